@@ -1,0 +1,68 @@
+"""The FastAPI application: API under /api/v1, the single-page app at /."""
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import problems
+from api.deps import SystemClock
+from api.routers import auth, customers, meta, settings as settings_router, users
+from api.settings import Settings
+from persistence.db import Database
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, *, clock: object | None = None) -> FastAPI:
+    settings = settings or Settings()
+    database = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        yield
+        await database.dispose()
+
+    app = FastAPI(
+        title="客户关系与服务管理 CRM",
+        version="1.0.0",
+        description="Customers, contacts, tags, service tickets and their audit trail. "
+                    "Errors are RFC 9457 problem+json; lists use keyset pagination.",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.clock = clock or SystemClock()
+    problems.install(app)
+    for router in (meta.router, auth.router, users.router, customers.router,
+                   settings_router.router):
+        app.include_router(router, prefix=API_PREFIX)
+    _mount_frontend(app, settings.frontend_dist)
+    logging.getLogger("crm").setLevel(logging.INFO)
+    return app
+
+
+def _mount_frontend(app: FastAPI, dist: Path) -> None:
+    """Serve the built SPA; unknown paths outside /api fall back to index.html."""
+    index = dist / "index.html"
+    if not index.exists():
+        return
+    if (dist / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def spa(path: str) -> FileResponse:
+        candidate = (dist / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(dist.resolve()):
+            return FileResponse(candidate)
+        if path.startswith("api/"):
+            from starlette.exceptions import HTTPException
+
+            raise HTTPException(404, "No such API endpoint.")
+        return FileResponse(index)

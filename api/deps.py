@@ -1,0 +1,102 @@
+"""Dependencies: settings, database transaction, the acting user, the clock, If-Match."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Path, Query, Request, Security
+from fastapi.security import OAuth2PasswordBearer, SecurityScopes
+
+from api.security import decode_access_token
+from api.settings import Settings
+from domain.errors import Forbidden, Invalid, Unauthorized
+from domain.roles import Actor, Role, Scope
+from persistence.db import Database
+from persistence.uow import SqlUnitOfWork
+
+oauth2 = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token", auto_error=False,
+    scopes={s.value: s.name.replace("_", " ").lower() for s in Scope})
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_database(request: Request) -> Database:
+    return request.app.state.database
+
+
+def get_clock(request: Request) -> SystemClock:
+    return request.app.state.clock
+
+
+async def write_uow(database: Annotated[Database, Depends(get_database)]
+                    ) -> AsyncIterator[SqlUnitOfWork]:
+    """One transaction per request, committed before the response is sent."""
+    async with database.session(write=True) as session:
+        yield SqlUnitOfWork(session)
+
+
+async def read_uow(database: Annotated[Database, Depends(get_database)]
+                   ) -> AsyncIterator[SqlUnitOfWork]:
+    async with database.session(write=False) as session:
+        yield SqlUnitOfWork(session)
+
+
+def current_actor(security_scopes: SecurityScopes, request: Request,
+                  token: Annotated[str | None, Depends(oauth2)]) -> Actor:
+    if token is None:
+        raise Unauthorized("Sign in first: send `Authorization: Bearer <access token>`.")
+    claims = decode_access_token(token, key=request.app.state.settings.signing_key)
+    if claims is None:
+        raise Unauthorized("The access token is invalid or expired.")
+    missing = sorted(set(security_scopes.scopes) - claims.scopes)
+    if missing:
+        raise Forbidden(f"This needs the scopes: {', '.join(missing)}.")
+    try:
+        role = Role(claims.role)
+    except ValueError:
+        raise Unauthorized("The access token is invalid or expired.") from None
+    return Actor(user_id=claims.user_id, role=role, department_id=claims.department_id)
+
+
+def if_match_version(if_match: Annotated[str | None, Header(
+        description="The `ETag` you read; the write fails with 412 if the record changed."
+)] = None) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise Invalid([{"field": "If-Match", "message": "must be an ETag such as \"3\""}])
+    return int(value)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def scopes(*required: Scope):  # noqa: ANN201
+    return Security(current_actor, scopes=[s.value for s in required])
+
+
+UowDep = Annotated[SqlUnitOfWork, Depends(write_uow, scope="function")]
+ReadUowDep = Annotated[SqlUnitOfWork, Depends(read_uow, scope="function")]
+ClockDep = Annotated[SystemClock, Depends(get_clock)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+IfMatchDep = Annotated[int | None, Depends(if_match_version)]
+ReaderDep = Annotated[Actor, scopes(Scope.CUSTOMERS_READ)]
+CustomerWriterDep = Annotated[Actor, scopes(Scope.CUSTOMERS_WRITE)]
+AdminSettingsDep = Annotated[Actor, scopes(Scope.SETTINGS_ADMIN)]
+AnyUserDep = Annotated[Actor, scopes()]
+
+# Ids are BIGINT: anything larger is a 422, not a database overflow.
+MAX_ID = 2**63 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]

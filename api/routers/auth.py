@@ -1,0 +1,87 @@
+"""Signing in: OAuth2 password flow, refresh-token rotation, logout."""
+
+import secrets
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from api import security
+from api.deps import ClockDep, DatabaseDep, SettingsDep
+from api.problems import problems
+from api.schemas import RefreshIn, TokenOut
+from domain import user_service
+from domain.errors import RateLimited, Unauthorized
+from domain.roles import ROLE_SCOPES, Role
+from persistence.uow import SqlUnitOfWork
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class Passwords:
+    hash = staticmethod(security.hash_password)
+    verify = staticmethod(security.verify_password)
+
+
+class RefreshTokens:
+    new = staticmethod(security.new_refresh_token)
+    hash = staticmethod(security.hash_refresh_token)
+
+
+def _token_out(settings, clock, user, refresh_token: str) -> TokenOut:  # noqa: ANN001
+    role = Role(user.role)
+    claims = security.AccessClaims(user_id=user.id, username=user.username, role=role,
+                                   department_id=user.department_id,
+                                   scopes=frozenset(s.value for s in ROLE_SCOPES[role]))
+    lifetime = timedelta(minutes=settings.access_token_minutes)
+    access = security.encode_access_token(claims, key=settings.signing_key, now=clock.now(),
+                                          lifetime=lifetime)
+    return TokenOut(access_token=access, refresh_token=refresh_token,
+                    expires_in=int(lifetime.total_seconds()))
+
+
+@router.post("/token", response_model=TokenOut, operation_id="auth:login",
+             responses=problems(Unauthorized, RateLimited))
+async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], database: DatabaseDep,
+                settings: SettingsDep, clock: ClockDep) -> TokenOut:
+    """Sign in with username and password (form fields). Returns a 30-minute access token
+    and a refresh token. Five failures for one username in 15 minutes lock it (429)."""
+    # The transaction is opened here, not by a dependency: a failed attempt must be committed
+    # even though the request answers 401.
+    async with database.session(write=True) as session:
+        uow = SqlUnitOfWork(session)
+        await user_service.check_login_allowed(uow, clock, form.username)
+        user = await user_service.authenticate(uow, clock, Passwords, form.username,
+                                               form.password)
+        if user is not None:
+            refresh = await user_service.start_session(
+                uow, clock, RefreshTokens, user, timedelta(days=settings.refresh_token_days),
+                family=secrets.token_hex(16))
+    if user is None:
+        raise Unauthorized("Wrong username or password.")
+    return _token_out(settings, clock, user, refresh)
+
+
+@router.post("/refresh", response_model=TokenOut, operation_id="auth:refresh",
+             responses=problems(Unauthorized))
+async def refresh(body: RefreshIn, database: DatabaseDep, settings: SettingsDep,
+                  clock: ClockDep) -> TokenOut:
+    """Trade a refresh token for a new pair. Each refresh token works once; reusing one
+    revokes the whole session."""
+    async with database.session(write=True) as session:
+        new = await user_service.rotate(SqlUnitOfWork(session), clock, RefreshTokens,
+                                        body.refresh_token,
+                                        timedelta(days=settings.refresh_token_days))
+    if new is None:
+        raise Unauthorized("The refresh token is invalid, expired, revoked or already used.")
+    return _token_out(settings, clock, new.user, new.refresh_token)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="auth:logout",
+             responses=problems())
+async def logout(body: RefreshIn, database: DatabaseDep, clock: ClockDep) -> None:
+    """Revoke the session the refresh token belongs to."""
+    async with database.session(write=True) as session:
+        await user_service.logout(SqlUnitOfWork(session), clock, RefreshTokens,
+                                  body.refresh_token)

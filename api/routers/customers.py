@@ -1,0 +1,245 @@
+"""Customers (一户一档), their contacts, tags and history."""
+
+from datetime import date, datetime, time
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import Field
+from zoneinfo import ZoneInfo
+
+from api import views
+from api.deps import (MAX_ID, PathId, QueryId, ClockDep, CustomerWriterDep, IfMatchDep, ReaderDep, ReadUowDep,
+                      SettingsDep, UowDep, etag)
+from api.problems import problems
+from api.schemas import (ArchiveIn, AuditEventOut, ContactCreate, ContactOut, ContactPatch,
+                         CustomerCreate, CustomerOut, CustomerPatch, Page, TagIdsIn)
+from domain import customer_service
+from domain.customer import ActivityStatus, Grade, Kind, Stage
+from domain.errors import (Conflict, FieldsForbidden, Forbidden, Invalid, NotFound,
+                           VersionMismatch)
+from persistence.customer_repo import CustomerFilter
+from persistence.pagination import InvalidCursor
+
+router = APIRouter(prefix="/customers", tags=["customers"])
+
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size, at most 200.")]
+Cursor = Annotated[str | None, Query(max_length=500, description="`next_cursor` of the "
+                                                                 "previous page.")]
+Sort = Literal["created_at", "-created_at", "name", "-name", "code", "-code", "updated_at",
+               "-updated_at"]
+
+
+def _start(day: date | None, zone: str) -> datetime | None:
+    """A calendar day in the configured zone → its first instant."""
+    return None if day is None else datetime.combine(day, time(), ZoneInfo(zone))
+
+
+def _after(day: date | None, zone: str) -> datetime | None:
+    """An inclusive end day → the first instant after it."""
+    return None if day is None else datetime.combine(date.fromordinal(day.toordinal() + 1),
+                                                     time(), ZoneInfo(zone))
+
+
+@router.get("", response_model=Page[CustomerOut], operation_id="customers:list_customers",
+            responses=problems(Forbidden, InvalidCursor))
+async def list_customers(
+    actor: ReaderDep, uow: ReadUowDep, settings: SettingsDep,
+    limit: Limit = 50, cursor: Cursor = None, sort: Sort = "-created_at",
+    stage: Annotated[list[Stage], Query()] = [],  # noqa: B006 - FastAPI copies defaults
+    grade: Annotated[list[Grade], Query()] = [],  # noqa: B006
+    activity_status: Annotated[list[ActivityStatus], Query()] = [],  # noqa: B006
+    kind: Kind | None = None,
+    industry: Annotated[str | None, Query(max_length=4, description="Section or division; "
+                                          "a section matches its divisions.")] = None,
+    owner_id: QueryId | None = None,
+    tag_id: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]], Query(
+        description="Has all of these tags.")] = [],  # noqa: B006
+    archived: Annotated[Literal["false", "true", "all"], Query(
+        description="Archived customers are admins' only.")] = "false",
+    created_from: Annotated[date | None, Query(description="Inclusive, local date.")] = None,
+    created_to: Annotated[date | None, Query(description="Inclusive, local date.")] = None,
+    last_contact_from: date | None = None,
+    last_contact_to: date | None = None,
+    name: Annotated[str | None, Query(max_length=100, description="Name contains "
+                                                                  "(case-insensitive).")] = None,
+    with_total: Annotated[bool, Query(description="Also count all matches (slower).")] = False,
+) -> Page[CustomerOut]:
+    """List the customers you may see, newest first unless sorted otherwise. Keyset paging."""
+    zone = settings.timezone
+    archived_filter = customer_service.archived_filter(actor, archived)
+    f = CustomerFilter(
+        stage=stage, grade=grade, activity_status=activity_status, kind=kind,
+        industry=industry.upper() if industry else None, owner_id=owner_id, tag_ids=tag_id,
+        archived=archived_filter, created_from=_start(created_from, zone),
+        created_to=_after(created_to, zone), last_contact_from=_start(last_contact_from, zone),
+        last_contact_to=_after(last_contact_to, zone), name=name or None)
+    page = await uow.customers.list_page(actor, f, sort=sort.lstrip("-"),
+                                         descending=sort.startswith("-"), cursor=cursor,
+                                         limit=limit, with_total=with_total)
+    return Page(items=await views.customers_out(uow, actor, page.items),
+                next_cursor=page.next_cursor, total=page.total)
+
+
+@router.post("", response_model=CustomerOut, status_code=status.HTTP_201_CREATED,
+             operation_id="customers:create_customer",
+             responses=problems(Forbidden, FieldsForbidden, Invalid, Conflict))
+async def create_customer(body: CustomerCreate, actor: CustomerWriterDep, uow: UowDep,
+                          clock: ClockDep, response: Response) -> CustomerOut:
+    """Create an organization or individual. The server assigns `code`; an account manager
+    becomes the owner, an admin may name one with `owner_id`."""
+    customer = await customer_service.create(uow, clock, actor,
+                                             body.model_dump(exclude_unset=True))
+    response.headers["ETag"] = etag(customer.version)
+    response.headers["Location"] = f"/api/v1/customers/{customer.id}"
+    return await views.customer_out(uow, actor, customer)
+
+
+@router.get("/{customer_id}", response_model=CustomerOut, operation_id="customers:get_customer",
+            responses=problems(NotFound, Forbidden))
+async def get_customer(customer_id: PathId, actor: ReaderDep, uow: ReadUowDep,
+                       response: Response) -> CustomerOut:
+    """One customer, masked for your role. `ETag` carries the version for `If-Match`."""
+    customer = await customer_service.get_readable(uow, actor, customer_id)
+    response.headers["ETag"] = etag(customer.version)
+    return await views.customer_out(uow, actor, customer)
+
+
+@router.patch("/{customer_id}", response_model=CustomerOut,
+              operation_id="customers:update_customer",
+              responses=problems(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict,
+                                 VersionMismatch))
+async def update_customer(customer_id: PathId, body: CustomerPatch, actor: CustomerWriterDep,
+                          uow: UowDep, clock: ClockDep, if_match: IfMatchDep,
+                          response: Response) -> CustomerOut:
+    """Change some fields. `tag_ids` replaces the tags; `custom_fields` merge key by key
+    (null removes a key). Send `If-Match` to fail with 412 if someone changed it meanwhile."""
+    customer = await customer_service.update(uow, clock, actor, customer_id,
+                                             body.model_dump(exclude_unset=True),
+                                             if_match=if_match)
+    response.headers["ETag"] = etag(customer.version)
+    return await views.customer_out(uow, actor, customer)
+
+
+@router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT,
+               operation_id="customers:delete_customer",
+               responses=problems(NotFound, Forbidden, VersionMismatch))
+async def delete_customer(customer_id: PathId, actor: CustomerWriterDep, uow: UowDep,
+                          clock: ClockDep, if_match: IfMatchDep) -> None:
+    """Delete for good (admins only; the audit trail keeps what it was). Prefer archiving."""
+    await customer_service.delete(uow, clock, actor, customer_id, if_match=if_match)
+
+
+@router.post("/{customer_id}/archive", response_model=CustomerOut,
+             operation_id="customers:archive_customer",
+             responses=problems(NotFound, Forbidden, VersionMismatch))
+async def archive_customer(customer_id: PathId, body: ArchiveIn, actor: CustomerWriterDep,
+                           uow: UowDep, clock: ClockDep, if_match: IfMatchDep) -> CustomerOut:
+    """Archive a customer that ended cooperation: kept, hidden from all but admins."""
+    customer = await customer_service.set_archived(uow, clock, actor, customer_id, archived=True,
+                                                   reason=body.reason, if_match=if_match)
+    return await views.customer_out(uow, actor, customer)
+
+
+@router.post("/{customer_id}/unarchive", response_model=CustomerOut,
+             operation_id="customers:unarchive_customer",
+             responses=problems(NotFound, Forbidden, VersionMismatch))
+async def unarchive_customer(customer_id: PathId, body: ArchiveIn, actor: CustomerWriterDep,
+                             uow: UowDep, clock: ClockDep, if_match: IfMatchDep) -> CustomerOut:
+    """Bring an archived customer back (admins only)."""
+    customer = await customer_service.set_archived(uow, clock, actor, customer_id,
+                                                   archived=False, reason=body.reason,
+                                                   if_match=if_match)
+    return await views.customer_out(uow, actor, customer)
+
+
+@router.get("/{customer_id}/history", response_model=Page[AuditEventOut],
+            operation_id="customers:customer_history",
+            responses=problems(NotFound, Forbidden, InvalidCursor))
+async def customer_history(customer_id: PathId, actor: ReaderDep, uow: ReadUowDep,
+                           limit: Limit = 50, cursor: Cursor = None) -> Page[AuditEventOut]:
+    """The customer's audit trail (its own, its contacts' and its tags' changes), newest
+    first, masked like the customer."""
+    customer = await customer_service.get_readable(uow, actor, customer_id)
+    page = await uow.audit.list_page(customer_id=customer.id, cursor=cursor, limit=limit)
+    sensitive = await views.sensitive_keys(uow)
+    return Page(items=[views.masked_history(actor, customer.owner_id, e, sensitive)
+                       for e in page.items], next_cursor=page.next_cursor)
+
+
+@router.post("/{customer_id}/tags", response_model=CustomerOut,
+             operation_id="customers:assign_tags",
+             responses=problems(NotFound, Forbidden, Invalid))
+async def assign_tags(customer_id: PathId, body: TagIdsIn, actor: CustomerWriterDep, uow: UowDep,
+                      clock: ClockDep) -> CustomerOut:
+    """Add tags to a customer (those it already has are left as they are)."""
+    customer = await customer_service.assign_tags(uow, clock, actor, customer_id, body.tag_ids)
+    return await views.customer_out(uow, actor, customer)
+
+
+@router.delete("/{customer_id}/tags/{tag_id}", response_model=CustomerOut,
+               operation_id="customers:unassign_tag", responses=problems(NotFound, Forbidden))
+async def unassign_tag(customer_id: PathId, tag_id: PathId, actor: CustomerWriterDep, uow: UowDep,
+                       clock: ClockDep) -> CustomerOut:
+    """Take one tag off a customer."""
+    customer = await customer_service.unassign_tag(uow, clock, actor, customer_id, tag_id)
+    return await views.customer_out(uow, actor, customer)
+
+
+# ---- contacts ----
+
+@router.get("/{customer_id}/contacts", response_model=list[ContactOut],
+            operation_id="contacts:list_contacts", tags=["contacts"],
+            responses=problems(NotFound, Forbidden))
+async def list_contacts(customer_id: PathId, actor: ReaderDep, uow: ReadUowDep) -> list[ContactOut]:
+    """All contacts of a customer, the primary first."""
+    customer = await customer_service.get_readable(uow, actor, customer_id)
+    return [views.contact_out(actor, customer.owner_id, c)
+            for c in await uow.customers.contacts(customer.id)]
+
+
+@router.post("/{customer_id}/contacts", response_model=ContactOut,
+             status_code=status.HTTP_201_CREATED, operation_id="contacts:create_contact",
+             tags=["contacts"], responses=problems(NotFound, Forbidden, Invalid))
+async def create_contact(customer_id: PathId, body: ContactCreate, actor: CustomerWriterDep,
+                         uow: UowDep, clock: ClockDep, response: Response) -> ContactOut:
+    """Add a contact. Phones are normalised to E.164; the first contact becomes primary."""
+    contact = await customer_service.add_contact(uow, clock, actor, customer_id,
+                                                 body.model_dump(exclude_unset=True))
+    response.headers["ETag"] = etag(contact.version)
+    return views.contact_out(actor, actor.user_id or 0, contact)  # writers see it whole
+
+
+@router.get("/{customer_id}/contacts/{contact_id}", response_model=ContactOut,
+            operation_id="contacts:get_contact", tags=["contacts"],
+            responses=problems(NotFound, Forbidden))
+async def get_contact(customer_id: PathId, contact_id: PathId, actor: ReaderDep, uow: ReadUowDep,
+                      response: Response) -> ContactOut:
+    """One contact."""
+    customer = await customer_service.get_readable(uow, actor, customer_id)
+    contact = await customer_service.get_contact(uow, actor, customer.id, contact_id)
+    response.headers["ETag"] = etag(contact.version)
+    return views.contact_out(actor, customer.owner_id, contact)
+
+
+@router.patch("/{customer_id}/contacts/{contact_id}", response_model=ContactOut,
+              operation_id="contacts:update_contact", tags=["contacts"],
+              responses=problems(NotFound, Forbidden, Invalid, VersionMismatch))
+async def update_contact(customer_id: PathId, contact_id: PathId, body: ContactPatch,
+                         actor: CustomerWriterDep, uow: UowDep, clock: ClockDep,
+                         if_match: IfMatchDep, response: Response) -> ContactOut:
+    """Change a contact; marking it primary unmarks the others."""
+    contact = await customer_service.update_contact(uow, clock, actor, customer_id, contact_id,
+                                                    body.model_dump(exclude_unset=True),
+                                                    if_match=if_match)
+    response.headers["ETag"] = etag(contact.version)
+    return views.contact_out(actor, actor.user_id or 0, contact)  # writers see it whole
+
+
+@router.delete("/{customer_id}/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT,
+               operation_id="contacts:delete_contact", tags=["contacts"],
+               responses=problems(NotFound, Forbidden, VersionMismatch))
+async def delete_contact(customer_id: PathId, contact_id: PathId, actor: CustomerWriterDep,
+                         uow: UowDep, clock: ClockDep, if_match: IfMatchDep) -> None:
+    """Remove a contact; if it was primary, the oldest remaining one becomes primary."""
+    await customer_service.delete_contact(uow, clock, actor, customer_id, contact_id,
+                                          if_match=if_match)

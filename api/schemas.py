@@ -1,0 +1,296 @@
+"""Request and response bodies. Write schemas forbid unknown fields: a client that sends
+`code`, `version` or timestamps is told so, not silently ignored."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.custom_field import FieldType
+from domain.customer import ActivityStatus, Gender, Grade, Kind, Size, Source, Stage, Urgency
+from domain.roles import Role
+
+T = TypeVar("T")
+Text = Annotated[str, StringConstraints(max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=2000)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Id = Annotated[int, Field(ge=1, le=2**62)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; "
+                                                "null on the last page.")
+    total: int | None = Field(None, description="Only with `with_total=true`.")
+
+
+# ---- auth & users ----
+
+class TokenOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="Seconds the access token lives.")
+
+
+class RefreshIn(Strict):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class UserCreate(Strict):
+    username: Annotated[str, StringConstraints(min_length=3, max_length=64)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    role: Role
+    display_name: Name
+    department_id: Id | None = None
+
+
+class UserPatch(Strict):
+    display_name: Name | None = None
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    role: Role | None = None
+    department_id: Id | None = None
+    is_active: bool | None = None
+
+
+class UserOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    department_id: int | None
+    is_active: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class DepartmentCreate(Strict):
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+    name: Name
+    supervisor_id: Id | None = None
+
+
+class DepartmentPatch(Strict):
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")] | None = None
+    name: Name | None = None
+    supervisor_id: Id | None = None
+
+
+class DepartmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    key: str
+    name: str
+    supervisor_id: int | None
+    version: int
+
+
+# ---- customers ----
+
+class TagRef(BaseModel):
+    id: int
+    name: str
+
+
+class Warning(BaseModel):
+    code: str
+    message: str
+
+
+class CustomerFields(Strict):
+    name: Name | None = None
+    credit_code: Annotated[str, StringConstraints(max_length=40)] | None = Field(
+        None, description="统一社会信用代码 (organizations), GB 32100 check digit.")
+    id_number: Annotated[str, StringConstraints(max_length=40)] | None = Field(
+        None, description="Resident ID number (individuals), GB 11643 check digit.")
+    gender: Gender | None = None
+    birthday: date | None = None
+    industry: Annotated[str, StringConstraints(max_length=4)] | None = Field(
+        None, description="GB/T 4754 section or division, e.g. `I` or `I65`.")
+    size: Size | None = None
+    main_business: LongText | None = None
+    region: Text | None = None
+    address: Annotated[str, StringConstraints(max_length=300)] | None = None
+    stage: Stage | None = None
+    grade: Grade | None = None
+    source: Source | None = None
+    urgency: Urgency | None = None
+    owner_id: Id | None = Field(None, description="Admins only.")
+    tag_ids: list[Id] | None = Field(None, max_length=100)
+    custom_fields: dict[Annotated[str, StringConstraints(max_length=40)], Any] | None = None
+    first_contact_at: datetime | None = None
+
+
+class CustomerCreate(CustomerFields):
+    kind: Kind
+    name: Name
+
+
+class CustomerPatch(CustomerFields):
+    kind: Kind | None = Field(None, description="Cannot change; present to say so clearly.")
+
+
+class CustomerOut(BaseModel):
+    id: int
+    code: str
+    kind: Kind
+    name: str
+    credit_code: str | None
+    id_number: str | None
+    gender: Gender | None
+    birthday: date | None
+    industry: str | None
+    size: Size | None
+    main_business: str | None
+    region: str | None
+    address: str | None
+    stage: Stage
+    activity_status: ActivityStatus
+    grade: Grade | None
+    source: Source | None
+    urgency: Urgency | None
+    owner_id: int
+    tags: list[TagRef]
+    custom_fields: dict[str, Any]
+    archived: bool
+    first_contact_at: datetime | None
+    last_contact_at: datetime | None
+    cumulative_amount: Decimal | None = Field(description="CNY; null when hidden from you.")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    warnings: list[Warning] = Field(description="Data-quality warnings (never blocking).")
+    masked_fields: list[str] = Field(description="Fields masked or hidden for your role.")
+
+
+class ArchiveIn(Strict):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class TagIdsIn(Strict):
+    tag_ids: list[Id] = Field(min_length=1, max_length=100)
+
+
+class ContactCreate(Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    title: Annotated[str, StringConstraints(max_length=100)] | None = None
+    mobile: Annotated[str, StringConstraints(max_length=30)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=30)] | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    wechat: Annotated[str, StringConstraints(max_length=64)] | None = None
+    is_primary: bool = False
+
+
+class ContactPatch(Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    title: Annotated[str, StringConstraints(max_length=100)] | None = None
+    mobile: Annotated[str, StringConstraints(max_length=30)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=30)] | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    wechat: Annotated[str, StringConstraints(max_length=64)] | None = None
+    is_primary: bool | None = None
+
+
+class ContactOut(BaseModel):
+    id: int
+    customer_id: int
+    name: str
+    title: str | None
+    mobile: str | None
+    phone: str | None
+    email: str | None
+    wechat: str | None
+    is_primary: bool
+    version: int
+    masked_fields: list[str]
+
+
+# ---- tags & custom fields ----
+
+class TagCreate(Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=50)] = Field(
+        description="`类别-值`, e.g. `区域-华东`.")
+    color: str | None = Field(None, description="#RRGGBB")
+
+
+class TagPatch(Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
+    color: str | None = None
+
+
+class TagMergeIn(Strict):
+    into_tag_id: Id = Field(description="The surviving tag.")
+
+
+class TagOut(BaseModel):
+    id: int
+    name: str
+    category: str | None
+    color: str | None
+    customer_count: int
+    version: int
+
+
+class CustomFieldCreate(Strict):
+    key: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    label_zh: Name
+    label_en: Name
+    type: FieldType
+    options: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
+        [], max_length=200)
+    required: bool = False
+    sensitive: bool = Field(False, description="Hidden from agents.")
+
+
+class CustomFieldPatch(Strict):
+    label_zh: Name | None = None
+    label_en: Name | None = None
+    options: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None = None
+    required: bool | None = None
+    sensitive: bool | None = None
+
+
+class CustomFieldOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    key: str
+    label_zh: str
+    label_en: str
+    type: FieldType
+    options: list[str]
+    required: bool
+    sensitive: bool
+    version: int
+
+
+# ---- audit & meta ----
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: datetime
+    actor_id: int | None
+    entity_type: str
+    entity_id: int
+    customer_id: int | None
+    action: str
+    changes: dict[str, list[Any] | None] = Field(description="{field: [before, after]}")
+
+
+class HealthOut(BaseModel):
+    status: str
+    database: str
+    backend: str
+
+
+class IndustryOut(BaseModel):
+    code: str
+    label_zh: str
+    label_en: str
+    divisions: list[str]

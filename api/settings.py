@@ -1,0 +1,36 @@
+"""Settings from CRM_* environment variables (pydantic-settings)."""
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path(__file__).resolve().parent.parent / "var"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CRM_", extra="ignore")
+
+    database_url: str = f"sqlite:///{VAR_DIR / 'crm.db'}"
+    secret_key: str | None = None
+    timezone: str = "Asia/Shanghai"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    admin_password: str | None = None
+    access_token_minutes: int = 30
+    refresh_token_days: int = 14
+    var_dir: Path = VAR_DIR
+    frontend_dist: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The JWT key: CRM_SECRET_KEY, else one generated once and kept under var/."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / "secret_key"
+        if not path.exists():
+            self.var_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()

@@ -1,0 +1,320 @@
+"""Use cases on customers and their contacts. Every write appends audit events."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain import audit, customer as rules, validation
+from domain.custom_field import validate_values
+from domain.errors import Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
+from domain.ports import Clock, UnitOfWork
+from domain.roles import Actor, Role
+
+# Fields an audit entry and the history show for a customer.
+AUDITED = ("kind", "name", "credit_code", "id_number", "gender", "birthday", "industry", "size",
+           "main_business", "region", "address", "stage", "grade", "source", "urgency",
+           "owner_id", "custom_fields", "archived", "archived_reason", "first_contact_at")
+CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email", "wechat", "is_primary")
+CODE_ZONE = ZoneInfo("Asia/Shanghai")  # the yyyymm in a customer code is China's month
+
+
+def snapshot(record: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in names}
+
+
+async def get_readable(uow: UnitOfWork, actor: Actor, customer_id: int) -> Any:
+    """The customer if the actor may see it; otherwise 404, so existence is not revealed."""
+    customer = await uow.customers.get(customer_id)
+    if customer is None or not rules.can_read(actor, owner_id=customer.owner_id,
+                                              archived=customer.archived):
+        raise NotFound("customer", customer_id)
+    return customer
+
+
+async def get_writable(uow: UnitOfWork, actor: Actor, customer_id: int,
+                       if_match: int | None = None) -> Any:
+    customer = await get_readable(uow, actor, customer_id)
+    if not rules.can_write(actor, owner_id=customer.owner_id):
+        raise Forbidden("You may read this customer but not change it.")
+    if if_match is not None and if_match != customer.version:
+        raise VersionMismatch(customer.version)
+    return customer
+
+
+async def _check_owner(uow: UnitOfWork, owner_id: int) -> None:
+    owner = await uow.users.get(owner_id)
+    if owner is None or not owner.is_active or owner.role not in (Role.ADMIN,
+                                                                  Role.ACCOUNT_MANAGER):
+        raise Invalid([{"field": "owner_id",
+                        "message": "must be an active account manager or admin"}])
+
+
+async def _check_unique_ids(uow: UnitOfWork, values: Mapping[str, Any],
+                            except_id: int | None = None) -> None:
+    for column, label in (("credit_code", "credit code"), ("id_number", "ID number")):
+        if values.get(column) and await uow.customers.id_taken(column, values[column],
+                                                                except_id=except_id):
+            raise Duplicate(column, f"Another customer already has this {label}.")
+
+
+async def _check_tags(uow: UnitOfWork, tag_ids: list[int]) -> list[Any]:
+    tags = await uow.tags.get_many(tag_ids)
+    missing = sorted(set(tag_ids) - {t.id for t in tags})
+    if missing:
+        raise Invalid([{"field": "tag_ids", "message": f"unknown tag ids: {missing}"}])
+    return tags
+
+
+async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]) -> Any:
+    """Create a customer. An account manager becomes its owner; only an admin names one."""
+    if not (actor.is_admin or actor.role is Role.ACCOUNT_MANAGER):
+        raise Forbidden("Only admins and account managers create customers.")
+    refused = sorted(k for k in rules.ADMIN_ONLY if k in fields and not actor.is_admin)
+    if refused:
+        raise FieldsForbidden(refused)
+    fields = dict(fields)
+    kind = rules.Kind(fields.pop("kind"))
+    tag_ids = fields.pop("tag_ids", None) or []
+    custom = fields.pop("custom_fields", None) or {}
+    owner_id = fields.pop("owner_id", None) or actor.user_id
+    values = rules.normalize(kind, fields)
+    rules.check_required(kind, values)
+    custom = validate_values(await uow.custom_fields.definitions(), {}, custom)
+    await _check_owner(uow, owner_id)
+    await _check_unique_ids(uow, values)
+    tags = await _check_tags(uow, tag_ids)
+
+    now = clock.now()
+    local = now.astimezone(CODE_ZONE)
+    prefix = f"C{local.year:04d}{local.month:02d}"
+    code = validation.format_customer_code(local.year, local.month,
+                                           await uow.codes.next_value(prefix))
+    values.setdefault("stage", rules.Stage.POTENTIAL)
+    customer = await uow.customers.add(code=code, kind=kind, owner_id=owner_id,
+                                       custom_fields=custom, **values)
+    await uow.customers.set_tags(customer.id, tag_ids)
+    changes = audit.created({"code": code, **snapshot(customer, AUDITED)})
+    if tags:
+        changes["tags"] = [None, sorted(t.name for t in tags)]
+    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
+                  customer_id=customer.id, action="create", changes=changes, at=now)
+    return customer
+
+
+async def update(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
+                 changes: dict[str, Any], *, if_match: int | None) -> Any:
+    """Change some fields. `tag_ids` replaces the tag set; custom_fields merge key by key."""
+    customer = await get_writable(uow, actor, customer_id, if_match)
+    refused = sorted(k for k in rules.ADMIN_ONLY if k in changes and not actor.is_admin)
+    if refused:
+        raise FieldsForbidden(refused)
+    immutable = sorted(k for k in rules.IMMUTABLE if k in changes)
+    if immutable:
+        raise Invalid([{"field": k, "message": "cannot change after creation"}
+                       for k in immutable])
+    changes = dict(changes)
+    kind = rules.Kind(customer.kind)
+    tag_ids = changes.pop("tag_ids", None)
+    custom = changes.pop("custom_fields", None)
+    values = rules.normalize(kind, changes)
+    before = snapshot(customer, AUDITED)
+    merged = {**before, **values}
+    rules.check_required(kind, merged)
+    if custom is not None:
+        values["custom_fields"] = validate_values(await uow.custom_fields.definitions(),
+                                                  customer.custom_fields, custom)
+    if "owner_id" in values:
+        await _check_owner(uow, values["owner_id"])
+    await _check_unique_ids(uow, values, except_id=customer.id)
+
+    diff = audit.diff(before, {**before, **values})
+    if tag_ids is not None:
+        new_tags = await _check_tags(uow, tag_ids)
+        old_tags = (await uow.customers.tags_of([customer.id]))[customer.id]
+        old_names, new_names = sorted(t.name for t in old_tags), sorted(t.name for t in new_tags)
+        if old_names != new_names:
+            await uow.customers.set_tags(customer.id, tag_ids)
+            diff["tags"] = [old_names, new_names]
+    if not diff:
+        return customer
+    for name, value in values.items():
+        setattr(customer, name, value)
+    if "tags" in diff and len(diff) == 1:
+        customer.updated_at = clock.now()  # a tag change alone still bumps the version
+    await uow.customers.flush()
+    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
+                  customer_id=customer.id, action="update", changes=diff, at=clock.now())
+    return customer
+
+
+async def set_archived(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *,
+                       archived: bool, reason: str, if_match: int | None) -> Any:
+    """Archive (owner or admin) hides a customer from everyone but admins; only an admin
+    brings one back."""
+    if not archived and not actor.is_admin:
+        raise NotFound("customer", customer_id)
+    customer = await get_writable(uow, actor, customer_id, if_match)
+    if customer.archived == archived:
+        return customer
+    before = snapshot(customer, ("archived", "archived_reason"))
+    customer.archived, customer.archived_reason = archived, reason
+    await uow.customers.flush()
+    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
+                  customer_id=customer.id, action="archive" if archived else "unarchive",
+                  changes=audit.diff(before, {"archived": archived, "archived_reason": reason}),
+                  at=clock.now())
+    return customer
+
+
+async def delete(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *,
+                 if_match: int | None) -> None:
+    if not actor.is_admin:
+        raise Forbidden("Only an admin deletes customers; archive instead.")
+    customer = await get_writable(uow, actor, customer_id, if_match)
+    changes = audit.deleted({"code": customer.code, **snapshot(customer, AUDITED)})
+    await uow.customers.delete(customer)
+    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer_id,
+                  customer_id=customer_id, action="delete", changes=changes, at=clock.now())
+
+
+async def assign_tags(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
+                      tag_ids: list[int]) -> Any:
+    customer = await get_writable(uow, actor, customer_id)
+    tags = await _check_tags(uow, tag_ids)
+    added = await uow.tags.assign(customer.id, tag_ids)
+    if added:
+        customer.updated_at = clock.now()
+        await uow.customers.flush()
+        names = sorted(t.name for t in tags if t.id in added)
+        uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
+                      customer_id=customer.id, action="tag", changes={"tags": [None, names]},
+                      at=clock.now())
+    return customer
+
+
+async def unassign_tag(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
+                       tag_id: int) -> Any:
+    customer = await get_writable(uow, actor, customer_id)
+    tag = await uow.tags.get(tag_id)
+    if tag is None or not await uow.tags.unassign(customer.id, tag_id):
+        raise NotFound("tag on this customer", tag_id)
+    customer.updated_at = clock.now()
+    await uow.customers.flush()
+    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
+                  customer_id=customer.id, action="untag", changes={"tags": [[tag.name], None]},
+                  at=clock.now())
+    return customer
+
+
+# ---- contacts ----------------------------------------------------------------------------
+
+def _normalize_contact(fields: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(fields)
+    errors = []
+    for name, check in (("mobile", validation.normalize_phone),
+                        ("phone", validation.normalize_phone),
+                        ("email", validation.normalize_email)):
+        if isinstance(out.get(name), str) and out[name].strip():
+            try:
+                out[name] = check(out[name])
+            except validation.InvalidValue as exc:
+                errors.append({"field": name, "message": exc.message})
+        elif name in out and out[name] is not None:
+            out[name] = None  # blank means "no value"
+    for name in ("name", "title", "wechat"):
+        if isinstance(out.get(name), str):
+            out[name] = out[name].strip() or None
+    if "name" in out and not out["name"]:
+        errors.append({"field": "name", "message": "required"})
+    if errors:
+        raise Invalid(errors)
+    return out
+
+
+async def _make_sole_primary(uow: UnitOfWork, customer_id: int, contact_id: int) -> None:
+    for other in await uow.customers.contacts(customer_id):
+        if other.id != contact_id and other.is_primary:
+            other.is_primary = False
+
+
+async def add_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
+                      fields: dict[str, Any]) -> Any:
+    """Add a contact; the first one, or one marked primary, becomes the only primary."""
+    customer = await get_writable(uow, actor, customer_id)
+    values = _normalize_contact(fields)
+    existing = await uow.customers.contacts(customer.id)
+    values["is_primary"] = bool(values.get("is_primary")) or not existing
+    contact = await uow.customers.add_contact(customer_id=customer.id, **values)
+    if contact.is_primary:
+        await _make_sole_primary(uow, customer.id, contact.id)
+    uow.audit.add(actor_id=actor.user_id, entity_type="contact", entity_id=contact.id,
+                  customer_id=customer.id, action="create",
+                  changes=audit.created(snapshot(contact, CONTACT_FIELDS)), at=clock.now())
+    return contact
+
+
+async def get_contact(uow: UnitOfWork, actor: Actor, customer_id: int, contact_id: int) -> Any:
+    customer = await get_readable(uow, actor, customer_id)
+    contact = await uow.customers.get_contact(customer.id, contact_id)
+    if contact is None:
+        raise NotFound("contact", contact_id)
+    return contact
+
+
+async def update_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
+                         contact_id: int, changes: dict[str, Any], *,
+                         if_match: int | None) -> Any:
+    customer = await get_writable(uow, actor, customer_id)
+    contact = await uow.customers.get_contact(customer.id, contact_id)
+    if contact is None:
+        raise NotFound("contact", contact_id)
+    if if_match is not None and if_match != contact.version:
+        raise VersionMismatch(contact.version)
+    values = _normalize_contact(changes)
+    if values.get("is_primary") is False and contact.is_primary:
+        raise Invalid([{"field": "is_primary",
+                        "message": "mark another contact primary instead"}])
+    before = snapshot(contact, CONTACT_FIELDS)
+    diff = audit.diff(before, {**before, **values})
+    if not diff:
+        return contact
+    for name, value in values.items():
+        setattr(contact, name, value)
+    if values.get("is_primary"):
+        await _make_sole_primary(uow, customer.id, contact.id)
+    await uow.customers.flush()
+    uow.audit.add(actor_id=actor.user_id, entity_type="contact", entity_id=contact.id,
+                  customer_id=customer.id, action="update", changes=diff, at=clock.now())
+    return contact
+
+
+async def delete_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
+                         contact_id: int, *, if_match: int | None) -> None:
+    customer = await get_writable(uow, actor, customer_id)
+    contact = await uow.customers.get_contact(customer.id, contact_id)
+    if contact is None:
+        raise NotFound("contact", contact_id)
+    if if_match is not None and if_match != contact.version:
+        raise VersionMismatch(contact.version)
+    changes = audit.deleted(snapshot(contact, CONTACT_FIELDS))
+    was_primary = contact.is_primary
+    await uow.customers.delete_contact(contact)
+    if was_primary:  # keep exactly one primary while any contact is left
+        rest = await uow.customers.contacts(customer.id)
+        if rest:
+            rest[0].is_primary = True
+            await uow.customers.flush()
+    uow.audit.add(actor_id=actor.user_id, entity_type="contact", entity_id=contact_id,
+                  customer_id=customer.id, action="delete", changes=changes, at=clock.now())
+
+
+
+
+def archived_filter(actor: Actor, requested: str) -> bool | None:
+    """`false` for everyone; `true` / `all` (None: both) for admins only."""
+    if requested == "false":
+        return False
+    if not actor.is_admin:
+        raise Forbidden("Only admins list archived customers.")
+    return True if requested == "true" else None

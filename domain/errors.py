@@ -1,0 +1,77 @@
+"""Domain errors. Each has a stable `code`; api/problems.py maps the class to an HTTP status."""
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "domain-error"
+
+    def __init__(self, detail: str, **extensions: object) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class NotFound(DomainError):
+    code = "not-found"
+
+    def __init__(self, entity: str, entity_id: object) -> None:
+        super().__init__(f"{entity} {entity_id} not found.")
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class FieldsForbidden(Forbidden):
+    """The caller sent fields their role may not set (mass assignment is refused)."""
+
+    code = "fields-forbidden"
+
+    def __init__(self, fields: list[str]) -> None:
+        super().__init__(f"You may not set: {', '.join(fields)}.",
+                         errors=[{"field": f, "message": "not allowed for your role"}
+                                 for f in fields])
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class Duplicate(Conflict):
+    code = "duplicate"
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(detail, errors=[{"field": field, "message": detail}])
+
+
+class VersionMismatch(DomainError):
+    """If-Match named a version that is no longer current."""
+
+    code = "version-mismatch"
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"The record has changed; its current version is {current}.",
+                         current_version=current)
+
+
+class Invalid(DomainError):
+    """Input with the right shape that breaks a business rule; carries per-field errors."""
+
+    code = "validation"
+
+    def __init__(self, errors: list[dict[str, str]], detail: str | None = None) -> None:
+        super().__init__(detail or "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+                         errors=errors)
+
+
+class RateLimited(DomainError):
+    code = "rate-limited"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

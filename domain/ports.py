@@ -1,0 +1,24 @@
+"""What the domain needs from the outside world, as structural types."""
+
+from datetime import datetime
+from typing import Any, Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class UnitOfWork(Protocol):
+    """Repositories sharing one transaction (persistence.uow.SqlUnitOfWork)."""
+
+    customers: Any
+    codes: Any
+    users: Any
+    tags: Any
+    custom_fields: Any
+    audit: Any
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+    def verify(self, password: str, password_hash: str | None) -> bool: ...

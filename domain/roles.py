@@ -1,0 +1,46 @@
+"""Roles, their scopes, and the actor a request acts as."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    ACCOUNT_MANAGER = "account_manager"
+    AGENT = "agent"
+    READONLY = "readonly"
+
+
+class Scope(StrEnum):
+    CUSTOMERS_READ = "customers:read"
+    CUSTOMERS_WRITE = "customers:write"
+    TAGS_WRITE = "tags:write"
+    USERS_READ = "users:read"
+    USERS_ADMIN = "users:admin"
+    SETTINGS_ADMIN = "settings:admin"
+    AUDIT_READ = "audit:read"
+
+
+_EVERYONE = {Scope.CUSTOMERS_READ, Scope.USERS_READ}
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.ADMIN: frozenset(Scope),
+    Role.SUPERVISOR: frozenset(_EVERYONE),
+    Role.ACCOUNT_MANAGER: frozenset(_EVERYONE | {Scope.CUSTOMERS_WRITE}),
+    Role.AGENT: frozenset(_EVERYONE),
+    Role.READONLY: frozenset(_EVERYONE),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    user_id: int | None  # None for the system (jobs, seeding)
+    role: Role
+    department_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+SYSTEM = Actor(user_id=None, role=Role.ADMIN)

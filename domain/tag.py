@@ -1,0 +1,29 @@
+"""Tags: `category-value` names (区域-华东), colours."""
+
+import re
+
+from domain.validation import InvalidValue
+
+COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def normalize_name(name: str) -> str:
+    """Trimmed, 1–50 characters, no control characters; `category-value` is the convention."""
+    name = " ".join(name.split())
+    if not 1 <= len(name) <= 50:
+        raise InvalidValue("invalid-tag-name", "a tag name has 1 to 50 characters")
+    if name.startswith("-") or name.endswith("-"):
+        raise InvalidValue("invalid-tag-name", "write tags as 类别-值, e.g. 区域-华东")
+    return name
+
+
+def category(name: str) -> str | None:
+    return name.split("-", 1)[0] if "-" in name else None
+
+
+def normalize_color(color: str | None) -> str | None:
+    if color is None:
+        return None
+    if not COLOR_PATTERN.match(color):
+        raise InvalidValue("invalid-color", "a colour is #RRGGBB")
+    return color.lower()

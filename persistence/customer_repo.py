@@ -1,0 +1,194 @@
+"""Customers, contacts and the code counter: all their SQL."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, insert, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.roles import Actor, Role
+from persistence.models import CodeCounter, Contact, Customer, CustomerTag, Tag
+from persistence.pagination import Page, decode_cursor, encode_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFilter:
+    stage: Sequence[str] = ()
+    grade: Sequence[str] = ()
+    kind: str | None = None
+    industry: str | None = None
+    owner_id: int | None = None
+    tag_ids: Sequence[int] = ()  # has all of them
+    archived: bool | None = False  # None: both
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    last_contact_from: datetime | None = None
+    last_contact_to: datetime | None = None
+    name: str | None = None
+    activity_status: Sequence[str] = ()
+
+
+# Sortable columns; each sort is keyset-paginated on (column, id).
+SORTS = {"created_at": Customer.id, "name": Customer.name, "code": Customer.code,
+         "updated_at": Customer.updated_at}
+
+
+class SqlCustomerRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, customer_id: int) -> Customer | None:
+        return await self.session.get(Customer, customer_id)
+
+    async def add(self, **values: Any) -> Customer:
+        customer = Customer(**values)
+        self.session.add(customer)
+        await self.session.flush()
+        return customer
+
+    async def delete(self, customer: Customer) -> None:
+        await self.session.delete(customer)
+        await self.session.flush()
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def id_taken(self, column: str, value: str, *, except_id: int | None = None) -> bool:
+        stmt = select(Customer.id).where(getattr(Customer, column) == value)
+        if except_id is not None:
+            stmt = stmt.where(Customer.id != except_id)
+        return (await self.session.scalar(stmt.limit(1))) is not None
+
+    def _readable(self, actor: Actor):  # noqa: ANN202
+        stmt = select(Customer)
+        if actor.role is Role.ACCOUNT_MANAGER:
+            stmt = stmt.where(Customer.owner_id == actor.user_id)
+        return stmt
+
+    async def list_page(self, actor: Actor, f: CustomerFilter, *, sort: str, descending: bool,
+                        cursor: str | None, limit: int, with_total: bool) -> Page[Customer]:
+        stmt = self._readable(actor)
+        if f.archived is not None:
+            stmt = stmt.where(Customer.archived.is_(f.archived))
+        if f.stage:
+            stmt = stmt.where(Customer.stage.in_(f.stage))
+        if f.grade:
+            stmt = stmt.where(Customer.grade.in_(f.grade))
+        if f.kind:
+            stmt = stmt.where(Customer.kind == f.kind)
+        if f.industry:
+            # A section letter matches all of its divisions (I matches I63, I64, I65).
+            stmt = stmt.where(or_(Customer.industry == f.industry,
+                                  Customer.industry.startswith(f.industry, autoescape=True)))
+        if f.owner_id is not None:
+            stmt = stmt.where(Customer.owner_id == f.owner_id)
+        for tag_id in f.tag_ids:
+            stmt = stmt.where(exists().where(CustomerTag.customer_id == Customer.id,
+                                             CustomerTag.tag_id == tag_id))
+        if f.created_from:
+            stmt = stmt.where(Customer.created_at >= f.created_from)
+        if f.created_to:
+            stmt = stmt.where(Customer.created_at < f.created_to)
+        if f.last_contact_from:
+            stmt = stmt.where(Customer.last_contact_at >= f.last_contact_from)
+        if f.last_contact_to:
+            stmt = stmt.where(Customer.last_contact_at < f.last_contact_to)
+        if f.name:
+            stmt = stmt.where(Customer.name.icontains(f.name, autoescape=True))
+        if f.activity_status:
+            stmt = stmt.where(Customer.activity_status.in_(f.activity_status))
+
+        total = None
+        if with_total:
+            total = await self.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+        column = SORTS[sort]
+        if cursor:
+            key = decode_cursor(cursor, length=2)
+            value = key[0] if column is not Customer.updated_at else datetime.fromisoformat(key[0])
+            if descending:
+                stmt = stmt.where(or_(column < value, and_(column == value, Customer.id < key[1])))
+            else:
+                stmt = stmt.where(or_(column > value, and_(column == value, Customer.id > key[1])))
+        order = [column.desc(), Customer.id.desc()] if descending else [column, Customer.id]
+        if column is Customer.id:
+            order = order[:1]
+        rows = list((await self.session.scalars(stmt.order_by(*order).limit(limit + 1))).all())
+        more, rows = len(rows) > limit, rows[:limit]
+        next_cursor = None
+        if more:
+            last = rows[-1]
+            value = getattr(last, column.key)
+            next_cursor = encode_cursor([value.isoformat() if isinstance(value, datetime)
+                                         else value, last.id])
+        return Page(rows, next_cursor, total)
+
+    # ---- tags of customers ----
+
+    async def tags_of(self, customer_ids: Sequence[int]) -> dict[int, list[Tag]]:
+        result: dict[int, list[Tag]] = {cid: [] for cid in customer_ids}
+        if not customer_ids:
+            return result
+        stmt = (select(CustomerTag.customer_id, Tag).join(Tag, Tag.id == CustomerTag.tag_id)
+                .where(CustomerTag.customer_id.in_(customer_ids)).order_by(Tag.name))
+        for customer_id, tag in (await self.session.execute(stmt)).all():
+            result[customer_id].append(tag)
+        return result
+
+    async def set_tags(self, customer_id: int, tag_ids: Sequence[int]) -> None:
+        await self.session.execute(delete(CustomerTag).where(CustomerTag.customer_id == customer_id))
+        if tag_ids:
+            await self.session.execute(insert(CustomerTag), [
+                {"customer_id": customer_id, "tag_id": tag_id} for tag_id in sorted(set(tag_ids))])
+
+    # ---- contacts ----
+
+    async def contact_methods(self, customer_ids: Sequence[int]) -> dict[int, list[tuple]]:
+        result: dict[int, list[tuple]] = {cid: [] for cid in customer_ids}
+        if not customer_ids:
+            return result
+        stmt = (select(Contact.customer_id, Contact.mobile, Contact.phone, Contact.email,
+                       Contact.wechat).where(Contact.customer_id.in_(customer_ids)))
+        for customer_id, *methods in (await self.session.execute(stmt)).all():
+            result[customer_id].append(tuple(methods))
+        return result
+
+    async def contacts(self, customer_id: int) -> list[Contact]:
+        stmt = (select(Contact).where(Contact.customer_id == customer_id)
+                .order_by(Contact.is_primary.desc(), Contact.id))
+        return list((await self.session.scalars(stmt)).all())
+
+    async def get_contact(self, customer_id: int, contact_id: int) -> Contact | None:
+        contact = await self.session.get(Contact, contact_id)
+        return contact if contact is not None and contact.customer_id == customer_id else None
+
+    async def add_contact(self, **values: Any) -> Contact:
+        contact = Contact(**values)
+        self.session.add(contact)
+        await self.session.flush()
+        return contact
+
+    async def delete_contact(self, contact: Contact) -> None:
+        await self.session.delete(contact)
+        await self.session.flush()
+
+
+class SqlCodeCounter:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def next_value(self, prefix: str) -> int:
+        """Atomically the next number for `prefix`: one upsert, so concurrent callers never
+        share a number (row lock on PostgreSQL, the write lock on SQLite)."""
+        dialect = self.session.get_bind().dialect.name
+        make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = make_insert(CodeCounter).values(prefix=prefix, last_value=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[CodeCounter.prefix],
+            set_={"last_value": CodeCounter.last_value + 1},
+        ).returning(CodeCounter.last_value)
+        return int((await self.session.execute(stmt)).scalar_one())

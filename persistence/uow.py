@@ -1,0 +1,18 @@
+"""The unit of work: one session, one transaction, and the repositories that share it."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
+from persistence.settings_repo import SqlAuditRepo, SqlCustomFieldRepo, SqlTagRepo
+from persistence.user_repo import SqlUserRepo
+
+
+class SqlUnitOfWork:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.customers = SqlCustomerRepo(session)
+        self.codes = SqlCodeCounter(session)
+        self.users = SqlUserRepo(session)
+        self.tags = SqlTagRepo(session)
+        self.custom_fields = SqlCustomFieldRepo(session)
+        self.audit = SqlAuditRepo(session)

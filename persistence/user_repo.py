@@ -1,0 +1,98 @@
+"""Users, departments, refresh tokens and login failures."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persistence.models import Department, LoginFailure, RefreshToken, User
+
+
+class SqlUserRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
+
+    async def get_by_username(self, username: str) -> User | None:
+        return await self.session.scalar(select(User).where(User.username == username))
+
+    async def list_all(self) -> list[User]:
+        return list((await self.session.scalars(select(User).order_by(User.id))).all())
+
+    async def add(self, **values: Any) -> User:
+        user = User(**values)
+        self.session.add(user)
+        await self.session.flush()
+        return user
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    # ---- departments ----
+
+    async def get_department(self, department_id: int) -> Department | None:
+        return await self.session.get(Department, department_id)
+
+    async def get_department_by_key_or_name(self, value: str) -> Department | None:
+        stmt = select(Department).where((Department.key == value) | (Department.name == value))
+        return await self.session.scalar(stmt)
+
+    async def list_departments(self) -> list[Department]:
+        return list((await self.session.scalars(select(Department).order_by(Department.id))).all())
+
+    async def add_department(self, **values: Any) -> Department:
+        department = Department(**values)
+        self.session.add(department)
+        await self.session.flush()
+        return department
+
+    async def department_taken(self, column: str, value: str, except_id: int | None) -> bool:
+        stmt = select(Department.id).where(getattr(Department, column) == value)
+        if except_id is not None:
+            stmt = stmt.where(Department.id != except_id)
+        return (await self.session.scalar(stmt)) is not None
+
+    # ---- refresh tokens ----
+
+    async def add_refresh_token(self, **values: Any) -> RefreshToken:
+        token = RefreshToken(**values)
+        self.session.add(token)
+        await self.session.flush()
+        return token
+
+    async def get_refresh_token(self, token_hash: str) -> RefreshToken | None:
+        stmt = select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
+        return await self.session.scalar(stmt)
+
+    async def revoke_family(self, family: str, at: datetime) -> None:
+        await self.session.execute(
+            update(RefreshToken).where(RefreshToken.family == family,
+                                       RefreshToken.revoked_at.is_(None)).values(revoked_at=at))
+
+    async def revoke_all_of(self, user_id: int, at: datetime) -> None:
+        await self.session.execute(
+            update(RefreshToken).where(RefreshToken.user_id == user_id,
+                                       RefreshToken.revoked_at.is_(None)).values(revoked_at=at))
+
+    # ---- login failures ----
+
+    async def recent_failures(self, username: str, since: datetime) -> Sequence[datetime]:
+        stmt = (select(LoginFailure.at)
+                .where(LoginFailure.username == username, LoginFailure.at >= since)
+                .order_by(LoginFailure.at))
+        return list((await self.session.scalars(stmt)).all())
+
+    async def add_failure(self, username: str, at: datetime) -> None:
+        self.session.add(LoginFailure(username=username, at=at))
+        await self.session.flush()
+
+    async def clear_failures(self, username: str) -> None:
+        await self.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+
+    async def count_active_admins(self) -> int:
+        stmt = select(func.count()).where(User.role == "admin", User.is_active.is_(True))
+        return int(await self.session.scalar(stmt) or 0)
