@@ -1,0 +1,27 @@
+# Multi-stage: build the Python environment (and the web app once it exists), run as non-root.
+FROM python:3.11-slim AS build
+ENV UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1
+RUN pip install --no-cache-dir uv
+WORKDIR /app
+COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --locked --no-dev --no-install-project
+COPY api api
+COPY domain domain
+COPY persistence persistence
+COPY jobs jobs
+COPY bench bench
+COPY migrations migrations
+COPY alembic.ini ./
+RUN uv sync --locked --no-dev
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 crm
+WORKDIR /app
+COPY --from=build --chown=crm:crm /app /app
+USER crm
+ENV PATH=/app/.venv/bin:$PATH \
+    CRM_HOST=0.0.0.0 \
+    CRM_PORT=8000
+EXPOSE 8000
+# Migrate, seed demo data on an empty database only, then serve.
+CMD ["sh", "-c", "crm migrate && crm seed-demo && crm serve"]
