@@ -10,7 +10,8 @@ from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.deps import SystemClock
-from api.routers import auth, customers, meta, settings as settings_router, users
+from api.routers import (auth, customers, meta, notifications, settings as settings_router,
+                         tickets, users)
 from api.settings import Settings
 from persistence.db import Database
 
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     app.state.clock = clock or SystemClock()
     problems.install(app)
     for router in (meta.router, auth.router, users.router, customers.router,
-                   settings_router.router):
+                   settings_router.router, tickets.router, notifications.router):
         app.include_router(router, prefix=API_PREFIX)
     _mount_frontend(app, settings.frontend_dist)
     logging.getLogger("crm").setLevel(logging.INFO)

@@ -17,6 +17,8 @@ class UnitOfWork(Protocol):
     tags: Any
     custom_fields: Any
     audit: Any
+    tickets: Any
+    notifications: Any
 
 
 class PasswordHasher(Protocol):

@@ -20,14 +20,17 @@ class Scope(StrEnum):
     USERS_ADMIN = "users:admin"
     SETTINGS_ADMIN = "settings:admin"
     AUDIT_READ = "audit:read"
+    TICKETS_READ = "tickets:read"
+    TICKETS_WRITE = "tickets:write"
+    NOTIFICATIONS = "notifications"
 
 
-_EVERYONE = {Scope.CUSTOMERS_READ, Scope.USERS_READ}
+_EVERYONE = {Scope.CUSTOMERS_READ, Scope.USERS_READ, Scope.TICKETS_READ, Scope.NOTIFICATIONS}
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.ADMIN: frozenset(Scope),
-    Role.SUPERVISOR: frozenset(_EVERYONE),
-    Role.ACCOUNT_MANAGER: frozenset(_EVERYONE | {Scope.CUSTOMERS_WRITE}),
-    Role.AGENT: frozenset(_EVERYONE),
+    Role.SUPERVISOR: frozenset(_EVERYONE | {Scope.TICKETS_WRITE}),
+    Role.ACCOUNT_MANAGER: frozenset(_EVERYONE | {Scope.CUSTOMERS_WRITE, Scope.TICKETS_WRITE}),
+    Role.AGENT: frozenset(_EVERYONE | {Scope.TICKETS_WRITE}),
     Role.READONLY: frozenset(_EVERYONE),
 }
 

@@ -1,11 +1,11 @@
 """SQLAlchemy models: the tables. Relationships are lazy="raise"; load what you need explicitly."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
-                        MetaData, String, Text, TypeDecorator)
+                        MetaData, String, Text, Time, TypeDecorator, UniqueConstraint)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -230,3 +230,216 @@ class AuditEvent(Base):
     customer_id: Mapped[int | None] = mapped_column(Id)
     action: Mapped[str] = mapped_column(String(40))
     changes: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+# ---- service tickets ------------------------------------------------------------------------
+
+class Ticket(Versioned, Base):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        Index("ix_ticket_status_id", "status", "id"),
+        Index("ix_ticket_customer_id_id", "customer_id", "id"),
+        Index("ix_ticket_assignee_id_status", "assignee_id", "status"),
+        Index("ix_ticket_department_id_id", "department_id", "id"),
+        # The SLA scan looks tickets up by their next threshold.
+        Index("ix_ticket_first_response_warn_at", "first_response_warn_at"),
+        Index("ix_ticket_resolution_warn_at", "resolution_warn_at"),
+        Index("ix_ticket_update_due_at", "update_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contact.id", ondelete="SET NULL"))
+    type: Mapped[str] = mapped_column(String(30))
+    channel: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    important: Mapped[bool] = mapped_column(Boolean, default=False)
+    priority: Mapped[str] = mapped_column(String(2))
+    priority_overridden: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    expected_resolution_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # complaints
+    root_cause: Mapped[str | None] = mapped_column(Text)
+    responsible_party: Mapped[str | None] = mapped_column(String(20))
+    remedy: Mapped[str | None] = mapped_column(Text)
+    revisit_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # closing: acceptance and satisfaction (1-5 each)
+    customer_accepted: Mapped[bool | None] = mapped_column(Boolean)
+    satisfaction_response_speed: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_resolution: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_attitude: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_overall: Mapped[int | None] = mapped_column(Integer)
+    satisfaction_comment: Mapped[str | None] = mapped_column(Text)
+    # SLA: the targets agreed at creation (minutes on `sla_calendar`) and what happened.
+    sla_calendar: Mapped[str] = mapped_column(String(10))
+    first_response_minutes: Mapped[int] = mapped_column(Integer)
+    resolution_minutes: Mapped[int] = mapped_column(Integer)
+    update_minutes: Mapped[int] = mapped_column(Integer)
+    first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_public_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paused_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Derived thresholds, recomputed on every change, so the scan is one indexed query.
+    # NULL while the target is fulfilled or paused.
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_response_warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    resolution_warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    update_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class TicketCollaborator(Base):
+    """需求协同: a user (user_id) or a whole department (department_id) in on a ticket."""
+
+    __tablename__ = "ticket_collaborator"
+    __table_args__ = (
+        Index("ix_ticket_collaborator_user_id", "user_id"),
+        Index("ix_ticket_collaborator_department_id", "department_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"),
+                                           index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("department.id", ondelete="CASCADE"))
+
+
+class TicketPause(Base):
+    """A stretch the ticket waited for the customer; the SLA clock did not run."""
+
+    __tablename__ = "ticket_pause"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"),
+                                           index=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class TicketEvent(Base):
+    """The timeline: comments, transitions, assignments, SLA events, exceptions."""
+
+    __tablename__ = "ticket_event"
+    __table_args__ = (Index("ix_ticket_event_ticket_id_id", "ticket_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    actor_id: Mapped[int | None] = mapped_column(Id)
+    kind: Mapped[str] = mapped_column(String(20))
+    visibility: Mapped[str] = mapped_column(String(10), default="internal")
+    body: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+class Attachment(Base):
+    __tablename__ = "attachment"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"),
+                                           index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    uploaded_by: Mapped[int | None] = mapped_column(Id)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SlaPolicy(Versioned, Base):
+    """Targets per priority, optionally per ticket type (a type row wins over the plain one)."""
+
+    __tablename__ = "sla_policy"
+    __table_args__ = (UniqueConstraint("priority", "ticket_type"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    priority: Mapped[str] = mapped_column(String(2))
+    ticket_type: Mapped[str | None] = mapped_column(String(30))
+    first_response_minutes: Mapped[int] = mapped_column(Integer)
+    resolution_minutes: Mapped[int] = mapped_column(Integer)
+    update_minutes: Mapped[int] = mapped_column(Integer)
+    calendar: Mapped[str] = mapped_column(String(10))
+
+
+class RoutingRule(Versioned, Base):
+    __tablename__ = "routing_rule"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    ticket_type: Mapped[str] = mapped_column(String(30), unique=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
+
+
+class BusinessHours(Versioned, Base):
+    """The one business calendar (row id 1): working hours in a zone."""
+
+    __tablename__ = "business_hours"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    timezone: Mapped[str] = mapped_column(String(50))
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
+
+
+class CalendarOverride(Base):
+    """A company-specific day off or working day, over the official schedule."""
+
+    __tablename__ = "calendar_override"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
+class SlaAlert(Base):
+    """One row per ticket, target, threshold and cycle: what makes each alert exactly-once.
+    `cycle` is the update interval's due time for update reminders, and the epoch for the
+    first-response and resolution targets, which alert once per ticket."""
+
+    __tablename__ = "sla_alert"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    target: Mapped[str] = mapped_column(String(20), primary_key=True)
+    threshold: Mapped[str] = mapped_column(String(10), primary_key=True)
+    cycle: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Notification(Base):
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_id_read_at_id", "user_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str | None] = mapped_column(Text)
+    entity_type: Mapped[str | None] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Id)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class JobRun(Base):
+    """A claimed run of a job for one due time: the primary key makes it happen once even when
+    several server processes schedule the same job."""
+
+    __tablename__ = "job_run"
+
+    job: Mapped[str] = mapped_column(String(40), primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    result: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)

@@ -3,7 +3,9 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
+from persistence.notification_repo import SqlNotificationRepo
 from persistence.settings_repo import SqlAuditRepo, SqlCustomFieldRepo, SqlTagRepo
+from persistence.ticket_repo import SqlTicketRepo
 from persistence.user_repo import SqlUserRepo
 
 
@@ -16,3 +18,5 @@ class SqlUnitOfWork:
         self.tags = SqlTagRepo(session)
         self.custom_fields = SqlCustomFieldRepo(session)
         self.audit = SqlAuditRepo(session)
+        self.tickets = SqlTicketRepo(session)
+        self.notifications = SqlNotificationRepo(session)

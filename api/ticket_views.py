@@ -1,0 +1,63 @@
+"""Tickets → response bodies, with their SLA clocks and the moves open to the caller."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from api.ticket_schemas import SatisfactionOut, SlaClockOut, SlaOut, TicketOut
+from domain import ticket as rules
+from domain.roles import Actor
+from domain.sla import Pause
+from domain.ticket import Status, TicketAccess
+from domain.ticket_service import facts_of
+from domain.ticket_sla import clocks
+from persistence.uow import SqlUnitOfWork
+
+COLUMNS = ("id", "code", "customer_id", "contact_id", "type", "channel", "title", "description",
+           "urgent", "important", "priority", "status", "department_id", "assignee_id",
+           "expected_resolution_at", "opened_at", "first_response_at", "resolved_at",
+           "closed_at", "root_cause", "responsible_party", "remedy", "revisit_at",
+           "customer_accepted", "version", "created_at", "updated_at")
+
+
+async def tickets_out(uow: SqlUnitOfWork, actor: Actor, tickets: Sequence[Any],
+                      now: datetime) -> list[TicketOut]:
+    """Four queries for any number of tickets: collaborators, pauses, hours, overrides."""
+    ids = [t.id for t in tickets]
+    collaborators = await uow.tickets.collaborators_of(ids)
+    pauses = await uow.tickets.pauses_of(ids)
+    business = await uow.tickets.business_calendar() if tickets else None
+    out = []
+    for ticket in tickets:
+        users, departments = collaborators[ticket.id]
+        facts = facts_of(ticket, business, [Pause(p.started_at, p.ended_at)
+                                            for p in pauses[ticket.id]])
+        sla = {name: SlaClockOut(due_at=c.due_at.astimezone(UTC), state=c.state,
+                                 elapsed_minutes=c.elapsed_minutes,
+                                 remaining_minutes=c.remaining_minutes)
+               for name, c in clocks(facts, now).items()}
+        # can_work looks at the role and the assignee only; the owner does not matter here.
+        access = TicketAccess(customer_owner_id=0, department_id=ticket.department_id,
+                              assignee_id=ticket.assignee_id,
+                              collaborator_user_ids=frozenset(users),
+                              collaborator_department_ids=frozenset(departments))
+        allowed = sorted(rules.allowed_targets(
+            Status(ticket.status), reopen_deadline_passed=rules.reopen_deadline_passed(
+                ticket.closed_at or ticket.resolved_at, now))) if rules.can_work(
+            actor, access) else []
+        values = {name: getattr(ticket, name) for name in COLUMNS}
+        values.update(
+            collaborator_user_ids=sorted(users), collaborator_department_ids=sorted(departments),
+            sla=SlaOut(calendar=ticket.sla_calendar, **sla), allowed_transitions=allowed,
+            satisfaction=SatisfactionOut(
+                response_speed=ticket.satisfaction_response_speed,
+                resolution=ticket.satisfaction_resolution,
+                attitude=ticket.satisfaction_attitude, overall=ticket.satisfaction_overall,
+                comment=ticket.satisfaction_comment)
+            if ticket.satisfaction_overall is not None else None)
+        out.append(TicketOut.model_validate(values))
+    return out
+
+
+async def ticket_out(uow: SqlUnitOfWork, actor: Actor, ticket: Any, now: datetime) -> TicketOut:
+    return (await tickets_out(uow, actor, [ticket], now))[0]
