@@ -1,4 +1,7 @@
-"""Dependencies: settings, database transaction, the acting user, the clock, If-Match."""
+"""Dependencies: settings, database transaction, the acting user, the clock, If-Match.
+
+All are `async def`: FastAPI runs a plain `def` dependency in a worker thread, which costs
+more than anything these do."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -24,15 +27,15 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     return request.app.state.database
 
 
-def get_clock(request: Request) -> SystemClock:
+async def get_clock(request: Request) -> SystemClock:
     return request.app.state.clock
 
 
@@ -49,7 +52,7 @@ async def read_uow(database: Annotated[Database, Depends(get_database)]
         yield SqlUnitOfWork(session)
 
 
-def current_actor(security_scopes: SecurityScopes, request: Request,
+async def current_actor(security_scopes: SecurityScopes, request: Request,
                   token: Annotated[str | None, Depends(oauth2)]) -> Actor:
     if token is None:
         raise Unauthorized("Sign in first: send `Authorization: Bearer <access token>`.")
@@ -66,13 +69,13 @@ def current_actor(security_scopes: SecurityScopes, request: Request,
     return Actor(user_id=claims.user_id, role=role, department_id=claims.department_id)
 
 
-def if_match_version(if_match: Annotated[str | None, Header(
+async def if_match_version(if_match: Annotated[str | None, Header(
         description="The `ETag` you read; the write fails with 412 if the record changed."
 )] = None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²".isdigit() holds, int("²") fails
         raise Invalid([{"field": "If-Match", "message": "must be an ETag such as \"3\""}])
     return int(value)
 

@@ -57,7 +57,7 @@ def _make_sqlite_engine(url: str, *, begin: str) -> AsyncEngine:
 
 
 class Database:
-    """One database: a writer and a reader session factory (the same engine on PostgreSQL)."""
+    """One database: a writer and a reader session factory."""
 
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = async_url(url)
@@ -68,7 +68,10 @@ class Database:
         else:
             self.write_engine = create_async_engine(self.url, pool_size=pool_size,
                                                     max_overflow=pool_size)
-            self.read_engine = self.write_engine
+            # Reads run without BEGIN/COMMIT round trips: a list page is one statement.
+            self.read_engine = create_async_engine(self.url, pool_size=pool_size,
+                                                   max_overflow=pool_size,
+                                                   isolation_level="AUTOCOMMIT")
         self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
