@@ -10,9 +10,12 @@ from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.deps import SystemClock
+from api.routers import attachments
+from api.routers import service_settings as service_settings_router
 from api.routers import (auth, customers, meta, notifications, settings as settings_router,
                          tickets, users)
 from api.settings import Settings
+from jobs.scheduler import start_scheduler
 from persistence.db import Database
 
 API_PREFIX = "/api/v1"
@@ -24,7 +27,10 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
+        app.state.scheduler = start_scheduler(database) if settings.jobs else None
         yield
+        if app.state.scheduler is not None:
+            app.state.scheduler.shutdown(wait=False)
         await database.dispose()
 
     app = FastAPI(
@@ -44,6 +50,8 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     for router in (meta.router, auth.router, users.router, customers.router,
                    settings_router.router, tickets.router, notifications.router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(attachments.router, prefix=API_PREFIX)
+    app.include_router(service_settings_router.router, prefix=API_PREFIX)
     _mount_frontend(app, settings.frontend_dist)
     logging.getLogger("crm").setLevel(logging.INFO)
     return app

@@ -1,8 +1,11 @@
-"""The `crm` command: serve, migrate, seed-demo, create-user."""
+"""The `crm` command: serve, migrate, seed-demo, create-user, run-job."""
 
 import argparse
 import asyncio
+import json
 import sys
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from api.settings import Settings
 
@@ -95,6 +98,36 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _iso_time(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {value!r}") from None
+
+
+def cmd_run_job(args: argparse.Namespace, settings: Settings) -> int:
+    from jobs.registry import JOBS
+    from jobs.runner import run_job
+    from persistence.db import Database
+
+    if args.name not in JOBS:
+        print(f"unknown job: {args.name}; jobs: {', '.join(sorted(JOBS))}", file=sys.stderr)
+        return 2
+    now = args.now or datetime.now(UTC)
+    if now.tzinfo is None:  # a time without offset is in the configured zone
+        now = now.replace(tzinfo=ZoneInfo(settings.timezone))
+
+    async def run() -> dict:
+        database = Database(settings.database_url)
+        try:
+            return await run_job(database, args.name, now)
+        finally:
+            await database.dispose()
+
+    print(json.dumps(asyncio.run(run()), ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crm", description="CRM and service desk")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -116,6 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--department", help="department key or name")
     create.add_argument("--display-name")
     create.set_defaults(func=cmd_create_user)
+    run_job = sub.add_parser("run-job", help="run a scheduled job once now, or as of --now "
+                                              "(once per due time: a repeat does nothing)")
+    run_job.add_argument("name", help="the job, e.g. sla-scan")
+    run_job.add_argument("--now", type=_iso_time, help="ISO 8601, e.g. 2024-10-08T10:00+08:00")
+    run_job.set_defaults(func=cmd_run_job)
     args = parser.parse_args(argv)
     return args.func(args, Settings())
 

@@ -13,14 +13,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (Conflict, DomainError, Forbidden, Invalid, NotFound, RateLimited,
-                           Unauthorized, VersionMismatch)
+                           TooLarge, Unauthorized, UnsupportedType, VersionMismatch)
 from persistence.pagination import InvalidCursor
 
 log = logging.getLogger("crm.api")
 
 STATUS: dict[type[DomainError], int] = {
     NotFound: 404, Unauthorized: 401, Forbidden: 403, Conflict: 409, VersionMismatch: 412,
-    Invalid: 422, RateLimited: 429, InvalidCursor: 400,
+    Invalid: 422, RateLimited: 429, InvalidCursor: 400, TooLarge: 413, UnsupportedType: 415,
 }
 
 

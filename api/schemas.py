@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from domain.custom_field import FieldType
 from domain.customer import ActivityStatus, Gender, Grade, Kind, Size, Source, Stage, Urgency
@@ -18,8 +18,34 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Id = Annotated[int, Field(ge=1, le=2**62)]
 
 
+def refuse_nul(value: Any) -> Any:
+    """PostgreSQL text and JSONB cannot hold U+0000: refuse it as bad input, not a 500."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL (U+0000) characters")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            refuse_nul(key)
+            refuse_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            refuse_nul(item)
+    return value
+
+
+def refuse_null(value: Any) -> Any:
+    """For PATCH fields that may be left out but not cleared: their columns are NOT NULL."""
+    if value is None:
+        raise ValueError("may be left out, but not null")
+    return value
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class Page(BaseModel, Generic[T]):
@@ -57,6 +83,11 @@ class UserPatch(Strict):
     department_id: Id | None = None
     is_active: bool | None = None
 
+    @field_validator("display_name", "password", "role", "is_active")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        return refuse_null(value)
+
 
 class UserOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -81,6 +112,11 @@ class DepartmentPatch(Strict):
     key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")] | None = None
     name: Name | None = None
     supervisor_id: Id | None = None
+
+    @field_validator("key", "name")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        return refuse_null(value)
 
 
 class DepartmentOut(BaseModel):
@@ -125,7 +161,7 @@ class CustomerFields(Strict):
     owner_id: Id | None = Field(None, description="Admins only.")
     tag_ids: list[Id] | None = Field(None, max_length=100)
     custom_fields: dict[Annotated[str, StringConstraints(max_length=40)], Any] | None = None
-    first_contact_at: datetime | None = None
+    first_contact_at: AwareDatetime | None = None  # a naive time has no instant to store
 
 
 class CustomerCreate(CustomerFields):

@@ -20,7 +20,13 @@ class Settings(BaseSettings):
     admin_password: str | None = None
     access_token_minutes: int = 30
     refresh_token_days: int = 14
+    # Optional e-mail of notifications: smtp[s]://user:pass@host:port?from=crm@example.com
+    # &starttls=1 (unset: in-app inbox only).
+    smtp_url: str | None = None
+    jobs: bool = True  # CRM_JOBS=off: `crm serve` runs no scheduled jobs
     var_dir: Path = VAR_DIR
+    # Uploaded files; never inside a folder the app serves (frontend_dist).
+    attachments_dir: Path = VAR_DIR / "attachments"
     frontend_dist: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 
     @cached_property

@@ -344,16 +344,18 @@ class Generator:
             else:
                 activity = "dormant"
 
+            # Amounts in fen; lost customers sometimes bought something before.
             draw = r()
+            amount = 0
             if stage == "customer":
                 grade = "S" if draw < 0.05 else "A" if draw < 0.25 else "B" if draw < 0.65 else "C"
                 amount = int(lognormal(amount_mu, 1.2) * 100)
             elif stage == "intent":
                 grade = None if draw < 0.4 else "B" if draw < 0.7 else "C"
-                amount = 0
             else:
                 grade = None
-                amount = int(lognormal(amount_mu, 1.2) * 100) if stage == "lost" and r() < 0.3 else 0
+                if stage == "lost" and r() < 0.3:
+                    amount = int(lognormal(amount_mu, 1.2) * 100)
             draw = r()
             source = ("online" if draw < 0.25 else "referral" if draw < 0.45
                       else "cold_call" if draw < 0.60 else "exhibition" if draw < 0.72
@@ -451,12 +453,17 @@ def load_postgres(plan: Plan, jobs: int, chunk: int) -> tuple[int, int]:
     started = time.perf_counter()
     done = contacts = tags = 0
     step = max(plan.customers // 10, 1)
-    with ProcessPoolExecutor(jobs, initializer=_pg_worker_init, initargs=(plan,)) as pool:
+    pool = ProcessPoolExecutor(jobs, initializer=_pg_worker_init, initargs=(plan,))
+    try:
         for n_customers, n_contacts, n_tags in pool.map(_pg_load_chunk,
                                                          _chunks(plan.customers, chunk)):
             if (done + n_customers) // step > done // step:
                 _progress(done + n_customers, plan.customers, started)
             done, contacts, tags = done + n_customers, contacts + n_contacts, tags + n_tags
+    finally:
+        # On an error map() has already queued every chunk: drop the rest instead of
+        # loading them.
+        pool.shutdown(cancel_futures=True)
     return contacts, tags
 
 
@@ -525,7 +532,7 @@ async def prepare(url: str, seed: int, now: datetime) -> tuple[list[int], dict[s
         async with engine.begin() as conn:
             if await conn.scalar(select(Customer.id).limit(1)) is not None:
                 raise SystemExit("refusing: this database already has customers "
-                                 "(use an empty database)")
+                                 "(load into a new, empty database)")
             stmt = insert(User).values(users)
             # Re-runs (say after an interrupted load) keep the users but reset what logs in.
             await conn.execute(stmt.on_conflict_do_update(
@@ -585,6 +592,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chunk", type=int, default=20_000, help="customers per transaction")
     args = parser.parse_args(argv)
 
+    if args.customers < 1:
+        parser.error("--customers must be at least 1")
     started = time.perf_counter()
     url = args.database_url
     backend = backend_name(url)

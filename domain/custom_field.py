@@ -32,7 +32,7 @@ class Definition:
 
 def check_definition(key: str, type_: FieldType, options: list[str]) -> list[str]:
     errors = []
-    if not KEY_PATTERN.match(key):
+    if not KEY_PATTERN.fullmatch(key):  # match() would let "key\n" through ($ before \n)
         errors.append("key: lower-case letters, digits and _, starting with a letter, ≤ 40")
     if type_ is FieldType.ENUM and not options:
         errors.append("options: an enum field needs at least one option")
@@ -51,6 +51,8 @@ def _coerce(definition: Definition, value: Any) -> Any:
                 raise ValueError("must be text")
             if len(value) > 2000:
                 raise ValueError("at most 2000 characters")
+            if "\x00" in value:  # PostgreSQL JSONB cannot hold it
+                raise ValueError("must not contain NUL characters")
             return value
         case FieldType.NUMBER:
             # bool is an int in Python; a checkbox value is not a number.

@@ -1,5 +1,6 @@
 """Customer records (一户一档): enums, field rules per kind, access policy and masking."""
 
+import unicodedata
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
@@ -99,20 +100,22 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
 }
 # Fields only an admin may set; everyone else is refused (mass assignment), never ignored.
 ADMIN_ONLY = frozenset({"owner_id"})
-NOT_NULL = ("name", "stage")
+NOT_NULL = ("name", "stage", "owner_id")
 # Fields nobody changes after creation.
 IMMUTABLE = frozenset({"kind"})
 
 
 def check_industry(code: str) -> str:
     """A GB/T 4754 section letter, optionally followed by a two-digit division inside it."""
-    code = code.strip().upper()
+    code = unicodedata.normalize("NFKC", code).strip().upper()  # full-width input methods
     section = INDUSTRY_SECTIONS.get(code[:1])
     if section is None or len(code) not in (1, 3):
         raise validation.InvalidValue("invalid-industry",
                                       "must be a GB/T 4754 code such as 'I' or 'I65'")
     if len(code) == 3:
-        if not code[1:].isdigit() or not section[2] <= int(code[1:]) <= section[3]:
+        # isascii: int() also reads other scripts' digits, which would be stored as sent.
+        if not (code[1:].isascii() and code[1:].isdigit()) or not (
+                section[2] <= int(code[1:]) <= section[3]):
             raise validation.InvalidValue(
                 "invalid-industry",
                 f"division {code[1:]} is not in section {code[0]} ({section[2]:02d}-{section[3]:02d})")

@@ -91,8 +91,10 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     code = validation.format_customer_code(local.year, local.month,
                                            await uow.codes.next_value(prefix))
     values.setdefault("stage", rules.Stage.POTENTIAL)
+    # Timestamps from the same clock as the code, so its month is the month of created_at.
     customer = await uow.customers.add(code=code, kind=kind, owner_id=owner_id,
-                                       custom_fields=custom, **values)
+                                       custom_fields=custom, created_at=now, updated_at=now,
+                                       **values)
     await uow.customers.set_tags(customer.id, tag_ids)
     changes = audit.created({"code": code, **snapshot(customer, AUDITED)})
     if tags:
@@ -227,15 +229,28 @@ def _normalize_contact(fields: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = out[name].strip() or None
     if "name" in out and not out["name"]:
         errors.append({"field": "name", "message": "required"})
+    if "is_primary" in out and out["is_primary"] is None:
+        errors.append({"field": "is_primary", "message": "cannot be empty"})
     if errors:
         raise Invalid(errors)
     return out
 
 
-async def _make_sole_primary(uow: UnitOfWork, customer_id: int, contact_id: int) -> None:
+def _set_primary(uow: UnitOfWork, clock: Clock, actor: Actor, contact: Any,
+                 value: bool) -> None:
+    """Flip the primary flag of a contact as a consequence of another one's change; that is
+    a write to this contact too, so it gets its own audit entry."""
+    uow.audit.add(actor_id=actor.user_id, entity_type="contact", entity_id=contact.id,
+                  customer_id=contact.customer_id, action="update",
+                  changes={"is_primary": [contact.is_primary, value]}, at=clock.now())
+    contact.is_primary = value
+
+
+async def _make_sole_primary(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
+                             contact_id: int) -> None:
     for other in await uow.customers.contacts(customer_id):
         if other.id != contact_id and other.is_primary:
-            other.is_primary = False
+            _set_primary(uow, clock, actor, other, False)
 
 
 async def add_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
@@ -246,11 +261,11 @@ async def add_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: 
     existing = await uow.customers.contacts(customer.id)
     values["is_primary"] = bool(values.get("is_primary")) or not existing
     contact = await uow.customers.add_contact(customer_id=customer.id, **values)
-    if contact.is_primary:
-        await _make_sole_primary(uow, customer.id, contact.id)
     uow.audit.add(actor_id=actor.user_id, entity_type="contact", entity_id=contact.id,
                   customer_id=customer.id, action="create",
                   changes=audit.created(snapshot(contact, CONTACT_FIELDS)), at=clock.now())
+    if contact.is_primary:
+        await _make_sole_primary(uow, clock, actor, customer.id, contact.id)
     return contact
 
 
@@ -281,11 +296,11 @@ async def update_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_i
         return contact
     for name, value in values.items():
         setattr(contact, name, value)
-    if values.get("is_primary"):
-        await _make_sole_primary(uow, customer.id, contact.id)
     await uow.customers.flush()
     uow.audit.add(actor_id=actor.user_id, entity_type="contact", entity_id=contact.id,
                   customer_id=customer.id, action="update", changes=diff, at=clock.now())
+    if values.get("is_primary"):
+        await _make_sole_primary(uow, clock, actor, customer.id, contact.id)
     return contact
 
 
@@ -300,13 +315,13 @@ async def delete_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_i
     changes = audit.deleted(snapshot(contact, CONTACT_FIELDS))
     was_primary = contact.is_primary
     await uow.customers.delete_contact(contact)
+    uow.audit.add(actor_id=actor.user_id, entity_type="contact", entity_id=contact_id,
+                  customer_id=customer.id, action="delete", changes=changes, at=clock.now())
     if was_primary:  # keep exactly one primary while any contact is left
         rest = await uow.customers.contacts(customer.id)
         if rest:
-            rest[0].is_primary = True
+            _set_primary(uow, clock, actor, rest[0], True)
             await uow.customers.flush()
-    uow.audit.add(actor_id=actor.user_id, entity_type="contact", entity_id=contact_id,
-                  customer_id=customer.id, action="delete", changes=changes, at=clock.now())
 
 
 

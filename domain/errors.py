@@ -69,6 +69,25 @@ class Invalid(DomainError):
                          errors=errors)
 
 
+class TooLarge(DomainError):
+    """A body or file over its size limit (413)."""
+
+    code = "too-large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The upload is larger than {limit} bytes.", limit=limit)
+
+
+class UnsupportedType(DomainError):
+    """Content we do not accept, judged by its bytes (415)."""
+
+    code = "unsupported-type"
+
+    def __init__(self, detail: str = "Only PNG, JPEG, PDF, DOCX and XLSX files are accepted."
+                 ) -> None:
+        super().__init__(detail)
+
+
 class RateLimited(DomainError):
     code = "rate-limited"
 

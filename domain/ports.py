@@ -18,6 +18,7 @@ class UnitOfWork(Protocol):
     custom_fields: Any
     audit: Any
     tickets: Any
+    attachments: Any
     notifications: Any
 
 

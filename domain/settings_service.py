@@ -24,6 +24,13 @@ def _checked(version: int, if_match: int | None) -> None:
         raise VersionMismatch(version)
 
 
+def _refuse_nulls(fields: dict[str, Any], names: tuple[str, ...]) -> None:
+    """A PATCH may clear only nullable settings; null for the others is a 422, not a crash."""
+    nulls = [name for name in names if name in fields and fields[name] is None]
+    if nulls:
+        raise Invalid([{"field": name, "message": "cannot be null"} for name in nulls])
+
+
 def _tag_values(fields: dict[str, Any]) -> dict[str, Any]:
     out = dict(fields)
     try:
@@ -61,6 +68,7 @@ async def update_tag(uow: UnitOfWork, clock: Clock, actor: Actor, tag_id: int,
     _require_admin(actor)
     tag = await get_tag(uow, tag_id)
     _checked(tag.version, if_match)
+    _refuse_nulls(fields, ("name",))
     values = _tag_values(fields)
     if "name" in values and await uow.tags.name_taken(values["name"], except_id=tag.id):
         raise Duplicate("name", "A tag with this name exists; merge into it instead.")
@@ -141,6 +149,7 @@ async def update_field(uow: UnitOfWork, clock: Clock, actor: Actor, field_id: in
     _require_admin(actor)
     row = await get_field(uow, field_id)
     _checked(row.version, if_match)
+    _refuse_nulls(changes, ("label_zh", "label_en", "options", "required", "sensitive"))
     if "options" in changes:
         errors = check_definition(row.key, FieldType(row.type), changes["options"])
         if errors:

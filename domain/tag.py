@@ -1,6 +1,7 @@
 """Tags: `category-value` names (区域-华东), colours."""
 
 import re
+import unicodedata
 
 from domain.validation import InvalidValue
 
@@ -12,6 +13,8 @@ def normalize_name(name: str) -> str:
     name = " ".join(name.split())
     if not 1 <= len(name) <= 50:
         raise InvalidValue("invalid-tag-name", "a tag name has 1 to 50 characters")
+    if any(unicodedata.category(c) == "Cc" for c in name):  # NUL even breaks PostgreSQL
+        raise InvalidValue("invalid-tag-name", "a tag name has no control characters")
     if name.startswith("-") or name.endswith("-"):
         raise InvalidValue("invalid-tag-name", "write tags as 类别-值, e.g. 区域-华东")
     return name
@@ -24,6 +27,6 @@ def category(name: str) -> str | None:
 def normalize_color(color: str | None) -> str | None:
     if color is None:
         return None
-    if not COLOR_PATTERN.match(color):
+    if not COLOR_PATTERN.fullmatch(color):  # match() lets "#123456\n" through ($ before \n)
         raise InvalidValue("invalid-color", "a colour is #RRGGBB")
     return color.lower()

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
@@ -172,9 +172,11 @@ def least_loaded(candidates: list[Candidate]) -> int | None:
     """The member with the fewest open tickets; ties go to the longest idle, then lowest id."""
     if not candidates:
         return None
-    never = datetime.min.replace(tzinfo=None)
+    never = datetime.min.replace(tzinfo=UTC)
     best = min(candidates, key=lambda c: (
         c.open_tickets,
-        c.last_assigned_at.replace(tzinfo=None) if c.last_assigned_at else never,
+        # Compare instants: aware times in any zone; a naive one is taken as UTC.
+        (c.last_assigned_at if c.last_assigned_at.tzinfo
+         else c.last_assigned_at.replace(tzinfo=UTC)) if c.last_assigned_at else never,
         c.user_id))
     return best.user_id

@@ -1,5 +1,6 @@
 """Users, departments, and signing in (password, refresh-token rotation, throttling)."""
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,7 +46,7 @@ async def create_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, 
     if not actor.is_admin:
         raise Forbidden("Only an admin creates users.")
     errors = _password_errors(fields["password"])
-    if not USERNAME.match(fields["username"]):
+    if not USERNAME.fullmatch(fields["username"]):
         errors.append({"field": "username",
                        "message": "3–64 letters, digits or . _ @ -"})
     if errors:
@@ -107,6 +108,9 @@ async def create_department(uow: UnitOfWork, clock: Clock, actor: Actor,
     for column in ("key", "name"):
         if await uow.users.department_taken(column, fields[column], None):
             raise Duplicate(column, f"A department with this {column} exists.")
+    if fields.get("supervisor_id") is not None and await uow.users.get(
+            fields["supervisor_id"]) is None:
+        raise Invalid([{"field": "supervisor_id", "message": "unknown user"}])
     department = await uow.users.add_department(**fields)
     uow.audit.add(actor_id=actor.user_id, entity_type="department", entity_id=department.id,
                   action="create", changes=audit.created(snapshot(department, DEPARTMENT_FIELDS)),
@@ -155,10 +159,12 @@ def retry_after(failures: list[datetime], now: datetime) -> int | None:
     if len(recent) < MAX_FAILURES:
         return None
     unlock = recent[-MAX_FAILURES] + FAILURE_WINDOW
-    return max(1, int((unlock - now).total_seconds()) + 1)
+    return max(1, math.ceil((unlock - now).total_seconds()))
 
 
 async def check_login_allowed(uow: UnitOfWork, clock: Clock, username: str) -> None:
+    if not USERNAME.fullmatch(username):
+        return  # no such user can exist; authenticate() refuses it without a lookup
     now = clock.now()
     wait = retry_after(list(await uow.users.recent_failures(username, now - FAILURE_WINDOW)), now)
     if wait is not None:
@@ -168,6 +174,10 @@ async def check_login_allowed(uow: UnitOfWork, clock: Clock, username: str) -> N
 async def authenticate(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher,
                        username: str, password: str) -> Any | None:
     """The user, or None after recording a failure (the caller commits that failure)."""
+    if not USERNAME.fullmatch(username):
+        # Malformed (a NUL, a newline, 500 characters): no such user, nothing worth recording.
+        passwords.verify(password, None)
+        return None
     user = await uow.users.get_by_username(username)
     ok = passwords.verify(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:

@@ -108,12 +108,12 @@ class SqlCustomerRepo:
 
         column = SORTS[sort]
         if cursor:
-            key = decode_cursor(cursor, length=2)
-            value = key[0] if column is not Customer.updated_at else datetime.fromisoformat(key[0])
+            kind = {"created_at": int, "updated_at": datetime}.get(sort, str)  # as SORTS
+            value, last_id = decode_cursor(cursor, length=2, kinds=(kind, int))
             if descending:
-                stmt = stmt.where(or_(column < value, and_(column == value, Customer.id < key[1])))
+                stmt = stmt.where(or_(column < value, and_(column == value, Customer.id < last_id)))
             else:
-                stmt = stmt.where(or_(column > value, and_(column == value, Customer.id > key[1])))
+                stmt = stmt.where(or_(column > value, and_(column == value, Customer.id > last_id)))
         order = [column.desc(), Customer.id.desc()] if descending else [column, Customer.id]
         if column is Customer.id:
             order = order[:1]

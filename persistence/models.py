@@ -164,7 +164,7 @@ class Customer(Versioned, Base):
     archived_reason: Mapped[str | None] = mapped_column(String(500))
     first_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
-    cumulative_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    cumulative_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
 
 
 class Contact(Versioned, Base):

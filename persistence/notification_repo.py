@@ -1,12 +1,30 @@
 """The in-app inbox."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import Notification
+from persistence.models import Notification, User
 from persistence.pagination import Page, decode_cursor, encode_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEmail:
+    """A notification not yet e-mailed, with what its recipient's account says."""
+
+    id: int
+    username: str
+    display_name: str
+    user_active: bool
+    kind: str
+    title: str
+    body: str | None
+    entity_type: str | None
+    entity_id: int | None
+    created_at: datetime
 
 
 class SqlNotificationRepo:
@@ -58,4 +76,26 @@ class SqlNotificationRepo:
         result = await self.session.execute(
             update(Notification).where(Notification.user_id == user_id,
                                        Notification.read_at.is_(None)).values(read_at=at))
+        return result.rowcount
+
+    # ---- e-mail outbox ----
+
+    async def pending_emails(self, *, after_id: int, limit: int) -> list[PendingEmail]:
+        """Notifications with `emailed_at` unset, oldest first, after `after_id`."""
+        stmt = (select(Notification.id, User.username, User.display_name, User.is_active,
+                       Notification.kind, Notification.title, Notification.body,
+                       Notification.entity_type, Notification.entity_id,
+                       Notification.created_at)
+                .join(User, User.id == Notification.user_id)
+                .where(Notification.emailed_at.is_(None), Notification.id > after_id)
+                .order_by(Notification.id).limit(limit))
+        return [PendingEmail(*row) for row in (await self.session.execute(stmt)).all()]
+
+    async def mark_emailed(self, notification_ids: Sequence[int], at: datetime) -> int:
+        """Done with these (sent, or nothing to send); a second marking changes nothing."""
+        if not notification_ids:
+            return 0
+        result = await self.session.execute(
+            update(Notification).where(Notification.id.in_(notification_ids),
+                                       Notification.emailed_at.is_(None)).values(emailed_at=at))
         return result.rowcount

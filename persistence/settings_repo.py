@@ -153,7 +153,7 @@ class SqlAuditRepo:
         if until:
             stmt = stmt.where(AuditEvent.at < until)
         if cursor:
-            stmt = stmt.where(AuditEvent.id < decode_cursor(cursor, length=1)[0])
+            stmt = stmt.where(AuditEvent.id < decode_cursor(cursor, length=1, kinds=(int,))[0])
         rows = list((await self.session.scalars(
             stmt.order_by(AuditEvent.id.desc()).limit(limit + 1))).all())
         more, rows = len(rows) > limit, rows[:limit]

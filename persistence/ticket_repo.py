@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import BusinessCalendar
@@ -175,6 +175,10 @@ class SqlTicketRepo:
         await self.session.flush()
         return rule
 
+    async def delete_route(self, ticket_type: str) -> None:
+        await self.session.execute(delete(RoutingRule)
+                                   .where(RoutingRule.ticket_type == ticket_type))
+
     async def business_hours(self) -> BusinessHours:
         return await self.session.get(BusinessHours, 1)
 
@@ -193,6 +197,32 @@ class SqlTicketRepo:
         overrides = {o.day: o.is_workday for o in await self.calendar_overrides()}
         return BusinessCalendar(zone=ZoneInfo(hours.timezone), opens=hours.opens,
                                 closes=hours.closes, overrides=overrides)
+
+    async def running_on_business_calendar(self, *, due_from: datetime | None = None
+                                           ) -> list[Ticket]:
+        """Open, unpaused tickets whose SLA clocks run on business hours; with `due_from`, only
+        those with a due time at or after it (a warning is never after its due time)."""
+        stmt = select(Ticket).where(Ticket.status.in_([s.value for s in OPEN]),
+                                    Ticket.paused_since.is_(None),
+                                    Ticket.sla_calendar == "business")
+        if due_from is not None:
+            stmt = stmt.where(or_(Ticket.first_response_due_at >= due_from,
+                                  Ticket.resolution_due_at >= due_from,
+                                  Ticket.update_due_at >= due_from))
+        return list((await self.session.scalars(stmt.order_by(Ticket.id))).all())
+
+    async def set_sla_thresholds(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Re-derived threshold columns by ticket `id`. Derived data, not an edit: version and
+        updated_at stay, so nobody's If-Match fails because the calendar changed."""
+        if not rows:
+            return
+        table = Ticket.__table__
+        columns = [name for name in rows[0] if name != "id"]
+        stmt = (update(table).where(table.c.id == bindparam("ticket_id"))
+                .values({name: bindparam(f"new_{name}") for name in columns}))
+        await self.session.execute(stmt, [
+            {"ticket_id": row["id"], **{f"new_{name}": row[name] for name in columns}}
+            for row in rows])
 
     async def assignment_candidates(self, department_id: int) -> list[Candidate]:
         """Active agents and account managers of the department with their open ticket count

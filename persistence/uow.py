@@ -2,6 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persistence.attachment_repo import SqlAttachmentRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
 from persistence.notification_repo import SqlNotificationRepo
 from persistence.settings_repo import SqlAuditRepo, SqlCustomFieldRepo, SqlTagRepo
@@ -19,4 +20,5 @@ class SqlUnitOfWork:
         self.custom_fields = SqlCustomFieldRepo(session)
         self.audit = SqlAuditRepo(session)
         self.tickets = SqlTicketRepo(session)
+        self.attachments = SqlAttachmentRepo(session)
         self.notifications = SqlNotificationRepo(session)

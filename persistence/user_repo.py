@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Department, LoginFailure, RefreshToken, User
@@ -94,5 +94,8 @@ class SqlUserRepo:
         await self.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
 
     async def count_active_admins(self) -> int:
-        stmt = select(func.count()).where(User.role == "admin", User.is_active.is_(True))
-        return int(await self.session.scalar(stmt) or 0)
+        # Locks the admin rows (PostgreSQL; SQLite writers are serial anyway): two admins
+        # stepping down at once must not both see "two left". FOR UPDATE refuses count(*).
+        stmt = (select(User.id).where(User.role == "admin", User.is_active.is_(True))
+                .order_by(User.id).with_for_update())
+        return len((await self.session.scalars(stmt)).all())

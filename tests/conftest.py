@@ -108,6 +108,7 @@ async def app(database_url: str, tmp_path_factory: pytest.TempPathFactory,
               session_clock: MovableClock):  # noqa: ANN201
     settings = Settings(database_url=database_url, secret_key="test-secret-key-0123456789",
                         var_dir=tmp_path_factory.mktemp("var"),
+                        attachments_dir=tmp_path_factory.mktemp("attachments"),
                         frontend_dist=tmp_path_factory.mktemp("no-frontend"))
     application = create_app(settings, clock=session_clock)
     yield application

@@ -4,7 +4,7 @@ import secrets
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api import security
@@ -44,7 +44,7 @@ def _token_out(settings, clock, user, refresh_token: str) -> TokenOut:  # noqa: 
 @router.post("/token", response_model=TokenOut, operation_id="auth:login",
              responses=problems(Unauthorized, RateLimited))
 async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], database: DatabaseDep,
-                settings: SettingsDep, clock: ClockDep) -> TokenOut:
+                settings: SettingsDep, clock: ClockDep, response: Response) -> TokenOut:
     """Sign in with username and password (form fields). Returns a 30-minute access token
     and a refresh token. Five failures for one username in 15 minutes lock it (429)."""
     # The transaction is opened here, not by a dependency: a failed attempt must be committed
@@ -60,13 +60,14 @@ async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], database:
                 family=secrets.token_hex(16))
     if user is None:
         raise Unauthorized("Wrong username or password.")
+    response.headers["Cache-Control"] = "no-store"  # RFC 6749 §5.1: never cache tokens
     return _token_out(settings, clock, user, refresh)
 
 
 @router.post("/refresh", response_model=TokenOut, operation_id="auth:refresh",
              responses=problems(Unauthorized))
 async def refresh(body: RefreshIn, database: DatabaseDep, settings: SettingsDep,
-                  clock: ClockDep) -> TokenOut:
+                  clock: ClockDep, response: Response) -> TokenOut:
     """Trade a refresh token for a new pair. Each refresh token works once; reusing one
     revokes the whole session."""
     async with database.session(write=True) as session:
@@ -75,6 +76,7 @@ async def refresh(body: RefreshIn, database: DatabaseDep, settings: SettingsDep,
                                         timedelta(days=settings.refresh_token_days))
     if new is None:
         raise Unauthorized("The refresh token is invalid, expired, revoked or already used.")
+    response.headers["Cache-Control"] = "no-store"
     return _token_out(settings, clock, new.user, new.refresh_token)
 
 

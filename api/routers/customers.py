@@ -4,7 +4,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from zoneinfo import ZoneInfo
 
 from api import views
@@ -12,7 +12,7 @@ from api.deps import (MAX_ID, PathId, QueryId, ClockDep, CustomerWriterDep, IfMa
                       SettingsDep, UowDep, etag)
 from api.problems import problems
 from api.schemas import (ArchiveIn, AuditEventOut, ContactCreate, ContactOut, ContactPatch,
-                         CustomerCreate, CustomerOut, CustomerPatch, Page, TagIdsIn)
+                         CustomerCreate, CustomerOut, CustomerPatch, Page, TagIdsIn, refuse_nul)
 from domain import customer_service
 from domain.customer import ActivityStatus, Grade, Kind, Stage
 from domain.errors import (Conflict, FieldsForbidden, Forbidden, Invalid, NotFound,
@@ -50,7 +50,8 @@ async def list_customers(
     activity_status: Annotated[list[ActivityStatus], Query()] = [],  # noqa: B006
     kind: Kind | None = None,
     industry: Annotated[str | None, Query(max_length=4, description="Section or division; "
-                                          "a section matches its divisions.")] = None,
+                                          "a section matches its divisions."),
+                        AfterValidator(refuse_nul)] = None,
     owner_id: QueryId | None = None,
     tag_id: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]], Query(
         description="Has all of these tags.")] = [],  # noqa: B006
@@ -61,7 +62,8 @@ async def list_customers(
     last_contact_from: date | None = None,
     last_contact_to: date | None = None,
     name: Annotated[str | None, Query(max_length=100, description="Name contains "
-                                                                  "(case-insensitive).")] = None,
+                                                                  "(case-insensitive)."),
+                    AfterValidator(refuse_nul)] = None,
     with_total: Annotated[bool, Query(description="Also count all matches (slower).")] = False,
 ) -> Page[CustomerOut]:
     """List the customers you may see, newest first unless sorted otherwise. Keyset paging."""

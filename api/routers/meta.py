@@ -3,13 +3,13 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.deps import DatabaseDep, QueryId, ReaderDep, ReadUowDep, scopes
 from api.problems import problems
-from api.schemas import AuditEventOut, HealthOut, IndustryOut, Page
+from api.schemas import AuditEventOut, HealthOut, IndustryOut, Page, refuse_nul
 from api.views import audit_out
 from domain.customer import INDUSTRY_SECTIONS
 from domain.errors import Forbidden
@@ -39,11 +39,11 @@ async def health(database: DatabaseDep) -> HealthOut | JSONResponse:
             responses=problems(Forbidden, InvalidCursor))
 async def list_audit_events(
     actor: AuditReader, uow: ReadUowDep,
-    entity_type: Annotated[str | None, Query(max_length=40)] = None,
+    entity_type: Annotated[str | None, Query(max_length=40), AfterValidator(refuse_nul)] = None,
     entity_id: QueryId | None = None,
     customer_id: QueryId | None = None,
     actor_id: QueryId | None = None,
-    action: Annotated[str | None, Query(max_length=40)] = None,
+    action: Annotated[str | None, Query(max_length=40), AfterValidator(refuse_nul)] = None,
     since: AwareDatetime | None = None, until: AwareDatetime | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,

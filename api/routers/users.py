@@ -38,9 +38,11 @@ async def create_user(body: UserCreate, actor: UsersAdmin, uow: UowDep,
 
 @router.get("/users/me", response_model=UserOut, operation_id="users:get_me",
             responses=problems(NotFound))
-async def get_me(actor: AnyUserDep, uow: ReadUowDep) -> UserOut:
+async def get_me(actor: AnyUserDep, uow: ReadUowDep, response: Response) -> UserOut:
     """The signed-in user."""
-    return UserOut.model_validate(await user_service.get_user(uow, actor.user_id))
+    user = await user_service.get_user(uow, actor.user_id)
+    response.headers["ETag"] = etag(user.version)
+    return UserOut.model_validate(user)
 
 
 @router.patch("/users/me", response_model=UserOut, operation_id="users:update_me",

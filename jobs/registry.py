@@ -1,0 +1,55 @@
+"""The scheduled jobs by name. Add a job here: a plain async function `run_x(database, clock)`
+that opens its own transaction(s), is idempotent, and returns a small dict of counts.
+
+Schedules are fixed periods counted from a common anchor (the UTC epoch plus `offset`), so
+every process derives the same due times: `every=timedelta(days=1), offset=timedelta(hours=18)`
+is daily at 02:00 Asia/Shanghai (18:00 UTC); Asia/Shanghai keeps no daylight saving time.
+"""
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from api.settings import Settings
+from domain.ports import Clock
+from jobs.email_outbox import run_email_outbox
+from jobs.sla_scan import run_sla_scan
+from jobs.update_reminder import run_update_reminder
+from persistence.db import Database
+
+JobFunction = Callable[[Database, Clock], Awaitable[Mapping[str, Any] | None]]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    run: JobFunction
+    every: timedelta
+    offset: timedelta = timedelta(0)
+    description: str = ""
+
+    @property
+    def anchor(self) -> datetime:
+        return EPOCH + self.offset
+
+    def due_at(self, now: datetime) -> datetime:
+        """The due time a run at `now` stands for: the start of the period `now` is in."""
+        if now.tzinfo is None:
+            raise ValueError("naive datetime")
+        return self.anchor + (now - self.anchor) // self.every * self.every
+
+
+async def _email_outbox(database: Database, clock: Clock) -> Mapping[str, Any]:
+    # SMTP comes from the environment (CRM_SMTP_URL), as for `crm serve` and `crm run-job`.
+    return await run_email_outbox(database, Settings(), clock.now())
+
+
+JOBS: dict[str, JobSpec] = {
+    "sla-scan": JobSpec(run_sla_scan, every=timedelta(minutes=1),
+                        description="SLA warnings (80 %) and breaches (100 %), escalations"),
+    "update-reminder": JobSpec(run_update_reminder, every=timedelta(minutes=5),
+                               description="remind assignees when a customer update is due"),
+    "email-outbox": JobSpec(_email_outbox, every=timedelta(minutes=1),
+                            description="e-mail copies of notifications (CRM_SMTP_URL)"),
+}
