@@ -4,16 +4,12 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
-from api.schemas import AuditEventOut, ContactOut, CustomerOut, TagOut, TagRef
+from sqlalchemy import Row
+
+from api.schemas import AuditEventOut, ContactOut, CustomerOut, TagOut
 from domain import customer as rules, tag as tag_rules
 from domain.roles import Actor
 from persistence.uow import SqlUnitOfWork
-
-CUSTOMER_COLUMNS = ("id", "code", "kind", "name", "credit_code", "id_number", "gender", "birthday",
-                    "industry", "size", "main_business", "region", "address", "stage",
-                    "activity_status", "grade", "source", "urgency", "owner_id", "archived",
-                    "first_contact_at", "last_contact_at", "cumulative_amount", "version",
-                    "created_at", "updated_at")
 
 
 async def sensitive_keys(uow: SqlUnitOfWork) -> frozenset[str]:
@@ -21,28 +17,28 @@ async def sensitive_keys(uow: SqlUnitOfWork) -> frozenset[str]:
 
 
 async def customers_out(uow: SqlUnitOfWork, actor: Actor,
-                        customers: Sequence[Any]) -> list[CustomerOut]:
-    """Three queries for any number of customers: tags, contact methods, field definitions."""
-    ids = [c.id for c in customers]
-    tags = await uow.customers.tags_of(ids)
-    methods = await uow.customers.contact_methods(ids)
+                        rows: Sequence[Row]) -> list[CustomerOut]:
+    """Rows of `uow.customers` views (columns + tag_pairs + ways), masked for the actor."""
     # Definitions are only needed when someone's view is redacted (not for admins and owners).
-    needs_redaction = any(not rules.sees_in_full(actor, c.owner_id) for c in customers)
+    needs_redaction = any(not rules.sees_in_full(actor, row.owner_id) for row in rows)
     hidden = await sensitive_keys(uow) if needs_redaction else frozenset()
     out = []
-    for customer in customers:
-        values = {name: getattr(customer, name) for name in CUSTOMER_COLUMNS}
-        values["custom_fields"] = dict(customer.custom_fields or {})
-        masked = rules.redact(actor, customer.owner_id, values, hidden)
-        values["tags"] = [TagRef(id=t.id, name=t.name) for t in tags[customer.id]]
-        values["warnings"] = rules.reach_warnings(methods[customer.id])
+    fields = rows[0]._fields if rows else ()  # once: Row._asdict() looks them up per row
+    for row in rows:
+        values = dict(zip(fields, row, strict=True))
+        values["custom_fields"] = dict(values["custom_fields"] or {})
+        masked = rules.redact(actor, row.owner_id, values, hidden)
+        pairs = sorted(values.pop("tag_pairs") or [], key=lambda pair: pair[1])
+        values["tags"] = [{"id": tag_id, "name": name} for tag_id, name in pairs]
+        values["warnings"] = rules.reach_warnings(values.pop("ways"))
         values["masked_fields"] = masked
         out.append(CustomerOut.model_validate(values))
     return out
 
 
 async def customer_out(uow: SqlUnitOfWork, actor: Actor, customer: Any) -> CustomerOut:
-    return (await customers_out(uow, actor, [customer]))[0]
+    """One customer as the API shows it, read back after any pending change is flushed."""
+    return (await customers_out(uow, actor, await uow.customers.view_rows([customer.id])))[0]
 
 
 def contact_out(actor: Actor, owner_id: int, contact: Any) -> ContactOut:

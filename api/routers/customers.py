@@ -4,11 +4,11 @@ from datetime import date, datetime, time
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field
 from zoneinfo import ZoneInfo
 
 from api import views
-from api.deps import (MAX_ID, PathId, QueryId, ClockDep, CustomerWriterDep, IfMatchDep, ReaderDep, ReadUowDep,
+from api.deps import (MAX_ID, PathId, ClockDep, CustomerWriterDep, IfMatchDep, ReaderDep, ReadUowDep,
                       SettingsDep, UowDep, etag)
 from api.problems import problems
 from api.schemas import (ArchiveIn, AuditEventOut, ContactCreate, ContactOut, ContactPatch,
@@ -40,44 +40,51 @@ def _after(day: date | None, zone: str) -> datetime | None:
                                                      time(), ZoneInfo(zone))
 
 
+class CustomerQuery(BaseModel):
+    """The list's query parameters as one model: FastAPI validates it in one pass, much
+    cheaper than eighteen separate parameters on the hottest endpoint. Unknown parameters
+    are ignored, as on every other endpoint (cache busters, tracking tags)."""
+
+    limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
+    cursor: str | None = Field(None, max_length=500,
+                               description="`next_cursor` of the previous page.")
+    sort: Sort = "-created_at"
+    stage: list[Stage] = []
+    grade: list[Grade] = []
+    activity_status: list[ActivityStatus] = []
+    kind: Kind | None = None
+    industry: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
+        None, max_length=4, description="Section or division; a section matches its divisions.")
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
+    tag_id: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        [], description="Has all of these tags.")
+    archived: Literal["false", "true", "all"] = Field(
+        "false", description="Archived customers are admins' only.")
+    created_from: date | None = Field(None, description="Inclusive, local date.")
+    created_to: date | None = Field(None, description="Inclusive, local date.")
+    last_contact_from: date | None = None
+    last_contact_to: date | None = None
+    name: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
+        None, max_length=100, description="Name contains (case-insensitive).")
+    with_total: bool = Field(False, description="Also count all matches (slower).")
+
+
 @router.get("", response_model=Page[CustomerOut], operation_id="customers:list_customers",
             responses=problems(Forbidden, InvalidCursor))
-async def list_customers(
-    actor: ReaderDep, uow: ReadUowDep, settings: SettingsDep,
-    limit: Limit = 50, cursor: Cursor = None, sort: Sort = "-created_at",
-    stage: Annotated[list[Stage], Query()] = [],  # noqa: B006 - FastAPI copies defaults
-    grade: Annotated[list[Grade], Query()] = [],  # noqa: B006
-    activity_status: Annotated[list[ActivityStatus], Query()] = [],  # noqa: B006
-    kind: Kind | None = None,
-    industry: Annotated[str | None, Query(max_length=4, description="Section or division; "
-                                          "a section matches its divisions."),
-                        AfterValidator(refuse_nul)] = None,
-    owner_id: QueryId | None = None,
-    tag_id: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]], Query(
-        description="Has all of these tags.")] = [],  # noqa: B006
-    archived: Annotated[Literal["false", "true", "all"], Query(
-        description="Archived customers are admins' only.")] = "false",
-    created_from: Annotated[date | None, Query(description="Inclusive, local date.")] = None,
-    created_to: Annotated[date | None, Query(description="Inclusive, local date.")] = None,
-    last_contact_from: date | None = None,
-    last_contact_to: date | None = None,
-    name: Annotated[str | None, Query(max_length=100, description="Name contains "
-                                                                  "(case-insensitive)."),
-                    AfterValidator(refuse_nul)] = None,
-    with_total: Annotated[bool, Query(description="Also count all matches (slower).")] = False,
-) -> Page[CustomerOut]:
+async def list_customers(actor: ReaderDep, uow: ReadUowDep, settings: SettingsDep,
+                         q: Annotated[CustomerQuery, Query()]) -> Page[CustomerOut]:
     """List the customers you may see, newest first unless sorted otherwise. Keyset paging."""
     zone = settings.timezone
-    archived_filter = customer_service.archived_filter(actor, archived)
     f = CustomerFilter(
-        stage=stage, grade=grade, activity_status=activity_status, kind=kind,
-        industry=industry.upper() if industry else None, owner_id=owner_id, tag_ids=tag_id,
-        archived=archived_filter, created_from=_start(created_from, zone),
-        created_to=_after(created_to, zone), last_contact_from=_start(last_contact_from, zone),
-        last_contact_to=_after(last_contact_to, zone), name=name or None)
-    page = await uow.customers.list_page(actor, f, sort=sort.lstrip("-"),
-                                         descending=sort.startswith("-"), cursor=cursor,
-                                         limit=limit, with_total=with_total)
+        stage=q.stage, grade=q.grade, activity_status=q.activity_status, kind=q.kind,
+        industry=q.industry.upper() if q.industry else None, owner_id=q.owner_id,
+        tag_ids=q.tag_id, archived=customer_service.archived_filter(actor, q.archived),
+        created_from=_start(q.created_from, zone), created_to=_after(q.created_to, zone),
+        last_contact_from=_start(q.last_contact_from, zone),
+        last_contact_to=_after(q.last_contact_to, zone), name=q.name or None)
+    page = await uow.customers.list_page(actor, f, sort=q.sort.lstrip("-"),
+                                         descending=q.sort.startswith("-"), cursor=q.cursor,
+                                         limit=q.limit, with_total=q.with_total)
     return Page(items=await views.customers_out(uow, actor, page.items),
                 next_cursor=page.next_cursor, total=page.total)
 
