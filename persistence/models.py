@@ -443,3 +443,10 @@ class JobRun(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     result: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+# SQLite reuses the highest rowid after a delete unless a table says AUTOINCREMENT; an id must
+# never be reused, or a new record would inherit a deleted one's audit history.
+for _table in Base.metadata.tables.values():
+    if [c.name for c in _table.primary_key.columns] == ["id"]:
+        _table.dialect_options["sqlite"]["autoincrement"] = True

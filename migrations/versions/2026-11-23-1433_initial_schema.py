@@ -33,7 +33,8 @@ def upgrade() -> None:
     sa.Column('customer_id', Id, nullable=True),
     sa.Column('action', sa.String(length=40), nullable=False),
     sa.Column('changes', Json, nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.create_index('ix_audit_event_customer_id_id', ['customer_id', 'id'], unique=False)
@@ -57,7 +58,8 @@ def upgrade() -> None:
     sa.Column('created_at', Utc, nullable=False),
     sa.Column('updated_at', Utc, nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_custom_field_definition')),
-    sa.UniqueConstraint('key', name=op.f('uq_custom_field_definition_key'))
+    sa.UniqueConstraint('key', name=op.f('uq_custom_field_definition_key')),
+    sqlite_autoincrement=True
     )
     op.create_table('department',
     sa.Column('id', Id, nullable=False),
@@ -69,13 +71,15 @@ def upgrade() -> None:
     sa.Column('updated_at', Utc, nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_department')),
     sa.UniqueConstraint('key', name=op.f('uq_department_key')),
-    sa.UniqueConstraint('name', name=op.f('uq_department_name'))
+    sa.UniqueConstraint('name', name=op.f('uq_department_name')),
+    sqlite_autoincrement=True
     )
     op.create_table('login_failure',
     sa.Column('id', Id, nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
     sa.Column('at', Utc, nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failure'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failure')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
         batch_op.create_index('ix_login_failure_username_at', ['username', 'at'], unique=False)
@@ -88,7 +92,8 @@ def upgrade() -> None:
     sa.Column('created_at', Utc, nullable=False),
     sa.Column('updated_at', Utc, nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tag')),
-    sa.UniqueConstraint('name', name=op.f('uq_tag_name'))
+    sa.UniqueConstraint('name', name=op.f('uq_tag_name')),
+    sqlite_autoincrement=True
     )
     op.create_table('user',
     sa.Column('id', Id, nullable=False),
@@ -103,7 +108,8 @@ def upgrade() -> None:
     sa.Column('updated_at', Utc, nullable=False),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_user_department_id_department')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
-    sa.UniqueConstraint('username', name=op.f('uq_user_username'))
+    sa.UniqueConstraint('username', name=op.f('uq_user_username')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_department_id'), ['department_id'], unique=False)
@@ -146,7 +152,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_customer')),
     sa.UniqueConstraint('code', name=op.f('uq_customer_code')),
     sa.UniqueConstraint('credit_code', name=op.f('uq_customer_credit_code')),
-    sa.UniqueConstraint('id_number', name=op.f('uq_customer_id_number'))
+    sa.UniqueConstraint('id_number', name=op.f('uq_customer_id_number')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('customer', schema=None) as batch_op:
         batch_op.create_index('ix_customer_archived_id', ['archived', 'id'], unique=False)
@@ -166,7 +173,8 @@ def upgrade() -> None:
     sa.Column('revoked_at', Utc, nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_refresh_token_user_id_user'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_refresh_token')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_refresh_token_token_hash'))
+    sa.UniqueConstraint('token_hash', name=op.f('uq_refresh_token_token_hash')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('refresh_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_refresh_token_family'), ['family'], unique=False)
@@ -186,7 +194,8 @@ def upgrade() -> None:
     sa.Column('created_at', Utc, nullable=False),
     sa.Column('updated_at', Utc, nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_contact_customer_id_customer'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contact_customer_id'), ['customer_id'], unique=False)

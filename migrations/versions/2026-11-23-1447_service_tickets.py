@@ -32,7 +32,8 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', Utc, nullable=False),
     sa.Column('updated_at', Utc, nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_business_hours'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_business_hours')),
+    sqlite_autoincrement=True
     )
     op.create_table('calendar_override',
     sa.Column('day', sa.Date(), nullable=False),
@@ -60,7 +61,8 @@ def upgrade() -> None:
     sa.Column('created_at', Utc, nullable=False),
     sa.Column('updated_at', Utc, nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sla_policy')),
-    sa.UniqueConstraint('priority', 'ticket_type', name=op.f('uq_sla_policy_priority'))
+    sa.UniqueConstraint('priority', 'ticket_type', name=op.f('uq_sla_policy_priority')),
+    sqlite_autoincrement=True
     )
     op.create_table('routing_rule',
     sa.Column('id', Id, nullable=False),
@@ -71,7 +73,8 @@ def upgrade() -> None:
     sa.Column('updated_at', Utc, nullable=False),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_routing_rule_department_id_department'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_routing_rule')),
-    sa.UniqueConstraint('ticket_type', name=op.f('uq_routing_rule_ticket_type'))
+    sa.UniqueConstraint('ticket_type', name=op.f('uq_routing_rule_ticket_type')),
+    sqlite_autoincrement=True
     )
     op.create_table('notification',
     sa.Column('id', Id, nullable=False),
@@ -85,7 +88,8 @@ def upgrade() -> None:
     sa.Column('read_at', Utc, nullable=True),
     sa.Column('emailed_at', Utc, nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notification_user_id_user'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index('ix_notification_user_id_read_at_id', ['user_id', 'read_at', 'id'], unique=False)
@@ -143,7 +147,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_ticket_customer_id_customer')),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_ticket_department_id_department')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket')),
-    sa.UniqueConstraint('code', name=op.f('uq_ticket_code'))
+    sa.UniqueConstraint('code', name=op.f('uq_ticket_code')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.create_index('ix_ticket_assignee_id_status', ['assignee_id', 'status'], unique=False)
@@ -166,7 +171,8 @@ def upgrade() -> None:
     sa.Column('created_at', Utc, nullable=False),
     sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], name=op.f('fk_attachment_ticket_id_ticket'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attachment')),
-    sa.UniqueConstraint('storage_key', name=op.f('uq_attachment_storage_key'))
+    sa.UniqueConstraint('storage_key', name=op.f('uq_attachment_storage_key')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachment_ticket_id'), ['ticket_id'], unique=False)
@@ -188,7 +194,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_ticket_collaborator_department_id_department'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], name=op.f('fk_ticket_collaborator_ticket_id_ticket'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_ticket_collaborator_user_id_user'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_collaborator'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_collaborator')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('ticket_collaborator', schema=None) as batch_op:
         batch_op.create_index('ix_ticket_collaborator_department_id', ['department_id'], unique=False)
@@ -205,7 +212,8 @@ def upgrade() -> None:
     sa.Column('body', sa.Text(), nullable=True),
     sa.Column('data', Json, nullable=False),
     sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], name=op.f('fk_ticket_event_ticket_id_ticket'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_event'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_event')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('ticket_event', schema=None) as batch_op:
         batch_op.create_index('ix_ticket_event_ticket_id_id', ['ticket_id', 'id'], unique=False)
@@ -216,7 +224,8 @@ def upgrade() -> None:
     sa.Column('started_at', Utc, nullable=False),
     sa.Column('ended_at', Utc, nullable=True),
     sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], name=op.f('fk_ticket_pause_ticket_id_ticket'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_pause'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_pause')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('ticket_pause', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ticket_pause_ticket_id'), ['ticket_id'], unique=False)

@@ -215,12 +215,7 @@ class TestKeysetPagination:
 
 
 class TestHistoryBelongsToOneRecord:
-    async def test_a_new_customer_never_inherits_a_deleted_ones_history(self, client, users,
-                                                                         database, request):
-        if database.backend == "sqlite":
-            # Known bug (reported): SQLite tables lack AUTOINCREMENT, so a new row can get the
-            # id of the newest deleted one and its audit trail. Strict: turns red once fixed.
-            request.applymarker(pytest.mark.xfail(strict=True, reason="SQLite reuses row ids"))
+    async def test_a_new_customer_never_inherits_a_deleted_ones_history(self, client, users):
         admin = users["admin"]
         gone = await create_customer(client, admin, region="旧客户")
         assert (await client.delete(f"/customers/{gone['id']}",
