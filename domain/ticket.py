@@ -114,6 +114,7 @@ class TicketAccess:
     assignee_id: int | None
     collaborator_user_ids: frozenset[int]
     collaborator_department_ids: frozenset[int]
+    created_by: int | None = None  # whoever opened it keeps sight of it wherever it is routed
 
 
 def can_read(actor: Actor, t: TicketAccess) -> bool:
@@ -128,7 +129,10 @@ def can_read(actor: Actor, t: TicketAccess) -> bool:
 
 
 def _involved(actor: Actor, t: TicketAccess) -> bool:
-    return (actor.user_id == t.assignee_id or actor.user_id in t.collaborator_user_ids
+    if actor.user_id is None:
+        return False
+    return (actor.user_id in (t.assignee_id, t.created_by)
+            or actor.user_id in t.collaborator_user_ids
             or (actor.department_id is not None
                 and actor.department_id in t.collaborator_department_ids))
 

@@ -43,7 +43,8 @@ async def access_of(uow: UnitOfWork, ticket: Any) -> TicketAccess:
     return TicketAccess(customer_owner_id=customer.owner_id, department_id=ticket.department_id,
                         assignee_id=ticket.assignee_id,
                         collaborator_user_ids=frozenset(users),
-                        collaborator_department_ids=frozenset(departments))
+                        collaborator_department_ids=frozenset(departments),
+                        created_by=ticket.created_by)
 
 
 async def get_readable(uow: UnitOfWork, actor: Actor, ticket_id: int) -> tuple[Any, TicketAccess]:

@@ -250,7 +250,8 @@ class SqlTicketRepo:
             TicketCollaborator.user_id == actor.user_id,
             and_(TicketCollaborator.department_id.is_not(None),
                  TicketCollaborator.department_id == actor.department_id)))
-        involved = or_(Ticket.assignee_id == actor.user_id, Ticket.id.in_(collaborating))
+        involved = or_(Ticket.assignee_id == actor.user_id, Ticket.created_by == actor.user_id,
+                       Ticket.id.in_(collaborating))
         if actor.role is Role.ACCOUNT_MANAGER:
             owned = select(Customer.id).where(Customer.owner_id == actor.user_id)
             return stmt.where(or_(Ticket.customer_id.in_(owned), involved))

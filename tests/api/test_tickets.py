@@ -3,6 +3,7 @@ times, first response, comments and mentions, collaborators, exceptions, who see
 tickets in the list, list filters and pagination, and If-Match."""
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -616,3 +617,34 @@ class TestIfMatch:
                                            "If-Match": f'"{stored["version"]}"'})
         assert fresh.status_code == 200, fresh.text
         assert fresh.json()["status"] == "in_progress"
+
+
+class TestCreatorKeepsSight:
+    async def test_an_agent_still_reads_a_ticket_they_opened_for_another_department(
+            self, client, users, database):
+        from tests.conftest import create_customer, make_user
+
+        elsewhere = await client.post("/departments", json={
+            "key": f"away_{uuid.uuid4().hex[:8]}", "name": f"外部门{uuid.uuid4().hex[:6]}"},
+            headers=users["admin"].headers)
+        assert elsewhere.status_code == 201
+        opener = await make_user(client, database, "agent")
+        worker = await make_user(client, database, "agent",
+                                 department_id=elsewhere.json()["id"])
+        customer = await create_customer(client, users["am"])
+        created = await client.post("/tickets", json={
+            "customer_id": customer["id"], "type": "training", "channel": "phone",
+            "title": "培训需求"}, headers=opener.headers)
+        assert created.status_code == 201, created.text
+        ticket_id = created.json()["id"]
+        reassigned = await client.post(f"/tickets/{ticket_id}/assign",
+                                       json={"assignee_id": worker.id},
+                                       headers=users["supervisor"].headers)
+        assert reassigned.status_code == 200
+        assert (await client.get(f"/tickets/{ticket_id}", headers=opener.headers)).status_code == 200
+        listed = await client.get("/tickets", params={"customer_id": customer["id"]},
+                                  headers=opener.headers)
+        assert [t["id"] for t in listed.json()["items"]] == [ticket_id]
+        stranger = await make_user(client, database, "agent")
+        assert (await client.get(f"/tickets/{ticket_id}",
+                                 headers=stranger.headers)).status_code == 404
