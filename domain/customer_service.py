@@ -1,7 +1,6 @@
 """Use cases on customers and their contacts. Every write appends audit events."""
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 

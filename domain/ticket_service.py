@@ -13,7 +13,7 @@ from domain.errors import (Conflict, FieldsForbidden, Forbidden, Invalid,
 from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sla import Pause
-from domain.ticket import Priority, Status, TicketAccess, TicketType
+from domain.ticket import Status, TicketAccess, TicketType
 from domain.ticket_sla import SlaFacts, calendar_named, thresholds
 
 CODE_ZONE = ZoneInfo("Asia/Shanghai")

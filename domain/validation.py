@@ -12,7 +12,7 @@ from datetime import date
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength, ValidationError
+from stdnum.exceptions import InvalidComponent
 
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"

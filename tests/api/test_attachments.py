@@ -15,6 +15,7 @@ from domain import attachment, attachment_service
 from persistence.models import Ticket
 from tests import attachment_samples as samples
 from tests.conftest import create_customer, make_user
+from tests.support import assert_problem
 
 MAX = attachment.MAX_BYTES
 CHUNK = 64 * 1024
@@ -66,10 +67,6 @@ async def listed(client, users, ticket_id: int) -> list[dict]:  # noqa: ANN001
     return response.json()
 
 
-def assert_problem(response, status: int, code: str) -> None:  # noqa: ANN001
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == code
 
 
 class TestUpload:

@@ -2,27 +2,17 @@
 filters and keyset pages. Each test acts as its own fresh admin, so `actor_id` isolates its
 events from the rest of the shared session database."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.conftest import create_customer, make_user
-
-PROBLEM = "application/problem+json"
-
-
-def uid() -> str:
-    return uuid.uuid4().hex[:8]
+from tests.support import assert_problem, uid
 
 
-def assert_problem(response, status: int, code: str) -> dict:  # noqa: ANN001
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status and body["code"] == code
-    assert body["type"] == f"/problems/{code}"
-    return body
+
+
+
 
 
 async def events(client, reader, **filters) -> dict:  # noqa: ANN001, ANN003

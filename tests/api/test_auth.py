@@ -9,19 +9,11 @@ import pytest
 from jose import jwt
 
 from tests.conftest import PASSWORD, make_user
+from tests.support import PROBLEM, assert_problem
 
 SIGNING_KEY = "test-secret-key-0123456789"  # the key the test app is built with (conftest)
-PROBLEM = "application/problem+json"
 
 
-def assert_problem(response, status: int, code: str) -> dict:  # noqa: ANN001
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status
-    assert body["code"] == code
-    assert body["type"] == f"/problems/{code}"
-    return body
 
 
 def assert_unauthorized(response) -> dict:  # noqa: ANN001

@@ -6,21 +6,11 @@ from sqlalchemy import select
 
 from persistence.models import Contact
 from tests.conftest import create_customer
+from tests.support import assert_problem
 
 WARNING = "fewer-than-two-contact-methods"
 
 
-def assert_problem(response, status: int, code: str | None = None,
-                   field: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["type"] == f"/problems/{body['code']}"
-    if code is not None:
-        assert body["code"] == code, body
-    if field is not None:
-        assert body["errors"] and body["errors"][0]["field"] == field, body
-    return body
 
 
 @pytest.fixture

@@ -5,29 +5,17 @@ Definitions live in the session's shared database, so every key is unique and no
 a `required` field behind (it would break every other test's customer creation)."""
 
 import json
-import uuid
 
 import pytest
 
 from tests.conftest import create_customer, organization
+from tests.support import assert_problem, uid
 
-PROBLEM = "application/problem+json"
 OTHER_ROLES = ("supervisor", "am", "agent", "readonly")
 
 
-def uid() -> str:
-    return uuid.uuid4().hex[:8]
 
 
-def assert_problem(response, status: int, code: str) -> dict:  # noqa: ANN001
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status and body["code"] == code
-    assert body["type"] == f"/problems/{code}"
-    for key in ("title", "detail", "errors"):
-        assert key in body
-    return body
 
 
 def fields_of(body: dict) -> list[str]:

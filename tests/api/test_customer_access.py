@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from persistence.models import Contact, Customer
 from tests.conftest import create_customer, organization
+from tests.support import assert_problem
 
 ROLES = ("admin", "supervisor", "am-owner", "am-other", "agent", "readonly")
 USER_OF_ROLE = {"am-owner": "am", "am-other": "am2"}
@@ -75,15 +76,6 @@ async def stored_state(database, customer_id: int) -> tuple | None:
         return customer.version, customer.archived, [tuple(c) for c in contacts]
 
 
-def assert_problem(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status
-    assert body["type"] == f"/problems/{body['code']}"
-    if code is not None:
-        assert body["code"] == code
-    return body
 
 
 READS = frozenset({"list", "get", "history", "contacts-list", "contact-get"})

@@ -17,6 +17,7 @@ from persistence.models import Customer
 from persistence.settings_repo import SqlAuditRepo
 from tests.conftest import (create_customer, credit_code, id_number, individual, make_user,
                             organization)
+from tests.support import assert_problem
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CODE = re.compile(r"^C(\d{4})(\d{2})(\d{6})$")
@@ -26,19 +27,6 @@ def unique(prefix: str = "客户") -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
-def assert_problem(response, status: int, code: str | None = None,
-                   field: str | None = None) -> dict:
-    """An RFC 9457 body of the given status; `field` must be the first field error."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["type"] == f"/problems/{body['code']}"
-    assert body["title"] and body["detail"]
-    if code is not None:
-        assert body["code"] == code, body
-    if field is not None:
-        assert body["errors"] and body["errors"][0]["field"] == field, body
-    return body
 
 
 def cursor_of(key: list) -> str:

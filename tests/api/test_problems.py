@@ -2,36 +2,19 @@
 
 import base64
 import json
-import uuid
 from datetime import UTC, datetime
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.conftest import create_customer, credit_code, id_number, organization
+from tests.support import assert_problem, uid
 
-PROBLEM = "application/problem+json"
 KEYS = {"type", "title", "status", "detail", "code", "errors"}
 
 
-def uid() -> str:
-    return uuid.uuid4().hex[:8]
 
 
-def assert_problem(response, status: int, code: str | None = None) -> dict:  # noqa: ANN001
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert KEYS <= set(body), body
-    assert body["status"] == status
-    assert body["type"] == f"/problems/{body['code']}"
-    assert isinstance(body["title"], str) and body["title"]
-    assert isinstance(body["detail"], str) and body["detail"]
-    assert isinstance(body["errors"], list)
-    assert "Traceback" not in response.text
-    if code is not None:
-        assert body["code"] == code, body
-    return body
 
 
 def fields_of(body: dict) -> list[str]:

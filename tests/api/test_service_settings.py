@@ -3,7 +3,6 @@ calendar. Everyone who reads tickets reads them; only admins change them; every 
 audited. The database is shared by the whole session, so every test puts back what it changed
 (in `finally`, so a failing assertion does not leak into other tests)."""
 
-import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,22 +10,14 @@ import pytest
 from domain.ticket import DEFAULT_ROUTES, TicketType
 from persistence.models import Ticket
 from tests.conftest import create_customer, make_user
+from tests.support import assert_problem, uid
 
-PROBLEM = "application/problem+json"
 NON_ADMINS = ["supervisor", "am", "agent", "readonly"]
 EVERYONE = ["admin", *NON_ADMINS]
 
 
-def uid() -> str:
-    return uuid.uuid4().hex[:8]
 
 
-def assert_problem(response, status: int, code: str) -> dict:  # noqa: ANN001
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status and body["code"] == code
-    return body
 
 
 def fields_of(problem: dict) -> list[str]:

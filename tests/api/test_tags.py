@@ -1,27 +1,17 @@
 """Tags (capability 3): `类别-值` names, colours, rename and merge keep every customer's tags,
 unused tags for clean-up, and every change audited."""
 
-import uuid
 
 import pytest
 
 from tests.conftest import create_customer
+from tests.support import assert_problem, uid
 
-PROBLEM = "application/problem+json"
 OTHER_ROLES = ("supervisor", "am", "agent", "readonly")
 
 
-def uid() -> str:
-    return uuid.uuid4().hex[:8]
 
 
-def assert_problem(response, status: int, code: str) -> dict:  # noqa: ANN001
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status and body["code"] == code
-    assert body["type"] == f"/problems/{code}"
-    return body
 
 
 async def make_tag(client, admin, name: str | None = None,  # noqa: ANN001

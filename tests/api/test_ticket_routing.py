@@ -11,7 +11,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from tests.api.ticket_support import (MONDAY_9, assert_problem, clear_route, get_ticket, inbox,
+from tests.support import assert_problem
+from tests.api.ticket_support import (MONDAY_9, clear_route, get_ticket, inbox,
                                       move, new_department, open_ticket, route, timeline)
 from tests.conftest import TestUser as User, create_customer, make_user
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from tests.api.ticket_support import (MONDAY_9, SATISFIED, assert_problem, cst, error_fields,
+from tests.support import assert_problem
+from tests.api.ticket_support import (MONDAY_9, SATISFIED, cst, error_fields,
                                       get_ticket, instant, list_ids, move, new_department,
                                       open_ticket, route, timeline)
 from tests.conftest import TestUser as User, create_customer, make_user

@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.api.ticket_support import (MONDAY_9, assert_problem, cst, error_fields, get_ticket,
+from tests.support import assert_problem
+from tests.api.ticket_support import (MONDAY_9, cst, error_fields, get_ticket,
                                       inbox, instant, list_ids, move, new_department,
                                       open_ticket, route, ticket_body, timeline)
 from tests.conftest import TestUser as User, create_customer, make_user

@@ -22,20 +22,12 @@ from persistence.migrate import upgrade
 from persistence.uow import SqlUnitOfWork
 from tests import conftest
 from tests.conftest import PASSWORD, MovableClock, fresh_database, make_user
+from tests.support import assert_problem
 
-PROBLEM = "application/problem+json"
 NON_ADMINS = ["supervisor", "am", "agent", "readonly"]
 ALL_ROLES = ["admin", *NON_ADMINS]
 
 
-def assert_problem(response, status: int, code: str) -> dict:  # noqa: ANN001
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status
-    assert body["code"] == code
-    assert body["type"] == f"/problems/{code}"
-    return body
 
 
 def error_fields(body: dict) -> list[str]:

@@ -11,7 +11,6 @@ import httpx
 
 from tests.conftest import TestUser
 
-PROBLEM = "application/problem+json"
 CST = timezone(timedelta(hours=8))  # Asia/Shanghai has no DST: a fixed offset is exact
 # Monday 2024-10-14 09:00 in Shanghai: an ordinary working morning after National Day.
 MONDAY_9 = datetime(2024, 10, 14, 9, 0, tzinfo=CST)
@@ -30,13 +29,6 @@ def instant(value: str) -> datetime:
     return parsed
 
 
-def assert_problem(response, status: int, code: str) -> dict:  # noqa: ANN001
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status
-    assert body["code"] == code, body
-    return body
 
 
 def error_fields(body: dict) -> set[str]:

@@ -1,0 +1,28 @@
+"""Assertions and small helpers shared by the API tests."""
+
+import uuid
+
+PROBLEM = "application/problem+json"
+
+
+def uid() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def assert_problem(response, status: int, code: str | None = None,  # noqa: ANN001
+                   field: str | None = None) -> dict:
+    """An RFC 9457 body of this status (and `code`); `field` must be the first field error."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"] == f"/problems/{body['code']}"
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert isinstance(body["errors"], list)
+    assert "Traceback" not in response.text
+    if code is not None:
+        assert body["code"] == code, body
+    if field is not None:
+        assert body["errors"] and body["errors"][0]["field"] == field, body
+    return body
