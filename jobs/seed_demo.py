@@ -111,6 +111,11 @@ async def seed_demo(database: Database, passwords: PasswordHasher,
                 "display_name": display, "department_id": departments.get(department)})
             users[username] = user.id
         admin = Actor(user_id=users["admin"], role=Role.ADMIN)
+        # 王主管 supervises every department, so SLA escalations reach someone in the demo.
+        for department_id in departments.values():
+            await user_service.update_department(uow, clock, admin, department_id,
+                                                 {"supervisor_id": users["supervisor"]},
+                                                 if_match=None)
         tags = {}
         for name, color in TAGS:
             tags[name] = (await settings_service.create_tag(uow, clock, admin,
