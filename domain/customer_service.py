@@ -268,12 +268,14 @@ async def add_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: 
     return contact
 
 
-async def get_contact(uow: UnitOfWork, actor: Actor, customer_id: int, contact_id: int) -> Any:
+async def get_contact(uow: UnitOfWork, actor: Actor, customer_id: int,
+                      contact_id: int) -> tuple[Any, Any]:
+    """The customer and its contact, if the actor may see the customer; otherwise 404."""
     customer = await get_readable(uow, actor, customer_id)
     contact = await uow.customers.get_contact(customer.id, contact_id)
     if contact is None:
         raise NotFound("contact", contact_id)
-    return contact
+    return customer, contact
 
 
 async def update_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,

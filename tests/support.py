@@ -2,6 +2,8 @@
 
 import uuid
 
+import pytest
+
 PROBLEM = "application/problem+json"
 
 
@@ -26,3 +28,21 @@ def assert_problem(response, status: int, code: str | None = None,  # noqa: ANN0
     if field is not None:
         assert body["errors"] and body["errors"][0]["field"] == field, body
     return body
+
+async def audit(client, admin, **filters) -> list[dict]:  # noqa: ANN001, ANN003
+    """Audit events written since this test started (the session database is shared)."""
+    response = await client.get("/audit-events", params={"limit": 200, **filters},
+                                headers=admin.headers)
+    assert response.status_code == 200, response.text
+    return [e for e in response.json()["items"] if e["id"] > MARK.get("id", 0)]
+
+
+MARK: dict[str, int] = {}
+
+
+@pytest.fixture(autouse=True)  # autouse in every module that imports it
+async def mark_audit_position(client, users):  # noqa: ANN001, ANN201
+    response = await client.get("/audit-events", params={"limit": 1},
+                                headers=users["admin"].headers)
+    items = response.json()["items"]
+    MARK["id"] = items[0]["id"] if items else 0

@@ -224,8 +224,7 @@ async def create_contact(customer_id: PathId, body: ContactCreate, actor: Custom
 async def get_contact(customer_id: PathId, contact_id: PathId, actor: ReaderDep, uow: ReadUowDep,
                       response: Response) -> ContactOut:
     """One contact."""
-    customer = await customer_service.get_readable(uow, actor, customer_id)
-    contact = await customer_service.get_contact(uow, actor, customer.id, contact_id)
+    customer, contact = await customer_service.get_contact(uow, actor, customer_id, contact_id)
     response.headers["ETag"] = etag(contact.version)
     return views.contact_out(actor, customer.owner_id, contact)
 

@@ -2,16 +2,10 @@
 unused tags for clean-up, and every change audited."""
 
 
-import pytest
-
 from tests.conftest import create_customer
-from tests.support import assert_problem, uid
+from tests.support import assert_problem, audit, mark_audit_position, uid  # noqa: F401
 
 OTHER_ROLES = ("supervisor", "am", "agent", "readonly")
-
-
-
-
 
 
 async def make_tag(client, admin, name: str | None = None,  # noqa: ANN001
@@ -26,26 +20,6 @@ async def tag_names_of(client, admin, customer_id: int) -> list[str]:  # noqa: A
     response = await client.get(f"/customers/{customer_id}", headers=admin.headers)
     assert response.status_code == 200, response.text
     return [t["name"] for t in response.json()["tags"]]
-
-
-async def audit(client, admin, **filters) -> list[dict]:  # noqa: ANN001, ANN003
-    """Events of this test only: SQLite may hand a deleted row's id to a new row, so an
-    entity_id filter alone can also match an earlier test's events."""
-    response = await client.get("/audit-events", params={"limit": 200, **filters},
-                                headers=admin.headers)
-    assert response.status_code == 200, response.text
-    return [e for e in response.json()["items"] if e["id"] > MARK.get("id", 0)]
-
-
-MARK: dict[str, int] = {}
-
-
-@pytest.fixture(autouse=True)
-async def mark_audit_position(client, users):  # noqa: ANN001, ANN201
-    response = await client.get("/audit-events", params={"limit": 1},
-                                headers=users["admin"].headers)
-    items = response.json()["items"]
-    MARK["id"] = items[0]["id"] if items else 0
 
 
 class TestCreateIsForAdminsOnly:
