@@ -3,7 +3,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -192,13 +192,21 @@ class CustomerOut(BaseModel):
     grade: Grade | None
     source: Source | None
     urgency: Urgency | None
-    owner_id: int
+    owner_id: int | None = Field(description="null while the customer is in the public pool.")
     tags: list[TagRef]
     custom_fields: dict[str, Any]
     archived: bool
     first_contact_at: datetime | None
     last_contact_at: datetime | None
     cumulative_amount: Decimal | None = Field(description="CNY; null when hidden from you.")
+    first_cooperation_on: date | None = Field(description="The first order's date.")
+    last_order_on: date | None
+    next_follow_up_on: date | None = Field(description="Due by the cadence rules.")
+    pool_entered_at: datetime | None = Field(description="Since when it is in the public pool.")
+    verified_at: datetime | None = Field(description="Last check of the basic information.")
+    value_level: Literal["high", "medium", "low"] | None = Field(
+        description="From RFM over orders; null before the first computation or when hidden.")
+    grade_locked: bool = Field(description="An admin set the grade; RFM leaves it alone.")
     version: int
     created_at: datetime
     updated_at: datetime

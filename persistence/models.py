@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
-                        MetaData, String, Text, Time, TypeDecorator, UniqueConstraint)
+                        MetaData, String, Text, Time, TypeDecorator, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -158,13 +158,32 @@ class Customer(Versioned, Base):
     grade: Mapped[str | None] = mapped_column(String(1))
     source: Mapped[str | None] = mapped_column(String(20))
     urgency: Mapped[str | None] = mapped_column(String(10))
-    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # NULL while the customer is in the public pool (公海).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     custom_fields: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     archived_reason: Mapped[str | None] = mapped_column(String(500))
     first_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     cumulative_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    # Derived from orders (not cancelled): the first and the latest order date.
+    first_cooperation_on: Mapped[date | None] = mapped_column(Date)
+    last_order_on: Mapped[date | None] = mapped_column(Date)
+    # The pool clock: when the current owner got the customer or last made an effective
+    # follow-up, whichever is later. The pool-recycle job releases on this alone.
+    owner_engaged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    pool_entered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    released_by: Mapped[int | None] = mapped_column(Id)  # the last owner to lose it to the pool
+    next_follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    verified_by: Mapped[int | None] = mapped_column(Id)
+    # Customer value: RFM quintile scores (1-5) and the level computed from them.
+    grade_locked: Mapped[bool] = mapped_column(Boolean, default=False)  # an admin set the grade
+    value_level: Mapped[str | None] = mapped_column(String(10))
+    rfm_recency: Mapped[int | None] = mapped_column(Integer)
+    rfm_frequency: Mapped[int | None] = mapped_column(Integer)
+    rfm_monetary: Mapped[int | None] = mapped_column(Integer)
+    value_computed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Contact(Versioned, Base):
@@ -230,6 +249,154 @@ class AuditEvent(Base):
     customer_id: Mapped[int | None] = mapped_column(Id)
     action: Mapped[str] = mapped_column(String(40))
     changes: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+# ---- sales: orders, follow-ups, opportunities -----------------------------------------------
+
+class CustomerOrder(Versioned, Base):
+    """An order or contract; amounts are CNY (fen in the database, Decimal in code)."""
+
+    __tablename__ = "customer_order"
+    __table_args__ = (Index("ix_customer_order_customer_id_ordered_on", "customer_id",
+                            "ordered_on"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    order_no: Mapped[str] = mapped_column(String(40), unique=True)
+    contract_no: Mapped[str | None] = mapped_column(String(40))
+    product: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    ordered_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    opportunity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("opportunity.id", ondelete="SET NULL"))
+    created_by: Mapped[int | None] = mapped_column(Id)
+
+
+class Opportunity(Versioned, Base):
+    __tablename__ = "opportunity"
+    __table_args__ = (
+        Index("ix_opportunity_customer_id_id", "customer_id", "id"),
+        Index("ix_opportunity_owner_id_stage", "owner_id", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    budget_min: Mapped[Decimal | None] = mapped_column(Money)
+    budget_max: Mapped[Decimal | None] = mapped_column(Money)
+    stage: Mapped[str] = mapped_column(String(20))
+    lost_reason: Mapped[str | None] = mapped_column(Text)
+    expected_close_on: Mapped[date | None] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Stale when no effective follow-up since this (or since creation) for N days.
+    last_effective_follow_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class FollowUp(Versioned, Base):
+    __tablename__ = "follow_up"
+    __table_args__ = (
+        Index("ix_follow_up_customer_id_at", "customer_id", "at"),
+        Index("ix_follow_up_owner_id_next_action_due_on", "owner_id", "next_action_due_on"),
+        Index("ix_follow_up_opportunity_id", "opportunity_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    opportunity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("opportunity.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    method: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(Text)
+    feedback: Mapped[str | None] = mapped_column(Text)
+    next_action: Mapped[str | None] = mapped_column(Text)
+    next_action_due_on: Mapped[date | None] = mapped_column(Date)
+    # Open while the next action is not done; a later follow-up on the customer closes it.
+    next_action_done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    effective: Mapped[bool] = mapped_column(Boolean, default=False)  # the customer responded
+
+
+class CadenceRule(Versioned, Base):
+    """How often a customer in a lifecycle stage should be followed up."""
+
+    __tablename__ = "cadence_rule"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    stage: Mapped[str] = mapped_column(String(20), unique=True)
+    interval_days: Mapped[int] = mapped_column(Integer)
+
+
+class LifecycleSettings(Versioned, Base):
+    """The one row (id 1) of thresholds for the pool and the lifecycle and value jobs."""
+
+    __tablename__ = "lifecycle_settings"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    pool_release_days: Mapped[int] = mapped_column(Integer)
+    pool_warning_days: Mapped[int] = mapped_column(Integer)  # warn this many days before
+    pool_no_order_days: Mapped[int | None] = mapped_column(Integer)  # optional second rule
+    pool_claim_limit: Mapped[int] = mapped_column(Integer)
+    pool_reclaim_cooldown_days: Mapped[int] = mapped_column(Integer)
+    stale_opportunity_days: Mapped[int] = mapped_column(Integer)
+    dormancy_days: Mapped[int] = mapped_column(Integer)
+    churn_no_order_days: Mapped[int] = mapped_column(Integer)
+    churn_complaint_days: Mapped[int] = mapped_column(Integer)
+    verification_days: Mapped[int] = mapped_column(Integer)
+
+
+class LifecycleAlert(Base):
+    """One row per kind of reminder, record and cycle: what makes each reminder exactly-once
+    (cadence due date, pool warning per ownership, stale opportunity per quiet spell, …)."""
+
+    __tablename__ = "lifecycle_alert"
+
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(Id, primary_key=True)
+    cycle: Mapped[str] = mapped_column(String(40), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Task(Versioned, Base):
+    """A to-do for a user that a job created (activate a dormant customer, verify a record)."""
+
+    __tablename__ = "task"
+    __table_args__ = (Index("ix_task_owner_id_done_at_id", "owner_id", "done_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ChangeRequest(Versioned, Base):
+    """信息变更审核: a non-admin's edit of a key identity field, waiting for an admin."""
+
+    __tablename__ = "change_request"
+    __table_args__ = (
+        # At most one pending request per customer and field.
+        Index("uq_change_request_pending", "customer_id", "field", unique=True,
+              postgresql_where=text("status = 'pending'"),
+              sqlite_where=text("status = 'pending'")),
+        Index("ix_change_request_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(30))
+    old_value: Mapped[Any] = mapped_column(Json, nullable=True)
+    new_value: Mapped[Any] = mapped_column(Json, nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    requested_by: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
 
 # ---- service tickets ------------------------------------------------------------------------
