@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -63,7 +64,27 @@ def encode_access_token(claims: AccessClaims, *, key: str, now: datetime,
 
 
 def decode_access_token(token: str, *, key: str) -> AccessClaims | None:
-    """The claims of a valid token, or None (bad signature, expired, `alg: none`, malformed)."""
+    """The claims of a valid token, or None (bad signature, expired, `alg: none`, malformed).
+
+    A token is verified once; later requests with the same string only check its expiry
+    (the string is what was verified: any edit makes it another, unverified token)."""
+    verified = _verified.get((key, token))
+    if verified is None:
+        verified = _verify(token, key)
+        if verified is None:
+            return None
+        if len(_verified) >= _VERIFIED_MAX:
+            _verified.clear()
+        _verified[(key, token)] = verified
+    claims, expires = verified
+    return claims if expires >= int(time.time()) else None  # as jose: expired once past exp
+
+
+_VERIFIED_MAX = 10_000
+_verified: dict[tuple[str, str], tuple[AccessClaims, int]] = {}
+
+
+def _verify(token: str, key: str) -> tuple[AccessClaims, int] | None:
     try:
         # An explicit algorithm list: a token that names another algorithm is refused.
         payload = jwt.decode(token, key, algorithms=[ALGORITHM],
@@ -72,7 +93,7 @@ def decode_access_token(token: str, *, key: str) -> AccessClaims | None:
             return None
         return AccessClaims(user_id=int(payload["sub"]), username=str(payload["name"]),
                             role=str(payload["role"]), department_id=payload.get("dept"),
-                            scopes=frozenset(str(payload["scope"]).split()))
+                            scopes=frozenset(str(payload["scope"]).split())), int(payload["exp"])
     except (JWTError, KeyError, ValueError, TypeError):
         return None
 

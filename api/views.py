@@ -4,6 +4,8 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
+from fastapi import Response
+from pydantic_core import to_json
 from sqlalchemy import Row
 
 from api.schemas import AuditEventOut, ContactOut, CustomerOut, TagOut
@@ -16,24 +18,38 @@ async def sensitive_keys(uow: SqlUnitOfWork) -> frozenset[str]:
     return frozenset(k for k, d in (await uow.custom_fields.definitions()).items() if d.sensitive)
 
 
+async def customer_bodies(uow: SqlUnitOfWork, actor: Actor,
+                          rows: Sequence[Row]) -> list[dict[str, Any]]:
+    """Rows of `uow.customers` views as CustomerOut-shaped dicts, masked for the actor.
+    Plain dicts: the list serialises them without validating what the database returned."""
+    # Definitions are only needed when someone's view is redacted (not for admins and owners).
+    full = [rules.sees_in_full(actor, row.owner_id) for row in rows]
+    hidden = frozenset() if all(full) else await sensitive_keys(uow)
+    bodies = []
+    fields = rows[0]._fields if rows else ()  # once: Row._asdict() looks them up per row
+    for row, in_full in zip(rows, full, strict=True):
+        body = dict(zip(fields, row, strict=True))
+        body["custom_fields"] = dict(body["custom_fields"] or {})
+        body["tags"] = [{"id": tag_id, "name": name} for tag_id, name
+                        in zip(body.pop("tag_ids") or (), body.pop("tag_names") or (), strict=True)]
+        body["warnings"] = rules.reach_warnings(body.pop("ways"))
+        body["masked_fields"] = [] if in_full else rules.redact(actor, row.owner_id, body, hidden)
+        bodies.append(body)
+    return bodies
+
+
 async def customers_out(uow: SqlUnitOfWork, actor: Actor,
                         rows: Sequence[Row]) -> list[CustomerOut]:
-    """Rows of `uow.customers` views (columns + tag_pairs + ways), masked for the actor."""
-    # Definitions are only needed when someone's view is redacted (not for admins and owners).
-    needs_redaction = any(not rules.sees_in_full(actor, row.owner_id) for row in rows)
-    hidden = await sensitive_keys(uow) if needs_redaction else frozenset()
-    out = []
-    fields = rows[0]._fields if rows else ()  # once: Row._asdict() looks them up per row
-    for row in rows:
-        values = dict(zip(fields, row, strict=True))
-        values["custom_fields"] = dict(values["custom_fields"] or {})
-        masked = rules.redact(actor, row.owner_id, values, hidden)
-        pairs = sorted(values.pop("tag_pairs") or [], key=lambda pair: pair[1])
-        values["tags"] = [{"id": tag_id, "name": name} for tag_id, name in pairs]
-        values["warnings"] = rules.reach_warnings(values.pop("ways"))
-        values["masked_fields"] = masked
-        out.append(CustomerOut.model_validate(values))
-    return out
+    return [CustomerOut.model_validate(body) for body in await customer_bodies(uow, actor, rows)]
+
+
+async def customer_page(uow: SqlUnitOfWork, actor: Actor, page: Any) -> Response:
+    """A page of customers as JSON bytes, shaped like Page[CustomerOut]. The hottest endpoint:
+    pydantic-core writes the same JSON as the model would, minus a validation pass over
+    rows that came from our own database."""
+    body = {"items": await customer_bodies(uow, actor, page.items),
+            "next_cursor": page.next_cursor, "total": page.total}
+    return Response(to_json(body), media_type="application/json")
 
 
 async def customer_out(uow: SqlUnitOfWork, actor: Actor, customer: Any) -> CustomerOut:

@@ -571,7 +571,7 @@ async def finish(url: str, timeline: Timeline) -> None:
         try:
             await conn.execute("SELECT setval(pg_get_serial_sequence('customer', 'id'), "
                                "(SELECT max(id) FROM customer))")
-            await conn.execute("VACUUM (ANALYZE) customer, contact, customer_tag")
+            await conn.execute("VACUUM (ANALYZE) customer, contact, customer_tag, tag")
         finally:
             await conn.close()
 

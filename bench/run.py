@@ -17,6 +17,7 @@ import json
 import sys
 from urllib.parse import quote
 
+from bench.bare_app import PATH as BARE_PATH
 from bench.generate import ADMIN, PASSWORD
 from bench.loadgen import build_request, run_load
 from bench.server import running_server
@@ -56,28 +57,41 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--max-seconds", type=float, default=120.0,
                         help="stop a measurement early (marked truncated) after this long")
+    parser.add_argument("--baseline", action="store_true",
+                        help="also measure bench/bare_app.py (one keyset query, no auth) and "
+                             "report the list's throughput as a share of it")
     args = parser.parse_args(argv)
     concurrencies = [int(c) for c in args.concurrency.split(",")]
     run = _event_loop_runner()
 
     report = {"suite": args.suite, "database": backend_name(args.database_url),
               "workers": args.workers, "scenarios": {}}
+
+    def measure(server, name: str, path: str, headers: dict[str, str]) -> None:  # noqa: ANN001
+        raw = [build_request("GET", path, server.host, server.port,
+                             headers=headers | {"Accept": "application/json"})]
+        results = []
+        for concurrency in concurrencies:
+            print(f"{name} at concurrency {concurrency}", file=sys.stderr, flush=True)
+            run(run_load(server.host, server.port, raw, total=args.warmup,
+                         concurrency=concurrency, max_seconds=args.max_seconds))
+            result = run(run_load(server.host, server.port, raw, total=args.requests,
+                                  concurrency=concurrency, max_seconds=args.max_seconds))
+            results.append(result.summary())
+        report["scenarios"][name] = {"path": path, "results": results}
+
     with running_server(args.database_url, port=args.port, workers=args.workers) as server:
         for name, path in SUITES[args.suite].items():
             # Sign in per scenario: a slow run could outlive one 30-minute access token.
             token = server.login(ADMIN, PASSWORD)
-            raw = [build_request("GET", path, server.host, server.port,
-                                 headers={"Authorization": f"Bearer {token}",
-                                          "Accept": "application/json"})]
-            results = []
-            for concurrency in concurrencies:
-                print(f"{name} at concurrency {concurrency}", file=sys.stderr, flush=True)
-                run(run_load(server.host, server.port, raw, total=args.warmup,
-                             concurrency=concurrency, max_seconds=args.max_seconds))
-                result = run(run_load(server.host, server.port, raw, total=args.requests,
-                                      concurrency=concurrency, max_seconds=args.max_seconds))
-                results.append(result.summary())
-            report["scenarios"][name] = {"path": path, "results": results}
+            measure(server, name, path, {"Authorization": f"Bearer {token}"})
+    if args.baseline:
+        with running_server(args.database_url, port=args.port, workers=args.workers,
+                            app="bench.bare_app:create_app") as server:
+            measure(server, "bare_app_list", BARE_PATH + "?limit=50", {})
+        app, bare = (report["scenarios"][name]["results"] for name in ("list", "bare_app_list"))
+        report["list_share_of_bare_rps"] = [
+            round(mine["rps"] / theirs["rps"], 2) for mine, theirs in zip(app, bare, strict=True)]
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 

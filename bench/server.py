@@ -91,14 +91,14 @@ def _stop(process: subprocess.Popen) -> None:
 @contextmanager
 def running_server(database_url: str, *, port: int = 8765, workers: int = 1,
                    startup_timeout: float = 60.0, extra_env: dict[str, str] | None = None,
-                   ) -> Iterator[Server]:
-    """Run `uvicorn api.app:create_app` against `database_url` until the block ends; the
+                   app: str = "api.app:create_app") -> Iterator[Server]:
+    """Run `uvicorn <app>` (an app factory) against `database_url` until the block ends; the
     server is stopped however the block ends."""
     if _port_in_use(port):  # else the health check could pass against someone else's server
         raise RuntimeError(f"port {port} is already in use")
     env = os.environ | {"CRM_DATABASE_URL": database_url, "CRM_JOBS": "off",
                         "CRM_SECRET_KEY": "bench-secret"} | (extra_env or {})
-    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+    command = [sys.executable, "-m", "uvicorn", app, "--factory",
                "--host", HOST, "--port", str(port), "--workers", str(workers),
                "--log-level", "warning", "--no-access-log"]
     # Own session/process group, so that stopping it also stops uvicorn's worker processes;

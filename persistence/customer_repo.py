@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Row, Select, and_, delete, distinct, exists, func, insert, or_, select,
-                        type_coerce)
+from sqlalchemy import (JSON, Integer, Row, Select, and_, bindparam, delete, distinct, exists, func,
+                        insert, or_, select, true, type_coerce)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -80,63 +80,44 @@ class SqlCustomerRepo:
 
     async def list_page(self, actor: Actor, f: CustomerFilter, *, sort: str, descending: bool,
                         cursor: str | None, limit: int, with_total: bool) -> Page[Row]:
-        stmt = self._view()
+        params: dict[str, Any] = {"limit": limit + 1}
         if actor.role is Role.ACCOUNT_MANAGER:
-            stmt = stmt.where(Customer.owner_id == actor.user_id)
+            params["actor_id"] = actor.user_id
         if f.archived is not None:
-            stmt = stmt.where(Customer.archived.is_(f.archived))
-        if f.stage:
-            stmt = stmt.where(Customer.stage.in_(f.stage))
-        if f.grade:
-            stmt = stmt.where(Customer.grade.in_(f.grade))
-        if f.kind:
-            stmt = stmt.where(Customer.kind == f.kind)
+            params["archived"] = f.archived
+        for name in ("stage", "grade", "activity_status"):
+            if getattr(f, name):
+                params[name] = list(getattr(f, name))
+        for i, tag_id in enumerate(dict.fromkeys(f.tag_ids)):
+            params[f"tag_{i}"] = tag_id
+        for name in ("kind", "owner_id", "created_from", "created_to", "last_contact_from",
+                     "last_contact_to"):
+            if getattr(f, name) is not None:
+                params[name] = getattr(f, name)
         if f.industry:
-            # A section letter matches all of its divisions (I matches I63, I64, I65).
-            stmt = stmt.where(or_(Customer.industry == f.industry,
-                                  Customer.industry.startswith(f.industry, autoescape=True)))
-        if f.owner_id is not None:
-            stmt = stmt.where(Customer.owner_id == f.owner_id)
-        for tag_id in f.tag_ids:
-            stmt = stmt.where(exists().where(CustomerTag.customer_id == Customer.id,
-                                             CustomerTag.tag_id == tag_id))
-        if f.created_from:
-            stmt = stmt.where(Customer.created_at >= f.created_from)
-        if f.created_to:
-            stmt = stmt.where(Customer.created_at < f.created_to)
-        if f.last_contact_from:
-            stmt = stmt.where(Customer.last_contact_at >= f.last_contact_from)
-        if f.last_contact_to:
-            stmt = stmt.where(Customer.last_contact_at < f.last_contact_to)
+            params["industry"] = f.industry
+            params["industry_prefix"] = _like_escape(f.industry) + "%"
         if f.name:
-            stmt = stmt.where(Customer.name.icontains(f.name, autoescape=True))
-        if f.activity_status:
-            stmt = stmt.where(Customer.activity_status.in_(f.activity_status))
-
-        total = None
-        if with_total:
-            total = await self.session.scalar(
-                select(func.count()).select_from(stmt.with_only_columns(Customer.id).subquery()))
-
-        column = SORTS[sort]
+            params["name_pattern"] = "%" + _like_escape(f.name) + "%"
         if cursor:
             kind = {"created_at": int, "updated_at": datetime}.get(sort, str)  # as SORTS
-            value, last_id = decode_cursor(cursor, length=2, kinds=(kind, int))
-            if descending:
-                stmt = stmt.where(or_(column < value, and_(column == value, Customer.id < last_id)))
-            else:
-                stmt = stmt.where(or_(column > value, and_(column == value, Customer.id > last_id)))
-        order = [column.desc(), Customer.id.desc()] if descending else [column, Customer.id]
-        if column is Customer.id:
-            order = order[:1]
+            params["cursor_value"], params["cursor_id"] = decode_cursor(
+                cursor, length=2, kinds=(kind, int))
+        shape = (self.session.get_bind().dialect.name, sort, descending, *sorted(params))
+        if shape not in _PAGES:  # statements with the same filters differ in parameters only
+            _PAGES[shape] = _page_statements(self._view(), params, sort, descending)
+        page_stmt, count_stmt = _PAGES[shape]
         # Through the Core connection: the ORM's execution layer costs more than the query.
         connection = await self.session.connection()
-        rows = list((await connection.execute(stmt.order_by(*order).limit(limit + 1))).all())
+        total = None
+        if with_total:
+            total = (await connection.execute(count_stmt, params)).scalar_one()
+        rows = list((await connection.execute(page_stmt, params)).all())
         more, rows = len(rows) > limit, rows[:limit]
         next_cursor = None
         if more:
             last = rows[-1]
-            value = getattr(last, column.key)
+            value = getattr(last, SORTS[sort].key)
             next_cursor = encode_cursor([value.isoformat() if isinstance(value, datetime)
                                          else value, last.id])
         return Page(rows, next_cursor, total)
@@ -182,26 +163,107 @@ class SqlCustomerRepo:
 
 
 _VIEWS: dict[str, Select] = {}
+_PAGES: dict[tuple[Any, ...], tuple[Select, Select]] = {}
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _page_statements(view: Select, params: dict[str, Any], sort: str,
+                     descending: bool) -> tuple[Select, Select]:
+    """The page query and its count for one combination of filters, with every value a bound
+    parameter named as in `params`. Built once per combination: composing a statement and
+    deriving its cache key costs more than PostgreSQL takes to answer it."""
+    conditions = []
+    if "actor_id" in params:
+        conditions.append(Customer.owner_id == bindparam("actor_id"))
+    if "archived" in params:
+        conditions.append(Customer.archived == bindparam("archived"))
+    for name in ("stage", "grade", "activity_status"):
+        if name in params:
+            conditions.append(getattr(Customer, name).in_(bindparam(name, expanding=True)))
+    if "kind" in params:
+        conditions.append(Customer.kind == bindparam("kind"))
+    if "industry" in params:
+        # A section letter matches all of its divisions (I matches I63, I64, I65).
+        conditions.append(or_(Customer.industry == bindparam("industry"),
+                              Customer.industry.like(bindparam("industry_prefix"), escape="/")))
+    if "owner_id" in params:
+        conditions.append(Customer.owner_id == bindparam("owner_id"))
+    for name in sorted(name for name in params if name.startswith("tag_")):  # has all
+        conditions.append(exists().where(CustomerTag.customer_id == Customer.id,
+                                         CustomerTag.tag_id == bindparam(name)))
+    for name, column, op in (("created_from", Customer.created_at, "ge"),
+                             ("created_to", Customer.created_at, "lt"),
+                             ("last_contact_from", Customer.last_contact_at, "ge"),
+                             ("last_contact_to", Customer.last_contact_at, "lt")):
+        if name in params:
+            value = bindparam(name, type_=column.type)
+            conditions.append(column >= value if op == "ge" else column < value)
+    if "name_pattern" in params:
+        conditions.append(Customer.name.ilike(bindparam("name_pattern"), escape="/"))
+    filtered = view.where(*conditions)
+    count = select(func.count()).select_from(filtered.with_only_columns(Customer.id).subquery())
+
+    column = SORTS[sort]
+    if "cursor_id" in params:
+        value, last_id = bindparam("cursor_value", type_=column.type), bindparam("cursor_id")
+        if descending:
+            filtered = filtered.where(or_(column < value,
+                                          and_(column == value, Customer.id < last_id)))
+        else:
+            filtered = filtered.where(or_(column > value,
+                                          and_(column == value, Customer.id > last_id)))
+    order = [column.desc(), Customer.id.desc()] if descending else [column, Customer.id]
+    if column is Customer.id:
+        order = order[:1]
+    return filtered.order_by(*order).limit(bindparam("limit", type_=Integer())), count
+
+
+# The customer columns the API shows (api/schemas.py CustomerOut); the rest stays in the table.
+VIEW_COLUMNS = (
+    "id", "code", "kind", "name", "credit_code", "id_number", "gender", "birthday", "industry",
+    "size", "main_business", "region", "address", "stage", "activity_status", "grade",
+    "source", "urgency", "owner_id", "custom_fields", "archived", "first_contact_at",
+    "last_contact_at", "cumulative_amount", "first_cooperation_on", "last_order_on",
+    "next_follow_up_on", "pool_entered_at", "verified_at", "value_level", "grade_locked",
+    "version", "created_at", "updated_at")
 
 
 def _view_statement(dialect: str) -> Select:
     """Customer columns plus its tags and its count of ways to reach it, in one statement:
-    a list page is a single round trip. Rows, not ORM objects: nothing to track."""
+    a list page is a single round trip. Rows, not ORM objects: nothing to track.
+
+    Tags come as two parallel lists `tag_ids` and `tag_names`, ordered by name: on PostgreSQL
+    native arrays, which the driver decodes without a JSON parser."""
+    joined = (select().select_from(CustomerTag).join(Tag, Tag.id == CustomerTag.tag_id)
+              .where(CustomerTag.customer_id == Customer.id).correlate(Customer))
+    source: Any = Customer
     if dialect == "postgresql":
-        pairs = func.json_agg(aggregate_order_by(func.json_build_array(Tag.id, Tag.name),
-                                                 Tag.name))
+        # One LATERAL pass per customer gives both lists.
+        tags = joined.with_only_columns(
+            func.array_agg(aggregate_order_by(Tag.id, Tag.name)).label("ids"),
+            func.array_agg(aggregate_order_by(Tag.name, Tag.name)).label("names")).lateral()
+        source = Customer.__table__.outerjoin(tags, true())
+        tag_ids, tag_names = tags.c.ids, tags.c.names
+        # Most customers have none: NULL skips decoding an empty JSON object per row.
+        custom = func.nullif(Customer.custom_fields, type_coerce({}, Customer.custom_fields.type))
     else:
-        pairs = func.json_group_array(func.json_array(Tag.id, Tag.name))
-    tags = (select(pairs)  # NULL without tags
-            .select_from(CustomerTag).join(Tag, Tag.id == CustomerTag.tag_id)
-            .where(CustomerTag.customer_id == Customer.id).scalar_subquery())
+        ordered = joined.with_only_columns(Tag.id, Tag.name).order_by(Tag.name).subquery()
+        tag_ids = type_coerce(select(func.json_group_array(ordered.c.id)).scalar_subquery(), JSON)
+        tag_names = type_coerce(select(func.json_group_array(ordered.c.name)).scalar_subquery(),
+                                JSON)
+        custom = Customer.custom_fields
     # Distinct values per channel: the same mobile on two contacts is one way.
     ways = (select(func.count(distinct(Contact.mobile)) + func.count(distinct(Contact.phone))
                    + func.count(distinct(Contact.email))
                    + func.count(distinct(Contact.wechat)))
             .where(Contact.customer_id == Customer.id).scalar_subquery())
-    return select(*Customer.__table__.c, type_coerce(tags, JSON).label("tag_pairs"),
-                  ways.label("ways"))
+    columns = [custom.label("custom_fields") if name == "custom_fields"
+               else Customer.__table__.c[name] for name in VIEW_COLUMNS]
+    return select(*columns, tag_ids.label("tag_ids"), tag_names.label("tag_names"),
+                  ways.label("ways")).select_from(source)
 
 
 class SqlCodeCounter:

@@ -45,6 +45,12 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        # asyncpg already hands out timestamptz as aware UTC datetimes: nothing to do per value.
+        if dialect.driver == "asyncpg":
+            return None
+        return super().result_processor(dialect, coltype)
+
 
 class Money(TypeDecorator[Decimal]):
     """CNY kept as integer fen, so SQLite and PostgreSQL both add and compare exactly."""

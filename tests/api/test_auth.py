@@ -366,3 +366,30 @@ class TestRefresh:
                                       headers=user.headers)
         assert response.status_code == 200, response.text
         assert_unauthorized(await self._refresh(client, pair["refresh_token"]))
+
+
+class TestVerifiedTokensStillExpire:
+    """decode_access_token remembers tokens it verified; the memory must not outlive `exp`
+    nor accept an edited copy."""
+
+    def test_a_remembered_token_expires_and_edits_are_refused(self, monkeypatch):
+        from api import security
+
+        claims = security.AccessClaims(user_id=7, username="u7", role="agent",
+                                       department_id=None, scopes=frozenset({"customers:read"}))
+        now = datetime.now(UTC)
+        token = security.encode_access_token(claims, key="k" * 32, now=now,
+                                             lifetime=timedelta(minutes=30))
+        assert security.decode_access_token(token, key="k" * 32) == claims
+        assert security.decode_access_token(token, key="other" * 8) is None
+        exp = int((now + timedelta(minutes=30)).timestamp())
+        monkeypatch.setattr(security.time, "time", lambda: exp + 0.5)
+        assert security.decode_access_token(token, key="k" * 32) == claims  # as jose: exp is in
+        monkeypatch.setattr(security.time, "time", lambda: exp + 1.0)
+        assert security.decode_access_token(token, key="k" * 32) is None
+        head, body, signature = token.split(".")
+        payload = json.loads(base64.urlsafe_b64decode(body + "=="))
+        payload["scope"] = "admin"
+        forged = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+        monkeypatch.setattr(security.time, "time", lambda: exp - 60.0)
+        assert security.decode_access_token(f"{head}.{forged}.{signature}", key="k" * 32) is None

@@ -1118,3 +1118,42 @@ class TestAuditIsInTheSameTransaction:
         assert await named(client, users, marker) == []
         second = await create_customer(client, users["am"])
         assert sequence_of(second["code"])[1] == sequence_of(first["code"])[1] + 1
+
+
+class TestListShowsWhatTheRecordShows:
+    """The list writes its JSON without the response model (api/views.customer_page); each
+    item must still be exactly the record `GET /customers/{id}` shows, for every role."""
+
+    async def test_list_items_equal_the_records(self, client, users):
+        marker = unique("列表一致")
+        tag = (await client.post("/tags", json={"name": unique("区域-")},
+                                 headers=users["admin"].headers)).json()
+        other = (await client.post("/tags", json={"name": unique("偏好-")},
+                                   headers=users["admin"].headers)).json()
+        created = [
+            await create_customer(client, users["am"], name=f"{marker}甲",
+                                  tag_ids=[other["id"], tag["id"]]),
+            await create_customer(client, users["am"], kind="individual", name=f"{marker}乙",
+                                  gender=None, birthday=None),
+            await create_customer(client, users["admin"], name=f"{marker}丙",
+                                  owner_id=users["am2"].id),
+        ]
+        contact = {"name": "李四", "mobile": "13812345678", "email": "li@example.com"}
+        response = await client.post(f"/customers/{created[0]['id']}/contacts", json=contact,
+                                     headers=users["am"].headers)
+        assert response.status_code == 201, response.text
+        for role in ("admin", "supervisor", "am", "agent", "readonly"):
+            headers = users[role].headers
+            listed = await client.get("/customers", params={"name": marker, "limit": 10},
+                                      headers=headers)
+            assert listed.status_code == 200, listed.text
+            items = listed.json()["items"]
+            assert len(items) == (2 if role == "am" else 3)
+            for item in items:
+                record = await client.get(f"/customers/{item['id']}", headers=headers)
+                assert item == record.json(), role
+            if role == "admin":
+                first = next(i for i in items if i["id"] == created[0]["id"])
+                assert [t["name"] for t in first["tags"]] == sorted([tag["name"],
+                                                                      other["name"]])
+                assert first["warnings"] == []
