@@ -39,16 +39,16 @@ async def get_clock(request: Request) -> SystemClock:
     return request.app.state.clock
 
 
-async def write_uow(database: Annotated[Database, Depends(get_database)]
-                    ) -> AsyncIterator[SqlUnitOfWork]:
+# The unit-of-work dependencies read the database off the request themselves: one dependency
+# fewer to resolve on every request.
+async def write_uow(request: Request) -> AsyncIterator[SqlUnitOfWork]:
     """One transaction per request, committed before the response is sent."""
-    async with database.session(write=True) as session:
+    async with request.app.state.database.session(write=True) as session:
         yield SqlUnitOfWork(session)
 
 
-async def read_uow(database: Annotated[Database, Depends(get_database)]
-                   ) -> AsyncIterator[SqlUnitOfWork]:
-    async with database.session(write=False) as session:
+async def read_uow(request: Request) -> AsyncIterator[SqlUnitOfWork]:
+    async with request.app.state.database.session(write=False) as session:
         yield SqlUnitOfWork(session)
 
 
