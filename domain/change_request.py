@@ -31,7 +31,7 @@ class ChangeRequestDecided(Conflict):
     code = "change-request-decided"
 
     def __init__(self, status: str) -> None:
-        super().__init__(f"The request is already {status}.", status=status)
+        super().__init__(f"The request is already {status}.", current_status=status)
 
 
 class ChangeRequestStale(Conflict):

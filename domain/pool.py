@@ -67,19 +67,26 @@ def day_on_or_before(now: datetime, days: int, zone: str) -> date:
 
 
 @dataclass(frozen=True, slots=True)
+class NoOrderCutoffs:
+    """The optional "no order" rule: a customer owned since before `owned_before` whose last
+    order is on or before `last_order_on` (or that has none) goes to the pool; the `warn_*`
+    pair, `pool_warning_days` later, selects the ones to warn."""
+
+    owned_before: datetime
+    last_order_on: date
+    warn_owned_before: datetime
+    warn_last_order_on: date
+
+
+@dataclass(frozen=True, slots=True)
 class RecycleCutoffs:
-    """What the `pool-recycle` job compares with, for one run. Owned customers engaged before
-    `release_before` go to the pool; those engaged in [release_before, warn_before) are warned.
-    With the "no order" rule on, a customer owned since before `no_order_owned_before` whose
-    last order is on or before `no_order_last_order_on` (or that has none) goes too, and the
-    `order_warn_*` pair selects the ones to warn about it."""
+    """What one `pool-recycle` run compares with. Owned customers engaged before
+    `release_before` go to the pool; those engaged in [release_before, warn_before) are
+    warned."""
 
     release_before: datetime
     warn_before: datetime
-    no_order_owned_before: datetime | None = None
-    no_order_last_order_on: date | None = None
-    order_warn_owned_before: datetime | None = None
-    order_warn_last_order_on: date | None = None
+    no_order: NoOrderCutoffs | None = None
 
 
 def recycle_cutoffs(settings: Any, now: datetime, zone: str) -> RecycleCutoffs:
@@ -87,18 +94,16 @@ def recycle_cutoffs(settings: Any, now: datetime, zone: str) -> RecycleCutoffs:
     the customer on), with a warning `pool_warning_days` before; optionally also after
     `pool_no_order_days` without an order since the later of the last order and the start of
     the current ownership, with its own warning as many days before."""
-    release, warning = settings.pool_release_days, settings.pool_warning_days
-    cutoffs = RecycleCutoffs(release_before=quiet_since_before(now, release, zone),
-                             warn_before=quiet_since_before(now, release - warning, zone))
-    no_order = settings.pool_no_order_days
-    if no_order is None:
-        return cutoffs
+    release, warning, no_order = (settings.pool_release_days, settings.pool_warning_days,
+                                  settings.pool_no_order_days)
     return RecycleCutoffs(
-        release_before=cutoffs.release_before, warn_before=cutoffs.warn_before,
-        no_order_owned_before=quiet_since_before(now, no_order, zone),
-        no_order_last_order_on=day_on_or_before(now, no_order, zone),
-        order_warn_owned_before=quiet_since_before(now, no_order - warning, zone),
-        order_warn_last_order_on=day_on_or_before(now, no_order - warning, zone))
+        release_before=quiet_since_before(now, release, zone),
+        warn_before=quiet_since_before(now, release - warning, zone),
+        no_order=None if no_order is None else NoOrderCutoffs(
+            owned_before=quiet_since_before(now, no_order, zone),
+            last_order_on=day_on_or_before(now, no_order, zone),
+            warn_owned_before=quiet_since_before(now, no_order - warning, zone),
+            warn_last_order_on=day_on_or_before(now, no_order - warning, zone)))
 
 
 def claimable_from(released_at: datetime, cooldown_days: int, zone: str) -> datetime:

@@ -33,10 +33,10 @@ async def run_pool_recycle(database: Database, clock: Clock, *, zone: str) -> di
         batches = [(rules.NO_FOLLOW_UP, await repo.release_unengaged(before=cut.release_before,
                                                                        now=now),
                     f"超过 {settings.pool_release_days} 天没有有效跟进")]
-        if cut.no_order_owned_before is not None and cut.no_order_last_order_on is not None:
+        if cut.no_order is not None:
             batches.append((rules.NO_ORDER, await repo.release_without_orders(
-                owned_before=cut.no_order_owned_before,
-                last_order_on=cut.no_order_last_order_on, now=now),
+                owned_before=cut.no_order.owned_before,
+                last_order_on=cut.no_order.last_order_on, now=now),
                 f"超过 {settings.pool_no_order_days} 天没有订单"))
         for reason, ids, body in batches:
             if not ids:
@@ -55,10 +55,12 @@ async def run_pool_recycle(database: Database, clock: Clock, *, zone: str) -> di
                 warned, recipient="owner_id", kind=rules.WARNING_NOTIFICATION,
                 title="客户 {name} 即将退回公海",
                 body=f"再过 {warning_days} 天仍没有有效跟进，将退回公海", now=now)
-        if cut.order_warn_owned_before is not None and cut.order_warn_last_order_on is not None:
+        if cut.no_order is not None:
             warned = await repo.warn_without_orders(
-                rules.ORDER_WARNING_ALERT, owned_before=cut.order_warn_owned_before,
-                last_order_on=cut.order_warn_last_order_on, now=now)
+                rules.ORDER_WARNING_ALERT, owned_before=cut.no_order.warn_owned_before,
+                last_order_on=cut.no_order.warn_last_order_on,
+                released_owned_before=cut.no_order.owned_before,
+                released_last_order_on=cut.no_order.last_order_on, now=now)
             counts["order_warnings"] += len(warned)
             if warned:
                 counts["notifications"] += await repo.notify(

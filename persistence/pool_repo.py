@@ -147,16 +147,26 @@ class SqlPoolRepo:
             self._iso_instant(C.owner_engaged_at), now)
 
     async def warn_without_orders(self, kind: str, *, owned_before: datetime,
-                                  last_order_on: date, now: datetime) -> list[int]:
+                                  last_order_on: date, released_owned_before: datetime,
+                                  released_last_order_on: date, now: datetime) -> list[int]:
         """Alert `kind` once per owned customer owned since before `owned_before` with no
         order after `last_order_on`; the cycle is (ownership start, last order), so a new
-        owner or a new order starts a new one."""
+        owner or a new order starts a new one.
+
+        Whatever was past the release cutoffs (`released_*`) has just been released, so the
+        ones left have their later of ownership start and last order inside the warning
+        window: two bounded statements (by ownership start, by last order) instead of a probe
+        of every customer quiet for longer than the warning threshold, every day."""
         cycle = (self._iso_instant(C.owned_since).op("||")(literal("|", String))
                  .op("||")(func.coalesce(self._iso_date(C.last_order_on), literal("", String))))
-        return await self._raise_warnings(
-            kind, and_(C.owned_since < owned_before,
-                       or_(C.last_order_on.is_(None), C.last_order_on <= last_order_on)),
-            cycle, now)
+        no_order_since = or_(C.last_order_on.is_(None), C.last_order_on <= last_order_on)
+        by_ownership = await self._raise_warnings(
+            kind, and_(C.owned_since >= released_owned_before, C.owned_since < owned_before,
+                       no_order_since), cycle, now)
+        by_order = await self._raise_warnings(
+            kind, and_(C.owned_since < owned_before, C.last_order_on > released_last_order_on,
+                       C.last_order_on <= last_order_on), cycle, now)
+        return by_ownership + by_order
 
     async def _raise_warnings(self, kind: str, condition: ColumnElement[bool],
                               cycle: ColumnElement[str], now: datetime) -> list[int]:

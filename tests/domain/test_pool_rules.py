@@ -77,17 +77,16 @@ class TestRecycleCutoffs:
         cut = pool.recycle_cutoffs(Settings(), sh("2025-03-31 02:00"), ZONE)
         assert cut.release_before == sh("2025-03-02 00:00")   # quiet since 1 March or earlier
         assert cut.warn_before == sh("2025-03-05 00:00")      # 27 days: since 4 March
-        assert cut.no_order_owned_before is None and cut.order_warn_owned_before is None
+        assert cut.no_order is None
 
     def test_no_order_rule_when_set(self):
         cut = pool.recycle_cutoffs(Settings(pool_no_order_days=90), sh("2025-03-31 02:00"),
                                    ZONE)
         # 90 days before 31 March is 31 December: owned since then, last order then or never.
-        assert cut.no_order_owned_before == sh("2025-01-01 00:00")
-        assert cut.no_order_last_order_on == date(2024, 12, 31)
-        # The warning 3 days earlier: 87 days, 3 January.
-        assert cut.order_warn_owned_before == sh("2025-01-04 00:00")
-        assert cut.order_warn_last_order_on == date(2025, 1, 3)
+        assert cut.no_order == pool.NoOrderCutoffs(
+            owned_before=sh("2025-01-01 00:00"), last_order_on=date(2024, 12, 31),
+            # The warning 3 days earlier: 87 days, 3 January.
+            warn_owned_before=sh("2025-01-04 00:00"), warn_last_order_on=date(2025, 1, 3))
 
 
 class TestReclaimCooldown:
