@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query, Response
 from pydantic import AfterValidator, BaseModel, Field
 
 from api import pool_views, views
-from api.deps import (AdminSettingsDep, ClockDep, IfMatchDep, PathId, ReaderDep, ReadUowDep,
-                      SettingsDep, UowDep, etag)
+from api.deps import (AdminSettingsDep, ClockDep, CustomerWriterDep, IfMatchDep, PathId,
+                      ReaderDep, ReadUowDep, SettingsDep, UowDep, etag)
 from api.pool_schemas import LifecycleSettingsOut, LifecycleSettingsPatch, PoolCustomerOut
 from api.problems import problems
 from api.schemas import CustomerOut, Page, refuse_nul
@@ -89,8 +89,9 @@ async def list_pool(actor: ReaderDep, uow: ReadUowDep,
 @router.post("/pool/{customer_id}/claim", response_model=CustomerOut,
              operation_id="pool:claim_customer", tags=["pool"],
              responses=problems(NotFound, Forbidden, NotInPool, ClaimLimit, ReclaimCooldown))
-async def claim_customer(customer_id: PathId, actor: ReaderDep, uow: UowDep, clock: ClockDep,
-                         settings: SettingsDep, response: Response) -> CustomerOut:
+async def claim_customer(customer_id: PathId, actor: CustomerWriterDep, uow: UowDep,
+                         clock: ClockDep, settings: SettingsDep,
+                         response: Response) -> CustomerOut:
     """Become the owner of a pool customer (account managers and admins, for themselves).
     409 `claim-limit` when you already own `pool_claim_limit` non-archived customers,
     409 `reclaim-cooldown` when you released it less than `pool_reclaim_cooldown_days`

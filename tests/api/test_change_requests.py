@@ -14,7 +14,8 @@ from tests.conftest import create_customer, credit_code, id_number, make_user
 from tests.support import assert_problem
 
 
-async def patch(client, user, customer_id: int, body: dict, **headers):  # noqa: ANN001, ANN003, ANN201
+async def patch(client, user, customer_id: int, body: dict,  # noqa: ANN001, ANN201
+                **headers):  # noqa: ANN003
     return await client.patch(f"/customers/{customer_id}", json=body,
                               headers={**user.headers, **headers})
 
@@ -25,7 +26,8 @@ async def requested(client, user, customer_id: int, body: dict) -> list[dict]:  
     return response.json()["items"]
 
 
-async def decide(client, user, request_id: int, verdict: str, **body):  # noqa: ANN001, ANN003, ANN201
+async def decide(client, user, request_id: int, verdict: str,  # noqa: ANN001, ANN201
+                 **body):  # noqa: ANN003
     return await client.post(f"/change-requests/{request_id}/{verdict}", json=body or None,
                              headers=user.headers)
 
