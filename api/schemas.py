@@ -158,7 +158,9 @@ class CustomerFields(Strict):
     grade: Grade | None = None
     source: Source | None = None
     urgency: Urgency | None = None
-    owner_id: Id | None = Field(None, description="Admins only.")
+    owner_id: Id | None = Field(None, description="Admins only on create; on PATCH an "
+                                                  "account manager's becomes a transfer "
+                                                  "request.")
     tag_ids: list[Id] | None = Field(None, max_length=100)
     custom_fields: dict[Annotated[str, StringConstraints(max_length=40)], Any] | None = None
     first_contact_at: AwareDatetime | None = None  # a naive time has no instant to store
@@ -171,6 +173,9 @@ class CustomerCreate(CustomerFields):
 
 class CustomerPatch(CustomerFields):
     kind: Kind | None = Field(None, description="Cannot change; present to say so clearly.")
+    change_comment: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        None, description="Why: goes with the change requests a non-admin's change of name, "
+                          "credit_code, id_number or owner_id becomes (only then).")
 
 
 class CustomerOut(BaseModel):

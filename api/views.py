@@ -57,7 +57,7 @@ async def customer_out(uow: SqlUnitOfWork, actor: Actor, customer: Any) -> Custo
     return (await customers_out(uow, actor, await uow.customers.view_rows([customer.id])))[0]
 
 
-def contact_out(actor: Actor, owner_id: int, contact: Any) -> ContactOut:
+def contact_out(actor: Actor, owner_id: int | None, contact: Any) -> ContactOut:
     values = {name: getattr(contact, name) for name in
               ("id", "customer_id", "name", "title", "mobile", "phone", "email", "wechat",
                "is_primary", "version")}
@@ -77,7 +77,7 @@ def audit_out(event: Any, changes: dict[str, Any] | None = None) -> AuditEventOu
                          changes=event.changes if changes is None else changes)
 
 
-def masked_history(actor: Actor, owner_id: int, event: Any,
+def masked_history(actor: Actor, owner_id: int | None, event: Any,
                    sensitive: frozenset[str]) -> AuditEventOut:
     """An audit event with its before and after halves masked like the customer itself;
     a change the actor may not see at all is left out."""

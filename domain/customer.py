@@ -175,24 +175,32 @@ def check_required(kind: Kind, record: Mapping[str, Any]) -> None:
 
 # ---- access policy -------------------------------------------------------------------------
 
-def can_read(actor: Actor, *, owner_id: int, archived: bool) -> bool:
-    """Archived customers are the admin's; account managers see only their own."""
+def owns(actor: Actor, owner_id: int | None) -> bool:
+    """The actor is the account manager owning the customer. A pool customer (owner_id None)
+    is nobody's."""
+    return (owner_id is not None and actor.role is Role.ACCOUNT_MANAGER
+            and owner_id == actor.user_id)
+
+
+def can_read(actor: Actor, *, owner_id: int | None, archived: bool) -> bool:
+    """Archived customers are the admin's; account managers see only their own (not the pool's:
+    they find those in GET /pool)."""
     if archived and not actor.is_admin:
         return False
     if actor.role is Role.ACCOUNT_MANAGER:
-        return owner_id == actor.user_id
+        return owns(actor, owner_id)
     return True
 
 
-def can_write(actor: Actor, *, owner_id: int) -> bool:
-    return actor.is_admin or (actor.role is Role.ACCOUNT_MANAGER and owner_id == actor.user_id)
+def can_write(actor: Actor, *, owner_id: int | None) -> bool:
+    return actor.is_admin or owns(actor, owner_id)
 
 
-def sees_in_full(actor: Actor, owner_id: int) -> bool:
-    return actor.is_admin or (actor.role is Role.ACCOUNT_MANAGER and owner_id == actor.user_id)
+def sees_in_full(actor: Actor, owner_id: int | None) -> bool:
+    return actor.is_admin or owns(actor, owner_id)
 
 
-def redact(actor: Actor, owner_id: int, values: dict[str, Any],
+def redact(actor: Actor, owner_id: int | None, values: dict[str, Any],
            sensitive_custom_fields: frozenset[str]) -> list[str]:
     """Mask or drop, in place, what this actor may not see; returns the affected fields.
 
@@ -220,7 +228,7 @@ def redact(actor: Actor, owner_id: int, values: dict[str, Any],
     return touched
 
 
-def redact_contact(actor: Actor, owner_id: int, values: dict[str, Any]) -> list[str]:
+def redact_contact(actor: Actor, owner_id: int | None, values: dict[str, Any]) -> list[str]:
     """Supervisors and readonly users see mobiles and phones masked; agents see them whole
     because calling customers is their job."""
     if sees_in_full(actor, owner_id) or actor.role is Role.AGENT:

@@ -1,6 +1,7 @@
 """Use cases on customers and their contacts. Every write appends audit events."""
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,7 +42,7 @@ async def get_writable(uow: UnitOfWork, actor: Actor, customer_id: int,
     return customer
 
 
-async def _check_owner(uow: UnitOfWork, owner_id: int) -> None:
+async def check_owner(uow: UnitOfWork, owner_id: int) -> None:
     owner = await uow.users.get(owner_id)
     if owner is None or not owner.is_active or owner.role not in (Role.ADMIN,
                                                                   Role.ACCOUNT_MANAGER):
@@ -49,7 +50,7 @@ async def _check_owner(uow: UnitOfWork, owner_id: int) -> None:
                         "message": "must be an active account manager or admin"}])
 
 
-async def _check_unique_ids(uow: UnitOfWork, values: Mapping[str, Any],
+async def check_unique_ids(uow: UnitOfWork, values: Mapping[str, Any],
                             except_id: int | None = None) -> None:
     for column, label in (("credit_code", "credit code"), ("id_number", "ID number")):
         if values.get(column) and await uow.customers.id_taken(column, values[column],
@@ -80,8 +81,8 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     values = rules.normalize(kind, fields)
     rules.check_required(kind, values)
     custom = validate_values(await uow.custom_fields.definitions(), {}, custom)
-    await _check_owner(uow, owner_id)
-    await _check_unique_ids(uow, values)
+    await check_owner(uow, owner_id)
+    await check_unique_ids(uow, values)
     tags = await _check_tags(uow, tag_ids)
 
     now = clock.now()
@@ -93,7 +94,7 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     # Timestamps from the same clock as the code, so its month is the month of created_at.
     customer = await uow.customers.add(code=code, kind=kind, owner_id=owner_id,
                                        custom_fields=custom, created_at=now, updated_at=now,
-                                       **values)
+                                       owner_engaged_at=now, owned_since=now, **values)
     await uow.customers.set_tags(customer.id, tag_ids)
     changes = audit.created({"code": code, **snapshot(customer, AUDITED)})
     if tags:
@@ -126,8 +127,8 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
         values["custom_fields"] = validate_values(await uow.custom_fields.definitions(),
                                                   customer.custom_fields, custom)
     if "owner_id" in values:
-        await _check_owner(uow, values["owner_id"])
-    await _check_unique_ids(uow, values, except_id=customer.id)
+        await check_owner(uow, values["owner_id"])
+    await check_unique_ids(uow, values, except_id=customer.id)
 
     diff = audit.diff(before, {**before, **values})
     if tag_ids is not None:
@@ -139,6 +140,8 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
             diff["tags"] = [old_names, new_names]
     if not diff:
         return customer
+    if "owner_id" in diff:
+        _take_on(customer, clock.now(), diff)
     for name, value in values.items():
         setattr(customer, name, value)
     if "tags" in diff and len(diff) == 1:
@@ -147,6 +150,14 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
     uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
                   customer_id=customer.id, action="update", changes=diff, at=clock.now())
     return customer
+
+
+def _take_on(customer: Any, now: datetime, diff: dict[str, list[Any]]) -> None:
+    """A new owner starts with fresh pool clocks; a pool customer leaves the pool."""
+    customer.owner_engaged_at = customer.owned_since = now
+    if customer.pool_entered_at is not None:
+        diff["pool_entered_at"] = [audit.jsonable(customer.pool_entered_at), None]
+        customer.pool_entered_at = None
 
 
 async def set_archived(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *,
@@ -160,6 +171,9 @@ async def set_archived(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id:
         return customer
     before = snapshot(customer, ("archived", "archived_reason"))
     customer.archived, customer.archived_reason = archived, reason
+    if not archived and customer.owner_id is not None:
+        # The time it spent archived does not count against its owner in the pool rules.
+        customer.owner_engaged_at = customer.owned_since = clock.now()
     await uow.customers.flush()
     uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
                   customer_id=customer.id, action="archive" if archived else "unarchive",

@@ -20,6 +20,9 @@ class UnitOfWork(Protocol):
     tickets: Any
     attachments: Any
     notifications: Any
+    lifecycle: Any
+    pool: Any
+    change_requests: Any
 
 
 class PasswordHasher(Protocol):

@@ -109,7 +109,7 @@ def reopen_deadline_passed(finished_at: datetime | None, now: datetime) -> bool:
 class TicketAccess:
     """What the policy needs to know about a ticket and its customer."""
 
-    customer_owner_id: int
+    customer_owner_id: int | None  # None: the customer is in the public pool
     department_id: int | None
     assignee_id: int | None
     collaborator_user_ids: frozenset[int]
@@ -123,7 +123,7 @@ def can_read(actor: Actor, t: TicketAccess) -> bool:
     if actor.role in (Role.ADMIN, Role.SUPERVISOR, Role.READONLY):
         return True
     if actor.role is Role.ACCOUNT_MANAGER:
-        return t.customer_owner_id == actor.user_id or _involved(actor, t)
+        return _owns_customer(actor, t.customer_owner_id) or _involved(actor, t)
     return _involved(actor, t) or (actor.department_id is not None
                                    and actor.department_id == t.department_id)
 
@@ -146,7 +146,7 @@ def can_comment(actor: Actor, t: TicketAccess) -> bool:
     if actor.role is Role.READONLY:
         return False
     return can_work(actor, t) or _involved(actor, t) or (
-        actor.role is Role.ACCOUNT_MANAGER and t.customer_owner_id == actor.user_id)
+        actor.role is Role.ACCOUNT_MANAGER and _owns_customer(actor, t.customer_owner_id))
 
 
 def can_assign(actor: Actor) -> bool:
@@ -157,12 +157,18 @@ def can_set_priority(actor: Actor) -> bool:
     return actor.role in (Role.ADMIN, Role.SUPERVISOR)
 
 
-def can_create(actor: Actor, *, customer_owner_id: int) -> bool:
+def can_create(actor: Actor, *, customer_owner_id: int | None) -> bool:
+    """Account managers open tickets for their own customers; the others (readonly aside) for
+    any customer they see, pool customers included."""
     if actor.role is Role.READONLY:
         return False
     if actor.role is Role.ACCOUNT_MANAGER:
-        return customer_owner_id == actor.user_id
+        return _owns_customer(actor, customer_owner_id)
     return True
+
+
+def _owns_customer(actor: Actor, owner_id: int | None) -> bool:
+    return owner_id is not None and owner_id == actor.user_id
 
 
 @dataclass(frozen=True, slots=True)

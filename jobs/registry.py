@@ -14,6 +14,7 @@ from typing import Any
 from api.settings import Settings
 from domain.ports import Clock
 from jobs.email_outbox import run_email_outbox
+from jobs.pool_recycle import run_pool_recycle
 from jobs.sla_scan import run_sla_scan
 from jobs.update_reminder import run_update_reminder
 from persistence.db import Database
@@ -45,6 +46,11 @@ async def _email_outbox(database: Database, clock: Clock) -> Mapping[str, Any]:
     return await run_email_outbox(database, Settings(), clock.now())
 
 
+async def _pool_recycle(database: Database, clock: Clock) -> Mapping[str, Any]:
+    # Days are calendar days in CRM_TIMEZONE, as everywhere else.
+    return await run_pool_recycle(database, clock, zone=Settings().timezone)
+
+
 JOBS: dict[str, JobSpec] = {
     "sla-scan": JobSpec(run_sla_scan, every=timedelta(minutes=1),
                         description="SLA warnings (80 %) and breaches (100 %), escalations"),
@@ -52,4 +58,8 @@ JOBS: dict[str, JobSpec] = {
                                description="remind assignees when a customer update is due"),
     "email-outbox": JobSpec(_email_outbox, every=timedelta(minutes=1),
                             description="e-mail copies of notifications (CRM_SMTP_URL)"),
+    "pool-recycle": JobSpec(_pool_recycle, every=timedelta(days=1),
+                            offset=timedelta(hours=18),  # 02:00 Asia/Shanghai
+                            description="warn owners, then release quiet customers to the "
+                                        "public pool"),
 }

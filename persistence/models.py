@@ -144,6 +144,9 @@ class Customer(Versioned, Base):
         Index("ix_customer_stage_id", "stage", "id"),
         Index("ix_customer_name_trgm", "name", postgresql_using="gin",
               postgresql_ops={"name": "gin_trgm_ops"}),
+        # The public pool, newest arrivals first (GET /pool).
+        Index("ix_customer_pool", "pool_entered_at", "id",
+              postgresql_where=text("owner_id IS NULL"), sqlite_where=text("owner_id IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -178,6 +181,9 @@ class Customer(Versioned, Base):
     # The pool clock: when the current owner got the customer or last made an effective
     # follow-up, whichever is later. The pool-recycle job releases on this alone.
     owner_engaged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    # When the current owner got the customer (created, claimed, assigned): the start of the
+    # pool's optional "no order for M days" clock. Kept when released, reset on every new owner.
+    owned_since: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     pool_entered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     released_by: Mapped[int | None] = mapped_column(Id)  # the last owner to lose it to the pool
     next_follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)

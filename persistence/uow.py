@@ -3,8 +3,11 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.attachment_repo import SqlAttachmentRepo
+from persistence.change_request_repo import SqlChangeRequestRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
+from persistence.lifecycle_repo import SqlLifecycleRepo
 from persistence.notification_repo import SqlNotificationRepo
+from persistence.pool_repo import SqlPoolRepo
 from persistence.settings_repo import SqlAuditRepo, SqlCustomFieldRepo, SqlTagRepo
 from persistence.ticket_repo import SqlTicketRepo
 from persistence.user_repo import SqlUserRepo
@@ -22,3 +25,6 @@ class SqlUnitOfWork:
         self.tickets = SqlTicketRepo(session)
         self.attachments = SqlAttachmentRepo(session)
         self.notifications = SqlNotificationRepo(session)
+        self.lifecycle = SqlLifecycleRepo(session)
+        self.pool = SqlPoolRepo(session)
+        self.change_requests = SqlChangeRequestRepo(session)

@@ -4,17 +4,21 @@ from datetime import date, datetime, time
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, Field
 from zoneinfo import ZoneInfo
 
-from api import views
+from api import pool_views, views
+from api.pool_schemas import ChangeRequestsAccepted
 from api.deps import (MAX_ID, PathId, ClockDep, CustomerWriterDep, IfMatchDep, ReaderDep, ReadUowDep,
                       SettingsDep, UowDep, etag)
 from api.problems import problems
 from api.query import query_model, query_parameters
 from api.schemas import (ArchiveIn, AuditEventOut, ContactCreate, ContactOut, ContactPatch,
                          CustomerCreate, CustomerOut, CustomerPatch, Page, TagIdsIn, refuse_nul)
-from domain import customer_service
+from domain import change_request_service, customer_service
+from domain.change_request import ChangeRequestPending
 from domain.customer import ActivityStatus, Grade, Kind, Stage
 from domain.errors import (Conflict, FieldsForbidden, Forbidden, Invalid, NotFound,
                            VersionMismatch)
@@ -117,16 +121,32 @@ async def get_customer(customer_id: PathId, actor: ReaderDep, uow: ReadUowDep,
 
 @router.patch("/{customer_id}", response_model=CustomerOut,
               operation_id="customers:update_customer",
-              responses=problems(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict,
-                                 VersionMismatch))
+              responses={**problems(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict,
+                                    ChangeRequestPending, VersionMismatch),
+                         202: {"model": ChangeRequestsAccepted,
+                               "description": "Key fields of a non-admin's edit: pending "
+                                              "change requests, nothing changed yet."}})
 async def update_customer(customer_id: PathId, body: CustomerPatch, actor: CustomerWriterDep,
                           uow: UowDep, clock: ClockDep, if_match: IfMatchDep,
-                          response: Response) -> CustomerOut:
+                          response: Response) -> CustomerOut | JSONResponse:
     """Change some fields. `tag_ids` replaces the tags; `custom_fields` merge key by key
-    (null removes a key). Send `If-Match` to fail with 412 if someone changed it meanwhile."""
-    customer = await customer_service.update(uow, clock, actor, customer_id,
-                                             body.model_dump(exclude_unset=True),
-                                             if_match=if_match)
+    (null removes a key). Send `If-Match` to fail with 412 if someone changed it meanwhile.
+
+    A non-admin's change of `name`, `credit_code`, `id_number` or `owner_id` (an owner
+    transfer) is checked like an edit but does not apply: it answers 202 with one pending
+    change request per field for an admin to approve (`/change-requests`), with
+    `change_comment` as the requester's comment. Send those fields on their own (422 when
+    mixed with others, so nothing is half-applied); a field with a pending request is a 409."""
+    changes = body.model_dump(exclude_unset=True)
+    comment = changes.pop("change_comment", None)
+    outcome = await change_request_service.edit_customer(uow, clock, actor, customer_id, changes,
+                                                         if_match=if_match, comment=comment)
+    if outcome.requests:
+        items = await pool_views.change_requests_out(uow, actor, outcome.requests)
+        accepted = ChangeRequestsAccepted(
+            detail="Waiting for an admin's approval; nothing has changed yet.", items=items)
+        return JSONResponse(jsonable_encoder(accepted), status.HTTP_202_ACCEPTED)
+    customer = outcome.customer
     response.headers["ETag"] = etag(customer.version)
     return await views.customer_out(uow, actor, customer)
 

@@ -1,0 +1,144 @@
+"""Use cases of change requests (信息变更审核): a customer edit either applies or, for a
+non-admin's key identity fields, becomes requests that an admin approves or rejects. Every
+step is audited on the customer's history; the requester is notified of the decision."""
+
+from typing import Any
+
+from domain import change_request as rules, customer as customer_rules, customer_service
+from domain.audit import jsonable
+from domain.change_request import KEY_FIELDS, EditOutcome, Status
+from domain.errors import Forbidden, Invalid, NotFound
+from domain.ports import Clock, UnitOfWork
+from domain.roles import Actor
+
+LABELS = {"name": "名称", "credit_code": "统一社会信用代码", "id_number": "身份证号",
+          "owner_id": "负责人"}
+
+
+def _comment_refused() -> Invalid:
+    return Invalid([{"field": "change_comment",
+                     "message": "only with a change request (a non-admin's change of "
+                                f"{', '.join(KEY_FIELDS)})"}])
+
+
+async def edit_customer(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
+                        changes: dict[str, Any], *, if_match: int | None,
+                        comment: str | None = None) -> EditOutcome:
+    """PATCH a customer. A non-admin's change of a key field (name, credit code, ID number,
+    owner) does not apply: it is validated as an edit would be and becomes one pending
+    request per field. A key field sent with its current value is no change and needs no
+    request (forms send whole records); changed key fields go on their own (422 otherwise,
+    so nothing is half-applied)."""
+    sent = rules.key_fields_needing_approval(actor, changes)
+    if not sent:
+        if comment is not None:
+            raise _comment_refused()
+        return EditOutcome(await customer_service.update(uow, clock, actor, customer_id,
+                                                         changes, if_match=if_match))
+    customer = await customer_service.get_writable(uow, actor, customer_id, if_match)
+    kind = customer_rules.Kind(customer.kind)
+    normalized = customer_rules.normalize(kind, {name: changes[name] for name in sent})
+    current = {name: jsonable(getattr(customer, name)) for name in sent}
+    wanted = {name: jsonable(normalized[name]) for name in sent
+              if jsonable(normalized[name]) != current[name]}
+    if not wanted:
+        if comment is not None:
+            raise _comment_refused()
+        rest = {name: value for name, value in changes.items() if name not in sent}
+        if not rest:
+            return EditOutcome(customer)
+        return EditOutcome(await customer_service.update(uow, clock, actor, customer_id, rest,
+                                                         if_match=if_match))
+    rules.check_on_their_own({name: value for name, value in changes.items()
+                              if name in wanted or name not in sent}, list(wanted))
+    customer_rules.check_required(kind, {**customer_service.snapshot(
+        customer, customer_service.AUDITED), **{name: normalized[name] for name in wanted}})
+    if "owner_id" in wanted:
+        await customer_service.check_owner(uow, wanted["owner_id"])
+    await customer_service.check_unique_ids(uow, wanted, except_id=customer.id)
+    for name in wanted:
+        if await uow.change_requests.pending_exists(customer.id, name):
+            raise rules.ChangeRequestPending(name)
+    now = clock.now()
+    requests = []
+    for name, new in wanted.items():
+        request = await uow.change_requests.add(
+            customer_id=customer.id, field=name, old_value=current[name], new_value=new,
+            status=Status.PENDING.value, requested_by=actor.user_id, comment=comment,
+            created_at=now, updated_at=now)
+        if request is None:  # a concurrent request won the race for the unique index
+            raise rules.ChangeRequestPending(name)
+        uow.audit.add(actor_id=actor.user_id, entity_type="change_request",
+                      entity_id=request.id, customer_id=customer.id, action="request",
+                      changes={name: [current[name], new]}, at=now)
+        requests.append(request)
+    return EditOutcome(customer, requests)
+
+
+def list_scope(actor: Actor) -> int | None:
+    """Whose requests the actor lists: everyone's (None) for admins, otherwise their own."""
+    return None if actor.is_admin else (actor.user_id or 0)
+
+
+async def get_readable(uow: UnitOfWork, actor: Actor, request_id: int) -> Any:
+    """Admins read every request, others their own; anything else is a 404."""
+    request = await uow.change_requests.get(request_id)
+    if request is None or not rules.can_read(actor, request.requested_by):
+        raise NotFound("change request", request_id)
+    return request
+
+
+async def _pending_for_decision(uow: UnitOfWork, actor: Actor, request_id: int) -> Any:
+    if not rules.can_decide(actor):
+        raise Forbidden("Only an admin approves or rejects change requests.")
+    request = await uow.change_requests.get(request_id, for_update=True)
+    if request is None:
+        raise NotFound("change request", request_id)
+    if request.status != Status.PENDING:
+        raise rules.ChangeRequestDecided(request.status)
+    return request
+
+
+async def approve(uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int) -> Any:
+    """Apply the change through the ordinary customer update, in this one transaction:
+    validated again (format, uniqueness, owner), audited as the admin's update. 409 when the
+    field no longer holds the value the request was made against."""
+    request = await _pending_for_decision(uow, actor, request_id)
+    customer = await uow.customers.get(request.customer_id)
+    if jsonable(getattr(customer, request.field)) != request.old_value:
+        raise rules.ChangeRequestStale(request.field)
+    await customer_service.update(uow, clock, actor, customer.id,
+                                  {request.field: request.new_value}, if_match=None)
+    return await _decide(uow, clock, actor, request, customer, Status.APPROVED, None)
+
+
+async def reject(uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int, *,
+                 reason: str) -> Any:
+    """Turn the request down with a reason, which the requester is told."""
+    reason = reason.strip()
+    if not reason:
+        raise Invalid([{"field": "reason", "message": "say why the request is rejected"}])
+    request = await _pending_for_decision(uow, actor, request_id)
+    customer = await uow.customers.get(request.customer_id)
+    return await _decide(uow, clock, actor, request, customer, Status.REJECTED, reason)
+
+
+async def _decide(uow: UnitOfWork, clock: Clock, actor: Actor, request: Any, customer: Any,
+                  status: Status, reason: str | None) -> Any:
+    now = clock.now()
+    request.status, request.decided_by, request.decided_at = status.value, actor.user_id, now
+    request.decision_reason = reason
+    request.updated_at = now
+    await uow.change_requests.flush()
+    changes: dict[str, list[Any]] = {"status": [Status.PENDING.value, status.value]}
+    if reason is not None:
+        changes["decision_reason"] = [None, reason]
+    action = "approve" if status is Status.APPROVED else "reject"
+    uow.audit.add(actor_id=actor.user_id, entity_type="change_request", entity_id=request.id,
+                  customer_id=request.customer_id, action=action, changes=changes, at=now)
+    verdict = "已通过" if status is Status.APPROVED else "被驳回"
+    uow.notifications.add(request.requested_by, f"change_request_{status.value}",
+                          f"变更申请{verdict}: {customer.name} 的{LABELS[request.field]}"[:200],
+                          body=reason, entity_type="change_request", entity_id=request.id,
+                          at=now)
+    return request

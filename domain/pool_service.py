@@ -1,0 +1,50 @@
+"""Use cases of the public pool: list it, claim from it. Releasing is the `pool-recycle`
+job's (jobs/pool_recycle.py)."""
+
+from typing import Any
+
+from domain import pool as rules
+from domain.audit import jsonable
+from domain.errors import Forbidden, NotFound
+from domain.ports import Clock, UnitOfWork
+from domain.roles import Actor
+
+
+def check_can_list(actor: Actor) -> None:
+    if not rules.can_list(actor):
+        raise Forbidden("The public pool is for account managers, supervisors, admins and "
+                        "readonly users.")
+
+
+async def claim(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *,
+                zone: str) -> Any:
+    """The caller becomes the owner of a pool customer: not one they released less than the
+    cooldown ago, and not past their limit of owned (non-archived) customers. Of concurrent
+    claims exactly one wins; the others get 409 not-in-pool."""
+    if not rules.can_claim(actor) or actor.user_id is None:
+        raise Forbidden("Only account managers and admins claim customers from the pool.")
+    customer = await uow.customers.get(customer_id)
+    if customer is None or (customer.archived and not actor.is_admin):
+        raise NotFound("customer", customer_id)
+    if customer.archived or customer.owner_id is not None:
+        raise rules.NotInPool(customer_id)
+    settings = await uow.lifecycle.settings()
+    now = clock.now()
+    if customer.released_by == actor.user_id and customer.pool_entered_at is not None:
+        until = rules.claimable_from(customer.pool_entered_at,
+                                     settings.pool_reclaim_cooldown_days, zone)
+        if now < until:
+            raise rules.ReclaimCooldown(until)
+    # One person's claims queue up here, so two at once cannot both pass the limit.
+    await uow.pool.lock_claimer(actor.user_id)
+    owned = await uow.pool.owned_count(actor.user_id)
+    if owned >= settings.pool_claim_limit:
+        raise rules.ClaimLimit(owned, settings.pool_claim_limit)
+    entered_at = customer.pool_entered_at
+    if not await uow.pool.take(customer, actor.user_id, now):
+        raise rules.NotInPool(customer_id)
+    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
+                  customer_id=customer.id, action="claim",
+                  changes={"owner_id": [None, actor.user_id],
+                           "pool_entered_at": [jsonable(entered_at), None]}, at=now)
+    return customer
