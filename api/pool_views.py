@@ -11,7 +11,7 @@ from domain.roles import Actor
 from persistence.uow import SqlUnitOfWork
 
 POOL_FIELDS = tuple(name for name in PoolCustomerOut.model_fields
-                    if name not in ("tags", "contacts"))
+                    if name not in ("tags", "contacts", "released_by"))
 CONTACT_FIELDS = ("id", "customer_id", "name", "title", "mobile", "phone", "email", "wechat",
                   "is_primary", "version")
 
@@ -21,13 +21,14 @@ async def pool_customers_out(uow: SqlUnitOfWork, actor: Actor,
     """Two queries for a page: the customers with their tags, and their contacts."""
     rows = await uow.customers.view_rows(customer_ids)
     contacts = await uow.pool.contacts_of(customer_ids)
+    released_by = (await uow.pool.released_by_of(customer_ids)
+                   if rules.sees_released_by(actor) else {})
     out = []
     for row in rows:
         values = {name: getattr(row, name) for name in POOL_FIELDS}
-        if not rules.sees_released_by(actor):
-            values["released_by"] = None
-        pairs = sorted(row.tag_pairs or [], key=lambda pair: pair[1])
-        values["tags"] = [{"id": tag_id, "name": name} for tag_id, name in pairs]
+        values["released_by"] = released_by.get(row.id)
+        values["tags"] = [{"id": tag_id, "name": name} for tag_id, name
+                          in zip(row.tag_ids or (), row.tag_names or (), strict=True)]
         values["contacts"] = [_pool_contact(actor, c) for c in contacts[row.id]]
         out.append(PoolCustomerOut.model_validate(values))
     return out

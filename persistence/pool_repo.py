@@ -69,6 +69,10 @@ class SqlPoolRepo:
                        if more else None)
         return Page([row.id for row in rows], next_cursor)
 
+    async def released_by_of(self, customer_ids: Sequence[int]) -> dict[int, int | None]:
+        stmt = select(C.id, C.released_by).where(C.id.in_(customer_ids))
+        return {row.id: row.released_by for row in await self.session.execute(stmt)}
+
     async def contacts_of(self, customer_ids: Sequence[int]) -> dict[int, list[Contact]]:
         result: dict[int, list[Contact]] = {cid: [] for cid in customer_ids}
         if customer_ids:
