@@ -20,6 +20,9 @@ class UnitOfWork(Protocol):
     tickets: Any
     attachments: Any
     notifications: Any
+    orders: Any
+    follow_ups: Any
+    opportunities: Any
 
 
 class PasswordHasher(Protocol):

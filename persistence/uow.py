@@ -4,7 +4,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.attachment_repo import SqlAttachmentRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
+from persistence.follow_up_repo import SqlFollowUpRepo
 from persistence.notification_repo import SqlNotificationRepo
+from persistence.opportunity_repo import SqlOpportunityRepo
+from persistence.order_repo import SqlOrderRepo
 from persistence.settings_repo import SqlAuditRepo, SqlCustomFieldRepo, SqlTagRepo
 from persistence.ticket_repo import SqlTicketRepo
 from persistence.user_repo import SqlUserRepo
@@ -22,3 +25,6 @@ class SqlUnitOfWork:
         self.tickets = SqlTicketRepo(session)
         self.attachments = SqlAttachmentRepo(session)
         self.notifications = SqlNotificationRepo(session)
+        self.orders = SqlOrderRepo(session)
+        self.follow_ups = SqlFollowUpRepo(session)  # and the cadence rules
+        self.opportunities = SqlOpportunityRepo(session)

@@ -93,11 +93,13 @@ async def list_customers(actor: ReaderDep, uow: ReadUowDep, settings: SettingsDe
              operation_id="customers:create_customer",
              responses=problems(Forbidden, FieldsForbidden, Invalid, Conflict))
 async def create_customer(body: CustomerCreate, actor: CustomerWriterDep, uow: UowDep,
-                          clock: ClockDep, response: Response) -> CustomerOut:
+                          clock: ClockDep, settings: SettingsDep,
+                          response: Response) -> CustomerOut:
     """Create an organization or individual. The server assigns `code`; an account manager
     becomes the owner, an admin may name one with `owner_id`."""
     customer = await customer_service.create(uow, clock, actor,
-                                             body.model_dump(exclude_unset=True))
+                                             body.model_dump(exclude_unset=True),
+                                             zone=ZoneInfo(settings.timezone))
     response.headers["ETag"] = etag(customer.version)
     response.headers["Location"] = f"/api/v1/customers/{customer.id}"
     return await views.customer_out(uow, actor, customer)
@@ -119,12 +121,12 @@ async def get_customer(customer_id: PathId, actor: ReaderDep, uow: ReadUowDep,
                                  VersionMismatch))
 async def update_customer(customer_id: PathId, body: CustomerPatch, actor: CustomerWriterDep,
                           uow: UowDep, clock: ClockDep, if_match: IfMatchDep,
-                          response: Response) -> CustomerOut:
+                          settings: SettingsDep, response: Response) -> CustomerOut:
     """Change some fields. `tag_ids` replaces the tags; `custom_fields` merge key by key
     (null removes a key). Send `If-Match` to fail with 412 if someone changed it meanwhile."""
     customer = await customer_service.update(uow, clock, actor, customer_id,
                                              body.model_dump(exclude_unset=True),
-                                             if_match=if_match)
+                                             if_match=if_match, zone=ZoneInfo(settings.timezone))
     response.headers["ETag"] = etag(customer.version)
     return await views.customer_out(uow, actor, customer)
 
