@@ -138,6 +138,8 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
         customer.id, values["at"], except_id=0)
     earlier = await uow.follow_ups.open_next_actions(customer.id, up_to=values["at"],
                                                      except_id=0)
+    if values.get("next_action") and superseded_at is not None:
+        values["next_action_done_at"] = superseded_at  # a later contact already happened
     follow_up = await uow.follow_ups.add(created_at=now, updated_at=now, **values)
     uow.audit.add(actor_id=actor.user_id, entity_type="follow_up", entity_id=follow_up.id,
                   customer_id=customer.id, action="create",
@@ -147,8 +149,6 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
                if is_latest else customer.next_follow_up_on)
     for other in earlier:  # this contact supersedes their next actions
         _done(uow, actor, other, follow_up.at)
-    if follow_up.next_action and superseded_at is not None:
-        _done(uow, actor, follow_up, superseded_at)  # a later contact already happened
     if follow_up.effective:
         await _engage(uow, customer, follow_up)
     customer.last_contact_at = _max(customer.last_contact_at, follow_up.at)
