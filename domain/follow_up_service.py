@@ -186,7 +186,9 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, follow_up_id: int,
         after["next_action_due_on"] = values["next_action_due_on"] = None
     _check_next_action(after, zone)
     now = clock.now()
-    if done is True and after["next_action"] and follow_up.next_action_done_at is None:
+    if done is not None and not after["next_action"]:
+        raise Invalid([{"field": "next_action_done", "message": "there is no next action"}])
+    if done is True and follow_up.next_action_done_at is None:
         after["next_action_done_at"] = values["next_action_done_at"] = now
     elif done is False:
         after["next_action_done_at"] = values["next_action_done_at"] = None

@@ -14,7 +14,7 @@ from domain.errors import Conflict, FieldsForbidden, Invalid, NotFound, VersionM
 from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import (OPEN_STAGES, OpportunityStage as Stage, allowed_targets,
-                          budget_errors, cents, check_sees_money, local_date, stale_cutoff)
+                          budget_errors, cents, check_sees_money, stale_cutoff)
 
 AUDITED = ("customer_id", "owner_id", "title", "budget_min", "budget_max", "stage",
            "lost_reason", "expected_close_on", "closed_at")
@@ -185,6 +185,3 @@ async def transition(uow: UnitOfWork, clock: Clock, actor: Actor, opportunity_id
     await uow.opportunities.flush()
     return opportunity
 
-
-def today_in(zone: ZoneInfo, clock: Clock) -> date:
-    return local_date(clock.now(), zone)

@@ -51,9 +51,8 @@ class SqlSalesScanRepo:
     async def notify_follow_ups_due(self, customer_ids: Sequence[int], now: datetime) -> int:
         rows = (select(Customer.owner_id, literal("follow_up_due", String),
                        self._title("跟进到期: ", Customer.name),
-                       literal("按跟进节奏应于 ", String)
-                       + self._day_text(Customer.next_follow_up_on)
-                       + literal(" 前跟进该客户", String),
+                       literal("下次跟进日期: ", String)
+                       + self._day_text(Customer.next_follow_up_on),
                        literal("customer", String), Customer.id, literal(now, UtcDateTime))
                 .join(User, User.id == Customer.owner_id)
                 .where(Customer.id.in_(self._id_set(customer_ids)), User.is_active.is_(True)))

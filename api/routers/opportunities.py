@@ -1,5 +1,6 @@
 """Opportunities (商机) and their stage transitions."""
 
+from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,8 @@ from persistence.pagination import InvalidCursor
 router = APIRouter(tags=["opportunities"])
 
 
-async def _cutoff(uow, clock, settings):  # noqa: ANN001, ANN202
+async def _cutoff(uow: ReadUowDep, clock: ClockDep, settings: SettingsDep) -> datetime:
+    """Open opportunities quiet since before this instant are stale today."""
     zone = ZoneInfo(settings.timezone)
     return await opportunity_service.cutoff(uow, local_date(clock.now(), zone), zone)
 

@@ -446,3 +446,12 @@ async def test_access(client, database, users, action, role, expected):
         assert await count(client, users["admin"], cid) == 1
     else:
         assert response.status_code == expected, response.text
+
+
+async def test_ticking_off_a_missing_next_action_is_422(client, database, users):
+    t = await team(client, database)
+    made = await follow_up(client, t.owner, t.customer["id"])
+    r = await client.patch(f"/follow-ups/{made['id']}", json={"next_action_done": True},
+                           headers=t.owner.headers)
+    assert_problem(r, 422, "validation", field="next_action_done")
+    assert (await stored(database, FollowUp, made["id"])).version == 1

@@ -255,3 +255,24 @@ async def test_orders_of_an_archived_customer_are_the_admins(client, database, u
                                     headers=users["supervisor"].headers), 404)
     assert (await ok(await client.get(f"/orders/{made['id']}",
                                       headers=users["admin"].headers)))["id"] == made["id"]
+
+
+async def test_agents_see_no_amounts_in_the_customers_history(client, database, users):
+    t = await team(client, database)
+    made = await order(client, t.owner, t.customer["id"], amount="66.60")
+    await ok(await client.patch(f"/orders/{made['id']}", json={"amount": "77.70"},
+                                headers=t.owner.headers))
+    await opportunity(client, t.owner, t.customer["id"], budget_min="10", budget_max="20")
+
+    async def money(user) -> list:  # noqa: ANN001
+        events = await history(client, user, t.customer["id"])
+        return sorted(((k, v) for e in events for k, v in e["changes"].items()
+                       if k in ("amount", "budget_min", "budget_max")), key=repr)
+
+    assert await money(users["supervisor"]) == sorted([
+        ("budget_min", [None, "10.00"]), ("budget_max", [None, "20.00"]),
+        ("amount", ["66.60", "77.70"]), ("amount", [None, "66.60"])], key=repr)
+    assert await money(users["agent"]) == []
+    events = await history(client, users["agent"], t.customer["id"])
+    [update] = [e for e in events if e["entity_type"] == "order" and e["action"] == "update"]
+    assert update["changes"] == {}  # the only change was the amount
