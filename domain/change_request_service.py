@@ -3,6 +3,7 @@ non-admin's key identity fields, becomes requests that an admin approves or reje
 step is audited on the customer's history; the requester is notified of the decision."""
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from domain import change_request as rules, customer as customer_rules, customer_service
 from domain.audit import jsonable
@@ -23,7 +24,8 @@ def _comment_refused() -> Invalid:
 
 async def edit_customer(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
                         changes: dict[str, Any], *, if_match: int | None,
-                        comment: str | None = None) -> EditOutcome:
+                        comment: str | None = None,
+                        zone: ZoneInfo = customer_service.CODE_ZONE) -> EditOutcome:
     """PATCH a customer. A non-admin's change of a key field (name, credit code, ID number,
     owner) does not apply: it is validated as an edit would be and becomes one pending
     request per field. A key field sent with its current value is no change and needs no
@@ -34,7 +36,7 @@ async def edit_customer(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id
         if comment is not None:
             raise _comment_refused()
         return EditOutcome(await customer_service.update(uow, clock, actor, customer_id,
-                                                         changes, if_match=if_match))
+                                                         changes, if_match=if_match, zone=zone))
     customer = await customer_service.get_writable(uow, actor, customer_id, if_match)
     kind = customer_rules.Kind(customer.kind)
     normalized = customer_rules.normalize(kind, {name: changes[name] for name in sent})
@@ -48,7 +50,7 @@ async def edit_customer(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id
         if not rest:
             return EditOutcome(customer)
         return EditOutcome(await customer_service.update(uow, clock, actor, customer_id, rest,
-                                                         if_match=if_match))
+                                                         if_match=if_match, zone=zone))
     rules.check_on_their_own({name: value for name, value in changes.items()
                               if name in wanted or name not in sent}, list(wanted))
     customer_rules.check_required(kind, {**customer_service.snapshot(

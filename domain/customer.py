@@ -101,6 +101,9 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
 # Fields only an admin may set; everyone else is refused (mass assignment), never ignored.
 ADMIN_ONLY = frozenset({"owner_id"})
 NOT_NULL = ("name", "stage", "owner_id")
+# Amounts agents never see: the customer's own, and those of its orders and opportunities
+# in its history.
+MONEY_FIELDS = ("cumulative_amount", "amount", "budget_min", "budget_max")
 # Fields nobody changes after creation.
 IMMUTABLE = frozenset({"kind"})
 
@@ -216,9 +219,10 @@ def redact(actor: Actor, owner_id: int | None, values: dict[str, Any],
                                else validation.mask_id_number(values["id_number"]))
         touched.append("id_number")
     if actor.role is Role.AGENT:
-        if "cumulative_amount" in values:
-            values["cumulative_amount"] = None
-            touched.append("cumulative_amount")
+        for name in MONEY_FIELDS:
+            if name in values:
+                values[name] = None
+                touched.append(name)
         custom = values.get("custom_fields")
         if isinstance(custom, dict):
             hidden = sorted(k for k in custom if k in sensitive_custom_fields)

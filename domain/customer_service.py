@@ -5,11 +5,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain import audit, customer as rules, validation
+from domain import audit, cadence_service, customer as rules, validation
 from domain.custom_field import validate_values
 from domain.errors import Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor, Role
+from domain.sales import local_date
 
 # Fields an audit entry and the history show for a customer.
 AUDITED = ("kind", "name", "credit_code", "id_number", "gender", "birthday", "industry", "size",
@@ -66,8 +67,10 @@ async def _check_tags(uow: UnitOfWork, tag_ids: list[int]) -> list[Any]:
     return tags
 
 
-async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]) -> Any:
-    """Create a customer. An account manager becomes its owner; only an admin names one."""
+async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any], *,
+                 zone: ZoneInfo = CODE_ZONE) -> Any:
+    """Create a customer. An account manager becomes its owner; only an admin names one.
+    The next follow-up is due by the cadence rule of its stage, counted from today."""
     if not (actor.is_admin or actor.role is Role.ACCOUNT_MANAGER):
         raise Forbidden("Only admins and account managers create customers.")
     refused = sorted(k for k in rules.ADMIN_ONLY if k in fields and not actor.is_admin)
@@ -91,6 +94,8 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     code = validation.format_customer_code(local.year, local.month,
                                            await uow.codes.next_value(prefix))
     values.setdefault("stage", rules.Stage.POTENTIAL)
+    values["next_follow_up_on"] = await cadence_service.due_after(
+        uow, rules.Stage(values["stage"]).value, local_date(now, zone))
     # Timestamps from the same clock as the code, so its month is the month of created_at.
     customer = await uow.customers.add(code=code, kind=kind, owner_id=owner_id,
                                        custom_fields=custom, created_at=now, updated_at=now,
@@ -105,8 +110,10 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
 
 
 async def update(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
-                 changes: dict[str, Any], *, if_match: int | None) -> Any:
-    """Change some fields. `tag_ids` replaces the tag set; custom_fields merge key by key."""
+                 changes: dict[str, Any], *, if_match: int | None,
+                 zone: ZoneInfo = CODE_ZONE) -> Any:
+    """Change some fields. `tag_ids` replaces the tag set; custom_fields merge key by key.
+    A new stage recomputes the next follow-up date by that stage's cadence rule."""
     customer = await get_writable(uow, actor, customer_id, if_match)
     refused = sorted(k for k in rules.ADMIN_ONLY if k in changes and not actor.is_admin)
     if refused:
@@ -142,6 +149,9 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
         return customer
     if "owner_id" in diff:
         _take_on(customer, clock.now(), diff)
+    if "stage" in diff:  # computed first: its query would flush a half-applied change
+        values["next_follow_up_on"] = await cadence_service.next_for(uow, customer,
+                                                                     values["stage"], zone)
     for name, value in values.items():
         setattr(customer, name, value)
     if "tags" in diff and len(diff) == 1:

@@ -23,6 +23,9 @@ class UnitOfWork(Protocol):
     lifecycle: Any
     pool: Any
     change_requests: Any
+    orders: Any
+    follow_ups: Any
+    opportunities: Any
 
 
 class PasswordHasher(Protocol):

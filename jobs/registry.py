@@ -13,9 +13,13 @@ from typing import Any
 
 from api.settings import Settings
 from domain.ports import Clock
+from zoneinfo import ZoneInfo
+
 from jobs.email_outbox import run_email_outbox
 from jobs.pool_recycle import run_pool_recycle
+from jobs.follow_up_due import run_follow_up_due
 from jobs.sla_scan import run_sla_scan
+from jobs.stale_opportunities import run_stale_opportunities
 from jobs.update_reminder import run_update_reminder
 from persistence.db import Database
 
@@ -51,6 +55,17 @@ async def _pool_recycle(database: Database, clock: Clock) -> Mapping[str, Any]:
     return await run_pool_recycle(database, clock, zone=Settings().timezone)
 
 
+async def _follow_up_due(database: Database, clock: Clock) -> Mapping[str, Any]:
+    # Calendar days in the configured zone (CRM_TIMEZONE), as the API counts them.
+    return await run_follow_up_due(database, clock, zone=ZoneInfo(Settings().timezone))
+
+
+async def _stale_opportunities(database: Database, clock: Clock) -> Mapping[str, Any]:
+    return await run_stale_opportunities(database, clock, zone=ZoneInfo(Settings().timezone))
+
+
+DAILY_AT_2_SHANGHAI = {"every": timedelta(days=1), "offset": timedelta(hours=18)}
+
 JOBS: dict[str, JobSpec] = {
     "sla-scan": JobSpec(run_sla_scan, every=timedelta(minutes=1),
                         description="SLA warnings (80 %) and breaches (100 %), escalations"),
@@ -62,4 +77,10 @@ JOBS: dict[str, JobSpec] = {
                             offset=timedelta(hours=18),  # 02:00 Asia/Shanghai
                             description="warn owners, then release quiet customers to the "
                                         "public pool"),
+    "follow-up-due": JobSpec(_follow_up_due, **DAILY_AT_2_SHANGHAI,
+                             description="remind owners of customers due for a follow-up and "
+                                         "of next actions due"),
+    "stale-opportunities": JobSpec(_stale_opportunities, **DAILY_AT_2_SHANGHAI,
+                                   description="tell owners of opportunities with no effective "
+                                               "follow-up for stale_opportunity_days"),
 }

@@ -1,16 +1,20 @@
-"""Demo data for a first start: departments, one user per role, tags, custom fields and
-realistic Chinese customers (including the example rows of our source documents)."""
+"""Demo data for a first start: departments, one user per role, tags, custom fields,
+realistic Chinese customers (including the example rows of our source documents) and their
+orders, opportunities and follow-ups."""
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from stdnum.cn import ric, uscc
 
-from domain import customer_service, settings_service, user_service
+from domain import (customer_service, follow_up_service, opportunity_service, order_service,
+                    settings_service, user_service)
 from domain.ports import Clock, PasswordHasher
 from domain.roles import Actor, Role
+from domain.sales import SHANGHAI
 from persistence.db import Database
 from persistence.uow import SqlUnitOfWork
 
@@ -123,6 +127,7 @@ async def seed_demo(database: Database, passwords: PasswordHasher,
         for field in CUSTOM_FIELDS:
             await settings_service.create_field(uow, clock, admin, {
                 "options": [], "required": False, "sensitive": False, **field})
+        customers = {}
         for n, (name, industry, size, stage, owner, region, tag_names, extra,
                 contacts) in enumerate(ORGANIZATIONS, start=1):
             customer = await customer_service.create(uow, clock, admin, {
@@ -130,12 +135,94 @@ async def seed_demo(database: Database, passwords: PasswordHasher,
                 "industry": industry, "size": size, "stage": stage, "owner_id": users[owner],
                 "region": region, "tag_ids": [tags[t] for t in tag_names], **extra})
             await _add_contacts(uow, clock, admin, customer.id, contacts)
+            customers[name] = customer.id
         for name, number, stage, owner, region, contacts in INDIVIDUALS:
             customer = await customer_service.create(uow, clock, admin, {
                 "kind": "individual", "name": name, "id_number": number, "stage": stage,
                 "owner_id": users[owner], "region": region, "source": "referral"})
             await _add_contacts(uow, clock, admin, customer.id, contacts)
+            customers[name] = customer.id
+        await _add_sales(uow, clock.now(), users, customers)
         return {username: password for username, *_ in USERS}
+
+
+# Sales records, days before the first start: (customer, days ago, fields).
+ORDERS = [
+    ("江苏恒力制造集团", 200, {"product": "设备运维平台 一期", "amount": "580000.00",
+                              "status": "completed", "contract_no": "HL-2024-017"}),
+    ("江苏恒力制造集团", 40, {"product": "运维平台 年度服务", "amount": "126000.00",
+                             "status": "confirmed"}),
+    ("杭州明达电子有限公司", 95, {"product": "MES 模块授权", "amount": "48000.00",
+                                "status": "completed"}),
+    ("张三", 20, {"product": "个人版年度订阅", "amount": "9800.00", "status": "confirmed"}),
+]
+# (customer, days ago, title, stage, budget, then: None | ("won", order) | ("lost", reason))
+OPPORTUNITIES = [
+    ("上海云帆科技有限公司", 25, "ERP 二期定制开发", "quote", ("300000", "500000"), None),
+    ("北京华信数据服务有限公司", 45, "数据中台采购", "intent", ("800000", None), None),
+    ("江苏恒力制造集团", 60, "设备联网平台", "contract", ("200000", "260000"),
+     ("won", {"product": "设备联网平台", "amount": "236000.00", "contract_no": "HL-2025-006"})),
+    ("深圳恒通物流有限公司", 90, "物流调度系统", "quote", ("150000", "200000"),
+     ("lost", "客户选择了价格更低的竞品")),
+]
+# (customer, days ago, method, summary, feedback, effective, next action, due in days,
+#  opportunity title)
+FOLLOW_UPS = [
+    ("上海云帆科技有限公司", 2, "visit", "上门演示二期方案，IT 总监和采购经理参加",
+     "对报表模块很感兴趣，要求本周给出报价", True, "发送二期报价单", 0, "ERP 二期定制开发"),
+    ("北京华信数据服务有限公司", 10, "phone", "电话跟进数据中台需求", "对方在内部评估，暂无答复",
+     False, "约 CTO 做技术交流", -5, "数据中台采购"),
+    ("广州万家商贸有限公司", 12, "wechat", "微信介绍门店会员系统", None, False, None, None, None),
+    ("李梅", 1, "email", "发送产品资料和试用账号", "已试用，反馈良好", True, None, None, None),
+    ("江苏恒力制造集团", 6, "meeting", "季度服务回顾会", "对运维响应速度满意", True,
+     "提交下季度巡检计划", 3, None),
+]
+
+
+async def _add_sales(uow: SqlUnitOfWork, now: datetime, users: dict[str, int],
+                     customers: dict[str, int]) -> None:
+    """Orders, opportunities in every stage and follow-ups (some effective, some with next
+    actions due or overdue), through the services so that the derived fields follow."""
+
+    async def owner_of(name: str) -> tuple[Any, Actor]:
+        customer = await uow.customers.get(customers[name])
+        return customer, Actor(user_id=customer.owner_id, role=Role.ACCOUNT_MANAGER)
+
+    def ago(days: int) -> FixedClock:
+        return FixedClock(now - timedelta(days=days))
+
+    for name, days, fields in ORDERS:
+        customer, actor = await owner_of(name)
+        ordered_on = (now - timedelta(days=days)).astimezone(SHANGHAI).date()
+        await order_service.create(uow, ago(days), actor, customer.id,
+                                   {**fields, "amount": Decimal(fields["amount"]),
+                                    "ordered_on": ordered_on})
+    opportunities = {}
+    for name, days, title, stage, (low, high), then in OPPORTUNITIES:
+        customer, actor = await owner_of(name)
+        opportunity = await opportunity_service.create(uow, ago(days), actor, {
+            "customer_id": customer.id, "title": title, "stage": stage,
+            "budget_min": Decimal(low), "budget_max": Decimal(high) if high else None,
+            "expected_close_on": (now + timedelta(days=30)).astimezone(SHANGHAI).date()})
+        opportunities[title] = opportunity.id
+        if then is not None:
+            to, detail = then
+            order = None if to == "lost" else {
+                **detail, "amount": Decimal(detail["amount"]),
+                "ordered_on": (now - timedelta(days=5)).astimezone(SHANGHAI).date()}
+            await opportunity_service.transition(
+                uow, ago(5), actor, opportunity.id, to=to, order=order, if_match=None,
+                reason=detail if to == "lost" else None, zone=SHANGHAI)
+    for (name, days, method, summary, feedback, effective, action, due_in,
+         title) in FOLLOW_UPS:
+        customer, actor = await owner_of(name)
+        at = now - timedelta(days=days)
+        await follow_up_service.create(uow, FixedClock(now), actor, {
+            "customer_id": customer.id, "at": at, "method": method, "summary": summary,
+            "feedback": feedback, "effective": effective, "next_action": action,
+            "next_action_due_on": (None if due_in is None else
+                                   (now + timedelta(days=due_in)).astimezone(SHANGHAI).date()),
+            "opportunity_id": opportunities.get(title)}, zone=SHANGHAI)
 
 
 async def _add_contacts(uow: SqlUnitOfWork, clock: Clock, actor: Actor, customer_id: int,

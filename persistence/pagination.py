@@ -4,7 +4,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from domain.errors import DomainError
@@ -29,8 +29,9 @@ def encode_cursor(key: list[Any]) -> str:
 
 
 def _decode_part(value: Any, kind: type) -> Any:
-    """One element of a cursor as `kind` (int: a BIGINT; datetime: aware ISO 8601), else
-    None: a forged value must be a 400, never reach the database as the wrong type."""
+    """One element of a cursor as `kind` (int: a BIGINT; datetime: aware ISO 8601; date:
+    YYYY-MM-DD), else None: a forged value must be a 400, never reach the database as the
+    wrong type."""
     if kind is int:
         ok = isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
         return value if ok else None
@@ -42,6 +43,11 @@ def _decode_part(value: Any, kind: type) -> Any:
         except ValueError:
             return None
         return parsed if parsed.tzinfo is not None else None
+    if kind is date:
+        try:
+            return date.fromisoformat(value) if len(value) == 10 else None
+        except ValueError:
+            return None
     return value
 
 

@@ -8,6 +8,9 @@ from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
 from persistence.lifecycle_repo import SqlLifecycleRepo
 from persistence.notification_repo import SqlNotificationRepo
 from persistence.pool_repo import SqlPoolRepo
+from persistence.follow_up_repo import SqlFollowUpRepo
+from persistence.opportunity_repo import SqlOpportunityRepo
+from persistence.order_repo import SqlOrderRepo
 from persistence.settings_repo import SqlAuditRepo, SqlCustomFieldRepo, SqlTagRepo
 from persistence.ticket_repo import SqlTicketRepo
 from persistence.user_repo import SqlUserRepo
@@ -28,3 +31,6 @@ class SqlUnitOfWork:
         self.lifecycle = SqlLifecycleRepo(session)
         self.pool = SqlPoolRepo(session)
         self.change_requests = SqlChangeRequestRepo(session)
+        self.orders = SqlOrderRepo(session)
+        self.follow_ups = SqlFollowUpRepo(session)  # and the cadence rules
+        self.opportunities = SqlOpportunityRepo(session)

@@ -99,11 +99,13 @@ async def list_customers(actor: ReaderDep, uow: ReadUowDep, settings: SettingsDe
              operation_id="customers:create_customer",
              responses=problems(Forbidden, FieldsForbidden, Invalid, Conflict))
 async def create_customer(body: CustomerCreate, actor: CustomerWriterDep, uow: UowDep,
-                          clock: ClockDep, response: Response) -> CustomerOut:
+                          clock: ClockDep, settings: SettingsDep,
+                          response: Response) -> CustomerOut:
     """Create an organization or individual. The server assigns `code`; an account manager
     becomes the owner, an admin may name one with `owner_id`."""
     customer = await customer_service.create(uow, clock, actor,
-                                             body.model_dump(exclude_unset=True))
+                                             body.model_dump(exclude_unset=True),
+                                             zone=ZoneInfo(settings.timezone))
     response.headers["ETag"] = etag(customer.version)
     response.headers["Location"] = f"/api/v1/customers/{customer.id}"
     return await views.customer_out(uow, actor, customer)
@@ -128,7 +130,8 @@ async def get_customer(customer_id: PathId, actor: ReaderDep, uow: ReadUowDep,
                                               "change requests, nothing changed yet."}})
 async def update_customer(customer_id: PathId, body: CustomerPatch, actor: CustomerWriterDep,
                           uow: UowDep, clock: ClockDep, if_match: IfMatchDep,
-                          response: Response) -> CustomerOut | JSONResponse:
+                          settings: SettingsDep, response: Response
+                          ) -> CustomerOut | JSONResponse:
     """Change some fields. `tag_ids` replaces the tags; `custom_fields` merge key by key
     (null removes a key). Send `If-Match` to fail with 412 if someone changed it meanwhile.
 
@@ -140,7 +143,8 @@ async def update_customer(customer_id: PathId, body: CustomerPatch, actor: Custo
     changes = body.model_dump(exclude_unset=True)
     comment = changes.pop("change_comment", None)
     outcome = await change_request_service.edit_customer(uow, clock, actor, customer_id, changes,
-                                                         if_match=if_match, comment=comment)
+                                                         if_match=if_match, comment=comment,
+                                                         zone=ZoneInfo(settings.timezone))
     if outcome.requests:
         items = await pool_views.change_requests_out(uow, actor, outcome.requests)
         accepted = ChangeRequestsAccepted(

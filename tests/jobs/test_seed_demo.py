@@ -8,7 +8,8 @@ from api.routers.auth import Passwords
 from jobs.seed_demo import seed_demo
 from persistence.db import Database
 from persistence.migrate import upgrade
-from persistence.models import Contact, Customer, Department, User
+from persistence.models import (Contact, Customer, CustomerOrder, Department, FollowUp,
+                                Opportunity, User)
 
 
 def test_seed_fills_an_empty_database_once(tmp_path):
@@ -40,3 +41,38 @@ def test_seed_fills_an_empty_database_once(tmp_path):
     assert customers["广州万家商贸有限公司"].stage == "potential"
     assert contacts >= len(customers)
     assert Passwords.verify("demo-pass-123", admin.password_hash)
+
+
+def test_seed_has_sales_records_with_their_derived_fields(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    upgrade(url)
+
+    async def run():  # noqa: ANN202
+        database = Database(url)
+        try:
+            await seed_demo(database, Passwords, "demo-pass-123")
+            async with database.session(write=False) as session:
+                customers = {c.name: c for c in (await session.scalars(select(Customer))).all()}
+                orders = (await session.scalars(select(CustomerOrder))).all()
+                opportunities = {o.title: o for o in
+                                 (await session.scalars(select(Opportunity))).all()}
+                follow_ups = (await session.scalars(select(FollowUp))).all()
+            return customers, orders, opportunities, follow_ups
+        finally:
+            await database.dispose()
+
+    customers, orders, opportunities, follow_ups = asyncio.run(run())
+    hengli = customers["江苏恒力制造集团"]
+    # 580000 + 126000 + the won opportunity's 236000
+    assert str(hengli.cumulative_amount) == "942000.00"
+    assert hengli.first_cooperation_on < hengli.last_order_on
+    assert {o.stage for o in opportunities.values()} == {"quote", "intent", "won", "lost"}
+    assert opportunities["物流调度系统"].lost_reason
+    won = [o for o in orders if o.opportunity_id == opportunities["设备联网平台"].id]
+    assert len(won) == 1 and won[0].order_no.startswith("O")
+    assert opportunities["ERP 二期定制开发"].last_effective_follow_up_at is not None
+    assert any(f.effective for f in follow_ups) and not all(f.effective for f in follow_ups)
+    assert any(f.next_action_due_on is not None and f.next_action_done_at is None
+               for f in follow_ups)
+    yunfan = customers["上海云帆科技有限公司"]
+    assert yunfan.last_contact_at is not None and yunfan.next_follow_up_on is not None

@@ -1,0 +1,188 @@
+"""Follow-ups (跟进记录), the due list and the cadence rules: their SQL."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (BigInteger, Row, Select, String, Text, and_, exists, func, literal, or_,
+                        select, union_all)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.roles import Actor, Role
+from persistence.models import CadenceRule, Customer, FollowUp
+from persistence.pagination import Page, decode_cursor, encode_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUpFilter:
+    customer_id: int | None = None
+    owner_id: int | None = None
+    at_from: datetime | None = None  # inclusive
+    at_to: datetime | None = None  # exclusive
+
+
+def open_next_action() -> Any:
+    """A next action nobody has done yet."""
+    return and_(FollowUp.next_action.is_not(None), FollowUp.next_action_done_at.is_(None))
+
+
+def has_cadence_rule() -> Any:
+    """Cadence dates count only while the customer's stage has a rule: deleting a rule stops
+    that stage's reminders at once."""
+    return exists().where(CadenceRule.stage == Customer.stage)
+
+
+class SqlFollowUpRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, follow_up_id: int) -> FollowUp | None:
+        return await self.session.get(FollowUp, follow_up_id)
+
+    async def add(self, **values: Any) -> FollowUp:
+        follow_up = FollowUp(**values)
+        self.session.add(follow_up)
+        await self.session.flush()
+        return follow_up
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def latest_other(self, customer_id: int, except_id: int) -> FollowUp | None:
+        """The customer's most recent follow-up other than `except_id`."""
+        stmt = (select(FollowUp).where(FollowUp.customer_id == customer_id,
+                                       FollowUp.id != except_id)
+                .order_by(FollowUp.at.desc(), FollowUp.id.desc()).limit(1))
+        return (await self.session.scalars(stmt)).first()
+
+    async def first_after(self, customer_id: int, at: datetime,
+                          except_id: int) -> datetime | None:
+        """When the customer was next followed up after `at`, if ever."""
+        stmt = (select(FollowUp.at).where(FollowUp.customer_id == customer_id,
+                                          FollowUp.id != except_id, FollowUp.at > at)
+                .order_by(FollowUp.at).limit(1))
+        return await self.session.scalar(stmt)
+
+    async def open_next_actions(self, customer_id: int, *, up_to: datetime,
+                                except_id: int) -> list[FollowUp]:
+        """Open next actions of the customer's follow-ups made at or before `up_to`."""
+        stmt = (select(FollowUp).where(FollowUp.customer_id == customer_id,
+                                       FollowUp.id != except_id, FollowUp.at <= up_to,
+                                       open_next_action())
+                .order_by(FollowUp.id))
+        return list((await self.session.scalars(stmt)).all())
+
+    # ---- lists ----
+
+    def _readable(self, actor: Actor) -> Select[Any]:
+        """Follow-ups with their customer's name; archived customers are left out of lists,
+        account managers see their own customers' only."""
+        stmt = (select(FollowUp, Customer.name)
+                .join(Customer, Customer.id == FollowUp.customer_id)
+                .where(Customer.archived.is_(False)))
+        if actor.role is Role.ACCOUNT_MANAGER:
+            stmt = stmt.where(Customer.owner_id == actor.user_id)
+        return stmt
+
+    async def list_page(self, actor: Actor, f: FollowUpFilter, *, cursor: str | None,
+                        limit: int) -> Page[Row]:
+        """Newest first (by when it happened, then id)."""
+        stmt = self._readable(actor)
+        if f.customer_id is not None:
+            stmt = stmt.where(FollowUp.customer_id == f.customer_id)
+        if f.owner_id is not None:
+            stmt = stmt.where(FollowUp.owner_id == f.owner_id)
+        if f.at_from is not None:
+            stmt = stmt.where(FollowUp.at >= f.at_from)
+        if f.at_to is not None:
+            stmt = stmt.where(FollowUp.at < f.at_to)
+        return await self._page(stmt, cursor, limit)
+
+    async def list_for_customer(self, customer_id: int, *, cursor: str | None,
+                                limit: int) -> Page[Row]:
+        """All of one customer's follow-ups (access checked on the customer), newest first."""
+        stmt = (select(FollowUp, Customer.name)
+                .join(Customer, Customer.id == FollowUp.customer_id)
+                .where(FollowUp.customer_id == customer_id))
+        return await self._page(stmt, cursor, limit)
+
+    async def _page(self, stmt: Select[Any], cursor: str | None, limit: int) -> Page[Row]:
+        if cursor:
+            at, last_id = decode_cursor(cursor, length=2, kinds=(datetime, int))
+            stmt = stmt.where(or_(FollowUp.at < at, and_(FollowUp.at == at,
+                                                         FollowUp.id < last_id)))
+        rows = list((await self.session.execute(
+            stmt.order_by(FollowUp.at.desc(), FollowUp.id.desc()).limit(limit + 1))).all())
+        more, rows = len(rows) > limit, rows[:limit]
+        last = rows[-1][0] if rows else None
+        return Page(rows, encode_cursor([last.at.isoformat(), last.id]) if more else None)
+
+    async def due_page(self, owner_id: int, *, owner_is_account_manager: bool, today: date,
+                       cursor: str | None, limit: int) -> Page[Row]:
+        """What `owner_id` has due on or before `today`: open next actions of their
+        follow-ups, and their customers whose cadence date has come. Archived and pool
+        customers are left out, and an account manager's next actions only count on
+        customers they still own. Ordered by due date, customer, kind, follow-up."""
+        actions = (select(literal("next_action", String).label("kind"),
+                          FollowUp.customer_id.label("customer_id"),
+                          Customer.name.label("customer_name"),
+                          FollowUp.id.label("follow_up_id"),
+                          FollowUp.next_action.label("next_action"),
+                          FollowUp.next_action_due_on.label("due_on"))
+                   .join(Customer, Customer.id == FollowUp.customer_id)
+                   .where(FollowUp.owner_id == owner_id, open_next_action(),
+                          FollowUp.next_action_due_on <= today, Customer.archived.is_(False)))
+        if owner_is_account_manager:
+            actions = actions.where(Customer.owner_id == owner_id)
+        cadence = (select(literal("cadence", String), Customer.id, Customer.name,
+                          literal(None, BigInteger), literal(None, Text),
+                          Customer.next_follow_up_on)
+                   .where(Customer.owner_id == owner_id, Customer.archived.is_(False),
+                          Customer.next_follow_up_on <= today, has_cadence_rule()))
+        due = union_all(actions, cadence).subquery()
+        follow_up = func.coalesce(due.c.follow_up_id, 0)
+        stmt = select(due)
+        if cursor:
+            day, customer_id, kind, last = decode_cursor(cursor, length=4,
+                                                         kinds=(date, int, str, int))
+            stmt = stmt.where(or_(
+                due.c.due_on > day,
+                and_(due.c.due_on == day, or_(
+                    due.c.customer_id > customer_id,
+                    and_(due.c.customer_id == customer_id, or_(
+                        due.c.kind > kind, and_(due.c.kind == kind, follow_up > last))))))
+            )
+        rows = list((await self.session.execute(
+            stmt.order_by(due.c.due_on, due.c.customer_id, due.c.kind, follow_up)
+            .limit(limit + 1))).all())
+        more, rows = len(rows) > limit, rows[:limit]
+        next_cursor = None
+        if more:
+            r = rows[-1]
+            next_cursor = encode_cursor([_day(r.due_on).isoformat(), r.customer_id, r.kind,
+                                         r.follow_up_id or 0])
+        return Page(rows, next_cursor)
+
+    # ---- cadence rules ----
+
+    async def cadence_rules(self) -> list[CadenceRule]:
+        return list((await self.session.scalars(select(CadenceRule))).all())
+
+    async def cadence_rule(self, stage: str) -> CadenceRule | None:
+        return await self.session.scalar(select(CadenceRule).where(CadenceRule.stage == stage))
+
+    async def add_cadence_rule(self, stage: str, interval_days: int) -> CadenceRule:
+        rule = CadenceRule(stage=stage, interval_days=interval_days)
+        self.session.add(rule)
+        await self.session.flush()
+        return rule
+
+    async def delete_cadence_rule(self, rule: CadenceRule) -> None:
+        await self.session.delete(rule)
+        await self.session.flush()
+
+
+def _day(value: Any) -> date:
+    # A date through UNION comes back as text on SQLite.
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
