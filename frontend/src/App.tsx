@@ -30,5 +30,3 @@ export function App() {
     </ConfigProvider>
   );
 }
-
-export { queryClient };

@@ -1,5 +1,5 @@
 import { useMemo, useSyncExternalStore } from 'react';
-import { decodeClaims, getTokens, subscribe, type Claims, type Scope } from './session';
+import { decodeClaims, getTokens, subscribe, type Claims } from './session';
 
 export function useTokens() {
   return useSyncExternalStore(subscribe, getTokens);
@@ -11,9 +11,4 @@ export function useClaims(): Claims {
   const claims = useMemo(() => (access ? decodeClaims(access) : null), [access]);
   if (!claims) throw new Error('useClaims outside a session');
   return claims;
-}
-
-export function useCan(): (scope: Scope) => boolean {
-  const claims = useClaims();
-  return (scope) => claims.scopes.has(scope);
 }

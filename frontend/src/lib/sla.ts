@@ -9,7 +9,7 @@ export type SlaClock = Schemas['SlaClockOut'];
 export type SlaState = Schemas['SlaState'];
 export type Calendar = Schemas['SlaOut']['calendar'];
 
-export const WARNING_SHARE = 0.8;
+const WARNING_SHARE = 0.8;
 
 export interface LiveClock {
   state: SlaState;
@@ -37,7 +37,7 @@ export function headlineClock(sla: Schemas['SlaOut']): ['first_response' | 'reso
   return sla.first_response.state === 'met' ? ['resolution', sla.resolution] : ['first_response', sla.first_response];
 }
 
-export interface Parts { d: number; h: number; m: number; s: number }
+interface Parts { d: number; h: number; m: number; s: number }
 
 /** The two largest units of a duration (1d 3h, 3h 12m, 12m 5s). */
 export function durationParts(ms: number): Partial<Parts> {
