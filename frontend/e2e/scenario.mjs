@@ -28,6 +28,22 @@ async function login(page, base, username, password, path = '/') {
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
 }
 
+/** Client-side navigation (as a click on a link would), so a screenshot tour reloads nothing. */
+async function visit(page, base, path) {
+  if (!page.url().startsWith(base) || new URL(page.url()).pathname === '/login') {
+    await page.goto(`${base}${path}`);
+    return;
+  }
+  await page.evaluate((to) => {
+    window.history.pushState(null, '', to);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+  await page.waitForURL(`${base}${path}`);
+}
+
+// A 1×1 PNG: attachments are recognised by their bytes.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+
 async function api(base, token, path) {
   const res = await fetch(`${base}/api/v1${path}`, { headers: { Authorization: `Bearer ${token}` } });
   check(res.ok, `GET ${path}: ${res.status}`);
@@ -86,6 +102,33 @@ export async function scenario({ browser, base, artifacts, password }) {
       await page.getByRole('link', { name: '张三' }).waitFor();
       await page.getByRole('button', { name: '重置' }).click();
       await page.waitForURL(`${base}/customers`);
+    });
+
+    await step('column chooser (remembered) and bulk tag assignment', async () => {
+      await page.getByTestId('column-chooser').click();
+      await page.getByRole('checkbox', { name: '客户编号' }).uncheck();
+      await page.getByRole('columnheader', { name: '客户编号' }).waitFor({ state: 'detached' });
+      await page.reload();
+      await page.getByRole('link', { name: '上海云帆科技有限公司' }).waitFor();
+      check(await page.getByRole('columnheader', { name: '客户编号' }).count() === 0, 'the column choice was forgotten');
+      await page.getByTestId('column-chooser').click();
+      await page.getByRole('checkbox', { name: '客户编号' }).check();
+      await page.getByRole('columnheader', { name: '客户编号' }).waitFor();
+      await page.keyboard.press('Escape');
+      for (const name of ['张三', '李梅']) {
+        await page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) }).getByRole('checkbox').check();
+      }
+      await page.getByTestId('bulk-tags').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('已选 2 个客户').waitFor();
+      await pick(page, dialog.locator('.ant-select'), '价值-高');
+      await dialog.locator('.ant-select').getByText('价值-高').waitFor();
+      await dialog.getByText('已选 2 个客户').click(); // closes the tag dropdown, which covers the buttons
+      await dialog.getByRole('button', { name: '确定' }).click();
+      await page.getByText('已为 2 个客户添加标签').waitFor();
+      for (const name of ['张三', '李梅']) {
+        await page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) }).getByText('价值-高').waitFor();
+      }
     });
 
     await step('an invalid credit code shows the server’s field error in Chinese', async () => {
@@ -161,6 +204,13 @@ export async function scenario({ browser, base, artifacts, password }) {
       await page.getByTestId('comment-body').fill('已远程排查，更换主板。');
       await page.getByTestId('submit-comment').click();
       await page.getByTestId('timeline-comment').filter({ hasText: '已远程排查' }).waitFor();
+      await page.locator('input[type=file]').setInputFiles({ name: '故障截图.png', mimeType: 'image/png', buffer: PNG });
+      await page.getByTestId('timeline-attachment').filter({ hasText: '故障截图.png' }).waitFor();
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: '下载' }).click(),
+      ]);
+      check(download.suggestedFilename() === '故障截图.png', `downloaded ${download.suggestedFilename()}`);
       await move('resolved', '已解决');
       await shot(page, 'desktop-ticket-resolved');
     });
@@ -237,7 +287,7 @@ export async function scenario({ browser, base, artifacts, password }) {
     ];
     const photograph = async (p, prefix) => {
       for (const [name, path, ready] of screens) {
-        await p.goto(`${base}${path}`);
+        await visit(p, base, path);
         await ready(p).waitFor();
         await shot(p, `${prefix}-${name}`);
       }
@@ -252,12 +302,36 @@ export async function scenario({ browser, base, artifacts, password }) {
       });
       const mobile = await phone.newPage();
       mobile.setDefaultTimeout(15_000);
+      await mobile.goto(`${base}/customers`);
       await photograph(mobile, 'phone');
       await mobile.getByRole('button', { name: 'menu' }).click();
       await mobile.getByRole('menuitem', { name: '工单看板' }).click();
       await mobile.waitForURL(`${base}/tickets/board`);
       await mobile.getByTestId('ticket-board').waitFor();
       await phone.close();
+    });
+
+    await step('the assignee follows the bell to the ticket, sees ID numbers withheld, signs out', async () => {
+      const agent = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN' });
+      const apage = await agent.newPage();
+      apage.setDefaultTimeout(15_000);
+      await login(apage, base, 'agent', password, '/notifications');
+      await apage.getByTestId('inbox').getByText(/新工单 T\d+: 设备频繁死机/).waitFor();
+      await shot(apage, 'desktop-notifications-agent');
+      await apage.getByTestId('unread-count').locator('.ant-badge-count').waitFor();
+      await apage.getByRole('button', { name: '通知' }).click();
+      await apage.locator('.ant-popover').getByText(/新工单 T\d+: 设备频繁死机/).click();
+      await apage.waitForURL(ticketUrl);
+      await apage.getByTestId('timeline').waitFor();
+      check(await apage.getByRole('menuitem', { name: '用户与角色' }).count() === 0, 'an agent sees the admin menu');
+      const admin = await token(base, 'admin', password);
+      const [zhang] = (await api(base, admin, `/customers?name=${encodeURIComponent('张三')}`)).items;
+      await visit(apage, base, `/customers/${zhang.id}`);
+      await apage.getByTestId('masked-id_number').filter({ hasText: '无权查看' }).waitFor();
+      await apage.getByTestId('user-menu').hover();
+      await apage.getByRole('menuitem', { name: '退出登录' }).click();
+      await apage.waitForURL(/\/login\?next=/);
+      await agent.close();
     });
 
     await step('an account manager opening another manager’s customer sees "not found"', async () => {
