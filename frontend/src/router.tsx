@@ -16,7 +16,7 @@ const page = (load: () => Promise<{ default: ComponentType }>) => {
   );
 };
 
-const admin = (scope: Scope, element: JSX.Element) => <RequireScope scope={scope}>{element}</RequireScope>;
+const guard = (scope: Scope, element: JSX.Element) => <RequireScope scope={scope}>{element}</RequireScope>;
 
 export const router = createBrowserRouter([
   { path: '/login', element: page(() => import('./pages/LoginPage')) },
@@ -26,19 +26,19 @@ export const router = createBrowserRouter([
     children: [
       { index: true, element: <Navigate to="/customers" replace /> },
       { path: 'customers', element: page(() => import('./pages/customers/CustomerListPage')) },
-      { path: 'customers/new', element: page(() => import('./pages/customers/CustomerFormPage')) },
+      { path: 'customers/new', element: guard('customers:write', page(() => import('./pages/customers/CustomerFormPage'))) },
       { path: 'customers/:id', element: page(() => import('./pages/customers/CustomerDetailPage')) },
       { path: 'customers/:id/edit', element: page(() => import('./pages/customers/CustomerFormPage')) },
       { path: 'tickets', element: page(() => import('./pages/tickets/TicketListPage')) },
       { path: 'tickets/board', element: page(() => import('./pages/tickets/TicketBoardPage')) },
-      { path: 'tickets/new', element: page(() => import('./pages/tickets/TicketCreatePage')) },
+      { path: 'tickets/new', element: guard('tickets:write', page(() => import('./pages/tickets/TicketCreatePage'))) },
       { path: 'tickets/:id', element: page(() => import('./pages/tickets/TicketDetailPage')) },
       { path: 'notifications', element: page(() => import('./pages/NotificationsPage')) },
-      { path: 'admin/users', element: admin('users:admin', page(() => import('./pages/admin/UsersPage'))) },
-      { path: 'admin/departments', element: admin('users:admin', page(() => import('./pages/admin/DepartmentsPage'))) },
-      { path: 'admin/sla', element: admin('settings:admin', page(() => import('./pages/admin/SlaPage'))) },
-      { path: 'admin/custom-fields', element: admin('settings:admin', page(() => import('./pages/admin/CustomFieldsPage'))) },
-      { path: 'admin/tags', element: admin('tags:write', page(() => import('./pages/admin/TagsPage'))) },
+      { path: 'admin/users', element: guard('users:admin', page(() => import('./pages/admin/UsersPage'))) },
+      { path: 'admin/departments', element: guard('users:admin', page(() => import('./pages/admin/DepartmentsPage'))) },
+      { path: 'admin/sla', element: guard('settings:admin', page(() => import('./pages/admin/SlaPage'))) },
+      { path: 'admin/custom-fields', element: guard('settings:admin', page(() => import('./pages/admin/CustomFieldsPage'))) },
+      { path: 'admin/tags', element: guard('tags:write', page(() => import('./pages/admin/TagsPage'))) },
       { path: '*', element: <NotFound /> },
     ],
   },

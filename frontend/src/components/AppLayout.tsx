@@ -9,7 +9,7 @@ import { useTranslation } from 'react-i18next';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { api } from '../api/client';
 import { decodeClaims, getTokens, setTokens, type Claims } from '../auth/session';
-import { useTokens } from '../auth/useSession';
+import { useClaims, useTokens } from '../auth/useSession';
 import { changeLanguage } from '../i18n';
 import { setZone } from '../lib/time';
 import { useBusinessCalendar } from '../queries/businessCalendar';
@@ -44,7 +44,7 @@ function selectedKey(pathname: string): string {
 export function AppLayout() {
   const tokens = useTokens();
   const location = useLocation();
-  if (!tokens) {
+  if (!tokens || !decodeClaims(tokens.access)) {
     const next = `${location.pathname}${location.search}`;
     return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
   }
@@ -58,11 +58,10 @@ function Shell() {
   const screens = Grid.useBreakpoint();
   const queryClient = useQueryClient();
   const [drawer, setDrawer] = useState(false);
-  const claims = decodeClaims(getTokens()?.access ?? '');
+  const claims = useClaims();
   const me = useMe();
-  const calendar = useBusinessCalendar(claims?.scopes.has('tickets:read') ?? false);
-  if (calendar.data) setZone(calendar.data.timezone);
-  if (!claims) return null;
+  const calendar = useBusinessCalendar(claims.scopes.has('tickets:read'));
+  if (calendar.data) setZone(calendar.data.timezone); // idempotent: the zone every time shown uses
 
   const desktop = screens.md ?? true;
   const items = menuItems(claims, t);
