@@ -255,14 +255,17 @@ export async function scenario({ browser, base, artifacts, password }) {
     });
 
     await step('an expired access token is refreshed; a dead session returns to login and back', async () => {
-      await page.evaluate(() => {
+      // A token the server refuses (its signature broken) stands for an expired one.
+      const forge = (refresh) => {
         const session = JSON.parse(localStorage.getItem('crm.session'));
-        localStorage.setItem('crm.session', JSON.stringify({ ...session, access: 'expired.token.value' }));
-      });
+        const access = `${session.access.slice(0, session.access.lastIndexOf('.'))}.forged`;
+        localStorage.setItem('crm.session', JSON.stringify({ access, refresh: refresh ?? session.refresh }));
+      };
+      await page.evaluate(forge);
       await page.goto(`${base}/tickets`);
       await page.getByRole('link', { name: /^T\d+/ }).first().waitFor();
       check(page.url() === `${base}/tickets`, 'refresh did not keep the user on the page');
-      await page.evaluate(() => localStorage.setItem('crm.session', JSON.stringify({ access: 'x.y.z', refresh: 'revoked' })));
+      await page.evaluate(forge, 'revoked');
       await page.goto(`${base}/tickets/board`);
       await page.waitForURL(/\/login\?next=%2Ftickets%2Fboard/);
       await page.getByLabel('用户名').fill('admin');
