@@ -25,6 +25,13 @@ describe('server field errors in the user language', () => {
       .toBe('身份证号应为 18 位，当前 17 位');
   });
 
+  it('maps settings errors too, with their bounds', () => {
+    expect(translateFieldError(t, 'key', 'lower-case letters, digits and _, starting with a letter, ≤ 40'))
+      .toBe('小写字母、数字和下划线，以字母开头，最多 40 个字符');
+    expect(translateFieldError(t, 'first_response_minutes', 'whole minutes from 1 to 525600'))
+      .toBe('应在 1 到 525600 之间');
+  });
+
   it('shows a message it does not know as the server wrote it', () => {
     expect(translateFieldError(t, 'name', 'something new')).toBe('something new');
   });

@@ -33,7 +33,21 @@ const RULES: Rule[] = [
   [/^closing takes the satisfaction survey$/, (t) => t('fieldError.satisfactionRequired')],
   [/^unknown custom field$/, (t) => t('fieldError.unknownCustomField')],
   [/^mark another contact primary instead$/, (t) => t('fieldError.primaryContact')],
-  [/^Input should be/, (t) => t('fieldError.invalidValue')],
+  [/^lower-case letters, digits and _/, (t) => t('fieldError.keyFormat')],
+  [/^3–64 letters, digits/, (t) => t('fieldError.usernameFormat')],
+  [/^an enum field needs at least one option$/, (t) => t('fieldError.optionsNeeded')],
+  [/^only enum fields have options$/, (t) => t('fieldError.optionsNotAllowed')],
+  [/^duplicate option$/, (t) => t('fieldError.optionsDuplicate')],
+  [/^not an IANA time zone/, (t) => t('fieldError.timezone')],
+  [/^must be after opens$/, (t) => t('fieldError.closesAfterOpens')],
+  [/minutes from (\d+) to (\d+)$|^from (\d+) to (\d+)$/,
+    (t, m) => t('fieldError.range', { min: m[1] ?? m[3], max: m[2] ?? m[4] })],
+  [/^unknown (user|department)/, (t) => t('fieldError.unknownReference')],
+  [/^unknown tag ids/, (t) => t('fieldError.unknownReference')],
+  [/^cannot be in the future$/, (t) => t('fieldError.future')],
+  [/^cannot merge a tag into itself$/, (t) => t('fieldError.mergeIntoItself')],
+  [/^must be an active user who works/, (t) => t('fieldError.assigneeInvalid')],
+  [/^(Input should be|must be |one of )/, (t) => t('fieldError.invalidValue')],
 ];
 
 /** One field error of the server in the user's language. */
