@@ -13,17 +13,12 @@ export class ApiError extends Error {
   constructor(readonly status: number, readonly problem: Problem | null) {
     super(problem?.detail ?? `HTTP ${status}`);
   }
-
-  get code(): string | undefined {
-    return this.problem?.code;
-  }
 }
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof ApiError && error.status === 404;
 }
 
-const REFRESH_PATH = '/api/v1/auth/refresh';
 let refreshing: Promise<string | null> | null = null;
 
 /**
@@ -42,15 +37,10 @@ function refreshedAccess(used: string | undefined): Promise<string | null> {
   if (current.access !== used) return Promise.resolve(current.access); // another tab or call did
   refreshing ??= (async () => {
     try {
-      const res = await fetch(REFRESH_PATH, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ refresh_token: current.refresh }),
-      });
-      if (!res.ok) return null;
-      const out = (await res.json()) as Schemas['TokenOut'];
-      setTokens({ access: out.access_token, refresh: out.refresh_token });
-      return out.access_token;
+      const { data } = await api.POST('/api/v1/auth/refresh', { body: { refresh_token: current.refresh } });
+      if (!data) return null;
+      setTokens({ access: data.access_token, refresh: data.refresh_token });
+      return data.access_token;
     } catch {
       return null;
     } finally {

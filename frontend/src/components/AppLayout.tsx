@@ -61,7 +61,7 @@ function Shell() {
   const claims = useClaims();
   const me = useMe();
   const calendar = useBusinessCalendar(claims.scopes.has('tickets:read'));
-  if (calendar.data) setZone(calendar.data.timezone); // idempotent: the zone every time shown uses
+  if (calendar.data) setZone(calendar.data.timezone); // idempotent; the times rendered below use it
 
   const desktop = screens.md ?? true;
   const items = menuItems(claims, t);
