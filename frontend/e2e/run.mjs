@@ -49,6 +49,7 @@ function healthy(base, server) {
 }
 
 async function main() {
+  rmSync(artifacts, { recursive: true, force: true }); // only this run's screenshots
   mkdirSync(artifacts, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'crm-e2e-'));
   const port = await freePort();
