@@ -1,0 +1,112 @@
+import {
+  ApartmentOutlined, AppstoreOutlined, BellOutlined, ClockCircleOutlined, FormOutlined,
+  LogoutOutlined, MenuOutlined, ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
+} from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import { Button, Drawer, Dropdown, Grid, Layout, Menu, Space, Spin, Typography, type MenuProps } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
+import { api } from '../api/client';
+import { decodeClaims, getTokens, setTokens, type Claims } from '../auth/session';
+import { useClaims, useTokens } from '../auth/useSession';
+import { changeLanguage } from '../i18n';
+import { setZone } from '../lib/time';
+import { useBusinessCalendar } from '../queries/businessCalendar';
+import { useMe } from '../queries/users';
+import { NotificationBell } from './NotificationBell';
+
+function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): MenuProps['items'] {
+  const can = (scope: string) => claims.scopes.has(scope);
+  const admin = [
+    can('users:admin') && { key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') },
+    can('users:admin') && { key: '/admin/departments', icon: <ApartmentOutlined />, label: t('nav.departments') },
+    can('settings:admin') && { key: '/admin/sla', icon: <ClockCircleOutlined />, label: t('nav.sla') },
+    can('settings:admin') && { key: '/admin/custom-fields', icon: <FormOutlined />, label: t('nav.customFields') },
+    can('tags:write') && { key: '/admin/tags', icon: <TagsOutlined />, label: t('nav.tags') },
+  ].filter((item) => item !== false);
+  return [
+    { key: '/customers', icon: <TeamOutlined />, label: t('nav.customers') },
+    { key: '/tickets', icon: <ProfileOutlined />, label: t('nav.ticketList') },
+    { key: '/tickets/board', icon: <AppstoreOutlined />, label: t('nav.ticketBoard') },
+    { key: '/notifications', icon: <BellOutlined />, label: t('nav.notifications') },
+    ...(admin.length ? [{ key: 'admin', label: t('nav.admin'), type: 'group' as const, children: admin }] : []),
+  ];
+}
+
+/** The menu entry a path belongs to (/customers/12 → /customers). */
+function selectedKey(pathname: string): string {
+  if (pathname.startsWith('/tickets/board')) return '/tickets/board';
+  const [, first, second] = pathname.split('/');
+  return first === 'admin' ? `/admin/${second}` : `/${first}`;
+}
+
+export function AppLayout() {
+  const tokens = useTokens();
+  const location = useLocation();
+  if (!tokens || !decodeClaims(tokens.access)) {
+    const next = `${location.pathname}${location.search}`;
+    return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return <Shell />;
+}
+
+function Shell() {
+  const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const screens = Grid.useBreakpoint();
+  const queryClient = useQueryClient();
+  const [drawer, setDrawer] = useState(false);
+  const claims = useClaims();
+  const me = useMe();
+  const calendar = useBusinessCalendar(claims.scopes.has('tickets:read'));
+  if (calendar.data) setZone(calendar.data.timezone); // idempotent; the times rendered below use it
+
+  const desktop = screens.md ?? true;
+  const items = menuItems(claims, t);
+  const menu = (
+    <Menu mode="inline" selectedKeys={[selectedKey(location.pathname)]} items={items}
+      onClick={({ key }) => { setDrawer(false); void navigate(key); }} />
+  );
+
+  const logout = async () => {
+    const refresh = getTokens()?.refresh;
+    if (refresh) await api.POST('/api/v1/auth/logout', { body: { refresh_token: refresh } }).catch(() => undefined);
+    setTokens(null);
+    queryClient.clear();
+  };
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 12, padding: '0 16px', background: '#fff', borderBottom: '1px solid #f0f0f0' }}>
+        {!desktop && <Button type="text" icon={<MenuOutlined />} aria-label="menu" onClick={() => setDrawer(true)} />}
+        <Typography.Title level={4} style={{ margin: 0, flex: 1, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
+          {desktop ? t('app.title') : t('app.short')}
+        </Typography.Title>
+        <Space size={desktop ? 'middle' : 'small'}>
+          <NotificationBell />
+          <Button data-testid="language-switch" onClick={() => changeLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}>
+            {i18n.language === 'en' ? '中文' : 'English'}
+          </Button>
+          <Dropdown menu={{ items: [{ key: 'logout', icon: <LogoutOutlined />, label: t('common.logout'), onClick: () => void logout() }] }}>
+            <Button type="text" icon={<UserOutlined />} data-testid="user-menu">
+              {desktop && (me.data?.display_name ?? claims.username)}
+            </Button>
+          </Dropdown>
+        </Space>
+      </Layout.Header>
+      <Layout>
+        {desktop && <Layout.Sider width={208} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>{menu}</Layout.Sider>}
+        {!desktop && (
+          <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={260} styles={{ body: { padding: 0 } }}>
+            {menu}
+          </Drawer>
+        )}
+        <Layout.Content style={{ padding: desktop ? 24 : 12, minWidth: 0 }}>
+          {calendar.isPending && claims.scopes.has('tickets:read') ? <Spin /> : <Outlet />}
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,47 @@
+import { Alert, App, Form, Modal, type FormInstance } from 'antd';
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { formProblem } from '../lib/problems';
+
+interface Props<T> {
+  title: string;
+  initialValues?: Partial<T>;
+  /** The form's field names: the server's errors on them show next to them. */
+  fields: readonly string[];
+  label?: (field: string) => string;
+  onSubmit: (values: T) => Promise<unknown>;
+  onClose: () => void;
+  children: ReactNode | ((form: FormInstance<T>) => ReactNode);
+}
+
+/** A modal form that saves through the API and shows the server's field errors in place. */
+export function FormModal<T extends object>({ title, initialValues, fields, label, onSubmit, onClose, children }: Props<T>) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [form] = Form.useForm<T>();
+  const [busy, setBusy] = useState(false);
+  const [general, setGeneral] = useState<string[]>([]);
+  const submit = async (values: T) => {
+    setBusy(true);
+    setGeneral([]);
+    try {
+      await onSubmit(values);
+      void message.success(t('common.saved'));
+      onClose();
+    } catch (error) {
+      const problem = formProblem(t, error, fields, label);
+      form.setFields(problem.fields as Parameters<typeof form.setFields>[0]);
+      setGeneral(problem.general);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal open title={title} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: busy }} destroyOnHidden>
+      {general.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 12 }} title={general.join('; ')} />}
+      <Form form={form} layout="vertical" initialValues={initialValues} onFinish={(v) => void submit(v)}>
+        {typeof children === 'function' ? children(form) : children}
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,9 @@
+import type { Schemas } from '../api/client';
+
+/** Where a notification leads: the record it is about. */
+export function notificationLink(n: Schemas['NotificationOut']): string | null {
+  if (n.entity_id == null) return null;
+  if (n.entity_type === 'ticket') return `/tickets/${n.entity_id}`;
+  if (n.entity_type === 'customer') return `/customers/${n.entity_id}`;
+  return null;
+}

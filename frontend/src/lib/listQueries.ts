@@ -1,0 +1,81 @@
+// URL search parameters of the customer and ticket lists → the API's query parameters.
+import type { paths } from '../api/schema.gen';
+import {
+  activityStatusValues, gradeValues, kindValues, pathsApiV1CustomersGetParametersQueryArchivedValues
+    as archivedValues, pathsApiV1CustomersGetParametersQuerySortValues as customerSortValues,
+  pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values as slaStateFilterValues, priorityValues,
+  stageValues, statusValues, ticketTypeValues,
+} from '../api/schema.gen';
+import {
+  cursorStack, id, ids, isoDate, known, knownOne, readParams, type ParamSpec,
+} from './urlState';
+
+export const SLA_STATE_FILTERS = slaStateFilterValues.filter((v): v is NonNullable<typeof v> => v !== null);
+
+export type CustomerQuery = NonNullable<paths['/api/v1/customers']['get']['parameters']['query']>;
+export type TicketQuery = NonNullable<paths['/api/v1/tickets']['get']['parameters']['query']>;
+
+export const PAGE_SIZES = [20, 50, 100] as const;
+
+function pageSize(search: URLSearchParams): number {
+  const n = Number(search.get('limit'));
+  return (PAGE_SIZES as readonly number[]).includes(n) ? n : 20;
+}
+
+export const CUSTOMER_FILTERS = {
+  name: 'one', kind: 'one', stage: 'many', grade: 'many', activity_status: 'many',
+  industry: 'one', owner_id: 'one', tag_id: 'many', archived: 'one',
+  created_from: 'one', created_to: 'one', last_contact_from: 'one', last_contact_to: 'one',
+  sort: 'one',
+} as const satisfies ParamSpec;
+
+export function customerQuery(search: URLSearchParams): CustomerQuery {
+  const p = readParams(CUSTOMER_FILTERS, search);
+  const query: CustomerQuery = {
+    name: p.name?.slice(0, 100),
+    kind: knownOne(kindValues, p.kind),
+    stage: known(stageValues, p.stage),
+    grade: known(gradeValues, p.grade),
+    activity_status: known(activityStatusValues, p.activity_status),
+    industry: p.industry?.slice(0, 4),
+    owner_id: id(p.owner_id),
+    tag_id: ids(p.tag_id),
+    archived: knownOne(archivedValues, p.archived),
+    created_from: isoDate(p.created_from),
+    created_to: isoDate(p.created_to),
+    last_contact_from: isoDate(p.last_contact_from),
+    last_contact_to: isoDate(p.last_contact_to),
+    sort: knownOne(customerSortValues, p.sort),
+    limit: pageSize(search),
+    cursor: cursorStack(search).at(-1),
+  };
+  return dropEmpty(query);
+}
+
+export const TICKET_FILTERS = {
+  status: 'many', priority: 'many', type: 'many', department_id: 'one', assignee_id: 'one',
+  customer_id: 'one', sla_state: 'one', created_from: 'one', created_to: 'one',
+} as const satisfies ParamSpec;
+
+export function ticketQuery(search: URLSearchParams): TicketQuery {
+  const p = readParams(TICKET_FILTERS, search);
+  return dropEmpty({
+    status: known(statusValues, p.status),
+    priority: known(priorityValues, p.priority),
+    type: known(ticketTypeValues, p.type),
+    department_id: id(p.department_id),
+    assignee_id: id(p.assignee_id),
+    customer_id: id(p.customer_id),
+    sla_state: knownOne(SLA_STATE_FILTERS, p.sla_state),
+    created_from: isoDate(p.created_from),
+    created_to: isoDate(p.created_to),
+    limit: pageSize(search),
+    cursor: cursorStack(search).at(-1),
+  });
+}
+
+/** Undefined and empty lists left out, so equal filters make equal query keys. */
+function dropEmpty<T extends object>(query: T): T {
+  return Object.fromEntries(Object.entries(query).filter(
+    ([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) as T;
+}

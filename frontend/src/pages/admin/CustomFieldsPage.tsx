@@ -1,0 +1,83 @@
+import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { App, Button, Form, Input, Popconfirm, Select, Space, Switch, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Schemas } from '../../api/client';
+import { fieldTypeValues } from '../../api/schema.gen';
+import { FormModal } from '../../components/FormModal';
+import { PageCard } from '../../components/PageCard';
+import { QueryState } from '../../components/QueryState';
+import { EnumSelect, useEnumLabel } from '../../components/selects';
+import { problemMessage } from '../../lib/problems';
+import {
+  useCreateCustomField, useCustomFields, useDeleteCustomField, useUpdateCustomField,
+} from '../../queries/customFields';
+
+type Field = Schemas['CustomFieldOut'];
+const FIELDS = ['key', 'label_zh', 'label_en', 'type', 'options', 'required', 'sensitive'];
+
+export default function CustomFieldsPage() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const fields = useCustomFields();
+  const create = useCreateCustomField();
+  const update = useUpdateCustomField();
+  const remove = useDeleteCustomField();
+  const enumLabel = useEnumLabel();
+  const [editing, setEditing] = useState<Field | 'new' | null>(null);
+  const label = (f: string) => t(`admin.customFields.${f}` as 'admin.customFields.key');
+  const required = [{ required: true, message: t('fieldError.required') }];
+  return (
+    <PageCard title={t('admin.customFields.title')} actions={<Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>{t('admin.customFields.new')}</Button>}>
+      <QueryState query={fields}>
+        {(rows) => (
+          <Table<Field> rowKey="id" size="middle" dataSource={rows} pagination={false} scroll={{ x: 'max-content' }} columns={[
+            { key: 'key', title: label('key'), dataIndex: 'key' },
+            { key: 'label_zh', title: label('label_zh'), dataIndex: 'label_zh' },
+            { key: 'label_en', title: label('label_en'), dataIndex: 'label_en' },
+            { key: 'type', title: label('type'), render: (_, f) => enumLabel('field_type', f.type) },
+            { key: 'options', title: label('options'), render: (_, f) => f.options.map((o) => <Tag key={o}>{o}</Tag>) },
+            { key: 'flags', title: '', render: (_, f) => (
+              <Space>{f.required && <Tag color="blue">{label('required')}</Tag>}{f.sensitive && <Tag color="red">{t('common.masked')}</Tag>}</Space>
+            ) },
+            { key: 'actions', title: t('common.actions'), render: (_, f) => (
+              <Space>
+                <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(f)} />
+                <Popconfirm title={t('common.confirmDelete')} onConfirm={() => remove.mutate({ id: f.id, version: f.version }, {
+                  onError: (error) => void message.error(problemMessage(t, error)) })}>
+                  <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
+                </Popconfirm>
+              </Space>
+            ) },
+          ]} />
+        )}
+      </QueryState>
+      {editing && (
+        <FormModal<Schemas['CustomFieldCreate']> title={editing === 'new' ? t('admin.customFields.new') : editing.key}
+          fields={FIELDS} label={label} onClose={() => setEditing(null)}
+          initialValues={editing === 'new' ? { type: 'text', options: [], required: false, sensitive: false } : editing}
+          onSubmit={({ key, type, ...patch }) => (editing === 'new'
+            ? create.mutateAsync({ key, type, ...patch })
+            : update.mutateAsync({ id: editing.id, version: editing.version, body: patch }))}>
+          {(form) => (
+            <>
+              <Form.Item name="key" label={label('key')} rules={required}><Input disabled={editing !== 'new'} /></Form.Item>
+              <Form.Item name="label_zh" label={label('label_zh')} rules={required}><Input /></Form.Item>
+              <Form.Item name="label_en" label={label('label_en')} rules={required}><Input /></Form.Item>
+              <Form.Item name="type" label={label('type')} rules={required}>
+                <EnumSelect name="field_type" values={fieldTypeValues} allowClear={false} disabled={editing !== 'new'} />
+              </Form.Item>
+              <Form.Item noStyle dependencies={['type']}>
+                {() => form.getFieldValue('type') === 'enum' && (
+                  <Form.Item name="options" label={label('options')}><Select mode="tags" open={false} /></Form.Item>
+                )}
+              </Form.Item>
+              <Form.Item name="required" label={label('required')} valuePropName="checked"><Switch /></Form.Item>
+              <Form.Item name="sensitive" label={label('sensitive')} valuePropName="checked"><Switch /></Form.Item>
+            </>
+          )}
+        </FormModal>
+      )}
+    </PageCard>
+  );
+}

@@ -1,0 +1,153 @@
+import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
+import {
+  App, Button, DatePicker, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Table, Tag, TimePicker,
+} from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Schemas } from '../../api/client';
+import { priorityValues, slaPolicyCreateCalendarValues, ticketTypeValues } from '../../api/schema.gen';
+import { FormModal } from '../../components/FormModal';
+import { PageCard } from '../../components/PageCard';
+import { QueryState } from '../../components/QueryState';
+import { EnumSelect, useEnumLabel } from '../../components/selects';
+import { formProblem, problemMessage } from '../../lib/problems';
+import {
+  useBusinessCalendar, useDeleteCalendarOverride, useSetCalendarOverride, useUpdateBusinessHours,
+} from '../../queries/businessCalendar';
+import { useCreateSlaPolicy, useDeleteSlaPolicy, useSlaPolicies, useUpdateSlaPolicy } from '../../queries/slaPolicies';
+
+type Policy = Schemas['SlaPolicyOut'];
+const FIELDS = ['priority', 'ticket_type', 'first_response_minutes', 'resolution_minutes', 'update_minutes', 'calendar'];
+
+export default function SlaPage() {
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Policies />
+      <WorkingHours />
+    </Space>
+  );
+}
+
+function Policies() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const policies = useSlaPolicies();
+  const create = useCreateSlaPolicy();
+  const update = useUpdateSlaPolicy();
+  const remove = useDeleteSlaPolicy();
+  const enumLabel = useEnumLabel();
+  const [editing, setEditing] = useState<Policy | 'new' | null>(null);
+  const label = (f: string) => t(`admin.sla.${f === 'ticket_type' ? 'type' : f}` as 'admin.sla.priority');
+  const required = [{ required: true, message: t('fieldError.required') }];
+  const minutes = (name: string) => (
+    <Form.Item name={name} label={label(name)} rules={required}><InputNumber min={1} style={{ width: '100%' }} /></Form.Item>
+  );
+  return (
+    <PageCard title={t('admin.sla.title')} actions={<Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>{t('admin.sla.new')}</Button>}>
+      <QueryState query={policies}>
+        {(rows) => (
+          <Table<Policy> rowKey="id" size="middle" dataSource={rows} pagination={false} scroll={{ x: 'max-content' }} columns={[
+            { key: 'priority', title: label('priority'), dataIndex: 'priority' },
+            { key: 'type', title: label('ticket_type'), render: (_, p) => (p.ticket_type ? enumLabel('ticket_type', p.ticket_type) : t('admin.sla.anyType')) },
+            { key: 'first', title: label('first_response_minutes'), dataIndex: 'first_response_minutes' },
+            { key: 'resolution', title: label('resolution_minutes'), dataIndex: 'resolution_minutes' },
+            { key: 'update', title: label('update_minutes'), dataIndex: 'update_minutes' },
+            { key: 'calendar', title: label('calendar'), render: (_, p) => enumLabel('calendar', p.calendar) },
+            { key: 'actions', title: t('common.actions'), render: (_, p) => (
+              <Space>
+                <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(p)} />
+                <Popconfirm title={t('common.confirmDelete')} onConfirm={() => remove.mutate({ id: p.id, version: p.version }, {
+                  onError: (error) => void message.error(problemMessage(t, error)) })}>
+                  <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
+                </Popconfirm>
+              </Space>
+            ) },
+          ]} />
+        )}
+      </QueryState>
+      {editing && (
+        <FormModal<Schemas['SlaPolicyCreate']> title={editing === 'new' ? t('admin.sla.new') : `${editing.priority}`}
+          fields={FIELDS} label={label} initialValues={editing === 'new' ? { calendar: 'business' } : editing}
+          onClose={() => setEditing(null)}
+          onSubmit={({ priority, ticket_type, ...patch }) => (editing === 'new'
+            ? create.mutateAsync({ priority, ticket_type: ticket_type ?? null, ...patch })
+            : update.mutateAsync({ id: editing.id, version: editing.version, body: patch }))}>
+          <Form.Item name="priority" label={label('priority')} rules={required}>
+            <Select disabled={editing !== 'new'} options={priorityValues.map((p) => ({ value: p, label: p }))} />
+          </Form.Item>
+          <Form.Item name="ticket_type" label={label('ticket_type')}>
+            <EnumSelect name="ticket_type" values={ticketTypeValues} disabled={editing !== 'new'} placeholder={t('admin.sla.anyType')} />
+          </Form.Item>
+          {minutes('first_response_minutes')}
+          {minutes('resolution_minutes')}
+          {minutes('update_minutes')}
+          <Form.Item name="calendar" label={label('calendar')} rules={required}>
+            <EnumSelect name="calendar" values={slaPolicyCreateCalendarValues} allowClear={false} />
+          </Form.Item>
+        </FormModal>
+      )}
+    </PageCard>
+  );
+}
+
+interface HoursValues { timezone: string; opens: Dayjs; closes: Dayjs }
+
+function WorkingHours() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const calendar = useBusinessCalendar();
+  const update = useUpdateBusinessHours();
+  const setOverride = useSetCalendarOverride();
+  const removeOverride = useDeleteCalendarOverride();
+  const [form] = Form.useForm<HoursValues>();
+  const [day, setDay] = useState<Dayjs | null>(null);
+  const [isWorkday, setIsWorkday] = useState(false);
+  const [note, setNote] = useState('');
+  const fail = (error: unknown) => void message.error(problemMessage(t, error));
+  return (
+    <PageCard title={t('admin.hours.title')}>
+      <QueryState query={calendar}>
+        {(cal) => (
+          <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+            <Form form={form} layout="inline" key={cal.version}
+              initialValues={{ timezone: cal.timezone, opens: dayjs(cal.opens, 'HH:mm:ss'), closes: dayjs(cal.closes, 'HH:mm:ss') }}
+              onFinish={(v) => update.mutate({ version: cal.version, body: {
+                timezone: v.timezone, opens: v.opens.format('HH:mm:ss'), closes: v.closes.format('HH:mm:ss') } }, {
+                onSuccess: () => void message.success(t('common.saved')),
+                onError: (error) => {
+                  const problem = formProblem(t, error, ['timezone', 'opens', 'closes']);
+                  form.setFields(problem.fields as Parameters<typeof form.setFields>[0]);
+                  problem.general.forEach((g) => void message.error(g));
+                },
+              })}>
+              <Form.Item name="opens" label={t('admin.hours.opens')}><TimePicker format="HH:mm" /></Form.Item>
+              <Form.Item name="closes" label={t('admin.hours.closes')}><TimePicker format="HH:mm" /></Form.Item>
+              <Form.Item name="timezone" label={t('admin.hours.timezone')}><Input style={{ width: 180 }} /></Form.Item>
+              <Button type="primary" htmlType="submit" loading={update.isPending}>{t('common.save')}</Button>
+            </Form>
+            <Table<Schemas['CalendarOverrideOut']> rowKey="day" size="small" pagination={false} title={() => t('admin.hours.overrides')}
+              dataSource={cal.overrides} columns={[
+                { key: 'day', title: t('admin.hours.day'), dataIndex: 'day' },
+                { key: 'workday', title: t('admin.hours.isWorkday'),
+                  render: (_, o) => <Tag color={o.is_workday ? 'blue' : 'default'}>{o.is_workday ? t('admin.hours.workday') : t('admin.hours.dayOff')}</Tag> },
+                { key: 'note', title: t('common.note'), render: (_, o) => o.note ?? '—' },
+                { key: 'actions', title: t('common.actions'), render: (_, o) => (
+                  <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')}
+                    onClick={() => removeOverride.mutate(o.day, { onError: fail })} />
+                ) },
+              ]} />
+            <Space wrap>
+              <DatePicker value={day} onChange={setDay} />
+              <Space><Switch checked={isWorkday} onChange={setIsWorkday} />{t('admin.hours.workday')}</Space>
+              <Input placeholder={t('common.note')} value={note} onChange={(e) => setNote(e.target.value)} style={{ width: 180 }} />
+              <Button disabled={!day} loading={setOverride.isPending} onClick={() => day && setOverride.mutate(
+                { day: day.format('YYYY-MM-DD'), body: { is_workday: isWorkday, note: note || null } },
+                { onSuccess: () => { setDay(null); setNote(''); }, onError: fail })}>{t('admin.hours.addOverride')}</Button>
+            </Space>
+          </Space>
+        )}
+      </QueryState>
+    </PageCard>
+  );
+}

@@ -1,0 +1,221 @@
+import { DeleteOutlined, EditOutlined, InboxOutlined, PlusOutlined, UndoOutlined } from '@ant-design/icons';
+import {
+  Alert, App, Button, Card, Descriptions, Empty, Flex, Input, Modal, Popconfirm, Popover, Space, Tabs, Tag,
+  Typography,
+} from 'antd';
+import { useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import type { Schemas } from '../../api/client';
+import { useClaims } from '../../auth/useSession';
+import { Masked } from '../../components/Masked';
+import { NotFound } from '../../components/NotFound';
+import { QueryState } from '../../components/QueryState';
+import { TagSelect, useEnumLabel, useIndustryLabel } from '../../components/selects';
+import { canArchiveCustomer, canEditCustomer, canUnarchiveOrDelete } from '../../lib/permissions';
+import { problemMessage } from '../../lib/problems';
+import { formatDateTime } from '../../lib/time';
+import { useCustomFields } from '../../queries/customFields';
+import {
+  useArchiveCustomer, useAssignTags, useCustomer, useDeleteCustomer, useUnarchiveCustomer, useUnassignTag,
+} from '../../queries/customers';
+import { useUserName } from '../../queries/users';
+import { ContactsTab } from './ContactsTab';
+import { CustomerTicketsTab } from './CustomerTicketsTab';
+import { HistoryTab } from './HistoryTab';
+
+type Customer = Schemas['CustomerOut'];
+
+export default function CustomerDetailPage() {
+  const id = Number(useParams().id);
+  if (!Number.isInteger(id)) return <NotFound />;
+  return <CustomerDetail id={id} />;
+}
+
+function CustomerDetail({ id }: { id: number }) {
+  const customer = useCustomer(id);
+  return <QueryState query={customer}>{(c) => <Detail customer={c} />}</QueryState>;
+}
+
+/**
+ * The customer's tabs. Orders, follow-ups and opportunities have no API yet: their tabs are
+ * placeholders until `/customers/{id}/orders`, `/follow-ups` and `/opportunities` are in
+ * openapi/openapi.json; then each becomes a component here over its own queries/<resource>.ts.
+ */
+function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['t']) {
+  const placeholder = (key: string) => (
+    <Empty data-testid={`placeholder-${key}`} description={t('customer.placeholder')} />
+  );
+  return [
+    { key: 'basic', label: t('customer.tabs.basic'), children: <BasicTab customer={customer} /> },
+    { key: 'contacts', label: t('customer.tabs.contacts'), children: <ContactsTab customer={customer} /> },
+    // TODO(orders API): an OrdersTab over GET /customers/{id}/orders once it is in the contract.
+    { key: 'orders', label: t('customer.tabs.orders'), children: placeholder('orders') },
+    // TODO(follow-ups API): a timeline with quick entry over /customers/{id}/follow-ups.
+    { key: 'follow-ups', label: t('customer.tabs.followUps'), children: placeholder('follow-ups') },
+    // TODO(opportunities API): the customer's opportunities over /customers/{id}/opportunities.
+    { key: 'opportunities', label: t('customer.tabs.opportunities'), children: placeholder('opportunities') },
+    { key: 'tickets', label: t('customer.tabs.tickets'), children: <CustomerTicketsTab customer={customer} /> },
+    { key: 'history', label: t('customer.tabs.history'), children: <HistoryTab customerId={customer.id} /> },
+  ];
+}
+
+function Detail({ customer }: { customer: Customer }) {
+  const { t } = useTranslation();
+  const claims = useClaims();
+  const enumLabel = useEnumLabel();
+  const [search, setSearch] = useSearchParams();
+  const editable = canEditCustomer(claims, customer);
+  const tabs = customerTabs(customer, t);
+  const tab = tabs.some((x) => x.key === search.get('tab')) ? search.get('tab')! : 'basic';
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Card>
+        <Flex justify="space-between" wrap gap={12}>
+          <div>
+            <Typography.Title level={3} style={{ margin: 0 }} data-testid="customer-name">{customer.name}</Typography.Title>
+            <Space wrap style={{ marginTop: 8 }}>
+              <Typography.Text type="secondary">{customer.code}</Typography.Text>
+              <Tag>{enumLabel('kind', customer.kind)}</Tag>
+              <Tag color="blue">{enumLabel('stage', customer.stage)}</Tag>
+              {customer.grade && <Tag color="gold">{customer.grade}</Tag>}
+            </Space>
+          </div>
+          <Actions customer={customer} />
+        </Flex>
+        <CustomerTags customer={customer} editable={editable} />
+        {customer.archived && <Alert style={{ marginTop: 12 }} type="warning" title={t('customer.archivedBanner')} />}
+        {customer.warnings.map((w) => (
+          <Alert key={w.code} style={{ marginTop: 12 }} type="info" showIcon data-testid={`warning-${w.code}`}
+            title={t(`customer.warnings.${w.code}` as 'customer.warnings.fewer-than-two-contact-methods', { defaultValue: w.message })} />
+        ))}
+      </Card>
+      <Card>
+        <Tabs activeKey={tab} items={tabs} destroyOnHidden
+          onChange={(key) => { const next = new URLSearchParams(search); next.set('tab', key); setSearch(next, { replace: true }); }} />
+      </Card>
+    </Space>
+  );
+}
+
+function Actions({ customer }: { customer: Customer }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const claims = useClaims();
+  const [archiving, setArchiving] = useState<'archive' | 'unarchive' | null>(null);
+  const [reason, setReason] = useState('');
+  const archive = useArchiveCustomer(customer.id);
+  const unarchive = useUnarchiveCustomer(customer.id);
+  const remove = useDeleteCustomer(customer.id);
+  const fail = (error: unknown) => void message.error(problemMessage(t, error));
+  return (
+    <Space wrap>
+      {canEditCustomer(claims, customer) && (
+        <Link to={`/customers/${customer.id}/edit`}><Button icon={<EditOutlined />} data-testid="edit-customer">{t('common.edit')}</Button></Link>
+      )}
+      {canArchiveCustomer(claims, customer) && (
+        <Button icon={<InboxOutlined />} onClick={() => setArchiving('archive')}>{t('customer.archive')}</Button>
+      )}
+      {canUnarchiveOrDelete(claims) && customer.archived && (
+        <Button icon={<UndoOutlined />} onClick={() => setArchiving('unarchive')}>{t('customer.unarchive')}</Button>
+      )}
+      {canUnarchiveOrDelete(claims) && (
+        <Popconfirm title={t('customer.deleteConfirm')} onConfirm={() => remove.mutate(customer.version, {
+          onSuccess: () => { void message.success(t('common.deleted')); void navigate('/customers'); },
+          onError: fail,
+        })}>
+          <Button danger icon={<DeleteOutlined />}>{t('common.delete')}</Button>
+        </Popconfirm>
+      )}
+      <Modal open={archiving !== null} title={t(`customer.${archiving ?? 'archive'}`)} onCancel={() => setArchiving(null)}
+        okButtonProps={{ disabled: !reason.trim(), loading: archive.isPending || unarchive.isPending }}
+        onOk={() => (archiving === 'unarchive' ? unarchive : archive).mutate({ version: customer.version, reason }, {
+          onSuccess: () => { setArchiving(null); setReason(''); }, onError: fail,
+        })}>
+        <Input.TextArea placeholder={t('customer.archiveReason')} value={reason} onChange={(e) => setReason(e.target.value)} />
+      </Modal>
+    </Space>
+  );
+}
+
+function CustomerTags({ customer, editable }: { customer: Customer; editable: boolean }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [adding, setAdding] = useState<number[]>([]);
+  const [open, setOpen] = useState(false);
+  const assign = useAssignTags();
+  const unassign = useUnassignTag(customer.id);
+  const fail = (error: unknown) => void message.error(problemMessage(t, error));
+  return (
+    <Flex wrap gap={4} align="center" style={{ marginTop: 12 }} data-testid="customer-tags">
+      {customer.tags.map((tag) => (
+        <Tag key={tag.id} closable={editable} onClose={(e) => { e.preventDefault(); unassign.mutate(tag.id, { onError: fail }); }}>
+          {tag.name}
+        </Tag>
+      ))}
+      {editable && (
+        <Popover open={open} onOpenChange={setOpen} trigger="click" content={(
+          <Space.Compact style={{ width: 280, maxWidth: '80vw' }}>
+            <TagSelect mode="multiple" style={{ width: '100%' }} value={adding} data-testid="tag-picker"
+              onChange={(ids: number[]) => setAdding(ids)} />
+            <Button type="primary" disabled={!adding.length} loading={assign.isPending} data-testid="tag-add-confirm"
+              onClick={() => assign.mutate({ customerId: customer.id, tagIds: adding }, {
+                onSuccess: () => { setAdding([]); setOpen(false); }, onError: fail,
+              })}>{t('common.add')}</Button>
+          </Space.Compact>
+        )}>
+          <Button size="small" type="dashed" icon={<PlusOutlined />} data-testid="add-tag">{t('customer.addTag')}</Button>
+        </Popover>
+      )}
+    </Flex>
+  );
+}
+
+function BasicTab({ customer }: { customer: Customer }) {
+  const { t, i18n } = useTranslation();
+  const enumLabel = useEnumLabel();
+  const industryLabel = useIndustryLabel();
+  const userName = useUserName();
+  const fields = useCustomFields().data ?? [];
+  const masked = customer.masked_fields;
+  const item = (key: string, children: ReactNode) => ({
+    key, label: t(`customer.fields.${key}` as 'customer.fields.name'),
+    children: <Masked field={key} masked={masked}>{children}</Masked>,
+  });
+  const kindItems = customer.kind === 'organization'
+    ? [item('credit_code', customer.credit_code), item('industry', industryLabel(customer.industry)),
+      item('size', customer.size), item('main_business', customer.main_business)]
+    : [item('id_number', customer.id_number), item('gender', enumLabel('gender', customer.gender)),
+      item('birthday', customer.birthday)];
+  return (
+    <Space orientation="vertical" size="large" style={{ width: '100%' }}>
+      <Descriptions bordered size="small" column={{ xs: 1, md: 2 }} items={[
+        item('code', customer.code), item('name', customer.name), ...kindItems,
+        item('region', customer.region), item('address', customer.address),
+        item('stage', enumLabel('stage', customer.stage)),
+        item('activity_status', enumLabel('activity_status', customer.activity_status)),
+        item('grade', customer.grade), item('source', enumLabel('source', customer.source)),
+        item('urgency', enumLabel('urgency', customer.urgency)), item('owner_id', userName(customer.owner_id)),
+        item('first_contact_at', formatDateTime(customer.first_contact_at)),
+        item('last_contact_at', formatDateTime(customer.last_contact_at)),
+        item('cumulative_amount', customer.cumulative_amount),
+        item('created_at', formatDateTime(customer.created_at)), item('updated_at', formatDateTime(customer.updated_at)),
+      ]} />
+      <Descriptions bordered size="small" column={{ xs: 1, md: 2 }} title={t('customer.fields.custom_fields')}
+        items={fields.length ? fields.map((f) => {
+          const value = customer.custom_fields[f.key];
+          return {
+            key: f.key,
+            label: i18n.language === 'en' ? f.label_en : f.label_zh,
+            children: (
+              <Masked field={`custom_fields.${f.key}`} masked={masked}>
+                {value == null ? null : typeof value === 'boolean' ? t(value ? 'common.yes' : 'common.no') : String(value)}
+              </Masked>
+            ),
+          };
+        }) : [{ key: 'none', label: '', children: t('customer.noCustomFields') }]} />
+    </Space>
+  );
+}

@@ -1,0 +1,53 @@
+// @vitest-environment jsdom
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { renderAt, stubApi } from '../../test/harness';
+import CustomerFormPage from './CustomerFormPage';
+
+const CHECK_DIGIT = 'The last character (check digit) of the unified social credit code does not match.';
+
+describe('the organization form', () => {
+  it('shows the server’s credit code error next to the field, in Chinese, and sends only filled fields', async () => {
+    const calls = stubApi({
+      'GET /api/v1/custom-fields': [],
+      'GET /api/v1/industries': [],
+      'GET /api/v1/tags': [],
+      'GET /api/v1/users': [],
+      'POST /api/v1/customers': () => ({
+        status: 422,
+        body: { type: '/problems/validation', title: 'Validation', status: 422, code: 'validation',
+          detail: `credit_code: ${CHECK_DIGIT}`, errors: [{ field: 'credit_code', message: CHECK_DIGIT }] },
+      }),
+    });
+    renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />);
+    const user = userEvent.setup({ delay: null });
+
+    await user.type(await screen.findByRole('textbox', { name: '名称' }), '闽江测试科技有限公司');
+    await user.type(screen.getByRole('textbox', { name: '统一社会信用代码' }), '91350100M000100Y44');
+    await user.click(screen.getByRole('button', { name: '保存' }));
+
+    const error = await screen.findByText('统一社会信用代码校验位不正确');
+    const item = error.closest('.ant-form-item');
+    expect(item?.querySelector('label')?.textContent).toBe('统一社会信用代码');
+    const post = calls.find((c) => c.method === 'POST');
+    expect(post?.body).toEqual({ kind: 'organization', name: '闽江测试科技有限公司', credit_code: '91350100M000100Y44',
+      stage: 'potential', custom_fields: {} });
+  });
+
+  it('opens the customer after a successful save', async () => {
+    stubApi({
+      'GET /api/v1/custom-fields': [],
+      'GET /api/v1/industries': [],
+      'GET /api/v1/tags': [],
+      'GET /api/v1/users': [],
+      'POST /api/v1/customers': { id: 42, name: '闽江测试科技有限公司' },
+    });
+    const router = renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />);
+    const user = userEvent.setup({ delay: null });
+    await user.type(await screen.findByRole('textbox', { name: '名称' }), '闽江测试科技有限公司');
+    await user.type(screen.getByRole('textbox', { name: '统一社会信用代码' }), '91350100M000100Y43');
+    await user.click(screen.getByRole('button', { name: '保存' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/customers/42'));
+  });
+});

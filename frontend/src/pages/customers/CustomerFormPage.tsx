@@ -1,0 +1,147 @@
+import {
+  Alert, App, Button, Card, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Space, Switch,
+} from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
+import type { Schemas } from '../../api/client';
+import {
+  genderValues, gradeValues, kindValues, sizeValues, sourceValues, stageValues, urgencyValues,
+} from '../../api/schema.gen';
+import { useClaims } from '../../auth/useSession';
+import { NotFound } from '../../components/NotFound';
+import { QueryState } from '../../components/QueryState';
+import { EnumSelect, IndustrySelect, TagSelect, UserSelect } from '../../components/selects';
+import { canEditCustomer } from '../../lib/permissions';
+import { formProblem } from '../../lib/problems';
+import { apiValues, changedValues, createValues, initialValues, type FormValues } from '../../lib/customerForm';
+import { knownOne } from '../../lib/urlState';
+import { useCustomFields } from '../../queries/customFields';
+import { useCreateCustomer, useCustomer, useUpdateCustomer } from '../../queries/customers';
+
+type Customer = Schemas['CustomerOut'];
+type Kind = Schemas['Kind'];
+
+const ORGANIZATION = ['credit_code', 'industry', 'size', 'main_business'];
+const INDIVIDUAL = ['id_number', 'gender', 'birthday'];
+const COMMON = ['name', 'region', 'address', 'stage', 'grade', 'source', 'urgency', 'first_contact_at',
+  'owner_id', 'tag_ids', 'custom_fields'];
+
+export default function CustomerFormPage() {
+  const { id } = useParams();
+  const [search] = useSearchParams();
+  if (id === undefined) {
+    return <CustomerForm kind={knownOne(kindValues, search.get('kind') ?? undefined) ?? 'organization'} />;
+  }
+  const customerId = Number(id);
+  return Number.isInteger(customerId) ? <EditCustomer id={customerId} /> : <NotFound />;
+}
+
+function EditCustomer({ id }: { id: number }) {
+  const customer = useCustomer(id);
+  return <QueryState query={customer}>{(c) => <CustomerForm kind={c.kind} customer={c} />}</QueryState>;
+}
+
+function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const claims = useClaims();
+  const [form] = Form.useForm<FormValues>();
+  const [general, setGeneral] = useState<string[]>([]);
+  const customFields = useCustomFields();
+  const create = useCreateCustomer();
+  const update = useUpdateCustomer(customer?.id ?? 0);
+  if (customer && !canEditCustomer(claims, customer)) return <NotFound />;
+  if (!customFields.data) return <QueryState query={customFields}>{() => null}</QueryState>;
+  const fields = customFields.data;
+  const initial = initialValues(customer, fields);
+  const formFields = [...COMMON, ...(kind === 'organization' ? ORGANIZATION : INDIVIDUAL)];
+  const label = (field: string) => t(`customer.fields.${field}` as 'customer.fields.name', { defaultValue: field });
+
+  const submit = async (values: FormValues) => {
+    setGeneral([]);
+    const body = apiValues(values, fields);
+    try {
+      if (customer) {
+        const changes = changedValues(apiValues(initial, fields), body);
+        const saved = await update.mutateAsync({ version: customer.version, body: changes });
+        void message.success(t('common.saved'));
+        void navigate(`/customers/${saved.id}`);
+      } else {
+        const saved = await create.mutateAsync({ ...createValues(body), kind } as Schemas['CustomerCreate']);
+        void message.success(t('customer.created'));
+        void navigate(`/customers/${saved.id}`);
+      }
+    } catch (error) {
+      const problem = formProblem(t, error, formFields, label);
+      form.setFields(problem.fields as Parameters<typeof form.setFields>[0]);
+      setGeneral(problem.general);
+    }
+  };
+
+  const required = [{ required: true, message: t('fieldError.required') }];
+  const col = (node: React.ReactNode) => <Col xs={24} md={12}>{node}</Col>;
+  return (
+    <Card title={customer ? t('customer.editTitle', { name: customer.name })
+      : t(kind === 'organization' ? 'customer.newOrganization' : 'customer.newIndividual')}>
+      {general.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 16 }} data-testid="form-errors"
+        title={general.map((g) => <div key={g}>{g}</div>)} />}
+      <Form form={form} layout="vertical" initialValues={initial} onFinish={(v) => void submit(v)}
+        onValuesChange={() => general.length && setGeneral([])} scrollToFirstError>
+        <Row gutter={16}>
+          {col(<Form.Item name="name" label={label('name')} rules={required}><Input maxLength={100} /></Form.Item>)}
+          {kind === 'organization' ? (
+            <>
+              {col(<Form.Item name="credit_code" label={label('credit_code')} rules={required}><Input maxLength={40} /></Form.Item>)}
+              {col(<Form.Item name="industry" label={label('industry')}><IndustrySelect /></Form.Item>)}
+              {col(<Form.Item name="size" label={label('size')}>
+                <Select allowClear options={sizeValues.map((s) => ({ value: s, label: s }))} />
+              </Form.Item>)}
+              {col(<Form.Item name="main_business" label={label('main_business')}><Input /></Form.Item>)}
+            </>
+          ) : (
+            <>
+              {col(<Form.Item name="id_number" label={label('id_number')} rules={required}><Input maxLength={40} /></Form.Item>)}
+              {col(<Form.Item name="gender" label={label('gender')}><EnumSelect name="gender" values={genderValues} /></Form.Item>)}
+              {col(<Form.Item name="birthday" label={label('birthday')}><DatePicker style={{ width: '100%' }} /></Form.Item>)}
+            </>
+          )}
+          {col(<Form.Item name="region" label={label('region')}><Input placeholder="华东-上海" /></Form.Item>)}
+          {col(<Form.Item name="address" label={label('address')}><Input /></Form.Item>)}
+          {col(<Form.Item name="stage" label={label('stage')}><EnumSelect name="stage" values={stageValues} allowClear={false} /></Form.Item>)}
+          {col(<Form.Item name="grade" label={label('grade')}>
+            <Select allowClear options={gradeValues.map((g) => ({ value: g, label: g }))} />
+          </Form.Item>)}
+          {col(<Form.Item name="source" label={label('source')}><EnumSelect name="source" values={sourceValues} /></Form.Item>)}
+          {col(<Form.Item name="urgency" label={label('urgency')}><EnumSelect name="urgency" values={urgencyValues} /></Form.Item>)}
+          {col(<Form.Item name="first_contact_at" label={label('first_contact_at')}>
+            <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} />
+          </Form.Item>)}
+          {claims.role === 'admin' && col(
+            <Form.Item name="owner_id" label={label('owner_id')}><UserSelect roles={['account_manager', 'admin']} /></Form.Item>)}
+          {col(<Form.Item name="tag_ids" label={label('tags')}><TagSelect mode="multiple" /></Form.Item>)}
+        </Row>
+        {fields.length > 0 && <Divider titlePlacement="start">{label('custom_fields')}</Divider>}
+        <Row gutter={16}>
+          {fields.map((f) => col(
+            <Form.Item key={f.key} name={['custom_fields', f.key]} label={i18n.language === 'en' ? f.label_en : f.label_zh}
+              valuePropName={f.type === 'bool' ? 'checked' : 'value'}
+              rules={f.required ? required : undefined}>
+              {f.type === 'number' ? <InputNumber style={{ width: '100%' }} />
+                : f.type === 'date' ? <DatePicker style={{ width: '100%' }} />
+                  : f.type === 'enum' ? <Select allowClear options={f.options.map((o) => ({ value: o, label: o }))} />
+                    : f.type === 'bool' ? <Switch /> : <Input />}
+            </Form.Item>,
+          ))}
+        </Row>
+        <Space>
+          <Button type="primary" htmlType="submit" loading={create.isPending || update.isPending} data-testid="save-customer">
+            {t('common.save')}
+          </Button>
+          <Button onClick={() => void navigate(-1)}>{t('common.cancel')}</Button>
+        </Space>
+      </Form>
+    </Card>
+  );
+}

@@ -1,0 +1,223 @@
+import { PlusOutlined, SettingOutlined, TagsOutlined } from '@ant-design/icons';
+import {
+  App, Button, Card, Checkbox, DatePicker, Dropdown, Flex, Input, Modal, Select, Space, Table, Tag,
+  Typography, type TableColumnsType,
+} from 'antd';
+import type { SortOrder } from 'antd/es/table/interface';
+import type { Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useSearchParams } from 'react-router';
+import type { Schemas } from '../../api/client';
+import {
+  activityStatusValues, gradeValues, kindValues, stageValues,
+} from '../../api/schema.gen';
+import { useClaims } from '../../auth/useSession';
+import { Masked } from '../../components/Masked';
+import { FilterBar, PageCard } from '../../components/PageCard';
+import { QueryState } from '../../components/QueryState';
+import {
+  EnumSelect, IndustrySelect, TagSelect, UserSelect, useEnumLabel, useIndustryLabel,
+} from '../../components/selects';
+import { CUSTOMER_FILTERS, customerQuery, PAGE_SIZES } from '../../lib/listQueries';
+import { canCreateCustomer } from '../../lib/permissions';
+import { problemMessage } from '../../lib/problems';
+import { dateFromPicker, dateToPicker, formatDateTime } from '../../lib/time';
+import { cursorStack, nextPage, previousPage, readParams, withFilters } from '../../lib/urlState';
+import { useAssignTags, useCustomers } from '../../queries/customers';
+import { useUserName } from '../../queries/users';
+
+type Customer = Schemas['CustomerOut'];
+type ColumnKey = 'code' | 'kind' | 'stage' | 'grade' | 'activity_status' | 'industry' | 'region'
+  | 'owner_id' | 'tags' | 'last_contact_at' | 'cumulative_amount' | 'created_at' | 'updated_at';
+
+const OPTIONAL: ColumnKey[] = ['code', 'kind', 'stage', 'grade', 'activity_status', 'industry', 'region',
+  'owner_id', 'tags', 'last_contact_at', 'cumulative_amount', 'created_at', 'updated_at'];
+const DEFAULT_COLUMNS: ColumnKey[] = ['code', 'kind', 'stage', 'grade', 'owner_id', 'tags', 'created_at'];
+const COLUMNS_KEY = 'crm.customerColumns';
+const SORTABLE = new Set(['name', 'code', 'created_at', 'updated_at']);
+
+function storedColumns(): ColumnKey[] {
+  try {
+    const saved = JSON.parse(localStorage.getItem(COLUMNS_KEY) ?? 'null') as unknown;
+    if (Array.isArray(saved)) return OPTIONAL.filter((k) => saved.includes(k));
+  } catch {
+    // fall through to the defaults
+  }
+  return DEFAULT_COLUMNS;
+}
+
+export default function CustomerListPage() {
+  const { t } = useTranslation();
+  const claims = useClaims();
+  const [search, setSearch] = useSearchParams();
+  const query = customerQuery(search);
+  const customers = useCustomers(query);
+  const [columns, setColumns] = useState<ColumnKey[]>(storedColumns);
+  const [selected, setSelected] = useState<number[]>([]);
+  const [tagging, setTagging] = useState(false);
+  const enumLabel = useEnumLabel();
+  const industryLabel = useIndustryLabel();
+  const userName = useUserName();
+  const filters = readParams(CUSTOMER_FILTERS, search);
+  const page = cursorStack(search).length + 1;
+  const activeFilters = Object.entries(filters).filter(([k, v]) => k !== 'sort' && (Array.isArray(v) ? v.length : v)).length;
+
+  const setFilters = (values: Partial<typeof filters>) => {
+    setSelected([]);
+    setSearch(withFilters(CUSTOMER_FILTERS, search, values));
+  };
+  const chooseColumns = (keys: ColumnKey[]) => {
+    setColumns(keys);
+    localStorage.setItem(COLUMNS_KEY, JSON.stringify(keys));
+  };
+  const sortOrder = (key: string): SortOrder => {
+    const sort = query.sort ?? '-created_at';
+    if (sort === key) return 'ascend';
+    if (sort === `-${key}`) return 'descend';
+    return null;
+  };
+
+  const all: Record<ColumnKey | 'name', TableColumnsType<Customer>[number]> = {
+    name: { key: 'name', title: t('customer.fields.name'), fixed: 'left', width: 200,
+      render: (_, c) => <Link to={`/customers/${c.id}`}>{c.name}</Link> },
+    code: { key: 'code', title: t('customer.fields.code'), dataIndex: 'code', width: 150 },
+    kind: { key: 'kind', title: t('customer.fields.kind'), render: (_, c) => enumLabel('kind', c.kind) },
+    stage: { key: 'stage', title: t('customer.fields.stage'), render: (_, c) => enumLabel('stage', c.stage) },
+    grade: { key: 'grade', title: t('customer.fields.grade'), render: (_, c) => c.grade ?? '—' },
+    activity_status: { key: 'activity_status', title: t('customer.fields.activity_status'),
+      render: (_, c) => enumLabel('activity_status', c.activity_status) },
+    industry: { key: 'industry', title: t('customer.fields.industry'), render: (_, c) => industryLabel(c.industry) },
+    region: { key: 'region', title: t('customer.fields.region'), render: (_, c) => c.region ?? '—' },
+    owner_id: { key: 'owner_id', title: t('customer.fields.owner_id'), render: (_, c) => userName(c.owner_id) },
+    tags: { key: 'tags', title: t('customer.fields.tags'),
+      render: (_, c) => c.tags.map((tag) => <Tag key={tag.id}>{tag.name}</Tag>) },
+    last_contact_at: { key: 'last_contact_at', title: t('customer.fields.last_contact_at'),
+      render: (_, c) => formatDateTime(c.last_contact_at) },
+    cumulative_amount: { key: 'cumulative_amount', title: t('customer.fields.cumulative_amount'), align: 'right',
+      render: (_, c) => <Masked field="cumulative_amount" masked={c.masked_fields}>{c.cumulative_amount}</Masked> },
+    created_at: { key: 'created_at', title: t('customer.fields.created_at'), render: (_, c) => formatDateTime(c.created_at) },
+    updated_at: { key: 'updated_at', title: t('customer.fields.updated_at'), render: (_, c) => formatDateTime(c.updated_at) },
+  };
+  const shown = (['name', ...OPTIONAL.filter((k) => columns.includes(k))] as const).map((key) => ({
+    ...all[key],
+    ...(SORTABLE.has(key) ? { sorter: true, sortOrder: sortOrder(key), sortDirections: ['ascend', 'descend'] as SortOrder[] } : {}),
+  }));
+
+  const range = (from: string | undefined, to: string | undefined): [Dayjs | null, Dayjs | null] =>
+    [dateToPicker(from), dateToPicker(to)];
+
+  return (
+    <PageCard title={t('customer.title')} actions={canCreateCustomer(claims) && (
+      <>
+        <Link to="/customers/new?kind=organization">
+          <Button type="primary" icon={<PlusOutlined />} data-testid="new-organization">{t('customer.newOrganization')}</Button>
+        </Link>
+        <Link to="/customers/new?kind=individual"><Button icon={<PlusOutlined />}>{t('customer.newIndividual')}</Button></Link>
+      </>
+    )}>
+      <FilterBar active={activeFilters}>
+        <Input.Search allowClear placeholder={t('customer.filters.name')} defaultValue={filters.name}
+          key={filters.name ?? ''} style={{ width: 200 }} onSearch={(name) => setFilters({ name })} data-testid="filter-name" />
+        <EnumSelect name="kind" values={kindValues} placeholder={t('customer.fields.kind')} style={{ width: 120 }}
+          value={filters.kind} onChange={(kind?: string) => setFilters({ kind })} />
+        <EnumSelect name="stage" values={stageValues} mode="multiple" placeholder={t('customer.fields.stage')}
+          style={{ minWidth: 160 }} value={filters.stage} onChange={(stage: string[]) => setFilters({ stage })} />
+        <Select mode="multiple" allowClear placeholder={t('customer.fields.grade')} style={{ minWidth: 120 }}
+          options={gradeValues.map((g) => ({ value: g, label: g }))} value={filters.grade}
+          onChange={(grade: string[]) => setFilters({ grade })} />
+        <EnumSelect name="activity_status" values={activityStatusValues} mode="multiple"
+          placeholder={t('customer.fields.activity_status')} style={{ minWidth: 150 }} value={filters.activity_status}
+          onChange={(activity_status: string[]) => setFilters({ activity_status })} />
+        <IndustrySelect placeholder={t('customer.fields.industry')} style={{ width: 200 }} value={filters.industry}
+          onChange={(industry) => setFilters({ industry })} />
+        <UserSelect roles={['account_manager', 'admin']} placeholder={t('customer.fields.owner_id')} style={{ width: 140 }}
+          value={filters.owner_id ? Number(filters.owner_id) : undefined}
+          onChange={(owner?: number) => setFilters({ owner_id: owner?.toString() })} />
+        <TagSelect mode="multiple" placeholder={t('customer.filters.tags')} style={{ minWidth: 180 }}
+          value={filters.tag_id.map(Number)} onChange={(ids: number[]) => setFilters({ tag_id: ids.map(String) })} />
+        {claims.role === 'admin' && (
+          <EnumSelect name="archived" values={['false', 'true', 'all']} allowClear={false} style={{ width: 110 }}
+            value={filters.archived ?? 'false'} onChange={(archived: string) => setFilters({ archived })} />
+        )}
+        <DatePicker.RangePicker placeholder={[t('customer.filters.created'), t('customer.filters.created')]}
+          value={range(filters.created_from, filters.created_to)}
+          onChange={(v) => setFilters({ created_from: dateFromPicker(v?.[0]) ?? undefined, created_to: dateFromPicker(v?.[1]) ?? undefined })} />
+        <DatePicker.RangePicker placeholder={[t('customer.filters.lastContact'), t('customer.filters.lastContact')]}
+          value={range(filters.last_contact_from, filters.last_contact_to)}
+          onChange={(v) => setFilters({ last_contact_from: dateFromPicker(v?.[0]) ?? undefined, last_contact_to: dateFromPicker(v?.[1]) ?? undefined })} />
+        <Button onClick={() => { setSelected([]); setSearch(new URLSearchParams()); }}>{t('common.reset')}</Button>
+        <Dropdown trigger={['click']} popupRender={() => (
+          <Card size="small">
+            <Checkbox.Group style={{ display: 'grid', gap: 4 }} value={columns}
+              onChange={(keys) => chooseColumns(keys as ColumnKey[])}
+              options={OPTIONAL.map((k) => ({ value: k, label: t(`customer.fields.${k}`) }))} />
+          </Card>
+        )}>
+          <Button icon={<SettingOutlined />} data-testid="column-chooser">{t('common.columns')}</Button>
+        </Dropdown>
+      </FilterBar>
+      {selected.length > 0 && claims.scopes.has('customers:write') && (
+        <Space style={{ marginBottom: 12 }}>
+          <Typography.Text>{t('customer.selected', { n: selected.length })}</Typography.Text>
+          <Button icon={<TagsOutlined />} onClick={() => setTagging(true)} data-testid="bulk-tags">{t('customer.bulkTags')}</Button>
+        </Space>
+      )}
+      <QueryState query={customers}>
+        {(data) => (
+          <>
+            <Table<Customer> rowKey="id" size="middle" dataSource={data.items} columns={shown}
+              loading={customers.isFetching} pagination={false} scroll={{ x: 'max-content' }}
+              rowSelection={claims.scopes.has('customers:write')
+                ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as number[]) } : undefined}
+              onChange={(_, __, sorter) => {
+                const s = Array.isArray(sorter) ? sorter[0] : sorter;
+                const key = String(s?.columnKey ?? '');
+                const sort = s?.order && SORTABLE.has(key) ? `${s.order === 'descend' ? '-' : ''}${key}` : undefined;
+                setFilters({ sort });
+              }} />
+            <Flex justify="flex-end" align="center" gap={8} style={{ marginTop: 16 }} wrap>
+              <Button disabled={page === 1} onClick={() => setSearch(previousPage(search))}>{t('common.prev')}</Button>
+              <Typography.Text data-testid="page-number">{t('common.page', { n: page })}</Typography.Text>
+              <Button disabled={!data.next_cursor} data-testid="next-page"
+                onClick={() => data.next_cursor && setSearch(nextPage(search, data.next_cursor))}>{t('common.next')}</Button>
+              <Select value={query.limit} style={{ width: 110 }}
+                options={PAGE_SIZES.map((n) => ({ value: n, label: t('common.perPage', { n }) }))}
+                onChange={(limit: number) => { const next = withFilters(CUSTOMER_FILTERS, search, {}); next.set('limit', String(limit)); setSearch(next); }} />
+            </Flex>
+          </>
+        )}
+      </QueryState>
+      <BulkTagModal open={tagging} customerIds={selected}
+        onClose={(done) => { setTagging(false); if (done) setSelected([]); }} />
+    </PageCard>
+  );
+}
+
+function BulkTagModal({ open, customerIds, onClose }: { open: boolean; customerIds: number[]; onClose: (done: boolean) => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [tagIds, setTagIds] = useState<number[]>([]);
+  const [busy, setBusy] = useState(false);
+  const assign = useAssignTags();
+  const submit = async () => {
+    setBusy(true);
+    const results = await Promise.allSettled(customerIds.map((customerId) => assign.mutateAsync({ customerId, tagIds })));
+    setBusy(false);
+    const failed = results.filter((r) => r.status === 'rejected');
+    const done = results.length - failed.length;
+    if (done) void message.success(t('customer.bulkTagsDone', { n: done }));
+    if (failed[0]?.status === 'rejected') {
+      void message.error(`${t('customer.bulkTagsFailed', { n: failed.length })}: ${problemMessage(t, failed[0].reason)}`);
+    }
+    setTagIds([]);
+    onClose(failed.length === 0);
+  };
+  return (
+    <Modal open={open} title={t('customer.bulkTags')} onCancel={() => onClose(false)} onOk={() => void submit()}
+      okButtonProps={{ disabled: tagIds.length === 0, loading: busy }} destroyOnHidden>
+      <Typography.Paragraph>{t('customer.selected', { n: customerIds.length })}</Typography.Paragraph>
+      <TagSelect mode="multiple" style={{ width: '100%' }} value={tagIds} onChange={(ids: number[]) => setTagIds(ids)} />
+    </Modal>
+  );
+}

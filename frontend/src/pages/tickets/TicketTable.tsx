@@ -1,0 +1,50 @@
+import { Table, Tag } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import type { Schemas } from '../../api/client';
+import { SlaBadge } from '../../components/SlaBadge';
+import { useEnumLabel } from '../../components/selects';
+import { headlineClock } from '../../lib/sla';
+import { formatDateTime } from '../../lib/time';
+import { useCustomer } from '../../queries/customers';
+import { useUserName } from '../../queries/users';
+
+type Ticket = Schemas['TicketOut'];
+
+export const PRIORITY_COLORS: Record<Schemas['Priority'], string> = { P1: 'red', P2: 'orange', P3: 'blue', P4: 'default' };
+const CLOSED: Schemas['Status'][] = ['closed', 'cancelled', 'resolved'];
+
+/** The SLA clock a ticket list shows, live; none once the ticket is done. */
+export function TicketSla({ ticket, fetchedAt }: { ticket: Ticket; fetchedAt: number }) {
+  if (CLOSED.includes(ticket.status)) return null;
+  const [target, clock] = headlineClock(ticket.sla);
+  return <SlaBadge clock={clock} calendar={ticket.sla.calendar} fetchedAt={fetchedAt} target={target} />;
+}
+
+/** TicketOut carries only the customer's id; its name comes from the (cached) customer read. */
+function CustomerLink({ id }: { id: number }) {
+  const customer = useCustomer(id);
+  return <Link to={`/customers/${id}`}>{customer.data?.name ?? `#${id}`}</Link>;
+}
+
+export function TicketTable({ tickets, fetchedAt, showCustomer = true }: { tickets: Ticket[]; fetchedAt: number; showCustomer?: boolean }) {
+  const { t } = useTranslation();
+  const enumLabel = useEnumLabel();
+  const userName = useUserName();
+  return (
+    <Table<Ticket> rowKey="id" size="middle" dataSource={tickets} pagination={false} scroll={{ x: 'max-content' }}
+      locale={{ emptyText: t('ticket.empty') }}
+      columns={[
+        { key: 'code', title: t('ticket.fields.code'), render: (_, x) => <Link to={`/tickets/${x.id}`}>{x.code}</Link>, width: 140 },
+        { key: 'title', title: t('ticket.fields.title'), dataIndex: 'title' },
+        { key: 'status', title: t('ticket.fields.status'), render: (_, x) => <Tag data-testid="ticket-status">{enumLabel('status', x.status)}</Tag> },
+        { key: 'priority', title: t('ticket.fields.priority'), render: (_, x) => <Tag color={PRIORITY_COLORS[x.priority]}>{x.priority}</Tag> },
+        { key: 'sla', title: t('ticket.fields.sla'), render: (_, x) => <TicketSla ticket={x} fetchedAt={fetchedAt} /> },
+        { key: 'type', title: t('ticket.fields.type'), render: (_, x) => enumLabel('ticket_type', x.type) },
+        ...(showCustomer ? [{ key: 'customer', title: t('ticket.fields.customer_id'),
+          render: (_: unknown, x: Ticket) => <CustomerLink id={x.customer_id} /> }] : []),
+        { key: 'assignee', title: t('ticket.fields.assignee_id'), render: (_, x) => userName(x.assignee_id) },
+        { key: 'created', title: t('ticket.fields.created_at'), render: (_, x) => formatDateTime(x.created_at) },
+      ]} />
+  );
+}

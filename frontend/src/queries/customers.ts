@@ -1,0 +1,125 @@
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, ifMatch, unwrap, type Schemas } from '../api/client';
+import type { CustomerQuery } from '../lib/listQueries';
+
+export const customerKeys = {
+  all: ['customers'] as const,
+  list: (query: CustomerQuery) => ['customers', 'list', query] as const,
+  detail: (id: number) => ['customers', 'detail', id] as const,
+  history: (id: number) => ['customers', 'detail', id, 'history'] as const,
+};
+
+export function useCustomers(query: CustomerQuery) {
+  return useQuery({
+    queryKey: customerKeys.list(query),
+    queryFn: async () => unwrap(await api.GET('/api/v1/customers', { params: { query } })),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** Customers whose name contains `name`, for pickers. */
+export function useCustomerSearch(name: string) {
+  return useCustomers({ name: name || undefined, limit: 20 });
+}
+
+export function useCustomer(id: number, enabled = true) {
+  return useQuery({
+    queryKey: customerKeys.detail(id),
+    enabled,
+    queryFn: async () => unwrap(await api.GET('/api/v1/customers/{customer_id}', {
+      params: { path: { customer_id: id } } })),
+  });
+}
+
+export function useCustomerHistory(id: number) {
+  return useInfiniteQuery({
+    queryKey: customerKeys.history(id),
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam }) => unwrap(await api.GET('/api/v1/customers/{customer_id}/history', {
+      params: { path: { customer_id: id }, query: { limit: 50, cursor: pageParam } } })),
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });
+}
+
+function useInvalidate() {
+  const client = useQueryClient();
+  return () => client.invalidateQueries({ queryKey: customerKeys.all });
+}
+
+export function useCreateCustomer() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: async (body: Schemas['CustomerCreate']) =>
+      unwrap(await api.POST('/api/v1/customers', { body })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useUpdateCustomer(id: number) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: async ({ version, body }: { version: number; body: Schemas['CustomerPatch'] }) =>
+      unwrap(await api.PATCH('/api/v1/customers/{customer_id}', {
+        params: { path: { customer_id: id }, header: ifMatch(version) }, body })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useArchiveCustomer(id: number) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: async ({ version, reason }: { version: number; reason: string }) =>
+      unwrap(await api.POST('/api/v1/customers/{customer_id}/archive', {
+        params: { path: { customer_id: id }, header: ifMatch(version) }, body: { reason } })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useUnarchiveCustomer(id: number) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: async ({ version, reason }: { version: number; reason: string }) =>
+      unwrap(await api.POST('/api/v1/customers/{customer_id}/unarchive', {
+        params: { path: { customer_id: id }, header: ifMatch(version) }, body: { reason } })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useDeleteCustomer(id: number) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (version: number) =>
+      unwrap(await api.DELETE('/api/v1/customers/{customer_id}', {
+        params: { path: { customer_id: id }, header: ifMatch(version) } })),
+    onSuccess: () => {
+      client.removeQueries({ queryKey: customerKeys.detail(id) });
+      return client.invalidateQueries({ queryKey: customerKeys.all });
+    },
+  });
+}
+
+export function useAssignTags() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ customerId, tagIds }: { customerId: number; tagIds: number[] }) =>
+      unwrap(await api.POST('/api/v1/customers/{customer_id}/tags', {
+        params: { path: { customer_id: customerId } }, body: { tag_ids: tagIds } })),
+    onSettled: () => Promise.all([
+      client.invalidateQueries({ queryKey: customerKeys.all }),
+      client.invalidateQueries({ queryKey: ['tags'] }),
+    ]),
+  });
+}
+
+export function useUnassignTag(customerId: number) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async (tagId: number) =>
+      unwrap(await api.DELETE('/api/v1/customers/{customer_id}/tags/{tag_id}', {
+        params: { path: { customer_id: customerId, tag_id: tagId } } })),
+    onSettled: () => Promise.all([
+      client.invalidateQueries({ queryKey: customerKeys.all }),
+      client.invalidateQueries({ queryKey: ['tags'] }),
+    ]),
+  });
+}

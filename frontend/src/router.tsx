@@ -1,0 +1,45 @@
+import { Spin } from 'antd';
+import { lazy, Suspense, type ComponentType, type JSX } from 'react';
+import { createBrowserRouter, Navigate } from 'react-router';
+import { AppLayout } from './components/AppLayout';
+import { NotFound } from './components/NotFound';
+import { RequireScope } from './components/RequireScope';
+import type { Scope } from './auth/session';
+
+// Every screen is its own chunk; the first load carries only the shell and the login.
+const page = (load: () => Promise<{ default: ComponentType }>) => {
+  const Page = lazy(load);
+  return (
+    <Suspense fallback={<div style={{ padding: 48, textAlign: 'center' }}><Spin /></div>}>
+      <Page />
+    </Suspense>
+  );
+};
+
+const guard = (scope: Scope, element: JSX.Element) => <RequireScope scope={scope}>{element}</RequireScope>;
+
+export const router = createBrowserRouter([
+  { path: '/login', element: page(() => import('./pages/LoginPage')) },
+  {
+    path: '/',
+    element: <AppLayout />,
+    children: [
+      { index: true, element: <Navigate to="/customers" replace /> },
+      { path: 'customers', element: page(() => import('./pages/customers/CustomerListPage')) },
+      { path: 'customers/new', element: guard('customers:write', page(() => import('./pages/customers/CustomerFormPage'))) },
+      { path: 'customers/:id', element: page(() => import('./pages/customers/CustomerDetailPage')) },
+      { path: 'customers/:id/edit', element: page(() => import('./pages/customers/CustomerFormPage')) },
+      { path: 'tickets', element: page(() => import('./pages/tickets/TicketListPage')) },
+      { path: 'tickets/board', element: page(() => import('./pages/tickets/TicketBoardPage')) },
+      { path: 'tickets/new', element: guard('tickets:write', page(() => import('./pages/tickets/TicketCreatePage'))) },
+      { path: 'tickets/:id', element: page(() => import('./pages/tickets/TicketDetailPage')) },
+      { path: 'notifications', element: page(() => import('./pages/NotificationsPage')) },
+      { path: 'admin/users', element: guard('users:admin', page(() => import('./pages/admin/UsersPage'))) },
+      { path: 'admin/departments', element: guard('users:admin', page(() => import('./pages/admin/DepartmentsPage'))) },
+      { path: 'admin/sla', element: guard('settings:admin', page(() => import('./pages/admin/SlaPage'))) },
+      { path: 'admin/custom-fields', element: guard('settings:admin', page(() => import('./pages/admin/CustomFieldsPage'))) },
+      { path: 'admin/tags', element: guard('tags:write', page(() => import('./pages/admin/TagsPage'))) },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+]);
