@@ -250,6 +250,8 @@ class TestOpportunityLink:
 
     async def test_a_later_effective_flag_marks_it_too(self, client, database, users, clock):
         t = await team(client, database)
+        # The owner's pool clock starts when the customer is made: make that before 5 March.
+        await set_columns(database, t.customer["id"], owner_engaged_at=cst(2025, 3, 1, 9))
         clock.at = cst(2025, 3, 10, 9)
         opp = await opportunity(client, t.owner, t.customer["id"])
         made = await follow_up(client, t.owner, t.customer["id"], at=cst(2025, 3, 5, 9),
