@@ -1,4 +1,12 @@
-# Multi-stage: build the Python environment (and the web app once it exists), run as non-root.
+# Multi-stage: build the web app and the Python environment, run as non-root.
+FROM node:20-slim AS web
+WORKDIR /app/frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend ./
+COPY openapi /app/openapi
+RUN npm run build
+
 FROM python:3.11-slim AS build
 ENV UV_LINK_MODE=copy UV_COMPILE_BYTECODE=1
 RUN pip install --no-cache-dir uv
@@ -18,6 +26,7 @@ FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 crm
 WORKDIR /app
 COPY --from=build --chown=crm:crm /app /app
+COPY --from=web --chown=crm:crm /app/frontend/dist /app/frontend/dist
 USER crm
 ENV PATH=/app/.venv/bin:$PATH \
     CRM_HOST=0.0.0.0 \
