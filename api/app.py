@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.deps import SystemClock
-from api.routers import attachments
+from api.routers import attachments, lifecycle, tasks
 from api.routers import service_settings as service_settings_router
 from api.routers import (auth, customers, meta, notifications, settings as settings_router,
                          tickets, users)
@@ -52,6 +52,8 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(attachments.router, prefix=API_PREFIX)
     app.include_router(service_settings_router.router, prefix=API_PREFIX)
+    for router in (lifecycle.router, tasks.router):
+        app.include_router(router, prefix=API_PREFIX)
     _mount_frontend(app, settings.frontend_dist)
     logging.getLogger("crm").setLevel(logging.INFO)
     return app

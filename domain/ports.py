@@ -20,6 +20,8 @@ class UnitOfWork(Protocol):
     tickets: Any
     attachments: Any
     notifications: Any
+    tasks: Any
+    values: Any  # customer value (RFM)
 
 
 class PasswordHasher(Protocol):

@@ -10,10 +10,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from api.settings import Settings
 from domain.ports import Clock
+from jobs.customer_value import run_customer_value
 from jobs.email_outbox import run_email_outbox
+from jobs.lifecycle import run_churn_risk, run_dormancy, run_verification
 from jobs.sla_scan import run_sla_scan
 from jobs.update_reminder import run_update_reminder
 from persistence.db import Database
@@ -45,6 +48,20 @@ async def _email_outbox(database: Database, clock: Clock) -> Mapping[str, Any]:
     return await run_email_outbox(database, Settings(), clock.now())
 
 
+def _in_zone(run: Callable[[Database, Clock, ZoneInfo], Awaitable[Mapping[str, Any]]]
+             ) -> JobFunction:
+    """A job that counts calendar days in the configured zone (CRM_TIMEZONE)."""
+    async def job(database: Database, clock: Clock) -> Mapping[str, Any]:
+        return await run(database, clock, ZoneInfo(Settings().timezone))
+
+    return job
+
+
+DAILY = timedelta(days=1)
+# 02:00 Asia/Shanghai, a quarter of an hour apart: dormancy and churn-risk both write the
+# activity status, and staggering keeps their row locks from meeting.
+AT_0200, AT_0215, AT_0230, AT_0245 = (timedelta(hours=18, minutes=m) for m in (0, 15, 30, 45))
+
 JOBS: dict[str, JobSpec] = {
     "sla-scan": JobSpec(run_sla_scan, every=timedelta(minutes=1),
                         description="SLA warnings (80 %) and breaches (100 %), escalations"),
@@ -52,4 +69,12 @@ JOBS: dict[str, JobSpec] = {
                                description="remind assignees when a customer update is due"),
     "email-outbox": JobSpec(_email_outbox, every=timedelta(minutes=1),
                             description="e-mail copies of notifications (CRM_SMTP_URL)"),
+    "dormancy": JobSpec(_in_zone(run_dormancy), every=DAILY, offset=AT_0200,
+                        description="dormant customers: status, owner notified, activation task"),
+    "churn-risk": JobSpec(_in_zone(run_churn_risk), every=DAILY, offset=AT_0215,
+                          description="no order for long and a recent complaint: churn risk"),
+    "verification": JobSpec(_in_zone(run_verification), every=DAILY, offset=AT_0230,
+                            description="remind owners to check customers' basic information"),
+    "customer-value": JobSpec(_in_zone(run_customer_value), every=DAILY, offset=AT_0245,
+                              description="RFM scores, value level and grade from orders"),
 }

@@ -4,8 +4,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.attachment_repo import SqlAttachmentRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
+from persistence.customer_value_repo import SqlCustomerValueRepo
 from persistence.notification_repo import SqlNotificationRepo
 from persistence.settings_repo import SqlAuditRepo, SqlCustomFieldRepo, SqlTagRepo
+from persistence.task_repo import SqlTaskRepo
 from persistence.ticket_repo import SqlTicketRepo
 from persistence.user_repo import SqlUserRepo
 
@@ -22,3 +24,5 @@ class SqlUnitOfWork:
         self.tickets = SqlTicketRepo(session)
         self.attachments = SqlAttachmentRepo(session)
         self.notifications = SqlNotificationRepo(session)
+        self.tasks = SqlTaskRepo(session)
+        self.values = SqlCustomerValueRepo(session)
