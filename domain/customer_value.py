@@ -14,9 +14,11 @@ a group is scored by its middle (all customers equal: 3 each, a lone customer 3,
 lowest), and with n = 10 distinct values the ranks 1-2 score 1, 3-4 score 2, … 9-10 score 5.
 
 Level and grade from the total R + F + M (3-15), by `GRADE_RULES`: 13-15 S (high value),
-10-12 A (medium), 7-9 B (medium), 3-6 C (low). Customers without orders have no scores, value
-level low and grade C. The job writes `grade` only when an admin has not fixed it by hand
-(`grade_locked`).
+10-12 A (medium), 7-9 B (medium), 3-6 C (low). Value is measured from orders: a customer
+without any (a prospect, or one whose orders were all cancelled) has no scores, no value level
+and no computed grade (all null), rather than a "low"/C that would mix prospects with real
+low-value buyers in every grade filter. The job writes `grade` only when an admin has not
+fixed it by hand (`grade_locked`).
 """
 
 from collections.abc import Sequence
@@ -53,7 +55,6 @@ GRADE_RULES: Final = (
     GradeRule(7, Grade.B, ValueLevel.MEDIUM),
     GradeRule(3, Grade.C, ValueLevel.LOW),
 )
-NO_ORDERS: Final = (Grade.C, ValueLevel.LOW)
 
 
 def quintile(rank: int, ties: int, n: int) -> int:
@@ -95,14 +96,16 @@ def explanation(customer: Any, raw: Raw, run: dict[str, Any] | None) -> dict[str
     into a level and a grade, and the score boundaries of the last run (`run`: that run's
     result as the job returned it, or None before the first run)."""
     as_of = date.fromisoformat(run["as_of"]) if run else None
-    recency_days = (as_of - raw.last_order_on).days if as_of and raw.last_order_on else None
+    recency_days = None  # as of the run; an order placed since is not scored yet
+    if as_of and raw.last_order_on and raw.last_order_on <= as_of:
+        recency_days = (as_of - raw.last_order_on).days
     score_values = (customer.rfm_recency, customer.rfm_frequency, customer.rfm_monetary)
     total = sum(score_values) if None not in score_values else None
     if total is not None:
         rule = next(r for r in GRADE_RULES if total >= r.min_total)
         why = f"R+F+M = {total} ≥ {rule.min_total} → {rule.grade} ({rule.level})"
-    elif customer.value_computed_at is not None:
-        why = f"no orders → {NO_ORDERS[0]} ({NO_ORDERS[1]})"
+    elif raw.orders == 0:
+        why = "no orders: no scores, value level or computed grade"
     else:
         why = "not computed yet"
     if customer.grade_locked:

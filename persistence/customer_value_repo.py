@@ -1,9 +1,11 @@
 """Customer value (RFM) in SQL: aggregates, quintile scores, grades and their explanation.
 
-One run is a handful of set-based statements: the orders are aggregated per customer and
-scored with window functions into a temporary table (`rfm_score`), from which the score
-boundaries are read, the changes audited and the customers updated. Only customers whose
-scores, level or grade change are written, so a second run over the same data writes nothing.
+One run is a handful of set-based statements over two temporary tables. `rfm_score`: the
+orders aggregated per customer and scored with window functions. `rfm_change`: one pass over
+the customers, joined to their scores, keeping those whose scores, level or grade would
+change, with the values they had. From those the run audits level and grade changes and
+updates the customers by primary key. Only changed customers are written, so a second run
+over the same data writes nothing, and a nightly run writes only the few that moved.
 """
 
 from datetime import date, datetime
@@ -11,23 +13,31 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (BigInteger, Column, ColumnElement, Date, Integer, MetaData, String,
-                        Table, and_, case, exists, func, insert, literal, or_, select, text,
+                        Table, case, exists, func, insert, literal, or_, select, text,
                         type_coerce, update)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.customer_value import CANCELLED, GRADE_RULES, NO_ORDERS, QUINTILES, Raw
+from domain.customer_value import CANCELLED, GRADE_RULES, QUINTILES, Raw
 from persistence.lifecycle_repo import AUDIT_COLUMNS, CUSTOMER
 from persistence.models import AuditEvent, Customer, CustomerOrder, JobRun, UtcDateTime
 
 ORDER = CustomerOrder.__table__.c
+TEMPORARY = MetaData()
 SCORE = Table(
-    "rfm_score", MetaData(),
-    Column("customer_id", BigInteger, primary_key=True),
+    "rfm_score", TEMPORARY,
+    Column("customer_id", BigInteger, primary_key=True, autoincrement=False),
     Column("last_order_on", Date), Column("orders", Integer), Column("amount", BigInteger),
     Column("r", Integer), Column("f", Integer), Column("m", Integer),
     Column("grade", String(1)), Column("level", String(10)),
     prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
-S = SCORE.c
+CHANGE = Table(
+    "rfm_change", TEMPORARY,
+    Column("customer_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("r", Integer), Column("f", Integer), Column("m", Integer),
+    Column("level", String(10)), Column("grade", String(1)),
+    Column("old_level", String(10)), Column("old_grade", String(1)),
+    prefixes=["TEMPORARY"], postgresql_on_commit="DROP")
+S, CH = SCORE.c, CHANGE.c
 DIMENSIONS = (("recency_days", S.r, S.last_order_on), ("frequency", S.f, S.orders),
               ("monetary", S.m, S.amount))
 
@@ -55,33 +65,41 @@ class SqlCustomerValueRepo:
 
     # ---- the job ----
 
+    async def _create(self, table: Table) -> None:
+        if self.dialect != "postgresql":  # a temporary table outlives the transaction there
+            await self.session.execute(text(f"DROP TABLE IF EXISTS temp.{table.name}"))
+        await (await self.session.connection()).run_sync(table.create)
+
+    async def _analyze(self, table: Table) -> None:
+        if self.dialect == "postgresql":  # autovacuum never analyzes temporary tables
+            await self.session.execute(text(f"ANALYZE {table.name}"))
+
     async def score(self) -> int:
         """Score every unarchived customer with orders into `rfm_score`; how many."""
-        connection = await self.session.connection()
         if self.dialect == "postgresql":
-            # Three sorts over all scored customers: in memory rather than on disk.
+            # Hash aggregates and three sorts over all scored customers: in memory.
             await self.session.execute(text("SET LOCAL work_mem = '64MB'"))
-        else:  # a temporary table outlives the transaction on SQLite
-            await self.session.execute(text("DROP TABLE IF EXISTS temp.rfm_score"))
-        await connection.run_sync(SCORE.create)
+        await self._create(SCORE)
+        # Aggregate the orders first, then drop the (few) archived customers with an
+        # anti-join on ix_customer_archived_id: no customer lookup per order, and no pass
+        # over the whole customer table.
         agg = (select(ORDER.customer_id, func.max(ORDER.ordered_on).label("last_on"),
                       func.count().label("orders"),
                       func.sum(cast_fen(ORDER.amount)).label("amount"))
-               .join_from(CustomerOrder.__table__, Customer.__table__,
-                          CUSTOMER.id == ORDER.customer_id)
-               .where(ORDER.status != CANCELLED, CUSTOMER.archived.is_(False))
-               .group_by(ORDER.customer_id).subquery())
+               .where(ORDER.status != CANCELLED).group_by(ORDER.customer_id).subquery())
+        archived = exists().where(CUSTOMER.archived.is_(True), CUSTOMER.id == agg.c.customer_id)
+        counted = select(agg).where(~archived).subquery()
         # Recency: an older last order ranks lower, so the most recent buyers score 5.
-        ranked = select(agg.c.customer_id, agg.c.last_on, agg.c.orders, agg.c.amount,
-                        _quintile(agg.c.last_on).label("r"), _quintile(agg.c.orders).label("f"),
-                        _quintile(agg.c.amount).label("m")).subquery()
+        ranked = select(counted.c.customer_id, counted.c.last_on, counted.c.orders,
+                        counted.c.amount, _quintile(counted.c.last_on).label("r"),
+                        _quintile(counted.c.orders).label("f"),
+                        _quintile(counted.c.amount).label("m")).subquery()
         total = ranked.c.r + ranked.c.f + ranked.c.m
         rows = select(*ranked.c, _by_total(total, "grade"), _by_total(total, "level"))
         result = await self.session.execute(insert(SCORE).from_select(
             ["customer_id", "last_order_on", "orders", "amount", "r", "f", "m", "grade",
              "level"], rows))
-        if self.dialect == "postgresql":
-            await self.session.execute(text("ANALYZE rfm_score"))  # no autovacuum on temp
+        await self._analyze(SCORE)
         return result.rowcount
 
     async def thresholds(self, as_of: date) -> dict[str, list[dict[str, Any]]]:
@@ -103,47 +121,45 @@ class SqlCustomerValueRepo:
 
     async def apply(self, now: datetime) -> dict[str, int]:
         """Write the scores, levels and grades that changed (an admin's grade stays), with a
-        system audit event per customer whose level or grade changed. Customers without
-        orders get no scores, level low and grade C."""
-        scored = exists().where(S.customer_id == CUSTOMER.id)
-        counts = {}
-        for key, join, values, condition in (
-                ("scored_changed", True,
-                 {"r": S.r, "f": S.f, "m": S.m, "level": S.level, "grade": S.grade},
-                 CUSTOMER.id == S.customer_id),
-                ("unscored_changed", False,
-                 {"r": None, "f": None, "m": None, "level": str(NO_ORDERS[1]),
-                  "grade": str(NO_ORDERS[0])},
-                 ~scored)):
-            grade = case((CUSTOMER.grade_locked.is_(True), CUSTOMER.grade),
-                         else_=_value(values["grade"]))
-            level_changed = CUSTOMER.value_level.is_distinct_from(_value(values["level"]))
-            grade_changed = CUSTOMER.grade.is_distinct_from(grade)
-            changed = or_(CUSTOMER.rfm_recency.is_distinct_from(_value(values["r"], Integer)),
-                          CUSTOMER.rfm_frequency.is_distinct_from(_value(values["f"], Integer)),
-                          CUSTOMER.rfm_monetary.is_distinct_from(_value(values["m"], Integer)),
-                          level_changed, grade_changed)
-            where = and_(CUSTOMER.archived.is_(False), condition)
-            audit = (select(literal(now, UtcDateTime), literal(None, BigInteger),
-                            literal("customer", String), CUSTOMER.id, CUSTOMER.id,
-                            literal("value", String),
-                            self._changes(("value_level", CUSTOMER.value_level,
-                                           _value(values["level"]), level_changed),
-                                          ("grade", CUSTOMER.grade, grade, grade_changed)))
-                     .where(where, or_(level_changed, grade_changed)))
-            if join:
-                audit = audit.join_from(Customer.__table__, SCORE,
-                                        CUSTOMER.id == S.customer_id)
-            await self.session.execute(insert(AuditEvent).from_select(AUDIT_COLUMNS, audit))
-            result = await self.session.execute(
-                update(Customer.__table__).where(where, changed).values(
-                    rfm_recency=values["r"], rfm_frequency=values["f"],
-                    rfm_monetary=values["m"], value_level=values["level"], grade=grade,
-                    value_computed_at=now, updated_at=now))
-            counts[key] = result.rowcount
+        system audit event per customer whose level or grade changed. A customer without
+        orders (not in `rfm_score`) gets them all null, so prospects are never written."""
+        await self._create(CHANGE)
+        level = S.level
+        grade = case((CUSTOMER.grade_locked.is_(True), CUSTOMER.grade), else_=S.grade)
+        changes = (
+            select(CUSTOMER.id, S.r, S.f, S.m, level, grade, CUSTOMER.value_level,
+                   CUSTOMER.grade)
+            .select_from(Customer.__table__)
+            .outerjoin(SCORE, S.customer_id == CUSTOMER.id)
+            .where(CUSTOMER.archived.is_(False),
+                   or_(CUSTOMER.rfm_recency.is_distinct_from(S.r),
+                       CUSTOMER.rfm_frequency.is_distinct_from(S.f),
+                       CUSTOMER.rfm_monetary.is_distinct_from(S.m),
+                       CUSTOMER.value_level.is_distinct_from(level),
+                       CUSTOMER.grade.is_distinct_from(grade))))
+        await self.session.execute(insert(CHANGE).from_select(
+            ["customer_id", "r", "f", "m", "level", "grade", "old_level", "old_grade"],
+            changes))
+        await self._analyze(CHANGE)
+        level_changed = CH.old_level.is_distinct_from(CH.level)
+        grade_changed = CH.old_grade.is_distinct_from(CH.grade)
+        audit = (select(literal(now, UtcDateTime), literal(None, BigInteger),
+                        literal("customer", String), CH.customer_id, CH.customer_id,
+                        literal("value", String),
+                        self._changes(("value_level", CH.old_level, CH.level, level_changed),
+                                      ("grade", CH.old_grade, CH.grade, grade_changed)))
+                 .where(or_(level_changed, grade_changed)))
+        await self.session.execute(insert(AuditEvent).from_select(AUDIT_COLUMNS, audit))
+        await self.session.execute(
+            update(Customer.__table__).where(CUSTOMER.id == CH.customer_id).values(
+                rfm_recency=CH.r, rfm_frequency=CH.f, rfm_monetary=CH.m, value_level=CH.level,
+                grade=CH.grade, value_computed_at=now, updated_at=now))
+        scored, changed = (await self.session.execute(
+            select(func.count(CH.r), func.count()).select_from(CHANGE))).one()
         if self.dialect != "postgresql":
-            await self.session.execute(text("DROP TABLE temp.rfm_score"))
-        return counts
+            for table in (SCORE, CHANGE):
+                await self.session.execute(text(f"DROP TABLE temp.{table.name}"))
+        return {"scored_changed": scored, "unscored_changed": changed - scored}
 
     def _changes(self, *fields: tuple[str, Any, Any, ColumnElement[bool]]) -> Any:
         """{field: [before, after]} of the fields whose condition holds, as JSON."""

@@ -107,8 +107,9 @@ class TestExplanation:
         assert out["rule"] == "R+F+M = 15 ≥ 13 → S (high); grade fixed by an admin: B"
 
     def test_without_orders_and_before_any_run(self):
-        assert explanation(customer(), Raw(None, 0, Decimal("0.00")), None)["rule"] == \
-            "not computed yet"
-        out = explanation(customer(value_computed_at="x", value_level="low", grade="C"),
-                          Raw(None, 0, Decimal("0.00")), RUN)
-        assert out["rule"] == "no orders → C (low)" and out["recency_days"] is None
+        out = explanation(customer(), Raw(None, 0, Decimal("0.00")), RUN)
+        assert out["rule"] == "no orders: no scores, value level or computed grade"
+        assert out["recency_days"] is None
+        # orders placed after the last run: not scored yet
+        later = explanation(customer(), Raw(date(2025, 1, 2), 1, Decimal("5.00")), RUN)
+        assert later["rule"] == "not computed yet" and later["recency_days"] is None

@@ -24,7 +24,7 @@ M, less first: F (1), G (2) → 1; H (3), J (4) → 2; D (5), I (6) → 3; B and
 mid 7.5 → 1 + floor(5·7/10) = 4); A (9), C (10) → 5.
 Not counted: J's cancelled order of 1,000,000.00 the day before (it would make J R5 F2 M5),
 and K, archived, with a large recent order (an 11th customer would shift every rank). L has
-no orders: no scores, low, C. D's grade was fixed by an admin (S) and stays.
+no orders: no scores, level or grade. D's grade was fixed by an admin (S) and stays.
 """
 
 from datetime import date, timedelta
@@ -104,12 +104,13 @@ class TestHandCheckedExample:
         ids = await example(world)
         result = await world.run("customer-value", RUN_AT)
         assert result["as_of"] == "2024-12-31" and result["scored"] == 10
-        # the ten, and L (no orders); K is archived
-        assert (result["scored_changed"], result["unscored_changed"]) == (10, 1)
+        # the ten; L has no orders (nothing to write) and K is archived
+        assert (result["scored_changed"], result["unscored_changed"]) == (10, 0)
         assert result["thresholds"] == THRESHOLDS
         for name, expected in EXPECTED.items():
             assert await values(world, ids[name]) == expected, name
-        assert await values(world, ids["L"]) == (None, None, None, "low", "C")
+        assert await values(world, ids["L"]) == (None, None, None, None, None)
+        assert (await world.get(ids["L"])).value_computed_at is None
         assert await values(world, ids["K"]) == (None, None, None, None, None)
         d = await world.get(ids["D"])
         assert d.grade_locked is True and d.value_computed_at == RUN_AT
@@ -132,8 +133,7 @@ class TestHandCheckedExample:
         assert a["changes"] == {"value_level": [None, "high"], "grade": [None, "S"]}
         [d] = await world.history(ids["D"], "value")
         assert d["changes"] == {"value_level": [None, "medium"]}  # its grade is locked
-        [lost] = await world.history(ids["L"], "value")
-        assert lost["changes"] == {"value_level": [None, "low"], "grade": [None, "C"]}
+        assert await world.history(ids["L"], "value") == []
 
     async def test_unlocking_hands_the_grade_back_to_rfm(self, world):
         ids = await example(world)
@@ -154,8 +154,17 @@ class TestHandCheckedExample:
             await s.execute(update(CustomerOrder).where(CustomerOrder.customer_id == ids["C"])
                             .values(status="cancelled"))
         result = await world.run("customer-value", local("2025-01-01 02:45"))
-        assert result["scored"] == 9
-        assert await values(world, ids["C"]) == (None, None, None, "low", "C")
+        assert (result["scored"], result["unscored_changed"]) == (9, 1)
+        assert await values(world, ids["C"]) == (None, None, None, None, None)
+        assert (await world.get(ids["C"])).value_computed_at == local("2025-01-01 02:45")
+        assert (await world.history(ids["C"], "value"))[-1]["changes"] == {
+            "value_level": ["medium", None], "grade": ["A", None]}
+        # D keeps its locked grade even without orders
+        async with world.database.session(write=True) as s:
+            await s.execute(update(CustomerOrder).where(CustomerOrder.customer_id == ids["D"])
+                            .values(status="cancelled"))
+        await world.run("customer-value", local("2025-01-02 02:45"))
+        assert await values(world, ids["D"]) == (None, None, None, None, "S")
 
 
 class TestExplanation:
@@ -182,12 +191,14 @@ class TestExplanation:
         r = await world.client.get(f"/customers/{c}/value", headers=world.users["am"].headers)
         assert r.status_code == 200, r.text
         body = r.json()
-        assert body["run"] is None and body["rule"] == "not computed yet"
+        assert body["run"] is None
+        assert body["rule"] == "no orders: no scores, value level or computed grade"
         assert (body["frequency"], body["monetary"], body["recency_days"]) == (0, "0.00", None)
         await world.run("customer-value", RUN_AT)
         body = (await world.client.get(f"/customers/{c}/value",
                                        headers=world.users["am"].headers)).json()
-        assert body["scores"]["total"] is None and body["rule"] == "no orders → C (low)"
+        assert body["scores"]["total"] is None and body["value_level"] is None
+        assert body["rule"] == "no orders: no scores, value level or computed grade"
         assert body["run"]["scored"] == 0 and body["run"]["thresholds"] == {
             "recency_days": [], "frequency": [], "monetary": []}
 
