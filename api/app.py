@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.deps import SystemClock
-from api.routers import attachments, change_requests, pool
+from api.routers import attachments, change_requests, lifecycle, pool, tasks
 from api.routers import cadence_rules, follow_ups, opportunities, orders
 from api.routers import service_settings as service_settings_router
 from api.routers import (auth, customers, meta, notifications, settings as settings_router,
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     app.include_router(pool.router, prefix=API_PREFIX)
     app.include_router(change_requests.router, prefix=API_PREFIX)
     for router in (orders.router, follow_ups.router, opportunities.router,
-                   cadence_rules.router):
+                   cadence_rules.router, lifecycle.router, tasks.router):
         app.include_router(router, prefix=API_PREFIX)
     _mount_frontend(app, settings.frontend_dist)
     logging.getLogger("crm").setLevel(logging.INFO)

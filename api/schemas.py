@@ -155,12 +155,15 @@ class CustomerFields(Strict):
     region: Text | None = None
     address: Annotated[str, StringConstraints(max_length=300)] | None = None
     stage: Stage | None = None
-    grade: Grade | None = None
+    grade: Grade | None = Field(None, description="Admins only; computed from RFM otherwise.")
     source: Source | None = None
     urgency: Urgency | None = None
     owner_id: Id | None = Field(None, description="Admins only on create; on PATCH an "
                                                   "account manager's becomes a transfer "
                                                   "request.")
+    grade_locked: bool | None = Field(
+        None, description="Admins only. Setting `grade` locks it against the customer-value "
+                          "job; `false` hands the grade back to RFM.")
     tag_ids: list[Id] | None = Field(None, max_length=100)
     custom_fields: dict[Annotated[str, StringConstraints(max_length=40)], Any] | None = None
     first_contact_at: AwareDatetime | None = None  # a naive time has no instant to store

@@ -8,6 +8,13 @@ Migrates the database to head, then adds one admin (bench-admin), 50 account man
 and tags, and sets the code counters. Refuses a database that already has customers.
 Prints a JSON summary on stdout; progress goes to stderr.
 
+With `--follow-ups N --orders M` it also loads N follow-ups and M orders spread over the
+customers (follow-ups mostly on prospects and customers, orders on customers and lost ones,
+both heavy-tailed), and derives each customer's columns from them as the services would:
+first and last contact from its follow-ups, cumulative amount, first-cooperation and
+last-order dates from its orders (cancelled ones left out), the pool clock from its last
+effective follow-up, and the activity status (dormant after 180 days without interaction).
+
 Speed comes from the bulk paths: on PostgreSQL worker processes each generate a chunk of rows
 and COPY it (asyncpg's binary copy_records_to_table) in one transaction, so Python and the
 database server keep both cores busy; on SQLite one process uses executemany in big
@@ -53,7 +60,24 @@ CUSTOMER_COLUMNS = (
     "id", "code", "kind", "name", "credit_code", "id_number", "gender", "birthday", "industry",
     "size", "main_business", "region", "address", "stage", "activity_status", "grade", "source",
     "urgency", "owner_id", "custom_fields", "archived", "archived_reason", "first_contact_at",
-    "last_contact_at", "cumulative_amount", "version", "created_at", "updated_at")
+    "last_contact_at", "cumulative_amount", "version", "created_at", "updated_at",
+    "first_cooperation_on", "last_order_on", "owner_engaged_at")
+# positions in a customer row of the columns derived from follow-ups and orders
+(C_STAGE, C_ACTIVITY, C_OWNER, C_ARCHIVED, C_FIRST_CONTACT, C_LAST_CONTACT, C_AMOUNT,
+ C_CREATED, C_FIRST_ORDER, C_LAST_ORDER, C_ENGAGED) = (
+    CUSTOMER_COLUMNS.index(name) for name in (
+        "stage", "activity_status", "owner_id", "archived", "first_contact_at",
+        "last_contact_at", "cumulative_amount", "created_at", "first_cooperation_on",
+        "last_order_on", "owner_engaged_at"))
+FOLLOW_UP_COLUMNS = ("customer_id", "owner_id", "at", "method", "summary", "feedback",
+                     "next_action", "next_action_due_on", "next_action_done_at", "effective",
+                     "version", "created_at", "updated_at")
+ORDER_COLUMNS = ("customer_id", "order_no", "contract_no", "product", "amount", "ordered_on",
+                 "status", "created_by", "version", "created_at", "updated_at")
+# relative weight of a customer for follow-ups and orders, by lifecycle stage
+FOLLOW_UP_WEIGHT = {"potential": 1.0, "intent": 3.0, "customer": 2.0, "lost": 0.6}
+ORDER_WEIGHT = {"potential": 0.0, "intent": 0.0, "customer": 1.0, "lost": 0.5}
+DORMANCY_DAYS = 180  # the seeded lifecycle_settings default
 CONTACT_COLUMNS = ("customer_id", "name", "title", "mobile", "phone", "email", "wechat",
                    "is_primary", "version", "created_at", "updated_at")
 CUSTOMER_TAG_COLUMNS = ("customer_id", "tag_id")
@@ -151,6 +175,8 @@ class Plan:
     target: str  # asyncpg DSN or SQLite file path
     owners: list[int]  # account manager ids, repeated by weight
     tag_ids: dict[str, int]
+    follow_ups: int = 0
+    orders: int = 0
 
 
 class Generator:
@@ -168,6 +194,7 @@ class Generator:
         else:
             self.ts = lambda s: (EPOCH + timedelta(seconds=s)).isoformat(" ", "microseconds")
             as_date = date.isoformat
+        self.as_date = as_date
 
         tag_ids = plan.tag_ids
         region_tags = {name.split("-")[1]: tag_id for name, tag_id in tag_ids.items()
@@ -224,8 +251,9 @@ class Generator:
         self.id_a = _coprime_multiplier(self.id_space, 387_420_489)
         self.id_b = seeded.randrange(self.id_space)
 
-    def rows(self, start: int, stop: int) -> tuple[list[tuple], list[tuple], list[tuple]]:
-        """Customers with ids start+1 … stop, their contacts and their customer_tag rows."""
+    def rows(self, start: int, stop: int) -> tuple[list[tuple], ...]:
+        """Customers with ids start+1 … stop, their contacts, customer_tag rows, follow-ups
+        and orders."""
         # One RNG per chunk, seeded by the chunk's start, so the rows do not depend on which
         # worker process generates which chunk. Locals instead of attribute lookups and
         # `seq[int(r() * len)]` instead of random.choice: this loop runs a million times.
@@ -269,7 +297,7 @@ class Generator:
         def mobile() -> str:
             return f"+86{pick(mobile_prefixes)}{int(r() * 1e8):08d}"
 
-        customers, contacts, customer_tags = [], [], []
+        customers, contacts, customer_tags, amount_mus = [], [], [], []
         for i in range(start, stop):
             customer_id = i + 1
             created_s, day = at(i)
@@ -365,11 +393,14 @@ class Generator:
                 "high" if draw < 0.2 or draw > 0.93 else "medium" if draw < 0.6 else "low")
             archived = r() < (0.2 if stage == "lost" else 0.005)
             created_at = ts(created_s)
-            customers.append((
+            owner = pick(owners)
+            customers.append([
                 customer_id, code, kind, name, credit_code, id_number, gender, birthday, industry,
                 size, business, region, address, stage, activity, grade, source, urgency,
-                pick(owners), "{}", archived, pick(reasons) if archived else None,
-                first_at, last_at, amount, 1, created_at, ts(last_s + r() * 600)))
+                owner, "{}", archived, pick(reasons) if archived else None,
+                first_at, last_at, amount, 1, created_at, ts(last_s + r() * 600),
+                None, None, created_at])
+            amount_mus.append((created_s, amount_mu))
 
             # Contacts: exactly one primary. An individual is their own primary contact.
             for k in range(n_contacts):
@@ -406,7 +437,102 @@ class Generator:
                     chosen.add(region_tag if draw < 0.3 else industry_tag if draw < 0.55
                                else pick(state_tags[stage]) if draw < 0.75 else pick(other_tags))
                 customer_tags.extend((customer_id, tag_id) for tag_id in chosen)
-        return customers, contacts, customer_tags
+        follow_ups, orders = [], []
+        if self.plan.follow_ups or self.plan.orders:
+            follow_ups, orders = self.sales(start, stop, customers, amount_mus)
+        return [tuple(c) for c in customers], contacts, customer_tags, follow_ups, orders
+
+    def sales(self, start: int, stop: int, customers: list[list],
+              extra: list[tuple[float, float]]) -> tuple[list[tuple], list[tuple]]:
+        """Follow-ups and orders of the customers of a chunk, and the customer columns
+        derived from them (updated in place). Each chunk gets its exact share of the totals,
+        so the whole load has exactly --follow-ups and --orders rows."""
+        plan, ts, as_date = self.plan, self.ts, self.as_date
+        rng = random.Random(f"{plan.seed}:sales:{start}")  # the customer rows stay as they were
+        r, lognormal = rng.random, rng.lognormvariate
+        now = plan.now
+        today = (EPOCH + timedelta(seconds=now) + SHANGHAI).date()
+        n = plan.customers
+
+        def share(total: int) -> tuple[int, int]:
+            return start * total // n, stop * total // n - start * total // n
+
+        def local_date(seconds: float) -> date:
+            return (EPOCH + timedelta(seconds=seconds) + SHANGHAI).date()
+
+        def pick(seq):  # noqa: ANN001, ANN202
+            return seq[int(r() * len(seq))]
+
+        methods, summaries = _weighted(vocab.FOLLOW_UP_METHODS), vocab.FOLLOW_UP_SUMMARIES
+        feedback, actions, products = (vocab.FOLLOW_UP_FEEDBACK, vocab.NEXT_ACTIONS,
+                                       vocab.PRODUCTS)
+        size = len(customers)
+        last_fu = [None] * size
+        first_fu = [None] * size
+        last_effective = [0.0] * size
+        follow_ups = []
+        _, k = share(plan.follow_ups)
+        weights = [FOLLOW_UP_WEIGHT[c[C_STAGE]] * lognormal(0, 1) * (0.3 if c[C_ARCHIVED] else 1)
+                   for c in customers]
+        for j in rng.choices(range(size), weights=weights, k=k) if k else ():
+            c, (created_s, _) = customers[j], extra[j]
+            at = created_s + (now - 60 - created_s) * r() ** 0.6  # more of them lately
+            effective = r() < 0.65
+            action = pick(actions) if r() < 0.5 else None
+            due = at + (1 + int(r() * 14)) * DAY if action else None
+            follow_ups.append((
+                c[0], c[C_OWNER], ts(at), pick(methods), pick(summaries),
+                pick(feedback) if effective and r() < 0.6 else None, action,
+                as_date(local_date(due)) if due else None,
+                ts(due) if due and due < now and r() < 0.8 else None,
+                effective, 1, ts(at), ts(at)))
+            last_fu[j] = at if last_fu[j] is None else max(last_fu[j], at)
+            first_fu[j] = at if first_fu[j] is None else min(first_fu[j], at)
+            if effective:
+                last_effective[j] = max(last_effective[j], at)
+
+        orders = []
+        first_no, k = share(plan.orders)
+        weights = [ORDER_WEIGHT[c[C_STAGE]] * lognormal(0, 1.2) for c in customers]
+        if k and not any(weights):  # a chunk of prospects only
+            weights = [1.0] * size
+        total = [0] * size
+        first_day: list[date | None] = [None] * size
+        last_day: list[date | None] = [None] * size
+        for number, j in enumerate(rng.choices(range(size), weights=weights, k=k) if k else (),
+                                   start=first_no):
+            c, (created_s, amount_mu) = customers[j], extra[j]
+            created_day = local_date(created_s)
+            day = created_day + timedelta(days=int((today - created_day).days * r() ** 0.7))
+            amount = max(100, int(lognormal(amount_mu - 1.5, 1.0) * 100))  # fen
+            cancelled = r() < 0.04
+            at = ts((datetime(day.year, day.month, day.day, 10) - SHANGHAI - EPOCH)
+                    .total_seconds())
+            orders.append((
+                c[0], f"SO{number:010d}",
+                f"HT{day.year}{number:09d}" if c[2] == "organization" and r() < 0.4 else None,
+                pick(products), amount, as_date(day), "cancelled" if cancelled else "completed",
+                c[C_OWNER], 1, at, at))
+            if not cancelled:
+                total[j] += amount
+                first_day[j] = day if first_day[j] is None else min(first_day[j], day)
+                last_day[j] = day if last_day[j] is None else max(last_day[j], day)
+
+        for j, c in enumerate(customers):
+            created_s = extra[j][0]
+            c[C_FIRST_CONTACT] = ts(first_fu[j]) if first_fu[j] is not None else None
+            c[C_LAST_CONTACT] = ts(last_fu[j]) if last_fu[j] is not None else None
+            c[C_AMOUNT] = total[j]
+            c[C_FIRST_ORDER] = as_date(first_day[j]) if first_day[j] else None
+            c[C_LAST_ORDER] = as_date(last_day[j]) if last_day[j] else None
+            c[C_ENGAGED] = ts(max(created_s, last_effective[j]))
+            # the dormancy rule: the latest follow-up or order, else the creation
+            latest = [local_date(last_fu[j])] if last_fu[j] is not None else []
+            latest += [last_day[j]] if last_day[j] else []
+            last_seen = max(latest) if latest else local_date(created_s)
+            c[C_ACTIVITY] = ("dormant" if (today - last_seen).days >= DORMANCY_DAYS
+                             else "active")
+        return follow_ups, orders
 
 
 # ---- loading ----
@@ -428,9 +554,9 @@ def _pg_worker_init(plan: Plan) -> None:
     _worker_generator = Generator(plan)
 
 
-def _pg_load_chunk(bounds: tuple[int, int]) -> tuple[int, int, int]:
+def _pg_load_chunk(bounds: tuple[int, int]) -> tuple[int, ...]:
     """In a worker process: generate one chunk and COPY it in one transaction."""
-    customers, contacts, customer_tags = _worker_generator.rows(*bounds)
+    customers, contacts, customer_tags, follow_ups, orders = _worker_generator.rows(*bounds)
 
     async def copy() -> None:
         conn = await asyncpg.connect(_worker_generator.plan.target)
@@ -442,35 +568,44 @@ def _pg_load_chunk(bounds: tuple[int, int]) -> tuple[int, int, int]:
                                                  columns=CONTACT_COLUMNS)
                 await conn.copy_records_to_table("customer_tag", records=customer_tags,
                                                  columns=CUSTOMER_TAG_COLUMNS)
+                if follow_ups:
+                    await conn.copy_records_to_table("follow_up", records=follow_ups,
+                                                     columns=FOLLOW_UP_COLUMNS)
+                if orders:
+                    await conn.copy_records_to_table("customer_order", records=orders,
+                                                     columns=ORDER_COLUMNS)
         finally:
             await conn.close()
 
     asyncio.run(copy())
-    return len(customers), len(contacts), len(customer_tags)
+    return (len(customers), len(contacts), len(customer_tags), len(follow_ups),
+            len(orders))
 
 
-def load_postgres(plan: Plan, jobs: int, chunk: int) -> tuple[int, int]:
+def load_postgres(plan: Plan, jobs: int, chunk: int) -> dict[str, int]:
     started = time.perf_counter()
-    done = contacts = tags = 0
+    done = 0
+    counts = dict.fromkeys(("contacts", "customer_tags", "follow_ups", "orders"), 0)
     step = max(plan.customers // 10, 1)
     pool = ProcessPoolExecutor(jobs, initializer=_pg_worker_init, initargs=(plan,))
     try:
-        for n_customers, n_contacts, n_tags in pool.map(_pg_load_chunk,
-                                                         _chunks(plan.customers, chunk)):
+        for n_customers, *rest in pool.map(_pg_load_chunk, _chunks(plan.customers, chunk)):
             if (done + n_customers) // step > done // step:
                 _progress(done + n_customers, plan.customers, started)
-            done, contacts, tags = done + n_customers, contacts + n_contacts, tags + n_tags
+            done += n_customers
+            for key, n in zip(counts, rest, strict=True):
+                counts[key] += n
     finally:
         # On an error map() has already queued every chunk: drop the rest instead of
         # loading them.
         pool.shutdown(cancel_futures=True)
-    return contacts, tags
+    return counts
 
 
-def load_sqlite(plan: Plan, chunk: int) -> tuple[int, int]:
+def load_sqlite(plan: Plan, chunk: int) -> dict[str, int]:
     started = time.perf_counter()
     generator = Generator(plan)
-    contacts = tags = 0
+    counts = dict.fromkeys(("contacts", "customer_tags", "follow_ups", "orders"), 0)
     step = max(plan.customers // 10, 1)
     conn = sqlite3.connect(plan.target, isolation_level=None)  # explicit BEGIN/COMMIT below
     try:
@@ -478,21 +613,23 @@ def load_sqlite(plan: Plan, chunk: int) -> tuple[int, int]:
                        "busy_timeout=30000"):
             conn.execute(f"PRAGMA {pragma}")
         for start, stop in _chunks(plan.customers, chunk):
-            customers, contact_rows, tag_rows = generator.rows(start, stop)
+            customers, *rest = generator.rows(start, stop)
             conn.execute("BEGIN")
-            for table, columns, rows in (("customer", CUSTOMER_COLUMNS, customers),
-                                         ("contact", CONTACT_COLUMNS, contact_rows),
-                                         ("customer_tag", CUSTOMER_TAG_COLUMNS, tag_rows)):
+            for table, columns, rows in zip(
+                    ("customer", "contact", "customer_tag", "follow_up", "customer_order"),
+                    (CUSTOMER_COLUMNS, CONTACT_COLUMNS, CUSTOMER_TAG_COLUMNS,
+                     FOLLOW_UP_COLUMNS, ORDER_COLUMNS), [customers, *rest], strict=True):
                 conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
                                  f"VALUES ({', '.join('?' * len(columns))})", rows)
             conn.execute("COMMIT")
-            contacts, tags = contacts + len(contact_rows), tags + len(tag_rows)
+            for key, rows in zip(counts, rest, strict=True):
+                counts[key] += len(rows)
             if stop // step > start // step:
                 _progress(stop, plan.customers, started)
         conn.execute("ANALYZE")
     finally:
         conn.close()
-    return contacts, tags
+    return counts
 
 
 # ---- the small tables, before and after ----
@@ -571,7 +708,8 @@ async def finish(url: str, timeline: Timeline) -> None:
         try:
             await conn.execute("SELECT setval(pg_get_serial_sequence('customer', 'id'), "
                                "(SELECT max(id) FROM customer))")
-            await conn.execute("VACUUM (ANALYZE) customer, contact, customer_tag, tag")
+            await conn.execute("VACUUM (ANALYZE) customer, contact, customer_tag, tag, "
+                               "follow_up, customer_order")
         finally:
             await conn.close()
 
@@ -590,10 +728,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
                         help="PostgreSQL: worker processes generating and copying chunks")
     parser.add_argument("--chunk", type=int, default=20_000, help="customers per transaction")
+    parser.add_argument("--follow-ups", type=int, default=0, help="follow-ups in all")
+    parser.add_argument("--orders", type=int, default=0, help="orders in all")
     args = parser.parse_args(argv)
 
     if args.customers < 1:
         parser.error("--customers must be at least 1")
+    if args.follow_ups < 0 or args.orders < 0:
+        parser.error("--follow-ups and --orders cannot be negative")
     started = time.perf_counter()
     url = args.database_url
     backend = backend_name(url)
@@ -604,16 +746,17 @@ def main(argv: list[str] | None = None) -> None:
     owners, tag_ids = asyncio.run(prepare(url, args.seed, now))
     target = _asyncpg_dsn(url) if backend == "postgresql" else make_url(url).database
     plan = Plan(customers=args.customers, seed=args.seed, now=now.timestamp(), backend=backend,
-                target=target, owners=owners, tag_ids=tag_ids)
-    print(f"loading {args.customers:,} customers into {backend}", file=sys.stderr)
+                target=target, owners=owners, tag_ids=tag_ids, follow_ups=args.follow_ups,
+                orders=args.orders)
+    print(f"loading {args.customers:,} customers, {args.follow_ups:,} follow-ups and "
+          f"{args.orders:,} orders into {backend}", file=sys.stderr)
     if backend == "postgresql":
-        contacts, customer_tags = load_postgres(plan, args.jobs, args.chunk)
+        counts = load_postgres(plan, args.jobs, args.chunk)
     else:
-        contacts, customer_tags = load_sqlite(plan, args.chunk)
+        counts = load_sqlite(plan, args.chunk)
     print("counters and statistics", file=sys.stderr)
     asyncio.run(finish(url, Timeline(plan.customers, plan.now)))
-    print(json.dumps({"customers": args.customers, "contacts": contacts,
-                      "customer_tags": customer_tags,
+    print(json.dumps({"customers": args.customers, **counts,
                       "seconds": round(time.perf_counter() - started, 1), "database": backend}))
 
 

@@ -99,11 +99,12 @@ REQUIRED: dict[Kind, tuple[str, ...]] = {
     Kind.INDIVIDUAL: ("name", "id_number"),
 }
 # Fields only an admin may set; everyone else is refused (mass assignment), never ignored.
-ADMIN_ONLY = frozenset({"owner_id"})
-NOT_NULL = ("name", "stage", "owner_id")
-# Amounts agents never see: the customer's own, and those of its orders and opportunities
-# in its history.
-MONEY_FIELDS = ("cumulative_amount", "amount", "budget_min", "budget_max")
+# The grade comes from RFM (domain.customer_value) unless an admin fixes it by hand.
+ADMIN_ONLY = frozenset({"owner_id", "grade", "grade_locked"})
+NOT_NULL = ("name", "stage", "owner_id", "grade_locked")
+# Amounts agents never see: the customer's own, those of its orders and opportunities in its
+# history, and what is derived from them (the value level).
+MONEY_FIELDS = ("cumulative_amount", "amount", "budget_min", "budget_max", "value_level")
 # Fields nobody changes after creation.
 IMMUTABLE = frozenset({"kind"})
 
@@ -203,12 +204,18 @@ def sees_in_full(actor: Actor, owner_id: int | None) -> bool:
     return actor.is_admin or owns(actor, owner_id)
 
 
+def sees_amounts(actor: Actor) -> bool:
+    """Money and what is derived from it (value level, RFM) are hidden from agents."""
+    return actor.role is not Role.AGENT
+
+
 def redact(actor: Actor, owner_id: int | None, values: dict[str, Any],
            sensitive_custom_fields: frozenset[str]) -> list[str]:
     """Mask or drop, in place, what this actor may not see; returns the affected fields.
 
-    Agents get identity, contacts and tags only: no amounts, no ID numbers, no sensitive
-    custom fields. Supervisors and readonly users see everything with ID numbers masked.
+    Agents get identity, contacts and tags only: no amounts (nor the value level derived from
+    them), no ID numbers, no sensitive custom fields. Supervisors and readonly users see
+    everything with ID numbers masked.
     Works on a whole record and on the before/after halves of an audit change alike.
     """
     if sees_in_full(actor, owner_id):
@@ -218,7 +225,7 @@ def redact(actor: Actor, owner_id: int | None, values: dict[str, Any],
         values["id_number"] = (None if actor.role is Role.AGENT
                                else validation.mask_id_number(values["id_number"]))
         touched.append("id_number")
-    if actor.role is Role.AGENT:
+    if not sees_amounts(actor):
         for name in MONEY_FIELDS:
             if name in values:
                 values[name] = None

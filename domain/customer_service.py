@@ -67,6 +67,13 @@ async def _check_tags(uow: UnitOfWork, tag_ids: list[int]) -> list[Any]:
     return tags
 
 
+def _lock_hand_set_grade(fields: dict[str, Any]) -> None:
+    """A grade set by hand (admins only) is locked against the customer-value job, unless the
+    same request says `grade_locked`; `grade_locked: false` hands the grade back to RFM."""
+    if "grade" in fields and "grade_locked" not in fields:
+        fields["grade_locked"] = True
+
+
 async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any], *,
                  zone: ZoneInfo = CODE_ZONE) -> Any:
     """Create a customer. An account manager becomes its owner; only an admin names one.
@@ -81,6 +88,7 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     tag_ids = fields.pop("tag_ids", None) or []
     custom = fields.pop("custom_fields", None) or {}
     owner_id = fields.pop("owner_id", None) or actor.user_id
+    _lock_hand_set_grade(fields)
     values = rules.normalize(kind, fields)
     rules.check_required(kind, values)
     custom = validate_values(await uow.custom_fields.definitions(), {}, custom)
@@ -102,6 +110,8 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
                                        owner_engaged_at=now, owned_since=now, **values)
     await uow.customers.set_tags(customer.id, tag_ids)
     changes = audit.created({"code": code, **snapshot(customer, AUDITED)})
+    if customer.grade_locked:
+        changes["grade_locked"] = [None, True]
     if tags:
         changes["tags"] = [None, sorted(t.name for t in tags)]
     uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
@@ -126,8 +136,9 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
     kind = rules.Kind(customer.kind)
     tag_ids = changes.pop("tag_ids", None)
     custom = changes.pop("custom_fields", None)
+    _lock_hand_set_grade(changes)
     values = rules.normalize(kind, changes)
-    before = snapshot(customer, AUDITED)
+    before = snapshot(customer, AUDITED + ("grade_locked",))
     merged = {**before, **values}
     rules.check_required(kind, merged)
     if custom is not None:

@@ -26,6 +26,8 @@ class UnitOfWork(Protocol):
     orders: Any
     follow_ups: Any
     opportunities: Any
+    tasks: Any
+    values: Any  # customer value (RFM)
 
 
 class PasswordHasher(Protocol):

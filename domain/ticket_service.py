@@ -190,6 +190,11 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     uow.audit.add(actor_id=actor.user_id, entity_type="ticket", entity_id=ticket.id,
                   customer_id=customer.id, action="create",
                   changes=audit.created(snapshot(ticket, AUDITED)), at=now)
+    # A ticket is an interaction: last contact moves up to it and a dormant customer wakes.
+    if await uow.customers.record_interaction(customer.id, opened_at, now):
+        uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
+                      customer_id=customer.id, action="lifecycle",
+                      changes={"activity_status": ["dormant", "active"]}, at=now)
     return ticket
 
 

@@ -10,14 +10,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from api.settings import Settings
 from domain.ports import Clock
-from zoneinfo import ZoneInfo
-
+from jobs.customer_value import run_customer_value
 from jobs.email_outbox import run_email_outbox
-from jobs.pool_recycle import run_pool_recycle
 from jobs.follow_up_due import run_follow_up_due
+from jobs.lifecycle import run_churn_risk, run_dormancy, run_verification
+from jobs.pool_recycle import run_pool_recycle
 from jobs.sla_scan import run_sla_scan
 from jobs.stale_opportunities import run_stale_opportunities
 from jobs.update_reminder import run_update_reminder
@@ -55,8 +56,16 @@ async def _pool_recycle(database: Database, clock: Clock) -> Mapping[str, Any]:
     return await run_pool_recycle(database, clock, zone=Settings().timezone)
 
 
+def _in_zone(run: Callable[[Database, Clock, ZoneInfo], Awaitable[Mapping[str, Any]]]
+             ) -> JobFunction:
+    """A job that counts calendar days in the configured zone (CRM_TIMEZONE)."""
+    async def job(database: Database, clock: Clock) -> Mapping[str, Any]:
+        return await run(database, clock, ZoneInfo(Settings().timezone))
+
+    return job
+
+
 async def _follow_up_due(database: Database, clock: Clock) -> Mapping[str, Any]:
-    # Calendar days in the configured zone (CRM_TIMEZONE), as the API counts them.
     return await run_follow_up_due(database, clock, zone=ZoneInfo(Settings().timezone))
 
 
@@ -64,7 +73,11 @@ async def _stale_opportunities(database: Database, clock: Clock) -> Mapping[str,
     return await run_stale_opportunities(database, clock, zone=ZoneInfo(Settings().timezone))
 
 
-DAILY_AT_2_SHANGHAI = {"every": timedelta(days=1), "offset": timedelta(hours=18)}
+DAILY = timedelta(days=1)
+# From 02:00 Asia/Shanghai (18:00 UTC), a quarter of an hour apart: several of these write
+# the same customer rows, and staggering keeps their row locks from meeting.
+AT_0200, AT_0215, AT_0230, AT_0245, AT_0300, AT_0315, AT_0330 = (
+    timedelta(hours=18, minutes=m) for m in (0, 15, 30, 45, 60, 75, 90))
 
 JOBS: dict[str, JobSpec] = {
     "sla-scan": JobSpec(run_sla_scan, every=timedelta(minutes=1),
@@ -73,14 +86,21 @@ JOBS: dict[str, JobSpec] = {
                                description="remind assignees when a customer update is due"),
     "email-outbox": JobSpec(_email_outbox, every=timedelta(minutes=1),
                             description="e-mail copies of notifications (CRM_SMTP_URL)"),
-    "pool-recycle": JobSpec(_pool_recycle, every=timedelta(days=1),
-                            offset=timedelta(hours=18),  # 02:00 Asia/Shanghai
+    "pool-recycle": JobSpec(_pool_recycle, every=DAILY, offset=AT_0200,
                             description="warn owners, then release quiet customers to the "
                                         "public pool"),
-    "follow-up-due": JobSpec(_follow_up_due, **DAILY_AT_2_SHANGHAI,
+    "dormancy": JobSpec(_in_zone(run_dormancy), every=DAILY, offset=AT_0215,
+                        description="dormant customers: status, owner notified, activation task"),
+    "churn-risk": JobSpec(_in_zone(run_churn_risk), every=DAILY, offset=AT_0230,
+                          description="no order for long and a recent complaint: churn risk"),
+    "verification": JobSpec(_in_zone(run_verification), every=DAILY, offset=AT_0245,
+                            description="remind owners to check customers' basic information"),
+    "customer-value": JobSpec(_in_zone(run_customer_value), every=DAILY, offset=AT_0300,
+                              description="RFM scores, value level and grade from orders"),
+    "follow-up-due": JobSpec(_follow_up_due, every=DAILY, offset=AT_0315,
                              description="remind owners of customers due for a follow-up and "
                                          "of next actions due"),
-    "stale-opportunities": JobSpec(_stale_opportunities, **DAILY_AT_2_SHANGHAI,
+    "stale-opportunities": JobSpec(_stale_opportunities, every=DAILY, offset=AT_0330,
                                    description="tell owners of opportunities with no effective "
                                                "follow-up for stale_opportunity_days"),
 }

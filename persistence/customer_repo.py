@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (JSON, Integer, Row, Select, and_, bindparam, delete, distinct, exists, func,
-                        insert, or_, select, true, type_coerce)
+                        insert, or_, select, true, type_coerce, update)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.customer import ActivityStatus
 from domain.roles import Actor, Role
 from persistence.models import CodeCounter, Contact, Customer, CustomerTag, Tag
 from persistence.pagination import Page, decode_cursor, encode_cursor
@@ -160,6 +161,25 @@ class SqlCustomerRepo:
     async def delete_contact(self, contact: Contact) -> None:
         await self.session.delete(contact)
         await self.session.flush()
+
+    # ---- derived activity ----
+
+    async def record_interaction(self, customer_id: int, at: datetime, now: datetime) -> bool:
+        """An interaction at `at` (a ticket opened): the last contact moves up to it and a
+        dormant customer is active again (churn_risk stays for its job to judge). Derived
+        columns: `version` stays, so nobody's If-Match fails. True if it woke the customer."""
+        sync = {"synchronize_session": "fetch"}  # the session may hold this customer
+        await self.session.execute(
+            update(Customer).where(Customer.id == customer_id,
+                                   or_(Customer.last_contact_at.is_(None),
+                                       Customer.last_contact_at < at))
+            .values(last_contact_at=at, updated_at=now).execution_options(**sync))
+        woken = await self.session.execute(
+            update(Customer).where(Customer.id == customer_id,
+                                   Customer.activity_status == ActivityStatus.DORMANT.value)
+            .values(activity_status=ActivityStatus.ACTIVE.value, updated_at=now)
+            .execution_options(**sync))
+        return woken.rowcount > 0
 
 
 _VIEWS: dict[str, Select] = {}

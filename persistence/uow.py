@@ -6,12 +6,14 @@ from persistence.attachment_repo import SqlAttachmentRepo
 from persistence.change_request_repo import SqlChangeRequestRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
 from persistence.lifecycle_repo import SqlLifecycleRepo
+from persistence.customer_value_repo import SqlCustomerValueRepo
 from persistence.notification_repo import SqlNotificationRepo
 from persistence.pool_repo import SqlPoolRepo
 from persistence.follow_up_repo import SqlFollowUpRepo
 from persistence.opportunity_repo import SqlOpportunityRepo
 from persistence.order_repo import SqlOrderRepo
 from persistence.settings_repo import SqlAuditRepo, SqlCustomFieldRepo, SqlTagRepo
+from persistence.task_repo import SqlTaskRepo
 from persistence.ticket_repo import SqlTicketRepo
 from persistence.user_repo import SqlUserRepo
 
@@ -34,3 +36,5 @@ class SqlUnitOfWork:
         self.orders = SqlOrderRepo(session)
         self.follow_ups = SqlFollowUpRepo(session)  # and the cadence rules
         self.opportunities = SqlOpportunityRepo(session)
+        self.tasks = SqlTaskRepo(session)
+        self.values = SqlCustomerValueRepo(session)

@@ -62,7 +62,9 @@ class TestEventShape:
             assert event["entity_type"] == "customer"
             assert event["entity_id"] == event["customer_id"] == customer["id"]
             assert datetime.fromisoformat(event["at"]).utcoffset() is not None
-        assert update["changes"] == {"region": ["华北", "华东"], "grade": [None, "A"]}
+        # an admin's hand-set grade is locked against the customer-value job
+        assert update["changes"] == {"region": ["华北", "华东"], "grade": [None, "A"],
+                                     "grade_locked": [False, True]}
         assert create["changes"]["name"] == [None, customer["name"]]
         assert create["changes"]["code"] == [None, customer["code"]]
         assert update["id"] > create["id"]

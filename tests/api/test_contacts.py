@@ -195,7 +195,7 @@ class TestTwoWaysToReach:
         assert await warnings_of(client, users["am"], customer["id"]) == []
 
     async def test_warning_does_not_block_writes(self, client, users, customer):
-        response = await client.patch(f"/customers/{customer['id']}", json={"grade": "A"},
+        response = await client.patch(f"/customers/{customer['id']}", json={"urgency": "low"},
                                       headers=users["am"].headers)
         assert response.status_code == 200
         assert [w["code"] for w in response.json()["warnings"]] == [WARNING]

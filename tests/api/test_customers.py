@@ -106,7 +106,8 @@ async def masked(client, users, database) -> dict:
     response = await client.post(f"/change-requests/{request['id']}/approve", headers=admin)
     assert response.status_code == 200, response.text
     async with database.session(write=True) as session:  # derived from orders, not writable
-        (await session.get(Customer, customer["id"])).cumulative_amount = Decimal("12345.67")
+        row = await session.get(Customer, customer["id"])
+        row.cumulative_amount, row.value_level = Decimal("12345.67"), "high"
     return {"id": customer["id"], "name": name, "first": first, "second": second,
             "secret": secret, "plain": plain}
 
@@ -129,20 +130,23 @@ class TestCustomerMasking:
             if role in FULL_SIGHT:
                 assert body["id_number"] == masked["second"]
                 assert Decimal(body["cumulative_amount"]) == Decimal("12345.67")
+                assert body["value_level"] == "high"
                 assert body["custom_fields"] == {secret: "年收入三百万", plain: "喜欢喝茶"}
                 assert body["masked_fields"] == []
             elif role in MASKED_SIGHT:
                 assert body["id_number"] == masked_id(masked["second"])
                 assert body["id_number"] != masked["second"]
                 assert Decimal(body["cumulative_amount"]) == Decimal("12345.67")
+                assert body["value_level"] == "high"
                 assert body["custom_fields"] == {secret: "年收入三百万", plain: "喜欢喝茶"}
                 assert body["masked_fields"] == ["id_number"]
-            else:  # agent: contacts and preferences, no money, no ID number, no secrets
+            else:  # agent: contacts and preferences, no money (nor the value level derived
+                # from it), no ID number, no secrets
                 assert body["id_number"] is None
-                assert body["cumulative_amount"] is None
+                assert body["cumulative_amount"] is None and body["value_level"] is None
                 assert body["custom_fields"] == {plain: "喜欢喝茶"}
                 assert sorted(body["masked_fields"]) == sorted(
-                    ["id_number", "cumulative_amount", f"custom_fields.{secret}"])
+                    ["id_number", "cumulative_amount", "value_level", f"custom_fields.{secret}"])
             assert body["birthday"] == "1985-06-12" and body["name"] == masked["name"]
         if role not in FULL_SIGHT:
             for text in (one.text, listed.text):
@@ -778,8 +782,9 @@ async def catalog(client, users, database, tags) -> dict:
         "charlie": dict(stage="intent", industry="F51", tag_ids=[t2]),
     }
     made = {}
-    for key, fields in specs.items():
-        made[key] = await create_customer(client, owner, name=f"cat{token}{key}", **fields)
+    for key, fields in specs.items():  # grades are set by hand by admins only
+        made[key] = await create_customer(client, users["admin"], owner_id=owner.id,
+                                          name=f"cat{token}{key}", **fields)
     return {"owner": owner, "made": made, "t1": t1, "t2": t2,
             "key_of": {c["id"]: key for key, c in made.items()}}
 
@@ -1037,11 +1042,11 @@ class TestAuditTrail:
         customer = await create_customer(client, users["am"])
         response = await client.patch(f"/customers/{customer['id']}",
                                       json={"name": customer["name"], "region": "华东",
-                                            "grade": "A"}, headers=users["am"].headers)
+                                            "urgency": "high"}, headers=users["am"].headers)
         assert response.status_code == 200
         last = (await events(client, users, customer["id"]))[-1]
         assert last["action"] == "update" and last["actor_id"] == users["am"].id
-        assert last["changes"] == {"region": [None, "华东"], "grade": [None, "A"]}
+        assert last["changes"] == {"region": [None, "华东"], "urgency": [None, "high"]}
 
     async def test_patch_that_changes_nothing_writes_nothing(self, client, users):
         customer = await create_customer(client, users["am"], region="华东")

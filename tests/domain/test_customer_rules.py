@@ -163,7 +163,8 @@ class TestCanWrite:
 
 def record() -> dict:
     return {"name": "王小明", "id_number": "110101199003070015", "cumulative_amount": Decimal("9.50"),
-            "custom_fields": {"salary": "1000", "hobby": "golf"}, "region": "华东"}
+            "value_level": "high", "custom_fields": {"salary": "1000", "hobby": "golf"},
+            "region": "华东"}
 
 
 SENSITIVE = frozenset({"salary"})
@@ -185,9 +186,11 @@ class TestRedact:
     def test_agents_see_no_id_number_no_money_no_sensitive_fields(self):
         values = record()
         touched = redact(AGENT, OWNER_ID, values, SENSITIVE)
-        assert sorted(touched) == ["cumulative_amount", "custom_fields.salary", "id_number"]
+        assert sorted(touched) == ["cumulative_amount", "custom_fields.salary", "id_number",
+                                   "value_level"]
         assert values == {"name": "王小明", "id_number": None, "cumulative_amount": None,
-                          "custom_fields": {"hobby": "golf"}, "region": "华东"}
+                          "value_level": None, "custom_fields": {"hobby": "golf"},
+                          "region": "华东"}
 
     def test_absent_or_empty_values_are_not_reported(self):
         values = {"name": "x", "id_number": None, "custom_fields": {"hobby": "golf"}}

@@ -1,0 +1,94 @@
+"""Request and response bodies for tasks, the check of basic information and customer value."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from api.schemas import Strict
+from domain.customer import Grade
+from domain.customer_value import ValueLevel
+from domain.lifecycle import TaskKind
+
+
+class TaskOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    owner_id: int
+    customer_id: int | None
+    kind: TaskKind
+    title: str
+    due_on: date | None
+    done_at: datetime | None = Field(description="null while the task is open.")
+    version: int
+    created_at: datetime
+
+
+class VerifyIn(Strict):
+    note: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
+        None, description="What was checked or corrected; kept on the customer's history.")
+
+
+class CountBand(BaseModel):
+    score: int = Field(ge=1, le=5)
+    min: int = Field(description="The lowest raw value that got this score.")
+    max: int
+    customers: int = Field(description="How many customers got this score.")
+
+
+class MoneyBand(BaseModel):
+    score: int = Field(ge=1, le=5)
+    min: Decimal = Field(description="CNY")
+    max: Decimal
+    customers: int
+
+
+class Thresholds(BaseModel):
+    """Per score, the range of raw values that got it in the run (scores nobody got are
+    left out, which happens with ties)."""
+
+    recency_days: list[CountBand] = Field(description="Days from the last order to the "
+                                                      "reference date; fewer score higher.")
+    frequency: list[CountBand] = Field(description="Number of orders.")
+    monetary: list[MoneyBand] = Field(description="Total amount (CNY).")
+
+
+class ValueRun(BaseModel):
+    as_of: date = Field(description="The reference date R was counted to (local).")
+    computed_at: datetime
+    scored: int = Field(description="Customers with orders scored by the run.")
+    thresholds: Thresholds
+
+
+class Scores(BaseModel):
+    recency: int | None
+    frequency: int | None
+    monetary: int | None
+    total: int | None
+
+
+class GradeRuleOut(BaseModel):
+    min_total: int
+    grade: Grade
+    value_level: ValueLevel
+
+
+class CustomerValueOut(BaseModel):
+    customer_id: int
+    recency_days: int | None = Field(description="From the last order to the last run's "
+                                                 "reference date.")
+    last_order_on: date | None
+    frequency: int = Field(description="Orders, cancelled ones left out.")
+    monetary: Decimal = Field(description="Their total (CNY).")
+    scores: Scores = Field(description="1-5 each, by quintile among the scored customers; "
+                                       "null without orders or before the first run.")
+    value_level: ValueLevel | None
+    grade: Grade | None
+    grade_locked: bool = Field(description="An admin fixed the grade; RFM leaves it alone.")
+    computed_at: datetime | None = Field(description="When the job last changed this "
+                                                     "customer's value.")
+    rule: str = Field(description="How the scores became the level and grade.")
+    rules: list[GradeRuleOut] = Field(description="Total R+F+M → grade and level, "
+                                                  "highest first.")
+    run: ValueRun | None = Field(description="The last run of the job; null before the first.")

@@ -1,0 +1,44 @@
+"""Use cases of the customer lifecycle: the periodic check of basic information (核查) and the
+explanation of a customer's value."""
+
+from typing import Any
+
+from domain import audit, customer as rules
+from domain.customer_service import get_readable, get_writable
+from domain.customer_value import JOB, explanation
+from domain.errors import Forbidden
+from domain.lifecycle import TaskKind
+from domain.ports import Clock, UnitOfWork
+from domain.roles import Actor
+
+
+async def verify(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *,
+                 note: str | None, if_match: int | None) -> Any:
+    """Record that the customer's basic information was checked (its owner or an admin). It
+    starts the next verification cycle and completes the customer's open verification tasks;
+    the check, its note and each task are on the customer's history."""
+    customer = await get_writable(uow, actor, customer_id, if_match)
+    now = clock.now()
+    before = {"verified_at": customer.verified_at, "verified_by": customer.verified_by}
+    customer.verified_at, customer.verified_by = now, actor.user_id
+    await uow.customers.flush()
+    changes = audit.diff(before, {"verified_at": now, "verified_by": actor.user_id})
+    if note:
+        changes["note"] = [None, note]
+    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
+                  customer_id=customer.id, action="verify", changes=changes, at=now)
+    for task_id in await uow.tasks.complete_open(customer.id, [TaskKind.VERIFICATION], now):
+        uow.audit.add(actor_id=actor.user_id, entity_type="task", entity_id=task_id,
+                      customer_id=customer.id, action="complete",
+                      changes={"done_at": [None, now.isoformat()]}, at=now)
+    return customer
+
+
+async def explain_value(uow: UnitOfWork, actor: Actor, customer_id: int) -> dict[str, Any]:
+    """A customer's RFM scores, level and grade with the raw values and the last run's score
+    boundaries; for whoever may see the customer's amounts (not agents)."""
+    customer = await get_readable(uow, actor, customer_id)
+    if not rules.sees_amounts(actor):
+        raise Forbidden("A customer's value is derived from amounts your role does not see.")
+    return explanation(customer, await uow.values.raw(customer.id),
+                       await uow.values.last_run(JOB))
