@@ -74,10 +74,9 @@ async def _stale_opportunities(database: Database, clock: Clock) -> Mapping[str,
 
 
 DAILY = timedelta(days=1)
-# From 02:00 Asia/Shanghai (18:00 UTC), a quarter of an hour apart: several of these write
-# the same customer rows, and staggering keeps their row locks from meeting.
-AT_0200, AT_0215, AT_0230, AT_0245, AT_0300, AT_0315, AT_0330 = (
-    timedelta(hours=18, minutes=m) for m in (0, 15, 30, 45, 60, 75, 90))
+# 02:00 Asia/Shanghai (18:00 UTC); dormancy and churn-risk both write the activity status, and
+# a quarter of an hour apart their row locks do not meet.
+AT_0200, AT_0215, AT_0230, AT_0245 = (timedelta(hours=18, minutes=m) for m in (0, 15, 30, 45))
 
 JOBS: dict[str, JobSpec] = {
     "sla-scan": JobSpec(run_sla_scan, every=timedelta(minutes=1),
@@ -89,18 +88,18 @@ JOBS: dict[str, JobSpec] = {
     "pool-recycle": JobSpec(_pool_recycle, every=DAILY, offset=AT_0200,
                             description="warn owners, then release quiet customers to the "
                                         "public pool"),
-    "dormancy": JobSpec(_in_zone(run_dormancy), every=DAILY, offset=AT_0215,
+    "dormancy": JobSpec(_in_zone(run_dormancy), every=DAILY, offset=AT_0200,
                         description="dormant customers: status, owner notified, activation task"),
-    "churn-risk": JobSpec(_in_zone(run_churn_risk), every=DAILY, offset=AT_0230,
+    "churn-risk": JobSpec(_in_zone(run_churn_risk), every=DAILY, offset=AT_0215,
                           description="no order for long and a recent complaint: churn risk"),
-    "verification": JobSpec(_in_zone(run_verification), every=DAILY, offset=AT_0245,
+    "verification": JobSpec(_in_zone(run_verification), every=DAILY, offset=AT_0230,
                             description="remind owners to check customers' basic information"),
-    "customer-value": JobSpec(_in_zone(run_customer_value), every=DAILY, offset=AT_0300,
+    "customer-value": JobSpec(_in_zone(run_customer_value), every=DAILY, offset=AT_0245,
                               description="RFM scores, value level and grade from orders"),
-    "follow-up-due": JobSpec(_follow_up_due, every=DAILY, offset=AT_0315,
+    "follow-up-due": JobSpec(_follow_up_due, every=DAILY, offset=AT_0200,
                              description="remind owners of customers due for a follow-up and "
                                          "of next actions due"),
-    "stale-opportunities": JobSpec(_stale_opportunities, every=DAILY, offset=AT_0330,
+    "stale-opportunities": JobSpec(_stale_opportunities, every=DAILY, offset=AT_0200,
                                    description="tell owners of opportunities with no effective "
                                                "follow-up for stale_opportunity_days"),
 }
