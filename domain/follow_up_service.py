@@ -6,7 +6,7 @@ follow-up date and a linked opportunity's last effective follow-up. Only the cus
 recent follow-up sets the next follow-up date; one logged after the fact changes history, not
 what is due next."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from domain.sales import (MAX_AHEAD, OPEN_STAGES, Method, can_edit_follow_up, lo
 AUDITED = ("customer_id", "owner_id", "opportunity_id", "at", "method", "summary", "feedback",
            "next_action", "next_action_due_on", "next_action_done_at", "effective")
 TEXTS = ("summary", "feedback", "next_action")
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # also keeps UTC conversion in range
 
 
 async def get_readable(uow: UnitOfWork, actor: Actor, follow_up_id: int) -> tuple[Any, Any]:
@@ -123,6 +124,8 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     if values["at"] > now + MAX_AHEAD:
         raise Invalid([{"field": "at", "message": "at most one day ahead: record what "
                                                   "happened"}])
+    if values["at"] < EARLIEST:
+        raise Invalid([{"field": "at", "message": "not before 1970"}])
     values["owner_id"] = values.get("owner_id") or actor.user_id
     if values["owner_id"] != actor.user_id:
         await _check_owner(uow, values["owner_id"])

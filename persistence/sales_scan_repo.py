@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (ARRAY, BigInteger, Select, String, and_, case, cast, func, literal, or_,
-                        select, type_coerce)
+                        select, text, type_coerce)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -129,6 +129,10 @@ class SqlSalesScanRepo:
                        LifecycleAlert.cycle == cycle).offset(0).exists())
 
     async def _insert_alerts(self, rows: Select[Any]) -> list[int]:
+        if self.dialect == "postgresql":
+            # The probes' estimated cost triggers JIT compilation, which takes seconds and
+            # saves nothing on these statements (as in sla_scan_repo).
+            await self.session.execute(text("SET LOCAL jit = off"))
         make_insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         stmt = (make_insert(LifecycleAlert)
                 .from_select(["entity_id", "kind", "cycle", "at"], rows)

@@ -66,6 +66,13 @@ class TestWhen:
                                at=clock.at + timedelta(days=1))
         assert instant(made["at"]) == clock.at + timedelta(days=1)
 
+    @pytest.mark.parametrize("at", ["0001-01-01T00:00:00+08:00", "1969-12-31T23:59:59+00:00"])
+    async def test_too_long_ago_is_422(self, client, database, users, at):
+        t = await team(client, database)
+        r = await client.post("/follow-ups", headers=t.owner.headers, json={
+            "customer_id": t.customer["id"], "method": "visit", "summary": "拜访", "at": at})
+        assert_problem(r, 422, "validation", field="at")
+
     async def test_a_time_without_offset_is_422(self, client, database, users):
         t = await team(client, database)
         r = await client.post("/follow-ups", headers=t.owner.headers, json={
