@@ -32,6 +32,7 @@ const en: Dictionary = {
   },
   nav: {
     customers: 'Customers',
+    due: 'My due follow-ups',
     ticketList: 'Tickets',
     ticketBoard: 'Ticket board',
     notifications: 'Notifications',
@@ -118,6 +119,7 @@ const en: Dictionary = {
     locked: 'Too many failed sign-ins; try again in {{seconds}} seconds',
   },
   enums: {
+    method: { phone: 'Phone', visit: 'Visit', email: 'E-mail', wechat: 'WeChat', meeting: 'Meeting', sms: 'SMS' },
     stage: { potential: 'Potential', intent: 'Intent', customer: 'Customer', lost: 'Lost' },
     activity_status: { active: 'Active', dormant: 'Dormant', churn_risk: 'Churn risk' },
     kind: { organization: 'Organization', individual: 'Individual' },
@@ -460,6 +462,42 @@ const en: Dictionary = {
       merge: 'Merge',
       mergeInto: 'Merge into',
     },
+  },
+  changeRequest: {
+    submitted: 'Submitted for approval',
+    submittedHint: 'Changes to these key fields take effect once an admin approves them:',
+  },
+  followUp: {
+    add: 'Record a follow-up',
+    empty: 'No follow-ups yet',
+    saved: 'Follow-up recorded',
+    effective: 'Effective',
+    effectiveHint: 'The customer responded',
+    nextAction: 'Next',
+    due: 'due',
+    done: 'done',
+    fields: {
+      method: 'Method',
+      at: 'When',
+      summary: 'Summary',
+      feedback: 'Customer feedback',
+      next_action: 'Next action',
+      next_action_due_on: 'Next action due',
+      effective: 'Effective',
+      opportunity_id: 'Opportunity',
+      customer_id: 'Customer',
+      owner_id: 'By',
+    },
+  },
+  due: {
+    title: 'My due follow-ups',
+    empty: 'Nothing due today',
+    overdue: '{{n}} days overdue',
+    today: 'Due today',
+    kinds: { next_action: 'Next action', cadence: 'Cadence' },
+    customer: 'Customer',
+    dueOn: 'Due on',
+    what: 'What',
   },
 };
 

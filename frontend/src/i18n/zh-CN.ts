@@ -31,6 +31,7 @@ const zh = {
   },
   nav: {
     customers: '客户',
+    due: '我的待跟进',
     ticketList: '工单列表',
     ticketBoard: '工单看板',
     notifications: '通知',
@@ -117,6 +118,7 @@ const zh = {
     locked: '登录失败次数过多，请 {{seconds}} 秒后再试',
   },
   enums: {
+    method: { phone: '电话', visit: '拜访', email: '邮件', wechat: '微信', meeting: '会议', sms: '短信' },
     stage: { potential: '潜在', intent: '意向', customer: '成交', lost: '流失' },
     activity_status: { active: '活跃', dormant: '休眠', churn_risk: '流失风险' },
     kind: { organization: '企业', individual: '个人' },
@@ -459,6 +461,42 @@ const zh = {
       merge: '合并',
       mergeInto: '合并到',
     },
+  },
+  changeRequest: {
+    submitted: '已提交审批',
+    submittedHint: '以下关键字段的修改需管理员审批，审批通过后生效：',
+  },
+  followUp: {
+    add: '记录跟进',
+    empty: '暂无跟进记录',
+    saved: '跟进已记录',
+    effective: '有效跟进',
+    effectiveHint: '客户有回应',
+    nextAction: '下一步',
+    due: '截止',
+    done: '已完成',
+    fields: {
+      method: '跟进方式',
+      at: '跟进时间',
+      summary: '跟进内容',
+      feedback: '客户反馈',
+      next_action: '下一步行动',
+      next_action_due_on: '下一步截止日期',
+      effective: '有效跟进',
+      opportunity_id: '关联商机',
+      customer_id: '客户',
+      owner_id: '跟进人',
+    },
+  },
+  due: {
+    title: '我的待跟进',
+    empty: '今天没有待跟进的事项',
+    overdue: '逾期 {{n}} 天',
+    today: '今天到期',
+    kinds: { next_action: '下一步行动', cadence: '按周期跟进' },
+    customer: '客户',
+    dueOn: '到期日',
+    what: '事项',
   },
 };
 
