@@ -1,5 +1,5 @@
 import {
-  ApartmentOutlined, AppstoreOutlined, BellOutlined, ClockCircleOutlined, FormOutlined,
+  ApartmentOutlined, AppstoreOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, FormOutlined,
   LogoutOutlined, MenuOutlined, ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -11,6 +11,7 @@ import { api } from '../api/client';
 import { decodeClaims, getTokens, setTokens, type Claims } from '../auth/session';
 import { useClaims, useTokens } from '../auth/useSession';
 import { changeLanguage } from '../i18n';
+import { canSeeDueFollowUps } from '../lib/permissions';
 import { setZone } from '../lib/time';
 import { useBusinessCalendar } from '../queries/businessCalendar';
 import { useMe } from '../queries/users';
@@ -27,6 +28,7 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
   ].filter((item) => item !== false);
   return [
     { key: '/customers', icon: <TeamOutlined />, label: t('nav.customers') },
+    ...(canSeeDueFollowUps(claims) ? [{ key: '/follow-ups/due', icon: <CalendarOutlined />, label: t('nav.due') }] : []),
     { key: '/tickets', icon: <ProfileOutlined />, label: t('nav.ticketList') },
     { key: '/tickets/board', icon: <AppstoreOutlined />, label: t('nav.ticketBoard') },
     { key: '/notifications', icon: <BellOutlined />, label: t('nav.notifications') },
@@ -37,6 +39,7 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
 /** The menu entry a path belongs to (/customers/12 → /customers). */
 function selectedKey(pathname: string): string {
   if (pathname.startsWith('/tickets/board')) return '/tickets/board';
+  if (pathname.startsWith('/follow-ups/due')) return '/follow-ups/due';
   const [, first, second] = pathname.split('/');
   return first === 'admin' ? `/admin/${second}` : `/${first}`;
 }

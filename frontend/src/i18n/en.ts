@@ -33,6 +33,7 @@ const en: Dictionary = {
   nav: {
     customers: 'Customers',
     due: 'My due follow-ups',
+    opportunityBoard: 'Opportunity board',
     ticketList: 'Tickets',
     ticketBoard: 'Ticket board',
     notifications: 'Notifications',
@@ -119,6 +120,7 @@ const en: Dictionary = {
     locked: 'Too many failed sign-ins; try again in {{seconds}} seconds',
   },
   enums: {
+    opportunity_stage: { intent: 'Intent', quote: 'Quote', contract: 'Contract', won: 'Won', lost: 'Lost' },
     method: { phone: 'Phone', visit: 'Visit', email: 'E-mail', wechat: 'WeChat', meeting: 'Meeting', sms: 'SMS' },
     stage: { potential: 'Potential', intent: 'Intent', customer: 'Customer', lost: 'Lost' },
     activity_status: { active: 'Active', dormant: 'Dormant', churn_risk: 'Churn risk' },
@@ -265,7 +267,7 @@ const en: Dictionary = {
         reveal: 'Revealed sensitive data',
         'tag-merge': 'Tags merged',
       },
-      entities: { customer: 'Customer', contact: 'Contact', ticket: 'Ticket', tag: 'Tag' },
+      entities: { customer: 'Customer', contact: 'Contact', ticket: 'Ticket', tag: 'Tag', follow_up: 'Follow-up', order: 'Order', opportunity: 'Opportunity' },
       system: 'System',
     },
     noCustomFields: 'No custom fields',
@@ -498,6 +500,17 @@ const en: Dictionary = {
     customer: 'Customer',
     dueOn: 'Due on',
     what: 'What',
+  },
+  opportunity: {
+    board: 'Opportunity board',
+    add: 'New opportunity',
+    empty: 'No opportunities',
+    stale: 'Stale',
+    lostReason: 'Why was it lost?',
+    fields: {
+      title: 'Title', stage: 'Stage', budget_min: 'Budget from', budget_max: 'Budget to',
+      expected_close_on: 'Expected close', owner_id: 'Owner', customer_id: 'Customer', lost_reason: 'Lost reason',
+    },
   },
 };
 

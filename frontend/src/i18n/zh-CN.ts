@@ -32,6 +32,7 @@ const zh = {
   nav: {
     customers: '客户',
     due: '我的待跟进',
+    opportunityBoard: '商机看板',
     ticketList: '工单列表',
     ticketBoard: '工单看板',
     notifications: '通知',
@@ -118,6 +119,7 @@ const zh = {
     locked: '登录失败次数过多，请 {{seconds}} 秒后再试',
   },
   enums: {
+    opportunity_stage: { intent: '意向', quote: '报价', contract: '合同', won: '赢单', lost: '输单' },
     method: { phone: '电话', visit: '拜访', email: '邮件', wechat: '微信', meeting: '会议', sms: '短信' },
     stage: { potential: '潜在', intent: '意向', customer: '成交', lost: '流失' },
     activity_status: { active: '活跃', dormant: '休眠', churn_risk: '流失风险' },
@@ -264,7 +266,7 @@ const zh = {
         reveal: '查看敏感信息',
         'tag-merge': '合并标签',
       },
-      entities: { customer: '客户', contact: '联系人', ticket: '工单', tag: '标签' },
+      entities: { customer: '客户', contact: '联系人', ticket: '工单', tag: '标签', follow_up: '跟进', order: '订单', opportunity: '商机' },
       system: '系统',
     },
     noCustomFields: '暂无自定义字段',
@@ -497,6 +499,17 @@ const zh = {
     customer: '客户',
     dueOn: '到期日',
     what: '事项',
+  },
+  opportunity: {
+    board: '商机看板',
+    add: '新建商机',
+    empty: '暂无商机',
+    stale: '久未跟进',
+    lostReason: '输单原因',
+    fields: {
+      title: '商机名称', stage: '阶段', budget_min: '预算下限', budget_max: '预算上限',
+      expected_close_on: '预计成交日期', owner_id: '负责人', customer_id: '客户', lost_reason: '输单原因',
+    },
   },
 };
 

@@ -22,6 +22,7 @@ import {
 import { useUserName } from '../../queries/users';
 import { ContactsTab } from './ContactsTab';
 import { CustomerTicketsTab } from './CustomerTicketsTab';
+import { FollowUpsTab } from './FollowUpsTab';
 import { HistoryTab } from './HistoryTab';
 
 type Customer = Schemas['CustomerOut'];
@@ -38,9 +39,9 @@ function CustomerDetail({ id }: { id: number }) {
 }
 
 /**
- * The customer's tabs. Orders, follow-ups and opportunities have no API yet: their tabs are
- * placeholders until `/customers/{id}/orders`, `/follow-ups` and `/opportunities` are in
- * openapi/openapi.json; then each becomes a component here over its own queries/<resource>.ts.
+ * The customer's tabs, each a component over its own queries/<resource>.ts. Orders and
+ * opportunities are still placeholders (their endpoints are in the contract; the tabs are not
+ * built yet).
  */
 function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['t']) {
   const placeholder = (key: string) => (
@@ -51,8 +52,7 @@ function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['
     { key: 'contacts', label: t('customer.tabs.contacts'), children: <ContactsTab customer={customer} /> },
     // TODO(orders API): an OrdersTab over GET /customers/{id}/orders once it is in the contract.
     { key: 'orders', label: t('customer.tabs.orders'), children: placeholder('orders') },
-    // TODO(follow-ups API): a timeline with quick entry over /customers/{id}/follow-ups.
-    { key: 'follow-ups', label: t('customer.tabs.followUps'), children: placeholder('follow-ups') },
+    { key: 'follow-ups', label: t('customer.tabs.followUps'), children: <FollowUpsTab customer={customer} /> },
     // TODO(opportunities API): the customer's opportunities over /customers/{id}/opportunities.
     { key: 'opportunities', label: t('customer.tabs.opportunities'), children: placeholder('opportunities') },
     { key: 'tickets', label: t('customer.tabs.tickets'), children: <CustomerTicketsTab customer={customer} /> },
