@@ -187,7 +187,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       await entry.waitFor();
       await entry.getByText('有效跟进', { exact: true }).waitFor();
       await entry.getByText('拜访', { exact: true }).waitFor();
-      await shot(page, 'desktop-customer-follow-ups');
+      await shot(page, 'desktop-customer-follow-up-recorded');
     });
 
 
@@ -298,6 +298,8 @@ export async function scenario({ browser, base, artifacts, password }) {
       ['customer-detail', customerUrl.slice(base.length), (p) => p.getByTestId('customer-name')],
       ['customer-follow-ups', `${customerUrl.slice(base.length)}?tab=follow-ups`, (p) => p.getByTestId('follow-up').first()],
       ['follow-ups-due', '/follow-ups/due', (p) => p.getByRole('heading', { name: '我的待跟进' })],
+      ['customer-opportunities', `${customerUrl.slice(base.length)}?tab=opportunities`, (p) => p.getByTestId('add-opportunity')],
+      ['opportunity-board', '/opportunities/board', (p) => p.getByTestId('column-lost')],
       ['tickets', '/tickets', (p) => p.getByRole('link', { name: /^T\d+/ }).first()],
       ['ticket-board', '/tickets/board', (p) => p.getByTestId('ticket-board')],
       ['ticket-detail', ticketUrl.slice(base.length), (p) => p.getByTestId('timeline')],

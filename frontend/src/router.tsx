@@ -30,6 +30,7 @@ export const router = createBrowserRouter([
       { path: 'customers/:id', element: page(() => import('./pages/customers/CustomerDetailPage')) },
       { path: 'customers/:id/edit', element: page(() => import('./pages/customers/CustomerFormPage')) },
       { path: 'follow-ups/due', element: page(() => import('./pages/followUps/DueFollowUpsPage')) },
+      { path: 'opportunities/board', element: page(() => import('./pages/opportunities/OpportunityBoardPage')) },
       { path: 'tickets', element: page(() => import('./pages/tickets/TicketListPage')) },
       { path: 'tickets/board', element: page(() => import('./pages/tickets/TicketBoardPage')) },
       { path: 'tickets/new', element: guard('tickets:write', page(() => import('./pages/tickets/TicketCreatePage'))) },

@@ -1,5 +1,5 @@
 import {
-  ApartmentOutlined, AppstoreOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, FormOutlined,
+  ApartmentOutlined, AppstoreOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, FormOutlined, FundOutlined,
   LogoutOutlined, MenuOutlined, ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -11,7 +11,7 @@ import { api } from '../api/client';
 import { decodeClaims, getTokens, setTokens, type Claims } from '../auth/session';
 import { useClaims, useTokens } from '../auth/useSession';
 import { changeLanguage } from '../i18n';
-import { canSeeDueFollowUps } from '../lib/permissions';
+import { canSeeDueFollowUps, canSeeSales } from '../lib/permissions';
 import { setZone } from '../lib/time';
 import { useBusinessCalendar } from '../queries/businessCalendar';
 import { useMe } from '../queries/users';
@@ -29,6 +29,7 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
   return [
     { key: '/customers', icon: <TeamOutlined />, label: t('nav.customers') },
     ...(canSeeDueFollowUps(claims) ? [{ key: '/follow-ups/due', icon: <CalendarOutlined />, label: t('nav.due') }] : []),
+    ...(canSeeSales(claims) ? [{ key: '/opportunities/board', icon: <FundOutlined />, label: t('nav.opportunityBoard') }] : []),
     { key: '/tickets', icon: <ProfileOutlined />, label: t('nav.ticketList') },
     { key: '/tickets/board', icon: <AppstoreOutlined />, label: t('nav.ticketBoard') },
     { key: '/notifications', icon: <BellOutlined />, label: t('nav.notifications') },
@@ -40,6 +41,7 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
 function selectedKey(pathname: string): string {
   if (pathname.startsWith('/tickets/board')) return '/tickets/board';
   if (pathname.startsWith('/follow-ups/due')) return '/follow-ups/due';
+  if (pathname.startsWith('/opportunities')) return '/opportunities/board';
   const [, first, second] = pathname.split('/');
   return first === 'admin' ? `/admin/${second}` : `/${first}`;
 }

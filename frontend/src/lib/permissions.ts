@@ -44,3 +44,8 @@ export function canCommentTicket(c: Claims): boolean {
 export function canSeeDueFollowUps(c: Claims): boolean {
   return c.role === 'account_manager' || c.role === 'admin' || c.role === 'supervisor';
 }
+
+/** Orders and opportunities carry money: agents get a 403 by role, so they are not offered. */
+export function canSeeSales(c: Claims): boolean {
+  return c.role !== 'agent';
+}

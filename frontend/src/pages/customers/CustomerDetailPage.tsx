@@ -12,7 +12,7 @@ import { Masked } from '../../components/Masked';
 import { NotFound } from '../../components/NotFound';
 import { QueryState } from '../../components/QueryState';
 import { TagSelect, useEnumLabel, useIndustryLabel } from '../../components/selects';
-import { canArchiveCustomer, canEditCustomer, canUnarchiveOrDelete } from '../../lib/permissions';
+import { canArchiveCustomer, canEditCustomer, canSeeSales, canUnarchiveOrDelete } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
 import { useCustomFields } from '../../queries/customFields';
@@ -24,6 +24,7 @@ import { ContactsTab } from './ContactsTab';
 import { CustomerTicketsTab } from './CustomerTicketsTab';
 import { FollowUpsTab } from './FollowUpsTab';
 import { HistoryTab } from './HistoryTab';
+import { OpportunitiesTab } from './OpportunitiesTab';
 
 type Customer = Schemas['CustomerOut'];
 
@@ -43,7 +44,7 @@ function CustomerDetail({ id }: { id: number }) {
  * opportunities are still placeholders (their endpoints are in the contract; the tabs are not
  * built yet).
  */
-function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['t']) {
+function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['t'], sales: boolean) {
   const placeholder = (key: string) => (
     <Empty data-testid={`placeholder-${key}`} description={t('customer.placeholder')} />
   );
@@ -53,8 +54,7 @@ function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['
     // TODO(orders API): an OrdersTab over GET /customers/{id}/orders once it is in the contract.
     { key: 'orders', label: t('customer.tabs.orders'), children: placeholder('orders') },
     { key: 'follow-ups', label: t('customer.tabs.followUps'), children: <FollowUpsTab customer={customer} /> },
-    // TODO(opportunities API): the customer's opportunities over /customers/{id}/opportunities.
-    { key: 'opportunities', label: t('customer.tabs.opportunities'), children: placeholder('opportunities') },
+    ...(sales ? [{ key: 'opportunities', label: t('customer.tabs.opportunities'), children: <OpportunitiesTab customer={customer} /> }] : []),
     { key: 'tickets', label: t('customer.tabs.tickets'), children: <CustomerTicketsTab customer={customer} /> },
     { key: 'history', label: t('customer.tabs.history'), children: <HistoryTab customerId={customer.id} /> },
   ];
@@ -66,7 +66,7 @@ function Detail({ customer }: { customer: Customer }) {
   const enumLabel = useEnumLabel();
   const [search, setSearch] = useSearchParams();
   const editable = canEditCustomer(claims, customer);
-  const tabs = customerTabs(customer, t);
+  const tabs = customerTabs(customer, t, canSeeSales(claims));
   const tab = tabs.some((x) => x.key === search.get('tab')) ? search.get('tab')! : 'basic';
 
   return (
