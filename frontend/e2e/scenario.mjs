@@ -298,6 +298,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       ['customer-detail', customerUrl.slice(base.length), (p) => p.getByTestId('customer-name')],
       ['customer-follow-ups', `${customerUrl.slice(base.length)}?tab=follow-ups`, (p) => p.getByTestId('follow-up').first()],
       ['follow-ups-due', '/follow-ups/due', (p) => p.getByRole('heading', { name: '我的待跟进' })],
+      ['customer-orders', `${customerUrl.slice(base.length)}?tab=orders`, (p) => p.getByTestId('add-order')],
       ['customer-opportunities', `${customerUrl.slice(base.length)}?tab=opportunities`, (p) => p.getByTestId('add-opportunity')],
       ['opportunity-board', '/opportunities/board', (p) => p.getByTestId('column-lost')],
       ['tickets', '/tickets', (p) => p.getByRole('link', { name: /^T\d+/ }).first()],
@@ -353,6 +354,8 @@ export async function scenario({ browser, base, artifacts, password }) {
       const [zhang] = (await api(base, admin, `/customers?name=${encodeURIComponent('张三')}`)).items;
       await visit(apage, base, `/customers/${zhang.id}`);
       await apage.getByTestId('masked-id_number').filter({ hasText: '无权查看' }).waitFor();
+      check(await apage.getByRole('tab', { name: '订单' }).count() === 0, 'an agent is offered the orders tab');
+      check(await apage.getByRole('tab', { name: '商机' }).count() === 0, 'an agent is offered the opportunities tab');
       await apage.getByTestId('user-menu').hover();
       await apage.getByRole('menuitem', { name: '退出登录' }).click();
       await apage.waitForURL(/\/login\?next=/);

@@ -120,6 +120,7 @@ const en: Dictionary = {
     locked: 'Too many failed sign-ins; try again in {{seconds}} seconds',
   },
   enums: {
+    order_status: { pending: 'Pending', confirmed: 'Confirmed', completed: 'Completed', cancelled: 'Cancelled' },
     opportunity_stage: { intent: 'Intent', quote: 'Quote', contract: 'Contract', won: 'Won', lost: 'Lost' },
     method: { phone: 'Phone', visit: 'Visit', email: 'E-mail', wechat: 'WeChat', meeting: 'Meeting', sms: 'SMS' },
     stage: { potential: 'Potential', intent: 'Intent', customer: 'Customer', lost: 'Lost' },
@@ -510,6 +511,13 @@ const en: Dictionary = {
     fields: {
       title: 'Title', stage: 'Stage', budget_min: 'Budget from', budget_max: 'Budget to',
       expected_close_on: 'Expected close', owner_id: 'Owner', customer_id: 'Customer', lost_reason: 'Lost reason',
+    },
+  },
+  order: {
+    add: 'New order',
+    empty: 'No orders',
+    fields: {
+      order_no: 'Order no.', contract_no: 'Contract no.', product: 'Product or service', amount: 'Amount (CNY)', ordered_on: 'Ordered on', status: 'Status',
     },
   },
 };

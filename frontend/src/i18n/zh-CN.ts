@@ -119,6 +119,7 @@ const zh = {
     locked: '登录失败次数过多，请 {{seconds}} 秒后再试',
   },
   enums: {
+    order_status: { pending: '待确认', confirmed: '已确认', completed: '已完成', cancelled: '已取消' },
     opportunity_stage: { intent: '意向', quote: '报价', contract: '合同', won: '赢单', lost: '输单' },
     method: { phone: '电话', visit: '拜访', email: '邮件', wechat: '微信', meeting: '会议', sms: '短信' },
     stage: { potential: '潜在', intent: '意向', customer: '成交', lost: '流失' },
@@ -509,6 +510,13 @@ const zh = {
     fields: {
       title: '商机名称', stage: '阶段', budget_min: '预算下限', budget_max: '预算上限',
       expected_close_on: '预计成交日期', owner_id: '负责人', customer_id: '客户', lost_reason: '输单原因',
+    },
+  },
+  order: {
+    add: '新建订单',
+    empty: '暂无订单',
+    fields: {
+      order_no: '订单号', contract_no: '合同号', product: '产品/服务', amount: '金额（元）', ordered_on: '下单日期', status: '状态',
     },
   },
 };

@@ -1,6 +1,6 @@
 import { DeleteOutlined, EditOutlined, InboxOutlined, PlusOutlined, UndoOutlined } from '@ant-design/icons';
 import {
-  Alert, App, Button, Card, Descriptions, Empty, Flex, Input, Modal, Popconfirm, Popover, Space, Tabs, Tag,
+  Alert, App, Button, Card, Descriptions, Flex, Input, Modal, Popconfirm, Popover, Space, Tabs, Tag,
   Typography,
 } from 'antd';
 import { useState, type ReactNode } from 'react';
@@ -25,6 +25,7 @@ import { CustomerTicketsTab } from './CustomerTicketsTab';
 import { FollowUpsTab } from './FollowUpsTab';
 import { HistoryTab } from './HistoryTab';
 import { OpportunitiesTab } from './OpportunitiesTab';
+import { OrdersTab } from './OrdersTab';
 
 type Customer = Schemas['CustomerOut'];
 
@@ -41,18 +42,13 @@ function CustomerDetail({ id }: { id: number }) {
 
 /**
  * The customer's tabs, each a component over its own queries/<resource>.ts. Orders and
- * opportunities are still placeholders (their endpoints are in the contract; the tabs are not
- * built yet).
+ * opportunities carry money and are not offered to agents (the API answers them 403).
  */
 function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['t'], sales: boolean) {
-  const placeholder = (key: string) => (
-    <Empty data-testid={`placeholder-${key}`} description={t('customer.placeholder')} />
-  );
   return [
     { key: 'basic', label: t('customer.tabs.basic'), children: <BasicTab customer={customer} /> },
     { key: 'contacts', label: t('customer.tabs.contacts'), children: <ContactsTab customer={customer} /> },
-    // TODO(orders API): an OrdersTab over GET /customers/{id}/orders once it is in the contract.
-    { key: 'orders', label: t('customer.tabs.orders'), children: placeholder('orders') },
+    ...(sales ? [{ key: 'orders', label: t('customer.tabs.orders'), children: <OrdersTab customer={customer} /> }] : []),
     { key: 'follow-ups', label: t('customer.tabs.followUps'), children: <FollowUpsTab customer={customer} /> },
     ...(sales ? [{ key: 'opportunities', label: t('customer.tabs.opportunities'), children: <OpportunitiesTab customer={customer} /> }] : []),
     { key: 'tickets', label: t('customer.tabs.tickets'), children: <CustomerTicketsTab customer={customer} /> },
