@@ -309,6 +309,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       ['admin-departments', '/admin/departments', (p) => p.getByRole('cell', { name: 'after_sales' })],
       ['admin-sla', '/admin/sla', (p) => p.getByRole('cell', { name: 'P1' }).first()],
       ['admin-custom-fields', '/admin/custom-fields', (p) => p.getByRole('cell', { name: 'erp_system' })],
+      ['admin-change-requests', '/admin/change-requests', (p) => p.getByRole('heading', { name: '变更审批' })],
       ['admin-tags', '/admin/tags', (p) => p.getByText('区域-华东').first()],
     ];
     const photograph = async (p, prefix) => {

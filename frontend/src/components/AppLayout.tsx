@@ -1,5 +1,5 @@
 import {
-  ApartmentOutlined, AppstoreOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, FormOutlined, FundOutlined,
+  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, FormOutlined, FundOutlined,
   LogoutOutlined, MenuOutlined, ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -25,6 +25,7 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
     can('settings:admin') && { key: '/admin/sla', icon: <ClockCircleOutlined />, label: t('nav.sla') },
     can('settings:admin') && { key: '/admin/custom-fields', icon: <FormOutlined />, label: t('nav.customFields') },
     can('tags:write') && { key: '/admin/tags', icon: <TagsOutlined />, label: t('nav.tags') },
+    can('settings:admin') && { key: '/admin/change-requests', icon: <AuditOutlined />, label: t('nav.changeRequests') },
   ].filter((item) => item !== false);
   return [
     { key: '/customers', icon: <TeamOutlined />, label: t('nav.customers') },

@@ -71,9 +71,9 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
           modal.info({
             title: t('changeRequest.submitted'),
             content: (
-              <ul data-testid="pending-change-requests">
+              <><p>{t('changeRequest.submittedHint')}</p><ul data-testid="pending-change-requests">
                 {saved.items.map((cr) => <li key={cr.id}>{label(cr.field)}: {String(cr.new_value ?? '∅')}</li>)}
-              </ul>
+              </ul></>
             ),
           });
         } else {
