@@ -171,8 +171,25 @@ export async function scenario({ browser, base, artifacts, password }) {
       await page.getByTestId('customer-tags').getByText('区域-华东').waitFor();
     });
 
-    // TODO(follow-ups API): record a follow-up from the customer page here once
-    // /customers/{id}/follow-ups is in openapi/openapi.json, and check it on the timeline.
+    await step('record a follow-up (a blank summary is refused by the server) and see it on the timeline', async () => {
+      await page.getByRole('tab', { name: '跟进记录' }).click();
+      await page.getByTestId('add-follow-up').click();
+      const form = page.getByTestId('follow-up-form');
+      await pick(page, page.getByTestId('follow-up-method'), '拜访');
+      await form.getByTestId('save-follow-up').click();
+      await form.locator('.ant-form-item').filter({ hasText: '跟进内容' }).getByText('必填').waitFor();
+      await form.getByRole('textbox', { name: '跟进内容' }).fill('上门拜访，演示新版设备');
+      await form.getByRole('textbox', { name: '客户反馈' }).fill('有兴趣，要报价');
+      await form.getByRole('textbox', { name: '下一步行动' }).fill('发送报价单');
+      await form.getByRole('checkbox').check();
+      await form.getByTestId('save-follow-up').click();
+      const entry = page.getByTestId('follow-up-timeline').getByTestId('follow-up').filter({ hasText: '上门拜访，演示新版设备' });
+      await entry.waitFor();
+      await entry.getByText('有效跟进', { exact: true }).waitFor();
+      await entry.getByText('拜访', { exact: true }).waitFor();
+      await shot(page, 'desktop-customer-follow-up-recorded');
+    });
+
 
     await step('create a complaint ticket for the customer', async () => {
       await page.getByRole('tab', { name: '工单' }).click();
@@ -237,6 +254,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       await history.getByText('已解决 → 已关闭').waitFor();
       await history.getByText(`∅ → ${VALID_CREDIT_CODE}`).waitFor();
       await history.getByText('打标签').waitFor();
+      await history.getByText(/^跟进 #\d+$/).first().waitFor();
       await shot(page, 'desktop-customer-history');
     });
 
@@ -278,6 +296,11 @@ export async function scenario({ browser, base, artifacts, password }) {
     const screens = [
       ['customers', '/customers', (p) => p.getByRole('link', { name: '上海云帆科技有限公司' })],
       ['customer-detail', customerUrl.slice(base.length), (p) => p.getByTestId('customer-name')],
+      ['customer-follow-ups', `${customerUrl.slice(base.length)}?tab=follow-ups`, (p) => p.getByTestId('follow-up').first()],
+      ['follow-ups-due', '/follow-ups/due', (p) => p.getByRole('heading', { name: '我的待跟进' })],
+      ['customer-orders', `${customerUrl.slice(base.length)}?tab=orders`, (p) => p.getByTestId('add-order')],
+      ['customer-opportunities', `${customerUrl.slice(base.length)}?tab=opportunities`, (p) => p.getByTestId('add-opportunity')],
+      ['opportunity-board', '/opportunities/board', (p) => p.getByTestId('column-lost')],
       ['tickets', '/tickets', (p) => p.getByRole('link', { name: /^T\d+/ }).first()],
       ['ticket-board', '/tickets/board', (p) => p.getByTestId('ticket-board')],
       ['ticket-detail', ticketUrl.slice(base.length), (p) => p.getByTestId('timeline')],
@@ -286,6 +309,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       ['admin-departments', '/admin/departments', (p) => p.getByRole('cell', { name: 'after_sales' })],
       ['admin-sla', '/admin/sla', (p) => p.getByRole('cell', { name: 'P1' }).first()],
       ['admin-custom-fields', '/admin/custom-fields', (p) => p.getByRole('cell', { name: 'erp_system' })],
+      ['admin-change-requests', '/admin/change-requests', (p) => p.getByRole('heading', { name: '变更审批' })],
       ['admin-tags', '/admin/tags', (p) => p.getByText('区域-华东').first()],
     ];
     const photograph = async (p, prefix) => {
@@ -331,6 +355,8 @@ export async function scenario({ browser, base, artifacts, password }) {
       const [zhang] = (await api(base, admin, `/customers?name=${encodeURIComponent('张三')}`)).items;
       await visit(apage, base, `/customers/${zhang.id}`);
       await apage.getByTestId('masked-id_number').filter({ hasText: '无权查看' }).waitFor();
+      check(await apage.getByRole('tab', { name: '订单' }).count() === 0, 'an agent is offered the orders tab');
+      check(await apage.getByRole('tab', { name: '商机' }).count() === 0, 'an agent is offered the opportunities tab');
       await apage.getByTestId('user-menu').hover();
       await apage.getByRole('menuitem', { name: '退出登录' }).click();
       await apage.waitForURL(/\/login\?next=/);
@@ -353,6 +379,11 @@ export async function scenario({ browser, base, artifacts, password }) {
       await mpage.getByText('该记录不存在，或您无权查看。').waitFor();
       await shot(mpage, 'desktop-not-found');
       check(await mpage.getByRole('menuitem', { name: '用户与角色' }).count() === 0, 'an account manager sees the admin menu');
+      await mpage.getByRole('menuitem', { name: '我的待跟进' }).click();
+      await mpage.waitForURL(`${base}/follow-ups/due`);
+      await mpage.getByRole('heading', { name: '我的待跟进' }).waitFor();
+      await mpage.getByTestId('due-list').or(mpage.getByText('今天没有待跟进的事项')).first().waitFor();
+      await shot(mpage, 'desktop-follow-ups-due-manager');
       await manager.close();
     });
 

@@ -159,6 +159,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cadence-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Rules
+         * @description Every stage that has a cadence: its customers are due for a follow-up `interval_days`
+         *     after the last one (defaults: potential 7, intent 3, customer 30; none for lost).
+         */
+        get: operations["cadence_rules:list_rules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cadence-rules/{stage}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put Rule
+         * @description Set a stage's interval, 1 to 365 days (admins only; `If-Match` optional). It applies
+         *     to each customer's next follow-up date as it is next computed (a follow-up, a stage
+         *     change).
+         */
+        put: operations["cadence_rules:put_rule"];
+        post?: never;
+        /**
+         * Delete Rule
+         * @description No cadence for this stage (admins only): its customers get no cadence reminders from
+         *     now on (next actions still remind). A no-op when the stage has no rule.
+         */
+        delete: operations["cadence_rules:delete_rule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/change-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Change Requests
+         * @description Change requests, newest first: every one for admins, your own for everyone else;
+         *     filter by `status` and `customer_id`.
+         */
+        get: operations["change_requests:list_change_requests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/change-requests/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Change Request
+         * @description One change request: admins any, others their own (404 otherwise).
+         */
+        get: operations["change_requests:get_change_request"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/change-requests/{request_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Change Request
+         * @description Apply a pending request (admins only) through the ordinary customer update, in one
+         *     transaction and validated again (422 / 409 `duplicate` if the value no longer fits).
+         *     409 `change-request-stale` when the field changed since the request, 409
+         *     `change-request-decided` when it is no longer pending. The requester is notified.
+         */
+        post: operations["change_requests:approve_change_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/change-requests/{request_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject Change Request
+         * @description Turn a pending request down with a reason (admins only); the requester is notified
+         *     with the reason.
+         */
+        post: operations["change_requests:reject_change_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/custom-fields": {
         parameters: {
             query?: never;
@@ -258,6 +391,12 @@ export interface paths {
          * Update Customer
          * @description Change some fields. `tag_ids` replaces the tags; `custom_fields` merge key by key
          *     (null removes a key). Send `If-Match` to fail with 412 if someone changed it meanwhile.
+         *
+         *     A non-admin's change of `name`, `credit_code`, `id_number` or `owner_id` (an owner
+         *     transfer) is checked like an edit but does not apply: it answers 202 with one pending
+         *     change request per field for an admin to approve (`/change-requests`), with
+         *     `change_comment` as the requester's comment. Send those fields on their own (422 when
+         *     mixed with others, so nothing is half-applied); a field with a pending request is a 409.
          */
         patch: operations["customers:update_customer"];
         trace?: never;
@@ -334,6 +473,26 @@ export interface paths {
         patch: operations["contacts:update_contact"];
         trace?: never;
     };
+    "/api/v1/customers/{customer_id}/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Customer Follow Ups
+         * @description A customer's follow-ups, newest first.
+         */
+        get: operations["follow_ups:list_customer_follow_ups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{customer_id}/history": {
         parameters: {
             query?: never;
@@ -349,6 +508,52 @@ export interface paths {
         get: operations["customers:customer_history"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/opportunities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Customer Opportunities
+         * @description A customer's opportunities, newest first.
+         */
+        get: operations["opportunities:list_customer_opportunities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Customer Orders
+         * @description A customer's orders, latest order date first. Agents see no money: 403.
+         */
+        get: operations["orders:list_customer_orders"];
+        put?: never;
+        /**
+         * Create Order
+         * @description Record an order or contract (admins; account managers on their own customers). Without
+         *     `order_no` the server assigns `O` + yyyymm + 6 digits; a taken one is a 409. The
+         *     customer's cumulative amount, first-cooperation and last-order dates follow at once.
+         */
+        post: operations["orders:create_order"];
         delete?: never;
         options?: never;
         head?: never;
@@ -459,6 +664,88 @@ export interface paths {
         patch: operations["departments:update_department"];
         trace?: never;
     };
+    "/api/v1/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Follow Ups
+         * @description The follow-ups you may see, newest first: all customers' for admins, supervisors,
+         *     agents and readonly users (contact records, no money); account managers their own
+         *     customers'. Archived customers are left out. `owner` takes `me` or a user id (as
+         *     `owner_id`).
+         */
+        get: operations["follow_ups:list_follow_ups"];
+        put?: never;
+        /**
+         * Create Follow Up
+         * @description Record a follow-up of a customer you may edit; you are its owner (admins may name
+         *     another). In the same transaction the customer's last (and first) contact and activity
+         *     move; an effective follow-up by the customer's owner restarts the public-pool clock and
+         *     marks a linked opportunity as followed up; the customer's next follow-up date becomes
+         *     `next_action_due_on`, else the stage's cadence from the day of the contact; earlier open
+         *     next actions of the customer are marked done.
+         */
+        post: operations["follow_ups:create_follow_up"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/due": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Due
+         * @description What is due or overdue today (calendar days in the configured zone) for `owner`:
+         *     open next actions of their follow-ups due today or earlier (`kind: next_action`), and
+         *     their customers whose cadence date has come (`kind: cadence`). Archived and pool
+         *     customers are left out. Ordered by due date, then customer. Admins, supervisors and
+         *     readonly users may ask for anyone; others for themselves only (403).
+         */
+        get: operations["follow_ups:list_due"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/{follow_up_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Follow Up
+         * @description One follow-up; `ETag` carries its version.
+         */
+        get: operations["follow_ups:get_follow_up"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Follow Up
+         * @description Correct a follow-up (its author or an admin), or tick its next action off with
+         *     `next_action_done: true`. When it happened, with which customer and by whom stay; an
+         *     effective follow-up cannot become ineffective (409).
+         */
+        patch: operations["follow_ups:update_follow_up"];
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -497,6 +784,33 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lifecycle-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Lifecycle Settings
+         * @description The thresholds of the public pool and of the lifecycle and value jobs, in calendar days
+         *     of CRM_TIMEZONE (admins, supervisors and readonly users). `ETag` for `If-Match`.
+         */
+        get: operations["lifecycle_settings:get_lifecycle_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Lifecycle Settings
+         * @description Change some thresholds (admins only; audited). The whole row must stay consistent:
+         *     every count positive (the re-claim cooldown may be 0), the pool warning before the
+         *     release. The jobs use them from their next run.
+         */
+        patch: operations["lifecycle_settings:update_lifecycle_settings"];
         trace?: never;
     };
     "/api/v1/notifications": {
@@ -573,6 +887,152 @@ export interface paths {
          * @description Mark one of your notifications read.
          */
         post: operations["notifications:mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Opportunities
+         * @description The opportunities you may see, newest first (account managers: their customers';
+         *     archived customers left out). Agents see no money: 403.
+         */
+        get: operations["opportunities:list_opportunities"];
+        put?: never;
+        /**
+         * Create Opportunity
+         * @description Open an opportunity on a customer you may edit; you own it (admins may name the
+         *     owner). It starts at `intent` unless `quote` or `contract` is given.
+         */
+        post: operations["opportunities:create_opportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/{opportunity_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Opportunity
+         * @description One opportunity with whether it is stale and where it may move.
+         */
+        get: operations["opportunities:get_opportunity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Opportunity
+         * @description Edit an open opportunity (send `If-Match`); a won or lost one is closed (409). The
+         *     stage moves only through transitions.
+         */
+        patch: operations["opportunities:update_opportunity"];
+        trace?: never;
+    };
+    "/api/v1/opportunities/{opportunity_id}/transitions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transition Opportunity
+         * @description Move an opportunity: `intent → quote → contract → won`, or `lost` from any open stage
+         *     with a `reason`. Won and lost are final. An illegal move is a 409 listing `allowed`.
+         *     Winning with `order` records that order in the same transaction (customer totals
+         *     follow), and a customer not yet at stage `customer` (成交) moves there.
+         */
+        post: operations["opportunities:transition_opportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Order
+         * @description One order; `ETag` carries its version.
+         */
+        get: operations["orders:get_order"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Order
+         * @description Change an order (send `If-Match`); `status: cancelled` takes it out of the customer's
+         *     totals.
+         */
+        patch: operations["orders:update_order"];
+        trace?: never;
+    };
+    "/api/v1/pool": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Pool
+         * @description Customers in the public pool (non-archived, no owner), latest released first; keyset
+         *     paging. Account managers, supervisors, admins and readonly users; not agents (403).
+         *     Contacts are masked (mobiles `138****5678`) and ID numbers left out until claimed; who
+         *     released a customer shows to admins only.
+         */
+        get: operations["pool:list_pool"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pool/{customer_id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim Customer
+         * @description Become the owner of a pool customer (account managers and admins, for themselves).
+         *     409 `claim-limit` when you already own `pool_claim_limit` non-archived customers,
+         *     409 `reclaim-cooldown` when you released it less than `pool_reclaim_cooldown_days`
+         *     calendar days ago, 409 `not-in-pool` when someone else claimed it first (of concurrent
+         *     claims exactly one wins). Starts a fresh pool clock; `claim` on the history.
+         */
+        post: operations["pool:claim_customer"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1197,6 +1657,24 @@ export interface components {
              */
             timezone: string;
         };
+        /** CadenceRuleIn */
+        CadenceRuleIn: {
+            /** Interval Days */
+            interval_days: number;
+        };
+        /** CadenceRuleOut */
+        CadenceRuleOut: {
+            /** Interval Days */
+            interval_days: number;
+            stage: components["schemas"]["Stage"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
         /** CalendarOverrideIn */
         CalendarOverrideIn: {
             /**
@@ -1218,6 +1696,70 @@ export interface components {
             is_workday: boolean;
             /** Note */
             note: string | null;
+        };
+        /** ChangeRequestOut */
+        ChangeRequestOut: {
+            /** Comment */
+            comment: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Customer Code */
+            customer_code: string;
+            /** Customer Id */
+            customer_id: number;
+            /** Customer Name */
+            customer_name: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By */
+            decided_by: number | null;
+            /** Decision Reason */
+            decision_reason: string | null;
+            /**
+             * Field
+             * @enum {string}
+             */
+            field: "name" | "credit_code" | "id_number" | "owner_id";
+            /** Id */
+            id: number;
+            /**
+             * Masked Fields
+             * @description old_value / new_value when masked for you.
+             */
+            masked_fields: string[];
+            /**
+             * New Value
+             * @description The value asked for (normalised).
+             */
+            new_value: unknown;
+            /**
+             * Old Value
+             * @description The value when the request was made.
+             */
+            old_value: unknown;
+            /** Requested By */
+            requested_by: number;
+            status: components["schemas"]["domain__change_request__Status"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * ChangeRequestsAccepted
+         * @description 202: the key fields await an admin's approval; nothing changed yet.
+         */
+        ChangeRequestsAccepted: {
+            /** Detail */
+            detail: string;
+            /** Items */
+            items: components["schemas"]["ChangeRequestOut"][];
         };
         /**
          * Channel
@@ -1392,7 +1934,7 @@ export interface components {
             name: string;
             /**
              * Owner Id
-             * @description Admins only.
+             * @description Admins only on create; on PATCH an account manager's becomes a transfer request.
              */
             owner_id?: number | null;
             /** Region */
@@ -1433,8 +1975,18 @@ export interface components {
             };
             /** First Contact At */
             first_contact_at: string | null;
+            /**
+             * First Cooperation On
+             * @description The first order's date.
+             */
+            first_cooperation_on: string | null;
             gender: components["schemas"]["Gender"] | null;
             grade: components["schemas"]["Grade"] | null;
+            /**
+             * Grade Locked
+             * @description An admin set the grade; RFM leaves it alone.
+             */
+            grade_locked: boolean;
             /** Id */
             id: number;
             /** Id Number */
@@ -1444,6 +1996,8 @@ export interface components {
             kind: components["schemas"]["Kind"];
             /** Last Contact At */
             last_contact_at: string | null;
+            /** Last Order On */
+            last_order_on: string | null;
             /** Main Business */
             main_business: string | null;
             /**
@@ -1453,8 +2007,21 @@ export interface components {
             masked_fields: string[];
             /** Name */
             name: string;
-            /** Owner Id */
-            owner_id: number;
+            /**
+             * Next Follow Up On
+             * @description Due by the cadence rules.
+             */
+            next_follow_up_on: string | null;
+            /**
+             * Owner Id
+             * @description null while the customer is in the public pool.
+             */
+            owner_id: number | null;
+            /**
+             * Pool Entered At
+             * @description Since when it is in the public pool.
+             */
+            pool_entered_at: string | null;
             /** Region */
             region: string | null;
             size: components["schemas"]["Size"] | null;
@@ -1468,6 +2035,16 @@ export interface components {
              */
             updated_at: string;
             urgency: components["schemas"]["Urgency"] | null;
+            /**
+             * Value Level
+             * @description From RFM over orders; null before the first computation or when hidden.
+             */
+            value_level: ("high" | "medium" | "low") | null;
+            /**
+             * Verified At
+             * @description Last check of the basic information.
+             */
+            verified_at: string | null;
             /** Version */
             version: number;
             /**
@@ -1482,6 +2059,11 @@ export interface components {
             address?: string | null;
             /** Birthday */
             birthday?: string | null;
+            /**
+             * Change Comment
+             * @description Why: goes with the change requests a non-admin's change of name, credit_code, id_number or owner_id becomes (only then).
+             */
+            change_comment?: string | null;
             /**
              * Credit Code
              * @description 统一社会信用代码 (organizations), GB 32100 check digit.
@@ -1513,7 +2095,7 @@ export interface components {
             name?: string | null;
             /**
              * Owner Id
-             * @description Admins only.
+             * @description Admins only on create; on PATCH an account manager's becomes a transfer request.
              */
             owner_id?: number | null;
             /** Region */
@@ -1556,6 +2138,36 @@ export interface components {
             /** Supervisor Id */
             supervisor_id?: number | null;
         };
+        /** DueItemOut */
+        DueItemOut: {
+            /** Customer Id */
+            customer_id: number;
+            /** Customer Name */
+            customer_name: string;
+            /**
+             * Due On
+             * Format: date
+             */
+            due_on: string;
+            /**
+             * Follow Up Id
+             * @description With kind `next_action`.
+             */
+            follow_up_id: number | null;
+            /**
+             * Kind
+             * @description `next_action`: a follow-up's next action is due; `cadence`: the customer is due for a follow-up by its stage's cadence rule.
+             * @enum {string}
+             */
+            kind: "next_action" | "cadence";
+            /** Next Action */
+            next_action: string | null;
+            /**
+             * Overdue Days
+             * @description Calendar days past due (0: due today).
+             */
+            overdue_days: number;
+        };
         /** DuePreviewOut */
         DuePreviewOut: {
             /**
@@ -1594,6 +2206,120 @@ export interface components {
          * @enum {string}
          */
         FieldType: "text" | "number" | "date" | "enum" | "bool";
+        /** FollowUpCreate */
+        FollowUpCreate: {
+            /**
+             * At
+             * @description When it happened; default now, at most one day ahead.
+             */
+            at?: string | null;
+            /** Customer Id */
+            customer_id: number;
+            /**
+             * Effective
+             * @description The customer responded.
+             * @default false
+             */
+            effective: boolean;
+            /**
+             * Feedback
+             * @description What the customer said.
+             */
+            feedback?: string | null;
+            method: components["schemas"]["Method"];
+            /** Next Action */
+            next_action?: string | null;
+            /**
+             * Next Action Due On
+             * @description Needs `next_action`; becomes the customer's next follow-up date.
+             */
+            next_action_due_on?: string | null;
+            /**
+             * Opportunity Id
+             * @description An open opportunity of the customer.
+             */
+            opportunity_id?: number | null;
+            /**
+             * Owner Id
+             * @description Admins only; default the caller.
+             */
+            owner_id?: number | null;
+            /**
+             * Summary
+             * @description Required; a short or vague one ("无") is accepted, an empty one is not.
+             */
+            summary: string;
+        };
+        /** FollowUpOut */
+        FollowUpOut: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Customer Id */
+            customer_id: number;
+            /** Customer Name */
+            customer_name: string;
+            /** Effective */
+            effective: boolean;
+            /** Feedback */
+            feedback: string | null;
+            /** Id */
+            id: number;
+            method: components["schemas"]["Method"];
+            /** Next Action */
+            next_action: string | null;
+            /**
+             * Next Action Done At
+             * @description Null while the next action is open.
+             */
+            next_action_done_at: string | null;
+            /** Next Action Due On */
+            next_action_due_on: string | null;
+            /** Opportunity Id */
+            opportunity_id: number | null;
+            /** Owner Id */
+            owner_id: number;
+            /** Summary */
+            summary: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** FollowUpPatch */
+        FollowUpPatch: {
+            /**
+             * Effective
+             * @description Can become true, never false again.
+             */
+            effective?: boolean | null;
+            /** Feedback */
+            feedback?: string | null;
+            method?: components["schemas"]["Method"] | null;
+            /** Next Action */
+            next_action?: string | null;
+            /**
+             * Next Action Done
+             * @description true ticks the next action off, false reopens it.
+             */
+            next_action_done?: boolean | null;
+            /** Next Action Due On */
+            next_action_due_on?: string | null;
+            /** Opportunity Id */
+            opportunity_id?: number | null;
+            /** Summary */
+            summary?: string | null;
+        };
         /**
          * Gender
          * @enum {string}
@@ -1629,6 +2355,86 @@ export interface components {
          * @enum {string}
          */
         Kind: "organization" | "individual";
+        /** LifecycleSettingsOut */
+        LifecycleSettingsOut: {
+            /** Churn Complaint Days */
+            churn_complaint_days: number;
+            /** Churn No Order Days */
+            churn_no_order_days: number;
+            /** Dormancy Days */
+            dormancy_days: number;
+            /**
+             * Pool Claim Limit
+             * @description Most non-archived customers one person may own when claiming.
+             */
+            pool_claim_limit: number;
+            /**
+             * Pool No Order Days
+             * @description Also release after this many days without an order (null: off).
+             */
+            pool_no_order_days: number | null;
+            /**
+             * Pool Reclaim Cooldown Days
+             * @description Days before whoever released a customer may claim it back.
+             */
+            pool_reclaim_cooldown_days: number;
+            /**
+             * Pool Release Days
+             * @description An owned customer with no effective follow-up for this many days goes to the pool.
+             */
+            pool_release_days: number;
+            /**
+             * Pool Warning Days
+             * @description The owner is warned this many days before.
+             */
+            pool_warning_days: number;
+            /** Stale Opportunity Days */
+            stale_opportunity_days: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Verification Days */
+            verification_days: number;
+            /** Version */
+            version: number;
+        };
+        /**
+         * LifecycleSettingsPatch
+         * @description Calendar days in CRM_TIMEZONE. All positive (the cooldown may be 0); the warning comes
+         *     before the release (pool_warning_days < pool_release_days, and < pool_no_order_days).
+         */
+        LifecycleSettingsPatch: {
+            /** Churn Complaint Days */
+            churn_complaint_days?: number | null;
+            /** Churn No Order Days */
+            churn_no_order_days?: number | null;
+            /** Dormancy Days */
+            dormancy_days?: number | null;
+            /** Pool Claim Limit */
+            pool_claim_limit?: number | null;
+            /**
+             * Pool No Order Days
+             * @description null turns the rule off.
+             */
+            pool_no_order_days?: number | null;
+            /** Pool Reclaim Cooldown Days */
+            pool_reclaim_cooldown_days?: number | null;
+            /** Pool Release Days */
+            pool_release_days?: number | null;
+            /** Pool Warning Days */
+            pool_warning_days?: number | null;
+            /** Stale Opportunity Days */
+            stale_opportunity_days?: number | null;
+            /** Verification Days */
+            verification_days?: number | null;
+        };
+        /**
+         * Method
+         * @enum {string}
+         */
+        Method: "phone" | "visit" | "email" | "wechat" | "meeting" | "sms";
         /** NotificationOut */
         NotificationOut: {
             /** Body */
@@ -1651,10 +2457,225 @@ export interface components {
             /** Title */
             title: string;
         };
+        /** OpportunityCreate */
+        OpportunityCreate: {
+            /** Budget Max */
+            budget_max?: (number | string) | null;
+            /** Budget Min */
+            budget_min?: (number | string) | null;
+            /** Customer Id */
+            customer_id: number;
+            /** Expected Close On */
+            expected_close_on?: string | null;
+            /**
+             * Owner Id
+             * @description Admins only; default the caller.
+             */
+            owner_id?: number | null;
+            /**
+             * Stage
+             * @default intent
+             * @enum {string}
+             */
+            stage: "intent" | "quote" | "contract";
+            /** Title */
+            title: string;
+        };
+        /** OpportunityOut */
+        OpportunityOut: {
+            /** Allowed Transitions */
+            allowed_transitions: components["schemas"]["OpportunityStage"][];
+            /**
+             * Budget Max
+             * @description CNY.
+             */
+            budget_max: string | null;
+            /**
+             * Budget Min
+             * @description CNY.
+             */
+            budget_min: string | null;
+            /** Closed At */
+            closed_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Customer Id */
+            customer_id: number;
+            /** Customer Name */
+            customer_name: string;
+            /** Expected Close On */
+            expected_close_on: string | null;
+            /** Id */
+            id: number;
+            /** Last Effective Follow Up At */
+            last_effective_follow_up_at: string | null;
+            /** Lost Reason */
+            lost_reason: string | null;
+            /** Owner Id */
+            owner_id: number;
+            stage: components["schemas"]["OpportunityStage"];
+            /**
+             * Stale
+             * @description Open and no effective follow-up (nor creation) for `stale_opportunity_days` calendar days.
+             */
+            stale: boolean;
+            /** Title */
+            title: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** OpportunityPatch */
+        OpportunityPatch: {
+            /** Budget Max */
+            budget_max?: (number | string) | null;
+            /** Budget Min */
+            budget_min?: (number | string) | null;
+            /** Expected Close On */
+            expected_close_on?: string | null;
+            /**
+             * Owner Id
+             * @description Admins only.
+             */
+            owner_id?: number | null;
+            /** Title */
+            title?: string | null;
+        };
+        /**
+         * OpportunityStage
+         * @enum {string}
+         */
+        OpportunityStage: "intent" | "quote" | "contract" | "won" | "lost";
+        /** OpportunityTransitionIn */
+        OpportunityTransitionIn: {
+            /** @description Only when moving to won: the order is recorded in the same transaction. */
+            order?: components["schemas"]["WinOrderIn"] | null;
+            /**
+             * Reason
+             * @description Required when moving to lost.
+             */
+            reason?: string | null;
+            to: components["schemas"]["OpportunityStage"];
+        };
+        /** OrderCreate */
+        OrderCreate: {
+            /**
+             * Amount
+             * @description CNY, above 0, at most 2 decimals; send a string such as "12800.00".
+             */
+            amount: number | string;
+            /** Contract No */
+            contract_no?: string | null;
+            /**
+             * Opportunity Id
+             * @description An opportunity of the same customer.
+             */
+            opportunity_id?: number | null;
+            /**
+             * Order No
+             * @description Unique; left out, the server assigns O + yyyymm + 6 digits.
+             */
+            order_no?: string | null;
+            /**
+             * Ordered On
+             * Format: date
+             */
+            ordered_on: string;
+            /**
+             * Product
+             * @description Product or service.
+             */
+            product: string;
+            /** @default confirmed */
+            status: components["schemas"]["OrderStatus"];
+        };
+        /** OrderOut */
+        OrderOut: {
+            /**
+             * Amount
+             * @description CNY.
+             */
+            amount: string;
+            /** Contract No */
+            contract_no: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number | null;
+            /** Customer Id */
+            customer_id: number;
+            /** Id */
+            id: number;
+            /** Opportunity Id */
+            opportunity_id: number | null;
+            /** Order No */
+            order_no: string;
+            /**
+             * Ordered On
+             * Format: date
+             */
+            ordered_on: string;
+            /** Product */
+            product: string;
+            status: components["schemas"]["OrderStatus"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+        };
+        /** OrderPatch */
+        OrderPatch: {
+            /** Amount */
+            amount?: (number | string) | null;
+            /** Contract No */
+            contract_no?: string | null;
+            /** Opportunity Id */
+            opportunity_id?: number | null;
+            /** Order No */
+            order_no?: string | null;
+            /** Ordered On */
+            ordered_on?: string | null;
+            /** Product */
+            product?: string | null;
+            status?: components["schemas"]["OrderStatus"] | null;
+        };
+        /**
+         * OrderStatus
+         * @enum {string}
+         */
+        OrderStatus: "pending" | "confirmed" | "completed" | "cancelled";
         /** Page[AuditEventOut] */
         Page_AuditEventOut_: {
             /** Items */
             items: components["schemas"]["AuditEventOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description Only with `with_total=true`.
+             */
+            total?: number | null;
+        };
+        /** Page[ChangeRequestOut] */
+        Page_ChangeRequestOut_: {
+            /** Items */
+            items: components["schemas"]["ChangeRequestOut"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` for the next page; null on the last page.
@@ -1681,10 +2702,85 @@ export interface components {
              */
             total?: number | null;
         };
+        /** Page[DueItemOut] */
+        Page_DueItemOut_: {
+            /** Items */
+            items: components["schemas"]["DueItemOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description Only with `with_total=true`.
+             */
+            total?: number | null;
+        };
+        /** Page[FollowUpOut] */
+        Page_FollowUpOut_: {
+            /** Items */
+            items: components["schemas"]["FollowUpOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description Only with `with_total=true`.
+             */
+            total?: number | null;
+        };
         /** Page[NotificationOut] */
         Page_NotificationOut_: {
             /** Items */
             items: components["schemas"]["NotificationOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description Only with `with_total=true`.
+             */
+            total?: number | null;
+        };
+        /** Page[OpportunityOut] */
+        Page_OpportunityOut_: {
+            /** Items */
+            items: components["schemas"]["OpportunityOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description Only with `with_total=true`.
+             */
+            total?: number | null;
+        };
+        /** Page[OrderOut] */
+        Page_OrderOut_: {
+            /** Items */
+            items: components["schemas"]["OrderOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description Only with `with_total=true`.
+             */
+            total?: number | null;
+        };
+        /** Page[PoolCustomerOut] */
+        Page_PoolCustomerOut_: {
+            /** Items */
+            items: components["schemas"]["PoolCustomerOut"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` for the next page; null on the last page.
@@ -1710,6 +2806,58 @@ export interface components {
              * @description Only with `with_total=true`.
              */
             total?: number | null;
+        };
+        /**
+         * PoolCustomerOut
+         * @description A customer in the public pool as a prospective owner sees it: no ID numbers, amounts or
+         *     custom fields; contacts masked as a supervisor sees them until claimed.
+         */
+        PoolCustomerOut: {
+            /** Code */
+            code: string;
+            /**
+             * Contacts
+             * @description Primary first; mobiles and phones masked except for admins.
+             */
+            contacts: components["schemas"]["ContactOut"][];
+            /** Credit Code */
+            credit_code: string | null;
+            /** First Cooperation On */
+            first_cooperation_on: string | null;
+            gender: components["schemas"]["Gender"] | null;
+            grade: components["schemas"]["Grade"] | null;
+            /** Id */
+            id: number;
+            /** Industry */
+            industry: string | null;
+            kind: components["schemas"]["Kind"];
+            /** Last Contact At */
+            last_contact_at: string | null;
+            /** Last Order On */
+            last_order_on: string | null;
+            /** Main Business */
+            main_business: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Pool Entered At
+             * Format: date-time
+             * @description When it was released into the pool.
+             */
+            pool_entered_at: string;
+            /** Region */
+            region: string | null;
+            /**
+             * Released By
+             * @description Who lost it to the pool; admins only (null for everyone else).
+             */
+            released_by: number | null;
+            size: components["schemas"]["Size"] | null;
+            source: components["schemas"]["Source"] | null;
+            stage: components["schemas"]["Stage"];
+            /** Tags */
+            tags: components["schemas"]["TagRef"][];
+            urgency: components["schemas"]["Urgency"] | null;
         };
         /**
          * Priority
@@ -1740,6 +2888,11 @@ export interface components {
         RefreshIn: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /** RejectIn */
+        RejectIn: {
+            /** Reason */
+            reason: string;
         };
         /**
          * ResponsibleParty
@@ -1915,11 +3068,6 @@ export interface components {
          * @enum {string}
          */
         Stage: "potential" | "intent" | "customer" | "lost";
-        /**
-         * Status
-         * @enum {string}
-         */
-        Status: "new" | "assigned" | "in_progress" | "waiting_customer" | "resolved" | "closed" | "reopened" | "cancelled";
         /** TagCreate */
         TagCreate: {
             /**
@@ -2029,7 +3177,7 @@ export interface components {
              * Allowed Transitions
              * @description Where you may move it now.
              */
-            allowed_transitions: components["schemas"]["Status"][];
+            allowed_transitions: components["schemas"]["domain__ticket__Status"][];
             /** Assignee Id */
             assignee_id: number | null;
             channel: components["schemas"]["Channel"];
@@ -2081,7 +3229,7 @@ export interface components {
             root_cause: string | null;
             satisfaction: components["schemas"]["SatisfactionOut"] | null;
             sla: components["schemas"]["SlaOut"];
-            status: components["schemas"]["Status"];
+            status: components["schemas"]["domain__ticket__Status"];
             /** Title */
             title: string;
             type: components["schemas"]["TicketType"];
@@ -2186,7 +3334,7 @@ export interface components {
             note?: string | null;
             /** @description Required when closing. */
             satisfaction?: components["schemas"]["SatisfactionIn"] | null;
-            to: components["schemas"]["Status"];
+            to: components["schemas"]["domain__ticket__Status"];
         };
         /** UnreadCountOut */
         UnreadCountOut: {
@@ -2255,6 +3403,38 @@ export interface components {
             /** Message */
             message: string;
         };
+        /**
+         * WinOrderIn
+         * @description The order a won opportunity brings.
+         */
+        WinOrderIn: {
+            /**
+             * Amount
+             * @description CNY, above 0, at most 2 decimals; send a string such as "12800.00".
+             */
+            amount: number | string;
+            /** Contract No */
+            contract_no?: string | null;
+            /** Order No */
+            order_no?: string | null;
+            /**
+             * Ordered On
+             * Format: date
+             */
+            ordered_on: string;
+            /** Product */
+            product: string;
+        };
+        /**
+         * Status
+         * @enum {string}
+         */
+        domain__change_request__Status: "pending" | "approved" | "rejected";
+        /**
+         * Status
+         * @enum {string}
+         */
+        domain__ticket__Status: "new" | "assigned" | "in_progress" | "waiting_customer" | "resolved" | "closed" | "reopened" | "cancelled";
     };
     responses: never;
     parameters: never;
@@ -2734,6 +3914,455 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "cadence_rules:list_rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CadenceRuleOut"][];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "cadence_rules:put_rule": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                stage: components["schemas"]["Stage"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CadenceRuleIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CadenceRuleOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "cadence_rules:delete_rule": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                stage: components["schemas"]["Stage"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "change_requests:list_change_requests": {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                status?: components["schemas"]["domain__change_request__Status"] | null;
+                customer_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ChangeRequestOut_"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "change_requests:get_change_request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "change_requests:approve_change_request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "change_requests:reject_change_request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3353,6 +4982,15 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerOut"];
                 };
             };
+            /** @description Key fields of a non-admin's edit: pending change requests, nothing changed yet. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestsAccepted"];
+                };
+            };
             /** @description Problem (RFC 9457) */
             401: {
                 headers: {
@@ -3839,6 +5477,83 @@ export interface operations {
             };
         };
     };
+    "follow_ups:list_customer_follow_ups": {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FollowUpOut_"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "customers:customer_history": {
         parameters: {
             query?: {
@@ -3896,6 +5611,237 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "opportunities:list_customer_opportunities": {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OpportunityOut_"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "orders:list_customer_orders": {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                status?: components["schemas"]["OrderStatus"][];
+            };
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OrderOut_"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "orders:create_order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4327,6 +6273,361 @@ export interface operations {
             };
         };
     };
+    "follow_ups:list_follow_ups": {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                customer_id?: number | null;
+                owner_id?: number | null;
+                /** @description `me`, or a user id. */
+                owner?: string | null;
+                /** @description Inclusive, local date. */
+                from?: string | null;
+                /** @description Inclusive, local date. */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FollowUpOut_"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "follow_ups:create_follow_up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "follow_ups:list_due": {
+        parameters: {
+            query?: {
+                /** @description `me`, or a user id. */
+                owner?: string | null;
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DueItemOut_"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "follow_ups:get_follow_up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                follow_up_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "follow_ups:update_follow_up": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                follow_up_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "meta:health": {
         parameters: {
             query?: never;
@@ -4386,6 +6687,123 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "lifecycle_settings:get_lifecycle_settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LifecycleSettingsOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "lifecycle_settings:update_lifecycle_settings": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LifecycleSettingsPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LifecycleSettingsOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4571,6 +6989,676 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "opportunities:list_opportunities": {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description `me`, or a user id. */
+                owner?: string | null;
+                customer_id?: number | null;
+                stage?: components["schemas"]["OpportunityStage"][];
+                /** @description Only stale (true) or only not stale (false) ones. */
+                stale?: boolean | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OpportunityOut_"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "opportunities:create_opportunity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpportunityCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "opportunities:get_opportunity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                opportunity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "opportunities:update_opportunity": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                opportunity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpportunityPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "opportunities:transition_opportunity": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                opportunity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpportunityTransitionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "orders:get_order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "orders:update_order": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                order_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "pool:list_pool": {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Name contains (case-insensitive). */
+                name?: string | null;
+                /** @description Section or division; a section matches its divisions. */
+                industry?: string | null;
+                /** @description Region contains. */
+                region?: string | null;
+                stage?: components["schemas"]["Stage"][];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PoolCustomerOut_"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "pool:claim_customer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5509,7 +8597,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                status?: components["schemas"]["Status"][];
+                status?: components["schemas"]["domain__ticket__Status"][];
                 priority?: components["schemas"]["Priority"][];
                 type?: components["schemas"]["TicketType"][];
                 department_id?: number | null;
@@ -6839,13 +9927,20 @@ export const pathsApiV1CustomersGetParametersQuerySortValues: ReadonlyArray<Flat
 export const pathsApiV1CustomersGetParametersQueryArchivedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers"]["get"]["parameters"]["query"]["archived"]> = ["false", "true", "all"];
 export const pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets"]["get"]["parameters"]["query"]["sla_state"]> = ["ok", "warning", "breached", "paused"];
 export const activityStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActivityStatus"]> = ["active", "dormant", "churn_risk"];
+export const changeRequestOutFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChangeRequestOut"]["field"]> = ["name", "credit_code", "id_number", "owner_id"];
 export const channelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Channel"]> = ["phone", "online_chat", "email", "store", "web_form", "api"];
 export const commentInVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CommentIn"]["visibility"]> = ["internal", "public"];
+export const customerOutValue_levelAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CustomerOut"]["value_level"]> = ["high", "medium", "low"];
+export const dueItemOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DueItemOut"]["kind"]> = ["next_action", "cadence"];
 export const exceptionInKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExceptionIn"]["kind"]> = ["resource_conflict", "changed_requirement", "external_blocker"];
 export const fieldTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldType"]> = ["text", "number", "date", "enum", "bool"];
 export const genderValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Gender"]> = ["male", "female"];
 export const gradeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Grade"]> = ["S", "A", "B", "C"];
 export const kindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Kind"]> = ["organization", "individual"];
+export const methodValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Method"]> = ["phone", "visit", "email", "wechat", "meeting", "sms"];
+export const opportunityCreateStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpportunityCreate"]["stage"]> = ["intent", "quote", "contract"];
+export const opportunityStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpportunityStage"]> = ["intent", "quote", "contract", "won", "lost"];
+export const orderStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderStatus"]> = ["pending", "confirmed", "completed", "cancelled"];
 export const priorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Priority"]> = ["P1", "P2", "P3", "P4"];
 export const responsiblePartyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ResponsibleParty"]> = ["product_quality", "service_error", "logistics", "other"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "supervisor", "account_manager", "agent", "readonly"];
@@ -6857,7 +9952,8 @@ export const slaPolicyPatchCalendarAnyOf0Values: ReadonlyArray<FlattenedDeepRequ
 export const slaStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaState"]> = ["ok", "warning", "breached", "met", "paused"];
 export const sourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Source"]> = ["exhibition", "online", "referral", "cold_call", "advertising", "partner", "other"];
 export const stageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Stage"]> = ["potential", "intent", "customer", "lost"];
-export const statusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Status"]> = ["new", "assigned", "in_progress", "waiting_customer", "resolved", "closed", "reopened", "cancelled"];
 export const ticketTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketType"]> = ["presales_consult", "order_support", "after_sales_repair", "return_exchange", "complaint", "technical_consult", "training", "customization"];
 export const timelineEventOutVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEventOut"]["visibility"]> = ["internal", "public"];
 export const urgencyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Urgency"]> = ["high", "medium", "low"];
+export const domain__change_request__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__change_request__Status"]> = ["pending", "approved", "rejected"];
+export const domain__ticket__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__ticket__Status"]> = ["new", "assigned", "in_progress", "waiting_customer", "resolved", "closed", "reopened", "cancelled"];

@@ -1,5 +1,5 @@
 import {
-  ApartmentOutlined, AppstoreOutlined, BellOutlined, ClockCircleOutlined, FormOutlined,
+  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, FormOutlined, FundOutlined,
   LogoutOutlined, MenuOutlined, ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -11,6 +11,7 @@ import { api } from '../api/client';
 import { decodeClaims, getTokens, setTokens, type Claims } from '../auth/session';
 import { useClaims, useTokens } from '../auth/useSession';
 import { changeLanguage } from '../i18n';
+import { canSeeDueFollowUps, canSeeSales } from '../lib/permissions';
 import { setZone } from '../lib/time';
 import { useBusinessCalendar } from '../queries/businessCalendar';
 import { useMe } from '../queries/users';
@@ -24,9 +25,12 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
     can('settings:admin') && { key: '/admin/sla', icon: <ClockCircleOutlined />, label: t('nav.sla') },
     can('settings:admin') && { key: '/admin/custom-fields', icon: <FormOutlined />, label: t('nav.customFields') },
     can('tags:write') && { key: '/admin/tags', icon: <TagsOutlined />, label: t('nav.tags') },
+    can('settings:admin') && { key: '/admin/change-requests', icon: <AuditOutlined />, label: t('nav.changeRequests') },
   ].filter((item) => item !== false);
   return [
     { key: '/customers', icon: <TeamOutlined />, label: t('nav.customers') },
+    ...(canSeeDueFollowUps(claims) ? [{ key: '/follow-ups/due', icon: <CalendarOutlined />, label: t('nav.due') }] : []),
+    ...(canSeeSales(claims) ? [{ key: '/opportunities/board', icon: <FundOutlined />, label: t('nav.opportunityBoard') }] : []),
     { key: '/tickets', icon: <ProfileOutlined />, label: t('nav.ticketList') },
     { key: '/tickets/board', icon: <AppstoreOutlined />, label: t('nav.ticketBoard') },
     { key: '/notifications', icon: <BellOutlined />, label: t('nav.notifications') },
@@ -37,6 +41,8 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
 /** The menu entry a path belongs to (/customers/12 → /customers). */
 function selectedKey(pathname: string): string {
   if (pathname.startsWith('/tickets/board')) return '/tickets/board';
+  if (pathname.startsWith('/follow-ups/due')) return '/follow-ups/due';
+  if (pathname.startsWith('/opportunities')) return '/opportunities/board';
   const [, first, second] = pathname.split('/');
   return first === 'admin' ? `/admin/${second}` : `/${first}`;
 }

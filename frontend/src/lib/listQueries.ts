@@ -4,7 +4,7 @@ import {
   activityStatusValues, gradeValues, kindValues, pathsApiV1CustomersGetParametersQueryArchivedValues
     as archivedValues, pathsApiV1CustomersGetParametersQuerySortValues as customerSortValues,
   pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values as slaStateFilterValues, priorityValues,
-  stageValues, statusValues, ticketTypeValues,
+  stageValues, domain__ticket__StatusValues as statusValues, ticketTypeValues,
 } from '../api/schema.gen';
 import {
   cursorStack, id, ids, isoDate, known, knownOne, readParams, type ParamSpec,

@@ -39,3 +39,13 @@ export function canAssignTicket(c: Claims): boolean {
 export function canCommentTicket(c: Claims): boolean {
   return c.scopes.has('tickets:write');
 }
+
+/** "我的待跟进": account managers own customers; admins and supervisors follow up too. */
+export function canSeeDueFollowUps(c: Claims): boolean {
+  return c.role === 'account_manager' || c.role === 'admin' || c.role === 'supervisor';
+}
+
+/** Orders and opportunities carry money: agents get a 403 by role, so they are not offered. */
+export function canSeeSales(c: Claims): boolean {
+  return c.role !== 'agent';
+}

@@ -20,6 +20,11 @@ describe('server field errors in the user language', () => {
       .toBe('统一社会信用代码校验位不正确');
   });
 
+  it('says a blank follow-up summary is required (a pydantic "Value error, required…")', () => {
+    expect(translateFieldError(t, 'summary', 'Value error, required: say what happened (a short note such as "无" is fine)'))
+      .toBe('必填');
+  });
+
   it('keeps the numbers the server put in its message', () => {
     expect(translateFieldError(t, 'id_number', 'A resident identity number has 18 characters, got 17.'))
       .toBe('身份证号应为 18 位，当前 17 位');

@@ -6,7 +6,7 @@ import { ApiError, type Problem } from '../api/client';
 type Rule = [RegExp, (t: TFunction, m: RegExpMatchArray, field: string) => string];
 
 const RULES: Rule[] = [
-  [/^(required|cannot be empty|Field required)\b/i, (t) => t('fieldError.required')],
+  [/^(Value error, )?(required|cannot be empty|Field required)\b/i, (t) => t('fieldError.required')],
   [/String should have at least 1 character/, (t) => t('fieldError.required')],
   [/String should have at most (\d+) characters?/, (t, m) => t('fieldError.tooLong', { max: m[1] })],
   [/at least (\d+) characters/, (t, m) => t('fieldError.tooShort', { min: m[1] })],

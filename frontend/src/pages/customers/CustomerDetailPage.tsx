@@ -1,6 +1,6 @@
 import { DeleteOutlined, EditOutlined, InboxOutlined, PlusOutlined, UndoOutlined } from '@ant-design/icons';
 import {
-  Alert, App, Button, Card, Descriptions, Empty, Flex, Input, Modal, Popconfirm, Popover, Space, Tabs, Tag,
+  Alert, App, Button, Card, Descriptions, Flex, Input, Modal, Popconfirm, Popover, Space, Tabs, Tag,
   Typography,
 } from 'antd';
 import { useState, type ReactNode } from 'react';
@@ -12,7 +12,7 @@ import { Masked } from '../../components/Masked';
 import { NotFound } from '../../components/NotFound';
 import { QueryState } from '../../components/QueryState';
 import { TagSelect, useEnumLabel, useIndustryLabel } from '../../components/selects';
-import { canArchiveCustomer, canEditCustomer, canUnarchiveOrDelete } from '../../lib/permissions';
+import { canArchiveCustomer, canEditCustomer, canSeeSales, canUnarchiveOrDelete } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
 import { useCustomFields } from '../../queries/customFields';
@@ -22,7 +22,10 @@ import {
 import { useUserName } from '../../queries/users';
 import { ContactsTab } from './ContactsTab';
 import { CustomerTicketsTab } from './CustomerTicketsTab';
+import { FollowUpsTab } from './FollowUpsTab';
 import { HistoryTab } from './HistoryTab';
+import { OpportunitiesTab } from './OpportunitiesTab';
+import { OrdersTab } from './OrdersTab';
 
 type Customer = Schemas['CustomerOut'];
 
@@ -38,23 +41,16 @@ function CustomerDetail({ id }: { id: number }) {
 }
 
 /**
- * The customer's tabs. Orders, follow-ups and opportunities have no API yet: their tabs are
- * placeholders until `/customers/{id}/orders`, `/follow-ups` and `/opportunities` are in
- * openapi/openapi.json; then each becomes a component here over its own queries/<resource>.ts.
+ * The customer's tabs, each a component over its own queries/<resource>.ts. Orders and
+ * opportunities carry money and are not offered to agents (the API answers them 403).
  */
-function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['t']) {
-  const placeholder = (key: string) => (
-    <Empty data-testid={`placeholder-${key}`} description={t('customer.placeholder')} />
-  );
+function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['t'], sales: boolean) {
   return [
     { key: 'basic', label: t('customer.tabs.basic'), children: <BasicTab customer={customer} /> },
     { key: 'contacts', label: t('customer.tabs.contacts'), children: <ContactsTab customer={customer} /> },
-    // TODO(orders API): an OrdersTab over GET /customers/{id}/orders once it is in the contract.
-    { key: 'orders', label: t('customer.tabs.orders'), children: placeholder('orders') },
-    // TODO(follow-ups API): a timeline with quick entry over /customers/{id}/follow-ups.
-    { key: 'follow-ups', label: t('customer.tabs.followUps'), children: placeholder('follow-ups') },
-    // TODO(opportunities API): the customer's opportunities over /customers/{id}/opportunities.
-    { key: 'opportunities', label: t('customer.tabs.opportunities'), children: placeholder('opportunities') },
+    ...(sales ? [{ key: 'orders', label: t('customer.tabs.orders'), children: <OrdersTab customer={customer} /> }] : []),
+    { key: 'follow-ups', label: t('customer.tabs.followUps'), children: <FollowUpsTab customer={customer} /> },
+    ...(sales ? [{ key: 'opportunities', label: t('customer.tabs.opportunities'), children: <OpportunitiesTab customer={customer} /> }] : []),
     { key: 'tickets', label: t('customer.tabs.tickets'), children: <CustomerTicketsTab customer={customer} /> },
     { key: 'history', label: t('customer.tabs.history'), children: <HistoryTab customerId={customer.id} /> },
   ];
@@ -66,7 +62,7 @@ function Detail({ customer }: { customer: Customer }) {
   const enumLabel = useEnumLabel();
   const [search, setSearch] = useSearchParams();
   const editable = canEditCustomer(claims, customer);
-  const tabs = customerTabs(customer, t);
+  const tabs = customerTabs(customer, t, canSeeSales(claims));
   const tab = tabs.some((x) => x.key === search.get('tab')) ? search.get('tab')! : 'basic';
 
   return (

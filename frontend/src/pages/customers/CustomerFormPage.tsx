@@ -44,7 +44,7 @@ function EditCustomer({ id }: { id: number }) {
 
 function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
   const { t, i18n } = useTranslation();
-  const { message } = App.useApp();
+  const { message, modal } = App.useApp();
   const navigate = useNavigate();
   const claims = useClaims();
   const [form] = Form.useForm<FormValues>();
@@ -66,8 +66,20 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
       if (customer) {
         const changes = changedValues(apiValues(initial, fields), body);
         const saved = await update.mutateAsync({ version: customer.version, body: changes });
-        void message.success(t('common.saved'));
-        void navigate(`/customers/${saved.id}`);
+        if ('items' in saved) {
+          // 202: key fields of a non-admin's edit wait for an admin's approval; the rest is saved.
+          modal.info({
+            title: t('changeRequest.submitted'),
+            content: (
+              <><p>{t('changeRequest.submittedHint')}</p><ul data-testid="pending-change-requests">
+                {saved.items.map((cr) => <li key={cr.id}>{label(cr.field)}: {String(cr.new_value ?? '∅')}</li>)}
+              </ul></>
+            ),
+          });
+        } else {
+          void message.success(t('common.saved'));
+        }
+        void navigate(`/customers/${customer.id}`);
       } else {
         const saved = await create.mutateAsync({ ...createValues(body), kind } as Schemas['CustomerCreate']);
         void message.success(t('customer.created'));

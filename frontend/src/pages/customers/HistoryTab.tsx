@@ -14,10 +14,13 @@ type Event = Schemas['AuditEventOut'];
 const ENUMS: Record<string, EnumName> = {
   status: 'status', stage: 'stage', kind: 'kind', type: 'ticket_type', channel: 'channel', source: 'source',
   urgency: 'urgency', gender: 'gender', activity_status: 'activity_status', responsible_party: 'responsible_party',
+  method: 'method',
 };
 const USERS = new Set(['owner_id', 'assignee_id']);
 const DEPARTMENTS = new Set(['department_id']);
-const LABELS: Record<string, string> = { customer: 'customer.fields', contact: 'contact.fields', ticket: 'ticket.fields' };
+const LABELS: Record<string, string> = {
+  customer: 'customer.fields', contact: 'contact.fields', ticket: 'ticket.fields', follow_up: 'followUp.fields',
+};
 
 /** The audit trail: who changed what, each field before → after, in the user's language. */
 export function HistoryTab({ customerId }: { customerId: number }) {

@@ -27,7 +27,7 @@ import { PRIORITY_COLORS } from './TicketTable';
 import { TimelineCard } from './TimelineCard';
 
 type Ticket = Schemas['TicketOut'];
-type Status = Schemas['Status'];
+type Status = Schemas['domain__ticket__Status'];
 
 export default function TicketDetailPage() {
   const id = Number(useParams().id);

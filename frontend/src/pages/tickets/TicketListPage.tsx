@@ -2,7 +2,7 @@ import { AppstoreOutlined, PlusOutlined } from '@ant-design/icons';
 import { Button, DatePicker, Flex, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { priorityValues, statusValues, ticketTypeValues } from '../../api/schema.gen';
+import { priorityValues, domain__ticket__StatusValues as statusValues, ticketTypeValues } from '../../api/schema.gen';
 import { useClaims } from '../../auth/useSession';
 import { FilterBar, PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';

@@ -1,0 +1,70 @@
+import { PlusOutlined } from '@ant-design/icons';
+import { Button, DatePicker, Form, Input, Table, Tag } from 'antd';
+import type { Dayjs } from 'dayjs';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Schemas } from '../../api/client';
+import { useClaims } from '../../auth/useSession';
+import { FormModal } from '../../components/FormModal';
+import { QueryState } from '../../components/QueryState';
+import { EnumSelect, useEnumLabel } from '../../components/selects';
+import { canEditCustomer } from '../../lib/permissions';
+import { dateFromPicker } from '../../lib/time';
+import { useCreateOpportunity, useCustomerOpportunities } from '../../queries/opportunities';
+import { useUserName } from '../../queries/users';
+
+type Opportunity = Schemas['OpportunityOut'];
+const FIELDS = ['title', 'stage', 'budget_min', 'budget_max', 'expected_close_on'] as const;
+const CREATE_STAGES = ['intent', 'quote', 'contract'] as const;
+interface Values { title: string; stage: Schemas['OpportunityCreate']['stage']; budget_min?: string; budget_max?: string; expected_close_on?: Dayjs | null }
+
+/** The customer's opportunities; amounts stay the decimal strings the API sends. */
+export function OpportunitiesTab({ customer }: { customer: Schemas['CustomerOut'] }) {
+  const { t } = useTranslation();
+  const claims = useClaims();
+  const enumLabel = useEnumLabel();
+  const userName = useUserName();
+  const opportunities = useCustomerOpportunities(customer.id);
+  const create = useCreateOpportunity();
+  const [adding, setAdding] = useState(false);
+  const label = (f: string) => t(`opportunity.fields.${f}` as 'opportunity.fields.title', { defaultValue: f });
+  const money = (v: string | null | undefined) => (v ? `¥${v}` : '—');
+  return (
+    <>
+      {canEditCustomer(claims, customer) && (
+        <Button icon={<PlusOutlined />} style={{ marginBottom: 12 }} onClick={() => setAdding(true)} data-testid="add-opportunity">
+          {t('opportunity.add')}
+        </Button>
+      )}
+      <QueryState query={opportunities}>
+        {(page) => (
+          <Table<Opportunity> rowKey="id" size="small" dataSource={page.items} pagination={false} scroll={{ x: 'max-content' }}
+            locale={{ emptyText: t('opportunity.empty') }} data-testid="opportunities"
+            columns={[
+              { key: 'title', title: label('title'), render: (_, o) => <>{o.title} {o.stale && <Tag color="orange">{t('opportunity.stale')}</Tag>}</> },
+              { key: 'stage', title: label('stage'), render: (_, o) => <Tag color="blue">{enumLabel('opportunity_stage', o.stage)}</Tag> },
+              { key: 'budget', title: `${label('budget_min')} – ${label('budget_max')}`, render: (_, o) => `${money(o.budget_min)} – ${money(o.budget_max)}` },
+              { key: 'expected_close_on', title: label('expected_close_on'), render: (_, o) => o.expected_close_on ?? '—' },
+              { key: 'owner', title: label('owner_id'), render: (_, o) => userName(o.owner_id) },
+              { key: 'lost_reason', title: label('lost_reason'), render: (_, o) => o.lost_reason ?? '—' },
+            ]} />
+        )}
+      </QueryState>
+      {adding && (
+        <FormModal<Values> title={t('opportunity.add')} fields={FIELDS} label={label} onClose={() => setAdding(false)}
+          initialValues={{ stage: 'intent' }}
+          onSubmit={(v) => create.mutateAsync({
+            customer_id: customer.id, title: v.title, stage: v.stage,
+            budget_min: v.budget_min?.trim() || null, budget_max: v.budget_max?.trim() || null,
+            expected_close_on: dateFromPicker(v.expected_close_on),
+          })}>
+          <Form.Item name="title" label={label('title')} rules={[{ required: true, message: t('fieldError.required') }]}><Input /></Form.Item>
+          <Form.Item name="stage" label={label('stage')}><EnumSelect name="opportunity_stage" values={CREATE_STAGES} allowClear={false} /></Form.Item>
+          <Form.Item name="budget_min" label={label('budget_min')}><Input inputMode="decimal" prefix="¥" /></Form.Item>
+          <Form.Item name="budget_max" label={label('budget_max')}><Input inputMode="decimal" prefix="¥" /></Form.Item>
+          <Form.Item name="expected_close_on" label={label('expected_close_on')}><DatePicker style={{ width: '100%' }} /></Form.Item>
+        </FormModal>
+      )}
+    </>
+  );
+}

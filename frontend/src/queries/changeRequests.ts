@@ -1,0 +1,46 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, unwrap, type Schemas } from '../api/client';
+import { customerKeys } from './customers';
+
+type Status = Schemas['domain__change_request__Status'];
+
+export const changeRequestKeys = {
+  all: ['change-requests'] as const,
+  list: (status: Status | undefined) => ['change-requests', 'list', status ?? 'all'] as const,
+};
+
+export function useChangeRequests(status: Status | undefined) {
+  return useQuery({
+    queryKey: changeRequestKeys.list(status),
+    placeholderData: keepPreviousData,
+    queryFn: async () => unwrap(await api.GET('/api/v1/change-requests', { params: { query: { status, limit: 200 } } })),
+  });
+}
+
+function useInvalidate() {
+  const client = useQueryClient();
+  // An approved request changes its customer.
+  return () => Promise.all([
+    client.invalidateQueries({ queryKey: changeRequestKeys.all }),
+    client.invalidateQueries({ queryKey: customerKeys.all }),
+  ]);
+}
+
+export function useApproveChangeRequest() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: async (id: number) => unwrap(await api.POST('/api/v1/change-requests/{request_id}/approve', {
+      params: { path: { request_id: id } } })),
+    onSettled: invalidate,
+  });
+}
+
+export function useRejectChangeRequest() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: async ({ id, reason }: { id: number; reason: string }) =>
+      unwrap(await api.POST('/api/v1/change-requests/{request_id}/reject', {
+        params: { path: { request_id: id } }, body: { reason } })),
+    onSettled: invalidate,
+  });
+}
