@@ -620,6 +620,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{customer_id}/value": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customer Value
+         * @description Why the customer has its value level and grade: raw recency, frequency and monetary
+         *     value, their 1-5 scores, the rule from the total to level and grade, and the score
+         *     boundaries of the last `customer-value` run. Not for agents (it is derived from amounts).
+         */
+        get: operations["customers:customer_value"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify Customer
+         * @description Record a check of the customer's basic information (定期信息核查; its owner or an
+         *     admin): sets `verified_at`, starts the next verification cycle and completes the open
+         *     verification tasks. The check and its note are on the customer's history.
+         */
+        post: operations["customers:verify_customer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/departments": {
         parameters: {
             query?: never;
@@ -1210,6 +1254,48 @@ export interface paths {
          *     this tag is deleted. Answers the surviving tag.
          */
         post: operations["tags:merge_tag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Tasks
+         * @description Tasks of a user (yours by default), newest first; those of archived customers are left
+         *     out. Keyset paging.
+         */
+        get: operations["tasks:list_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete Task
+         * @description Mark a task done (its owner or an admin); on the customer's history. Completing a
+         *     task that is already done changes nothing and answers it as it is.
+         */
+        post: operations["tasks:complete_task"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1839,6 +1925,23 @@ export interface components {
             /** Wechat */
             wechat?: string | null;
         };
+        /** CountBand */
+        CountBand: {
+            /**
+             * Customers
+             * @description How many customers got this score.
+             */
+            customers: number;
+            /** Max */
+            max: number;
+            /**
+             * Min
+             * @description The lowest raw value that got this score.
+             */
+            min: number;
+            /** Score */
+            score: number;
+        };
         /** CustomFieldCreate */
         CustomFieldCreate: {
             /** Key */
@@ -1916,7 +2019,13 @@ export interface components {
             /** First Contact At */
             first_contact_at?: string | null;
             gender?: components["schemas"]["Gender"] | null;
+            /** @description Admins only; computed from RFM otherwise. */
             grade?: components["schemas"]["Grade"] | null;
+            /**
+             * Grade Locked
+             * @description Admins only. Setting `grade` locks it against the customer-value job; `false` hands the grade back to RFM.
+             */
+            grade_locked?: boolean | null;
             /**
              * Id Number
              * @description Resident ID number (individuals), GB 11643 check digit.
@@ -2076,7 +2185,13 @@ export interface components {
             /** First Contact At */
             first_contact_at?: string | null;
             gender?: components["schemas"]["Gender"] | null;
+            /** @description Admins only; computed from RFM otherwise. */
             grade?: components["schemas"]["Grade"] | null;
+            /**
+             * Grade Locked
+             * @description Admins only. Setting `grade` locks it against the customer-value job; `false` hands the grade back to RFM.
+             */
+            grade_locked?: boolean | null;
             /**
              * Id Number
              * @description Resident ID number (individuals), GB 11643 check digit.
@@ -2106,6 +2221,54 @@ export interface components {
             /** Tag Ids */
             tag_ids?: number[] | null;
             urgency?: components["schemas"]["Urgency"] | null;
+        };
+        /** CustomerValueOut */
+        CustomerValueOut: {
+            /**
+             * Computed At
+             * @description When the job last changed this customer's value.
+             */
+            computed_at: string | null;
+            /** Customer Id */
+            customer_id: number;
+            /**
+             * Frequency
+             * @description Orders, cancelled ones left out.
+             */
+            frequency: number;
+            grade: components["schemas"]["Grade"] | null;
+            /**
+             * Grade Locked
+             * @description An admin fixed the grade; RFM leaves it alone.
+             */
+            grade_locked: boolean;
+            /** Last Order On */
+            last_order_on: string | null;
+            /**
+             * Monetary
+             * @description Their total (CNY).
+             */
+            monetary: string;
+            /**
+             * Recency Days
+             * @description From the last order to the last run's reference date.
+             */
+            recency_days: number | null;
+            /**
+             * Rule
+             * @description How the scores became the level and grade.
+             */
+            rule: string;
+            /**
+             * Rules
+             * @description Total R+F+M → grade and level, highest first.
+             */
+            rules: components["schemas"]["GradeRuleOut"][];
+            /** @description The last run of the job; null before the first. */
+            run: components["schemas"]["ValueRun"] | null;
+            /** @description 1-5 each, by quintile among the scored customers; null without orders or before the first run. */
+            scores: components["schemas"]["Scores"];
+            value_level: components["schemas"]["ValueLevel"] | null;
         };
         /** DepartmentCreate */
         DepartmentCreate: {
@@ -2330,6 +2493,13 @@ export interface components {
          * @enum {string}
          */
         Grade: "S" | "A" | "B" | "C";
+        /** GradeRuleOut */
+        GradeRuleOut: {
+            grade: components["schemas"]["Grade"];
+            /** Min Total */
+            min_total: number;
+            value_level: components["schemas"]["ValueLevel"];
+        };
         /** HealthOut */
         HealthOut: {
             /** Backend */
@@ -2435,6 +2605,20 @@ export interface components {
          * @enum {string}
          */
         Method: "phone" | "visit" | "email" | "wechat" | "meeting" | "sms";
+        /** MoneyBand */
+        MoneyBand: {
+            /** Customers */
+            customers: number;
+            /** Max */
+            max: string;
+            /**
+             * Min
+             * @description CNY
+             */
+            min: string;
+            /** Score */
+            score: number;
+        };
         /** NotificationOut */
         NotificationOut: {
             /** Body */
@@ -2792,6 +2976,21 @@ export interface components {
              */
             total?: number | null;
         };
+        /** Page[TaskOut] */
+        Page_TaskOut_: {
+            /** Items */
+            items: components["schemas"]["TaskOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description Only with `with_total=true`.
+             */
+            total?: number | null;
+        };
         /** Page[TicketOut] */
         Page_TicketOut_: {
             /** Items */
@@ -2952,6 +3151,17 @@ export interface components {
             resolution: number;
             /** Response Speed */
             response_speed: number;
+        };
+        /** Scores */
+        Scores: {
+            /** Frequency */
+            frequency: number | null;
+            /** Monetary */
+            monetary: number | null;
+            /** Recency */
+            recency: number | null;
+            /** Total */
+            total: number | null;
         };
         /**
          * Size
@@ -3122,6 +3332,59 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+        };
+        /**
+         * TaskKind
+         * @enum {string}
+         */
+        TaskKind: "activation" | "verification";
+        /** TaskOut */
+        TaskOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Customer Id */
+            customer_id: number | null;
+            /**
+             * Done At
+             * @description null while the task is open.
+             */
+            done_at: string | null;
+            /** Due On */
+            due_on: string | null;
+            /** Id */
+            id: number;
+            kind: components["schemas"]["TaskKind"];
+            /** Owner Id */
+            owner_id: number;
+            /** Title */
+            title: string;
+            /** Version */
+            version: number;
+        };
+        /**
+         * Thresholds
+         * @description Per score, the range of raw values that got it in the run (scores nobody got are
+         *     left out, which happens with ties).
+         */
+        Thresholds: {
+            /**
+             * Frequency
+             * @description Number of orders.
+             */
+            frequency: components["schemas"]["CountBand"][];
+            /**
+             * Monetary
+             * @description Total amount (CNY).
+             */
+            monetary: components["schemas"]["MoneyBand"][];
+            /**
+             * Recency Days
+             * @description Days from the last order to the reference date; fewer score higher.
+             */
+            recency_days: components["schemas"]["CountBand"][];
         };
         /** TicketCreate */
         TicketCreate: {
@@ -3395,6 +3658,39 @@ export interface components {
             /** Password */
             password?: string | null;
             role?: components["schemas"]["Role"] | null;
+        };
+        /**
+         * ValueLevel
+         * @enum {string}
+         */
+        ValueLevel: "high" | "medium" | "low";
+        /** ValueRun */
+        ValueRun: {
+            /**
+             * As Of
+             * Format: date
+             * @description The reference date R was counted to (local).
+             */
+            as_of: string;
+            /**
+             * Computed At
+             * Format: date-time
+             */
+            computed_at: string;
+            /**
+             * Scored
+             * @description Customers with orders scored by the run.
+             */
+            scored: number;
+            thresholds: components["schemas"]["Thresholds"];
+        };
+        /** VerifyIn */
+        VerifyIn: {
+            /**
+             * Note
+             * @description What was checked or corrected; kept on the customer's history.
+             */
+            note?: string | null;
         };
         /** Warning */
         Warning: {
@@ -6070,6 +6366,147 @@ export interface operations {
             };
         };
     };
+    "customers:customer_value": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerValueOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "customers:verify_customer": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifyIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "departments:list_departments": {
         parameters: {
             query?: never;
@@ -8590,6 +9027,137 @@ export interface operations {
             };
         };
     };
+    "tasks:list_tasks": {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description `me`, or a user id (admins only). */
+                owner?: string;
+                /** @description false: open tasks only; true: done only; omitted: both. */
+                done?: boolean | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TaskOut_"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "tasks:complete_task": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "tickets:list_tickets": {
         parameters: {
             query?: {
@@ -9952,8 +10520,10 @@ export const slaPolicyPatchCalendarAnyOf0Values: ReadonlyArray<FlattenedDeepRequ
 export const slaStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaState"]> = ["ok", "warning", "breached", "met", "paused"];
 export const sourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Source"]> = ["exhibition", "online", "referral", "cold_call", "advertising", "partner", "other"];
 export const stageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Stage"]> = ["potential", "intent", "customer", "lost"];
+export const taskKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskKind"]> = ["activation", "verification"];
 export const ticketTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketType"]> = ["presales_consult", "order_support", "after_sales_repair", "return_exchange", "complaint", "technical_consult", "training", "customization"];
 export const timelineEventOutVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEventOut"]["visibility"]> = ["internal", "public"];
 export const urgencyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Urgency"]> = ["high", "medium", "low"];
+export const valueLevelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ValueLevel"]> = ["high", "medium", "low"];
 export const domain__change_request__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__change_request__Status"]> = ["pending", "approved", "rejected"];
 export const domain__ticket__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__ticket__Status"]> = ["new", "assigned", "in_progress", "waiting_customer", "resolved", "closed", "reopened", "cancelled"];
