@@ -150,10 +150,13 @@ class SqlCustomerValueRepo:
                                       ("grade", CH.old_grade, CH.grade, grade_changed)))
                  .where(or_(level_changed, grade_changed)))
         await self.session.execute(insert(AuditEvent).from_select(AUDIT_COLUMNS, audit))
+        # The lock is read again as the row is written: an admin may have fixed the grade
+        # since rfm_change was filled.
         await self.session.execute(
             update(Customer.__table__).where(CUSTOMER.id == CH.customer_id).values(
                 rfm_recency=CH.r, rfm_frequency=CH.f, rfm_monetary=CH.m, value_level=CH.level,
-                grade=CH.grade, value_computed_at=now, updated_at=now))
+                grade=case((CUSTOMER.grade_locked.is_(True), CUSTOMER.grade), else_=CH.grade),
+                value_computed_at=now, updated_at=now))
         scored, changed = (await self.session.execute(
             select(func.count(CH.r), func.count()).select_from(CHANGE))).one()
         if self.dialect != "postgresql":
