@@ -41,6 +41,7 @@ export const router = createBrowserRouter([
       { path: 'admin/sla', element: guard('settings:admin', page(() => import('./pages/admin/SlaPage'))) },
       { path: 'admin/custom-fields', element: guard('settings:admin', page(() => import('./pages/admin/CustomFieldsPage'))) },
       { path: 'admin/tags', element: guard('tags:write', page(() => import('./pages/admin/TagsPage'))) },
+      { path: 'admin/cadence', element: guard('settings:admin', page(() => import('./pages/admin/CadencePage'))) },
       { path: 'admin/change-requests', element: guard('settings:admin', page(() => import('./pages/admin/ChangeRequestsPage'))) },
       { path: '*', element: <NotFound /> },
     ],

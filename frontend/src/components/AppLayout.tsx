@@ -25,6 +25,7 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
     can('settings:admin') && { key: '/admin/sla', icon: <ClockCircleOutlined />, label: t('nav.sla') },
     can('settings:admin') && { key: '/admin/custom-fields', icon: <FormOutlined />, label: t('nav.customFields') },
     can('tags:write') && { key: '/admin/tags', icon: <TagsOutlined />, label: t('nav.tags') },
+    can('settings:admin') && { key: '/admin/cadence', icon: <CalendarOutlined />, label: t('nav.cadence') },
     can('settings:admin') && { key: '/admin/change-requests', icon: <AuditOutlined />, label: t('nav.changeRequests') },
   ].filter((item) => item !== false);
   return [

@@ -44,6 +44,7 @@ const en: Dictionary = {
     customFields: 'Custom fields',
     tags: 'Tags',
     changeRequests: 'Change requests',
+    cadence: 'Follow-up cadence',
   },
   notFound: {
     title: 'Not found',
@@ -413,6 +414,15 @@ const en: Dictionary = {
       key: 'Key',
       name: 'Name',
       supervisor: 'Supervisor',
+    },
+    cadence: {
+      title: 'Follow-up cadence',
+      help: 'How often a customer in each lifecycle stage should be followed up. Owners are reminded when the next follow-up is due; a stage without a rule gets no reminders.',
+      stage: 'Lifecycle stage',
+      interval: 'Every',
+      days: 'days',
+      off: 'No reminders',
+      none: 'No reminders for this stage',
     },
     routing: {
       title: 'Routing rules',

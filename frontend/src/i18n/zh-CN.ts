@@ -43,6 +43,7 @@ const zh = {
     customFields: '自定义字段',
     tags: '标签',
     changeRequests: '变更审批',
+    cadence: '跟进频率',
   },
   notFound: {
     title: '未找到',
@@ -412,6 +413,15 @@ const zh = {
       key: '标识',
       name: '名称',
       supervisor: '主管',
+    },
+    cadence: {
+      title: '跟进频率',
+      help: '各生命周期阶段的客户应多久跟进一次。下次跟进到期时提醒负责人；没有规则的阶段不提醒。',
+      stage: '生命周期阶段',
+      interval: '每',
+      days: '天',
+      off: '不再提醒',
+      none: '此阶段不提醒',
     },
     routing: {
       title: '分派规则',
