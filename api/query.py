@@ -21,7 +21,7 @@ def query_model(model: type[M]) -> Callable[[Request], M]:
     lists = frozenset(name for name, field in model.model_fields.items()
                       if get_origin(field.annotation) is list)
 
-    def read_query(request: Request) -> M:
+    async def read_query(request: Request) -> M:  # async: FastAPI runs a plain def in a thread
         params = request.query_params
         data = {name: params.getlist(name) if name in lists else params[name]
                 for name in model.model_fields if name in params}

@@ -59,19 +59,22 @@ def _make_sqlite_engine(url: str, *, begin: str) -> AsyncEngine:
 class Database:
     """One database: a writer and a reader session factory."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 16) -> None:
         self.url = async_url(url)
         self.backend = backend_name(self.url)
         if self.backend == "sqlite":
             self.write_engine = _make_sqlite_engine(self.url, begin="BEGIN IMMEDIATE")
             self.read_engine = _make_sqlite_engine(self.url, begin="BEGIN")
         else:
+            # Fixed-size pools: a request beyond `pool_size` waits for a connection instead of
+            # opening one. An overflow connection is closed when it is returned, and under load
+            # that meant a new PostgreSQL backend (and re-prepared statements) on every
+            # request. Two engines of 16 per worker process fit PostgreSQL's default 100.
             self.write_engine = create_async_engine(self.url, pool_size=pool_size,
-                                                    max_overflow=pool_size)
+                                                    max_overflow=0)
             # Reads run without BEGIN/COMMIT round trips: a list page is one statement.
             self.read_engine = create_async_engine(self.url, pool_size=pool_size,
-                                                   max_overflow=pool_size,
-                                                   isolation_level="AUTOCOMMIT")
+                                                   max_overflow=0, isolation_level="AUTOCOMMIT")
         self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
