@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
+// Generous: CI machines are shared, and a slow answer is not a failure of what is tested here.
+const TIMEOUT = 30_000;
 const VALID_CREDIT_CODE = '91350100M000100Y43';
 const BAD_CREDIT_CODE = '91350100M000100Y44'; // check digit off by one
 
@@ -17,6 +19,31 @@ async function pick(page, select, option, { type } = {}) {
   if (type) await page.keyboard.type(type);
   await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
     .filter({ hasText: option }).first().click();
+}
+
+/**
+ * Tick an antd checkbox and wait until the page shows it ticked. Playwright's check() fails at
+ * once when a busy page has not re-rendered yet; a click that was swallowed (a dialog still
+ * opening) is clicked again.
+ */
+async function tick(box) {
+  const ticked = box.and(box.page().locator(':checked, .ant-checkbox-wrapper-checked, .ant-checkbox-checked'));
+  for (let attempt = 1; ; attempt += 1) {
+    await box.click();
+    try {
+      await ticked.waitFor({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+/** What the page says right now (messages, alerts, field errors): context for a failed step. */
+async function pageMessages(page) {
+  const texts = await page.locator('.ant-message-notice, .ant-alert, .ant-form-item-explain-error')
+    .allInnerTexts().catch(() => []);
+  return texts.map((text) => text.trim()).filter(Boolean).join(' | ') || 'none';
 }
 
 async function login(page, base, username, password, path = '/') {
@@ -75,7 +102,7 @@ export async function scenario({ browser, base, artifacts, password }) {
 
   const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'UTC' });
   const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  page.setDefaultTimeout(TIMEOUT);
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   let customerUrl = '';
@@ -197,6 +224,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       await page.waitForURL(/\/tickets\/new\?customer_id=\d+/);
       await page.getByTestId('customer-picker').getByText('闽江测试科技有限公司').waitFor();
       await pick(page, page.getByTestId('ticket-type'), '投诉');
+      await page.getByRole('textbox', { name: '根本原因' }).waitFor(); // complaint fields: the type took
       await page.getByRole('textbox', { name: '标题' }).fill('设备频繁死机');
       await page.getByRole('textbox', { name: '问题描述' }).fill('客户反映设备每天死机两三次。');
       await page.getByTestId('save-ticket').click();
@@ -208,6 +236,7 @@ export async function scenario({ browser, base, artifacts, password }) {
 
     const move = async (to, label) => {
       await page.getByTestId(`transition-${to}`).click();
+      await page.getByRole('dialog').getByRole('textbox', { name: '说明（选填）' }).waitFor();
       await page.getByRole('dialog').getByRole('button', { name: '保存' }).click();
       await page.getByTestId('ticket-status').filter({ hasText: label }).waitFor();
       await page.getByRole('dialog').waitFor({ state: 'detached' });
@@ -236,7 +265,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       check(await page.getByTestId('transition-assigned').count() === 0, 'an illegal transition is offered');
       await page.getByTestId('transition-closed').click();
       const dialog = page.getByRole('dialog');
-      await dialog.getByTestId('customer-accepted').check();
+      await tick(dialog.getByTestId('customer-accepted'));
       for (const name of ['response_speed', 'resolution', 'attitude', 'overall']) {
         await dialog.getByTestId(`rate-${name}`).locator('li').nth(4).click();
       }
@@ -308,6 +337,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       ['admin-users', '/admin/users', (p) => p.getByRole('cell', { name: 'zhangwei' })],
       ['admin-departments', '/admin/departments', (p) => p.getByRole('cell', { name: 'after_sales' })],
       ['admin-sla', '/admin/sla', (p) => p.getByRole('cell', { name: 'P1' }).first()],
+      ['admin-cadence', '/admin/cadence', (p) => p.getByRole('spinbutton', { name: '每' }).first()],
       ['admin-custom-fields', '/admin/custom-fields', (p) => p.getByRole('cell', { name: 'erp_system' })],
       ['admin-change-requests', '/admin/change-requests', (p) => p.getByRole('heading', { name: '变更审批' })],
       ['admin-tags', '/admin/tags', (p) => p.getByText('区域-华东').first()],
@@ -328,7 +358,7 @@ export async function scenario({ browser, base, artifacts, password }) {
         storageState: await context.storageState(),
       });
       const mobile = await phone.newPage();
-      mobile.setDefaultTimeout(15_000);
+      mobile.setDefaultTimeout(TIMEOUT);
       await mobile.goto(`${base}/customers`);
       await photograph(mobile, 'phone');
       await mobile.getByRole('button', { name: 'menu' }).click();
@@ -341,7 +371,7 @@ export async function scenario({ browser, base, artifacts, password }) {
     await step('the assignee follows the bell to the ticket, sees ID numbers withheld, signs out', async () => {
       const agent = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN' });
       const apage = await agent.newPage();
-      apage.setDefaultTimeout(15_000);
+      apage.setDefaultTimeout(TIMEOUT);
       await login(apage, base, 'agent', password, '/notifications');
       await apage.getByTestId('inbox').getByText(/新工单 T\d+: 设备频繁死机/).waitFor();
       await shot(apage, 'desktop-notifications-agent');
@@ -372,7 +402,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       check(other, 'the demo data has no customer of lina');
       const manager = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN' });
       const mpage = await manager.newPage();
-      mpage.setDefaultTimeout(15_000);
+      mpage.setDefaultTimeout(TIMEOUT);
       await login(mpage, base, 'zhangwei', password, `/customers/${other.id}`);
       await mpage.waitForURL(`${base}/customers/${other.id}`);
       await mpage.getByText('未找到').waitFor();
@@ -391,7 +421,8 @@ export async function scenario({ browser, base, artifacts, password }) {
     console.log(`  screenshots: ${shots.join(', ')}`);
   } catch (error) {
     await page.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => undefined);
-    throw new Error(`e2e step "${current}" failed (screenshot e2e-artifacts/failure.png): ${error.message}`);
+    throw new Error(`e2e step "${current}" failed at ${page.url()} (screenshot e2e-artifacts/failure.png; `
+      + `the page says: ${await pageMessages(page)}): ${error.message}`);
   } finally {
     await context.close();
   }
