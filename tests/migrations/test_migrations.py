@@ -43,3 +43,38 @@ def test_upgrade_to_head_then_down_to_base(backend, tmp_path):
         assert _inspect(url, lambda c: set(inspect(c).get_table_names())) <= {"alembic_version"}
         upgrade(url)  # and up again: downgrade left nothing behind that blocks it
         BACKENDS_RUN.add(backend)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_grades_set_before_customer_value_are_locked(backend, tmp_path):
+    """A grade the customer-value job never wrote came from a person: the upgrade locks it,
+    so the job's first run does not overwrite or clear it."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from persistence.models import Customer
+
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+
+    def add(connection):  # noqa: ANN001, ANN202
+        base = {"kind": "organization", "stage": "prospect", "activity_status": "active",
+                "custom_fields": {}, "archived": False, "cumulative_amount": 0,
+                "version": 1, "created_at": now, "updated_at": now, "value_computed_at": None}
+        connection.execute(insert(Customer.__table__), [
+            base | {"code": "C1", "name": "hand", "grade": "A"},
+            base | {"code": "C2", "name": "job", "grade": "B", "value_computed_at": now},
+            base | {"code": "C3", "name": "none", "grade": None},
+        ])
+        connection.commit()
+
+    def locks(connection):  # noqa: ANN001, ANN202
+        rows = connection.execute(select(Customer.name, Customer.grade_locked, Customer.grade))
+        return {name: (locked, grade) for name, locked, grade in rows}
+
+    with fresh_database(backend, tmp_path) as url:
+        upgrade(url, "5c0e7d1f3a92")
+        _inspect(url, add)
+        upgrade(url)
+        assert _inspect(url, locks) == {"hand": (True, "A"), "job": (False, "B"),
+                                        "none": (False, None)}
