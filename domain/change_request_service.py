@@ -1,7 +1,9 @@
 """Use cases of change requests (信息变更审核): a customer edit either applies or, for a
 non-admin's key identity fields, becomes requests that an admin approves or rejects. Every
-step is audited on the customer's history; the requester is notified of the decision."""
+step is audited on the customer's history; the admins are notified of new requests and the
+requester of the decision."""
 
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -74,7 +76,19 @@ async def edit_customer(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id
                       entity_id=request.id, customer_id=customer.id, action="request",
                       changes={name: [current[name], new]}, at=now)
         requests.append(request)
+    await _tell_the_admins(uow, customer, requests, comment, now)
     return EditOutcome(customer, requests)
+
+
+async def _tell_the_admins(uow: UnitOfWork, customer: Any, requests: list[Any],
+                           comment: str | None, now: datetime) -> None:
+    """Requests only help if an approver sees them: one notification per edit to every
+    active admin, leading to the first request (the inbox links to the approvals page)."""
+    fields = "、".join(LABELS[request.field] for request in requests)
+    title = f"变更申请待审批: {customer.name} 的{fields}"[:200]
+    for admin_id in await uow.users.active_admin_ids():
+        uow.notifications.add(admin_id, "change_request_pending", title, body=comment,
+                              entity_type="change_request", entity_id=requests[0].id, at=now)
 
 
 def list_scope(actor: Actor) -> int | None:

@@ -93,6 +93,11 @@ class SqlUserRepo:
     async def clear_failures(self, username: str) -> None:
         await self.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
 
+    async def active_admin_ids(self) -> list[int]:
+        stmt = (select(User.id).where(User.role == "admin", User.is_active.is_(True))
+                .order_by(User.id))
+        return list((await self.session.scalars(stmt)).all())
+
     async def count_active_admins(self) -> int:
         # Locks the admin rows (PostgreSQL; SQLite writers are serial anyway): two admins
         # stepping down at once must not both see "two left". FOR UPDATE refuses count(*).

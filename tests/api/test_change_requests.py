@@ -7,8 +7,10 @@ import asyncio
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from persistence.change_request_repo import SqlChangeRequestRepo
+from persistence.models import Notification
 from tests.api.pool_support import history, stored, unique
 from tests.conftest import create_customer, credit_code, id_number, make_user
 from tests.support import assert_problem
@@ -36,6 +38,14 @@ async def notifications(client, user, request_id: int) -> list[dict]:  # noqa: A
     response = await client.get("/notifications", params={"limit": 200}, headers=user.headers)
     return [n for n in response.json()["items"]
             if n["entity_type"] == "change_request" and n["entity_id"] == request_id]
+
+
+async def pending_notes(database, user) -> int:  # noqa: ANN001
+    """How many new-request notifications the user has had."""
+    async with database.session(write=False) as session:
+        return len((await session.scalars(select(Notification.id).where(
+            Notification.user_id == user.id,
+            Notification.kind == "change_request_pending"))).all())
 
 
 async def pending_of(client, admin, customer_id: int) -> list[dict]:  # noqa: ANN001
@@ -236,6 +246,43 @@ class TestOnePendingPerField:
         assert (await decide(client, users["admin"], item["id"], "reject",
                              reason="名称不规范")).status_code == 200
         await requested(client, seller, mine["id"], {"name": unique("再来")})
+
+
+class TestTheAdminsAreTold:
+    async def test_every_active_admin_hears_of_an_edit_once(self, client, users, database,
+                                                            seller, mine):
+        other = await make_user(client, database, "admin")
+        leaver = await make_user(client, database, "admin")
+        response = await client.patch(f"/users/{leaver.id}", json={"is_active": False},
+                                      headers=users["admin"].headers)
+        assert response.status_code == 200, response.text
+        first, second = await requested(client, seller, mine["id"],
+                                        {"name": unique("待审"), "credit_code": credit_code()})
+        for admin in (users["admin"], other):
+            [note] = await notifications(client, admin, first["id"])
+            assert (note["kind"], note["title"], note["read_at"]) == (
+                "change_request_pending", f"变更申请待审批: {mine['name']} 的名称、统一社会信用代码",
+                None)
+            assert await notifications(client, admin, second["id"]) == []
+        assert await notifications(client, seller, first["id"]) == []
+        async with database.session(write=False) as session:
+            assert (await session.scalars(select(Notification.id).where(
+                Notification.user_id == leaver.id))).all() == []
+
+    async def test_the_comment_is_the_body_and_a_refused_edit_tells_nobody(
+            self, client, users, database, seller, mine):
+        response = await patch(client, seller, mine["id"],
+                               {"owner_id": users["am2"].id, "change_comment": "客户要求换人"})
+        assert response.status_code == 202, response.text
+        [item] = response.json()["items"]
+        [note] = await notifications(client, users["admin"], item["id"])
+        assert note["body"] == "客户要求换人"
+        before = await pending_notes(database, users["admin"])
+        assert_problem(await patch(client, seller, mine["id"], {"owner_id": users["am"].id}),
+                       409, "change-request-pending")
+        assert_problem(await patch(client, seller, mine["id"],
+                                   {"name": unique("混合"), "region": "华南"}), 422, "validation")
+        assert await pending_notes(database, users["admin"]) == before
 
 
 class TestApprove:
