@@ -135,9 +135,10 @@ async def run_load(host: str, port: int, requests: Sequence[bytes], *, total: in
     started = time.perf_counter()
     deadline = started + max_seconds if max_seconds else None
 
-    async def worker() -> None:
+    async def worker(previous_answered: asyncio.Event, answered: asyncio.Event) -> None:
         nonlocal next_index
         connection = Connection(host, port)
+        await previous_answered.wait()
         try:
             while next_index < total:
                 if deadline is not None and time.perf_counter() > deadline:
@@ -153,6 +154,7 @@ async def run_load(host: str, port: int, requests: Sequence[bytes], *, total: in
                         ProtocolError, TimeoutError, ValueError) as exc:
                     status, body = type(exc).__name__, str(exc).encode()
                     await connection.close()
+                answered.set()
                 result.latencies.append(time.perf_counter() - sent)
                 result.statuses[status] += 1
                 if status != expect:
@@ -160,8 +162,16 @@ async def run_load(host: str, port: int, requests: Sequence[bytes], *, total: in
                     if result.first_error is None:
                         result.first_error = f"{status}: {body[:300].decode(errors='replace')}"
         finally:
+            answered.set()
             await connection.close()
 
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    # Ramp up: each connection opens once the one before it has had an answer, as clients
+    # arrive over time. Opened in one burst, they all land on whichever uvicorn worker
+    # process wakes first (it accepts every pending connection at once), and a keep-alive
+    # connection stays with the process that accepted it: the run then measures one worker
+    # process, not the server.
+    events = [asyncio.Event() for _ in range(concurrency + 1)]
+    events[0].set()
+    await asyncio.gather(*(worker(events[i], events[i + 1]) for i in range(concurrency)))
     result.elapsed = time.perf_counter() - started
     return result
