@@ -17,6 +17,7 @@ class Status(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # by its requester, before a decision
 
 
 class ChangeRequestPending(Conflict):
@@ -75,6 +76,11 @@ def can_read(actor: Actor, requested_by: int) -> bool:
 
 def can_decide(actor: Actor) -> bool:
     return actor.is_admin
+
+
+def can_withdraw(actor: Actor, requested_by: int) -> bool:
+    """Only the requester takes a request back; an admin rejects it instead, with a reason."""
+    return actor.user_id is not None and requested_by == actor.user_id
 
 
 def redact_value(field_name: str, value: Any, *, in_full: bool) -> Any:

@@ -139,6 +139,27 @@ async def reject(uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int, *
     return await _decide(uow, clock, actor, request, customer, Status.REJECTED, reason)
 
 
+async def withdraw(uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int) -> Any:
+    """The requester takes a pending request back (a mistake, or the customer changed their
+    mind), which frees the field for a new request; on the customer's history."""
+    request = await uow.change_requests.get(request_id, for_update=True)
+    if request is None or not rules.can_read(actor, request.requested_by):
+        raise NotFound("change request", request_id)
+    if not rules.can_withdraw(actor, request.requested_by):
+        raise Forbidden("Only the requester withdraws a request; an admin rejects it.")
+    if request.status != Status.PENDING:
+        raise rules.ChangeRequestDecided(request.status)
+    now = clock.now()
+    request.status, request.decided_by, request.decided_at = (
+        Status.WITHDRAWN.value, actor.user_id, now)
+    request.updated_at = now
+    await uow.change_requests.flush()
+    uow.audit.add(actor_id=actor.user_id, entity_type="change_request", entity_id=request.id,
+                  customer_id=request.customer_id, action="withdraw",
+                  changes={"status": [Status.PENDING.value, Status.WITHDRAWN.value]}, at=now)
+    return request
+
+
 async def _decide(uow: UnitOfWork, clock: Clock, actor: Actor, request: Any, customer: Any,
                   status: Status, reason: str | None) -> Any:
     now = clock.now()

@@ -78,3 +78,15 @@ async def reject_change_request(request_id: PathId, body: RejectIn, actor: Reade
     with the reason."""
     request = await service.reject(uow, clock, actor, request_id, reason=body.reason)
     return (await pool_views.change_requests_out(uow, actor, [request]))[0]
+
+
+@router.post("/{request_id}/withdraw", response_model=ChangeRequestOut,
+             operation_id="change_requests:withdraw_change_request",
+             responses=problems(NotFound, Forbidden, ChangeRequestDecided))
+async def withdraw_change_request(request_id: PathId, actor: ReaderDep, uow: UowDep,
+                                  clock: ClockDep) -> ChangeRequestOut:
+    """Take back your own pending request (`withdrawn`, on the customer's history); the field
+    is then free for a new request. Others' requests are 404 (admins: 403, they reject), and
+    409 `change-request-decided` when it is no longer pending."""
+    request = await service.withdraw(uow, clock, actor, request_id)
+    return (await pool_views.change_requests_out(uow, actor, [request]))[0]

@@ -416,6 +416,56 @@ class TestReject:
         assert len(await notifications(client, seller, item["id"])) == 1
 
 
+class TestWithdraw:
+    async def test_the_requester_takes_it_back_and_may_ask_again(self, client, users,
+                                                                 database, seller, mine):
+        [item] = await requested(client, seller, mine["id"], {"name": unique("撤回")})
+        response = await decide(client, seller, item["id"], "withdraw")
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["status"], body["decided_by"], body["decision_reason"]) == (
+            "withdrawn", seller.id, None)
+        assert body["decided_at"] is not None
+        row = await stored(database, mine["id"])
+        assert (row.name, row.version) == (mine["name"], mine["version"])
+        last = (await history(client, users["admin"], mine["id"]))[-1]
+        assert (last["entity_type"], last["entity_id"], last["action"], last["actor_id"],
+                last["changes"]) == ("change_request", item["id"], "withdraw", seller.id,
+                                     {"status": ["pending", "withdrawn"]})
+        assert await pending_of(client, users["admin"], mine["id"]) == []
+        [again] = await requested(client, seller, mine["id"], {"name": unique("再申请")})
+        assert again["status"] == "pending"
+
+    async def test_a_withdrawn_request_cannot_be_decided_or_withdrawn_again(
+            self, client, users, seller, mine):
+        [item] = await requested(client, seller, mine["id"], {"name": unique("撤")})
+        assert (await decide(client, seller, item["id"], "withdraw")).status_code == 200
+        for who, verdict, body in ((seller, "withdraw", {}),
+                                   (users["admin"], "approve", {}),
+                                   (users["admin"], "reject", {"reason": "晚了"})):
+            problem = assert_problem(await decide(client, who, item["id"], verdict, **body),
+                                     409, "change-request-decided")
+            assert problem["current_status"] == "withdrawn"
+        assert await notifications(client, seller, item["id"]) == []
+
+    async def test_a_decided_request_cannot_be_withdrawn(self, client, users, seller, mine):
+        [item] = await requested(client, seller, mine["id"], {"name": unique("已批")})
+        assert (await decide(client, users["admin"], item["id"], "approve")).status_code == 200
+        assert_problem(await decide(client, seller, item["id"], "withdraw"), 409,
+                       "change-request-decided")
+
+    async def test_only_the_requester_withdraws(self, client, users, seller, mine):
+        [item] = await requested(client, seller, mine["id"], {"name": unique("别人的")})
+        for role in ("am", "am2", "supervisor", "agent", "readonly"):
+            assert_problem(await decide(client, users[role], item["id"], "withdraw"), 404,
+                           "not-found")
+        assert_problem(await decide(client, users["admin"], item["id"], "withdraw"), 403,
+                       "forbidden")
+        assert_problem(await decide(client, seller, 2**62, "withdraw"), 404, "not-found")
+        assert [p["id"] for p in await pending_of(client, users["admin"], mine["id"])] == [
+            item["id"]]
+
+
 class TestReading:
     async def test_admins_list_all_others_their_own(self, client, users, database, seller,
                                                     mine):

@@ -292,6 +292,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/change-requests/{request_id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw Change Request
+         * @description Take back your own pending request (`withdrawn`, on the customer's history); the field
+         *     is then free for a new request. Others' requests are 404 (admins: 403, they reject), and
+         *     409 `change-request-decided` when it is no longer pending.
+         */
+        post: operations["change_requests:withdraw_change_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/custom-fields": {
         parameters: {
             query?: never;
@@ -3725,7 +3747,7 @@ export interface components {
          * Status
          * @enum {string}
          */
-        domain__change_request__Status: "pending" | "approved" | "rejected";
+        domain__change_request__Status: "pending" | "approved" | "rejected" | "withdrawn";
         /**
          * Status
          * @enum {string}
@@ -4617,6 +4639,78 @@ export interface operations {
                 "application/json": components["schemas"]["RejectIn"];
             };
         };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "change_requests:withdraw_change_request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
@@ -10525,5 +10619,5 @@ export const ticketTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["
 export const timelineEventOutVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEventOut"]["visibility"]> = ["internal", "public"];
 export const urgencyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Urgency"]> = ["high", "medium", "low"];
 export const valueLevelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ValueLevel"]> = ["high", "medium", "low"];
-export const domain__change_request__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__change_request__Status"]> = ["pending", "approved", "rejected"];
+export const domain__change_request__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__change_request__Status"]> = ["pending", "approved", "rejected", "withdrawn"];
 export const domain__ticket__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__ticket__Status"]> = ["new", "assigned", "in_progress", "waiting_customer", "resolved", "closed", "reopened", "cancelled"];

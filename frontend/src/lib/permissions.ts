@@ -21,6 +21,11 @@ export function canUnarchiveOrDelete(c: Claims): boolean {
   return isAdmin(c);
 }
 
+/** Approve or reject change requests (the server: admins only). */
+export function canDecideChangeRequests(c: Claims): boolean {
+  return isAdmin(c);
+}
+
 export function canCreateTicket(c: Claims): boolean {
   return c.scopes.has('tickets:write');
 }

@@ -38,8 +38,9 @@ export function stubApi(handlers: Record<string, Handler | unknown>): Call[] {
   return calls;
 }
 
-export function renderAt(path: string, routePath: string, element: ReactElement) {
-  setTokens({ access: fakeAccessToken({}), refresh: 'refresh-token' });
+/** `claims` override the signed-in admin's (sub, role, scope…). */
+export function renderAt(path: string, routePath: string, element: ReactElement, claims: Record<string, unknown> = {}) {
+  setTokens({ access: fakeAccessToken(claims), refresh: 'refresh-token' });
   const router = createMemoryRouter([{ path: routePath, element }, { path: '*', element: <div>elsewhere</div> }],
     { initialEntries: [path] });
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { Schemas } from '../../api/client';
 import { domain__change_request__StatusValues as statusValues } from '../../api/schema.gen';
+import { ChangeRequestChange } from '../../components/ChangeRequestChange';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
 import { problemMessage } from '../../lib/problems';
@@ -13,7 +14,7 @@ import { useUserName } from '../../queries/users';
 
 type Request = Schemas['ChangeRequestOut'];
 type Status = Schemas['domain__change_request__Status'];
-const COLORS: Record<Status, string> = { pending: 'orange', approved: 'green', rejected: 'red' };
+const COLORS: Record<Status, string> = { pending: 'orange', approved: 'green', rejected: 'red', withdrawn: 'default' };
 
 /** Key-field edits of non-admins waiting for approval; rejecting takes a reason. */
 export default function ChangeRequestsPage() {
@@ -27,7 +28,6 @@ export default function ChangeRequestsPage() {
   const [rejecting, setRejecting] = useState<Request | null>(null);
   const [reason, setReason] = useState('');
   const fail = (error: unknown) => void message.error(problemMessage(t, error));
-  const value = (r: Request, v: unknown) => (r.masked_fields.length ? t('common.masked') : v == null ? '∅' : String(v));
   return (
     <PageCard title={t('changeRequest.title')} actions={(
       <Select allowClear style={{ width: 160 }} value={status} onChange={setStatus} placeholder={t('changeRequest.status')}
@@ -40,10 +40,7 @@ export default function ChangeRequestsPage() {
             columns={[
               { key: 'customer', title: t('changeRequest.customer'), render: (_, r) => <Link to={`/customers/${r.customer_id}`}>{r.customer_name}</Link> },
               { key: 'field', title: t('changeRequest.field'), render: (_, r) => t(`customer.fields.${r.field}`) },
-              { key: 'change', title: t('customer.history.change'), render: (_, r) => (
-                r.field === 'owner_id'
-                  ? `${userName(r.old_value as number | null)} → ${userName(r.new_value as number | null)}`
-                  : `${value(r, r.old_value)} → ${value(r, r.new_value)}`) },
+              { key: 'change', title: t('customer.history.change'), render: (_, r) => <ChangeRequestChange request={r} /> },
               { key: 'by', title: t('changeRequest.requestedBy'), render: (_, r) => userName(r.requested_by) },
               { key: 'at', title: t('changeRequest.at'), render: (_, r) => formatDateTime(r.created_at) },
               { key: 'status', title: t('changeRequest.status'), render: (_, r) => (

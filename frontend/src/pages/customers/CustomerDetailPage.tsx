@@ -26,6 +26,7 @@ import { FollowUpsTab } from './FollowUpsTab';
 import { HistoryTab } from './HistoryTab';
 import { OpportunitiesTab } from './OpportunitiesTab';
 import { OrdersTab } from './OrdersTab';
+import { PendingChangeRequests } from './PendingChangeRequests';
 
 type Customer = Schemas['CustomerOut'];
 
@@ -81,6 +82,7 @@ function Detail({ customer }: { customer: Customer }) {
           <Actions customer={customer} />
         </Flex>
         <CustomerTags customer={customer} editable={editable} />
+        <PendingChangeRequests customerId={customer.id} />
         {customer.archived && <Alert style={{ marginTop: 12 }} type="warning" title={t('customer.archivedBanner')} />}
         {customer.warnings.map((w) => (
           <Alert key={w.code} style={{ marginTop: 12 }} type="info" showIcon data-testid={`warning-${w.code}`}
