@@ -110,9 +110,13 @@ async def _pending_for_decision(uow: UnitOfWork, actor: Actor, request_id: int) 
     request = await uow.change_requests.get(request_id, for_update=True)
     if request is None:
         raise NotFound("change request", request_id)
+    _check_pending(request)
+    return request
+
+
+def _check_pending(request: Any) -> None:
     if request.status != Status.PENDING:
         raise rules.ChangeRequestDecided(request.status)
-    return request
 
 
 async def approve(uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int) -> Any:
@@ -147,22 +151,30 @@ async def withdraw(uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int)
         raise NotFound("change request", request_id)
     if not rules.can_withdraw(actor, request.requested_by):
         raise Forbidden("Only the requester withdraws a request; an admin rejects it.")
-    if request.status != Status.PENDING:
-        raise rules.ChangeRequestDecided(request.status)
-    now = clock.now()
-    request.status, request.decided_by, request.decided_at = (
-        Status.WITHDRAWN.value, actor.user_id, now)
-    request.updated_at = now
-    await uow.change_requests.flush()
-    uow.audit.add(actor_id=actor.user_id, entity_type="change_request", entity_id=request.id,
-                  customer_id=request.customer_id, action="withdraw",
-                  changes={"status": [Status.PENDING.value, Status.WITHDRAWN.value]}, at=now)
+    _check_pending(request)
+    await _close(uow, clock.now(), actor, request, Status.WITHDRAWN, None)
     return request
 
 
 async def _decide(uow: UnitOfWork, clock: Clock, actor: Actor, request: Any, customer: Any,
                   status: Status, reason: str | None) -> Any:
     now = clock.now()
+    await _close(uow, now, actor, request, status, reason)
+    verdict = "已通过" if status is Status.APPROVED else "被驳回"
+    uow.notifications.add(request.requested_by, f"change_request_{status.value}",
+                          f"变更申请{verdict}: {customer.name} 的{LABELS[request.field]}"[:200],
+                          body=reason, entity_type="change_request", entity_id=request.id,
+                          at=now)
+    return request
+
+
+_ACTIONS = {Status.APPROVED: "approve", Status.REJECTED: "reject",
+            Status.WITHDRAWN: "withdraw"}
+
+
+async def _close(uow: UnitOfWork, now: datetime, actor: Actor, request: Any, status: Status,
+                 reason: str | None) -> None:
+    """A pending request ends (approved, rejected or withdrawn by `actor`), on the history."""
     request.status, request.decided_by, request.decided_at = status.value, actor.user_id, now
     request.decision_reason = reason
     request.updated_at = now
@@ -170,12 +182,6 @@ async def _decide(uow: UnitOfWork, clock: Clock, actor: Actor, request: Any, cus
     changes: dict[str, list[Any]] = {"status": [Status.PENDING.value, status.value]}
     if reason is not None:
         changes["decision_reason"] = [None, reason]
-    action = "approve" if status is Status.APPROVED else "reject"
     uow.audit.add(actor_id=actor.user_id, entity_type="change_request", entity_id=request.id,
-                  customer_id=request.customer_id, action=action, changes=changes, at=now)
-    verdict = "已通过" if status is Status.APPROVED else "被驳回"
-    uow.notifications.add(request.requested_by, f"change_request_{status.value}",
-                          f"变更申请{verdict}: {customer.name} 的{LABELS[request.field]}"[:200],
-                          body=reason, entity_type="change_request", entity_id=request.id,
-                          at=now)
-    return request
+                  customer_id=request.customer_id, action=_ACTIONS[status], changes=changes,
+                  at=now)

@@ -9,6 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.models import Department, LoginFailure, RefreshToken, User
 
+_ACTIVE_ADMINS = (select(User.id).where(User.role == "admin", User.is_active.is_(True))
+                  .order_by(User.id))
+
 
 class SqlUserRepo:
     def __init__(self, session: AsyncSession) -> None:
@@ -94,13 +97,10 @@ class SqlUserRepo:
         await self.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
 
     async def active_admin_ids(self) -> list[int]:
-        stmt = (select(User.id).where(User.role == "admin", User.is_active.is_(True))
-                .order_by(User.id))
-        return list((await self.session.scalars(stmt)).all())
+        return list((await self.session.scalars(_ACTIVE_ADMINS)).all())
 
     async def count_active_admins(self) -> int:
         # Locks the admin rows (PostgreSQL; SQLite writers are serial anyway): two admins
         # stepping down at once must not both see "two left". FOR UPDATE refuses count(*).
-        stmt = (select(User.id).where(User.role == "admin", User.is_active.is_(True))
-                .order_by(User.id).with_for_update())
+        stmt = _ACTIVE_ADMINS.with_for_update()
         return len((await self.session.scalars(stmt)).all())
