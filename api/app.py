@@ -8,8 +8,9 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import problems
+from api import contract, problems
 from api.deps import SystemClock
+from api.guards import BodyLimit, SecurityHeaders
 from api.routers import attachments, change_requests, lifecycle, pool, tasks
 from api.routers import cadence_rules, follow_ups, opportunities, orders
 from api.routers import service_settings as service_settings_router
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     app.state.database = database
     app.state.clock = clock or SystemClock()
     problems.install(app)
+    app.add_middleware(SecurityHeaders, api_prefix=API_PREFIX)
+    app.add_middleware(BodyLimit)  # outermost: nothing reads a body before it is bounded
     for router in (meta.router, auth.router, users.router, customers.router,
                    settings_router.router, tickets.router, notifications.router):
         app.include_router(router, prefix=API_PREFIX)
@@ -58,6 +61,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     for router in (orders.router, follow_ups.router, opportunities.router,
                    cadence_rules.router, lifecycle.router, tasks.router):
         app.include_router(router, prefix=API_PREFIX)
+    app.openapi = lambda: contract.openapi(app)  # type: ignore[method-assign]
     _mount_frontend(app, settings.frontend_dist)
     logging.getLogger("crm").setLevel(logging.INFO)
     return app

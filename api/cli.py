@@ -11,7 +11,7 @@ from api.settings import Settings
 
 
 def _passwords():  # noqa: ANN202
-    from api.routers.auth import Passwords
+    from api.security import Passwords
 
     return Passwords
 

@@ -15,6 +15,7 @@ from api.settings import Settings
 from domain.errors import Forbidden, Invalid, Unauthorized
 from domain.roles import Actor, Role, Scope
 from persistence.db import Database
+from persistence.user_repo import access_state
 from persistence.uow import SqlUnitOfWork
 
 oauth2 = OAuth2PasswordBearer(
@@ -59,14 +60,19 @@ async def current_actor(security_scopes: SecurityScopes, request: Request,
     claims = decode_access_token(token, key=request.app.state.settings.signing_key)
     if claims is None:
         raise Unauthorized("The access token is invalid or expired.")
+    # Revocation is immediate: the token must still match the user as stored now (active, same
+    # token version), and the role and department are the stored ones, not the token's.
+    state = await access_state(request.app.state.database, claims.user_id)
+    if state is None or not state.is_active or state.token_version != claims.token_version:
+        raise Unauthorized("The access token has been revoked; sign in again.")
     missing = sorted(set(security_scopes.scopes) - claims.scopes)
     if missing:
         raise Forbidden(f"This needs the scopes: {', '.join(missing)}.")
     try:
-        role = Role(claims.role)
+        role = Role(state.role)
     except ValueError:
         raise Unauthorized("The access token is invalid or expired.") from None
-    return Actor(user_id=claims.user_id, role=role, department_id=claims.department_id)
+    return Actor(user_id=claims.user_id, role=role, department_id=state.department_id)
 
 
 async def if_match_version(if_match: Annotated[str | None, Header(

@@ -1,5 +1,6 @@
 """RFC 9457 problem+json for every error: domain errors, validation, HTTP and the unexpected."""
 
+import itertools
 import logging
 from typing import Any
 
@@ -17,6 +18,7 @@ from domain.errors import (Conflict, DomainError, Forbidden, Invalid, NotFound, 
 from persistence.pagination import InvalidCursor
 
 log = logging.getLogger("crm.api")
+MAX_ECHOED_ERRORS = 50  # a problem lists the first 50 field errors and counts them all
 
 STATUS: dict[type[DomainError], int] = {
     NotFound: 404, Unauthorized: 401, Forbidden: 403, Conflict: 409, VersionMismatch: 412,
@@ -78,10 +80,14 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        found = exc.errors()
         errors = [{"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", "")}
-                  for e in exc.errors()]
+                  for e in itertools.islice(found, MAX_ECHOED_ERRORS)]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid request."
-        return _response(request, 422, "validation", detail, errors=errors)
+        if len(found) > len(errors):
+            detail += f"; and {len(found) - len(errors)} more"
+        return _response(request, 422, "validation", detail, errors=errors,
+                         error_count=len(found))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -91,6 +97,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StaleDataError)
     async def stale(request: Request, exc: StaleDataError) -> JSONResponse:
+        if "if-match" in request.headers:
+            # The version the caller named was current when read, but another write landed
+            # before ours: the record is no longer the one they saw, as any stale If-Match.
+            return _response(request, 412, VersionMismatch.code,
+                             "The record has changed since you read it; reload and retry.")
         return _response(request, 409, "concurrent-update",
                          "Someone else changed this record at the same time; reload and retry.")
 

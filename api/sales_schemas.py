@@ -5,9 +5,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from api.schemas import Id, Strict, refuse_null
+from api.schemas import Cleaned, Day, Id, Instant, Strict, refuse_null
 from domain.customer import Stage as CustomerStage
 from domain.sales import MAX_AMOUNT, Method, OpportunityStage, OrderStatus
 
@@ -20,7 +20,7 @@ OrderNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 Product = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Summary = Annotated[str, StringConstraints(max_length=5000)]
 Note = Annotated[str, StringConstraints(max_length=5000)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Title = Annotated[str, Cleaned, StringConstraints(min_length=1, max_length=200)]
 
 
 def _not_blank(value: Any) -> Any:
@@ -38,7 +38,7 @@ class OrderCreate(Strict):
     contract_no: Annotated[str, StringConstraints(max_length=40)] | None = None
     product: Product = Field(description="Product or service.")
     amount: Amount
-    ordered_on: date
+    ordered_on: Day
     status: OrderStatus = OrderStatus.CONFIRMED
     opportunity_id: Id | None = Field(None, description="An opportunity of the same customer.")
 
@@ -48,7 +48,7 @@ class OrderPatch(Strict):
     contract_no: Annotated[str, StringConstraints(max_length=40)] | None = None
     product: Product | None = None
     amount: Amount | None = None
-    ordered_on: date | None = None
+    ordered_on: Day | None = None
     status: OrderStatus | None = None
     opportunity_id: Id | None = None
 
@@ -79,7 +79,7 @@ class WinOrderIn(Strict):
 
     product: Product
     amount: Amount
-    ordered_on: date
+    ordered_on: Day
     contract_no: Annotated[str, StringConstraints(max_length=40)] | None = None
     order_no: OrderNo | None = None
 
@@ -88,14 +88,14 @@ class WinOrderIn(Strict):
 
 class FollowUpCreate(Strict):
     customer_id: Id
-    at: AwareDatetime | None = Field(None, description="When it happened; default now, at most "
+    at: Instant | None = Field(None, description="When it happened; default now, at most "
                                                        "one day ahead.")
     method: Method
     summary: Summary = Field(description="Required; a short or vague one (\"无\") is accepted, "
                                          "an empty one is not.")
     feedback: Note | None = Field(None, description="What the customer said.")
     next_action: Note | None = None
-    next_action_due_on: date | None = Field(None, description="Needs `next_action`; becomes "
+    next_action_due_on: Day | None = Field(None, description="Needs `next_action`; becomes "
                                                               "the customer's next "
                                                               "follow-up date.")
     opportunity_id: Id | None = Field(None, description="An open opportunity of the customer.")
@@ -113,7 +113,7 @@ class FollowUpPatch(Strict):
     summary: Summary | None = None
     feedback: Note | None = None
     next_action: Note | None = None
-    next_action_due_on: date | None = None
+    next_action_due_on: Day | None = None
     next_action_done: bool | None = Field(None, description="true ticks the next action off, "
                                                             "false reopens it.")
     opportunity_id: Id | None = None
@@ -170,7 +170,7 @@ class OpportunityCreate(Strict):
     budget_min: Budget | None = None
     budget_max: Budget | None = None
     stage: Literal["intent", "quote", "contract"] = "intent"
-    expected_close_on: date | None = None
+    expected_close_on: Day | None = None
     owner_id: Id | None = Field(None, description="Admins only; default the caller.")
 
 
@@ -178,7 +178,7 @@ class OpportunityPatch(Strict):
     title: Title | None = None
     budget_min: Budget | None = None
     budget_max: Budget | None = None
-    expected_close_on: date | None = None
+    expected_close_on: Day | None = None
     owner_id: Id | None = Field(None, description="Admins only.")
 
     @field_validator("title", "owner_id")

@@ -1,34 +1,71 @@
 """Request and response bodies. Write schemas forbid unknown fields: a client that sends
 `code`, `version` or timestamps is told so, not silently ignored."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict,
+                      Field, StringConstraints,
+                      field_validator, model_validator)
 
+from domain import text
 from domain.custom_field import FieldType
 from domain.customer import ActivityStatus, Gender, Grade, Kind, Size, Source, Stage, Urgency
 from domain.roles import Role
 
 T = TypeVar("T")
+
+# Every date and time the API accepts lies in 1970–2100 (design §4): earlier or later ones are
+# typos or probes, and 0001-01-01 or 9999-12-31 overflow time zones and business calendars.
+EARLIEST_DAY, LATEST_DAY = date(1970, 1, 1), date(2100, 12, 31)
+
+
+def _day_in_range(value: date) -> date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError("must be between 1970-01-01 and 2100-12-31")
+    return value
+
+
+def _instant_in_range(value: datetime) -> datetime:
+    # Compared in UTC; the years either side keep zone conversion in range.
+    if not 1969 <= value.year <= 2101 or not (
+            datetime(1970, 1, 1, tzinfo=UTC) <= value < datetime(2101, 1, 1, tzinfo=UTC)):
+        raise ValueError("must be between 1970-01-01 and 2100-12-31")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_day_in_range)]
+Instant = Annotated[AwareDatetime, AfterValidator(_instant_in_range)]
+def _clean(value: Any) -> Any:
+    return text.clean(value) if isinstance(value, str) else value
+
+
+# Names, titles and tags are compared and searched: one form for what people typed (NFKC, no
+# invisible characters, single spaces). Long texts keep their line breaks.
+Cleaned = BeforeValidator(_clean)
 Text = Annotated[str, StringConstraints(max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=2000)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Name = Annotated[str, Cleaned, StringConstraints(min_length=1, max_length=200)]
+TagName = Annotated[str, Cleaned, StringConstraints(min_length=1, max_length=50)]
+ContactName = Annotated[str, Cleaned, StringConstraints(min_length=1, max_length=100)]
 Id = Annotated[int, Field(ge=1, le=2**62)]
 
 
 def refuse_nul(value: Any) -> Any:
-    """PostgreSQL text and JSONB cannot hold U+0000: refuse it as bad input, not a 500."""
-    if isinstance(value, str) and "\x00" in value:
-        raise ValueError("must not contain NUL (U+0000) characters")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            refuse_nul(key)
-            refuse_nul(item)
-    elif isinstance(value, list):
-        for item in value:
-            refuse_nul(item)
+    """PostgreSQL text and JSONB cannot hold U+0000: refuse it as bad input, not a 500.
+    Walks nested values with a stack: a deeply nested body must not exhaust recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise ValueError("must not contain NUL (U+0000) characters")
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return value
 
 
@@ -39,8 +76,19 @@ def refuse_null(value: Any) -> Any:
     return value
 
 
+MAX_BODY_FIELDS = 200  # an object with more keys is refused before any key is looked at
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded(cls, data: Any) -> Any:
+        # Otherwise each unknown key of a hostile body becomes its own validation error.
+        if isinstance(data, dict) and len(data) > MAX_BODY_FIELDS:
+            raise ValueError(f"has {len(data)} fields; at most {MAX_BODY_FIELDS} are accepted")
+        return data
 
     @field_validator("*", mode="before")
     @classmethod
@@ -78,7 +126,11 @@ class UserCreate(Strict):
 
 class UserPatch(Strict):
     display_name: Name | None = None
-    password: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = None
+    password: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = Field(
+        None, description="At least 10 characters, not only spaces, not the username, not a "
+                          "common password. Ends every session of the user.")
+    current_password: Annotated[str, StringConstraints(max_length=256)] | None = Field(
+        None, description="Required with `password` when changing your own.")
     role: Role | None = None
     department_id: Id | None = None
     is_active: bool | None = None
@@ -147,7 +199,7 @@ class CustomerFields(Strict):
     id_number: Annotated[str, StringConstraints(max_length=40)] | None = Field(
         None, description="Resident ID number (individuals), GB 11643 check digit.")
     gender: Gender | None = None
-    birthday: date | None = None
+    birthday: Day | None = None
     industry: Annotated[str, StringConstraints(max_length=4)] | None = Field(
         None, description="GB/T 4754 section or division, e.g. `I` or `I65`.")
     size: Size | None = None
@@ -165,8 +217,9 @@ class CustomerFields(Strict):
         None, description="Admins only. Setting `grade` locks it against the customer-value "
                           "job; `false` hands the grade back to RFM.")
     tag_ids: list[Id] | None = Field(None, max_length=100)
-    custom_fields: dict[Annotated[str, StringConstraints(max_length=40)], Any] | None = None
-    first_contact_at: AwareDatetime | None = None  # a naive time has no instant to store
+    custom_fields: dict[Annotated[str, StringConstraints(max_length=40)], Any] | None = Field(
+        None, max_length=100)
+    first_contact_at: Instant | None = None  # a naive time has no instant to store
 
 
 class CustomerCreate(CustomerFields):
@@ -231,7 +284,7 @@ class TagIdsIn(Strict):
 
 
 class ContactCreate(Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    name: ContactName
     title: Annotated[str, StringConstraints(max_length=100)] | None = None
     mobile: Annotated[str, StringConstraints(max_length=30)] | None = None
     phone: Annotated[str, StringConstraints(max_length=30)] | None = None
@@ -241,7 +294,7 @@ class ContactCreate(Strict):
 
 
 class ContactPatch(Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    name: ContactName | None = None
     title: Annotated[str, StringConstraints(max_length=100)] | None = None
     mobile: Annotated[str, StringConstraints(max_length=30)] | None = None
     phone: Annotated[str, StringConstraints(max_length=30)] | None = None
@@ -267,13 +320,12 @@ class ContactOut(BaseModel):
 # ---- tags & custom fields ----
 
 class TagCreate(Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=50)] = Field(
-        description="`类别-值`, e.g. `区域-华东`.")
+    name: TagName = Field(description="`类别-值`, e.g. `区域-华东`.")
     color: str | None = Field(None, description="#RRGGBB")
 
 
 class TagPatch(Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
+    name: TagName | None = None
     color: str | None = None
 
 

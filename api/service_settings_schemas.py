@@ -4,7 +4,8 @@ business calendar."""
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema,
+                      field_validator)
 
 from api.schemas import Id, Strict, refuse_null
 from domain.service_settings_service import MAX_MINUTES
@@ -69,6 +70,13 @@ class RoutingRuleOut(BaseModel):
     is_default: bool = Field(description="True: no rule is set, the built-in default applies.")
 
 
+# A time of day without an offset: a string with a pattern in the contract (`format: time`
+# means RFC 3339, which requires an offset).
+LocalTime = Annotated[time, WithJsonSchema({
+    "type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+    "examples": ["09:00"]})]
+
+
 def _local(value: time) -> time:
     if value.tzinfo is not None:
         raise ValueError("must be a local time without an offset, such as 09:00")
@@ -78,8 +86,8 @@ def _local(value: time) -> time:
 class BusinessHoursIn(Strict):
     timezone: Annotated[str, StringConstraints(min_length=1, max_length=50)] = Field(
         description="An IANA zone, such as Asia/Shanghai.")
-    opens: time = Field(description="Local time the working day starts, such as 09:00.")
-    closes: time = Field(description="Local time it ends; after `opens`.")
+    opens: LocalTime = Field(description="Local time the working day starts, such as 09:00.")
+    closes: LocalTime = Field(description="Local time it ends; after `opens`.")
 
     @field_validator("opens", "closes")
     @classmethod
@@ -103,8 +111,8 @@ class CalendarOverrideOut(BaseModel):
 class BusinessCalendarOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     timezone: str
-    opens: time
-    closes: time
+    opens: LocalTime
+    closes: LocalTime
     version: int
     overrides: list[CalendarOverrideOut] = Field(description="Company days off and working "
                                                              "days over China's official "

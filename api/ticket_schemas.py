@@ -3,13 +3,13 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from api.schemas import Id, Strict
+from api.schemas import Cleaned, Id, Instant, Strict
 from domain.sla import SlaState
 from domain.ticket import Channel, Priority, ResponsibleParty, Status, TicketType
 
-Title = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Title = Annotated[str, Cleaned, StringConstraints(min_length=1, max_length=200)]
 Body = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
 Score = Annotated[int, Field(ge=1, le=5)]
 
@@ -23,13 +23,13 @@ class TicketFields(Strict):
     important: bool | None = None
     priority: Priority | None = Field(None, description="Supervisors and admins only; "
                                                         "otherwise from urgent × important.")
-    expected_resolution_at: AwareDatetime | None = None
+    expected_resolution_at: Instant | None = None
     collaborator_user_ids: list[Id] | None = Field(None, max_length=50)
     collaborator_department_ids: list[Id] | None = Field(None, max_length=20)
     root_cause: Annotated[str, StringConstraints(max_length=5000)] | None = None
     responsible_party: ResponsibleParty | None = None
     remedy: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    revisit_at: AwareDatetime | None = None
+    revisit_at: Instant | None = None
 
 
 class TicketCreate(TicketFields):
@@ -41,7 +41,7 @@ class TicketCreate(TicketFields):
     important: bool = False
     assignee_id: Id | None = Field(None, description="Supervisors and admins only; otherwise "
                                                      "routed and auto-assigned.")
-    opened_at: AwareDatetime | None = Field(None, description="Admins only: tickets carried "
+    opened_at: Instant | None = Field(None, description="Admins only: tickets carried "
                                                               "over keep their opening time.")
 
 

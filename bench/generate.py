@@ -48,6 +48,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from bench import vocab
+from domain.text import comparison_key
 from persistence.db import async_url, backend_name
 from persistence.migrate import upgrade
 from persistence.models import CodeCounter, Customer, Tag, User
@@ -661,7 +662,7 @@ async def prepare(url: str, seed: int, now: datetime) -> tuple[list[int], dict[s
                  + [vocab.INDUSTRY_TAG_OTHER]
                  + list(dict.fromkeys(t for ts in vocab.STATE_TAGS.values() for t in ts))
                  + vocab.OTHER_TAGS)
-    tags = [{"name": name, "color": vocab.TAG_COLORS[k % len(vocab.TAG_COLORS)], "version": 1,
+    tags = [{"name": name, "name_key": comparison_key(name), "color": vocab.TAG_COLORS[k % len(vocab.TAG_COLORS)], "version": 1,
              "created_at": created, "updated_at": created} for k, name in enumerate(tag_names)]
 
     engine = create_async_engine(async_url(url), poolclass=NullPool)

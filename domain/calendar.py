@@ -6,6 +6,7 @@ package does not cover yet (next year's schedule is published each November/Dece
 to Monday–Friday, and admin overrides win over both.
 """
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -22,6 +23,32 @@ def official_workday(day: date) -> bool:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
         return day.weekday() < 5
+
+
+# The package's exceptions to Monday–Friday, sorted: holidays on weekdays and make-up working
+# days (调休) on weekends. Outside the years it covers, Monday–Friday holds, as above.
+_WEEKDAY_HOLIDAYS = sorted(d for d in chinese_calendar.holidays if d.weekday() < 5)
+_WEEKEND_WORKDAYS = sorted(d for d in chinese_calendar.workdays if d.weekday() >= 5)
+
+
+def _weekdays(first: date, last: date) -> int:
+    """Mondays to Fridays in [first, last]."""
+    if last < first:
+        return 0
+    full_weeks, rest = divmod((last - first).days + 1, 7)
+    return full_weeks * 5 + sum(1 for i in range(rest) if (first.weekday() + i) % 7 < 5)
+
+
+def _count_in(days: list[date], first: date, last: date) -> int:
+    return bisect_right(days, last) - bisect_left(days, first)
+
+
+def official_workdays(first: date, last: date) -> int:
+    """Working days in [first, last] by the official schedule, in constant time: the cost of a
+    span must not grow with its length (a ticket back-dated by centuries once froze the
+    server)."""
+    return (_weekdays(first, last) - _count_in(_WEEKDAY_HOLIDAYS, first, last)
+            + _count_in(_WEEKEND_WORKDAYS, first, last))
 
 
 class TwentyFourSeven:
@@ -73,17 +100,31 @@ class BusinessCalendar:
             day += timedelta(days=1)
         raise ValueError("no working time within ten years; check the calendar overrides")
 
+    def workdays(self, first: date, last: date) -> int:
+        """Working days in [first, last], overrides included."""
+        count = official_workdays(first, last)
+        for day, working in self.overrides.items():
+            if first <= day <= last and working != official_workday(day):
+                count += 1 if working else -1
+        return count
+
+    def _minutes_on(self, day: date, start: datetime, end: datetime) -> timedelta:
+        if not self.is_workday(day):
+            return timedelta()
+        opens, closes = self._window(day)
+        begin, finish = max(opens, start), min(closes, end)
+        return finish - begin if finish > begin else timedelta()
+
     def minutes_between(self, start: datetime, end: datetime) -> float:
-        """Working minutes in [start, end)."""
+        """Working minutes in [start, end): the first and last days by their hours, the whole
+        days between counted, not walked."""
         if end <= start:
             return 0.0
-        total = timedelta()
-        day, last = start.astimezone(self.zone).date(), end.astimezone(self.zone).date()
-        while day <= last:
-            if self.is_workday(day):
-                opens, closes = self._window(day)
-                begin, finish = max(opens, start), min(closes, end)
-                if finish > begin:
-                    total += finish - begin
-            day += timedelta(days=1)
+        first, last = start.astimezone(self.zone).date(), end.astimezone(self.zone).date()
+        total = self._minutes_on(first, start, end)
+        if last > first:
+            total += self._minutes_on(last, start, end)
+            whole_days = self.workdays(first + timedelta(days=1), last - timedelta(days=1))
+            opens, closes = self._window(first)
+            total += whole_days * (closes - opens)
         return total.total_seconds() / 60

@@ -85,15 +85,15 @@ def _max(a: datetime | None, b: datetime) -> datetime:
     return b if a is None or b > a else a
 
 
-async def _engage(uow: UnitOfWork, customer: Any, follow_up: Any) -> None:
-    """An effective follow-up: the owner's pool clock and the opportunity's quiet spell."""
+async def _engage(uow: UnitOfWork, customer: Any, follow_up: Any) -> dict[str, Any]:
+    """An effective follow-up: the opportunity's quiet spell ends; returns the owner's pool
+    clock to move forward (a derived column of the customer)."""
     opportunity = (None if follow_up.opportunity_id is None
                    else await uow.opportunities.get(follow_up.opportunity_id))
-    if follow_up.owner_id == customer.owner_id:
-        customer.owner_engaged_at = _max(customer.owner_engaged_at, follow_up.at)
     if opportunity is not None:
         opportunity.last_effective_follow_up_at = _max(
             opportunity.last_effective_follow_up_at, follow_up.at)
+    return {"owner_engaged_at": follow_up.at} if follow_up.owner_id == customer.owner_id else {}
 
 
 async def _next_follow_up_on(uow: UnitOfWork, customer: Any, at: datetime, due_on: Any,
@@ -152,13 +152,13 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
                if is_latest else customer.next_follow_up_on)
     for other in earlier:  # this contact supersedes their next actions
         _done(uow, actor, other, follow_up.at)
-    if follow_up.effective:
-        await _engage(uow, customer, follow_up)
-    customer.last_contact_at = _max(customer.last_contact_at, follow_up.at)
-    customer.first_contact_at = customer.first_contact_at or follow_up.at
-    customer.activity_status = "active"
-    customer.next_follow_up_on = next_on
+    engaged = await _engage(uow, customer, follow_up) if follow_up.effective else {}
     await uow.follow_ups.flush()
+    # Derived columns: the customer's version stays (see write_derived).
+    await uow.customers.write_derived(
+        customer, now, later={"last_contact_at": follow_up.at, **engaged},
+        first={"first_contact_at": follow_up.at},
+        values={"activity_status": "active", "next_follow_up_on": next_on})
     return follow_up
 
 
@@ -207,13 +207,15 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, follow_up_id: int,
     for name, value in values.items():
         setattr(follow_up, name, value)
     follow_up.updated_at = now
+    engaged = {}
     if follow_up.effective and ("effective" in diff or "opportunity_id" in diff):
-        await _engage(uow, customer, follow_up)
-    if customer.next_follow_up_on != next_on:
-        customer.next_follow_up_on = next_on
+        engaged = await _engage(uow, customer, follow_up)
     uow.audit.add(actor_id=actor.user_id, entity_type="follow_up", entity_id=follow_up.id,
                   customer_id=customer.id, action="update", changes=diff, at=now)
     await uow.follow_ups.flush()
+    if engaged or customer.next_follow_up_on != next_on:
+        await uow.customers.write_derived(customer, now, later=engaged,
+                                          values={"next_follow_up_on": next_on})
     return follow_up
 
 

@@ -3,6 +3,7 @@ transaction, what the customer derives from its orders: cumulative amount, first
 and last order date (over orders not cancelled); an order is an interaction, so the customer
 is active again."""
 
+from datetime import datetime
 from typing import Any
 
 from domain import audit
@@ -73,13 +74,13 @@ async def _order_no(uow: UnitOfWork, clock: Clock) -> str:
             return candidate
 
 
-async def refresh_customer(uow: UnitOfWork, customer: Any) -> None:
-    """The customer's derived order figures, from the orders as they now stand."""
+async def refresh_customer(uow: UnitOfWork, customer: Any, now: datetime) -> None:
+    """The customer's derived order figures, from the orders as they now stand; the
+    customer's version stays (see write_derived)."""
     total, first, last = await uow.orders.totals(customer.id)
-    customer.cumulative_amount = total
-    customer.first_cooperation_on = first
-    customer.last_order_on = last
-    customer.activity_status = "active"
+    await uow.customers.write_derived(customer, now, values={
+        "cumulative_amount": total, "first_cooperation_on": first, "last_order_on": last,
+        "activity_status": "active"})
 
 
 async def add(uow: UnitOfWork, clock: Clock, actor: Actor, customer: Any,
@@ -99,7 +100,7 @@ async def add(uow: UnitOfWork, clock: Clock, actor: Actor, customer: Any,
     now = clock.now()
     order = await uow.orders.add(customer_id=customer.id, created_by=actor.user_id,
                                  created_at=now, updated_at=now, **values)
-    await refresh_customer(uow, customer)
+    await refresh_customer(uow, customer, now)
     uow.audit.add(actor_id=actor.user_id, entity_type="order", entity_id=order.id,
                   customer_id=customer.id, action="create",
                   changes=audit.created(snapshot(order, AUDITED)), at=now)
@@ -137,7 +138,7 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, order_id: int,
     for name, value in values.items():
         setattr(order, name, value)
     order.updated_at = now
-    await refresh_customer(uow, customer)
+    await refresh_customer(uow, customer, now)
     uow.audit.add(actor_id=actor.user_id, entity_type="order", entity_id=order.id,
                   customer_id=customer.id, action="update", changes=diff, at=now)
     await uow.orders.flush()

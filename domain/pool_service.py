@@ -3,6 +3,7 @@ job's (jobs/pool_recycle.py)."""
 
 from typing import Any
 
+from domain import customer as customer_rules
 from domain import pool as rules
 from domain.audit import jsonable
 from domain.errors import Forbidden, NotFound
@@ -24,9 +25,12 @@ async def claim(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *
     if not rules.can_claim(actor) or actor.user_id is None:
         raise Forbidden("Only account managers and admins claim customers from the pool.")
     customer = await uow.customers.get(customer_id)
-    if customer is None or (customer.archived and not actor.is_admin):
+    in_pool = customer is not None and customer.owner_id is None and not customer.archived
+    # Someone else's customer is a 404 like a missing one: the caller learns nothing of it.
+    if customer is None or not (in_pool or customer_rules.can_read(
+            actor, owner_id=customer.owner_id, archived=customer.archived)):
         raise NotFound("customer", customer_id)
-    if customer.archived or customer.owner_id is not None:
+    if not in_pool:
         raise rules.NotInPool(customer_id)
     settings = await uow.lifecycle.settings()
     now = clock.now()

@@ -3,14 +3,15 @@
 import re
 import unicodedata
 
+from domain import text
 from domain.validation import InvalidValue
 
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def normalize_name(name: str) -> str:
-    """Trimmed, 1–50 characters, no control characters; `category-value` is the convention."""
-    name = " ".join(name.split())
+    """Cleaned (domain.text), 1–50 characters; `category-value` is the convention."""
+    name = text.clean(name)
     if not 1 <= len(name) <= 50:
         raise InvalidValue("invalid-tag-name", "a tag name has 1 to 50 characters")
     if any(unicodedata.category(c) == "Cc" for c in name):  # NUL even breaks PostgreSQL

@@ -2,11 +2,13 @@
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from domain import audit
+from domain import password as passwords_rules
 from domain.customer_service import snapshot
 from domain.errors import (Conflict, Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound,
                            RateLimited, VersionMismatch)
@@ -16,17 +18,18 @@ from domain.roles import Actor, Role
 USER_FIELDS = ("username", "display_name", "role", "department_id", "is_active")
 DEPARTMENT_FIELDS = ("key", "name", "supervisor_id")
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
 
-# Five failed logins for one username within 15 minutes lock it until the oldest expires.
-MAX_FAILURES = 5
+# Failed sign-ins allowed within FAILURE_WINDOW: per (address, username), and per address over
+# all usernames (password spraying). Past them that address waits; the account is not locked.
+MAX_FAILURES_PER_USER = 5
+MAX_FAILURES_PER_ADDRESS = 30
 FAILURE_WINDOW = timedelta(minutes=15)
 
 
-def _password_errors(password: str) -> list[dict[str, str]]:
-    if len(password) < MIN_PASSWORD:
-        return [{"field": "password", "message": f"at least {MIN_PASSWORD} characters"}]
-    return []
+def _password_errors(password: str, username: str) -> list[dict[str, str]]:
+    problem = passwords_rules.weakness(password, username, min_length=MIN_PASSWORD)
+    return [{"field": "password", "message": problem}] if problem else []
 
 
 async def _check_department(uow: UnitOfWork, department_id: int | None) -> None:
@@ -45,7 +48,7 @@ async def create_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, 
                       fields: dict[str, Any]) -> Any:
     if not actor.is_admin:
         raise Forbidden("Only an admin creates users.")
-    errors = _password_errors(fields["password"])
+    errors = _password_errors(fields["password"], fields["username"])
     if not USERNAME.fullmatch(fields["username"]):
         errors.append({"field": "username",
                        "message": "3–64 letters, digits or . _ @ -"})
@@ -55,7 +58,7 @@ async def create_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, 
         raise Duplicate("username", "This username is taken.")
     await _check_department(uow, fields.get("department_id"))
     values = {k: v for k, v in fields.items() if k != "password"}
-    user = await uow.users.add(password_hash=passwords.hash(fields["password"]), **values)
+    user = await uow.users.add(password_hash=await passwords.hash(fields["password"]), **values)
     uow.audit.add(actor_id=actor.user_id, entity_type="user", entity_id=user.id,
                   action="create", changes=audit.created(snapshot(user, USER_FIELDS)),
                   at=clock.now())
@@ -64,8 +67,16 @@ async def create_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, 
 
 async def update_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, actor: Actor,
                       user_id: int, changes: dict[str, Any], *, if_match: int | None) -> Any:
-    """Admins change anyone; users change their own name and password, never their role."""
+    """Admins change anyone; users change their own name and password, never their role.
+
+    Changing one's own password takes the current one (`current_password`): a stolen access
+    token alone must not become the account. Deactivation, a role change and a password change
+    end every token of the user at once."""
     is_self = actor.user_id == user_id
+    changes = dict(changes)
+    current_password = changes.pop("current_password", None)
+    if current_password is not None and not is_self:
+        raise Invalid([{"field": "current_password", "message": "only for your own password"}])
     if not actor.is_admin:
         if not is_self:
             raise NotFound("user", user_id)
@@ -75,10 +86,14 @@ async def update_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, 
     user = await get_user(uow, user_id)
     if if_match is not None and if_match != user.version:
         raise VersionMismatch(user.version)
-    changes = dict(changes)
     password = changes.pop("password", None)
-    if password is not None and _password_errors(password):
-        raise Invalid(_password_errors(password))
+    if password is not None:
+        if is_self and not (current_password is not None and await passwords.verify(
+                current_password, user.password_hash)):
+            message = "wrong password" if current_password else "required to set a new password"
+            raise Invalid([{"field": "current_password", "message": message}])
+        if _password_errors(password, user.username):
+            raise Invalid(_password_errors(password, user.username))
     if "department_id" in changes:
         await _check_department(uow, changes["department_id"])
     losing_admin = user.role == Role.ADMIN and user.is_active and (
@@ -87,13 +102,17 @@ async def update_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, 
         raise Conflict("This is the last active admin.")
     before = snapshot(user, USER_FIELDS)
     diff = audit.diff(before, {**before, **changes})
+    ends_tokens = (changes.get("is_active") is False or password is not None
+                   or changes.get("role", user.role) != user.role)
     for name, value in changes.items():
         setattr(user, name, value)
     if password is not None:
-        user.password_hash = passwords.hash(password)
+        user.password_hash = await passwords.hash(password)
         diff["password"] = ["***", "***"]
     if changes.get("is_active") is False or password is not None:
         await uow.users.revoke_all_of(user.id, clock.now())
+    if ends_tokens:
+        await uow.users.bump_token_version(user.id)
     if diff:
         await uow.users.flush()
         uow.audit.add(actor_id=actor.user_id, entity_type="user", entity_id=user.id,
@@ -153,38 +172,71 @@ class Session:
     refresh_token: str
 
 
-def retry_after(failures: list[datetime], now: datetime) -> int | None:
-    """Seconds until the user may try again, or None when not locked."""
-    recent = [at for at in failures if at > now - FAILURE_WINDOW]
-    if len(recent) < MAX_FAILURES:
-        return None
-    unlock = recent[-MAX_FAILURES] + FAILURE_WINDOW
-    return max(1, math.ceil((unlock - now).total_seconds()))
+def login_wait(pair_attempts: Sequence[datetime], address_attempts: Sequence[datetime],
+               now: datetime) -> int | None:
+    """Seconds until this attempt may be made, or None when it may go ahead.
+
+    The attempts are those of the last FAILURE_WINDOW, this one included, oldest first: at most
+    MAX_FAILURES_PER_USER of them for one (address, username), MAX_FAILURES_PER_ADDRESS for one
+    address. The lock is on the address, never on the account: its owner signs in from
+    elsewhere while someone guesses their password."""
+    waits = []
+    for attempts, limit in ((pair_attempts, MAX_FAILURES_PER_USER),
+                            (address_attempts, MAX_FAILURES_PER_ADDRESS)):
+        recent = [at for at in attempts if at > now - FAILURE_WINDOW]
+        if len(recent) > limit:
+            waits.append(math.ceil((recent[-limit - 1] + FAILURE_WINDOW - now).total_seconds()))
+    return max(1, *waits) if waits else None
 
 
-async def check_login_allowed(uow: UnitOfWork, clock: Clock, username: str) -> None:
-    if not USERNAME.fullmatch(username):
-        return  # no such user can exist; authenticate() refuses it without a lookup
+def login_key(username: str) -> str:
+    """The username an attempt is counted under; "" for one no user can have."""
+    return username if USERNAME.fullmatch(username) else ""
+
+
+async def record_login_attempt(uow: UnitOfWork, clock: Clock, username: str,
+                               address: str) -> int:
+    """Counted before anything is checked, and committed by the caller on its own: concurrent
+    attempts then see each other, so a burst cannot slip past the limit."""
     now = clock.now()
-    wait = retry_after(list(await uow.users.recent_failures(username, now - FAILURE_WINDOW)), now)
-    if wait is not None:
-        raise RateLimited("Too many failed logins; try again later.", retry_after=wait)
+    await uow.users.forget_login_attempts_before(now - FAILURE_WINDOW)
+    return await uow.users.add_login_attempt(login_key(username), address[:64], now)
 
 
-async def authenticate(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher,
-                       username: str, password: str) -> Any | None:
-    """The user, or None after recording a failure (the caller commits that failure)."""
+async def login_refusal(uow: UnitOfWork, clock: Clock, username: str, address: str,
+                        attempt_id: int) -> RateLimited | None:
+    """The error to answer when the attempt is over a limit, else None. A refused attempt no
+    longer counts, so hammering a locked address does not extend its lock; the caller commits
+    that before raising."""
+    now = clock.now()
+    pair, by_address = await uow.users.login_attempts(
+        login_key(username), address[:64], since=now - FAILURE_WINDOW)
+    wait = login_wait(pair, by_address, now)
+    if wait is None:
+        return None
+    await uow.users.forget_login_attempt(attempt_id)
+    return RateLimited("Too many failed sign-ins from your address; try again later.",
+                       retry_after=wait)
+
+
+async def authenticate(uow: UnitOfWork, passwords: PasswordHasher, username: str,
+                       password: str) -> Any | None:
+    """The active user with this password, or None. Hashing runs while no transaction is open:
+    the caller passes a read-only unit of work."""
     if not USERNAME.fullmatch(username):
-        # Malformed (a NUL, a newline, 500 characters): no such user, nothing worth recording.
-        passwords.verify(password, None)
+        # Malformed (a NUL, a newline, 500 characters): no such user; the same time is spent.
+        await passwords.verify(password, None)
         return None
     user = await uow.users.get_by_username(username)
-    ok = passwords.verify(password, user.password_hash if user else None)
+    ok = await passwords.verify(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
-        await uow.users.add_failure(username, clock.now())
         return None
-    await uow.users.clear_failures(username)
     return user
+
+
+async def login_succeeded(uow: UnitOfWork, username: str, address: str) -> None:
+    """A right password wipes the address's failures for that username."""
+    await uow.users.forget_login_attempts_of(username, address[:64])
 
 
 async def start_session(uow: UnitOfWork, clock: Clock, tokens: Any, user: Any,
@@ -217,6 +269,8 @@ async def rotate(uow: UnitOfWork, clock: Clock, tokens: Any, refresh_token: str,
 
 
 async def logout(uow: UnitOfWork, clock: Clock, tokens: Any, refresh_token: str) -> None:
+    """Signs the user out everywhere: every refresh token revoked, every access token ended."""
     stored = await uow.users.get_refresh_token(tokens.hash(refresh_token))
     if stored is not None:
-        await uow.users.revoke_family(stored.family, clock.now())
+        await uow.users.revoke_all_of(stored.user_id, clock.now())
+        await uow.users.bump_token_version(stored.user_id)

@@ -62,8 +62,7 @@ class SqlChangeRequestRepo:
         if f.requested_by is not None:
             stmt = stmt.where(ChangeRequest.requested_by == f.requested_by)
         if cursor:
-            stmt = stmt.where(ChangeRequest.id < decode_cursor(cursor, length=1,
-                                                               kinds=(int,))[0])
+            stmt = stmt.where(ChangeRequest.id < decode_cursor(cursor, kinds=(int,))[0])
         rows = list((await self.session.execute(
             stmt.order_by(ChangeRequest.id.desc()).limit(limit + 1))).all())
         more, rows = len(rows) > limit, rows[:limit]

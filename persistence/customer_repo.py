@@ -5,12 +5,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (JSON, Integer, Row, Select, and_, bindparam, delete, distinct, exists, func,
-                        insert, or_, select, true, type_coerce, update)
+from sqlalchemy import (JSON, Integer, Row, Select, and_, bindparam, case, delete, distinct, exists,
+                        func, insert, literal, or_, select, true, type_coerce, update)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.customer import ActivityStatus
 from domain.roles import Actor, Role
@@ -103,7 +104,7 @@ class SqlCustomerRepo:
         if cursor:
             kind = {"created_at": int, "updated_at": datetime}.get(sort, str)  # as SORTS
             params["cursor_value"], params["cursor_id"] = decode_cursor(
-                cursor, length=2, kinds=(kind, int))
+                cursor, kinds=(kind, int))
         shape = (self.session.get_bind().dialect.name, sort, descending, *sorted(params))
         if shape not in _PAGES:  # statements with the same filters differ in parameters only
             _PAGES[shape] = _page_statements(self._view(), params, sort, descending)
@@ -163,6 +164,31 @@ class SqlCustomerRepo:
         await self.session.flush()
 
     # ---- derived activity ----
+
+    async def write_derived(self, customer: Customer, now: datetime, *,
+                            later: dict[str, Any] | None = None,
+                            first: dict[str, Any] | None = None,
+                            values: dict[str, Any] | None = None) -> None:
+        """Columns derived from child records (follow-ups, orders), written without bumping
+        `version`: adding a child conflicts neither with another child nor with an edit of
+        the customer's own fields. `later` columns only move forward and `first` ones are only
+        filled when empty, in the statement itself, so concurrent writers keep the right
+        value. The loaded `customer` gets the stored values."""
+        table = Customer.__table__
+        sets: dict[str, Any] = dict(values or {})
+        for name, value in (later or {}).items():
+            column = table.c[name]
+            # Typed as the column, so the value is stored as the column stores it (UTC).
+            value = literal(value, type_=column.type)
+            sets[name] = case((or_(column.is_(None), column < value), value), else_=column)
+        for name, value in (first or {}).items():
+            sets[name] = func.coalesce(table.c[name], literal(value, type_=table.c[name].type))
+        sets["updated_at"] = now
+        stored = (await self.session.execute(
+            update(table).where(table.c.id == customer.id).values(**sets)
+            .returning(*(table.c[name] for name in sets)))).one()
+        for name, value in zip(sets, stored, strict=True):
+            set_committed_value(customer, name, value)
 
     async def record_interaction(self, customer_id: int, at: datetime, now: datetime) -> bool:
         """An interaction at `at` (a ticket opened): the last contact moves up to it and a

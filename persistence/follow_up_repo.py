@@ -108,7 +108,7 @@ class SqlFollowUpRepo:
 
     async def _page(self, stmt: Select[Any], cursor: str | None, limit: int) -> Page[Row]:
         if cursor:
-            at, last_id = decode_cursor(cursor, length=2, kinds=(datetime, int))
+            at, last_id = decode_cursor(cursor, kinds=(datetime, int))
             stmt = stmt.where(or_(FollowUp.at < at, and_(FollowUp.at == at,
                                                          FollowUp.id < last_id)))
         rows = list((await self.session.execute(
@@ -143,7 +143,7 @@ class SqlFollowUpRepo:
         follow_up = func.coalesce(due.c.follow_up_id, 0)
         stmt = select(due)
         if cursor:
-            day, customer_id, kind, last = decode_cursor(cursor, length=4,
+            day, customer_id, kind, last = decode_cursor(cursor,
                                                          kinds=(date, int, str, int))
             stmt = stmt.where(or_(
                 due.c.due_on > day,

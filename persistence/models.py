@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
                         MetaData, String, Text, Time, TypeDecorator, UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, validates
+
+from domain.text import comparison_key
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -103,6 +105,9 @@ class User(Versioned, Base):
     role: Mapped[str] = mapped_column(String(20))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # In every access token; bumped to end them all at once (deactivation, role or password
+    # change, logout).
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RefreshToken(Base):
@@ -118,13 +123,18 @@ class RefreshToken(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class LoginFailure(Base):
-    __tablename__ = "login_failure"
-    __table_args__ = (Index("ix_login_failure_username_at", "username", "at"),)
+class LoginAttempt(Base):
+    """A sign-in attempt, recorded before the password is checked and deleted when it succeeds:
+    what is left are failures (and attempts in flight), counted per address and per
+    (address, username)."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_address_at", "address", "at"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    username: Mapped[str] = mapped_column(String(64))  # "" for one no user can have
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class CodeCounter(Base):
@@ -218,7 +228,14 @@ class Tag(Versioned, Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     name: Mapped[str] = mapped_column(String(50), unique=True)
+    # domain.text.comparison_key(name): look-alike names are one tag.
+    name_key: Mapped[str] = mapped_column(String(50), unique=True)
     color: Mapped[str | None] = mapped_column(String(7))
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        self.name_key = comparison_key(name)
+        return name
 
 
 class CustomerTag(Base):

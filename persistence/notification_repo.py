@@ -46,7 +46,7 @@ class SqlNotificationRepo:
             stmt = stmt.where(unread)
         # Keyset on (is read, id): unread before read, newer ids first within each.
         if cursor:
-            was_read, last_id = decode_cursor(cursor, length=2)
+            was_read, last_id = decode_cursor(cursor, kinds=(bool, int))
             if was_read:
                 stmt = stmt.where(Notification.read_at.is_not(None), Notification.id < last_id)
             else:

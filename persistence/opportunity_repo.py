@@ -88,7 +88,7 @@ class SqlOpportunityRepo:
 async def _page(session: AsyncSession, stmt: Select[Any], cursor: str | None,
                 limit: int) -> Page[Row]:
     if cursor:
-        stmt = stmt.where(Opportunity.id < decode_cursor(cursor, length=1, kinds=(int,))[0])
+        stmt = stmt.where(Opportunity.id < decode_cursor(cursor, kinds=(int,))[0])
     rows = list((await session.execute(stmt.order_by(Opportunity.id.desc())
                                        .limit(limit + 1))).all())
     more, rows = len(rows) > limit, rows[:limit]

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.sales import OrderStatus
-from persistence.models import CustomerOrder
+from persistence.models import Customer, CustomerOrder
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
 
@@ -36,8 +36,11 @@ class SqlOrderRepo:
 
     async def totals(self, customer_id: int) -> tuple[Decimal, date | None, date | None]:
         """Sum of amounts, first and last order date over the customer's orders that are not
-        cancelled."""
+        cancelled. Locks the customer's row first, so two orders written at once are summed
+        one after the other (each sum then sees the other's order)."""
         await self.session.flush()
+        await self.session.execute(
+            select(Customer.id).where(Customer.id == customer_id).with_for_update())
         # The raw sum in fen (PostgreSQL's sum of a BIGINT is NUMERIC): exact either way.
         stmt = select(type_coerce(func.sum(CustomerOrder.amount), BigInteger),
                       func.min(CustomerOrder.ordered_on), func.max(CustomerOrder.ordered_on)
@@ -53,7 +56,7 @@ class SqlOrderRepo:
         if status:
             stmt = stmt.where(CustomerOrder.status.in_(status))
         if cursor:
-            day, last_id = decode_cursor(cursor, length=2, kinds=(date, int))
+            day, last_id = decode_cursor(cursor, kinds=(date, int))
             stmt = stmt.where(or_(CustomerOrder.ordered_on < day,
                                   and_(CustomerOrder.ordered_on == day,
                                        CustomerOrder.id < last_id)))

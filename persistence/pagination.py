@@ -28,39 +28,52 @@ def encode_cursor(key: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
 
 
+# Dates and times in a cursor lie where stored ones can (the API accepts 1970–2100); outside,
+# zone conversion overflows.
+_EARLIEST, _LATEST = date(1900, 1, 1), date(2200, 1, 1)
+_MAX_TEXT = 500  # characters of a text sort key
+
+
 def _decode_part(value: Any, kind: type) -> Any:
-    """One element of a cursor as `kind` (int: a BIGINT; datetime: aware ISO 8601; date:
-    YYYY-MM-DD), else None: a forged value must be a 400, never reach the database as the
-    wrong type."""
+    """One element of a cursor as `kind` (int: a BIGINT; bool; datetime: aware ISO 8601; date:
+    YYYY-MM-DD; str: text that PostgreSQL can store), else None: a forged value must be a 400,
+    never reach the database as the wrong type or out of range."""
+    if kind is bool:
+        return value if isinstance(value, bool) else None
     if kind is int:
         ok = isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
         return value if ok else None
-    if not isinstance(value, str) or "\x00" in value:
+    if not isinstance(value, str) or "\x00" in value or len(value) > _MAX_TEXT:
+        return None
+    try:
+        value.encode("utf-8")  # a lone surrogate ("\ud800") is valid JSON but not text
+    except UnicodeEncodeError:
         return None
     if kind is datetime:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             return None
-        return parsed if parsed.tzinfo is not None else None
+        ok = parsed.tzinfo is not None and _EARLIEST <= parsed.date() < _LATEST
+        return parsed if ok else None
     if kind is date:
         try:
-            return date.fromisoformat(value) if len(value) == 10 else None
+            parsed_day = date.fromisoformat(value) if len(value) == 10 else None
         except ValueError:
             return None
-    return value
+        return parsed_day if parsed_day and _EARLIEST <= parsed_day < _LATEST else None
+    return value if kind is str else None
 
 
-def decode_cursor(cursor: str, *, length: int, kinds: Sequence[type] = ()) -> list[Any]:
-    """The key `encode_cursor` made; with `kinds`, each element checked and converted."""
+def decode_cursor(cursor: str, *, kinds: Sequence[type]) -> list[Any]:
+    """The key `encode_cursor` made, each element checked against `kinds` and converted."""
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise InvalidCursor("The cursor is not one this server handed out.") from None
-    if not isinstance(key, list) or len(key) != length:
+    if not isinstance(key, list) or len(key) != len(kinds):
         raise InvalidCursor("The cursor does not fit this list and sort order.")
-    if kinds:
-        key = [_decode_part(value, kind) for value, kind in zip(key, kinds, strict=True)]
-        if any(part is None for part in key):
-            raise InvalidCursor("The cursor does not fit this list and sort order.")
+    key = [_decode_part(value, kind) for value, kind in zip(key, kinds, strict=True)]
+    if any(part is None for part in key):
+        raise InvalidCursor("The cursor does not fit this list and sort order.")
     return key

@@ -59,7 +59,7 @@ class SqlPoolRepo:
         if f.stage:
             stmt = stmt.where(C.stage.in_(f.stage))
         if cursor:
-            entered, last_id = decode_cursor(cursor, length=2, kinds=(datetime, int))
+            entered, last_id = decode_cursor(cursor, kinds=(datetime, int))
             stmt = stmt.where(or_(C.pool_entered_at < entered,
                                   and_(C.pool_entered_at == entered, C.id < last_id)))
         stmt = stmt.order_by(C.pool_entered_at.desc(), C.id.desc()).limit(limit + 1)

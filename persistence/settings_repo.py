@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.text import comparison_key
 from domain.custom_field import Definition, FieldType
 from persistence.models import AuditEvent, Customer, CustomerTag, CustomFieldDefinition, Tag
 from persistence.pagination import Page, decode_cursor, encode_cursor
@@ -25,7 +26,7 @@ class SqlTagRepo:
         return list((await self.session.scalars(select(Tag).where(Tag.id.in_(tag_ids)))).all())
 
     async def name_taken(self, name: str, except_id: int | None = None) -> bool:
-        stmt = select(Tag.id).where(func.lower(Tag.name) == name.lower())
+        stmt = select(Tag.id).where(Tag.name_key == comparison_key(name))
         if except_id is not None:
             stmt = stmt.where(Tag.id != except_id)
         return (await self.session.scalar(stmt)) is not None
@@ -153,7 +154,7 @@ class SqlAuditRepo:
         if until:
             stmt = stmt.where(AuditEvent.at < until)
         if cursor:
-            stmt = stmt.where(AuditEvent.id < decode_cursor(cursor, length=1, kinds=(int,))[0])
+            stmt = stmt.where(AuditEvent.id < decode_cursor(cursor, kinds=(int,))[0])
         rows = list((await self.session.scalars(
             stmt.order_by(AuditEvent.id.desc()).limit(limit + 1))).all())
         more, rows = len(rows) > limit, rows[:limit]

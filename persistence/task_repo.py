@@ -29,7 +29,7 @@ class SqlTaskRepo:
         if done is not None:
             stmt = stmt.where(Task.done_at.is_not(None) if done else Task.done_at.is_(None))
         if cursor:
-            stmt = stmt.where(Task.id < decode_cursor(cursor, length=1, kinds=(int,))[0])
+            stmt = stmt.where(Task.id < decode_cursor(cursor, kinds=(int,))[0])
         rows = list((await self.session.scalars(stmt.order_by(Task.id.desc())
                                                 .limit(limit + 1))).all())
         more, rows = len(rows) > limit, rows[:limit]

@@ -281,7 +281,7 @@ class SqlTicketRepo:
         if f.sla_state:
             stmt = stmt.where(_sla_state_condition(f.sla_state, now))
         if cursor:
-            stmt = stmt.where(Ticket.id < decode_cursor(cursor, length=1)[0])
+            stmt = stmt.where(Ticket.id < decode_cursor(cursor, kinds=(int,))[0])
         rows = list((await self.session.scalars(stmt.order_by(Ticket.id.desc())
                                                 .limit(limit + 1))).all())
         more, rows = len(rows) > limit, rows[:limit]

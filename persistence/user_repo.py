@@ -1,13 +1,13 @@
 """Users, departments, refresh tokens and login failures."""
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import Department, LoginFailure, RefreshToken, User
+from persistence.db import Database
+from persistence.models import Department, LoginAttempt, RefreshToken, User
 
 _ACTIVE_ADMINS = (select(User.id).where(User.role == "admin", User.is_active.is_(True))
                   .order_by(User.id))
@@ -81,20 +81,38 @@ class SqlUserRepo:
             update(RefreshToken).where(RefreshToken.user_id == user_id,
                                        RefreshToken.revoked_at.is_(None)).values(revoked_at=at))
 
-    # ---- login failures ----
+    # ---- login attempts ----
 
-    async def recent_failures(self, username: str, since: datetime) -> Sequence[datetime]:
-        stmt = (select(LoginFailure.at)
-                .where(LoginFailure.username == username, LoginFailure.at >= since)
-                .order_by(LoginFailure.at))
-        return list((await self.session.scalars(stmt)).all())
-
-    async def add_failure(self, username: str, at: datetime) -> None:
-        self.session.add(LoginFailure(username=username, at=at))
+    async def add_login_attempt(self, username: str, address: str, at: datetime) -> int:
+        attempt = LoginAttempt(username=username, address=address, at=at)
+        self.session.add(attempt)
         await self.session.flush()
+        return attempt.id
 
-    async def clear_failures(self, username: str) -> None:
-        await self.session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    async def login_attempts(self, username: str, address: str, *, since: datetime
+                             ) -> tuple[list[datetime], list[datetime]]:
+        """Times of the address's attempts since `since`, oldest first: those for `username`,
+        and all of them."""
+        rows = (await self.session.execute(
+            select(LoginAttempt.username, LoginAttempt.at)
+            .where(LoginAttempt.address == address, LoginAttempt.at >= since)
+            .order_by(LoginAttempt.at))).all()
+        return [at for name, at in rows if name == username], [at for _, at in rows]
+
+    async def forget_login_attempt(self, attempt_id: int) -> None:
+        await self.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
+
+    async def forget_login_attempts_of(self, username: str, address: str) -> None:
+        await self.session.execute(delete(LoginAttempt).where(
+            LoginAttempt.username == username, LoginAttempt.address == address))
+
+    async def forget_login_attempts_before(self, cutoff: datetime) -> None:
+        await self.session.execute(delete(LoginAttempt).where(LoginAttempt.at < cutoff))
+
+    async def bump_token_version(self, user_id: int) -> None:
+        """Ends every access token of the user (they carry the version they were made with)."""
+        await self.session.execute(update(User).where(User.id == user_id).values(
+            token_version=User.token_version + 1))
 
     async def active_admin_ids(self) -> list[int]:
         return list((await self.session.scalars(_ACTIVE_ADMINS)).all())
@@ -104,3 +122,15 @@ class SqlUserRepo:
         # stepping down at once must not both see "two left". FOR UPDATE refuses count(*).
         stmt = _ACTIVE_ADMINS.with_for_update()
         return len((await self.session.scalars(stmt)).all())
+
+
+_ACCESS_STATE = select(User.is_active, User.role, User.department_id, User.token_version).where(
+    User.id == bindparam("user_id"))
+
+
+async def access_state(database: Database, user_id: int) -> Any | None:
+    """What every request checks its token against: (is_active, role, department_id,
+    token_version) of the user, or None. One primary-key read on a pooled connection, outside
+    the request's transaction."""
+    async with database.read_engine.connect() as connection:
+        return (await connection.execute(_ACCESS_STATE, {"user_id": user_id})).first()

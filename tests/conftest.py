@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
-from api.routers.auth import Passwords
+from api.security import Passwords
 from api.settings import Settings
 from domain import user_service
 from domain.roles import SYSTEM

@@ -4,10 +4,11 @@ import secrets
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api import security
+from api.security import Passwords
 from api.deps import ClockDep, DatabaseDep, SettingsDep
 from api.problems import problems
 from api.schemas import RefreshIn, TokenOut
@@ -19,11 +20,6 @@ from persistence.uow import SqlUnitOfWork
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-class Passwords:
-    hash = staticmethod(security.hash_password)
-    verify = staticmethod(security.verify_password)
-
-
 class RefreshTokens:
     new = staticmethod(security.new_refresh_token)
     hash = staticmethod(security.hash_refresh_token)
@@ -33,7 +29,8 @@ def _token_out(settings, clock, user, refresh_token: str) -> TokenOut:  # noqa: 
     role = Role(user.role)
     claims = security.AccessClaims(user_id=user.id, username=user.username, role=role,
                                    department_id=user.department_id,
-                                   scopes=frozenset(s.value for s in ROLE_SCOPES[role]))
+                                   scopes=frozenset(s.value for s in ROLE_SCOPES[role]),
+                                   token_version=user.token_version)
     lifetime = timedelta(minutes=settings.access_token_minutes)
     access = security.encode_access_token(claims, key=settings.signing_key, now=clock.now(),
                                           lifetime=lifetime)
@@ -43,23 +40,35 @@ def _token_out(settings, clock, user, refresh_token: str) -> TokenOut:  # noqa: 
 
 @router.post("/token", response_model=TokenOut, operation_id="auth:login",
              responses=problems(Unauthorized, RateLimited))
-async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], database: DatabaseDep,
-                settings: SettingsDep, clock: ClockDep, response: Response) -> TokenOut:
+async def login(form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request,
+                database: DatabaseDep, settings: SettingsDep, clock: ClockDep,
+                response: Response) -> TokenOut:
     """Sign in with username and password (form fields). Returns a 30-minute access token
-    and a refresh token. Five failures for one username in 15 minutes lock it (429)."""
-    # The transaction is opened here, not by a dependency: a failed attempt must be committed
-    # even though the request answers 401.
+    and a refresh token. Five failed attempts for one username from one address within 15
+    minutes, or 30 for any usernames, make that address wait (429 with `Retry-After`); the
+    account itself is never locked."""
+    address = request.client.host if request.client else "unknown"
+    # Three short transactions: the attempt is committed before it is counted (so concurrent
+    # attempts see each other), and no transaction is open while the password is hashed.
     async with database.session(write=True) as session:
-        uow = SqlUnitOfWork(session)
-        await user_service.check_login_allowed(uow, clock, form.username)
-        user = await user_service.authenticate(uow, clock, Passwords, form.username,
-                                               form.password)
-        if user is not None:
-            refresh = await user_service.start_session(
-                uow, clock, RefreshTokens, user, timedelta(days=settings.refresh_token_days),
-                family=secrets.token_hex(16))
+        attempt = await user_service.record_login_attempt(SqlUnitOfWork(session), clock,
+                                                          form.username, address)
+    async with database.session(write=True) as session:
+        refusal = await user_service.login_refusal(SqlUnitOfWork(session), clock,
+                                                   form.username, address, attempt)
+    if refusal is not None:
+        raise refusal
+    async with database.session(write=False) as session:
+        user = await user_service.authenticate(SqlUnitOfWork(session), Passwords,
+                                               form.username, form.password)
     if user is None:
         raise Unauthorized("Wrong username or password.")
+    async with database.session(write=True) as session:
+        uow = SqlUnitOfWork(session)
+        await user_service.login_succeeded(uow, form.username, address)
+        refresh = await user_service.start_session(
+            uow, clock, RefreshTokens, user, timedelta(days=settings.refresh_token_days),
+            family=secrets.token_hex(16))
     response.headers["Cache-Control"] = "no-store"  # RFC 6749 §5.1: never cache tokens
     return _token_out(settings, clock, user, refresh)
 
@@ -83,7 +92,8 @@ async def refresh(body: RefreshIn, database: DatabaseDep, settings: SettingsDep,
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="auth:logout",
              responses=problems())
 async def logout(body: RefreshIn, database: DatabaseDep, clock: ClockDep) -> None:
-    """Revoke the session the refresh token belongs to."""
+    """Sign out everywhere: revokes every refresh token of the refresh token's user and ends
+    every access token of theirs at once."""
     async with database.session(write=True) as session:
         await user_service.logout(SqlUnitOfWork(session), clock, RefreshTokens,
                                   body.refresh_token)

@@ -15,7 +15,7 @@ from api.deps import (MAX_ID, PathId, ClockDep, CustomerWriterDep, IfMatchDep, R
                       SettingsDep, UowDep, etag)
 from api.problems import problems
 from api.query import query_model, query_parameters
-from api.schemas import (ArchiveIn, AuditEventOut, ContactCreate, ContactOut, ContactPatch,
+from api.schemas import (ArchiveIn, Day, AuditEventOut, ContactCreate, ContactOut, ContactPatch,
                          CustomerCreate, CustomerOut, CustomerPatch, Page, TagIdsIn, refuse_nul)
 from domain import change_request_service, customer_service
 from domain.change_request import ChangeRequestPending
@@ -65,10 +65,10 @@ class CustomerQuery(BaseModel):
         [], description="Has all of these tags.")
     archived: Literal["false", "true", "all"] = Field(
         "false", description="Archived customers are admins' only.")
-    created_from: date | None = Field(None, description="Inclusive, local date.")
-    created_to: date | None = Field(None, description="Inclusive, local date.")
-    last_contact_from: date | None = None
-    last_contact_to: date | None = None
+    created_from: Day | None = Field(None, description="Inclusive, local date.")
+    created_to: Day | None = Field(None, description="Inclusive, local date.")
+    last_contact_from: Day | None = None
+    last_contact_to: Day | None = None
     name: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
         None, max_length=100, description="Name contains (case-insensitive).")
     with_total: bool = Field(False, description="Also count all matches (slower).")

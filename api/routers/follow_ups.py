@@ -1,6 +1,5 @@
 """Follow-ups (跟进记录) and what is due."""
 
-from datetime import date
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -12,7 +11,7 @@ from api.problems import problems
 from api.routers.customers import Cursor, Limit, _after, _start
 from api.sales_schemas import DueItemOut, FollowUpCreate, FollowUpOut, FollowUpPatch
 from api.sales_views import due_item_out, follow_up_out
-from api.schemas import Page
+from api.schemas import Day, Page
 from domain import follow_up_service
 from domain.customer_service import get_readable as get_readable_customer
 from domain.errors import (Conflict, FieldsForbidden, Forbidden, Invalid, NotFound,
@@ -64,9 +63,9 @@ async def list_follow_ups(
     actor: ReaderDep, uow: ReadUowDep, settings: SettingsDep, limit: Limit = 50,
     cursor: Cursor = None, customer_id: QueryId | None = None,
     owner_id: QueryId | None = None, owner: Owner = None,
-    from_: Annotated[date | None, Query(alias="from",
+    from_: Annotated[Day | None, Query(alias="from",
                                         description="Inclusive, local date.")] = None,
-    to: Annotated[date | None, Query(description="Inclusive, local date.")] = None,
+    to: Annotated[Day | None, Query(description="Inclusive, local date.")] = None,
 ) -> Page[FollowUpOut]:
     """The follow-ups you may see, newest first: all customers' for admins, supervisors,
     agents and readonly users (contact records, no money); account managers their own

@@ -3,13 +3,13 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.deps import DatabaseDep, QueryId, ReaderDep, ReadUowDep, scopes
 from api.problems import problems
-from api.schemas import AuditEventOut, HealthOut, IndustryOut, Page, refuse_nul
+from api.schemas import AuditEventOut, HealthOut, IndustryOut, Instant, Page, refuse_nul
 from api.views import audit_out
 from domain.customer import INDUSTRY_SECTIONS
 from domain.errors import Forbidden
@@ -44,7 +44,8 @@ async def list_audit_events(
     customer_id: QueryId | None = None,
     actor_id: QueryId | None = None,
     action: Annotated[str | None, Query(max_length=40), AfterValidator(refuse_nul)] = None,
-    since: AwareDatetime | None = None, until: AwareDatetime | None = None,
+    since: Annotated[Instant | None, Query()] = None,
+    until: Annotated[Instant | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Page[AuditEventOut]:

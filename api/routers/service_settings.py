@@ -1,11 +1,10 @@
 """Service settings: SLA policies, routing rules and the business calendar. Everyone who reads
 tickets reads them; admins change them."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import AwareDatetime
+from api.schemas import Day, Instant
 
 from api.deps import AdminSettingsDep, ClockDep, IfMatchDep, PathId, ReadUowDep, UowDep, etag, \
     scopes
@@ -146,7 +145,7 @@ async def update_business_hours(body: BusinessHoursIn, actor: AdminSettingsDep, 
 @router.put("/business-calendar/overrides/{day}", response_model=CalendarOverrideOut,
             operation_id="service_settings:set_calendar_override",
             responses=problems(Forbidden, Invalid))
-async def set_calendar_override(day: date, body: CalendarOverrideIn, actor: AdminSettingsDep,
+async def set_calendar_override(day: Day, body: CalendarOverrideIn, actor: AdminSettingsDep,
                                 uow: UowDep, clock: ClockDep) -> CalendarOverrideOut:
     """Make a day (`YYYY-MM-DD`, local) a working day or a day off for the company, whatever
     the official schedule says (admins only)."""
@@ -158,7 +157,7 @@ async def set_calendar_override(day: date, body: CalendarOverrideIn, actor: Admi
 @router.delete("/business-calendar/overrides/{day}", status_code=status.HTTP_204_NO_CONTENT,
                operation_id="service_settings:delete_calendar_override",
                responses=problems(Forbidden))
-async def delete_calendar_override(day: date, actor: AdminSettingsDep, uow: UowDep,
+async def delete_calendar_override(day: Day, actor: AdminSettingsDep, uow: UowDep,
                                    clock: ClockDep) -> None:
     """Return a day to the official schedule (admins only); a no-op when it has no
     override."""
@@ -170,7 +169,7 @@ async def delete_calendar_override(day: date, actor: AdminSettingsDep, uow: UowD
             responses=problems(Forbidden, Invalid))
 async def preview_due(
     actor: SettingsReader, uow: ReadUowDep,
-    start: Annotated[AwareDatetime, Query(description="ISO 8601 with an offset.")],
+    start: Annotated[Instant, Query(description="ISO 8601 with an offset.")],
     minutes: Annotated[int, Query(ge=0, le=MAX_MINUTES, description="A target in minutes.")],
     calendar: Annotated[CalendarName, Query(description="The clock to count on.")] = "business",
 ) -> DuePreviewOut:

@@ -1,6 +1,5 @@
 """Service tickets (工单): create, list, edit, assign, transitions, comments, timeline."""
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
@@ -10,7 +9,7 @@ from api.deps import (ClockDep, IfMatchDep, PathId, QueryId, ReadUowDep, Setting
                       UowDep, etag, scopes)
 from api.problems import problems
 from api.routers.customers import Cursor, Limit, _after, _start
-from api.schemas import Page
+from api.schemas import Day, Page
 from api.ticket_schemas import (AssignIn, CommentIn, ExceptionIn, ExceptionResolveIn,
                                 TicketCreate, TicketOut, TicketPatch, TimelineEventOut,
                                 TransitionIn)
@@ -38,8 +37,8 @@ async def list_tickets(
     department_id: QueryId | None = None, assignee_id: QueryId | None = None,
     customer_id: QueryId | None = None,
     sla_state: Literal["ok", "warning", "breached", "paused"] | None = None,
-    created_from: Annotated[date | None, Query(description="Inclusive, local date.")] = None,
-    created_to: Annotated[date | None, Query(description="Inclusive, local date.")] = None,
+    created_from: Annotated[Day | None, Query(description="Inclusive, local date.")] = None,
+    created_to: Annotated[Day | None, Query(description="Inclusive, local date.")] = None,
 ) -> Page[TicketOut]:
     """The tickets you may see, newest first, with live SLA clocks."""
     now = clock.now()

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 
 from api.deps import PathId, AnyUserDep, ClockDep, IfMatchDep, ReadUowDep, UowDep, etag, scopes
 from api.problems import problems
-from api.routers.auth import Passwords
+from api.security import Passwords
 from api.schemas import (DepartmentCreate, DepartmentOut, DepartmentPatch, UserCreate, UserOut,
                          UserPatch)
 from domain import user_service
@@ -31,7 +31,8 @@ async def list_users(actor: UsersReader, uow: ReadUowDep) -> list[UserOut]:
              responses=problems(Forbidden, Invalid, Conflict))
 async def create_user(body: UserCreate, actor: UsersAdmin, uow: UowDep,
                       clock: ClockDep) -> UserOut:
-    """Create a user with a role (admins only). Passwords have at least 8 characters."""
+    """Create a user with a role (admins only). Passwords have at least 10 characters, are not
+    only spaces, not the username and not a common password."""
     user = await user_service.create_user(uow, clock, Passwords, actor, body.model_dump())
     return UserOut.model_validate(user)
 
@@ -49,7 +50,9 @@ async def get_me(actor: AnyUserDep, uow: ReadUowDep, response: Response) -> User
               responses=problems(FieldsForbidden, Invalid, VersionMismatch))
 async def update_me(body: UserPatch, actor: AnyUserDep, uow: UowDep, clock: ClockDep,
                     if_match: IfMatchDep) -> UserOut:
-    """Change your display name or password; your role is not yours to change."""
+    """Change your display name or password; your role is not yours to change. A new password
+    needs `current_password` and ends every session of yours, this one included: sign in
+    again with it."""
     user = await user_service.update_user(uow, clock, Passwords, actor, actor.user_id,
                                           body.model_dump(exclude_unset=True), if_match=if_match)
     return UserOut.model_validate(user)

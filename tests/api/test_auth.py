@@ -47,7 +47,7 @@ def claims(*, user_id: int, role: str, scope: str, **overrides) -> dict:  # noqa
     now = datetime.now(UTC)
     return {"sub": str(user_id), "name": f"u{user_id}", "role": role, "dept": None,
             "scope": scope, "iat": int(now.timestamp()),
-            "exp": int((now + timedelta(minutes=30)).timestamp()), "typ": "access",
+            "exp": int((now + timedelta(minutes=30)).timestamp()), "typ": "access", "ver": 0,
             **overrides}
 
 
@@ -224,8 +224,8 @@ class TestAccessTokenChecks:
         token = jwt.encode(payload, SIGNING_KEY, algorithm="HS256")
         assert_unauthorized(await client.get("/customers", headers=bearer(token)))
 
-    @pytest.mark.parametrize("overrides", [{"typ": "refresh"}, {"role": "root"},
-                                           {"sub": "not-a-number"}])
+    @pytest.mark.parametrize("overrides", [{"typ": "refresh"}, {"sub": "not-a-number"},
+                                           {"ver": "x"}, {"ver": 1}])
     async def test_correctly_signed_token_with_bad_claims_is_401(self, client, users, overrides):
         payload = {**claims(user_id=users["readonly"].id, role="readonly", scope=READER_SCOPE),
                    **overrides}
@@ -362,7 +362,8 @@ class TestRefresh:
     async def test_changing_the_password_ends_refresh(self, client, database):
         user = await make_user(client, database, "agent")
         pair = await self._pair(client, user.username)
-        response = await client.patch("/users/me", json={"password": "a-new-password-2"},
+        response = await client.patch("/users/me", json={"password": "a-new-password-2",
+                                                        "current_password": PASSWORD},
                                       headers=user.headers)
         assert response.status_code == 200, response.text
         assert_unauthorized(await self._refresh(client, pair["refresh_token"]))

@@ -12,7 +12,7 @@ from jose import jwt
 from sqlalchemy import text
 
 from api.app import create_app
-from api.routers.auth import Passwords
+from api.security import Passwords
 from api.settings import Settings
 from domain import user_service
 from domain.errors import Conflict
@@ -116,8 +116,8 @@ class TestCreateUser:
         assert_problem(await login(client, body["username"], password or "x"),
                        401, "unauthorized")
 
-    async def test_eight_characters_is_enough(self, client, users):
-        response = await client.post("/users", json=new_user_body(password="12345678"),
+    async def test_ten_characters_is_enough(self, client, users):
+        response = await client.post("/users", json=new_user_body(password="kq8#vz2!mw"),
                                      headers=users["admin"].headers)
         assert response.status_code == 201, response.text
 
@@ -211,7 +211,8 @@ class TestUpdateMe:
 
     async def test_change_password_then_sign_in_with_it(self, client, database):
         user = await make_user(client, database, "agent")
-        response = await client.patch("/users/me", json={"password": "brand-new-secret"},
+        response = await client.patch("/users/me", json={"password": "brand-new-secret",
+                                                        "current_password": PASSWORD},
                                       headers=user.headers)
         assert response.status_code == 200, response.text
         assert (await login(client, user.username, "brand-new-secret")).status_code == 200
@@ -219,7 +220,8 @@ class TestUpdateMe:
 
     async def test_short_new_password_is_422_and_the_old_one_still_works(self, client, database):
         user = await make_user(client, database, "agent")
-        response = await client.patch("/users/me", json={"password": "short"},
+        response = await client.patch("/users/me", json={"password": "short",
+                                                        "current_password": PASSWORD},
                                       headers=user.headers)
         assert error_fields(assert_problem(response, 422, "validation")) == ["password"]
         assert (await login(client, user.username, PASSWORD)).status_code == 200
@@ -549,7 +551,8 @@ class TestUserAudit:
 
     async def test_own_password_change_is_audited_masked(self, client, database, users):
         user = await make_user(client, database, "agent")
-        assert (await client.patch("/users/me", json={"password": "my-new-secret-7"},
+        assert (await client.patch("/users/me", json={"password": "my-new-secret-7",
+                                                        "current_password": PASSWORD},
                                    headers=user.headers)).status_code == 200
         events = await audit_events(client, users["admin"], "user", user.id)
         assert events[0]["action"] == "update"

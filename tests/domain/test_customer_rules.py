@@ -1,4 +1,4 @@
-"""Customer rules (domain/customer.py) and login throttling (user_service.retry_after): pure."""
+"""Customer rules (domain/customer.py) and login throttling (user_service.login_wait): pure."""
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -10,7 +10,15 @@ from domain.customer import (Kind, can_read, can_write, check_industry, check_re
                              reach_warnings, redact, redact_contact)
 from domain.errors import Invalid
 from domain.roles import Actor, Role
-from domain.user_service import FAILURE_WINDOW, MAX_FAILURES, retry_after
+from domain.user_service import (FAILURE_WINDOW, MAX_FAILURES_PER_ADDRESS,
+                                 MAX_FAILURES_PER_USER, login_wait)
+
+MAX_FAILURES = MAX_FAILURES_PER_USER
+
+
+def retry_after(failures: list, now):  # noqa: ANN001, ANN201
+    """The wait for one more attempt now, after `failures` for the same user and address."""
+    return login_wait([*failures, now], [*failures, now], now)
 from domain.validation import InvalidValue
 from tests.conftest import credit_code, id_number
 
@@ -295,3 +303,25 @@ class TestRetryAfter:
         if wait is not None:
             assert wait >= 1
             assert retry_after(failures, NOW + timedelta(seconds=wait)) is None
+
+
+class TestLoginWaitPerAddress:
+    """login_wait's second list: all of one address's attempts, whatever the usernames."""
+
+    def test_an_address_spraying_many_usernames_waits(self):
+        sprayed = [NOW - timedelta(seconds=20 * i) for i in range(MAX_FAILURES_PER_ADDRESS, 0, -1)]
+        # A username this address never tried: its own count is one, the address's is over.
+        wait = login_wait([NOW], [*sprayed, NOW], NOW)
+        oldest = sprayed[0]
+        assert wait == int((oldest + FAILURE_WINDOW - NOW).total_seconds())
+
+    def test_up_to_the_address_limit_goes_ahead(self):
+        sprayed = [NOW - timedelta(seconds=20 * i)
+                   for i in range(MAX_FAILURES_PER_ADDRESS - 1, 0, -1)]
+        assert login_wait([NOW], [*sprayed, NOW], NOW) is None
+
+    def test_the_longer_of_the_two_waits_applies(self):
+        mine = [NOW - timedelta(minutes=m) for m in (3, 2, 2, 1, 1)]
+        others = [NOW - timedelta(minutes=14)] * MAX_FAILURES_PER_ADDRESS
+        wait = login_wait([*mine, NOW], [*others, *mine, NOW], NOW)
+        assert wait == 12 * 60  # the pair's oldest (-3 min) leaves in 12 min; others in 1

@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
-from api.routers.auth import Passwords
+from api.security import Passwords
 from api.settings import Settings
 from domain import user_service
 from domain.roles import SYSTEM

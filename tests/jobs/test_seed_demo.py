@@ -4,7 +4,7 @@ import asyncio
 
 from sqlalchemy import func, select
 
-from api.routers.auth import Passwords
+from api.security import Passwords, verify_password
 from jobs.seed_demo import seed_demo
 from persistence.db import Database
 from persistence.migrate import upgrade
@@ -40,7 +40,7 @@ def test_seed_fills_an_empty_database_once(tmp_path):
     assert customers["江苏恒力制造集团"].stage == "customer"
     assert customers["广州万家商贸有限公司"].stage == "potential"
     assert contacts >= len(customers)
-    assert Passwords.verify("demo-pass-123", admin.password_hash)
+    assert verify_password("demo-pass-123", admin.password_hash)
 
 
 def test_seed_has_sales_records_with_their_derived_fields(tmp_path):
