@@ -832,6 +832,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Imports
+         * @description Your imports, newest first (admins: everyone's).
+         */
+        get: operations["imports:list_imports"];
+        put?: never;
+        /**
+         * Create Import
+         * @description Upload a spreadsheet (multipart: `file`, `kind`, `mode`, optional `simulate`,
+         *     `sheet`, `mapping`, `import_valid_rows`). Every row is checked with the API's rules;
+         *     `mode=dry_run` writes nothing and reports what would happen. Otherwise all-or-nothing:
+         *     one bad row and the import is `rejected` with nothing written, unless
+         *     `import_valid_rows`. Bad files (empty, not a spreadsheet, too big) are 4xx and leave
+         *     no record. Small files answer 201 when done; large ones 202 while they run.
+         */
+        post: operations["imports:create_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/templates/{kind}.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Template
+         * @description The .xlsx template of a kind: headers (zh-CN, or en with `?lang=en`), an example row,
+         *     a sheet explaining each column and dropdowns for every choice.
+         */
+        get: operations["imports:download_template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{import_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Import
+         * @description An import: its status, progress (`done_rows` of `total_rows`) and result.
+         */
+        get: operations["imports:get_import"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{import_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel Import
+         * @description Ask a running import to stop; it ends `cancelled` with nothing written. An import
+         *     that has finished is left as it is.
+         */
+        post: operations["imports:cancel_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{import_id}/report.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Report
+         * @description Every row of the file with an error column first: fix the rows and upload again.
+         */
+        get: operations["imports:download_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{import_id}/revert": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revert Import
+         * @description Undo a committed import: customers it created are deleted and those it updated get
+         *     their previous values back, unless someone changed them since; those are listed in
+         *     `revert_result.not_reverted` and left as they are.
+         */
+        post: operations["imports:revert_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/industries": {
         parameters: {
             query?: never;
@@ -2531,6 +2664,163 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** ImportCounts */
+        ImportCounts: {
+            /**
+             * Create
+             * @description Customers created (a dry run: would be created).
+             * @default 0
+             */
+            create: number;
+            /**
+             * Duplicates
+             * @description Rows repeating another row or an existing customer.
+             * @default 0
+             */
+            duplicates: number;
+            /**
+             * Errors
+             * @description Rows with at least one error.
+             * @default 0
+             */
+            errors: number;
+            /**
+             * Skipped
+             * @description Duplicates left out (skip_duplicates).
+             * @default 0
+             */
+            skipped: number;
+            /**
+             * Total
+             * @default 0
+             */
+            total: number;
+            /**
+             * Unchanged
+             * @default 0
+             */
+            unchanged: number;
+            /**
+             * Update
+             * @default 0
+             */
+            update: number;
+        };
+        /** ImportDuplicate */
+        ImportDuplicate: {
+            /** Field */
+            field: string;
+            /**
+             * Of Code
+             * @description The existing customer's code (null: one you may not see).
+             */
+            of_code?: string | null;
+            /**
+             * Of Row
+             * @description The earlier row of the file it repeats.
+             */
+            of_row?: number | null;
+            /** Row */
+            row: number;
+            /** Value */
+            value: string;
+        };
+        /**
+         * ImportKind
+         * @description What a file imports.
+         * @enum {string}
+         */
+        ImportKind: "customers" | "follow_ups" | "orders";
+        /** ImportMapping */
+        ImportMapping: {
+            /**
+             * Columns
+             * @description Header in the file → field.
+             * @default {}
+             */
+            columns: {
+                [key: string]: string;
+            };
+            /** Sheet */
+            sheet?: string | null;
+            /**
+             * Unmapped
+             * @description Headers that feed no field (not imported).
+             * @default []
+             */
+            unmapped: string[];
+        };
+        /** ImportOut */
+        ImportOut: {
+            counts: components["schemas"]["ImportCounts"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Detail */
+            detail: string | null;
+            /** Done Rows */
+            done_rows: number;
+            /**
+             * Duplicates
+             * @description The first 100 duplicates.
+             */
+            duplicates: components["schemas"]["ImportDuplicate"][];
+            /**
+             * Errors
+             * @description The first 100 row errors.
+             */
+            errors: components["schemas"]["ImportRowError"][];
+            /** Filename */
+            filename: string;
+            /** Finished At */
+            finished_at: string | null;
+            /** Id */
+            id: number;
+            /** Import Valid Rows */
+            import_valid_rows: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "customers" | "follow_ups" | "orders";
+            mapping: components["schemas"]["ImportMapping"];
+            /**
+             * Mode
+             * @enum {string}
+             */
+            mode: "dry_run" | "insert_only" | "upsert" | "skip_duplicates";
+            /**
+             * Report Url
+             * @description The full report: the original rows with an error column (.xlsx).
+             */
+            report_url: string | null;
+            revert_result: components["schemas"]["RevertResult"] | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "checked" | "rejected" | "committed" | "failed" | "cancelled" | "reverted";
+            /** Total Rows */
+            total_rows: number;
+            /** User Id */
+            user_id: number;
+        };
+        /** ImportRowError */
+        ImportRowError: {
+            /** Column */
+            column: string;
+            /** Message */
+            message: string;
+            /**
+             * Row
+             * @description The spreadsheet's row number; the header is row 1.
+             */
+            row: number;
+            /** Value */
+            value?: unknown;
+        };
         /** IndustryOut */
         IndustryOut: {
             /** Code */
@@ -3120,6 +3410,18 @@ export interface components {
          * @enum {string}
          */
         ResponsibleParty: "product_quality" | "service_error" | "logistics" | "other";
+        /** RevertResult */
+        RevertResult: {
+            /** Deleted */
+            deleted: number;
+            /**
+             * Not Reverted
+             * @description Codes of customers changed since the import, left as they are.
+             */
+            not_reverted: string[];
+            /** Restored */
+            restored: number;
+        };
         /**
          * Role
          * @enum {string}
@@ -7188,6 +7490,486 @@ export interface operations {
             };
         };
     };
+    "imports:list_imports": {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"][];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "imports:create_import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description .xlsx or .csv (UTF-8 or GBK), at most 52428800 bytes and 200000 rows.
+                     */
+                    file: string;
+                    /** @description Write the valid rows even when others have errors. */
+                    import_valid_rows?: boolean;
+                    /** @enum {string} */
+                    kind: "customers" | "follow_ups" | "orders";
+                    /** @description JSON object: header → field key, or null to leave a column out. */
+                    mapping?: string;
+                    /** @enum {string} */
+                    mode: "dry_run" | "insert_only" | "upsert" | "skip_duplicates";
+                    /** @description The sheet to read (default: the one whose headers match best). */
+                    sheet?: string;
+                    /**
+                     * @description The mode a dry run checks for (default upsert).
+                     * @enum {string}
+                     */
+                    simulate?: "insert_only" | "upsert" | "skip_duplicates";
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            /** @description A large file: running in the background. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "imports:download_template": {
+        parameters: {
+            query?: {
+                lang?: "zh" | "en";
+            };
+            header?: never;
+            path: {
+                kind: components["schemas"]["ImportKind"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "imports:get_import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "imports:cancel_import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "imports:download_report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "imports:revert_import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                import_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "meta:list_industries": {
         parameters: {
             query?: never;
@@ -10587,6 +11369,10 @@ type ReadonlyArray<T> = [
 export const pathsApiV1BusinessCalendarPreviewGetParametersQueryCalendarValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/business-calendar/preview"]["get"]["parameters"]["query"]["calendar"]> = ["24x7", "business"];
 export const pathsApiV1CustomersGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "name", "-name", "code", "-code", "updated_at", "-updated_at"];
 export const pathsApiV1CustomersGetParametersQueryArchivedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers"]["get"]["parameters"]["query"]["archived"]> = ["false", "true", "all"];
+export const pathsApiV1ImportsPostRequestBodyContentMultipartFormDataKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/imports"]["post"]["requestBody"]["content"]["multipart/form-data"]["kind"]> = ["customers", "follow_ups", "orders"];
+export const pathsApiV1ImportsPostRequestBodyContentMultipartFormDataModeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/imports"]["post"]["requestBody"]["content"]["multipart/form-data"]["mode"]> = ["dry_run", "insert_only", "upsert", "skip_duplicates"];
+export const pathsApiV1ImportsPostRequestBodyContentMultipartFormDataSimulateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/imports"]["post"]["requestBody"]["content"]["multipart/form-data"]["simulate"]> = ["insert_only", "upsert", "skip_duplicates"];
+export const pathsApiV1ImportsTemplatesKindXlsxGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/imports/templates/{kind}.xlsx"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
 export const pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets"]["get"]["parameters"]["query"]["sla_state"]> = ["ok", "warning", "breached", "paused"];
 export const activityStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActivityStatus"]> = ["active", "dormant", "churn_risk"];
 export const changeRequestOutFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChangeRequestOut"]["field"]> = ["name", "credit_code", "id_number", "owner_id"];
@@ -10598,6 +11384,10 @@ export const exceptionInKindValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const fieldTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldType"]> = ["text", "number", "date", "enum", "bool"];
 export const genderValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Gender"]> = ["male", "female"];
 export const gradeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Grade"]> = ["S", "A", "B", "C"];
+export const importKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ImportKind"]> = ["customers", "follow_ups", "orders"];
+export const importOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ImportOut"]["kind"]> = ["customers", "follow_ups", "orders"];
+export const importOutModeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ImportOut"]["mode"]> = ["dry_run", "insert_only", "upsert", "skip_duplicates"];
+export const importOutStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ImportOut"]["status"]> = ["queued", "running", "checked", "rejected", "committed", "failed", "cancelled", "reverted"];
 export const kindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Kind"]> = ["organization", "individual"];
 export const methodValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Method"]> = ["phone", "visit", "email", "wechat", "meeting", "sms"];
 export const opportunityCreateStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpportunityCreate"]["stage"]> = ["intent", "quote", "contract"];

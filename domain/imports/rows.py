@@ -1,0 +1,241 @@
+"""One spreadsheet row → a customer draft, checked with the API's own rules
+(domain.customer.normalize, the contact rules, custom field definitions). Every problem of a
+row is reported at once, each against the column it came from."""
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from domain import customer as rules, validation
+from domain.custom_field import Definition, FieldType, validate_values
+from domain.errors import Invalid
+from domain.imports import cells
+from domain.imports.columns import INDUSTRY_CHOICES, Column
+from domain.roles import Actor, Role
+
+# Fields of the customer a row carries (besides contacts, tags, owner, custom fields).
+CUSTOMER_FIELDS = ("name", "credit_code", "id_number", "gender", "birthday", "industry", "size",
+                   "main_business", "region", "address", "stage", "grade", "source", "urgency")
+CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email", "wechat")
+
+
+@dataclass(slots=True)
+class RowError:
+    row: int  # the spreadsheet's row number, the header being row 1
+    column: str  # the header as written in the file, or the field when no column has it
+    value: Any
+    message: str
+
+
+@dataclass(slots=True)
+class CustomerDraft:
+    row: int
+    kind: str | None = None
+    code: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)  # normalised customer fields
+    contacts: list[dict[str, Any]] = field(default_factory=list)
+    tag_names: list[str] = field(default_factory=list)
+    custom: dict[str, Any] = field(default_factory=dict)
+    owner_username: str | None = None
+    owner_id: int | None = None
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True, slots=True)
+class RowContext:
+    """What checking a row needs to know beyond the row: the columns, custom field
+    definitions, tags by name and users by username ((id, role, active))."""
+
+    actor: Actor
+    columns: Mapping[str, Column]  # field key → column
+    headers: Mapping[str, str]  # field key → the header the file uses for it
+    definitions: Mapping[str, Definition]
+    tags: Mapping[str, int]
+    users: Mapping[str, tuple[int, str, bool]]
+
+
+def normal_name(name: str) -> str:
+    """A name as compared for duplicates: NFKC (full-width letters and brackets), no spaces,
+    case-folded. `上海 甲乙（集团）` and `上海甲乙(集团)` are the same company."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def _repair(column: Column, raw: Any) -> Any:
+    match column.type:
+        case "code":
+            return cells.digits_text(raw)
+        case "phone":
+            return cells.phone(raw)
+        case "date":
+            return cells.day(raw)
+        case "number":
+            return cells.number(raw)
+        case "list":
+            return cells.items(raw)
+        case "enum":
+            return cells.text(raw)  # matched against the choices below
+        case _:
+            return cells.text(raw)
+
+
+def read_cells(row: int, raw: Mapping[str, Any], ctx: RowContext,
+               errors: list[RowError]) -> dict[str, Any]:
+    """The repaired value of each mapped field; a value that cannot be repaired is an error."""
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        column = ctx.columns[key]
+        try:
+            repaired = _repair(column, value)
+            if column.type == "enum" and repaired is not None and key != "industry":
+                repaired = cells.choice(repaired, dict(column.choices))
+        except cells.CellError as exc:
+            errors.append(RowError(row, ctx.headers.get(key, key), _shown(value), exc.message))
+            continue
+        out[key] = repaired
+    return out
+
+
+def _shown(value: Any) -> Any:
+    return value if value is None or isinstance(value, str | int | float | bool) else str(value)
+
+
+def _industry(value: str) -> str:
+    """A section by its name or letter, or a division code (I65)."""
+    try:
+        return cells.choice(value, dict(INDUSTRY_CHOICES))
+    except cells.CellError:
+        return rules.check_industry(value)
+
+
+def customer_draft(row: int, raw: Mapping[str, Any], ctx: RowContext) -> CustomerDraft:
+    """Check one row of a customer file. `raw`: field key → cell as read."""
+    draft = CustomerDraft(row)
+    errors = draft.errors
+    values = read_cells(row, raw, ctx, errors)
+
+    def fail(key: str, message: str) -> None:
+        errors.append(RowError(row, ctx.headers.get(key, key), _shown(raw.get(key)), message))
+
+    draft.code = values.get("code")
+    if values.get("industry") is not None:
+        try:
+            values["industry"] = _industry(values["industry"])
+        except validation.InvalidValue as exc:
+            fail("industry", exc.message)
+            values.pop("industry")
+    kind = values.get("kind")
+    if kind is None:  # judged by the identifier given, never by the name
+        if values.get("credit_code") and not values.get("id_number"):
+            kind = rules.Kind.ORGANIZATION.value
+        elif values.get("id_number") and not values.get("credit_code"):
+            kind = rules.Kind.INDIVIDUAL.value
+        elif "kind" not in ctx.columns or draft.code is None:
+            fail("kind", "say 企业 or 个人, or give a credit code or an ID number")
+    draft.kind = kind
+
+    fields = {name: values[name] for name in CUSTOMER_FIELDS if values.get(name) is not None}
+    if "grade" in fields and not ctx.actor.is_admin:
+        fail("grade", "only an admin sets the grade")
+        fields.pop("grade")
+    if kind is not None:
+        try:
+            # Required fields are checked once the row is matched (plan.py): a row that
+            # updates a customer needs only what it changes.
+            draft.values = rules.normalize(rules.Kind(kind), fields)
+        except Invalid as exc:
+            for e in exc.extensions["errors"]:
+                fail(e["field"], e["message"])
+    if "grade" in draft.values:
+        draft.values["grade_locked"] = True  # set by hand: the value job leaves it alone
+
+    owner = values.get("owner")
+    if owner is not None:
+        draft.owner_username = owner
+        user = ctx.users.get(owner)
+        if not ctx.actor.is_admin:  # an account manager's customers are their own
+            if user is None or user[0] != ctx.actor.user_id:
+                fail("owner", "only an admin names another owner")
+            else:
+                draft.owner_id = user[0]
+        elif user is None or not user[2] or user[1] not in (Role.ADMIN, Role.ACCOUNT_MANAGER):
+            fail("owner", "must be the username of an active account manager or admin")
+        else:
+            draft.owner_id = user[0]
+
+    for name in values.get("tags") or []:
+        if name in ctx.tags:
+            draft.tag_names.append(name)
+        else:
+            fail("tags", f"no tag named {name}; an admin creates tags first")
+
+    custom = {key.removeprefix("custom."): value for key, value in values.items()
+              if key.startswith("custom.") and value is not None}
+    for key, value in list(custom.items()):
+        definition = ctx.definitions.get(key)
+        if definition is not None:
+            custom[key] = _custom_value(definition, value)
+    try:  # required ones too are checked once matched
+        optional = {k: replace(d, required=False) for k, d in ctx.definitions.items()}
+        draft.custom = validate_values(optional, {}, custom) if custom else {}
+    except Invalid as exc:
+        for e in exc.extensions["errors"]:
+            fail(e["field"].replace("custom_fields.", "custom."), e["message"])
+
+    for slot in range(1, 4):
+        contact = {name: values.get(f"contact{slot}.{name}") for name in CONTACT_FIELDS
+                   if values.get(f"contact{slot}.{name}") is not None}
+        if not contact:
+            continue
+        contact = _contact(row, slot, contact, ctx, errors)
+        if contact is not None:
+            draft.contacts.append(contact)
+    return draft
+
+
+def _custom_value(definition: Definition, value: Any) -> Any:
+    """A cell as the custom field's JSON type expects it."""
+    if definition.type is FieldType.DATE:
+        try:
+            found = cells.day(value)
+            return found.isoformat() if found else None
+        except cells.CellError:
+            return str(value)
+    if definition.type is FieldType.BOOL:
+        text = str(value).strip().casefold()
+        return {"是": True, "否": False, "true": True, "false": False, "yes": True,
+                "no": False, "1": True, "0": False}.get(text, value)
+    if definition.type is FieldType.NUMBER:
+        return str(value)
+    return str(value) if not isinstance(value, str) else value
+
+
+def _contact(row: int, slot: int, contact: dict[str, Any], ctx: RowContext,
+             errors: list[RowError]) -> dict[str, Any] | None:
+    bad = False
+    for name in ("mobile", "phone"):
+        if contact.get(name):
+            try:
+                contact[name] = validation.normalize_phone(contact[name])
+            except validation.InvalidValue as exc:
+                key = f"contact{slot}.{name}"
+                errors.append(RowError(row, ctx.headers.get(key, key), contact[name],
+                                       exc.message))
+                bad = True
+    if contact.get("email"):
+        try:
+            contact["email"] = validation.normalize_email(contact["email"])
+        except validation.InvalidValue as exc:
+            key = f"contact{slot}.email"
+            errors.append(RowError(row, ctx.headers.get(key, key), contact["email"], exc.message))
+            bad = True
+    if not contact.get("name"):
+        key = f"contact{slot}.name"
+        errors.append(RowError(row, ctx.headers.get(key, key), None,
+                               "the contact's name is required with their details"))
+        bad = True
+    return None if bad else contact
