@@ -12,7 +12,7 @@ from api import problems
 from api.deps import SystemClock
 from api.routers import attachments, change_requests, lifecycle, pool, tasks
 from api.routers import cadence_rules, follow_ups, opportunities, orders
-from api.routers import imports as imports_router
+from api.routers import exports as exports_router, imports as imports_router
 from api.routers import service_settings as service_settings_router
 from api.routers import (auth, customers, meta, notifications, settings as settings_router,
                          tickets, users)
@@ -49,6 +49,8 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     app.state.database = database
     app.state.clock = clock or SystemClock()
     problems.install(app)
+    # Before the lists' routers: /customers/export is not /customers/{customer_id}.
+    app.include_router(exports_router.router, prefix=API_PREFIX)
     for router in (meta.router, auth.router, users.router, customers.router,
                    settings_router.router, tickets.router, notifications.router):
         app.include_router(router, prefix=API_PREFIX)

@@ -59,6 +59,9 @@ class RowContext:
     users: Mapping[str, tuple[int, str, bool]]
 
 
+_ESCAPED = ("=", "+", "-", "@", "\t", "\r")
+
+
 def normal_name(name: str) -> str:
     """A name as compared for duplicates: NFKC (full-width letters and brackets), no spaces,
     case-folded. `上海 甲乙（集团）` and `上海甲乙(集团)` are the same company."""
@@ -89,6 +92,8 @@ def read_cells(row: int, raw: Mapping[str, Any], ctx: RowContext,
     out: dict[str, Any] = {}
     for key, value in raw.items():
         column = ctx.columns[key]
+        if isinstance(value, str) and value[:1] == "'" and value[1:2] in _ESCAPED:
+            value = value[1:]  # our CSV export's guard against formula injection
         try:
             repaired = _repair(column, value)
             if column.type == "enum" and repaired is not None and key != "industry":

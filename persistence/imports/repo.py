@@ -4,7 +4,7 @@ there, and bulk writes (one multi-row statement per batch, not one ORM object pe
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.imports.plan import Existing, MatchKey
@@ -57,12 +57,21 @@ class SqlImportRepo:
                 (await self.session.execute(select(Tag.id, Tag.name))).all()}
 
     async def users_by_username(self, names: Sequence[str]) -> dict[str, tuple[int, str, bool]]:
-        out = {}
+        """Users by username, or by display name where that names one user only (exports
+        show display names)."""
+        out: dict[str, tuple[int, str, bool]] = {}
+        shown: dict[str, list[tuple[int, str, bool]]] = {}
         for chunk in _chunks(sorted(set(names))):
-            stmt = select(User.username, User.id, User.role, User.is_active).where(
-                User.username.in_(chunk))
-            for username, user_id, role, active in (await self.session.execute(stmt)).all():
+            stmt = select(User.username, User.display_name, User.id, User.role,
+                          User.is_active).where(or_(User.username.in_(chunk),
+                                                    User.display_name.in_(chunk)))
+            for username, display, user_id, role, active in (
+                    await self.session.execute(stmt)).all():
                 out[username] = (user_id, role, active)
+                shown.setdefault(display, []).append((user_id, role, active))
+        for display, found in shown.items():
+            if len(found) == 1:
+                out.setdefault(display, found[0])
         return out
 
     async def lookup(self, keys: Iterable[MatchKey], names: Iterable[str]

@@ -24,6 +24,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit-events/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Audit Events
+         * @description Every item of `GET /audit-events` with the same query parameters (paging aside), as .xlsx or .csv.
+         */
+        get: operations["exports:export_audit_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/logout": {
         parameters: {
             query?: never;
@@ -388,6 +408,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Customers
+         * @description The customer list as .xlsx or .csv: the same filters and sort as `GET /customers`
+         *     (paging parameters aside), every match, masked for your role as the list is.
+         */
+        get: operations["exports:export_customers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{customer_id}": {
         parameters: {
             query?: never;
@@ -461,6 +502,26 @@ export interface paths {
          * @description Add a contact. Phones are normalised to E.164; the first contact becomes primary.
          */
         post: operations["contacts:create_contact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/contacts/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Contacts
+         * @description Every item of `GET /customers/{customer_id}/contacts` with the same query parameters (paging aside), as .xlsx or .csv.
+         */
+        get: operations["exports:export_contacts"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -576,6 +637,26 @@ export interface paths {
          *     customer's cumulative amount, first-cooperation and last-order dates follow at once.
          */
         post: operations["orders:create_order"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/orders/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Orders
+         * @description Every item of `GET /customers/{customer_id}/orders` with the same query parameters (paging aside), as .xlsx or .csv.
+         */
+        get: operations["exports:export_orders"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -778,6 +859,26 @@ export interface paths {
          *     readonly users may ask for anyone; others for themselves only (403).
          */
         get: operations["follow_ups:list_due"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/follow-ups/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Follow Ups
+         * @description Every item of `GET /follow-ups` with the same query parameters (paging aside), as .xlsx or .csv.
+         */
+        get: operations["exports:export_follow_ups"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1112,6 +1213,26 @@ export interface paths {
          *     owner). It starts at `intent` unless `quote` or `contract` is given.
          */
         post: operations["opportunities:create_opportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/opportunities/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Opportunities
+         * @description Every item of `GET /opportunities` with the same query parameters (paging aside), as .xlsx or .csv.
+         */
+        get: operations["exports:export_opportunities"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1476,6 +1597,26 @@ export interface paths {
          *     its least-loaded member; its SLA clocks start at `opened_at`.
          */
         post: operations["tickets:create_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Tickets
+         * @description Every item of `GET /tickets` with the same query parameters (paging aside), as .xlsx or .csv.
+         */
+        get: operations["exports:export_tickets"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4134,6 +4275,61 @@ export interface operations {
             };
         };
     };
+    "exports:export_audit_events": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                lang?: "zh" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "auth:logout": {
         parameters: {
             query?: never;
@@ -5512,6 +5708,99 @@ export interface operations {
             };
         };
     };
+    "exports:export_customers": {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                sort?: "created_at" | "-created_at" | "name" | "-name" | "code" | "-code" | "updated_at" | "-updated_at";
+                stage?: components["schemas"]["Stage"][];
+                grade?: components["schemas"]["Grade"][];
+                activity_status?: components["schemas"]["ActivityStatus"][];
+                kind?: components["schemas"]["Kind"] | null;
+                /** @description Section or division; a section matches its divisions. */
+                industry?: string | null;
+                owner_id?: number | null;
+                /** @description Has all of these tags. */
+                tag_id?: number[];
+                /** @description Archived customers are admins' only. */
+                archived?: "false" | "true" | "all";
+                /** @description Inclusive, local date. */
+                created_from?: string | null;
+                /** @description Inclusive, local date. */
+                created_to?: string | null;
+                last_contact_from?: string | null;
+                last_contact_to?: string | null;
+                /** @description Name contains (case-insensitive). */
+                name?: string | null;
+                /** @description Also count all matches (slower). */
+                with_total?: boolean;
+                /** @description xlsx or csv (UTF-8 with BOM). */
+                format?: "xlsx" | "csv";
+                /** @description The language of headers and values. */
+                lang?: "zh" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "customers:get_customer": {
         parameters: {
             query?: never;
@@ -5908,6 +6197,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "exports:export_contacts": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                lang?: "zh" | "en";
+            };
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description Problem (RFC 9457) */
@@ -6534,6 +6890,73 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "exports:export_orders": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                lang?: "zh" | "en";
+            };
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7276,6 +7699,61 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                     "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "exports:export_follow_ups": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                lang?: "zh" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
                 };
             };
             /** @description Problem (RFC 9457) */
@@ -8437,6 +8915,61 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "exports:export_opportunities": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                lang?: "zh" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10174,6 +10707,61 @@ export interface operations {
             };
         };
     };
+    "exports:export_tickets": {
+        parameters: {
+            query?: {
+                format?: "xlsx" | "csv";
+                lang?: "zh" | "en";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "tickets:get_ticket": {
         parameters: {
             query?: never;
@@ -11366,14 +11954,30 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiV1AuditEventsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit-events/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
+export const pathsApiV1AuditEventsExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit-events/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
 export const pathsApiV1BusinessCalendarPreviewGetParametersQueryCalendarValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/business-calendar/preview"]["get"]["parameters"]["query"]["calendar"]> = ["24x7", "business"];
 export const pathsApiV1CustomersGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "name", "-name", "code", "-code", "updated_at", "-updated_at"];
 export const pathsApiV1CustomersGetParametersQueryArchivedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers"]["get"]["parameters"]["query"]["archived"]> = ["false", "true", "all"];
+export const pathsApiV1CustomersExportGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/export"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "name", "-name", "code", "-code", "updated_at", "-updated_at"];
+export const pathsApiV1CustomersExportGetParametersQueryArchivedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/export"]["get"]["parameters"]["query"]["archived"]> = ["false", "true", "all"];
+export const pathsApiV1CustomersExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
+export const pathsApiV1CustomersExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
+export const pathsApiV1CustomersCustomer_idContactsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/{customer_id}/contacts/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
+export const pathsApiV1CustomersCustomer_idContactsExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/{customer_id}/contacts/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
+export const pathsApiV1CustomersCustomer_idOrdersExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/{customer_id}/orders/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
+export const pathsApiV1CustomersCustomer_idOrdersExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/{customer_id}/orders/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
+export const pathsApiV1FollowUpsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/follow-ups/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
+export const pathsApiV1FollowUpsExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/follow-ups/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
 export const pathsApiV1ImportsPostRequestBodyContentMultipartFormDataKindValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/imports"]["post"]["requestBody"]["content"]["multipart/form-data"]["kind"]> = ["customers", "follow_ups", "orders"];
 export const pathsApiV1ImportsPostRequestBodyContentMultipartFormDataModeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/imports"]["post"]["requestBody"]["content"]["multipart/form-data"]["mode"]> = ["dry_run", "insert_only", "upsert", "skip_duplicates"];
 export const pathsApiV1ImportsPostRequestBodyContentMultipartFormDataSimulateValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/imports"]["post"]["requestBody"]["content"]["multipart/form-data"]["simulate"]> = ["insert_only", "upsert", "skip_duplicates"];
 export const pathsApiV1ImportsTemplatesKindXlsxGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/imports/templates/{kind}.xlsx"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
+export const pathsApiV1OpportunitiesExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/opportunities/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
+export const pathsApiV1OpportunitiesExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/opportunities/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
 export const pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets"]["get"]["parameters"]["query"]["sla_state"]> = ["ok", "warning", "breached", "paused"];
+export const pathsApiV1TicketsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
+export const pathsApiV1TicketsExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
 export const activityStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActivityStatus"]> = ["active", "dormant", "churn_risk"];
 export const changeRequestOutFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChangeRequestOut"]["field"]> = ["name", "credit_code", "id_number", "owner_id"];
 export const channelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Channel"]> = ["phone", "online_chat", "email", "store", "web_form", "api"];
