@@ -2,6 +2,7 @@
 and database duplicates, extra columns, formulas, a zip that is no workbook, an empty file),
 every mode, all-or-nothing, access per role, the error report and revert."""
 
+import asyncio
 import io
 import json
 from datetime import date
@@ -307,3 +308,53 @@ class TestReportAndRevert:
         assert (await by_credit_code(database, touched_row[1])).region == "广州"
         r = await client.post(f"/imports/{body['id']}/revert", headers=users["admin"].headers)
         assert_problem(r, 409, "not-revertible")
+
+
+class TestBackground:
+    @pytest.fixture
+    def background(self, monkeypatch, app):  # noqa: ANN001
+        """Every file runs in the background, held at a gate the test opens."""
+        from api.routers import imports
+        from jobs import imports as runner
+
+        monkeypatch.setattr(imports, "BACKGROUND_ROWS", 0)
+        gate = asyncio.Event()
+        original = runner.offload
+
+        async def gated(function, *args):  # noqa: ANN001, ANN002, ANN202
+            await gate.wait()
+            return await original(function, *args)
+
+        monkeypatch.setattr(runner, "offload", gated)
+
+        async def finish() -> None:
+            gate.set()
+            await asyncio.gather(*app.state._import_tasks)
+
+        return finish
+
+    async def test_progress_then_result(self, client, users, database, background):
+        rows = [company(), company()]
+        r = await upload(client, users["admin"], xlsx(rows), mode="insert_only")
+        assert r.status_code == 202, r.text
+        running = r.json()
+        assert running["status"] == "running" and running["total_rows"] == 2
+        assert running["done_rows"] == 0
+        # a second import by the same user meanwhile is a 409
+        assert_problem(await upload(client, users["admin"], xlsx([company()])), 409,
+                       "import-running")
+        await background()
+        done = (await client.get(f"/imports/{running['id']}",
+                                 headers=users["admin"].headers)).json()
+        assert done["status"] == "committed" and done["done_rows"] == 2
+        assert await by_credit_code(database, rows[0][1]) is not None
+
+    async def test_cancel_writes_nothing(self, client, users, database, background):
+        row = company()
+        r = await upload(client, users["am"], xlsx([row]), mode="insert_only")
+        r = await client.post(f"/imports/{r.json()['id']}/cancel", headers=users["am"].headers)
+        assert r.status_code == 200
+        await background()
+        r = await client.get(f"/imports/{r.json()['id']}", headers=users["am"].headers)
+        assert r.json()["status"] == "cancelled"
+        assert await by_credit_code(database, row[1]) is None
