@@ -24,6 +24,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from api import views
+from api.pdf_views import customer_document, ticket_document
 from api.deps import DatabaseDep, PathId, ReaderDep, ReadUowDep, SettingsDep, scopes
 from api.problems import problems
 from api.query import query_model, query_parameters
@@ -286,3 +287,73 @@ async def export_orders(customer_id: PathId, request: Request, actor: ReaderDep,
     """A customer's orders as a spreadsheet."""
     return await _export_list(request, actor, database, settings, "orders",
                               f"/customers/{customer_id}/orders")
+
+
+# ---- PDF documents -------------------------------------------------------------------------
+
+PDF = {200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+class _Api:
+    """The app's own endpoints with the caller's token: a document shows exactly what the
+    caller may read, masked the same way."""
+
+    def __init__(self, request: Request) -> None:
+        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=request.app),
+                                        base_url="http://pdf/api/v1", headers={
+                                            "Authorization": request.headers.get(
+                                                "authorization", "")})
+
+    async def get(self, path: str, **params: Any) -> Any:
+        """The body, or None when the caller may not read it (e.g. agents and money)."""
+        response = await self.client.get(path, params=params)
+        if response.status_code in (403, 404):
+            return None
+        if response.status_code != 200:
+            raise _Relay(response)
+        return response.json()
+
+    async def required(self, path: str) -> Any:
+        response = await self.client.get(path)
+        if response.status_code != 200:
+            raise _Relay(response)
+        return response.json()
+
+
+def _pdf_response(data: bytes, name: str) -> Response:
+    return Response(data, media_type="application/pdf", headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.pdf"})
+
+
+@router.get("/customers/{customer_id}/pdf", operation_id="exports:customer_pdf",
+            responses={**PDF, **problems(NotFound, Forbidden)})
+async def customer_pdf(customer_id: PathId, request: Request, actor: ReaderDep,
+                       database: DatabaseDep, settings: SettingsDep) -> Response:
+    """The customer file (一户一档) as PDF: identity, contacts, tags, custom fields, recent
+    follow-ups, orders, tickets and value, masked for your role like the customer page."""
+    api = _Api(request)
+    zone = ZoneInfo(settings.timezone)
+    try:
+        async with api.client:
+            data = await customer_document(api, customer_id, zone)
+    except _Relay as relay:
+        return Response(relay.response.content, relay.response.status_code,
+                        media_type=relay.response.headers.get("content-type"))
+    return _pdf_response(data[0], f"{data[1]}-客户档案")
+
+
+@router.get("/tickets/{ticket_id}/pdf", operation_id="exports:ticket_pdf",
+            responses={**PDF, **problems(NotFound, Forbidden)})
+async def ticket_pdf(ticket_id: PathId, request: Request, actor: TicketReader,
+                     database: DatabaseDep, settings: SettingsDep) -> Response:
+    """The service record (服务单) of a ticket as PDF: the ticket, its customer-visible
+    replies, SLA figures, acceptance and satisfaction, with a signature line."""
+    api = _Api(request)
+    zone = ZoneInfo(settings.timezone)
+    try:
+        async with api.client:
+            data = await ticket_document(api, ticket_id, zone)
+    except _Relay as relay:
+        return Response(relay.response.content, relay.response.status_code,
+                        media_type=relay.response.headers.get("content-type"))
+    return _pdf_response(data[0], f"{data[1]}-服务单")
