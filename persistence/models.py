@@ -142,6 +142,7 @@ class Customer(Versioned, Base):
         Index("ix_customer_owner_id_id", "owner_id", "id"),
         Index("ix_customer_archived_id", "archived", "id"),
         Index("ix_customer_stage_id", "stage", "id"),
+        Index("ix_customer_name_id", "name", "id"),  # exact names (import duplicates), sort
         Index("ix_customer_name_trgm", "name", postgresql_using="gin",
               postgresql_ops={"name": "gin_trgm_ops"}),
         # The public pool, newest arrivals first (GET /pool).
@@ -208,7 +209,7 @@ class Contact(Versioned, Base):
     title: Mapped[str | None] = mapped_column(String(100))
     mobile: Mapped[str | None] = mapped_column(String(20), index=True)
     phone: Mapped[str | None] = mapped_column(String(20))
-    email: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(254), index=True)  # import duplicates
     wechat: Mapped[str | None] = mapped_column(String(64))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
 

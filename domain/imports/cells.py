@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
 from typing import Any
 
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
@@ -26,6 +27,15 @@ def text(value: Any) -> str | None:
     full-width spaces count as spaces."""
     if value is None:
         return None
+    if type(value) is str:  # the common case, first
+        out = value.strip()
+        if "\u3000" in out or "\xa0" in out:
+            out = out.replace("\u3000", " ").replace("\xa0", " ").strip()
+        if "\x00" in out:
+            raise CellError("contains a NUL character")
+        if len(out) > MAX_TEXT:
+            raise CellError(f"longer than {MAX_TEXT} characters")
+        return out or None
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
@@ -159,15 +169,28 @@ def number(value: Any) -> Decimal | None:
     return result
 
 
-def choice(value: Any, choices: dict[str, tuple[str, str]]) -> str | None:
+_CHOICE_INDEX: dict[int, tuple[Any, dict[str, str]]] = {}
+
+
+def _choice_index(choices: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    cached = _CHOICE_INDEX.get(id(choices))
+    if cached is None or cached[0] is not choices:
+        index: dict[str, str] = {}
+        for code, (zh, en) in choices.items():
+            for name in (code, zh, en):
+                index.setdefault(unicodedata.normalize("NFKC", name).casefold(), code)
+        cached = _CHOICE_INDEX[id(choices)] = (choices, index)
+    return cached[1]
+
+
+def choice(value: Any, choices: Mapping[str, tuple[str, str]]) -> str | None:
     """An enum value written as its code or its Chinese or English label, any case."""
     raw = text(value)
     if raw is None:
         return None
-    key = unicodedata.normalize("NFKC", raw).strip().casefold()
-    for code, (zh, en) in choices.items():
-        if key in (code.casefold(), unicodedata.normalize("NFKC", zh).casefold(), en.casefold()):
-            return code
+    code = _choice_index(choices).get(unicodedata.normalize("NFKC", raw).strip().casefold())
+    if code is not None:
+        return code
     labels = "、".join(zh for zh, _ in choices.values())
     raise CellError(f"is not one of: {labels}")
 

@@ -2,10 +2,14 @@
 (domain.customer.normalize, the contact rules, custom field definitions). Every problem of a
 row is reported at once, each against the column it came from."""
 
+import functools
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+import phonenumbers
 
 from domain import customer as rules, validation
 from domain.custom_field import Definition, FieldType, validate_values
@@ -57,8 +61,12 @@ class RowContext:
     definitions: Mapping[str, Definition]
     tags: Mapping[str, int]
     users: Mapping[str, tuple[int, str, bool]]
+    # Repaired values of the columns whose values repeat (stages, regions, titles…).
+    memo: dict[tuple[str, Any], Any] = field(default_factory=dict)
 
 
+MEMO_TYPES = frozenset({"enum", "text", "list"})
+MEMO_SIZE = 50_000
 _ESCAPED = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -90,17 +98,24 @@ def read_cells(row: int, raw: Mapping[str, Any], ctx: RowContext,
                errors: list[RowError]) -> dict[str, Any]:
     """The repaired value of each mapped field; a value that cannot be repaired is an error."""
     out: dict[str, Any] = {}
+    memo = ctx.memo
     for key, value in raw.items():
         column = ctx.columns[key]
         if isinstance(value, str) and value[:1] == "'" and value[1:2] in _ESCAPED:
             value = value[1:]  # our CSV export's guard against formula injection
+        cacheable = column.type in MEMO_TYPES and isinstance(value, str) and len(value) < 40
+        if cacheable and (key, value) in memo:
+            out[key] = memo[key, value]
+            continue
         try:
             repaired = _repair(column, value)
             if column.type == "enum" and repaired is not None and key != "industry":
-                repaired = cells.choice(repaired, dict(column.choices))
+                repaired = cells.choice(repaired, column.choices)
         except cells.CellError as exc:
             errors.append(RowError(row, ctx.headers.get(key, key), _shown(value), exc.message))
             continue
+        if cacheable and len(memo) < MEMO_SIZE:
+            memo[key, value] = repaired
         out[key] = repaired
     return out
 
@@ -112,7 +127,7 @@ def _shown(value: Any) -> Any:
 def _industry(value: str) -> str:
     """A section by its name or letter, or a division code (I65)."""
     try:
-        return cells.choice(value, dict(INDUSTRY_CHOICES))
+        return cells.choice(value, INDUSTRY_CHOICES)
     except cells.CellError:
         return rules.check_industry(value)
 
@@ -219,13 +234,52 @@ def _custom_value(definition: Definition, value: Any) -> Any:
     return str(value) if not isinstance(value, str) else value
 
 
+# Fast paths that give exactly the API's answer for the common case and fall back to the full
+# validators otherwise: a file of 100,000 rows has 200,000 phones and e-mails.
+_CN_MOBILE = re.compile(
+    phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)
+_CN_PREFIX = re.compile(r"^(?:\+86|0086|86)?[ -]?")
+_DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
+
+
+def normalize_phone(value: str) -> str:
+    """validation.normalize_phone, without parsing when the value is plainly a valid Chinese
+    mobile number (libphonenumber's own pattern for CN mobiles)."""
+    digits = _CN_PREFIX.sub("", value.strip(), count=1)
+    if len(digits) == 11 and digits.isascii() and digits.isdigit() and _CN_MOBILE.fullmatch(
+            digits):
+        return "+86" + digits
+    return validation.normalize_phone(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _email_domain(domain: str) -> str | None:
+    """The normalised domain, checked once per domain by the full validator; None if bad."""
+    try:
+        return validation.normalize_email("a@" + domain).rpartition("@")[2]
+    except validation.InvalidValue:
+        return None
+
+
+def normalize_email(value: str) -> str:
+    """validation.normalize_email: a plain ASCII dot-atom local part is kept as the validator
+    keeps it, and the domain is validated once per domain; anything else takes the full
+    validator."""
+    local, at, domain = value.strip().rpartition("@")
+    if at and len(local) <= 64 and domain and _DOT_ATOM.fullmatch(local):
+        checked = _email_domain(domain)
+        if checked is not None and len(local) + 1 + len(checked) <= 254:
+            return f"{local}@{checked}"
+    return validation.normalize_email(value)
+
+
 def _contact(row: int, slot: int, contact: dict[str, Any], ctx: RowContext,
              errors: list[RowError]) -> dict[str, Any] | None:
     bad = False
     for name in ("mobile", "phone"):
         if contact.get(name):
             try:
-                contact[name] = validation.normalize_phone(contact[name])
+                contact[name] = normalize_phone(contact[name])
             except validation.InvalidValue as exc:
                 key = f"contact{slot}.{name}"
                 errors.append(RowError(row, ctx.headers.get(key, key), contact[name],
@@ -233,7 +287,7 @@ def _contact(row: int, slot: int, contact: dict[str, Any], ctx: RowContext,
                 bad = True
     if contact.get("email"):
         try:
-            contact["email"] = validation.normalize_email(contact["email"])
+            contact["email"] = normalize_email(contact["email"])
         except validation.InvalidValue as exc:
             key = f"contact{slot}.email"
             errors.append(RowError(row, ctx.headers.get(key, key), contact["email"], exc.message))

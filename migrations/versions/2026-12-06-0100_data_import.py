@@ -1,4 +1,5 @@
-"""imports: the data_import table (one row per uploaded spreadsheet)
+"""imports: the data_import table (one row per uploaded spreadsheet); indexes to find
+duplicates of imported rows by exact customer name and by contact e-mail
 
 Revision ID: 8a4c1e7b2d90
 Revises: 3f6d2b8e9c41
@@ -47,8 +48,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_data_import"),
     )
     op.create_index("ix_data_import_user_id_id", "data_import", ["user_id", "id"])
+    op.create_index("ix_customer_name_id", "customer", ["name", "id"])
+    op.create_index("ix_contact_email", "contact", ["email"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_contact_email", table_name="contact")
+    op.drop_index("ix_customer_name_id", table_name="customer")
     op.drop_index("ix_data_import_user_id_id", table_name="data_import")
     op.drop_table("data_import")

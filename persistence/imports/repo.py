@@ -4,7 +4,7 @@ there, and bulk writes (one multi-row statement per batch, not one ORM object pe
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.imports.plan import Existing, MatchKey
@@ -148,29 +148,40 @@ class SqlImportRepo:
         last = int((await self.session.execute(stmt)).scalar_one())
         return last - count + 1
 
-    async def insert_customers(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        ids: list[int] = []
-        for chunk in _chunks(rows, 2000):
-            result = await self.session.execute(
-                insert(Customer).returning(Customer.id, sort_by_parameter_order=True), chunk)
-            ids.extend(result.scalars().all())
+    async def _new_ids(self, table: Any, count: int) -> list[int]:
+        """Ids for `count` new rows, taken before inserting them: the rows then go in as plain
+        multi-row INSERTs (RETURNING with a guaranteed order would send them one by one).
+        PostgreSQL: from the table's sequence; SQLite: after the largest id, safe because the
+        write transaction holds the database's write lock."""
+        if count == 0:
+            return []
+        if self.session.get_bind().dialect.name == "postgresql":
+            stmt = text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                        "FROM generate_series(1, :n)")
+            return sorted((await self.session.scalars(stmt, {"n": count})).all())
+        last = int(await self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))))
+        return list(range(last + 1, last + count + 1))
+
+    async def _insert(self, table: Any, rows: Sequence[dict[str, Any]], with_ids: bool
+                      ) -> list[int]:
+        ids = await self._new_ids(table, len(rows)) if with_ids else []
+        if with_ids:
+            rows = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+        for chunk in _chunks(rows, 2000):  # Core executemany: multi-row VALUES batches
+            await self.session.execute(insert(table), chunk)
         return ids
+
+    async def insert_customers(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        return await self._insert(Customer.__table__, rows, True)
 
     async def insert_contacts(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        ids: list[int] = []
-        for chunk in _chunks(rows, 2000):
-            result = await self.session.execute(
-                insert(Contact).returning(Contact.id, sort_by_parameter_order=True), chunk)
-            ids.extend(result.scalars().all())
-        return ids
+        return await self._insert(Contact.__table__, rows, True)
 
     async def insert_customer_tags(self, rows: Sequence[dict[str, Any]]) -> None:
-        for chunk in _chunks(rows):
-            await self.session.execute(insert(CustomerTag), chunk)
+        await self._insert(CustomerTag.__table__, rows, False)
 
     async def insert_audit(self, rows: Sequence[dict[str, Any]]) -> None:
-        for chunk in _chunks(rows, 2000):
-            await self.session.execute(insert(AuditEvent), chunk)
+        await self._insert(AuditEvent.__table__, rows, False)
 
     async def update_customer(self, customer_id: int, changes: dict[str, Any]) -> int | None:
         """Apply changes and bump the version; returns the new version."""
