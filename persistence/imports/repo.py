@@ -1,16 +1,19 @@
 """The SQL of imports: the import records, matching rows against the customers already
 there, and bulk writes (one multi-row statement per batch, not one ORM object per row)."""
 
+import json
 from collections.abc import Iterable, Sequence
+from datetime import UTC
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import JSON, delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.imports.plan import Existing, MatchKey
 from domain.imports.rows import CONTACT_FIELDS, CUSTOMER_FIELDS, normal_name
 from persistence.models import (AuditEvent, CodeCounter, Contact, Customer, CustomerTag,
-                                DataImport, Tag, User)
+                                DataImport, Money, Tag, User, UtcDateTime)
 
 BATCH = 5000  # values per IN list / rows per multi-row INSERT
 ACTIVE = ("queued", "running")
@@ -19,6 +22,16 @@ ACTIVE = ("queued", "running")
 def _chunks(values: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
         yield values[start:start + size]
+
+
+def _copy_converter(column_type: Any) -> Any:
+    if isinstance(column_type, Money):
+        return lambda v: None if v is None else int((Decimal(v) * 100).to_integral_exact())
+    if isinstance(column_type, JSON):
+        return lambda v: None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+    if isinstance(column_type, UtcDateTime):
+        return lambda v: None if v is None else v.astimezone(UTC)
+    return lambda v: v
 
 
 class SqlImportRepo:
@@ -167,9 +180,27 @@ class SqlImportRepo:
         ids = await self._new_ids(table, len(rows)) if with_ids else []
         if with_ids:
             rows = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+        if not rows:
+            return ids
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self._copy(table, rows)
+            return ids
         for chunk in _chunks(rows, 2000):  # Core executemany: multi-row VALUES batches
             await self.session.execute(insert(table), chunk)
         return ids
+
+    async def _copy(self, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+        """PostgreSQL's COPY (binary, through asyncpg): several times faster than INSERTs.
+        Values are bound as the column types would bind them; the rows carry every column
+        that has a Python-side default."""
+        columns = list(dict.fromkeys(name for row in rows for name in row))
+        converters = [_copy_converter(table.c[name].type) for name in columns]
+        records = [tuple(convert(row.get(name)) for name, convert in zip(columns, converters))
+                   for row in rows]
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(table.name, records=records,
+                                                          columns=columns)
 
     async def insert_customers(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         return await self._insert(Customer.__table__, rows, True)
