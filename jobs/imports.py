@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 
 from domain.errors import DomainError
-from domain.imports import service
+from domain.imports import records, service
+from domain.imports.columns import ImportKind
 from domain.imports.service import Checked, Options
 from domain.roles import Actor
 from persistence.db import Database
@@ -52,6 +53,51 @@ def write_report(path: Path, sheet: Sheet, checked: Checked) -> None:
     writer.close()
 
 
+class _Rollback(Exception):
+    def __init__(self, checked: Checked) -> None:
+        self.checked = checked
+
+
+async def _summary(sheet: Sheet, checked: Checked, reports_dir: Path) -> dict[str, Any]:
+    key = None
+    if checked.plan.errors:
+        key = secrets.token_hex(16)
+        await offload(write_report, report_path(reports_dir, key), sheet, checked)
+    return {"counts": service.counts(checked),
+            "errors": service.error_dicts(checked.plan.errors),
+            "duplicates": service.duplicate_dicts(checked), "report_key": key,
+            "mapping": {"columns": checked.mapping, "unmapped": checked.unmapped,
+                        "sheet": sheet.name}}
+
+
+async def _run_records(database: Database, clock: Any, actor: Actor, run_id: int,
+                       options: Options, sheet: Sheet, *, zone: ZoneInfo, reports_dir: Path,
+                       shape: records.ShapeCheck | None) -> None:
+    """Follow-ups and orders: every row through the API's use case in one transaction,
+    rolled back for a dry run or when all-or-nothing meets an error."""
+    assert shape is not None
+    try:
+        async with database.session(write=True) as session:
+            uow = SqlUnitOfWork(session)
+            plan, mapping, unmapped, created = await records.run(
+                uow, clock, actor, options.kind, sheet.headers, sheet.rows, options.mapping,
+                shape, zone)
+            checked = Checked(plan, mapping, unmapped, len(sheet.rows))
+            if options.mode.value == "dry_run" or service.rejected(options, checked):
+                raise _Rollback(checked)
+            run = await uow.imports.get(run_id)
+            for name, value in (await _summary(sheet, checked, reports_dir)).items():
+                setattr(run, name, value)
+            run.undo = {"records": created}
+            run.done_rows, run.status, run.finished_at = checked.total, "committed", clock.now()
+    except _Rollback as rollback:
+        checked = rollback.checked
+        status = "checked" if options.mode.value == "dry_run" else "rejected"
+        await _set(database, run_id, status=status, done_rows=checked.total,
+                   finished_at=datetime.now(UTC),
+                   **(await _summary(sheet, checked, reports_dir)))
+
+
 async def _set(database: Database, run_id: int, **values: Any) -> bool:
     """Update the import record in its own short transaction; True if a cancel is asked."""
     async with database.session(write=True) as session:
@@ -62,7 +108,7 @@ async def _set(database: Database, run_id: int, **values: Any) -> bool:
 
 async def run_import(database: Database, clock: Any, actor: Actor, run_id: int,
                      options: Options, sheet: Sheet, *, zone: ZoneInfo,
-                     reports_dir: Path) -> None:
+                     reports_dir: Path, shape: records.ShapeCheck | None = None) -> None:
     """Check and (unless a dry run or rejected) commit; the record ends in checked,
     rejected, committed, cancelled or failed. Never raises: the record says what happened."""
     async def progress(done: int) -> None:
@@ -70,6 +116,10 @@ async def run_import(database: Database, clock: Any, actor: Actor, run_id: int,
             raise Cancelled
 
     try:
+        if options.kind is not ImportKind.CUSTOMERS:
+            await _run_records(database, clock, actor, run_id, options, sheet, zone=zone,
+                               reports_dir=reports_dir, shape=shape)
+            return
         async with database.session(write=False) as session:
             checked = await service.check(SqlUnitOfWork(session), actor, options, sheet.headers,
                                           sheet.rows, offload, progress)

@@ -15,6 +15,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import ClockDep, CustomerWriterDep, DatabaseDep, PathId, ReadUowDep, SettingsDep, UowDep
 from api.import_schemas import ImportOut
+from api.sales_schemas import FollowUpCreate, OrderCreate
+from pydantic import ValidationError
 from api.problems import problems
 from api.uploads import cleanup, receive_file
 from domain.errors import Forbidden, Invalid, NotFound, TooLarge, UnsupportedType
@@ -84,6 +86,16 @@ async def download_template(kind: ImportKind, actor: CustomerWriterDep, uow: Rea
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}.xlsx"})
 
 
+def _shape(kind: str, fields: dict) -> dict:
+    """A follow-up's or order's fields checked by the API's own request model."""
+    model = {"follow_ups": FollowUpCreate, "orders": OrderCreate}[kind]
+    try:
+        return model.model_validate(fields).model_dump(exclude_unset=True)
+    except ValidationError as exc:
+        raise Invalid([{"field": str(e["loc"][0]) if e["loc"] else "file", "message": e["msg"]}
+                       for e in exc.errors(include_url=False)]) from None
+
+
 def _options(fields: dict[str, str], filename: str) -> Options:
     errors = []
 
@@ -136,7 +148,7 @@ async def create_import(request: Request, actor: CustomerWriterDep, database: Da
     one bad row and the import is `rejected` with nothing written, unless
     `import_valid_rows`. Bad files (empty, not a spreadsheet, too big) are 4xx and leave
     no record. Small files answer 201 when done; large ones 202 while they run."""
-    service.may_import(actor, ImportKind.CUSTOMERS)
+    service.may_import(actor, ImportKind.CUSTOMERS)  # kinds are checked the same way
     store = AttachmentStore(_reports_dir(settings) / "uploads")
     received = await receive_file(request, store, field="file", limit=MAX_BYTES,
                                   text_fields=TEXT_FIELDS)
@@ -169,7 +181,7 @@ async def create_import(request: Request, actor: CustomerWriterDep, database: Da
         run_id = run.id
     work = runner.run_import(database, clock, actor, run_id, options, sheet,
                              zone=ZoneInfo(settings.timezone),
-                             reports_dir=_reports_dir(settings))
+                             reports_dir=_reports_dir(settings), shape=_shape)
     background = len(sheet.rows) > BACKGROUND_ROWS
     if background:
         tasks = request.app.state.__dict__.setdefault("_import_tasks", set())

@@ -63,7 +63,7 @@ INDUSTRY_CHOICES = {code: (zh, en) for code, (zh, en, _, _) in INDUSTRY_SECTIONS
 METHOD_CHOICES = {"phone": ("电话", "Phone"), "visit": ("拜访", "Visit"),
                   "email": ("邮件", "E-mail"), "wechat": ("微信", "WeChat"),
                   "meeting": ("会议", "Meeting"), "sms": ("短信", "SMS")}
-ORDER_STATUS_CHOICES = {"pending": ("待执行", "Pending"), "active": ("执行中", "Active"),
+ORDER_STATUS_CHOICES = {"pending": ("待确认", "Pending"), "confirmed": ("已确认", "Confirmed"),
                         "completed": ("已完成", "Completed"), "cancelled": ("已取消", "Cancelled")}
 
 CONTACT_SLOTS = 2  # contacts per row in the template; the reader takes up to 3
@@ -159,14 +159,11 @@ TEMPLATE_HIDDEN = frozenset(c.key for c in _contact_columns(CONTACT_SLOTS + 1))
 _CUSTOMER_REF = (
     Column("customer_code", "客户编号", "Customer code", "code",
            synonyms=("编号", "客户代码", "code"),
-           help_zh="客户编号、统一社会信用代码或外部编号，至少填一项",
-           help_en="Customer code, credit code or external id: at least one"),
+           help_zh="客户编号或统一社会信用代码，至少填一项",
+           help_en="Customer code or credit code: at least one"),
     Column("customer_credit_code", "统一社会信用代码", "Credit code", "code",
            synonyms=("信用代码", "社会信用代码", "credit code"),
            help_zh="用于匹配客户", help_en="To find the customer"),
-    Column("customer_external_id", "外部编号", "External id",
-           synonyms=("外部id", "external id", "external_id"),
-           help_zh="其他系统里的客户编号", help_en="The customer's id in another system"),
     Column("customer_name", "客户名称", "Customer name",
            synonyms=("公司名称", "单位名称", "客户"),
            help_zh="仅供核对，不用于匹配", help_en="For reference only; not used to match"),
@@ -182,6 +179,9 @@ FOLLOW_UP_COLUMNS: tuple[Column, ...] = (
     Column("summary", "跟进内容", "Summary", required=True,
            synonyms=("内容", "摘要", "沟通内容", "记录"), help_zh="必填", help_en="Required"),
     Column("feedback", "客户反馈", "Feedback", synonyms=("反馈",), help_zh="", help_en=""),
+    Column("effective", "有效跟进", "Effective", "enum", choices={"true": ("是", "Yes"),
+                                                               "false": ("否", "No")},
+           synonyms=("客户有回应",), help_zh="客户是否有回应：是/否", help_en="Did the customer respond"),
     Column("next_action", "下一步", "Next action", synonyms=("下一步计划", "下次跟进"),
            help_zh="", help_en=""),
     Column("next_action_due_on", "下一步日期", "Next action due", "date",
@@ -202,7 +202,7 @@ ORDER_COLUMNS: tuple[Column, ...] = (
     Column("ordered_on", "下单日期", "Ordered on", "date", required=True,
            synonyms=("订单日期", "日期", "签约日期"), help_zh="必填", help_en="Required"),
     Column("status", "订单状态", "Status", "enum", choices=ORDER_STATUS_CHOICES,
-           synonyms=("状态",), help_zh="留空为执行中", help_en="Empty means active"),
+           synonyms=("状态",), help_zh="留空为已确认", help_en="Empty means confirmed"),
 )
 
 COLUMNS: dict[str, tuple[Column, ...]] = {

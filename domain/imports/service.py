@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from domain import audit, customer as rules, validation
 from domain.custom_field import Definition
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
-from domain.imports import plan as planning
+from domain.imports import plan as planning, records
 from domain.imports.columns import (COLUMNS, TEMPLATE_HIDDEN, Column, ImportKind, Mode,
                                     custom_columns, match_headers)
 from domain.imports.plan import Action, Plan
@@ -116,7 +116,7 @@ def map_headers(options: Options, headers: Sequence[str], columns: Sequence[Colu
     """The file's columns → fields; a file none of whose columns names the customer is
     refused before anything is recorded."""
     if options.kind is not ImportKind.CUSTOMERS:
-        raise Invalid([{"field": "kind", "message": "only customers are imported so far"}])
+        return records.map_headers(options.kind, headers, options.mapping)
     index_to_key, unmapped = match_headers(headers, columns, options.mapping)
     if not {"name", "code", "credit_code", "id_number"} & set(index_to_key.values()):
         raise Invalid([{"field": "file", "message": "no column maps to the customer name; "
@@ -314,6 +314,9 @@ async def revert(uow: UnitOfWork, clock: Clock, actor: Actor, import_id: int) ->
     """Undo a committed import: delete the customers it created that nobody changed since,
     put back the previous values of those it updated (same condition), and report the rest."""
     run = await get_visible(uow, actor, import_id)
+    if run.kind != ImportKind.CUSTOMERS.value:
+        raise NotRevertible("Only customer imports are reverted; change or delete imported "
+                            "follow-ups and orders one by one.")
     if run.status != "committed":
         raise NotRevertible(f"Only a committed import can be reverted; this one is "
                             f"{run.status}.")

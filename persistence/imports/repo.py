@@ -63,6 +63,10 @@ class SqlImportRepo:
     async def flush(self) -> None:
         await self.session.flush()
 
+    def savepoint(self) -> Any:
+        """A nested transaction: a failed row is undone alone."""
+        return self.session.begin_nested()
+
     # ---- what rows refer to ----
 
     async def tags_by_name(self) -> dict[str, int]:

@@ -358,3 +358,53 @@ class TestBackground:
         r = await client.get(f"/imports/{r.json()['id']}", headers=users["am"].headers)
         assert r.json()["status"] == "cancelled"
         assert await by_credit_code(database, row[1]) is None
+
+
+class TestFollowUpsAndOrders:
+    async def test_follow_ups_of_existing_customers(self, client, users):
+        mine = await create_customer(client, users["am"])
+        theirs = await create_customer(client, users["am2"])
+        headers = ["客户编号", "跟进时间", "跟进方式", "跟进内容", "客户反馈"]
+        rows = [[mine["code"], 45356, "电话", "介绍新产品", "有兴趣"],
+                [theirs["code"], "2024-03-06", "拜访", "上门", None],
+                ["C209901999999", "2024-03-06", "微信", "不存在的客户", None]]
+        data = xlsx(rows, headers)
+        body = (await upload(client, users["am"], data, kind="follow_ups",
+                             mode="insert_only")).json()
+        assert body["status"] == "rejected" and body["counts"]["errors"] == 2, body
+        listed = (await client.get("/follow-ups", params={"customer_id": mine["id"]},
+                                   headers=users["am"].headers)).json()["items"]
+        assert listed == []
+        body = (await upload(client, users["am"], data, kind="follow_ups", mode="insert_only",
+                             import_valid_rows=True)).json()
+        assert body["status"] == "committed" and body["counts"]["create"] == 1, body
+        listed = (await client.get("/follow-ups", params={"customer_id": mine["id"]},
+                                   headers=users["am"].headers)).json()["items"]
+        assert [(f["summary"], f["method"], f["feedback"]) for f in listed] == [
+            ("介绍新产品", "phone", "有兴趣")]
+        assert listed[0]["at"].startswith("2024-03-04T16:00:00")  # 2024-03-05 in Shanghai
+        r = await client.post(f"/imports/{body['id']}/revert", headers=users["am"].headers)
+        assert_problem(r, 409, "not-revertible")
+
+    async def test_orders_by_credit_code_with_the_api_rules(self, client, users):
+        customer = await create_customer(client, users["admin"])
+        headers = ["统一社会信用代码", "订单号", "产品", "金额", "下单日期", "订单状态"]
+        order_no = f"IMP{mobile()}"
+        rows = [[customer["credit_code"], order_no, "年度服务", "1,234.50", "2024年3月5日", "已完成"],
+                [customer["credit_code"], None, "坏金额", "-5", "2024-03-05", None]]
+        body = (await upload(client, users["admin"], xlsx(rows, headers), kind="orders")).json()
+        assert body["status"] == "checked" and body["counts"]["create"] == 1
+        assert body["errors"][0]["row"] == 3 and body["errors"][0]["column"] == "金额"
+        r = await client.get(f"/customers/{customer['id']}/orders", headers=users["admin"].headers)
+        assert r.json()["items"] == []  # a dry run writes nothing
+        body = (await upload(client, users["admin"], xlsx(rows[:1], headers), kind="orders",
+                             mode="insert_only")).json()
+        assert body["status"] == "committed", body
+        r = await client.get(f"/customers/{customer['id']}", headers=users["admin"].headers)
+        assert r.json()["cumulative_amount"] == "1234.50"
+
+    async def test_orders_template(self, client, users):
+        r = await client.get("/imports/templates/orders.xlsx", headers=users["admin"].headers)
+        data = python_calamine.CalamineWorkbook.from_filelike(
+            io.BytesIO(r.content)).get_sheet_by_index(0).to_python()
+        assert data[0][:2] == ["客户编号", "统一社会信用代码"] and "订单号" in data[0]
