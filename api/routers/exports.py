@@ -6,7 +6,10 @@ The customer list is read straight from its repository in large pages (the big o
 other lists are read through their own endpoints, page by page, so they apply exactly the
 same parameters, access rules and masking."""
 
+import asyncio
 import os
+import secrets
+import shutil
 from datetime import UTC, datetime
 import tempfile
 from collections.abc import AsyncIterator
@@ -18,8 +21,9 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlalchemy import select
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, Response
-from pydantic import Field
+from fastapi import Path as Path_
+from fastapi.responses import FileResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
@@ -113,21 +117,21 @@ async def _finish(database: Any, actor: Actor, sink: _Sink, name: str, filters: 
                         background=BackgroundTask(sink.discard))
 
 
-@router.get("/customers/export", operation_id="exports:export_customers",
-            responses={**FILE, **problems(Forbidden, InvalidCursor)},
-            openapi_extra={"parameters": query_parameters(CustomerExportQuery)})
-async def export_customers(
-        actor: ReaderDep, uow: ReadUowDep, settings: SettingsDep, database: DatabaseDep,
-        q: Annotated[CustomerExportQuery, Depends(query_model(CustomerExportQuery))]
-) -> FileResponse:
-    """The customer list as .xlsx or .csv: the same filters and sort as `GET /customers`
-    (paging parameters aside), every match, masked for your role as the list is."""
-    f = customer_filter(actor, q, settings.timezone)
-    zone = ZoneInfo(settings.timezone)
-    cols = list(exports.CUSTOMERS) + exports.custom_columns(await uow.custom_fields.list_all())
-    sink = _Sink(q.format, exports.TITLES["customers"][q.lang != "zh"],
-                 [c.header(q.lang) for c in cols])
-    try:
+BACKGROUND_ROWS = 50_000  # larger customer exports run in the background
+
+
+class ExportAccepted(BaseModel):
+    status: Literal["running"]
+    rows: int = Field(description="Rows being written; the inbox gets the download link.")
+
+
+async def _write_customers(database: Any, actor: Actor, f: Any, q: CustomerExportQuery,
+                           zone: ZoneInfo, sink: _Sink) -> None:
+    """Every customer of the filter, page by page, masked for the actor, into the sink."""
+    async with database.session(write=False) as session:
+        uow = SqlUnitOfWork(session)
+        cols = list(exports.CUSTOMERS) + exports.custom_columns(
+            await uow.custom_fields.list_all())
         users = {u.id: u.display_name for u in await uow.users.list_all()}
         cursor = None
         while True:
@@ -135,20 +139,101 @@ async def export_customers(
                                                  descending=q.sort.startswith("-"),
                                                  cursor=cursor, limit=PAGE, with_total=False)
             bodies = await views.customer_bodies(uow, actor, page.items)
-            missing = {b["owner_id"] for b in bodies} - users.keys() - {None}
-            if missing:
-                users.update((await _names(database, missing, set()))[0])
             rows = [exports.cells(b, cols, q.lang, zone, users, {}) for b in bodies]
             await run_in_threadpool(sink.write, rows)
             cursor = page.next_cursor
             if cursor is None:
-                break
+                return
+
+
+async def _customer_headers(database: Any, lang: str) -> list[str]:
+    async with database.session(write=False) as session:
+        cols = list(exports.CUSTOMERS) + exports.custom_columns(
+            await SqlUnitOfWork(session).custom_fields.list_all())
+    return [c.header(lang) for c in cols]
+
+
+def _exports_dir(settings: Any) -> Path:
+    return Path(settings.var_dir) / "exports"
+
+
+async def _in_background(database: Any, actor: Actor, f: Any, q: CustomerExportQuery,
+                         zone: ZoneInfo, settings: Any, filters: dict, total: int) -> None:
+    """Write the file under var/exports and put its link in the actor's inbox."""
+    import logging
+
+    key = f"{actor.user_id}-{secrets.token_hex(16)}"
+    try:
+        sink = _Sink(q.format, exports.TITLES["customers"][q.lang != "zh"],
+                     await _customer_headers(database, q.lang))
+        await _write_customers(database, actor, f, q, zone, sink)
+        await run_in_threadpool(sink.close)
+        target = _exports_dir(settings) / f"{key}.{q.format}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        await run_in_threadpool(shutil.move, sink.path, target)
+        async with database.session(write=True) as session:
+            uow = SqlUnitOfWork(session)
+            now = datetime.now(UTC)
+            uow.audit.add(actor_id=actor.user_id, entity_type="export",
+                          entity_id=actor.user_id or 0, action="export", at=now,
+                          changes={"list": [None, "customers"], "filters": [None, filters],
+                                   "rows": [None, sink.count], "format": [None, q.format]})
+            uow.notifications.add(actor.user_id, "export_ready",
+                                  f"导出完成：客户 {sink.count} 行", at=now,
+                                  body=f"/api/v1/exports/{key}.{q.format}")
+    except Exception:  # noqa: BLE001 a background task has nobody to raise to
+        logging.getLogger("crm.exports").exception("export of %s rows failed", total)
+
+
+@router.get("/customers/export", operation_id="exports:export_customers",
+            responses={**FILE, 202: {"model": ExportAccepted, "description": "Over "
+                                     f"{BACKGROUND_ROWS} rows: written in the background, "
+                                     "the link arrives in the inbox."},
+                       **problems(Forbidden, InvalidCursor)},
+            openapi_extra={"parameters": query_parameters(CustomerExportQuery)})
+async def export_customers(
+        request: Request, actor: ReaderDep, uow: ReadUowDep, settings: SettingsDep,
+        database: DatabaseDep,
+        q: Annotated[CustomerExportQuery, Depends(query_model(CustomerExportQuery))]
+) -> Response:
+    """The customer list as .xlsx or .csv: the same filters and sort as `GET /customers`
+    (paging parameters aside), every match, masked for your role as the list is. Over
+    50,000 rows the answer is 202 and the file's link arrives in your inbox."""
+    f = customer_filter(actor, q, settings.timezone)
+    zone = ZoneInfo(settings.timezone)
+    filters = q.model_dump(mode="json", exclude={"limit", "cursor", "with_total", "format",
+                                                 "lang"}, exclude_defaults=True)
+    total = (await uow.customers.list_page(actor, f, sort=q.sort.lstrip("-"),
+                                           descending=q.sort.startswith("-"), cursor=None,
+                                           limit=1, with_total=True)).total or 0
+    if total > BACKGROUND_ROWS:
+        tasks = request.app.state.__dict__.setdefault("_export_tasks", set())
+        task = asyncio.create_task(_in_background(database, actor, f, q, zone, settings,
+                                                  filters, total))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+        return JSONResponse({"status": "running", "rows": total}, 202)
+    sink = _Sink(q.format, exports.TITLES["customers"][q.lang != "zh"],
+                 await _customer_headers(database, q.lang))
+    try:
+        await _write_customers(database, actor, f, q, zone, sink)
     except BaseException:
         await run_in_threadpool(sink.discard)
         raise
-    filters = q.model_dump(mode="json", exclude={"limit", "cursor", "with_total", "format",
-                                                 "lang"}, exclude_defaults=True)
     return await _finish(database, actor, sink, "customers", filters, q.lang)
+
+
+@router.get("/exports/{name}", operation_id="exports:download_export",
+            responses={**FILE, **problems(NotFound)})
+async def download_export(name: Annotated[str, Path_(pattern=r"^\d+-[0-9a-f]{32}\.(xlsx|csv)$")],
+                          actor: ReaderDep, settings: SettingsDep) -> FileResponse:
+    """A file a background export wrote; only for the user who asked for it."""
+    path = _exports_dir(settings) / name
+    if name.split("-", 1)[0] != str(actor.user_id) or not path.exists():
+        raise NotFound("export", name)
+    fmt = name.rsplit(".", 1)[1]
+    return FileResponse(path, media_type=XLSX if fmt == "xlsx" else CSV, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote('客户')}.{fmt}"})
 
 
 async def _pages(request: Request, path: str, params: list[tuple[str, str]],

@@ -128,3 +128,26 @@ class TestOtherLists:
         assert table[1][0] == "赵六" and table[1][2] == "+86138****5678"
         r = await export(client, users["am"], f"/customers/{customer['id']}/orders/export")
         assert r.status_code == 200 and rows_of(r.content)[0][0] == "订单号"
+
+
+class TestBackgroundExport:
+    async def test_large_export_runs_in_the_background_with_a_link_in_the_inbox(
+            self, client, users, app, prefix, monkeypatch):
+        import asyncio
+
+        from api.routers import exports as router
+
+        monkeypatch.setattr(router, "BACKGROUND_ROWS", 1)
+        for n in range(2):
+            await create_customer(client, users["am"], name=f"{prefix}后台{n}")
+        r = await export(client, users["am"], name=prefix)
+        assert r.status_code == 202 and r.json() == {"status": "running", "rows": 2}
+        await asyncio.gather(*app.state._export_tasks)
+        inbox = (await client.get("/notifications", headers=users["am"].headers)).json()["items"]
+        ready = next(n for n in inbox if n["kind"] == "export_ready")
+        link = ready["body"].removeprefix("/api/v1")
+        r = await client.get(link, headers=users["am"].headers)
+        assert r.status_code == 200
+        assert sorted(row[1] for row in rows_of(r.content)[1:]) == [f"{prefix}后台0",
+                                                                     f"{prefix}后台1"]
+        assert_problem(await client.get(link, headers=users["am2"].headers), 404)

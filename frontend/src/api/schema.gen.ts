@@ -418,7 +418,8 @@ export interface paths {
         /**
          * Export Customers
          * @description The customer list as .xlsx or .csv: the same filters and sort as `GET /customers`
-         *     (paging parameters aside), every match, masked for your role as the list is.
+         *     (paging parameters aside), every match, masked for your role as the list is. Over
+         *     50,000 rows the answer is 202 and the file's link arrives in your inbox.
          */
         get: operations["exports:export_customers"];
         put?: never;
@@ -830,6 +831,26 @@ export interface paths {
          * @description Rename a department or set its supervisor (admins only).
          */
         patch: operations["departments:update_department"];
+        trace?: never;
+    };
+    "/api/v1/exports/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Export
+         * @description A file a background export wrote; only for the user who asked for it.
+         */
+        get: operations["exports:download_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/follow-ups": {
@@ -2694,6 +2715,19 @@ export interface components {
         ExceptionResolveIn: {
             /** Handling */
             handling: string;
+        };
+        /** ExportAccepted */
+        ExportAccepted: {
+            /**
+             * Rows
+             * @description Rows being written; the inbox gets the download link.
+             */
+            rows: number;
+            /**
+             * Status
+             * @constant
+             */
+            status: "running";
         };
         /** FieldError */
         FieldError: {
@@ -5801,6 +5835,15 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Over 50000 rows: written in the background, the link arrives in the inbox. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportAccepted"];
+                };
+            };
             /** @description Problem (RFC 9457) */
             400: {
                 headers: {
@@ -7614,6 +7657,60 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "exports:download_export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

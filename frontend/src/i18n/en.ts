@@ -625,6 +625,9 @@ const en: Dictionary = {
     customField: 'Custom field',
     export: 'Export',
     exportXlsx: 'Export Excel (.xlsx)',
+    downloadTitle: 'Your export is ready',
+    downloadHint: 'Large exports are written in the background; only you can download the file.',
+    downloadButton: 'Download',
     exportCsv: 'Export CSV',
   },
 };

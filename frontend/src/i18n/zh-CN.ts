@@ -624,6 +624,9 @@ const zh = {
     customField: '自定义字段',
     export: '导出',
     exportXlsx: '导出 Excel（.xlsx）',
+    downloadTitle: '导出文件已准备好',
+    downloadHint: '大批量导出在后台生成，文件仅供您本人下载。',
+    downloadButton: '下载文件',
     exportCsv: '导出 CSV',
   },
 };
