@@ -192,14 +192,23 @@ def main(argv: list[str] | None = None) -> None:
                                         mode="skip_duplicates")
             log(f"commit {commit_s:.1f} s: {done['status']} {done['counts']}")
             log("export")
+            auth = {"Authorization": f"Bearer {token}"}
             started = time.perf_counter()
             exported = 0
-            with client.stream("GET", "/api/v1/customers/export",
-                               params={"stage": args.export_stage, "format": "xlsx"},
-                               headers={"Authorization": f"Bearer {token}"}) as response:
-                for chunk in response.iter_bytes():
-                    exported += len(chunk)
+            response = client.get("/api/v1/customers/export", headers=auth,
+                                  params={"stage": args.export_stage, "format": "xlsx"})
+            if response.status_code == 202:  # over 50,000 rows: the link comes to the inbox
+                export_rows = response.json()["rows"]
+                link = None
+                while link is None:
+                    time.sleep(0.5)
+                    inbox = client.get("/api/v1/notifications", headers=auth).json()["items"]
+                    link = next((n["body"] for n in inbox if n["kind"] == "export_ready"
+                                 and not n["read_at"]), None)
+                response = client.get(link, headers=auth)
+            else:
                 export_rows = int(response.headers.get("x-export-rows", 0))
+            exported = len(response.content)
             export_s = time.perf_counter() - started
             rss_peak = rss_mb(pid, "VmHWM")
         rows = asyncio.run(_export_rows(args.database_url, args.export_stage))

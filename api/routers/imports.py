@@ -158,18 +158,20 @@ async def create_import(request: Request, actor: CustomerWriterDep, database: Da
         book = await run_in_threadpool(files.open_workbook, received.upload.path,
                                        options.filename)
         columns_probe = list(COLUMNS[options.kind])
-        heads = []
+        sheets = {}
         for name in book.sheets:
             if options.sheet is None or name == options.sheet:
                 try:
-                    heads.append((name, (await run_in_threadpool(book.sheet, name)).headers))
+                    sheets[name] = await run_in_threadpool(book.sheet, name)
                 except Invalid:
                     if options.sheet is not None or len(book.sheets) == 1:
                         raise
-        if not heads:
+        if not sheets:
             raise Invalid([{"field": "file", "message": "every sheet is empty"}])
-        chosen = service.choose_sheet(heads, columns_probe, options.sheet)
-        sheet = await run_in_threadpool(book.sheet, chosen)
+        chosen = service.choose_sheet([(n, sh.headers) for n, sh in sheets.items()],
+                                      columns_probe, options.sheet)
+        sheet = sheets[chosen]
+        del sheets, book  # only the chosen sheet stays in memory while the import runs
     finally:
         await cleanup(received.upload.discard)
     async with database.session(write=False) as session:

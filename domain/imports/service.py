@@ -21,6 +21,7 @@ from domain.roles import Actor, Role
 from domain.sales import cadence_due, local_date
 
 MAX_ERRORS_SHOWN = 100
+WRITE_SLICE = 5000  # created customers written per batch
 CODE_ZONE = ZoneInfo("Asia/Shanghai")  # as customer_service: the yyyymm of a code is China's
 
 
@@ -210,41 +211,10 @@ async def apply(uow: UnitOfWork, clock: Clock, actor: Actor, run: Any, checked: 
         first = await uow.imports.reserve_codes(prefix, len(creates))
         if first + len(creates) - 1 > 999_999:
             raise Invalid([{"field": "file", "message": "too many customers this month"}])
-        records = []
-        for n, d in enumerate(creates):
-            values = dict(d.draft.values)
-            stage = values.setdefault("stage", rules.Stage.POTENTIAL.value)
-            records.append({
-                **{k: None for k in CUSTOMER_FIELDS}, **values,
-                "code": validation.format_customer_code(local.year, local.month, first + n),
-                "kind": d.draft.kind, "owner_id": d.draft.owner_id or actor.user_id,
-                "custom_fields": d.draft.custom, "grade_locked": values.get("grade_locked", False),
-                "activity_status": rules.ActivityStatus.ACTIVE.value, "archived": False,
-                "cumulative_amount": 0, "created_at": now, "updated_at": now,
-                "owner_engaged_at": now, "owned_since": now, "version": 1,
-                "next_follow_up_on": cadence_due(today, cadence.get(stage))})
-        ids = await uow.imports.insert_customers(records)
-        contacts, links = [], []
-        for customer_id, d, record in zip(ids, creates, records, strict=True):
-            for i, c in enumerate(d.draft.contacts):
-                contacts.append({**{k: None for k in ("title", "mobile", "phone", "email",
-                                                      "wechat")}, **c,
-                                 "customer_id": customer_id, "is_primary": i == 0,
-                                 "version": 1, "created_at": now, "updated_at": now})
-            links += [{"customer_id": customer_id, "tag_id": tags[t]}
-                      for t in dict.fromkeys(d.draft.tag_names)]
-            changes = audit.created({k: record.get(k) for k in
-                                     ("code", "kind", *CUSTOMER_FIELDS, "owner_id",
-                                      "custom_fields")})
-            if d.draft.tag_names:
-                changes["tags"] = [None, sorted(set(d.draft.tag_names))]
-            if d.draft.contacts:
-                changes["contacts"] = [None, [c["name"] for c in d.draft.contacts]]
-            changes["import"] = [None, source]
-            audit_rows.append(_audit(actor, customer_id, "import", changes, now))
-            undo["created"][str(customer_id)] = 1
-        await uow.imports.insert_contacts(contacts)
-        await uow.imports.insert_customer_tags(links)
+        # In slices, so that the rows being written, not the whole file's, are in memory.
+        for start in range(0, len(creates), WRITE_SLICE):
+            await _create_slice(uow, actor, creates[start:start + WRITE_SLICE], first + start,
+                                local, now, today, cadence, tags, source, undo)
 
     olds = await uow.imports.existing([d.customer_id for d in updates])
     for d in updates:
@@ -294,6 +264,48 @@ async def apply(uow: UnitOfWork, clock: Clock, actor: Actor, run: Any, checked: 
                       "file": [None, run.filename], "mode": [None, run.mode],
                       **{k: [None, v] for k, v in counts(checked).items()}})
     return undo
+
+
+async def _create_slice(uow: UnitOfWork, actor: Actor, creates: Sequence[Any], first: int,
+                        local: datetime, now: datetime, today: date, cadence: Mapping[str, int],
+                        tags: Mapping[str, int], source: dict[str, Any],
+                        undo: dict[str, Any]) -> None:
+    records = []
+    for n, d in enumerate(creates):
+        values = dict(d.draft.values)
+        stage = values.setdefault("stage", rules.Stage.POTENTIAL.value)
+        records.append({
+            **{k: None for k in CUSTOMER_FIELDS}, **values,
+            "code": validation.format_customer_code(local.year, local.month, first + n),
+            "kind": d.draft.kind, "owner_id": d.draft.owner_id or actor.user_id,
+            "custom_fields": d.draft.custom, "grade_locked": values.get("grade_locked", False),
+            "activity_status": rules.ActivityStatus.ACTIVE.value, "archived": False,
+            "cumulative_amount": 0, "created_at": now, "updated_at": now,
+            "owner_engaged_at": now, "owned_since": now, "version": 1,
+            "next_follow_up_on": cadence_due(today, cadence.get(stage))})
+    ids = await uow.imports.insert_customers(records)
+    contacts, links, audit_rows = [], [], []
+    for customer_id, d, record in zip(ids, creates, records, strict=True):
+        for i, c in enumerate(d.draft.contacts):
+            contacts.append({**{k: None for k in ("title", "mobile", "phone", "email",
+                                                  "wechat")}, **c,
+                             "customer_id": customer_id, "is_primary": i == 0,
+                             "version": 1, "created_at": now, "updated_at": now})
+        links += [{"customer_id": customer_id, "tag_id": tags[t]}
+                  for t in dict.fromkeys(d.draft.tag_names)]
+        changes = audit.created({k: record.get(k) for k in
+                                 ("code", "kind", *CUSTOMER_FIELDS, "owner_id",
+                                  "custom_fields")})
+        if d.draft.tag_names:
+            changes["tags"] = [None, sorted(set(d.draft.tag_names))]
+        if d.draft.contacts:
+            changes["contacts"] = [None, [c["name"] for c in d.draft.contacts]]
+        changes["import"] = [None, source]
+        audit_rows.append(_audit(actor, customer_id, "import", changes, now))
+        undo["created"][str(customer_id)] = 1
+    await uow.imports.insert_contacts(contacts)
+    await uow.imports.insert_customer_tags(links)
+    await uow.imports.insert_audit(audit_rows)
 
 
 def _audit(actor: Actor, customer_id: int, action: str, changes: dict[str, Any],
