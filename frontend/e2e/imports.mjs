@@ -49,7 +49,7 @@ export async function importScenario({ browser, base, artifacts, password, shot 
   const bad = [`浏览器导入${stamp}乙公司`, creditCode(stamp + 1), '潜在', '吴二', '12345'];
   try {
     await login(page, base, password);
-    await page.getByRole('heading', { name: '导入客户' }).waitFor();
+    await page.getByRole('heading', { name: '导入数据' }).waitFor();
     await choose(page, '客户.csv', csv([good, bad]));
     await page.getByTestId('import-check').click();
     const result = page.getByTestId('import-check-result');
@@ -88,7 +88,7 @@ export async function importScenario({ browser, base, artifacts, password, shot 
     const mobile = await phone.newPage();
     mobile.setDefaultTimeout(TIMEOUT);
     await mobile.goto(`${base}/imports`);
-    await mobile.getByRole('heading', { name: '导入客户' }).waitFor();
+    await mobile.getByRole('heading', { name: '导入数据' }).waitFor();
     await shot(mobile, 'phone-imports');
     await phone.close();
     check(errors.length === 0, `errors in the page: ${errors.join('; ')}`);

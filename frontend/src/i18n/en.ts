@@ -561,8 +561,8 @@ const en: Dictionary = {
     },
   },
   imports: {
-    nav: 'Import customers',
-    title: 'Import customers',
+    nav: 'Import data',
+    title: 'Import data',
     steps: { template: 'Template', upload: 'Upload', check: 'Check and map', result: 'Result' },
     templateTitle: '1. Download the template',
     templateHint: 'Fill in the template: choice columns have drop-downs; the second sheet explains each column.',
@@ -628,6 +628,13 @@ const en: Dictionary = {
     downloadTitle: 'Your export is ready',
     downloadHint: 'Large exports are written in the background; only you can download the file.',
     downloadButton: 'Download',
+    kinds: { customers: 'Customers (with contacts and tags)', follow_ups: 'Follow-ups', orders: 'Orders' },
+    recordFields: {
+      customer_code: 'Customer code', customer_credit_code: 'Credit code', customer_name: 'Customer name', at: 'When',
+      method: 'Method', summary: 'Summary', feedback: 'Feedback', next_action: 'Next action', next_action_due_on: 'Next action due',
+      effective: 'Effective', order_no: 'Order no.', contract_no: 'Contract no.', product: 'Product', amount: 'Amount',
+      ordered_on: 'Ordered on', status: 'Status',
+    },
     exportCsv: 'Export CSV',
   },
 };

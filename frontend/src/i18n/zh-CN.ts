@@ -560,8 +560,8 @@ const zh = {
     },
   },
   imports: {
-    nav: '导入客户',
-    title: '导入客户',
+    nav: '导入数据',
+    title: '导入数据',
     steps: { template: '下载模板', upload: '上传文件', check: '检查与映射', result: '导入结果' },
     templateTitle: '1. 下载模板',
     templateHint: '按模板填写：表头为中文，枚举列带下拉选项，第二个工作表是填写说明。',
@@ -627,6 +627,13 @@ const zh = {
     downloadTitle: '导出文件已准备好',
     downloadHint: '大批量导出在后台生成，文件仅供您本人下载。',
     downloadButton: '下载文件',
+    kinds: { customers: '客户（含联系人、标签）', follow_ups: '跟进记录', orders: '订单' },
+    recordFields: {
+      customer_code: '客户编号', customer_credit_code: '统一社会信用代码', customer_name: '客户名称', at: '跟进时间',
+      method: '跟进方式', summary: '跟进内容', feedback: '客户反馈', next_action: '下一步', next_action_due_on: '下一步日期',
+      effective: '有效跟进', order_no: '订单号', contract_no: '合同号', product: '产品', amount: '金额', ordered_on: '下单日期',
+      status: '订单状态',
+    },
     exportCsv: '导出 CSV',
   },
 };

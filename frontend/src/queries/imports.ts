@@ -6,7 +6,10 @@ import { api, ApiError, authFetch, unwrap, type Problem, type Schemas } from '..
 export type ImportOut = Schemas['ImportOut'];
 export type ImportMode = ImportOut['mode'];
 
+export type ImportKind = ImportOut['kind'];
+
 export interface ImportUpload {
+  kind: ImportKind;
   file: File;
   mode: ImportMode;
   simulate?: 'insert_only' | 'upsert' | 'skip_duplicates';
@@ -17,7 +20,7 @@ export interface ImportUpload {
 
 export async function uploadImport(upload: ImportUpload): Promise<ImportOut> {
   const form = new FormData();
-  form.append('kind', 'customers');
+  form.append('kind', upload.kind);
   form.append('mode', upload.mode);
   if (upload.simulate) form.append('simulate', upload.simulate);
   if (upload.importValidRows) form.append('import_valid_rows', 'true');

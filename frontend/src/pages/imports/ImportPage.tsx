@@ -8,7 +8,8 @@ import { useTranslation } from 'react-i18next';
 import { download } from '../../lib/download';
 import { problemMessage } from '../../lib/problems';
 import {
-  useCancelImport, useImport, useRevertImport, useUploadImport, type ImportMode, type ImportOut,
+  useCancelImport, useImport, useRevertImport, useUploadImport, type ImportKind, type ImportMode,
+  type ImportOut,
 } from '../../queries/imports';
 
 type CommitMode = Exclude<ImportMode, 'dry_run'>;
@@ -23,7 +24,7 @@ function useFieldLabel() {
     const contact = /^contact(\d)\.(\w+)$/.exec(key);
     if (contact) return t(`imports.contactFields.${contact[2] as 'name'}`, { n: contact[1] });
     if (key.startsWith('custom.')) return `${t('imports.customField')}: ${key.slice(7)}`;
-    return t(`imports.fields.${key as 'name'}`, { defaultValue: key });
+    return t(`imports.fields.${key as 'name'}`, { defaultValue: t(`imports.recordFields.${key as 'at'}`, { defaultValue: key }) });
   };
 }
 
@@ -95,6 +96,7 @@ export default function ImportPage() {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const fieldLabel = useFieldLabel();
+  const [kind, setKind] = useState<ImportKind>('customers');
   const [file, setFile] = useState<File | null>(null);
   const [mode, setMode] = useState<CommitMode>('insert_only');
   const [validRows, setValidRows] = useState(false);
@@ -110,14 +112,14 @@ export default function ImportPage() {
   const check = (overrides = mapping) => {
     if (!file) return;
     setCommitId(null);
-    upload.mutate({ file, mode: 'dry_run', simulate: mode, mapping: overrides }, {
+    upload.mutate({ kind, file, mode: 'dry_run', simulate: mode, mapping: overrides }, {
       onSuccess: (run) => setCheckId(run.id),
       onError: (error) => message.error(problemMessage(t, error)),
     });
   };
   const commit = () => {
     if (!file) return;
-    upload.mutate({ file, mode, importValidRows: validRows, mapping }, {
+    upload.mutate({ kind, file, mode, importValidRows: validRows, mapping }, {
       onSuccess: (run) => setCommitId(run.id),
       onError: (error) => message.error(problemMessage(t, error)),
     });
@@ -145,14 +147,22 @@ export default function ImportPage() {
         ]} />
       </Card>
       <Card title={t('imports.templateTitle')} size="small">
+        <Radio.Group value={kind} style={{ marginBottom: 12 }} data-testid="import-kind" onChange={(e) => {
+          setKind(e.target.value as ImportKind); setCheckId(null); setCommitId(null); setMapping({});
+        }}>
+          <Radio.Button value="customers">{t('imports.kinds.customers')}</Radio.Button>
+          <Radio.Button value="follow_ups">{t('imports.kinds.follow_ups')}</Radio.Button>
+          <Radio.Button value="orders">{t('imports.kinds.orders')}</Radio.Button>
+        </Radio.Group>
+        <br />
         <Space wrap>
           <Typography.Text type="secondary">{t('imports.templateHint')}</Typography.Text>
           <Button icon={<DownloadOutlined />} data-testid="template-zh"
-            onClick={() => void download('/api/v1/imports/templates/customers.xlsx', new URLSearchParams({ lang: 'zh' }), 'template.xlsx')}>
+            onClick={() => void download(`/api/v1/imports/templates/${kind}.xlsx`, new URLSearchParams({ lang: 'zh' }), 'template.xlsx')}>
             {t('imports.templateZh')}
           </Button>
           <Button icon={<DownloadOutlined />}
-            onClick={() => void download('/api/v1/imports/templates/customers.xlsx', new URLSearchParams({ lang: 'en' }), 'template.xlsx')}>
+            onClick={() => void download(`/api/v1/imports/templates/${kind}.xlsx`, new URLSearchParams({ lang: 'en' }), 'template.xlsx')}>
             {t('imports.templateEn')}
           </Button>
         </Space>
@@ -188,11 +198,11 @@ export default function ImportPage() {
                 { title: t('imports.header'), dataIndex: 'header' },
                 {
                   title: t('imports.field'), key: 'field',
-                  render: (_, row) => (
+                  render: (_, row) => (kind !== 'customers' ? (row.field ? fieldLabel(row.field) : t('imports.ignore')) : (
                     <Select style={{ minWidth: 180 }} value={mapping[row.header] !== undefined ? mapping[row.header] ?? '' : row.field ?? ''}
                       options={[{ value: '', label: t('imports.ignore') }, ...fieldOptions]} showSearch optionFilterProp="label"
                       onChange={(value: string) => setMapping({ ...mapping, [row.header]: value || null })} />
-                  ),
+                  )),
                 },
               ]} />
             {Object.keys(mapping).length > 0 && <Button onClick={() => check()}>{t('imports.recheck')}</Button>}
@@ -231,7 +241,7 @@ export default function ImportPage() {
                   { key: 'n', label: t('imports.reverted.kept'), children: run.revert_result.not_reverted.join('、') || '—' },
                 ]} />
               )}
-              {run.status === 'committed' && (
+              {run.status === 'committed' && run.kind === 'customers' && (
                 <Popconfirm title={t('imports.revertConfirm')} onConfirm={() => revert.mutate(run.id, {
                   onError: (error) => message.error(problemMessage(t, error)),
                 })}>
