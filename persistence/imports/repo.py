@@ -7,7 +7,9 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, delete, func, insert, or_, select, text, update
+from sqlalchemy import (JSON, String, any_, bindparam, delete, func, insert, or_, select, text,
+                        update)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.imports.plan import Existing, MatchKey
@@ -103,14 +105,24 @@ class SqlImportRepo:
         hits: dict[MatchKey, set[int]] = {}
         columns = {"code": Customer.code, "credit_code": Customer.credit_code,
                    "id_number": Customer.id_number, "name": Customer.name}
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+
+        def among(column: Any, chunk: Sequence[str]) -> Any:
+            # One array parameter on PostgreSQL: rendering 5,000 IN parameters costs more
+            # than the query.
+            if postgres:
+                return column == any_(bindparam("values", list(chunk),
+                                                type_=ARRAY(String())))
+            return column.in_(chunk)
+
         for field, values in by_field.items():
             values = list(dict.fromkeys(values))
             for chunk in _chunks(values):
                 if field in columns:
-                    stmt = select(columns[field], Customer.id).where(columns[field].in_(chunk))
+                    stmt = select(columns[field], Customer.id).where(among(columns[field], chunk))
                 else:
                     column = Contact.mobile if field == "mobile" else Contact.email
-                    stmt = select(column, Contact.customer_id).where(column.in_(chunk))
+                    stmt = select(column, Contact.customer_id).where(among(column, chunk))
                 for value, customer_id in (await self.session.execute(stmt)).all():
                     key = (field, normal_name(value) if field == "name" else value)
                     hits.setdefault(key, set()).add(customer_id)
