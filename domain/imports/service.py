@@ -3,7 +3,7 @@ checked plan in one transaction, and reverting a committed import."""
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from domain.sales import cadence_due, local_date
 
 MAX_ERRORS_SHOWN = 100
 WRITE_SLICE = 5000  # created customers written per batch
+STALE_AFTER = timedelta(hours=2)  # a "running" import older than this was interrupted
 CODE_ZONE = ZoneInfo("Asia/Shanghai")  # as customer_service: the yyyymm of a code is China's
 
 
@@ -80,7 +81,12 @@ async def begin(uow: UnitOfWork, clock: Clock, actor: Actor, options: Options,
     """The import's record; a second import of the same user while one runs is a 409."""
     may_import(actor, options.kind)
     running = await uow.imports.active_for(actor.user_id)
-    if running is not None:
+    if running is not None and clock.now() - running.created_at > STALE_AFTER:
+        # Its server stopped while it ran (imports run in the server's process).
+        running.status, running.detail = "failed", "interrupted: the server stopped"
+        running.finished_at = clock.now()
+        await uow.imports.flush()
+    elif running is not None:
         raise ImportBusy(running.id)
     return await uow.imports.add(
         user_id=actor.user_id, kind=options.kind.value, mode=options.mode.value,

@@ -408,3 +408,23 @@ class TestFollowUpsAndOrders:
         data = python_calamine.CalamineWorkbook.from_filelike(
             io.BytesIO(r.content)).get_sheet_by_index(0).to_python()
         assert data[0][:2] == ["客户编号", "统一社会信用代码"] and "订单号" in data[0]
+
+
+class TestInterrupted:
+    async def test_an_import_left_running_by_a_stopped_server_does_not_block(self, client,
+                                                                            users, database):
+        from datetime import UTC, datetime, timedelta
+
+        async with database.session(write=True) as session:
+            stale = DataImport(user_id=users["am2"].id, kind="customers", mode="insert_only",
+                               import_valid_rows=False, filename="old.xlsx", status="running",
+                               total_rows=10, done_rows=5, counts={}, mapping={}, errors=[],
+                               duplicates=[], undo={}, cancel_requested=False,
+                               created_at=datetime.now(UTC) - timedelta(hours=3))
+            session.add(stale)
+            await session.flush()
+            stale_id = stale.id
+        r = await upload(client, users["am2"], xlsx([company()]))
+        assert r.status_code == 201, r.text
+        r = await client.get(f"/imports/{stale_id}", headers=users["am2"].headers)
+        assert r.json()["status"] == "failed"
