@@ -201,6 +201,17 @@ def _update(draft: CustomerDraft, existing: Existing, actor: Actor, result: Plan
     decision = Decision(draft.row, Action.UPDATE, draft, customer_id=existing.id)
     if draft.kind is not None and draft.kind != existing.kind:
         return _error(result, draft, "kind", draft.kind, "a customer's kind never changes")
+    if draft.unchecked is not None:  # named by code alone: its kind is the customer's
+        try:
+            draft.values = rules.normalize(rules.Kind(existing.kind), draft.unchecked)
+        except Invalid as exc:
+            for e in exc.extensions["errors"]:
+                result.errors.append(RowError(draft.row, result.headers.get(e["field"],
+                                                                            e["field"]),
+                                              draft.unchecked.get(e["field"]), e["message"]))
+            return Decision(draft.row, Action.ERROR, draft)
+        if "grade" in draft.values:
+            draft.values["grade_locked"] = True
     changes = {k: v for k, v in draft.values.items()
                if k != "grade_locked" and existing.values.get(k) != v}
     if "grade" in changes and not existing.values.get("grade_locked"):

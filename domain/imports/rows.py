@@ -41,6 +41,9 @@ class CustomerDraft:
     contacts: list[dict[str, Any]] = field(default_factory=list)
     tag_names: list[str] = field(default_factory=list)
     custom: dict[str, Any] = field(default_factory=dict)
+    # Fields of a row that names its customer by code alone: checked against the matched
+    # customer's kind (plan.py).
+    unchecked: dict[str, Any] | None = None
     owner_username: str | None = None
     owner_id: int | None = None
     errors: list[RowError] = field(default_factory=list)
@@ -154,7 +157,7 @@ def customer_draft(row: int, raw: Mapping[str, Any], ctx: RowContext) -> Custome
             kind = rules.Kind.ORGANIZATION.value
         elif values.get("id_number") and not values.get("credit_code"):
             kind = rules.Kind.INDIVIDUAL.value
-        elif "kind" not in ctx.columns or draft.code is None:
+        elif draft.code is None:
             fail("kind", "say 企业 or 个人, or give a credit code or an ID number")
     draft.kind = kind
 
@@ -162,6 +165,8 @@ def customer_draft(row: int, raw: Mapping[str, Any], ctx: RowContext) -> Custome
     if "grade" in fields and not ctx.actor.is_admin:
         fail("grade", "only an admin sets the grade")
         fields.pop("grade")
+    if kind is None and draft.code is not None:
+        draft.unchecked = fields
     if kind is not None:
         try:
             # Required fields are checked once the row is matched (plan.py): a row that

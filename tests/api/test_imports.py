@@ -5,6 +5,7 @@ every mode, all-or-nothing, access per role, the error report and revert."""
 import asyncio
 import io
 import json
+import uuid
 from datetime import date
 
 import pytest
@@ -75,15 +76,16 @@ class TestDryRun:
         headers = ["客户类型", "客户姓名", "身份证号", "出生日期", "手机", "联系人", "地区"]
         person = id_number("19900307")
         full_width = "１３９" + mobile()[3:]
-        rows = [["个人", "  王小明\u3000", person, 32939, 13800138000.0, "王小明", "=A1#上海"],
-                ["个人", "李四", id_number("19850101"), "1985年1月1日", full_width, "李四",
-                 None]]
+        name = f"王{uuid.uuid4().hex[:6]}"  # names must not repeat other tests' customers
+        rows = [["个人", f"  {name}\u3000", person, 32939, 13800138000.0, "王小明", "=A1#上海"],
+                ["个人", f"李{uuid.uuid4().hex[:6]}", id_number("19850101"), "1985年1月1日",
+                 full_width, "李四", None]]
         r = await upload(client, users["admin"], xlsx(rows, headers), mode="insert_only")
         assert r.status_code == 201, r.text
         assert r.json()["status"] == "committed", r.json()
         async with database.session(write=False) as session:
             wang = await session.scalar(select(Customer).where(Customer.id_number == person))
-        assert wang.name == "王小明" and wang.birthday == date(1990, 3, 7)
+        assert wang.name == name and wang.birthday == date(1990, 3, 7)
         assert wang.region == "上海"  # the formula's cached value
         assert [c.mobile for c in await contacts_of(database, wang.id)] == ["+8613800138000"]
 
@@ -428,3 +430,13 @@ class TestInterrupted:
         assert r.status_code == 201, r.text
         r = await client.get(f"/imports/{stale_id}", headers=users["am2"].headers)
         assert r.json()["status"] == "failed"
+
+
+class TestByCodeAlone:
+    async def test_a_row_naming_its_customer_by_code_updates_it(self, client, users, database):
+        existing = await create_customer(client, users["admin"], region="杭州")
+        rows = [[existing["code"], "宁波"], [existing["code"][:-1] + "X", "温州"]]
+        body = (await upload(client, users["admin"], xlsx(rows, ["客户编号", "地区"]),
+                             mode="upsert", import_valid_rows=True)).json()
+        assert body["counts"]["update"] == 1 and body["counts"]["errors"] == 1, body
+        assert (await by_credit_code(database, existing["credit_code"])).region == "宁波"
