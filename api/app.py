@@ -13,6 +13,7 @@ from api.deps import SystemClock
 from api.guards import BodyLimit, SecurityHeaders
 from api.routers import attachments, change_requests, lifecycle, pool, tasks
 from api.routers import cadence_rules, follow_ups, opportunities, orders
+from api.routers import exports as exports_router, imports as imports_router
 from api.routers import service_settings as service_settings_router
 from api.routers import (auth, customers, meta, notifications, settings as settings_router,
                          tickets, users)
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     problems.install(app)
     app.add_middleware(SecurityHeaders, api_prefix=API_PREFIX)
     app.add_middleware(BodyLimit)  # outermost: nothing reads a body before it is bounded
+    # Before the lists' routers: /customers/export is not /customers/{customer_id}.
+    app.include_router(exports_router.router, prefix=API_PREFIX)
     for router in (meta.router, auth.router, users.router, customers.router,
                    settings_router.router, tickets.router, notifications.router):
         app.include_router(router, prefix=API_PREFIX)
@@ -62,6 +65,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
                    cadence_rules.router, lifecycle.router, tasks.router):
         app.include_router(router, prefix=API_PREFIX)
     app.openapi = lambda: contract.openapi(app)  # type: ignore[method-assign]
+    app.include_router(imports_router.router, prefix=API_PREFIX)
     _mount_frontend(app, settings.frontend_dist)
     logging.getLogger("crm").setLevel(logging.INFO)
     return app

@@ -3,7 +3,7 @@ any size before a route runs; this reads the body as it arrives, writes the one 
 to the attachment store, and stops as soon as the size limit is passed."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -24,14 +24,18 @@ MAX_HEADER_BYTES = 8 * 1024  # per part
 class ReceivedFile:
     filename: str  # as the client sent it: sanitise before keeping it
     upload: TempUpload
+    fields: dict[str, str] = field(default_factory=dict)  # the other (text) fields, if asked
 
 
 class _Parts:
     """python-multipart callbacks. They run synchronously inside `parser.write`, so the
     file's bytes are only collected here and written by the caller through a thread pool."""
 
-    def __init__(self, field: str) -> None:
+    def __init__(self, field: str, text_fields: frozenset[str] = frozenset()) -> None:
         self.field = field.encode()
+        self.text_fields = text_fields
+        self.text_name: str | None = None
+        self.texts: dict[str, bytearray] = {}
         self.parts = 0
         self.header_bytes = 0
         self.header_name = self.header_value = self.disposition = b""
@@ -70,7 +74,12 @@ class _Parts:
 
     def on_headers_finished(self) -> None:
         _, options = parse_options_header(self.disposition.decode("latin-1"))
+        self.text_name = None
         if options.get(b"name") != self.field:
+            name = options.get(b"name", b"").decode("latin-1")
+            if name in self.text_fields and b"filename" not in options:
+                self.text_name = name  # kept (bounded by OVERHEAD like every other part)
+                self.texts[name] = bytearray()
             return  # another field: its bytes are ignored (and bounded by OVERHEAD)
         if self.filename is not None:
             raise _malformed(self.field, "send one file per request")
@@ -81,6 +90,8 @@ class _Parts:
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self.in_file:
             self.pending.append(data[start:end])
+        elif self.text_name is not None:
+            self.texts[self.text_name] += data[start:end]
 
     def on_part_end(self) -> None:
         if self.in_file:
@@ -102,7 +113,7 @@ def _malformed(field: bytes, message: str) -> Invalid:
 
 
 async def receive_file(request: Request, store: AttachmentStore, *, field: str,
-                       limit: int) -> ReceivedFile:
+                       limit: int, text_fields: frozenset[str] = frozenset()) -> ReceivedFile:
     """The file sent in form field `field`, spooled to a temp file of `store`. Raises
     TooLarge past `limit` bytes and Invalid for anything but well-formed multipart with that
     field; either way the temp file is gone."""
@@ -112,7 +123,7 @@ async def receive_file(request: Request, store: AttachmentStore, *, field: str,
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + OVERHEAD:
         raise TooLarge(limit)  # refused before reading a byte
-    parts = _Parts(field)
+    parts = _Parts(field, text_fields)
     parser = MultipartParser(params[b"boundary"], parts.callbacks())
     upload: TempUpload | None = None
     received = 0
@@ -139,4 +150,5 @@ async def receive_file(request: Request, store: AttachmentStore, *, field: str,
         if isinstance(exc, FormParserError):
             raise _malformed(parts.field, "malformed multipart body") from None
         raise
-    return ReceivedFile(parts.filename or "", upload)
+    texts = {name: value.decode("utf-8", "replace") for name, value in parts.texts.items()}
+    return ReceivedFile(parts.filename or "", upload, texts)

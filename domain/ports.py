@@ -28,6 +28,7 @@ class UnitOfWork(Protocol):
     opportunities: Any
     tasks: Any
     values: Any  # customer value (RFM)
+    imports: Any  # import records, matching and bulk writes (persistence/imports/repo.py)
 
 
 class PasswordHasher(Protocol):

@@ -152,6 +152,7 @@ class Customer(Versioned, Base):
         Index("ix_customer_owner_id_id", "owner_id", "id"),
         Index("ix_customer_archived_id", "archived", "id"),
         Index("ix_customer_stage_id", "stage", "id"),
+        Index("ix_customer_name_id", "name", "id"),  # exact names (import duplicates), sort
         Index("ix_customer_name_trgm", "name", postgresql_using="gin",
               postgresql_ops={"name": "gin_trgm_ops"}),
         # The public pool, newest arrivals first (GET /pool).
@@ -218,7 +219,7 @@ class Contact(Versioned, Base):
     title: Mapped[str | None] = mapped_column(String(100))
     mobile: Mapped[str | None] = mapped_column(String(20), index=True)
     phone: Mapped[str | None] = mapped_column(String(20))
-    email: Mapped[str | None] = mapped_column(String(254))
+    email: Mapped[str | None] = mapped_column(String(254), index=True)  # import duplicates
     wechat: Mapped[str | None] = mapped_column(String(64))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -646,3 +647,36 @@ class JobRun(Base):
 for _table in Base.metadata.tables.values():
     if [c.name for c in _table.primary_key.columns] == ["id"]:
         _table.dialect_options["sqlite"]["autoincrement"] = True
+
+
+# ---- imports ---------------------------------------------------------------------------------
+
+class DataImport(Base):
+    """One upload of a spreadsheet: its check (dry run) or commit, counts, the first errors,
+    and what a revert needs (`undo`: created ids and versions, updated fields' old values)."""
+
+    __tablename__ = "data_import"
+    __table_args__ = (Index("ix_data_import_user_id_id", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    mode: Mapped[str] = mapped_column(String(20))
+    import_valid_rows: Mapped[bool] = mapped_column(Boolean, default=False)
+    filename: Mapped[str] = mapped_column(String(255))
+    sheet: Mapped[str | None] = mapped_column(String(100))
+    # queued → running → checked | committed | rejected | failed | cancelled; committed → reverted
+    status: Mapped[str] = mapped_column(String(20))
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    done_rows: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    mapping: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    errors: Mapped[list[Any]] = mapped_column(Json, default=list)  # the first 100
+    duplicates: Mapped[list[Any]] = mapped_column(Json, default=list)  # the first 100
+    detail: Mapped[str | None] = mapped_column(Text)
+    report_key: Mapped[str | None] = mapped_column(String(64))
+    undo: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    revert_result: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

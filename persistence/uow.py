@@ -10,6 +10,7 @@ from persistence.customer_value_repo import SqlCustomerValueRepo
 from persistence.notification_repo import SqlNotificationRepo
 from persistence.pool_repo import SqlPoolRepo
 from persistence.follow_up_repo import SqlFollowUpRepo
+from persistence.imports.repo import SqlImportRepo
 from persistence.opportunity_repo import SqlOpportunityRepo
 from persistence.order_repo import SqlOrderRepo
 from persistence.settings_repo import SqlAuditRepo, SqlCustomFieldRepo, SqlTagRepo
@@ -38,3 +39,4 @@ class SqlUnitOfWork:
         self.opportunities = SqlOpportunityRepo(session)
         self.tasks = SqlTaskRepo(session)
         self.values = SqlCustomerValueRepo(session)
+        self.imports = SqlImportRepo(session)

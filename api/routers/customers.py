@@ -20,6 +20,7 @@ from api.schemas import (ArchiveIn, Day, AuditEventOut, ContactCreate, ContactOu
 from domain import change_request_service, customer_service
 from domain.change_request import ChangeRequestPending
 from domain.customer import ActivityStatus, Grade, Kind, Stage
+from domain.roles import Actor
 from domain.errors import (Conflict, FieldsForbidden, Forbidden, Invalid, NotFound,
                            VersionMismatch)
 from persistence.customer_repo import CustomerFilter
@@ -74,6 +75,17 @@ class CustomerQuery(BaseModel):
     with_total: bool = Field(False, description="Also count all matches (slower).")
 
 
+def customer_filter(actor: Actor, q: CustomerQuery, zone: str) -> CustomerFilter:
+    """The list's query as a repository filter (the export reads the same query)."""
+    return CustomerFilter(
+        stage=q.stage, grade=q.grade, activity_status=q.activity_status, kind=q.kind,
+        industry=q.industry.upper() if q.industry else None, owner_id=q.owner_id,
+        tag_ids=q.tag_id, archived=customer_service.archived_filter(actor, q.archived),
+        created_from=_start(q.created_from, zone), created_to=_after(q.created_to, zone),
+        last_contact_from=_start(q.last_contact_from, zone),
+        last_contact_to=_after(q.last_contact_to, zone), name=q.name or None)
+
+
 @router.get("", response_model=Page[CustomerOut], operation_id="customers:list_customers",
             responses=problems(Forbidden, InvalidCursor),
             openapi_extra={"parameters": query_parameters(CustomerQuery)})
@@ -81,14 +93,7 @@ async def list_customers(actor: ReaderDep, uow: ReadUowDep, settings: SettingsDe
                          q: Annotated[CustomerQuery, Depends(query_model(CustomerQuery))]
                          ) -> Response:
     """List the customers you may see, newest first unless sorted otherwise. Keyset paging."""
-    zone = settings.timezone
-    f = CustomerFilter(
-        stage=q.stage, grade=q.grade, activity_status=q.activity_status, kind=q.kind,
-        industry=q.industry.upper() if q.industry else None, owner_id=q.owner_id,
-        tag_ids=q.tag_id, archived=customer_service.archived_filter(actor, q.archived),
-        created_from=_start(q.created_from, zone), created_to=_after(q.created_to, zone),
-        last_contact_from=_start(q.last_contact_from, zone),
-        last_contact_to=_after(q.last_contact_to, zone), name=q.name or None)
+    f = customer_filter(actor, q, settings.timezone)
     page = await uow.customers.list_page(actor, f, sort=q.sort.lstrip("-"),
                                          descending=q.sort.startswith("-"), cursor=q.cursor,
                                          limit=q.limit, with_total=q.with_total)

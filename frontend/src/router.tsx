@@ -43,6 +43,8 @@ export const router = createBrowserRouter([
       { path: 'admin/tags', element: guard('tags:write', page(() => import('./pages/admin/TagsPage'))) },
       { path: 'admin/cadence', element: guard('settings:admin', page(() => import('./pages/admin/CadencePage'))) },
       { path: 'admin/change-requests', element: guard('settings:admin', page(() => import('./pages/admin/ChangeRequestsPage'))) },
+      { path: 'imports', element: guard('customers:write', page(() => import('./pages/imports/ImportPage'))) },
+      { path: 'downloads', element: page(() => import('./pages/imports/DownloadPage')) },
       { path: '*', element: <NotFound /> },
     ],
   },

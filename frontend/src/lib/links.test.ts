@@ -24,4 +24,11 @@ describe('where a notification leads', () => {
     expect(notificationLink(note({ kind: 'change_request_approved', entity_type: 'change_request' })))
       .toBeNull();
   });
+
+  it('a finished background export, to its download page', () => {
+    expect(notificationLink(note({
+      kind: 'export_ready', entity_type: null, entity_id: null,
+      body: '/api/v1/exports/3-0123456789abcdef0123456789abcdef.xlsx',
+    }))).toBe('/downloads?file=3-0123456789abcdef0123456789abcdef.xlsx');
+  });
 });

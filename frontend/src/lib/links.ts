@@ -3,6 +3,7 @@ import type { Schemas } from '../api/client';
 /** Where a notification leads: the record it is about, or for an admin told of a new change
  * request, the approvals page. */
 export function notificationLink(n: Schemas['NotificationOut']): string | null {
+  if (n.kind === 'export_ready' && n.body) return `/downloads?file=${encodeURIComponent(n.body.split('/').pop() ?? '')}`;
   if (n.entity_id == null) return null;
   if (n.entity_type === 'ticket') return `/tickets/${n.entity_id}`;
   if (n.entity_type === 'customer') return `/customers/${n.entity_id}`;

@@ -8,6 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { Schemas } from '../../api/client';
 import { useClaims } from '../../auth/useSession';
+import { PdfButton } from '../../components/ExportButton';
 import { Masked } from '../../components/Masked';
 import { NotFound } from '../../components/NotFound';
 import { QueryState } from '../../components/QueryState';
@@ -79,7 +80,10 @@ function Detail({ customer }: { customer: Customer }) {
               {customer.grade && <Tag color="gold">{customer.grade}</Tag>}
             </Space>
           </div>
-          <Actions customer={customer} />
+          <Space wrap align="start">
+            <PdfButton path={`/customers/${customer.id}`} name={customer.code} />
+            <Actions customer={customer} />
+          </Space>
         </Flex>
         <CustomerTags customer={customer} editable={editable} />
         <PendingChangeRequests customerId={customer.id} />

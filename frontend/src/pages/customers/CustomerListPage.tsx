@@ -13,6 +13,7 @@ import {
   activityStatusValues, gradeValues, kindValues, stageValues,
 } from '../../api/schema.gen';
 import { useClaims } from '../../auth/useSession';
+import { ExportButton } from '../../components/ExportButton';
 import { Masked } from '../../components/Masked';
 import { FilterBar, PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
@@ -108,12 +109,16 @@ export default function CustomerListPage() {
     [dateToPicker(from), dateToPicker(to)];
 
   return (
-    <PageCard title={t('customer.title')} actions={canCreateCustomer(claims) && (
+    <PageCard title={t('customer.title')} actions={(
       <>
+        <ExportButton path="/customers" query={query} />
+        {canCreateCustomer(claims) && <>
         <Link to="/customers/new?kind=organization">
           <Button type="primary" icon={<PlusOutlined />} data-testid="new-organization">{t('customer.newOrganization')}</Button>
         </Link>
         <Link to="/customers/new?kind=individual"><Button icon={<PlusOutlined />}>{t('customer.newIndividual')}</Button></Link>
+        <Link to="/imports"><Button data-testid="import-link">{t('imports.nav')}</Button></Link>
+        </>}
       </>
     )}>
       <FilterBar active={activeFilters}>

@@ -1,3 +1,4 @@
+import { PdfButton } from '../../components/ExportButton';
 import { EditOutlined, UserSwitchOutlined } from '@ant-design/icons';
 import {
   App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Flex, Form, Input, Modal, Rate, Row, Space, Tag,
@@ -68,6 +69,7 @@ function Detail({ ticket, fetchedAt }: { ticket: Ticket; fetchedAt: number }) {
             </Space>
           </div>
           <Space wrap>
+            <PdfButton path={`/tickets/${ticket.id}`} name={ticket.code} />
             {workable && ticket.allowed_transitions.map((to) => (
               <Button key={to} type={to === 'cancelled' ? 'default' : 'primary'} danger={to === 'cancelled'}
                 data-testid={`transition-${to}`} onClick={() => setMoving(to)}>

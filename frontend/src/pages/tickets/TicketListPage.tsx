@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { priorityValues, domain__ticket__StatusValues as statusValues, ticketTypeValues } from '../../api/schema.gen';
 import { useClaims } from '../../auth/useSession';
+import { ExportButton } from '../../components/ExportButton';
 import { FilterBar, PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
 import { DepartmentSelect, EnumSelect, UserSelect } from '../../components/selects';
@@ -28,6 +29,7 @@ export default function TicketListPage() {
   return (
     <PageCard title={t('ticket.title')} actions={(
       <>
+        <ExportButton path="/tickets" query={query} />
         <Link to="/tickets/board"><Button icon={<AppstoreOutlined />}>{t('ticket.board')}</Button></Link>
         {canCreateTicket(claims) && <Link to="/tickets/new"><Button type="primary" icon={<PlusOutlined />}>{t('ticket.new')}</Button></Link>}
       </>

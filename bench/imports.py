@@ -1,0 +1,234 @@
+"""Benchmark of imports and exports against a big database.
+
+    python -m bench.imports --database-url postgresql://postgres@127.0.0.1:5432/crm_bench_x \
+        [--rows 100000] [--duplicates 0.1] [--export-stage lost]
+
+Works on a copy of a database bench/generate.py filled (never on the shared original: the
+commit writes). Makes a customer .xlsx of `--rows` rows and 15 columns (two contacts a row,
+a share of rows repeating existing customers' credit codes), starts the server, and measures
+through HTTP, as a user would:
+
+- the dry run (`mode=dry_run`, checked for `skip_duplicates`) and the commit
+  (`mode=skip_duplicates`), each from the upload to the finished import record;
+- an export of the customers of one stage (`--export-stage`, ~100,000 on the generated
+  1M database) to .xlsx, against a bare xlsxwriter constant_memory write of the same rows
+  and columns, timed in the same run;
+- the server's resident memory: at rest before the uploads, and its peak (VmHWM).
+
+Prints one JSON object on stdout; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+import xlsxwriter
+from sqlalchemy.engine import make_url
+from stdnum.cn import uscc
+
+from bench.generate import ADMIN, PASSWORD
+from bench.server import running_server
+from persistence.migrate import upgrade
+
+HEADERS = ["客户名称", "统一社会信用代码", "行业", "规模", "地区", "地址", "客户阶段", "客户来源",
+           "紧急程度", "联系人", "职务", "手机", "邮箱", "联系人2", "手机2"]
+REGIONS = ["上海市浦东新区", "北京市海淀区", "广东省深圳市", "浙江省杭州市", "江苏省苏州市"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _existing_codes(url: str, count: int) -> list[tuple[str, str]]:
+    connection = await asyncpg.connect(_dsn(url))
+    try:
+        rows = await connection.fetch(
+            "SELECT name, credit_code FROM customer TABLESAMPLE SYSTEM (5) "
+            "WHERE credit_code IS NOT NULL LIMIT $1", count)
+    finally:
+        await connection.close()
+    return [(r["name"], r["credit_code"]) for r in rows]
+
+
+def make_file(path: Path, rows: int, duplicates: list[tuple[str, str]], seed: int) -> None:
+    """The upload: new organisations with two contacts each, and the duplicates spread
+    through the file."""
+    rng = random.Random(seed)
+    book = xlsxwriter.Workbook(path, {"constant_memory": True})
+    sheet = book.add_worksheet("客户")
+    for col, header in enumerate(HEADERS):
+        sheet.write_string(0, col, header)
+    every = max(1, rows // max(1, len(duplicates))) if duplicates else 0
+    dup = iter(duplicates)
+    for n in range(1, rows + 1):
+        pair = next(dup, None) if every and n % every == 0 else None
+        if pair is not None:
+            name, code = pair
+        else:
+            body = f"91990000{n:09d}"  # region 990000: no generated customer has it
+            name, code = f"基准导入{n:06d}科技有限公司", body + uscc.calc_check_digit(body)
+        values = [name, code, rng.choice(["I", "C65"[:1], "F", "M"]),
+                  rng.choice(["0-20人", "20-100人", "100-500人"]), rng.choice(REGIONS),
+                  f"科技路{n % 999 + 1}号", rng.choice(["潜在", "意向", "成交"]),
+                  rng.choice(["展会", "线上", "转介绍"]), rng.choice(["高", "中", "低"]),
+                  f"联系人{n}", "经理", 13700000000 + n,  # a number, as Excel keeps it
+                  f"c{n}@bench-import.example", f"副联系人{n}", f"136{n:08d}"]
+        for col, value in enumerate(values):
+            if isinstance(value, int):
+                sheet.write_number(n, col, value)
+            else:
+                sheet.write_string(n, col, value)
+    book.close()
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_import(client: httpx.Client, token: str, path: Path, **form: str) -> tuple[float, dict]:
+    started = time.perf_counter()
+    with open(path, "rb") as f:
+        response = client.post("/api/v1/imports", headers={"Authorization": f"Bearer {token}"},
+                               data=form, files={"file": (path.name, f, XLSX)}, timeout=600)
+    if response.status_code not in (201, 202):
+        raise RuntimeError(f"upload: {response.status_code} {response.text[:500]}")
+    body = response.json()
+    while body["status"] in ("queued", "running"):
+        time.sleep(0.2)
+        body = client.get(f"/api/v1/imports/{body['id']}",
+                          headers={"Authorization": f"Bearer {token}"}).json()
+    return time.perf_counter() - started, body
+
+
+async def _export_rows(url: str, stage: str) -> list[list]:
+    """The export's rows straight from SQL (untimed): the input of the bare write."""
+    connection = await asyncpg.connect(_dsn(url))
+    try:
+        rows = await connection.fetch(
+            "SELECT code, name, kind, credit_code, id_number, gender, birthday, industry, size, "
+            "main_business, region, address, stage, activity_status, grade, source, urgency, "
+            "owner_id::text, '' AS tags, last_contact_at, next_follow_up_on, "
+            "cumulative_amount / 100.0 AS amount, created_at FROM customer "
+            "WHERE stage = $1 AND NOT archived ORDER BY id DESC", stage)
+    finally:
+        await connection.close()
+    return [list(r) for r in rows]
+
+
+def bare_write(rows: list[list], columns: int) -> float:
+    """xlsxwriter constant_memory writing the same rows, typed as the export types them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        book = xlsxwriter.Workbook(Path(tmp) / "bare.xlsx", {"constant_memory": True,
+                                                              "remove_timezone": True})
+        sheet = book.add_worksheet("客户")
+        date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+        for col in range(columns):
+            sheet.write_string(0, col, f"列{col}")
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    sheet.write_string(r, c, value)
+                elif hasattr(value, "year"):
+                    sheet.write_datetime(r, c, value, date_format)
+                else:
+                    sheet.write_number(r, c, float(value))
+        book.close()
+        return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--duplicates", type=float, default=0.1)
+    parser.add_argument("--export-stage", default="lost")
+    parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    if make_url(args.database_url).get_backend_name() != "postgresql":
+        parser.error("the benchmark runs on PostgreSQL")
+    upgrade(args.database_url)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "customers-100k.xlsx"
+        dups = asyncio.run(_existing_codes(args.database_url, int(args.rows * args.duplicates)))
+        log(f"writing {args.rows} rows ({len(dups)} duplicates) to {path.name}")
+        make_file(path, args.rows, dups, args.seed)
+        size = path.stat().st_size
+        with running_server(args.database_url, port=args.port, workers=1,
+                            startup_timeout=120, extra_env={"CRM_VAR_DIR": tmp}) as server:
+            pid = server.process.pid
+            token = server.login(ADMIN, PASSWORD)
+            client = httpx.Client(base_url=server.base_url, timeout=600)
+            client.get("/api/v1/customers", params={"limit": 1},
+                       headers={"Authorization": f"Bearer {token}"})
+            rss_start = rss_mb(pid)
+            log("dry run")
+            dry_s, dry = run_import(client, token, path, kind="customers", mode="dry_run",
+                                    simulate="skip_duplicates")
+            log(f"dry run {dry_s:.1f} s: {dry['counts']}")
+            log("commit")
+            commit_s, done = run_import(client, token, path, kind="customers",
+                                        mode="skip_duplicates")
+            log(f"commit {commit_s:.1f} s: {done['status']} {done['counts']}")
+            log("export")
+            auth = {"Authorization": f"Bearer {token}"}
+            started = time.perf_counter()
+            exported = 0
+            response = client.get("/api/v1/customers/export", headers=auth,
+                                  params={"stage": args.export_stage, "format": "xlsx"})
+            if response.status_code == 202:  # over 50,000 rows: the link comes to the inbox
+                export_rows = response.json()["rows"]
+                link = None
+                while link is None:
+                    time.sleep(0.5)
+                    inbox = client.get("/api/v1/notifications", headers=auth).json()["items"]
+                    link = next((n["body"] for n in inbox if n["kind"] == "export_ready"
+                                 and not n["read_at"]), None)
+                response = client.get(link, headers=auth)
+            else:
+                export_rows = int(response.headers.get("x-export-rows", 0))
+            exported = len(response.content)
+            export_s = time.perf_counter() - started
+            rss_peak = rss_mb(pid, "VmHWM")
+        rows = asyncio.run(_export_rows(args.database_url, args.export_stage))
+        bare_s = bare_write(rows, 23)
+    print(json.dumps({
+        "rows": args.rows, "file_bytes": size, "columns": len(HEADERS),
+        "duplicates_in_file": len(dups),
+        "dry_run": {"seconds": round(dry_s, 2), "status": dry["status"],
+                    "counts": dry["counts"]},
+        "commit": {"seconds": round(commit_s, 2), "status": done["status"],
+                   "counts": done["counts"],
+                   "rows_per_second": round(args.rows / commit_s)},
+        "export": {"rows": export_rows, "seconds": round(export_s, 2), "bytes": exported,
+                   "bare_xlsxwriter_seconds": round(bare_s, 2),
+                   "ratio": round(export_s / bare_s, 2)},
+        "server_rss_mb": {"at_rest": round(rss_start), "peak": round(rss_peak),
+                          "growth": round(rss_peak - rss_start)},
+        "load_average": os.getloadavg(),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""What an export of each list holds: the columns people see in the app, in their language,
+with enum values as words and times in the configured zone. Pure: the API pages through the
+list and hands each item (a dict shaped like the list's JSON) to `cells`."""
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from domain.imports import columns as c
+
+TICKET_TYPE = {"presales_consult": ("售前咨询", "Pre-sales consult"),
+               "order_support": ("订单支持", "Order support"),
+               "after_sales_repair": ("售后维修", "After-sales repair"),
+               "return_exchange": ("退换货", "Return / exchange"),
+               "complaint": ("投诉", "Complaint"), "technical_consult": ("技术咨询", "Technical"),
+               "training": ("培训", "Training"), "customization": ("定制", "Customisation")}
+TICKET_CHANNEL = {"phone": ("电话", "Phone"), "online_chat": ("在线客服", "Online chat"),
+                  "email": ("邮件", "E-mail"), "store": ("门店", "Store"),
+                  "web_form": ("网页表单", "Web form"), "api": ("API", "API")}
+TICKET_STATUS = {"new": ("新建", "New"), "assigned": ("已分派", "Assigned"),
+                 "in_progress": ("处理中", "In progress"),
+                 "waiting_customer": ("待客户反馈", "Waiting for customer"),
+                 "resolved": ("已解决", "Resolved"), "closed": ("已关闭", "Closed"),
+                 "reopened": ("已重开", "Reopened"), "cancelled": ("已取消", "Cancelled")}
+ACTIVITY = {"active": ("活跃", "Active"), "dormant": ("休眠", "Dormant"),
+            "churn_risk": ("流失风险", "Churn risk")}
+OPPORTUNITY_STAGE = {"intent": ("意向", "Intent"), "quote": ("报价", "Quote"),
+                     "contract": ("合同", "Contract"), "won": ("赢单", "Won"),
+                     "lost": ("输单", "Lost")}
+YES_NO = {True: ("是", "Yes"), False: ("否", "No")}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportColumn:
+    key: str  # the item's key; "a.b" reaches into a nested object
+    zh: str
+    en: str
+    kind: str = "text"  # text | enum | date | time | money | bool | list | user | customer
+    choices: Mapping[Any, tuple[str, str]] = field(default_factory=dict)
+
+    def header(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+def _e(key: str, zh: str, en: str, choices: Mapping[Any, tuple[str, str]]) -> ExportColumn:
+    return ExportColumn(key, zh, en, "enum", choices)
+
+
+# The customer export's headers are the import's, so an exported file imports back.
+CUSTOMERS = (
+    ExportColumn("code", "客户编号", "Code"), ExportColumn("name", "客户名称", "Name"),
+    _e("kind", "客户类型", "Kind", c.KIND_CHOICES),
+    ExportColumn("credit_code", "统一社会信用代码", "Credit code"),
+    ExportColumn("id_number", "身份证号", "ID number"),
+    _e("gender", "性别", "Gender", c.GENDER_CHOICES),
+    ExportColumn("birthday", "出生日期", "Birthday", "date"),
+    ExportColumn("industry", "行业", "Industry"), _e("size", "规模", "Size", c.SIZE_CHOICES),
+    ExportColumn("main_business", "主营业务", "Main business"),
+    ExportColumn("region", "地区", "Region"), ExportColumn("address", "地址", "Address"),
+    _e("stage", "客户阶段", "Stage", c.STAGE_CHOICES),
+    _e("activity_status", "活跃状态", "Activity", ACTIVITY),
+    _e("grade", "客户等级", "Grade", c.GRADE_CHOICES),
+    _e("source", "客户来源", "Source", c.SOURCE_CHOICES),
+    _e("urgency", "紧急程度", "Urgency", c.URGENCY_CHOICES),
+    ExportColumn("owner_id", "负责人", "Owner", "user"),
+    ExportColumn("tags", "标签", "Tags", "list"),
+    ExportColumn("last_contact_at", "最近联系", "Last contact", "time"),
+    ExportColumn("next_follow_up_on", "下次跟进", "Next follow-up", "date"),
+    ExportColumn("cumulative_amount", "累计金额（元）", "Cumulative amount (CNY)", "money"),
+    ExportColumn("created_at", "创建时间", "Created", "time"),
+)
+CONTACTS = (
+    ExportColumn("name", "联系人", "Contact"), ExportColumn("title", "职务", "Title"),
+    ExportColumn("mobile", "手机", "Mobile"), ExportColumn("phone", "电话", "Phone"),
+    ExportColumn("email", "邮箱", "E-mail"), ExportColumn("wechat", "微信", "WeChat"),
+    ExportColumn("is_primary", "主联系人", "Primary", "bool"),
+)
+TICKETS = (
+    ExportColumn("code", "工单编号", "Code"), ExportColumn("title", "标题", "Title"),
+    ExportColumn("customer_id", "客户", "Customer", "customer"),
+    _e("type", "类型", "Type", TICKET_TYPE), _e("channel", "渠道", "Channel", TICKET_CHANNEL),
+    ExportColumn("priority", "优先级", "Priority"),
+    _e("status", "状态", "Status", TICKET_STATUS),
+    ExportColumn("assignee_id", "处理人", "Assignee", "user"),
+    ExportColumn("opened_at", "创建时间", "Opened", "time"),
+    ExportColumn("first_response_at", "首次响应", "First response", "time"),
+    ExportColumn("resolved_at", "解决时间", "Resolved", "time"),
+    ExportColumn("closed_at", "关闭时间", "Closed", "time"),
+    ExportColumn("satisfaction.overall", "总体满意度", "Overall satisfaction"),
+)
+FOLLOW_UPS = (
+    ExportColumn("at", "跟进时间", "When", "time"),
+    ExportColumn("customer_name", "客户名称", "Customer"),
+    _e("method", "跟进方式", "Method", c.METHOD_CHOICES),
+    ExportColumn("summary", "跟进内容", "Summary"), ExportColumn("feedback", "客户反馈", "Feedback"),
+    ExportColumn("next_action", "下一步", "Next action"),
+    ExportColumn("next_action_due_on", "下一步日期", "Next action due", "date"),
+    ExportColumn("effective", "有效跟进", "Effective", "bool"),
+    ExportColumn("owner_id", "跟进人", "Owner", "user"),
+)
+OPPORTUNITIES = (
+    ExportColumn("title", "商机", "Opportunity"),
+    ExportColumn("customer_name", "客户名称", "Customer"),
+    _e("stage", "阶段", "Stage", OPPORTUNITY_STAGE),
+    ExportColumn("budget_min", "预算下限（元）", "Budget from (CNY)", "money"),
+    ExportColumn("budget_max", "预算上限（元）", "Budget to (CNY)", "money"),
+    ExportColumn("expected_close_on", "预计成交", "Expected close", "date"),
+    ExportColumn("stale", "停滞", "Stale", "bool"),
+    ExportColumn("owner_id", "负责人", "Owner", "user"),
+    ExportColumn("created_at", "创建时间", "Created", "time"),
+)
+ORDERS = (
+    ExportColumn("order_no", "订单号", "Order no."), ExportColumn("contract_no", "合同号",
+                                                                 "Contract no."),
+    ExportColumn("product", "产品", "Product"),
+    ExportColumn("amount", "金额（元）", "Amount (CNY)", "money"),
+    ExportColumn("ordered_on", "下单日期", "Ordered on", "date"),
+    _e("status", "订单状态", "Status", c.ORDER_STATUS_CHOICES),
+)
+AUDIT = (
+    ExportColumn("at", "时间", "When", "time"),
+    ExportColumn("actor_id", "操作人", "By", "user"),
+    ExportColumn("entity_type", "对象", "Record"), ExportColumn("entity_id", "编号", "Id"),
+    ExportColumn("action", "操作", "Action"),
+    ExportColumn("changes", "变更", "Changes", "json"),
+)
+LISTS: dict[str, tuple[ExportColumn, ...]] = {
+    "customers": CUSTOMERS, "contacts": CONTACTS, "tickets": TICKETS,
+    "follow_ups": FOLLOW_UPS, "opportunities": OPPORTUNITIES, "orders": ORDERS,
+    "audit_events": AUDIT}
+TITLES = {"customers": ("客户", "Customers"), "contacts": ("联系人", "Contacts"),
+          "tickets": ("工单", "Tickets"), "follow_ups": ("跟进记录", "Follow-ups"),
+          "opportunities": ("商机", "Opportunities"), "orders": ("订单", "Orders"),
+          "audit_events": ("审计日志", "Audit log")}
+
+
+def _get(item: Mapping[str, Any], key: str) -> Any:
+    value: Any = item
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def cells(item: Mapping[str, Any], cols: Sequence[ExportColumn], lang: str, zone: ZoneInfo,
+          users: Mapping[int, str], customers: Mapping[int, str]) -> list[Any]:
+    """One item as the row people read: words for codes, local times, names for ids."""
+    out = []
+    en = lang != "zh"
+    for col in cols:
+        value = _get(item, col.key)
+        if value is None:
+            out.append(None)
+            continue
+        match col.kind:
+            case "enum":
+                label = col.choices.get(value)
+                value = label[en] if label else value
+            case "bool":
+                value = YES_NO[bool(value)][en]
+            case "time":
+                if isinstance(value, str):
+                    value = datetime.fromisoformat(value)
+                value = value.astimezone(zone).replace(tzinfo=None)
+            case "date":
+                if isinstance(value, str):
+                    value = date.fromisoformat(value)
+            case "money":
+                value = Decimal(str(value))
+            case "list":
+                value = "、".join(t["name"] if isinstance(t, Mapping) else str(t) for t in value)
+            case "user":
+                value = users.get(value, str(value))
+            case "customer":
+                value = customers.get(value, str(value))
+            case "json":
+                import json
+
+                value = json.dumps(value, ensure_ascii=False, default=str)
+        out.append(value)
+    return out
+
+
+def custom_columns(definitions: Sequence[Any]) -> list[ExportColumn]:
+    return [ExportColumn(f"custom_fields.{d.key}", d.label_zh, d.label_en) for d in definitions]
+
+
+Formatter = Callable[[Mapping[str, Any]], list[Any]]

@@ -1,0 +1,160 @@
+"""Running an import: check the rows (progress saved every few thousand rows, cancel looked
+at between them), write the error report, then commit the plan in one transaction or keep
+the dry run's result. The same function runs inside the request for small files and as a
+background task for large ones."""
+
+import asyncio
+import logging
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+
+from domain.errors import DomainError
+from domain.imports import records, service
+from domain.imports.columns import ImportKind
+from domain.imports.service import Checked, Options
+from domain.roles import Actor
+from persistence.db import Database
+from persistence.imports import workbook
+from persistence.imports.files import Sheet
+from persistence.models import DataImport
+from persistence.uow import SqlUnitOfWork
+
+log = logging.getLogger("crm.imports")
+ERROR_HEADER = {"zh": "错误", "en": "Errors"}
+
+
+class Cancelled(Exception):
+    pass
+
+
+async def offload(function: Any, *args: Any) -> Any:
+    return await asyncio.to_thread(function, *args)
+
+
+def report_path(reports_dir: Path, key: str) -> Path:
+    return Path(reports_dir) / f"{key}.xlsx"
+
+
+def write_report(path: Path, sheet: Sheet, checked: Checked) -> None:
+    """The original rows with an error column in front, ready to fix and upload again."""
+    messages: dict[int, list[str]] = {}
+    for e in checked.plan.errors:
+        messages.setdefault(e.row, []).append(f"{e.column}: {e.message}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = workbook.XlsxWriter(path, sheet.name, [ERROR_HEADER["zh"], *sheet.headers],
+                                 [50] + [16] * len(sheet.headers))
+    for number, cells in sheet.rows:
+        writer.write(["；".join(messages.get(number, [])), *cells])
+    writer.close()
+
+
+class _Rollback(Exception):
+    def __init__(self, checked: Checked) -> None:
+        self.checked = checked
+
+
+async def _summary(sheet: Sheet, checked: Checked, reports_dir: Path) -> dict[str, Any]:
+    key = None
+    if checked.plan.errors:
+        key = secrets.token_hex(16)
+        await offload(write_report, report_path(reports_dir, key), sheet, checked)
+    return {"counts": service.counts(checked),
+            "errors": service.error_dicts(checked.plan.errors),
+            "duplicates": service.duplicate_dicts(checked), "report_key": key,
+            "mapping": {"columns": checked.mapping, "unmapped": checked.unmapped,
+                        "sheet": sheet.name}}
+
+
+async def _run_records(database: Database, clock: Any, actor: Actor, run_id: int,
+                       options: Options, sheet: Sheet, *, zone: ZoneInfo, reports_dir: Path,
+                       shape: records.ShapeCheck | None) -> None:
+    """Follow-ups and orders: every row through the API's use case in one transaction,
+    rolled back for a dry run or when all-or-nothing meets an error."""
+    assert shape is not None
+    try:
+        async with database.session(write=True) as session:
+            uow = SqlUnitOfWork(session)
+            plan, mapping, unmapped, created = await records.run(
+                uow, clock, actor, options.kind, sheet.headers, sheet.rows, options.mapping,
+                shape, zone)
+            checked = Checked(plan, mapping, unmapped, len(sheet.rows))
+            if options.mode.value == "dry_run" or service.rejected(options, checked):
+                raise _Rollback(checked)
+            run = await uow.imports.get(run_id)
+            for name, value in (await _summary(sheet, checked, reports_dir)).items():
+                setattr(run, name, value)
+            run.undo = {"records": created}
+            run.done_rows, run.status, run.finished_at = checked.total, "committed", clock.now()
+    except _Rollback as rollback:
+        checked = rollback.checked
+        status = "checked" if options.mode.value == "dry_run" else "rejected"
+        await _set(database, run_id, status=status, done_rows=checked.total,
+                   finished_at=datetime.now(UTC),
+                   **(await _summary(sheet, checked, reports_dir)))
+
+
+async def _set(database: Database, run_id: int, **values: Any) -> bool:
+    """Update the import record in its own short transaction; True if a cancel is asked."""
+    async with database.session(write=True) as session:
+        await session.execute(update(DataImport).where(DataImport.id == run_id).values(**values))
+        run = await session.get(DataImport, run_id)
+        return bool(run.cancel_requested)
+
+
+async def run_import(database: Database, clock: Any, actor: Actor, run_id: int,
+                     options: Options, sheet: Sheet, *, zone: ZoneInfo,
+                     reports_dir: Path, shape: records.ShapeCheck | None = None) -> None:
+    """Check and (unless a dry run or rejected) commit; the record ends in checked,
+    rejected, committed, cancelled or failed. Never raises: the record says what happened."""
+    async def progress(done: int) -> None:
+        if await _set(database, run_id, done_rows=done):
+            raise Cancelled
+
+    try:
+        if options.kind is not ImportKind.CUSTOMERS:
+            await _run_records(database, clock, actor, run_id, options, sheet, zone=zone,
+                               reports_dir=reports_dir, shape=shape)
+            return
+        async with database.session(write=False) as session:
+            checked = await service.check(SqlUnitOfWork(session), actor, options, sheet.headers,
+                                          sheet.rows, offload, progress)
+        key = None
+        if checked.plan.errors:
+            key = secrets.token_hex(16)
+            await offload(write_report, report_path(reports_dir, key), sheet, checked)
+        summary = {"counts": service.counts(checked),
+                   "errors": service.error_dicts(checked.plan.errors),
+                   "duplicates": service.duplicate_dicts(checked), "report_key": key,
+                   "mapping": {"columns": checked.mapping, "unmapped": checked.unmapped,
+                               "sheet": sheet.name}}
+        if await _set(database, run_id, done_rows=checked.total):
+            raise Cancelled
+        if options.mode.value == "dry_run" or service.rejected(options, checked):
+            status = "checked" if options.mode.value == "dry_run" else "rejected"
+            await _set(database, run_id, status=status, finished_at=datetime.now(UTC),
+                       **summary)
+            return
+        async with database.session(write=True) as session:
+            uow = SqlUnitOfWork(session)
+            run = await uow.imports.get(run_id)
+            if run.cancel_requested:
+                raise Cancelled
+            undo = await service.apply(uow, clock, actor, run, checked, zone)
+            for name, value in summary.items():
+                setattr(run, name, value)
+            run.undo, run.status, run.finished_at = undo, "committed", clock.now()
+    except Cancelled:
+        await _set(database, run_id, status="cancelled", finished_at=datetime.now(UTC))
+    except DomainError as exc:
+        await _set(database, run_id, status="failed", detail=exc.detail,
+                   finished_at=datetime.now(UTC))
+    except Exception:  # noqa: BLE001 the record must not stay "running"
+        log.exception("import %s failed", run_id)
+        await _set(database, run_id, status="failed", detail="internal error",
+                   finished_at=datetime.now(UTC))
+

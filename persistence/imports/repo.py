@@ -1,0 +1,281 @@
+"""The SQL of imports: the import records, matching rows against the customers already
+there, and bulk writes (one multi-row statement per batch, not one ORM object per row)."""
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (JSON, String, any_, bindparam, delete, func, insert, or_, select, text,
+                        update)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.imports.plan import Existing, MatchKey
+from domain.imports.rows import CONTACT_FIELDS, CUSTOMER_FIELDS, normal_name
+from persistence.models import (AuditEvent, CodeCounter, Contact, Customer, CustomerTag,
+                                DataImport, Money, Tag, User, UtcDateTime)
+
+BATCH = 5000  # values per IN list / rows per multi-row INSERT
+ACTIVE = ("queued", "running")
+
+
+def _chunks(values: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _copy_converter(column_type: Any) -> Any:
+    if isinstance(column_type, Money):
+        return lambda v: None if v is None else int((Decimal(v) * 100).to_integral_exact())
+    if isinstance(column_type, JSON):
+        return lambda v: None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+    if isinstance(column_type, UtcDateTime):
+        return lambda v: None if v is None else v.astimezone(UTC)
+    return lambda v: v
+
+
+class SqlImportRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # ---- import records ----
+
+    async def add(self, **values: Any) -> DataImport:
+        run = DataImport(**values)
+        self.session.add(run)
+        await self.session.flush()
+        return run
+
+    async def get(self, import_id: int) -> DataImport | None:
+        return await self.session.get(DataImport, import_id)
+
+    async def active_for(self, user_id: int) -> DataImport | None:
+        stmt = select(DataImport).where(DataImport.user_id == user_id,
+                                        DataImport.status.in_(ACTIVE)).limit(1)
+        return await self.session.scalar(stmt)
+
+    async def list_for(self, user_id: int | None, limit: int) -> list[DataImport]:
+        stmt = select(DataImport).order_by(DataImport.id.desc()).limit(limit)
+        if user_id is not None:
+            stmt = stmt.where(DataImport.user_id == user_id)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    def savepoint(self) -> Any:
+        """A nested transaction: a failed row is undone alone."""
+        return self.session.begin_nested()
+
+    # ---- what rows refer to ----
+
+    async def tags_by_name(self) -> dict[str, int]:
+        return {name: tag_id for tag_id, name in
+                (await self.session.execute(select(Tag.id, Tag.name))).all()}
+
+    async def users_by_username(self, names: Sequence[str]) -> dict[str, tuple[int, str, bool]]:
+        """Users by username, or by display name where that names one user only (exports
+        show display names)."""
+        out: dict[str, tuple[int, str, bool]] = {}
+        shown: dict[str, list[tuple[int, str, bool]]] = {}
+        for chunk in _chunks(sorted(set(names))):
+            stmt = select(User.username, User.display_name, User.id, User.role,
+                          User.is_active).where(or_(User.username.in_(chunk),
+                                                    User.display_name.in_(chunk)))
+            for username, display, user_id, role, active in (
+                    await self.session.execute(stmt)).all():
+                out[username] = (user_id, role, active)
+                shown.setdefault(display, []).append((user_id, role, active))
+        for display, found in shown.items():
+            if len(found) == 1:
+                out.setdefault(display, found[0])
+        return out
+
+    async def lookup(self, keys: Iterable[MatchKey], names: Iterable[str]
+                     ) -> dict[MatchKey, list[Existing]]:
+        """The customers (and their contacts and tags) matching any of `keys`; names are
+        looked up as written and indexed normalised."""
+        by_field: dict[str, list[str]] = {}
+        for field, value in keys:
+            if field != "name":
+                by_field.setdefault(field, []).append(value)
+        by_field["name"] = list(dict.fromkeys(names))
+        hits: dict[MatchKey, set[int]] = {}
+        columns = {"code": Customer.code, "credit_code": Customer.credit_code,
+                   "id_number": Customer.id_number, "name": Customer.name}
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+
+        def among(column: Any, chunk: Sequence[str]) -> Any:
+            # One array parameter on PostgreSQL: rendering 5,000 IN parameters costs more
+            # than the query.
+            if postgres:
+                return column == any_(bindparam("values", list(chunk),
+                                                type_=ARRAY(String())))
+            return column.in_(chunk)
+
+        for field, values in by_field.items():
+            values = list(dict.fromkeys(values))
+            for chunk in _chunks(values):
+                if field in columns:
+                    stmt = select(columns[field], Customer.id).where(among(columns[field], chunk))
+                else:
+                    column = Contact.mobile if field == "mobile" else Contact.email
+                    stmt = select(column, Contact.customer_id).where(among(column, chunk))
+                for value, customer_id in (await self.session.execute(stmt)).all():
+                    key = (field, normal_name(value) if field == "name" else value)
+                    hits.setdefault(key, set()).add(customer_id)
+        existing = await self.existing(sorted({i for ids in hits.values() for i in ids}))
+        return {key: [existing[i] for i in sorted(ids) if i in existing]
+                for key, ids in hits.items()}
+
+    async def existing(self, ids: Sequence[int]) -> dict[int, Existing]:
+        rows: dict[int, dict[str, Any]] = {}
+        contacts: dict[int, list[dict[str, Any]]] = {}
+        tags: dict[int, set[str]] = {}
+        cols = [Customer.id, Customer.code, Customer.kind, Customer.owner_id, Customer.archived,
+                Customer.grade_locked, Customer.custom_fields,
+                *(getattr(Customer, f) for f in CUSTOMER_FIELDS)]
+        for chunk in _chunks(ids):
+            for row in (await self.session.execute(select(*cols).where(
+                    Customer.id.in_(chunk)))).mappings():
+                rows[row["id"]] = dict(row)
+            for row in (await self.session.execute(
+                    select(Contact.id, Contact.customer_id,
+                           *(getattr(Contact, f) for f in CONTACT_FIELDS))
+                    .where(Contact.customer_id.in_(chunk)).order_by(Contact.id))).mappings():
+                contacts.setdefault(row["customer_id"], []).append(dict(row))
+            for customer_id, name in (await self.session.execute(
+                    select(CustomerTag.customer_id, Tag.name).join(Tag, Tag.id == CustomerTag.tag_id)
+                    .where(CustomerTag.customer_id.in_(chunk)))).all():
+                tags.setdefault(customer_id, set()).add(name)
+        out = {}
+        for i, row in rows.items():
+            values = {f: row[f] for f in CUSTOMER_FIELDS}
+            values["grade_locked"] = row["grade_locked"]
+            values["custom_fields"] = row["custom_fields"] or {}
+            out[i] = Existing(id=i, code=row["code"], kind=row["kind"], owner_id=row["owner_id"],
+                              archived=row["archived"], values=values,
+                              contacts=tuple(contacts.get(i, ())),
+                              tag_names=frozenset(tags.get(i, ())))
+        return out
+
+    # ---- bulk writes ----
+
+    async def reserve_codes(self, prefix: str, count: int) -> int:
+        """Take `count` numbers of the `prefix` counter at once; returns the first."""
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as make_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as make_insert
+        stmt = make_insert(CodeCounter).values(prefix=prefix, last_value=count)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[CodeCounter.prefix],
+            set_={"last_value": CodeCounter.last_value + count}).returning(CodeCounter.last_value)
+        last = int((await self.session.execute(stmt)).scalar_one())
+        return last - count + 1
+
+    async def _new_ids(self, table: Any, count: int) -> list[int]:
+        """Ids for `count` new rows, taken before inserting them: the rows then go in as plain
+        multi-row INSERTs (RETURNING with a guaranteed order would send them one by one).
+        PostgreSQL: from the table's sequence; SQLite: after the largest id, safe because the
+        write transaction holds the database's write lock."""
+        if count == 0:
+            return []
+        if self.session.get_bind().dialect.name == "postgresql":
+            stmt = text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                        "FROM generate_series(1, :n)")
+            return sorted((await self.session.scalars(stmt, {"n": count})).all())
+        last = int(await self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))))
+        return list(range(last + 1, last + count + 1))
+
+    async def _insert(self, table: Any, rows: Sequence[dict[str, Any]], with_ids: bool
+                      ) -> list[int]:
+        ids = await self._new_ids(table, len(rows)) if with_ids else []
+        if with_ids:
+            rows = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+        if not rows:
+            return ids
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self._copy(table, rows)
+            return ids
+        for chunk in _chunks(rows, 2000):  # Core executemany: multi-row VALUES batches
+            await self.session.execute(insert(table), chunk)
+        return ids
+
+    async def _copy(self, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+        """PostgreSQL's COPY (binary, through asyncpg): several times faster than INSERTs.
+        Values are bound as the column types would bind them; the rows carry every column
+        that has a Python-side default."""
+        columns = list(dict.fromkeys(name for row in rows for name in row))
+        converters = [_copy_converter(table.c[name].type) for name in columns]
+        records = [tuple(convert(row.get(name)) for name, convert in zip(columns, converters))
+                   for row in rows]
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(table.name, records=records,
+                                                          columns=columns)
+
+    async def insert_customers(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        return await self._insert(Customer.__table__, rows, True)
+
+    async def insert_contacts(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        return await self._insert(Contact.__table__, rows, True)
+
+    async def insert_customer_tags(self, rows: Sequence[dict[str, Any]]) -> None:
+        await self._insert(CustomerTag.__table__, rows, False)
+
+    async def insert_audit(self, rows: Sequence[dict[str, Any]]) -> None:
+        await self._insert(AuditEvent.__table__, rows, False)
+
+    async def update_customer(self, customer_id: int, changes: dict[str, Any]) -> int | None:
+        """Apply changes and bump the version; returns the new version."""
+        stmt = (update(Customer).where(Customer.id == customer_id)
+                .values(**changes, version=Customer.version + 1)
+                .returning(Customer.version).execution_options(synchronize_session=False))
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def update_contact(self, contact_id: int, changes: dict[str, Any]) -> None:
+        await self.session.execute(
+            update(Contact).where(Contact.id == contact_id)
+            .values(**changes, version=Contact.version + 1)
+            .execution_options(synchronize_session=False))
+
+    # ---- revert ----
+
+    async def audit_high_water(self) -> int:
+        return int(await self.session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))))
+
+    async def versions(self, ids: Sequence[int]) -> dict[int, int]:
+        out = {}
+        for chunk in _chunks(ids):
+            out.update((await self.session.execute(
+                select(Customer.id, Customer.version).where(Customer.id.in_(chunk)))).all())
+        return out
+
+    async def touched_after(self, ids: Sequence[int], audit_id: int) -> set[int]:
+        """Customers with any audited change (theirs, their contacts', tickets') after
+        `audit_id`."""
+        out: set[int] = set()
+        for chunk in _chunks(ids):
+            out.update((await self.session.scalars(
+                select(AuditEvent.customer_id).distinct().where(
+                    AuditEvent.customer_id.in_(chunk), AuditEvent.id > audit_id))).all())
+        return out
+
+    async def delete_customers(self, ids: Sequence[int]) -> None:
+        for chunk in _chunks(ids):
+            await self.session.execute(delete(Customer).where(Customer.id.in_(chunk))
+                                       .execution_options(synchronize_session=False))
+
+    async def delete_contacts(self, ids: Sequence[int]) -> None:
+        for chunk in _chunks(ids):
+            await self.session.execute(delete(Contact).where(Contact.id.in_(chunk))
+                                       .execution_options(synchronize_session=False))
+
+    async def delete_customer_tags(self, pairs: Sequence[tuple[int, int]]) -> None:
+        for customer_id, tag_id in pairs:
+            await self.session.execute(delete(CustomerTag).where(
+                CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag_id))
