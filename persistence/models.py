@@ -4,8 +4,9 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
-                        MetaData, String, Text, Time, TypeDecorator, UniqueConstraint, text)
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index,
+                        Integer, MetaData, String, Text, Time, TypeDecorator, UniqueConstraint,
+                        text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -142,6 +143,7 @@ class Customer(Versioned, Base):
         Index("ix_customer_owner_id_id", "owner_id", "id"),
         Index("ix_customer_archived_id", "archived", "id"),
         Index("ix_customer_stage_id", "stage", "id"),
+        Index("ix_customer_created_at", "created_at"),
         Index("ix_customer_name_trgm", "name", postgresql_using="gin",
               postgresql_ops={"name": "gin_trgm_ops"}),
         # The public pool, newest arrivals first (GET /pool).
@@ -424,6 +426,10 @@ class Ticket(Versioned, Base):
         Index("ix_ticket_first_response_warn_at", "first_response_warn_at"),
         Index("ix_ticket_resolution_warn_at", "resolution_warn_at"),
         Index("ix_ticket_update_due_at", "update_due_at"),
+        # Analytics buckets tickets by these instants.
+        Index("ix_ticket_opened_at", "opened_at"),
+        Index("ix_ticket_resolved_at", "resolved_at"),
+        Index("ix_ticket_closed_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -474,6 +480,11 @@ class Ticket(Versioned, Base):
     resolution_warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     update_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Analytics: working minutes (the ticket's SLA calendar, pauses left out) from opening to
+    # the first response and to the resolution, written when each is fulfilled.
+    first_response_elapsed_minutes: Mapped[float | None] = mapped_column(Float)
+    resolution_elapsed_minutes: Mapped[float | None] = mapped_column(Float)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TicketCollaborator(Base):

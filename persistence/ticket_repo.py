@@ -29,6 +29,7 @@ class TicketFilter:
     sla_state: str | None = None  # ok | warning | breached | paused
     created_from: datetime | None = None
     created_to: datetime | None = None
+    channel: Sequence[str] = ()
 
 
 class SqlTicketRepo:
@@ -268,6 +269,8 @@ class SqlTicketRepo:
             stmt = stmt.where(Ticket.priority.in_(f.priority))
         if f.type:
             stmt = stmt.where(Ticket.type.in_(f.type))
+        if f.channel:
+            stmt = stmt.where(Ticket.channel.in_(f.channel))
         if f.department_id is not None:
             stmt = stmt.where(Ticket.department_id == f.department_id)
         if f.assignee_id is not None:

@@ -2,6 +2,7 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persistence.analytics import SqlAnalyticsRepo
 from persistence.attachment_repo import SqlAttachmentRepo
 from persistence.change_request_repo import SqlChangeRequestRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
@@ -38,3 +39,4 @@ class SqlUnitOfWork:
         self.opportunities = SqlOpportunityRepo(session)
         self.tasks = SqlTaskRepo(session)
         self.values = SqlCustomerValueRepo(session)
+        self.analytics = SqlAnalyticsRepo(session)

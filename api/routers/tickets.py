@@ -17,7 +17,7 @@ from api.ticket_schemas import (AssignIn, CommentIn, ExceptionIn, ExceptionResol
 from domain import ticket_service
 from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.roles import Actor, Scope
-from domain.ticket import Priority, Status, TicketType
+from domain.ticket import Channel, Priority, Status, TicketType
 from domain.ticket_service import IllegalTransition
 from persistence.pagination import InvalidCursor
 from persistence.ticket_repo import TicketFilter
@@ -35,6 +35,7 @@ async def list_tickets(
     status_: Annotated[list[Status], Query(alias="status")] = [],  # noqa: B006
     priority: Annotated[list[Priority], Query()] = [],  # noqa: B006
     type_: Annotated[list[TicketType], Query(alias="type")] = [],  # noqa: B006
+    channel: Annotated[list[Channel], Query()] = [],  # noqa: B006
     department_id: QueryId | None = None, assignee_id: QueryId | None = None,
     customer_id: QueryId | None = None,
     sla_state: Literal["ok", "warning", "breached", "paused"] | None = None,
@@ -43,7 +44,8 @@ async def list_tickets(
 ) -> Page[TicketOut]:
     """The tickets you may see, newest first, with live SLA clocks."""
     now = clock.now()
-    f = TicketFilter(status=status_, priority=priority, type=type_, department_id=department_id,
+    f = TicketFilter(status=status_, priority=priority, type=type_, channel=channel,
+                     department_id=department_id,
                      assignee_id=assignee_id, customer_id=customer_id, sla_state=sla_state,
                      created_from=_start(created_from, settings.timezone),
                      created_to=_after(created_to, settings.timezone))

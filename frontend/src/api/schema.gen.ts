@@ -4,6 +4,400 @@
  */
 
 export interface paths {
+    "/api/v1/analytics/customers/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers Activity
+         * @description Activity: customers (not archived) by their current status active / dormant / churn risk; a snapshot, not bounded by the period.
+         *
+         *     活跃状态：当前未归档客户按活跃 / 沉睡 / 流失风险的计数（当前快照，与时段无关）。
+         */
+        get: operations["analytics:customers_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/customers/distribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers Distribution
+         * @description Distribution: customers (not archived) by the chosen dimension (industry section, region, grade, stage, source, value level) today; blanks count as `none`.
+         *
+         *     客户分布：当前未归档客户按所选维度（行业门类、地区、等级、阶段、来源、价值）的计数；未填写的计为“未填写”。
+         */
+        get: operations["analytics:customers_distribution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/customers/new": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers New
+         * @description New customers: customers (not archived) created in the bucket, by local date in the configured zone.
+         *
+         *     新增客户：创建时间落在该时段（按配置时区的自然日）内的未归档客户数。
+         */
+        get: operations["analytics:customers_new"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/customers/repurchase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers Repurchase
+         * @description Repurchase rate: of the customers with an order (not cancelled) dated in the bucket, the share with two or more.
+         *
+         *     复购率：时段内有未取消订单的客户中，时段内有两笔及以上未取消订单的客户占比。
+         */
+        get: operations["analytics:customers_repurchase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Figures
+         * @description Every figure with its path and definition.
+         */
+        get: operations["analytics:list_figures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales/cycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales Cycle
+         * @description Conversion cycle: for opportunities won in the bucket, the median number of calendar days from the customer's first contact to the win.
+         *
+         *     成交周期：时段内赢单的商机，从客户首次接触到赢单的天数中位数（自然日）。
+         */
+        get: operations["analytics:sales_cycle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales Follow Ups
+         * @description Follow-ups: follow-ups dated in the period, per owner (who made it) and method.
+         *
+         *     跟进次数：跟进时间在时段内的跟进记录数，按跟进人和方式分列。
+         */
+        get: operations["analytics:sales_follow_ups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales Funnel
+         * @description Opportunity funnel: opportunities created in the period by current stage; those that reached a stage = those at it or a later one (won included), lost ones counting at intent only; a stage's conversion = reached the next / reached it; won amount = orders (not cancelled) linked to won ones, lost amount = budget maximum of lost ones.
+         *
+         *     商机漏斗：时段内创建的商机按当前阶段计数；到达某阶段的数 = 当前处于该阶段或其后阶段（含赢单）的数，输单的只计入“意向”；某阶段的转化率 = 到达下一阶段的数 / 到达该阶段的数；赢单金额为赢单商机所关联未取消订单金额之和，输单金额为输单商机预算上限之和。
+         */
+        get: operations["analytics:sales_funnel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales/pool": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales Pool
+         * @description Pool movement: releases to and claims from the public pool in the bucket.
+         *
+         *     公海流动：时段内释放入公海和从公海领取的客户次数。
+         */
+        get: operations["analytics:sales_pool"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Agents
+         * @description Agent workload: per assignee, open tickets now, tickets opened in the period assigned to them, tickets resolved in the period, and their on-time rates.
+         *
+         *     坐席工作量：每位处理人当前未结工单数、时段内新分派（开单）数、解决数及首次响应与解决的SLA 达成率。
+         */
+        get: operations["analytics:service_agents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/backlog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Backlog
+         * @description Backlog: tickets opened before the end of the bucket and not resolved, closed or cancelled by then.
+         *
+         *     积压：每个时段结束时已开单、尚未解决、关闭或取消的工单数。
+         */
+        get: operations["analytics:service_backlog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Complaints
+         * @description Complaints: complaint tickets opened in the period by responsible party and root cause; blanks count as `none`.
+         *
+         *     投诉分析：时段内开单的投诉工单按责任方和根因计数；未填写计为“未填写”。
+         */
+        get: operations["analytics:service_complaints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/durations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Durations
+         * @description Response and resolution times: for tickets first answered / resolved in the bucket, the median and p90 of the working hours taken (pauses left out; discrete percentile: the smallest value with that share at or below it).
+         *
+         *     响应与解决时长：时段内首次响应 / 解决的工单，用时（工作小时，扣除等待客户）的中位数与第 90 百分位（取不小于该比例的最小实际值）。
+         */
+        get: operations["analytics:service_durations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Reopen
+         * @description Reopen rate: of the tickets resolved in the bucket, the share reopened at least once.
+         *
+         *     重开率：解决落在时段内的工单中，曾被重开过的占比。
+         */
+        get: operations["analytics:service_reopen"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/satisfaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Satisfaction
+         * @description Satisfaction: mean score (1–5) per dimension (response speed, resolution, attitude, overall) of the tickets closed in the bucket.
+         *
+         *     满意度：关闭时间落在时段内的工单的满意度评分（1–5）按维度（响应速度、解决效果、服务态度、总体）的平均值。
+         */
+        get: operations["analytics:service_satisfaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Sla
+         * @description SLA on-time rates: of the tickets first answered in the bucket, the share answered within the first-response target (working time on the ticket's calendar, waiting for the customer left out); likewise for tickets resolved in the bucket against the resolution target.
+         *
+         *     SLA 达成率：首次响应落在时段内的工单中，首次响应用时（工作时间，扣除等待客户）不超过目标的占比；解决落在时段内的工单中，解决用时不超过目标的占比。
+         */
+        get: operations["analytics:service_sla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/top-problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Top Problems
+         * @description Top-5 problems: the five ticket types with the lowest mean overall satisfaction among tickets closed in the period (ties by type).
+         *
+         *     问题 Top 5：时段内关闭的工单中，总体满意度平均分最低的五个工单类型（平均分相同按类型排序）。
+         */
+        get: operations["analytics:service_top_problems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/volume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Volume
+         * @description Ticket volume: tickets opened (by opening time), resolved (by resolution time) and closed (by closing time, cancellations excluded) per bucket, split by type, channel or priority.
+         *
+         *     工单量：按开单时间计的新建工单数、按解决时间计的已解决数、按关闭时间计的已关闭数，可按类型、渠道或优先级分列。
+         */
+        get: operations["analytics:service_volume"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-events": {
         parameters: {
             query?: never;
@@ -2292,6 +2686,13 @@ export interface components {
             scores: components["schemas"]["Scores"];
             value_level: components["schemas"]["ValueLevel"] | null;
         };
+        /** Definition */
+        Definition: {
+            /** En */
+            en: string;
+            /** Zh */
+            zh: string;
+        };
         /** DepartmentCreate */
         DepartmentCreate: {
             /** Key */
@@ -2322,6 +2723,21 @@ export interface components {
             name?: string | null;
             /** Supervisor Id */
             supervisor_id?: number | null;
+        };
+        /** DrillOut */
+        DrillOut: {
+            /**
+             * Path
+             * @description The list, under /api/v1.
+             */
+            path: string;
+            /**
+             * Query
+             * @description Its query parameters.
+             */
+            query: {
+                [key: string]: string | string[];
+            };
         };
         /** DueItemOut */
         DueItemOut: {
@@ -2391,6 +2807,51 @@ export interface components {
          * @enum {string}
          */
         FieldType: "text" | "number" | "date" | "enum" | "bool";
+        /** FigureInfo */
+        FigureInfo: {
+            definition: components["schemas"]["Definition"];
+            /** Figure */
+            figure: string;
+            /** Path */
+            path: string;
+            /** Section */
+            section: string;
+            /** Unit */
+            unit: string;
+        };
+        /** FigureOut */
+        FigureOut: {
+            definition: components["schemas"]["Definition"];
+            /** Dimension */
+            dimension?: string | null;
+            /** Figure */
+            figure: string;
+            /** @description As applied: your role may have narrowed them. */
+            filters: components["schemas"]["FiltersOut"];
+            period: components["schemas"]["PeriodOut"];
+            /** Series */
+            series: components["schemas"]["SeriesOut"][];
+            /**
+             * Unit
+             * @enum {string}
+             */
+            unit: "count" | "ratio" | "hours" | "score" | "cny" | "days";
+        };
+        /** FiltersOut */
+        FiltersOut: {
+            /** Assignee Id */
+            assignee_id: number | null;
+            /** Channel */
+            channel: string | null;
+            /** Department Id */
+            department_id: number | null;
+            /** Owner Id */
+            owner_id: number | null;
+            /** Tag Id */
+            tag_id: number | null;
+            /** Type */
+            type: string | null;
+        };
         /** FollowUpCreate */
         FollowUpCreate: {
             /**
@@ -2522,6 +2983,11 @@ export interface components {
             min_total: number;
             value_level: components["schemas"]["ValueLevel"];
         };
+        /**
+         * Granularity
+         * @enum {string}
+         */
+        Granularity: "day" | "week" | "month";
         /** HealthOut */
         HealthOut: {
             /** Backend */
@@ -3028,6 +3494,46 @@ export interface components {
              */
             total?: number | null;
         };
+        /** PeriodOut */
+        PeriodOut: {
+            bucket: components["schemas"]["Granularity"];
+            /**
+             * Buckets
+             * @description Each bucket's first day.
+             */
+            buckets: string[];
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /** Timezone */
+            timezone: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+        };
+        /** PointOut */
+        PointOut: {
+            /**
+             * Count
+             * @description Records behind the value (a ratio's denominator).
+             */
+            count?: number | null;
+            /** @description The list showing the counted records. */
+            drill?: components["schemas"]["DrillOut"] | null;
+            /** Label */
+            label?: string | null;
+            /** Value */
+            value: number | null;
+            /**
+             * X
+             * @description The bucket's first day, or the category.
+             */
+            x: string;
+        };
         /**
          * PoolCustomerOut
          * @description A customer in the public pool as a prospective owner sees it: no ID numbers, amounts or
@@ -3184,6 +3690,15 @@ export interface components {
             recency: number | null;
             /** Total */
             total: number | null;
+        };
+        /** SeriesOut */
+        SeriesOut: {
+            /** Group */
+            group?: string | null;
+            /** Name */
+            name: string;
+            /** Points */
+            points: components["schemas"]["PointOut"][];
         };
         /**
          * Size
@@ -3762,6 +4277,1253 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "analytics:customers_activity": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:customers_distribution": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:customers_new": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:customers_repurchase": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:list_figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureInfo"][];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:sales_cycle": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:sales_follow_ups": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:sales_funnel": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:sales_pool": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:service_agents": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:service_backlog": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:service_complaints": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:service_durations": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:service_reopen": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:service_satisfaction": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:service_sla": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:service_top_problems": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "analytics:service_volume": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "audit:list_audit_events": {
         parameters: {
             query?: {
@@ -9262,6 +11024,7 @@ export interface operations {
                 status?: components["schemas"]["domain__ticket__Status"][];
                 priority?: components["schemas"]["Priority"][];
                 type?: components["schemas"]["TicketType"][];
+                channel?: components["schemas"]["Channel"][];
                 department_id?: number | null;
                 assignee_id?: number | null;
                 customer_id?: number | null;
@@ -10596,8 +12359,10 @@ export const customerOutValue_levelAnyOf0Values: ReadonlyArray<FlattenedDeepRequ
 export const dueItemOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DueItemOut"]["kind"]> = ["next_action", "cadence"];
 export const exceptionInKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExceptionIn"]["kind"]> = ["resource_conflict", "changed_requirement", "external_blocker"];
 export const fieldTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldType"]> = ["text", "number", "date", "enum", "bool"];
+export const figureOutUnitValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FigureOut"]["unit"]> = ["count", "ratio", "hours", "score", "cny", "days"];
 export const genderValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Gender"]> = ["male", "female"];
 export const gradeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Grade"]> = ["S", "A", "B", "C"];
+export const granularityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Granularity"]> = ["day", "week", "month"];
 export const kindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Kind"]> = ["organization", "individual"];
 export const methodValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Method"]> = ["phone", "visit", "email", "wechat", "meeting", "sms"];
 export const opportunityCreateStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpportunityCreate"]["stage"]> = ["intent", "quote", "contract"];
