@@ -1,6 +1,7 @@
 // The issue's browser script, step by step. Every wait is for something to appear on the page
 // (Playwright's auto-waiting), never for time to pass.
 import { join } from 'node:path';
+import { analyticsScenario } from './analytics.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -416,6 +417,8 @@ export async function scenario({ browser, base, artifacts, password }) {
       await shot(mpage, 'desktop-follow-ups-due-manager');
       await manager.close();
     });
+
+    await analyticsScenario({ browser, base, artifacts, password, step, shots });
 
     check(errors.length === 0, `errors in the page: ${errors.join('; ')}`);
     console.log(`  screenshots: ${shots.join(', ')}`);

@@ -1,6 +1,6 @@
 import { Spin } from 'antd';
 import { lazy, Suspense, type ComponentType, type JSX } from 'react';
-import { createBrowserRouter, Navigate } from 'react-router';
+import { createBrowserRouter } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { NotFound } from './components/NotFound';
 import { RequireScope } from './components/RequireScope';
@@ -24,7 +24,7 @@ export const router = createBrowserRouter([
     path: '/',
     element: <AppLayout />,
     children: [
-      { index: true, element: <Navigate to="/customers" replace /> },
+      { index: true, element: page(() => import('./pages/dashboard/DashboardPage')) },
       { path: 'customers', element: page(() => import('./pages/customers/CustomerListPage')) },
       { path: 'customers/new', element: guard('customers:write', page(() => import('./pages/customers/CustomerFormPage'))) },
       { path: 'customers/:id', element: page(() => import('./pages/customers/CustomerDetailPage')) },

@@ -1,5 +1,5 @@
 import {
-  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, FormOutlined, FundOutlined,
+  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, DashboardOutlined, FormOutlined, FundOutlined,
   LogoutOutlined, MenuOutlined, ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -29,6 +29,7 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
     can('settings:admin') && { key: '/admin/change-requests', icon: <AuditOutlined />, label: t('nav.changeRequests') },
   ].filter((item) => item !== false);
   return [
+    { key: '/', icon: <DashboardOutlined />, label: t('analytics.nav') },
     { key: '/customers', icon: <TeamOutlined />, label: t('nav.customers') },
     ...(canSeeDueFollowUps(claims) ? [{ key: '/follow-ups/due', icon: <CalendarOutlined />, label: t('nav.due') }] : []),
     ...(canSeeSales(claims) ? [{ key: '/opportunities/board', icon: <FundOutlined />, label: t('nav.opportunityBoard') }] : []),

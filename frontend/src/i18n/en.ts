@@ -560,6 +560,36 @@ const en: Dictionary = {
       order_no: 'Order no.', contract_no: 'Contract no.', product: 'Product or service', amount: 'Amount (CNY)', ordered_on: 'Ordered on', status: 'Status',
     },
   },
+  analytics: {
+    title: 'Dashboard',
+    nav: 'Dashboard',
+    bucket: { day: 'Day', week: 'Week', month: 'Month' },
+    fig: {
+      customersNew: 'New customers',
+      activity: 'Customer activity',
+      funnel: 'Opportunity funnel',
+      pool: 'Public pool movement',
+      volume: 'Tickets opened by type',
+      sla: 'SLA on-time rates',
+      backlog: 'Backlog',
+      agents: 'Open tickets per agent',
+      satisfaction: 'Satisfaction trend',
+      topProblems: 'Lowest-rated ticket types',
+    },
+    series: {
+      new: 'New customers',
+      release: 'Released to the pool',
+      claim: 'Claimed from the pool',
+      backlog: 'Backlog',
+      first_response_on_time_rate: 'First response on time',
+      resolution_on_time_rate: 'Resolution on time',
+      response_speed: 'Response speed',
+      resolution: 'Resolution',
+      attitude: 'Attitude',
+      overall: 'Overall',
+    },
+    links: { due: 'My due follow-ups', queue: 'My queue', atRisk: 'SLA at risk', breached: 'SLA breached' },
+  },
 };
 
 export default en;

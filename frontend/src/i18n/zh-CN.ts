@@ -559,6 +559,36 @@ const zh = {
       order_no: '订单号', contract_no: '合同号', product: '产品/服务', amount: '金额（元）', ordered_on: '下单日期', status: '状态',
     },
   },
+  analytics: {
+    title: '工作台',
+    nav: '工作台',
+    bucket: { day: '按日', week: '按周', month: '按月' },
+    fig: {
+      customersNew: '新增客户',
+      activity: '客户活跃状态',
+      funnel: '商机漏斗',
+      pool: '公海流动',
+      volume: '新建工单（按类型）',
+      sla: 'SLA 达成率',
+      backlog: '积压工单',
+      agents: '坐席在办工单',
+      satisfaction: '满意度趋势',
+      topProblems: '满意度最低的问题类型',
+    },
+    series: {
+      new: '新增客户',
+      release: '释放入公海',
+      claim: '从公海领取',
+      backlog: '积压',
+      first_response_on_time_rate: '首次响应达成率',
+      resolution_on_time_rate: '解决达成率',
+      response_speed: '响应速度',
+      resolution: '解决效果',
+      attitude: '服务态度',
+      overall: '总体',
+    },
+    links: { due: '我的待跟进', queue: '我的待办工单', atRisk: '即将超时', breached: '已超时' },
+  },
 };
 
 export default zh;
