@@ -5,8 +5,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index,
-                        Integer, MetaData, String, Text, Time, TypeDecorator, UniqueConstraint,
-                        text)
+                        Integer, LargeBinary, MetaData, String, Text, Time, TypeDecorator,
+                        UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -633,6 +633,53 @@ class JobRun(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     result: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+class Report(Base):
+    """A 日报 / 周报 / 月报 for one recipient and period, with its two files."""
+
+    __tablename__ = "report"
+    __table_args__ = (UniqueConstraint("kind", "first_day", "recipient_id",
+                                       name="uq_report_kind_first_day_recipient"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # daily | weekly | monthly
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10))  # pending | done | failed
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    xlsx: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+
+class ReportSubscription(Base):
+    """A user's choice for one kind of report; without a row, their role's default holds."""
+
+    __tablename__ = "report_subscription"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+
+
+class TrendAlert(Base):
+    """A surge or a decline found by the trend-alerts job, once per kind, subject and period."""
+
+    __tablename__ = "trend_alert"
+    __table_args__ = (UniqueConstraint("kind", "subject", "period_start",
+                                       name="uq_trend_alert_kind_subject_period_start"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(40))  # a ticket type, or "all"
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
 
 
 # SQLite reuses the highest rowid after a delete unless a table says AUTOINCREMENT; an id must

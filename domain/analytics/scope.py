@@ -57,3 +57,9 @@ def sections_of(actor: Actor) -> tuple[Section, ...]:
     if actor.role is Role.AGENT:
         return (Section.SERVICE,)
     return (Section.CUSTOMERS, Section.SALES, Section.SERVICE)
+
+
+def check_alert_reader(actor: Actor) -> None:
+    """Trend alerts are the team's: supervisors, admins and readonly users."""
+    if actor.role not in EVERYTHING:
+        raise Forbidden("Trend alerts are for supervisors, admins and readonly users.")

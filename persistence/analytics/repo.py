@@ -302,3 +302,10 @@ class SqlAnalyticsRepo:
                 .group_by(Ticket.responsible_party, Ticket.root_cause)
                 .order_by(func.count().desc(), Ticket.responsible_party, Ticket.root_cause))
         return [(p, c, n) for p, c, n in await self._rows(stmt)]
+
+    async def type_counts(self, start: datetime, end: datetime) -> dict[str, int]:
+        """Tickets opened in [start, end) per type."""
+        stmt = (select(Ticket.type, func.count())
+                .where(Ticket.opened_at >= start, Ticket.opened_at < end)
+                .group_by(Ticket.type))
+        return {t: n for t, n in await self._rows(stmt)}
