@@ -1,5 +1,6 @@
 // The dashboard per role: charts drawn, a click on a bar opens the list it counts; a weekly
 // report generated and both of its files downloaded.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const DESKTOP = { width: 1440, height: 900 };
@@ -112,6 +113,33 @@ export async function analyticsScenario({ browser, base, artifacts, password, st
       && url.searchParams.has('owner_id'));
     await page.locator('.ant-table-row').first().waitFor();
     await shot(page, 'desktop-dashboard-drill-customers');
+    await context.close();
+  });
+
+  await step('supervisor: generate a weekly report and download both files', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', acceptDownloads: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    await login(page, base, 'supervisor', password);
+    await page.getByRole('menuitem', { name: '报表' }).click();
+    await page.waitForURL(`${base}/reports`);
+    await page.getByText('周报', { exact: true }).click();
+    await page.getByTestId('create-report').click();
+    const xlsxButton = page.locator('[data-testid^="download-xlsx-"]').first();
+    await xlsxButton.waitFor();
+    await shot(page, 'desktop-reports');
+    const files = {};
+    for (const format of ['xlsx', 'pdf']) {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator(`[data-testid^="download-${format}-"]`).first().click(),
+      ]);
+      const file = join(artifacts, `weekly-report.${format}`);
+      await download.saveAs(file);
+      files[format] = readFileSync(file);
+    }
+    check(files.pdf.subarray(0, 4).toString() === '%PDF', 'the PDF download is not a PDF');
+    check(files.xlsx.subarray(0, 2).toString() === 'PK', 'the xlsx download is not a workbook');
     await context.close();
   });
 }

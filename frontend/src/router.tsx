@@ -36,6 +36,7 @@ export const router = createBrowserRouter([
       { path: 'tickets/new', element: guard('tickets:write', page(() => import('./pages/tickets/TicketCreatePage'))) },
       { path: 'tickets/:id', element: page(() => import('./pages/tickets/TicketDetailPage')) },
       { path: 'notifications', element: page(() => import('./pages/NotificationsPage')) },
+      { path: 'reports', element: page(() => import('./pages/reports/ReportsPage')) },
       { path: 'admin/users', element: guard('users:admin', page(() => import('./pages/admin/UsersPage'))) },
       { path: 'admin/departments', element: guard('users:admin', page(() => import('./pages/admin/DepartmentsPage'))) },
       { path: 'admin/sla', element: guard('settings:admin', page(() => import('./pages/admin/SlaPage'))) },

@@ -1,5 +1,5 @@
 import {
-  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, DashboardOutlined, FormOutlined, FundOutlined,
+  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, DashboardOutlined, FileTextOutlined, FormOutlined, FundOutlined,
   LogoutOutlined, MenuOutlined, ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -36,6 +36,7 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
     { key: '/tickets', icon: <ProfileOutlined />, label: t('nav.ticketList') },
     { key: '/tickets/board', icon: <AppstoreOutlined />, label: t('nav.ticketBoard') },
     { key: '/notifications', icon: <BellOutlined />, label: t('nav.notifications') },
+    { key: '/reports', icon: <FileTextOutlined />, label: t('reports.nav') },
     ...(admin.length ? [{ key: 'admin', label: t('nav.admin'), type: 'group' as const, children: admin }] : []),
   ];
 }

@@ -590,6 +590,22 @@ const en: Dictionary = {
     },
     links: { due: 'My due follow-ups', queue: 'My queue', atRisk: 'SLA at risk', breached: 'SLA breached' },
   },
+  reports: {
+    title: 'Reports',
+    nav: 'Reports',
+    create: 'Generate report',
+    lastComplete: 'Default: last complete period',
+    empty: 'No reports yet',
+    failed: 'The report could not be made; please try again',
+    kind: { daily: 'Daily', weekly: 'Weekly', monthly: 'Monthly' },
+    status: { pending: 'Making', done: 'Done', failed: 'Failed' },
+    fields: { period: 'Kind', days: 'Period', status: 'Status', created_at: 'Made at', files: 'Download' },
+    alerts: 'Trend alerts',
+    noAlerts: 'No alerts',
+    alertKind: { ticket_type_surge: 'Ticket type surging', satisfaction_decline: 'Satisfaction falling', first_response_below: 'First responses below target' },
+    evidenceList: 'Tickets',
+    evidenceChart: 'Chart',
+  },
 };
 
 export default en;

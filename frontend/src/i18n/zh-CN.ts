@@ -589,6 +589,22 @@ const zh = {
     },
     links: { due: '我的待跟进', queue: '我的待办工单', atRisk: '即将超时', breached: '已超时' },
   },
+  reports: {
+    title: '报表',
+    nav: '报表',
+    create: '生成报表',
+    lastComplete: '默认：上一完整周期',
+    empty: '还没有报表',
+    failed: '报表生成失败，请重试',
+    kind: { daily: '日报', weekly: '周报', monthly: '月报' },
+    status: { pending: '生成中', done: '已完成', failed: '失败' },
+    fields: { period: '类型', days: '时段', status: '状态', created_at: '生成时间', files: '下载' },
+    alerts: '趋势预警',
+    noAlerts: '暂无预警',
+    alertKind: { ticket_type_surge: '工单类型激增', satisfaction_decline: '满意度连续下降', first_response_below: '首次响应达成率偏低' },
+    evidenceList: '查看工单',
+    evidenceChart: '查看图表',
+  },
 };
 
 export default zh;

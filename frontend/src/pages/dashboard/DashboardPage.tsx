@@ -1,4 +1,4 @@
-import { Button, Card, Col, DatePicker, Flex, Row, Segmented, Space, Typography } from 'antd';
+import { Button, Card, Col, DatePicker, Flex, List, Row, Segmented, Space, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useMemo, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { QueryState } from '../../components/QueryState';
 import { useEnumLabel } from '../../components/selects';
 import { dateFromPicker, dateToPicker } from '../../lib/time';
 import { useFigure, type Figure, type FigurePath, type FigureQuery } from '../../queries/analytics';
+import { useAlerts } from '../../queries/reports';
 import { bucketBars, categoryBars, drillRoute, groupBars, pie, type Chart } from './charts';
 import { EChart } from './EChart';
 
@@ -64,6 +65,33 @@ function ChartOf({ figure, build, onOpen, height, testId }: {
         {definition}
       </Typography.Paragraph>
     </>
+  );
+}
+
+function AlertsCard() {
+  const { t } = useTranslation();
+  const alerts = useAlerts(true);
+  const enumLabel = useEnumLabel();
+  return (
+    <Card size="small" title={t('reports.alerts')} data-testid="alerts">
+      <QueryState query={alerts}>
+        {(data) => (
+          <List size="small" dataSource={data} locale={{ emptyText: t('reports.noAlerts') }}
+            renderItem={(a) => (
+              <List.Item actions={[
+                <Link key="list" to={a.evidence.list ?? '/tickets'}>{t('reports.evidenceList')}</Link>,
+                <Link key="chart" to={a.evidence.chart ?? '/'}>{t('reports.evidenceChart')}</Link>,
+              ]}>
+                <Space wrap>
+                  <Tag color="warning">{t(`reports.alertKind.${a.kind}` as 'reports.alertKind.ticket_type_surge')}</Tag>
+                  {a.subject !== 'all' && <span>{enumLabel('ticket_type', a.subject)}</span>}
+                  <Typography.Text type="secondary">{a.period_start} – {a.period_end}</Typography.Text>
+                </Space>
+              </List.Item>
+            )} />
+        )}
+      </QueryState>
+    </Card>
   );
 }
 
@@ -134,6 +162,7 @@ export default function DashboardPage() {
           {role !== 'account_manager' && <Link to="/tickets?sla_state=breached"><Button size="small">{t('analytics.links.breached')}</Button></Link>}
         </Space>
       </Card>
+      {team && <AlertsCard />}
       {customerPanels.length > 0 && <Grid>{customerPanels}</Grid>}
       <Grid>{servicePanels}</Grid>
     </Space>
