@@ -49,8 +49,13 @@ def _customer_scope(f: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _customers_in_scope(f: Filters) -> Any:
-    return select(Customer.id).where(*_customer_scope(f))
+def _of_customers_in_scope(column: Any, f: Filters) -> ColumnElement[bool]:
+    """`column` (a customer id) belongs to a customer the filters keep. Unfiltered, that is
+    every customer not archived: a NOT IN over the few archived ones, instead of a semi-join
+    with the whole customer table."""
+    if f.owner_id is None and f.department_id is None and f.tag_id is None:
+        return column.not_in(select(Customer.id).where(Customer.archived.is_(True)))
+    return column.in_(select(Customer.id).where(*_customer_scope(f)))
 
 
 def _ticket_scope(f: Filters) -> list[ColumnElement[bool]]:
@@ -108,7 +113,7 @@ class SqlAnalyticsRepo:
                         .where(CustomerOrder.ordered_on >= period.first_day,
                                CustomerOrder.ordered_on <= period.last_day,
                                CustomerOrder.status != "cancelled",
-                               CustomerOrder.customer_id.in_(_customers_in_scope(f)))
+                               _of_customers_in_scope(CustomerOrder.customer_id, f))
                         .group_by(b, CustomerOrder.customer_id).subquery())
         stmt = (select(per_customer.c.b, func.count(),
                        func.sum(case((per_customer.c.n >= 2, 1), else_=0)))
@@ -118,18 +123,20 @@ class SqlAnalyticsRepo:
     # ---- sales ----
 
     async def follow_ups(self, period: Period, f: Filters) -> list[tuple[int, str, str, int]]:
-        """(owner id, owner name, method, count), by owner then method."""
-        stmt = (select(FollowUp.owner_id, User.display_name, FollowUp.method, func.count())
-                .join(User, User.id == FollowUp.owner_id)
-                .where(_in(FollowUp.at, period),
-                       FollowUp.customer_id.in_(_customers_in_scope(f)))
-                .group_by(FollowUp.owner_id, User.display_name, FollowUp.method)
-                .order_by(FollowUp.owner_id, FollowUp.method))
+        """(owner id, owner name, method, count), by owner then method. Counted first, named
+        after: the join touches one row per owner and method, not every follow-up."""
+        counts = (select(FollowUp.owner_id, FollowUp.method, func.count().label("n"))
+                  .where(_in(FollowUp.at, period),
+                         _of_customers_in_scope(FollowUp.customer_id, f))
+                  .group_by(FollowUp.owner_id, FollowUp.method).subquery())
+        stmt = (select(counts.c.owner_id, User.display_name, counts.c.method, counts.c.n)
+                .join(User, User.id == counts.c.owner_id)
+                .order_by(counts.c.owner_id, counts.c.method))
         return [(o, name, m, n) for o, name, m, n in await self._rows(stmt)]
 
     async def funnel(self, period: Period, f: Filters) -> dict[str, Any]:
         scope = [_in(Opportunity.created_at, period),
-                 Opportunity.customer_id.in_(_customers_in_scope(f))]
+                 _of_customers_in_scope(Opportunity.customer_id, f)]
         counts = {s: n for s, n in await self._rows(
             select(Opportunity.stage, func.count()).where(*scope).group_by(Opportunity.stage))}
         won_amount = (await self.session.execute(
@@ -179,17 +186,23 @@ class SqlAnalyticsRepo:
 
     async def ticket_volume(self, period: Period, f: Filters,
                             by: str) -> dict[str, dict[tuple[int, str], int]]:
-        """{opened|resolved|closed: {(bucket, key): count}}."""
+        """{opened|resolved|closed: {(bucket, key): count}}, from one pass over the tickets
+        that had any of the three in the period (grouped by all three buckets at once)."""
         key = getattr(Ticket, by)
-        out: dict[str, dict[tuple[int, str], int]] = {}
-        for name, column, extra in (("opened", Ticket.opened_at, []),
-                                    ("resolved", Ticket.resolved_at, []),
-                                    ("closed", Ticket.closed_at,
-                                     [Ticket.status != "cancelled"])):
-            b = _bucket(column, period).label("b")
-            stmt = (select(b, key, func.count())
-                    .where(_in(column, period), *extra, *_ticket_scope(f)).group_by(b, key))
-            out[name] = {(i, k): n for i, k, n in await self._rows(stmt)}
+        opened = _bucket(Ticket.opened_at, period).label("o")
+        resolved = _bucket(Ticket.resolved_at, period).label("r")
+        closed = case((Ticket.status == "cancelled", None),
+                      else_=_bucket(Ticket.closed_at, period)).label("c")
+        stmt = (select(opened, resolved, closed, key, func.count())
+                .where(or_(_in(Ticket.opened_at, period), _in(Ticket.resolved_at, period),
+                           _in(Ticket.closed_at, period)), *_ticket_scope(f))
+                .group_by(opened, resolved, closed, key))
+        out: dict[str, dict[tuple[int, str], int]] = {"opened": {}, "resolved": {},
+                                                      "closed": {}}
+        for o, r, c, k, n in await self._rows(stmt):
+            for name, i in (("opened", o), ("resolved", r), ("closed", c)):
+                if i is not None:
+                    out[name][(i, k)] = out[name].get((i, k), 0) + n
         return out
 
     async def backlog(self, period: Period, f: Filters) -> list[int]:
@@ -204,21 +217,31 @@ class SqlAnalyticsRepo:
         return [int(v or 0) for v in row]
 
     async def sla(self, period: Period, f: Filters) -> dict[str, dict[int, tuple[int, int, int]]]:
-        """{first_response|resolution: {bucket: (fulfilled, on time, reopened)}}."""
-        out: dict[str, dict[int, tuple[int, int, int]]] = {}
-        for name, at, elapsed, target in (
-                ("first_response", Ticket.first_response_at,
-                 Ticket.first_response_elapsed_minutes, Ticket.first_response_minutes),
-                ("resolution", Ticket.resolved_at, Ticket.resolution_elapsed_minutes,
-                 Ticket.resolution_minutes)):
-            b = _bucket(at, period).label("b")
-            stmt = (select(b, func.count(), func.sum(case((elapsed <= target, 1), else_=0)),
-                           func.sum(case((Ticket.reopen_count > 0, 1), else_=0)))
-                    .where(_in(at, period), elapsed.is_not(None), *_ticket_scope(f))
-                    .group_by(b))
-            out[name] = {i: (n, int(ok or 0), int(re or 0))
-                         for i, n, ok, re in await self._rows(stmt)}
-        return out
+        """{first_response|resolution: {bucket: (fulfilled, on time, reopened)}}, from one
+        pass over the tickets answered or resolved in the period."""
+        fr = case((Ticket.first_response_elapsed_minutes.is_(None), None),
+                  else_=_bucket(Ticket.first_response_at, period)).label("f")
+        res = case((Ticket.resolution_elapsed_minutes.is_(None), None),
+                   else_=_bucket(Ticket.resolved_at, period)).label("r")
+        fr_ok = case((Ticket.first_response_elapsed_minutes <= Ticket.first_response_minutes,
+                      1), else_=0).label("fo")
+        res_ok = case((Ticket.resolution_elapsed_minutes <= Ticket.resolution_minutes, 1),
+                      else_=0).label("ro")
+        reopened = case((Ticket.reopen_count > 0, 1), else_=0).label("re")
+        stmt = (select(fr, res, fr_ok, res_ok, reopened, func.count())
+                .where(or_(_in(Ticket.first_response_at, period),
+                           _in(Ticket.resolved_at, period)), *_ticket_scope(f))
+                .group_by(fr, res, fr_ok, res_ok, reopened))
+        acc: dict[str, dict[int, list[int]]] = {"first_response": {}, "resolution": {}}
+        for f_i, r_i, f_ok, r_ok, re, n in await self._rows(stmt):
+            for name, i, ok in (("first_response", f_i, f_ok), ("resolution", r_i, r_ok)):
+                if i is not None:
+                    row = acc[name].setdefault(i, [0, 0, 0])
+                    row[0] += n
+                    row[1] += n * ok
+                    row[2] += n * re
+        return {name: {i: (v[0], v[1], v[2]) for i, v in buckets.items()}
+                for name, buckets in acc.items()}
 
     async def durations(self, period: Period,
                         f: Filters) -> dict[str, dict[int, tuple[float | None, float | None]]]:

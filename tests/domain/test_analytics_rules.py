@@ -76,3 +76,50 @@ class TestScope:
         asked = Filters(owner_id=9, department_id=2)
         for role in (Role.ADMIN, Role.SUPERVISOR, Role.READONLY):
             assert scoped(Actor(1, role), Section.CUSTOMERS, asked) == asked
+
+
+class TestReportDays:
+    def test_defaults_are_the_last_complete_period(self) -> None:
+        from domain.analytics.report import ReportKind, report_days
+
+        today = date(2025, 3, 1)  # a Saturday
+        assert report_days(ReportKind.DAILY, None, today) == (date(2025, 2, 28),) * 2
+        assert report_days(ReportKind.WEEKLY, None, today) == (date(2025, 2, 17),
+                                                               date(2025, 2, 23))
+        assert report_days(ReportKind.MONTHLY, None, today) == (date(2025, 2, 1),
+                                                                date(2025, 2, 28))
+
+    def test_a_start_day_picks_its_period(self) -> None:
+        from domain.analytics.report import ReportKind, report_days
+
+        assert report_days(ReportKind.WEEKLY, date(2024, 12, 31), date(2025, 6, 1)) == (
+            date(2024, 12, 30), date(2025, 1, 5))
+        assert report_days(ReportKind.MONTHLY, date(2024, 12, 15), date(2025, 6, 1)) == (
+            date(2024, 12, 1), date(2024, 12, 31))
+
+
+class TestTrendRules:
+    def test_surge_needs_both_the_factor_and_the_minimum(self) -> None:
+        from domain.analytics.trends import Thresholds, surging
+
+        t = Thresholds()
+        assert surging(5, 4, t)  # 5 ≥ 2 × 1 and ≥ 5
+        assert not surging(4, 0, t)  # under the minimum
+        assert not surging(7, 16, t)  # weekly average 4: 7 < 8
+        assert surging(8, 16, t)
+
+    def test_falling_three_weeks_in_a_row(self) -> None:
+        from domain.analytics.trends import falling
+
+        assert falling([5, 4, 3, 2])
+        assert not falling([5, 4, 4, 2])  # a flat week breaks the run
+        assert not falling([5, None, 3, 2])
+
+    def test_windows(self) -> None:
+        from domain.analytics.trends import windows
+
+        w = windows(date(2025, 6, 9))
+        assert w.recent == (date(2025, 6, 2), date(2025, 6, 8))
+        assert w.baseline == (date(2025, 5, 5), date(2025, 6, 1))
+        assert w.weeks[0] == (date(2025, 5, 12), date(2025, 5, 18))
+        assert w.weeks[-1] == (date(2025, 6, 2), date(2025, 6, 8))
