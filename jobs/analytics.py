@@ -30,7 +30,7 @@ async def run_reports(database: Database, clock: Clock, kind: ReportKind,
         async with database.session(write=True) as session:
             uow = SqlUnitOfWork(session)
             report, created = await uow.reports.get_or_add(kind, first, last, user.id, now)
-            if not created and report.status != "failed":
+            if not report_service.needs_filling(report, created):
                 continue
             actor = Actor(user.id, Role(user.role), user.department_id)
             await report_service.fill(uow, clock, report, actor, user.display_name, zone,

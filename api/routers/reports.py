@@ -44,7 +44,7 @@ async def create_report(body: ReportCreate, actor: AnyUserDep, uow: UowDep, cloc
     zone = ZoneInfo(settings.timezone)
     report, created = await report_service.request(uow, clock, actor, body.period, body.start,
                                                    zone)
-    if created or report.status == "failed":
+    if report_service.needs_filling(report, created):
         background.add_task(fill_report, database, clock, report.id, actor, zone)
     response.headers["Location"] = f"/api/v1/reports/{report.id}"
     return ReportOut.of(report)

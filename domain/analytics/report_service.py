@@ -91,6 +91,11 @@ async def fill(uow: Uow, clock: Clock, report: Any, recipient: Actor, name: str,
                             now=clock.now())
 
 
+def needs_filling(report: Any, created: bool) -> bool:
+    """A new report is filled; so is one that failed before (asking again retries it)."""
+    return created or report.status == "failed"
+
+
 def notify(uow: Uow, report: Any, now: datetime) -> None:
     uow.notifications.add(report.recipient_id, "report_ready",
                           f"{TITLES[ReportKind(report.kind)]}已生成："

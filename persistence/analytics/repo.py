@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, true
+from sqlalchemy import and_, case, func, literal, or_, select, text, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
@@ -82,12 +82,20 @@ def _ticket_scope(f: Filters) -> list[ColumnElement[bool]]:
 class SqlAnalyticsRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._tuned = False
 
     @property
     def _postgres(self) -> bool:
         return self.session.get_bind().dialect.name == "postgresql"
 
     async def _rows(self, stmt: Any) -> list[Any]:
+        if self._postgres and not self._tuned:
+            # For this transaction only: aggregates over a year of orders or tickets hash
+            # hundreds of thousands of groups (4 MB, the default, spills them to disk), and
+            # JIT compiling costs more than it saves on these statements.
+            await self.session.execute(text("SET LOCAL work_mem = '64MB'"))
+            await self.session.execute(text("SET LOCAL jit = off"))
+            self._tuned = True
         return list((await self.session.execute(stmt)).all())
 
     # ---- customers ----
