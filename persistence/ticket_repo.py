@@ -30,6 +30,10 @@ class TicketFilter:
     created_from: datetime | None = None
     created_to: datetime | None = None
     channel: Sequence[str] = ()
+    resolved_from: datetime | None = None
+    resolved_to: datetime | None = None
+    closed_from: datetime | None = None
+    closed_to: datetime | None = None
 
 
 class SqlTicketRepo:
@@ -281,6 +285,12 @@ class SqlTicketRepo:
             stmt = stmt.where(Ticket.opened_at >= f.created_from)
         if f.created_to:
             stmt = stmt.where(Ticket.opened_at < f.created_to)
+        for column, start, end in ((Ticket.resolved_at, f.resolved_from, f.resolved_to),
+                                   (Ticket.closed_at, f.closed_from, f.closed_to)):
+            if start:
+                stmt = stmt.where(column >= start)
+            if end:
+                stmt = stmt.where(column < end)
         if f.sla_state:
             stmt = stmt.where(_sla_state_condition(f.sla_state, now))
         if cursor:

@@ -41,6 +41,11 @@ async def list_tickets(
     sla_state: Literal["ok", "warning", "breached", "paused"] | None = None,
     created_from: Annotated[date | None, Query(description="Inclusive, local date.")] = None,
     created_to: Annotated[date | None, Query(description="Inclusive, local date.")] = None,
+    resolved_from: Annotated[date | None, Query(description="Local date.")] = None,
+    resolved_to: Annotated[date | None, Query(description="Inclusive, local date.")] = None,
+    closed_from: Annotated[date | None, Query(description="Closed or cancelled; local date.")
+                           ] = None,
+    closed_to: Annotated[date | None, Query(description="Inclusive, local date.")] = None,
 ) -> Page[TicketOut]:
     """The tickets you may see, newest first, with live SLA clocks."""
     now = clock.now()
@@ -48,7 +53,11 @@ async def list_tickets(
                      department_id=department_id,
                      assignee_id=assignee_id, customer_id=customer_id, sla_state=sla_state,
                      created_from=_start(created_from, settings.timezone),
-                     created_to=_after(created_to, settings.timezone))
+                     created_to=_after(created_to, settings.timezone),
+                     resolved_from=_start(resolved_from, settings.timezone),
+                     resolved_to=_after(resolved_to, settings.timezone),
+                     closed_from=_start(closed_from, settings.timezone),
+                     closed_to=_after(closed_to, settings.timezone))
     page = await uow.tickets.list_page(actor, f, now=now, cursor=cursor, limit=limit)
     return Page(items=await ticket_views.tickets_out(uow, actor, page.items, now),
                 next_cursor=page.next_cursor)

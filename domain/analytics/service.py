@@ -251,11 +251,15 @@ async def _service_volume(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filte
             points = []
             for i in range(len(p.buckets)):
                 n = data[measure].get((i, key), 0)
-                drill = None
+                d = _days(p, i)
                 if measure == "opened":
-                    d = _days(p, i)
-                    drill = _tickets_list(actor, f, created_from=d["first"],
-                                          created_to=d["last"], **{by: key})
+                    span = {"created_from": d["first"], "created_to": d["last"]}
+                elif measure == "resolved":
+                    span = {"resolved_from": d["first"], "resolved_to": d["last"]}
+                else:  # closed, cancellations left out
+                    span = {"closed_from": d["first"], "closed_to": d["last"],
+                            "status": ["closed"]}
+                drill = _tickets_list(actor, f, **span, **{by: key})
                 points.append(Point(_x(p, i), n, n, drill=drill))
             series.append(Series(measure, points, group=key))
     return series

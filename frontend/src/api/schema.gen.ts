@@ -11609,6 +11609,14 @@ export interface operations {
                 created_from?: string | null;
                 /** @description Inclusive, local date. */
                 created_to?: string | null;
+                /** @description Local date. */
+                resolved_from?: string | null;
+                /** @description Inclusive, local date. */
+                resolved_to?: string | null;
+                /** @description Closed or cancelled; local date. */
+                closed_from?: string | null;
+                /** @description Inclusive, local date. */
+                closed_to?: string | null;
             };
             header?: never;
             path?: never;

@@ -55,7 +55,7 @@ export function customerQuery(search: URLSearchParams): CustomerQuery {
 export const TICKET_FILTERS = {
   status: 'many', priority: 'many', type: 'many', department_id: 'one', assignee_id: 'one',
   customer_id: 'one', sla_state: 'one', created_from: 'one', created_to: 'one',
-  channel: 'many',
+  channel: 'many', resolved_from: 'one', resolved_to: 'one', closed_from: 'one', closed_to: 'one',
 } as const satisfies ParamSpec;
 
 export function ticketQuery(search: URLSearchParams): TicketQuery {
@@ -71,6 +71,10 @@ export function ticketQuery(search: URLSearchParams): TicketQuery {
     created_from: isoDate(p.created_from),
     created_to: isoDate(p.created_to),
     channel: known(channelValues, p.channel),
+    resolved_from: isoDate(p.resolved_from),
+    resolved_to: isoDate(p.resolved_to),
+    closed_from: isoDate(p.closed_from),
+    closed_to: isoDate(p.closed_to),
     limit: pageSize(search),
     cursor: cursorStack(search).at(-1),
   });
