@@ -1,6 +1,7 @@
 """Benchmark of the analytics endpoints, the dashboards and a monthly report.
 
-    python -m bench.analytics --database-url postgresql://postgres@127.0.0.1:5432/crm_bench_analytics \
+    python -m bench.analytics \
+        --database-url postgresql://postgres@127.0.0.1:5432/crm_bench_analytics \
         [--runs 5] [--months 12]
 
 Works on a database bench/generate.py filled (customers, follow-ups, orders, and tickets via

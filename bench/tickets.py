@@ -38,7 +38,8 @@ DEPARTMENT_OF = {"presales_consult": 0, "order_support": 0, "customization": 0,
 CHANNELS = [("phone", 35), ("online_chat", 25), ("email", 15), ("store", 5), ("web_form", 15),
             ("api", 5)]
 # priority: (weight, urgent, important, first response, resolution, calendar)
-PRIORITIES = {"P1": (5, True, True, 30, 240, "24x7"), "P2": (20, False, True, 1440, 2700, "business"),
+PRIORITIES = {"P1": (5, True, True, 30, 240, "24x7"),
+              "P2": (20, False, True, 1440, 2700, "business"),
               "P3": (35, True, False, 120, 1620, "business"),
               "P4": (40, False, False, 2880, 5400, "business")}
 PARTIES = ["product_quality", "service_error", "logistics", "other"]

@@ -224,7 +224,8 @@ class SqlAnalyticsRepo:
         row = (await self.session.execute(stmt)).one()
         return [int(v or 0) for v in row]
 
-    async def sla(self, period: Period, f: Filters) -> dict[str, dict[int, tuple[int, int, int]]]:
+    async def sla(self, period: Period,
+                  f: Filters) -> dict[str, dict[int, tuple[int, int, int]]]:
         """{first_response|resolution: {bucket: (fulfilled, on time, reopened)}}, from one
         pass over the tickets answered or resolved in the period."""
         fr = case((Ticket.first_response_elapsed_minutes.is_(None), None),

@@ -35,7 +35,8 @@ def _code() -> str:
     return "C" + uuid.uuid4().hex[:12].upper()
 
 
-async def build(database: Database, *, department_id: int, am1, am2, a1, a2) -> DataSet:  # noqa: ANN001
+async def build(database: Database, *, department_id: int,  # noqa: ANN001
+                am1, am2, a1, a2) -> DataSet:
     customers: dict[str, int] = {}
     tickets: dict[str, int] = {}
     async with database.session(write=True) as s:

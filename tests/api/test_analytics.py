@@ -269,7 +269,7 @@ class TestServiceFigures:
 
 
 class TestRoles:
-    async def test_account_manager_counts_only_their_customers(self, client, users, data):  # noqa: ANN001
+    async def test_account_manager_counts_only_their_customers(self, client, data):  # noqa: ANN001
         body = await fig(client, data.am1, "service/satisfaction")
         assert body["filters"]["owner_id"] == data.am1.id
         assert values(body, "overall") == [5.0, 2.0, 3.0]  # t6 is am2's customer's
@@ -278,12 +278,12 @@ class TestRoles:
         body = await fig(client, data.am2, "customers/activity")
         assert by_x(body, "customers") == {"active": 1, "dormant": 0, "churn_risk": 0}
 
-    async def test_account_manager_may_not_ask_for_another_owner(self, client, data):  # noqa: ANN001
+    async def test_account_manager_may_not_ask_for_another_owner(self, client, data):  # noqa
         r = await client.get("/analytics/customers/new", headers=data.am1.headers,
                              params={**Q1, "owner_id": data.am2.id})
         assert_problem(r, 403, "forbidden")
 
-    async def test_agent_sees_their_department_service_figures_only(self, client, data):  # noqa: ANN001
+    async def test_agent_sees_their_department_service_figures_only(self, client, data):  # noqa
         body = await fig(client, data.a1, "service/backlog")
         assert body["filters"]["department_id"] == data.department_id
         assert values(body, "backlog") == [1, 2, 1]

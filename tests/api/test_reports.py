@@ -81,7 +81,7 @@ class TestOnDemand:
         other = await weekly_report(client, data.am2)
         assert other["id"] != first["id"]
 
-    async def test_account_manager_report_counts_only_their_customers(self, client, data):  # noqa: ANN001
+    async def test_account_manager_report_counts_only_their_customers(self, client, data):  # noqa
         report = await client.post("/reports", json={"period": "monthly", "start": "2025-01-15"},
                                    headers=data.am2.headers)
         r = await client.get(f"/reports/{report.json()['id']}/files/xlsx",

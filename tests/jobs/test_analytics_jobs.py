@@ -9,24 +9,25 @@ from sqlalchemy import func, select
 from jobs.analytics import run_reports
 from domain.analytics.report import ReportKind
 from persistence.models import Notification, Report
+from tests.conftest import MovableClock
 from tests.jobs.conftest import SHANGHAI, local
 
 RUN = local("2025-06-09 08:00")
 SURVEY = {"response_speed": 4, "resolution": 4, "attitude": 4}
 
 
-async def answered(desk, opened: str, responded: str, *, closed_with: int | None = None,  # noqa: ANN001
+async def answered(desk, opened: str, responded: str, *,  # noqa: ANN001
+                   closed_with: int | None = None,
                    type: str = "technical_consult", assignee: str = "tech_agent") -> None:
     """A ticket opened and first answered (the assignee starts it) at these local times; with
-    `closed_with`, resolved and closed half an hour later with that overall score."""
+    `closed_with`, then resolved and closed at once with that overall score."""
     t = await desk.ticket(local(opened), type=type, assignee=assignee)
-    user = assignee
-    r = await desk.call(local(responded), user, "POST", f"/tickets/{t['id']}/transitions",
+    r = await desk.call(local(responded), assignee, "POST", f"/tickets/{t['id']}/transitions",
                         {"to": "in_progress"})
     assert r.status_code == 200, r.text
     if closed_with is not None:
-        r = await desk.call(local(responded), user, "POST", f"/tickets/{t['id']}/transitions",
-                            {"to": "resolved"})
+        r = await desk.call(local(responded), assignee, "POST",
+                            f"/tickets/{t['id']}/transitions", {"to": "resolved"})
         assert r.status_code == 200, r.text
         r = await desk.call(local(responded), "admin", "POST",
                             f"/tickets/{t['id']}/transitions",
@@ -116,8 +117,7 @@ class TestReportJob:
         assert pdf.content.startswith(b"%PDF")
 
         # run again (a second process, a retry): nothing new
-        second = await run_reports(desk.database, desk.clock.__class__(RUN), ReportKind.WEEKLY,
-                                   SHANGHAI)
+        second = await run_reports(desk.database, MovableClock(RUN), ReportKind.WEEKLY, SHANGHAI)
         assert second["made"] == 0
         async with desk.database.session(write=False) as s:
             assert await s.scalar(select(func.count()).select_from(Report)
