@@ -23,8 +23,9 @@ async def run_reports(database: Database, clock: Clock, kind: ReportKind,
     now = clock.now()
     first, last = report_days(kind, None, now.astimezone(zone).date())
     async with database.session(write=False) as session:
-        recipients = await SqlUnitOfWork(session).reports.recipients(
-            kind, report_service.default_roles(kind))
+        uow = SqlUnitOfWork(session)
+        recipients = await uow.reports.recipients(
+            kind, await report_service.default_roles(uow, kind))
     made = 0
     for user in recipients:
         async with database.session(write=True) as session:

@@ -666,6 +666,16 @@ class ReportSubscription(Base):
     enabled: Mapped[bool] = mapped_column(Boolean)
 
 
+class ReportRoleDefault(Base):
+    """An admin's choice of which reports a role gets by default (else domain ROLE_DEFAULTS)."""
+
+    __tablename__ = "report_role_default"
+
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+
+
 class TrendAlert(Base):
     """A surge or a decline found by the trend-alerts job, once per kind, subject and period."""
 

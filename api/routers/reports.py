@@ -13,7 +13,7 @@ from domain.analytics import report_service
 from domain.analytics.report import ReportKind, ReportNotFound, ReportNotReady
 from domain.errors import Forbidden
 from domain.ports import Clock
-from domain.roles import Actor
+from domain.roles import Actor, Role
 from persistence.db import Database
 from persistence.uow import SqlUnitOfWork
 
@@ -72,6 +72,23 @@ async def update_subscriptions(body: SubscriptionsPatch, actor: AnyUserDep,
     for kind, enabled in body.model_dump(exclude_none=True).items():
         await uow.reports.set_subscription(actor.user_id, kind, enabled)
     return SubscriptionsOut(**await report_service.subscriptions(uow, actor))
+
+
+@router.get("/defaults", response_model=dict[Role, SubscriptionsOut],
+            operation_id="reports:get_role_defaults", responses=problems())
+async def get_role_defaults(actor: AnyUserDep, uow: ReadUowDep) -> dict[Role, SubscriptionsOut]:
+    """Which reports each role gets when its users never chose."""
+    return {role: SubscriptionsOut(**kinds)
+            for role, kinds in (await report_service.role_defaults(uow)).items()}
+
+
+@router.patch("/defaults/{role}", response_model=SubscriptionsOut,
+              operation_id="reports:update_role_defaults", responses=problems(Forbidden))
+async def update_role_defaults(role: Role, body: SubscriptionsPatch, actor: AnyUserDep,
+                               uow: UowDep) -> SubscriptionsOut:
+    """Admins: choose the reports a role gets by default (a user's own choice still wins)."""
+    return SubscriptionsOut(**await report_service.set_role_defaults(
+        uow, actor, role, body.model_dump(exclude_none=True)))
 
 
 @router.get("/{report_id}", response_model=ReportOut, operation_id="reports:get_report",

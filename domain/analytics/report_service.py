@@ -29,6 +29,8 @@ class ReportRepo(Protocol):
     async def file(self, report_id: int, kind: str) -> bytes | None: ...
     async def subscriptions(self, user_id: int) -> dict[str, bool]: ...
     async def set_subscription(self, user_id: int, kind: str, enabled: bool) -> None: ...
+    async def role_defaults(self) -> dict[tuple[str, str], bool]: ...
+    async def set_role_default(self, role: str, kind: str, enabled: bool) -> None: ...
 
 
 class Uow(Protocol):
@@ -103,11 +105,30 @@ def notify(uow: Uow, report: Any, now: datetime) -> None:
                           entity_type="report", entity_id=report.id, at=now)
 
 
+async def role_defaults(uow: Uow) -> dict[Role, dict[ReportKind, bool]]:
+    """Which reports each role gets when its users never chose: admins' settings, else
+    ROLE_DEFAULTS."""
+    chosen = await uow.reports.role_defaults()
+    return {role: {kind: chosen.get((role.value, kind.value), kind in ROLE_DEFAULTS[role])
+                   for kind in ReportKind} for role in Role}
+
+
+async def set_role_defaults(uow: Uow, actor: Actor, role: Role,
+                            values: dict[str, bool]) -> dict[ReportKind, bool]:
+    if not actor.is_admin:
+        raise Forbidden("Only admins choose the reports a role gets by default.")
+    for kind, enabled in values.items():
+        await uow.reports.set_role_default(role.value, kind, enabled)
+    return (await role_defaults(uow))[role]
+
+
 async def subscriptions(uow: Uow, actor: Actor) -> dict[ReportKind, bool]:
     """Each kind: subscribed or not (the role's default where the user never chose)."""
     chosen = await uow.reports.subscriptions(actor.user_id)  # type: ignore[arg-type]
-    return {kind: chosen.get(kind, kind in ROLE_DEFAULTS[actor.role]) for kind in ReportKind}
+    defaults = (await role_defaults(uow))[actor.role]
+    return {kind: chosen.get(kind, defaults[kind]) for kind in ReportKind}
 
 
-def default_roles(kind: ReportKind) -> list[str]:
-    return [role.value for role in Role if kind in ROLE_DEFAULTS[role]]
+async def default_roles(uow: Uow, kind: ReportKind) -> list[str]:
+    """The roles that get `kind` by default."""
+    return [role.value for role, kinds in (await role_defaults(uow)).items() if kinds[kind]]

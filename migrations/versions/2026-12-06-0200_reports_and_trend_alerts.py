@@ -1,4 +1,4 @@
-"""analytics: reports (日报/周报/月报) with their files, subscriptions, trend alerts
+"""analytics: reports (日报/周报/月报) with their files, subscriptions and role defaults, trend alerts
 
 Revision ID: b84d2f6a1c37
 Revises: a7c3e1f05b21
@@ -58,6 +58,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('user_id', 'kind', name=op.f('pk_report_subscription')),
     )
     op.create_table(
+        'report_role_default',
+        sa.Column('role', sa.String(length=20), nullable=False),
+        sa.Column('kind', sa.String(length=10), nullable=False),
+        sa.Column('enabled', sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint('role', 'kind', name=op.f('pk_report_role_default')),
+    )
+    op.create_table(
         'trend_alert',
         sa.Column('id', Id, nullable=False),
         sa.Column('kind', sa.String(length=30), nullable=False),
@@ -75,5 +82,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('trend_alert')
+    op.drop_table('report_role_default')
     op.drop_table('report_subscription')
     op.drop_table('report')

@@ -10,7 +10,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import Report, ReportSubscription, TrendAlert, User
+from persistence.models import (Report, ReportRoleDefault, ReportSubscription, TrendAlert,
+                                User)
 
 
 class SqlReportRepo:
@@ -66,6 +67,17 @@ class SqlReportRepo:
                                                        enabled=enabled)
         await self.session.execute(stmt.on_conflict_do_update(
             index_elements=["user_id", "kind"], set_={"enabled": enabled}))
+
+    async def role_defaults(self) -> dict[tuple[str, str], bool]:
+        """{(role, kind): enabled} as admins set them."""
+        rows = await self.session.execute(select(ReportRoleDefault.role, ReportRoleDefault.kind,
+                                                 ReportRoleDefault.enabled))
+        return {(r, k): e for r, k, e in rows.all()}
+
+    async def set_role_default(self, role: str, kind: str, enabled: bool) -> None:
+        stmt = self._insert(ReportRoleDefault).values(role=role, kind=kind, enabled=enabled)
+        await self.session.execute(stmt.on_conflict_do_update(
+            index_elements=["role", "kind"], set_={"enabled": enabled}))
 
     async def recipients(self, kind: str, default_roles: Sequence[str]) -> list[User]:
         """Active users who get `kind`: subscribed, or their role's default and no choice."""

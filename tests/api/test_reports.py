@@ -120,3 +120,18 @@ class TestSubscriptions:
         r = await client.patch("/reports/subscriptions", json={"daily": True},
                                headers=user.headers)
         assert r.json()["daily"] is True
+
+    async def test_admins_choose_the_defaults_per_role(self, client, users):  # noqa: ANN001
+        r = await client.patch("/reports/defaults/readonly", json={"monthly": True},
+                               headers=users["supervisor"].headers)
+        assert_problem(r, 403)
+        r = await client.patch("/reports/defaults/readonly", json={"monthly": True},
+                               headers=users["admin"].headers)
+        assert r.status_code == 200 and r.json() == {"daily": False, "weekly": False,
+                                                     "monthly": True}
+        r = await client.get("/reports/subscriptions", headers=users["readonly"].headers)
+        assert r.json() == {"daily": False, "weekly": False, "monthly": True}
+        r = await client.get("/reports/defaults", headers=users["readonly"].headers)
+        assert r.json()["readonly"]["monthly"] is True and r.json()["agent"]["weekly"] is False
+        await client.patch("/reports/defaults/readonly", json={"monthly": False},
+                           headers=users["admin"].headers)
