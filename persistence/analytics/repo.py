@@ -4,6 +4,7 @@ no time-zone arithmetic in SQL, so SQLite and PostgreSQL count alike, daylight s
 included. Every statement scans the period's rows once."""
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -58,6 +59,9 @@ def _of_customers_in_scope(column: Any, f: Filters) -> ColumnElement[bool]:
     return column.in_(select(Customer.id).where(*_customer_scope(f)))
 
 
+_TRUE = true()
+
+
 def _ticket_scope(f: Filters) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if f.department_id is not None:
@@ -76,7 +80,7 @@ def _ticket_scope(f: Filters) -> list[ColumnElement[bool]]:
             customers = customers.where(Customer.id.in_(
                 select(CustomerTag.customer_id).where(CustomerTag.tag_id == f.tag_id)))
         conditions.append(Ticket.customer_id.in_(customers))
-    return conditions or [true()]
+    return conditions or [_TRUE]
 
 
 class SqlAnalyticsRepo:
@@ -87,6 +91,27 @@ class SqlAnalyticsRepo:
     @property
     def _postgres(self) -> bool:
         return self.session.get_bind().dialect.name == "postgresql"
+
+    def _owned_by(self, column: Any, owner_id: int) -> ColumnElement[bool]:
+        """`column` (a customer id) is of a customer `owner_id` owns. On PostgreSQL as
+        `= ANY(ARRAY(…))`: the planner then looks the owner's few thousand customers up in
+        the column's index, where `IN (SELECT …)` hash-joins them with a scan of the table."""
+        owned = select(Customer.id).where(Customer.owner_id == owner_id)
+        if self._postgres:
+            return column == func.any(func.array(owned.scalar_subquery()))
+        return column.in_(owned)
+
+    def _of_customers(self, column: Any, f: Filters) -> ColumnElement[bool]:
+        if f.owner_id is not None and f.department_id is None and f.tag_id is None:
+            return self._owned_by(column, f.owner_id)
+        return _of_customers_in_scope(column, f)
+
+    def _ticket_scope(self, f: Filters) -> list[ColumnElement[bool]]:
+        if f.owner_id is not None and f.tag_id is None:
+            rest = _ticket_scope(replace(f, owner_id=None))
+            return [self._owned_by(Ticket.customer_id, f.owner_id),
+                    *[c for c in rest if c is not _TRUE]]
+        return _ticket_scope(f)
 
     async def _rows(self, stmt: Any) -> list[Any]:
         if self._postgres and not self._tuned:
@@ -121,7 +146,7 @@ class SqlAnalyticsRepo:
                         .where(CustomerOrder.ordered_on >= period.first_day,
                                CustomerOrder.ordered_on <= period.last_day,
                                CustomerOrder.status != "cancelled",
-                               _of_customers_in_scope(CustomerOrder.customer_id, f))
+                               self._of_customers(CustomerOrder.customer_id, f))
                         .group_by(b, CustomerOrder.customer_id).subquery())
         stmt = (select(per_customer.c.b, func.count(),
                        func.sum(case((per_customer.c.n >= 2, 1), else_=0)))
@@ -135,7 +160,7 @@ class SqlAnalyticsRepo:
         after: the join touches one row per owner and method, not every follow-up."""
         counts = (select(FollowUp.owner_id, FollowUp.method, func.count().label("n"))
                   .where(_in(FollowUp.at, period),
-                         _of_customers_in_scope(FollowUp.customer_id, f))
+                         self._of_customers(FollowUp.customer_id, f))
                   .group_by(FollowUp.owner_id, FollowUp.method).subquery())
         stmt = (select(counts.c.owner_id, User.display_name, counts.c.method, counts.c.n)
                 .join(User, User.id == counts.c.owner_id)
@@ -144,7 +169,7 @@ class SqlAnalyticsRepo:
 
     async def funnel(self, period: Period, f: Filters) -> dict[str, Any]:
         scope = [_in(Opportunity.created_at, period),
-                 _of_customers_in_scope(Opportunity.customer_id, f)]
+                 self._of_customers(Opportunity.customer_id, f)]
         counts = {s: n for s, n in await self._rows(
             select(Opportunity.stage, func.count()).where(*scope).group_by(Opportunity.stage))}
         won_amount = (await self.session.execute(
@@ -203,7 +228,7 @@ class SqlAnalyticsRepo:
                       else_=_bucket(Ticket.closed_at, period)).label("c")
         stmt = (select(opened, resolved, closed, key, func.count())
                 .where(or_(_in(Ticket.opened_at, period), _in(Ticket.resolved_at, period),
-                           _in(Ticket.closed_at, period)), *_ticket_scope(f))
+                           _in(Ticket.closed_at, period)), *self._ticket_scope(f))
                 .group_by(opened, resolved, closed, key))
         out: dict[str, dict[tuple[int, str], int]] = {"opened": {}, "resolved": {},
                                                       "closed": {}}
@@ -219,7 +244,7 @@ class SqlAnalyticsRepo:
                                        or_(finished.is_(None), finished >= b.end)), 1),
                                  else_=0))
                    for b in period.buckets]
-        stmt = select(*columns).where(Ticket.opened_at < period.end, *_ticket_scope(f),
+        stmt = select(*columns).where(Ticket.opened_at < period.end, *self._ticket_scope(f),
                                       or_(finished.is_(None), finished >= period.start))
         row = (await self.session.execute(stmt)).one()
         return [int(v or 0) for v in row]
@@ -239,7 +264,7 @@ class SqlAnalyticsRepo:
         reopened = case((Ticket.reopen_count > 0, 1), else_=0).label("re")
         stmt = (select(fr, res, fr_ok, res_ok, reopened, func.count())
                 .where(or_(_in(Ticket.first_response_at, period),
-                           _in(Ticket.resolved_at, period)), *_ticket_scope(f))
+                           _in(Ticket.resolved_at, period)), *self._ticket_scope(f))
                 .group_by(fr, res, fr_ok, res_ok, reopened))
         acc: dict[str, dict[int, list[int]]] = {"first_response": {}, "resolution": {}}
         for f_i, r_i, f_ok, r_ok, re, n in await self._rows(stmt):
@@ -261,7 +286,7 @@ class SqlAnalyticsRepo:
                  Ticket.first_response_elapsed_minutes),
                 ("resolution", Ticket.resolved_at, Ticket.resolution_elapsed_minutes)):
             b = _bucket(at, period).label("b")
-            where = (_in(at, period), elapsed.is_not(None), *_ticket_scope(f))
+            where = (_in(at, period), elapsed.is_not(None), *self._ticket_scope(f))
             if self._postgres:
                 stmt = (select(b, func.percentile_disc(0.5).within_group(elapsed),
                                func.percentile_disc(0.9).within_group(elapsed))
@@ -276,7 +301,7 @@ class SqlAnalyticsRepo:
         return out
 
     async def agents(self, period: Period, f: Filters) -> list[dict[str, Any]]:
-        scope = _ticket_scope(f)
+        scope = self._ticket_scope(f)
         in_fr = and_(_in(Ticket.first_response_at, period),
                      Ticket.first_response_elapsed_minutes.is_not(None))
         in_res = and_(_in(Ticket.resolved_at, period),
@@ -312,7 +337,7 @@ class SqlAnalyticsRepo:
                 Ticket.satisfaction_attitude, Ticket.satisfaction_overall)
         stmt = (select(b, func.count(), *[func.avg(d * 1.0) for d in dims])
                 .where(_in(Ticket.closed_at, period), Ticket.status == "closed",
-                       Ticket.satisfaction_overall.is_not(None), *_ticket_scope(f))
+                       Ticket.satisfaction_overall.is_not(None), *self._ticket_scope(f))
                 .group_by(b))
         return {i: (n, [None if v is None else float(v) for v in means])
                 for i, n, *means in await self._rows(stmt)}
@@ -322,7 +347,7 @@ class SqlAnalyticsRepo:
         mean = func.avg(Ticket.satisfaction_overall * 1.0)
         stmt = (select(Ticket.type, mean, func.count())
                 .where(_in(Ticket.closed_at, period), Ticket.status == "closed",
-                       Ticket.satisfaction_overall.is_not(None), *_ticket_scope(f))
+                       Ticket.satisfaction_overall.is_not(None), *self._ticket_scope(f))
                 .group_by(Ticket.type).order_by(mean, Ticket.type).limit(limit))
         return [(t, float(m), n) for t, m, n in await self._rows(stmt)]
 
@@ -330,7 +355,7 @@ class SqlAnalyticsRepo:
                          f: Filters) -> list[tuple[str | None, str | None, int]]:
         stmt = (select(Ticket.responsible_party, Ticket.root_cause, func.count())
                 .where(Ticket.type == "complaint", _in(Ticket.opened_at, period),
-                       *_ticket_scope(f))
+                       *self._ticket_scope(f))
                 .group_by(Ticket.responsible_party, Ticket.root_cause)
                 .order_by(func.count().desc(), Ticket.responsible_party, Ticket.root_cause))
         return [(p, c, n) for p, c, n in await self._rows(stmt)]
