@@ -11,7 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from api import contract, problems
 from api.deps import SystemClock
 from api.guards import BodyLimit, SecurityHeaders
-from api.routers import attachments, change_requests, lifecycle, pool, tasks
+from api.routers import (alerts, analytics, attachments, change_requests, lifecycle, pool,
+                         reports, tasks)
 from api.routers import cadence_rules, follow_ups, opportunities, orders
 from api.routers import exports as exports_router, imports as imports_router
 from api.routers import service_settings as service_settings_router
@@ -66,6 +67,9 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
         app.include_router(router, prefix=API_PREFIX)
     app.openapi = lambda: contract.openapi(app)  # type: ignore[method-assign]
     app.include_router(imports_router.router, prefix=API_PREFIX)
+    app.include_router(analytics.router, prefix=API_PREFIX)
+    app.include_router(reports.router, prefix=API_PREFIX)
+    app.include_router(alerts.router, prefix=API_PREFIX)
     _mount_frontend(app, settings.frontend_dist)
     logging.getLogger("crm").setLevel(logging.INFO)
     return app

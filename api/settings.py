@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     # Uploaded files; never inside a folder the app serves (frontend_dist).
     attachments_dir: Path = VAR_DIR / "attachments"
     frontend_dist: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+    # Trend alerts: a ticket type surges at this many times its weekly average of the four
+    # weeks before, with at least trend_surge_min tickets; first response below this rate.
+    trend_surge_factor: float = 2.0
+    trend_surge_min: int = 5
+    trend_first_response_rate: float = 0.9
 
     @cached_property
     def signing_key(self) -> str:

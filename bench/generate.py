@@ -8,7 +8,8 @@ Migrates the database to head, then adds one admin (bench-admin), 50 account man
 and tags, and sets the code counters. Refuses a database that already has customers.
 Prints a JSON summary on stdout; progress goes to stderr.
 
-With `--follow-ups N --orders M` it also loads N follow-ups and M orders spread over the
+With `--tickets N` it also loads N service tickets (bench/tickets.py; `--customers 0` adds them
+to a database already filled). With `--follow-ups N --orders M` it also loads N follow-ups and M orders spread over the
 customers (follow-ups mostly on prospects and customers, orders on customers and lost ones,
 both heavy-tailed), and derives each customer's columns from them as the services would:
 first and last contact from its follow-ups, cumulative amount, first-cooperation and
@@ -731,8 +732,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--chunk", type=int, default=20_000, help="customers per transaction")
     parser.add_argument("--follow-ups", type=int, default=0, help="follow-ups in all")
     parser.add_argument("--orders", type=int, default=0, help="orders in all")
+    parser.add_argument("--tickets", type=int, default=0, help=(
+        "service tickets in all (PostgreSQL); with --customers 0, added to a database that "
+        "already has its customers"))
     args = parser.parse_args(argv)
 
+    if args.tickets < 0:
+        parser.error("--tickets cannot be negative")
+    if args.customers == 0 and args.tickets > 0:
+        from bench.tickets import load_tickets
+
+        started = time.perf_counter()
+        upgrade(args.database_url)
+        counts = load_tickets(backend=backend_name(args.database_url),
+                              target=_asyncpg_dsn(args.database_url), tickets=args.tickets,
+                              seed=args.seed, jobs=args.jobs)
+        print(json.dumps({**counts, "seconds": round(time.perf_counter() - started, 1)}))
+        return
     if args.customers < 1:
         parser.error("--customers must be at least 1")
     if args.follow_ups < 0 or args.orders < 0:
@@ -757,6 +773,11 @@ def main(argv: list[str] | None = None) -> None:
         counts = load_sqlite(plan, args.chunk)
     print("counters and statistics", file=sys.stderr)
     asyncio.run(finish(url, Timeline(plan.customers, plan.now)))
+    if args.tickets:
+        from bench.tickets import load_tickets
+
+        counts |= load_tickets(backend=backend, target=target, tickets=args.tickets,
+                               seed=args.seed, jobs=args.jobs)
     print(json.dumps({"customers": args.customers, **counts,
                       "seconds": round(time.perf_counter() - started, 1), "database": backend}))
 

@@ -14,7 +14,7 @@ from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sla import Pause
 from domain.ticket import Status, TicketAccess, TicketType
-from domain.ticket_sla import SlaFacts, calendar_named, thresholds
+from domain.ticket_sla import SlaFacts, calendar_named, fulfilled_minutes, thresholds
 
 CODE_ZONE = ZoneInfo("Asia/Shanghai")
 MENTION = re.compile(r"@([A-Za-z0-9_.@-]{3,64})")
@@ -91,6 +91,8 @@ async def _refresh_thresholds(uow: UnitOfWork, ticket: Any, now: datetime) -> No
     facts = await sla_facts(uow, ticket)
     for column, value in thresholds(facts, paused=ticket.paused_since is not None,
                                     now=now).items():
+        setattr(ticket, column, value)
+    for column, value in fulfilled_minutes(facts, resolved_at=ticket.resolved_at).items():
         setattr(ticket, column, value)
 
 
@@ -345,6 +347,7 @@ async def transition(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int
         # The time it spent resolved does not count against the resolution target.
         await uow.tickets.add_pause(ticket.id, ticket.resolved_at or ticket.closed_at, now)
         ticket.resolved_at = ticket.closed_at = None
+        ticket.reopen_count = (ticket.reopen_count or 0) + 1
     ticket.status = to
     await _refresh_thresholds(uow, ticket, now)
     uow.tickets.add_event(ticket.id, now, actor.user_id, "transition", body=note,

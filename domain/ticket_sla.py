@@ -69,3 +69,15 @@ def thresholds(f: SlaFacts, *, paused: bool, now: datetime) -> dict[str, datetim
     values["update_due_at"] = sla.due_at(f.calendar, update_start, f.update_minutes,
                                          f.pauses, now)
     return values
+
+
+def fulfilled_minutes(f: SlaFacts, *, resolved_at: datetime | None) -> dict[str, float | None]:
+    """Working minutes (pauses left out) from opening to the first response and to the
+    resolution, once each happened; None before. What the analytics aggregate."""
+    first = resolution = None
+    if f.first_response_at is not None:
+        first = round(sla.elapsed(f.calendar, f.opened_at, f.pauses, f.first_response_at), 2)
+    if resolved_at is not None:
+        resolution = round(sla.elapsed(f.calendar, f.opened_at, f.pauses, resolved_at), 2)
+    return {"first_response_elapsed_minutes": first,
+            "resolution_elapsed_minutes": resolution}

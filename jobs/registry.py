@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo
 
 from api.settings import Settings
 from domain.ports import Clock
+from domain.analytics.report import ReportKind
+from domain.analytics.trends import Thresholds
+from jobs.analytics import run_reports, run_trend_alerts
 from jobs.customer_value import run_customer_value
 from jobs.email_outbox import run_email_outbox
 from jobs.follow_up_due import run_follow_up_due
@@ -73,7 +76,23 @@ async def _stale_opportunities(database: Database, clock: Clock) -> Mapping[str,
     return await run_stale_opportunities(database, clock, zone=ZoneInfo(Settings().timezone))
 
 
+def _report(kind: ReportKind) -> JobFunction:
+    async def job(database: Database, clock: Clock) -> Mapping[str, Any]:
+        return await run_reports(database, clock, kind, ZoneInfo(Settings().timezone))
+
+    return job
+
+
+async def _trend_alerts(database: Database, clock: Clock) -> Mapping[str, Any]:
+    settings = Settings()
+    return await run_trend_alerts(database, clock, ZoneInfo(settings.timezone), Thresholds(
+        surge_factor=settings.trend_surge_factor, surge_min=settings.trend_surge_min,
+        first_response_rate=settings.trend_first_response_rate))
+
+
 DAILY = timedelta(days=1)
+AT_0800 = timedelta(0)  # 08:00 Asia/Shanghai is midnight UTC
+MONDAY_0800 = timedelta(days=4)  # the epoch was a Thursday: Monday 00:00 UTC is 4 days on
 # 02:00 Asia/Shanghai (18:00 UTC); dormancy and churn-risk both write the activity status, and
 # a quarter of an hour apart their row locks do not meet.
 AT_0200, AT_0215, AT_0230, AT_0245 = (timedelta(hours=18, minutes=m) for m in (0, 15, 30, 45))
@@ -102,4 +121,16 @@ JOBS: dict[str, JobSpec] = {
     "stale-opportunities": JobSpec(_stale_opportunities, every=DAILY, offset=AT_0200,
                                    description="tell owners of opportunities with no effective "
                                                "follow-up for stale_opportunity_days"),
+    "report-daily": JobSpec(_report(ReportKind.DAILY), every=DAILY, offset=AT_0800,
+                            description="yesterday's report (日报) for its recipients"),
+    "report-weekly": JobSpec(_report(ReportKind.WEEKLY), every=timedelta(weeks=1),
+                             offset=MONDAY_0800,
+                             description="last week's report (周报), Mondays"),
+    # Months are not a fixed period: the job runs daily and makes last month's report for
+    # whoever has none yet, so on the 1st everyone gets it and a missed run catches up.
+    "report-monthly": JobSpec(_report(ReportKind.MONTHLY), every=DAILY, offset=AT_0800,
+                              description="last month's report (月报), from the 1st"),
+    "trend-alerts": JobSpec(_trend_alerts, every=DAILY, offset=AT_0800,
+                            description="ticket type surges, falling satisfaction, first "
+                                        "responses below target"),
 }

@@ -4,8 +4,9 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
-                        MetaData, String, Text, Time, TypeDecorator, UniqueConstraint, text)
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index,
+                        Integer, LargeBinary, MetaData, String, Text, Time, TypeDecorator,
+                        UniqueConstraint, text)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, validates
 
@@ -153,6 +154,7 @@ class Customer(Versioned, Base):
         Index("ix_customer_archived_id", "archived", "id"),
         Index("ix_customer_stage_id", "stage", "id"),
         Index("ix_customer_name_id", "name", "id"),  # exact names (import duplicates), sort
+        Index("ix_customer_created_at", "created_at"),
         Index("ix_customer_name_trgm", "name", postgresql_using="gin",
               postgresql_ops={"name": "gin_trgm_ops"}),
         # The public pool, newest arrivals first (GET /pool).
@@ -442,6 +444,10 @@ class Ticket(Versioned, Base):
         Index("ix_ticket_first_response_warn_at", "first_response_warn_at"),
         Index("ix_ticket_resolution_warn_at", "resolution_warn_at"),
         Index("ix_ticket_update_due_at", "update_due_at"),
+        # Analytics buckets tickets by these instants.
+        Index("ix_ticket_opened_at", "opened_at"),
+        Index("ix_ticket_resolved_at", "resolved_at"),
+        Index("ix_ticket_closed_at", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -492,6 +498,11 @@ class Ticket(Versioned, Base):
     resolution_warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     update_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Analytics: working minutes (the ticket's SLA calendar, pauses left out) from opening to
+    # the first response and to the resolution, written when each is fulfilled.
+    first_response_elapsed_minutes: Mapped[float | None] = mapped_column(Float)
+    resolution_elapsed_minutes: Mapped[float | None] = mapped_column(Float)
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TicketCollaborator(Base):
@@ -640,6 +651,63 @@ class JobRun(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     result: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+
+class Report(Base):
+    """A 日报 / 周报 / 月报 for one recipient and period, with its two files."""
+
+    __tablename__ = "report"
+    __table_args__ = (UniqueConstraint("kind", "first_day", "recipient_id",
+                                       name="uq_report_kind_first_day_recipient"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # daily | weekly | monthly
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10))  # pending | done | failed
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    xlsx: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+
+class ReportSubscription(Base):
+    """A user's choice for one kind of report; without a row, their role's default holds."""
+
+    __tablename__ = "report_subscription"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+
+
+class ReportRoleDefault(Base):
+    """An admin's choice of which reports a role gets by default (else domain ROLE_DEFAULTS)."""
+
+    __tablename__ = "report_role_default"
+
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+
+
+class TrendAlert(Base):
+    """A surge or a decline found by the trend-alerts job, once per kind, subject and period."""
+
+    __tablename__ = "trend_alert"
+    __table_args__ = (UniqueConstraint("kind", "subject", "period_start",
+                                       name="uq_trend_alert_kind_subject_period_start"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    subject: Mapped[str] = mapped_column(String(40))  # a ticket type, or "all"
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    data: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
 
 
 # SQLite reuses the highest rowid after a delete unless a table says AUTOINCREMENT; an id must

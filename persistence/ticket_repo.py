@@ -29,6 +29,11 @@ class TicketFilter:
     sla_state: str | None = None  # ok | warning | breached | paused
     created_from: datetime | None = None
     created_to: datetime | None = None
+    channel: Sequence[str] = ()
+    resolved_from: datetime | None = None
+    resolved_to: datetime | None = None
+    closed_from: datetime | None = None
+    closed_to: datetime | None = None
 
 
 class SqlTicketRepo:
@@ -268,6 +273,8 @@ class SqlTicketRepo:
             stmt = stmt.where(Ticket.priority.in_(f.priority))
         if f.type:
             stmt = stmt.where(Ticket.type.in_(f.type))
+        if f.channel:
+            stmt = stmt.where(Ticket.channel.in_(f.channel))
         if f.department_id is not None:
             stmt = stmt.where(Ticket.department_id == f.department_id)
         if f.assignee_id is not None:
@@ -278,6 +285,12 @@ class SqlTicketRepo:
             stmt = stmt.where(Ticket.opened_at >= f.created_from)
         if f.created_to:
             stmt = stmt.where(Ticket.opened_at < f.created_to)
+        for column, start, end in ((Ticket.resolved_at, f.resolved_from, f.resolved_to),
+                                   (Ticket.closed_at, f.closed_from, f.closed_to)):
+            if start:
+                stmt = stmt.where(column >= start)
+            if end:
+                stmt = stmt.where(column < end)
         if f.sla_state:
             stmt = stmt.where(_sla_state_condition(f.sla_state, now))
         if cursor:

@@ -2,6 +2,8 @@
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persistence.analytics import SqlAnalyticsRepo
+from persistence.analytics.report_repo import SqlReportRepo
 from persistence.attachment_repo import SqlAttachmentRepo
 from persistence.change_request_repo import SqlChangeRequestRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
@@ -40,3 +42,5 @@ class SqlUnitOfWork:
         self.tasks = SqlTaskRepo(session)
         self.values = SqlCustomerValueRepo(session)
         self.imports = SqlImportRepo(session)
+        self.analytics = SqlAnalyticsRepo(session)
+        self.reports = SqlReportRepo(session)  # and trend alerts

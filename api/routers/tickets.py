@@ -16,7 +16,7 @@ from api.ticket_schemas import (AssignIn, CommentIn, ExceptionIn, ExceptionResol
 from domain import ticket_service
 from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.roles import Actor, Scope
-from domain.ticket import Priority, Status, TicketType
+from domain.ticket import Channel, Priority, Status, TicketType
 from domain.ticket_service import IllegalTransition
 from persistence.pagination import InvalidCursor
 from persistence.ticket_repo import TicketFilter
@@ -34,18 +34,29 @@ async def list_tickets(
     status_: Annotated[list[Status], Query(alias="status")] = [],  # noqa: B006
     priority: Annotated[list[Priority], Query()] = [],  # noqa: B006
     type_: Annotated[list[TicketType], Query(alias="type")] = [],  # noqa: B006
+    channel: Annotated[list[Channel], Query()] = [],  # noqa: B006
     department_id: QueryId | None = None, assignee_id: QueryId | None = None,
     customer_id: QueryId | None = None,
     sla_state: Literal["ok", "warning", "breached", "paused"] | None = None,
     created_from: Annotated[Day | None, Query(description="Inclusive, local date.")] = None,
     created_to: Annotated[Day | None, Query(description="Inclusive, local date.")] = None,
+    resolved_from: Annotated[Day | None, Query(description="Local date.")] = None,
+    resolved_to: Annotated[Day | None, Query(description="Inclusive, local date.")] = None,
+    closed_from: Annotated[Day | None, Query(description="Closed or cancelled; local date.")
+                           ] = None,
+    closed_to: Annotated[Day | None, Query(description="Inclusive, local date.")] = None,
 ) -> Page[TicketOut]:
     """The tickets you may see, newest first, with live SLA clocks."""
     now = clock.now()
-    f = TicketFilter(status=status_, priority=priority, type=type_, department_id=department_id,
+    f = TicketFilter(status=status_, priority=priority, type=type_, channel=channel,
+                     department_id=department_id,
                      assignee_id=assignee_id, customer_id=customer_id, sla_state=sla_state,
                      created_from=_start(created_from, settings.timezone),
-                     created_to=_after(created_to, settings.timezone))
+                     created_to=_after(created_to, settings.timezone),
+                     resolved_from=_start(resolved_from, settings.timezone),
+                     resolved_to=_after(resolved_to, settings.timezone),
+                     closed_from=_start(closed_from, settings.timezone),
+                     closed_to=_after(closed_to, settings.timezone))
     page = await uow.tickets.list_page(actor, f, now=now, cursor=cursor, limit=limit)
     return Page(items=await ticket_views.tickets_out(uow, actor, page.items, now),
                 next_cursor=page.next_cursor)

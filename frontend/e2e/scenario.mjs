@@ -2,6 +2,7 @@
 // (Playwright's auto-waiting), never for time to pass.
 import { join } from 'node:path';
 import { importScenario } from './imports.mjs';
+import { analyticsScenario } from './analytics.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -419,6 +420,8 @@ export async function scenario({ browser, base, artifacts, password }) {
     });
 
     await step('import a file with one bad row, get the report, fix, import, revert; export', () => importScenario({ browser, base, artifacts, password, shot }));
+    await analyticsScenario({ browser, base, artifacts, password, step, shots });
+
     check(errors.length === 0, `errors in the page: ${errors.join('; ')}`);
     console.log(`  screenshots: ${shots.join(', ')}`);
   } catch (error) {

@@ -1,6 +1,6 @@
 import { Spin } from 'antd';
 import { lazy, Suspense, type ComponentType, type JSX } from 'react';
-import { createBrowserRouter, Navigate } from 'react-router';
+import { createBrowserRouter } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { NotFound } from './components/NotFound';
 import { RequireScope } from './components/RequireScope';
@@ -24,7 +24,7 @@ export const router = createBrowserRouter([
     path: '/',
     element: <AppLayout />,
     children: [
-      { index: true, element: <Navigate to="/customers" replace /> },
+      { index: true, element: page(() => import('./pages/dashboard/DashboardPage')) },
       { path: 'customers', element: page(() => import('./pages/customers/CustomerListPage')) },
       { path: 'customers/new', element: guard('customers:write', page(() => import('./pages/customers/CustomerFormPage'))) },
       { path: 'customers/:id', element: page(() => import('./pages/customers/CustomerDetailPage')) },
@@ -36,6 +36,7 @@ export const router = createBrowserRouter([
       { path: 'tickets/new', element: guard('tickets:write', page(() => import('./pages/tickets/TicketCreatePage'))) },
       { path: 'tickets/:id', element: page(() => import('./pages/tickets/TicketDetailPage')) },
       { path: 'notifications', element: page(() => import('./pages/NotificationsPage')) },
+      { path: 'reports', element: page(() => import('./pages/reports/ReportsPage')) },
       { path: 'admin/users', element: guard('users:admin', page(() => import('./pages/admin/UsersPage'))) },
       { path: 'admin/departments', element: guard('users:admin', page(() => import('./pages/admin/DepartmentsPage'))) },
       { path: 'admin/sla', element: guard('settings:admin', page(() => import('./pages/admin/SlaPage'))) },

@@ -4,6 +4,421 @@
  */
 
 export interface paths {
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Alerts
+         * @description Trend alerts, newest first, each with its numbers and links to the evidence (the
+         *     ticket list and the dashboard chart in the web app).
+         */
+        get: operations["alerts:list_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/customers/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers Activity
+         * @description Activity: customers (not archived) by their current status active / dormant / churn risk; a snapshot, not bounded by the period.
+         *
+         *     活跃状态：当前未归档客户按活跃 / 沉睡 / 流失风险的计数（当前快照，与时段无关）。
+         */
+        get: operations["analytics:customers_activity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/customers/distribution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers Distribution
+         * @description Distribution: customers (not archived) by the chosen dimension (industry section, region, grade, stage, source, value level) today; blanks count as `none`.
+         *
+         *     客户分布：当前未归档客户按所选维度（行业门类、地区、等级、阶段、来源、价值）的计数；未填写的计为“未填写”。
+         */
+        get: operations["analytics:customers_distribution"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/customers/new": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers New
+         * @description New customers: customers (not archived) created in the bucket, by local date in the configured zone.
+         *
+         *     新增客户：创建时间落在该时段（按配置时区的自然日）内的未归档客户数。
+         */
+        get: operations["analytics:customers_new"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/customers/repurchase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers Repurchase
+         * @description Repurchase rate: of the customers with an order (not cancelled) dated in the bucket, the share with two or more.
+         *
+         *     复购率：时段内有未取消订单的客户中，时段内有两笔及以上未取消订单的客户占比。
+         */
+        get: operations["analytics:customers_repurchase"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Figures
+         * @description Every figure with its path and definition.
+         */
+        get: operations["analytics:list_figures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales/cycle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales Cycle
+         * @description Conversion cycle: for opportunities won in the bucket, the median number of calendar days from the customer's first contact to the win.
+         *
+         *     成交周期：时段内赢单的商机，从客户首次接触到赢单的天数中位数（自然日）。
+         */
+        get: operations["analytics:sales_cycle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales Follow Ups
+         * @description Follow-ups: follow-ups dated in the period, per owner (who made it) and method.
+         *
+         *     跟进次数：跟进时间在时段内的跟进记录数，按跟进人和方式分列。
+         */
+        get: operations["analytics:sales_follow_ups"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales Funnel
+         * @description Opportunity funnel: opportunities created in the period by current stage; those that reached a stage = those at it or a later one (won included), lost ones counting at intent only; a stage's conversion = reached the next / reached it; won amount = orders (not cancelled) linked to won ones, lost amount = budget maximum of lost ones.
+         *
+         *     商机漏斗：时段内创建的商机按当前阶段计数；到达某阶段的数 = 当前处于该阶段或其后阶段（含赢单）的数，输单的只计入“意向”；某阶段的转化率 = 到达下一阶段的数 / 到达该阶段的数；赢单金额为赢单商机所关联未取消订单金额之和，输单金额为输单商机预算上限之和。
+         */
+        get: operations["analytics:sales_funnel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/sales/pool": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales Pool
+         * @description Pool movement: releases to and claims from the public pool in the bucket.
+         *
+         *     公海流动：时段内释放入公海和从公海领取的客户次数。
+         */
+        get: operations["analytics:sales_pool"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Agents
+         * @description Agent workload: per assignee, open tickets now, tickets opened in the period assigned to them, tickets resolved in the period, and their on-time rates.
+         *
+         *     坐席工作量：每位处理人当前未结工单数、时段内新分派（开单）数、解决数及首次响应与解决的SLA 达成率。
+         */
+        get: operations["analytics:service_agents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/backlog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Backlog
+         * @description Backlog: tickets opened before the end of the bucket and not resolved, closed or cancelled by then.
+         *
+         *     积压：每个时段结束时已开单、尚未解决、关闭或取消的工单数。
+         */
+        get: operations["analytics:service_backlog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Complaints
+         * @description Complaints: complaint tickets opened in the period by responsible party and root cause; blanks count as `none`.
+         *
+         *     投诉分析：时段内开单的投诉工单按责任方和根因计数；未填写计为“未填写”。
+         */
+        get: operations["analytics:service_complaints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/durations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Durations
+         * @description Response and resolution times: for tickets first answered / resolved in the bucket, the median and p90 of the working hours taken (pauses left out; discrete percentile: the smallest value with that share at or below it).
+         *
+         *     响应与解决时长：时段内首次响应 / 解决的工单，用时（工作小时，扣除等待客户）的中位数与第 90 百分位（取不小于该比例的最小实际值）。
+         */
+        get: operations["analytics:service_durations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Reopen
+         * @description Reopen rate: of the tickets resolved in the bucket, the share reopened at least once.
+         *
+         *     重开率：解决落在时段内的工单中，曾被重开过的占比。
+         */
+        get: operations["analytics:service_reopen"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/satisfaction": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Satisfaction
+         * @description Satisfaction: mean score (1–5) per dimension (response speed, resolution, attitude, overall) of the tickets closed in the bucket.
+         *
+         *     满意度：关闭时间落在时段内的工单的满意度评分（1–5）按维度（响应速度、解决效果、服务态度、总体）的平均值。
+         */
+        get: operations["analytics:service_satisfaction"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/sla": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Sla
+         * @description SLA on-time rates: of the tickets first answered in the bucket, the share answered within the first-response target (working time on the ticket's calendar, waiting for the customer left out); likewise for tickets resolved in the bucket against the resolution target.
+         *
+         *     SLA 达成率：首次响应落在时段内的工单中，首次响应用时（工作时间，扣除等待客户）不超过目标的占比；解决落在时段内的工单中，解决用时不超过目标的占比。
+         */
+        get: operations["analytics:service_sla"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/top-problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Top Problems
+         * @description Top-5 problems: the five ticket types with the lowest mean overall satisfaction among tickets closed in the period (ties by type).
+         *
+         *     问题 Top 5：时段内关闭的工单中，总体满意度平均分最低的五个工单类型（平均分相同按类型排序）。
+         */
+        get: operations["analytics:service_top_problems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/service/volume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Service Volume
+         * @description Ticket volume: tickets opened (by opening time), resolved (by resolution time) and closed (by closing time, cancellations excluded) per bucket, split by type, channel or priority.
+         *
+         *     工单量：按开单时间计的新建工单数、按解决时间计的已解决数、按关闭时间计的已关闭数，可按类型、渠道或优先级分列。
+         */
+        get: operations["analytics:service_volume"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-events": {
         parameters: {
             query?: never;
@@ -1404,6 +1819,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Reports
+         * @description Your latest 50 reports, newest period first.
+         */
+        get: operations["reports:list_reports"];
+        put?: never;
+        /**
+         * Create Report
+         * @description Make your report of a period (202): the figures your role may see, as .xlsx and PDF.
+         *     Asking again for the same period gives the same report; poll `GET /reports/{id}` until
+         *     `status` is `done`.
+         */
+        post: operations["reports:create_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Role Defaults
+         * @description Which reports each role gets when its users never chose.
+         */
+        get: operations["reports:get_role_defaults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/defaults/{role}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Role Defaults
+         * @description Admins: choose the reports a role gets by default (a user's own choice still wins).
+         */
+        patch: operations["reports:update_role_defaults"];
+        trace?: never;
+    };
+    "/api/v1/reports/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Subscriptions
+         * @description Which reports the jobs make for you (your role's defaults until you choose).
+         */
+        get: operations["reports:get_subscriptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update Subscriptions
+         * @description Subscribe to or leave the daily, weekly and monthly reports.
+         */
+        patch: operations["reports:update_subscriptions"];
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Report
+         * @description A report's status and, once done, the download paths of both files.
+         */
+        get: operations["reports:get_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{report_id}/files/{fmt}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download Report
+         * @description Download a report as .xlsx or PDF.
+         */
+        get: operations["reports:download_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/routing-rules": {
         parameters: {
             query?: never;
@@ -2635,6 +3180,13 @@ export interface components {
             scores: components["schemas"]["Scores"];
             value_level: components["schemas"]["ValueLevel"] | null;
         };
+        /** Definition */
+        Definition: {
+            /** En */
+            en: string;
+            /** Zh */
+            zh: string;
+        };
         /** DepartmentCreate */
         DepartmentCreate: {
             /** Key */
@@ -2665,6 +3217,21 @@ export interface components {
             name?: string | null;
             /** Supervisor Id */
             supervisor_id?: number | null;
+        };
+        /** DrillOut */
+        DrillOut: {
+            /**
+             * Path
+             * @description The list, under /api/v1.
+             */
+            path: string;
+            /**
+             * Query
+             * @description Its query parameters.
+             */
+            query: {
+                [key: string]: string | string[];
+            };
         };
         /** DueItemOut */
         DueItemOut: {
@@ -2747,6 +3314,51 @@ export interface components {
          * @enum {string}
          */
         FieldType: "text" | "number" | "date" | "enum" | "bool";
+        /** FigureInfo */
+        FigureInfo: {
+            definition: components["schemas"]["Definition"];
+            /** Figure */
+            figure: string;
+            /** Path */
+            path: string;
+            /** Section */
+            section: string;
+            /** Unit */
+            unit: string;
+        };
+        /** FigureOut */
+        FigureOut: {
+            definition: components["schemas"]["Definition"];
+            /** Dimension */
+            dimension?: string | null;
+            /** Figure */
+            figure: string;
+            /** @description As applied: your role may have narrowed them. */
+            filters: components["schemas"]["FiltersOut"];
+            period: components["schemas"]["PeriodOut"];
+            /** Series */
+            series: components["schemas"]["SeriesOut"][];
+            /**
+             * Unit
+             * @enum {string}
+             */
+            unit: "count" | "ratio" | "hours" | "score" | "cny" | "days";
+        };
+        /** FiltersOut */
+        FiltersOut: {
+            /** Assignee Id */
+            assignee_id: number | null;
+            /** Channel */
+            channel: string | null;
+            /** Department Id */
+            department_id: number | null;
+            /** Owner Id */
+            owner_id: number | null;
+            /** Tag Id */
+            tag_id: number | null;
+            /** Type */
+            type: string | null;
+        };
         /** FollowUpCreate */
         FollowUpCreate: {
             /**
@@ -2878,6 +3490,11 @@ export interface components {
             min_total: number;
             value_level: components["schemas"]["ValueLevel"];
         };
+        /**
+         * Granularity
+         * @enum {string}
+         */
+        Granularity: "day" | "week" | "month";
         /** HealthOut */
         HealthOut: {
             /** Backend */
@@ -3541,6 +4158,46 @@ export interface components {
              */
             total?: number | null;
         };
+        /** PeriodOut */
+        PeriodOut: {
+            bucket: components["schemas"]["Granularity"];
+            /**
+             * Buckets
+             * @description Each bucket's first day.
+             */
+            buckets: string[];
+            /**
+             * From
+             * Format: date
+             */
+            from: string;
+            /** Timezone */
+            timezone: string;
+            /**
+             * To
+             * Format: date
+             */
+            to: string;
+        };
+        /** PointOut */
+        PointOut: {
+            /**
+             * Count
+             * @description Records behind the value (a ratio's denominator).
+             */
+            count?: number | null;
+            /** @description The list showing the counted records. */
+            drill?: components["schemas"]["DrillOut"] | null;
+            /** Label */
+            label?: string | null;
+            /** Value */
+            value: number | null;
+            /**
+             * X
+             * @description The bucket's first day, or the category.
+             */
+            x: string;
+        };
         /**
          * PoolCustomerOut
          * @description A customer in the public pool as a prospective owner sees it: no ID numbers, amounts or
@@ -3628,6 +4285,61 @@ export interface components {
             /** Reason */
             reason: string;
         };
+        /** ReportCreate */
+        ReportCreate: {
+            period: components["schemas"]["ReportKind"];
+            /**
+             * Start
+             * @description Any day of the period; left out: the last complete one (yesterday, last week, last month).
+             */
+            start?: string | null;
+        };
+        /** ReportFiles */
+        ReportFiles: {
+            /** Pdf */
+            pdf: string | null;
+            /**
+             * Xlsx
+             * @description Download path (under /api/v1) once done.
+             */
+            xlsx: string | null;
+        };
+        /**
+         * ReportKind
+         * @enum {string}
+         */
+        ReportKind: "daily" | "weekly" | "monthly";
+        /** ReportOut */
+        ReportOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            files: components["schemas"]["ReportFiles"];
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * First Day
+             * Format: date
+             */
+            first_day: string;
+            /** Id */
+            id: number;
+            /**
+             * Last Day
+             * Format: date
+             */
+            last_day: string;
+            period: components["schemas"]["ReportKind"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "done" | "failed";
+        };
         /**
          * ResponsibleParty
          * @enum {string}
@@ -3709,6 +4421,15 @@ export interface components {
             recency: number | null;
             /** Total */
             total: number | null;
+        };
+        /** SeriesOut */
+        SeriesOut: {
+            /** Group */
+            group?: string | null;
+            /** Name */
+            name: string;
+            /** Points */
+            points: components["schemas"]["PointOut"][];
         };
         /**
          * Size
@@ -3825,6 +4546,24 @@ export interface components {
          * @enum {string}
          */
         Stage: "potential" | "intent" | "customer" | "lost";
+        /** SubscriptionsOut */
+        SubscriptionsOut: {
+            /** Daily */
+            daily: boolean;
+            /** Monthly */
+            monthly: boolean;
+            /** Weekly */
+            weekly: boolean;
+        };
+        /** SubscriptionsPatch */
+        SubscriptionsPatch: {
+            /** Daily */
+            daily?: boolean | null;
+            /** Monthly */
+            monthly?: boolean | null;
+            /** Weekly */
+            weekly?: boolean | null;
+        };
         /** TagCreate */
         TagCreate: {
             /**
@@ -4146,6 +4885,50 @@ export interface components {
             satisfaction?: components["schemas"]["SatisfactionIn"] | null;
             to: components["schemas"]["domain__ticket__Status"];
         };
+        /** TrendAlertOut */
+        TrendAlertOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Data
+             * @description The numbers behind the alert.
+             */
+            data: {
+                [key: string]: unknown;
+            };
+            /**
+             * Evidence
+             * @description `list`: the SPA list of the tickets concerned; `chart`: the analytics figure.
+             */
+            evidence: {
+                [key: string]: string;
+            };
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "ticket_type_surge" | "satisfaction_decline" | "first_response_below";
+            /**
+             * Period End
+             * Format: date
+             */
+            period_end: string;
+            /**
+             * Period Start
+             * Format: date
+             */
+            period_start: string;
+            /**
+             * Subject
+             * @description The ticket type, or `all`.
+             */
+            subject: string;
+        };
         /** UnreadCountOut */
         UnreadCountOut: {
             /** Unread */
@@ -4295,6 +5078,1422 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "alerts:list_alerts": {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Older than this alert (the last id of the previous page). */
+                before_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrendAlertOut"][];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:customers_activity": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:customers_distribution": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:customers_new": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:customers_repurchase": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:list_figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureInfo"][];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:sales_cycle": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:sales_follow_ups": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:sales_funnel": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:sales_pool": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:service_agents": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:service_backlog": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:service_complaints": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:service_durations": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:service_reopen": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:service_satisfaction": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:service_sla": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:service_top_problems": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "analytics:service_volume": {
+        parameters: {
+            query: {
+                /** @description First day, inclusive, in the configured zone. */
+                from: string;
+                /** @description Last day, inclusive, in the configured zone. */
+                to: string;
+                /** @description day, week (ISO, Monday first) or month. */
+                bucket?: components["schemas"]["Granularity"];
+                /** @description Customer and sales figures: customers owned by members of the department; service figures: tickets of the department. */
+                department_id?: number | null;
+                /** @description Customers owned by this user (and their tickets). */
+                owner_id?: number | null;
+                /** @description Tickets only. */
+                assignee_id?: number | null;
+                /** @description Customers with this tag. */
+                tag_id?: number | null;
+                /** @description Tickets of this type. */
+                type?: components["schemas"]["TicketType"] | null;
+                /** @description Tickets from this channel. */
+                channel?: components["schemas"]["Channel"] | null;
+                /** @description customers/distribution: industry | region | grade | stage | source | value_level; service/volume: type | channel | priority (default type). */
+                dimension?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FigureOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "audit:list_audit_events": {
         parameters: {
             query?: {
@@ -10490,6 +12689,503 @@ export interface operations {
             };
         };
     };
+    "reports:list_reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"][];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:create_report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:get_role_defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: components["schemas"]["SubscriptionsOut"];
+                    };
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:update_role_defaults": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                role: components["schemas"]["Role"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionsPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionsOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:get_subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionsOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:update_subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubscriptionsPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionsOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:get_report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "reports:download_report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report_id: number;
+                fmt: "xlsx" | "pdf";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": unknown;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "service_settings:list_routing_rules": {
         parameters: {
             query?: never;
@@ -11710,6 +14406,7 @@ export interface operations {
                 status?: components["schemas"]["domain__ticket__Status"][];
                 priority?: components["schemas"]["Priority"][];
                 type?: components["schemas"]["TicketType"][];
+                channel?: components["schemas"]["Channel"][];
                 department_id?: number | null;
                 assignee_id?: number | null;
                 customer_id?: number | null;
@@ -11718,6 +14415,14 @@ export interface operations {
                 created_from?: string | null;
                 /** @description Inclusive, local date. */
                 created_to?: string | null;
+                /** @description Local date. */
+                resolved_from?: string | null;
+                /** @description Inclusive, local date. */
+                resolved_to?: string | null;
+                /** @description Closed or cancelled; local date. */
+                closed_from?: string | null;
+                /** @description Inclusive, local date. */
+                closed_to?: string | null;
             };
             header?: never;
             path?: never;
@@ -13414,6 +16119,7 @@ export const pathsApiV1ImportsPostRequestBodyContentMultipartFormDataSimulateVal
 export const pathsApiV1ImportsTemplatesKindXlsxGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/imports/templates/{kind}.xlsx"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
 export const pathsApiV1OpportunitiesExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/opportunities/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
 export const pathsApiV1OpportunitiesExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/opportunities/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
+export const pathsApiV1ReportsReport_idFilesFmtGetParametersPathFmtValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/{report_id}/files/{fmt}"]["get"]["parameters"]["path"]["fmt"]> = ["xlsx", "pdf"];
 export const pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets"]["get"]["parameters"]["query"]["sla_state"]> = ["ok", "warning", "breached", "paused"];
 export const pathsApiV1TicketsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
 export const pathsApiV1TicketsExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
@@ -13425,8 +16131,10 @@ export const customerOutValue_levelAnyOf0Values: ReadonlyArray<FlattenedDeepRequ
 export const dueItemOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DueItemOut"]["kind"]> = ["next_action", "cadence"];
 export const exceptionInKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExceptionIn"]["kind"]> = ["resource_conflict", "changed_requirement", "external_blocker"];
 export const fieldTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldType"]> = ["text", "number", "date", "enum", "bool"];
+export const figureOutUnitValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FigureOut"]["unit"]> = ["count", "ratio", "hours", "score", "cny", "days"];
 export const genderValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Gender"]> = ["male", "female"];
 export const gradeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Grade"]> = ["S", "A", "B", "C"];
+export const granularityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Granularity"]> = ["day", "week", "month"];
 export const importKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ImportKind"]> = ["customers", "follow_ups", "orders"];
 export const importOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ImportOut"]["kind"]> = ["customers", "follow_ups", "orders"];
 export const importOutModeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ImportOut"]["mode"]> = ["dry_run", "insert_only", "upsert", "skip_duplicates"];
@@ -13437,6 +16145,8 @@ export const opportunityCreateStageValues: ReadonlyArray<FlattenedDeepRequired<c
 export const opportunityStageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OpportunityStage"]> = ["intent", "quote", "contract", "won", "lost"];
 export const orderStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrderStatus"]> = ["pending", "confirmed", "completed", "cancelled"];
 export const priorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Priority"]> = ["P1", "P2", "P3", "P4"];
+export const reportKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReportKind"]> = ["daily", "weekly", "monthly"];
+export const reportOutStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReportOut"]["status"]> = ["pending", "done", "failed"];
 export const responsiblePartyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ResponsibleParty"]> = ["product_quality", "service_error", "logistics", "other"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "supervisor", "account_manager", "agent", "readonly"];
 export const sizeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Size"]> = ["0-20", "20-100", "100-500", "500-1000", "1000+"];
@@ -13450,6 +16160,7 @@ export const stageValues: ReadonlyArray<FlattenedDeepRequired<components>["schem
 export const taskKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskKind"]> = ["activation", "verification"];
 export const ticketTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketType"]> = ["presales_consult", "order_support", "after_sales_repair", "return_exchange", "complaint", "technical_consult", "training", "customization"];
 export const timelineEventOutVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEventOut"]["visibility"]> = ["internal", "public"];
+export const trendAlertOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrendAlertOut"]["kind"]> = ["ticket_type_surge", "satisfaction_decline", "first_response_below"];
 export const urgencyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Urgency"]> = ["high", "medium", "low"];
 export const valueLevelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ValueLevel"]> = ["high", "medium", "low"];
 export const domain__change_request__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__change_request__Status"]> = ["pending", "approved", "rejected", "withdrawn"];

@@ -1,5 +1,5 @@
 import {
-  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, FormOutlined, FundOutlined,
+  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, DashboardOutlined, FileTextOutlined, FormOutlined, FundOutlined,
   ImportOutlined, LogoutOutlined, MenuOutlined, ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -17,7 +17,7 @@ import { useBusinessCalendar } from '../queries/businessCalendar';
 import { useMe } from '../queries/users';
 import { NotificationBell } from './NotificationBell';
 
-function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): MenuProps['items'] {
+function menuItems(claims: Claims, t: (key: string) => string): MenuProps['items'] {
   const can = (scope: string) => claims.scopes.has(scope);
   const admin = [
     can('users:admin') && { key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') },
@@ -29,6 +29,7 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
     can('settings:admin') && { key: '/admin/change-requests', icon: <AuditOutlined />, label: t('nav.changeRequests') },
   ].filter((item) => item !== false);
   return [
+    { key: '/', icon: <DashboardOutlined />, label: t('analytics.nav') },
     { key: '/customers', icon: <TeamOutlined />, label: t('nav.customers') },
     ...(canSeeDueFollowUps(claims) ? [{ key: '/follow-ups/due', icon: <CalendarOutlined />, label: t('nav.due') }] : []),
     ...(canSeeSales(claims) ? [{ key: '/opportunities/board', icon: <FundOutlined />, label: t('nav.opportunityBoard') }] : []),
@@ -36,6 +37,7 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
     { key: '/tickets/board', icon: <AppstoreOutlined />, label: t('nav.ticketBoard') },
     { key: '/notifications', icon: <BellOutlined />, label: t('nav.notifications') },
     ...(claims.scopes.has('customers:write') ? [{ key: '/imports', icon: <ImportOutlined />, label: t('imports.nav') }] : []),
+    { key: '/reports', icon: <FileTextOutlined />, label: t('reports.nav') },
     ...(admin.length ? [{ key: 'admin', label: t('nav.admin'), type: 'group' as const, children: admin }] : []),
   ];
 }
@@ -72,7 +74,7 @@ function Shell() {
   if (calendar.data) setZone(calendar.data.timezone); // idempotent; the times rendered below use it
 
   const desktop = screens.md ?? true;
-  const items = menuItems(claims, t);
+  const items = menuItems(claims, (key) => String(t(key as 'nav.users')));
   const menu = (
     <Menu mode="inline" selectedKeys={[selectedKey(location.pathname)]} items={items}
       onClick={({ key }) => { setDrawer(false); void navigate(key); }} />

@@ -7,6 +7,8 @@ export function notificationLink(n: Schemas['NotificationOut']): string | null {
   if (n.entity_id == null) return null;
   if (n.entity_type === 'ticket') return `/tickets/${n.entity_id}`;
   if (n.entity_type === 'customer') return `/customers/${n.entity_id}`;
+  if (n.entity_type === 'report') return '/reports';
+  if (n.entity_type === 'trend_alert') return '/';
   if (n.kind === 'change_request_pending') return '/admin/change-requests';
   return null;
 }

@@ -1,7 +1,7 @@
 // URL search parameters of the customer and ticket lists → the API's query parameters.
 import type { paths } from '../api/schema.gen';
 import {
-  activityStatusValues, gradeValues, kindValues, pathsApiV1CustomersGetParametersQueryArchivedValues
+  activityStatusValues, channelValues, gradeValues, kindValues, pathsApiV1CustomersGetParametersQueryArchivedValues
     as archivedValues, pathsApiV1CustomersGetParametersQuerySortValues as customerSortValues,
   pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values as slaStateFilterValues, priorityValues,
   stageValues, domain__ticket__StatusValues as statusValues, ticketTypeValues,
@@ -55,6 +55,7 @@ export function customerQuery(search: URLSearchParams): CustomerQuery {
 export const TICKET_FILTERS = {
   status: 'many', priority: 'many', type: 'many', department_id: 'one', assignee_id: 'one',
   customer_id: 'one', sla_state: 'one', created_from: 'one', created_to: 'one',
+  channel: 'many', resolved_from: 'one', resolved_to: 'one', closed_from: 'one', closed_to: 'one',
 } as const satisfies ParamSpec;
 
 export function ticketQuery(search: URLSearchParams): TicketQuery {
@@ -69,6 +70,11 @@ export function ticketQuery(search: URLSearchParams): TicketQuery {
     sla_state: knownOne(SLA_STATE_FILTERS, p.sla_state),
     created_from: isoDate(p.created_from),
     created_to: isoDate(p.created_to),
+    channel: known(channelValues, p.channel),
+    resolved_from: isoDate(p.resolved_from),
+    resolved_to: isoDate(p.resolved_to),
+    closed_from: isoDate(p.closed_from),
+    closed_to: isoDate(p.closed_to),
     limit: pageSize(search),
     cursor: cursorStack(search).at(-1),
   });
