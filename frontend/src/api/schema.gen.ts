@@ -582,6 +582,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{customer_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release Customer
+         * @description Send a customer you own (admins: any) to the public pool, with a reason (`release` on
+         *     its history, `release_reason` `manual`). You count as its releaser: the re-claim cooldown
+         *     applies. 409 `already-in-pool` when it has no owner. `If-Match` honoured.
+         */
+        post: operations["pool:release_customer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{customer_id}/tags": {
         parameters: {
             query?: never;
@@ -1291,16 +1313,42 @@ export interface paths {
         };
         /**
          * List Tasks
-         * @description Tasks of a user (yours by default), newest first; those of archived customers are left
-         *     out. Keyset paging.
+         * @description Tasks of a user (yours by default) or of a customer, newest first; those of archived
+         *     customers are left out. Keyset paging.
          */
         get: operations["tasks:list_tasks"];
+        put?: never;
+        /**
+         * Create Task
+         * @description A manual task (kind `manual`): for yourself, or (admins) anyone who may work it; an
+         *     account manager as owner must own the customer. On the customer's history.
+         */
+        post: operations["tasks:create_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Task
+         * @description Reassign (`owner_id`), retitle or re-date a task (its owner or an admin; others 404).
+         *     Non-admins hand a task only to the customer's owner. `If-Match` honoured; audited.
+         */
+        patch: operations["tasks:update_task"];
         trace?: never;
     };
     "/api/v1/tasks/{task_id}/complete": {
@@ -3355,11 +3403,28 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** TaskCreate */
+        TaskCreate: {
+            /** Customer Id */
+            customer_id?: number | null;
+            /**
+             * Due On
+             * @description Local date in CRM_TIMEZONE.
+             */
+            due_on?: string | null;
+            /**
+             * Owner Id
+             * @description Who does it: you unless given. Admins give tasks to anyone; others to the customer's owner at most.
+             */
+            owner_id?: number | null;
+            /** Title */
+            title: string;
+        };
         /**
          * TaskKind
          * @enum {string}
          */
-        TaskKind: "activation" | "verification";
+        TaskKind: "activation" | "verification" | "manual";
         /** TaskOut */
         TaskOut: {
             /**
@@ -3385,6 +3450,18 @@ export interface components {
             title: string;
             /** Version */
             version: number;
+        };
+        /** TaskPatch */
+        TaskPatch: {
+            /** Due On */
+            due_on?: string | null;
+            /**
+             * Owner Id
+             * @description Reassign the task.
+             */
+            owner_id?: number | null;
+            /** Title */
+            title?: string | null;
         };
         /**
          * Thresholds
@@ -6232,6 +6309,95 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "pool:release_customer": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchiveIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9128,8 +9294,10 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description `me`, or a user id (admins only). */
-                owner?: string;
+                /** @description `me` (the default), or a user id (admins only). */
+                owner?: string | null;
+                /** @description The customer's tasks (whoever may see the customer); every owner's unless `owner` is given. */
+                customer_id?: number | null;
                 /** @description false: open tasks only; true: done only; omitted: both. */
                 done?: boolean | null;
             };
@@ -9170,6 +9338,149 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "tasks:create_task": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "tasks:update_task": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10614,7 +10925,7 @@ export const slaPolicyPatchCalendarAnyOf0Values: ReadonlyArray<FlattenedDeepRequ
 export const slaStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaState"]> = ["ok", "warning", "breached", "met", "paused"];
 export const sourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Source"]> = ["exhibition", "online", "referral", "cold_call", "advertising", "partner", "other"];
 export const stageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Stage"]> = ["potential", "intent", "customer", "lost"];
-export const taskKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskKind"]> = ["activation", "verification"];
+export const taskKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskKind"]> = ["activation", "verification", "manual"];
 export const ticketTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketType"]> = ["presales_consult", "order_support", "after_sales_repair", "return_exchange", "complaint", "technical_consult", "training", "customization"];
 export const timelineEventOutVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEventOut"]["visibility"]> = ["internal", "public"];
 export const urgencyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Urgency"]> = ["high", "medium", "low"];
