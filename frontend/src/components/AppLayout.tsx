@@ -1,5 +1,5 @@
 import {
-  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, FormOutlined, FundOutlined,
+  ApartmentOutlined, AppstoreOutlined, CheckSquareOutlined, GlobalOutlined, IdcardOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, FormOutlined, FundOutlined,
   LogoutOutlined, MenuOutlined, ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -11,7 +11,7 @@ import { api } from '../api/client';
 import { decodeClaims, getTokens, setTokens, type Claims } from '../auth/session';
 import { useClaims, useTokens } from '../auth/useSession';
 import { changeLanguage } from '../i18n';
-import { canSeeDueFollowUps, canSeeSales } from '../lib/permissions';
+import { canSeeDueFollowUps, canSeePool, canSeeSales } from '../lib/permissions';
 import { setZone } from '../lib/time';
 import { useBusinessCalendar } from '../queries/businessCalendar';
 import { useMe } from '../queries/users';
@@ -35,6 +35,8 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
     { key: '/tickets', icon: <ProfileOutlined />, label: t('nav.ticketList') },
     { key: '/tickets/board', icon: <AppstoreOutlined />, label: t('nav.ticketBoard') },
     { key: '/notifications', icon: <BellOutlined />, label: t('nav.notifications') },
+    ...(canSeePool(claims) ? [{ key: '/pool', icon: <GlobalOutlined />, label: t('pool.nav') }] : []),
+    { key: '/tasks', icon: <CheckSquareOutlined />, label: t('tasks.nav') },
     ...(admin.length ? [{ key: 'admin', label: t('nav.admin'), type: 'group' as const, children: admin }] : []),
   ];
 }
@@ -96,7 +98,9 @@ function Shell() {
           <Button data-testid="language-switch" onClick={() => changeLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}>
             {i18n.language === 'en' ? '中文' : 'English'}
           </Button>
-          <Dropdown menu={{ items: [{ key: 'logout', icon: <LogoutOutlined />, label: t('common.logout'), onClick: () => void logout() }] }}>
+          <Dropdown menu={{ items: [
+            { key: 'profile', icon: <IdcardOutlined />, label: t('profile.title'), onClick: () => void navigate('/profile') },
+            { key: 'logout', icon: <LogoutOutlined />, label: t('common.logout'), onClick: () => void logout() }] }}>
             <Button type="text" icon={<UserOutlined />} data-testid="user-menu">
               {desktop && (me.data?.display_name ?? claims.username)}
             </Button>

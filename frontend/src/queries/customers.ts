@@ -123,3 +123,24 @@ export function useUnassignTag(customerId: number) {
     ]),
   });
 }
+
+/** The customer's value level and its RFM explanation (not for agents: amounts). */
+export function useCustomerValue(id: number, enabled = true) {
+  return useQuery({
+    queryKey: [...customerKeys.detail(id), 'value'] as const,
+    enabled,
+    queryFn: async () => unwrap(await api.GET('/api/v1/customers/{customer_id}/value', {
+      params: { path: { customer_id: id } } })),
+  });
+}
+
+/** 核实: the owner or an admin checked the basic information (note kept on the history). */
+export function useVerifyCustomer(id: number) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: async ({ version, note }: { version: number; note: string | null }) =>
+      unwrap(await api.POST('/api/v1/customers/{customer_id}/verify', {
+        params: { path: { customer_id: id }, header: ifMatch(version) }, body: { note } })),
+    onSuccess: invalidate,
+  });
+}

@@ -1,4 +1,4 @@
-import { DeleteOutlined, EditOutlined, InboxOutlined, PlusOutlined, UndoOutlined } from '@ant-design/icons';
+import { DeleteOutlined, EditOutlined, ExportOutlined, InboxOutlined, PlusOutlined, UndoOutlined } from '@ant-design/icons';
 import {
   Alert, App, Button, Card, Descriptions, Flex, Input, Modal, Popconfirm, Popover, Space, Tabs, Tag,
   Typography,
@@ -12,7 +12,8 @@ import { Masked } from '../../components/Masked';
 import { NotFound } from '../../components/NotFound';
 import { QueryState } from '../../components/QueryState';
 import { TagSelect, useEnumLabel, useIndustryLabel } from '../../components/selects';
-import { canArchiveCustomer, canEditCustomer, canSeeSales, canUnarchiveOrDelete } from '../../lib/permissions';
+import { canArchiveCustomer, canEditCustomer, canRelease, canSeeSales, canUnarchiveOrDelete } from '../../lib/permissions';
+import { useRelease } from '../../queries/pool';
 import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
 import { useCustomFields } from '../../queries/customFields';
@@ -27,6 +28,8 @@ import { HistoryTab } from './HistoryTab';
 import { OpportunitiesTab } from './OpportunitiesTab';
 import { OrdersTab } from './OrdersTab';
 import { PendingChangeRequests } from './PendingChangeRequests';
+import { TaskList } from '../tasks/TaskList';
+import { ValueTab } from './ValueTab';
 
 type Customer = Schemas['CustomerOut'];
 
@@ -53,6 +56,8 @@ function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['
     { key: 'follow-ups', label: t('customer.tabs.followUps'), children: <FollowUpsTab customer={customer} /> },
     ...(sales ? [{ key: 'opportunities', label: t('customer.tabs.opportunities'), children: <OpportunitiesTab customer={customer} /> }] : []),
     { key: 'tickets', label: t('customer.tabs.tickets'), children: <CustomerTicketsTab customer={customer} /> },
+    { key: 'tasks', label: t('tasks.tab'), children: <TaskList customerId={customer.id} customerOwnerId={customer.owner_id} /> },
+    { key: 'value', label: t('value.tab'), children: <ValueTab customer={customer} showValue={sales} /> },
     { key: 'history', label: t('customer.tabs.history'), children: <HistoryTab customerId={customer.id} /> },
   ];
 }
@@ -102,11 +107,12 @@ function Actions({ customer }: { customer: Customer }) {
   const { message } = App.useApp();
   const navigate = useNavigate();
   const claims = useClaims();
-  const [archiving, setArchiving] = useState<'archive' | 'unarchive' | null>(null);
+  const [archiving, setArchiving] = useState<'archive' | 'unarchive' | 'release' | null>(null);
   const [reason, setReason] = useState('');
   const archive = useArchiveCustomer(customer.id);
   const unarchive = useUnarchiveCustomer(customer.id);
   const remove = useDeleteCustomer(customer.id);
+  const release = useRelease(customer.id);
   const fail = (error: unknown) => void message.error(problemMessage(t, error));
   return (
     <Space wrap>
@@ -115,6 +121,9 @@ function Actions({ customer }: { customer: Customer }) {
       )}
       {canArchiveCustomer(claims, customer) && (
         <Button icon={<InboxOutlined />} onClick={() => setArchiving('archive')}>{t('customer.archive')}</Button>
+      )}
+      {canRelease(claims, customer) && (
+        <Button icon={<ExportOutlined />} onClick={() => setArchiving('release')} data-testid="release-customer">{t('pool.release')}</Button>
       )}
       {canUnarchiveOrDelete(claims) && customer.archived && (
         <Button icon={<UndoOutlined />} onClick={() => setArchiving('unarchive')}>{t('customer.unarchive')}</Button>
@@ -127,12 +136,20 @@ function Actions({ customer }: { customer: Customer }) {
           <Button danger icon={<DeleteOutlined />}>{t('common.delete')}</Button>
         </Popconfirm>
       )}
-      <Modal open={archiving !== null} title={t(`customer.${archiving ?? 'archive'}`)} onCancel={() => setArchiving(null)}
-        okButtonProps={{ disabled: !reason.trim(), loading: archive.isPending || unarchive.isPending }}
-        onOk={() => (archiving === 'unarchive' ? unarchive : archive).mutate({ version: customer.version, reason }, {
-          onSuccess: () => { setArchiving(null); setReason(''); }, onError: fail,
+      <Modal open={archiving !== null} title={archiving === 'release' ? t('pool.release') : t(`customer.${archiving ?? 'archive'}`)}
+        onCancel={() => setArchiving(null)}
+        okButtonProps={{ disabled: !reason.trim(), loading: archive.isPending || unarchive.isPending || release.isPending }}
+        onOk={() => (archiving === 'unarchive' ? unarchive : archiving === 'release' ? release : archive).mutate({ version: customer.version, reason }, {
+          onSuccess: () => {
+            setArchiving(null); setReason('');
+            // Released: an account manager no longer sees the customer.
+            if (archiving === 'release') { void message.success(t('pool.released')); if (claims.role !== 'admin') void navigate('/customers'); }
+          },
+          onError: fail,
         })}>
-        <Input.TextArea placeholder={t('customer.archiveReason')} value={reason} onChange={(e) => setReason(e.target.value)} />
+        {archiving === 'release' && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t('pool.releaseHint')} />}
+        <Input.TextArea placeholder={archiving === 'release' ? t('pool.releaseReason') : t('customer.archiveReason')}
+          value={reason} onChange={(e) => setReason(e.target.value)} data-testid="reason-input" />
       </Modal>
     </Space>
   );
