@@ -650,6 +650,13 @@ const en: Dictionary = {
     notifications: 'Notifications',
     notificationsHint: 'In-app notifications are always on; when your username is an e-mail address and the server has SMTP, they are e-mailed too.',
   },
+  robust: {
+    chunkTitle: 'A new version was released, or the network failed',
+    chunkDetail: 'Please reload the page and try again.',
+    errorTitle: 'Something went wrong on this page',
+    errorDetail: 'Reload the page; if it happens again, tell your administrator.',
+    reload: 'Reload',
+  },
 };
 
 export default en;

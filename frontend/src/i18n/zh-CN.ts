@@ -649,6 +649,13 @@ const zh = {
     notifications: '通知偏好',
     notificationsHint: '站内通知总是开启；用户名为邮箱地址时，服务器配置了邮件后会同时发送邮件。',
   },
+  robust: {
+    chunkTitle: '新版本已发布或网络异常',
+    chunkDetail: '请刷新页面后重试。',
+    errorTitle: '页面出错了',
+    errorDetail: '请刷新页面；若问题依旧，请联系管理员。',
+    reload: '刷新页面',
+  },
 };
 
 export default zh;
