@@ -131,3 +131,21 @@ class TestPerCustomer:
         r = await client.get("/tasks", params={"customer_id": customer_id},
                              headers=users["am2"].headers)
         assert_problem(r, 404, "not-found")
+
+
+class TestTimelineFilter:
+    async def test_the_history_keeps_one_kind_of_record(self, client, am):
+        user, customer_id = am
+        await client.post("/tasks", json={"title": "a", "customer_id": customer_id},
+                          headers=user.headers)
+        r = await client.post(f"/customers/{customer_id}/contacts",
+                              json={"name": "李四", "mobile": "13800138000"}, headers=user.headers)
+        assert r.status_code == 201, r.text
+        every = await client.get(f"/customers/{customer_id}/history", headers=user.headers)
+        assert {e["entity_type"] for e in every.json()["items"]} == {"customer", "task", "contact"}
+        tasks = await client.get(f"/customers/{customer_id}/history",
+                                 params={"entity_type": "task"}, headers=user.headers)
+        assert [e["entity_type"] for e in tasks.json()["items"]] == ["task"]
+        r = await client.get(f"/customers/{customer_id}/history",
+                             params={"entity_type": "nope"}, headers=user.headers)
+        assert_problem(r, 422, "validation", field="entity_type")

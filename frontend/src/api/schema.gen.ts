@@ -524,8 +524,9 @@ export interface paths {
         };
         /**
          * Customer History
-         * @description The customer's audit trail (its own, its contacts' and its tags' changes), newest
-         *     first, masked like the customer.
+         * @description The customer's activity timeline and audit trail: its own changes, its contacts',
+         *     tags', follow-ups', orders', opportunities', tickets' and tasks', pool releases and claims,
+         *     newest first, masked like the customer; `entity_type` keeps one kind.
          */
         get: operations["customers:customer_history"];
         put?: never;
@@ -6028,6 +6029,8 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Only the events of one kind of record (the timeline's filter). */
+                entity_type?: ("customer" | "contact" | "follow_up" | "order" | "opportunity" | "ticket" | "task" | "change_request") | null;
             };
             header?: never;
             path: {
@@ -10898,6 +10901,7 @@ type ReadonlyArray<T> = [
 export const pathsApiV1BusinessCalendarPreviewGetParametersQueryCalendarValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/business-calendar/preview"]["get"]["parameters"]["query"]["calendar"]> = ["24x7", "business"];
 export const pathsApiV1CustomersGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "name", "-name", "code", "-code", "updated_at", "-updated_at"];
 export const pathsApiV1CustomersGetParametersQueryArchivedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers"]["get"]["parameters"]["query"]["archived"]> = ["false", "true", "all"];
+export const pathsApiV1CustomersCustomer_idHistoryGetParametersQueryEntity_typeAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/{customer_id}/history"]["get"]["parameters"]["query"]["entity_type"]> = ["customer", "contact", "follow_up", "order", "opportunity", "ticket", "task", "change_request"];
 export const pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets"]["get"]["parameters"]["query"]["sla_state"]> = ["ok", "warning", "breached", "paused"];
 export const activityStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActivityStatus"]> = ["active", "dormant", "churn_risk"];
 export const changeRequestOutFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChangeRequestOut"]["field"]> = ["name", "credit_code", "id_number", "owner_id"];
