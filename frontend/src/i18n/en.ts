@@ -657,6 +657,29 @@ const en: Dictionary = {
     errorDetail: 'Reload the page; if it happens again, tell your administrator.',
     reload: 'Reload',
   },
+  timeline: {
+    all: 'All',
+    empty: 'Nothing yet',
+    empty_value: '(empty)',
+    otherField: 'Other information',
+    aRecord: 'a record',
+    deleted: '(deleted)',
+    changed: 'updated',
+    fields: {
+      code: 'Code', note: 'Note', reason: 'Reason', release_reason: 'Release reason', release_note: 'Release note', pool_entered_at: 'In the pool since',
+      done_at: 'Done at', due_on: 'Due date', title: 'Title', verified_at: 'Verified at', verified_by: 'Verified by', value_level: 'Value level',
+      grade: 'Grade', grade_locked: 'Grade locked', activity_status: 'Activity', closed_at: 'Closed at', order_id: 'Order',
+      tag_ids: 'Tags', tags: 'Tags', merged_into: 'Merged into', comment: 'Comment', field: 'Field', old_value: 'Old value', new_value: 'New value',
+      decision_reason: 'Decision', status: 'Status', lost_reason: 'Lost reason', archived: 'Archived', archived_reason: 'Archive reason',
+      owner_id: 'Owner', released_by: 'Released by', contact_id: 'Contact', opportunity_id: 'Opportunity', assignee_id: 'Assignee',
+      department_id: 'Department', priority: 'Priority', stage: 'Stage', amount: 'Amount', budget_min: 'Budget from', budget_max: 'Budget to',
+      expected_close_on: 'Expected close', next_action_done_at: 'Next action done at', custom_fields: 'Custom fields', is_primary: 'Primary contact',
+      to: 'Notified', rfm_recency: 'Recency score', rfm_frequency: 'Frequency score', rfm_monetary: 'Monetary score',
+      value_computed_at: 'Value assessed at', first_contact_at: 'First contact', last_contact_at: 'Last contact', body: 'Text',
+      visibility: 'Visibility', ticket_type: 'Ticket type', interval_days: 'Interval (days)', day: 'Day', satisfaction: 'Satisfaction',
+      acceptance: 'Customer acceptance', kind: 'Kind', resolution: 'Resolution', exception_kind: 'Exception',
+    },
+  },
 };
 
 export default en;

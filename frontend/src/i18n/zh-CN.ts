@@ -656,6 +656,29 @@ const zh = {
     errorDetail: '请刷新页面；若问题依旧，请联系管理员。',
     reload: '刷新页面',
   },
+  timeline: {
+    all: '全部',
+    empty: '暂无动态',
+    empty_value: '（空）',
+    otherField: '其他信息',
+    aRecord: '一条记录',
+    deleted: '（已删除）',
+    changed: '更新了',
+    fields: {
+      code: '编号', note: '说明', reason: '原因', release_reason: '释放原因', release_note: '释放说明', pool_entered_at: '进入公海时间',
+      done_at: '完成时间', due_on: '截止日期', title: '标题', verified_at: '核实时间', verified_by: '核实人', value_level: '价值等级',
+      grade: '客户等级', grade_locked: '等级锁定', activity_status: '活跃状态', closed_at: '关闭时间', order_id: '订单',
+      tag_ids: '标签', tags: '标签', merged_into: '合并到', comment: '说明', field: '字段', old_value: '原值', new_value: '新值',
+      decision_reason: '审批意见', status: '状态', lost_reason: '输单原因', archived: '已归档', archived_reason: '归档原因',
+      owner_id: '负责人', released_by: '释放人', contact_id: '联系人', opportunity_id: '商机', assignee_id: '处理人',
+      department_id: '部门', priority: '优先级', stage: '阶段', amount: '金额', budget_min: '预算下限', budget_max: '预算上限',
+      expected_close_on: '预计成交日期', next_action_done_at: '下一步完成时间', custom_fields: '自定义字段', is_primary: '主联系人',
+      to: '通知对象', rfm_recency: '最近购买得分', rfm_frequency: '购买频次得分', rfm_monetary: '购买金额得分',
+      value_computed_at: '价值评估时间', first_contact_at: '首次联系时间', last_contact_at: '最近联系时间', body: '内容',
+      visibility: '可见范围', ticket_type: '工单类型', interval_days: '间隔天数', day: '日期', satisfaction: '满意度',
+      acceptance: '客户验收', kind: '类型', resolution: '处理结果', exception_kind: '异常类型',
+    },
+  },
 };
 
 export default zh;
