@@ -116,3 +116,24 @@ class CustomerValueOut(BaseModel):
     rules: list[GradeRuleOut] = Field(description="Total R+F+M → grade and level, "
                                                   "highest first.")
     run: ValueRun | None = Field(description="The last run of the job; null before the first.")
+
+
+class CustomerSummaryOut(BaseModel):
+    """The customer page's summary strip and tab counts, in one call."""
+
+    customer_id: int
+    contacts: int
+    follow_ups: int
+    orders: int | None = Field(description="null for agents (no money).")
+    opportunities: int | None
+    open_opportunities: int | None
+    open_opportunity_amount: Decimal | None = Field(
+        description="CNY: the open opportunities' budgets (the upper bound, else the lower).")
+    tickets: int = Field(description="Those you may read.")
+    open_tickets: int
+    open_tasks: int = Field(description="Everyone's open tasks on this customer.")
+    pool_release_on: date | None = Field(
+        description="Owned customers: the local date the pool-recycle job takes it back "
+                    "unless engaged (or an order, under the no-order rule) before.")
+    pool_days_left: int | None
+    pool_warning: bool = Field(description="Within pool_warning_days of the release.")

@@ -5,6 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persistence.attachment_repo import SqlAttachmentRepo
 from persistence.change_request_repo import SqlChangeRequestRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
+from persistence.customer_summary_repo import SqlCustomerSummaryRepo
 from persistence.lifecycle_repo import SqlLifecycleRepo
 from persistence.customer_value_repo import SqlCustomerValueRepo
 from persistence.notification_repo import SqlNotificationRepo
@@ -38,3 +39,4 @@ class SqlUnitOfWork:
         self.opportunities = SqlOpportunityRepo(session)
         self.tasks = SqlTaskRepo(session)
         self.values = SqlCustomerValueRepo(session)
+        self.summaries = SqlCustomerSummaryRepo(session)

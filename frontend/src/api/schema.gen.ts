@@ -605,6 +605,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{customer_id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customer Summary
+         * @description What the customer page's summary strip and tabs count: contacts, follow-ups, orders and
+         *     opportunities (open ones and their budget; not for agents), tickets you may read (open
+         *     ones), open tasks, and when the public pool takes the customer back (`pool_release_on`,
+         *     `pool_warning` within the warning days) by the pool-recycle job's calendar-day rules.
+         */
+        get: operations["customers:customer_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{customer_id}/tags": {
         parameters: {
             query?: never;
@@ -2292,6 +2315,56 @@ export interface components {
             /** Tag Ids */
             tag_ids?: number[] | null;
             urgency?: components["schemas"]["Urgency"] | null;
+        };
+        /**
+         * CustomerSummaryOut
+         * @description The customer page's summary strip and tab counts, in one call.
+         */
+        CustomerSummaryOut: {
+            /** Contacts */
+            contacts: number;
+            /** Customer Id */
+            customer_id: number;
+            /** Follow Ups */
+            follow_ups: number;
+            /** Open Opportunities */
+            open_opportunities: number | null;
+            /**
+             * Open Opportunity Amount
+             * @description CNY: the open opportunities' budgets (the upper bound, else the lower).
+             */
+            open_opportunity_amount: string | null;
+            /**
+             * Open Tasks
+             * @description Everyone's open tasks on this customer.
+             */
+            open_tasks: number;
+            /** Open Tickets */
+            open_tickets: number;
+            /** Opportunities */
+            opportunities: number | null;
+            /**
+             * Orders
+             * @description null for agents (no money).
+             */
+            orders: number | null;
+            /** Pool Days Left */
+            pool_days_left: number | null;
+            /**
+             * Pool Release On
+             * @description Owned customers: the local date the pool-recycle job takes it back unless engaged (or an order, under the no-order rule) before.
+             */
+            pool_release_on: string | null;
+            /**
+             * Pool Warning
+             * @description Within pool_warning_days of the release.
+             */
+            pool_warning: boolean;
+            /**
+             * Tickets
+             * @description Those you may read.
+             */
+            tickets: number;
         };
         /** CustomerValueOut */
         CustomerValueOut: {
@@ -6401,6 +6474,58 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "customers:customer_summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerSummaryOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
