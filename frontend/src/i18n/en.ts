@@ -680,6 +680,21 @@ const en: Dictionary = {
       acceptance: 'Customer acceptance', kind: 'Kind', resolution: 'Resolution', exception_kind: 'Exception',
     },
   },
+  summary: {
+    contact: 'Primary contact',
+    noContact: 'No contact yet',
+    lastContact: 'Last contact',
+    nextFollowUp: 'Next follow-up',
+    openTickets: 'Open tickets',
+    openOpportunities: 'Open opportunities',
+    opportunitiesAmount: '{{n}} · {{amount}}',
+    openTasks: 'Open tasks',
+    logFollowUp: 'Log follow-up',
+    newTicket: 'New ticket',
+    newOpportunity: 'New opportunity',
+    addTask: 'Add task',
+    transfer: 'Transfer owner',
+  },
 };
 
 export default en;

@@ -679,6 +679,21 @@ const zh = {
       acceptance: '客户验收', kind: '类型', resolution: '处理结果', exception_kind: '异常类型',
     },
   },
+  summary: {
+    contact: '主联系人',
+    noContact: '暂无联系人',
+    lastContact: '最近联系',
+    nextFollowUp: '下次跟进',
+    openTickets: '未结工单',
+    openOpportunities: '进行中商机',
+    opportunitiesAmount: '{{n}} 个 · {{amount}}',
+    openTasks: '未完成任务',
+    logFollowUp: '记录跟进',
+    newTicket: '新建工单',
+    newOpportunity: '新建商机',
+    addTask: '添加任务',
+    transfer: '转移负责人',
+  },
 };
 
 export default zh;

@@ -148,3 +148,12 @@ export function useVerifyCustomer(id: number) {
     onSuccess: invalidate,
   });
 }
+
+/** The summary strip and tab counts of the customer page (one call). */
+export function useCustomerSummary(id: number) {
+  return useQuery({
+    queryKey: [...customerKeys.detail(id), 'summary'] as const,
+    queryFn: async () => unwrap(await api.GET('/api/v1/customers/{customer_id}/summary', {
+      params: { path: { customer_id: id } } })),
+  });
+}

@@ -18,7 +18,7 @@ import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
 import { useCustomFields } from '../../queries/customFields';
 import {
-  useArchiveCustomer, useAssignTags, useCustomer, useDeleteCustomer, useUnarchiveCustomer, useUnassignTag,
+  useArchiveCustomer, useAssignTags, useCustomer, useCustomerSummary, useDeleteCustomer, useUnarchiveCustomer, useUnassignTag,
 } from '../../queries/customers';
 import { useUserName } from '../../queries/users';
 import { ContactsTab } from './ContactsTab';
@@ -30,6 +30,7 @@ import { OrdersTab } from './OrdersTab';
 import { PendingChangeRequests } from './PendingChangeRequests';
 import { TaskList } from '../tasks/TaskList';
 import { ValueTab } from './ValueTab';
+import { SummaryStrip, type Summary } from './SummaryStrip';
 
 type Customer = Schemas['CustomerOut'];
 
@@ -48,15 +49,17 @@ function CustomerDetail({ id }: { id: number }) {
  * The customer's tabs, each a component over its own queries/<resource>.ts. Orders and
  * opportunities carry money and are not offered to agents (the API answers them 403).
  */
-function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['t'], sales: boolean) {
+function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['t'], sales: boolean, summary?: Summary) {
+  // "联系人 (2)": a tab says how many records it holds, once the summary is in.
+  const counted = (label: string, n: number | null | undefined) => (n == null ? label : `${label} (${n})`);
   return [
     { key: 'basic', label: t('customer.tabs.basic'), children: <BasicTab customer={customer} /> },
-    { key: 'contacts', label: t('customer.tabs.contacts'), children: <ContactsTab customer={customer} /> },
-    ...(sales ? [{ key: 'orders', label: t('customer.tabs.orders'), children: <OrdersTab customer={customer} /> }] : []),
-    { key: 'follow-ups', label: t('customer.tabs.followUps'), children: <FollowUpsTab customer={customer} /> },
-    ...(sales ? [{ key: 'opportunities', label: t('customer.tabs.opportunities'), children: <OpportunitiesTab customer={customer} /> }] : []),
-    { key: 'tickets', label: t('customer.tabs.tickets'), children: <CustomerTicketsTab customer={customer} /> },
-    { key: 'tasks', label: t('tasks.tab'), children: <TaskList customerId={customer.id} customerOwnerId={customer.owner_id} /> },
+    { key: 'contacts', label: counted(t('customer.tabs.contacts'), summary?.contacts), children: <ContactsTab customer={customer} /> },
+    ...(sales ? [{ key: 'orders', label: counted(t('customer.tabs.orders'), summary?.orders), children: <OrdersTab customer={customer} /> }] : []),
+    { key: 'follow-ups', label: counted(t('customer.tabs.followUps'), summary?.follow_ups), children: <FollowUpsTab customer={customer} /> },
+    ...(sales ? [{ key: 'opportunities', label: counted(t('customer.tabs.opportunities'), summary?.opportunities), children: <OpportunitiesTab customer={customer} /> }] : []),
+    { key: 'tickets', label: counted(t('customer.tabs.tickets'), summary?.tickets), children: <CustomerTicketsTab customer={customer} /> },
+    { key: 'tasks', label: counted(t('tasks.tab'), summary?.open_tasks), children: <TaskList customerId={customer.id} customerOwnerId={customer.owner_id} /> },
     { key: 'value', label: t('value.tab'), children: <ValueTab customer={customer} showValue={sales} /> },
     { key: 'history', label: t('customer.tabs.history'), children: <HistoryTab customerId={customer.id} /> },
   ];
@@ -68,7 +71,8 @@ function Detail({ customer }: { customer: Customer }) {
   const enumLabel = useEnumLabel();
   const [search, setSearch] = useSearchParams();
   const editable = canEditCustomer(claims, customer);
-  const tabs = customerTabs(customer, t, canSeeSales(claims));
+  const summary = useCustomerSummary(customer.id).data;
+  const tabs = customerTabs(customer, t, canSeeSales(claims), summary);
   const tab = tabs.some((x) => x.key === search.get('tab')) ? search.get('tab')! : 'basic';
 
   return (
@@ -86,6 +90,7 @@ function Detail({ customer }: { customer: Customer }) {
           </div>
           <Actions customer={customer} />
         </Flex>
+        <SummaryStrip customer={customer} />
         <CustomerTags customer={customer} editable={editable} />
         <PendingChangeRequests customerId={customer.id} />
         {customer.archived && <Alert style={{ marginTop: 12 }} type="warning" title={t('customer.archivedBanner')} />}
