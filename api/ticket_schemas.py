@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
 from api.schemas import Id, Strict
+from domain.roles import Role
 from domain.sla import SlaState
 from domain.ticket import Channel, Priority, ResponsibleParty, Status, TicketType
 
@@ -167,3 +168,11 @@ class NotificationOut(BaseModel):
 
 class UnreadCountOut(BaseModel):
     unread: int
+
+
+class AssigneeOut(BaseModel):
+    user_id: int
+    display_name: str
+    department_id: int | None
+    role: Role
+    open_tickets: int = Field(description="Tickets assigned to them and not finished.")

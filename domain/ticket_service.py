@@ -312,6 +312,13 @@ async def assign(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int,
     return ticket
 
 
+async def assignees(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, int | None, str, int]]:
+    """Whom a ticket may be given to, with their open tickets (supervisors and admins)."""
+    if not rules.can_assign(actor):
+        raise Forbidden("Only supervisors and admins assign tickets.")
+    return await uow.tickets.workload()
+
+
 # ---- the status machine --------------------------------------------------------------------
 
 SATISFACTION = ("response_speed", "resolution", "attitude", "overall")

@@ -50,3 +50,21 @@ class TestOwnActions:
         assert r.status_code == 200, r.text
         assert [n for n in await inbox(client, admin) if n["entity_id"] == other["id"]
                 and n["kind"] == "ticket_assigned"] == []
+
+
+class TestAssignees:
+    async def test_the_picker_lists_who_works_tickets_with_their_load(self, client, database,
+                                                                     users, customer_id):  # noqa: F811
+        department, (agent, manager) = await members(client, database, users, "agent",
+                                                     "account_manager")
+        await open_ticket(client, users["admin"], customer_id, assignee_id=agent.id)
+        r = await client.get("/tickets/assignees", headers=users["supervisor"].headers)
+        assert r.status_code == 200, r.text
+        rows = {row["user_id"]: row for row in r.json()}
+        assert rows[agent.id] == {"user_id": agent.id, "display_name": agent.username,
+                                  "department_id": department["id"], "role": "agent",
+                                  "open_tickets": 1}
+        assert manager.id not in rows and users["readonly"].id not in rows
+        assert users["supervisor"].id in rows and users["admin"].id in rows
+        r = await client.get("/tickets/assignees", headers=users["agent"].headers)
+        assert r.status_code == 403

@@ -1421,6 +1421,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tickets/assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Assignees
+         * @description Who a ticket may be assigned to (active agents, supervisors and admins) with their
+         *     open-ticket count, by department then load: the assign picker (supervisors and admins).
+         */
+        get: operations["tickets:list_assignees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tickets/{ticket_id}": {
         parameters: {
             query?: never;
@@ -1712,6 +1733,21 @@ export interface components {
             assignee_id: number;
             /** Note */
             note?: string | null;
+        };
+        /** AssigneeOut */
+        AssigneeOut: {
+            /** Department Id */
+            department_id: number | null;
+            /** Display Name */
+            display_name: string;
+            /**
+             * Open Tickets
+             * @description Tickets assigned to them and not finished.
+             */
+            open_tickets: number;
+            role: components["schemas"]["Role"];
+            /** User Id */
+            user_id: number;
         };
         /** AttachmentOut */
         AttachmentOut: {
@@ -9811,6 +9847,56 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
+    "tickets:list_assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssigneeOut"][];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
