@@ -17,7 +17,8 @@ import { useBusinessCalendar } from '../queries/businessCalendar';
 import { useMe } from '../queries/users';
 import { NotificationBell } from './NotificationBell';
 
-function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): MenuProps['items'] {
+// `t` as a plain function: the typed one's key union is too deep for tsc to instantiate here.
+function menuItems(claims: Claims, t: (key: string) => string): MenuProps['items'] {
   const can = (scope: string) => claims.scopes.has(scope);
   const admin = [
     can('users:admin') && { key: '/admin/users', icon: <UserOutlined />, label: t('nav.users') },
@@ -73,7 +74,7 @@ function Shell() {
   if (calendar.data) setZone(calendar.data.timezone); // idempotent; the times rendered below use it
 
   const desktop = screens.md ?? true;
-  const items = menuItems(claims, t);
+  const items = menuItems(claims, (key) => String(t(key as 'nav.users')));
   const menu = (
     <Menu mode="inline" selectedKeys={[selectedKey(location.pathname)]} items={items}
       onClick={({ key }) => { setDrawer(false); void navigate(key); }} />

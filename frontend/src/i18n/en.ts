@@ -695,6 +695,19 @@ const en: Dictionary = {
     addTask: 'Add task',
     transfer: 'Transfer owner',
   },
+  ticketActions: {
+    assign: 'Assign',
+    reassign: 'Reassign',
+    in_progress: 'Start work',
+    waiting_customer: 'Wait for customer',
+    resolved: 'Mark resolved',
+    closed: 'Close ticket',
+    reopened: 'Reopen',
+    cancelled: 'Cancel ticket',
+    noDepartment: 'No department',
+    openCount: '{{n}} open',
+    assignedToMe: 'Assigned to me',
+  },
 };
 
 export default en;

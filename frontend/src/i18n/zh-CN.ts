@@ -694,6 +694,19 @@ const zh = {
     addTask: '添加任务',
     transfer: '转移负责人',
   },
+  ticketActions: {
+    assign: '分派',
+    reassign: '转派',
+    in_progress: '开始处理',
+    waiting_customer: '等待客户回复',
+    resolved: '标记已解决',
+    closed: '关闭工单',
+    reopened: '重新打开',
+    cancelled: '取消工单',
+    noDepartment: '未分部门',
+    openCount: '{{n}} 个未结',
+    assignedToMe: '分派给我的',
+  },
 };
 
 export default zh;

@@ -15,6 +15,7 @@ import { TagSelect, useEnumLabel, useIndustryLabel } from '../../components/sele
 import { canArchiveCustomer, canEditCustomer, canRelease, canSeeSales, canUnarchiveOrDelete } from '../../lib/permissions';
 import { useRelease } from '../../queries/pool';
 import { problemMessage } from '../../lib/problems';
+import { formatMoney } from '../../lib/format';
 import { formatDateTime } from '../../lib/time';
 import { useCustomFields } from '../../queries/customFields';
 import {
@@ -49,7 +50,8 @@ function CustomerDetail({ id }: { id: number }) {
  * The customer's tabs, each a component over its own queries/<resource>.ts. Orders and
  * opportunities carry money and are not offered to agents (the API answers them 403).
  */
-function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['t'], sales: boolean, summary?: Summary) {
+// `t` as a plain function: the typed one's key union is too deep for tsc to instantiate here.
+function customerTabs(customer: Customer, t: (key: string) => string, sales: boolean, summary?: Summary) {
   // "联系人 (2)": a tab says how many records it holds, once the summary is in.
   const counted = (label: string, n: number | null | undefined) => (n == null ? label : `${label} (${n})`);
   return [
@@ -72,7 +74,7 @@ function Detail({ customer }: { customer: Customer }) {
   const [search, setSearch] = useSearchParams();
   const editable = canEditCustomer(claims, customer);
   const summary = useCustomerSummary(customer.id).data;
-  const tabs = customerTabs(customer, t, canSeeSales(claims), summary);
+  const tabs = customerTabs(customer, (key) => String(t(key as 'tasks.tab')), canSeeSales(claims), summary);
   const tab = tabs.some((x) => x.key === search.get('tab')) ? search.get('tab')! : 'basic';
 
   return (
@@ -220,7 +222,7 @@ function BasicTab({ customer }: { customer: Customer }) {
         item('urgency', enumLabel('urgency', customer.urgency)), item('owner_id', userName(customer.owner_id)),
         item('first_contact_at', formatDateTime(customer.first_contact_at)),
         item('last_contact_at', formatDateTime(customer.last_contact_at)),
-        item('cumulative_amount', customer.cumulative_amount),
+        item('cumulative_amount', formatMoney(customer.cumulative_amount)),
         item('created_at', formatDateTime(customer.created_at)), item('updated_at', formatDateTime(customer.updated_at)),
       ]} />
       <Descriptions bordered size="small" column={{ xs: 1, md: 2 }} title={t('customer.fields.custom_fields')}
