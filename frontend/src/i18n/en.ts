@@ -708,6 +708,10 @@ const en: Dictionary = {
     openCount: '{{n}} open',
     assignedToMe: 'Assigned to me',
   },
+  serverText: {
+    conflict: 'This conflicts with the current data; reload and try again.',
+    failed: 'The operation failed (error {{status}}); check and try again.',
+  },
 };
 
 export default en;

@@ -707,6 +707,10 @@ const zh = {
     openCount: '{{n}} 个未结',
     assignedToMe: '分派给我的',
   },
+  serverText: {
+    conflict: '操作与当前数据冲突，请刷新后重试。',
+    failed: '操作未能完成（错误 {{status}}），请检查后重试。',
+  },
 };
 
 export default zh;
