@@ -712,6 +712,17 @@ const en: Dictionary = {
     conflict: 'This conflicts with the current data; reload and try again.',
     failed: 'The operation failed (error {{status}}); check and try again.',
   },
+  board: {
+    forecast: 'Weighted forecast',
+    weights: 'intent 20%, quote 50%, contract 80%, won 100%',
+    mine: 'Mine',
+    closeMonth: 'Expected close month',
+    moveTo: 'Move to',
+    illegal: 'Cannot move to "{{to}}"; it can go to: {{allowed}}',
+    final: 'A won or lost opportunity no longer moves',
+    winTitle: 'Won: {{title}}',
+    amountFormat: 'A number with at most two decimals',
+  },
 };
 
 export default en;

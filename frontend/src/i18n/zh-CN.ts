@@ -711,6 +711,17 @@ const zh = {
     conflict: '操作与当前数据冲突，请刷新后重试。',
     failed: '操作未能完成（错误 {{status}}），请检查后重试。',
   },
+  board: {
+    forecast: '加权预测',
+    weights: '意向 20%、报价 50%、合同 80%、赢单 100%',
+    mine: '我的',
+    closeMonth: '预计成交月份',
+    moveTo: '移动到',
+    illegal: '不能转到「{{to}}」，当前可转到：{{allowed}}',
+    final: '已赢单或输单的商机不能再移动',
+    winTitle: '赢单：{{title}}',
+    amountFormat: '金额应为数字，最多两位小数',
+  },
 };
 
 export default zh;

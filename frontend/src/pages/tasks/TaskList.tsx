@@ -94,7 +94,7 @@ export function TaskList({ customerId, customerOwnerId }: { customerId?: number;
 const FIELDS = ['title', 'due_on', 'customer_id', 'owner_id'] as const;
 interface NewValues { title: string; due_on?: Dayjs; customer_id?: number; owner_id?: number }
 
-function CustomerPicker(props: { value?: number; onChange?: (v: number | undefined) => void }) {
+export function CustomerPicker(props: { value?: number; onChange?: (v: number | undefined) => void }) {
   const [name, setName] = useState('');
   const found = useCustomerSearch(name).data?.items ?? [];
   return (
