@@ -723,6 +723,10 @@ const en: Dictionary = {
     winTitle: 'Won: {{title}}',
     amountFormat: 'A number with at most two decimals',
   },
+  confirm: {
+    cadenceOff: 'This stage will get no follow-up reminders. Continue?',
+    deleteOverride: 'Delete the adjustment of {{day}}? The day goes back to the official schedule.',
+  },
 };
 
 export default en;

@@ -722,6 +722,10 @@ const zh = {
     winTitle: '赢单：{{title}}',
     amountFormat: '金额应为数字，最多两位小数',
   },
+  confirm: {
+    cadenceOff: '此阶段将不再提醒跟进，确定吗？',
+    deleteOverride: '删除 {{day}} 的日历调整？该日恢复为法定安排。',
+  },
 };
 
 export default zh;
