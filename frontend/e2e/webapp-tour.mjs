@@ -176,9 +176,12 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
     const problems = [];
     try {
       await page.goto(`${base}/customers`);
+      // Lists are cards on a phone.
+      const cards = { '/customers': 'customer-cards', '/tickets': 'ticket-cards', '/pool': 'pool-cards' };
       for (const path of Object.values(paths).flat().filter(Boolean)) {
         await visit(page, base, path);
         await settle(page);
+        if (cards[path] && await page.getByTestId(cards[path]).count() === 0) problems.push(`${path}: not shown as cards`);
         const wide = await overflow(page);
         if (wide.length) problems.push(`${path}: overflow ${wide.join('; ')}`);
         const bad = await untranslated(page, keys);
