@@ -158,8 +158,11 @@ class TimelineEventOut(BaseModel):
 class NotificationOut(BaseModel):
     id: int
     kind: str
-    title: str
+    title: str = Field(description="Chinese text (e-mail, and rows from before `params`).")
     body: str | None
+    params: dict[str, Any] | None = Field(
+        None, description="What the text is made of (`name`, `code`, `title`…): render `kind` "
+                          "with them in the reader's language.")
     entity_type: str | None
     entity_id: int | None
     created_at: datetime

@@ -201,13 +201,15 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
                                     "auto": auto_assigned})
         if assignee_id != actor.user_id:  # nobody is told of their own doing
             uow.notifications.add(assignee_id, "ticket_assigned", f"新工单 {code}: {ticket.title}",
-                                  entity_type="ticket", entity_id=ticket.id, at=now)
+                                  entity_type="ticket", entity_id=ticket.id, at=now,
+                                  params={"code": code, "title": ticket.title, "new": True})
     if unrouted:
         for supervisor_id in await uow.users.active_supervisor_ids():
             if supervisor_id != actor.user_id:
                 uow.notifications.add(supervisor_id, "ticket_unrouted",
                                       f"待分派工单 {code}: {ticket.title}",
-                                      entity_type="ticket", entity_id=ticket.id, at=now)
+                                      entity_type="ticket", entity_id=ticket.id, at=now,
+                                      params={"code": code, "title": ticket.title})
     uow.audit.add(actor_id=actor.user_id, entity_type="ticket", entity_id=ticket.id,
                   customer_id=customer.id, action="create",
                   changes=audit.created(snapshot(ticket, AUDITED)), at=now)
@@ -271,7 +273,8 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int,
             for user_id in set(user_ids) - set(old_users):
                 uow.notifications.add(user_id, "ticket_collaborator",
                                       f"请协同工单 {ticket.code}: {ticket.title}",
-                                      entity_type="ticket", entity_id=ticket.id, at=now)
+                                      entity_type="ticket", entity_id=ticket.id, at=now,
+                                      params={"code": ticket.code, "title": ticket.title})
     diff = audit.diff(before, snapshot(ticket, AUDITED))
     if diff:
         ticket.updated_at = now
@@ -304,7 +307,8 @@ async def assign(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int,
     if assignee_id != actor.user_id:  # taking a ticket oneself tells nobody
         uow.notifications.add(assignee_id, "ticket_assigned",
                               f"工单 {ticket.code} 已分派给你: {ticket.title}",
-                              entity_type="ticket", entity_id=ticket.id, at=now)
+                              entity_type="ticket", entity_id=ticket.id, at=now,
+                              params={"code": ticket.code, "title": ticket.title})
     uow.audit.add(actor_id=actor.user_id, entity_type="ticket", entity_id=ticket.id,
                   customer_id=ticket.customer_id, action="assign",
                   changes={"assignee_id": [previous, assignee_id]}, at=now)
@@ -412,7 +416,7 @@ async def comment(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, *
                 Actor(user.id, Role(user.role), user.department_id), access):
             uow.notifications.add(user.id, "mention", f"{ticket.code} 中有人提到了你",
                                   body=body[:500], entity_type="ticket", entity_id=ticket.id,
-                                  at=now)
+                                  at=now, params={"code": ticket.code})
     await uow.tickets.flush()
     return event
 

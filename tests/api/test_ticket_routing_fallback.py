@@ -32,6 +32,9 @@ class TestFallback:
         for supervisor in (users["supervisor"], other):
             told = [n for n in await inbox(client, supervisor) if n["kind"] == "ticket_unrouted"]
             assert ticket["id"] in [n["entity_id"] for n in told]
+            # stored as a kind with parameters: the reader's language renders it
+            mine = next(n for n in told if n["entity_id"] == ticket["id"])
+            assert mine["params"] == {"code": ticket["code"], "title": ticket["title"]}
 
 
 class TestOwnActions:

@@ -2816,9 +2816,19 @@ export interface components {
             id: number;
             /** Kind */
             kind: string;
+            /**
+             * Params
+             * @description What the text is made of (`name`, `code`, `title`…): render `kind` with them in the reader's language.
+             */
+            params?: {
+                [key: string]: unknown;
+            } | null;
             /** Read At */
             read_at: string | null;
-            /** Title */
+            /**
+             * Title
+             * @description Chinese text (e-mail, and rows from before `params`).
+             */
             title: string;
         };
         /** OpportunityCreate */
