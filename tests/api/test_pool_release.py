@@ -57,3 +57,21 @@ class TestRelease:
                               headers=users["am"].headers)
         assert_problem(r, 422, "validation", field="reason")
         assert (await stored(database, customer["id"])).owner_id == users["am"].id
+
+
+class TestCreateIntoPool:
+    async def test_an_admin_creates_a_customer_without_owner_straight_into_the_pool(
+            self, client, users, database):
+        from tests.conftest import organization
+        r = await client.post("/customers", json=organization(owner_id=None),
+                              headers=users["admin"].headers)
+        assert r.status_code == 201, r.text
+        assert r.json()["owner_id"] is None and r.json()["pool_entered_at"] is not None
+        pool = await client.get("/pool", params={"name": r.json()["name"]},
+                                headers=users["am"].headers)
+        assert [c["id"] for c in pool.json()["items"]] == [r.json()["id"]]
+        r = await client.post("/customers", json=organization(owner_id=None),
+                              headers=users["am"].headers)
+        assert_problem(r, 403, "fields-forbidden")
+        r = await client.post("/customers", json=organization(), headers=users["admin"].headers)
+        assert r.json()["owner_id"] == users["admin"].id  # left out: the admin owns it

@@ -2173,7 +2173,7 @@ export interface components {
             name: string;
             /**
              * Owner Id
-             * @description Admins only on create; on PATCH an account manager's becomes a transfer request.
+             * @description Admins only on create (an explicit null creates it straight into the public pool); on PATCH an account manager's becomes a transfer request.
              */
             owner_id?: number | null;
             /** Region */
@@ -2340,7 +2340,7 @@ export interface components {
             name?: string | null;
             /**
              * Owner Id
-             * @description Admins only on create; on PATCH an account manager's becomes a transfer request.
+             * @description Admins only on create (an explicit null creates it straight into the public pool); on PATCH an account manager's becomes a transfer request.
              */
             owner_id?: number | null;
             /** Region */
