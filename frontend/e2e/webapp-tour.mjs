@@ -141,6 +141,29 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
     });
   }
 
+  await step('English labels are not cut off in the sidebar and the filters', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', storageState });
+    await context.addInitScript(() => localStorage.setItem('crm.language', 'en'));
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    const cut = [];
+    try {
+      for (const path of ['/customers', '/tickets', '/pool']) {
+        await page.goto(`${base}${path}`);
+        await page.getByRole('menuitem', { name: 'Departments and routing' }).waitFor();
+        await settle(page);
+        cut.push(...await page.evaluate(() => [...document.querySelectorAll(
+          '.ant-menu-title-content, .ant-select-selection-placeholder, .ant-picker-input input, .ant-btn > span')]
+          .filter((el) => el.scrollWidth > el.clientWidth + 1)
+          .map((el) => el.textContent || el.getAttribute('placeholder') || '')));
+      }
+      await shot(page, 'desktop-pool-en');
+    } finally {
+      await context.close();
+    }
+    check(cut.length === 0, `English labels cut off: ${[...new Set(cut)].join(', ')}`);
+  });
+
   await step('every route at 390×844: no horizontal overflow, no raw keys or English in zh-CN', async () => {
     const tabs = ['basic', 'contacts', 'orders', 'follow-ups', 'opportunities', 'tickets', 'tasks', 'value', 'history'];
     const paths = {

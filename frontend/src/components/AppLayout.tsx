@@ -109,7 +109,7 @@ function Shell() {
         </Space>
       </Layout.Header>
       <Layout>
-        {desktop && <Layout.Sider width={208} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>{menu}</Layout.Sider>}
+        {desktop && <Layout.Sider width={i18n.language === 'en' ? 248 : 208} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>{menu}</Layout.Sider>}
         {!desktop && (
           <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={260} styles={{ body: { padding: 0 } }}>
             {menu}
