@@ -599,6 +599,7 @@ const en: Dictionary = {
     reassign: 'Reassign',
     reassigned: 'Reassigned',
     overdue: 'Overdue',
+    byJob: 'Reminder',
     kinds: { activation: 'Activation plan', verification: 'Verify information', manual: 'Manual task' },
     fields: { title: 'Task', due_on: 'Due date', customer_id: 'Customer', owner_id: 'Assignee', kind: 'Kind', done_at: 'Done at' },
   },

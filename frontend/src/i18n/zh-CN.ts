@@ -598,6 +598,7 @@ const zh = {
     reassign: '转交',
     reassigned: '已转交',
     overdue: '已逾期',
+    byJob: '系统提醒',
     kinds: { activation: '激活计划', verification: '信息核实', manual: '手动任务' },
     fields: { title: '任务内容', due_on: '截止日期', customer_id: '客户', owner_id: '负责人', kind: '类型', done_at: '完成时间' },
   },

@@ -65,8 +65,12 @@ export function TaskList({ customerId, customerOwnerId }: { customerId?: number;
                 ] : []}>
                   <Space orientation="vertical" size={2} style={{ minWidth: 0 }}>
                     <Space wrap size={4}>
-                      <Typography.Text strong delete={!!task.done_at}>{task.title}</Typography.Text>
-                      <Tag color={task.kind === 'manual' ? 'default' : 'purple'}>{t(`tasks.kinds.${task.kind}`)}</Tag>
+                      {/* A job's task is named by its kind in the reader's language (its stored
+                          title is Chinese text); a person's by what they wrote. */}
+                      <Typography.Text strong delete={!!task.done_at}>
+                        {task.kind === 'manual' ? task.title : t(`tasks.kinds.${task.kind}`)}
+                      </Typography.Text>
+                      {task.kind !== 'manual' && <Tag color="purple">{t('tasks.byJob')}</Tag>}
                       {overdue && <Tag color="red">{t('tasks.overdue')}</Tag>}
                     </Space>
                     <Typography.Text type="secondary">

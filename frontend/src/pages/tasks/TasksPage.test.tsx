@@ -23,8 +23,8 @@ describe('my tasks', () => {
     });
     renderAt('/tasks', '/tasks', <TasksPage />, { role: 'account_manager', scope: 'customers:read customers:write tickets:read tickets:write users:read notifications' });
     const item = await screen.findByTestId('task-item');
-    expect(within(item).getByText('制定激活计划')).toBeTruthy();
-    expect(within(item).getByText('激活计划')).toBeTruthy();
+    expect(within(item).getByText('激活计划')).toBeTruthy(); // the kind, not the stored Chinese title
+    expect(within(item).getByText('系统提醒')).toBeTruthy();
     expect(within(item).getByText('已逾期')).toBeTruthy();
     expect(await within(item).findByText('上海样例科技有限公司')).toBeTruthy();
     expect(calls.find((c) => c.path === '/api/v1/tasks')?.search.get('owner')).toBe('me');
