@@ -204,7 +204,10 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
       for (const path of Object.values(paths).flat().filter(Boolean)) {
         await visit(page, base, path);
         await settle(page);
-        if (cards[path] && await page.getByTestId(cards[path]).count() === 0) problems.push(`${path}: not shown as cards`);
+        if (cards[path]) {
+          await page.getByTestId(cards[path]).waitFor({ timeout: 15_000 })
+            .catch(() => problems.push(`${path}: not shown as cards`));
+        }
         const wide = await overflow(page);
         if (wide.length) problems.push(`${path}: overflow ${wide.join('; ')}`);
         const bad = await untranslated(page, keys);
