@@ -4,9 +4,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from api.schemas import Strict
+from api.schemas import Id, Strict
 from domain.customer import Grade
 from domain.customer_value import ValueLevel
 from domain.lifecycle import TaskKind
@@ -23,6 +23,30 @@ class TaskOut(BaseModel):
     done_at: datetime | None = Field(description="null while the task is open.")
     version: int
     created_at: datetime
+
+
+class TaskCreate(Strict):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                            max_length=200)]
+    due_on: date | None = Field(None, description="Local date in CRM_TIMEZONE.")
+    customer_id: Id | None = None
+    owner_id: Id | None = Field(None, description="Who does it: you unless given. Admins give "
+                                                  "tasks to anyone; others to the customer's "
+                                                  "owner at most.")
+
+
+class TaskPatch(Strict):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                            max_length=200)] | None = None
+    due_on: date | None = None
+    owner_id: Id | None = Field(None, description="Reassign the task.")
+
+    @model_validator(mode="after")
+    def _no_null_title_or_owner(self) -> "TaskPatch":
+        for name in ("title", "owner_id"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} may not be null")
+        return self
 
 
 class VerifyIn(Strict):
@@ -92,3 +116,24 @@ class CustomerValueOut(BaseModel):
     rules: list[GradeRuleOut] = Field(description="Total R+F+M → grade and level, "
                                                   "highest first.")
     run: ValueRun | None = Field(description="The last run of the job; null before the first.")
+
+
+class CustomerSummaryOut(BaseModel):
+    """The customer page's summary strip and tab counts, in one call."""
+
+    customer_id: int
+    contacts: int
+    follow_ups: int
+    orders: int | None = Field(description="null for agents (no money).")
+    opportunities: int | None
+    open_opportunities: int | None
+    open_opportunity_amount: Decimal | None = Field(
+        description="CNY: the open opportunities' budgets (the upper bound, else the lower).")
+    tickets: int = Field(description="Those you may read.")
+    open_tickets: int
+    open_tasks: int = Field(description="Everyone's open tasks on this customer.")
+    pool_release_on: date | None = Field(
+        description="Owned customers: the local date the pool-recycle job takes it back "
+                    "unless engaged (or an order, under the no-order rule) before.")
+    pool_days_left: int | None
+    pool_warning: bool = Field(description="Within pool_warning_days of the release.")

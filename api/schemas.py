@@ -210,9 +210,10 @@ class CustomerFields(Strict):
     grade: Grade | None = Field(None, description="Admins only; computed from RFM otherwise.")
     source: Source | None = None
     urgency: Urgency | None = None
-    owner_id: Id | None = Field(None, description="Admins only on create; on PATCH an "
-                                                  "account manager's becomes a transfer "
-                                                  "request.")
+    owner_id: Id | None = Field(None, description="Admins only on create (an explicit null "
+                                                  "creates it straight into the public pool); "
+                                                  "on PATCH an account manager's becomes a "
+                                                  "transfer request.")
     grade_locked: bool | None = Field(
         None, description="Admins only. Setting `grade` locks it against the customer-value "
                           "job; `false` hands the grade back to RFM.")

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.schemas import Cleaned, Id, Instant, Strict
+from domain.roles import Role
 from domain.sla import SlaState
 from domain.ticket import Channel, Priority, ResponsibleParty, Status, TicketType
 
@@ -157,8 +158,11 @@ class TimelineEventOut(BaseModel):
 class NotificationOut(BaseModel):
     id: int
     kind: str
-    title: str
+    title: str = Field(description="Chinese text (e-mail, and rows from before `params`).")
     body: str | None
+    params: dict[str, Any] | None = Field(
+        None, description="What the text is made of (`name`, `code`, `title`…): render `kind` "
+                          "with them in the reader's language.")
     entity_type: str | None
     entity_id: int | None
     created_at: datetime
@@ -167,3 +171,11 @@ class NotificationOut(BaseModel):
 
 class UnreadCountOut(BaseModel):
     unread: int
+
+
+class AssigneeOut(BaseModel):
+    user_id: int
+    display_name: str
+    department_id: int | None
+    role: Role
+    open_tickets: int = Field(description="Tickets assigned to them and not finished.")

@@ -88,7 +88,9 @@ async def _tell_the_admins(uow: UnitOfWork, customer: Any, requests: list[Any],
     title = f"变更申请待审批: {customer.name} 的{fields}"[:200]
     for admin_id in await uow.users.active_admin_ids():
         uow.notifications.add(admin_id, "change_request_pending", title, body=comment,
-                              entity_type="change_request", entity_id=requests[0].id, at=now)
+                              entity_type="change_request", entity_id=requests[0].id, at=now,
+                              params={"name": customer.name,
+                                      "fields": [request.field for request in requests]})
 
 
 def list_scope(actor: Actor) -> int | None:
@@ -164,7 +166,7 @@ async def _decide(uow: UnitOfWork, clock: Clock, actor: Actor, request: Any, cus
     uow.notifications.add(request.requested_by, f"change_request_{status.value}",
                           f"变更申请{verdict}: {customer.name} 的{LABELS[request.field]}"[:200],
                           body=reason, entity_type="change_request", entity_id=request.id,
-                          at=now)
+                          at=now, params={"name": customer.name, "fields": [request.field]})
     return request
 
 

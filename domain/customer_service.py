@@ -87,12 +87,16 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     kind = rules.Kind(fields.pop("kind"))
     tag_ids = fields.pop("tag_ids", None) or []
     custom = fields.pop("custom_fields", None) or {}
-    owner_id = fields.pop("owner_id", None) or actor.user_id
+    # An admin's explicit `owner_id: null` creates the customer straight into the public pool.
+    into_pool = actor.is_admin and "owner_id" in fields and fields["owner_id"] is None
+    owner_id = None if into_pool else fields.pop("owner_id", None) or actor.user_id
+    fields.pop("owner_id", None)
     _lock_hand_set_grade(fields)
     values = rules.normalize(kind, fields)
     rules.check_required(kind, values)
     custom = validate_values(await uow.custom_fields.definitions(), {}, custom)
-    await check_owner(uow, owner_id)
+    if owner_id is not None:
+        await check_owner(uow, owner_id)
     await check_unique_ids(uow, values)
     tags = await _check_tags(uow, tag_ids)
 
@@ -105,9 +109,10 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     values["next_follow_up_on"] = await cadence_service.due_after(
         uow, rules.Stage(values["stage"]).value, local_date(now, zone))
     # Timestamps from the same clock as the code, so its month is the month of created_at.
+    owned = {"owner_engaged_at": now, "owned_since": now} if owner_id else {"pool_entered_at": now}
     customer = await uow.customers.add(code=code, kind=kind, owner_id=owner_id,
                                        custom_fields=custom, created_at=now, updated_at=now,
-                                       owner_engaged_at=now, owned_since=now, **values)
+                                       **owned, **values)
     await uow.customers.set_tags(customer.id, tag_ids)
     changes = audit.created({"code": code, **snapshot(customer, AUDITED)})
     if customer.grade_locked:

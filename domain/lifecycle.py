@@ -32,6 +32,7 @@ class AlertKind(StrEnum):
 class TaskKind(StrEnum):
     ACTIVATION = "activation"
     VERIFICATION = "verification"
+    MANUAL = "manual"  # written by a person (POST /tasks), not by a job
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from domain.roles import Actor, Role
 # Why a customer was released (the `release_reason` of its history event).
 NO_FOLLOW_UP = "no_follow_up"
 NO_ORDER = "no_order"
+BY_HAND = "manual"  # its owner or an admin let it go (POST /customers/{id}/release)
 # lifecycle_alert kinds: one warning per owner engagement, one per quiet spell without orders.
 WARNING_ALERT = "pool-warning"
 ORDER_WARNING_ALERT = "pool-warning-order"
@@ -32,6 +33,13 @@ class NotInPool(Conflict):
     def __init__(self, customer_id: int) -> None:
         super().__init__(f"Customer {customer_id} is not in the public pool (someone claimed "
                          "it, or it is archived).")
+
+
+class AlreadyInPool(Conflict):
+    code = "already-in-pool"
+
+    def __init__(self, customer_id: int) -> None:
+        super().__init__(f"Customer {customer_id} is already in the public pool.")
 
 
 class ClaimLimit(Conflict):

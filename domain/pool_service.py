@@ -1,9 +1,10 @@
-"""Use cases of the public pool: list it, claim from it. Releasing is the `pool-recycle`
-job's (jobs/pool_recycle.py)."""
+"""Use cases of the public pool: list it, claim from it, let a customer go by hand. Releasing
+for want of follow-ups or orders is the `pool-recycle` job's (jobs/pool_recycle.py)."""
 
 from typing import Any
 
 from domain import customer as customer_rules
+from domain import customer_service
 from domain import pool as rules
 from domain.audit import jsonable
 from domain.errors import Forbidden, NotFound
@@ -51,4 +52,27 @@ async def claim(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *
                   customer_id=customer.id, action="claim",
                   changes={"owner_id": [None, actor.user_id],
                            "pool_entered_at": [jsonable(entered_at), None]}, at=now)
+    return customer
+
+
+async def release(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *,
+                  reason: str, if_match: int | None) -> Any:
+    """The owner (or an admin) sends a customer to the pool with a reason. The old owner
+    counts as its releaser, so the re-claim cooldown applies to them as after the job's
+    release."""
+    customer = await customer_service.get_writable(uow, actor, customer_id, if_match)
+    if customer.archived:  # the pool never holds archived customers
+        raise rules.NotInPool(customer_id)
+    if customer.owner_id is None:
+        raise rules.AlreadyInPool(customer_id)
+    now = clock.now()
+    old_owner = customer.owner_id
+    customer.owner_id, customer.released_by, customer.pool_entered_at = None, old_owner, now
+    await uow.customers.flush()
+    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
+                  customer_id=customer.id, action="release",
+                  changes={"owner_id": [old_owner, None],
+                           "pool_entered_at": [None, jsonable(now)],
+                           "release_reason": [None, rules.BY_HAND],
+                           "release_note": [None, reason]}, at=now)
     return customer

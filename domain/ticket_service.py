@@ -115,6 +115,14 @@ async def _route(uow: UnitOfWork, ticket_type: TicketType) -> int | None:
     return department_id
 
 
+async def _department_supervisor(uow: UnitOfWork, department_id: int) -> int | None:
+    department = await uow.users.get_department(department_id)
+    if department is None or department.supervisor_id is None:
+        return None
+    supervisor = await uow.users.get(department.supervisor_id)
+    return supervisor.id if supervisor is not None and supervisor.is_active else None
+
+
 async def _check_assignee(uow: UnitOfWork, user_id: int) -> None:
     user = await uow.users.get(user_id)
     if user is None or not user.is_active or user.role == Role.READONLY:
@@ -166,8 +174,14 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     auto_assigned = assignee_id is None
     if assignee_id is not None:
         await _check_assignee(uow, assignee_id)
-    elif department_id is not None:
+    unrouted = False
+    if assignee_id is None and department_id is not None:
         assignee_id = rules.least_loaded(await uow.tickets.assignment_candidates(department_id))
+        if assignee_id is None:
+            # Nobody in the department works tickets: its supervisor takes it, else it waits
+            # in the supervisors' queue (status new) and every active supervisor is told.
+            assignee_id = await _department_supervisor(uow, department_id)
+            unrouted = assignee_id is None
 
     local = now.astimezone(CODE_ZONE)
     prefix = f"T{local:%Y%m%d}"
@@ -187,8 +201,17 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
         uow.tickets.add_event(ticket.id, now, actor.user_id, "assignment",
                               data={"from": None, "to": assignee_id,
                                     "auto": auto_assigned})
-        uow.notifications.add(assignee_id, "ticket_assigned", f"新工单 {code}: {ticket.title}",
-                              entity_type="ticket", entity_id=ticket.id, at=now)
+        if assignee_id != actor.user_id:  # nobody is told of their own doing
+            uow.notifications.add(assignee_id, "ticket_assigned", f"新工单 {code}: {ticket.title}",
+                                  entity_type="ticket", entity_id=ticket.id, at=now,
+                                  params={"code": code, "title": ticket.title, "new": True})
+    if unrouted:
+        for supervisor_id in await uow.users.active_supervisor_ids():
+            if supervisor_id != actor.user_id:
+                uow.notifications.add(supervisor_id, "ticket_unrouted",
+                                      f"待分派工单 {code}: {ticket.title}",
+                                      entity_type="ticket", entity_id=ticket.id, at=now,
+                                      params={"code": code, "title": ticket.title})
     uow.audit.add(actor_id=actor.user_id, entity_type="ticket", entity_id=ticket.id,
                   customer_id=customer.id, action="create",
                   changes=audit.created(snapshot(ticket, AUDITED)), at=now)
@@ -252,7 +275,8 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int,
             for user_id in set(user_ids) - set(old_users):
                 uow.notifications.add(user_id, "ticket_collaborator",
                                       f"请协同工单 {ticket.code}: {ticket.title}",
-                                      entity_type="ticket", entity_id=ticket.id, at=now)
+                                      entity_type="ticket", entity_id=ticket.id, at=now,
+                                      params={"code": ticket.code, "title": ticket.title})
     diff = audit.diff(before, snapshot(ticket, AUDITED))
     if diff:
         ticket.updated_at = now
@@ -282,14 +306,23 @@ async def assign(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int,
         ticket.status = Status.ASSIGNED
     uow.tickets.add_event(ticket.id, now, actor.user_id, "assignment", body=note,
                           data={"from": previous, "to": assignee_id, "auto": False})
-    uow.notifications.add(assignee_id, "ticket_assigned",
-                          f"工单 {ticket.code} 已分派给你: {ticket.title}",
-                          entity_type="ticket", entity_id=ticket.id, at=now)
+    if assignee_id != actor.user_id:  # taking a ticket oneself tells nobody
+        uow.notifications.add(assignee_id, "ticket_assigned",
+                              f"工单 {ticket.code} 已分派给你: {ticket.title}",
+                              entity_type="ticket", entity_id=ticket.id, at=now,
+                              params={"code": ticket.code, "title": ticket.title})
     uow.audit.add(actor_id=actor.user_id, entity_type="ticket", entity_id=ticket.id,
                   customer_id=ticket.customer_id, action="assign",
                   changes={"assignee_id": [previous, assignee_id]}, at=now)
     await uow.tickets.flush()
     return ticket
+
+
+async def assignees(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, int | None, str, int]]:
+    """Whom a ticket may be given to, with their open tickets (supervisors and admins)."""
+    if not rules.can_assign(actor):
+        raise Forbidden("Only supervisors and admins assign tickets.")
+    return await uow.tickets.workload()
 
 
 # ---- the status machine --------------------------------------------------------------------
@@ -386,7 +419,7 @@ async def comment(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, *
                 Actor(user.id, Role(user.role), user.department_id), access):
             uow.notifications.add(user.id, "mention", f"{ticket.code} 中有人提到了你",
                                   body=body[:500], entity_type="ticket", entity_id=ticket.id,
-                                  at=now)
+                                  at=now, params={"code": ticket.code})
     await uow.tickets.flush()
     return event
 

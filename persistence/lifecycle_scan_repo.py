@@ -28,6 +28,7 @@ from domain.lifecycle import Cuts, Thresholds
 from domain.ticket import Status, TicketType
 from persistence.models import (AuditEvent, Customer, Json, LifecycleAlert, LifecycleSettings,
                                 Notification, Task, Ticket, User, UtcDateTime)
+from persistence.sql_json import json_object
 
 CUSTOMER = Customer.__table__.c
 TICKET = Ticket.__table__.c
@@ -157,12 +158,14 @@ class SqlLifecycleScanRepo:
         if not customer_ids:
             return 0
         rows = (select(CUSTOMER.owner_id, literal(kind, String), self._titled(title),
-                       literal("customer", String), CUSTOMER.id, literal(now, UtcDateTime))
+                       literal("customer", String), CUSTOMER.id, literal(now, UtcDateTime),
+                       json_object(self.dialect, name=CUSTOMER.name))
                 .join(User.__table__, User.id == CUSTOMER.owner_id)
                 .where(CUSTOMER.id.in_(id_set(self.dialect, customer_ids)),
                        User.is_active.is_(True)))
         result = await self.session.execute(insert(Notification).from_select(
-            ["user_id", "kind", "title", "entity_type", "entity_id", "created_at"], rows))
+            ["user_id", "kind", "title", "entity_type", "entity_id", "created_at", "params"],
+            rows))
         return result.rowcount
 
     async def add_tasks(self, customer_ids: Sequence[int], kind: str, title: str,

@@ -633,6 +633,8 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str | None] = mapped_column(Text)
+    # What `title` is made of (names, codes), for the reader's language to render by `kind`.
+    params: Mapped[dict[str, Any] | None] = mapped_column(Json)
     entity_type: Mapped[str | None] = mapped_column(String(40))
     entity_id: Mapped[int | None] = mapped_column(Id)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

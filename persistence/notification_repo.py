@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,10 +33,11 @@ class SqlNotificationRepo:
         self.session = session
 
     def add(self, user_id: int, kind: str, title: str, *, at: datetime, body: str | None = None,
-            entity_type: str | None = None, entity_id: int | None = None) -> None:
+            entity_type: str | None = None, entity_id: int | None = None,
+            params: dict[str, Any] | None = None) -> None:
         self.session.add(Notification(user_id=user_id, kind=kind, title=title, body=body,
-                                      entity_type=entity_type, entity_id=entity_id,
-                                      created_at=at))
+                                      params=params, entity_type=entity_type,
+                                      entity_id=entity_id, created_at=at))
 
     async def list_page(self, user_id: int, *, unread_only: bool, cursor: str | None,
                         limit: int) -> Page[Notification]:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persistence.models import (AuditEvent, Contact, Customer, LifecycleAlert, Notification,
                                 User, UtcDateTime)
 from persistence.pagination import Page, decode_cursor, encode_cursor
+from persistence.sql_json import json_object
 
 C = Customer.__table__.c
 NOTIFICATION_COLUMNS = ("user_id", "kind", "title", "body", "entity_type", "entity_id",
@@ -195,11 +196,11 @@ class SqlPoolRepo:
                        func.substr(literal(before, String) + C.name + literal(after, String),
                                    1, 200),
                        literal(body, String), literal("customer", String), C.id,
-                       literal(now, UtcDateTime))
+                       literal(now, UtcDateTime), json_object(self.dialect, name=C.name))
                 .join(User, User.id == user_id)
                 .where(C.id.in_(self._id_set(customer_ids)), User.is_active.is_(True)))
         result = await self.session.execute(
-            insert(Notification).from_select(NOTIFICATION_COLUMNS, rows))
+            insert(Notification).from_select([*NOTIFICATION_COLUMNS, "params"], rows))
         return result.rowcount
 
     # ---- SQL helpers --------------------------------------------------------------------

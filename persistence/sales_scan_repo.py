@@ -22,6 +22,7 @@ from persistence.follow_up_repo import has_cadence_rule, open_next_action
 from persistence.models import (Customer, FollowUp, LifecycleAlert, Notification, Opportunity,
                                 User, UtcDateTime)
 from persistence.opportunity_repo import stale_condition
+from persistence.sql_json import json_object
 
 FOLLOW_UP_DUE = "follow-up-due"
 NEXT_ACTION_DUE = "next-action-due"
@@ -56,7 +57,8 @@ class SqlSalesScanRepo:
                        literal("customer", String), Customer.id, literal(now, UtcDateTime))
                 .join(User, User.id == Customer.owner_id)
                 .where(Customer.id.in_(self._id_set(customer_ids)), User.is_active.is_(True)))
-        return await self._insert_notifications(rows)
+        return await self._insert_notifications(rows, name=Customer.name,
+                                                day=self._day_text(Customer.next_follow_up_on))
 
     # ---- next actions due ----
 
@@ -85,7 +87,8 @@ class SqlSalesScanRepo:
                 .join(Customer, Customer.id == FollowUp.customer_id)
                 .join(User, User.id == FollowUp.owner_id)
                 .where(FollowUp.id.in_(self._id_set(follow_up_ids)), User.is_active.is_(True)))
-        return await self._insert_notifications(rows)
+        return await self._insert_notifications(rows, name=Customer.name,
+                                                day=self._day_text(FollowUp.next_action_due_on))
 
     # ---- stale opportunities ----
 
@@ -117,7 +120,8 @@ class SqlSalesScanRepo:
                 .join(User, User.id == Opportunity.owner_id)
                 .where(Opportunity.id.in_(self._id_set(opportunity_ids)),
                        User.is_active.is_(True)))
-        return await self._insert_notifications(rows)
+        return await self._insert_notifications(rows, title=Opportunity.title,
+                                                name=Customer.name, days=literal(days))
 
     # ---- helpers ----
 
@@ -139,9 +143,11 @@ class SqlSalesScanRepo:
                 .on_conflict_do_nothing().returning(LifecycleAlert.entity_id))
         return list((await self.session.scalars(stmt)).all())
 
-    async def _insert_notifications(self, rows: Select[Any]) -> int:
-        result = await self.session.execute(
-            Notification.__table__.insert().from_select(NOTIFICATION_COLUMNS, rows))
+    async def _insert_notifications(self, rows: Select[Any], **params: Any) -> int:
+        """`params` (SQL expressions) become the notification's parameters."""
+        rows = rows.add_columns(json_object(self.session.get_bind().dialect.name, **params))
+        result = await self.session.execute(Notification.__table__.insert().from_select(
+            [*NOTIFICATION_COLUMNS, "params"], rows))
         return result.rowcount
 
     def _title(self, prefix: str, name: Any) -> Any:

@@ -22,6 +22,7 @@ from domain.roles import Role
 from domain.sla_alert import ESCALATION_KIND, ONCE, AlertRule, Target, Threshold
 from persistence.models import (Department, Json, Notification, SlaAlert, Ticket, TicketEvent,
                                 User, UtcDateTime)
+from persistence.sql_json import json_object
 
 # (target, threshold) → (indexed column bounding the scan, threshold column). A warning time is
 # never after its due time (both are derived together), so a due breach is past its warning
@@ -90,7 +91,8 @@ class SqlSlaScanRepo:
                          .where(mine, User.role == Role.ADMIN.value))
         # UNION (not UNION ALL): a user in several of the roles is told once.
         recipients = union(*parts) if len(parts) > 1 else parts[0]
-        return await self._notify(recipients, rule.kind, rule.title, now)
+        return await self._notify(recipients, rule.kind, rule.title, now,
+                                  target=rule.target.value)
 
     async def add_events(self, ticket_ids: Sequence[int], kind: str, data: dict[str, Any],
                          now: datetime) -> int:
@@ -129,11 +131,13 @@ class SqlSlaScanRepo:
             select(escalating.c.ticket_id, User.id).join(User, true())
             .where(escalating.c.supervisor_id.is_(None), User.role == Role.ADMIN.value))
         return escalated, await self._notify(recipients, ESCALATION_KIND,
-                                             rule.escalation_title, now)
+                                             rule.escalation_title, now,
+                                             target=rule.target.value)
 
     # ---- helpers ----
 
-    async def _notify(self, recipients: Any, kind: str, title: str, now: datetime) -> int:
+    async def _notify(self, recipients: Any, kind: str, title: str, now: datetime, *,
+                      target: str) -> int:
         """Insert a notification per (ticket_id, user_id) row of `recipients`."""
         r = recipients.subquery()
         before, after = title.split("{code}")
@@ -141,12 +145,14 @@ class SqlSlaScanRepo:
                        func.substr(literal(before, String) + Ticket.code
                                    + literal(after, String), 1, 200),
                        Ticket.title, literal("ticket", String), Ticket.id,
-                       literal(now, UtcDateTime))
+                       literal(now, UtcDateTime),
+                       json_object(self.session.get_bind().dialect.name, code=Ticket.code,
+                                   title=Ticket.title, target=literal(target, String)))
                 .join_from(r, Ticket, Ticket.id == r.c.ticket_id)
                 .join(User, User.id == r.c.user_id)
                 .where(User.is_active.is_(True)))
         result = await self.session.execute(
-            insert(Notification).from_select(NOTIFICATION_COLUMNS, rows))
+            insert(Notification).from_select([*NOTIFICATION_COLUMNS, "params"], rows))
         return result.rowcount
 
     def _id_set(self, ticket_ids: Sequence[int]) -> Select[Any]:

@@ -1,7 +1,7 @@
 """Tasks: a user's to-do list (jobs create them; their owners complete them)."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,15 +17,27 @@ class SqlTaskRepo:
     async def get(self, task_id: int) -> Task | None:
         return await self.session.get(Task, task_id)
 
+    async def add(self, *, owner_id: int, customer_id: int | None, kind: str, title: str,
+                  due_on: date | None, now: datetime) -> Task:
+        task = Task(owner_id=owner_id, customer_id=customer_id, kind=kind, title=title,
+                    due_on=due_on, created_at=now, updated_at=now)
+        self.session.add(task)
+        await self.session.flush()
+        return task
+
     async def flush(self) -> None:
         await self.session.flush()
 
-    async def list_page(self, owner_id: int, *, done: bool | None, cursor: str | None,
-                        limit: int) -> Page[Task]:
-        """The owner's tasks, newest first; those of archived customers are left out."""
+    async def list_page(self, owner_id: int | None, *, customer_id: int | None = None,
+                        done: bool | None, cursor: str | None, limit: int) -> Page[Task]:
+        """The owner's (or the customer's) tasks, newest first; those of archived customers
+        are left out."""
         stmt = (select(Task).outerjoin(Customer, Customer.id == Task.customer_id)
-                .where(Task.owner_id == owner_id,
-                       or_(Task.customer_id.is_(None), Customer.archived.is_(False))))
+                .where(or_(Task.customer_id.is_(None), Customer.archived.is_(False))))
+        if owner_id is not None:
+            stmt = stmt.where(Task.owner_id == owner_id)
+        if customer_id is not None:
+            stmt = stmt.where(Task.customer_id == customer_id)
         if done is not None:
             stmt = stmt.where(Task.done_at.is_not(None) if done else Task.done_at.is_(None))
         if cursor:

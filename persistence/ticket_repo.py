@@ -244,6 +244,19 @@ class SqlTicketRepo:
         return [Candidate(user_id=u, open_tickets=n, last_assigned_at=_aware(at))
                 for u, n, at in rows]
 
+    async def workload(self) -> list[tuple[int, str, int | None, str, int]]:
+        """Who may work tickets (active agents, supervisors, admins): id, display name,
+        department, role and open tickets, by department then load."""
+        open_count = (select(func.count()).where(Ticket.assignee_id == User.id,
+                                                 Ticket.status.in_([s.value for s in OPEN]))
+                      .correlate(User).scalar_subquery())
+        stmt = (select(User.id, User.display_name, User.department_id, User.role, open_count)
+                .where(User.is_active.is_(True),
+                       User.role.in_([Role.AGENT.value, Role.SUPERVISOR.value,
+                                      Role.ADMIN.value]))
+                .order_by(User.department_id, open_count, User.id))
+        return [tuple(row) for row in (await self.session.execute(stmt)).all()]
+
     # ---- lists ----
 
     def _readable(self, actor: Actor):  # noqa: ANN202

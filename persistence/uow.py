@@ -7,6 +7,7 @@ from persistence.analytics.report_repo import SqlReportRepo
 from persistence.attachment_repo import SqlAttachmentRepo
 from persistence.change_request_repo import SqlChangeRequestRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
+from persistence.customer_summary_repo import SqlCustomerSummaryRepo
 from persistence.lifecycle_repo import SqlLifecycleRepo
 from persistence.customer_value_repo import SqlCustomerValueRepo
 from persistence.notification_repo import SqlNotificationRepo
@@ -44,3 +45,4 @@ class SqlUnitOfWork:
         self.imports = SqlImportRepo(session)
         self.analytics = SqlAnalyticsRepo(session)
         self.reports = SqlReportRepo(session)  # and trend alerts
+        self.summaries = SqlCustomerSummaryRepo(session)

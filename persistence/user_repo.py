@@ -117,6 +117,11 @@ class SqlUserRepo:
     async def active_admin_ids(self) -> list[int]:
         return list((await self.session.scalars(_ACTIVE_ADMINS)).all())
 
+    async def active_supervisor_ids(self) -> list[int]:
+        stmt = (select(User.id).where(User.role == "supervisor", User.is_active.is_(True))
+                .order_by(User.id))
+        return list((await self.session.scalars(stmt)).all())
+
     async def count_active_admins(self) -> int:
         # Locks the admin rows (PostgreSQL; SQLite writers are serial anyway): two admins
         # stepping down at once must not both see "two left". FOR UPDATE refuses count(*).

@@ -192,15 +192,25 @@ async def unarchive_customer(customer_id: PathId, body: ArchiveIn, actor: Custom
     return await views.customer_out(uow, actor, customer)
 
 
+HistoryKind = Literal["customer", "contact", "follow_up", "order", "opportunity", "ticket",
+                      "task", "change_request"]
+
+
 @router.get("/{customer_id}/history", response_model=Page[AuditEventOut],
             operation_id="customers:customer_history",
             responses=problems(NotFound, Forbidden, InvalidCursor))
-async def customer_history(customer_id: PathId, actor: ReaderDep, uow: ReadUowDep,
-                           limit: Limit = 50, cursor: Cursor = None) -> Page[AuditEventOut]:
-    """The customer's audit trail (its own, its contacts' and its tags' changes), newest
-    first, masked like the customer."""
+async def customer_history(
+    customer_id: PathId, actor: ReaderDep, uow: ReadUowDep, limit: Limit = 50,
+    cursor: Cursor = None,
+    entity_type: Annotated[HistoryKind | None, Query(
+        description="Only the events of one kind of record (the timeline's filter).")] = None,
+) -> Page[AuditEventOut]:
+    """The customer's activity timeline and audit trail: its own changes, its contacts',
+    tags', follow-ups', orders', opportunities', tickets' and tasks', pool releases and claims,
+    newest first, masked like the customer; `entity_type` keeps one kind."""
     customer = await customer_service.get_readable(uow, actor, customer_id)
-    page = await uow.audit.list_page(customer_id=customer.id, cursor=cursor, limit=limit)
+    page = await uow.audit.list_page(customer_id=customer.id, cursor=cursor, limit=limit,
+                                     entity_type=entity_type)
     sensitive = await views.sensitive_keys(uow)
     return Page(items=[views.masked_history(actor, customer.owner_id, e, sensitive)
                        for e in page.items], next_cursor=page.next_cursor)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import select
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi import Path as Path_
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field

@@ -5,10 +5,11 @@ from fastapi import APIRouter, Response
 
 from api import views
 from api.deps import (ClockDep, CustomerWriterDep, IfMatchDep, PathId, ReaderDep, ReadUowDep,
-                      UowDep, etag)
-from api.lifecycle_schemas import CustomerValueOut, VerifyIn
+                      SettingsDep, UowDep, etag)
+from api.lifecycle_schemas import CustomerSummaryOut, CustomerValueOut, VerifyIn
 from api.problems import problems
 from api.schemas import CustomerOut
+from domain import customer_summary as customer_summary_service
 from domain import lifecycle_service
 from domain.errors import Forbidden, NotFound, VersionMismatch
 
@@ -39,3 +40,16 @@ async def customer_value(customer_id: PathId, actor: ReaderDep,
     boundaries of the last `customer-value` run. Not for agents (it is derived from amounts)."""
     return CustomerValueOut.model_validate(
         await lifecycle_service.explain_value(uow, actor, customer_id))
+
+
+@router.get("/{customer_id}/summary", response_model=CustomerSummaryOut,
+            operation_id="customers:customer_summary", responses=problems(NotFound))
+async def customer_summary(customer_id: PathId, actor: ReaderDep, uow: ReadUowDep,
+                           clock: ClockDep, settings: SettingsDep) -> CustomerSummaryOut:
+    """What the customer page's summary strip and tabs count: contacts, follow-ups, orders and
+    opportunities (open ones and their budget; not for agents), tickets you may read (open
+    ones), open tasks, and when the public pool takes the customer back (`pool_release_on`,
+    `pool_warning` within the warning days) by the pool-recycle job's calendar-day rules."""
+    body = await customer_summary_service.summary(uow, actor, customer_id, now=clock.now(),
+                                                  zone=settings.timezone)
+    return CustomerSummaryOut.model_validate(body)

@@ -10,11 +10,11 @@ from api.deps import (AdminSettingsDep, ClockDep, CustomerWriterDep, IfMatchDep,
                       ReaderDep, ReadUowDep, SettingsDep, UowDep, etag)
 from api.pool_schemas import LifecycleSettingsOut, LifecycleSettingsPatch, PoolCustomerOut
 from api.problems import problems
-from api.schemas import CustomerOut, Page, refuse_nul
+from api.schemas import ArchiveIn, CustomerOut, Page, refuse_nul
 from domain import lifecycle_settings, pool_service
 from domain.customer import Stage
 from domain.errors import Forbidden, Invalid, NotFound, VersionMismatch
-from domain.pool import ClaimLimit, NotInPool, ReclaimCooldown
+from domain.pool import AlreadyInPool, ClaimLimit, NotInPool, ReclaimCooldown
 from persistence.pagination import InvalidCursor
 from persistence.pool_repo import PoolFilter
 
@@ -98,5 +98,21 @@ async def claim_customer(customer_id: PathId, actor: CustomerWriterDep, uow: Uow
     calendar days ago, 409 `not-in-pool` when someone else claimed it first (of concurrent
     claims exactly one wins). Starts a fresh pool clock; `claim` on the history."""
     customer = await pool_service.claim(uow, clock, actor, customer_id, zone=settings.timezone)
+    response.headers["ETag"] = etag(customer.version)
+    return await views.customer_out(uow, actor, customer)
+
+
+@router.post("/customers/{customer_id}/release", response_model=CustomerOut,
+             operation_id="pool:release_customer", tags=["pool"],
+             responses=problems(NotFound, Forbidden, AlreadyInPool, NotInPool,
+                                VersionMismatch))
+async def release_customer(customer_id: PathId, body: ArchiveIn, actor: CustomerWriterDep,
+                           uow: UowDep, clock: ClockDep, if_match: IfMatchDep,
+                           response: Response) -> CustomerOut:
+    """Send a customer you own (admins: any) to the public pool, with a reason (`release` on
+    its history, `release_reason` `manual`). You count as its releaser: the re-claim cooldown
+    applies. 409 `already-in-pool` when it has no owner. `If-Match` honoured."""
+    customer = await pool_service.release(uow, clock, actor, customer_id, reason=body.reason,
+                                          if_match=if_match)
     response.headers["ETag"] = etag(customer.version)
     return await views.customer_out(uow, actor, customer)

@@ -10,7 +10,7 @@ from api.deps import (ClockDep, IfMatchDep, PathId, QueryId, ReadUowDep, Setting
 from api.problems import problems
 from api.routers.customers import Cursor, Limit, _after, _start
 from api.schemas import Day, Page
-from api.ticket_schemas import (AssignIn, CommentIn, ExceptionIn, ExceptionResolveIn,
+from api.ticket_schemas import (AssigneeOut, AssignIn, CommentIn, ExceptionIn, ExceptionResolveIn,
                                 TicketCreate, TicketOut, TicketPatch, TimelineEventOut,
                                 TransitionIn)
 from domain import ticket_service
@@ -73,6 +73,16 @@ async def create_ticket(body: TicketCreate, actor: TicketWriter, uow: UowDep, cl
     response.headers["ETag"] = etag(ticket.version)
     response.headers["Location"] = f"/api/v1/tickets/{ticket.id}"
     return await ticket_views.ticket_out(uow, actor, ticket, clock.now())
+
+
+@router.get("/assignees", response_model=list[AssigneeOut],
+            operation_id="tickets:list_assignees", responses=problems(Forbidden))
+async def list_assignees(actor: TicketWriter, uow: ReadUowDep) -> list[AssigneeOut]:
+    """Who a ticket may be assigned to (active agents, supervisors and admins) with their
+    open-ticket count, by department then load: the assign picker (supervisors and admins)."""
+    rows = await ticket_service.assignees(uow, actor)
+    return [AssigneeOut(user_id=u, display_name=n, department_id=d, role=r, open_tickets=c)
+            for u, n, d, r, c in rows]
 
 
 @router.get("/{ticket_id}", response_model=TicketOut, operation_id="tickets:get_ticket",

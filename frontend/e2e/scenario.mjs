@@ -283,16 +283,15 @@ export async function scenario({ browser, base, artifacts, password }) {
       const history = page.getByTestId('history');
       await history.getByText('状态变更').first().waitFor();
       await history.getByText('已解决 → 已关闭').waitFor();
-      await history.getByText(`∅ → ${VALID_CREDIT_CODE}`).waitFor();
+      await history.getByText(`统一社会信用代码：${VALID_CREDIT_CODE}`).waitFor();
       await history.getByText('打标签').waitFor();
-      await history.getByText(/^跟进 #\d+$/).first().waitFor();
+      await history.getByText(/^跟进内容：/).first().waitFor();
       await shot(page, 'desktop-customer-history');
     });
 
     await step('switch to English: the same page in English', async () => {
       await page.getByTestId('language-switch').click();
       await page.getByRole('tab', { name: 'History' }).waitFor();
-      await page.getByRole('columnheader', { name: 'Change (before → after)' }).waitFor();
       await page.getByText('Status change').first().waitFor();
       check(await page.getByText('变更历史').count() === 0, 'Chinese left on the English page');
       await shot(page, 'desktop-customer-history-en');
@@ -422,6 +421,7 @@ export async function scenario({ browser, base, artifacts, password }) {
     await step('import a file with one bad row, get the report, fix, import, revert; export', () => importScenario({ browser, base, artifacts, password, shot }));
     await analyticsScenario({ browser, base, artifacts, password, step, shots });
 
+    await (await import('./webapp-tour.mjs')).webappTour({ browser, base, artifacts, password, storageState: await context.storageState(), customerUrl, ticketUrl, step, shots });
     check(errors.length === 0, `errors in the page: ${errors.join('; ')}`);
     console.log(`  screenshots: ${shots.join(', ')}`);
   } catch (error) {

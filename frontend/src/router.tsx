@@ -1,9 +1,10 @@
 import { Spin } from 'antd';
 import { lazy, Suspense, type ComponentType, type JSX } from 'react';
-import { createBrowserRouter } from 'react-router';
+import { createBrowserRouter, type RouteObject } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { NotFound } from './components/NotFound';
 import { RequireScope } from './components/RequireScope';
+import { RouteError } from './components/RouteError';
 import type { Scope } from './auth/session';
 
 // Every screen is its own chunk; the first load carries only the shell and the login.
@@ -19,11 +20,13 @@ const page = (load: () => Promise<{ default: ComponentType }>) => {
 const guard = (scope: Scope, element: JSX.Element) => <RequireScope scope={scope}>{element}</RequireScope>;
 
 export const router = createBrowserRouter([
-  { path: '/login', element: page(() => import('./pages/LoginPage')) },
+  { path: '/login', element: page(() => import('./pages/LoginPage')), errorElement: <RouteError /> },
   {
     path: '/',
     element: <AppLayout />,
-    children: [
+    errorElement: <RouteError />,
+    // Each screen has its own error boundary, so the menu stays when one fails to load.
+    children: ([
       { index: true, element: page(() => import('./pages/dashboard/DashboardPage')) },
       { path: 'customers', element: page(() => import('./pages/customers/CustomerListPage')) },
       { path: 'customers/new', element: guard('customers:write', page(() => import('./pages/customers/CustomerFormPage'))) },
@@ -46,7 +49,10 @@ export const router = createBrowserRouter([
       { path: 'admin/change-requests', element: guard('settings:admin', page(() => import('./pages/admin/ChangeRequestsPage'))) },
       { path: 'imports', element: guard('customers:write', page(() => import('./pages/imports/ImportPage'))) },
       { path: 'downloads', element: page(() => import('./pages/imports/DownloadPage')) },
+      { path: 'pool', element: page(() => import('./pages/pool/PoolPage')) },
+      { path: 'tasks', element: page(() => import('./pages/tasks/TasksPage')) },
+      { path: 'profile', element: page(() => import('./pages/profile/ProfilePage')) },
       { path: '*', element: <NotFound /> },
-    ],
+    ] as RouteObject[]).map((route) => ({ ...route, errorElement: <RouteError /> })),
   },
 ]);

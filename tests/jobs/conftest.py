@@ -44,7 +44,7 @@ def settings_for(url: str, tmp: Path) -> Settings:
 class Desk:
     """A service desk on its own database: API client, app clock, staff and a customer.
     after_sales (supervisor; agent, agent2), tech (no supervisor; tech_agent), sales
-    (supervisor2, no members: its tickets stay unassigned); admin, admin2 and an inactive
+    (supervisor2, no members: its tickets go to supervisor2); admin, admin2 and an inactive
     admin_off."""
 
     backend: str

@@ -91,10 +91,11 @@ class TestRecipients:
         assert await desk.notified(by_supervisor["id"]) == expected
         assert await desk.notified(by_admin["id"]) == expected
 
-    async def test_an_unassigned_ticket_tells_supervisor_and_admins(self, desk):
-        # Pre-sales goes to sales, which has no members to assign it to.
+    async def test_a_ticket_of_a_department_without_members_tells_supervisor_and_admins(
+            self, desk):
+        # Pre-sales goes to sales, which has no members: its supervisor takes it (issue 15).
         t = await desk.ticket(local(f"{MON} 09:00"), type="presales_consult", assignee=None)
-        assert t["assignee_id"] is None
+        assert t["assignee_id"] == desk.users["supervisor2"].id
         await desk.run("sla-scan", local(f"{MON} 10:36"))
         assert await desk.notified(t["id"]) == told("sla_warning", "admin", "admin2",
                                                     "supervisor2")

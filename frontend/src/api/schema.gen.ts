@@ -1004,8 +1004,9 @@ export interface paths {
         };
         /**
          * Customer History
-         * @description The customer's audit trail (its own, its contacts' and its tags' changes), newest
-         *     first, masked like the customer.
+         * @description The customer's activity timeline and audit trail: its own changes, its contacts',
+         *     tags', follow-ups', orders', opportunities', tickets' and tasks', pool releases and claims,
+         *     newest first, masked like the customer; `entity_type` keeps one kind.
          */
         get: operations["customers:customer_history"];
         put?: never;
@@ -1095,6 +1096,51 @@ export interface paths {
          *     follow-ups, orders, tickets and value, masked for your role like the customer page.
          */
         get: operations["exports:customer_pdf"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release Customer
+         * @description Send a customer you own (admins: any) to the public pool, with a reason (`release` on
+         *     its history, `release_reason` `manual`). You count as its releaser: the re-claim cooldown
+         *     applies. 409 `already-in-pool` when it has no owner. `If-Match` honoured.
+         */
+        post: operations["pool:release_customer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/customers/{customer_id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customer Summary
+         * @description What the customer page's summary strip and tabs count: contacts, follow-ups, orders and
+         *     opportunities (open ones and their budget; not for agents), tickets you may read (open
+         *     ones), open tasks, and when the public pool takes the customer back (`pool_release_on`,
+         *     `pool_warning` within the warning days) by the pool-recycle job's calendar-day rules.
+         */
+        get: operations["customers:customer_summary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2135,16 +2181,42 @@ export interface paths {
         };
         /**
          * List Tasks
-         * @description Tasks of a user (yours by default), newest first; those of archived customers are left
-         *     out. Keyset paging.
+         * @description Tasks of a user (yours by default) or of a customer, newest first; those of archived
+         *     customers are left out. Keyset paging.
          */
         get: operations["tasks:list_tasks"];
+        put?: never;
+        /**
+         * Create Task
+         * @description A manual task (kind `manual`): for yourself, or (admins) anyone who may work it; an
+         *     account manager as owner must own the customer. On the customer's history.
+         */
+        post: operations["tasks:create_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Task
+         * @description Reassign (`owner_id`), retitle or re-date a task (its owner or an admin; others 404).
+         *     Non-admins hand a task only to the customer's owner. `If-Match` honoured; audited.
+         */
+        patch: operations["tasks:update_task"];
         trace?: never;
     };
     "/api/v1/tasks/{task_id}/complete": {
@@ -2187,6 +2259,27 @@ export interface paths {
          *     its least-loaded member; its SLA clocks start at `opened_at`.
          */
         post: operations["tickets:create_ticket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Assignees
+         * @description Who a ticket may be assigned to (active agents, supervisors and admins) with their
+         *     open-ticket count, by department then load: the assign picker (supervisors and admins).
+         */
+        get: operations["tickets:list_assignees"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2528,6 +2621,21 @@ export interface components {
             assignee_id: number;
             /** Note */
             note?: string | null;
+        };
+        /** AssigneeOut */
+        AssigneeOut: {
+            /** Department Id */
+            department_id: number | null;
+            /** Display Name */
+            display_name: string;
+            /**
+             * Open Tickets
+             * @description Tickets assigned to them and not finished.
+             */
+            open_tickets: number;
+            role: components["schemas"]["Role"];
+            /** User Id */
+            user_id: number;
         };
         /** AttachmentOut */
         AttachmentOut: {
@@ -2953,7 +3061,7 @@ export interface components {
             name: string;
             /**
              * Owner Id
-             * @description Admins only on create; on PATCH an account manager's becomes a transfer request.
+             * @description Admins only on create (an explicit null creates it straight into the public pool); on PATCH an account manager's becomes a transfer request.
              */
             owner_id?: number | null;
             /** Region */
@@ -3120,7 +3228,7 @@ export interface components {
             name?: string | null;
             /**
              * Owner Id
-             * @description Admins only on create; on PATCH an account manager's becomes a transfer request.
+             * @description Admins only on create (an explicit null creates it straight into the public pool); on PATCH an account manager's becomes a transfer request.
              */
             owner_id?: number | null;
             /** Region */
@@ -3131,6 +3239,56 @@ export interface components {
             /** Tag Ids */
             tag_ids?: number[] | null;
             urgency?: components["schemas"]["Urgency"] | null;
+        };
+        /**
+         * CustomerSummaryOut
+         * @description The customer page's summary strip and tab counts, in one call.
+         */
+        CustomerSummaryOut: {
+            /** Contacts */
+            contacts: number;
+            /** Customer Id */
+            customer_id: number;
+            /** Follow Ups */
+            follow_ups: number;
+            /** Open Opportunities */
+            open_opportunities: number | null;
+            /**
+             * Open Opportunity Amount
+             * @description CNY: the open opportunities' budgets (the upper bound, else the lower).
+             */
+            open_opportunity_amount: string | null;
+            /**
+             * Open Tasks
+             * @description Everyone's open tasks on this customer.
+             */
+            open_tasks: number;
+            /** Open Tickets */
+            open_tickets: number;
+            /** Opportunities */
+            opportunities: number | null;
+            /**
+             * Orders
+             * @description null for agents (no money).
+             */
+            orders: number | null;
+            /** Pool Days Left */
+            pool_days_left: number | null;
+            /**
+             * Pool Release On
+             * @description Owned customers: the local date the pool-recycle job takes it back unless engaged (or an order, under the no-order rule) before.
+             */
+            pool_release_on: string | null;
+            /**
+             * Pool Warning
+             * @description Within pool_warning_days of the release.
+             */
+            pool_warning: boolean;
+            /**
+             * Tickets
+             * @description Those you may read.
+             */
+            tickets: number;
         };
         /** CustomerValueOut */
         CustomerValueOut: {
@@ -3788,9 +3946,19 @@ export interface components {
             id: number;
             /** Kind */
             kind: string;
+            /**
+             * Params
+             * @description What the text is made of (`name`, `code`, `title`…): render `kind` with them in the reader's language.
+             */
+            params?: {
+                [key: string]: unknown;
+            } | null;
             /** Read At */
             read_at: string | null;
-            /** Title */
+            /**
+             * Title
+             * @description Chinese text (e-mail, and rows from before `params`).
+             */
             title: string;
         };
         /** OpportunityCreate */
@@ -4619,11 +4787,28 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** TaskCreate */
+        TaskCreate: {
+            /** Customer Id */
+            customer_id?: number | null;
+            /**
+             * Due On
+             * @description Local date in CRM_TIMEZONE.
+             */
+            due_on?: string | null;
+            /**
+             * Owner Id
+             * @description Who does it: you unless given. Admins give tasks to anyone; others to the customer's owner at most.
+             */
+            owner_id?: number | null;
+            /** Title */
+            title: string;
+        };
         /**
          * TaskKind
          * @enum {string}
          */
-        TaskKind: "activation" | "verification";
+        TaskKind: "activation" | "verification" | "manual";
         /** TaskOut */
         TaskOut: {
             /**
@@ -4649,6 +4834,18 @@ export interface components {
             title: string;
             /** Version */
             version: number;
+        };
+        /** TaskPatch */
+        TaskPatch: {
+            /** Due On */
+            due_on?: string | null;
+            /**
+             * Owner Id
+             * @description Reassign the task.
+             */
+            owner_id?: number | null;
+            /** Title */
+            title?: string | null;
         };
         /**
          * Thresholds
@@ -9284,6 +9481,8 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Only the events of one kind of record (the timeline's filter). */
+                entity_type?: ("customer" | "contact" | "follow_up" | "order" | "opportunity" | "ticket" | "task" | "change_request") | null;
             };
             header?: never;
             path: {
@@ -9696,6 +9895,165 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "pool:release_customer": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchiveIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "customers:customer_summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerSummaryOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14262,8 +14620,10 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description `me`, or a user id (admins only). */
-                owner?: string;
+                /** @description `me` (the default), or a user id (admins only). */
+                owner?: string | null;
+                /** @description The customer's tasks (whoever may see the customer); every owner's unless `owner` is given. */
+                customer_id?: number | null;
                 /** @description false: open tasks only; true: done only; omitted: both. */
                 done?: boolean | null;
             };
@@ -14302,6 +14662,194 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tasks:create_task": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tasks:update_task": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                task_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14546,6 +15094,62 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets:list_assignees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssigneeOut"][];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16109,6 +16713,7 @@ export const pathsApiV1CustomersExportGetParametersQueryFormatValues: ReadonlyAr
 export const pathsApiV1CustomersExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
 export const pathsApiV1CustomersCustomer_idContactsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/{customer_id}/contacts/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
 export const pathsApiV1CustomersCustomer_idContactsExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/{customer_id}/contacts/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
+export const pathsApiV1CustomersCustomer_idHistoryGetParametersQueryEntity_typeAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/{customer_id}/history"]["get"]["parameters"]["query"]["entity_type"]> = ["customer", "contact", "follow_up", "order", "opportunity", "ticket", "task", "change_request"];
 export const pathsApiV1CustomersCustomer_idOrdersExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/{customer_id}/orders/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
 export const pathsApiV1CustomersCustomer_idOrdersExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/{customer_id}/orders/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
 export const pathsApiV1FollowUpsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/follow-ups/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
@@ -16157,7 +16762,7 @@ export const slaPolicyPatchCalendarAnyOf0Values: ReadonlyArray<FlattenedDeepRequ
 export const slaStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaState"]> = ["ok", "warning", "breached", "met", "paused"];
 export const sourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Source"]> = ["exhibition", "online", "referral", "cold_call", "advertising", "partner", "other"];
 export const stageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Stage"]> = ["potential", "intent", "customer", "lost"];
-export const taskKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskKind"]> = ["activation", "verification"];
+export const taskKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskKind"]> = ["activation", "verification", "manual"];
 export const ticketTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketType"]> = ["presales_consult", "order_support", "after_sales_repair", "return_exchange", "complaint", "technical_consult", "training", "customization"];
 export const timelineEventOutVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEventOut"]["visibility"]> = ["internal", "public"];
 export const trendAlertOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrendAlertOut"]["kind"]> = ["ticket_type_surge", "satisfaction_decline", "first_response_below"];

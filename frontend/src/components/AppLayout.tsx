@@ -1,6 +1,7 @@
 import {
-  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, DashboardOutlined, FileTextOutlined, FormOutlined, FundOutlined,
-  ImportOutlined, LogoutOutlined, MenuOutlined, ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
+  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, CheckSquareOutlined, ClockCircleOutlined, DashboardOutlined,
+  FileTextOutlined, FormOutlined, FundOutlined, GlobalOutlined, IdcardOutlined, ImportOutlined, LogoutOutlined, MenuOutlined, ProfileOutlined,
+  TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Button, Drawer, Dropdown, Grid, Layout, Menu, Space, Spin, Typography, type MenuProps } from 'antd';
@@ -11,12 +12,13 @@ import { api } from '../api/client';
 import { decodeClaims, getTokens, setTokens, type Claims } from '../auth/session';
 import { useClaims, useTokens } from '../auth/useSession';
 import { changeLanguage } from '../i18n';
-import { canSeeDueFollowUps, canSeeSales } from '../lib/permissions';
+import { canSeeDueFollowUps, canSeePool, canSeeSales } from '../lib/permissions';
 import { setZone } from '../lib/time';
 import { useBusinessCalendar } from '../queries/businessCalendar';
 import { useMe } from '../queries/users';
 import { NotificationBell } from './NotificationBell';
 
+// `t` as a plain function: the typed one's key union is too deep for tsc to instantiate here.
 function menuItems(claims: Claims, t: (key: string) => string): MenuProps['items'] {
   const can = (scope: string) => claims.scopes.has(scope);
   const admin = [
@@ -38,6 +40,8 @@ function menuItems(claims: Claims, t: (key: string) => string): MenuProps['items
     { key: '/notifications', icon: <BellOutlined />, label: t('nav.notifications') },
     ...(claims.scopes.has('customers:write') ? [{ key: '/imports', icon: <ImportOutlined />, label: t('imports.nav') }] : []),
     { key: '/reports', icon: <FileTextOutlined />, label: t('reports.nav') },
+    ...(canSeePool(claims) ? [{ key: '/pool', icon: <GlobalOutlined />, label: t('pool.nav') }] : []),
+    { key: '/tasks', icon: <CheckSquareOutlined />, label: t('tasks.nav') },
     ...(admin.length ? [{ key: 'admin', label: t('nav.admin'), type: 'group' as const, children: admin }] : []),
   ];
 }
@@ -99,7 +103,9 @@ function Shell() {
           <Button data-testid="language-switch" onClick={() => changeLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}>
             {i18n.language === 'en' ? '中文' : 'English'}
           </Button>
-          <Dropdown menu={{ items: [{ key: 'logout', icon: <LogoutOutlined />, label: t('common.logout'), onClick: () => void logout() }] }}>
+          <Dropdown menu={{ items: [
+            { key: 'profile', icon: <IdcardOutlined />, label: t('profile.title'), onClick: () => void navigate('/profile') },
+            { key: 'logout', icon: <LogoutOutlined />, label: t('common.logout'), onClick: () => void logout() }] }}>
             <Button type="text" icon={<UserOutlined />} data-testid="user-menu">
               {desktop && (me.data?.display_name ?? claims.username)}
             </Button>
@@ -107,7 +113,7 @@ function Shell() {
         </Space>
       </Layout.Header>
       <Layout>
-        {desktop && <Layout.Sider width={208} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>{menu}</Layout.Sider>}
+        {desktop && <Layout.Sider width={i18n.language === 'en' ? 248 : 208} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>{menu}</Layout.Sider>}
         {!desktop && (
           <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={260} styles={{ body: { padding: 0 } }}>
             {menu}

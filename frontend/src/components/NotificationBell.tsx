@@ -5,7 +5,8 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import type { Schemas } from '../api/client';
 import { notificationLink } from '../lib/links';
-import { formatDateTime } from '../lib/time';
+import { fromNow } from '../lib/format';
+import { notificationText } from '../lib/notificationText';
 import { useMarkRead, useNotifications, useUnreadCount } from '../queries/notifications';
 
 export function NotificationBell() {
@@ -34,7 +35,7 @@ function Latest({ onDone }: { onDone: () => void }) {
         : (
           <List size="small" dataSource={items} renderItem={(n) => (
             <List.Item style={{ cursor: 'pointer' }} onClick={() => { open(n); onDone(); }}>
-              <List.Item.Meta title={n.title} description={formatDateTime(n.created_at)} />
+              <List.Item.Meta title={notificationText(t, n)} description={fromNow(n.created_at)} />
             </List.Item>
           )} />
         )}

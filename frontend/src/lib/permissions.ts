@@ -54,3 +54,28 @@ export function canSeeDueFollowUps(c: Claims): boolean {
 export function canSeeSales(c: Claims): boolean {
   return c.role !== 'agent';
 }
+
+/** 公海: account managers, supervisors, admins and readonly users list it; agents get 403. */
+export function canSeePool(c: Claims): boolean {
+  return c.role !== 'agent';
+}
+
+/** Claim from the pool: account managers and admins, for themselves. */
+export function canClaim(c: Claims): boolean {
+  return c.role === 'account_manager' || c.role === 'admin';
+}
+
+/** Release to the pool: the owner or an admin, of an owned, unarchived customer. */
+export function canRelease(c: Claims, customer: Schemas['CustomerOut']): boolean {
+  return customer.owner_id !== null && !customer.archived && canEditCustomer(c, customer);
+}
+
+/** Tasks are written by those with customers:write (account managers and admins). */
+export function canWriteTasks(c: Claims): boolean {
+  return c.scopes.has('customers:write');
+}
+
+/** Check (核实) a customer's basic information: its owner or an admin. */
+export function canVerify(c: Claims, customer: Schemas['CustomerOut']): boolean {
+  return canEditCustomer(c, customer) && !customer.archived;
+}

@@ -37,8 +37,9 @@ describe('server field errors in the user language', () => {
       .toBe('应在 1 到 525600 之间');
   });
 
-  it('shows a message it does not know as the server wrote it', () => {
-    expect(translateFieldError(t, 'name', 'something new')).toBe('something new');
+  it('never shows a Chinese reader an English message it does not know (issue 15)', () => {
+    expect(translateFieldError(t, 'name', 'something new')).toBe('取值无效');
+    expect(translateFieldError(t, 'name', '名称已被占用')).toBe('名称已被占用');
   });
 
   it('puts errors next to the form fields and the rest above the form', () => {

@@ -2,6 +2,8 @@
 // the known ones map to our dictionary by pattern, anything else is shown as the server wrote it.
 import type { TFunction } from 'i18next';
 import { ApiError, type Problem } from '../api/client';
+import i18n from '../i18n';
+import { formatDateTime } from './time';
 
 type Rule = [RegExp, (t: TFunction, m: RegExpMatchArray, field: string) => string];
 
@@ -59,7 +61,13 @@ export function translateFieldError(t: TFunction, field: string, message: string
     const match = message.match(pattern);
     if (match) return render(t, match, field);
   }
-  return message;
+  // A message we do not know stays in English only for English readers.
+  return untranslatable(message) ? t('fieldError.invalidValue') : message;
+}
+
+/** Server text a Chinese reader should not get as it is: English only, no CJK in it. */
+function untranslatable(text: string): boolean {
+  return i18n.language !== 'en' && !/[\u3400-\u9fff]/.test(text);
 }
 
 export interface FormProblem {
@@ -102,6 +110,19 @@ const DETAILS: [RegExp, (t: TFunction) => string][] = [
   [/^This is the last active admin/, (t) => t('problem.lastAdmin')],
 ];
 
+const PROBLEM_BLOCKS = ['pool.problem'];
+
+function problemParams(problem: Problem | null): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries(problem ?? {})) {
+    if (typeof value === 'number') params[key] = String(value);
+    else if (typeof value === 'string') {
+      params[key] = /^\d{4}-\d{2}-\d{2}T/.test(value) ? formatDateTime(value) : value;
+    }
+  }
+  return params;
+}
+
 /** A one-line message for a failed call, in the user's language where we know the code. */
 export function problemMessage(t: TFunction, error: unknown): string {
   if (!(error instanceof ApiError)) return t('problem.network');
@@ -109,8 +130,19 @@ export function problemMessage(t: TFunction, error: unknown): string {
   const code = problem?.code;
   const known = DETAILS.find(([pattern]) => pattern.test(problem?.detail ?? ''));
   if (known) return known[1](t);
-  if (code === 'conflict') return t('problem.conflict', { detail: problem?.detail ?? '' });
+  if (code === 'conflict') {
+    return untranslatable(problem?.detail ?? '') ? t('serverText.conflict') : t('problem.conflict', { detail: problem?.detail ?? '' });
+  }
+  // Feature blocks carry their own codes, with the problem's extensions as parameters
+  // (times among them shown in the configured zone).
+  for (const block of PROBLEM_BLOCKS) {
+    const blockKey = `${block}.${code}`;
+    if (code && t(blockKey as 'problem.generic', { defaultValue: '' })) {
+      return String(t(blockKey as 'problem.generic', { ...problemParams(problem), detail: problem?.detail ?? '' }));
+    }
+  }
   const key = `problem.${code}`;
   if (code && t(key as 'problem.generic', { defaultValue: '' })) return t(key as 'problem.generic');
-  return t('problem.generic', { detail: problem?.detail ?? `HTTP ${error.status}` });
+  const detail = problem?.detail ?? `HTTP ${error.status}`;
+  return untranslatable(detail) ? t('serverText.failed', { status: error.status }) : t('problem.generic', { detail });
 }

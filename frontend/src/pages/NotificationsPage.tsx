@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { PageCard } from '../components/PageCard';
 import { QueryState } from '../components/QueryState';
 import { useOpenNotification } from '../components/NotificationBell';
+import { notificationText } from '../lib/notificationText';
 import { formatDateTime } from '../lib/time';
 import { useMarkAllRead, useMarkRead, useNotifications } from '../queries/notifications';
 
@@ -31,7 +32,7 @@ export default function NotificationsPage() {
                 ]}>
                   <List.Item.Meta
                     title={<Space><Badge status={n.read_at ? 'default' : 'processing'} />
-                      <Typography.Link onClick={() => open(n)}>{n.title}</Typography.Link></Space>}
+                      <Typography.Link onClick={() => open(n)}>{notificationText(t, n)}</Typography.Link></Space>}
                     description={<>{n.body && <div>{n.body}</div>}{formatDateTime(n.created_at)}</>} />
                 </List.Item>
               )} />

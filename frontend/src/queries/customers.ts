@@ -1,12 +1,13 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
+import type { paths } from '../api/schema.gen';
 import type { CustomerQuery } from '../lib/listQueries';
 
 export const customerKeys = {
   all: ['customers'] as const,
   list: (query: CustomerQuery) => ['customers', 'list', query] as const,
   detail: (id: number) => ['customers', 'detail', id] as const,
-  history: (id: number) => ['customers', 'detail', id, 'history'] as const,
+  history: (id: number, kind?: string) => ['customers', 'detail', id, 'history', kind ?? 'all'] as const,
 };
 
 export function useCustomers(query: CustomerQuery) {
@@ -31,12 +32,15 @@ export function useCustomer(id: number, enabled = true) {
   });
 }
 
-export function useCustomerHistory(id: number) {
+export type HistoryKind = NonNullable<NonNullable<paths['/api/v1/customers/{customer_id}/history']['get']['parameters']['query']>['entity_type']>;
+
+/** The customer's activity timeline (its audit trail), optionally one kind of record. */
+export function useCustomerHistory(id: number, kind?: HistoryKind) {
   return useInfiniteQuery({
-    queryKey: customerKeys.history(id),
+    queryKey: customerKeys.history(id, kind),
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam }) => unwrap(await api.GET('/api/v1/customers/{customer_id}/history', {
-      params: { path: { customer_id: id }, query: { limit: 50, cursor: pageParam } } })),
+      params: { path: { customer_id: id }, query: { limit: 50, cursor: pageParam, entity_type: kind } } })),
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
 }
@@ -121,5 +125,35 @@ export function useUnassignTag(customerId: number) {
       client.invalidateQueries({ queryKey: customerKeys.all }),
       client.invalidateQueries({ queryKey: ['tags'] }),
     ]),
+  });
+}
+
+/** The customer's value level and its RFM explanation (not for agents: amounts). */
+export function useCustomerValue(id: number, enabled = true) {
+  return useQuery({
+    queryKey: [...customerKeys.detail(id), 'value'] as const,
+    enabled,
+    queryFn: async () => unwrap(await api.GET('/api/v1/customers/{customer_id}/value', {
+      params: { path: { customer_id: id } } })),
+  });
+}
+
+/** 核实: the owner or an admin checked the basic information (note kept on the history). */
+export function useVerifyCustomer(id: number) {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: async ({ version, note }: { version: number; note: string | null }) =>
+      unwrap(await api.POST('/api/v1/customers/{customer_id}/verify', {
+        params: { path: { customer_id: id }, header: ifMatch(version) }, body: { note } })),
+    onSuccess: invalidate,
+  });
+}
+
+/** The summary strip and tab counts of the customer page (one call). */
+export function useCustomerSummary(id: number) {
+  return useQuery({
+    queryKey: [...customerKeys.detail(id), 'summary'] as const,
+    queryFn: async () => unwrap(await api.GET('/api/v1/customers/{customer_id}/summary', {
+      params: { path: { customer_id: id } } })),
   });
 }

@@ -8,9 +8,10 @@ export const orderKeys = {
 };
 
 /** A customer's orders (the first 200). */
-export function useCustomerOrders(customerId: number) {
+export function useCustomerOrders(customerId: number, enabled = true) {
   return useQuery({
     queryKey: orderKeys.ofCustomer(customerId),
+    enabled,
     queryFn: async () => unwrap(await api.GET('/api/v1/customers/{customer_id}/orders', {
       params: { path: { customer_id: customerId }, query: { limit: 200 } } })),
   });

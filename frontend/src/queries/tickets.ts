@@ -116,3 +116,11 @@ export function useResolveException(id: number) {
     onSuccess: invalidate,
   });
 }
+
+/** Who a ticket may be given to, with their open tickets (supervisors and admins). */
+export function useAssignees() {
+  return useQuery({
+    queryKey: ['tickets', 'assignees'] as const,
+    queryFn: async () => unwrap(await api.GET('/api/v1/tickets/assignees')),
+  });
+}

@@ -26,7 +26,9 @@ export function stubApi(handlers: Record<string, Handler | unknown>): Call[] {
   vi.stubGlobal('fetch', async (input: Request) => {
     const url = new URL(input.url, 'http://localhost');
     const text = await input.text();
-    const call = { method: input.method, path: url.pathname, search: url.searchParams, body: text ? JSON.parse(text) : undefined };
+    let sent: unknown;
+    try { sent = text ? JSON.parse(text) : undefined; } catch { sent = text; } // a form (sign-in) is text
+    const call = { method: input.method, path: url.pathname, search: url.searchParams, body: sent };
     calls.push(call);
     const handler = handlers[`${input.method} ${url.pathname}`];
     if (handler === undefined) return new Response(JSON.stringify({ code: 'not-found', detail: 'stub' }), { status: 404 });

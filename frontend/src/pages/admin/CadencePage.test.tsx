@@ -27,6 +27,9 @@ describe('the follow-up cadence screen', () => {
     await user.click(within(intent).getByRole('button', { name: /保\s*存/ }));
     await waitFor(() => expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ interval_days: 5 }));
     await user.click(within(potential).getByRole('button', { name: '不再提醒' }));
+    expect(calls.some((c) => c.method === 'DELETE')).toBe(false); // asked first
+    expect(await screen.findByText('此阶段将不再提醒跟进，确定吗？')).toBeTruthy();
+    await user.click(within(document.querySelector('.ant-popconfirm') as HTMLElement).getByRole('button', { name: '不再提醒' }));
     await waitFor(() => expect(calls.some((c) => c.method === 'DELETE'
       && c.path === '/api/v1/cadence-rules/potential')).toBe(true));
   });

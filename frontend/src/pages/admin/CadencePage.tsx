@@ -1,4 +1,4 @@
-import { App, Button, InputNumber, Space, Table, Typography } from 'antd';
+import { App, Button, InputNumber, Popconfirm, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../../api/client';
@@ -59,10 +59,11 @@ function CadenceEditor({ stage, days }: { stage: Stage; days: number | undefined
         {t('common.save')}
       </Button>
       {days != null
-        ? <Button size="small" danger loading={remove.isPending}
-            onClick={() => remove.mutate(stage, { onSuccess: () => { setValue(null); saved(); }, onError: fail })}>
-            {t('admin.cadence.off')}
-          </Button>
+        ? (
+          <Popconfirm title={t('confirm.cadenceOff')} okText={t('admin.cadence.off')} cancelText={t('common.cancel')}
+            onConfirm={() => remove.mutate(stage, { onSuccess: () => { setValue(null); saved(); }, onError: fail })}>
+            <Button size="small" danger loading={remove.isPending}>{t('admin.cadence.off')}</Button>
+          </Popconfirm>)
         : <Typography.Text type="secondary">{t('admin.cadence.none')}</Typography.Text>}
     </Space>
   );

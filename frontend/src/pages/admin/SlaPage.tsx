@@ -133,8 +133,10 @@ function WorkingHours() {
                   render: (_, o) => <Tag color={o.is_workday ? 'blue' : 'default'}>{o.is_workday ? t('admin.hours.workday') : t('admin.hours.dayOff')}</Tag> },
                 { key: 'note', title: t('common.note'), render: (_, o) => o.note ?? '—' },
                 { key: 'actions', title: t('common.actions'), render: (_, o) => (
-                  <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')}
-                    onClick={() => removeOverride.mutate(o.day, { onError: fail })} />
+                  <Popconfirm title={t('confirm.deleteOverride', { day: o.day })} okText={t('common.delete')} cancelText={t('common.cancel')}
+                    onConfirm={() => removeOverride.mutate(o.day, { onError: fail })}>
+                    <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} data-testid={`delete-override-${o.day}`} />
+                  </Popconfirm>
                 ) },
               ]} />
             <Space wrap>

@@ -1,4 +1,4 @@
-import { DeleteOutlined, EditOutlined, InboxOutlined, PlusOutlined, UndoOutlined } from '@ant-design/icons';
+import { DeleteOutlined, EditOutlined, ExportOutlined, InboxOutlined, PlusOutlined, UndoOutlined } from '@ant-design/icons';
 import {
   Alert, App, Button, Card, Descriptions, Flex, Input, Modal, Popconfirm, Popover, Space, Tabs, Tag,
   Typography,
@@ -13,12 +13,14 @@ import { Masked } from '../../components/Masked';
 import { NotFound } from '../../components/NotFound';
 import { QueryState } from '../../components/QueryState';
 import { TagSelect, useEnumLabel, useIndustryLabel } from '../../components/selects';
-import { canArchiveCustomer, canEditCustomer, canSeeSales, canUnarchiveOrDelete } from '../../lib/permissions';
+import { canArchiveCustomer, canEditCustomer, canRelease, canSeeSales, canUnarchiveOrDelete } from '../../lib/permissions';
+import { useRelease } from '../../queries/pool';
 import { problemMessage } from '../../lib/problems';
+import { formatMoney } from '../../lib/format';
 import { formatDateTime } from '../../lib/time';
 import { useCustomFields } from '../../queries/customFields';
 import {
-  useArchiveCustomer, useAssignTags, useCustomer, useDeleteCustomer, useUnarchiveCustomer, useUnassignTag,
+  useArchiveCustomer, useAssignTags, useCustomer, useCustomerSummary, useDeleteCustomer, useUnarchiveCustomer, useUnassignTag,
 } from '../../queries/customers';
 import { useUserName } from '../../queries/users';
 import { ContactsTab } from './ContactsTab';
@@ -28,6 +30,9 @@ import { HistoryTab } from './HistoryTab';
 import { OpportunitiesTab } from './OpportunitiesTab';
 import { OrdersTab } from './OrdersTab';
 import { PendingChangeRequests } from './PendingChangeRequests';
+import { TaskList } from '../tasks/TaskList';
+import { ValueTab } from './ValueTab';
+import { SummaryStrip, type Summary } from './SummaryStrip';
 
 type Customer = Schemas['CustomerOut'];
 
@@ -46,14 +51,19 @@ function CustomerDetail({ id }: { id: number }) {
  * The customer's tabs, each a component over its own queries/<resource>.ts. Orders and
  * opportunities carry money and are not offered to agents (the API answers them 403).
  */
-function customerTabs(customer: Customer, t: ReturnType<typeof useTranslation>['t'], sales: boolean) {
+// `t` as a plain function: the typed one's key union is too deep for tsc to instantiate here.
+function customerTabs(customer: Customer, t: (key: string) => string, sales: boolean, summary?: Summary) {
+  // "联系人 (2)": a tab says how many records it holds, once the summary is in.
+  const counted = (label: string, n: number | null | undefined) => (n == null ? label : `${label} (${n})`);
   return [
     { key: 'basic', label: t('customer.tabs.basic'), children: <BasicTab customer={customer} /> },
-    { key: 'contacts', label: t('customer.tabs.contacts'), children: <ContactsTab customer={customer} /> },
-    ...(sales ? [{ key: 'orders', label: t('customer.tabs.orders'), children: <OrdersTab customer={customer} /> }] : []),
-    { key: 'follow-ups', label: t('customer.tabs.followUps'), children: <FollowUpsTab customer={customer} /> },
-    ...(sales ? [{ key: 'opportunities', label: t('customer.tabs.opportunities'), children: <OpportunitiesTab customer={customer} /> }] : []),
-    { key: 'tickets', label: t('customer.tabs.tickets'), children: <CustomerTicketsTab customer={customer} /> },
+    { key: 'contacts', label: counted(t('customer.tabs.contacts'), summary?.contacts), children: <ContactsTab customer={customer} /> },
+    ...(sales ? [{ key: 'orders', label: counted(t('customer.tabs.orders'), summary?.orders), children: <OrdersTab customer={customer} /> }] : []),
+    { key: 'follow-ups', label: counted(t('customer.tabs.followUps'), summary?.follow_ups), children: <FollowUpsTab customer={customer} /> },
+    ...(sales ? [{ key: 'opportunities', label: counted(t('customer.tabs.opportunities'), summary?.opportunities), children: <OpportunitiesTab customer={customer} /> }] : []),
+    { key: 'tickets', label: counted(t('customer.tabs.tickets'), summary?.tickets), children: <CustomerTicketsTab customer={customer} /> },
+    { key: 'tasks', label: counted(t('tasks.tab'), summary?.open_tasks), children: <TaskList customerId={customer.id} customerOwnerId={customer.owner_id} /> },
+    { key: 'value', label: t('value.tab'), children: <ValueTab customer={customer} showValue={sales} /> },
     { key: 'history', label: t('customer.tabs.history'), children: <HistoryTab customerId={customer.id} /> },
   ];
 }
@@ -64,7 +74,8 @@ function Detail({ customer }: { customer: Customer }) {
   const enumLabel = useEnumLabel();
   const [search, setSearch] = useSearchParams();
   const editable = canEditCustomer(claims, customer);
-  const tabs = customerTabs(customer, t, canSeeSales(claims));
+  const summary = useCustomerSummary(customer.id).data;
+  const tabs = customerTabs(customer, (key) => String(t(key as 'tasks.tab')), canSeeSales(claims), summary);
   const tab = tabs.some((x) => x.key === search.get('tab')) ? search.get('tab')! : 'basic';
 
   return (
@@ -85,6 +96,7 @@ function Detail({ customer }: { customer: Customer }) {
             <Actions customer={customer} />
           </Space>
         </Flex>
+        <SummaryStrip customer={customer} />
         <CustomerTags customer={customer} editable={editable} />
         <PendingChangeRequests customerId={customer.id} />
         {customer.archived && <Alert style={{ marginTop: 12 }} type="warning" title={t('customer.archivedBanner')} />}
@@ -106,11 +118,12 @@ function Actions({ customer }: { customer: Customer }) {
   const { message } = App.useApp();
   const navigate = useNavigate();
   const claims = useClaims();
-  const [archiving, setArchiving] = useState<'archive' | 'unarchive' | null>(null);
+  const [archiving, setArchiving] = useState<'archive' | 'unarchive' | 'release' | null>(null);
   const [reason, setReason] = useState('');
   const archive = useArchiveCustomer(customer.id);
   const unarchive = useUnarchiveCustomer(customer.id);
   const remove = useDeleteCustomer(customer.id);
+  const release = useRelease(customer.id);
   const fail = (error: unknown) => void message.error(problemMessage(t, error));
   return (
     <Space wrap>
@@ -119,6 +132,9 @@ function Actions({ customer }: { customer: Customer }) {
       )}
       {canArchiveCustomer(claims, customer) && (
         <Button icon={<InboxOutlined />} onClick={() => setArchiving('archive')}>{t('customer.archive')}</Button>
+      )}
+      {canRelease(claims, customer) && (
+        <Button icon={<ExportOutlined />} onClick={() => setArchiving('release')} data-testid="release-customer">{t('pool.release')}</Button>
       )}
       {canUnarchiveOrDelete(claims) && customer.archived && (
         <Button icon={<UndoOutlined />} onClick={() => setArchiving('unarchive')}>{t('customer.unarchive')}</Button>
@@ -131,12 +147,20 @@ function Actions({ customer }: { customer: Customer }) {
           <Button danger icon={<DeleteOutlined />}>{t('common.delete')}</Button>
         </Popconfirm>
       )}
-      <Modal open={archiving !== null} title={t(`customer.${archiving ?? 'archive'}`)} onCancel={() => setArchiving(null)}
-        okButtonProps={{ disabled: !reason.trim(), loading: archive.isPending || unarchive.isPending }}
-        onOk={() => (archiving === 'unarchive' ? unarchive : archive).mutate({ version: customer.version, reason }, {
-          onSuccess: () => { setArchiving(null); setReason(''); }, onError: fail,
+      <Modal open={archiving !== null} title={archiving === 'release' ? t('pool.release') : t(`customer.${archiving ?? 'archive'}`)}
+        onCancel={() => setArchiving(null)}
+        okButtonProps={{ disabled: !reason.trim(), loading: archive.isPending || unarchive.isPending || release.isPending }}
+        onOk={() => (archiving === 'unarchive' ? unarchive : archiving === 'release' ? release : archive).mutate({ version: customer.version, reason }, {
+          onSuccess: () => {
+            setArchiving(null); setReason('');
+            // Released: an account manager no longer sees the customer.
+            if (archiving === 'release') { void message.success(t('pool.released')); if (claims.role !== 'admin') void navigate('/customers'); }
+          },
+          onError: fail,
         })}>
-        <Input.TextArea placeholder={t('customer.archiveReason')} value={reason} onChange={(e) => setReason(e.target.value)} />
+        {archiving === 'release' && <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t('pool.releaseHint')} />}
+        <Input.TextArea placeholder={archiving === 'release' ? t('pool.releaseReason') : t('customer.archiveReason')}
+          value={reason} onChange={(e) => setReason(e.target.value)} data-testid="reason-input" />
       </Modal>
     </Space>
   );
@@ -202,7 +226,7 @@ function BasicTab({ customer }: { customer: Customer }) {
         item('urgency', enumLabel('urgency', customer.urgency)), item('owner_id', userName(customer.owner_id)),
         item('first_contact_at', formatDateTime(customer.first_contact_at)),
         item('last_contact_at', formatDateTime(customer.last_contact_at)),
-        item('cumulative_amount', customer.cumulative_amount),
+        item('cumulative_amount', formatMoney(customer.cumulative_amount)),
         item('created_at', formatDateTime(customer.created_at)), item('updated_at', formatDateTime(customer.updated_at)),
       ]} />
       <Descriptions bordered size="small" column={{ xs: 1, md: 2 }} title={t('customer.fields.custom_fields')}

@@ -50,4 +50,22 @@ describe('the organization form', () => {
     await user.click(screen.getByRole('button', { name: '保存' }));
     await waitFor(() => expect(router.state.location.pathname).toBe('/customers/42'));
   });
+
+  it('lets an admin create a customer straight into the public pool', async () => {
+    const calls = stubApi({
+      'GET /api/v1/custom-fields': [],
+      'GET /api/v1/industries': [],
+      'GET /api/v1/tags': [],
+      'GET /api/v1/users': [],
+      'POST /api/v1/customers': { id: 43, name: '公海新客户' },
+    });
+    renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />);
+    const user = userEvent.setup({ delay: null });
+    await user.type(await screen.findByRole('textbox', { name: '名称' }), '公海新客户');
+    await user.type(screen.getByRole('textbox', { name: '统一社会信用代码' }), '91350100M000100Y43');
+    await user.click(screen.getByTestId('create-into-pool'));
+    await user.click(screen.getByRole('button', { name: '保存' }));
+    await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ name: '公海新客户', owner_id: null }));
+    expect(calls.find((c) => c.method === 'POST')?.body).not.toHaveProperty('into_pool');
+  });
 });

@@ -1,5 +1,5 @@
 import {
-  Alert, App, Button, Card, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Space, Switch,
+  Alert, App, Button, Card, Checkbox, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Space, Switch,
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -59,7 +59,7 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
   const formFields = [...COMMON, ...(kind === 'organization' ? ORGANIZATION : INDIVIDUAL)];
   const label = (field: string) => t(`customer.fields.${field}` as 'customer.fields.name', { defaultValue: field });
 
-  const submit = async (values: FormValues) => {
+  const submit = async ({ into_pool: intoPool, ...values }: FormValues) => {
     setGeneral([]);
     const body = apiValues(values, fields);
     try {
@@ -81,7 +81,9 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
         }
         void navigate(`/customers/${customer.id}`);
       } else {
-        const saved = await create.mutateAsync({ ...createValues(body), kind } as Schemas['CustomerCreate']);
+        // An admin may create it straight into the public pool (an explicit null owner).
+        const created = { ...createValues(body), kind, ...(intoPool ? { owner_id: null } : {}) };
+        const saved = await create.mutateAsync(created as Schemas['CustomerCreate']);
         void message.success(t('customer.created'));
         void navigate(`/customers/${saved.id}`);
       }
@@ -132,6 +134,10 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
           </Form.Item>)}
           {claims.role === 'admin' && col(
             <Form.Item name="owner_id" label={label('owner_id')}><UserSelect roles={['account_manager', 'admin']} /></Form.Item>)}
+          {claims.role === 'admin' && !customer && col(
+            <Form.Item name="into_pool" valuePropName="checked" label=" ">
+              <Checkbox data-testid="create-into-pool">{t('pool.createInPool')}</Checkbox>
+            </Form.Item>)}
           {col(<Form.Item name="tag_ids" label={label('tags')}><TagSelect mode="multiple" /></Form.Item>)}
         </Row>
         {fields.length > 0 && <Divider titlePlacement="start">{label('custom_fields')}</Divider>}

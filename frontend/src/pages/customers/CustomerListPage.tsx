@@ -1,6 +1,6 @@
 import { PlusOutlined, SettingOutlined, TagsOutlined } from '@ant-design/icons';
 import {
-  App, Button, Card, Checkbox, DatePicker, Dropdown, Flex, Input, Modal, Select, Space, Table, Tag,
+  App, Button, Card, Checkbox, DatePicker, Dropdown, Flex, Grid, Input, Modal, Select, Space, Table, Tag,
   Typography, type TableColumnsType,
 } from 'antd';
 import type { SortOrder } from 'antd/es/table/interface';
@@ -27,6 +27,7 @@ import { dateFromPicker, dateToPicker, formatDateTime } from '../../lib/time';
 import { cursorStack, nextPage, previousPage, readParams, withFilters } from '../../lib/urlState';
 import { useAssignTags, useCustomers } from '../../queries/customers';
 import { useUserName } from '../../queries/users';
+import { CustomerCards } from './CustomerCards';
 
 type Customer = Schemas['CustomerOut'];
 type ColumnKey = 'code' | 'kind' | 'stage' | 'grade' | 'activity_status' | 'industry' | 'region'
@@ -51,6 +52,7 @@ function storedColumns(): ColumnKey[] {
 export default function CustomerListPage() {
   const { t } = useTranslation();
   const claims = useClaims();
+  const wide = Grid.useBreakpoint().md ?? true; // a phone gets cards, not a sideways table
   const [search, setSearch] = useSearchParams();
   const query = customerQuery(search);
   const customers = useCustomers(query);
@@ -171,7 +173,8 @@ export default function CustomerListPage() {
       <QueryState query={customers}>
         {(data) => (
           <>
-            <Table<Customer> rowKey="id" size="middle" dataSource={data.items} columns={shown}
+            {!wide && <CustomerCards customers={data.items} />}
+            {wide && <Table<Customer> rowKey="id" size="middle" dataSource={data.items} columns={shown}
               loading={customers.isFetching} pagination={false} scroll={{ x: 'max-content' }}
               rowSelection={claims.scopes.has('customers:write')
                 ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys as number[]) } : undefined}
@@ -180,7 +183,7 @@ export default function CustomerListPage() {
                 const key = String(s?.columnKey ?? '');
                 const sort = s?.order && SORTABLE.has(key) ? `${s.order === 'descend' ? '-' : ''}${key}` : undefined;
                 setFilters({ sort });
-              }} />
+              }} />}
             <Flex justify="flex-end" align="center" gap={8} style={{ marginTop: 16 }} wrap>
               <Button disabled={page === 1} onClick={() => setSearch(previousPage(search))}>{t('common.prev')}</Button>
               <Typography.Text data-testid="page-number">{t('common.page', { n: page })}</Typography.Text>

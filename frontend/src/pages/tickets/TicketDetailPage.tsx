@@ -1,7 +1,7 @@
 import { PdfButton } from '../../components/ExportButton';
 import { EditOutlined, UserSwitchOutlined } from '@ant-design/icons';
 import {
-  App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Flex, Form, Input, Modal, Rate, Row, Space, Tag,
+  App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Flex, Form, Input, Modal, Rate, Row, Select, Space, Tag,
   Typography,
 } from 'antd';
 import type { Dayjs } from 'dayjs';
@@ -21,7 +21,7 @@ import { formatDateTime, fromPicker, toPicker } from '../../lib/time';
 import { useContacts } from '../../queries/contacts';
 import { useCustomer } from '../../queries/customers';
 import { useDepartmentName } from '../../queries/departments';
-import { useAssignTicket, useTicket, useTransitionTicket, useUpdateTicket } from '../../queries/tickets';
+import { useAssignees, useAssignTicket, useTicket, useTransitionTicket, useUpdateTicket } from '../../queries/tickets';
 import { useUserName } from '../../queries/users';
 import { AttachmentsCard } from './AttachmentsCard';
 import { PRIORITY_COLORS } from './TicketTable';
@@ -70,14 +70,21 @@ function Detail({ ticket, fetchedAt }: { ticket: Ticket; fetchedAt: number }) {
           </div>
           <Space wrap>
             <PdfButton path={`/tickets/${ticket.id}`} name={ticket.code} />
-            {workable && ticket.allowed_transitions.map((to) => (
-              <Button key={to} type={to === 'cancelled' ? 'default' : 'primary'} danger={to === 'cancelled'}
-                data-testid={`transition-${to}`} onClick={() => setMoving(to)}>
-                {t('ticket.moveTo', { status: enumLabel('status', to) })}
+            {/* Only what the ticket can take now, named as the action: a new ticket's first step is
+                分派 (the assign dialog), not a bare "to assigned". */}
+            {workable && ticket.allowed_transitions
+              .filter((to) => to !== 'assigned')
+              .map((to) => (
+                <Button key={to} type={to === 'cancelled' ? 'default' : 'primary'} danger={to === 'cancelled'}
+                  data-testid={`transition-${to}`} onClick={() => setMoving(to)}>
+                  {t(`ticketActions.${to}` as 'ticketActions.in_progress', { defaultValue: t('ticket.moveTo', { status: enumLabel('status', to) }) })}
+                </Button>
+              ))}
+            {canAssignTicket(claims) && !['resolved', 'closed', 'cancelled'].includes(ticket.status) && (
+              <Button icon={<UserSwitchOutlined />} type={ticket.status === 'new' ? 'primary' : 'default'}
+                data-testid="assign-ticket" onClick={() => setAssigning(true)}>
+                {ticket.assignee_id == null ? t('ticketActions.assign') : t('ticketActions.reassign')}
               </Button>
-            ))}
-            {canAssignTicket(claims) && (
-              <Button icon={<UserSwitchOutlined />} onClick={() => setAssigning(true)}>{t('ticket.assign')}</Button>
             )}
           </Space>
         </Flex>
@@ -191,6 +198,28 @@ function TransitionModal({ ticket, to, onClose }: { ticket: Ticket; to: Status; 
   );
 }
 
+/** Only people who can work tickets, grouped by department, each with their open tickets. */
+export function AssigneePicker({ value, onChange }: { value?: number; onChange: (v: number | undefined) => void }) {
+  const { t } = useTranslation();
+  const departmentName = useDepartmentName();
+  const enumLabel = useEnumLabel();
+  const people = useAssignees().data ?? [];
+  const groups = new Map<number | null, typeof people>();
+  for (const p of people) groups.set(p.department_id, [...(groups.get(p.department_id) ?? []), p]);
+  return (
+    <Select style={{ width: '100%' }} showSearch={{ optionFilterProp: 'title' }} allowClear value={value} data-testid="assignee-picker"
+      onChange={(v?: number) => onChange(v)} placeholder={t('ticket.fields.assignee_id')}
+      options={[...groups.entries()].map(([department, members]) => ({
+        label: department == null ? t('ticketActions.noDepartment') : departmentName(department),
+        title: department == null ? t('ticketActions.noDepartment') : departmentName(department),
+        options: members.map((m) => ({
+          value: m.user_id, title: m.display_name,
+          label: `${m.display_name}（${enumLabel('role', m.role)} · ${t('ticketActions.openCount', { n: m.open_tickets })}）`,
+        })),
+      }))} />
+  );
+}
+
 function AssignModal({ ticket, onClose }: { ticket: Ticket; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -204,7 +233,7 @@ function AssignModal({ ticket, onClose }: { ticket: Ticket; onClose: () => void 
         onError: (error) => void message.error(problemMessage(t, error)),
       })}>
       <Space orientation="vertical" style={{ width: '100%' }}>
-        <UserSelect style={{ width: '100%' }} value={assignee} onChange={(v?: number) => setAssignee(v)} />
+        <AssigneePicker value={assignee} onChange={setAssignee} />
         <Input.TextArea placeholder={t('common.note')} value={note} onChange={(e) => setNote(e.target.value)} />
       </Space>
     </Modal>

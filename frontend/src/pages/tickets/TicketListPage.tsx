@@ -1,4 +1,4 @@
-import { AppstoreOutlined, PlusOutlined } from '@ant-design/icons';
+import { AppstoreOutlined, PlusOutlined, UserOutlined } from '@ant-design/icons';
 import { Button, DatePicker, Flex, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
@@ -25,11 +25,17 @@ export default function TicketListPage() {
   const page = cursorStack(search).length + 1;
   const setFilters = (values: Partial<typeof filters>) => setSearch(withFilters(TICKET_FILTERS, search, values));
   const idValue = (v: string | undefined) => (v ? Number(v) : undefined);
+  const mine = filters.assignee_id === String(claims.userId);
 
   return (
     <PageCard title={t('ticket.title')} actions={(
       <>
         <ExportButton path="/tickets" query={query} />
+        <Button icon={<UserOutlined />} data-testid="assigned-to-me" aria-pressed={mine}
+          type={mine ? 'primary' : 'default'} ghost={mine}
+          onClick={() => setFilters({ assignee_id: mine ? undefined : String(claims.userId) })}>
+          {t('ticketActions.assignedToMe')}
+        </Button>
         <Link to="/tickets/board"><Button icon={<AppstoreOutlined />}>{t('ticket.board')}</Button></Link>
         {canCreateTicket(claims) && <Link to="/tickets/new"><Button type="primary" icon={<PlusOutlined />}>{t('ticket.new')}</Button></Link>}
       </>

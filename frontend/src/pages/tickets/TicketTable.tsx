@@ -1,4 +1,4 @@
-import { Table, Tag } from 'antd';
+import { Grid, List, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { Schemas } from '../../api/client';
@@ -31,6 +31,32 @@ export function TicketTable({ tickets, fetchedAt, showCustomer = true }: { ticke
   const { t } = useTranslation();
   const enumLabel = useEnumLabel();
   const userName = useUserName();
+  const wide = Grid.useBreakpoint().md ?? true;
+  if (!wide) {
+    // A phone: one card per ticket with what an agent scans for, no sideways table.
+    return (
+      <List data-testid="ticket-cards" dataSource={tickets} locale={{ emptyText: t('ticket.empty') }}
+        renderItem={(x) => (
+          <List.Item key={x.id}>
+            <Space orientation="vertical" size={2} style={{ minWidth: 0, width: '100%' }}>
+              <Space wrap size={4}>
+                <Link to={`/tickets/${x.id}`}>{x.code}</Link>
+                <Tag data-testid="ticket-status">{enumLabel('status', x.status)}</Tag>
+                <Tag color={PRIORITY_COLORS[x.priority]}>{x.priority}</Tag>
+              </Space>
+              <Typography.Text strong>{x.title}</Typography.Text>
+              <Space wrap size={4}>
+                <TicketSla ticket={x} fetchedAt={fetchedAt} />
+                {showCustomer && <CustomerLink id={x.customer_id} />}
+              </Space>
+              <Typography.Text type="secondary">
+                {enumLabel('ticket_type', x.type)} · {userName(x.assignee_id)} · {formatDateTime(x.created_at)}
+              </Typography.Text>
+            </Space>
+          </List.Item>
+        )} />
+    );
+  }
   return (
     <Table<Ticket> rowKey="id" size="middle" dataSource={tickets} pagination={false} scroll={{ x: 'max-content' }}
       locale={{ emptyText: t('ticket.empty') }}

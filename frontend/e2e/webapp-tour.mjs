@@ -1,0 +1,228 @@
+// Issue 15's browser checks: the new screens photographed at 1440×900 and 390×844, every route
+// of the app walked at 390×844 failing on horizontal overflow, and every zh-CN page scanned for
+// the API's raw field keys and for English sentences (an untranslated server message).
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const DESKTOP = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const TIMEOUT = 30_000;
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** Every snake_case property name of the API's schemas: a person must never read one. */
+function apiFieldKeys() {
+  const doc = JSON.parse(readFileSync(resolve(here, '../../openapi/openapi.json'), 'utf8'));
+  const keys = new Set();
+  for (const schema of Object.values(doc.components.schemas)) {
+    for (const name of Object.keys(schema.properties ?? {})) if (name.includes('_')) keys.add(name);
+  }
+  return keys;
+}
+
+/** The route patterns of src/router.tsx, so that a new screen cannot be left out of the walk. */
+function routePatterns() {
+  const source = readFileSync(resolve(here, '../src/router.tsx'), 'utf8');
+  return [...source.matchAll(/path: '([^']+)'/g)].map((m) => m[1]).filter((p) => p !== '*' && p !== '/');
+}
+
+// Four or more English words in a row: a sentence nobody translated.
+const ENGLISH = /[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){3,}/g;
+
+async function settle(page) {
+  // Wait for the screen's data: no spinner left (auto-waiting on the page, not on time).
+  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: TIMEOUT }).catch(() => undefined);
+  await page.locator('.ant-layout-content > *').first().waitFor();
+}
+
+/** The raw keys and English sentences a zh-CN page shows (menu, header and content). */
+async function untranslated(page, keys) {
+  const text = await page.locator('body').innerText();
+  const rawKeys = [...new Set((text.match(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g) ?? []).filter((w) => keys.has(w)))];
+  const english = [...new Set(text.match(ENGLISH) ?? [])];
+  return [...rawKeys.map((k) => `raw key "${k}"`), ...english.map((s) => `English "${s}"`)];
+}
+
+/** Elements sticking out to the right of a phone's screen (the page scrolls sideways). */
+async function overflow(page) {
+  return page.evaluate(() => {
+    const width = window.innerWidth;
+    if (document.documentElement.scrollWidth <= width + 1) return [];
+    const out = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const box = el.getBoundingClientRect();
+      if (box.right > width + 1 && box.width > 0 && !el.closest('.ant-table-content, .ant-table-body, [data-scroll-x]')) {
+        out.push(`${el.tagName.toLowerCase()}.${String(el.className).split(' ')[0]} right=${Math.round(box.right)}`);
+        if (out.length > 4) break;
+      }
+    }
+    return [`scrollWidth ${document.documentElement.scrollWidth} > ${width}`, ...out];
+  });
+}
+
+async function visit(page, base, path) {
+  if (!page.url().startsWith(base)) {
+    await page.goto(`${base}${path}`);
+    return;
+  }
+  await page.evaluate((to) => {
+    window.history.pushState(null, '', to);
+    window.dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+  await page.waitForURL(`${base}${path}`);
+}
+
+async function call(base, token, method, path, body) {
+  const res = await fetch(`${base}/api/v1${path}`, {
+    method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  check(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+  return res.json();
+}
+
+async function token(base, username, password) {
+  const res = await fetch(`${base}/api/v1/auth/token`, { method: 'POST', body: new URLSearchParams({ username, password }) });
+  check(res.ok, `login ${username}: ${res.status}`);
+  return (await res.json()).access_token;
+}
+
+export async function webappTour({ browser, base, artifacts, password, storageState, customerUrl, ticketUrl, step, shots }) {
+  const keys = apiFieldKeys();
+  const customerPath = customerUrl.slice(base.length);
+  const customerId = Number(customerPath.split('/')[2]);
+  const ticketPath = ticketUrl.slice(base.length);
+  const admin = await token(base, 'admin', password);
+
+  // Data the new screens show: a customer in the pool, a manual task on the tour's customer.
+  const users = await call(base, admin, 'GET', '/users');
+  const lina = users.find((u) => u.username === 'lina');
+  const linas = await call(base, admin, 'GET', `/customers?owner_id=${lina.id}&limit=5`);
+  const pooled = linas.items.at(-1);
+  await call(base, admin, 'POST', `/customers/${pooled.id}/release`, { reason: '客户暂无采购计划' });
+  await call(base, admin, 'POST', '/tasks', { title: '寄送年度维保报价', due_on: '2026-01-05', customer_id: customerId });
+
+  const shot = async (page, name) => {
+    const file = `${name}.png`;
+    await page.screenshot({ path: join(artifacts, file), fullPage: false });
+    shots.push(file);
+  };
+  const newScreens = [
+    ['pool', '/pool', (p) => p.getByText(pooled.name).first()],
+    ['tasks', '/tasks', (p) => p.getByText('寄送年度维保报价').first()],
+    ['customer-tasks', `${customerPath}?tab=tasks`, (p) => p.getByText('寄送年度维保报价').first()],
+    ['customer-value', `${customerPath}?tab=value`, (p) => p.getByTestId('verified-at')],
+    ['customer-history-readable', `${customerPath}?tab=history`, (p) => p.getByTestId('history')],
+    ['profile', '/profile', (p) => p.getByTestId('password-form')],
+  ];
+
+  for (const [size, viewport, extra] of [['desktop', DESKTOP, {}], ['phone', PHONE, { isMobile: true, hasTouch: true }]]) {
+    await step(`the new screens at ${viewport.width}×${viewport.height}, free of raw keys and English`, async () => {
+      const context = await browser.newContext({ viewport, locale: 'zh-CN', storageState, ...extra });
+      const page = await context.newPage();
+      page.setDefaultTimeout(TIMEOUT);
+      try {
+        await page.goto(`${base}/customers`);
+        for (const [name, path, ready] of newScreens) {
+          await visit(page, base, path);
+          await ready(page).waitFor();
+          await settle(page);
+          await shot(page, `${size}-${name}`);
+          const bad = await untranslated(page, keys);
+          check(bad.length === 0, `${path} (${size}) shows ${bad.join(', ')}`);
+        }
+      } finally {
+        await context.close();
+      }
+    });
+  }
+
+  await step('English labels are not cut off in the sidebar and the filters', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', storageState });
+    await context.addInitScript(() => localStorage.setItem('crm.language', 'en'));
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    const cut = [];
+    try {
+      for (const path of ['/customers', '/tickets', '/pool']) {
+        await page.goto(`${base}${path}`);
+        await page.getByRole('menuitem', { name: 'Departments and routing' }).waitFor();
+        await settle(page);
+        cut.push(...await page.evaluate(() => [...document.querySelectorAll(
+          '.ant-menu-title-content, .ant-select-selection-placeholder, .ant-picker-input input, .ant-btn > span')]
+          .filter((el) => el.scrollWidth > el.clientWidth + 1)
+          .map((el) => el.textContent || el.getAttribute('placeholder') || '')));
+      }
+      await shot(page, 'desktop-pool-en');
+    } finally {
+      await context.close();
+    }
+    check(cut.length === 0, `English labels cut off: ${[...new Set(cut)].join(', ')}`);
+  });
+
+  await step('every route at 390×844: no horizontal overflow, no raw keys or English in zh-CN', async () => {
+    const tabs = ['basic', 'contacts', 'orders', 'follow-ups', 'opportunities', 'tickets', 'tasks', 'value', 'history'];
+    const paths = {
+      login: null, // the login page is walked signed out, below
+      customers: ['/customers'],
+      'customers/new': ['/customers/new'],
+      'customers/:id': tabs.map((tab) => `${customerPath}?tab=${tab}`),
+      'customers/:id/edit': [`${customerPath}/edit`],
+      'follow-ups/due': ['/follow-ups/due'],
+      'opportunities/board': ['/opportunities/board'],
+      tickets: ['/tickets'],
+      'tickets/board': ['/tickets/board'],
+      'tickets/new': ['/tickets/new'],
+      'tickets/:id': [ticketPath],
+      notifications: ['/notifications'],
+      'admin/users': ['/admin/users'],
+      'admin/departments': ['/admin/departments'],
+      'admin/sla': ['/admin/sla'],
+      'admin/custom-fields': ['/admin/custom-fields'],
+      'admin/tags': ['/admin/tags'],
+      'admin/cadence': ['/admin/cadence'],
+      'admin/change-requests': ['/admin/change-requests'],
+      pool: ['/pool'],
+      tasks: ['/tasks'],
+      profile: ['/profile'],
+    };
+    const missing = routePatterns().map((p) => p.replace(/^\//, '')).filter((p) => !(p in paths));
+    check(missing.length === 0, `routes not walked at 390×844: ${missing.join(', ')} (add them to e2e/webapp-tour.mjs)`);
+
+    const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN', storageState });
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    const problems = [];
+    try {
+      await page.goto(`${base}/customers`);
+      // Lists are cards on a phone.
+      const cards = { '/customers': 'customer-cards', '/tickets': 'ticket-cards', '/pool': 'pool-cards' };
+      for (const path of Object.values(paths).flat().filter(Boolean)) {
+        await visit(page, base, path);
+        await settle(page);
+        if (cards[path]) {
+          await page.getByTestId(cards[path]).waitFor({ timeout: 15_000 })
+            .catch(() => problems.push(`${path}: not shown as cards`));
+        }
+        const wide = await overflow(page);
+        if (wide.length) problems.push(`${path}: overflow ${wide.join('; ')}`);
+        const bad = await untranslated(page, keys);
+        if (bad.length) problems.push(`${path}: ${bad.join(', ')}`);
+      }
+      const out = await browser.newContext({ viewport: PHONE, isMobile: true, locale: 'zh-CN' });
+      const login = await out.newPage();
+      await login.goto(`${base}/login`);
+      await login.getByRole('button', { name: /登\s*录/ }).waitFor();
+      const wide = await overflow(login);
+      if (wide.length) problems.push(`/login: overflow ${wide.join('; ')}`);
+      await out.close();
+    } finally {
+      await context.close();
+    }
+    check(problems.length === 0, `at 390×844:\n  ${problems.join('\n  ')}`);
+  });
+}
