@@ -12,6 +12,10 @@ UV_VERSION := 0.13.9
 UV_HOME := .tools/uv
 UV ?= $(or $(shell command -v uv 2>/dev/null),$(UV_HOME)/bin/uv)
 VENV_BIN := .venv/bin
+# Trust the machine's CA store, as Debian's own pip does (a company proxy's CA then works too).
+UV_SYSTEM_CERTS ?= 1
+UV_NATIVE_TLS ?= 1
+export UV_SYSTEM_CERTS UV_NATIVE_TLS
 
 .PHONY: install run test test-python openapi bench-data bench clean
 
