@@ -4,6 +4,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path(__file__).resolve().parent.parent / "var"
@@ -28,6 +29,12 @@ class Settings(BaseSettings):
     # Uploaded files; never inside a folder the app serves (frontend_dist).
     attachments_dir: Path = VAR_DIR / "attachments"
     frontend_dist: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_scheme(cls, value: str) -> str:
+        # Heroku-style `postgres://` is PostgreSQL too (SQLAlchemy knows only `postgresql`).
+        return "postgresql" + value[len("postgres"):] if value.startswith("postgres://") else value
 
     @cached_property
     def signing_key(self) -> str:
