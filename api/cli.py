@@ -10,6 +10,7 @@ import os
 import secrets
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from api.settings import Settings
@@ -153,6 +154,43 @@ def cmd_reset_password(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from jobs.backup import tools_of
+    from persistence.backup import BackupError, create_backup
+
+    target = Path(args.to) if args.to else settings.backup_dir
+    try:
+        backup = asyncio.run(create_backup(settings.database_url, settings.attachments_dir,
+                                           target, tools=tools_of(settings)))
+    except BackupError as exc:
+        raise CliError(f"backup failed: {exc}") from None
+    print(f"{backup.path} ({backup.size:,} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from jobs.backup import tools_of
+    from persistence.backup import BackupError, restore_backup
+
+    url = args.database_url or settings.database_url
+    if url.startswith("postgres://"):
+        url = "postgresql" + url[len("postgres"):]
+    try:
+        attachments = Path(args.attachments_dir) if args.attachments_dir else settings.attachments_dir
+        result = asyncio.run(restore_backup(Path(args.file), url, attachments,
+                                            force=args.force, backup_dir=settings.backup_dir,
+                                            tools=tools_of(settings), jobs=args.jobs))
+    except BackupError as exc:
+        raise CliError(f"restore refused: {exc}") from None
+    if result.replaced_backup:
+        print(f"what was there is backed up in {result.replaced_backup}")
+    migrated = f", migrated to {result.migrated_to}" if result.migrated_to else ""
+    print(f"restored {result.rows:,} rows in {result.tables} tables (counts verified) and "
+          f"{result.attachments} attachments into {_safe_url(url)}; backup revision "
+          f"{result.revision}{migrated}")
+    return 0
+
+
 def _domain_message(exc: Exception) -> str:
     errors = getattr(exc, "errors", None) or getattr(exc, "extensions", {}).get("errors")
     if errors:
@@ -226,7 +264,8 @@ def _explain(exc: BaseException, settings: Settings | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     settings: Settings | None = None
     try:
-        parser = _parser()
+        argv = sys.argv[1:] if argv is None else argv
+        parser = _parser(list_jobs="run-job" in argv)
         args = parser.parse_args(argv)
         settings = Settings()
         return args.func(args, settings)
@@ -242,9 +281,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _parser() -> argparse.ArgumentParser:
-    from jobs.registry import JOBS
-
+def _parser(*, list_jobs: bool) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm", description="CRM and service desk")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the API and the web app")
@@ -273,13 +310,31 @@ def _parser() -> argparse.ArgumentParser:
     reset.add_argument("--username", required=True)
     reset.add_argument("--password", help="the new password (default: a random one, printed)")
     reset.set_defaults(func=cmd_reset_password)
-    width = max(len(name) for name in JOBS)
+    backup = sub.add_parser("backup", help="back up the database and the attachments into one "
+                                           "archive (online: the server may keep running)")
+    backup.add_argument("--to", help="directory (default CRM_BACKUP_DIR, var/backups)")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore a backup into an empty database, check "
+                                             "its row counts, migrate it to head")
+    restore.add_argument("file")
+    restore.add_argument("--database-url", help="where to (default CRM_DATABASE_URL)")
+    restore.add_argument("--attachments-dir",
+                         help="where the attachments go (default CRM_ATTACHMENTS_DIR)")
+    restore.add_argument("--force", action="store_true",
+                         help="replace a database that has data (backed up first)")
+    restore.add_argument("--jobs", type=int, default=4, help="pg_restore processes (default 4)")
+    restore.set_defaults(func=cmd_restore)
+    epilog = None
+    if list_jobs:  # the registry imports every job; only `run-job` pays for that
+        from jobs.registry import JOBS
+
+        width = max(len(name) for name in JOBS)
+        epilog = "jobs:\n" + "\n".join(f"  {name:<{width}}  {spec.description}"
+                                         for name, spec in sorted(JOBS.items()))
     run_job = sub.add_parser(
         "run-job", help="run a scheduled job once now, or as of --now "
                         "(once per due time: a repeat does nothing)",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="jobs:\n" + "\n".join(f"  {name:<{width}}  {spec.description}"
-                                       for name, spec in sorted(JOBS.items())))
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=epilog)
     run_job.add_argument("name", help="the job, e.g. sla-scan")
     run_job.add_argument("--now", type=_iso_time, help="ISO 8601, e.g. 2024-10-08T10:00+08:00")
     run_job.set_defaults(func=cmd_run_job)

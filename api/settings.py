@@ -28,6 +28,14 @@ class Settings(BaseSettings):
     var_dir: Path = VAR_DIR
     # Uploaded files; never inside a folder the app serves (frontend_dist).
     attachments_dir: Path = VAR_DIR / "attachments"
+    # Backups (`crm backup`, the daily `backup` job): where they go, how many are kept (the newest
+    # per day, ISO week and month), and the PostgreSQL client tools (found on PATH by default).
+    backup_dir: Path = VAR_DIR / "backups"
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 4
+    backup_keep_monthly: int = 12
+    pg_dump: str = "pg_dump"
+    pg_restore: str = "pg_restore"
     frontend_dist: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
 
     @field_validator("database_url")

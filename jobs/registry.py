@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from api.settings import Settings
 from domain.ports import Clock
+from jobs.backup import run_backup
 from jobs.customer_value import run_customer_value
 from jobs.email_outbox import run_email_outbox
 from jobs.follow_up_due import run_follow_up_due
@@ -73,7 +74,12 @@ async def _stale_opportunities(database: Database, clock: Clock) -> Mapping[str,
     return await run_stale_opportunities(database, clock, zone=ZoneInfo(Settings().timezone))
 
 
+async def _backup(database: Database, clock: Clock) -> Mapping[str, Any]:
+    return await run_backup(database, clock, Settings())
+
+
 DAILY = timedelta(days=1)
+AT_0130 = timedelta(hours=17, minutes=30)  # 01:30 Asia/Shanghai, before the 02:00 jobs
 # 02:00 Asia/Shanghai (18:00 UTC); dormancy and churn-risk both write the activity status, and
 # a quarter of an hour apart their row locks do not meet.
 AT_0200, AT_0215, AT_0230, AT_0245 = (timedelta(hours=18, minutes=m) for m in (0, 15, 30, 45))
@@ -102,4 +108,7 @@ JOBS: dict[str, JobSpec] = {
     "stale-opportunities": JobSpec(_stale_opportunities, every=DAILY, offset=AT_0200,
                                    description="tell owners of opportunities with no effective "
                                                "follow-up for stale_opportunity_days"),
+    "backup": JobSpec(_backup, every=DAILY, offset=AT_0130,
+                      description="back up the database and attachments into CRM_BACKUP_DIR; "
+                                  "keep 7 daily, 4 weekly, 12 monthly"),
 }

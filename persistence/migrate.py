@@ -51,3 +51,9 @@ def data_tables(database_url: str) -> list[str]:
             await engine.dispose()
 
     return asyncio.run(scan())
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
