@@ -46,6 +46,17 @@ async def notify_admins_of_failure(database: Database, message: str, at: datetim
                                   body=message[:2000], at=at)
 
 
+async def backup_now(database: Database, settings: Settings, at: datetime) -> None:
+    """A backup started from the admin page, in the background: failures are told to admins
+    (and listed), as for the nightly one."""
+    try:
+        await create_backup(database.url, settings.attachments_dir, settings.backup_dir,
+                            now=at, tools=tools_of(settings))
+    except BackupError as exc:
+        log.error("backup failed: %s", exc)
+        await notify_admins_of_failure(database, str(exc), datetime.now(UTC))
+
+
 async def run_backup(database: Database, clock: Clock, settings: Settings | None = None
                      ) -> dict[str, Any]:
     settings = settings or Settings()
