@@ -4,7 +4,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path(__file__).resolve().parent.parent / "var"
@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     def _postgres_scheme(cls, value: str) -> str:
         # Heroku-style `postgres://` is PostgreSQL too (SQLAlchemy knows only `postgresql`).
         return "postgresql" + value[len("postgres"):] if value.startswith("postgres://") else value
+
+    @model_validator(mode="after")
+    def _backups_under_var(self) -> "Settings":
+        # Unless set, backups go under var_dir, wherever CRM_VAR_DIR puts it.
+        if "backup_dir" not in self.model_fields_set:
+            self.backup_dir = self.var_dir / "backups"
+        return self
 
     @cached_property
     def signing_key(self) -> str:

@@ -1,5 +1,5 @@
 import {
-  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, FormOutlined, FundOutlined,
+  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, ClockCircleOutlined, DatabaseOutlined, FormOutlined, FundOutlined,
   LogoutOutlined, MenuOutlined, ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -27,6 +27,7 @@ function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): M
     can('tags:write') && { key: '/admin/tags', icon: <TagsOutlined />, label: t('nav.tags') },
     can('settings:admin') && { key: '/admin/cadence', icon: <CalendarOutlined />, label: t('nav.cadence') },
     can('settings:admin') && { key: '/admin/change-requests', icon: <AuditOutlined />, label: t('nav.changeRequests') },
+    can('settings:admin') && { key: '/admin/backups', icon: <DatabaseOutlined />, label: t('backups.nav') },
   ].filter((item) => item !== false);
   return [
     { key: '/customers', icon: <TeamOutlined />, label: t('nav.customers') },

@@ -559,6 +559,20 @@ const zh = {
       order_no: '订单号', contract_no: '合同号', product: '产品/服务', amount: '金额（元）', ordered_on: '下单日期', status: '状态',
     },
   },
+  backups: {
+    nav: '备份',
+    title: '备份',
+    explain: '每天 01:30 自动备份数据库与附件（保留最近 7 天、4 周、12 个月各一份）。恢复请在服务器上运行 crm restore 备份文件。',
+    start: '立即备份',
+    started: '备份已开始',
+    empty: '暂无备份',
+    at: '时间',
+    status: '状态',
+    size: '大小',
+    file: '文件',
+    download: '下载',
+    statuses: { complete: '完成', running: '进行中', failed: '失败' },
+  },
 };
 
 export default zh;
