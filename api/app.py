@@ -1,6 +1,5 @@
 """The FastAPI application: API under /api/v1, the single-page app at /."""
 
-import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -8,9 +7,9 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import problems
+from api import observability, problems
 from api.deps import SystemClock
-from api.routers import attachments, backups, change_requests, lifecycle, pool, tasks
+from api.routers import attachments, backups, change_requests, health, lifecycle, pool, tasks
 from api.routers import cadence_rules, follow_ups, opportunities, orders
 from api.routers import service_settings as service_settings_router
 from api.routers import (auth, customers, meta, notifications, settings as settings_router,
@@ -59,8 +58,9 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
                    cadence_rules.router, lifecycle.router, tasks.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(backups.router, prefix=API_PREFIX)
+    app.include_router(health.router, prefix=API_PREFIX)
+    observability.install(app, settings)
     _mount_frontend(app, settings.frontend_dist)
-    logging.getLogger("crm").setLevel(logging.INFO)
     return app
 
 

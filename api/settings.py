@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     var_dir: Path = VAR_DIR
     # Uploaded files; never inside a folder the app serves (frontend_dist).
     attachments_dir: Path = VAR_DIR / "attachments"
+    # Logs: `text` or `json` (one object per line); the app's level. /metrics needs this token
+    # (`Authorization: Bearer …`) and is off without one.
+    log_format: str = "text"
+    log_level: str = "info"
+    metrics_token: str | None = None
     # Backups (`crm backup`, the daily `backup` job): where they go, how many are kept (the newest
     # per day, ISO week and month), and the PostgreSQL client tools (found on PATH by default).
     backup_dir: Path = VAR_DIR / "backups"

@@ -878,6 +878,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live
+         * @description The process answers (it does not touch the database: a database outage is not a reason
+         *     to restart the server).
+         */
+        get: operations["meta:health_live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ready
+         * @description Ready for traffic: the database answers and its schema is at the revision this code
+         *     needs (`crm migrate` has run). 503 otherwise.
+         */
+        get: operations["meta:health_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/industries": {
         parameters: {
             query?: never;
@@ -2686,6 +2728,11 @@ export interface components {
             /** Verification Days */
             verification_days?: number | null;
         };
+        /** LiveOut */
+        LiveOut: {
+            /** Status */
+            status: string;
+        };
         /**
          * Method
          * @enum {string}
@@ -3168,6 +3215,17 @@ export interface components {
             title: string;
             /** Type */
             type: string;
+        };
+        /** ReadyOut */
+        ReadyOut: {
+            /** Database */
+            database: string;
+            /** Head */
+            head: string | null;
+            /** Revision */
+            revision: string | null;
+            /** Status */
+            status: string;
         };
         /** RefreshIn */
         RefreshIn: {
@@ -7418,6 +7476,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthOut"];
+                };
+            };
+        };
+    };
+    "meta:health_live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveOut"];
+                };
+            };
+        };
+    };
+    "meta:health_ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadyOut"];
+                };
+            };
+            /** @description Not ready for traffic. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadyOut"];
                 };
             };
         };
