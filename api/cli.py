@@ -25,9 +25,17 @@ def _passwords():  # noqa: ANN202
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from persistence.db import backend_name
+
+    if backend_name(settings.database_url) == "postgresql" and not settings.secret_key:
+        # A key generated into var/ would differ per machine or container: tokens signed by one
+        # process would be refused by the next, and a new container would sign everyone out.
+        raise CliError("on PostgreSQL set CRM_SECRET_KEY (the same long random value for every "
+                       "server process), e.g. `python3 -c 'import secrets; "
+                       "print(secrets.token_urlsafe(48))'`")
     uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.host,
                 port=args.port or settings.port, workers=args.workers, proxy_headers=True,
-                log_level="info")
+                log_level="info", access_log=False)  # api.observability logs each request
     return 0
 
 

@@ -96,3 +96,10 @@ def test_reset_password_sets_a_new_one_and_the_old_stops_working(seeded, capsys)
     assert "ghost" in one_line_error(capsys)
     assert cli.main(["reset-password", "--username", "admin", "--password", "short"]) == 2
     assert "8 characters" in one_line_error(capsys)
+
+
+def test_serve_refuses_postgresql_without_a_secret_key(monkeypatch, capsys):  # noqa: ANN001
+    monkeypatch.setenv("CRM_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/anything")
+    monkeypatch.delenv("CRM_SECRET_KEY", raising=False)
+    assert cli.main(["serve"]) == 1
+    assert "CRM_SECRET_KEY" in one_line_error(capsys)
