@@ -57,7 +57,7 @@ class Tools:
 
 @dataclass(frozen=True, slots=True)
 class BackupFile:
-    id: int  # the UTC time as yyyymmddHHMMSSmmm: sortable, and what audit entries point at
+    id: int  # the time in Unix milliseconds: sortable, and what audit entries point at
     name: str
     path: Path
     created_at: datetime
@@ -67,8 +67,8 @@ class BackupFile:
 
 
 def backup_id(at: datetime) -> int:
-    at = at.astimezone(UTC)
-    return int(at.strftime("%Y%m%d%H%M%S") + f"{at.microsecond // 1000:03d}")
+    """Milliseconds since the Unix epoch: sortable, exact in JavaScript (< 2**53)."""
+    return int(at.replace(microsecond=0).timestamp()) * 1000 + at.microsecond // 1000
 
 
 def name_of(at: datetime) -> str:

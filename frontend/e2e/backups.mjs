@@ -25,11 +25,16 @@ export async function backups({ browser, base, artifacts, password }) {
     if (!/^crm-backup-\d{8}T\d{9}Z\.tar$/.test(name)) throw new Error(`backup listed as ${name}`);
     if (!/\d+(\.\d)? (KB|MB)/.test(await done.innerText())) throw new Error('no size shown');
     await page.screenshot({ path: join(artifacts, 'desktop-admin-backups.png') });
-    const [download] = await Promise.all([
+    // The button fetches the archive with the session's token and hands it to the browser.
+    const [response, download] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/download')),
       page.waitForEvent('download'),
       done.getByRole('button', { name: '下载' }).click(),
     ]);
-    if (download.suggestedFilename() !== name) throw new Error(`downloaded ${download.suggestedFilename()}`);
+    if (download.suggestedFilename() !== name) throw new Error(`saved as ${download.suggestedFilename()}`);
+    if (response.status() !== 200) throw new Error(`download answered ${response.status()}`);
+    if (!(response.headers()['content-disposition'] ?? '').includes(name)) throw new Error('not the listed file');
+    if (Number(response.headers()['content-length']) < 1024) throw new Error('the archive is empty');
     const phone = await browser.newContext({
       viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN', storageState: await context.storageState(),
     });
@@ -38,6 +43,9 @@ export async function backups({ browser, base, artifacts, password }) {
     await mobile.locator('.ant-table-row').filter({ hasText: '完成' }).waitFor();
     await mobile.screenshot({ path: join(artifacts, 'phone-admin-backups.png') });
     await phone.close();
+  } catch (error) {
+    await page.screenshot({ path: join(artifacts, 'failure-backups.png') }).catch(() => undefined);
+    throw error;
   } finally {
     await context.close();
   }

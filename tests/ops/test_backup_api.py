@@ -54,9 +54,9 @@ async def test_others_are_refused_and_unknown_backups_are_404(client, users, bac
         headers = users[role].headers
         assert (await client.get("/backups", headers=headers)).status_code == 403
         assert (await client.post("/backups", headers=headers)).status_code == 403
-        assert (await client.get("/backups/20240101000000000/download",
+        assert (await client.get("/backups/1704067200000/download",
                                  headers=headers)).status_code == 403
     assert not backup_dir.exists()
-    missing = await client.get("/backups/20240101000000000/download",
+    missing = await client.get("/backups/1704067200000/download",
                                headers=users["admin"].headers)
     assert missing.status_code == 404

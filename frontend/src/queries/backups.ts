@@ -28,6 +28,8 @@ export async function downloadBackup(id: number, name: string): Promise<void> {
   const link = document.createElement('a');
   link.href = url;
   link.download = name;
+  document.body.appendChild(link);
   link.click();
+  link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
