@@ -184,7 +184,8 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     if url.startswith("postgres://"):
         url = "postgresql" + url[len("postgres"):]
     try:
-        attachments = Path(args.attachments_dir) if args.attachments_dir else settings.attachments_dir
+        attachments = (Path(args.attachments_dir) if args.attachments_dir
+                       else settings.attachments_dir)
         result = asyncio.run(restore_backup(Path(args.file), url, attachments,
                                             force=args.force, backup_dir=settings.backup_dir,
                                             tools=tools_of(settings), jobs=args.jobs))

@@ -93,7 +93,8 @@ async def add_service_desk(uow: SqlUnitOfWork, now: datetime, users: dict[str, i
                   "overall": overall, "comment": comment}
         await _move(uow, agent, ticket, opened, [(S.IN_PROGRESS, 1, {}), (S.RESOLVED, 8 + n, {}),
                                           (S.CLOSED, 30 + n, {"satisfaction": survey})])
-    for name, hours, kind, urgent, important, title, moves in sorted(TICKETS, key=lambda t: -t[1]):
+    oldest_first = sorted(TICKETS, key=lambda t: -t[1])
+    for name, hours, kind, urgent, important, title, moves in oldest_first:
         opened = now - timedelta(hours=hours)
         fields: dict[str, Any] = {"customer_id": customers[name], "type": kind,
                                   "channel": "phone", "title": title, "urgent": urgent,

@@ -205,7 +205,8 @@ async def _run(argv: list[str], env: dict[str, str]) -> None:
     _, err = await process.communicate()
     if process.returncode != 0:
         lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
-        raise BackupError(f"{Path(argv[0]).name} failed: {lines[-1] if lines else process.returncode}")
+        last = lines[-1] if lines else f"exit status {process.returncode}"
+        raise BackupError(f"{Path(argv[0]).name} failed: {last}")
 
 
 async def _backup_postgres(url: str, target: Path, tools: Tools

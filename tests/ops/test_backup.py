@@ -180,7 +180,8 @@ async def test_a_database_with_data_is_replaced_only_with_force(database_url, at
         assert await snapshot(target) == await snapshot(database_url)
 
 
-async def test_a_backup_of_an_older_revision_is_migrated_to_head(database_url, tmp_path):  # noqa: ANN001
+async def test_a_backup_of_an_older_revision_is_migrated_to_head(database_url,  # noqa: ANN001
+                                                                 tmp_path):
     async with fresh(backend_name(database_url), tmp_path) as old:
         await asyncio.to_thread(upgrade, old)
         await asyncio.to_thread(downgrade, old, "-1")

@@ -49,7 +49,8 @@ async def test_an_admin_starts_lists_and_downloads_a_backup(app, client, users, 
     assert audited == [("create", users["admin"].id), ("download", users["admin"].id)]
 
 
-async def test_others_are_refused_and_unknown_backups_are_404(client, users, backup_dir):  # noqa: ANN001
+async def test_others_are_refused_and_unknown_backups_are_404(client, users,  # noqa: ANN001
+                                                              backup_dir):
     for role in ("supervisor", "am", "agent", "readonly"):
         headers = users[role].headers
         assert (await client.get("/backups", headers=headers)).status_code == 403

@@ -76,7 +76,8 @@ async def login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-async def test_two_servers_share_the_jobs_and_lose_nothing(postgres_url, tmp_path, monkeypatch):  # noqa: ANN001
+async def test_two_servers_share_the_jobs_and_lose_nothing(postgres_url, tmp_path,  # noqa: ANN001
+                                                          monkeypatch):
     monkeypatch.setenv("CRM_ADMIN_PASSWORD", PASSWORD)
     seeded = await asyncio.create_subprocess_exec(
         str(CRM), "seed-demo", cwd=ROOT, env={**os.environ, "CRM_DATABASE_URL": postgres_url,
