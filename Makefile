@@ -1,15 +1,34 @@
 # The two commands: `make run` and `make test`. Everything else is a step of those.
+#
+# Needs only python3 (3.11+) with its venv module, Node.js 20+ with npm, and make: uv, the
+# Python tool that installs .venv from uv.lock, is used from PATH when there is one, else
+# installed once (pinned) into .tools/uv with python3 -m venv. No `pip install --user`
+# (refused on a stock Debian, PEP 668) and no reliance on ~/.local/bin being on PATH.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
 PYTHON ?= python3
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+UV_VERSION := 0.13.9
+UV_HOME := .tools/uv
+UV ?= $(or $(shell command -v uv 2>/dev/null),$(UV_HOME)/bin/uv)
 VENV_BIN := .venv/bin
+# Trust the machine's CA store, as Debian's own pip does (a company proxy's CA then works too).
+UV_SYSTEM_CERTS ?= 1
+UV_NATIVE_TLS ?= 1
+export UV_SYSTEM_CERTS UV_NATIVE_TLS
 
 .PHONY: install run test test-python openapi bench-data bench clean
 
-$(UV):
-	$(PYTHON) -m pip install --user --quiet uv
+$(UV_HOME)/bin/uv:
+	@command -v $(PYTHON) >/dev/null || { echo "make: needs python3 (3.11 or later) on PATH" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  || { echo "make: needs Python 3.11 or later; $$($(PYTHON) --version) found" >&2; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null \
+	  || { echo "make: python3 has no venv module; install it (Debian/Ubuntu: apt install python3-venv)" >&2; exit 1; }
+	@echo "installing uv $(UV_VERSION) into $(UV_HOME) (once)"
+	@rm -rf $(UV_HOME)
+	$(PYTHON) -m venv $(UV_HOME)
+	$(UV_HOME)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 # Python deps from uv.lock (fast no-op when nothing changed); the web app once it exists.
 install: $(UV)
@@ -39,4 +58,4 @@ bench: install
 	$(VENV_BIN)/python -m bench.run customers --database-url $(BENCH_URL)
 
 clean:
-	rm -rf .venv frontend/node_modules frontend/dist .pytest_cache
+	rm -rf .venv .tools frontend/node_modules frontend/dist .pytest_cache

@@ -1,6 +1,5 @@
 """The FastAPI application: API under /api/v1, the single-page app at /."""
 
-import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -8,11 +7,11 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import contract, problems
+from api import contract, observability, problems
 from api.deps import SystemClock
 from api.guards import BodyLimit, SecurityHeaders
-from api.routers import (alerts, analytics, attachments, change_requests, lifecycle, pool,
-                         reports, tasks)
+from api.routers import (alerts, analytics, attachments, backups, change_requests, health,
+                         lifecycle, pool, reports, tasks)
 from api.routers import cadence_rules, follow_ups, opportunities, orders
 from api.routers import exports as exports_router, imports as imports_router
 from api.routers import service_settings as service_settings_router
@@ -52,7 +51,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     app.state.clock = clock or SystemClock()
     problems.install(app)
     app.add_middleware(SecurityHeaders, api_prefix=API_PREFIX)
-    app.add_middleware(BodyLimit)  # outermost: nothing reads a body before it is bounded
+    app.add_middleware(BodyLimit)  # before any route reads a body, it is bounded
     # Before the lists' routers: /customers/export is not /customers/{customer_id}.
     app.include_router(exports_router.router, prefix=API_PREFIX)
     for router in (meta.router, auth.router, users.router, customers.router,
@@ -70,8 +69,10 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     app.include_router(analytics.router, prefix=API_PREFIX)
     app.include_router(reports.router, prefix=API_PREFIX)
     app.include_router(alerts.router, prefix=API_PREFIX)
+    app.include_router(backups.router, prefix=API_PREFIX)
+    app.include_router(health.router, prefix=API_PREFIX)
+    observability.install(app, settings)
     _mount_frontend(app, settings.frontend_dist)
-    logging.getLogger("crm").setLevel(logging.INFO)
     return app
 
 

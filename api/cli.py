@@ -1,10 +1,16 @@
-"""The `crm` command: serve, migrate, seed-demo, create-user, run-job."""
+"""The `crm` command: serve, migrate, seed-demo, create-user, reset-password, run-job.
+
+A failure is one line on stderr and a non-zero exit, never a traceback (CRM_DEBUG=1 shows it).
+"""
 
 import argparse
 import asyncio
 import json
+import os
+import secrets
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from api.settings import Settings
@@ -19,20 +25,42 @@ def _passwords():  # noqa: ANN202
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from persistence.db import backend_name
+
+    if backend_name(settings.database_url) == "postgresql" and not settings.secret_key:
+        # A key generated into var/ would differ per machine or container: tokens signed by one
+        # process would be refused by the next, and a new container would sign everyone out.
+        raise CliError("on PostgreSQL set CRM_SECRET_KEY (the same long random value for every "
+                       "server process), e.g. `python3 -c 'import secrets; "
+                       "print(secrets.token_urlsafe(48))'`")
     uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.host,
                 port=args.port or settings.port, workers=args.workers, proxy_headers=True,
-                log_level="info")
+                log_level="info", access_log=False)  # api.observability logs each request
     return 0
 
 
+class CliError(Exception):
+    """A failure the user can act on: printed as one line, exit status 1 (or `status`)."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from persistence.migrate import downgrade, upgrade
+    from persistence.migrate import data_tables, downgrade, upgrade
 
     if args.revision.startswith("-") or args.revision == "base":
+        filled = data_tables(settings.database_url)
+        if filled and not args.yes:
+            raise CliError(f"a downgrade to {args.revision} drops tables and columns and this "
+                           f"database has data ({', '.join(filled[:5])}"
+                           f"{', …' if len(filled) > 5 else ''}); take a backup, then "
+                           "repeat with --yes")
         downgrade(settings.database_url, args.revision)
     else:
         upgrade(settings.database_url, args.revision)
-    print(f"database at {args.revision}: {settings.database_url}")
+    print(f"database at {args.revision}: {_safe_url(settings.database_url)}")
     return 0
 
 
@@ -68,7 +96,6 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     from jobs.seed_demo import FixedClock
     from persistence.db import Database
     from persistence.uow import SqlUnitOfWork
-    from datetime import UTC, datetime
 
     async def run() -> None:
         database = Database(settings.database_url)
@@ -79,7 +106,10 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
                 if args.department:
                     department = await uow.users.get_department_by_key_or_name(args.department)
                     if department is None:
-                        raise SystemExit(f"unknown department: {args.department}")
+                        known = await uow.users.list_departments()
+                        raise CliError(f"unknown department: {args.department}; departments: "
+                                       + (", ".join(f"{d.key} ({d.name})" for d in known)
+                                          or "none yet"))
                     department_id = department.id
                 await user_service.create_user(uow, FixedClock(datetime.now(UTC)), _passwords(),
                                                SYSTEM, {
@@ -92,10 +122,89 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     try:
         asyncio.run(run())
     except DomainError as exc:
-        print(f"error: {exc.detail}", file=sys.stderr)
+        print(f"error: {_domain_message(exc)}", file=sys.stderr)
         return 2
     print(f"created user {args.username} ({args.role})")
     return 0
+
+
+def cmd_reset_password(args: argparse.Namespace, settings: Settings) -> int:
+    from domain import user_service
+    from domain.errors import DomainError
+    from domain.roles import SYSTEM
+    from jobs.seed_demo import FixedClock
+    from persistence.db import Database
+    from persistence.uow import SqlUnitOfWork
+
+    password = args.password or secrets.token_urlsafe(9)
+
+    async def run() -> None:
+        database = Database(settings.database_url)
+        try:
+            async with database.session(write=True) as session:
+                uow = SqlUnitOfWork(session)
+                user = await uow.users.get_by_username(args.username)
+                if user is None:
+                    raise CliError(f"no user named {args.username!r}")
+                # Through the service: audited, and every session of the user ends.
+                await user_service.update_user(uow, FixedClock(datetime.now(UTC)), _passwords(),
+                                               SYSTEM, user.id, {"password": password},
+                                               if_match=None)
+        finally:
+            await database.dispose()
+
+    try:
+        asyncio.run(run())
+    except DomainError as exc:
+        raise CliError(_domain_message(exc), 2) from None
+    shown = "" if args.password else f": {password}"
+    print(f"password of {args.username} reset{shown}; their sessions are signed out")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from jobs.backup import tools_of
+    from persistence.backup import BackupError, create_backup
+
+    target = Path(args.to) if args.to else settings.backup_dir
+    try:
+        backup = asyncio.run(create_backup(settings.database_url, settings.attachments_dir,
+                                           target, tools=tools_of(settings)))
+    except BackupError as exc:
+        raise CliError(f"backup failed: {exc}") from None
+    print(f"{backup.path} ({backup.size:,} bytes)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from jobs.backup import tools_of
+    from persistence.backup import BackupError, restore_backup
+
+    url = args.database_url or settings.database_url
+    if url.startswith("postgres://"):
+        url = "postgresql" + url[len("postgres"):]
+    try:
+        attachments = (Path(args.attachments_dir) if args.attachments_dir
+                       else settings.attachments_dir)
+        result = asyncio.run(restore_backup(Path(args.file), url, attachments,
+                                            force=args.force, backup_dir=settings.backup_dir,
+                                            tools=tools_of(settings), jobs=args.jobs))
+    except BackupError as exc:
+        raise CliError(f"restore refused: {exc}") from None
+    if result.replaced_backup:
+        print(f"what was there is backed up in {result.replaced_backup}")
+    migrated = f", migrated to {result.migrated_to}" if result.migrated_to else ""
+    print(f"restored {result.rows:,} rows in {result.tables} tables (counts verified) and "
+          f"{result.attachments} attachments into {_safe_url(url)}; backup revision "
+          f"{result.revision}{migrated}")
+    return 0
+
+
+def _domain_message(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None) or getattr(exc, "extensions", {}).get("errors")
+    if errors:
+        return "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return getattr(exc, "detail", str(exc))
 
 
 def _iso_time(value: str) -> datetime:
@@ -128,7 +237,60 @@ def cmd_run_job(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "an unparsable URL"
+
+
+def _explain(exc: BaseException, settings: Settings | None) -> str:
+    """One line for a failure a user can meet: bad revision, database missing or down, …"""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import ArgumentError, DBAPIError
+
+    where = f" ({_safe_url(settings.database_url)})" if settings else ""
+    if isinstance(exc, CommandError):
+        return f"migration: {exc}"
+    if isinstance(exc, ArgumentError):
+        return ("CRM_DATABASE_URL is not a database URL (sqlite:///path or "
+                "postgresql://user:pass@host:5432/db)")
+    if isinstance(exc, DBAPIError | OSError):
+        cause = exc.orig if isinstance(exc, DBAPIError) else exc
+        text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+        if "does not exist" in text and "database" in text:
+            return f"the database does not exist{where}: create it first (createdb …)"
+        if isinstance(cause, OSError) or "connect" in text.lower() or "refused" in text:
+            return f"cannot reach the database{where}: {text}"
+        return f"database error{where}: {text}"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
+    settings: Settings | None = None
+    try:
+        argv = sys.argv[1:] if argv is None else argv
+        parser = _parser(list_jobs="run-job" in argv)
+        args = parser.parse_args(argv)
+        settings = Settings()
+        return args.func(args, settings)
+    except CliError as exc:
+        print(f"crm: {exc}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if os.environ.get("CRM_DEBUG"):
+            raise
+        print(f"crm: {_explain(exc, settings)}", file=sys.stderr)
+        return 1
+
+
+def _parser(*, list_jobs: bool) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crm", description="CRM and service desk")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the API and the web app")
@@ -137,7 +299,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
     migrate = sub.add_parser("migrate", help="migrate the database (default: to head)")
-    migrate.add_argument("--revision", default="head")
+    migrate.add_argument("--revision", default="head",
+                         help="head (default), a revision id, -1 or base (downgrades)")
+    migrate.add_argument("--yes", action="store_true",
+                         help="downgrade even though the database has data (it is lost)")
     migrate.set_defaults(func=cmd_migrate)
     seed = sub.add_parser("seed-demo", help="seed demo data into an empty database")
     seed.set_defaults(func=cmd_seed_demo)
@@ -149,13 +314,40 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--department", help="department key or name")
     create.add_argument("--display-name")
     create.set_defaults(func=cmd_create_user)
-    run_job = sub.add_parser("run-job", help="run a scheduled job once now, or as of --now "
-                                              "(once per due time: a repeat does nothing)")
+    reset = sub.add_parser("reset-password", help="set a new password for a user (e.g. a lost "
+                                                  "admin password); ends their sessions")
+    reset.add_argument("--username", required=True)
+    reset.add_argument("--password", help="the new password (default: a random one, printed)")
+    reset.set_defaults(func=cmd_reset_password)
+    backup = sub.add_parser("backup", help="back up the database and the attachments into one "
+                                           "archive (online: the server may keep running)")
+    backup.add_argument("--to", help="directory (default CRM_BACKUP_DIR, var/backups)")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore a backup into an empty database, check "
+                                             "its row counts, migrate it to head")
+    restore.add_argument("file")
+    restore.add_argument("--database-url", help="where to (default CRM_DATABASE_URL)")
+    restore.add_argument("--attachments-dir",
+                         help="where the attachments go (default CRM_ATTACHMENTS_DIR)")
+    restore.add_argument("--force", action="store_true",
+                         help="replace a database that has data (backed up first)")
+    restore.add_argument("--jobs", type=int, default=4, help="pg_restore processes (default 4)")
+    restore.set_defaults(func=cmd_restore)
+    epilog = None
+    if list_jobs:  # the registry imports every job; only `run-job` pays for that
+        from jobs.registry import JOBS
+
+        width = max(len(name) for name in JOBS)
+        epilog = "jobs:\n" + "\n".join(f"  {name:<{width}}  {spec.description}"
+                                         for name, spec in sorted(JOBS.items()))
+    run_job = sub.add_parser(
+        "run-job", help="run a scheduled job once now, or as of --now "
+                        "(once per due time: a repeat does nothing)",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=epilog)
     run_job.add_argument("name", help="the job, e.g. sla-scan")
     run_job.add_argument("--now", type=_iso_time, help="ISO 8601, e.g. 2024-10-08T10:00+08:00")
     run_job.set_defaults(func=cmd_run_job)
-    args = parser.parse_args(argv)
-    return args.func(args, Settings())
+    return parser
 
 
 if __name__ == "__main__":

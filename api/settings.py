@@ -4,6 +4,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path(__file__).resolve().parent.parent / "var"
@@ -27,12 +28,38 @@ class Settings(BaseSettings):
     var_dir: Path = VAR_DIR
     # Uploaded files; never inside a folder the app serves (frontend_dist).
     attachments_dir: Path = VAR_DIR / "attachments"
+    # Logs: `text` or `json` (one object per line); the app's level. /metrics needs this token
+    # (`Authorization: Bearer …`) and is off without one.
+    log_format: str = "text"
+    log_level: str = "info"
+    metrics_token: str | None = None
+    # Backups (`crm backup`, the daily `backup` job): where they go, how many are kept (the newest
+    # per day, ISO week and month), and the PostgreSQL client tools (found on PATH by default).
+    backup_dir: Path = VAR_DIR / "backups"
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 4
+    backup_keep_monthly: int = 12
+    pg_dump: str = "pg_dump"
+    pg_restore: str = "pg_restore"
     frontend_dist: Path = Path(__file__).resolve().parent.parent / "frontend" / "dist"
     # Trend alerts: a ticket type surges at this many times its weekly average of the four
     # weeks before, with at least trend_surge_min tickets; first response below this rate.
     trend_surge_factor: float = 2.0
     trend_surge_min: int = 5
     trend_first_response_rate: float = 0.9
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_scheme(cls, value: str) -> str:
+        # Heroku-style `postgres://` is PostgreSQL too (SQLAlchemy knows only `postgresql`).
+        return "postgresql" + value[len("postgres"):] if value.startswith("postgres://") else value
+
+    @model_validator(mode="after")
+    def _backups_under_var(self) -> "Settings":
+        # Unless set, backups go under var_dir, wherever CRM_VAR_DIR puts it.
+        if "backup_dir" not in self.model_fields_set:
+            self.backup_dir = self.var_dir / "backups"
+        return self
 
     @cached_property
     def signing_key(self) -> str:

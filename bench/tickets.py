@@ -9,13 +9,11 @@ processes, executemany on SQLite."""
 from __future__ import annotations
 
 import asyncio
-import math
 import random
-import sqlite3
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import asyncpg
 

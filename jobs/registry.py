@@ -17,6 +17,7 @@ from domain.ports import Clock
 from domain.analytics.report import ReportKind
 from domain.analytics.trends import Thresholds
 from jobs.analytics import run_reports, run_trend_alerts
+from jobs.backup import run_backup
 from jobs.customer_value import run_customer_value
 from jobs.email_outbox import run_email_outbox
 from jobs.follow_up_due import run_follow_up_due
@@ -93,6 +94,11 @@ async def _trend_alerts(database: Database, clock: Clock) -> Mapping[str, Any]:
 DAILY = timedelta(days=1)
 AT_0800 = timedelta(0)  # 08:00 Asia/Shanghai is midnight UTC
 MONDAY_0800 = timedelta(days=4)  # the epoch was a Thursday: Monday 00:00 UTC is 4 days on
+async def _backup(database: Database, clock: Clock) -> Mapping[str, Any]:
+    return await run_backup(database, clock, Settings())
+
+
+AT_0130 = timedelta(hours=17, minutes=30)  # 01:30 Asia/Shanghai, before the 02:00 jobs
 # 02:00 Asia/Shanghai (18:00 UTC); dormancy and churn-risk both write the activity status, and
 # a quarter of an hour apart their row locks do not meet.
 AT_0200, AT_0215, AT_0230, AT_0245 = (timedelta(hours=18, minutes=m) for m in (0, 15, 30, 45))
@@ -133,4 +139,7 @@ JOBS: dict[str, JobSpec] = {
     "trend-alerts": JobSpec(_trend_alerts, every=DAILY, offset=AT_0800,
                             description="ticket type surges, falling satisfaction, first "
                                         "responses below target"),
+    "backup": JobSpec(_backup, every=DAILY, offset=AT_0130,
+                      description="back up the database and attachments into CRM_BACKUP_DIR; "
+                                  "keep 7 daily, 4 weekly, 12 monthly"),
 }

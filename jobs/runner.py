@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from api.observability import job_finished
 from jobs.registry import JOBS, JobSpec
 from persistence import job_repo
 from persistence.db import Database
@@ -38,9 +39,14 @@ async def run_job(database: Database, name: str, now: datetime, *,
         raise UnknownJob(name)
     due_at = spec.due_at(now)
     started = time.perf_counter()
-    async with job_repo.claim(database, name, due_at) as claim:
-        if claim.won:
-            claim.result = dict(await spec.run(database, AsOf(now)) or {})
+    try:
+        async with job_repo.claim(database, name, due_at) as claim:
+            if claim.won:
+                claim.result = dict(await spec.run(database, AsOf(now)) or {})
+    except Exception:
+        job_finished(name, "failed")
+        raise
+    job_finished(name, "ran" if claim.won else "skipped", time.perf_counter() - started)
     outcome = {"job": name, "due_at": due_at.isoformat(), "now": now.isoformat(),
                "ran": claim.won, "result": claim.result if claim.won else None,
                "seconds": round(time.perf_counter() - started, 4)}

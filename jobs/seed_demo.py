@@ -15,6 +15,7 @@ from domain import (customer_service, follow_up_service, opportunity_service, or
 from domain.ports import Clock, PasswordHasher
 from domain.roles import Actor, Role
 from domain.sales import SHANGHAI
+from jobs.seed_demo_service import add_service_desk, run_jobs_once
 from persistence.db import Database
 from persistence.uow import SqlUnitOfWork
 
@@ -143,7 +144,9 @@ async def seed_demo(database: Database, passwords: PasswordHasher,
             await _add_contacts(uow, clock, admin, customer.id, contacts)
             customers[name] = customer.id
         await _add_sales(uow, clock.now(), users, customers)
-        return {username: password for username, *_ in USERS}
+        await add_service_desk(uow, clock.now(), users, customers, credit_code)
+    await run_jobs_once(database, clock.now())
+    return {username: password for username, *_ in USERS}
 
 
 # Sales records, days before the first start: (customer, days ago, fields).

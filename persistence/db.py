@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 
 def async_url(url: str) -> str:
-    """Accept plain `sqlite:///` and `postgresql://` URLs and pick the async drivers."""
+    """Accept plain `sqlite:///` and `postgresql://` (or `postgres://`) URLs and pick the async
+    drivers."""
     parsed = make_url(url)
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}.get(parsed.drivername)
+    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg",
+              "postgres": "postgresql+asyncpg"}.get(parsed.drivername)
     return parsed.set(drivername=driver).render_as_string(hide_password=False) if driver else url
 
 
@@ -20,12 +22,13 @@ def sync_url(url: str) -> str:
     """The same database through a synchronous driver (Alembic, bulk loads)."""
     parsed = make_url(url)
     driver = {"sqlite+aiosqlite": "sqlite", "postgresql+asyncpg": "postgresql+psycopg",
-              "postgresql": "postgresql+psycopg"}.get(parsed.drivername)
+              "postgresql": "postgresql+psycopg",
+              "postgres": "postgresql+psycopg"}.get(parsed.drivername)
     return parsed.set(drivername=driver).render_as_string(hide_password=False) if driver else url
 
 
 def backend_name(url: str) -> str:
-    return make_url(url).get_backend_name()
+    return make_url(async_url(url)).get_backend_name()
 
 
 def ensure_sqlite_directory(url: str) -> None:

@@ -23,3 +23,37 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 def downgrade(database_url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(database_url), revision)
+
+
+def data_tables(database_url: str) -> list[str]:
+    """The application tables that hold rows (a downgrade would lose them)."""
+    import asyncio
+
+    from sqlalchemy import func, inspect, select, table
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    from persistence.db import async_url
+
+    async def scan() -> list[str]:
+        engine = create_async_engine(async_url(database_url), poolclass=NullPool)
+        try:
+            async with engine.connect() as connection:
+                names = await connection.run_sync(lambda c: inspect(c).get_table_names())
+                filled = []
+                for name in sorted(n for n in names if n != "alembic_version"):
+                    query = select(func.count()).select_from(select(1).select_from(
+                        table(name)).limit(1).subquery())
+                    if await connection.scalar(query):
+                        filled.append(name)
+                return filled
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(scan())
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()

@@ -10,7 +10,7 @@ from api.deps import AnyUserDep, ClockDep, DatabaseDep, PathId, ReadUowDep, Sett
 from api.problems import problems
 from api.report_schemas import ReportCreate, ReportOut, SubscriptionsOut, SubscriptionsPatch
 from domain.analytics import report_service
-from domain.analytics.report import ReportKind, ReportNotFound, ReportNotReady
+from domain.analytics.report import ReportNotFound, ReportNotReady
 from domain.errors import Forbidden
 from domain.ports import Clock
 from domain.roles import Actor, Role

@@ -11,7 +11,7 @@ from domain import audit, customer as rules, validation
 from domain.custom_field import Definition
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.imports import plan as planning, records
-from domain.imports.columns import (COLUMNS, TEMPLATE_HIDDEN, Column, ImportKind, Mode,
+from domain.imports.columns import (COLUMNS, Column, ImportKind, Mode,
                                     custom_columns, match_headers)
 from domain.imports.plan import Action, Plan
 from domain.imports.rows import (CUSTOMER_FIELDS, CustomerDraft, RowContext, RowError,

@@ -76,7 +76,10 @@ async function main() {
     let log = '';
     server.stderr.on('data', (chunk) => { log = (log + chunk).slice(-4000); });
     await healthy(base, server).catch((error) => { console.error(log); throw error; });
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'] });
+    // Without a UTF-8 locale (an empty environment, a bare container) Chromium saves a download
+    // with a Chinese name as "download".
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'],
+      env: { ...process.env, LANG: process.env.LANG || 'C.UTF-8' } });
     await scenario({ browser, base, artifacts, password: PASSWORD });
     console.log(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in e2e-artifacts/`);
   } finally {

@@ -21,7 +21,7 @@ def test_every_operation_has_id_summary_tag_and_problem_responses():
             assert operation.get("tags"), where
             operation_ids.append(operation["operationId"])
             errors = [code for code in operation["responses"] if code.startswith(("4", "5"))]
-            if path != "/api/v1/health":
+            if not path.startswith("/api/v1/health"):  # probes answer plain JSON
                 assert errors, f"{where} documents no error responses"
                 for code in errors:
                     content = operation["responses"][code].get("content", {})

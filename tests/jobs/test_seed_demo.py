@@ -76,3 +76,49 @@ def test_seed_has_sales_records_with_their_derived_fields(tmp_path):
                for f in follow_ups)
     yunfan = customers["上海云帆科技有限公司"]
     assert yunfan.last_contact_at is not None and yunfan.next_follow_up_on is not None
+
+
+def test_seed_shows_the_whole_product(tmp_path):
+    """Tickets in every state, SLA clocks warned and breached, complaints, a satisfaction
+    history, pool customers, tasks and notifications: what the jobs make of the demo's past."""
+    from persistence.models import LifecycleAlert, Notification, SlaAlert, Task, Ticket
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    upgrade(url)
+
+    async def run():  # noqa: ANN202
+        database = Database(url)
+        try:
+            await seed_demo(database, Passwords, "demo-pass-123")
+            async with database.session(write=False) as session:
+                def rows(stmt):  # noqa: ANN001, ANN202
+                    return session.execute(stmt)
+                statuses = set((await session.scalars(select(Ticket.status))).all())
+                alerts = set((await rows(select(SlaAlert.target, SlaAlert.threshold))).all())
+                complaints = await session.scalar(select(func.count()).select_from(Ticket)
+                                                  .where(Ticket.type == "complaint"))
+                surveys = (await rows(select(Ticket.closed_at, Ticket.satisfaction_overall)
+                                      .where(Ticket.status == "closed"))).all()
+                pool = await session.scalar(select(func.count()).select_from(Customer)
+                                            .where(Customer.owner_id.is_(None)))
+                dormant = await session.scalar(select(func.count()).select_from(Customer)
+                                               .where(Customer.activity_status == "dormant"))
+                tasks = set((await session.scalars(select(Task.kind))).all())
+                kinds = set((await session.scalars(select(Notification.kind))).all())
+                warned = await session.scalar(select(func.count()).select_from(LifecycleAlert)
+                                              .where(LifecycleAlert.kind == "pool-warning"))
+            return statuses, alerts, complaints, surveys, pool, dormant, tasks, kinds, warned
+        finally:
+            await database.dispose()
+
+    statuses, alerts, complaints, surveys, pool, dormant, tasks, kinds, warned = asyncio.run(run())
+    assert statuses == {"new", "assigned", "in_progress", "waiting_customer", "resolved",
+                        "closed", "reopened", "cancelled"}
+    assert {("first_response", "warning"), ("first_response", "breach")} <= alerts
+    assert complaints >= 2
+    assert len(surveys) >= 8 and all(1 <= score <= 5 for _, score in surveys)
+    assert (max(at for at, _ in surveys) - min(at for at, _ in surveys)).days >= 42  # weeks
+    assert pool >= 2 and dormant == 1 and warned == 1
+    assert tasks == {"activation", "verification"}
+    assert {"ticket_assigned", "sla_warning", "sla_breach", "pool_release",
+            "customer_dormant", "verification_due"} <= kinds

@@ -1,7 +1,7 @@
 import {
   ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, CheckSquareOutlined, ClockCircleOutlined, DashboardOutlined,
-  FileTextOutlined, FormOutlined, FundOutlined, GlobalOutlined, IdcardOutlined, ImportOutlined, LogoutOutlined, MenuOutlined, ProfileOutlined,
-  TagsOutlined, TeamOutlined, UserOutlined,
+  DatabaseOutlined, FileTextOutlined, FormOutlined, FundOutlined, GlobalOutlined, IdcardOutlined, ImportOutlined, LogoutOutlined, MenuOutlined,
+  ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Button, Drawer, Dropdown, Grid, Layout, Menu, Space, Spin, Typography, type MenuProps } from 'antd';
@@ -29,6 +29,7 @@ function menuItems(claims: Claims, t: (key: string) => string): MenuProps['items
     can('tags:write') && { key: '/admin/tags', icon: <TagsOutlined />, label: t('nav.tags') },
     can('settings:admin') && { key: '/admin/cadence', icon: <CalendarOutlined />, label: t('nav.cadence') },
     can('settings:admin') && { key: '/admin/change-requests', icon: <AuditOutlined />, label: t('nav.changeRequests') },
+    can('settings:admin') && { key: '/admin/backups', icon: <DatabaseOutlined />, label: t('backups.nav') },
   ].filter((item) => item !== false);
   return [
     { key: '/', icon: <DashboardOutlined />, label: t('analytics.nav') },

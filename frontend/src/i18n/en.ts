@@ -874,6 +874,20 @@ const en: Dictionary = {
     change_request_approved: 'Change request approved: {{fields}} of {{name}}',
     change_request_rejected: 'Change request rejected: {{fields}} of {{name}}',
   },
+  backups: {
+    nav: 'Backups',
+    title: 'Backups',
+    explain: 'The database and attachments are backed up every day at 01:30 (one kept per day for 7 days, per week for 4 weeks, per month for 12 months). To restore, run crm restore FILE on the server.',
+    start: 'Back up now',
+    started: 'Backup started',
+    empty: 'No backups yet',
+    at: 'Time',
+    status: 'Status',
+    size: 'Size',
+    file: 'File',
+    download: 'Download',
+    statuses: { complete: 'Complete', running: 'Running', failed: 'Failed' },
+  },
 };
 
 export default en;

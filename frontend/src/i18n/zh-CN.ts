@@ -873,6 +873,20 @@ const zh = {
     change_request_approved: '变更申请已通过: {{name}} 的{{fields}}',
     change_request_rejected: '变更申请被驳回: {{name}} 的{{fields}}',
   },
+  backups: {
+    nav: '备份',
+    title: '备份',
+    explain: '每天 01:30 自动备份数据库与附件（保留最近 7 天、4 周、12 个月各一份）。恢复请在服务器上运行 crm restore 备份文件。',
+    start: '立即备份',
+    started: '备份已开始',
+    empty: '暂无备份',
+    at: '时间',
+    status: '状态',
+    size: '大小',
+    file: '文件',
+    download: '下载',
+    statuses: { complete: '完成', running: '进行中', failed: '失败' },
+  },
 };
 
 export default zh;
