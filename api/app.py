@@ -12,6 +12,7 @@ from api import problems
 from api.deps import SystemClock
 from api.routers import attachments, change_requests, lifecycle, pool, tasks
 from api.routers import cadence_rules, follow_ups, opportunities, orders
+from api.routers import search as search_router
 from api.routers import service_settings as service_settings_router
 from api.routers import (auth, customers, meta, notifications, settings as settings_router,
                          tickets, users)
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     for router in (orders.router, follow_ups.router, opportunities.router,
                    cadence_rules.router, lifecycle.router, tasks.router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(search_router.router, prefix=API_PREFIX)
     _mount_frontend(app, settings.frontend_dist)
     logging.getLogger("crm").setLevel(logging.INFO)
     return app

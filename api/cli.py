@@ -128,6 +128,25 @@ def cmd_run_job(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from persistence.db import Database
+    from persistence.search.index import reindex
+
+    def progress(done: int, seconds: float) -> None:
+        print(f"  {done:>9,} customers  {seconds:6.1f} s", file=sys.stderr, flush=True)
+
+    async def run() -> dict:
+        database = Database(settings.database_url)
+        try:
+            async with database.write_engine.begin() as connection:
+                return await reindex(connection, progress=progress)
+        finally:
+            await database.dispose()
+
+    print(json.dumps(asyncio.run(run()), ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crm", description="CRM and service desk")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -154,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     run_job.add_argument("name", help="the job, e.g. sla-scan")
     run_job.add_argument("--now", type=_iso_time, help="ISO 8601, e.g. 2024-10-08T10:00+08:00")
     run_job.set_defaults(func=cmd_run_job)
+    reindex = sub.add_parser("reindex", help="rebuild the search index from the customers")
+    reindex.set_defaults(func=cmd_reindex)
     args = parser.parse_args(argv)
     return args.func(args, Settings())
 

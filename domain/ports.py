@@ -28,6 +28,7 @@ class UnitOfWork(Protocol):
     opportunities: Any
     tasks: Any
     values: Any  # customer value (RFM)
+    search: Any
 
 
 class PasswordHasher(Protocol):

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer,
                         MetaData, String, Text, Time, TypeDecorator, UniqueConstraint, text)
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -629,3 +629,41 @@ class JobRun(Base):
 for _table in Base.metadata.tables.values():
     if [c.name for c in _table.primary_key.columns] == ["id"]:
         _table.dialect_options["sqlite"]["autoincrement"] = True
+
+
+# ---- search (domain/search/, persistence/search/) ----
+
+# PostgreSQL keeps a document's grams in an array under a GIN index; SQLite has no such index
+# and keeps them one per row in `search_gram` instead (left empty on PostgreSQL).
+GramArray = Text().with_variant(ARRAY(Text()), "postgresql")
+
+
+class SearchDoc(Base):
+    """A customer's searchable text, normalised (domain/search/rules.py `document`), kept in
+    the transaction of every write that changes it."""
+
+    __tablename__ = "search_doc"
+    __table_args__ = (Index("ix_search_doc_grams", "grams", postgresql_using="gin"),)
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    names: Mapped[str] = mapped_column(Text)
+    contacts: Mapped[str] = mapped_column(Text)
+    pinyin: Mapped[str] = mapped_column(Text)
+    phones: Mapped[str] = mapped_column(Text)
+    emails: Mapped[str] = mapped_column(Text)
+    wechats: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(Text)
+    codes: Mapped[str] = mapped_column(Text)
+    id_number: Mapped[str] = mapped_column(Text)
+    grams: Mapped[Any] = mapped_column(GramArray, nullable=True)
+
+
+class SearchGram(Base):
+    __tablename__ = "search_gram"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    gram: Mapped[str] = mapped_column(Text, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("search_doc.customer_id",
+                                                        ondelete="CASCADE"),
+                                             primary_key=True, index=True)

@@ -9,6 +9,7 @@ from persistence.lifecycle_repo import SqlLifecycleRepo
 from persistence.customer_value_repo import SqlCustomerValueRepo
 from persistence.notification_repo import SqlNotificationRepo
 from persistence.pool_repo import SqlPoolRepo
+from persistence.search.query import SqlSearchRepo
 from persistence.follow_up_repo import SqlFollowUpRepo
 from persistence.opportunity_repo import SqlOpportunityRepo
 from persistence.order_repo import SqlOrderRepo
@@ -38,3 +39,4 @@ class SqlUnitOfWork:
         self.opportunities = SqlOpportunityRepo(session)
         self.tasks = SqlTaskRepo(session)
         self.values = SqlCustomerValueRepo(session)
+        self.search = SqlSearchRepo(session)

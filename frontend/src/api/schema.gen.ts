@@ -1152,6 +1152,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search
+         * @description Search everything you may see. Customers rank: a whole code, credit code, ID number,
+         *     phone or e-mail first; then name prefix; name substring; contacts (name, phone fragment
+         *     of 4+ digits, e-mail, WeChat); pinyin (full or initials); address and parts of codes;
+         *     ties by last contact, newest first. Archived customers are not searched. Fields your role
+         *     does not see (ID numbers; masked phones) neither match nor show.
+         */
+        get: operations["search:search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sla-policies": {
         parameters: {
             query?: never;
@@ -3184,6 +3208,68 @@ export interface components {
             recency: number | null;
             /** Total */
             total: number | null;
+        };
+        /** SearchGroupOut */
+        SearchGroupOut: {
+            /** Items */
+            items: components["schemas"]["SearchHitOut"][];
+            /**
+             * More
+             * @description More hits than `limit`: open the full list with `q=`.
+             */
+            more: boolean;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "customers" | "contacts" | "tickets" | "follow_ups" | "opportunities";
+        };
+        /** SearchHitOut */
+        SearchHitOut: {
+            /** Customer Id */
+            customer_id: number | null;
+            /**
+             * Field
+             * @description The field that matched (`name`, `contact_name`, `phone`, `email`, `code`, `title`…).
+             */
+            field: string;
+            /**
+             * Highlight
+             * @description [start, end) of the match in `value`, in characters.
+             */
+            highlight: [
+                number,
+                number
+            ] | null;
+            /** Id */
+            id: number;
+            /**
+             * Subtitle
+             * @description The customer's code, the contact's customer…
+             */
+            subtitle: string | null;
+            /**
+             * Title
+             * @description The customer's or contact's name, the ticket's title…
+             */
+            title: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "customers" | "contacts" | "tickets" | "follow_ups" | "opportunities";
+            /**
+             * Value
+             * @description The matched value as indexed (normalised).
+             */
+            value: string;
+        };
+        /** SearchOut */
+        SearchOut: {
+            /** Groups */
+            groups: components["schemas"]["SearchGroupOut"][];
+            /** Q */
+            q: string;
         };
         /**
          * Size
@@ -8366,6 +8452,63 @@ export interface operations {
             };
         };
     };
+    "search:search": {
+        parameters: {
+            query: {
+                /** @description What to look for; see the README for what matches what. */
+                q: string;
+                /** @description Comma-separated groups to search, in the order wanted: customers, contacts, tickets, follow_ups, opportunities. */
+                types?: string;
+                /** @description Hits per group, at most 50. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     "service_settings:list_sla_policies": {
         parameters: {
             query?: never;
@@ -10606,6 +10749,8 @@ export const orderStatusValues: ReadonlyArray<FlattenedDeepRequired<components>[
 export const priorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Priority"]> = ["P1", "P2", "P3", "P4"];
 export const responsiblePartyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ResponsibleParty"]> = ["product_quality", "service_error", "logistics", "other"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "supervisor", "account_manager", "agent", "readonly"];
+export const searchGroupOutTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SearchGroupOut"]["type"]> = ["customers", "contacts", "tickets", "follow_ups", "opportunities"];
+export const searchHitOutTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SearchHitOut"]["type"]> = ["customers", "contacts", "tickets", "follow_ups", "opportunities"];
 export const sizeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Size"]> = ["0-20", "20-100", "100-500", "500-1000", "1000+"];
 export const slaOutCalendarValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaOut"]["calendar"]> = ["24x7", "business"];
 export const slaPolicyCreateCalendarValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaPolicyCreate"]["calendar"]> = ["24x7", "business"];

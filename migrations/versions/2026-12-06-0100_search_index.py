@@ -1,0 +1,63 @@
+"""search: the customer search index (search_doc; search_gram on SQLite)
+
+Revision ID: 7a1c4e9b2d05
+Revises: 3f6d2b8e9c41
+Create Date: 2026-12-06 01:00:00
+
+The tables start empty; `persistence.migrate.upgrade` (hence `crm migrate`) fills them when
+a database with customers has none, through the same bulk rebuild as `crm reindex`.
+"""
+from typing import Sequence, Union
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+# revision identifiers, used by Alembic.
+revision: str = '7a1c4e9b2d05'
+down_revision: Union[str, Sequence[str], None] = '3f6d2b8e9c41'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+TEXT_COLUMNS = ("names", "contacts", "pinyin", "phones", "emails", "wechats", "address",
+                "codes", "id_number")
+
+
+def upgrade() -> None:
+    op.create_table(
+        'search_doc',
+        sa.Column('customer_id', Id, nullable=False),
+        *(sa.Column(name, sa.Text(), nullable=False) for name in TEXT_COLUMNS),
+        sa.Column('grams', sa.Text().with_variant(postgresql.ARRAY(sa.Text()), 'postgresql'),
+                  nullable=True),
+        sa.ForeignKeyConstraint(['customer_id'], ['customer.id'],
+                                name=op.f('fk_search_doc_customer_id_customer'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('customer_id', name=op.f('pk_search_doc')),
+    )
+    with op.batch_alter_table('search_doc', schema=None) as batch_op:
+        batch_op.create_index('ix_search_doc_grams', ['grams'], unique=False,
+                              postgresql_using='gin')
+    op.create_table(
+        'search_gram',
+        sa.Column('gram', sa.Text(), nullable=False),
+        sa.Column('customer_id', Id, nullable=False),
+        sa.ForeignKeyConstraint(['customer_id'], ['search_doc.customer_id'],
+                                name=op.f('fk_search_gram_customer_id_search_doc'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('gram', 'customer_id', name=op.f('pk_search_gram')),
+        sqlite_with_rowid=False,
+    )
+    with op.batch_alter_table('search_gram', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_gram_customer_id'), ['customer_id'],
+                              unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('search_gram', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_gram_customer_id'))
+    op.drop_table('search_gram')
+    with op.batch_alter_table('search_doc', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_doc_grams', postgresql_using='gin')
+    op.drop_table('search_doc')
