@@ -4,12 +4,13 @@ import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import problems
 from api.deps import SystemClock
+from api.query import refuse_unknown_query
 from api.routers import attachments, change_requests, lifecycle, pool, tasks
 from api.routers import cadence_rules, follow_ups, opportunities, orders
 from api.routers import search as search_router
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
         description="Customers, contacts, tags, service tickets and their audit trail. "
                     "Errors are RFC 9457 problem+json; lists use keyset pagination.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_unknown_query)],  # every GET: no parameter ignored
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,

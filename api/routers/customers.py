@@ -47,8 +47,7 @@ def _after(day: date | None, zone: str) -> datetime | None:
 
 class CustomerQuery(BaseModel):
     """The list's query parameters as one model, validated in one pass (api/query.py).
-    Unknown parameters are ignored, as on every other endpoint (cache busters, tracking
-    tags)."""
+    Unknown parameters and sorts are a 400 (api/query.py refuse_unknown_query)."""
 
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
     cursor: str | None = Field(None, max_length=500,
