@@ -12,14 +12,24 @@ naming any query parameter a GET route does not declare in the OpenAPI document,
 
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar, get_origin
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Annotated, Any, Literal, TypeVar, get_origin
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
-from domain.errors import DomainError
+from api.deps import MAX_ID
+from api.schemas import refuse_nul
+from domain import customer_service
+from domain.customer import ActivityStatus, Grade, Kind, Source, Stage, Urgency, sees_amounts
+from domain.errors import DomainError, Forbidden, Invalid
+from domain.roles import Actor
+from domain.search.rules import parse as parse_search
+from persistence.customer_repo import CustomerFilter
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -128,3 +138,147 @@ async def refuse_unknown_query(request: Request) -> None:
         for value in request.query_params.getlist("sort"):
             if value not in sorts:
                 raise UnknownSort(value, list(sorts))
+
+
+# ---- list filters, shared by the lists and whatever else filters them (exports, views) ----
+
+def _start(day: date | None, zone: str) -> datetime | None:
+    """A calendar day in the configured zone → its first instant."""
+    return None if day is None else datetime.combine(day, time(), ZoneInfo(zone))
+
+
+def _after(day: date | None, zone: str) -> datetime | None:
+    """An inclusive end day → the first instant after it."""
+    return None if day is None else datetime.combine(date.fromordinal(day.toordinal() + 1),
+                                                     time(), ZoneInfo(zone))
+
+
+TagIds = list[Annotated[int, Field(ge=1, le=MAX_ID)]]
+CustomerSort = Literal["created_at", "-created_at", "name", "-name", "code", "-code",
+                       "updated_at", "-updated_at", "last_contact_at", "-last_contact_at",
+                       "cumulative_amount", "-cumulative_amount", "grade", "-grade"]
+
+
+class CustomerQuery(BaseModel):
+    """The customer list's query parameters as one model, validated in one pass."""
+
+    limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
+    cursor: str | None = Field(None, max_length=500,
+                               description="`next_cursor` of the previous page.")
+    sort: CustomerSort = "-created_at"
+    q: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
+        None, max_length=100, description="Search, as GET /search matches customers.")
+    stage: list[Stage] = []
+    grade: list[Grade] = []
+    activity_status: list[ActivityStatus] = []
+    value_level: list[Literal["high", "medium", "low"]] = []
+    kind: Kind | None = None
+    source: list[Source] = []
+    urgency: list[Urgency] = []
+    industry: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
+        None, max_length=4, description="Section or division; a section matches its divisions.")
+    region: list[Annotated[str, AfterValidator(refuse_nul), Field(min_length=1, max_length=100)]] \
+        = Field([], description="Region starts with any of these (a province, or province "
+                                "and city).")
+    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
+    unowned: bool = Field(False, description="Only customers without an owner (the pool).")
+    owner_department_id: int | None = Field(None, ge=1, le=MAX_ID,
+                                            description="The owner is in this department.")
+    tag_id: TagIds = Field([], description="Has all of these tags (as `tags_all`).")
+    tags_all: TagIds = Field([], description="Has all of these tags.")
+    tags_any: TagIds = Field([], description="Has at least one of these tags.")
+    tags_none: TagIds = Field([], description="Has none of these tags.")
+    tag_category: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
+        None, max_length=50, description="Has a tag of this category (`区域` for `区域-华东`).")
+    archived: Literal["false", "true", "all"] = Field(
+        "false", description="Archived customers are admins' only.")
+    created_from: date | None = Field(None, description="Inclusive, local date.")
+    created_to: date | None = Field(None, description="Inclusive, local date.")
+    first_contact_from: date | None = None
+    first_contact_to: date | None = None
+    last_contact_from: date | None = None
+    last_contact_to: date | None = None
+    not_contacted_days: int | None = Field(
+        None, ge=1, le=36500, description="No contact in this many days (calendar days in the "
+                                          "configured zone); never contacted included.")
+    amount_min: Decimal | None = Field(None, ge=0, le=10**12, decimal_places=2)
+    amount_max: Decimal | None = Field(None, ge=0, le=10**12, decimal_places=2)
+    order_count_min: int | None = Field(None, ge=0, le=10**6)
+    order_count_max: int | None = Field(None, ge=0, le=10**6)
+    custom: list[Annotated[str, AfterValidator(refuse_nul), Field(max_length=300)]] = Field(
+        [], description="Custom field conditions: `key:value`, `key:a|b` (one of), "
+                        "`key:low..high` (numbers, dates).")
+    name: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
+        None, max_length=100, description="Name contains (case-insensitive).")
+    with_total: bool = Field(False, description="Also count all matches (slower).")
+
+
+def parse_custom(conditions: list[str], definitions: dict[str, Any]
+                 ) -> tuple[list[tuple[str, str, tuple[Any, ...], bool]], list[dict[str, str]]]:
+    """`key:value` conditions → (key, op, values, numeric) and the errors of those that do not
+    hold (an unknown key, a value of the wrong type)."""
+    out, errors = [], []
+    for i, condition in enumerate(conditions):
+        key, sep, text = condition.partition(":")
+        field = f"custom[{i}]"
+        definition = definitions.get(key)
+        if not sep or definition is None:
+            errors.append({"field": field, "message": f"unknown custom field {key!r}"})
+            continue
+        kind = str(definition.type)
+        number = kind == "number"
+        try:
+            if ".." in text and kind in ("number", "date"):
+                low, _, high = text.partition("..")
+                bounds = tuple(None if not v else (float(v) if number
+                                                   else date.fromisoformat(v).isoformat())
+                               for v in (low, high))
+                out.append((key, "range", bounds, number))
+            else:
+                values = tuple(v for v in text.split("|"))
+                if kind == "bool":
+                    values = tuple({"true": "true", "false": "false"}[v] for v in values)
+                elif number:
+                    values = tuple(float(v) for v in values)  # type: ignore[misc]
+                elif kind == "date":
+                    values = tuple(date.fromisoformat(v).isoformat() for v in values)
+                out.append((key, "eq", values, number))
+        except (ValueError, KeyError):
+            errors.append({"field": field, "message": f"not a {kind} value: {text!r}"})
+    return out, errors
+
+
+async def customer_filter(uow: Any, actor: Actor, q: CustomerQuery, *, zone: str,
+                          now: datetime) -> CustomerFilter:
+    """The list's filter from its query; 403 for amount filters a role may not see, 422 for
+    custom-field conditions that do not hold."""
+    if (q.amount_min is not None or q.amount_max is not None) and not sees_amounts(actor):
+        raise Forbidden("Your role does not see amounts, so it cannot filter on them.")
+    custom: list[tuple[str, str, tuple[Any, ...], bool]] = []
+    if q.custom:
+        custom, errors = parse_custom(q.custom, await uow.custom_fields.definitions())
+        if errors:
+            raise Invalid(errors)
+    not_contacted_since = None
+    if q.not_contacted_days is not None:
+        today = now.astimezone(ZoneInfo(zone)).date()
+        not_contacted_since = _start(date.fromordinal(today.toordinal() - q.not_contacted_days
+                                                      + 1), zone)
+    search = parse_search(q.q) if q.q and q.q.strip() else None
+    return CustomerFilter(
+        stage=q.stage, grade=q.grade, activity_status=q.activity_status, kind=q.kind,
+        value_level=q.value_level, source=q.source, urgency=q.urgency, region=q.region,
+        industry=q.industry.upper() if q.industry else None, owner_id=q.owner_id,
+        unowned=q.unowned, owner_department_id=q.owner_department_id,
+        tag_ids=[*q.tag_id, *q.tags_all], tags_any=q.tags_any, tags_none=q.tags_none,
+        tag_category=q.tag_category,
+        archived=customer_service.archived_filter(actor, q.archived),
+        created_from=_start(q.created_from, zone), created_to=_after(q.created_to, zone),
+        first_contact_from=_start(q.first_contact_from, zone),
+        first_contact_to=_after(q.first_contact_to, zone),
+        last_contact_from=_start(q.last_contact_from, zone),
+        last_contact_to=_after(q.last_contact_to, zone),
+        not_contacted_since=not_contacted_since,
+        amount_min=q.amount_min, amount_max=q.amount_max,
+        order_count_min=q.order_count_min, order_count_max=q.order_count_max,
+        custom=custom, search=search, name=q.name or None)
