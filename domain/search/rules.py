@@ -91,16 +91,24 @@ def _ngrams(text: str, n: int) -> list[str]:
     return [text[i:i + n] for i in range(len(text) - n + 1)]
 
 
+# Each gram is keyed by its field group, so a condition on one group reads only that group's
+# postings: `科技` in names is common, in phone digits or pinyin it does not exist, and the
+# trigrams of a mobile fragment are not diluted by every code and ID number that has them.
+GROUP = {NAMES: "n", CONTACTS: "c", PINYIN: "p", PHONES: "d", EMAILS: "o", WECHATS: "o",
+         ADDRESS: "o", CODES: "o", ID_NUMBER: "o"}
+
+
 def grams(doc: Mapping[str, str]) -> list[str]:
-    """The index keys of a document, sorted and distinct."""
+    """The index keys of a document (group letter + gram), sorted and distinct."""
     out: set[str] = set()
     for field in FIELDS:
+        group = GROUP[field]
         for value in _values(doc[field]):
             if field in _UNI_BI_TRI:
-                out.update(ch for ch in value if is_cjk(ch))
+                out.update(group + ch for ch in value if is_cjk(ch))
             if field in _UNI_BI_TRI or field in _BI_TRI:
-                out.update(_ngrams(value, 2))
-            out.update(_ngrams(value, 3))
+                out.update(group + g for g in _ngrams(value, 2))
+            out.update(group + g for g in _ngrams(value, 3))
     return sorted(out)
 
 
@@ -128,6 +136,11 @@ class SearchQuery:
     def empty(self) -> bool:
         return not self.fields
 
+    def grams_for(self, field: str) -> tuple[str, ...]:
+        """The keys every document matching this query in `field` has."""
+        base = self.phone_grams if field == PHONES else self.text_grams
+        return tuple(GROUP[field] + g for g in base)
+
 
 def parse(query: str) -> SearchQuery:
     text = normalize(query)[:MAX_QUERY_LENGTH]
@@ -138,7 +151,7 @@ def parse(query: str) -> SearchQuery:
     length = len(text)
     if length >= 1 and (length >= 2 or is_cjk(text)):
         fields |= {NAMES, CONTACTS}
-    if length >= 2 and text.isascii() and text.isalnum():
+    if length >= 2 and text.isascii() and text.isalpha():
         fields.add(PINYIN)
     if length >= 3:
         fields |= {EMAILS, WECHATS, ADDRESS, CODES, ID_NUMBER}

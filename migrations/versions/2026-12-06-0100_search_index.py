@@ -39,6 +39,8 @@ def upgrade() -> None:
     with op.batch_alter_table('search_doc', schema=None) as batch_op:
         batch_op.create_index('ix_search_doc_grams', ['grams'], unique=False,
                               postgresql_using='gin')
+        batch_op.create_index('ix_search_doc_names', ['names'], unique=False,
+                              postgresql_ops={'names': 'text_pattern_ops'})
     op.create_table(
         'search_gram',
         sa.Column('gram', sa.Text(), nullable=False),
@@ -52,12 +54,18 @@ def upgrade() -> None:
     with op.batch_alter_table('search_gram', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_gram_customer_id'), ['customer_id'],
                               unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        op.create_index('ix_customer_last_contact_rank', 'customer',
+                        [sa.text('last_contact_at DESC NULLS LAST'), sa.text('id DESC')])
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index('ix_customer_last_contact_rank', table_name='customer')
     with op.batch_alter_table('search_gram', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_search_gram_customer_id'))
     op.drop_table('search_gram')
     with op.batch_alter_table('search_doc', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_doc_names', postgresql_ops={'names': 'text_pattern_ops'})
         batch_op.drop_index('ix_search_doc_grams', postgresql_using='gin')
     op.drop_table('search_doc')

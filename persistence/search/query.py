@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.roles import Actor, Role
-from domain.search.rules import PHONES, TIERS, Match, SearchQuery, hidden_fields, match, needle
+from domain.search.rules import NAMES, TIERS, Match, SearchQuery, hidden_fields, match, needle
 from persistence.models import Customer, SearchDoc, SearchGram
 
 DOC = SearchDoc.__table__
@@ -48,22 +48,21 @@ def condition(q: SearchQuery, actor: Actor, dialect: str,
     """Rows of search_doc ⋈ customer where one of `conditions` ((field, how) pairs) holds for
     the query, as the actor may see it."""
     hidden = hidden_fields(actor.role.value)
-    text_terms, phone_terms = [], []
+    terms = []
     for field, how in conditions:
         if field not in q.fields:
             continue
         term = DOC.c[field].like(bindparam(None, _pattern(needle(q, field), how)), escape="/")
+        if not (field == NAMES and how == "prefix" and dialect == "postgresql"):
+            # A name prefix is a range of ix_search_doc_names on PostgreSQL; the grams would
+            # read every name containing it.
+            term = and_(_has_grams(q.grams_for(field), dialect), term)
         if field in hidden:
             if actor.user_id is None:
                 continue
             term = and_(CUSTOMER.c.owner_id == actor.user_id, term)
-        (phone_terms if field == PHONES else text_terms).append(term)
-    branches = []
-    if text_terms:
-        branches.append(and_(_has_grams(q.text_grams, dialect), or_(*text_terms)))
-    if phone_terms:
-        branches.append(and_(_has_grams(q.phone_grams, dialect), or_(*phone_terms)))
-    return or_(*branches) if branches else false()
+        terms.append(term)
+    return or_(*terms) if terms else false()
 
 
 def any_field(q: SearchQuery, actor: Actor, dialect: str) -> ColumnElement[bool]:
