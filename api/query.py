@@ -30,6 +30,8 @@ from domain.errors import DomainError, Forbidden, Invalid
 from domain.roles import Actor
 from domain.search.rules import parse as parse_search
 from persistence.customer_repo import CustomerFilter
+from persistence.ticket_repo import TicketFilter
+from domain.search.normalize import normalize
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -282,3 +284,24 @@ async def customer_filter(uow: Any, actor: Actor, q: CustomerQuery, *, zone: str
         amount_min=q.amount_min, amount_max=q.amount_max,
         order_count_min=q.order_count_min, order_count_max=q.order_count_max,
         custom=custom, search=search, name=q.name or None)
+
+
+def ticket_filter(*, zone: str, status: list[Any], priority: list[Any], type_: list[Any],
+                  department_id: int | None, assignee_id: int | None, customer_id: int | None,
+                  sla_state: str | None, created_from: date | None, created_to: date | None,
+                  channel: list[Any], customer_tag_id: list[int], closed_from: date | None,
+                  closed_to: date | None, q: str | None) -> TicketFilter:
+    """The ticket list's filter from its query parameters."""
+    return TicketFilter(
+        status=status, priority=priority, type=type_, department_id=department_id,
+        assignee_id=assignee_id, customer_id=customer_id, sla_state=sla_state,
+        created_from=_start(created_from, zone), created_to=_after(created_to, zone),
+        channel=channel, customer_tag_ids=customer_tag_id,
+        closed_from=_start(closed_from, zone), closed_to=_after(closed_to, zone),
+        q=text_query(q))
+
+
+def text_query(q: str | None) -> str | None:
+    """`q=` on tickets, follow-ups and opportunities: normalised, None when blank."""
+    text = normalize(q) if q else ""
+    return text or None

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.calendar import BusinessCalendar
 from domain.roles import Actor, Role
 from domain.ticket import OPEN, Candidate
-from persistence.models import (BusinessHours, CalendarOverride, Customer, RoutingRule,
+from persistence.models import (BusinessHours, CalendarOverride, Customer, CustomerTag,
+                                RoutingRule,
                                 SlaPolicy, Ticket, TicketCollaborator, TicketEvent, TicketPause,
                                 User)
 from persistence.pagination import Page, decode_cursor, encode_cursor
@@ -29,6 +30,11 @@ class TicketFilter:
     sla_state: str | None = None  # ok | warning | breached | paused
     created_from: datetime | None = None
     created_to: datetime | None = None
+    channel: Sequence[str] = ()
+    customer_tag_ids: Sequence[int] = ()  # the customer has any of these tags
+    closed_from: datetime | None = None
+    closed_to: datetime | None = None
+    q: str | None = None  # normalised; code, title, description or customer name contains
 
 
 class SqlTicketRepo:
@@ -280,6 +286,21 @@ class SqlTicketRepo:
             stmt = stmt.where(Ticket.opened_at < f.created_to)
         if f.sla_state:
             stmt = stmt.where(_sla_state_condition(f.sla_state, now))
+        if f.channel:
+            stmt = stmt.where(Ticket.channel.in_(f.channel))
+        if f.customer_tag_ids:
+            stmt = stmt.where(Ticket.customer_id.in_(
+                select(CustomerTag.customer_id).where(CustomerTag.tag_id.in_(f.customer_tag_ids))))
+        if f.closed_from:
+            stmt = stmt.where(Ticket.closed_at >= f.closed_from)
+        if f.closed_to:
+            stmt = stmt.where(Ticket.closed_at < f.closed_to)
+        if f.q:
+            from persistence.search.query import text_contains
+
+            named = select(Customer.id).where(text_contains([Customer.name], f.q))
+            stmt = stmt.where(or_(text_contains([Ticket.code, Ticket.title, Ticket.description],
+                                                f.q), Ticket.customer_id.in_(named)))
         if cursor:
             stmt = stmt.where(Ticket.id < decode_cursor(cursor, length=1)[0])
         rows = list((await self.session.scalars(stmt.order_by(Ticket.id.desc())

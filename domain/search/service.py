@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.ports import UnitOfWork
+from domain.customer import sees_amounts
 from domain.roles import Actor
 from domain.search import rules
 from domain.search.normalize import normalize
@@ -48,6 +49,28 @@ def _customer_hit(row: Any, m: rules.Match) -> Hit:
     return Hit("customers", row.id, row.id, row.name, row.code, field_name, value, span)
 
 
+def _snippet(value: str, text: str, width: int = 60) -> tuple[str, tuple[int, int] | None]:
+    """The part of `value` around the first match of `text` (normalised, case-insensitive),
+    at most `width` characters, and the match's span in it."""
+    folded = value.lower()
+    at = folded.find(text)
+    if at < 0:
+        return value[:width], None
+    start = max(0, min(at - width // 3, len(value) - width))
+    return value[start:start + width], (at - start, at - start + len(text))
+
+
+def _text_hit(type_: str, id_: int, customer_id: int, title: str, subtitle: str | None,
+              fields: list[tuple[str, str | None]], text: str) -> Hit:
+    """A ticket, follow-up or opportunity hit: the first of `fields` that contains the query."""
+    for name, value in fields:
+        if value and text in normalize(value):
+            snippet, span = _snippet(value, text)
+            return Hit(type_, id_, customer_id, title, subtitle, name, snippet, span)
+    return Hit(type_, id_, customer_id, title, subtitle, fields[0][0],
+               (fields[0][1] or "")[:60], None)
+
+
 async def search(uow: UnitOfWork, actor: Actor, text: str, *, types: Sequence[str],
                  limit: int) -> list[Group]:
     """Customers ranked by rules.Tier; contacts that match among those customers'; tickets,
@@ -78,4 +101,24 @@ async def search(uow: UnitOfWork, actor: Actor, text: str, *, types: Sequence[st
                 (m.start, m.end)))
         groups["contacts"].more = len(groups["contacts"].items) > limit or more
         groups["contacts"].items = groups["contacts"].items[:limit]
+    text_ = q.text
+    if "tickets" in groups and len(text_) >= 2:
+        page = await uow.search.tickets(actor, text_, limit=limit)
+        groups["tickets"].items = [_text_hit(
+            "tickets", t.id, t.customer_id, t.title, t.code,
+            [("code", t.code), ("title", t.title), ("description", t.description),
+             ("customer_name", name)], text_) for t, name in page.items]
+        groups["tickets"].more = page.next_cursor is not None
+    if "follow_ups" in groups and len(text_) >= 2:
+        page = await uow.search.follow_ups(actor, text_, limit=limit)
+        groups["follow_ups"].items = [_text_hit(
+            "follow_ups", f.id, f.customer_id, f.summary[:60], name,
+            [("summary", f.summary), ("feedback", f.feedback)], text_) for f, name in page.items]
+        groups["follow_ups"].more = page.next_cursor is not None
+    if "opportunities" in groups and len(text_) >= 2 and sees_amounts(actor):
+        page = await uow.search.opportunities(actor, text_, limit=limit)
+        groups["opportunities"].items = [_text_hit(
+            "opportunities", o.id, o.customer_id, o.title, name, [("title", o.title)], text_)
+            for o, name in page.items]
+        groups["opportunities"].more = page.next_cursor is not None
     return list(groups.values())

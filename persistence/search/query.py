@@ -11,7 +11,7 @@ a few index probes per tier.
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Text, and_, bindparam, false, or_, select
+from sqlalchemy import Text, and_, bindparam, false, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -158,3 +158,40 @@ class SqlSearchRepo:
     @staticmethod
     def hidden_for(actor: Actor, owner_id: int | None) -> frozenset[str]:
         return hidden_for(actor, owner_id)
+
+    async def tickets(self, actor: Actor, text: str, *, limit: int) -> Any:
+        """Tickets the actor may read whose code, title, description or customer name
+        contains `text`, newest first, each with its customer's name."""
+        from datetime import UTC, datetime
+
+        from persistence.ticket_repo import SqlTicketRepo, TicketFilter
+
+        page = await SqlTicketRepo(self.session).list_page(
+            actor, TicketFilter(q=text), now=datetime.now(UTC), cursor=None, limit=limit)
+        names = dict((await self.session.execute(
+            select(CUSTOMER.c.id, CUSTOMER.c.name).where(
+                CUSTOMER.c.id.in_({t.customer_id for t in page.items})))).all())
+        return type(page)([(t, names.get(t.customer_id)) for t in page.items],
+                          page.next_cursor)
+
+    async def follow_ups(self, actor: Actor, text: str, *, limit: int) -> Any:
+        from persistence.follow_up_repo import FollowUpFilter, SqlFollowUpRepo
+
+        return await SqlFollowUpRepo(self.session).list_page(
+            actor, FollowUpFilter(q=text), cursor=None, limit=limit)
+
+    async def opportunities(self, actor: Actor, text: str, *, limit: int) -> Any:
+        from datetime import UTC, datetime
+
+        from persistence.opportunity_repo import OpportunityFilter, SqlOpportunityRepo
+
+        return await SqlOpportunityRepo(self.session).list_page(
+            actor, OpportunityFilter(q=text), cutoff=datetime.now(UTC), cursor=None,
+            limit=limit)
+
+
+def text_contains(columns: Sequence[Any], text: str) -> ColumnElement[bool]:
+    """`q=` on tickets, follow-ups and opportunities: any of the columns contains the
+    normalised query, case-insensitively (their text is not in the customer index)."""
+    pattern = "%" + _escape(text) + "%"
+    return or_(*(func.lower(column).like(pattern, escape="/") for column in columns))
