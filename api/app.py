@@ -13,6 +13,7 @@ from api.deps import SystemClock
 from api.query import refuse_unknown_query
 from api.routers import attachments, change_requests, lifecycle, pool, tasks
 from api.routers import cadence_rules, follow_ups, opportunities, orders
+from api.routers import saved_views as saved_views_router
 from api.routers import search as search_router
 from api.routers import service_settings as service_settings_router
 from api.routers import (auth, customers, meta, notifications, settings as settings_router,
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
                    cadence_rules.router, lifecycle.router, tasks.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(search_router.router, prefix=API_PREFIX)
+    app.include_router(saved_views_router.router, prefix=API_PREFIX)
     _mount_frontend(app, settings.frontend_dist)
     logging.getLogger("crm").setLevel(logging.INFO)
     return app

@@ -203,6 +203,8 @@ class CustomerQuery(BaseModel):
     not_contacted_days: int | None = Field(
         None, ge=1, le=36500, description="No contact in this many days (calendar days in the "
                                           "configured zone); never contacted included.")
+    next_follow_up_to: date | None = Field(None, description="A follow-up is due on or "
+                                                             "before this day.")
     amount_min: Decimal | None = Field(None, ge=0, le=10**12, decimal_places=2)
     amount_max: Decimal | None = Field(None, ge=0, le=10**12, decimal_places=2)
     order_count_min: int | None = Field(None, ge=0, le=10**6)
@@ -283,7 +285,8 @@ async def customer_filter(uow: Any, actor: Actor, q: CustomerQuery, *, zone: str
         not_contacted_since=not_contacted_since,
         amount_min=q.amount_min, amount_max=q.amount_max,
         order_count_min=q.order_count_min, order_count_max=q.order_count_max,
-        custom=custom, search=search, name=q.name or None)
+        custom=custom, search=search, name=q.name or None,
+        next_follow_up_to=q.next_follow_up_to)
 
 
 def ticket_filter(*, zone: str, status: list[Any], priority: list[Any], type_: list[Any],

@@ -29,6 +29,7 @@ class UnitOfWork(Protocol):
     tasks: Any
     values: Any  # customer value (RFM)
     search: Any
+    saved_views: Any
 
 
 class PasswordHasher(Protocol):

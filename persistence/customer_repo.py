@@ -56,6 +56,7 @@ class CustomerFilter:
     # compared as text, or as numbers when `number` (custom_filters in api/query.py)
     custom: Sequence[tuple[str, str, tuple[Any, ...], bool]] = ()
     search: Any = None  # domain.search.rules.SearchQuery
+    next_follow_up_to: Any = None  # date: a follow-up is due on or before it
 
 
 # Sortable columns; each sort is keyset-paginated on (column, id).
@@ -144,7 +145,7 @@ class SqlCustomerRepo:
             params["tags_any"] = list(dict.fromkeys(f.tags_any))
         if f.tag_category:
             params["tagcat"] = _like_escape(f.tag_category) + "-%"
-        for name in ("owner_department_id", "first_contact_from", "first_contact_to",
+        for name in ("next_follow_up_to", "owner_department_id", "first_contact_from", "first_contact_to",
                      "not_contacted_since", "order_count_min", "order_count_max"):
             if getattr(f, name) is not None:
                 params[name] = getattr(f, name)
@@ -336,6 +337,9 @@ def _page_statements(view: Select, params: dict[str, Any], sort: str,
         if name in params:
             value = bindparam(name, type_=column.type)
             conditions.append(column >= value if op == "ge" else column < value)
+    if "next_follow_up_to" in params:
+        conditions.append(Customer.next_follow_up_on <= bindparam(
+            "next_follow_up_to", type_=Customer.next_follow_up_on.type))
     if "not_contacted_since" in params:
         since = bindparam("not_contacted_since", type_=Customer.last_contact_at.type)
         conditions.append(or_(Customer.last_contact_at.is_(None),

@@ -686,3 +686,21 @@ def on_dialect(obj: Any, dialect: str) -> bool:
     comparison of models and database must skip it there, as CREATE does."""
     condition = getattr(obj, "_ddl_if", None)
     return condition is None or condition.dialect in (None, dialect)
+
+
+class SavedView(Versioned, Base):
+    """A named list query (domain/search/views.py): the list's own query parameters."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("owner_id", "resource", "name",
+                                       name="uq_saved_view_owner_resource_name"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int | None] = mapped_column(Id)  # the owner's, when shared with it
+    name: Mapped[str] = mapped_column(String(50))
+    resource: Mapped[str] = mapped_column(String(20))
+    filters: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    sort: Mapped[str | None] = mapped_column(String(40))
+    columns: Mapped[list[str]] = mapped_column(Json, default=list)
+    visibility: Mapped[str] = mapped_column(String(20))

@@ -10,6 +10,7 @@ from persistence.customer_value_repo import SqlCustomerValueRepo
 from persistence.notification_repo import SqlNotificationRepo
 from persistence.pool_repo import SqlPoolRepo
 from persistence.search.query import SqlSearchRepo
+from persistence.search.views import SqlSavedViewRepo
 from persistence.follow_up_repo import SqlFollowUpRepo
 from persistence.opportunity_repo import SqlOpportunityRepo
 from persistence.order_repo import SqlOrderRepo
@@ -40,3 +41,4 @@ class SqlUnitOfWork:
         self.tasks = SqlTaskRepo(session)
         self.values = SqlCustomerValueRepo(session)
         self.search = SqlSearchRepo(session)
+        self.saved_views = SqlSavedViewRepo(session)

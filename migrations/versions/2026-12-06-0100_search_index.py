@@ -54,12 +54,39 @@ def upgrade() -> None:
     with op.batch_alter_table('search_gram', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_gram_customer_id'), ['customer_id'],
                               unique=False)
+    op.create_table(
+        'saved_view',
+        sa.Column('id', Id, nullable=False),
+        sa.Column('owner_id', Id, nullable=False),
+        sa.Column('department_id', Id, nullable=True),
+        sa.Column('name', sa.String(length=50), nullable=False),
+        sa.Column('resource', sa.String(length=20), nullable=False),
+        sa.Column('filters', sa.JSON().with_variant(postgresql.JSONB(),
+                                                    'postgresql'), nullable=False),
+        sa.Column('sort', sa.String(length=40), nullable=True),
+        sa.Column('columns', sa.JSON().with_variant(postgresql.JSONB(),
+                                                    'postgresql'), nullable=False),
+        sa.Column('visibility', sa.String(length=20), nullable=False),
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['owner_id'], ['user.id'],
+                                name=op.f('fk_saved_view_owner_id_user'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_saved_view')),
+        sa.UniqueConstraint('owner_id', 'resource', 'name',
+                            name='uq_saved_view_owner_resource_name'),
+    )
+    with op.batch_alter_table('saved_view', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_saved_view_owner_id'), ['owner_id'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         op.create_index('ix_customer_last_contact_rank', 'customer',
                         [sa.text('last_contact_at DESC NULLS LAST'), sa.text('id DESC')])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('saved_view', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_saved_view_owner_id'))
+    op.drop_table('saved_view')
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index('ix_customer_last_contact_rank', table_name='customer')
     with op.batch_alter_table('search_gram', schema=None) as batch_op:
