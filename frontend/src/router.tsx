@@ -43,6 +43,7 @@ export const router = createBrowserRouter([
       { path: 'admin/tags', element: guard('tags:write', page(() => import('./pages/admin/TagsPage'))) },
       { path: 'admin/cadence', element: guard('settings:admin', page(() => import('./pages/admin/CadencePage'))) },
       { path: 'admin/change-requests', element: guard('settings:admin', page(() => import('./pages/admin/ChangeRequestsPage'))) },
+      { path: 'search', element: page(() => import('./pages/search/SearchResultsPage')) },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -8,6 +8,7 @@ not one per flush). A search in the same transaction after a write needs `await
 refresh_pending(session)` first; a search after the commit finds it anyway.
 """
 
+import os
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -62,7 +63,10 @@ def _after_rollback(session: Session) -> None:
 
 
 def install() -> None:
-    """Keep the index with every ORM session (once per process)."""
+    """Keep the index with every ORM session (once per process). CRM_SEARCH_INDEX=off is for
+    bench.search only: it measures creates without the index against creates with it."""
+    if os.environ.get("CRM_SEARCH_INDEX") == "off":
+        return
     if not event.contains(Session, "after_flush", _note_changes):
         event.listen(Session, "after_flush", _note_changes)
         event.listen(Session, "before_commit", _before_commit)

@@ -15,6 +15,7 @@ import { canSeeDueFollowUps, canSeeSales } from '../lib/permissions';
 import { setZone } from '../lib/time';
 import { useBusinessCalendar } from '../queries/businessCalendar';
 import { useMe } from '../queries/users';
+import { HeaderSearch } from './HeaderSearch';
 import { NotificationBell } from './NotificationBell';
 
 function menuItems(claims: Claims, t: ReturnType<typeof useTranslation>['t']): MenuProps['items'] {
@@ -92,6 +93,7 @@ function Shell() {
           {desktop ? t('app.title') : t('app.short')}
         </Typography.Title>
         <Space size={desktop ? 'middle' : 'small'}>
+          {claims.scopes.has('customers:read') && <HeaderSearch wide={desktop} />}
           <NotificationBell />
           <Button data-testid="language-switch" onClick={() => changeLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}>
             {i18n.language === 'en' ? '中文' : 'English'}

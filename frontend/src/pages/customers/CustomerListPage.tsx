@@ -20,6 +20,7 @@ import {
   EnumSelect, IndustrySelect, TagSelect, UserSelect, useEnumLabel, useIndustryLabel,
 } from '../../components/selects';
 import { CUSTOMER_FILTERS, customerQuery, PAGE_SIZES } from '../../lib/listQueries';
+import { ViewsMenu } from '../../components/ViewsMenu';
 import { canCreateCustomer } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
 import { dateFromPicker, dateToPicker, formatDateTime } from '../../lib/time';
@@ -108,12 +109,13 @@ export default function CustomerListPage() {
     [dateToPicker(from), dateToPicker(to)];
 
   return (
-    <PageCard title={t('customer.title')} actions={canCreateCustomer(claims) && (
+    <PageCard title={t('customer.title')} actions={(
       <>
-        <Link to="/customers/new?kind=organization">
+        <ViewsMenu resource="customers" spec={CUSTOMER_FILTERS} search={search} apply={setSearch} />
+        {canCreateCustomer(claims) && <Link to="/customers/new?kind=organization">
           <Button type="primary" icon={<PlusOutlined />} data-testid="new-organization">{t('customer.newOrganization')}</Button>
-        </Link>
-        <Link to="/customers/new?kind=individual"><Button icon={<PlusOutlined />}>{t('customer.newIndividual')}</Button></Link>
+        </Link>}
+        {canCreateCustomer(claims) && <Link to="/customers/new?kind=individual"><Button icon={<PlusOutlined />}>{t('customer.newIndividual')}</Button></Link>}
       </>
     )}>
       <FilterBar active={activeFilters}>
