@@ -1,6 +1,7 @@
 // The issue's browser script, step by step. Every wait is for something to appear on the page
 // (Playwright's auto-waiting), never for time to pass.
 import { join } from 'node:path';
+import { searchScenario } from './search.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -417,6 +418,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       await manager.close();
     });
 
+    await step('search: mobile fragment, two characters, pinyin initials; a saved view', async () => searchScenario({ browser, base, artifacts, password, storageState: await context.storageState() }));
     check(errors.length === 0, `errors in the page: ${errors.join('; ')}`);
     console.log(`  screenshots: ${shots.join(', ')}`);
   } catch (error) {
