@@ -127,7 +127,8 @@ def declared_query(app: FastAPI, route: APIRoute, path: str
 
 async def refuse_unknown_query(request: Request) -> None:
     """400 for a query parameter the GET route does not declare, or a sort it does not offer."""
-    if request.method != "GET" or not request.scope.get("query_string"):
+    if request.method != "GET" or not request.scope.get("query_string") \
+            or not request.url.path.startswith("/api/"):  # the web app's pages take any URL
         return
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):

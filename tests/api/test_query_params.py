@@ -58,3 +58,22 @@ def test_every_list_endpoint_is_covered():
                  "/api/v1/opportunities", "/api/v1/customers/{customer_id}/orders", "/api/v1/pool",
                  "/api/v1/audit-events", "/api/v1/notifications", "/api/v1/search"):
         assert path in paths, path
+
+
+async def test_the_web_apps_pages_take_any_query(app, tmp_path):
+    """The SPA's URLs (/customers?stage=…) are the web app's, not the API's: served as is."""
+    import httpx
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    (dist / "index.html").write_text("<html>app</html>")
+    spa = create_app(Settings(database_url=app.state.settings.database_url,
+                              secret_key="test-secret-key-0123456789", frontend_dist=dist,
+                              var_dir=tmp_path / "var", attachments_dir=tmp_path / "att"))
+    transport = httpx.ASGITransport(app=spa)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+        response = await c.get("/customers", params={"stage": "customer"})
+    assert response.status_code == 200 and "app" in response.text
