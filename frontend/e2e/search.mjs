@@ -26,7 +26,7 @@ export async function searchScenario({ browser, base, artifacts, password, stora
   const contacts = await apiGet(base, token, `/customers/${customer.id}/contacts`);
   const mobile = contacts.map((c) => c.mobile).find(Boolean);
   if (!mobile) throw new Error(`${NAME} has no contact with a mobile`);
-  const fragment = mobile.replace(/\D/g, '').slice(-8, -2); // six digits from inside the number
+  const fragment = mobile.replace(/\D/g, '').slice(-8); // the last eight digits
 
   const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'UTC', storageState });
   const page = await context.newPage();

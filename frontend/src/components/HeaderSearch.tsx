@@ -57,7 +57,7 @@ export function HeaderSearch({ wide }: { wide: boolean }) {
 
   return (
     <AutoComplete
-      style={{ width: wide ? 360 : 160 }}
+      style={{ width: wide ? 360 : 140, lineHeight: 'normal' }}
       options={options}
       value={text}
       onChange={(value: string) => setText(value.includes(':') && /^(customers|contacts|tickets|opportunities|follow_ups):\d+$/.test(value) ? text : value)}
