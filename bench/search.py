@@ -54,7 +54,7 @@ async def _prepare(url: str, seed: int) -> dict:
             async def count(gram: str) -> int:
                 if postgres:
                     return await conn.scalar(text(
-                        "SELECT count(*) FROM search_doc WHERE grams @> ARRAY[:g]"), {"g": gram})
+                        "SELECT count(*) FROM search_doc WHERE grams @> ARRAY[CAST(:g AS text)]"), {"g": gram})
                 return await conn.scalar(select(func.count()).where(SearchGram.gram == gram))
 
             rare = None
