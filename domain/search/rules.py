@@ -194,8 +194,8 @@ def needle(q: SearchQuery, field: str) -> str:
 def _holds(field_text: str, needle_: str, how: str) -> bool:
     if how == "exact":
         return f"\n{needle_}\n" in field_text
-    if how == "prefix":
-        return f"\n{needle_}" in field_text
+    if how == "prefix":  # of the first value: asked of names, which hold one
+        return field_text.startswith(f"\n{needle_}")
     return needle_ in field_text
 
 
@@ -222,7 +222,7 @@ def match(doc: Mapping[str, str], q: SearchQuery, hidden: frozenset[str] = froze
             for value in _values(doc[field]):
                 at = value.find(text)
                 if at >= 0 and (how != "exact" or value == text) and \
-                        (how != "prefix" or at == 0):
+                        (how != "prefix" or (at == 0 and value == _values(doc[field])[0])):
                     return Match(tier, field, value, at, at + len(text))
     return None
 
