@@ -55,7 +55,12 @@ def condition(q: SearchQuery, actor: Actor, dialect: str,
         if field not in q.fields:
             continue
         term = DOC.c[field].like(bindparam(None, _pattern(needle(q, field), how)), escape="/")
-        if not (field == NAMES and how == "prefix" and dialect == "postgresql"):
+        if field == NAMES and how == "prefix" and dialect == "sqlite":
+            # SQLite does not read LIKE as a range here: say the range of ix_search_doc_names
+            start = "\n" + needle(q, field)
+            term = and_(DOC.c.names >= bindparam(None, start),
+                        DOC.c.names < bindparam(None, start + "\U0010ffff"), term)
+        elif not (field == NAMES and how == "prefix" and dialect == "postgresql"):
             # A name prefix is a range of ix_search_doc_names on PostgreSQL; the grams would
             # read every name containing it.
             term = and_(_has_grams(q.grams_for(field), dialect), term)
