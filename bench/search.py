@@ -54,8 +54,11 @@ async def _prepare(url: str, seed: int) -> dict:
             async def count(gram: str) -> int:
                 if postgres:
                     return await conn.scalar(text(
-                        "SELECT count(*) FROM search_doc WHERE grams @> ARRAY[CAST(:g AS text)]"), {"g": gram})
-                return await conn.scalar(select(func.count()).where(SearchGram.gram == gram))
+                        "SELECT count(*) FROM (SELECT 1 FROM search_doc "
+                        "WHERE grams @> ARRAY[CAST(:g AS text)] LIMIT 6) s"), {"g": gram})
+                return await conn.scalar(select(func.count()).select_from(
+                    select(SearchGram.customer_id).where(SearchGram.gram == gram).limit(6)
+                    .subquery()))
 
             rare = None
             for name in names:
@@ -167,10 +170,9 @@ def main(argv: list[str] | None = None) -> None:
     with_rps = report["creates_with_index"]["rps"]
     without_rps = report["creates_without_index"]["rps"]
     report["create_rps_drop"] = round(1 - with_rps / without_rps, 3) if without_rps else None
-    if "creates_without_index" in report:
-        # creates made without the index must be found too
-        asyncio.run(_reindex_missing(args.database_url))
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+    print(json.dumps(report, ensure_ascii=False, indent=2), flush=True)
+    # the customers the no-index run created must be found too
+    asyncio.run(_reindex_missing(args.database_url))
 
 
 async def _reindex_missing(url: str) -> None:
@@ -183,7 +185,8 @@ async def _reindex_missing(url: str) -> None:
     try:
         async with AsyncSession(engine) as session, session.begin():
             missing = (await session.execute(select(Customer.id).where(
-                ~Customer.id.in_(select(SearchDoc.customer_id))))).scalars().all()
+                ~select(SearchDoc.customer_id).where(SearchDoc.customer_id == Customer.id)
+                .exists()))).scalars().all()
             await session.run_sync(lambda s: refresh(s, missing))
     finally:
         await engine.dispose()
