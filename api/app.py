@@ -3,17 +3,20 @@
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import contract, observability, problems
 from api.deps import SystemClock
 from api.guards import BodyLimit, SecurityHeaders
+from api.query import refuse_unknown_query
 from api.routers import (alerts, analytics, attachments, backups, change_requests, health,
                          lifecycle, pool, reports, tasks)
 from api.routers import cadence_rules, follow_ups, opportunities, orders
 from api.routers import exports as exports_router, imports as imports_router
+from api.routers import saved_views as saved_views_router
+from api.routers import search as search_router
 from api.routers import service_settings as service_settings_router
 from api.routers import (auth, customers, meta, notifications, settings as settings_router,
                          tickets, users)
@@ -42,6 +45,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
         description="Customers, contacts, tags, service tickets and their audit trail. "
                     "Errors are RFC 9457 problem+json; lists use keyset pagination.",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_unknown_query)],  # every GET: no parameter ignored
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
@@ -72,6 +76,8 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     app.include_router(backups.router, prefix=API_PREFIX)
     app.include_router(health.router, prefix=API_PREFIX)
     observability.install(app, settings)
+    app.include_router(search_router.router, prefix=API_PREFIX)
+    app.include_router(saved_views_router.router, prefix=API_PREFIX)
     _mount_frontend(app, settings.frontend_dist)
     return app
 

@@ -268,6 +268,23 @@ def _explain(exc: BaseException, settings: Settings | None) -> str:
         return f"database error{where}: {text}"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from persistence.db import Database
+    from persistence.search.index import reindex
+
+    def progress(done: int, seconds: float) -> None:
+        print(f"  {done:>9,} customers  {seconds:6.1f} s", file=sys.stderr, flush=True)
+
+    async def run() -> dict:
+        database = Database(settings.database_url)
+        try:
+            async with database.write_engine.begin() as connection:
+                return await reindex(connection, progress=progress)
+        finally:
+            await database.dispose()
+
+    print(json.dumps(asyncio.run(run()), ensure_ascii=False))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -347,6 +364,8 @@ def _parser(*, list_jobs: bool) -> argparse.ArgumentParser:
     run_job.add_argument("name", help="the job, e.g. sla-scan")
     run_job.add_argument("--now", type=_iso_time, help="ISO 8601, e.g. 2024-10-08T10:00+08:00")
     run_job.set_defaults(func=cmd_run_job)
+    reindex = sub.add_parser("reindex", help="rebuild the search index from the customers")
+    reindex.set_defaults(func=cmd_reindex)
     return parser
 
 

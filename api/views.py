@@ -33,6 +33,7 @@ async def customer_bodies(uow: SqlUnitOfWork, actor: Actor,
         body["tags"] = [{"id": tag_id, "name": name} for tag_id, name
                         in zip(body.pop("tag_ids") or (), body.pop("tag_names") or (), strict=True)]
         body["warnings"] = rules.reach_warnings(body.pop("ways"))
+        body.pop("sort_key", None)  # the list's keyset value
         body["masked_fields"] = [] if in_full else rules.redact(actor, row.owner_id, body, hidden)
         bodies.append(body)
     return bodies

@@ -29,6 +29,8 @@ class UnitOfWork(Protocol):
     tasks: Any
     values: Any  # customer value (RFM)
     imports: Any  # import records, matching and bulk writes (persistence/imports/repo.py)
+    search: Any
+    saved_views: Any
 
 
 class PasswordHasher(Protocol):

@@ -27,9 +27,12 @@ def _database_url() -> str:
 
 
 def _run(connection) -> None:  # noqa: ANN001
+    from persistence.models import on_dialect
+
+    dialect = connection.dialect.name
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=connection.dialect.name == "sqlite",
-                      compare_type=True)
+                      render_as_batch=dialect == "sqlite", compare_type=True,
+                      include_object=lambda obj, *_: on_dialect(obj, dialect))
     with context.begin_transaction():
         context.run_migrations()
 

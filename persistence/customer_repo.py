@@ -2,11 +2,13 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, Integer, Row, Select, and_, bindparam, case, delete, distinct, exists,
-                        func, insert, literal, or_, select, true, type_coerce, update)
+from sqlalchemy import (JSON, Float, Integer, Row, Select, String, and_, bindparam, case, delete,
+                        distinct, exists, func, insert, literal, or_, select, true, type_coerce,
+                        update)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -15,7 +17,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.customer import ActivityStatus
 from domain.roles import Actor, Role
-from persistence.models import CodeCounter, Contact, Customer, CustomerTag, Tag
+from persistence.models import (CodeCounter, Contact, Customer, CustomerOrder, CustomerTag, Tag,
+                               User)
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
 
@@ -34,11 +37,40 @@ class CustomerFilter:
     last_contact_to: datetime | None = None
     name: str | None = None
     activity_status: Sequence[str] = ()
+    value_level: Sequence[str] = ()
+    source: Sequence[str] = ()
+    urgency: Sequence[str] = ()
+    region: Sequence[str] = ()  # starts with any of them (province, or province + city)
+    unowned: bool = False  # in the pool
+    owner_department_id: int | None = None
+    tags_any: Sequence[int] = ()
+    tags_none: Sequence[int] = ()
+    tag_category: str | None = None  # has a tag named "<category>-…"
+    first_contact_from: datetime | None = None
+    first_contact_to: datetime | None = None
+    not_contacted_since: datetime | None = None  # never contacted, or last before this
+    amount_min: Any = None
+    amount_max: Any = None
+    order_count_min: int | None = None
+    order_count_max: int | None = None
+    # (key, op, values): op "eq" (one of `values`), "range" ((low, high), either None);
+    # compared as text, or as numbers when `number` (custom_filters in api/query.py)
+    custom: Sequence[tuple[str, str, tuple[Any, ...], bool]] = ()
+    search: Any = None  # domain.search.rules.SearchQuery
+    next_follow_up_to: Any = None  # date: a follow-up is due on or before it
 
 
 # Sortable columns; each sort is keyset-paginated on (column, id).
-SORTS = {"created_at": Customer.id, "name": Customer.name, "code": Customer.code,
-         "updated_at": Customer.updated_at}
+_GRADE_RANK = case({"S": 4, "A": 3, "B": 2, "C": 1}, value=Customer.grade, else_=0)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+SORTS: dict[str, Any] = {
+    "created_at": Customer.id, "name": Customer.name, "code": Customer.code,
+    "updated_at": Customer.updated_at,
+    # never contacted sorts as the oldest contact; keyset needs a value on every row
+    "last_contact_at": func.coalesce(Customer.last_contact_at, _EPOCH),
+    "cumulative_amount": Customer.cumulative_amount, "grade": _GRADE_RANK}
+_CURSOR_KINDS = {"created_at": int, "updated_at": datetime, "last_contact_at": datetime,
+                 "cumulative_amount": int, "grade": int}
 
 
 class SqlCustomerRepo:
@@ -101,14 +133,40 @@ class SqlCustomerRepo:
             params["industry_prefix"] = _like_escape(f.industry) + "%"
         if f.name:
             params["name_pattern"] = "%" + _like_escape(f.name) + "%"
+        for name in ("value_level", "source", "urgency"):
+            if getattr(f, name):
+                params[name] = list(getattr(f, name))
+        for i, prefix in enumerate(dict.fromkeys(f.region)):
+            params[f"region_{i}"] = _like_escape(prefix) + "%"
+        if f.unowned:
+            params["unowned"] = True
+        for i, tag_id in enumerate(dict.fromkeys(f.tags_none)):
+            params[f"tagnot_{i}"] = tag_id
+        if f.tags_any:
+            params["tags_any"] = list(dict.fromkeys(f.tags_any))
+        if f.tag_category:
+            params["tagcat"] = _like_escape(f.tag_category) + "-%"
+        for name in ("next_follow_up_to", "owner_department_id", "first_contact_from", "first_contact_to",
+                     "not_contacted_since", "order_count_min", "order_count_max"):
+            if getattr(f, name) is not None:
+                params[name] = getattr(f, name)
+        for name in ("amount_min", "amount_max"):  # Money: integer fen, as stored
+            if getattr(f, name) is not None:
+                params[name] = int(Decimal(getattr(f, name)) * 100)
         if cursor:
-            kind = {"created_at": int, "updated_at": datetime}.get(sort, str)  # as SORTS
+            kind = _CURSOR_KINDS.get(sort, str)
             params["cursor_value"], params["cursor_id"] = decode_cursor(
                 cursor, kinds=(kind, int))
-        shape = (self.session.get_bind().dialect.name, sort, descending, *sorted(params))
-        if shape not in _PAGES:  # statements with the same filters differ in parameters only
-            _PAGES[shape] = _page_statements(self._view(), params, sort, descending)
-        page_stmt, count_stmt = _PAGES[shape]
+        dialect = self.session.get_bind().dialect.name
+        extra = _extra_conditions(f, actor, dialect)
+        shape = (dialect, sort, descending, *sorted(params))
+        if extra:  # custom fields and search vary in more than their parameters
+            page_stmt, count_stmt = _page_statements(self._view(), params, sort, descending,
+                                                     extra)
+        else:
+            if shape not in _PAGES:  # statements with the same filters differ in parameters
+                _PAGES[shape] = _page_statements(self._view(), params, sort, descending)
+            page_stmt, count_stmt = _PAGES[shape]
         # Through the Core connection: the ORM's execution layer costs more than the query.
         connection = await self.session.connection()
         total = None
@@ -119,9 +177,14 @@ class SqlCustomerRepo:
         next_cursor = None
         if more:
             last = rows[-1]
-            value = getattr(last, SORTS[sort].key)
+            value = last.sort_key
+            if isinstance(value, str) and sort in ("last_contact_at",):  # SQLite: text
+                value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+            if isinstance(value, Decimal):
+                value = int(value * 100)
             next_cursor = encode_cursor([value.isoformat() if isinstance(value, datetime)
                                          else value, last.id])
+
         return Page(rows, next_cursor, total)
 
     # ---- tags of customers ----
@@ -216,8 +279,30 @@ def _like_escape(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
+def _extra_conditions(f: CustomerFilter, actor: Actor, dialect: str) -> list[Any]:
+    """Conditions whose shape depends on values: custom fields (a JSON path per key) and the
+    search query (its grams and eligible fields)."""
+    from persistence.search.query import any_field
+
+    out: list[Any] = []
+    for key, op, values, number in f.custom:
+        field = Customer.custom_fields[key]
+        column = field.as_float() if number else field.as_string()
+        if op == "eq":
+            out.append(column.in_(list(values)))
+        else:
+            low, high = values
+            if low is not None:
+                out.append(column >= low)
+            if high is not None:
+                out.append(column <= high)
+    if f.search is not None:
+        out.append(any_field(f.search, actor, dialect))
+    return out
+
+
 def _page_statements(view: Select, params: dict[str, Any], sort: str,
-                     descending: bool) -> tuple[Select, Select]:
+                     descending: bool, extra: Sequence[Any] = ()) -> tuple[Select, Select]:
     """The page query and its count for one combination of filters, with every value a bound
     parameter named as in `params`. Built once per combination: composing a statement and
     deriving its cache key costs more than PostgreSQL takes to answer it."""
@@ -249,12 +334,67 @@ def _page_statements(view: Select, params: dict[str, Any], sort: str,
             conditions.append(column >= value if op == "ge" else column < value)
     if "name_pattern" in params:
         conditions.append(Customer.name.ilike(bindparam("name_pattern"), escape="/"))
+    for name in ("value_level", "source", "urgency"):
+        if name in params:
+            conditions.append(getattr(Customer, name).in_(bindparam(name, expanding=True)))
+    regions = sorted(name for name in params if name.startswith("region_"))
+    if regions:
+        conditions.append(or_(*(Customer.region.like(bindparam(name), escape="/")
+                                for name in regions)))
+    if "unowned" in params:
+        conditions.append(Customer.owner_id.is_(None))
+    if "owner_department_id" in params:
+        conditions.append(Customer.owner_id.in_(
+            select(User.id).where(User.department_id == bindparam("owner_department_id"))))
+    for name in sorted(name for name in params if name.startswith("tagnot_")):
+        conditions.append(~exists().where(CustomerTag.customer_id == Customer.id,
+                                          CustomerTag.tag_id == bindparam(name)))
+    if "tags_any" in params:
+        conditions.append(exists().where(
+            CustomerTag.customer_id == Customer.id,
+            CustomerTag.tag_id.in_(bindparam("tags_any", expanding=True))))
+    if "tagcat" in params:
+        conditions.append(exists().where(
+            CustomerTag.customer_id == Customer.id,
+            CustomerTag.tag_id.in_(select(Tag.id).where(
+                Tag.name.like(bindparam("tagcat"), escape="/")))))
+    for name, column, op in (("first_contact_from", Customer.first_contact_at, "ge"),
+                             ("first_contact_to", Customer.first_contact_at, "lt")):
+        if name in params:
+            value = bindparam(name, type_=column.type)
+            conditions.append(column >= value if op == "ge" else column < value)
+    if "next_follow_up_to" in params:
+        conditions.append(Customer.next_follow_up_on <= bindparam(
+            "next_follow_up_to", type_=Customer.next_follow_up_on.type))
+    if "not_contacted_since" in params:
+        since = bindparam("not_contacted_since", type_=Customer.last_contact_at.type)
+        conditions.append(or_(Customer.last_contact_at.is_(None),
+                              Customer.last_contact_at < since))
+    if "amount_min" in params:
+        conditions.append(type_coerce(Customer.cumulative_amount, Integer())
+                          >= bindparam("amount_min", type_=Integer()))
+    if "amount_max" in params:
+        conditions.append(type_coerce(Customer.cumulative_amount, Integer())
+                          <= bindparam("amount_max", type_=Integer()))
+    if "order_count_min" in params or "order_count_max" in params:
+        orders = (select(func.count()).where(CustomerOrder.customer_id == Customer.id,
+                                             CustomerOrder.status != "cancelled")
+                  .correlate(Customer).scalar_subquery())
+        if "order_count_min" in params:
+            conditions.append(orders >= bindparam("order_count_min"))
+        if "order_count_max" in params:
+            conditions.append(orders <= bindparam("order_count_max"))
+    conditions += list(extra)
     filtered = view.where(*conditions)
     count = select(func.count()).select_from(filtered.with_only_columns(Customer.id).subquery())
 
     column = SORTS[sort]
+    filtered = filtered.add_columns(column.label("sort_key"))
     if "cursor_id" in params:
-        value, last_id = bindparam("cursor_value", type_=column.type), bindparam("cursor_id")
+        cursor_type = Integer() if sort == "cumulative_amount" else column.type
+        if sort == "cumulative_amount":
+            column = type_coerce(Customer.cumulative_amount, Integer())
+        value, last_id = bindparam("cursor_value", type_=cursor_type), bindparam("cursor_id")
         if descending:
             filtered = filtered.where(or_(column < value,
                                           and_(column == value, Customer.id < last_id)))

@@ -63,6 +63,9 @@ class Database:
     """One database: a writer and a reader session factory."""
 
     def __init__(self, url: str, *, pool_size: int = 16) -> None:
+        from persistence.search import index as search_index
+
+        search_index.install()  # every session keeps the search index with its writes
         self.url = async_url(url)
         self.backend = backend_name(self.url)
         if self.backend == "sqlite":

@@ -19,6 +19,7 @@ class FollowUpFilter:
     owner_id: int | None = None
     at_from: datetime | None = None  # inclusive
     at_to: datetime | None = None  # exclusive
+    q: str | None = None  # normalised (domain.search.normalize); summary or feedback contains
 
 
 def open_next_action() -> Any:
@@ -96,6 +97,10 @@ class SqlFollowUpRepo:
             stmt = stmt.where(FollowUp.at >= f.at_from)
         if f.at_to is not None:
             stmt = stmt.where(FollowUp.at < f.at_to)
+        if f.q:
+            from persistence.search.query import text_contains
+
+            stmt = stmt.where(text_contains([FollowUp.summary, FollowUp.feedback], f.q))
         return await self._page(stmt, cursor, limit)
 
     async def list_for_customer(self, customer_id: int, *, cursor: str | None,

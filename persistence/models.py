@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index,
                         Integer, LargeBinary, MetaData, String, Text, Time, TypeDecorator,
                         UniqueConstraint, text)
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, validates
 
 from domain.text import comparison_key
@@ -750,3 +750,76 @@ class DataImport(Base):
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+# ---- search (domain/search/, persistence/search/) ----
+
+# PostgreSQL keeps a document's grams in an array under a GIN index; SQLite has no such index
+# and keeps them one per row in `search_gram` instead (left empty on PostgreSQL).
+GramArray = Text().with_variant(ARRAY(Text()), "postgresql")
+
+
+class SearchDoc(Base):
+    """A customer's searchable text, normalised (domain/search/rules.py `document`), kept in
+    the transaction of every write that changes it."""
+
+    __tablename__ = "search_doc"
+    __table_args__ = (
+        Index("ix_search_doc_grams", "grams", postgresql_using="gin"),
+        # name prefixes (the second ranking tier) as a range scan
+        Index("ix_search_doc_names", "names", postgresql_ops={"names": "text_pattern_ops"}),
+    )
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    names: Mapped[str] = mapped_column(Text)
+    contacts: Mapped[str] = mapped_column(Text)
+    pinyin: Mapped[str] = mapped_column(Text)
+    phones: Mapped[str] = mapped_column(Text)
+    emails: Mapped[str] = mapped_column(Text)
+    wechats: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(Text)
+    codes: Mapped[str] = mapped_column(Text)
+    id_number: Mapped[str] = mapped_column(Text)
+    grams: Mapped[Any] = mapped_column(GramArray, nullable=True)
+
+
+class SearchGram(Base):
+    __tablename__ = "search_gram"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    gram: Mapped[str] = mapped_column(Text, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("search_doc.customer_id",
+                                                        ondelete="CASCADE"),
+                                             primary_key=True, index=True)
+
+
+
+# Search results and the list's last-contact sort, newest first, never-contacted last: read
+# in index order, a common word fills its page from the first few hundred customers.
+# PostgreSQL only: SQLite has no NULLS LAST in an index (and at its sizes needs none).
+Index("ix_customer_last_contact_rank", Customer.last_contact_at.desc().nulls_last(),
+      Customer.id.desc()).ddl_if(dialect="postgresql")
+
+
+def on_dialect(obj: Any, dialect: str) -> bool:
+    """False for a schema object declared for other dialects only (`ddl_if`): Alembic's
+    comparison of models and database must skip it there, as CREATE does."""
+    condition = getattr(obj, "_ddl_if", None)
+    return condition is None or condition.dialect in (None, dialect)
+
+
+class SavedView(Versioned, Base):
+    """A named list query (domain/search/views.py): the list's own query parameters."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("owner_id", "resource", "name",
+                                       name="uq_saved_view_owner_resource_name"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int | None] = mapped_column(Id)  # the owner's, when shared with it
+    name: Mapped[str] = mapped_column(String(50))
+    resource: Mapped[str] = mapped_column(String(20))
+    filters: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    sort: Mapped[str | None] = mapped_column(String(40))
+    columns: Mapped[list[str]] = mapped_column(Json, default=list)
+    visibility: Mapped[str] = mapped_column(String(20))

@@ -22,6 +22,7 @@ class OpportunityFilter:
     customer_id: int | None = None
     stage: Sequence[str] = ()
     stale: bool | None = None
+    q: str | None = None  # normalised; the title contains it
 
 
 def stale_condition(cutoff: datetime) -> Any:
@@ -75,6 +76,10 @@ class SqlOpportunityRepo:
         if f.stale is not None:
             stale = stale_condition(cutoff)
             stmt = stmt.where(stale if f.stale else not_(stale))
+        if f.q:
+            from persistence.search.query import text_contains
+
+            stmt = stmt.where(text_contains([Opportunity.title], f.q))
         return await _page(self.session, stmt, cursor, limit)
 
     async def list_for_customer(self, customer_id: int, *, cursor: str | None,

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.calendar import BusinessCalendar
 from domain.roles import Actor, Role
 from domain.ticket import OPEN, Candidate
-from persistence.models import (BusinessHours, CalendarOverride, Customer, RoutingRule,
+from persistence.models import (BusinessHours, CalendarOverride, Customer, CustomerTag,
+                                RoutingRule,
                                 SlaPolicy, Ticket, TicketCollaborator, TicketEvent, TicketPause,
                                 User)
 from persistence.pagination import Page, decode_cursor, encode_cursor
@@ -34,6 +35,8 @@ class TicketFilter:
     resolved_to: datetime | None = None
     closed_from: datetime | None = None
     closed_to: datetime | None = None
+    customer_tag_ids: Sequence[int] = ()  # the customer has any of these tags
+    q: str | None = None  # normalised; code, title, description or customer name contains
 
 
 class SqlTicketRepo:
@@ -306,6 +309,15 @@ class SqlTicketRepo:
                 stmt = stmt.where(column < end)
         if f.sla_state:
             stmt = stmt.where(_sla_state_condition(f.sla_state, now))
+        if f.customer_tag_ids:
+            stmt = stmt.where(Ticket.customer_id.in_(
+                select(CustomerTag.customer_id).where(CustomerTag.tag_id.in_(f.customer_tag_ids))))
+        if f.q:
+            from persistence.search.query import text_contains
+
+            named = select(Customer.id).where(text_contains([Customer.name], f.q))
+            stmt = stmt.where(or_(text_contains([Ticket.code, Ticket.title, Ticket.description],
+                                                f.q), Ticket.customer_id.in_(named)))
         if cursor:
             stmt = stmt.where(Ticket.id < decode_cursor(cursor, kinds=(int,))[0])
         rows = list((await self.session.scalars(stmt.order_by(Ticket.id.desc())

@@ -12,6 +12,8 @@ from persistence.lifecycle_repo import SqlLifecycleRepo
 from persistence.customer_value_repo import SqlCustomerValueRepo
 from persistence.notification_repo import SqlNotificationRepo
 from persistence.pool_repo import SqlPoolRepo
+from persistence.search.query import SqlSearchRepo
+from persistence.search.views import SqlSavedViewRepo
 from persistence.follow_up_repo import SqlFollowUpRepo
 from persistence.imports.repo import SqlImportRepo
 from persistence.opportunity_repo import SqlOpportunityRepo
@@ -46,3 +48,5 @@ class SqlUnitOfWork:
         self.analytics = SqlAnalyticsRepo(session)
         self.reports = SqlReportRepo(session)  # and trend alerts
         self.summaries = SqlCustomerSummaryRepo(session)
+        self.search = SqlSearchRepo(session)
+        self.saved_views = SqlSavedViewRepo(session)

@@ -6,24 +6,20 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, Field
 from zoneinfo import ZoneInfo
 
 from api import pool_views, views
 from api.pool_schemas import ChangeRequestsAccepted
-from api.deps import (MAX_ID, PathId, ClockDep, CustomerWriterDep, IfMatchDep, ReaderDep, ReadUowDep,
+from api.deps import (PathId, ClockDep, CustomerWriterDep, IfMatchDep, ReaderDep, ReadUowDep,
                       SettingsDep, UowDep, etag)
 from api.problems import problems
-from api.query import query_model, query_parameters
-from api.schemas import (ArchiveIn, Day, AuditEventOut, ContactCreate, ContactOut, ContactPatch,
-                         CustomerCreate, CustomerOut, CustomerPatch, Page, TagIdsIn, refuse_nul)
+from api.query import CustomerQuery, customer_filter, query_model, query_parameters
+from api.schemas import (ArchiveIn, AuditEventOut, ContactCreate, ContactOut, ContactPatch,
+                         CustomerCreate, CustomerOut, CustomerPatch, Page, TagIdsIn)
 from domain import change_request_service, customer_service
 from domain.change_request import ChangeRequestPending
-from domain.customer import ActivityStatus, Grade, Kind, Stage
-from domain.roles import Actor
 from domain.errors import (Conflict, FieldsForbidden, Forbidden, Invalid, NotFound,
                            VersionMismatch)
-from persistence.customer_repo import CustomerFilter
 from persistence.pagination import InvalidCursor
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -46,54 +42,18 @@ def _after(day: date | None, zone: str) -> datetime | None:
                                                      time(), ZoneInfo(zone))
 
 
-class CustomerQuery(BaseModel):
-    """The list's query parameters as one model, validated in one pass (api/query.py).
-    Unknown parameters are ignored, as on every other endpoint (cache busters, tracking
-    tags)."""
-
-    limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
-    cursor: str | None = Field(None, max_length=500,
-                               description="`next_cursor` of the previous page.")
-    sort: Sort = "-created_at"
-    stage: list[Stage] = []
-    grade: list[Grade] = []
-    activity_status: list[ActivityStatus] = []
-    kind: Kind | None = None
-    industry: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
-        None, max_length=4, description="Section or division; a section matches its divisions.")
-    owner_id: int | None = Field(None, ge=1, le=MAX_ID)
-    tag_id: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
-        [], description="Has all of these tags.")
-    archived: Literal["false", "true", "all"] = Field(
-        "false", description="Archived customers are admins' only.")
-    created_from: Day | None = Field(None, description="Inclusive, local date.")
-    created_to: Day | None = Field(None, description="Inclusive, local date.")
-    last_contact_from: Day | None = None
-    last_contact_to: Day | None = None
-    name: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
-        None, max_length=100, description="Name contains (case-insensitive).")
-    with_total: bool = Field(False, description="Also count all matches (slower).")
-
-
-def customer_filter(actor: Actor, q: CustomerQuery, zone: str) -> CustomerFilter:
-    """The list's query as a repository filter (the export reads the same query)."""
-    return CustomerFilter(
-        stage=q.stage, grade=q.grade, activity_status=q.activity_status, kind=q.kind,
-        industry=q.industry.upper() if q.industry else None, owner_id=q.owner_id,
-        tag_ids=q.tag_id, archived=customer_service.archived_filter(actor, q.archived),
-        created_from=_start(q.created_from, zone), created_to=_after(q.created_to, zone),
-        last_contact_from=_start(q.last_contact_from, zone),
-        last_contact_to=_after(q.last_contact_to, zone), name=q.name or None)
-
-
 @router.get("", response_model=Page[CustomerOut], operation_id="customers:list_customers",
-            responses=problems(Forbidden, InvalidCursor),
+            responses=problems(Forbidden, InvalidCursor, Invalid),
             openapi_extra={"parameters": query_parameters(CustomerQuery)})
 async def list_customers(actor: ReaderDep, uow: ReadUowDep, settings: SettingsDep,
-                         q: Annotated[CustomerQuery, Depends(query_model(CustomerQuery))]
+                         clock: ClockDep, q: Annotated[CustomerQuery, Depends(query_model(CustomerQuery))]
                          ) -> Response:
-    """List the customers you may see, newest first unless sorted otherwise. Keyset paging."""
-    f = customer_filter(actor, q, settings.timezone)
+    """List the customers you may see, newest first unless sorted otherwise. Keyset paging.
+    Every filter combines with AND; `q` searches as GET /search does (any field, role
+    rules included). `custom` filters admin-defined fields: `key:value`, `key:a|b` (one of),
+    `key:low..high` (numbers and dates; either end may be left out). Amount filters are
+    refused (403) for roles that do not see amounts."""
+    f = await customer_filter(uow, actor, q, zone=settings.timezone, now=clock.now())
     page = await uow.customers.list_page(actor, f, sort=q.sort.lstrip("-"),
                                          descending=q.sort.startswith("-"), cursor=q.cursor,
                                          limit=q.limit, with_total=q.with_total)

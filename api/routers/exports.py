@@ -23,16 +23,17 @@ from sqlalchemy import select
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as Path_
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from api import views
 from api.pdf_views import customer_document, ticket_document
-from api.deps import DatabaseDep, PathId, ReaderDep, ReadUowDep, SettingsDep, scopes
+from api.deps import (ClockDep, DatabaseDep, PathId, ReaderDep, ReadUowDep, SettingsDep,
+                      scopes)
 from api.problems import problems
 from api.query import query_model, query_parameters
-from api.routers.customers import CustomerQuery, customer_filter
+from api.query import CustomerQuery, customer_filter
 from domain.errors import Forbidden, Invalid, NotFound
 from domain.imports import exports
 from domain.roles import Actor, Scope
@@ -52,9 +53,14 @@ Lang = Literal["zh", "en"]
 EXPORT_PARAMS = ("format", "lang")
 
 
-class CustomerExportQuery(CustomerQuery):
-    format: Format = Field("xlsx", description="xlsx or csv (UTF-8 with BOM).")
-    lang: Lang = Field("zh", description="The language of headers and values.")
+# The list's filters and sort, without its paging (an export takes every match), plus the
+# file's format and language.
+CustomerExportQuery = create_model(
+    "CustomerExportQuery",
+    **{name: (field.annotation, field) for name, field in CustomerQuery.model_fields.items()
+       if name not in ("limit", "cursor", "with_total")},
+    format=(Format, Field("xlsx", description="xlsx or csv (UTF-8 with BOM).")),
+    lang=(Lang, Field("zh", description="The language of headers and values.")))
 
 
 class _Sink:
@@ -193,13 +199,13 @@ async def _in_background(database: Any, actor: Actor, f: Any, q: CustomerExportQ
             openapi_extra={"parameters": query_parameters(CustomerExportQuery)})
 async def export_customers(
         request: Request, actor: ReaderDep, uow: ReadUowDep, settings: SettingsDep,
-        database: DatabaseDep,
+        database: DatabaseDep, clock: ClockDep,
         q: Annotated[CustomerExportQuery, Depends(query_model(CustomerExportQuery))]
 ) -> Response:
     """The customer list as .xlsx or .csv: the same filters and sort as `GET /customers`
     (paging parameters aside), every match, masked for your role as the list is. Over
     50,000 rows the answer is 202 and the file's link arrives in your inbox."""
-    f = customer_filter(actor, q, settings.timezone)
+    f = await customer_filter(uow, actor, q, zone=settings.timezone, now=clock.now())
     zone = ZoneInfo(settings.timezone)
     filters = q.model_dump(mode="json", exclude={"limit", "cursor", "with_total", "format",
                                                  "lang"}, exclude_defaults=True)

@@ -4,6 +4,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import AfterValidator
 
 from api.deps import (MAX_ID, ClockDep, CustomerWriterDep, IfMatchDep, PathId, QueryId,
                       ReaderDep, ReadUowDep, SettingsDep, UowDep, etag)
@@ -11,7 +12,8 @@ from api.problems import problems
 from api.routers.customers import Cursor, Limit, _after, _start
 from api.sales_schemas import DueItemOut, FollowUpCreate, FollowUpOut, FollowUpPatch
 from api.sales_views import due_item_out, follow_up_out
-from api.schemas import Day, Page
+from api.query import text_query
+from api.schemas import Day, Page, refuse_nul
 from domain import follow_up_service
 from domain.customer_service import get_readable as get_readable_customer
 from domain.errors import (Conflict, FieldsForbidden, Forbidden, Invalid, NotFound,
@@ -66,6 +68,8 @@ async def list_follow_ups(
     from_: Annotated[Day | None, Query(alias="from",
                                         description="Inclusive, local date.")] = None,
     to: Annotated[Day | None, Query(description="Inclusive, local date.")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Summary or feedback contains "
+                                   "(case-insensitive)."), AfterValidator(refuse_nul)] = None,
 ) -> Page[FollowUpOut]:
     """The follow-ups you may see, newest first: all customers' for admins, supervisors,
     agents and readonly users (contact records, no money); account managers their own
@@ -75,7 +79,7 @@ async def list_follow_ups(
         raise Invalid([{"field": "owner", "message": "contradicts owner_id; send one"}])
     f = FollowUpFilter(customer_id=customer_id, owner_id=owner_id_of(actor, owner) or owner_id,
                        at_from=_start(from_, settings.timezone),
-                       at_to=_after(to, settings.timezone))
+                       at_to=_after(to, settings.timezone), q=text_query(q))
     page = await uow.follow_ups.list_page(actor, f, cursor=cursor, limit=limit)
     return Page(items=[follow_up_out(fu, name) for fu, name in page.items],
                 next_cursor=page.next_cursor)

@@ -5,6 +5,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import AfterValidator
 
 from api.deps import (ClockDep, CustomerWriterDep, IfMatchDep, PathId, QueryId, ReaderDep,
                       ReadUowDep, SettingsDep, UowDep, etag)
@@ -14,7 +15,8 @@ from api.routers.follow_ups import Owner, owner_id_of
 from api.sales_schemas import (OpportunityCreate, OpportunityOut, OpportunityPatch,
                                OpportunityTransitionIn)
 from api.sales_views import opportunity_out
-from api.schemas import Page
+from api.query import text_query
+from api.schemas import Page, refuse_nul
 from domain import opportunity_service
 from domain.errors import (Conflict, FieldsForbidden, Forbidden, Invalid, NotFound,
                            VersionMismatch)
@@ -42,13 +44,15 @@ async def list_opportunities(
     stage: Annotated[list[OpportunityStage], Query()] = [],  # noqa: B006
     stale: Annotated[bool | None, Query(description="Only stale (true) or only not stale "
                                                     "(false) ones.")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Title contains "
+                                   "(case-insensitive)."), AfterValidator(refuse_nul)] = None,
 ) -> Page[OpportunityOut]:
     """The opportunities you may see, newest first (account managers: their customers';
     archived customers left out). Agents see no money: 403."""
     check_sees_money(actor)
     cutoff = await _cutoff(uow, clock, settings)
     f = OpportunityFilter(owner_id=owner_id_of(actor, owner), customer_id=customer_id,
-                          stage=[s.value for s in stage], stale=stale)
+                          stage=[s.value for s in stage], stale=stale, q=text_query(q))
     page = await uow.opportunities.list_page(actor, f, cutoff=cutoff, cursor=cursor,
                                              limit=limit)
     return Page(items=[opportunity_out(o, name, cutoff) for o, name in page.items],

@@ -3,13 +3,15 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import AfterValidator, Field
 
 from api import ticket_views
-from api.deps import (ClockDep, IfMatchDep, PathId, QueryId, ReadUowDep, SettingsDep,
+from api.deps import (MAX_ID, ClockDep, IfMatchDep, PathId, QueryId, ReadUowDep, SettingsDep,
                       UowDep, etag, scopes)
 from api.problems import problems
+from api.query import ticket_filter
 from api.routers.customers import Cursor, Limit, _after, _start
-from api.schemas import Day, Page
+from api.schemas import Day, Page, refuse_nul
 from api.ticket_schemas import (AssigneeOut, AssignIn, CommentIn, ExceptionIn, ExceptionResolveIn,
                                 TicketCreate, TicketOut, TicketPatch, TimelineEventOut,
                                 TransitionIn)
@@ -40,23 +42,26 @@ async def list_tickets(
     sla_state: Literal["ok", "warning", "breached", "paused"] | None = None,
     created_from: Annotated[Day | None, Query(description="Inclusive, local date.")] = None,
     created_to: Annotated[Day | None, Query(description="Inclusive, local date.")] = None,
+    customer_tag_id: Annotated[list[Annotated[int, Field(ge=1, le=MAX_ID)]], Query(
+        description="The customer has any of these tags.")] = [],  # noqa: B006
     resolved_from: Annotated[Day | None, Query(description="Local date.")] = None,
     resolved_to: Annotated[Day | None, Query(description="Inclusive, local date.")] = None,
     closed_from: Annotated[Day | None, Query(description="Closed or cancelled; local date.")
                            ] = None,
     closed_to: Annotated[Day | None, Query(description="Inclusive, local date.")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Code, title, description or "
+                                   "customer name contains (case-insensitive)."),
+                 AfterValidator(refuse_nul)] = None,
 ) -> Page[TicketOut]:
-    """The tickets you may see, newest first, with live SLA clocks."""
+    """The tickets you may see, newest first, with live SLA clocks. `sla_state=warning`:
+    a target in warning, none breached; `breached`: any target breached."""
     now = clock.now()
-    f = TicketFilter(status=status_, priority=priority, type=type_, channel=channel,
-                     department_id=department_id,
-                     assignee_id=assignee_id, customer_id=customer_id, sla_state=sla_state,
-                     created_from=_start(created_from, settings.timezone),
-                     created_to=_after(created_to, settings.timezone),
-                     resolved_from=_start(resolved_from, settings.timezone),
-                     resolved_to=_after(resolved_to, settings.timezone),
-                     closed_from=_start(closed_from, settings.timezone),
-                     closed_to=_after(closed_to, settings.timezone))
+    f = ticket_filter(zone=settings.timezone, status=status_, priority=priority, type_=type_,
+                      department_id=department_id, assignee_id=assignee_id,
+                      customer_id=customer_id, sla_state=sla_state, created_from=created_from,
+                      created_to=created_to, channel=channel, customer_tag_id=customer_tag_id,
+                      resolved_from=resolved_from, resolved_to=resolved_to,
+                      closed_from=closed_from, closed_to=closed_to, q=q)
     page = await uow.tickets.list_page(actor, f, now=now, cursor=cursor, limit=limit)
     return Page(items=await ticket_views.tickets_out(uow, actor, page.items, now),
                 next_cursor=page.next_cursor)

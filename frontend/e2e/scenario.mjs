@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { importScenario } from './imports.mjs';
 import { analyticsScenario } from './analytics.mjs';
 import { backups } from './backups.mjs';
+import { searchScenario } from './search.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -424,6 +425,7 @@ export async function scenario({ browser, base, artifacts, password }) {
 
     await (await import('./webapp-tour.mjs')).webappTour({ browser, base, artifacts, password, storageState: await context.storageState(), customerUrl, ticketUrl, step, shots });
     await step('admin backups: start one, see it complete, download it', () => backups({ browser, base, artifacts, password }));
+    await step('search: mobile fragment, two characters, pinyin initials; a saved view', async () => searchScenario({ browser, base, artifacts, password, storageState: await context.storageState() }));
     check(errors.length === 0, `errors in the page: ${errors.join('; ')}`);
     console.log(`  screenshots: ${shots.join(', ')}`);
   } catch (error) {

@@ -53,6 +53,7 @@ export const router = createBrowserRouter([
       { path: 'tasks', element: page(() => import('./pages/tasks/TasksPage')) },
       { path: 'profile', element: page(() => import('./pages/profile/ProfilePage')) },
       { path: 'admin/backups', element: guard('settings:admin', page(() => import('./pages/admin/BackupsPage'))) },
+      { path: 'search', element: page(() => import('./pages/search/SearchResultsPage')) },
       { path: '*', element: <NotFound /> },
     ] as RouteObject[]).map((route) => ({ ...route, errorElement: <RouteError /> })),
   },

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.imports.plan import Existing, MatchKey
 from domain.imports.rows import CONTACT_FIELDS, CUSTOMER_FIELDS, normal_name
+from persistence.search import index as search_index
 from persistence.models import (AuditEvent, CodeCounter, Contact, Customer, CustomerTag,
                                 DataImport, Money, Tag, User, UtcDateTime)
 
@@ -218,10 +219,16 @@ class SqlImportRepo:
         await raw.driver_connection.copy_records_to_table(table.name, records=records,
                                                           columns=columns)
 
+    def _reindex(self, customer_ids: Iterable[int]) -> None:
+        search_index.note(self.session.sync_session, customer_ids)
+
     async def insert_customers(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        return await self._insert(Customer.__table__, rows, True)
+        ids = await self._insert(Customer.__table__, rows, True)
+        self._reindex(ids)
+        return ids
 
     async def insert_contacts(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        self._reindex(row["customer_id"] for row in rows)
         return await self._insert(Contact.__table__, rows, True)
 
     async def insert_customer_tags(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -235,13 +242,15 @@ class SqlImportRepo:
         stmt = (update(Customer).where(Customer.id == customer_id)
                 .values(**changes, version=Customer.version + 1)
                 .returning(Customer.version).execution_options(synchronize_session=False))
+        self._reindex([customer_id])
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def update_contact(self, contact_id: int, changes: dict[str, Any]) -> None:
-        await self.session.execute(
+        owner = await self.session.scalar(
             update(Contact).where(Contact.id == contact_id)
             .values(**changes, version=Contact.version + 1)
-            .execution_options(synchronize_session=False))
+            .returning(Contact.customer_id).execution_options(synchronize_session=False))
+        self._reindex([owner] if owner is not None else [])
 
     # ---- revert ----
 
@@ -272,8 +281,10 @@ class SqlImportRepo:
 
     async def delete_contacts(self, ids: Sequence[int]) -> None:
         for chunk in _chunks(ids):
-            await self.session.execute(delete(Contact).where(Contact.id.in_(chunk))
-                                       .execution_options(synchronize_session=False))
+            owners = await self.session.scalars(
+                delete(Contact).where(Contact.id.in_(chunk)).returning(Contact.customer_id)
+                .execution_options(synchronize_session=False))
+            self._reindex(owners.all())
 
     async def delete_customer_tags(self, pairs: Sequence[tuple[int, int]]) -> None:
         for customer_id, tag_id in pairs:

@@ -28,7 +28,12 @@ def _inspect(url: str, fn):  # noqa: ANN001, ANN202
 
 
 def _diff(connection):  # noqa: ANN001, ANN202
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    from persistence.models import on_dialect
+
+    dialect = connection.dialect.name
+    context = MigrationContext.configure(connection, opts={
+        "compare_type": True,
+        "include_object": lambda obj, *_: on_dialect(obj, dialect)})
     return compare_metadata(context, Base.metadata)
 
 

@@ -857,6 +857,10 @@ export interface paths {
         /**
          * List Customers
          * @description List the customers you may see, newest first unless sorted otherwise. Keyset paging.
+         *     Every filter combines with AND; `q` searches as GET /search does (any field, role
+         *     rules included). `custom` filters admin-defined fields: `key:value`, `key:a|b` (one of),
+         *     `key:low..high` (numbers and dates; either end may be left out). Amount filters are
+         *     refused (403) for roles that do not see amounts.
          */
         get: operations["customers:list_customers"];
         put?: never;
@@ -2130,6 +2134,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/saved-views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Views
+         * @description The built-in views, then your own and those shared with you (your department's,
+         *     everyone's), by name. Built-in names follow `Accept-Language`.
+         */
+        get: operations["saved_views:list_views"];
+        put?: never;
+        /**
+         * Create View
+         * @description Save a view. `visibility`: `private`, `department` (your department) or `everyone`
+         *     (supervisors and admins).
+         */
+        post: operations["saved_views:create_view"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saved-views/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open View
+         * @description Open a view by key: its conditions that still hold, and those dropped because their
+         *     tag or custom field was deleted since.
+         */
+        get: operations["saved_views:open_view"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/saved-views/{view_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete View
+         * @description Delete your view (admins: anyone's).
+         */
+        delete: operations["saved_views:delete_view"];
+        options?: never;
+        head?: never;
+        /**
+         * Update View
+         * @description Rename, share or change your view (admins: anyone's).
+         */
+        patch: operations["saved_views:update_view"];
+        trace?: never;
+    };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search
+         * @description Search everything you may see. Customers rank: a whole code, credit code, ID number,
+         *     phone or e-mail first; then name prefix; name substring; contacts (name, phone fragment
+         *     of 4+ digits, e-mail, WeChat); pinyin (full or initials); address and parts of codes;
+         *     ties by last contact, newest first. Archived customers are not searched. Fields your role
+         *     does not see (ID numbers; masked phones) neither match nor show.
+         */
+        get: operations["search:search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sla-policies": {
         parameters: {
             query?: never;
@@ -2337,7 +2436,8 @@ export interface paths {
         };
         /**
          * List Tickets
-         * @description The tickets you may see, newest first, with live SLA clocks.
+         * @description The tickets you may see, newest first, with live SLA clocks. `sla_state=warning`:
+         *     a target in warning, none breached; `breached`: any target breached.
          */
         get: operations["tickets:list_tickets"];
         put?: never;
@@ -3496,6 +3596,18 @@ export interface components {
             query: {
                 [key: string]: string | string[];
             };
+        };
+        /** DroppedCondition */
+        DroppedCondition: {
+            /** Name */
+            name: string;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "tag-deleted" | "custom-field-deleted";
+            /** Value */
+            value: string;
         };
         /** DueItemOut */
         DueItemOut: {
@@ -4701,6 +4813,109 @@ export interface components {
             /** Response Speed */
             response_speed: number;
         };
+        /** SavedViewIn */
+        SavedViewIn: {
+            /**
+             * Columns
+             * @default []
+             */
+            columns: string[];
+            /**
+             * Filters
+             * @description The list's query parameters, as in its URL: a value or a list of values.
+             * @default {}
+             */
+            filters: {
+                [key: string]: string | string[];
+            };
+            /** Name */
+            name: string;
+            /**
+             * Resource
+             * @enum {string}
+             */
+            resource: "customers" | "tickets" | "follow_ups" | "opportunities";
+            /** Sort */
+            sort?: string | null;
+            /**
+             * Visibility
+             * @default private
+             * @enum {string}
+             */
+            visibility: "private" | "department" | "everyone";
+        };
+        /** SavedViewOpenOut */
+        SavedViewOpenOut: {
+            /**
+             * Dropped
+             * @description Conditions left out, and why.
+             */
+            dropped: components["schemas"]["DroppedCondition"][];
+            /**
+             * Filters
+             * @description The conditions that still hold: the query to list with.
+             */
+            filters: {
+                [key: string]: string | string[];
+            };
+            view: components["schemas"]["SavedViewOut"];
+        };
+        /** SavedViewOut */
+        SavedViewOut: {
+            /** Builtin */
+            builtin: boolean;
+            /** Columns */
+            columns: string[];
+            /** Filters */
+            filters: {
+                [key: string]: string | string[];
+            };
+            /**
+             * Id
+             * @description None for a built-in view.
+             */
+            id: number | null;
+            /**
+             * Key
+             * @description The built-in's name, or the id as text: open with it.
+             */
+            key: string;
+            /** Mine */
+            mine: boolean;
+            /** Name */
+            name: string;
+            /** Owner Id */
+            owner_id: number | null;
+            /**
+             * Resource
+             * @enum {string}
+             */
+            resource: "customers" | "tickets" | "follow_ups" | "opportunities";
+            /** Sort */
+            sort: string | null;
+            /** Version */
+            version: number | null;
+            /**
+             * Visibility
+             * @enum {string}
+             */
+            visibility: "private" | "department" | "everyone";
+        };
+        /** SavedViewPatch */
+        SavedViewPatch: {
+            /** Columns */
+            columns?: string[] | null;
+            /** Filters */
+            filters?: {
+                [key: string]: string | string[];
+            } | null;
+            /** Name */
+            name?: string | null;
+            /** Sort */
+            sort?: string | null;
+            /** Visibility */
+            visibility?: ("private" | "department" | "everyone") | null;
+        };
         /** Scores */
         Scores: {
             /** Frequency */
@@ -4711,6 +4926,68 @@ export interface components {
             recency: number | null;
             /** Total */
             total: number | null;
+        };
+        /** SearchGroupOut */
+        SearchGroupOut: {
+            /** Items */
+            items: components["schemas"]["SearchHitOut"][];
+            /**
+             * More
+             * @description More hits than `limit`: open the full list with `q=`.
+             */
+            more: boolean;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "customers" | "contacts" | "tickets" | "follow_ups" | "opportunities";
+        };
+        /** SearchHitOut */
+        SearchHitOut: {
+            /** Customer Id */
+            customer_id: number | null;
+            /**
+             * Field
+             * @description The field that matched (`name`, `contact_name`, `phone`, `email`, `code`, `title`…).
+             */
+            field: string;
+            /**
+             * Highlight
+             * @description [start, end) of the match in `value`, in characters.
+             */
+            highlight: [
+                number,
+                number
+            ] | null;
+            /** Id */
+            id: number;
+            /**
+             * Subtitle
+             * @description The customer's code, the contact's customer…
+             */
+            subtitle: string | null;
+            /**
+             * Title
+             * @description The customer's or contact's name, the ticket's title…
+             */
+            title: string;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "customers" | "contacts" | "tickets" | "follow_ups" | "opportunities";
+            /**
+             * Value
+             * @description The matched value as indexed (normalised).
+             */
+            value: string;
+        };
+        /** SearchOut */
+        SearchOut: {
+            /** Groups */
+            groups: components["schemas"]["SearchGroupOut"][];
+            /** Q */
+            q: string;
         };
         /** SeriesOut */
         SeriesOut: {
@@ -8609,24 +8886,55 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                sort?: "created_at" | "-created_at" | "name" | "-name" | "code" | "-code" | "updated_at" | "-updated_at";
+                sort?: "created_at" | "-created_at" | "name" | "-name" | "code" | "-code" | "updated_at" | "-updated_at" | "last_contact_at" | "-last_contact_at" | "cumulative_amount" | "-cumulative_amount" | "grade" | "-grade";
+                /** @description Search, as GET /search matches customers. */
+                q?: string | null;
                 stage?: components["schemas"]["Stage"][];
                 grade?: components["schemas"]["Grade"][];
                 activity_status?: components["schemas"]["ActivityStatus"][];
+                value_level?: ("high" | "medium" | "low")[];
                 kind?: components["schemas"]["Kind"] | null;
+                source?: components["schemas"]["Source"][];
+                urgency?: components["schemas"]["Urgency"][];
                 /** @description Section or division; a section matches its divisions. */
                 industry?: string | null;
+                /** @description Region starts with any of these (a province, or province and city). */
+                region?: string[];
                 owner_id?: number | null;
-                /** @description Has all of these tags. */
+                /** @description Only customers without an owner (the pool). */
+                unowned?: boolean;
+                /** @description The owner is in this department. */
+                owner_department_id?: number | null;
+                /** @description Has all of these tags (as `tags_all`). */
                 tag_id?: number[];
+                /** @description Has all of these tags. */
+                tags_all?: number[];
+                /** @description Has at least one of these tags. */
+                tags_any?: number[];
+                /** @description Has none of these tags. */
+                tags_none?: number[];
+                /** @description Has a tag of this category (`区域` for `区域-华东`). */
+                tag_category?: string | null;
                 /** @description Archived customers are admins' only. */
                 archived?: "false" | "true" | "all";
                 /** @description Inclusive, local date. */
                 created_from?: string | null;
                 /** @description Inclusive, local date. */
                 created_to?: string | null;
+                first_contact_from?: string | null;
+                first_contact_to?: string | null;
                 last_contact_from?: string | null;
                 last_contact_to?: string | null;
+                /** @description No contact in this many days (calendar days in the configured zone); never contacted included. */
+                not_contacted_days?: number | null;
+                /** @description A follow-up is due on or before this day. */
+                next_follow_up_to?: string | null;
+                amount_min?: number | string | null;
+                amount_max?: number | string | null;
+                order_count_min?: number | null;
+                order_count_max?: number | null;
+                /** @description Custom field conditions: `key:value`, `key:a|b` (one of), `key:low..high` (numbers, dates). */
+                custom?: string[];
                 /** @description Name contains (case-insensitive). */
                 name?: string | null;
                 /** @description Also count all matches (slower). */
@@ -8766,32 +9074,57 @@ export interface operations {
     "exports:export_customers": {
         parameters: {
             query?: {
-                /** @description Page size, at most 200. */
-                limit?: number;
-                /** @description `next_cursor` of the previous page. */
-                cursor?: string | null;
-                sort?: "created_at" | "-created_at" | "name" | "-name" | "code" | "-code" | "updated_at" | "-updated_at";
+                sort?: "created_at" | "-created_at" | "name" | "-name" | "code" | "-code" | "updated_at" | "-updated_at" | "last_contact_at" | "-last_contact_at" | "cumulative_amount" | "-cumulative_amount" | "grade" | "-grade";
+                /** @description Search, as GET /search matches customers. */
+                q?: string | null;
                 stage?: components["schemas"]["Stage"][];
                 grade?: components["schemas"]["Grade"][];
                 activity_status?: components["schemas"]["ActivityStatus"][];
+                value_level?: ("high" | "medium" | "low")[];
                 kind?: components["schemas"]["Kind"] | null;
+                source?: components["schemas"]["Source"][];
+                urgency?: components["schemas"]["Urgency"][];
                 /** @description Section or division; a section matches its divisions. */
                 industry?: string | null;
+                /** @description Region starts with any of these (a province, or province and city). */
+                region?: string[];
                 owner_id?: number | null;
-                /** @description Has all of these tags. */
+                /** @description Only customers without an owner (the pool). */
+                unowned?: boolean;
+                /** @description The owner is in this department. */
+                owner_department_id?: number | null;
+                /** @description Has all of these tags (as `tags_all`). */
                 tag_id?: number[];
+                /** @description Has all of these tags. */
+                tags_all?: number[];
+                /** @description Has at least one of these tags. */
+                tags_any?: number[];
+                /** @description Has none of these tags. */
+                tags_none?: number[];
+                /** @description Has a tag of this category (`区域` for `区域-华东`). */
+                tag_category?: string | null;
                 /** @description Archived customers are admins' only. */
                 archived?: "false" | "true" | "all";
                 /** @description Inclusive, local date. */
                 created_from?: string | null;
                 /** @description Inclusive, local date. */
                 created_to?: string | null;
+                first_contact_from?: string | null;
+                first_contact_to?: string | null;
                 last_contact_from?: string | null;
                 last_contact_to?: string | null;
+                /** @description No contact in this many days (calendar days in the configured zone); never contacted included. */
+                not_contacted_days?: number | null;
+                /** @description A follow-up is due on or before this day. */
+                next_follow_up_to?: string | null;
+                amount_min?: number | string | null;
+                amount_max?: number | string | null;
+                order_count_min?: number | null;
+                order_count_max?: number | null;
+                /** @description Custom field conditions: `key:value`, `key:a|b` (one of), `key:low..high` (numbers, dates). */
+                custom?: string[];
                 /** @description Name contains (case-insensitive). */
                 name?: string | null;
-                /** @description Also count all matches (slower). */
-                with_total?: boolean;
                 /** @description xlsx or csv (UTF-8 with BOM). */
                 format?: "xlsx" | "csv";
                 /** @description The language of headers and values. */
@@ -11134,6 +11467,8 @@ export interface operations {
                 from?: string | null;
                 /** @description Inclusive, local date. */
                 to?: string | null;
+                /** @description Summary or feedback contains (case-insensitive). */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -12657,6 +12992,8 @@ export interface operations {
                 stage?: components["schemas"]["OpportunityStage"][];
                 /** @description Only stale (true) or only not stale (false) ones. */
                 stale?: boolean | null;
+                /** @description Title contains (case-insensitive). */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -14138,6 +14475,429 @@ export interface operations {
             };
         };
     };
+    "saved_views:list_views": {
+        parameters: {
+            query?: {
+                resource?: ("customers" | "tickets" | "follow_ups" | "opportunities") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewOut"][];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "saved_views:create_view": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "saved_views:open_view": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewOpenOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "saved_views:delete_view": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "saved_views:update_view": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                view_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SavedViewPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedViewOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "search:search": {
+        parameters: {
+            query: {
+                /** @description What to look for; see the README for what matches what. */
+                q: string;
+                /** @description Comma-separated groups to search, in the order wanted: customers, contacts, tickets, follow_ups, opportunities. */
+                types?: string;
+                /** @description Hits per group, at most 50. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "service_settings:list_sla_policies": {
         parameters: {
             query?: never;
@@ -15356,6 +16116,8 @@ export interface operations {
                 created_from?: string | null;
                 /** @description Inclusive, local date. */
                 created_to?: string | null;
+                /** @description The customer has any of these tags. */
+                customer_tag_id?: number[];
                 /** @description Local date. */
                 resolved_from?: string | null;
                 /** @description Inclusive, local date. */
@@ -15364,6 +16126,8 @@ export interface operations {
                 closed_from?: string | null;
                 /** @description Inclusive, local date. */
                 closed_to?: string | null;
+                /** @description Code, title, description or customer name contains (case-insensitive). */
+                q?: string | null;
             };
             header?: never;
             path?: never;
@@ -17098,9 +17862,11 @@ type ReadonlyArray<T> = [
 export const pathsApiV1AuditEventsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit-events/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
 export const pathsApiV1AuditEventsExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/audit-events/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
 export const pathsApiV1BusinessCalendarPreviewGetParametersQueryCalendarValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/business-calendar/preview"]["get"]["parameters"]["query"]["calendar"]> = ["24x7", "business"];
-export const pathsApiV1CustomersGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "name", "-name", "code", "-code", "updated_at", "-updated_at"];
+export const pathsApiV1CustomersGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "name", "-name", "code", "-code", "updated_at", "-updated_at", "last_contact_at", "-last_contact_at", "cumulative_amount", "-cumulative_amount", "grade", "-grade"];
+export const pathsApiV1CustomersGetParametersQueryValue_levelValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers"]["get"]["parameters"]["query"]["value_level"]> = ["high", "medium", "low"];
 export const pathsApiV1CustomersGetParametersQueryArchivedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers"]["get"]["parameters"]["query"]["archived"]> = ["false", "true", "all"];
-export const pathsApiV1CustomersExportGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/export"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "name", "-name", "code", "-code", "updated_at", "-updated_at"];
+export const pathsApiV1CustomersExportGetParametersQuerySortValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/export"]["get"]["parameters"]["query"]["sort"]> = ["created_at", "-created_at", "name", "-name", "code", "-code", "updated_at", "-updated_at", "last_contact_at", "-last_contact_at", "cumulative_amount", "-cumulative_amount", "grade", "-grade"];
+export const pathsApiV1CustomersExportGetParametersQueryValue_levelValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/export"]["get"]["parameters"]["query"]["value_level"]> = ["high", "medium", "low"];
 export const pathsApiV1CustomersExportGetParametersQueryArchivedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/export"]["get"]["parameters"]["query"]["archived"]> = ["false", "true", "all"];
 export const pathsApiV1CustomersExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
 export const pathsApiV1CustomersExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/customers/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
@@ -17118,6 +17884,7 @@ export const pathsApiV1ImportsTemplatesKindXlsxGetParametersQueryLangValues: Rea
 export const pathsApiV1OpportunitiesExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/opportunities/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
 export const pathsApiV1OpportunitiesExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/opportunities/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
 export const pathsApiV1ReportsReport_idFilesFmtGetParametersPathFmtValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/reports/{report_id}/files/{fmt}"]["get"]["parameters"]["path"]["fmt"]> = ["xlsx", "pdf"];
+export const pathsApiV1SavedViewsGetParametersQueryResourceAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/saved-views"]["get"]["parameters"]["query"]["resource"]> = ["customers", "tickets", "follow_ups", "opportunities"];
 export const pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets"]["get"]["parameters"]["query"]["sla_state"]> = ["ok", "warning", "breached", "paused"];
 export const pathsApiV1TicketsExportGetParametersQueryFormatValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets/export"]["get"]["parameters"]["query"]["format"]> = ["xlsx", "csv"];
 export const pathsApiV1TicketsExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
@@ -17126,6 +17893,7 @@ export const changeRequestOutFieldValues: ReadonlyArray<FlattenedDeepRequired<co
 export const channelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Channel"]> = ["phone", "online_chat", "email", "store", "web_form", "api"];
 export const commentInVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CommentIn"]["visibility"]> = ["internal", "public"];
 export const customerOutValue_levelAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CustomerOut"]["value_level"]> = ["high", "medium", "low"];
+export const droppedConditionReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DroppedCondition"]["reason"]> = ["tag-deleted", "custom-field-deleted"];
 export const dueItemOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DueItemOut"]["kind"]> = ["next_action", "cadence"];
 export const exceptionInKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExceptionIn"]["kind"]> = ["resource_conflict", "changed_requirement", "external_blocker"];
 export const fieldTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FieldType"]> = ["text", "number", "date", "enum", "bool"];
@@ -17147,6 +17915,13 @@ export const reportKindValues: ReadonlyArray<FlattenedDeepRequired<components>["
 export const reportOutStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReportOut"]["status"]> = ["pending", "done", "failed"];
 export const responsiblePartyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ResponsibleParty"]> = ["product_quality", "service_error", "logistics", "other"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "supervisor", "account_manager", "agent", "readonly"];
+export const savedViewInResourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewIn"]["resource"]> = ["customers", "tickets", "follow_ups", "opportunities"];
+export const savedViewInVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewIn"]["visibility"]> = ["private", "department", "everyone"];
+export const savedViewOutResourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewOut"]["resource"]> = ["customers", "tickets", "follow_ups", "opportunities"];
+export const savedViewOutVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewOut"]["visibility"]> = ["private", "department", "everyone"];
+export const savedViewPatchVisibilityAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewPatch"]["visibility"]> = ["private", "department", "everyone"];
+export const searchGroupOutTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SearchGroupOut"]["type"]> = ["customers", "contacts", "tickets", "follow_ups", "opportunities"];
+export const searchHitOutTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SearchHitOut"]["type"]> = ["customers", "contacts", "tickets", "follow_ups", "opportunities"];
 export const sizeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Size"]> = ["0-20", "20-100", "100-500", "500-1000", "1000+"];
 export const slaOutCalendarValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaOut"]["calendar"]> = ["24x7", "business"];
 export const slaPolicyCreateCalendarValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SlaPolicyCreate"]["calendar"]> = ["24x7", "business"];

@@ -16,6 +16,7 @@ import { canSeeDueFollowUps, canSeePool, canSeeSales } from '../lib/permissions'
 import { setZone } from '../lib/time';
 import { useBusinessCalendar } from '../queries/businessCalendar';
 import { useMe } from '../queries/users';
+import { HeaderSearch } from './HeaderSearch';
 import { NotificationBell } from './NotificationBell';
 
 // `t` as a plain function: the typed one's key union is too deep for tsc to instantiate here.
@@ -100,6 +101,7 @@ function Shell() {
           {desktop ? t('app.title') : t('app.short')}
         </Typography.Title>
         <Space size={desktop ? 'middle' : 'small'}>
+          {claims.scopes.has('customers:read') && <HeaderSearch wide={desktop} />}
           <NotificationBell />
           <Button data-testid="language-switch" onClick={() => changeLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}>
             {i18n.language === 'en' ? '中文' : 'English'}

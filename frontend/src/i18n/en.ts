@@ -888,6 +888,34 @@ const en: Dictionary = {
     download: 'Download',
     statuses: { complete: 'Complete', running: 'Running', failed: 'Failed' },
   },
+  search: {
+    placeholder: 'Search customers, contacts, phones, tickets… (/ or Ctrl+K)',
+    short: 'Search',
+    none: 'Nothing matches',
+    resultsFor: 'Results for “{{q}}”',
+    more: 'See all',
+    groups: { customers: 'Customers', contacts: 'Contacts', tickets: 'Tickets', follow_ups: 'Follow-ups', opportunities: 'Opportunities' },
+    fields: {
+      name: 'Name', contact_name: 'Contact', phone: 'Phone', email: 'E-mail', wechat: 'WeChat', code: 'Code',
+      credit_code: 'Credit code', id_number: 'ID number', address: 'Address', title: 'Title', description: 'Description',
+      customer_name: 'Customer', summary: 'Summary', feedback: 'Feedback', other: 'Match',
+    },
+  },
+  views: {
+    menu: 'Views',
+    builtin: 'Built-in views',
+    mine: 'My views',
+    shared: 'Shared with me',
+    saveAs: 'Save as view',
+    name: 'View name',
+    visibility: 'Visible to',
+    visibilities: { private: 'Only me', department: 'My department', everyone: 'Everyone' },
+    saved: 'View saved',
+    deleted: 'View deleted',
+    delete: 'Delete view',
+    dropped: 'These conditions no longer apply and were left out: {{list}}',
+    count: '{{n}} results',
+  },
 };
 
 export default en;

@@ -887,6 +887,34 @@ const zh = {
     download: '下载',
     statuses: { complete: '完成', running: '进行中', failed: '失败' },
   },
+  search: {
+    placeholder: '搜索客户、联系人、电话、工单…（/ 或 Ctrl+K）',
+    short: '搜索',
+    none: '没有找到匹配的结果',
+    resultsFor: '“{{q}}” 的搜索结果',
+    more: '查看全部',
+    groups: { customers: '客户', contacts: '联系人', tickets: '工单', follow_ups: '跟进记录', opportunities: '商机' },
+    fields: {
+      name: '名称', contact_name: '联系人', phone: '电话', email: '邮箱', wechat: '微信', code: '编号',
+      credit_code: '信用代码', id_number: '证件号', address: '地址', title: '标题', description: '描述',
+      customer_name: '客户', summary: '摘要', feedback: '客户反馈', other: '匹配',
+    },
+  },
+  views: {
+    menu: '视图',
+    builtin: '内置视图',
+    mine: '我的视图',
+    shared: '共享给我的',
+    saveAs: '另存为视图',
+    name: '视图名称',
+    visibility: '可见范围',
+    visibilities: { private: '仅自己', department: '本部门', everyone: '所有人' },
+    saved: '视图已保存',
+    deleted: '视图已删除',
+    delete: '删除视图',
+    dropped: '以下条件已失效并被忽略：{{list}}',
+    count: '共 {{n}} 条',
+  },
 };
 
 export default zh;

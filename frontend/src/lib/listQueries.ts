@@ -4,7 +4,8 @@ import {
   activityStatusValues, channelValues, gradeValues, kindValues, pathsApiV1CustomersGetParametersQueryArchivedValues
     as archivedValues, pathsApiV1CustomersGetParametersQuerySortValues as customerSortValues,
   pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values as slaStateFilterValues, priorityValues,
-  stageValues, domain__ticket__StatusValues as statusValues, ticketTypeValues,
+  stageValues, domain__ticket__StatusValues as statusValues, ticketTypeValues, sourceValues,
+  urgencyValues,
 } from '../api/schema.gen';
 import {
   cursorStack, id, ids, isoDate, known, knownOne, readParams, type ParamSpec,
@@ -26,7 +27,8 @@ export const CUSTOMER_FILTERS = {
   name: 'one', kind: 'one', stage: 'many', grade: 'many', activity_status: 'many',
   industry: 'one', owner_id: 'one', tag_id: 'many', archived: 'one',
   created_from: 'one', created_to: 'one', last_contact_from: 'one', last_contact_to: 'one',
-  sort: 'one',
+  sort: 'one', q: 'one', tags_any: 'many', tags_none: 'many', not_contacted_days: 'one',
+  source: 'many', urgency: 'many', region: 'many', unowned: 'one', next_follow_up_to: 'one',
 } as const satisfies ParamSpec;
 
 export function customerQuery(search: URLSearchParams): CustomerQuery {
@@ -46,6 +48,15 @@ export function customerQuery(search: URLSearchParams): CustomerQuery {
     last_contact_from: isoDate(p.last_contact_from),
     last_contact_to: isoDate(p.last_contact_to),
     sort: knownOne(customerSortValues, p.sort),
+    q: p.q?.slice(0, 100),
+    tags_any: ids(p.tags_any),
+    tags_none: ids(p.tags_none),
+    not_contacted_days: id(p.not_contacted_days),
+    source: known(sourceValues, p.source),
+    urgency: known(urgencyValues, p.urgency),
+    region: p.region.map((r) => r.slice(0, 100)),
+    unowned: p.unowned === 'true' ? true : undefined,
+    next_follow_up_to: isoDate(p.next_follow_up_to),
     limit: pageSize(search),
     cursor: cursorStack(search).at(-1),
   };
@@ -54,7 +65,7 @@ export function customerQuery(search: URLSearchParams): CustomerQuery {
 
 export const TICKET_FILTERS = {
   status: 'many', priority: 'many', type: 'many', department_id: 'one', assignee_id: 'one',
-  customer_id: 'one', sla_state: 'one', created_from: 'one', created_to: 'one',
+  customer_id: 'one', sla_state: 'one', created_from: 'one', created_to: 'one', q: 'one',
   channel: 'many', resolved_from: 'one', resolved_to: 'one', closed_from: 'one', closed_to: 'one',
 } as const satisfies ParamSpec;
 
@@ -75,6 +86,7 @@ export function ticketQuery(search: URLSearchParams): TicketQuery {
     resolved_to: isoDate(p.resolved_to),
     closed_from: isoDate(p.closed_from),
     closed_to: isoDate(p.closed_to),
+    q: p.q?.slice(0, 100),
     limit: pageSize(search),
     cursor: cursorStack(search).at(-1),
   });

@@ -21,6 +21,7 @@ import {
   EnumSelect, IndustrySelect, TagSelect, UserSelect, useEnumLabel, useIndustryLabel,
 } from '../../components/selects';
 import { CUSTOMER_FILTERS, customerQuery, PAGE_SIZES } from '../../lib/listQueries';
+import { ViewsMenu } from '../../components/ViewsMenu';
 import { canCreateCustomer } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
 import { dateFromPicker, dateToPicker, formatDateTime } from '../../lib/time';
@@ -114,6 +115,7 @@ export default function CustomerListPage() {
     <PageCard title={t('customer.title')} actions={(
       <>
         <ExportButton path="/customers" query={query} />
+        <ViewsMenu resource="customers" spec={CUSTOMER_FILTERS} search={search} apply={setSearch} />
         {canCreateCustomer(claims) && <>
         <Link to="/customers/new?kind=organization">
           <Button type="primary" icon={<PlusOutlined />} data-testid="new-organization">{t('customer.newOrganization')}</Button>

@@ -1,0 +1,81 @@
+"""Text normalisation shared by documents and queries: both sides go through the same
+functions, so a match never depends on how something was typed."""
+
+import re
+import unicodedata
+
+from pypinyin import Style, lazy_pinyin
+
+_SPACES = re.compile(r"\s+")
+_PHONE_LIKE = re.compile(r"^\+?[\d\s\-()./]+$")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width letters and digits become ASCII), lower case, runs of white space one
+    space, trimmed. Applied to every indexed value and to every query."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
+
+
+def is_cjk(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def digits(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text)
+                   if ch.isascii() and ch.isdigit())
+
+
+def phone_forms(e164: str) -> list[str]:
+    """The digit strings a stored phone number is found by: Chinese numbers without +86
+    (mobiles `13812345678`; landlines also with the trunk 0, `01088886666`), others with and
+    without their country code."""
+    number = digits(e164)
+    if number.startswith("86"):
+        national = number[2:]
+        mobile = len(national) == 11 and national[0] == "1" and national[1] in "3456789"
+        return [national] if mobile else [national, "0" + national]
+    return [number]
+
+
+def query_digits(query: str) -> str | None:
+    """The digits of a query typed as a phone number (digits, spaces, dashes, brackets, a
+    leading + or 00 country code; +86 dropped), or None when it is not one."""
+    text = unicodedata.normalize("NFKC", query).strip()
+    if not _PHONE_LIKE.match(text):
+        return None
+    number = digits(text)
+    if text.startswith("+86") or text.startswith("0086"):
+        number = number[2:] if text.startswith("+") else number[4:]
+    elif text.startswith("+"):
+        pass  # another country: its code stays, as stored
+    return number or None
+
+
+def syllables(name: str) -> list[str]:
+    """One entry per character of `normalize(name)`: a Chinese character's pinyin syllable
+    (the most common reading), any other character as it is, spaces dropped (empty)."""
+    text = normalize(name)
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        j = i
+        while j < len(text) and is_cjk(text[j]) == is_cjk(text[i]):
+            j += 1
+        run = text[i:j]
+        if is_cjk(run[0]):
+            readings = lazy_pinyin(run, style=Style.NORMAL, errors=lambda chars: list(chars))
+            out += readings if len(readings) == len(run) else list(run)
+        else:
+            out += ["" if ch == " " else ch for ch in run]
+        i = j
+    return out
+
+
+def pinyin(name: str) -> tuple[str, str] | None:
+    """Full pinyin and initials of a name with Chinese characters (`杭州明达` → `hangzhoumingda`,
+    `hzmd`); None without any. Other characters are kept as they are in both."""
+    text = normalize(name)
+    if not any(is_cjk(ch) for ch in text):
+        return None
+    parts = syllables(name)
+    return "".join(parts), "".join(p[:1] for p in parts)

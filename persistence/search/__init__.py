@@ -1,0 +1,1 @@
+"""The search index (search_doc, search_gram) and the queries over it."""
