@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, Float, Integer, Row, Select, String, and_, bindparam, case, delete,
+from sqlalchemy import (JSON, Integer, Row, Select, and_, bindparam, case, delete,
                         distinct, exists, func, insert, literal, or_, select, true, type_coerce,
                         update)
 from sqlalchemy.dialects.postgresql import aggregate_order_by

@@ -1,7 +1,6 @@
 """Saved views (/saved-views): named filters of the customer, ticket, follow-up and
 opportunity lists, and the built-in views every user has."""
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 

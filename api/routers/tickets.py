@@ -10,7 +10,7 @@ from api.deps import (MAX_ID, ClockDep, IfMatchDep, PathId, QueryId, ReadUowDep,
                       UowDep, etag, scopes)
 from api.problems import problems
 from api.query import ticket_filter
-from api.routers.customers import Cursor, Limit, _after, _start
+from api.routers.customers import Cursor, Limit
 from api.schemas import Day, Page, refuse_nul
 from api.ticket_schemas import (AssigneeOut, AssignIn, CommentIn, ExceptionIn, ExceptionResolveIn,
                                 TicketCreate, TicketOut, TicketPatch, TimelineEventOut,
@@ -21,7 +21,6 @@ from domain.roles import Actor, Scope
 from domain.ticket import Channel, Priority, Status, TicketType
 from domain.ticket_service import IllegalTransition
 from persistence.pagination import InvalidCursor
-from persistence.ticket_repo import TicketFilter
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 TicketReader = Annotated[Actor, scopes(Scope.TICKETS_READ)]
