@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from api.deps import MAX_ID
+from api.schemas import Day
 from domain.analytics.period import Granularity
 from domain.analytics.service import Result
 from domain.ticket import Channel, TicketType
@@ -14,8 +15,8 @@ from domain.ticket import Channel, TicketType
 class AnalyticsQuery(BaseModel):
     """The parameters every figure takes (api/query.py reads them in one pass)."""
 
-    from_: date = Field(alias="from", description="First day, inclusive, in the configured zone.")
-    to: date = Field(description="Last day, inclusive, in the configured zone.")
+    from_: Day = Field(alias="from", description="First day, inclusive, in the configured zone.")
+    to: Day = Field(description="Last day, inclusive, in the configured zone.")
     bucket: Granularity = Field(Granularity.MONTH,
                                 description="day, week (ISO, Monday first) or month.")
     department_id: int | None = Field(None, ge=1, le=MAX_ID, description=(

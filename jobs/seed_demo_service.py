@@ -33,7 +33,7 @@ S = Status
 #  [(status, hours after opening, extra)])
 TICKETS: list[tuple[str, float, str, bool, bool, str, list[tuple[Status, float, dict]]]] = [
     ("上海云帆科技有限公司", 0.4, "technical_consult", False, False, "接口文档中的签名算法说明不清",
-     []),  # tech has no members: stays new
+     []),  # tech has no members: its supervisor takes it
     ("江苏恒力制造集团", 0.42, "after_sales_repair", True, True, "产线数据采集网关离线", []),
     ("深圳恒通物流有限公司", 2.5, "after_sales_repair", True, True, "调度大屏无法刷新", []),
     ("杭州明达电子有限公司", 30, "order_support", False, True, "发票抬头需要更正",

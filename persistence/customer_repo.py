@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, Integer, Row, Select, and_, bindparam, case, delete,
+from sqlalchemy import (JSON, BigInteger, Integer, Row, Select, and_, bindparam, case, delete,
                         distinct, exists, func, insert, literal, or_, select, true, type_coerce,
                         update)
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -371,11 +371,11 @@ def _page_statements(view: Select, params: dict[str, Any], sort: str,
         conditions.append(or_(Customer.last_contact_at.is_(None),
                               Customer.last_contact_at < since))
     if "amount_min" in params:
-        conditions.append(type_coerce(Customer.cumulative_amount, Integer())
-                          >= bindparam("amount_min", type_=Integer()))
+        conditions.append(type_coerce(Customer.cumulative_amount, BigInteger())
+                          >= bindparam("amount_min", type_=BigInteger()))
     if "amount_max" in params:
-        conditions.append(type_coerce(Customer.cumulative_amount, Integer())
-                          <= bindparam("amount_max", type_=Integer()))
+        conditions.append(type_coerce(Customer.cumulative_amount, BigInteger())
+                          <= bindparam("amount_max", type_=BigInteger()))
     if "order_count_min" in params or "order_count_max" in params:
         orders = (select(func.count()).where(CustomerOrder.customer_id == Customer.id,
                                              CustomerOrder.status != "cancelled")
@@ -391,9 +391,9 @@ def _page_statements(view: Select, params: dict[str, Any], sort: str,
     column = SORTS[sort]
     filtered = filtered.add_columns(column.label("sort_key"))
     if "cursor_id" in params:
-        cursor_type = Integer() if sort == "cumulative_amount" else column.type
+        cursor_type = BigInteger() if sort == "cumulative_amount" else column.type
         if sort == "cumulative_amount":
-            column = type_coerce(Customer.cumulative_amount, Integer())
+            column = type_coerce(Customer.cumulative_amount, BigInteger())
         value, last_id = bindparam("cursor_value", type_=cursor_type), bindparam("cursor_id")
         if descending:
             filtered = filtered.where(or_(column < value,

@@ -120,9 +120,30 @@ async def database(app) -> Database:  # noqa: ANN001
     return app.state.database
 
 
+class _PerTestAddress(httpx.ASGITransport):
+    """Requests come from the current test's own client address: sign-in limits count per
+    address, and one test's failed sign-ins must not lock the next test out, as they would
+    not lock out a colleague at another desk."""
+
+    address = "10.0.0.1"
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.client = (_PerTestAddress.address, 50000)
+        return await super().handle_async_request(request)
+
+
+_test_number = iter(range(1, 10**9))
+
+
+@pytest.fixture(autouse=True)
+def _own_client_address() -> None:
+    n = next(_test_number)
+    _PerTestAddress.address = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+
+
 @pytest.fixture(scope="session")
 async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    transport = _PerTestAddress(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
         yield c
 

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
 
 
 @router.get("", response_model=Page[TaskOut], operation_id="tasks:list_tasks",
-            responses=problems(Forbidden, InvalidCursor))
+            responses=problems(NotFound, Forbidden, InvalidCursor))
 async def list_tasks(
     actor: ReaderDep, uow: ReadUowDep, limit: Limit = 50, cursor: Cursor = None,
     owner: Annotated[str | None, Query(pattern=r"^(me|[1-9][0-9]{0,17})$",

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from api import cli
-from api.routers.auth import Passwords
+from api.security import verify_password
 from api.settings import Settings
 from jobs.registry import JOBS
 from persistence.db import Database, async_url
@@ -91,7 +91,7 @@ def test_reset_password_sets_a_new_one_and_the_old_stops_working(seeded, capsys)
             await database.dispose()
 
     stored = asyncio.run(hash_of_admin())
-    assert Passwords.verify(new, stored) and not Passwords.verify("old-password-1", stored)
+    assert verify_password(new, stored) and not verify_password("old-password-1", stored)
     assert cli.main(["reset-password", "--username", "ghost"]) == 1
     assert "ghost" in one_line_error(capsys)
     assert cli.main(["reset-password", "--username", "admin", "--password", "short"]) == 2

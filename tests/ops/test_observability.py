@@ -92,7 +92,8 @@ async def test_no_secret_reaches_the_logs_of_the_login_and_token_flows(
         assert reused.status_code == 401
         headers = {"Authorization": f"Bearer {rotated['access_token']}"}
         changed = await client.patch("/users/me", headers=headers,
-                                     json={"password": "a-new-password-7"})
+                                     json={"password": "a-new-password-7",
+                                           "current_password": PASSWORD})
         secrets.append("a-new-password-7")
         assert changed.status_code == 200, changed.text
         again = (await client.post("/auth/token", data={"username": user.username,

@@ -77,6 +77,20 @@ class TestForgedCursors:
             assert body["code"] == "invalid-cursor", (name, body)
 
 
+SANE = {"date": "2024-03-01", "date-time": "2024-03-01T09:00:00+08:00"}
+
+
+def _required_companions(operation: dict) -> dict:
+    """Valid values for the operation's other required query parameters."""
+    values = {}
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] != "query" or not parameter.get("required"):
+            continue
+        schema = parameter.get("schema", {})
+        values[parameter["name"]] = SANE.get(schema.get("format"), 60)
+    return values
+
+
 def _date_parameters():  # noqa: ANN202
     for path, method, operation in _operations():
         for parameter in operation.get("parameters", []):
@@ -103,7 +117,8 @@ class TestDatesOutOfRange:
                                                        method, name, where, kind):
         for value in EXTREMES[kind]:
             url = _concrete(path, customer["id"]).replace("{" + name + "}", value)
-            params = {"minutes": 60, name: value} if where == "query" else {}
+            params = {**_required_companions(OPENAPI["paths"][path][method]), name: value} \
+                if where == "query" else {}
             response = await client.request(method.upper(), url, params=params,
                                              json={"is_workday": True} if method == "put"
                                              else None, headers=users["admin"].headers)

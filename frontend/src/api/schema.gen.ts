@@ -15823,6 +15823,15 @@ export interface operations {
                 };
             };
             /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
             422: {
                 headers: {
                     [name: string]: unknown;
