@@ -95,7 +95,7 @@ def test_reset_password_sets_a_new_one_and_the_old_stops_working(seeded, capsys)
     assert cli.main(["reset-password", "--username", "ghost"]) == 1
     assert "ghost" in one_line_error(capsys)
     assert cli.main(["reset-password", "--username", "admin", "--password", "short"]) == 2
-    assert "8 characters" in one_line_error(capsys)
+    assert "10 characters" in one_line_error(capsys)
 
 
 def test_serve_refuses_postgresql_without_a_secret_key(monkeypatch, capsys):  # noqa: ANN001
