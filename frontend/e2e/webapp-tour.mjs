@@ -189,6 +189,11 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
       pool: ['/pool'],
       tasks: ['/tasks'],
       profile: ['/profile'],
+      reports: ['/reports'],
+      imports: ['/imports'],
+      downloads: ['/downloads'],
+      'admin/backups': ['/admin/backups'],
+      search: ['/search?q=' + encodeURIComponent('杭州')],
     };
     const missing = routePatterns().map((p) => p.replace(/^\//, '')).filter((p) => !(p in paths));
     check(missing.length === 0, `routes not walked at 390×844: ${missing.join(', ')} (add them to e2e/webapp-tour.mjs)`);
