@@ -92,8 +92,9 @@ async def update_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, 
                 current_password, user.password_hash)):
             message = "wrong password" if current_password else "required to set a new password"
             raise Invalid([{"field": "current_password", "message": message}])
-        if _password_errors(password, user.username):
-            raise Invalid(_password_errors(password, user.username))
+        errors = _password_errors(password, user.username)
+        if errors:
+            raise Invalid(errors)
     if "department_id" in changes:
         await _check_department(uow, changes["department_id"])
     losing_admin = user.role == Role.ADMIN and user.is_active and (
