@@ -64,7 +64,7 @@ class CustomerFilter:
 _GRADE_RANK = case({"S": 4, "A": 3, "B": 2, "C": 1}, value=Customer.grade, else_=0)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SORTS: dict[str, Any] = {
-    "created_at": Customer.id, "name": Customer.name, "code": Customer.code,
+    "created_at": Customer.id, "name": Customer.name_sort, "code": Customer.code,
     "updated_at": Customer.updated_at,
     # never contacted sorts as the oldest contact; keyset needs a value on every row
     "last_contact_at": func.coalesce(Customer.last_contact_at, _EPOCH),

@@ -10,6 +10,7 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, Foreig
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, validates
 
+from domain.search.normalize import name_sort_key
 from domain.text import comparison_key
 
 NAMING_CONVENTION = {
@@ -153,7 +154,8 @@ class Customer(Versioned, Base):
         Index("ix_customer_owner_id_id", "owner_id", "id"),
         Index("ix_customer_archived_id", "archived", "id"),
         Index("ix_customer_stage_id", "stage", "id"),
-        Index("ix_customer_name_id", "name", "id"),  # exact names (import duplicates), sort
+        Index("ix_customer_name_id", "name", "id"),  # exact names (import duplicates)
+        Index("ix_customer_name_sort_id", "name_sort", "id"),  # sort by name, pinyin order
         Index("ix_customer_created_at", "created_at"),
         Index("ix_customer_name_trgm", "name", postgresql_using="gin",
               postgresql_ops={"name": "gin_trgm_ops"}),
@@ -166,6 +168,12 @@ class Customer(Versioned, Base):
     code: Mapped[str] = mapped_column(String(13), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(200))
+    # domain.search.normalize.name_sort_key(name), kept with the name: sorting by name is pinyin
+    # order from an index. Set by the ORM (below) and by a Core insert's default; a Core
+    # UPDATE of the name must set it too. COLLATE "C": compared byte-wise, as the key expects.
+    name_sort: Mapped[str] = mapped_column(
+        Text().with_variant(Text(collation="C"), "postgresql"),
+        default=lambda context: name_sort_key(context.get_current_parameters()["name"]))
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
     gender: Mapped[str | None] = mapped_column(String(10))
@@ -209,6 +217,11 @@ class Customer(Versioned, Base):
     rfm_frequency: Mapped[int | None] = mapped_column(Integer)
     rfm_monetary: Mapped[int | None] = mapped_column(Integer)
     value_computed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @validates("name")
+    def _keep_name_sort(self, _key: str, name: str) -> str:
+        self.name_sort = name_sort_key(name)
+        return name
 
 
 class Contact(Versioned, Base):

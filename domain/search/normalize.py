@@ -79,3 +79,26 @@ def pinyin(name: str) -> tuple[str, str] | None:
         return None
     parts = syllables(name)
     return "".join(parts), "".join(p[:1] for p in parts)
+
+
+def name_sort_key(name: str) -> str:
+    """The key that puts names in pinyin order (张三 by "zhang san", among the z's): each
+    Chinese character's syllable and each run of other characters, space-separated, then a
+    tab and the name itself, so homophones (张 and 章) stay grouped by character. Compared
+    byte-wise (PostgreSQL: COLLATE "C"): a space sorts before every letter, so 西安 ("xi an")
+    comes before 先 ("xian") as in a dictionary."""
+    text = normalize(name)
+    tokens: list[str] = []
+    latin = ""
+    for ch, syllable in zip(text, syllables(name), strict=True):
+        if is_cjk(ch):
+            tokens += [latin] if latin else []
+            latin = ""
+            tokens.append(syllable)
+        elif ch == " ":
+            tokens += [latin] if latin else []
+            latin = ""
+        else:
+            latin += ch
+    tokens += [latin] if latin else []
+    return " ".join(tokens) + "\t" + text

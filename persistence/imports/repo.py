@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.imports.plan import Existing, MatchKey
 from domain.imports.rows import CONTACT_FIELDS, CUSTOMER_FIELDS, normal_name
+from domain.search.normalize import name_sort_key
 from persistence.search import index as search_index
 from persistence.models import (AuditEvent, CodeCounter, Contact, Customer, CustomerTag,
                                 DataImport, Money, Tag, User, UtcDateTime)
@@ -223,6 +224,7 @@ class SqlImportRepo:
         search_index.note(self.session.sync_session, customer_ids)
 
     async def insert_customers(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        rows = [{**row, "name_sort": name_sort_key(row["name"])} for row in rows]
         ids = await self._insert(Customer.__table__, rows, True)
         self._reindex(ids)
         return ids
@@ -239,6 +241,8 @@ class SqlImportRepo:
 
     async def update_customer(self, customer_id: int, changes: dict[str, Any]) -> int | None:
         """Apply changes and bump the version; returns the new version."""
+        if "name" in changes:
+            changes = {**changes, "name_sort": name_sort_key(changes["name"])}
         stmt = (update(Customer).where(Customer.id == customer_id)
                 .values(**changes, version=Customer.version + 1)
                 .returning(Customer.version).execution_options(synchronize_session=False))

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.search import rules
-from domain.search.normalize import normalize, phone_forms, pinyin, query_digits
+from domain.search.normalize import name_sort_key, normalize, phone_forms, pinyin, query_digits
 
 
 class TestNormalize:
@@ -27,6 +27,12 @@ class TestNormalize:
     def test_pinyin(self):
         assert pinyin("杭州明达电子") == ("hangzhoumingdadianzi", "hzmddz")
         assert pinyin("ACME") is None
+
+    def test_names_sort_in_pinyin_order(self):
+        names = ["章子", "ACME 公司", "阿里", "先锋", "张三", "西安电子", "北京", "Zeta", "张"]
+        assert sorted(names, key=name_sort_key) == [
+            "阿里", "ACME 公司", "北京", "西安电子", "先锋", "Zeta", "张", "张三", "章子"]
+        assert name_sort_key("ＡＢＣ 科技") == "abc ke ji\tabc 科技"
 
 
 def doc(name="杭州明达电子", **contact):  # noqa: ANN001, ANN003, ANN201

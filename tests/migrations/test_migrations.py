@@ -56,17 +56,21 @@ def test_grades_set_before_customer_value_are_locked(backend, tmp_path):
     so the job's first run does not overwrite or clear it."""
     from datetime import UTC, datetime
 
-    from sqlalchemy import insert, select
+    from sqlalchemy import column, insert, select, table
 
     from persistence.models import Customer
 
     now = datetime(2026, 12, 1, tzinfo=UTC)
+    # the columns as they were at that revision (the model's table has columns added since)
+    old_customer = table("customer", *(column(name, Customer.__table__.c[name].type) for name in (
+        "kind", "stage", "activity_status", "custom_fields", "archived", "cumulative_amount",
+        "version", "created_at", "updated_at", "value_computed_at", "code", "name", "grade")))
 
     def add(connection):  # noqa: ANN001, ANN202
         base = {"kind": "organization", "stage": "prospect", "activity_status": "active",
                 "custom_fields": {}, "archived": False, "cumulative_amount": 0,
                 "version": 1, "created_at": now, "updated_at": now, "value_computed_at": None}
-        connection.execute(insert(Customer.__table__), [
+        connection.execute(insert(old_customer), [
             base | {"code": "C1", "name": "hand", "grade": "A"},
             base | {"code": "C2", "name": "job", "grade": "B", "value_computed_at": now},
             base | {"code": "C3", "name": "none", "grade": None},
