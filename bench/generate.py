@@ -64,7 +64,7 @@ CUSTOMER_COLUMNS = (
     "size", "main_business", "region", "address", "stage", "activity_status", "grade", "source",
     "urgency", "owner_id", "custom_fields", "archived", "archived_reason", "first_contact_at",
     "last_contact_at", "cumulative_amount", "version", "created_at", "updated_at",
-    "first_cooperation_on", "last_order_on", "owner_engaged_at", "name_sort")
+    "first_cooperation_on", "last_order_on", "owner_engaged_at", "name_sort", "tag_ids")
 # positions in a customer row of the columns derived from follow-ups and orders
 (C_STAGE, C_ACTIVITY, C_OWNER, C_ARCHIVED, C_FIRST_CONTACT, C_LAST_CONTACT, C_AMOUNT,
  C_CREATED, C_FIRST_ORDER, C_LAST_ORDER, C_ENGAGED) = (
@@ -404,7 +404,7 @@ class Generator:
                 size, business, region, address, stage, activity, grade, source, urgency,
                 owner, "{}", archived, pick(reasons) if archived else None,
                 first_at, last_at, amount, 1, created_at, ts(last_s + r() * 600),
-                None, None, created_at, name_sort_key(name)])
+                None, None, created_at, name_sort_key(name), []])  # tag_ids: by trigger
             amount_mus.append((created_s, amount_mu))
 
             # Contacts: exactly one primary. An individual is their own primary contact.

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Integer, Row, Select, and_, bindparam, case, delete,
-                        distinct, exists, func, insert, literal, or_, select, true, type_coerce,
-                        update)
+from sqlalchemy import (JSON, BigInteger, Boolean, Integer, Row, Select, and_, bindparam, case,
+                        cast, delete, distinct, exists, func, insert, literal, or_, select, true,
+                        type_coerce, update)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -162,10 +163,11 @@ class SqlCustomerRepo:
         shape = (dialect, sort, descending, *sorted(params))
         if extra:  # custom fields and search vary in more than their parameters
             page_stmt, count_stmt = _page_statements(self._view(), params, sort, descending,
-                                                     extra)
+                                                     dialect, extra)
         else:
             if shape not in _PAGES:  # statements with the same filters differ in parameters
-                _PAGES[shape] = _page_statements(self._view(), params, sort, descending)
+                _PAGES[shape] = _page_statements(self._view(), params, sort, descending,
+                                                 dialect)
             page_stmt, count_stmt = _PAGES[shape]
         # Through the Core connection: the ORM's execution layer costs more than the query.
         connection = await self.session.connection()
@@ -301,12 +303,44 @@ def _extra_conditions(f: CustomerFilter, actor: Actor, dialect: str) -> list[Any
     return out
 
 
-def _page_statements(view: Select, params: dict[str, Any], sort: str,
-                     descending: bool, extra: Sequence[Any] = ()) -> tuple[Select, Select]:
+def _tag_conditions(params: dict[str, Any], dialect: str) -> list[Any]:
+    """tags_all (tag_N), tags_none (tagnot_N) and tags_any. PostgreSQL reads them from the
+    customer's tag_ids in ix_customer_filters, intersected there with the other filters;
+    SQLite asks customer_tag row by row."""
+    def tags(prefix: str) -> list[Any]:
+        return [bindparam(name, type_=BigInteger())
+                for name in sorted(n for n in params if n.startswith(prefix))]
+
+    all_of, none_of = tags("tag_"), tags("tagnot_")
+    if dialect == "postgresql":
+        def holds(op: str, ids: Any) -> Any:
+            return Customer.tag_ids.op(op, return_type=Boolean())(ids)
+
+        out = []
+        if all_of:
+            out.append(holds("@>", postgresql.array(all_of, type_=BigInteger())))
+        if none_of:
+            out.append(~holds("&&", postgresql.array(none_of, type_=BigInteger())))
+        if "tags_any" in params:
+            out.append(holds("&&", cast(bindparam("tags_any"), postgresql.ARRAY(BigInteger()))))
+        return out
+    out = [exists().where(CustomerTag.customer_id == Customer.id, CustomerTag.tag_id == tag)
+           for tag in all_of]
+    out += [~exists().where(CustomerTag.customer_id == Customer.id, CustomerTag.tag_id == tag)
+            for tag in none_of]
+    if "tags_any" in params:
+        out.append(exists().where(
+            CustomerTag.customer_id == Customer.id,
+            CustomerTag.tag_id.in_(bindparam("tags_any", expanding=True))))
+    return out
+
+
+def _page_statements(view: Select, params: dict[str, Any], sort: str, descending: bool,
+                     dialect: str, extra: Sequence[Any] = ()) -> tuple[Select, Select]:
     """The page query and its count for one combination of filters, with every value a bound
     parameter named as in `params`. Built once per combination: composing a statement and
     deriving its cache key costs more than PostgreSQL takes to answer it."""
-    conditions = []
+    conditions = _tag_conditions(params, dialect)
     if "actor_id" in params:
         conditions.append(Customer.owner_id == bindparam("actor_id"))
     if "archived" in params:
@@ -322,9 +356,6 @@ def _page_statements(view: Select, params: dict[str, Any], sort: str,
                               Customer.industry.like(bindparam("industry_prefix"), escape="/")))
     if "owner_id" in params:
         conditions.append(Customer.owner_id == bindparam("owner_id"))
-    for name in sorted(name for name in params if name.startswith("tag_")):  # has all
-        conditions.append(exists().where(CustomerTag.customer_id == Customer.id,
-                                         CustomerTag.tag_id == bindparam(name)))
     for name, column, op in (("created_from", Customer.created_at, "ge"),
                              ("created_to", Customer.created_at, "lt"),
                              ("last_contact_from", Customer.last_contact_at, "ge"),
@@ -346,13 +377,6 @@ def _page_statements(view: Select, params: dict[str, Any], sort: str,
     if "owner_department_id" in params:
         conditions.append(Customer.owner_id.in_(
             select(User.id).where(User.department_id == bindparam("owner_department_id"))))
-    for name in sorted(name for name in params if name.startswith("tagnot_")):
-        conditions.append(~exists().where(CustomerTag.customer_id == Customer.id,
-                                          CustomerTag.tag_id == bindparam(name)))
-    if "tags_any" in params:
-        conditions.append(exists().where(
-            CustomerTag.customer_id == Customer.id,
-            CustomerTag.tag_id.in_(bindparam("tags_any", expanding=True))))
     if "tagcat" in params:
         conditions.append(exists().where(
             CustomerTag.customer_id == Customer.id,

@@ -97,8 +97,14 @@ def _ngrams(text: str, n: int) -> list[str]:
 # Each gram is keyed by its field group, so a condition on one group reads only that group's
 # postings: `科技` in names is common, in phone digits or pinyin it does not exist, and the
 # trigrams of a mobile fragment are not diluted by every code and ID number that has them.
-GROUP = {NAMES: "n", CONTACTS: "c", PINYIN: "p", PHONES: "d", EMAILS: "o", WECHATS: "o",
+GROUP = {NAMES: "n", CONTACTS: "c", PINYIN: "p", PHONES: "d", EMAILS: "e", WECHATS: "e",
          ADDRESS: "o", CODES: "o", ID_NUMBER: "o"}
+# Fields matched as a whole value (the first ranking tier) also index each value whole, under
+# "x": the tier then reads the few documents holding exactly that value, not every document
+# that merely contains the query (a 4-digit query is in thousands of phones, the whole value
+# of none).
+WHOLE = "x"
+_WHOLE_FIELDS = (CODES, ID_NUMBER, PHONES, EMAILS)
 
 
 def grams(doc: Mapping[str, str]) -> list[str]:
@@ -113,6 +119,8 @@ def grams(doc: Mapping[str, str]) -> list[str]:
                 out.update(group + g for g in _ngrams(value, 2))
             size = MIN_PHONE_DIGITS if field == PHONES else 3
             out.update(group + g for g in _ngrams(value, size))
+            if field in _WHOLE_FIELDS:
+                out.add(WHOLE + value)
     return sorted(out)
 
 
@@ -140,8 +148,11 @@ class SearchQuery:
     def empty(self) -> bool:
         return not self.fields
 
-    def grams_for(self, field: str) -> tuple[str, ...]:
-        """The keys every document matching this query in `field` has."""
+    def grams_for(self, field: str, how: str = "part") -> tuple[str, ...]:
+        """The keys every document matching this query in `field` (`how`: "exact", "prefix"
+        or "part") has."""
+        if how == "exact" and field in _WHOLE_FIELDS:
+            return (WHOLE + needle(self, field),)
         base = self.phone_grams if field == PHONES else self.text_grams
         return tuple(GROUP[field] + g for g in base)
 

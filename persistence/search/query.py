@@ -48,28 +48,38 @@ def _has_grams(keys: Sequence[str], dialect: str) -> ColumnElement[bool]:
 def condition(q: SearchQuery, actor: Actor, dialect: str,
               conditions: Sequence[tuple[str, str]]) -> ColumnElement[bool]:
     """Rows of search_doc ⋈ customer where one of `conditions` ((field, how) pairs) holds for
-    the query, as the actor may see it."""
+    the query, as the actor may see it.
+
+    Written as (any field's pre-filter) AND (any field's rule), not as an OR of (pre-filter AND
+    rule) per field: the two are equal, since a rule never holds without its field's grams, but
+    this way the index answers the first part and each candidate row is checked with the `LIKE`s
+    alone. In the other form PostgreSQL re-checks every `grams @>` on every candidate, which
+    unpacks the document's whole gram array each time."""
     hidden = hidden_fields(actor.role.value)
-    terms = []
+    prefilters, rules = [], []
     for field, how in conditions:
         if field not in q.fields:
             continue
-        term = DOC.c[field].like(bindparam(None, _pattern(needle(q, field), how)), escape="/")
-        if field == NAMES and how == "prefix" and dialect == "sqlite":
-            # SQLite does not read LIKE as a range here: say the range of ix_search_doc_names
-            start = "\n" + needle(q, field)
-            term = and_(DOC.c.names >= bindparam(None, start),
-                        DOC.c.names < bindparam(None, start + "\U0010ffff"), term)
-        elif not (field == NAMES and how == "prefix" and dialect == "postgresql"):
-            # A name prefix is a range of ix_search_doc_names on PostgreSQL; the grams would
-            # read every name containing it.
-            term = and_(_has_grams(q.grams_for(field), dialect), term)
+        rule = DOC.c[field].like(bindparam(None, _pattern(needle(q, field), how)), escape="/")
+        if field == NAMES and how == "prefix":
+            # A name prefix is a range of ix_search_doc_names (the grams would read every name
+            # containing it); SQLite does not read LIKE as a range here, so it is spelled out.
+            prefilter = rule
+            if dialect == "sqlite":
+                start = "\n" + needle(q, field)
+                prefilter = and_(DOC.c.names >= bindparam(None, start),
+                                 DOC.c.names < bindparam(None, start + "\U0010ffff"))
+        else:
+            prefilter = _has_grams(q.grams_for(field, how), dialect)
         if field in hidden:
             if actor.user_id is None:
                 continue
-            term = and_(CUSTOMER.c.owner_id == actor.user_id, term)
-        terms.append(term)
-    return or_(*terms) if terms else false()
+            rule = and_(CUSTOMER.c.owner_id == actor.user_id, rule)
+        prefilters.append(prefilter)
+        rules.append(rule)
+    if not rules:
+        return false()
+    return and_(or_(*prefilters), or_(*rules))
 
 
 def any_field(q: SearchQuery, actor: Actor, dialect: str) -> ColumnElement[bool]:

@@ -5,10 +5,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from domain.search.normalize import name_sort_key
-from persistence.models import Customer, CustomerOrder
+from persistence.models import Customer, CustomerOrder, CustomerTag
 from tests.api.search_support import fresh_manager, token
 from tests.conftest import create_customer, make_user
 from tests.support import assert_problem, uid
@@ -101,6 +101,45 @@ class TestFilters:
         assert set(await ids(client, am, tags_none=[t2])) == {c["id"], d["id"]}
         assert set(await ids(client, am, tags_none=[t1, t3], tags_any=[t2])) == {b["id"]}
         assert set(await ids(client, am, tag_category=cat)) == {a["id"], b["id"]}
+
+    async def test_the_tag_copy_follows_every_tag_writer(self, client, am, users, database):
+        """customer.tag_ids (which the tag filters read on PostgreSQL) is kept by triggers:
+        a PATCH of the tags, a tag merge (insert-select and a cascading delete), an import's
+        bulk insert; the filters and the customer_tag rows always agree."""
+        admin = users["admin"]
+        t1, t2, t3 = [await tag(client, admin, f"复制{uid()}") for _ in range(3)]
+        a = await create_customer(client, am, tag_ids=[t1])
+        b = await create_customer(client, am, tag_ids=[t1, t2])
+
+        async def copies() -> dict[int, list[int]]:
+            async with database.session(write=False) as session:
+                rows = (await session.execute(select(Customer.id, Customer.tag_ids).where(
+                    Customer.id.in_([a["id"], b["id"]])))).all()
+                truth = (await session.execute(select(CustomerTag.customer_id, CustomerTag.tag_id)
+                         .where(CustomerTag.customer_id.in_([a["id"], b["id"]]))
+                         .order_by(CustomerTag.tag_id))).all()
+            expected: dict[int, list[int]] = {a["id"]: [], b["id"]: []}
+            for customer_id, tag_id in truth:
+                expected[customer_id].append(tag_id)
+            assert {i: list(t) for i, t in rows} == expected
+            return expected
+
+        assert await copies() == {a["id"]: [t1], b["id"]: [t1, t2]}
+        response = await client.patch(f"/customers/{a['id']}", json={"tag_ids": [t3, t2]},
+                                      headers=am.headers)
+        assert response.status_code == 200, response.text
+        assert await copies() == {a["id"]: sorted([t2, t3]), b["id"]: [t1, t2]}
+        assert await ids(client, am, tags_all=[t2, t3]) == [a["id"]]
+        response = await client.post(f"/tags/{t2}/merge", json={"into_tag_id": t1},
+                                     headers=admin.headers)
+        assert response.status_code == 200, response.text
+        assert await copies() == {a["id"]: sorted([t1, t3]), b["id"]: [t1]}
+        assert set(await ids(client, am, tags_all=[t1])) == {a["id"], b["id"]}
+        assert await ids(client, am, tags_none=[t3], tags_any=[t1]) == [b["id"]]
+        async with database.session(write=True) as session:  # a bulk write, as imports do
+            await session.execute(insert(CustomerTag), [{"customer_id": b["id"], "tag_id": t3}])
+        assert await copies() == {a["id"]: sorted([t1, t3]), b["id"]: sorted([t1, t3])}
+        assert set(await ids(client, am, tags_all=[t3, t1])) == {a["id"], b["id"]}
 
     async def test_contact_dates_and_not_contacted_including_never(self, client, am, database):
         now = datetime.now(UTC)

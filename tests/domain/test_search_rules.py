@@ -83,16 +83,19 @@ DIGITS = st.text(alphabet="0123456789", min_size=10, max_size=10)
 @settings(max_examples=300, deadline=None)
 @given(name=NAMES, contact=NAMES, mobile=DIGITS, data=st.data())
 def test_a_match_always_has_its_grams(name, contact, mobile, data):
+    email = f"li{mobile}@example.cn"
     d = rules.document(rules.CustomerText(name=name, code="C202605000001", contacts=[
-        rules.ContactText(name=contact, mobile="+861" + mobile)]))
+        rules.ContactText(name=contact, mobile="+861" + mobile, email=email)]))
     keys = set(rules.grams(d))
     source = data.draw(st.sampled_from([name, contact, "1" + mobile, rules.pinyin(name)[1]
-                                        if rules.pinyin(name) else name]))
+                                        if rules.pinyin(name) else name, email,
+                                        "C202605000001"]))
     text = normalize(source)
     if not text:
         return
-    start = data.draw(st.integers(0, len(text) - 1))
-    end = data.draw(st.integers(start + 1, len(text)))
+    whole = data.draw(st.booleans())  # the whole value (exact tier) or any part of it
+    start = 0 if whole else data.draw(st.integers(0, len(text) - 1))
+    end = len(text) if whole else data.draw(st.integers(start + 1, len(text)))
     q = rules.parse(text[start:end])
     m = rules.match(d, q)
     for field in rules.FIELDS:
@@ -100,6 +103,7 @@ def test_a_match_always_has_its_grams(name, contact, mobile, data):
             continue
         for how in ("exact", "prefix", "part"):
             if rules._holds(d[field], rules.needle(q, field), how):
-                assert set(q.grams_for(field)) <= keys, (field, q)
+                assert set(q.grams_for(field, how)) <= keys, (field, how, q)
     if m is not None:
-        assert set(q.grams_for(m.field)) <= keys
+        how = {rules.Tier.EXACT: "exact", rules.Tier.NAME_PREFIX: "prefix"}.get(m.tier, "part")
+        assert set(q.grams_for(m.field, how)) <= keys
