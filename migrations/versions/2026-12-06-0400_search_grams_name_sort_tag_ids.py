@@ -96,6 +96,7 @@ def _keep_tag_ids(postgres: bool) -> None:
     """The triggers come last: SQLite checks them when a batch operation renames customer."""
     if postgres:
         op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
+        op.execute("SET LOCAL maintenance_work_mem = '512MB'")  # one GIN build, not many minutes
         op.create_index('ix_customer_filters', 'customer', FILTER_COLUMNS, unique=False,
                         postgresql_using='gin')
     for statement in _PG_TAG_IDS if postgres else _SQLITE_TAG_IDS:
