@@ -229,7 +229,7 @@ const en: Dictionary = {
     },
     filters: {
       name: 'Name contains',
-      q: 'Search name, contact, phone, code…',
+      q: 'Name, contact, phone…',
       tagsAll: 'Tags (all of)',
       tagsAny: 'Tags (any of)',
       tagsNone: 'Tags (none of)',

@@ -228,7 +228,7 @@ const zh = {
     },
     filters: {
       name: '名称包含',
-      q: '搜索名称、联系人、电话、编号…',
+      q: '搜索名称、联系人、电话',
       tagsAll: '标签（全部）',
       tagsAny: '标签（任一）',
       tagsNone: '标签（排除）',
