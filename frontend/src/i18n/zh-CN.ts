@@ -405,7 +405,7 @@ const zh = {
     empty: '暂无工单',
     customerSearch: '输入客户名称搜索',
     filters: {
-      q: '搜索工单号、标题、描述、客户',
+      q: '工单号、标题、客户',
       customerTag: '客户标签（任一）',
       created: '创建日期',
       resolved: '解决日期',

@@ -124,11 +124,11 @@ export function CustomerFilters({ search, onChange, tools, phoneTools, footer }:
     )),
     ...(sales ? [
       field('amount', t('customer.filters.amount'), !!(p.amount_min || p.amount_max), (d) => (
-        <NumberRange min={p.amount_min} max={p.amount_max} style={fieldStyle(d, 220)} testId="filter-amount"
+        <NumberRange precision={2} min={p.amount_min} max={p.amount_max} style={fieldStyle(d, 220)} testId="filter-amount"
           onChange={(a, b) => set({ amount_min: a, amount_max: b })} />
       )),
       field('order_count', t('customer.filters.orderCount'), !!(p.order_count_min || p.order_count_max), (d) => (
-        <NumberRange integer min={p.order_count_min} max={p.order_count_max} style={fieldStyle(d, 220)}
+        <NumberRange precision={0} min={p.order_count_min} max={p.order_count_max} style={fieldStyle(d, 220)}
           onChange={(a, b) => set({ order_count_min: a, order_count_max: b })} />
       )),
     ] : []),

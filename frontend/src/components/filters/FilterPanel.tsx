@@ -10,6 +10,8 @@ export interface FilterField {
   label: string;
   active: boolean;
   render: (inDrawer: boolean) => ReactNode;
+  /** A heading in the drawer above the first field of a group (custom fields). */
+  group?: string;
 }
 
 /**
@@ -55,8 +57,13 @@ export function FilterPanel({ bar, more, tools, phoneTools, footer, onClearAll }
           </Flex>
         )}>
         <Form layout="vertical" component="div">
-          {inDrawer.map((f) => (
-            <Form.Item key={f.key} label={f.label} style={{ marginBottom: 16 }}>{f.render(true)}</Form.Item>
+          {inDrawer.map((f, i) => (
+            <Fragment key={f.key}>
+              {f.group && f.group !== inDrawer[i - 1]?.group && (
+                <Typography.Title level={5} style={{ marginTop: 8 }}>{f.group}</Typography.Title>
+              )}
+              <Form.Item label={f.label} style={{ marginBottom: 16 }}>{f.render(true)}</Form.Item>
+            </Fragment>
           ))}
         </Form>
       </Drawer>

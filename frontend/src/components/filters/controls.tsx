@@ -33,9 +33,10 @@ export function DateRange({ from, to, onChange, style, testId }: {
   );
 }
 
-function CommitNumber({ value, onCommit, placeholder, integer, testId, suffix, min = 0 }: {
+/** `precision`: decimals kept (0 for counts, 2 for yuan); none given keeps what is typed. */
+function CommitNumber({ value, onCommit, placeholder, precision, testId, suffix, min = 0 }: {
   value: string | undefined; onCommit: (value: string | undefined) => void; placeholder: string;
-  integer?: boolean; testId?: string; suffix?: string; min?: number;
+  precision?: number; testId?: string; suffix?: string; min?: number;
 }) {
   const [draft, setDraft] = useState<number | null>(value === undefined ? null : Number(value));
   const commit = () => {
@@ -43,23 +44,23 @@ function CommitNumber({ value, onCommit, placeholder, integer, testId, suffix, m
     if (next !== value) onCommit(next);
   };
   return (
-    <InputNumber<number> min={min} precision={integer ? 0 : 2} value={draft} placeholder={placeholder}
+    <InputNumber<number> min={min} precision={precision} value={draft} placeholder={placeholder}
       style={{ width: '100%' }} suffix={suffix} data-testid={testId}
       onChange={(v) => setDraft(v)} onBlur={commit} onPressEnter={commit} />
   );
 }
 
-export function NumberRange({ min, max, onChange, style, integer, testId }: {
-  min: string | undefined; max: string | undefined; style: CSSProperties; integer?: boolean; testId?: string;
+export function NumberRange({ min, max, onChange, style, precision, testId }: {
+  min: string | undefined; max: string | undefined; style: CSSProperties; precision?: number; testId?: string;
   onChange: (min: string | undefined, max: string | undefined) => void;
 }) {
   const { t } = useTranslation();
   // Keyed by the URL's values, so a chip removed or a view opened resets the boxes.
   return (
     <Space.Compact style={style} key={`${min ?? ''}..${max ?? ''}`}>
-      <CommitNumber value={min} integer={integer} placeholder={t('filters.min')} testId={testId && `${testId}-min`}
+      <CommitNumber value={min} precision={precision} placeholder={t('filters.min')} testId={testId && `${testId}-min`}
         onCommit={(v) => onChange(v, max)} />
-      <CommitNumber value={max} integer={integer} placeholder={t('filters.max')} testId={testId && `${testId}-max`}
+      <CommitNumber value={max} precision={precision} placeholder={t('filters.max')} testId={testId && `${testId}-max`}
         onCommit={(v) => onChange(min, v)} />
     </Space.Compact>
   );
@@ -71,7 +72,7 @@ export function NumberBox({ value, onChange, placeholder, suffix, style, testId,
 }) {
   return (
     <div style={style} key={value ?? ''}>
-      <CommitNumber value={value} integer min={min} placeholder={placeholder} suffix={suffix} testId={testId} onCommit={onChange} />
+      <CommitNumber value={value} precision={0} min={min} placeholder={placeholder} suffix={suffix} testId={testId} onCommit={onChange} />
     </div>
   );
 }

@@ -63,6 +63,6 @@ export function customFieldFilters(definitions: Definition[], conditions: string
           return <SearchBox style={style} placeholder={label} value={value} testId={testId} onChange={set} />;
       }
     };
-    return { key: `custom:${field.key}`, label, active: value !== undefined, render };
+    return { key: `custom:${field.key}`, label, active: value !== undefined, render, group: t('filters.custom') };
   });
 }

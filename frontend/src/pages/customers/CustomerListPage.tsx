@@ -33,7 +33,7 @@ type ColumnKey = 'code' | 'kind' | 'stage' | 'grade' | 'activity_status' | 'indu
 
 const OPTIONAL: ColumnKey[] = ['code', 'kind', 'stage', 'grade', 'activity_status', 'industry', 'region',
   'owner_id', 'tags', 'last_contact_at', 'cumulative_amount', 'created_at', 'updated_at'];
-const DEFAULT_COLUMNS: ColumnKey[] = ['code', 'kind', 'stage', 'grade', 'owner_id', 'tags', 'created_at'];
+const DEFAULT_COLUMNS: ColumnKey[] = ['code', 'kind', 'stage', 'grade', 'owner_id', 'tags', 'last_contact_at', 'created_at'];
 const COLUMNS_KEY = 'crm.customerColumns';
 
 function storedColumns(): ColumnKey[] {
