@@ -46,7 +46,6 @@ export function FilterPanel({ bar, more, tools, phoneTools, footer, onClearAll }
         {wide ? tools : phoneTools}
       </Flex>
       <Drawer open={open} onClose={() => setOpen(false)} title={title} size={wide ? 440 : '100%'}
-        data-testid="filter-drawer" destroyOnHidden={false}
         footer={(
           <Flex justify="space-between" align="center" gap={8}>
             <Typography.Link onClick={onClearAll} data-testid="drawer-clear-filters">{t('filters.clearAll')}</Typography.Link>
