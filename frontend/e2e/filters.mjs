@@ -49,7 +49,8 @@ export async function filtersScenario({ browser, base, artifacts, password, stor
     await pick(page, 'filter-source', '展会');
     await page.waitForURL(/source=exhibition/);
     await drawer(page).getByTestId('result-count').filter({ hasText: `共 ${exhibition} 个客户` }).waitFor();
-    await drawer(page).getByText('更多筛选').click(); // closes the select's options
+    await page.keyboard.press('Tab'); // on to the next filter: the source's options close
+    await page.locator('.ant-select-item-option').filter({ hasText: '转介绍' }).waitFor({ state: 'hidden' });
     await shot(page, 'desktop-customers-filter-drawer');
     await page.getByTestId('filters-done').click();
     await drawer(page).waitFor({ state: 'hidden' });
