@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { importScenario } from './imports.mjs';
 import { analyticsScenario } from './analytics.mjs';
 import { backups } from './backups.mjs';
+import { filtersScenario } from './filters.mjs';
 import { searchScenario } from './search.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -131,7 +132,8 @@ export async function scenario({ browser, base, artifacts, password }) {
       await page.getByRole('link', { name: '张三' }).waitFor();
       await page.reload();
       await page.getByRole('link', { name: '张三' }).waitFor();
-      await page.getByRole('button', { name: '重置' }).click();
+      await page.getByTestId('filter-chip').filter({ hasText: '生命周期阶段：成交' }).waitFor();
+      await page.getByTestId('clear-filters').click();
       await page.waitForURL(`${base}/customers`);
     });
 
@@ -426,6 +428,7 @@ export async function scenario({ browser, base, artifacts, password }) {
     await (await import('./webapp-tour.mjs')).webappTour({ browser, base, artifacts, password, storageState: await context.storageState(), customerUrl, ticketUrl, step, shots });
     await step('admin backups: start one, see it complete, download it', () => backups({ browser, base, artifacts, password }));
     await step('search: mobile fragment, two characters, pinyin initials; a saved view', async () => searchScenario({ browser, base, artifacts, password, storageState: await context.storageState() }));
+    await step('list filters: a drawer filter as a chip with the count, removed; a ticket view saved, reloaded, opened', async () => filtersScenario({ browser, base, artifacts, password, storageState: await context.storageState() }));
     check(errors.length === 0, `errors in the page: ${errors.join('; ')}`);
     console.log(`  screenshots: ${shots.join(', ')}`);
   } catch (error) {

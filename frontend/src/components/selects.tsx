@@ -1,7 +1,9 @@
 // Pickers over the API's enums and lists, labelled in the user's language.
 import { Select, Tag, TreeSelect, type SelectProps } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../api/client';
+import { useCustomerSearch } from '../queries/customers';
 import { useDepartments } from '../queries/departments';
 import { useIndustries } from '../queries/industries';
 import { useTags } from '../queries/tags';
@@ -26,12 +28,15 @@ export function useEnumLabel() {
     value == null ? '—' : t(`enums.${name}.${value}` as 'enums.stage.lost', { defaultValue: value });
 }
 
-export function UserSelect({ roles, ...props }: Props & { roles?: Schemas['Role'][] }) {
+/** `leading`: options before the users (a filter's "no owner"). */
+export function UserSelect({ roles, leading = [], ...props }: Props & {
+  roles?: Schemas['Role'][]; leading?: { value: string; label: string }[];
+}) {
   const users = useUsers().data ?? [];
   return (
     <Select allowClear showSearch={{ optionFilterProp: 'label' }} {...props}
-      options={users.filter((u) => u.is_active && (!roles || roles.includes(u.role)))
-        .map((u) => ({ value: u.id, label: u.display_name }))} />
+      options={[...leading, ...users.filter((u) => u.is_active && (!roles || roles.includes(u.role)))
+        .map((u) => ({ value: u.id, label: u.display_name }))]} />
   );
 }
 
@@ -48,6 +53,31 @@ export function TagSelect(props: Props) {
       tagRender={({ label, closable, onClose, value }) => (
         <Tag color={tags.find((x) => x.id === value)?.color ?? undefined} closable={closable} onClose={onClose}>{label}</Tag>
       )} />
+  );
+}
+
+/** The categories of the tags (`区域` of `区域-华东`). */
+export function TagCategorySelect(props: Props) {
+  const tags = useTags().data ?? [];
+  const categories = [...new Set(tags.map((tag) => tag.category).filter((c): c is string => !!c))].sort();
+  return <Select allowClear {...props} options={categories.map((c) => ({ value: c, label: c }))} />;
+}
+
+/** A customer found by typing part of its name. */
+export function CustomerPicker({ placeholder, style, value, onChange, selectedName }: {
+  value?: number; onChange?: (v: number | undefined) => void; placeholder?: string;
+  style?: React.CSSProperties; selectedName?: string;
+}) {
+  const [name, setName] = useState('');
+  const found = useCustomerSearch(name).data?.items ?? [];
+  const options = found.map((c) => ({ value: c.id, label: c.name }));
+  // The chosen customer keeps its name when a new search no longer lists it.
+  if (value !== undefined && selectedName && !options.some((o) => o.value === value)) {
+    options.unshift({ value, label: selectedName });
+  }
+  return (
+    <Select showSearch={{ filterOption: false, onSearch: setName }} allowClear value={value} onChange={onChange}
+      placeholder={placeholder} style={style} options={options} />
   );
 }
 

@@ -5,11 +5,13 @@ import {
     as archivedValues, pathsApiV1CustomersGetParametersQuerySortValues as customerSortValues,
   pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values as slaStateFilterValues, priorityValues,
   stageValues, domain__ticket__StatusValues as statusValues, ticketTypeValues, sourceValues,
-  urgencyValues,
+  urgencyValues, pathsApiV1CustomersGetParametersQueryValue_levelValues as valueLevelValues,
 } from '../api/schema.gen';
 import {
-  cursorStack, id, ids, isoDate, known, knownOne, readParams, type ParamSpec,
+  amount, count, cursorStack, id, ids, isoDate, known, knownOne, readParams, type ParamSpec, type ParamValues,
 } from './urlState';
+
+export { customerSortValues, valueLevelValues };
 
 export const SLA_STATE_FILTERS = slaStateFilterValues.filter((v): v is NonNullable<typeof v> => v !== null);
 
@@ -29,9 +31,18 @@ export const CUSTOMER_FILTERS = {
   created_from: 'one', created_to: 'one', last_contact_from: 'one', last_contact_to: 'one',
   sort: 'one', q: 'one', tags_any: 'many', tags_none: 'many', not_contacted_days: 'one',
   source: 'many', urgency: 'many', region: 'many', unowned: 'one', next_follow_up_to: 'one',
+  value_level: 'many', owner_department_id: 'one', tags_all: 'many', tag_category: 'one',
+  first_contact_from: 'one', first_contact_to: 'one', amount_min: 'one', amount_max: 'one',
+  order_count_min: 'one', order_count_max: 'one', custom: 'many',
 } as const satisfies ParamSpec;
 
-export function customerQuery(search: URLSearchParams): CustomerQuery {
+export type CustomerFilterValues = ParamValues<typeof CUSTOMER_FILTERS>;
+
+/** A custom-field condition as the API takes it: `key:value`, `key:a|b` or `key:low..high`. */
+const CUSTOM_CONDITION = /^[^:]{1,40}:.+$/;
+
+/** `amounts`: false for roles that do not see amounts, whose amount filters would be a 403. */
+export function customerQuery(search: URLSearchParams, { amounts = true } = {}): CustomerQuery {
   const p = readParams(CUSTOMER_FILTERS, search);
   const query: CustomerQuery = {
     name: p.name?.slice(0, 100),
@@ -57,17 +68,43 @@ export function customerQuery(search: URLSearchParams): CustomerQuery {
     region: p.region.map((r) => r.slice(0, 100)),
     unowned: p.unowned === 'true' ? true : undefined,
     next_follow_up_to: isoDate(p.next_follow_up_to),
+    value_level: known(valueLevelValues, p.value_level),
+    owner_department_id: id(p.owner_department_id),
+    tags_all: ids(p.tags_all),
+    tag_category: p.tag_category?.slice(0, 50),
+    first_contact_from: isoDate(p.first_contact_from),
+    first_contact_to: isoDate(p.first_contact_to),
+    amount_min: amounts ? amount(p.amount_min) : undefined,
+    amount_max: amounts ? amount(p.amount_max) : undefined,
+    order_count_min: count(p.order_count_min),
+    order_count_max: count(p.order_count_max),
+    custom: p.custom.filter((c) => c.length <= 300 && CUSTOM_CONDITION.test(c)),
     limit: pageSize(search),
     cursor: cursorStack(search).at(-1),
   };
   return dropEmpty(query);
 }
 
+/** The request for a page: the first one also asks for the total (`with_total`), later pages
+ * reuse it from the cache (counting every match is the slow part of a page). */
+export function customerPageRequest(query: CustomerQuery): CustomerQuery {
+  return query.cursor === undefined ? { ...query, with_total: true } : query;
+}
+
+/** A list query without its paging: what the total of matches depends on. */
+export function withoutPaging<T extends { limit?: number; cursor?: string | null }>(query: T): Omit<T, 'limit' | 'cursor'> {
+  const { limit: _limit, cursor: _cursor, ...filters } = query;
+  return filters;
+}
+
 export const TICKET_FILTERS = {
   status: 'many', priority: 'many', type: 'many', department_id: 'one', assignee_id: 'one',
   customer_id: 'one', sla_state: 'one', created_from: 'one', created_to: 'one', q: 'one',
   channel: 'many', resolved_from: 'one', resolved_to: 'one', closed_from: 'one', closed_to: 'one',
+  customer_tag_id: 'many',
 } as const satisfies ParamSpec;
+
+export type TicketFilterValues = ParamValues<typeof TICKET_FILTERS>;
 
 export function ticketQuery(search: URLSearchParams): TicketQuery {
   const p = readParams(TICKET_FILTERS, search);
@@ -86,6 +123,7 @@ export function ticketQuery(search: URLSearchParams): TicketQuery {
     resolved_to: isoDate(p.resolved_to),
     closed_from: isoDate(p.closed_from),
     closed_to: isoDate(p.closed_to),
+    customer_tag_id: ids(p.customer_tag_id),
     q: p.q?.slice(0, 100),
     limit: pageSize(search),
     cursor: cursorStack(search).at(-1),

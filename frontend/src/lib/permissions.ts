@@ -55,6 +55,17 @@ export function canSeeSales(c: Claims): boolean {
   return c.role !== 'agent';
 }
 
+/** Amounts and what derives from them (value level, order counts) as filters and sorts:
+ * the server refuses amount filters (403) to roles that do not see amounts (agents). */
+export function canFilterAmounts(c: Claims): boolean {
+  return c.role !== 'agent';
+}
+
+/** Archived customers are listed for admins only. */
+export function canListArchived(c: Claims): boolean {
+  return isAdmin(c);
+}
+
 /** 公海: account managers, supervisors, admins and readonly users list it; agents get 403. */
 export function canSeePool(c: Claims): boolean {
   return c.role !== 'agent';

@@ -34,6 +34,14 @@ export function withFilters<S extends ParamSpec>(spec: S, search: URLSearchParam
   return next;
 }
 
+/** The URL with none of the list's filters (its sort and page size kept), at page one. */
+export function withoutFilters<S extends ParamSpec>(spec: S, search: URLSearchParams): URLSearchParams {
+  const next = new URLSearchParams(search);
+  next.delete(CURSOR);
+  for (const key of Object.keys(spec)) if (key !== 'sort') next.delete(key);
+  return next;
+}
+
 export function cursorStack(search: URLSearchParams): string[] {
   return search.getAll(CURSOR);
 }
@@ -67,6 +75,17 @@ export function ids(given: string[]): number[] {
 
 export function id(given: string | undefined): number | undefined {
   return ids(given === undefined ? [] : [given])[0];
+}
+
+/** A count that may be 0 (order counts), unlike an id. */
+export function count(given: string | undefined): number | undefined {
+  const n = Number(given);
+  return given !== undefined && given !== '' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** An amount in yuan as the API takes it: at most two decimals, no float rounding. */
+export function amount(given: string | undefined): string | undefined {
+  return given && /^\d{1,13}(\.\d{1,2})?$/.test(given) ? given : undefined;
 }
 
 export function isoDate(given: string | undefined): string | undefined {

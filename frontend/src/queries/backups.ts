@@ -3,11 +3,15 @@ import { api, unwrap } from '../api/client';
 
 export const backupKeys = { all: ['backups'] as const };
 
+async function listBackups() {
+  return unwrap(await api.GET('/api/v1/backups'));
+}
+
 /** The backups, refreshed every 2 s while one is running. */
 export function useBackups() {
   return useQuery({
     queryKey: backupKeys.all,
-    queryFn: async () => unwrap(await api.GET('/api/v1/backups')),
+    queryFn: listBackups,
     refetchInterval: (query) => (query.state.data?.some((b) => b.status === 'running') ? 2000 : false),
   });
 }
@@ -16,7 +20,10 @@ export function useStartBackup() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async () => unwrap(await api.POST('/api/v1/backups')),
-    onSuccess: () => client.invalidateQueries({ queryKey: backupKeys.all }),
+    // The server answers before its background task has left any file, so a list read at once
+    // can miss the new backup and stop refreshing; listing it as running keeps the 2 s refresh.
+    onSuccess: (started) => client.setQueryData(backupKeys.all, (list: Awaited<ReturnType<typeof listBackups>> | undefined) =>
+      [started, ...(list ?? []).filter((b) => b.id !== started.id)]),
   });
 }
 

@@ -1,26 +1,52 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import type { paths } from '../api/schema.gen';
-import type { CustomerQuery } from '../lib/listQueries';
+import { customerPageRequest, withoutPaging, type CustomerQuery } from '../lib/listQueries';
 
 export const customerKeys = {
   all: ['customers'] as const,
   list: (query: CustomerQuery) => ['customers', 'list', query] as const,
+  count: (query: CustomerQuery) => ['customers', 'count', withoutPaging(query)] as const,
   detail: (id: number) => ['customers', 'detail', id] as const,
   history: (id: number, kind?: string) => ['customers', 'detail', id, 'history', kind ?? 'all'] as const,
 };
 
+/** A page of the list; the first page's total is kept under the filters' count key. */
 export function useCustomers(query: CustomerQuery) {
+  const client = useQueryClient();
   return useQuery({
     queryKey: customerKeys.list(query),
-    queryFn: async () => unwrap(await api.GET('/api/v1/customers', { params: { query } })),
+    queryFn: async () => {
+      const page = unwrap(await api.GET('/api/v1/customers', { params: { query: customerPageRequest(query) } }));
+      if (typeof page.total === 'number') client.setQueryData(customerKeys.count(query), page.total);
+      return page;
+    },
     placeholderData: keepPreviousData,
   });
 }
 
-/** Customers whose name contains `name`, for pickers. */
+/**
+ * How many customers match the list's filters. The first page brings it; later pages read it
+ * from the cache (kept until a write invalidates `customers`). Only a later page opened first
+ * (a reload, a shared link) asks for it, once, with a one-row page.
+ */
+export function useCustomerCount(query: CustomerQuery) {
+  return useQuery({
+    queryKey: customerKeys.count(query),
+    queryFn: async () => unwrap(await api.GET('/api/v1/customers', {
+      params: { query: { ...withoutPaging(query), limit: 1, with_total: true } } })).total ?? null,
+    enabled: query.cursor !== undefined,
+    staleTime: Infinity,
+  });
+}
+
+/** Customers whose name contains `name`, for pickers (not counted: no `with_total`). */
 export function useCustomerSearch(name: string) {
-  return useCustomers({ name: name || undefined, limit: 20 });
+  return useQuery({
+    queryKey: ['customers', 'picker', name] as const,
+    queryFn: async () => unwrap(await api.GET('/api/v1/customers', { params: { query: { name: name || undefined, limit: 20 } } })),
+    placeholderData: keepPreviousData,
+  });
 }
 
 export function useCustomer(id: number, enabled = true) {

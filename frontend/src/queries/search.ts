@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, unwrap, type Schemas } from '../api/client';
+import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 
 export type SearchHit = Omit<Schemas['SearchHitOut'], 'highlight'> & { highlight: number[] | null };
 export type SearchGroup = Schemas['SearchGroupOut'];
@@ -51,6 +51,17 @@ export function useDeleteView() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (id: number) => unwrap(await api.DELETE('/api/v1/saved-views/{view_id}', { params: { path: { view_id: id } } })),
+    onSuccess: () => client.invalidateQueries({ queryKey: viewKeys.all }),
+  });
+}
+
+/** Rename or re-share a view (its owner, or an admin); the version guards against a lost update. */
+export function useUpdateView() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, version, body }: { id: number; version: number; body: Schemas['SavedViewPatch'] }) =>
+      unwrap(await api.PATCH('/api/v1/saved-views/{view_id}', {
+        params: { path: { view_id: id }, header: ifMatch(version) }, body })),
     onSuccess: () => client.invalidateQueries({ queryKey: viewKeys.all }),
   });
 }

@@ -18,7 +18,7 @@ export function fakeAccessToken(claims: Record<string, unknown>): string {
   return `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ sub: '1', name: 'admin', role: 'admin', dept: null, scope: ADMIN_SCOPES, ...claims })}.sig`;
 }
 
-export interface Call { method: string; path: string; search: URLSearchParams; body: unknown }
+export interface Call { method: string; path: string; search: URLSearchParams; body: unknown; headers: Headers }
 type Handler = (call: Call) => { status?: number; body: unknown };
 
 export function stubApi(handlers: Record<string, Handler | unknown>): Call[] {
@@ -28,7 +28,7 @@ export function stubApi(handlers: Record<string, Handler | unknown>): Call[] {
     const text = await input.text();
     let sent: unknown;
     try { sent = text ? JSON.parse(text) : undefined; } catch { sent = text; } // a form (sign-in) is text
-    const call = { method: input.method, path: url.pathname, search: url.searchParams, body: sent };
+    const call = { method: input.method, path: url.pathname, search: url.searchParams, body: sent, headers: input.headers };
     calls.push(call);
     const handler = handlers[`${input.method} ${url.pathname}`];
     if (handler === undefined) return new Response(JSON.stringify({ code: 'not-found', detail: 'stub' }), { status: 404 });

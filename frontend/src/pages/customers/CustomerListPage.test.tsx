@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { screen } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { renderAt, stubApi, type Call } from '../../test/harness';
@@ -42,5 +42,67 @@ describe('the customer list', () => {
     await user.click(screen.getByRole('button', { name: '下一页' }));
     await screen.findByRole('link', { name: '第二页客户' });
     expect(router.state.location.search).toBe('?stage=intent&c=page2');
+  });
+
+  it('shows the first page’s total, and reuses it on later pages without counting again', async () => {
+    const calls = stubApi({
+      'GET /api/v1/customers': ({ search }: Call) => ({
+        body: search.get('cursor') === 'page2'
+          ? { items: [customer(2, '第二页客户')], next_cursor: null, total: null }
+          : { items: [customer(1, '第一页客户')], next_cursor: 'page2', total: search.get('with_total') === 'true' ? 42 : null },
+      }),
+      'GET /api/v1/tags': [], 'GET /api/v1/users': [], 'GET /api/v1/industries': [],
+      'GET /api/v1/custom-fields': [], 'GET /api/v1/departments': [], 'GET /api/v1/saved-views': [],
+    });
+    renderAt('/customers?stage=intent', '/customers', <CustomerListPage />);
+    const user = userEvent.setup({ delay: null });
+
+    await screen.findByRole('link', { name: '第一页客户' });
+    expect((await screen.findAllByText('共 42 个客户')).length).toBeGreaterThan(0);
+    expect(lists(calls)[0]!.search.get('with_total')).toBe('true');
+
+    await user.click(screen.getByRole('button', { name: '下一页' }));
+    await screen.findByRole('link', { name: '第二页客户' });
+    expect(screen.getAllByText('共 42 个客户').length).toBeGreaterThan(0);
+    expect(lists(calls).map((c) => [c.search.get('cursor'), c.search.get('with_total')]))
+      .toEqual([[null, 'true'], ['page2', null]]);
+  });
+
+  it('counts once, with a one-row page, when a later page is opened first', async () => {
+    const calls = stubApi({
+      'GET /api/v1/customers': ({ search }: Call) => ({
+        body: { items: [customer(2, '第二页客户')], next_cursor: null, total: search.get('with_total') === 'true' ? 7 : null },
+      }),
+      'GET /api/v1/tags': [], 'GET /api/v1/users': [], 'GET /api/v1/industries': [],
+      'GET /api/v1/custom-fields': [], 'GET /api/v1/departments': [], 'GET /api/v1/saved-views': [],
+    });
+    renderAt('/customers?grade=S&c=page2', '/customers', <CustomerListPage />);
+    await screen.findByRole('link', { name: '第二页客户' });
+    expect((await screen.findAllByText('共 7 个客户')).length).toBeGreaterThan(0);
+    const counting = lists(calls).filter((c) => c.search.get('with_total') === 'true');
+    expect(counting.map((c) => [c.search.get('limit'), c.search.get('cursor'), c.search.getAll('grade')])).toEqual([['1', null, ['S']]]);
+  });
+
+  it('shows the active conditions as chips; closing one removes only that condition', async () => {
+    stubApi({
+      'GET /api/v1/customers': { items: [customer(1, '某客户')], next_cursor: null, total: 1 },
+      'GET /api/v1/tags': [{ id: 7, name: '重点', category: null, color: null, customer_count: 1, version: 1 }],
+      'GET /api/v1/users': [{ id: 5, display_name: '张伟', role: 'account_manager', is_active: true }],
+      'GET /api/v1/industries': [], 'GET /api/v1/custom-fields': [], 'GET /api/v1/departments': [],
+      'GET /api/v1/saved-views': [],
+    });
+    const router = renderAt('/customers?source=online&owner_id=5&tags_all=7&sort=-name', '/customers', <CustomerListPage />);
+    const user = userEvent.setup({ delay: null });
+    await screen.findByText('来源：线上');
+    await screen.findByText('负责人：张伟');
+    await screen.findByText('标签（全部）：重点');
+
+    const chip = screen.getByText('来源：线上').closest('[data-testid="filter-chip"]') as HTMLElement;
+    await user.click(within(chip).getByLabelText('移除条件'));
+    expect(router.state.location.search).toBe('?owner_id=5&tags_all=7&sort=-name');
+    expect(screen.queryByText('来源：线上')).toBeNull();
+
+    await user.click(screen.getByTestId('clear-filters'));
+    expect(router.state.location.search).toBe('?sort=-name');
   });
 });

@@ -1,32 +1,29 @@
 import { PlusOutlined, SettingOutlined, TagsOutlined } from '@ant-design/icons';
 import {
-  App, Button, Card, Checkbox, DatePicker, Dropdown, Flex, Grid, Input, Modal, Select, Space, Table, Tag,
-  Typography, type TableColumnsType,
+  App, Button, Card, Checkbox, Dropdown, Flex, Grid, Modal, Select, Space, Table, Tag, Typography,
+  type TableColumnsType,
 } from 'antd';
 import type { SortOrder } from 'antd/es/table/interface';
-import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import type { Schemas } from '../../api/client';
-import {
-  activityStatusValues, gradeValues, kindValues, stageValues,
-} from '../../api/schema.gen';
 import { useClaims } from '../../auth/useSession';
 import { ExportButton } from '../../components/ExportButton';
+import { CustomerFilters } from '../../components/filters/CustomerFilters';
+import { ResultCount } from '../../components/filters/ResultCount';
+import { SortSelect } from '../../components/filters/SortSelect';
 import { Masked } from '../../components/Masked';
-import { FilterBar, PageCard } from '../../components/PageCard';
+import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
-import {
-  EnumSelect, IndustrySelect, TagSelect, UserSelect, useEnumLabel, useIndustryLabel,
-} from '../../components/selects';
-import { CUSTOMER_FILTERS, customerQuery, PAGE_SIZES } from '../../lib/listQueries';
+import { TagSelect, useEnumLabel, useIndustryLabel } from '../../components/selects';
+import { CUSTOMER_FILTERS, customerQuery, customerSortValues, PAGE_SIZES } from '../../lib/listQueries';
 import { ViewsMenu } from '../../components/ViewsMenu';
-import { canCreateCustomer } from '../../lib/permissions';
+import { canCreateCustomer, canFilterAmounts } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
-import { dateFromPicker, dateToPicker, formatDateTime } from '../../lib/time';
-import { cursorStack, nextPage, previousPage, readParams, withFilters } from '../../lib/urlState';
-import { useAssignTags, useCustomers } from '../../queries/customers';
+import { formatDateTime } from '../../lib/time';
+import { cursorStack, nextPage, previousPage, withFilters } from '../../lib/urlState';
+import { useAssignTags, useCustomerCount, useCustomers } from '../../queries/customers';
 import { useUserName } from '../../queries/users';
 import { CustomerCards } from './CustomerCards';
 
@@ -36,9 +33,8 @@ type ColumnKey = 'code' | 'kind' | 'stage' | 'grade' | 'activity_status' | 'indu
 
 const OPTIONAL: ColumnKey[] = ['code', 'kind', 'stage', 'grade', 'activity_status', 'industry', 'region',
   'owner_id', 'tags', 'last_contact_at', 'cumulative_amount', 'created_at', 'updated_at'];
-const DEFAULT_COLUMNS: ColumnKey[] = ['code', 'kind', 'stage', 'grade', 'owner_id', 'tags', 'created_at'];
+const DEFAULT_COLUMNS: ColumnKey[] = ['code', 'kind', 'stage', 'grade', 'owner_id', 'tags', 'last_contact_at', 'created_at'];
 const COLUMNS_KEY = 'crm.customerColumns';
-const SORTABLE = new Set(['name', 'code', 'created_at', 'updated_at']);
 
 function storedColumns(): ColumnKey[] {
   try {
@@ -55,19 +51,22 @@ export default function CustomerListPage() {
   const claims = useClaims();
   const wide = Grid.useBreakpoint().md ?? true; // a phone gets cards, not a sideways table
   const [search, setSearch] = useSearchParams();
-  const query = customerQuery(search);
+  const amounts = canFilterAmounts(claims);
+  const query = customerQuery(search, { amounts });
   const customers = useCustomers(query);
+  const count = useCustomerCount(query);
+  // Only the sorts the API declares; amounts' not for roles that do not see them.
+  const sorts = customerSortValues.filter((s) => amounts || !s.endsWith('cumulative_amount'));
+  const sortable = new Set(sorts.map((s) => s.replace(/^-/, '')));
   const [columns, setColumns] = useState<ColumnKey[]>(storedColumns);
   const [selected, setSelected] = useState<number[]>([]);
   const [tagging, setTagging] = useState(false);
   const enumLabel = useEnumLabel();
   const industryLabel = useIndustryLabel();
   const userName = useUserName();
-  const filters = readParams(CUSTOMER_FILTERS, search);
   const page = cursorStack(search).length + 1;
-  const activeFilters = Object.entries(filters).filter(([k, v]) => k !== 'sort' && (Array.isArray(v) ? v.length : v)).length;
 
-  const setFilters = (values: Partial<typeof filters>) => {
+  const setFilters = (values: { sort?: string }) => {
     setSelected([]);
     setSearch(withFilters(CUSTOMER_FILTERS, search, values));
   };
@@ -105,11 +104,20 @@ export default function CustomerListPage() {
   };
   const shown = (['name', ...OPTIONAL.filter((k) => columns.includes(k))] as const).map((key) => ({
     ...all[key],
-    ...(SORTABLE.has(key) ? { sorter: true, sortOrder: sortOrder(key), sortDirections: ['ascend', 'descend'] as SortOrder[] } : {}),
+    ...(sortable.has(key) ? { sorter: true, sortOrder: sortOrder(key), sortDirections: ['ascend', 'descend'] as SortOrder[] } : {}),
   }));
 
-  const range = (from: string | undefined, to: string | undefined): [Dayjs | null, Dayjs | null] =>
-    [dateToPicker(from), dateToPicker(to)];
+  const columnChooser = (
+    <Dropdown trigger={['click']} popupRender={() => (
+      <Card size="small">
+        <Checkbox.Group style={{ display: 'grid', gap: 4 }} value={columns}
+          onChange={(keys) => chooseColumns(keys as ColumnKey[])}
+          options={OPTIONAL.map((k) => ({ value: k, label: t(`customer.fields.${k}`) }))} />
+      </Card>
+    )}>
+      <Button icon={<SettingOutlined />} data-testid="column-chooser">{t('common.columns')}</Button>
+    </Dropdown>
+  );
 
   return (
     <PageCard title={t('customer.title')} actions={(
@@ -125,47 +133,11 @@ export default function CustomerListPage() {
         </>}
       </>
     )}>
-      <FilterBar active={activeFilters}>
-        <Input.Search allowClear placeholder={t('customer.filters.name')} defaultValue={filters.name}
-          key={filters.name ?? ''} style={{ width: 200 }} onSearch={(name) => setFilters({ name })} data-testid="filter-name" />
-        <EnumSelect name="kind" values={kindValues} placeholder={t('customer.fields.kind')} style={{ width: 120 }}
-          value={filters.kind} onChange={(kind?: string) => setFilters({ kind })} />
-        <EnumSelect name="stage" values={stageValues} mode="multiple" placeholder={t('customer.fields.stage')}
-          style={{ minWidth: 160 }} value={filters.stage} onChange={(stage: string[]) => setFilters({ stage })} />
-        <Select mode="multiple" allowClear placeholder={t('customer.fields.grade')} style={{ minWidth: 120 }}
-          options={gradeValues.map((g) => ({ value: g, label: g }))} value={filters.grade}
-          onChange={(grade: string[]) => setFilters({ grade })} />
-        <EnumSelect name="activity_status" values={activityStatusValues} mode="multiple"
-          placeholder={t('customer.fields.activity_status')} style={{ minWidth: 150 }} value={filters.activity_status}
-          onChange={(activity_status: string[]) => setFilters({ activity_status })} />
-        <IndustrySelect placeholder={t('customer.fields.industry')} style={{ width: 200 }} value={filters.industry}
-          onChange={(industry) => setFilters({ industry })} />
-        <UserSelect roles={['account_manager', 'admin']} placeholder={t('customer.fields.owner_id')} style={{ width: 140 }}
-          value={filters.owner_id ? Number(filters.owner_id) : undefined}
-          onChange={(owner?: number) => setFilters({ owner_id: owner?.toString() })} />
-        <TagSelect mode="multiple" placeholder={t('customer.filters.tags')} style={{ minWidth: 180 }}
-          value={filters.tag_id.map(Number)} onChange={(ids: number[]) => setFilters({ tag_id: ids.map(String) })} />
-        {claims.role === 'admin' && (
-          <EnumSelect name="archived" values={['false', 'true', 'all']} allowClear={false} style={{ width: 110 }}
-            value={filters.archived ?? 'false'} onChange={(archived: string) => setFilters({ archived })} />
-        )}
-        <DatePicker.RangePicker placeholder={[t('customer.filters.created'), t('customer.filters.created')]}
-          value={range(filters.created_from, filters.created_to)}
-          onChange={(v) => setFilters({ created_from: dateFromPicker(v?.[0]) ?? undefined, created_to: dateFromPicker(v?.[1]) ?? undefined })} />
-        <DatePicker.RangePicker placeholder={[t('customer.filters.lastContact'), t('customer.filters.lastContact')]}
-          value={range(filters.last_contact_from, filters.last_contact_to)}
-          onChange={(v) => setFilters({ last_contact_from: dateFromPicker(v?.[0]) ?? undefined, last_contact_to: dateFromPicker(v?.[1]) ?? undefined })} />
-        <Button onClick={() => { setSelected([]); setSearch(new URLSearchParams()); }}>{t('common.reset')}</Button>
-        <Dropdown trigger={['click']} popupRender={() => (
-          <Card size="small">
-            <Checkbox.Group style={{ display: 'grid', gap: 4 }} value={columns}
-              onChange={(keys) => chooseColumns(keys as ColumnKey[])}
-              options={OPTIONAL.map((k) => ({ value: k, label: t(`customer.fields.${k}`) }))} />
-          </Card>
-        )}>
-          <Button icon={<SettingOutlined />} data-testid="column-chooser">{t('common.columns')}</Button>
-        </Dropdown>
-      </FilterBar>
+      <CustomerFilters search={search} onChange={(next) => { setSelected([]); setSearch(next); }}
+        tools={columnChooser}
+        phoneTools={<SortSelect sorts={sorts} value={query.sort ?? '-created_at'} onChange={(sort) => setFilters({ sort })}
+          label={(field) => t(`customer.fields.${field}` as 'customer.fields.name')} />}
+        footer={<ResultCount total={count.data} noun="customer" />} />
       {selected.length > 0 && claims.scopes.has('customers:write') && (
         <Space style={{ marginBottom: 12 }}>
           <Typography.Text>{t('customer.selected', { n: selected.length })}</Typography.Text>
@@ -183,10 +155,11 @@ export default function CustomerListPage() {
               onChange={(_, __, sorter) => {
                 const s = Array.isArray(sorter) ? sorter[0] : sorter;
                 const key = String(s?.columnKey ?? '');
-                const sort = s?.order && SORTABLE.has(key) ? `${s.order === 'descend' ? '-' : ''}${key}` : undefined;
+                const sort = s?.order && sortable.has(key) ? `${s.order === 'descend' ? '-' : ''}${key}` : undefined;
                 setFilters({ sort });
               }} />}
             <Flex justify="flex-end" align="center" gap={8} style={{ marginTop: 16 }} wrap>
+              <ResultCount total={count.data} noun="customer" />
               <Button disabled={page === 1} onClick={() => setSearch(previousPage(search))}>{t('common.prev')}</Button>
               <Typography.Text data-testid="page-number">{t('common.page', { n: page })}</Typography.Text>
               <Button disabled={!data.next_cursor} data-testid="next-page"

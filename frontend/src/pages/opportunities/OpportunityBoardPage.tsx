@@ -18,7 +18,7 @@ import { problemMessage } from '../../lib/problems';
 import { dateFromPicker } from '../../lib/time';
 import { useCreateOpportunity, useOpportunities, useTransitionOpportunity } from '../../queries/opportunities';
 import { useUserName } from '../../queries/users';
-import { CustomerPicker } from '../tasks/TaskList';
+import { CustomerPicker } from '../../components/selects';
 
 type Opportunity = Schemas['OpportunityOut'];
 type Stage = Schemas['OpportunityStage'];

@@ -1,5 +1,5 @@
 import { CheckOutlined, PlusOutlined, SwapOutlined } from '@ant-design/icons';
-import { App, Button, DatePicker, Empty, Form, Input, List, Segmented, Select, Space, Tag, Typography } from 'antd';
+import { App, Button, DatePicker, Empty, Form, Input, List, Segmented, Space, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,12 +8,12 @@ import type { Schemas } from '../../api/client';
 import { useClaims } from '../../auth/useSession';
 import { FormModal } from '../../components/FormModal';
 import { QueryState } from '../../components/QueryState';
-import { UserSelect } from '../../components/selects';
+import { CustomerPicker, UserSelect } from '../../components/selects';
 import { fromNow } from '../../lib/format';
 import { canWriteTasks } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
 import { dateFromPicker } from '../../lib/time';
-import { useCustomer, useCustomerSearch } from '../../queries/customers';
+import { useCustomer } from '../../queries/customers';
 import { useCompleteTask, useCreateTask, useTasks, useUpdateTask, type TaskFilters } from '../../queries/tasks';
 import { useUserName } from '../../queries/users';
 
@@ -97,15 +97,6 @@ export function TaskList({ customerId, customerOwnerId }: { customerId?: number;
 
 const FIELDS = ['title', 'due_on', 'customer_id', 'owner_id'] as const;
 interface NewValues { title: string; due_on?: Dayjs; customer_id?: number; owner_id?: number }
-
-export function CustomerPicker(props: { value?: number; onChange?: (v: number | undefined) => void }) {
-  const [name, setName] = useState('');
-  const found = useCustomerSearch(name).data?.items ?? [];
-  return (
-    <Select showSearch={{ filterOption: false, onSearch: setName }} allowClear value={props.value} onChange={props.onChange}
-      options={found.map((c) => ({ value: c.id, label: c.name }))} />
-  );
-}
 
 function NewTask({ customerId, customerOwnerId, onClose }: { customerId?: number; customerOwnerId?: number | null; onClose: () => void }) {
   const { t } = useTranslation();

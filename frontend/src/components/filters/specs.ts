@@ -1,0 +1,50 @@
+// Which URL parameter of each list reads as which kind of chip, under which label (i18n keys).
+// Every filter of the list's spec has a chip here; `sort` is not a condition.
+import type { ChipSpec } from './chips';
+
+export const CUSTOMER_CHIPS: readonly ChipSpec[] = [
+  { kind: 'text', key: 'q', label: 'filters.search' },
+  { kind: 'text', key: 'name', label: 'customer.filters.name' },
+  { kind: 'enum', key: 'kind', enumName: 'kind', label: 'customer.fields.kind' },
+  { kind: 'enum', key: 'stage', enumName: 'stage', label: 'customer.fields.stage' },
+  { kind: 'plain', key: 'grade', label: 'customer.fields.grade' },
+  { kind: 'enum', key: 'value_level', enumName: 'value_level', label: 'customer.filters.valueLevel' },
+  { kind: 'enum', key: 'activity_status', enumName: 'activity_status', label: 'customer.fields.activity_status' },
+  { kind: 'plain', key: 'industry', label: 'customer.fields.industry' },
+  { kind: 'plain', key: 'region', label: 'customer.fields.region' },
+  { kind: 'enum', key: 'source', enumName: 'source', label: 'customer.fields.source' },
+  { kind: 'enum', key: 'urgency', enumName: 'urgency', label: 'customer.fields.urgency' },
+  { kind: 'user', key: 'owner_id', label: 'customer.fields.owner_id' },
+  { kind: 'flag', key: 'unowned', text: 'customer.filters.unowned', label: 'customer.fields.owner_id' },
+  { kind: 'department', key: 'owner_department_id', label: 'customer.filters.ownerDepartment' },
+  { kind: 'tag', key: 'tags_all', label: 'customer.filters.tagsAll' },
+  { kind: 'tag', key: 'tag_id', label: 'customer.filters.tagsAll' },
+  { kind: 'tag', key: 'tags_any', label: 'customer.filters.tagsAny' },
+  { kind: 'tag', key: 'tags_none', label: 'customer.filters.tagsNone' },
+  { kind: 'plain', key: 'tag_category', label: 'customer.filters.tagCategory' },
+  { kind: 'range', from: 'created_from', to: 'created_to', values: 'date', label: 'customer.filters.created' },
+  { kind: 'range', from: 'first_contact_from', to: 'first_contact_to', values: 'date', label: 'customer.filters.firstContact' },
+  { kind: 'range', from: 'last_contact_from', to: 'last_contact_to', values: 'date', label: 'customer.filters.lastContact' },
+  { kind: 'days', key: 'not_contacted_days', label: 'customer.filters.notContactedDays' },
+  { kind: 'date', key: 'next_follow_up_to', label: 'customer.filters.nextFollowUpTo' },
+  { kind: 'range', from: 'amount_min', to: 'amount_max', values: 'number', label: 'customer.filters.amount' },
+  { kind: 'range', from: 'order_count_min', to: 'order_count_max', values: 'number', label: 'customer.filters.orderCount' },
+  { kind: 'custom', key: 'custom', label: 'customer.fields.custom_fields' },
+  { kind: 'enum', key: 'archived', enumName: 'archived', hide: 'false', label: 'customer.fields.archived' },
+];
+
+export const TICKET_CHIPS: readonly ChipSpec[] = [
+  { kind: 'text', key: 'q', label: 'filters.search' },
+  { kind: 'enum', key: 'status', enumName: 'status', label: 'ticket.fields.status' },
+  { kind: 'plain', key: 'priority', label: 'ticket.fields.priority' },
+  { kind: 'enum', key: 'type', enumName: 'ticket_type', label: 'ticket.fields.type' },
+  { kind: 'enum', key: 'channel', enumName: 'channel', label: 'ticket.fields.channel' },
+  { kind: 'enum', key: 'sla_state', enumName: 'sla_state', label: 'ticket.fields.sla_state' },
+  { kind: 'department', key: 'department_id', label: 'ticket.fields.department_id' },
+  { kind: 'user', key: 'assignee_id', label: 'ticket.fields.assignee_id' },
+  { kind: 'customer', key: 'customer_id', label: 'ticket.fields.customer_id' },
+  { kind: 'tag', key: 'customer_tag_id', label: 'ticket.filters.customerTag' },
+  { kind: 'range', from: 'created_from', to: 'created_to', values: 'date', label: 'ticket.filters.created' },
+  { kind: 'range', from: 'resolved_from', to: 'resolved_to', values: 'date', label: 'ticket.filters.resolved' },
+  { kind: 'range', from: 'closed_from', to: 'closed_to', values: 'date', label: 'ticket.filters.closed' },
+];
