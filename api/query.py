@@ -263,15 +263,22 @@ def parse_custom(conditions: list[str], definitions: dict[str, Any]
 
 async def customer_filter(uow: Any, actor: Actor, q: CustomerQuery, *, zone: str,
                           now: datetime) -> CustomerFilter:
-    """The list's filter from its query; 403 for amount filters a role may not see, 422 for
-    custom-field conditions that do not hold."""
-    if (q.amount_min is not None or q.amount_max is not None) and not sees_amounts(actor):
-        raise Forbidden("Your role does not see amounts, so it cannot filter on them.")
+    """The list's filter from its query; 403 for a filter or sort on what the role may not
+    see (money and what derives from it, sensitive custom fields: a filter would tell the
+    hidden values apart), 422 for custom-field conditions that do not hold."""
+    money = (q.amount_min is not None or q.amount_max is not None or bool(q.value_level)
+             or q.sort.lstrip("-") == "cumulative_amount")
+    if money and not sees_amounts(actor):
+        raise Forbidden("Your role does not see amounts, so it cannot filter or sort on them.")
     custom: list[tuple[str, str, tuple[Any, ...], bool]] = []
     if q.custom:
-        custom, errors = parse_custom(q.custom, await uow.custom_fields.definitions())
+        definitions = await uow.custom_fields.definitions()
+        custom, errors = parse_custom(q.custom, definitions)
         if errors:
             raise Invalid(errors)
+        if not sees_amounts(actor) and any(definitions[key].sensitive for key, *_ in custom):
+            raise Forbidden("Your role does not see sensitive custom fields, so it cannot "
+                            "filter on them.")
     not_contacted_since = None
     if q.not_contacted_days is not None:
         today = now.astimezone(ZoneInfo(zone)).date()

@@ -65,6 +65,7 @@ CUSTOMER_COLUMNS = (
     "urgency", "owner_id", "custom_fields", "archived", "archived_reason", "first_contact_at",
     "last_contact_at", "cumulative_amount", "version", "created_at", "updated_at",
     "first_cooperation_on", "last_order_on", "owner_engaged_at", "name_sort", "tag_ids")
+C_TAG_IDS = CUSTOMER_COLUMNS.index("tag_ids")
 # positions in a customer row of the columns derived from follow-ups and orders
 (C_STAGE, C_ACTIVITY, C_OWNER, C_ARCHIVED, C_FIRST_CONTACT, C_LAST_CONTACT, C_AMOUNT,
  C_CREATED, C_FIRST_ORDER, C_LAST_ORDER, C_ENGAGED) = (
@@ -619,6 +620,8 @@ def load_sqlite(plan: Plan, chunk: int) -> dict[str, int]:
             conn.execute(f"PRAGMA {pragma}")
         for start, stop in _chunks(plan.customers, chunk):
             customers, *rest = generator.rows(start, stop)
+            # tag_ids: JSON text on SQLite, filled by its triggers
+            customers = [(*row[:C_TAG_IDS], "[]", *row[C_TAG_IDS + 1:]) for row in customers]
             conn.execute("BEGIN")
             for table, columns, rows in zip(
                     ("customer", "contact", "customer_tag", "follow_up", "customer_order"),

@@ -281,7 +281,8 @@ class SqlTicketRepo:
         return stmt.where(involved)
 
     async def list_page(self, actor: Actor, f: TicketFilter, *, now: datetime,
-                        cursor: str | None, limit: int) -> Page[Ticket]:
+                        cursor: str | None, limit: int, with_total: bool = False
+                        ) -> Page[Ticket]:
         stmt = self._readable(actor)
         if f.status:
             stmt = stmt.where(Ticket.status.in_(f.status))
@@ -318,12 +319,16 @@ class SqlTicketRepo:
             named = select(Customer.id).where(text_contains([Customer.name], f.q))
             stmt = stmt.where(or_(text_contains([Ticket.code, Ticket.title, Ticket.description],
                                                 f.q), Ticket.customer_id.in_(named)))
+        total = None
+        if with_total:
+            total = await self.session.scalar(
+                select(func.count()).select_from(stmt.with_only_columns(Ticket.id).subquery()))
         if cursor:
             stmt = stmt.where(Ticket.id < decode_cursor(cursor, kinds=(int,))[0])
         rows = list((await self.session.scalars(stmt.order_by(Ticket.id.desc())
                                                 .limit(limit + 1))).all())
         more, rows = len(rows) > limit, rows[:limit]
-        return Page(rows, encode_cursor([rows[-1].id]) if more else None)
+        return Page(rows, encode_cursor([rows[-1].id]) if more else None, total)
 
 
 def _sla_state_condition(state: str, now: datetime):  # noqa: ANN202

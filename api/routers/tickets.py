@@ -51,6 +51,7 @@ async def list_tickets(
     q: Annotated[str | None, Query(max_length=100, description="Code, title, description or "
                                    "customer name contains (case-insensitive)."),
                  AfterValidator(refuse_nul)] = None,
+    with_total: Annotated[bool, Query(description="Also count all matches (slower).")] = False,
 ) -> Page[TicketOut]:
     """The tickets you may see, newest first, with live SLA clocks. `sla_state=warning`:
     a target in warning, none breached; `breached`: any target breached."""
@@ -61,9 +62,10 @@ async def list_tickets(
                       created_to=created_to, channel=channel, customer_tag_id=customer_tag_id,
                       resolved_from=resolved_from, resolved_to=resolved_to,
                       closed_from=closed_from, closed_to=closed_to, q=q)
-    page = await uow.tickets.list_page(actor, f, now=now, cursor=cursor, limit=limit)
+    page = await uow.tickets.list_page(actor, f, now=now, cursor=cursor, limit=limit,
+                                       with_total=with_total)
     return Page(items=await ticket_views.tickets_out(uow, actor, page.items, now),
-                next_cursor=page.next_cursor)
+                next_cursor=page.next_cursor, total=page.total)
 
 
 @router.post("", response_model=TicketOut, status_code=status.HTTP_201_CREATED,

@@ -72,6 +72,7 @@ export async function filtersScenario({ browser, base, artifacts, password, stor
     await pick(page, 'filter-status', '新建');
     await page.waitForURL(/status=new/);
     await page.getByTestId('filter-chip').filter({ hasText: '状态：新建' }).waitFor();
+    await page.getByTestId('result-count').filter({ hasText: /^共 \d+ 张工单$/ }).first().waitFor();
     await page.getByTestId('view-save-as').click();
     const viewName = `新工单 ${Date.now() % 100000}`;
     await page.getByTestId('view-name').fill(viewName);

@@ -14,12 +14,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import delete, event, func, insert, inspect, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Session
 
 from domain.search.rules import FIELDS, ContactText, CustomerText, document, grams
 from persistence.models import Contact, Customer, SearchDoc, SearchGram
 
+DOC, CUSTOMER, CONTACT = SearchDoc.__table__, Customer.__table__, Contact.__table__
 _PENDING = "search_pending"  # session.info key: ids of customers whose documents are stale
 _CUSTOMER_FIELDS = ("name", "code", "credit_code", "id_number", "address")
 _CONTACT_FIELDS = ("name", "mobile", "phone", "email", "wechat", "customer_id")
@@ -110,25 +112,36 @@ def _rows(docs: list[tuple[int, dict[str, str]]], postgres: bool
 
 
 def refresh(session: Session, customer_ids: Iterable[int]) -> None:
-    """Rebuild the documents of these customers (sync: runs inside a flush or commit)."""
-    postgres = session.get_bind().dialect.name == "postgresql"
+    """Rebuild the documents of these customers (sync: runs inside a flush or commit). Core
+    statements on the session's connection, and on PostgreSQL one upsert instead of a delete
+    and an insert: this runs in every write's transaction, so its round trips and the ORM's
+    per-statement work are what the index costs a create."""
+    connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
     ids = sorted(set(customer_ids))
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start:start + _BATCH]
-        customers = session.execute(
-            select(Customer.id, *(getattr(Customer, f) for f in _CUSTOMER_FIELDS))
-            .where(Customer.id.in_(chunk))).all()
-        contacts = session.execute(
-            select(*(getattr(Contact, f) for f in _CONTACT_FIELDS))
-            .where(Contact.customer_id.in_(chunk)).order_by(Contact.id)).all()
-        if not postgres:
-            session.execute(delete(SearchGram).where(SearchGram.customer_id.in_(chunk)))
-        session.execute(delete(SearchDoc).where(SearchDoc.customer_id.in_(chunk)))
+        customers = connection.execute(
+            select(CUSTOMER.c.id, *(CUSTOMER.c[f] for f in _CUSTOMER_FIELDS))
+            .where(CUSTOMER.c.id.in_(chunk))).all()
+        contacts = connection.execute(
+            select(*(CONTACT.c[f] for f in _CONTACT_FIELDS))
+            .where(CONTACT.c.customer_id.in_(chunk)).order_by(CONTACT.c.id)).all()
         doc_rows, gram_rows = _rows(_documents(customers, contacts), postgres)
+        if postgres:
+            if doc_rows:
+                upsert = pg_insert(DOC)
+                connection.execute(upsert.on_conflict_do_update(
+                    index_elements=[DOC.c.customer_id],
+                    set_={name: upsert.excluded[name] for name in DOC_COLUMNS[1:]}), doc_rows)
+            continue
+        connection.execute(delete(SearchGram.__table__)
+                           .where(SearchGram.__table__.c.customer_id.in_(chunk)))
+        connection.execute(delete(DOC).where(DOC.c.customer_id.in_(chunk)))
         if doc_rows:
-            session.execute(insert(SearchDoc), doc_rows)
+            connection.execute(insert(DOC), doc_rows)
         if gram_rows:
-            session.execute(insert(SearchGram), gram_rows)
+            connection.execute(insert(SearchGram.__table__), gram_rows)
 
 
 DOC_COLUMNS = ("customer_id", *FIELDS, "grams")

@@ -68,9 +68,13 @@ class TestFilters:
         assert await ids(client, am, order_count_min=2) == [a["id"]]  # cancelled ones not
         assert await ids(client, am, order_count_min=3) == []
         assert set(await ids(client, am, order_count_max=0)) == {b["id"], c["id"]}
-        response = await client.get("/customers", params={"amount_min": 1},
-                                    headers=users["agent"].headers)
-        assert_problem(response, 403)
+        for hidden in ({"amount_min": 1}, {"value_level": "high"}, {"sort": "-cumulative_amount"}):
+            response = await client.get("/customers", params=hidden,
+                                        headers=users["agent"].headers)
+            assert_problem(response, 403)  # a filter or sort would tell hidden amounts apart
+        response = await client.get("/customers", params={"sort": "-cumulative_amount"},
+                                    headers=users["readonly"].headers)
+        assert response.status_code == 200, response.text
 
     async def test_owner_none_and_department(self, client, users, database):
         t = token()
@@ -179,6 +183,13 @@ class TestFilters:
         response = await client.get("/customers", params={"custom": f"{number['key']}:abc"},
                                     headers=am.headers)
         assert_problem(response, 422, field="custom[0]")
+        secret = await define(client, admin, "number", sensitive=True)
+        response = await client.get("/customers", params={"custom": f"{secret['key']}:1..9"},
+                                    headers=users["agent"].headers)
+        assert_problem(response, 403)
+        response = await client.get("/customers", params={"custom": f"{text['key']}:电子"},
+                                    headers=users["agent"].headers)
+        assert response.status_code == 200, response.text
 
     async def test_q_combines_with_filters(self, client, am):
         t = token()

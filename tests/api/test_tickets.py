@@ -548,6 +548,21 @@ class TestListFilters:
         assert await list_ids(client, cast.supervisor, assignee_id=board.x.id,
                               customer_id=cast.other_customer_id) == []
 
+    async def test_the_total_counts_every_match_on_every_page(self, client, cast, board,
+                                                               clock):
+        clock.at = NOON
+        params = {"customer_id": board.customer_id, "priority": ["P2", "P4"], "limit": 2,
+                  "with_total": "true"}
+        first = await client.get("/tickets", params=params, headers=cast.supervisor.headers)
+        assert first.status_code == 200, first.text
+        assert first.json()["total"] == 3 and len(first.json()["items"]) == 2
+        second = await client.get("/tickets", params={
+            **params, "cursor": first.json()["next_cursor"]}, headers=cast.supervisor.headers)
+        assert second.json()["total"] == 3 and len(second.json()["items"]) == 1
+        plain = await client.get("/tickets", params={"customer_id": board.customer_id},
+                                 headers=cast.supervisor.headers)
+        assert plain.json()["total"] is None
+
     async def test_the_clocks_in_the_list_agree_with_the_filter(self, client, cast, board,
                                                                 clock):
         clock.at = NOON

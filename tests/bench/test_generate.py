@@ -71,6 +71,13 @@ def test_follow_ups_and_orders_with_consistent_customers(backend, tmp_path, caps
             wrong += status != ("dormant" if today - last >= timedelta(days=180) else "active")
         assert wrong == 0 and {r[0] for r in rows} == {"active", "dormant"}
         assert run("SELECT count(DISTINCT status) FROM customer_order") == [(2,)]
+        # the tag copy the list filters read, filled by the triggers from the bulk load
+        copies = {cid: sorted(json.loads(t) if isinstance(t, str) else t)
+                  for cid, t in run("SELECT id, tag_ids FROM customer")}
+        truth: dict[int, list[int]] = {cid: [] for cid in copies}
+        for cid, tag_id in run("SELECT customer_id, tag_id FROM customer_tag ORDER BY tag_id"):
+            truth[cid].append(tag_id)
+        assert copies == truth and any(truth.values())
         BACKENDS_RUN.add(backend)
 
 

@@ -16137,6 +16137,8 @@ export interface operations {
                 closed_to?: string | null;
                 /** @description Code, title, description or customer name contains (case-insensitive). */
                 q?: string | null;
+                /** @description Also count all matches (slower). */
+                with_total?: boolean;
             };
             header?: never;
             path?: never;

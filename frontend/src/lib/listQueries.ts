@@ -91,6 +91,11 @@ export function customerPageRequest(query: CustomerQuery): CustomerQuery {
   return query.cursor === undefined ? { ...query, with_total: true } : query;
 }
 
+/** The same for tickets. */
+export function ticketPageRequest(query: TicketQuery): TicketQuery {
+  return query.cursor === undefined ? { ...query, with_total: true } : query;
+}
+
 /** A list query without its paging: what the total of matches depends on. */
 export function withoutPaging<T extends { limit?: number; cursor?: string | null }>(query: T): Omit<T, 'limit' | 'cursor'> {
   const { limit: _limit, cursor: _cursor, ...filters } = query;

@@ -1,11 +1,12 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
-import type { TicketQuery } from '../lib/listQueries';
+import { ticketPageRequest, withoutPaging, type TicketQuery } from '../lib/listQueries';
 import { customerKeys } from './customers';
 
 export const ticketKeys = {
   all: ['tickets'] as const,
   list: (query: TicketQuery) => ['tickets', 'list', query] as const,
+  count: (query: TicketQuery) => ['tickets', 'count', withoutPaging(query)] as const,
   detail: (id: number) => ['tickets', 'detail', id] as const,
   timeline: (id: number) => ['tickets', 'detail', id, 'timeline'] as const,
 };
@@ -14,12 +15,29 @@ export const ticketKeys = {
 // the live countdowns on the client.
 const SLA_REFRESH = 60_000;
 
+/** A page of the list; the first page's total is kept under the filters' count key. */
 export function useTickets(query: TicketQuery) {
+  const client = useQueryClient();
   return useQuery({
     queryKey: ticketKeys.list(query),
-    queryFn: async () => unwrap(await api.GET('/api/v1/tickets', { params: { query } })),
+    queryFn: async () => {
+      const page = unwrap(await api.GET('/api/v1/tickets', { params: { query: ticketPageRequest(query) } }));
+      if (typeof page.total === 'number') client.setQueryData(ticketKeys.count(query), page.total);
+      return page;
+    },
     placeholderData: keepPreviousData,
     refetchInterval: SLA_REFRESH,
+  });
+}
+
+/** How many tickets match the list's filters: as useCustomerCount. */
+export function useTicketCount(query: TicketQuery) {
+  return useQuery({
+    queryKey: ticketKeys.count(query),
+    queryFn: async () => unwrap(await api.GET('/api/v1/tickets', {
+      params: { query: { ...withoutPaging(query), limit: 1, with_total: true } } })).total ?? null,
+    enabled: query.cursor !== undefined,
+    staleTime: Infinity,
   });
 }
 

@@ -12,7 +12,7 @@ import { ViewsMenu } from '../../components/ViewsMenu';
 import { PAGE_SIZES, TICKET_FILTERS, ticketQuery } from '../../lib/listQueries';
 import { canCreateTicket } from '../../lib/permissions';
 import { cursorStack, nextPage, previousPage, withFilters } from '../../lib/urlState';
-import { useTickets } from '../../queries/tickets';
+import { useTicketCount, useTickets } from '../../queries/tickets';
 import { TicketTable } from './TicketTable';
 
 export default function TicketListPage() {
@@ -23,9 +23,7 @@ export default function TicketListPage() {
   const tickets = useTickets(query);
   const page = cursorStack(search).length + 1;
   const mine = search.get('assignee_id') === String(claims.userId);
-  // GET /tickets takes no `with_total`, so its pages carry no total and no count is shown;
-  // ResultCount shows one as soon as a page has it.
-  const total = tickets.data?.total;
+  const count = useTicketCount(query);
 
   return (
     <PageCard title={t('ticket.title')} actions={(
@@ -41,13 +39,13 @@ export default function TicketListPage() {
         {canCreateTicket(claims) && <Link to="/tickets/new"><Button type="primary" icon={<PlusOutlined />}>{t('ticket.new')}</Button></Link>}
       </>
     )}>
-      <TicketFilters search={search} onChange={setSearch} footer={<ResultCount total={total} noun="ticket" />} />
+      <TicketFilters search={search} onChange={setSearch} footer={<ResultCount total={count.data} noun="ticket" />} />
       <QueryState query={tickets}>
         {(data) => (
           <>
             <TicketTable tickets={data.items} fetchedAt={tickets.dataUpdatedAt} />
             <Flex justify="flex-end" align="center" gap={8} style={{ marginTop: 16 }} wrap>
-              <ResultCount total={data.total} noun="ticket" />
+              <ResultCount total={count.data} noun="ticket" />
               <Button disabled={page === 1} onClick={() => setSearch(previousPage(search))}>{t('common.prev')}</Button>
               <Typography.Text>{t('common.page', { n: page })}</Typography.Text>
               <Button disabled={!data.next_cursor}
