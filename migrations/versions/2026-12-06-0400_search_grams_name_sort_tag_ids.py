@@ -33,6 +33,9 @@ depends_on: Union[str, Sequence[str], None] = None
 NameSort = sa.Text().with_variant(sa.Text(collation="C"), "postgresql")
 IdArray = sa.JSON().with_variant(postgresql.ARRAY(sa.BigInteger()), "postgresql")
 _BATCH = 5000
+# SQLite rebuilds the table; without this its ids lose AUTOINCREMENT and a deleted customer's
+# id (and with it its history) would be handed to the next new one.
+_KEEP_IDS = {"sqlite_autoincrement": True}
 FILTER_COLUMNS = ['tag_ids', 'stage', 'grade', 'kind', 'activity_status', 'value_level', 'source',
                   'urgency', 'owner_id']
 
@@ -128,12 +131,12 @@ def upgrade() -> None:
     else:
         op.execute("DELETE FROM search_gram")
         op.execute("DELETE FROM search_doc")
-    with op.batch_alter_table('customer', schema=None) as batch_op:
+    with op.batch_alter_table('customer', schema=None, table_kwargs=_KEEP_IDS) as batch_op:
         batch_op.add_column(sa.Column('name_sort', NameSort, nullable=True))
         batch_op.add_column(sa.Column('tag_ids', IdArray, nullable=True))
     _fill_name_sort()
     _fill_tag_ids(postgres)
-    with op.batch_alter_table('customer', schema=None) as batch_op:
+    with op.batch_alter_table('customer', schema=None, table_kwargs=_KEEP_IDS) as batch_op:
         batch_op.alter_column('name_sort', existing_type=NameSort, nullable=False)
         batch_op.alter_column('tag_ids', existing_type=IdArray, nullable=False)
         batch_op.create_index('ix_customer_name_sort_id', ['name_sort', 'id'], unique=False)
@@ -148,7 +151,7 @@ def downgrade() -> None:
     if postgres:
         op.execute("DROP FUNCTION customer_tag_ids_refresh()")
         op.drop_index('ix_customer_filters', table_name='customer', postgresql_using='gin')
-    with op.batch_alter_table('customer', schema=None) as batch_op:
+    with op.batch_alter_table('customer', schema=None, table_kwargs=_KEEP_IDS) as batch_op:
         batch_op.drop_index('ix_customer_name_sort_id')
         batch_op.drop_column('tag_ids')
         batch_op.drop_column('name_sort')

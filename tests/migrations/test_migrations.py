@@ -44,6 +44,12 @@ def test_upgrade_to_head_then_down_to_base(backend, tmp_path):
         tables = _inspect(url, lambda c: set(inspect(c).get_table_names()))
         assert {"customer", "contact", "tag", "customer_tag", "user", "audit_event"} <= tables
         assert _inspect(url, _diff) == [], "models and migrations disagree: add a migration"
+        if backend == "sqlite":  # a batch rebuild must keep it: ids are never reused
+            tables = _inspect(url, lambda c: dict(c.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()))
+            lost = [name for name in ("customer", "contact", "ticket", "user")
+                    if "AUTOINCREMENT" not in tables[name]]
+            assert lost == [], f"AUTOINCREMENT lost by a batch rebuild of {lost}"
         downgrade(url, "base")
         assert _inspect(url, lambda c: set(inspect(c).get_table_names())) <= {"alembic_version"}
         upgrade(url)  # and up again: downgrade left nothing behind that blocks it
