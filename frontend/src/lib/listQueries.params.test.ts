@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import openapi from '../../../openapi/openapi.json';
 import {
-  CUSTOMER_FILTERS, customerPageRequest, customerQuery, customerSortValues, TICKET_FILTERS, ticketPageRequest, ticketQuery,
+  CUSTOMER_FILTERS, customerQuery, customerSortValues, pageRequest, TICKET_FILTERS, ticketQuery,
   withoutPaging,
 } from './listQueries';
 
@@ -42,10 +42,10 @@ describe('list queries send only declared parameters', () => {
 
   it('customers: the first page asks for the total, a later page does not', () => {
     const allowed = declared('/api/v1/customers');
-    const first = customerPageRequest(customerQuery(new URLSearchParams('stage=intent')));
+    const first = pageRequest(customerQuery(new URLSearchParams('stage=intent')));
     expect(first.with_total).toBe(true);
     expect(Object.keys(first).filter((k) => !allowed.has(k))).toEqual([]);
-    expect(customerPageRequest(customerQuery(new URLSearchParams('stage=intent&c=abc'))).with_total).toBeUndefined();
+    expect(pageRequest(customerQuery(new URLSearchParams('stage=intent&c=abc'))).with_total).toBeUndefined();
     expect(Object.keys(withoutPaging(customerQuery(new URLSearchParams('stage=intent&limit=50&c=abc'))))).toEqual(['stage']);
   });
 
@@ -64,10 +64,10 @@ describe('list queries send only declared parameters', () => {
     const allowed = declared('/api/v1/tickets');
     expect(Object.keys(query).sort()).toEqual([...Object.keys(TICKET_FILTERS), 'limit', 'cursor'].sort());
     expect(Object.keys(query).filter((k) => !allowed.has(k))).toEqual([]);
-    const first = ticketPageRequest(ticketQuery(new URLSearchParams('status=new')));
+    const first = pageRequest(ticketQuery(new URLSearchParams('status=new')));
     expect(first.with_total).toBe(true);
     expect(Object.keys(first).filter((k) => !allowed.has(k))).toEqual([]);
-    expect(ticketPageRequest(ticketQuery(new URLSearchParams('status=new&c=abc'))).with_total).toBeUndefined();
+    expect(pageRequest(ticketQuery(new URLSearchParams('status=new&c=abc'))).with_total).toBeUndefined();
   });
 
   it('search and saved views', () => {

@@ -85,14 +85,9 @@ export function customerQuery(search: URLSearchParams, { amounts = true } = {}):
   return dropEmpty(query);
 }
 
-/** The request for a page: the first one also asks for the total (`with_total`), later pages
- * reuse it from the cache (counting every match is the slow part of a page). */
-export function customerPageRequest(query: CustomerQuery): CustomerQuery {
-  return query.cursor === undefined ? { ...query, with_total: true } : query;
-}
-
-/** The same for tickets. */
-export function ticketPageRequest(query: TicketQuery): TicketQuery {
+/** The request for a page of a list: the first one also asks for the total (`with_total`),
+ * later pages reuse it from the cache (counting every match is the slow part of a page). */
+export function pageRequest<T extends { cursor?: string | null; with_total?: boolean }>(query: T): T {
   return query.cursor === undefined ? { ...query, with_total: true } : query;
 }
 

@@ -1,7 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import type { paths } from '../api/schema.gen';
-import { customerPageRequest, withoutPaging, type CustomerQuery } from '../lib/listQueries';
+import { pageRequest, withoutPaging, type CustomerQuery } from '../lib/listQueries';
 
 export const customerKeys = {
   all: ['customers'] as const,
@@ -17,7 +17,7 @@ export function useCustomers(query: CustomerQuery) {
   return useQuery({
     queryKey: customerKeys.list(query),
     queryFn: async () => {
-      const page = unwrap(await api.GET('/api/v1/customers', { params: { query: customerPageRequest(query) } }));
+      const page = unwrap(await api.GET('/api/v1/customers', { params: { query: pageRequest(query) } }));
       if (typeof page.total === 'number') client.setQueryData(customerKeys.count(query), page.total);
       return page;
     },

@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
-import { ticketPageRequest, withoutPaging, type TicketQuery } from '../lib/listQueries';
+import { pageRequest, withoutPaging, type TicketQuery } from '../lib/listQueries';
 import { customerKeys } from './customers';
 
 export const ticketKeys = {
@@ -21,7 +21,7 @@ export function useTickets(query: TicketQuery) {
   return useQuery({
     queryKey: ticketKeys.list(query),
     queryFn: async () => {
-      const page = unwrap(await api.GET('/api/v1/tickets', { params: { query: ticketPageRequest(query) } }));
+      const page = unwrap(await api.GET('/api/v1/tickets', { params: { query: pageRequest(query) } }));
       if (typeof page.total === 'number') client.setQueryData(ticketKeys.count(query), page.total);
       return page;
     },
