@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from domain.search.rules import FIELDS, ContactText, CustomerText, document, grams
 from persistence.models import Contact, Customer, SearchDoc, SearchGram
 
-DOC, CUSTOMER, CONTACT = SearchDoc.__table__, Customer.__table__, Contact.__table__
+DOC, GRAM = SearchDoc.__table__, SearchGram.__table__
+CUSTOMER, CONTACT = Customer.__table__, Contact.__table__
 _PENDING = "search_pending"  # session.info key: ids of customers whose documents are stale
 _CUSTOMER_FIELDS = ("name", "code", "credit_code", "id_number", "address")
 _CONTACT_FIELDS = ("name", "mobile", "phone", "email", "wechat", "customer_id")
@@ -135,13 +136,12 @@ def refresh(session: Session, customer_ids: Iterable[int]) -> None:
                     index_elements=[DOC.c.customer_id],
                     set_={name: upsert.excluded[name] for name in DOC_COLUMNS[1:]}), doc_rows)
             continue
-        connection.execute(delete(SearchGram.__table__)
-                           .where(SearchGram.__table__.c.customer_id.in_(chunk)))
+        connection.execute(delete(GRAM).where(GRAM.c.customer_id.in_(chunk)))
         connection.execute(delete(DOC).where(DOC.c.customer_id.in_(chunk)))
         if doc_rows:
             connection.execute(insert(DOC), doc_rows)
         if gram_rows:
-            connection.execute(insert(SearchGram.__table__), gram_rows)
+            connection.execute(insert(GRAM), gram_rows)
 
 
 DOC_COLUMNS = ("customer_id", *FIELDS, "grams")

@@ -65,8 +65,10 @@ async def _walks(connection: Any, q: SearchQuery, conditions: Sequence[tuple[str
     their postings: each may be common while all together are rare (the trigrams of a phone
     number's digits are in every ID number), and a walk would then read the whole table."""
     for field, how in conditions:
+        if field not in q.fields or (field == NAMES and how == "prefix"):
+            continue
         grams = q.grams_for(field, how)
-        if field not in q.fields or (field == NAMES and how == "prefix") or len(grams) != 1:
+        if len(grams) != 1:
             continue
         postings = await connection.scalar(select(func.count()).select_from(
             select(SearchGram.customer_id).where(SearchGram.gram == grams[0])
