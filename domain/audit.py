@@ -6,7 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most values: answered before the slower isinstance checks
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -11,12 +11,16 @@ from datetime import date
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from stdnum.cn import ric, uscc
+from stdnum.cn import ric
 from stdnum.exceptions import InvalidComponent
 
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {c: i for i, c in enumerate(_USCC_ALPHABET)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)  # 3**i mod 31
 _REGISTRATION_AUTHORITIES = "123456789ANY"
+_RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # 2**(17-i) mod 11
+_RIC_CHECK = "10X98765432"
 
 
 class InvalidValue(ValueError):
@@ -40,6 +44,20 @@ def _compact(value: str) -> str:
     return "".join(value.split()).upper()
 
 
+def credit_code_check_digit(code: str) -> str:
+    """The 18th character of a credit code from its first 17 (GB 32100-2015, mod 31). The same
+    answer as stdnum's uscc.calc_check_digit, without its per-call clean-up: an import checks
+    100,000 of them."""
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(code, _USCC_WEIGHTS))
+    return _USCC_ALPHABET[-total % 31]
+
+
+def id_number_check_digit(number: str) -> str:
+    """The 18th character of a resident identity number from its first 17 digits (GB 11643,
+    ISO 7064 mod 11-2)."""
+    return _RIC_CHECK[sum(int(d) * w for d, w in zip(number, _RIC_WEIGHTS)) % 11]
+
+
 def normalize_credit_code(value: str) -> str:
     """Unified social credit code (GB 32100-2015): 18 characters, check digit must match.
 
@@ -60,7 +78,7 @@ def normalize_credit_code(value: str) -> str:
             "A unified social credit code is a registration authority (1-9, A, N or Y), a type, "
             "a 6-digit region and digits or upper-case letters other than I, O, Z, S and V.",
         )
-    if code[-1] != uscc.calc_check_digit(code):
+    if code[-1] != credit_code_check_digit(code):
         raise InvalidValue(
             "invalid-credit-code",
             "The last character (check digit) of the unified social credit code does not match.",
@@ -87,7 +105,7 @@ def normalize_id_number(value: str) -> str:
             "invalid-id-number",
             "A resident identity number is 17 digits followed by a digit or X.",
         )
-    if number[17] != ric.calc_check_digit(number):
+    if number[17] != id_number_check_digit(number):
         raise InvalidValue(
             "invalid-id-number",
             "The last character (check digit) of the resident identity number does not match.",

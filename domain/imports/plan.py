@@ -78,7 +78,10 @@ class Plan:
 
 
 def keys_of(draft: CustomerDraft) -> list[MatchKey]:
-    """The values a row can be matched on, identifiers first."""
+    """The values a row can be matched on, identifiers first (worked out once per row: the
+    lookup and the plan both need them)."""
+    if draft.match_keys is not None:
+        return draft.match_keys
     out: list[MatchKey] = []
     if draft.code:
         out.append(("code", draft.code.upper()))
@@ -92,7 +95,8 @@ def keys_of(draft: CustomerDraft) -> list[MatchKey]:
             out.append(("email", contact["email"].casefold()))
     if draft.values.get("name"):
         out.append(("name", normal_name(draft.values["name"])))
-    return list(dict.fromkeys(out))
+    draft.match_keys = list(dict.fromkeys(out))
+    return draft.match_keys
 
 
 def plan(drafts: Iterable[CustomerDraft], index: Mapping[MatchKey, list[Existing]],

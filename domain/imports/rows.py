@@ -47,6 +47,7 @@ class CustomerDraft:
     owner_username: str | None = None
     owner_id: int | None = None
     errors: list[RowError] = field(default_factory=list)
+    match_keys: list[tuple[str, str]] | None = None  # plan.keys_of, kept once worked out
 
     @property
     def ok(self) -> bool:
@@ -68,6 +69,8 @@ class RowContext:
     memo: dict[tuple[str, Any], Any] = field(default_factory=dict)
 
 
+_CONTACT_KEYS = tuple((slot, tuple((name, f"contact{slot}.{name}") for name in CONTACT_FIELDS))
+                      for slot in range(1, 4))
 MEMO_TYPES = frozenset({"enum", "text", "list"})
 MEMO_SIZE = 50_000
 _ESCAPED = ("=", "+", "-", "@", "\t", "\r")
@@ -204,16 +207,16 @@ def customer_draft(row: int, raw: Mapping[str, Any], ctx: RowContext) -> Custome
         definition = ctx.definitions.get(key)
         if definition is not None:
             custom[key] = _custom_value(definition, value)
-    try:  # required ones too are checked once matched
-        optional = {k: replace(d, required=False) for k, d in ctx.definitions.items()}
-        draft.custom = validate_values(optional, {}, custom) if custom else {}
-    except Invalid as exc:
-        for e in exc.extensions["errors"]:
-            fail(e["field"].replace("custom_fields.", "custom."), e["message"])
+    if custom:
+        try:  # required ones too are checked once matched
+            optional = {k: replace(d, required=False) for k, d in ctx.definitions.items()}
+            draft.custom = validate_values(optional, {}, custom)
+        except Invalid as exc:
+            for e in exc.extensions["errors"]:
+                fail(e["field"].replace("custom_fields.", "custom."), e["message"])
 
-    for slot in range(1, 4):
-        contact = {name: values.get(f"contact{slot}.{name}") for name in CONTACT_FIELDS
-                   if values.get(f"contact{slot}.{name}") is not None}
+    for slot, keys in _CONTACT_KEYS:
+        contact = {name: values[key] for name, key in keys if values.get(key) is not None}
         if not contact:
             continue
         contact = _contact(row, slot, contact, ctx, errors)

@@ -1,6 +1,7 @@
 """Imports as use cases: who may import, checking a file's rows (the dry run), writing a
 checked plan in one transaction, and reverting a committed import."""
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -147,14 +148,27 @@ async def check(uow: UnitOfWork, actor: Actor, options: Options, headers: Sequen
                      definitions=definitions, tags=await uow.imports.tags_by_name(),
                      users=await uow.imports.users_by_username([str(o).strip() for o in owners]))
     drafts: list[CustomerDraft] = []
+    hits: dict[planning.MatchKey, set[int]] = {}
+
+    async def match(batch: Sequence[CustomerDraft]) -> None:
+        keys = {k for d in batch for k in planning.keys_of(d)}
+        names = {d.values["name"] for d in batch if d.values.get("name")}
+        for key, ids in (await uow.imports.match_ids(keys, names)).items():
+            hits.setdefault(key, set()).update(ids)
+
+    # In batches, each batch's rows checked (in a thread) while the database looks up the
+    # previous batch's keys: the two take about as long, on different cores.
     step = 5000
+    previous: list[CustomerDraft] = []
     for start in range(0, len(rows), step):
-        drafts += await offload(_drafts, rows[start:start + step], index_to_key, ctx)
+        batch, _ = await asyncio.gather(
+            offload(_drafts, rows[start:start + step], index_to_key, ctx), match(previous))
+        drafts += batch
+        previous = batch
         if progress is not None:
             await progress(min(start + step, len(rows)))
-    keys = {k for d in drafts for k in planning.keys_of(d)}
-    names = {d.values["name"] for d in drafts if d.values.get("name")}
-    index = await uow.imports.lookup(keys, names)
+    await match(previous)
+    index = await uow.imports.matched(hits)
     plan = await offload(planning.plan, drafts, index, actor, options.effective_mode,
                          field_headers, definitions)
     return Checked(plan, {headers[i]: key for i, key in index_to_key.items()}, unmapped,
@@ -310,6 +324,7 @@ async def _create_slice(uow: UnitOfWork, actor: Actor, creates: Sequence[Any], f
         audit_rows.append(_audit(actor, customer_id, "import", changes, now))
         undo["created"][str(customer_id)] = 1
     await uow.imports.insert_contacts(contacts)
+    await uow.imports.index_new(list(zip(ids, records, strict=True)), contacts)
     await uow.imports.insert_customer_tags(links)
     await uow.imports.insert_audit(audit_rows)
 

@@ -1,6 +1,7 @@
 """Text normalisation shared by documents and queries: both sides go through the same
 functions, so a match never depends on how something was typed."""
 
+import functools
 import re
 import unicodedata
 
@@ -63,12 +64,19 @@ def syllables(name: str) -> list[str]:
             j += 1
         run = text[i:j]
         if is_cjk(run[0]):
-            readings = lazy_pinyin(run, style=Style.NORMAL, errors=lambda chars: list(chars))
-            out += readings if len(readings) == len(run) else list(run)
+            out += _run_syllables(run)
         else:
             out += ["" if ch == " " else ch for ch in run]
         i = j
     return out
+
+
+@functools.lru_cache(maxsize=100_000)
+def _run_syllables(run: str) -> tuple[str, ...]:
+    """The syllables of a run of Chinese characters. Kept: names repeat their runs (有限公司,
+    科技, 上海), and pypinyin's phrase matching is most of what indexing a name costs."""
+    readings = lazy_pinyin(run, style=Style.NORMAL, errors=lambda chars: list(chars))
+    return tuple(readings) if len(readings) == len(run) else tuple(run)
 
 
 def pinyin(name: str) -> tuple[str, str] | None:

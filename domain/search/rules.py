@@ -111,17 +111,25 @@ def grams(doc: Mapping[str, str]) -> list[str]:
     """The index keys of a document (group letter + gram), sorted and distinct."""
     out: set[str] = set()
     for field in FIELDS:
+        text = doc[field]
+        if text == "\n":
+            continue  # no value: most documents leave several fields empty
         group = GROUP[field]
-        for value in _values(doc[field]):
+        sizes = _GRAM_SIZES[field]
+        for value in _values(text):
             if field in _UNI_BI_TRI:
-                out.update(group + ch for ch in value if is_cjk(ch))
-            if field in _UNI_BI_TRI or field in _BI_TRI:
-                out.update(group + g for g in _ngrams(value, 2))
-            size = MIN_PHONE_DIGITS if field == PHONES else 3
-            out.update(group + g for g in _ngrams(value, size))
+                out.update([group + ch for ch in value if is_cjk(ch)])
+            for n in sizes:
+                out.update([group + value[i:i + n] for i in range(len(value) - n + 1)])
             if field in _WHOLE_FIELDS:
                 out.add(WHOLE + value)
     return sorted(out)
+
+
+# The gram lengths of each field (on top of single characters for _UNI_BI_TRI).
+_GRAM_SIZES = {field: ((2, 3) if field in _UNI_BI_TRI or field in _BI_TRI
+                       else (MIN_PHONE_DIGITS,) if field == PHONES else (3,))
+               for field in FIELDS}
 
 
 def _sample(items: list[str]) -> list[str]:

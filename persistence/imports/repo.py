@@ -7,12 +7,12 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, String, any_, bindparam, delete, func, insert, or_, select, text,
-                        update)
+from sqlalchemy import (JSON, BigInteger, Integer, String, any_, bindparam, delete, func, insert,
+                        or_, select, text, update)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.imports.plan import Existing, MatchKey
+from domain.imports.plan import IDENTITY, Existing, MatchKey
 from domain.imports.rows import CONTACT_FIELDS, CUSTOMER_FIELDS, normal_name
 from domain.search.normalize import name_sort_key
 from persistence.search import index as search_index
@@ -29,18 +29,28 @@ def _chunks(values: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]
 
 
 def _copy_converter(column_type: Any) -> Any:
+    """How a value of the column type is bound for COPY; None: as it is."""
     if isinstance(column_type, Money):
         return lambda v: None if v is None else int((Decimal(v) * 100).to_integral_exact())
     if isinstance(column_type, JSON):
         return lambda v: None if v is None else json.dumps(v, ensure_ascii=False, default=str)
     if isinstance(column_type, UtcDateTime):
         return lambda v: None if v is None else v.astimezone(UTC)
-    return lambda v: v
+    return None
 
 
 class SqlImportRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._created: set[int] = set()  # customers insert_customers wrote: see index_new
+
+    def _among(self, column: Any, values: Sequence[Any]) -> Any:
+        """column IN values: one array parameter on PostgreSQL, where rendering and preparing
+        5,000 IN parameters costs far more than the query."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            item = BigInteger() if isinstance(column.type, Integer) else String()
+            return column == any_(bindparam("values", list(values), type_=ARRAY(item)))
+        return column.in_(values)
 
     # ---- import records ----
 
@@ -95,10 +105,10 @@ class SqlImportRepo:
                 out.setdefault(display, found[0])
         return out
 
-    async def lookup(self, keys: Iterable[MatchKey], names: Iterable[str]
-                     ) -> dict[MatchKey, list[Existing]]:
-        """The customers (and their contacts and tags) matching any of `keys`; names are
-        looked up as written and indexed normalised."""
+    async def match_ids(self, keys: Iterable[MatchKey], names: Iterable[str]
+                        ) -> dict[MatchKey, set[int]]:
+        """The ids of the customers matching any of `keys` (by identifier, by a contact's
+        mobile or e-mail, by name); names are looked up as written and indexed normalised."""
         by_field: dict[str, list[str]] = {}
         for field, value in keys:
             if field != "name":
@@ -107,16 +117,7 @@ class SqlImportRepo:
         hits: dict[MatchKey, set[int]] = {}
         columns = {"code": Customer.code, "credit_code": Customer.credit_code,
                    "id_number": Customer.id_number, "name": Customer.name}
-        postgres = self.session.get_bind().dialect.name == "postgresql"
-
-        def among(column: Any, chunk: Sequence[str]) -> Any:
-            # One array parameter on PostgreSQL: rendering 5,000 IN parameters costs more
-            # than the query.
-            if postgres:
-                return column == any_(bindparam("values", list(chunk),
-                                                type_=ARRAY(String())))
-            return column.in_(chunk)
-
+        among = self._among
         for field, values in by_field.items():
             values = list(dict.fromkeys(values))
             for chunk in _chunks(values):
@@ -128,9 +129,30 @@ class SqlImportRepo:
                 for value, customer_id in (await self.session.execute(stmt)).all():
                     key = (field, normal_name(value) if field == "name" else value)
                     hits.setdefault(key, set()).add(customer_id)
-        existing = await self.existing(sorted({i for ids in hits.values() for i in ids}))
+        return hits
+
+    async def matched(self, hits: dict[MatchKey, set[int]]) -> dict[MatchKey, list[Existing]]:
+        """What match_ids found, as the customers. Those matched by an identifier may be
+        updated, so they come whole (values, contacts, tags); a customer matched only by a
+        name, mobile or e-mail is reported as a duplicate and needs only its code and owner (a
+        common name matches thousands)."""
+        strong = {i for (field, _), ids in hits.items() if field in IDENTITY for i in ids}
+        existing = await self.existing(sorted(strong))
+        weak = sorted({i for ids in hits.values() for i in ids} - strong)
+        for chunk in _chunks(weak):
+            for row in (await self.session.execute(select(
+                    Customer.id, Customer.code, Customer.kind, Customer.owner_id,
+                    Customer.archived).where(self._among(Customer.id, chunk)))).all():
+                existing[row.id] = Existing(id=row.id, code=row.code, kind=row.kind,
+                                            owner_id=row.owner_id, archived=row.archived,
+                                            values={})
         return {key: [existing[i] for i in sorted(ids) if i in existing]
                 for key, ids in hits.items()}
+
+    async def lookup(self, keys: Iterable[MatchKey], names: Iterable[str]
+                     ) -> dict[MatchKey, list[Existing]]:
+        """The customers (and their contacts and tags) matching any of `keys`."""
+        return await self.matched(await self.match_ids(keys, names))
 
     async def existing(self, ids: Sequence[int]) -> dict[int, Existing]:
         rows: dict[int, dict[str, Any]] = {}
@@ -141,16 +163,18 @@ class SqlImportRepo:
                 *(getattr(Customer, f) for f in CUSTOMER_FIELDS)]
         for chunk in _chunks(ids):
             for row in (await self.session.execute(select(*cols).where(
-                    Customer.id.in_(chunk)))).mappings():
+                    self._among(Customer.id, chunk)))).mappings():
                 rows[row["id"]] = dict(row)
             for row in (await self.session.execute(
                     select(Contact.id, Contact.customer_id,
                            *(getattr(Contact, f) for f in CONTACT_FIELDS))
-                    .where(Contact.customer_id.in_(chunk)).order_by(Contact.id))).mappings():
+                    .where(self._among(Contact.customer_id, chunk)).order_by(Contact.id))
+                    ).mappings():
                 contacts.setdefault(row["customer_id"], []).append(dict(row))
             for customer_id, name in (await self.session.execute(
-                    select(CustomerTag.customer_id, Tag.name).join(Tag, Tag.id == CustomerTag.tag_id)
-                    .where(CustomerTag.customer_id.in_(chunk)))).all():
+                    select(CustomerTag.customer_id, Tag.name)
+                    .join(Tag, Tag.id == CustomerTag.tag_id)
+                    .where(self._among(CustomerTag.customer_id, chunk)))).all():
                 tags.setdefault(customer_id, set()).add(name)
         out = {}
         for i, row in rows.items():
@@ -215,8 +239,13 @@ class SqlImportRepo:
         columns = list(dict.fromkeys(name for row in rows for name in row))
         converters = [_copy_converter(table.c[name].type.dialect_impl(connection.dialect))
                       for name in columns]  # a variant's PostgreSQL type: JSON or array
-        records = [tuple(convert(row.get(name)) for name, convert in zip(columns, converters))
-                   for row in rows]
+        converted = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
+        records = []
+        for row in rows:
+            values = [row.get(name) for name in columns]
+            for i, convert in converted:
+                values[i] = convert(values[i])
+            records.append(tuple(values))
         raw = await connection.get_raw_connection()
         await raw.driver_connection.copy_records_to_table(table.name, records=records,
                                                           columns=columns)
@@ -225,15 +254,24 @@ class SqlImportRepo:
         search_index.note(self.session.sync_session, customer_ids)
 
     async def insert_customers(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """New customers; their search documents come with `index_new`, once their contacts
+        are written too."""
         # COPY takes no column defaults: tag_ids starts empty, its triggers fill it
         rows = [{**row, "name_sort": name_sort_key(row["name"]), "tag_ids": []} for row in rows]
         ids = await self._insert(Customer.__table__, rows, True)
-        self._reindex(ids)
+        self._created.update(ids)
         return ids
 
     async def insert_contacts(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        self._reindex(row["customer_id"] for row in rows)
+        self._reindex(row["customer_id"] for row in rows
+                      if row["customer_id"] not in self._created)
         return await self._insert(Contact.__table__, rows, True)
+
+    async def index_new(self, customers: Sequence[tuple[int, dict[str, Any]]],
+                        contacts: Sequence[dict[str, Any]]) -> None:
+        """The search documents of customers just written by insert_customers (id, row) with
+        their contacts."""
+        await search_index.add_new(await self.session.connection(), customers, contacts)
 
     async def insert_customer_tags(self, rows: Sequence[dict[str, Any]]) -> None:
         await self._insert(CustomerTag.__table__, rows, False)

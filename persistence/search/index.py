@@ -10,7 +10,7 @@ refresh_pending(session)` first; a search after the commit finds it anyway.
 
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, event, func, insert, inspect, select, text
@@ -145,6 +145,35 @@ def refresh(session: Session, customer_ids: Iterable[int]) -> None:
 
 
 DOC_COLUMNS = ("customer_id", *FIELDS, "grams")
+
+
+async def add_new(connection: AsyncConnection, customers: Sequence[tuple[int, Mapping[str, Any]]],
+                  contacts: Iterable[Mapping[str, Any]]) -> None:
+    """The documents of customers created in this transaction (an import's), built from the
+    rows just written instead of reading them back; there is no document to replace yet, so
+    on PostgreSQL they are copied in."""
+    by_customer: dict[int, list[ContactText]] = {}
+    for c in contacts:
+        by_customer.setdefault(c["customer_id"], []).append(ContactText(
+            name=c["name"], mobile=c.get("mobile"), phone=c.get("phone"), email=c.get("email"),
+            wechat=c.get("wechat")))
+    docs = [(customer_id, document(CustomerText(
+        name=row["name"], code=row["code"], credit_code=row.get("credit_code"),
+        id_number=row.get("id_number"), address=row.get("address"),
+        contacts=by_customer.get(customer_id, ())))) for customer_id, row in customers]
+    postgres = connection.dialect.name == "postgresql"
+    doc_rows, gram_rows = _rows(docs, postgres)
+    if not doc_rows:
+        return
+    if postgres:
+        raw = (await connection.get_raw_connection()).driver_connection
+        await raw.copy_records_to_table(
+            "search_doc", columns=DOC_COLUMNS,
+            records=[tuple(r[c] for c in DOC_COLUMNS) for r in doc_rows])
+        return
+    await connection.execute(insert(DOC), doc_rows)
+    if gram_rows:
+        await connection.execute(insert(GRAM), gram_rows)
 
 
 async def reindex(connection: AsyncConnection, *, batch: int = 5000,

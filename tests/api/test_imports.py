@@ -13,6 +13,7 @@ import python_calamine
 from sqlalchemy import func, select
 
 from persistence.models import AuditEvent, Contact, Customer, DataImport
+from tests.api.search_support import search
 from tests.api.import_support import (HEADERS, company, csv_bytes, fake_xlsx, mobile, upload,
                                       xlsx)
 from tests.conftest import create_customer, credit_code, id_number
@@ -242,6 +243,22 @@ class TestModes:
                                    headers=users["admin"].headers)).json()["items"]
         assert any(e["entity_id"] == body["id"] and e["changes"]["create"] == [None, 1]
                    for e in events)
+
+
+    async def test_imported_customers_are_found_by_search_at_once(self, client, users):
+        """Their search documents are written with them (built from the rows, not read back),
+        and a contact an upsert adds to an existing customer is indexed too."""
+        created, phone = company(), mobile()
+        await upload(client, users["admin"], xlsx([created]), mode="insert_only")
+        existing = company()
+        await upload(client, users["admin"], xlsx([existing]), mode="insert_only")
+        updated = list(existing)
+        updated[HEADERS.index("联系人2")], updated[HEADERS.index("手机2")] = "李娜", phone
+        await upload(client, users["admin"], xlsx([updated]), mode="upsert")
+        for query, name in ((created[0], created[0]), (created[4], created[0]),
+                            (phone, existing[0]), ("李娜", existing[0])):
+            hits = (await search(client, users["admin"], query))["customers"]["items"]
+            assert name in [hit["title"] for hit in hits], query
 
 
 class TestAccess:

@@ -468,3 +468,20 @@ def test_mask_id_number_keeps_length_and_ends(value):
 @given(st.text(max_size=10))
 def test_mask_id_number_hides_short_values_entirely(value):
     assert mask_id_number(value) == "*" * len(value)
+
+
+def test_check_digits_agree_with_stdnum_on_random_codes():
+    # Our own mod-31 and mod-11 computations (fast for imports) against the reference library.
+    import random
+
+    from stdnum.cn import ric, uscc
+
+    from domain.validation import credit_code_check_digit, id_number_check_digit
+
+    rng = random.Random(7)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    for _ in range(2000):
+        body = "".join(rng.choice(alphabet) for _ in range(17))
+        assert credit_code_check_digit(body) == uscc.calc_check_digit(body)
+        digits = "".join(rng.choice("0123456789") for _ in range(17))
+        assert id_number_check_digit(digits) == ric.calc_check_digit(digits + "0")  # 18 long
