@@ -139,17 +139,28 @@ async def _write_customers(database: Any, actor: Actor, f: Any, q: CustomerExpor
         cols = list(exports.CUSTOMERS) + exports.custom_columns(
             await uow.custom_fields.list_all())
         users = {u.id: u.display_name for u in await uow.users.list_all()}
+        row = exports.formatter(cols, q.lang, zone, users, {})
         cursor = None
-        while True:
-            page = await uow.customers.list_page(actor, f, sort=q.sort.lstrip("-"),
-                                                 descending=q.sort.startswith("-"),
-                                                 cursor=cursor, limit=PAGE, with_total=False)
-            bodies = await views.customer_bodies(uow, actor, page.items)
-            rows = [exports.cells(b, cols, q.lang, zone, users, {}) for b in bodies]
-            await run_in_threadpool(sink.write, rows)
-            cursor = page.next_cursor
-            if cursor is None:
-                return
+        writing: asyncio.Future | None = None
+        try:
+            while True:
+                page = await uow.customers.list_page(actor, f, sort=q.sort.lstrip("-"),
+                                                     descending=q.sort.startswith("-"),
+                                                     cursor=cursor, limit=PAGE,
+                                                     with_total=False)
+                bodies = await views.customer_bodies(uow, actor, page.items)
+                rows = [row(b) for b in bodies]
+                # The sheet takes one page at a time, in order; while it writes one, the
+                # database reads the next.
+                if writing is not None:
+                    await writing
+                writing = asyncio.ensure_future(run_in_threadpool(sink.write, rows))
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+        finally:
+            if writing is not None:
+                await writing
 
 
 async def _customer_headers(database: Any, lang: str) -> list[str]:
@@ -292,7 +303,8 @@ async def _export_list(request: Request, actor: Actor, database: Any, settings: 
             customer_ids = {i.get(c.key) for i in items for c in cols
                             if c.kind == "customer"} - {None}
             users, customers = await _names(database, user_ids, customer_ids)
-            rows = [exports.cells(i, cols, lang, zone, users, customers) for i in items]
+            row = exports.formatter(cols, lang, zone, users, customers)
+            rows = [row(i) for i in items]
             await run_in_threadpool(sink.write, rows)
     except _Relay as relay:
         await run_in_threadpool(sink.discard)

@@ -52,7 +52,11 @@ class XlsxWriter:
 
     def cell(self, row: int, col: int, value: Any) -> None:
         sheet = self.sheet
-        if value is None or value == "":
+        if type(value) is str:  # most cells: one check
+            if value:
+                sheet.write_string(row, col, value)  # never a formula or a link
+            return
+        if value is None:
             return
         if isinstance(value, bool):
             sheet.write_boolean(row, col, value)
