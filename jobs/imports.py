@@ -144,7 +144,7 @@ async def run_import(database: Database, clock: Any, actor: Actor, run_id: int,
             run = await uow.imports.get(run_id)
             if run.cancel_requested:
                 raise Cancelled
-            undo = await service.apply(uow, clock, actor, run, checked, zone)
+            undo = await service.apply(uow, clock, actor, run, checked, zone, offload)
             for name, value in summary.items():
                 setattr(run, name, value)
             run.undo, run.status, run.finished_at = undo, "committed", clock.now()

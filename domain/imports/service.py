@@ -210,7 +210,7 @@ def rejected(options: Options, checked: Checked) -> bool:
 
 
 async def apply(uow: UnitOfWork, clock: Clock, actor: Actor, run: Any, checked: Checked,
-                zone: ZoneInfo) -> dict[str, Any]:
+                zone: ZoneInfo, offload: Offload) -> dict[str, Any]:
     """Write a checked plan: creates in bulk, updates field by field, one audit entry per
     customer ("imported by … from file …") and one for the import. Returns what a revert
     needs."""
@@ -231,10 +231,26 @@ async def apply(uow: UnitOfWork, clock: Clock, actor: Actor, run: Any, checked: 
         first = await uow.imports.reserve_codes(prefix, len(creates))
         if first + len(creates) - 1 > 999_999:
             raise Invalid([{"field": "file", "message": "too many customers this month"}])
-        # In slices, so that the rows being written, not the whole file's, are in memory.
-        for start in range(0, len(creates), WRITE_SLICE):
-            await _create_slice(uow, actor, creates[start:start + WRITE_SLICE], first + start,
-                                local, now, today, cadence, tags, source, undo)
+        customer_ids = await uow.imports.reserve_ids("customer", len(creates))
+        contact_ids = iter(await uow.imports.reserve_ids(
+            "contact", sum(len(d.draft.contacts) for d in creates)))
+        context = _Creating(actor, local, now, today, cadence, tags, source)
+
+        def stage(start: int) -> Any:
+            end = start + WRITE_SLICE
+            rows = _created_rows(context, creates[start:end], customer_ids[start:end],
+                                 first + start, contact_ids)
+            return uow.imports.stage_created(*rows)
+
+        # In slices, so that the rows being written, not the whole file's, are in memory; each
+        # slice is made ready (CPU) in a thread while the database takes the previous one.
+        starts = range(0, len(creates), WRITE_SLICE)
+        staged = await offload(stage, starts[0])
+        for following in starts[1:]:
+            staged, _ = await asyncio.gather(offload(stage, following),
+                                             uow.imports.write_created(staged))
+        await uow.imports.write_created(staged)
+        undo["created"] = {str(i): 1 for i in customer_ids}
 
     olds = await uow.imports.existing([d.customer_id for d in updates])
     for d in updates:
@@ -286,32 +302,45 @@ async def apply(uow: UnitOfWork, clock: Clock, actor: Actor, run: Any, checked: 
     return undo
 
 
-async def _create_slice(uow: UnitOfWork, actor: Actor, creates: Sequence[Any], first: int,
-                        local: datetime, now: datetime, today: date, cadence: Mapping[str, int],
-                        tags: Mapping[str, int], source: dict[str, Any],
-                        undo: dict[str, Any]) -> None:
-    records = []
-    for n, d in enumerate(creates):
+@dataclass(frozen=True, slots=True)
+class _Creating:
+    """What every created customer of an import shares."""
+
+    actor: Actor
+    local: datetime  # now in China: the yyyymm of the codes
+    now: datetime
+    today: date
+    cadence: Mapping[str, int]
+    tags: Mapping[str, int]
+    source: dict[str, Any]
+
+
+def _created_rows(ctx: _Creating, creates: Sequence[Any], ids: Sequence[int], first: int,
+                  contact_ids: Any) -> tuple[list, list, list, list]:
+    """The customer, contact, tag and audit rows of a slice of created customers (ids
+    reserved). Pure: no I/O."""
+    now, actor = ctx.now, ctx.actor
+    records, contacts, links, audit_rows = [], [], [], []
+    for n, (customer_id, d) in enumerate(zip(ids, creates, strict=True)):
         values = dict(d.draft.values)
         stage = values.setdefault("stage", rules.Stage.POTENTIAL.value)
-        records.append({
-            **{k: None for k in CUSTOMER_FIELDS}, **values,
-            "code": validation.format_customer_code(local.year, local.month, first + n),
+        record = {
+            **{k: None for k in CUSTOMER_FIELDS}, **values, "id": customer_id,
+            "code": validation.format_customer_code(ctx.local.year, ctx.local.month, first + n),
             "kind": d.draft.kind, "owner_id": d.draft.owner_id or actor.user_id,
             "custom_fields": d.draft.custom, "grade_locked": values.get("grade_locked", False),
             "activity_status": rules.ActivityStatus.ACTIVE.value, "archived": False,
             "cumulative_amount": 0, "created_at": now, "updated_at": now,
             "owner_engaged_at": now, "owned_since": now, "version": 1,
-            "next_follow_up_on": cadence_due(today, cadence.get(stage))})
-    ids = await uow.imports.insert_customers(records)
-    contacts, links, audit_rows = [], [], []
-    for customer_id, d, record in zip(ids, creates, records, strict=True):
+            "next_follow_up_on": cadence_due(ctx.today, ctx.cadence.get(stage))}
+        records.append(record)
         for i, c in enumerate(d.draft.contacts):
             contacts.append({**{k: None for k in ("title", "mobile", "phone", "email",
                                                   "wechat")}, **c,
-                             "customer_id": customer_id, "is_primary": i == 0,
-                             "version": 1, "created_at": now, "updated_at": now})
-        links += [{"customer_id": customer_id, "tag_id": tags[t]}
+                             "id": next(contact_ids), "customer_id": customer_id,
+                             "is_primary": i == 0, "version": 1, "created_at": now,
+                             "updated_at": now})
+        links += [{"customer_id": customer_id, "tag_id": ctx.tags[t]}
                   for t in dict.fromkeys(d.draft.tag_names)]
         changes = audit.created({k: record.get(k) for k in
                                  ("code", "kind", *CUSTOMER_FIELDS, "owner_id",
@@ -320,13 +349,9 @@ async def _create_slice(uow: UnitOfWork, actor: Actor, creates: Sequence[Any], f
             changes["tags"] = [None, sorted(set(d.draft.tag_names))]
         if d.draft.contacts:
             changes["contacts"] = [None, [c["name"] for c in d.draft.contacts]]
-        changes["import"] = [None, source]
+        changes["import"] = [None, ctx.source]
         audit_rows.append(_audit(actor, customer_id, "import", changes, now))
-        undo["created"][str(customer_id)] = 1
-    await uow.imports.insert_contacts(contacts)
-    await uow.imports.index_new(list(zip(ids, records, strict=True)), contacts)
-    await uow.imports.insert_customer_tags(links)
-    await uow.imports.insert_audit(audit_rows)
+    return records, contacts, links, audit_rows
 
 
 def _audit(actor: Actor, customer_id: int, action: str, changes: dict[str, Any],

@@ -17,7 +17,8 @@ from domain.imports.rows import CONTACT_FIELDS, CUSTOMER_FIELDS, normal_name
 from domain.search.normalize import name_sort_key
 from persistence.search import index as search_index
 from persistence.models import (AuditEvent, CodeCounter, Contact, Customer, CustomerTag,
-                                DataImport, Money, Tag, User, UtcDateTime)
+                                DataImport, Money, SearchDoc, SearchGram, Tag, User,
+                                UtcDateTime)
 
 BATCH = 5000  # values per IN list / rows per multi-row INSERT
 ACTIVE = ("queued", "running")
@@ -42,7 +43,6 @@ def _copy_converter(column_type: Any) -> Any:
 class SqlImportRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self._created: set[int] = set()  # customers insert_customers wrote: see index_new
 
     def _among(self, column: Any, values: Sequence[Any]) -> Any:
         """column IN values: one array parameter on PostgreSQL, where rendering and preparing
@@ -232,12 +232,18 @@ class SqlImportRepo:
         return ids
 
     async def _copy(self, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-        """PostgreSQL's COPY (binary, through asyncpg): several times faster than INSERTs.
-        Values are bound as the column types would bind them; the rows carry every column
-        that has a Python-side default."""
-        connection = await self.session.connection()
+        """PostgreSQL's COPY (binary, through asyncpg): several times faster than INSERTs."""
+        await self._write_staged(self._stage(table, rows))
+
+    def _stage(self, table: Any, rows: Sequence[dict[str, Any]]) -> tuple[Any, list, list]:
+        """Rows made ready for writing, without I/O (it may run in a thread). PostgreSQL:
+        COPY records, values bound as the column types would bind them; the rows carry every
+        column that has a Python-side default. SQLite: the rows as they are."""
+        dialect = self.session.get_bind().dialect
+        if dialect.name != "postgresql":
+            return table, [], list(rows)
         columns = list(dict.fromkeys(name for row in rows for name in row))
-        converters = [_copy_converter(table.c[name].type.dialect_impl(connection.dialect))
+        converters = [_copy_converter(table.c[name].type.dialect_impl(dialect))
                       for name in columns]  # a variant's PostgreSQL type: JSON or array
         converted = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
         records = []
@@ -246,6 +252,17 @@ class SqlImportRepo:
             for i, convert in converted:
                 values[i] = convert(values[i])
             records.append(tuple(values))
+        return table, columns, records
+
+    async def _write_staged(self, staged: tuple[Any, list, list]) -> None:
+        table, columns, records = staged
+        if not records:
+            return
+        if self.session.get_bind().dialect.name != "postgresql":
+            for chunk in _chunks(records, 2000):  # Core executemany: multi-row VALUES batches
+                await self.session.execute(insert(table), chunk)
+            return
+        connection = await self.session.connection()
         raw = await connection.get_raw_connection()
         await raw.driver_connection.copy_records_to_table(table.name, records=records,
                                                           columns=columns)
@@ -253,25 +270,40 @@ class SqlImportRepo:
     def _reindex(self, customer_ids: Iterable[int]) -> None:
         search_index.note(self.session.sync_session, customer_ids)
 
-    async def insert_customers(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """New customers; their search documents come with `index_new`, once their contacts
-        are written too."""
+    async def reserve_ids(self, table_name: str, count: int) -> list[int]:
+        """Ids for rows of `table_name` ("customer" or "contact") written later in this
+        transaction by write_created."""
+        table = {"customer": Customer.__table__, "contact": Contact.__table__}[table_name]
+        return await self._new_ids(table, count)
+
+    def stage_created(self, customers: Sequence[dict[str, Any]],
+                      contacts: Sequence[dict[str, Any]], links: Sequence[dict[str, Any]],
+                      audit_rows: Sequence[dict[str, Any]]) -> list[tuple[Any, list, list]]:
+        """New customers (with their reserved ids), their contacts, tags and audit entries
+        made ready for write_created, with their search documents (built from these rows:
+        there is nothing to read back or replace yet). CPU only, no I/O: it runs in a thread
+        while the previous batch is written."""
         # COPY takes no column defaults: tag_ids starts empty, its triggers fill it
-        rows = [{**row, "name_sort": name_sort_key(row["name"]), "tag_ids": []} for row in rows]
-        ids = await self._insert(Customer.__table__, rows, True)
-        self._created.update(ids)
-        return ids
+        customers = [{**row, "name_sort": name_sort_key(row["name"]), "tag_ids": []}
+                     for row in customers]
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+        docs, grams = search_index.new_rows([(row["id"], row) for row in customers], contacts,
+                                            postgres)
+        return [self._stage(Customer.__table__, customers),
+                self._stage(Contact.__table__, contacts),
+                self._stage(CustomerTag.__table__, links),
+                self._stage(AuditEvent.__table__, audit_rows),
+                self._stage(SearchDoc.__table__, docs),
+                self._stage(SearchGram.__table__, grams)]
+
+    async def write_created(self, staged: Sequence[tuple[Any, list, list]]) -> None:
+        for part in staged:
+            await self._write_staged(part)
 
     async def insert_contacts(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        self._reindex(row["customer_id"] for row in rows
-                      if row["customer_id"] not in self._created)
+        """Contacts of existing customers."""
+        self._reindex(row["customer_id"] for row in rows)
         return await self._insert(Contact.__table__, rows, True)
-
-    async def index_new(self, customers: Sequence[tuple[int, dict[str, Any]]],
-                        contacts: Sequence[dict[str, Any]]) -> None:
-        """The search documents of customers just written by insert_customers (id, row) with
-        their contacts."""
-        await search_index.add_new(await self.session.connection(), customers, contacts)
 
     async def insert_customer_tags(self, rows: Sequence[dict[str, Any]]) -> None:
         await self._insert(CustomerTag.__table__, rows, False)

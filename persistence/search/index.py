@@ -147,11 +147,11 @@ def refresh(session: Session, customer_ids: Iterable[int]) -> None:
 DOC_COLUMNS = ("customer_id", *FIELDS, "grams")
 
 
-async def add_new(connection: AsyncConnection, customers: Sequence[tuple[int, Mapping[str, Any]]],
-                  contacts: Iterable[Mapping[str, Any]]) -> None:
-    """The documents of customers created in this transaction (an import's), built from the
-    rows just written instead of reading them back; there is no document to replace yet, so
-    on PostgreSQL they are copied in."""
+def new_rows(customers: Sequence[tuple[int, Mapping[str, Any]]],
+             contacts: Iterable[Mapping[str, Any]], postgres: bool
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The search_doc (and on SQLite search_gram) rows of customers being created, built from
+    the rows about to be written (an import's) instead of read back."""
     by_customer: dict[int, list[ContactText]] = {}
     for c in contacts:
         by_customer.setdefault(c["customer_id"], []).append(ContactText(
@@ -161,19 +161,7 @@ async def add_new(connection: AsyncConnection, customers: Sequence[tuple[int, Ma
         name=row["name"], code=row["code"], credit_code=row.get("credit_code"),
         id_number=row.get("id_number"), address=row.get("address"),
         contacts=by_customer.get(customer_id, ())))) for customer_id, row in customers]
-    postgres = connection.dialect.name == "postgresql"
-    doc_rows, gram_rows = _rows(docs, postgres)
-    if not doc_rows:
-        return
-    if postgres:
-        raw = (await connection.get_raw_connection()).driver_connection
-        await raw.copy_records_to_table(
-            "search_doc", columns=DOC_COLUMNS,
-            records=[tuple(r[c] for c in DOC_COLUMNS) for r in doc_rows])
-        return
-    await connection.execute(insert(DOC), doc_rows)
-    if gram_rows:
-        await connection.execute(insert(GRAM), gram_rows)
+    return _rows(docs, postgres)
 
 
 async def reindex(connection: AsyncConnection, *, batch: int = 5000,

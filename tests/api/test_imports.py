@@ -245,6 +245,26 @@ class TestModes:
                    for e in events)
 
 
+    async def test_a_file_written_in_several_slices(self, client, users, database, monkeypatch):
+        """Slices are made ready while the previous one is written: every customer comes
+        with its own contacts, a code of its own, and a search document."""
+        from domain.imports import service
+
+        monkeypatch.setattr(service, "WRITE_SLICE", 2)
+        rows = [company(contact=f"联系人{uuid.uuid4().hex[:8]}") for _ in range(5)]
+        body = (await upload(client, users["admin"], xlsx(rows), mode="insert_only")).json()
+        assert body["status"] == "committed" and body["counts"]["create"] == 5, body
+        codes = set()
+        for row in rows:
+            customer = await by_credit_code(database, row[1])
+            assert customer.name == row[0]
+            codes.add(customer.code)
+            contacts = await contacts_of(database, customer.id)
+            assert [(c.name, c.mobile) for c in contacts] == [(row[3], "+86" + row[4])]
+            hits = (await search(client, users["admin"], row[3]))["customers"]["items"]
+            assert [h["title"] for h in hits] == [row[0]]
+        assert len(codes) == 5
+
     async def test_imported_customers_are_found_by_search_at_once(self, client, users):
         """Their search documents are written with them (built from the rows, not read back),
         and a contact an upsert adds to an existing customer is indexed too."""
