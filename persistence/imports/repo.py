@@ -117,15 +117,15 @@ class SqlImportRepo:
         hits: dict[MatchKey, set[int]] = {}
         columns = {"code": Customer.code, "credit_code": Customer.credit_code,
                    "id_number": Customer.id_number, "name": Customer.name}
-        among = self._among
         for field, values in by_field.items():
             values = list(dict.fromkeys(values))
             for chunk in _chunks(values):
                 if field in columns:
-                    stmt = select(columns[field], Customer.id).where(among(columns[field], chunk))
+                    stmt = select(columns[field], Customer.id).where(
+                        self._among(columns[field], chunk))
                 else:
                     column = Contact.mobile if field == "mobile" else Contact.email
-                    stmt = select(column, Contact.customer_id).where(among(column, chunk))
+                    stmt = select(column, Contact.customer_id).where(self._among(column, chunk))
                 for value, customer_id in (await self.session.execute(stmt)).all():
                     key = (field, normal_name(value) if field == "name" else value)
                     hits.setdefault(key, set()).add(customer_id)
@@ -222,18 +222,8 @@ class SqlImportRepo:
         ids = await self._new_ids(table, len(rows)) if with_ids else []
         if with_ids:
             rows = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
-        if not rows:
-            return ids
-        if self.session.get_bind().dialect.name == "postgresql":
-            await self._copy(table, rows)
-            return ids
-        for chunk in _chunks(rows, 2000):  # Core executemany: multi-row VALUES batches
-            await self.session.execute(insert(table), chunk)
-        return ids
-
-    async def _copy(self, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-        """PostgreSQL's COPY (binary, through asyncpg): several times faster than INSERTs."""
         await self._write_staged(self._stage(table, rows))
+        return ids
 
     def _stage(self, table: Any, rows: Sequence[dict[str, Any]]) -> tuple[Any, list, list]:
         """Rows made ready for writing, without I/O (it may run in a thread). PostgreSQL:
@@ -255,6 +245,7 @@ class SqlImportRepo:
         return table, columns, records
 
     async def _write_staged(self, staged: tuple[Any, list, list]) -> None:
+        """PostgreSQL: COPY (binary, through asyncpg), several times faster than INSERTs."""
         table, columns, records = staged
         if not records:
             return
