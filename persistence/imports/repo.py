@@ -206,8 +206,9 @@ class SqlImportRepo:
     async def _new_ids(self, table: Any, count: int) -> list[int]:
         """Ids for `count` new rows, taken before inserting them: the rows then go in as plain
         multi-row INSERTs (RETURNING with a guaranteed order would send them one by one).
-        PostgreSQL: from the table's sequence; SQLite: after the largest id, safe because the
-        write transaction holds the database's write lock."""
+        PostgreSQL: from the table's sequence; SQLite: after the largest id ever given (an
+        AUTOINCREMENT table's sqlite_sequence remembers deleted ones), safe because the write
+        transaction holds the database's write lock."""
         if count == 0:
             return []
         if self.session.get_bind().dialect.name == "postgresql":
@@ -215,6 +216,9 @@ class SqlImportRepo:
                         "FROM generate_series(1, :n)")
             return sorted((await self.session.scalars(stmt, {"n": count})).all())
         last = int(await self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))))
+        given = await self.session.scalar(
+            text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name})
+        last = max(last, int(given or 0))
         return list(range(last + 1, last + count + 1))
 
     async def _insert(self, table: Any, rows: Sequence[dict[str, Any]], with_ids: bool

@@ -351,6 +351,24 @@ class TestReportAndRevert:
         assert_problem(r, 409, "not-revertible")
 
 
+    async def test_a_reverted_customers_id_is_never_given_again(self, client, users,
+                                                                database):
+        """The id (and with it the audit history) of a customer a revert deleted does not go
+        to the next imported one, on SQLite as on PostgreSQL."""
+        first = company()
+        body = (await upload(client, users["admin"], xlsx([first]), mode="insert_only")).json()
+        gone = (await by_credit_code(database, first[1])).id
+        r = await client.post(f"/imports/{body['id']}/revert", headers=users["admin"].headers)
+        assert r.json()["revert_result"]["deleted"] == 1, r.text
+        second = company()
+        await upload(client, users["admin"], xlsx([second]), mode="insert_only")
+        new = await by_credit_code(database, second[1])
+        assert new.id > gone
+        history = (await client.get(f"/customers/{new.id}/history",
+                                    headers=users["admin"].headers)).json()["items"]
+        assert [e["action"] for e in history] == ["import"]
+
+
 class TestBackground:
     @pytest.fixture
     def background(self, monkeypatch, app):  # noqa: ANN001
