@@ -7,12 +7,13 @@ other lists are read through their own endpoints, page by page, so they apply ex
 same parameters, access rules and masking."""
 
 import asyncio
+import logging
 import os
 import secrets
 import shutil
-from datetime import UTC, datetime
 import tempfile
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
@@ -37,6 +38,7 @@ from api.query import CustomerQuery, customer_filter
 from domain.errors import Forbidden, Invalid, NotFound
 from domain.imports import exports
 from domain.roles import Actor, Scope
+from persistence.customer_repo import EXPORT_FIELDS
 from persistence.imports import workbook
 from persistence.models import Customer, User
 from persistence.pagination import InvalidCursor
@@ -64,31 +66,29 @@ CustomerExportQuery = create_model(
 
 
 class _Sink:
-    """A temp file being written with a list's rows (in the thread pool)."""
+    """A temp file being written with a list's rows: in the thread pool, or for a big
+    export running in the background by a child process (workbook.ListWriterProcess)."""
 
-    def __init__(self, fmt: str, title: str, headers: list[str]) -> None:
+    def __init__(self, fmt: str, title: str, headers: list[str], *,
+                 in_child: bool = False) -> None:
         fd, name = tempfile.mkstemp(suffix=f".{fmt}")
         os.close(fd)
-        self.path, self.fmt, self.headers, self.count = Path(name), fmt, headers, 0
-        self.rows: list[list[Any]] = []
-        self.xlsx = workbook.XlsxWriter(self.path, title, headers) if fmt == "xlsx" else None
-        self.csv_rows: list[list[Any]] = []
+        self.path, self.fmt = Path(name), fmt
+        writer = workbook.ListWriterProcess if in_child else workbook.ListWriter
+        self.writer = writer(self.path, fmt, title, headers)
+
+    @property
+    def count(self) -> int:
+        return self.writer.count
 
     def write(self, rows: list[list[Any]]) -> None:
-        self.count += len(rows)
-        if self.xlsx is not None:
-            for row in rows:
-                self.xlsx.write(row)
-        else:
-            self.csv_rows.extend(rows)
+        self.writer.write(rows)
 
     def close(self) -> None:
-        if self.xlsx is not None:
-            self.xlsx.close()
-        else:
-            workbook.write_csv(self.path, self.headers, self.csv_rows)
+        self.writer.close()
 
     def discard(self) -> None:
+        self.writer.discard()
         self.path.unlink(missing_ok=True)
 
 
@@ -139,7 +139,7 @@ async def _write_customers(database: Any, actor: Actor, f: Any, q: CustomerExpor
         cols = list(exports.CUSTOMERS) + exports.custom_columns(
             await uow.custom_fields.list_all())
         users = {u.id: u.display_name for u in await uow.users.list_all()}
-        row = exports.formatter(cols, q.lang, zone, users, {})
+        row = exports.formatter(cols, q.lang, zone, users, {}, EXPORT_FIELDS)
         cursor = None
         writing: asyncio.Future | None = None
         try:
@@ -147,9 +147,9 @@ async def _write_customers(database: Any, actor: Actor, f: Any, q: CustomerExpor
                 page = await uow.customers.list_page(actor, f, sort=q.sort.lstrip("-"),
                                                      descending=q.sort.startswith("-"),
                                                      cursor=cursor, limit=PAGE,
-                                                     with_total=False)
-                bodies = await views.customer_bodies(uow, actor, page.items)
-                rows = [row(b) for b in bodies]
+                                                     with_total=False, view="export")
+                rows = [row(r) for r in await views.customer_export_rows(uow, actor,
+                                                                         page.items)]
                 # The sheet takes one page at a time, in order; while it writes one, the
                 # database reads the next.
                 if writing is not None:
@@ -177,14 +177,16 @@ def _exports_dir(settings: Any) -> Path:
 async def _in_background(database: Any, actor: Actor, f: Any, q: CustomerExportQuery,
                          zone: ZoneInfo, settings: Any, filters: dict, total: int) -> None:
     """Write the file under var/exports and put its link in the actor's inbox."""
-    import logging
-
     key = f"{actor.user_id}-{secrets.token_hex(16)}"
     try:
         sink = _Sink(q.format, exports.TITLES["customers"][q.lang != "zh"],
-                     await _customer_headers(database, q.lang))
-        await _write_customers(database, actor, f, q, zone, sink)
-        await run_in_threadpool(sink.close)
+                     await _customer_headers(database, q.lang), in_child=True)
+        try:
+            await _write_customers(database, actor, f, q, zone, sink)
+            await run_in_threadpool(sink.close)
+        except BaseException:
+            await run_in_threadpool(sink.discard)
+            raise
         target = _exports_dir(settings) / f"{key}.{q.format}"
         target.parent.mkdir(parents=True, exist_ok=True)
         await run_in_threadpool(shutil.move, sink.path, target)

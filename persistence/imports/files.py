@@ -5,11 +5,13 @@ without BOM, else GB18030, which covers GBK and GB2312)."""
 import codecs
 import csv
 import io
+import pickle
 import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import python_calamine
 
@@ -20,11 +22,47 @@ MAX_COLUMNS = 200
 FILE_FIELD = "file"
 
 
+Row = tuple[int, list[Any]]  # (spreadsheet row number, cells)
+
+
+class Rows(Sequence[Row]):
+    """A sheet's rows, each kept pickled until it is read: 100,000 rows of 15 columns take
+    about 30 MB so, against some 200 MB as Python lists of strings, and an import holds
+    them from the upload to the end of its check (the error report reads them again)."""
+
+    def __init__(self) -> None:
+        self._numbers: list[int] = []
+        self._cells: list[bytes] = []
+
+    def append(self, number: int, cells: list[Any]) -> None:
+        self._numbers.append(number)
+        self._cells.append(pickle.dumps(cells, pickle.HIGHEST_PROTOCOL))
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Row]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | list[Row]:
+        if isinstance(index, slice):
+            return [(n, pickle.loads(c)) for n, c in  # our own pickles
+                    zip(self._numbers[index], self._cells[index], strict=True)]
+        return self._numbers[index], pickle.loads(self._cells[index])
+
+    def __iter__(self) -> Iterator[Row]:
+        for start in range(0, len(self), 1000):
+            yield from self[start:start + 1000]
+
+
 @dataclass(slots=True)
 class Sheet:
     name: str
     headers: list[str]
-    rows: list[tuple[int, list[Any]]]  # (spreadsheet row number, cells)
+    rows: Rows
 
 
 @dataclass(slots=True)
@@ -73,18 +111,15 @@ def _xlsx(path: Path) -> Workbook:
     def read(name: str) -> Sheet:
         try:
             sheet = book.get_sheet_by_name(name)
-            cells = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
+            # iter_rows starts at the sheet's first row but at its first used column
+            indent = [None] * sheet.start[1] if sheet.height else []
+            return _sheet(name, _fill_merged(([*indent, *row] for row in sheet.iter_rows()),
+                                             merged))
+        except Invalid:
+            raise
         except Exception:  # noqa: BLE001
             raise _bad(f"sheet {name} cannot be read") from None
-        # A merged block shows its value on every row it spans: give each row the value.
-        for (r0, c0), (r1, c1) in merged:
-            if r0 < len(cells) and c0 < len(cells[r0]):
-                value = cells[r0][c0]
-                for r in range(r0, min(r1 + 1, len(cells))):
-                    for c in range(c0, min(c1 + 1, len(cells[r]))):
-                        cells[r][c] = value
-        return _sheet(name, cells)
 
     return Workbook(sheet_names, read)
 
@@ -112,16 +147,37 @@ def _csv(path: Path, name: str) -> Workbook:
     except csv.Error:
         dialect = csv.excel
     try:
-        cells = [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+        sheet = _sheet(name, csv.reader(io.StringIO(text, newline=""), dialect))
     except csv.Error as exc:
         raise _bad(f"the CSV cannot be read: {exc}") from None
-    sheet = _sheet(name, cells)
     return Workbook([name], lambda requested: sheet)
 
 
-def _sheet(name: str, cells: list[list[Any]]) -> Sheet:
+def _fill_merged(rows: Iterable[list[Any]], merged: Sequence[tuple[tuple[int, int],
+                                                                   tuple[int, int]]]
+                 ) -> Iterator[list[Any]]:
+    """A merged block shows its value on every row it spans: give each row the value.
+    Blocks are ((first row, first column), (last row, last column)), counted from 0."""
+    blocks = iter(sorted(merged))
+    upcoming = next(blocks, None)
+    spanning: list[tuple[int, int, int, Any]] = []  # last row, first/last column, value
+    for r, row in enumerate(rows):
+        while upcoming is not None and upcoming[0][0] <= r:
+            (r0, c0), (r1, c1) = upcoming
+            if r0 == r and c0 < len(row):
+                spanning.append((r1, c0, c1, row[c0]))
+            upcoming = next(blocks, None)
+        if spanning:
+            spanning = [block for block in spanning if block[0] >= r]
+            for _, c0, c1, value in spanning:
+                width = min(c1 + 1, len(row)) - c0
+                row[c0:c0 + width] = [value] * width
+        yield row
+
+
+def _sheet(name: str, cells: Iterable[list[Any]]) -> Sheet:
     """The first non-empty row is the header; empty rows below it are skipped."""
-    numbered = ((n, row) for n, row in enumerate(cells, start=1))
+    numbered = enumerate(cells, start=1)
     header_row = next(((n, row) for n, row in numbered if any(_present(c) for c in row)), None)
     if header_row is None:
         raise _bad(f"sheet {name} is empty")
@@ -130,11 +186,11 @@ def _sheet(name: str, cells: list[list[Any]]) -> Sheet:
         headers.pop()
     if len(headers) > MAX_COLUMNS:
         raise _bad(f"more than {MAX_COLUMNS} columns")
-    rows = []
+    rows = Rows()
     for n, row in numbered:
         row = [None if not _present(c) else c for c in row[:len(headers)]]
         if any(c is not None for c in row):
-            rows.append((n, row))
+            rows.append(n, row)
             if len(rows) > MAX_ROWS:
                 raise _bad(f"more than {MAX_ROWS} rows; split the file")
     if not rows:

@@ -7,6 +7,8 @@ spreadsheets show as text (and our import removes again)."""
 
 import csv
 import io
+import multiprocessing
+import queue
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -47,8 +49,13 @@ class XlsxWriter:
 
     def write(self, values: Sequence[Any]) -> None:
         self.row += 1
+        row, sheet = self.row, self.sheet
         for col, value in enumerate(values):
-            self.cell(self.row, col, value)
+            if type(value) is str:  # most cells: written here, without a call to cell()
+                if value:
+                    sheet.write_string(row, col, value)  # never a formula or a link
+            elif value is not None:
+                self.cell(row, col, value)
 
     def cell(self, row: int, col: int, value: Any) -> None:
         sheet = self.sheet
@@ -73,16 +80,86 @@ class XlsxWriter:
         self.book.close()
 
 
-def write_csv(target: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """UTF-8 with BOM, which Excel opens as UTF-8. Returns the number of rows."""
-    count = 0
-    with open(target, "w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow([safe_csv(h) for h in headers])
-        for row in rows:
-            writer.writerow([safe_csv(_csv_value(v)) for v in row])
-            count += 1
-    return count
+class ListWriter:
+    """A list's export written page by page: .xlsx in constant memory, or .csv in UTF-8
+    with BOM (which Excel opens as UTF-8). Never the whole list in memory."""
+
+    def __init__(self, path: Path, fmt: str, title: str, headers: Sequence[str]) -> None:
+        self.count = 0
+        self._xlsx = XlsxWriter(path, title, headers) if fmt == "xlsx" else None
+        self._file: Any = None
+        if self._xlsx is None:
+            self._file = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+            self._csv = csv.writer(self._file)
+            self._csv.writerow([safe_csv(h) for h in headers])
+
+    def write(self, rows: Sequence[Sequence[Any]]) -> None:
+        self.count += len(rows)
+        if self._xlsx is not None:
+            for row in rows:
+                self._xlsx.write(row)
+        else:
+            self._csv.writerows([[safe_csv(_csv_value(v)) for v in row] for row in rows])
+
+    def close(self) -> None:
+        if self._xlsx is not None:
+            self._xlsx.close()
+        else:
+            self._file.close()
+
+    def discard(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+def _write_pages(path: str, fmt: str, title: str, headers: list[str], pages: Any) -> None:
+    """The child process of a ListWriterProcess: pages until None, then the file closed."""
+    writer = ListWriter(Path(path), fmt, title, headers)
+    while (rows := pages.get()) is not None:
+        writer.write(rows)
+    writer.close()
+
+
+class ListWriterProcess:
+    """A ListWriter in a child process, fed pages through a queue: for the big exports, whose
+    time is mostly this writing, all of it Python. In the server's process it would hold
+    the interpreter lock against the event loop, and the two would slow each other (and
+    every other request); in a child it has a core of its own."""
+
+    PAGES_AHEAD = 4  # pages queued before write() waits for the child
+
+    def __init__(self, path: Path, fmt: str, title: str, headers: Sequence[str]) -> None:
+        # spawn: a fresh interpreter; forking a server that runs threads is not safe
+        context = multiprocessing.get_context("spawn")
+        self.count = 0
+        self._pages = context.Queue(maxsize=self.PAGES_AHEAD)
+        self._process = context.Process(target=_write_pages, daemon=True, args=(
+            str(path), fmt, title, list(headers), self._pages))
+        self._process.start()
+
+    def write(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Blocks while the child is PAGES_AHEAD pages behind: call it in a thread."""
+        self.count += len(rows)
+        self._put(list(rows))
+
+    def close(self) -> None:
+        self._put(None)
+        self._process.join()
+        if self._process.exitcode != 0:
+            raise RuntimeError(f"the export's writer exited with {self._process.exitcode}")
+
+    def discard(self) -> None:
+        self._process.kill()
+        self._process.join()
+
+    def _put(self, item: Any) -> None:
+        while True:
+            try:
+                self._pages.put(item, timeout=1)
+                return
+            except queue.Full:
+                if not self._process.is_alive():
+                    raise RuntimeError("the export's writer stopped") from None
 
 
 def _csv_value(value: Any) -> Any:

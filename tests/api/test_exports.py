@@ -67,6 +67,35 @@ class TestCustomerExport:
         mine = rows_of((await export(client, users["am"], name=prefix)).content)
         assert [row[1] for row in mine[1:]] == [f"{prefix}王"] and mine[1][4] == person
 
+    async def test_tags_custom_fields_and_what_an_agent_may_not_see(self, client, users,
+                                                                     prefix):
+        admin = users["admin"]
+        tag_ids = [(await client.post("/tags", json={"name": f"{prefix}{n}"},
+                                      headers=admin.headers)).json()["id"] for n in "乙甲"]
+        keys = {}
+        for label, sensitive in (("公开字段", False), ("敏感字段", True)):
+            keys[label] = f"cf_{uuid.uuid4().hex[:8]}"
+            r = await client.post("/custom-fields", headers=admin.headers, json={
+                "key": keys[label], "label_zh": f"{prefix}{label}", "label_en": label,
+                "type": "text", "sensitive": sensitive})
+            assert r.status_code == 201, r.text
+        person = id_number()
+        await create_customer(client, admin, kind="individual", name=f"{prefix}李",
+                              id_number=person, tag_ids=tag_ids,
+                              custom_fields={keys["公开字段"]: "华东", keys["敏感字段"]: "底价"})
+
+        def columns(table: list[list]) -> dict:
+            return dict(zip(table[0], table[1], strict=True))
+
+        seen = columns(rows_of((await export(client, admin, name=prefix)).content))
+        assert seen["标签"] == f"{prefix}乙、{prefix}甲"  # by name, as the list orders them
+        assert seen["身份证号"] == person and seen["累计金额（元）"] == 0
+        assert seen[f"{prefix}公开字段"] == "华东" and seen[f"{prefix}敏感字段"] == "底价"
+        agent = columns(rows_of((await export(client, users["agent"], name=prefix)).content))
+        assert agent["客户名称"] == f"{prefix}李" and agent["标签"] == seen["标签"]
+        assert agent["身份证号"] == "" and agent["累计金额（元）"] == ""
+        assert agent[f"{prefix}公开字段"] == "华东" and agent[f"{prefix}敏感字段"] == ""
+
     async def test_formula_injection(self, client, users, prefix):
         evil = f"=HYPERLINK(\"http://evil.example\",\"{prefix}\")"
         await create_customer(client, users["admin"], name=evil, region="+1-2",

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 import python_calamine
+import xlsxwriter
 from sqlalchemy import func, select
 
 from persistence.models import AuditEvent, Contact, Customer, DataImport
@@ -137,10 +138,34 @@ class TestDryRun:
         body = (await upload(client, users["admin"], data)).json()
         assert body["mapping"]["sheet"] == "客户" and body["counts"]["create"] == 1
 
-    async def test_merged_cells_and_empty_rows(self, client, users):
+    async def test_empty_rows_are_skipped(self, client, users):
         rows = [company(), [None] * len(HEADERS), company()]
         body = (await upload(client, users["admin"], xlsx(rows))).json()
         assert body["counts"]["total"] == 2 and body["counts"]["create"] == 2
+
+    async def test_merged_cells_and_a_table_not_at_a1(self, client, users, database):
+        # The table starts at B3; 客户阶段 is merged over three rows and given once, as
+        # people do in Excel. The third row's mobile is bad: its error names row 6.
+        out = io.BytesIO()
+        book = xlsxwriter.Workbook(out, {"in_memory": True})
+        sheet = book.add_worksheet("客户")
+        rows = [company(), company(), company(mobile="12345")]
+        for c, header in enumerate(HEADERS):
+            sheet.write_string(2, c + 1, header)
+        for r, row in enumerate(rows, start=3):
+            for c, value in enumerate(row):
+                if value is not None and c != 2:
+                    sheet.write_string(r, c + 1, str(value))
+        sheet.merge_range(3, 3, 5, 3, "成交")
+        book.close()
+        body = (await upload(client, users["admin"], out.getvalue())).json()
+        assert body["counts"] == {**body["counts"], "total": 3, "create": 2, "errors": 1}
+        assert [(e["row"], e["column"]) for e in body["errors"]] == [(6, "手机")]
+        body = (await upload(client, users["admin"], out.getvalue(), mode="insert_only",
+                             import_valid_rows="true")).json()
+        assert body["status"] == "committed" and body["counts"]["create"] == 2
+        for row in rows[:2]:
+            assert (await by_credit_code(database, row[1])).stage == "customer"
 
 
 class TestBadFiles:
