@@ -209,10 +209,12 @@ def main(argv: list[str] | None = None) -> None:
             dry_s, dry = run_import(client, token, path, kind="customers", mode="dry_run",
                                     simulate="skip_duplicates")
             log(f"dry run {dry_s:.1f} s: {dry['counts']}")
+            peak_dry = rss_mb(pid, "VmHWM")
             log("commit")
             commit_s, done = run_import(client, token, path, kind="customers",
                                         mode="skip_duplicates")
             log(f"commit {commit_s:.1f} s: {done['status']} {done['counts']}")
+            peak_commit = rss_mb(pid, "VmHWM")
             log("export")
             export_runs, bare_runs = [], []
             for _ in range(3):
@@ -236,7 +238,9 @@ def main(argv: list[str] | None = None) -> None:
                    "ratio": round(export_s / bare_s, 2),
                    "runs": [round(x, 2) for x in export_runs],
                    "bare_runs": [round(x, 2) for x in bare_runs]},
-        "server_rss_mb": {"at_rest": round(rss_start), "peak": round(rss_peak),
+        # VmHWM: the highest so far, read after each step
+        "server_rss_mb": {"at_rest": round(rss_start), "peak_by_dry_run": round(peak_dry),
+                          "peak_by_commit": round(peak_commit), "peak": round(rss_peak),
                           "growth": round(rss_peak - rss_start)},
         "load_average": os.getloadavg(),
     }, indent=2))

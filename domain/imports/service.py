@@ -22,7 +22,7 @@ from domain.roles import Actor, Role
 from domain.sales import cadence_due, local_date
 
 MAX_ERRORS_SHOWN = 100
-WRITE_SLICE = 5000  # created customers written per batch
+WRITE_SLICE = 2000  # created customers written per batch
 STALE_AFTER = timedelta(hours=2)  # a "running" import older than this was interrupted
 CODE_ZONE = ZoneInfo("Asia/Shanghai")  # as customer_service: the yyyymm of a code is China's
 

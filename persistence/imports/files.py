@@ -4,6 +4,8 @@ without BOM, else GB18030, which covers GBK and GB2312)."""
 
 import codecs
 import csv
+import ctypes
+import ctypes.util
 import io
 import pickle
 import zipfile
@@ -109,6 +111,7 @@ def _xlsx(path: Path) -> Workbook:
         raise UnsupportedType("The Excel workbook cannot be read; it may be damaged.") from None
 
     def read(name: str) -> Sheet:
+        sheet = None
         try:
             sheet = book.get_sheet_by_name(name)
             merged = sheet.merged_cell_ranges or []
@@ -120,8 +123,29 @@ def _xlsx(path: Path) -> Workbook:
             raise
         except Exception:  # noqa: BLE001
             raise _bad(f"sheet {name} cannot be read") from None
+        finally:
+            sheet = None  # its cells, held by calamine, go now
+            release_freed_memory()
 
     return Workbook(sheet_names, read)
+
+
+def _libc_trim() -> Any:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to give back this way
+        return None
+
+
+_MALLOC_TRIM = _libc_trim()
+
+
+def release_freed_memory() -> None:
+    """Give the C heap's free pages back to the system. calamine holds a whole sheet's cells
+    there (~90 MB for 100,000 rows of 15 columns); they are freed once read, but glibc
+    keeps the pages, and the rest of the import would pile up on top of them."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _decode(data: bytes) -> str:
