@@ -20,7 +20,7 @@ from domain.imports.service import Checked, Options
 from domain.roles import Actor
 from persistence.db import Database
 from persistence.imports import workbook
-from persistence.imports.files import Sheet
+from persistence.imports.files import Sheet, release_freed_memory
 from persistence.models import DataImport
 from persistence.uow import SqlUnitOfWork
 
@@ -111,6 +111,18 @@ async def run_import(database: Database, clock: Any, actor: Actor, run_id: int,
                      reports_dir: Path, shape: records.ShapeCheck | None = None) -> None:
     """Check and (unless a dry run or rejected) commit; the record ends in checked,
     rejected, committed, cancelled or failed. Never raises: the record says what happened."""
+    try:
+        await _run(database, clock, actor, run_id, options, sheet, zone=zone,
+                   reports_dir=reports_dir, shape=shape)
+    finally:
+        # A big file's drafts and plan are gone now: give their pages back, so that the next
+        # import (often the commit of this dry run) does not pile up on top of them.
+        release_freed_memory()
+
+
+async def _run(database: Database, clock: Any, actor: Actor, run_id: int, options: Options,
+               sheet: Sheet, *, zone: ZoneInfo, reports_dir: Path,
+               shape: records.ShapeCheck | None) -> None:
     async def progress(done: int) -> None:
         if await _set(database, run_id, done_rows=done):
             raise Cancelled

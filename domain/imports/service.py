@@ -142,8 +142,9 @@ async def check(uow: UnitOfWork, actor: Actor, options: Options, headers: Sequen
     index_to_key, unmapped = map_headers(options, headers, columns)
     field_headers = {key: headers[i] for i, key in index_to_key.items()}
     definitions: dict[str, Definition] = await uow.custom_fields.definitions()
-    owners = {row[i] for _, row in rows for i, key in index_to_key.items()
-              if key == "owner" and row[i] is not None}
+    owner_at = [i for i, key in index_to_key.items() if key == "owner"]
+    owners = {row[i] for _, row in (rows if owner_at else ()) for i in owner_at
+              if i < len(row) and row[i] is not None}
     ctx = RowContext(actor=actor, columns=by_key, headers=field_headers,
                      definitions=definitions, tags=await uow.imports.tags_by_name(),
                      users=await uow.imports.users_by_username([str(o).strip() for o in owners]))
