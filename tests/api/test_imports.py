@@ -200,6 +200,18 @@ class TestBadFiles:
         assert_problem(r, 413)
 
 
+    async def test_a_workbook_that_unpacks_too_big_is_refused_unread(self, client, users,
+                                                                      monkeypatch):
+        from persistence.imports import files
+
+        data = xlsx([company() for _ in range(50)])
+        monkeypatch.setattr(files, "MAX_UNPACKED", 10_000)  # the sheet alone unpacks to more
+        assert_problem(await upload(client, users["admin"], data), 422, "validation",
+                       field="file")
+        monkeypatch.setattr(files, "MAX_UNPACKED", 1 << 30)
+        assert (await upload(client, users["admin"], data)).json()["counts"]["create"] == 50
+
+
 class TestModes:
     async def test_all_or_nothing_then_valid_rows(self, client, users, database):
         good, bad = company(), company(credit_code="91440000000000000X")
