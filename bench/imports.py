@@ -14,7 +14,8 @@ through HTTP, as a user would:
   1M database, none of them imported) to .xlsx, against a bare xlsxwriter constant_memory
   write of the same rows: the exported file's own cells, read back untimed. Each is timed
   three times, alternating, and the medians compared (the machine is noisy);
-- the server's resident memory: at rest before the uploads, and its peak (VmHWM).
+- the server's resident memory: at rest before the uploads, and its peak (VmHWM); and the
+  peak of the child process that reads the uploads (the reader holds a whole sheet).
 
 Prints one JSON object on stdout; progress goes to stderr.
 """
@@ -224,6 +225,10 @@ def main(argv: list[str] | None = None) -> None:
                 bare_runs.append(bare_write(rows, len(rows[0]) if rows else 0))
                 log(f"export {seconds:.1f} s, bare write {bare_runs[-1]:.1f} s")
             rss_peak = rss_mb(pid, "VmHWM")
+            # the process that reads uploads (a child of the server's), at its highest
+            children = [c for task in Path(f"/proc/{pid}/task").iterdir()
+                        for c in (task / "children").read_text().split()]
+            reader_peak = max((rss_mb(int(c), "VmHWM") for c in children), default=0.0)
     export_s, bare_s = statistics.median(export_runs), statistics.median(bare_runs)
     print(json.dumps({
         "rows": args.rows, "file_bytes": size, "columns": len(HEADERS),
@@ -241,7 +246,8 @@ def main(argv: list[str] | None = None) -> None:
         # VmHWM: the highest so far, read after each step
         "server_rss_mb": {"at_rest": round(rss_start), "peak_by_dry_run": round(peak_dry),
                           "peak_by_commit": round(peak_commit), "peak": round(rss_peak),
-                          "growth": round(rss_peak - rss_start)},
+                          "growth": round(rss_peak - rss_start),
+                          "upload_reader_peak": round(reader_peak)},
         "load_average": os.getloadavg(),
     }, indent=2))
 

@@ -155,23 +155,12 @@ async def create_import(request: Request, actor: CustomerWriterDep, database: Da
     try:
         options = _options(received.fields, Path(received.filename).name)
         received.upload.file.flush()
-        book = await run_in_threadpool(files.open_workbook, received.upload.path,
-                                       options.filename)
-        columns_probe = list(COLUMNS[options.kind])
-        sheets = {}
-        for name in book.sheets:
-            if options.sheet is None or name == options.sheet:
-                try:
-                    sheets[name] = await run_in_threadpool(book.sheet, name)
-                except Invalid:
-                    if options.sheet is not None or len(book.sheets) == 1:
-                        raise
-        if not sheets:
-            raise Invalid([{"field": "file", "message": "every sheet is empty"}])
+        sheets = await run_in_threadpool(files.read_upload, received.upload.path,
+                                         options.filename, options.sheet)
         chosen = service.choose_sheet([(n, sh.headers) for n, sh in sheets.items()],
-                                      columns_probe, options.sheet)
+                                      list(COLUMNS[options.kind]), options.sheet)
         sheet = sheets[chosen]
-        del sheets, book  # only the chosen sheet stays in memory while the import runs
+        del sheets  # only the chosen sheet stays in memory while the import runs
     finally:
         await cleanup(received.upload.discard)
     async with database.session(write=False) as session:

@@ -212,6 +212,21 @@ class TestBadFiles:
         assert (await upload(client, users["admin"], data)).json()["counts"]["create"] == 50
 
 
+    async def test_a_reader_that_dies_is_a_clear_4xx_and_the_next_upload_is_read(
+            self, client, users):
+        """Files are read in a child process: a workbook that crashes it or swallows its
+        memory costs that upload, not the server."""
+        from persistence.imports import files
+
+        data = xlsx([company()])
+        assert (await upload(client, users["admin"], data)).status_code == 201
+        for process in list(files._reader._processes.values()):  # as the kernel would
+            process.kill()
+            process.join()
+        assert_problem(await upload(client, users["admin"], data), 415)
+        assert (await upload(client, users["admin"], data)).json()["counts"]["create"] == 1
+
+
 class TestModes:
     async def test_all_or_nothing_then_valid_rows(self, client, users, database):
         good, bad = company(), company(credit_code="91440000000000000X")

@@ -21,4 +21,5 @@ def test_a_small_run_reports_every_figure(tmp_path, capfd):
     assert report["dry_run"]["counts"] == {**counts}
     export = report["export"]
     assert export["rows"] > 0 and len(export["runs"]) == len(export["bare_runs"]) == 3
-    assert report["server_rss_mb"]["peak"] >= report["server_rss_mb"]["at_rest"] > 0
+    memory = report["server_rss_mb"]
+    assert memory["peak"] >= memory["at_rest"] > 0 and memory["upload_reader_peak"] > 0

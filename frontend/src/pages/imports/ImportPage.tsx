@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { download } from '../../lib/download';
 import { problemMessage } from '../../lib/problems';
+import { uploadProblem } from './uploadProblem';
 import {
   useCancelImport, useImport, useRevertImport, useUploadImport, type ImportKind, type ImportMode,
   type ImportOut,
@@ -114,14 +115,14 @@ export default function ImportPage() {
     setCommitId(null);
     upload.mutate({ kind, file, mode: 'dry_run', simulate: mode, mapping: overrides }, {
       onSuccess: (run) => setCheckId(run.id),
-      onError: (error) => message.error(problemMessage(t, error)),
+      onError: (error) => message.error(uploadProblem(t, error)),
     });
   };
   const commit = () => {
     if (!file) return;
     upload.mutate({ kind, file, mode, importValidRows: validRows, mapping }, {
       onSuccess: (run) => setCommitId(run.id),
-      onError: (error) => message.error(problemMessage(t, error)),
+      onError: (error) => message.error(uploadProblem(t, error)),
     });
   };
   const dry = checked.data;
