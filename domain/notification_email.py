@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 
 # Where the web app shows an entity (paths under the app's own origin).
-LINKS = {"ticket": "/tickets/{id}", "customer": "/customers/{id}"}
+LINKS = {"ticket": "/tickets/{id}", "customer": "/customers/{id}", "report": "/reports"}
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content_type: str  # maintype/subtype
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +25,7 @@ class Email:
     to_name: str
     subject: str
     text: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 def address_of(username: str, *, active: bool = True) -> str | None:
@@ -42,12 +50,14 @@ def one_line(text: str) -> str:
 
 
 def compose(*, address: str, name: str, title: str, body: str | None,
-            entity_type: str | None, entity_id: int | None) -> Email:
-    """Subject is the notification's title; the text is its body (or title) and a link."""
+            entity_type: str | None, entity_id: int | None,
+            attachments: tuple[Attachment, ...] = ()) -> Email:
+    """Subject is the notification's title; the text is its body (or title) and a link; a
+    report's notification carries the report's files."""
     parts = [body.strip() if body and body.strip() else title.strip()]
     link = link_of(entity_type, entity_id)
     if link:
         parts.append(f"查看 / Open: {link}")
     parts.append("—— 客户关系与服务管理 CRM（系统自动发送，请勿回复）")
     return Email(to_address=address, to_name=one_line(name), subject=one_line(title),
-                 text="\n\n".join(parts) + "\n")
+                 text="\n\n".join(parts) + "\n", attachments=attachments)

@@ -25,7 +25,10 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from api.settings import Settings
-from domain.notification_email import Email, address_of, compose
+from domain.analytics import report
+from domain.analytics.report import ReportKind
+from domain.notification_email import Attachment, Email, address_of, compose
+from persistence.analytics.report_repo import SqlReportRepo
 from persistence.db import Database
 from persistence.notification_repo import PendingEmail, SqlNotificationRepo
 
@@ -90,6 +93,10 @@ def build_message(config: SmtpConfig, email: Email, notification_id: int,
     message["Message-ID"] = f"<notification-{notification_id}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
     message.set_content(email.text, charset="utf-8")
+    for attachment in email.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
+                               filename=attachment.filename)
     return message
 
 
@@ -182,12 +189,38 @@ async def _mark(database: Database, notification_ids: list[int], now: datetime) 
             await SqlNotificationRepo(session).mark_emailed(notification_ids, now)
 
 
-def _email_of(item: PendingEmail) -> Email | None:
+def _email_of(item: PendingEmail,
+              files: dict[tuple[int, int], tuple[Attachment, ...]]) -> Email | None:
     address = address_of(item.username, active=item.user_active)
     if address is None:
         return None
+    attached = (files.get((item.entity_id, item.user_id), ())
+                if item.entity_type == "report" and item.entity_id is not None else ())
     return compose(address=address, name=item.display_name, title=item.title, body=item.body,
-                   entity_type=item.entity_type, entity_id=item.entity_id)
+                   entity_type=item.entity_type, entity_id=item.entity_id,
+                   attachments=attached)
+
+
+async def _report_files(database: Database, batch: list[PendingEmail]
+                        ) -> dict[tuple[int, int], tuple[Attachment, ...]]:
+    """The files of the finished reports these notifications announce, by (report, user):
+    only a report's own recipient gets them (a report follows its recipient's role rules)."""
+    wanted = {(item.entity_id, item.user_id) for item in batch
+              if item.entity_type == "report" and item.entity_id is not None}
+    files: dict[tuple[int, int], tuple[Attachment, ...]] = {}
+    if not wanted:
+        return files
+    async with database.session(write=False) as session:
+        repo = SqlReportRepo(session)
+        for report_id, user_id in wanted:
+            found = await repo.get(report_id)
+            if found is None or found.recipient_id != user_id or found.status != "done":
+                continue
+            pdf, xlsx = await repo.file(report_id, "pdf"), await repo.file(report_id, "xlsx")
+            if pdf and xlsx:
+                files[report_id, user_id] = report.attachments(
+                    ReportKind(found.kind), found.first_day, found.last_day, xlsx, pdf)
+    return files
 
 
 async def run_email_outbox(database: Database, settings: Settings,
@@ -211,7 +244,8 @@ async def run_email_outbox(database: Database, settings: Settings,
             if not batch:
                 break
             after_id = batch[-1].id  # keyset: a message that failed is not retried this run
-            outgoing = [(item, _email_of(item)) for item in batch]
+            files = await _report_files(database, batch)
+            outgoing = [(item, _email_of(item, files)) for item in batch]
             skipped = [item.id for item, email in outgoing if email is None]
             await _mark(database, skipped, now)
             counts["skipped"] += len(skipped)

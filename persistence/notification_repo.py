@@ -17,6 +17,7 @@ class PendingEmail:
     """A notification not yet e-mailed, with what its recipient's account says."""
 
     id: int
+    user_id: int
     username: str
     display_name: str
     user_active: bool
@@ -84,7 +85,8 @@ class SqlNotificationRepo:
 
     async def pending_emails(self, *, after_id: int, limit: int) -> list[PendingEmail]:
         """Notifications with `emailed_at` unset, oldest first, after `after_id`."""
-        stmt = (select(Notification.id, User.username, User.display_name, User.is_active,
+        stmt = (select(Notification.id, User.id, User.username, User.display_name,
+                       User.is_active,
                        Notification.kind, Notification.title, Notification.body,
                        Notification.entity_type, Notification.entity_id,
                        Notification.created_at)

@@ -9,6 +9,7 @@ from domain.analytics.period import Granularity
 from domain.analytics.scope import Section, sections_of
 from domain.analytics.service import Result
 from domain.errors import Conflict, NotFound
+from domain.notification_email import Attachment
 from domain.roles import Actor, Role
 
 
@@ -170,3 +171,15 @@ class ReportContent:
     @property
     def title(self) -> str:
         return f"{TITLES[self.kind]} {self.first_day.isoformat()} 至 {self.last_day.isoformat()}"
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachments(kind: ReportKind, first_day: date, last_day: date, xlsx: bytes,
+                pdf: bytes) -> tuple[Attachment, ...]:
+    """A report's two files as its e-mail carries them, named as people file them
+    (周报_2026-11-30_2026-12-06.pdf)."""
+    stem = f"{TITLES[kind]}_{first_day.isoformat()}_{last_day.isoformat()}"
+    return (Attachment(f"{stem}.pdf", "application/pdf", pdf),
+            Attachment(f"{stem}.xlsx", XLSX_TYPE, xlsx))

@@ -8,7 +8,7 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -208,6 +208,39 @@ class TestDelivery:
                                                                        for n in range(105))
         assert len(ids) == 105
         assert {await emailed_at(database, i) for i in (ids[0], ids[50], ids[-1])} == {NOW}
+
+
+    async def test_a_report_arrives_with_its_two_files_and_only_for_its_recipient(
+            self, database, inbox):
+        handler, port = inbox
+        to, other = address(), address()
+        user_id, other_id = await new_user(database, to), await new_user(database, other)
+        pdf, xlsx = b"%PDF-1.4 weekly", b"PK\x03\x04 weekly"
+        async with database.session(write=True) as session:
+            uow = SqlUnitOfWork(session)
+            found, _ = await uow.reports.get_or_add("weekly", date(2024, 9, 30), date(2024, 10, 6),
+                                                    user_id, NOW)
+            await uow.reports.store(found.id, xlsx=xlsx, pdf=pdf, status="done", error=None,
+                                    now=NOW)
+            for recipient in (user_id, other_id):  # the second names a report not theirs
+                uow.notifications.add(recipient, "report_ready", "周报已生成",
+                                      entity_type="report", entity_id=found.id,
+                                      at=NOW - timedelta(minutes=1))
+
+        result = await run_email_outbox(database, smtp_settings(port), NOW)
+
+        assert result["sent"] == 2
+        [message] = handler.to(to)
+        files = {part.get_filename(): (part.get_content_type(), part.get_content())
+                 for part in message.iter_attachments()}
+        assert files == {
+            "周报_2024-09-30_2024-10-06.pdf": ("application/pdf", pdf),
+            "周报_2024-09-30_2024-10-06.xlsx": (
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx)}
+        text = message.get_body(("plain",)).get_content()
+        assert "周报已生成" in text and "/reports" in text
+        [not_theirs] = handler.to(other)
+        assert list(not_theirs.iter_attachments()) == []
 
 
 class TestFailures:
