@@ -17,7 +17,7 @@ UV_SYSTEM_CERTS ?= 1
 UV_NATIVE_TLS ?= 1
 export UV_SYSTEM_CERTS UV_NATIVE_TLS
 
-.PHONY: install run test test-python openapi bench-data bench clean
+.PHONY: install run test lint test-python openapi bench-data bench clean
 
 $(UV_HOME)/bin/uv:
 	@command -v $(PYTHON) >/dev/null || { echo "make: needs python3 (3.11 or later) on PATH" >&2; exit 1; }
@@ -40,8 +40,14 @@ run: install
 	$(VENV_BIN)/crm seed-demo
 	$(VENV_BIN)/crm serve
 
-test: install test-python
+test: install lint test-python
 	@if [ -f frontend/package.json ]; then $(MAKE) --no-print-directory -C frontend test; fi
+
+# The Python code's rules and format (pyproject.toml [tool.ruff]); `ruff format .` fixes the
+# format, `ruff check --fix .` what it can of the rules.
+lint: install
+	$(VENV_BIN)/ruff check .
+	$(VENV_BIN)/ruff format --check .
 
 test-python:
 	$(VENV_BIN)/pytest -p no:cacheprovider

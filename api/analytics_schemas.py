@@ -17,20 +17,33 @@ class AnalyticsQuery(BaseModel):
 
     from_: Day = Field(alias="from", description="First day, inclusive, in the configured zone.")
     to: Day = Field(description="Last day, inclusive, in the configured zone.")
-    bucket: Granularity = Field(Granularity.MONTH,
-                                description="day, week (ISO, Monday first) or month.")
-    department_id: int | None = Field(None, ge=1, le=MAX_ID, description=(
-        "Customer and sales figures: customers owned by members of the department; service "
-        "figures: tickets of the department."))
-    owner_id: int | None = Field(None, ge=1, le=MAX_ID,
-                                 description="Customers owned by this user (and their tickets).")
+    bucket: Granularity = Field(
+        Granularity.MONTH, description="day, week (ISO, Monday first) or month."
+    )
+    department_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description=(
+            "Customer and sales figures: customers owned by members of the department; service "
+            "figures: tickets of the department."
+        ),
+    )
+    owner_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Customers owned by this user (and their tickets)."
+    )
     assignee_id: int | None = Field(None, ge=1, le=MAX_ID, description="Tickets only.")
     tag_id: int | None = Field(None, ge=1, le=MAX_ID, description="Customers with this tag.")
     type: TicketType | None = Field(None, description="Tickets of this type.")
     channel: Channel | None = Field(None, description="Tickets from this channel.")
-    dimension: str | None = Field(None, max_length=20, description=(
-        "customers/distribution: industry | region | grade | stage | source | value_level; "
-        "service/volume: type | channel | priority (default type)."))
+    dimension: str | None = Field(
+        None,
+        max_length=20,
+        description=(
+            "customers/distribution: industry | region | grade | stage | source | value_level; "
+            "service/volume: type | channel | priority (default type)."
+        ),
+    )
 
     model_config = {"populate_by_name": True}
 
@@ -56,8 +69,7 @@ class DrillOut(BaseModel):
 class PointOut(BaseModel):
     x: str = Field(description="The bucket's first day, or the category.")
     value: float | None
-    count: int | None = Field(None, description="Records behind the value (a ratio's "
-                                                "denominator).")
+    count: int | None = Field(None, description="Records behind the value (a ratio's denominator).")
     label: str | None = None
     drill: DrillOut | None = Field(None, description="The list showing the counted records.")
 
@@ -90,19 +102,45 @@ class FigureOut(BaseModel):
     def of(cls, r: Result) -> "FigureOut":
         p, f = r.period, r.filters
         return cls(
-            figure=r.figure.key, unit=r.figure.unit,  # type: ignore[arg-type]
+            figure=r.figure.key,
+            unit=r.figure.unit,  # type: ignore[arg-type]
             definition=Definition(zh=r.figure.zh, en=r.figure.en),
-            period=PeriodOut(from_=p.first_day, to=p.last_day, bucket=p.granularity,
-                             timezone=p.zone.key, buckets=[b.first_day for b in p.buckets]),
-            filters=FiltersOut(department_id=f.department_id, owner_id=f.owner_id,
-                               assignee_id=f.assignee_id, tag_id=f.tag_id, type=f.ticket_type,
-                               channel=f.channel),
+            period=PeriodOut(
+                from_=p.first_day,
+                to=p.last_day,
+                bucket=p.granularity,
+                timezone=p.zone.key,
+                buckets=[b.first_day for b in p.buckets],
+            ),
+            filters=FiltersOut(
+                department_id=f.department_id,
+                owner_id=f.owner_id,
+                assignee_id=f.assignee_id,
+                tag_id=f.tag_id,
+                type=f.ticket_type,
+                channel=f.channel,
+            ),
             dimension=r.dimension,
-            series=[SeriesOut(name=s.name, group=s.group, points=[
-                PointOut(x=pt.x, value=pt.value, count=pt.count, label=pt.label,
-                         drill=None if pt.drill is None else DrillOut(
-                             path=pt.drill.path, query=dict(pt.drill.query)))
-                for pt in s.points]) for s in r.series])
+            series=[
+                SeriesOut(
+                    name=s.name,
+                    group=s.group,
+                    points=[
+                        PointOut(
+                            x=pt.x,
+                            value=pt.value,
+                            count=pt.count,
+                            label=pt.label,
+                            drill=None
+                            if pt.drill is None
+                            else DrillOut(path=pt.drill.path, query=dict(pt.drill.query)),
+                        )
+                        for pt in s.points
+                    ],
+                )
+                for s in r.series
+            ],
+        )
 
 
 class FigureInfo(BaseModel):

@@ -11,15 +11,34 @@ from api import contract, observability, problems
 from api.deps import SystemClock
 from api.guards import BodyLimit, SecurityHeaders
 from api.query import refuse_unknown_query
-from api.routers import (alerts, analytics, attachments, backups, change_requests, health,
-                         lifecycle, pool, reports, tasks)
-from api.routers import cadence_rules, follow_ups, opportunities, orders
-from api.routers import exports as exports_router, imports as imports_router
+from api.routers import (
+    alerts,
+    analytics,
+    attachments,
+    auth,
+    backups,
+    cadence_rules,
+    change_requests,
+    customers,
+    follow_ups,
+    health,
+    lifecycle,
+    meta,
+    notifications,
+    opportunities,
+    orders,
+    pool,
+    reports,
+    tasks,
+    tickets,
+    users,
+)
+from api.routers import exports as exports_router
+from api.routers import imports as imports_router
 from api.routers import saved_views as saved_views_router
 from api.routers import search as search_router
 from api.routers import service_settings as service_settings_router
-from api.routers import (auth, customers, meta, notifications, settings as settings_router,
-                         tickets, users)
+from api.routers import settings as settings_router
 from api.settings import Settings
 from jobs.scheduler import start_scheduler
 from persistence.db import Database
@@ -43,7 +62,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
         title="客户关系与服务管理 CRM",
         version="1.0.0",
         description="Customers, contacts, tags, service tickets and their audit trail. "
-                    "Errors are RFC 9457 problem+json; lists use keyset pagination.",
+        "Errors are RFC 9457 problem+json; lists use keyset pagination.",
         lifespan=lifespan,
         dependencies=[Depends(refuse_unknown_query)],  # every GET: no parameter ignored
         openapi_url=f"{API_PREFIX}/openapi.json",
@@ -58,15 +77,28 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     app.add_middleware(BodyLimit)  # before any route reads a body, it is bounded
     # Before the lists' routers: /customers/export is not /customers/{customer_id}.
     app.include_router(exports_router.router, prefix=API_PREFIX)
-    for router in (meta.router, auth.router, users.router, customers.router,
-                   settings_router.router, tickets.router, notifications.router):
+    for router in (
+        meta.router,
+        auth.router,
+        users.router,
+        customers.router,
+        settings_router.router,
+        tickets.router,
+        notifications.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(attachments.router, prefix=API_PREFIX)
     app.include_router(service_settings_router.router, prefix=API_PREFIX)
     app.include_router(pool.router, prefix=API_PREFIX)
     app.include_router(change_requests.router, prefix=API_PREFIX)
-    for router in (orders.router, follow_ups.router, opportunities.router,
-                   cadence_rules.router, lifecycle.router, tasks.router):
+    for router in (
+        orders.router,
+        follow_ups.router,
+        opportunities.router,
+        cadence_rules.router,
+        lifecycle.router,
+        tasks.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     app.openapi = lambda: contract.openapi(app)  # type: ignore[method-assign]
     app.include_router(imports_router.router, prefix=API_PREFIX)

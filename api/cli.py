@@ -30,12 +30,21 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if backend_name(settings.database_url) == "postgresql" and not settings.secret_key:
         # A key generated into var/ would differ per machine or container: tokens signed by one
         # process would be refused by the next, and a new container would sign everyone out.
-        raise CliError("on PostgreSQL set CRM_SECRET_KEY (the same long random value for every "
-                       "server process), e.g. `python3 -c 'import secrets; "
-                       "print(secrets.token_urlsafe(48))'`")
-    uvicorn.run("api.app:create_app", factory=True, host=args.host or settings.host,
-                port=args.port or settings.port, workers=args.workers, proxy_headers=True,
-                log_level="info", access_log=False)  # api.observability logs each request
+        raise CliError(
+            "on PostgreSQL set CRM_SECRET_KEY (the same long random value for every "
+            "server process), e.g. `python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'`"
+        )
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+        access_log=False,
+    )  # api.observability logs each request
     return 0
 
 
@@ -53,10 +62,12 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     if args.revision.startswith("-") or args.revision == "base":
         filled = data_tables(settings.database_url)
         if filled and not args.yes:
-            raise CliError(f"a downgrade to {args.revision} drops tables and columns and this "
-                           f"database has data ({', '.join(filled[:5])}"
-                           f"{', …' if len(filled) > 5 else ''}); take a backup, then "
-                           "repeat with --yes")
+            raise CliError(
+                f"a downgrade to {args.revision} drops tables and columns and this "
+                f"database has data ({', '.join(filled[:5])}"
+                f"{', …' if len(filled) > 5 else ''}); take a backup, then "
+                "repeat with --yes"
+            )
         downgrade(settings.database_url, args.revision)
     else:
         upgrade(settings.database_url, args.revision)
@@ -107,15 +118,24 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
                     department = await uow.users.get_department_by_key_or_name(args.department)
                     if department is None:
                         known = await uow.users.list_departments()
-                        raise CliError(f"unknown department: {args.department}; departments: "
-                                       + (", ".join(f"{d.key} ({d.name})" for d in known)
-                                          or "none yet"))
+                        raise CliError(
+                            f"unknown department: {args.department}; departments: "
+                            + (", ".join(f"{d.key} ({d.name})" for d in known) or "none yet")
+                        )
                     department_id = department.id
-                await user_service.create_user(uow, FixedClock(datetime.now(UTC)), _passwords(),
-                                               SYSTEM, {
-                    "username": args.username, "password": args.password, "role": args.role,
-                    "display_name": args.display_name or args.username,
-                    "department_id": department_id})
+                await user_service.create_user(
+                    uow,
+                    FixedClock(datetime.now(UTC)),
+                    _passwords(),
+                    SYSTEM,
+                    {
+                        "username": args.username,
+                        "password": args.password,
+                        "role": args.role,
+                        "display_name": args.display_name or args.username,
+                        "department_id": department_id,
+                    },
+                )
         finally:
             await database.dispose()
 
@@ -147,9 +167,15 @@ def cmd_reset_password(args: argparse.Namespace, settings: Settings) -> int:
                 if user is None:
                     raise CliError(f"no user named {args.username!r}")
                 # Through the service: audited, and every session of the user ends.
-                await user_service.update_user(uow, FixedClock(datetime.now(UTC)), _passwords(),
-                                               SYSTEM, user.id, {"password": password},
-                                               if_match=None)
+                await user_service.update_user(
+                    uow,
+                    FixedClock(datetime.now(UTC)),
+                    _passwords(),
+                    SYSTEM,
+                    user.id,
+                    {"password": password},
+                    if_match=None,
+                )
         finally:
             await database.dispose()
 
@@ -168,8 +194,11 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
     target = Path(args.to) if args.to else settings.backup_dir
     try:
-        backup = asyncio.run(create_backup(settings.database_url, settings.attachments_dir,
-                                           target, tools=tools_of(settings)))
+        backup = asyncio.run(
+            create_backup(
+                settings.database_url, settings.attachments_dir, target, tools=tools_of(settings)
+            )
+        )
     except BackupError as exc:
         raise CliError(f"backup failed: {exc}") from None
     print(f"{backup.path} ({backup.size:,} bytes)")
@@ -182,21 +211,32 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
     url = args.database_url or settings.database_url
     if url.startswith("postgres://"):
-        url = "postgresql" + url[len("postgres"):]
+        url = "postgresql" + url[len("postgres") :]
     try:
-        attachments = (Path(args.attachments_dir) if args.attachments_dir
-                       else settings.attachments_dir)
-        result = asyncio.run(restore_backup(Path(args.file), url, attachments,
-                                            force=args.force, backup_dir=settings.backup_dir,
-                                            tools=tools_of(settings), jobs=args.jobs))
+        attachments = (
+            Path(args.attachments_dir) if args.attachments_dir else settings.attachments_dir
+        )
+        result = asyncio.run(
+            restore_backup(
+                Path(args.file),
+                url,
+                attachments,
+                force=args.force,
+                backup_dir=settings.backup_dir,
+                tools=tools_of(settings),
+                jobs=args.jobs,
+            )
+        )
     except BackupError as exc:
         raise CliError(f"restore refused: {exc}") from None
     if result.replaced_backup:
         print(f"what was there is backed up in {result.replaced_backup}")
     migrated = f", migrated to {result.migrated_to}" if result.migrated_to else ""
-    print(f"restored {result.rows:,} rows in {result.tables} tables (counts verified) and "
-          f"{result.attachments} attachments into {_safe_url(url)}; backup revision "
-          f"{result.revision}{migrated}")
+    print(
+        f"restored {result.rows:,} rows in {result.tables} tables (counts verified) and "
+        f"{result.attachments} attachments into {_safe_url(url)}; backup revision "
+        f"{result.revision}{migrated}"
+    )
     return 0
 
 
@@ -256,8 +296,10 @@ def _explain(exc: BaseException, settings: Settings | None) -> str:
     if isinstance(exc, CommandError):
         return f"migration: {exc}"
     if isinstance(exc, ArgumentError):
-        return ("CRM_DATABASE_URL is not a database URL (sqlite:///path or "
-                "postgresql://user:pass@host:5432/db)")
+        return (
+            "CRM_DATABASE_URL is not a database URL (sqlite:///path or "
+            "postgresql://user:pass@host:5432/db)"
+        )
     if isinstance(exc, DBAPIError | OSError):
         cause = exc.orig if isinstance(exc, DBAPIError) else exc
         text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
@@ -268,6 +310,8 @@ def _explain(exc: BaseException, settings: Settings | None) -> str:
         return f"database error{where}: {text}"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     from persistence.db import Database
     from persistence.search.index import reindex
@@ -316,38 +360,54 @@ def _parser(*, list_jobs: bool) -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
     migrate = sub.add_parser("migrate", help="migrate the database (default: to head)")
-    migrate.add_argument("--revision", default="head",
-                         help="head (default), a revision id, -1 or base (downgrades)")
-    migrate.add_argument("--yes", action="store_true",
-                         help="downgrade even though the database has data (it is lost)")
+    migrate.add_argument(
+        "--revision", default="head", help="head (default), a revision id, -1 or base (downgrades)"
+    )
+    migrate.add_argument(
+        "--yes",
+        action="store_true",
+        help="downgrade even though the database has data (it is lost)",
+    )
     migrate.set_defaults(func=cmd_migrate)
     seed = sub.add_parser("seed-demo", help="seed demo data into an empty database")
     seed.set_defaults(func=cmd_seed_demo)
     create = sub.add_parser("create-user", help="create a user")
     create.add_argument("--username", required=True)
     create.add_argument("--password", required=True)
-    create.add_argument("--role", required=True,
-                        choices=["admin", "supervisor", "account_manager", "agent", "readonly"])
+    create.add_argument(
+        "--role",
+        required=True,
+        choices=["admin", "supervisor", "account_manager", "agent", "readonly"],
+    )
     create.add_argument("--department", help="department key or name")
     create.add_argument("--display-name")
     create.set_defaults(func=cmd_create_user)
-    reset = sub.add_parser("reset-password", help="set a new password for a user (e.g. a lost "
-                                                  "admin password); ends their sessions")
+    reset = sub.add_parser(
+        "reset-password",
+        help="set a new password for a user (e.g. a lost admin password); ends their sessions",
+    )
     reset.add_argument("--username", required=True)
     reset.add_argument("--password", help="the new password (default: a random one, printed)")
     reset.set_defaults(func=cmd_reset_password)
-    backup = sub.add_parser("backup", help="back up the database and the attachments into one "
-                                           "archive (online: the server may keep running)")
+    backup = sub.add_parser(
+        "backup",
+        help="back up the database and the attachments into one "
+        "archive (online: the server may keep running)",
+    )
     backup.add_argument("--to", help="directory (default CRM_BACKUP_DIR, var/backups)")
     backup.set_defaults(func=cmd_backup)
-    restore = sub.add_parser("restore", help="restore a backup into an empty database, check "
-                                             "its row counts, migrate it to head")
+    restore = sub.add_parser(
+        "restore",
+        help="restore a backup into an empty database, check its row counts, migrate it to head",
+    )
     restore.add_argument("file")
     restore.add_argument("--database-url", help="where to (default CRM_DATABASE_URL)")
-    restore.add_argument("--attachments-dir",
-                         help="where the attachments go (default CRM_ATTACHMENTS_DIR)")
-    restore.add_argument("--force", action="store_true",
-                         help="replace a database that has data (backed up first)")
+    restore.add_argument(
+        "--attachments-dir", help="where the attachments go (default CRM_ATTACHMENTS_DIR)"
+    )
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that has data (backed up first)"
+    )
     restore.add_argument("--jobs", type=int, default=4, help="pg_restore processes (default 4)")
     restore.set_defaults(func=cmd_restore)
     epilog = None
@@ -355,12 +415,16 @@ def _parser(*, list_jobs: bool) -> argparse.ArgumentParser:
         from jobs.registry import JOBS
 
         width = max(len(name) for name in JOBS)
-        epilog = "jobs:\n" + "\n".join(f"  {name:<{width}}  {spec.description}"
-                                         for name, spec in sorted(JOBS.items()))
+        epilog = "jobs:\n" + "\n".join(
+            f"  {name:<{width}}  {spec.description}" for name, spec in sorted(JOBS.items())
+        )
     run_job = sub.add_parser(
-        "run-job", help="run a scheduled job once now, or as of --now "
-                        "(once per due time: a repeat does nothing)",
-        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=epilog)
+        "run-job",
+        help="run a scheduled job once now, or as of --now "
+        "(once per due time: a repeat does nothing)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=epilog,
+    )
     run_job.add_argument("name", help="the job, e.g. sla-scan")
     run_job.add_argument("--now", type=_iso_time, help="ISO 8601, e.g. 2024-10-08T10:00+08:00")
     run_job.set_defaults(func=cmd_run_job)

@@ -7,8 +7,9 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 PROBLEM = "Problem (RFC 9457)"
-_PROBLEM_CONTENT = {"application/problem+json": {
-    "schema": {"$ref": "#/components/schemas/Problem"}}}
+_PROBLEM_CONTENT = {
+    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+}
 _WRITES = {"post", "put", "patch", "delete"}
 
 
@@ -21,16 +22,19 @@ def _answers(method: str, operation: dict[str, Any]) -> set[str]:
         answers.add("413")
     if method in _WRITES:
         answers.add("409")
-    if any(p.get("in") == "header" and p.get("name", "").lower() == "if-match"
-           for p in operation.get("parameters", [])):
+    if any(
+        p.get("in") == "header" and p.get("name", "").lower() == "if-match"
+        for p in operation.get("parameters", [])
+    ):
         answers.add("412")
     return answers
 
 
 def openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version,
-                             description=app.description, routes=app.routes)
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
         for item in schema.get("paths", {}).values():
             for method, operation in item.items():
                 responses = operation.setdefault("responses", {})

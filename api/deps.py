@@ -15,12 +15,14 @@ from api.settings import Settings
 from domain.errors import Forbidden, Invalid, Unauthorized
 from domain.roles import Actor, Role, Scope
 from persistence.db import Database
-from persistence.user_repo import access_state
 from persistence.uow import SqlUnitOfWork
+from persistence.user_repo import access_state
 
 oauth2 = OAuth2PasswordBearer(
-    tokenUrl="/api/v1/auth/token", auto_error=False,
-    scopes={s.value: s.name.replace("_", " ").lower() for s in Scope})
+    tokenUrl="/api/v1/auth/token",
+    auto_error=False,
+    scopes={s.value: s.name.replace("_", " ").lower() for s in Scope},
+)
 
 
 class SystemClock:
@@ -53,8 +55,9 @@ async def read_uow(request: Request) -> AsyncIterator[SqlUnitOfWork]:
         yield SqlUnitOfWork(session)
 
 
-async def current_actor(security_scopes: SecurityScopes, request: Request,
-                  token: Annotated[str | None, Depends(oauth2)]) -> Actor:
+async def current_actor(
+    security_scopes: SecurityScopes, request: Request, token: Annotated[str | None, Depends(oauth2)]
+) -> Actor:
     if token is None:
         raise Unauthorized("Sign in first: send `Authorization: Bearer <access token>`.")
     claims = decode_access_token(token, key=request.app.state.settings.signing_key)
@@ -75,14 +78,17 @@ async def current_actor(security_scopes: SecurityScopes, request: Request,
     return Actor(user_id=claims.user_id, role=role, department_id=state.department_id)
 
 
-async def if_match_version(if_match: Annotated[str | None, Header(
-        description="The `ETag` you read; the write fails with 412 if the record changed."
-)] = None) -> int | None:
+async def if_match_version(
+    if_match: Annotated[
+        str | None,
+        Header(description="The `ETag` you read; the write fails with 412 if the record changed."),
+    ] = None,
+) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
     if not (value.isascii() and value.isdigit()):  # "²".isdigit() holds, int("²") fails
-        raise Invalid([{"field": "If-Match", "message": "must be an ETag such as \"3\""}])
+        raise Invalid([{"field": "If-Match", "message": 'must be an ETag such as "3"'}])
     return int(value)
 
 

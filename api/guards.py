@@ -18,7 +18,8 @@ UPLOAD_BODY_LIMIT = 64 * 1024 * 1024
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 _COMMON_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -33,16 +34,33 @@ class BodyTooLarge(Exception):
 
 
 def _problem(status: int, code: str, detail: str, path: str, **extensions: object) -> bytes:
-    return json.dumps({"type": f"/problems/{code}", "title": code.replace("-", " ").capitalize(),
-                       "status": status, "detail": detail, "code": code, "instance": path,
-                       "errors": [], **extensions}).encode()
+    return json.dumps(
+        {
+            "type": f"/problems/{code}",
+            "title": code.replace("-", " ").capitalize(),
+            "status": status,
+            "detail": detail,
+            "code": code,
+            "instance": path,
+            "errors": [],
+            **extensions,
+        }
+    ).encode()
 
 
 async def _send_problem(send: Send, status: int, body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
-        *_COMMON_HEADERS]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+                *_COMMON_HEADERS,
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -50,8 +68,9 @@ class BodyLimit:
     """Answers 413 to a body over its limit, whether Content-Length says so up front or the
     bytes exceed it as they arrive (chunked, or a Content-Length that lies)."""
 
-    def __init__(self, app: ASGIApp, json_limit: int = JSON_BODY_LIMIT,
-                 upload_limit: int = UPLOAD_BODY_LIMIT) -> None:
+    def __init__(
+        self, app: ASGIApp, json_limit: int = JSON_BODY_LIMIT, upload_limit: int = UPLOAD_BODY_LIMIT
+    ) -> None:
         self.app, self.json_limit, self.upload_limit = app, json_limit, upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -61,13 +80,21 @@ class BodyLimit:
         headers = dict(scope["headers"])
         multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
         limit = self.upload_limit if multipart else self.json_limit
-        too_large = _problem(413, "too-large", f"The request body is larger than {limit} bytes.",
-                             scope["path"], limit=limit)
+        too_large = _problem(
+            413,
+            "too-large",
+            f"The request body is larger than {limit} bytes.",
+            scope["path"],
+            limit=limit,
+        )
         declared = headers.get(b"content-length")
         if declared is not None:
             if not (declared.isascii() and declared.isdigit()):
-                await _send_problem(send, 400, _problem(
-                    400, "bad-request", "Content-Length is not a number.", scope["path"]))
+                await _send_problem(
+                    send,
+                    400,
+                    _problem(400, "bad-request", "Content-Length is not a number.", scope["path"]),
+                )
                 return
             if int(declared) > limit:
                 await _send_problem(send, 413, too_large)
@@ -126,8 +153,10 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                message["headers"] = [*message.get("headers", []),
-                                      *(h for h in extra if h[0] not in present)]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *(h for h in extra if h[0] not in present),
+                ]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -26,18 +26,22 @@ class TaskOut(BaseModel):
 
 
 class TaskCreate(Strict):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                            max_length=200)]
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     due_on: date | None = Field(None, description="Local date in CRM_TIMEZONE.")
     customer_id: Id | None = None
-    owner_id: Id | None = Field(None, description="Who does it: you unless given. Admins give "
-                                                  "tasks to anyone; others to the customer's "
-                                                  "owner at most.")
+    owner_id: Id | None = Field(
+        None,
+        description="Who does it: you unless given. Admins give "
+        "tasks to anyone; others to the customer's "
+        "owner at most.",
+    )
 
 
 class TaskPatch(Strict):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                            max_length=200)] | None = None
+    title: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+        | None
+    ) = None
     due_on: date | None = None
     owner_id: Id | None = Field(None, description="Reassign the task.")
 
@@ -51,7 +55,8 @@ class TaskPatch(Strict):
 
 class VerifyIn(Strict):
     note: Annotated[str, StringConstraints(max_length=2000)] | None = Field(
-        None, description="What was checked or corrected; kept on the customer's history.")
+        None, description="What was checked or corrected; kept on the customer's history."
+    )
 
 
 class CountBand(BaseModel):
@@ -72,8 +77,9 @@ class Thresholds(BaseModel):
     """Per score, the range of raw values that got it in the run (scores nobody got are
     left out, which happens with ties)."""
 
-    recency_days: list[CountBand] = Field(description="Days from the last order to the "
-                                                      "reference date; fewer score higher.")
+    recency_days: list[CountBand] = Field(
+        description="Days from the last order to the reference date; fewer score higher."
+    )
     frequency: list[CountBand] = Field(description="Number of orders.")
     monetary: list[MoneyBand] = Field(description="Total amount (CNY).")
 
@@ -100,21 +106,24 @@ class GradeRuleOut(BaseModel):
 
 class CustomerValueOut(BaseModel):
     customer_id: int
-    recency_days: int | None = Field(description="From the last order to the last run's "
-                                                 "reference date.")
+    recency_days: int | None = Field(
+        description="From the last order to the last run's reference date."
+    )
     last_order_on: date | None
     frequency: int = Field(description="Orders, cancelled ones left out.")
     monetary: Decimal = Field(description="Their total (CNY).")
-    scores: Scores = Field(description="1-5 each, by quintile among the scored customers; "
-                                       "null without orders or before the first run.")
+    scores: Scores = Field(
+        description="1-5 each, by quintile among the scored customers; "
+        "null without orders or before the first run."
+    )
     value_level: ValueLevel | None
     grade: Grade | None
     grade_locked: bool = Field(description="An admin fixed the grade; RFM leaves it alone.")
-    computed_at: datetime | None = Field(description="When the job last changed this "
-                                                     "customer's value.")
+    computed_at: datetime | None = Field(
+        description="When the job last changed this customer's value."
+    )
     rule: str = Field(description="How the scores became the level and grade.")
-    rules: list[GradeRuleOut] = Field(description="Total R+F+M → grade and level, "
-                                                  "highest first.")
+    rules: list[GradeRuleOut] = Field(description="Total R+F+M → grade and level, highest first.")
     run: ValueRun | None = Field(description="The last run of the job; null before the first.")
 
 
@@ -128,12 +137,14 @@ class CustomerSummaryOut(BaseModel):
     opportunities: int | None
     open_opportunities: int | None
     open_opportunity_amount: Decimal | None = Field(
-        description="CNY: the open opportunities' budgets (the upper bound, else the lower).")
+        description="CNY: the open opportunities' budgets (the upper bound, else the lower)."
+    )
     tickets: int = Field(description="Those you may read.")
     open_tickets: int
     open_tasks: int = Field(description="Everyone's open tasks on this customer.")
     pool_release_on: date | None = Field(
         description="Owned customers: the local date the pool-recycle job takes it back "
-                    "unless engaged (or an order, under the no-order rule) before.")
+        "unless engaged (or an order, under the no-order rule) before."
+    )
     pool_days_left: int | None
     pool_warning: bool = Field(description="Within pool_warning_days of the release.")

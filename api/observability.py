@@ -19,13 +19,20 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import FastAPI
-from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram,
-                               generate_latest)
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -37,8 +44,7 @@ from domain.sla_alert import Target, Threshold
 from persistence.db import Database
 from persistence.models import Notification, SlaAlert
 
-request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id",
-                                                                        default=None)
+request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 user_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("user_id", default=None)
 SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # anything else could forge log lines
 log = logging.getLogger("crm.http")
@@ -46,20 +52,40 @@ log = logging.getLogger("crm.http")
 # ---- metrics --------------------------------------------------------------------------------
 
 REGISTRY = CollectorRegistry(auto_describe=True)
-REQUESTS = Counter("crm_http_requests_total", "HTTP requests by route and status.",
-                   ["method", "route", "status"], registry=REGISTRY)
-LATENCY = Histogram("crm_http_request_duration_seconds", "HTTP request latency.",
-                    ["method", "route", "status"], registry=REGISTRY,
-                    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-JOB_RUNS = Counter("crm_job_runs_total", "Scheduled job runs by outcome: ran (this process "
-                   "won the due time), skipped (another run had it), failed.",
-                   ["job", "outcome"], registry=REGISTRY)
+REQUESTS = Counter(
+    "crm_http_requests_total",
+    "HTTP requests by route and status.",
+    ["method", "route", "status"],
+    registry=REGISTRY,
+)
+LATENCY = Histogram(
+    "crm_http_request_duration_seconds",
+    "HTTP request latency.",
+    ["method", "route", "status"],
+    registry=REGISTRY,
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+JOB_RUNS = Counter(
+    "crm_job_runs_total",
+    "Scheduled job runs by outcome: ran (this process "
+    "won the due time), skipped (another run had it), failed.",
+    ["job", "outcome"],
+    registry=REGISTRY,
+)
 JOB_FAILURES = Counter("crm_job_failures_total", "Failed job runs.", ["job"], registry=REGISTRY)
-JOB_DURATION = Histogram("crm_job_duration_seconds", "Duration of job runs this process ran.",
-                         ["job"], registry=REGISTRY,
-                         buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800))
-POOL = Gauge("crm_db_pool_connections", "Database pool connections by pool and state.",
-             ["pool", "state"], registry=REGISTRY)
+JOB_DURATION = Histogram(
+    "crm_job_duration_seconds",
+    "Duration of job runs this process ran.",
+    ["job"],
+    registry=REGISTRY,
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800),
+)
+POOL = Gauge(
+    "crm_db_pool_connections",
+    "Database pool connections by pool and state.",
+    ["pool", "state"],
+    registry=REGISTRY,
+)
 
 
 def job_finished(job: str, outcome: str, seconds: float | None = None) -> None:
@@ -77,15 +103,19 @@ class _DatabaseFigures:
         self.alerts: list[tuple[str, str, int]] = []
         self.backlog: int | None = None
 
-    def collect(self):  # noqa: ANN201
-        alerts = CounterMetricFamily("crm_sla_alerts_sent", "SLA alerts sent (all processes), "
-                                     "by target and threshold.", labels=["target", "threshold"])
+    def collect(self) -> Iterator[Metric]:
+        alerts = CounterMetricFamily(
+            "crm_sla_alerts_sent",
+            "SLA alerts sent (all processes), by target and threshold.",
+            labels=["target", "threshold"],
+        )
         for target, threshold, count in self.alerts:
             alerts.add_metric([target, threshold], count)
         yield alerts
         if self.backlog is not None:
-            yield GaugeMetricFamily("crm_outbox_backlog", "Notifications not yet e-mailed.",
-                                    value=self.backlog)
+            yield GaugeMetricFamily(
+                "crm_outbox_backlog", "Notifications not yet e-mailed.", value=self.backlog
+            )
 
 
 _FIGURES = _DatabaseFigures()
@@ -94,25 +124,34 @@ REGISTRY.register(_FIGURES)
 
 async def read_database_figures(database: Database) -> None:
     async with database.session(write=False) as session:
-        rows = (await session.execute(
-            select(SlaAlert.target, SlaAlert.threshold, func.count())
-            .group_by(SlaAlert.target, SlaAlert.threshold))).all()
-        backlog = await session.scalar(select(func.count()).select_from(Notification)
-                                       .where(Notification.emailed_at.is_(None)))
+        rows = (
+            await session.execute(
+                select(SlaAlert.target, SlaAlert.threshold, func.count()).group_by(
+                    SlaAlert.target, SlaAlert.threshold
+                )
+            )
+        ).all()
+        backlog = await session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.emailed_at.is_(None))
+        )
     counts = {(t.value, h.value): 0 for t in Target for h in Threshold}  # zeros shown too
     counts.update({(str(t), str(h)): int(n) for t, h, n in rows})
     _FIGURES.alerts = [(t, h, n) for (t, h), n in sorted(counts.items())]
     _FIGURES.backlog = int(backlog or 0)
     for name, engine in (("write", database.write_engine), ("read", database.read_engine)):
         pool = engine.sync_engine.pool
-        for state, method in (("size", "size"), ("checked_out", "checkedout"),
-                              ("overflow", "overflow")):
+        for state, method in (
+            ("size", "size"),
+            ("checked_out", "checkedout"),
+            ("overflow", "overflow"),
+        ):
             value = getattr(pool, method, None)
             if callable(value):
                 POOL.labels(name, state).set(value())
 
 
 # ---- logs -----------------------------------------------------------------------------------
+
 
 def _with_context(factory: Any) -> Any:
     """A log record factory that stamps every record with the request's id and user id, so
@@ -136,8 +175,10 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname.lower(), "logger": record.name,
-            "message": record.getMessage()}
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
         for name in ("request_id", "user_id", *self.FIELDS):
             value = getattr(record, name, None)
             if value is not None:
@@ -171,8 +212,9 @@ def configure_logging(settings: Settings) -> None:
         root.addHandler(handler)
     for handler in root.handlers:
         if handler.get_name() == _HANDLER_NAME:
-            handler.setFormatter(JsonFormatter() if settings.log_format == "json"
-                                 else TextFormatter())
+            handler.setFormatter(
+                JsonFormatter() if settings.log_format == "json" else TextFormatter()
+            )
     for name in ("uvicorn", "uvicorn.error", "apscheduler"):
         logger = logging.getLogger(name)
         logger.handlers = []
@@ -184,6 +226,7 @@ def configure_logging(settings: Settings) -> None:
 
 # ---- the middleware -------------------------------------------------------------------------
 
+
 class RequestContext:
     """Pure ASGI (a BaseHTTPMiddleware would cost a task per request on the hottest path)."""
 
@@ -194,8 +237,7 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = next((v.decode("latin-1") for k, v in scope["headers"]
-                      if k == b"x-request-id"), "")
+        given = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), "")
         rid = given if SANE_ID.fullmatch(given) else uuid.uuid4().hex
         rid_token, user_token = request_id.set(rid), user_id.set(self._user(scope))
         started = time.perf_counter()
@@ -205,8 +247,7 @@ class RequestContext:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [*message.get("headers", []),
-                                      (b"x-request-id", rid.encode())]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
         try:
@@ -217,9 +258,19 @@ class RequestContext:
             method = scope["method"]
             REQUESTS.labels(method, route, str(status)).inc()
             LATENCY.labels(method, route, str(status)).observe(seconds)
-            log.info("%s %s %s %.1f ms", method, route, status, seconds * 1000,
-                     extra={"method": method, "route": route, "status": status,
-                            "duration_ms": round(seconds * 1000, 1)})
+            log.info(
+                "%s %s %s %.1f ms",
+                method,
+                route,
+                status,
+                seconds * 1000,
+                extra={
+                    "method": method,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 1),
+                },
+            )
             request_id.reset(rid_token)
             user_id.reset(user_token)
 
@@ -227,8 +278,9 @@ class RequestContext:
         header = next((v for k, v in scope["headers"] if k == b"authorization"), None)
         if not header or not header[:7].lower() == b"bearer ":
             return None
-        claims = decode_access_token(header[7:].decode("latin-1").strip(),
-                                     key=self.settings.signing_key)  # cached per token
+        claims = decode_access_token(
+            header[7:].decode("latin-1").strip(), key=self.settings.signing_key
+        )  # cached per token
         return claims.user_id if claims else None
 
 
@@ -245,7 +297,7 @@ def route_of(scope: Scope) -> str:
     actual = [s for s in scope["path"].split("/") if s]
     if len(actual) < len(own):
         return template
-    return "/" + "/".join(actual[:len(actual) - len(own)] + own)
+    return "/" + "/".join(actual[: len(actual) - len(own)] + own)
 
 
 def install(app: FastAPI, settings: Settings) -> None:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from api.schemas import ContactOut, Strict, TagRef, refuse_null
 from domain.change_request import KEY_FIELDS, Status
 from domain.customer import Gender, Grade, Kind, Size, Source, Stage, Urgency
-from domain.lifecycle_settings import NULLABLE, FIELDS
+from domain.lifecycle_settings import FIELDS, NULLABLE
 
 # Strict: 30 is a number of days, "30", 30.5 and true are not. Ranges are checked with the
 # other rules (domain.lifecycle_settings.errors), which see the whole row.
@@ -18,15 +18,20 @@ Days = Annotated[int, Field(strict=True)]
 
 class LifecycleSettingsOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-    pool_release_days: int = Field(description="An owned customer with no effective "
-                                               "follow-up for this many days goes to the pool.")
+    pool_release_days: int = Field(
+        description="An owned customer with no effective "
+        "follow-up for this many days goes to the pool."
+    )
     pool_warning_days: int = Field(description="The owner is warned this many days before.")
-    pool_no_order_days: int | None = Field(description="Also release after this many days "
-                                                       "without an order (null: off).")
-    pool_claim_limit: int = Field(description="Most non-archived customers one person may "
-                                              "own when claiming.")
-    pool_reclaim_cooldown_days: int = Field(description="Days before whoever released a "
-                                                        "customer may claim it back.")
+    pool_no_order_days: int | None = Field(
+        description="Also release after this many days without an order (null: off)."
+    )
+    pool_claim_limit: int = Field(
+        description="Most non-archived customers one person may own when claiming."
+    )
+    pool_reclaim_cooldown_days: int = Field(
+        description="Days before whoever released a customer may claim it back."
+    )
     stale_opportunity_days: int
     dormancy_days: int
     churn_no_order_days: int
@@ -80,10 +85,12 @@ class PoolCustomerOut(BaseModel):
     first_cooperation_on: date | None
     last_order_on: date | None
     pool_entered_at: datetime = Field(description="When it was released into the pool.")
-    released_by: int | None = Field(description="Who lost it to the pool; admins only "
-                                                "(null for everyone else).")
-    contacts: list[ContactOut] = Field(description="Primary first; mobiles and phones "
-                                                   "masked except for admins.")
+    released_by: int | None = Field(
+        description="Who lost it to the pool; admins only (null for everyone else)."
+    )
+    contacts: list[ContactOut] = Field(
+        description="Primary first; mobiles and phones masked except for admins."
+    )
 
 
 class ChangeRequestOut(BaseModel):

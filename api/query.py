@@ -28,10 +28,10 @@ from domain import customer_service
 from domain.customer import ActivityStatus, Grade, Kind, Source, Stage, Urgency, sees_amounts
 from domain.errors import DomainError, Forbidden, Invalid
 from domain.roles import Actor
+from domain.search.normalize import normalize
 from domain.search.rules import parse as parse_search
 from persistence.customer_repo import CustomerFilter
 from persistence.ticket_repo import TicketFilter
-from domain.search.normalize import normalize
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -39,19 +39,26 @@ M = TypeVar("M", bound=BaseModel)
 def query_model(model: type[M]) -> Callable[[Request], M]:
     """A dependency giving `model` validated from the query string (unknown names are refused
     by `refuse_unknown_query`); list fields take every occurrence (`?stage=a&stage=b`)."""
-    lists = frozenset(name for name, field in model.model_fields.items()
-                      if get_origin(field.annotation) is list)
+    lists = frozenset(
+        name for name, field in model.model_fields.items() if get_origin(field.annotation) is list
+    )
 
     async def read_query(request: Request) -> M:  # async: FastAPI runs a plain def in a thread
         params = request.query_params
-        data = {name: params.getlist(name) if name in lists else params[name]
-                for name in model.model_fields if name in params}
+        data = {
+            name: params.getlist(name) if name in lists else params[name]
+            for name in model.model_fields
+            if name in params
+        }
         try:
             return model.model_validate(data)
         except ValidationError as exc:
             raise RequestValidationError(
-                [{**error, "loc": ("query", *error["loc"])}
-                 for error in exc.errors(include_url=False)]) from None
+                [
+                    {**error, "loc": ("query", *error["loc"])}
+                    for error in exc.errors(include_url=False)
+                ]
+            ) from None
 
     return read_query
 
@@ -72,18 +79,21 @@ class UnknownParameter(DomainError):
     code = "unknown-parameter"
 
     def __init__(self, names: list[str], known: list[str]) -> None:
-        super().__init__(f"Unknown query parameter(s): {', '.join(names)}. This endpoint takes: "
-                         f"{', '.join(known) or 'none'}.",
-                         errors=[{"field": n, "message": "unknown query parameter"}
-                                 for n in names[:20]])
+        super().__init__(
+            f"Unknown query parameter(s): {', '.join(names)}. This endpoint takes: "
+            f"{', '.join(known) or 'none'}.",
+            errors=[{"field": n, "message": "unknown query parameter"} for n in names[:20]],
+        )
 
 
 class UnknownSort(DomainError):
     code = "unknown-sort"
 
     def __init__(self, value: str, known: list[str]) -> None:
-        super().__init__(f"Unknown sort {value!r}; one of: {', '.join(known)}.",
-                         errors=[{"field": "sort", "message": f"unknown sort {value!r}"}])
+        super().__init__(
+            f"Unknown sort {value!r}; one of: {', '.join(known)}.",
+            errors=[{"field": "sort", "message": f"unknown sort {value!r}"}],
+        )
 
 
 _DECLARED: dict[tuple[int, Any], tuple[frozenset[str], tuple[str, ...] | None]] = {}
@@ -98,8 +108,9 @@ def _enum(schema: dict[str, Any]) -> list[str] | None:
     return None
 
 
-def declared_query(app: FastAPI, route: APIRoute, path: str
-                   ) -> tuple[frozenset[str], tuple[str, ...] | None]:
+def declared_query(
+    app: FastAPI, route: APIRoute, path: str
+) -> tuple[frozenset[str], tuple[str, ...] | None]:
     """The query parameter names a GET route documents, and its `sort` values if it has any.
     Found by operation id (or, for routes without one, by the request's path): the route in
     the request's scope is the router's own, without the prefix the OpenAPI document has."""
@@ -113,30 +124,49 @@ def declared_query(app: FastAPI, route: APIRoute, path: str
             if route.operation_id and candidate.get("operationId") == route.operation_id:
                 operation = candidate
                 break
-            if not route.operation_id and template.endswith(route.path_format) and \
-                    re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)), path):
+            if (
+                not route.operation_id
+                and template.endswith(route.path_format)
+                and re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)), path)
+            ):
                 operation = candidate
                 break
         params = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
         if route.path_format.endswith("/export"):
             # An export takes its list's filters and sort (not its paging), passed through.
-            listed = app.openapi()["paths"].get(
-                next((t for t in app.openapi()["paths"] if t.endswith(route.path_format)),
-                     "").removesuffix("/export"), {}).get("get", {})
-            params += [p for p in listed.get("parameters", []) if p.get("in") == "query"
-                       and p["name"] not in ("limit", "cursor", "with_total")
-                       and p["name"] not in {q["name"] for q in params}]
+            listed = (
+                app.openapi()["paths"]
+                .get(
+                    next(
+                        (t for t in app.openapi()["paths"] if t.endswith(route.path_format)), ""
+                    ).removesuffix("/export"),
+                    {},
+                )
+                .get("get", {})
+            )
+            params += [
+                p
+                for p in listed.get("parameters", [])
+                if p.get("in") == "query"
+                and p["name"] not in ("limit", "cursor", "with_total")
+                and p["name"] not in {q["name"] for q in params}
+            ]
         sort = next((p for p in params if p["name"] == "sort"), None)
         sorts = _enum(sort.get("schema", {})) if sort else None
-        _DECLARED[key] = (frozenset(p["name"] for p in params),
-                          tuple(sorts) if sorts is not None else None)
+        _DECLARED[key] = (
+            frozenset(p["name"] for p in params),
+            tuple(sorts) if sorts is not None else None,
+        )
     return _DECLARED[key]
 
 
 async def refuse_unknown_query(request: Request) -> None:
     """400 for a query parameter the GET route does not declare, or a sort it does not offer."""
-    if request.method != "GET" or not request.scope.get("query_string") \
-            or not request.url.path.startswith("/api/"):  # the web app's pages take any URL
+    if (
+        request.method != "GET"
+        or not request.scope.get("query_string")
+        or not request.url.path.startswith("/api/")
+    ):  # the web app's pages take any URL
         return
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
@@ -153,6 +183,7 @@ async def refuse_unknown_query(request: Request) -> None:
 
 # ---- list filters, shared by the lists and whatever else filters them (exports, views) ----
 
+
 def _start(day: date | None, zone: str) -> datetime | None:
     """A calendar day in the configured zone → its first instant."""
     return None if day is None else datetime.combine(day, time(), ZoneInfo(zone))
@@ -160,25 +191,43 @@ def _start(day: date | None, zone: str) -> datetime | None:
 
 def _after(day: date | None, zone: str) -> datetime | None:
     """An inclusive end day → the first instant after it."""
-    return None if day is None else datetime.combine(date.fromordinal(day.toordinal() + 1),
-                                                     time(), ZoneInfo(zone))
+    return (
+        None
+        if day is None
+        else datetime.combine(date.fromordinal(day.toordinal() + 1), time(), ZoneInfo(zone))
+    )
 
 
 TagIds = list[Annotated[int, Field(ge=1, le=MAX_ID)]]
-CustomerSort = Literal["created_at", "-created_at", "name", "-name", "code", "-code",
-                       "updated_at", "-updated_at", "last_contact_at", "-last_contact_at",
-                       "cumulative_amount", "-cumulative_amount", "grade", "-grade"]
+CustomerSort = Literal[
+    "created_at",
+    "-created_at",
+    "name",
+    "-name",
+    "code",
+    "-code",
+    "updated_at",
+    "-updated_at",
+    "last_contact_at",
+    "-last_contact_at",
+    "cumulative_amount",
+    "-cumulative_amount",
+    "grade",
+    "-grade",
+]
 
 
 class CustomerQuery(BaseModel):
     """The customer list's query parameters as one model, validated in one pass."""
 
     limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
-    cursor: str | None = Field(None, max_length=500,
-                               description="`next_cursor` of the previous page.")
+    cursor: str | None = Field(
+        None, max_length=500, description="`next_cursor` of the previous page."
+    )
     sort: CustomerSort = "-created_at"
     q: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
-        None, max_length=100, description="Search, as GET /search matches customers.")
+        None, max_length=100, description="Search, as GET /search matches customers."
+    )
     stage: list[Stage] = []
     grade: list[Grade] = []
     activity_status: list[ActivityStatus] = []
@@ -187,22 +236,26 @@ class CustomerQuery(BaseModel):
     source: list[Source] = []
     urgency: list[Urgency] = []
     industry: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
-        None, max_length=4, description="Section or division; a section matches its divisions.")
-    region: list[Annotated[str, AfterValidator(refuse_nul), Field(min_length=1, max_length=100)]] \
-        = Field([], description="Region starts with any of these (a province, or province "
-                                "and city).")
+        None, max_length=4, description="Section or division; a section matches its divisions."
+    )
+    region: list[
+        Annotated[str, AfterValidator(refuse_nul), Field(min_length=1, max_length=100)]
+    ] = Field([], description="Region starts with any of these (a province, or province and city).")
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     unowned: bool = Field(False, description="Only customers without an owner (the pool).")
-    owner_department_id: int | None = Field(None, ge=1, le=MAX_ID,
-                                            description="The owner is in this department.")
+    owner_department_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="The owner is in this department."
+    )
     tag_id: TagIds = Field([], description="Has all of these tags (as `tags_all`).")
     tags_all: TagIds = Field([], description="Has all of these tags.")
     tags_any: TagIds = Field([], description="Has at least one of these tags.")
     tags_none: TagIds = Field([], description="Has none of these tags.")
     tag_category: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
-        None, max_length=50, description="Has a tag of this category (`区域` for `区域-华东`).")
+        None, max_length=50, description="Has a tag of this category (`区域` for `区域-华东`)."
+    )
     archived: Literal["false", "true", "all"] = Field(
-        "false", description="Archived customers are admins' only.")
+        "false", description="Archived customers are admins' only."
+    )
     created_from: Day | None = Field(None, description="Inclusive, local date.")
     created_to: Day | None = Field(None, description="Inclusive, local date.")
     first_contact_from: Day | None = None
@@ -210,24 +263,33 @@ class CustomerQuery(BaseModel):
     last_contact_from: Day | None = None
     last_contact_to: Day | None = None
     not_contacted_days: int | None = Field(
-        None, ge=1, le=36500, description="No contact in this many days (calendar days in the "
-                                          "configured zone); never contacted included.")
-    next_follow_up_to: Day | None = Field(None, description="A follow-up is due on or "
-                                                             "before this day.")
+        None,
+        ge=1,
+        le=36500,
+        description="No contact in this many days (calendar days in the "
+        "configured zone); never contacted included.",
+    )
+    next_follow_up_to: Day | None = Field(
+        None, description="A follow-up is due on or before this day."
+    )
     amount_min: Decimal | None = Field(None, ge=0, le=10**12, decimal_places=2)
     amount_max: Decimal | None = Field(None, ge=0, le=10**12, decimal_places=2)
     order_count_min: int | None = Field(None, ge=0, le=10**6)
     order_count_max: int | None = Field(None, ge=0, le=10**6)
     custom: list[Annotated[str, AfterValidator(refuse_nul), Field(max_length=300)]] = Field(
-        [], description="Custom field conditions: `key:value`, `key:a|b` (one of), "
-                        "`key:low..high` (numbers, dates).")
+        [],
+        description="Custom field conditions: `key:value`, `key:a|b` (one of), "
+        "`key:low..high` (numbers, dates).",
+    )
     name: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
-        None, max_length=100, description="Name contains (case-insensitive).")
+        None, max_length=100, description="Name contains (case-insensitive)."
+    )
     with_total: bool = Field(False, description="Also count all matches (slower).")
 
 
-def parse_custom(conditions: list[str], definitions: dict[str, Any]
-                 ) -> tuple[list[tuple[str, str, tuple[Any, ...], bool]], list[dict[str, str]]]:
+def parse_custom(
+    conditions: list[str], definitions: dict[str, Any]
+) -> tuple[list[tuple[str, str, tuple[Any, ...], bool]], list[dict[str, str]]]:
     """`key:value` conditions → (key, op, values, numeric) and the errors of those that do not
     hold (an unknown key, a value of the wrong type)."""
     out, errors = [], []
@@ -243,9 +305,10 @@ def parse_custom(conditions: list[str], definitions: dict[str, Any]
         try:
             if ".." in text and kind in ("number", "date"):
                 low, _, high = text.partition("..")
-                bounds = tuple(None if not v else (float(v) if number
-                                                   else date.fromisoformat(v).isoformat())
-                               for v in (low, high))
+                bounds = tuple(
+                    None if not v else (float(v) if number else date.fromisoformat(v).isoformat())
+                    for v in (low, high)
+                )
                 out.append((key, "range", bounds, number))
             else:
                 values = tuple(v for v in text.split("|"))
@@ -261,13 +324,18 @@ def parse_custom(conditions: list[str], definitions: dict[str, Any]
     return out, errors
 
 
-async def customer_filter(uow: Any, actor: Actor, q: CustomerQuery, *, zone: str,
-                          now: datetime) -> CustomerFilter:
+async def customer_filter(
+    uow: Any, actor: Actor, q: CustomerQuery, *, zone: str, now: datetime
+) -> CustomerFilter:
     """The list's filter from its query; 403 for a filter or sort on what the role may not
     see (money and what derives from it, sensitive custom fields: a filter would tell the
     hidden values apart), 422 for custom-field conditions that do not hold."""
-    money = (q.amount_min is not None or q.amount_max is not None or bool(q.value_level)
-             or q.sort.lstrip("-") == "cumulative_amount")
+    money = (
+        q.amount_min is not None
+        or q.amount_max is not None
+        or bool(q.value_level)
+        or q.sort.lstrip("-") == "cumulative_amount"
+    )
     if money and not sees_amounts(actor):
         raise Forbidden("Your role does not see amounts, so it cannot filter or sort on them.")
     custom: list[tuple[str, str, tuple[Any, ...], bool]] = []
@@ -277,49 +345,91 @@ async def customer_filter(uow: Any, actor: Actor, q: CustomerQuery, *, zone: str
         if errors:
             raise Invalid(errors)
         if not sees_amounts(actor) and any(definitions[key].sensitive for key, *_ in custom):
-            raise Forbidden("Your role does not see sensitive custom fields, so it cannot "
-                            "filter on them.")
+            raise Forbidden(
+                "Your role does not see sensitive custom fields, so it cannot filter on them."
+            )
     not_contacted_since = None
     if q.not_contacted_days is not None:
         today = now.astimezone(ZoneInfo(zone)).date()
-        not_contacted_since = _start(date.fromordinal(today.toordinal() - q.not_contacted_days
-                                                      + 1), zone)
+        not_contacted_since = _start(
+            date.fromordinal(today.toordinal() - q.not_contacted_days + 1), zone
+        )
     search = parse_search(q.q) if q.q and q.q.strip() else None
     return CustomerFilter(
-        stage=q.stage, grade=q.grade, activity_status=q.activity_status, kind=q.kind,
-        value_level=q.value_level, source=q.source, urgency=q.urgency, region=q.region,
-        industry=q.industry.upper() if q.industry else None, owner_id=q.owner_id,
-        unowned=q.unowned, owner_department_id=q.owner_department_id,
-        tag_ids=[*q.tag_id, *q.tags_all], tags_any=q.tags_any, tags_none=q.tags_none,
+        stage=q.stage,
+        grade=q.grade,
+        activity_status=q.activity_status,
+        kind=q.kind,
+        value_level=q.value_level,
+        source=q.source,
+        urgency=q.urgency,
+        region=q.region,
+        industry=q.industry.upper() if q.industry else None,
+        owner_id=q.owner_id,
+        unowned=q.unowned,
+        owner_department_id=q.owner_department_id,
+        tag_ids=[*q.tag_id, *q.tags_all],
+        tags_any=q.tags_any,
+        tags_none=q.tags_none,
         tag_category=q.tag_category,
         archived=customer_service.archived_filter(actor, q.archived),
-        created_from=_start(q.created_from, zone), created_to=_after(q.created_to, zone),
+        created_from=_start(q.created_from, zone),
+        created_to=_after(q.created_to, zone),
         first_contact_from=_start(q.first_contact_from, zone),
         first_contact_to=_after(q.first_contact_to, zone),
         last_contact_from=_start(q.last_contact_from, zone),
         last_contact_to=_after(q.last_contact_to, zone),
         not_contacted_since=not_contacted_since,
-        amount_min=q.amount_min, amount_max=q.amount_max,
-        order_count_min=q.order_count_min, order_count_max=q.order_count_max,
-        custom=custom, search=search, name=q.name or None,
-        next_follow_up_to=q.next_follow_up_to)
+        amount_min=q.amount_min,
+        amount_max=q.amount_max,
+        order_count_min=q.order_count_min,
+        order_count_max=q.order_count_max,
+        custom=custom,
+        search=search,
+        name=q.name or None,
+        next_follow_up_to=q.next_follow_up_to,
+    )
 
 
-def ticket_filter(*, zone: str, status: list[Any], priority: list[Any], type_: list[Any],
-                  department_id: int | None, assignee_id: int | None, customer_id: int | None,
-                  sla_state: str | None, created_from: date | None, created_to: date | None,
-                  channel: list[Any], customer_tag_id: list[int], resolved_from: date | None,
-                  resolved_to: date | None, closed_from: date | None,
-                  closed_to: date | None, q: str | None) -> TicketFilter:
+def ticket_filter(
+    *,
+    zone: str,
+    status: list[Any],
+    priority: list[Any],
+    type_: list[Any],
+    department_id: int | None,
+    assignee_id: int | None,
+    customer_id: int | None,
+    sla_state: str | None,
+    created_from: date | None,
+    created_to: date | None,
+    channel: list[Any],
+    customer_tag_id: list[int],
+    resolved_from: date | None,
+    resolved_to: date | None,
+    closed_from: date | None,
+    closed_to: date | None,
+    q: str | None,
+) -> TicketFilter:
     """The ticket list's filter from its query parameters."""
     return TicketFilter(
-        status=status, priority=priority, type=type_, department_id=department_id,
-        assignee_id=assignee_id, customer_id=customer_id, sla_state=sla_state,
-        created_from=_start(created_from, zone), created_to=_after(created_to, zone),
-        channel=channel, customer_tag_ids=customer_tag_id,
-        resolved_from=_start(resolved_from, zone), resolved_to=_after(resolved_to, zone),
-        closed_from=_start(closed_from, zone), closed_to=_after(closed_to, zone),
-        q=text_query(q))
+        status=status,
+        priority=priority,
+        type=type_,
+        department_id=department_id,
+        assignee_id=assignee_id,
+        customer_id=customer_id,
+        sla_state=sla_state,
+        created_from=_start(created_from, zone),
+        created_to=_after(created_to, zone),
+        channel=channel,
+        customer_tag_ids=customer_tag_id,
+        resolved_from=_start(resolved_from, zone),
+        resolved_to=_after(resolved_to, zone),
+        closed_from=_start(closed_from, zone),
+        closed_to=_after(closed_to, zone),
+        q=text_query(q),
+    )
 
 
 def text_query(q: str | None) -> str | None:

@@ -12,9 +12,15 @@ class ReportCreate(BaseModel):
     model_config = {"extra": "forbid"}
 
     period: ReportKind
-    start: date | None = Field(None, ge=date(1970, 1, 1), le=date(2100, 12, 31), description=(
-        "Any day of the period; left out: the last complete one (yesterday, last week, last "
-        "month)."))
+    start: date | None = Field(
+        None,
+        ge=date(1970, 1, 1),
+        le=date(2100, 12, 31),
+        description=(
+            "Any day of the period; left out: the last complete one (yesterday, last week, last "
+            "month)."
+        ),
+    )
 
 
 class ReportFiles(BaseModel):
@@ -36,11 +42,20 @@ class ReportOut(BaseModel):
     @classmethod
     def of(cls, r: Any) -> "ReportOut":
         done = r.status == "done"
-        return cls(id=r.id, period=r.kind, first_day=r.first_day, last_day=r.last_day,
-                   status=r.status, created_at=r.created_at, finished_at=r.finished_at,
-                   error=r.error, files=ReportFiles(
-                       xlsx=f"/reports/{r.id}/files/xlsx" if done else None,
-                       pdf=f"/reports/{r.id}/files/pdf" if done else None))
+        return cls(
+            id=r.id,
+            period=r.kind,
+            first_day=r.first_day,
+            last_day=r.last_day,
+            status=r.status,
+            created_at=r.created_at,
+            finished_at=r.finished_at,
+            error=r.error,
+            files=ReportFiles(
+                xlsx=f"/reports/{r.id}/files/xlsx" if done else None,
+                pdf=f"/reports/{r.id}/files/pdf" if done else None,
+            ),
+        )
 
 
 class SubscriptionsOut(BaseModel):
@@ -65,5 +80,8 @@ class TrendAlertOut(BaseModel):
     period_end: date
     created_at: datetime
     data: dict[str, Any] = Field(description="The numbers behind the alert.")
-    evidence: dict[str, str] = Field(description=(
-        "`list`: the SPA list of the tickets concerned; `chart`: the analytics figure."))
+    evidence: dict[str, str] = Field(
+        description=(
+            "`list`: the SPA list of the tickets concerned; `chart`: the analytics figure."
+        )
+    )

@@ -11,11 +11,18 @@ from api.schemas import Cleaned, Day, Id, Instant, Strict, refuse_null
 from domain.customer import Stage as CustomerStage
 from domain.sales import MAX_AMOUNT, Method, OpportunityStage, OrderStatus
 
-Amount = Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT, decimal_places=2,
-                                  description="CNY, above 0, at most 2 decimals; send a string "
-                                              "such as \"12800.00\".")]
-Budget = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2,
-                                  description="CNY, at most 2 decimals.")]
+Amount = Annotated[
+    Decimal,
+    Field(
+        gt=0,
+        le=MAX_AMOUNT,
+        decimal_places=2,
+        description='CNY, above 0, at most 2 decimals; send a string such as "12800.00".',
+    ),
+]
+Budget = Annotated[
+    Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2, description="CNY, at most 2 decimals.")
+]
 OrderNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Product = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Summary = Annotated[str, StringConstraints(max_length=5000)]
@@ -26,15 +33,17 @@ Title = Annotated[str, Cleaned, StringConstraints(min_length=1, max_length=200)]
 def _not_blank(value: Any) -> Any:
     """A summary is required: null, empty and whitespace-only are all refused."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError("required: say what happened (a short note such as \"无\" is fine)")
+        raise ValueError('required: say what happened (a short note such as "无" is fine)')
     return value
 
 
 # ---- orders ----
 
+
 class OrderCreate(Strict):
-    order_no: OrderNo | None = Field(None, description="Unique; left out, the server assigns "
-                                                       "O + yyyymm + 6 digits.")
+    order_no: OrderNo | None = Field(
+        None, description="Unique; left out, the server assigns O + yyyymm + 6 digits."
+    )
     contract_no: Annotated[str, StringConstraints(max_length=40)] | None = None
     product: Product = Field(description="Product or service.")
     amount: Amount
@@ -86,18 +95,21 @@ class WinOrderIn(Strict):
 
 # ---- follow-ups ----
 
+
 class FollowUpCreate(Strict):
     customer_id: Id
-    at: Instant | None = Field(None, description="When it happened; default now, at most "
-                                                       "one day ahead.")
+    at: Instant | None = Field(
+        None, description="When it happened; default now, at most one day ahead."
+    )
     method: Method
-    summary: Summary = Field(description="Required; a short or vague one (\"无\") is accepted, "
-                                         "an empty one is not.")
+    summary: Summary = Field(
+        description='Required; a short or vague one ("无") is accepted, an empty one is not.'
+    )
     feedback: Note | None = Field(None, description="What the customer said.")
     next_action: Note | None = None
-    next_action_due_on: Day | None = Field(None, description="Needs `next_action`; becomes "
-                                                              "the customer's next "
-                                                              "follow-up date.")
+    next_action_due_on: Day | None = Field(
+        None, description="Needs `next_action`; becomes the customer's next follow-up date."
+    )
     opportunity_id: Id | None = Field(None, description="An open opportunity of the customer.")
     effective: bool = Field(False, description="The customer responded.")
     owner_id: Id | None = Field(None, description="Admins only; default the caller.")
@@ -114,8 +126,9 @@ class FollowUpPatch(Strict):
     feedback: Note | None = None
     next_action: Note | None = None
     next_action_due_on: Day | None = None
-    next_action_done: bool | None = Field(None, description="true ticks the next action off, "
-                                                            "false reopens it.")
+    next_action_done: bool | None = Field(
+        None, description="true ticks the next action off, false reopens it."
+    )
     opportunity_id: Id | None = None
     effective: bool | None = Field(None, description="Can become true, never false again.")
 
@@ -142,8 +155,7 @@ class FollowUpOut(BaseModel):
     feedback: str | None
     next_action: str | None
     next_action_due_on: date | None
-    next_action_done_at: datetime | None = Field(description="Null while the next action is "
-                                                             "open.")
+    next_action_done_at: datetime | None = Field(description="Null while the next action is open.")
     effective: bool
     version: int
     created_at: datetime
@@ -153,7 +165,8 @@ class FollowUpOut(BaseModel):
 class DueItemOut(BaseModel):
     kind: Literal["next_action", "cadence"] = Field(
         description="`next_action`: a follow-up's next action is due; `cadence`: the "
-                    "customer is due for a follow-up by its stage's cadence rule.")
+        "customer is due for a follow-up by its stage's cadence rule."
+    )
     customer_id: int
     customer_name: str
     follow_up_id: int | None = Field(description="With kind `next_action`.")
@@ -163,6 +176,7 @@ class DueItemOut(BaseModel):
 
 
 # ---- opportunities ----
+
 
 class OpportunityCreate(Strict):
     customer_id: Id
@@ -200,8 +214,10 @@ class OpportunityOut(BaseModel):
     expected_close_on: date | None
     closed_at: datetime | None
     last_effective_follow_up_at: datetime | None
-    stale: bool = Field(description="Open and no effective follow-up (nor creation) for "
-                                    "`stale_opportunity_days` calendar days.")
+    stale: bool = Field(
+        description="Open and no effective follow-up (nor creation) for "
+        "`stale_opportunity_days` calendar days."
+    )
     allowed_transitions: list[OpportunityStage]
     version: int
     created_at: datetime
@@ -211,11 +227,13 @@ class OpportunityOut(BaseModel):
 class OpportunityTransitionIn(Strict):
     to: OpportunityStage
     reason: Note | None = Field(None, description="Required when moving to lost.")
-    order: WinOrderIn | None = Field(None, description="Only when moving to won: the order "
-                                                       "is recorded in the same transaction.")
+    order: WinOrderIn | None = Field(
+        None, description="Only when moving to won: the order is recorded in the same transaction."
+    )
 
 
 # ---- cadence rules ----
+
 
 class CadenceRuleIn(Strict):
     interval_days: Annotated[int, Field(ge=1, le=365, strict=True)]

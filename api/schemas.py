@@ -5,9 +5,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import (AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict,
-                      Field, StringConstraints,
-                      field_validator, model_validator)
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from domain import text
 from domain.custom_field import FieldType
@@ -30,13 +38,16 @@ def _day_in_range(value: date) -> date:
 def _instant_in_range(value: datetime) -> datetime:
     # Compared in UTC; the years either side keep zone conversion in range.
     if not 1969 <= value.year <= 2101 or not (
-            datetime(1970, 1, 1, tzinfo=UTC) <= value < datetime(2101, 1, 1, tzinfo=UTC)):
+        datetime(1970, 1, 1, tzinfo=UTC) <= value < datetime(2101, 1, 1, tzinfo=UTC)
+    ):
         raise ValueError("must be between 1970-01-01 and 2100-12-31")
     return value
 
 
 Day = Annotated[date, AfterValidator(_day_in_range)]
 Instant = Annotated[AwareDatetime, AfterValidator(_instant_in_range)]
+
+
 def _clean(value: Any) -> Any:
     return text.clean(value) if isinstance(value, str) else value
 
@@ -98,12 +109,14 @@ class Strict(BaseModel):
 
 class Page(BaseModel, Generic[T]):
     items: list[T]
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; "
-                                                "null on the last page.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
     total: int | None = Field(None, description="Only with `with_total=true`.")
 
 
 # ---- auth & users ----
+
 
 class TokenOut(BaseModel):
     access_token: str
@@ -127,10 +140,13 @@ class UserCreate(Strict):
 class UserPatch(Strict):
     display_name: Name | None = None
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = Field(
-        None, description="At least 10 characters, not only spaces, not the username, not a "
-                          "common password. Ends every session of the user.")
+        None,
+        description="At least 10 characters, not only spaces, not the username, not a "
+        "common password. Ends every session of the user.",
+    )
     current_password: Annotated[str, StringConstraints(max_length=256)] | None = Field(
-        None, description="Required with `password` when changing your own.")
+        None, description="Required with `password` when changing your own."
+    )
     role: Role | None = None
     department_id: Id | None = None
     is_active: bool | None = None
@@ -182,6 +198,7 @@ class DepartmentOut(BaseModel):
 
 # ---- customers ----
 
+
 class TagRef(BaseModel):
     id: int
     name: str
@@ -195,13 +212,16 @@ class Warning(BaseModel):
 class CustomerFields(Strict):
     name: Name | None = None
     credit_code: Annotated[str, StringConstraints(max_length=40)] | None = Field(
-        None, description="统一社会信用代码 (organizations), GB 32100 check digit.")
+        None, description="统一社会信用代码 (organizations), GB 32100 check digit."
+    )
     id_number: Annotated[str, StringConstraints(max_length=40)] | None = Field(
-        None, description="Resident ID number (individuals), GB 11643 check digit.")
+        None, description="Resident ID number (individuals), GB 11643 check digit."
+    )
     gender: Gender | None = None
     birthday: Day | None = None
     industry: Annotated[str, StringConstraints(max_length=4)] | None = Field(
-        None, description="GB/T 4754 section or division, e.g. `I` or `I65`.")
+        None, description="GB/T 4754 section or division, e.g. `I` or `I65`."
+    )
     size: Size | None = None
     main_business: LongText | None = None
     region: Text | None = None
@@ -210,16 +230,22 @@ class CustomerFields(Strict):
     grade: Grade | None = Field(None, description="Admins only; computed from RFM otherwise.")
     source: Source | None = None
     urgency: Urgency | None = None
-    owner_id: Id | None = Field(None, description="Admins only on create (an explicit null "
-                                                  "creates it straight into the public pool); "
-                                                  "on PATCH an account manager's becomes a "
-                                                  "transfer request.")
+    owner_id: Id | None = Field(
+        None,
+        description="Admins only on create (an explicit null "
+        "creates it straight into the public pool); "
+        "on PATCH an account manager's becomes a "
+        "transfer request.",
+    )
     grade_locked: bool | None = Field(
-        None, description="Admins only. Setting `grade` locks it against the customer-value "
-                          "job; `false` hands the grade back to RFM.")
+        None,
+        description="Admins only. Setting `grade` locks it against the customer-value "
+        "job; `false` hands the grade back to RFM.",
+    )
     tag_ids: list[Id] | None = Field(None, max_length=100)
     custom_fields: dict[Annotated[str, StringConstraints(max_length=40)], Any] | None = Field(
-        None, max_length=100)
+        None, max_length=100
+    )
     first_contact_at: Instant | None = None  # a naive time has no instant to store
 
 
@@ -231,8 +257,10 @@ class CustomerCreate(CustomerFields):
 class CustomerPatch(CustomerFields):
     kind: Kind | None = Field(None, description="Cannot change; present to say so clearly.")
     change_comment: Annotated[str, StringConstraints(max_length=500)] | None = Field(
-        None, description="Why: goes with the change requests a non-admin's change of name, "
-                          "credit_code, id_number or owner_id becomes (only then).")
+        None,
+        description="Why: goes with the change requests a non-admin's change of name, "
+        "credit_code, id_number or owner_id becomes (only then).",
+    )
 
 
 class CustomerOut(BaseModel):
@@ -267,7 +295,8 @@ class CustomerOut(BaseModel):
     pool_entered_at: datetime | None = Field(description="Since when it is in the public pool.")
     verified_at: datetime | None = Field(description="Last check of the basic information.")
     value_level: Literal["high", "medium", "low"] | None = Field(
-        description="From RFM over orders; null before the first computation or when hidden.")
+        description="From RFM over orders; null before the first computation or when hidden."
+    )
     grade_locked: bool = Field(description="An admin set the grade; RFM leaves it alone.")
     version: int
     created_at: datetime
@@ -320,6 +349,7 @@ class ContactOut(BaseModel):
 
 # ---- tags & custom fields ----
 
+
 class TagCreate(Strict):
     name: TagName = Field(description="`类别-值`, e.g. `区域-华东`.")
     color: str | None = Field(None, description="#RRGGBB")
@@ -349,7 +379,8 @@ class CustomFieldCreate(Strict):
     label_en: Name
     type: FieldType
     options: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(
-        [], max_length=200)
+        [], max_length=200
+    )
     required: bool = False
     sensitive: bool = Field(False, description="Hidden from agents.")
 
@@ -376,6 +407,7 @@ class CustomFieldOut(BaseModel):
 
 
 # ---- audit & meta ----
+
 
 class AuditEventOut(BaseModel):
     id: int

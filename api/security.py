@@ -11,8 +11,13 @@ from jose import JWTError, jwt
 from passlib.context import CryptContext
 
 # OWASP's minimum for argon2id: 19 MiB of memory, 2 iterations, 1 lane.
-_passwords = CryptContext(schemes=["argon2"], argon2__type="ID", argon2__memory_cost=19456,
-                          argon2__time_cost=2, argon2__parallelism=1)
+_passwords = CryptContext(
+    schemes=["argon2"],
+    argon2__type="ID",
+    argon2__memory_cost=19456,
+    argon2__time_cost=2,
+    argon2__parallelism=1,
+)
 # Verified against when the username is unknown, so both paths cost the same time.
 _DUMMY_HASH = _passwords.hash(secrets.token_urlsafe(16))
 
@@ -45,8 +50,7 @@ class Passwords:
 
     @staticmethod
     async def verify(password: str, password_hash: str | None) -> bool:
-        return await to_thread.run_sync(verify_password, password, password_hash,
-                                        limiter=_hashing)
+        return await to_thread.run_sync(verify_password, password, password_hash, limiter=_hashing)
 
 
 def new_refresh_token() -> tuple[str, str]:
@@ -69,8 +73,9 @@ class AccessClaims:
     token_version: int = 0  # the user's token_version when the token was made
 
 
-def encode_access_token(claims: AccessClaims, *, key: str, now: datetime,
-                        lifetime: timedelta) -> str:
+def encode_access_token(
+    claims: AccessClaims, *, key: str, now: datetime, lifetime: timedelta
+) -> str:
     payload = {
         "sub": str(claims.user_id),
         "name": claims.username,
@@ -109,14 +114,19 @@ _verified: dict[tuple[str, str], tuple[AccessClaims, int]] = {}
 def _verify(token: str, key: str) -> tuple[AccessClaims, int] | None:
     try:
         # An explicit algorithm list: a token that names another algorithm is refused.
-        payload = jwt.decode(token, key, algorithms=[ALGORITHM],
-                             options={"require_exp": True, "require_sub": True})
+        payload = jwt.decode(
+            token, key, algorithms=[ALGORITHM], options={"require_exp": True, "require_sub": True}
+        )
         if payload.get("typ") != "access":
             return None
-        return AccessClaims(user_id=int(payload["sub"]), username=str(payload["name"]),
-                            role=str(payload["role"]), department_id=payload.get("dept"),
-                            scopes=frozenset(str(payload["scope"]).split()),
-                            token_version=int(payload["ver"])), int(payload["exp"])
+        return AccessClaims(
+            user_id=int(payload["sub"]),
+            username=str(payload["name"]),
+            role=str(payload["role"]),
+            department_id=payload.get("dept"),
+            scopes=frozenset(str(payload["scope"]).split()),
+            token_version=int(payload["ver"]),
+        ), int(payload["exp"])
     except (JWTError, KeyError, ValueError, TypeError):
         return None
 

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     @classmethod
     def _postgres_scheme(cls, value: str) -> str:
         # Heroku-style `postgres://` is PostgreSQL too (SQLAlchemy knows only `postgresql`).
-        return "postgresql" + value[len("postgres"):] if value.startswith("postgres://") else value
+        return "postgresql" + value[len("postgres") :] if value.startswith("postgres://") else value
 
     @model_validator(mode="after")
     def _backups_under_var(self) -> "Settings":

@@ -22,8 +22,9 @@ class TicketFields(Strict):
     description: Annotated[str, StringConstraints(max_length=20000)] | None = None
     urgent: bool | None = None
     important: bool | None = None
-    priority: Priority | None = Field(None, description="Supervisors and admins only; "
-                                                        "otherwise from urgent × important.")
+    priority: Priority | None = Field(
+        None, description="Supervisors and admins only; otherwise from urgent × important."
+    )
     expected_resolution_at: Instant | None = None
     collaborator_user_ids: list[Id] | None = Field(None, max_length=50)
     collaborator_department_ids: list[Id] | None = Field(None, max_length=20)
@@ -40,10 +41,12 @@ class TicketCreate(TicketFields):
     title: Title
     urgent: bool = False
     important: bool = False
-    assignee_id: Id | None = Field(None, description="Supervisors and admins only; otherwise "
-                                                     "routed and auto-assigned.")
-    opened_at: Instant | None = Field(None, description="Admins only: tickets carried "
-                                                              "over keep their opening time.")
+    assignee_id: Id | None = Field(
+        None, description="Supervisors and admins only; otherwise routed and auto-assigned."
+    )
+    opened_at: Instant | None = Field(
+        None, description="Admins only: tickets carried over keep their opening time."
+    )
 
 
 class TicketPatch(TicketFields):
@@ -119,8 +122,7 @@ class TransitionIn(Strict):
     to: Status
     note: Annotated[str, StringConstraints(max_length=5000)] | None = None
     satisfaction: SatisfactionIn | None = Field(None, description="Required when closing.")
-    customer_accepted: bool = Field(True, description="Closing needs the customer's "
-                                                      "acceptance.")
+    customer_accepted: bool = Field(True, description="Closing needs the customer's acceptance.")
 
 
 class AssignIn(Strict):
@@ -131,7 +133,8 @@ class AssignIn(Strict):
 class CommentIn(Strict):
     body: Body
     visibility: Literal["internal", "public"] = Field(
-        description="`internal`: a note for staff; `public`: a reply the customer sees.")
+        description="`internal`: a note for staff; `public`: a reply the customer sees."
+    )
 
 
 class ExceptionIn(Strict):
@@ -148,8 +151,10 @@ class TimelineEventOut(BaseModel):
     id: int
     at: datetime
     actor_id: int | None
-    kind: str = Field(description="created, comment, transition, assignment, priority, "
-                                  "collaborators, sla, escalation, exception, attachment")
+    kind: str = Field(
+        description="created, comment, transition, assignment, priority, "
+        "collaborators, sla, escalation, exception, attachment"
+    )
     visibility: Literal["internal", "public"]
     body: str | None
     data: dict[str, Any]
@@ -161,8 +166,10 @@ class NotificationOut(BaseModel):
     title: str = Field(description="Chinese text (e-mail, and rows from before `params`).")
     body: str | None
     params: dict[str, Any] | None = Field(
-        None, description="What the text is made of (`name`, `code`, `title`…): render `kind` "
-                          "with them in the reader's language.")
+        None,
+        description="What the text is made of (`name`, `code`, `title`…): render `kind` "
+        "with them in the reader's language.",
+    )
     entity_type: str | None
     entity_id: int | None
     created_at: datetime

@@ -13,15 +13,40 @@ from domain.ticket_service import facts_of
 from domain.ticket_sla import clocks
 from persistence.uow import SqlUnitOfWork
 
-COLUMNS = ("id", "code", "customer_id", "contact_id", "type", "channel", "title", "description",
-           "urgent", "important", "priority", "status", "department_id", "assignee_id",
-           "expected_resolution_at", "opened_at", "first_response_at", "resolved_at",
-           "closed_at", "root_cause", "responsible_party", "remedy", "revisit_at",
-           "customer_accepted", "version", "created_at", "updated_at")
+COLUMNS = (
+    "id",
+    "code",
+    "customer_id",
+    "contact_id",
+    "type",
+    "channel",
+    "title",
+    "description",
+    "urgent",
+    "important",
+    "priority",
+    "status",
+    "department_id",
+    "assignee_id",
+    "expected_resolution_at",
+    "opened_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+    "root_cause",
+    "responsible_party",
+    "remedy",
+    "revisit_at",
+    "customer_accepted",
+    "version",
+    "created_at",
+    "updated_at",
+)
 
 
-async def tickets_out(uow: SqlUnitOfWork, actor: Actor, tickets: Sequence[Any],
-                      now: datetime) -> list[TicketOut]:
+async def tickets_out(
+    uow: SqlUnitOfWork, actor: Actor, tickets: Sequence[Any], now: datetime
+) -> list[TicketOut]:
     """Four queries for any number of tickets: collaborators, pauses, hours, overrides."""
     ids = [t.id for t in tickets]
     collaborators = await uow.tickets.collaborators_of(ids)
@@ -30,31 +55,54 @@ async def tickets_out(uow: SqlUnitOfWork, actor: Actor, tickets: Sequence[Any],
     out = []
     for ticket in tickets:
         users, departments = collaborators[ticket.id]
-        facts = facts_of(ticket, business, [Pause(p.started_at, p.ended_at)
-                                            for p in pauses[ticket.id]])
-        sla = {name: SlaClockOut(due_at=c.due_at.astimezone(UTC), state=c.state,
-                                 elapsed_minutes=c.elapsed_minutes,
-                                 remaining_minutes=c.remaining_minutes)
-               for name, c in clocks(facts, now).items()}
+        facts = facts_of(
+            ticket, business, [Pause(p.started_at, p.ended_at) for p in pauses[ticket.id]]
+        )
+        sla = {
+            name: SlaClockOut(
+                due_at=c.due_at.astimezone(UTC),
+                state=c.state,
+                elapsed_minutes=c.elapsed_minutes,
+                remaining_minutes=c.remaining_minutes,
+            )
+            for name, c in clocks(facts, now).items()
+        }
         # can_work looks at the role and the assignee only; the owner does not matter here.
-        access = TicketAccess(customer_owner_id=0, department_id=ticket.department_id,
-                              assignee_id=ticket.assignee_id,
-                              collaborator_user_ids=frozenset(users),
-                              collaborator_department_ids=frozenset(departments))
-        allowed = sorted(rules.allowed_targets(
-            Status(ticket.status), reopen_deadline_passed=rules.reopen_deadline_passed(
-                ticket.closed_at or ticket.resolved_at, now))) if rules.can_work(
-            actor, access) else []
+        access = TicketAccess(
+            customer_owner_id=0,
+            department_id=ticket.department_id,
+            assignee_id=ticket.assignee_id,
+            collaborator_user_ids=frozenset(users),
+            collaborator_department_ids=frozenset(departments),
+        )
+        allowed = (
+            sorted(
+                rules.allowed_targets(
+                    Status(ticket.status),
+                    reopen_deadline_passed=rules.reopen_deadline_passed(
+                        ticket.closed_at or ticket.resolved_at, now
+                    ),
+                )
+            )
+            if rules.can_work(actor, access)
+            else []
+        )
         values = {name: getattr(ticket, name) for name in COLUMNS}
         values.update(
-            collaborator_user_ids=sorted(users), collaborator_department_ids=sorted(departments),
-            sla=SlaOut(calendar=ticket.sla_calendar, **sla), allowed_transitions=allowed,
+            collaborator_user_ids=sorted(users),
+            collaborator_department_ids=sorted(departments),
+            sla=SlaOut(calendar=ticket.sla_calendar, **sla),
+            allowed_transitions=allowed,
             satisfaction=SatisfactionOut(
                 response_speed=ticket.satisfaction_response_speed,
                 resolution=ticket.satisfaction_resolution,
-                attitude=ticket.satisfaction_attitude, overall=ticket.satisfaction_overall,
-                comment=ticket.satisfaction_comment)
-            if ticket.satisfaction_overall is not None else None)
+                attitude=ticket.satisfaction_attitude,
+                overall=ticket.satisfaction_overall,
+                comment=ticket.satisfaction_comment,
+            )
+            if ticket.satisfaction_overall is not None
+            else None,
+        )
         out.append(TicketOut.model_validate(values))
     return out
 

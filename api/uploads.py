@@ -45,9 +45,19 @@ class _Parts:
         self.pending: list[bytes] = []
 
     def callbacks(self) -> dict:
-        return {name: getattr(self, name) for name in (
-            "on_part_begin", "on_part_data", "on_part_end", "on_header_field",
-            "on_header_value", "on_header_end", "on_headers_finished", "on_end")}
+        return {
+            name: getattr(self, name)
+            for name in (
+                "on_part_begin",
+                "on_part_data",
+                "on_part_end",
+                "on_header_field",
+                "on_header_value",
+                "on_header_end",
+                "on_headers_finished",
+                "on_end",
+            )
+        }
 
     def on_part_begin(self) -> None:
         self.parts += 1
@@ -112,8 +122,14 @@ def _malformed(field: bytes, message: str) -> Invalid:
     return Invalid([{"field": field.decode(), "message": message}])
 
 
-async def receive_file(request: Request, store: AttachmentStore, *, field: str,
-                       limit: int, text_fields: frozenset[str] = frozenset()) -> ReceivedFile:
+async def receive_file(
+    request: Request,
+    store: AttachmentStore,
+    *,
+    field: str,
+    limit: int,
+    text_fields: frozenset[str] = frozenset(),
+) -> ReceivedFile:
     """The file sent in form field `field`, spooled to a temp file of `store`. Raises
     TooLarge past `limit` bytes and Invalid for anything but well-formed multipart with that
     field; either way the temp file is gone."""

@@ -9,7 +9,8 @@ from pydantic_core import to_json
 from sqlalchemy import Row
 
 from api.schemas import AuditEventOut, ContactOut, CustomerOut, TagOut
-from domain import customer as rules, tag as tag_rules
+from domain import customer as rules
+from domain import tag as tag_rules
 from domain.roles import Actor
 from persistence.uow import SqlUnitOfWork
 
@@ -18,8 +19,9 @@ async def sensitive_keys(uow: SqlUnitOfWork) -> frozenset[str]:
     return frozenset(k for k, d in (await uow.custom_fields.definitions()).items() if d.sensitive)
 
 
-async def customer_bodies(uow: SqlUnitOfWork, actor: Actor,
-                          rows: Sequence[Row]) -> list[dict[str, Any]]:
+async def customer_bodies(
+    uow: SqlUnitOfWork, actor: Actor, rows: Sequence[Row]
+) -> list[dict[str, Any]]:
     """Rows of `uow.customers` views as CustomerOut-shaped dicts, masked for the actor.
     Plain dicts: the list serialises them without validating what the database returned."""
     # Definitions are only needed when someone's view is redacted (not for admins and owners).
@@ -30,8 +32,12 @@ async def customer_bodies(uow: SqlUnitOfWork, actor: Actor,
     for row, in_full in zip(rows, full, strict=True):
         body = dict(zip(fields, row, strict=True))
         body["custom_fields"] = dict(body["custom_fields"] or {})
-        body["tags"] = [{"id": tag_id, "name": name} for tag_id, name
-                        in zip(body.pop("tag_ids") or (), body.pop("tag_names") or (), strict=True)]
+        body["tags"] = [
+            {"id": tag_id, "name": name}
+            for tag_id, name in zip(
+                body.pop("tag_ids") or (), body.pop("tag_names") or (), strict=True
+            )
+        ]
         body["warnings"] = rules.reach_warnings(body.pop("ways"))
         body.pop("sort_key", None)  # the list's keyset value
         body["masked_fields"] = [] if in_full else rules.redact(actor, row.owner_id, body, hidden)
@@ -39,8 +45,9 @@ async def customer_bodies(uow: SqlUnitOfWork, actor: Actor,
     return bodies
 
 
-async def customer_export_rows(uow: SqlUnitOfWork, actor: Actor,
-                               rows: Sequence[Row]) -> Sequence[Sequence[Any]]:
+async def customer_export_rows(
+    uow: SqlUnitOfWork, actor: Actor, rows: Sequence[Row]
+) -> Sequence[Sequence[Any]]:
     """Rows of the customers' export view, masked for the actor as the list masks them."""
     full = [rules.sees_in_full(actor, row.owner_id) for row in rows]
     if all(full):
@@ -57,8 +64,7 @@ async def customer_export_rows(uow: SqlUnitOfWork, actor: Actor,
     return out
 
 
-async def customers_out(uow: SqlUnitOfWork, actor: Actor,
-                        rows: Sequence[Row]) -> list[CustomerOut]:
+async def customers_out(uow: SqlUnitOfWork, actor: Actor, rows: Sequence[Row]) -> list[CustomerOut]:
     return [CustomerOut.model_validate(body) for body in await customer_bodies(uow, actor, rows)]
 
 
@@ -66,8 +72,11 @@ async def customer_page(uow: SqlUnitOfWork, actor: Actor, page: Any) -> Response
     """A page of customers as JSON bytes, shaped like Page[CustomerOut]. The hottest endpoint:
     pydantic-core writes the same JSON as the model would, minus a validation pass over
     rows that came from our own database."""
-    body = {"items": await customer_bodies(uow, actor, page.items),
-            "next_cursor": page.next_cursor, "total": page.total}
+    body = {
+        "items": await customer_bodies(uow, actor, page.items),
+        "next_cursor": page.next_cursor,
+        "total": page.total,
+    }
     return Response(to_json(body), media_type="application/json")
 
 
@@ -77,27 +86,52 @@ async def customer_out(uow: SqlUnitOfWork, actor: Actor, customer: Any) -> Custo
 
 
 def contact_out(actor: Actor, owner_id: int | None, contact: Any) -> ContactOut:
-    values = {name: getattr(contact, name) for name in
-              ("id", "customer_id", "name", "title", "mobile", "phone", "email", "wechat",
-               "is_primary", "version")}
+    values = {
+        name: getattr(contact, name)
+        for name in (
+            "id",
+            "customer_id",
+            "name",
+            "title",
+            "mobile",
+            "phone",
+            "email",
+            "wechat",
+            "is_primary",
+            "version",
+        )
+    }
     values["masked_fields"] = rules.redact_contact(actor, owner_id, values)
     return ContactOut.model_validate(values)
 
 
 def tag_out(tag: Any, customer_count: int) -> TagOut:
-    return TagOut(id=tag.id, name=tag.name, category=tag_rules.category(tag.name),
-                  color=tag.color, customer_count=customer_count, version=tag.version)
+    return TagOut(
+        id=tag.id,
+        name=tag.name,
+        category=tag_rules.category(tag.name),
+        color=tag.color,
+        customer_count=customer_count,
+        version=tag.version,
+    )
 
 
 def audit_out(event: Any, changes: dict[str, Any] | None = None) -> AuditEventOut:
-    return AuditEventOut(id=event.id, at=event.at, actor_id=event.actor_id,
-                         entity_type=event.entity_type, entity_id=event.entity_id,
-                         customer_id=event.customer_id, action=event.action,
-                         changes=event.changes if changes is None else changes)
+    return AuditEventOut(
+        id=event.id,
+        at=event.at,
+        actor_id=event.actor_id,
+        entity_type=event.entity_type,
+        entity_id=event.entity_id,
+        customer_id=event.customer_id,
+        action=event.action,
+        changes=event.changes if changes is None else changes,
+    )
 
 
-def masked_history(actor: Actor, owner_id: int | None, event: Any,
-                   sensitive: frozenset[str]) -> AuditEventOut:
+def masked_history(
+    actor: Actor, owner_id: int | None, event: Any, sensitive: frozenset[str]
+) -> AuditEventOut:
     """An audit event with its before and after halves masked like the customer itself;
     a change the actor may not see at all is left out."""
     before = {f: copy.deepcopy(c[0]) for f, c in event.changes.items()}
@@ -107,6 +141,9 @@ def masked_history(actor: Actor, owner_id: int | None, event: Any,
             rules.redact_contact(actor, owner_id, half)
         else:
             rules.redact(actor, owner_id, half, sensitive)
-    changes = {f: [before[f], after[f]] for f in event.changes
-               if before[f] is not None or after[f] is not None}
+    changes = {
+        f: [before[f], after[f]]
+        for f in event.changes
+        if before[f] is not None or after[f] is not None
+    }
     return audit_out(event, changes)

@@ -44,15 +44,32 @@ PASSWORD = "bench-pass"
 EXTRA = {"customers.distribution": {"dimension": "industry"}}
 DASHBOARDS = {
     # the panels the web app's dashboard requests per role (frontend/src/pages/dashboard)
-    "admin": [("customers.new", {}), ("customers.activity", {}), ("sales.funnel", {}),
-              ("sales.pool", {}), ("service.volume", {"dimension": "type"}),
-              ("service.sla", {}), ("service.backlog", {}), ("service.agents", {}),
-              ("service.satisfaction", {}), ("service.top_problems", {})],
-    "account_manager": [("customers.new", {}), ("customers.activity", {}), ("sales.funnel", {}),
-                        ("sales.pool", {}), ("service.volume", {"dimension": "type"}),
-                        ("service.sla", {}), ("service.satisfaction", {})],
-    "agent": [("service.volume", {"dimension": "type"}), ("service.sla", {}),
-              ("service.satisfaction", {})],
+    "admin": [
+        ("customers.new", {}),
+        ("customers.activity", {}),
+        ("sales.funnel", {}),
+        ("sales.pool", {}),
+        ("service.volume", {"dimension": "type"}),
+        ("service.sla", {}),
+        ("service.backlog", {}),
+        ("service.agents", {}),
+        ("service.satisfaction", {}),
+        ("service.top_problems", {}),
+    ],
+    "account_manager": [
+        ("customers.new", {}),
+        ("customers.activity", {}),
+        ("sales.funnel", {}),
+        ("sales.pool", {}),
+        ("service.volume", {"dimension": "type"}),
+        ("service.sla", {}),
+        ("service.satisfaction", {}),
+    ],
+    "agent": [
+        ("service.volume", {"dimension": "type"}),
+        ("service.sla", {}),
+        ("service.satisfaction", {}),
+    ],
 }
 
 
@@ -66,8 +83,9 @@ async def token(client: httpx.AsyncClient, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
-async def timed(client: httpx.AsyncClient, headers: dict[str, str], key: str,
-                params: dict[str, str]) -> float:
+async def timed(
+    client: httpx.AsyncClient, headers: dict[str, str], key: str, params: dict[str, str]
+) -> float:
     started = time.perf_counter()
     r = await client.get(path_of(key), params=params, headers=headers)
     elapsed = time.perf_counter() - started
@@ -77,9 +95,13 @@ async def timed(client: httpx.AsyncClient, headers: dict[str, str], key: str,
 
 
 async def run(url: str, runs: int, months: int) -> dict:
-    settings = Settings(database_url=url, secret_key="bench-analytics-secret-0123456789",
-                        var_dir=Path(tempfile.mkdtemp()), jobs=False,
-                        frontend_dist=Path(tempfile.mkdtemp()))
+    settings = Settings(
+        database_url=url,
+        secret_key="bench-analytics-secret-0123456789",
+        var_dir=Path(tempfile.mkdtemp()),
+        jobs=False,
+        frontend_dist=Path(tempfile.mkdtemp()),
+    )
     app = create_app(settings)
     zone = ZoneInfo(settings.timezone)
     today = datetime.now(UTC).astimezone(zone).date()
@@ -87,14 +109,22 @@ async def run(url: str, runs: int, months: int) -> dict:
     for _ in range(months - 2):
         first = (first - timedelta(days=1)).replace(day=1)
     period = {"from": first.isoformat(), "to": today.isoformat(), "bucket": "month"}
-    out: dict = {"period": period, "runs": runs, "concurrency": 1, "endpoints": {},
-                 "load_average_before": os.getloadavg()}
+    out: dict = {
+        "period": period,
+        "runs": runs,
+        "concurrency": 1,
+        "endpoints": {},
+        "load_average_before": os.getloadavg(),
+    }
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://bench/api/v1",
-                                 timeout=600) as client:
-        users = {"admin": await token(client, "bench-admin"),
-                 "account_manager": await token(client, "am001"),
-                 "agent": await token(client, "agent101")}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://bench/api/v1", timeout=600
+    ) as client:
+        users = {
+            "admin": await token(client, "bench-admin"),
+            "account_manager": await token(client, "am001"),
+            "agent": await token(client, "agent101"),
+        }
         for role in ("admin", "account_manager"):
             for key in FIGURES:
                 if role == "account_manager" and key.startswith("service.agents"):
@@ -104,29 +134,31 @@ async def run(url: str, runs: int, months: int) -> dict:
                 samples = [await timed(client, users[role], key, params) for _ in range(runs)]
                 out["endpoints"].setdefault(key, {})[role] = {
                     "p50_ms": round(statistics.median(samples), 1),
-                    "max_ms": round(max(samples), 1)}
+                    "max_ms": round(max(samples), 1),
+                }
                 log(f"{role:16} {key:26} p50 {statistics.median(samples):8.1f} ms")
         out["dashboards"] = {}
         for role, panels in DASHBOARDS.items():
             walls = []
             for _ in range(max(3, runs // 2)):
                 started = time.perf_counter()
-                await asyncio.gather(*[timed(client, users[role], key, {**period, **extra})
-                                       for key, extra in panels])
+                await asyncio.gather(
+                    *[timed(client, users[role], key, {**period, **extra}) for key, extra in panels]
+                )
                 walls.append((time.perf_counter() - started) * 1000)
-            out["dashboards"][role] = {"panels": len(panels),
-                                       "p50_ms": round(statistics.median(walls), 1),
-                                       "max_ms": round(max(walls), 1)}
+            out["dashboards"][role] = {
+                "panels": len(panels),
+                "p50_ms": round(statistics.median(walls), 1),
+                "max_ms": round(max(walls), 1),
+            }
             log(f"dashboard {role:16} p50 {statistics.median(walls):8.1f} ms")
         report_runs = []
         for _ in range(2):
             async with app.state.database.session(write=True) as session:
                 await session.execute(delete(Report).where(Report.kind == "monthly"))
             started = time.perf_counter()
-            r = await client.post("/reports", json={"period": "monthly"},
-                                  headers=users["admin"])
-            report = (await client.get(f"/reports/{r.json()['id']}",
-                                       headers=users["admin"])).json()
+            r = await client.post("/reports", json={"period": "monthly"}, headers=users["admin"])
+            report = (await client.get(f"/reports/{r.json()['id']}", headers=users["admin"])).json()
             report_runs.append(time.perf_counter() - started)
             if report["status"] != "done":
                 raise SystemExit(f"report: {report}")
@@ -135,17 +167,23 @@ async def run(url: str, runs: int, months: int) -> dict:
                 body = await client.get(report["files"][fmt], headers=users["admin"])
                 sizes[fmt] = len(body.content)
             log(f"monthly report {report_runs[-1]:.1f} s {sizes}")
-        out["monthly_report"] = {"seconds": [round(s, 2) for s in report_runs],
-                                 "bytes": sizes, "first_day": report["first_day"],
-                                 "last_day": report["last_day"]}
+        out["monthly_report"] = {
+            "seconds": [round(s, 2) for s in report_runs],
+            "bytes": sizes,
+            "first_day": report["first_day"],
+            "last_day": report["last_day"],
+        }
     await app.state.database.dispose()
     out["load_average_after"] = os.getloadavg()
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.analytics", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.analytics",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--months", type=int, default=12)

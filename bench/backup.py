@@ -36,8 +36,11 @@ def log(message: str) -> None:
 
 
 async def admin(url: str, sql: str) -> None:
-    dsn = make_url(url).set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False)
+    dsn = (
+        make_url(url)
+        .set(drivername="postgresql", database="postgres")
+        .render_as_string(hide_password=False)
+    )
     connection = await asyncpg.connect(dsn)
     try:
         await connection.execute(sql)
@@ -48,8 +51,10 @@ async def admin(url: str, sql: str) -> None:
 async def main(url: str, jobs: int, keep: bool, directory: str | None) -> dict:
     if backend_name(url) != "postgresql":
         raise SystemExit("bench.backup measures PostgreSQL (pg_dump / pg_restore)")
-    tools = Tools(pg_dump=os.environ.get("CRM_PG_DUMP", "pg_dump"),
-                  pg_restore=os.environ.get("CRM_PG_RESTORE", "pg_restore"))
+    tools = Tools(
+        pg_dump=os.environ.get("CRM_PG_DUMP", "pg_dump"),
+        pg_restore=os.environ.get("CRM_PG_RESTORE", "pg_restore"),
+    )
     source = make_url(url)
     target_name = f"{source.database}_restore"
     target = source.set(database=target_name).render_as_string(hide_password=False)
@@ -58,11 +63,16 @@ async def main(url: str, jobs: int, keep: bool, directory: str | None) -> dict:
         started = time.perf_counter()
         backup = await create_backup(url, None, Path(tmp), tools=tools)
         backup_seconds = time.perf_counter() - started
-        log(f"  {backup.size / 2**20:.0f} MiB in {backup_seconds:.1f} s; restoring into "
-            f"{target_name} …")
+        log(
+            f"  {backup.size / 2**20:.0f} MiB in {backup_seconds:.1f} s; restoring into "
+            f"{target_name} …"
+        )
         await admin(url, f'DROP DATABASE IF EXISTS "{target_name}" WITH (FORCE)')
-        await admin(url, f"CREATE DATABASE \"{target_name}\" ENCODING 'UTF8' TEMPLATE template0 "
-                         "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'")
+        await admin(
+            url,
+            f"CREATE DATABASE \"{target_name}\" ENCODING 'UTF8' TEMPLATE template0 "
+            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'",
+        )
         try:
             started = time.perf_counter()
             result = await restore_backup(backup.path, target, None, tools=tools, jobs=jobs)
@@ -92,5 +102,6 @@ if __name__ == "__main__":
     parser.add_argument("--keep", action="store_true", help="keep the restored database")
     parser.add_argument("--dir", help="where the archive is written (default: the temp dir)")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.database_url, args.jobs, args.keep, args.dir)),
-                     indent=2))
+    print(
+        json.dumps(asyncio.run(main(args.database_url, args.jobs, args.keep, args.dir)), indent=2)
+    )

@@ -34,7 +34,7 @@ def create_app() -> FastAPI:
     sessions = async_sessionmaker(engine)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # noqa: ANN202
+    async def lifespan(app: FastAPI):
         yield
         await engine.dispose()
 
@@ -49,11 +49,21 @@ def create_app() -> FastAPI:
     @app.get(PATH, response_model=list[BareCustomer])
     async def customers(limit: int = 50) -> list[BareCustomer]:
         async with sessions() as session:
-            rows = (await session.execute(
-                select(Customer.id, Customer.code, Customer.name, Customer.stage,
-                       Customer.owner_id, Customer.created_at)
-                .where(Customer.archived.is_(False))
-                .order_by(Customer.id.desc()).limit(limit))).all()
+            rows = (
+                await session.execute(
+                    select(
+                        Customer.id,
+                        Customer.code,
+                        Customer.name,
+                        Customer.stage,
+                        Customer.owner_id,
+                        Customer.created_at,
+                    )
+                    .where(Customer.archived.is_(False))
+                    .order_by(Customer.id.desc())
+                    .limit(limit)
+                )
+            ).all()
         return [BareCustomer.model_validate(row._asdict()) for row in rows]
 
     return app

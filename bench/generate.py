@@ -9,12 +9,13 @@ and tags, and sets the code counters. Refuses a database that already has custom
 Prints a JSON summary on stdout; progress goes to stderr.
 
 With `--tickets N` it also loads N service tickets (bench/tickets.py; `--customers 0` adds them
-to a database already filled). With `--follow-ups N --orders M` it also loads N follow-ups and M orders spread over the
-customers (follow-ups mostly on prospects and customers, orders on customers and lost ones,
-both heavy-tailed), and derives each customer's columns from them as the services would:
-first and last contact from its follow-ups, cumulative amount, first-cooperation and
-last-order dates from its orders (cancelled ones left out), the pool clock from its last
-effective follow-up, and the activity status (dormant after 180 days without interaction).
+to a database already filled). With `--follow-ups N --orders M` it also loads N follow-ups
+and M orders spread over the customers (follow-ups mostly on prospects and customers,
+orders on customers and lost ones, both heavy-tailed), and derives each customer's columns
+from them as the services would: first and last contact from its follow-ups, cumulative
+amount, first-cooperation and last-order dates from its orders (cancelled ones left out), the
+pool clock from its last effective follow-up, and the activity status (dormant after 180
+days without interaction).
 
 Speed comes from the bulk paths: on PostgreSQL worker processes each generate a chunk of rows
 and COPY it (asyncpg's binary copy_records_to_table) in one transaction, so Python and the
@@ -60,30 +61,115 @@ ADMIN = "bench-admin"
 ACCOUNT_MANAGERS = 50
 
 CUSTOMER_COLUMNS = (
-    "id", "code", "kind", "name", "credit_code", "id_number", "gender", "birthday", "industry",
-    "size", "main_business", "region", "address", "stage", "activity_status", "grade", "source",
-    "urgency", "owner_id", "custom_fields", "archived", "archived_reason", "first_contact_at",
-    "last_contact_at", "cumulative_amount", "version", "created_at", "updated_at",
-    "first_cooperation_on", "last_order_on", "owner_engaged_at", "name_sort", "tag_ids")
+    "id",
+    "code",
+    "kind",
+    "name",
+    "credit_code",
+    "id_number",
+    "gender",
+    "birthday",
+    "industry",
+    "size",
+    "main_business",
+    "region",
+    "address",
+    "stage",
+    "activity_status",
+    "grade",
+    "source",
+    "urgency",
+    "owner_id",
+    "custom_fields",
+    "archived",
+    "archived_reason",
+    "first_contact_at",
+    "last_contact_at",
+    "cumulative_amount",
+    "version",
+    "created_at",
+    "updated_at",
+    "first_cooperation_on",
+    "last_order_on",
+    "owner_engaged_at",
+    "name_sort",
+    "tag_ids",
+)
 C_TAG_IDS = CUSTOMER_COLUMNS.index("tag_ids")
 # positions in a customer row of the columns derived from follow-ups and orders
-(C_STAGE, C_ACTIVITY, C_OWNER, C_ARCHIVED, C_FIRST_CONTACT, C_LAST_CONTACT, C_AMOUNT,
- C_CREATED, C_FIRST_ORDER, C_LAST_ORDER, C_ENGAGED) = (
-    CUSTOMER_COLUMNS.index(name) for name in (
-        "stage", "activity_status", "owner_id", "archived", "first_contact_at",
-        "last_contact_at", "cumulative_amount", "created_at", "first_cooperation_on",
-        "last_order_on", "owner_engaged_at"))
-FOLLOW_UP_COLUMNS = ("customer_id", "owner_id", "at", "method", "summary", "feedback",
-                     "next_action", "next_action_due_on", "next_action_done_at", "effective",
-                     "version", "created_at", "updated_at")
-ORDER_COLUMNS = ("customer_id", "order_no", "contract_no", "product", "amount", "ordered_on",
-                 "status", "created_by", "version", "created_at", "updated_at")
+(
+    C_STAGE,
+    C_ACTIVITY,
+    C_OWNER,
+    C_ARCHIVED,
+    C_FIRST_CONTACT,
+    C_LAST_CONTACT,
+    C_AMOUNT,
+    C_CREATED,
+    C_FIRST_ORDER,
+    C_LAST_ORDER,
+    C_ENGAGED,
+) = (
+    CUSTOMER_COLUMNS.index(name)
+    for name in (
+        "stage",
+        "activity_status",
+        "owner_id",
+        "archived",
+        "first_contact_at",
+        "last_contact_at",
+        "cumulative_amount",
+        "created_at",
+        "first_cooperation_on",
+        "last_order_on",
+        "owner_engaged_at",
+    )
+)
+FOLLOW_UP_COLUMNS = (
+    "customer_id",
+    "owner_id",
+    "at",
+    "method",
+    "summary",
+    "feedback",
+    "next_action",
+    "next_action_due_on",
+    "next_action_done_at",
+    "effective",
+    "version",
+    "created_at",
+    "updated_at",
+)
+ORDER_COLUMNS = (
+    "customer_id",
+    "order_no",
+    "contract_no",
+    "product",
+    "amount",
+    "ordered_on",
+    "status",
+    "created_by",
+    "version",
+    "created_at",
+    "updated_at",
+)
 # relative weight of a customer for follow-ups and orders, by lifecycle stage
 FOLLOW_UP_WEIGHT = {"potential": 1.0, "intent": 3.0, "customer": 2.0, "lost": 0.6}
 ORDER_WEIGHT = {"potential": 0.0, "intent": 0.0, "customer": 1.0, "lost": 0.5}
 DORMANCY_DAYS = 180  # the seeded lifecycle_settings default
-CONTACT_COLUMNS = ("customer_id", "name", "title", "mobile", "phone", "email", "wechat",
-                   "is_primary", "version", "created_at", "updated_at")
+CONTACT_COLUMNS = (
+    "customer_id",
+    "name",
+    "title",
+    "mobile",
+    "phone",
+    "email",
+    "wechat",
+    "is_primary",
+    "version",
+    "created_at",
+    "updated_at",
+)
 CUSTOMER_TAG_COLUMNS = ("customer_id", "tag_id")
 
 # China has had no daylight saving time since 1991, so Asia/Shanghai is a fixed UTC+8.
@@ -94,7 +180,7 @@ DAY = 86400.0
 # ---- check digits, from precomputed tables (per row only a few additions remain) ----
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, Z, S, V
-USCC_WEIGHTS = [3 ** k % 31 for k in range(17)]
+USCC_WEIGHTS = [3**k % 31 for k in range(17)]
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code (credit code chars 9-17)
 ID_WEIGHTS = [2 ** (17 - k) % 11 for k in range(17)]  # GB 11643 resident identity number
 ID_CHECK = "10X98765432"
@@ -102,8 +188,10 @@ ID_CHECK = "10X98765432"
 
 def _digit_sums(width: int, weights: tuple[int, ...] | list[int]) -> list[int]:
     """Weighted digit sums of every `width`-digit number."""
-    return [sum(int(c) * w for c, w in zip(f"{v:0{width}d}", weights))
-            for v in range(10 ** width)]
+    return [
+        sum(int(c) * w for c, w in zip(f"{v:0{width}d}", weights, strict=True))
+        for v in range(10**width)
+    ]
 
 
 def _weighted(pairs: list[tuple]) -> list:
@@ -139,20 +227,22 @@ class Timeline:
         days = [first + timedelta(days=k) for k in range((today - first).days)]  # to yesterday
         days = [d for d in days if d.weekday() < 5]
         # 09:00 Shanghai of each working day, in UTC epoch seconds
-        self.day_start = [(datetime(d.year, d.month, d.day, 9) - SHANGHAI - EPOCH).total_seconds()
-                          for d in days]
+        self.day_start = [
+            (datetime(d.year, d.month, d.day, 9) - SHANGHAI - EPOCH).total_seconds() for d in days
+        ]
         self.months = sorted({f"{d.year}{d.month:02d}" for d in days})
         self.day_month = [self.months.index(f"{d.year}{d.month:02d}") for d in days]
         self.total = len(days) * WORK_SECONDS
         # first_index[m]: the first customer created in month m (and n at the end)
-        self.first_index = [bisect_left(range(n), m, key=self.month_of)
-                            for m in range(len(self.months))] + [n]
+        self.first_index = [
+            bisect_left(range(n), m, key=self.month_of) for m in range(len(self.months))
+        ] + [n]
 
     def at(self, i: int) -> tuple[float, int]:
         """(UTC epoch seconds, working-day index) of customer i."""
         # i plus a golden-ratio fraction: strictly increasing, yet irregular gaps
         u = (i + (i * GOLDEN) % 1.0) / self.n
-        position = u ** GROWTH * self.total
+        position = u**GROWTH * self.total
         day = min(int(position // WORK_SECONDS), len(self.day_start) - 1)
         return self.day_start[day] + (position - day * WORK_SECONDS), day
 
@@ -161,12 +251,15 @@ class Timeline:
 
     def month_counts(self) -> dict[str, int]:
         """yyyymm -> customers created that month (= the month's last sequence number)."""
-        return {month: self.first_index[m + 1] - self.first_index[m]
-                for m, month in enumerate(self.months)
-                if self.first_index[m + 1] > self.first_index[m]}
+        return {
+            month: self.first_index[m + 1] - self.first_index[m]
+            for m, month in enumerate(self.months)
+            if self.first_index[m + 1] > self.first_index[m]
+        }
 
 
 # ---- row generation ----
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -201,33 +294,66 @@ class Generator:
         self.as_date = as_date
 
         tag_ids = plan.tag_ids
-        region_tags = {name.split("-")[1]: tag_id for name, tag_id in tag_ids.items()
-                       if name.startswith("区域-")}
-        self.cities = _weighted([(
-            (city, prefix, region, county, districts, region_tags[region[:2]],
-             f"+86{area}", 10 ** (6 if area in vocab.SEVEN_DIGIT_AREAS else 7)), weight)
-            for city, prefix, region, county, area, districts, weight in vocab.CITIES])
-        self.trades = _weighted([(
-            (word, slug, industry, business,
-             tag_ids[vocab.INDUSTRY_TAGS.get(industry[0], vocab.INDUSTRY_TAG_OTHER)]), weight)
-            for word, slug, industry, business, weight in vocab.TRADES])
+        region_tags = {
+            name.split("-")[1]: tag_id
+            for name, tag_id in tag_ids.items()
+            if name.startswith("区域-")
+        }
+        self.cities = _weighted(
+            [
+                (
+                    (
+                        city,
+                        prefix,
+                        region,
+                        county,
+                        districts,
+                        region_tags[region[:2]],
+                        f"+86{area}",
+                        10 ** (6 if area in vocab.SEVEN_DIGIT_AREAS else 7),
+                    ),
+                    weight,
+                )
+                for city, prefix, region, county, area, districts, weight in vocab.CITIES
+            ]
+        )
+        self.trades = _weighted(
+            [
+                (
+                    (
+                        word,
+                        slug,
+                        industry,
+                        business,
+                        tag_ids[vocab.INDUSTRY_TAGS.get(industry[0], vocab.INDUSTRY_TAG_OTHER)],
+                    ),
+                    weight,
+                )
+                for word, slug, industry, business, weight in vocab.TRADES
+            ]
+        )
         self.suffixes = _weighted(vocab.SUFFIXES)
         self.surnames = _weighted([((s, py), w) for s, py, w in vocab.SURNAMES])
         self.titles_primary = _weighted(vocab.TITLES_PRIMARY)
         self.titles_other = _weighted(vocab.TITLES_OTHER)
         self.mail = _weighted(vocab.MAIL_PROVIDERS)
-        self.state_tags = {stage: [tag_ids[t] for t in names]
-                           for stage, names in vocab.STATE_TAGS.items()}
+        self.state_tags = {
+            stage: [tag_ids[t] for t in names] for stage, names in vocab.STATE_TAGS.items()
+        }
         self.other_tags = [tag_ids[t] for t in vocab.OTHER_TAGS]
 
         # Credit code = "91" (a company) + county + organisation code (8 digits + GB 11714
         # check) + GB 32100 check. The 8 digits are a permutation of the customer index, so
         # they are unique. Weighted sums of the halves of the 8 digits come from tables.
-        self.county_sum = {county: sum(USCC_ALPHABET.index(c) * w
-                                       for c, w in zip("91" + county, USCC_WEIGHTS))
-                           for _, _, _, county, _, _, _ in vocab.CITIES}
-        self.credit_a = _coprime_multiplier(10 ** 8, 61_727_383)
-        self.credit_b = seeded.randrange(10 ** 8)
+        self.county_sum = {
+            county: sum(
+                USCC_ALPHABET.index(c) * w
+                for c, w in zip("91" + county, USCC_WEIGHTS, strict=False)
+            )
+            for _, _, _, county, _, _, _ in vocab.CITIES
+        }
+        self.credit_a = _coprime_multiplier(10**8, 61_727_383)
+        self.credit_b = seeded.randrange(10**8)
         self.org_hi = _digit_sums(4, ORG_WEIGHTS[:4])
         self.org_lo = _digit_sums(4, ORG_WEIGHTS[4:])
         self.uscc_hi = _digit_sums(4, USCC_WEIGHTS[8:12])
@@ -239,15 +365,21 @@ class Generator:
         # ID number = birthplace county + birthday + 3-digit sequence (odd: male) + check.
         # (birthplace, birthday, sequence) is a permutation of the customer index: unique.
         self.id_regions = [county for _, _, _, county, _, _, _ in vocab.CITIES]
-        self.id_region_sum = [sum(int(c) * w for c, w in zip(code, ID_WEIGHTS[:6]))
-                              for code in self.id_regions]
+        self.id_region_sum = [
+            sum(int(c) * w for c, w in zip(code, ID_WEIGHTS[:6], strict=True))
+            for code in self.id_regions
+        ]
         first_birthday = date(1955, 1, 1)
-        birthdays = [first_birthday + timedelta(days=k)
-                     for k in range((date(2004, 12, 31) - first_birthday).days + 1)]
+        birthdays = [
+            first_birthday + timedelta(days=k)
+            for k in range((date(2004, 12, 31) - first_birthday).days + 1)
+        ]
         self.birth_text = [d.strftime("%Y%m%d") for d in birthdays]
         self.birth_value = [as_date(d) for d in birthdays]
-        self.birth_sum = [sum(int(c) * w for c, w in zip(text, ID_WEIGHTS[6:14]))
-                          for text in self.birth_text]
+        self.birth_sum = [
+            sum(int(c) * w for c, w in zip(text, ID_WEIGHTS[6:14], strict=True))
+            for text in self.birth_text
+        ]
         self.seq_sum = _digit_sums(3, ID_WEIGHTS[14:])
         self.id_space = len(self.id_regions) * len(birthdays) * 1000
         if plan.customers > self.id_space:
@@ -285,7 +417,7 @@ class Generator:
         seq_sum, id_a, id_b, id_space = self.seq_sum, self.id_a, self.id_b, self.id_space
         n_birthdays = len(birth_text)
 
-        def pick(seq):  # noqa: ANN001, ANN202
+        def pick(seq):
             return seq[int(r() * len(seq))]
 
         def person(gender: str | None = None) -> tuple[str, str, str]:
@@ -307,13 +439,19 @@ class Generator:
             created_s, day = at(i)
             month = day_month[day]
             code = f"C{months[month]}{i - first_index[month] + 1:06d}"
-            city, city_prefix, region, county, districts, region_tag, area, landline = \
-                pick(cities)
+            city, city_prefix, region, county, districts, region_tag, area, landline = pick(cities)
             address = f"{city_prefix}{pick(districts)}{pick(roads)}{int(r() * 800) + 1}号"
 
             draw = r()
-            stage = ("potential" if draw < 0.40 else "intent" if draw < 0.62
-                     else "customer" if draw < 0.90 else "lost")
+            stage = (
+                "potential"
+                if draw < 0.40
+                else "intent"
+                if draw < 0.62
+                else "customer"
+                if draw < 0.90
+                else "lost"
+            )
 
             if r() < 0.7:
                 kind = "organization"
@@ -327,23 +465,33 @@ class Generator:
                 hi, lo = divmod((i * credit_a + credit_b) % 100_000_000, 10_000)
                 check = (org_hi[hi] + org_lo[lo]) % 11
                 total = county_sum[county] + uscc_hi[hi] + uscc_lo[lo] + org_check_sum[check]
-                credit_code = f"91{county}{hi:04d}{lo:04d}{org_check[check]}" \
-                              f"{USCC_ALPHABET[-total % 31]}"
+                credit_code = (
+                    f"91{county}{hi:04d}{lo:04d}{org_check[check]}{USCC_ALPHABET[-total % 31]}"
+                )
                 id_number = gender = birthday = None
                 draw = r()
                 if "集团" in suffix:  # a group is never a tiny company
                     size = "100-500" if draw < 0.4 else "500-1000" if draw < 0.7 else "1000+"
                 else:
-                    size = ("0-20" if draw < 0.38 else "20-100" if draw < 0.75
-                            else "100-500" if draw < 0.92 else "500-1000" if draw < 0.97
-                            else "1000+")
+                    size = (
+                        "0-20"
+                        if draw < 0.38
+                        else "20-100"
+                        if draw < 0.75
+                        else "100-500"
+                        if draw < 0.92
+                        else "500-1000"
+                        if draw < 0.97
+                        else "1000+"
+                    )
                 if r() < 0.4:
                     address += f"{pick(buildings)}{int(r() * 20) + 1}{int(r() * 20) + 1:02d}室"
                 domain = f"{brand_py}{slug}.{'com' if r() < 0.7 else 'cn'}"
                 amount_mu = 11.0  # median e^11 yuan ≈ 60k
                 # ~2 contacts per customer overall (issue 12 measures 1M customers, 2M contacts)
-                n_contacts = (1 if (draw := r()) < 0.15 else 2 if draw < 0.55
-                              else 3 if draw < 0.85 else 4)
+                n_contacts = (
+                    1 if (draw := r()) < 0.15 else 2 if draw < 0.55 else 3 if draw < 0.85 else 4
+                )
             else:
                 kind = "individual"
                 industry = size = business = credit_code = domain = None
@@ -391,21 +539,67 @@ class Generator:
                 if stage == "lost" and r() < 0.3:
                     amount = int(lognormal(amount_mu, 1.2) * 100)
             draw = r()
-            source = ("online" if draw < 0.25 else "referral" if draw < 0.45
-                      else "cold_call" if draw < 0.60 else "exhibition" if draw < 0.72
-                      else "advertising" if draw < 0.82 else "partner" if draw < 0.92 else "other")
+            source = (
+                "online"
+                if draw < 0.25
+                else "referral"
+                if draw < 0.45
+                else "cold_call"
+                if draw < 0.60
+                else "exhibition"
+                if draw < 0.72
+                else "advertising"
+                if draw < 0.82
+                else "partner"
+                if draw < 0.92
+                else "other"
+            )
             draw = r()
-            urgency = None if stage in ("customer", "lost") and draw < 0.7 else (
-                "high" if draw < 0.2 or draw > 0.93 else "medium" if draw < 0.6 else "low")
+            urgency = (
+                None
+                if stage in ("customer", "lost") and draw < 0.7
+                else ("high" if draw < 0.2 or draw > 0.93 else "medium" if draw < 0.6 else "low")
+            )
             archived = r() < (0.2 if stage == "lost" else 0.005)
             created_at = ts(created_s)
             owner = pick(owners)
-            customers.append([
-                customer_id, code, kind, name, credit_code, id_number, gender, birthday, industry,
-                size, business, region, address, stage, activity, grade, source, urgency,
-                owner, "{}", archived, pick(reasons) if archived else None,
-                first_at, last_at, amount, 1, created_at, ts(last_s + r() * 600),
-                None, None, created_at, name_sort_key(name), []])  # tag_ids: by trigger
+            customers.append(
+                [
+                    customer_id,
+                    code,
+                    kind,
+                    name,
+                    credit_code,
+                    id_number,
+                    gender,
+                    birthday,
+                    industry,
+                    size,
+                    business,
+                    region,
+                    address,
+                    stage,
+                    activity,
+                    grade,
+                    source,
+                    urgency,
+                    owner,
+                    "{}",
+                    archived,
+                    pick(reasons) if archived else None,
+                    first_at,
+                    last_at,
+                    amount,
+                    1,
+                    created_at,
+                    ts(last_s + r() * 600),
+                    None,
+                    None,
+                    created_at,
+                    name_sort_key(name),
+                    [],
+                ]
+            )  # tag_ids: by trigger
             amount_mus.append((created_s, amount_mu))
 
             # Contacts: exactly one primary. An individual is their own primary contact.
@@ -415,23 +609,38 @@ class Generator:
                     title = None
                 else:
                     contact_name, given_py, surname_py = person()
-                    title = "家属" if kind == "individual" else pick(
-                        titles_primary if k == 0 else titles_other)
+                    title = (
+                        "家属"
+                        if kind == "individual"
+                        else pick(titles_primary if k == 0 else titles_other)
+                    )
                 if domain and r() < 0.7:
                     email = f"{given_py}.{surname_py}@{domain}"
                 elif r() < 0.4:
                     email = f"{surname_py}{given_py}{int(r() * 1000)}@{pick(mail)}"
                 else:
                     email = None
-                contacts.append((
-                    customer_id, contact_name, title,
-                    mobile() if r() < 0.92 else None,
-                    f"{area}{int(landline * (2 + r() * 6))}" if domain and r() < 0.3 else None,
-                    email,
-                    (f"wxid_{rng.getrandbits(56):014x}" if r() < 0.5
-                     else f"{surname_py}{given_py}{int(r() * 10000)}") if r() < 0.6 else None,
-                    k == 0, 1, created_at,
-                    created_at if k == 0 else ts(min(created_s + r() * 90 * DAY, now - 60))))
+                contacts.append(
+                    (
+                        customer_id,
+                        contact_name,
+                        title,
+                        mobile() if r() < 0.92 else None,
+                        f"{area}{int(landline * (2 + r() * 6))}" if domain and r() < 0.3 else None,
+                        email,
+                        (
+                            f"wxid_{rng.getrandbits(56):014x}"
+                            if r() < 0.5
+                            else f"{surname_py}{given_py}{int(r() * 10000)}"
+                        )
+                        if r() < 0.6
+                        else None,
+                        k == 0,
+                        1,
+                        created_at,
+                        created_at if k == 0 else ts(min(created_s + r() * 90 * DAY, now - 60)),
+                    )
+                )
 
             # Tags: 0-3, mostly ones that fit the customer (its region, trade, stage).
             draw = r()
@@ -440,16 +649,24 @@ class Generator:
                 chosen = set()
                 for _ in range(n_tags):
                     draw = r()
-                    chosen.add(region_tag if draw < 0.3 else industry_tag if draw < 0.55
-                               else pick(state_tags[stage]) if draw < 0.75 else pick(other_tags))
+                    chosen.add(
+                        region_tag
+                        if draw < 0.3
+                        else industry_tag
+                        if draw < 0.55
+                        else pick(state_tags[stage])
+                        if draw < 0.75
+                        else pick(other_tags)
+                    )
                 customer_tags.extend((customer_id, tag_id) for tag_id in chosen)
         follow_ups, orders = [], []
         if self.plan.follow_ups or self.plan.orders:
             follow_ups, orders = self.sales(start, stop, customers, amount_mus)
         return [tuple(c) for c in customers], contacts, customer_tags, follow_ups, orders
 
-    def sales(self, start: int, stop: int, customers: list[list],
-              extra: list[tuple[float, float]]) -> tuple[list[tuple], list[tuple]]:
+    def sales(
+        self, start: int, stop: int, customers: list[list], extra: list[tuple[float, float]]
+    ) -> tuple[list[tuple], list[tuple]]:
         """Follow-ups and orders of the customers of a chunk, and the customer columns
         derived from them (updated in place). Each chunk gets its exact share of the totals,
         so the whole load has exactly --follow-ups and --orders rows."""
@@ -466,32 +683,44 @@ class Generator:
         def local_date(seconds: float) -> date:
             return (EPOCH + timedelta(seconds=seconds) + SHANGHAI).date()
 
-        def pick(seq):  # noqa: ANN001, ANN202
+        def pick(seq):
             return seq[int(r() * len(seq))]
 
         methods, summaries = _weighted(vocab.FOLLOW_UP_METHODS), vocab.FOLLOW_UP_SUMMARIES
-        feedback, actions, products = (vocab.FOLLOW_UP_FEEDBACK, vocab.NEXT_ACTIONS,
-                                       vocab.PRODUCTS)
+        feedback, actions, products = (vocab.FOLLOW_UP_FEEDBACK, vocab.NEXT_ACTIONS, vocab.PRODUCTS)
         size = len(customers)
         last_fu = [None] * size
         first_fu = [None] * size
         last_effective = [0.0] * size
         follow_ups = []
         _, k = share(plan.follow_ups)
-        weights = [FOLLOW_UP_WEIGHT[c[C_STAGE]] * lognormal(0, 1) * (0.3 if c[C_ARCHIVED] else 1)
-                   for c in customers]
+        weights = [
+            FOLLOW_UP_WEIGHT[c[C_STAGE]] * lognormal(0, 1) * (0.3 if c[C_ARCHIVED] else 1)
+            for c in customers
+        ]
         for j in rng.choices(range(size), weights=weights, k=k) if k else ():
             c, (created_s, _) = customers[j], extra[j]
             at = created_s + (now - 60 - created_s) * r() ** 0.6  # more of them lately
             effective = r() < 0.65
             action = pick(actions) if r() < 0.5 else None
             due = at + (1 + int(r() * 14)) * DAY if action else None
-            follow_ups.append((
-                c[0], c[C_OWNER], ts(at), pick(methods), pick(summaries),
-                pick(feedback) if effective and r() < 0.6 else None, action,
-                as_date(local_date(due)) if due else None,
-                ts(due) if due and due < now and r() < 0.8 else None,
-                effective, 1, ts(at), ts(at)))
+            follow_ups.append(
+                (
+                    c[0],
+                    c[C_OWNER],
+                    ts(at),
+                    pick(methods),
+                    pick(summaries),
+                    pick(feedback) if effective and r() < 0.6 else None,
+                    action,
+                    as_date(local_date(due)) if due else None,
+                    ts(due) if due and due < now and r() < 0.8 else None,
+                    effective,
+                    1,
+                    ts(at),
+                    ts(at),
+                )
+            )
             last_fu[j] = at if last_fu[j] is None else max(last_fu[j], at)
             first_fu[j] = at if first_fu[j] is None else min(first_fu[j], at)
             if effective:
@@ -505,20 +734,30 @@ class Generator:
         total = [0] * size
         first_day: list[date | None] = [None] * size
         last_day: list[date | None] = [None] * size
-        for number, j in enumerate(rng.choices(range(size), weights=weights, k=k) if k else (),
-                                   start=first_no):
+        for number, j in enumerate(
+            rng.choices(range(size), weights=weights, k=k) if k else (), start=first_no
+        ):
             c, (created_s, amount_mu) = customers[j], extra[j]
             created_day = local_date(created_s)
             day = created_day + timedelta(days=int((today - created_day).days * r() ** 0.7))
             amount = max(100, int(lognormal(amount_mu - 1.5, 1.0) * 100))  # fen
             cancelled = r() < 0.04
-            at = ts((datetime(day.year, day.month, day.day, 10) - SHANGHAI - EPOCH)
-                    .total_seconds())
-            orders.append((
-                c[0], f"SO{number:010d}",
-                f"HT{day.year}{number:09d}" if c[2] == "organization" and r() < 0.4 else None,
-                pick(products), amount, as_date(day), "cancelled" if cancelled else "completed",
-                c[C_OWNER], 1, at, at))
+            at = ts((datetime(day.year, day.month, day.day, 10) - SHANGHAI - EPOCH).total_seconds())
+            orders.append(
+                (
+                    c[0],
+                    f"SO{number:010d}",
+                    f"HT{day.year}{number:09d}" if c[2] == "organization" and r() < 0.4 else None,
+                    pick(products),
+                    amount,
+                    as_date(day),
+                    "cancelled" if cancelled else "completed",
+                    c[C_OWNER],
+                    1,
+                    at,
+                    at,
+                )
+            )
             if not cancelled:
                 total[j] += amount
                 first_day[j] = day if first_day[j] is None else min(first_day[j], day)
@@ -536,20 +775,23 @@ class Generator:
             latest = [local_date(last_fu[j])] if last_fu[j] is not None else []
             latest += [last_day[j]] if last_day[j] else []
             last_seen = max(latest) if latest else local_date(created_s)
-            c[C_ACTIVITY] = ("dormant" if (today - last_seen).days >= DORMANCY_DAYS
-                             else "active")
+            c[C_ACTIVITY] = "dormant" if (today - last_seen).days >= DORMANCY_DAYS else "active"
         return follow_ups, orders
 
 
 # ---- loading ----
+
 
 def _chunks(n: int, size: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, n)) for start in range(0, n, size)]
 
 
 def _progress(done: int, total: int, started: float) -> None:
-    print(f"  {done:>9,} / {total:,} customers  {time.perf_counter() - started:6.1f} s",
-          file=sys.stderr, flush=True)
+    print(
+        f"  {done:>9,} / {total:,} customers  {time.perf_counter() - started:6.1f} s",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 _worker_generator: Generator | None = None
@@ -568,24 +810,28 @@ def _pg_load_chunk(bounds: tuple[int, int]) -> tuple[int, ...]:
         conn = await asyncpg.connect(_worker_generator.plan.target)
         try:
             async with conn.transaction():
-                await conn.copy_records_to_table("customer", records=customers,
-                                                 columns=CUSTOMER_COLUMNS)
-                await conn.copy_records_to_table("contact", records=contacts,
-                                                 columns=CONTACT_COLUMNS)
-                await conn.copy_records_to_table("customer_tag", records=customer_tags,
-                                                 columns=CUSTOMER_TAG_COLUMNS)
+                await conn.copy_records_to_table(
+                    "customer", records=customers, columns=CUSTOMER_COLUMNS
+                )
+                await conn.copy_records_to_table(
+                    "contact", records=contacts, columns=CONTACT_COLUMNS
+                )
+                await conn.copy_records_to_table(
+                    "customer_tag", records=customer_tags, columns=CUSTOMER_TAG_COLUMNS
+                )
                 if follow_ups:
-                    await conn.copy_records_to_table("follow_up", records=follow_ups,
-                                                     columns=FOLLOW_UP_COLUMNS)
+                    await conn.copy_records_to_table(
+                        "follow_up", records=follow_ups, columns=FOLLOW_UP_COLUMNS
+                    )
                 if orders:
-                    await conn.copy_records_to_table("customer_order", records=orders,
-                                                     columns=ORDER_COLUMNS)
+                    await conn.copy_records_to_table(
+                        "customer_order", records=orders, columns=ORDER_COLUMNS
+                    )
         finally:
             await conn.close()
 
     asyncio.run(copy())
-    return (len(customers), len(contacts), len(customer_tags), len(follow_ups),
-            len(orders))
+    return (len(customers), len(contacts), len(customer_tags), len(follow_ups), len(orders))
 
 
 def load_postgres(plan: Plan, jobs: int, chunk: int) -> dict[str, int]:
@@ -615,20 +861,35 @@ def load_sqlite(plan: Plan, chunk: int) -> dict[str, int]:
     step = max(plan.customers // 10, 1)
     conn = sqlite3.connect(plan.target, isolation_level=None)  # explicit BEGIN/COMMIT below
     try:
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                       "busy_timeout=30000"):
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=NORMAL",
+            "foreign_keys=ON",
+            "busy_timeout=30000",
+        ):
             conn.execute(f"PRAGMA {pragma}")
         for start, stop in _chunks(plan.customers, chunk):
             customers, *rest = generator.rows(start, stop)
             # tag_ids: JSON text on SQLite, filled by its triggers
-            customers = [(*row[:C_TAG_IDS], "[]", *row[C_TAG_IDS + 1:]) for row in customers]
+            customers = [(*row[:C_TAG_IDS], "[]", *row[C_TAG_IDS + 1 :]) for row in customers]
             conn.execute("BEGIN")
             for table, columns, rows in zip(
-                    ("customer", "contact", "customer_tag", "follow_up", "customer_order"),
-                    (CUSTOMER_COLUMNS, CONTACT_COLUMNS, CUSTOMER_TAG_COLUMNS,
-                     FOLLOW_UP_COLUMNS, ORDER_COLUMNS), [customers, *rest], strict=True):
-                conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
-                                 f"VALUES ({', '.join('?' * len(columns))})", rows)
+                ("customer", "contact", "customer_tag", "follow_up", "customer_order"),
+                (
+                    CUSTOMER_COLUMNS,
+                    CONTACT_COLUMNS,
+                    CUSTOMER_TAG_COLUMNS,
+                    FOLLOW_UP_COLUMNS,
+                    ORDER_COLUMNS,
+                ),
+                [customers, *rest],
+                strict=True,
+            ):
+                conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})",
+                    rows,
+                )
             conn.execute("COMMIT")
             for key, rows in zip(counts, rest, strict=True):
                 counts[key] += len(rows)
@@ -642,7 +903,8 @@ def load_sqlite(plan: Plan, chunk: int) -> dict[str, int]:
 
 # ---- the small tables, before and after ----
 
-def _insert(backend: str):  # noqa: ANN202
+
+def _insert(backend: str):
     return pg_insert if backend == "postgresql" else sqlite_insert
 
 
@@ -658,40 +920,73 @@ async def prepare(url: str, seed: int, now: datetime) -> tuple[list[int], dict[s
     surnames = _weighted([(s, w) for s, _, w in vocab.SURNAMES])
     given = [c for c, _ in vocab.GIVEN_MALE + vocab.GIVEN_FEMALE]
     users = [{"username": ADMIN, "display_name": "压测管理员", "role": "admin"}] + [
-        {"username": f"am{k:03d}", "role": "account_manager",
-         "display_name": rng.choice(surnames) + "".join(rng.choices(given, k=rng.choice((1, 2))))}
-        for k in range(1, ACCOUNT_MANAGERS + 1)]
+        {
+            "username": f"am{k:03d}",
+            "role": "account_manager",
+            "display_name": rng.choice(surnames)
+            + "".join(rng.choices(given, k=rng.choice((1, 2)))),
+        }
+        for k in range(1, ACCOUNT_MANAGERS + 1)
+    ]
     created = now - timedelta(days=3 * 365 + 1)
     for user in users:
-        user.update(password_hash=password_hash, is_active=True, department_id=None, version=1,
-                    created_at=created, updated_at=created)
-    tag_names = (vocab.REGION_TAGS + list(vocab.INDUSTRY_TAGS.values())
-                 + [vocab.INDUSTRY_TAG_OTHER]
-                 + list(dict.fromkeys(t for ts in vocab.STATE_TAGS.values() for t in ts))
-                 + vocab.OTHER_TAGS)
-    tags = [{"name": name, "name_key": comparison_key(name), "color": vocab.TAG_COLORS[k % len(vocab.TAG_COLORS)], "version": 1,
-             "created_at": created, "updated_at": created} for k, name in enumerate(tag_names)]
+        user.update(
+            password_hash=password_hash,
+            is_active=True,
+            department_id=None,
+            version=1,
+            created_at=created,
+            updated_at=created,
+        )
+    tag_names = (
+        vocab.REGION_TAGS
+        + list(vocab.INDUSTRY_TAGS.values())
+        + [vocab.INDUSTRY_TAG_OTHER]
+        + list(dict.fromkeys(t for ts in vocab.STATE_TAGS.values() for t in ts))
+        + vocab.OTHER_TAGS
+    )
+    tags = [
+        {
+            "name": name,
+            "name_key": comparison_key(name),
+            "color": vocab.TAG_COLORS[k % len(vocab.TAG_COLORS)],
+            "version": 1,
+            "created_at": created,
+            "updated_at": created,
+        }
+        for k, name in enumerate(tag_names)
+    ]
 
     engine = create_async_engine(async_url(url), poolclass=NullPool)
     try:
         async with engine.begin() as conn:
             if await conn.scalar(select(Customer.id).limit(1)) is not None:
-                raise SystemExit("refusing: this database already has customers "
-                                 "(load into a new, empty database)")
+                raise SystemExit(
+                    "refusing: this database already has customers "
+                    "(load into a new, empty database)"
+                )
             stmt = insert(User).values(users)
             # Re-runs (say after an interrupted load) keep the users but reset what logs in.
-            await conn.execute(stmt.on_conflict_do_update(
-                index_elements=[User.username],
-                set_={"password_hash": stmt.excluded.password_hash, "role": stmt.excluded.role,
-                      "is_active": True}))
-            await conn.execute(insert(Tag).values(tags).on_conflict_do_nothing(
-                index_elements=[Tag.name]))
+            await conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[User.username],
+                    set_={
+                        "password_hash": stmt.excluded.password_hash,
+                        "role": stmt.excluded.role,
+                        "is_active": True,
+                    },
+                )
+            )
+            await conn.execute(
+                insert(Tag).values(tags).on_conflict_do_nothing(index_elements=[Tag.name])
+            )
             user_ids = dict((await conn.execute(select(User.username, User.id))).all())
             tag_ids = dict((await conn.execute(select(Tag.name, Tag.id))).all())
     finally:
         await engine.dispose()
-    owners = _weighted([(user_ids[f"am{k:03d}"], rng.randint(1, 4))
-                        for k in range(1, ACCOUNT_MANAGERS + 1)])
+    owners = _weighted(
+        [(user_ids[f"am{k:03d}"], rng.randint(1, 4)) for k in range(1, ACCOUNT_MANAGERS + 1)]
+    )
     return owners, {name: tag_ids[name] for name in tag_names}
 
 
@@ -700,24 +995,32 @@ async def finish(url: str, timeline: Timeline) -> None:
     id sequence (we wrote explicit ids), then VACUUM ANALYZE so the benchmarks start from
     fresh statistics and visibility maps instead of racing autovacuum."""
     backend = backend_name(url)
-    counters = [{"prefix": f"C{month}", "last_value": count}
-                for month, count in timeline.month_counts().items()]
+    counters = [
+        {"prefix": f"C{month}", "last_value": count}
+        for month, count in timeline.month_counts().items()
+    ]
     engine = create_async_engine(async_url(url), poolclass=NullPool)
     try:
         async with engine.begin() as conn:
             stmt = _insert(backend)(CodeCounter).values(counters)
-            await conn.execute(stmt.on_conflict_do_update(
-                index_elements=[CodeCounter.prefix],
-                set_={"last_value": stmt.excluded.last_value}))
+            await conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[CodeCounter.prefix],
+                    set_={"last_value": stmt.excluded.last_value},
+                )
+            )
     finally:
         await engine.dispose()
     if backend == "postgresql":
         conn = await asyncpg.connect(_asyncpg_dsn(url))
         try:
-            await conn.execute("SELECT setval(pg_get_serial_sequence('customer', 'id'), "
-                               "(SELECT max(id) FROM customer))")
-            await conn.execute("VACUUM (ANALYZE) customer, contact, customer_tag, tag, "
-                               "follow_up, customer_order")
+            await conn.execute(
+                "SELECT setval(pg_get_serial_sequence('customer', 'id'), "
+                "(SELECT max(id) FROM customer))"
+            )
+            await conn.execute(
+                "VACUUM (ANALYZE) customer, contact, customer_tag, tag, follow_up, customer_order"
+            )
         finally:
             await conn.close()
 
@@ -727,20 +1030,34 @@ def _asyncpg_dsn(url: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generate",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--customers", type=int, required=True)
-    parser.add_argument("--database-url", required=True,
-                        help="sqlite:///path or postgresql://user@host:port/db")
+    parser.add_argument(
+        "--database-url", required=True, help="sqlite:///path or postgresql://user@host:port/db"
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2,
-                        help="PostgreSQL: worker processes generating and copying chunks")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 2,
+        help="PostgreSQL: worker processes generating and copying chunks",
+    )
     parser.add_argument("--chunk", type=int, default=20_000, help="customers per transaction")
     parser.add_argument("--follow-ups", type=int, default=0, help="follow-ups in all")
     parser.add_argument("--orders", type=int, default=0, help="orders in all")
-    parser.add_argument("--tickets", type=int, default=0, help=(
-        "service tickets in all (PostgreSQL); with --customers 0, added to a database that "
-        "already has its customers"))
+    parser.add_argument(
+        "--tickets",
+        type=int,
+        default=0,
+        help=(
+            "service tickets in all (PostgreSQL); with --customers 0, added to a database that "
+            "already has its customers"
+        ),
+    )
     args = parser.parse_args(argv)
 
     if args.tickets < 0:
@@ -750,9 +1067,13 @@ def main(argv: list[str] | None = None) -> None:
 
         started = time.perf_counter()
         upgrade(args.database_url)
-        counts = load_tickets(backend=backend_name(args.database_url),
-                              target=_asyncpg_dsn(args.database_url), tickets=args.tickets,
-                              seed=args.seed, jobs=args.jobs)
+        counts = load_tickets(
+            backend=backend_name(args.database_url),
+            target=_asyncpg_dsn(args.database_url),
+            tickets=args.tickets,
+            seed=args.seed,
+            jobs=args.jobs,
+        )
         print(json.dumps({**counts, "seconds": round(time.perf_counter() - started, 1)}))
         return
     if args.customers < 1:
@@ -768,11 +1089,22 @@ def main(argv: list[str] | None = None) -> None:
     now = datetime.now(UTC)
     owners, tag_ids = asyncio.run(prepare(url, args.seed, now))
     target = _asyncpg_dsn(url) if backend == "postgresql" else make_url(url).database
-    plan = Plan(customers=args.customers, seed=args.seed, now=now.timestamp(), backend=backend,
-                target=target, owners=owners, tag_ids=tag_ids, follow_ups=args.follow_ups,
-                orders=args.orders)
-    print(f"loading {args.customers:,} customers, {args.follow_ups:,} follow-ups and "
-          f"{args.orders:,} orders into {backend}", file=sys.stderr)
+    plan = Plan(
+        customers=args.customers,
+        seed=args.seed,
+        now=now.timestamp(),
+        backend=backend,
+        target=target,
+        owners=owners,
+        tag_ids=tag_ids,
+        follow_ups=args.follow_ups,
+        orders=args.orders,
+    )
+    print(
+        f"loading {args.customers:,} customers, {args.follow_ups:,} follow-ups and "
+        f"{args.orders:,} orders into {backend}",
+        file=sys.stderr,
+    )
     if backend == "postgresql":
         counts = load_postgres(plan, args.jobs, args.chunk)
     else:
@@ -782,10 +1114,19 @@ def main(argv: list[str] | None = None) -> None:
     if args.tickets:
         from bench.tickets import load_tickets
 
-        counts |= load_tickets(backend=backend, target=target, tickets=args.tickets,
-                               seed=args.seed, jobs=args.jobs)
-    print(json.dumps({"customers": args.customers, **counts,
-                      "seconds": round(time.perf_counter() - started, 1), "database": backend}))
+        counts |= load_tickets(
+            backend=backend, target=target, tickets=args.tickets, seed=args.seed, jobs=args.jobs
+        )
+    print(
+        json.dumps(
+            {
+                "customers": args.customers,
+                **counts,
+                "seconds": round(time.perf_counter() - started, 1),
+                "database": backend,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -45,8 +45,23 @@ from bench.generate import ADMIN, PASSWORD
 from bench.server import running_server
 from persistence.migrate import upgrade
 
-HEADERS = ["客户名称", "统一社会信用代码", "行业", "规模", "地区", "地址", "客户阶段", "客户来源",
-           "紧急程度", "联系人", "职务", "手机", "邮箱", "联系人2", "手机2"]
+HEADERS = [
+    "客户名称",
+    "统一社会信用代码",
+    "行业",
+    "规模",
+    "地区",
+    "地址",
+    "客户阶段",
+    "客户来源",
+    "紧急程度",
+    "联系人",
+    "职务",
+    "手机",
+    "邮箱",
+    "联系人2",
+    "手机2",
+]
 REGIONS = ["上海市浦东新区", "北京市海淀区", "广东省深圳市", "浙江省杭州市", "江苏省苏州市"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -64,7 +79,9 @@ async def _existing_codes(url: str, count: int) -> list[tuple[str, str]]:
     try:
         rows = await connection.fetch(
             "SELECT name, credit_code FROM customer WHERE credit_code IS NOT NULL "
-            "ORDER BY random() LIMIT $1", count)
+            "ORDER BY random() LIMIT $1",
+            count,
+        )
     finally:
         await connection.close()
     return [(r["name"], r["credit_code"]) for r in rows]
@@ -87,12 +104,23 @@ def make_file(path: Path, rows: int, duplicates: list[tuple[str, str]], seed: in
         else:
             body = f"91990000{n:09d}"  # region 990000: no generated customer has it
             name, code = f"基准导入{n:06d}科技有限公司", body + uscc.calc_check_digit(body)
-        values = [name, code, rng.choice(["I", "C65"[:1], "F", "M"]),
-                  rng.choice(["0-20人", "20-100人", "100-500人"]), rng.choice(REGIONS),
-                  f"科技路{n % 999 + 1}号", rng.choice(["潜在", "意向", "成交"]),
-                  rng.choice(["展会", "线上", "转介绍"]), rng.choice(["高", "中", "低"]),
-                  f"联系人{n}", "经理", 13700000000 + n,  # a number, as Excel keeps it
-                  f"c{n}@bench-import.example", f"副联系人{n}", f"136{n:08d}"]
+        values = [
+            name,
+            code,
+            rng.choice(["I", "C65"[:1], "F", "M"]),
+            rng.choice(["0-20人", "20-100人", "100-500人"]),
+            rng.choice(REGIONS),
+            f"科技路{n % 999 + 1}号",
+            rng.choice(["潜在", "意向", "成交"]),
+            rng.choice(["展会", "线上", "转介绍"]),
+            rng.choice(["高", "中", "低"]),
+            f"联系人{n}",
+            "经理",
+            13700000000 + n,  # a number, as Excel keeps it
+            f"c{n}@bench-import.example",
+            f"副联系人{n}",
+            f"136{n:08d}",
+        ]
         for col, value in enumerate(values):
             if isinstance(value, int):
                 sheet.write_number(n, col, value)
@@ -111,15 +139,21 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
 def run_import(client: httpx.Client, token: str, path: Path, **form: str) -> tuple[float, dict]:
     started = time.perf_counter()
     with open(path, "rb") as f:
-        response = client.post("/api/v1/imports", headers={"Authorization": f"Bearer {token}"},
-                               data=form, files={"file": (path.name, f, XLSX)}, timeout=600)
+        response = client.post(
+            "/api/v1/imports",
+            headers={"Authorization": f"Bearer {token}"},
+            data=form,
+            files={"file": (path.name, f, XLSX)},
+            timeout=600,
+        )
     if response.status_code not in (201, 202):
         raise RuntimeError(f"upload: {response.status_code} {response.text[:500]}")
     body = response.json()
     while body["status"] in ("queued", "running"):
         time.sleep(0.2)
-        body = client.get(f"/api/v1/imports/{body['id']}",
-                          headers={"Authorization": f"Bearer {token}"}).json()
+        body = client.get(
+            f"/api/v1/imports/{body['id']}", headers={"Authorization": f"Bearer {token}"}
+        ).json()
     return time.perf_counter() - started, body
 
 
@@ -129,16 +163,19 @@ def export_once(client: httpx.Client, token: str, source: str) -> tuple[float, i
     auth = {"Authorization": f"Bearer {token}"}
     seen = {n["id"] for n in client.get("/api/v1/notifications", headers=auth).json()["items"]}
     started = time.perf_counter()
-    response = client.get("/api/v1/customers/export", headers=auth,
-                          params={"source": source, "format": "xlsx"})
+    response = client.get(
+        "/api/v1/customers/export", headers=auth, params={"source": source, "format": "xlsx"}
+    )
     if response.status_code == 202:
         rows = response.json()["rows"]
         link = None
         while link is None:
             time.sleep(0.1)
             inbox = client.get("/api/v1/notifications", headers=auth).json()["items"]
-            link = next((n["body"] for n in inbox if n["kind"] == "export_ready"
-                         and n["id"] not in seen), None)
+            link = next(
+                (n["body"] for n in inbox if n["kind"] == "export_ready" and n["id"] not in seen),
+                None,
+            )
         response = client.get(link, headers=auth)
     else:
         rows = int(response.headers.get("x-export-rows", 0))
@@ -149,8 +186,9 @@ def export_once(client: httpx.Client, token: str, source: str) -> tuple[float, i
 
 def exported_rows(content: bytes) -> list[list]:
     """The data rows of an exported file, as the cells it holds (untimed)."""
-    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content)
-                                                           ).get_sheet_by_index(0)
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(
+        0
+    )
     return sheet.to_python()[1:]
 
 
@@ -158,8 +196,9 @@ def bare_write(rows: list[list], columns: int) -> float:
     """xlsxwriter constant_memory writing the same rows, typed as the export types them."""
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        book = xlsxwriter.Workbook(Path(tmp) / "bare.xlsx", {"constant_memory": True,
-                                                              "remove_timezone": True})
+        book = xlsxwriter.Workbook(
+            Path(tmp) / "bare.xlsx", {"constant_memory": True, "remove_timezone": True}
+        )
         sheet = book.add_worksheet("客户")
         date_format = book.add_format({"num_format": "yyyy-mm-dd"})
         for col in range(columns):
@@ -198,22 +237,32 @@ def main(argv: list[str] | None = None) -> None:
         log(f"writing {args.rows} rows ({len(dups)} duplicates) to {path.name}")
         make_file(path, args.rows, dups, args.seed)
         size = path.stat().st_size
-        with running_server(args.database_url, port=args.port, workers=1,
-                            startup_timeout=120, extra_env={"CRM_VAR_DIR": tmp}) as server:
+        with running_server(
+            args.database_url,
+            port=args.port,
+            workers=1,
+            startup_timeout=120,
+            extra_env={"CRM_VAR_DIR": tmp},
+        ) as server:
             pid = server.process.pid
             token = server.login(ADMIN, PASSWORD)
             client = httpx.Client(base_url=server.base_url, timeout=600)
-            client.get("/api/v1/customers", params={"limit": 1},
-                       headers={"Authorization": f"Bearer {token}"})
+            client.get(
+                "/api/v1/customers",
+                params={"limit": 1},
+                headers={"Authorization": f"Bearer {token}"},
+            )
             rss_start = rss_mb(pid)
             log("dry run")
-            dry_s, dry = run_import(client, token, path, kind="customers", mode="dry_run",
-                                    simulate="skip_duplicates")
+            dry_s, dry = run_import(
+                client, token, path, kind="customers", mode="dry_run", simulate="skip_duplicates"
+            )
             log(f"dry run {dry_s:.1f} s: {dry['counts']}")
             peak_dry = rss_mb(pid, "VmHWM")
             log("commit")
-            commit_s, done = run_import(client, token, path, kind="customers",
-                                        mode="skip_duplicates")
+            commit_s, done = run_import(
+                client, token, path, kind="customers", mode="skip_duplicates"
+            )
             log(f"commit {commit_s:.1f} s: {done['status']} {done['counts']}")
             peak_commit = rss_mb(pid, "VmHWM")
             log("export")
@@ -226,30 +275,54 @@ def main(argv: list[str] | None = None) -> None:
                 log(f"export {seconds:.1f} s, bare write {bare_runs[-1]:.1f} s")
             rss_peak = rss_mb(pid, "VmHWM")
             # the process that reads uploads (a child of the server's), at its highest
-            children = [c for task in Path(f"/proc/{pid}/task").iterdir()
-                        for c in (task / "children").read_text().split()]
+            children = [
+                c
+                for task in Path(f"/proc/{pid}/task").iterdir()
+                for c in (task / "children").read_text().split()
+            ]
             reader_peak = max((rss_mb(int(c), "VmHWM") for c in children), default=0.0)
     export_s, bare_s = statistics.median(export_runs), statistics.median(bare_runs)
-    print(json.dumps({
-        "rows": args.rows, "file_bytes": size, "columns": len(HEADERS),
-        "duplicates_in_file": len(dups),
-        "dry_run": {"seconds": round(dry_s, 2), "status": dry["status"],
-                    "counts": dry["counts"]},
-        "commit": {"seconds": round(commit_s, 2), "status": done["status"],
-                   "counts": done["counts"],
-                   "rows_per_second": round(args.rows / commit_s)},
-        "export": {"rows": export_rows, "seconds": round(export_s, 2), "bytes": len(content),
-                   "bare_xlsxwriter_seconds": round(bare_s, 2),
-                   "ratio": round(export_s / bare_s, 2),
-                   "runs": [round(x, 2) for x in export_runs],
-                   "bare_runs": [round(x, 2) for x in bare_runs]},
-        # VmHWM: the highest so far, read after each step
-        "server_rss_mb": {"at_rest": round(rss_start), "peak_by_dry_run": round(peak_dry),
-                          "peak_by_commit": round(peak_commit), "peak": round(rss_peak),
-                          "growth": round(rss_peak - rss_start),
-                          "upload_reader_peak": round(reader_peak)},
-        "load_average": os.getloadavg(),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "rows": args.rows,
+                "file_bytes": size,
+                "columns": len(HEADERS),
+                "duplicates_in_file": len(dups),
+                "dry_run": {
+                    "seconds": round(dry_s, 2),
+                    "status": dry["status"],
+                    "counts": dry["counts"],
+                },
+                "commit": {
+                    "seconds": round(commit_s, 2),
+                    "status": done["status"],
+                    "counts": done["counts"],
+                    "rows_per_second": round(args.rows / commit_s),
+                },
+                "export": {
+                    "rows": export_rows,
+                    "seconds": round(export_s, 2),
+                    "bytes": len(content),
+                    "bare_xlsxwriter_seconds": round(bare_s, 2),
+                    "ratio": round(export_s / bare_s, 2),
+                    "runs": [round(x, 2) for x in export_runs],
+                    "bare_runs": [round(x, 2) for x in bare_runs],
+                },
+                # VmHWM: the highest so far, read after each step
+                "server_rss_mb": {
+                    "at_rest": round(rss_start),
+                    "peak_by_dry_run": round(peak_dry),
+                    "peak_by_commit": round(peak_commit),
+                    "peak": round(rss_peak),
+                    "growth": round(rss_peak - rss_start),
+                    "upload_reader_peak": round(reader_peak),
+                },
+                "load_average": os.getloadavg(),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Benchmark of the `dormancy` and `customer-value` jobs: full runs over every customer.
 
-    python -m bench.lifecycle_jobs --database-url postgresql://postgres@127.0.0.1:5432/crm_bench_jobs \
+    python -m bench.lifecycle_jobs \
+        --database-url postgresql://postgres@127.0.0.1:5432/crm_bench_jobs \
         [--runs 3] [--jobs dormancy,customer-value] [--modes nightly,cold]
 
 Works on a database bench/generate.py filled (with --follow-ups and --orders). Each run goes
@@ -37,8 +38,15 @@ from sqlalchemy.engine import make_url
 from jobs.runner import run_job
 from persistence.db import Database, backend_name
 from persistence.migrate import upgrade
-from persistence.models import (AuditEvent, Customer, CustomerOrder, FollowUp, LifecycleAlert,
-                                Notification, Task)
+from persistence.models import (
+    AuditEvent,
+    Customer,
+    CustomerOrder,
+    FollowUp,
+    LifecycleAlert,
+    Notification,
+    Task,
+)
 
 JOBS = ("dormancy", "customer-value")
 MODES = ("nightly", "cold")
@@ -52,25 +60,41 @@ async def wipe(database: Database, url: str, job: str) -> None:
     """Undo what the job wrote, so that its next run starts from nothing."""
     async with database.session(write=True) as s:
         if job == "dormancy":
-            await s.execute(update(Customer).where(Customer.activity_status != "active")
-                            .values(activity_status="active"))
-            await s.execute(LifecycleAlert.__table__.delete()
-                            .where(LifecycleAlert.kind == "dormant"))
+            await s.execute(
+                update(Customer)
+                .where(Customer.activity_status != "active")
+                .values(activity_status="active")
+            )
+            await s.execute(
+                LifecycleAlert.__table__.delete().where(LifecycleAlert.kind == "dormant")
+            )
             await s.execute(Task.__table__.delete().where(Task.kind == "activation"))
-            await s.execute(Notification.__table__.delete()
-                            .where(Notification.kind == "customer_dormant"))
+            await s.execute(
+                Notification.__table__.delete().where(Notification.kind == "customer_dormant")
+            )
             await s.execute(AuditEvent.__table__.delete().where(AuditEvent.action == "lifecycle"))
         else:
-            await s.execute(update(Customer).where(Customer.value_computed_at.is_not(None))
-                            .values(rfm_recency=None, rfm_frequency=None, rfm_monetary=None,
-                                    value_level=None, grade=None, value_computed_at=None))
+            await s.execute(
+                update(Customer)
+                .where(Customer.value_computed_at.is_not(None))
+                .values(
+                    rfm_recency=None,
+                    rfm_frequency=None,
+                    rfm_monetary=None,
+                    value_level=None,
+                    grade=None,
+                    value_computed_at=None,
+                )
+            )
             await s.execute(AuditEvent.__table__.delete().where(AuditEvent.action == "value"))
     if database.backend == "postgresql":
         conn = await asyncpg.connect(
-            make_url(url).set(drivername="postgresql").render_as_string(hide_password=False))
+            make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        )
         try:
-            await conn.execute("VACUUM (ANALYZE) customer, lifecycle_alert, task, notification, "
-                               "audit_event")
+            await conn.execute(
+                "VACUUM (ANALYZE) customer, lifecycle_alert, task, notification, audit_event"
+            )
         finally:
             await conn.close()
     else:
@@ -80,16 +104,21 @@ async def wipe(database: Database, url: str, job: str) -> None:
 
 async def counts(database: Database) -> dict[str, int]:
     async with database.session(write=False) as s:
-        return {model.__tablename__: int(await s.scalar(select(func.count())
-                                                        .select_from(model)))
-                for model in (Customer, FollowUp, CustomerOrder)}
+        return {
+            model.__tablename__: int(await s.scalar(select(func.count()).select_from(model)))
+            for model in (Customer, FollowUp, CustomerOrder)
+        }
 
 
-async def bench(url: str, jobs: list[str], modes: list[str], runs: int,
-                start: datetime) -> dict:
+async def bench(url: str, jobs: list[str], modes: list[str], runs: int, start: datetime) -> dict:
     database = Database(url)
-    report: dict = {"benchmark": "lifecycle-jobs", "database": database.backend,
-                    "cpus": os.cpu_count(), "rows": await counts(database), "results": {}}
+    report: dict = {
+        "benchmark": "lifecycle-jobs",
+        "database": database.backend,
+        "cpus": os.cpu_count(),
+        "rows": await counts(database),
+        "results": {},
+    }
     at = start
     try:
         for job in jobs:
@@ -107,30 +136,46 @@ async def bench(url: str, jobs: list[str], modes: list[str], runs: int,
                         if outcome["ran"]:
                             break
                         at += timedelta(days=1)
-                    result = {key: value for key, value in outcome["result"].items()
-                              if key != "thresholds"}
-                    timings.append({"as_of": result.pop("as_of"), "seconds": seconds,
-                                    "load_before": round(load_before, 2),
-                                    "load_after": round(os.getloadavg()[0], 2), **result})
+                    result = {
+                        key: value
+                        for key, value in outcome["result"].items()
+                        if key != "thresholds"
+                    }
+                    timings.append(
+                        {
+                            "as_of": result.pop("as_of"),
+                            "seconds": seconds,
+                            "load_before": round(load_before, 2),
+                            "load_after": round(os.getloadavg()[0], 2),
+                            **result,
+                        }
+                    )
                     log(f"{job} {mode} {k + 1}: {timings[-1]}")
                     at += timedelta(days=1)
                 report["results"][f"{job} {mode}"] = {
                     "median_seconds": statistics.median(t["seconds"] for t in timings),
-                    "runs": timings}
+                    "runs": timings,
+                }
     finally:
         await database.dispose()
     return report
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.lifecycle_jobs", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.lifecycle_jobs",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--jobs", default=",".join(JOBS))
     parser.add_argument("--modes", default=",".join(MODES))
-    parser.add_argument("--now", type=datetime.fromisoformat,
-                        help="the simulated time of the first run (default: now)")
+    parser.add_argument(
+        "--now",
+        type=datetime.fromisoformat,
+        help="the simulated time of the first run (default: now)",
+    )
     args = parser.parse_args(argv)
     jobs, modes = args.jobs.split(","), args.modes.split(",")
     if not set(jobs) <= set(JOBS) or not set(modes) <= set(MODES) or args.runs < 1:

@@ -19,8 +19,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 
-def build_request(method: str, path: str, host: str, port: int, *,
-                  headers: Mapping[str, str] | None = None, body: bytes = b"") -> bytes:
+def build_request(
+    method: str,
+    path: str,
+    host: str,
+    port: int,
+    *,
+    headers: Mapping[str, str] | None = None,
+    body: bytes = b"",
+) -> bytes:
     """The bytes of one request. `path` must already be percent-encoded (urllib.parse.quote)."""
     lines = [f"{method} {path} HTTP/1.1", f"Host: {host}:{port}"]
     lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
@@ -110,10 +117,15 @@ class Result:
         def percentile(p: float) -> float | None:  # nearest rank
             return round(ordered[min(done - 1, int(p * done))] * 1000, 2) if done else None
 
-        out = {"concurrency": self.concurrency, "requests": done, "errors": self.errors,
-               "p50_ms": percentile(0.50), "p95_ms": percentile(0.95),
-               "p99_ms": percentile(0.99),
-               "rps": round(done / self.elapsed, 1) if self.elapsed else None}
+        out = {
+            "concurrency": self.concurrency,
+            "requests": done,
+            "errors": self.errors,
+            "p50_ms": percentile(0.50),
+            "p95_ms": percentile(0.95),
+            "p99_ms": percentile(0.99),
+            "rps": round(done / self.elapsed, 1) if self.elapsed else None,
+        }
         if self.errors:
             out["statuses"] = {str(k): v for k, v in self.statuses.items()}
             out["first_error"] = self.first_error
@@ -122,9 +134,17 @@ class Result:
         return out
 
 
-async def run_load(host: str, port: int, requests: Sequence[bytes], *, total: int,
-                   concurrency: int, expect: int = 200, timeout: float = 30.0,
-                   max_seconds: float | None = None) -> Result:
+async def run_load(
+    host: str,
+    port: int,
+    requests: Sequence[bytes],
+    *,
+    total: int,
+    concurrency: int,
+    expect: int = 200,
+    timeout: float = 30.0,
+    max_seconds: float | None = None,
+) -> Result:
     """Send `total` requests (cycling through `requests`) over `concurrency` connections.
 
     A response whose status is not `expect`, a timeout or a broken connection counts as an
@@ -150,8 +170,14 @@ async def run_load(host: str, port: int, requests: Sequence[bytes], *, total: in
                 try:
                     async with asyncio.timeout(timeout):
                         status, body = await connection.request(raw)
-                except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                        ProtocolError, TimeoutError, ValueError) as exc:
+                except (
+                    OSError,
+                    asyncio.IncompleteReadError,
+                    asyncio.LimitOverrunError,
+                    ProtocolError,
+                    TimeoutError,
+                    ValueError,
+                ) as exc:
                     status, body = type(exc).__name__, str(exc).encode()
                     await connection.close()
                 answered.set()

@@ -43,15 +43,21 @@ async def prepare(database: Database, now: datetime, no_order_days: int | None) 
             raise SystemExit("pool-recycle already ran on this database: use a fresh one")
         started = time.perf_counter()
         # Deterministic spread: the id times a prime, modulo 45 days of seconds.
-        await s.execute(text(
-            "UPDATE customer SET owner_engaged_at = :now - make_interval(secs => "
-            "(id * 7919) % :spread), owned_since = :now - make_interval(secs => "
-            "(id * 7919) % :spread) WHERE owner_id IS NOT NULL").bindparams(
-            bindparam("now", now, type_=DateTime(timezone=True)),
-            bindparam("spread", SPREAD_SECONDS, type_=Integer)))
+        await s.execute(
+            text(
+                "UPDATE customer SET owner_engaged_at = :now - make_interval(secs => "
+                "(id * 7919) % :spread), owned_since = :now - make_interval(secs => "
+                "(id * 7919) % :spread) WHERE owner_id IS NOT NULL"
+            ).bindparams(
+                bindparam("now", now, type_=DateTime(timezone=True)),
+                bindparam("spread", SPREAD_SECONDS, type_=Integer),
+            )
+        )
         await s.execute(update(LifecycleSettings).values(pool_no_order_days=no_order_days))
-        log(f"spread the pool clocks of {customers} customers in "
-            f"{time.perf_counter() - started:.1f} s")
+        log(
+            f"spread the pool clocks of {customers} customers in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
     async with database.write_engine.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")
         await connection.execute(text("ANALYZE customer"))
@@ -68,23 +74,33 @@ async def main(url: str, now: datetime, days: int, no_order_days: int | None) ->
         for day in range(days):
             at = now + timedelta(days=day)
             outcome = await run_job(database, "pool-recycle", at)
-            runs.append({"now": at.isoformat(), "seconds": outcome["seconds"],
-                         **(outcome["result"] or {})})
+            runs.append(
+                {"now": at.isoformat(), "seconds": outcome["seconds"], **(outcome["result"] or {})}
+            )
             log(f"{at.isoformat()}: {outcome['seconds']} s {outcome['result']}")
-        return {"job": "pool-recycle", "customers": customers, "no_order_days": no_order_days,
-                "runs": runs}
+        return {
+            "job": "pool-recycle",
+            "customers": customers,
+            "no_order_days": no_order_days,
+            "runs": runs,
+        }
     finally:
         await database.dispose()
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(prog="python -m bench.pool_recycle", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.pool_recycle",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--now", type=datetime.fromisoformat,
-                        default=datetime.fromisoformat("2030-03-01T02:00:00+08:00"))
+    parser.add_argument(
+        "--now",
+        type=datetime.fromisoformat,
+        default=datetime.fromisoformat("2030-03-01T02:00:00+08:00"),
+    )
     parser.add_argument("--days", type=int, default=5)
     parser.add_argument("--no-order-days", type=int, default=None)
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.database_url, args.now, args.days,
-                                      args.no_order_days))))
+    print(json.dumps(asyncio.run(main(args.database_url, args.now, args.days, args.no_order_days))))

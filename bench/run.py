@@ -34,7 +34,7 @@ SUITES = {
 }
 
 
-def _event_loop_runner():  # noqa: ANN202
+def _event_loop_runner():
     """uvloop if installed (it comes with uvicorn[standard]): a cheaper client leaves more of
     the two cores to the server under test."""
     try:
@@ -45,38 +45,76 @@ def _event_loop_runner():  # noqa: ANN202
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("suite", choices=sorted(SUITES))
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
-    parser.add_argument("--requests", type=int, default=2000,
-                        help="measured requests per scenario and concurrency")
+    parser.add_argument(
+        "--requests", type=int, default=2000, help="measured requests per scenario and concurrency"
+    )
     parser.add_argument("--warmup", type=int, default=100)
     parser.add_argument("--concurrency", default="1,16", help="comma-separated")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--max-seconds", type=float, default=120.0,
-                        help="stop a measurement early (marked truncated) after this long")
-    parser.add_argument("--baseline", action="store_true",
-                        help="also measure bench/bare_app.py (one keyset query, no auth) and "
-                             "report the list's throughput as a share of it")
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=120.0,
+        help="stop a measurement early (marked truncated) after this long",
+    )
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="also measure bench/bare_app.py (one keyset query, no auth) and "
+        "report the list's throughput as a share of it",
+    )
     args = parser.parse_args(argv)
     concurrencies = [int(c) for c in args.concurrency.split(",")]
     run = _event_loop_runner()
 
-    report = {"suite": args.suite, "database": backend_name(args.database_url),
-              "workers": args.workers, "scenarios": {}}
+    report = {
+        "suite": args.suite,
+        "database": backend_name(args.database_url),
+        "workers": args.workers,
+        "scenarios": {},
+    }
 
-    def measure(server, name: str, path: str, headers: dict[str, str]) -> None:  # noqa: ANN001
-        raw = [build_request("GET", path, server.host, server.port,
-                             headers=headers | {"Accept": "application/json"})]
+    def measure(server, name: str, path: str, headers: dict[str, str]) -> None:
+        raw = [
+            build_request(
+                "GET",
+                path,
+                server.host,
+                server.port,
+                headers=headers | {"Accept": "application/json"},
+            )
+        ]
         results = []
         for concurrency in concurrencies:
             print(f"{name} at concurrency {concurrency}", file=sys.stderr, flush=True)
-            run(run_load(server.host, server.port, raw, total=args.warmup,
-                         concurrency=concurrency, max_seconds=args.max_seconds))
-            result = run(run_load(server.host, server.port, raw, total=args.requests,
-                                  concurrency=concurrency, max_seconds=args.max_seconds))
+            run(
+                run_load(
+                    server.host,
+                    server.port,
+                    raw,
+                    total=args.warmup,
+                    concurrency=concurrency,
+                    max_seconds=args.max_seconds,
+                )
+            )
+            result = run(
+                run_load(
+                    server.host,
+                    server.port,
+                    raw,
+                    total=args.requests,
+                    concurrency=concurrency,
+                    max_seconds=args.max_seconds,
+                )
+            )
             results.append(result.summary())
         report["scenarios"][name] = {"path": path, "results": results}
 
@@ -86,12 +124,14 @@ def main(argv: list[str] | None = None) -> None:
             token = server.login(ADMIN, PASSWORD)
             measure(server, name, path, {"Authorization": f"Bearer {token}"})
     if args.baseline:
-        with running_server(args.database_url, port=args.port, workers=args.workers,
-                            app="bench.bare_app:create_app") as server:
+        with running_server(
+            args.database_url, port=args.port, workers=args.workers, app="bench.bare_app:create_app"
+        ) as server:
             measure(server, "bare_app_list", BARE_PATH + "?limit=50", {})
         app, bare = (report["scenarios"][name]["results"] for name in ("list", "bare_app_list"))
         report["list_share_of_bare_rps"] = [
-            round(mine["rps"] / theirs["rps"], 2) for mine, theirs in zip(app, bare, strict=True)]
+            round(mine["rps"] / theirs["rps"], 2) for mine, theirs in zip(app, bare, strict=True)
+        ]
     print(json.dumps(report, ensure_ascii=False, indent=2))
 
 

@@ -1,8 +1,8 @@
 """Start and stop the CRM server (uvicorn) in a subprocess for a benchmark.
 
-    with running_server("postgresql://postgres@127.0.0.1:5432/crm_bench_1m", workers=2) as s:
-        token = s.login("bench-admin", "bench-pass")
-        ...  # load s.host:s.port
+with running_server("postgresql://postgres@127.0.0.1:5432/crm_bench_1m", workers=2) as s:
+    token = s.login("bench-admin", "bench-pass")
+    ...  # load s.host:s.port
 """
 
 from __future__ import annotations
@@ -44,8 +44,10 @@ class Server:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return json.load(response)["access_token"]
         except urllib.error.HTTPError as exc:
-            raise RuntimeError(f"login as {username} failed: {exc.code} "
-                               f"{exc.read()[:300].decode(errors='replace')}") from None
+            raise RuntimeError(
+                f"login as {username} failed: {exc.code} "
+                f"{exc.read()[:300].decode(errors='replace')}"
+            ) from None
 
 
 def _port_in_use(port: int) -> bool:
@@ -89,22 +91,45 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_server(database_url: str, *, port: int = 8765, workers: int = 1,
-                   startup_timeout: float = 60.0, extra_env: dict[str, str] | None = None,
-                   app: str = "api.app:create_app") -> Iterator[Server]:
+def running_server(
+    database_url: str,
+    *,
+    port: int = 8765,
+    workers: int = 1,
+    startup_timeout: float = 60.0,
+    extra_env: dict[str, str] | None = None,
+    app: str = "api.app:create_app",
+) -> Iterator[Server]:
     """Run `uvicorn <app>` (an app factory) against `database_url` until the block ends; the
     server is stopped however the block ends."""
     if _port_in_use(port):  # else the health check could pass against someone else's server
         raise RuntimeError(f"port {port} is already in use")
-    env = os.environ | {"CRM_DATABASE_URL": database_url, "CRM_JOBS": "off",
-                        "CRM_SECRET_KEY": "bench-secret"} | (extra_env or {})
-    command = [sys.executable, "-m", "uvicorn", app, "--factory",
-               "--host", HOST, "--port", str(port), "--workers", str(workers),
-               "--log-level", "warning", "--no-access-log"]
+    env = (
+        os.environ
+        | {"CRM_DATABASE_URL": database_url, "CRM_JOBS": "off", "CRM_SECRET_KEY": "bench-secret"}
+        | (extra_env or {})
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        "--factory",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     # Own session/process group, so that stopping it also stops uvicorn's worker processes;
     # its output goes to our stderr, keeping our stdout for the JSON result.
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sys.stderr,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=sys.stderr, start_new_session=True
+    )
     server = Server(HOST, port, process)
     try:
         _wait_healthy(server, startup_timeout)

@@ -18,34 +18,100 @@ from datetime import UTC, datetime
 import asyncpg
 
 TICKET_COLUMNS = (
-    "id", "code", "customer_id", "type", "channel", "title", "description", "urgent",
-    "important", "priority", "priority_overridden", "status", "department_id", "assignee_id",
-    "created_by", "opened_at", "root_cause", "responsible_party", "customer_accepted",
-    "satisfaction_response_speed", "satisfaction_resolution", "satisfaction_attitude",
-    "satisfaction_overall", "sla_calendar", "first_response_minutes", "resolution_minutes",
-    "update_minutes", "first_response_at", "last_public_reply_at", "resolved_at", "closed_at",
-    "last_assigned_at", "first_response_elapsed_minutes", "resolution_elapsed_minutes",
-    "reopen_count", "version", "created_at", "updated_at")
+    "id",
+    "code",
+    "customer_id",
+    "type",
+    "channel",
+    "title",
+    "description",
+    "urgent",
+    "important",
+    "priority",
+    "priority_overridden",
+    "status",
+    "department_id",
+    "assignee_id",
+    "created_by",
+    "opened_at",
+    "root_cause",
+    "responsible_party",
+    "customer_accepted",
+    "satisfaction_response_speed",
+    "satisfaction_resolution",
+    "satisfaction_attitude",
+    "satisfaction_overall",
+    "sla_calendar",
+    "first_response_minutes",
+    "resolution_minutes",
+    "update_minutes",
+    "first_response_at",
+    "last_public_reply_at",
+    "resolved_at",
+    "closed_at",
+    "last_assigned_at",
+    "first_response_elapsed_minutes",
+    "resolution_elapsed_minutes",
+    "reopen_count",
+    "version",
+    "created_at",
+    "updated_at",
+)
 
-TYPES = [("presales_consult", 14), ("order_support", 22), ("after_sales_repair", 20),
-         ("return_exchange", 10), ("complaint", 8), ("technical_consult", 16), ("training", 5),
-         ("customization", 5)]
-DEPARTMENT_OF = {"presales_consult": 0, "order_support": 0, "customization": 0,
-                 "after_sales_repair": 1, "return_exchange": 1, "complaint": 1,
-                 "technical_consult": 2, "training": 2}
-CHANNELS = [("phone", 35), ("online_chat", 25), ("email", 15), ("store", 5), ("web_form", 15),
-            ("api", 5)]
+TYPES = [
+    ("presales_consult", 14),
+    ("order_support", 22),
+    ("after_sales_repair", 20),
+    ("return_exchange", 10),
+    ("complaint", 8),
+    ("technical_consult", 16),
+    ("training", 5),
+    ("customization", 5),
+]
+DEPARTMENT_OF = {
+    "presales_consult": 0,
+    "order_support": 0,
+    "customization": 0,
+    "after_sales_repair": 1,
+    "return_exchange": 1,
+    "complaint": 1,
+    "technical_consult": 2,
+    "training": 2,
+}
+CHANNELS = [
+    ("phone", 35),
+    ("online_chat", 25),
+    ("email", 15),
+    ("store", 5),
+    ("web_form", 15),
+    ("api", 5),
+]
 # priority: (weight, urgent, important, first response, resolution, calendar)
-PRIORITIES = {"P1": (5, True, True, 30, 240, "24x7"),
-              "P2": (20, False, True, 1440, 2700, "business"),
-              "P3": (35, True, False, 120, 1620, "business"),
-              "P4": (40, False, False, 2880, 5400, "business")}
+PRIORITIES = {
+    "P1": (5, True, True, 30, 240, "24x7"),
+    "P2": (20, False, True, 1440, 2700, "business"),
+    "P3": (35, True, False, 120, 1620, "business"),
+    "P4": (40, False, False, 2880, 5400, "business"),
+}
 PARTIES = ["product_quality", "service_error", "logistics", "other"]
 CAUSES = ["发货延迟", "质量问题", "响应慢", "安装不当", "说明不清", "价格争议", "配件缺失"]
-TITLES = ["设备无法开机", "订单状态查询", "退货申请", "安装预约", "发票开具", "系统登录失败",
-          "产品使用培训", "配送延误投诉", "功能定制咨询", "报价咨询"]
-DEPARTMENTS = (("bench_sales", "压测销售部"), ("bench_after_sales", "压测售后部"),
-               ("bench_tech", "压测技术部"))
+TITLES = [
+    "设备无法开机",
+    "订单状态查询",
+    "退货申请",
+    "安装预约",
+    "发票开具",
+    "系统登录失败",
+    "产品使用培训",
+    "配送延误投诉",
+    "功能定制咨询",
+    "报价咨询",
+]
+DEPARTMENTS = (
+    ("bench_sales", "压测销售部"),
+    ("bench_after_sales", "压测售后部"),
+    ("bench_tech", "压测技术部"),
+)
 AGENTS_PER_DEPARTMENT = 10
 DAY = 86400.0
 
@@ -64,7 +130,7 @@ class TicketPlan:
     backend: str
 
 
-def _weighted(pairs):  # noqa: ANN001, ANN202
+def _weighted(pairs):
     return [v for v, w in pairs for _ in range(w)]
 
 
@@ -87,8 +153,9 @@ def ticket_rows(plan: TicketPlan, start: int, stop: int) -> list[tuple]:
         # working minutes taken; a business minute is about 2.7 wall minutes (9 of 24 hours)
         wall = 1.0 if calendar == "24x7" else 24 / 9
         first_elapsed = round(first_target * rng.lognormvariate(-0.9, 0.7), 2)
-        resolution_elapsed = round(max(first_elapsed, resolution_target
-                                       * rng.lognormvariate(-0.7, 0.6)), 2)
+        resolution_elapsed = round(
+            max(first_elapsed, resolution_target * rng.lognormvariate(-0.7, 0.6)), 2
+        )
         first_at = opened + first_elapsed * 60 * wall
         resolved_at = opened + resolution_elapsed * 60 * wall
         roll = rng.random()
@@ -113,19 +180,45 @@ def ticket_rows(plan: TicketPlan, start: int, stop: int) -> list[tuple]:
             sat = [max(1, min(5, round(rng.gauss(base, 0.9)))) for _ in range(4)]
         complaint = ticket_type == "complaint"
         ts = lambda s: None if s is None else datetime.fromtimestamp(s, UTC)  # noqa: E731
-        rows.append((
-            plan.first_id + i, f"B{opened_at:%Y%m%d}{i:09d}", rng.randint(lo, hi), ticket_type,
-            rng.choice(channels), rng.choice(TITLES), "", urgent, important, priority, False,
-            status, plan.department_ids[dept], assignee, plan.admin_id, opened_at,
-            rng.choice(CAUSES) if complaint else None,
-            rng.choice(PARTIES) if complaint else None,
-            True if status == "closed" else None, *sat, calendar, first_target,
-            resolution_target, 120 if priority == "P1" else 1440,
-            ts(first_at) if answered else None, ts(first_at) if answered else None,
-            ts(resolved_at) if finished else None, ts(closed_at), opened_at,
-            first_elapsed if answered else None, resolution_elapsed if finished else None,
-            1 if finished and rng.random() < 0.03 else 0, 1, opened_at,
-            ts(closed_at or (resolved_at if finished else opened))))
+        rows.append(
+            (
+                plan.first_id + i,
+                f"B{opened_at:%Y%m%d}{i:09d}",
+                rng.randint(lo, hi),
+                ticket_type,
+                rng.choice(channels),
+                rng.choice(TITLES),
+                "",
+                urgent,
+                important,
+                priority,
+                False,
+                status,
+                plan.department_ids[dept],
+                assignee,
+                plan.admin_id,
+                opened_at,
+                rng.choice(CAUSES) if complaint else None,
+                rng.choice(PARTIES) if complaint else None,
+                True if status == "closed" else None,
+                *sat,
+                calendar,
+                first_target,
+                resolution_target,
+                120 if priority == "P1" else 1440,
+                ts(first_at) if answered else None,
+                ts(first_at) if answered else None,
+                ts(resolved_at) if finished else None,
+                ts(closed_at),
+                opened_at,
+                first_elapsed if answered else None,
+                resolution_elapsed if finished else None,
+                1 if finished and rng.random() < 0.03 else 0,
+                1,
+                opened_at,
+                ts(closed_at or (resolved_at if finished else opened)),
+            )
+        )
     return rows
 
 
@@ -158,34 +251,53 @@ async def _staff_postgres(dsn: str, now: datetime, password_hash: str) -> dict:
         async with conn.transaction():
             departments = []
             for key, name in DEPARTMENTS:
-                departments.append(await conn.fetchval(
-                    "INSERT INTO department (key, name, version, created_at, updated_at) "
-                    "VALUES ($1, $2, 1, $3, $3) ON CONFLICT (key) DO UPDATE SET name = $2 "
-                    "RETURNING id", key, name, now))
+                departments.append(
+                    await conn.fetchval(
+                        "INSERT INTO department (key, name, version, created_at, updated_at) "
+                        "VALUES ($1, $2, 1, $3, $3) ON CONFLICT (key) DO UPDATE SET name = $2 "
+                        "RETURNING id",
+                        key,
+                        name,
+                        now,
+                    )
+                )
             agents = []
             for d, department_id in enumerate(departments):
                 ids = []
                 for k in range(1, AGENTS_PER_DEPARTMENT + 1):
-                    ids.append(await conn.fetchval(
-                        "INSERT INTO \"user\" (username, display_name, password_hash, role, "
-                        "department_id, is_active, version, created_at, updated_at) VALUES "
-                        "($1, $2, $3, 'agent', $4, true, 1, $5, $5) ON CONFLICT (username) "
-                        "DO UPDATE SET department_id = $4 RETURNING id",
-                        f"agent{d + 1}{k:02d}", f"客服{d + 1}-{k:02d}", password_hash,
-                        department_id, now))
+                    ids.append(
+                        await conn.fetchval(
+                            'INSERT INTO "user" (username, display_name, password_hash, role, '
+                            "department_id, is_active, version, created_at, updated_at) VALUES "
+                            "($1, $2, $3, 'agent', $4, true, 1, $5, $5) ON CONFLICT (username) "
+                            "DO UPDATE SET department_id = $4 RETURNING id",
+                            f"agent{d + 1}{k:02d}",
+                            f"客服{d + 1}-{k:02d}",
+                            password_hash,
+                            department_id,
+                            now,
+                        )
+                    )
                 agents.append(tuple(ids))
-            admin = await conn.fetchval("SELECT id FROM \"user\" WHERE role = 'admin' "
-                                        "ORDER BY id LIMIT 1")
+            admin = await conn.fetchval(
+                "SELECT id FROM \"user\" WHERE role = 'admin' ORDER BY id LIMIT 1"
+            )
             lo, hi = await conn.fetchrow("SELECT min(id), max(id) FROM customer")
             first = (await conn.fetchval("SELECT coalesce(max(id), 0) FROM ticket")) + 1
-        return {"departments": tuple(departments), "agents": tuple(agents), "admin": admin,
-                "customers": (lo, hi), "first_id": first}
+        return {
+            "departments": tuple(departments),
+            "agents": tuple(agents),
+            "admin": admin,
+            "customers": (lo, hi),
+            "first_id": first,
+        }
     finally:
         await conn.close()
 
 
-def load_tickets(*, backend: str, target: str, tickets: int, seed: int, jobs: int,
-                 chunk: int = 50_000) -> dict[str, int]:
+def load_tickets(
+    *, backend: str, target: str, tickets: int, seed: int, jobs: int, chunk: int = 50_000
+) -> dict[str, int]:
     """Add `tickets` tickets to a database that has customers; returns counts."""
     from api.security import hash_password
 
@@ -193,10 +305,18 @@ def load_tickets(*, backend: str, target: str, tickets: int, seed: int, jobs: in
         raise SystemExit("--tickets is implemented for PostgreSQL (the benchmark database)")
     now = datetime.now(UTC)
     staff = asyncio.run(_staff_postgres(target, now, hash_password("bench-pass")))
-    plan = TicketPlan(tickets=tickets, first_id=staff["first_id"],
-                      customer_ids=staff["customers"], agents=staff["agents"],
-                      department_ids=staff["departments"], admin_id=staff["admin"], seed=seed,
-                      now=now.timestamp(), target=target, backend=backend)
+    plan = TicketPlan(
+        tickets=tickets,
+        first_id=staff["first_id"],
+        customer_ids=staff["customers"],
+        agents=staff["agents"],
+        department_ids=staff["departments"],
+        admin_id=staff["admin"],
+        seed=seed,
+        now=now.timestamp(),
+        target=target,
+        backend=backend,
+    )
     started = time.perf_counter()
     bounds = [(s, min(s + chunk, tickets)) for s in range(0, tickets, chunk)]
     done = 0
@@ -205,15 +325,20 @@ def load_tickets(*, backend: str, target: str, tickets: int, seed: int, jobs: in
             done += n
             if done % (chunk * 4) == 0 or done == tickets:
                 rate = done / max(time.perf_counter() - started, 1e-9)
-                print(f"  tickets {done:,}/{tickets:,} ({rate:,.0f}/s)", flush=True,
-                      file=__import__("sys").stderr)
+                print(
+                    f"  tickets {done:,}/{tickets:,} ({rate:,.0f}/s)",
+                    flush=True,
+                    file=__import__("sys").stderr,
+                )
 
     async def finish() -> None:
         conn = await asyncpg.connect(target)
         try:
-            await conn.execute("SELECT setval(pg_get_serial_sequence('ticket', 'id'), "
-                               "(SELECT max(id) FROM ticket))")
-            await conn.execute("VACUUM (ANALYZE) ticket, \"user\", department")
+            await conn.execute(
+                "SELECT setval(pg_get_serial_sequence('ticket', 'id'), "
+                "(SELECT max(id) FROM ticket))"
+            )
+            await conn.execute('VACUUM (ANALYZE) ticket, "user", department')
         finally:
             await conn.close()
 

@@ -39,8 +39,7 @@ OFFICE_PARTS: Final[tuple[tuple[str, str], ...]] = (("word/", DOCX), ("xl/", XLS
 FALLBACK_NAME: Final = "attachment"
 MAX_FILENAME: Final = 255  # characters, the column's width
 # Bidirectional overrides make "evil\u202egnp.exe" display as "evilexe.png".
-_BIDI: Final = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                         "\u2066\u2067\u2068\u2069")
+_BIDI: Final = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def sniff(head: bytes) -> str | None:
@@ -65,8 +64,15 @@ def office_type(file: BinaryIO) -> str:
         file.seek(0)
         with zipfile.ZipFile(file) as archive:
             entries = [(e.filename, e.file_size, e.compress_size) for e in archive.infolist()]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
-            NotImplementedError, struct.error):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        ValueError,
+        OSError,
+        NotImplementedError,
+        struct.error,
+    ):
         raise UnsupportedType("The ZIP archive is damaged.") from None
     return office_type_of_entries(entries)
 
@@ -83,8 +89,9 @@ def office_type_of_entries(entries: list[tuple[str, int, int]]) -> str:
     names = {name for name, _, _ in entries}
     if "[Content_Types].xml" not in names:
         raise UnsupportedType("Only DOCX and XLSX archives are accepted.")
-    kinds = {kind for prefix, kind in OFFICE_PARTS
-             if any(name.startswith(prefix) for name in names)}
+    kinds = {
+        kind for prefix, kind in OFFICE_PARTS if any(name.startswith(prefix) for name in names)
+    }
     if len(kinds) != 1:
         raise UnsupportedType("Only DOCX and XLSX archives are accepted.")
     return kinds.pop()
@@ -100,7 +107,7 @@ def _check_central_directory(file: BinaryIO) -> None:
     at = len(tail) - 22 if tail[-22:-18] == b"PK\x05\x06" else tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         raise UnsupportedType("The ZIP archive is damaged.")
-    entries, directory_size = struct.unpack("<HI", tail[at + 10:at + 16])
+    entries, directory_size = struct.unpack("<HI", tail[at + 10 : at + 16])
     if entries > MAX_ZIP_ENTRIES or directory_size > MAX_CENTRAL_DIRECTORY:
         raise UnsupportedType("The archive has too many entries.")
 
@@ -111,13 +118,14 @@ def sanitize_filename(name: str | None) -> str:
     "attachment" when nothing is left."""
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[/\\]", name)[-1]
-    name = "".join(c for c in name
-                   if unicodedata.category(c) not in ("Cc", "Cs") and c not in _BIDI)
+    name = "".join(
+        c for c in name if unicodedata.category(c) not in ("Cc", "Cs") and c not in _BIDI
+    )
     name = name.lstrip(". \t").rstrip(" \t")
     if len(name) > MAX_FILENAME:
         stem, dot, extension = name.rpartition(".")
         if dot and stem and len(extension) < 20:
-            name = stem[:MAX_FILENAME - len(extension) - 1].rstrip() + "." + extension
+            name = stem[: MAX_FILENAME - len(extension) - 1].rstrip() + "." + extension
         else:
             name = name[:MAX_FILENAME]
     return name or FALLBACK_NAME

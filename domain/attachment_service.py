@@ -19,19 +19,44 @@ async def check_upload(uow: UnitOfWork, actor: Actor, ticket_id: int) -> Any:
     return ticket
 
 
-async def add(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, *, filename: str,
-              content_type: str, size: int, sha256: str, storage_key: str) -> Any:
+async def add(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    ticket_id: int,
+    *,
+    filename: str,
+    content_type: str,
+    size: int,
+    sha256: str,
+    storage_key: str,
+) -> Any:
     """Record a stored upload (its type already checked) under its sanitised name, with an
     `attachment` entry on the timeline."""
     ticket = await check_upload(uow, actor, ticket_id)
     now = clock.now()
     attachment = await uow.attachments.add(
-        ticket_id=ticket.id, filename=sanitize_filename(filename), content_type=content_type,
-        size=size, sha256=sha256, storage_key=storage_key, uploaded_by=actor.user_id,
-        created_at=now)
-    uow.tickets.add_event(ticket.id, now, actor.user_id, "attachment",
-                          data={"attachment_id": attachment.id, "filename": attachment.filename,
-                                "content_type": content_type, "size": size})
+        ticket_id=ticket.id,
+        filename=sanitize_filename(filename),
+        content_type=content_type,
+        size=size,
+        sha256=sha256,
+        storage_key=storage_key,
+        uploaded_by=actor.user_id,
+        created_at=now,
+    )
+    uow.tickets.add_event(
+        ticket.id,
+        now,
+        actor.user_id,
+        "attachment",
+        data={
+            "attachment_id": attachment.id,
+            "filename": attachment.filename,
+            "content_type": content_type,
+            "size": size,
+        },
+    )
     await uow.tickets.flush()
     return attachment
 
@@ -41,8 +66,9 @@ async def list_readable(uow: UnitOfWork, actor: Actor, ticket_id: int) -> list[A
     return await uow.attachments.list_for_ticket(ticket.id)
 
 
-async def get_readable_attachment(uow: UnitOfWork, actor: Actor, ticket_id: int,
-                                  attachment_id: int) -> Any:
+async def get_readable_attachment(
+    uow: UnitOfWork, actor: Actor, ticket_id: int, attachment_id: int
+) -> Any:
     """An attachment of a ticket the actor may see; otherwise 404."""
     ticket, _ = await get_readable(uow, actor, ticket_id)
     attachment = await uow.attachments.get(ticket.id, attachment_id)

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 

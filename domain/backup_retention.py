@@ -7,8 +7,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 
-def backups_to_keep(times: Iterable[datetime], zone: ZoneInfo, *, daily: int = 7,
-                    weekly: int = 4, monthly: int = 12) -> set[datetime]:
+def backups_to_keep(
+    times: Iterable[datetime], zone: ZoneInfo, *, daily: int = 7, weekly: int = 4, monthly: int = 12
+) -> set[datetime]:
     newest_first = sorted(times, reverse=True)
     keep: set[datetime] = set(newest_first[:1])
 

@@ -5,10 +5,17 @@ from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor
 
 
-def record(uow: UnitOfWork, clock: Clock, actor: Actor, backup_id: int, action: str,
-           name: str) -> None:
+def record(
+    uow: UnitOfWork, clock: Clock, actor: Actor, backup_id: int, action: str, name: str
+) -> None:
     """`action` is `create` (started) or `download`; refused to anyone but an admin."""
     if not actor.is_admin:
         raise Forbidden("Only an admin handles backups.")
-    uow.audit.add(actor_id=actor.user_id, entity_type="backup", entity_id=backup_id,
-                  action=action, changes={"name": name}, at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="backup",
+        entity_id=backup_id,
+        action=action,
+        changes={"name": name},
+        at=clock.now(),
+    )

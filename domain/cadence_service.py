@@ -29,8 +29,15 @@ async def list_rules(uow: UnitOfWork) -> list[Any]:
     return sorted(await uow.follow_ups.cadence_rules(), key=lambda r: order.get(r.stage, 99))
 
 
-async def put_rule(uow: UnitOfWork, clock: Clock, actor: Actor, stage: str, interval_days: int,
-                   *, if_match: int | None) -> Any:
+async def put_rule(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    stage: str,
+    interval_days: int,
+    *,
+    if_match: int | None,
+) -> Any:
     """Create or change the rule of a stage."""
     _require_admin(actor)
     stage = Stage(stage).value
@@ -42,20 +49,31 @@ async def put_rule(uow: UnitOfWork, clock: Clock, actor: Actor, stage: str, inte
     now = clock.now()
     if rule is None:
         rule = await uow.follow_ups.add_cadence_rule(stage, interval_days)
-        uow.audit.add(actor_id=actor.user_id, entity_type="cadence_rule", entity_id=rule.id,
-                      action="create", changes=audit.created(
-                          {"stage": stage, "interval_days": interval_days}), at=now)
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="cadence_rule",
+            entity_id=rule.id,
+            action="create",
+            changes=audit.created({"stage": stage, "interval_days": interval_days}),
+            at=now,
+        )
     elif rule.interval_days != interval_days:
-        uow.audit.add(actor_id=actor.user_id, entity_type="cadence_rule", entity_id=rule.id,
-                      action="update", changes={"interval_days": [rule.interval_days,
-                                                                  interval_days]}, at=now)
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="cadence_rule",
+            entity_id=rule.id,
+            action="update",
+            changes={"interval_days": [rule.interval_days, interval_days]},
+            at=now,
+        )
         rule.interval_days = interval_days
         await uow.follow_ups.flush()
     return rule
 
 
-async def delete_rule(uow: UnitOfWork, clock: Clock, actor: Actor, stage: str, *,
-                      if_match: int | None) -> None:
+async def delete_rule(
+    uow: UnitOfWork, clock: Clock, actor: Actor, stage: str, *, if_match: int | None
+) -> None:
     """No cadence for the stage any more; nothing to do when it has none."""
     _require_admin(actor)
     rule = await uow.follow_ups.cadence_rule(Stage(stage).value)
@@ -63,10 +81,14 @@ async def delete_rule(uow: UnitOfWork, clock: Clock, actor: Actor, stage: str, *
         return
     if if_match is not None and if_match != rule.version:
         raise VersionMismatch(rule.version)
-    uow.audit.add(actor_id=actor.user_id, entity_type="cadence_rule", entity_id=rule.id,
-                  action="delete", changes=audit.deleted(
-                      {"stage": rule.stage, "interval_days": rule.interval_days}),
-                  at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="cadence_rule",
+        entity_id=rule.id,
+        action="delete",
+        changes=audit.deleted({"stage": rule.stage, "interval_days": rule.interval_days}),
+        at=clock.now(),
+    )
     await uow.follow_ups.delete_cadence_rule(rule)
 
 

@@ -47,8 +47,11 @@ def official_workdays(first: date, last: date) -> int:
     """Working days in [first, last] by the official schedule, in constant time: the cost of a
     span must not grow with its length (a ticket back-dated by centuries once froze the
     server)."""
-    return (_weekdays(first, last) - _count_in(_WEEKDAY_HOLIDAYS, first, last)
-            + _count_in(_WEEKEND_WORKDAYS, first, last))
+    return (
+        _weekdays(first, last)
+        - _count_in(_WEEKDAY_HOLIDAYS, first, last)
+        + _count_in(_WEEKEND_WORKDAYS, first, last)
+    )
 
 
 class TwentyFourSeven:
@@ -80,8 +83,10 @@ class BusinessCalendar:
         return official_workday(day) if override is None else override
 
     def _window(self, day: date) -> tuple[datetime, datetime]:
-        return (datetime.combine(day, self.opens, self.zone),
-                datetime.combine(day, self.closes, self.zone))
+        return (
+            datetime.combine(day, self.opens, self.zone),
+            datetime.combine(day, self.closes, self.zone),
+        )
 
     def add(self, start: datetime, minutes: float) -> datetime:
         """The instant `minutes` of working time after `start`."""

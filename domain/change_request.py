@@ -39,9 +39,11 @@ class ChangeRequestStale(Conflict):
     code = "change-request-stale"
 
     def __init__(self, field_name: str) -> None:
-        super().__init__(f"{field_name} has changed since the request was made; it no longer "
-                         "says what the request would replace. Reject it and ask again.",
-                         field=field_name)
+        super().__init__(
+            f"{field_name} has changed since the request was made; it no longer "
+            "says what the request would replace. Reject it and ask again.",
+            field=field_name,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,9 +67,16 @@ def check_on_their_own(changes: dict[str, Any], key: list[str]) -> None:
     waits: a mixed PATCH is a 422 naming the other fields."""
     others = sorted(set(changes) - set(key))
     if others:
-        raise Invalid([{"field": name,
-                        "message": f"send identity changes ({', '.join(key)}) on their own: "
-                                   "they need an admin's approval"} for name in others])
+        raise Invalid(
+            [
+                {
+                    "field": name,
+                    "message": f"send identity changes ({', '.join(key)}) on their own: "
+                    "they need an admin's approval",
+                }
+                for name in others
+            ]
+        )
 
 
 def can_read(actor: Actor, requested_by: int) -> bool:

@@ -7,27 +7,46 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain import change_request as rules, customer as customer_rules, customer_service
+from domain import change_request as rules
+from domain import customer as customer_rules
+from domain import customer_service
 from domain.audit import jsonable
 from domain.change_request import KEY_FIELDS, EditOutcome, Status
 from domain.errors import Forbidden, Invalid, NotFound
 from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor
 
-LABELS = {"name": "名称", "credit_code": "统一社会信用代码", "id_number": "身份证号",
-          "owner_id": "负责人"}
+LABELS = {
+    "name": "名称",
+    "credit_code": "统一社会信用代码",
+    "id_number": "身份证号",
+    "owner_id": "负责人",
+}
 
 
 def _comment_refused() -> Invalid:
-    return Invalid([{"field": "change_comment",
-                     "message": "only with a change request (a non-admin's change of "
-                                f"{', '.join(KEY_FIELDS)})"}])
+    return Invalid(
+        [
+            {
+                "field": "change_comment",
+                "message": "only with a change request (a non-admin's change of "
+                f"{', '.join(KEY_FIELDS)})",
+            }
+        ]
+    )
 
 
-async def edit_customer(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
-                        changes: dict[str, Any], *, if_match: int | None,
-                        comment: str | None = None,
-                        zone: ZoneInfo = customer_service.CODE_ZONE) -> EditOutcome:
+async def edit_customer(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    customer_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+    comment: str | None = None,
+    zone: ZoneInfo = customer_service.CODE_ZONE,
+) -> EditOutcome:
     """PATCH a customer. A non-admin's change of a key field (name, credit code, ID number,
     owner) does not apply: it is validated as an edit would be and becomes one pending
     request per field. A key field sent with its current value is no change and needs no
@@ -37,26 +56,42 @@ async def edit_customer(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id
     if not sent:
         if comment is not None:
             raise _comment_refused()
-        return EditOutcome(await customer_service.update(uow, clock, actor, customer_id,
-                                                         changes, if_match=if_match, zone=zone))
+        return EditOutcome(
+            await customer_service.update(
+                uow, clock, actor, customer_id, changes, if_match=if_match, zone=zone
+            )
+        )
     customer = await customer_service.get_writable(uow, actor, customer_id, if_match)
     kind = customer_rules.Kind(customer.kind)
     normalized = customer_rules.normalize(kind, {name: changes[name] for name in sent})
     current = {name: jsonable(getattr(customer, name)) for name in sent}
-    wanted = {name: jsonable(normalized[name]) for name in sent
-              if jsonable(normalized[name]) != current[name]}
+    wanted = {
+        name: jsonable(normalized[name])
+        for name in sent
+        if jsonable(normalized[name]) != current[name]
+    }
     if not wanted:
         if comment is not None:
             raise _comment_refused()
         rest = {name: value for name, value in changes.items() if name not in sent}
         if not rest:
             return EditOutcome(customer)
-        return EditOutcome(await customer_service.update(uow, clock, actor, customer_id, rest,
-                                                         if_match=if_match, zone=zone))
-    rules.check_on_their_own({name: value for name, value in changes.items()
-                              if name in wanted or name not in sent}, list(wanted))
-    customer_rules.check_required(kind, {**customer_service.snapshot(
-        customer, customer_service.AUDITED), **{name: normalized[name] for name in wanted}})
+        return EditOutcome(
+            await customer_service.update(
+                uow, clock, actor, customer_id, rest, if_match=if_match, zone=zone
+            )
+        )
+    rules.check_on_their_own(
+        {name: value for name, value in changes.items() if name in wanted or name not in sent},
+        list(wanted),
+    )
+    customer_rules.check_required(
+        kind,
+        {
+            **customer_service.snapshot(customer, customer_service.AUDITED),
+            **{name: normalized[name] for name in wanted},
+        },
+    )
     if "owner_id" in wanted:
         await customer_service.check_owner(uow, wanted["owner_id"])
     await customer_service.check_unique_ids(uow, wanted, except_id=customer.id)
@@ -67,30 +102,50 @@ async def edit_customer(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id
     requests = []
     for name, new in wanted.items():
         request = await uow.change_requests.add(
-            customer_id=customer.id, field=name, old_value=current[name], new_value=new,
-            status=Status.PENDING.value, requested_by=actor.user_id, comment=comment,
-            created_at=now, updated_at=now)
+            customer_id=customer.id,
+            field=name,
+            old_value=current[name],
+            new_value=new,
+            status=Status.PENDING.value,
+            requested_by=actor.user_id,
+            comment=comment,
+            created_at=now,
+            updated_at=now,
+        )
         if request is None:  # a concurrent request won the race for the unique index
             raise rules.ChangeRequestPending(name)
-        uow.audit.add(actor_id=actor.user_id, entity_type="change_request",
-                      entity_id=request.id, customer_id=customer.id, action="request",
-                      changes={name: [current[name], new]}, at=now)
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="change_request",
+            entity_id=request.id,
+            customer_id=customer.id,
+            action="request",
+            changes={name: [current[name], new]},
+            at=now,
+        )
         requests.append(request)
     await _tell_the_admins(uow, customer, requests, comment, now)
     return EditOutcome(customer, requests)
 
 
-async def _tell_the_admins(uow: UnitOfWork, customer: Any, requests: list[Any],
-                           comment: str | None, now: datetime) -> None:
+async def _tell_the_admins(
+    uow: UnitOfWork, customer: Any, requests: list[Any], comment: str | None, now: datetime
+) -> None:
     """Requests only help if an approver sees them: one notification per edit to every
     active admin, leading to the first request (the inbox links to the approvals page)."""
     fields = "、".join(LABELS[request.field] for request in requests)
     title = f"变更申请待审批: {customer.name} 的{fields}"[:200]
     for admin_id in await uow.users.active_admin_ids():
-        uow.notifications.add(admin_id, "change_request_pending", title, body=comment,
-                              entity_type="change_request", entity_id=requests[0].id, at=now,
-                              params={"name": customer.name,
-                                      "fields": [request.field for request in requests]})
+        uow.notifications.add(
+            admin_id,
+            "change_request_pending",
+            title,
+            body=comment,
+            entity_type="change_request",
+            entity_id=requests[0].id,
+            at=now,
+            params={"name": customer.name, "fields": [request.field for request in requests]},
+        )
 
 
 def list_scope(actor: Actor) -> int | None:
@@ -129,13 +184,15 @@ async def approve(uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int) 
     customer = await uow.customers.get(request.customer_id)
     if jsonable(getattr(customer, request.field)) != request.old_value:
         raise rules.ChangeRequestStale(request.field)
-    await customer_service.update(uow, clock, actor, customer.id,
-                                  {request.field: request.new_value}, if_match=None)
+    await customer_service.update(
+        uow, clock, actor, customer.id, {request.field: request.new_value}, if_match=None
+    )
     return await _decide(uow, clock, actor, request, customer, Status.APPROVED, None)
 
 
-async def reject(uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int, *,
-                 reason: str) -> Any:
+async def reject(
+    uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int, *, reason: str
+) -> Any:
     """Turn the request down with a reason, which the requester is told."""
     reason = reason.strip()
     if not reason:
@@ -158,24 +215,37 @@ async def withdraw(uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int)
     return request
 
 
-async def _decide(uow: UnitOfWork, clock: Clock, actor: Actor, request: Any, customer: Any,
-                  status: Status, reason: str | None) -> Any:
+async def _decide(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    request: Any,
+    customer: Any,
+    status: Status,
+    reason: str | None,
+) -> Any:
     now = clock.now()
     await _close(uow, now, actor, request, status, reason)
     verdict = "已通过" if status is Status.APPROVED else "被驳回"
-    uow.notifications.add(request.requested_by, f"change_request_{status.value}",
-                          f"变更申请{verdict}: {customer.name} 的{LABELS[request.field]}"[:200],
-                          body=reason, entity_type="change_request", entity_id=request.id,
-                          at=now, params={"name": customer.name, "fields": [request.field]})
+    uow.notifications.add(
+        request.requested_by,
+        f"change_request_{status.value}",
+        f"变更申请{verdict}: {customer.name} 的{LABELS[request.field]}"[:200],
+        body=reason,
+        entity_type="change_request",
+        entity_id=request.id,
+        at=now,
+        params={"name": customer.name, "fields": [request.field]},
+    )
     return request
 
 
-_ACTIONS = {Status.APPROVED: "approve", Status.REJECTED: "reject",
-            Status.WITHDRAWN: "withdraw"}
+_ACTIONS = {Status.APPROVED: "approve", Status.REJECTED: "reject", Status.WITHDRAWN: "withdraw"}
 
 
-async def _close(uow: UnitOfWork, now: datetime, actor: Actor, request: Any, status: Status,
-                 reason: str | None) -> None:
+async def _close(
+    uow: UnitOfWork, now: datetime, actor: Actor, request: Any, status: Status, reason: str | None
+) -> None:
     """A pending request ends (approved, rejected or withdrawn by `actor`), on the history."""
     request.status, request.decided_by, request.decided_at = status.value, actor.user_id, now
     request.decision_reason = reason
@@ -184,6 +254,12 @@ async def _close(uow: UnitOfWork, now: datetime, actor: Actor, request: Any, sta
     changes: dict[str, list[Any]] = {"status": [Status.PENDING.value, status.value]}
     if reason is not None:
         changes["decision_reason"] = [None, reason]
-    uow.audit.add(actor_id=actor.user_id, entity_type="change_request", entity_id=request.id,
-                  customer_id=request.customer_id, action=_ACTIONS[status], changes=changes,
-                  at=now)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="change_request",
+        entity_id=request.id,
+        customer_id=request.customer_id,
+        action=_ACTIONS[status],
+        changes=changes,
+        at=now,
+    )

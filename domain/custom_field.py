@@ -80,8 +80,9 @@ def _coerce(definition: Definition, value: Any) -> Any:
             return value
 
 
-def validate_values(definitions: Mapping[str, Definition], current: Mapping[str, Any],
-                    changes: Mapping[str, Any]) -> dict[str, Any]:
+def validate_values(
+    definitions: Mapping[str, Definition], current: Mapping[str, Any], changes: Mapping[str, Any]
+) -> dict[str, Any]:
     """Merge `changes` into `current` custom field values; a null value removes the key.
 
     Unknown keys, wrong types and missing required fields are 422s, all reported at once.

@@ -76,8 +76,12 @@ INDUSTRY_SECTIONS: dict[str, tuple[str, str, int, int]] = {
     "F": ("批发和零售业", "Wholesale and retail", 51, 52),
     "G": ("交通运输、仓储和邮政业", "Transport, storage and post", 53, 60),
     "H": ("住宿和餐饮业", "Accommodation and catering", 61, 62),
-    "I": ("信息传输、软件和信息技术服务业", "Information transmission, software and IT services",
-          63, 65),
+    "I": (
+        "信息传输、软件和信息技术服务业",
+        "Information transmission, software and IT services",
+        63,
+        65,
+    ),
     "J": ("金融业", "Finance", 66, 69),
     "K": ("房地产业", "Real estate", 70, 70),
     "L": ("租赁和商务服务业", "Leasing and business services", 71, 72),
@@ -87,8 +91,7 @@ INDUSTRY_SECTIONS: dict[str, tuple[str, str, int, int]] = {
     "P": ("教育", "Education", 83, 83),
     "Q": ("卫生和社会工作", "Health and social work", 84, 85),
     "R": ("文化、体育和娱乐业", "Culture, sports and entertainment", 86, 90),
-    "S": ("公共管理、社会保障和社会组织", "Public administration and social organisations",
-          91, 96),
+    "S": ("公共管理、社会保障和社会组织", "Public administration and social organisations", 91, 96),
     "T": ("国际组织", "International organisations", 97, 97),
 }
 
@@ -114,15 +117,19 @@ def check_industry(code: str) -> str:
     code = unicodedata.normalize("NFKC", code).strip().upper()  # full-width input methods
     section = INDUSTRY_SECTIONS.get(code[:1])
     if section is None or len(code) not in (1, 3):
-        raise validation.InvalidValue("invalid-industry",
-                                      "must be a GB/T 4754 code such as 'I' or 'I65'")
+        raise validation.InvalidValue(
+            "invalid-industry", "must be a GB/T 4754 code such as 'I' or 'I65'"
+        )
     if len(code) == 3:
         # isascii: int() also reads other scripts' digits, which would be stored as sent.
         if not (code[1:].isascii() and code[1:].isdigit()) or not (
-                section[2] <= int(code[1:]) <= section[3]):
+            section[2] <= int(code[1:]) <= section[3]
+        ):
             raise validation.InvalidValue(
                 "invalid-industry",
-                f"division {code[1:]} is not in section {code[0]} ({section[2]:02d}-{section[3]:02d})")
+                f"division {code[1:]} is not in section {code[0]} "
+                f"({section[2]:02d}-{section[3]:02d})",
+            )
     return code
 
 
@@ -140,17 +147,22 @@ def normalize(kind: Kind, fields: Mapping[str, Any]) -> dict[str, Any]:
     for name in ("name", "region", "address", "main_business"):
         if isinstance(out.get(name), str):
             out[name] = out[name].strip() or None
-    checks = {"credit_code": validation.normalize_credit_code,
-              "id_number": validation.normalize_id_number,
-              "industry": check_industry}
+    checks = {
+        "credit_code": validation.normalize_credit_code,
+        "id_number": validation.normalize_id_number,
+        "industry": check_industry,
+    }
     for name, check in checks.items():
         if out.get(name) is not None and name not in wrong_kind:
             try:
                 out[name] = check(out[name])
             except validation.InvalidValue as exc:
                 errors.append({"field": name, "message": exc.message})
-    if kind is Kind.INDIVIDUAL and out.get("id_number") and not any(
-            e["field"] == "id_number" for e in errors):
+    if (
+        kind is Kind.INDIVIDUAL
+        and out.get("id_number")
+        and not any(e["field"] == "id_number" for e in errors)
+    ):
         errors += _check_against_id_number(out)
     if errors:
         raise Invalid(errors)
@@ -173,17 +185,18 @@ def _check_against_id_number(out: dict[str, Any]) -> list[dict[str, str]]:
 def check_required(kind: Kind, record: Mapping[str, Any]) -> None:
     missing = [name for name in REQUIRED[kind] if not record.get(name)]
     if missing:
-        raise Invalid([{"field": name, "message": f"required for an {kind} customer"}
-                       for name in missing])
+        raise Invalid(
+            [{"field": name, "message": f"required for an {kind} customer"} for name in missing]
+        )
 
 
 # ---- access policy -------------------------------------------------------------------------
 
+
 def owns(actor: Actor, owner_id: int | None) -> bool:
     """The actor is the account manager owning the customer. A pool customer (owner_id None)
     is nobody's."""
-    return (owner_id is not None and actor.role is Role.ACCOUNT_MANAGER
-            and owner_id == actor.user_id)
+    return owner_id is not None and actor.role is Role.ACCOUNT_MANAGER and owner_id == actor.user_id
 
 
 def can_read(actor: Actor, *, owner_id: int | None, archived: bool) -> bool:
@@ -209,8 +222,12 @@ def sees_amounts(actor: Actor) -> bool:
     return actor.role is not Role.AGENT
 
 
-def redact(actor: Actor, owner_id: int | None, values: dict[str, Any],
-           sensitive_custom_fields: frozenset[str]) -> list[str]:
+def redact(
+    actor: Actor,
+    owner_id: int | None,
+    values: dict[str, Any],
+    sensitive_custom_fields: frozenset[str],
+) -> list[str]:
     """Mask or drop, in place, what this actor may not see; returns the affected fields.
 
     Agents get identity, contacts and tags only: no amounts (nor the value level derived from
@@ -222,8 +239,9 @@ def redact(actor: Actor, owner_id: int | None, values: dict[str, Any],
         return []
     touched = []
     if values.get("id_number"):
-        values["id_number"] = (None if actor.role is Role.AGENT
-                               else validation.mask_id_number(values["id_number"]))
+        values["id_number"] = (
+            None if actor.role is Role.AGENT else validation.mask_id_number(values["id_number"])
+        )
         touched.append("id_number")
     if not sees_amounts(actor):
         for name in MONEY_FIELDS:
@@ -257,6 +275,9 @@ def reach_warnings(ways: int) -> list[dict[str, str]]:
     `ways`: distinct mobiles, phones, e-mails and WeChat ids across its contacts."""
     if ways >= 2:
         return []
-    return [{"code": "fewer-than-two-contact-methods",
-             "message": f"only {ways} way(s) to reach this customer; add a phone, "
-                        "e-mail or WeChat"}]
+    return [
+        {
+            "code": "fewer-than-two-contact-methods",
+            "message": f"only {ways} way(s) to reach this customer; add a phone, e-mail or WeChat",
+        }
+    ]

@@ -5,7 +5,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain import audit, cadence_service, customer as rules, validation
+from domain import audit, cadence_service, validation
+from domain import customer as rules
 from domain.custom_field import validate_values
 from domain.errors import Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.ports import Clock, UnitOfWork
@@ -13,9 +14,28 @@ from domain.roles import Actor, Role
 from domain.sales import local_date
 
 # Fields an audit entry and the history show for a customer.
-AUDITED = ("kind", "name", "credit_code", "id_number", "gender", "birthday", "industry", "size",
-           "main_business", "region", "address", "stage", "grade", "source", "urgency",
-           "owner_id", "custom_fields", "archived", "archived_reason", "first_contact_at")
+AUDITED = (
+    "kind",
+    "name",
+    "credit_code",
+    "id_number",
+    "gender",
+    "birthday",
+    "industry",
+    "size",
+    "main_business",
+    "region",
+    "address",
+    "stage",
+    "grade",
+    "source",
+    "urgency",
+    "owner_id",
+    "custom_fields",
+    "archived",
+    "archived_reason",
+    "first_contact_at",
+)
 CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email", "wechat", "is_primary")
 CODE_ZONE = ZoneInfo("Asia/Shanghai")  # the yyyymm in a customer code is China's month
 
@@ -27,14 +47,16 @@ def snapshot(record: Any, names: tuple[str, ...]) -> dict[str, Any]:
 async def get_readable(uow: UnitOfWork, actor: Actor, customer_id: int) -> Any:
     """The customer if the actor may see it; otherwise 404, so existence is not revealed."""
     customer = await uow.customers.get(customer_id)
-    if customer is None or not rules.can_read(actor, owner_id=customer.owner_id,
-                                              archived=customer.archived):
+    if customer is None or not rules.can_read(
+        actor, owner_id=customer.owner_id, archived=customer.archived
+    ):
         raise NotFound("customer", customer_id)
     return customer
 
 
-async def get_writable(uow: UnitOfWork, actor: Actor, customer_id: int,
-                       if_match: int | None = None) -> Any:
+async def get_writable(
+    uow: UnitOfWork, actor: Actor, customer_id: int, if_match: int | None = None
+) -> Any:
     customer = await get_readable(uow, actor, customer_id)
     if not rules.can_write(actor, owner_id=customer.owner_id):
         raise Forbidden("You may read this customer but not change it.")
@@ -45,17 +67,19 @@ async def get_writable(uow: UnitOfWork, actor: Actor, customer_id: int,
 
 async def check_owner(uow: UnitOfWork, owner_id: int) -> None:
     owner = await uow.users.get(owner_id)
-    if owner is None or not owner.is_active or owner.role not in (Role.ADMIN,
-                                                                  Role.ACCOUNT_MANAGER):
-        raise Invalid([{"field": "owner_id",
-                        "message": "must be an active account manager or admin"}])
+    if owner is None or not owner.is_active or owner.role not in (Role.ADMIN, Role.ACCOUNT_MANAGER):
+        raise Invalid(
+            [{"field": "owner_id", "message": "must be an active account manager or admin"}]
+        )
 
 
-async def check_unique_ids(uow: UnitOfWork, values: Mapping[str, Any],
-                            except_id: int | None = None) -> None:
+async def check_unique_ids(
+    uow: UnitOfWork, values: Mapping[str, Any], except_id: int | None = None
+) -> None:
     for column, label in (("credit_code", "credit code"), ("id_number", "ID number")):
-        if values.get(column) and await uow.customers.id_taken(column, values[column],
-                                                                except_id=except_id):
+        if values.get(column) and await uow.customers.id_taken(
+            column, values[column], except_id=except_id
+        ):
             raise Duplicate(column, f"Another customer already has this {label}.")
 
 
@@ -74,8 +98,14 @@ def _lock_hand_set_grade(fields: dict[str, Any]) -> None:
         fields["grade_locked"] = True
 
 
-async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any], *,
-                 zone: ZoneInfo = CODE_ZONE) -> Any:
+async def create(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    fields: dict[str, Any],
+    *,
+    zone: ZoneInfo = CODE_ZONE,
+) -> Any:
     """Create a customer. An account manager becomes its owner; only an admin names one.
     The next follow-up is due by the cadence rule of its stage, counted from today."""
     if not (actor.is_admin or actor.role is Role.ACCOUNT_MANAGER):
@@ -103,30 +133,53 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     now = clock.now()
     local = now.astimezone(CODE_ZONE)
     prefix = f"C{local.year:04d}{local.month:02d}"
-    code = validation.format_customer_code(local.year, local.month,
-                                           await uow.codes.next_value(prefix))
+    code = validation.format_customer_code(
+        local.year, local.month, await uow.codes.next_value(prefix)
+    )
     values.setdefault("stage", rules.Stage.POTENTIAL)
     values["next_follow_up_on"] = await cadence_service.due_after(
-        uow, rules.Stage(values["stage"]).value, local_date(now, zone))
+        uow, rules.Stage(values["stage"]).value, local_date(now, zone)
+    )
     # Timestamps from the same clock as the code, so its month is the month of created_at.
     owned = {"owner_engaged_at": now, "owned_since": now} if owner_id else {"pool_entered_at": now}
-    customer = await uow.customers.add(code=code, kind=kind, owner_id=owner_id,
-                                       custom_fields=custom, created_at=now, updated_at=now,
-                                       **owned, **values)
+    customer = await uow.customers.add(
+        code=code,
+        kind=kind,
+        owner_id=owner_id,
+        custom_fields=custom,
+        created_at=now,
+        updated_at=now,
+        **owned,
+        **values,
+    )
     await uow.customers.set_tags(customer.id, tag_ids)
     changes = audit.created({"code": code, **snapshot(customer, AUDITED)})
     if customer.grade_locked:
         changes["grade_locked"] = [None, True]
     if tags:
         changes["tags"] = [None, sorted(t.name for t in tags)]
-    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
-                  customer_id=customer.id, action="create", changes=changes, at=now)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="customer",
+        entity_id=customer.id,
+        customer_id=customer.id,
+        action="create",
+        changes=changes,
+        at=now,
+    )
     return customer
 
 
-async def update(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
-                 changes: dict[str, Any], *, if_match: int | None,
-                 zone: ZoneInfo = CODE_ZONE) -> Any:
+async def update(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    customer_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+    zone: ZoneInfo = CODE_ZONE,
+) -> Any:
     """Change some fields. `tag_ids` replaces the tag set; custom_fields merge key by key.
     A new stage recomputes the next follow-up date by that stage's cadence rule."""
     customer = await get_writable(uow, actor, customer_id, if_match)
@@ -135,8 +188,7 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
         raise FieldsForbidden(refused)
     immutable = sorted(k for k in rules.IMMUTABLE if k in changes)
     if immutable:
-        raise Invalid([{"field": k, "message": "cannot change after creation"}
-                       for k in immutable])
+        raise Invalid([{"field": k, "message": "cannot change after creation"} for k in immutable])
     changes = dict(changes)
     kind = rules.Kind(customer.kind)
     tag_ids = changes.pop("tag_ids", None)
@@ -147,8 +199,9 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
     merged = {**before, **values}
     rules.check_required(kind, merged)
     if custom is not None:
-        values["custom_fields"] = validate_values(await uow.custom_fields.definitions(),
-                                                  customer.custom_fields, custom)
+        values["custom_fields"] = validate_values(
+            await uow.custom_fields.definitions(), customer.custom_fields, custom
+        )
     if "owner_id" in values:
         await check_owner(uow, values["owner_id"])
     await check_unique_ids(uow, values, except_id=customer.id)
@@ -166,15 +219,23 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
     if "owner_id" in diff:
         _take_on(customer, clock.now(), diff)
     if "stage" in diff:  # computed first: its query would flush a half-applied change
-        values["next_follow_up_on"] = await cadence_service.next_for(uow, customer,
-                                                                     values["stage"], zone)
+        values["next_follow_up_on"] = await cadence_service.next_for(
+            uow, customer, values["stage"], zone
+        )
     for name, value in values.items():
         setattr(customer, name, value)
     if "tags" in diff and len(diff) == 1:
         customer.updated_at = clock.now()  # a tag change alone still bumps the version
     await uow.customers.flush()
-    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
-                  customer_id=customer.id, action="update", changes=diff, at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="customer",
+        entity_id=customer.id,
+        customer_id=customer.id,
+        action="update",
+        changes=diff,
+        at=clock.now(),
+    )
     return customer
 
 
@@ -186,8 +247,16 @@ def _take_on(customer: Any, now: datetime, diff: dict[str, list[Any]]) -> None:
         customer.pool_entered_at = None
 
 
-async def set_archived(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *,
-                       archived: bool, reason: str, if_match: int | None) -> Any:
+async def set_archived(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    customer_id: int,
+    *,
+    archived: bool,
+    reason: str,
+    if_match: int | None,
+) -> Any:
     """Archive (owner or admin) hides a customer from everyone but admins; only an admin
     brings one back."""
     if not archived and not actor.is_admin:
@@ -201,26 +270,40 @@ async def set_archived(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id:
         # The time it spent archived does not count against its owner in the pool rules.
         customer.owner_engaged_at = customer.owned_since = clock.now()
     await uow.customers.flush()
-    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
-                  customer_id=customer.id, action="archive" if archived else "unarchive",
-                  changes=audit.diff(before, {"archived": archived, "archived_reason": reason}),
-                  at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="customer",
+        entity_id=customer.id,
+        customer_id=customer.id,
+        action="archive" if archived else "unarchive",
+        changes=audit.diff(before, {"archived": archived, "archived_reason": reason}),
+        at=clock.now(),
+    )
     return customer
 
 
-async def delete(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *,
-                 if_match: int | None) -> None:
+async def delete(
+    uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *, if_match: int | None
+) -> None:
     if not actor.is_admin:
         raise Forbidden("Only an admin deletes customers; archive instead.")
     customer = await get_writable(uow, actor, customer_id, if_match)
     changes = audit.deleted({"code": customer.code, **snapshot(customer, AUDITED)})
     await uow.customers.delete(customer)
-    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer_id,
-                  customer_id=customer_id, action="delete", changes=changes, at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="customer",
+        entity_id=customer_id,
+        customer_id=customer_id,
+        action="delete",
+        changes=changes,
+        at=clock.now(),
+    )
 
 
-async def assign_tags(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
-                      tag_ids: list[int]) -> Any:
+async def assign_tags(
+    uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, tag_ids: list[int]
+) -> Any:
     customer = await get_writable(uow, actor, customer_id)
     tags = await _check_tags(uow, tag_ids)
     added = await uow.tags.assign(customer.id, tag_ids)
@@ -228,34 +311,50 @@ async def assign_tags(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: 
         customer.updated_at = clock.now()
         await uow.customers.flush()
         names = sorted(t.name for t in tags if t.id in added)
-        uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
-                      customer_id=customer.id, action="tag", changes={"tags": [None, names]},
-                      at=clock.now())
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="customer",
+            entity_id=customer.id,
+            customer_id=customer.id,
+            action="tag",
+            changes={"tags": [None, names]},
+            at=clock.now(),
+        )
     return customer
 
 
-async def unassign_tag(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
-                       tag_id: int) -> Any:
+async def unassign_tag(
+    uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, tag_id: int
+) -> Any:
     customer = await get_writable(uow, actor, customer_id)
     tag = await uow.tags.get(tag_id)
     if tag is None or not await uow.tags.unassign(customer.id, tag_id):
         raise NotFound("tag on this customer", tag_id)
     customer.updated_at = clock.now()
     await uow.customers.flush()
-    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
-                  customer_id=customer.id, action="untag", changes={"tags": [[tag.name], None]},
-                  at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="customer",
+        entity_id=customer.id,
+        customer_id=customer.id,
+        action="untag",
+        changes={"tags": [[tag.name], None]},
+        at=clock.now(),
+    )
     return customer
 
 
 # ---- contacts ----------------------------------------------------------------------------
 
+
 def _normalize_contact(fields: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(fields)
     errors = []
-    for name, check in (("mobile", validation.normalize_phone),
-                        ("phone", validation.normalize_phone),
-                        ("email", validation.normalize_email)):
+    for name, check in (
+        ("mobile", validation.normalize_phone),
+        ("phone", validation.normalize_phone),
+        ("email", validation.normalize_email),
+    ):
         if isinstance(out.get(name), str) and out[name].strip():
             try:
                 out[name] = check(out[name])
@@ -275,41 +374,55 @@ def _normalize_contact(fields: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _set_primary(uow: UnitOfWork, clock: Clock, actor: Actor, contact: Any,
-                 value: bool) -> None:
+def _set_primary(uow: UnitOfWork, clock: Clock, actor: Actor, contact: Any, value: bool) -> None:
     """Flip the primary flag of a contact as a consequence of another one's change; that is
     a write to this contact too, so it gets its own audit entry."""
-    uow.audit.add(actor_id=actor.user_id, entity_type="contact", entity_id=contact.id,
-                  customer_id=contact.customer_id, action="update",
-                  changes={"is_primary": [contact.is_primary, value]}, at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="contact",
+        entity_id=contact.id,
+        customer_id=contact.customer_id,
+        action="update",
+        changes={"is_primary": [contact.is_primary, value]},
+        at=clock.now(),
+    )
     contact.is_primary = value
 
 
-async def _make_sole_primary(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
-                             contact_id: int) -> None:
+async def _make_sole_primary(
+    uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, contact_id: int
+) -> None:
     for other in await uow.customers.contacts(customer_id):
         if other.id != contact_id and other.is_primary:
             _set_primary(uow, clock, actor, other, False)
 
 
-async def add_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
-                      fields: dict[str, Any]) -> Any:
+async def add_contact(
+    uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, fields: dict[str, Any]
+) -> Any:
     """Add a contact; the first one, or one marked primary, becomes the only primary."""
     customer = await get_writable(uow, actor, customer_id)
     values = _normalize_contact(fields)
     existing = await uow.customers.contacts(customer.id)
     values["is_primary"] = bool(values.get("is_primary")) or not existing
     contact = await uow.customers.add_contact(customer_id=customer.id, **values)
-    uow.audit.add(actor_id=actor.user_id, entity_type="contact", entity_id=contact.id,
-                  customer_id=customer.id, action="create",
-                  changes=audit.created(snapshot(contact, CONTACT_FIELDS)), at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="contact",
+        entity_id=contact.id,
+        customer_id=customer.id,
+        action="create",
+        changes=audit.created(snapshot(contact, CONTACT_FIELDS)),
+        at=clock.now(),
+    )
     if contact.is_primary:
         await _make_sole_primary(uow, clock, actor, customer.id, contact.id)
     return contact
 
 
-async def get_contact(uow: UnitOfWork, actor: Actor, customer_id: int,
-                      contact_id: int) -> tuple[Any, Any]:
+async def get_contact(
+    uow: UnitOfWork, actor: Actor, customer_id: int, contact_id: int
+) -> tuple[Any, Any]:
     """The customer and its contact, if the actor may see the customer; otherwise 404."""
     customer = await get_readable(uow, actor, customer_id)
     contact = await uow.customers.get_contact(customer.id, contact_id)
@@ -318,9 +431,16 @@ async def get_contact(uow: UnitOfWork, actor: Actor, customer_id: int,
     return customer, contact
 
 
-async def update_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
-                         contact_id: int, changes: dict[str, Any], *,
-                         if_match: int | None) -> Any:
+async def update_contact(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    customer_id: int,
+    contact_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+) -> Any:
     customer = await get_writable(uow, actor, customer_id)
     contact = await uow.customers.get_contact(customer.id, contact_id)
     if contact is None:
@@ -329,8 +449,7 @@ async def update_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_i
         raise VersionMismatch(contact.version)
     values = _normalize_contact(changes)
     if values.get("is_primary") is False and contact.is_primary:
-        raise Invalid([{"field": "is_primary",
-                        "message": "mark another contact primary instead"}])
+        raise Invalid([{"field": "is_primary", "message": "mark another contact primary instead"}])
     before = snapshot(contact, CONTACT_FIELDS)
     diff = audit.diff(before, {**before, **values})
     if not diff:
@@ -338,15 +457,29 @@ async def update_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_i
     for name, value in values.items():
         setattr(contact, name, value)
     await uow.customers.flush()
-    uow.audit.add(actor_id=actor.user_id, entity_type="contact", entity_id=contact.id,
-                  customer_id=customer.id, action="update", changes=diff, at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="contact",
+        entity_id=contact.id,
+        customer_id=customer.id,
+        action="update",
+        changes=diff,
+        at=clock.now(),
+    )
     if values.get("is_primary"):
         await _make_sole_primary(uow, clock, actor, customer.id, contact.id)
     return contact
 
 
-async def delete_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
-                         contact_id: int, *, if_match: int | None) -> None:
+async def delete_contact(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    customer_id: int,
+    contact_id: int,
+    *,
+    if_match: int | None,
+) -> None:
     customer = await get_writable(uow, actor, customer_id)
     contact = await uow.customers.get_contact(customer.id, contact_id)
     if contact is None:
@@ -356,15 +489,20 @@ async def delete_contact(uow: UnitOfWork, clock: Clock, actor: Actor, customer_i
     changes = audit.deleted(snapshot(contact, CONTACT_FIELDS))
     was_primary = contact.is_primary
     await uow.customers.delete_contact(contact)
-    uow.audit.add(actor_id=actor.user_id, entity_type="contact", entity_id=contact_id,
-                  customer_id=customer.id, action="delete", changes=changes, at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="contact",
+        entity_id=contact_id,
+        customer_id=customer.id,
+        action="delete",
+        changes=changes,
+        at=clock.now(),
+    )
     if was_primary:  # keep exactly one primary while any contact is left
         rest = await uow.customers.contacts(customer.id)
         if rest:
             _set_primary(uow, clock, actor, rest[0], True)
             await uow.customers.flush()
-
-
 
 
 def archived_filter(actor: Actor, requested: str) -> bool | None:

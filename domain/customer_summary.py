@@ -19,9 +19,17 @@ class PoolClock:
     days_left: int
 
 
-def pool_clock(*, owner_engaged_at: datetime | None, owned_since: datetime | None,
-               last_order_on: date | None, release_days: int, warning_days: int,
-               no_order_days: int | None, today: date, zone: str) -> PoolClock | None:
+def pool_clock(
+    *,
+    owner_engaged_at: datetime | None,
+    owned_since: datetime | None,
+    last_order_on: date | None,
+    release_days: int,
+    warning_days: int,
+    no_order_days: int | None,
+    today: date,
+    zone: str,
+) -> PoolClock | None:
     """When an owned customer goes back to the pool, by the same calendar-day rules as the
     job: engaged on day D, released on D + release_days; with the no-order rule, also on the
     later of the ownership start and the last order + no_order_days; the earlier wins."""
@@ -41,30 +49,37 @@ def pool_clock(*, owner_engaged_at: datetime | None, owned_since: datetime | Non
     return PoolClock(release_on, days_left <= warning_days, max(days_left, 0))
 
 
-async def summary(uow: UnitOfWork, actor: Actor, customer_id: int, *, now: datetime,
-                  zone: str) -> dict[str, Any]:
+async def summary(
+    uow: UnitOfWork, actor: Actor, customer_id: int, *, now: datetime, zone: str
+) -> dict[str, Any]:
     customer = await customer_service.get_readable(uow, actor, customer_id)
     counts = await uow.summaries.counts(actor, customer.id)
     clock = None
     if customer.owner_id is not None and not customer.archived:
         settings = await uow.lifecycle.settings()
-        clock = pool_clock(owner_engaged_at=customer.owner_engaged_at,
-                           owned_since=customer.owned_since,
-                           last_order_on=customer.last_order_on,
-                           release_days=settings.pool_release_days,
-                           warning_days=settings.pool_warning_days,
-                           no_order_days=settings.pool_no_order_days,
-                           today=now.astimezone(ZoneInfo(zone)).date(), zone=zone)
+        clock = pool_clock(
+            owner_engaged_at=customer.owner_engaged_at,
+            owned_since=customer.owned_since,
+            last_order_on=customer.last_order_on,
+            release_days=settings.pool_release_days,
+            warning_days=settings.pool_warning_days,
+            no_order_days=settings.pool_no_order_days,
+            today=now.astimezone(ZoneInfo(zone)).date(),
+            zone=zone,
+        )
     money = rules.sees_amounts(actor)
     return {
         "customer_id": customer.id,
-        "contacts": counts.contacts, "follow_ups": counts.follow_ups,
+        "contacts": counts.contacts,
+        "follow_ups": counts.follow_ups,
         "orders": counts.orders if money else None,
         "opportunities": counts.opportunities if money else None,
         "open_opportunities": counts.open_opportunities if money else None,
-        "open_opportunity_amount": (Decimal(counts.open_opportunity_fen).scaleb(-2)
-                                    if money else None),
-        "tickets": counts.tickets, "open_tickets": counts.open_tickets,
+        "open_opportunity_amount": (
+            Decimal(counts.open_opportunity_fen).scaleb(-2) if money else None
+        ),
+        "tickets": counts.tickets,
+        "open_tickets": counts.open_tickets,
         "open_tasks": counts.open_tasks,
         "pool_release_on": clock.release_on if clock else None,
         "pool_days_left": clock.days_left if clock else None,

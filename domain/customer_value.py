@@ -112,16 +112,31 @@ def explanation(customer: Any, raw: Raw, run: dict[str, Any] | None) -> dict[str
         why += f"; grade fixed by an admin: {customer.grade}"
     return {
         "customer_id": customer.id,
-        "recency_days": recency_days, "last_order_on": raw.last_order_on,
-        "frequency": raw.orders, "monetary": raw.amount,
-        "scores": {"recency": customer.rfm_recency, "frequency": customer.rfm_frequency,
-                   "monetary": customer.rfm_monetary, "total": total},
-        "value_level": customer.value_level, "grade": customer.grade,
-        "grade_locked": customer.grade_locked, "computed_at": customer.value_computed_at,
+        "recency_days": recency_days,
+        "last_order_on": raw.last_order_on,
+        "frequency": raw.orders,
+        "monetary": raw.amount,
+        "scores": {
+            "recency": customer.rfm_recency,
+            "frequency": customer.rfm_frequency,
+            "monetary": customer.rfm_monetary,
+            "total": total,
+        },
+        "value_level": customer.value_level,
+        "grade": customer.grade,
+        "grade_locked": customer.grade_locked,
+        "computed_at": customer.value_computed_at,
         "rule": why,
-        "rules": [{"min_total": r.min_total, "grade": r.grade, "value_level": r.level}
-                  for r in GRADE_RULES],
-        "run": None if run is None else {
-            "as_of": as_of, "computed_at": run["computed_at"], "scored": run["scored"],
-            "thresholds": run["thresholds"]},
+        "rules": [
+            {"min_total": r.min_total, "grade": r.grade, "value_level": r.level}
+            for r in GRADE_RULES
+        ],
+        "run": None
+        if run is None
+        else {
+            "as_of": as_of,
+            "computed_at": run["computed_at"],
+            "scored": run["scored"],
+            "thresholds": run["thresholds"],
+        },
     }

@@ -33,9 +33,10 @@ class FieldsForbidden(Forbidden):
     code = "fields-forbidden"
 
     def __init__(self, fields: list[str]) -> None:
-        super().__init__(f"You may not set: {', '.join(fields)}.",
-                         errors=[{"field": f, "message": "not allowed for your role"}
-                                 for f in fields])
+        super().__init__(
+            f"You may not set: {', '.join(fields)}.",
+            errors=[{"field": f, "message": "not allowed for your role"} for f in fields],
+        )
 
 
 class Conflict(DomainError):
@@ -55,8 +56,9 @@ class VersionMismatch(DomainError):
     code = "version-mismatch"
 
     def __init__(self, current: int) -> None:
-        super().__init__(f"The record has changed; its current version is {current}.",
-                         current_version=current)
+        super().__init__(
+            f"The record has changed; its current version is {current}.", current_version=current
+        )
 
 
 class Invalid(DomainError):
@@ -65,8 +67,9 @@ class Invalid(DomainError):
     code = "validation"
 
     def __init__(self, errors: list[dict[str, str]], detail: str | None = None) -> None:
-        super().__init__(detail or "; ".join(f"{e['field']}: {e['message']}" for e in errors),
-                         errors=errors)
+        super().__init__(
+            detail or "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
+        )
 
 
 class TooLarge(DomainError):
@@ -83,8 +86,9 @@ class UnsupportedType(DomainError):
 
     code = "unsupported-type"
 
-    def __init__(self, detail: str = "Only PNG, JPEG, PDF, DOCX and XLSX files are accepted."
-                 ) -> None:
+    def __init__(
+        self, detail: str = "Only PNG, JPEG, PDF, DOCX and XLSX files are accepted."
+    ) -> None:
         super().__init__(detail)
 
 

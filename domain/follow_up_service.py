@@ -11,15 +11,33 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain import audit, cadence_service
-from domain.customer_service import get_readable as get_readable_customer, get_writable, snapshot
+from domain.customer_service import get_readable as get_readable_customer
+from domain.customer_service import get_writable, snapshot
 from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor, Role
-from domain.sales import (MAX_AHEAD, OPEN_STAGES, Method, can_edit_follow_up, local_date,
-                          may_list_for)
+from domain.sales import (
+    MAX_AHEAD,
+    OPEN_STAGES,
+    Method,
+    can_edit_follow_up,
+    local_date,
+    may_list_for,
+)
 
-AUDITED = ("customer_id", "owner_id", "opportunity_id", "at", "method", "summary", "feedback",
-           "next_action", "next_action_due_on", "next_action_done_at", "effective")
+AUDITED = (
+    "customer_id",
+    "owner_id",
+    "opportunity_id",
+    "at",
+    "method",
+    "summary",
+    "feedback",
+    "next_action",
+    "next_action_due_on",
+    "next_action_done_at",
+    "effective",
+)
 TEXTS = ("summary", "feedback", "next_action")
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # also keeps UTC conversion in range
 
@@ -53,11 +71,13 @@ def _normalize(fields: dict[str, Any]) -> dict[str, Any]:
 async def _check_opportunity(uow: UnitOfWork, customer_id: int, opportunity_id: int) -> Any:
     opportunity = await uow.opportunities.get(opportunity_id)
     if opportunity is None or opportunity.customer_id != customer_id:
-        raise Invalid([{"field": "opportunity_id",
-                        "message": "not an opportunity of this customer"}])
+        raise Invalid(
+            [{"field": "opportunity_id", "message": "not an opportunity of this customer"}]
+        )
     if opportunity.stage not in OPEN_STAGES:
-        raise Invalid([{"field": "opportunity_id",
-                        "message": f"the opportunity is {opportunity.stage}"}])
+        raise Invalid(
+            [{"field": "opportunity_id", "message": f"the opportunity is {opportunity.stage}"}]
+        )
     return opportunity
 
 
@@ -66,19 +86,26 @@ def _check_next_action(record: dict[str, Any], zone: ZoneInfo) -> None:
     if due is None:
         return
     if not record.get("next_action"):
-        raise Invalid([{"field": "next_action_due_on",
-                        "message": "say what the next action is (next_action)"}])
+        raise Invalid(
+            [
+                {
+                    "field": "next_action_due_on",
+                    "message": "say what the next action is (next_action)",
+                }
+            ]
+        )
     if due < local_date(record["at"], zone):
-        raise Invalid([{"field": "next_action_due_on",
-                        "message": "cannot be before the follow-up"}])
+        raise Invalid(
+            [{"field": "next_action_due_on", "message": "cannot be before the follow-up"}]
+        )
 
 
 async def _check_owner(uow: UnitOfWork, owner_id: int) -> None:
     owner = await uow.users.get(owner_id)
-    if owner is None or not owner.is_active or owner.role not in (Role.ADMIN,
-                                                                  Role.ACCOUNT_MANAGER):
-        raise Invalid([{"field": "owner_id",
-                        "message": "must be an active account manager or admin"}])
+    if owner is None or not owner.is_active or owner.role not in (Role.ADMIN, Role.ACCOUNT_MANAGER):
+        raise Invalid(
+            [{"field": "owner_id", "message": "must be an active account manager or admin"}]
+        )
 
 
 def _max(a: datetime | None, b: datetime) -> datetime:
@@ -88,16 +115,21 @@ def _max(a: datetime | None, b: datetime) -> datetime:
 async def _engage(uow: UnitOfWork, customer: Any, follow_up: Any) -> dict[str, Any]:
     """An effective follow-up: the opportunity's quiet spell ends; returns the owner's pool
     clock to move forward (a derived column of the customer)."""
-    opportunity = (None if follow_up.opportunity_id is None
-                   else await uow.opportunities.get(follow_up.opportunity_id))
+    opportunity = (
+        None
+        if follow_up.opportunity_id is None
+        else await uow.opportunities.get(follow_up.opportunity_id)
+    )
     if opportunity is not None:
         opportunity.last_effective_follow_up_at = _max(
-            opportunity.last_effective_follow_up_at, follow_up.at)
+            opportunity.last_effective_follow_up_at, follow_up.at
+        )
     return {"owner_engaged_at": follow_up.at} if follow_up.owner_id == customer.owner_id else {}
 
 
-async def _next_follow_up_on(uow: UnitOfWork, customer: Any, at: datetime, due_on: Any,
-                             zone: ZoneInfo) -> Any:
+async def _next_follow_up_on(
+    uow: UnitOfWork, customer: Any, at: datetime, due_on: Any, zone: ZoneInfo
+) -> Any:
     """The explicit next action's due date, else the cadence from the day of the contact."""
     if due_on is not None:
         return due_on
@@ -105,14 +137,21 @@ async def _next_follow_up_on(uow: UnitOfWork, customer: Any, at: datetime, due_o
 
 
 def _done(uow: UnitOfWork, actor: Actor, follow_up: Any, at: datetime) -> None:
-    uow.audit.add(actor_id=actor.user_id, entity_type="follow_up", entity_id=follow_up.id,
-                  customer_id=follow_up.customer_id, action="update",
-                  changes={"next_action_done_at": [None, at.isoformat()]}, at=at)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="follow_up",
+        entity_id=follow_up.id,
+        customer_id=follow_up.customer_id,
+        action="update",
+        changes={"next_action_done_at": [None, at.isoformat()]},
+        at=at,
+    )
     follow_up.next_action_done_at = at
 
 
-async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any], *,
-                 zone: ZoneInfo) -> Any:
+async def create(
+    uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any], *, zone: ZoneInfo
+) -> Any:
     """Record a follow-up of a customer the caller may write; the caller owns it (an admin
     may name another owner)."""
     if "owner_id" in fields and not actor.is_admin:
@@ -122,8 +161,7 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     now = clock.now()
     values["at"] = values.get("at") or now
     if values["at"] > now + MAX_AHEAD:
-        raise Invalid([{"field": "at", "message": "at most one day ahead: record what "
-                                                  "happened"}])
+        raise Invalid([{"field": "at", "message": "at most one day ahead: record what happened"}])
     if values["at"] < EARLIEST:
         raise Invalid([{"field": "at", "message": "not before 1970"}])
     values["owner_id"] = values.get("owner_id") or actor.user_id
@@ -137,33 +175,54 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     # Queries first, then changes: a query would flush a half-applied customer.
     latest = await uow.follow_ups.latest_other(customer.id, except_id=0)
     is_latest = latest is None or values["at"] >= latest.at
-    superseded_at = None if is_latest else await uow.follow_ups.first_after(
-        customer.id, values["at"], except_id=0)
-    earlier = await uow.follow_ups.open_next_actions(customer.id, up_to=values["at"],
-                                                     except_id=0)
+    superseded_at = (
+        None
+        if is_latest
+        else await uow.follow_ups.first_after(customer.id, values["at"], except_id=0)
+    )
+    earlier = await uow.follow_ups.open_next_actions(customer.id, up_to=values["at"], except_id=0)
     if values.get("next_action") and superseded_at is not None:
         values["next_action_done_at"] = superseded_at  # a later contact already happened
     follow_up = await uow.follow_ups.add(created_at=now, updated_at=now, **values)
-    uow.audit.add(actor_id=actor.user_id, entity_type="follow_up", entity_id=follow_up.id,
-                  customer_id=customer.id, action="create",
-                  changes=audit.created(snapshot(follow_up, AUDITED)), at=now)
-    next_on = (await _next_follow_up_on(uow, customer, follow_up.at,
-                                        follow_up.next_action_due_on, zone)
-               if is_latest else customer.next_follow_up_on)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="follow_up",
+        entity_id=follow_up.id,
+        customer_id=customer.id,
+        action="create",
+        changes=audit.created(snapshot(follow_up, AUDITED)),
+        at=now,
+    )
+    next_on = (
+        await _next_follow_up_on(uow, customer, follow_up.at, follow_up.next_action_due_on, zone)
+        if is_latest
+        else customer.next_follow_up_on
+    )
     for other in earlier:  # this contact supersedes their next actions
         _done(uow, actor, other, follow_up.at)
     engaged = await _engage(uow, customer, follow_up) if follow_up.effective else {}
     await uow.follow_ups.flush()
     # Derived columns: the customer's version stays (see write_derived).
     await uow.customers.write_derived(
-        customer, now, later={"last_contact_at": follow_up.at, **engaged},
+        customer,
+        now,
+        later={"last_contact_at": follow_up.at, **engaged},
         first={"first_contact_at": follow_up.at},
-        values={"activity_status": "active", "next_follow_up_on": next_on})
+        values={"activity_status": "active", "next_follow_up_on": next_on},
+    )
     return follow_up
 
 
-async def update(uow: UnitOfWork, clock: Clock, actor: Actor, follow_up_id: int,
-                 changes: dict[str, Any], *, if_match: int | None, zone: ZoneInfo) -> Any:
+async def update(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    follow_up_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+    zone: ZoneInfo,
+) -> Any:
     """Correct a follow-up (its author or an admin). When and with whom it happened stay.
     `next_action_done` ticks the next action off (or reopens it); `effective` can be set but
     not withdrawn, since the clocks it moved do not move back."""
@@ -180,8 +239,10 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, follow_up_id: int,
     for name in ("method", "summary", "effective"):
         if name in values and values[name] is None:
             raise Invalid([{"field": name, "message": "cannot be empty"}])
-    if values.get("opportunity_id") is not None and \
-            values["opportunity_id"] != follow_up.opportunity_id:
+    if (
+        values.get("opportunity_id") is not None
+        and values["opportunity_id"] != follow_up.opportunity_id
+    ):
         await _check_opportunity(uow, customer.id, values["opportunity_id"])
     before = snapshot(follow_up, AUDITED)
     after = {**before, **values}
@@ -202,20 +263,29 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, follow_up_id: int,
     if "next_action_due_on" in diff:
         latest = await uow.follow_ups.latest_other(customer.id, except_id=follow_up.id)
         if latest is None or follow_up.at >= latest.at:  # only the latest sets what is due
-            next_on = await _next_follow_up_on(uow, customer, follow_up.at,
-                                               after["next_action_due_on"], zone)
+            next_on = await _next_follow_up_on(
+                uow, customer, follow_up.at, after["next_action_due_on"], zone
+            )
     for name, value in values.items():
         setattr(follow_up, name, value)
     follow_up.updated_at = now
     engaged = {}
     if follow_up.effective and ("effective" in diff or "opportunity_id" in diff):
         engaged = await _engage(uow, customer, follow_up)
-    uow.audit.add(actor_id=actor.user_id, entity_type="follow_up", entity_id=follow_up.id,
-                  customer_id=customer.id, action="update", changes=diff, at=now)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="follow_up",
+        entity_id=follow_up.id,
+        customer_id=customer.id,
+        action="update",
+        changes=diff,
+        at=now,
+    )
     await uow.follow_ups.flush()
     if engaged or customer.next_follow_up_on != next_on:
-        await uow.customers.write_derived(customer, now, later=engaged,
-                                          values={"next_follow_up_on": next_on})
+        await uow.customers.write_derived(
+            customer, now, later=engaged, values={"next_follow_up_on": next_on}
+        )
     return follow_up
 
 

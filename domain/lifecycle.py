@@ -84,13 +84,17 @@ def is_dormant(last_interaction: date, today: date, dormancy_days: int) -> bool:
     return last_interaction <= today - timedelta(days=dormancy_days)
 
 
-def is_churn_risk(last_order: date | None, last_complaint: date | None, today: date,
-                  t: Thresholds) -> bool:
+def is_churn_risk(
+    last_order: date | None, last_complaint: date | None, today: date, t: Thresholds
+) -> bool:
     """Has ordered, but not in `churn_no_order_days`, and complained in the last
     `churn_complaint_days` (the day of the complaint counts as day 1)."""
-    return (last_order is not None and last_complaint is not None
-            and last_order <= today - timedelta(days=t.churn_no_order_days)
-            and last_complaint > today - timedelta(days=t.churn_complaint_days))
+    return (
+        last_order is not None
+        and last_complaint is not None
+        and last_order <= today - timedelta(days=t.churn_no_order_days)
+        and last_complaint > today - timedelta(days=t.churn_complaint_days)
+    )
 
 
 def verification_due_on(last_checked: date, verification_days: int) -> date:

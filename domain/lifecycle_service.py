@@ -3,7 +3,8 @@ explanation of a customer's value."""
 
 from typing import Any
 
-from domain import audit, customer as rules
+from domain import audit
+from domain import customer as rules
 from domain.customer_service import get_readable, get_writable
 from domain.customer_value import JOB, explanation
 from domain.errors import Forbidden
@@ -12,8 +13,15 @@ from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor
 
 
-async def verify(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *,
-                 note: str | None, if_match: int | None) -> Any:
+async def verify(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    customer_id: int,
+    *,
+    note: str | None,
+    if_match: int | None,
+) -> Any:
     """Record that the customer's basic information was checked (its owner or an admin). It
     starts the next verification cycle and completes the customer's open verification tasks;
     the check, its note and each task are on the customer's history."""
@@ -25,12 +33,25 @@ async def verify(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, 
     changes = audit.diff(before, {"verified_at": now, "verified_by": actor.user_id})
     if note:
         changes["note"] = [None, note]
-    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
-                  customer_id=customer.id, action="verify", changes=changes, at=now)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="customer",
+        entity_id=customer.id,
+        customer_id=customer.id,
+        action="verify",
+        changes=changes,
+        at=now,
+    )
     for task_id in await uow.tasks.complete_open(customer.id, [TaskKind.VERIFICATION], now):
-        uow.audit.add(actor_id=actor.user_id, entity_type="task", entity_id=task_id,
-                      customer_id=customer.id, action="complete",
-                      changes={"done_at": [None, now.isoformat()]}, at=now)
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="task",
+            entity_id=task_id,
+            customer_id=customer.id,
+            action="complete",
+            changes={"done_at": [None, now.isoformat()]},
+            at=now,
+        )
     return customer
 
 
@@ -40,5 +61,4 @@ async def explain_value(uow: UnitOfWork, actor: Actor, customer_id: int) -> dict
     customer = await get_readable(uow, actor, customer_id)
     if not rules.sees_amounts(actor):
         raise Forbidden("A customer's value is derived from amounts your role does not see.")
-    return explanation(customer, await uow.values.raw(customer.id),
-                       await uow.values.last_run(JOB))
+    return explanation(customer, await uow.values.raw(customer.id), await uow.values.last_run(JOB))

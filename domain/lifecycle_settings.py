@@ -13,11 +13,27 @@ from domain.roles import Actor, Role
 SETTINGS_ID = 1
 MAX_DAYS = 3650  # ten years: a longer threshold is a typo, and date arithmetic stays in range
 MAX_CLAIM_LIMIT = 100_000
-DAYS = ("pool_release_days", "pool_warning_days", "stale_opportunity_days", "dormancy_days",
-        "churn_no_order_days", "churn_complaint_days", "verification_days")
-FIELDS = ("pool_release_days", "pool_warning_days", "pool_no_order_days", "pool_claim_limit",
-          "pool_reclaim_cooldown_days", "stale_opportunity_days", "dormancy_days",
-          "churn_no_order_days", "churn_complaint_days", "verification_days")
+DAYS = (
+    "pool_release_days",
+    "pool_warning_days",
+    "stale_opportunity_days",
+    "dormancy_days",
+    "churn_no_order_days",
+    "churn_complaint_days",
+    "verification_days",
+)
+FIELDS = (
+    "pool_release_days",
+    "pool_warning_days",
+    "pool_no_order_days",
+    "pool_claim_limit",
+    "pool_reclaim_cooldown_days",
+    "stale_opportunity_days",
+    "dormancy_days",
+    "churn_no_order_days",
+    "churn_complaint_days",
+    "verification_days",
+)
 NULLABLE = frozenset({"pool_no_order_days"})  # null: the "no order" pool rule is off
 
 
@@ -39,35 +55,49 @@ def errors(values: dict[str, Any]) -> list[dict[str, str]]:
             out.append({"field": name, "message": f"whole days from 1 to {MAX_DAYS}"})
     no_order = values.get("pool_no_order_days")
     if no_order is not None and not _whole(no_order, 1, MAX_DAYS):
-        out.append({"field": "pool_no_order_days",
-                    "message": f"whole days from 1 to {MAX_DAYS}, or null (rule off)"})
+        out.append(
+            {
+                "field": "pool_no_order_days",
+                "message": f"whole days from 1 to {MAX_DAYS}, or null (rule off)",
+            }
+        )
     if not _whole(values.get("pool_reclaim_cooldown_days"), 0, MAX_DAYS):
-        out.append({"field": "pool_reclaim_cooldown_days",
-                    "message": f"whole days from 0 to {MAX_DAYS}"})
+        out.append(
+            {"field": "pool_reclaim_cooldown_days", "message": f"whole days from 0 to {MAX_DAYS}"}
+        )
     if not _whole(values.get("pool_claim_limit"), 1, MAX_CLAIM_LIMIT):
-        out.append({"field": "pool_claim_limit",
-                    "message": f"a whole number from 1 to {MAX_CLAIM_LIMIT}"})
+        out.append(
+            {"field": "pool_claim_limit", "message": f"a whole number from 1 to {MAX_CLAIM_LIMIT}"}
+        )
     if out:
         return out
     warning = values["pool_warning_days"]
     if warning >= values["pool_release_days"]:
-        out.append({"field": "pool_warning_days",
-                    "message": "must be less than pool_release_days (the warning comes first)"})
+        out.append(
+            {
+                "field": "pool_warning_days",
+                "message": "must be less than pool_release_days (the warning comes first)",
+            }
+        )
     if no_order is not None and warning >= no_order:
-        out.append({"field": "pool_warning_days",
-                    "message": "must be less than pool_no_order_days (the warning comes first)"})
+        out.append(
+            {
+                "field": "pool_warning_days",
+                "message": "must be less than pool_no_order_days (the warning comes first)",
+            }
+        )
     return out
 
 
 async def get(uow: UnitOfWork, actor: Actor) -> Any:
     if not can_read(actor):
-        raise Forbidden("Only admins, supervisors and readonly users read the lifecycle "
-                        "settings.")
+        raise Forbidden("Only admins, supervisors and readonly users read the lifecycle settings.")
     return await uow.lifecycle.settings()
 
 
-async def update(uow: UnitOfWork, clock: Clock, actor: Actor, changes: dict[str, Any], *,
-                 if_match: int | None) -> Any:
+async def update(
+    uow: UnitOfWork, clock: Clock, actor: Actor, changes: dict[str, Any], *, if_match: int | None
+) -> Any:
     """Change some thresholds (admins); the whole row must still be consistent. They apply
     from the jobs' next run; nothing is recomputed now."""
     if not actor.is_admin:
@@ -80,8 +110,9 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, changes: dict[str,
         raise Invalid([{"field": name, "message": "not a lifecycle setting"} for name in unknown])
     nulls = sorted(k for k, v in changes.items() if v is None and k not in NULLABLE)
     if nulls:
-        raise Invalid([{"field": name, "message": "may be left out, but not null"}
-                       for name in nulls])
+        raise Invalid(
+            [{"field": name, "message": "may be left out, but not null"} for name in nulls]
+        )
     before = snapshot(row, FIELDS)
     after = {**before, **changes}
     problems = errors(after)
@@ -93,6 +124,12 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, changes: dict[str,
             setattr(row, name, value)
         row.updated_at = clock.now()
         await uow.lifecycle.flush()
-        uow.audit.add(actor_id=actor.user_id, entity_type="lifecycle_settings",
-                      entity_id=SETTINGS_ID, action="update", changes=diff, at=clock.now())
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="lifecycle_settings",
+            entity_id=SETTINGS_ID,
+            action="update",
+            changes=diff,
+            at=clock.now(),
+        )
     return row

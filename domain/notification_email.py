@@ -49,9 +49,16 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def compose(*, address: str, name: str, title: str, body: str | None,
-            entity_type: str | None, entity_id: int | None,
-            attachments: tuple[Attachment, ...] = ()) -> Email:
+def compose(
+    *,
+    address: str,
+    name: str,
+    title: str,
+    body: str | None,
+    entity_type: str | None,
+    entity_id: int | None,
+    attachments: tuple[Attachment, ...] = (),
+) -> Email:
     """Subject is the notification's title; the text is its body (or title) and a link; a
     report's notification carries the report's files."""
     parts = [body.strip() if body and body.strip() else title.strip()]
@@ -59,5 +66,10 @@ def compose(*, address: str, name: str, title: str, body: str | None,
     if link:
         parts.append(f"查看 / Open: {link}")
     parts.append("—— 客户关系与服务管理 CRM（系统自动发送，请勿回复）")
-    return Email(to_address=address, to_name=one_line(name), subject=one_line(title),
-                 text="\n\n".join(parts) + "\n", attachments=attachments)
+    return Email(
+        to_address=address,
+        to_name=one_line(name),
+        subject=one_line(title),
+        text="\n\n".join(parts) + "\n",
+        attachments=attachments,
+    )

@@ -9,15 +9,32 @@ from zoneinfo import ZoneInfo
 
 from domain import audit, cadence_service, order_service
 from domain.customer import Stage as CustomerStage
-from domain.customer_service import get_readable as get_readable_customer, get_writable, snapshot
+from domain.customer_service import get_readable as get_readable_customer
+from domain.customer_service import get_writable, snapshot
 from domain.errors import Conflict, FieldsForbidden, Invalid, NotFound, VersionMismatch
 from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor, Role
-from domain.sales import (OPEN_STAGES, OpportunityStage as Stage, allowed_targets,
-                          budget_errors, cents, check_sees_money, stale_cutoff)
+from domain.sales import (
+    OPEN_STAGES,
+    allowed_targets,
+    budget_errors,
+    cents,
+    check_sees_money,
+    stale_cutoff,
+)
+from domain.sales import OpportunityStage as Stage
 
-AUDITED = ("customer_id", "owner_id", "title", "budget_min", "budget_max", "stage",
-           "lost_reason", "expected_close_on", "closed_at")
+AUDITED = (
+    "customer_id",
+    "owner_id",
+    "title",
+    "budget_min",
+    "budget_max",
+    "stage",
+    "lost_reason",
+    "expected_close_on",
+    "closed_at",
+)
 EDITABLE = ("title", "budget_min", "budget_max", "expected_close_on", "owner_id")
 
 
@@ -25,8 +42,12 @@ class IllegalTransition(Conflict):
     code = "illegal-transition"
 
     def __init__(self, current: str, requested: str, allowed: list[str]) -> None:
-        super().__init__(f"Cannot move a {current} opportunity to {requested}.",
-                         current=current, requested=requested, allowed=allowed)
+        super().__init__(
+            f"Cannot move a {current} opportunity to {requested}.",
+            current=current,
+            requested=requested,
+            allowed=allowed,
+        )
 
 
 async def get_readable(uow: UnitOfWork, actor: Actor, opportunity_id: int) -> tuple[Any, Any]:
@@ -54,10 +75,10 @@ async def cutoff(uow: UnitOfWork, today: date, zone: ZoneInfo) -> Any:
 
 async def _check_owner(uow: UnitOfWork, owner_id: int) -> None:
     owner = await uow.users.get(owner_id)
-    if owner is None or not owner.is_active or owner.role not in (Role.ADMIN,
-                                                                  Role.ACCOUNT_MANAGER):
-        raise Invalid([{"field": "owner_id",
-                        "message": "must be an active account manager or admin"}])
+    if owner is None or not owner.is_active or owner.role not in (Role.ADMIN, Role.ACCOUNT_MANAGER):
+        raise Invalid(
+            [{"field": "owner_id", "message": "must be an active account manager or admin"}]
+        )
 
 
 def _normalize(fields: dict[str, Any]) -> dict[str, Any]:
@@ -83,9 +104,16 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     values = _normalize(fields)
     values["stage"] = Stage(values.get("stage") or Stage.INTENT).value
     if values["stage"] not in OPEN_STAGES:
-        raise Invalid([{"field": "stage", "message": "a new opportunity is open (intent, quote "
-                                                     "or contract); won and lost are reached "
-                                                     "by transitions"}])
+        raise Invalid(
+            [
+                {
+                    "field": "stage",
+                    "message": "a new opportunity is open (intent, quote "
+                    "or contract); won and lost are reached "
+                    "by transitions",
+                }
+            ]
+        )
     errors = budget_errors(values.get("budget_min"), values.get("budget_max"))
     if errors:
         raise Invalid(errors)
@@ -94,14 +122,21 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
         await _check_owner(uow, values["owner_id"])
     now = clock.now()
     opportunity = await uow.opportunities.add(created_at=now, updated_at=now, **values)
-    uow.audit.add(actor_id=actor.user_id, entity_type="opportunity", entity_id=opportunity.id,
-                  customer_id=customer.id, action="create",
-                  changes=audit.created(snapshot(opportunity, AUDITED)), at=now)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="opportunity",
+        entity_id=opportunity.id,
+        customer_id=customer.id,
+        action="create",
+        changes=audit.created(snapshot(opportunity, AUDITED)),
+        at=now,
+    )
     return opportunity
 
 
-async def _get_writable(uow: UnitOfWork, actor: Actor, opportunity_id: int,
-                        if_match: int | None) -> tuple[Any, Any]:
+async def _get_writable(
+    uow: UnitOfWork, actor: Actor, opportunity_id: int, if_match: int | None
+) -> tuple[Any, Any]:
     opportunity, _ = await get_readable(uow, actor, opportunity_id)
     customer = await get_writable(uow, actor, opportunity.customer_id)
     if if_match is not None and if_match != opportunity.version:
@@ -109,8 +144,15 @@ async def _get_writable(uow: UnitOfWork, actor: Actor, opportunity_id: int,
     return opportunity, customer
 
 
-async def update(uow: UnitOfWork, clock: Clock, actor: Actor, opportunity_id: int,
-                 changes: dict[str, Any], *, if_match: int | None) -> Any:
+async def update(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    opportunity_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+) -> Any:
     """Edit an open opportunity; the stage moves only through transitions."""
     if "owner_id" in changes and not actor.is_admin:
         raise FieldsForbidden(["owner_id"])
@@ -132,15 +174,31 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, opportunity_id: in
     for name, value in values.items():
         setattr(opportunity, name, value)
     opportunity.updated_at = now
-    uow.audit.add(actor_id=actor.user_id, entity_type="opportunity", entity_id=opportunity.id,
-                  customer_id=customer.id, action="update", changes=diff, at=now)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="opportunity",
+        entity_id=opportunity.id,
+        customer_id=customer.id,
+        action="update",
+        changes=diff,
+        at=now,
+    )
     await uow.opportunities.flush()
     return opportunity
 
 
-async def transition(uow: UnitOfWork, clock: Clock, actor: Actor, opportunity_id: int, *,
-                     to: str, reason: str | None, order: dict[str, Any] | None,
-                     if_match: int | None, zone: ZoneInfo) -> Any:
+async def transition(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    opportunity_id: int,
+    *,
+    to: str,
+    reason: str | None,
+    order: dict[str, Any] | None,
+    if_match: int | None,
+    zone: ZoneInfo,
+) -> Any:
     """Move to the next stage, or to lost with a reason; 409 lists the allowed targets.
     Winning with `order` records that order (linked to the opportunity) in the same
     transaction, and a customer not yet 成交 becomes one."""
@@ -161,8 +219,9 @@ async def transition(uow: UnitOfWork, clock: Clock, actor: Actor, opportunity_id
         next_on = await cadence_service.next_for(uow, customer, new_stage, zone)
     created = None
     if order is not None:
-        created = await order_service.add(uow, clock, actor, customer,
-                                          {**order, "opportunity_id": opportunity.id})
+        created = await order_service.add(
+            uow, clock, actor, customer, {**order, "opportunity_id": opportunity.id}
+        )
     before = snapshot(opportunity, AUDITED)
     opportunity.stage = target.value
     if target in (Stage.WON, Stage.LOST):
@@ -175,13 +234,25 @@ async def transition(uow: UnitOfWork, clock: Clock, actor: Actor, opportunity_id
         changes["reason"] = [None, reason]
     if created is not None:
         changes["order_id"] = [None, created.id]
-    uow.audit.add(actor_id=actor.user_id, entity_type="opportunity", entity_id=opportunity.id,
-                  customer_id=customer.id, action="transition", changes=changes, at=now)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="opportunity",
+        entity_id=opportunity.id,
+        customer_id=customer.id,
+        action="transition",
+        changes=changes,
+        at=now,
+    )
     if new_stage is not None:
-        uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
-                      customer_id=customer.id, action="update",
-                      changes={"stage": [customer.stage, new_stage]}, at=now)
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="customer",
+            entity_id=customer.id,
+            customer_id=customer.id,
+            action="update",
+            changes={"stage": [customer.stage, new_stage]},
+            at=now,
+        )
         customer.stage, customer.next_follow_up_on = new_stage, next_on
     await uow.opportunities.flush()
     return opportunity
-

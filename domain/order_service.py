@@ -7,16 +7,23 @@ from datetime import datetime
 from typing import Any
 
 from domain import audit
-from domain.customer_service import get_readable as get_readable_customer, get_writable, snapshot
+from domain.customer_service import get_readable as get_readable_customer
+from domain.customer_service import get_writable, snapshot
 from domain.errors import Duplicate, Invalid, NotFound, VersionMismatch
 from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor
 from domain.sales import SHANGHAI, OrderStatus, check_amount, check_sees_money
 
-AUDITED = ("order_no", "contract_no", "product", "amount", "ordered_on", "status",
-           "opportunity_id")
-EDITABLE = ("order_no", "contract_no", "product", "amount", "ordered_on", "status",
-            "opportunity_id")
+AUDITED = ("order_no", "contract_no", "product", "amount", "ordered_on", "status", "opportunity_id")
+EDITABLE = (
+    "order_no",
+    "contract_no",
+    "product",
+    "amount",
+    "ordered_on",
+    "status",
+    "opportunity_id",
+)
 CODE_ZONE = SHANGHAI  # the yyyymm of an order number is China's month, as for customers
 
 
@@ -60,8 +67,9 @@ def _normalize(fields: dict[str, Any]) -> dict[str, Any]:
 async def _check_opportunity(uow: UnitOfWork, customer_id: int, opportunity_id: int) -> None:
     opportunity = await uow.opportunities.get(opportunity_id)
     if opportunity is None or opportunity.customer_id != customer_id:
-        raise Invalid([{"field": "opportunity_id",
-                        "message": "not an opportunity of this customer"}])
+        raise Invalid(
+            [{"field": "opportunity_id", "message": "not an opportunity of this customer"}]
+        )
 
 
 async def _order_no(uow: UnitOfWork, clock: Clock) -> str:
@@ -78,13 +86,21 @@ async def refresh_customer(uow: UnitOfWork, customer: Any, now: datetime) -> Non
     """The customer's derived order figures, from the orders as they now stand; the
     customer's version stays (see write_derived)."""
     total, first, last = await uow.orders.totals(customer.id)
-    await uow.customers.write_derived(customer, now, values={
-        "cumulative_amount": total, "first_cooperation_on": first, "last_order_on": last,
-        "activity_status": "active"})
+    await uow.customers.write_derived(
+        customer,
+        now,
+        values={
+            "cumulative_amount": total,
+            "first_cooperation_on": first,
+            "last_order_on": last,
+            "activity_status": "active",
+        },
+    )
 
 
-async def add(uow: UnitOfWork, clock: Clock, actor: Actor, customer: Any,
-              fields: dict[str, Any]) -> Any:
+async def add(
+    uow: UnitOfWork, clock: Clock, actor: Actor, customer: Any, fields: dict[str, Any]
+) -> Any:
     """An order for a customer the caller may write (checked by the caller)."""
     values = _normalize({"status": OrderStatus.CONFIRMED.value, **fields})
     for name in ("product", "amount", "ordered_on"):
@@ -98,18 +114,26 @@ async def add(uow: UnitOfWork, clock: Clock, actor: Actor, customer: Any,
     else:
         values["order_no"] = await _order_no(uow, clock)
     now = clock.now()
-    order = await uow.orders.add(customer_id=customer.id, created_by=actor.user_id,
-                                 created_at=now, updated_at=now, **values)
+    order = await uow.orders.add(
+        customer_id=customer.id, created_by=actor.user_id, created_at=now, updated_at=now, **values
+    )
     await refresh_customer(uow, customer, now)
-    uow.audit.add(actor_id=actor.user_id, entity_type="order", entity_id=order.id,
-                  customer_id=customer.id, action="create",
-                  changes=audit.created(snapshot(order, AUDITED)), at=now)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="order",
+        entity_id=order.id,
+        customer_id=customer.id,
+        action="create",
+        changes=audit.created(snapshot(order, AUDITED)),
+        at=now,
+    )
     await uow.orders.flush()
     return order
 
 
-async def create(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
-                 fields: dict[str, Any]) -> Any:
+async def create(
+    uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, fields: dict[str, Any]
+) -> Any:
     """Record an order (admins, and account managers on their own customers). Without
     `order_no` the server numbers it O + yyyymm + 6 digits."""
     check_sees_money(actor)
@@ -117,8 +141,15 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
     return await add(uow, clock, actor, customer, fields)
 
 
-async def update(uow: UnitOfWork, clock: Clock, actor: Actor, order_id: int,
-                 changes: dict[str, Any], *, if_match: int | None) -> Any:
+async def update(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    order_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+) -> Any:
     """Change an order; cancelling it takes it out of the customer's totals."""
     order, _ = await get_readable(uow, actor, order_id)
     customer = await get_writable(uow, actor, order.customer_id)
@@ -127,8 +158,11 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, order_id: int,
     values = _normalize({k: v for k, v in changes.items() if k in EDITABLE})
     if values.get("opportunity_id") is not None:
         await _check_opportunity(uow, customer.id, values["opportunity_id"])
-    if values.get("order_no") and values["order_no"] != order.order_no and \
-            await uow.orders.order_no_taken(values["order_no"], except_id=order.id):
+    if (
+        values.get("order_no")
+        and values["order_no"] != order.order_no
+        and await uow.orders.order_no_taken(values["order_no"], except_id=order.id)
+    ):
         raise Duplicate("order_no", "Another order already has this order number.")
     before = snapshot(order, AUDITED)
     diff = audit.diff(before, {**before, **values})
@@ -139,8 +173,14 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, order_id: int,
         setattr(order, name, value)
     order.updated_at = now
     await refresh_customer(uow, customer, now)
-    uow.audit.add(actor_id=actor.user_id, entity_type="order", entity_id=order.id,
-                  customer_id=customer.id, action="update", changes=diff, at=now)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="order",
+        entity_id=order.id,
+        customer_id=customer.id,
+        action="update",
+        changes=diff,
+        at=now,
+    )
     await uow.orders.flush()
     return order
-

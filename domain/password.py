@@ -19,8 +19,7 @@ def weakness(password: str, username: str, *, min_length: int) -> str | None:
     if not password.strip():
         return "must not be only spaces"
     folded = password.strip().lower()
-    if folded == username.lower() or username.lower() in folded and len(folded) - len(
-            username) < 4:
+    if folded == username.lower() or username.lower() in folded and len(folded) - len(username) < 4:
         return "must not be the username"
     if folded in _common() or len(set(folded)) <= 2:
         return "is too common; choose another"

@@ -31,8 +31,10 @@ class NotInPool(Conflict):
     code = "not-in-pool"
 
     def __init__(self, customer_id: int) -> None:
-        super().__init__(f"Customer {customer_id} is not in the public pool (someone claimed "
-                         "it, or it is archived).")
+        super().__init__(
+            f"Customer {customer_id} is not in the public pool (someone claimed "
+            "it, or it is archived)."
+        )
 
 
 class AlreadyInPool(Conflict):
@@ -46,16 +48,20 @@ class ClaimLimit(Conflict):
     code = "claim-limit"
 
     def __init__(self, owned: int, limit: int) -> None:
-        super().__init__(f"You already own {owned} customers; the limit is {limit}.",
-                         owned=owned, limit=limit)
+        super().__init__(
+            f"You already own {owned} customers; the limit is {limit}.", owned=owned, limit=limit
+        )
 
 
 class ReclaimCooldown(Conflict):
     code = "reclaim-cooldown"
 
     def __init__(self, claimable_from: datetime) -> None:
-        super().__init__("You released this customer to the pool; you may claim it again from "
-                         f"{claimable_from.isoformat()}.", claimable_from=claimable_from)
+        super().__init__(
+            "You released this customer to the pool; you may claim it again from "
+            f"{claimable_from.isoformat()}.",
+            claimable_from=claimable_from,
+        )
 
 
 def local_today(now: datetime, zone: str) -> date:
@@ -102,16 +108,23 @@ def recycle_cutoffs(settings: Any, now: datetime, zone: str) -> RecycleCutoffs:
     the customer on), with a warning `pool_warning_days` before; optionally also after
     `pool_no_order_days` without an order since the later of the last order and the start of
     the current ownership, with its own warning as many days before."""
-    release, warning, no_order = (settings.pool_release_days, settings.pool_warning_days,
-                                  settings.pool_no_order_days)
+    release, warning, no_order = (
+        settings.pool_release_days,
+        settings.pool_warning_days,
+        settings.pool_no_order_days,
+    )
     return RecycleCutoffs(
         release_before=quiet_since_before(now, release, zone),
         warn_before=quiet_since_before(now, release - warning, zone),
-        no_order=None if no_order is None else NoOrderCutoffs(
+        no_order=None
+        if no_order is None
+        else NoOrderCutoffs(
             owned_before=quiet_since_before(now, no_order, zone),
             last_order_on=day_on_or_before(now, no_order, zone),
             warn_owned_before=quiet_since_before(now, no_order - warning, zone),
-            warn_last_order_on=day_on_or_before(now, no_order - warning, zone)))
+            warn_last_order_on=day_on_or_before(now, no_order - warning, zone),
+        ),
+    )
 
 
 def claimable_from(released_at: datetime, cooldown_days: int, zone: str) -> datetime:
@@ -122,6 +135,7 @@ def claimable_from(released_at: datetime, cooldown_days: int, zone: str) -> date
 
 
 # ---- access ------------------------------------------------------------------------------
+
 
 def can_list(actor: Actor) -> bool:
     """Sales work the pool; supervisors and readonly users watch it. Agents find pool

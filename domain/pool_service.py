@@ -14,12 +14,12 @@ from domain.roles import Actor
 
 def check_can_list(actor: Actor) -> None:
     if not rules.can_list(actor):
-        raise Forbidden("The public pool is for account managers, supervisors, admins and "
-                        "readonly users.")
+        raise Forbidden(
+            "The public pool is for account managers, supervisors, admins and readonly users."
+        )
 
 
-async def claim(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *,
-                zone: str) -> Any:
+async def claim(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *, zone: str) -> Any:
     """The caller becomes the owner of a pool customer: not one they released less than the
     cooldown ago, and not past their limit of owned (non-archived) customers. Of concurrent
     claims exactly one wins; the others get 409 not-in-pool."""
@@ -28,16 +28,19 @@ async def claim(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *
     customer = await uow.customers.get(customer_id)
     in_pool = customer is not None and customer.owner_id is None and not customer.archived
     # Someone else's customer is a 404 like a missing one: the caller learns nothing of it.
-    if customer is None or not (in_pool or customer_rules.can_read(
-            actor, owner_id=customer.owner_id, archived=customer.archived)):
+    if customer is None or not (
+        in_pool
+        or customer_rules.can_read(actor, owner_id=customer.owner_id, archived=customer.archived)
+    ):
         raise NotFound("customer", customer_id)
     if not in_pool:
         raise rules.NotInPool(customer_id)
     settings = await uow.lifecycle.settings()
     now = clock.now()
     if customer.released_by == actor.user_id and customer.pool_entered_at is not None:
-        until = rules.claimable_from(customer.pool_entered_at,
-                                     settings.pool_reclaim_cooldown_days, zone)
+        until = rules.claimable_from(
+            customer.pool_entered_at, settings.pool_reclaim_cooldown_days, zone
+        )
         if now < until:
             raise rules.ReclaimCooldown(until)
     # One person's claims queue up here, so two at once cannot both pass the limit.
@@ -48,15 +51,30 @@ async def claim(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *
     entered_at = customer.pool_entered_at
     if not await uow.pool.take(customer, actor.user_id, now):
         raise rules.NotInPool(customer_id)
-    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
-                  customer_id=customer.id, action="claim",
-                  changes={"owner_id": [None, actor.user_id],
-                           "pool_entered_at": [jsonable(entered_at), None]}, at=now)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="customer",
+        entity_id=customer.id,
+        customer_id=customer.id,
+        action="claim",
+        changes={
+            "owner_id": [None, actor.user_id],
+            "pool_entered_at": [jsonable(entered_at), None],
+        },
+        at=now,
+    )
     return customer
 
 
-async def release(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *,
-                  reason: str, if_match: int | None) -> Any:
+async def release(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    customer_id: int,
+    *,
+    reason: str,
+    if_match: int | None,
+) -> Any:
     """The owner (or an admin) sends a customer to the pool with a reason. The old owner
     counts as its releaser, so the re-claim cooldown applies to them as after the job's
     release."""
@@ -69,10 +87,18 @@ async def release(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int,
     old_owner = customer.owner_id
     customer.owner_id, customer.released_by, customer.pool_entered_at = None, old_owner, now
     await uow.customers.flush()
-    uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
-                  customer_id=customer.id, action="release",
-                  changes={"owner_id": [old_owner, None],
-                           "pool_entered_at": [None, jsonable(now)],
-                           "release_reason": [None, rules.BY_HAND],
-                           "release_note": [None, reason]}, at=now)
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="customer",
+        entity_id=customer.id,
+        customer_id=customer.id,
+        action="release",
+        changes={
+            "owner_id": [old_owner, None],
+            "pool_entered_at": [None, jsonable(now)],
+            "release_reason": [None, rules.BY_HAND],
+            "release_note": [None, reason],
+        },
+        at=now,
+    )
     return customer

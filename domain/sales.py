@@ -40,8 +40,9 @@ class OpportunityStage(StrEnum):
     LOST = "lost"
 
 
-OPEN_STAGES: Final = frozenset({OpportunityStage.INTENT, OpportunityStage.QUOTE,
-                                OpportunityStage.CONTRACT})
+OPEN_STAGES: Final = frozenset(
+    {OpportunityStage.INTENT, OpportunityStage.QUOTE, OpportunityStage.CONTRACT}
+)
 ALLOWED: Final[Mapping[OpportunityStage, frozenset[OpportunityStage]]] = {
     OpportunityStage.INTENT: frozenset({OpportunityStage.QUOTE, OpportunityStage.LOST}),
     OpportunityStage.QUOTE: frozenset({OpportunityStage.CONTRACT, OpportunityStage.LOST}),
@@ -59,6 +60,7 @@ CENT: Final = Decimal("0.01")
 
 # ---- access ---------------------------------------------------------------------------------
 
+
 def check_sees_money(actor: Actor) -> None:
     """Orders and opportunities carry amounts; agents see no money (DESIGN §1), so the whole
     resource is refused by role (403) before any record is looked up."""
@@ -73,22 +75,26 @@ def can_edit_follow_up(actor: Actor, follow_up_owner_id: int) -> bool:
 
 def may_list_for(actor: Actor, owner_id: int | None) -> bool:
     """Whose due list the actor may read: their own; anyone's for roles that read all."""
-    return owner_id == actor.user_id or actor.role in (Role.ADMIN, Role.SUPERVISOR,
-                                                       Role.READONLY)
+    return owner_id == actor.user_id or actor.role in (Role.ADMIN, Role.SUPERVISOR, Role.READONLY)
 
 
 # ---- opportunities --------------------------------------------------------------------------
+
 
 def allowed_targets(stage: OpportunityStage) -> frozenset[OpportunityStage]:
     return ALLOWED[stage]
 
 
-def is_stale(stage: str, created_at: datetime, last_effective_follow_up_at: datetime | None,
-             cutoff: datetime) -> bool:
+def is_stale(
+    stage: str, created_at: datetime, last_effective_follow_up_at: datetime | None, cutoff: datetime
+) -> bool:
     """Open and quiet since before `cutoff` (see stale_cutoff): neither created nor followed
     up effectively since then."""
-    return (stage in OPEN_STAGES and created_at < cutoff
-            and (last_effective_follow_up_at is None or last_effective_follow_up_at < cutoff))
+    return (
+        stage in OPEN_STAGES
+        and created_at < cutoff
+        and (last_effective_follow_up_at is None or last_effective_follow_up_at < cutoff)
+    )
 
 
 def stale_cutoff(today: date, days: int, zone: ZoneInfo) -> datetime:
@@ -98,15 +104,18 @@ def stale_cutoff(today: date, days: int, zone: ZoneInfo) -> datetime:
 
 
 def budget_errors(budget_min: Decimal | None, budget_max: Decimal | None) -> list[dict[str, str]]:
-    errors = [e for name, value in (("budget_min", budget_min), ("budget_max", budget_max))
-              for e in _money_errors(name, value, allow_zero=True)]
-    if not errors and budget_min is not None and budget_max is not None \
-            and budget_min > budget_max:
+    errors = [
+        e
+        for name, value in (("budget_min", budget_min), ("budget_max", budget_max))
+        for e in _money_errors(name, value, allow_zero=True)
+    ]
+    if not errors and budget_min is not None and budget_max is not None and budget_min > budget_max:
         errors.append({"field": "budget_max", "message": "must not be below budget_min"})
     return errors
 
 
 # ---- money ----------------------------------------------------------------------------------
+
 
 def _money_errors(field: str, value: Decimal | None, *, allow_zero: bool) -> list[dict[str, str]]:
     if value is None:
@@ -116,8 +125,12 @@ def _money_errors(field: str, value: Decimal | None, *, allow_zero: bool) -> lis
     if value != value.quantize(CENT):
         return [{"field": field, "message": "CNY with at most 2 decimals"}]
     if value < 0 or (value == 0 and not allow_zero):
-        return [{"field": field, "message": "must not be negative" if allow_zero
-                 else "must be greater than 0"}]
+        return [
+            {
+                "field": field,
+                "message": "must not be negative" if allow_zero else "must be greater than 0",
+            }
+        ]
     return []
 
 
@@ -134,6 +147,7 @@ def cents(value: Decimal | None) -> Decimal | None:
 
 
 # ---- calendar days --------------------------------------------------------------------------
+
 
 def local_date(at: datetime, zone: ZoneInfo) -> date:
     return at.astimezone(zone).date()

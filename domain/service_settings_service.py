@@ -38,6 +38,7 @@ def _checked(version: int, if_match: int | None) -> None:
 
 # ---- SLA policies ----------------------------------------------------------------------------
 
+
 def policy_errors(values: dict[str, Any]) -> list[dict[str, str]]:
     """Targets are whole minutes, from 1 up to 60 days, on a known calendar."""
     errors = []
@@ -64,8 +65,7 @@ async def get_policy(uow: UnitOfWork, policy_id: int) -> Any:
     return policy
 
 
-async def create_policy(uow: UnitOfWork, clock: Clock, actor: Actor,
-                        fields: dict[str, Any]) -> Any:
+async def create_policy(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]) -> Any:
     """A policy per priority, optionally narrowed to one ticket type (which then wins over the
     priority's base policy). One policy per (priority, ticket type)."""
     _require_admin(actor)
@@ -77,19 +77,36 @@ async def create_policy(uow: UnitOfWork, clock: Clock, actor: Actor,
     if errors:
         raise Invalid(errors)
     # NULL never collides in a unique index, so the base policy's uniqueness is checked here.
-    if any(p.priority == values["priority"] and p.ticket_type == values["ticket_type"]
-           for p in await uow.tickets.list_policies()):
-        raise Duplicate("ticket_type", f"{values['priority']} already has a policy for "
-                                       f"{values['ticket_type'] or 'all ticket types'}.")
+    if any(
+        p.priority == values["priority"] and p.ticket_type == values["ticket_type"]
+        for p in await uow.tickets.list_policies()
+    ):
+        raise Duplicate(
+            "ticket_type",
+            f"{values['priority']} already has a policy for "
+            f"{values['ticket_type'] or 'all ticket types'}.",
+        )
     policy = await uow.tickets.add_policy(**values)
-    uow.audit.add(actor_id=actor.user_id, entity_type="sla_policy", entity_id=policy.id,
-                  action="create", changes=audit.created(snapshot(policy, POLICY_FIELDS)),
-                  at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="sla_policy",
+        entity_id=policy.id,
+        action="create",
+        changes=audit.created(snapshot(policy, POLICY_FIELDS)),
+        at=clock.now(),
+    )
     return policy
 
 
-async def update_policy(uow: UnitOfWork, clock: Clock, actor: Actor, policy_id: int,
-                        changes: dict[str, Any], *, if_match: int | None) -> Any:
+async def update_policy(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    policy_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+) -> Any:
     """Change targets or calendar; priority and ticket type identify the policy and stay."""
     _require_admin(actor)
     policy = await get_policy(uow, policy_id)
@@ -107,28 +124,42 @@ async def update_policy(uow: UnitOfWork, clock: Clock, actor: Actor, policy_id: 
         for name, value in changes.items():
             setattr(policy, name, value)
         await uow.tickets.flush()
-        uow.audit.add(actor_id=actor.user_id, entity_type="sla_policy", entity_id=policy.id,
-                      action="update", changes=diff, at=clock.now())
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="sla_policy",
+            entity_id=policy.id,
+            action="update",
+            changes=diff,
+            at=clock.now(),
+        )
     return policy
 
 
-async def delete_policy(uow: UnitOfWork, clock: Clock, actor: Actor, policy_id: int, *,
-                        if_match: int | None) -> None:
+async def delete_policy(
+    uow: UnitOfWork, clock: Clock, actor: Actor, policy_id: int, *, if_match: int | None
+) -> None:
     """Type-specific policies can go (the priority's base policy then applies); the base
     policy of a priority cannot, since every new ticket needs targets."""
     _require_admin(actor)
     policy = await get_policy(uow, policy_id)
     _checked(policy.version, if_match)
     if policy.ticket_type is None:
-        raise Conflict(f"The base policy of {policy.priority} cannot be deleted; change its "
-                       "targets instead.")
-    uow.audit.add(actor_id=actor.user_id, entity_type="sla_policy", entity_id=policy.id,
-                  action="delete", changes=audit.deleted(snapshot(policy, POLICY_FIELDS)),
-                  at=clock.now())
+        raise Conflict(
+            f"The base policy of {policy.priority} cannot be deleted; change its targets instead."
+        )
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="sla_policy",
+        entity_id=policy.id,
+        action="delete",
+        changes=audit.deleted(snapshot(policy, POLICY_FIELDS)),
+        at=clock.now(),
+    )
     await uow.tickets.delete_policy(policy)
 
 
 # ---- routing ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Route:
@@ -155,9 +186,15 @@ async def routes(uow: UnitOfWork) -> list[Route]:
             wanted = DEFAULT_ROUTES[ticket_type]
             department = next((d for d in departments if wanted in (d.key, d.name)), None)
             is_default = True
-        out.append(Route(ticket_type, department.id if department else None,
-                         department.key if department else None,
-                         department.name if department else None, is_default))
+        out.append(
+            Route(
+                ticket_type,
+                department.id if department else None,
+                department.key if department else None,
+                department.name if department else None,
+                is_default,
+            )
+        )
     return out
 
 
@@ -165,8 +202,9 @@ async def route_of(uow: UnitOfWork, ticket_type: str) -> Route:
     return next(r for r in await routes(uow) if r.ticket_type == ticket_type)
 
 
-async def set_route(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_type: str,
-                    department_id: int) -> Route:
+async def set_route(
+    uow: UnitOfWork, clock: Clock, actor: Actor, ticket_type: str, department_id: int
+) -> Route:
     """New tickets of this type go to the department (and its least-loaded member)."""
     _require_admin(actor)
     ticket_type = _member(TicketType, ticket_type, "ticket_type")
@@ -175,11 +213,19 @@ async def set_route(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_type: st
     before = await uow.tickets.routed_department(ticket_type)
     if before != department_id:
         rule = await uow.tickets.set_route(ticket_type, department_id)
-        changes = (audit.created({"ticket_type": ticket_type, "department_id": department_id})
-                   if before is None else {"department_id": [before, department_id]})
-        uow.audit.add(actor_id=actor.user_id, entity_type="routing_rule", entity_id=rule.id,
-                      action="create" if before is None else "update", changes=changes,
-                      at=clock.now())
+        changes = (
+            audit.created({"ticket_type": ticket_type, "department_id": department_id})
+            if before is None
+            else {"department_id": [before, department_id]}
+        )
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="routing_rule",
+            entity_id=rule.id,
+            action="create" if before is None else "update",
+            changes=changes,
+            at=clock.now(),
+        )
     return await route_of(uow, ticket_type)
 
 
@@ -187,14 +233,17 @@ async def reset_route(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_type: 
     """Back to the default department; nothing to do when no rule is set."""
     _require_admin(actor)
     ticket_type = _member(TicketType, ticket_type, "ticket_type")
-    rule = next((r for r in await uow.tickets.list_routes() if r.ticket_type == ticket_type),
-                None)
+    rule = next((r for r in await uow.tickets.list_routes() if r.ticket_type == ticket_type), None)
     if rule is None:
         return
-    uow.audit.add(actor_id=actor.user_id, entity_type="routing_rule", entity_id=rule.id,
-                  action="delete", changes={"ticket_type": [ticket_type, None],
-                                            "department_id": [rule.department_id, None]},
-                  at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="routing_rule",
+        entity_id=rule.id,
+        action="delete",
+        changes={"ticket_type": [ticket_type, None], "department_id": [rule.department_id, None]},
+        at=clock.now(),
+    )
     await uow.tickets.delete_route(ticket_type)
 
 
@@ -212,8 +261,9 @@ def hours_errors(timezone: str, opens: time, closes: time) -> list[dict[str, str
     """An IANA zone and local opening hours within one day, opening before closing."""
     errors = []
     if timezone not in _zones():
-        errors.append({"field": "timezone", "message": "not an IANA time zone such as "
-                                                       "Asia/Shanghai"})
+        errors.append(
+            {"field": "timezone", "message": "not an IANA time zone such as Asia/Shanghai"}
+        )
     for name, value in (("opens", opens), ("closes", closes)):
         if value.tzinfo is not None:
             errors.append({"field": name, "message": "a local time, without an offset"})
@@ -222,8 +272,9 @@ def hours_errors(timezone: str, opens: time, closes: time) -> list[dict[str, str
     return errors
 
 
-async def _follow_calendar(uow: UnitOfWork, clock: Clock, *,
-                          due_from: datetime | None = None) -> int:
+async def _follow_calendar(
+    uow: UnitOfWork, clock: Clock, *, due_from: datetime | None = None
+) -> int:
     """Re-derive the stored SLA thresholds of running business-calendar tickets, so the SLA
     scan warns and breaches by the calendar as it now is. Answers how many moved."""
     business = await uow.tickets.business_calendar()
@@ -232,8 +283,9 @@ async def _follow_calendar(uow: UnitOfWork, clock: Clock, *,
     now = clock.now()
     rows = []
     for ticket in tickets:
-        facts = ticket_service.facts_of(ticket, business, [Pause(p.started_at, p.ended_at)
-                                                           for p in pauses[ticket.id]])
+        facts = ticket_service.facts_of(
+            ticket, business, [Pause(p.started_at, p.ended_at) for p in pauses[ticket.id]]
+        )
         values = thresholds(facts, paused=False, now=now)
         if any(getattr(ticket, name) != value for name, value in values.items()):
             rows.append({"id": ticket.id, **values})
@@ -242,8 +294,11 @@ async def _follow_calendar(uow: UnitOfWork, clock: Clock, *,
 
 
 def _hours_snapshot(hours: Any) -> dict[str, Any]:
-    return {"timezone": hours.timezone, "opens": hours.opens.isoformat(),
-            "closes": hours.closes.isoformat()}
+    return {
+        "timezone": hours.timezone,
+        "opens": hours.opens.isoformat(),
+        "closes": hours.closes.isoformat(),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,14 +319,22 @@ class CalendarSettings:
 
 async def calendar_settings(uow: UnitOfWork) -> CalendarSettings:
     hours = await uow.tickets.business_hours()
-    overrides = [Override(o.day, o.is_workday, o.note)
-                 for o in await uow.tickets.calendar_overrides()]
+    overrides = [
+        Override(o.day, o.is_workday, o.note) for o in await uow.tickets.calendar_overrides()
+    ]
     return CalendarSettings(hours.timezone, hours.opens, hours.closes, hours.version, overrides)
 
 
-async def update_business_hours(uow: UnitOfWork, clock: Clock, actor: Actor, *, timezone: str,
-                                opens: time, closes: time,
-                                if_match: int | None) -> CalendarSettings:
+async def update_business_hours(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    *,
+    timezone: str,
+    opens: time,
+    closes: time,
+    if_match: int | None,
+) -> CalendarSettings:
     """Working hours [opens, closes) in `timezone` on working days, for every business-calendar
     SLA clock."""
     _require_admin(actor)
@@ -280,15 +343,22 @@ async def update_business_hours(uow: UnitOfWork, clock: Clock, actor: Actor, *, 
     errors = hours_errors(timezone, opens, closes)
     if errors:
         raise Invalid(errors)
-    diff = audit.diff(_hours_snapshot(hours), {"timezone": timezone, "opens": opens.isoformat(),
-                                               "closes": closes.isoformat()})
+    diff = audit.diff(
+        _hours_snapshot(hours),
+        {"timezone": timezone, "opens": opens.isoformat(), "closes": closes.isoformat()},
+    )
     if diff:
         hours.timezone, hours.opens, hours.closes = timezone, opens, closes
         await uow.tickets.flush()
         await _follow_calendar(uow, clock)
-        uow.audit.add(actor_id=actor.user_id, entity_type="business_hours",
-                      entity_id=BUSINESS_HOURS_ID, action="update", changes=diff,
-                      at=clock.now())
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="business_hours",
+            entity_id=BUSINESS_HOURS_ID,
+            action="update",
+            changes=diff,
+            at=clock.now(),
+        )
     return await calendar_settings(uow)
 
 
@@ -303,24 +373,31 @@ def override_entity_id(day: date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
-async def set_override(uow: UnitOfWork, clock: Clock, actor: Actor, day: date, *,
-                       is_workday: bool, note: str | None) -> Override:
+async def set_override(
+    uow: UnitOfWork, clock: Clock, actor: Actor, day: date, *, is_workday: bool, note: str | None
+) -> Override:
     """Make a day a working day or a day off for this company, whatever the official
     schedule says."""
     _require_admin(actor)
     current = {o.day: o for o in await uow.tickets.calendar_overrides()}.get(day)
-    before = ({"is_workday": current.is_workday, "note": current.note} if current
-              else {"is_workday": None, "note": None})
+    before = (
+        {"is_workday": current.is_workday, "note": current.note}
+        if current
+        else {"is_workday": None, "note": None}
+    )
     diff = audit.diff(before, {"is_workday": is_workday, "note": note})
     if diff:
         await uow.tickets.set_override(day, is_workday, note)
         if "is_workday" in diff:
             await _follow_calendar(uow, clock, due_from=await _start_of(uow, day))
-        uow.audit.add(actor_id=actor.user_id, entity_type="calendar_override",
-                      entity_id=override_entity_id(day),
-                      action="update" if current else "create",
-                      changes=diff if current else {"day": [None, day.isoformat()], **diff},
-                      at=clock.now())
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="calendar_override",
+            entity_id=override_entity_id(day),
+            action="update" if current else "create",
+            changes=diff if current else {"day": [None, day.isoformat()], **diff},
+            at=clock.now(),
+        )
     return Override(day, is_workday, note)
 
 
@@ -330,17 +407,22 @@ async def remove_override(uow: UnitOfWork, clock: Clock, actor: Actor, day: date
     current = {o.day: o for o in await uow.tickets.calendar_overrides()}.get(day)
     if current is None:
         return
-    uow.audit.add(actor_id=actor.user_id, entity_type="calendar_override",
-                  entity_id=override_entity_id(day), action="delete",
-                  changes={"day": [day.isoformat(), None],
-                           **audit.deleted({"is_workday": current.is_workday,
-                                            "note": current.note})}, at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="calendar_override",
+        entity_id=override_entity_id(day),
+        action="delete",
+        changes={
+            "day": [day.isoformat(), None],
+            **audit.deleted({"is_workday": current.is_workday, "note": current.note}),
+        },
+        at=clock.now(),
+    )
     await uow.tickets.set_override(day, None, None)
     await _follow_calendar(uow, clock, due_from=await _start_of(uow, day))
 
 
-async def preview_due(uow: UnitOfWork, start: datetime, minutes: int,
-                      calendar: str) -> datetime:
+async def preview_due(uow: UnitOfWork, start: datetime, minutes: int, calendar: str) -> datetime:
     """When a target of `minutes` started at `start` falls due on the configured calendar,
     shown in the calendar's zone."""
     if calendar not in CALENDARS:

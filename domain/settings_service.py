@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from domain import audit, tag as tag_rules
+from domain import audit
+from domain import tag as tag_rules
 from domain.custom_field import FieldType, check_definition
 from domain.customer_service import snapshot
 from domain.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound, VersionMismatch
@@ -57,13 +58,26 @@ async def create_tag(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[s
     if await uow.tags.name_taken(values["name"]):
         raise Duplicate("name", "A tag with this name exists; merge into it instead.")
     tag = await uow.tags.add(**values)
-    uow.audit.add(actor_id=actor.user_id, entity_type="tag", entity_id=tag.id, action="create",
-                  changes=audit.created(snapshot(tag, TAG_FIELDS)), at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="tag",
+        entity_id=tag.id,
+        action="create",
+        changes=audit.created(snapshot(tag, TAG_FIELDS)),
+        at=clock.now(),
+    )
     return tag
 
 
-async def update_tag(uow: UnitOfWork, clock: Clock, actor: Actor, tag_id: int,
-                     fields: dict[str, Any], *, if_match: int | None) -> Any:
+async def update_tag(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    tag_id: int,
+    fields: dict[str, Any],
+    *,
+    if_match: int | None,
+) -> Any:
     """Rename or recolour; customers keep the tag (they refer to it by id)."""
     _require_admin(actor)
     tag = await get_tag(uow, tag_id)
@@ -78,13 +92,20 @@ async def update_tag(uow: UnitOfWork, clock: Clock, actor: Actor, tag_id: int,
         for name, value in values.items():
             setattr(tag, name, value)
         await uow.tags.flush()
-        uow.audit.add(actor_id=actor.user_id, entity_type="tag", entity_id=tag.id,
-                      action="update", changes=diff, at=clock.now())
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="tag",
+            entity_id=tag.id,
+            action="update",
+            changes=diff,
+            at=clock.now(),
+        )
     return tag
 
 
-async def merge_tags(uow: UnitOfWork, clock: Clock, actor: Actor, source_id: int,
-                     target_id: int) -> Any:
+async def merge_tags(
+    uow: UnitOfWork, clock: Clock, actor: Actor, source_id: int, target_id: int
+) -> Any:
     """Every customer of `source` ends with `target`, once; `source` is deleted."""
     _require_admin(actor)
     if source_id == target_id:
@@ -94,30 +115,49 @@ async def merge_tags(uow: UnitOfWork, clock: Clock, actor: Actor, source_id: int
     await uow.tags.move_assignments(source.id, target.id)
     now = clock.now()
     for customer_id in customer_ids:
-        uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer_id,
-                      customer_id=customer_id, action="tag-merge",
-                      changes={"tags": [[source.name], [target.name]]}, at=now)
-    uow.audit.add(actor_id=actor.user_id, entity_type="tag", entity_id=source.id,
-                  action="merge", changes={"merged_into": [None, target.name],
-                                           "customers": [None, len(customer_ids)]}, at=now)
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="customer",
+            entity_id=customer_id,
+            customer_id=customer_id,
+            action="tag-merge",
+            changes={"tags": [[source.name], [target.name]]},
+            at=now,
+        )
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="tag",
+        entity_id=source.id,
+        action="merge",
+        changes={"merged_into": [None, target.name], "customers": [None, len(customer_ids)]},
+        at=now,
+    )
     await uow.tags.delete(source)
     return target
 
 
-async def delete_tag(uow: UnitOfWork, clock: Clock, actor: Actor, tag_id: int, *,
-                     if_match: int | None) -> None:
+async def delete_tag(
+    uow: UnitOfWork, clock: Clock, actor: Actor, tag_id: int, *, if_match: int | None
+) -> None:
     """Only an unused tag can be deleted: taking a tag off customers is a merge or an edit."""
     _require_admin(actor)
     tag = await get_tag(uow, tag_id)
     _checked(tag.version, if_match)
     if await uow.tags.customer_ids_with(tag.id):
         raise Conflict("The tag is on customers; merge it into another tag or untag them first.")
-    uow.audit.add(actor_id=actor.user_id, entity_type="tag", entity_id=tag.id, action="delete",
-                  changes=audit.deleted(snapshot(tag, TAG_FIELDS)), at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="tag",
+        entity_id=tag.id,
+        action="delete",
+        changes=audit.deleted(snapshot(tag, TAG_FIELDS)),
+        at=clock.now(),
+    )
     await uow.tags.delete(tag)
 
 
 # ---- custom fields -----------------------------------------------------------------------
+
 
 async def get_field(uow: UnitOfWork, field_id: int) -> Any:
     row = await uow.custom_fields.get(field_id)
@@ -126,25 +166,35 @@ async def get_field(uow: UnitOfWork, field_id: int) -> Any:
     return row
 
 
-async def create_field(uow: UnitOfWork, clock: Clock, actor: Actor,
-                       fields: dict[str, Any]) -> Any:
+async def create_field(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]) -> Any:
     _require_admin(actor)
     options = fields.get("options") or []
     errors = check_definition(fields["key"], FieldType(fields["type"]), options)
     if errors:
-        raise Invalid([{"field": e.split(":")[0], "message": e.split(": ", 1)[1]}
-                       for e in errors])
+        raise Invalid([{"field": e.split(":")[0], "message": e.split(": ", 1)[1]} for e in errors])
     if await uow.custom_fields.key_taken(fields["key"]):
         raise Duplicate("key", "A custom field with this key exists.")
     row = await uow.custom_fields.add(**{**fields, "options": options})
-    uow.audit.add(actor_id=actor.user_id, entity_type="custom_field", entity_id=row.id,
-                  action="create", changes=audit.created(snapshot(row, FIELD_FIELDS)),
-                  at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="custom_field",
+        entity_id=row.id,
+        action="create",
+        changes=audit.created(snapshot(row, FIELD_FIELDS)),
+        at=clock.now(),
+    )
     return row
 
 
-async def update_field(uow: UnitOfWork, clock: Clock, actor: Actor, field_id: int,
-                       changes: dict[str, Any], *, if_match: int | None) -> Any:
+async def update_field(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    field_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+) -> Any:
     """Labels, required, sensitive and options can change; an option still in use can't go."""
     _require_admin(actor)
     row = await get_field(uow, field_id)
@@ -164,20 +214,32 @@ async def update_field(uow: UnitOfWork, clock: Clock, actor: Actor, field_id: in
         for name, value in changes.items():
             setattr(row, name, value)
         await uow.custom_fields.flush()
-        uow.audit.add(actor_id=actor.user_id, entity_type="custom_field", entity_id=row.id,
-                      action="update", changes=diff, at=clock.now())
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="custom_field",
+            entity_id=row.id,
+            action="update",
+            changes=diff,
+            at=clock.now(),
+        )
     return row
 
 
-async def delete_field(uow: UnitOfWork, clock: Clock, actor: Actor, field_id: int, *,
-                       if_match: int | None) -> None:
+async def delete_field(
+    uow: UnitOfWork, clock: Clock, actor: Actor, field_id: int, *, if_match: int | None
+) -> None:
     """Refused while any customer holds a value: nothing a user entered is silently dropped."""
     _require_admin(actor)
     row = await get_field(uow, field_id)
     _checked(row.version, if_match)
     if await uow.custom_fields.values_in_use(row.key):
         raise Conflict("Customers hold values for this field; clear them first.")
-    uow.audit.add(actor_id=actor.user_id, entity_type="custom_field", entity_id=row.id,
-                  action="delete", changes=audit.deleted(snapshot(row, FIELD_FIELDS)),
-                  at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="custom_field",
+        entity_id=row.id,
+        action="delete",
+        changes=audit.deleted(snapshot(row, FIELD_FIELDS)),
+        at=clock.now(),
+    )
     await uow.custom_fields.delete(row)

@@ -42,22 +42,31 @@ class Clock:
     remaining_minutes: float
 
 
-def paused_minutes(calendar: Calendar, pauses: Sequence[Pause], start: datetime,
-                   until: datetime) -> float:
+def paused_minutes(
+    calendar: Calendar, pauses: Sequence[Pause], start: datetime, until: datetime
+) -> float:
     """Working minutes spent paused in [start, until) (an open pause counts up to `until`)."""
-    return sum(calendar.minutes_between(max(p.start, start), min(p.end or until, until))
-               for p in pauses if p.start < until)
+    return sum(
+        calendar.minutes_between(max(p.start, start), min(p.end or until, until))
+        for p in pauses
+        if p.start < until
+    )
 
 
-def elapsed(calendar: Calendar, start: datetime, pauses: Sequence[Pause],
-            until: datetime) -> float:
+def elapsed(calendar: Calendar, start: datetime, pauses: Sequence[Pause], until: datetime) -> float:
     """Working minutes the clock ran from `start` to `until`, pauses excluded."""
-    return max(0.0, calendar.minutes_between(start, until)
-               - paused_minutes(calendar, pauses, start, until))
+    return max(
+        0.0, calendar.minutes_between(start, until) - paused_minutes(calendar, pauses, start, until)
+    )
 
 
-def due_at(calendar: Calendar, start: datetime, target_minutes: float,
-           pauses: Sequence[Pause], now: datetime) -> datetime:
+def due_at(
+    calendar: Calendar,
+    start: datetime,
+    target_minutes: float,
+    pauses: Sequence[Pause],
+    now: datetime,
+) -> datetime:
     """When the target runs out, counting pauses so far (an open pause as if it ended now)."""
     due = calendar.add(start, target_minutes)
     for pause in sorted(pauses, key=lambda p: p.start):
@@ -69,8 +78,15 @@ def due_at(calendar: Calendar, start: datetime, target_minutes: float,
     return due
 
 
-def clock(calendar: Calendar, start: datetime, target_minutes: float,
-          pauses: Sequence[Pause], now: datetime, *, stopped_at: datetime | None = None) -> Clock:
+def clock(
+    calendar: Calendar,
+    start: datetime,
+    target_minutes: float,
+    pauses: Sequence[Pause],
+    now: datetime,
+    *,
+    stopped_at: datetime | None = None,
+) -> Clock:
     """The state of one target. `stopped_at`: when it was fulfilled (first reply, resolution)."""
     until = min(stopped_at, now) if stopped_at else now
     spent = elapsed(calendar, start, pauses, until)
@@ -86,5 +102,9 @@ def clock(calendar: Calendar, start: datetime, target_minutes: float,
         state = SlaState.WARNING
     else:
         state = SlaState.OK
-    return Clock(due_at=due, state=state, elapsed_minutes=round(spent, 2),
-                 remaining_minutes=round(remaining, 2))
+    return Clock(
+        due_at=due,
+        state=state,
+        elapsed_minutes=round(spent, 2),
+        remaining_minutes=round(remaining, 2),
+    )

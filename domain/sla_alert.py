@@ -51,17 +51,49 @@ ESCALATION_KIND: Final = "sla_escalation"
 
 # The assignee always hears of an alert; a user in several of the roles is told once.
 SCAN_RULES: Final = (
-    AlertRule(Target.FIRST_RESPONSE, Threshold.WARNING, "sla_warning",
-              "工单 {code} 首次响应即将超时", True, True),
-    AlertRule(Target.FIRST_RESPONSE, Threshold.BREACH, "sla_breach",
-              "工单 {code} 首次响应已超时", True, True, ESCALATING,
-              "工单 {code} 首次响应超时，已升级给主管"),
-    AlertRule(Target.RESOLUTION, Threshold.WARNING, "sla_warning",
-              "工单 {code} 即将超过解决时限", True, True),
-    AlertRule(Target.RESOLUTION, Threshold.BREACH, "sla_breach",
-              "工单 {code} 已超过解决时限", True, True, ESCALATING,
-              "工单 {code} 解决超时，已升级给主管"),
+    AlertRule(
+        Target.FIRST_RESPONSE,
+        Threshold.WARNING,
+        "sla_warning",
+        "工单 {code} 首次响应即将超时",
+        True,
+        True,
+    ),
+    AlertRule(
+        Target.FIRST_RESPONSE,
+        Threshold.BREACH,
+        "sla_breach",
+        "工单 {code} 首次响应已超时",
+        True,
+        True,
+        ESCALATING,
+        "工单 {code} 首次响应超时，已升级给主管",
+    ),
+    AlertRule(
+        Target.RESOLUTION,
+        Threshold.WARNING,
+        "sla_warning",
+        "工单 {code} 即将超过解决时限",
+        True,
+        True,
+    ),
+    AlertRule(
+        Target.RESOLUTION,
+        Threshold.BREACH,
+        "sla_breach",
+        "工单 {code} 已超过解决时限",
+        True,
+        True,
+        ESCALATING,
+        "工单 {code} 解决超时，已升级给主管",
+    ),
 )
 # The customer has waited a whole update interval for news: remind whoever works the ticket.
-UPDATE_RULE: Final = AlertRule(Target.UPDATE, Threshold.BREACH, "update_reminder",
-                               "工单 {code} 已到客户更新时间，请回复客户", False, False)
+UPDATE_RULE: Final = AlertRule(
+    Target.UPDATE,
+    Threshold.BREACH,
+    "update_reminder",
+    "工单 {code} 已到客户更新时间，请回复客户",
+    False,
+    False,
+)

@@ -54,14 +54,16 @@ class ResponsibleParty(StrEnum):
     OTHER = "other"
 
 
-OPEN: Final = frozenset({Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS,
-                         Status.WAITING_CUSTOMER, Status.REOPENED})
+OPEN: Final = frozenset(
+    {Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING_CUSTOMER, Status.REOPENED}
+)
 ALLOWED: Final[Mapping[Status, frozenset[Status]]] = {
     Status.NEW: frozenset({Status.ASSIGNED, Status.CANCELLED}),
     Status.ASSIGNED: frozenset({Status.IN_PROGRESS, Status.CANCELLED}),
     Status.IN_PROGRESS: frozenset({Status.WAITING_CUSTOMER, Status.RESOLVED, Status.CANCELLED}),
-    Status.WAITING_CUSTOMER: frozenset({Status.IN_PROGRESS, Status.RESOLVED,
-                                        Status.CANCELLED}),  # customer replied / solved
+    Status.WAITING_CUSTOMER: frozenset(
+        {Status.IN_PROGRESS, Status.RESOLVED, Status.CANCELLED}
+    ),  # customer replied / solved
     Status.RESOLVED: frozenset({Status.CLOSED, Status.REOPENED}),
     Status.CLOSED: frozenset({Status.REOPENED}),
     Status.REOPENED: frozenset({Status.IN_PROGRESS, Status.CANCELLED}),
@@ -124,17 +126,21 @@ def can_read(actor: Actor, t: TicketAccess) -> bool:
         return True
     if actor.role is Role.ACCOUNT_MANAGER:
         return _owns_customer(actor, t.customer_owner_id) or _involved(actor, t)
-    return _involved(actor, t) or (actor.department_id is not None
-                                   and actor.department_id == t.department_id)
+    return _involved(actor, t) or (
+        actor.department_id is not None and actor.department_id == t.department_id
+    )
 
 
 def _involved(actor: Actor, t: TicketAccess) -> bool:
     if actor.user_id is None:
         return False
-    return (actor.user_id in (t.assignee_id, t.created_by)
-            or actor.user_id in t.collaborator_user_ids
-            or (actor.department_id is not None
-                and actor.department_id in t.collaborator_department_ids))
+    return (
+        actor.user_id in (t.assignee_id, t.created_by)
+        or actor.user_id in t.collaborator_user_ids
+        or (
+            actor.department_id is not None and actor.department_id in t.collaborator_department_ids
+        )
+    )
 
 
 def can_work(actor: Actor, t: TicketAccess) -> bool:
@@ -145,8 +151,11 @@ def can_work(actor: Actor, t: TicketAccess) -> bool:
 def can_comment(actor: Actor, t: TicketAccess) -> bool:
     if actor.role is Role.READONLY:
         return False
-    return can_work(actor, t) or _involved(actor, t) or (
-        actor.role is Role.ACCOUNT_MANAGER and _owns_customer(actor, t.customer_owner_id))
+    return (
+        can_work(actor, t)
+        or _involved(actor, t)
+        or (actor.role is Role.ACCOUNT_MANAGER and _owns_customer(actor, t.customer_owner_id))
+    )
 
 
 def can_assign(actor: Actor) -> bool:
@@ -183,10 +192,19 @@ def least_loaded(candidates: list[Candidate]) -> int | None:
     if not candidates:
         return None
     never = datetime.min.replace(tzinfo=UTC)
-    best = min(candidates, key=lambda c: (
-        c.open_tickets,
-        # Compare instants: aware times in any zone; a naive one is taken as UTC.
-        (c.last_assigned_at if c.last_assigned_at.tzinfo
-         else c.last_assigned_at.replace(tzinfo=UTC)) if c.last_assigned_at else never,
-        c.user_id))
+    best = min(
+        candidates,
+        key=lambda c: (
+            c.open_tickets,
+            # Compare instants: aware times in any zone; a naive one is taken as UTC.
+            (
+                c.last_assigned_at
+                if c.last_assigned_at.tzinfo
+                else c.last_assigned_at.replace(tzinfo=UTC)
+            )
+            if c.last_assigned_at
+            else never,
+            c.user_id,
+        ),
+    )
     return best.user_id

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain import audit, ticket as rules
-from domain.customer_service import get_readable as get_readable_customer, snapshot
-from domain.errors import (Conflict, FieldsForbidden, Forbidden, Invalid,
-                           NotFound, VersionMismatch)
+from domain import audit
+from domain import ticket as rules
+from domain.customer_service import get_readable as get_readable_customer
+from domain.customer_service import snapshot
+from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sla import Pause
@@ -18,12 +19,39 @@ from domain.ticket_sla import SlaFacts, calendar_named, fulfilled_minutes, thres
 
 CODE_ZONE = ZoneInfo("Asia/Shanghai")
 MENTION = re.compile(r"@([A-Za-z0-9_.@-]{3,64})")
-EDITABLE = ("title", "description", "contact_id", "channel", "urgent", "important",
-            "expected_resolution_at", "root_cause", "responsible_party", "remedy", "revisit_at")
-AUDITED = ("code", "customer_id", "contact_id", "type", "channel", "title", "urgent",
-           "important", "priority", "status", "department_id", "assignee_id",
-           "expected_resolution_at", "opened_at", "root_cause", "responsible_party", "remedy",
-           "revisit_at")
+EDITABLE = (
+    "title",
+    "description",
+    "contact_id",
+    "channel",
+    "urgent",
+    "important",
+    "expected_resolution_at",
+    "root_cause",
+    "responsible_party",
+    "remedy",
+    "revisit_at",
+)
+AUDITED = (
+    "code",
+    "customer_id",
+    "contact_id",
+    "type",
+    "channel",
+    "title",
+    "urgent",
+    "important",
+    "priority",
+    "status",
+    "department_id",
+    "assignee_id",
+    "expected_resolution_at",
+    "opened_at",
+    "root_cause",
+    "responsible_party",
+    "remedy",
+    "revisit_at",
+)
 COMPLAINT_ONLY = ("root_cause", "responsible_party", "remedy", "revisit_at")
 
 
@@ -31,20 +59,28 @@ class IllegalTransition(Conflict):
     code = "illegal-transition"
 
     def __init__(self, current: str, requested: str, allowed: list[str]) -> None:
-        super().__init__(f"Cannot move a {current} ticket to {requested}.", current=current,
-                         requested=requested, allowed=allowed)
+        super().__init__(
+            f"Cannot move a {current} ticket to {requested}.",
+            current=current,
+            requested=requested,
+            allowed=allowed,
+        )
 
 
 # ---- reading ---------------------------------------------------------------------------------
 
+
 async def access_of(uow: UnitOfWork, ticket: Any) -> TicketAccess:
     users, departments = await uow.tickets.collaborators(ticket.id)
     customer = await uow.customers.get(ticket.customer_id)
-    return TicketAccess(customer_owner_id=customer.owner_id, department_id=ticket.department_id,
-                        assignee_id=ticket.assignee_id,
-                        collaborator_user_ids=frozenset(users),
-                        collaborator_department_ids=frozenset(departments),
-                        created_by=ticket.created_by)
+    return TicketAccess(
+        customer_owner_id=customer.owner_id,
+        department_id=ticket.department_id,
+        assignee_id=ticket.assignee_id,
+        collaborator_user_ids=frozenset(users),
+        collaborator_department_ids=frozenset(departments),
+        created_by=ticket.created_by,
+    )
 
 
 async def get_readable(uow: UnitOfWork, actor: Actor, ticket_id: int) -> tuple[Any, TicketAccess]:
@@ -58,8 +94,9 @@ async def get_readable(uow: UnitOfWork, actor: Actor, ticket_id: int) -> tuple[A
     return ticket, access
 
 
-async def _get_workable(uow: UnitOfWork, actor: Actor, ticket_id: int,
-                        if_match: int | None = None) -> tuple[Any, TicketAccess]:
+async def _get_workable(
+    uow: UnitOfWork, actor: Actor, ticket_id: int, if_match: int | None = None
+) -> tuple[Any, TicketAccess]:
     ticket, access = await get_readable(uow, actor, ticket_id)
     if not rules.can_work(actor, access):
         raise Forbidden("Only the assignee, a supervisor or an admin works this ticket.")
@@ -70,6 +107,7 @@ async def _get_workable(uow: UnitOfWork, actor: Actor, ticket_id: int,
 
 # ---- the SLA clocks -----------------------------------------------------------------------
 
+
 async def sla_facts(uow: UnitOfWork, ticket: Any) -> SlaFacts:
     business = await uow.tickets.business_calendar()
     pauses = [Pause(p.started_at, p.ended_at) for p in await uow.tickets.pauses(ticket.id)]
@@ -77,20 +115,22 @@ async def sla_facts(uow: UnitOfWork, ticket: Any) -> SlaFacts:
 
 
 def facts_of(ticket: Any, business: Any, pauses: list[Pause]) -> SlaFacts:
-    return SlaFacts(calendar=calendar_named(ticket.sla_calendar, business),
-                    opened_at=ticket.opened_at,
-                    first_response_minutes=ticket.first_response_minutes,
-                    resolution_minutes=ticket.resolution_minutes,
-                    update_minutes=ticket.update_minutes,
-                    first_response_at=ticket.first_response_at,
-                    last_public_reply_at=ticket.last_public_reply_at,
-                    finished_at=ticket.resolved_at or ticket.closed_at, pauses=pauses)
+    return SlaFacts(
+        calendar=calendar_named(ticket.sla_calendar, business),
+        opened_at=ticket.opened_at,
+        first_response_minutes=ticket.first_response_minutes,
+        resolution_minutes=ticket.resolution_minutes,
+        update_minutes=ticket.update_minutes,
+        first_response_at=ticket.first_response_at,
+        last_public_reply_at=ticket.last_public_reply_at,
+        finished_at=ticket.resolved_at or ticket.closed_at,
+        pauses=pauses,
+    )
 
 
 async def _refresh_thresholds(uow: UnitOfWork, ticket: Any, now: datetime) -> None:
     facts = await sla_facts(uow, ticket)
-    for column, value in thresholds(facts, paused=ticket.paused_since is not None,
-                                    now=now).items():
+    for column, value in thresholds(facts, paused=ticket.paused_since is not None, now=now).items():
         setattr(ticket, column, value)
     for column, value in fulfilled_minutes(facts, resolved_at=ticket.resolved_at).items():
         setattr(ticket, column, value)
@@ -106,11 +146,13 @@ async def _apply_policy(uow: UnitOfWork, ticket: Any) -> None:
 
 # ---- create -------------------------------------------------------------------------------
 
+
 async def _route(uow: UnitOfWork, ticket_type: TicketType) -> int | None:
     department_id = await uow.tickets.routed_department(ticket_type)
     if department_id is None:
         department = await uow.users.get_department_by_key_or_name(
-            rules.DEFAULT_ROUTES[ticket_type])
+            rules.DEFAULT_ROUTES[ticket_type]
+        )
         department_id = department.id if department else None
     return department_id
 
@@ -126,36 +168,53 @@ async def _department_supervisor(uow: UnitOfWork, department_id: int) -> int | N
 async def _check_assignee(uow: UnitOfWork, user_id: int) -> None:
     user = await uow.users.get(user_id)
     if user is None or not user.is_active or user.role == Role.READONLY:
-        raise Invalid([{"field": "assignee_id", "message": "must be an active user who works "
-                                                           "tickets"}])
+        raise Invalid(
+            [{"field": "assignee_id", "message": "must be an active user who works tickets"}]
+        )
 
 
-async def _check_collaborators(uow: UnitOfWork, user_ids: list[int],
-                               department_ids: list[int]) -> None:
+async def _check_collaborators(
+    uow: UnitOfWork, user_ids: list[int], department_ids: list[int]
+) -> None:
     for user_id in user_ids:
         if await uow.users.get(user_id) is None:
-            raise Invalid([{"field": "collaborator_user_ids",
-                            "message": f"unknown user {user_id}"}])
+            raise Invalid(
+                [{"field": "collaborator_user_ids", "message": f"unknown user {user_id}"}]
+            )
     for department_id in department_ids:
         if await uow.users.get_department(department_id) is None:
-            raise Invalid([{"field": "collaborator_department_ids",
-                            "message": f"unknown department {department_id}"}])
+            raise Invalid(
+                [
+                    {
+                        "field": "collaborator_department_ids",
+                        "message": f"unknown department {department_id}",
+                    }
+                ]
+            )
 
 
 async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]) -> Any:
     """Open a ticket: priority from urgency × importance (a supervisor may set it), routed by
     type to a department and assigned to its least-loaded member unless an assignee is named."""
     fields = dict(fields)
-    refused = [name for name, allowed in (
-        ("priority", rules.can_set_priority(actor)), ("assignee_id", rules.can_assign(actor)),
-        ("opened_at", actor.is_admin)) if name in fields and not allowed]
+    refused = [
+        name
+        for name, allowed in (
+            ("priority", rules.can_set_priority(actor)),
+            ("assignee_id", rules.can_assign(actor)),
+            ("opened_at", actor.is_admin),
+        )
+        if name in fields and not allowed
+    ]
     if refused:
         raise FieldsForbidden(refused)
     customer = await get_readable_customer(uow, actor, fields["customer_id"])
     if not rules.can_create(actor, customer_owner_id=customer.owner_id):
         raise Forbidden("You may not open tickets for this customer.")
-    if fields.get("contact_id") is not None and await uow.customers.get_contact(
-            customer.id, fields["contact_id"]) is None:
+    if (
+        fields.get("contact_id") is not None
+        and await uow.customers.get_contact(customer.id, fields["contact_id"]) is None
+    ):
         raise Invalid([{"field": "contact_id", "message": "not a contact of this customer"}])
     ticket_type = TicketType(fields["type"])
     _check_complaint_fields(ticket_type, fields)
@@ -167,8 +226,9 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     department_ids = fields.pop("collaborator_department_ids", None) or []
     await _check_collaborators(uow, user_ids, department_ids)
     explicit_priority = fields.pop("priority", None)
-    priority = explicit_priority or rules.priority_of(urgent=fields.get("urgent", False),
-                                                      important=fields.get("important", False))
+    priority = explicit_priority or rules.priority_of(
+        urgent=fields.get("urgent", False), important=fields.get("important", False)
+    )
     department_id = await _route(uow, ticket_type)
     assignee_id = fields.pop("assignee_id", None)
     auto_assigned = assignee_id is None
@@ -187,39 +247,78 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
     prefix = f"T{local:%Y%m%d}"
     code = f"{prefix}{await uow.codes.next_value(prefix):04d}"
     ticket = uow.tickets.new(
-        code=code, priority=priority, priority_overridden=explicit_priority is not None,
-        status=Status.ASSIGNED if assignee_id else Status.NEW, department_id=department_id,
-        assignee_id=assignee_id, created_by=actor.user_id, opened_at=opened_at,
-        last_assigned_at=now if assignee_id else None, **fields)
+        code=code,
+        priority=priority,
+        priority_overridden=explicit_priority is not None,
+        status=Status.ASSIGNED if assignee_id else Status.NEW,
+        department_id=department_id,
+        assignee_id=assignee_id,
+        created_by=actor.user_id,
+        opened_at=opened_at,
+        last_assigned_at=now if assignee_id else None,
+        **fields,
+    )
     await _apply_policy(uow, ticket)
     await uow.tickets.add(ticket)
     await uow.tickets.set_collaborators(ticket.id, user_ids, department_ids)
     await _refresh_thresholds(uow, ticket, now)
-    uow.tickets.add_event(ticket.id, now, actor.user_id, "created",
-                          data={"priority": priority, "department_id": department_id})
+    uow.tickets.add_event(
+        ticket.id,
+        now,
+        actor.user_id,
+        "created",
+        data={"priority": priority, "department_id": department_id},
+    )
     if assignee_id:
-        uow.tickets.add_event(ticket.id, now, actor.user_id, "assignment",
-                              data={"from": None, "to": assignee_id,
-                                    "auto": auto_assigned})
+        uow.tickets.add_event(
+            ticket.id,
+            now,
+            actor.user_id,
+            "assignment",
+            data={"from": None, "to": assignee_id, "auto": auto_assigned},
+        )
         if assignee_id != actor.user_id:  # nobody is told of their own doing
-            uow.notifications.add(assignee_id, "ticket_assigned", f"新工单 {code}: {ticket.title}",
-                                  entity_type="ticket", entity_id=ticket.id, at=now,
-                                  params={"code": code, "title": ticket.title, "new": True})
+            uow.notifications.add(
+                assignee_id,
+                "ticket_assigned",
+                f"新工单 {code}: {ticket.title}",
+                entity_type="ticket",
+                entity_id=ticket.id,
+                at=now,
+                params={"code": code, "title": ticket.title, "new": True},
+            )
     if unrouted:
         for supervisor_id in await uow.users.active_supervisor_ids():
             if supervisor_id != actor.user_id:
-                uow.notifications.add(supervisor_id, "ticket_unrouted",
-                                      f"待分派工单 {code}: {ticket.title}",
-                                      entity_type="ticket", entity_id=ticket.id, at=now,
-                                      params={"code": code, "title": ticket.title})
-    uow.audit.add(actor_id=actor.user_id, entity_type="ticket", entity_id=ticket.id,
-                  customer_id=customer.id, action="create",
-                  changes=audit.created(snapshot(ticket, AUDITED)), at=now)
+                uow.notifications.add(
+                    supervisor_id,
+                    "ticket_unrouted",
+                    f"待分派工单 {code}: {ticket.title}",
+                    entity_type="ticket",
+                    entity_id=ticket.id,
+                    at=now,
+                    params={"code": code, "title": ticket.title},
+                )
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="ticket",
+        entity_id=ticket.id,
+        customer_id=customer.id,
+        action="create",
+        changes=audit.created(snapshot(ticket, AUDITED)),
+        at=now,
+    )
     # A ticket is an interaction: last contact moves up to it and a dormant customer wakes.
     if await uow.customers.record_interaction(customer.id, opened_at, now):
-        uow.audit.add(actor_id=actor.user_id, entity_type="customer", entity_id=customer.id,
-                      customer_id=customer.id, action="lifecycle",
-                      changes={"activity_status": ["dormant", "active"]}, at=now)
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="customer",
+            entity_id=customer.id,
+            customer_id=customer.id,
+            action="lifecycle",
+            changes={"activity_status": ["dormant", "active"]},
+            at=now,
+        )
     return ticket
 
 
@@ -227,14 +326,23 @@ def _check_complaint_fields(ticket_type: str, fields: dict[str, Any]) -> None:
     if ticket_type != TicketType.COMPLAINT:
         given = [name for name in COMPLAINT_ONLY if fields.get(name) is not None]
         if given:
-            raise Invalid([{"field": name, "message": "only complaints have this"}
-                           for name in given])
+            raise Invalid(
+                [{"field": name, "message": "only complaints have this"} for name in given]
+            )
 
 
 # ---- edit and assign ----------------------------------------------------------------------
 
-async def update(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int,
-                 changes: dict[str, Any], *, if_match: int | None) -> Any:
+
+async def update(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    ticket_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+) -> Any:
     """Edit fields; urgency/importance re-derive the priority (unless a supervisor fixed it)
     and a new priority brings that priority's SLA targets."""
     ticket, access = await _get_workable(uow, actor, ticket_id, if_match)
@@ -242,8 +350,10 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int,
     if "priority" in changes and not rules.can_set_priority(actor):
         raise FieldsForbidden(["priority"])
     _check_complaint_fields(ticket.type, changes)
-    if changes.get("contact_id") is not None and await uow.customers.get_contact(
-            ticket.customer_id, changes["contact_id"]) is None:
+    if (
+        changes.get("contact_id") is not None
+        and await uow.customers.get_contact(ticket.customer_id, changes["contact_id"]) is None
+    ):
         raise Invalid([{"field": "contact_id", "message": "not a contact of this customer"}])
     user_ids = changes.pop("collaborator_user_ids", None)
     department_ids = changes.pop("collaborator_department_ids", None)
@@ -259,35 +369,66 @@ async def update(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int,
     if ticket.priority != before["priority"]:
         await _apply_policy(uow, ticket)
         await _refresh_thresholds(uow, ticket, now)
-        uow.tickets.add_event(ticket.id, now, actor.user_id, "priority",
-                              data={"from": before["priority"], "to": ticket.priority})
+        uow.tickets.add_event(
+            ticket.id,
+            now,
+            actor.user_id,
+            "priority",
+            data={"from": before["priority"], "to": ticket.priority},
+        )
     if user_ids is not None or department_ids is not None:
         old_users, old_departments = await uow.tickets.collaborators(ticket.id)
         user_ids = old_users if user_ids is None else user_ids
         department_ids = old_departments if department_ids is None else department_ids
         await _check_collaborators(uow, user_ids, department_ids)
-        if (sorted(user_ids), sorted(department_ids)) != (sorted(old_users),
-                                                          sorted(old_departments)):
+        if (sorted(user_ids), sorted(department_ids)) != (
+            sorted(old_users),
+            sorted(old_departments),
+        ):
             await uow.tickets.set_collaborators(ticket.id, user_ids, department_ids)
-            uow.tickets.add_event(ticket.id, now, actor.user_id, "collaborators",
-                                  data={"user_ids": sorted(user_ids),
-                                        "department_ids": sorted(department_ids)})
+            uow.tickets.add_event(
+                ticket.id,
+                now,
+                actor.user_id,
+                "collaborators",
+                data={"user_ids": sorted(user_ids), "department_ids": sorted(department_ids)},
+            )
             for user_id in set(user_ids) - set(old_users):
-                uow.notifications.add(user_id, "ticket_collaborator",
-                                      f"请协同工单 {ticket.code}: {ticket.title}",
-                                      entity_type="ticket", entity_id=ticket.id, at=now,
-                                      params={"code": ticket.code, "title": ticket.title})
+                uow.notifications.add(
+                    user_id,
+                    "ticket_collaborator",
+                    f"请协同工单 {ticket.code}: {ticket.title}",
+                    entity_type="ticket",
+                    entity_id=ticket.id,
+                    at=now,
+                    params={"code": ticket.code, "title": ticket.title},
+                )
     diff = audit.diff(before, snapshot(ticket, AUDITED))
     if diff:
         ticket.updated_at = now
-        uow.audit.add(actor_id=actor.user_id, entity_type="ticket", entity_id=ticket.id,
-                      customer_id=ticket.customer_id, action="update", changes=diff, at=now)
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="ticket",
+            entity_id=ticket.id,
+            customer_id=ticket.customer_id,
+            action="update",
+            changes=diff,
+            at=now,
+        )
     await uow.tickets.flush()
     return ticket
 
 
-async def assign(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int,
-                 assignee_id: int, *, if_match: int | None, note: str | None = None) -> Any:
+async def assign(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    ticket_id: int,
+    assignee_id: int,
+    *,
+    if_match: int | None,
+    note: str | None = None,
+) -> Any:
     """Give the ticket to someone (supervisors and admins); a new ticket becomes assigned."""
     ticket, _ = await get_readable(uow, actor, ticket_id)
     if not rules.can_assign(actor):
@@ -304,16 +445,33 @@ async def assign(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int,
     ticket.assignee_id, ticket.last_assigned_at = assignee_id, now
     if ticket.status == Status.NEW:
         ticket.status = Status.ASSIGNED
-    uow.tickets.add_event(ticket.id, now, actor.user_id, "assignment", body=note,
-                          data={"from": previous, "to": assignee_id, "auto": False})
+    uow.tickets.add_event(
+        ticket.id,
+        now,
+        actor.user_id,
+        "assignment",
+        body=note,
+        data={"from": previous, "to": assignee_id, "auto": False},
+    )
     if assignee_id != actor.user_id:  # taking a ticket oneself tells nobody
-        uow.notifications.add(assignee_id, "ticket_assigned",
-                              f"工单 {ticket.code} 已分派给你: {ticket.title}",
-                              entity_type="ticket", entity_id=ticket.id, at=now,
-                              params={"code": ticket.code, "title": ticket.title})
-    uow.audit.add(actor_id=actor.user_id, entity_type="ticket", entity_id=ticket.id,
-                  customer_id=ticket.customer_id, action="assign",
-                  changes={"assignee_id": [previous, assignee_id]}, at=now)
+        uow.notifications.add(
+            assignee_id,
+            "ticket_assigned",
+            f"工单 {ticket.code} 已分派给你: {ticket.title}",
+            entity_type="ticket",
+            entity_id=ticket.id,
+            at=now,
+            params={"code": ticket.code, "title": ticket.title},
+        )
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="ticket",
+        entity_id=ticket.id,
+        customer_id=ticket.customer_id,
+        action="assign",
+        changes={"assignee_id": [previous, assignee_id]},
+        at=now,
+    )
     await uow.tickets.flush()
     return ticket
 
@@ -330,28 +488,43 @@ async def assignees(uow: UnitOfWork, actor: Actor) -> list[tuple[int, str, int |
 SATISFACTION = ("response_speed", "resolution", "attitude", "overall")
 
 
-async def transition(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, *,
-                     to: Status, note: str | None = None,
-                     satisfaction: dict[str, Any] | None = None,
-                     customer_accepted: bool = True, if_match: int | None = None) -> Any:
+async def transition(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    ticket_id: int,
+    *,
+    to: Status,
+    note: str | None = None,
+    satisfaction: dict[str, Any] | None = None,
+    customer_accepted: bool = True,
+    if_match: int | None = None,
+) -> Any:
     """Move a ticket along the status machine; 409 lists the allowed targets. Waiting for the
     customer pauses the SLA clocks; closing takes the customer's acceptance and survey."""
     ticket, _ = await _get_workable(uow, actor, ticket_id, if_match)
     now = clock.now()
     current = Status(ticket.status)
-    allowed = rules.allowed_targets(current, reopen_deadline_passed=rules.reopen_deadline_passed(
-        ticket.closed_at or ticket.resolved_at, now))
+    allowed = rules.allowed_targets(
+        current,
+        reopen_deadline_passed=rules.reopen_deadline_passed(
+            ticket.closed_at or ticket.resolved_at, now
+        ),
+    )
     if to not in allowed:
         raise IllegalTransition(current, to, sorted(allowed))
     if to == Status.ASSIGNED or (to == Status.IN_PROGRESS and ticket.assignee_id is None):
         raise Conflict("Assign the ticket to someone first (POST …/assign).")
     if to == Status.CLOSED:
         if not customer_accepted:
-            raise Conflict("A ticket closes only with the customer's acceptance; keep it "
-                           "resolved or reopen it.")
+            raise Conflict(
+                "A ticket closes only with the customer's acceptance; keep it "
+                "resolved or reopen it."
+            )
         if satisfaction is None:
-            raise Invalid([{"field": "satisfaction",
-                            "message": "closing takes the satisfaction survey"}])
+            raise Invalid(
+                [{"field": "satisfaction", "message": "closing takes the satisfaction survey"}]
+            )
     if satisfaction is not None and to != Status.CLOSED:
         raise Invalid([{"field": "satisfaction", "message": "only when closing"}])
 
@@ -361,8 +534,11 @@ async def transition(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int
     if to == Status.WAITING_CUSTOMER:
         await uow.tickets.start_pause(ticket.id, now)
         ticket.paused_since = now
-    if (to == Status.IN_PROGRESS and ticket.first_response_at is None
-            and actor.user_id == ticket.assignee_id):
+    if (
+        to == Status.IN_PROGRESS
+        and ticket.first_response_at is None
+        and actor.user_id == ticket.assignee_id
+    ):
         ticket.first_response_at = now  # the assignee picking it up is the first response
     if to == Status.RESOLVED:
         ticket.resolved_at = now
@@ -383,20 +559,37 @@ async def transition(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int
         ticket.reopen_count = (ticket.reopen_count or 0) + 1
     ticket.status = to
     await _refresh_thresholds(uow, ticket, now)
-    uow.tickets.add_event(ticket.id, now, actor.user_id, "transition", body=note,
-                          data={"from": current, "to": to,
-                                **({"satisfaction": satisfaction} if satisfaction else {})})
-    uow.audit.add(actor_id=actor.user_id, entity_type="ticket", entity_id=ticket.id,
-                  customer_id=ticket.customer_id, action="transition",
-                  changes={"status": [current, to]}, at=now)
+    uow.tickets.add_event(
+        ticket.id,
+        now,
+        actor.user_id,
+        "transition",
+        body=note,
+        data={
+            "from": current,
+            "to": to,
+            **({"satisfaction": satisfaction} if satisfaction else {}),
+        },
+    )
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="ticket",
+        entity_id=ticket.id,
+        customer_id=ticket.customer_id,
+        action="transition",
+        changes={"status": [current, to]},
+        at=now,
+    )
     await uow.tickets.flush()
     return ticket
 
 
 # ---- comments and exceptions ------------------------------------------------------------------
 
-async def comment(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, *, body: str,
-                  visibility: str) -> Any:
+
+async def comment(
+    uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, *, body: str, visibility: str
+) -> Any:
     """An internal note or a reply the customer sees. The first public reply by whoever works
     the ticket is its first response; every public reply restarts the update interval.
     @username mentions notify those users."""
@@ -406,8 +599,9 @@ async def comment(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, *
     if visibility == "public" and not rules.can_work(actor, access):
         raise Forbidden("Only the assignee, a supervisor or an admin replies to the customer.")
     now = clock.now()
-    event = uow.tickets.add_event(ticket.id, now, actor.user_id, "comment", body=body,
-                                  visibility=visibility)
+    event = uow.tickets.add_event(
+        ticket.id, now, actor.user_id, "comment", body=body, visibility=visibility
+    )
     if visibility == "public" and ticket.status in rules.OPEN:
         ticket.first_response_at = ticket.first_response_at or now
         ticket.last_public_reply_at = now
@@ -415,11 +609,22 @@ async def comment(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, *
         ticket.updated_at = now
     for username in sorted(set(MENTION.findall(body))):
         user = await uow.users.get_by_username(username)
-        if user is not None and user.id != actor.user_id and user.is_active and rules.can_read(
-                Actor(user.id, Role(user.role), user.department_id), access):
-            uow.notifications.add(user.id, "mention", f"{ticket.code} 中有人提到了你",
-                                  body=body[:500], entity_type="ticket", entity_id=ticket.id,
-                                  at=now, params={"code": ticket.code})
+        if (
+            user is not None
+            and user.id != actor.user_id
+            and user.is_active
+            and rules.can_read(Actor(user.id, Role(user.role), user.department_id), access)
+        ):
+            uow.notifications.add(
+                user.id,
+                "mention",
+                f"{ticket.code} 中有人提到了你",
+                body=body[:500],
+                entity_type="ticket",
+                entity_id=ticket.id,
+                at=now,
+                params={"code": ticket.code},
+            )
     await uow.tickets.flush()
     return event
 
@@ -427,26 +632,44 @@ async def comment(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, *
 EXCEPTION_KINDS = ("resource_conflict", "changed_requirement", "external_blocker")
 
 
-async def record_exception(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, *,
-                           kind: str, description: str, handling: str | None) -> Any:
+async def record_exception(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    ticket_id: int,
+    *,
+    kind: str,
+    description: str,
+    handling: str | None,
+) -> Any:
     """An exception in the work (resource conflict, changed requirement, external blocker)
     with how it is handled; the handling may follow later."""
     ticket, _ = await _get_workable(uow, actor, ticket_id)
-    event = uow.tickets.add_event(ticket.id, clock.now(), actor.user_id, "exception",
-                                  body=description,
-                                  data={"exception_kind": kind, "handling": handling,
-                                        "resolved": handling is not None})
+    event = uow.tickets.add_event(
+        ticket.id,
+        clock.now(),
+        actor.user_id,
+        "exception",
+        body=description,
+        data={"exception_kind": kind, "handling": handling, "resolved": handling is not None},
+    )
     await uow.tickets.flush()
     return event
 
 
-async def resolve_exception(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int,
-                            event_id: int, *, handling: str) -> Any:
+async def resolve_exception(
+    uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, event_id: int, *, handling: str
+) -> Any:
     ticket, _ = await _get_workable(uow, actor, ticket_id)
     event = await uow.tickets.get_event(ticket.id, event_id)
     if event is None or event.kind != "exception":
         raise NotFound("exception", event_id)
-    event.data = {**event.data, "handling": handling, "resolved": True,
-                  "resolved_at": clock.now().isoformat(), "resolved_by": actor.user_id}
+    event.data = {
+        **event.data,
+        "handling": handling,
+        "resolved": True,
+        "resolved_at": clock.now().isoformat(),
+        "resolved_by": actor.user_id,
+    }
     await uow.tickets.flush()
     return event

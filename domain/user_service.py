@@ -10,8 +10,16 @@ from typing import Any
 from domain import audit
 from domain import password as passwords_rules
 from domain.customer_service import snapshot
-from domain.errors import (Conflict, Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound,
-                           RateLimited, VersionMismatch)
+from domain.errors import (
+    Conflict,
+    Duplicate,
+    FieldsForbidden,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    VersionMismatch,
+)
 from domain.ports import Clock, PasswordHasher, UnitOfWork
 from domain.roles import Actor, Role
 
@@ -44,14 +52,14 @@ async def get_user(uow: UnitOfWork, user_id: int) -> Any:
     return user
 
 
-async def create_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, actor: Actor,
-                      fields: dict[str, Any]) -> Any:
+async def create_user(
+    uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, actor: Actor, fields: dict[str, Any]
+) -> Any:
     if not actor.is_admin:
         raise Forbidden("Only an admin creates users.")
     errors = _password_errors(fields["password"], fields["username"])
     if not USERNAME.fullmatch(fields["username"]):
-        errors.append({"field": "username",
-                       "message": "3–64 letters, digits or . _ @ -"})
+        errors.append({"field": "username", "message": "3–64 letters, digits or . _ @ -"})
     if errors:
         raise Invalid(errors)
     if await uow.users.get_by_username(fields["username"]) is not None:
@@ -59,14 +67,27 @@ async def create_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, 
     await _check_department(uow, fields.get("department_id"))
     values = {k: v for k, v in fields.items() if k != "password"}
     user = await uow.users.add(password_hash=await passwords.hash(fields["password"]), **values)
-    uow.audit.add(actor_id=actor.user_id, entity_type="user", entity_id=user.id,
-                  action="create", changes=audit.created(snapshot(user, USER_FIELDS)),
-                  at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="user",
+        entity_id=user.id,
+        action="create",
+        changes=audit.created(snapshot(user, USER_FIELDS)),
+        at=clock.now(),
+    )
     return user
 
 
-async def update_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, actor: Actor,
-                      user_id: int, changes: dict[str, Any], *, if_match: int | None) -> Any:
+async def update_user(
+    uow: UnitOfWork,
+    clock: Clock,
+    passwords: PasswordHasher,
+    actor: Actor,
+    user_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+) -> Any:
     """Admins change anyone; users change their own name and password, never their role.
 
     Changing one's own password takes the current one (`current_password`): a stolen access
@@ -88,8 +109,10 @@ async def update_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, 
         raise VersionMismatch(user.version)
     password = changes.pop("password", None)
     if password is not None:
-        if is_self and not (current_password is not None and await passwords.verify(
-                current_password, user.password_hash)):
+        if is_self and not (
+            current_password is not None
+            and await passwords.verify(current_password, user.password_hash)
+        ):
             message = "wrong password" if current_password else "required to set a new password"
             raise Invalid([{"field": "current_password", "message": message}])
         errors = _password_errors(password, user.username)
@@ -97,14 +120,20 @@ async def update_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, 
             raise Invalid(errors)
     if "department_id" in changes:
         await _check_department(uow, changes["department_id"])
-    losing_admin = user.role == Role.ADMIN and user.is_active and (
-        changes.get("role", Role.ADMIN) != Role.ADMIN or changes.get("is_active") is False)
+    losing_admin = (
+        user.role == Role.ADMIN
+        and user.is_active
+        and (changes.get("role", Role.ADMIN) != Role.ADMIN or changes.get("is_active") is False)
+    )
     if losing_admin and await uow.users.count_active_admins() <= 1:
         raise Conflict("This is the last active admin.")
     before = snapshot(user, USER_FIELDS)
     diff = audit.diff(before, {**before, **changes})
-    ends_tokens = (changes.get("is_active") is False or password is not None
-                   or changes.get("role", user.role) != user.role)
+    ends_tokens = (
+        changes.get("is_active") is False
+        or password is not None
+        or changes.get("role", user.role) != user.role
+    )
     for name, value in changes.items():
         setattr(user, name, value)
     if password is not None:
@@ -116,30 +145,51 @@ async def update_user(uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, 
         await uow.users.bump_token_version(user.id)
     if diff:
         await uow.users.flush()
-        uow.audit.add(actor_id=actor.user_id, entity_type="user", entity_id=user.id,
-                      action="update", changes=diff, at=clock.now())
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="user",
+            entity_id=user.id,
+            action="update",
+            changes=diff,
+            at=clock.now(),
+        )
     return user
 
 
-async def create_department(uow: UnitOfWork, clock: Clock, actor: Actor,
-                            fields: dict[str, Any]) -> Any:
+async def create_department(
+    uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]
+) -> Any:
     if not actor.is_admin:
         raise Forbidden("Only an admin manages departments.")
     for column in ("key", "name"):
         if await uow.users.department_taken(column, fields[column], None):
             raise Duplicate(column, f"A department with this {column} exists.")
-    if fields.get("supervisor_id") is not None and await uow.users.get(
-            fields["supervisor_id"]) is None:
+    if (
+        fields.get("supervisor_id") is not None
+        and await uow.users.get(fields["supervisor_id"]) is None
+    ):
         raise Invalid([{"field": "supervisor_id", "message": "unknown user"}])
     department = await uow.users.add_department(**fields)
-    uow.audit.add(actor_id=actor.user_id, entity_type="department", entity_id=department.id,
-                  action="create", changes=audit.created(snapshot(department, DEPARTMENT_FIELDS)),
-                  at=clock.now())
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="department",
+        entity_id=department.id,
+        action="create",
+        changes=audit.created(snapshot(department, DEPARTMENT_FIELDS)),
+        at=clock.now(),
+    )
     return department
 
 
-async def update_department(uow: UnitOfWork, clock: Clock, actor: Actor, department_id: int,
-                            changes: dict[str, Any], *, if_match: int | None) -> Any:
+async def update_department(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    department_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+) -> Any:
     if not actor.is_admin:
         raise Forbidden("Only an admin manages departments.")
     department = await uow.users.get_department(department_id)
@@ -148,11 +198,14 @@ async def update_department(uow: UnitOfWork, clock: Clock, actor: Actor, departm
     if if_match is not None and if_match != department.version:
         raise VersionMismatch(department.version)
     for column in ("key", "name"):
-        if column in changes and await uow.users.department_taken(column, changes[column],
-                                                                  department.id):
+        if column in changes and await uow.users.department_taken(
+            column, changes[column], department.id
+        ):
             raise Duplicate(column, f"A department with this {column} exists.")
-    if changes.get("supervisor_id") is not None and await uow.users.get(
-            changes["supervisor_id"]) is None:
+    if (
+        changes.get("supervisor_id") is not None
+        and await uow.users.get(changes["supervisor_id"]) is None
+    ):
         raise Invalid([{"field": "supervisor_id", "message": "unknown user"}])
     before = snapshot(department, DEPARTMENT_FIELDS)
     diff = audit.diff(before, {**before, **changes})
@@ -160,12 +213,19 @@ async def update_department(uow: UnitOfWork, clock: Clock, actor: Actor, departm
         for name, value in changes.items():
             setattr(department, name, value)
         await uow.users.flush()
-        uow.audit.add(actor_id=actor.user_id, entity_type="department", entity_id=department.id,
-                      action="update", changes=diff, at=clock.now())
+        uow.audit.add(
+            actor_id=actor.user_id,
+            entity_type="department",
+            entity_id=department.id,
+            action="update",
+            changes=diff,
+            at=clock.now(),
+        )
     return department
 
 
 # ---- signing in --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Session:
@@ -173,8 +233,9 @@ class Session:
     refresh_token: str
 
 
-def login_wait(pair_attempts: Sequence[datetime], address_attempts: Sequence[datetime],
-               now: datetime) -> int | None:
+def login_wait(
+    pair_attempts: Sequence[datetime], address_attempts: Sequence[datetime], now: datetime
+) -> int | None:
     """Seconds until this attempt may be made, or None when it may go ahead.
 
     The attempts are those of the last FAILURE_WINDOW, this one included, oldest first: at most
@@ -182,8 +243,10 @@ def login_wait(pair_attempts: Sequence[datetime], address_attempts: Sequence[dat
     address. The lock is on the address, never on the account: its owner signs in from
     elsewhere while someone guesses their password."""
     waits = []
-    for attempts, limit in ((pair_attempts, MAX_FAILURES_PER_USER),
-                            (address_attempts, MAX_FAILURES_PER_ADDRESS)):
+    for attempts, limit in (
+        (pair_attempts, MAX_FAILURES_PER_USER),
+        (address_attempts, MAX_FAILURES_PER_ADDRESS),
+    ):
         recent = [at for at in attempts if at > now - FAILURE_WINDOW]
         if len(recent) > limit:
             waits.append(math.ceil((recent[-limit - 1] + FAILURE_WINDOW - now).total_seconds()))
@@ -195,8 +258,7 @@ def login_key(username: str) -> str:
     return username if USERNAME.fullmatch(username) else ""
 
 
-async def record_login_attempt(uow: UnitOfWork, clock: Clock, username: str,
-                               address: str) -> int:
+async def record_login_attempt(uow: UnitOfWork, clock: Clock, username: str, address: str) -> int:
     """Counted before anything is checked, and committed by the caller on its own: concurrent
     attempts then see each other, so a burst cannot slip past the limit."""
     now = clock.now()
@@ -204,24 +266,28 @@ async def record_login_attempt(uow: UnitOfWork, clock: Clock, username: str,
     return await uow.users.add_login_attempt(login_key(username), address[:64], now)
 
 
-async def login_refusal(uow: UnitOfWork, clock: Clock, username: str, address: str,
-                        attempt_id: int) -> RateLimited | None:
+async def login_refusal(
+    uow: UnitOfWork, clock: Clock, username: str, address: str, attempt_id: int
+) -> RateLimited | None:
     """The error to answer when the attempt is over a limit, else None. A refused attempt no
     longer counts, so hammering a locked address does not extend its lock; the caller commits
     that before raising."""
     now = clock.now()
     pair, by_address = await uow.users.login_attempts(
-        login_key(username), address[:64], since=now - FAILURE_WINDOW)
+        login_key(username), address[:64], since=now - FAILURE_WINDOW
+    )
     wait = login_wait(pair, by_address, now)
     if wait is None:
         return None
     await uow.users.forget_login_attempt(attempt_id)
-    return RateLimited("Too many failed sign-ins from your address; try again later.",
-                       retry_after=wait)
+    return RateLimited(
+        "Too many failed sign-ins from your address; try again later.", retry_after=wait
+    )
 
 
-async def authenticate(uow: UnitOfWork, passwords: PasswordHasher, username: str,
-                       password: str) -> Any | None:
+async def authenticate(
+    uow: UnitOfWork, passwords: PasswordHasher, username: str, password: str
+) -> Any | None:
     """The active user with this password, or None. Hashing runs while no transaction is open:
     the caller passes a read-only unit of work."""
     if not USERNAME.fullmatch(username):
@@ -240,17 +306,24 @@ async def login_succeeded(uow: UnitOfWork, username: str, address: str) -> None:
     await uow.users.forget_login_attempts_of(username, address[:64])
 
 
-async def start_session(uow: UnitOfWork, clock: Clock, tokens: Any, user: Any,
-                        lifetime: timedelta, family: str) -> str:
+async def start_session(
+    uow: UnitOfWork, clock: Clock, tokens: Any, user: Any, lifetime: timedelta, family: str
+) -> str:
     token, token_hash = tokens.new()
     now = clock.now()
-    await uow.users.add_refresh_token(user_id=user.id, token_hash=token_hash, family=family,
-                                      created_at=now, expires_at=now + lifetime)
+    await uow.users.add_refresh_token(
+        user_id=user.id,
+        token_hash=token_hash,
+        family=family,
+        created_at=now,
+        expires_at=now + lifetime,
+    )
     return token
 
 
-async def rotate(uow: UnitOfWork, clock: Clock, tokens: Any, refresh_token: str,
-                 lifetime: timedelta) -> Session | None:
+async def rotate(
+    uow: UnitOfWork, clock: Clock, tokens: Any, refresh_token: str, lifetime: timedelta
+) -> Session | None:
     """Trade a refresh token for a new one, or None when refused. A token used twice revokes
     its whole family (somebody holds a stolen copy); that revocation must be committed, so
     this returns rather than raises."""

@@ -18,14 +18,16 @@ from persistence.db import Database
 from persistence.uow import SqlUnitOfWork
 
 
-async def run_reports(database: Database, clock: Clock, kind: ReportKind,
-                      zone: ZoneInfo) -> dict[str, Any]:
+async def run_reports(
+    database: Database, clock: Clock, kind: ReportKind, zone: ZoneInfo
+) -> dict[str, Any]:
     now = clock.now()
     first, last = report_days(kind, None, now.astimezone(zone).date())
     async with database.session(write=False) as session:
         uow = SqlUnitOfWork(session)
         recipients = await uow.reports.recipients(
-            kind, await report_service.default_roles(uow, kind))
+            kind, await report_service.default_roles(uow, kind)
+        )
     made = 0
     for user in recipients:
         async with database.session(write=True) as session:
@@ -34,16 +36,23 @@ async def run_reports(database: Database, clock: Clock, kind: ReportKind,
             if not report_service.needs_filling(report, created):
                 continue
             actor = Actor(user.id, Role(user.role), user.department_id)
-            await report_service.fill(uow, clock, report, actor, user.display_name, zone,
-                                      asyncio.to_thread)
+            await report_service.fill(
+                uow, clock, report, actor, user.display_name, zone, asyncio.to_thread
+            )
             report_service.notify(uow, report, now)
             made += 1
-    return {"kind": kind.value, "first_day": first.isoformat(), "last_day": last.isoformat(),
-            "recipients": len(recipients), "made": made}
+    return {
+        "kind": kind.value,
+        "first_day": first.isoformat(),
+        "last_day": last.isoformat(),
+        "recipients": len(recipients),
+        "made": made,
+    }
 
 
-async def run_trend_alerts(database: Database, clock: Clock, zone: ZoneInfo,
-                           thresholds: Thresholds) -> dict[str, Any]:
+async def run_trend_alerts(
+    database: Database, clock: Clock, zone: ZoneInfo, thresholds: Thresholds
+) -> dict[str, Any]:
     async with database.session(write=True) as session:
         raised = await alert_service.scan(SqlUnitOfWork(session), clock.now(), zone, thresholds)
     return {"alerts": len(raised)}

@@ -10,8 +10,7 @@ from persistence.customer_value_repo import SqlCustomerValueRepo
 from persistence.db import Database
 
 
-async def run_customer_value(database: Database, clock: Clock,
-                             zone: ZoneInfo) -> dict[str, object]:
+async def run_customer_value(database: Database, clock: Clock, zone: ZoneInfo) -> dict[str, object]:
     now = clock.now()
     as_of = local_day(now, zone)
     async with database.session(write=True) as session:
@@ -19,5 +18,10 @@ async def run_customer_value(database: Database, clock: Clock,
         scored = await repo.score()
         thresholds = await repo.thresholds(as_of)
         changed = await repo.apply(now)
-    return {"as_of": as_of.isoformat(), "computed_at": now.isoformat(), "scored": scored,
-            **changed, "thresholds": thresholds}
+    return {
+        "as_of": as_of.isoformat(),
+        "computed_at": now.isoformat(),
+        "scored": scored,
+        **changed,
+        "thresholds": thresholds,
+    }

@@ -75,14 +75,21 @@ def parse_smtp_url(url: str) -> SmtpConfig:
         timeout = float(query.get("timeout", 10))
     except ValueError:
         raise ValueError("CRM_SMTP_URL has a bad port or timeout") from None
-    return SmtpConfig(host=parts.hostname, port=port, username=username,
-                      password=unquote(parts.password) if parts.password else None,
-                      sender=sender, starttls=starttls, implicit_tls=implicit_tls,
-                      timeout=timeout)
+    return SmtpConfig(
+        host=parts.hostname,
+        port=port,
+        username=username,
+        password=unquote(parts.password) if parts.password else None,
+        sender=sender,
+        starttls=starttls,
+        implicit_tls=implicit_tls,
+        timeout=timeout,
+    )
 
 
-def build_message(config: SmtpConfig, email: Email, notification_id: int,
-                  now: datetime) -> EmailMessage:
+def build_message(
+    config: SmtpConfig, email: Email, notification_id: int, now: datetime
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = config.sender
     message["To"] = Address(display_name=email.to_name, addr_spec=email.to_address)
@@ -95,8 +102,9 @@ def build_message(config: SmtpConfig, email: Email, notification_id: int,
     message.set_content(email.text, charset="utf-8")
     for attachment in email.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
-        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
-                               filename=attachment.filename)
+        message.add_attachment(
+            attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return message
 
 
@@ -121,8 +129,11 @@ class Mailer:
     def _connect(self) -> smtplib.SMTP:
         c = self.config
         context = ssl.create_default_context()
-        smtp = (smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=context)
-                if c.implicit_tls else smtplib.SMTP(c.host, c.port, timeout=c.timeout))
+        smtp = (
+            smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout, context=context)
+            if c.implicit_tls
+            else smtplib.SMTP(c.host, c.port, timeout=c.timeout)
+        )
         try:
             if c.starttls:
                 smtp.starttls(context=context)
@@ -130,8 +141,9 @@ class Mailer:
                 try:
                     smtp.login(c.username, c.password or "")
                 except UnicodeEncodeError:  # smtplib sends credentials as ASCII only
-                    raise smtplib.SMTPException("the SMTP user and password must be ASCII") \
-                        from None
+                    raise smtplib.SMTPException(
+                        "the SMTP user and password must be ASCII"
+                    ) from None
         except BaseException:
             smtp.close()
             raise
@@ -145,8 +157,9 @@ class Mailer:
             except smtplib.SMTPAuthenticationError as exc:
                 raise ServerUnavailable(f"SMTP login refused ({exc.smtp_code})") from None
             except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, no TLS…
-                raise ServerUnavailable(f"SMTP server {c.host}:{c.port} unusable: "
-                                        f"{type(exc).__name__}: {exc}") from None
+                raise ServerUnavailable(
+                    f"SMTP server {c.host}:{c.port} unusable: {type(exc).__name__}: {exc}"
+                ) from None
         try:
             self.smtp.send_message(message, from_addr=c.envelope_sender, to_addrs=[to_address])
             return Outcome.SENT
@@ -161,13 +174,15 @@ class Mailer:
             if exc.smtp_code == 421:  # the server is closing the connection
                 self.close()
                 raise ServerUnavailable(f"SMTP server unavailable ({exc.smtp_code})") from None
-            log.warning("SMTP refused a message to %s: %s %s", to_address, exc.smtp_code,
-                        exc.smtp_error)
+            log.warning(
+                "SMTP refused a message to %s: %s %s", to_address, exc.smtp_code, exc.smtp_error
+            )
             return Outcome.FAILED
         except (smtplib.SMTPException, OSError) as exc:  # disconnected, timed out
             self.close()
-            raise ServerUnavailable(f"SMTP server {c.host}:{c.port} lost: "
-                                    f"{type(exc).__name__}: {exc}") from None
+            raise ServerUnavailable(
+                f"SMTP server {c.host}:{c.port} lost: {type(exc).__name__}: {exc}"
+            ) from None
 
     def close(self) -> None:
         smtp, self.smtp = self.smtp, None
@@ -179,8 +194,7 @@ class Mailer:
 
 
 def _deliver(mailer: Mailer, email: Email, notification_id: int, now: datetime) -> Outcome:
-    return mailer.send(build_message(mailer.config, email, notification_id, now),
-                       email.to_address)
+    return mailer.send(build_message(mailer.config, email, notification_id, now), email.to_address)
 
 
 async def _mark(database: Database, notification_ids: list[int], now: datetime) -> None:
@@ -189,24 +203,38 @@ async def _mark(database: Database, notification_ids: list[int], now: datetime) 
             await SqlNotificationRepo(session).mark_emailed(notification_ids, now)
 
 
-def _email_of(item: PendingEmail,
-              files: dict[tuple[int, int], tuple[Attachment, ...]]) -> Email | None:
+def _email_of(
+    item: PendingEmail, files: dict[tuple[int, int], tuple[Attachment, ...]]
+) -> Email | None:
     address = address_of(item.username, active=item.user_active)
     if address is None:
         return None
-    attached = (files.get((item.entity_id, item.user_id), ())
-                if item.entity_type == "report" and item.entity_id is not None else ())
-    return compose(address=address, name=item.display_name, title=item.title, body=item.body,
-                   entity_type=item.entity_type, entity_id=item.entity_id,
-                   attachments=attached)
+    attached = (
+        files.get((item.entity_id, item.user_id), ())
+        if item.entity_type == "report" and item.entity_id is not None
+        else ()
+    )
+    return compose(
+        address=address,
+        name=item.display_name,
+        title=item.title,
+        body=item.body,
+        entity_type=item.entity_type,
+        entity_id=item.entity_id,
+        attachments=attached,
+    )
 
 
-async def _report_files(database: Database, batch: list[PendingEmail]
-                        ) -> dict[tuple[int, int], tuple[Attachment, ...]]:
+async def _report_files(
+    database: Database, batch: list[PendingEmail]
+) -> dict[tuple[int, int], tuple[Attachment, ...]]:
     """The files of the finished reports these notifications announce, by (report, user):
     only a report's own recipient gets them (a report follows its recipient's role rules)."""
-    wanted = {(item.entity_id, item.user_id) for item in batch
-              if item.entity_type == "report" and item.entity_id is not None}
+    wanted = {
+        (item.entity_id, item.user_id)
+        for item in batch
+        if item.entity_type == "report" and item.entity_id is not None
+    }
     files: dict[tuple[int, int], tuple[Attachment, ...]] = {}
     if not wanted:
         return files
@@ -219,12 +247,12 @@ async def _report_files(database: Database, batch: list[PendingEmail]
             pdf, xlsx = await repo.file(report_id, "pdf"), await repo.file(report_id, "xlsx")
             if pdf and xlsx:
                 files[report_id, user_id] = report.attachments(
-                    ReportKind(found.kind), found.first_day, found.last_day, xlsx, pdf)
+                    ReportKind(found.kind), found.first_day, found.last_day, xlsx, pdf
+                )
     return files
 
 
-async def run_email_outbox(database: Database, settings: Settings,
-                           now: datetime) -> dict[str, Any]:
+async def run_email_outbox(database: Database, settings: Settings, now: datetime) -> dict[str, Any]:
     """E-mail every pending notification. Counts: `sent`; `skipped` (no address: marked, never
     sent); `rejected` (the server refused the address for good: marked); `failed` (left pending
     for the next run), with `error` saying why the server could not be used."""
@@ -239,8 +267,9 @@ async def run_email_outbox(database: Database, settings: Settings,
     try:
         while error is None:
             async with database.session(write=False) as session:
-                batch = await SqlNotificationRepo(session).pending_emails(after_id=after_id,
-                                                                          limit=BATCH)
+                batch = await SqlNotificationRepo(session).pending_emails(
+                    after_id=after_id, limit=BATCH
+                )
             if not batch:
                 break
             after_id = batch[-1].id  # keyset: a message that failed is not retried this run

@@ -14,17 +14,19 @@ from persistence.db import Database
 from persistence.sales_scan_repo import SqlSalesScanRepo
 
 
-async def run_follow_up_due(database: Database, clock: Clock, *,
-                            zone: ZoneInfo = SHANGHAI) -> dict[str, int]:
+async def run_follow_up_due(
+    database: Database, clock: Clock, *, zone: ZoneInfo = SHANGHAI
+) -> dict[str, int]:
     now = clock.now()
     today = local_date(now, zone)
     async with database.session(write=True) as session:
         repo = SqlSalesScanRepo(session)
         customers = await repo.alert_follow_ups_due(today, now)
-        cadence_notified = (await repo.notify_follow_ups_due(customers, now)
-                            if customers else 0)
+        cadence_notified = await repo.notify_follow_ups_due(customers, now) if customers else 0
         follow_ups = await repo.alert_next_actions_due(today, now)
-        action_notified = (await repo.notify_next_actions_due(follow_ups, now)
-                           if follow_ups else 0)
-    return {"customers_due": len(customers), "next_actions_due": len(follow_ups),
-            "notifications": cadence_notified + action_notified}
+        action_notified = await repo.notify_next_actions_due(follow_ups, now) if follow_ups else 0
+    return {
+        "customers_due": len(customers),
+        "next_actions_due": len(follow_ups),
+        "notifications": cadence_notified + action_notified,
+    }

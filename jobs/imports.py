@@ -46,8 +46,9 @@ def write_report(path: Path, sheet: Sheet, checked: Checked) -> None:
     for e in checked.plan.errors:
         messages.setdefault(e.row, []).append(f"{e.column}: {e.message}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = workbook.XlsxWriter(path, sheet.name, [ERROR_HEADER["zh"], *sheet.headers],
-                                 [50] + [16] * len(sheet.headers))
+    writer = workbook.XlsxWriter(
+        path, sheet.name, [ERROR_HEADER["zh"], *sheet.headers], [50] + [16] * len(sheet.headers)
+    )
     for number, cells in sheet.rows:
         writer.write(["；".join(messages.get(number, [])), *cells])
     writer.close()
@@ -63,16 +64,27 @@ async def _summary(sheet: Sheet, checked: Checked, reports_dir: Path) -> dict[st
     if checked.plan.errors:
         key = secrets.token_hex(16)
         await offload(write_report, report_path(reports_dir, key), sheet, checked)
-    return {"counts": service.counts(checked),
-            "errors": service.error_dicts(checked.plan.errors),
-            "duplicates": service.duplicate_dicts(checked), "report_key": key,
-            "mapping": {"columns": checked.mapping, "unmapped": checked.unmapped,
-                        "sheet": sheet.name}}
+    return {
+        "counts": service.counts(checked),
+        "errors": service.error_dicts(checked.plan.errors),
+        "duplicates": service.duplicate_dicts(checked),
+        "report_key": key,
+        "mapping": {"columns": checked.mapping, "unmapped": checked.unmapped, "sheet": sheet.name},
+    }
 
 
-async def _run_records(database: Database, clock: Any, actor: Actor, run_id: int,
-                       options: Options, sheet: Sheet, *, zone: ZoneInfo, reports_dir: Path,
-                       shape: records.ShapeCheck | None) -> None:
+async def _run_records(
+    database: Database,
+    clock: Any,
+    actor: Actor,
+    run_id: int,
+    options: Options,
+    sheet: Sheet,
+    *,
+    zone: ZoneInfo,
+    reports_dir: Path,
+    shape: records.ShapeCheck | None,
+) -> None:
     """Follow-ups and orders: every row through the API's use case in one transaction,
     rolled back for a dry run or when all-or-nothing meets an error."""
     assert shape is not None
@@ -80,8 +92,16 @@ async def _run_records(database: Database, clock: Any, actor: Actor, run_id: int
         async with database.session(write=True) as session:
             uow = SqlUnitOfWork(session)
             plan, mapping, unmapped, created = await records.run(
-                uow, clock, actor, options.kind, sheet.headers, sheet.rows, options.mapping,
-                shape, zone)
+                uow,
+                clock,
+                actor,
+                options.kind,
+                sheet.headers,
+                sheet.rows,
+                options.mapping,
+                shape,
+                zone,
+            )
             checked = Checked(plan, mapping, unmapped, len(sheet.rows))
             if options.mode.value == "dry_run" or service.rejected(options, checked):
                 raise _Rollback(checked)
@@ -93,9 +113,14 @@ async def _run_records(database: Database, clock: Any, actor: Actor, run_id: int
     except _Rollback as rollback:
         checked = rollback.checked
         status = "checked" if options.mode.value == "dry_run" else "rejected"
-        await _set(database, run_id, status=status, done_rows=checked.total,
-                   finished_at=datetime.now(UTC),
-                   **(await _summary(sheet, checked, reports_dir)))
+        await _set(
+            database,
+            run_id,
+            status=status,
+            done_rows=checked.total,
+            finished_at=datetime.now(UTC),
+            **(await _summary(sheet, checked, reports_dir)),
+        )
 
 
 async def _set(database: Database, run_id: int, **values: Any) -> bool:
@@ -106,50 +131,92 @@ async def _set(database: Database, run_id: int, **values: Any) -> bool:
         return bool(run.cancel_requested)
 
 
-async def run_import(database: Database, clock: Any, actor: Actor, run_id: int,
-                     options: Options, sheet: Sheet, *, zone: ZoneInfo,
-                     reports_dir: Path, shape: records.ShapeCheck | None = None) -> None:
+async def run_import(
+    database: Database,
+    clock: Any,
+    actor: Actor,
+    run_id: int,
+    options: Options,
+    sheet: Sheet,
+    *,
+    zone: ZoneInfo,
+    reports_dir: Path,
+    shape: records.ShapeCheck | None = None,
+) -> None:
     """Check and (unless a dry run or rejected) commit; the record ends in checked,
     rejected, committed, cancelled or failed. Never raises: the record says what happened."""
     try:
-        await _run(database, clock, actor, run_id, options, sheet, zone=zone,
-                   reports_dir=reports_dir, shape=shape)
+        await _run(
+            database,
+            clock,
+            actor,
+            run_id,
+            options,
+            sheet,
+            zone=zone,
+            reports_dir=reports_dir,
+            shape=shape,
+        )
     finally:
         # A big file's drafts and plan are gone now: give their pages back, so that the next
         # import (often the commit of this dry run) does not pile up on top of them.
         release_freed_memory()
 
 
-async def _run(database: Database, clock: Any, actor: Actor, run_id: int, options: Options,
-               sheet: Sheet, *, zone: ZoneInfo, reports_dir: Path,
-               shape: records.ShapeCheck | None) -> None:
+async def _run(
+    database: Database,
+    clock: Any,
+    actor: Actor,
+    run_id: int,
+    options: Options,
+    sheet: Sheet,
+    *,
+    zone: ZoneInfo,
+    reports_dir: Path,
+    shape: records.ShapeCheck | None,
+) -> None:
     async def progress(done: int) -> None:
         if await _set(database, run_id, done_rows=done):
             raise Cancelled
 
     try:
         if options.kind is not ImportKind.CUSTOMERS:
-            await _run_records(database, clock, actor, run_id, options, sheet, zone=zone,
-                               reports_dir=reports_dir, shape=shape)
+            await _run_records(
+                database,
+                clock,
+                actor,
+                run_id,
+                options,
+                sheet,
+                zone=zone,
+                reports_dir=reports_dir,
+                shape=shape,
+            )
             return
         async with database.session(write=False) as session:
-            checked = await service.check(SqlUnitOfWork(session), actor, options, sheet.headers,
-                                          sheet.rows, offload, progress)
+            checked = await service.check(
+                SqlUnitOfWork(session), actor, options, sheet.headers, sheet.rows, offload, progress
+            )
         key = None
         if checked.plan.errors:
             key = secrets.token_hex(16)
             await offload(write_report, report_path(reports_dir, key), sheet, checked)
-        summary = {"counts": service.counts(checked),
-                   "errors": service.error_dicts(checked.plan.errors),
-                   "duplicates": service.duplicate_dicts(checked), "report_key": key,
-                   "mapping": {"columns": checked.mapping, "unmapped": checked.unmapped,
-                               "sheet": sheet.name}}
+        summary = {
+            "counts": service.counts(checked),
+            "errors": service.error_dicts(checked.plan.errors),
+            "duplicates": service.duplicate_dicts(checked),
+            "report_key": key,
+            "mapping": {
+                "columns": checked.mapping,
+                "unmapped": checked.unmapped,
+                "sheet": sheet.name,
+            },
+        }
         if await _set(database, run_id, done_rows=checked.total):
             raise Cancelled
         if options.mode.value == "dry_run" or service.rejected(options, checked):
             status = "checked" if options.mode.value == "dry_run" else "rejected"
-            await _set(database, run_id, status=status, finished_at=datetime.now(UTC),
-                       **summary)
+            await _set(database, run_id, status=status, finished_at=datetime.now(UTC), **summary)
             return
         async with database.session(write=True) as session:
             uow = SqlUnitOfWork(session)
@@ -163,10 +230,15 @@ async def _run(database: Database, clock: Any, actor: Actor, run_id: int, option
     except Cancelled:
         await _set(database, run_id, status="cancelled", finished_at=datetime.now(UTC))
     except DomainError as exc:
-        await _set(database, run_id, status="failed", detail=exc.detail,
-                   finished_at=datetime.now(UTC))
-    except Exception:  # noqa: BLE001 the record must not stay "running"
+        await _set(
+            database, run_id, status="failed", detail=exc.detail, finished_at=datetime.now(UTC)
+        )
+    except Exception:
         log.exception("import %s failed", run_id)
-        await _set(database, run_id, status="failed", detail="internal error",
-                   finished_at=datetime.now(UTC))
-
+        await _set(
+            database,
+            run_id,
+            status="failed",
+            detail="internal error",
+            finished_at=datetime.now(UTC),
+        )

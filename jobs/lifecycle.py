@@ -7,9 +7,18 @@ change status but nobody is reminded about them."""
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from domain.lifecycle import (ACTIVATION_TASK_TITLE, CHURN_NOTICE, DORMANT_NOTICE, TASK_DAYS,
-                              VERIFICATION_NOTICE, VERIFICATION_TASK_TITLE, AlertKind, Cuts,
-                              TaskKind, local_day)
+from domain.lifecycle import (
+    ACTIVATION_TASK_TITLE,
+    CHURN_NOTICE,
+    DORMANT_NOTICE,
+    TASK_DAYS,
+    VERIFICATION_NOTICE,
+    VERIFICATION_TASK_TITLE,
+    AlertKind,
+    Cuts,
+    TaskKind,
+    local_day,
+)
 from domain.ports import Clock
 from persistence.db import Database
 from persistence.lifecycle_scan_repo import SqlLifecycleScanRepo
@@ -28,14 +37,24 @@ async def run_dormancy(database: Database, clock: Clock, zone: ZoneInfo) -> dict
         woken = await repo.wake(cuts, now)
         alerted = await repo.raise_alerts(AlertKind.DORMANT, dormant, today.isoformat(), now)
         notifications = await repo.notify_owners(alerted, *DORMANT_NOTICE, now)
-        tasks = await repo.add_tasks(alerted, TaskKind.ACTIVATION, ACTIVATION_TASK_TITLE,
-                                     today + timedelta(days=TASK_DAYS), now)
-    return {"as_of": today.isoformat(), "dormant": len(dormant), "active_again": len(woken),
-            "alerts": len(alerted), "notifications": notifications, "tasks": tasks}
+        tasks = await repo.add_tasks(
+            alerted,
+            TaskKind.ACTIVATION,
+            ACTIVATION_TASK_TITLE,
+            today + timedelta(days=TASK_DAYS),
+            now,
+        )
+    return {
+        "as_of": today.isoformat(),
+        "dormant": len(dormant),
+        "active_again": len(woken),
+        "alerts": len(alerted),
+        "notifications": notifications,
+        "tasks": tasks,
+    }
 
 
-async def run_churn_risk(database: Database, clock: Clock,
-                         zone: ZoneInfo) -> dict[str, object]:
+async def run_churn_risk(database: Database, clock: Clock, zone: ZoneInfo) -> dict[str, object]:
     """Orders, but none in `churn_no_order_days`, and a complaint in the last
     `churn_complaint_days` → churn_risk (from active or dormant), and the owner is told once
     per spell; a churn_risk customer the rule no longer holds for goes back to active."""
@@ -48,15 +67,18 @@ async def run_churn_risk(database: Database, clock: Clock,
         complaint = Cuts.of(today, t.churn_complaint_days, zone)
         cleared = await repo.clear_churn_risk(no_order, complaint, now)
         at_risk = await repo.to_churn_risk(no_order, complaint, now)
-        alerted = await repo.raise_alerts(AlertKind.CHURN_RISK, at_risk, today.isoformat(),
-                                          now)
+        alerted = await repo.raise_alerts(AlertKind.CHURN_RISK, at_risk, today.isoformat(), now)
         notifications = await repo.notify_owners(alerted, *CHURN_NOTICE, now)
-    return {"as_of": today.isoformat(), "churn_risk": len(at_risk), "cleared": len(cleared),
-            "alerts": len(alerted), "notifications": notifications}
+    return {
+        "as_of": today.isoformat(),
+        "churn_risk": len(at_risk),
+        "cleared": len(cleared),
+        "alerts": len(alerted),
+        "notifications": notifications,
+    }
 
 
-async def run_verification(database: Database, clock: Clock,
-                           zone: ZoneInfo) -> dict[str, object]:
+async def run_verification(database: Database, clock: Clock, zone: ZoneInfo) -> dict[str, object]:
     """Basic information not checked for `verification_days` (since `verified_at`, else since
     creation) → a notification and a verification task to the owner, once per due date;
     `POST /customers/{id}/verify` starts the next cycle."""
@@ -67,7 +89,16 @@ async def run_verification(database: Database, clock: Clock,
         days = (await repo.thresholds()).verification_days
         alerted = await repo.raise_verification_alerts(Cuts.of(today, days, zone), days, now)
         notifications = await repo.notify_owners(alerted, *VERIFICATION_NOTICE, now)
-        tasks = await repo.add_tasks(alerted, TaskKind.VERIFICATION, VERIFICATION_TASK_TITLE,
-                                     today + timedelta(days=TASK_DAYS), now)
-    return {"as_of": today.isoformat(), "alerts": len(alerted),
-            "notifications": notifications, "tasks": tasks}
+        tasks = await repo.add_tasks(
+            alerted,
+            TaskKind.VERIFICATION,
+            VERIFICATION_TASK_TITLE,
+            today + timedelta(days=TASK_DAYS),
+            now,
+        )
+    return {
+        "as_of": today.isoformat(),
+        "alerts": len(alerted),
+        "notifications": notifications,
+        "tasks": tasks,
+    }

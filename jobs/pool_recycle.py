@@ -30,43 +30,77 @@ async def run_pool_recycle(database: Database, clock: Clock, *, zone: str) -> di
         warning_days = settings.pool_warning_days
 
         # Release first: a customer past both thresholds is released, not warned.
-        batches = [(rules.NO_FOLLOW_UP, await repo.release_unengaged(before=cut.release_before,
-                                                                       now=now),
-                    f"超过 {settings.pool_release_days} 天没有有效跟进")]
+        batches = [
+            (
+                rules.NO_FOLLOW_UP,
+                await repo.release_unengaged(before=cut.release_before, now=now),
+                f"超过 {settings.pool_release_days} 天没有有效跟进",
+            )
+        ]
         if cut.no_order is not None:
-            batches.append((rules.NO_ORDER, await repo.release_without_orders(
-                owned_before=cut.no_order.owned_before,
-                last_order_on=cut.no_order.last_order_on, now=now),
-                f"超过 {settings.pool_no_order_days} 天没有订单"))
+            batches.append(
+                (
+                    rules.NO_ORDER,
+                    await repo.release_without_orders(
+                        owned_before=cut.no_order.owned_before,
+                        last_order_on=cut.no_order.last_order_on,
+                        now=now,
+                    ),
+                    f"超过 {settings.pool_no_order_days} 天没有订单",
+                )
+            )
         for reason, ids, body in batches:
             if not ids:
                 continue
             counts[f"released_{reason}"] += len(ids)
             counts["audit_events"] += await repo.audit_releases(ids, reason=reason, now=now)
             counts["notifications"] += await repo.notify(
-                ids, recipient="released_by", kind=rules.RELEASE_NOTIFICATION,
-                title="客户 {name} 已退回公海", body=body, now=now)
+                ids,
+                recipient="released_by",
+                kind=rules.RELEASE_NOTIFICATION,
+                title="客户 {name} 已退回公海",
+                body=body,
+                now=now,
+            )
 
-        warned = await repo.warn_unengaged(rules.WARNING_ALERT, since=cut.release_before,
-                                           before=cut.warn_before, now=now)
+        warned = await repo.warn_unengaged(
+            rules.WARNING_ALERT, since=cut.release_before, before=cut.warn_before, now=now
+        )
         counts["warnings"] += len(warned)
         if warned:
             counts["notifications"] += await repo.notify(
-                warned, recipient="owner_id", kind=rules.WARNING_NOTIFICATION,
+                warned,
+                recipient="owner_id",
+                kind=rules.WARNING_NOTIFICATION,
                 title="客户 {name} 即将退回公海",
-                body=f"再过 {warning_days} 天仍没有有效跟进，将退回公海", now=now)
+                body=f"再过 {warning_days} 天仍没有有效跟进，将退回公海",
+                now=now,
+            )
         if cut.no_order is not None:
             warned = await repo.warn_without_orders(
-                rules.ORDER_WARNING_ALERT, owned_before=cut.no_order.warn_owned_before,
+                rules.ORDER_WARNING_ALERT,
+                owned_before=cut.no_order.warn_owned_before,
                 last_order_on=cut.no_order.warn_last_order_on,
                 released_owned_before=cut.no_order.owned_before,
-                released_last_order_on=cut.no_order.last_order_on, now=now)
+                released_last_order_on=cut.no_order.last_order_on,
+                now=now,
+            )
             counts["order_warnings"] += len(warned)
             if warned:
                 counts["notifications"] += await repo.notify(
-                    warned, recipient="owner_id", kind=rules.WARNING_NOTIFICATION,
+                    warned,
+                    recipient="owner_id",
+                    kind=rules.WARNING_NOTIFICATION,
                     title="客户 {name} 即将因没有订单退回公海",
-                    body=f"再过 {warning_days} 天仍没有订单，将退回公海", now=now)
-    keys = (f"released_{rules.NO_FOLLOW_UP}", f"released_{rules.NO_ORDER}", "warnings",
-            "order_warnings", "notifications", "audit_events")
+                    body=f"再过 {warning_days} 天仍没有订单，将退回公海",
+                    now=now,
+                )
+    keys = (
+        f"released_{rules.NO_FOLLOW_UP}",
+        f"released_{rules.NO_ORDER}",
+        "warnings",
+        "order_warnings",
+        "notifications",
+        "audit_events",
+    )
     return {"released": counts[keys[0]] + counts[keys[1]], **{k: counts[k] for k in keys}}

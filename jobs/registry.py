@@ -13,9 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from api.settings import Settings
-from domain.ports import Clock
 from domain.analytics.report import ReportKind
 from domain.analytics.trends import Thresholds
+from domain.ports import Clock
 from jobs.analytics import run_reports, run_trend_alerts
 from jobs.backup import run_backup
 from jobs.customer_value import run_customer_value
@@ -60,9 +60,11 @@ async def _pool_recycle(database: Database, clock: Clock) -> Mapping[str, Any]:
     return await run_pool_recycle(database, clock, zone=Settings().timezone)
 
 
-def _in_zone(run: Callable[[Database, Clock, ZoneInfo], Awaitable[Mapping[str, Any]]]
-             ) -> JobFunction:
+def _in_zone(
+    run: Callable[[Database, Clock, ZoneInfo], Awaitable[Mapping[str, Any]]],
+) -> JobFunction:
     """A job that counts calendar days in the configured zone (CRM_TIMEZONE)."""
+
     async def job(database: Database, clock: Clock) -> Mapping[str, Any]:
         return await run(database, clock, ZoneInfo(Settings().timezone))
 
@@ -86,14 +88,23 @@ def _report(kind: ReportKind) -> JobFunction:
 
 async def _trend_alerts(database: Database, clock: Clock) -> Mapping[str, Any]:
     settings = Settings()
-    return await run_trend_alerts(database, clock, ZoneInfo(settings.timezone), Thresholds(
-        surge_factor=settings.trend_surge_factor, surge_min=settings.trend_surge_min,
-        first_response_rate=settings.trend_first_response_rate))
+    return await run_trend_alerts(
+        database,
+        clock,
+        ZoneInfo(settings.timezone),
+        Thresholds(
+            surge_factor=settings.trend_surge_factor,
+            surge_min=settings.trend_surge_min,
+            first_response_rate=settings.trend_first_response_rate,
+        ),
+    )
 
 
 DAILY = timedelta(days=1)
 AT_0800 = timedelta(0)  # 08:00 Asia/Shanghai is midnight UTC
 MONDAY_0800 = timedelta(days=4)  # the epoch was a Thursday: Monday 00:00 UTC is 4 days on
+
+
 async def _backup(database: Database, clock: Clock) -> Mapping[str, Any]:
     return await run_backup(database, clock, Settings())
 
@@ -104,42 +115,95 @@ AT_0130 = timedelta(hours=17, minutes=30)  # 01:30 Asia/Shanghai, before the 02:
 AT_0200, AT_0215, AT_0230, AT_0245 = (timedelta(hours=18, minutes=m) for m in (0, 15, 30, 45))
 
 JOBS: dict[str, JobSpec] = {
-    "sla-scan": JobSpec(run_sla_scan, every=timedelta(minutes=1),
-                        description="SLA warnings (80 %) and breaches (100 %), escalations"),
-    "update-reminder": JobSpec(run_update_reminder, every=timedelta(minutes=5),
-                               description="remind assignees when a customer update is due"),
-    "email-outbox": JobSpec(_email_outbox, every=timedelta(minutes=1),
-                            description="e-mail copies of notifications (CRM_SMTP_URL)"),
-    "pool-recycle": JobSpec(_pool_recycle, every=DAILY, offset=AT_0200,
-                            description="warn owners, then release quiet customers to the "
-                                        "public pool"),
-    "dormancy": JobSpec(_in_zone(run_dormancy), every=DAILY, offset=AT_0200,
-                        description="dormant customers: status, owner notified, activation task"),
-    "churn-risk": JobSpec(_in_zone(run_churn_risk), every=DAILY, offset=AT_0215,
-                          description="no order for long and a recent complaint: churn risk"),
-    "verification": JobSpec(_in_zone(run_verification), every=DAILY, offset=AT_0230,
-                            description="remind owners to check customers' basic information"),
-    "customer-value": JobSpec(_in_zone(run_customer_value), every=DAILY, offset=AT_0245,
-                              description="RFM scores, value level and grade from orders"),
-    "follow-up-due": JobSpec(_follow_up_due, every=DAILY, offset=AT_0200,
-                             description="remind owners of customers due for a follow-up and "
-                                         "of next actions due"),
-    "stale-opportunities": JobSpec(_stale_opportunities, every=DAILY, offset=AT_0200,
-                                   description="tell owners of opportunities with no effective "
-                                               "follow-up for stale_opportunity_days"),
-    "report-daily": JobSpec(_report(ReportKind.DAILY), every=DAILY, offset=AT_0800,
-                            description="yesterday's report (日报) for its recipients"),
-    "report-weekly": JobSpec(_report(ReportKind.WEEKLY), every=timedelta(weeks=1),
-                             offset=MONDAY_0800,
-                             description="last week's report (周报), Mondays"),
+    "sla-scan": JobSpec(
+        run_sla_scan,
+        every=timedelta(minutes=1),
+        description="SLA warnings (80 %) and breaches (100 %), escalations",
+    ),
+    "update-reminder": JobSpec(
+        run_update_reminder,
+        every=timedelta(minutes=5),
+        description="remind assignees when a customer update is due",
+    ),
+    "email-outbox": JobSpec(
+        _email_outbox,
+        every=timedelta(minutes=1),
+        description="e-mail copies of notifications (CRM_SMTP_URL)",
+    ),
+    "pool-recycle": JobSpec(
+        _pool_recycle,
+        every=DAILY,
+        offset=AT_0200,
+        description="warn owners, then release quiet customers to the public pool",
+    ),
+    "dormancy": JobSpec(
+        _in_zone(run_dormancy),
+        every=DAILY,
+        offset=AT_0200,
+        description="dormant customers: status, owner notified, activation task",
+    ),
+    "churn-risk": JobSpec(
+        _in_zone(run_churn_risk),
+        every=DAILY,
+        offset=AT_0215,
+        description="no order for long and a recent complaint: churn risk",
+    ),
+    "verification": JobSpec(
+        _in_zone(run_verification),
+        every=DAILY,
+        offset=AT_0230,
+        description="remind owners to check customers' basic information",
+    ),
+    "customer-value": JobSpec(
+        _in_zone(run_customer_value),
+        every=DAILY,
+        offset=AT_0245,
+        description="RFM scores, value level and grade from orders",
+    ),
+    "follow-up-due": JobSpec(
+        _follow_up_due,
+        every=DAILY,
+        offset=AT_0200,
+        description="remind owners of customers due for a follow-up and of next actions due",
+    ),
+    "stale-opportunities": JobSpec(
+        _stale_opportunities,
+        every=DAILY,
+        offset=AT_0200,
+        description="tell owners of opportunities with no effective "
+        "follow-up for stale_opportunity_days",
+    ),
+    "report-daily": JobSpec(
+        _report(ReportKind.DAILY),
+        every=DAILY,
+        offset=AT_0800,
+        description="yesterday's report (日报) for its recipients",
+    ),
+    "report-weekly": JobSpec(
+        _report(ReportKind.WEEKLY),
+        every=timedelta(weeks=1),
+        offset=MONDAY_0800,
+        description="last week's report (周报), Mondays",
+    ),
     # Months are not a fixed period: the job runs daily and makes last month's report for
     # whoever has none yet, so on the 1st everyone gets it and a missed run catches up.
-    "report-monthly": JobSpec(_report(ReportKind.MONTHLY), every=DAILY, offset=AT_0800,
-                              description="last month's report (月报), from the 1st"),
-    "trend-alerts": JobSpec(_trend_alerts, every=DAILY, offset=AT_0800,
-                            description="ticket type surges, falling satisfaction, first "
-                                        "responses below target"),
-    "backup": JobSpec(_backup, every=DAILY, offset=AT_0130,
-                      description="back up the database and attachments into CRM_BACKUP_DIR; "
-                                  "keep 7 daily, 4 weekly, 12 monthly"),
+    "report-monthly": JobSpec(
+        _report(ReportKind.MONTHLY),
+        every=DAILY,
+        offset=AT_0800,
+        description="last month's report (月报), from the 1st",
+    ),
+    "trend-alerts": JobSpec(
+        _trend_alerts,
+        every=DAILY,
+        offset=AT_0800,
+        description="ticket type surges, falling satisfaction, first responses below target",
+    ),
+    "backup": JobSpec(
+        _backup,
+        every=DAILY,
+        offset=AT_0130,
+        description="back up the database and attachments into CRM_BACKUP_DIR; "
+        "keep 7 daily, 4 weekly, 12 monthly",
+    ),
 }

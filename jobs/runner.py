@@ -30,8 +30,9 @@ class AsOf:
         return self.at
 
 
-async def run_job(database: Database, name: str, now: datetime, *,
-                  jobs: Mapping[str, JobSpec] = JOBS) -> dict[str, Any]:
+async def run_job(
+    database: Database, name: str, now: datetime, *, jobs: Mapping[str, JobSpec] = JOBS
+) -> dict[str, Any]:
     """Run job `name` as of `now` unless its due time (`now` truncated to the job's period)
     already ran. `ran` says whether this call ran it; `result` is the job's counts."""
     spec = jobs.get(name)
@@ -47,9 +48,14 @@ async def run_job(database: Database, name: str, now: datetime, *,
         job_finished(name, "failed")
         raise
     job_finished(name, "ran" if claim.won else "skipped", time.perf_counter() - started)
-    outcome = {"job": name, "due_at": due_at.isoformat(), "now": now.isoformat(),
-               "ran": claim.won, "result": claim.result if claim.won else None,
-               "seconds": round(time.perf_counter() - started, 4)}
+    outcome = {
+        "job": name,
+        "due_at": due_at.isoformat(),
+        "now": now.isoformat(),
+        "ran": claim.won,
+        "result": claim.result if claim.won else None,
+        "seconds": round(time.perf_counter() - started, 4),
+    }
     if claim.won:
         log.info("job %s ran for %s: %s", name, due_at.isoformat(), claim.result)
     return outcome

@@ -23,17 +23,22 @@ async def _run_now(database: Database, name: str) -> None:
         log.exception("job %s failed", name)
 
 
-def build_scheduler(database: Database,
-                    jobs: Mapping[str, JobSpec] = JOBS) -> AsyncIOScheduler:
+def build_scheduler(database: Database, jobs: Mapping[str, JobSpec] = JOBS) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=UTC)
     for name, spec in jobs.items():
         period = spec.every.total_seconds()
         # coalesce: after a stall, one run catches up (the jobs act on state, not on ticks);
         # max_instances=1: a slow run is never overlapped by the next one in this process.
-        scheduler.add_job(_run_now, IntervalTrigger(seconds=period, start_date=spec.anchor,
-                                                    timezone=UTC),
-                          args=(database, name), id=name, name=name, coalesce=True,
-                          max_instances=1, misfire_grace_time=max(1, int(period)))
+        scheduler.add_job(
+            _run_now,
+            IntervalTrigger(seconds=period, start_date=spec.anchor, timezone=UTC),
+            args=(database, name),
+            id=name,
+            name=name,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=max(1, int(period)),
+        )
     return scheduler
 
 

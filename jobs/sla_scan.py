@@ -23,7 +23,8 @@ async def run_sla_scan(database: Database, clock: Clock) -> dict[str, int]:
                 continue
             counts["notifications"] += await repo.notify(ticket_ids, rule, now)
             counts["timeline_entries"] += await repo.add_events(
-                ticket_ids, "sla", {"target": rule.target, "threshold": rule.threshold}, now)
+                ticket_ids, "sla", {"target": rule.target, "threshold": rule.threshold}, now
+            )
             if rule.escalate:
                 escalated, notified = await repo.escalate(ticket_ids, rule, now)
                 counts["escalations"] += escalated

@@ -13,13 +13,15 @@ from persistence.opportunity_repo import SqlOpportunityRepo
 from persistence.sales_scan_repo import SqlSalesScanRepo
 
 
-async def run_stale_opportunities(database: Database, clock: Clock, *,
-                                  zone: ZoneInfo = SHANGHAI) -> dict[str, int]:
+async def run_stale_opportunities(
+    database: Database, clock: Clock, *, zone: ZoneInfo = SHANGHAI
+) -> dict[str, int]:
     now = clock.now()
     async with database.session(write=True) as session:
         days = await SqlOpportunityRepo(session).stale_days()
         repo = SqlSalesScanRepo(session)
         stale = await repo.alert_stale_opportunities(
-            stale_cutoff(local_date(now, zone), days, zone), now)
+            stale_cutoff(local_date(now, zone), days, zone), now
+        )
         notified = await repo.notify_stale_opportunities(stale, days, now) if stale else 0
     return {"stale": len(stale), "notifications": notified, "stale_opportunity_days": days}

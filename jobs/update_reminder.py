@@ -17,7 +17,13 @@ async def run_update_reminder(database: Database, clock: Clock) -> dict[str, int
         if ticket_ids:
             notifications = await repo.notify(ticket_ids, UPDATE_RULE, now)
             timeline_entries = await repo.add_events(
-                ticket_ids, "sla", {"target": UPDATE_RULE.target,
-                                    "threshold": UPDATE_RULE.threshold}, now)
-    return {"alerts": len(ticket_ids), "notifications": notifications,
-            "timeline_entries": timeline_entries}
+                ticket_ids,
+                "sla",
+                {"target": UPDATE_RULE.target, "threshold": UPDATE_RULE.threshold},
+                now,
+            )
+    return {
+        "alerts": len(ticket_ids),
+        "notifications": notifications,
+        "timeline_entries": timeline_entries,
+    }

@@ -26,13 +26,17 @@ def _database_url() -> str:
     return async_url(url)
 
 
-def _run(connection) -> None:  # noqa: ANN001
+def _run(connection) -> None:
     from persistence.models import on_dialect
 
     dialect = connection.dialect.name
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=dialect == "sqlite", compare_type=True,
-                      include_object=lambda obj, *_: on_dialect(obj, dialect))
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=dialect == "sqlite",
+        compare_type=True,
+        include_object=lambda obj, *_: on_dialect(obj, dialect),
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -19,10 +19,12 @@ class SqlAttachmentRepo:
         return attachment
 
     async def get(self, ticket_id: int, attachment_id: int) -> Attachment | None:
-        return await self.session.scalar(select(Attachment).where(
-            Attachment.id == attachment_id, Attachment.ticket_id == ticket_id))
+        return await self.session.scalar(
+            select(Attachment).where(
+                Attachment.id == attachment_id, Attachment.ticket_id == ticket_id
+            )
+        )
 
     async def list_for_ticket(self, ticket_id: int) -> list[Attachment]:
-        stmt = (select(Attachment).where(Attachment.ticket_id == ticket_id)
-                .order_by(Attachment.id))
+        stmt = select(Attachment).where(Attachment.ticket_id == ticket_id).order_by(Attachment.id)
         return list((await self.session.scalars(stmt)).all())

@@ -80,7 +80,8 @@ def time_of(name: str) -> datetime | None:
     stem = name.removeprefix(PREFIX).split(".")[0].removesuffix("Z")
     try:
         return datetime.strptime(stem[:15], "%Y%m%dT%H%M%S").replace(
-            microsecond=int(stem[15:18] or 0) * 1000, tzinfo=UTC)
+            microsecond=int(stem[15:18] or 0) * 1000, tzinfo=UTC
+        )
     except ValueError:
         return None
 
@@ -120,6 +121,7 @@ def list_backups(directory: Path) -> list[BackupFile]:
 
 # ---- taking a backup -------------------------------------------------------------------------
 
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -147,8 +149,9 @@ def _pg(url: str) -> tuple[str, dict[str, str]]:
 
 
 async def _pg_connect(url: str) -> asyncpg.Connection:
-    dsn = make_url(async_url(url)).set(drivername="postgresql").render_as_string(
-        hide_password=False)
+    dsn = (
+        make_url(async_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
     return await asyncpg.connect(dsn)
 
 
@@ -157,11 +160,17 @@ def _quote(name: str) -> str:
 
 
 def _sqlite_counts(connection: sqlite3.Connection) -> tuple[dict[str, int], str | None]:
-    names = [row[0] for row in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY name")]
-    counts = {name: connection.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
-              for name in names}
+    names = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+    ]
+    counts = {
+        name: connection.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
+        for name in names
+    }
     revision = None
     if "alembic_version" in counts:
         row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -186,22 +195,34 @@ def _backup_sqlite(url: str, target: Path) -> tuple[dict[str, int], str | None]:
 
 
 async def _pg_counts(connection: asyncpg.Connection) -> tuple[dict[str, int], str | None]:
-    names = [r["tablename"] for r in await connection.fetch(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
-    counts = {name: await connection.fetchval(f"SELECT count(*) FROM public.{_quote(name)}")
-              for name in names}
-    revision = (await connection.fetchval("SELECT version_num FROM alembic_version")
-                if "alembic_version" in counts else None)
+    names = [
+        r["tablename"]
+        for r in await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        )
+    ]
+    counts = {
+        name: await connection.fetchval(f"SELECT count(*) FROM public.{_quote(name)}")
+        for name in names
+    }
+    revision = (
+        await connection.fetchval("SELECT version_num FROM alembic_version")
+        if "alembic_version" in counts
+        else None
+    )
     return counts, revision
 
 
 async def _run(argv: list[str], env: dict[str, str]) -> None:
     try:
         process = await asyncio.create_subprocess_exec(
-            *argv, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+            *argv, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+        )
     except FileNotFoundError:
-        raise BackupError(f"{argv[0]} not found: install the PostgreSQL client tools "
-                          "or set CRM_PG_DUMP / CRM_PG_RESTORE") from None
+        raise BackupError(
+            f"{argv[0]} not found: install the PostgreSQL client tools "
+            "or set CRM_PG_DUMP / CRM_PG_RESTORE"
+        ) from None
     _, err = await process.communicate()
     if process.returncode != 0:
         lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
@@ -209,8 +230,9 @@ async def _run(argv: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{Path(argv[0]).name} failed: {last}")
 
 
-async def _backup_postgres(url: str, target: Path, tools: Tools
-                           ) -> tuple[dict[str, int], str | None]:
+async def _backup_postgres(
+    url: str, target: Path, tools: Tools
+) -> tuple[dict[str, int], str | None]:
     connection = await _pg_connect(url)
     try:
         transaction = connection.transaction(isolation="repeatable_read", readonly=True)
@@ -218,9 +240,20 @@ async def _backup_postgres(url: str, target: Path, tools: Tools
         try:
             snapshot = await connection.fetchval("SELECT pg_export_snapshot()")
             dsn, env = _pg(url)
-            dump = asyncio.create_task(_run(
-                [tools.pg_dump, "--format=custom", "--no-owner", "--no-privileges",
-                 f"--snapshot={snapshot}", f"--file={target}", f"--dbname={dsn}"], env))
+            dump = asyncio.create_task(
+                _run(
+                    [
+                        tools.pg_dump,
+                        "--format=custom",
+                        "--no-owner",
+                        "--no-privileges",
+                        f"--snapshot={snapshot}",
+                        f"--file={target}",
+                        f"--dbname={dsn}",
+                    ],
+                    env,
+                )
+            )
             try:
                 counts = await _pg_counts(connection)  # the same snapshot as the dump
             finally:
@@ -264,13 +297,19 @@ class _Bytes:
 
     def read(self, size: int = -1) -> bytes:
         end = len(self.data) if size < 0 else self.offset + size
-        chunk, self.offset = self.data[self.offset:end], min(end, len(self.data))
+        chunk, self.offset = self.data[self.offset : end], min(end, len(self.data))
         return chunk
 
 
-async def create_backup(database_url: str, attachments_dir: Path | None, directory: Path, *,
-                        now: datetime | None = None, tools: Tools = Tools(),
-                        on_failure: Callable[[str], None] | None = None) -> BackupFile:
+async def create_backup(
+    database_url: str,
+    attachments_dir: Path | None,
+    directory: Path,
+    *,
+    now: datetime | None = None,
+    tools: Tools = Tools(),
+    on_failure: Callable[[str], None] | None = None,
+) -> BackupFile:
     """Back up the database and the attachments into one new archive in `directory`. A failure
     leaves `<name>.failed.json` (listed as failed) and raises BackupError."""
     at = now or datetime.now(UTC)
@@ -286,8 +325,9 @@ async def create_backup(database_url: str, attachments_dir: Path | None, directo
             stage = Path(tmp)
             if backend == "sqlite":
                 db_file = "database.sqlite3"
-                counts, revision = await asyncio.to_thread(_backup_sqlite, database_url,
-                                                           stage / db_file)
+                counts, revision = await asyncio.to_thread(
+                    _backup_sqlite, database_url, stage / db_file
+                )
             elif backend == "postgresql":
                 db_file = "database.dump"
                 counts, revision = await _backup_postgres(database_url, stage / db_file, tools)
@@ -300,9 +340,15 @@ async def create_backup(database_url: str, attachments_dir: Path | None, directo
                 for path in sorted(p for p in stage.rglob("*") if p.is_file()):
                     relative = path.relative_to(stage).as_posix()
                     files[relative] = {"size": path.stat().st_size, "sha256": _sha256(path)}
-                manifest = {"format": FORMAT, "created_at": at.astimezone(UTC).isoformat(),
-                            "backend": backend, "revision": revision, "database": db_file,
-                            "tables": counts, "files": files}
+                manifest = {
+                    "format": FORMAT,
+                    "created_at": at.astimezone(UTC).isoformat(),
+                    "backend": backend,
+                    "revision": revision,
+                    "database": db_file,
+                    "tables": counts,
+                    "files": files,
+                }
                 _write_archive(stage, manifest, partial)
 
             await asyncio.to_thread(finish)
@@ -312,7 +358,8 @@ async def create_backup(database_url: str, attachments_dir: Path | None, directo
         message = str(exc) if isinstance(exc, BackupError) else f"{type(exc).__name__}: {exc}"
         (directory / (name + FAILED)).write_text(
             json.dumps({"error": message, "at": at.isoformat()}, ensure_ascii=False),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         if on_failure is not None:
             on_failure(message)
         if isinstance(exc, BackupError) or not isinstance(exc, Exception):
@@ -322,6 +369,7 @@ async def create_backup(database_url: str, attachments_dir: Path | None, directo
 
 
 # ---- checking and restoring ------------------------------------------------------------------
+
 
 def read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:
     member = archive.next()
@@ -335,8 +383,9 @@ def read_manifest(archive: tarfile.TarFile) -> dict[str, Any]:
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
         raise BackupError("the backup's manifest is damaged")
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"unknown backup format {manifest.get('format')!r} "
-                          f"(this version reads format {FORMAT})")
+        raise BackupError(
+            f"unknown backup format {manifest.get('format')!r} (this version reads format {FORMAT})"
+        )
     return manifest
 
 
@@ -358,8 +407,9 @@ def verify_archive(path: Path, into: Path) -> dict[str, Any]:
             while (member := archive.next()) is not None:
                 name = member.name
                 if name not in expected or not _safe_name(name) or not member.isfile():
-                    raise BackupError(f"the archive holds {name!r}, which its manifest does "
-                                      "not list: refused")
+                    raise BackupError(
+                        f"the archive holds {name!r}, which its manifest does not list: refused"
+                    )
                 if name in seen:
                     raise BackupError(f"the archive holds {name!r} twice: refused")
                 seen.add(name)
@@ -374,15 +424,19 @@ def verify_archive(path: Path, into: Path) -> dict[str, Any]:
                         out.write(block)
                 want = expected[name]
                 if size != want.get("size") or digest.hexdigest() != want.get("sha256"):
-                    raise BackupError(f"{name} in the backup does not match its checksum: the "
-                                      "archive is damaged or was changed; nothing restored")
+                    raise BackupError(
+                        f"{name} in the backup does not match its checksum: the "
+                        "archive is damaged or was changed; nothing restored"
+                    )
             missing = sorted(set(expected) - seen)
             if missing:
-                raise BackupError(f"the backup is incomplete ({missing[0]} is missing); "
-                                  "nothing restored")
+                raise BackupError(
+                    f"the backup is incomplete ({missing[0]} is missing); nothing restored"
+                )
     except (tarfile.TarError, EOFError) as exc:
-        raise BackupError(f"the backup archive is truncated or damaged ({exc}); "
-                          "nothing restored") from None
+        raise BackupError(
+            f"the backup archive is truncated or damaged ({exc}); nothing restored"
+        ) from None
     if manifest.get("database") not in expected:
         raise BackupError("the backup holds no database file; nothing restored")
     return manifest
@@ -458,9 +512,16 @@ class RestoreResult:
     replaced_backup: Path | None
 
 
-async def restore_backup(path: Path, database_url: str, attachments_dir: Path | None, *,
-                         force: bool = False, backup_dir: Path | None = None,
-                         tools: Tools = Tools(), jobs: int = 4) -> RestoreResult:
+async def restore_backup(
+    path: Path,
+    database_url: str,
+    attachments_dir: Path | None,
+    *,
+    force: bool = False,
+    backup_dir: Path | None = None,
+    tools: Tools = Tools(),
+    jobs: int = 4,
+) -> RestoreResult:
     """Restore the archive at `path` into `database_url` (and its attachments), which must be
     empty unless `force` (then it is backed up into `backup_dir` first)."""
     from persistence.migrate import head_revision, upgrade
@@ -470,23 +531,34 @@ async def restore_backup(path: Path, database_url: str, attachments_dir: Path | 
         stage = Path(tmp)
         manifest = await asyncio.to_thread(verify_archive, path, stage)
         if manifest.get("backend") != backend:
-            raise BackupError(f"this is a {manifest.get('backend')} backup; it restores into a "
-                              f"{manifest.get('backend')} database, not {backend}")
+            raise BackupError(
+                f"this is a {manifest.get('backend')} backup; it restores into a "
+                f"{manifest.get('backend')} database, not {backend}"
+            )
         filled = _holds_data(await database_rows(database_url))
-        existing = (sorted(p.name for p in attachments_dir.iterdir())
-                    if attachments_dir and attachments_dir.is_dir() else [])
+        existing = (
+            sorted(p.name for p in attachments_dir.iterdir())
+            if attachments_dir and attachments_dir.is_dir()
+            else []
+        )
         replaced = None
         if filled or existing:
             if not force:
-                what = (f"the database has data ({', '.join(filled[:3])}"
-                        f"{', …' if len(filled) > 3 else ''})" if filled
-                        else f"{attachments_dir} is not empty")
-                raise BackupError(f"{what}: a restore goes into an empty database only; "
-                                  "use --force to replace it (a backup of it is taken first)")
+                what = (
+                    f"the database has data ({', '.join(filled[:3])}"
+                    f"{', …' if len(filled) > 3 else ''})"
+                    if filled
+                    else f"{attachments_dir} is not empty"
+                )
+                raise BackupError(
+                    f"{what}: a restore goes into an empty database only; "
+                    "use --force to replace it (a backup of it is taken first)"
+                )
             if backup_dir is None:
                 raise BackupError("--force needs a backup directory for what it replaces")
-            replaced = (await create_backup(database_url, attachments_dir, backup_dir,
-                                            tools=tools)).path
+            replaced = (
+                await create_backup(database_url, attachments_dir, backup_dir, tools=tools)
+            ).path
         expected: dict[str, int] = manifest["tables"]
         db_file = stage / manifest["database"]
         if backend == "sqlite":
@@ -494,16 +566,29 @@ async def restore_backup(path: Path, database_url: str, attachments_dir: Path | 
         else:
             await _empty_postgres(database_url)
             dsn, env = _pg(database_url)
-            await _run([tools.pg_restore, "--no-owner", "--no-privileges", "--exit-on-error",
-                        f"--jobs={max(1, jobs)}", f"--dbname={dsn}", str(db_file)], env)
+            await _run(
+                [
+                    tools.pg_restore,
+                    "--no-owner",
+                    "--no-privileges",
+                    "--exit-on-error",
+                    f"--jobs={max(1, jobs)}",
+                    f"--dbname={dsn}",
+                    str(db_file),
+                ],
+                env,
+            )
         actual = await database_rows(database_url)
         if actual != expected:
-            wrong = sorted(t for t in set(actual) | set(expected)
-                           if actual.get(t) != expected.get(t))
+            wrong = sorted(
+                t for t in set(actual) | set(expected) if actual.get(t) != expected.get(t)
+            )
             await asyncio.to_thread(_wipe, database_url)
-            raise BackupError(f"row counts after the restore differ from the backup's ({wrong[0]}: "
-                              f"{actual.get(wrong[0])} ≠ {expected.get(wrong[0])}); the "
-                              "restore was undone")
+            raise BackupError(
+                f"row counts after the restore differ from the backup's ({wrong[0]}: "
+                f"{actual.get(wrong[0])} ≠ {expected.get(wrong[0])}); the "
+                "restore was undone"
+            )
         count = 0
         if attachments_dir is not None:
             if attachments_dir.is_dir() and replaced is not None:
@@ -523,5 +608,4 @@ async def restore_backup(path: Path, database_url: str, attachments_dir: Path | 
         if revision != head:
             await asyncio.to_thread(upgrade, database_url)
             migrated = head
-    return RestoreResult(revision, migrated, len(expected), sum(expected.values()), count,
-                         replaced)
+    return RestoreResult(revision, migrated, len(expected), sum(expected.values()), count, replaced)

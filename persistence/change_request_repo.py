@@ -26,13 +26,16 @@ class SqlChangeRequestRepo:
         if not for_update:
             return await self.session.get(ChangeRequest, request_id)
         # Two admins deciding at once: the second waits, then sees the first one's decision.
-        return await self.session.get(ChangeRequest, request_id, with_for_update=True,
-                                      populate_existing=True)
+        return await self.session.get(
+            ChangeRequest, request_id, with_for_update=True, populate_existing=True
+        )
 
     async def pending_exists(self, customer_id: int, field: str) -> bool:
-        stmt = select(ChangeRequest.id).where(ChangeRequest.customer_id == customer_id,
-                                              ChangeRequest.field == field,
-                                              ChangeRequest.status == "pending")
+        stmt = select(ChangeRequest.id).where(
+            ChangeRequest.customer_id == customer_id,
+            ChangeRequest.field == field,
+            ChangeRequest.status == "pending",
+        )
         return (await self.session.scalar(stmt.limit(1))) is not None
 
     async def add(self, **values: Any) -> ChangeRequest | None:
@@ -50,11 +53,13 @@ class SqlChangeRequestRepo:
     async def flush(self) -> None:
         await self.session.flush()
 
-    async def list_page(self, f: ChangeRequestFilter, *, cursor: str | None,
-                        limit: int) -> Page[Row]:
+    async def list_page(
+        self, f: ChangeRequestFilter, *, cursor: str | None, limit: int
+    ) -> Page[Row]:
         """Newest first; each row is (ChangeRequest, the customer's owner_id, code, name)."""
-        stmt = (select(ChangeRequest, Customer.owner_id, Customer.code, Customer.name)
-                .join(Customer, Customer.id == ChangeRequest.customer_id))
+        stmt = select(ChangeRequest, Customer.owner_id, Customer.code, Customer.name).join(
+            Customer, Customer.id == ChangeRequest.customer_id
+        )
         if f.status:
             stmt = stmt.where(ChangeRequest.status == f.status)
         if f.customer_id is not None:
@@ -63,13 +68,20 @@ class SqlChangeRequestRepo:
             stmt = stmt.where(ChangeRequest.requested_by == f.requested_by)
         if cursor:
             stmt = stmt.where(ChangeRequest.id < decode_cursor(cursor, kinds=(int,))[0])
-        rows = list((await self.session.execute(
-            stmt.order_by(ChangeRequest.id.desc()).limit(limit + 1))).all())
+        rows = list(
+            (
+                await self.session.execute(stmt.order_by(ChangeRequest.id.desc()).limit(limit + 1))
+            ).all()
+        )
         more, rows = len(rows) > limit, rows[:limit]
         return Page(rows, encode_cursor([rows[-1][0].id]) if more else None)
 
     async def customer_of(self, request: ChangeRequest) -> Row:
         """(owner_id, code, name) of the request's customer."""
-        return (await self.session.execute(
-            select(Customer.owner_id, Customer.code, Customer.name)
-            .where(Customer.id == request.customer_id))).one()
+        return (
+            await self.session.execute(
+                select(Customer.owner_id, Customer.code, Customer.name).where(
+                    Customer.id == request.customer_id
+                )
+            )
+        ).one()

@@ -6,9 +6,29 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Integer, Row, Select, and_, bindparam, case,
-                        cast, delete, distinct, exists, func, insert, literal, or_, select, true,
-                        type_coerce, update)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Integer,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    distinct,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -18,8 +38,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.customer import ActivityStatus
 from domain.roles import Actor, Role
-from persistence.models import (CodeCounter, Contact, Customer, CustomerOrder, CustomerTag, Tag,
-                               User)
+from persistence.models import CodeCounter, Contact, Customer, CustomerOrder, CustomerTag, Tag, User
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
 
@@ -65,13 +84,22 @@ class CustomerFilter:
 _GRADE_RANK = case({"S": 4, "A": 3, "B": 2, "C": 1}, value=Customer.grade, else_=0)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SORTS: dict[str, Any] = {
-    "created_at": Customer.id, "name": Customer.name_sort, "code": Customer.code,
+    "created_at": Customer.id,
+    "name": Customer.name_sort,
+    "code": Customer.code,
     "updated_at": Customer.updated_at,
     # never contacted sorts as the oldest contact; keyset needs a value on every row
     "last_contact_at": func.coalesce(Customer.last_contact_at, _EPOCH),
-    "cumulative_amount": Customer.cumulative_amount, "grade": _GRADE_RANK}
-_CURSOR_KINDS = {"created_at": int, "updated_at": datetime, "last_contact_at": datetime,
-                 "cumulative_amount": int, "grade": int}
+    "cumulative_amount": Customer.cumulative_amount,
+    "grade": _GRADE_RANK,
+}
+_CURSOR_KINDS = {
+    "created_at": int,
+    "updated_at": datetime,
+    "last_contact_at": datetime,
+    "cumulative_amount": int,
+    "grade": int,
+}
 
 
 class SqlCustomerRepo:
@@ -103,20 +131,29 @@ class SqlCustomerRepo:
     def _view(self, view: str = "list") -> Select:
         dialect = self.session.get_bind().dialect.name
         if (dialect, view) not in _VIEWS:  # built once: composing it costs more than running it
-            _VIEWS[dialect, view] = (_view_statement(dialect) if view == "list"
-                                     else _export_statement(dialect))
+            _VIEWS[dialect, view] = (
+                _view_statement(dialect) if view == "list" else _export_statement(dialect)
+            )
         return _VIEWS[dialect, view]
 
     async def view_rows(self, customer_ids: Sequence[int]) -> list[Row]:
         """The customers as the API shows them, in the order of `customer_ids`."""
-        rows = (await self.session.execute(
-            self._view().where(Customer.id.in_(customer_ids)))).all()
+        rows = (await self.session.execute(self._view().where(Customer.id.in_(customer_ids)))).all()
         by_id = {row.id: row for row in rows}
         return [by_id[i] for i in customer_ids if i in by_id]
 
-    async def list_page(self, actor: Actor, f: CustomerFilter, *, sort: str, descending: bool,
-                        cursor: str | None, limit: int, with_total: bool,
-                        view: str = "list") -> Page[Row]:
+    async def list_page(
+        self,
+        actor: Actor,
+        f: CustomerFilter,
+        *,
+        sort: str,
+        descending: bool,
+        cursor: str | None,
+        limit: int,
+        with_total: bool,
+        view: str = "list",
+    ) -> Page[Row]:
         """A page of the list. `view`: "list" rows are the API's customer (VIEW_COLUMNS, tags,
         ways to reach); "export" rows hold only what an export writes (EXPORT_COLUMNS)."""
         params: dict[str, Any] = {"limit": limit + 1}
@@ -129,8 +166,14 @@ class SqlCustomerRepo:
                 params[name] = list(getattr(f, name))
         for i, tag_id in enumerate(dict.fromkeys(f.tag_ids)):
             params[f"tag_{i}"] = tag_id
-        for name in ("kind", "owner_id", "created_from", "created_to", "last_contact_from",
-                     "last_contact_to"):
+        for name in (
+            "kind",
+            "owner_id",
+            "created_from",
+            "created_to",
+            "last_contact_from",
+            "last_contact_to",
+        ):
             if getattr(f, name) is not None:
                 params[name] = getattr(f, name)
         if f.industry:
@@ -151,8 +194,15 @@ class SqlCustomerRepo:
             params["tags_any"] = list(dict.fromkeys(f.tags_any))
         if f.tag_category:
             params["tagcat"] = _like_escape(f.tag_category) + "-%"
-        for name in ("next_follow_up_to", "owner_department_id", "first_contact_from", "first_contact_to",
-                     "not_contacted_since", "order_count_min", "order_count_max"):
+        for name in (
+            "next_follow_up_to",
+            "owner_department_id",
+            "first_contact_from",
+            "first_contact_to",
+            "not_contacted_since",
+            "order_count_min",
+            "order_count_max",
+        ):
             if getattr(f, name) is not None:
                 params[name] = getattr(f, name)
         for name in ("amount_min", "amount_max"):  # Money: integer fen, as stored
@@ -160,18 +210,19 @@ class SqlCustomerRepo:
                 params[name] = int(Decimal(getattr(f, name)) * 100)
         if cursor:
             kind = _CURSOR_KINDS.get(sort, str)
-            params["cursor_value"], params["cursor_id"] = decode_cursor(
-                cursor, kinds=(kind, int))
+            params["cursor_value"], params["cursor_id"] = decode_cursor(cursor, kinds=(kind, int))
         dialect = self.session.get_bind().dialect.name
         extra = _extra_conditions(f, actor, dialect)
         shape = (dialect, view, sort, descending, *sorted(params))
         if extra:  # custom fields and search vary in more than their parameters
-            page_stmt, count_stmt = _page_statements(self._view(view), params, sort,
-                                                     descending, dialect, extra)
+            page_stmt, count_stmt = _page_statements(
+                self._view(view), params, sort, descending, dialect, extra
+            )
         else:
             if shape not in _PAGES:  # statements with the same filters differ in parameters
-                _PAGES[shape] = _page_statements(self._view(view), params, sort, descending,
-                                                 dialect)
+                _PAGES[shape] = _page_statements(
+                    self._view(view), params, sort, descending, dialect
+                )
             page_stmt, count_stmt = _PAGES[shape]
         # Through the Core connection: the ORM's execution layer costs more than the query.
         connection = await self.session.connection()
@@ -188,8 +239,9 @@ class SqlCustomerRepo:
                 value = datetime.fromisoformat(value).replace(tzinfo=UTC)
             if isinstance(value, Decimal):
                 value = int(value * 100)
-            next_cursor = encode_cursor([value.isoformat() if isinstance(value, datetime)
-                                         else value, last.id])
+            next_cursor = encode_cursor(
+                [value.isoformat() if isinstance(value, datetime) else value, last.id]
+            )
 
         return Page(rows, next_cursor, total)
 
@@ -199,23 +251,34 @@ class SqlCustomerRepo:
         result: dict[int, list[Tag]] = {cid: [] for cid in customer_ids}
         if not customer_ids:
             return result
-        stmt = (select(CustomerTag.customer_id, Tag).join(Tag, Tag.id == CustomerTag.tag_id)
-                .where(CustomerTag.customer_id.in_(customer_ids)).order_by(Tag.name))
+        stmt = (
+            select(CustomerTag.customer_id, Tag)
+            .join(Tag, Tag.id == CustomerTag.tag_id)
+            .where(CustomerTag.customer_id.in_(customer_ids))
+            .order_by(Tag.name)
+        )
         for customer_id, tag in (await self.session.execute(stmt)).all():
             result[customer_id].append(tag)
         return result
 
     async def set_tags(self, customer_id: int, tag_ids: Sequence[int]) -> None:
-        await self.session.execute(delete(CustomerTag).where(CustomerTag.customer_id == customer_id))
+        await self.session.execute(
+            delete(CustomerTag).where(CustomerTag.customer_id == customer_id)
+        )
         if tag_ids:
-            await self.session.execute(insert(CustomerTag), [
-                {"customer_id": customer_id, "tag_id": tag_id} for tag_id in sorted(set(tag_ids))])
+            await self.session.execute(
+                insert(CustomerTag),
+                [{"customer_id": customer_id, "tag_id": tag_id} for tag_id in sorted(set(tag_ids))],
+            )
 
     # ---- contacts ----
 
     async def contacts(self, customer_id: int) -> list[Contact]:
-        stmt = (select(Contact).where(Contact.customer_id == customer_id)
-                .order_by(Contact.is_primary.desc(), Contact.id))
+        stmt = (
+            select(Contact)
+            .where(Contact.customer_id == customer_id)
+            .order_by(Contact.is_primary.desc(), Contact.id)
+        )
         return list((await self.session.scalars(stmt)).all())
 
     async def get_contact(self, customer_id: int, contact_id: int) -> Contact | None:
@@ -234,10 +297,15 @@ class SqlCustomerRepo:
 
     # ---- derived activity ----
 
-    async def write_derived(self, customer: Customer, now: datetime, *,
-                            later: dict[str, Any] | None = None,
-                            first: dict[str, Any] | None = None,
-                            values: dict[str, Any] | None = None) -> None:
+    async def write_derived(
+        self,
+        customer: Customer,
+        now: datetime,
+        *,
+        later: dict[str, Any] | None = None,
+        first: dict[str, Any] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> None:
         """Columns derived from child records (follow-ups, orders), written without bumping
         `version`: adding a child conflicts neither with another child nor with an edit of
         the customer's own fields. `later` columns only move forward and `first` ones are only
@@ -253,9 +321,14 @@ class SqlCustomerRepo:
         for name, value in (first or {}).items():
             sets[name] = func.coalesce(table.c[name], literal(value, type_=table.c[name].type))
         sets["updated_at"] = now
-        stored = (await self.session.execute(
-            update(table).where(table.c.id == customer.id).values(**sets)
-            .returning(*(table.c[name] for name in sets)))).one()
+        stored = (
+            await self.session.execute(
+                update(table)
+                .where(table.c.id == customer.id)
+                .values(**sets)
+                .returning(*(table.c[name] for name in sets))
+            )
+        ).one()
         for name, value in zip(sets, stored, strict=True):
             set_committed_value(customer, name, value)
 
@@ -265,15 +338,22 @@ class SqlCustomerRepo:
         columns: `version` stays, so nobody's If-Match fails. True if it woke the customer."""
         sync = {"synchronize_session": "fetch"}  # the session may hold this customer
         await self.session.execute(
-            update(Customer).where(Customer.id == customer_id,
-                                   or_(Customer.last_contact_at.is_(None),
-                                       Customer.last_contact_at < at))
-            .values(last_contact_at=at, updated_at=now).execution_options(**sync))
+            update(Customer)
+            .where(
+                Customer.id == customer_id,
+                or_(Customer.last_contact_at.is_(None), Customer.last_contact_at < at),
+            )
+            .values(last_contact_at=at, updated_at=now)
+            .execution_options(**sync)
+        )
         woken = await self.session.execute(
-            update(Customer).where(Customer.id == customer_id,
-                                   Customer.activity_status == ActivityStatus.DORMANT.value)
+            update(Customer)
+            .where(
+                Customer.id == customer_id, Customer.activity_status == ActivityStatus.DORMANT.value
+            )
             .values(activity_status=ActivityStatus.ACTIVE.value, updated_at=now)
-            .execution_options(**sync))
+            .execution_options(**sync)
+        )
         return woken.rowcount > 0
 
 
@@ -311,12 +391,16 @@ def _tag_conditions(params: dict[str, Any], dialect: str) -> list[Any]:
     """tags_all (tag_N), tags_none (tagnot_N) and tags_any. PostgreSQL reads them from the
     customer's tag_ids in ix_customer_filters, intersected there with the other filters;
     SQLite asks customer_tag row by row."""
+
     def tags(prefix: str) -> list[Any]:
-        return [bindparam(name, type_=BigInteger())
-                for name in sorted(n for n in params if n.startswith(prefix))]
+        return [
+            bindparam(name, type_=BigInteger())
+            for name in sorted(n for n in params if n.startswith(prefix))
+        ]
 
     all_of, none_of = tags("tag_"), tags("tagnot_")
     if dialect == "postgresql":
+
         def holds(op: str, ids: Any) -> Any:
             return Customer.tag_ids.op(op, return_type=Boolean())(ids)
 
@@ -328,19 +412,32 @@ def _tag_conditions(params: dict[str, Any], dialect: str) -> list[Any]:
         if "tags_any" in params:
             out.append(holds("&&", cast(bindparam("tags_any"), postgresql.ARRAY(BigInteger()))))
         return out
-    out = [exists().where(CustomerTag.customer_id == Customer.id, CustomerTag.tag_id == tag)
-           for tag in all_of]
-    out += [~exists().where(CustomerTag.customer_id == Customer.id, CustomerTag.tag_id == tag)
-            for tag in none_of]
+    out = [
+        exists().where(CustomerTag.customer_id == Customer.id, CustomerTag.tag_id == tag)
+        for tag in all_of
+    ]
+    out += [
+        ~exists().where(CustomerTag.customer_id == Customer.id, CustomerTag.tag_id == tag)
+        for tag in none_of
+    ]
     if "tags_any" in params:
-        out.append(exists().where(
-            CustomerTag.customer_id == Customer.id,
-            CustomerTag.tag_id.in_(bindparam("tags_any", expanding=True))))
+        out.append(
+            exists().where(
+                CustomerTag.customer_id == Customer.id,
+                CustomerTag.tag_id.in_(bindparam("tags_any", expanding=True)),
+            )
+        )
     return out
 
 
-def _page_statements(view: Select, params: dict[str, Any], sort: str, descending: bool,
-                     dialect: str, extra: Sequence[Any] = ()) -> tuple[Select, Select]:
+def _page_statements(
+    view: Select,
+    params: dict[str, Any],
+    sort: str,
+    descending: bool,
+    dialect: str,
+    extra: Sequence[Any] = (),
+) -> tuple[Select, Select]:
     """The page query and its count for one combination of filters, with every value a bound
     parameter named as in `params`. Built once per combination: composing a statement and
     deriving its cache key costs more than PostgreSQL takes to answer it."""
@@ -356,14 +453,20 @@ def _page_statements(view: Select, params: dict[str, Any], sort: str, descending
         conditions.append(Customer.kind == bindparam("kind"))
     if "industry" in params:
         # A section letter matches all of its divisions (I matches I63, I64, I65).
-        conditions.append(or_(Customer.industry == bindparam("industry"),
-                              Customer.industry.like(bindparam("industry_prefix"), escape="/")))
+        conditions.append(
+            or_(
+                Customer.industry == bindparam("industry"),
+                Customer.industry.like(bindparam("industry_prefix"), escape="/"),
+            )
+        )
     if "owner_id" in params:
         conditions.append(Customer.owner_id == bindparam("owner_id"))
-    for name, column, op in (("created_from", Customer.created_at, "ge"),
-                             ("created_to", Customer.created_at, "lt"),
-                             ("last_contact_from", Customer.last_contact_at, "ge"),
-                             ("last_contact_to", Customer.last_contact_at, "lt")):
+    for name, column, op in (
+        ("created_from", Customer.created_at, "ge"),
+        ("created_to", Customer.created_at, "lt"),
+        ("last_contact_from", Customer.last_contact_at, "ge"),
+        ("last_contact_to", Customer.last_contact_at, "lt"),
+    ):
         if name in params:
             value = bindparam(name, type_=column.type)
             conditions.append(column >= value if op == "ge" else column < value)
@@ -374,40 +477,58 @@ def _page_statements(view: Select, params: dict[str, Any], sort: str, descending
             conditions.append(getattr(Customer, name).in_(bindparam(name, expanding=True)))
     regions = sorted(name for name in params if name.startswith("region_"))
     if regions:
-        conditions.append(or_(*(Customer.region.like(bindparam(name), escape="/")
-                                for name in regions)))
+        conditions.append(
+            or_(*(Customer.region.like(bindparam(name), escape="/") for name in regions))
+        )
     if "unowned" in params:
         conditions.append(Customer.owner_id.is_(None))
     if "owner_department_id" in params:
-        conditions.append(Customer.owner_id.in_(
-            select(User.id).where(User.department_id == bindparam("owner_department_id"))))
+        conditions.append(
+            Customer.owner_id.in_(
+                select(User.id).where(User.department_id == bindparam("owner_department_id"))
+            )
+        )
     if "tagcat" in params:
-        conditions.append(exists().where(
-            CustomerTag.customer_id == Customer.id,
-            CustomerTag.tag_id.in_(select(Tag.id).where(
-                Tag.name.like(bindparam("tagcat"), escape="/")))))
-    for name, column, op in (("first_contact_from", Customer.first_contact_at, "ge"),
-                             ("first_contact_to", Customer.first_contact_at, "lt")):
+        conditions.append(
+            exists().where(
+                CustomerTag.customer_id == Customer.id,
+                CustomerTag.tag_id.in_(
+                    select(Tag.id).where(Tag.name.like(bindparam("tagcat"), escape="/"))
+                ),
+            )
+        )
+    for name, column, op in (
+        ("first_contact_from", Customer.first_contact_at, "ge"),
+        ("first_contact_to", Customer.first_contact_at, "lt"),
+    ):
         if name in params:
             value = bindparam(name, type_=column.type)
             conditions.append(column >= value if op == "ge" else column < value)
     if "next_follow_up_to" in params:
-        conditions.append(Customer.next_follow_up_on <= bindparam(
-            "next_follow_up_to", type_=Customer.next_follow_up_on.type))
+        conditions.append(
+            Customer.next_follow_up_on
+            <= bindparam("next_follow_up_to", type_=Customer.next_follow_up_on.type)
+        )
     if "not_contacted_since" in params:
         since = bindparam("not_contacted_since", type_=Customer.last_contact_at.type)
-        conditions.append(or_(Customer.last_contact_at.is_(None),
-                              Customer.last_contact_at < since))
+        conditions.append(or_(Customer.last_contact_at.is_(None), Customer.last_contact_at < since))
     if "amount_min" in params:
-        conditions.append(type_coerce(Customer.cumulative_amount, BigInteger())
-                          >= bindparam("amount_min", type_=BigInteger()))
+        conditions.append(
+            type_coerce(Customer.cumulative_amount, BigInteger())
+            >= bindparam("amount_min", type_=BigInteger())
+        )
     if "amount_max" in params:
-        conditions.append(type_coerce(Customer.cumulative_amount, BigInteger())
-                          <= bindparam("amount_max", type_=BigInteger()))
+        conditions.append(
+            type_coerce(Customer.cumulative_amount, BigInteger())
+            <= bindparam("amount_max", type_=BigInteger())
+        )
     if "order_count_min" in params or "order_count_max" in params:
-        orders = (select(func.count()).where(CustomerOrder.customer_id == Customer.id,
-                                             CustomerOrder.status != "cancelled")
-                  .correlate(Customer).scalar_subquery())
+        orders = (
+            select(func.count())
+            .where(CustomerOrder.customer_id == Customer.id, CustomerOrder.status != "cancelled")
+            .correlate(Customer)
+            .scalar_subquery()
+        )
         if "order_count_min" in params:
             conditions.append(orders >= bindparam("order_count_min"))
         if "order_count_max" in params:
@@ -424,11 +545,13 @@ def _page_statements(view: Select, params: dict[str, Any], sort: str, descending
             column = type_coerce(Customer.cumulative_amount, BigInteger())
         value, last_id = bindparam("cursor_value", type_=cursor_type), bindparam("cursor_id")
         if descending:
-            filtered = filtered.where(or_(column < value,
-                                          and_(column == value, Customer.id < last_id)))
+            filtered = filtered.where(
+                or_(column < value, and_(column == value, Customer.id < last_id))
+            )
         else:
-            filtered = filtered.where(or_(column > value,
-                                          and_(column == value, Customer.id > last_id)))
+            filtered = filtered.where(
+                or_(column > value, and_(column == value, Customer.id > last_id))
+            )
     order = [column.desc(), Customer.id.desc()] if descending else [column, Customer.id]
     if column is Customer.id:
         order = order[:1]
@@ -437,42 +560,82 @@ def _page_statements(view: Select, params: dict[str, Any], sort: str, descending
 
 # The customer columns the API shows (api/schemas.py CustomerOut); the rest stays in the table.
 VIEW_COLUMNS = (
-    "id", "code", "kind", "name", "credit_code", "id_number", "gender", "birthday", "industry",
-    "size", "main_business", "region", "address", "stage", "activity_status", "grade",
-    "source", "urgency", "owner_id", "custom_fields", "archived", "first_contact_at",
-    "last_contact_at", "cumulative_amount", "first_cooperation_on", "last_order_on",
-    "next_follow_up_on", "pool_entered_at", "verified_at", "value_level", "grade_locked",
-    "version", "created_at", "updated_at")
+    "id",
+    "code",
+    "kind",
+    "name",
+    "credit_code",
+    "id_number",
+    "gender",
+    "birthday",
+    "industry",
+    "size",
+    "main_business",
+    "region",
+    "address",
+    "stage",
+    "activity_status",
+    "grade",
+    "source",
+    "urgency",
+    "owner_id",
+    "custom_fields",
+    "archived",
+    "first_contact_at",
+    "last_contact_at",
+    "cumulative_amount",
+    "first_cooperation_on",
+    "last_order_on",
+    "next_follow_up_on",
+    "pool_entered_at",
+    "verified_at",
+    "value_level",
+    "grade_locked",
+    "version",
+    "created_at",
+    "updated_at",
+)
 
 
 def _tag_lists(dialect: str) -> tuple[Any, Any, Any]:
     """What the customer views select from, and their tags as two parallel lists ordered by
     name: on PostgreSQL native arrays, which the driver decodes without a JSON parser."""
-    joined = (select().select_from(CustomerTag).join(Tag, Tag.id == CustomerTag.tag_id)
-              .where(CustomerTag.customer_id == Customer.id).correlate(Customer))
+    joined = (
+        select()
+        .select_from(CustomerTag)
+        .join(Tag, Tag.id == CustomerTag.tag_id)
+        .where(CustomerTag.customer_id == Customer.id)
+        .correlate(Customer)
+    )
     if dialect == "postgresql":
         # One LATERAL pass per customer gives both lists.
         tags = joined.with_only_columns(
             func.array_agg(aggregate_order_by(Tag.id, Tag.name)).label("ids"),
-            func.array_agg(aggregate_order_by(Tag.name, Tag.name)).label("names")).lateral()
+            func.array_agg(aggregate_order_by(Tag.name, Tag.name)).label("names"),
+        ).lateral()
         return Customer.__table__.outerjoin(tags, true()), tags.c.ids, tags.c.names
     ordered = joined.with_only_columns(Tag.id, Tag.name).order_by(Tag.name).subquery()
-    return (Customer, type_coerce(select(func.json_group_array(ordered.c.id)).scalar_subquery(),
-                                  JSON),
-            type_coerce(select(func.json_group_array(ordered.c.name)).scalar_subquery(), JSON))
+    return (
+        Customer,
+        type_coerce(select(func.json_group_array(ordered.c.id)).scalar_subquery(), JSON),
+        type_coerce(select(func.json_group_array(ordered.c.name)).scalar_subquery(), JSON),
+    )
 
 
 def _custom_fields(dialect: str) -> Any:
     if dialect == "postgresql":
         # Most customers have none: NULL skips decoding an empty JSON object per row.
-        return func.nullif(Customer.custom_fields,
-                           type_coerce({}, Customer.custom_fields.type)).label("custom_fields")
+        return func.nullif(
+            Customer.custom_fields, type_coerce({}, Customer.custom_fields.type)
+        ).label("custom_fields")
     return Customer.custom_fields
 
 
 def _columns(names: Sequence[str], dialect: str) -> list[Any]:
-    return [_custom_fields(dialect) if name == "custom_fields" else Customer.__table__.c[name]
-            for name in names]
+    return [
+        _custom_fields(dialect) if name == "custom_fields" else Customer.__table__.c[name]
+        for name in names
+    ]
 
 
 def _view_statement(dialect: str) -> Select:
@@ -480,32 +643,68 @@ def _view_statement(dialect: str) -> Select:
     a list page is a single round trip. Rows, not ORM objects: nothing to track."""
     source, tag_ids, tag_names = _tag_lists(dialect)
     # Distinct values per channel: the same mobile on two contacts is one way.
-    ways = (select(func.count(distinct(Contact.mobile)) + func.count(distinct(Contact.phone))
-                   + func.count(distinct(Contact.email))
-                   + func.count(distinct(Contact.wechat)))
-            .where(Contact.customer_id == Customer.id).scalar_subquery())
-    return select(*_columns(VIEW_COLUMNS, dialect), tag_ids.label("tag_ids"),
-                  tag_names.label("tag_names"), ways.label("ways")).select_from(source)
+    ways = (
+        select(
+            func.count(distinct(Contact.mobile))
+            + func.count(distinct(Contact.phone))
+            + func.count(distinct(Contact.email))
+            + func.count(distinct(Contact.wechat))
+        )
+        .where(Contact.customer_id == Customer.id)
+        .scalar_subquery()
+    )
+    return select(
+        *_columns(VIEW_COLUMNS, dialect),
+        tag_ids.label("tag_ids"),
+        tag_names.label("tag_names"),
+        ways.label("ways"),
+    ).select_from(source)
 
 
 # What an export of the list writes (domain/imports/exports.py CUSTOMERS) and what masking
 # needs: a hundred thousand rows decode in a fraction of the list view's time.
 EXPORT_COLUMNS = (
-    "id", "owner_id", "code", "name", "kind", "credit_code", "id_number", "gender", "birthday",
-    "industry", "size", "main_business", "region", "address", "stage", "activity_status",
-    "grade", "source", "urgency", "last_contact_at", "next_follow_up_on", "cumulative_amount",
-    "created_at", "custom_fields")
+    "id",
+    "owner_id",
+    "code",
+    "name",
+    "kind",
+    "credit_code",
+    "id_number",
+    "gender",
+    "birthday",
+    "industry",
+    "size",
+    "main_business",
+    "region",
+    "address",
+    "stage",
+    "activity_status",
+    "grade",
+    "source",
+    "urgency",
+    "last_contact_at",
+    "next_follow_up_on",
+    "cumulative_amount",
+    "created_at",
+    "custom_fields",
+)
 EXPORT_FIELDS = (*EXPORT_COLUMNS, "tags")  # an export row's fields, in order
 
 
 def _export_statement(dialect: str) -> Select:
     """The export's columns, tags as one text ordered by name ("、" between them, as the
     file shows them): a list per row costs an export more to decode than to write."""
-    ordered = (select(Tag.name).join(CustomerTag, CustomerTag.tag_id == Tag.id)
-               .where(CustomerTag.customer_id == Customer.id).correlate(Customer))
+    ordered = (
+        select(Tag.name)
+        .join(CustomerTag, CustomerTag.tag_id == Tag.id)
+        .where(CustomerTag.customer_id == Customer.id)
+        .correlate(Customer)
+    )
     if dialect == "postgresql":
         tags = ordered.with_only_columns(
-            func.string_agg(Tag.name, aggregate_order_by(literal("、"), Tag.name)))
+            func.string_agg(Tag.name, aggregate_order_by(literal("、"), Tag.name))
+        )
     else:
         names = ordered.order_by(Tag.name).subquery()
         tags = select(func.group_concat(names.c.name, "、"))

@@ -32,23 +32,40 @@ class SqlCustomerSummaryRepo:
 
     async def counts(self, actor: Actor, customer_id: int) -> Counts:
         """One statement of scalar subqueries; tickets only those the actor may read."""
+
         def count(model: type, *where: object) -> object:
-            return (select(func.count()).select_from(model)
-                    .where(model.customer_id == customer_id, *where).scalar_subquery())
+            return (
+                select(func.count())
+                .select_from(model)
+                .where(model.customer_id == customer_id, *where)
+                .scalar_subquery()
+            )
 
         readable = SqlTicketRepo(self.session)._readable(actor).with_only_columns(Ticket.id)
         tickets = Ticket.id.in_(readable)
         # The raw integer fen (Money's column) summed in SQL: exact on both back-ends.
-        budget = func.coalesce(type_coerce(Opportunity.budget_max, BigInteger),
-                               type_coerce(Opportunity.budget_min, BigInteger), 0)
-        row = (await self.session.execute(select(
-            count(Contact), count(FollowUp), count(CustomerOrder), count(Opportunity),
-            count(Opportunity, Opportunity.stage.in_(OPEN_STAGES)),
-            select(func.coalesce(func.sum(budget), 0)).where(
-                Opportunity.customer_id == customer_id,
-                Opportunity.stage.in_(OPEN_STAGES)).scalar_subquery(),
-            count(Ticket, tickets),
-            count(Ticket, tickets, Ticket.status.not_in(OPEN_TICKET_EXCLUDED)),
-            count(Task, Task.done_at.is_(None)),
-        ))).one()
+        budget = func.coalesce(
+            type_coerce(Opportunity.budget_max, BigInteger),
+            type_coerce(Opportunity.budget_min, BigInteger),
+            0,
+        )
+        row = (
+            await self.session.execute(
+                select(
+                    count(Contact),
+                    count(FollowUp),
+                    count(CustomerOrder),
+                    count(Opportunity),
+                    count(Opportunity, Opportunity.stage.in_(OPEN_STAGES)),
+                    select(func.coalesce(func.sum(budget), 0))
+                    .where(
+                        Opportunity.customer_id == customer_id, Opportunity.stage.in_(OPEN_STAGES)
+                    )
+                    .scalar_subquery(),
+                    count(Ticket, tickets),
+                    count(Ticket, tickets, Ticket.status.not_in(OPEN_TICKET_EXCLUDED)),
+                    count(Task, Task.done_at.is_(None)),
+                )
+            )
+        ).one()
         return Counts(*(int(v or 0) for v in row))

@@ -3,27 +3,39 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 def async_url(url: str) -> str:
     """Accept plain `sqlite:///` and `postgresql://` (or `postgres://`) URLs and pick the async
     drivers."""
     parsed = make_url(url)
-    driver = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg",
-              "postgres": "postgresql+asyncpg"}.get(parsed.drivername)
+    driver = {
+        "sqlite": "sqlite+aiosqlite",
+        "postgresql": "postgresql+asyncpg",
+        "postgres": "postgresql+asyncpg",
+    }.get(parsed.drivername)
     return parsed.set(drivername=driver).render_as_string(hide_password=False) if driver else url
 
 
 def sync_url(url: str) -> str:
     """The same database through a synchronous driver (Alembic, bulk loads)."""
     parsed = make_url(url)
-    driver = {"sqlite+aiosqlite": "sqlite", "postgresql+asyncpg": "postgresql+psycopg",
-              "postgresql": "postgresql+psycopg",
-              "postgres": "postgresql+psycopg"}.get(parsed.drivername)
+    driver = {
+        "sqlite+aiosqlite": "sqlite",
+        "postgresql+asyncpg": "postgresql+psycopg",
+        "postgresql": "postgresql+psycopg",
+        "postgres": "postgresql+psycopg",
+    }.get(parsed.drivername)
     return parsed.set(drivername=driver).render_as_string(hide_password=False) if driver else url
 
 
@@ -44,16 +56,20 @@ def _make_sqlite_engine(url: str, *, begin: str) -> AsyncEngine:
     # pysqlite's own transaction handling is off so that we can say BEGIN IMMEDIATE: a write
     # transaction takes the write lock up front instead of failing to upgrade a stale snapshot.
     @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # noqa: ANN001
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000",
-                       "synchronous=NORMAL"):
+        for pragma in (
+            "journal_mode=WAL",
+            "foreign_keys=ON",
+            "busy_timeout=30000",
+            "synchronous=NORMAL",
+        ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection):  # noqa: ANN001
+    def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql(begin)
 
     return engine
@@ -85,12 +101,17 @@ class Database:
             # opening one. An overflow connection is closed when it is returned, and under load
             # that meant a new PostgreSQL backend (and re-prepared statements) on every
             # request. Two engines of 16 per worker process fit PostgreSQL's default 100.
-            self.write_engine = create_async_engine(self.url, pool_size=pool_size,
-                                                    max_overflow=0, connect_args=PG_SESSION)
+            self.write_engine = create_async_engine(
+                self.url, pool_size=pool_size, max_overflow=0, connect_args=PG_SESSION
+            )
             # Reads run without BEGIN/COMMIT round trips: a list page is one statement.
-            self.read_engine = create_async_engine(self.url, pool_size=pool_size,
-                                                   max_overflow=0, isolation_level="AUTOCOMMIT",
-                                                   connect_args=PG_SESSION)
+            self.read_engine = create_async_engine(
+                self.url,
+                pool_size=pool_size,
+                max_overflow=0,
+                isolation_level="AUTOCOMMIT",
+                connect_args=PG_SESSION,
+            )
         self._writer = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._reader = async_sessionmaker(self.read_engine, expire_on_commit=False)
 

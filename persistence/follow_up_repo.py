@@ -4,8 +4,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (BigInteger, Row, Select, String, Text, and_, exists, func, literal, or_,
-                        select, union_all)
+from sqlalchemy import (
+    BigInteger,
+    Row,
+    Select,
+    String,
+    Text,
+    and_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.roles import Actor, Role
@@ -51,26 +63,38 @@ class SqlFollowUpRepo:
 
     async def latest_other(self, customer_id: int, except_id: int) -> FollowUp | None:
         """The customer's most recent follow-up other than `except_id`."""
-        stmt = (select(FollowUp).where(FollowUp.customer_id == customer_id,
-                                       FollowUp.id != except_id)
-                .order_by(FollowUp.at.desc(), FollowUp.id.desc()).limit(1))
+        stmt = (
+            select(FollowUp)
+            .where(FollowUp.customer_id == customer_id, FollowUp.id != except_id)
+            .order_by(FollowUp.at.desc(), FollowUp.id.desc())
+            .limit(1)
+        )
         return (await self.session.scalars(stmt)).first()
 
-    async def first_after(self, customer_id: int, at: datetime,
-                          except_id: int) -> datetime | None:
+    async def first_after(self, customer_id: int, at: datetime, except_id: int) -> datetime | None:
         """When the customer was next followed up after `at`, if ever."""
-        stmt = (select(FollowUp.at).where(FollowUp.customer_id == customer_id,
-                                          FollowUp.id != except_id, FollowUp.at > at)
-                .order_by(FollowUp.at).limit(1))
+        stmt = (
+            select(FollowUp.at)
+            .where(FollowUp.customer_id == customer_id, FollowUp.id != except_id, FollowUp.at > at)
+            .order_by(FollowUp.at)
+            .limit(1)
+        )
         return await self.session.scalar(stmt)
 
-    async def open_next_actions(self, customer_id: int, *, up_to: datetime,
-                                except_id: int) -> list[FollowUp]:
+    async def open_next_actions(
+        self, customer_id: int, *, up_to: datetime, except_id: int
+    ) -> list[FollowUp]:
         """Open next actions of the customer's follow-ups made at or before `up_to`."""
-        stmt = (select(FollowUp).where(FollowUp.customer_id == customer_id,
-                                       FollowUp.id != except_id, FollowUp.at <= up_to,
-                                       open_next_action())
-                .order_by(FollowUp.id))
+        stmt = (
+            select(FollowUp)
+            .where(
+                FollowUp.customer_id == customer_id,
+                FollowUp.id != except_id,
+                FollowUp.at <= up_to,
+                open_next_action(),
+            )
+            .order_by(FollowUp.id)
+        )
         return list((await self.session.scalars(stmt)).all())
 
     # ---- lists ----
@@ -78,15 +102,18 @@ class SqlFollowUpRepo:
     def _readable(self, actor: Actor) -> Select[Any]:
         """Follow-ups with their customer's name; archived customers are left out of lists,
         account managers see their own customers' only."""
-        stmt = (select(FollowUp, Customer.name)
-                .join(Customer, Customer.id == FollowUp.customer_id)
-                .where(Customer.archived.is_(False)))
+        stmt = (
+            select(FollowUp, Customer.name)
+            .join(Customer, Customer.id == FollowUp.customer_id)
+            .where(Customer.archived.is_(False))
+        )
         if actor.role is Role.ACCOUNT_MANAGER:
             stmt = stmt.where(Customer.owner_id == actor.user_id)
         return stmt
 
-    async def list_page(self, actor: Actor, f: FollowUpFilter, *, cursor: str | None,
-                        limit: int) -> Page[Row]:
+    async def list_page(
+        self, actor: Actor, f: FollowUpFilter, *, cursor: str | None, limit: int
+    ) -> Page[Row]:
         """Newest first (by when it happened, then id)."""
         stmt = self._readable(actor)
         if f.customer_id is not None:
@@ -103,69 +130,113 @@ class SqlFollowUpRepo:
             stmt = stmt.where(text_contains([FollowUp.summary, FollowUp.feedback], f.q))
         return await self._page(stmt, cursor, limit)
 
-    async def list_for_customer(self, customer_id: int, *, cursor: str | None,
-                                limit: int) -> Page[Row]:
+    async def list_for_customer(
+        self, customer_id: int, *, cursor: str | None, limit: int
+    ) -> Page[Row]:
         """All of one customer's follow-ups (access checked on the customer), newest first."""
-        stmt = (select(FollowUp, Customer.name)
-                .join(Customer, Customer.id == FollowUp.customer_id)
-                .where(FollowUp.customer_id == customer_id))
+        stmt = (
+            select(FollowUp, Customer.name)
+            .join(Customer, Customer.id == FollowUp.customer_id)
+            .where(FollowUp.customer_id == customer_id)
+        )
         return await self._page(stmt, cursor, limit)
 
     async def _page(self, stmt: Select[Any], cursor: str | None, limit: int) -> Page[Row]:
         if cursor:
             at, last_id = decode_cursor(cursor, kinds=(datetime, int))
-            stmt = stmt.where(or_(FollowUp.at < at, and_(FollowUp.at == at,
-                                                         FollowUp.id < last_id)))
-        rows = list((await self.session.execute(
-            stmt.order_by(FollowUp.at.desc(), FollowUp.id.desc()).limit(limit + 1))).all())
+            stmt = stmt.where(or_(FollowUp.at < at, and_(FollowUp.at == at, FollowUp.id < last_id)))
+        rows = list(
+            (
+                await self.session.execute(
+                    stmt.order_by(FollowUp.at.desc(), FollowUp.id.desc()).limit(limit + 1)
+                )
+            ).all()
+        )
         more, rows = len(rows) > limit, rows[:limit]
         last = rows[-1][0] if rows else None
         return Page(rows, encode_cursor([last.at.isoformat(), last.id]) if more else None)
 
-    async def due_page(self, owner_id: int, *, owner_is_account_manager: bool, today: date,
-                       cursor: str | None, limit: int) -> Page[Row]:
+    async def due_page(
+        self,
+        owner_id: int,
+        *,
+        owner_is_account_manager: bool,
+        today: date,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Row]:
         """What `owner_id` has due on or before `today`: open next actions of their
         follow-ups, and their customers whose cadence date has come. Archived and pool
         customers are left out, and an account manager's next actions only count on
         customers they still own. Ordered by due date, customer, kind, follow-up."""
-        actions = (select(literal("next_action", String).label("kind"),
-                          FollowUp.customer_id.label("customer_id"),
-                          Customer.name.label("customer_name"),
-                          FollowUp.id.label("follow_up_id"),
-                          FollowUp.next_action.label("next_action"),
-                          FollowUp.next_action_due_on.label("due_on"))
-                   .join(Customer, Customer.id == FollowUp.customer_id)
-                   .where(FollowUp.owner_id == owner_id, open_next_action(),
-                          FollowUp.next_action_due_on <= today, Customer.archived.is_(False)))
+        actions = (
+            select(
+                literal("next_action", String).label("kind"),
+                FollowUp.customer_id.label("customer_id"),
+                Customer.name.label("customer_name"),
+                FollowUp.id.label("follow_up_id"),
+                FollowUp.next_action.label("next_action"),
+                FollowUp.next_action_due_on.label("due_on"),
+            )
+            .join(Customer, Customer.id == FollowUp.customer_id)
+            .where(
+                FollowUp.owner_id == owner_id,
+                open_next_action(),
+                FollowUp.next_action_due_on <= today,
+                Customer.archived.is_(False),
+            )
+        )
         if owner_is_account_manager:
             actions = actions.where(Customer.owner_id == owner_id)
-        cadence = (select(literal("cadence", String), Customer.id, Customer.name,
-                          literal(None, BigInteger), literal(None, Text),
-                          Customer.next_follow_up_on)
-                   .where(Customer.owner_id == owner_id, Customer.archived.is_(False),
-                          Customer.next_follow_up_on <= today, has_cadence_rule()))
+        cadence = select(
+            literal("cadence", String),
+            Customer.id,
+            Customer.name,
+            literal(None, BigInteger),
+            literal(None, Text),
+            Customer.next_follow_up_on,
+        ).where(
+            Customer.owner_id == owner_id,
+            Customer.archived.is_(False),
+            Customer.next_follow_up_on <= today,
+            has_cadence_rule(),
+        )
         due = union_all(actions, cadence).subquery()
         follow_up = func.coalesce(due.c.follow_up_id, 0)
         stmt = select(due)
         if cursor:
-            day, customer_id, kind, last = decode_cursor(cursor,
-                                                         kinds=(date, int, str, int))
-            stmt = stmt.where(or_(
-                due.c.due_on > day,
-                and_(due.c.due_on == day, or_(
-                    due.c.customer_id > customer_id,
-                    and_(due.c.customer_id == customer_id, or_(
-                        due.c.kind > kind, and_(due.c.kind == kind, follow_up > last))))))
+            day, customer_id, kind, last = decode_cursor(cursor, kinds=(date, int, str, int))
+            stmt = stmt.where(
+                or_(
+                    due.c.due_on > day,
+                    and_(
+                        due.c.due_on == day,
+                        or_(
+                            due.c.customer_id > customer_id,
+                            and_(
+                                due.c.customer_id == customer_id,
+                                or_(due.c.kind > kind, and_(due.c.kind == kind, follow_up > last)),
+                            ),
+                        ),
+                    ),
+                )
             )
-        rows = list((await self.session.execute(
-            stmt.order_by(due.c.due_on, due.c.customer_id, due.c.kind, follow_up)
-            .limit(limit + 1))).all())
+        rows = list(
+            (
+                await self.session.execute(
+                    stmt.order_by(due.c.due_on, due.c.customer_id, due.c.kind, follow_up).limit(
+                        limit + 1
+                    )
+                )
+            ).all()
+        )
         more, rows = len(rows) > limit, rows[:limit]
         next_cursor = None
         if more:
             r = rows[-1]
-            next_cursor = encode_cursor([_day(r.due_on).isoformat(), r.customer_id, r.kind,
-                                         r.follow_up_id or 0])
+            next_cursor = encode_cursor(
+                [_day(r.due_on).isoformat(), r.customer_id, r.kind, r.follow_up_id or 0]
+            )
         return Page(rows, next_cursor)
 
     # ---- cadence rules ----
@@ -190,4 +261,3 @@ class SqlFollowUpRepo:
 def _day(value: Any) -> date:
     # A date through UNION comes back as text on SQLite.
     return value if isinstance(value, date) else date.fromisoformat(str(value))
-

@@ -45,16 +45,21 @@ def lock_key(job: str) -> int:
 
 async def _insert_claim(session: AsyncSession, job: str, due_at: datetime) -> bool:
     make_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (make_insert(JobRun)
-            .values(job=job, due_at=due_at, started_at=datetime.now(UTC), result={})
-            .on_conflict_do_nothing().returning(JobRun.job))
+    stmt = (
+        make_insert(JobRun)
+        .values(job=job, due_at=due_at, started_at=datetime.now(UTC), result={})
+        .on_conflict_do_nothing()
+        .returning(JobRun.job)
+    )
     return (await session.execute(stmt)).first() is not None
 
 
 async def _finish(session: AsyncSession, claim: Claim) -> None:
-    await session.execute(update(JobRun)
-                          .where(JobRun.job == claim.job, JobRun.due_at == claim.due_at)
-                          .values(finished_at=datetime.now(UTC), result=claim.result))
+    await session.execute(
+        update(JobRun)
+        .where(JobRun.job == claim.job, JobRun.due_at == claim.due_at)
+        .values(finished_at=datetime.now(UTC), result=claim.result)
+    )
 
 
 @asynccontextmanager
@@ -78,8 +83,7 @@ async def claim(database: Database, job: str, due_at: datetime) -> AsyncIterator
         yield held
     except BaseException:
         async with database.session(write=True) as session:
-            await session.execute(delete(JobRun).where(JobRun.job == job,
-                                                       JobRun.due_at == due_at))
+            await session.execute(delete(JobRun).where(JobRun.job == job, JobRun.due_at == due_at))
         raise
     async with database.session(write=True) as session:
         await _finish(session, held)
@@ -87,5 +91,10 @@ async def claim(database: Database, job: str, due_at: datetime) -> AsyncIterator
 
 async def list_runs(database: Database, job: str) -> list[JobRun]:
     async with database.session(write=False) as session:
-        return list((await session.scalars(select(JobRun).where(JobRun.job == job)
-                                           .order_by(JobRun.due_at))).all())
+        return list(
+            (
+                await session.scalars(
+                    select(JobRun).where(JobRun.job == job).order_by(JobRun.due_at)
+                )
+            ).all()
+        )

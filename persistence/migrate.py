@@ -45,8 +45,9 @@ def data_tables(database_url: str) -> list[str]:
                 names = await connection.run_sync(lambda c: inspect(c).get_table_names())
                 filled = []
                 for name in sorted(n for n in names if n != "alembic_version"):
-                    query = select(func.count()).select_from(select(1).select_from(
-                        table(name)).limit(1).subquery())
+                    query = select(func.count()).select_from(
+                        select(1).select_from(table(name)).limit(1).subquery()
+                    )
                     if await connection.scalar(query):
                         filled.append(name)
                 return filled
@@ -76,9 +77,11 @@ async def _fill_search_index(database_url: str) -> None:
     engine = create_async_engine(async_url(database_url), poolclass=NullPool)
     try:
         async with engine.begin() as connection:
-            if (await connection.scalar(select(exists().where(Customer.id.is_not(None))))
-                    and not await connection.scalar(
-                        select(exists().where(SearchDoc.customer_id.is_not(None))))):
+            if await connection.scalar(
+                select(exists().where(Customer.id.is_not(None)))
+            ) and not await connection.scalar(
+                select(exists().where(SearchDoc.customer_id.is_not(None)))
+            ):
                 await reindex(connection)
     finally:
         await engine.dispose()

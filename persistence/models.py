@@ -4,9 +4,25 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index,
-                        Integer, LargeBinary, MetaData, String, Text, Time, TypeDecorator,
-                        UniqueConstraint, text)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, validates
 
@@ -84,7 +100,7 @@ class Versioned(Timestamped):
     version: Mapped[int] = mapped_column(Integer)
 
     @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805
+    def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}
 
 
@@ -95,7 +111,8 @@ class Department(Versioned, Base):
     key: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     supervisor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", use_alter=True, ondelete="SET NULL"))
+        ForeignKey("user.id", use_alter=True, ondelete="SET NULL")
+    )
 
 
 class User(Versioned, Base):
@@ -158,11 +175,20 @@ class Customer(Versioned, Base):
         Index("ix_customer_name_id", "name", "id"),  # exact names (import duplicates)
         Index("ix_customer_name_sort_id", "name_sort", "id"),  # sort by name, pinyin order
         Index("ix_customer_created_at", "created_at"),
-        Index("ix_customer_name_trgm", "name", postgresql_using="gin",
-              postgresql_ops={"name": "gin_trgm_ops"}),
+        Index(
+            "ix_customer_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
         # The public pool, newest arrivals first (GET /pool).
-        Index("ix_customer_pool", "pool_entered_at", "id",
-              postgresql_where=text("owner_id IS NULL"), sqlite_where=text("owner_id IS NULL")),
+        Index(
+            "ix_customer_pool",
+            "pool_entered_at",
+            "id",
+            postgresql_where=text("owner_id IS NULL"),
+            sqlite_where=text("owner_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -174,7 +200,8 @@ class Customer(Versioned, Base):
     # UPDATE of the name must set it too. COLLATE "C": compared byte-wise, as the key expects.
     name_sort: Mapped[str] = mapped_column(
         Text().with_variant(Text(collation="C"), "postgresql"),
-        default=lambda context: name_sort_key(context.get_current_parameters()["name"]))
+        default=lambda context: name_sort_key(context.get_current_parameters()["name"]),
+    )
     credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
     # The ids of its tags, sorted: a copy of its customer_tag rows that database triggers keep
@@ -233,8 +260,9 @@ class Contact(Versioned, Base):
     __tablename__ = "contact"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"),
-                                             index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(100))
     title: Mapped[str | None] = mapped_column(String(100))
     mobile: Mapped[str | None] = mapped_column(String(20), index=True)
@@ -262,10 +290,12 @@ class Tag(Versioned, Base):
 class CustomerTag(Base):
     __tablename__ = "customer_tag"
 
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"),
-                                             primary_key=True)
-    tag_id: Mapped[int] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"),
-                                        primary_key=True, index=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class CustomFieldDefinition(Versioned, Base):
@@ -303,12 +333,14 @@ class AuditEvent(Base):
 
 # ---- sales: orders, follow-ups, opportunities -----------------------------------------------
 
+
 class CustomerOrder(Versioned, Base):
     """An order or contract; amounts are CNY (fen in the database, Decimal in code)."""
 
     __tablename__ = "customer_order"
-    __table_args__ = (Index("ix_customer_order_customer_id_ordered_on", "customer_id",
-                            "ordered_on"),)
+    __table_args__ = (
+        Index("ix_customer_order_customer_id_ordered_on", "customer_id", "ordered_on"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
@@ -319,7 +351,8 @@ class CustomerOrder(Versioned, Base):
     ordered_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))
     opportunity_id: Mapped[int | None] = mapped_column(
-        ForeignKey("opportunity.id", ondelete="SET NULL"))
+        ForeignKey("opportunity.id", ondelete="SET NULL")
+    )
     created_by: Mapped[int | None] = mapped_column(Id)
 
 
@@ -356,7 +389,8 @@ class FollowUp(Versioned, Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"))
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     opportunity_id: Mapped[int | None] = mapped_column(
-        ForeignKey("opportunity.id", ondelete="SET NULL"))
+        ForeignKey("opportunity.id", ondelete="SET NULL")
+    )
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     method: Mapped[str] = mapped_column(String(20))
     summary: Mapped[str] = mapped_column(Text)
@@ -417,7 +451,8 @@ class Task(Versioned, Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     customer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("customer.id", ondelete="CASCADE"), index=True)
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(String(200))
     due_on: Mapped[date | None] = mapped_column(Date)
@@ -430,9 +465,14 @@ class ChangeRequest(Versioned, Base):
     __tablename__ = "change_request"
     __table_args__ = (
         # At most one pending request per customer and field.
-        Index("uq_change_request_pending", "customer_id", "field", unique=True,
-              postgresql_where=text("status = 'pending'"),
-              sqlite_where=text("status = 'pending'")),
+        Index(
+            "uq_change_request_pending",
+            "customer_id",
+            "field",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
         Index("ix_change_request_status_id", "status", "id"),
     )
 
@@ -450,6 +490,7 @@ class ChangeRequest(Versioned, Base):
 
 
 # ---- service tickets ------------------------------------------------------------------------
+
 
 class Ticket(Versioned, Base):
     __tablename__ = "ticket"
@@ -533,11 +574,11 @@ class TicketCollaborator(Base):
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"),
-                                           index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     department_id: Mapped[int | None] = mapped_column(
-        ForeignKey("department.id", ondelete="CASCADE"))
+        ForeignKey("department.id", ondelete="CASCADE")
+    )
 
 
 class TicketPause(Base):
@@ -546,8 +587,7 @@ class TicketPause(Base):
     __tablename__ = "ticket_pause"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"),
-                                           index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
@@ -572,8 +612,7 @@ class Attachment(Base):
     __tablename__ = "attachment"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"),
-                                           index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(BigInteger)
@@ -634,8 +673,9 @@ class SlaAlert(Base):
 
     __tablename__ = "sla_alert"
 
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"),
-                                           primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True
+    )
     target: Mapped[str] = mapped_column(String(20), primary_key=True)
     threshold: Mapped[str] = mapped_column(String(10), primary_key=True)
     cycle: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
@@ -677,8 +717,11 @@ class Report(Base):
     """A 日报 / 周报 / 月报 for one recipient and period, with its two files."""
 
     __tablename__ = "report"
-    __table_args__ = (UniqueConstraint("kind", "first_day", "recipient_id",
-                                       name="uq_report_kind_first_day_recipient"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "kind", "first_day", "recipient_id", name="uq_report_kind_first_day_recipient"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # daily | weekly | monthly
@@ -698,8 +741,9 @@ class ReportSubscription(Base):
 
     __tablename__ = "report_subscription"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean)
 
@@ -718,8 +762,11 @@ class TrendAlert(Base):
     """A surge or a decline found by the trend-alerts job, once per kind, subject and period."""
 
     __tablename__ = "trend_alert"
-    __table_args__ = (UniqueConstraint("kind", "subject", "period_start",
-                                       name="uq_trend_alert_kind_subject_period_start"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "kind", "subject", "period_start", name="uq_trend_alert_kind_subject_period_start"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
@@ -738,6 +785,7 @@ for _table in Base.metadata.tables.values():
 
 
 # ---- imports ---------------------------------------------------------------------------------
+
 
 class DataImport(Base):
     """One upload of a spreadsheet: its check (dry run) or commit, counts, the first errors,
@@ -768,6 +816,8 @@ class DataImport(Base):
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 # ---- search (domain/search/, persistence/search/) ----
 
 # PostgreSQL keeps a document's grams in an array under a GIN index; SQLite has no such index
@@ -786,8 +836,9 @@ class SearchDoc(Base):
         Index("ix_search_doc_names", "names", postgresql_ops={"names": "text_pattern_ops"}),
     )
 
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id", ondelete="CASCADE"),
-                                             primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True
+    )
     names: Mapped[str] = mapped_column(Text)
     contacts: Mapped[str] = mapped_column(Text)
     pinyin: Mapped[str] = mapped_column(Text)
@@ -805,26 +856,38 @@ class SearchGram(Base):
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     gram: Mapped[str] = mapped_column(Text, primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("search_doc.customer_id",
-                                                        ondelete="CASCADE"),
-                                             primary_key=True, index=True)
-
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("search_doc.customer_id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 # Search results and the list's last-contact sort, newest first, never-contacted last: read
 # in index order, a common word fills its page from the first few hundred customers.
 # PostgreSQL only: SQLite has no NULLS LAST in an index (and at its sizes needs none).
-Index("ix_customer_last_contact_rank", Customer.last_contact_at.desc().nulls_last(),
-      Customer.id.desc()).ddl_if(dialect="postgresql")
+Index(
+    "ix_customer_last_contact_rank",
+    Customer.last_contact_at.desc().nulls_last(),
+    Customer.id.desc(),
+).ddl_if(dialect="postgresql")
 
 
 # The customer list's filters that select few rows together, in one inverted index (btree_gin
 # for the scalar columns): tags, stage, grade and owner intersect as posting lists inside the
 # index, and only the matches are read from the table. Wide filters still walk the sort's
 # index and stop after a page; the planner picks by the statistics. PostgreSQL only.
-Index("ix_customer_filters", Customer.tag_ids, Customer.stage, Customer.grade, Customer.kind,
-      Customer.activity_status, Customer.value_level, Customer.source, Customer.urgency,
-      Customer.owner_id, postgresql_using="gin").ddl_if(dialect="postgresql")
+Index(
+    "ix_customer_filters",
+    Customer.tag_ids,
+    Customer.stage,
+    Customer.grade,
+    Customer.kind,
+    Customer.activity_status,
+    Customer.value_level,
+    Customer.source,
+    Customer.urgency,
+    Customer.owner_id,
+    postgresql_using="gin",
+).ddl_if(dialect="postgresql")
 
 
 def on_dialect(obj: Any, dialect: str) -> bool:
@@ -838,8 +901,9 @@ class SavedView(Versioned, Base):
     """A named list query (domain/search/views.py): the list's own query parameters."""
 
     __tablename__ = "saved_view"
-    __table_args__ = (UniqueConstraint("owner_id", "resource", "name",
-                                       name="uq_saved_view_owner_resource_name"),)
+    __table_args__ = (
+        UniqueConstraint("owner_id", "resource", "name", name="uq_saved_view_owner_resource_name"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)

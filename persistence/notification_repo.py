@@ -33,15 +33,34 @@ class SqlNotificationRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, user_id: int, kind: str, title: str, *, at: datetime, body: str | None = None,
-            entity_type: str | None = None, entity_id: int | None = None,
-            params: dict[str, Any] | None = None) -> None:
-        self.session.add(Notification(user_id=user_id, kind=kind, title=title, body=body,
-                                      params=params, entity_type=entity_type,
-                                      entity_id=entity_id, created_at=at))
+    def add(
+        self,
+        user_id: int,
+        kind: str,
+        title: str,
+        *,
+        at: datetime,
+        body: str | None = None,
+        entity_type: str | None = None,
+        entity_id: int | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        self.session.add(
+            Notification(
+                user_id=user_id,
+                kind=kind,
+                title=title,
+                body=body,
+                params=params,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                created_at=at,
+            )
+        )
 
-    async def list_page(self, user_id: int, *, unread_only: bool, cursor: str | None,
-                        limit: int) -> Page[Notification]:
+    async def list_page(
+        self, user_id: int, *, unread_only: bool, cursor: str | None, limit: int
+    ) -> Page[Notification]:
         """Unread first, then newest first."""
         unread = Notification.read_at.is_(None)
         stmt = select(Notification).where(Notification.user_id == user_id)
@@ -53,46 +72,67 @@ class SqlNotificationRepo:
             if was_read:
                 stmt = stmt.where(Notification.read_at.is_not(None), Notification.id < last_id)
             else:
-                stmt = stmt.where((Notification.read_at.is_not(None))
-                                  | (unread & (Notification.id < last_id)))
-        rows = list((await self.session.scalars(
-            stmt.order_by(Notification.read_at.is_not(None), Notification.id.desc())
-            .limit(limit + 1))).all())
+                stmt = stmt.where(
+                    (Notification.read_at.is_not(None)) | (unread & (Notification.id < last_id))
+                )
+        rows = list(
+            (
+                await self.session.scalars(
+                    stmt.order_by(Notification.read_at.is_not(None), Notification.id.desc()).limit(
+                        limit + 1
+                    )
+                )
+            ).all()
+        )
         more, rows = len(rows) > limit, rows[:limit]
-        next_cursor = (encode_cursor([rows[-1].read_at is not None, rows[-1].id])
-                       if more else None)
+        next_cursor = encode_cursor([rows[-1].read_at is not None, rows[-1].id]) if more else None
         return Page(rows, next_cursor)
 
     async def unread_count(self, user_id: int) -> int:
-        stmt = select(func.count()).where(Notification.user_id == user_id,
-                                          Notification.read_at.is_(None))
+        stmt = select(func.count()).where(
+            Notification.user_id == user_id, Notification.read_at.is_(None)
+        )
         return int(await self.session.scalar(stmt) or 0)
 
     async def mark_read(self, user_id: int, notification_id: int, at: datetime) -> bool:
         result = await self.session.execute(
-            update(Notification).where(Notification.id == notification_id,
-                                       Notification.user_id == user_id)
-            .values(read_at=func.coalesce(Notification.read_at, at)))
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.user_id == user_id)
+            .values(read_at=func.coalesce(Notification.read_at, at))
+        )
         return result.rowcount > 0
 
     async def mark_all_read(self, user_id: int, at: datetime) -> int:
         result = await self.session.execute(
-            update(Notification).where(Notification.user_id == user_id,
-                                       Notification.read_at.is_(None)).values(read_at=at))
+            update(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .values(read_at=at)
+        )
         return result.rowcount
 
     # ---- e-mail outbox ----
 
     async def pending_emails(self, *, after_id: int, limit: int) -> list[PendingEmail]:
         """Notifications with `emailed_at` unset, oldest first, after `after_id`."""
-        stmt = (select(Notification.id, User.id, User.username, User.display_name,
-                       User.is_active,
-                       Notification.kind, Notification.title, Notification.body,
-                       Notification.entity_type, Notification.entity_id,
-                       Notification.created_at)
-                .join(User, User.id == Notification.user_id)
-                .where(Notification.emailed_at.is_(None), Notification.id > after_id)
-                .order_by(Notification.id).limit(limit))
+        stmt = (
+            select(
+                Notification.id,
+                User.id,
+                User.username,
+                User.display_name,
+                User.is_active,
+                Notification.kind,
+                Notification.title,
+                Notification.body,
+                Notification.entity_type,
+                Notification.entity_id,
+                Notification.created_at,
+            )
+            .join(User, User.id == Notification.user_id)
+            .where(Notification.emailed_at.is_(None), Notification.id > after_id)
+            .order_by(Notification.id)
+            .limit(limit)
+        )
         return [PendingEmail(*row) for row in (await self.session.execute(stmt)).all()]
 
     async def mark_emailed(self, notification_ids: Sequence[int], at: datetime) -> int:
@@ -100,6 +140,8 @@ class SqlNotificationRepo:
         if not notification_ids:
             return 0
         result = await self.session.execute(
-            update(Notification).where(Notification.id.in_(notification_ids),
-                                       Notification.emailed_at.is_(None)).values(emailed_at=at))
+            update(Notification)
+            .where(Notification.id.in_(notification_ids), Notification.emailed_at.is_(None))
+            .values(emailed_at=at)
+        )
         return result.rowcount

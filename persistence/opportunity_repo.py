@@ -28,10 +28,14 @@ class OpportunityFilter:
 def stale_condition(cutoff: datetime) -> Any:
     """Mirrors domain.sales.is_stale: open, and neither created nor effectively followed up
     since `cutoff`."""
-    return and_(Opportunity.stage.in_([s.value for s in OPEN_STAGES]),
-                Opportunity.created_at < cutoff,
-                or_(Opportunity.last_effective_follow_up_at.is_(None),
-                    Opportunity.last_effective_follow_up_at < cutoff))
+    return and_(
+        Opportunity.stage.in_([s.value for s in OPEN_STAGES]),
+        Opportunity.created_at < cutoff,
+        or_(
+            Opportunity.last_effective_follow_up_at.is_(None),
+            Opportunity.last_effective_follow_up_at < cutoff,
+        ),
+    )
 
 
 class SqlOpportunityRepo:
@@ -51,20 +55,30 @@ class SqlOpportunityRepo:
         await self.session.flush()
 
     async def stale_days(self) -> int:
-        days = await self.session.scalar(select(LifecycleSettings.stale_opportunity_days)
-                                         .where(LifecycleSettings.id == 1))
+        days = await self.session.scalar(
+            select(LifecycleSettings.stale_opportunity_days).where(LifecycleSettings.id == 1)
+        )
         return DEFAULT_STALE_DAYS if days is None else int(days)
 
     def _readable(self, actor: Actor) -> Select[Any]:
-        stmt = (select(Opportunity, Customer.name)
-                .join(Customer, Customer.id == Opportunity.customer_id)
-                .where(Customer.archived.is_(False)))
+        stmt = (
+            select(Opportunity, Customer.name)
+            .join(Customer, Customer.id == Opportunity.customer_id)
+            .where(Customer.archived.is_(False))
+        )
         if actor.role is Role.ACCOUNT_MANAGER:
             stmt = stmt.where(Customer.owner_id == actor.user_id)
         return stmt
 
-    async def list_page(self, actor: Actor, f: OpportunityFilter, *, cutoff: datetime,
-                        cursor: str | None, limit: int) -> Page[Row]:
+    async def list_page(
+        self,
+        actor: Actor,
+        f: OpportunityFilter,
+        *,
+        cutoff: datetime,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Row]:
         """Newest first; `stale` judged against `cutoff` (domain.sales.stale_cutoff)."""
         stmt = self._readable(actor)
         if f.owner_id is not None:
@@ -82,19 +96,24 @@ class SqlOpportunityRepo:
             stmt = stmt.where(text_contains([Opportunity.title], f.q))
         return await _page(self.session, stmt, cursor, limit)
 
-    async def list_for_customer(self, customer_id: int, *, cursor: str | None,
-                                limit: int) -> Page[Row]:
-        stmt = (select(Opportunity, Customer.name)
-                .join(Customer, Customer.id == Opportunity.customer_id)
-                .where(Opportunity.customer_id == customer_id))
+    async def list_for_customer(
+        self, customer_id: int, *, cursor: str | None, limit: int
+    ) -> Page[Row]:
+        stmt = (
+            select(Opportunity, Customer.name)
+            .join(Customer, Customer.id == Opportunity.customer_id)
+            .where(Opportunity.customer_id == customer_id)
+        )
         return await _page(self.session, stmt, cursor, limit)
 
 
-async def _page(session: AsyncSession, stmt: Select[Any], cursor: str | None,
-                limit: int) -> Page[Row]:
+async def _page(
+    session: AsyncSession, stmt: Select[Any], cursor: str | None, limit: int
+) -> Page[Row]:
     if cursor:
         stmt = stmt.where(Opportunity.id < decode_cursor(cursor, kinds=(int,))[0])
-    rows = list((await session.execute(stmt.order_by(Opportunity.id.desc())
-                                       .limit(limit + 1))).all())
+    rows = list(
+        (await session.execute(stmt.order_by(Opportunity.id.desc()).limit(limit + 1))).all()
+    )
     more, rows = len(rows) > limit, rows[:limit]
     return Page(rows, encode_cursor([rows[-1][0].id]) if more else None)

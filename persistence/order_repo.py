@@ -40,32 +40,46 @@ class SqlOrderRepo:
         one after the other (each sum then sees the other's order)."""
         await self.session.flush()
         await self.session.execute(
-            select(Customer.id).where(Customer.id == customer_id).with_for_update())
+            select(Customer.id).where(Customer.id == customer_id).with_for_update()
+        )
         # The raw sum in fen (PostgreSQL's sum of a BIGINT is NUMERIC): exact either way.
-        stmt = select(type_coerce(func.sum(CustomerOrder.amount), BigInteger),
-                      func.min(CustomerOrder.ordered_on), func.max(CustomerOrder.ordered_on)
-                      ).where(CustomerOrder.customer_id == customer_id,
-                              CustomerOrder.status != OrderStatus.CANCELLED.value)
+        stmt = select(
+            type_coerce(func.sum(CustomerOrder.amount), BigInteger),
+            func.min(CustomerOrder.ordered_on),
+            func.max(CustomerOrder.ordered_on),
+        ).where(
+            CustomerOrder.customer_id == customer_id,
+            CustomerOrder.status != OrderStatus.CANCELLED.value,
+        )
         total, first, last = (await self.session.execute(stmt)).one()
         return Decimal(int(total or 0)).scaleb(-2), _day(first), _day(last)
 
-    async def list_page(self, customer_id: int, *, status: list[str], cursor: str | None,
-                        limit: int) -> Page[CustomerOrder]:
+    async def list_page(
+        self, customer_id: int, *, status: list[str], cursor: str | None, limit: int
+    ) -> Page[CustomerOrder]:
         """Newest order date first, then newest id."""
         stmt = select(CustomerOrder).where(CustomerOrder.customer_id == customer_id)
         if status:
             stmt = stmt.where(CustomerOrder.status.in_(status))
         if cursor:
             day, last_id = decode_cursor(cursor, kinds=(date, int))
-            stmt = stmt.where(or_(CustomerOrder.ordered_on < day,
-                                  and_(CustomerOrder.ordered_on == day,
-                                       CustomerOrder.id < last_id)))
-        rows = list((await self.session.scalars(
-            stmt.order_by(CustomerOrder.ordered_on.desc(), CustomerOrder.id.desc())
-            .limit(limit + 1))).all())
+            stmt = stmt.where(
+                or_(
+                    CustomerOrder.ordered_on < day,
+                    and_(CustomerOrder.ordered_on == day, CustomerOrder.id < last_id),
+                )
+            )
+        rows = list(
+            (
+                await self.session.scalars(
+                    stmt.order_by(CustomerOrder.ordered_on.desc(), CustomerOrder.id.desc()).limit(
+                        limit + 1
+                    )
+                )
+            ).all()
+        )
         more, rows = len(rows) > limit, rows[:limit]
-        cursor_out = (encode_cursor([rows[-1].ordered_on.isoformat(), rows[-1].id])
-                      if more else None)
+        cursor_out = encode_cursor([rows[-1].ordered_on.isoformat(), rows[-1].id]) if more else None
         return Page(rows, cursor_out)
 
 

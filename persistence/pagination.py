@@ -41,7 +41,7 @@ def _decode_part(value: Any, kind: type) -> Any:
     if kind is bool:
         return value if isinstance(value, bool) else None
     if kind is int:
-        ok = isinstance(value, int) and not isinstance(value, bool) and -2**63 <= value < 2**63
+        ok = isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
         return value if ok else None
     if not isinstance(value, str) or "\x00" in value or len(value) > _MAX_TEXT:
         return None

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.text import comparison_key
 from domain.custom_field import Definition, FieldType
+from domain.text import comparison_key
 from persistence.models import AuditEvent, Customer, CustomerTag, CustomFieldDefinition, Tag
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
@@ -32,8 +32,12 @@ class SqlTagRepo:
         return (await self.session.scalar(stmt)) is not None
 
     async def list_with_counts(self, *, unused_only: bool) -> list[tuple[Tag, int]]:
-        count = (select(func.count()).where(CustomerTag.tag_id == Tag.id)
-                 .correlate(Tag).scalar_subquery())
+        count = (
+            select(func.count())
+            .where(CustomerTag.tag_id == Tag.id)
+            .correlate(Tag)
+            .scalar_subquery()
+        )
         stmt = select(Tag, count.label("n")).order_by(Tag.name)
         if unused_only:
             stmt = stmt.where(count == 0)
@@ -62,23 +66,36 @@ class SqlTagRepo:
         await self.session.execute(
             insert(CustomerTag).from_select(
                 ["customer_id", "tag_id"],
-                select(CustomerTag.customer_id, func.cast(target_id, CustomerTag.tag_id.type))
-                .where(CustomerTag.tag_id == source_id, CustomerTag.customer_id.not_in(already))))
+                select(
+                    CustomerTag.customer_id, func.cast(target_id, CustomerTag.tag_id.type)
+                ).where(CustomerTag.tag_id == source_id, CustomerTag.customer_id.not_in(already)),
+            )
+        )
         await self.session.execute(delete(CustomerTag).where(CustomerTag.tag_id == source_id))
 
     async def assign(self, customer_id: int, tag_ids: Sequence[int]) -> list[int]:
         """Adds the tags the customer lacks; returns the ids actually added."""
-        have = set((await self.session.scalars(
-            select(CustomerTag.tag_id).where(CustomerTag.customer_id == customer_id))).all())
+        have = set(
+            (
+                await self.session.scalars(
+                    select(CustomerTag.tag_id).where(CustomerTag.customer_id == customer_id)
+                )
+            ).all()
+        )
         new = sorted(set(tag_ids) - have)
         if new:
-            await self.session.execute(insert(CustomerTag), [
-                {"customer_id": customer_id, "tag_id": tag_id} for tag_id in new])
+            await self.session.execute(
+                insert(CustomerTag),
+                [{"customer_id": customer_id, "tag_id": tag_id} for tag_id in new],
+            )
         return new
 
     async def unassign(self, customer_id: int, tag_id: int) -> bool:
-        result = await self.session.execute(delete(CustomerTag).where(
-            CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag_id))
+        result = await self.session.execute(
+            delete(CustomerTag).where(
+                CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag_id
+            )
+        )
         return result.rowcount > 0
 
 
@@ -94,10 +111,16 @@ class SqlCustomFieldRepo:
         return list((await self.session.scalars(stmt)).all())
 
     async def definitions(self) -> dict[str, Definition]:
-        return {row.key: Definition(key=row.key, type=FieldType(row.type),
-                                    options=tuple(row.options), required=row.required,
-                                    sensitive=row.sensitive)
-                for row in await self.list_all()}
+        return {
+            row.key: Definition(
+                key=row.key,
+                type=FieldType(row.type),
+                options=tuple(row.options),
+                required=row.required,
+                sensitive=row.sensitive,
+            )
+            for row in await self.list_all()
+        }
 
     async def key_taken(self, key: str) -> bool:
         stmt = select(CustomFieldDefinition.id).where(CustomFieldDefinition.key == key)
@@ -127,17 +150,42 @@ class SqlAuditRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def add(self, *, actor_id: int | None, entity_type: str, entity_id: int, action: str,
-            changes: dict[str, Any], at: datetime, customer_id: int | None = None) -> None:
-        self.session.add(AuditEvent(actor_id=actor_id, entity_type=entity_type,
-                                    entity_id=entity_id, customer_id=customer_id,
-                                    action=action, changes=changes, at=at))
+    def add(
+        self,
+        *,
+        actor_id: int | None,
+        entity_type: str,
+        entity_id: int,
+        action: str,
+        changes: dict[str, Any],
+        at: datetime,
+        customer_id: int | None = None,
+    ) -> None:
+        self.session.add(
+            AuditEvent(
+                actor_id=actor_id,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                customer_id=customer_id,
+                action=action,
+                changes=changes,
+                at=at,
+            )
+        )
 
-    async def list_page(self, *, entity_type: str | None = None, entity_id: int | None = None,
-                        customer_id: int | None = None, actor_id: int | None = None,
-                        action: str | None = None, since: datetime | None = None,
-                        until: datetime | None = None, cursor: str | None,
-                        limit: int) -> Page[AuditEvent]:
+    async def list_page(
+        self,
+        *,
+        entity_type: str | None = None,
+        entity_id: int | None = None,
+        customer_id: int | None = None,
+        actor_id: int | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[AuditEvent]:
         stmt = select(AuditEvent)
         if entity_type:
             stmt = stmt.where(AuditEvent.entity_type == entity_type)
@@ -155,7 +203,8 @@ class SqlAuditRepo:
             stmt = stmt.where(AuditEvent.at < until)
         if cursor:
             stmt = stmt.where(AuditEvent.id < decode_cursor(cursor, kinds=(int,))[0])
-        rows = list((await self.session.scalars(
-            stmt.order_by(AuditEvent.id.desc()).limit(limit + 1))).all())
+        rows = list(
+            (await self.session.scalars(stmt.order_by(AuditEvent.id.desc()).limit(limit + 1))).all()
+        )
         more, rows = len(rows) > limit, rows[:limit]
         return Page(rows, encode_cursor([rows[-1].id]) if more else None)

@@ -12,10 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.calendar import BusinessCalendar
 from domain.roles import Actor, Role
 from domain.ticket import OPEN, Candidate
-from persistence.models import (BusinessHours, CalendarOverride, Customer, CustomerTag,
-                                RoutingRule,
-                                SlaPolicy, Ticket, TicketCollaborator, TicketEvent, TicketPause,
-                                User)
+from persistence.models import (
+    BusinessHours,
+    CalendarOverride,
+    Customer,
+    CustomerTag,
+    RoutingRule,
+    SlaPolicy,
+    Ticket,
+    TicketCollaborator,
+    TicketEvent,
+    TicketPause,
+    User,
+)
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
 
@@ -59,30 +68,45 @@ class SqlTicketRepo:
     # ---- collaborators and pauses ----
 
     async def collaborators(self, ticket_id: int) -> tuple[list[int], list[int]]:
-        rows = (await self.session.execute(
-            select(TicketCollaborator.user_id, TicketCollaborator.department_id)
-            .where(TicketCollaborator.ticket_id == ticket_id))).all()
+        rows = (
+            await self.session.execute(
+                select(TicketCollaborator.user_id, TicketCollaborator.department_id).where(
+                    TicketCollaborator.ticket_id == ticket_id
+                )
+            )
+        ).all()
         return ([u for u, _ in rows if u is not None], [d for _, d in rows if d is not None])
 
-    async def set_collaborators(self, ticket_id: int, user_ids: Sequence[int],
-                                department_ids: Sequence[int]) -> None:
-        await self.session.execute(delete(TicketCollaborator)
-                                   .where(TicketCollaborator.ticket_id == ticket_id))
-        rows = ([{"ticket_id": ticket_id, "user_id": u, "department_id": None}
-                 for u in sorted(set(user_ids))]
-                + [{"ticket_id": ticket_id, "user_id": None, "department_id": d}
-                   for d in sorted(set(department_ids))])
+    async def set_collaborators(
+        self, ticket_id: int, user_ids: Sequence[int], department_ids: Sequence[int]
+    ) -> None:
+        await self.session.execute(
+            delete(TicketCollaborator).where(TicketCollaborator.ticket_id == ticket_id)
+        )
+        rows = [
+            {"ticket_id": ticket_id, "user_id": u, "department_id": None}
+            for u in sorted(set(user_ids))
+        ] + [
+            {"ticket_id": ticket_id, "user_id": None, "department_id": d}
+            for d in sorted(set(department_ids))
+        ]
         if rows:
             await self.session.execute(insert(TicketCollaborator), rows)
 
-    async def collaborators_of(self, ticket_ids: Sequence[int]
-                               ) -> dict[int, tuple[list[int], list[int]]]:
+    async def collaborators_of(
+        self, ticket_ids: Sequence[int]
+    ) -> dict[int, tuple[list[int], list[int]]]:
         result: dict[int, tuple[list[int], list[int]]] = {t: ([], []) for t in ticket_ids}
         if ticket_ids:
-            rows = (await self.session.execute(
-                select(TicketCollaborator.ticket_id, TicketCollaborator.user_id,
-                       TicketCollaborator.department_id)
-                .where(TicketCollaborator.ticket_id.in_(ticket_ids)))).all()
+            rows = (
+                await self.session.execute(
+                    select(
+                        TicketCollaborator.ticket_id,
+                        TicketCollaborator.user_id,
+                        TicketCollaborator.department_id,
+                    ).where(TicketCollaborator.ticket_id.in_(ticket_ids))
+                )
+            ).all()
             for ticket_id, user_id, department_id in rows:
                 if user_id is not None:
                     result[ticket_id][0].append(user_id)
@@ -96,8 +120,11 @@ class SqlTicketRepo:
     async def pauses_of(self, ticket_ids: Sequence[int]) -> dict[int, list[TicketPause]]:
         result: dict[int, list[TicketPause]] = {t: [] for t in ticket_ids}
         if ticket_ids:
-            stmt = (select(TicketPause).where(TicketPause.ticket_id.in_(ticket_ids))
-                    .order_by(TicketPause.started_at))
+            stmt = (
+                select(TicketPause)
+                .where(TicketPause.ticket_id.in_(ticket_ids))
+                .order_by(TicketPause.started_at)
+            )
             for pause in (await self.session.scalars(stmt)).all():
                 result[pause.ticket_id].append(pause)
         return result
@@ -110,17 +137,34 @@ class SqlTicketRepo:
         await self.session.flush()
 
     async def end_pause(self, ticket_id: int, at: datetime) -> None:
-        await self.session.execute(update(TicketPause).where(
-            TicketPause.ticket_id == ticket_id, TicketPause.ended_at.is_(None))
-            .values(ended_at=at))
+        await self.session.execute(
+            update(TicketPause)
+            .where(TicketPause.ticket_id == ticket_id, TicketPause.ended_at.is_(None))
+            .values(ended_at=at)
+        )
 
     # ---- timeline ----
 
-    def add_event(self, ticket_id: int, at: datetime, actor_id: int | None, kind: str, *,
-                  body: str | None = None, visibility: str = "internal",
-                  data: dict[str, Any] | None = None) -> TicketEvent:
-        event = TicketEvent(ticket_id=ticket_id, at=at, actor_id=actor_id, kind=kind, body=body,
-                            visibility=visibility, data=data or {})
+    def add_event(
+        self,
+        ticket_id: int,
+        at: datetime,
+        actor_id: int | None,
+        kind: str,
+        *,
+        body: str | None = None,
+        visibility: str = "internal",
+        data: dict[str, Any] | None = None,
+    ) -> TicketEvent:
+        event = TicketEvent(
+            ticket_id=ticket_id,
+            at=at,
+            actor_id=actor_id,
+            kind=kind,
+            body=body,
+            visibility=visibility,
+            data=data or {},
+        )
         self.session.add(event)
         return event
 
@@ -131,24 +175,31 @@ class SqlTicketRepo:
     async def timeline(self, ticket_id: int, *, public_only: bool) -> list[TicketEvent]:
         stmt = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id)
         if public_only:
-            stmt = stmt.where(or_(TicketEvent.kind != "comment",
-                                  TicketEvent.visibility == "public"))
-        return list((await self.session.scalars(stmt.order_by(TicketEvent.at,
-                                                               TicketEvent.id))).all())
+            stmt = stmt.where(
+                or_(TicketEvent.kind != "comment", TicketEvent.visibility == "public")
+            )
+        return list(
+            (await self.session.scalars(stmt.order_by(TicketEvent.at, TicketEvent.id))).all()
+        )
 
     # ---- policies, routing, calendar ----
 
     async def sla_policy(self, priority: str, ticket_type: str) -> SlaPolicy:
         """The type-specific policy for this priority, else the priority's own."""
-        stmt = (select(SlaPolicy).where(SlaPolicy.priority == priority,
-                                        or_(SlaPolicy.ticket_type == ticket_type,
-                                            SlaPolicy.ticket_type.is_(None)))
-                .order_by(SlaPolicy.ticket_type.is_(None)))
+        stmt = (
+            select(SlaPolicy)
+            .where(
+                SlaPolicy.priority == priority,
+                or_(SlaPolicy.ticket_type == ticket_type, SlaPolicy.ticket_type.is_(None)),
+            )
+            .order_by(SlaPolicy.ticket_type.is_(None))
+        )
         return (await self.session.scalars(stmt)).first()
 
     async def list_policies(self) -> list[SlaPolicy]:
-        stmt = select(SlaPolicy).order_by(SlaPolicy.priority, SlaPolicy.ticket_type.is_not(None),
-                                          SlaPolicy.ticket_type)
+        stmt = select(SlaPolicy).order_by(
+            SlaPolicy.priority, SlaPolicy.ticket_type.is_not(None), SlaPolicy.ticket_type
+        )
         return list((await self.session.scalars(stmt)).all())
 
     async def get_policy(self, policy_id: int) -> SlaPolicy | None:
@@ -165,16 +216,21 @@ class SqlTicketRepo:
         await self.session.flush()
 
     async def routed_department(self, ticket_type: str) -> int | None:
-        return await self.session.scalar(select(RoutingRule.department_id)
-                                         .where(RoutingRule.ticket_type == ticket_type))
+        return await self.session.scalar(
+            select(RoutingRule.department_id).where(RoutingRule.ticket_type == ticket_type)
+        )
 
     async def list_routes(self) -> list[RoutingRule]:
-        return list((await self.session.scalars(select(RoutingRule)
-                                                .order_by(RoutingRule.ticket_type))).all())
+        return list(
+            (
+                await self.session.scalars(select(RoutingRule).order_by(RoutingRule.ticket_type))
+            ).all()
+        )
 
     async def set_route(self, ticket_type: str, department_id: int) -> RoutingRule:
-        rule = await self.session.scalar(select(RoutingRule)
-                                         .where(RoutingRule.ticket_type == ticket_type))
+        rule = await self.session.scalar(
+            select(RoutingRule).where(RoutingRule.ticket_type == ticket_type)
+        )
         if rule is None:
             rule = RoutingRule(ticket_type=ticket_type, department_id=department_id)
             self.session.add(rule)
@@ -184,15 +240,19 @@ class SqlTicketRepo:
         return rule
 
     async def delete_route(self, ticket_type: str) -> None:
-        await self.session.execute(delete(RoutingRule)
-                                   .where(RoutingRule.ticket_type == ticket_type))
+        await self.session.execute(
+            delete(RoutingRule).where(RoutingRule.ticket_type == ticket_type)
+        )
 
     async def business_hours(self) -> BusinessHours:
         return await self.session.get(BusinessHours, 1)
 
     async def calendar_overrides(self) -> list[CalendarOverride]:
-        return list((await self.session.scalars(select(CalendarOverride)
-                                                .order_by(CalendarOverride.day))).all())
+        return list(
+            (
+                await self.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day))
+            ).all()
+        )
 
     async def set_override(self, day: Any, is_workday: bool | None, note: str | None) -> None:
         await self.session.execute(delete(CalendarOverride).where(CalendarOverride.day == day))
@@ -203,20 +263,31 @@ class SqlTicketRepo:
     async def business_calendar(self) -> BusinessCalendar:
         hours = await self.business_hours()
         overrides = {o.day: o.is_workday for o in await self.calendar_overrides()}
-        return BusinessCalendar(zone=ZoneInfo(hours.timezone), opens=hours.opens,
-                                closes=hours.closes, overrides=overrides)
+        return BusinessCalendar(
+            zone=ZoneInfo(hours.timezone),
+            opens=hours.opens,
+            closes=hours.closes,
+            overrides=overrides,
+        )
 
-    async def running_on_business_calendar(self, *, due_from: datetime | None = None
-                                           ) -> list[Ticket]:
+    async def running_on_business_calendar(
+        self, *, due_from: datetime | None = None
+    ) -> list[Ticket]:
         """Open, unpaused tickets whose SLA clocks run on business hours; with `due_from`, only
         those with a due time at or after it (a warning is never after its due time)."""
-        stmt = select(Ticket).where(Ticket.status.in_([s.value for s in OPEN]),
-                                    Ticket.paused_since.is_(None),
-                                    Ticket.sla_calendar == "business")
+        stmt = select(Ticket).where(
+            Ticket.status.in_([s.value for s in OPEN]),
+            Ticket.paused_since.is_(None),
+            Ticket.sla_calendar == "business",
+        )
         if due_from is not None:
-            stmt = stmt.where(or_(Ticket.first_response_due_at >= due_from,
-                                  Ticket.resolution_due_at >= due_from,
-                                  Ticket.update_due_at >= due_from))
+            stmt = stmt.where(
+                or_(
+                    Ticket.first_response_due_at >= due_from,
+                    Ticket.resolution_due_at >= due_from,
+                    Ticket.update_due_at >= due_from,
+                )
+            )
         return list((await self.session.scalars(stmt.order_by(Ticket.id))).all())
 
     async def set_sla_thresholds(self, rows: Sequence[dict[str, Any]]) -> None:
@@ -226,38 +297,61 @@ class SqlTicketRepo:
             return
         table = Ticket.__table__
         columns = [name for name in rows[0] if name != "id"]
-        stmt = (update(table).where(table.c.id == bindparam("ticket_id"))
-                .values({name: bindparam(f"new_{name}") for name in columns}))
-        await self.session.execute(stmt, [
-            {"ticket_id": row["id"], **{f"new_{name}": row[name] for name in columns}}
-            for row in rows])
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("ticket_id"))
+            .values({name: bindparam(f"new_{name}") for name in columns})
+        )
+        await self.session.execute(
+            stmt,
+            [
+                {"ticket_id": row["id"], **{f"new_{name}": row[name] for name in columns}}
+                for row in rows
+            ],
+        )
 
     async def assignment_candidates(self, department_id: int) -> list[Candidate]:
         """Active agents and account managers of the department with their open ticket count
         and when they were last given one."""
-        open_count = (select(func.count()).where(Ticket.assignee_id == User.id,
-                                                 Ticket.status.in_([s.value for s in OPEN]))
-                      .correlate(User).scalar_subquery())
-        last = (select(func.max(Ticket.last_assigned_at)).where(Ticket.assignee_id == User.id)
-                .correlate(User).scalar_subquery())
+        open_count = (
+            select(func.count())
+            .where(Ticket.assignee_id == User.id, Ticket.status.in_([s.value for s in OPEN]))
+            .correlate(User)
+            .scalar_subquery()
+        )
+        last = (
+            select(func.max(Ticket.last_assigned_at))
+            .where(Ticket.assignee_id == User.id)
+            .correlate(User)
+            .scalar_subquery()
+        )
         stmt = select(User.id, open_count, last).where(
-            User.department_id == department_id, User.is_active.is_(True),
-            User.role.in_([Role.AGENT.value, Role.ACCOUNT_MANAGER.value]))
+            User.department_id == department_id,
+            User.is_active.is_(True),
+            User.role.in_([Role.AGENT.value, Role.ACCOUNT_MANAGER.value]),
+        )
         rows = (await self.session.execute(stmt)).all()
-        return [Candidate(user_id=u, open_tickets=n, last_assigned_at=_aware(at))
-                for u, n, at in rows]
+        return [
+            Candidate(user_id=u, open_tickets=n, last_assigned_at=_aware(at)) for u, n, at in rows
+        ]
 
     async def workload(self) -> list[tuple[int, str, int | None, str, int]]:
         """Who may work tickets (active agents, supervisors, admins): id, display name,
         department, role and open tickets, by department then load."""
-        open_count = (select(func.count()).where(Ticket.assignee_id == User.id,
-                                                 Ticket.status.in_([s.value for s in OPEN]))
-                      .correlate(User).scalar_subquery())
-        stmt = (select(User.id, User.display_name, User.department_id, User.role, open_count)
-                .where(User.is_active.is_(True),
-                       User.role.in_([Role.AGENT.value, Role.SUPERVISOR.value,
-                                      Role.ADMIN.value]))
-                .order_by(User.department_id, open_count, User.id))
+        open_count = (
+            select(func.count())
+            .where(Ticket.assignee_id == User.id, Ticket.status.in_([s.value for s in OPEN]))
+            .correlate(User)
+            .scalar_subquery()
+        )
+        stmt = (
+            select(User.id, User.display_name, User.department_id, User.role, open_count)
+            .where(
+                User.is_active.is_(True),
+                User.role.in_([Role.AGENT.value, Role.SUPERVISOR.value, Role.ADMIN.value]),
+            )
+            .order_by(User.department_id, open_count, User.id)
+        )
         return [tuple(row) for row in (await self.session.execute(stmt)).all()]
 
     # ---- lists ----
@@ -267,12 +361,20 @@ class SqlTicketRepo:
         stmt = select(Ticket)
         if actor.role in (Role.ADMIN, Role.SUPERVISOR, Role.READONLY):
             return stmt
-        collaborating = select(TicketCollaborator.ticket_id).where(or_(
-            TicketCollaborator.user_id == actor.user_id,
-            and_(TicketCollaborator.department_id.is_not(None),
-                 TicketCollaborator.department_id == actor.department_id)))
-        involved = or_(Ticket.assignee_id == actor.user_id, Ticket.created_by == actor.user_id,
-                       Ticket.id.in_(collaborating))
+        collaborating = select(TicketCollaborator.ticket_id).where(
+            or_(
+                TicketCollaborator.user_id == actor.user_id,
+                and_(
+                    TicketCollaborator.department_id.is_not(None),
+                    TicketCollaborator.department_id == actor.department_id,
+                ),
+            )
+        )
+        involved = or_(
+            Ticket.assignee_id == actor.user_id,
+            Ticket.created_by == actor.user_id,
+            Ticket.id.in_(collaborating),
+        )
         if actor.role is Role.ACCOUNT_MANAGER:
             owned = select(Customer.id).where(Customer.owner_id == actor.user_id)
             return stmt.where(or_(Ticket.customer_id.in_(owned), involved))
@@ -280,9 +382,16 @@ class SqlTicketRepo:
             involved = or_(involved, Ticket.department_id == actor.department_id)
         return stmt.where(involved)
 
-    async def list_page(self, actor: Actor, f: TicketFilter, *, now: datetime,
-                        cursor: str | None, limit: int, with_total: bool = False
-                        ) -> Page[Ticket]:
+    async def list_page(
+        self,
+        actor: Actor,
+        f: TicketFilter,
+        *,
+        now: datetime,
+        cursor: str | None,
+        limit: int,
+        with_total: bool = False,
+    ) -> Page[Ticket]:
         stmt = self._readable(actor)
         if f.status:
             stmt = stmt.where(Ticket.status.in_(f.status))
@@ -302,8 +411,10 @@ class SqlTicketRepo:
             stmt = stmt.where(Ticket.opened_at >= f.created_from)
         if f.created_to:
             stmt = stmt.where(Ticket.opened_at < f.created_to)
-        for column, start, end in ((Ticket.resolved_at, f.resolved_from, f.resolved_to),
-                                   (Ticket.closed_at, f.closed_from, f.closed_to)):
+        for column, start, end in (
+            (Ticket.resolved_at, f.resolved_from, f.resolved_to),
+            (Ticket.closed_at, f.closed_from, f.closed_to),
+        ):
             if start:
                 stmt = stmt.where(column >= start)
             if end:
@@ -311,22 +422,33 @@ class SqlTicketRepo:
         if f.sla_state:
             stmt = stmt.where(_sla_state_condition(f.sla_state, now))
         if f.customer_tag_ids:
-            stmt = stmt.where(Ticket.customer_id.in_(
-                select(CustomerTag.customer_id).where(CustomerTag.tag_id.in_(f.customer_tag_ids))))
+            stmt = stmt.where(
+                Ticket.customer_id.in_(
+                    select(CustomerTag.customer_id).where(
+                        CustomerTag.tag_id.in_(f.customer_tag_ids)
+                    )
+                )
+            )
         if f.q:
             from persistence.search.query import text_contains
 
             named = select(Customer.id).where(text_contains([Customer.name], f.q))
-            stmt = stmt.where(or_(text_contains([Ticket.code, Ticket.title, Ticket.description],
-                                                f.q), Ticket.customer_id.in_(named)))
+            stmt = stmt.where(
+                or_(
+                    text_contains([Ticket.code, Ticket.title, Ticket.description], f.q),
+                    Ticket.customer_id.in_(named),
+                )
+            )
         total = None
         if with_total:
             total = await self.session.scalar(
-                select(func.count()).select_from(stmt.with_only_columns(Ticket.id).subquery()))
+                select(func.count()).select_from(stmt.with_only_columns(Ticket.id).subquery())
+            )
         if cursor:
             stmt = stmt.where(Ticket.id < decode_cursor(cursor, kinds=(int,))[0])
-        rows = list((await self.session.scalars(stmt.order_by(Ticket.id.desc())
-                                                .limit(limit + 1))).all())
+        rows = list(
+            (await self.session.scalars(stmt.order_by(Ticket.id.desc()).limit(limit + 1))).all()
+        )
         more, rows = len(rows) > limit, rows[:limit]
         return Page(rows, encode_cursor([rows[-1].id]) if more else None, total)
 
@@ -341,8 +463,12 @@ def _sla_state_condition(state: str, now: datetime):  # noqa: ANN202
         return breached
     if state == "warning":
         return and_(warning, ~breached)
-    return and_(Ticket.status.in_([s.value for s in OPEN]), Ticket.paused_since.is_(None),
-                ~func.coalesce(warning, False), ~func.coalesce(breached, False))
+    return and_(
+        Ticket.status.in_([s.value for s in OPEN]),
+        Ticket.paused_since.is_(None),
+        ~func.coalesce(warning, False),
+        ~func.coalesce(breached, False),
+    )
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -8,16 +8,16 @@ from persistence.attachment_repo import SqlAttachmentRepo
 from persistence.change_request_repo import SqlChangeRequestRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
 from persistence.customer_summary_repo import SqlCustomerSummaryRepo
-from persistence.lifecycle_repo import SqlLifecycleRepo
 from persistence.customer_value_repo import SqlCustomerValueRepo
+from persistence.follow_up_repo import SqlFollowUpRepo
+from persistence.imports.repo import SqlImportRepo
+from persistence.lifecycle_repo import SqlLifecycleRepo
 from persistence.notification_repo import SqlNotificationRepo
+from persistence.opportunity_repo import SqlOpportunityRepo
+from persistence.order_repo import SqlOrderRepo
 from persistence.pool_repo import SqlPoolRepo
 from persistence.search.query import SqlSearchRepo
 from persistence.search.views import SqlSavedViewRepo
-from persistence.follow_up_repo import SqlFollowUpRepo
-from persistence.imports.repo import SqlImportRepo
-from persistence.opportunity_repo import SqlOpportunityRepo
-from persistence.order_repo import SqlOrderRepo
 from persistence.settings_repo import SqlAuditRepo, SqlCustomFieldRepo, SqlTagRepo
 from persistence.task_repo import SqlTaskRepo
 from persistence.ticket_repo import SqlTicketRepo

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from persistence.db import Database
 from persistence.models import Department, LoginAttempt, RefreshToken, User
 
-_ACTIVE_ADMINS = (select(User.id).where(User.role == "admin", User.is_active.is_(True))
-                  .order_by(User.id))
+_ACTIVE_ADMINS = (
+    select(User.id).where(User.role == "admin", User.is_active.is_(True)).order_by(User.id)
+)
 
 
 class SqlUserRepo:
@@ -74,13 +75,17 @@ class SqlUserRepo:
 
     async def revoke_family(self, family: str, at: datetime) -> None:
         await self.session.execute(
-            update(RefreshToken).where(RefreshToken.family == family,
-                                       RefreshToken.revoked_at.is_(None)).values(revoked_at=at))
+            update(RefreshToken)
+            .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
 
     async def revoke_all_of(self, user_id: int, at: datetime) -> None:
         await self.session.execute(
-            update(RefreshToken).where(RefreshToken.user_id == user_id,
-                                       RefreshToken.revoked_at.is_(None)).values(revoked_at=at))
+            update(RefreshToken)
+            .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
 
     # ---- login attempts ----
 
@@ -90,37 +95,48 @@ class SqlUserRepo:
         await self.session.flush()
         return attempt.id
 
-    async def login_attempts(self, username: str, address: str, *, since: datetime
-                             ) -> tuple[list[datetime], list[datetime]]:
+    async def login_attempts(
+        self, username: str, address: str, *, since: datetime
+    ) -> tuple[list[datetime], list[datetime]]:
         """Times of the address's attempts since `since`, oldest first: those for `username`,
         and all of them."""
-        rows = (await self.session.execute(
-            select(LoginAttempt.username, LoginAttempt.at)
-            .where(LoginAttempt.address == address, LoginAttempt.at >= since)
-            .order_by(LoginAttempt.at))).all()
+        rows = (
+            await self.session.execute(
+                select(LoginAttempt.username, LoginAttempt.at)
+                .where(LoginAttempt.address == address, LoginAttempt.at >= since)
+                .order_by(LoginAttempt.at)
+            )
+        ).all()
         return [at for name, at in rows if name == username], [at for _, at in rows]
 
     async def forget_login_attempt(self, attempt_id: int) -> None:
         await self.session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
 
     async def forget_login_attempts_of(self, username: str, address: str) -> None:
-        await self.session.execute(delete(LoginAttempt).where(
-            LoginAttempt.username == username, LoginAttempt.address == address))
+        await self.session.execute(
+            delete(LoginAttempt).where(
+                LoginAttempt.username == username, LoginAttempt.address == address
+            )
+        )
 
     async def forget_login_attempts_before(self, cutoff: datetime) -> None:
         await self.session.execute(delete(LoginAttempt).where(LoginAttempt.at < cutoff))
 
     async def bump_token_version(self, user_id: int) -> None:
         """Ends every access token of the user (they carry the version they were made with)."""
-        await self.session.execute(update(User).where(User.id == user_id).values(
-            token_version=User.token_version + 1))
+        await self.session.execute(
+            update(User).where(User.id == user_id).values(token_version=User.token_version + 1)
+        )
 
     async def active_admin_ids(self) -> list[int]:
         return list((await self.session.scalars(_ACTIVE_ADMINS)).all())
 
     async def active_supervisor_ids(self) -> list[int]:
-        stmt = (select(User.id).where(User.role == "supervisor", User.is_active.is_(True))
-                .order_by(User.id))
+        stmt = (
+            select(User.id)
+            .where(User.role == "supervisor", User.is_active.is_(True))
+            .order_by(User.id)
+        )
         return list((await self.session.scalars(stmt)).all())
 
     async def count_active_admins(self) -> int:
@@ -131,10 +147,10 @@ class SqlUserRepo:
 
 
 _ACCESS_STATE = select(User.is_active, User.role, User.department_id, User.token_version).where(
-    User.id == bindparam("user_id"))
+    User.id == bindparam("user_id")
+)
 # The same read straight through asyncpg: no BEGIN/ROLLBACK around it, one round trip.
-_ACCESS_STATE_SQL = ('SELECT is_active, role, department_id, token_version FROM "user" '
-                     "WHERE id = $1")
+_ACCESS_STATE_SQL = 'SELECT is_active, role, department_id, token_version FROM "user" WHERE id = $1'
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,8 +24,9 @@ from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.uow import SqlUnitOfWork
 
-POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL",
-                              "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_URL = os.environ.get(
+    "CRM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 PASSWORD = "correct-horse-1"
 BACKENDS_RUN: set[str] = set()
 
@@ -46,7 +47,7 @@ def postgres_admin(sql: str) -> None:
 
 
 @contextmanager
-def fresh_database(backend: str, tmp_dir) -> Iterator[str]:  # noqa: ANN001
+def fresh_database(backend: str, tmp_dir) -> Iterator[str]:
     """An empty database of `backend`, dropped afterwards; skips (or fails in CI) when
     PostgreSQL is not there."""
     if backend == "sqlite":
@@ -54,8 +55,8 @@ def fresh_database(backend: str, tmp_dir) -> Iterator[str]:  # noqa: ANN001
         return
     name = f"crm_test_{uuid.uuid4().hex[:12]}"
     try:
-        postgres_admin(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        postgres_admin(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         if os.environ.get("CRM_TEST_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but not reachable at {POSTGRES_URL}: {exc}")
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}")
@@ -66,15 +67,16 @@ def fresh_database(backend: str, tmp_dir) -> Iterator[str]:  # noqa: ANN001
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest,
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     with fresh_database(request.param, tmp_path_factory.mktemp("db")) as url:
         upgrade(url)
         BACKENDS_RUN.add(request.param)
         yield url
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter) -> None:
     ran = ", ".join(sorted(BACKENDS_RUN)) or "none"
     terminalreporter.write_line(f"database back-ends exercised: {ran}")
 
@@ -104,19 +106,23 @@ def clock(session_clock: MovableClock) -> Iterator[MovableClock]:
 
 
 @pytest.fixture(scope="session")
-async def app(database_url: str, tmp_path_factory: pytest.TempPathFactory,
-              session_clock: MovableClock):  # noqa: ANN201
-    settings = Settings(database_url=database_url, secret_key="test-secret-key-0123456789",
-                        var_dir=tmp_path_factory.mktemp("var"),
-                        attachments_dir=tmp_path_factory.mktemp("attachments"),
-                        frontend_dist=tmp_path_factory.mktemp("no-frontend"))
+async def app(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory, session_clock: MovableClock
+):
+    settings = Settings(
+        database_url=database_url,
+        secret_key="test-secret-key-0123456789",
+        var_dir=tmp_path_factory.mktemp("var"),
+        attachments_dir=tmp_path_factory.mktemp("attachments"),
+        frontend_dist=tmp_path_factory.mktemp("no-frontend"),
+    )
     application = create_app(settings, clock=session_clock)
     yield application
     await application.state.database.dispose()
 
 
 @pytest.fixture(scope="session")
-async def database(app) -> Database:  # noqa: ANN001
+async def database(app) -> Database:
     return app.state.database
 
 
@@ -142,7 +148,7 @@ def _own_client_address() -> None:
 
 
 @pytest.fixture(scope="session")
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:
     transport = _PerTestAddress(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
         yield c
@@ -157,17 +163,31 @@ class TestUser:
     headers: dict[str, str]
 
 
-async def make_user(client: httpx.AsyncClient, database: Database, role: str, *,
-                    department_id: int | None = None, prefix: str | None = None) -> TestUser:
+async def make_user(
+    client: httpx.AsyncClient,
+    database: Database,
+    role: str,
+    *,
+    department_id: int | None = None,
+    prefix: str | None = None,
+) -> TestUser:
     """A user created straight through the domain service, signed in through the API."""
     username = f"{prefix or role}-{uuid.uuid4().hex[:8]}"
     async with database.session(write=True) as session:
         user = await user_service.create_user(
-            SqlUnitOfWork(session), MovableClock(), Passwords, SYSTEM,
-            {"username": username, "password": PASSWORD, "role": role,
-             "display_name": username, "department_id": department_id})
-    response = await client.post("/auth/token", data={"username": username,
-                                                      "password": PASSWORD})
+            SqlUnitOfWork(session),
+            MovableClock(),
+            Passwords,
+            SYSTEM,
+            {
+                "username": username,
+                "password": PASSWORD,
+                "role": role,
+                "display_name": username,
+                "department_id": department_id,
+            },
+        )
+    response = await client.post("/auth/token", data={"username": username, "password": PASSWORD})
     assert response.status_code == 200, response.text
     headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
     return TestUser(user.id, username, role, department_id, headers)
@@ -176,8 +196,14 @@ async def make_user(client: httpx.AsyncClient, database: Database, role: str, *,
 @pytest.fixture(scope="session")
 async def users(client: httpx.AsyncClient, database: Database) -> dict[str, TestUser]:
     """One signed-in user per role, plus a second account manager (`am2`)."""
-    roles = {"admin": "admin", "supervisor": "supervisor", "am": "account_manager",
-             "am2": "account_manager", "agent": "agent", "readonly": "readonly"}
+    roles = {
+        "admin": "admin",
+        "supervisor": "supervisor",
+        "am": "account_manager",
+        "am2": "account_manager",
+        "agent": "agent",
+        "readonly": "readonly",
+    }
     return {key: await make_user(client, database, role) for key, role in roles.items()}
 
 
@@ -202,19 +228,28 @@ def id_number(birthday: str = "19900307", sequence: int | None = None) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def organization(**overrides) -> dict:  # noqa: ANN003
-    return {"kind": "organization", "name": f"上海测试{uuid.uuid4().hex[:6]}科技有限公司",
-            "credit_code": credit_code(), "industry": "I65", "size": "100-500",
-            "stage": "intent", **overrides}
+def organization(**overrides) -> dict:
+    return {
+        "kind": "organization",
+        "name": f"上海测试{uuid.uuid4().hex[:6]}科技有限公司",
+        "credit_code": credit_code(),
+        "industry": "I65",
+        "size": "100-500",
+        "stage": "intent",
+        **overrides,
+    }
 
 
-def individual(**overrides) -> dict:  # noqa: ANN003
+def individual(**overrides) -> dict:
     return {"kind": "individual", "name": "王小明", "id_number": id_number(), **overrides}
 
 
-async def create_customer(client: httpx.AsyncClient, user: TestUser, **fields) -> dict:  # noqa: ANN003
-    body = organization(**fields) if fields.get("kind", "organization") == "organization" \
+async def create_customer(client: httpx.AsyncClient, user: TestUser, **fields) -> dict:
+    body = (
+        organization(**fields)
+        if fields.get("kind", "organization") == "organization"
         else individual(**fields)
+    )
     response = await client.post("/customers", json=body, headers=user.headers)
     assert response.status_code == 201, response.text
     return response.json()

@@ -11,8 +11,12 @@ def uid() -> str:
     return uuid.uuid4().hex[:8]
 
 
-def assert_problem(response, status: int, code: str | None = None,  # noqa: ANN001
-                   field: str | None = None) -> dict:
+def assert_problem(
+    response,
+    status: int,
+    code: str | None = None,
+    field: str | None = None,
+) -> dict:
     """An RFC 9457 body of this status (and `code`); `field` must be the first field error."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == PROBLEM
@@ -29,10 +33,12 @@ def assert_problem(response, status: int, code: str | None = None,  # noqa: ANN0
         assert body["errors"] and body["errors"][0]["field"] == field, body
     return body
 
-async def audit(client, admin, **filters) -> list[dict]:  # noqa: ANN001, ANN003
+
+async def audit(client, admin, **filters) -> list[dict]:
     """Audit events written since this test started (the session database is shared)."""
-    response = await client.get("/audit-events", params={"limit": 200, **filters},
-                                headers=admin.headers)
+    response = await client.get(
+        "/audit-events", params={"limit": 200, **filters}, headers=admin.headers
+    )
     assert response.status_code == 200, response.text
     return [e for e in response.json()["items"] if e["id"] > MARK.get("id", 0)]
 
@@ -41,8 +47,9 @@ MARK: dict[str, int] = {}
 
 
 @pytest.fixture(autouse=True)  # autouse in every module that imports it
-async def mark_audit_position(client, users):  # noqa: ANN001, ANN201
-    response = await client.get("/audit-events", params={"limit": 1},
-                                headers=users["admin"].headers)
+async def mark_audit_position(client, users):
+    response = await client.get(
+        "/audit-events", params={"limit": 1}, headers=users["admin"].headers
+    )
     items = response.json()["items"]
     MARK["id"] = items[0]["id"] if items else 0

@@ -35,8 +35,8 @@ async def read_query(request: Request) -> AnalyticsQuery:
         return AnalyticsQuery.model_validate(data)
     except ValidationError as exc:
         raise RequestValidationError(
-            [{**error, "loc": ("query", *error["loc"])}
-             for error in exc.errors(include_url=False)]) from None
+            [{**error, "loc": ("query", *error["loc"])} for error in exc.errors(include_url=False)]
+        ) from None
 
 
 Query = Annotated[AnalyticsQuery, Depends(read_query)]
@@ -47,34 +47,58 @@ def path_of(key: str) -> str:
     return f"/analytics/{section}/{name.replace('_', '-')}"
 
 
-@router.get("/figures", response_model=list[FigureInfo], operation_id="analytics:list_figures",
-            responses=problems())
+@router.get(
+    "/figures",
+    response_model=list[FigureInfo],
+    operation_id="analytics:list_figures",
+    responses=problems(),
+)
 async def list_figures(actor: AnyUser) -> list[FigureInfo]:
     """Every figure with its path and definition."""
-    return [FigureInfo(figure=f.key, path=path_of(f.key), section=f.section, unit=f.unit,
-                       definition=Definition(zh=f.zh, en=f.en)) for f in FIGURES.values()]
+    return [
+        FigureInfo(
+            figure=f.key,
+            path=path_of(f.key),
+            section=f.section,
+            unit=f.unit,
+            definition=Definition(zh=f.zh, en=f.en),
+        )
+        for f in FIGURES.values()
+    ]
 
 
 def _route(key: str) -> None:
     figure = FIGURES[key]
 
-    async def endpoint(actor: AnyUser, uow: ReadUowDep, settings: SettingsDep,
-                       q: Query) -> FigureOut:
+    async def endpoint(
+        actor: AnyUser, uow: ReadUowDep, settings: SettingsDep, q: Query
+    ) -> FigureOut:
         p = period(q.from_, q.to, q.bucket, ZoneInfo(settings.timezone))
-        asked = Filters(department_id=q.department_id, owner_id=q.owner_id,
-                        assignee_id=q.assignee_id, tag_id=q.tag_id, ticket_type=q.type,
-                        channel=q.channel)
-        result = await analytics_service.figure(uow.analytics, actor, key, p, asked,
-                                                dimension=q.dimension)
+        asked = Filters(
+            department_id=q.department_id,
+            owner_id=q.owner_id,
+            assignee_id=q.assignee_id,
+            tag_id=q.tag_id,
+            ticket_type=q.type,
+            channel=q.channel,
+        )
+        result = await analytics_service.figure(
+            uow.analytics, actor, key, p, asked, dimension=q.dimension
+        )
         return FigureOut.of(result)
 
     endpoint.__doc__ = f"{figure.en}\n\n{figure.zh}"
     name = key.replace(".", "_")
     endpoint.__name__ = name
-    router.add_api_route(path_of(key).removeprefix("/analytics"), endpoint, methods=["GET"],
-                         response_model=FigureOut, operation_id=f"analytics:{name}",
-                         responses=problems(Forbidden, Invalid),
-                         openapi_extra={"parameters": query_parameters(AnalyticsQuery)})
+    router.add_api_route(
+        path_of(key).removeprefix("/analytics"),
+        endpoint,
+        methods=["GET"],
+        response_model=FigureOut,
+        operation_id=f"analytics:{name}",
+        responses=problems(Forbidden, Invalid),
+        openapi_extra={"parameters": query_parameters(AnalyticsQuery)},
+    )
 
 
 for _key in FIGURES:

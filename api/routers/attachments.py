@@ -29,23 +29,54 @@ def get_store(settings: SettingsDep) -> AttachmentStore:
 
 StoreDep = Annotated[AttachmentStore, Depends(get_store)]
 
-UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"],
-    "properties": {"file": {"type": "string", "format": "binary",
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
                             "description": "PNG, JPEG, PDF, DOCX or XLSX; at most "
-                                           f"{attachment.MAX_BYTES} bytes."}}}}}}}
-FILE_RESPONSE = {200: {"description": "The file, with the content type detected at upload.",
-                       "content": {t: {"schema": {"type": "string", "format": "binary"}}
-                                   for t in attachment.ACCEPTED}}}
+                            f"{attachment.MAX_BYTES} bytes.",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
+FILE_RESPONSE = {
+    200: {
+        "description": "The file, with the content type detected at upload.",
+        "content": {
+            t: {"schema": {"type": "string", "format": "binary"}} for t in attachment.ACCEPTED
+        },
+    }
+}
 
 
-@router.post("/{ticket_id}/attachments", response_model=AttachmentOut,
-             status_code=status.HTTP_201_CREATED, operation_id="attachments:upload_attachment",
-             openapi_extra=UPLOAD_BODY,
-             responses=problems(NotFound, Forbidden, Invalid, TooLarge, UnsupportedType))
-async def upload_attachment(ticket_id: PathId, request: Request, actor: TicketWriter,
-                            database: DatabaseDep, store: StoreDep, clock: ClockDep,
-                            response: Response) -> AttachmentOut:
+@router.post(
+    "/{ticket_id}/attachments",
+    response_model=AttachmentOut,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="attachments:upload_attachment",
+    openapi_extra=UPLOAD_BODY,
+    responses=problems(NotFound, Forbidden, Invalid, TooLarge, UnsupportedType),
+)
+async def upload_attachment(
+    ticket_id: PathId,
+    request: Request,
+    actor: TicketWriter,
+    database: DatabaseDep,
+    store: StoreDep,
+    clock: ClockDep,
+    response: Response,
+) -> AttachmentOut:
     """Attach a file to a ticket (whoever may comment on it), as multipart field `file`.
     At most 20 MB (413 `too-large`, refused while it streams in); PNG, JPEG, PDF, DOCX or
     XLSX judged by the bytes, not the name or the sent Content-Type (415
@@ -62,9 +93,16 @@ async def upload_attachment(ticket_id: PathId, request: Request, actor: TicketWr
         key = await run_in_threadpool(store.keep, upload)
         async with database.session(write=True) as session:
             row = await attachment_service.add(
-                SqlUnitOfWork(session), clock, actor, ticket_id, filename=received.filename,
-                content_type=content_type, size=upload.size, sha256=upload.sha256,
-                storage_key=key)
+                SqlUnitOfWork(session),
+                clock,
+                actor,
+                ticket_id,
+                filename=received.filename,
+                content_type=content_type,
+                size=upload.size,
+                sha256=upload.sha256,
+                storage_key=key,
+            )
     except BaseException:
         await cleanup(store.discard, upload, key)  # also when the commit itself failed
         raise
@@ -72,31 +110,47 @@ async def upload_attachment(ticket_id: PathId, request: Request, actor: TicketWr
     return AttachmentOut.model_validate(row, from_attributes=True)
 
 
-@router.get("/{ticket_id}/attachments", response_model=list[AttachmentOut],
-            operation_id="attachments:list_attachments", responses=problems(NotFound, Forbidden))
-async def list_attachments(ticket_id: PathId, actor: TicketReader,
-                           uow: ReadUowDep) -> list[AttachmentOut]:
+@router.get(
+    "/{ticket_id}/attachments",
+    response_model=list[AttachmentOut],
+    operation_id="attachments:list_attachments",
+    responses=problems(NotFound, Forbidden),
+)
+async def list_attachments(
+    ticket_id: PathId, actor: TicketReader, uow: ReadUowDep
+) -> list[AttachmentOut]:
     """The files attached to a ticket you may see, oldest first."""
     rows = await attachment_service.list_readable(uow, actor, ticket_id)
     return [AttachmentOut.model_validate(r, from_attributes=True) for r in rows]
 
 
-@router.get("/{ticket_id}/attachments/{attachment_id}", response_class=FileResponse,
-            operation_id="attachments:download_attachment",
-            responses={**FILE_RESPONSE, **problems(NotFound, Forbidden)})
-async def download_attachment(ticket_id: PathId, attachment_id: PathId, actor: TicketReader,
-                              uow: ReadUowDep, store: StoreDep) -> FileResponse:
+@router.get(
+    "/{ticket_id}/attachments/{attachment_id}",
+    response_class=FileResponse,
+    operation_id="attachments:download_attachment",
+    responses={**FILE_RESPONSE, **problems(NotFound, Forbidden)},
+)
+async def download_attachment(
+    ticket_id: PathId, attachment_id: PathId, actor: TicketReader, uow: ReadUowDep, store: StoreDep
+) -> FileResponse:
     """Download an attachment of a ticket you may see, always as a download (never rendered
     inline) under its stored name."""
     row = await attachment_service.get_readable_attachment(uow, actor, ticket_id, attachment_id)
-    return FileResponse(store.path(row.storage_key), media_type=row.content_type, headers={
-        "Content-Disposition": content_disposition(row.filename),
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Cache-Control": "private, no-cache"})
+    return FileResponse(
+        store.path(row.storage_key),
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": content_disposition(row.filename),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, no-cache",
+        },
+    )
 
 
 def content_disposition(filename: str) -> str:
     """RFC 6266: an ASCII `filename` for old clients, the real one as RFC 8187 `filename*`."""
-    return (f'attachment; filename="{attachment.ascii_fallback(filename)}"; '
-            f"filename*=UTF-8''{quote(filename, safe='')}")
+    return (
+        f'attachment; filename="{attachment.ascii_fallback(filename)}"; '
+        f"filename*=UTF-8''{quote(filename, safe='')}"
+    )

@@ -38,8 +38,12 @@ async def live() -> LiveOut:
     return LiveOut(status="live")
 
 
-@router.get("/ready", response_model=ReadyOut, operation_id="meta:health_ready",
-            responses={503: {"model": ReadyOut, "description": "Not ready for traffic."}})
+@router.get(
+    "/ready",
+    response_model=ReadyOut,
+    operation_id="meta:health_ready",
+    responses={503: {"model": ReadyOut, "description": "Not ready for traffic."}},
+)
 async def ready(database: DatabaseDep) -> ReadyOut | JSONResponse:
     """Ready for traffic: the database answers and its schema is at the revision this code
     needs (`crm migrate` has run). 503 otherwise."""
@@ -50,8 +54,12 @@ async def ready(database: DatabaseDep) -> ReadyOut | JSONResponse:
         state = "ok"
     except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
         state = f"error: {type(exc).__name__}"
-    body = ReadyOut(status="ready" if state == "ok" and revision == _head() else "not_ready",
-                    database=state, revision=revision, head=_head())
+    body = ReadyOut(
+        status="ready" if state == "ok" and revision == _head() else "not_ready",
+        database=state,
+        revision=revision,
+        head=_head(),
+    )
     if body.status != "ready":
         return JSONResponse(body.model_dump(), status_code=503)
     return body

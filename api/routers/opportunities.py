@@ -7,19 +7,32 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Response, status
 from pydantic import AfterValidator
 
-from api.deps import (ClockDep, CustomerWriterDep, IfMatchDep, PathId, QueryId, ReaderDep,
-                      ReadUowDep, SettingsDep, UowDep, etag)
+from api.deps import (
+    ClockDep,
+    CustomerWriterDep,
+    IfMatchDep,
+    PathId,
+    QueryId,
+    ReaderDep,
+    ReadUowDep,
+    SettingsDep,
+    UowDep,
+    etag,
+)
 from api.problems import problems
+from api.query import text_query
 from api.routers.customers import Cursor, Limit
 from api.routers.follow_ups import Owner, owner_id_of
-from api.sales_schemas import (OpportunityCreate, OpportunityOut, OpportunityPatch,
-                               OpportunityTransitionIn)
+from api.sales_schemas import (
+    OpportunityCreate,
+    OpportunityOut,
+    OpportunityPatch,
+    OpportunityTransitionIn,
+)
 from api.sales_views import opportunity_out
-from api.query import text_query
 from api.schemas import Page, refuse_nul
 from domain import opportunity_service
-from domain.errors import (Conflict, FieldsForbidden, Forbidden, Invalid, NotFound,
-                           VersionMismatch)
+from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.opportunity_service import IllegalTransition
 from domain.sales import OpportunityStage, check_sees_money, local_date
 from persistence.opportunity_repo import OpportunityFilter
@@ -34,109 +47,177 @@ async def _cutoff(uow: ReadUowDep, clock: ClockDep, settings: SettingsDep) -> da
     return await opportunity_service.cutoff(uow, local_date(clock.now(), zone), zone)
 
 
-@router.get("/opportunities", response_model=Page[OpportunityOut],
-            operation_id="opportunities:list_opportunities",
-            responses=problems(Forbidden, InvalidCursor))
+@router.get(
+    "/opportunities",
+    response_model=Page[OpportunityOut],
+    operation_id="opportunities:list_opportunities",
+    responses=problems(Forbidden, InvalidCursor),
+)
 async def list_opportunities(
-    actor: ReaderDep, uow: ReadUowDep, clock: ClockDep, settings: SettingsDep,
-    limit: Limit = 50, cursor: Cursor = None, owner: Owner = None,
+    actor: ReaderDep,
+    uow: ReadUowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    owner: Owner = None,
     customer_id: QueryId | None = None,
     stage: Annotated[list[OpportunityStage], Query()] = [],  # noqa: B006
-    stale: Annotated[bool | None, Query(description="Only stale (true) or only not stale "
-                                                    "(false) ones.")] = None,
-    q: Annotated[str | None, Query(max_length=100, description="Title contains "
-                                   "(case-insensitive)."), AfterValidator(refuse_nul)] = None,
+    stale: Annotated[
+        bool | None, Query(description="Only stale (true) or only not stale (false) ones.")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="Title contains (case-insensitive)."),
+        AfterValidator(refuse_nul),
+    ] = None,
 ) -> Page[OpportunityOut]:
     """The opportunities you may see, newest first (account managers: their customers';
     archived customers left out). Agents see no money: 403."""
     check_sees_money(actor)
     cutoff = await _cutoff(uow, clock, settings)
-    f = OpportunityFilter(owner_id=owner_id_of(actor, owner), customer_id=customer_id,
-                          stage=[s.value for s in stage], stale=stale, q=text_query(q))
-    page = await uow.opportunities.list_page(actor, f, cutoff=cutoff, cursor=cursor,
-                                             limit=limit)
-    return Page(items=[opportunity_out(o, name, cutoff) for o, name in page.items],
-                next_cursor=page.next_cursor)
+    f = OpportunityFilter(
+        owner_id=owner_id_of(actor, owner),
+        customer_id=customer_id,
+        stage=[s.value for s in stage],
+        stale=stale,
+        q=text_query(q),
+    )
+    page = await uow.opportunities.list_page(actor, f, cutoff=cutoff, cursor=cursor, limit=limit)
+    return Page(
+        items=[opportunity_out(o, name, cutoff) for o, name in page.items],
+        next_cursor=page.next_cursor,
+    )
 
 
-@router.post("/opportunities", response_model=OpportunityOut,
-             status_code=status.HTTP_201_CREATED,
-             operation_id="opportunities:create_opportunity",
-             responses=problems(NotFound, Forbidden, FieldsForbidden, Invalid))
-async def create_opportunity(body: OpportunityCreate, actor: CustomerWriterDep, uow: UowDep,
-                             clock: ClockDep, settings: SettingsDep,
-                             response: Response) -> OpportunityOut:
+@router.post(
+    "/opportunities",
+    response_model=OpportunityOut,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="opportunities:create_opportunity",
+    responses=problems(NotFound, Forbidden, FieldsForbidden, Invalid),
+)
+async def create_opportunity(
+    body: OpportunityCreate,
+    actor: CustomerWriterDep,
+    uow: UowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    response: Response,
+) -> OpportunityOut:
     """Open an opportunity on a customer you may edit; you own it (admins may name the
     owner). It starts at `intent` unless `quote` or `contract` is given."""
-    opportunity = await opportunity_service.create(uow, clock, actor,
-                                                   body.model_dump(exclude_unset=True))
+    opportunity = await opportunity_service.create(
+        uow, clock, actor, body.model_dump(exclude_unset=True)
+    )
     customer = await uow.customers.get(opportunity.customer_id)
     response.headers["ETag"] = etag(opportunity.version)
     response.headers["Location"] = f"/api/v1/opportunities/{opportunity.id}"
     return opportunity_out(opportunity, customer.name, await _cutoff(uow, clock, settings))
 
 
-@router.get("/opportunities/{opportunity_id}", response_model=OpportunityOut,
-            operation_id="opportunities:get_opportunity",
-            responses=problems(NotFound, Forbidden))
-async def get_opportunity(opportunity_id: PathId, actor: ReaderDep, uow: ReadUowDep,
-                          clock: ClockDep, settings: SettingsDep,
-                          response: Response) -> OpportunityOut:
+@router.get(
+    "/opportunities/{opportunity_id}",
+    response_model=OpportunityOut,
+    operation_id="opportunities:get_opportunity",
+    responses=problems(NotFound, Forbidden),
+)
+async def get_opportunity(
+    opportunity_id: PathId,
+    actor: ReaderDep,
+    uow: ReadUowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    response: Response,
+) -> OpportunityOut:
     """One opportunity with whether it is stale and where it may move."""
     opportunity, customer = await opportunity_service.get_readable(uow, actor, opportunity_id)
     response.headers["ETag"] = etag(opportunity.version)
     return opportunity_out(opportunity, customer.name, await _cutoff(uow, clock, settings))
 
 
-@router.patch("/opportunities/{opportunity_id}", response_model=OpportunityOut,
-              operation_id="opportunities:update_opportunity",
-              responses=problems(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict,
-                                 VersionMismatch))
-async def update_opportunity(opportunity_id: PathId, body: OpportunityPatch,
-                             actor: CustomerWriterDep, uow: UowDep, clock: ClockDep,
-                             settings: SettingsDep, if_match: IfMatchDep,
-                             response: Response) -> OpportunityOut:
+@router.patch(
+    "/opportunities/{opportunity_id}",
+    response_model=OpportunityOut,
+    operation_id="opportunities:update_opportunity",
+    responses=problems(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict, VersionMismatch),
+)
+async def update_opportunity(
+    opportunity_id: PathId,
+    body: OpportunityPatch,
+    actor: CustomerWriterDep,
+    uow: UowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    if_match: IfMatchDep,
+    response: Response,
+) -> OpportunityOut:
     """Edit an open opportunity (send `If-Match`); a won or lost one is closed (409). The
     stage moves only through transitions."""
-    opportunity = await opportunity_service.update(uow, clock, actor, opportunity_id,
-                                                   body.model_dump(exclude_unset=True),
-                                                   if_match=if_match)
+    opportunity = await opportunity_service.update(
+        uow, clock, actor, opportunity_id, body.model_dump(exclude_unset=True), if_match=if_match
+    )
     customer = await uow.customers.get(opportunity.customer_id)
     response.headers["ETag"] = etag(opportunity.version)
     return opportunity_out(opportunity, customer.name, await _cutoff(uow, clock, settings))
 
 
-@router.post("/opportunities/{opportunity_id}/transitions", response_model=OpportunityOut,
-             operation_id="opportunities:transition_opportunity",
-             responses=problems(NotFound, Forbidden, IllegalTransition, Invalid,
-                                VersionMismatch))
-async def transition_opportunity(opportunity_id: PathId, body: OpportunityTransitionIn,
-                                 actor: CustomerWriterDep, uow: UowDep, clock: ClockDep,
-                                 settings: SettingsDep, if_match: IfMatchDep,
-                                 response: Response) -> OpportunityOut:
+@router.post(
+    "/opportunities/{opportunity_id}/transitions",
+    response_model=OpportunityOut,
+    operation_id="opportunities:transition_opportunity",
+    responses=problems(NotFound, Forbidden, IllegalTransition, Invalid, VersionMismatch),
+)
+async def transition_opportunity(
+    opportunity_id: PathId,
+    body: OpportunityTransitionIn,
+    actor: CustomerWriterDep,
+    uow: UowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    if_match: IfMatchDep,
+    response: Response,
+) -> OpportunityOut:
     """Move an opportunity: `intent → quote → contract → won`, or `lost` from any open stage
     with a `reason`. Won and lost are final. An illegal move is a 409 listing `allowed`.
     Winning with `order` records that order in the same transaction (customer totals
     follow), and a customer not yet at stage `customer` (成交) moves there."""
     opportunity = await opportunity_service.transition(
-        uow, clock, actor, opportunity_id, to=body.to, reason=body.reason,
+        uow,
+        clock,
+        actor,
+        opportunity_id,
+        to=body.to,
+        reason=body.reason,
         order=body.order.model_dump(exclude_unset=True) if body.order else None,
-        if_match=if_match, zone=ZoneInfo(settings.timezone))
+        if_match=if_match,
+        zone=ZoneInfo(settings.timezone),
+    )
     customer = await uow.customers.get(opportunity.customer_id)
     response.headers["ETag"] = etag(opportunity.version)
     return opportunity_out(opportunity, customer.name, await _cutoff(uow, clock, settings))
 
 
-@router.get("/customers/{customer_id}/opportunities", response_model=Page[OpportunityOut],
-            operation_id="opportunities:list_customer_opportunities",
-            responses=problems(NotFound, Forbidden, InvalidCursor))
-async def list_customer_opportunities(customer_id: PathId, actor: ReaderDep, uow: ReadUowDep,
-                                      clock: ClockDep, settings: SettingsDep,
-                                      limit: Limit = 50,
-                                      cursor: Cursor = None) -> Page[OpportunityOut]:
+@router.get(
+    "/customers/{customer_id}/opportunities",
+    response_model=Page[OpportunityOut],
+    operation_id="opportunities:list_customer_opportunities",
+    responses=problems(NotFound, Forbidden, InvalidCursor),
+)
+async def list_customer_opportunities(
+    customer_id: PathId,
+    actor: ReaderDep,
+    uow: ReadUowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[OpportunityOut]:
     """A customer's opportunities, newest first."""
     customer = await opportunity_service.readable_customer(uow, actor, customer_id)
     cutoff = await _cutoff(uow, clock, settings)
     page = await uow.opportunities.list_for_customer(customer.id, cursor=cursor, limit=limit)
-    return Page(items=[opportunity_out(o, name, cutoff) for o, name in page.items],
-                next_cursor=page.next_cursor)
+    return Page(
+        items=[opportunity_out(o, name, cutoff) for o, name in page.items],
+        next_cursor=page.next_cursor,
+    )

@@ -4,8 +4,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import (ClockDep, CustomerWriterDep, IfMatchDep, PathId, ReaderDep, ReadUowDep,
-                      UowDep, etag)
+from api.deps import (
+    ClockDep,
+    CustomerWriterDep,
+    IfMatchDep,
+    PathId,
+    ReaderDep,
+    ReadUowDep,
+    UowDep,
+    etag,
+)
 from api.problems import problems
 from api.routers.customers import Cursor, Limit
 from api.sales_schemas import OrderCreate, OrderOut, OrderPatch
@@ -19,54 +27,88 @@ from persistence.pagination import InvalidCursor
 router = APIRouter(tags=["orders"])
 
 
-@router.get("/customers/{customer_id}/orders", response_model=Page[OrderOut],
-            operation_id="orders:list_customer_orders",
-            responses=problems(NotFound, Forbidden, InvalidCursor))
+@router.get(
+    "/customers/{customer_id}/orders",
+    response_model=Page[OrderOut],
+    operation_id="orders:list_customer_orders",
+    responses=problems(NotFound, Forbidden, InvalidCursor),
+)
 async def list_customer_orders(
-    customer_id: PathId, actor: ReaderDep, uow: ReadUowDep, limit: Limit = 50,
+    customer_id: PathId,
+    actor: ReaderDep,
+    uow: ReadUowDep,
+    limit: Limit = 50,
     cursor: Cursor = None,
     status_: Annotated[list[OrderStatus], Query(alias="status")] = [],  # noqa: B006
 ) -> Page[OrderOut]:
     """A customer's orders, latest order date first. Agents see no money: 403."""
     customer = await order_service.readable_customer(uow, actor, customer_id)
-    page = await uow.orders.list_page(customer.id, status=[s.value for s in status_],
-                                      cursor=cursor, limit=limit)
+    page = await uow.orders.list_page(
+        customer.id, status=[s.value for s in status_], cursor=cursor, limit=limit
+    )
     return Page(items=[order_out(o) for o in page.items], next_cursor=page.next_cursor)
 
 
-@router.post("/customers/{customer_id}/orders", response_model=OrderOut,
-             status_code=status.HTTP_201_CREATED, operation_id="orders:create_order",
-             responses=problems(NotFound, Forbidden, Invalid, Conflict))
-async def create_order(customer_id: PathId, body: OrderCreate, actor: CustomerWriterDep,
-                       uow: UowDep, clock: ClockDep, response: Response) -> OrderOut:
+@router.post(
+    "/customers/{customer_id}/orders",
+    response_model=OrderOut,
+    status_code=status.HTTP_201_CREATED,
+    operation_id="orders:create_order",
+    responses=problems(NotFound, Forbidden, Invalid, Conflict),
+)
+async def create_order(
+    customer_id: PathId,
+    body: OrderCreate,
+    actor: CustomerWriterDep,
+    uow: UowDep,
+    clock: ClockDep,
+    response: Response,
+) -> OrderOut:
     """Record an order or contract (admins; account managers on their own customers). Without
     `order_no` the server assigns `O` + yyyymm + 6 digits; a taken one is a 409. The
     customer's cumulative amount, first-cooperation and last-order dates follow at once."""
-    order = await order_service.create(uow, clock, actor, customer_id,
-                                       body.model_dump(exclude_unset=True))
+    order = await order_service.create(
+        uow, clock, actor, customer_id, body.model_dump(exclude_unset=True)
+    )
     response.headers["ETag"] = etag(order.version)
     response.headers["Location"] = f"/api/v1/orders/{order.id}"
     return order_out(order)
 
 
-@router.get("/orders/{order_id}", response_model=OrderOut, operation_id="orders:get_order",
-            responses=problems(NotFound, Forbidden))
-async def get_order(order_id: PathId, actor: ReaderDep, uow: ReadUowDep,
-                    response: Response) -> OrderOut:
+@router.get(
+    "/orders/{order_id}",
+    response_model=OrderOut,
+    operation_id="orders:get_order",
+    responses=problems(NotFound, Forbidden),
+)
+async def get_order(
+    order_id: PathId, actor: ReaderDep, uow: ReadUowDep, response: Response
+) -> OrderOut:
     """One order; `ETag` carries its version."""
     order, _ = await order_service.get_readable(uow, actor, order_id)
     response.headers["ETag"] = etag(order.version)
     return order_out(order)
 
 
-@router.patch("/orders/{order_id}", response_model=OrderOut, operation_id="orders:update_order",
-              responses=problems(NotFound, Forbidden, Invalid, Conflict, VersionMismatch))
-async def update_order(order_id: PathId, body: OrderPatch, actor: CustomerWriterDep,
-                       uow: UowDep, clock: ClockDep, if_match: IfMatchDep,
-                       response: Response) -> OrderOut:
+@router.patch(
+    "/orders/{order_id}",
+    response_model=OrderOut,
+    operation_id="orders:update_order",
+    responses=problems(NotFound, Forbidden, Invalid, Conflict, VersionMismatch),
+)
+async def update_order(
+    order_id: PathId,
+    body: OrderPatch,
+    actor: CustomerWriterDep,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatchDep,
+    response: Response,
+) -> OrderOut:
     """Change an order (send `If-Match`); `status: cancelled` takes it out of the customer's
     totals."""
-    order = await order_service.update(uow, clock, actor, order_id,
-                                       body.model_dump(exclude_unset=True), if_match=if_match)
+    order = await order_service.update(
+        uow, clock, actor, order_id, body.model_dump(exclude_unset=True), if_match=if_match
+    )
     response.headers["ETag"] = etag(order.version)
     return order_out(order)

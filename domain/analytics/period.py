@@ -76,12 +76,19 @@ def period(first_day: date, last_day: date, granularity: Granularity, zone: Zone
     while day <= last_day:
         following = _next_start(_bucket_start(day, granularity), granularity)
         last = min(following - timedelta(days=1), last_day)
-        buckets.append(Bucket(day, last, midnight(day, zone),
-                              midnight(last + timedelta(days=1), zone)))
+        buckets.append(
+            Bucket(day, last, midnight(day, zone), midnight(last + timedelta(days=1), zone))
+        )
         if len(buckets) > MAX_BUCKETS:
-            raise Invalid([{"field": "bucket", "message":
-                            f"at most {MAX_BUCKETS} buckets; choose a wider bucket or a "
-                            "shorter range"}])
+            raise Invalid(
+                [
+                    {
+                        "field": "bucket",
+                        "message": f"at most {MAX_BUCKETS} buckets; choose a wider bucket or a "
+                        "shorter range",
+                    }
+                ]
+            )
         day = following
     return Period(first_day, last_day, granularity, zone, tuple(buckets))
 

@@ -13,8 +13,15 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import (KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer,
-                                Table as PdfTable, TableStyle)
+from reportlab.platypus import (
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    TableStyle,
+)
+from reportlab.platypus import Table as PdfTable
 
 from domain.analytics.report import ReportContent, Table
 
@@ -22,25 +29,43 @@ FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 MAX_COLUMNS = 7  # the table's value columns on a portrait page; the xlsx has them all
 MAX_ROWS = 40
-PALETTE = [colors.HexColor(c) for c in ("#5470C6", "#91CC75", "#FAC858", "#EE6666",
-                                         "#73C0DE", "#3BA272", "#FC8452")]
+PALETTE = [
+    colors.HexColor(c)
+    for c in ("#5470C6", "#91CC75", "#FAC858", "#EE6666", "#73C0DE", "#3BA272", "#FC8452")
+]
 LINE_UNITS = {"ratio", "score", "hours", "days"}
 
 TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, spaceAfter=6)
 H1 = ParagraphStyle("h1", fontName=FONT, fontSize=14, leading=20, spaceBefore=6, spaceAfter=4)
 H2 = ParagraphStyle("h2", fontName=FONT, fontSize=11, leading=16, spaceBefore=8, spaceAfter=2)
-NOTE = ParagraphStyle("note", fontName=FONT, fontSize=8, leading=11,
-                      textColor=colors.HexColor("#666666"), spaceAfter=4)
+NOTE = ParagraphStyle(
+    "note",
+    fontName=FONT,
+    fontSize=8,
+    leading=11,
+    textColor=colors.HexColor("#666666"),
+    spaceAfter=4,
+)
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=13)
 
 
 def render_pdf(content: ReportContent) -> bytes:
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=A4, title=content.title, author="CRM",
-                            leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm)
-    story: list = [Paragraph(content.title, TITLE),
-                   Paragraph(f"收件人：{content.recipient}", BODY), Spacer(1, 4 * mm)]
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        title=content.title,
+        author="CRM",
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+    )
+    story: list = [
+        Paragraph(content.title, TITLE),
+        Paragraph(f"收件人：{content.recipient}", BODY),
+        Spacer(1, 4 * mm),
+    ]
     for n, (name, tables) in enumerate(content.sections):
         if n:
             story.append(PageBreak())
@@ -66,12 +91,16 @@ def _figure(t: Table) -> list:
     width = 1 + min(t.series_count, MAX_COLUMNS)
     data = [t.header[:width]] + [[_fmt(v) for v in row[:width]] for row in t.rows[:MAX_ROWS]]
     table = PdfTable(data, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), FONT, 8),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF7")),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#BBBBBB")),
-        ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 8),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EEF7")),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#BBBBBB")),
+                ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+            ]
+        )
+    )
     parts.append(table)
     chart = _chart(t)
     if chart is not None:
@@ -84,8 +113,10 @@ def _chart(t: Table) -> Drawing | None:
     rows = t.rows[:MAX_ROWS]
     line = t.over_time and t.unit in LINE_UNITS
     missing = None if line else 0.0  # a line breaks where there is no value; a bar is 0
-    series = [[float(r[c]) if isinstance(r[c], (int, float)) else missing for r in rows]
-              for c in range(1, columns + 1)]
+    series = [
+        [float(r[c]) if isinstance(r[c], (int, float)) else missing for r in rows]
+        for c in range(1, columns + 1)
+    ]
     if not series or not any(any(v for v in s) for s in series):
         return None
     drawing = Drawing(170 * mm, 62 * mm)
@@ -112,8 +143,9 @@ def _chart(t: Table) -> Drawing | None:
     legend.x, legend.y = 136 * mm, 56 * mm
     legend.fontName, legend.fontSize = FONT, 7
     legend.alignment = "right"
-    legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], t.header[i + 1])
-                             for i in range(len(series))]
+    legend.colorNamePairs = [
+        (PALETTE[i % len(PALETTE)], t.header[i + 1]) for i in range(len(series))
+    ]
     drawing.add(legend)
     drawing.add(String(0, 0, "", fontName=FONT))
     return drawing

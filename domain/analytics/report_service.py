@@ -8,9 +8,18 @@ from zoneinfo import ZoneInfo
 
 from domain.analytics import service as analytics_service
 from domain.analytics.period import period
-from domain.analytics.report import (BUCKETS, ROLE_DEFAULTS, TITLES, ReportContent, ReportKind,
-                                     ReportNotFound, SECTION_TITLES, items_for, report_days,
-                                     table)
+from domain.analytics.report import (
+    BUCKETS,
+    ROLE_DEFAULTS,
+    SECTION_TITLES,
+    TITLES,
+    ReportContent,
+    ReportKind,
+    ReportNotFound,
+    items_for,
+    report_days,
+    table,
+)
 from domain.analytics.report_pdf import render_pdf
 from domain.analytics.report_xlsx import render_xlsx
 from domain.analytics.scope import Filters
@@ -21,11 +30,20 @@ from domain.roles import Actor, Role
 
 class ReportRepo(Protocol):
     async def get(self, report_id: int) -> Any: ...
-    async def get_or_add(self, kind: str, first_day: date, last_day: date, recipient_id: int,
-                         now: datetime) -> tuple[Any, bool]: ...
+    async def get_or_add(
+        self, kind: str, first_day: date, last_day: date, recipient_id: int, now: datetime
+    ) -> tuple[Any, bool]: ...
     async def list_for(self, recipient_id: int, limit: int = 50) -> list[Any]: ...
-    async def store(self, report_id: int, *, xlsx: bytes | None, pdf: bytes | None,
-                    status: str, error: str | None, now: datetime) -> None: ...
+    async def store(
+        self,
+        report_id: int,
+        *,
+        xlsx: bytes | None,
+        pdf: bytes | None,
+        status: str,
+        error: str | None,
+        now: datetime,
+    ) -> None: ...
     async def file(self, report_id: int, kind: str) -> bytes | None: ...
     async def subscriptions(self, user_id: int) -> dict[str, bool]: ...
     async def set_subscription(self, user_id: int, kind: str, enabled: bool) -> None: ...
@@ -39,8 +57,9 @@ class Uow(Protocol):
     notifications: Any
 
 
-async def request(uow: Uow, clock: Clock, actor: Actor, kind: ReportKind, start: date | None,
-                  zone: ZoneInfo) -> tuple[Any, bool]:
+async def request(
+    uow: Uow, clock: Clock, actor: Actor, kind: ReportKind, start: date | None, zone: ZoneInfo
+) -> tuple[Any, bool]:
     """The caller's report of `kind` for the period holding `start` (default: the last
     complete one); (report, created). Asking again gives the same report."""
     if actor.user_id is None:
@@ -58,16 +77,18 @@ async def get_own(uow: Uow, actor: Actor, report_id: int) -> Any:
     return report
 
 
-async def content(uow: Uow, recipient: Actor, name: str, kind: ReportKind, first: date,
-                  last: date, zone: ZoneInfo) -> ReportContent:
+async def content(
+    uow: Uow, recipient: Actor, name: str, kind: ReportKind, first: date, last: date, zone: ZoneInfo
+) -> ReportContent:
     """The figures of `recipient`'s report, as their role lets them see them."""
     p = period(first, last, BUCKETS[kind], zone)
     sections = []
     for section, items in items_for(recipient):
         tables = []
         for item in items:
-            result = await analytics_service.figure(uow.analytics, recipient, item.key, p,
-                                                    Filters(), dimension=item.dimension)
+            result = await analytics_service.figure(
+                uow.analytics, recipient, item.key, p, Filters(), dimension=item.dimension
+            )
             tables.append(table(result))
         sections.append((SECTION_TITLES[section], tables))
     return ReportContent(kind, first, last, name, sections)
@@ -78,19 +99,33 @@ def render(c: ReportContent) -> tuple[bytes, bytes]:
     return render_xlsx(c), render_pdf(c)
 
 
-async def fill(uow: Uow, clock: Clock, report: Any, recipient: Actor, name: str, zone: ZoneInfo,
-               run_sync: Callable[..., Any]) -> None:
+async def fill(
+    uow: Uow,
+    clock: Clock,
+    report: Any,
+    recipient: Actor,
+    name: str,
+    zone: ZoneInfo,
+    run_sync: Callable[..., Any],
+) -> None:
     """Compute and store both files of a pending report; a failure marks it failed."""
     kind = ReportKind(report.kind)
     try:
         c = await content(uow, recipient, name, kind, report.first_day, report.last_day, zone)
         xlsx, pdf = await run_sync(render, c)
     except Exception as exc:  # noqa: BLE001  the report says so; the job goes on
-        await uow.reports.store(report.id, xlsx=None, pdf=None, status="failed",
-                                error=f"{type(exc).__name__}: {exc}"[:500], now=clock.now())
+        await uow.reports.store(
+            report.id,
+            xlsx=None,
+            pdf=None,
+            status="failed",
+            error=f"{type(exc).__name__}: {exc}"[:500],
+            now=clock.now(),
+        )
         return
-    await uow.reports.store(report.id, xlsx=xlsx, pdf=pdf, status="done", error=None,
-                            now=clock.now())
+    await uow.reports.store(
+        report.id, xlsx=xlsx, pdf=pdf, status="done", error=None, now=clock.now()
+    )
 
 
 def needs_filling(report: Any, created: bool) -> bool:
@@ -99,22 +134,33 @@ def needs_filling(report: Any, created: bool) -> bool:
 
 
 def notify(uow: Uow, report: Any, now: datetime) -> None:
-    uow.notifications.add(report.recipient_id, "report_ready",
-                          f"{TITLES[ReportKind(report.kind)]}已生成："
-                          f"{report.first_day.isoformat()} 至 {report.last_day.isoformat()}",
-                          entity_type="report", entity_id=report.id, at=now)
+    uow.notifications.add(
+        report.recipient_id,
+        "report_ready",
+        f"{TITLES[ReportKind(report.kind)]}已生成："
+        f"{report.first_day.isoformat()} 至 {report.last_day.isoformat()}",
+        entity_type="report",
+        entity_id=report.id,
+        at=now,
+    )
 
 
 async def role_defaults(uow: Uow) -> dict[Role, dict[ReportKind, bool]]:
     """Which reports each role gets when its users never chose: admins' settings, else
     ROLE_DEFAULTS."""
     chosen = await uow.reports.role_defaults()
-    return {role: {kind: chosen.get((role.value, kind.value), kind in ROLE_DEFAULTS[role])
-                   for kind in ReportKind} for role in Role}
+    return {
+        role: {
+            kind: chosen.get((role.value, kind.value), kind in ROLE_DEFAULTS[role])
+            for kind in ReportKind
+        }
+        for role in Role
+    }
 
 
-async def set_role_defaults(uow: Uow, actor: Actor, role: Role,
-                            values: dict[str, bool]) -> dict[ReportKind, bool]:
+async def set_role_defaults(
+    uow: Uow, actor: Actor, role: Role, values: dict[str, bool]
+) -> dict[ReportKind, bool]:
     if not actor.is_admin:
         raise Forbidden("Only admins choose the reports a role gets by default.")
     for kind, enabled in values.items():

@@ -2,6 +2,7 @@
 beside it (xlsxwriter). Pure: content in, bytes out."""
 
 import io
+from typing import Any
 
 import xlsxwriter
 
@@ -35,8 +36,17 @@ def render_xlsx(content: ReportContent) -> bytes:
     return out.getvalue()
 
 
-def _write_table(book, sheet, sheet_name: str, t: Table, row: int, bold, note, head,  # noqa: ANN001
-                 cell) -> int:
+def _write_table(
+    book: Any,
+    sheet: Any,
+    sheet_name: str,
+    t: Table,
+    row: int,
+    bold: Any,
+    note: Any,
+    head: Any,
+    cell: Any,
+) -> int:
     sheet.write(row, 0, t.title, bold)
     sheet.write(row + 1, 0, t.definition, note)
     top = row + 2
@@ -53,11 +63,13 @@ def _write_table(book, sheet, sheet_name: str, t: Table, row: int, bold, note, h
         chart = book.add_chart({"type": kind})
         quoted = f"'{sheet_name}'"
         for c in range(1, min(t.series_count, MAX_CHART_SERIES) + 1):
-            chart.add_series({
-                "name": [sheet_name, top, c],
-                "categories": f"={quoted}!$A${top + 2}:$A${top + 1 + len(t.rows)}",
-                "values": [sheet_name, top + 1, c, top + len(t.rows), c],
-            })
+            chart.add_series(
+                {
+                    "name": [sheet_name, top, c],
+                    "categories": f"={quoted}!$A${top + 2}:$A${top + 1 + len(t.rows)}",
+                    "values": [sheet_name, top + 1, c, top + len(t.rows), c],
+                }
+            )
         chart.set_title({"name": t.title})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 560, "height": 280})

@@ -31,20 +31,26 @@ class AnalyticsRepo(Protocol):
     async def funnel(self, period: Period, f: Filters) -> dict[str, Any]: ...
     async def won_cycles(self, period: Period, f: Filters) -> list[tuple[datetime, datetime]]: ...
     async def pool_moves(self, period: Period, f: Filters) -> dict[tuple[int, str], int]: ...
-    async def ticket_volume(self, period: Period, f: Filters,
-                            by: str) -> dict[str, dict[tuple[int, str], int]]: ...
+    async def ticket_volume(
+        self, period: Period, f: Filters, by: str
+    ) -> dict[str, dict[tuple[int, str], int]]: ...
     async def backlog(self, period: Period, f: Filters) -> list[int]: ...
-    async def sla(self, period: Period,
-                  f: Filters) -> dict[str, dict[int, tuple[int, int, int]]]: ...
-    async def durations(self, period: Period, f: Filters
-                        ) -> dict[str, dict[int, tuple[float | None, float | None]]]: ...
+    async def sla(
+        self, period: Period, f: Filters
+    ) -> dict[str, dict[int, tuple[int, int, int]]]: ...
+    async def durations(
+        self, period: Period, f: Filters
+    ) -> dict[str, dict[int, tuple[float | None, float | None]]]: ...
     async def agents(self, period: Period, f: Filters) -> list[dict[str, Any]]: ...
-    async def satisfaction(self, period: Period,
-                           f: Filters) -> dict[int, tuple[int, list[float | None]]]: ...
-    async def lowest_satisfaction(self, period: Period, f: Filters,
-                                  limit: int = 5) -> list[tuple[str, float, int]]: ...
-    async def complaints(self, period: Period,
-                         f: Filters) -> list[tuple[str | None, str | None, int]]: ...
+    async def satisfaction(
+        self, period: Period, f: Filters
+    ) -> dict[int, tuple[int, list[float | None]]]: ...
+    async def lowest_satisfaction(
+        self, period: Period, f: Filters, limit: int = 5
+    ) -> list[tuple[str, float, int]]: ...
+    async def complaints(
+        self, period: Period, f: Filters
+    ) -> list[tuple[str | None, str | None, int]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,7 @@ class Result:
 
 # ---- drill-down links ------------------------------------------------------------------------
 
+
 def _customers_list(actor: Actor, f: Filters, **query: Any) -> Drill | None:
     if f.department_id is not None:  # the customer list cannot filter by owner's department
         return None
@@ -99,16 +106,23 @@ def _tickets_list(actor: Actor, f: Filters, **query: Any) -> Drill | None:
     if f.tag_id is not None or (f.owner_id is not None and actor.role is not Role.ACCOUNT_MANAGER):
         return None
     q: dict[str, str | list[str]] = {k: v for k, v in query.items() if v is not None}
-    for name, value in (("department_id", f.department_id), ("assignee_id", f.assignee_id),
-                        ("type", f.ticket_type), ("channel", f.channel)):
+    for name, value in (
+        ("department_id", f.department_id),
+        ("assignee_id", f.assignee_id),
+        ("type", f.ticket_type),
+        ("channel", f.channel),
+    ):
         if value is not None and name not in q:
             q[name] = str(value)
     return Drill("/tickets", q)
 
 
 def _follow_ups_list(actor: Actor, f: Filters, **query: Any) -> Drill | None:
-    if f.department_id is not None or f.tag_id is not None or (
-            f.owner_id is not None and actor.role is not Role.ACCOUNT_MANAGER):
+    if (
+        f.department_id is not None
+        or f.tag_id is not None
+        or (f.owner_id is not None and actor.role is not Role.ACCOUNT_MANAGER)
+    ):
         return None
     return Drill("/follow-ups", query)
 
@@ -132,41 +146,66 @@ def _hours(minutes: float | None) -> float | None:
 
 # ---- the figures -----------------------------------------------------------------------------
 
-async def _customers_new(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                         dimension: str | None) -> list[Series]:
+
+async def _customers_new(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     counts = await repo.new_customers(p, f)
     points = []
     for i in range(len(p.buckets)):
         d = _days(p, i)
-        points.append(Point(_x(p, i), counts.get(i, 0), counts.get(i, 0), drill=_customers_list(
-            actor, f, created_from=d["first"], created_to=d["last"])))
+        points.append(
+            Point(
+                _x(p, i),
+                counts.get(i, 0),
+                counts.get(i, 0),
+                drill=_customers_list(actor, f, created_from=d["first"], created_to=d["last"]),
+            )
+        )
     return [Series("new", points)]
 
 
-async def _customers_activity(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                              dimension: str | None) -> list[Series]:
+async def _customers_activity(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     counts = await repo.customers_by("activity_status", f)
-    return [Series("customers", [
-        Point(s, counts.get(s, 0), counts.get(s, 0),
-              drill=_customers_list(actor, f, activity_status=s)) for s in ACTIVITY])]
+    return [
+        Series(
+            "customers",
+            [
+                Point(
+                    s,
+                    counts.get(s, 0),
+                    counts.get(s, 0),
+                    drill=_customers_list(actor, f, activity_status=s),
+                )
+                for s in ACTIVITY
+            ],
+        )
+    ]
 
 
-async def _customers_distribution(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                                  dimension: str | None) -> list[Series]:
+async def _customers_distribution(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     if dimension not in DIMENSIONS:
         raise Invalid([{"field": "dimension", "message": f"one of {', '.join(DIMENSIONS)}"}])
     counts = await repo.customers_by(dimension, f)
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or ""))
     points = []
     for key, n in ordered:
-        drill = (_customers_list(actor, f, **{dimension: key})
-                 if key is not None and dimension in DRILLABLE_DIMENSIONS else None)
+        drill = (
+            _customers_list(actor, f, **{dimension: key})
+            if key is not None and dimension in DRILLABLE_DIMENSIONS
+            else None
+        )
         points.append(Point(key if key is not None else NONE, n, n, drill=drill))
     return [Series(dimension, points)]
 
 
-async def _customers_repurchase(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                                dimension: str | None) -> list[Series]:
+async def _customers_repurchase(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     data = await repo.repurchase(p, f)
     ordering, repeat, rate = [], [], []
     for i in range(len(p.buckets)):
@@ -174,12 +213,16 @@ async def _customers_repurchase(repo: AnalyticsRepo, actor: Actor, p: Period, f:
         ordering.append(Point(_x(p, i), n, n))
         repeat.append(Point(_x(p, i), two, two))
         rate.append(Point(_x(p, i), ratio(two, n), n))
-    return [Series("customers_with_orders", ordering), Series("repeat_customers", repeat),
-            Series("repurchase_rate", rate)]
+    return [
+        Series("customers_with_orders", ordering),
+        Series("repeat_customers", repeat),
+        Series("repurchase_rate", rate),
+    ]
 
 
-async def _sales_follow_ups(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                            dimension: str | None) -> list[Series]:
+async def _sales_follow_ups(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     rows = await repo.follow_ups(p, f)
     names: dict[int, str] = {}
     totals: dict[int, int] = {}
@@ -190,57 +233,103 @@ async def _sales_follow_ups(repo: AnalyticsRepo, actor: Actor, p: Period, f: Fil
         methods.setdefault(method, {})[owner] = n
     owners = sorted(names)
     whole = _whole(p)
-    series = [Series("follow_ups", [
-        Point(str(o), totals[o], totals[o], names[o], _follow_ups_list(
-            actor, f, owner_id=str(o), **{"from": whole["first"], "to": whole["last"]}))
-        for o in owners])]
+    series = [
+        Series(
+            "follow_ups",
+            [
+                Point(
+                    str(o),
+                    totals[o],
+                    totals[o],
+                    names[o],
+                    _follow_ups_list(
+                        actor, f, owner_id=str(o), **{"from": whole["first"], "to": whole["last"]}
+                    ),
+                )
+                for o in owners
+            ],
+        )
+    ]
     for method in sorted(methods):
-        series.append(Series("follow_ups", [
-            Point(str(o), methods[method].get(o, 0), methods[method].get(o, 0), names[o])
-            for o in owners], group=method))
+        series.append(
+            Series(
+                "follow_ups",
+                [
+                    Point(str(o), methods[method].get(o, 0), methods[method].get(o, 0), names[o])
+                    for o in owners
+                ],
+                group=method,
+            )
+        )
     return series
 
 
-async def _sales_funnel(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                        dimension: str | None) -> list[Series]:
+async def _sales_funnel(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     data = await repo.funnel(p, f)
     counts: dict[str, int] = data["counts"]
-    reached = {stage: sum(counts.get(s, 0) for s in FUNNEL[i:])
-               for i, stage in enumerate(FUNNEL)}
+    reached = {stage: sum(counts.get(s, 0) for s in FUNNEL[i:]) for i, stage in enumerate(FUNNEL)}
     reached["intent"] += counts.get("lost", 0)
     stages = [*FUNNEL, "lost"]
     return [
         Series("opportunities", [Point(s, counts.get(s, 0), counts.get(s, 0)) for s in stages]),
         Series("reached", [Point(s, reached[s], reached[s]) for s in FUNNEL]),
-        Series("conversion", [Point(s, ratio(reached[FUNNEL[i + 1]], reached[s]), reached[s])
-                              for i, s in enumerate(FUNNEL[:-1])]),
-        Series("amount", [Point("won", float(data["won"]), counts.get("won", 0)),
-                          Point("lost", float(data["lost"]), counts.get("lost", 0))]),
+        Series(
+            "conversion",
+            [
+                Point(s, ratio(reached[FUNNEL[i + 1]], reached[s]), reached[s])
+                for i, s in enumerate(FUNNEL[:-1])
+            ],
+        ),
+        Series(
+            "amount",
+            [
+                Point("won", float(data["won"]), counts.get("won", 0)),
+                Point("lost", float(data["lost"]), counts.get("lost", 0)),
+            ],
+        ),
     ]
 
 
-async def _sales_cycle(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                       dimension: str | None) -> list[Series]:
+async def _sales_cycle(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     days: dict[int, list[float]] = {}
     for first_contact, won_at in await repo.won_cycles(p, f):
         i = next(i for i, b in enumerate(p.buckets) if b.start <= won_at < b.end)
         span = won_at.astimezone(p.zone).date() - first_contact.astimezone(p.zone).date()
         days.setdefault(i, []).append(span.days)
-    return [Series("median_days", [
-        Point(_x(p, i), percentile(days.get(i, []), 0.5), len(days.get(i, [])))
-        for i in range(len(p.buckets))])]
+    return [
+        Series(
+            "median_days",
+            [
+                Point(_x(p, i), percentile(days.get(i, []), 0.5), len(days.get(i, [])))
+                for i in range(len(p.buckets))
+            ],
+        )
+    ]
 
 
-async def _sales_pool(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                      dimension: str | None) -> list[Series]:
+async def _sales_pool(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     moves = await repo.pool_moves(p, f)
-    return [Series(action, [Point(_x(p, i), moves.get((i, action), 0),
-                                  moves.get((i, action), 0)) for i in range(len(p.buckets))])
-            for action in ("release", "claim")]
+    return [
+        Series(
+            action,
+            [
+                Point(_x(p, i), moves.get((i, action), 0), moves.get((i, action), 0))
+                for i in range(len(p.buckets))
+            ],
+        )
+        for action in ("release", "claim")
+    ]
 
 
-async def _service_volume(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                          dimension: str | None) -> list[Series]:
+async def _service_volume(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     by = dimension or "type"
     if by not in TICKET_SPLITS:
         raise Invalid([{"field": "dimension", "message": f"one of {', '.join(TICKET_SPLITS)}"}])
@@ -258,83 +347,131 @@ async def _service_volume(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filte
                 elif measure == "resolved":
                     span = {"resolved_from": d["first"], "resolved_to": d["last"]}
                 else:  # closed, cancellations left out
-                    span = {"closed_from": d["first"], "closed_to": d["last"],
-                            "status": ["closed"]}
+                    span = {"closed_from": d["first"], "closed_to": d["last"], "status": ["closed"]}
                 drill = _tickets_list(actor, f, **span, **{by: key})
                 points.append(Point(_x(p, i), n, n, drill=drill))
             series.append(Series(measure, points, group=key))
     return series
 
 
-async def _service_backlog(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                           dimension: str | None) -> list[Series]:
+async def _service_backlog(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     counts = await repo.backlog(p, f)
     return [Series("backlog", [Point(_x(p, i), n, n) for i, n in enumerate(counts)])]
 
 
-async def _service_sla(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                       dimension: str | None) -> list[Series]:
+async def _service_sla(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     data = await repo.sla(p, f)
     series = []
     for target in ("first_response", "resolution"):
         rows = [data[target].get(i, (0, 0, 0)) for i in range(len(p.buckets))]
-        series.append(Series(f"{target}_on_time_rate", [
-            Point(_x(p, i), ratio(ok, n), n) for i, (n, ok, _) in enumerate(rows)]))
-        series.append(Series(f"{target}_fulfilled", [
-            Point(_x(p, i), n, n) for i, (n, _, _) in enumerate(rows)]))
-        series.append(Series(f"{target}_on_time", [
-            Point(_x(p, i), ok, ok) for i, (_, ok, _) in enumerate(rows)]))
+        series.append(
+            Series(
+                f"{target}_on_time_rate",
+                [Point(_x(p, i), ratio(ok, n), n) for i, (n, ok, _) in enumerate(rows)],
+            )
+        )
+        series.append(
+            Series(
+                f"{target}_fulfilled", [Point(_x(p, i), n, n) for i, (n, _, _) in enumerate(rows)]
+            )
+        )
+        series.append(
+            Series(
+                f"{target}_on_time", [Point(_x(p, i), ok, ok) for i, (_, ok, _) in enumerate(rows)]
+            )
+        )
     return series
 
 
-async def _service_durations(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                             dimension: str | None) -> list[Series]:
+async def _service_durations(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     data = await repo.durations(p, f)
     series = []
     for target in ("first_response", "resolution"):
         for name, j in (("median_hours", 0), ("p90_hours", 1)):
-            series.append(Series(f"{target}_{name}", [
-                Point(_x(p, i), _hours(data[target].get(i, (None, None))[j]))
-                for i in range(len(p.buckets))]))
+            series.append(
+                Series(
+                    f"{target}_{name}",
+                    [
+                        Point(_x(p, i), _hours(data[target].get(i, (None, None))[j]))
+                        for i in range(len(p.buckets))
+                    ],
+                )
+            )
     return series
 
 
-async def _service_reopen(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                          dimension: str | None) -> list[Series]:
+async def _service_reopen(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     rows = (await repo.sla(p, f))["resolution"]
     resolved = [rows.get(i, (0, 0, 0)) for i in range(len(p.buckets))]
-    return [Series("resolved", [Point(_x(p, i), n, n) for i, (n, _, _) in enumerate(resolved)]),
-            Series("reopened", [Point(_x(p, i), r, r) for i, (_, _, r) in enumerate(resolved)]),
-            Series("reopen_rate", [Point(_x(p, i), ratio(r, n), n)
-                                   for i, (n, _, r) in enumerate(resolved)])]
-
-
-async def _service_agents(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                          dimension: str | None) -> list[Series]:
-    rows = await repo.agents(p, f)
-    whole = _whole(p)
-
-    def series(name: str, value: Callable[[dict[str, Any]], tuple[float | None, int]],
-               drill: Callable[[dict[str, Any]], Drill | None] = lambda r: None) -> Series:
-        return Series(name, [Point(str(r["assignee_id"]), *value(r), r["name"], drill(r))
-                             for r in rows])
-
     return [
-        series("open", lambda r: (r["open"], r["open"]), lambda r: _tickets_list(
-            actor, f, assignee_id=str(r["assignee_id"]), status=OPEN_STATUSES)),
-        series("opened", lambda r: (r["opened"], r["opened"]), lambda r: _tickets_list(
-            actor, f, assignee_id=str(r["assignee_id"]), created_from=whole["first"],
-            created_to=whole["last"])),
-        series("resolved", lambda r: (r["resolved"], r["resolved"])),
-        series("first_response_on_time_rate", lambda r: (
-            ratio(r["first_response_on_time"], r["first_responses"]), r["first_responses"])),
-        series("resolution_on_time_rate", lambda r: (
-            ratio(r["resolution_on_time"], r["resolutions"]), r["resolutions"])),
+        Series("resolved", [Point(_x(p, i), n, n) for i, (n, _, _) in enumerate(resolved)]),
+        Series("reopened", [Point(_x(p, i), r, r) for i, (_, _, r) in enumerate(resolved)]),
+        Series(
+            "reopen_rate", [Point(_x(p, i), ratio(r, n), n) for i, (n, _, r) in enumerate(resolved)]
+        ),
     ]
 
 
-async def _service_satisfaction(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                                dimension: str | None) -> list[Series]:
+async def _service_agents(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
+    rows = await repo.agents(p, f)
+    whole = _whole(p)
+
+    def series(
+        name: str,
+        value: Callable[[dict[str, Any]], tuple[float | None, int]],
+        drill: Callable[[dict[str, Any]], Drill | None] = lambda r: None,
+    ) -> Series:
+        return Series(
+            name, [Point(str(r["assignee_id"]), *value(r), r["name"], drill(r)) for r in rows]
+        )
+
+    return [
+        series(
+            "open",
+            lambda r: (r["open"], r["open"]),
+            lambda r: _tickets_list(
+                actor, f, assignee_id=str(r["assignee_id"]), status=OPEN_STATUSES
+            ),
+        ),
+        series(
+            "opened",
+            lambda r: (r["opened"], r["opened"]),
+            lambda r: _tickets_list(
+                actor,
+                f,
+                assignee_id=str(r["assignee_id"]),
+                created_from=whole["first"],
+                created_to=whole["last"],
+            ),
+        ),
+        series("resolved", lambda r: (r["resolved"], r["resolved"])),
+        series(
+            "first_response_on_time_rate",
+            lambda r: (
+                ratio(r["first_response_on_time"], r["first_responses"]),
+                r["first_responses"],
+            ),
+        ),
+        series(
+            "resolution_on_time_rate",
+            lambda r: (ratio(r["resolution_on_time"], r["resolutions"]), r["resolutions"]),
+        ),
+    ]
+
+
+async def _service_satisfaction(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     data = await repo.satisfaction(p, f)
     series = []
     for j, dim in enumerate(SATISFACTION):
@@ -346,14 +483,16 @@ async def _service_satisfaction(repo: AnalyticsRepo, actor: Actor, p: Period, f:
     return series
 
 
-async def _service_top_problems(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                                dimension: str | None) -> list[Series]:
+async def _service_top_problems(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     rows = await repo.lowest_satisfaction(p, f)
     return [Series("overall", [Point(t, round(m, 2), n) for t, m, n in rows])]
 
 
-async def _service_complaints(repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters,
-                              dimension: str | None) -> list[Series]:
+async def _service_complaints(
+    repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
+) -> list[Series]:
     rows = await repo.complaints(p, f)
     parties: dict[str, int] = {}
     causes: dict[str, int] = {}
@@ -366,11 +505,27 @@ async def _service_complaints(repo: AnalyticsRepo, actor: Actor, p: Period, f: F
 
     whole = _whole(p)
     total = sum(parties.values())
-    return [Series("complaints", [Point("all", total, total, drill=_tickets_list(
-                actor, f, type="complaint", created_from=whole["first"],
-                created_to=whole["last"]))]),
-            Series("by_responsible_party", ordered(parties)),
-            Series("by_root_cause", ordered(causes))]
+    return [
+        Series(
+            "complaints",
+            [
+                Point(
+                    "all",
+                    total,
+                    total,
+                    drill=_tickets_list(
+                        actor,
+                        f,
+                        type="complaint",
+                        created_from=whole["first"],
+                        created_to=whole["last"],
+                    ),
+                )
+            ],
+        ),
+        Series("by_responsible_party", ordered(parties)),
+        Series("by_root_cause", ordered(causes)),
+    ]
 
 
 Builder = Callable[[AnalyticsRepo, Actor, Period, Filters, str | None], Awaitable[list[Series]]]
@@ -396,8 +551,15 @@ BUILDERS: dict[str, Builder] = {
 assert BUILDERS.keys() == FIGURES.keys()
 
 
-async def figure(repo: AnalyticsRepo, actor: Actor, key: str, p: Period, asked: Filters,
-                 *, dimension: str | None = None) -> Result:
+async def figure(
+    repo: AnalyticsRepo,
+    actor: Actor,
+    key: str,
+    p: Period,
+    asked: Filters,
+    *,
+    dimension: str | None = None,
+) -> Result:
     """One figure for `actor` over `p`: their role narrows the filters (domain.analytics.scope)
     before anything is counted."""
     fig = FIGURES.get(key)

@@ -25,8 +25,10 @@ def windows(today: date) -> Windows:
     recent = (today - timedelta(days=7), today - timedelta(days=1))
     baseline = (today - timedelta(days=35), today - timedelta(days=8))
     this_monday = today - timedelta(days=today.weekday())
-    weeks = tuple((this_monday - timedelta(weeks=n), this_monday - timedelta(weeks=n, days=-6))
-                  for n in range(4, 0, -1))
+    weeks = tuple(
+        (this_monday - timedelta(weeks=n), this_monday - timedelta(weeks=n, days=-6))
+        for n in range(4, 0, -1)
+    )
     return Windows(recent, baseline, weeks)
 
 

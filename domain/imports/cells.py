@@ -4,9 +4,9 @@ None, as the readers give them) and returns the repaired value or raises CellErr
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from collections.abc import Mapping
 from typing import Any
 
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug included)
@@ -74,16 +74,20 @@ def digits_text(value: Any) -> str | None:
             raise CellError("is a number with decimals; format the column as text and re-enter it")
         digits = _integral(value)
         if len(digits) >= 16:  # beyond float precision: the last digits are Excel's guesses
-            raise CellError("is too long for Excel's numbers (digits were lost); "
-                            "format the column as text and re-enter it")
+            raise CellError(
+                "is too long for Excel's numbers (digits were lost); "
+                "format the column as text and re-enter it"
+            )
         return digits
     out = unicodedata.normalize("NFKC", str(value)).strip()
     if not out:
         return None
     compact = "".join(out.split())
     if _SCIENTIFIC.match(compact):
-        raise CellError("was shortened by Excel to scientific notation (digits were lost); "
-                        "format the column as text and re-enter it")
+        raise CellError(
+            "was shortened by Excel to scientific notation (digits were lost); "
+            "format the column as text and re-enter it"
+        )
     if re.fullmatch(r"\d+\.0+", compact):  # a numeric cell saved as text: 13800138000.0
         compact = compact.split(".")[0]
     return compact

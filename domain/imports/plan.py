@@ -105,9 +105,14 @@ def keys_of(draft: CustomerDraft) -> list[MatchKey]:
     return draft.match_keys
 
 
-def plan(drafts: Iterable[CustomerDraft], index: Mapping[MatchKey, list[Existing]],
-         actor: Actor, mode: Mode, headers: Mapping[str, str] | None = None,
-         definitions: Mapping[str, Definition] | None = None) -> Plan:
+def plan(
+    drafts: Iterable[CustomerDraft],
+    index: Mapping[MatchKey, list[Existing]],
+    actor: Actor,
+    mode: Mode,
+    headers: Mapping[str, str] | None = None,
+    definitions: Mapping[str, Definition] | None = None,
+) -> Plan:
     """Decide every row. `index`: what the database holds for the rows' keys (keys_of);
     `headers`: the file's header of each field, for the error report."""
     seen: dict[MatchKey, int] = {}
@@ -116,15 +121,20 @@ def plan(drafts: Iterable[CustomerDraft], index: Mapping[MatchKey, list[Existing
         headers.setdefault(name, headers.get(f"contact1.{name}", name))
     result = Plan([], [], [], headers)
     for draft in drafts:
-        result.decisions.append(_decide(draft, index, seen, actor, mode, result,
-                                        definitions or {}))
+        result.decisions.append(_decide(draft, index, seen, actor, mode, result, definitions or {}))
         draft.match_keys = None  # decided: the keys would only hold memory until the write
     return result
 
 
-def _decide(draft: CustomerDraft, index: Mapping[MatchKey, list[Existing]],
-            seen: dict[MatchKey, int], actor: Actor, mode: Mode, result: Plan,
-            definitions: Mapping[str, Definition]) -> Decision:
+def _decide(
+    draft: CustomerDraft,
+    index: Mapping[MatchKey, list[Existing]],
+    seen: dict[MatchKey, int],
+    actor: Actor,
+    mode: Mode,
+    result: Plan,
+    definitions: Mapping[str, Definition],
+) -> Decision:
     row = draft.row
     keys = keys_of(draft)
     in_file = [(k, seen[k]) for k in keys if k in seen]
@@ -143,8 +153,7 @@ def _decide(draft: CustomerDraft, index: Mapping[MatchKey, list[Existing]],
         result.duplicates.append(Duplicate(row, k[0], k[1], of_row=of_row))
     for k in keys:
         for existing in index.get(k, ()) if k[0] != "code" else ():  # a code is a reference
-            result.duplicates.append(Duplicate(row, k[0], k[1],
-                                               of_code=_code_for(actor, existing)))
+            result.duplicates.append(Duplicate(row, k[0], k[1], of_code=_code_for(actor, existing)))
     if draft.code and ("code", draft.code.upper()) not in index:
         return _error(result, draft, "code", draft.code, "no customer you may see has this code")
     if not draft.ok:
@@ -157,7 +166,7 @@ def _decide(draft: CustomerDraft, index: Mapping[MatchKey, list[Existing]],
         k, of_row = in_file[0]
         return _error(result, draft, k[0], k[1], f"the same customer as row {of_row} ({k[0]})")
     if mode is Mode.INSERT_ONLY and (strong or weak):
-        k, existing = next(((k, e) for k in keys for e in index.get(k, ())))
+        k, existing = next((k, e) for k in keys for e in index.get(k, ()))
         return _error(result, draft, k[0], k[1], _duplicate_message(actor, existing, k[0]))
     if len(strong) > 1:
         codes = ", ".join(sorted(_code_for(actor, e) or "?" for e in strong.values()))
@@ -165,15 +174,22 @@ def _decide(draft: CustomerDraft, index: Mapping[MatchKey, list[Existing]],
     if strong:
         existing = next(iter(strong.values()))
         if not rules.can_write(actor, owner_id=existing.owner_id) or not rules.can_read(
-                actor, owner_id=existing.owner_id, archived=existing.archived):
-            return _error(result, draft, "code", draft.code,
-                          "matches a customer you may not change")
+            actor, owner_id=existing.owner_id, archived=existing.archived
+        ):
+            return _error(
+                result, draft, "code", draft.code, "matches a customer you may not change"
+            )
         return _update(draft, existing, actor, result)
     if weak:
         k, existing = weak[0]
-        return _error(result, draft, k[0], k[1],
-                      _duplicate_message(actor, existing, k[0])
-                      + "; to update it, give its code or credit code")
+        return _error(
+            result,
+            draft,
+            k[0],
+            k[1],
+            _duplicate_message(actor, existing, k[0])
+            + "; to update it, give its code or credit code",
+        )
     if draft.code is None:
         try:
             rules.check_required(rules.Kind(draft.kind), draft.values)
@@ -181,8 +197,9 @@ def _decide(draft: CustomerDraft, index: Mapping[MatchKey, list[Existing]],
         except Invalid as exc:
             for e in exc.extensions["errors"]:
                 column = e["field"].replace("custom_fields.", "custom.")
-                result.errors.append(RowError(row, result.headers.get(column, column),
-                                              None, e["message"]))
+                result.errors.append(
+                    RowError(row, result.headers.get(column, column), None, e["message"])
+                )
             return Decision(row, Action.ERROR, draft)
     return Decision(row, Action.CREATE, draft)
 
@@ -200,8 +217,7 @@ def _duplicate_message(actor: Actor, existing: Existing, field_name: str) -> str
     return f"same {field_name.replace('_', ' ')} as {who}"
 
 
-def _error(result: Plan, draft: CustomerDraft, column: str, value: Any,
-           message: str) -> Decision:
+def _error(result: Plan, draft: CustomerDraft, column: str, value: Any, message: str) -> Decision:
     result.errors.append(RowError(draft.row, result.headers.get(column, column), value, message))
     result.errors.extend(draft.errors)
     return Decision(draft.row, Action.ERROR, draft)
@@ -217,14 +233,20 @@ def _update(draft: CustomerDraft, existing: Existing, actor: Actor, result: Plan
             draft.values = rules.normalize(rules.Kind(existing.kind), draft.unchecked)
         except Invalid as exc:
             for e in exc.extensions["errors"]:
-                result.errors.append(RowError(draft.row, result.headers.get(e["field"],
-                                                                            e["field"]),
-                                              draft.unchecked.get(e["field"]), e["message"]))
+                result.errors.append(
+                    RowError(
+                        draft.row,
+                        result.headers.get(e["field"], e["field"]),
+                        draft.unchecked.get(e["field"]),
+                        e["message"],
+                    )
+                )
             return Decision(draft.row, Action.ERROR, draft)
         if "grade" in draft.values:
             draft.values["grade_locked"] = True
-    changes = {k: v for k, v in draft.values.items()
-               if k != "grade_locked" and existing.values.get(k) != v}
+    changes = {
+        k: v for k, v in draft.values.items() if k != "grade_locked" and existing.values.get(k) != v
+    }
     if "grade" in changes and not existing.values.get("grade_locked"):
         changes["grade_locked"] = True
     if draft.owner_id is not None and draft.owner_id != existing.owner_id:
@@ -236,9 +258,13 @@ def _update(draft: CustomerDraft, existing: Existing, actor: Actor, result: Plan
     if not actor.is_admin:
         blocked = sorted(KEY_FIELDS & changes.keys())
         if blocked:
-            return _error(result, draft, blocked[0], changes[blocked[0]],
-                          "changing this needs an admin's approval: edit it on the "
-                          "customer's page")
+            return _error(
+                result,
+                draft,
+                blocked[0],
+                changes[blocked[0]],
+                "changing this needs an admin's approval: edit it on the customer's page",
+            )
     try:
         rules.check_required(rules.Kind(existing.kind), {**existing.values, **changes})
     except Invalid as exc:
@@ -256,14 +282,14 @@ def _update(draft: CustomerDraft, existing: Existing, actor: Actor, result: Plan
         if diff:
             changed_contacts.append((match["id"], diff))
     decision.new_contacts, decision.changed_contacts = new_contacts, changed_contacts
-    if not (changes or decision.added_tags or decision.new_contacts
-            or decision.changed_contacts):
+    if not (changes or decision.added_tags or decision.new_contacts or decision.changed_contacts):
         decision.action = Action.UNCHANGED
     return decision
 
 
-def _same_contact(contact: Mapping[str, Any],
-                  existing: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+def _same_contact(
+    contact: Mapping[str, Any], existing: Iterable[Mapping[str, Any]]
+) -> Mapping[str, Any] | None:
     existing = list(existing)
     for name in ("name", "mobile", "email"):
         if contact.get(name):

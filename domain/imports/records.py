@@ -19,49 +19,87 @@ from domain.roles import Actor
 # The API's request shape (api/sales_schemas.py) as a check: fields → validated fields, or
 # Invalid naming the fields.
 ShapeCheck = Callable[[str, dict[str, Any]], dict[str, Any]]
-FIELDS = {ImportKind.FOLLOW_UPS: ("at", "method", "summary", "feedback", "next_action",
-                                  "next_action_due_on", "effective"),
-          ImportKind.ORDERS: ("order_no", "contract_no", "product", "amount", "ordered_on",
-                              "status")}
+FIELDS = {
+    ImportKind.FOLLOW_UPS: (
+        "at",
+        "method",
+        "summary",
+        "feedback",
+        "next_action",
+        "next_action_due_on",
+        "effective",
+    ),
+    ImportKind.ORDERS: ("order_no", "contract_no", "product", "amount", "ordered_on", "status"),
+}
 
 
-def map_headers(kind: ImportKind, headers: Sequence[str],
-                mapping: Mapping[str, str | None]) -> tuple[dict[int, str], list[str]]:
+def map_headers(
+    kind: ImportKind, headers: Sequence[str], mapping: Mapping[str, str | None]
+) -> tuple[dict[int, str], list[str]]:
     index_to_key, unmapped = match_headers(headers, COLUMNS[kind], mapping)
     keys = set(index_to_key.values())
     if not {"customer_code", "customer_credit_code"} & keys:
-        raise Invalid([{"field": "file", "message": "no column names the customer (客户编号 "
-                                                    "or 统一社会信用代码)"}])
+        raise Invalid(
+            [
+                {
+                    "field": "file",
+                    "message": "no column names the customer (客户编号 or 统一社会信用代码)",
+                }
+            ]
+        )
     return index_to_key, unmapped
 
 
-async def run(uow: UnitOfWork, clock: Clock, actor: Actor, kind: ImportKind,
-              headers: Sequence[str], rows: Sequence[tuple[int, Sequence[Any]]],
-              mapping: Mapping[str, str | None], shape: ShapeCheck, zone: ZoneInfo
-              ) -> tuple[Plan, dict[str, str], list[str], list[int]]:
+async def run(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    kind: ImportKind,
+    headers: Sequence[str],
+    rows: Sequence[tuple[int, Sequence[Any]]],
+    mapping: Mapping[str, str | None],
+    shape: ShapeCheck,
+    zone: ZoneInfo,
+) -> tuple[Plan, dict[str, str], list[str], list[int]]:
     """Create a record per good row; returns the plan (decisions and errors), the mapping,
     the unmapped headers and the created ids."""
     index_to_key, unmapped = map_headers(kind, headers, mapping)
     columns = {c.key: c for c in COLUMNS[kind]}
     field_headers = {key: headers[i] for i, key in index_to_key.items()}
-    ctx = RowContext(actor=actor, columns=columns, headers=field_headers, definitions={},
-                     tags={}, users={})
+    ctx = RowContext(
+        actor=actor, columns=columns, headers=field_headers, definitions={}, tags={}, users={}
+    )
     plan = Plan([], [], [], field_headers)
     created: list[int] = []
     raws = []
     for number, cells in rows:
         errors: list[RowError] = []
-        raw = {key: cells[i] for i, key in index_to_key.items()
-               if i < len(cells) and cells[i] is not None}
+        raw = {
+            key: cells[i]
+            for i, key in index_to_key.items()
+            if i < len(cells) and cells[i] is not None
+        }
         raws.append((number, read_cells(number, raw, ctx, errors), errors))
-    keys = {(f, v[f"customer_{f}"].upper()) for _, v, _ in raws
-            for f in ("code", "credit_code") if v.get(f"customer_{f}")}
+    keys = {
+        (f, v[f"customer_{f}"].upper())
+        for _, v, _ in raws
+        for f in ("code", "credit_code")
+        if v.get(f"customer_{f}")
+    }
     index = await uow.imports.lookup(keys, [])
 
     for number, values, errors in raws:
         draft = CustomerDraft(number, errors=errors)
 
-        def fail(key: str, message: str, value: Any = None) -> Decision:
+        # this row's number, errors and draft, bound now (the function never outlives the row)
+        def fail(
+            key: str,
+            message: str,
+            value: Any = None,
+            number: int = number,
+            errors: list[RowError] = errors,
+            draft: CustomerDraft = draft,
+        ) -> Decision:
             errors.append(RowError(number, field_headers.get(key, key), value, message))
             plan.errors.extend(errors)
             return Decision(number, Action.ERROR, draft)
@@ -70,13 +108,23 @@ async def run(uow: UnitOfWork, clock: Clock, actor: Actor, kind: ImportKind,
             plan.errors.extend(errors)
             plan.decisions.append(Decision(number, Action.ERROR, draft))
             continue
-        found = {e.id for f in ("code", "credit_code") if values.get(f"customer_{f}")
-                 for e in index.get((f, values[f"customer_{f}"].upper()), ())}
+        found = {
+            e.id
+            for f in ("code", "credit_code")
+            if values.get(f"customer_{f}")
+            for e in index.get((f, values[f"customer_{f}"].upper()), ())
+        }
         if len(found) != 1:
             key = "customer_code" if values.get("customer_code") else "customer_credit_code"
-            plan.decisions.append(fail(key, "no customer you may see has this code" if not found
-                                       else "the code and credit code name different customers",
-                                       values.get(key)))
+            plan.decisions.append(
+                fail(
+                    key,
+                    "no customer you may see has this code"
+                    if not found
+                    else "the code and credit code name different customers",
+                    values.get(key),
+                )
+            )
             continue
         fields = {k: values[k] for k in FIELDS[kind] if values.get(k) is not None}
         if kind is ImportKind.FOLLOW_UPS:
@@ -91,12 +139,19 @@ async def run(uow: UnitOfWork, clock: Clock, actor: Actor, kind: ImportKind,
                 if kind is ImportKind.FOLLOW_UPS:
                     record = await follow_up_service.create(uow, clock, actor, fields, zone=zone)
                 else:
-                    record = await order_service.create(uow, clock, actor, next(iter(found)),
-                                                        fields)
+                    record = await order_service.create(
+                        uow, clock, actor, next(iter(found)), fields
+                    )
         except Invalid as exc:
             for e in exc.extensions.get("errors", []):
-                errors.append(RowError(number, field_headers.get(e["field"], e["field"]),
-                                       _shown(values.get(e["field"])), e["message"]))
+                errors.append(
+                    RowError(
+                        number,
+                        field_headers.get(e["field"], e["field"]),
+                        _shown(values.get(e["field"])),
+                        e["message"],
+                    )
+                )
             plan.errors.extend(errors)
             plan.decisions.append(Decision(number, Action.ERROR, draft))
             continue

@@ -11,7 +11,8 @@ from typing import Any
 
 import phonenumbers
 
-from domain import customer as rules, validation
+from domain import customer as rules
+from domain import validation
 from domain.custom_field import Definition, FieldType, validate_values
 from domain.errors import Invalid
 from domain.imports import cells
@@ -19,8 +20,22 @@ from domain.imports.columns import INDUSTRY_CHOICES, Column
 from domain.roles import Actor, Role
 
 # Fields of the customer a row carries (besides contacts, tags, owner, custom fields).
-CUSTOMER_FIELDS = ("name", "credit_code", "id_number", "gender", "birthday", "industry", "size",
-                   "main_business", "region", "address", "stage", "grade", "source", "urgency")
+CUSTOMER_FIELDS = (
+    "name",
+    "credit_code",
+    "id_number",
+    "gender",
+    "birthday",
+    "industry",
+    "size",
+    "main_business",
+    "region",
+    "address",
+    "stage",
+    "grade",
+    "source",
+    "urgency",
+)
 CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email", "wechat")
 
 
@@ -69,8 +84,10 @@ class RowContext:
     memo: dict[tuple[str, Any], Any] = field(default_factory=dict)
 
 
-_CONTACT_KEYS = tuple((slot, tuple((name, f"contact{slot}.{name}") for name in CONTACT_FIELDS))
-                      for slot in range(1, 4))
+_CONTACT_KEYS = tuple(
+    (slot, tuple((name, f"contact{slot}.{name}") for name in CONTACT_FIELDS))
+    for slot in range(1, 4)
+)
 MEMO_TYPES = frozenset({"enum", "text", "list"})
 MEMO_SIZE = 50_000
 _ESCAPED = ("=", "+", "-", "@", "\t", "\r")
@@ -100,8 +117,9 @@ def _repair(column: Column, raw: Any) -> Any:
             return cells.text(raw)
 
 
-def read_cells(row: int, raw: Mapping[str, Any], ctx: RowContext,
-               errors: list[RowError]) -> dict[str, Any]:
+def read_cells(
+    row: int, raw: Mapping[str, Any], ctx: RowContext, errors: list[RowError]
+) -> dict[str, Any]:
     """The repaired value of each mapped field; a value that cannot be repaired is an error."""
     out: dict[str, Any] = {}
     memo = ctx.memo
@@ -201,8 +219,11 @@ def customer_draft(row: int, raw: Mapping[str, Any], ctx: RowContext) -> Custome
         else:
             fail("tags", f"no tag named {name}; an admin creates tags first")
 
-    custom = {key.removeprefix("custom."): value for key, value in values.items()
-              if key.startswith("custom.") and value is not None}
+    custom = {
+        key.removeprefix("custom."): value
+        for key, value in values.items()
+        if key.startswith("custom.") and value is not None
+    }
     for key, value in list(custom.items()):
         definition = ctx.definitions.get(key)
         if definition is not None:
@@ -235,8 +256,16 @@ def _custom_value(definition: Definition, value: Any) -> Any:
             return str(value)
     if definition.type is FieldType.BOOL:
         text = str(value).strip().casefold()
-        return {"是": True, "否": False, "true": True, "false": False, "yes": True,
-                "no": False, "1": True, "0": False}.get(text, value)
+        return {
+            "是": True,
+            "否": False,
+            "true": True,
+            "false": False,
+            "yes": True,
+            "no": False,
+            "1": True,
+            "0": False,
+        }.get(text, value)
     if definition.type is FieldType.NUMBER:
         return str(value)
     return str(value) if not isinstance(value, str) else value
@@ -245,7 +274,8 @@ def _custom_value(definition: Definition, value: Any) -> Any:
 # Fast paths that give exactly the API's answer for the common case and fall back to the full
 # validators otherwise: a file of 100,000 rows has 200,000 phones and e-mails.
 _CN_MOBILE = re.compile(
-    phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern)
+    phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern
+)
 _CN_PREFIX = re.compile(r"^(?:\+86|0086|86)?[ -]?")
 _DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 
@@ -254,8 +284,7 @@ def normalize_phone(value: str) -> str:
     """validation.normalize_phone, without parsing when the value is plainly a valid Chinese
     mobile number (libphonenumber's own pattern for CN mobiles)."""
     digits = _CN_PREFIX.sub("", value.strip(), count=1)
-    if len(digits) == 11 and digits.isascii() and digits.isdigit() and _CN_MOBILE.fullmatch(
-            digits):
+    if len(digits) == 11 and digits.isascii() and digits.isdigit() and _CN_MOBILE.fullmatch(digits):
         return "+86" + digits
     return validation.normalize_phone(value)
 
@@ -281,8 +310,9 @@ def normalize_email(value: str) -> str:
     return validation.normalize_email(value)
 
 
-def _contact(row: int, slot: int, contact: dict[str, Any], ctx: RowContext,
-             errors: list[RowError]) -> dict[str, Any] | None:
+def _contact(
+    row: int, slot: int, contact: dict[str, Any], ctx: RowContext, errors: list[RowError]
+) -> dict[str, Any] | None:
     bad = False
     for name in ("mobile", "phone"):
         if contact.get(name):
@@ -290,8 +320,7 @@ def _contact(row: int, slot: int, contact: dict[str, Any], ctx: RowContext,
                 contact[name] = normalize_phone(contact[name])
             except validation.InvalidValue as exc:
                 key = f"contact{slot}.{name}"
-                errors.append(RowError(row, ctx.headers.get(key, key), contact[name],
-                                       exc.message))
+                errors.append(RowError(row, ctx.headers.get(key, key), contact[name], exc.message))
                 bad = True
     if contact.get("email"):
         try:
@@ -302,7 +331,13 @@ def _contact(row: int, slot: int, contact: dict[str, Any], ctx: RowContext,
             bad = True
     if not contact.get("name"):
         key = f"contact{slot}.name"
-        errors.append(RowError(row, ctx.headers.get(key, key), None,
-                               "the contact's name is required with their details"))
+        errors.append(
+            RowError(
+                row,
+                ctx.headers.get(key, key),
+                None,
+                "the contact's name is required with their details",
+            )
+        )
         bad = True
     return None if bad else contact

@@ -8,15 +8,15 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from domain import audit, customer as rules, validation
+from domain import audit, validation
+from domain import customer as rules
 from domain.custom_field import Definition
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
-from domain.imports import plan as planning, records
-from domain.imports.columns import (COLUMNS, Column, ImportKind, Mode,
-                                    custom_columns, match_headers)
+from domain.imports import plan as planning
+from domain.imports import records
+from domain.imports.columns import COLUMNS, Column, ImportKind, Mode, custom_columns, match_headers
 from domain.imports.plan import Action, Plan
-from domain.imports.rows import (CUSTOMER_FIELDS, CustomerDraft, RowContext, RowError,
-                                 customer_draft)
+from domain.imports.rows import CUSTOMER_FIELDS, CustomerDraft, RowContext, RowError, customer_draft
 from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import cadence_due, local_date
@@ -37,8 +37,9 @@ class ImportBusy(Conflict):
     code = "import-running"
 
     def __init__(self, import_id: int) -> None:
-        super().__init__("You already have an import running; wait for it or cancel it.",
-                         import_id=import_id)
+        super().__init__(
+            "You already have an import running; wait for it or cancel it.", import_id=import_id
+        )
 
 
 class NotRevertible(Conflict):
@@ -77,8 +78,9 @@ def may_import(actor: Actor, kind: ImportKind) -> None:
         raise Forbidden("Only admins and account managers import.")
 
 
-async def begin(uow: UnitOfWork, clock: Clock, actor: Actor, options: Options,
-                total: int, sheet: str | None) -> Any:
+async def begin(
+    uow: UnitOfWork, clock: Clock, actor: Actor, options: Options, total: int, sheet: str | None
+) -> Any:
     """The import's record; a second import of the same user while one runs is a 409."""
     may_import(actor, options.kind)
     running = await uow.imports.active_for(actor.user_id)
@@ -90,11 +92,23 @@ async def begin(uow: UnitOfWork, clock: Clock, actor: Actor, options: Options,
     elif running is not None:
         raise ImportBusy(running.id)
     return await uow.imports.add(
-        user_id=actor.user_id, kind=options.kind.value, mode=options.mode.value,
-        import_valid_rows=options.import_valid_rows, filename=options.filename[:255],
-        sheet=sheet, status="running", total_rows=total, done_rows=0, counts={},
-        mapping={}, errors=[], duplicates=[], undo={}, cancel_requested=False,
-        created_at=clock.now())
+        user_id=actor.user_id,
+        kind=options.kind.value,
+        mode=options.mode.value,
+        import_valid_rows=options.import_valid_rows,
+        filename=options.filename[:255],
+        sheet=sheet,
+        status="running",
+        total_rows=total,
+        done_rows=0,
+        counts={},
+        mapping={},
+        errors=[],
+        duplicates=[],
+        undo={},
+        cancel_requested=False,
+        created_at=clock.now(),
+    )
 
 
 async def columns_for(uow: UnitOfWork, kind: ImportKind) -> list[Column]:
@@ -104,37 +118,60 @@ async def columns_for(uow: UnitOfWork, kind: ImportKind) -> list[Column]:
     return columns
 
 
-def choose_sheet(sheets: Sequence[tuple[str, Sequence[str]]], columns: Sequence[Column],
-                 requested: str | None) -> str:
+def choose_sheet(
+    sheets: Sequence[tuple[str, Sequence[str]]], columns: Sequence[Column], requested: str | None
+) -> str:
     """The sheet named, else the one whose headers map to most fields (a template's
     explanation sheet never wins over its data sheet, whatever the order)."""
     names = [name for name, _ in sheets]
     if requested is not None:
         if requested not in names:
-            raise Invalid([{"field": "sheet", "message": f"no sheet {requested}; the file has "
-                                                         f"{', '.join(names)}"}])
+            raise Invalid(
+                [
+                    {
+                        "field": "sheet",
+                        "message": f"no sheet {requested}; the file has {', '.join(names)}",
+                    }
+                ]
+            )
         return requested
-    scored = [(len(match_headers(headers, columns)[0]), -i, name)
-              for i, (name, headers) in enumerate(sheets)]
+    scored = [
+        (len(match_headers(headers, columns)[0]), -i, name)
+        for i, (name, headers) in enumerate(sheets)
+    ]
     return max(scored)[2]
 
 
-def map_headers(options: Options, headers: Sequence[str], columns: Sequence[Column]
-                ) -> tuple[dict[int, str], list[str]]:
+def map_headers(
+    options: Options, headers: Sequence[str], columns: Sequence[Column]
+) -> tuple[dict[int, str], list[str]]:
     """The file's columns → fields; a file none of whose columns names the customer is
     refused before anything is recorded."""
     if options.kind is not ImportKind.CUSTOMERS:
         return records.map_headers(options.kind, headers, options.mapping)
     index_to_key, unmapped = match_headers(headers, columns, options.mapping)
     if not {"name", "code", "credit_code", "id_number"} & set(index_to_key.values()):
-        raise Invalid([{"field": "file", "message": "no column maps to the customer name; "
-                                                    "use the template's headers or map one"}])
+        raise Invalid(
+            [
+                {
+                    "field": "file",
+                    "message": "no column maps to the customer name; "
+                    "use the template's headers or map one",
+                }
+            ]
+        )
     return index_to_key, unmapped
 
 
-async def check(uow: UnitOfWork, actor: Actor, options: Options, headers: Sequence[str],
-                rows: Sequence[tuple[int, Sequence[Any]]], offload: Offload,
-                progress: Callable[[int], Awaitable[None]] | None = None) -> Checked:
+async def check(
+    uow: UnitOfWork,
+    actor: Actor,
+    options: Options,
+    headers: Sequence[str],
+    rows: Sequence[tuple[int, Sequence[Any]]],
+    offload: Offload,
+    progress: Callable[[int], Awaitable[None]] | None = None,
+) -> Checked:
     """Map the headers, check every row with the API's rules, find duplicates and decide
     what each row does under the mode. Writes nothing."""
     columns = await columns_for(uow, options.kind)
@@ -143,11 +180,20 @@ async def check(uow: UnitOfWork, actor: Actor, options: Options, headers: Sequen
     field_headers = {key: headers[i] for i, key in index_to_key.items()}
     definitions: dict[str, Definition] = await uow.custom_fields.definitions()
     owner_at = [i for i, key in index_to_key.items() if key == "owner"]
-    owners = {row[i] for _, row in (rows if owner_at else ()) for i in owner_at
-              if i < len(row) and row[i] is not None}
-    ctx = RowContext(actor=actor, columns=by_key, headers=field_headers,
-                     definitions=definitions, tags=await uow.imports.tags_by_name(),
-                     users=await uow.imports.users_by_username([str(o).strip() for o in owners]))
+    owners = {
+        row[i]
+        for _, row in (rows if owner_at else ())
+        for i in owner_at
+        if i < len(row) and row[i] is not None
+    }
+    ctx = RowContext(
+        actor=actor,
+        columns=by_key,
+        headers=field_headers,
+        definitions=definitions,
+        tags=await uow.imports.tags_by_name(),
+        users=await uow.imports.users_by_username([str(o).strip() for o in owners]),
+    )
     drafts: list[CustomerDraft] = []
     hits: dict[planning.MatchKey, set[int]] = {}
 
@@ -163,45 +209,59 @@ async def check(uow: UnitOfWork, actor: Actor, options: Options, headers: Sequen
     previous: list[CustomerDraft] = []
     for start in range(0, len(rows), step):
         batch, _ = await asyncio.gather(
-            offload(_drafts, rows[start:start + step], index_to_key, ctx), match(previous))
+            offload(_drafts, rows[start : start + step], index_to_key, ctx), match(previous)
+        )
         drafts += batch
         previous = batch
         if progress is not None:
             await progress(min(start + step, len(rows)))
     await match(previous)
     index = await uow.imports.matched(hits)
-    plan = await offload(planning.plan, drafts, index, actor, options.effective_mode,
-                         field_headers, definitions)
-    return Checked(plan, {headers[i]: key for i, key in index_to_key.items()}, unmapped,
-                   len(rows))
+    plan = await offload(
+        planning.plan, drafts, index, actor, options.effective_mode, field_headers, definitions
+    )
+    return Checked(plan, {headers[i]: key for i, key in index_to_key.items()}, unmapped, len(rows))
 
 
-def _drafts(rows: Sequence[tuple[int, Sequence[Any]]], index_to_key: Mapping[int, str],
-            ctx: RowContext) -> list[CustomerDraft]:
+def _drafts(
+    rows: Sequence[tuple[int, Sequence[Any]]], index_to_key: Mapping[int, str], ctx: RowContext
+) -> list[CustomerDraft]:
     out = []
     for number, cells in rows:
-        raw = {key: cells[i] for i, key in index_to_key.items()
-               if i < len(cells) and cells[i] is not None}
+        raw = {
+            key: cells[i]
+            for i, key in index_to_key.items()
+            if i < len(cells) and cells[i] is not None
+        }
         out.append(customer_draft(number, raw, ctx))
     return out
 
 
 def counts(checked: Checked) -> dict[str, int]:
     plan = checked.plan
-    return {"total": checked.total, "create": plan.count(Action.CREATE),
-            "update": plan.count(Action.UPDATE), "unchanged": plan.count(Action.UNCHANGED),
-            "skipped": plan.count(Action.SKIP), "errors": plan.count(Action.ERROR),
-            "duplicates": len({d.row for d in plan.duplicates})}
+    return {
+        "total": checked.total,
+        "create": plan.count(Action.CREATE),
+        "update": plan.count(Action.UPDATE),
+        "unchanged": plan.count(Action.UNCHANGED),
+        "skipped": plan.count(Action.SKIP),
+        "errors": plan.count(Action.ERROR),
+        "duplicates": len({d.row for d in plan.duplicates}),
+    }
 
 
 def error_dicts(errors: Sequence[RowError], limit: int = MAX_ERRORS_SHOWN) -> list[dict]:
-    return [{"row": e.row, "column": e.column, "value": e.value, "message": e.message}
-            for e in errors[:limit]]
+    return [
+        {"row": e.row, "column": e.column, "value": e.value, "message": e.message}
+        for e in errors[:limit]
+    ]
 
 
 def duplicate_dicts(checked: Checked, limit: int = MAX_ERRORS_SHOWN) -> list[dict]:
-    return [{"row": d.row, "field": d.field, "value": d.value, "of_row": d.of_row,
-             "of_code": d.of_code} for d in checked.plan.duplicates[:limit]]
+    return [
+        {"row": d.row, "field": d.field, "value": d.value, "of_row": d.of_row, "of_code": d.of_code}
+        for d in checked.plan.duplicates[:limit]
+    ]
 
 
 def rejected(options: Options, checked: Checked) -> bool:
@@ -210,8 +270,15 @@ def rejected(options: Options, checked: Checked) -> bool:
     return bool(checked.plan.count(Action.ERROR)) and not options.import_valid_rows
 
 
-async def apply(uow: UnitOfWork, clock: Clock, actor: Actor, run: Any, checked: Checked,
-                zone: ZoneInfo, offload: Offload) -> dict[str, Any]:
+async def apply(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    run: Any,
+    checked: Checked,
+    zone: ZoneInfo,
+    offload: Offload,
+) -> dict[str, Any]:
     """Write a checked plan: creates in bulk, updates field by field, one audit entry per
     customer ("imported by … from file …") and one for the import. Returns what a revert
     needs."""
@@ -233,14 +300,16 @@ async def apply(uow: UnitOfWork, clock: Clock, actor: Actor, run: Any, checked: 
         if first + len(creates) - 1 > 999_999:
             raise Invalid([{"field": "file", "message": "too many customers this month"}])
         customer_ids = await uow.imports.reserve_ids("customer", len(creates))
-        contact_ids = iter(await uow.imports.reserve_ids(
-            "contact", sum(len(d.draft.contacts) for d in creates)))
+        contact_ids = iter(
+            await uow.imports.reserve_ids("contact", sum(len(d.draft.contacts) for d in creates))
+        )
         context = _Creating(actor, local, now, today, cadence, tags, source)
 
         def stage(start: int) -> Any:
             end = start + WRITE_SLICE
-            rows = _created_rows(context, creates[start:end], customer_ids[start:end],
-                                 first + start, contact_ids)
+            rows = _created_rows(
+                context, creates[start:end], customer_ids[start:end], first + start, contact_ids
+            )
             return uow.imports.stage_created(*rows)
 
         # In slices, so that the rows being written, not the whole file's, are in memory; each
@@ -248,8 +317,9 @@ async def apply(uow: UnitOfWork, clock: Clock, actor: Actor, run: Any, checked: 
         starts = range(0, len(creates), WRITE_SLICE)
         staged = await offload(stage, starts[0])
         for following in starts[1:]:
-            staged, _ = await asyncio.gather(offload(stage, following),
-                                             uow.imports.write_created(staged))
+            staged, _ = await asyncio.gather(
+                offload(stage, following), uow.imports.write_created(staged)
+            )
         await uow.imports.write_created(staged)
         undo["created"] = {str(i): 1 for i in customer_ids}
 
@@ -260,17 +330,28 @@ async def apply(uow: UnitOfWork, clock: Clock, actor: Actor, run: Any, checked: 
         changes = dict(d.changes)
         if "stage" in changes:
             changes["next_follow_up_on"] = cadence_due(today, cadence.get(changes["stage"]))
-        version = await uow.imports.update_customer(existing, {**changes, "updated_at": now}
-                                                    ) if changes or d.added_tags else None
-        entry: dict[str, Any] = {"fields": {k: audit.jsonable(old.values.get(k)) if k in
-                                            old.values else None for k in d.changes},
-                                 "owner_id": old.owner_id, "contacts": {}, "new_contacts": [],
-                                 "tags": []}
-        diff = audit.diff({k: old.values.get(k) if k != "owner_id" else old.owner_id
-                           for k in d.changes}, d.changes)
+        version = (
+            await uow.imports.update_customer(existing, {**changes, "updated_at": now})
+            if changes or d.added_tags
+            else None
+        )
+        entry: dict[str, Any] = {
+            "fields": {
+                k: audit.jsonable(old.values.get(k)) if k in old.values else None for k in d.changes
+            },
+            "owner_id": old.owner_id,
+            "contacts": {},
+            "new_contacts": [],
+            "tags": [],
+        }
+        diff = audit.diff(
+            {k: old.values.get(k) if k != "owner_id" else old.owner_id for k in d.changes},
+            d.changes,
+        )
         if d.added_tags:
             await uow.imports.insert_customer_tags(
-                [{"customer_id": existing, "tag_id": tags[t]} for t in d.added_tags])
+                [{"customer_id": existing, "tag_id": tags[t]} for t in d.added_tags]
+            )
             entry["tags"] = [tags[t] for t in d.added_tags]
             diff["tags"] = [sorted(old.tag_names), sorted(old.tag_names | set(d.added_tags))]
         for contact_id, contact_changes in d.changed_contacts:
@@ -278,13 +359,24 @@ async def apply(uow: UnitOfWork, clock: Clock, actor: Actor, run: Any, checked: 
             entry["contacts"][str(contact_id)] = {k: previous.get(k) for k in contact_changes}
             await uow.imports.update_contact(contact_id, {**contact_changes, "updated_at": now})
             diff[f"contact:{previous['name']}"] = [
-                {k: previous.get(k) for k in contact_changes}, contact_changes]
+                {k: previous.get(k) for k in contact_changes},
+                contact_changes,
+            ]
         if d.new_contacts:
-            entry["new_contacts"] = await uow.imports.insert_contacts([
-                {**{k: None for k in ("title", "mobile", "phone", "email", "wechat")}, **c,
-                 "customer_id": existing, "is_primary": not old.contacts and i == 0,
-                 "version": 1, "created_at": now, "updated_at": now}
-                for i, c in enumerate(d.new_contacts)])
+            entry["new_contacts"] = await uow.imports.insert_contacts(
+                [
+                    {
+                        **{k: None for k in ("title", "mobile", "phone", "email", "wechat")},
+                        **c,
+                        "customer_id": existing,
+                        "is_primary": not old.contacts and i == 0,
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for i, c in enumerate(d.new_contacts)
+                ]
+            )
             diff["contacts"] = [None, [c["name"] for c in d.new_contacts]]
         if version is None:
             version = (await uow.imports.versions([existing]))[existing]
@@ -296,10 +388,18 @@ async def apply(uow: UnitOfWork, clock: Clock, actor: Actor, run: Any, checked: 
     await uow.imports.insert_audit(audit_rows)
     await uow.imports.flush()
     undo["audit_after"] = await uow.imports.audit_high_water()
-    uow.audit.add(actor_id=actor.user_id, entity_type="import", entity_id=run.id,
-                  action="import", at=now, changes={
-                      "file": [None, run.filename], "mode": [None, run.mode],
-                      **{k: [None, v] for k, v in counts(checked).items()}})
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="import",
+        entity_id=run.id,
+        action="import",
+        at=now,
+        changes={
+            "file": [None, run.filename],
+            "mode": [None, run.mode],
+            **{k: [None, v] for k, v in counts(checked).items()},
+        },
+    )
     return undo
 
 
@@ -316,8 +416,9 @@ class _Creating:
     source: dict[str, Any]
 
 
-def _created_rows(ctx: _Creating, creates: Sequence[Any], ids: Sequence[int], first: int,
-                  contact_ids: Any) -> tuple[list, list, list, list]:
+def _created_rows(
+    ctx: _Creating, creates: Sequence[Any], ids: Sequence[int], first: int, contact_ids: Any
+) -> tuple[list, list, list, list]:
     """The customer, contact, tag and audit rows of a slice of created customers (ids
     reserved). Pure: no I/O."""
     now, actor = ctx.now, ctx.actor
@@ -326,26 +427,48 @@ def _created_rows(ctx: _Creating, creates: Sequence[Any], ids: Sequence[int], fi
         values = dict(d.draft.values)
         stage = values.setdefault("stage", rules.Stage.POTENTIAL.value)
         record = {
-            **{k: None for k in CUSTOMER_FIELDS}, **values, "id": customer_id,
+            **{k: None for k in CUSTOMER_FIELDS},
+            **values,
+            "id": customer_id,
             "code": validation.format_customer_code(ctx.local.year, ctx.local.month, first + n),
-            "kind": d.draft.kind, "owner_id": d.draft.owner_id or actor.user_id,
-            "custom_fields": d.draft.custom, "grade_locked": values.get("grade_locked", False),
-            "activity_status": rules.ActivityStatus.ACTIVE.value, "archived": False,
-            "cumulative_amount": 0, "created_at": now, "updated_at": now,
-            "owner_engaged_at": now, "owned_since": now, "version": 1,
-            "next_follow_up_on": cadence_due(ctx.today, ctx.cadence.get(stage))}
+            "kind": d.draft.kind,
+            "owner_id": d.draft.owner_id or actor.user_id,
+            "custom_fields": d.draft.custom,
+            "grade_locked": values.get("grade_locked", False),
+            "activity_status": rules.ActivityStatus.ACTIVE.value,
+            "archived": False,
+            "cumulative_amount": 0,
+            "created_at": now,
+            "updated_at": now,
+            "owner_engaged_at": now,
+            "owned_since": now,
+            "version": 1,
+            "next_follow_up_on": cadence_due(ctx.today, ctx.cadence.get(stage)),
+        }
         records.append(record)
         for i, c in enumerate(d.draft.contacts):
-            contacts.append({**{k: None for k in ("title", "mobile", "phone", "email",
-                                                  "wechat")}, **c,
-                             "id": next(contact_ids), "customer_id": customer_id,
-                             "is_primary": i == 0, "version": 1, "created_at": now,
-                             "updated_at": now})
-        links += [{"customer_id": customer_id, "tag_id": ctx.tags[t]}
-                  for t in dict.fromkeys(d.draft.tag_names)]
-        changes = audit.created({k: record.get(k) for k in
-                                 ("code", "kind", *CUSTOMER_FIELDS, "owner_id",
-                                  "custom_fields")})
+            contacts.append(
+                {
+                    **{k: None for k in ("title", "mobile", "phone", "email", "wechat")},
+                    **c,
+                    "id": next(contact_ids),
+                    "customer_id": customer_id,
+                    "is_primary": i == 0,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        links += [
+            {"customer_id": customer_id, "tag_id": ctx.tags[t]}
+            for t in dict.fromkeys(d.draft.tag_names)
+        ]
+        changes = audit.created(
+            {
+                k: record.get(k)
+                for k in ("code", "kind", *CUSTOMER_FIELDS, "owner_id", "custom_fields")
+            }
+        )
         if d.draft.tag_names:
             changes["tags"] = [None, sorted(set(d.draft.tag_names))]
         if d.draft.contacts:
@@ -355,10 +478,18 @@ def _created_rows(ctx: _Creating, creates: Sequence[Any], ids: Sequence[int], fi
     return records, contacts, links, audit_rows
 
 
-def _audit(actor: Actor, customer_id: int, action: str, changes: dict[str, Any],
-           at: datetime) -> dict[str, Any]:
-    return {"actor_id": actor.user_id, "entity_type": "customer", "entity_id": customer_id,
-            "customer_id": customer_id, "action": action, "changes": changes, "at": at}
+def _audit(
+    actor: Actor, customer_id: int, action: str, changes: dict[str, Any], at: datetime
+) -> dict[str, Any]:
+    return {
+        "actor_id": actor.user_id,
+        "entity_type": "customer",
+        "entity_id": customer_id,
+        "customer_id": customer_id,
+        "action": action,
+        "changes": changes,
+        "at": at,
+    }
 
 
 async def get_visible(uow: UnitOfWork, actor: Actor, import_id: int) -> Any:
@@ -374,11 +505,12 @@ async def revert(uow: UnitOfWork, clock: Clock, actor: Actor, import_id: int) ->
     put back the previous values of those it updated (same condition), and report the rest."""
     run = await get_visible(uow, actor, import_id)
     if run.kind != ImportKind.CUSTOMERS.value:
-        raise NotRevertible("Only customer imports are reverted; change or delete imported "
-                            "follow-ups and orders one by one.")
+        raise NotRevertible(
+            "Only customer imports are reverted; change or delete imported "
+            "follow-ups and orders one by one."
+        )
     if run.status != "committed":
-        raise NotRevertible(f"Only a committed import can be reverted; this one is "
-                            f"{run.status}.")
+        raise NotRevertible(f"Only a committed import can be reverted; this one is {run.status}.")
     may_import(actor, ImportKind(run.kind))
     undo = run.undo or {}
     after = int(undo.get("audit_after", 0))
@@ -400,9 +532,16 @@ async def revert(uow: UnitOfWork, clock: Clock, actor: Actor, import_id: int) ->
             deleted.append(customer_id)
     existing = await uow.imports.existing(deleted)
     await uow.imports.delete_customers(deleted)
-    audit_rows = [_audit(actor, i, "import_revert", {"code": [existing[i].code, None],
-                                                    "import": [None, {"import_id": run.id}]},
-                         now) for i in deleted]
+    audit_rows = [
+        _audit(
+            actor,
+            i,
+            "import_revert",
+            {"code": [existing[i].code, None], "import": [None, {"import_id": run.id}]},
+            now,
+        )
+        for i in deleted
+    ]
     for customer_id, entry in updated.items():
         if customer_id not in versions:
             continue
@@ -420,17 +559,32 @@ async def revert(uow: UnitOfWork, clock: Clock, actor: Actor, import_id: int) ->
             await uow.imports.update_contact(int(contact_id), {**values, "updated_at": now})
         await uow.imports.delete_contacts(entry["new_contacts"])
         await uow.imports.delete_customer_tags([(customer_id, t) for t in entry["tags"]])
-        audit_rows.append(_audit(actor, customer_id, "import_revert",
-                                 {k: [None, audit.jsonable(v)] for k, v in fields.items()}
-                                 | {"import": [None, {"import_id": run.id}]}, now))
+        audit_rows.append(
+            _audit(
+                actor,
+                customer_id,
+                "import_revert",
+                {k: [None, audit.jsonable(v)] for k, v in fields.items()}
+                | {"import": [None, {"import_id": run.id}]},
+                now,
+            )
+        )
         restored.append(customer_id)
     await uow.imports.insert_audit(audit_rows)
     codes = await uow.imports.existing(kept)
     run.status = "reverted"
-    run.revert_result = {"deleted": len(deleted), "restored": len(restored),
-                         "not_reverted": [codes[i].code for i in sorted(kept) if i in codes]}
-    uow.audit.add(actor_id=actor.user_id, entity_type="import", entity_id=run.id,
-                  action="revert", at=now, changes={
-                      k: [None, v] for k, v in run.revert_result.items()})
+    run.revert_result = {
+        "deleted": len(deleted),
+        "restored": len(restored),
+        "not_reverted": [codes[i].code for i in sorted(kept) if i in codes],
+    }
+    uow.audit.add(
+        actor_id=actor.user_id,
+        entity_type="import",
+        entity_id=run.id,
+        action="revert",
+        at=now,
+        changes={k: [None, v] for k, v in run.revert_result.items()},
+    )
     await uow.imports.flush()
     return run

@@ -22,8 +22,9 @@ def is_cjk(char: str) -> bool:
 
 
 def digits(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKC", text)
-                   if ch.isascii() and ch.isdigit())
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKC", text) if ch.isascii() and ch.isdigit()
+    )
 
 
 def phone_forms(e164: str) -> list[str]:

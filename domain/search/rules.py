@@ -6,15 +6,30 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
-from domain.search.normalize import digits, is_cjk, normalize, phone_forms, pinyin, \
-    query_digits, syllables
+from domain.search.normalize import (
+    digits,
+    is_cjk,
+    normalize,
+    phone_forms,
+    pinyin,
+    query_digits,
+    syllables,
+)
 
 # Document fields. Each holds normalised values, each value on its own line and the whole
 # wrapped in newlines ("\nv1\nv2\n"), so that SQL `LIKE` tells a substring ('%q%'), a prefix
 # ('%\nq%') and a whole value ('%\nq\n%') apart, and no match spans two values.
 NAMES, CONTACTS, PINYIN, PHONES, EMAILS, WECHATS, ADDRESS, CODES, ID_NUMBER = (
-    "names", "contacts", "pinyin", "phones", "emails", "wechats", "address", "codes",
-    "id_number")
+    "names",
+    "contacts",
+    "pinyin",
+    "phones",
+    "emails",
+    "wechats",
+    "address",
+    "codes",
+    "id_number",
+)
 FIELDS = (NAMES, CONTACTS, PINYIN, PHONES, EMAILS, WECHATS, ADDRESS, CODES, ID_NUMBER)
 
 # Which grams of a field's values go into the index, and so which queries can find it:
@@ -34,12 +49,12 @@ MIN_PHONE_DIGITS = 4
 class Tier(IntEnum):
     """Ranking, best first; ties by last contact, newest first."""
 
-    EXACT = 0        # the whole code, credit code, ID number, phone or e-mail
+    EXACT = 0  # the whole code, credit code, ID number, phone or e-mail
     NAME_PREFIX = 1
     NAME = 2
-    CONTACT = 3      # a contact's name, phone, e-mail or WeChat id
-    PINYIN = 4       # full pinyin or initials of the customer's name
-    OTHER = 5        # address; part of a code, credit code or ID number
+    CONTACT = 3  # a contact's name, phone, e-mail or WeChat id
+    PINYIN = 4  # full pinyin or initials of the customer's name
+    OTHER = 5  # address; part of a code, credit code or ID number
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +91,13 @@ def document(customer: CustomerText) -> dict[str, str]:
         NAMES: _wrap([customer.name]),
         CONTACTS: _wrap(c.name for c in contacts),
         PINYIN: _wrap(spellings or ()),
-        PHONES: _wrap(form for c in contacts for number in (c.mobile, c.phone) if number
-                      for form in phone_forms(number)),
+        PHONES: _wrap(
+            form
+            for c in contacts
+            for number in (c.mobile, c.phone)
+            if number
+            for form in phone_forms(number)
+        ),
         EMAILS: _wrap(c.email for c in contacts),
         WECHATS: _wrap(c.wechat for c in contacts),
         ADDRESS: _wrap([customer.address]),
@@ -91,14 +111,23 @@ def _values(field_text: str) -> list[str]:
 
 
 def _ngrams(text: str, n: int) -> list[str]:
-    return [text[i:i + n] for i in range(len(text) - n + 1)]
+    return [text[i : i + n] for i in range(len(text) - n + 1)]
 
 
 # Each gram is keyed by its field group, so a condition on one group reads only that group's
 # postings: `科技` in names is common, in phone digits or pinyin it does not exist, and the
 # trigrams of a mobile fragment are not diluted by every code and ID number that has them.
-GROUP = {NAMES: "n", CONTACTS: "c", PINYIN: "p", PHONES: "d", EMAILS: "e", WECHATS: "e",
-         ADDRESS: "o", CODES: "o", ID_NUMBER: "o"}
+GROUP = {
+    NAMES: "n",
+    CONTACTS: "c",
+    PINYIN: "p",
+    PHONES: "d",
+    EMAILS: "e",
+    WECHATS: "e",
+    ADDRESS: "o",
+    CODES: "o",
+    ID_NUMBER: "o",
+}
 # Fields matched as a whole value (the first ranking tier) also index each value whole, under
 # "x": the tier then reads the few documents holding exactly that value, not every document
 # that merely contains the query (a 4-digit query is in thousands of phones, the whole value
@@ -120,16 +149,23 @@ def grams(doc: Mapping[str, str]) -> list[str]:
             if field in _UNI_BI_TRI:
                 out.update([group + ch for ch in value if is_cjk(ch)])
             for n in sizes:
-                out.update([group + value[i:i + n] for i in range(len(value) - n + 1)])
+                out.update([group + value[i : i + n] for i in range(len(value) - n + 1)])
             if field in _WHOLE_FIELDS:
                 out.add(WHOLE + value)
     return sorted(out)
 
 
 # The gram lengths of each field (on top of single characters for _UNI_BI_TRI).
-_GRAM_SIZES = {field: ((2, 3) if field in _UNI_BI_TRI or field in _BI_TRI
-                       else (MIN_PHONE_DIGITS,) if field == PHONES else (3,))
-               for field in FIELDS}
+_GRAM_SIZES = {
+    field: (
+        (2, 3)
+        if field in _UNI_BI_TRI or field in _BI_TRI
+        else (MIN_PHONE_DIGITS,)
+        if field == PHONES
+        else (3,)
+    )
+    for field in FIELDS
+}
 
 
 def _sample(items: list[str]) -> list[str]:
@@ -188,21 +224,21 @@ def parse(query: str) -> SearchQuery:
 # Per tier, the (field, how) conditions that put a match in it; "exact" is a whole value,
 # "prefix" the start of one, "part" anywhere. Phones compare the query's digits.
 TIERS: tuple[tuple[Tier, tuple[tuple[str, str], ...]], ...] = (
-    (Tier.EXACT, ((CODES, "exact"), (ID_NUMBER, "exact"), (PHONES, "exact"),
-                  (EMAILS, "exact"))),
+    (Tier.EXACT, ((CODES, "exact"), (ID_NUMBER, "exact"), (PHONES, "exact"), (EMAILS, "exact"))),
     (Tier.NAME_PREFIX, ((NAMES, "prefix"),)),
     (Tier.NAME, ((NAMES, "part"),)),
-    (Tier.CONTACT, ((CONTACTS, "part"), (PHONES, "part"), (EMAILS, "part"),
-                    (WECHATS, "part"))),
+    (Tier.CONTACT, ((CONTACTS, "part"), (PHONES, "part"), (EMAILS, "part"), (WECHATS, "part"))),
     (Tier.PINYIN, ((PINYIN, "part"),)),
     (Tier.OTHER, ((ADDRESS, "part"), (CODES, "part"), (ID_NUMBER, "part"))),
 )
 
 # Fields a role does not see on customers it does not own (domain/customer.py redact):
 # neither matched nor shown.
-HIDDEN_FROM = {"agent": frozenset({ID_NUMBER}),
-               "supervisor": frozenset({ID_NUMBER, PHONES}),
-               "readonly": frozenset({ID_NUMBER, PHONES})}
+HIDDEN_FROM = {
+    "agent": frozenset({ID_NUMBER}),
+    "supervisor": frozenset({ID_NUMBER, PHONES}),
+    "readonly": frozenset({ID_NUMBER, PHONES}),
+}
 
 
 def hidden_fields(role: str) -> frozenset[str]:
@@ -226,13 +262,14 @@ def _holds(field_text: str, needle_: str, how: str) -> bool:
 class Match:
     tier: Tier
     field: str
-    value: str   # the matched value as indexed
-    start: int   # the span [start, end) of the match within it
+    value: str  # the matched value as indexed
+    start: int  # the span [start, end) of the match within it
     end: int
 
 
-def match(doc: Mapping[str, str], q: SearchQuery, hidden: frozenset[str] = frozenset()
-          ) -> Match | None:
+def match(
+    doc: Mapping[str, str], q: SearchQuery, hidden: frozenset[str] = frozenset()
+) -> Match | None:
     """The best match of the query in a document, or None. `hidden`: fields the actor may
     not see on this customer."""
     for tier, conditions in TIERS:
@@ -244,8 +281,11 @@ def match(doc: Mapping[str, str], q: SearchQuery, hidden: frozenset[str] = froze
                 continue
             for value in _values(doc[field]):
                 at = value.find(text)
-                if at >= 0 and (how != "exact" or value == text) and \
-                        (how != "prefix" or (at == 0 and value == _values(doc[field])[0])):
+                if (
+                    at >= 0
+                    and (how != "exact" or value == text)
+                    and (how != "prefix" or (at == 0 and value == _values(doc[field])[0]))
+                ):
                     return Match(tier, field, value, at, at + len(text))
     return None
 
@@ -260,8 +300,7 @@ def name_span(name: str, m: Match) -> tuple[int, int] | None:
     return _span_over(parts, [len(p) for p in parts], m.start, m.end)
 
 
-def _span_over(parts: list[str], widths: list[int], start: int, end: int
-               ) -> tuple[int, int] | None:
+def _span_over(parts: list[str], widths: list[int], start: int, end: int) -> tuple[int, int] | None:
     first = last = None
     at = 0
     for i, width in enumerate(widths):

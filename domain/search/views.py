@@ -36,16 +36,43 @@ def built_ins(actor: Actor, today: date) -> list[BuiltIn]:
     sunday = today + timedelta(days=6 - today.weekday())
     return [
         BuiltIn("my-customers", "我的客户", "My customers", "customers", {"owner_id": me}),
-        BuiltIn("not-contacted-30", "30 天未联系", "Not contacted in 30 days", "customers",
-                {"not_contacted_days": "30"}, "last_contact_at"),
-        BuiltIn("key-customers", "重点客户 (S/A)", "Key customers (S/A)", "customers",
-                {"grade": ["S", "A"]}, "-grade"),
-        BuiltIn("follow-up-this-week", "本周待跟进", "Follow up this week", "customers",
-                {"next_follow_up_to": sunday.isoformat()}),
-        BuiltIn("my-open-tickets", "我的待处理工单", "My open tickets", "tickets",
-                {"assignee_id": me, "status": OPEN_TICKET_STATUSES}),
-        BuiltIn("tickets-near-breach", "即将超时工单", "Tickets about to breach", "tickets",
-                {"sla_state": "warning"}),
+        BuiltIn(
+            "not-contacted-30",
+            "30 天未联系",
+            "Not contacted in 30 days",
+            "customers",
+            {"not_contacted_days": "30"},
+            "last_contact_at",
+        ),
+        BuiltIn(
+            "key-customers",
+            "重点客户 (S/A)",
+            "Key customers (S/A)",
+            "customers",
+            {"grade": ["S", "A"]},
+            "-grade",
+        ),
+        BuiltIn(
+            "follow-up-this-week",
+            "本周待跟进",
+            "Follow up this week",
+            "customers",
+            {"next_follow_up_to": sunday.isoformat()},
+        ),
+        BuiltIn(
+            "my-open-tickets",
+            "我的待处理工单",
+            "My open tickets",
+            "tickets",
+            {"assignee_id": me, "status": OPEN_TICKET_STATUSES},
+        ),
+        BuiltIn(
+            "tickets-near-breach",
+            "即将超时工单",
+            "Tickets about to breach",
+            "tickets",
+            {"sla_state": "warning"},
+        ),
     ]
 
 
@@ -59,9 +86,15 @@ def check_visibility(actor: Actor, visibility: str) -> None:
 
 
 def can_see(actor: Actor, view: Any) -> bool:
-    return (view.owner_id == actor.user_id or view.visibility == "everyone"
-            or (view.visibility == "department" and view.department_id is not None
-                and view.department_id == actor.department_id))
+    return (
+        view.owner_id == actor.user_id
+        or view.visibility == "everyone"
+        or (
+            view.visibility == "department"
+            and view.department_id is not None
+            and view.department_id == actor.department_id
+        )
+    )
 
 
 def can_change(actor: Actor, view: Any) -> bool:
@@ -77,8 +110,9 @@ def readable(actor: Actor, view: Any | None) -> Any:
 TAG_FILTERS = ("tag_id", "tags_all", "tags_any", "tags_none", "customer_tag_id")
 
 
-def still_valid(filters: Mapping[str, Any], *, tag_ids: set[int], custom_keys: set[str]
-                ) -> tuple[dict[str, Any], list[dict[str, str]]]:
+def still_valid(
+    filters: Mapping[str, Any], *, tag_ids: set[int], custom_keys: set[str]
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """The conditions that still hold (their tags and custom fields exist) and those dropped,
     each with why, so a view made before a tag was deleted still opens."""
     kept: dict[str, Any] = {}
@@ -87,14 +121,20 @@ def still_valid(filters: Mapping[str, Any], *, tag_ids: set[int], custom_keys: s
         values = value if isinstance(value, list) else [value]
         if name in TAG_FILTERS:
             ok = [v for v in values if str(v).isdigit() and int(v) in tag_ids]
-            dropped += [{"name": name, "value": str(v), "reason": "tag-deleted"}
-                        for v in values if v not in ok]
+            dropped += [
+                {"name": name, "value": str(v), "reason": "tag-deleted"}
+                for v in values
+                if v not in ok
+            ]
             if ok:
                 kept[name] = ok if isinstance(value, list) else ok[0]
         elif name == "custom":
             ok = [v for v in values if str(v).partition(":")[0] in custom_keys]
-            dropped += [{"name": name, "value": str(v), "reason": "custom-field-deleted"}
-                        for v in values if v not in ok]
+            dropped += [
+                {"name": name, "value": str(v), "reason": "custom-field-deleted"}
+                for v in values
+                if v not in ok
+            ]
             if ok:
                 kept[name] = ok
         else:
@@ -116,13 +156,24 @@ async def create(uow: Any, clock: Any, actor: Actor, values: dict[str, Any]) -> 
         raise Conflict("You already have a view of that name for this list.")
     now = clock.now()
     return await uow.saved_views.add(
-        owner_id=actor.user_id, version=1, created_at=now, updated_at=now,
+        owner_id=actor.user_id,
+        version=1,
+        created_at=now,
+        updated_at=now,
         department_id=actor.department_id if values["visibility"] == "department" else None,
-        **values)
+        **values,
+    )
 
 
-async def update(uow: Any, clock: Any, actor: Actor, view_id: int, changes: dict[str, Any],
-                 *, if_match: int | None) -> Any:
+async def update(
+    uow: Any,
+    clock: Any,
+    actor: Actor,
+    view_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+) -> Any:
     """Rename, re-share or change a view: its owner (or an admin)."""
     from domain.errors import Conflict, VersionMismatch
 
@@ -133,10 +184,12 @@ async def update(uow: Any, clock: Any, actor: Actor, view_id: int, changes: dict
         raise VersionMismatch(f"The view is at version {view.version}.")
     if "visibility" in changes:
         check_visibility(actor, changes["visibility"])
-        changes["department_id"] = (actor.department_id if changes["visibility"] == "department"
-                                    else None)
+        changes["department_id"] = (
+            actor.department_id if changes["visibility"] == "department" else None
+        )
     if "name" in changes and await uow.saved_views.name_taken(
-            view.owner_id, view.resource, changes["name"], except_id=view.id):
+        view.owner_id, view.resource, changes["name"], except_id=view.id
+    ):
         raise Conflict("There is already a view of that name for this list.")
     for name, value in changes.items():
         setattr(view, name, value)

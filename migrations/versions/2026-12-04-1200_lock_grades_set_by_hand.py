@@ -9,20 +9,23 @@ first run would overwrite every grade a person had set, and clear it on customer
 orders. A grade that the job has never written (value_computed_at is NULL) was set by a
 person or an import: lock it, so RFM leaves it alone until an admin unlocks it.
 """
-from typing import Sequence, Union
+
+from collections.abc import Sequence
 
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = '3f6d2b8e9c41'
-down_revision: Union[str, Sequence[str], None] = '5c0e7d1f3a92'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision: str = "3f6d2b8e9c41"
+down_revision: str | Sequence[str] | None = "5c0e7d1f3a92"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.execute("UPDATE customer SET grade_locked = true "
-               "WHERE grade IS NOT NULL AND value_computed_at IS NULL AND NOT grade_locked")
+    op.execute(
+        "UPDATE customer SET grade_locked = true "
+        "WHERE grade IS NOT NULL AND value_computed_at IS NULL AND NOT grade_locked"
+    )
 
 
 def downgrade() -> None:

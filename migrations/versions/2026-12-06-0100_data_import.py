@@ -5,16 +5,17 @@ Revision ID: 8a4c1e7b2d90
 Revises: 7a1c4e9b2d60
 Create Date: 2026-12-06 01:00:00
 """
-from typing import Sequence, Union
+
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '8a4c1e7b2d90'
-down_revision: Union[str, Sequence[str], None] = '7a1c4e9b2d60'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision: str = "8a4c1e7b2d90"
+down_revision: str | Sequence[str] | None = "7a1c4e9b2d60"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 Json = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")

@@ -57,13 +57,17 @@ class Rows(Sequence[Row]):
 
     def __getitem__(self, index: int | slice) -> Row | list[Row]:
         if isinstance(index, slice):
-            return [(n, pickle.loads(c)) for n, c in  # our own pickles
-                    zip(self._numbers[index], self._cells[index], strict=True)]
+            return [
+                (n, pickle.loads(c))
+                for n, c in zip(  # our own pickles
+                    self._numbers[index], self._cells[index], strict=True
+                )
+            ]
         return self._numbers[index], pickle.loads(self._cells[index])
 
     def __iter__(self) -> Iterator[Row]:
         for start in range(0, len(self), 1000):
-            yield from self[start:start + 1000]
+            yield from self[start : start + 1000]
 
 
 @dataclass(slots=True)
@@ -97,8 +101,10 @@ def open_workbook(path: Path, filename: str, max_unpacked: int = MAX_UNPACKED) -
     if head.startswith(b"PK\x03\x04"):
         return _xlsx(path, max_unpacked)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnsupportedType("This is an old .xls workbook: save it as .xlsx (Excel 2007 or "
-                              "later) or .csv and upload that.")
+        raise UnsupportedType(
+            "This is an old .xls workbook: save it as .xlsx (Excel 2007 or "
+            "later) or .csv and upload that."
+        )
     return _csv(path, Path(filename).stem or "csv")
 
 
@@ -113,8 +119,10 @@ def _xlsx(path: Path, max_unpacked: int) -> Workbook:
     # A few MB of zip can unpack to gigabytes (a "zip bomb"), and the reader unpacks a sheet
     # whole: refuse by the sizes the archive declares before reading any of it.
     if sum(part.file_size for part in parts) > max_unpacked:
-        raise _bad(f"the workbook unpacks to more than {max_unpacked >> 20} MB; "
-                   "split it into smaller files")
+        raise _bad(
+            f"the workbook unpacks to more than {max_unpacked >> 20} MB; "
+            "split it into smaller files"
+        )
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
         sheet_names = list(book.sheet_names)
@@ -128,8 +136,9 @@ def _xlsx(path: Path, max_unpacked: int) -> Workbook:
             merged = sheet.merged_cell_ranges or []
             # iter_rows starts at the sheet's first row but at its first used column
             indent = [None] * sheet.start[1] if sheet.height else []
-            return _sheet(name, _fill_merged(([*indent, *row] for row in sheet.iter_rows()),
-                                             merged))
+            return _sheet(
+                name, _fill_merged(([*indent, *row] for row in sheet.iter_rows()), merged)
+            )
         except Invalid:
             raise
         except Exception:  # noqa: BLE001
@@ -161,7 +170,7 @@ def release_freed_memory() -> None:
 
 def _decode(data: bytes) -> str:
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8")
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -169,8 +178,9 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise UnsupportedType("The file is neither an Excel workbook nor CSV text in UTF-8 "
-                              "or GBK.") from None
+        raise UnsupportedType(
+            "The file is neither an Excel workbook nor CSV text in UTF-8 or GBK."
+        ) from None
 
 
 def _csv(path: Path, name: str) -> Workbook:
@@ -188,9 +198,9 @@ def _csv(path: Path, name: str) -> Workbook:
     return Workbook([name], lambda requested: sheet)
 
 
-def _fill_merged(rows: Iterable[list[Any]], merged: Sequence[tuple[tuple[int, int],
-                                                                   tuple[int, int]]]
-                 ) -> Iterator[list[Any]]:
+def _fill_merged(
+    rows: Iterable[list[Any]], merged: Sequence[tuple[tuple[int, int], tuple[int, int]]]
+) -> Iterator[list[Any]]:
     """A merged block shows its value on every row it spans: give each row the value.
     Blocks are ((first row, first column), (last row, last column)), counted from 0."""
     blocks = iter(sorted(merged))
@@ -206,7 +216,7 @@ def _fill_merged(rows: Iterable[list[Any]], merged: Sequence[tuple[tuple[int, in
             spanning = [block for block in spanning if block[0] >= r]
             for _, c0, c1, value in spanning:
                 width = min(c1 + 1, len(row)) - c0
-                row[c0:c0 + width] = [value] * width
+                row[c0 : c0 + width] = [value] * width
         yield row
 
 
@@ -223,7 +233,7 @@ def _sheet(name: str, cells: Iterable[list[Any]]) -> Sheet:
         raise _bad(f"more than {MAX_COLUMNS} columns")
     rows = Rows()
     for n, row in numbered:
-        row = [None if not _present(c) else c for c in row[:len(headers)]]
+        row = [None if not _present(c) else c for c in row[: len(headers)]]
         if any(c is not None for c in row):
             rows.append(n, row)
             if len(rows) > MAX_ROWS:
@@ -245,7 +255,6 @@ def _header(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-
 # ---- reading an upload in a child process ----
 
 READER_MEMORY = 3 << 30  # bytes of address space the reader may take before it is stopped
@@ -264,18 +273,23 @@ def read_upload(path: Path, filename: str, sheet: str | None) -> dict[str, Sheet
     with _reader_lock:
         if _reader is None:
             _reader = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_limit_memory, initargs=(READER_MEMORY,))
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_limit_memory,
+                initargs=(READER_MEMORY,),
+            )
         reader = _reader
     try:
-        outcome, value = reader.submit(_read_sheets, str(path), filename, sheet,
-                                       MAX_UNPACKED).result()
+        outcome, value = reader.submit(
+            _read_sheets, str(path), filename, sheet, MAX_UNPACKED
+        ).result()
     except BrokenProcessPool:
         with _reader_lock:
             if _reader is reader:
                 _reader = None  # the next upload starts a new one
-        raise UnsupportedType("The workbook cannot be read: reading it took more memory than "
-                              "allowed or failed.") from None
+        raise UnsupportedType(
+            "The workbook cannot be read: reading it took more memory than allowed or failed."
+        ) from None
     if outcome == "invalid":
         raise Invalid(value)
     if outcome == "unsupported":
@@ -287,8 +301,9 @@ def _limit_memory(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _read_sheets(path: str, filename: str, requested: str | None,
-                 max_unpacked: int) -> tuple[str, Any]:
+def _read_sheets(
+    path: str, filename: str, requested: str | None, max_unpacked: int
+) -> tuple[str, Any]:
     """In the reader: the sheets, or what was wrong as plain values (exceptions with
     arguments of their own do not cross processes well)."""
     try:

@@ -7,18 +7,42 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Integer, String, any_, bindparam, delete, func, insert,
-                        or_, select, text, update)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.imports.plan import IDENTITY, Existing, MatchKey
 from domain.imports.rows import CONTACT_FIELDS, CUSTOMER_FIELDS, normal_name
 from domain.search.normalize import name_sort_key
+from persistence.models import (
+    AuditEvent,
+    CodeCounter,
+    Contact,
+    Customer,
+    CustomerTag,
+    DataImport,
+    Money,
+    SearchDoc,
+    SearchGram,
+    Tag,
+    User,
+    UtcDateTime,
+)
 from persistence.search import index as search_index
-from persistence.models import (AuditEvent, CodeCounter, Contact, Customer, CustomerTag,
-                                DataImport, Money, SearchDoc, SearchGram, Tag, User,
-                                UtcDateTime)
 
 BATCH = 5000  # values per IN list / rows per multi-row INSERT
 ACTIVE = ("queued", "running")
@@ -26,7 +50,7 @@ ACTIVE = ("queued", "running")
 
 def _chunks(values: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def _copy_converter(column_type: Any) -> Any:
@@ -64,8 +88,11 @@ class SqlImportRepo:
         return await self.session.get(DataImport, import_id)
 
     async def active_for(self, user_id: int) -> DataImport | None:
-        stmt = select(DataImport).where(DataImport.user_id == user_id,
-                                        DataImport.status.in_(ACTIVE)).limit(1)
+        stmt = (
+            select(DataImport)
+            .where(DataImport.user_id == user_id, DataImport.status.in_(ACTIVE))
+            .limit(1)
+        )
         return await self.session.scalar(stmt)
 
     async def list_for(self, user_id: int | None, limit: int) -> list[DataImport]:
@@ -84,8 +111,10 @@ class SqlImportRepo:
     # ---- what rows refer to ----
 
     async def tags_by_name(self) -> dict[str, int]:
-        return {name: tag_id for tag_id, name in
-                (await self.session.execute(select(Tag.id, Tag.name))).all()}
+        return {
+            name: tag_id
+            for tag_id, name in (await self.session.execute(select(Tag.id, Tag.name))).all()
+        }
 
     async def users_by_username(self, names: Sequence[str]) -> dict[str, tuple[int, str, bool]]:
         """Users by username, or by display name where that names one user only (exports
@@ -93,11 +122,12 @@ class SqlImportRepo:
         out: dict[str, tuple[int, str, bool]] = {}
         shown: dict[str, list[tuple[int, str, bool]]] = {}
         for chunk in _chunks(sorted(set(names))):
-            stmt = select(User.username, User.display_name, User.id, User.role,
-                          User.is_active).where(or_(User.username.in_(chunk),
-                                                    User.display_name.in_(chunk)))
+            stmt = select(
+                User.username, User.display_name, User.id, User.role, User.is_active
+            ).where(or_(User.username.in_(chunk), User.display_name.in_(chunk)))
             for username, display, user_id, role, active in (
-                    await self.session.execute(stmt)).all():
+                await self.session.execute(stmt)
+            ).all():
                 out[username] = (user_id, role, active)
                 shown.setdefault(display, []).append((user_id, role, active))
         for display, found in shown.items():
@@ -105,8 +135,9 @@ class SqlImportRepo:
                 out.setdefault(display, found[0])
         return out
 
-    async def match_ids(self, keys: Iterable[MatchKey], names: Iterable[str]
-                        ) -> dict[MatchKey, set[int]]:
+    async def match_ids(
+        self, keys: Iterable[MatchKey], names: Iterable[str]
+    ) -> dict[MatchKey, set[int]]:
         """The ids of the customers matching any of `keys` (by identifier, by a contact's
         mobile or e-mail, by name); names are looked up as written and indexed normalised."""
         by_field: dict[str, list[str]] = {}
@@ -115,14 +146,19 @@ class SqlImportRepo:
                 by_field.setdefault(field, []).append(value)
         by_field["name"] = list(dict.fromkeys(names))
         hits: dict[MatchKey, set[int]] = {}
-        columns = {"code": Customer.code, "credit_code": Customer.credit_code,
-                   "id_number": Customer.id_number, "name": Customer.name}
+        columns = {
+            "code": Customer.code,
+            "credit_code": Customer.credit_code,
+            "id_number": Customer.id_number,
+            "name": Customer.name,
+        }
         for field, values in by_field.items():
             values = list(dict.fromkeys(values))
             for chunk in _chunks(values):
                 if field in columns:
                     stmt = select(columns[field], Customer.id).where(
-                        self._among(columns[field], chunk))
+                        self._among(columns[field], chunk)
+                    )
                 else:
                     column = Contact.mobile if field == "mobile" else Contact.email
                     stmt = select(column, Contact.customer_id).where(self._among(column, chunk))
@@ -140,17 +176,32 @@ class SqlImportRepo:
         existing = await self.existing(sorted(strong))
         weak = sorted({i for ids in hits.values() for i in ids} - strong)
         for chunk in _chunks(weak):
-            for row in (await self.session.execute(select(
-                    Customer.id, Customer.code, Customer.kind, Customer.owner_id,
-                    Customer.archived).where(self._among(Customer.id, chunk)))).all():
-                existing[row.id] = Existing(id=row.id, code=row.code, kind=row.kind,
-                                            owner_id=row.owner_id, archived=row.archived,
-                                            values={})
-        return {key: [existing[i] for i in sorted(ids) if i in existing]
-                for key, ids in hits.items()}
+            for row in (
+                await self.session.execute(
+                    select(
+                        Customer.id,
+                        Customer.code,
+                        Customer.kind,
+                        Customer.owner_id,
+                        Customer.archived,
+                    ).where(self._among(Customer.id, chunk))
+                )
+            ).all():
+                existing[row.id] = Existing(
+                    id=row.id,
+                    code=row.code,
+                    kind=row.kind,
+                    owner_id=row.owner_id,
+                    archived=row.archived,
+                    values={},
+                )
+        return {
+            key: [existing[i] for i in sorted(ids) if i in existing] for key, ids in hits.items()
+        }
 
-    async def lookup(self, keys: Iterable[MatchKey], names: Iterable[str]
-                     ) -> dict[MatchKey, list[Existing]]:
+    async def lookup(
+        self, keys: Iterable[MatchKey], names: Iterable[str]
+    ) -> dict[MatchKey, list[Existing]]:
         """The customers (and their contacts and tags) matching any of `keys`."""
         return await self.matched(await self.match_ids(keys, names))
 
@@ -158,33 +209,56 @@ class SqlImportRepo:
         rows: dict[int, dict[str, Any]] = {}
         contacts: dict[int, list[dict[str, Any]]] = {}
         tags: dict[int, set[str]] = {}
-        cols = [Customer.id, Customer.code, Customer.kind, Customer.owner_id, Customer.archived,
-                Customer.grade_locked, Customer.custom_fields,
-                *(getattr(Customer, f) for f in CUSTOMER_FIELDS)]
+        cols = [
+            Customer.id,
+            Customer.code,
+            Customer.kind,
+            Customer.owner_id,
+            Customer.archived,
+            Customer.grade_locked,
+            Customer.custom_fields,
+            *(getattr(Customer, f) for f in CUSTOMER_FIELDS),
+        ]
         for chunk in _chunks(ids):
-            for row in (await self.session.execute(select(*cols).where(
-                    self._among(Customer.id, chunk)))).mappings():
+            for row in (
+                await self.session.execute(select(*cols).where(self._among(Customer.id, chunk)))
+            ).mappings():
                 rows[row["id"]] = dict(row)
-            for row in (await self.session.execute(
-                    select(Contact.id, Contact.customer_id,
-                           *(getattr(Contact, f) for f in CONTACT_FIELDS))
-                    .where(self._among(Contact.customer_id, chunk)).order_by(Contact.id))
-                    ).mappings():
+            for row in (
+                await self.session.execute(
+                    select(
+                        Contact.id,
+                        Contact.customer_id,
+                        *(getattr(Contact, f) for f in CONTACT_FIELDS),
+                    )
+                    .where(self._among(Contact.customer_id, chunk))
+                    .order_by(Contact.id)
+                )
+            ).mappings():
                 contacts.setdefault(row["customer_id"], []).append(dict(row))
-            for customer_id, name in (await self.session.execute(
+            for customer_id, name in (
+                await self.session.execute(
                     select(CustomerTag.customer_id, Tag.name)
                     .join(Tag, Tag.id == CustomerTag.tag_id)
-                    .where(self._among(CustomerTag.customer_id, chunk)))).all():
+                    .where(self._among(CustomerTag.customer_id, chunk))
+                )
+            ).all():
                 tags.setdefault(customer_id, set()).add(name)
         out = {}
         for i, row in rows.items():
             values = {f: row[f] for f in CUSTOMER_FIELDS}
             values["grade_locked"] = row["grade_locked"]
             values["custom_fields"] = row["custom_fields"] or {}
-            out[i] = Existing(id=i, code=row["code"], kind=row["kind"], owner_id=row["owner_id"],
-                              archived=row["archived"], values=values,
-                              contacts=tuple(contacts.get(i, ())),
-                              tag_names=frozenset(tags.get(i, ())))
+            out[i] = Existing(
+                id=i,
+                code=row["code"],
+                kind=row["kind"],
+                owner_id=row["owner_id"],
+                archived=row["archived"],
+                values=values,
+                contacts=tuple(contacts.get(i, ())),
+                tag_names=frozenset(tags.get(i, ())),
+            )
         return out
 
     # ---- bulk writes ----
@@ -198,8 +272,8 @@ class SqlImportRepo:
             from sqlalchemy.dialects.sqlite import insert as make_insert
         stmt = make_insert(CodeCounter).values(prefix=prefix, last_value=count)
         stmt = stmt.on_conflict_do_update(
-            index_elements=[CodeCounter.prefix],
-            set_={"last_value": CodeCounter.last_value + count}).returning(CodeCounter.last_value)
+            index_elements=[CodeCounter.prefix], set_={"last_value": CodeCounter.last_value + count}
+        ).returning(CodeCounter.last_value)
         last = int((await self.session.execute(stmt)).scalar_one())
         return last - count + 1
 
@@ -212,17 +286,21 @@ class SqlImportRepo:
         if count == 0:
             return []
         if self.session.get_bind().dialect.name == "postgresql":
-            stmt = text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
-                        "FROM generate_series(1, :n)")
+            stmt = text(
+                f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                "FROM generate_series(1, :n)"
+            )
             return sorted((await self.session.scalars(stmt, {"n": count})).all())
         last = int(await self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))))
         given = await self.session.scalar(
-            text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name})
+            text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name}
+        )
         last = max(last, int(given or 0))
         return list(range(last + 1, last + count + 1))
 
-    async def _insert(self, table: Any, rows: Sequence[dict[str, Any]], with_ids: bool
-                      ) -> list[int]:
+    async def _insert(
+        self, table: Any, rows: Sequence[dict[str, Any]], with_ids: bool
+    ) -> list[int]:
         ids = await self._new_ids(table, len(rows)) if with_ids else []
         if with_ids:
             rows = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
@@ -237,8 +315,9 @@ class SqlImportRepo:
         if dialect.name != "postgresql":
             return table, [], list(rows)
         columns = list(dict.fromkeys(name for row in rows for name in row))
-        converters = [_copy_converter(table.c[name].type.dialect_impl(dialect))
-                      for name in columns]  # a variant's PostgreSQL type: JSON or array
+        converters = [
+            _copy_converter(table.c[name].type.dialect_impl(dialect)) for name in columns
+        ]  # a variant's PostgreSQL type: JSON or array
         converted = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
         records = []
         for row in rows:
@@ -259,8 +338,9 @@ class SqlImportRepo:
             return
         connection = await self.session.connection()
         raw = await connection.get_raw_connection()
-        await raw.driver_connection.copy_records_to_table(table.name, records=records,
-                                                          columns=columns)
+        await raw.driver_connection.copy_records_to_table(
+            table.name, records=records, columns=columns
+        )
 
     def _reindex(self, customer_ids: Iterable[int]) -> None:
         search_index.note(self.session.sync_session, customer_ids)
@@ -271,25 +351,33 @@ class SqlImportRepo:
         table = {"customer": Customer.__table__, "contact": Contact.__table__}[table_name]
         return await self._new_ids(table, count)
 
-    def stage_created(self, customers: Sequence[dict[str, Any]],
-                      contacts: Sequence[dict[str, Any]], links: Sequence[dict[str, Any]],
-                      audit_rows: Sequence[dict[str, Any]]) -> list[tuple[Any, list, list]]:
+    def stage_created(
+        self,
+        customers: Sequence[dict[str, Any]],
+        contacts: Sequence[dict[str, Any]],
+        links: Sequence[dict[str, Any]],
+        audit_rows: Sequence[dict[str, Any]],
+    ) -> list[tuple[Any, list, list]]:
         """New customers (with their reserved ids), their contacts, tags and audit entries
         made ready for write_created, with their search documents (built from these rows:
         there is nothing to read back or replace yet). CPU only, no I/O: it runs in a thread
         while the previous batch is written."""
         # COPY takes no column defaults: tag_ids starts empty, its triggers fill it
-        customers = [{**row, "name_sort": name_sort_key(row["name"]), "tag_ids": []}
-                     for row in customers]
+        customers = [
+            {**row, "name_sort": name_sort_key(row["name"]), "tag_ids": []} for row in customers
+        ]
         postgres = self.session.get_bind().dialect.name == "postgresql"
-        docs, grams = search_index.new_rows([(row["id"], row) for row in customers], contacts,
-                                            postgres)
-        return [self._stage(Customer.__table__, customers),
-                self._stage(Contact.__table__, contacts),
-                self._stage(CustomerTag.__table__, links),
-                self._stage(AuditEvent.__table__, audit_rows),
-                self._stage(SearchDoc.__table__, docs),
-                self._stage(SearchGram.__table__, grams)]
+        docs, grams = search_index.new_rows(
+            [(row["id"], row) for row in customers], contacts, postgres
+        )
+        return [
+            self._stage(Customer.__table__, customers),
+            self._stage(Contact.__table__, contacts),
+            self._stage(CustomerTag.__table__, links),
+            self._stage(AuditEvent.__table__, audit_rows),
+            self._stage(SearchDoc.__table__, docs),
+            self._stage(SearchGram.__table__, grams),
+        ]
 
     async def write_created(self, staged: Sequence[tuple[Any, list, list]]) -> None:
         for part in staged:
@@ -310,17 +398,24 @@ class SqlImportRepo:
         """Apply changes and bump the version; returns the new version."""
         if "name" in changes:
             changes = {**changes, "name_sort": name_sort_key(changes["name"])}
-        stmt = (update(Customer).where(Customer.id == customer_id)
-                .values(**changes, version=Customer.version + 1)
-                .returning(Customer.version).execution_options(synchronize_session=False))
+        stmt = (
+            update(Customer)
+            .where(Customer.id == customer_id)
+            .values(**changes, version=Customer.version + 1)
+            .returning(Customer.version)
+            .execution_options(synchronize_session=False)
+        )
         self._reindex([customer_id])
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def update_contact(self, contact_id: int, changes: dict[str, Any]) -> None:
         owner = await self.session.scalar(
-            update(Contact).where(Contact.id == contact_id)
+            update(Contact)
+            .where(Contact.id == contact_id)
             .values(**changes, version=Contact.version + 1)
-            .returning(Contact.customer_id).execution_options(synchronize_session=False))
+            .returning(Contact.customer_id)
+            .execution_options(synchronize_session=False)
+        )
         self._reindex([owner] if owner is not None else [])
 
     # ---- revert ----
@@ -331,8 +426,13 @@ class SqlImportRepo:
     async def versions(self, ids: Sequence[int]) -> dict[int, int]:
         out = {}
         for chunk in _chunks(ids):
-            out.update((await self.session.execute(
-                select(Customer.id, Customer.version).where(Customer.id.in_(chunk)))).all())
+            out.update(
+                (
+                    await self.session.execute(
+                        select(Customer.id, Customer.version).where(Customer.id.in_(chunk))
+                    )
+                ).all()
+            )
         return out
 
     async def touched_after(self, ids: Sequence[int], audit_id: int) -> set[int]:
@@ -340,24 +440,39 @@ class SqlImportRepo:
         `audit_id`."""
         out: set[int] = set()
         for chunk in _chunks(ids):
-            out.update((await self.session.scalars(
-                select(AuditEvent.customer_id).distinct().where(
-                    AuditEvent.customer_id.in_(chunk), AuditEvent.id > audit_id))).all())
+            out.update(
+                (
+                    await self.session.scalars(
+                        select(AuditEvent.customer_id)
+                        .distinct()
+                        .where(AuditEvent.customer_id.in_(chunk), AuditEvent.id > audit_id)
+                    )
+                ).all()
+            )
         return out
 
     async def delete_customers(self, ids: Sequence[int]) -> None:
         for chunk in _chunks(ids):
-            await self.session.execute(delete(Customer).where(Customer.id.in_(chunk))
-                                       .execution_options(synchronize_session=False))
+            await self.session.execute(
+                delete(Customer)
+                .where(Customer.id.in_(chunk))
+                .execution_options(synchronize_session=False)
+            )
 
     async def delete_contacts(self, ids: Sequence[int]) -> None:
         for chunk in _chunks(ids):
             owners = await self.session.scalars(
-                delete(Contact).where(Contact.id.in_(chunk)).returning(Contact.customer_id)
-                .execution_options(synchronize_session=False))
+                delete(Contact)
+                .where(Contact.id.in_(chunk))
+                .returning(Contact.customer_id)
+                .execution_options(synchronize_session=False)
+            )
             self._reindex(owners.all())
 
     async def delete_customer_tags(self, pairs: Sequence[tuple[int, int]]) -> None:
         for customer_id, tag_id in pairs:
-            await self.session.execute(delete(CustomerTag).where(
-                CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag_id))
+            await self.session.execute(
+                delete(CustomerTag).where(
+                    CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag_id
+                )
+            )

@@ -9,7 +9,7 @@ import csv
 import io
 import multiprocessing
 import queue
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,8 +20,13 @@ import xlsxwriter
 from domain.imports.columns import Column
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-           "strings_to_numbers": False, "remove_timezone": True}
+OPTIONS = {
+    "constant_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "remove_timezone": True,
+}
 
 
 def safe_csv(value: Any) -> Any:
@@ -33,8 +38,13 @@ def safe_csv(value: Any) -> Any:
 class XlsxWriter:
     """A workbook of one data sheet written row by row."""
 
-    def __init__(self, target: Path | io.BytesIO, sheet: str, headers: Sequence[str],
-                 widths: Sequence[int] | None = None) -> None:
+    def __init__(
+        self,
+        target: Path | io.BytesIO,
+        sheet: str,
+        headers: Sequence[str],
+        widths: Sequence[int] | None = None,
+    ) -> None:
         self.book = xlsxwriter.Workbook(target, OPTIONS)
         self.sheet = self.book.add_worksheet(sheet[:31])
         self.bold = self.book.add_format({"bold": True, "bg_color": "#F0F0F0"})
@@ -89,7 +99,7 @@ class ListWriter:
         self._xlsx = XlsxWriter(path, title, headers) if fmt == "xlsx" else None
         self._file: Any = None
         if self._xlsx is None:
-            self._file = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+            self._file = open(path, "w", encoding="utf-8-sig", newline="")
             self._csv = csv.writer(self._file)
             self._csv.writerow([safe_csv(h) for h in headers])
 
@@ -133,8 +143,11 @@ class ListWriterProcess:
         context = multiprocessing.get_context("spawn")
         self.count = 0
         self._pages = context.Queue(maxsize=self.PAGES_AHEAD)
-        self._process = context.Process(target=_write_pages, daemon=True, args=(
-            str(path), fmt, title, list(headers), self._pages))
+        self._process = context.Process(
+            target=_write_pages,
+            daemon=True,
+            args=(str(path), fmt, title, list(headers), self._pages),
+        )
         self._process.start()
 
     def write(self, rows: Sequence[Sequence[Any]]) -> None:
@@ -180,15 +193,20 @@ def template(columns: Sequence[Column], example: dict[str, Any], lang: str) -> b
     notes = book.add_worksheet("填写说明" if zh else "How to fill in")
     lists = book.add_worksheet("选项" if zh else "Choices")
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    required = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1,
-                                "font_color": "#C00000"})
+    required = book.add_format(
+        {"bold": True, "bg_color": "#FCE4D6", "border": 1, "font_color": "#C00000"}
+    )
     text = book.add_format({"num_format": "@"})
     for col, column in enumerate(columns):
         header = column.header(lang)
         data.write_string(0, col, header, required if column.required else head)
         # Text cells keep phones, codes and ID numbers whole (no 1.38E+10).
-        data.set_column(col, col, max(12, len(header) * 2 + 2),
-                        text if column.type in ("code", "phone") else None)
+        data.set_column(
+            col,
+            col,
+            max(12, len(header) * 2 + 2),
+            text if column.type in ("code", "phone") else None,
+        )
         value = example.get(column.key)
         if value is not None:
             data.write_string(1, col, str(value))
@@ -198,14 +216,25 @@ def template(columns: Sequence[Column], example: dict[str, Any], lang: str) -> b
             for i, label in enumerate(labels, start=1):
                 lists.write_string(i, col, label)
             ref = xlsxwriter.utility.xl_range_abs(1, col, len(labels), col)
-            data.data_validation(1, col, 200_000, col, {
-                "validate": "list", "source": f"='{lists.get_name()}'!{ref}",
-                "error_title": "请从下拉列表选择" if zh else "Pick from the list",
-                "error_message": "、".join(labels)[:250]})
+            data.data_validation(
+                1,
+                col,
+                200_000,
+                col,
+                {
+                    "validate": "list",
+                    "source": f"='{lists.get_name()}'!{ref}",
+                    "error_title": "请从下拉列表选择" if zh else "Pick from the list",
+                    "error_message": "、".join(labels)[:250],
+                },
+            )
     data.freeze_panes(1, 0)
     lists.hide()
-    titles = (("列名", "必填", "说明", "可选值") if zh
-              else ("Column", "Required", "What to enter", "Choices"))
+    titles = (
+        ("列名", "必填", "说明", "可选值")
+        if zh
+        else ("Column", "Required", "What to enter", "Choices")
+    )
     for i, title in enumerate(titles):
         notes.write_string(0, i, title, head)
     notes.set_column(0, 0, 20)
@@ -215,7 +244,8 @@ def template(columns: Sequence[Column], example: dict[str, Any], lang: str) -> b
         notes.write_string(row, 0, column.header(lang))
         notes.write_string(row, 1, ("是" if zh else "yes") if column.required else "")
         notes.write_string(row, 2, column.help_zh if zh else column.help_en)
-        notes.write_string(row, 3, "、".join((zh and c[0]) or c[1]
-                                             for c in column.choices.values()))
+        notes.write_string(
+            row, 3, "、".join((zh and c[0]) or c[1] for c in column.choices.values())
+        )
     book.close()
     return out.getvalue()

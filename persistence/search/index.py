@@ -88,21 +88,35 @@ async def refresh_pending(session: Any) -> None:
     await session.run_sync(_before_commit)
 
 
-def _documents(customers: Iterable[Any], contacts: Iterable[Any]
-               ) -> list[tuple[int, dict[str, str]]]:
+def _documents(
+    customers: Iterable[Any], contacts: Iterable[Any]
+) -> list[tuple[int, dict[str, str]]]:
     by_customer: dict[int, list[ContactText]] = {}
     for c in contacts:
         by_customer.setdefault(c.customer_id, []).append(
-            ContactText(name=c.name, mobile=c.mobile, phone=c.phone, email=c.email,
-                        wechat=c.wechat))
-    return [(row.id, document(CustomerText(
-        name=row.name, code=row.code, credit_code=row.credit_code, id_number=row.id_number,
-        address=row.address, contacts=by_customer.get(row.id, ()))))
-        for row in customers]
+            ContactText(name=c.name, mobile=c.mobile, phone=c.phone, email=c.email, wechat=c.wechat)
+        )
+    return [
+        (
+            row.id,
+            document(
+                CustomerText(
+                    name=row.name,
+                    code=row.code,
+                    credit_code=row.credit_code,
+                    id_number=row.id_number,
+                    address=row.address,
+                    contacts=by_customer.get(row.id, ()),
+                )
+            ),
+        )
+        for row in customers
+    ]
 
 
-def _rows(docs: list[tuple[int, dict[str, str]]], postgres: bool
-          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _rows(
+    docs: list[tuple[int, dict[str, str]]], postgres: bool
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     doc_rows, gram_rows = [], []
     for customer_id, doc in docs:
         keys = grams(doc)
@@ -121,20 +135,28 @@ def refresh(session: Session, customer_ids: Iterable[int]) -> None:
     postgres = connection.dialect.name == "postgresql"
     ids = sorted(set(customer_ids))
     for start in range(0, len(ids), _BATCH):
-        chunk = ids[start:start + _BATCH]
+        chunk = ids[start : start + _BATCH]
         customers = connection.execute(
-            select(CUSTOMER.c.id, *(CUSTOMER.c[f] for f in _CUSTOMER_FIELDS))
-            .where(CUSTOMER.c.id.in_(chunk))).all()
+            select(CUSTOMER.c.id, *(CUSTOMER.c[f] for f in _CUSTOMER_FIELDS)).where(
+                CUSTOMER.c.id.in_(chunk)
+            )
+        ).all()
         contacts = connection.execute(
             select(*(CONTACT.c[f] for f in _CONTACT_FIELDS))
-            .where(CONTACT.c.customer_id.in_(chunk)).order_by(CONTACT.c.id)).all()
+            .where(CONTACT.c.customer_id.in_(chunk))
+            .order_by(CONTACT.c.id)
+        ).all()
         doc_rows, gram_rows = _rows(_documents(customers, contacts), postgres)
         if postgres:
             if doc_rows:
                 upsert = pg_insert(DOC)
-                connection.execute(upsert.on_conflict_do_update(
-                    index_elements=[DOC.c.customer_id],
-                    set_={name: upsert.excluded[name] for name in DOC_COLUMNS[1:]}), doc_rows)
+                connection.execute(
+                    upsert.on_conflict_do_update(
+                        index_elements=[DOC.c.customer_id],
+                        set_={name: upsert.excluded[name] for name in DOC_COLUMNS[1:]},
+                    ),
+                    doc_rows,
+                )
             continue
         connection.execute(delete(GRAM).where(GRAM.c.customer_id.in_(chunk)))
         connection.execute(delete(DOC).where(DOC.c.customer_id.in_(chunk)))
@@ -147,25 +169,46 @@ def refresh(session: Session, customer_ids: Iterable[int]) -> None:
 DOC_COLUMNS = ("customer_id", *FIELDS, "grams")
 
 
-def new_rows(customers: Sequence[tuple[int, Mapping[str, Any]]],
-             contacts: Iterable[Mapping[str, Any]], postgres: bool
-             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def new_rows(
+    customers: Sequence[tuple[int, Mapping[str, Any]]],
+    contacts: Iterable[Mapping[str, Any]],
+    postgres: bool,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The search_doc (and on SQLite search_gram) rows of customers being created, built from
     the rows about to be written (an import's) instead of read back."""
     by_customer: dict[int, list[ContactText]] = {}
     for c in contacts:
-        by_customer.setdefault(c["customer_id"], []).append(ContactText(
-            name=c["name"], mobile=c.get("mobile"), phone=c.get("phone"), email=c.get("email"),
-            wechat=c.get("wechat")))
-    docs = [(customer_id, document(CustomerText(
-        name=row["name"], code=row["code"], credit_code=row.get("credit_code"),
-        id_number=row.get("id_number"), address=row.get("address"),
-        contacts=by_customer.get(customer_id, ())))) for customer_id, row in customers]
+        by_customer.setdefault(c["customer_id"], []).append(
+            ContactText(
+                name=c["name"],
+                mobile=c.get("mobile"),
+                phone=c.get("phone"),
+                email=c.get("email"),
+                wechat=c.get("wechat"),
+            )
+        )
+    docs = [
+        (
+            customer_id,
+            document(
+                CustomerText(
+                    name=row["name"],
+                    code=row["code"],
+                    credit_code=row.get("credit_code"),
+                    id_number=row.get("id_number"),
+                    address=row.get("address"),
+                    contacts=by_customer.get(customer_id, ()),
+                )
+            ),
+        )
+        for customer_id, row in customers
+    ]
     return _rows(docs, postgres)
 
 
-async def reindex(connection: AsyncConnection, *, batch: int = 5000,
-                  progress: Any = None) -> dict[str, Any]:
+async def reindex(
+    connection: AsyncConnection, *, batch: int = 5000, progress: Any = None
+) -> dict[str, Any]:
     """Rebuild the whole index in the connection's transaction. On PostgreSQL the GIN index
     is dropped and built again after the rows are copied in: one build is far cheaper than a
     million insertions into it."""
@@ -180,20 +223,31 @@ async def reindex(connection: AsyncConnection, *, batch: int = 5000,
     last_id, done = 0, 0
     raw = (await connection.get_raw_connection()).driver_connection if postgres else None
     while True:
-        customers = (await connection.execute(
-            select(Customer.id, *(getattr(Customer, f) for f in _CUSTOMER_FIELDS))
-            .where(Customer.id > last_id).order_by(Customer.id).limit(batch))).all()
+        customers = (
+            await connection.execute(
+                select(Customer.id, *(getattr(Customer, f) for f in _CUSTOMER_FIELDS))
+                .where(Customer.id > last_id)
+                .order_by(Customer.id)
+                .limit(batch)
+            )
+        ).all()
         if not customers:
             break
         first, last_id = customers[0].id, customers[-1].id
-        contacts = (await connection.execute(
-            select(*(getattr(Contact, f) for f in _CONTACT_FIELDS))
-            .where(Contact.customer_id.between(first, last_id)).order_by(Contact.id))).all()
+        contacts = (
+            await connection.execute(
+                select(*(getattr(Contact, f) for f in _CONTACT_FIELDS))
+                .where(Contact.customer_id.between(first, last_id))
+                .order_by(Contact.id)
+            )
+        ).all()
         doc_rows, gram_rows = _rows(_documents(customers, contacts), postgres)
         if postgres:
             await raw.copy_records_to_table(
-                "search_doc", columns=DOC_COLUMNS,
-                records=[tuple(r[c] for c in DOC_COLUMNS) for r in doc_rows])
+                "search_doc",
+                columns=DOC_COLUMNS,
+                records=[tuple(r[c] for c in DOC_COLUMNS) for r in doc_rows],
+            )
         else:
             await connection.execute(insert(SearchDoc), doc_rows)
             if gram_rows:
@@ -204,8 +258,9 @@ async def reindex(connection: AsyncConnection, *, batch: int = 5000,
     if postgres:
         # the default 64 MB makes a GIN build over a million documents take many minutes
         await connection.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
-        await connection.execute(text(
-            "CREATE INDEX ix_search_doc_grams ON search_doc USING gin (grams)"))
+        await connection.execute(
+            text("CREATE INDEX ix_search_doc_grams ON search_doc USING gin (grams)")
+        )
         await connection.execute(text("ANALYZE search_doc"))
     count = (await connection.execute(select(func.count()).select_from(SearchDoc))).scalar_one()
     return {"customers": count, "seconds": round(time.perf_counter() - started, 1)}

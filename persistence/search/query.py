@@ -22,8 +22,20 @@ from persistence.models import Customer, SearchDoc, SearchGram
 
 DOC = SearchDoc.__table__
 CUSTOMER = Customer.__table__
-_DOC_FIELDS = [DOC.c[name] for name in ("names", "contacts", "pinyin", "phones", "emails",
-                                        "wechats", "address", "codes", "id_number")]
+_DOC_FIELDS = [
+    DOC.c[name]
+    for name in (
+        "names",
+        "contacts",
+        "pinyin",
+        "phones",
+        "emails",
+        "wechats",
+        "address",
+        "codes",
+        "id_number",
+    )
+]
 
 
 def _escape(text: str) -> str:
@@ -37,14 +49,18 @@ def _pattern(text: str, how: str) -> str:
     return {"exact": f"%\n{text}\n%", "prefix": f"\n{text}%", "part": f"%{text}%"}[how]
 
 
-def _has_grams(keys: Sequence[str], dialect: str, walking: bool = False
-               ) -> ColumnElement[bool]:
+def _has_grams(keys: Sequence[str], dialect: str, walking: bool = False) -> ColumnElement[bool]:
     if dialect == "postgresql":
         return DOC.c.grams.op("@>")(bindparam(None, list(keys), type_=ARRAY(Text())))
     if walking:  # one primary-key probe per gram for each customer the walk visits
-        return and_(*(select(SearchGram.customer_id).where(
-            SearchGram.gram == key, SearchGram.customer_id == CUSTOMER.c.id).exists()
-            for key in keys))
+        return and_(
+            *(
+                select(SearchGram.customer_id)
+                .where(SearchGram.gram == key, SearchGram.customer_id == CUSTOMER.c.id)
+                .exists()
+                for key in keys
+            )
+        )
     probes = [select(SearchGram.customer_id).where(SearchGram.gram == key) for key in keys]
     subquery = probes[0] if len(probes) == 1 else probes[0].intersect(*probes[1:])
     return DOC.c.customer_id.in_(subquery)
@@ -58,8 +74,7 @@ def _has_grams(keys: Sequence[str], dialect: str, walking: bool = False
 _WALK_FROM = 2000
 
 
-async def _walks(connection: Any, q: SearchQuery, conditions: Sequence[tuple[str, str]]
-                 ) -> bool:
+async def _walks(connection: Any, q: SearchQuery, conditions: Sequence[tuple[str, str]]) -> bool:
     """Whether one of the conditions is common: a single gram (a query of up to three
     characters, or four digits) in at least _WALK_FROM documents. Several grams are left to
     their postings: each may be common while all together are rare (the trigrams of a phone
@@ -70,17 +85,26 @@ async def _walks(connection: Any, q: SearchQuery, conditions: Sequence[tuple[str
         grams = q.grams_for(field, how)
         if len(grams) != 1:
             continue
-        postings = await connection.scalar(select(func.count()).select_from(
-            select(SearchGram.customer_id).where(SearchGram.gram == grams[0])
-            .limit(_WALK_FROM).subquery()))
+        postings = await connection.scalar(
+            select(func.count()).select_from(
+                select(SearchGram.customer_id)
+                .where(SearchGram.gram == grams[0])
+                .limit(_WALK_FROM)
+                .subquery()
+            )
+        )
         if postings >= _WALK_FROM:
             return True
     return False
 
 
-def condition(q: SearchQuery, actor: Actor, dialect: str,
-              conditions: Sequence[tuple[str, str]], walking: bool = False
-              ) -> ColumnElement[bool]:
+def condition(
+    q: SearchQuery,
+    actor: Actor,
+    dialect: str,
+    conditions: Sequence[tuple[str, str]],
+    walking: bool = False,
+) -> ColumnElement[bool]:
     """Rows of search_doc ⋈ customer where one of `conditions` ((field, how) pairs) holds for
     the query, as the actor may see it.
 
@@ -101,8 +125,10 @@ def condition(q: SearchQuery, actor: Actor, dialect: str,
             prefilter = rule
             if dialect == "sqlite":
                 start = "\n" + needle(q, field)
-                prefilter = and_(DOC.c.names >= bindparam(None, start),
-                                 DOC.c.names < bindparam(None, start + "\U0010ffff"))
+                prefilter = and_(
+                    DOC.c.names >= bindparam(None, start),
+                    DOC.c.names < bindparam(None, start + "\U0010ffff"),
+                )
         else:
             prefilter = _has_grams(q.grams_for(field, how), dialect, walking)
         if field in hidden:
@@ -119,8 +145,7 @@ def condition(q: SearchQuery, actor: Actor, dialect: str,
 def any_field(q: SearchQuery, actor: Actor, dialect: str) -> ColumnElement[bool]:
     """`q=` on the customer list: the customer matches the query in any field."""
     every = [pair for _tier, pairs in TIERS for pair in pairs]
-    matched = (select(DOC.c.customer_id)
-               .where(condition(q, actor, dialect, every)))
+    matched = select(DOC.c.customer_id).where(condition(q, actor, dialect, every))
     if any(field in hidden_fields(actor.role.value) for field, _ in every):
         matched = matched.join(CUSTOMER, CUSTOMER.c.id == DOC.c.customer_id)
     return Customer.id.in_(matched)
@@ -135,8 +160,9 @@ def _readable(actor: Actor) -> list[ColumnElement[bool]]:
     return where
 
 
-async def search_customers(session: AsyncSession, actor: Actor, q: SearchQuery, *,
-                           limit: int) -> tuple[list[tuple[Any, Match]], bool]:
+async def search_customers(
+    session: AsyncSession, actor: Actor, q: SearchQuery, *, limit: int
+) -> tuple[list[tuple[Any, Match]], bool]:
     """The best `limit` customers for the query, ranked (rules.Tier, then last contact
     newest first, then newest customer), each with its match; and whether there are more."""
     if q.empty:
@@ -148,12 +174,13 @@ async def search_customers(session: AsyncSession, actor: Actor, q: SearchQuery, 
         if not any(field in q.fields for field, _ in pairs):
             continue
         walking = dialect == "sqlite" and await _walks(connection, q, pairs)
-        stmt = (select(CUSTOMER.c.id)
-                .select_from(DOC.join(CUSTOMER, CUSTOMER.c.id == DOC.c.customer_id))
-                .where(condition(q, actor, dialect, pairs, walking), *_readable(actor))
-                .order_by(CUSTOMER.c.last_contact_at.desc().nulls_last(),
-                          CUSTOMER.c.id.desc())
-                .limit(limit + 1 - len(found)))
+        stmt = (
+            select(CUSTOMER.c.id)
+            .select_from(DOC.join(CUSTOMER, CUSTOMER.c.id == DOC.c.customer_id))
+            .where(condition(q, actor, dialect, pairs, walking), *_readable(actor))
+            .order_by(CUSTOMER.c.last_contact_at.desc().nulls_last(), CUSTOMER.c.id.desc())
+            .limit(limit + 1 - len(found))
+        )
         if walking:  # (last_contact_at, rowid) descending is exactly the rank order
             stmt = stmt.with_hint(CUSTOMER, "INDEXED BY ix_customer_last_contact_at", "sqlite")
         if found:
@@ -164,11 +191,21 @@ async def search_customers(session: AsyncSession, actor: Actor, q: SearchQuery, 
     more, found = len(found) > limit, found[:limit]
     if not found:
         return [], False
-    rows = (await connection.execute(
-        select(CUSTOMER.c.id, CUSTOMER.c.code, CUSTOMER.c.name, CUSTOMER.c.owner_id,
-               CUSTOMER.c.stage, CUSTOMER.c.last_contact_at, *_DOC_FIELDS)
-        .select_from(DOC.join(CUSTOMER, CUSTOMER.c.id == DOC.c.customer_id))
-        .where(CUSTOMER.c.id.in_(found)))).all()
+    rows = (
+        await connection.execute(
+            select(
+                CUSTOMER.c.id,
+                CUSTOMER.c.code,
+                CUSTOMER.c.name,
+                CUSTOMER.c.owner_id,
+                CUSTOMER.c.stage,
+                CUSTOMER.c.last_contact_at,
+                *_DOC_FIELDS,
+            )
+            .select_from(DOC.join(CUSTOMER, CUSTOMER.c.id == DOC.c.customer_id))
+            .where(CUSTOMER.c.id.in_(found))
+        )
+    ).all()
     by_id = {row.id: row for row in rows}
     out = []
     for customer_id in found:
@@ -190,8 +227,9 @@ class SqlSearchRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def customers(self, actor: Actor, q: SearchQuery, *, limit: int
-                        ) -> tuple[list[tuple[Any, Match]], bool]:
+    async def customers(
+        self, actor: Actor, q: SearchQuery, *, limit: int
+    ) -> tuple[list[tuple[Any, Match]], bool]:
         return await search_customers(self.session, actor, q, limit=limit)
 
     async def contacts_of(self, customer_ids: Sequence[int]) -> list[Any]:
@@ -200,12 +238,23 @@ class SqlSearchRepo:
             return []
         from persistence.models import Contact
 
-        rows = (await self.session.execute(
-            select(Contact.id, Contact.customer_id, Contact.name, Contact.mobile,
-                   Contact.phone, Contact.email, Contact.wechat,
-                   CUSTOMER.c.name.label("customer_name"))
-            .join(CUSTOMER, CUSTOMER.c.id == Contact.customer_id)
-            .where(Contact.customer_id.in_(customer_ids)).order_by(Contact.id))).all()
+        rows = (
+            await self.session.execute(
+                select(
+                    Contact.id,
+                    Contact.customer_id,
+                    Contact.name,
+                    Contact.mobile,
+                    Contact.phone,
+                    Contact.email,
+                    Contact.wechat,
+                    CUSTOMER.c.name.label("customer_name"),
+                )
+                .join(CUSTOMER, CUSTOMER.c.id == Contact.customer_id)
+                .where(Contact.customer_id.in_(customer_ids))
+                .order_by(Contact.id)
+            )
+        ).all()
         order = {cid: i for i, cid in enumerate(customer_ids)}
         return sorted(rows, key=lambda r: order[r.customer_id])
 
@@ -221,18 +270,25 @@ class SqlSearchRepo:
         from persistence.ticket_repo import SqlTicketRepo, TicketFilter
 
         page = await SqlTicketRepo(self.session).list_page(
-            actor, TicketFilter(q=text), now=datetime.now(UTC), cursor=None, limit=limit)
-        names = dict((await self.session.execute(
-            select(CUSTOMER.c.id, CUSTOMER.c.name).where(
-                CUSTOMER.c.id.in_({t.customer_id for t in page.items})))).all())
-        return type(page)([(t, names.get(t.customer_id)) for t in page.items],
-                          page.next_cursor)
+            actor, TicketFilter(q=text), now=datetime.now(UTC), cursor=None, limit=limit
+        )
+        names = dict(
+            (
+                await self.session.execute(
+                    select(CUSTOMER.c.id, CUSTOMER.c.name).where(
+                        CUSTOMER.c.id.in_({t.customer_id for t in page.items})
+                    )
+                )
+            ).all()
+        )
+        return type(page)([(t, names.get(t.customer_id)) for t in page.items], page.next_cursor)
 
     async def follow_ups(self, actor: Actor, text: str, *, limit: int) -> Any:
         from persistence.follow_up_repo import FollowUpFilter, SqlFollowUpRepo
 
         return await SqlFollowUpRepo(self.session).list_page(
-            actor, FollowUpFilter(q=text), cursor=None, limit=limit)
+            actor, FollowUpFilter(q=text), cursor=None, limit=limit
+        )
 
     async def opportunities(self, actor: Actor, text: str, *, limit: int) -> Any:
         from datetime import UTC, datetime
@@ -240,8 +296,8 @@ class SqlSearchRepo:
         from persistence.opportunity_repo import OpportunityFilter, SqlOpportunityRepo
 
         return await SqlOpportunityRepo(self.session).list_page(
-            actor, OpportunityFilter(q=text), cutoff=datetime.now(UTC), cursor=None,
-            limit=limit)
+            actor, OpportunityFilter(q=text), cutoff=datetime.now(UTC), cursor=None, limit=limit
+        )
 
 
 def text_contains(columns: Sequence[Any], text: str) -> ColumnElement[bool]:

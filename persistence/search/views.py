@@ -20,18 +20,21 @@ class SqlSavedViewRepo:
         """The actor's own views and those shared with them, by name."""
         shared = [SavedView.visibility == "everyone"]
         if actor.department_id is not None:
-            shared.append((SavedView.visibility == "department")
-                          & (SavedView.department_id == actor.department_id))
+            shared.append(
+                (SavedView.visibility == "department")
+                & (SavedView.department_id == actor.department_id)
+            )
         stmt = select(SavedView).where(or_(SavedView.owner_id == actor.user_id, *shared))
         if resource:
             stmt = stmt.where(SavedView.resource == resource)
-        return list((await self.session.scalars(stmt.order_by(SavedView.name,
-                                                              SavedView.id))).all())
+        return list((await self.session.scalars(stmt.order_by(SavedView.name, SavedView.id))).all())
 
-    async def name_taken(self, owner_id: int, resource: str, name: str,
-                         except_id: int | None = None) -> bool:
-        stmt = select(SavedView.id).where(SavedView.owner_id == owner_id,
-                                          SavedView.resource == resource, SavedView.name == name)
+    async def name_taken(
+        self, owner_id: int, resource: str, name: str, except_id: int | None = None
+    ) -> bool:
+        stmt = select(SavedView.id).where(
+            SavedView.owner_id == owner_id, SavedView.resource == resource, SavedView.name == name
+        )
         if except_id is not None:
             stmt = stmt.where(SavedView.id != except_id)
         return (await self.session.scalar(stmt.limit(1))) is not None

@@ -14,9 +14,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADERS = ["客户名称", "统一社会信用代码", "客户阶段", "联系人", "手机", "邮箱", "联系人2", "手机2"]
 
 
-def xlsx(rows: list[list[Any]], headers: list[str] | None = None, *, sheet: str = "客户",
-         extra_sheets: dict[str, list[list[Any]]] | None = None,
-         before: bool = False) -> bytes:
+def xlsx(
+    rows: list[list[Any]],
+    headers: list[str] | None = None,
+    *,
+    sheet: str = "客户",
+    extra_sheets: dict[str, list[list[Any]]] | None = None,
+    before: bool = False,
+) -> bytes:
     """A workbook whose cells keep Python's types: numbers stay numbers (as Excel stores a
     phone typed into a General cell), None is an empty cell, '=…' a formula with `2` cached."""
     out = io.BytesIO()
@@ -53,8 +58,9 @@ def formula_value(formula: str) -> Any:
     return formula.split("#", 1)[1] if "#" in formula else 2
 
 
-def csv_bytes(rows: list[list[Any]], headers: list[str] | None = None, *,
-              encoding: str = "utf-8") -> bytes:
+def csv_bytes(
+    rows: list[list[Any]], headers: list[str] | None = None, *, encoding: str = "utf-8"
+) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(headers or HEADERS)
@@ -72,9 +78,17 @@ def fake_xlsx() -> bytes:
 
 def company(**overrides: Any) -> list[Any]:
     """A customer row in HEADERS order."""
-    row = {"name": f"导入测试{uuid.uuid4().hex[:6]}有限公司", "credit_code": credit_code(),
-           "stage": "意向", "contact": "张伟", "mobile": mobile(), "email": None,
-           "contact2": None, "mobile2": None, **overrides}
+    row = {
+        "name": f"导入测试{uuid.uuid4().hex[:6]}有限公司",
+        "credit_code": credit_code(),
+        "stage": "意向",
+        "contact": "张伟",
+        "mobile": mobile(),
+        "email": None,
+        "contact2": None,
+        "mobile2": None,
+        **overrides,
+    }
     return list(row.values())
 
 
@@ -85,9 +99,15 @@ def mobile() -> str:
     return f"139{uuid.uuid4().int % 10**8:08d}"
 
 
-async def upload(client, user, data: bytes, name: str = "客户.xlsx", **fields: Any):  # noqa: ANN001
-    form = {"kind": "customers", "mode": "dry_run", **{k: str(v).lower() if isinstance(v, bool)
-                                                       else v for k, v in fields.items()}}
-    return await client.post("/imports", headers=user.headers, data=form,
-                             files={"file": (name, data, XLSX if name.endswith("xlsx")
-                                             else "text/csv")})
+async def upload(client, user, data: bytes, name: str = "客户.xlsx", **fields: Any):
+    form = {
+        "kind": "customers",
+        "mode": "dry_run",
+        **{k: str(v).lower() if isinstance(v, bool) else v for k, v in fields.items()},
+    }
+    return await client.post(
+        "/imports",
+        headers=user.headers,
+        data=form,
+        files={"file": (name, data, XLSX if name.endswith("xlsx") else "text/csv")},
+    )

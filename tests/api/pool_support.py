@@ -16,8 +16,13 @@ from persistence.models import Customer
 from persistence.pool_repo import SqlPoolRepo
 from tests.conftest import TestUser
 
-DEFAULTS = {"pool_release_days": 30, "pool_warning_days": 3, "pool_no_order_days": None,
-            "pool_claim_limit": 200, "pool_reclaim_cooldown_days": 7}
+DEFAULTS = {
+    "pool_release_days": 30,
+    "pool_warning_days": 3,
+    "pool_no_order_days": None,
+    "pool_claim_limit": 200,
+    "pool_reclaim_cooldown_days": 7,
+}
 
 
 def unique(prefix: str) -> str:
@@ -56,18 +61,21 @@ async def pool_items(client: httpx.AsyncClient, user: TestUser, **params: Any) -
 
 async def history(client: httpx.AsyncClient, admin: TestUser, customer_id: int) -> list[dict]:
     """The customer's history, oldest first."""
-    response = await client.get(f"/customers/{customer_id}/history", params={"limit": 200},
-                                headers=admin.headers)
+    response = await client.get(
+        f"/customers/{customer_id}/history", params={"limit": 200}, headers=admin.headers
+    )
     assert response.status_code == 200, response.text
     return list(reversed(response.json()["items"]))
 
 
 @pytest.fixture
-async def lifecycle(client, users) -> AsyncIterator[Callable[..., Any]]:  # noqa: ANN001
+async def lifecycle(client, users) -> AsyncIterator[Callable[..., Any]]:
     """`await lifecycle(pool_claim_limit=2, …)` for one test; the defaults come back after."""
+
     async def change(**values: Any) -> dict:
-        response = await client.patch("/lifecycle-settings", json=values,
-                                      headers=users["admin"].headers)
+        response = await client.patch(
+            "/lifecycle-settings", json=values, headers=users["admin"].headers
+        )
         assert response.status_code == 200, response.text
         return response.json()
 

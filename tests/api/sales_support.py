@@ -51,42 +51,45 @@ async def get_customer(client: httpx.AsyncClient, user: TestUser, customer_id: i
     return await ok(await client.get(f"/customers/{customer_id}", headers=user.headers))
 
 
-async def follow_up(client: httpx.AsyncClient, user: TestUser, customer_id: int,
-                    **fields: Any) -> dict:
-    body = {"customer_id": customer_id, "method": "phone", "summary": "电话沟通需求",
-            **fields}
+async def follow_up(
+    client: httpx.AsyncClient, user: TestUser, customer_id: int, **fields: Any
+) -> dict:
+    body = {"customer_id": customer_id, "method": "phone", "summary": "电话沟通需求", **fields}
     for key, value in list(body.items()):
         if isinstance(value, datetime):
             body[key] = value.isoformat()
     return await ok(await client.post("/follow-ups", json=body, headers=user.headers), 201)
 
 
-async def opportunity(client: httpx.AsyncClient, user: TestUser, customer_id: int,
-                      **fields: Any) -> dict:
+async def opportunity(
+    client: httpx.AsyncClient, user: TestUser, customer_id: int, **fields: Any
+) -> dict:
     body = {"customer_id": customer_id, "title": "ERP 升级项目", **fields}
     return await ok(await client.post("/opportunities", json=body, headers=user.headers), 201)
 
 
-async def order(client: httpx.AsyncClient, user: TestUser, customer_id: int,
-                **fields: Any) -> dict:
-    body = {"product": "CRM 年度订阅", "amount": "12800.00", "ordered_on": "2025-03-01",
-            **fields}
-    return await ok(await client.post(f"/customers/{customer_id}/orders", json=body,
-                                      headers=user.headers), 201)
+async def order(client: httpx.AsyncClient, user: TestUser, customer_id: int, **fields: Any) -> dict:
+    body = {"product": "CRM 年度订阅", "amount": "12800.00", "ordered_on": "2025-03-01", **fields}
+    return await ok(
+        await client.post(f"/customers/{customer_id}/orders", json=body, headers=user.headers), 201
+    )
 
 
-async def move(client: httpx.AsyncClient, user: TestUser, opportunity_id: int, to: str,
-               **fields: Any) -> httpx.Response:
-    return await client.post(f"/opportunities/{opportunity_id}/transitions",
-                             json={"to": to, **fields}, headers=user.headers)
+async def move(
+    client: httpx.AsyncClient, user: TestUser, opportunity_id: int, to: str, **fields: Any
+) -> httpx.Response:
+    return await client.post(
+        f"/opportunities/{opportunity_id}/transitions",
+        json={"to": to, **fields},
+        headers=user.headers,
+    )
 
 
 async def set_columns(database: Any, customer_id: int, **values: Any) -> None:
     """Straight into the database: states other parts of the product produce (dormant, in
     the pool), so that these tests see how sales writes treat them."""
     async with database.session(write=True) as session:
-        await session.execute(update(Customer).where(Customer.id == customer_id)
-                              .values(**values))
+        await session.execute(update(Customer).where(Customer.id == customer_id).values(**values))
 
 
 async def stored(database: Any, model: Any, record_id: int) -> Any:
@@ -95,6 +98,9 @@ async def stored(database: Any, model: Any, record_id: int) -> Any:
 
 
 async def history(client: httpx.AsyncClient, admin: TestUser, customer_id: int) -> list[dict]:
-    body = await ok(await client.get(f"/customers/{customer_id}/history",
-                                     params={"limit": 200}, headers=admin.headers))
+    body = await ok(
+        await client.get(
+            f"/customers/{customer_id}/history", params={"limit": 200}, headers=admin.headers
+        )
+    )
     return body["items"]

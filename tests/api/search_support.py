@@ -13,25 +13,26 @@ def token(length: int = 3) -> str:
     return "".join(_rng.choice(_RARE) for _ in range(length))
 
 
-async def fresh_manager(client, database):  # noqa: ANN001, ANN201
+async def fresh_manager(client, database):
     """An account manager owning nothing yet: their searches see only what a test makes."""
     return await make_user(client, database, "account_manager")
 
 
-async def customer_with(client, user, *, contacts=(), **fields) -> dict:  # noqa: ANN001, ANN003
+async def customer_with(client, user, *, contacts=(), **fields) -> dict:
     customer = await create_customer(client, user, **fields)
     for contact in contacts:
-        response = await client.post(f"/customers/{customer['id']}/contacts", json=contact,
-                                     headers=user.headers)
+        response = await client.post(
+            f"/customers/{customer['id']}/contacts", json=contact, headers=user.headers
+        )
         assert response.status_code == 201, response.text
     return customer
 
 
-async def search(client, user, q: str, **params) -> dict:  # noqa: ANN001, ANN003
+async def search(client, user, q: str, **params) -> dict:
     response = await client.get("/search", params={"q": q, **params}, headers=user.headers)
     assert response.status_code == 200, response.text
     return {group["type"]: group for group in response.json()["groups"]}
 
 
-async def customer_ids(client, user, q: str) -> list[int]:  # noqa: ANN001
+async def customer_ids(client, user, q: str) -> list[int]:
     return [hit["id"] for hit in (await search(client, user, q))["customers"]["items"]]

@@ -8,13 +8,19 @@ from tests.conftest import create_customer, make_user
 OCTOBER = {"from": "2024-09-01", "to": "2024-10-31", "bucket": "month"}
 
 
-async def test_durations_across_national_day(client, database, users, clock):  # noqa: ANN001
+async def test_durations_across_national_day(client, database, users, clock):
     owner = await make_user(client, database, "account_manager")
     agent = await make_user(client, database, "agent")
     customer = await create_customer(client, owner)
     clock.at = cst(2024, 9, 30, 17)  # Monday before the holiday
-    ticket = await open_ticket(client, users["admin"], customer["id"], urgent=True,
-                               assignee_id=agent.id, opened_at=cst(2024, 9, 30, 17).isoformat())
+    ticket = await open_ticket(
+        client,
+        users["admin"],
+        customer["id"],
+        urgent=True,
+        assignee_id=agent.id,
+        opened_at=cst(2024, 9, 30, 17).isoformat(),
+    )
     assert ticket["priority"] == "P3"  # 120 min first response, 1620 min resolution
     clock.at = cst(2024, 10, 8, 10)  # first working morning after the holiday
     await move(client, agent, ticket["id"], "in_progress")

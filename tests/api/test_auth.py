@@ -14,15 +14,13 @@ from tests.support import PROBLEM, assert_problem
 SIGNING_KEY = "test-secret-key-0123456789"  # the key the test app is built with (conftest)
 
 
-
-
-def assert_unauthorized(response) -> dict:  # noqa: ANN001
+def assert_unauthorized(response) -> dict:
     body = assert_problem(response, 401, "unauthorized")
     assert response.headers["www-authenticate"] == "Bearer"
     return body
 
 
-async def login(client, username: str, password: str = PASSWORD):  # noqa: ANN001, ANN201
+async def login(client, username: str, password: str = PASSWORD):
     return await client.post("/auth/token", data={"username": username, "password": password})
 
 
@@ -42,13 +40,21 @@ def b64url_decode(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
-def claims(*, user_id: int, role: str, scope: str, **overrides) -> dict:  # noqa: ANN003
+def claims(*, user_id: int, role: str, scope: str, **overrides) -> dict:
     """A complete access-token payload like the app issues, valid for 30 minutes."""
     now = datetime.now(UTC)
-    return {"sub": str(user_id), "name": f"u{user_id}", "role": role, "dept": None,
-            "scope": scope, "iat": int(now.timestamp()),
-            "exp": int((now + timedelta(minutes=30)).timestamp()), "typ": "access", "ver": 0,
-            **overrides}
+    return {
+        "sub": str(user_id),
+        "name": f"u{user_id}",
+        "role": role,
+        "dept": None,
+        "scope": scope,
+        "iat": int(now.timestamp()),
+        "exp": int((now + timedelta(minutes=30)).timestamp()),
+        "typ": "access",
+        "ver": 0,
+        **overrides,
+    }
 
 
 READER_SCOPE = "customers:read users:read"
@@ -85,11 +91,11 @@ class TestLogin:
         wrong = assert_unauthorized(await login(client, user.username, "not-the-password"))
         assert unknown["detail"] == wrong["detail"]
 
-    async def test_inactive_user_is_401_even_with_the_right_password(self, client, database,
-                                                                      users):
+    async def test_inactive_user_is_401_even_with_the_right_password(self, client, database, users):
         user = await make_user(client, database, "agent")
-        deactivated = await client.patch(f"/users/{user.id}", json={"is_active": False},
-                                         headers=users["admin"].headers)
+        deactivated = await client.patch(
+            f"/users/{user.id}", json={"is_active": False}, headers=users["admin"].headers
+        )
         assert deactivated.status_code == 200, deactivated.text
         assert_unauthorized(await login(client, user.username))
 
@@ -102,12 +108,11 @@ class TestLogin:
 class TestLoginThrottle:
     """Five failures for one username within 15 minutes lock it until the oldest expires."""
 
-    async def _fail(self, client, username: str, times: int) -> None:  # noqa: ANN001
+    async def _fail(self, client, username: str, times: int) -> None:
         for _ in range(times):
             assert_unauthorized(await login(client, username, "wrong-password"))
 
-    async def test_sixth_attempt_is_429_even_with_the_right_password(self, client, database,
-                                                                     clock):
+    async def test_sixth_attempt_is_429_even_with_the_right_password(self, client, database, clock):
         user = await make_user(client, database, "agent")
         clock.at = datetime.now(UTC)
         await self._fail(client, user.username, 5)
@@ -174,8 +179,9 @@ class TestAccessTokenChecks:
     """A protected endpoint refuses every token the app did not issue unchanged."""
 
     async def test_the_issued_token_works(self, client, users):
-        assert (await client.get("/customers", headers=users["readonly"].headers)).status_code \
-            == 200
+        assert (
+            await client.get("/customers", headers=users["readonly"].headers)
+        ).status_code == 200
 
     async def test_missing_authorization_header_is_401(self, client):
         assert_unauthorized(await client.get("/customers"))
@@ -186,8 +192,9 @@ class TestAccessTokenChecks:
 
     async def test_alg_none_token_is_401(self, client, users):
         admin = users["admin"]
-        payload = claims(user_id=admin.id, role="admin",
-                         scope="customers:read customers:write users:admin")
+        payload = claims(
+            user_id=admin.id, role="admin", scope="customers:read customers:write users:admin"
+        )
         for alg in ("none", "None", "NONE"):
             token = f"{b64url_json({'alg': alg, 'typ': 'JWT'})}.{b64url_json(payload)}."
             assert_unauthorized(await client.get("/customers", headers=bearer(token)))
@@ -210,25 +217,33 @@ class TestAccessTokenChecks:
 
     async def test_expired_token_is_401(self, client, users):
         past = datetime.now(UTC) - timedelta(hours=1)
-        payload = claims(user_id=users["readonly"].id, role="readonly", scope=READER_SCOPE,
-                         iat=int((past - timedelta(minutes=30)).timestamp()),
-                         exp=int(past.timestamp()))
+        payload = claims(
+            user_id=users["readonly"].id,
+            role="readonly",
+            scope=READER_SCOPE,
+            iat=int((past - timedelta(minutes=30)).timestamp()),
+            exp=int(past.timestamp()),
+        )
         token = jwt.encode(payload, SIGNING_KEY, algorithm="HS256")
         assert_unauthorized(await client.get("/customers", headers=bearer(token)))
 
     @pytest.mark.parametrize("claim", ["sub", "exp", "typ", "role", "scope", "name"])
-    async def test_correctly_signed_token_missing_a_required_claim_is_401(self, client, users,
-                                                                          claim):
+    async def test_correctly_signed_token_missing_a_required_claim_is_401(
+        self, client, users, claim
+    ):
         payload = claims(user_id=users["readonly"].id, role="readonly", scope=READER_SCOPE)
         del payload[claim]
         token = jwt.encode(payload, SIGNING_KEY, algorithm="HS256")
         assert_unauthorized(await client.get("/customers", headers=bearer(token)))
 
-    @pytest.mark.parametrize("overrides", [{"typ": "refresh"}, {"sub": "not-a-number"},
-                                           {"ver": "x"}, {"ver": 1}])
+    @pytest.mark.parametrize(
+        "overrides", [{"typ": "refresh"}, {"sub": "not-a-number"}, {"ver": "x"}, {"ver": 1}]
+    )
     async def test_correctly_signed_token_with_bad_claims_is_401(self, client, users, overrides):
-        payload = {**claims(user_id=users["readonly"].id, role="readonly", scope=READER_SCOPE),
-                   **overrides}
+        payload = {
+            **claims(user_id=users["readonly"].id, role="readonly", scope=READER_SCOPE),
+            **overrides,
+        }
         token = jwt.encode(payload, SIGNING_KEY, algorithm="HS256")
         assert_unauthorized(await client.get("/customers", headers=bearer(token)))
 
@@ -236,37 +251,48 @@ class TestAccessTokenChecks:
         token = users["readonly"].headers["Authorization"].removeprefix("Bearer ")
         header, payload, signature = token.split(".")
         original = json.loads(b64url_decode(payload))
-        for edit in ({"scope": original["scope"] + " customers:write users:admin"},
-                     {"role": "admin"},
-                     {"role": "admin", "scope": "customers:read customers:write users:admin "
-                                                 "users:read settings:admin audit:read"}):
+        for edit in (
+            {"scope": original["scope"] + " customers:write users:admin"},
+            {"role": "admin"},
+            {
+                "role": "admin",
+                "scope": "customers:read customers:write users:admin "
+                "users:read settings:admin audit:read",
+            },
+        ):
             forged = f"{header}.{b64url_json({**original, **edit})}.{signature}"
             assert_unauthorized(await client.get("/customers", headers=bearer(forged)))
-            assert_unauthorized(await client.post("/customers", json={"kind": "individual",
-                                                                      "name": "x"},
-                                                  headers=bearer(forged)))
+            assert_unauthorized(
+                await client.post(
+                    "/customers", json={"kind": "individual", "name": "x"}, headers=bearer(forged)
+                )
+            )
 
     async def test_token_without_the_needed_scope_is_403(self, client, users):
         payload = claims(user_id=users["readonly"].id, role="readonly", scope=READER_SCOPE)
         token = jwt.encode(payload, SIGNING_KEY, algorithm="HS256")
-        response = await client.post("/customers", json={"kind": "individual", "name": "王五"},
-                                     headers=bearer(token))
+        response = await client.post(
+            "/customers", json={"kind": "individual", "name": "王五"}, headers=bearer(token)
+        )
         body = assert_problem(response, 403, "forbidden")
         assert "customers:write" in body["detail"]
 
     async def test_issued_readonly_token_cannot_create_customers(self, client, users):
-        response = await client.post("/customers", json={"kind": "individual", "name": "王五"},
-                                     headers=users["readonly"].headers)
+        response = await client.post(
+            "/customers",
+            json={"kind": "individual", "name": "王五"},
+            headers=users["readonly"].headers,
+        )
         assert_problem(response, 403, "forbidden")
 
 
 class TestRefresh:
-    async def _pair(self, client, username: str) -> dict:  # noqa: ANN001
+    async def _pair(self, client, username: str) -> dict:
         response = await login(client, username)
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def _refresh(self, client, token: str):  # noqa: ANN001, ANN202
+    async def _refresh(self, client, token: str):
         return await client.post("/auth/refresh", json={"refresh_token": token})
 
     async def test_refresh_returns_a_new_working_pair(self, client, database):
@@ -313,11 +339,14 @@ class TestRefresh:
         assert response.headers["content-type"] == PROBLEM
 
     async def test_empty_or_extra_body_is_422(self, client):
-        assert_problem(await client.post("/auth/refresh", json={"refresh_token": ""}),
-                       422, "validation")
-        body = assert_problem(await client.post("/auth/refresh",
-                                                json={"refresh_token": "a", "user_id": 1}),
-                              422, "validation")
+        assert_problem(
+            await client.post("/auth/refresh", json={"refresh_token": ""}), 422, "validation"
+        )
+        body = assert_problem(
+            await client.post("/auth/refresh", json={"refresh_token": "a", "user_id": 1}),
+            422,
+            "validation",
+        )
         assert "user_id" in [e["field"] for e in body["errors"]]
 
     async def test_expired_refresh_token_is_401(self, client, database, clock):
@@ -338,8 +367,9 @@ class TestRefresh:
         user = await make_user(client, database, "agent")
         first = await self._pair(client, user.username)
         second = (await self._refresh(client, first["refresh_token"])).json()
-        assert (await client.post("/auth/logout", json={"refresh_token": first["refresh_token"]})
-                ).status_code == 204
+        assert (
+            await client.post("/auth/logout", json={"refresh_token": first["refresh_token"]})
+        ).status_code == 204
         assert_unauthorized(await self._refresh(client, second["refresh_token"]))
 
     async def test_logout_with_an_unknown_token_is_204(self, client):
@@ -349,22 +379,28 @@ class TestRefresh:
     async def test_deactivating_a_user_ends_their_refresh(self, client, database, users):
         user = await make_user(client, database, "agent")
         pair = await self._pair(client, user.username)
-        response = await client.patch(f"/users/{user.id}", json={"is_active": False},
-                                      headers=users["admin"].headers)
+        response = await client.patch(
+            f"/users/{user.id}", json={"is_active": False}, headers=users["admin"].headers
+        )
         assert response.status_code == 200, response.text
         assert response.json()["is_active"] is False
         assert_unauthorized(await self._refresh(client, pair["refresh_token"]))
         # Reactivating does not bring the old session back.
-        assert (await client.patch(f"/users/{user.id}", json={"is_active": True},
-                                   headers=users["admin"].headers)).status_code == 200
+        assert (
+            await client.patch(
+                f"/users/{user.id}", json={"is_active": True}, headers=users["admin"].headers
+            )
+        ).status_code == 200
         assert_unauthorized(await self._refresh(client, pair["refresh_token"]))
 
     async def test_changing_the_password_ends_refresh(self, client, database):
         user = await make_user(client, database, "agent")
         pair = await self._pair(client, user.username)
-        response = await client.patch("/users/me", json={"password": "a-new-password-2",
-                                                        "current_password": PASSWORD},
-                                      headers=user.headers)
+        response = await client.patch(
+            "/users/me",
+            json={"password": "a-new-password-2", "current_password": PASSWORD},
+            headers=user.headers,
+        )
         assert response.status_code == 200, response.text
         assert_unauthorized(await self._refresh(client, pair["refresh_token"]))
 
@@ -376,11 +412,17 @@ class TestVerifiedTokensStillExpire:
     def test_a_remembered_token_expires_and_edits_are_refused(self, monkeypatch):
         from api import security
 
-        claims = security.AccessClaims(user_id=7, username="u7", role="agent",
-                                       department_id=None, scopes=frozenset({"customers:read"}))
+        claims = security.AccessClaims(
+            user_id=7,
+            username="u7",
+            role="agent",
+            department_id=None,
+            scopes=frozenset({"customers:read"}),
+        )
         now = datetime.now(UTC)
-        token = security.encode_access_token(claims, key="k" * 32, now=now,
-                                             lifetime=timedelta(minutes=30))
+        token = security.encode_access_token(
+            claims, key="k" * 32, now=now, lifetime=timedelta(minutes=30)
+        )
         assert security.decode_access_token(token, key="k" * 32) == claims
         assert security.decode_access_token(token, key="other" * 8) is None
         exp = int((now + timedelta(minutes=30)).timestamp())

@@ -33,8 +33,11 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "assign-tags": (200, 403, 200, 404, 403, 403),
     "unassign-tag": (200, 403, 200, 404, 403, 403),
 }
-CASES = [(endpoint, role, statuses[i]) for endpoint, statuses in MATRIX.items()
-         for i, role in enumerate(ROLES)]
+CASES = [
+    (endpoint, role, statuses[i])
+    for endpoint, statuses in MATRIX.items()
+    for i, role in enumerate(ROLES)
+]
 PROBLEM_CODES = {403: "forbidden", 404: "not-found"}
 
 
@@ -46,8 +49,9 @@ def unique(prefix: str) -> str:
 async def tags(client, users) -> tuple[dict, dict]:
     made = []
     for _ in range(2):
-        response = await client.post("/tags", json={"name": unique("权限-")},
-                                     headers=users["admin"].headers)
+        response = await client.post(
+            "/tags", json={"name": unique("权限-")}, headers=users["admin"].headers
+        )
         assert response.status_code == 201, response.text
         made.append(response.json())
     return made[0], made[1]
@@ -71,11 +75,14 @@ async def stored_state(database, customer_id: int) -> tuple | None:
         customer = await session.get(Customer, customer_id)
         if customer is None:
             return None
-        contacts = (await session.execute(select(Contact.id, Contact.version).where(
-            Contact.customer_id == customer_id).order_by(Contact.id))).all()
+        contacts = (
+            await session.execute(
+                select(Contact.id, Contact.version)
+                .where(Contact.customer_id == customer_id)
+                .order_by(Contact.id)
+            )
+        ).all()
         return customer.version, customer.archived, [tuple(c) for c in contacts]
-
-
 
 
 READS = frozenset({"list", "get", "history", "contacts-list", "contact-get"})
@@ -85,13 +92,18 @@ async def make_scene(client, users, tag: dict, *, archived: bool = False) -> dic
     """A customer owned by users["am"] with one contact and one tag."""
     name = unique("矩阵客户")
     customer = await create_customer(client, users["am"], name=name, tag_ids=[tag["id"]])
-    response = await client.post(f"/customers/{customer['id']}/contacts",
-                                 json={"name": "张三", "mobile": "13812345678"},
-                                 headers=users["am"].headers)
+    response = await client.post(
+        f"/customers/{customer['id']}/contacts",
+        json={"name": "张三", "mobile": "13812345678"},
+        headers=users["am"].headers,
+    )
     assert response.status_code == 201, response.text
     if archived:
-        response = await client.post(f"/customers/{customer['id']}/archive",
-                                     json={"reason": "停止合作"}, headers=users["admin"].headers)
+        response = await client.post(
+            f"/customers/{customer['id']}/archive",
+            json={"reason": "停止合作"},
+            headers=users["admin"].headers,
+        )
         assert response.status_code == 200, response.text
     view = await admin_view(client, users, customer["id"])
     return {"id": customer["id"], "name": name, "contact_id": view["contacts"][0]["id"], **view}
@@ -100,18 +112,21 @@ async def make_scene(client, users, tag: dict, *, archived: bool = False) -> dic
 @pytest.fixture(scope="module")
 async def shared_scenes(client, users, database, tags) -> dict[bool, dict]:
     """Customers for the cases that must change nothing (reads and refusals), by archived."""
-    scenes = {flag: await make_scene(client, users, tags[0], archived=flag)
-              for flag in (False, True)}
+    scenes = {
+        flag: await make_scene(client, users, tags[0], archived=flag) for flag in (False, True)
+    }
     for scene in scenes.values():
         scene["state"] = await stored_state(database, scene["id"])
     return scenes
 
 
 class TestRoleEndpointMatrix:
-    @pytest.mark.parametrize(("endpoint", "role", "expected"), CASES,
-                             ids=[f"{e}-{r}" for e, r, _ in CASES])
-    async def test_status_and_effect(self, client, users, database, tags, shared_scenes,
-                                     endpoint, role, expected):
+    @pytest.mark.parametrize(
+        ("endpoint", "role", "expected"), CASES, ids=[f"{e}-{r}" for e, r, _ in CASES]
+    )
+    async def test_status_and_effect(
+        self, client, users, database, tags, shared_scenes, endpoint, role, expected
+    ):
         owner = users["am"]
         tag_kept, tag_new = tags
         archived = endpoint == "unarchive"
@@ -127,8 +142,11 @@ class TestRoleEndpointMatrix:
         base, contact = f"/customers/{cid}", f"/customers/{cid}/contacts/{contact_id}"
         new_name = unique("新建客户")
         requests = {
-            "list": ("GET", "/customers", {"params": {"owner_id": owner.id,
-                                                      "name": scene["name"]}}),
+            "list": (
+                "GET",
+                "/customers",
+                {"params": {"owner_id": owner.id, "name": scene["name"]}},
+            ),
             "get": ("GET", base, {}),
             "create": ("POST", "/customers", {"json": organization(name=new_name)}),
             "patch": ("PATCH", base, {"json": {"region": "华东"}}),
@@ -137,8 +155,11 @@ class TestRoleEndpointMatrix:
             "unarchive": ("POST", f"{base}/unarchive", {"json": {"reason": "恢复合作"}}),
             "history": ("GET", f"{base}/history", {}),
             "contacts-list": ("GET", f"{base}/contacts", {}),
-            "contact-create": ("POST", f"{base}/contacts",
-                               {"json": {"name": "李四", "email": "li@example.com"}}),
+            "contact-create": (
+                "POST",
+                f"{base}/contacts",
+                {"json": {"name": "李四", "email": "li@example.com"}},
+            ),
             "contact-get": ("GET", contact, {}),
             "contact-patch": ("PATCH", contact, {"json": {"title": "采购经理"}}),
             "contact-delete": ("DELETE", contact, {}),
@@ -152,17 +173,20 @@ class TestRoleEndpointMatrix:
         if expected >= 400:
             assert_problem(response, expected, PROBLEM_CODES[expected])
             if endpoint not in READS:
-                assert await stored_state(database, cid) == scene["state"], \
+                assert await stored_state(database, cid) == scene["state"], (
                     "a refused request changed the customer"
+                )
             if endpoint == "create":
-                found = await client.get("/customers", params={"name": new_name},
-                                         headers=users["admin"].headers)
+                found = await client.get(
+                    "/customers", params={"name": new_name}, headers=users["admin"].headers
+                )
                 assert found.json()["items"] == []
             return
 
         if endpoint == "list":  # another manager's customer is simply not there
-            assert [c["id"] for c in response.json()["items"]] == \
-                ([] if role == "am-other" else [cid])
+            assert [c["id"] for c in response.json()["items"]] == (
+                [] if role == "am-other" else [cid]
+            )
         elif endpoint == "get":
             assert response.json()["id"] == cid
             assert response.headers["etag"] == f'"{before["customer"]["version"]}"'
@@ -203,48 +227,66 @@ class TestRoleEndpointMatrix:
 
 class TestAccountManagerSeesOnlyOwnCustomers:
     async def test_other_managers_customer_never_listed_even_when_filtered_by_owner(
-            self, client, users):
+        self, client, users
+    ):
         name = unique("别人的客户")
         theirs = await create_customer(client, users["am"], name=name)
-        response = await client.get("/customers", headers=users["am2"].headers,
-                                    params={"owner_id": users["am"].id, "with_total": "true"})
+        response = await client.get(
+            "/customers",
+            headers=users["am2"].headers,
+            params={"owner_id": users["am"].id, "with_total": "true"},
+        )
         assert response.status_code == 200
         assert response.json()["items"] == [] and response.json()["total"] == 0
-        response = await client.get("/customers", headers=users["am2"].headers,
-                                    params={"name": name, "limit": 200})
+        response = await client.get(
+            "/customers", headers=users["am2"].headers, params={"name": name, "limit": 200}
+        )
         assert response.json()["items"] == []
         # …while every other role finds it by the same filter.
         for key in ("admin", "supervisor", "agent", "readonly", "am"):
-            response = await client.get("/customers", headers=users[key].headers,
-                                        params={"owner_id": users["am"].id, "name": name})
+            response = await client.get(
+                "/customers",
+                headers=users[key].headers,
+                params={"owner_id": users["am"].id, "name": name},
+            )
             assert [c["id"] for c in response.json()["items"]] == [theirs["id"]], key
 
     async def test_own_list_holds_only_own_customers(self, client, users):
         await create_customer(client, users["am2"])
-        response = await client.get("/customers", headers=users["am2"].headers,
-                                    params={"limit": 200})
+        response = await client.get(
+            "/customers", headers=users["am2"].headers, params={"limit": 200}
+        )
         items = response.json()["items"]
         assert items and {c["owner_id"] for c in items} == {users["am2"].id}
 
     async def test_other_managers_contact_and_tag_are_404_even_with_right_ids(
-            self, client, users, tags):
+        self, client, users, tags
+    ):
         customer = await create_customer(client, users["am"], tag_ids=[tags[0]["id"]])
-        contact = (await client.post(f"/customers/{customer['id']}/contacts",
-                                     json={"name": "王五"}, headers=users["am"].headers)).json()
+        contact = (
+            await client.post(
+                f"/customers/{customer['id']}/contacts",
+                json={"name": "王五"},
+                headers=users["am"].headers,
+            )
+        ).json()
         url = f"/customers/{customer['id']}/contacts/{contact['id']}"
-        for method, path in (("GET", url), ("PATCH", url), ("DELETE", url),
-                             ("DELETE", f"/customers/{customer['id']}/tags/{tags[0]['id']}"),
-                             ("GET", f"/customers/{customer['id']}/history")):
+        for method, path in (
+            ("GET", url),
+            ("PATCH", url),
+            ("DELETE", url),
+            ("DELETE", f"/customers/{customer['id']}/tags/{tags[0]['id']}"),
+            ("GET", f"/customers/{customer['id']}/history"),
+        ):
             kwargs = {"json": {"title": "x"}} if method == "PATCH" else {}
-            response = await client.request(method, path, headers=users["am2"].headers,
-                                            **kwargs)
+            response = await client.request(method, path, headers=users["am2"].headers, **kwargs)
             assert_problem(response, 404, "not-found")
         # The same 404 as for a customer that does not exist at all: nothing is revealed.
         missing = await client.get("/customers/987654321", headers=users["am2"].headers)
         assert_problem(missing, 404, "not-found")
-        assert missing.json()["detail"].replace("987654321", "X") == \
-            (await client.get(f"/customers/{customer['id']}", headers=users["am2"].headers)
-             ).json()["detail"].replace(str(customer["id"]), "X")
+        assert missing.json()["detail"].replace("987654321", "X") == (
+            await client.get(f"/customers/{customer['id']}", headers=users["am2"].headers)
+        ).json()["detail"].replace(str(customer["id"]), "X")
 
 
 class TestArchivedCustomersAreAdminsOnly:
@@ -252,31 +294,39 @@ class TestArchivedCustomersAreAdminsOnly:
     async def archived(self, client, users) -> dict:
         name = unique("归档客户")
         customer = await create_customer(client, users["am"], name=name)
-        response = await client.post(f"/customers/{customer['id']}/archive",
-                                     json={"reason": "合作结束"}, headers=users["am"].headers)
+        response = await client.post(
+            f"/customers/{customer['id']}/archive",
+            json={"reason": "合作结束"},
+            headers=users["am"].headers,
+        )
         assert response.status_code == 200 and response.json()["archived"] is True
         return customer
 
     @pytest.mark.parametrize("role", ["supervisor", "am", "agent", "readonly"])
     async def test_vanishes_for_everyone_but_admin(self, client, users, archived, role):
         headers, cid = users[role].headers, archived["id"]
-        for path in (f"/customers/{cid}", f"/customers/{cid}/history",
-                     f"/customers/{cid}/contacts"):
+        for path in (
+            f"/customers/{cid}",
+            f"/customers/{cid}/history",
+            f"/customers/{cid}/contacts",
+        ):
             assert_problem(await client.get(path, headers=headers), 404, "not-found")
-        listed = await client.get("/customers", params={"name": archived["name"]},
-                                  headers=headers)
+        listed = await client.get("/customers", params={"name": archived["name"]}, headers=headers)
         assert listed.status_code == 200 and listed.json()["items"] == []
         for value in ("true", "all"):
-            response = await client.get("/customers", params={"archived": value},
-                                        headers=headers)
+            response = await client.get("/customers", params={"archived": value}, headers=headers)
             assert_problem(response, 403, "forbidden")
 
     async def test_owner_can_no_longer_change_it(self, client, users, archived):
-        response = await client.patch(f"/customers/{archived['id']}", json={"region": "华南"},
-                                      headers=users["am"].headers)
+        response = await client.patch(
+            f"/customers/{archived['id']}", json={"region": "华南"}, headers=users["am"].headers
+        )
         assert_problem(response, 404, "not-found")
-        response = await client.post(f"/customers/{archived['id']}/contacts",
-                                     json={"name": "赵六"}, headers=users["am"].headers)
+        response = await client.post(
+            f"/customers/{archived['id']}/contacts",
+            json={"name": "赵六"},
+            headers=users["am"].headers,
+        )
         assert_problem(response, 404, "not-found")
 
     async def test_admin_reads_it_and_lists_it_only_when_asking(self, client, users, archived):
@@ -285,8 +335,9 @@ class TestArchivedCustomersAreAdminsOnly:
         assert response.status_code == 200 and response.json()["archived"] is True
 
         async def listed(**params) -> list[int]:
-            response = await client.get("/customers", params={"name": name, **params},
-                                        headers=admin)
+            response = await client.get(
+                "/customers", params={"name": name, **params}, headers=admin
+            )
             assert response.status_code == 200, response.text
             return [c["id"] for c in response.json()["items"]]
 
@@ -296,16 +347,20 @@ class TestArchivedCustomersAreAdminsOnly:
         assert await listed(archived="all") == [archived["id"]]
 
     async def test_unarchive_brings_it_back(self, client, users, archived):
-        response = await client.post(f"/customers/{archived['id']}/unarchive",
-                                     json={"reason": "重新合作"}, headers=users["admin"].headers)
+        response = await client.post(
+            f"/customers/{archived['id']}/unarchive",
+            json={"reason": "重新合作"},
+            headers=users["admin"].headers,
+        )
         assert response.status_code == 200 and response.json()["archived"] is False
         response = await client.get(f"/customers/{archived['id']}", headers=users["am"].headers)
         assert response.status_code == 200 and response.json()["archived"] is False
 
     async def test_archive_needs_a_reason(self, client, users):
         customer = await create_customer(client, users["am"])
-        response = await client.post(f"/customers/{customer['id']}/archive", json={},
-                                     headers=users["am"].headers)
+        response = await client.post(
+            f"/customers/{customer['id']}/archive", json={}, headers=users["am"].headers
+        )
         body = assert_problem(response, 422, "validation")
         assert body["errors"][0]["field"] == "reason"
         response = await client.get(f"/customers/{customer['id']}", headers=users["am"].headers)

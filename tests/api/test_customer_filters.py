@@ -15,23 +15,22 @@ from tests.support import assert_problem, uid
 
 
 @pytest.fixture
-async def am(client, database):  # noqa: ANN001, ANN201
+async def am(client, database):
     return await fresh_manager(client, database)
 
 
-async def ids(client, user, **params) -> list[int]:  # noqa: ANN001, ANN003
-    response = await client.get("/customers", params={"limit": 200, **params},
-                                headers=user.headers)
+async def ids(client, user, **params) -> list[int]:
+    response = await client.get("/customers", params={"limit": 200, **params}, headers=user.headers)
     assert response.status_code == 200, response.text
     return [c["id"] for c in response.json()["items"]]
 
 
-async def set_columns(database, customer_id: int, **values) -> None:  # noqa: ANN001, ANN003
+async def set_columns(database, customer_id: int, **values) -> None:
     async with database.session(write=True) as session:
         await session.execute(update(Customer).where(Customer.id == customer_id).values(**values))
 
 
-async def tag(client, admin, name: str) -> int:  # noqa: ANN001
+async def tag(client, admin, name: str) -> int:
     response = await client.post("/tags", json={"name": name}, headers=admin.headers)
     assert response.status_code == 201, response.text
     return response.json()["id"]
@@ -39,10 +38,12 @@ async def tag(client, admin, name: str) -> int:  # noqa: ANN001
 
 class TestFilters:
     async def test_enumerations_and_region(self, client, am):
-        a = await create_customer(client, am, source="exhibition", urgency="high",
-                                  region="浙江省杭州市")
-        b = await create_customer(client, am, source="referral", urgency="low",
-                                  region="浙江省宁波市")
+        a = await create_customer(
+            client, am, source="exhibition", urgency="high", region="浙江省杭州市"
+        )
+        b = await create_customer(
+            client, am, source="referral", urgency="low", region="浙江省宁波市"
+        )
         c = await create_customer(client, am, region="江苏省南京市")
         assert await ids(client, am, source="exhibition") == [a["id"]]
         assert set(await ids(client, am, source=["exhibition", "referral"])) == {a["id"], b["id"]}
@@ -54,13 +55,26 @@ class TestFilters:
 
     async def test_value_level_and_amounts_and_orders(self, client, am, database, users):
         a, b, c = [await create_customer(client, am) for _ in range(3)]
-        await set_columns(database, a["id"], value_level="high", cumulative_amount=Decimal("5000.50"))
+        await set_columns(
+            database, a["id"], value_level="high", cumulative_amount=Decimal("5000.50")
+        )
         await set_columns(database, b["id"], value_level="low", cumulative_amount=Decimal("100"))
         async with database.session(write=True) as session:
-            await session.execute(insert(CustomerOrder), [
-                {"customer_id": a["id"], "order_no": f"O{uid()}", "product": "x",
-                 "amount": Decimal("1"), "ordered_on": date(2025, 1, 1), "status": status,
-                 "version": 1} for status in ("confirmed", "completed", "cancelled")])
+            await session.execute(
+                insert(CustomerOrder),
+                [
+                    {
+                        "customer_id": a["id"],
+                        "order_no": f"O{uid()}",
+                        "product": "x",
+                        "amount": Decimal("1"),
+                        "ordered_on": date(2025, 1, 1),
+                        "status": status,
+                        "version": 1,
+                    }
+                    for status in ("confirmed", "completed", "cancelled")
+                ],
+            )
         assert await ids(client, am, value_level="high") == [a["id"]]
         assert await ids(client, am, amount_min="5000.50") == [a["id"]]
         assert set(await ids(client, am, amount_max="100")) == {b["id"], c["id"]}
@@ -69,27 +83,30 @@ class TestFilters:
         assert await ids(client, am, order_count_min=3) == []
         assert set(await ids(client, am, order_count_max=0)) == {b["id"], c["id"]}
         for hidden in ({"amount_min": 1}, {"value_level": "high"}, {"sort": "-cumulative_amount"}):
-            response = await client.get("/customers", params=hidden,
-                                        headers=users["agent"].headers)
+            response = await client.get("/customers", params=hidden, headers=users["agent"].headers)
             assert_problem(response, 403)  # a filter or sort would tell hidden amounts apart
-        response = await client.get("/customers", params={"sort": "-cumulative_amount"},
-                                    headers=users["readonly"].headers)
+        response = await client.get(
+            "/customers", params={"sort": "-cumulative_amount"}, headers=users["readonly"].headers
+        )
         assert response.status_code == 200, response.text
 
     async def test_owner_none_and_department(self, client, users, database):
         t = token()
-        dept = await client.post("/departments", json={"key": f"d{uid()}", "name": f"部门{uid()}"},
-                                 headers=users["admin"].headers)
+        dept = await client.post(
+            "/departments",
+            json={"key": f"d{uid()}", "name": f"部门{uid()}"},
+            headers=users["admin"].headers,
+        )
         assert dept.status_code == 201, dept.text
-        member = await make_user(client, database, "account_manager",
-                                 department_id=dept.json()["id"])
+        member = await make_user(
+            client, database, "account_manager", department_id=dept.json()["id"]
+        )
         owned = await create_customer(client, member, name=t + "甲")
         pooled = await create_customer(client, users["admin"], name=t + "乙")
         await set_columns(database, pooled["id"], owner_id=None)
         admin = users["admin"]
         assert await ids(client, admin, q=t, unowned="true") == [pooled["id"]]
-        assert await ids(client, admin, q=t, owner_department_id=dept.json()["id"]) == \
-            [owned["id"]]
+        assert await ids(client, admin, q=t, owner_department_id=dept.json()["id"]) == [owned["id"]]
 
     async def test_tags_all_any_none_and_category(self, client, am, users):
         cat = f"类{uid()}"
@@ -117,11 +134,20 @@ class TestFilters:
 
         async def copies() -> dict[int, list[int]]:
             async with database.session(write=False) as session:
-                rows = (await session.execute(select(Customer.id, Customer.tag_ids).where(
-                    Customer.id.in_([a["id"], b["id"]])))).all()
-                truth = (await session.execute(select(CustomerTag.customer_id, CustomerTag.tag_id)
-                         .where(CustomerTag.customer_id.in_([a["id"], b["id"]]))
-                         .order_by(CustomerTag.tag_id))).all()
+                rows = (
+                    await session.execute(
+                        select(Customer.id, Customer.tag_ids).where(
+                            Customer.id.in_([a["id"], b["id"]])
+                        )
+                    )
+                ).all()
+                truth = (
+                    await session.execute(
+                        select(CustomerTag.customer_id, CustomerTag.tag_id)
+                        .where(CustomerTag.customer_id.in_([a["id"], b["id"]]))
+                        .order_by(CustomerTag.tag_id)
+                    )
+                ).all()
             expected: dict[int, list[int]] = {a["id"]: [], b["id"]: []}
             for customer_id, tag_id in truth:
                 expected[customer_id].append(tag_id)
@@ -129,13 +155,15 @@ class TestFilters:
             return expected
 
         assert await copies() == {a["id"]: [t1], b["id"]: [t1, t2]}
-        response = await client.patch(f"/customers/{a['id']}", json={"tag_ids": [t3, t2]},
-                                      headers=am.headers)
+        response = await client.patch(
+            f"/customers/{a['id']}", json={"tag_ids": [t3, t2]}, headers=am.headers
+        )
         assert response.status_code == 200, response.text
         assert await copies() == {a["id"]: sorted([t2, t3]), b["id"]: [t1, t2]}
         assert await ids(client, am, tags_all=[t2, t3]) == [a["id"]]
-        response = await client.post(f"/tags/{t2}/merge", json={"into_tag_id": t1},
-                                     headers=admin.headers)
+        response = await client.post(
+            f"/tags/{t2}/merge", json={"into_tag_id": t1}, headers=admin.headers
+        )
         assert response.status_code == 200, response.text
         assert await copies() == {a["id"]: sorted([t1, t3]), b["id"]: [t1]}
         assert set(await ids(client, am, tags_all=[t1])) == {a["id"], b["id"]}
@@ -148,13 +176,24 @@ class TestFilters:
     async def test_contact_dates_and_not_contacted_including_never(self, client, am, database):
         now = datetime.now(UTC)
         recent, old, never = [await create_customer(client, am) for _ in range(3)]
-        await set_columns(database, recent["id"], last_contact_at=now - timedelta(days=2),
-                          first_contact_at=datetime(2024, 3, 1, 4, tzinfo=UTC))
-        await set_columns(database, old["id"], last_contact_at=now - timedelta(days=120),
-                          first_contact_at=datetime(2023, 3, 1, 4, tzinfo=UTC))
+        await set_columns(
+            database,
+            recent["id"],
+            last_contact_at=now - timedelta(days=2),
+            first_contact_at=datetime(2024, 3, 1, 4, tzinfo=UTC),
+        )
+        await set_columns(
+            database,
+            old["id"],
+            last_contact_at=now - timedelta(days=120),
+            first_contact_at=datetime(2023, 3, 1, 4, tzinfo=UTC),
+        )
         assert set(await ids(client, am, not_contacted_days=90)) == {old["id"], never["id"]}
-        assert set(await ids(client, am, not_contacted_days=1)) == {recent["id"], old["id"],
-                                                                     never["id"]}
+        assert set(await ids(client, am, not_contacted_days=1)) == {
+            recent["id"],
+            old["id"],
+            never["id"],
+        }
         assert await ids(client, am, first_contact_from="2024-01-01") == [recent["id"]]
         assert await ids(client, am, first_contact_to="2023-12-31") == [old["id"]]
 
@@ -165,30 +204,38 @@ class TestFilters:
         text = await define(client, admin, "text")
         number = await define(client, admin, "number")
         day = await define(client, admin, "date")
-        a = await create_customer(client, am, custom_fields={text["key"]: "电子",
-                                                            number["key"]: 12,
-                                                            day["key"]: "2024-05-01"})
-        b = await create_customer(client, am, custom_fields={text["key"]: "机械",
-                                                            number["key"]: 3.5})
+        a = await create_customer(
+            client,
+            am,
+            custom_fields={text["key"]: "电子", number["key"]: 12, day["key"]: "2024-05-01"},
+        )
+        b = await create_customer(
+            client, am, custom_fields={text["key"]: "机械", number["key"]: 3.5}
+        )
         await create_customer(client, am)
         assert await ids(client, am, custom=f"{text['key']}:电子") == [a["id"]]
         assert set(await ids(client, am, custom=f"{text['key']}:电子|机械")) == {a["id"], b["id"]}
         assert await ids(client, am, custom=f"{number['key']}:5..") == [a["id"]]
         assert await ids(client, am, custom=f"{number['key']}:..5") == [b["id"]]
-        assert await ids(client, am, custom=[f"{number['key']}:1..20",
-                                             f"{day['key']}:2024-01-01..2024-12-31"]) == [a["id"]]
-        response = await client.get("/customers", params={"custom": "no_such_field:1"},
-                                    headers=am.headers)
+        assert await ids(
+            client, am, custom=[f"{number['key']}:1..20", f"{day['key']}:2024-01-01..2024-12-31"]
+        ) == [a["id"]]
+        response = await client.get(
+            "/customers", params={"custom": "no_such_field:1"}, headers=am.headers
+        )
         assert_problem(response, 422, field="custom[0]")
-        response = await client.get("/customers", params={"custom": f"{number['key']}:abc"},
-                                    headers=am.headers)
+        response = await client.get(
+            "/customers", params={"custom": f"{number['key']}:abc"}, headers=am.headers
+        )
         assert_problem(response, 422, field="custom[0]")
         secret = await define(client, admin, "number", sensitive=True)
-        response = await client.get("/customers", params={"custom": f"{secret['key']}:1..9"},
-                                    headers=users["agent"].headers)
+        response = await client.get(
+            "/customers", params={"custom": f"{secret['key']}:1..9"}, headers=users["agent"].headers
+        )
         assert_problem(response, 403)
-        response = await client.get("/customers", params={"custom": f"{text['key']}:电子"},
-                                    headers=users["agent"].headers)
+        response = await client.get(
+            "/customers", params={"custom": f"{text['key']}:电子"}, headers=users["agent"].headers
+        )
         assert response.status_code == 200, response.text
 
     async def test_q_combines_with_filters(self, client, am):
@@ -200,16 +247,30 @@ class TestFilters:
 
 
 class TestSorts:
-    @pytest.mark.parametrize("sort", ["last_contact_at", "-last_contact_at", "cumulative_amount",
-                                      "-cumulative_amount", "grade", "-grade", "name", "-code"])
+    @pytest.mark.parametrize(
+        "sort",
+        [
+            "last_contact_at",
+            "-last_contact_at",
+            "cumulative_amount",
+            "-cumulative_amount",
+            "grade",
+            "-grade",
+            "name",
+            "-code",
+        ],
+    )
     async def test_keyset_pages_cover_everything_in_order(self, client, am, database, sort):
         made = [await create_customer(client, am) for _ in range(5)]
         grades = ["S", None, "B", "A", "C"]
         for i, c in enumerate(made):
-            await set_columns(database, c["id"], grade=grades[i],
-                              cumulative_amount=Decimal(i % 3),
-                              last_contact_at=None if i == 1 else datetime(2025, 1, 1 + i % 2,
-                                                                           tzinfo=UTC))
+            await set_columns(
+                database,
+                c["id"],
+                grade=grades[i],
+                cumulative_amount=Decimal(i % 3),
+                last_contact_at=None if i == 1 else datetime(2025, 1, 1 + i % 2, tzinfo=UTC),
+            )
         seen, cursor = [], None
         while True:
             params = {"limit": 2, "sort": sort, **({"cursor": cursor} if cursor else {})}
@@ -220,31 +281,38 @@ class TestSorts:
             if not cursor:
                 break
         assert sorted(c["id"] for c in seen) == sorted(c["id"] for c in made)
-        key = {"last_contact_at": lambda c: c["last_contact_at"] or "",
-               "cumulative_amount": lambda c: Decimal(c["cumulative_amount"]),
-               "grade": lambda c: {"S": 4, "A": 3, "B": 2, "C": 1}.get(c["grade"], 0),
-               "name": lambda c: c["name"], "code": lambda c: c["code"]}[sort.lstrip("-")]
+        key = {
+            "last_contact_at": lambda c: c["last_contact_at"] or "",
+            "cumulative_amount": lambda c: Decimal(c["cumulative_amount"]),
+            "grade": lambda c: {"S": 4, "A": 3, "B": 2, "C": 1}.get(c["grade"], 0),
+            "name": lambda c: c["name"],
+            "code": lambda c: c["code"],
+        }[sort.lstrip("-")]
         values = [key(c) for c in seen]
         assert values == sorted(values, reverse=sort.startswith("-"))
 
     @pytest.mark.parametrize("descending", [False, True])
-    async def test_names_sort_in_pinyin_order_across_pages(self, client, am, database,
-                                                           descending):
+    async def test_names_sort_in_pinyin_order_across_pages(self, client, am, database, descending):
         """张 sorts among the z's, not by its code point; 西安 before 先; a renamed customer
         moves to its new place (the key is kept with the name)."""
         t = uid()[-6:]
         names = ["章子", "阿里", "先锋", "张三", "西安电子", "北京", "Zeta"]
         made = {n: await create_customer(client, am, name=f"{n}{t}") for n in names}
-        response = await client.patch(f"/customers/{made['北京']['id']}", json={
-            "name": f"重庆{t}"}, headers=am.headers)
+        response = await client.patch(
+            f"/customers/{made['北京']['id']}", json={"name": f"重庆{t}"}, headers=am.headers
+        )
         assert response.status_code in (200, 202), response.text
         if response.status_code == 202:  # an account manager's rename waits for an admin
-            await set_columns(database, made["北京"]["id"], name=f"重庆{t}",
-                              name_sort=name_sort_key(f"重庆{t}"))
+            await set_columns(
+                database, made["北京"]["id"], name=f"重庆{t}", name_sort=name_sort_key(f"重庆{t}")
+            )
         seen, cursor = [], None
         while True:
-            params = {"limit": 3, "sort": "-name" if descending else "name",
-                      **({"cursor": cursor} if cursor else {})}
+            params = {
+                "limit": 3,
+                "sort": "-name" if descending else "name",
+                **({"cursor": cursor} if cursor else {}),
+            }
             response = await client.get("/customers", params=params, headers=am.headers)
             assert response.status_code == 200, response.text
             seen += [c["name"].removesuffix(t) for c in response.json()["items"]]

@@ -14,39 +14,75 @@ from tests.support import assert_problem
 
 
 @pytest.fixture
-async def book(client, database, users, clock):  # noqa: ANN001, ANN201
+async def book(client, database, users, clock):
     """An account manager's customers A–G in every situation the due list distinguishes."""
     owner = await make_user(client, database, "account_manager")
     colleague = await make_user(client, database, "account_manager")  # signed in before
     clock.at = cst(2025, 3, 1, 9)  # the clock moves: tokens are issued by it
     made = {}
-    for key, stage in (("A", "intent"), ("B", "potential"), ("C", "intent"), ("D", "intent"),
-                       ("E", "intent"), ("F", "intent"), ("G", "lost")):
+    for key, stage in (
+        ("A", "intent"),
+        ("B", "potential"),
+        ("C", "intent"),
+        ("D", "intent"),
+        ("E", "intent"),
+        ("F", "intent"),
+        ("G", "lost"),
+    ):
         made[key] = await create_customer(client, owner, stage=stage, name=f"客户{key}-{owner.id}")
     ids = {k: c["id"] for k, c in made.items()}
     clock.at = cst(2025, 3, 10, 10)
     await follow_up(client, owner, ids["A"], at=cst(2025, 3, 5, 9))  # due 03-08
-    b = await follow_up(client, owner, ids["B"], at=cst(2025, 3, 6, 9), next_action="寄样品",
-                        next_action_due_on="2025-03-09")
-    await follow_up(client, owner, ids["C"], at=cst(2025, 3, 9, 9), next_action="约演示",
-                    next_action_due_on="2025-03-12")  # not due yet
+    b = await follow_up(
+        client,
+        owner,
+        ids["B"],
+        at=cst(2025, 3, 6, 9),
+        next_action="寄样品",
+        next_action_due_on="2025-03-09",
+    )
+    await follow_up(
+        client,
+        owner,
+        ids["C"],
+        at=cst(2025, 3, 9, 9),
+        next_action="约演示",
+        next_action_due_on="2025-03-12",
+    )  # not due yet
     # D: never followed up, due 03-04 from its creation
-    await ok(await client.post(f"/customers/{ids['E']}/archive", json={"reason": "停止合作"},
-                               headers=owner.headers))
-    await follow_up(client, owner, ids["F"], at=cst(2025, 3, 2, 9), next_action="回电",
-                    next_action_due_on="2025-03-05")
+    await ok(
+        await client.post(
+            f"/customers/{ids['E']}/archive", json={"reason": "停止合作"}, headers=owner.headers
+        )
+    )
+    await follow_up(
+        client,
+        owner,
+        ids["F"],
+        at=cst(2025, 3, 2, 9),
+        next_action="回电",
+        next_action_due_on="2025-03-05",
+    )
     await set_columns(database, ids["F"], owner_id=None)  # released to the public pool
-    g = await follow_up(client, owner, ids["G"], at=cst(2025, 3, 3, 9), next_action="挽回沟通",
-                        next_action_due_on="2025-03-07")  # lost: no cadence, the action counts
+    g = await follow_up(
+        client,
+        owner,
+        ids["G"],
+        at=cst(2025, 3, 3, 9),
+        next_action="挽回沟通",
+        next_action_due_on="2025-03-07",
+    )  # lost: no cadence, the action counts
     return owner, ids, b["id"], g["id"], colleague
 
 
 def items(body: dict) -> list[tuple]:
-    return [(i["due_on"], i["customer_id"], i["kind"], i["follow_up_id"], i["overdue_days"])
-            for i in body["items"]]
+    return [
+        (i["due_on"], i["customer_id"], i["kind"], i["follow_up_id"], i["overdue_days"])
+        for i in body["items"]
+    ]
 
 
-async def due(client, user, **params) -> dict:  # noqa: ANN001, ANN003
+async def due(client, user, **params) -> dict:
     return await ok(await client.get("/follow-ups/due", params=params, headers=user.headers))
 
 
@@ -78,10 +114,16 @@ class TestDueList:
             if cursor is None:
                 break
         assert seen == everything
-        assert_problem(await client.get("/follow-ups/due", params={"cursor": "WzFd"},
-                                        headers=owner.headers), 400, "invalid-cursor")
-        assert_problem(await client.get("/follow-ups/due", params={"limit": 201},
-                                        headers=owner.headers), 422, "validation")
+        assert_problem(
+            await client.get("/follow-ups/due", params={"cursor": "WzFd"}, headers=owner.headers),
+            400,
+            "invalid-cursor",
+        )
+        assert_problem(
+            await client.get("/follow-ups/due", params={"limit": 201}, headers=owner.headers),
+            422,
+            "validation",
+        )
 
     async def test_around_midnight_in_shanghai(self, client, users, book, clock):
         owner, ids, *_ = book
@@ -92,8 +134,11 @@ class TestDueList:
 
     async def test_a_ticked_off_next_action_is_no_longer_due(self, client, users, book):
         owner, ids, b_follow_up, *_ = book
-        await ok(await client.patch(f"/follow-ups/{b_follow_up}",
-                                    json={"next_action_done": True}, headers=owner.headers))
+        await ok(
+            await client.patch(
+                f"/follow-ups/{b_follow_up}", json={"next_action_done": True}, headers=owner.headers
+            )
+        )
         kinds = [(i[1], i[2]) for i in items(await due(client, owner))]
         assert (ids["B"], "next_action") not in kinds and (ids["B"], "cadence") in kinds
 
@@ -113,28 +158,38 @@ class TestWhoseList:
     async def test_others_only_at_their_own(self, client, users, book):
         owner, *_, colleague = book
         for user in (colleague, users["agent"]):
-            r = await client.get("/follow-ups/due", params={"owner": str(owner.id)},
-                                 headers=user.headers)
+            r = await client.get(
+                "/follow-ups/due", params={"owner": str(owner.id)}, headers=user.headers
+            )
             assert_problem(r, 403, "forbidden")
         assert (await due(client, colleague))["items"] == []
         assert (await due(client, users["agent"], owner="me"))["items"] == []
 
     async def test_unknown_owner(self, client, users):
-        r = await client.get("/follow-ups/due", params={"owner": str(2**62)},
-                             headers=users["admin"].headers)
+        r = await client.get(
+            "/follow-ups/due", params={"owner": str(2**62)}, headers=users["admin"].headers
+        )
         assert_problem(r, 422, "validation", field="owner")
-        r = await client.get("/follow-ups/due", params={"owner": "someone"},
-                             headers=users["admin"].headers)
+        r = await client.get(
+            "/follow-ups/due", params={"owner": "someone"}, headers=users["admin"].headers
+        )
         assert_problem(r, 422, "validation", field="owner")
 
     async def test_an_admins_next_actions_on_someone_elses_customer(self, client, users, book):
         owner, ids, *_ = book
         admin = users["admin"]
-        made = await follow_up(client, admin, ids["C"], at=cst(2025, 3, 9, 15),
-                               next_action="管理员回访", next_action_due_on="2025-03-10")
+        made = await follow_up(
+            client,
+            admin,
+            ids["C"],
+            at=cst(2025, 3, 9, 15),
+            next_action="管理员回访",
+            next_action_due_on="2025-03-10",
+        )
         mine = items(await due(client, admin))
         assert ("2025-03-10", ids["C"], "next_action", made["id"], 0) in mine
         # the latest contact sets the customer's next follow-up date, for its owner too; the
         # owner's own next action on C (due 03-12) was overtaken by the admin's contact
         assert [i for i in items(await due(client, owner)) if i[1] == ids["C"]] == [
-            ("2025-03-10", ids["C"], "cadence", None, 0)]
+            ("2025-03-10", ids["C"], "cadence", None, 0)
+        ]

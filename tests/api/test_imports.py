@@ -13,36 +13,44 @@ import python_calamine
 import xlsxwriter
 from sqlalchemy import func, select
 
-from persistence.models import AuditEvent, Contact, Customer, DataImport
+from persistence.models import Contact, Customer, DataImport
+from tests.api.import_support import HEADERS, company, csv_bytes, fake_xlsx, mobile, upload, xlsx
 from tests.api.search_support import search
-from tests.api.import_support import (HEADERS, company, csv_bytes, fake_xlsx, mobile, upload,
-                                      xlsx)
 from tests.conftest import create_customer, credit_code, id_number
 from tests.support import assert_problem
 
 
-async def count(database, model) -> int:  # noqa: ANN001
+async def count(database, model) -> int:
     async with database.session(write=False) as session:
         return await session.scalar(select(func.count()).select_from(model))
 
 
-async def by_credit_code(database, code: str) -> Customer | None:  # noqa: ANN001
+async def by_credit_code(database, code: str) -> Customer | None:
     async with database.session(write=False) as session:
         return await session.scalar(select(Customer).where(Customer.credit_code == code))
 
 
-async def contacts_of(database, customer_id: int) -> list[Contact]:  # noqa: ANN001
+async def contacts_of(database, customer_id: int) -> list[Contact]:
     async with database.session(write=False) as session:
-        return list((await session.scalars(select(Contact).where(
-            Contact.customer_id == customer_id).order_by(Contact.id))).all())
+        return list(
+            (
+                await session.scalars(
+                    select(Contact).where(Contact.customer_id == customer_id).order_by(Contact.id)
+                )
+            ).all()
+        )
 
 
 class TestTemplate:
     @pytest.mark.parametrize("lang,header", [("zh", "客户名称"), ("en", "Name")])
-    async def test_template_has_headers_example_notes_and_dropdowns(self, client, users, lang,
-                                                                    header):
-        r = await client.get("/imports/templates/customers.xlsx", params={"lang": lang},
-                             headers=users["admin"].headers)
+    async def test_template_has_headers_example_notes_and_dropdowns(
+        self, client, users, lang, header
+    ):
+        r = await client.get(
+            "/imports/templates/customers.xlsx",
+            params={"lang": lang},
+            headers=users["admin"].headers,
+        )
         assert r.status_code == 200, r.text
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(r.content))
         assert len(book.sheet_names) == 3
@@ -55,8 +63,7 @@ class TestTemplate:
         assert sheet.count("<dataValidation ") >= 7  # kind, industry, size, stage, grade…
 
     async def test_template_is_for_writers(self, client, users):
-        r = await client.get("/imports/templates/customers.xlsx",
-                             headers=users["agent"].headers)
+        r = await client.get("/imports/templates/customers.xlsx", headers=users["agent"].headers)
         assert_problem(r, 403)
 
 
@@ -80,9 +87,18 @@ class TestDryRun:
         full_width = "１３９" + mobile()[3:]
         name = f"王{uuid.uuid4().hex[:6]}"  # names must not repeat other tests' customers
         as_number = float("138" + mobile()[3:])  # as Excel keeps a phone typed in a number cell
-        rows = [["个人", f"  {name}\u3000", person, 32939, as_number, "王小明", "=A1#上海"],
-                ["个人", f"李{uuid.uuid4().hex[:6]}", id_number("19850101"), "1985年1月1日",
-                 full_width, "李四", None]]
+        rows = [
+            ["个人", f"  {name}\u3000", person, 32939, as_number, "王小明", "=A1#上海"],
+            [
+                "个人",
+                f"李{uuid.uuid4().hex[:6]}",
+                id_number("19850101"),
+                "1985年1月1日",
+                full_width,
+                "李四",
+                None,
+            ],
+        ]
         r = await upload(client, users["admin"], xlsx(rows, headers), mode="insert_only")
         assert r.status_code == 201, r.text
         assert r.json()["status"] == "committed", r.json()
@@ -90,8 +106,7 @@ class TestDryRun:
             wang = await session.scalar(select(Customer).where(Customer.id_number == person))
         assert wang.name == name and wang.birthday == date(1990, 3, 7)
         assert wang.region == "上海"  # the formula's cached value
-        assert [c.mobile for c in await contacts_of(database, wang.id)] == [
-            f"+86{int(as_number)}"]
+        assert [c.mobile for c in await contacts_of(database, wang.id)] == [f"+86{int(as_number)}"]
 
     async def test_scientific_phone_and_ambiguous_date_are_reported(self, client, users):
         headers = ["客户类型", "客户姓名", "身份证号", "出生日期", "手机", "联系人"]
@@ -110,8 +125,13 @@ class TestDryRun:
 
     async def test_utf8_bom_csv(self, client, users, database):
         row = company()
-        r = await upload(client, users["admin"], b"\xef\xbb\xbf" + csv_bytes([row]),
-                         name="c.csv", mode="insert_only")
+        r = await upload(
+            client,
+            users["admin"],
+            b"\xef\xbb\xbf" + csv_bytes([row]),
+            name="c.csv",
+            mode="insert_only",
+        )
         assert r.json()["status"] == "committed", r.text
 
     async def test_extra_columns_are_reported_and_the_mapping_shown(self, client, users):
@@ -125,11 +145,19 @@ class TestDryRun:
     async def test_synonyms_and_a_changed_mapping(self, client, users):
         headers = ["公司名称", "信用代码", "联系电话", "姓名", "备注"]
         row = ["同义词测试公司", credit_code(), mobile(), "张三", "意向"]
-        r = await upload(client, users["admin"], xlsx([row], headers),
-                         mapping=json.dumps({"备注": "stage", "联系电话": None}))
+        r = await upload(
+            client,
+            users["admin"],
+            xlsx([row], headers),
+            mapping=json.dumps({"备注": "stage", "联系电话": None}),
+        )
         body = r.json()
-        assert body["mapping"]["columns"] == {"公司名称": "name", "信用代码": "credit_code",
-                                              "姓名": "contact1.name", "备注": "stage"}
+        assert body["mapping"]["columns"] == {
+            "公司名称": "name",
+            "信用代码": "credit_code",
+            "姓名": "contact1.name",
+            "备注": "stage",
+        }
         assert body["mapping"]["unmapped"] == ["联系电话"]
         assert body["counts"]["create"] == 1, body
 
@@ -161,24 +189,31 @@ class TestDryRun:
         body = (await upload(client, users["admin"], out.getvalue())).json()
         assert body["counts"] == {**body["counts"], "total": 3, "create": 2, "errors": 1}
         assert [(e["row"], e["column"]) for e in body["errors"]] == [(6, "手机")]
-        body = (await upload(client, users["admin"], out.getvalue(), mode="insert_only",
-                             import_valid_rows="true")).json()
+        body = (
+            await upload(
+                client, users["admin"], out.getvalue(), mode="insert_only", import_valid_rows="true"
+            )
+        ).json()
         assert body["status"] == "committed" and body["counts"]["create"] == 2
         for row in rows[:2]:
             assert (await by_credit_code(database, row[1])).stage == "customer"
 
 
 class TestBadFiles:
-    @pytest.mark.parametrize("name,data,status", [
-        ("empty.xlsx", b"", 422),
-        ("fake.xlsx", fake_xlsx(), 415),
-        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, 415),
-        ("binary.csv", b"\x00\x01\x02\xff\xfe" * 20, 415),
-        ("header-only.csv", "客户名称,手机\n".encode(), 422),
-        ("no-name.csv", "备注,其他\nx,y\n".encode(), 422),
-    ])
-    async def test_bad_file_is_4xx_and_leaves_nothing(self, client, users, database, name,
-                                                      data, status):
+    @pytest.mark.parametrize(
+        "name,data,status",
+        [
+            ("empty.xlsx", b"", 422),
+            ("fake.xlsx", fake_xlsx(), 415),
+            ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, 415),
+            ("binary.csv", b"\x00\x01\x02\xff\xfe" * 20, 415),
+            ("header-only.csv", "客户名称,手机\n".encode(), 422),
+            ("no-name.csv", "备注,其他\nx,y\n".encode(), 422),
+        ],
+    )
+    async def test_bad_file_is_4xx_and_leaves_nothing(
+        self, client, users, database, name, data, status
+    ):
         runs, customers = await count(database, DataImport), await count(database, Customer)
         r = await upload(client, users["admin"], data, name=name, mode="insert_only")
         assert_problem(r, status)
@@ -186,9 +221,12 @@ class TestBadFiles:
         assert await count(database, Customer) == customers
 
     async def test_missing_kind_and_bad_mode(self, client, users):
-        r = await client.post("/imports", headers=users["admin"].headers,
-                              data={"mode": "everything"},
-                              files={"file": ("a.xlsx", xlsx([company()]))})
+        r = await client.post(
+            "/imports",
+            headers=users["admin"].headers,
+            data={"mode": "everything"},
+            files={"file": ("a.xlsx", xlsx([company()]))},
+        )
         body = assert_problem(r, 422)
         assert {e["field"] for e in body["errors"]} == {"kind", "mode"}
 
@@ -199,21 +237,20 @@ class TestBadFiles:
         r = await upload(client, users["admin"], b"x" * 5000, name="big.csv")
         assert_problem(r, 413)
 
-
-    async def test_a_workbook_that_unpacks_too_big_is_refused_unread(self, client, users,
-                                                                      monkeypatch):
+    async def test_a_workbook_that_unpacks_too_big_is_refused_unread(
+        self, client, users, monkeypatch
+    ):
         from persistence.imports import files
 
         data = xlsx([company() for _ in range(50)])
         monkeypatch.setattr(files, "MAX_UNPACKED", 10_000)  # the sheet alone unpacks to more
-        assert_problem(await upload(client, users["admin"], data), 422, "validation",
-                       field="file")
+        assert_problem(await upload(client, users["admin"], data), 422, "validation", field="file")
         monkeypatch.setattr(files, "MAX_UNPACKED", 1 << 30)
         assert (await upload(client, users["admin"], data)).json()["counts"]["create"] == 50
 
-
     async def test_a_reader_that_dies_is_a_clear_4xx_and_the_next_upload_is_read(
-            self, client, users):
+        self, client, users
+    ):
         """Files are read in a child process: a workbook that crashes it or swallows its
         memory costs that upload, not the server."""
         from persistence.imports import files
@@ -234,21 +271,31 @@ class TestModes:
         body = r.json()
         assert body["status"] == "rejected" and body["counts"]["errors"] == 1
         assert await by_credit_code(database, good[1]) is None
-        r = await upload(client, users["admin"], xlsx([good, bad]), mode="insert_only",
-                         import_valid_rows=True)
+        r = await upload(
+            client, users["admin"], xlsx([good, bad]), mode="insert_only", import_valid_rows=True
+        )
         assert r.json()["status"] == "committed"
         assert await by_credit_code(database, good[1]) is not None
 
     async def test_duplicates_in_file_and_database(self, client, users, database):
         existing = await create_customer(client, users["admin"])
         taken_mobile = mobile()
-        await client.post(f"/customers/{existing['id']}/contacts", headers=users["admin"].headers,
-                          json={"name": "老联系人", "mobile": taken_mobile})
+        await client.post(
+            f"/customers/{existing['id']}/contacts",
+            headers=users["admin"].headers,
+            json={"name": "老联系人", "mobile": taken_mobile},
+        )
         first = company()
-        rows = [first, company(credit_code=first[1]), company(credit_code=existing["credit_code"]),
-                company(mobile=taken_mobile), company(name=existing["name"])]
-        body = (await upload(client, users["admin"], xlsx(rows), mode="dry_run",
-                             simulate="insert_only")).json()
+        rows = [
+            first,
+            company(credit_code=first[1]),
+            company(credit_code=existing["credit_code"]),
+            company(mobile=taken_mobile),
+            company(name=existing["name"]),
+        ]
+        body = (
+            await upload(client, users["admin"], xlsx(rows), mode="dry_run", simulate="insert_only")
+        ).json()
         dups = {(d["row"], d["field"]): d for d in body["duplicates"]}
         assert dups[(3, "credit_code")]["of_row"] == 2
         assert dups[(4, "credit_code")]["of_code"] == existing["code"]
@@ -271,10 +318,10 @@ class TestModes:
         customer = await by_credit_code(database, existing["credit_code"])
         assert customer.stage == "customer" and customer.region == "杭州"
         assert customer.version == existing["version"] + 1
-        assert [c.mobile for c in await contacts_of(database, customer.id)] == [
-            "+86" + new_mobile]
-        history = (await client.get(f"/customers/{existing['id']}/history",
-                                    headers=users["admin"].headers)).json()["items"]
+        assert [c.mobile for c in await contacts_of(database, customer.id)] == ["+86" + new_mobile]
+        history = (
+            await client.get(f"/customers/{existing['id']}/history", headers=users["admin"].headers)
+        ).json()["items"]
         assert history[0]["action"] == "import_update"
         assert history[0]["changes"]["import"][1]["file"] == "客户.xlsx"
         # the same file again changes nothing
@@ -286,16 +333,19 @@ class TestModes:
         body = (await upload(client, users["admin"], xlsx([row]), mode="insert_only")).json()
         customer = await by_credit_code(database, row[1])
         assert customer.code.startswith("C") and customer.owner_id == users["admin"].id
-        history = (await client.get(f"/customers/{customer.id}/history",
-                                    headers=users["admin"].headers)).json()["items"]
+        history = (
+            await client.get(f"/customers/{customer.id}/history", headers=users["admin"].headers)
+        ).json()["items"]
         assert history[0]["action"] == "import"
-        assert history[0]["changes"]["import"][1] == {"import_id": body["id"],
-                                                      "file": "客户.xlsx"}
-        events = (await client.get("/audit-events", params={"entity_type": "import"},
-                                   headers=users["admin"].headers)).json()["items"]
-        assert any(e["entity_id"] == body["id"] and e["changes"]["create"] == [None, 1]
-                   for e in events)
-
+        assert history[0]["changes"]["import"][1] == {"import_id": body["id"], "file": "客户.xlsx"}
+        events = (
+            await client.get(
+                "/audit-events", params={"entity_type": "import"}, headers=users["admin"].headers
+            )
+        ).json()["items"]
+        assert any(
+            e["entity_id"] == body["id"] and e["changes"]["create"] == [None, 1] for e in events
+        )
 
     async def test_a_file_written_in_several_slices(self, client, users, database, monkeypatch):
         """Slices are made ready while the previous one is written: every customer comes
@@ -327,8 +377,12 @@ class TestModes:
         updated = list(existing)
         updated[HEADERS.index("联系人2")], updated[HEADERS.index("手机2")] = "李娜", phone
         await upload(client, users["admin"], xlsx([updated]), mode="upsert")
-        for query, name in ((created[0], created[0]), (created[4], created[0]),
-                            (phone, existing[0]), ("李娜", existing[0])):
+        for query, name in (
+            (created[0], created[0]),
+            (created[4], created[0]),
+            (phone, existing[0]),
+            ("李娜", existing[0]),
+        ):
             hits = (await search(client, users["admin"], query))["customers"]["items"]
             assert name in [hit["title"] for hit in hits], query
 
@@ -366,11 +420,15 @@ class TestReportAndRevert:
     async def test_error_report_has_every_row_and_an_error_column(self, client, users):
         rows = [company(), company(mobile="123")]
         body = (await upload(client, users["admin"], xlsx(rows))).json()
-        r = await client.get(body["report_url"].removeprefix("/api/v1"),
-                             headers=users["admin"].headers)
+        r = await client.get(
+            body["report_url"].removeprefix("/api/v1"), headers=users["admin"].headers
+        )
         assert r.status_code == 200
-        sheet = python_calamine.CalamineWorkbook.from_filelike(
-            io.BytesIO(r.content)).get_sheet_by_index(0).to_python()
+        sheet = (
+            python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(r.content))
+            .get_sheet_by_index(0)
+            .to_python()
+        )
         assert sheet[0][0] == "错误" and sheet[0][1:] == HEADERS
         assert sheet[1][0] == "" and "手机" in sheet[2][0]
         # fixed and uploaded again, the error column is ignored
@@ -379,18 +437,22 @@ class TestReportAndRevert:
         assert body["mapping"]["unmapped"] == [] and body["counts"]["errors"] == 0, body
 
     async def test_revert_deletes_created_restores_updated_and_keeps_changed(
-            self, client, users, database):
+        self, client, users, database
+    ):
         existing = await create_customer(client, users["admin"], region="苏州")
         touched_row, kept_row = company(), company()
         headers = [*HEADERS, "地区"]
-        rows = [touched_row + ["北京"], kept_row + ["北京"],
-                [existing["name"], existing["credit_code"], None, None, None, None, None, None,
-                 "南京"]]
+        rows = [
+            touched_row + ["北京"],
+            kept_row + ["北京"],
+            [existing["name"], existing["credit_code"], None, None, None, None, None, None, "南京"],
+        ]
         body = (await upload(client, users["admin"], xlsx(rows, headers), mode="upsert")).json()
         assert body["status"] == "committed", body
         touched = await by_credit_code(database, touched_row[1])
-        r = await client.patch(f"/customers/{touched.id}", json={"region": "广州"},
-                               headers=users["admin"].headers)
+        r = await client.patch(
+            f"/customers/{touched.id}", json={"region": "广州"}, headers=users["admin"].headers
+        )
         assert r.status_code == 200, r.text
         r = await client.post(f"/imports/{body['id']}/revert", headers=users["admin"].headers)
         assert r.status_code == 200, r.text
@@ -402,9 +464,7 @@ class TestReportAndRevert:
         r = await client.post(f"/imports/{body['id']}/revert", headers=users["admin"].headers)
         assert_problem(r, 409, "not-revertible")
 
-
-    async def test_a_reverted_customers_id_is_never_given_again(self, client, users,
-                                                                database):
+    async def test_a_reverted_customers_id_is_never_given_again(self, client, users, database):
         """The id (and with it the audit history) of a customer a revert deleted does not go
         to the next imported one, on SQLite as on PostgreSQL."""
         first = company()
@@ -416,14 +476,15 @@ class TestReportAndRevert:
         await upload(client, users["admin"], xlsx([second]), mode="insert_only")
         new = await by_credit_code(database, second[1])
         assert new.id > gone
-        history = (await client.get(f"/customers/{new.id}/history",
-                                    headers=users["admin"].headers)).json()["items"]
+        history = (
+            await client.get(f"/customers/{new.id}/history", headers=users["admin"].headers)
+        ).json()["items"]
         assert [e["action"] for e in history] == ["import"]
 
 
 class TestBackground:
     @pytest.fixture
-    def background(self, monkeypatch, app):  # noqa: ANN001
+    def background(self, monkeypatch, app):
         """Every file runs in the background, held at a gate the test opens."""
         from api.routers import imports
         from jobs import imports as runner
@@ -432,7 +493,7 @@ class TestBackground:
         gate = asyncio.Event()
         original = runner.offload
 
-        async def gated(function, *args):  # noqa: ANN001, ANN002, ANN202
+        async def gated(function, *args):
             await gate.wait()
             return await original(function, *args)
 
@@ -452,11 +513,13 @@ class TestBackground:
         assert running["status"] == "running" and running["total_rows"] == 2
         assert running["done_rows"] == 0
         # a second import by the same user meanwhile is a 409
-        assert_problem(await upload(client, users["admin"], xlsx([company()])), 409,
-                       "import-running")
+        assert_problem(
+            await upload(client, users["admin"], xlsx([company()])), 409, "import-running"
+        )
         await background()
-        done = (await client.get(f"/imports/{running['id']}",
-                                 headers=users["admin"].headers)).json()
+        done = (
+            await client.get(f"/imports/{running['id']}", headers=users["admin"].headers)
+        ).json()
         assert done["status"] == "committed" and done["done_rows"] == 2
         assert await by_credit_code(database, rows[0][1]) is not None
 
@@ -476,23 +539,41 @@ class TestFollowUpsAndOrders:
         mine = await create_customer(client, users["am"])
         theirs = await create_customer(client, users["am2"])
         headers = ["客户编号", "跟进时间", "跟进方式", "跟进内容", "客户反馈"]
-        rows = [[mine["code"], 45356, "电话", "介绍新产品", "有兴趣"],
-                [theirs["code"], "2024-03-06", "拜访", "上门", None],
-                ["C209901999999", "2024-03-06", "微信", "不存在的客户", None]]
+        rows = [
+            [mine["code"], 45356, "电话", "介绍新产品", "有兴趣"],
+            [theirs["code"], "2024-03-06", "拜访", "上门", None],
+            ["C209901999999", "2024-03-06", "微信", "不存在的客户", None],
+        ]
         data = xlsx(rows, headers)
-        body = (await upload(client, users["am"], data, kind="follow_ups",
-                             mode="insert_only")).json()
+        body = (
+            await upload(client, users["am"], data, kind="follow_ups", mode="insert_only")
+        ).json()
         assert body["status"] == "rejected" and body["counts"]["errors"] == 2, body
-        listed = (await client.get("/follow-ups", params={"customer_id": mine["id"]},
-                                   headers=users["am"].headers)).json()["items"]
+        listed = (
+            await client.get(
+                "/follow-ups", params={"customer_id": mine["id"]}, headers=users["am"].headers
+            )
+        ).json()["items"]
         assert listed == []
-        body = (await upload(client, users["am"], data, kind="follow_ups", mode="insert_only",
-                             import_valid_rows=True)).json()
+        body = (
+            await upload(
+                client,
+                users["am"],
+                data,
+                kind="follow_ups",
+                mode="insert_only",
+                import_valid_rows=True,
+            )
+        ).json()
         assert body["status"] == "committed" and body["counts"]["create"] == 1, body
-        listed = (await client.get("/follow-ups", params={"customer_id": mine["id"]},
-                                   headers=users["am"].headers)).json()["items"]
+        listed = (
+            await client.get(
+                "/follow-ups", params={"customer_id": mine["id"]}, headers=users["am"].headers
+            )
+        ).json()["items"]
         assert [(f["summary"], f["method"], f["feedback"]) for f in listed] == [
-            ("介绍新产品", "phone", "有兴趣")]
+            ("介绍新产品", "phone", "有兴趣")
+        ]
         assert listed[0]["at"].startswith("2024-03-04T16:00:00")  # 2024-03-05 in Shanghai
         r = await client.post(f"/imports/{body['id']}/revert", headers=users["am"].headers)
         assert_problem(r, 409, "not-revertible")
@@ -501,37 +582,58 @@ class TestFollowUpsAndOrders:
         customer = await create_customer(client, users["admin"])
         headers = ["统一社会信用代码", "订单号", "产品", "金额", "下单日期", "订单状态"]
         order_no = f"IMP{mobile()}"
-        rows = [[customer["credit_code"], order_no, "年度服务", "1,234.50", "2024年3月5日", "已完成"],
-                [customer["credit_code"], None, "坏金额", "-5", "2024-03-05", None]]
+        rows = [
+            [customer["credit_code"], order_no, "年度服务", "1,234.50", "2024年3月5日", "已完成"],
+            [customer["credit_code"], None, "坏金额", "-5", "2024-03-05", None],
+        ]
         body = (await upload(client, users["admin"], xlsx(rows, headers), kind="orders")).json()
         assert body["status"] == "checked" and body["counts"]["create"] == 1
         assert body["errors"][0]["row"] == 3 and body["errors"][0]["column"] == "金额"
         r = await client.get(f"/customers/{customer['id']}/orders", headers=users["admin"].headers)
         assert r.json()["items"] == []  # a dry run writes nothing
-        body = (await upload(client, users["admin"], xlsx(rows[:1], headers), kind="orders",
-                             mode="insert_only")).json()
+        body = (
+            await upload(
+                client, users["admin"], xlsx(rows[:1], headers), kind="orders", mode="insert_only"
+            )
+        ).json()
         assert body["status"] == "committed", body
         r = await client.get(f"/customers/{customer['id']}", headers=users["admin"].headers)
         assert r.json()["cumulative_amount"] == "1234.50"
 
     async def test_orders_template(self, client, users):
         r = await client.get("/imports/templates/orders.xlsx", headers=users["admin"].headers)
-        data = python_calamine.CalamineWorkbook.from_filelike(
-            io.BytesIO(r.content)).get_sheet_by_index(0).to_python()
+        data = (
+            python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(r.content))
+            .get_sheet_by_index(0)
+            .to_python()
+        )
         assert data[0][:2] == ["客户编号", "统一社会信用代码"] and "订单号" in data[0]
 
 
 class TestInterrupted:
-    async def test_an_import_left_running_by_a_stopped_server_does_not_block(self, client,
-                                                                            users, database):
+    async def test_an_import_left_running_by_a_stopped_server_does_not_block(
+        self, client, users, database
+    ):
         from datetime import UTC, datetime, timedelta
 
         async with database.session(write=True) as session:
-            stale = DataImport(user_id=users["am2"].id, kind="customers", mode="insert_only",
-                               import_valid_rows=False, filename="old.xlsx", status="running",
-                               total_rows=10, done_rows=5, counts={}, mapping={}, errors=[],
-                               duplicates=[], undo={}, cancel_requested=False,
-                               created_at=datetime.now(UTC) - timedelta(hours=3))
+            stale = DataImport(
+                user_id=users["am2"].id,
+                kind="customers",
+                mode="insert_only",
+                import_valid_rows=False,
+                filename="old.xlsx",
+                status="running",
+                total_rows=10,
+                done_rows=5,
+                counts={},
+                mapping={},
+                errors=[],
+                duplicates=[],
+                undo={},
+                cancel_requested=False,
+                created_at=datetime.now(UTC) - timedelta(hours=3),
+            )
             session.add(stale)
             await session.flush()
             stale_id = stale.id
@@ -545,7 +647,14 @@ class TestByCodeAlone:
     async def test_a_row_naming_its_customer_by_code_updates_it(self, client, users, database):
         existing = await create_customer(client, users["admin"], region="杭州")
         rows = [[existing["code"], "宁波"], [existing["code"][:-1] + "X", "温州"]]
-        body = (await upload(client, users["admin"], xlsx(rows, ["客户编号", "地区"]),
-                             mode="upsert", import_valid_rows=True)).json()
+        body = (
+            await upload(
+                client,
+                users["admin"],
+                xlsx(rows, ["客户编号", "地区"]),
+                mode="upsert",
+                import_valid_rows=True,
+            )
+        ).json()
         assert body["counts"]["update"] == 1 and body["counts"]["errors"] == 1, body
         assert (await by_credit_code(database, existing["credit_code"])).region == "宁波"

@@ -20,23 +20,23 @@ WEEK = {"period": "weekly", "start": "2025-01-29"}  # the ISO week 27 Jan – 2 
 
 
 @pytest.fixture(scope="module")
-async def data(client, database, users):  # noqa: ANN001, ANN201
+async def data(client, database, users):
     department = await new_department(client, users["admin"])
     am1 = await make_user(client, database, "account_manager")
     am2 = await make_user(client, database, "account_manager")
     a1 = await make_user(client, database, "agent", department_id=department["id"])
     a2 = await make_user(client, database, "agent", department_id=department["id"])
-    return await build(database, department_id=department["id"], am1=am1, am2=am2, a1=a1,
-                       a2=a2)
+    return await build(database, department_id=department["id"], am1=am1, am2=am2, a1=a1, a2=a2)
 
 
 def pdf_text(content: bytes) -> str:
     assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed for this test"
-    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=content,
-                          capture_output=True, check=True).stdout.decode("utf-8")
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode("utf-8")
 
 
-async def weekly_report(client, user) -> dict:  # noqa: ANN001
+async def weekly_report(client, user) -> dict:
     r = await client.post("/reports", json=WEEK, headers=user.headers)
     assert r.status_code == 202, r.text
     assert r.headers["location"] == f"/api/v1/reports/{r.json()['id']}"
@@ -46,10 +46,14 @@ async def weekly_report(client, user) -> dict:  # noqa: ANN001
 
 
 class TestOnDemand:
-    async def test_weekly_report_files(self, client, data):  # noqa: ANN001
+    async def test_weekly_report_files(self, client, data):
         report = await weekly_report(client, data.am1)
         assert (report["period"], report["first_day"], report["last_day"], report["status"]) == (
-            "weekly", "2025-01-27", "2025-02-02", "done")
+            "weekly",
+            "2025-01-27",
+            "2025-02-02",
+            "done",
+        )
         pdf = await client.get(report["files"]["pdf"], headers=data.am1.headers)
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
         text = pdf_text(pdf.content)
@@ -73,19 +77,20 @@ class TestOnDemand:
             assert any(b"<c:barChart>" in package.read(n) for n in charts)
             assert any(b"<c:lineChart>" in package.read(n) for n in charts)
 
-    async def test_idempotent_per_period_and_recipient(self, client, data):  # noqa: ANN001
+    async def test_idempotent_per_period_and_recipient(self, client, data):
         first = await weekly_report(client, data.am1)
-        again = await client.post("/reports", json={"period": "weekly", "start": "2025-02-02"},
-                                  headers=data.am1.headers)
+        again = await client.post(
+            "/reports", json={"period": "weekly", "start": "2025-02-02"}, headers=data.am1.headers
+        )
         assert again.json()["id"] == first["id"]
         other = await weekly_report(client, data.am2)
         assert other["id"] != first["id"]
 
-    async def test_account_manager_report_counts_only_their_customers(self, client, data):  # noqa
-        report = await client.post("/reports", json={"period": "monthly", "start": "2025-01-15"},
-                                   headers=data.am2.headers)
-        r = await client.get(f"/reports/{report.json()['id']}/files/xlsx",
-                             headers=data.am2.headers)
+    async def test_account_manager_report_counts_only_their_customers(self, client, data):
+        report = await client.post(
+            "/reports", json={"period": "monthly", "start": "2025-01-15"}, headers=data.am2.headers
+        )
+        r = await client.get(f"/reports/{report.json()['id']}/files/xlsx", headers=data.am2.headers)
         book = openpyxl.load_workbook(io.BytesIO(r.content))
         rows = list(book["客户"].iter_rows(values_only=True))
         # am2 has one customer (c5, created 10 Jan): January's weeks hold 1 new customer in all
@@ -94,44 +99,57 @@ class TestOnDemand:
         # ticket volume, by week: am2's only ticket t6 opened 15, resolved 16, closed 17 Jan
         assert service[2][:4] == ("时段", "新建·订单支持", "已解决·订单支持", "已关闭·订单支持")
         assert [r[:4] for r in service[3:8]] == [
-            ("2025-01-01", 0, 0, 0), ("2025-01-06", 0, 0, 0), ("2025-01-13", 1, 1, 1),
-            ("2025-01-20", 0, 0, 0), ("2025-01-27", 0, 0, 0)]
+            ("2025-01-01", 0, 0, 0),
+            ("2025-01-06", 0, 0, 0),
+            ("2025-01-13", 1, 1, 1),
+            ("2025-01-20", 0, 0, 0),
+            ("2025-01-27", 0, 0, 0),
+        ]
 
-    async def test_someone_elses_report_is_404(self, client, users, data):  # noqa: ANN001
+    async def test_someone_elses_report_is_404(self, client, users, data):
         report = await weekly_report(client, data.am1)
-        assert_problem(await client.get(f"/reports/{report['id']}", headers=data.am2.headers),
-                       404)
-        assert_problem(await client.get(f"/reports/{report['id']}/files/pdf",
-                                        headers=users["admin"].headers), 404)
+        assert_problem(await client.get(f"/reports/{report['id']}", headers=data.am2.headers), 404)
+        assert_problem(
+            await client.get(f"/reports/{report['id']}/files/pdf", headers=users["admin"].headers),
+            404,
+        )
 
-    async def test_bad_period_is_422(self, client, data):  # noqa: ANN001
+    async def test_bad_period_is_422(self, client, data):
         r = await client.post("/reports", json={"period": "yearly"}, headers=data.am1.headers)
         assert_problem(r, 422)
 
 
 class TestSubscriptions:
-    async def test_role_defaults_then_own_choice(self, client, users):  # noqa: ANN001
+    async def test_role_defaults_then_own_choice(self, client, users):
         user = users["supervisor"]
         r = await client.get("/reports/subscriptions", headers=user.headers)
         assert r.json() == {"daily": True, "weekly": True, "monthly": True}
-        r = await client.patch("/reports/subscriptions", json={"daily": False},
-                               headers=user.headers)
+        r = await client.patch(
+            "/reports/subscriptions", json={"daily": False}, headers=user.headers
+        )
         assert r.json() == {"daily": False, "weekly": True, "monthly": True}
-        r = await client.patch("/reports/subscriptions", json={"daily": True},
-                               headers=user.headers)
+        r = await client.patch("/reports/subscriptions", json={"daily": True}, headers=user.headers)
         assert r.json()["daily"] is True
 
-    async def test_admins_choose_the_defaults_per_role(self, client, users):  # noqa: ANN001
-        r = await client.patch("/reports/defaults/readonly", json={"monthly": True},
-                               headers=users["supervisor"].headers)
+    async def test_admins_choose_the_defaults_per_role(self, client, users):
+        r = await client.patch(
+            "/reports/defaults/readonly",
+            json={"monthly": True},
+            headers=users["supervisor"].headers,
+        )
         assert_problem(r, 403)
-        r = await client.patch("/reports/defaults/readonly", json={"monthly": True},
-                               headers=users["admin"].headers)
-        assert r.status_code == 200 and r.json() == {"daily": False, "weekly": False,
-                                                     "monthly": True}
+        r = await client.patch(
+            "/reports/defaults/readonly", json={"monthly": True}, headers=users["admin"].headers
+        )
+        assert r.status_code == 200 and r.json() == {
+            "daily": False,
+            "weekly": False,
+            "monthly": True,
+        }
         r = await client.get("/reports/subscriptions", headers=users["readonly"].headers)
         assert r.json() == {"daily": False, "weekly": False, "monthly": True}
         r = await client.get("/reports/defaults", headers=users["readonly"].headers)
         assert r.json()["readonly"]["monthly"] is True and r.json()["agent"]["weekly"] is False
-        await client.patch("/reports/defaults/readonly", json={"monthly": False},
-                           headers=users["admin"].headers)
+        await client.patch(
+            "/reports/defaults/readonly", json={"monthly": False}, headers=users["admin"].headers
+        )

@@ -3,13 +3,12 @@ that the index follows every write (both back-ends)."""
 
 import pytest
 
-from tests.api.search_support import (customer_ids, customer_with, fresh_manager, search,
-                                      token)
-from tests.conftest import create_customer, credit_code, id_number, individual, make_user
+from tests.api.search_support import customer_ids, customer_with, fresh_manager, search, token
+from tests.conftest import create_customer, credit_code, id_number, individual
 
 
 @pytest.fixture
-async def am(client, database):  # noqa: ANN001, ANN201
+async def am(client, database):
     return await fresh_manager(client, database)
 
 
@@ -35,13 +34,34 @@ class TestMatching:
             assert await customer_ids(client, am, q) == [c["id"]], q
 
     async def test_contact_name_phone_email_wechat(self, client, am):
-        c = await customer_with(client, am, contacts=[
-            {"name": "陈晓明", "mobile": "13812345678", "email": "Chen.XM@Example.com",
-             "wechat": "chenxm_88"},
-            {"name": "李四", "phone": "010-88886666"}])
-        for q in ("晓明", "陈", "1381", "138 1234 5678", "+86 138-1234", "5678", "00861381234",
-                  "chen.xm@example", "example.com", "CHENXM_88", "88886666", "010-8888",
-                  "(010) 88886666"):
+        c = await customer_with(
+            client,
+            am,
+            contacts=[
+                {
+                    "name": "陈晓明",
+                    "mobile": "13812345678",
+                    "email": "Chen.XM@Example.com",
+                    "wechat": "chenxm_88",
+                },
+                {"name": "李四", "phone": "010-88886666"},
+            ],
+        )
+        for q in (
+            "晓明",
+            "陈",
+            "1381",
+            "138 1234 5678",
+            "+86 138-1234",
+            "5678",
+            "00861381234",
+            "chen.xm@example",
+            "example.com",
+            "CHENXM_88",
+            "88886666",
+            "010-8888",
+            "(010) 88886666",
+        ):
             assert await customer_ids(client, am, q) == [c["id"]], q
         # a fragment under 4 digits is no phone search; digits must be consecutive
         assert await customer_ids(client, am, "138") == []
@@ -49,15 +69,22 @@ class TestMatching:
         groups = await search(client, am, "1381234")
         assert groups["customers"]["items"][0]["field"] == "phone"
         contact = groups["contacts"]["items"][0]
-        assert (contact["title"], contact["field"], contact["value"], contact["highlight"]) == \
-            ("陈晓明", "phone", "13812345678", [0, 7])
+        assert (contact["title"], contact["field"], contact["value"], contact["highlight"]) == (
+            "陈晓明",
+            "phone",
+            "13812345678",
+            [0, 7],
+        )
 
     async def test_code_credit_code_id_number_address(self, client, am):
         uscc = credit_code()
-        org = await create_customer(client, am, credit_code=uscc, address="浙江省杭州市西湖区文三路")
+        org = await create_customer(
+            client, am, credit_code=uscc, address="浙江省杭州市西湖区文三路"
+        )
         number = id_number("19851122")
-        person = await create_customer(client, am, **individual(id_number=number,
-                                                                name="张" + token(2)))
+        person = await create_customer(
+            client, am, **individual(id_number=number, name="张" + token(2))
+        )
         assert await customer_ids(client, am, org["code"]) == [org["id"]]
         assert await customer_ids(client, am, org["code"].lower()) == [org["id"]]
         assert await customer_ids(client, am, uscc) == [org["id"]]
@@ -82,31 +109,38 @@ class TestRanking:
     async def test_tiers(self, client, am, database):
         t = token(2)
         pinyin_only = await create_customer(client, am, name="测试拼音")  # found by 'csp'
-        contact = await customer_with(client, am, name="无关" + token(), contacts=[
-            {"name": "王" + t, "mobile": "13900001111"}])
+        contact = await customer_with(
+            client,
+            am,
+            name="无关" + token(),
+            contacts=[{"name": "王" + t, "mobile": "13900001111"}],
+        )
         substring = await create_customer(client, am, name="北京" + t + "公司")
         prefix = await create_customer(client, am, name=t + "集团")
         exact = await create_customer(client, am, name="别的" + token())
-        assert await customer_ids(client, am, t) == [prefix["id"], substring["id"],
-                                                      contact["id"]]
-        in_address = await create_customer(client, am, name="别的" + token(),
-                                           address="见 " + exact["code"])  # newer
+        assert await customer_ids(client, am, t) == [prefix["id"], substring["id"], contact["id"]]
+        in_address = await create_customer(
+            client, am, name="别的" + token(), address="见 " + exact["code"]
+        )  # newer
         assert await customer_ids(client, am, exact["code"]) == [exact["id"], in_address["id"]]
         assert await customer_ids(client, am, "csp") == [pinyin_only["id"]]
 
     async def test_exact_before_name_and_contact_before_pinyin(self, client, am):
         number = "13712340000"
-        exact = await customer_with(client, am, name="甲" + token(),
-                                    contacts=[{"name": "甲", "mobile": number}])
-        part = await customer_with(client, am, name="乙" + token(),
-                                   contacts=[{"name": "乙", "mobile": "13712340001"}])
+        exact = await customer_with(
+            client, am, name="甲" + token(), contacts=[{"name": "甲", "mobile": number}]
+        )
+        part = await customer_with(
+            client, am, name="乙" + token(), contacts=[{"name": "乙", "mobile": "13712340001"}]
+        )
         # both contain the fragment: newest first; the whole number puts its owner first
         assert await customer_ids(client, am, number[:8]) == [part["id"], exact["id"]]
         assert await customer_ids(client, am, number[:10]) == [part["id"], exact["id"]]
         assert (await customer_ids(client, am, number))[0] == exact["id"]
         # contact name beats pinyin: 'hz' is 何总's initials and 杭州's
-        by_contact = await customer_with(client, am, name="丙" + token(),
-                                         contacts=[{"name": "hz工作室"}])
+        by_contact = await customer_with(
+            client, am, name="丙" + token(), contacts=[{"name": "hz工作室"}]
+        )
         by_pinyin = await create_customer(client, am, name="杭州" + token())
         ids = await customer_ids(client, am, "hz")
         assert ids.index(by_contact["id"]) < ids.index(by_pinyin["id"])
@@ -119,13 +153,17 @@ class TestRanking:
         from persistence.models import Customer
 
         t = token(2)
-        old, new, never = [await create_customer(client, am, name=t + suffix)
-                           for suffix in ("一", "二", "三")]
+        old, new, never = [
+            await create_customer(client, am, name=t + suffix) for suffix in ("一", "二", "三")
+        ]
         async with database.session(write=True) as session:
-            for c, at in ((old, datetime(2024, 1, 1, tzinfo=UTC)),
-                          (new, datetime(2025, 1, 1, tzinfo=UTC))):
-                await session.execute(update(Customer).where(Customer.id == c["id"])
-                                      .values(last_contact_at=at))
+            for c, at in (
+                (old, datetime(2024, 1, 1, tzinfo=UTC)),
+                (new, datetime(2025, 1, 1, tzinfo=UTC)),
+            ):
+                await session.execute(
+                    update(Customer).where(Customer.id == c["id"]).values(last_contact_at=at)
+                )
         assert await customer_ids(client, am, t) == [new["id"], old["id"], never["id"]]
 
     async def test_limit_and_more(self, client, am):
@@ -150,8 +188,9 @@ class TestRoles:
 
     async def test_id_numbers_match_only_for_who_sees_them(self, client, database, users, am):
         number = id_number("19770405")
-        person = await create_customer(client, am, **individual(id_number=number,
-                                                                name="刘" + token()))
+        person = await create_customer(
+            client, am, **individual(id_number=number, name="刘" + token())
+        )
         for role in ("admin",):
             assert await customer_ids(client, users[role], number) == [person["id"]]
         assert await customer_ids(client, am, number) == [person["id"]]
@@ -161,8 +200,9 @@ class TestRoles:
 
     async def test_masked_phones_do_not_match(self, client, database, users, am):
         mobile = "1592468" + str(uuid_digits(4))
-        c = await customer_with(client, am, name="周" + token(),
-                                contacts=[{"name": "周先生", "mobile": mobile}])
+        c = await customer_with(
+            client, am, name="周" + token(), contacts=[{"name": "周先生", "mobile": mobile}]
+        )
         for role in ("admin", "agent"):
             assert await customer_ids(client, users[role], mobile[3:]) == [c["id"]], role
         for role in ("supervisor", "readonly"):
@@ -175,18 +215,23 @@ class TestRoles:
     async def test_archived_customers_are_not_searched(self, client, users, am):
         t = token()
         c = await create_customer(client, am, name=t)
-        response = await client.post(f"/customers/{c['id']}/archive", json={"reason": "结束合作"},
-                                     headers=users["admin"].headers)
+        response = await client.post(
+            f"/customers/{c['id']}/archive",
+            json={"reason": "结束合作"},
+            headers=users["admin"].headers,
+        )
         assert response.status_code == 200, response.text
         assert await customer_ids(client, users["admin"], t) == []
 
     async def test_needs_sign_in_and_validates(self, client, users):
         assert (await client.get("/search", params={"q": "x"})).status_code == 401
-        response = await client.get("/search", params={"q": "x", "types": "users"},
-                                    headers=users["admin"].headers)
+        response = await client.get(
+            "/search", params={"q": "x", "types": "users"}, headers=users["admin"].headers
+        )
         assert response.status_code == 422
-        response = await client.get("/search", params={"q": "x" * 101},
-                                    headers=users["admin"].headers)
+        response = await client.get(
+            "/search", params={"q": "x" * 101}, headers=users["admin"].headers
+        )
         assert response.status_code == 422
 
 
@@ -200,27 +245,35 @@ class TestIndexFollowsWrites:
     async def test_rename_add_change_and_delete_contacts(self, client, am, users):
         c = await create_customer(client, am, name="旧名" + token())
         new_name = "新名" + token()
-        r = await client.patch(f"/customers/{c['id']}", json={"address": "深圳市南山区科技园"},
-                               headers=am.headers)
+        r = await client.patch(
+            f"/customers/{c['id']}", json={"address": "深圳市南山区科技园"}, headers=am.headers
+        )
         assert r.status_code == 200, r.text
         assert await customer_ids(client, am, "南山区科技") == [c["id"]]
-        r = await client.patch(f"/customers/{c['id']}", json={"name": new_name},
-                               headers=users["admin"].headers)
+        r = await client.patch(
+            f"/customers/{c['id']}", json={"name": new_name}, headers=users["admin"].headers
+        )
         assert r.status_code == 200, r.text
         assert await customer_ids(client, am, new_name) == [c["id"]]
         assert await customer_ids(client, am, "旧名") == []
-        r = await client.post(f"/customers/{c['id']}/contacts",
-                              json={"name": "赵" + token(), "mobile": "18677776666"},
-                              headers=am.headers)
+        r = await client.post(
+            f"/customers/{c['id']}/contacts",
+            json={"name": "赵" + token(), "mobile": "18677776666"},
+            headers=am.headers,
+        )
         contact = r.json()
         assert await customer_ids(client, am, "77776666") == [c["id"]]
-        r = await client.patch(f"/customers/{c['id']}/contacts/{contact['id']}",
-                               json={"mobile": "18655554444"}, headers=am.headers)
+        r = await client.patch(
+            f"/customers/{c['id']}/contacts/{contact['id']}",
+            json={"mobile": "18655554444"},
+            headers=am.headers,
+        )
         assert r.status_code == 200, r.text
         assert await customer_ids(client, am, "77776666") == []
         assert await customer_ids(client, am, "55554444") == [c["id"]]
-        r = await client.delete(f"/customers/{c['id']}/contacts/{contact['id']}",
-                                headers=am.headers)
+        r = await client.delete(
+            f"/customers/{c['id']}/contacts/{contact['id']}", headers=am.headers
+        )
         assert r.status_code == 204, r.text
         assert await customer_ids(client, am, "55554444") == []
 
@@ -235,5 +288,11 @@ class TestIndexFollowsWrites:
         r = await client.delete(f"/customers/{c['id']}", headers=users["admin"].headers)
         assert r.status_code == 204, r.text
         async with database.session(write=False) as session:
-            assert await session.scalar(select(func.count()).select_from(SearchDoc)
-                                        .where(SearchDoc.customer_id == c["id"])) == 0
+            assert (
+                await session.scalar(
+                    select(func.count())
+                    .select_from(SearchDoc)
+                    .where(SearchDoc.customer_id == c["id"])
+                )
+                == 0
+            )

@@ -10,7 +10,7 @@ from tests.conftest import create_customer
 
 
 @pytest.fixture
-async def am(client, database):  # noqa: ANN001, ANN201
+async def am(client, database):
     return await fresh_manager(client, database)
 
 
@@ -20,7 +20,9 @@ class TestTickets:
         customer = await create_customer(client, am, name=t + "有限公司")
         other = await create_customer(client, am)
         a = await open_ticket(client, am, customer["id"], title="打印机卡纸")
-        b = await open_ticket(client, am, other["id"], title="退货", description="客户说 Widget-X 坏了")
+        b = await open_ticket(
+            client, am, other["id"], title="退货", description="客户说 Widget-X 坏了"
+        )
         admin = users["admin"]
         assert await list_ids(client, admin, q=t) == [a["id"]]
         assert await list_ids(client, admin, q="widget-x") == [b["id"]]
@@ -32,7 +34,7 @@ class TestTickets:
         groups = await search(client, admin, "widget-x", types="tickets")
         hit = groups["tickets"]["items"][0]
         assert hit["field"] == "description"
-        assert hit["value"][hit["highlight"][0]:hit["highlight"][1]].lower() == "widget-x"
+        assert hit["value"][hit["highlight"][0] : hit["highlight"][1]].lower() == "widget-x"
 
     async def test_channel_and_customer_tag(self, client, am, users):
         from tests.api.test_customer_filters import tag
@@ -54,8 +56,7 @@ class TestFollowUpsAndOpportunities:
     async def test_q_and_search_groups(self, client, am, users, database):
         t = token()
         customer = await create_customer(client, am)
-        f = await follow_up(client, am, customer["id"], summary=f"介绍{t}方案",
-                            feedback="价格偏高")
+        f = await follow_up(client, am, customer["id"], summary=f"介绍{t}方案", feedback="价格偏高")
         o = await opportunity(client, am, customer["id"], title=f"{t} 升级项目")
         response = await client.get("/follow-ups", params={"q": t}, headers=am.headers)
         assert [x["id"] for x in response.json()["items"]] == [f["id"]]

@@ -1,22 +1,26 @@
 """Tags (capability 3): `类别-值` names, colours, rename and merge keep every customer's tags,
 unused tags for clean-up, and every change audited."""
 
-
 from tests.conftest import create_customer
 from tests.support import assert_problem, audit, mark_audit_position, uid  # noqa: F401
 
 OTHER_ROLES = ("supervisor", "am", "agent", "readonly")
 
 
-async def make_tag(client, admin, name: str | None = None,  # noqa: ANN001
-                   **fields) -> dict:  # noqa: ANN003
-    response = await client.post("/tags", json={"name": name or f"测试-{uid()}", **fields},
-                                 headers=admin.headers)
+async def make_tag(
+    client,
+    admin,
+    name: str | None = None,
+    **fields,
+) -> dict:
+    response = await client.post(
+        "/tags", json={"name": name or f"测试-{uid()}", **fields}, headers=admin.headers
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
 
-async def tag_names_of(client, admin, customer_id: int) -> list[str]:  # noqa: ANN001
+async def tag_names_of(client, admin, customer_id: int) -> list[str]:
     response = await client.get(f"/customers/{customer_id}", headers=admin.headers)
     assert response.status_code == 200, response.text
     return [t["name"] for t in response.json()["tags"]]
@@ -36,8 +40,9 @@ class TestCreateIsForAdminsOnly:
         names = []
         for role in OTHER_ROLES:
             names.append(f"区域-华北{uid()}")
-            response = await client.post("/tags", json={"name": names[-1]},
-                                         headers=users[role].headers)
+            response = await client.post(
+                "/tags", json={"name": names[-1]}, headers=users[role].headers
+            )
             assert_problem(response, 403, "forbidden")
         listed = await client.get("/tags", headers=users["admin"].headers)
         assert not set(names) & {t["name"] for t in listed.json()}
@@ -62,28 +67,32 @@ class TestNameNormalisation:
 
     async def test_blank_or_dangling_dash_is_422(self, client, users):
         for name in ("   ", "-华东", "区域-", "\u3000", " - "):
-            response = await client.post("/tags", json={"name": name},
-                                         headers=users["admin"].headers)
+            response = await client.post(
+                "/tags", json={"name": name}, headers=users["admin"].headers
+            )
             body = assert_problem(response, 422, "validation")
             assert [e["field"] for e in body["errors"]] == ["name"], name
 
     async def test_over_50_characters_is_422(self, client, users):
-        response = await client.post("/tags", json={"name": "区" * 51},
-                                     headers=users["admin"].headers)
+        response = await client.post(
+            "/tags", json={"name": "区" * 51}, headers=users["admin"].headers
+        )
         body = assert_problem(response, 422, "validation")
         assert body["errors"][0]["field"] == "name"
 
     async def test_nul_is_422(self, client, users):
-        response = await client.post("/tags", json={"name": "区域-\x00华东" + uid()},
-                                     headers=users["admin"].headers)
+        response = await client.post(
+            "/tags", json={"name": "区域-\x00华东" + uid()}, headers=users["admin"].headers
+        )
         body = assert_problem(response, 422, "validation")
         assert body["errors"][0]["field"] == "name"
 
     async def test_other_control_and_invisible_characters_are_removed(self, client, users):
         for junk in ("\x07", "\x1b", "\u200b", "\u202e", "\ufeff"):
             suffix = uid()
-            response = await client.post("/tags", json={"name": f"区域-{junk}华东{suffix}"},
-                                         headers=users["admin"].headers)
+            response = await client.post(
+                "/tags", json={"name": f"区域-{junk}华东{suffix}"}, headers=users["admin"].headers
+            )
             assert response.status_code == 201, response.text
             assert response.json()["name"] == f"区域-华东{suffix}"
 
@@ -100,8 +109,9 @@ class TestCategory:
     async def test_rename_recomputes_the_category(self, client, users):
         admin = users["admin"]
         tag = await make_tag(client, admin, f"区域-华南{uid()}")
-        response = await client.patch(f"/tags/{tag['id']}", json={"name": f"行业-零售{uid()}"},
-                                      headers=admin.headers)
+        response = await client.patch(
+            f"/tags/{tag['id']}", json={"name": f"行业-零售{uid()}"}, headers=admin.headers
+        )
         assert response.status_code == 200
         assert response.json()["category"] == "行业"
 
@@ -118,13 +128,15 @@ class TestColour:
         admin, names = users["admin"], []
         for color in ("red", "#12345", "#1234567", "#GGGGGG", "123456", "", "#123456\n"):
             names.append(f"颜色-{uid()}")
-            response = await client.post("/tags", json={"name": names[-1], "color": color},
-                                         headers=admin.headers)
+            response = await client.post(
+                "/tags", json={"name": names[-1], "color": color}, headers=admin.headers
+            )
             body = assert_problem(response, 422, "validation")
             assert [e["field"] for e in body["errors"]] == ["color"], color
         tag = await make_tag(client, admin)
-        response = await client.patch(f"/tags/{tag['id']}", json={"color": "blue"},
-                                      headers=admin.headers)
+        response = await client.patch(
+            f"/tags/{tag['id']}", json={"color": "blue"}, headers=admin.headers
+        )
         assert_problem(response, 422, "validation")
         listed = await client.get("/tags", headers=admin.headers)
         assert not set(names) & {t["name"] for t in listed.json()}
@@ -133,8 +145,9 @@ class TestColour:
     async def test_colour_can_be_cleared(self, client, users):
         admin = users["admin"]
         tag = await make_tag(client, admin, color="#000000")
-        response = await client.patch(f"/tags/{tag['id']}", json={"color": None},
-                                      headers=admin.headers)
+        response = await client.patch(
+            f"/tags/{tag['id']}", json={"color": None}, headers=admin.headers
+        )
         assert response.status_code == 200 and response.json()["color"] is None
 
 
@@ -156,8 +169,9 @@ class TestDuplicateName:
     async def test_renaming_onto_another_tag_is_409(self, client, users):
         admin = users["admin"]
         first, second = await make_tag(client, admin), await make_tag(client, admin)
-        response = await client.patch(f"/tags/{second['id']}",
-                                      json={"name": first["name"].upper()}, headers=admin.headers)
+        response = await client.patch(
+            f"/tags/{second['id']}", json={"name": first["name"].upper()}, headers=admin.headers
+        )
         assert_problem(response, 409, "duplicate")
         unchanged = await client.get(f"/tags/{second['id']}", headers=admin.headers)
         assert unchanged.json()["name"] == second["name"]
@@ -165,8 +179,9 @@ class TestDuplicateName:
     async def test_renaming_a_tag_to_its_own_name_in_other_case_is_allowed(self, client, users):
         admin = users["admin"]
         tag = await make_tag(client, admin, f"vip-{uid()}")
-        response = await client.patch(f"/tags/{tag['id']}", json={"name": tag["name"].upper()},
-                                      headers=admin.headers)
+        response = await client.patch(
+            f"/tags/{tag['id']}", json={"name": tag["name"].upper()}, headers=admin.headers
+        )
         assert response.status_code == 200
         assert response.json()["name"] == tag["name"].upper()
 
@@ -178,16 +193,18 @@ class TestRename:
         first = await create_customer(client, admin, tag_ids=[tag["id"]])
         second = await create_customer(client, users["am"], tag_ids=[tag["id"]])
         new_name = f"区域-长三角{uid()}"
-        response = await client.patch(f"/tags/{tag['id']}", json={"name": new_name},
-                                      headers=admin.headers)
+        response = await client.patch(
+            f"/tags/{tag['id']}", json={"name": new_name}, headers=admin.headers
+        )
         assert response.status_code == 200, response.text
         assert response.json()["name"] == new_name
         assert response.json()["customer_count"] == 2
         assert response.json()["version"] == tag["version"] + 1
         for customer in (first, second):
             assert await tag_names_of(client, admin, customer["id"]) == [new_name]
-        listed = await client.get("/customers", params={"tag_id": tag["id"], "limit": 200},
-                                  headers=admin.headers)
+        listed = await client.get(
+            "/customers", params={"tag_id": tag["id"], "limit": 200}, headers=admin.headers
+        )
         assert {c["id"] for c in listed.json()["items"]} == {first["id"], second["id"]}
 
     async def test_rename_is_audited_with_before_and_after(self, client, users):
@@ -195,40 +212,45 @@ class TestRename:
         tag = await make_tag(client, admin)
         new_name = f"更名-{uid()}"
         await client.patch(f"/tags/{tag['id']}", json={"name": new_name}, headers=admin.headers)
-        events = await audit(client, admin, entity_type="tag", entity_id=tag["id"],
-                             action="update")
+        events = await audit(client, admin, entity_type="tag", entity_id=tag["id"], action="update")
         assert [e["changes"] for e in events] == [{"name": [tag["name"], new_name]}]
         assert events[0]["actor_id"] == admin.id
 
     async def test_a_patch_that_changes_nothing_is_not_audited(self, client, users):
         admin = users["admin"]
         tag = await make_tag(client, admin)
-        response = await client.patch(f"/tags/{tag['id']}", json={"name": tag["name"]},
-                                      headers=admin.headers)
+        response = await client.patch(
+            f"/tags/{tag['id']}", json={"name": tag["name"]}, headers=admin.headers
+        )
         assert response.status_code == 200 and response.json()["version"] == tag["version"]
-        assert await audit(client, admin, entity_type="tag", entity_id=tag["id"],
-                           action="update") == []
+        assert (
+            await audit(client, admin, entity_type="tag", entity_id=tag["id"], action="update")
+            == []
+        )
 
     async def test_null_name_is_422(self, client, users):
         admin = users["admin"]
         tag = await make_tag(client, admin)
-        response = await client.patch(f"/tags/{tag['id']}", json={"name": None},
-                                      headers=admin.headers)
+        response = await client.patch(
+            f"/tags/{tag['id']}", json={"name": None}, headers=admin.headers
+        )
         body = assert_problem(response, 422, "validation")
         assert body["errors"][0]["field"] == "name"
 
     async def test_only_admins_rename(self, client, users):
         tag = await make_tag(client, users["admin"])
         for role in OTHER_ROLES:
-            response = await client.patch(f"/tags/{tag['id']}", json={"name": f"x-{uid()}"},
-                                          headers=users[role].headers)
+            response = await client.patch(
+                f"/tags/{tag['id']}", json={"name": f"x-{uid()}"}, headers=users[role].headers
+            )
             assert_problem(response, 403, "forbidden")
         unchanged = await client.get(f"/tags/{tag['id']}", headers=users["admin"].headers)
         assert unchanged.json()["name"] == tag["name"]
 
     async def test_unknown_tag_is_404(self, client, users):
-        response = await client.patch("/tags/999999999", json={"name": f"x-{uid()}"},
-                                      headers=users["admin"].headers)
+        response = await client.patch(
+            "/tags/999999999", json={"name": f"x-{uid()}"}, headers=users["admin"].headers
+        )
         assert_problem(response, 404, "not-found")
 
 
@@ -237,11 +259,17 @@ class TestIfMatch:
         admin = users["admin"]
         tag = await make_tag(client, admin)
         etag = (await client.get(f"/tags/{tag['id']}", headers=admin.headers)).headers["ETag"]
-        renamed = await client.patch(f"/tags/{tag['id']}", json={"name": f"a-{uid()}"},
-                                     headers={**admin.headers, "If-Match": etag})
+        renamed = await client.patch(
+            f"/tags/{tag['id']}",
+            json={"name": f"a-{uid()}"},
+            headers={**admin.headers, "If-Match": etag},
+        )
         assert renamed.status_code == 200
-        stale = await client.patch(f"/tags/{tag['id']}", json={"name": f"b-{uid()}"},
-                                   headers={**admin.headers, "If-Match": etag})
+        stale = await client.patch(
+            f"/tags/{tag['id']}",
+            json={"name": f"b-{uid()}"},
+            headers={**admin.headers, "If-Match": etag},
+        )
         body = assert_problem(stale, 412, "version-mismatch")
         assert body["current_version"] == renamed.json()["version"]
         current = await client.get(f"/tags/{tag['id']}", headers=admin.headers)
@@ -252,9 +280,11 @@ class TestIfMatch:
         tag = await make_tag(client, admin)
         version = tag["version"]
         for if_match, color in (('"{}"', "#010203"), ('W/"{}"', "#040506"), (' "{}" ', "#070809")):
-            response = await client.patch(f"/tags/{tag['id']}", json={"color": color},
-                                          headers={**admin.headers,
-                                                   "If-Match": if_match.format(version)})
+            response = await client.patch(
+                f"/tags/{tag['id']}",
+                json={"color": color},
+                headers={**admin.headers, "If-Match": if_match.format(version)},
+            )
             assert response.status_code == 200, response.text
             assert response.json()["version"] == version + 1
             version += 1
@@ -262,8 +292,9 @@ class TestIfMatch:
     async def test_stale_version_on_delete_is_412(self, client, users):
         admin = users["admin"]
         tag = await make_tag(client, admin)
-        response = await client.delete(f"/tags/{tag['id']}",
-                                       headers={**admin.headers, "If-Match": '"999"'})
+        response = await client.delete(
+            f"/tags/{tag['id']}", headers={**admin.headers, "If-Match": '"999"'}
+        )
         assert_problem(response, 412, "version-mismatch")
         assert (await client.get(f"/tags/{tag['id']}", headers=admin.headers)).status_code == 200
 
@@ -279,32 +310,38 @@ class TestMerge:
         both = await create_customer(client, admin, tag_ids=[source["id"], target["id"]])
         neither = await create_customer(client, admin, tag_ids=[bystander["id"]])
 
-        response = await client.post(f"/tags/{source['id']}/merge",
-                                     json={"into_tag_id": target["id"]}, headers=admin.headers)
+        response = await client.post(
+            f"/tags/{source['id']}/merge", json={"into_tag_id": target["id"]}, headers=admin.headers
+        )
         assert response.status_code == 200, response.text
         assert response.json()["id"] == target["id"]
         assert response.json()["name"] == target["name"]
         assert response.json()["customer_count"] == 3
 
         assert sorted(await tag_names_of(client, admin, only_source["id"])) == sorted(
-            [target["name"], bystander["name"]])
+            [target["name"], bystander["name"]]
+        )
         assert await tag_names_of(client, admin, only_target["id"]) == [target["name"]]
         assert await tag_names_of(client, admin, both["id"]) == [target["name"]]
         assert await tag_names_of(client, admin, neither["id"]) == [bystander["name"]]
-        listed = await client.get("/customers", params={"tag_id": target["id"], "limit": 200},
-                                  headers=admin.headers)
+        listed = await client.get(
+            "/customers", params={"tag_id": target["id"], "limit": 200}, headers=admin.headers
+        )
         assert sorted(c["id"] for c in listed.json()["items"]) == sorted(
-            [only_source["id"], only_target["id"], both["id"]])
+            [only_source["id"], only_target["id"], both["id"]]
+        )
 
     async def test_the_source_is_gone(self, client, users):
         admin = users["admin"]
         source, target = await make_tag(client, admin), await make_tag(client, admin)
         await create_customer(client, admin, tag_ids=[source["id"]])
-        response = await client.post(f"/tags/{source['id']}/merge",
-                                     json={"into_tag_id": target["id"]}, headers=admin.headers)
+        response = await client.post(
+            f"/tags/{source['id']}/merge", json={"into_tag_id": target["id"]}, headers=admin.headers
+        )
         assert response.status_code == 200
-        assert_problem(await client.get(f"/tags/{source['id']}", headers=admin.headers),
-                       404, "not-found")
+        assert_problem(
+            await client.get(f"/tags/{source['id']}", headers=admin.headers), 404, "not-found"
+        )
         listed = await client.get("/tags", headers=admin.headers)
         assert source["id"] not in [t["id"] for t in listed.json()]
 
@@ -314,29 +351,32 @@ class TestMerge:
         merged = await create_customer(client, admin, tag_ids=[source["id"]])
         both = await create_customer(client, admin, tag_ids=[source["id"], target["id"]])
         untouched = await create_customer(client, admin, tag_ids=[target["id"]])
-        await client.post(f"/tags/{source['id']}/merge", json={"into_tag_id": target["id"]},
-                          headers=admin.headers)
+        await client.post(
+            f"/tags/{source['id']}/merge", json={"into_tag_id": target["id"]}, headers=admin.headers
+        )
         for customer in (merged, both):
-            history = await client.get(f"/customers/{customer['id']}/history",
-                                       headers=admin.headers)
+            history = await client.get(
+                f"/customers/{customer['id']}/history", headers=admin.headers
+            )
             assert history.status_code == 200
             events = [e for e in history.json()["items"] if e["action"] == "tag-merge"]
             assert len(events) == 1
             assert events[0]["actor_id"] == admin.id
             assert events[0]["changes"] == {"tags": [[source["name"]], [target["name"]]]}
-        history = await client.get(f"/customers/{untouched['id']}/history",
-                                   headers=admin.headers)
+        history = await client.get(f"/customers/{untouched['id']}/history", headers=admin.headers)
         assert "tag-merge" not in [e["action"] for e in history.json()["items"]]
-        [event] = await audit(client, admin, entity_type="tag", entity_id=source["id"],
-                              action="merge")
+        [event] = await audit(
+            client, admin, entity_type="tag", entity_id=source["id"], action="merge"
+        )
         assert event["changes"]["merged_into"] == [None, target["name"]]
         assert event["changes"]["customers"] == [None, 2]
 
     async def test_merging_an_unused_tag_just_removes_it(self, client, users):
         admin = users["admin"]
         source, target = await make_tag(client, admin), await make_tag(client, admin)
-        response = await client.post(f"/tags/{source['id']}/merge",
-                                     json={"into_tag_id": target["id"]}, headers=admin.headers)
+        response = await client.post(
+            f"/tags/{source['id']}/merge", json={"into_tag_id": target["id"]}, headers=admin.headers
+        )
         assert response.status_code == 200 and response.json()["customer_count"] == 0
         assert (await client.get(f"/tags/{source['id']}", headers=admin.headers)).status_code == 404
 
@@ -344,8 +384,9 @@ class TestMerge:
         admin = users["admin"]
         tag = await make_tag(client, admin)
         customer = await create_customer(client, admin, tag_ids=[tag["id"]])
-        response = await client.post(f"/tags/{tag['id']}/merge", json={"into_tag_id": tag["id"]},
-                                     headers=admin.headers)
+        response = await client.post(
+            f"/tags/{tag['id']}/merge", json={"into_tag_id": tag["id"]}, headers=admin.headers
+        )
         body = assert_problem(response, 422, "validation")
         assert body["errors"][0]["field"] == "into_tag_id"
         assert await tag_names_of(client, admin, customer["id"]) == [tag["name"]]
@@ -354,25 +395,29 @@ class TestMerge:
         admin = users["admin"]
         tag = await make_tag(client, admin)
         customer = await create_customer(client, admin, tag_ids=[tag["id"]])
-        response = await client.post(f"/tags/{tag['id']}/merge", json={"into_tag_id": 999999999},
-                                     headers=admin.headers)
+        response = await client.post(
+            f"/tags/{tag['id']}/merge", json={"into_tag_id": 999999999}, headers=admin.headers
+        )
         assert_problem(response, 404, "not-found")
         assert await tag_names_of(client, admin, customer["id"]) == [tag["name"]]
 
     async def test_an_unknown_source_is_404(self, client, users):
         admin = users["admin"]
         target = await make_tag(client, admin)
-        response = await client.post("/tags/999999999/merge", json={"into_tag_id": target["id"]},
-                                     headers=admin.headers)
+        response = await client.post(
+            "/tags/999999999/merge", json={"into_tag_id": target["id"]}, headers=admin.headers
+        )
         assert_problem(response, 404, "not-found")
 
     async def test_only_admins_merge(self, client, users):
         admin = users["admin"]
         source, target = await make_tag(client, admin), await make_tag(client, admin)
         for role in OTHER_ROLES:
-            response = await client.post(f"/tags/{source['id']}/merge",
-                                         json={"into_tag_id": target["id"]},
-                                         headers=users[role].headers)
+            response = await client.post(
+                f"/tags/{source['id']}/merge",
+                json={"into_tag_id": target["id"]},
+                headers=users[role].headers,
+            )
             assert_problem(response, 403, "forbidden")
         assert (await client.get(f"/tags/{source['id']}", headers=admin.headers)).status_code == 200
 
@@ -382,8 +427,9 @@ class TestUnusedTags:
         admin = users["admin"]
         unused, used = await make_tag(client, admin), await make_tag(client, admin)
         await create_customer(client, admin, tag_ids=[used["id"]])
-        response = await client.get("/tags", params={"unused": "true"},
-                                    headers=users["supervisor"].headers)
+        response = await client.get(
+            "/tags", params={"unused": "true"}, headers=users["supervisor"].headers
+        )
         assert response.status_code == 200
         listed = {t["id"]: t for t in response.json()}
         assert unused["id"] in listed and used["id"] not in listed
@@ -393,8 +439,9 @@ class TestUnusedTags:
         admin = users["admin"]
         tag = await make_tag(client, admin)
         customer = await create_customer(client, admin, tag_ids=[tag["id"]])
-        removed = await client.delete(f"/customers/{customer['id']}/tags/{tag['id']}",
-                                      headers=admin.headers)
+        removed = await client.delete(
+            f"/customers/{customer['id']}/tags/{tag['id']}", headers=admin.headers
+        )
         assert removed.status_code == 200
         response = await client.get("/tags", params={"unused": True}, headers=admin.headers)
         assert tag["id"] in [t["id"] for t in response.json()]
@@ -429,19 +476,24 @@ class TestDelete:
         assert_problem(response, 409, "conflict")
         assert (await client.get(f"/tags/{tag['id']}", headers=admin.headers)).status_code == 200
         assert await tag_names_of(client, admin, customer["id"]) == [tag["name"]]
-        assert await audit(client, admin, entity_type="tag", entity_id=tag["id"],
-                           action="delete") == []
+        assert (
+            await audit(client, admin, entity_type="tag", entity_id=tag["id"], action="delete")
+            == []
+        )
 
     async def test_an_unused_tag_is_deleted_and_audited(self, client, users):
         admin = users["admin"]
         tag = await make_tag(client, admin, color="#00ff00")
-        response = await client.delete(f"/tags/{tag['id']}",
-                                       headers={**admin.headers, "If-Match": f'"{tag["version"]}"'})
+        response = await client.delete(
+            f"/tags/{tag['id']}", headers={**admin.headers, "If-Match": f'"{tag["version"]}"'}
+        )
         assert response.status_code == 204 and response.content == b""
-        assert_problem(await client.get(f"/tags/{tag['id']}", headers=admin.headers),
-                       404, "not-found")
-        [event] = await audit(client, admin, entity_type="tag", entity_id=tag["id"],
-                              action="delete")
+        assert_problem(
+            await client.get(f"/tags/{tag['id']}", headers=admin.headers), 404, "not-found"
+        )
+        [event] = await audit(
+            client, admin, entity_type="tag", entity_id=tag["id"], action="delete"
+        )
         assert event["actor_id"] == admin.id
         assert event["changes"] == {"name": [tag["name"], None], "color": ["#00ff00", None]}
 
@@ -449,13 +501,18 @@ class TestDelete:
         admin = users["admin"]
         tag = await make_tag(client, admin)
         assert (await client.delete(f"/tags/{tag['id']}", headers=admin.headers)).status_code == 204
-        assert_problem(await client.delete(f"/tags/{tag['id']}", headers=admin.headers),
-                       404, "not-found")
+        assert_problem(
+            await client.delete(f"/tags/{tag['id']}", headers=admin.headers), 404, "not-found"
+        )
 
     async def test_only_admins_delete(self, client, users):
         tag = await make_tag(client, users["admin"])
         for role in OTHER_ROLES:
-            assert_problem(await client.delete(f"/tags/{tag['id']}",
-                                               headers=users[role].headers), 403, "forbidden")
-        assert (await client.get(f"/tags/{tag['id']}",
-                                 headers=users["admin"].headers)).status_code == 200
+            assert_problem(
+                await client.delete(f"/tags/{tag['id']}", headers=users[role].headers),
+                403,
+                "forbidden",
+            )
+        assert (
+            await client.get(f"/tags/{tag['id']}", headers=users["admin"].headers)
+        ).status_code == 200

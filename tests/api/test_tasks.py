@@ -7,32 +7,44 @@ from datetime import date, timedelta
 import pytest
 
 from persistence.models import Customer, Task
+from tests.api.ticket_support import MONDAY_9, instant
 from tests.conftest import create_customer, make_user
 from tests.support import assert_problem
-from tests.api.ticket_support import MONDAY_9, instant
 
 
-async def add_task(database, owner_id: int, customer_id: int | None, *,  # noqa: ANN001
-                   kind: str = "activation", done: bool = False) -> int:
+async def add_task(
+    database,
+    owner_id: int,
+    customer_id: int | None,
+    *,
+    kind: str = "activation",
+    done: bool = False,
+) -> int:
     async with database.session(write=True) as s:
-        task = Task(owner_id=owner_id, customer_id=customer_id, kind=kind,
-                    title=f"任务 {kind}", due_on=date(2024, 10, 21),
-                    done_at=MONDAY_9 if done else None, created_at=MONDAY_9,
-                    updated_at=MONDAY_9)
+        task = Task(
+            owner_id=owner_id,
+            customer_id=customer_id,
+            kind=kind,
+            title=f"任务 {kind}",
+            due_on=date(2024, 10, 21),
+            done_at=MONDAY_9 if done else None,
+            created_at=MONDAY_9,
+            updated_at=MONDAY_9,
+        )
         s.add(task)
         await s.flush()
         return task.id
 
 
 @pytest.fixture
-async def am(client, database):  # noqa: ANN001, ANN201
+async def am(client, database):
     """A fresh account manager with a customer: no other test's tasks in sight."""
     user = await make_user(client, database, "account_manager")
     customer = await create_customer(client, user)
     return user, customer["id"]
 
 
-async def ids(client, user, **params) -> list[int]:  # noqa: ANN001, ANN003
+async def ids(client, user, **params) -> list[int]:
     r = await client.get("/tasks", params=params, headers=user.headers)
     assert r.status_code == 200, r.text
     return [t["id"] for t in r.json()["items"]]
@@ -49,10 +61,17 @@ class TestList:
         assert await ids(client, user) == [last, done, first]
         r = await client.get("/tasks", params={"done": "false"}, headers=user.headers)
         task = r.json()["items"][0]
-        assert task == {"id": last, "owner_id": user.id, "customer_id": customer_id,
-                        "kind": "verification", "title": "任务 verification",
-                        "due_on": "2024-10-21", "done_at": None, "version": 1,
-                        "created_at": task["created_at"]}
+        assert task == {
+            "id": last,
+            "owner_id": user.id,
+            "customer_id": customer_id,
+            "kind": "verification",
+            "title": "任务 verification",
+            "due_on": "2024-10-21",
+            "done_at": None,
+            "version": 1,
+            "created_at": task["created_at"],
+        }
         assert instant(task["created_at"]) == MONDAY_9
 
     async def test_keyset_pages_walk_every_task_once(self, client, database, am):
@@ -68,25 +87,27 @@ class TestList:
             if cursor is None:
                 break
         assert seen == sorted(made, reverse=True) and pages == 3
-        assert_problem(await client.get("/tasks", params={"cursor": "bm9wZQ"},
-                                        headers=user.headers), 400, "invalid-cursor")
+        assert_problem(
+            await client.get("/tasks", params={"cursor": "bm9wZQ"}, headers=user.headers),
+            400,
+            "invalid-cursor",
+        )
 
     async def test_tasks_of_archived_customers_are_left_out(self, client, database, am):
         user, customer_id = am
         task = await add_task(database, user.id, customer_id)
-        r = await client.post(f"/customers/{customer_id}/archive",
-                              json={"reason": "合作结束"}, headers=user.headers)
+        r = await client.post(
+            f"/customers/{customer_id}/archive", json={"reason": "合作结束"}, headers=user.headers
+        )
         assert r.status_code == 200, r.text
         assert task not in await ids(client, user)
 
-    async def test_admins_list_anyones_others_only_their_own(self, client, database, users,
-                                                             am):
+    async def test_admins_list_anyones_others_only_their_own(self, client, database, users, am):
         user, customer_id = am
         task = await add_task(database, user.id, customer_id)
         assert await ids(client, users["admin"], owner=str(user.id)) == [task]
         assert await ids(client, user, owner=str(user.id)) == [task]
-        r = await client.get("/tasks", params={"owner": str(user.id)},
-                             headers=users["am2"].headers)
+        r = await client.get("/tasks", params={"owner": str(user.id)}, headers=users["am2"].headers)
         assert_problem(r, 403, "forbidden")
         assert await ids(client, users["readonly"]) == []  # no tasks, but may look
 
@@ -100,8 +121,9 @@ class TestList:
 
 
 class TestComplete:
-    async def test_the_owner_completes_once_and_it_is_on_the_history(self, client, database,
-                                                                     users, clock, am):
+    async def test_the_owner_completes_once_and_it_is_on_the_history(
+        self, client, database, users, clock, am
+    ):
         user, customer_id = am
         task = await add_task(database, user.id, customer_id)
         clock.at = MONDAY_9 + timedelta(hours=2)
@@ -116,11 +138,14 @@ class TestComplete:
         again = await client.post(f"/tasks/{task}/complete", headers=user.headers)
         assert again.status_code == 200
         assert {**again.json(), "done_at": instant(again.json()["done_at"])} == {
-            **body, "done_at": MONDAY_9 + timedelta(hours=2)}
+            **body,
+            "done_at": MONDAY_9 + timedelta(hours=2),
+        }
         r = await client.get(f"/customers/{customer_id}/history", headers=user.headers)
         completions = [e for e in r.json()["items"] if e["action"] == "complete"]
         assert [(e["entity_type"], e["entity_id"], e["actor_id"]) for e in completions] == [
-            ("task", task, user.id)]
+            ("task", task, user.id)
+        ]
         assert instant(completions[0]["changes"]["done_at"][1]) == MONDAY_9 + timedelta(hours=2)
         assert await ids(client, user, done="false") == []
 
@@ -140,8 +165,11 @@ class TestComplete:
             assert_problem(r, 403, "forbidden")
         async with database.session(write=False) as s:
             assert (await s.get(Task, task)).done_at is None
-        assert_problem(await client.post("/tasks/999999999/complete",
-                                         headers=users["admin"].headers), 404, "not-found")
+        assert_problem(
+            await client.post("/tasks/999999999/complete", headers=users["admin"].headers),
+            404,
+            "not-found",
+        )
 
     async def test_a_task_without_customer(self, client, database, am):
         user, _ = am

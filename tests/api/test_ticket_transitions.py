@@ -8,14 +8,34 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from tests.api.ticket_support import (
+    MONDAY_9,
+    SATISFIED,
+    cst,
+    error_fields,
+    get_ticket,
+    instant,
+    list_ids,
+    move,
+    new_department,
+    open_ticket,
+    route,
+    timeline,
+)
+from tests.conftest import TestUser as User
+from tests.conftest import create_customer, make_user
 from tests.support import assert_problem
-from tests.api.ticket_support import (MONDAY_9, SATISFIED, cst, error_fields,
-                                      get_ticket, instant, list_ids, move, new_department,
-                                      open_ticket, route, timeline)
-from tests.conftest import TestUser as User, create_customer, make_user
 
-STATUSES = ["new", "assigned", "in_progress", "waiting_customer", "resolved", "closed",
-            "reopened", "cancelled"]
+STATUSES = [
+    "new",
+    "assigned",
+    "in_progress",
+    "waiting_customer",
+    "resolved",
+    "closed",
+    "reopened",
+    "cancelled",
+]
 # The design's machine, written out here rather than read from domain.ticket.ALLOWED.
 PERMITTED = {
     "new": {"assigned", "cancelled"},
@@ -57,7 +77,7 @@ class Cast:
 
 
 @pytest.fixture(scope="module")
-async def cast(client, database, users) -> Cast:  # noqa: ANN001
+async def cast(client, database, users) -> Cast:
     admin = users["admin"]
     work = await new_department(client, admin)
     elsewhere = await new_department(client, admin)
@@ -66,29 +86,39 @@ async def cast(client, database, users) -> Cast:  # noqa: ANN001
     owner = await make_user(client, database, "account_manager")
     customer = await create_customer(client, owner)
     return Cast(
-        admin=admin, supervisor=users["supervisor"], readonly=users["readonly"], owner=owner,
+        admin=admin,
+        supervisor=users["supervisor"],
+        readonly=users["readonly"],
+        owner=owner,
         other_manager=users["am2"],
         assignee=await make_user(client, database, "agent", department_id=work["id"]),
         collaborator=await make_user(client, database, "agent", department_id=elsewhere["id"]),
-        department_collaborator=await make_user(client, database, "agent",
-                                                department_id=collab["id"]),
+        department_collaborator=await make_user(
+            client, database, "agent", department_id=collab["id"]
+        ),
         outsider=await make_user(client, database, "agent", department_id=elsewhere["id"]),
-        customer_id=customer["id"], empty_department_id=empty["id"],
-        collab_department_id=collab["id"])
+        customer_id=customer["id"],
+        empty_department_id=empty["id"],
+        collab_department_id=collab["id"],
+    )
 
 
-async def assigned_ticket(client, cast: Cast, **fields) -> dict:  # noqa: ANN001, ANN003
-    ticket = await open_ticket(client, cast.admin, cast.customer_id,
-                               assignee_id=cast.assignee.id,
-                               collaborator_user_ids=[cast.collaborator.id],
-                               collaborator_department_ids=[cast.collab_department_id],
-                               **fields)
+async def assigned_ticket(client, cast: Cast, **fields) -> dict:
+    ticket = await open_ticket(
+        client,
+        cast.admin,
+        cast.customer_id,
+        assignee_id=cast.assignee.id,
+        collaborator_user_ids=[cast.collaborator.id],
+        collaborator_department_ids=[cast.collab_department_id],
+        **fields,
+    )
     assert ticket["status"] == "assigned"
     assert ticket["assignee_id"] == cast.assignee.id
     return ticket
 
 
-async def new_ticket(client, cast: Cast) -> dict:  # noqa: ANN001
+async def new_ticket(client, cast: Cast) -> dict:
     await route(client, cast.admin, NEW_TYPE, cast.empty_department_id)
     ticket = await open_ticket(client, cast.admin, cast.customer_id, type=NEW_TYPE)
     assert (ticket["status"], ticket["assignee_id"]) == ("new", None)
@@ -96,41 +126,61 @@ async def new_ticket(client, cast: Cast) -> dict:  # noqa: ANN001
     return ticket
 
 
-async def ticket_in(client, cast: Cast, status: str) -> tuple[dict, User]:  # noqa: ANN001
+async def ticket_in(client, cast: Cast, status: str) -> tuple[dict, User]:
     """A ticket in `status`, and who works it (the assignee; a supervisor for `new`)."""
     if status == "new":
         return await new_ticket(client, cast), cast.supervisor
     ticket = await assigned_ticket(client, cast)
     for step in PATHS[status]:
-        ticket = await move(client, cast.assignee, ticket["id"], step,
-                            **({"satisfaction": SATISFIED} if step == "closed" else {}))
+        ticket = await move(
+            client,
+            cast.assignee,
+            ticket["id"],
+            step,
+            **({"satisfaction": SATISFIED} if step == "closed" else {}),
+        )
     return ticket, cast.assignee
 
 
-async def transition(client: httpx.AsyncClient, user: User, ticket_id: int, to: str,
-                     **extra: object) -> httpx.Response:
-    return await client.post(f"/tickets/{ticket_id}/transitions", json={"to": to, **extra},
-                             headers=user.headers)
+async def transition(
+    client: httpx.AsyncClient, user: User, ticket_id: int, to: str, **extra: object
+) -> httpx.Response:
+    return await client.post(
+        f"/tickets/{ticket_id}/transitions", json={"to": to, **extra}, headers=user.headers
+    )
 
 
 class TestEveryAllowedMove:
     async def test_the_assignee_walks_the_machine_and_each_move_is_stored(self, client, cast):
         ticket = await assigned_ticket(client, cast)
-        walk = ["in_progress", "waiting_customer", "in_progress", "waiting_customer",
-                "resolved", "reopened", "in_progress", "resolved", "closed", "reopened",
-                "cancelled"]
+        walk = [
+            "in_progress",
+            "waiting_customer",
+            "in_progress",
+            "waiting_customer",
+            "resolved",
+            "reopened",
+            "in_progress",
+            "resolved",
+            "closed",
+            "reopened",
+            "cancelled",
+        ]
         previous = "assigned"
         for step in walk:
             extra = {"satisfaction": SATISFIED} if step == "closed" else {}
-            moved = await move(client, cast.assignee, ticket["id"], step,
-                               note=f"{previous} → {step}", **extra)
+            moved = await move(
+                client, cast.assignee, ticket["id"], step, note=f"{previous} → {step}", **extra
+            )
             assert set(moved["allowed_transitions"]) == PERMITTED[step]
             previous = step
         stored = await get_ticket(client, cast.admin, ticket["id"])
         assert (stored["status"], stored["version"]) == ("cancelled", moved["version"])
-        moves = [(e["data"]["from"], e["data"]["to"], e["body"])
-                 for e in await timeline(client, cast.assignee, ticket["id"])
-                 if e["kind"] == "transition"]
+        moves = [
+            (e["data"]["from"], e["data"]["to"], e["body"])
+            for e in await timeline(client, cast.assignee, ticket["id"])
+            if e["kind"] == "transition"
+        ]
         expected_from = ["assigned", *walk[:-1]]
         assert moves == [(a, b, f"{a} → {b}") for a, b in zip(expected_from, walk, strict=True)]
 
@@ -139,9 +189,11 @@ class TestEveryAllowedMove:
         refused = await transition(client, cast.supervisor, ticket["id"], "assigned")
         assert_problem(refused, 409, "conflict")
         assert (await get_ticket(client, cast.supervisor, ticket["id"]))["status"] == "new"
-        response = await client.post(f"/tickets/{ticket['id']}/assign",
-                                     json={"assignee_id": cast.assignee.id},
-                                     headers=cast.supervisor.headers)
+        response = await client.post(
+            f"/tickets/{ticket['id']}/assign",
+            json={"assignee_id": cast.assignee.id},
+            headers=cast.supervisor.headers,
+        )
         assert response.status_code == 200, response.text
         stored = await get_ticket(client, cast.assignee, ticket["id"])
         assert (stored["status"], stored["assignee_id"]) == ("assigned", cast.assignee.id)
@@ -150,8 +202,9 @@ class TestEveryAllowedMove:
 
 class TestIllegalMoves:
     @pytest.mark.parametrize("status", STATUSES)
-    async def test_every_unlisted_target_is_a_409_listing_the_allowed_ones(self, client, cast,
-                                                                          status):
+    async def test_every_unlisted_target_is_a_409_listing_the_allowed_ones(
+        self, client, cast, status
+    ):
         ticket, worker = await ticket_in(client, cast, status)
         before = await get_ticket(client, worker, ticket["id"])
         assert before["status"] == status
@@ -160,8 +213,11 @@ class TestIllegalMoves:
         assert status in forbidden  # staying put is not a move
         for target in forbidden:
             extra = {"satisfaction": SATISFIED} if target == "closed" else {}
-            body = assert_problem(await transition(client, worker, ticket["id"], target,
-                                                   **extra), 409, "illegal-transition")
+            body = assert_problem(
+                await transition(client, worker, ticket["id"], target, **extra),
+                409,
+                "illegal-transition",
+            )
             assert sorted(body["allowed"]) == sorted(PERMITTED[status]), target
             assert (body["current"], body["requested"]) == (status, target)
         after = await get_ticket(client, worker, ticket["id"])
@@ -179,18 +235,24 @@ class TestWhoMoves:
     async def test_supervisors_and_admins_move_it(self, client, cast, role):
         ticket = await assigned_ticket(client, cast)
         actor = getattr(cast, role)
-        assert sorted((await get_ticket(client, actor, ticket["id"]))["allowed_transitions"]) \
-            == ["cancelled", "in_progress"]
+        assert sorted((await get_ticket(client, actor, ticket["id"]))["allowed_transitions"]) == [
+            "cancelled",
+            "in_progress",
+        ]
         await move(client, actor, ticket["id"], "in_progress")
         await move(client, actor, ticket["id"], "resolved")
         assert (await get_ticket(client, cast.assignee, ticket["id"]))["status"] == "resolved"
 
     async def test_an_agent_of_another_department_cannot_even_see_it(self, client, cast):
         ticket = await assigned_ticket(client, cast)
-        assert_problem(await client.get(f"/tickets/{ticket['id']}",
-                                        headers=cast.outsider.headers), 404, "not-found")
-        assert_problem(await transition(client, cast.outsider, ticket["id"], "in_progress"),
-                       404, "not-found")
+        assert_problem(
+            await client.get(f"/tickets/{ticket['id']}", headers=cast.outsider.headers),
+            404,
+            "not-found",
+        )
+        assert_problem(
+            await transition(client, cast.outsider, ticket["id"], "in_progress"), 404, "not-found"
+        )
         assert (await get_ticket(client, cast.admin, ticket["id"]))["status"] == "assigned"
 
     @pytest.mark.parametrize("who", ["collaborator", "department_collaborator"])
@@ -199,48 +261,62 @@ class TestWhoMoves:
         user = getattr(cast, who)
         seen = await get_ticket(client, user, ticket["id"])
         assert seen["allowed_transitions"] == []
-        note = await client.post(f"/tickets/{ticket['id']}/comments",
-                                 json={"body": "我来协助", "visibility": "internal"},
-                                 headers=user.headers)
+        note = await client.post(
+            f"/tickets/{ticket['id']}/comments",
+            json={"body": "我来协助", "visibility": "internal"},
+            headers=user.headers,
+        )
         assert note.status_code == 201, note.text
-        assert_problem(await transition(client, user, ticket["id"], "in_progress"),
-                       403, "forbidden")
+        assert_problem(
+            await transition(client, user, ticket["id"], "in_progress"), 403, "forbidden"
+        )
         assert (await get_ticket(client, cast.admin, ticket["id"]))["status"] == "assigned"
 
     async def test_readonly_reads_but_has_no_write_scope(self, client, cast):
         ticket = await assigned_ticket(client, cast)
-        assert (await get_ticket(client, cast.readonly, ticket["id"]))["allowed_transitions"] \
-            == []
-        assert_problem(await transition(client, cast.readonly, ticket["id"], "in_progress"),
-                       403, "forbidden")
+        assert (await get_ticket(client, cast.readonly, ticket["id"]))["allowed_transitions"] == []
+        assert_problem(
+            await transition(client, cast.readonly, ticket["id"], "in_progress"), 403, "forbidden"
+        )
         assert (await get_ticket(client, cast.admin, ticket["id"]))["status"] == "assigned"
 
     async def test_the_owning_account_manager_reads_and_comments_but_does_not_move_it(
-            self, client, cast):
+        self, client, cast
+    ):
         ticket = await assigned_ticket(client, cast)
         assert (await get_ticket(client, cast.owner, ticket["id"]))["allowed_transitions"] == []
-        note = await client.post(f"/tickets/{ticket['id']}/comments",
-                                 json={"body": "客户来电催促", "visibility": "internal"},
-                                 headers=cast.owner.headers)
+        note = await client.post(
+            f"/tickets/{ticket['id']}/comments",
+            json={"body": "客户来电催促", "visibility": "internal"},
+            headers=cast.owner.headers,
+        )
         assert note.status_code == 201, note.text
-        assert_problem(await transition(client, cast.owner, ticket["id"], "cancelled"),
-                       403, "forbidden")
+        assert_problem(
+            await transition(client, cast.owner, ticket["id"], "cancelled"), 403, "forbidden"
+        )
         assert (await get_ticket(client, cast.admin, ticket["id"]))["status"] == "assigned"
 
     async def test_another_account_manager_cannot_see_it(self, client, cast):
         ticket = await assigned_ticket(client, cast)
-        assert_problem(await client.get(f"/tickets/{ticket['id']}",
-                                        headers=cast.other_manager.headers), 404, "not-found")
-        assert_problem(await transition(client, cast.other_manager, ticket["id"], "cancelled"),
-                       404, "not-found")
+        assert_problem(
+            await client.get(f"/tickets/{ticket['id']}", headers=cast.other_manager.headers),
+            404,
+            "not-found",
+        )
+        assert_problem(
+            await transition(client, cast.other_manager, ticket["id"], "cancelled"),
+            404,
+            "not-found",
+        )
         assert (await get_ticket(client, cast.admin, ticket["id"]))["status"] == "assigned"
 
 
 class TestClosing:
     async def test_closing_needs_the_survey(self, client, cast):
         ticket, worker = await ticket_in(client, cast, "resolved")
-        body = assert_problem(await transition(client, worker, ticket["id"], "closed"),
-                              422, "validation")
+        body = assert_problem(
+            await transition(client, worker, ticket["id"], "closed"), 422, "validation"
+        )
         assert "satisfaction" in error_fields(body)
         assert (await get_ticket(client, worker, ticket["id"]))["status"] == "resolved"
 
@@ -249,48 +325,69 @@ class TestClosing:
         ticket, worker = await ticket_in(client, cast, "resolved")
         for dimension in ("response_speed", "resolution", "attitude", "overall"):
             survey = {**SATISFIED, dimension: score}
-            body = assert_problem(await transition(client, worker, ticket["id"], "closed",
-                                                   satisfaction=survey), 422, "validation")
+            body = assert_problem(
+                await transition(client, worker, ticket["id"], "closed", satisfaction=survey),
+                422,
+                "validation",
+            )
             assert error_fields(body) == {f"satisfaction.{dimension}"}
         stored = await get_ticket(client, worker, ticket["id"])
         assert (stored["status"], stored["satisfaction"]) == ("resolved", None)
 
     async def test_without_the_customers_acceptance_it_stays_resolved(self, client, cast):
         ticket, worker = await ticket_in(client, cast, "resolved")
-        assert_problem(await transition(client, worker, ticket["id"], "closed",
-                                        satisfaction=SATISFIED, customer_accepted=False),
-                       409, "conflict")
+        assert_problem(
+            await transition(
+                client,
+                worker,
+                ticket["id"],
+                "closed",
+                satisfaction=SATISFIED,
+                customer_accepted=False,
+            ),
+            409,
+            "conflict",
+        )
         stored = await get_ticket(client, worker, ticket["id"])
         assert (stored["status"], stored["satisfaction"], stored["closed_at"]) == (
-            "resolved", None, None)
+            "resolved",
+            None,
+            None,
+        )
 
     async def test_closing_stores_the_acceptance_and_the_survey(self, client, cast, clock):
         clock.at = MONDAY_9
         ticket, worker = await ticket_in(client, cast, "resolved")
         clock.at = MONDAY_9 + timedelta(hours=3)
-        await move(client, worker, ticket["id"], "closed", satisfaction=SATISFIED,
-                   note="客户确认")
+        await move(client, worker, ticket["id"], "closed", satisfaction=SATISFIED, note="客户确认")
         stored = await get_ticket(client, cast.admin, ticket["id"])
         assert stored["status"] == "closed"
         assert stored["customer_accepted"] is True
         assert stored["satisfaction"] == SATISFIED
         assert instant(stored["closed_at"]) == clock.at
         last = (await timeline(client, cast.admin, ticket["id"]))[-1]
-        assert (last["kind"], last["data"]["to"], last["body"]) == ("transition", "closed",
-                                                                    "客户确认")
+        assert (last["kind"], last["data"]["to"], last["body"]) == (
+            "transition",
+            "closed",
+            "客户确认",
+        )
         assert last["data"]["satisfaction"] == SATISFIED
 
     async def test_a_survey_belongs_to_closing_only(self, client, cast):
         ticket = await assigned_ticket(client, cast)
-        body = assert_problem(await transition(client, cast.assignee, ticket["id"],
-                                               "in_progress", satisfaction=SATISFIED),
-                              422, "validation")
+        body = assert_problem(
+            await transition(
+                client, cast.assignee, ticket["id"], "in_progress", satisfaction=SATISFIED
+            ),
+            422,
+            "validation",
+        )
         assert "satisfaction" in error_fields(body)
         assert (await get_ticket(client, cast.admin, ticket["id"]))["status"] == "assigned"
 
 
 class TestReopenWindow:
-    async def _resolved_at(self, client, cast, clock, *, close: bool) -> dict:  # noqa: ANN001
+    async def _resolved_at(self, client, cast, clock, *, close: bool) -> dict:
         clock.at = MONDAY_9
         ticket = await assigned_ticket(client, cast)
         await move(client, cast.assignee, ticket["id"], "in_progress")
@@ -315,8 +412,11 @@ class TestReopenWindow:
     async def test_a_resolved_ticket_does_not_reopen_31_days_later(self, client, cast, clock):
         ticket = await self._resolved_at(client, cast, clock, close=False)
         clock.at = MONDAY_9 + timedelta(days=31)
-        body = assert_problem(await transition(client, cast.assignee, ticket["id"],
-                                               "reopened"), 409, "illegal-transition")
+        body = assert_problem(
+            await transition(client, cast.assignee, ticket["id"], "reopened"),
+            409,
+            "illegal-transition",
+        )
         assert body["allowed"] == ["closed"]
         stored = await get_ticket(client, cast.assignee, ticket["id"])
         assert stored["status"] == "resolved"
@@ -325,16 +425,20 @@ class TestReopenWindow:
     async def test_a_closed_ticket_does_not_reopen_31_days_later(self, client, cast, clock):
         ticket = await self._resolved_at(client, cast, clock, close=True)
         clock.at = MONDAY_9 + timedelta(days=31)
-        body = assert_problem(await transition(client, cast.assignee, ticket["id"],
-                                               "reopened"), 409, "illegal-transition")
+        body = assert_problem(
+            await transition(client, cast.assignee, ticket["id"], "reopened"),
+            409,
+            "illegal-transition",
+        )
         assert body["allowed"] == []
         stored = await get_ticket(client, cast.assignee, ticket["id"])
         assert (stored["status"], stored["allowed_transitions"]) == ("closed", [])
 
 
 class TestCancelling:
-    @pytest.mark.parametrize("status", ["new", "assigned", "in_progress", "waiting_customer",
-                                        "reopened"])
+    @pytest.mark.parametrize(
+        "status", ["new", "assigned", "in_progress", "waiting_customer", "reopened"]
+    )
     async def test_every_open_state_can_be_cancelled(self, client, cast, status):
         ticket, worker = await ticket_in(client, cast, status)
         await move(client, worker, ticket["id"], "cancelled", note="客户撤回")
@@ -347,8 +451,9 @@ class TestCancelling:
     @pytest.mark.parametrize("status", ["resolved", "closed"])
     async def test_finished_tickets_cannot_be_cancelled(self, client, cast, status):
         ticket, worker = await ticket_in(client, cast, status)
-        assert_problem(await transition(client, worker, ticket["id"], "cancelled"),
-                       409, "illegal-transition")
+        assert_problem(
+            await transition(client, worker, ticket["id"], "cancelled"), 409, "illegal-transition"
+        )
         assert (await get_ticket(client, worker, ticket["id"]))["status"] == status
 
 
@@ -372,8 +477,9 @@ class TestWaitingForTheCustomerPausesTheClock:
         assert paused["sla"]["update"]["state"] == "paused"
         assert paused["sla"]["first_response"]["state"] == "met"
         assert paused["sla"]["resolution"]["elapsed_minutes"] == 60
-        assert tid in await list_ids(client, cast.admin, customer_id=cast.customer_id,
-                                     sla_state="paused")
+        assert tid in await list_ids(
+            client, cast.admin, customer_id=cast.customer_id, sla_state="paused"
+        )
 
         clock.at = cst(2024, 10, 14, 14, 0)  # four working hours later the customer answers
         resumed = await move(client, cast.assignee, tid, "in_progress")
@@ -382,8 +488,9 @@ class TestWaitingForTheCustomerPausesTheClock:
         assert stored["sla"]["resolution"]["state"] == "ok"
         assert stored["sla"]["resolution"]["elapsed_minutes"] == 60
         assert instant(stored["sla"]["resolution"]["due_at"]) == cst(2024, 10, 17, 13, 0)
-        assert tid not in await list_ids(client, cast.admin, customer_id=cast.customer_id,
-                                         sla_state="paused")
+        assert tid not in await list_ids(
+            client, cast.admin, customer_id=cast.customer_id, sla_state="paused"
+        )
 
         # Overnight: Mon 17:00 → Tue 10:00 is 60 + 60 working minutes, not 17 hours.
         clock.at = cst(2024, 10, 14, 17, 0)

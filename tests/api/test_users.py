@@ -28,33 +28,42 @@ NON_ADMINS = ["supervisor", "am", "agent", "readonly"]
 ALL_ROLES = ["admin", *NON_ADMINS]
 
 
-
-
 def error_fields(body: dict) -> list[str]:
     return [e["field"] for e in body["errors"]]
 
 
-def new_user_body(**overrides) -> dict:  # noqa: ANN003
+def new_user_body(**overrides) -> dict:
     name = f"u-{uuid.uuid4().hex[:8]}"
-    return {"username": name, "password": "long-enough-1", "role": "agent",
-            "display_name": f"用户 {name}", **overrides}
+    return {
+        "username": name,
+        "password": "long-enough-1",
+        "role": "agent",
+        "display_name": f"用户 {name}",
+        **overrides,
+    }
 
 
-async def login(client, username: str, password: str = PASSWORD):  # noqa: ANN001, ANN201
+async def login(client, username: str, password: str = PASSWORD):
     return await client.post("/auth/token", data={"username": username, "password": password})
 
 
-async def stored_user(client, admin: conftest.TestUser, user_id: int) -> dict:  # noqa: ANN001
+async def stored_user(client, admin: conftest.TestUser, user_id: int) -> dict:
     response = await client.get(f"/users/{user_id}", headers=admin.headers)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-async def audit_events(client, admin: conftest.TestUser, entity_type: str,  # noqa: ANN001
-                       entity_id: int) -> list[dict]:
-    response = await client.get("/audit-events", params={"entity_type": entity_type,
-                                                          "entity_id": entity_id},
-                                headers=admin.headers)
+async def audit_events(
+    client,
+    admin: conftest.TestUser,
+    entity_type: str,
+    entity_id: int,
+) -> list[dict]:
+    response = await client.get(
+        "/audit-events",
+        params={"entity_type": entity_type, "entity_id": entity_id},
+        headers=admin.headers,
+    )
     assert response.status_code == 200, response.text
     return response.json()["items"]
 
@@ -88,8 +97,7 @@ class TestCreateUser:
         body = new_user_body()
         response = await client.post("/users", json=body, headers=users[role].headers)
         assert_problem(response, 403, "forbidden")
-        assert_problem(await login(client, body["username"], body["password"]),
-                       401, "unauthorized")
+        assert_problem(await login(client, body["username"], body["password"]), 401, "unauthorized")
         listed = await client.get("/users", headers=users["admin"].headers)
         assert body["username"] not in [u["username"] for u in listed.json()]
 
@@ -100,10 +108,12 @@ class TestCreateUser:
 
     async def test_duplicate_username_is_409(self, client, users):
         body = new_user_body()
-        assert (await client.post("/users", json=body, headers=users["admin"].headers)
-                ).status_code == 201
-        again = await client.post("/users", json={**body, "display_name": "另一个"},
-                                  headers=users["admin"].headers)
+        assert (
+            await client.post("/users", json=body, headers=users["admin"].headers)
+        ).status_code == 201
+        again = await client.post(
+            "/users", json={**body, "display_name": "另一个"}, headers=users["admin"].headers
+        )
         problem = assert_problem(again, 409, "duplicate")
         assert error_fields(problem) == ["username"]
 
@@ -113,23 +123,32 @@ class TestCreateUser:
         response = await client.post("/users", json=body, headers=users["admin"].headers)
         problem = assert_problem(response, 422, "validation")
         assert "password" in error_fields(problem)
-        assert_problem(await login(client, body["username"], password or "x"),
-                       401, "unauthorized")
+        assert_problem(await login(client, body["username"], password or "x"), 401, "unauthorized")
 
     async def test_ten_characters_is_enough(self, client, users):
-        response = await client.post("/users", json=new_user_body(password="kq8#vz2!mw"),
-                                     headers=users["admin"].headers)
+        response = await client.post(
+            "/users", json=new_user_body(password="kq8#vz2!mw"), headers=users["admin"].headers
+        )
         assert response.status_code == 201, response.text
 
     @pytest.mark.parametrize("role", ["superuser", "Admin", "", None])
     async def test_unknown_role_is_422(self, client, users, role):
-        response = await client.post("/users", json=new_user_body(role=role),
-                                     headers=users["admin"].headers)
+        response = await client.post(
+            "/users", json=new_user_body(role=role), headers=users["admin"].headers
+        )
         problem = assert_problem(response, 422, "validation")
         assert "role" in error_fields(problem)
 
-    @pytest.mark.parametrize("extra", [{"id": 1}, {"version": 7}, {"is_admin": True},
-                                       {"password_hash": "x"}, {"is_active": False}])
+    @pytest.mark.parametrize(
+        "extra",
+        [
+            {"id": 1},
+            {"version": 7},
+            {"is_admin": True},
+            {"password_hash": "x"},
+            {"is_active": False},
+        ],
+    )
     async def test_unknown_fields_are_422(self, client, users, extra):
         body = new_user_body(**extra)
         response = await client.post("/users", json=body, headers=users["admin"].headers)
@@ -141,13 +160,13 @@ class TestCreateUser:
         response = await client.post("/users", json=body, headers=users["admin"].headers)
         problem = assert_problem(response, 422, "validation")
         assert error_fields(problem) == ["department_id"]
-        assert_problem(await login(client, body["username"], body["password"]),
-                       401, "unauthorized")
+        assert_problem(await login(client, body["username"], body["password"]), 401, "unauthorized")
 
     @pytest.mark.parametrize("username", ["ab", "has space", "中文名字", "x" * 65])
     async def test_bad_username_is_422(self, client, users, username):
-        response = await client.post("/users", json=new_user_body(username=username),
-                                     headers=users["admin"].headers)
+        response = await client.post(
+            "/users", json=new_user_body(username=username), headers=users["admin"].headers
+        )
         problem = assert_problem(response, 422, "validation")
         assert "username" in error_fields(problem)
 
@@ -172,8 +191,11 @@ class TestReadUsers:
         user = await make_user(client, database, "agent")
         read = await client.get("/users/me", headers=user.headers)
         assert read.headers["etag"] == '"1"'
-        response = await client.patch("/users/me", json={"display_name": "改过"},
-                                      headers={**user.headers, "If-Match": read.headers["etag"]})
+        response = await client.patch(
+            "/users/me",
+            json={"display_name": "改过"},
+            headers={**user.headers, "If-Match": read.headers["etag"]},
+        )
         assert response.status_code == 200, response.text
         assert (await client.get("/users/me", headers=user.headers)).headers["etag"] == '"2"'
 
@@ -194,35 +216,42 @@ class TestReadUsers:
         assert response.headers["etag"] == f'"{response.json()["version"]}"'
 
     async def test_unknown_user_is_404(self, client, users):
-        assert_problem(await client.get("/users/987654321", headers=users["admin"].headers),
-                       404, "not-found")
+        assert_problem(
+            await client.get("/users/987654321", headers=users["admin"].headers), 404, "not-found"
+        )
 
 
 class TestUpdateMe:
     async def test_change_display_name(self, client, database):
         user = await make_user(client, database, "agent")
-        response = await client.patch("/users/me", json={"display_name": "张三"},
-                                      headers=user.headers)
+        response = await client.patch(
+            "/users/me", json={"display_name": "张三"}, headers=user.headers
+        )
         assert response.status_code == 200, response.text
         assert response.json()["display_name"] == "张三"
         assert response.json()["version"] == 2
-        assert (await client.get("/users/me", headers=user.headers)).json()["display_name"] \
-            == "张三"
+        assert (await client.get("/users/me", headers=user.headers)).json()[
+            "display_name"
+        ] == "张三"
 
     async def test_change_password_then_sign_in_with_it(self, client, database):
         user = await make_user(client, database, "agent")
-        response = await client.patch("/users/me", json={"password": "brand-new-secret",
-                                                        "current_password": PASSWORD},
-                                      headers=user.headers)
+        response = await client.patch(
+            "/users/me",
+            json={"password": "brand-new-secret", "current_password": PASSWORD},
+            headers=user.headers,
+        )
         assert response.status_code == 200, response.text
         assert (await login(client, user.username, "brand-new-secret")).status_code == 200
         assert_problem(await login(client, user.username, PASSWORD), 401, "unauthorized")
 
     async def test_short_new_password_is_422_and_the_old_one_still_works(self, client, database):
         user = await make_user(client, database, "agent")
-        response = await client.patch("/users/me", json={"password": "short",
-                                                        "current_password": PASSWORD},
-                                      headers=user.headers)
+        response = await client.patch(
+            "/users/me",
+            json={"password": "short", "current_password": PASSWORD},
+            headers=user.headers,
+        )
         assert error_fields(assert_problem(response, 422, "validation")) == ["password"]
         assert (await login(client, user.username, PASSWORD)).status_code == 200
 
@@ -245,9 +274,15 @@ class TestUpdateMe:
     async def test_forbidden_fields_refuse_the_whole_patch(self, client, database):
         user = await make_user(client, database, "agent")
         response = await client.patch(
-            "/users/me", json={"display_name": "偷偷改名", "role": "admin", "is_active": True,
-                               "department_id": None},
-            headers=user.headers)
+            "/users/me",
+            json={
+                "display_name": "偷偷改名",
+                "role": "admin",
+                "is_active": True,
+                "department_id": None,
+            },
+            headers=user.headers,
+        )
         problem = assert_problem(response, 403, "fields-forbidden")
         assert error_fields(problem) == ["department_id", "is_active", "role"]
         me = (await client.get("/users/me", headers=user.headers)).json()
@@ -261,12 +296,16 @@ class TestUpdateMe:
 
     async def test_stale_if_match_is_412(self, client, database):
         user = await make_user(client, database, "agent")
-        response = await client.patch("/users/me", json={"display_name": "新名字"},
-                                      headers={**user.headers, "If-Match": '"7"'})
+        response = await client.patch(
+            "/users/me",
+            json={"display_name": "新名字"},
+            headers={**user.headers, "If-Match": '"7"'},
+        )
         problem = assert_problem(response, 412, "version-mismatch")
         assert problem["current_version"] == 1
-        assert (await client.get("/users/me", headers=user.headers)).json()["display_name"] \
-            == user.username
+        assert (await client.get("/users/me", headers=user.headers)).json()[
+            "display_name"
+        ] == user.username
 
 
 class TestUpdateOtherUser:
@@ -274,38 +313,49 @@ class TestUpdateOtherUser:
     async def test_non_admin_cannot_patch_someone_else(self, client, database, users, role):
         # 403, not 404: GET /users shows every user to every role, so there is nothing to hide.
         target = await make_user(client, database, "agent")
-        for body in ({"display_name": "被改了"}, {"role": "admin"}, {"is_active": False},
-                     {"password": "hijacked-password"}):
-            response = await client.patch(f"/users/{target.id}", json=body,
-                                          headers=users[role].headers)
+        for body in (
+            {"display_name": "被改了"},
+            {"role": "admin"},
+            {"is_active": False},
+            {"password": "hijacked-password"},
+        ):
+            response = await client.patch(
+                f"/users/{target.id}", json=body, headers=users[role].headers
+            )
             assert_problem(response, 403, "forbidden")
         after = await stored_user(client, users["admin"], target.id)
-        assert (after["display_name"], after["role"], after["is_active"], after["version"]) \
-            == (target.username, "agent", True, 1)
+        assert (after["display_name"], after["role"], after["is_active"], after["version"]) == (
+            target.username,
+            "agent",
+            True,
+            1,
+        )
         assert (await login(client, target.username)).status_code == 200
 
     async def test_non_admin_gets_403_for_a_missing_user_too(self, client, users):
-        response = await client.patch("/users/987654321", json={"display_name": "x"},
-                                      headers=users["agent"].headers)
+        response = await client.patch(
+            "/users/987654321", json={"display_name": "x"}, headers=users["agent"].headers
+        )
         assert_problem(response, 403, "forbidden")
 
     async def test_non_admin_cannot_use_the_admin_route_on_themselves(self, client, database):
         user = await make_user(client, database, "agent")
-        response = await client.patch(f"/users/{user.id}", json={"role": "admin"},
-                                      headers=user.headers)
+        response = await client.patch(
+            f"/users/{user.id}", json={"role": "admin"}, headers=user.headers
+        )
         assert_problem(response, 403, "forbidden")
         assert (await client.get("/users/me", headers=user.headers)).json()["role"] == "agent"
 
     async def test_admin_changes_role(self, client, database, users):
         target = await make_user(client, database, "agent")
-        response = await client.patch(f"/users/{target.id}", json={"role": "supervisor"},
-                                      headers=users["admin"].headers)
+        response = await client.patch(
+            f"/users/{target.id}", json={"role": "supervisor"}, headers=users["admin"].headers
+        )
         assert response.status_code == 200, response.text
         assert response.json()["role"] == "supervisor"
         assert response.json()["version"] == 2
         signed_in = await login(client, target.username)
-        assert jwt.get_unverified_claims(signed_in.json()["access_token"])["role"] \
-            == "supervisor"
+        assert jwt.get_unverified_claims(signed_in.json()["access_token"])["role"] == "supervisor"
 
     async def test_admin_changes_department_and_name(self, client, database, users):
         department = await create_department(client, users["admin"])
@@ -313,35 +363,44 @@ class TestUpdateOtherUser:
         response = await client.patch(
             f"/users/{target.id}",
             json={"department_id": department["id"], "display_name": "李四"},
-            headers=users["admin"].headers)
+            headers=users["admin"].headers,
+        )
         assert response.status_code == 200, response.text
-        assert (response.json()["department_id"], response.json()["display_name"]) \
-            == (department["id"], "李四")
+        assert (response.json()["department_id"], response.json()["display_name"]) == (
+            department["id"],
+            "李四",
+        )
 
     async def test_admin_sets_an_unknown_department_is_422(self, client, database, users):
         target = await make_user(client, database, "agent")
-        response = await client.patch(f"/users/{target.id}", json={"department_id": 987654321},
-                                      headers=users["admin"].headers)
+        response = await client.patch(
+            f"/users/{target.id}", json={"department_id": 987654321}, headers=users["admin"].headers
+        )
         assert error_fields(assert_problem(response, 422, "validation")) == ["department_id"]
         assert (await stored_user(client, users["admin"], target.id))["version"] == 1
 
     @pytest.mark.parametrize("field", ["display_name", "password", "role", "is_active"])
     async def test_null_for_a_required_field_is_422(self, client, database, users, field):
         target = await make_user(client, database, "agent")
-        response = await client.patch(f"/users/{target.id}", json={field: None},
-                                      headers=users["admin"].headers)
+        response = await client.patch(
+            f"/users/{target.id}", json={field: None}, headers=users["admin"].headers
+        )
         assert error_fields(assert_problem(response, 422, "validation")) == [field]
         assert (await stored_user(client, users["admin"], target.id))["version"] == 1
 
     async def test_admin_patches_an_unknown_user_is_404(self, client, users):
-        response = await client.patch("/users/987654321", json={"display_name": "x"},
-                                      headers=users["admin"].headers)
+        response = await client.patch(
+            "/users/987654321", json={"display_name": "x"}, headers=users["admin"].headers
+        )
         assert_problem(response, 404, "not-found")
 
     async def test_admin_sets_a_password(self, client, database, users):
         target = await make_user(client, database, "agent")
-        response = await client.patch(f"/users/{target.id}", json={"password": "reset-by-admin"},
-                                      headers=users["admin"].headers)
+        response = await client.patch(
+            f"/users/{target.id}",
+            json={"password": "reset-by-admin"},
+            headers=users["admin"].headers,
+        )
         assert response.status_code == 200, response.text
         assert (await login(client, target.username, "reset-by-admin")).status_code == 200
 
@@ -352,12 +411,18 @@ class TestIfMatch:
         target = await make_user(client, database, "agent")
         read = await client.get(f"/users/{target.id}", headers=admin.headers)
         seen = read.headers["etag"]
-        first = await client.patch(f"/users/{target.id}", json={"display_name": "第一"},
-                                   headers={**admin.headers, "If-Match": seen})
+        first = await client.patch(
+            f"/users/{target.id}",
+            json={"display_name": "第一"},
+            headers={**admin.headers, "If-Match": seen},
+        )
         assert first.status_code == 200, first.text
         assert first.json()["version"] == 2
-        second = await client.patch(f"/users/{target.id}", json={"role": "supervisor"},
-                                    headers={**admin.headers, "If-Match": seen})
+        second = await client.patch(
+            f"/users/{target.id}",
+            json={"role": "supervisor"},
+            headers={**admin.headers, "If-Match": seen},
+        )
         problem = assert_problem(second, 412, "version-mismatch")
         assert problem["current_version"] == 2
         after = await stored_user(client, admin, target.id)
@@ -367,21 +432,28 @@ class TestIfMatch:
         admin = users["admin"]
         target = await make_user(client, database, "agent")
         for if_match, name in (('"1"', "一"), ('W/"2"', "二"), ("*", "三")):
-            response = await client.patch(f"/users/{target.id}", json={"display_name": name},
-                                          headers={**admin.headers, "If-Match": if_match})
+            response = await client.patch(
+                f"/users/{target.id}",
+                json={"display_name": name},
+                headers={**admin.headers, "If-Match": if_match},
+            )
             assert response.status_code == 200, response.text
         assert (await stored_user(client, admin, target.id))["version"] == 4
 
     async def test_malformed_if_match_is_422(self, client, database, users):
         target = await make_user(client, database, "agent")
-        response = await client.patch(f"/users/{target.id}", json={"display_name": "x"},
-                                      headers={**users["admin"].headers, "If-Match": "abc"})
+        response = await client.patch(
+            f"/users/{target.id}",
+            json={"display_name": "x"},
+            headers={**users["admin"].headers, "If-Match": "abc"},
+        )
         assert error_fields(assert_problem(response, 422, "validation")) == ["If-Match"]
 
 
 @pytest.fixture(scope="class")
-def lonely_database_url(database_url: str, tmp_path_factory: pytest.TempPathFactory
-                        ) -> Iterator[str]:
+def lonely_database_url(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A fresh, migrated database of the same back-end as the shared one (sync: creating a
     PostgreSQL database runs its own event loop)."""
     with fresh_database(backend_name(database_url), tmp_path_factory.mktemp("lonely")) as url:
@@ -397,13 +469,17 @@ class LonelyAdmin:
 
 
 @pytest.fixture(scope="class")
-async def lonely_admin(lonely_database_url: str, tmp_path_factory: pytest.TempPathFactory
-                       ) -> AsyncIterator[LonelyAdmin]:
+async def lonely_admin(
+    lonely_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[LonelyAdmin]:
     """An app on its own database whose only user is one admin: the shared test database
     has admins from every other test, so "the last admin" cannot be staged there."""
-    settings = Settings(database_url=lonely_database_url, secret_key="test-secret-key-0123456789",
-                        var_dir=tmp_path_factory.mktemp("var"),
-                        frontend_dist=tmp_path_factory.mktemp("no-frontend"))
+    settings = Settings(
+        database_url=lonely_database_url,
+        secret_key="test-secret-key-0123456789",
+        var_dir=tmp_path_factory.mktemp("var"),
+        frontend_dist=tmp_path_factory.mktemp("no-frontend"),
+    )
     app = create_app(settings, clock=MovableClock())
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     try:
@@ -418,41 +494,53 @@ class TestLastActiveAdmin:
     """The last active admin can neither demote nor deactivate themselves (409). The tests
     run in order on one fresh database and leave exactly one active admin behind."""
 
-    async def _assert_still_admin(self, client, admin: conftest.TestUser) -> None:  # noqa: ANN001
+    async def _assert_still_admin(self, client, admin: conftest.TestUser) -> None:
         me = (await client.get("/users/me", headers=admin.headers)).json()
         assert (me["role"], me["is_active"]) == ("admin", True)
 
     async def test_last_admin_cannot_demote_themselves(self, lonely_admin):
         client, admin = lonely_admin.client, lonely_admin.admin
-        response = await client.patch("/users/me", json={"role": "supervisor"},
-                                      headers=admin.headers)
+        response = await client.patch(
+            "/users/me", json={"role": "supervisor"}, headers=admin.headers
+        )
         assert_problem(response, 409, "conflict")
-        response = await client.patch(f"/users/{admin.id}",
-                                      json={"role": "agent", "display_name": "改名"},
-                                      headers=admin.headers)
+        response = await client.patch(
+            f"/users/{admin.id}",
+            json={"role": "agent", "display_name": "改名"},
+            headers=admin.headers,
+        )
         assert_problem(response, 409, "conflict")
         await self._assert_still_admin(client, admin)
-        assert (await client.get("/users/me", headers=admin.headers)).json()["display_name"] \
-            == admin.username
+        assert (await client.get("/users/me", headers=admin.headers)).json()[
+            "display_name"
+        ] == admin.username
 
     async def test_last_admin_cannot_deactivate_themselves(self, lonely_admin):
         client, admin = lonely_admin.client, lonely_admin.admin
-        response = await client.patch(f"/users/{admin.id}", json={"is_active": False},
-                                      headers=admin.headers)
+        response = await client.patch(
+            f"/users/{admin.id}", json={"is_active": False}, headers=admin.headers
+        )
         assert_problem(response, 409, "conflict")
         await self._assert_still_admin(client, admin)
         assert (await login(client, admin.username)).status_code == 200
 
     async def test_an_inactive_admin_does_not_count(self, lonely_admin):
         client, admin = lonely_admin.client, lonely_admin.admin
-        response = await client.post("/users", json=new_user_body(role="admin"),
-                                     headers=admin.headers)
+        response = await client.post(
+            "/users", json=new_user_body(role="admin"), headers=admin.headers
+        )
         assert response.status_code == 201, response.text
         other = response.json()
-        assert (await client.patch(f"/users/{other['id']}", json={"is_active": False},
-                                   headers=admin.headers)).status_code == 200
-        assert_problem(await client.patch("/users/me", json={"role": "agent"},
-                                          headers=admin.headers), 409, "conflict")
+        assert (
+            await client.patch(
+                f"/users/{other['id']}", json={"is_active": False}, headers=admin.headers
+            )
+        ).status_code == 200
+        assert_problem(
+            await client.patch("/users/me", json={"role": "agent"}, headers=admin.headers),
+            409,
+            "conflict",
+        )
         await self._assert_still_admin(client, admin)
 
     async def test_with_a_second_active_admin_one_may_step_down(self, lonely_admin):
@@ -465,15 +553,21 @@ class TestLastActiveAdmin:
         assert response.status_code == 200, response.text
         assert response.json()["role"] == "supervisor"
         # Now `admin` is the last one again.
-        assert_problem(await client.patch(f"/users/{admin.id}", json={"is_active": False},
-                                          headers=admin.headers), 409, "conflict")
+        assert_problem(
+            await client.patch(
+                f"/users/{admin.id}", json={"is_active": False}, headers=admin.headers
+            ),
+            409,
+            "conflict",
+        )
         await self._assert_still_admin(client, admin)
 
     async def test_two_admins_stepping_down_at_once_leave_one(self, lonely_admin):
         """Without locking, each transaction counts two active admins and both step down."""
         client, admin, database = lonely_admin.client, lonely_admin.admin, lonely_admin.database
-        created = await client.post("/users", json=new_user_body(role="admin"),
-                                    headers=admin.headers)
+        created = await client.post(
+            "/users", json=new_user_body(role="admin"), headers=admin.headers
+        )
         other = Actor(user_id=created.json()["id"], role=Role.ADMIN)
         me = Actor(user_id=admin.id, role=Role.ADMIN)
         async with database.session(write=True) as first:
@@ -484,13 +578,21 @@ class TestLastActiveAdmin:
         with pytest.raises(Conflict):
             await second
         await self._assert_still_admin(client, admin)
-        assert (await client.get(f"/users/{other.user_id}", headers=admin.headers)
-                ).json()["role"] == "supervisor"
+        assert (await client.get(f"/users/{other.user_id}", headers=admin.headers)).json()[
+            "role"
+        ] == "supervisor"
 
 
 async def step_down(uow: SqlUnitOfWork, actor: Actor) -> None:
-    await user_service.update_user(uow, MovableClock(), Passwords, actor, actor.user_id,
-                                   {"role": Role.SUPERVISOR}, if_match=None)
+    await user_service.update_user(
+        uow,
+        MovableClock(),
+        Passwords,
+        actor,
+        actor.user_id,
+        {"role": Role.SUPERVISOR},
+        if_match=None,
+    )
 
 
 async def step_down_alone(database: Database, actor: Actor) -> None:
@@ -503,8 +605,10 @@ async def until_blocked(database: Database, task: asyncio.Task) -> None:
     second writer cannot even begin before the first commits, so there is nothing to see."""
     if database.backend != "postgresql":
         return
-    waiting = text("SELECT count(*) FROM pg_stat_activity "
-                   "WHERE datname = current_database() AND wait_event_type = 'Lock'")
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
     for _ in range(1000):  # each round trip yields to the task; bounded, never a sleep
         if task.done():
             return
@@ -526,8 +630,7 @@ class TestUserAudit:
         assert event["changes"]["username"] == [None, body["username"]]
         assert event["changes"]["role"] == [None, "agent"]
         assert event["changes"]["display_name"] == [None, body["display_name"]]
-        assert event["changes"].get("password", ["***", "***"]) in (["***", "***"],
-                                                                    [None, "***"])
+        assert event["changes"].get("password", ["***", "***"]) in (["***", "***"], [None, "***"])
         assert "secret-in-clear-1" not in str(events)
         assert "argon2" not in str(events)  # nor its hash
 
@@ -537,23 +640,30 @@ class TestUserAudit:
         response = await client.patch(
             f"/users/{target.id}",
             json={"role": "supervisor", "display_name": "王五", "password": "changed-secret-9"},
-            headers=admin.headers)
+            headers=admin.headers,
+        )
         assert response.status_code == 200, response.text
         events = await audit_events(client, admin, "user", target.id)
         assert [e["action"] for e in events] == ["update", "create"]  # newest first
         changes = events[0]["changes"]
-        assert changes == {"role": ["agent", "supervisor"],
-                           "display_name": [target.username, "王五"],
-                           "password": ["***", "***"]}
+        assert changes == {
+            "role": ["agent", "supervisor"],
+            "display_name": [target.username, "王五"],
+            "password": ["***", "***"],
+        }
         assert events[0]["actor_id"] == admin.id
         assert "changed-secret-9" not in str(events)
         assert PASSWORD not in str(events)
 
     async def test_own_password_change_is_audited_masked(self, client, database, users):
         user = await make_user(client, database, "agent")
-        assert (await client.patch("/users/me", json={"password": "my-new-secret-7",
-                                                        "current_password": PASSWORD},
-                                   headers=user.headers)).status_code == 200
+        assert (
+            await client.patch(
+                "/users/me",
+                json={"password": "my-new-secret-7", "current_password": PASSWORD},
+                headers=user.headers,
+            )
+        ).status_code == 200
         events = await audit_events(client, users["admin"], "user", user.id)
         assert events[0]["action"] == "update"
         assert events[0]["actor_id"] == user.id
@@ -568,12 +678,13 @@ class TestUserAudit:
 
     @pytest.mark.parametrize("role", NON_ADMINS)
     async def test_only_admins_read_the_audit_trail(self, client, users, role):
-        response = await client.get("/audit-events", params={"entity_type": "user"},
-                                    headers=users[role].headers)
+        response = await client.get(
+            "/audit-events", params={"entity_type": "user"}, headers=users[role].headers
+        )
         assert_problem(response, 403, "forbidden")
 
 
-async def create_department(client, admin: conftest.TestUser, **overrides) -> dict:  # noqa: ANN001, ANN003
+async def create_department(client, admin: conftest.TestUser, **overrides) -> dict:
     suffix = uuid.uuid4().hex[:8]
     body = {"key": f"dept_{suffix}", "name": f"客服{suffix}部", **overrides}
     response = await client.post("/departments", json=body, headers=admin.headers)
@@ -594,8 +705,9 @@ class TestDepartments:
 
     async def test_admin_creates_a_department(self, client, users):
         key = f"dept_x_{uuid.uuid4().hex[:6]}"
-        department = await create_department(client, users["admin"], key=key,
-                                             supervisor_id=users["supervisor"].id)
+        department = await create_department(
+            client, users["admin"], key=key, supervisor_id=users["supervisor"].id
+        )
         assert department["supervisor_id"] == users["supervisor"].id
         assert department["version"] == 1
         assert department["key"] == key
@@ -603,8 +715,9 @@ class TestDepartments:
     @pytest.mark.parametrize("role", NON_ADMINS)
     async def test_only_admins_create(self, client, users, role):
         key = f"dept_{uuid.uuid4().hex[:8]}"
-        response = await client.post("/departments", json={"key": key, "name": key},
-                                     headers=users[role].headers)
+        response = await client.post(
+            "/departments", json={"key": key, "name": key}, headers=users[role].headers
+        )
         assert_problem(response, 403, "forbidden")
         listed = (await client.get("/departments", headers=users["admin"].headers)).json()
         assert key not in [d["key"] for d in listed]
@@ -612,33 +725,39 @@ class TestDepartments:
     @pytest.mark.parametrize("role", NON_ADMINS)
     async def test_only_admins_update(self, client, users, role):
         department = await create_department(client, users["admin"])
-        response = await client.patch(f"/departments/{department['id']}",
-                                      json={"name": "被改了"}, headers=users[role].headers)
+        response = await client.patch(
+            f"/departments/{department['id']}", json={"name": "被改了"}, headers=users[role].headers
+        )
         assert_problem(response, 403, "forbidden")
         listed = (await client.get("/departments", headers=users["admin"].headers)).json()
         assert department in listed
 
     async def test_duplicate_key_is_409(self, client, users):
         department = await create_department(client, users["admin"])
-        response = await client.post("/departments",
-                                     json={"key": department["key"], "name": "别的名字" +
-                                           uuid.uuid4().hex[:6]},
-                                     headers=users["admin"].headers)
+        response = await client.post(
+            "/departments",
+            json={"key": department["key"], "name": "别的名字" + uuid.uuid4().hex[:6]},
+            headers=users["admin"].headers,
+        )
         assert error_fields(assert_problem(response, 409, "duplicate")) == ["key"]
 
     async def test_duplicate_name_is_409(self, client, users):
         department = await create_department(client, users["admin"])
-        response = await client.post("/departments",
-                                     json={"key": f"dept_{uuid.uuid4().hex[:8]}",
-                                           "name": department["name"]},
-                                     headers=users["admin"].headers)
+        response = await client.post(
+            "/departments",
+            json={"key": f"dept_{uuid.uuid4().hex[:8]}", "name": department["name"]},
+            headers=users["admin"].headers,
+        )
         assert error_fields(assert_problem(response, 409, "duplicate")) == ["name"]
 
     async def test_renaming_onto_another_key_is_409(self, client, users):
         first = await create_department(client, users["admin"])
         second = await create_department(client, users["admin"])
-        response = await client.patch(f"/departments/{second['id']}", json={"key": first["key"]},
-                                      headers=users["admin"].headers)
+        response = await client.patch(
+            f"/departments/{second['id']}",
+            json={"key": first["key"]},
+            headers=users["admin"].headers,
+        )
         assert error_fields(assert_problem(response, 409, "duplicate")) == ["key"]
         listed = (await client.get("/departments", headers=users["admin"].headers)).json()
         assert second in listed
@@ -647,9 +766,13 @@ class TestDepartments:
         department = await create_department(client, users["admin"])
         response = await client.patch(
             f"/departments/{department['id']}",
-            json={"name": f"售后{uuid.uuid4().hex[:6]}", "supervisor_id": users["supervisor"].id,
-                  "key": department["key"]},  # its own key is not a duplicate
-            headers={**users["admin"].headers, "If-Match": '"1"'})
+            json={
+                "name": f"售后{uuid.uuid4().hex[:6]}",
+                "supervisor_id": users["supervisor"].id,
+                "key": department["key"],
+            },  # its own key is not a duplicate
+            headers={**users["admin"].headers, "If-Match": '"1"'},
+        )
         assert response.status_code == 200, response.text
         assert response.json()["supervisor_id"] == users["supervisor"].id
         assert response.json()["version"] == 2
@@ -659,38 +782,48 @@ class TestDepartments:
 
     async def test_stale_if_match_is_412(self, client, users):
         department = await create_department(client, users["admin"])
-        response = await client.patch(f"/departments/{department['id']}", json={"name": "x"},
-                                      headers={**users["admin"].headers, "If-Match": '"9"'})
+        response = await client.patch(
+            f"/departments/{department['id']}",
+            json={"name": "x"},
+            headers={**users["admin"].headers, "If-Match": '"9"'},
+        )
         assert assert_problem(response, 412, "version-mismatch")["current_version"] == 1
 
     @pytest.mark.parametrize("key", ["Sales", "1st", "has-dash", "", "a" * 41])
     async def test_bad_key_is_422(self, client, users, key):
-        response = await client.post("/departments", json={"key": key, "name": "名字"},
-                                     headers=users["admin"].headers)
+        response = await client.post(
+            "/departments", json={"key": key, "name": "名字"}, headers=users["admin"].headers
+        )
         assert error_fields(assert_problem(response, 422, "validation")) == ["key"]
 
     async def test_unknown_supervisor_is_422(self, client, users):
         key = f"dept_{uuid.uuid4().hex[:8]}"
-        created = await client.post("/departments",
-                                    json={"key": key, "name": key, "supervisor_id": 987654321},
-                                    headers=users["admin"].headers)
+        created = await client.post(
+            "/departments",
+            json={"key": key, "name": key, "supervisor_id": 987654321},
+            headers=users["admin"].headers,
+        )
         assert error_fields(assert_problem(created, 422, "validation")) == ["supervisor_id"]
         department = await create_department(client, users["admin"])
-        updated = await client.patch(f"/departments/{department['id']}",
-                                     json={"supervisor_id": 987654321},
-                                     headers=users["admin"].headers)
+        updated = await client.patch(
+            f"/departments/{department['id']}",
+            json={"supervisor_id": 987654321},
+            headers=users["admin"].headers,
+        )
         assert error_fields(assert_problem(updated, 422, "validation")) == ["supervisor_id"]
 
     @pytest.mark.parametrize("field", ["key", "name"])
     async def test_null_key_or_name_is_422(self, client, users, field):
         department = await create_department(client, users["admin"])
-        response = await client.patch(f"/departments/{department['id']}", json={field: None},
-                                      headers=users["admin"].headers)
+        response = await client.patch(
+            f"/departments/{department['id']}", json={field: None}, headers=users["admin"].headers
+        )
         assert error_fields(assert_problem(response, 422, "validation")) == [field]
         listed = (await client.get("/departments", headers=users["admin"].headers)).json()
         assert department in listed
 
     async def test_unknown_department_is_404(self, client, users):
-        response = await client.patch("/departments/987654321", json={"name": "x"},
-                                      headers=users["admin"].headers)
+        response = await client.patch(
+            "/departments/987654321", json={"name": "x"}, headers=users["admin"].headers
+        )
         assert_problem(response, 404, "not-found")

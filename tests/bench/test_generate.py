@@ -48,16 +48,30 @@ async def query(url: str, sql: str) -> list[tuple]:
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_follow_ups_and_orders_with_consistent_customers(backend, tmp_path, capsys):
     with fresh_database(backend, tmp_path) as url:
-        generate.main(["--customers", "400", "--follow-ups", "2000", "--orders", "1500",
-                       "--database-url", url, "--jobs", "1", "--chunk", "150"])
+        generate.main(
+            [
+                "--customers",
+                "400",
+                "--follow-ups",
+                "2000",
+                "--orders",
+                "1500",
+                "--database-url",
+                url,
+                "--jobs",
+                "1",
+                "--chunk",
+                "150",
+            ]
+        )
         summary = json.loads(capsys.readouterr().out)
-        assert (summary["customers"], summary["follow_ups"], summary["orders"]) == (400, 2000,
-                                                                                  1500)
+        assert (summary["customers"], summary["follow_ups"], summary["orders"]) == (400, 2000, 1500)
         run = lambda sql: asyncio.run(query(url, sql))  # noqa: E731
         assert run("SELECT count(*) FROM follow_up") == [(2000,)]
         assert run("SELECT count(*) FROM customer_order") == [(1500,)]
         assert {name: run(sql)[0][0] for name, sql in MISMATCHES.items()} == dict.fromkeys(
-            MISMATCHES, 0)
+            MISMATCHES, 0
+        )
         # activity: dormant exactly when the latest follow-up or order (else the creation) is
         # 180 or more Shanghai calendar days old
         today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
@@ -72,8 +86,10 @@ def test_follow_ups_and_orders_with_consistent_customers(backend, tmp_path, caps
         assert wrong == 0 and {r[0] for r in rows} == {"active", "dormant"}
         assert run("SELECT count(DISTINCT status) FROM customer_order") == [(2,)]
         # the tag copy the list filters read, filled by the triggers from the bulk load
-        copies = {cid: sorted(json.loads(t) if isinstance(t, str) else t)
-                  for cid, t in run("SELECT id, tag_ids FROM customer")}
+        copies = {
+            cid: sorted(json.loads(t) if isinstance(t, str) else t)
+            for cid, t in run("SELECT id, tag_ids FROM customer")
+        }
         truth: dict[int, list[int]] = {cid: [] for cid in copies}
         for cid, tag_id in run("SELECT customer_id, tag_id FROM customer_tag ORDER BY tag_id"):
             truth[cid].append(tag_id)
@@ -81,11 +97,11 @@ def test_follow_ups_and_orders_with_consistent_customers(backend, tmp_path, caps
         BACKENDS_RUN.add(backend)
 
 
-def _local_day(value):  # noqa: ANN001, ANN202
+def _local_day(value):
     if isinstance(value, str):
         value = datetime.fromisoformat(value).replace(tzinfo=UTC)
     return value.astimezone(ZoneInfo("Asia/Shanghai")).date()
 
 
-def _day(value):  # noqa: ANN001, ANN202
+def _day(value):
     return value if not isinstance(value, str) else datetime.fromisoformat(value).date()

@@ -11,8 +11,9 @@ def test_a_small_run_reports_every_figure(tmp_path, capfd):
     with fresh_database("postgresql", tmp_path) as url:
         generate.main(["--customers", "600", "--database-url", url, "--jobs", "1"])
         capfd.readouterr()
-        imports.main(["--database-url", url, "--rows", "300", "--duplicates", "0.1",
-                      "--port", "8797"])
+        imports.main(
+            ["--database-url", url, "--rows", "300", "--duplicates", "0.1", "--port", "8797"]
+        )
         report = json.loads(capfd.readouterr().out)
     counts = report["commit"]["counts"]
     assert report["commit"]["status"] == "committed"

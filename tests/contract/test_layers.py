@@ -7,8 +7,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {
-    "domain": {"fastapi", "sqlalchemy", "pydantic", "pydantic_settings", "apscheduler", "pandas",
-               "starlette", "api", "persistence", "jobs"},
+    "domain": {
+        "fastapi",
+        "sqlalchemy",
+        "pydantic",
+        "pydantic_settings",
+        "apscheduler",
+        "pandas",
+        "starlette",
+        "api",
+        "persistence",
+        "jobs",
+    },
     "persistence": {"fastapi", "starlette", "api", "jobs"},
     "api": {"apscheduler"},
 }
@@ -36,6 +46,9 @@ def test_package_imports_respect_the_layers(package):
 
 
 def test_only_jobs_scheduler_imports_apscheduler():
-    users = [str(p.relative_to(ROOT)) for p in ROOT.glob("*/**/*.py")
-             if ".venv" not in p.parts and "apscheduler" in imported_modules(p)]
+    users = [
+        str(p.relative_to(ROOT))
+        for p in ROOT.glob("*/**/*.py")
+        if ".venv" not in p.parts and "apscheduler" in imported_modules(p)
+    ]
     assert all(p == "jobs/scheduler.py" for p in users), users

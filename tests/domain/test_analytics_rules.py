@@ -25,17 +25,24 @@ class TestBuckets:
     def test_iso_weeks_cut_to_the_range(self) -> None:
         p = period(date(2025, 1, 1), date(2025, 1, 20), Granularity.WEEK, SHANGHAI)
         assert [(b.first_day.isoformat(), b.last_day.isoformat()) for b in p.buckets] == [
-            ("2025-01-01", "2025-01-05"), ("2025-01-06", "2025-01-12"),
-            ("2025-01-13", "2025-01-19"), ("2025-01-20", "2025-01-20")]
+            ("2025-01-01", "2025-01-05"),
+            ("2025-01-06", "2025-01-12"),
+            ("2025-01-13", "2025-01-19"),
+            ("2025-01-20", "2025-01-20"),
+        ]
 
     def test_december_rolls_into_january(self) -> None:
         p = period(date(2024, 11, 15), date(2025, 1, 10), Granularity.MONTH, SHANGHAI)
-        assert [b.first_day for b in p.buckets] == [date(2024, 11, 15), date(2024, 12, 1),
-                                                   date(2025, 1, 1)]
+        assert [b.first_day for b in p.buckets] == [
+            date(2024, 11, 15),
+            date(2024, 12, 1),
+            date(2025, 1, 1),
+        ]
 
     def test_daylight_saving_zone_has_23_hour_day(self) -> None:
-        p = period(date(2025, 3, 9), date(2025, 3, 9), Granularity.DAY,
-                   ZoneInfo("America/New_York"))
+        p = period(
+            date(2025, 3, 9), date(2025, 3, 9), Granularity.DAY, ZoneInfo("America/New_York")
+        )
         assert (p.end.astimezone(UTC) - p.start.astimezone(UTC)).total_seconds() == 23 * 3600
 
     def test_limits(self) -> None:
@@ -84,18 +91,20 @@ class TestReportDays:
 
         today = date(2025, 3, 1)  # a Saturday
         assert report_days(ReportKind.DAILY, None, today) == (date(2025, 2, 28),) * 2
-        assert report_days(ReportKind.WEEKLY, None, today) == (date(2025, 2, 17),
-                                                               date(2025, 2, 23))
-        assert report_days(ReportKind.MONTHLY, None, today) == (date(2025, 2, 1),
-                                                                date(2025, 2, 28))
+        assert report_days(ReportKind.WEEKLY, None, today) == (date(2025, 2, 17), date(2025, 2, 23))
+        assert report_days(ReportKind.MONTHLY, None, today) == (date(2025, 2, 1), date(2025, 2, 28))
 
     def test_a_start_day_picks_its_period(self) -> None:
         from domain.analytics.report import ReportKind, report_days
 
         assert report_days(ReportKind.WEEKLY, date(2024, 12, 31), date(2025, 6, 1)) == (
-            date(2024, 12, 30), date(2025, 1, 5))
+            date(2024, 12, 30),
+            date(2025, 1, 5),
+        )
         assert report_days(ReportKind.MONTHLY, date(2024, 12, 15), date(2025, 6, 1)) == (
-            date(2024, 12, 1), date(2024, 12, 31))
+            date(2024, 12, 1),
+            date(2024, 12, 31),
+        )
 
 
 class TestTrendRules:

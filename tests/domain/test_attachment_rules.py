@@ -6,8 +6,19 @@ import zipfile
 import pytest
 
 from domain import attachment
-from domain.attachment import (DOCX, JPEG, PDF, PNG, XLSX, ZIP, ascii_fallback,
-                               content_type_of, office_type_of_entries, sanitize_filename, sniff)
+from domain.attachment import (
+    DOCX,
+    JPEG,
+    PDF,
+    PNG,
+    XLSX,
+    ZIP,
+    ascii_fallback,
+    content_type_of,
+    office_type_of_entries,
+    sanitize_filename,
+    sniff,
+)
 from domain.errors import UnsupportedType
 from tests import attachment_samples as samples
 
@@ -17,26 +28,49 @@ def detect(data: bytes) -> str:
 
 
 class TestSniff:
-    @pytest.mark.parametrize(("data", "expected"), [
-        (samples.png(), PNG), (samples.jpeg(), JPEG), (samples.pdf(), PDF),
-        (samples.docx(), ZIP), (samples.xlsx(), ZIP),
-    ])
+    @pytest.mark.parametrize(
+        ("data", "expected"),
+        [
+            (samples.png(), PNG),
+            (samples.jpeg(), JPEG),
+            (samples.pdf(), PDF),
+            (samples.docx(), ZIP),
+            (samples.xlsx(), ZIP),
+        ],
+    )
     def test_known_signatures(self, data, expected):
-        assert sniff(data[:attachment.SNIFF_BYTES]) == expected
+        assert sniff(data[: attachment.SNIFF_BYTES]) == expected
 
-    @pytest.mark.parametrize("data", [
-        b"", b"\x89PNG", b"\xff\xd8", b"%PD", samples.ELF, samples.WINDOWS_EXE,
-        samples.SHELL_SCRIPT, samples.HTML, b"GIF89a", b"PK\x05\x06" + bytes(18),
-    ])
+    @pytest.mark.parametrize(
+        "data",
+        [
+            b"",
+            b"\x89PNG",
+            b"\xff\xd8",
+            b"%PD",
+            samples.ELF,
+            samples.WINDOWS_EXE,
+            samples.SHELL_SCRIPT,
+            samples.HTML,
+            b"GIF89a",
+            b"PK\x05\x06" + bytes(18),
+        ],
+    )
     def test_everything_else_is_unknown(self, data):
-        assert sniff(data[:attachment.SNIFF_BYTES]) is None
+        assert sniff(data[: attachment.SNIFF_BYTES]) is None
 
 
 class TestContentTypeOf:
-    @pytest.mark.parametrize(("data", "expected"), [
-        (samples.png(), PNG), (samples.jpeg(), JPEG), (samples.pdf(), PDF),
-        (samples.docx(), DOCX), (samples.xlsx(), XLSX),
-    ])
+    @pytest.mark.parametrize(
+        ("data", "expected"),
+        [
+            (samples.png(), PNG),
+            (samples.jpeg(), JPEG),
+            (samples.pdf(), PDF),
+            (samples.docx(), DOCX),
+            (samples.xlsx(), XLSX),
+        ],
+    )
     def test_accepted_files(self, data, expected):
         assert detect(data) == expected
 
@@ -45,22 +79,32 @@ class TestContentTypeOf:
         file.seek(0, 2)
         assert content_type_of(file) == DOCX
 
-    @pytest.mark.parametrize("data", [
-        samples.ELF, samples.WINDOWS_EXE, samples.SHELL_SCRIPT, samples.HTML, b"",
-        b"\x00" + samples.png(),  # the signature must be at the very start
-    ])
+    @pytest.mark.parametrize(
+        "data",
+        [
+            samples.ELF,
+            samples.WINDOWS_EXE,
+            samples.SHELL_SCRIPT,
+            samples.HTML,
+            b"",
+            b"\x00" + samples.png(),  # the signature must be at the very start
+        ],
+    )
     def test_refused_files(self, data):
         with pytest.raises(UnsupportedType):
             detect(data)
 
-    @pytest.mark.parametrize("entries", [
-        {"word/document.xml": b"<w/>"},  # no [Content_Types].xml
-        {"[Content_Types].xml": samples.CONTENT_TYPES, "ppt/slide1.xml": b"<p/>"},  # pptx
-        {"[Content_Types].xml": samples.CONTENT_TYPES},
-        {"[Content_Types].xml": samples.CONTENT_TYPES, "word/a.xml": b"", "xl/b.xml": b""},
-        {"payload.exe": samples.WINDOWS_EXE},
-        {"[Content_Types].xml": samples.CONTENT_TYPES, "wordy/document.xml": b"<w/>"},
-    ])
+    @pytest.mark.parametrize(
+        "entries",
+        [
+            {"word/document.xml": b"<w/>"},  # no [Content_Types].xml
+            {"[Content_Types].xml": samples.CONTENT_TYPES, "ppt/slide1.xml": b"<p/>"},  # pptx
+            {"[Content_Types].xml": samples.CONTENT_TYPES},
+            {"[Content_Types].xml": samples.CONTENT_TYPES, "word/a.xml": b"", "xl/b.xml": b""},
+            {"payload.exe": samples.WINDOWS_EXE},
+            {"[Content_Types].xml": samples.CONTENT_TYPES, "wordy/document.xml": b"<w/>"},
+        ],
+    )
     def test_zips_that_are_not_docx_or_xlsx(self, entries):
         with pytest.raises(UnsupportedType):
             detect(samples.zip_of(entries))
@@ -110,26 +154,37 @@ class TestOfficeTypeOfEntries:
         big = attachment.RATIO_FLOOR + 1
         with pytest.raises(UnsupportedType):
             office_type_of_entries(self.BASE + [("word/x.xml", big, 0)])
-        assert office_type_of_entries(
-            self.BASE + [("word/x.xml", big, big // attachment.MAX_RATIO + 1)]) == DOCX
+        assert (
+            office_type_of_entries(
+                self.BASE + [("word/x.xml", big, big // attachment.MAX_RATIO + 1)]
+            )
+            == DOCX
+        )
 
 
 class TestSanitizeFilename:
-    @pytest.mark.parametrize(("raw", "expected"), [
-        ("report.pdf", "report.pdf"),
-        ("../../etc/passwd.png", "passwd.png"),
-        ("..\\..\\windows\\win.ini.png", "win.ini.png"),
-        ("C:\\Users\\me\\照片.jpg", "照片.jpg"),
-        ("/absolute/path/x.pdf", "x.pdf"),
-        (".htaccess", "htaccess"),
-        ("...hidden.png", "hidden.png"),
-        ("a\x00b\r\nc\x7f.png", "abc.png"),
-        ("evil\u202egnp.exe", "evilgnp.exe"),
-        ("  spaced  .pdf  ", "spaced  .pdf"),
-        ("季度报告（终版）.xlsx", "季度报告（终版）.xlsx"),
-        ("", "attachment"), (None, "attachment"), ("..", "attachment"), ("../", "attachment"),
-        ("\x01\x02", "attachment"), ("dir/", "attachment"),
-    ])
+    @pytest.mark.parametrize(
+        ("raw", "expected"),
+        [
+            ("report.pdf", "report.pdf"),
+            ("../../etc/passwd.png", "passwd.png"),
+            ("..\\..\\windows\\win.ini.png", "win.ini.png"),
+            ("C:\\Users\\me\\照片.jpg", "照片.jpg"),
+            ("/absolute/path/x.pdf", "x.pdf"),
+            (".htaccess", "htaccess"),
+            ("...hidden.png", "hidden.png"),
+            ("a\x00b\r\nc\x7f.png", "abc.png"),
+            ("evil\u202egnp.exe", "evilgnp.exe"),
+            ("  spaced  .pdf  ", "spaced  .pdf"),
+            ("季度报告（终版）.xlsx", "季度报告（终版）.xlsx"),
+            ("", "attachment"),
+            (None, "attachment"),
+            ("..", "attachment"),
+            ("../", "attachment"),
+            ("\x01\x02", "attachment"),
+            ("dir/", "attachment"),
+        ],
+    )
     def test_cases(self, raw, expected):
         assert sanitize_filename(raw) == expected
 
@@ -145,17 +200,20 @@ class TestSanitizeFilename:
 
 
 class TestAsciiFallback:
-    @pytest.mark.parametrize(("name", "expected"), [
-        ("report.pdf", "report.pdf"),
-        ("季度报告.xlsx", "attachment.xlsx"),
-        ("Résumé final.docx", "Resume final.docx"),
-        ('say "hi"; x=1.png', "say _hi_ x=1.png"),
-        ("back\\slash.png", "back_slash.png"),
-        ("报告-2024.pdf", "-2024.pdf"),
-        ("照片", "attachment"),
-        ("季度报告 (终版).docx", "attachment.docx"),
-        ("attachment", "attachment"),
-    ])
+    @pytest.mark.parametrize(
+        ("name", "expected"),
+        [
+            ("report.pdf", "report.pdf"),
+            ("季度报告.xlsx", "attachment.xlsx"),
+            ("Résumé final.docx", "Resume final.docx"),
+            ('say "hi"; x=1.png', "say _hi_ x=1.png"),
+            ("back\\slash.png", "back_slash.png"),
+            ("报告-2024.pdf", "-2024.pdf"),
+            ("照片", "attachment"),
+            ("季度报告 (终版).docx", "attachment.docx"),
+            ("attachment", "attachment"),
+        ],
+    )
     def test_cases(self, name, expected):
         assert ascii_fallback(name) == expected
 

@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.custom_field import Definition, FieldType, check_definition, validate_values
 from domain.errors import Invalid
@@ -17,7 +18,7 @@ DEFS = {
 }
 
 
-def errors_of(definitions, current, changes) -> list[dict[str, str]]:  # noqa: ANN001
+def errors_of(definitions, current, changes) -> list[dict[str, str]]:
     with pytest.raises(Invalid) as caught:
         validate_values(definitions, current, changes)
     return caught.value.extensions["errors"]
@@ -28,8 +29,9 @@ class TestCheckDefinition:
     def test_good_keys(self, key):
         assert check_definition(key, FieldType.TEXT, []) == []
 
-    @pytest.mark.parametrize("key", ["Bad Key", "1abc", "_a", "A", "a-b", "a" * 41, "", "é",
-                                     "a\n", "a b"])
+    @pytest.mark.parametrize(
+        "key", ["Bad Key", "1abc", "_a", "A", "a-b", "a" * 41, "", "é", "a\n", "a b"]
+    )
     def test_bad_keys(self, key):
         assert [e.split(":")[0] for e in check_definition(key, FieldType.TEXT, [])] == ["key"]
 
@@ -37,15 +39,17 @@ class TestCheckDefinition:
         assert [e.split(":")[0] for e in check_definition("k", FieldType.ENUM, [])] == ["options"]
         assert check_definition("k", FieldType.ENUM, ["a"]) == []
 
-    @pytest.mark.parametrize("type_", [FieldType.TEXT, FieldType.NUMBER, FieldType.DATE,
-                                       FieldType.BOOL])
+    @pytest.mark.parametrize(
+        "type_", [FieldType.TEXT, FieldType.NUMBER, FieldType.DATE, FieldType.BOOL]
+    )
     def test_only_enums_have_options(self, type_):
         assert [e.split(":")[0] for e in check_definition("k", type_, ["a"])] == ["options"]
         assert check_definition("k", type_, []) == []
 
     def test_duplicate_options(self):
-        assert [e.split(":")[0] for e in check_definition("k", FieldType.ENUM, ["a", "b", "a"])
-                ] == ["options"]
+        assert [
+            e.split(":")[0] for e in check_definition("k", FieldType.ENUM, ["a", "b", "a"])
+        ] == ["options"]
 
     def test_every_problem_at_once(self):
         assert len(check_definition("Bad", FieldType.ENUM, [])) == 2
@@ -62,7 +66,8 @@ class TestTextValues:
     @pytest.mark.parametrize("value", [1, 1.5, True, ["a"], {"a": "b"}])
     def test_non_text_is_refused(self, value):
         assert errors_of(DEFS, {}, {"note": value}) == [
-            {"field": "custom_fields.note", "message": "must be text"}]
+            {"field": "custom_fields.note", "message": "must be text"}
+        ]
 
     @pytest.mark.parametrize("value", ["a\x00b", "\x00"])
     def test_nul_is_refused(self, value):
@@ -71,11 +76,21 @@ class TestTextValues:
 
 
 class TestNumberValues:
-    @pytest.mark.parametrize(("value", "stored"), [
-        (0.1, "0.1"), (42, "42"), (-7, "-7"), ("19.99", "19.99"), ("0.10", "0.10"),
-        (10**25, "10000000000000000000000000"), (1e-7, "1E-7"), ("1e3", "1E+3"),
-        (0.30000000000000004, "0.30000000000000004"), (" 5 ", "5"),
-    ])
+    @pytest.mark.parametrize(
+        ("value", "stored"),
+        [
+            (0.1, "0.1"),
+            (42, "42"),
+            (-7, "-7"),
+            ("19.99", "19.99"),
+            ("0.10", "0.10"),
+            (10**25, "10000000000000000000000000"),
+            (1e-7, "1E-7"),
+            ("1e3", "1E+3"),
+            (0.30000000000000004, "0.30000000000000004"),
+            (" 5 ", "5"),
+        ],
+    )
     def test_stored_as_an_exact_decimal_string(self, value, stored):
         result = validate_values(DEFS, {}, {"budget": value})["budget"]
         assert result == stored and isinstance(result, str)
@@ -84,12 +99,29 @@ class TestNumberValues:
     def test_a_float_is_not_widened_to_its_binary_expansion(self):
         assert validate_values(DEFS, {}, {"budget": 0.1})["budget"] != str(Decimal(0.1))
 
-    @pytest.mark.parametrize("value", [True, False, "abc", "", "1,000", "NaN", "nan", "sNaN",
-                                       "Infinity", "-inf", float("inf"), float("nan"), [1],
-                                       {"v": 1}])
+    @pytest.mark.parametrize(
+        "value",
+        [
+            True,
+            False,
+            "abc",
+            "",
+            "1,000",
+            "NaN",
+            "nan",
+            "sNaN",
+            "Infinity",
+            "-inf",
+            float("inf"),
+            float("nan"),
+            [1],
+            {"v": 1},
+        ],
+    )
     def test_not_a_finite_number_is_refused(self, value):
         assert [e["field"] for e in errors_of(DEFS, {}, {"budget": value})] == [
-            "custom_fields.budget"]
+            "custom_fields.budget"
+        ]
 
     @given(st.decimals(allow_nan=False, allow_infinity=False))
     def test_any_finite_decimal_string_round_trips(self, number):
@@ -105,11 +137,14 @@ class TestDateValues:
     def test_iso_dates(self, value):
         assert validate_values(DEFS, {}, {"signed_on": value}) == {"signed_on": value}
 
-    @pytest.mark.parametrize("value", ["2024-13-01", "2023-02-29", "2024-00-10", "yesterday",
-                                       "", 20240101, True, ["2024-01-01"]])
+    @pytest.mark.parametrize(
+        "value",
+        ["2024-13-01", "2023-02-29", "2024-00-10", "yesterday", "", 20240101, True, ["2024-01-01"]],
+    )
     def test_not_a_date_is_refused(self, value):
         assert errors_of(DEFS, {}, {"signed_on": value}) == [
-            {"field": "custom_fields.signed_on", "message": "must be a date YYYY-MM-DD"}]
+            {"field": "custom_fields.signed_on", "message": "must be a date YYYY-MM-DD"}
+        ]
 
 
 class TestEnumValues:
@@ -119,7 +154,8 @@ class TestEnumValues:
     @pytest.mark.parametrize("value", ["极高", "", " 中", 1, True, ["中"], {"中": 1}])
     def test_anything_else_is_refused(self, value):
         assert [e["field"] for e in errors_of(DEFS, {}, {"level": value})] == [
-            "custom_fields.level"]
+            "custom_fields.level"
+        ]
 
 
 class TestBoolValues:
@@ -130,14 +166,18 @@ class TestBoolValues:
     @pytest.mark.parametrize("value", ["yes", "true", 1, 0, "", [True]])
     def test_truthy_things_are_not_booleans(self, value):
         assert errors_of(DEFS, {}, {"vip": value}) == [
-            {"field": "custom_fields.vip", "message": "must be true or false"}]
+            {"field": "custom_fields.vip", "message": "must be true or false"}
+        ]
 
 
 class TestMerge:
     def test_changes_merge_into_current_key_by_key(self):
         current = {"note": "old", "vip": True}
         assert validate_values(DEFS, current, {"note": "new", "budget": 1}) == {
-            "note": "new", "vip": True, "budget": "1"}
+            "note": "new",
+            "vip": True,
+            "budget": "1",
+        }
 
     def test_null_removes_a_key(self):
         assert validate_values(DEFS, {"note": "x", "vip": False}, {"vip": None}) == {"note": "x"}
@@ -157,7 +197,8 @@ class TestMerge:
 class TestUnknownKeys:
     def test_unknown_key_is_refused(self):
         assert errors_of(DEFS, {}, {"colour": "red"}) == [
-            {"field": "custom_fields.colour", "message": "unknown custom field"}]
+            {"field": "custom_fields.colour", "message": "unknown custom field"}
+        ]
 
     def test_even_when_null(self):
         assert errors_of(DEFS, {}, {"colour": None})[0]["field"] == "custom_fields.colour"
@@ -167,22 +208,32 @@ class TestUnknownKeys:
 
 
 class TestRequired:
-    DEFS = {**DEFS, "region": Definition("region", FieldType.TEXT, required=True),
-            "tier": Definition("tier", FieldType.ENUM, options=("a",), required=True)}
+    DEFS = {
+        **DEFS,
+        "region": Definition("region", FieldType.TEXT, required=True),
+        "tier": Definition("tier", FieldType.ENUM, options=("a",), required=True),
+    }
 
     def test_missing_required_fields_are_each_reported(self):
         assert sorted(e["field"] for e in errors_of(self.DEFS, {}, {})) == [
-            "custom_fields.region", "custom_fields.tier"]
+            "custom_fields.region",
+            "custom_fields.tier",
+        ]
         assert errors_of(self.DEFS, {}, {"tier": "a"}) == [
-            {"field": "custom_fields.region", "message": "required"}]
+            {"field": "custom_fields.region", "message": "required"}
+        ]
 
     def test_blank_text_does_not_count(self):
-        assert errors_of(self.DEFS, {}, {"region": "", "tier": "a"})[0]["field"] == \
-            "custom_fields.region"
+        assert (
+            errors_of(self.DEFS, {}, {"region": "", "tier": "a"})[0]["field"]
+            == "custom_fields.region"
+        )
 
     def test_present_passes(self):
         assert validate_values(self.DEFS, {}, {"region": "华东", "tier": "a"}) == {
-            "region": "华东", "tier": "a"}
+            "region": "华东",
+            "tier": "a",
+        }
 
     def test_a_stored_value_satisfies_it(self):
         current = {"region": "华东", "tier": "a"}
@@ -191,7 +242,8 @@ class TestRequired:
     def test_null_cannot_remove_a_required_value(self):
         current = {"region": "华东", "tier": "a"}
         assert errors_of(self.DEFS, current, {"region": None}) == [
-            {"field": "custom_fields.region", "message": "required"}]
+            {"field": "custom_fields.region", "message": "required"}
+        ]
 
     def test_a_false_bool_is_a_value(self):
         defs = {"ok": Definition("ok", FieldType.BOOL, required=True)}
@@ -200,10 +252,14 @@ class TestRequired:
 
 class TestAllErrorsAtOnce:
     def test_every_bad_key_is_reported(self):
-        errors = errors_of(DEFS, {}, {"note": 1, "budget": "x", "signed_on": "x", "level": "x",
-                                      "vip": "x", "ghost": 1})
+        errors = errors_of(
+            DEFS,
+            {},
+            {"note": 1, "budget": "x", "signed_on": "x", "level": "x", "vip": "x", "ghost": 1},
+        )
         assert sorted(e["field"] for e in errors) == sorted(
-            f"custom_fields.{k}" for k in ("note", "budget", "signed_on", "level", "vip", "ghost"))
+            f"custom_fields.{k}" for k in ("note", "budget", "signed_on", "level", "vip", "ghost")
+        )
 
     def test_the_invalid_error_is_a_422_validation(self):
         with pytest.raises(Invalid) as caught:

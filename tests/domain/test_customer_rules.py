@@ -4,23 +4,38 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from domain.customer import (Kind, can_read, can_write, check_industry, check_required, normalize,
-                             reach_warnings, redact, redact_contact)
+from domain.customer import (
+    Kind,
+    can_read,
+    can_write,
+    check_industry,
+    check_required,
+    normalize,
+    reach_warnings,
+    redact,
+    redact_contact,
+)
 from domain.errors import Invalid
 from domain.roles import Actor, Role
-from domain.user_service import (FAILURE_WINDOW, MAX_FAILURES_PER_ADDRESS,
-                                 MAX_FAILURES_PER_USER, login_wait)
+from domain.user_service import (
+    FAILURE_WINDOW,
+    MAX_FAILURES_PER_ADDRESS,
+    MAX_FAILURES_PER_USER,
+    login_wait,
+)
+from domain.validation import InvalidValue
+from tests.conftest import credit_code, id_number
 
 MAX_FAILURES = MAX_FAILURES_PER_USER
 
 
-def retry_after(failures: list, now):  # noqa: ANN001, ANN201
+def retry_after(failures: list, now):
     """The wait for one more attempt now, after `failures` for the same user and address."""
     return login_wait([*failures, now], [*failures, now], now)
-from domain.validation import InvalidValue
-from tests.conftest import credit_code, id_number
+
 
 ADMIN = Actor(user_id=1, role=Role.ADMIN)
 SUPERVISOR = Actor(user_id=2, role=Role.SUPERVISOR)
@@ -32,22 +47,50 @@ OWNER_ID = OWNER.user_id
 EVERYONE = [ADMIN, SUPERVISOR, OWNER, OTHER_AM, AGENT, READONLY]
 
 
-def fields_of(call, *args) -> list[str]:  # noqa: ANN001, ANN002
+def fields_of(call, *args) -> list[str]:
     with pytest.raises(Invalid) as caught:
         call(*args)
     return [e["field"] for e in caught.value.extensions["errors"]]
 
 
 class TestCheckIndustry:
-    @pytest.mark.parametrize(("code", "normalised"), [
-        ("I", "I"), ("i65", "I65"), (" c13 ", "C13"), ("C43", "C43"), ("A01", "A01"),
-        ("T97", "T97"), ("K70", "K70"), ("Ｉ６５", "I65"),
-    ])
+    @pytest.mark.parametrize(
+        ("code", "normalised"),
+        [
+            ("I", "I"),
+            ("i65", "I65"),
+            (" c13 ", "C13"),
+            ("C43", "C43"),
+            ("A01", "A01"),
+            ("T97", "T97"),
+            ("K70", "K70"),
+            ("Ｉ６５", "I65"),
+        ],
+    )
     def test_sections_and_their_divisions(self, code, normalised):
         assert check_industry(code) == normalised
 
-    @pytest.mark.parametrize("code", ["", "Z", "U", "I6", "I650", "I99", "C44", "C12", "A00",
-                                      "K71", "I6a", "65", "II", "I-5", "I٦٥", "I 65"])
+    @pytest.mark.parametrize(
+        "code",
+        [
+            "",
+            "Z",
+            "U",
+            "I6",
+            "I650",
+            "I99",
+            "C44",
+            "C12",
+            "A00",
+            "K71",
+            "I6a",
+            "65",
+            "II",
+            "I-5",
+            "I٦٥",
+            "I 65",
+        ],
+    )
     def test_anything_else_is_refused(self, code):
         with pytest.raises(InvalidValue) as caught:
             check_industry(code)
@@ -65,38 +108,63 @@ class TestCheckIndustry:
 class TestNormalize:
     def test_an_organization_is_normalised(self):
         code = credit_code()
-        out = normalize(Kind.ORGANIZATION, {"name": "  上海某某科技有限公司 ",
-                                            "credit_code": f" {code[:9].lower()} {code[9:]} ",
-                                            "industry": "i65", "region": "  ",
-                                            "address": " 浦东 "})
-        assert out == {"name": "上海某某科技有限公司", "credit_code": code, "industry": "I65",
-                       "region": None, "address": "浦东"}
+        out = normalize(
+            Kind.ORGANIZATION,
+            {
+                "name": "  上海某某科技有限公司 ",
+                "credit_code": f" {code[:9].lower()} {code[9:]} ",
+                "industry": "i65",
+                "region": "  ",
+                "address": " 浦东 ",
+            },
+        )
+        assert out == {
+            "name": "上海某某科技有限公司",
+            "credit_code": code,
+            "industry": "I65",
+            "region": None,
+            "address": "浦东",
+        }
 
     def test_an_individual_gets_birthday_and_gender_from_the_id_number(self):
         male, female = id_number("19900307", 1), id_number("20000229", 2)
         assert normalize(Kind.INDIVIDUAL, {"id_number": male.lower()}) == {
-            "id_number": male, "birthday": date(1990, 3, 7), "gender": "male"}
+            "id_number": male,
+            "birthday": date(1990, 3, 7),
+            "gender": "male",
+        }
         out = normalize(Kind.INDIVIDUAL, {"id_number": female})
         assert (out["birthday"], out["gender"]) == (date(2000, 2, 29), "female")
 
     def test_a_matching_birthday_and_gender_are_accepted(self):
         number = id_number("19900307", 3)
-        out = normalize(Kind.INDIVIDUAL, {"id_number": number, "birthday": date(1990, 3, 7),
-                                          "gender": "male"})
+        out = normalize(
+            Kind.INDIVIDUAL, {"id_number": number, "birthday": date(1990, 3, 7), "gender": "male"}
+        )
         assert out["gender"] == "male"
 
     def test_a_contradicting_birthday_and_gender_are_refused(self):
         number = id_number("19900307", 3)
-        assert sorted(fields_of(normalize, Kind.INDIVIDUAL, {
-            "id_number": number, "birthday": date(1991, 3, 7), "gender": "female"})) == [
-            "birthday", "gender"]
+        assert sorted(
+            fields_of(
+                normalize,
+                Kind.INDIVIDUAL,
+                {"id_number": number, "birthday": date(1991, 3, 7), "gender": "female"},
+            )
+        ) == ["birthday", "gender"]
 
-    @pytest.mark.parametrize(("kind", "field", "value"), [
-        (Kind.INDIVIDUAL, "credit_code", "x"), (Kind.INDIVIDUAL, "industry", "I"),
-        (Kind.INDIVIDUAL, "size", "0-20"), (Kind.INDIVIDUAL, "main_business", "x"),
-        (Kind.ORGANIZATION, "id_number", "x"), (Kind.ORGANIZATION, "gender", "male"),
-        (Kind.ORGANIZATION, "birthday", date(1990, 1, 1)),
-    ])
+    @pytest.mark.parametrize(
+        ("kind", "field", "value"),
+        [
+            (Kind.INDIVIDUAL, "credit_code", "x"),
+            (Kind.INDIVIDUAL, "industry", "I"),
+            (Kind.INDIVIDUAL, "size", "0-20"),
+            (Kind.INDIVIDUAL, "main_business", "x"),
+            (Kind.ORGANIZATION, "id_number", "x"),
+            (Kind.ORGANIZATION, "gender", "male"),
+            (Kind.ORGANIZATION, "birthday", date(1990, 1, 1)),
+        ],
+    )
     def test_a_field_of_the_other_kind_is_refused(self, kind, field, value):
         assert fields_of(normalize, kind, {field: value}) == [field]
 
@@ -108,16 +176,23 @@ class TestNormalize:
         assert fields_of(normalize, Kind.ORGANIZATION, {field: None}) == [field]
 
     def test_bad_identifiers_are_refused(self):
-        assert sorted(fields_of(normalize, Kind.ORGANIZATION, {
-            "credit_code": "91440300MA5XXXXXX1", "industry": "Z"})) == ["credit_code", "industry"]
+        assert sorted(
+            fields_of(
+                normalize, Kind.ORGANIZATION, {"credit_code": "91440300MA5XXXXXX1", "industry": "Z"}
+            )
+        ) == ["credit_code", "industry"]
         good = id_number()
         bad = good[:-1] + ("0" if good[-1] != "0" else "1")
         assert "id_number" in fields_of(normalize, Kind.INDIVIDUAL, {"id_number": bad})
 
     def test_every_error_at_once(self):
-        assert sorted(fields_of(normalize, Kind.ORGANIZATION, {
-            "name": None, "id_number": "x", "credit_code": "bad", "industry": "Q99"})) == [
-            "credit_code", "id_number", "industry", "name"]
+        assert sorted(
+            fields_of(
+                normalize,
+                Kind.ORGANIZATION,
+                {"name": None, "id_number": "x", "credit_code": "bad", "industry": "Q99"},
+            )
+        ) == ["credit_code", "id_number", "industry", "name"]
 
     def test_the_input_is_not_mutated(self):
         fields = {"name": " x ", "industry": "i"}
@@ -134,12 +209,14 @@ class TestCheckRequired:
     def test_an_individual_needs_name_and_id_number(self):
         check_required(Kind.INDIVIDUAL, {"name": "x", "id_number": "y"})
         assert fields_of(check_required, Kind.INDIVIDUAL, {"name": "x", "credit_code": "y"}) == [
-            "id_number"]
+            "id_number"
+        ]
 
     @pytest.mark.parametrize("blank", [None, ""])
     def test_blank_counts_as_missing(self, blank):
-        assert fields_of(check_required, Kind.ORGANIZATION,
-                         {"name": blank, "credit_code": "y"}) == ["name"]
+        assert fields_of(
+            check_required, Kind.ORGANIZATION, {"name": blank, "credit_code": "y"}
+        ) == ["name"]
 
 
 class TestCanRead:
@@ -170,9 +247,14 @@ class TestCanWrite:
 
 
 def record() -> dict:
-    return {"name": "王小明", "id_number": "110101199003070015", "cumulative_amount": Decimal("9.50"),
-            "value_level": "high", "custom_fields": {"salary": "1000", "hobby": "golf"},
-            "region": "华东"}
+    return {
+        "name": "王小明",
+        "id_number": "110101199003070015",
+        "cumulative_amount": Decimal("9.50"),
+        "value_level": "high",
+        "custom_fields": {"salary": "1000", "hobby": "golf"},
+        "region": "华东",
+    }
 
 
 SENSITIVE = frozenset({"salary"})
@@ -194,11 +276,20 @@ class TestRedact:
     def test_agents_see_no_id_number_no_money_no_sensitive_fields(self):
         values = record()
         touched = redact(AGENT, OWNER_ID, values, SENSITIVE)
-        assert sorted(touched) == ["cumulative_amount", "custom_fields.salary", "id_number",
-                                   "value_level"]
-        assert values == {"name": "王小明", "id_number": None, "cumulative_amount": None,
-                          "value_level": None, "custom_fields": {"hobby": "golf"},
-                          "region": "华东"}
+        assert sorted(touched) == [
+            "cumulative_amount",
+            "custom_fields.salary",
+            "id_number",
+            "value_level",
+        ]
+        assert values == {
+            "name": "王小明",
+            "id_number": None,
+            "cumulative_amount": None,
+            "value_level": None,
+            "custom_fields": {"hobby": "golf"},
+            "region": "华东",
+        }
 
     def test_absent_or_empty_values_are_not_reported(self):
         values = {"name": "x", "id_number": None, "custom_fields": {"hobby": "golf"}}
@@ -216,8 +307,13 @@ class TestRedact:
 
 class TestRedactContact:
     def contact(self) -> dict:
-        return {"name": "李雷", "mobile": "+8613812345678", "phone": "+862161234567",
-                "email": "li@example.com", "wechat": "lilei"}
+        return {
+            "name": "李雷",
+            "mobile": "+8613812345678",
+            "phone": "+862161234567",
+            "email": "li@example.com",
+            "wechat": "lilei",
+        }
 
     @pytest.mark.parametrize("actor", [SUPERVISOR, READONLY, OTHER_AM])
     def test_phones_are_masked_for_readers(self, actor):
@@ -227,7 +323,10 @@ class TestRedactContact:
         assert values["phone"].startswith("+86") and values["phone"].endswith("4567")
         assert "*" in values["phone"]
         assert {k: values[k] for k in ("name", "email", "wechat")} == {
-            "name": "李雷", "email": "li@example.com", "wechat": "lilei"}
+            "name": "李雷",
+            "email": "li@example.com",
+            "wechat": "lilei",
+        }
 
     @pytest.mark.parametrize("actor", [ADMIN, OWNER, AGENT])
     def test_admins_owners_and_agents_see_phones_whole(self, actor):
@@ -263,20 +362,23 @@ class TestRetryAfter:
         assert retry_after([], NOW) is None
 
     def test_the_maximum_within_the_window_locks_until_the_oldest_expires(self):
-        failures = [NOW - timedelta(minutes=10) + timedelta(minutes=2 * i)
-                    for i in range(MAX_FAILURES)]            # -10, -8, -6, -4, -2 minutes
+        failures = [
+            NOW - timedelta(minutes=10) + timedelta(minutes=2 * i) for i in range(MAX_FAILURES)
+        ]  # -10, -8, -6, -4, -2 minutes
         wait = retry_after(failures, NOW)
         # the oldest leaves the window 5 minutes from now
         assert wait is not None and 300 <= wait <= 301
 
     def test_with_more_failures_the_lock_lasts_until_only_max_minus_one_remain(self):
         failures = [NOW - timedelta(minutes=12), NOW - timedelta(minutes=11)] + [
-            NOW - timedelta(minutes=m) for m in (5, 4, 3, 2)]
-        assert 240 <= retry_after(failures, NOW) <= 241       # -11 expires in 4 minutes
+            NOW - timedelta(minutes=m) for m in (5, 4, 3, 2)
+        ]
+        assert 240 <= retry_after(failures, NOW) <= 241  # -11 expires in 4 minutes
 
     def test_failures_older_than_the_window_do_not_count(self):
         failures = [NOW - FAILURE_WINDOW - timedelta(seconds=1)] + [
-            NOW - timedelta(minutes=m) for m in (4, 3, 2, 1)]
+            NOW - timedelta(minutes=m) for m in (4, 3, 2, 1)
+        ]
         assert retry_after(failures, NOW) is None
 
     def test_a_failure_exactly_one_window_ago_has_expired(self):
@@ -285,7 +387,8 @@ class TestRetryAfter:
 
     def test_a_fraction_of_a_second_left_still_says_at_least_one(self):
         failures = [NOW - FAILURE_WINDOW + timedelta(milliseconds=300)] + [
-            NOW - timedelta(minutes=m) for m in (4, 3, 2, 1)]
+            NOW - timedelta(minutes=m) for m in (4, 3, 2, 1)
+        ]
         assert retry_after(failures, NOW) == 1
 
     def test_the_wait_ends_exactly_when_the_lock_does(self):
@@ -316,8 +419,9 @@ class TestLoginWaitPerAddress:
         assert wait == int((oldest + FAILURE_WINDOW - NOW).total_seconds())
 
     def test_up_to_the_address_limit_goes_ahead(self):
-        sprayed = [NOW - timedelta(seconds=20 * i)
-                   for i in range(MAX_FAILURES_PER_ADDRESS - 1, 0, -1)]
+        sprayed = [
+            NOW - timedelta(seconds=20 * i) for i in range(MAX_FAILURES_PER_ADDRESS - 1, 0, -1)
+        ]
         assert login_wait([NOW], [*sprayed, NOW], NOW) is None
 
     def test_the_longer_of_the_two_waits_applies(self):

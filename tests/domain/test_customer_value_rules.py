@@ -5,11 +5,19 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.customer import Grade
-from domain.customer_value import (GRADE_RULES, Raw, ValueLevel, classify, explanation,
-                                   quintile, scores)
+from domain.customer_value import (
+    GRADE_RULES,
+    Raw,
+    ValueLevel,
+    classify,
+    explanation,
+    quintile,
+    scores,
+)
 
 
 class TestQuintile:
@@ -44,11 +52,11 @@ class TestScores:
     def test_deterministic_monotone_and_in_range(self, values):
         result = scores(values)
         assert all(1 <= s <= 5 for s in result)
-        by_value = dict(zip(values, result))
-        assert all(by_value[v] == s for v, s in zip(values, result))  # ties: one score
+        by_value = dict(zip(values, result, strict=True))
+        assert all(by_value[v] == s for v, s in zip(values, result, strict=True))  # ties: one score
         assert scores(list(reversed(values))) == list(reversed(result))  # order-free
         ordered = sorted(by_value)
-        assert all(by_value[a] <= by_value[b] for a, b in zip(ordered, ordered[1:]))
+        assert all(by_value[a] <= by_value[b] for a, b in zip(ordered, ordered[1:], strict=False))
 
     @given(st.integers(min_value=1, max_value=40))
     def test_distinct_values_fill_the_quintiles_evenly(self, k):
@@ -57,12 +65,19 @@ class TestScores:
 
 
 class TestClassify:
-    @pytest.mark.parametrize("r, f, m, grade, level", [
-        (5, 5, 5, Grade.S, ValueLevel.HIGH), (5, 4, 4, Grade.S, ValueLevel.HIGH),
-        (4, 4, 4, Grade.A, ValueLevel.MEDIUM), (5, 1, 4, Grade.A, ValueLevel.MEDIUM),
-        (3, 3, 3, Grade.B, ValueLevel.MEDIUM), (1, 1, 5, Grade.B, ValueLevel.MEDIUM),
-        (2, 2, 2, Grade.C, ValueLevel.LOW), (1, 1, 1, Grade.C, ValueLevel.LOW),
-    ])
+    @pytest.mark.parametrize(
+        "r, f, m, grade, level",
+        [
+            (5, 5, 5, Grade.S, ValueLevel.HIGH),
+            (5, 4, 4, Grade.S, ValueLevel.HIGH),
+            (4, 4, 4, Grade.A, ValueLevel.MEDIUM),
+            (5, 1, 4, Grade.A, ValueLevel.MEDIUM),
+            (3, 3, 3, Grade.B, ValueLevel.MEDIUM),
+            (1, 1, 5, Grade.B, ValueLevel.MEDIUM),
+            (2, 2, 2, Grade.C, ValueLevel.LOW),
+            (1, 1, 1, Grade.C, ValueLevel.LOW),
+        ],
+    )
     def test_boundaries_of_the_totals(self, r, f, m, grade, level):
         rule = classify(r, f, m)
         assert (rule.grade, rule.level) == (grade, level)
@@ -71,8 +86,9 @@ class TestClassify:
         for total in range(3, 16):
             matching = [rule for rule in GRADE_RULES if total >= rule.min_total]
             assert matching, total
-        assert [r.min_total for r in GRADE_RULES] == sorted((r.min_total for r in GRADE_RULES),
-                                                            reverse=True)
+        assert [r.min_total for r in GRADE_RULES] == sorted(
+            (r.min_total for r in GRADE_RULES), reverse=True
+        )
 
     @pytest.mark.parametrize("scores_", [(0, 3, 3), (3, 6, 3), (3, 3, -1)])
     def test_scores_outside_1_to_5_are_refused(self, scores_):
@@ -80,20 +96,38 @@ class TestClassify:
             classify(*scores_)
 
 
-def customer(**values) -> SimpleNamespace:  # noqa: ANN003
-    base = {"id": 7, "rfm_recency": None, "rfm_frequency": None, "rfm_monetary": None,
-            "value_level": None, "grade": None, "grade_locked": False, "value_computed_at": None}
+def customer(**values) -> SimpleNamespace:
+    base = {
+        "id": 7,
+        "rfm_recency": None,
+        "rfm_frequency": None,
+        "rfm_monetary": None,
+        "value_level": None,
+        "grade": None,
+        "grade_locked": False,
+        "value_computed_at": None,
+    }
     return SimpleNamespace(**{**base, **values})
 
 
-RUN = {"as_of": "2024-12-31", "computed_at": "2024-12-31T02:45:00+08:00", "scored": 10,
-       "thresholds": {"recency_days": [], "frequency": [], "monetary": []}}
+RUN = {
+    "as_of": "2024-12-31",
+    "computed_at": "2024-12-31T02:45:00+08:00",
+    "scored": 10,
+    "thresholds": {"recency_days": [], "frequency": [], "monetary": []},
+}
 
 
 class TestExplanation:
     def test_scored_customer(self):
-        c = customer(rfm_recency=3, rfm_frequency=4, rfm_monetary=3, value_level="medium",
-                     grade="A", value_computed_at="x")
+        c = customer(
+            rfm_recency=3,
+            rfm_frequency=4,
+            rfm_monetary=3,
+            value_level="medium",
+            grade="A",
+            value_computed_at="x",
+        )
         out = explanation(c, Raw(date(2024, 6, 14), 4, Decimal("8000.00")), RUN)
         assert out["recency_days"] == 200
         assert out["scores"] == {"recency": 3, "frequency": 4, "monetary": 3, "total": 10}
@@ -101,8 +135,14 @@ class TestExplanation:
         assert out["run"]["as_of"] == date(2024, 12, 31)
 
     def test_locked_grade_is_said(self):
-        c = customer(rfm_recency=5, rfm_frequency=5, rfm_monetary=5, grade="B",
-                     grade_locked=True, value_computed_at="x")
+        c = customer(
+            rfm_recency=5,
+            rfm_frequency=5,
+            rfm_monetary=5,
+            grade="B",
+            grade_locked=True,
+            value_computed_at="x",
+        )
         out = explanation(c, Raw(date(2024, 12, 30), 9, Decimal("1")), RUN)
         assert out["rule"] == "R+F+M = 15 ≥ 13 → S (high); grade fixed by an admin: B"
 

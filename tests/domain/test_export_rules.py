@@ -10,13 +10,26 @@ import pytest
 from domain.imports import exports
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-COLS = [*exports.CUSTOMERS, *exports.custom_columns([
-    type("Definition", (), {"key": "region_code", "label_zh": "片区", "label_en": "Area"})()])]
-ITEM = {"code": "C202612000001", "name": "上海甲科技有限公司", "kind": "organization",
-        "stage": "no_such_stage", "grade": "A", "owner_id": 7, "tags": ["重点", "华东"],
-        "last_contact_at": datetime(2026, 12, 5, 20, 30, tzinfo=UTC),
-        "next_follow_up_on": date(2026, 12, 9), "cumulative_amount": Decimal("1234.50"),
-        "created_at": datetime(2026, 1, 1, tzinfo=UTC), "custom_fields": {"region_code": "E1"}}
+COLS = [
+    *exports.CUSTOMERS,
+    *exports.custom_columns(
+        [type("Definition", (), {"key": "region_code", "label_zh": "片区", "label_en": "Area"})()]
+    ),
+]
+ITEM = {
+    "code": "C202612000001",
+    "name": "上海甲科技有限公司",
+    "kind": "organization",
+    "stage": "no_such_stage",
+    "grade": "A",
+    "owner_id": 7,
+    "tags": ["重点", "华东"],
+    "last_contact_at": datetime(2026, 12, 5, 20, 30, tzinfo=UTC),
+    "next_follow_up_on": date(2026, 12, 9),
+    "cumulative_amount": Decimal("1234.50"),
+    "created_at": datetime(2026, 1, 1, tzinfo=UTC),
+    "custom_fields": {"region_code": "E1"},
+}
 
 
 def test_a_dict_and_a_tuple_give_the_same_row():
@@ -43,5 +56,8 @@ def test_rows_lacking_a_column_are_refused_when_the_formatter_is_made():
 def test_an_unknown_owner_is_its_id_and_english_has_english_words():
     row = exports.formatter(COLS, "en", SHANGHAI, {}, {})(ITEM)
     values = dict(zip([c.en for c in COLS], row, strict=True))
-    assert values["Owner"] == "7" and values["Kind"] == exports.c.KIND_CHOICES[
-        "organization"][1] and values["Grade"] == exports.c.GRADE_CHOICES["A"][1]
+    assert (
+        values["Owner"] == "7"
+        and values["Kind"] == exports.c.KIND_CHOICES["organization"][1]
+        and values["Grade"] == exports.c.GRADE_CHOICES["A"][1]
+    )

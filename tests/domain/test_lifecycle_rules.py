@@ -4,8 +4,16 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from domain.customer import ActivityStatus
-from domain.lifecycle import (Cuts, Thresholds, activity_status, day_start, is_churn_risk,
-                              is_dormant, local_day, verification_due_on)
+from domain.lifecycle import (
+    Cuts,
+    Thresholds,
+    activity_status,
+    day_start,
+    is_churn_risk,
+    is_dormant,
+    local_day,
+    verification_due_on,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain import change_request, customer, lifecycle_settings, pool, ticket
 from domain.errors import Invalid
@@ -62,11 +63,15 @@ class TestCalendarDays:
         assert pool.day_on_or_before(sh("2025-03-31 00:00"), 30, ZONE) == date(2025, 3, 1)
         assert pool.day_on_or_before(sh("2025-03-30 23:59"), 30, ZONE) == date(2025, 2, 28)
 
-    @given(st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2090, 1, 1),
-                        timezones=st.just(UTC)),
-           st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2090, 1, 1),
-                        timezones=st.just(UTC)),
-           st.integers(min_value=1, max_value=400))
+    @given(
+        st.datetimes(
+            min_value=datetime(2001, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)
+        ),
+        st.datetimes(
+            min_value=datetime(2001, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)
+        ),
+        st.integers(min_value=1, max_value=400),
+    )
     def test_before_the_cut_means_at_least_n_local_days(self, now, moment, days):
         quiet = (now.astimezone(SH).date() - moment.astimezone(SH).date()).days
         assert (moment < pool.quiet_since_before(now, days, ZONE)) == (quiet >= days)
@@ -75,18 +80,20 @@ class TestCalendarDays:
 class TestRecycleCutoffs:
     def test_release_and_warning_three_days_apart(self):
         cut = pool.recycle_cutoffs(Settings(), sh("2025-03-31 02:00"), ZONE)
-        assert cut.release_before == sh("2025-03-02 00:00")   # quiet since 1 March or earlier
-        assert cut.warn_before == sh("2025-03-05 00:00")      # 27 days: since 4 March
+        assert cut.release_before == sh("2025-03-02 00:00")  # quiet since 1 March or earlier
+        assert cut.warn_before == sh("2025-03-05 00:00")  # 27 days: since 4 March
         assert cut.no_order is None
 
     def test_no_order_rule_when_set(self):
-        cut = pool.recycle_cutoffs(Settings(pool_no_order_days=90), sh("2025-03-31 02:00"),
-                                   ZONE)
+        cut = pool.recycle_cutoffs(Settings(pool_no_order_days=90), sh("2025-03-31 02:00"), ZONE)
         # 90 days before 31 March is 31 December: owned since then, last order then or never.
         assert cut.no_order == pool.NoOrderCutoffs(
-            owned_before=sh("2025-01-01 00:00"), last_order_on=date(2024, 12, 31),
+            owned_before=sh("2025-01-01 00:00"),
+            last_order_on=date(2024, 12, 31),
             # The warning 3 days earlier: 87 days, 3 January.
-            warn_owned_before=sh("2025-01-04 00:00"), warn_last_order_on=date(2025, 1, 3))
+            warn_owned_before=sh("2025-01-04 00:00"),
+            warn_last_order_on=date(2025, 1, 3),
+        )
 
 
 class TestReclaimCooldown:
@@ -101,9 +108,16 @@ class TestReclaimCooldown:
 
 
 class TestPoolAccess:
-    @pytest.mark.parametrize(("actor", "lists", "claims"), [
-        (ADMIN, True, True), (SUPERVISOR, True, False), (AM, True, True),
-        (AGENT, False, False), (READONLY, True, False)])
+    @pytest.mark.parametrize(
+        ("actor", "lists", "claims"),
+        [
+            (ADMIN, True, True),
+            (SUPERVISOR, True, False),
+            (AM, True, True),
+            (AGENT, False, False),
+            (READONLY, True, False),
+        ],
+    )
     def test_who_lists_and_claims(self, actor, lists, claims):
         assert pool.can_list(actor) is lists
         assert pool.can_claim(actor) is claims
@@ -113,8 +127,7 @@ class TestPoolAccess:
 
     @pytest.mark.parametrize("actor", [SUPERVISOR, AM, READONLY])
     def test_contacts_masked_like_a_supervisor_sees_them(self, actor):
-        values = {"mobile": "+8613812345678", "phone": "+861012345678",
-                  "email": "a@example.com"}
+        values = {"mobile": "+8613812345678", "phone": "+861012345678", "email": "a@example.com"}
         assert pool.redact_contact(actor, values) == ["mobile", "phone"]
         assert values["mobile"] == "+86138****5678" and values["email"] == "a@example.com"
 
@@ -141,16 +154,19 @@ class TestPolicyWithAPoolCustomer:
         assert not customer.can_read(ghost, owner_id=None, archived=False)
 
     def test_only_admins_write_it_and_see_it_whole(self):
-        assert [a.role for a in EVERYONE if customer.can_write(a, owner_id=None)] == [
-            Role.ADMIN]
+        assert [a.role for a in EVERYONE if customer.can_write(a, owner_id=None)] == [Role.ADMIN]
         values = {"id_number": "110101199003070015"}
         assert customer.redact(SUPERVISOR, None, values, frozenset()) == ["id_number"]
         assert values["id_number"] == "110101********0015"
 
     def test_tickets_of_a_pool_customer(self):
-        access = ticket.TicketAccess(customer_owner_id=None, department_id=None,
-                                     assignee_id=None, collaborator_user_ids=frozenset(),
-                                     collaborator_department_ids=frozenset())
+        access = ticket.TicketAccess(
+            customer_owner_id=None,
+            department_id=None,
+            assignee_id=None,
+            collaborator_user_ids=frozenset(),
+            collaborator_department_ids=frozenset(),
+        )
         assert not ticket.can_read(AM, access)
         assert not ticket.can_comment(AM, access)
         assert not ticket.can_create(AM, customer_owner_id=None)
@@ -162,51 +178,64 @@ class TestLifecycleSettingsRules:
     def test_the_seeded_defaults_are_valid(self):
         assert lifecycle_settings.errors(DEFAULTS) == []
 
-    @pytest.mark.parametrize(("changes", "field"), [
-        ({"pool_release_days": 0}, "pool_release_days"),
-        ({"pool_release_days": -30}, "pool_release_days"),
-        ({"dormancy_days": 3651}, "dormancy_days"),
-        ({"verification_days": True}, "verification_days"),
-        ({"stale_opportunity_days": 1.5}, "stale_opportunity_days"),
-        ({"pool_claim_limit": 0}, "pool_claim_limit"),
-        ({"pool_reclaim_cooldown_days": -1}, "pool_reclaim_cooldown_days"),
-        ({"pool_no_order_days": 0}, "pool_no_order_days"),
-        ({"pool_warning_days": 30}, "pool_warning_days"),
-        ({"pool_warning_days": 31}, "pool_warning_days"),
-        ({"pool_no_order_days": 3}, "pool_warning_days"),
-    ])
+    @pytest.mark.parametrize(
+        ("changes", "field"),
+        [
+            ({"pool_release_days": 0}, "pool_release_days"),
+            ({"pool_release_days": -30}, "pool_release_days"),
+            ({"dormancy_days": 3651}, "dormancy_days"),
+            ({"verification_days": True}, "verification_days"),
+            ({"stale_opportunity_days": 1.5}, "stale_opportunity_days"),
+            ({"pool_claim_limit": 0}, "pool_claim_limit"),
+            ({"pool_reclaim_cooldown_days": -1}, "pool_reclaim_cooldown_days"),
+            ({"pool_no_order_days": 0}, "pool_no_order_days"),
+            ({"pool_warning_days": 30}, "pool_warning_days"),
+            ({"pool_warning_days": 31}, "pool_warning_days"),
+            ({"pool_no_order_days": 3}, "pool_warning_days"),
+        ],
+    )
     def test_refused(self, changes, field):
-        assert [e["field"] for e in lifecycle_settings.errors({**DEFAULTS, **changes})] == [
-            field]
+        assert [e["field"] for e in lifecycle_settings.errors({**DEFAULTS, **changes})] == [field]
 
-    @pytest.mark.parametrize("changes", [
-        {"pool_reclaim_cooldown_days": 0}, {"pool_no_order_days": None},
-        {"pool_no_order_days": 4}, {"pool_warning_days": 29}, {"pool_claim_limit": 1},
-        {"pool_release_days": 3650, "pool_warning_days": 3649}])
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"pool_reclaim_cooldown_days": 0},
+            {"pool_no_order_days": None},
+            {"pool_no_order_days": 4},
+            {"pool_warning_days": 29},
+            {"pool_claim_limit": 1},
+            {"pool_release_days": 3650, "pool_warning_days": 3649},
+        ],
+    )
     def test_accepted(self, changes):
         assert lifecycle_settings.errors({**DEFAULTS, **changes}) == []
 
-    @pytest.mark.parametrize(("actor", "reads"), [
-        (ADMIN, True), (SUPERVISOR, True), (READONLY, True), (AM, False), (AGENT, False)])
+    @pytest.mark.parametrize(
+        ("actor", "reads"),
+        [(ADMIN, True), (SUPERVISOR, True), (READONLY, True), (AM, False), (AGENT, False)],
+    )
     def test_who_reads_them(self, actor, reads):
         assert lifecycle_settings.can_read(actor) is reads
 
 
 class TestChangeRequestRules:
     def test_admins_edit_key_fields_directly(self):
-        assert change_request.key_fields_needing_approval(
-            ADMIN, {"name": "x", "owner_id": 4}) == []
+        assert change_request.key_fields_needing_approval(ADMIN, {"name": "x", "owner_id": 4}) == []
 
     def test_others_need_approval_for_each_key_field(self):
         assert change_request.key_fields_needing_approval(
-            AM, {"region": "华东", "owner_id": 4, "name": "x"}) == ["name", "owner_id"]
+            AM, {"region": "华东", "owner_id": 4, "name": "x"}
+        ) == ["name", "owner_id"]
 
     def test_key_fields_go_on_their_own(self):
-        change_request.check_on_their_own({"name": "x", "credit_code": "y"},
-                                           ["name", "credit_code"])
+        change_request.check_on_their_own(
+            {"name": "x", "credit_code": "y"}, ["name", "credit_code"]
+        )
         with pytest.raises(Invalid) as caught:
-            change_request.check_on_their_own({"name": "x", "region": "华东", "stage": "intent"},
-                                               ["name"])
+            change_request.check_on_their_own(
+                {"name": "x", "region": "华东", "stage": "intent"}, ["name"]
+            )
         assert [e["field"] for e in caught.value.extensions["errors"]] == ["region", "stage"]
 
     def test_who_reads_and_decides(self):
@@ -218,7 +247,8 @@ class TestChangeRequestRules:
 
     def test_id_numbers_masked_unless_seen_in_full(self):
         number = "110101199003070015"
-        assert change_request.redact_value("id_number", number, in_full=False) == \
-            "110101********0015"
+        assert (
+            change_request.redact_value("id_number", number, in_full=False) == "110101********0015"
+        )
         assert change_request.redact_value("id_number", number, in_full=True) == number
         assert change_request.redact_value("name", "某公司", in_full=False) == "某公司"

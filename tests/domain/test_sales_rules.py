@@ -7,20 +7,39 @@ from itertools import product
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.errors import Forbidden, Invalid
 from domain.roles import Actor, Role
-from domain.sales import (ALLOWED, OPEN_STAGES, OpportunityStage as S, budget_errors,
-                          cadence_due, can_edit_follow_up, check_amount, check_sees_money,
-                          is_stale, local_date, may_list_for, overdue_days, stale_cutoff)
+from domain.sales import (
+    ALLOWED,
+    OPEN_STAGES,
+    budget_errors,
+    cadence_due,
+    can_edit_follow_up,
+    check_amount,
+    check_sees_money,
+    is_stale,
+    local_date,
+    may_list_for,
+    overdue_days,
+    stale_cutoff,
+)
+from domain.sales import OpportunityStage as S
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Written out from the issue, independently of domain.sales.ALLOWED: intent → quote →
 # contract → won, lost from any open stage, won and lost final.
-EXPECTED_MOVES = {("intent", "quote"), ("quote", "contract"), ("contract", "won"),
-                  ("intent", "lost"), ("quote", "lost"), ("contract", "lost")}
+EXPECTED_MOVES = {
+    ("intent", "quote"),
+    ("quote", "contract"),
+    ("contract", "won"),
+    ("intent", "lost"),
+    ("quote", "lost"),
+    ("contract", "lost"),
+}
 
 
 class TestStageMachine:
@@ -36,18 +55,20 @@ class TestStageMachine:
 class TestStale:
     OPENED = datetime(2025, 3, 3, 10, tzinfo=SHANGHAI)
 
-    @pytest.mark.parametrize(("today", "stale"), [
-        (date(2025, 4, 1), False),  # 29 calendar days
-        (date(2025, 4, 2), True),  # 30
-        (date(2025, 5, 1), True),
-    ])
+    @pytest.mark.parametrize(
+        ("today", "stale"),
+        [
+            (date(2025, 4, 1), False),  # 29 calendar days
+            (date(2025, 4, 2), True),  # 30
+            (date(2025, 5, 1), True),
+        ],
+    )
     def test_thirty_calendar_days(self, today, stale):
         cutoff = stale_cutoff(today, 30, SHANGHAI)
         assert is_stale("intent", self.OPENED, None, cutoff) is stale
 
     def test_the_cutoff_is_local_midnight(self):
-        assert stale_cutoff(date(2025, 4, 2), 30, SHANGHAI) == datetime(
-            2025, 3, 4, tzinfo=SHANGHAI)
+        assert stale_cutoff(date(2025, 4, 2), 30, SHANGHAI) == datetime(2025, 3, 4, tzinfo=SHANGHAI)
 
     def test_an_effective_follow_up_restarts_the_spell(self):
         cutoff = stale_cutoff(date(2025, 4, 2), 30, SHANGHAI)
@@ -59,18 +80,25 @@ class TestStale:
 
     @pytest.mark.parametrize("stage", ["won", "lost"])
     def test_closed_is_never_stale(self, stage):
-        assert is_stale(stage, self.OPENED, None, stale_cutoff(date(2030, 1, 1), 30,
-                                                               SHANGHAI)) is False
+        assert (
+            is_stale(stage, self.OPENED, None, stale_cutoff(date(2030, 1, 1), 30, SHANGHAI))
+            is False
+        )
 
-    @given(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1),
-                        timezones=st.just(UTC)),
-           st.integers(min_value=1, max_value=400), st.integers(min_value=0, max_value=800))
+    @given(
+        st.datetimes(
+            min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC)
+        ),
+        st.integers(min_value=1, max_value=400),
+        st.integers(min_value=0, max_value=800),
+    )
     def test_stale_means_n_local_calendar_days_quiet(self, last, days, later):
         """The instant comparison agrees with counting days on Shanghai's calendar."""
         today = local_date(last, SHANGHAI) + timedelta(days=later)
         quiet_days = (today - local_date(last, SHANGHAI)).days
         assert is_stale("contract", last, None, stale_cutoff(today, days, SHANGHAI)) is (
-            quiet_days >= days)
+            quiet_days >= days
+        )
 
 
 class TestCalendarDays:
@@ -90,17 +118,23 @@ class TestCalendarDays:
 
 
 class TestMoney:
-    @pytest.mark.parametrize(("value", "expected"), [
-        (Decimal("1"), Decimal("1.00")), (Decimal("0.01"), Decimal("0.01")),
-        (Decimal("12800.5"), Decimal("12800.50")), (Decimal("1E+2"), Decimal("100.00")),
-        (Decimal("999999999999.99"), Decimal("999999999999.99")),
-    ])
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [
+            (Decimal("1"), Decimal("1.00")),
+            (Decimal("0.01"), Decimal("0.01")),
+            (Decimal("12800.5"), Decimal("12800.50")),
+            (Decimal("1E+2"), Decimal("100.00")),
+            (Decimal("999999999999.99"), Decimal("999999999999.99")),
+        ],
+    )
     def test_good_amounts_come_back_to_the_cent(self, value, expected):
         got = check_amount(value)
         assert got == expected and got.as_tuple().exponent == -2
 
-    @pytest.mark.parametrize("value", ["0", "-0.01", "0.001", "1000000000000", "NaN",
-                                       "Infinity", "1E+30"])
+    @pytest.mark.parametrize(
+        "value", ["0", "-0.01", "0.001", "1000000000000", "NaN", "Infinity", "1E+30"]
+    )
     def test_bad_amounts(self, value):
         with pytest.raises(Invalid) as error:
             check_amount(Decimal(value))
@@ -128,9 +162,16 @@ class TestWhoSees:
         assert not can_edit_follow_up(Actor(2, Role.ACCOUNT_MANAGER), 1)
         assert can_edit_follow_up(Actor(2, Role.ADMIN), 1)
 
-    @pytest.mark.parametrize(("role", "others"), [
-        (Role.ADMIN, True), (Role.SUPERVISOR, True), (Role.READONLY, True),
-        (Role.ACCOUNT_MANAGER, False), (Role.AGENT, False)])
+    @pytest.mark.parametrize(
+        ("role", "others"),
+        [
+            (Role.ADMIN, True),
+            (Role.SUPERVISOR, True),
+            (Role.READONLY, True),
+            (Role.ACCOUNT_MANAGER, False),
+            (Role.AGENT, False),
+        ],
+    )
     def test_whose_due_list(self, role, others):
         assert may_list_for(Actor(1, role), 1)
         assert may_list_for(Actor(1, role), 2) is others

@@ -31,15 +31,31 @@ class TestNormalize:
     def test_names_sort_in_pinyin_order(self):
         names = ["章子", "ACME 公司", "阿里", "先锋", "张三", "西安电子", "北京", "Zeta", "张"]
         assert sorted(names, key=name_sort_key) == [
-            "阿里", "ACME 公司", "北京", "西安电子", "先锋", "Zeta", "张", "张三", "章子"]
+            "阿里",
+            "ACME 公司",
+            "北京",
+            "西安电子",
+            "先锋",
+            "Zeta",
+            "张",
+            "张三",
+            "章子",
+        ]
         assert name_sort_key("ＡＢＣ 科技") == "abc ke ji\tabc 科技"
 
 
-def doc(name="杭州明达电子", **contact):  # noqa: ANN001, ANN003, ANN201
+def doc(name="杭州明达电子", **contact):
     contacts = [rules.ContactText(**{"name": "陈晓明", **contact})]
-    return rules.document(rules.CustomerText(name=name, code="C202605000123",
-                                             credit_code="91440300MA5F0XXXX1", contacts=contacts,
-                                             address="浙江省杭州市西湖区", id_number="110101199003070011"))
+    return rules.document(
+        rules.CustomerText(
+            name=name,
+            code="C202605000123",
+            credit_code="91440300MA5F0XXXX1",
+            contacts=contacts,
+            address="浙江省杭州市西湖区",
+            id_number="110101199003070011",
+        )
+    )
 
 
 class TestMatch:
@@ -57,9 +73,9 @@ class TestMatch:
 
     def test_length_rules(self):
         d = doc()
-        assert rules.match(d, rules.parse("a")) is None          # one Latin letter: nothing
-        assert rules.match(d, rules.parse("西湖")) is None        # address from 3 characters
-        assert rules.PHONES not in rules.parse("123").fields      # phones from 4 digits
+        assert rules.match(d, rules.parse("a")) is None  # one Latin letter: nothing
+        assert rules.match(d, rules.parse("西湖")) is None  # address from 3 characters
+        assert rules.PHONES not in rules.parse("123").fields  # phones from 4 digits
 
     def test_hidden_fields_do_not_match(self):
         d = doc(mobile="+8613812345678")
@@ -84,12 +100,26 @@ DIGITS = st.text(alphabet="0123456789", min_size=10, max_size=10)
 @given(name=NAMES, contact=NAMES, mobile=DIGITS, data=st.data())
 def test_a_match_always_has_its_grams(name, contact, mobile, data):
     email = f"li{mobile}@example.cn"
-    d = rules.document(rules.CustomerText(name=name, code="C202605000001", contacts=[
-        rules.ContactText(name=contact, mobile="+861" + mobile, email=email)]))
+    d = rules.document(
+        rules.CustomerText(
+            name=name,
+            code="C202605000001",
+            contacts=[rules.ContactText(name=contact, mobile="+861" + mobile, email=email)],
+        )
+    )
     keys = set(rules.grams(d))
-    source = data.draw(st.sampled_from([name, contact, "1" + mobile, rules.pinyin(name)[1]
-                                        if rules.pinyin(name) else name, email,
-                                        "C202605000001"]))
+    source = data.draw(
+        st.sampled_from(
+            [
+                name,
+                contact,
+                "1" + mobile,
+                rules.pinyin(name)[1] if rules.pinyin(name) else name,
+                email,
+                "C202605000001",
+            ]
+        )
+    )
     text = normalize(source)
     if not text:
         return

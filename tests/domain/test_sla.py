@@ -3,7 +3,8 @@
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain.calendar import BusinessCalendar, TwentyFourSeven, official_workday
 from domain.sla import Pause, SlaState, clock, due_at, elapsed
@@ -81,16 +82,19 @@ class TestPauses:
         assert clock(BUSINESS, start, 100, [], at(2024, 10, 14, 10)).state is SlaState.OK
         assert clock(BUSINESS, start, 100, [], at(2024, 10, 14, 10, 20)).state is SlaState.WARNING
         assert clock(BUSINESS, start, 100, [], at(2024, 10, 14, 10, 40)).state is SlaState.BREACHED
-        met = clock(BUSINESS, start, 100, [], at(2024, 10, 15, 10),
-                    stopped_at=at(2024, 10, 14, 9, 50))
+        met = clock(
+            BUSINESS, start, 100, [], at(2024, 10, 15, 10), stopped_at=at(2024, 10, 14, 9, 50)
+        )
         assert (met.state, met.elapsed_minutes) == (SlaState.MET, 50)
-        late = clock(BUSINESS, start, 100, [], at(2024, 10, 15, 10),
-                     stopped_at=at(2024, 10, 14, 11))
+        late = clock(
+            BUSINESS, start, 100, [], at(2024, 10, 15, 10), stopped_at=at(2024, 10, 14, 11)
+        )
         assert late.state is SlaState.BREACHED
 
 
-instants = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 12, 31),
-                        timezones=st.just(SHANGHAI))
+instants = st.datetimes(
+    min_value=datetime(2024, 1, 1), max_value=datetime(2026, 12, 31), timezones=st.just(SHANGHAI)
+)
 durations = st.integers(min_value=0, max_value=60 * 24 * 5)
 
 
@@ -105,8 +109,7 @@ class TestProperties:
     @settings(max_examples=200, deadline=None)
     @given(start=instants, target=durations, offset=durations, length=durations, look=durations)
     def test_a_pause_never_reduces_the_remaining_time(self, start, target, offset, length, look):
-        pause = Pause(start + timedelta(minutes=offset),
-                      start + timedelta(minutes=offset + length))
+        pause = Pause(start + timedelta(minutes=offset), start + timedelta(minutes=offset + length))
         now = start + timedelta(minutes=look)
         without = clock(BUSINESS, start, target, [], now)
         with_pause = clock(BUSINESS, start, target, [pause], now)

@@ -7,20 +7,37 @@ from itertools import product
 import pytest
 
 from domain.roles import Actor, Role
-from domain.ticket import (ALLOWED, OPEN, Candidate, Priority, Status, TicketAccess,
-                           allowed_targets, can_assign, can_comment, can_create, can_read,
-                           can_work, least_loaded, priority_of, reopen_deadline_passed)
+from domain.ticket import (
+    ALLOWED,
+    OPEN,
+    Candidate,
+    Priority,
+    Status,
+    TicketAccess,
+    allowed_targets,
+    can_assign,
+    can_comment,
+    can_create,
+    can_read,
+    can_work,
+    least_loaded,
+    priority_of,
+    reopen_deadline_passed,
+)
 
 # ---- the priority matrix ---------------------------------------------------------------
 
 
 class TestPriorityMatrix:
-    @pytest.mark.parametrize(("urgent", "important", "expected"), [
-        (True, True, Priority.P1),
-        (False, True, Priority.P2),
-        (True, False, Priority.P3),
-        (False, False, Priority.P4),
-    ])
+    @pytest.mark.parametrize(
+        ("urgent", "important", "expected"),
+        [
+            (True, True, Priority.P1),
+            (False, True, Priority.P2),
+            (True, False, Priority.P3),
+            (False, False, Priority.P4),
+        ],
+    )
     def test_urgency_times_importance(self, urgent, important, expected):
         assert priority_of(urgent=urgent, important=important) is expected
 
@@ -32,18 +49,32 @@ S = Status
 # new → assigned → in_progress ⇄ waiting_customer → resolved → closed, resolved/closed →
 # reopened → in_progress, and cancelled from every open state.
 EXPECTED_MOVES = {
-    ("new", "assigned"), ("new", "cancelled"),
-    ("assigned", "in_progress"), ("assigned", "cancelled"),
-    ("in_progress", "waiting_customer"), ("in_progress", "resolved"),
+    ("new", "assigned"),
+    ("new", "cancelled"),
+    ("assigned", "in_progress"),
+    ("assigned", "cancelled"),
+    ("in_progress", "waiting_customer"),
+    ("in_progress", "resolved"),
     ("in_progress", "cancelled"),
-    ("waiting_customer", "in_progress"), ("waiting_customer", "resolved"),
+    ("waiting_customer", "in_progress"),
+    ("waiting_customer", "resolved"),
     ("waiting_customer", "cancelled"),
-    ("resolved", "closed"), ("resolved", "reopened"),
+    ("resolved", "closed"),
+    ("resolved", "reopened"),
     ("closed", "reopened"),
-    ("reopened", "in_progress"), ("reopened", "cancelled"),
+    ("reopened", "in_progress"),
+    ("reopened", "cancelled"),
 }
-STATUSES = ["new", "assigned", "in_progress", "waiting_customer", "resolved", "closed",
-            "reopened", "cancelled"]
+STATUSES = [
+    "new",
+    "assigned",
+    "in_progress",
+    "waiting_customer",
+    "resolved",
+    "closed",
+    "reopened",
+    "cancelled",
+]
 
 
 class TestStatusMachine:
@@ -54,8 +85,9 @@ class TestStatusMachine:
     def test_a_move_is_allowed_iff_the_design_lists_it(self, current, target):
         expected = (current, target) in EXPECTED_MOVES
         assert (Status(target) in ALLOWED[Status(current)]) is expected
-        assert (Status(target) in allowed_targets(Status(current),
-                                                  reopen_deadline_passed=False)) is expected
+        assert (
+            Status(target) in allowed_targets(Status(current), reopen_deadline_passed=False)
+        ) is expected
 
     def test_open_states_are_those_that_can_still_be_cancelled(self):
         assert OPEN == {S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.WAITING_CUSTOMER, S.REOPENED}
@@ -65,7 +97,10 @@ class TestStatusMachine:
         assert allowed_targets(S.RESOLVED, reopen_deadline_passed=True) == {S.CLOSED}
         assert allowed_targets(S.CLOSED, reopen_deadline_passed=True) == frozenset()
         assert allowed_targets(S.IN_PROGRESS, reopen_deadline_passed=True) == {
-            S.WAITING_CUSTOMER, S.RESOLVED, S.CANCELLED}
+            S.WAITING_CUSTOMER,
+            S.RESOLVED,
+            S.CANCELLED,
+        }
 
 
 class TestReopenWindow:
@@ -85,11 +120,20 @@ class TestReopenWindow:
 
 OWNER, ASSIGNEE, COLLABORATOR, STRANGER = 10, 20, 30, 40
 DEPARTMENT, COLLAB_DEPARTMENT, OTHER_DEPARTMENT = 100, 200, 300
-TICKET = TicketAccess(customer_owner_id=OWNER, department_id=DEPARTMENT, assignee_id=ASSIGNEE,
-                      collaborator_user_ids=frozenset({COLLABORATOR}),
-                      collaborator_department_ids=frozenset({COLLAB_DEPARTMENT}))
-UNROUTED = TicketAccess(customer_owner_id=OWNER, department_id=None, assignee_id=None,
-                        collaborator_user_ids=frozenset(), collaborator_department_ids=frozenset())
+TICKET = TicketAccess(
+    customer_owner_id=OWNER,
+    department_id=DEPARTMENT,
+    assignee_id=ASSIGNEE,
+    collaborator_user_ids=frozenset({COLLABORATOR}),
+    collaborator_department_ids=frozenset({COLLAB_DEPARTMENT}),
+)
+UNROUTED = TicketAccess(
+    customer_owner_id=OWNER,
+    department_id=None,
+    assignee_id=None,
+    collaborator_user_ids=frozenset(),
+    collaborator_department_ids=frozenset(),
+)
 
 ADMIN = Actor(STRANGER, Role.ADMIN)
 SUPERVISOR = Actor(STRANGER, Role.SUPERVISOR)
@@ -107,13 +151,23 @@ READONLY_COLLABORATOR = Actor(COLLABORATOR, Role.READONLY)
 
 
 class TestCanRead:
-    @pytest.mark.parametrize(("actor", "expected"), [
-        (ADMIN, True), (SUPERVISOR, True), (READONLY, True),
-        (AM_OWNER, True), (AM_OTHER, False), (AM_COLLABORATOR, True),
-        (AGENT_ASSIGNEE, True), (AGENT_COLLABORATOR, True), (AGENT_IN_DEPARTMENT, True),
-        (AGENT_IN_COLLAB_DEPARTMENT, True), (AGENT_ELSEWHERE, False),
-        (AGENT_NO_DEPARTMENT, False),
-    ])
+    @pytest.mark.parametrize(
+        ("actor", "expected"),
+        [
+            (ADMIN, True),
+            (SUPERVISOR, True),
+            (READONLY, True),
+            (AM_OWNER, True),
+            (AM_OTHER, False),
+            (AM_COLLABORATOR, True),
+            (AGENT_ASSIGNEE, True),
+            (AGENT_COLLABORATOR, True),
+            (AGENT_IN_DEPARTMENT, True),
+            (AGENT_IN_COLLAB_DEPARTMENT, True),
+            (AGENT_ELSEWHERE, False),
+            (AGENT_NO_DEPARTMENT, False),
+        ],
+    )
     def test_who_sees_a_ticket(self, actor, expected):
         assert can_read(actor, TICKET) is expected
 
@@ -123,12 +177,21 @@ class TestCanRead:
 
 
 class TestCanWork:
-    @pytest.mark.parametrize(("actor", "expected"), [
-        (ADMIN, True), (SUPERVISOR, True), (READONLY, False),
-        (AM_OWNER, False), (AM_OTHER, False),
-        (AGENT_ASSIGNEE, True), (AGENT_COLLABORATOR, False), (AGENT_IN_DEPARTMENT, False),
-        (AGENT_IN_COLLAB_DEPARTMENT, False), (AGENT_ELSEWHERE, False),
-    ])
+    @pytest.mark.parametrize(
+        ("actor", "expected"),
+        [
+            (ADMIN, True),
+            (SUPERVISOR, True),
+            (READONLY, False),
+            (AM_OWNER, False),
+            (AM_OTHER, False),
+            (AGENT_ASSIGNEE, True),
+            (AGENT_COLLABORATOR, False),
+            (AGENT_IN_DEPARTMENT, False),
+            (AGENT_IN_COLLAB_DEPARTMENT, False),
+            (AGENT_ELSEWHERE, False),
+        ],
+    )
     def test_only_the_assignee_supervisors_and_admins_work_it(self, actor, expected):
         assert can_work(actor, TICKET) is expected
 
@@ -138,31 +201,54 @@ class TestCanWork:
 
 
 class TestCanComment:
-    @pytest.mark.parametrize(("actor", "expected"), [
-        (ADMIN, True), (SUPERVISOR, True), (READONLY, False), (READONLY_COLLABORATOR, False),
-        (AM_OWNER, True), (AM_OTHER, False), (AM_COLLABORATOR, True),
-        (AGENT_ASSIGNEE, True), (AGENT_COLLABORATOR, True),
-        (AGENT_IN_COLLAB_DEPARTMENT, True), (AGENT_ELSEWHERE, False),
-    ])
+    @pytest.mark.parametrize(
+        ("actor", "expected"),
+        [
+            (ADMIN, True),
+            (SUPERVISOR, True),
+            (READONLY, False),
+            (READONLY_COLLABORATOR, False),
+            (AM_OWNER, True),
+            (AM_OTHER, False),
+            (AM_COLLABORATOR, True),
+            (AGENT_ASSIGNEE, True),
+            (AGENT_COLLABORATOR, True),
+            (AGENT_IN_COLLAB_DEPARTMENT, True),
+            (AGENT_ELSEWHERE, False),
+        ],
+    )
     def test_who_comments(self, actor, expected):
         assert can_comment(actor, TICKET) is expected
 
 
 class TestCanAssign:
-    @pytest.mark.parametrize(("role", "expected"), [
-        (Role.ADMIN, True), (Role.SUPERVISOR, True), (Role.ACCOUNT_MANAGER, False),
-        (Role.AGENT, False), (Role.READONLY, False),
-    ])
+    @pytest.mark.parametrize(
+        ("role", "expected"),
+        [
+            (Role.ADMIN, True),
+            (Role.SUPERVISOR, True),
+            (Role.ACCOUNT_MANAGER, False),
+            (Role.AGENT, False),
+            (Role.READONLY, False),
+        ],
+    )
     def test_only_supervisors_and_admins_assign(self, role, expected):
         assert can_assign(Actor(ASSIGNEE, role, DEPARTMENT)) is expected
 
 
 class TestCanCreate:
-    @pytest.mark.parametrize(("actor", "expected"), [
-        (ADMIN, True), (SUPERVISOR, True), (READONLY, False),
-        (AM_OWNER, True), (AM_OTHER, False),
-        (AGENT_ELSEWHERE, True), (AGENT_NO_DEPARTMENT, True),
-    ])
+    @pytest.mark.parametrize(
+        ("actor", "expected"),
+        [
+            (ADMIN, True),
+            (SUPERVISOR, True),
+            (READONLY, False),
+            (AM_OWNER, True),
+            (AM_OTHER, False),
+            (AGENT_ELSEWHERE, True),
+            (AGENT_NO_DEPARTMENT, True),
+        ],
+    )
     def test_who_opens_tickets_for_a_customer(self, actor, expected):
         assert can_create(actor, customer_owner_id=OWNER) is expected
 
@@ -177,12 +263,28 @@ class TestLeastLoaded:
         assert least_loaded([]) is None
 
     def test_fewest_open_tickets_wins_even_over_the_longest_idle(self):
-        assert least_loaded([Candidate(1, 2, T0), Candidate(2, 0, T0 + timedelta(hours=5)),
-                             Candidate(3, 1, None)]) == 2
+        assert (
+            least_loaded(
+                [
+                    Candidate(1, 2, T0),
+                    Candidate(2, 0, T0 + timedelta(hours=5)),
+                    Candidate(3, 1, None),
+                ]
+            )
+            == 2
+        )
 
     def test_a_tie_goes_to_the_longest_idle(self):
-        assert least_loaded([Candidate(1, 1, T0 + timedelta(hours=1)), Candidate(2, 1, T0),
-                             Candidate(3, 1, T0 + timedelta(hours=2))]) == 2
+        assert (
+            least_loaded(
+                [
+                    Candidate(1, 1, T0 + timedelta(hours=1)),
+                    Candidate(2, 1, T0),
+                    Candidate(3, 1, T0 + timedelta(hours=2)),
+                ]
+            )
+            == 2
+        )
 
     def test_never_assigned_counts_as_the_longest_idle(self):
         assert least_loaded([Candidate(1, 0, T0), Candidate(5, 0, None)]) == 5
@@ -196,6 +298,7 @@ class TestLeastLoaded:
         assert least_loaded([Candidate(1, 0, T0), Candidate(2, 0, earlier)]) == 2
 
     def test_a_full_tie_goes_to_the_lowest_id(self):
-        assert least_loaded([Candidate(9, 0, None), Candidate(4, 0, None),
-                             Candidate(7, 0, None)]) == 4
+        assert (
+            least_loaded([Candidate(9, 0, None), Candidate(4, 0, None), Candidate(7, 0, None)]) == 4
+        )
         assert least_loaded([Candidate(9, 3, T0), Candidate(4, 3, T0)]) == 4

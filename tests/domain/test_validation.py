@@ -35,9 +35,7 @@ def id_check_char(prefix17: str) -> str:
 
 
 def uscc_check_char(prefix17: str) -> str:
-    total = sum(
-        USCC_ALPHABET.index(ch) * w for ch, w in zip(prefix17, USCC_WEIGHTS, strict=True)
-    )
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(prefix17, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -300,8 +298,16 @@ def test_valid_emails_are_normalised(raw, normalized):
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "zhangsan", "zhangsan@", "@example.com", "zhangsan@example", "a@b@example.com",
-     "zhang san@example.com", "zhangsan@exa mple.com"],
+    [
+        "",
+        "zhangsan",
+        "zhangsan@",
+        "@example.com",
+        "zhangsan@example",
+        "a@b@example.com",
+        "zhang san@example.com",
+        "zhangsan@exa mple.com",
+    ],
 )
 def test_invalid_emails_are_rejected(raw):
     with pytest.raises(InvalidValue) as exc:
@@ -399,6 +405,7 @@ def test_format_customer_code_rejects_out_of_range_parts(year, month, sequence):
 
 
 # --- properties -------------------------------------------------------------------------------
+
 
 @st.composite
 def id_prefixes(draw):

@@ -36,8 +36,13 @@ def local(text: str) -> datetime:
 
 
 def settings_for(url: str, tmp: Path) -> Settings:
-    return Settings(database_url=url, secret_key=SECRET, var_dir=tmp,
-                    frontend_dist=tmp / "no-frontend", jobs=False)
+    return Settings(
+        database_url=url,
+        secret_key=SECRET,
+        var_dir=tmp,
+        frontend_dist=tmp / "no-frontend",
+        jobs=False,
+    )
 
 
 @dataclass
@@ -60,21 +65,34 @@ class Desk:
     def key_of(self, user_id: int) -> str:
         return next(k for k, u in self.users.items() if u.id == user_id)
 
-    async def call(self, at: datetime, user: str, method: str, path: str,
-                   json: Any = None) -> httpx.Response:
+    async def call(
+        self, at: datetime, user: str, method: str, path: str, json: Any = None
+    ) -> httpx.Response:
         """An API call made at `at` (the app's clock) by users[user]."""
         self.clock.at = at
-        return await self.client.request(method, path, json=json,
-                                         headers=self.users[user].headers)
+        return await self.client.request(method, path, json=json, headers=self.users[user].headers)
 
-    async def ticket(self, opened_at: datetime, *, priority: str = "P3",
-                     type: str = "after_sales_repair", assignee: str | None = "agent",
-                     **fields: Any) -> dict[str, Any]:
+    async def ticket(
+        self,
+        opened_at: datetime,
+        *,
+        priority: str = "P3",
+        type: str = "after_sales_repair",
+        assignee: str | None = "agent",
+        **fields: Any,
+    ) -> dict[str, Any]:
         """A ticket an admin opens at `opened_at`, so its SLA clocks start then."""
         urgent, important = FLAGS[priority]
-        body = {"customer_id": self.customer_id, "type": type, "channel": "phone",
-                "title": f"{priority} 测试工单", "urgent": urgent, "important": important,
-                "opened_at": opened_at.isoformat(), **fields}
+        body = {
+            "customer_id": self.customer_id,
+            "type": type,
+            "channel": "phone",
+            "title": f"{priority} 测试工单",
+            "urgent": urgent,
+            "important": important,
+            "opened_at": opened_at.isoformat(),
+            **fields,
+        }
         if assignee:
             body["assignee_id"] = self.users[assignee].id
         r = await self.call(opened_at, "admin", "POST", "/tickets", body)
@@ -88,30 +106,43 @@ class Desk:
     async def notified(self, ticket_id: int, *kinds: str) -> list[tuple[str, str]]:
         """(user key, kind) of every SLA notification about the ticket, duplicates kept."""
         async with self.database.session(write=False) as s:
-            rows = (await s.execute(select(Notification.user_id, Notification.kind).where(
-                Notification.entity_type == "ticket", Notification.entity_id == ticket_id,
-                Notification.kind.in_(kinds or SLA_KINDS)))).all()
+            rows = (
+                await s.execute(
+                    select(Notification.user_id, Notification.kind).where(
+                        Notification.entity_type == "ticket",
+                        Notification.entity_id == ticket_id,
+                        Notification.kind.in_(kinds or SLA_KINDS),
+                    )
+                )
+            ).all()
         return sorted((self.key_of(u), k) for u, k in rows)
 
     async def alerts(self, ticket_id: int) -> list[tuple[str, str]]:
         async with self.database.session(write=False) as s:
-            rows = (await s.execute(select(SlaAlert.target, SlaAlert.threshold)
-                                    .where(SlaAlert.ticket_id == ticket_id))).all()
+            rows = (
+                await s.execute(
+                    select(SlaAlert.target, SlaAlert.threshold).where(
+                        SlaAlert.ticket_id == ticket_id
+                    )
+                )
+            ).all()
         return sorted((target, threshold) for target, threshold in rows)
 
     async def sla_events(self, ticket_id: int) -> list[tuple[str, dict[str, Any]]]:
         """The ticket's SLA and escalation timeline entries, read through the API."""
-        r = await self.client.get(f"/tickets/{ticket_id}/timeline",
-                                  headers=self.users["admin"].headers)
+        r = await self.client.get(
+            f"/tickets/{ticket_id}/timeline", headers=self.users["admin"].headers
+        )
         assert r.status_code == 200, r.text
         return [(e["kind"], e["data"]) for e in r.json() if e["kind"] in ("sla", "escalation")]
 
     async def totals(self) -> dict[str, int]:
         """Row counts that a run with nothing to do must leave alone."""
         async with self.database.session(write=False) as s:
-            return {model.__tablename__: int(await s.scalar(select(func.count())
-                                                            .select_from(model)))
-                    for model in (Notification, TicketEvent, SlaAlert, JobRun)}
+            return {
+                model.__tablename__: int(await s.scalar(select(func.count()).select_from(model)))
+                for model in (Notification, TicketEvent, SlaAlert, JobRun)
+            }
 
     async def reset(self) -> None:
         """Forget the previous test: its tickets (their timeline, alerts and pauses go with
@@ -127,45 +158,73 @@ async def staff(url: str, backend: str, tmp: Path) -> tuple[Desk, Any]:
     clock = MovableClock()
     app = create_app(settings_for(url, tmp), clock=clock)
     database = app.state.database
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-                               base_url="http://test/api/v1")
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+        base_url="http://test/api/v1",
+    )
     admin = await make_user(client, database, "admin", prefix="admin")
     supervisor = await make_user(client, database, "supervisor", prefix="supervisor")
     supervisor2 = await make_user(client, database, "supervisor", prefix="supervisor2")
     departments = {}
-    for key, name, head in (("after_sales", "售后部", supervisor), ("tech", "技术部", None),
-                            ("sales", "销售部", supervisor2)):
-        r = await client.post("/departments", headers=admin.headers, json={
-            "key": key, "name": name, "supervisor_id": head.id if head else None})
+    for key, name, head in (
+        ("after_sales", "售后部", supervisor),
+        ("tech", "技术部", None),
+        ("sales", "销售部", supervisor2),
+    ):
+        r = await client.post(
+            "/departments",
+            headers=admin.headers,
+            json={"key": key, "name": name, "supervisor_id": head.id if head else None},
+        )
         assert r.status_code == 201, r.text
         departments[key] = r.json()["id"]
     users = {"admin": admin, "supervisor": supervisor, "supervisor2": supervisor2}
-    for key, role, department in (("admin2", "admin", None), ("admin_off", "admin", None),
-                                  ("agent", "agent", "after_sales"),
-                                  ("agent2", "agent", "after_sales"),
-                                  ("tech_agent", "agent", "tech")):
-        users[key] = await make_user(client, database, role, prefix=key.replace("_", ""),
-                                     department_id=departments.get(department))
-    r = await client.patch(f"/users/{users['admin_off'].id}", headers=admin.headers,
-                           json={"is_active": False})
+    for key, role, department in (
+        ("admin2", "admin", None),
+        ("admin_off", "admin", None),
+        ("agent", "agent", "after_sales"),
+        ("agent2", "agent", "after_sales"),
+        ("tech_agent", "agent", "tech"),
+    ):
+        users[key] = await make_user(
+            client,
+            database,
+            role,
+            prefix=key.replace("_", ""),
+            department_id=departments.get(department),
+        )
+    r = await client.patch(
+        f"/users/{users['admin_off'].id}", headers=admin.headers, json={"is_active": False}
+    )
     assert r.status_code == 200, r.text
     customer = await create_customer(client, admin)
-    desk = Desk(backend, url, database, client, clock, users, customer["id"],
-                departments["after_sales"], departments["tech"])
+    desk = Desk(
+        backend,
+        url,
+        database,
+        client,
+        clock,
+        users,
+        customer["id"],
+        departments["after_sales"],
+        departments["tech"],
+    )
     return desk, app
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def jobs_database_url(request: pytest.FixtureRequest,
-                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def jobs_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
     with fresh_database(request.param, tmp_path_factory.mktemp("jobs-db")) as url:
         upgrade(url)
         yield request.param, url
 
 
 @pytest.fixture(scope="session")
-async def service_desk(jobs_database_url: tuple[str, str],
-                       tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Desk]:
+async def service_desk(
+    jobs_database_url: tuple[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Desk]:
     backend, url = jobs_database_url
     desk, _app = await staff(url, backend, tmp_path_factory.mktemp("jobs-var"))
     try:

@@ -34,5 +34,6 @@ async def main(url: str, job: str, start: datetime, end: datetime, minutes: int)
 
 if __name__ == "__main__":
     url, job, start, end, minutes = sys.argv[1:]
-    asyncio.run(main(url, job, datetime.fromisoformat(start), datetime.fromisoformat(end),
-                     int(minutes)))
+    asyncio.run(
+        main(url, job, datetime.fromisoformat(start), datetime.fromisoformat(end), int(minutes))
+    )

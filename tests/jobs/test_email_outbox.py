@@ -31,25 +31,31 @@ NOW = datetime(2024, 10, 8, 2, 30, tzinfo=UTC)
 
 # ---- a real SMTP server ------------------------------------------------------------------------
 
+
 @dataclass
 class Inbox:
     """The aiosmtpd handler: keeps what it accepted, refuses `refused` recipients for good."""
 
     refused: set[str] = field(default_factory=set)
-    messages: list[tuple[str, list[str], email.message.EmailMessage]] = field(
-        default_factory=list)
+    messages: list[tuple[str, list[str], email.message.EmailMessage]] = field(default_factory=list)
     rcpt_attempts: list[str] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
 
-    async def handle_RCPT(self, server, session, envelope, address,  # noqa: ANN001, ANN201, N802
-                          rcpt_options):  # noqa: ANN001
+    async def handle_RCPT(
+        self,
+        server,
+        session,
+        envelope,
+        address,
+        rcpt_options,
+    ):
         self.rcpt_attempts.append(address)
         if address in self.refused:
             return "550 5.1.1 No such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
@@ -67,8 +73,7 @@ def free_port() -> int:
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
     handler, port = Inbox(), free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port,
-                            server_hostname="smtp.test")
+    controller = Controller(handler, hostname="127.0.0.1", port=port, server_hostname="smtp.test")
     controller.start()  # returns once the server answers
     try:
         yield handler, port
@@ -82,9 +87,11 @@ def smtp_settings(port: int, query: str = "from=crm@example.com", userinfo: str 
 
 # ---- a database of this module's own -----------------------------------------------------------
 
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def outbox_url(request: pytest.FixtureRequest,
-               tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def outbox_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     with fresh_database(request.param, tmp_path_factory.mktemp("outbox")) as url:
         upgrade(url)
         yield url
@@ -99,25 +106,50 @@ async def database(outbox_url: str) -> AsyncIterator[Database]:
         await db.dispose()
 
 
-async def new_user(database: Database, username: str, display_name: str = "张三", *,
-                   active: bool = True) -> int:
+async def new_user(
+    database: Database, username: str, display_name: str = "张三", *, active: bool = True
+) -> int:
     async with database.session(write=True) as session:
         user = await user_service.create_user(
-            SqlUnitOfWork(session), MovableClock(), Passwords, SYSTEM,
-            {"username": username, "password": "correct-horse-1", "role": "agent",
-             "display_name": display_name, "is_active": active})
+            SqlUnitOfWork(session),
+            MovableClock(),
+            Passwords,
+            SYSTEM,
+            {
+                "username": username,
+                "password": "correct-horse-1",
+                "role": "agent",
+                "display_name": display_name,
+                "is_active": active,
+            },
+        )
         return user.id
 
 
-async def notify(database: Database, user_id: int, title: str, body: str | None = None,
-                 ticket_id: int | None = 42) -> int:
+async def notify(
+    database: Database,
+    user_id: int,
+    title: str,
+    body: str | None = None,
+    ticket_id: int | None = 42,
+) -> int:
     async with database.session(write=True) as session:
         SqlUnitOfWork(session).notifications.add(
-            user_id, "ticket_assigned", title, body=body, at=NOW - timedelta(minutes=5),
-            entity_type="ticket" if ticket_id else None, entity_id=ticket_id)
+            user_id,
+            "ticket_assigned",
+            title,
+            body=body,
+            at=NOW - timedelta(minutes=5),
+            entity_type="ticket" if ticket_id else None,
+            entity_id=ticket_id,
+        )
         await session.flush()
-        return await session.scalar(select(Notification.id).where(Notification.user_id == user_id)
-                                    .order_by(Notification.id.desc()).limit(1))
+        return await session.scalar(
+            select(Notification.id)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.id.desc())
+            .limit(1)
+        )
 
 
 async def emailed_at(database: Database, notification_id: int) -> datetime | None:
@@ -131,20 +163,31 @@ def address() -> str:
 
 # ---- behaviour -----------------------------------------------------------------------------------
 
+
 class TestDelivery:
     async def test_a_notification_arrives_once_in_chinese(self, database, inbox):
         handler, port = inbox
         to = address()
         user_id = await new_user(database, to, "张三")
-        sent_id = await notify(database, user_id, "新工单 T202410080001: 打印机卡纸",
-                               body="客户反馈：打印机卡纸，无法打印发票。")
+        sent_id = await notify(
+            database,
+            user_id,
+            "新工单 T202410080001: 打印机卡纸",
+            body="客户反馈：打印机卡纸，无法打印发票。",
+        )
         skipped_user = await new_user(database, f"lisi-{uuid.uuid4().hex[:6]}", "李四")
         skipped_id = await notify(database, skipped_user, "新工单 T202410080002: 退货")
 
         result = await run_email_outbox(database, smtp_settings(port), NOW)
 
-        assert result == {"enabled": True, "sent": 1, "skipped": 1, "rejected": 0,
-                          "failed": 0, "error": None}
+        assert result == {
+            "enabled": True,
+            "sent": 1,
+            "skipped": 1,
+            "rejected": 0,
+            "failed": 0,
+            "error": None,
+        }
         [message] = handler.to(to)
         mail_from, rcpts, _ = handler.messages[0]
         assert (mail_from, rcpts) == ("crm@example.com", [to])
@@ -163,8 +206,14 @@ class TestDelivery:
         assert await emailed_at(database, skipped_id) == NOW  # no address: never sent
 
         again = await run_email_outbox(database, smtp_settings(port), NOW + timedelta(minutes=1))
-        assert again == {"enabled": True, "sent": 0, "skipped": 0, "rejected": 0, "failed": 0,
-                         "error": None}
+        assert again == {
+            "enabled": True,
+            "sent": 0,
+            "skipped": 0,
+            "rejected": 0,
+            "failed": 0,
+            "error": None,
+        }
         assert len(handler.messages) == 1
         assert await emailed_at(database, sent_id) == NOW
 
@@ -172,8 +221,13 @@ class TestDelivery:
         handler, port = inbox
         to = address()
         user_id = await new_user(database, to)
-        await notify(database, user_id, "工单 T1: 第一行\r\nBcc: victim@example.com", body=None,
-                     ticket_id=None)
+        await notify(
+            database,
+            user_id,
+            "工单 T1: 第一行\r\nBcc: victim@example.com",
+            body=None,
+            ticket_id=None,
+        )
         result = await run_email_outbox(database, smtp_settings(port), NOW)
         assert result["sent"] == 1
         [message] = handler.to(to)
@@ -200,43 +254,63 @@ class TestDelivery:
             for n in range(105):  # more than one batch
                 SqlUnitOfWork(session).notifications.add(user_id, "mention", f"提醒 {n}", at=NOW)
         async with database.session(write=False) as session:
-            ids = list((await session.scalars(select(Notification.id).where(
-                Notification.user_id == user_id).order_by(Notification.id))).all())
+            ids = list(
+                (
+                    await session.scalars(
+                        select(Notification.id)
+                        .where(Notification.user_id == user_id)
+                        .order_by(Notification.id)
+                    )
+                ).all()
+            )
         result = await run_email_outbox(database, smtp_settings(port), NOW)
         assert result["sent"] == 105
-        assert sorted(m["Subject"] for m in handler.to(to)) == sorted(f"提醒 {n}"
-                                                                       for n in range(105))
+        assert sorted(m["Subject"] for m in handler.to(to)) == sorted(
+            f"提醒 {n}" for n in range(105)
+        )
         assert len(ids) == 105
         assert {await emailed_at(database, i) for i in (ids[0], ids[50], ids[-1])} == {NOW}
 
-
     async def test_a_report_arrives_with_its_two_files_and_only_for_its_recipient(
-            self, database, inbox):
+        self, database, inbox
+    ):
         handler, port = inbox
         to, other = address(), address()
         user_id, other_id = await new_user(database, to), await new_user(database, other)
         pdf, xlsx = b"%PDF-1.4 weekly", b"PK\x03\x04 weekly"
         async with database.session(write=True) as session:
             uow = SqlUnitOfWork(session)
-            found, _ = await uow.reports.get_or_add("weekly", date(2024, 9, 30), date(2024, 10, 6),
-                                                    user_id, NOW)
-            await uow.reports.store(found.id, xlsx=xlsx, pdf=pdf, status="done", error=None,
-                                    now=NOW)
+            found, _ = await uow.reports.get_or_add(
+                "weekly", date(2024, 9, 30), date(2024, 10, 6), user_id, NOW
+            )
+            await uow.reports.store(
+                found.id, xlsx=xlsx, pdf=pdf, status="done", error=None, now=NOW
+            )
             for recipient in (user_id, other_id):  # the second names a report not theirs
-                uow.notifications.add(recipient, "report_ready", "周报已生成",
-                                      entity_type="report", entity_id=found.id,
-                                      at=NOW - timedelta(minutes=1))
+                uow.notifications.add(
+                    recipient,
+                    "report_ready",
+                    "周报已生成",
+                    entity_type="report",
+                    entity_id=found.id,
+                    at=NOW - timedelta(minutes=1),
+                )
 
         result = await run_email_outbox(database, smtp_settings(port), NOW)
 
         assert result["sent"] == 2
         [message] = handler.to(to)
-        files = {part.get_filename(): (part.get_content_type(), part.get_content())
-                 for part in message.iter_attachments()}
+        files = {
+            part.get_filename(): (part.get_content_type(), part.get_content())
+            for part in message.iter_attachments()
+        }
         assert files == {
             "周报_2024-09-30_2024-10-06.pdf": ("application/pdf", pdf),
             "周报_2024-09-30_2024-10-06.xlsx": (
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx)}
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                xlsx,
+            ),
+        }
         text = message.get_body(("plain",)).get_content()
         assert "周报已生成" in text and "/reports" in text
         [not_theirs] = handler.to(other)
@@ -285,8 +359,9 @@ class TestFailures:
         assert await emailed_at(database, notification_id) is None
         # Tidy up for the tests after this one: deliver it to a server that is there.
         handler, port = Inbox(), free_port()
-        controller = Controller(handler, hostname="127.0.0.1", port=port,
-                                server_hostname="smtp.test")
+        controller = Controller(
+            handler, hostname="127.0.0.1", port=port, server_hostname="smtp.test"
+        )
         controller.start()
         try:
             assert (await run_email_outbox(database, smtp_settings(port), NOW))["sent"] == 1
@@ -299,16 +374,24 @@ class TestLogin:
     def auth_inbox(self) -> Iterator[tuple[Inbox, int]]:
         handler, port = Inbox(), free_port()
 
-        def authenticator(server, session, envelope, mechanism, auth_data):  # noqa: ANN001, ANN202
-            login, password = (v.decode() if isinstance(v, bytes) else v
-                               for v in (auth_data.login, auth_data.password))
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            login, password = (
+                v.decode() if isinstance(v, bytes) else v
+                for v in (auth_data.login, auth_data.password)
+            )
             handler.logins.append((login, password))
-            return AuthResult(success=(login, password) == ("crm@example.com", "p@ss:w/rd"),
-                              handled=False)
+            return AuthResult(
+                success=(login, password) == ("crm@example.com", "p@ss:w/rd"), handled=False
+            )
 
-        controller = Controller(handler, hostname="127.0.0.1", port=port,
-                                server_hostname="smtp.test", authenticator=authenticator,
-                                auth_require_tls=False)
+        controller = Controller(
+            handler,
+            hostname="127.0.0.1",
+            port=port,
+            server_hostname="smtp.test",
+            authenticator=authenticator,
+            auth_require_tls=False,
+        )
         controller.start()
         try:
             yield handler, port
@@ -339,27 +422,41 @@ class TestLogin:
 
 class TestSmtpUrl:
     def test_everything_in_one_url(self):
-        c = parse_smtp_url("smtp://u%40x.cn:p%2Fw@mail.example.com:2525"
-                           "?from=crm@example.com&starttls=1&timeout=3")
-        assert (c.host, c.port, c.username, c.password, c.sender, c.starttls, c.implicit_tls,
-                c.timeout) == ("mail.example.com", 2525, "u@x.cn", "p/w", "crm@example.com",
-                               True, False, 3.0)
+        c = parse_smtp_url(
+            "smtp://u%40x.cn:p%2Fw@mail.example.com:2525?from=crm@example.com&starttls=1&timeout=3"
+        )
+        assert (
+            c.host,
+            c.port,
+            c.username,
+            c.password,
+            c.sender,
+            c.starttls,
+            c.implicit_tls,
+            c.timeout,
+        ) == ("mail.example.com", 2525, "u@x.cn", "p/w", "crm@example.com", True, False, 3.0)
 
-    @pytest.mark.parametrize("url, port", [
-        ("smtp://mail.example.com?from=a@b.cn", 25),
-        ("smtp://mail.example.com?from=a@b.cn&starttls=true", 587),
-        ("smtps://mail.example.com?from=a@b.cn", 465),
-    ])
+    @pytest.mark.parametrize(
+        "url, port",
+        [
+            ("smtp://mail.example.com?from=a@b.cn", 25),
+            ("smtp://mail.example.com?from=a@b.cn&starttls=true", 587),
+            ("smtps://mail.example.com?from=a@b.cn", 465),
+        ],
+    )
     def test_default_ports(self, url, port):
         assert parse_smtp_url(url).port == port
 
-    @pytest.mark.parametrize("url", [
-        "http://mail.example.com?from=a@b.cn",
-        "smtp://?from=a@b.cn",
-        "smtp://user:secret-pw@mail.example.com",
-        "smtp://user:secret-pw@mail.example.com:99999?from=a@b.cn",
-        "smtp://user:secret-pw@mail.example.com?from=a@b.cn&timeout=soon",
-    ])
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "http://mail.example.com?from=a@b.cn",
+            "smtp://?from=a@b.cn",
+            "smtp://user:secret-pw@mail.example.com",
+            "smtp://user:secret-pw@mail.example.com:99999?from=a@b.cn",
+            "smtp://user:secret-pw@mail.example.com?from=a@b.cn&timeout=soon",
+        ],
+    )
     def test_bad_urls_say_why_without_the_password(self, url):
         with pytest.raises(ValueError) as error:
             parse_smtp_url(url)

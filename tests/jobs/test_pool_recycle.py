@@ -22,21 +22,37 @@ from sqlalchemy import delete, func, select, update
 
 from jobs.pool_recycle import run_pool_recycle
 from jobs.runner import AsOf
-from persistence.models import (AuditEvent, Customer, JobRun, LifecycleAlert,
-                                LifecycleSettings, Notification)
-from tests.conftest import TestUser as User, make_user, organization
+from persistence.models import (
+    AuditEvent,
+    Customer,
+    JobRun,
+    LifecycleAlert,
+    LifecycleSettings,
+    Notification,
+)
+from tests.conftest import TestUser as User
+from tests.conftest import make_user, organization
 from tests.jobs.conftest import Desk, local
 
-DEFAULTS = {"pool_release_days": 30, "pool_warning_days": 3, "pool_no_order_days": None,
-            "pool_claim_limit": 200, "pool_reclaim_cooldown_days": 7}
+DEFAULTS = {
+    "pool_release_days": 30,
+    "pool_warning_days": 3,
+    "pool_no_order_days": None,
+    "pool_claim_limit": 200,
+    "pool_reclaim_cooldown_days": 7,
+}
 
 
 @pytest.fixture(scope="session")
 async def sellers(service_desk: Desk) -> dict[str, User]:
     """Two account managers on the jobs database, made once (in no department: no ticket is
     ever routed to them)."""
-    return {key: await make_user(service_desk.client, service_desk.database,
-                                 "account_manager", prefix=key) for key in ("am", "am2")}
+    return {
+        key: await make_user(
+            service_desk.client, service_desk.database, "account_manager", prefix=key
+        )
+        for key in ("am", "am2")
+    }
 
 
 class Pool:
@@ -51,23 +67,25 @@ class Pool:
             await s.execute(delete(LifecycleAlert))
             await s.execute(update(LifecycleSettings).values(**DEFAULTS))
 
-    async def call(self, at: datetime, user: str, method: str, path: str,
-                   json: Any = None) -> Any:
+    async def call(self, at: datetime, user: str, method: str, path: str, json: Any = None) -> Any:
         """An API call made at `at` (the app's clock) by users[user]."""
         self.desk.clock.at = at
-        return await self.desk.client.request(method, path, json=json,
-                                              headers=self.users[user].headers)
+        return await self.desk.client.request(
+            method, path, json=json, headers=self.users[user].headers
+        )
 
     async def settings(self, **values: Any) -> None:
-        r = await self.call(local("2020-01-01 00:00"), "admin", "PATCH",
-                                 "/lifecycle-settings", values)
+        r = await self.call(
+            local("2020-01-01 00:00"), "admin", "PATCH", "/lifecycle-settings", values
+        )
         assert r.status_code == 200, r.text
 
     async def customer(self, at: datetime, owner: str = "am", **fields: Any) -> dict[str, Any]:
         """A customer `owner` creates at `at`: its pool clocks start then."""
         self.desk.clock.at = at
-        r = await self.desk.client.post("/customers", json=organization(**fields),
-                                        headers=self.users[owner].headers)
+        r = await self.desk.client.post(
+            "/customers", json=organization(**fields), headers=self.users[owner].headers
+        )
         assert r.status_code == 201, r.text
         return r.json()
 
@@ -95,32 +113,55 @@ class Pool:
     async def notes(self, customer_id: int) -> list[tuple[str, str]]:
         """(user key, kind) of every notification about the customer, duplicates kept."""
         async with self.desk.database.session(write=False) as s:
-            rows = (await s.execute(select(Notification.user_id, Notification.kind).where(
-                Notification.entity_type == "customer",
-                Notification.entity_id == customer_id))).all()
+            rows = (
+                await s.execute(
+                    select(Notification.user_id, Notification.kind).where(
+                        Notification.entity_type == "customer",
+                        Notification.entity_id == customer_id,
+                    )
+                )
+            ).all()
         return sorted((self.key_of(u), k) for u, k in rows)
 
     async def alerts(self, customer_id: int) -> list[tuple[str, str]]:
         async with self.desk.database.session(write=False) as s:
-            rows = (await s.execute(select(LifecycleAlert.kind, LifecycleAlert.cycle).where(
-                LifecycleAlert.entity_id == customer_id))).all()
+            rows = (
+                await s.execute(
+                    select(LifecycleAlert.kind, LifecycleAlert.cycle).where(
+                        LifecycleAlert.entity_id == customer_id
+                    )
+                )
+            ).all()
         return sorted((kind, cycle) for kind, cycle in rows)
 
     async def history(self, customer_id: int) -> list[dict[str, Any]]:
-        r = await self.desk.client.get(f"/customers/{customer_id}/history",
-                                       params={"limit": 200},
-                                       headers=self.users["admin"].headers)
+        r = await self.desk.client.get(
+            f"/customers/{customer_id}/history",
+            params={"limit": 200},
+            headers=self.users["admin"].headers,
+        )
         assert r.status_code == 200, r.text
         return list(reversed(r.json()["items"]))
 
     async def totals(self) -> dict[str, Any]:
         """Everything a run with nothing to do must leave alone."""
         async with self.desk.database.session(write=False) as s:
-            counts = {m.__tablename__: int(await s.scalar(select(func.count()).select_from(m)))
-                      for m in (Notification, AuditEvent, LifecycleAlert, JobRun)}
-            counts["customers"] = sorted((await s.execute(select(
-                Customer.id, Customer.owner_id, Customer.version,
-                Customer.pool_entered_at))).all())
+            counts = {
+                m.__tablename__: int(await s.scalar(select(func.count()).select_from(m)))
+                for m in (Notification, AuditEvent, LifecycleAlert, JobRun)
+            }
+            counts["customers"] = sorted(
+                (
+                    await s.execute(
+                        select(
+                            Customer.id,
+                            Customer.owner_id,
+                            Customer.version,
+                            Customer.pool_entered_at,
+                        )
+                    )
+                ).all()
+            )
         return counts
 
 
@@ -131,8 +172,15 @@ async def pool(desk: Desk, sellers: dict[str, User]) -> Pool:
     return p
 
 
-NOTHING = {"released": 0, "released_no_follow_up": 0, "released_no_order": 0, "warnings": 0,
-           "order_warnings": 0, "notifications": 0, "audit_events": 0}
+NOTHING = {
+    "released": 0,
+    "released_no_follow_up": 0,
+    "released_no_order": 0,
+    "warnings": 0,
+    "order_warnings": 0,
+    "notifications": 0,
+    "audit_events": 0,
+}
 
 
 class TestRelease:
@@ -150,19 +198,25 @@ class TestRelease:
         assert ("am", "pool_release") in await pool.notes(c["id"])
         release = (await pool.history(c["id"]))[-1]
         assert (release["action"], release["actor_id"], release["entity_type"]) == (
-            "release", None, "customer")
+            "release",
+            None,
+            "customer",
+        )
         assert release["changes"] == {
             "owner_id": [pool.users["am"].id, None],
             "pool_entered_at": [None, local("2025-03-31 00:00").isoformat()],
-            "release_reason": [None, "no_follow_up"]}
+            "release_reason": [None, "no_follow_up"],
+        }
 
-    @pytest.mark.parametrize(("taken_on", "kept_at", "released_at"), [
-        ("2025-03-01 00:00", "2025-03-30 23:59:59", "2025-03-31 00:00"),
-        ("2025-03-01 23:59:59", "2025-03-30 23:59:59", "2025-03-31 00:00"),
-        ("2025-03-02 00:00", "2025-03-31 23:59:59", "2025-04-01 00:00"),
-    ])
-    async def test_the_hour_of_the_day_does_not_matter(self, pool, taken_on, kept_at,
-                                                       released_at):
+    @pytest.mark.parametrize(
+        ("taken_on", "kept_at", "released_at"),
+        [
+            ("2025-03-01 00:00", "2025-03-30 23:59:59", "2025-03-31 00:00"),
+            ("2025-03-01 23:59:59", "2025-03-30 23:59:59", "2025-03-31 00:00"),
+            ("2025-03-02 00:00", "2025-03-31 23:59:59", "2025-04-01 00:00"),
+        ],
+    )
+    async def test_the_hour_of_the_day_does_not_matter(self, pool, taken_on, kept_at, released_at):
         c = await pool.customer(local(taken_on))
         await pool.run(local(kept_at))
         assert await pool.owner_key(c["id"]) == "am"
@@ -189,8 +243,12 @@ class TestRelease:
         cs = [await pool.customer(local("2025-03-01 15:00"), owner=o) for o in ("am", "am2")]
         await pool.customer(local("2025-03-03 15:00"))  # warned, not released
         first = await pool.run(local("2025-03-31 02:00"))
-        assert (first["released"], first["warnings"], first["notifications"],
-                first["audit_events"]) == (2, 1, 3, 2)
+        assert (
+            first["released"],
+            first["warnings"],
+            first["notifications"],
+            first["audit_events"],
+        ) == (2, 1, 3, 2)
         totals = await pool.totals()
         assert await pool.run(local("2025-03-31 02:00")) == NOTHING
         assert await pool.run(local("2025-03-31 18:00")) == NOTHING
@@ -201,9 +259,11 @@ class TestRelease:
     async def test_archived_customers_are_left_alone(self, pool):
         c = await pool.customer(local("2025-03-01 15:00"))
         pool.desk.clock.at = local("2025-03-10 10:00")
-        r = await pool.desk.client.post(f"/customers/{c['id']}/archive",
-                                        json={"reason": "停止合作"},
-                                        headers=pool.users["am"].headers)
+        r = await pool.desk.client.post(
+            f"/customers/{c['id']}/archive",
+            json={"reason": "停止合作"},
+            headers=pool.users["am"].headers,
+        )
         assert r.status_code == 200, r.text
         assert await pool.run(local("2025-06-01 02:00")) == NOTHING
         row = await pool.row(c["id"])
@@ -213,13 +273,18 @@ class TestRelease:
     async def test_unarchiving_gives_the_owner_a_fresh_period(self, pool):
         c = await pool.customer(local("2025-03-01 15:00"))
         pool.desk.clock.at = local("2025-03-10 10:00")
-        r = await pool.desk.client.post(f"/customers/{c['id']}/archive",
-                                        json={"reason": "暂停"}, headers=pool.users["am"].headers)
+        r = await pool.desk.client.post(
+            f"/customers/{c['id']}/archive",
+            json={"reason": "暂停"},
+            headers=pool.users["am"].headers,
+        )
         assert r.status_code == 200, r.text
         pool.desk.clock.at = local("2025-05-01 10:00")
-        r = await pool.desk.client.post(f"/customers/{c['id']}/unarchive",
-                                        json={"reason": "恢复"},
-                                        headers=pool.users["admin"].headers)
+        r = await pool.desk.client.post(
+            f"/customers/{c['id']}/unarchive",
+            json={"reason": "恢复"},
+            headers=pool.users["admin"].headers,
+        )
         assert r.status_code == 200, r.text
         assert (await pool.run(local("2025-05-30 23:59")))["released"] == 0
         assert (await pool.run(local("2025-05-31 00:00")))["released"] == 1
@@ -250,8 +315,9 @@ class TestWarning:
         assert (warned["warnings"], warned["notifications"], warned["released"]) == (1, 1, 0)
         assert await pool.notes(c["id"]) == [("am", "pool_warning")]
         assert await pool.alerts(c["id"]) == [("pool-warning", "2025-03-01T07:00:00.000000Z")]
-        r = await pool.desk.client.get("/notifications", params={"limit": 200},
-                                       headers=pool.users["am"].headers)
+        r = await pool.desk.client.get(
+            "/notifications", params={"limit": 200}, headers=pool.users["am"].headers
+        )
         [note] = [n for n in r.json()["items"] if n["entity_id"] == c["id"]]
         assert c["name"] in note["title"] and "3 天" in note["body"]
         assert note["params"] == {"name": c["name"]}  # the reader's language renders it
@@ -285,8 +351,7 @@ class TestWarning:
         c = await pool.customer(local("2025-03-01 15:00"))
         await pool.run(local("2025-03-28 02:00"))
         await pool.run(local("2025-03-31 02:00"))
-        r = await pool.call(local("2025-04-02 11:00"), "am2", "POST",
-                                 f"/pool/{c['id']}/claim")
+        r = await pool.call(local("2025-04-02 11:00"), "am2", "POST", f"/pool/{c['id']}/claim")
         assert r.status_code == 200, r.text
         assert await pool.run(local("2025-04-28 23:59")) == NOTHING
         assert (await pool.run(local("2025-04-29 00:00")))["warnings"] == 1
@@ -310,7 +375,8 @@ class TestNoOrderRule:
         warned = await self.following_up(pool, c["id"], local("2025-02-27 00:00"))
         assert (warned["order_warnings"], warned["warnings"], warned["released"]) == (1, 0, 0)
         assert await pool.alerts(c["id"]) == [
-            ("pool-warning-order", "2025-01-01T01:00:00.000000Z|")]
+            ("pool-warning-order", "2025-01-01T01:00:00.000000Z|")
+        ]
         assert await self.following_up(pool, c["id"], local("2025-03-01 23:59")) == NOTHING
         released = await self.following_up(pool, c["id"], local("2025-03-02 00:00"))
         assert (released["released"], released["released_no_order"]) == (1, 1)
@@ -323,23 +389,24 @@ class TestNoOrderRule:
         c = await pool.customer(local("2025-01-01 09:00"))
         await pool.set(c["id"], last_order_on=date(2025, 2, 10))
         assert await self.following_up(pool, c["id"], local("2025-04-10 23:59")) == {
-            **NOTHING, "order_warnings": 1, "notifications": 1}
+            **NOTHING,
+            "order_warnings": 1,
+            "notifications": 1,
+        }
         assert await pool.alerts(c["id"]) == [
-            ("pool-warning-order", "2025-01-01T01:00:00.000000Z|2025-02-10")]
+            ("pool-warning-order", "2025-01-01T01:00:00.000000Z|2025-02-10")
+        ]
         assert (await self.following_up(pool, c["id"], local("2025-04-11 00:00")))[
-            "released_no_order"] == 1
+            "released_no_order"
+        ] == 1
 
-    async def test_an_order_before_the_ownership_does_not_count_against_the_new_owner(
-            self, pool):
+    async def test_an_order_before_the_ownership_does_not_count_against_the_new_owner(self, pool):
         await pool.settings(pool_no_order_days=60)
         c = await pool.customer(local("2025-01-01 09:00"))
         await pool.set(c["id"], last_order_on=date(2023, 6, 1))
-        assert (await self.following_up(pool, c["id"], local("2025-01-02 02:00")))[
-            "released"] == 0
-        assert (await self.following_up(pool, c["id"], local("2025-03-01 23:59")))[
-            "released"] == 0
-        assert (await self.following_up(pool, c["id"], local("2025-03-02 00:00")))[
-            "released"] == 1
+        assert (await self.following_up(pool, c["id"], local("2025-01-02 02:00")))["released"] == 0
+        assert (await self.following_up(pool, c["id"], local("2025-03-01 23:59")))["released"] == 0
+        assert (await self.following_up(pool, c["id"], local("2025-03-02 00:00")))["released"] == 1
 
     async def test_off_by_default(self, pool):
         c = await pool.customer(local("2025-01-01 09:00"))
@@ -363,17 +430,17 @@ class TestClaimAfterRelease:
         c = await pool.customer(local("2025-03-01 15:00"))
         await pool.run(local("2025-03-31 02:00"))
         # Released on 31 March: its releaser may claim it back from 7 April.
-        r = await pool.call(local("2025-04-06 23:59"), "am", "POST",
-                                 f"/pool/{c['id']}/claim")
+        r = await pool.call(local("2025-04-06 23:59"), "am", "POST", f"/pool/{c['id']}/claim")
         assert r.status_code == 409 and r.json()["code"] == "reclaim-cooldown"
-        r = await pool.call(local("2025-04-07 00:00"), "am", "POST",
-                                 f"/pool/{c['id']}/claim")
+        r = await pool.call(local("2025-04-07 00:00"), "am", "POST", f"/pool/{c['id']}/claim")
         assert r.status_code == 200, r.text
-        assert [e["action"] for e in await pool.history(c["id"])] == [
-            "create", "release", "claim"]
+        assert [e["action"] for e in await pool.history(c["id"])] == ["create", "release", "claim"]
         row = await pool.row(c["id"])
         assert (row.owner_engaged_at, row.owned_since, row.pool_entered_at) == (
-            local("2025-04-07 00:00"), local("2025-04-07 00:00"), None)
+            local("2025-04-07 00:00"),
+            local("2025-04-07 00:00"),
+            None,
+        )
         # A fresh period: kept until 7 May.
         assert (await pool.run(local("2025-05-06 23:59")))["released"] == 0
         assert (await pool.run(local("2025-05-07 00:00")))["released"] == 1
@@ -385,9 +452,15 @@ class TestCommandLine:
         c = await pool.customer(local("2025-03-01 15:00"))
         crm = Path(sys.executable).with_name("crm")
         process = await asyncio.create_subprocess_exec(
-            str(crm), "run-job", "pool-recycle", "--now", "2025-03-31T02:00:00+08:00",
+            str(crm),
+            "run-job",
+            "pool-recycle",
+            "--now",
+            "2025-03-31T02:00:00+08:00",
             env={**os.environ, "CRM_DATABASE_URL": pool.desk.url},
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         out, err = await asyncio.wait_for(process.communicate(), 120)  # never hang
         assert process.returncode == 0, err.decode()
         result = json.loads(out)

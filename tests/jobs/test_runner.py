@@ -25,7 +25,7 @@ MINUTE = timedelta(minutes=1)
 EVERYONE = ("admin", "admin2", "agent", "supervisor")
 
 
-async def nothing(database, clock):  # noqa: ANN001, ANN201
+async def nothing(database, clock):
     return {}
 
 
@@ -63,18 +63,17 @@ class TestClaims:
         assert (await desk.run("update-reminder", local("2024-10-14 10:00:50")))["ran"]
 
     async def test_a_failed_run_gives_its_claim_back(self, desk):
-        async def broken(database, clock):  # noqa: ANN001, ANN202
+        async def broken(database, clock):
             raise RuntimeError("SMTP down")
 
-        async def working(database, clock):  # noqa: ANN001, ANN202
+        async def working(database, clock):
             return {"sent": 3, "as_of": clock.now().isoformat()}
 
         at = local("2024-10-14 10:00:10")
         with pytest.raises(RuntimeError):
             await run_job(desk.database, "flaky", at, jobs={"flaky": JobSpec(broken, MINUTE)})
         assert await job_repo.list_runs(desk.database, "flaky") == []
-        retry = await run_job(desk.database, "flaky", at,
-                              jobs={"flaky": JobSpec(working, MINUTE)})
+        retry = await run_job(desk.database, "flaky", at, jobs={"flaky": JobSpec(working, MINUTE)})
         assert retry["ran"] and retry["result"] == {"sent": 3, "as_of": at.isoformat()}
 
     async def test_an_unknown_job_is_refused(self, desk):
@@ -85,25 +84,38 @@ class TestClaims:
 class TestConcurrencyInOneProcess:
     async def test_two_runs_for_one_due_time_run_it_once(self, desk):
         t = await desk.ticket(local("2024-10-14 09:00"), priority="P1")
-        runs = await asyncio.gather(desk.run("sla-scan", local("2024-10-14 09:30:05")),
-                                    desk.run("sla-scan", local("2024-10-14 09:30:35")))
+        runs = await asyncio.gather(
+            desk.run("sla-scan", local("2024-10-14 09:30:05")),
+            desk.run("sla-scan", local("2024-10-14 09:30:35")),
+        )
         assert sorted(r["ran"] for r in runs) == [False, True]
-        assert await desk.alerts(t["id"]) == [("first_response", "breach"),
-                                              ("first_response", "warning")]
+        assert await desk.alerts(t["id"]) == [
+            ("first_response", "breach"),
+            ("first_response", "warning"),
+        ]
         assert await desk.notified(t["id"], "sla_breach") == [
-            (user, "sla_breach") for user in EVERYONE]
+            (user, "sla_breach") for user in EVERYONE
+        ]
 
     async def test_concurrent_scans_alert_once_even_without_the_claim(self, desk):
         # The job bodies alone, at different times: sla_alert's key still decides.
         t = await desk.ticket(local("2024-10-14 09:00"), priority="P1")
-        results = await asyncio.gather(*(run_sla_scan(desk.database, AsOf(at)) for at in (
-            local("2024-10-14 09:30"), local("2024-10-14 09:31"), local("2024-10-14 09:32"))))
+        results = await asyncio.gather(
+            *(
+                run_sla_scan(desk.database, AsOf(at))
+                for at in (
+                    local("2024-10-14 09:30"),
+                    local("2024-10-14 09:31"),
+                    local("2024-10-14 09:32"),
+                )
+            )
+        )
         assert sum(r["alerts"] for r in results) == 2
         assert await desk.notified(t["id"]) == sorted(
             [(user, kind) for user in EVERYONE for kind in ("sla_breach", "sla_warning")]
-            + [("supervisor", "sla_escalation")])
-        assert [kind for kind, _ in await desk.sla_events(t["id"])] == [
-            "sla", "sla", "escalation"]
+            + [("supervisor", "sla_escalation")]
+        )
+        assert [kind for kind, _ in await desk.sla_events(t["id"])] == ["sla", "sla", "escalation"]
 
 
 class TestScheduler:
@@ -122,14 +134,19 @@ class TestScheduler:
         [run] = await job_repo.list_runs(desk.database, "sla-scan")
         assert JOBS["sla-scan"].due_at(before) <= run.due_at <= datetime.now(UTC)
 
-    async def test_the_server_runs_the_scheduler_unless_jobs_are_off(self, tmp_path,
-                                                                     monkeypatch):
+    async def test_the_server_runs_the_scheduler_unless_jobs_are_off(self, tmp_path, monkeypatch):
         monkeypatch.setenv("CRM_JOBS", "off")
         assert Settings().jobs is False
         for jobs in (True, False):
-            app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'serve.db'}",
-                                      secret_key="x" * 32, var_dir=tmp_path,
-                                      frontend_dist=tmp_path / "none", jobs=jobs))
+            app = create_app(
+                Settings(
+                    database_url=f"sqlite:///{tmp_path / 'serve.db'}",
+                    secret_key="x" * 32,
+                    var_dir=tmp_path,
+                    frontend_dist=tmp_path / "none",
+                    jobs=jobs,
+                )
+            )
             async with app.router.lifespan_context(app):
                 scheduler = app.state.scheduler
                 if jobs:
@@ -148,9 +165,15 @@ class TestCommandLine:
         t = await desk.ticket(local("2024-10-14 09:00"), priority="P3")
         crm = Path(sys.executable).with_name("crm")
         process = await asyncio.create_subprocess_exec(
-            str(crm), "run-job", "sla-scan", "--now", "2024-10-14T11:00:00+08:00",
+            str(crm),
+            "run-job",
+            "sla-scan",
+            "--now",
+            "2024-10-14T11:00:00+08:00",
             env={**os.environ, "CRM_DATABASE_URL": desk.url},
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         out, err = await asyncio.wait_for(process.communicate(), 120)  # never hang
         assert process.returncode == 0, err.decode()
         result = json.loads(out)
@@ -158,7 +181,8 @@ class TestCommandLine:
         assert result["result"]["first_response_warning"] == 1
         assert result["result"]["first_response_breach"] == 1
         assert await desk.notified(t["id"], "sla_breach") == [
-            (user, "sla_breach") for user in EVERYONE]
+            (user, "sla_breach") for user in EVERYONE
+        ]
 
     def test_an_unknown_job_exits_2_listing_the_jobs(self, capsys):
         assert cli.main(["run-job", "no-such-job"]) == 2

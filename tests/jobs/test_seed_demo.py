@@ -8,15 +8,22 @@ from api.security import Passwords, verify_password
 from jobs.seed_demo import seed_demo
 from persistence.db import Database
 from persistence.migrate import upgrade
-from persistence.models import (Contact, Customer, CustomerOrder, Department, FollowUp,
-                                Opportunity, User)
+from persistence.models import (
+    Contact,
+    Customer,
+    CustomerOrder,
+    Department,
+    FollowUp,
+    Opportunity,
+    User,
+)
 
 
 def test_seed_fills_an_empty_database_once(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     upgrade(url)
 
-    async def run():  # noqa: ANN202
+    async def run():
         database = Database(url)
         try:
             first = await seed_demo(database, Passwords, "demo-pass-123")
@@ -47,15 +54,16 @@ def test_seed_has_sales_records_with_their_derived_fields(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     upgrade(url)
 
-    async def run():  # noqa: ANN202
+    async def run():
         database = Database(url)
         try:
             await seed_demo(database, Passwords, "demo-pass-123")
             async with database.session(write=False) as session:
                 customers = {c.name: c for c in (await session.scalars(select(Customer))).all()}
                 orders = (await session.scalars(select(CustomerOrder))).all()
-                opportunities = {o.title: o for o in
-                                 (await session.scalars(select(Opportunity))).all()}
+                opportunities = {
+                    o.title: o for o in (await session.scalars(select(Opportunity))).all()
+                }
                 follow_ups = (await session.scalars(select(FollowUp))).all()
             return customers, orders, opportunities, follow_ups
         finally:
@@ -72,8 +80,9 @@ def test_seed_has_sales_records_with_their_derived_fields(tmp_path):
     assert len(won) == 1 and won[0].order_no.startswith("O")
     assert opportunities["ERP 二期定制开发"].last_effective_follow_up_at is not None
     assert any(f.effective for f in follow_ups) and not all(f.effective for f in follow_ups)
-    assert any(f.next_action_due_on is not None and f.next_action_done_at is None
-               for f in follow_ups)
+    assert any(
+        f.next_action_due_on is not None and f.next_action_done_at is None for f in follow_ups
+    )
     yunfan = customers["上海云帆科技有限公司"]
     assert yunfan.last_contact_at is not None and yunfan.next_follow_up_on is not None
 
@@ -86,27 +95,42 @@ def test_seed_shows_the_whole_product(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     upgrade(url)
 
-    async def run():  # noqa: ANN202
+    async def run():
         database = Database(url)
         try:
             await seed_demo(database, Passwords, "demo-pass-123")
             async with database.session(write=False) as session:
-                def rows(stmt):  # noqa: ANN001, ANN202
+
+                def rows(stmt):
                     return session.execute(stmt)
+
                 statuses = set((await session.scalars(select(Ticket.status))).all())
                 alerts = set((await rows(select(SlaAlert.target, SlaAlert.threshold))).all())
-                complaints = await session.scalar(select(func.count()).select_from(Ticket)
-                                                  .where(Ticket.type == "complaint"))
-                surveys = (await rows(select(Ticket.closed_at, Ticket.satisfaction_overall)
-                                      .where(Ticket.status == "closed"))).all()
-                pool = await session.scalar(select(func.count()).select_from(Customer)
-                                            .where(Customer.owner_id.is_(None)))
-                dormant = await session.scalar(select(func.count()).select_from(Customer)
-                                               .where(Customer.activity_status == "dormant"))
+                complaints = await session.scalar(
+                    select(func.count()).select_from(Ticket).where(Ticket.type == "complaint")
+                )
+                surveys = (
+                    await rows(
+                        select(Ticket.closed_at, Ticket.satisfaction_overall).where(
+                            Ticket.status == "closed"
+                        )
+                    )
+                ).all()
+                pool = await session.scalar(
+                    select(func.count()).select_from(Customer).where(Customer.owner_id.is_(None))
+                )
+                dormant = await session.scalar(
+                    select(func.count())
+                    .select_from(Customer)
+                    .where(Customer.activity_status == "dormant")
+                )
                 tasks = set((await session.scalars(select(Task.kind))).all())
                 kinds = set((await session.scalars(select(Notification.kind))).all())
-                warned = await session.scalar(select(func.count()).select_from(LifecycleAlert)
-                                              .where(LifecycleAlert.kind == "pool-warning"))
+                warned = await session.scalar(
+                    select(func.count())
+                    .select_from(LifecycleAlert)
+                    .where(LifecycleAlert.kind == "pool-warning")
+                )
             return statuses, alerts, complaints, surveys, pool, dormant, tasks, kinds, warned
         finally:
             await database.dispose()
@@ -114,13 +138,26 @@ def test_seed_shows_the_whole_product(tmp_path):
     statuses, alerts, complaints, surveys, pool, dormant, tasks, kinds, warned = asyncio.run(run())
     # Every state a routed ticket can be in: a department without members hands its tickets
     # to its supervisor, so none of the demo's waits as new.
-    assert statuses == {"assigned", "in_progress", "waiting_customer", "resolved",
-                        "closed", "reopened", "cancelled"}
+    assert statuses == {
+        "assigned",
+        "in_progress",
+        "waiting_customer",
+        "resolved",
+        "closed",
+        "reopened",
+        "cancelled",
+    }
     assert {("first_response", "warning"), ("first_response", "breach")} <= alerts
     assert complaints >= 2
     assert len(surveys) >= 8 and all(1 <= score <= 5 for _, score in surveys)
     assert (max(at for at, _ in surveys) - min(at for at, _ in surveys)).days >= 42  # weeks
     assert pool >= 2 and dormant == 1 and warned == 1
     assert tasks == {"activation", "verification"}
-    assert {"ticket_assigned", "sla_warning", "sla_breach", "pool_release",
-            "customer_dormant", "verification_due"} <= kinds
+    assert {
+        "ticket_assigned",
+        "sla_warning",
+        "sla_breach",
+        "pool_release",
+        "customer_dormant",
+        "verification_due",
+    } <= kinds

@@ -24,8 +24,7 @@ def told(kind: str, *users: str) -> list[tuple[str, str]]:
 
 
 class TestWarningAndBreach:
-    async def test_warning_at_80_percent_goes_to_assignee_supervisor_and_active_admins(
-            self, desk):
+    async def test_warning_at_80_percent_goes_to_assignee_supervisor_and_active_admins(self, desk):
         t = await desk.ticket(local(f"{MON} 09:00"), priority="P3")
         quiet = await desk.run("sla-scan", local(f"{MON} 10:35:59"))
         assert quiet["ran"] and quiet["result"]["alerts"] == 0
@@ -37,7 +36,8 @@ class TestWarningAndBreach:
         assert await desk.notified(t["id"]) == sorted(told("sla_warning", *EVERYONE))
         assert await desk.alerts(t["id"]) == [("first_response", "warning")]
         assert await desk.sla_events(t["id"]) == [
-            ("sla", {"target": "first_response", "threshold": "warning"})]
+            ("sla", {"target": "first_response", "threshold": "warning"})
+        ]
         r = await desk.client.get("/notifications", headers=desk.users["agent"].headers)
         [warning] = [n for n in r.json()["items"] if n["kind"] == "sla_warning"]
         assert warning["entity_type"] == "ticket" and warning["entity_id"] == t["id"]
@@ -51,25 +51,33 @@ class TestWarningAndBreach:
 
         run = await desk.run("sla-scan", local(f"{MON} 11:00"))
         assert run["result"]["first_response_breach"] == 1
-        assert await desk.notified(t["id"]) == sorted(told("sla_warning", *EVERYONE)
-                                                      + told("sla_breach", *EVERYONE))
+        assert await desk.notified(t["id"]) == sorted(
+            told("sla_warning", *EVERYONE) + told("sla_breach", *EVERYONE)
+        )
         assert await desk.sla_events(t["id"]) == [
             ("sla", {"target": "first_response", "threshold": "warning"}),
-            ("sla", {"target": "first_response", "threshold": "breach"})]
+            ("sla", {"target": "first_response", "threshold": "breach"}),
+        ]
 
     async def test_a_late_first_scan_raises_warning_and_breach_together(self, desk):
         t = await desk.ticket(local(f"{MON} 09:00"), priority="P3")
         run = await desk.run("sla-scan", local(f"{MON} 12:00"))
         assert run["result"]["first_response_warning"] == 1
         assert run["result"]["first_response_breach"] == 1
-        assert await desk.alerts(t["id"]) == [("first_response", "breach"),
-                                              ("first_response", "warning")]
+        assert await desk.alerts(t["id"]) == [
+            ("first_response", "breach"),
+            ("first_response", "warning"),
+        ]
 
     async def test_resolution_thresholds_count_working_hours_only(self, desk):
         t = await desk.ticket(local(f"{MON} 09:00"), priority="P3")
-        r = await desk.call(local(f"{MON} 10:00"), "agent", "POST",
-                            f"/tickets/{t['id']}/comments",
-                            {"body": "您好，我们已收到。", "visibility": "public"})
+        r = await desk.call(
+            local(f"{MON} 10:00"),
+            "agent",
+            "POST",
+            f"/tickets/{t['id']}/comments",
+            {"body": "您好，我们已收到。", "visibility": "public"},
+        )
         assert r.status_code == 201, r.text
         await desk.run("sla-scan", local(f"{WED} 12:35"))
         assert await desk.alerts(t["id"]) == []
@@ -91,25 +99,27 @@ class TestRecipients:
         assert await desk.notified(by_supervisor["id"]) == expected
         assert await desk.notified(by_admin["id"]) == expected
 
-    async def test_a_ticket_of_a_department_without_members_tells_supervisor_and_admins(
-            self, desk):
+    async def test_a_ticket_of_a_department_without_members_tells_supervisor_and_admins(self, desk):
         # Pre-sales goes to sales, which has no members: its supervisor takes it (issue 15).
         t = await desk.ticket(local(f"{MON} 09:00"), type="presales_consult", assignee=None)
         assert t["assignee_id"] == desk.users["supervisor2"].id
         await desk.run("sla-scan", local(f"{MON} 10:36"))
-        assert await desk.notified(t["id"]) == told("sla_warning", "admin", "admin2",
-                                                    "supervisor2")
+        assert await desk.notified(t["id"]) == told("sla_warning", "admin", "admin2", "supervisor2")
 
 
 class TestEscalation:
-    @pytest.mark.parametrize(("priority", "ticket_type", "before", "breach", "escalates"), [
-        ("P1", "after_sales_repair", "09:29", "09:30", True),
-        ("P2", "complaint", "10:59", "11:00", True),
-        ("P3", "after_sales_repair", "10:59", "11:00", False),
-        ("P4", "complaint", "10:59", "11:00", False),
-    ])
-    async def test_only_p1_and_p2_breaches_escalate(self, desk, priority, ticket_type, before,
-                                                    breach, escalates):
+    @pytest.mark.parametrize(
+        ("priority", "ticket_type", "before", "breach", "escalates"),
+        [
+            ("P1", "after_sales_repair", "09:29", "09:30", True),
+            ("P2", "complaint", "10:59", "11:00", True),
+            ("P3", "after_sales_repair", "10:59", "11:00", False),
+            ("P4", "complaint", "10:59", "11:00", False),
+        ],
+    )
+    async def test_only_p1_and_p2_breaches_escalate(
+        self, desk, priority, ticket_type, before, breach, escalates
+    ):
         t = await desk.ticket(local(f"{MON} 09:00"), priority=priority, type=ticket_type)
         await desk.run("sla-scan", local(f"{MON} {before}"))
         # a minute before the breach: the warning only, never an escalation
@@ -120,10 +130,10 @@ class TestEscalation:
         escalations = [e for e in await desk.sla_events(t["id"]) if e[0] == "escalation"]
         if escalates:
             supervisor = desk.users["supervisor"].id
-            assert escalations == [("escalation", {"to": supervisor,
-                                                   "target": "first_response"})]
+            assert escalations == [("escalation", {"to": supervisor, "target": "first_response"})]
             assert await desk.notified(t["id"], "sla_escalation") == [
-                ("supervisor", "sla_escalation")]
+                ("supervisor", "sla_escalation")
+            ]
         else:
             assert escalations == []
             assert await desk.notified(t["id"], "sla_escalation") == []
@@ -134,55 +144,76 @@ class TestEscalation:
         await desk.run("sla-scan", local(f"{MON} 09:30"))
         await desk.run("sla-scan", local(f"{MON} 12:12"))
         assert ("resolution", "warning") in await desk.alerts(t["id"])
-        assert await desk.notified(t["id"], "sla_escalation") == [
-            ("supervisor", "sla_escalation")]
+        assert await desk.notified(t["id"], "sla_escalation") == [("supervisor", "sla_escalation")]
         await desk.run("sla-scan", local(f"{MON} 13:00"))
-        assert [data["target"] for kind, data in await desk.sla_events(t["id"])
-                if kind == "escalation"] == ["first_response", "resolution"]
-        assert await desk.notified(t["id"], "sla_escalation") == [
-            ("supervisor", "sla_escalation")] * 2
+        assert [
+            data["target"] for kind, data in await desk.sla_events(t["id"]) if kind == "escalation"
+        ] == ["first_response", "resolution"]
+        assert (
+            await desk.notified(t["id"], "sla_escalation") == [("supervisor", "sla_escalation")] * 2
+        )
 
     async def test_without_a_supervisor_the_admins_get_the_escalation(self, desk):
-        t = await desk.ticket(local(f"{MON} 09:00"), priority="P1", type="technical_consult",
-                              assignee="tech_agent")
+        t = await desk.ticket(
+            local(f"{MON} 09:00"), priority="P1", type="technical_consult", assignee="tech_agent"
+        )
         assert t["department_id"] == desk.tech_department_id
         await desk.run("sla-scan", local(f"{MON} 09:30"))
-        assert ("escalation", {"to": None, "target": "first_response"}) in \
-            await desk.sla_events(t["id"])
+        assert ("escalation", {"to": None, "target": "first_response"}) in await desk.sla_events(
+            t["id"]
+        )
         assert await desk.notified(t["id"], "sla_escalation") == told(
-            "sla_escalation", "admin", "admin2")
+            "sla_escalation", "admin", "admin2"
+        )
         assert await desk.notified(t["id"], "sla_breach") == told(
-            "sla_breach", "admin", "admin2", "tech_agent")
+            "sla_breach", "admin", "admin2", "tech_agent"
+        )
 
 
 class TestOnlyRunningClocksFire:
     async def test_a_ticket_waiting_for_the_customer_does_not_fire(self, desk):
         t = await desk.ticket(local(f"{MON} 09:00"), priority="P3")
         for to in ("in_progress", "waiting_customer"):  # by an admin: not a first response
-            r = await desk.call(local(f"{MON} 09:30"), "admin", "POST",
-                                f"/tickets/{t['id']}/transitions", {"to": to})
+            r = await desk.call(
+                local(f"{MON} 09:30"),
+                "admin",
+                "POST",
+                f"/tickets/{t['id']}/transitions",
+                {"to": to},
+            )
             assert r.status_code == 200, r.text
         for at in ("10:36", "11:00", "13:59"):
             await desk.run("sla-scan", local(f"{MON} {at}"))
         assert await desk.alerts(t["id"]) == [] and await desk.notified(t["id"]) == []
 
         # Resumed at 14:00 after 270 paused working minutes: warning 15:06, breach 15:30.
-        r = await desk.call(local(f"{MON} 14:00"), "admin", "POST",
-                            f"/tickets/{t['id']}/transitions", {"to": "in_progress"})
+        r = await desk.call(
+            local(f"{MON} 14:00"),
+            "admin",
+            "POST",
+            f"/tickets/{t['id']}/transitions",
+            {"to": "in_progress"},
+        )
         assert r.status_code == 200, r.text
         await desk.run("sla-scan", local(f"{MON} 15:05"))
         assert await desk.alerts(t["id"]) == []
         await desk.run("sla-scan", local(f"{MON} 15:06"))
         assert await desk.alerts(t["id"]) == [("first_response", "warning")]
         await desk.run("sla-scan", local(f"{MON} 15:30"))
-        assert await desk.alerts(t["id"]) == [("first_response", "breach"),
-                                              ("first_response", "warning")]
+        assert await desk.alerts(t["id"]) == [
+            ("first_response", "breach"),
+            ("first_response", "warning"),
+        ]
 
     async def test_a_responded_ticket_does_not_fire_first_response(self, desk):
         t = await desk.ticket(local(f"{MON} 09:00"), priority="P3")
-        r = await desk.call(local(f"{MON} 10:00"), "agent", "POST",
-                            f"/tickets/{t['id']}/comments",
-                            {"body": "已安排工程师处理。", "visibility": "public"})
+        r = await desk.call(
+            local(f"{MON} 10:00"),
+            "agent",
+            "POST",
+            f"/tickets/{t['id']}/comments",
+            {"body": "已安排工程师处理。", "visibility": "public"},
+        )
         assert r.status_code == 201, r.text
         await desk.run("sla-scan", local(f"{MON} 12:00"))
         assert await desk.alerts(t["id"]) == [] and await desk.notified(t["id"]) == []
@@ -190,8 +221,13 @@ class TestOnlyRunningClocksFire:
     async def test_a_resolved_ticket_does_not_fire(self, desk):
         t = await desk.ticket(local(f"{MON} 09:00"), priority="P1")
         for to in ("in_progress", "resolved"):
-            r = await desk.call(local(f"{MON} 09:10"), "agent", "POST",
-                                f"/tickets/{t['id']}/transitions", {"to": to})
+            r = await desk.call(
+                local(f"{MON} 09:10"),
+                "agent",
+                "POST",
+                f"/tickets/{t['id']}/transitions",
+                {"to": to},
+            )
             assert r.status_code == 200, r.text
         await desk.run("sla-scan", local(f"{WED} 18:00"))
         assert await desk.alerts(t["id"]) == [] and await desk.notified(t["id"]) == []
@@ -215,8 +251,9 @@ class TestExactlyOnce:
 
         # Even the job body on its own, bypassing the claim, raises nothing twice.
         assert (await run_sla_scan(desk.database, AsOf(local(f"{MON} 09:30"))))["alerts"] == 0
-        assert {k: v for k, v in (await desk.totals()).items() if k != "job_run"} == \
-            {k: v for k, v in before.items() if k != "job_run"}
+        assert {k: v for k, v in (await desk.totals()).items() if k != "job_run"} == {
+            k: v for k, v in before.items() if k != "job_run"
+        }
         assert await desk.sla_events(t["id"]) == events
 
     async def test_a_later_run_acts_only_on_new_thresholds(self, desk):

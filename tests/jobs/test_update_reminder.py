@@ -21,16 +21,21 @@ class TestUpdateReminder:
         assert await desk.notified(t["id"]) == [("agent", "update_reminder")]
         assert await desk.alerts(t["id"]) == [("update", "breach")]
         assert await desk.sla_events(t["id"]) == [
-            ("sla", {"target": "update", "threshold": "breach"})]
+            ("sla", {"target": "update", "threshold": "breach"})
+        ]
 
         for at in ("2024-10-16 15:05", "2024-10-16 15:55"):
             later = await desk.run("update-reminder", local(at))
             assert later["ran"] and later["result"]["alerts"] == 0
         assert await desk.notified(t["id"]) == [("agent", "update_reminder")]
 
-        r = await desk.call(local("2024-10-16 16:00"), "agent", "POST",
-                            f"/tickets/{t['id']}/comments",
-                            {"body": "工程师明天上门。", "visibility": "public"})
+        r = await desk.call(
+            local("2024-10-16 16:00"),
+            "agent",
+            "POST",
+            f"/tickets/{t['id']}/comments",
+            {"body": "工程师明天上门。", "visibility": "public"},
+        )
         assert r.status_code == 201, r.text
         await desk.run("update-reminder", local("2024-10-21 12:55"))
         assert await desk.notified(t["id"]) == [("agent", "update_reminder")]
@@ -43,14 +48,18 @@ class TestUpdateReminder:
         await desk.run("sla-scan", local("2024-10-14 11:00"))
         assert await desk.notified(t["id"], "update_reminder") == []
         await desk.run("update-reminder", local("2024-10-14 11:00"))
-        assert await desk.notified(t["id"], "update_reminder") == [
-            ("agent", "update_reminder")]
+        assert await desk.notified(t["id"], "update_reminder") == [("agent", "update_reminder")]
 
     async def test_a_waiting_ticket_is_not_reminded(self, desk):
         t = await desk.ticket(local("2024-10-14 09:00"), priority="P1")
         for to in ("in_progress", "waiting_customer"):
-            r = await desk.call(local("2024-10-14 09:05"), "agent", "POST",
-                                f"/tickets/{t['id']}/transitions", {"to": to})
+            r = await desk.call(
+                local("2024-10-14 09:05"),
+                "agent",
+                "POST",
+                f"/tickets/{t['id']}/transitions",
+                {"to": to},
+            )
             assert r.status_code == 200, r.text
         await desk.run("update-reminder", local("2024-10-15 11:00"))
         assert await desk.notified(t["id"]) == [] and await desk.alerts(t["id"]) == []

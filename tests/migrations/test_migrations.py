@@ -15,8 +15,8 @@ from persistence.models import Base
 from tests.conftest import BACKENDS_RUN, fresh_database
 
 
-def _inspect(url: str, fn):  # noqa: ANN001, ANN202
-    async def run():  # noqa: ANN202
+def _inspect(url: str, fn):
+    async def run():
         engine = create_async_engine(async_url(url), poolclass=NullPool)
         try:
             async with engine.connect() as connection:
@@ -27,13 +27,14 @@ def _inspect(url: str, fn):  # noqa: ANN001, ANN202
     return asyncio.run(run())
 
 
-def _diff(connection):  # noqa: ANN001, ANN202
+def _diff(connection):
     from persistence.models import on_dialect
 
     dialect = connection.dialect.name
-    context = MigrationContext.configure(connection, opts={
-        "compare_type": True,
-        "include_object": lambda obj, *_: on_dialect(obj, dialect)})
+    context = MigrationContext.configure(
+        connection,
+        opts={"compare_type": True, "include_object": lambda obj, *_: on_dialect(obj, dialect)},
+    )
     return compare_metadata(context, Base.metadata)
 
 
@@ -45,10 +46,19 @@ def test_upgrade_to_head_then_down_to_base(backend, tmp_path):
         assert {"customer", "contact", "tag", "customer_tag", "user", "audit_event"} <= tables
         assert _inspect(url, _diff) == [], "models and migrations disagree: add a migration"
         if backend == "sqlite":  # a batch rebuild must keep it: ids are never reused
-            tables = _inspect(url, lambda c: dict(c.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()))
-            lost = [name for name in ("customer", "contact", "ticket", "user")
-                    if "AUTOINCREMENT" not in tables[name]]
+            tables = _inspect(
+                url,
+                lambda c: dict(
+                    c.exec_driver_sql(
+                        "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+                    ).all()
+                ),
+            )
+            lost = [
+                name
+                for name in ("customer", "contact", "ticket", "user")
+                if "AUTOINCREMENT" not in tables[name]
+            ]
             assert lost == [], f"AUTOINCREMENT lost by a batch rebuild of {lost}"
         downgrade(url, "base")
         assert _inspect(url, lambda c: set(inspect(c).get_table_names())) <= {"alembic_version"}
@@ -68,22 +78,52 @@ def test_grades_set_before_customer_value_are_locked(backend, tmp_path):
 
     now = datetime(2026, 12, 1, tzinfo=UTC)
     # the columns as they were at that revision (the model's table has columns added since)
-    old_customer = table("customer", *(column(name, Customer.__table__.c[name].type) for name in (
-        "kind", "stage", "activity_status", "custom_fields", "archived", "cumulative_amount",
-        "version", "created_at", "updated_at", "value_computed_at", "code", "name", "grade")))
+    old_customer = table(
+        "customer",
+        *(
+            column(name, Customer.__table__.c[name].type)
+            for name in (
+                "kind",
+                "stage",
+                "activity_status",
+                "custom_fields",
+                "archived",
+                "cumulative_amount",
+                "version",
+                "created_at",
+                "updated_at",
+                "value_computed_at",
+                "code",
+                "name",
+                "grade",
+            )
+        ),
+    )
 
-    def add(connection):  # noqa: ANN001, ANN202
-        base = {"kind": "organization", "stage": "prospect", "activity_status": "active",
-                "custom_fields": {}, "archived": False, "cumulative_amount": 0,
-                "version": 1, "created_at": now, "updated_at": now, "value_computed_at": None}
-        connection.execute(insert(old_customer), [
-            base | {"code": "C1", "name": "hand", "grade": "A"},
-            base | {"code": "C2", "name": "job", "grade": "B", "value_computed_at": now},
-            base | {"code": "C3", "name": "none", "grade": None},
-        ])
+    def add(connection):
+        base = {
+            "kind": "organization",
+            "stage": "prospect",
+            "activity_status": "active",
+            "custom_fields": {},
+            "archived": False,
+            "cumulative_amount": 0,
+            "version": 1,
+            "created_at": now,
+            "updated_at": now,
+            "value_computed_at": None,
+        }
+        connection.execute(
+            insert(old_customer),
+            [
+                base | {"code": "C1", "name": "hand", "grade": "A"},
+                base | {"code": "C2", "name": "job", "grade": "B", "value_computed_at": now},
+                base | {"code": "C3", "name": "none", "grade": None},
+            ],
+        )
         connection.commit()
 
-    def locks(connection):  # noqa: ANN001, ANN202
+    def locks(connection):
         rows = connection.execute(select(Customer.name, Customer.grade_locked, Customer.grade))
         return {name: (locked, grade) for name, locked, grade in rows}
 
@@ -91,5 +131,8 @@ def test_grades_set_before_customer_value_are_locked(backend, tmp_path):
         upgrade(url, "5c0e7d1f3a92")
         _inspect(url, add)
         upgrade(url)
-        assert _inspect(url, locks) == {"hand": (True, "A"), "job": (False, "B"),
-                                        "none": (False, None)}
+        assert _inspect(url, locks) == {
+            "hand": (True, "A"),
+            "job": (False, "B"),
+            "none": (False, None),
+        }

@@ -41,10 +41,13 @@ async def snapshot(url: str) -> Rows:
     engine = create_async_engine(async_url(url), poolclass=NullPool)
     try:
         async with engine.connect() as connection:
-            def shape(sync):  # noqa: ANN001, ANN202
+
+            def shape(sync):
                 inspector = inspect(sync)
-                return {name: inspector.get_pk_constraint(name)["constrained_columns"]
-                        for name in inspector.get_table_names()}
+                return {
+                    name: inspector.get_pk_constraint(name)["constrained_columns"]
+                    for name in inspector.get_table_names()
+                }
 
             tables = await connection.run_sync(shape)
             rows: Rows = {}
@@ -59,30 +62,44 @@ async def snapshot(url: str) -> Rows:
 
 
 def files_of(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in root.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in root.rglob("*")
+        if p.is_file()
+    }
 
 
 @pytest.fixture
-def attachments(app) -> Path:  # noqa: ANN001
+def attachments(app) -> Path:
     return Path(app.state.settings.attachments_dir)
 
 
-async def with_attachments(client, users) -> None:  # noqa: ANN001
+async def with_attachments(client, users) -> None:
     customer = await create_customer(client, users["am"])
-    response = await client.post("/tickets", headers=users["admin"].headers, json={
-        "customer_id": customer["id"], "type": "technical_consult", "channel": "phone",
-        "title": "备份测试", "assignee_id": users["agent"].id})
+    response = await client.post(
+        "/tickets",
+        headers=users["admin"].headers,
+        json={
+            "customer_id": customer["id"],
+            "type": "technical_consult",
+            "channel": "phone",
+            "title": "备份测试",
+            "assignee_id": users["agent"].id,
+        },
+    )
     assert response.status_code == 201, response.text
     for name, data in (("a.png", samples.png(3, 2)), ("b.pdf", samples.pdf())):
-        uploaded = await client.post(f"/tickets/{response.json()['id']}/attachments",
-                                     headers=users["admin"].headers,
-                                     files={"file": (name, data, "application/octet-stream")})
+        uploaded = await client.post(
+            f"/tickets/{response.json()['id']}/attachments",
+            headers=users["admin"].headers,
+            files={"file": (name, data, "application/octet-stream")},
+        )
         assert uploaded.status_code == 201, uploaded.text
 
 
 async def test_a_backup_under_load_restores_one_consistent_moment(
-        client, users, database_url, attachments, tmp_path):  # noqa: ANN001
+    client, users, database_url, attachments, tmp_path
+):
     await with_attachments(client, users)
     before_backup: list[int] = []
     stop = asyncio.Event()
@@ -118,14 +135,18 @@ async def test_a_backup_under_load_restores_one_consistent_moment(
     customers = set(k[0] for k in restored["customer"])
     assert set(before_backup) <= customers  # everything committed before it started is there
     assert len(customers) < len(source["customer"])  # the later writes are not
-    created = {row_key[0] for row_key, row in restored["audit_event"].items()
-               if "customer" in row and "create" in row}
+    created = {
+        row_key[0]
+        for row_key, row in restored["audit_event"].items()
+        if "customer" in row and "create" in row
+    }
     assert len(created) >= len(customers & set(written))  # each customer with its audit entry
     assert files_of(tmp_path / "restored-files") == files_of(attachments)
 
 
-async def test_a_quiet_backup_restores_every_table_equal(client, users, database_url,
-                                                         attachments, tmp_path):  # noqa: ANN001
+async def test_a_quiet_backup_restores_every_table_equal(
+    client, users, database_url, attachments, tmp_path
+):
     await with_attachments(client, users)
     backup = await create_backup(database_url, attachments, tmp_path / "backups")
     assert [b.status for b in list_backups(tmp_path / "backups")] == ["complete"]
@@ -135,7 +156,7 @@ async def test_a_quiet_backup_restores_every_table_equal(client, users, database
     assert files_of(tmp_path / "restored-files") == files_of(attachments)
 
 
-def rewrite(archive: Path, out: Path, change) -> None:  # noqa: ANN001
+def rewrite(archive: Path, out: Path, change) -> None:
     """A copy of `archive` with one member's bytes changed by `change`."""
     with tarfile.open(archive) as source, tarfile.open(out, "w") as target:
         for member in source.getmembers():
@@ -146,8 +167,7 @@ def rewrite(archive: Path, out: Path, change) -> None:  # noqa: ANN001
             target.addfile(member, io.BytesIO(data))
 
 
-async def test_damaged_archives_are_refused_and_change_nothing(database_url, attachments,
-                                                               tmp_path):  # noqa: ANN001
+async def test_damaged_archives_are_refused_and_change_nothing(database_url, attachments, tmp_path):
     backup = await create_backup(database_url, attachments, tmp_path / "backups")
     data = backup.path.read_bytes()
     truncated = tmp_path / "truncated.tar"
@@ -158,29 +178,36 @@ async def test_damaged_archives_are_refused_and_change_nothing(database_url, att
     with tarfile.open(not_a_backup, "w") as archive:
         archive.add(__file__, arcname="notes.txt")
     async with fresh(backend_name(database_url), tmp_path) as target:
-        for bad, says in ((truncated, "truncated"), (tampered, "checksum"),
-                          (not_a_backup, "not a CRM backup")):
+        for bad, says in (
+            (truncated, "truncated"),
+            (tampered, "checksum"),
+            (not_a_backup, "not a CRM backup"),
+        ):
             with pytest.raises(BackupError, match=says):
                 await restore_backup(bad, target, tmp_path / "files")
             assert await snapshot(target) == {}  # not even a table
             assert not (tmp_path / "files").exists()
 
 
-async def test_a_database_with_data_is_replaced_only_with_force(database_url, attachments,
-                                                                 tmp_path):  # noqa: ANN001
+async def test_a_database_with_data_is_replaced_only_with_force(
+    database_url, attachments, tmp_path
+):
     backup = await create_backup(database_url, attachments, tmp_path / "backups")
     async with fresh(backend_name(database_url), tmp_path) as target:
         await restore_backup(backup.path, target, tmp_path / "files")
         with pytest.raises(BackupError, match="--force"):
             await restore_backup(backup.path, target, tmp_path / "files")
-        result = await restore_backup(backup.path, target, tmp_path / "files", force=True,
-                                      backup_dir=tmp_path / "replaced")
+        result = await restore_backup(
+            backup.path, target, tmp_path / "files", force=True, backup_dir=tmp_path / "replaced"
+        )
         assert result.replaced_backup is not None and result.replaced_backup.exists()
         assert await snapshot(target) == await snapshot(database_url)
 
 
-async def test_a_backup_of_an_older_revision_is_migrated_to_head(database_url,  # noqa: ANN001
-                                                                 tmp_path):
+async def test_a_backup_of_an_older_revision_is_migrated_to_head(
+    database_url,
+    tmp_path,
+):
     async with fresh(backend_name(database_url), tmp_path) as old:
         await asyncio.to_thread(upgrade, old)
         await asyncio.to_thread(downgrade, old, "-1")
@@ -190,6 +217,8 @@ async def test_a_backup_of_an_older_revision_is_migrated_to_head(database_url,  
             assert result.revision != head_revision() and result.migrated_to == head_revision()
             engine = create_async_engine(async_url(target), poolclass=NullPool)
             async with engine.connect() as connection:
-                assert await connection.scalar(text("SELECT version_num FROM alembic_version")) \
+                assert (
+                    await connection.scalar(text("SELECT version_num FROM alembic_version"))
                     == head_revision()
+                )
             await engine.dispose()

@@ -13,19 +13,20 @@ from persistence.models import AuditEvent
 
 
 @pytest.fixture
-def backup_dir(app, tmp_path) -> Iterator[Path]:  # noqa: ANN001
+def backup_dir(app, tmp_path) -> Iterator[Path]:
     original = app.state.settings
     app.state.settings = original.model_copy(update={"backup_dir": tmp_path / "backups"})
     yield app.state.settings.backup_dir
     app.state.settings = original
 
 
-async def finished(app) -> None:  # noqa: ANN001
+async def finished(app) -> None:
     await asyncio.gather(*list(getattr(app.state, "backup_tasks", ())))
 
 
-async def test_an_admin_starts_lists_and_downloads_a_backup(app, client, users, database,
-                                                            backup_dir, tmp_path):  # noqa: ANN001
+async def test_an_admin_starts_lists_and_downloads_a_backup(
+    app, client, users, database, backup_dir, tmp_path
+):
     admin = users["admin"].headers
     started = await client.post("/backups", headers=admin)
     assert started.status_code == 202, started.text
@@ -43,21 +44,28 @@ async def test_an_admin_starts_lists_and_downloads_a_backup(app, client, users, 
     assert manifest["tables"]["user"] >= 6
 
     async with database.session(write=False) as session:
-        audited = (await session.execute(select(AuditEvent.action, AuditEvent.actor_id).where(
-            AuditEvent.entity_type == "backup", AuditEvent.entity_id == listed[0]["id"])
-            .order_by(AuditEvent.id))).all()
+        audited = (
+            await session.execute(
+                select(AuditEvent.action, AuditEvent.actor_id)
+                .where(AuditEvent.entity_type == "backup", AuditEvent.entity_id == listed[0]["id"])
+                .order_by(AuditEvent.id)
+            )
+        ).all()
     assert audited == [("create", users["admin"].id), ("download", users["admin"].id)]
 
 
-async def test_others_are_refused_and_unknown_backups_are_404(client, users,  # noqa: ANN001
-                                                              backup_dir):
+async def test_others_are_refused_and_unknown_backups_are_404(
+    client,
+    users,
+    backup_dir,
+):
     for role in ("supervisor", "am", "agent", "readonly"):
         headers = users[role].headers
         assert (await client.get("/backups", headers=headers)).status_code == 403
         assert (await client.post("/backups", headers=headers)).status_code == 403
-        assert (await client.get("/backups/1704067200000/download",
-                                 headers=headers)).status_code == 403
+        assert (
+            await client.get("/backups/1704067200000/download", headers=headers)
+        ).status_code == 403
     assert not backup_dir.exists()
-    missing = await client.get("/backups/1704067200000/download",
-                               headers=users["admin"].headers)
+    missing = await client.get("/backups/1704067200000/download", headers=users["admin"].headers)
     assert missing.status_code == 404

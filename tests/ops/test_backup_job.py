@@ -16,18 +16,19 @@ from persistence.backup import BackupError, list_backups, name_of
 from persistence.models import Notification
 
 
-def settings_for(app, tmp_path: Path) -> Settings:  # noqa: ANN001
+def settings_for(app, tmp_path: Path) -> Settings:
     return app.state.settings.model_copy(update={"backup_dir": tmp_path / "backups"})
 
 
 def test_the_job_runs_daily_at_0130_shanghai():
     spec = JOBS["backup"]
     assert spec.every == timedelta(days=1)
-    assert spec.due_at(datetime(2024, 10, 14, 18, 0, tzinfo=UTC)) == \
-        datetime(2024, 10, 14, 17, 30, tzinfo=UTC)  # 01:30 on the 15th in Shanghai
+    assert spec.due_at(datetime(2024, 10, 14, 18, 0, tzinfo=UTC)) == datetime(
+        2024, 10, 14, 17, 30, tzinfo=UTC
+    )  # 01:30 on the 15th in Shanghai
 
 
-async def test_a_run_backs_up_and_prunes_by_retention(app, database, tmp_path):  # noqa: ANN001
+async def test_a_run_backs_up_and_prunes_by_retention(app, database, tmp_path):
     settings = settings_for(app, tmp_path)
     settings.backup_dir.mkdir()
     old = [datetime(2024, 10, 14, 17, 30, tzinfo=UTC) - timedelta(days=n) for n in range(10)]
@@ -43,9 +44,10 @@ async def test_a_run_backs_up_and_prunes_by_retention(app, database, tmp_path): 
     assert set(result["removed"]) == {name_of(at) for at in old} - kept_old
 
 
-async def test_a_failed_backup_notifies_every_active_admin(app, database, users, tmp_path,
-                                                           monkeypatch):  # noqa: ANN001
-    def disk_full(*_args) -> None:  # noqa: ANN002
+async def test_a_failed_backup_notifies_every_active_admin(
+    app, database, users, tmp_path, monkeypatch
+):
+    def disk_full(*_args) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(backup_module, "_stage_attachments", disk_full)
@@ -56,6 +58,13 @@ async def test_a_failed_backup_notifies_every_active_admin(app, database, users,
     [failed] = list_backups(settings.backup_dir)
     assert failed.status == "failed" and "No space left" in failed.error
     async with database.session(write=False) as session:
-        told = set((await session.scalars(select(Notification.user_id).where(
-            Notification.kind == "backup_failed", Notification.created_at == now))).all())
+        told = set(
+            (
+                await session.scalars(
+                    select(Notification.user_id).where(
+                        Notification.kind == "backup_failed", Notification.created_at == now
+                    )
+                )
+            ).all()
+        )
     assert users["admin"].id in told and users["supervisor"].id not in told

@@ -15,8 +15,11 @@ COMPOSE = yaml.safe_load((ROOT / "deploy" / "compose.yaml").read_text(encoding="
 
 def instructions(name: str) -> list[str]:
     text = DOCKERFILE.replace("\\\n", " ")
-    return [line.split(None, 1)[1].strip() for line in text.splitlines()
-            if line.split(None, 1)[:1] == [name]]
+    return [
+        line.split(None, 1)[1].strip()
+        for line in text.splitlines()
+        if line.split(None, 1)[:1] == [name]
+    ]
 
 
 def test_the_server_is_pid_1_through_exec_form_and_exec():

@@ -38,7 +38,7 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def postgres_url(tmp_path) -> str:  # noqa: ANN001
+def postgres_url(tmp_path) -> str:
     with fresh_database("postgresql", tmp_path) as url:
         upgrade(url)
         yield url
@@ -47,14 +47,28 @@ def postgres_url(tmp_path) -> str:  # noqa: ANN001
 async def start(url: str, tmp: Path, name: str) -> tuple[asyncio.subprocess.Process, str, Path]:
     port = free_port()
     log = tmp / f"{name}.log"
-    env = {**os.environ, "CRM_DATABASE_URL": url, "CRM_SECRET_KEY": "two-servers-" + "k" * 40,
-           "CRM_PORT": str(port), "CRM_HOST": "127.0.0.1", "CRM_VAR_DIR": str(tmp / name),
-           "CRM_ATTACHMENTS_DIR": str(tmp / "attachments"), "CRM_JOBS": "on",
-           "CRM_LOG_FORMAT": "json", "CRM_FRONTEND_DIST": str(tmp / "no-frontend"),
-           "CRM_ADMIN_PASSWORD": PASSWORD}
+    env = {
+        **os.environ,
+        "CRM_DATABASE_URL": url,
+        "CRM_SECRET_KEY": "two-servers-" + "k" * 40,
+        "CRM_PORT": str(port),
+        "CRM_HOST": "127.0.0.1",
+        "CRM_VAR_DIR": str(tmp / name),
+        "CRM_ATTACHMENTS_DIR": str(tmp / "attachments"),
+        "CRM_JOBS": "on",
+        "CRM_LOG_FORMAT": "json",
+        "CRM_FRONTEND_DIST": str(tmp / "no-frontend"),
+        "CRM_ADMIN_PASSWORD": PASSWORD,
+    }
     process = await asyncio.create_subprocess_exec(
-        str(CRM), "serve", cwd=ROOT, env=env, stdout=asyncio.subprocess.DEVNULL,
-        stderr=log.open("wb"), start_new_session=True)
+        str(CRM),
+        "serve",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=log.open("wb"),
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}/api/v1"
     async with httpx.AsyncClient(base_url=base) as client:
         for _ in range(DEADLINE * 10):  # polling for readiness, not waiting for time to pass
@@ -70,19 +84,25 @@ async def start(url: str, tmp: Path, name: str) -> tuple[asyncio.subprocess.Proc
 
 
 async def login(client: httpx.AsyncClient, username: str) -> dict[str, str]:
-    response = await client.post("/auth/token", data={"username": username,
-                                                      "password": PASSWORD})
+    response = await client.post("/auth/token", data={"username": username, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-async def test_two_servers_share_the_jobs_and_lose_nothing(postgres_url, tmp_path,  # noqa: ANN001
-                                                          monkeypatch):
+async def test_two_servers_share_the_jobs_and_lose_nothing(
+    postgres_url,
+    tmp_path,
+    monkeypatch,
+):
     monkeypatch.setenv("CRM_ADMIN_PASSWORD", PASSWORD)
     seeded = await asyncio.create_subprocess_exec(
-        str(CRM), "seed-demo", cwd=ROOT, env={**os.environ, "CRM_DATABASE_URL": postgres_url,
-                                              "CRM_VAR_DIR": str(tmp_path)},
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        str(CRM),
+        "seed-demo",
+        cwd=ROOT,
+        env={**os.environ, "CRM_DATABASE_URL": postgres_url, "CRM_VAR_DIR": str(tmp_path)},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     assert await seeded.wait() == 0, (await seeded.stderr.read()).decode()
     database = Database(postgres_url)
     servers = [await start(postgres_url, tmp_path, name) for name in ("one", "two")]
@@ -94,18 +114,39 @@ async def test_two_servers_share_the_jobs_and_lose_nothing(postgres_url, tmp_pat
 
         # A P1 ticket whose first-response warning and breach are already past: the next
         # sla-scan, in whichever process, raises both, once.
-        customer = (await clients[0].post("/customers", headers=manager[0], json={
-            "kind": "organization", "name": f"两进程测试{uuid.uuid4().hex[:6]}有限公司",
-            "credit_code": credit_code(), "stage": "intent"})).json()
-        ticket = await clients[1].post("/tickets", headers=admin[1], json={
-            "customer_id": customer["id"], "type": "after_sales_repair", "channel": "phone",
-            "title": "两进程 SLA", "urgent": True, "important": True})
+        customer = (
+            await clients[0].post(
+                "/customers",
+                headers=manager[0],
+                json={
+                    "kind": "organization",
+                    "name": f"两进程测试{uuid.uuid4().hex[:6]}有限公司",
+                    "credit_code": credit_code(),
+                    "stage": "intent",
+                },
+            )
+        ).json()
+        ticket = await clients[1].post(
+            "/tickets",
+            headers=admin[1],
+            json={
+                "customer_id": customer["id"],
+                "type": "after_sales_repair",
+                "channel": "phone",
+                "title": "两进程 SLA",
+                "urgent": True,
+                "important": True,
+            },
+        )
         assert ticket.status_code == 201, ticket.text
         ticket_id = ticket.json()["id"]
         past = datetime.now(UTC) - timedelta(minutes=5)
         async with database.session(write=True) as session:
-            await session.execute(update(Ticket).where(Ticket.id == ticket_id).values(
-                first_response_warn_at=past, first_response_due_at=past))
+            await session.execute(
+                update(Ticket)
+                .where(Ticket.id == ticket_id)
+                .values(first_response_warn_at=past, first_response_due_at=past)
+            )
 
         # Mixed traffic to both until the next minute's runs are done.
         created: list[int] = []
@@ -113,20 +154,36 @@ async def test_two_servers_share_the_jobs_and_lose_nothing(postgres_url, tmp_pat
         turn = 0
         while True:
             i = turn % 2
-            made = await clients[i].post("/customers", headers=manager[i], json={
-                "kind": "organization", "name": f"流量{uuid.uuid4().hex[:8]}有限公司",
-                "credit_code": credit_code(), "stage": "potential"})
+            made = await clients[i].post(
+                "/customers",
+                headers=manager[i],
+                json={
+                    "kind": "organization",
+                    "name": f"流量{uuid.uuid4().hex[:8]}有限公司",
+                    "credit_code": credit_code(),
+                    "stage": "potential",
+                },
+            )
             assert made.status_code == 201, made.text
             created.append(made.json()["id"])
-            assert (await clients[1 - i].get(f"/customers/{created[-1]}",
-                                              headers=manager[1 - i])).status_code == 200
+            assert (
+                await clients[1 - i].get(f"/customers/{created[-1]}", headers=manager[1 - i])
+            ).status_code == 200
             assert (await clients[i].get("/tickets", headers=admin[i])).status_code == 200
-            assert (await clients[1 - i].get("/customers", params={"limit": 20},
-                                              headers=admin[1 - i])).status_code == 200
+            assert (
+                await clients[1 - i].get("/customers", params={"limit": 20}, headers=admin[1 - i])
+            ).status_code == 200
             turn += 1
             async with database.session(write=False) as session:
-                done = set((await session.scalars(select(JobRun.job).where(
-                    JobRun.due_at >= boundary, JobRun.finished_at.is_not(None)))).all())
+                done = set(
+                    (
+                        await session.scalars(
+                            select(JobRun.job).where(
+                                JobRun.due_at >= boundary, JobRun.finished_at.is_not(None)
+                            )
+                        )
+                    ).all()
+                )
             if {"sla-scan", "email-outbox"} <= done and turn >= 20:
                 break
             assert datetime.now(UTC) < started_at + timedelta(seconds=DEADLINE), done
@@ -138,24 +195,53 @@ async def test_two_servers_share_the_jobs_and_lose_nothing(postgres_url, tmp_pat
                 os.killpg(process.pid, signal.SIGTERM)
         codes = [await asyncio.wait_for(p.wait(), 60) for p, _, _ in servers]
 
-    logs = [[json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
-            for _, _, log in servers]
+    logs = [
+        [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+        for _, _, log in servers
+    ]
     # A graceful stop: uvicorn finishes, then re-raises the SIGTERM it caught.
     assert set(codes) <= {0, -signal.SIGTERM}, [log.read_text()[-2000:] for *_, log in servers]
-    assert all(any(line["message"].startswith("Finished server process") for line in lines)
-               for lines in logs)
-    ran = Counter((m.group(1), m.group(2)) for lines in logs for line in lines
-                  if (m := RAN.match(line["message"])))
+    assert all(
+        any(line["message"].startswith("Finished server process") for line in lines)
+        for lines in logs
+    )
+    ran = Counter(
+        (m.group(1), m.group(2))
+        for lines in logs
+        for line in lines
+        if (m := RAN.match(line["message"]))
+    )
     async with database.session(write=False) as session:
-        runs = set((await session.execute(select(JobRun.job, JobRun.due_at).where(
-            JobRun.started_at >= started_at - timedelta(seconds=5)))).all())
-        alerts = Counter((await session.execute(select(SlaAlert.target, SlaAlert.threshold)
-                                                .where(SlaAlert.ticket_id == ticket_id))).all())
-        told = Counter((await session.execute(select(Notification.user_id, Notification.kind)
-                                              .where(Notification.entity_id == ticket_id,
-                                                     Notification.kind.like("sla_%")))).all())
-        stored = set((await session.scalars(select(Customer.id).where(
-            Customer.id.in_(created)))).all())
+        runs = set(
+            (
+                await session.execute(
+                    select(JobRun.job, JobRun.due_at).where(
+                        JobRun.started_at >= started_at - timedelta(seconds=5)
+                    )
+                )
+            ).all()
+        )
+        alerts = Counter(
+            (
+                await session.execute(
+                    select(SlaAlert.target, SlaAlert.threshold).where(
+                        SlaAlert.ticket_id == ticket_id
+                    )
+                )
+            ).all()
+        )
+        told = Counter(
+            (
+                await session.execute(
+                    select(Notification.user_id, Notification.kind).where(
+                        Notification.entity_id == ticket_id, Notification.kind.like("sla_%")
+                    )
+                )
+            ).all()
+        )
+        stored = set(
+            (await session.scalars(select(Customer.id).where(Customer.id.in_(created)))).all()
+        )
         codes_unique = await session.scalar(select(func.count(func.distinct(Customer.code))))
         customers = await session.scalar(select(func.count()).select_from(Customer))
     await database.dispose()
@@ -171,5 +257,7 @@ async def test_two_servers_share_the_jobs_and_lose_nothing(postgres_url, tmp_pat
     assert stored == set(created) and len(created) >= 20
     assert codes_unique == customers
     # Requests were logged with their ids by both processes.
-    assert all(any(line.get("route") == "/api/v1/customers" and line.get("request_id")
-                   for line in lines) for lines in logs)
+    assert all(
+        any(line.get("route") == "/api/v1/customers" and line.get("request_id") for line in lines)
+        for lines in logs
+    )

@@ -17,9 +17,16 @@ class TestChildrenDoNotConflict:
         before = await get_customer(client, t.owner, t.customer["id"])
 
         async def record(i: int) -> int:
-            response = await client.post("/follow-ups", headers=t.owner.headers, json={
-                "customer_id": t.customer["id"], "method": "phone", "summary": f"第 {i} 次",
-                "at": (base + timedelta(minutes=i)).isoformat()})
+            response = await client.post(
+                "/follow-ups",
+                headers=t.owner.headers,
+                json={
+                    "customer_id": t.customer["id"],
+                    "method": "phone",
+                    "summary": f"第 {i} 次",
+                    "at": (base + timedelta(minutes=i)).isoformat(),
+                },
+            )
             return response.status_code
 
         statuses = await asyncio.gather(*(record(i) for i in range(16)))
@@ -27,34 +34,48 @@ class TestChildrenDoNotConflict:
         after = await get_customer(client, t.owner, t.customer["id"])
         assert after["version"] == before["version"]
         assert datetime.fromisoformat(after["last_contact_at"]) == base + timedelta(minutes=15)
-        listed = await client.get("/follow-ups", params={"customer_id": t.customer["id"],
-                                                         "limit": 50}, headers=t.owner.headers)
+        listed = await client.get(
+            "/follow-ups",
+            params={"customer_id": t.customer["id"], "limit": 50},
+            headers=t.owner.headers,
+        )
         assert len(listed.json()["items"]) == 16
 
     async def test_orders_at_once_sum_to_the_cumulative_amount(self, client, database):
         t = await team(client, database)
 
         async def order(i: int) -> int:
-            response = await client.post(f"/customers/{t.customer['id']}/orders",
-                                         headers=t.owner.headers, json={
-                                             "product": f"订阅 {i}", "amount": f"{100 + i}.50",
-                                             "ordered_on": "2025-03-01"})
+            response = await client.post(
+                f"/customers/{t.customer['id']}/orders",
+                headers=t.owner.headers,
+                json={
+                    "product": f"订阅 {i}",
+                    "amount": f"{100 + i}.50",
+                    "ordered_on": "2025-03-01",
+                },
+            )
             return response.status_code
 
         assert await asyncio.gather(*(order(i) for i in range(12))) == [201] * 12
         after = await get_customer(client, t.owner, t.customer["id"])
-        assert Decimal(after["cumulative_amount"]) == sum(Decimal(f"{100 + i}.50")
-                                                          for i in range(12))
+        assert Decimal(after["cumulative_amount"]) == sum(
+            Decimal(f"{100 + i}.50") for i in range(12)
+        )
 
     async def test_an_edit_opened_before_a_follow_up_still_saves(self, client, database):
         t = await team(client, database)
         opened = await client.get(f"/customers/{t.customer['id']}", headers=t.owner.headers)
         etag = opened.headers["etag"]
-        await client.post("/follow-ups", headers=t.owner.headers, json={
-            "customer_id": t.customer["id"], "method": "visit", "summary": "上门拜访"})
-        response = await client.patch(f"/customers/{t.customer['id']}",
-                                      json={"main_business": "工业软件"},
-                                      headers={**t.owner.headers, "If-Match": etag})
+        await client.post(
+            "/follow-ups",
+            headers=t.owner.headers,
+            json={"customer_id": t.customer["id"], "method": "visit", "summary": "上门拜访"},
+        )
+        response = await client.patch(
+            f"/customers/{t.customer['id']}",
+            json={"main_business": "工业软件"},
+            headers={**t.owner.headers, "If-Match": etag},
+        )
         assert response.status_code == 200, response.text
         assert response.json()["last_contact_at"] is not None
 
@@ -62,27 +83,38 @@ class TestChildrenDoNotConflict:
 class TestStaleIfMatch:
     async def test_a_stale_if_match_is_412(self, client, database):
         t = await team(client, database)
-        etag = (await client.get(f"/customers/{t.customer['id']}",
-                                 headers=t.owner.headers)).headers["etag"]
-        first = await client.patch(f"/customers/{t.customer['id']}", json={"region": "华东"},
-                                   headers={**t.owner.headers, "If-Match": etag})
+        etag = (
+            await client.get(f"/customers/{t.customer['id']}", headers=t.owner.headers)
+        ).headers["etag"]
+        first = await client.patch(
+            f"/customers/{t.customer['id']}",
+            json={"region": "华东"},
+            headers={**t.owner.headers, "If-Match": etag},
+        )
         assert first.status_code == 200
-        second = await client.patch(f"/customers/{t.customer['id']}", json={"region": "华南"},
-                                    headers={**t.owner.headers, "If-Match": etag})
+        second = await client.patch(
+            f"/customers/{t.customer['id']}",
+            json={"region": "华南"},
+            headers={**t.owner.headers, "If-Match": etag},
+        )
         assert_problem(second, 412, "version-mismatch")
         stored = await get_customer(client, t.owner, t.customer["id"])
         assert stored["region"] == "华东"
 
     async def test_concurrent_edits_with_the_same_if_match_one_wins_the_rest_412(
-            self, client, database):
+        self, client, database
+    ):
         t = await team(client, database)
-        etag = (await client.get(f"/customers/{t.customer['id']}",
-                                 headers=t.owner.headers)).headers["etag"]
+        etag = (
+            await client.get(f"/customers/{t.customer['id']}", headers=t.owner.headers)
+        ).headers["etag"]
 
         async def edit(i: int) -> int:
-            response = await client.patch(f"/customers/{t.customer['id']}",
-                                          json={"main_business": f"业务 {i}"},
-                                          headers={**t.owner.headers, "If-Match": etag})
+            response = await client.patch(
+                f"/customers/{t.customer['id']}",
+                json={"main_business": f"业务 {i}"},
+                headers={**t.owner.headers, "If-Match": etag},
+            )
             return response.status_code
 
         statuses = sorted(await asyncio.gather(*(edit(i) for i in range(8))))

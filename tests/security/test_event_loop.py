@@ -11,33 +11,58 @@ from tests.conftest import create_customer
 BUDGET = 0.200  # seconds for one health check
 
 
-async def hostile_requests(client, users, customer_id: int) -> list:  # noqa: ANN001
+async def hostile_requests(client, users, customer_id: int) -> list:
     many_keys = ("{" + ",".join(f'"k{i}":0' for i in range(90_000)) + "}").encode()
-    forged = base64.urlsafe_b64encode(json.dumps(["\ud800", 10**30]).encode(
-        "utf-8", "surrogatepass")).decode()
+    forged = base64.urlsafe_b64encode(
+        json.dumps(["\ud800", 10**30]).encode("utf-8", "surrogatepass")
+    ).decode()
     admin = users["admin"].headers
     jobs = []
     for i in range(3):
         jobs += [
-            client.post("/auth/refresh", content=many_keys,
-                        headers={"content-type": "application/json"}),
-            client.post("/customers", content=many_keys,
-                        headers={"content-type": "application/json", **admin}),
-            client.post("/auth/refresh", content=b"x" * (3 * 1024 * 1024),
-                        headers={"content-type": "application/json"}),
-            client.post("/customers", content=b"[" * 500_000,
-                        headers={"content-type": "application/json", **admin}),
+            client.post(
+                "/auth/refresh", content=many_keys, headers={"content-type": "application/json"}
+            ),
+            client.post(
+                "/customers",
+                content=many_keys,
+                headers={"content-type": "application/json", **admin},
+            ),
+            client.post(
+                "/auth/refresh",
+                content=b"x" * (3 * 1024 * 1024),
+                headers={"content-type": "application/json"},
+            ),
+            client.post(
+                "/customers",
+                content=b"[" * 500_000,
+                headers={"content-type": "application/json", **admin},
+            ),
             client.get("/customers", params={"cursor": forged}, headers=admin),
             client.get("/tickets", params={"created_from": "0001-01-01"}, headers=admin),
-            client.post("/tickets", headers=admin, json={
-                "customer_id": customer_id, "type": "complaint", "channel": "phone",
-                "title": "回溯", "opened_at": "1970-01-01T00:00:00+00:00"}),
-            client.get("/business-calendar/preview", headers=admin, params={
-                "start": "1970-01-01T00:00:00+00:00", "minutes": 5_000_000}),
+            client.post(
+                "/tickets",
+                headers=admin,
+                json={
+                    "customer_id": customer_id,
+                    "type": "complaint",
+                    "channel": "phone",
+                    "title": "回溯",
+                    "opened_at": "1970-01-01T00:00:00+00:00",
+                },
+            ),
+            client.get(
+                "/business-calendar/preview",
+                headers=admin,
+                params={"start": "1970-01-01T00:00:00+00:00", "minutes": 5_000_000},
+            ),
         ]
-        jobs += [client.post("/auth/token", data={"username": f"nobody{i}{k}",
-                                                  "password": "wrong-password"})
-                 for k in range(4)]
+        jobs += [
+            client.post(
+                "/auth/token", data={"username": f"nobody{i}{k}", "password": "wrong-password"}
+            )
+            for k in range(4)
+        ]
     return jobs
 
 
@@ -50,7 +75,7 @@ async def test_health_answers_within_200_ms_under_the_worst_inputs(client, users
     loop = asyncio.get_running_loop()
     requests = await hostile_requests(client, users, customer["id"])
 
-    async def attacker(share: list) -> list:  # noqa: ANN001
+    async def attacker(share: list) -> list:
         return [await request for request in share]
 
     # Four attackers, each sending its share one request after another, as four clients would.

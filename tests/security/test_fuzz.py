@@ -17,9 +17,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance,
-                                               response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from api.app import create_app
 from api.security import Passwords
@@ -35,8 +37,12 @@ OPENAPI = Path(__file__).resolve().parents[2] / "openapi" / "openapi.json"
 EXAMPLES = int(os.environ.get("CRM_FUZZ_EXAMPLES", "12"))
 ROLES = ("admin", "account_manager", "agent")
 PASSWORD = "fuzz-pass-7QzL"
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 schema = schemathesis.openapi.from_path(OPENAPI)
 
@@ -52,13 +58,20 @@ class FuzzTarget:
     """The app, its users and an HTTP client, all living in the portal's event loop."""
 
     def __init__(self, url: str, var_dir: Path) -> None:
-        self.app = create_app(Settings(
-            database_url=url, secret_key="fuzz-secret-key-0123456789", var_dir=var_dir,
-            attachments_dir=var_dir / "attachments", frontend_dist=var_dir / "no-frontend"))
+        self.app = create_app(
+            Settings(
+                database_url=url,
+                secret_key="fuzz-secret-key-0123456789",
+                var_dir=var_dir,
+                attachments_dir=var_dir / "attachments",
+                frontend_dist=var_dir / "no-frontend",
+            )
+        )
         self.database = self.app.state.database
         self.client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=self.app, raise_app_exceptions=False),
-            base_url="http://test")
+            base_url="http://test",
+        )
         self.headers: dict[str, dict[str, str]] = {}
         self.user_ids: dict[str, int] = {}
 
@@ -66,15 +79,25 @@ class FuzzTarget:
         for role in ROLES:
             async with self.database.session(write=True) as session:
                 user = await user_service.create_user(
-                    SqlUnitOfWork(session), MovableClock(), Passwords, SYSTEM,
-                    {"username": f"fuzz-{role}-{uuid.uuid4().hex[:6]}", "password": PASSWORD,
-                     "role": role, "display_name": role, "department_id": None})
+                    SqlUnitOfWork(session),
+                    MovableClock(),
+                    Passwords,
+                    SYSTEM,
+                    {
+                        "username": f"fuzz-{role}-{uuid.uuid4().hex[:6]}",
+                        "password": PASSWORD,
+                        "role": role,
+                        "display_name": role,
+                        "department_id": None,
+                    },
+                )
             self.user_ids[role] = user.id
             await self.sign_in(role)
         # Records for the ids the fuzzer tries (small integers) to find.
         for _ in range(3):
-            await self.client.post("/api/v1/customers", json=organization(),
-                                   headers=self.headers["account_manager"])
+            await self.client.post(
+                "/api/v1/customers", json=organization(), headers=self.headers["account_manager"]
+            )
 
     async def sign_in(self, role: str) -> None:
         """(Re)sign in `role`'s user, restoring it first: an admin's fuzzed PATCH may have
@@ -84,14 +107,14 @@ class FuzzTarget:
             user.is_active, user.role = True, role
             user.password_hash = await Passwords.hash(PASSWORD)
             name = user.username
-        response = await self.client.post("/api/v1/auth/token",
-                                          data={"username": name, "password": PASSWORD})
+        response = await self.client.post(
+            "/api/v1/auth/token", data={"username": name, "password": PASSWORD}
+        )
         assert response.status_code == 200, response.text
         self.headers[role] = {"Authorization": f"Bearer {response.json()['access_token']}"}
 
     async def send(self, case: schemathesis.Case, role: str) -> httpx.Response:
-        kwargs = case.as_transport_kwargs(base_url="http://test",
-                                          headers=self.headers[role])
+        kwargs = case.as_transport_kwargs(base_url="http://test", headers=self.headers[role])
         headers = dict(kwargs.get("headers") or {})
         if kwargs.get("cookies"):
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in kwargs["cookies"].items())
@@ -101,9 +124,14 @@ class FuzzTarget:
             parts = files.items() if isinstance(files, dict) else files
             files = [(name, _as_file(part)) for name, part in parts]
         request = self.client.build_request(
-            kwargs["method"], kwargs["url"], headers=headers, params=kwargs.get("params"),
-            json=kwargs.get("json"), files=files,
-            **({"content": data} if isinstance(data, (bytes, str)) else {"data": data}))
+            kwargs["method"],
+            kwargs["url"],
+            headers=headers,
+            params=kwargs.get("params"),
+            json=kwargs.get("json"),
+            files=files,
+            **({"content": data} if isinstance(data, (bytes, str)) else {"data": data}),
+        )
         await request.aread()  # multipart bodies stream; the checks read the request back
         response = await self.client.send(request)
         await response.aread()
@@ -117,7 +145,7 @@ class FuzzTarget:
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def fuzz_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def fuzz_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     var_dir = tmp_path_factory.mktemp("fuzz")
     with fresh_database(request.param, var_dir) as url:
         upgrade(url)
@@ -130,10 +158,14 @@ def fuzz_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 
 
 @schema.parametrize()
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
-          derandomize=os.environ.get("CRM_FUZZ_RANDOM") != "1",
-          suppress_health_check=list(HealthCheck))
-def test_every_operation_answers_within_its_contract(case, fuzz_target):  # noqa: ANN001
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    derandomize=os.environ.get("CRM_FUZZ_RANDOM") != "1",
+    suppress_health_check=list(HealthCheck),
+)
+def test_every_operation_answers_within_its_contract(case, fuzz_target):
     portal, target = fuzz_target
     for role in ROLES:
         response = portal.call(target.send, case, role)

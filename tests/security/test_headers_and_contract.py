@@ -8,15 +8,18 @@ import httpx
 from api.app import create_app
 from api.settings import Settings
 
-OPENAPI = json.loads((Path(__file__).resolve().parents[2] / "openapi" / "openapi.json")
-                     .read_text(encoding="utf-8"))
+OPENAPI = json.loads(
+    (Path(__file__).resolve().parents[2] / "openapi" / "openapi.json").read_text(encoding="utf-8")
+)
 
 
 class TestHeaders:
     async def test_api_answers_are_not_cached_framed_or_sniffed(self, client, users):
-        for response in (await client.get("/customers", headers=users["admin"].headers),
-                         await client.get("/customers"),            # a 401 problem
-                         await client.get("/health")):
+        for response in (
+            await client.get("/customers", headers=users["admin"].headers),
+            await client.get("/customers"),  # a 401 problem
+            await client.get("/health"),
+        ):
             assert response.headers["cache-control"] == "no-store"
             assert response.headers["x-content-type-options"] == "nosniff"
             assert response.headers["x-frame-options"] == "DENY"
@@ -24,9 +27,14 @@ class TestHeaders:
 
     async def test_the_app_page_has_a_content_security_policy(self, tmp_path):
         (tmp_path / "index.html").write_text("<!doctype html><title>CRM</title>")
-        app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}",
-                                  secret_key="k" * 32, var_dir=tmp_path,
-                                  frontend_dist=tmp_path))
+        app = create_app(
+            Settings(
+                database_url=f"sqlite:///{tmp_path / 'x.db'}",
+                secret_key="k" * 32,
+                var_dir=tmp_path,
+                frontend_dist=tmp_path,
+            )
+        )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
             page = await c.get("/customers/12")
@@ -38,7 +46,7 @@ class TestHeaders:
         await app.state.database.dispose()
 
 
-def operations():  # noqa: ANN201
+def operations():
     for path, item in OPENAPI["paths"].items():
         for method, operation in item.items():
             yield f"{method.upper()} {path}", method, operation
@@ -70,7 +78,8 @@ class TestContract:
                     content = response.get("content", {})
                     assert list(content) == ["application/problem+json"], (name, status)
                     assert content["application/problem+json"]["schema"] == {
-                        "$ref": "#/components/schemas/Problem"}, (name, status)
+                        "$ref": "#/components/schemas/Problem"
+                    }, (name, status)
 
     def test_no_time_of_day_is_declared_as_format_time(self):
         text = json.dumps(OPENAPI)

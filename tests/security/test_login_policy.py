@@ -17,39 +17,42 @@ _next_address = iter(range(1, 60000))
 
 
 @asynccontextmanager
-async def from_address(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
+async def from_address(app) -> AsyncIterator[httpx.AsyncClient]:
     """A client whose requests come from an address of its own (in process: only the ASGI
     scope's client field differs; nothing leaves the machine)."""
     n = next(_next_address)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False,
-                                    client=(f"198.51.{n // 250}.{n % 250 + 1}", 40000))
+    transport = httpx.ASGITransport(
+        app=app, raise_app_exceptions=False, client=(f"198.51.{n // 250}.{n % 250 + 1}", 40000)
+    )
     async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
         yield c
 
 
-async def attempt(client, username: str, password: str) -> int:  # noqa: ANN001
-    response = await client.post("/auth/token", data={"username": username,
-                                                      "password": password})
+async def attempt(client, username: str, password: str) -> int:
+    response = await client.post("/auth/token", data={"username": username, "password": password})
     assert response.status_code in (200, 401, 429), response.text
     return response.status_code
 
 
 class TestTheOwnerIsNeverLockedOut:
     async def test_after_an_attacker_hits_the_limit_the_owner_signs_in_elsewhere(
-            self, app, client, database, clock):
+        self, app, client, database, clock
+    ):
         user = await make_user(client, database, "admin")
         clock.at = datetime.now(UTC)
         async with from_address(app) as attacker, from_address(app) as owner:
             for _ in range(MAX_FAILURES_PER_USER):
                 assert await attempt(attacker, user.username, "guess-guess-1") == 401
-            refused = await attacker.post("/auth/token", data={"username": user.username,
-                                                               "password": PASSWORD})
+            refused = await attacker.post(
+                "/auth/token", data={"username": user.username, "password": PASSWORD}
+            )
             assert_problem(refused, 429, "rate-limited")
             assert int(refused.headers["retry-after"]) == 15 * 60
             assert await attempt(owner, user.username, PASSWORD) == 200
 
-    async def test_the_attackers_address_still_signs_in_other_users(self, app, client,
-                                                                   database, clock):
+    async def test_the_attackers_address_still_signs_in_other_users(
+        self, app, client, database, clock
+    ):
         target = await make_user(client, database, "agent")
         colleague = await make_user(client, database, "agent")
         clock.at = datetime.now(UTC)
@@ -69,8 +72,9 @@ class TestTheOwnerIsNeverLockedOut:
             clock.advance(minutes=15, seconds=1)
             assert await attempt(attacker, user.username, PASSWORD) == 200
 
-    async def test_hammering_a_locked_address_does_not_extend_its_lock(self, app, client,
-                                                                     database, clock):
+    async def test_hammering_a_locked_address_does_not_extend_its_lock(
+        self, app, client, database, clock
+    ):
         user = await make_user(client, database, "agent")
         clock.at = datetime.now(UTC)
         async with from_address(app) as attacker:
@@ -82,8 +86,9 @@ class TestTheOwnerIsNeverLockedOut:
             clock.advance(minutes=5, seconds=1)
             assert await attempt(attacker, user.username, PASSWORD) == 200
 
-    async def test_a_success_clears_the_addresses_failures_for_that_user(self, app, client,
-                                                                         database, clock):
+    async def test_a_success_clears_the_addresses_failures_for_that_user(
+        self, app, client, database, clock
+    ):
         user = await make_user(client, database, "agent")
         clock.at = datetime.now(UTC)
         async with from_address(app) as device:
@@ -96,8 +101,7 @@ class TestTheOwnerIsNeverLockedOut:
 
 
 class TestSpraying:
-    async def test_one_address_trying_many_usernames_is_limited(self, app, client, database,
-                                                               clock):
+    async def test_one_address_trying_many_usernames_is_limited(self, app, client, database, clock):
         victim = await make_user(client, database, "agent")
         clock.at = datetime.now(UTC)
         async with from_address(app) as sprayer, from_address(app) as victims_desk:
@@ -107,8 +111,7 @@ class TestSpraying:
             assert await attempt(sprayer, "malformed user\n", "x") == 429
             assert await attempt(victims_desk, victim.username, PASSWORD) == 200
 
-    async def test_malformed_usernames_count_as_one_user_and_against_the_address(
-            self, app, clock):
+    async def test_malformed_usernames_count_as_one_user_and_against_the_address(self, app, clock):
         clock.at = datetime.now(UTC)
         async with from_address(app) as sprayer:
             for i in range(MAX_FAILURES_PER_USER):
@@ -120,12 +123,16 @@ class TestSpraying:
 
 
 class TestConcurrentAttempts:
-    async def test_a_burst_checks_no_more_passwords_than_the_limit(self, app, client, database,
-                                                                    clock):
+    async def test_a_burst_checks_no_more_passwords_than_the_limit(
+        self, app, client, database, clock
+    ):
         user = await make_user(client, database, "agent")
         clock.at = datetime.now(UTC)
         async with from_address(app) as attacker:
-            statuses = Counter(await asyncio.gather(*(
-                attempt(attacker, user.username, f"guess-{i:04d}-x") for i in range(40))))
+            statuses = Counter(
+                await asyncio.gather(
+                    *(attempt(attacker, user.username, f"guess-{i:04d}-x") for i in range(40))
+                )
+            )
         assert statuses[401] <= MAX_FAILURES_PER_USER, statuses
         assert statuses[401] + statuses[429] == 40, statuses

@@ -10,15 +10,19 @@ from tests.support import assert_problem, uid
 
 class TestPoolClaimRevealsNothing:
     async def test_claiming_another_managers_customer_is_the_404_of_a_missing_one(
-            self, client, database, users):
+        self, client, database, users
+    ):
         owner = await make_user(client, database, "account_manager")
         theirs = await create_customer(client, owner)
         taken = await client.post(f"/pool/{theirs['id']}/claim", headers=users["am2"].headers)
         missing = await client.post("/pool/999999999/claim", headers=users["am2"].headers)
-        body, missing_body = (assert_problem(taken, 404, "not-found"),
-                              assert_problem(missing, 404, "not-found"))
+        body, missing_body = (
+            assert_problem(taken, 404, "not-found"),
+            assert_problem(missing, 404, "not-found"),
+        )
         assert body["detail"].replace(str(theirs["id"]), "N") == missing_body["detail"].replace(
-            "999999999", "N")
+            "999999999", "N"
+        )
         stored = await client.get(f"/customers/{theirs['id']}", headers=owner.headers)
         assert stored.json()["owner_id"] == owner.id
 
@@ -32,8 +36,9 @@ class TestPoolClaimRevealsNothing:
 
 
 class TestLookAlikes:
-    @pytest.mark.parametrize("variant", ["V\u200bIP", "V\u0406P", "\uff36\uff29\uff30", "vip",
-                                         " VIP ", "V\u00adIP"])
+    @pytest.mark.parametrize(
+        "variant", ["V\u200bIP", "V\u0406P", "\uff36\uff29\uff30", "vip", " VIP ", "V\u00adIP"]
+    )
     def test_variants_share_the_comparison_key(self, variant):
         assert comparison_key(variant) == comparison_key("VIP")
 
@@ -52,26 +57,43 @@ class TestLookAlikes:
         base = f"客户-VIP{uid()}"
         first = await client.post("/tags", json={"name": base}, headers=users["admin"].headers)
         assert first.status_code == 201, first.text
-        for variant in (base.replace("VIP", "V\u200bIP"), base.replace("I", "\u0406"),
-                        base.replace("VIP", "\uff36\uff29\uff30"), base.lower()):
-            response = await client.post("/tags", json={"name": variant},
-                                         headers=users["admin"].headers)
+        for variant in (
+            base.replace("VIP", "V\u200bIP"),
+            base.replace("I", "\u0406"),
+            base.replace("VIP", "\uff36\uff29\uff30"),
+            base.lower(),
+        ):
+            response = await client.post(
+                "/tags", json={"name": variant}, headers=users["admin"].headers
+            )
             assert_problem(response, 409, "duplicate", field="name")
         tags = await client.get("/tags", headers=users["admin"].headers)
         assert sum(comparison_key(t["name"]) == comparison_key(base) for t in tags.json()) == 1
 
     async def test_renaming_to_a_look_alike_is_refused(self, client, users):
-        a = (await client.post("/tags", json={"name": f"区域-A{uid()}"},
-                               headers=users["admin"].headers)).json()
-        b = (await client.post("/tags", json={"name": f"区域-B{uid()}"},
-                               headers=users["admin"].headers)).json()
-        response = await client.patch(f"/tags/{b['id']}", json={"name": a["name"].replace(
-            "区域", "区域\u200b")}, headers=users["admin"].headers)
+        a = (
+            await client.post(
+                "/tags", json={"name": f"区域-A{uid()}"}, headers=users["admin"].headers
+            )
+        ).json()
+        b = (
+            await client.post(
+                "/tags", json={"name": f"区域-B{uid()}"}, headers=users["admin"].headers
+            )
+        ).json()
+        response = await client.patch(
+            f"/tags/{b['id']}",
+            json={"name": a["name"].replace("区域", "区域\u200b")},
+            headers=users["admin"].headers,
+        )
         assert_problem(response, 409, "duplicate")
 
     async def test_names_are_stored_cleaned(self, client, users):
         suffix = uid()
-        response = await client.post("/customers", headers=users["admin"].headers,
-                                     json=organization(name=f" 明达\u200b电子{suffix}\u3000 "))
+        response = await client.post(
+            "/customers",
+            headers=users["admin"].headers,
+            json=organization(name=f" 明达\u200b电子{suffix}\u3000 "),
+        )
         assert response.status_code == 201, response.text
         assert response.json()["name"] == f"明达电子{suffix}"

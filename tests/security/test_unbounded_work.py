@@ -19,8 +19,10 @@ def walked_minutes(cal: BusinessCalendar, start: datetime, end: datetime) -> flo
     day, last = start.astimezone(cal.zone).date(), end.astimezone(cal.zone).date()
     while day <= last:
         if cal.is_workday(day):
-            opens, closes = (datetime.combine(day, cal.opens, cal.zone),
-                             datetime.combine(day, cal.closes, cal.zone))
+            opens, closes = (
+                datetime.combine(day, cal.opens, cal.zone),
+                datetime.combine(day, cal.closes, cal.zone),
+            )
             begin, finish = max(opens, start), min(closes, end)
             if finish > begin:
                 total += finish - begin
@@ -28,10 +30,12 @@ def walked_minutes(cal: BusinessCalendar, start: datetime, end: datetime) -> flo
     return total.total_seconds() / 60
 
 
-instants = st.datetimes(min_value=datetime(1998, 1, 1), max_value=datetime(2030, 12, 31),
-                        timezones=st.just(ZONE))
-overrides = st.dictionaries(st.dates(min_value=date(2003, 1, 1), max_value=date(2028, 1, 1)),
-                            st.booleans(), max_size=8)
+instants = st.datetimes(
+    min_value=datetime(1998, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(ZONE)
+)
+overrides = st.dictionaries(
+    st.dates(min_value=date(2003, 1, 1), max_value=date(2028, 1, 1)), st.booleans(), max_size=8
+)
 
 
 class TestCountedEqualsWalked:
@@ -44,8 +48,8 @@ class TestCountedEqualsWalked:
 
     def test_a_span_across_the_spring_festival_of_2024(self):
         cal = BusinessCalendar()
-        start = datetime(2024, 2, 8, 17, 0, tzinfo=ZONE)   # Thursday before the holiday
-        end = datetime(2024, 2, 19, 10, 0, tzinfo=ZONE)    # Monday after it
+        start = datetime(2024, 2, 8, 17, 0, tzinfo=ZONE)  # Thursday before the holiday
+        end = datetime(2024, 2, 19, 10, 0, tzinfo=ZONE)  # Monday after it
         # 8 Feb 17–18 h: 1 h; Friday 9 Feb: 9 h; 10–17 Feb off; Sunday 18 Feb is a make-up
         # working day: 9 h; 19 Feb 9–10 h: 1 h.
         assert cal.minutes_between(start, end) == (1 + 9 + 9 + 1) * 60
@@ -59,8 +63,10 @@ class TestCountedEqualsWalked:
 
 class TestWorkdayCount:
     @settings(max_examples=300, deadline=None)
-    @given(st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 1, 1)),
-           st.integers(min_value=0, max_value=5000))
+    @given(
+        st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 1, 1)),
+        st.integers(min_value=0, max_value=5000),
+    )
     def test_counted_workdays_equal_the_walk(self, first, length):
         last = first + timedelta(days=length)
         walked = sum(official_workday(first + timedelta(days=i)) for i in range(length + 1))

@@ -7,8 +7,8 @@ order 2023-06-01, complaint opened 2024-05-20 14:00 Shanghai.
   30 of June, 31 of July, 17 of August = 90) and not any more on 2024-08-18.
 So: active on 05-30, churn_risk from 05-31, active again on 08-18."""
 
-from tests.jobs.lifecycle.conftest import World
 from tests.jobs.conftest import local
+from tests.jobs.lifecycle.conftest import World
 
 LAST_ORDER = "2023-06-01"
 COMPLAINT = local("2024-05-20 14:00")
@@ -26,12 +26,19 @@ class TestRule:
     async def test_turns_churn_risk_when_the_order_drought_reaches_365_days(self, world):
         c = await at_risk(world, name="老客户有限公司")
         assert await world.run("churn-risk", local("2024-05-30 02:15")) == {
-            "as_of": "2024-05-30", **QUIET}
+            "as_of": "2024-05-30",
+            **QUIET,
+        }
         assert await world.status(c) == "active"
 
         result = await world.run("churn-risk", local("2024-05-31 02:15"))
-        assert result == {"as_of": "2024-05-31", **QUIET, "churn_risk": 1, "alerts": 1,
-                          "notifications": 1}
+        assert result == {
+            "as_of": "2024-05-31",
+            **QUIET,
+            "churn_risk": 1,
+            "alerts": 1,
+            "notifications": 1,
+        }
         assert await world.status(c) == "churn_risk"
         assert await world.notified(c) == [("am", "customer_churn_risk")]
         assert await world.alerts(c) == [("churn_risk", "2024-05-31")]
@@ -46,7 +53,8 @@ class TestRule:
         assert await world.status(c) == "active"
         assert [e["changes"] for e in await world.history(c, "lifecycle")] == [
             {"activity_status": ["active", "churn_risk"]},
-            {"activity_status": ["churn_risk", "active"]}]
+            {"activity_status": ["churn_risk", "active"]},
+        ]
 
     async def test_clears_when_the_customer_orders_again(self, world):
         c = await at_risk(world)
@@ -114,8 +122,7 @@ class TestOncePerSpell:
         await world.run("churn-risk", local("2024-09-03 02:15"))
         assert await world.status(c) == "churn_risk"
         assert await world.notified(c) == [("am", "customer_churn_risk")] * 2
-        assert await world.alerts(c) == [("churn_risk", "2024-06-01"),
-                                         ("churn_risk", "2024-09-03")]
+        assert await world.alerts(c) == [("churn_risk", "2024-06-01"), ("churn_risk", "2024-09-03")]
 
 
 class TestPrecedence:
@@ -137,8 +144,9 @@ class TestPrecedence:
         assert await world.status(c) == "active"
         await world.run("dormancy", local("2024-08-19 02:00"))
         assert await world.status(c) == "dormant"
-        assert await world.notified(c) == sorted([("am", "customer_dormant")] * 2
-                                                 + [("am", "customer_churn_risk")])
+        assert await world.notified(c) == sorted(
+            [("am", "customer_dormant")] * 2 + [("am", "customer_churn_risk")]
+        )
 
 
 class TestWhoIsLeftOut:

@@ -52,10 +52,16 @@ ORDERS = {
     "J": (400, ["4999.99"]),
 }
 EXPECTED = {  # R, F, M, level, grade
-    "A": (5, 5, 5, "high", "S"), "B": (4, 5, 4, "high", "S"), "C": (5, 1, 5, "medium", "A"),
-    "D": (3, 4, 3, "medium", "S"), "E": (1, 4, 4, "medium", "B"),
-    "F": (4, 2, 1, "medium", "B"), "G": (2, 3, 1, "low", "C"), "H": (3, 3, 2, "medium", "B"),
-    "I": (2, 2, 3, "medium", "B"), "J": (2, 1, 2, "low", "C"),
+    "A": (5, 5, 5, "high", "S"),
+    "B": (4, 5, 4, "high", "S"),
+    "C": (5, 1, 5, "medium", "A"),
+    "D": (3, 4, 3, "medium", "S"),
+    "E": (1, 4, 4, "medium", "B"),
+    "F": (4, 2, 1, "medium", "B"),
+    "G": (2, 3, 1, "low", "C"),
+    "H": (3, 3, 2, "medium", "B"),
+    "I": (2, 2, 3, "medium", "B"),
+    "J": (2, 1, 2, "low", "C"),
 }
 THRESHOLDS = {
     "recency_days": [
@@ -63,33 +69,41 @@ THRESHOLDS = {
         {"score": 2, "min": 300, "max": 400, "customers": 3},
         {"score": 3, "min": 150, "max": 200, "customers": 2},
         {"score": 4, "min": 45, "max": 60, "customers": 2},
-        {"score": 5, "min": 2, "max": 5, "customers": 2}],
+        {"score": 5, "min": 2, "max": 5, "customers": 2},
+    ],
     "frequency": [
         {"score": s, "min": low, "max": high, "customers": 2}
-        for s, low, high in ((1, 1, 1), (2, 2, 2), (3, 3, 3), (4, 4, 5), (5, 6, 8))],
+        for s, low, high in ((1, 1, 1), (2, 2, 2), (3, 3, 3), (4, 4, 5), (5, 6, 8))
+    ],
     "monetary": [
         {"score": s, "min": low, "max": high, "customers": 2}
-        for s, low, high in ((1, "800.00", "1200.50"), (2, "3000.00", "4999.99"),
-                             (3, "8000.00", "9500.00"), (4, "20000.00", "20000.00"),
-                             (5, "88000.00", "150000.00"))],
+        for s, low, high in (
+            (1, "800.00", "1200.50"),
+            (2, "3000.00", "4999.99"),
+            (3, "8000.00", "9500.00"),
+            (4, "20000.00", "20000.00"),
+            (5, "88000.00", "150000.00"),
+        )
+    ],
 }
 
 
 async def example(world: World) -> dict[str, int]:
     ids = {}
     for name, (ago, amounts) in ORDERS.items():
-        ids[name] = await world.customer(owner=None if name == "B" else "am",
-                                         name=f"价值客户{name}")
+        ids[name] = await world.customer(
+            owner=None if name == "B" else "am", name=f"价值客户{name}"
+        )
         last = AS_OF - timedelta(days=ago)
         for k, amount in enumerate(amounts):
-            await world.order(ids[name], last - timedelta(days=10 * (len(amounts) - 1 - k)),
-                              amount)
+            await world.order(ids[name], last - timedelta(days=10 * (len(amounts) - 1 - k)), amount)
     await world.order(ids["J"], AS_OF - timedelta(days=1), "1000000.00", status="cancelled")
     ids["K"] = await world.customer(archived=True)
     await world.order(ids["K"], AS_OF - timedelta(days=1), "999999.00")
     ids["L"] = await world.customer()
-    r = await world.client.patch(f"/customers/{ids['D']}", json={"grade": "S"},
-                                 headers=world.users["admin"].headers)
+    r = await world.client.patch(
+        f"/customers/{ids['D']}", json={"grade": "S"}, headers=world.users["admin"].headers
+    )
     assert r.status_code == 200 and r.json()["grade_locked"] is True, r.text
     return ids
 
@@ -121,8 +135,11 @@ class TestHandCheckedExample:
         before = await world.snapshot()
         for at in (RUN_AT, RUN_AT + timedelta(days=1)):  # every recency one day older
             result = await world.run_at("customer-value", at)
-            assert (result["scored"], result["scored_changed"],
-                    result["unscored_changed"]) == (10, 0, 0)
+            assert (result["scored"], result["scored_changed"], result["unscored_changed"]) == (
+                10,
+                0,
+                0,
+            )
         assert await world.snapshot() == before
 
     async def test_changes_of_level_and_grade_are_on_the_history(self, world):
@@ -139,8 +156,11 @@ class TestHandCheckedExample:
         ids = await example(world)
         await world.run("customer-value", RUN_AT)
         world.clock.at = local("2025-01-01 10:00")
-        r = await world.client.patch(f"/customers/{ids['D']}", json={"grade_locked": False},
-                                     headers=world.users["admin"].headers)
+        r = await world.client.patch(
+            f"/customers/{ids['D']}",
+            json={"grade_locked": False},
+            headers=world.users["admin"].headers,
+        )
         assert r.status_code == 200 and r.json()["grade"] == "S", r.text
         result = await world.run("customer-value", local("2025-01-02 02:45"))
         assert result["scored_changed"] == 1
@@ -151,18 +171,26 @@ class TestHandCheckedExample:
         ids = await example(world)
         await world.run("customer-value", RUN_AT)
         async with world.database.session(write=True) as s:
-            await s.execute(update(CustomerOrder).where(CustomerOrder.customer_id == ids["C"])
-                            .values(status="cancelled"))
+            await s.execute(
+                update(CustomerOrder)
+                .where(CustomerOrder.customer_id == ids["C"])
+                .values(status="cancelled")
+            )
         result = await world.run("customer-value", local("2025-01-01 02:45"))
         assert (result["scored"], result["unscored_changed"]) == (9, 1)
         assert await values(world, ids["C"]) == (None, None, None, None, None)
         assert (await world.get(ids["C"])).value_computed_at == local("2025-01-01 02:45")
         assert (await world.history(ids["C"], "value"))[-1]["changes"] == {
-            "value_level": ["medium", None], "grade": ["A", None]}
+            "value_level": ["medium", None],
+            "grade": ["A", None],
+        }
         # D keeps its locked grade even without orders
         async with world.database.session(write=True) as s:
-            await s.execute(update(CustomerOrder).where(CustomerOrder.customer_id == ids["D"])
-                            .values(status="cancelled"))
+            await s.execute(
+                update(CustomerOrder)
+                .where(CustomerOrder.customer_id == ids["D"])
+                .values(status="cancelled")
+            )
         await world.run("customer-value", local("2025-01-02 02:45"))
         assert await values(world, ids["D"]) == (None, None, None, None, "S")
 
@@ -171,15 +199,19 @@ class TestExplanation:
     async def test_explains_scores_rule_and_thresholds(self, world):
         ids = await example(world)
         await world.run("customer-value", RUN_AT)
-        r = await world.client.get(f"/customers/{ids['D']}/value",
-                                   headers=world.users["am"].headers)
+        r = await world.client.get(
+            f"/customers/{ids['D']}/value", headers=world.users["am"].headers
+        )
         assert r.status_code == 200, r.text
         body = r.json()
-        assert (body["recency_days"], body["last_order_on"], body["frequency"],
-                body["monetary"]) == (200, "2024-06-14", 4, "8000.00")
+        assert (
+            body["recency_days"],
+            body["last_order_on"],
+            body["frequency"],
+            body["monetary"],
+        ) == (200, "2024-06-14", 4, "8000.00")
         assert body["scores"] == {"recency": 3, "frequency": 4, "monetary": 3, "total": 10}
-        assert (body["value_level"], body["grade"], body["grade_locked"]) == ("medium", "S",
-                                                                             True)
+        assert (body["value_level"], body["grade"], body["grade_locked"]) == ("medium", "S", True)
         assert body["rule"] == "R+F+M = 10 ≥ 10 → A (medium); grade fixed by an admin: S"
         assert body["rules"][0] == {"min_total": 13, "grade": "S", "value_level": "high"}
         assert body["run"]["as_of"] == "2024-12-31" and body["run"]["scored"] == 10
@@ -195,24 +227,34 @@ class TestExplanation:
         assert body["rule"] == "no orders: no scores, value level or computed grade"
         assert (body["frequency"], body["monetary"], body["recency_days"]) == (0, "0.00", None)
         await world.run("customer-value", RUN_AT)
-        body = (await world.client.get(f"/customers/{c}/value",
-                                       headers=world.users["am"].headers)).json()
+        body = (
+            await world.client.get(f"/customers/{c}/value", headers=world.users["am"].headers)
+        ).json()
         assert body["scores"]["total"] is None and body["value_level"] is None
         assert body["rule"] == "no orders: no scores, value level or computed grade"
         assert body["run"]["scored"] == 0 and body["run"]["thresholds"] == {
-            "recency_days": [], "frequency": [], "monetary": []}
+            "recency_days": [],
+            "frequency": [],
+            "monetary": [],
+        }
 
     async def test_who_may_read_it(self, world):
         c = await world.customer(owner="am")
-        for user, status in (("admin", 200), ("am", 200), ("supervisor", 200),
-                             ("readonly", 200), ("am2", 404), ("agent", 403)):
-            r = await world.client.get(f"/customers/{c}/value",
-                                       headers=world.users[user].headers)
+        for user, status in (
+            ("admin", 200),
+            ("am", 200),
+            ("supervisor", 200),
+            ("readonly", 200),
+            ("am2", 404),
+            ("agent", 403),
+        ):
+            r = await world.client.get(f"/customers/{c}/value", headers=world.users[user].headers)
             assert r.status_code == status, (user, r.text)
             if status != 200:
                 assert r.headers["content-type"] == "application/problem+json"
-        r = await world.client.get("/customers/999999999/value",
-                                   headers=world.users["admin"].headers)
+        r = await world.client.get(
+            "/customers/999999999/value", headers=world.users["admin"].headers
+        )
         assert r.status_code == 404
 
     async def test_agents_do_not_see_the_value_level(self, world):
@@ -225,7 +267,8 @@ class TestExplanation:
         owner = await world.client.get(f"/customers/{c}", headers=world.users["am"].headers)
         # a lone customer is the middle of its group: R3 F3 M3 = 9 → B, medium
         assert owner.json()["value_level"] == "medium" and owner.json()["masked_fields"] == []
-        history = await world.client.get(f"/customers/{c}/history",
-                                         headers=world.users["agent"].headers)
+        history = await world.client.get(
+            f"/customers/{c}/history", headers=world.users["agent"].headers
+        )
         [value] = [e for e in history.json()["items"] if e["action"] == "value"]
         assert value["changes"] == {"grade": [None, "B"]}  # the level is hidden

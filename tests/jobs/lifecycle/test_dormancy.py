@@ -32,8 +32,14 @@ class TestTurningDormant:
         assert await world.notified(c) == [] and await world.tasks(c) == []
 
         result = await world.run("dormancy", AFTER)
-        assert result == {"as_of": "2024-07-08", **QUIET, "dormant": 1, "alerts": 1,
-                          "notifications": 1, "tasks": 1}
+        assert result == {
+            "as_of": "2024-07-08",
+            **QUIET,
+            "dormant": 1,
+            "alerts": 1,
+            "notifications": 1,
+            "tasks": 1,
+        }
         assert await world.status(c) == "dormant"
         assert await world.notified(c) == [("am", "customer_dormant")]
         assert await world.tasks(c) == [("am", "activation", False)]
@@ -69,8 +75,13 @@ class TestTurningDormant:
         everyone = [by_contact, by_order, by_ticket, by_creation, created_only]
 
         await world.run_at("dormancy", local("2024-07-07 23:59:59"))
-        assert [await world.status(c) for c in everyone] == ["active", "active", "active",
-                                                             "dormant", "active"]
+        assert [await world.status(c) for c in everyone] == [
+            "active",
+            "active",
+            "active",
+            "dormant",
+            "active",
+        ]
         await world.run_at("dormancy", local("2024-07-08 00:00"))
         assert [await world.status(c) for c in everyone] == ["dormant"] * 5
 
@@ -104,7 +115,9 @@ class TestOncePerSpell:
         before = await world.snapshot()
         assert await world.run_at("dormancy", AFTER) == {"as_of": "2024-07-08", **QUIET}
         assert await world.run_at("dormancy", local("2024-07-09 02:00")) == {
-            "as_of": "2024-07-09", **QUIET}
+            "as_of": "2024-07-09",
+            **QUIET,
+        }
         assert await world.snapshot() == before
         assert await world.notified(c) == [("am", "customer_dormant")]
         assert await world.tasks(c) == [("am", "activation", False)]
@@ -141,7 +154,8 @@ class TestOncePerSpell:
         events = await world.history(c, "lifecycle")
         assert [(e["actor_id"], e["changes"]) for e in events] == [
             (None, {"activity_status": ["active", "dormant"]}),
-            (None, {"activity_status": ["dormant", "active"]})]
+            (None, {"activity_status": ["dormant", "active"]}),
+        ]
 
 
 class TestWhoIsLeftOut:
@@ -178,8 +192,11 @@ class TestTicketsAreInteractions:
         c = await world.customer(last_contact=LAST, status="dormant")
         opened = local("2024-08-01 10:00")
         world.clock.at = opened
-        r = await world.client.post("/tickets", headers=world.users["am"].headers, json={
-            "customer_id": c, "type": "order_support", "channel": "phone", "title": "咨询"})
+        r = await world.client.post(
+            "/tickets",
+            headers=world.users["am"].headers,
+            json={"customer_id": c, "type": "order_support", "channel": "phone", "title": "咨询"},
+        )
         assert r.status_code == 201, r.text
         customer = await world.get(c)
         assert customer.activity_status == "active" and customer.last_contact_at == opened
@@ -192,17 +209,28 @@ class TestTicketsAreInteractions:
     async def test_a_backdated_ticket_never_moves_the_last_contact_back(self, world):
         c = await world.customer(last_contact=local("2024-07-01 10:00"))
         world.clock.at = local("2024-08-01 10:00")
-        r = await world.client.post("/tickets", headers=world.users["admin"].headers, json={
-            "customer_id": c, "type": "order_support", "channel": "phone", "title": "补录",
-            "opened_at": local("2024-06-01 10:00").isoformat()})
+        r = await world.client.post(
+            "/tickets",
+            headers=world.users["admin"].headers,
+            json={
+                "customer_id": c,
+                "type": "order_support",
+                "channel": "phone",
+                "title": "补录",
+                "opened_at": local("2024-06-01 10:00").isoformat(),
+            },
+        )
         assert r.status_code == 201, r.text
         assert (await world.get(c)).last_contact_at == local("2024-07-01 10:00")
 
     async def test_a_ticket_leaves_churn_risk_for_its_job(self, world):
         c = await world.customer(last_contact=LAST, status="churn_risk")
         world.clock.at = local("2024-08-01 10:00")
-        r = await world.client.post("/tickets", headers=world.users["am"].headers, json={
-            "customer_id": c, "type": "complaint", "channel": "phone", "title": "投诉"})
+        r = await world.client.post(
+            "/tickets",
+            headers=world.users["am"].headers,
+            json={"customer_id": c, "type": "complaint", "channel": "phone", "title": "投诉"},
+        )
         assert r.status_code == 201, r.text
         customer = await world.get(c)
         assert customer.activity_status == "churn_risk"
@@ -212,8 +240,12 @@ class TestTicketsAreInteractions:
 
 class TestSchedule:
     def test_the_lifecycle_jobs_run_daily_from_two_in_the_morning(self):
-        for name, minute in (("dormancy", "02:00"), ("churn-risk", "02:15"),
-                             ("verification", "02:30"), ("customer-value", "02:45")):
+        for name, minute in (
+            ("dormancy", "02:00"),
+            ("churn-risk", "02:15"),
+            ("verification", "02:30"),
+            ("customer-value", "02:45"),
+        ):
             spec = JOBS[name]
             assert spec.every.days == 1, name
             assert spec.due_at(local("2024-07-08 12:00")) == local(f"2024-07-08 {minute}")
@@ -224,9 +256,15 @@ class TestSchedule:
         c = await world.customer(last_contact=LAST)
         crm = Path(sys.executable).with_name("crm")
         process = await asyncio.create_subprocess_exec(
-            str(crm), "run-job", "dormancy", "--now", "2024-07-08T02:00:00+08:00",
+            str(crm),
+            "run-job",
+            "dormancy",
+            "--now",
+            "2024-07-08T02:00:00+08:00",
             env={**os.environ, "CRM_DATABASE_URL": world.url},
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         out, err = await asyncio.wait_for(process.communicate(), 120)
         assert process.returncode == 0, err.decode()
         outcome = json.loads(out)

@@ -16,11 +16,17 @@ class TestReminders:
     async def test_due_ninety_days_after_creation_once(self, world):
         c = await world.customer(created=CREATED, name="核查测试有限公司")
         assert await world.run("verification", local("2024-04-08 02:30")) == {
-            "as_of": "2024-04-08", **QUIET}
+            "as_of": "2024-04-08",
+            **QUIET,
+        }
         assert await world.notified(c) == []
 
         assert await world.run("verification", local("2024-04-09 02:30")) == {
-            "as_of": "2024-04-09", "alerts": 1, "notifications": 1, "tasks": 1}
+            "as_of": "2024-04-09",
+            "alerts": 1,
+            "notifications": 1,
+            "tasks": 1,
+        }
         assert await world.notified(c) == [("am", "verification_due")]
         assert await world.tasks(c) == [("am", "verification", False)]
         assert await world.alerts(c) == [("verification", "2024-04-09")]
@@ -43,7 +49,9 @@ class TestReminders:
         await world.run_at("verification", local("2024-04-09 02:30"))
         before = await world.snapshot()
         assert await world.run_at("verification", local("2024-04-09 02:30")) == {
-            "as_of": "2024-04-09", **QUIET}
+            "as_of": "2024-04-09",
+            **QUIET,
+        }
         assert await world.snapshot() == before
 
     async def test_the_period_comes_from_the_settings(self, world):
@@ -70,13 +78,13 @@ class TestVerify:
         await world.run("verification", local("2024-04-09 02:30"))
         checked_at = local("2024-04-10 11:00")
         world.clock.at = checked_at
-        r = await world.client.post(f"/customers/{c}/verify", json={"note": "地址已更新"},
-                                    headers=world.users["am"].headers)
+        r = await world.client.post(
+            f"/customers/{c}/verify", json={"note": "地址已更新"}, headers=world.users["am"].headers
+        )
         assert r.status_code == 200, r.text
         assert datetime.fromisoformat(r.json()["verified_at"]) == checked_at
         customer = await world.get(c)
-        assert (customer.verified_at, customer.verified_by) == (checked_at,
-                                                                world.users["am"].id)
+        assert (customer.verified_at, customer.verified_by) == (checked_at, world.users["am"].id)
         assert await world.tasks(c) == [("am", "verification", True)]
         [check] = await world.history(c, "verify")
         assert check["actor_id"] == world.users["am"].id
@@ -90,16 +98,18 @@ class TestVerify:
         assert await world.notified(c) == [("am", "verification_due")]
         await world.run("verification", local("2024-07-09 02:30"))
         assert await world.notified(c) == [("am", "verification_due")] * 2
-        assert await world.alerts(c) == [("verification", "2024-04-09"),
-                                         ("verification", "2024-07-09")]
-        assert await world.tasks(c) == [("am", "verification", False),
-                                        ("am", "verification", True)]
+        assert await world.alerts(c) == [
+            ("verification", "2024-04-09"),
+            ("verification", "2024-07-09"),
+        ]
+        assert await world.tasks(c) == [("am", "verification", False), ("am", "verification", True)]
 
     async def test_a_check_before_the_due_date_postpones_the_reminder(self, world):
         c = await world.customer(created=CREATED)
         world.clock.at = local("2024-04-01 00:30")  # still 03-31 in UTC
-        r = await world.client.post(f"/customers/{c}/verify", json={},
-                                    headers=world.users["admin"].headers)
+        r = await world.client.post(
+            f"/customers/{c}/verify", json={}, headers=world.users["admin"].headers
+        )
         assert r.status_code == 200, r.text
         await world.run("verification", local("2024-04-09 02:30"))
         assert await world.alerts(c) == []
