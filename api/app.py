@@ -42,6 +42,7 @@ from api.routers import settings as settings_router
 from api.settings import Settings
 from jobs.scheduler import start_scheduler
 from persistence.db import Database
+from persistence.imports import files
 
 API_PREFIX = "/api/v1"
 
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
         yield
         if app.state.scheduler is not None:
             app.state.scheduler.shutdown(wait=False)
+        files.stop_reader()
         await database.dispose()
 
     app = FastAPI(

@@ -47,14 +47,17 @@ def credit_code_check_digit(code: str) -> str:
     """The 18th character of a credit code from its first 17 (GB 32100-2015, mod 31). The same
     answer as stdnum's uscc.calc_check_digit, without its per-call clean-up: an import checks
     100,000 of them."""
-    total = sum(_USCC_VALUE[c] * w for c, w in zip(code, _USCC_WEIGHTS, strict=True))
+    # strict=False: a whole code may be passed; its 18th character has no weight
+    total = sum(_USCC_VALUE[c] * w for c, w in zip(code, _USCC_WEIGHTS, strict=False))
     return _USCC_ALPHABET[-total % 31]
 
 
 def id_number_check_digit(number: str) -> str:
     """The 18th character of a resident identity number from its first 17 digits (GB 11643,
     ISO 7064 mod 11-2)."""
-    return _RIC_CHECK[sum(int(d) * w for d, w in zip(number, _RIC_WEIGHTS, strict=True)) % 11]
+    # strict=False: a whole number may be passed; its 18th character has no weight
+    total = sum(int(d) * w for d, w in zip(number, _RIC_WEIGHTS, strict=False))
+    return _RIC_CHECK[total % 11]
 
 
 def normalize_credit_code(value: str) -> str:

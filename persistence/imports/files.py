@@ -297,6 +297,15 @@ def read_upload(path: Path, filename: str, sheet: str | None) -> dict[str, Sheet
     return value
 
 
+def stop_reader() -> None:
+    """Stop the reader process, if one was started (when the server stops)."""
+    global _reader
+    with _reader_lock:
+        reader, _reader = _reader, None
+    if reader is not None:
+        reader.shutdown(wait=True, cancel_futures=True)
+
+
 def _limit_memory(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
