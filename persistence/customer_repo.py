@@ -38,6 +38,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.customer import ActivityStatus
 from domain.roles import Actor, Role
+from persistence.db import AUTOCOMMIT
 from persistence.models import CodeCounter, Contact, Customer, CustomerOrder, CustomerTag, Tag, User
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
@@ -716,13 +717,25 @@ class SqlCodeCounter:
         self.session = session
 
     async def next_value(self, prefix: str) -> int:
-        """Atomically the next number for `prefix`: one upsert, so concurrent callers never
-        share a number (row lock on PostgreSQL, the write lock on SQLite)."""
+        return await self.take(prefix, 1)
+
+    async def take(self, prefix: str, count: int) -> int:
+        """Atomically `count` numbers for `prefix` (an import takes its block at once); returns
+        the last. One upsert, so concurrent callers never share a number. On PostgreSQL it
+        commits at once, on a connection of its own: taken in the create's transaction, the
+        counter's row lock was held until that commit, and every create of the month waited
+        for the one before it (or for a whole import). A create that then fails leaves a gap;
+        codes are unique and never reused, not consecutive. SQLite has one writer at a time
+        anyway: there it is part of the transaction."""
         dialect = self.session.get_bind().dialect.name
         make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = make_insert(CodeCounter).values(prefix=prefix, last_value=1)
+        stmt = make_insert(CodeCounter).values(prefix=prefix, last_value=count)
         stmt = stmt.on_conflict_do_update(
             index_elements=[CodeCounter.prefix],
-            set_={"last_value": CodeCounter.last_value + 1},
+            set_={"last_value": CodeCounter.last_value + count},
         ).returning(CodeCounter.last_value)
+        autocommit = self.session.info.get(AUTOCOMMIT)
+        if dialect == "postgresql" and autocommit is not None:
+            async with autocommit.connect() as connection:
+                return int((await connection.execute(stmt)).scalar_one())
         return int((await self.session.execute(stmt)).scalar_one())

@@ -84,6 +84,11 @@ def _make_sqlite_engine(url: str, *, begin: str) -> AsyncEngine:
 PG_SESSION = {"server_settings": {"plan_cache_mode": "force_custom_plan", "jit": "off"}}
 
 
+# session.info key: an engine whose connections commit every statement (the reader's, on
+# PostgreSQL), for what must not wait for the session's own commit (code counters).
+AUTOCOMMIT = "autocommit_engine"
+
+
 class Database:
     """One database: a writer and a reader session factory."""
 
@@ -119,6 +124,7 @@ class Database:
     async def session(self, *, write: bool) -> AsyncIterator[AsyncSession]:
         """One transaction: committed when the block ends, rolled back on any exception."""
         async with (self._writer if write else self._reader)() as session, session.begin():
+            session.info[AUTOCOMMIT] = self.read_engine
             yield session
 
     async def dispose(self) -> None:

@@ -28,9 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.imports.plan import IDENTITY, Existing, MatchKey
 from domain.imports.rows import CONTACT_FIELDS, CUSTOMER_FIELDS, normal_name
 from domain.search.normalize import name_sort_key
+from persistence.customer_repo import SqlCodeCounter
 from persistence.models import (
     AuditEvent,
-    CodeCounter,
     Contact,
     Customer,
     CustomerTag,
@@ -265,17 +265,7 @@ class SqlImportRepo:
 
     async def reserve_codes(self, prefix: str, count: int) -> int:
         """Take `count` numbers of the `prefix` counter at once; returns the first."""
-        dialect = self.session.get_bind().dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as make_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as make_insert
-        stmt = make_insert(CodeCounter).values(prefix=prefix, last_value=count)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[CodeCounter.prefix], set_={"last_value": CodeCounter.last_value + count}
-        ).returning(CodeCounter.last_value)
-        last = int((await self.session.execute(stmt)).scalar_one())
-        return last - count + 1
+        return await SqlCodeCounter(self.session).take(prefix, count) - count + 1
 
     async def _new_ids(self, table: Any, count: int) -> list[int]:
         """Ids for `count` new rows, taken before inserting them: the rows then go in as plain

@@ -1384,7 +1384,9 @@ class TestAuditIsInTheSameTransaction:
         assert row.main_business is None and row.region is None
         assert len(await events(client, users, customer["id"])) == count
 
-    async def test_create_is_undone_and_uses_no_code(self, client, users, clock, monkeypatch):
+    async def test_create_is_undone_and_its_code_is_never_given_again(
+        self, client, users, clock, monkeypatch, database
+    ):
         clock.at = datetime(2032, 2, 10, 4, 0, tzinfo=UTC)
         first = await create_customer(client, users["am"])
         marker = unique("不该存在")
@@ -1396,7 +1398,10 @@ class TestAuditIsInTheSameTransaction:
         assert_problem(response, 500, "internal-error")
         assert await named(client, users, marker) == []
         second = await create_customer(client, users["am"])
-        assert sequence_of(second["code"])[1] == sequence_of(first["code"])[1] + 1
+        # PostgreSQL takes a number outside the create's transaction (creates do not queue on
+        # the counter): the failed create's number is a gap. SQLite rolls it back.
+        gap = 1 if database.backend == "postgresql" else 0
+        assert sequence_of(second["code"])[1] == sequence_of(first["code"])[1] + 1 + gap
 
 
 class TestListShowsWhatTheRecordShows:
