@@ -37,10 +37,12 @@ class SqlOrderRepo:
     async def totals(self, customer_id: int) -> tuple[Decimal, date | None, date | None]:
         """Sum of amounts, first and last order date over the customer's orders that are not
         cancelled. Locks the customer's row first, so two orders written at once are summed
-        one after the other (each sum then sees the other's order)."""
+        one after the other (each sum then sees the other's order). FOR NO KEY UPDATE, not
+        FOR UPDATE: each order's insert already holds the row's FOR KEY SHARE (its foreign
+        key), which FOR UPDATE would wait for, and two orders at once would deadlock."""
         await self.session.flush()
         await self.session.execute(
-            select(Customer.id).where(Customer.id == customer_id).with_for_update()
+            select(Customer.id).where(Customer.id == customer_id).with_for_update(key_share=True)
         )
         # The raw sum in fen (PostgreSQL's sum of a BIGINT is NUMERIC): exact either way.
         stmt = select(
