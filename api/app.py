@@ -40,6 +40,7 @@ from api.routers import search as search_router
 from api.routers import service_settings as service_settings_router
 from api.routers import settings as settings_router
 from api.settings import Settings
+from jobs import search_grams
 from jobs.scheduler import start_scheduler
 from persistence.db import Database
 from persistence.imports import files
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
         if app.state.scheduler is not None:
             app.state.scheduler.shutdown(wait=False)
         files.stop_reader()
+        await search_grams.stop(database)
         await database.dispose()
 
     app = FastAPI(

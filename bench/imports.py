@@ -9,7 +9,8 @@ a share of rows repeating existing customers' credit codes), starts the server, 
 through HTTP, as a user would:
 
 - the dry run (`mode=dry_run`, checked for `skip_duplicates`) and the commit
-  (`mode=skip_duplicates`), each from the upload to the finished import record;
+  (`mode=skip_duplicates`), each from the upload to the finished import record; then searches
+  for imported customers while their search grams are filled, and how long that filling takes;
 - an export of the customers of one source (`--export-source`, ~100,000 on the generated
   1M database, none of them imported) to .xlsx, against a bare xlsxwriter constant_memory
   write of the same rows: the exported file's own cells, read back untimed. Each is timed
@@ -127,6 +128,44 @@ def make_file(path: Path, rows: int, duplicates: list[tuple[str, str]], seed: in
             else:
                 sheet.write_string(n, col, value)
     book.close()
+
+
+async def _without_grams(url: str) -> int:
+    connection = await asyncpg.connect(_dsn(url))
+    try:
+        return await connection.fetchval("SELECT count(*) FROM search_doc WHERE grams IS NULL")
+    finally:
+        await connection.close()
+
+
+def search_while_filling(client: httpx.Client, token: str, url: str) -> dict:
+    """Searches for imported customers while their grams are still being filled (read by
+    their text meanwhile): the median of five, and how many documents were waiting."""
+    waiting = asyncio.run(_without_grams(url))
+    seconds, found = [], []
+    for n in (11, 20_011, 40_011, 60_011, 80_011):
+        started = time.perf_counter()
+        response = client.get(
+            "/api/v1/search",
+            params={"q": f"基准导入{n:06d}", "types": "customers"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        seconds.append(time.perf_counter() - started)
+        response.raise_for_status()
+        found.append(len(response.json()["groups"][0]["items"]))
+    return {
+        "documents_waiting": waiting,
+        "median_ms": round(statistics.median(seconds) * 1000, 1),
+        "found": found,
+    }
+
+
+def wait_for_grams(url: str) -> float:
+    """Seconds until no document waits for its grams."""
+    started = time.perf_counter()
+    while asyncio.run(_without_grams(url)):
+        time.sleep(0.5)
+    return time.perf_counter() - started
 
 
 def rss_mb(pid: int, field: str = "VmRSS") -> float:
@@ -264,6 +303,10 @@ def main(argv: list[str] | None = None) -> None:
                 client, token, path, kind="customers", mode="skip_duplicates"
             )
             log(f"commit {commit_s:.1f} s: {done['status']} {done['counts']}")
+            searched = search_while_filling(client, token, args.database_url)
+            log(f"search while grams are filled: {searched}")
+            grams_s = wait_for_grams(args.database_url)
+            log(f"grams filled {grams_s:.1f} s after the commit")
             peak_commit = rss_mb(pid, "VmHWM")
             log("export")
             export_runs, bare_runs = [], []
@@ -299,6 +342,9 @@ def main(argv: list[str] | None = None) -> None:
                     "status": done["status"],
                     "counts": done["counts"],
                     "rows_per_second": round(args.rows / commit_s),
+                    # the search grams of the created customers, filled after the commit
+                    "search_while_grams_filled": searched,
+                    "grams_filled_after_seconds": round(grams_s, 1),
                 },
                 "export": {
                     "rows": export_rows,

@@ -18,6 +18,7 @@ from domain.imports import records, service
 from domain.imports.columns import ImportKind
 from domain.imports.service import Checked, Options
 from domain.roles import Actor
+from jobs import search_grams
 from persistence.db import Database
 from persistence.imports import workbook
 from persistence.imports.files import Sheet, release_freed_memory
@@ -227,6 +228,8 @@ async def _run(
             for name, value in summary.items():
                 setattr(run, name, value)
             run.undo, run.status, run.finished_at = undo, "committed", clock.now()
+        if undo["created"]:
+            search_grams.start(database)  # the created customers' documents have none yet
     except Cancelled:
         await _set(database, run_id, status="cancelled", finished_at=datetime.now(UTC))
     except DomainError as exc:

@@ -23,6 +23,7 @@ from jobs.email_outbox import run_email_outbox
 from jobs.follow_up_due import run_follow_up_due
 from jobs.lifecycle import run_churn_risk, run_dormancy, run_verification
 from jobs.pool_recycle import run_pool_recycle
+from jobs.search_grams import run_search_grams
 from jobs.sla_scan import run_sla_scan
 from jobs.stale_opportunities import run_stale_opportunities
 from jobs.update_reminder import run_update_reminder
@@ -129,6 +130,11 @@ JOBS: dict[str, JobSpec] = {
         _email_outbox,
         every=timedelta(minutes=1),
         description="e-mail copies of notifications (CRM_SMTP_URL)",
+    ),
+    "search-grams": JobSpec(
+        run_search_grams,
+        every=timedelta(minutes=1),
+        description="search grams of imported customers a stopped server left unfilled",
     ),
     "pool-recycle": JobSpec(
         _pool_recycle,

@@ -861,6 +861,16 @@ class SearchGram(Base):
     )
 
 
+# The documents an import wrote whose grams are not filled yet (search/index.py fill_grams):
+# empty but for the minute after a large import. PostgreSQL only: on SQLite grams is always
+# NULL (the grams are rows of search_gram).
+Index(
+    "ix_search_doc_ungrammed",
+    SearchDoc.customer_id,
+    postgresql_where=SearchDoc.grams.is_(None),
+).ddl_if(dialect="postgresql")
+
+
 # Search results and the list's last-contact sort, newest first, never-contacted last: read
 # in index order, a common word fills its page from the first few hundred customers.
 # PostgreSQL only: SQLite has no NULLS LAST in an index (and at its sizes needs none).

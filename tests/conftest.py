@@ -20,6 +20,7 @@ from api.security import Passwords
 from api.settings import Settings
 from domain import user_service
 from domain.roles import SYSTEM
+from jobs import search_grams
 from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.uow import SqlUnitOfWork
@@ -118,6 +119,7 @@ async def app(
     )
     application = create_app(settings, clock=session_clock)
     yield application
+    await search_grams.stop(application.state.database)
     await application.state.database.dispose()
 
 

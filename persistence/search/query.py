@@ -139,6 +139,11 @@ def condition(
         rules.append(rule)
     if not rules:
         return false()
+    if dialect == "postgresql":
+        # An import's documents have no grams until fill_grams gives them theirs (a minute
+        # at most): meanwhile the rules alone decide, over the few rows ix_search_doc_ungrammed
+        # holds.
+        prefilters.append(DOC.c.grams.is_(None))
     return and_(or_(*prefilters), or_(*rules))
 
 

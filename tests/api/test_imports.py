@@ -13,7 +13,8 @@ import python_calamine
 import xlsxwriter
 from sqlalchemy import func, select
 
-from persistence.models import Contact, Customer, DataImport
+from domain.search.rules import FIELDS, grams
+from persistence.models import Contact, Customer, DataImport, SearchDoc
 from tests.api.import_support import HEADERS, company, csv_bytes, fake_xlsx, mobile, upload, xlsx
 from tests.api.search_support import search
 from tests.conftest import create_customer, credit_code, id_number
@@ -385,6 +386,71 @@ class TestModes:
         ):
             hits = (await search(client, users["admin"], query))["customers"]["items"]
             assert name in [hit["title"] for hit in hits], query
+
+    async def test_found_while_their_grams_wait_and_after_they_are_filled(
+        self, client, users, database, monkeypatch
+    ):
+        """PostgreSQL leaves an import's grams to the search-grams filler (after the commit):
+        meanwhile the customers are found by their text, and the filler gives them the grams
+        a customer's own write would. An edit before the filler keeps its own document."""
+        from jobs import search_grams
+
+        started: list[object] = []
+        monkeypatch.setattr(search_grams, "start", started.append)
+        rows = [company(contact=f"联系人{uuid.uuid4().hex[:8]}") for _ in range(3)]
+        body = (await upload(client, users["admin"], xlsx(rows), mode="insert_only")).json()
+        assert body["status"] == "committed", body
+        ids = [(await by_credit_code(database, row[1])).id for row in rows]
+        postgres = database.write_engine.dialect.name == "postgresql"
+        assert await _without_grams(database, ids) == (3 if postgres else 0)
+        assert started == [database]
+        renamed = f"改名{uuid.uuid4().hex[:8]}"
+        r = await client.patch(
+            f"/customers/{ids[2]}", json={"name": renamed}, headers=users["admin"].headers
+        )
+        assert r.status_code == 200, r.text
+        assert await _without_grams(database, ids) == (2 if postgres else 0)
+
+        async def titles(query: str) -> list[str]:
+            hits = (await search(client, users["admin"], query))["customers"]["items"]
+            return [hit["title"] for hit in hits]
+
+        expected = [(rows[0][0], rows[0][0]), (rows[1][3], rows[1][0]), (renamed, renamed)]
+        for query, name in expected:
+            assert name in await titles(query), query
+        assert await search_grams.fill_all(database) == (2 if postgres else 0)
+        assert await _without_grams(database, ids) == 0
+        for query, name in expected:
+            assert name in await titles(query), query
+        assert rows[2][0] not in await titles(rows[2][0])
+        async with database.session(write=False) as session:
+            docs = (
+                await session.execute(select(SearchDoc).where(SearchDoc.customer_id.in_(ids[:2])))
+            ).scalars()
+            if postgres:  # the grams a customer's own write would have given them
+                for doc in docs:
+                    fields = {f: getattr(doc, f) for f in FIELDS}
+                    assert list(doc.grams) == grams(fields)
+
+    async def test_the_filler_starts_after_a_commit(self, client, users, database):
+        from jobs import search_grams
+
+        row = company()
+        body = (await upload(client, users["admin"], xlsx([row]), mode="insert_only")).json()
+        assert body["status"] == "committed", body
+        await search_grams.finished(database)
+        assert await _without_grams(database, [(await by_credit_code(database, row[1])).id]) == 0
+
+
+async def _without_grams(database, ids: list[int]) -> int:
+    if database.write_engine.dialect.name != "postgresql":
+        return 0  # SQLite keeps the grams as search_gram rows, written with the customer
+    async with database.session(write=False) as session:
+        return await session.scalar(
+            select(func.count())
+            .select_from(SearchDoc)
+            .where(SearchDoc.customer_id.in_(ids), SearchDoc.grams.is_(None))
+        )
 
 
 class TestAccess:

@@ -48,6 +48,7 @@ class TestDueTimes:
         assert JOBS["sla-scan"].every == MINUTE
         assert JOBS["update-reminder"].every == 5 * MINUTE
         assert JOBS["email-outbox"].every == MINUTE
+        assert JOBS["search-grams"].every == MINUTE
 
 
 class TestClaims:
