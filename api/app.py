@@ -50,6 +50,7 @@ API_PREFIX = "/api/v1"
 
 def create_app(settings: Settings | None = None, *, clock: object | None = None) -> FastAPI:
     settings = settings or Settings()
+    files.limit_malloc_arenas()
     database = Database(settings.database_url)
 
     @asynccontextmanager
