@@ -65,16 +65,10 @@ class XlsxWriter:
                 if value:
                     sheet.write_string(row, col, value)  # never a formula or a link
             elif value is not None:
-                self.cell(row, col, value)
+                self._typed_cell(row, col, value)
 
-    def cell(self, row: int, col: int, value: Any) -> None:
+    def _typed_cell(self, row: int, col: int, value: Any) -> None:
         sheet = self.sheet
-        if type(value) is str:  # most cells: one check
-            if value:
-                sheet.write_string(row, col, value)  # never a formula or a link
-            return
-        if value is None:
-            return
         if isinstance(value, bool):
             sheet.write_boolean(row, col, value)
         elif isinstance(value, int | float | Decimal):
