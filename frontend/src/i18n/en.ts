@@ -476,6 +476,12 @@ const en: Dictionary = {
       resolution_minutes: 'Resolution (minutes)',
       update_minutes: 'Update every (minutes)',
       calendar: 'Calendar',
+      target: {
+        workday: '{{n}} working day', workdays: '{{n}} working days', day: '{{n}} day', days: '{{n}} days',
+        hour: '{{n}} hour', hours: '{{n}} hours', minute: '{{n}} minute', minutes: '{{n}} minutes',
+      },
+      minutesHint: '= {{target}}',
+      workdayNote: 'A working day is the working hours, {{opens}}–{{closes}}: {{hours}} hours. Round-the-clock (24×7) policies count calendar days.',
     },
     hours: {
       title: 'Working hours',

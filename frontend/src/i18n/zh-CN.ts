@@ -475,6 +475,12 @@ const zh = {
       resolution_minutes: '解决（分钟）',
       update_minutes: '更新间隔（分钟）',
       calendar: '日历',
+      target: {
+        workday: '{{n}} 个工作日', workdays: '{{n}} 个工作日', day: '{{n}} 天', days: '{{n}} 天',
+        hour: '{{n}} 小时', hours: '{{n}} 小时', minute: '{{n}} 分钟', minutes: '{{n}} 分钟',
+      },
+      minutesHint: '即 {{target}}',
+      workdayNote: '“工作日”按工作时间 {{opens}}–{{closes}} 计，每个工作日 {{hours}} 小时；“7×24 小时”的策略按自然日计。',
     },
     hours: {
       title: '工作时间',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationParts, headlineClock, liveClock, type SlaClock } from './sla';
+import { durationParts, headlineClock, liveClock, targetParts, workdayMinutes, type SlaClock } from './sla';
 
 const MINUTE = 60_000;
 const fetchedAt = Date.parse('2024-10-08T02:00:00Z');
@@ -46,5 +46,25 @@ describe('live SLA clocks', () => {
     expect(durationParts(26 * 60 * MINUTE + 5 * MINUTE)).toEqual({ d: 1, h: 2 });
     expect(durationParts(-(3 * 60 + 12) * MINUTE)).toEqual({ h: 3, m: 12 });
     expect(durationParts(12 * MINUTE + 5000)).toEqual({ m: 12, s: 5 });
+  });
+});
+
+describe('SLA targets', () => {
+  it('a working day is the business hours, closes minus opens', () => {
+    expect(workdayMinutes('09:00:00', '18:00:00')).toBe(540);
+    expect(workdayMinutes('08:30', '17:00')).toBe(510);
+  });
+
+  it('reads as working days, hours and minutes on the business calendar', () => {
+    expect(targetParts(30, 540)).toEqual({ m: 30 });
+    expect(targetParts(480, 540)).toEqual({ h: 8 });
+    expect(targetParts(540, 540)).toEqual({ d: 1 });
+    expect(targetParts(600, 540)).toEqual({ d: 1, h: 1 });
+    expect(targetParts(2 * 540 + 90, 540)).toEqual({ d: 2, h: 1, m: 30 });
+  });
+
+  it('reads as calendar days around the clock', () => {
+    expect(targetParts(1440, 1440)).toEqual({ d: 1 });
+    expect(targetParts(4 * 60, 1440)).toEqual({ h: 4 });
   });
 });

@@ -50,3 +50,23 @@ export function durationParts(ms: number): Partial<Parts> {
   if (h > 0) return { h, m };
   return { m, s };
 }
+
+/** The working day's length in minutes for business hours `[opens, closes)` ('09:00:00'). */
+export function workdayMinutes(opens: string, closes: string): number {
+  const minutes = (clock: string) => {
+    const [h = 0, m = 0] = clock.split(':').map(Number);
+    return h * 60 + m;
+  };
+  return Math.max(1, minutes(closes) - minutes(opens));
+}
+
+/** An SLA target in the units people plan in: whole days of `dayMinutes` (a working day on
+ *  the business calendar, 24 hours around the clock), then hours, then minutes; zeros left
+ *  out (540 working minutes of a 9-hour day are 1 day; 600 are 1 day 1 hour). */
+export function targetParts(minutes: number, dayMinutes: number): { d?: number; h?: number; m?: number } {
+  const d = Math.floor(minutes / dayMinutes);
+  const rest = minutes - d * dayMinutes;
+  const h = Math.floor(rest / 60);
+  const m = rest % 60;
+  return Object.fromEntries(Object.entries({ d, h, m }).filter(([, n]) => n > 0));
+}

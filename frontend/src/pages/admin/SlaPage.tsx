@@ -1,6 +1,6 @@
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import {
-  App, Button, DatePicker, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Table, Tag, TimePicker,
+  App, Button, DatePicker, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Table, Tag, TimePicker, Typography,
 } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
@@ -12,6 +12,7 @@ import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
 import { formProblem, problemMessage } from '../../lib/problems';
+import { targetParts, workdayMinutes } from '../../lib/sla';
 import {
   useBusinessCalendar, useDeleteCalendarOverride, useSetCalendarOverride, useUpdateBusinessHours,
 } from '../../queries/businessCalendar';
@@ -40,19 +41,38 @@ function Policies() {
   const [editing, setEditing] = useState<Policy | 'new' | null>(null);
   const label = (f: string) => t(`admin.sla.${f === 'ticket_type' ? 'type' : f}` as 'admin.sla.priority');
   const required = [{ required: true, message: t('fieldError.required') }];
+  const calendar = useBusinessCalendar();
+  const workday = calendar.data ? workdayMinutes(calendar.data.opens, calendar.data.closes) : 540;
+  const target = useTargetText(workday);
   const minutes = (name: string) => (
-    <Form.Item name={name} label={label(name)} rules={required}><InputNumber min={1} style={{ width: '100%' }} /></Form.Item>
+    <Form.Item name={name} label={label(name)} rules={required} extra={<TargetHint name={name} target={target} />}>
+      <InputNumber min={1} style={{ width: '100%' }} />
+    </Form.Item>
   );
+  const targetColumn = (key: string, name: 'first_response_minutes' | 'resolution_minutes' | 'update_minutes') => ({
+    key,
+    title: t(`sla.${key}` as 'sla.first_response'),
+    render: (_: unknown, p: Policy) => <span data-testid={`sla-target-${key}`}>{target(p[name], p.calendar)}</span>,
+  });
   return (
     <PageCard title={t('admin.sla.title')} actions={<Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>{t('admin.sla.new')}</Button>}>
       <QueryState query={policies}>
         {(rows) => (
-          <Table<Policy> rowKey="id" size="middle" dataSource={rows} pagination={false} scroll={{ x: 'max-content' }} columns={[
+          <Table<Policy> rowKey="id" size="middle" dataSource={rows} pagination={false} scroll={{ x: 'max-content' }}
+            footer={calendar.data ? () => (
+              <Typography.Text type="secondary" data-testid="sla-workday-note">
+                {t('admin.sla.workdayNote', {
+                  opens: calendar.data.opens.slice(0, 5), closes: calendar.data.closes.slice(0, 5),
+                  hours: Math.round((workday / 60) * 10) / 10,
+                })}
+              </Typography.Text>
+            ) : undefined}
+            columns={[
             { key: 'priority', title: label('priority'), dataIndex: 'priority' },
             { key: 'type', title: label('ticket_type'), render: (_, p) => (p.ticket_type ? enumLabel('ticket_type', p.ticket_type) : t('admin.sla.anyType')) },
-            { key: 'first', title: label('first_response_minutes'), dataIndex: 'first_response_minutes' },
-            { key: 'resolution', title: label('resolution_minutes'), dataIndex: 'resolution_minutes' },
-            { key: 'update', title: label('update_minutes'), dataIndex: 'update_minutes' },
+            targetColumn('first_response', 'first_response_minutes'),
+            targetColumn('resolution', 'resolution_minutes'),
+            targetColumn('update', 'update_minutes'),
             { key: 'calendar', title: label('calendar'), render: (_, p) => enumLabel('calendar', p.calendar) },
             { key: 'actions', title: t('common.actions'), render: (_, p) => (
               <Space>
@@ -89,6 +109,34 @@ function Policies() {
       )}
     </PageCard>
   );
+}
+
+type TargetText = (minutes: number, calendar: Policy['calendar']) => string;
+
+/** A target in working days (business calendar) or days (24×7), hours and minutes. */
+function useTargetText(workday: number): TargetText {
+  const { t } = useTranslation();
+  return (minutes, calendar) => {
+    const parts = targetParts(minutes, calendar === 'business' ? workday : 24 * 60);
+    const unit = { d: calendar === 'business' ? 'workday' : 'day', h: 'hour', m: 'minute' } as const;
+    return (['d', 'h', 'm'] as const)
+      .filter((k) => parts[k] !== undefined)
+      .map((k) => {
+        const n = parts[k] ?? 0;
+        return t(`admin.sla.target.${unit[k]}${n === 1 ? '' : 's'}` as 'admin.sla.target.day', { n });
+      })
+      .join(' ');
+  };
+}
+
+/** Under a minutes input: what the number typed means, on the calendar chosen in the form. */
+function TargetHint({ name, target }: { name: string; target: TargetText }) {
+  const { t } = useTranslation();
+  const form = Form.useFormInstance();
+  const value = Form.useWatch(name, form) as number | null | undefined;
+  const calendar = (Form.useWatch('calendar', form) ?? 'business') as Policy['calendar'];
+  if (!value || value < 1) return null;
+  return <span data-testid={`sla-hint-${name}`}>{t('admin.sla.minutesHint', { target: target(value, calendar) })}</span>;
 }
 
 interface HoursValues { timezone: string; opens: Dayjs; closes: Dayjs }
