@@ -129,16 +129,23 @@ class RefreshIn(Strict):
     refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
+Language = Literal["zh-CN", "en"]
+
+
 class UserCreate(Strict):
     username: Annotated[str, StringConstraints(min_length=3, max_length=64)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
     role: Role
     display_name: Name
     department_id: Id | None = None
+    language: Language = "zh-CN"
 
 
 class UserPatch(Strict):
     display_name: Name | None = None
+    language: Language | None = Field(
+        None, description="The web app's language at sign-in and that of the user's e-mails."
+    )
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = Field(
         None,
         description="At least 10 characters, not only spaces, not the username, not a "
@@ -151,7 +158,7 @@ class UserPatch(Strict):
     department_id: Id | None = None
     is_active: bool | None = None
 
-    @field_validator("display_name", "password", "role", "is_active")
+    @field_validator("display_name", "password", "role", "is_active", "language")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         return refuse_null(value)
@@ -165,6 +172,7 @@ class UserOut(BaseModel):
     role: Role
     department_id: int | None
     is_active: bool
+    language: Language
     version: int
     created_at: datetime
     updated_at: datetime

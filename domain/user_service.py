@@ -23,7 +23,7 @@ from domain.errors import (
 from domain.ports import Clock, PasswordHasher, UnitOfWork
 from domain.roles import Actor, Role
 
-USER_FIELDS = ("username", "display_name", "role", "department_id", "is_active")
+USER_FIELDS = ("username", "display_name", "role", "department_id", "is_active", "language")
 DEPARTMENT_FIELDS = ("key", "name", "supervisor_id")
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 MIN_PASSWORD = 10
@@ -88,7 +88,8 @@ async def update_user(
     *,
     if_match: int | None,
 ) -> Any:
-    """Admins change anyone; users change their own name and password, never their role.
+    """Admins change anyone; users change their own name, language and password, never their
+    role.
 
     Changing one's own password takes the current one (`current_password`): a stolen access
     token alone must not become the account. Deactivation, a role change and a password change
@@ -101,7 +102,7 @@ async def update_user(
     if not actor.is_admin:
         if not is_self:
             raise NotFound("user", user_id)
-        refused = sorted(set(changes) - {"display_name", "password"})
+        refused = sorted(set(changes) - {"display_name", "password", "language"})
         if refused:
             raise FieldsForbidden(refused)
     user = await get_user(uow, user_id)

@@ -27,7 +27,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from api.settings import Settings
 from domain.analytics import report
 from domain.analytics.report import ReportKind
-from domain.notification_email import Attachment, Email, address_of, compose
+from domain.imports.columns import customer_field_label
+from domain.notification_email import Attachment, Email, address_of, compose, text_of
 from persistence.analytics.report_repo import SqlReportRepo
 from persistence.db import Database
 from persistence.notification_repo import PendingEmail, SqlNotificationRepo
@@ -217,10 +218,11 @@ def _email_of(
     return compose(
         address=address,
         name=item.display_name,
-        title=item.title,
+        subject=text_of(item.kind, item.params, item.title, item.language, customer_field_label),
         body=item.body,
         entity_type=item.entity_type,
         entity_id=item.entity_id,
+        language=item.language,
         attachments=attached,
     )
 

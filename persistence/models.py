@@ -125,6 +125,8 @@ class User(Versioned, Base):
     role: Mapped[str] = mapped_column(String(20))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # zh-CN | en: the web app opens in it at sign-in, and e-mails are written in it.
+    language: Mapped[str] = mapped_column(String(5), default="zh-CN", server_default="zh-CN")
     # In every access token; bumped to end them all at once (deactivation, role or password
     # change, logout).
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -21,8 +21,10 @@ class PendingEmail:
     username: str
     display_name: str
     user_active: bool
+    language: str
     kind: str
     title: str
+    params: dict[str, Any] | None
     body: str | None
     entity_type: str | None
     entity_id: int | None
@@ -121,8 +123,10 @@ class SqlNotificationRepo:
                 User.username,
                 User.display_name,
                 User.is_active,
+                User.language,
                 Notification.kind,
                 Notification.title,
+                Notification.params,
                 Notification.body,
                 Notification.entity_type,
                 Notification.entity_id,

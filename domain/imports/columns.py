@@ -568,3 +568,12 @@ def match_headers(
         else:
             unmapped.append(str(header))
     return mapping, unmapped
+
+
+def customer_field_label(name: str, language: str) -> str:
+    """A customer field's name for people (`owner_id` is its owner), in zh-CN or en."""
+    key = "owner" if name == "owner_id" else name
+    for column in COLUMNS[ImportKind.CUSTOMERS]:
+        if column.key == key:
+            return column.header("en" if language == "en" else "zh")
+    return name

@@ -199,6 +199,19 @@ class TestReadUsers:
         assert response.status_code == 200, response.text
         assert (await client.get("/users/me", headers=user.headers)).headers["etag"] == '"2"'
 
+    async def test_anyone_sets_their_own_language_and_only_a_known_one(self, client, database):
+        user = await make_user(client, database, "readonly")
+        assert (await client.get("/users/me", headers=user.headers)).json()["language"] == "zh-CN"
+        response = await client.patch("/users/me", json={"language": "en"}, headers=user.headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["language"] == "en"
+        for wrong in ("fr", None, "EN"):
+            assert_problem(
+                await client.patch("/users/me", json={"language": wrong}, headers=user.headers),
+                422,
+            )
+        assert (await client.get("/users/me", headers=user.headers)).json()["language"] == "en"
+
     async def test_me_needs_a_token(self, client):
         assert_problem(await client.get("/users/me"), 401, "unauthorized")
 

@@ -107,7 +107,12 @@ async def database(outbox_url: str) -> AsyncIterator[Database]:
 
 
 async def new_user(
-    database: Database, username: str, display_name: str = "张三", *, active: bool = True
+    database: Database,
+    username: str,
+    display_name: str = "张三",
+    *,
+    active: bool = True,
+    language: str = "zh-CN",
 ) -> int:
     async with database.session(write=True) as session:
         user = await user_service.create_user(
@@ -121,6 +126,7 @@ async def new_user(
                 "role": "agent",
                 "display_name": display_name,
                 "is_active": active,
+                "language": language,
             },
         )
         return user.id
@@ -132,13 +138,17 @@ async def notify(
     title: str,
     body: str | None = None,
     ticket_id: int | None = 42,
+    *,
+    kind: str = "ticket_assigned",
+    params: dict | None = None,
 ) -> int:
     async with database.session(write=True) as session:
         SqlUnitOfWork(session).notifications.add(
             user_id,
-            "ticket_assigned",
+            kind,
             title,
             body=body,
+            params=params,
             at=NOW - timedelta(minutes=5),
             entity_type="ticket" if ticket_id else None,
             entity_id=ticket_id,
@@ -216,6 +226,52 @@ class TestDelivery:
         }
         assert len(handler.messages) == 1
         assert await emailed_at(database, sent_id) == NOW
+
+    async def test_each_recipient_reads_it_in_their_language(self, database, inbox):
+        """The subject comes from the notification's kind and parameters in the recipient's
+        language (the stored title is Chinese); a notification kept without parameters keeps
+        its title."""
+        handler, port = inbox
+        english, chinese = address(), address()
+        english_id = await new_user(database, english, "Alice", language="en")
+        chinese_id = await new_user(database, chinese, "王芳")
+        sla = {"code": "T202410080003", "target": "resolution"}
+        await notify(
+            database,
+            english_id,
+            "工单 T202410080003 已超过解决时限",
+            None,
+            7,
+            kind="sla_breach",
+            params=sla,
+        )
+        await notify(database, chinese_id, "旧标题", None, 7, kind="sla_breach", params=sla)
+        change = {"name": "杭州明达", "fields": ["credit_code", "owner_id"]}
+        await notify(
+            database,
+            english_id,
+            "变更申请待审批",
+            None,
+            None,
+            kind="change_request_pending",
+            params=change,
+        )
+        await notify(
+            database, english_id, "客户 杭州明达 已退回公海", None, None, kind="pool_release"
+        )
+
+        assert (await run_email_outbox(database, smtp_settings(port), NOW))["sent"] == 4
+        to_english = handler.to(english)
+        assert [m["Subject"] for m in to_english] == [
+            "Ticket T202410080003: resolution is overdue",
+            "Change request to approve: Credit code, Owner of 杭州明达",
+            "客户 杭州明达 已退回公海",
+        ]
+        assert "Open: /tickets/7" in to_english[0].get_content()
+        assert "please do not reply" in to_english[0].get_content()
+        [to_chinese] = handler.to(chinese)
+        assert to_chinese["Subject"] == "工单 T202410080003 已超过解决时限"
+        assert "查看：/tickets/7" in to_chinese.get_content()
 
     async def test_a_title_with_line_breaks_stays_one_subject_line(self, database, inbox):
         handler, port = inbox

@@ -5541,6 +5541,12 @@ export interface components {
             department_id?: number | null;
             /** Display Name */
             display_name: string;
+            /**
+             * Language
+             * @default zh-CN
+             * @enum {string}
+             */
+            language: "zh-CN" | "en";
             /** Password */
             password: string;
             role: components["schemas"]["Role"];
@@ -5562,6 +5568,11 @@ export interface components {
             id: number;
             /** Is Active */
             is_active: boolean;
+            /**
+             * Language
+             * @enum {string}
+             */
+            language: "zh-CN" | "en";
             role: components["schemas"]["Role"];
             /**
              * Updated At
@@ -5586,6 +5597,11 @@ export interface components {
             display_name?: string | null;
             /** Is Active */
             is_active?: boolean | null;
+            /**
+             * Language
+             * @description The web app's language at sign-in and that of the user's e-mails.
+             */
+            language?: ("zh-CN" | "en") | null;
             /**
              * Password
              * @description At least 10 characters, not only spaces, not the username, not a common password. Ends every session of the user.
@@ -17946,6 +17962,9 @@ export const ticketTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["
 export const timelineEventOutVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEventOut"]["visibility"]> = ["internal", "public"];
 export const trendAlertOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrendAlertOut"]["kind"]> = ["ticket_type_surge", "satisfaction_decline", "first_response_below"];
 export const urgencyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Urgency"]> = ["high", "medium", "low"];
+export const userCreateLanguageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserCreate"]["language"]> = ["zh-CN", "en"];
+export const userOutLanguageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserOut"]["language"]> = ["zh-CN", "en"];
+export const userPatchLanguageAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserPatch"]["language"]> = ["zh-CN", "en"];
 export const valueLevelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ValueLevel"]> = ["high", "medium", "low"];
 export const domain__change_request__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__change_request__Status"]> = ["pending", "approved", "rejected", "withdrawn"];
 export const domain__ticket__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__ticket__Status"]> = ["new", "assigned", "in_progress", "waiting_customer", "resolved", "closed", "reopened", "cancelled"];

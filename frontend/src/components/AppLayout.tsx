@@ -4,18 +4,18 @@ import {
   ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Button, Drawer, Dropdown, Grid, Layout, Menu, Space, Spin, Typography, type MenuProps } from 'antd';
+import { App, Button, Drawer, Dropdown, Grid, Layout, Menu, Space, Spin, Typography, type MenuProps } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { api } from '../api/client';
 import { decodeClaims, getTokens, setTokens, type Claims } from '../auth/session';
 import { useClaims, useTokens } from '../auth/useSession';
-import { changeLanguage } from '../i18n';
 import { canSeeDueFollowUps, canSeePool, canSeeSales } from '../lib/permissions';
+import { problemMessage } from '../lib/problems';
 import { setZone } from '../lib/time';
 import { useBusinessCalendar } from '../queries/businessCalendar';
-import { useMe } from '../queries/users';
+import { useMe, useSetLanguage } from '../queries/users';
 import { HeaderSearch } from './HeaderSearch';
 import { NotificationBell } from './NotificationBell';
 
@@ -76,6 +76,8 @@ function Shell() {
   const [drawer, setDrawer] = useState(false);
   const claims = useClaims();
   const me = useMe();
+  const setLanguage = useSetLanguage();
+  const { message } = App.useApp();
   const calendar = useBusinessCalendar(claims.scopes.has('tickets:read'));
   if (calendar.data) setZone(calendar.data.timezone); // idempotent; the times rendered below use it
 
@@ -103,7 +105,8 @@ function Shell() {
         <Space size={desktop ? 'middle' : 'small'}>
           {claims.scopes.has('customers:read') && <HeaderSearch wide={desktop} />}
           <NotificationBell />
-          <Button data-testid="language-switch" onClick={() => changeLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}>
+          <Button data-testid="language-switch" onClick={() => void setLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')
+            .catch((error: unknown) => void message.error(problemMessage(t, error)))}>
             {i18n.language === 'en' ? '中文' : 'English'}
           </Button>
           <Dropdown menu={{ items: [

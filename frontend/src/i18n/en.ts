@@ -804,6 +804,7 @@ const en: Dictionary = {
     username: 'Username',
     role: 'Role',
     language: 'Language',
+    languageHint: 'The app opens in it when you sign in, and your notification e-mails are written in it.',
     password: 'Change password',
     currentPassword: 'Current password',
     newPassword: 'New password',

@@ -803,6 +803,7 @@ const zh = {
     username: '用户名',
     role: '角色',
     language: '界面语言',
+    languageHint: '登录时按此语言打开，通知邮件也用此语言。',
     password: '修改密码',
     currentPassword: '当前密码',
     newPassword: '新密码',

@@ -6,6 +6,7 @@ import { api } from '../api/client';
 import { setTokens } from '../auth/session';
 import { useTokens } from '../auth/useSession';
 import { changeLanguage } from '../i18n';
+import { applySavedLanguage } from '../queries/users';
 
 /** Only paths inside the app: `next` must not send the user to another site. */
 function safeNext(next: string | null): string {
@@ -33,6 +34,7 @@ export default function LoginPage() {
       });
       if (data) {
         setTokens({ access: data.access_token, refresh: data.refresh_token });
+        await applySavedLanguage().catch(() => undefined); // the app opens anyway
         void navigate(next, { replace: true });
       } else if (response.status === 429) {
         setError(t('login.locked', { seconds: response.headers.get('Retry-After') ?? '60' }));

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
+import { changeLanguage, storedLanguage, type Language } from '../i18n';
 
 export const userKeys = {
   all: ['users'] as const,
@@ -50,4 +51,27 @@ export function useUpdateUser() {
         params: { path: { user_id: id }, header: ifMatch(version) }, body })),
     onSuccess: invalidate,
   });
+}
+
+/** Switch the app's language and keep it as the user's (the app opens in it at sign-in, and
+ *  e-mails are written in it). The switch is immediate; a failed save is reported. */
+export function useSetLanguage(): (language: Language) => Promise<void> {
+  const client = useQueryClient();
+  return async (language) => {
+    changeLanguage(language);
+    const me = await client.fetchQuery({
+      queryKey: userKeys.me,
+      queryFn: async () => unwrap(await api.GET('/api/v1/users/me')),
+      staleTime: 0,
+    });
+    if (me.language === language) return;
+    unwrap(await api.PATCH('/api/v1/users/me', { params: { header: ifMatch(me.version) }, body: { language } }));
+    await client.invalidateQueries({ queryKey: userKeys.all });
+  };
+}
+
+/** After signing in: the app in the language the user chose, wherever they chose it. */
+export async function applySavedLanguage(): Promise<void> {
+  const { data } = await api.GET('/api/v1/users/me');
+  if (data && data.language !== storedLanguage()) changeLanguage(data.language);
 }

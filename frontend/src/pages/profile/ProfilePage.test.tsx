@@ -7,7 +7,7 @@ import { renderAt, stubApi } from '../../test/harness';
 import ProfilePage, { passwordProblem } from './ProfilePage';
 
 const me = { id: 1, username: 'zhangwei', display_name: '张伟', role: 'account_manager', department_id: null,
-  is_active: true, version: 2, created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z' };
+  is_active: true, language: 'zh-CN', version: 2, created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z' };
 
 async function fill(current: string, next: string, confirm = next) {
   const user = userEvent.setup({ delay: null });
@@ -57,5 +57,21 @@ describe('the profile page', () => {
     const error = await screen.findByText('当前密码不正确', undefined, { timeout: 4000 });
     expect(error.closest('.ant-form-item')?.querySelector('label')?.textContent).toBe('当前密码');
     await waitFor(() => expect(screen.queryByText(/does not match/)).toBeNull());
+  });
+
+  it('switches the language at once and keeps it as the user\'s', async () => {
+    const calls = stubApi({
+      'GET /api/v1/users/me': me,
+      'PATCH /api/v1/users/me': { ...me, language: 'en', version: 3 },
+    });
+    renderAt('/profile', '/profile', <ProfilePage />);
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByText('English'));
+    expect(await screen.findByText('Language')).toBeTruthy(); // the page is in English now
+    await waitFor(() => expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ language: 'en' }));
+    expect(calls.find((c) => c.method === 'PATCH')?.headers.get('If-Match')).toBe('"2"');
+    expect(localStorage.getItem('crm.language')).toBe('en');
+    await user.click(screen.getByText('中文'));
+    await waitFor(() => expect(localStorage.getItem('crm.language')).toBe('zh-CN'));
   });
 });

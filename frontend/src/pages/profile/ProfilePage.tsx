@@ -6,9 +6,9 @@ import { api, ApiError, ifMatch, unwrap, type Schemas } from '../../api/client';
 import { setTokens } from '../../auth/session';
 import { QueryState } from '../../components/QueryState';
 import { useEnumLabel } from '../../components/selects';
-import { changeLanguage, type Language } from '../../i18n';
+import { type Language } from '../../i18n';
 import { problemMessage } from '../../lib/problems';
-import { userKeys, useMe } from '../../queries/users';
+import { userKeys, useMe, useSetLanguage } from '../../queries/users';
 
 /** The rules the server applies to a new password, checked before the round trip. */
 export function passwordProblem(password: string, username: string): 'tooShort' | 'blank' | 'sameAsUsername' | null {
@@ -42,6 +42,7 @@ function Basics({ user }: { user: Schemas['UserOut'] }) {
   const { message } = App.useApp();
   const enumLabel = useEnumLabel();
   const client = useQueryClient();
+  const setLanguage = useSetLanguage();
   const [name, setName] = useState(user.display_name);
   const [busy, setBusy] = useState(false);
   const save = async () => {
@@ -71,9 +72,9 @@ function Basics({ user }: { user: Schemas['UserOut'] }) {
             </Button>
           </Space.Compact>
         </Form.Item>
-        <Form.Item label={t('profile.language')}>
+        <Form.Item label={t('profile.language')} extra={t('profile.languageHint')}>
           <Segmented data-testid="profile-language" value={i18n.language === 'en' ? 'en' : 'zh-CN'}
-            onChange={(v) => changeLanguage(v as Language)}
+            onChange={(v) => void setLanguage(v as Language).catch((error: unknown) => void message.error(problemMessage(t, error)))}
             options={[{ value: 'zh-CN', label: '中文' }, { value: 'en', label: 'English' }]} />
         </Form.Item>
       </Form>
