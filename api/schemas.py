@@ -130,6 +130,7 @@ class RefreshIn(Strict):
 
 
 Language = Literal["zh-CN", "en"]
+EmailTopic = Literal["tickets", "sla", "customers", "approvals", "reports"]
 
 
 class UserCreate(Strict):
@@ -146,6 +147,12 @@ class UserPatch(Strict):
     language: Language | None = Field(
         None, description="The web app's language at sign-in and that of the user's e-mails."
     )
+    email_muted: list[EmailTopic] | None = Field(
+        None,
+        description="Topics the user gets no e-mail about (the inbox keeps everything): "
+        "tickets, sla (clocks and customer updates), customers (pool, lifecycle, follow-ups, "
+        "stalled opportunities), approvals (change requests), reports (and trend alerts).",
+    )
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)] | None = Field(
         None,
         description="At least 10 characters, not only spaces, not the username, not a "
@@ -158,7 +165,7 @@ class UserPatch(Strict):
     department_id: Id | None = None
     is_active: bool | None = None
 
-    @field_validator("display_name", "password", "role", "is_active", "language")
+    @field_validator("display_name", "password", "role", "is_active", "language", "email_muted")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         return refuse_null(value)
@@ -173,6 +180,7 @@ class UserOut(BaseModel):
     department_id: int | None
     is_active: bool
     language: Language
+    email_muted: list[EmailTopic]
     version: int
     created_at: datetime
     updated_at: datetime

@@ -4,7 +4,7 @@ Users have no e-mail column: a username that is an e-mail address is where the c
 other users, and deactivated ones, get none.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,32 @@ class Email:
     subject: str
     text: str
     attachments: tuple[Attachment, ...] = ()
+
+
+# What a user may stop getting by e-mail, by topic (their inbox in the app keeps everything).
+# Kinds in no topic (a failed backup, to the admins) are always e-mailed.
+EMAIL_TOPICS: dict[str, tuple[str, ...]] = {
+    "tickets": ("ticket_assigned", "ticket_unrouted", "ticket_collaborator", "mention"),
+    "sla": ("sla_warning", "sla_breach", "sla_escalation", "update_reminder"),
+    "customers": (
+        "pool_release",
+        "pool_warning",
+        "customer_dormant",
+        "customer_churn_risk",
+        "verification_due",
+        "follow_up_due",
+        "next_action_due",
+        "stale_opportunity",
+    ),
+    "approvals": ("change_request_pending", "change_request_approved", "change_request_rejected"),
+    "reports": ("report_ready", "trend_alert"),
+}
+_TOPIC_OF = {kind: topic for topic, kinds in EMAIL_TOPICS.items() for kind in kinds}
+
+
+def wanted(kind: str, muted: Iterable[str]) -> bool:
+    """Whether a notification of `kind` is e-mailed to a user who muted these topics."""
+    return _TOPIC_OF.get(kind) not in set(muted)
 
 
 def address_of(username: str, *, active: bool = True) -> str | None:

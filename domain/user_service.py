@@ -23,7 +23,15 @@ from domain.errors import (
 from domain.ports import Clock, PasswordHasher, UnitOfWork
 from domain.roles import Actor, Role
 
-USER_FIELDS = ("username", "display_name", "role", "department_id", "is_active", "language")
+USER_FIELDS = (
+    "username",
+    "display_name",
+    "role",
+    "department_id",
+    "is_active",
+    "language",
+    "email_muted",
+)
 DEPARTMENT_FIELDS = ("key", "name", "supervisor_id")
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 MIN_PASSWORD = 10
@@ -88,8 +96,8 @@ async def update_user(
     *,
     if_match: int | None,
 ) -> Any:
-    """Admins change anyone; users change their own name, language and password, never their
-    role.
+    """Admins change anyone; users change their own name, language, e-mail topics and
+    password, never their role.
 
     Changing one's own password takes the current one (`current_password`): a stolen access
     token alone must not become the account. Deactivation, a role change and a password change
@@ -102,7 +110,7 @@ async def update_user(
     if not actor.is_admin:
         if not is_self:
             raise NotFound("user", user_id)
-        refused = sorted(set(changes) - {"display_name", "password", "language"})
+        refused = sorted(set(changes) - {"display_name", "password", "language", "email_muted"})
         if refused:
             raise FieldsForbidden(refused)
     user = await get_user(uow, user_id)
@@ -121,6 +129,8 @@ async def update_user(
             raise Invalid(errors)
     if "department_id" in changes:
         await _check_department(uow, changes["department_id"])
+    if "email_muted" in changes:
+        changes["email_muted"] = sorted(set(changes["email_muted"]))
     losing_admin = (
         user.role == Role.ADMIN
         and user.is_active

@@ -2,7 +2,8 @@
 
 Every notification is e-mailed at most once it is marked: `emailed_at` is set right after the
 SMTP server accepted the message, and also for notifications whose user has no address (the
-username is not an e-mail address, or the account is deactivated), which are skipped. A server
+username is not an e-mail address, or the account is deactivated) or muted their topic on the
+profile page, which are skipped. A server
 that cannot be reached, or that refuses for a temporary reason, leaves them pending for the next
 run. A crash between the server's acceptance and the marking sends those messages again
 (at-least-once, at most MARK_EVERY of them); their stable Message-ID lets mail clients drop the
@@ -28,7 +29,14 @@ from api.settings import Settings
 from domain.analytics import report
 from domain.analytics.report import ReportKind
 from domain.imports.columns import customer_field_label
-from domain.notification_email import Attachment, Email, address_of, compose, text_of
+from domain.notification_email import (
+    Attachment,
+    Email,
+    address_of,
+    compose,
+    text_of,
+    wanted,
+)
 from persistence.analytics.report_repo import SqlReportRepo
 from persistence.db import Database
 from persistence.notification_repo import PendingEmail, SqlNotificationRepo
@@ -208,7 +216,7 @@ def _email_of(
     item: PendingEmail, files: dict[tuple[int, int], tuple[Attachment, ...]]
 ) -> Email | None:
     address = address_of(item.username, active=item.user_active)
-    if address is None:
+    if address is None or not wanted(item.kind, item.email_muted):
         return None
     attached = (
         files.get((item.entity_id, item.user_id), ())

@@ -127,6 +127,8 @@ class User(Versioned, Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     # zh-CN | en: the web app opens in it at sign-in, and e-mails are written in it.
     language: Mapped[str] = mapped_column(String(5), default="zh-CN", server_default="zh-CN")
+    # Topics of domain/notification_email.py EMAIL_TOPICS the user gets no e-mail about.
+    email_muted: Mapped[list[str]] = mapped_column(Json, default=list, server_default="[]")
     # In every access token; bumped to end them all at once (deactivation, role or password
     # change, logout).
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

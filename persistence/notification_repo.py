@@ -22,6 +22,7 @@ class PendingEmail:
     display_name: str
     user_active: bool
     language: str
+    email_muted: list[str]
     kind: str
     title: str
     params: dict[str, Any] | None
@@ -124,6 +125,7 @@ class SqlNotificationRepo:
                 User.display_name,
                 User.is_active,
                 User.language,
+                User.email_muted,
                 Notification.kind,
                 Notification.title,
                 Notification.params,

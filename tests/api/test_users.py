@@ -212,6 +212,24 @@ class TestReadUsers:
             )
         assert (await client.get("/users/me", headers=user.headers)).json()["language"] == "en"
 
+    async def test_anyone_mutes_e_mail_topics_of_their_own(self, client, database):
+        user = await make_user(client, database, "agent")
+        assert (await client.get("/users/me", headers=user.headers)).json()["email_muted"] == []
+        response = await client.patch(
+            "/users/me", json={"email_muted": ["sla", "reports", "sla"]}, headers=user.headers
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["email_muted"] == ["reports", "sla"]
+        for wrong in (["backups"], None, "sla"):
+            assert_problem(
+                await client.patch("/users/me", json={"email_muted": wrong}, headers=user.headers),
+                422,
+            )
+        assert (await client.get("/users/me", headers=user.headers)).json()["email_muted"] == [
+            "reports",
+            "sla",
+        ]
+
     async def test_me_needs_a_token(self, client):
         assert_problem(await client.get("/users/me"), 401, "unauthorized")
 

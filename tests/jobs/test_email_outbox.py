@@ -18,7 +18,7 @@ from sqlalchemy import select
 from api.security import Passwords
 from api.settings import Settings
 from domain import user_service
-from domain.roles import SYSTEM
+from domain.roles import SYSTEM, Actor, Role
 from jobs.email_outbox import parse_smtp_url, run_email_outbox
 from persistence.db import Database
 from persistence.migrate import upgrade
@@ -272,6 +272,33 @@ class TestDelivery:
         [to_chinese] = handler.to(chinese)
         assert to_chinese["Subject"] == "工单 T202410080003 已超过解决时限"
         assert "查看：/tickets/7" in to_chinese.get_content()
+
+    async def test_a_muted_topic_is_not_e_mailed_and_the_rest_is(self, database, inbox):
+        handler, port = inbox
+        to = address()
+        user_id = await new_user(database, to)
+        async with database.session(write=True) as session:
+            await user_service.update_user(
+                SqlUnitOfWork(session),
+                MovableClock(),
+                Passwords,
+                Actor(user_id=user_id, role=Role.AGENT),
+                user_id,
+                {"email_muted": ["sla", "tickets", "sla"]},
+                if_match=None,
+            )
+        muted = await notify(database, user_id, "工单 T9 首次响应已超时", kind="sla_breach")
+        also_muted = await notify(database, user_id, "新工单 T9: 退货")
+        sent = await notify(database, user_id, "客户 杭州明达 已退回公海", kind="pool_release")
+        failed = await notify(database, user_id, "备份失败 / Backup failed", kind="backup_failed")
+        result = await run_email_outbox(database, smtp_settings(port), NOW)
+        assert (result["sent"], result["skipped"]) == (2, 2)
+        assert [m["Subject"] for m in handler.to(to)] == [
+            "客户 杭州明达 已退回公海",
+            "备份失败 / Backup failed",
+        ]
+        for notification_id in (muted, also_muted, sent, failed):  # none is pending any more
+            assert await emailed_at(database, notification_id) == NOW
 
     async def test_a_title_with_line_breaks_stays_one_subject_line(self, database, inbox):
         handler, port = inbox

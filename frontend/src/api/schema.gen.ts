@@ -5564,6 +5564,8 @@ export interface components {
             department_id: number | null;
             /** Display Name */
             display_name: string;
+            /** Email Muted */
+            email_muted: ("tickets" | "sla" | "customers" | "approvals" | "reports")[];
             /** Id */
             id: number;
             /** Is Active */
@@ -5595,6 +5597,11 @@ export interface components {
             department_id?: number | null;
             /** Display Name */
             display_name?: string | null;
+            /**
+             * Email Muted
+             * @description Topics the user gets no e-mail about (the inbox keeps everything): tickets, sla (clocks and customer updates), customers (pool, lifecycle, follow-ups, stalled opportunities), approvals (change requests), reports (and trend alerts).
+             */
+            email_muted?: ("tickets" | "sla" | "customers" | "approvals" | "reports")[] | null;
             /** Is Active */
             is_active?: boolean | null;
             /**
@@ -17963,7 +17970,9 @@ export const timelineEventOutVisibilityValues: ReadonlyArray<FlattenedDeepRequir
 export const trendAlertOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrendAlertOut"]["kind"]> = ["ticket_type_surge", "satisfaction_decline", "first_response_below"];
 export const urgencyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Urgency"]> = ["high", "medium", "low"];
 export const userCreateLanguageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserCreate"]["language"]> = ["zh-CN", "en"];
+export const userOutEmail_mutedValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserOut"]["email_muted"]> = ["tickets", "sla", "customers", "approvals", "reports"];
 export const userOutLanguageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserOut"]["language"]> = ["zh-CN", "en"];
+export const userPatchEmail_mutedAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserPatch"]["email_muted"]> = ["tickets", "sla", "customers", "approvals", "reports"];
 export const userPatchLanguageAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserPatch"]["language"]> = ["zh-CN", "en"];
 export const valueLevelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ValueLevel"]> = ["high", "medium", "low"];
 export const domain__change_request__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__change_request__Status"]> = ["pending", "approved", "rejected", "withdrawn"];

@@ -818,7 +818,10 @@ const en: Dictionary = {
     wrongCurrent: 'The current password is wrong',
     common: 'This is a common password; choose another',
     notifications: 'Notifications',
-    notificationsHint: 'In-app notifications are always on; when your username is an e-mail address and the server has SMTP, they are e-mailed too.',
+    notificationsHint: 'Your inbox in the app always has everything. When your username is an e-mail address and the server sends mail, the topics turned on are also e-mailed:',
+    topics: { tickets: 'Tickets: assigned, collaboration, mentions', sla: 'SLA: almost due, overdue, escalated, customer updates due',
+      customers: 'Customers: back to the pool, dormancy and churn risk, checks, follow-ups due, stalled opportunities',
+      approvals: 'Approvals: change requests', reports: 'Reports and trend alerts' },
   },
   robust: {
     chunkTitle: 'A new version was released, or the network failed',

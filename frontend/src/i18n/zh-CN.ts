@@ -817,7 +817,9 @@ const zh = {
     wrongCurrent: '当前密码不正确',
     common: '这是常见密码，请换一个',
     notifications: '通知偏好',
-    notificationsHint: '站内通知总是开启；用户名为邮箱地址时，服务器配置了邮件后会同时发送邮件。',
+    notificationsHint: '站内通知总是全部保留。用户名为邮箱地址且服务器已配置邮件时，打开的主题也会发送邮件：',
+    topics: { tickets: '工单：分派、协同、提及', sla: 'SLA：即将超时、已超时、升级、客户更新提醒',
+      customers: '客户：退回公海、休眠与流失风险、信息核查、跟进到期、商机停滞', approvals: '审批：变更申请', reports: '报表与趋势预警' },
   },
   robust: {
     chunkTitle: '新版本已发布或网络异常',

@@ -7,7 +7,7 @@ import { renderAt, stubApi } from '../../test/harness';
 import ProfilePage, { passwordProblem } from './ProfilePage';
 
 const me = { id: 1, username: 'zhangwei', display_name: '张伟', role: 'account_manager', department_id: null,
-  is_active: true, language: 'zh-CN', version: 2, created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z' };
+  is_active: true, language: 'zh-CN', email_muted: ['reports'], version: 2, created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z' };
 
 async function fill(current: string, next: string, confirm = next) {
   const user = userEvent.setup({ delay: null });
@@ -73,5 +73,24 @@ describe('the profile page', () => {
     expect(localStorage.getItem('crm.language')).toBe('en');
     await user.click(screen.getByText('中文'));
     await waitFor(() => expect(localStorage.getItem('crm.language')).toBe('zh-CN'));
+  });
+
+  it('turns e-mail topics on and off', async () => {
+    let saved = me;
+    const calls = stubApi({
+      'GET /api/v1/users/me': () => ({ body: saved }),
+      'PATCH /api/v1/users/me': (call: { body: unknown }) => {
+        saved = { ...me, ...(call.body as object), version: 3 };
+        return { body: saved };
+      },
+    });
+    renderAt('/profile', '/profile', <ProfilePage />);
+    const sla = await screen.findByTestId('email-topic-sla');
+    expect(sla.getAttribute('aria-checked')).toBe('true');
+    expect(screen.getByTestId('email-topic-reports').getAttribute('aria-checked')).toBe('false');
+    expect(screen.getByText('报表与趋势预警')).toBeTruthy();
+    await userEvent.setup({ delay: null }).click(sla);
+    await waitFor(() => expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ email_muted: ['reports', 'sla'] }));
+    await waitFor(() => expect(screen.getByTestId('email-topic-sla').getAttribute('aria-checked')).toBe('false'));
   });
 });

@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, Descriptions, Form, Input, Segmented, Space, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Form, Input, Segmented, Space, Switch, Typography } from 'antd';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -18,9 +18,8 @@ export function passwordProblem(password: string, username: string): 'tooShort' 
   return null;
 }
 
-/** The user's own page: display name, language, password (old one required), notifications. */
+/** The user's own page: display name, language, password (old one required), e-mail topics. */
 export default function ProfilePage() {
-  const { t } = useTranslation();
   const me = useMe();
   return (
     <QueryState query={me}>
@@ -28,9 +27,7 @@ export default function ProfilePage() {
         <Space orientation="vertical" size="middle" style={{ width: '100%', maxWidth: 720 }}>
           <Basics user={user} />
           <PasswordCard user={user} />
-          <Card title={t('profile.notifications')}>
-            <Typography.Text type="secondary">{t('profile.notificationsHint')}</Typography.Text>
-          </Card>
+          <EmailTopics user={user} />
         </Space>
       )}
     </QueryState>
@@ -78,6 +75,44 @@ function Basics({ user }: { user: Schemas['UserOut'] }) {
             options={[{ value: 'zh-CN', label: '中文' }, { value: 'en', label: 'English' }]} />
         </Form.Item>
       </Form>
+    </Card>
+  );
+}
+
+type Topic = Schemas['UserOut']['email_muted'][number];
+const TOPICS: Topic[] = ['tickets', 'sla', 'customers', 'approvals', 'reports'];
+
+/** Which topics the user also gets by e-mail; the inbox in the app keeps everything. */
+function EmailTopics({ user }: { user: Schemas['UserOut'] }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const client = useQueryClient();
+  const [busy, setBusy] = useState<Topic | null>(null);
+  const toggle = async (topic: Topic, on: boolean) => {
+    setBusy(topic);
+    const muted = on ? user.email_muted.filter((m) => m !== topic) : [...user.email_muted, topic];
+    try {
+      const saved = unwrap(await api.PATCH('/api/v1/users/me', { params: { header: ifMatch(user.version) }, body: { email_muted: muted } }));
+      client.setQueryData(userKeys.me, saved);
+      await client.invalidateQueries({ queryKey: userKeys.all });
+    } catch (error) {
+      void message.error(problemMessage(t, error));
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <Card title={t('profile.notifications')}>
+      <Typography.Paragraph type="secondary">{t('profile.notificationsHint')}</Typography.Paragraph>
+      <Space orientation="vertical" size="small" style={{ width: '100%' }}>
+        {TOPICS.map((topic) => (
+          <Space key={topic} align="start">
+            <Switch size="small" data-testid={`email-topic-${topic}`} checked={!user.email_muted.includes(topic)}
+              loading={busy === topic} disabled={busy !== null} onChange={(on) => void toggle(topic, on)} />
+            <Typography.Text>{t(`profile.topics.${topic}`)}</Typography.Text>
+          </Space>
+        ))}
+      </Space>
     </Card>
   );
 }
