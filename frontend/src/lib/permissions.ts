@@ -13,6 +13,12 @@ export function canEditCustomer(c: Claims, customer: Schemas['CustomerOut']): bo
   return c.scopes.has('customers:write') && (isAdmin(c) || customer.owner_id === c.userId);
 }
 
+/** Hand customers to another owner: an admin at once, an account manager through change
+ *  requests an admin approves. */
+export function canTransferCustomers(c: Claims): boolean {
+  return c.scopes.has('customers:write') && (isAdmin(c) || c.role === 'account_manager');
+}
+
 export function canArchiveCustomer(c: Claims, customer: Schemas['CustomerOut']): boolean {
   return canEditCustomer(c, customer) && !customer.archived;
 }

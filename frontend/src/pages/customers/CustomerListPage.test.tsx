@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { renderAt, stubApi, type Call } from '../../test/harness';
@@ -8,7 +8,7 @@ import CustomerListPage from './CustomerListPage';
 function customer(id: number, name: string) {
   return { id, name, code: `C2024100000${id}`, kind: 'organization', stage: 'intent', activity_status: 'active',
     grade: null, owner_id: 1, tags: [], masked_fields: [], created_at: '2024-10-08T02:00:00Z',
-    updated_at: '2024-10-08T02:00:00Z', cumulative_amount: '0.00', custom_fields: {}, warnings: [] };
+    updated_at: '2024-10-08T02:00:00Z', cumulative_amount: '0.00', custom_fields: {}, warnings: [], version: id + 2 };
 }
 
 const lists = (calls: Call[]) => calls.filter((c) => c.path === '/api/v1/customers');
@@ -104,5 +104,49 @@ describe('the customer list', () => {
 
     await user.click(screen.getByTestId('clear-filters'));
     expect(router.state.location.search).toBe('?sort=-name');
+  });
+
+  it('changes the stage of the selected customers, and transfers them (an approval where the rules say so)', async () => {
+    const calls = stubApi({
+      'GET /api/v1/customers': { items: [customer(1, '甲公司'), customer(2, '乙公司'), customer(3, '丙公司')], next_cursor: null, total: 3 },
+      'PATCH /api/v1/customers/1': customer(1, '甲公司'),
+      'PATCH /api/v1/customers/2': { items: [{ id: 9, field: 'owner_id', new_value: 7 }] },
+      'GET /api/v1/tags': [], 'GET /api/v1/industries': [], 'GET /api/v1/custom-fields': [],
+      'GET /api/v1/departments': [], 'GET /api/v1/saved-views': [],
+      'GET /api/v1/users': [{ id: 7, display_name: '王经理', role: 'account_manager', is_active: true }],
+    });
+    renderAt('/customers', '/customers', <CustomerListPage />);
+    const user = userEvent.setup({ delay: null });
+    await screen.findByRole('link', { name: '甲公司' });
+    const row = (name: string) => screen.getByRole('link', { name }).closest('tr') as HTMLElement;
+    await user.click(within(row('甲公司')).getByRole('checkbox'));
+    await user.click(within(row('乙公司')).getByRole('checkbox'));
+    const option = (label: string) => [...document.querySelectorAll('.ant-select-item-option')]
+      .find((o) => o.textContent === label) as HTMLElement;
+
+    await user.click(screen.getByTestId('bulk-stage'));
+    let dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('combobox'));
+    await waitFor(() => expect(option('成交')).toBeTruthy());
+    await user.click(option('成交'));
+    await user.click(within(dialog).getByRole('button', { name: /确\s*定/ }));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH')).toHaveLength(2));
+    const stagePatches = calls.filter((c) => c.method === 'PATCH');
+    expect(stagePatches.map((c) => [c.path, c.body, c.headers.get('if-match')])).toEqual([
+      ['/api/v1/customers/1', { stage: 'customer' }, '"3"'],
+      ['/api/v1/customers/2', { stage: 'customer' }, '"4"'],
+    ]);
+
+    await user.click(within(row('甲公司')).getByRole('checkbox'));
+    await user.click(within(row('乙公司')).getByRole('checkbox'));
+    await user.click(screen.getByTestId('bulk-owner'));
+    dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('combobox'));
+    await waitFor(() => expect(option('王经理')).toBeTruthy());
+    await user.click(option('王经理'));
+    await user.click(within(dialog).getByRole('button', { name: /确\s*定/ }));
+    expect(await screen.findByText('已更新 1 个客户')).toBeTruthy();
+    expect(await screen.findByText('1 个客户的变更已提交管理员审批')).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'PATCH').slice(2).map((c) => c.body)).toEqual([{ owner_id: 7 }, { owner_id: 7 }]);
   });
 });

@@ -1,4 +1,5 @@
-import { PlusOutlined, SettingOutlined, TagsOutlined } from '@ant-design/icons';
+import { PlusOutlined, SettingOutlined, SwapOutlined, TagsOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
 import {
   App, Button, Card, Checkbox, Dropdown, Flex, Grid, Modal, Select, Space, Table, Tag, Typography,
   type TableColumnsType,
@@ -7,7 +8,8 @@ import type { SortOrder } from 'antd/es/table/interface';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import type { Schemas } from '../../api/client';
+import { api, ifMatch, unwrap, type Schemas } from '../../api/client';
+import { stageValues } from '../../api/schema.gen';
 import { useClaims } from '../../auth/useSession';
 import { ExportButton } from '../../components/ExportButton';
 import { CustomerFilters } from '../../components/filters/CustomerFilters';
@@ -16,14 +18,14 @@ import { SortSelect } from '../../components/filters/SortSelect';
 import { Masked } from '../../components/Masked';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
-import { TagSelect, useEnumLabel, useIndustryLabel } from '../../components/selects';
+import { EnumSelect, TagSelect, UserSelect, useEnumLabel, useIndustryLabel } from '../../components/selects';
 import { CUSTOMER_FILTERS, customerQuery, customerSortValues, PAGE_SIZES } from '../../lib/listQueries';
 import { ViewsMenu } from '../../components/ViewsMenu';
-import { canCreateCustomer, canFilterAmounts } from '../../lib/permissions';
+import { canCreateCustomer, canFilterAmounts, canTransferCustomers } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
 import { cursorStack, nextPage, previousPage, withFilters } from '../../lib/urlState';
-import { useAssignTags, useCustomerCount, useCustomers } from '../../queries/customers';
+import { customerKeys, useAssignTags, useCustomerCount, useCustomers } from '../../queries/customers';
 import { useUserName } from '../../queries/users';
 import { CustomerCards } from './CustomerCards';
 
@@ -61,6 +63,7 @@ export default function CustomerListPage() {
   const [columns, setColumns] = useState<ColumnKey[]>(storedColumns);
   const [selected, setSelected] = useState<number[]>([]);
   const [tagging, setTagging] = useState(false);
+  const [bulkEdit, setBulkEdit] = useState<BulkField | null>(null);
   const enumLabel = useEnumLabel();
   const industryLabel = useIndustryLabel();
   const userName = useUserName();
@@ -142,6 +145,10 @@ export default function CustomerListPage() {
         <Space style={{ marginBottom: 12 }}>
           <Typography.Text>{t('customer.selected', { n: selected.length })}</Typography.Text>
           <Button icon={<TagsOutlined />} onClick={() => setTagging(true)} data-testid="bulk-tags">{t('customer.bulkTags')}</Button>
+          <Button onClick={() => setBulkEdit('stage')} data-testid="bulk-stage">{t('customer.bulkStage')}</Button>
+          {canTransferCustomers(claims) && (
+            <Button icon={<SwapOutlined />} onClick={() => setBulkEdit('owner_id')} data-testid="bulk-owner">{t('customer.bulkOwner')}</Button>
+          )}
         </Space>
       )}
       <QueryState query={customers}>
@@ -173,6 +180,10 @@ export default function CustomerListPage() {
       </QueryState>
       <BulkTagModal open={tagging} customerIds={selected}
         onClose={(done) => { setTagging(false); if (done) setSelected([]); }} />
+      {bulkEdit && (
+        <BulkEditModal field={bulkEdit} customers={(customers.data?.items ?? []).filter((c) => selected.includes(c.id))}
+          onClose={(done) => { setBulkEdit(null); if (done) setSelected([]); }} />
+      )}
     </PageCard>
   );
 }
@@ -201,6 +212,51 @@ function BulkTagModal({ open, customerIds, onClose }: { open: boolean; customerI
       okButtonProps={{ disabled: tagIds.length === 0, loading: busy }} destroyOnHidden>
       <Typography.Paragraph>{t('customer.selected', { n: customerIds.length })}</Typography.Paragraph>
       <TagSelect mode="multiple" style={{ width: '100%' }} value={tagIds} onChange={(ids: number[]) => setTagIds(ids)} />
+    </Modal>
+  );
+}
+
+type BulkField = 'stage' | 'owner_id';
+
+/** One field set on every selected customer, each through the API's rules: an account
+ *  manager's transfer becomes a change request for an admin to approve (202). */
+function BulkEditModal({ field, customers, onClose }: {
+  field: BulkField; customers: Customer[]; onClose: (done: boolean) => void;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const client = useQueryClient();
+  const [value, setValue] = useState<string | number | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    setBusy(true);
+    const results = await Promise.allSettled(customers.map(async (c) => unwrap(await api.PATCH('/api/v1/customers/{customer_id}', {
+      params: { path: { customer_id: c.id }, header: ifMatch(c.version) },
+      body: { [field]: value } as Schemas['CustomerPatch'],
+    }))));
+    setBusy(false);
+    await client.invalidateQueries({ queryKey: customerKeys.all });
+    const pending = results.filter((r) => r.status === 'fulfilled' && 'items' in r.value).length;
+    const failed = results.filter((r) => r.status === 'rejected');
+    const done = results.length - failed.length - pending;
+    if (done) void message.success(t('customer.bulkDone', { n: done }));
+    if (pending) void message.info(t('customer.bulkPending', { n: pending }));
+    if (failed[0]?.status === 'rejected') {
+      void message.error(`${t('customer.bulkFailed', { n: failed.length })}: ${problemMessage(t, failed[0].reason)}`);
+    }
+    onClose(failed.length === 0);
+  };
+  return (
+    <Modal open title={t(field === 'stage' ? 'customer.bulkStage' : 'customer.bulkOwner')} onCancel={() => onClose(false)}
+      onOk={() => void submit()} okButtonProps={{ disabled: value == null, loading: busy }}
+      destroyOnHidden>
+      <Typography.Paragraph>{t('customer.selected', { n: customers.length })}</Typography.Paragraph>
+      {field === 'stage'
+        ? <EnumSelect name="stage" values={stageValues} style={{ width: '100%' }} value={value ?? undefined}
+          onChange={(v: string) => setValue(v)} placeholder={t('customer.newStage')} data-testid="bulk-value" />
+        : <UserSelect roles={['account_manager', 'admin']} style={{ width: '100%' }} value={value ?? undefined}
+          onChange={(v: number) => setValue(v)} placeholder={t('customer.newOwner')} data-testid="bulk-value" />}
+      {field === 'owner_id' && <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>{t('customer.bulkOwnerHint')}</Typography.Paragraph>}
     </Modal>
   );
 }
