@@ -252,6 +252,7 @@ const en: Dictionary = {
     bulkTags: 'Tag selected',
     bulkTagsDone: 'Tagged {{n}} customers',
     bulkTagsFailed: '{{n}} customers could not be tagged',
+    mine: 'My customers',
     bulkStage: 'Change stage',
     bulkOwner: 'Transfer',
     newStage: 'New stage',

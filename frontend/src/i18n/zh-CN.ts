@@ -251,6 +251,7 @@ const zh = {
     bulkTags: '批量打标签',
     bulkTagsDone: '已为 {{n}} 个客户添加标签',
     bulkTagsFailed: '{{n}} 个客户添加失败',
+    mine: '我的客户',
     bulkStage: '批量改阶段',
     bulkOwner: '批量转移',
     newStage: '选择新阶段',

@@ -149,4 +149,21 @@ describe('the customer list', () => {
     expect(await screen.findByText('1 个客户的变更已提交管理员审批')).toBeTruthy();
     expect(calls.filter((c) => c.method === 'PATCH').slice(2).map((c) => c.body)).toEqual([{ owner_id: 7 }, { owner_id: 7 }]);
   });
+
+  it('shows an admin their own customers in one click, and everyone\'s again', async () => {
+    const calls = stubApi({
+      'GET /api/v1/customers': { items: [customer(1, '甲公司')], next_cursor: null, total: 1 },
+      'GET /api/v1/tags': [], 'GET /api/v1/users': [], 'GET /api/v1/industries': [], 'GET /api/v1/custom-fields': [],
+      'GET /api/v1/departments': [], 'GET /api/v1/saved-views': [],
+    });
+    const router = renderAt('/customers?stage=intent', '/customers', <CustomerListPage />, { sub: '5' });
+    const user = userEvent.setup({ delay: null });
+    await screen.findByRole('link', { name: '甲公司' });
+    await user.click(screen.getByTestId('my-customers'));
+    await waitFor(() => expect(router.state.location.search).toBe('?stage=intent&owner_id=5'));
+    await waitFor(() => expect(lists(calls).at(-1)!.search.get('owner_id')).toBe('5'));
+    expect(screen.getByTestId('my-customers').getAttribute('aria-pressed')).toBe('true');
+    await user.click(screen.getByTestId('my-customers'));
+    await waitFor(() => expect(router.state.location.search).toBe('?stage=intent'));
+  });
 });

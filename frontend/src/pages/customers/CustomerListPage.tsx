@@ -1,4 +1,4 @@
-import { PlusOutlined, SettingOutlined, SwapOutlined, TagsOutlined } from '@ant-design/icons';
+import { PlusOutlined, SettingOutlined, SwapOutlined, TagsOutlined, UserOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import {
   App, Button, Card, Checkbox, Dropdown, Flex, Grid, Modal, Select, Space, Table, Tag, Typography,
@@ -68,6 +68,7 @@ export default function CustomerListPage() {
   const industryLabel = useIndustryLabel();
   const userName = useUserName();
   const page = cursorStack(search).length + 1;
+  const mine = search.get('owner_id') === String(claims.userId);
 
   const setFilters = (values: { sort?: string }) => {
     setSelected([]);
@@ -127,6 +128,13 @@ export default function CustomerListPage() {
       <>
         <ExportButton path="/customers" query={query} />
         <ViewsMenu resource="customers" spec={CUSTOMER_FILTERS} search={search} apply={setSearch} />
+        {claims.role === 'admin' && (
+          // An account manager's list is theirs anyway; an admin sees everyone's.
+          <Button icon={<UserOutlined />} data-testid="my-customers" aria-pressed={mine} type={mine ? 'primary' : 'default'} ghost={mine}
+            onClick={() => { setSelected([]); setSearch(withFilters(CUSTOMER_FILTERS, search, { owner_id: mine ? undefined : String(claims.userId) })); }}>
+            {t('customer.mine')}
+          </Button>
+        )}
         {canCreateCustomer(claims) && <>
         <Link to="/customers/new?kind=organization">
           <Button type="primary" icon={<PlusOutlined />} data-testid="new-organization">{t('customer.newOrganization')}</Button>
