@@ -186,6 +186,17 @@ class UserOut(BaseModel):
     updated_at: datetime
 
 
+class SameCustomerOut(BaseModel):
+    """A customer a new one would repeat; id, code and name only if the caller may open it."""
+
+    field: Literal["name", "credit_code", "id_number"]
+    customer_id: int | None
+    code: str | None
+    name: str | None
+    in_pool: bool
+    owner_name: str | None
+
+
 class DepartmentCreate(Strict):
     key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
     name: Name

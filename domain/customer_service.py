@@ -65,6 +65,42 @@ async def get_writable(
     return customer
 
 
+async def same_as(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    name: str | None,
+    credit_code: str | None,
+    id_number: str | None,
+) -> list[dict[str, Any]]:
+    """The customers a new one would repeat (same name, credit code or ID number), for the
+    form to warn before saving: one the actor may open by its id, code and name; any other by
+    its owner's name alone (to ask them), without revealing the record."""
+    if not (actor.is_admin or actor.role is Role.ACCOUNT_MANAGER):
+        raise Forbidden("Only admins and account managers create customers.")
+    found = []
+    rows = await uow.customers.same_as(
+        name=" ".join(name.split()) if name else None,
+        # as stored (upper case, no spaces); a code still being typed matches nothing
+        credit_code="".join(credit_code.split()).upper() if credit_code else None,
+        id_number="".join(id_number.split()).upper() if id_number else None,
+        limit=5,
+    )
+    for row in rows:
+        readable = rules.can_read(actor, owner_id=row.owner_id, archived=row.archived)
+        found.append(
+            {
+                "field": row.field,
+                "customer_id": row.id if readable else None,
+                "code": row.code if readable else None,
+                "name": row.name if readable else None,
+                "in_pool": row.owner_id is None,
+                "owner_name": row.owner_name,
+            }
+        )
+    return found
+
+
 async def check_owner(uow: UnitOfWork, owner_id: int) -> None:
     owner = await uow.users.get(owner_id)
     if owner is None or not owner.is_active or owner.role not in (Role.ADMIN, Role.ACCOUNT_MANAGER):

@@ -129,6 +129,40 @@ class SqlCustomerRepo:
             stmt = stmt.where(Customer.id != except_id)
         return (await self.session.scalar(stmt.limit(1))) is not None
 
+    async def same_as(
+        self, *, name: str | None, credit_code: str | None, id_number: str | None, limit: int
+    ) -> list[Row]:
+        """Customers with exactly this name, credit code or ID number (each by its index),
+        with their owner's display name: what a new customer would repeat."""
+        matches = [
+            (column, value)
+            for column, value in (
+                ("credit_code", credit_code),
+                ("id_number", id_number),
+                ("name", name),
+            )
+            if value
+        ]
+        rows: list[Row] = []
+        for column, value in matches:
+            stmt = (
+                select(
+                    literal(column).label("field"),
+                    Customer.id,
+                    Customer.code,
+                    Customer.name,
+                    Customer.owner_id,
+                    Customer.archived,
+                    User.display_name.label("owner_name"),
+                )
+                .outerjoin(User, User.id == Customer.owner_id)
+                .where(getattr(Customer, column) == value)
+                .order_by(Customer.id)
+                .limit(limit)
+            )
+            rows += (await self.session.execute(stmt)).all()
+        return rows[:limit]
+
     def _view(self, view: str = "list") -> Select:
         dialect = self.session.get_bind().dialect.name
         if (dialect, view) not in _VIEWS:  # built once: composing it costs more than running it

@@ -33,6 +33,7 @@ from api.schemas import (
     CustomerOut,
     CustomerPatch,
     Page,
+    SameCustomerOut,
     TagIdsIn,
 )
 from domain import change_request_service, customer_service
@@ -120,6 +121,28 @@ async def create_customer(
     response.headers["ETag"] = etag(customer.version)
     response.headers["Location"] = f"/api/v1/customers/{customer.id}"
     return await views.customer_out(uow, actor, customer)
+
+
+@router.get(
+    "/same-as",
+    response_model=list[SameCustomerOut],
+    operation_id="customers:same_as",
+    responses=problems(Forbidden),
+)
+async def same_as(
+    actor: ReaderDep,
+    uow: ReadUowDep,
+    name: Annotated[str | None, Query(max_length=200)] = None,
+    credit_code: Annotated[str | None, Query(max_length=40)] = None,
+    id_number: Annotated[str | None, Query(max_length=40)] = None,
+) -> list[SameCustomerOut]:
+    """The customers a new one would repeat: the same name, credit code or ID number (at most
+    5), for the form to warn before saving. One you may open comes with its id, code and name;
+    any other with its owner's name only (`in_pool`: nobody's, in the public pool)."""
+    found = await customer_service.same_as(
+        uow, actor, name=name, credit_code=credit_code, id_number=id_number
+    )
+    return [SameCustomerOut(**row) for row in found]
 
 
 @router.get(

@@ -478,6 +478,52 @@ class TestDuplicates:
         )
         assert response.status_code == 200, response.text
 
+    async def test_the_form_learns_which_customer_it_would_repeat(self, client, users):
+        """An account manager sees their own customer whole, another's by its owner's name
+        only; an admin sees every one; an agent may not ask."""
+        name = unique()
+        mine = await create_customer(client, users["am"], name=name)
+        theirs = await create_customer(client, users["am2"], name=name)
+
+        async def same_as(user: str, **params: str) -> list[dict]:
+            response = await client.get(
+                "/customers/same-as", params=params, headers=users[user].headers
+            )
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        assert await same_as("am", name=f"  {name} ") == [
+            {
+                "field": "name",
+                "customer_id": mine["id"],
+                "code": mine["code"],
+                "name": name,
+                "in_pool": False,
+                "owner_name": users["am"].username,
+            },
+            {
+                "field": "name",
+                "customer_id": None,
+                "code": None,
+                "name": None,
+                "in_pool": False,
+                "owner_name": users["am2"].username,
+            },
+        ]
+        assert [c["customer_id"] for c in await same_as("admin", name=name)] == [
+            mine["id"],
+            theirs["id"],
+        ]
+        by_code = await same_as("am2", credit_code=mine["credit_code"].lower())
+        assert [(c["field"], c["customer_id"]) for c in by_code] == [("credit_code", None)]
+        assert await same_as("am", name=unique(), credit_code="91440000") == []
+        assert_problem(
+            await client.get(
+                "/customers/same-as", params={"name": name}, headers=users["agent"].headers
+            ),
+            403,
+        )
+
 
 class TestUnknownTags:
     async def test_create_with_unknown_tag_is_422(self, client, users):

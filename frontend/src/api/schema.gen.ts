@@ -898,6 +898,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/same-as": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Same As
+         * @description The customers a new one would repeat: the same name, credit code or ID number (at most
+         *     5), for the form to warn before saving. One you may open comes with its id, code and name;
+         *     any other with its owner's name only (`in_pool`: nobody's, in the public pool).
+         */
+        get: operations["customers:same_as"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{customer_id}": {
         parameters: {
             query?: never;
@@ -4786,6 +4808,27 @@ export interface components {
              */
             is_default: boolean;
             ticket_type: components["schemas"]["TicketType"];
+        };
+        /**
+         * SameCustomerOut
+         * @description A customer a new one would repeat; id, code and name only if the caller may open it.
+         */
+        SameCustomerOut: {
+            /** Code */
+            code: string | null;
+            /** Customer Id */
+            customer_id: number | null;
+            /**
+             * Field
+             * @enum {string}
+             */
+            field: "name" | "credit_code" | "id_number";
+            /** In Pool */
+            in_pool: boolean;
+            /** Name */
+            name: string | null;
+            /** Owner Name */
+            owner_name: string | null;
         };
         /** SatisfactionIn */
         SatisfactionIn: {
@@ -9177,6 +9220,66 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ExportAccepted"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "customers:same_as": {
+        parameters: {
+            query?: {
+                name?: string | null;
+                credit_code?: string | null;
+                id_number?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SameCustomerOut"][];
                 };
             };
             /** @description Problem (RFC 9457) */
@@ -17949,6 +18052,7 @@ export const reportKindValues: ReadonlyArray<FlattenedDeepRequired<components>["
 export const reportOutStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReportOut"]["status"]> = ["pending", "done", "failed"];
 export const responsiblePartyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ResponsibleParty"]> = ["product_quality", "service_error", "logistics", "other"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "supervisor", "account_manager", "agent", "readonly"];
+export const sameCustomerOutFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SameCustomerOut"]["field"]> = ["name", "credit_code", "id_number"];
 export const savedViewInResourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewIn"]["resource"]> = ["customers", "tickets", "follow_ups", "opportunities"];
 export const savedViewInVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewIn"]["visibility"]> = ["private", "department", "everyone"];
 export const savedViewOutResourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SavedViewOut"]["resource"]> = ["customers", "tickets", "follow_ups", "opportunities"];

@@ -253,6 +253,12 @@ const en: Dictionary = {
     bulkTagsDone: 'Tagged {{n}} customers',
     bulkTagsFailed: '{{n}} customers could not be tagged',
     mine: 'My customers',
+    sameAs: {
+      title: 'A customer like this exists: check it is not the same one before saving',
+      inPool: 'in the public pool, where you can claim it',
+      owner: 'owned by {{owner}}: ask them',
+      field: { name: 'Same name', credit_code: 'Same credit code', id_number: 'Same ID number' },
+    },
     bulkStage: 'Change stage',
     bulkOwner: 'Transfer',
     newStage: 'New stage',

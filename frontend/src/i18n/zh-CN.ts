@@ -252,6 +252,12 @@ const zh = {
     bulkTagsDone: '已为 {{n}} 个客户添加标签',
     bulkTagsFailed: '{{n}} 个客户添加失败',
     mine: '我的客户',
+    sameAs: {
+      title: '已有相同的客户，保存前请确认不是重复录入',
+      inPool: '在公海中，可到公海领取',
+      owner: '属于 {{owner}}，请联系其负责人',
+      field: { name: '同名', credit_code: '同信用代码', id_number: '同身份证号' },
+    },
     bulkStage: '批量改阶段',
     bulkOwner: '批量转移',
     newStage: '选择新阶段',

@@ -68,4 +68,22 @@ describe('the organization form', () => {
     await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ name: '公海新客户', owner_id: null }));
     expect(calls.find((c) => c.method === 'POST')?.body).not.toHaveProperty('into_pool');
   });
+
+  it('warns of the customers a new one would repeat: a link to one it may open, the owner of another', async () => {
+    const calls = stubApi({
+      'GET /api/v1/custom-fields': [], 'GET /api/v1/industries': [], 'GET /api/v1/tags': [], 'GET /api/v1/users': [],
+      'GET /api/v1/customers/same-as': [
+        { field: 'name', customer_id: 12, code: 'C202410000012', name: '闽江测试科技有限公司', in_pool: false, owner_name: '张伟' },
+        { field: 'name', customer_id: null, code: null, name: null, in_pool: false, owner_name: '王经理' },
+      ],
+    });
+    renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />);
+    const user = userEvent.setup({ delay: null });
+    await user.type(await screen.findByRole('textbox', { name: '名称' }), '闽江测试科技有限公司');
+    const warning = await screen.findByTestId('same-customers', {}, { timeout: 3000 });
+    expect(warning.querySelector('a')?.getAttribute('href')).toBe('/customers/12');
+    expect(warning.textContent).toContain('属于 王经理，请联系其负责人');
+    const asked = calls.filter((c) => c.path === '/api/v1/customers/same-as').at(-1);
+    expect(asked?.search.get('name')).toBe('闽江测试科技有限公司');
+  });
 });

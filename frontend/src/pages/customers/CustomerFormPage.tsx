@@ -1,10 +1,11 @@
 import {
-  Alert, App, Button, Card, Checkbox, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Space, Switch,
+  Alert, App, Button, Card, Checkbox, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Space, Switch, type FormInstance,
 } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { useNavigate, useParams, useSearchParams } from 'react-router';
-import type { Schemas } from '../../api/client';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { api, unwrap, type Schemas } from '../../api/client';
 import {
   genderValues, gradeValues, kindValues, sizeValues, sourceValues, stageValues, urgencyValues,
 } from '../../api/schema.gen';
@@ -101,6 +102,7 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
       : t(kind === 'organization' ? 'customer.newOrganization' : 'customer.newIndividual')}>
       {general.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 16 }} data-testid="form-errors"
         title={general.map((g) => <div key={g}>{g}</div>)} />}
+      {!customer && <SameCustomers form={form} />}
       <Form form={form} layout="vertical" initialValues={initial} onFinish={(v) => void submit(v)}
         onValuesChange={() => general.length && setGeneral([])} scrollToFirstError>
         <Row gutter={16}>
@@ -161,5 +163,44 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
         </Space>
       </Form>
     </Card>
+  );
+}
+
+/** While a new customer is typed: the customers it would repeat (same name, credit code or
+ *  ID number), each a link when the user may open it, else whose it is. A warning, not a
+ *  refusal: people and even companies share names. */
+function SameCustomers({ form }: { form: FormInstance<FormValues> }) {
+  const { t } = useTranslation();
+  const name = (Form.useWatch('name', form) as string | undefined)?.trim() ?? '';
+  const creditCode = (Form.useWatch('credit_code', form) as string | undefined)?.trim() ?? '';
+  const idNumber = (Form.useWatch('id_number', form) as string | undefined)?.trim() ?? '';
+  const [params, setParams] = useState({ name: '', credit_code: '', id_number: '' });
+  useEffect(() => { // asked once the typing pauses
+    const timer = setTimeout(() => setParams({ name, credit_code: creditCode, id_number: idNumber }), 400);
+    return () => clearTimeout(timer);
+  }, [name, creditCode, idNumber]);
+  const query = Object.fromEntries(Object.entries(params).filter(([, v]) => v.length >= 2));
+  const same = useQuery({
+    queryKey: ['customers', 'same-as', query],
+    queryFn: async () => unwrap(await api.GET('/api/v1/customers/same-as', { params: { query } })),
+    enabled: Object.keys(query).length > 0,
+    staleTime: 30_000,
+  });
+  const items = Object.keys(query).length > 0 ? same.data ?? [] : [];
+  if (items.length === 0) return null;
+  return (
+    <Alert type="warning" showIcon style={{ marginBottom: 16 }} data-testid="same-customers" title={t('customer.sameAs.title')}
+      description={(
+        <ul style={{ margin: 0, paddingInlineStart: 20 }}>
+          {items.map((c, i) => (
+            <li key={`${c.field}-${c.customer_id ?? i}`}>
+              {t(`customer.sameAs.field.${c.field}`)}：
+              {c.customer_id != null
+                ? <Link to={`/customers/${c.customer_id}`} target="_blank">{c.code} {c.name}</Link>
+                : c.in_pool ? t('customer.sameAs.inPool') : t('customer.sameAs.owner', { owner: c.owner_name ?? '—' })}
+            </li>
+          ))}
+        </ul>
+      )} />
   );
 }
