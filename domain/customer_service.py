@@ -79,11 +79,11 @@ async def same_as(
     if not (actor.is_admin or actor.role is Role.ACCOUNT_MANAGER):
         raise Forbidden("Only admins and account managers create customers.")
     found = []
+    # as stored (rules.normalize); a code still being typed matches nothing
     rows = await uow.customers.same_as(
-        name=" ".join(name.split()) if name else None,
-        # as stored (upper case, no spaces); a code still being typed matches nothing
-        credit_code="".join(credit_code.split()).upper() if credit_code else None,
-        id_number="".join(id_number.split()).upper() if id_number else None,
+        name=name.strip() if name else None,
+        credit_code=validation.compact(credit_code) if credit_code else None,
+        id_number=validation.compact(id_number) if id_number else None,
         limit=5,
     )
     for row in rows:

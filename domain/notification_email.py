@@ -4,11 +4,13 @@ Users have no e-mail column: a username that is an e-mail address is where the c
 other users, and deactivated ones, get none.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+
+from domain.imports.columns import customer_field_label
 
 # Where the web app shows an entity (paths under the app's own origin).
 LINKS = {"ticket": "/tickets/{id}", "customer": "/customers/{id}", "report": "/reports"}
@@ -143,16 +145,10 @@ SIGNATURE = {
 }
 
 
-def text_of(
-    kind: str,
-    params: Mapping[str, Any] | None,
-    title: str,
-    language: str,
-    field_label: Callable[[str, str], str] = lambda name, _language: name,
-) -> str:
+def text_of(kind: str, params: Mapping[str, Any] | None, title: str, language: str) -> str:
     """The notification in `language` from its kind and parameters; its stored (Chinese)
     title when it has no parameters (written before they were kept) or its kind has no text.
-    `field_label`: a customer field's name in the language (change requests list them)."""
+    Change requests list customer fields by their names in the language."""
     texts = TEXTS.get(language, TEXTS["zh-CN"])
     if not params:
         return title
@@ -168,7 +164,9 @@ def text_of(
     values = {k: str(v) for k, v in params.items()}
     if isinstance(params.get("fields"), list):
         separator = SEPARATOR.get(language, SEPARATOR["zh-CN"])
-        values["fields"] = separator.join(field_label(str(f), language) for f in params["fields"])
+        values["fields"] = separator.join(
+            customer_field_label(str(f), language) for f in params["fields"]
+        )
     try:
         return template.format_map(values)
     except KeyError:  # a parameter the text needs is missing

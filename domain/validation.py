@@ -35,7 +35,8 @@ class InvalidValue(ValueError):
         self.message = message
 
 
-def _compact(value: str) -> str:
+def compact(value: str) -> str:
+    """A code as stored: ASCII, no whitespace, upper case (before its checks)."""
     # NFKC turns full-width digits and letters (common with Chinese input
     # methods) into ASCII; whitespace is dropped because numbers are often
     # pasted in space-separated groups.
@@ -65,7 +66,7 @@ def normalize_credit_code(value: str) -> str:
 
     Spaces are removed and letters upper-cased. Returns the 18-character code.
     """
-    code = _compact(value)
+    code = compact(value)
     if len(code) != 18:
         raise InvalidValue(
             "invalid-credit-code",
@@ -96,7 +97,7 @@ def normalize_id_number(value: str) -> str:
 
     Spaces are removed and a trailing 'x' is upper-cased. Returns the 18-character number.
     """
-    number = _compact(value)
+    number = compact(value)
     # ric.validate() is not used because it also rejects numbers whose region
     # code is missing from stdnum's bundled county table, which goes stale and
     # would turn away real customers.

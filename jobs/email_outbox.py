@@ -28,7 +28,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from api.settings import Settings
 from domain.analytics import report
 from domain.analytics.report import ReportKind
-from domain.imports.columns import customer_field_label
 from domain.notification_email import (
     Attachment,
     Email,
@@ -226,7 +225,7 @@ def _email_of(
     return compose(
         address=address,
         name=item.display_name,
-        subject=text_of(item.kind, item.params, item.title, item.language, customer_field_label),
+        subject=text_of(item.kind, item.params, item.title, item.language),
         body=item.body,
         entity_type=item.entity_type,
         entity_id=item.entity_id,

@@ -22,7 +22,7 @@ _asked: set[int] = set()
 
 async def fill_all(database: Database) -> int:
     """Fill grams until no document lacks them; returns how many were filled."""
-    if database.write_engine.dialect.name != "postgresql":
+    if database.backend != "postgresql":
         return 0
     done = 0
     while True:
