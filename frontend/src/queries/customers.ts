@@ -85,13 +85,27 @@ export function useCreateCustomer() {
   });
 }
 
+/** The customer as saved, or (202) the change requests its key fields wait in. */
+export async function updateCustomer(id: number, version: number, body: Schemas['CustomerPatch']) {
+  return unwrap(await api.PATCH('/api/v1/customers/{customer_id}', {
+    params: { path: { customer_id: id }, header: ifMatch(version) }, body }));
+}
+
 export function useUpdateCustomer(id: number) {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: async ({ version, body }: { version: number; body: Schemas['CustomerPatch'] }) =>
-      unwrap(await api.PATCH('/api/v1/customers/{customer_id}', {
-        params: { path: { customer_id: id }, header: ifMatch(version) }, body })),
+    mutationFn: ({ version, body }: { version: number; body: Schemas['CustomerPatch'] }) => updateCustomer(id, version, body),
     onSuccess: invalidate,
+  });
+}
+
+/** The customers a new one would repeat (same name, credit code or ID number). */
+export function useSameCustomers(query: { name?: string; credit_code?: string; id_number?: string }) {
+  return useQuery({
+    queryKey: ['customers', 'same-as', query],
+    queryFn: async () => unwrap(await api.GET('/api/v1/customers/same-as', { params: { query } })),
+    enabled: Object.keys(query).length > 0,
+    staleTime: 30_000,
   });
 }
 

@@ -16,12 +16,17 @@ export function useUsers() {
   });
 }
 
+async function fetchMe(): Promise<Schemas['UserOut']> {
+  return unwrap(await api.GET('/api/v1/users/me'));
+}
+
+/** Change one's own account (If-Match: the version read). */
+export async function updateMe(version: number, body: Schemas['UserPatch']): Promise<Schemas['UserOut']> {
+  return unwrap(await api.PATCH('/api/v1/users/me', { params: { header: ifMatch(version) }, body }));
+}
+
 export function useMe() {
-  return useQuery({
-    queryKey: userKeys.me,
-    queryFn: async () => unwrap(await api.GET('/api/v1/users/me')),
-    staleTime: 5 * 60_000,
-  });
+  return useQuery({ queryKey: userKeys.me, queryFn: fetchMe, staleTime: 5 * 60_000 });
 }
 
 /** A function naming a user id by display name, for tables and timelines. */
@@ -59,19 +64,15 @@ export function useSetLanguage(): (language: Language) => Promise<void> {
   const client = useQueryClient();
   return async (language) => {
     changeLanguage(language);
-    const me = await client.fetchQuery({
-      queryKey: userKeys.me,
-      queryFn: async () => unwrap(await api.GET('/api/v1/users/me')),
-      staleTime: 0,
-    });
+    const me = await client.fetchQuery({ queryKey: userKeys.me, queryFn: fetchMe, staleTime: 0 });
     if (me.language === language) return;
-    unwrap(await api.PATCH('/api/v1/users/me', { params: { header: ifMatch(me.version) }, body: { language } }));
+    await updateMe(me.version, { language });
     await client.invalidateQueries({ queryKey: userKeys.all });
   };
 }
 
 /** After signing in: the app in the language the user chose, wherever they chose it. */
 export async function applySavedLanguage(): Promise<void> {
-  const { data } = await api.GET('/api/v1/users/me');
-  if (data && data.language !== storedLanguage()) changeLanguage(data.language);
+  const me = await fetchMe();
+  if (me.language !== storedLanguage()) changeLanguage(me.language);
 }

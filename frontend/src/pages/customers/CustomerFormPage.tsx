@@ -2,10 +2,9 @@ import {
   Alert, App, Button, Card, Checkbox, Col, DatePicker, Divider, Form, Input, InputNumber, Row, Select, Space, Switch, type FormInstance,
 } from 'antd';
 import { useEffect, useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { api, unwrap, type Schemas } from '../../api/client';
+import type { Schemas } from '../../api/client';
 import {
   genderValues, gradeValues, kindValues, sizeValues, sourceValues, stageValues, urgencyValues,
 } from '../../api/schema.gen';
@@ -18,7 +17,7 @@ import { formProblem } from '../../lib/problems';
 import { apiValues, changedValues, createValues, initialValues, type FormValues } from '../../lib/customerForm';
 import { knownOne } from '../../lib/urlState';
 import { useCustomFields } from '../../queries/customFields';
-import { useCreateCustomer, useCustomer, useUpdateCustomer } from '../../queries/customers';
+import { useCreateCustomer, useCustomer, useSameCustomers, useUpdateCustomer } from '../../queries/customers';
 
 type Customer = Schemas['CustomerOut'];
 type Kind = Schemas['Kind'];
@@ -180,13 +179,8 @@ function SameCustomers({ form }: { form: FormInstance<FormValues> }) {
     return () => clearTimeout(timer);
   }, [name, creditCode, idNumber]);
   const query = Object.fromEntries(Object.entries(params).filter(([, v]) => v.length >= 2));
-  const same = useQuery({
-    queryKey: ['customers', 'same-as', query],
-    queryFn: async () => unwrap(await api.GET('/api/v1/customers/same-as', { params: { query } })),
-    enabled: Object.keys(query).length > 0,
-    staleTime: 30_000,
-  });
-  const items = Object.keys(query).length > 0 ? same.data ?? [] : [];
+  const same = useSameCustomers(query);
+  const items = same.data ?? [];
   if (items.length === 0) return null;
   return (
     <Alert type="warning" showIcon style={{ marginBottom: 16 }} data-testid="same-customers" title={t('customer.sameAs.title')}

@@ -110,7 +110,10 @@ describe('the customer list', () => {
     const calls = stubApi({
       'GET /api/v1/customers': { items: [customer(1, '甲公司'), customer(2, '乙公司'), customer(3, '丙公司')], next_cursor: null, total: 3 },
       'PATCH /api/v1/customers/1': customer(1, '甲公司'),
-      'PATCH /api/v1/customers/2': { items: [{ id: 9, field: 'owner_id', new_value: 7 }] },
+      // a transfer waits for an admin's approval; a stage change is saved
+      'PATCH /api/v1/customers/2': ({ body }: Call) => ({
+        body: 'owner_id' in (body as object) ? { items: [{ id: 9, field: 'owner_id', new_value: 7 }] } : customer(2, '乙公司'),
+      }),
       'GET /api/v1/tags': [], 'GET /api/v1/industries': [], 'GET /api/v1/custom-fields': [],
       'GET /api/v1/departments': [], 'GET /api/v1/saved-views': [],
       'GET /api/v1/users': [{ id: 7, display_name: '王经理', role: 'account_manager', is_active: true }],
@@ -131,6 +134,7 @@ describe('the customer list', () => {
     await user.click(option('成交'));
     await user.click(within(dialog).getByRole('button', { name: /确\s*定/ }));
     await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH')).toHaveLength(2));
+    expect(await screen.findByText('已更新 2 个客户')).toBeTruthy();
     const stagePatches = calls.filter((c) => c.method === 'PATCH');
     expect(stagePatches.map((c) => [c.path, c.body, c.headers.get('if-match')])).toEqual([
       ['/api/v1/customers/1', { stage: 'customer' }, '"3"'],

@@ -8,7 +8,7 @@ import type { SortOrder } from 'antd/es/table/interface';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { api, ifMatch, unwrap, type Schemas } from '../../api/client';
+import type { Schemas } from '../../api/client';
 import { stageValues } from '../../api/schema.gen';
 import { useClaims } from '../../auth/useSession';
 import { ExportButton } from '../../components/ExportButton';
@@ -25,7 +25,7 @@ import { canCreateCustomer, canFilterAmounts, canTransferCustomers } from '../..
 import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
 import { cursorStack, nextPage, previousPage, withFilters } from '../../lib/urlState';
-import { customerKeys, useAssignTags, useCustomerCount, useCustomers } from '../../queries/customers';
+import { customerKeys, updateCustomer, useAssignTags, useCustomerCount, useCustomers } from '../../queries/customers';
 import { useUserName } from '../../queries/users';
 import { CustomerCards } from './CustomerCards';
 
@@ -238,10 +238,8 @@ function BulkEditModal({ field, customers, onClose }: {
   const [busy, setBusy] = useState(false);
   const submit = async () => {
     setBusy(true);
-    const results = await Promise.allSettled(customers.map(async (c) => unwrap(await api.PATCH('/api/v1/customers/{customer_id}', {
-      params: { path: { customer_id: c.id }, header: ifMatch(c.version) },
-      body: { [field]: value } as Schemas['CustomerPatch'],
-    }))));
+    const body = { [field]: value } as Schemas['CustomerPatch'];
+    const results = await Promise.allSettled(customers.map((c) => updateCustomer(c.id, c.version, body)));
     setBusy(false);
     await client.invalidateQueries({ queryKey: customerKeys.all });
     const pending = results.filter((r) => r.status === 'fulfilled' && 'items' in r.value).length;

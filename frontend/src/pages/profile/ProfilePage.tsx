@@ -2,13 +2,13 @@ import { Alert, App, Button, Card, Descriptions, Form, Input, Segmented, Space, 
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, ifMatch, unwrap, type Schemas } from '../../api/client';
+import { api, ApiError, unwrap, type Schemas } from '../../api/client';
 import { setTokens } from '../../auth/session';
 import { QueryState } from '../../components/QueryState';
 import { useEnumLabel } from '../../components/selects';
 import { type Language } from '../../i18n';
 import { problemMessage } from '../../lib/problems';
-import { userKeys, useMe, useSetLanguage } from '../../queries/users';
+import { updateMe, userKeys, useMe, useSetLanguage } from '../../queries/users';
 
 /** The rules the server applies to a new password, checked before the round trip. */
 export function passwordProblem(password: string, username: string): 'tooShort' | 'blank' | 'sameAsUsername' | null {
@@ -45,7 +45,7 @@ function Basics({ user }: { user: Schemas['UserOut'] }) {
   const save = async () => {
     setBusy(true);
     try {
-      unwrap(await api.PATCH('/api/v1/users/me', { params: { header: ifMatch(user.version) }, body: { display_name: name.trim() } }));
+      await updateMe(user.version, { display_name: name.trim() });
       void message.success(t('common.saved'));
       await client.invalidateQueries({ queryKey: userKeys.all });
     } catch (error) {
@@ -92,7 +92,7 @@ function EmailTopics({ user }: { user: Schemas['UserOut'] }) {
     setBusy(topic);
     const muted = on ? user.email_muted.filter((m) => m !== topic) : [...user.email_muted, topic];
     try {
-      const saved = unwrap(await api.PATCH('/api/v1/users/me', { params: { header: ifMatch(user.version) }, body: { email_muted: muted } }));
+      const saved = await updateMe(user.version, { email_muted: muted });
       client.setQueryData(userKeys.me, saved);
       await client.invalidateQueries({ queryKey: userKeys.all });
     } catch (error) {
