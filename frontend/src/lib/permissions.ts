@@ -19,6 +19,14 @@ export function canTransferCustomers(c: Claims): boolean {
   return c.scopes.has('customers:write') && (isAdmin(c) || c.role === 'account_manager');
 }
 
+/** Customer fields only an admin sets (domain/customer.py ADMIN_ONLY): the server refuses them
+ *  to everyone else (fields-forbidden), so the form does not offer them. */
+const CUSTOMER_ADMIN_FIELDS: ReadonlySet<string> = new Set(['owner_id', 'grade', 'grade_locked']);
+
+export function canSetCustomerField(c: Claims, field: string): boolean {
+  return isAdmin(c) || !CUSTOMER_ADMIN_FIELDS.has(field);
+}
+
 export function canArchiveCustomer(c: Claims, customer: Schemas['CustomerOut']): boolean {
   return canEditCustomer(c, customer) && !customer.archived;
 }
@@ -44,6 +52,11 @@ export function canWorkTicket(c: Claims, ticket: Schemas['TicketOut']): boolean 
 }
 
 export function canAssignTicket(c: Claims): boolean {
+  return c.scopes.has('tickets:write') && (c.role === 'admin' || c.role === 'supervisor');
+}
+
+/** A ticket's priority is set by supervisors and admins; for others it follows urgent × important. */
+export function canSetTicketPriority(c: Claims): boolean {
   return c.scopes.has('tickets:write') && (c.role === 'admin' || c.role === 'supervisor');
 }
 
@@ -90,6 +103,13 @@ export function canRelease(c: Claims, customer: Schemas['CustomerOut']): boolean
 /** Tasks are written by those with customers:write (account managers and admins). */
 export function canWriteTasks(c: Claims): boolean {
   return c.scopes.has('customers:write');
+}
+
+/** Name the owner of what one creates (a task's `owner_id`): admins. The server refuses another
+ *  owner to the others on follow-ups and opportunities, and lets them give a task only to the
+ *  customer's owner, which the task form does not ask. */
+export function canNameOwner(c: Claims): boolean {
+  return isAdmin(c);
 }
 
 /** Check (核实) a customer's basic information: its owner or an admin. */

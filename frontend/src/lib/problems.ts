@@ -11,6 +11,7 @@ const RULES: Rule[] = [
   [/^(Value error, )?(required|cannot be empty|Field required)\b/i, (t) => t('fieldError.required')],
   [/String should have at least 1 character/, (t) => t('fieldError.required')],
   [/String should have at most (\d+) characters?/, (t, m) => t('fieldError.tooLong', { max: m[1] })],
+  [/^at most (\d+) characters$/, (t, m) => t('fieldError.tooLong', { max: m[1] })], // a custom text field
   [/at least (\d+) characters/, (t, m) => t('fieldError.tooShort', { min: m[1] })],
   [/unified social credit code has 18 characters, got (\d+)/,
     (t, m) => t('fieldError.creditCodeLength', { got: m[1] })],

@@ -1,38 +1,78 @@
 // @vitest-environment jsdom
-import { screen, waitFor } from '@testing-library/react';
+import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { renderAt, stubApi } from '../../test/harness';
 import CustomerFormPage from './CustomerFormPage';
 
-const CHECK_DIGIT = 'The last character (check digit) of the unified social credit code does not match.';
+const LOOKUPS = { 'GET /api/v1/custom-fields': [], 'GET /api/v1/industries': [], 'GET /api/v1/tags': [], 'GET /api/v1/users': [] };
+const DUPLICATE = 'Another customer already has this credit code.';
+const AM_SCOPES = 'customers:read customers:write notifications tags:write tickets:read tickets:write users:read';
 
 describe('the organization form', () => {
-  it('shows the server’s credit code error next to the field, in Chinese, and sends only filled fields', async () => {
-    const calls = stubApi({
-      'GET /api/v1/custom-fields': [],
-      'GET /api/v1/industries': [],
-      'GET /api/v1/tags': [],
-      'GET /api/v1/users': [],
-      'POST /api/v1/customers': () => ({
-        status: 422,
-        body: { type: '/problems/validation', title: 'Validation', status: 422, code: 'validation',
-          detail: `credit_code: ${CHECK_DIGIT}`, errors: [{ field: 'credit_code', message: CHECK_DIGIT }] },
-      }),
-    });
+  it('says a wrong credit code check digit in Chinese before any request, and sends once it is right', async () => {
+    const calls = stubApi({ ...LOOKUPS, 'POST /api/v1/customers': { id: 42, name: '闽江测试科技有限公司' } });
     renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />);
     const user = userEvent.setup({ delay: null });
 
     await user.type(await screen.findByRole('textbox', { name: '名称' }), '闽江测试科技有限公司');
-    await user.type(screen.getByRole('textbox', { name: '统一社会信用代码' }), '91350100M000100Y44');
+    const code = screen.getByRole('textbox', { name: '统一社会信用代码' });
+    await user.type(code, '91350100M000100Y44');
     await user.click(screen.getByRole('button', { name: '保存' }));
 
     const error = await screen.findByText('统一社会信用代码校验位不正确');
-    const item = error.closest('.ant-form-item');
-    expect(item?.querySelector('label')?.textContent).toBe('统一社会信用代码');
-    const post = calls.find((c) => c.method === 'POST');
-    expect(post?.body).toEqual({ kind: 'organization', name: '闽江测试科技有限公司', credit_code: '91350100M000100Y44',
-      stage: 'potential', custom_fields: {} });
+    expect(error.closest('.ant-form-item')?.querySelector('label')?.textContent).toBe('统一社会信用代码');
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
+
+    await user.type(code, '{Backspace}3');
+    await waitFor(() => expect(screen.queryByText('统一社会信用代码校验位不正确')).toBeNull());
+    await user.click(screen.getByRole('button', { name: '保存' }));
+    await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ kind: 'organization',
+      name: '闽江测试科技有限公司', credit_code: '91350100M000100Y43', stage: 'potential', custom_fields: {} }));
+  });
+
+  it('says a missing name and a too long address in Chinese without a request', async () => {
+    const calls = stubApi(LOOKUPS);
+    renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />);
+    const user = userEvent.setup({ delay: null });
+    await user.type(await screen.findByRole('textbox', { name: '统一社会信用代码' }), '91350100M000100Y43');
+    await user.click(screen.getByRole('textbox', { name: '地址' }));
+    await user.paste('路'.repeat(301));
+    await user.click(screen.getByRole('button', { name: '保存' }));
+    expect(await screen.findByText('必填')).toBeTruthy();
+    expect(await screen.findByText('最多 300 个字符')).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
+  });
+
+  it('shows the server’s field errors in Chinese next to the fields and clears each once its field changes', async () => {
+    const calls = stubApi({
+      ...LOOKUPS,
+      'GET /api/v1/custom-fields': [{ id: 1, key: 'erp', label_zh: 'ERP 系统', label_en: 'ERP', type: 'text', options: [],
+        required: false, sensitive: false, version: 1 }],
+      'POST /api/v1/customers': () => ({
+        status: 409,
+        body: { type: '/problems/duplicate', title: 'Duplicate', status: 409, code: 'duplicate', detail: DUPLICATE,
+          errors: [{ field: 'credit_code', message: DUPLICATE }, { field: 'custom_fields.erp', message: 'at most 2000 characters' }] },
+      }),
+    });
+    renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />);
+    const user = userEvent.setup({ delay: null });
+    await user.type(await screen.findByRole('textbox', { name: '名称' }), '闽江测试科技有限公司');
+    await user.type(screen.getByRole('textbox', { name: '统一社会信用代码' }), '91350100M000100Y43');
+    const erp = screen.getByRole('textbox', { name: 'ERP 系统' });
+    await user.type(erp, 'SAP');
+    await user.click(screen.getByRole('button', { name: '保存' }));
+
+    const duplicate = await screen.findByText('已有客户使用该值');
+    expect(duplicate.closest('.ant-form-item')?.querySelector('label')?.textContent).toBe('统一社会信用代码');
+    const tooLong = screen.getByText('最多 2000 个字符');
+    expect(tooLong.closest('.ant-form-item')?.querySelector('label')?.textContent).toBe('ERP 系统');
+    expect(calls.filter((c) => c.method === 'POST')).toHaveLength(1);
+
+    // The custom field has no rules of its own: antd would keep the server's error after an edit.
+    await user.type(erp, '2');
+    await waitFor(() => expect(screen.queryByText('最多 2000 个字符')).toBeNull());
+    expect(screen.getByText('已有客户使用该值')).toBeTruthy();
   });
 
   it('opens the customer after a successful save', async () => {
@@ -85,5 +125,25 @@ describe('the organization form', () => {
     expect(warning.textContent).toContain('属于 王经理，请联系其负责人');
     const asked = calls.filter((c) => c.path === '/api/v1/customers/same-as').at(-1);
     expect(asked?.search.get('name')).toBe('闽江测试科技有限公司');
+  });
+  it('offers an account manager no field only an admin may set; an admin gets them', async () => {
+    stubApi(LOOKUPS);
+    renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />,
+      { sub: '7', name: 'am', role: 'account_manager', scope: AM_SCOPES });
+    expect(await screen.findByRole('textbox', { name: '名称' })).toBeTruthy();
+    for (const id of ['customer-grade', 'customer-grade-locked', 'customer-owner', 'create-into-pool']) {
+      expect(screen.queryByTestId(id), id).toBeNull();
+    }
+    expect(screen.queryByText('价值等级')).toBeNull();
+    expect(screen.queryByText('负责人')).toBeNull();
+    expect(screen.getByText('生命周期阶段')).toBeTruthy();
+    cleanup();
+
+    stubApi(LOOKUPS);
+    renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />);
+    expect(await screen.findByText('价值等级')).toBeTruthy();
+    for (const id of ['customer-grade', 'customer-grade-locked', 'customer-owner', 'create-into-pool']) {
+      expect(screen.queryByTestId(id), id).not.toBeNull();
+    }
   });
 });

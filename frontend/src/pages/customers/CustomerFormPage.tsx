@@ -12,9 +12,10 @@ import { useClaims } from '../../auth/useSession';
 import { NotFound } from '../../components/NotFound';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, IndustrySelect, TagSelect, UserSelect } from '../../components/selects';
-import { canEditCustomer } from '../../lib/permissions';
+import { canEditCustomer, canSetCustomerField } from '../../lib/permissions';
 import { formProblem } from '../../lib/problems';
 import { apiValues, changedValues, createValues, initialValues, type FormValues } from '../../lib/customerForm';
+import { clearChangedErrors, creditCodeRule, fieldRules, idNumberRule, type RequestField } from '../../lib/formRules';
 import { knownOne } from '../../lib/urlState';
 import { useCustomFields } from '../../queries/customFields';
 import { useCreateCustomer, useCustomer, useSameCustomers, useUpdateCustomer } from '../../queries/customers';
@@ -25,7 +26,7 @@ type Kind = Schemas['Kind'];
 const ORGANIZATION = ['credit_code', 'industry', 'size', 'main_business'];
 const INDIVIDUAL = ['id_number', 'gender', 'birthday'];
 const COMMON = ['name', 'region', 'address', 'stage', 'grade', 'source', 'urgency', 'first_contact_at',
-  'owner_id', 'tag_ids', 'custom_fields'];
+  'owner_id', 'grade_locked', 'tag_ids', 'custom_fields'];
 
 export default function CustomerFormPage() {
   const { id } = useParams();
@@ -95,7 +96,12 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
   };
 
   const required = [{ required: true, message: t('fieldError.required') }];
-  const col = (node: React.ReactNode) => <Col xs={24} md={12}>{node}</Col>;
+  // The contract's rules; the name and the kind's code are required on an edit too (the server
+  // refuses to empty them).
+  const schema = customer ? 'CustomerPatch' : 'CustomerCreate';
+  const rules = (field: RequestField<typeof schema>, options: { required?: boolean } = {}) => fieldRules(t, schema, field, options);
+  const may = (field: string) => canSetCustomerField(claims, field);
+  const col = (node: React.ReactNode, key?: string) => <Col key={key} xs={24} md={12}>{node}</Col>;
   return (
     <Card title={customer ? t('customer.editTitle', { name: customer.name })
       : t(kind === 'organization' ? 'customer.newOrganization' : 'customer.newIndividual')}>
@@ -103,55 +109,66 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
         title={general.map((g) => <div key={g}>{g}</div>)} />}
       {!customer && <SameCustomers form={form} />}
       <Form form={form} layout="vertical" initialValues={initial} onFinish={(v) => void submit(v)}
-        onValuesChange={() => general.length && setGeneral([])} scrollToFirstError>
+        onValuesChange={(changed: object) => {
+          clearChangedErrors(form, changed);
+          if (general.length) setGeneral([]);
+        }} scrollToFirstError>
         <Row gutter={16}>
-          {col(<Form.Item name="name" label={label('name')} rules={required}><Input maxLength={100} /></Form.Item>)}
+          {col(<Form.Item name="name" label={label('name')} rules={rules('name', { required: true })}><Input /></Form.Item>)}
           {kind === 'organization' ? (
             <>
-              {col(<Form.Item name="credit_code" label={label('credit_code')} rules={required}><Input maxLength={40} /></Form.Item>)}
-              {col(<Form.Item name="industry" label={label('industry')}><IndustrySelect /></Form.Item>)}
-              {col(<Form.Item name="size" label={label('size')}>
+              {col(<Form.Item name="credit_code" label={label('credit_code')} validateFirst
+                rules={[...rules('credit_code', { required: true }), creditCodeRule(t)]}><Input /></Form.Item>)}
+              {col(<Form.Item name="industry" label={label('industry')} rules={rules('industry')}><IndustrySelect /></Form.Item>)}
+              {col(<Form.Item name="size" label={label('size')} rules={rules('size')}>
                 <Select allowClear options={sizeValues.map((s) => ({ value: s, label: s }))} />
               </Form.Item>)}
-              {col(<Form.Item name="main_business" label={label('main_business')}><Input /></Form.Item>)}
+              {col(<Form.Item name="main_business" label={label('main_business')} rules={rules('main_business')}><Input /></Form.Item>)}
             </>
           ) : (
             <>
-              {col(<Form.Item name="id_number" label={label('id_number')} rules={required}><Input maxLength={40} /></Form.Item>)}
-              {col(<Form.Item name="gender" label={label('gender')}><EnumSelect name="gender" values={genderValues} /></Form.Item>)}
+              {col(<Form.Item name="id_number" label={label('id_number')} validateFirst
+                rules={[...rules('id_number', { required: true }), idNumberRule(t)]}><Input /></Form.Item>)}
+              {col(<Form.Item name="gender" label={label('gender')} rules={rules('gender')}><EnumSelect name="gender" values={genderValues} /></Form.Item>)}
               {col(<Form.Item name="birthday" label={label('birthday')}><DatePicker style={{ width: '100%' }} /></Form.Item>)}
             </>
           )}
-          {col(<Form.Item name="region" label={label('region')}><Input placeholder="华东-上海" /></Form.Item>)}
-          {col(<Form.Item name="address" label={label('address')}><Input /></Form.Item>)}
-          {col(<Form.Item name="stage" label={label('stage')}><EnumSelect name="stage" values={stageValues} allowClear={false} /></Form.Item>)}
-          {col(<Form.Item name="grade" label={label('grade')}>
-            <Select allowClear options={gradeValues.map((g) => ({ value: g, label: g }))} />
+          {col(<Form.Item name="region" label={label('region')} rules={rules('region')}><Input placeholder="华东-上海" /></Form.Item>)}
+          {col(<Form.Item name="address" label={label('address')} rules={rules('address')}><Input /></Form.Item>)}
+          {col(<Form.Item name="stage" label={label('stage')} rules={rules('stage')}><EnumSelect name="stage" values={stageValues} allowClear={false} /></Form.Item>)}
+          {may('grade') && col(<Form.Item name="grade" label={label('grade')} rules={rules('grade')}>
+            <Select allowClear options={gradeValues.map((g) => ({ value: g, label: g }))} data-testid="customer-grade" />
           </Form.Item>)}
-          {col(<Form.Item name="source" label={label('source')}><EnumSelect name="source" values={sourceValues} /></Form.Item>)}
-          {col(<Form.Item name="urgency" label={label('urgency')}><EnumSelect name="urgency" values={urgencyValues} /></Form.Item>)}
+          {may('grade_locked') && col(
+            <Form.Item name="grade_locked" label={label('grade_locked')} valuePropName="checked" extra={t('customer.gradeLockedHint')}>
+              <Switch data-testid="customer-grade-locked" />
+            </Form.Item>)}
+          {col(<Form.Item name="source" label={label('source')} rules={rules('source')}><EnumSelect name="source" values={sourceValues} /></Form.Item>)}
+          {col(<Form.Item name="urgency" label={label('urgency')} rules={rules('urgency')}><EnumSelect name="urgency" values={urgencyValues} /></Form.Item>)}
           {col(<Form.Item name="first_contact_at" label={label('first_contact_at')}>
             <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} />
           </Form.Item>)}
-          {claims.role === 'admin' && col(
-            <Form.Item name="owner_id" label={label('owner_id')}><UserSelect roles={['account_manager', 'admin']} /></Form.Item>)}
-          {claims.role === 'admin' && !customer && col(
+          {may('owner_id') && col(
+            <Form.Item name="owner_id" label={label('owner_id')} rules={rules('owner_id')}>
+              <UserSelect roles={['account_manager', 'admin']} data-testid="customer-owner" />
+            </Form.Item>)}
+          {may('owner_id') && !customer && col(
             <Form.Item name="into_pool" valuePropName="checked" label=" ">
               <Checkbox data-testid="create-into-pool">{t('pool.createInPool')}</Checkbox>
             </Form.Item>)}
-          {col(<Form.Item name="tag_ids" label={label('tags')}><TagSelect mode="multiple" /></Form.Item>)}
+          {col(<Form.Item name="tag_ids" label={label('tags')} rules={rules('tag_ids')}><TagSelect mode="multiple" /></Form.Item>)}
         </Row>
         {fields.length > 0 && <Divider titlePlacement="start">{label('custom_fields')}</Divider>}
         <Row gutter={16}>
           {fields.map((f) => col(
-            <Form.Item key={f.key} name={['custom_fields', f.key]} label={i18n.language === 'en' ? f.label_en : f.label_zh}
+            <Form.Item name={['custom_fields', f.key]} label={i18n.language === 'en' ? f.label_en : f.label_zh}
               valuePropName={f.type === 'bool' ? 'checked' : 'value'}
               rules={f.required ? required : undefined}>
               {f.type === 'number' ? <InputNumber style={{ width: '100%' }} />
                 : f.type === 'date' ? <DatePicker style={{ width: '100%' }} />
                   : f.type === 'enum' ? <Select allowClear options={f.options.map((o) => ({ value: o, label: o }))} />
                     : f.type === 'bool' ? <Switch /> : <Input />}
-            </Form.Item>,
+            </Form.Item>, f.key,
           ))}
         </Row>
         <Space>
