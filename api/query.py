@@ -148,7 +148,7 @@ def declared_query(
                 p
                 for p in listed.get("parameters", [])
                 if p.get("in") == "query"
-                and p["name"] not in ("limit", "cursor", "with_total")
+                and p["name"] not in ("limit", "cursor", "with_total", "exact_total")
                 and p["name"] not in {q["name"] for q in params}
             ]
         sort = next((p for p in params if p["name"] == "sort"), None)
@@ -284,7 +284,14 @@ class CustomerQuery(BaseModel):
     name: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
         None, max_length=100, description="Name contains (case-insensitive)."
     )
-    with_total: bool = Field(False, description="Also count all matches (slower).")
+    with_total: bool = Field(
+        False,
+        description="Also count the matches: exactly up to 10,000, the planner's estimate past "
+        "that (see `total_accuracy`).",
+    )
+    exact_total: bool = Field(
+        False, description="Count every match exactly, however many (slower on wide filters)."
+    )
 
 
 def parse_custom(

@@ -3,6 +3,7 @@
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
@@ -107,12 +108,27 @@ class Strict(BaseModel):
         return refuse_nul(value)
 
 
+class TotalAccuracy(StrEnum):
+    EXACT = "exact"
+    AT_LEAST = "at_least"
+    ESTIMATE = "estimate"
+
+
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null on the last page."
     )
-    total: int | None = Field(None, description="Only with `with_total=true`.")
+    total: int | None = Field(
+        None,
+        description="Only with `with_total=true` (counted up to 10,000; past that the planner's "
+        "estimate) or `exact_total=true`. `total_accuracy` says which it is.",
+    )
+    total_accuracy: TotalAccuracy | None = Field(
+        None,
+        description="`exact`; `at_least` (more matches than `total`, which stopped counting); "
+        "`estimate` (about `total`, more than 10,000). Null without a total.",
+    )
 
 
 # ---- auth & users ----

@@ -76,6 +76,7 @@ async def customer_page(uow: SqlUnitOfWork, actor: Actor, page: Any) -> Response
         "items": await customer_bodies(uow, actor, page.items),
         "next_cursor": page.next_cursor,
         "total": page.total,
+        "total_accuracy": page.total_accuracy,
     }
     return Response(to_json(body), media_type="application/json")
 

@@ -13,7 +13,6 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
-    and_,
     bindparam,
     case,
     cast,
@@ -26,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
     type_coerce,
     update,
 )
@@ -39,8 +39,18 @@ from sqlalchemy.orm.attributes import set_committed_value
 from domain.customer import ActivityStatus
 from domain.roles import Actor, Role
 from persistence.db import AUTOCOMMIT
-from persistence.models import CodeCounter, Contact, Customer, CustomerOrder, CustomerTag, Tag, User
-from persistence.pagination import Page, decode_cursor, encode_cursor
+from persistence.models import (
+    GRADE_RANK,
+    LAST_CONTACT_SORT,
+    CodeCounter,
+    Contact,
+    Customer,
+    CustomerOrder,
+    CustomerTag,
+    Tag,
+    User,
+)
+from persistence.pagination import Page, capped_count, decode_cursor, encode_cursor, total_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,18 +91,16 @@ class CustomerFilter:
     next_follow_up_to: Any = None  # date: a follow-up is due on or before it
 
 
-# Sortable columns; each sort is keyset-paginated on (column, id).
-_GRADE_RANK = case({"S": 4, "A": 3, "B": 2, "C": 1}, value=Customer.grade, else_=0)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Sortable keys; each sort is keyset-paginated on (key, id), and each (key, id) has an index
+# (persistence/models.py), so a page is read in index order wherever it starts.
 SORTS: dict[str, Any] = {
     "created_at": Customer.id,
     "name": Customer.name_sort,
     "code": Customer.code,
     "updated_at": Customer.updated_at,
-    # never contacted sorts as the oldest contact; keyset needs a value on every row
-    "last_contact_at": func.coalesce(Customer.last_contact_at, _EPOCH),
+    "last_contact_at": LAST_CONTACT_SORT,
     "cumulative_amount": Customer.cumulative_amount,
-    "grade": _GRADE_RANK,
+    "grade": GRADE_RANK,
 }
 _CURSOR_KINDS = {
     "created_at": int,
@@ -187,6 +195,7 @@ class SqlCustomerRepo:
         cursor: str | None,
         limit: int,
         with_total: bool,
+        exact_total: bool = False,
         view: str = "list",
     ) -> Page[Row]:
         """A page of the list. `view`: "list" rows are the API's customer (VIEW_COLUMNS, tags,
@@ -250,7 +259,7 @@ class SqlCustomerRepo:
         extra = _extra_conditions(f, actor, dialect)
         shape = (dialect, view, sort, descending, *sorted(params))
         if extra:  # custom fields and search vary in more than their parameters
-            page_stmt, count_stmt = _page_statements(
+            page_stmt, count_stmt, matches = _page_statements(
                 self._view(view), params, sort, descending, dialect, extra
             )
         else:
@@ -258,12 +267,14 @@ class SqlCustomerRepo:
                 _PAGES[shape] = _page_statements(
                     self._view(view), params, sort, descending, dialect
                 )
-            page_stmt, count_stmt = _PAGES[shape]
+            page_stmt, count_stmt, matches = _PAGES[shape]
         # Through the Core connection: the ORM's execution layer costs more than the query.
         connection = await self.session.connection()
-        total = None
-        if with_total:
-            total = (await connection.execute(count_stmt, params)).scalar_one()
+        total = total_accuracy = None
+        if with_total or exact_total:
+            total, total_accuracy = await total_of(
+                connection, count_stmt, matches, params, exact=exact_total
+            )
         rows = list((await connection.execute(page_stmt, params)).all())
         more, rows = len(rows) > limit, rows[:limit]
         next_cursor = None
@@ -278,7 +289,7 @@ class SqlCustomerRepo:
                 [value.isoformat() if isinstance(value, datetime) else value, last.id]
             )
 
-        return Page(rows, next_cursor, total)
+        return Page(rows, next_cursor, total, total_accuracy)
 
     # ---- tags of customers ----
 
@@ -393,7 +404,7 @@ class SqlCustomerRepo:
 
 
 _VIEWS: dict[tuple[str, str], Select] = {}
-_PAGES: dict[tuple[Any, ...], tuple[Select, Select]] = {}
+_PAGES: dict[tuple[Any, ...], tuple[Select, Select, Select]] = {}
 
 
 def _like_escape(text: str) -> str:
@@ -472,10 +483,10 @@ def _page_statements(
     descending: bool,
     dialect: str,
     extra: Sequence[Any] = (),
-) -> tuple[Select, Select]:
-    """The page query and its count for one combination of filters, with every value a bound
-    parameter named as in `params`. Built once per combination: composing a statement and
-    deriving its cache key costs more than PostgreSQL takes to answer it."""
+) -> tuple[Select, Select, Select]:
+    """The page query, its count and its matches for one combination of filters, with every
+    value a bound parameter named as in `params`. Built once per combination: composing a
+    statement and deriving its cache key costs more than PostgreSQL takes to answer it."""
     conditions = _tag_conditions(params, dialect)
     if "actor_id" in params:
         conditions.append(Customer.owner_id == bindparam("actor_id"))
@@ -569,28 +580,35 @@ def _page_statements(
         if "order_count_max" in params:
             conditions.append(orders <= bindparam("order_count_max"))
     conditions += list(extra)
-    filtered = view.where(*conditions)
-    count = select(func.count()).select_from(filtered.with_only_columns(Customer.id).subquery())
+    matches = select(Customer.id).where(*conditions)
+    count = capped_count(matches)
 
-    column = SORTS[sort]
-    filtered = filtered.add_columns(column.label("sort_key"))
-    if "cursor_id" in params:
-        cursor_type = BigInteger() if sort == "cumulative_amount" else column.type
-        if sort == "cumulative_amount":
-            column = type_coerce(Customer.cumulative_amount, BigInteger())
-        value, last_id = bindparam("cursor_value", type_=cursor_type), bindparam("cursor_id")
-        if descending:
-            filtered = filtered.where(
-                or_(column < value, and_(column == value, Customer.id < last_id))
-            )
-        else:
-            filtered = filtered.where(
-                or_(column > value, and_(column == value, Customer.id > last_id))
-            )
-    order = [column.desc(), Customer.id.desc()] if descending else [column, Customer.id]
-    if column is Customer.id:
+    key = SORTS[sort]
+    order = [key.desc(), Customer.id.desc()] if descending else [key, Customer.id]
+    if key is Customer.id:
         order = order[:1]
-    return filtered.order_by(*order).limit(bindparam("limit", type_=Integer())), count
+    if "cursor_id" in params:
+        value, last_id = bindparam("cursor_value"), bindparam("cursor_id")
+        if key is Customer.id:
+            conditions.append(Customer.id < last_id if descending else Customer.id > last_id)
+        else:
+            # A row comparison: the index on (key, id) starts its scan right after the cursor.
+            # The cursor holds amounts in fen, as stored.
+            typed = BigInteger() if sort == "cumulative_amount" else key.type
+            left = tuple_(type_coerce(key, typed), Customer.id)
+            right = tuple_(type_coerce(value, typed), last_id)
+            conditions.append(left < right if descending else left > right)
+    # Page first, decorate after: the page's ids come from the filters and the sort's index
+    # alone; only those rows get their tags and ways to reach (the view's per-row work).
+    page_ids = (
+        select(Customer.id)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(bindparam("limit", type_=Integer()))
+        .correlate(None)  # its own customer, not the decorating statement's
+    )
+    page = view.add_columns(key.label("sort_key")).where(Customer.id.in_(page_ids))
+    return page.order_by(*order), count, matches
 
 
 # The customer columns the API shows (api/schemas.py CustomerOut); the rest stays in the table.

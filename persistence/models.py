@@ -21,10 +21,15 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    case,
+    func,
+    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, validates
+from sqlalchemy.sql.expression import ColumnElement
 
 from domain.search.normalize import name_sort_key
 from domain.text import comparison_key
@@ -883,6 +888,43 @@ Index(
     Customer.last_contact_at.desc().nulls_last(),
     Customer.id.desc(),
 ).ddl_if(dialect="postgresql")
+
+
+# The customer list's sort keys that are expressions (persistence/customer_repo.py), each with
+# an index on exactly (expression, id): a page of any sort is read in index order, and keyset
+# paging starts where the last page ended. Constants are written into the SQL, not bound: an
+# expression index serves only a statement that spells the same expression.
+class _Epoch(ColumnElement[datetime]):
+    """1970-01-01 00:00 UTC as a literal: the last contact of a customer never contacted."""
+
+    type = UtcDateTime()
+    inherit_cache = True
+
+
+@compiles(_Epoch, "postgresql")
+def _epoch_postgresql(element: _Epoch, compiler: Any, **kw: Any) -> str:
+    return "'1970-01-01 00:00:00+00'::timestamptz"
+
+
+@compiles(_Epoch)
+def _epoch_sqlite(element: _Epoch, compiler: Any, **kw: Any) -> str:
+    return "'1970-01-01 00:00:00.000000'"  # as SQLite stores times (UTC, no offset)
+
+
+# Never contacted sorts as the oldest contact: keyset paging needs a value on every row.
+LAST_CONTACT_SORT = func.coalesce(Customer.last_contact_at, _Epoch())
+# In parentheses: PostgreSQL's CREATE INDEX takes no bare CASE.
+GRADE_RANK = case(
+    *(
+        (Customer.grade == literal_column(f"'{grade}'"), literal_column(str(rank)))
+        for grade, rank in (("S", 4), ("A", 3), ("B", 2), ("C", 1))
+    ),
+    else_=literal_column("0"),
+).self_group()
+Index("ix_customer_last_contact_sort", LAST_CONTACT_SORT, Customer.id)
+Index("ix_customer_grade_rank", GRADE_RANK, Customer.id)
+Index("ix_customer_updated_at_id", Customer.updated_at, Customer.id)
+Index("ix_customer_cumulative_amount_id", Customer.cumulative_amount, Customer.id)
 
 
 # The customer list's filters that select few rows together, in one inverted index (btree_gin

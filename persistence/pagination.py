@@ -1,4 +1,4 @@
-"""Keyset cursors: opaque base64 of the last row's sort key."""
+"""Keyset cursors (opaque base64 of the last row's sort key), pages and their totals."""
 
 import base64
 import json
@@ -6,6 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
+
+from sqlalchemy import BigInteger, Executable, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ClauseElement, Select
 
 from domain.errors import DomainError
 
@@ -22,6 +27,8 @@ class Page(Generic[T]):
     items: list[T]
     next_cursor: str | None
     total: int | None = None
+    # "exact"; "at_least" (counting stopped at a cap); "estimate" (the planner's, past the cap)
+    total_accuracy: str | None = None
 
 
 def encode_cursor(key: list[Any]) -> str:
@@ -77,3 +84,60 @@ def decode_cursor(cursor: str, *, kinds: Sequence[type]) -> list[Any]:
     if any(part is None for part in key):
         raise InvalidCursor("The cursor does not fit this list and sort order.")
     return key
+
+
+class _Explain(Executable, ClauseElement):
+    """EXPLAIN (FORMAT JSON) of a statement, with the statement's own parameters."""
+
+    inherit_cache = False
+
+    def __init__(self, statement: Select) -> None:
+        self.statement = statement
+
+
+@compiles(_Explain, "postgresql")
+def _explain(element: _Explain, compiler: Any, **kw: Any) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.statement, **kw)
+
+
+# A total is counted up to this many matches; past it the list says "about" (the planner's
+# estimate) or, without one (SQLite), "more than".
+COUNT_CAP = 10_000
+_NO_CAP = 2**62  # a LIMIT no count reaches: the exact total, when asked for
+
+
+def capped_count(matches: Select) -> Select:
+    """The count of `matches` up to the `count_cap` parameter (total_of passes it)."""
+    limited = matches.limit(bindparam("count_cap", type_=BigInteger())).subquery()
+    return select(func.count()).select_from(limited)
+
+
+async def total_of(
+    connection: AsyncConnection,
+    count: Select,
+    matches: Select,
+    params: dict[str, Any],
+    *,
+    exact: bool,
+) -> tuple[int, str]:
+    """A list's total and its accuracy: exact up to COUNT_CAP (or always, when `exact`), so
+    a page's cost does not grow with the table; past the cap the planner's estimate."""
+    cap = _NO_CAP if exact else COUNT_CAP
+    total = (await connection.execute(count, params | {"count_cap": cap + 1})).scalar_one()
+    if total <= cap:
+        return total, "exact"
+    estimate = await _estimated_rows(connection, matches, params)
+    return (cap, "at_least") if estimate is None else (max(estimate, cap + 1), "estimate")
+
+
+async def _estimated_rows(
+    connection: AsyncConnection, statement: Select, params: dict[str, Any]
+) -> int | None:
+    """How many rows PostgreSQL's planner expects `statement` to return: planning only, so its
+    cost does not grow with the table. None on SQLite, which keeps no such statistics."""
+    if connection.dialect.name != "postgresql":
+        return None
+    plan = (await connection.execute(_Explain(statement), params)).scalar_one()
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])

@@ -25,7 +25,7 @@ from persistence.models import (
     TicketPause,
     User,
 )
-from persistence.pagination import Page, decode_cursor, encode_cursor
+from persistence.pagination import Page, capped_count, decode_cursor, encode_cursor, total_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +391,7 @@ class SqlTicketRepo:
         cursor: str | None,
         limit: int,
         with_total: bool = False,
+        exact_total: bool = False,
     ) -> Page[Ticket]:
         stmt = self._readable(actor)
         if f.status:
@@ -439,10 +440,15 @@ class SqlTicketRepo:
                     Ticket.customer_id.in_(named),
                 )
             )
-        total = None
-        if with_total:
-            total = await self.session.scalar(
-                select(func.count()).select_from(stmt.with_only_columns(Ticket.id).subquery())
+        total = total_accuracy = None
+        if with_total or exact_total:
+            matches = stmt.with_only_columns(Ticket.id)
+            total, total_accuracy = await total_of(
+                await self.session.connection(),
+                capped_count(matches),
+                matches,
+                {},
+                exact=exact_total,
             )
         if cursor:
             stmt = stmt.where(Ticket.id < decode_cursor(cursor, kinds=(int,))[0])
@@ -450,7 +456,7 @@ class SqlTicketRepo:
             (await self.session.scalars(stmt.order_by(Ticket.id.desc()).limit(limit + 1))).all()
         )
         more, rows = len(rows) > limit, rows[:limit]
-        return Page(rows, encode_cursor([rows[-1].id]) if more else None, total)
+        return Page(rows, encode_cursor([rows[-1].id]) if more else None, total, total_accuracy)
 
 
 def _sla_state_condition(state: str, now: datetime):  # noqa: ANN202

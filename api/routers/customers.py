@@ -94,6 +94,7 @@ async def list_customers(
         cursor=q.cursor,
         limit=q.limit,
         with_total=q.with_total,
+        exact_total=q.exact_total,
     )
     return await views.customer_page(uow, actor, page)
 

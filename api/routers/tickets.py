@@ -87,7 +87,16 @@ async def list_tickets(
         ),
         AfterValidator(refuse_nul),
     ] = None,
-    with_total: Annotated[bool, Query(description="Also count all matches (slower).")] = False,
+    with_total: Annotated[
+        bool,
+        Query(
+            description="Also count the matches: exactly up to 10,000, the planner's estimate "
+            "past that (see `total_accuracy`)."
+        ),
+    ] = False,
+    exact_total: Annotated[
+        bool, Query(description="Count every match exactly, however many (slower).")
+    ] = False,
 ) -> Page[TicketOut]:
     """The tickets you may see, newest first, with live SLA clocks. `sla_state=warning`:
     a target in warning, none breached; `breached`: any target breached."""
@@ -112,12 +121,19 @@ async def list_tickets(
         q=q,
     )
     page = await uow.tickets.list_page(
-        actor, f, now=now, cursor=cursor, limit=limit, with_total=with_total
+        actor,
+        f,
+        now=now,
+        cursor=cursor,
+        limit=limit,
+        with_total=with_total,
+        exact_total=exact_total,
     )
     return Page(
         items=await ticket_views.tickets_out(uow, actor, page.items, now),
         next_cursor=page.next_cursor,
         total=page.total,
+        total_accuracy=page.total_accuracy,
     )
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from stdnum.cn import ric, uscc
 
+from persistence import pagination
 from persistence.models import Customer
 from persistence.settings_repo import SqlAuditRepo
 from tests.conftest import (
@@ -1163,6 +1164,28 @@ class TestFilters:
             params={"limit": 2, "with_total": "true", "cursor": response.json()["next_cursor"]},
         )
         assert second.json()["total"] == 5
+        assert second.json()["total_accuracy"] == "exact"
+
+    async def test_total_past_the_cap_is_estimated_unless_exact_asked(
+        self, client, database, catalog, monkeypatch
+    ):
+        """Counting stops at the cap (10,000; 3 here): past it PostgreSQL's planner estimates,
+        SQLite says "at least"; exact_total counts them all."""
+        monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+        headers = catalog["owner"].headers
+        response = await client.get("/customers", headers=headers, params={"with_total": "true"})
+        body = response.json()
+        if database.backend == "postgresql":
+            assert body["total_accuracy"] == "estimate" and body["total"] >= 4
+        else:
+            assert (body["total_accuracy"], body["total"]) == ("at_least", 3)
+        assert len(body["items"]) == 5
+        exact = await client.get("/customers", headers=headers, params={"exact_total": "true"})
+        assert (exact.json()["total"], exact.json()["total_accuracy"]) == (5, "exact")
+        narrow = await client.get(
+            "/customers", headers=headers, params={"with_total": "true", "stage": "intent"}
+        )
+        assert (narrow.json()["total"], narrow.json()["total_accuracy"]) == (2, "exact")
 
 
 class TestNameFilter:

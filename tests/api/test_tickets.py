@@ -727,6 +727,7 @@ class TestListFilters:
         first = await client.get("/tickets", params=params, headers=cast.supervisor.headers)
         assert first.status_code == 200, first.text
         assert first.json()["total"] == 3 and len(first.json()["items"]) == 2
+        assert first.json()["total_accuracy"] == "exact"
         second = await client.get(
             "/tickets",
             params={**params, "cursor": first.json()["next_cursor"]},
@@ -736,7 +737,13 @@ class TestListFilters:
         plain = await client.get(
             "/tickets", params={"customer_id": board.customer_id}, headers=cast.supervisor.headers
         )
-        assert plain.json()["total"] is None
+        assert plain.json()["total"] is None and plain.json()["total_accuracy"] is None
+        exact = await client.get(
+            "/tickets",
+            params={"customer_id": board.customer_id, "exact_total": "true"},
+            headers=cast.supervisor.headers,
+        )
+        assert exact.json()["total"] == len(board.ids)
 
     async def test_the_clocks_in_the_list_agree_with_the_filter(self, client, cast, board, clock):
         clock.at = NOON

@@ -27,15 +27,31 @@ def _inspect(url: str, fn):
     return asyncio.run(run())
 
 
+# An index on an expression PostgreSQL rewrites as it stores it (casts added), so Alembic
+# reports it changed: these are checked by name instead.
+REWRITTEN_INDEXES = {"ix_customer_grade_rank"}
+
+
 def _diff(connection):
     from persistence.models import on_dialect
 
     dialect = connection.dialect.name
+
+    def compared(obj, name, type_, *_) -> bool:
+        return on_dialect(obj, dialect) and not (type_ == "index" and name in REWRITTEN_INDEXES)
+
     context = MigrationContext.configure(
-        connection,
-        opts={"compare_type": True, "include_object": lambda obj, *_: on_dialect(obj, dialect)},
+        connection, opts={"compare_type": True, "include_object": compared}
     )
     return compare_metadata(context, Base.metadata)
+
+
+def _index_names(connection) -> set[str]:
+    if connection.dialect.name == "postgresql":
+        sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    return set(connection.exec_driver_sql(sql).scalars())
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -45,6 +61,7 @@ def test_upgrade_to_head_then_down_to_base(backend, tmp_path):
         tables = _inspect(url, lambda c: set(inspect(c).get_table_names()))
         assert {"customer", "contact", "tag", "customer_tag", "user", "audit_event"} <= tables
         assert _inspect(url, _diff) == [], "models and migrations disagree: add a migration"
+        assert REWRITTEN_INDEXES <= _inspect(url, _index_names)
         if backend == "sqlite":  # a batch rebuild must keep it: ids are never reused
             tables = _inspect(
                 url,

@@ -4417,9 +4417,11 @@ export interface components {
             next_cursor: string | null;
             /**
              * Total
-             * @description Only with `with_total=true`.
+             * @description Only with `with_total=true` (counted up to 10,000; past that the planner's estimate) or `exact_total=true`. `total_accuracy` says which it is.
              */
             total?: number | null;
+            /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
+            total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
         };
         /** Page[ChangeRequestOut] */
         Page_ChangeRequestOut_: {
@@ -4432,9 +4434,11 @@ export interface components {
             next_cursor: string | null;
             /**
              * Total
-             * @description Only with `with_total=true`.
+             * @description Only with `with_total=true` (counted up to 10,000; past that the planner's estimate) or `exact_total=true`. `total_accuracy` says which it is.
              */
             total?: number | null;
+            /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
+            total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
         };
         /** Page[CustomerOut] */
         Page_CustomerOut_: {
@@ -4447,9 +4451,11 @@ export interface components {
             next_cursor: string | null;
             /**
              * Total
-             * @description Only with `with_total=true`.
+             * @description Only with `with_total=true` (counted up to 10,000; past that the planner's estimate) or `exact_total=true`. `total_accuracy` says which it is.
              */
             total?: number | null;
+            /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
+            total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
         };
         /** Page[DueItemOut] */
         Page_DueItemOut_: {
@@ -4462,9 +4468,11 @@ export interface components {
             next_cursor: string | null;
             /**
              * Total
-             * @description Only with `with_total=true`.
+             * @description Only with `with_total=true` (counted up to 10,000; past that the planner's estimate) or `exact_total=true`. `total_accuracy` says which it is.
              */
             total?: number | null;
+            /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
+            total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
         };
         /** Page[FollowUpOut] */
         Page_FollowUpOut_: {
@@ -4477,9 +4485,11 @@ export interface components {
             next_cursor: string | null;
             /**
              * Total
-             * @description Only with `with_total=true`.
+             * @description Only with `with_total=true` (counted up to 10,000; past that the planner's estimate) or `exact_total=true`. `total_accuracy` says which it is.
              */
             total?: number | null;
+            /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
+            total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
         };
         /** Page[NotificationOut] */
         Page_NotificationOut_: {
@@ -4492,9 +4502,11 @@ export interface components {
             next_cursor: string | null;
             /**
              * Total
-             * @description Only with `with_total=true`.
+             * @description Only with `with_total=true` (counted up to 10,000; past that the planner's estimate) or `exact_total=true`. `total_accuracy` says which it is.
              */
             total?: number | null;
+            /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
+            total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
         };
         /** Page[OpportunityOut] */
         Page_OpportunityOut_: {
@@ -4507,9 +4519,11 @@ export interface components {
             next_cursor: string | null;
             /**
              * Total
-             * @description Only with `with_total=true`.
+             * @description Only with `with_total=true` (counted up to 10,000; past that the planner's estimate) or `exact_total=true`. `total_accuracy` says which it is.
              */
             total?: number | null;
+            /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
+            total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
         };
         /** Page[OrderOut] */
         Page_OrderOut_: {
@@ -4522,9 +4536,11 @@ export interface components {
             next_cursor: string | null;
             /**
              * Total
-             * @description Only with `with_total=true`.
+             * @description Only with `with_total=true` (counted up to 10,000; past that the planner's estimate) or `exact_total=true`. `total_accuracy` says which it is.
              */
             total?: number | null;
+            /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
+            total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
         };
         /** Page[PoolCustomerOut] */
         Page_PoolCustomerOut_: {
@@ -4537,9 +4553,11 @@ export interface components {
             next_cursor: string | null;
             /**
              * Total
-             * @description Only with `with_total=true`.
+             * @description Only with `with_total=true` (counted up to 10,000; past that the planner's estimate) or `exact_total=true`. `total_accuracy` says which it is.
              */
             total?: number | null;
+            /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
+            total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
         };
         /** Page[TaskOut] */
         Page_TaskOut_: {
@@ -4552,9 +4570,11 @@ export interface components {
             next_cursor: string | null;
             /**
              * Total
-             * @description Only with `with_total=true`.
+             * @description Only with `with_total=true` (counted up to 10,000; past that the planner's estimate) or `exact_total=true`. `total_accuracy` says which it is.
              */
             total?: number | null;
+            /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
+            total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
         };
         /** Page[TicketOut] */
         Page_TicketOut_: {
@@ -4567,9 +4587,11 @@ export interface components {
             next_cursor: string | null;
             /**
              * Total
-             * @description Only with `with_total=true`.
+             * @description Only with `with_total=true` (counted up to 10,000; past that the planner's estimate) or `exact_total=true`. `total_accuracy` says which it is.
              */
             total?: number | null;
+            /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
+            total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
         };
         /** PeriodOut */
         PeriodOut: {
@@ -5510,6 +5532,11 @@ export interface components {
              */
             token_type: string;
         };
+        /**
+         * TotalAccuracy
+         * @enum {string}
+         */
+        TotalAccuracy: "exact" | "at_least" | "estimate";
         /** TransitionIn */
         TransitionIn: {
             /**
@@ -9003,8 +9030,10 @@ export interface operations {
                 custom?: string[];
                 /** @description Name contains (case-insensitive). */
                 name?: string | null;
-                /** @description Also count all matches (slower). */
+                /** @description Also count the matches: exactly up to 10,000, the planner's estimate past that (see `total_accuracy`). */
                 with_total?: boolean;
+                /** @description Count every match exactly, however many (slower on wide filters). */
+                exact_total?: boolean;
             };
             header?: never;
             path?: never;
@@ -9191,6 +9220,8 @@ export interface operations {
                 custom?: string[];
                 /** @description Name contains (case-insensitive). */
                 name?: string | null;
+                /** @description Count every match exactly, however many (slower on wide filters). */
+                exact_total?: boolean;
                 /** @description xlsx or csv (UTF-8 with BOM). */
                 format?: "xlsx" | "csv";
                 /** @description The language of headers and values. */
@@ -16263,8 +16294,10 @@ export interface operations {
                 closed_to?: string | null;
                 /** @description Code, title, description or customer name contains (case-insensitive). */
                 q?: string | null;
-                /** @description Also count all matches (slower). */
+                /** @description Also count the matches: exactly up to 10,000, the planner's estimate past that (see `total_accuracy`). */
                 with_total?: boolean;
+                /** @description Count every match exactly, however many (slower). */
+                exact_total?: boolean;
             };
             header?: never;
             path?: never;
@@ -18071,6 +18104,7 @@ export const stageValues: ReadonlyArray<FlattenedDeepRequired<components>["schem
 export const taskKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskKind"]> = ["activation", "verification", "manual"];
 export const ticketTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketType"]> = ["presales_consult", "order_support", "after_sales_repair", "return_exchange", "complaint", "technical_consult", "training", "customization"];
 export const timelineEventOutVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEventOut"]["visibility"]> = ["internal", "public"];
+export const totalAccuracyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TotalAccuracy"]> = ["exact", "at_least", "estimate"];
 export const trendAlertOutKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TrendAlertOut"]["kind"]> = ["ticket_type_surge", "satisfaction_decline", "first_response_below"];
 export const urgencyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Urgency"]> = ["high", "medium", "low"];
 export const userCreateLanguageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserCreate"]["language"]> = ["zh-CN", "en"];
