@@ -16,6 +16,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -144,7 +145,8 @@ class SqlFollowUpRepo:
     async def _page(self, stmt: Select[Any], cursor: str | None, limit: int) -> Page[Row]:
         if cursor:
             at, last_id = decode_cursor(cursor, kinds=(datetime, int))
-            stmt = stmt.where(or_(FollowUp.at < at, and_(FollowUp.at == at, FollowUp.id < last_id)))
+            # A row comparison: the (at, id) indexes seek straight to the cursor.
+            stmt = stmt.where(tuple_(FollowUp.at, FollowUp.id) < tuple_(at, last_id))
         rows = list(
             (
                 await self.session.execute(

@@ -390,6 +390,9 @@ class FollowUp(Versioned, Base):
     __tablename__ = "follow_up"
     __table_args__ = (
         Index("ix_follow_up_customer_id_at", "customer_id", "at"),
+        # The follow-up list, newest first: everyone's, and one owner's.
+        Index("ix_follow_up_at_id", "at", "id"),
+        Index("ix_follow_up_owner_id_at_id", "owner_id", "at", "id"),
         Index("ix_follow_up_owner_id_next_action_due_on", "owner_id", "next_action_due_on"),
         Index("ix_follow_up_opportunity_id", "opportunity_id"),
     )
