@@ -10,6 +10,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -17,6 +18,7 @@ import chinese_calendar
 MINUTE = timedelta(minutes=1)
 
 
+@cache  # the package scans its whole table for every date it checks (min/max of its keys)
 def official_workday(day: date) -> bool:
     """China's official schedule where known; Monday–Friday beyond it."""
     try:
