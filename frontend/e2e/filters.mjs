@@ -17,7 +17,7 @@ async function signIn(base, username, password) {
 async function total(base, token, query) {
   const res = await fetch(`${base}/api/v1/customers?${query}&with_total=true&limit=1`, { headers: { Authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`GET /customers?${query}: ${res.status}`);
-  return (await res.json()).total;
+  return (await res.json()).total.toLocaleString('zh-CN'); // as the list shows it: 1,234
 }
 
 /** Choose an option of the antd Select with this test id (in the bar or the drawer). */
@@ -72,7 +72,7 @@ export async function filtersScenario({ browser, base, artifacts, password, stor
     await pick(page, 'filter-status', '新建');
     await page.waitForURL(/status=new/);
     await page.getByTestId('filter-chip').filter({ hasText: '状态：新建' }).waitFor();
-    await page.getByTestId('result-count').filter({ hasText: /^共 \d+ 张工单$/ }).first().waitFor();
+    await page.getByTestId('result-count').filter({ hasText: /^共 [\d,]+ 张工单$/ }).first().waitFor();
     await page.getByTestId('view-save-as').click();
     const viewName = `新工单 ${Date.now() % 100000}`;
     await page.getByTestId('view-name').fill(viewName);

@@ -2,6 +2,7 @@ import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClie
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import type { paths } from '../api/schema.gen';
 import { pageRequest, withoutPaging, type CustomerQuery } from '../lib/listQueries';
+import { totalOf, useListCount } from './listCount';
 
 export const customerKeys = {
   all: ['customers'] as const,
@@ -18,26 +19,18 @@ export function useCustomers(query: CustomerQuery) {
     queryKey: customerKeys.list(query),
     queryFn: async () => {
       const page = unwrap(await api.GET('/api/v1/customers', { params: { query: pageRequest(query) } }));
-      if (typeof page.total === 'number') client.setQueryData(customerKeys.count(query), page.total);
+      const total = totalOf(page);
+      if (total) client.setQueryData(customerKeys.count(query), total);
       return page;
     },
     placeholderData: keepPreviousData,
   });
 }
 
-/**
- * How many customers match the list's filters. The first page brings it; later pages read it
- * from the cache (kept until a write invalidates `customers`). Only a later page opened first
- * (a reload, a shared link) asks for it, once, with a one-row page.
- */
+/** How many customers match the list's filters (useListCount). */
 export function useCustomerCount(query: CustomerQuery) {
-  return useQuery({
-    queryKey: customerKeys.count(query),
-    queryFn: async () => unwrap(await api.GET('/api/v1/customers', {
-      params: { query: { ...withoutPaging(query), limit: 1, with_total: true } } })).total ?? null,
-    enabled: query.cursor !== undefined,
-    staleTime: Infinity,
-  });
+  return useListCount(customerKeys.count(query), query.cursor !== undefined, async (exact) => totalOf(unwrap(await api.GET('/api/v1/customers', {
+    params: { query: { ...withoutPaging(query), limit: 1, ...(exact ? { exact_total: true } : { with_total: true }) } } }))));
 }
 
 /** Customers whose name contains `name`, for pickers (not counted: no `with_total`). */

@@ -2,6 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import { pageRequest, withoutPaging, type TicketQuery } from '../lib/listQueries';
 import { customerKeys } from './customers';
+import { totalOf, useListCount } from './listCount';
 
 export const ticketKeys = {
   all: ['tickets'] as const,
@@ -22,7 +23,8 @@ export function useTickets(query: TicketQuery) {
     queryKey: ticketKeys.list(query),
     queryFn: async () => {
       const page = unwrap(await api.GET('/api/v1/tickets', { params: { query: pageRequest(query) } }));
-      if (typeof page.total === 'number') client.setQueryData(ticketKeys.count(query), page.total);
+      const total = totalOf(page);
+      if (total) client.setQueryData(ticketKeys.count(query), total);
       return page;
     },
     placeholderData: keepPreviousData,
@@ -32,13 +34,8 @@ export function useTickets(query: TicketQuery) {
 
 /** How many tickets match the list's filters: as useCustomerCount. */
 export function useTicketCount(query: TicketQuery) {
-  return useQuery({
-    queryKey: ticketKeys.count(query),
-    queryFn: async () => unwrap(await api.GET('/api/v1/tickets', {
-      params: { query: { ...withoutPaging(query), limit: 1, with_total: true } } })).total ?? null,
-    enabled: query.cursor !== undefined,
-    staleTime: Infinity,
-  });
+  return useListCount(ticketKeys.count(query), query.cursor !== undefined, async (exact) => totalOf(unwrap(await api.GET('/api/v1/tickets', {
+    params: { query: { ...withoutPaging(query), limit: 1, ...(exact ? { exact_total: true } : { with_total: true }) } } }))));
 }
 
 export function useTicket(id: number) {

@@ -68,6 +68,28 @@ describe('the customer list', () => {
       .toEqual([[null, 'true'], ['page2', null]]);
   });
 
+  it('shows a wide total as the estimate it is, and counts exactly when asked', async () => {
+    const calls = stubApi({
+      'GET /api/v1/customers': ({ search }: Call) => ({
+        body: search.get('exact_total') === 'true'
+          ? { items: [customer(1, '第一页客户')], next_cursor: null, total: 1234567, total_accuracy: 'exact' }
+          : { items: [customer(1, '第一页客户')], next_cursor: null, total: 1000000, total_accuracy: 'estimate' },
+      }),
+      'GET /api/v1/tags': [], 'GET /api/v1/users': [], 'GET /api/v1/industries': [],
+      'GET /api/v1/custom-fields': [], 'GET /api/v1/departments': [], 'GET /api/v1/saved-views': [],
+    });
+    renderAt('/customers', '/customers', <CustomerListPage />);
+    const user = userEvent.setup({ delay: null });
+
+    expect((await screen.findAllByText('约 1,000,000 个客户')).length).toBeGreaterThan(0);
+    expect(lists(calls).some((c) => c.search.get('exact_total') === 'true')).toBe(false);
+    await user.click(screen.getAllByRole('button', { name: '精确计数' })[0]!);
+    expect((await screen.findAllByText('共 1,234,567 个客户')).length).toBeGreaterThan(0);
+    expect(screen.queryByRole('button', { name: '精确计数' })).toBeNull();
+    const exact = lists(calls).filter((c) => c.search.get('exact_total') === 'true');
+    expect(exact.map((c) => [c.search.get('limit'), c.search.get('with_total')])).toEqual([['1', null]]);
+  });
+
   it('counts once, with a one-row page, when a later page is opened first', async () => {
     const calls = stubApi({
       'GET /api/v1/customers': ({ search }: Call) => ({

@@ -148,7 +148,7 @@ export default function CustomerListPage() {
         tools={columnChooser}
         phoneTools={<SortSelect sorts={sorts} value={query.sort ?? '-created_at'} onChange={(sort) => setFilters({ sort })}
           label={(field) => t(`customer.fields.${field}` as 'customer.fields.name')} />}
-        footer={<ResultCount total={count.data} noun="customer" />} />
+        footer={<ResultCount count={count.data} noun="customer" onExact={count.askExact} counting={count.counting} />} />
       {selected.length > 0 && claims.scopes.has('customers:write') && (
         <Space style={{ marginBottom: 12 }}>
           <Typography.Text>{t('customer.selected', { n: selected.length })}</Typography.Text>
@@ -174,7 +174,7 @@ export default function CustomerListPage() {
                 setFilters({ sort });
               }} />}
             <Flex justify="flex-end" align="center" gap={8} style={{ marginTop: 16 }} wrap>
-              <ResultCount total={count.data} noun="customer" />
+              <ResultCount count={count.data} noun="customer" onExact={count.askExact} counting={count.counting} />
               <Button disabled={page === 1} onClick={() => setSearch(previousPage(search))}>{t('common.prev')}</Button>
               <Typography.Text data-testid="page-number">{t('common.page', { n: page })}</Typography.Text>
               <Button disabled={!data.next_cursor} data-testid="next-page"

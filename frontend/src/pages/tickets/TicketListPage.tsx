@@ -39,13 +39,13 @@ export default function TicketListPage() {
         {canCreateTicket(claims) && <Link to="/tickets/new"><Button type="primary" icon={<PlusOutlined />}>{t('ticket.new')}</Button></Link>}
       </>
     )}>
-      <TicketFilters search={search} onChange={setSearch} footer={<ResultCount total={count.data} noun="ticket" />} />
+      <TicketFilters search={search} onChange={setSearch} footer={<ResultCount count={count.data} noun="ticket" onExact={count.askExact} counting={count.counting} />} />
       <QueryState query={tickets}>
         {(data) => (
           <>
             <TicketTable tickets={data.items} fetchedAt={tickets.dataUpdatedAt} />
             <Flex justify="flex-end" align="center" gap={8} style={{ marginTop: 16 }} wrap>
-              <ResultCount total={count.data} noun="ticket" />
+              <ResultCount count={count.data} noun="ticket" onExact={count.askExact} counting={count.counting} />
               <Button disabled={page === 1} onClick={() => setSearch(previousPage(search))}>{t('common.prev')}</Button>
               <Typography.Text>{t('common.page', { n: page })}</Typography.Text>
               <Button disabled={!data.next_cursor}
