@@ -1,6 +1,7 @@
 import { Alert, App, Form, Modal, type FormInstance } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { clearChangedErrors } from '../lib/formRules';
 import { formProblem } from '../lib/problems';
 
 interface Props<T> {
@@ -14,7 +15,8 @@ interface Props<T> {
   children: ReactNode | ((form: FormInstance<T>) => ReactNode);
 }
 
-/** A modal form that saves through the API and shows the server's field errors in place. */
+/** A modal form that saves through the API and shows the server's field errors in place, each
+ *  until its field is changed. */
 export function FormModal<T extends object>({ title, initialValues, fields, label, onSubmit, onClose, children }: Props<T>) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -39,7 +41,8 @@ export function FormModal<T extends object>({ title, initialValues, fields, labe
   return (
     <Modal open title={title} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: busy }} destroyOnHidden>
       {general.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 12 }} title={general.join('; ')} />}
-      <Form form={form} layout="vertical" initialValues={initialValues} onFinish={(v) => void submit(v)}>
+      <Form form={form} layout="vertical" initialValues={initialValues} onFinish={(v) => void submit(v)}
+        onValuesChange={(changed: object) => clearChangedErrors(form, changed)}>
         {typeof children === 'function' ? children(form) : children}
       </Form>
     </Modal>

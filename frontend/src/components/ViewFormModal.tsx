@@ -1,6 +1,7 @@
 import { Form, Input, Modal, Select } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useClaims } from '../auth/useSession';
+import { fieldRules } from '../lib/formRules';
 import type { SavedView } from '../queries/search';
 
 export interface ViewFormValues { name: string; visibility: SavedView['visibility'] }
@@ -29,8 +30,8 @@ export function ViewFormModal({ title, initial, busy, onSubmit, onClose }: {
     <Modal open title={title} onCancel={onClose} onOk={() => void submit()} confirmLoading={busy}
       okButtonProps={{ 'data-testid': 'view-save-ok' } as Record<string, string>}>
       <Form form={form} layout="vertical" initialValues={initial}>
-        <Form.Item name="name" label={t('views.name')} rules={[{ required: true, max: 50 }]}>
-          <Input data-testid="view-name" maxLength={50} />
+        <Form.Item name="name" label={t('views.name')} rules={fieldRules(t, 'SavedViewIn', 'name')}>
+          <Input data-testid="view-name" />
         </Form.Item>
         <Form.Item name="visibility" label={t('views.visibility')}>
           <Select options={options} data-testid="view-visibility" />

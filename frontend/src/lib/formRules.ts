@@ -12,6 +12,8 @@ export type RequestField<S extends RequestSchema> = keyof (typeof requestRules)[
 interface Options {
   /** Required although the schema may leave it out: a rule of the domain (a customer's credit code). */
   required?: boolean;
+  /** Only spaces count as empty: the server strips the text before its checks (a task's title). */
+  notBlank?: boolean;
   /** The message when the text does not match the schema's pattern (default fieldError.pattern). */
   patternMessage?: string;
 }
@@ -22,7 +24,11 @@ export function fieldRules<S extends RequestSchema>(t: TFunction, schema: S, fie
   const fields: Record<string, FieldRule> = requestRules[schema];
   const rule = fields[field] ?? {};
   const rules: FormRule[] = [];
-  if (rule.required || options.required) rules.push({ required: true, message: t('fieldError.required') });
+  if (rule.required || options.required) {
+    // Only `required` (and a message) lets antd check by the value's type: a date, a list, a number.
+    const message = t('fieldError.required');
+    rules.push(options.notBlank ? { required: true, whitespace: true, message } : { required: true, message });
+  }
   rules.push({
     validator: async (_, value: unknown) => {
       const problem = valueProblem(t, rule, value, options.patternMessage);

@@ -8,6 +8,7 @@ import { FormModal } from '../../components/FormModal';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
+import { fieldRules, type RequestField } from '../../lib/formRules';
 import { problemMessage } from '../../lib/problems';
 import {
   useCreateCustomField, useCustomFields, useDeleteCustomField, useUpdateCustomField,
@@ -15,6 +16,7 @@ import {
 
 type Field = Schemas['CustomFieldOut'];
 const FIELDS = ['key', 'label_zh', 'label_en', 'type', 'options', 'required', 'sensitive'];
+const KEY = /^[a-z][a-z0-9_]{0,39}$/; // domain/custom_field.py KEY_PATTERN
 
 export default function CustomFieldsPage() {
   const { t } = useTranslation();
@@ -26,7 +28,8 @@ export default function CustomFieldsPage() {
   const enumLabel = useEnumLabel();
   const [editing, setEditing] = useState<Field | 'new' | null>(null);
   const label = (f: string) => t(`admin.customFields.${f}` as 'admin.customFields.key');
-  const required = [{ required: true, message: t('fieldError.required') }];
+  const schema = editing === 'new' ? 'CustomFieldCreate' : 'CustomFieldPatch';
+  const rules = (f: RequestField<typeof schema>) => fieldRules(t, schema, f, { required: f === 'label_zh' || f === 'label_en' });
   return (
     <PageCard title={t('admin.customFields.title')} actions={<Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>{t('admin.customFields.new')}</Button>}>
       <QueryState query={fields}>
@@ -61,15 +64,21 @@ export default function CustomFieldsPage() {
             : update.mutateAsync({ id: editing.id, version: editing.version, body: patch }))}>
           {(form) => (
             <>
-              <Form.Item name="key" label={label('key')} rules={required}><Input disabled={editing !== 'new'} /></Form.Item>
-              <Form.Item name="label_zh" label={label('label_zh')} rules={required}><Input /></Form.Item>
-              <Form.Item name="label_en" label={label('label_en')} rules={required}><Input /></Form.Item>
-              <Form.Item name="type" label={label('type')} rules={required}>
+              {editing === 'new' ? (
+                <Form.Item name="key" label={label('key')} validateFirst rules={[...fieldRules(t, 'CustomFieldCreate', 'key'),
+                  { pattern: KEY, message: t('fieldError.keyFormat') }]}><Input /></Form.Item>
+              ) : <Form.Item name="key" label={label('key')}><Input disabled /></Form.Item>}
+              <Form.Item name="label_zh" label={label('label_zh')} rules={rules('label_zh')}><Input /></Form.Item>
+              <Form.Item name="label_en" label={label('label_en')} rules={rules('label_en')}><Input /></Form.Item>
+              <Form.Item name="type" label={label('type')} rules={fieldRules(t, 'CustomFieldCreate', 'type')}>
                 <EnumSelect name="field_type" values={fieldTypeValues} allowClear={false} disabled={editing !== 'new'} />
               </Form.Item>
               <Form.Item noStyle dependencies={['type']}>
                 {() => form.getFieldValue('type') === 'enum' && (
-                  <Form.Item name="options" label={label('options')}><Select mode="tags" open={false} /></Form.Item>
+                  <Form.Item name="options" label={label('options')}
+                    rules={[{ required: true, type: 'array', message: t('fieldError.optionsNeeded') }, ...rules('options')]}>
+                    <Select mode="tags" open={false} />
+                  </Form.Item>
                 )}
               </Form.Item>
               <Form.Item name="required" label={label('required')} valuePropName="checked"><Switch /></Form.Item>

@@ -8,6 +8,7 @@ import { FormModal } from '../../components/FormModal';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
 import { DepartmentSelect, UserSelect, useEnumLabel } from '../../components/selects';
+import { fieldRules, type RequestField } from '../../lib/formRules';
 import { problemMessage } from '../../lib/problems';
 import { useCreateDepartment, useDepartments, useUpdateDepartment } from '../../queries/departments';
 import { useResetRoutingRule, useRoutingRules, useSetRoutingRule } from '../../queries/routingRules';
@@ -25,7 +26,9 @@ export default function DepartmentsPage() {
   const userName = useUserName();
   const [editing, setEditing] = useState<Department | 'new' | null>(null);
   const label = (f: string) => t(`admin.departments.${f === 'supervisor_id' ? 'supervisor' : f}` as 'admin.departments.name');
-  const required = [{ required: true, message: t('fieldError.required') }];
+  const schema = editing === 'new' ? 'DepartmentCreate' : 'DepartmentPatch';
+  const rules = (f: RequestField<typeof schema>) =>
+    fieldRules(t, schema, f, { required: f !== 'supervisor_id', patternMessage: t('fieldError.keyFormat') });
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <PageCard title={t('admin.departments.title')} actions={<Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>{t('admin.departments.new')}</Button>}>
@@ -48,9 +51,9 @@ export default function DepartmentsPage() {
           fields={FIELDS} label={label} initialValues={editing === 'new' ? {} : editing} onClose={() => setEditing(null)}
           onSubmit={(v) => (editing === 'new' ? create.mutateAsync(v)
             : update.mutateAsync({ id: editing.id, version: editing.version, body: v }))}>
-          <Form.Item name="key" label={label('key')} rules={required}><Input /></Form.Item>
-          <Form.Item name="name" label={label('name')} rules={required}><Input /></Form.Item>
-          <Form.Item name="supervisor_id" label={label('supervisor_id')}><UserSelect roles={['supervisor', 'admin']} /></Form.Item>
+          <Form.Item name="key" label={label('key')} rules={rules('key')}><Input /></Form.Item>
+          <Form.Item name="name" label={label('name')} rules={rules('name')}><Input /></Form.Item>
+          <Form.Item name="supervisor_id" label={label('supervisor_id')} rules={rules('supervisor_id')}><UserSelect roles={['supervisor', 'admin']} /></Form.Item>
         </FormModal>
       )}
     </Space>

@@ -11,6 +11,7 @@ import { FormModal } from '../../components/FormModal';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
+import { clearChangedErrors, fieldRules, type RequestField } from '../../lib/formRules';
 import { formProblem, problemMessage } from '../../lib/problems';
 import { targetParts, workdayMinutes } from '../../lib/sla';
 import {
@@ -40,12 +41,12 @@ function Policies() {
   const enumLabel = useEnumLabel();
   const [editing, setEditing] = useState<Policy | 'new' | null>(null);
   const label = (f: string) => t(`admin.sla.${f === 'ticket_type' ? 'type' : f}` as 'admin.sla.priority');
-  const required = [{ required: true, message: t('fieldError.required') }];
+  const rules = (f: RequestField<'SlaPolicyCreate'>) => fieldRules(t, 'SlaPolicyCreate', f);
   const calendar = useBusinessCalendar();
   const workday = calendar.data ? workdayMinutes(calendar.data.opens, calendar.data.closes) : 540;
   const target = useTargetText(workday);
-  const minutes = (name: string) => (
-    <Form.Item name={name} label={label(name)} rules={required} extra={<TargetHint name={name} target={target} />}>
+  const minutes = (name: 'first_response_minutes' | 'resolution_minutes' | 'update_minutes') => (
+    <Form.Item name={name} label={label(name)} rules={rules(name)} extra={<TargetHint name={name} target={target} />}>
       <InputNumber min={1} style={{ width: '100%' }} />
     </Form.Item>
   );
@@ -93,16 +94,16 @@ function Policies() {
           onSubmit={({ priority, ticket_type, ...patch }) => (editing === 'new'
             ? create.mutateAsync({ priority, ticket_type: ticket_type ?? null, ...patch })
             : update.mutateAsync({ id: editing.id, version: editing.version, body: patch }))}>
-          <Form.Item name="priority" label={label('priority')} rules={required}>
+          <Form.Item name="priority" label={label('priority')} rules={rules('priority')}>
             <Select disabled={editing !== 'new'} options={priorityValues.map((p) => ({ value: p, label: p }))} />
           </Form.Item>
-          <Form.Item name="ticket_type" label={label('ticket_type')}>
+          <Form.Item name="ticket_type" label={label('ticket_type')} rules={rules('ticket_type')}>
             <EnumSelect name="ticket_type" values={ticketTypeValues} disabled={editing !== 'new'} placeholder={t('admin.sla.anyType')} />
           </Form.Item>
           {minutes('first_response_minutes')}
           {minutes('resolution_minutes')}
           {minutes('update_minutes')}
-          <Form.Item name="calendar" label={label('calendar')} rules={required}>
+          <Form.Item name="calendar" label={label('calendar')} rules={rules('calendar')}>
             <EnumSelect name="calendar" values={slaPolicyCreateCalendarValues} allowClear={false} />
           </Form.Item>
         </FormModal>
@@ -159,6 +160,7 @@ function WorkingHours() {
         {(cal) => (
           <Space orientation="vertical" size="large" style={{ width: '100%' }}>
             <Form form={form} layout="inline" key={cal.version}
+              onValuesChange={(changed: object) => clearChangedErrors(form, changed)}
               initialValues={{ timezone: cal.timezone, opens: dayjs(cal.opens, 'HH:mm:ss'), closes: dayjs(cal.closes, 'HH:mm:ss') }}
               onFinish={(v) => update.mutate({ version: cal.version, body: {
                 timezone: v.timezone, opens: v.opens.format('HH:mm:ss'), closes: v.closes.format('HH:mm:ss') } }, {
@@ -171,7 +173,9 @@ function WorkingHours() {
               })}>
               <Form.Item name="opens" label={t('admin.hours.opens')}><TimePicker format="HH:mm" /></Form.Item>
               <Form.Item name="closes" label={t('admin.hours.closes')}><TimePicker format="HH:mm" /></Form.Item>
-              <Form.Item name="timezone" label={t('admin.hours.timezone')}><Input style={{ width: 180 }} /></Form.Item>
+              <Form.Item name="timezone" label={t('admin.hours.timezone')} rules={fieldRules(t, 'BusinessHoursIn', 'timezone')}>
+                <Input style={{ width: 180 }} />
+              </Form.Item>
               <Button type="primary" htmlType="submit" loading={update.isPending}>{t('common.save')}</Button>
             </Form>
             <Table<Schemas['CalendarOverrideOut']> rowKey="day" size="small" pagination={false} title={() => t('admin.hours.overrides')}

@@ -6,6 +6,7 @@ import type { Schemas } from '../../api/client';
 import { FormModal } from '../../components/FormModal';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
+import { fieldRules } from '../../lib/formRules';
 import { problemMessage } from '../../lib/problems';
 import { useCreateTag, useDeleteTag, useMergeTag, useTags, useUpdateTag } from '../../queries/tags';
 
@@ -25,7 +26,6 @@ export default function TagsPage() {
   const [editing, setEditing] = useState<TagOut | 'new' | null>(null);
   const [merging, setMerging] = useState<TagOut | null>(null);
   const label = (f: string) => t(`admin.tags.${f === 'into_tag_id' ? 'mergeInto' : f}` as 'admin.tags.name');
-  const required = [{ required: true, message: t('fieldError.required') }];
   const color = (v: unknown) => (typeof v === 'string' ? v : (v as { toHexString?: () => string } | null)?.toHexString?.() ?? null);
   return (
     <PageCard title={t('admin.tags.title')} actions={(
@@ -60,7 +60,7 @@ export default function TagsPage() {
           onSubmit={({ name, color: c }) => (editing === 'new'
             ? create.mutateAsync({ name, color: color(c) })
             : update.mutateAsync({ id: editing.id, version: editing.version, body: { name, color: color(c) } }))}>
-          <Form.Item name="name" label={label('name')} rules={required}><Input placeholder="区域-华东" /></Form.Item>
+          <Form.Item name="name" label={label('name')} rules={fieldRules(t, 'TagCreate', 'name')}><Input placeholder="区域-华东" /></Form.Item>
           <Form.Item name="color" label={label('color')}><ColorPicker format="hex" allowClear /></Form.Item>
         </FormModal>
       )}
@@ -68,7 +68,7 @@ export default function TagsPage() {
         <FormModal<{ into_tag_id: number }> title={`${t('admin.tags.merge')} ${merging.name}`} fields={FIELDS} label={label}
           onClose={() => setMerging(null)}
           onSubmit={({ into_tag_id }) => merge.mutateAsync({ id: merging.id, into: into_tag_id })}>
-          <Form.Item name="into_tag_id" label={label('into_tag_id')} rules={required}>
+          <Form.Item name="into_tag_id" label={label('into_tag_id')} rules={fieldRules(t, 'TagMergeIn', 'into_tag_id')}>
             <Select showSearch={{ optionFilterProp: 'label' }}
               options={(all.data ?? []).filter((x) => x.id !== merging.id).map((x) => ({ value: x.id, label: x.name }))} />
           </Form.Item>

@@ -8,11 +8,13 @@ import { FormModal } from '../../components/FormModal';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
 import { DepartmentSelect, EnumSelect, useEnumLabel } from '../../components/selects';
+import { fieldRules, type RequestField } from '../../lib/formRules';
 import { useDepartmentName } from '../../queries/departments';
 import { useCreateUser, useUpdateUser, useUsers } from '../../queries/users';
 
 type User = Schemas['UserOut'];
 const FIELDS = ['username', 'display_name', 'role', 'department_id', 'password', 'is_active'];
+const USERNAME = /^[A-Za-z0-9_.@-]{3,64}$/; // domain/user_service.py
 
 export default function UsersPage() {
   const { t } = useTranslation();
@@ -23,7 +25,8 @@ export default function UsersPage() {
   const departmentName = useDepartmentName();
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const label = (f: string) => t(`admin.users.${f === 'is_active' ? 'active' : f === 'department_id' ? 'department' : f}` as 'admin.users.role');
-  const required = [{ required: true, message: t('fieldError.required') }];
+  const schema = editing === 'new' ? 'UserCreate' : 'UserPatch';
+  const rules = (f: RequestField<typeof schema>, options: { required?: boolean } = {}) => fieldRules(t, schema, f, options);
 
   return (
     <PageCard title={t('admin.users.title')} actions={<Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>{t('admin.users.new')}</Button>}>
@@ -49,12 +52,17 @@ export default function UsersPage() {
           onSubmit={({ username, password, ...rest }) => (editing === 'new'
             ? create.mutateAsync({ username, password, ...rest })
             : update.mutateAsync({ id: editing.id, version: editing.version, body: { ...rest, password: password || null } }))}>
-          {editing === 'new' && <Form.Item name="username" label={label('username')} rules={required}><Input /></Form.Item>}
-          <Form.Item name="display_name" label={label('display_name')} rules={required}><Input /></Form.Item>
-          <Form.Item name="role" label={label('role')} rules={required}><EnumSelect name="role" values={roleValues} allowClear={false} /></Form.Item>
-          <Form.Item name="department_id" label={label('department_id')}><DepartmentSelect /></Form.Item>
+          {editing === 'new' && (
+            <Form.Item name="username" label={label('username')} validateFirst rules={[...fieldRules(t, 'UserCreate', 'username'),
+              { pattern: USERNAME, message: t('fieldError.usernameFormat') }]}><Input /></Form.Item>
+          )}
+          <Form.Item name="display_name" label={label('display_name')} rules={rules('display_name', { required: true })}><Input /></Form.Item>
+          <Form.Item name="role" label={label('role')} rules={rules('role', { required: true })}>
+            <EnumSelect name="role" values={roleValues} allowClear={false} />
+          </Form.Item>
+          <Form.Item name="department_id" label={label('department_id')} rules={rules('department_id')}><DepartmentSelect /></Form.Item>
           <Form.Item name="password" label={editing === 'new' ? label('password') : t('admin.users.newPassword')}
-            rules={editing === 'new' ? required : undefined}>
+            rules={rules('password')}>
             <Input.Password autoComplete="new-password" />
           </Form.Item>
           {editing !== 'new' && <Form.Item name="is_active" label={label('is_active')} valuePropName="checked"><Switch /></Form.Item>}

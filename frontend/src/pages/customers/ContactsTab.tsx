@@ -6,6 +6,7 @@ import type { Schemas } from '../../api/client';
 import { useClaims } from '../../auth/useSession';
 import { Masked } from '../../components/Masked';
 import { QueryState } from '../../components/QueryState';
+import { clearChangedErrors, fieldRules } from '../../lib/formRules';
 import { canEditCustomer } from '../../lib/permissions';
 import { formProblem, problemMessage } from '../../lib/problems';
 import { useContacts, useCreateContact, useDeleteContact, useUpdateContact } from '../../queries/contacts';
@@ -70,6 +71,8 @@ function ContactModal({ customerId, contact, onClose }: { customerId: number; co
   const create = useCreateContact(customerId);
   const update = useUpdateContact(customerId);
   const label = (f: (typeof FIELDS)[number]) => t(`contact.fields.${f}`);
+  const rules = (f: Exclude<(typeof FIELDS)[number], 'is_primary'>) =>
+    fieldRules(t, contact ? 'ContactPatch' : 'ContactCreate', f, { required: f === 'name' });
 
   const submit = async (values: Schemas['ContactCreate']) => {
     const body = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === '' ? null : v])) as Schemas['ContactCreate'];
@@ -94,13 +97,14 @@ function ContactModal({ customerId, contact, onClose }: { customerId: number; co
     <Modal open title={contact ? t('contact.edit') : t('contact.add')} onCancel={onClose}
       onOk={() => form.submit()} okText={t('common.save')} okButtonProps={{ loading: create.isPending || update.isPending }}>
       {general.length > 0 && <Alert type="error" style={{ marginBottom: 12 }} title={general.join('; ')} />}
-      <Form form={form} layout="vertical" initialValues={contact ?? { is_primary: false }} onFinish={(v) => void submit(v)}>
-        <Form.Item name="name" label={label('name')} rules={[{ required: true, message: t('fieldError.required') }]}><Input /></Form.Item>
-        <Form.Item name="title" label={label('title')}><Input /></Form.Item>
-        <Form.Item name="mobile" label={label('mobile')}><Input /></Form.Item>
-        <Form.Item name="phone" label={label('phone')}><Input /></Form.Item>
-        <Form.Item name="email" label={label('email')}><Input /></Form.Item>
-        <Form.Item name="wechat" label={label('wechat')}><Input /></Form.Item>
+      <Form form={form} layout="vertical" initialValues={contact ?? { is_primary: false }} onFinish={(v) => void submit(v)}
+        onValuesChange={(changed: object) => clearChangedErrors(form, changed)}>
+        <Form.Item name="name" label={label('name')} rules={rules('name')}><Input /></Form.Item>
+        <Form.Item name="title" label={label('title')} rules={rules('title')}><Input /></Form.Item>
+        <Form.Item name="mobile" label={label('mobile')} rules={rules('mobile')}><Input /></Form.Item>
+        <Form.Item name="phone" label={label('phone')} rules={rules('phone')}><Input /></Form.Item>
+        <Form.Item name="email" label={label('email')} rules={rules('email')}><Input /></Form.Item>
+        <Form.Item name="wechat" label={label('wechat')} rules={rules('wechat')}><Input /></Form.Item>
         <Form.Item name="is_primary" label={label('is_primary')} valuePropName="checked"><Switch /></Form.Item>
       </Form>
     </Modal>

@@ -14,7 +14,17 @@ const opportunities = {
 };
 
 describe('the follow-up quick entry', () => {
-  it('shows the server’s 422 on a blank summary next to the field', async () => {
+  it('says an empty summary is required before any request', async () => {
+    const calls = stubApi({ 'GET /api/v1/customers/5/opportunities': opportunities, 'GET /api/v1/users': [] });
+    renderAt('/c', '/c', <FollowUpForm customerId={5} />);
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole('button', { name: '保存' }));
+    const error = await screen.findByText('必填');
+    expect(error.closest('.ant-form-item')?.querySelector('label')?.textContent).toBe('跟进内容');
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
+  });
+
+  it('shows the server’s 422 on a summary of spaces next to the field', async () => {
     const calls = stubApi({
       'GET /api/v1/customers/5/opportunities': opportunities,
       'GET /api/v1/users': [],
@@ -26,12 +36,13 @@ describe('the follow-up quick entry', () => {
     });
     renderAt('/c', '/c', <FollowUpForm customerId={5} />);
     const user = userEvent.setup({ delay: null });
-    await user.click(await screen.findByRole('button', { name: '保存' }));
+    await user.type(await screen.findByRole('textbox', { name: '跟进内容' }), '   ');
+    await user.click(screen.getByRole('button', { name: '保存' }));
 
     const error = await screen.findByText('必填');
     expect(error.closest('.ant-form-item')?.querySelector('label')?.textContent).toBe('跟进内容');
     const post = calls.find((c) => c.method === 'POST');
-    expect(post?.body).toMatchObject({ customer_id: 5, method: 'phone', summary: '', effective: false,
+    expect(post?.body).toMatchObject({ customer_id: 5, method: 'phone', summary: '   ', effective: false,
       feedback: null, next_action: null, next_action_due_on: null, opportunity_id: null });
     // "at" defaults to now, sent with its offset.
     expect((post?.body as { at: string }).at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);

@@ -10,6 +10,7 @@ import { methodValues } from '../../api/schema.gen';
 import { useClaims } from '../../auth/useSession';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
+import { clearChangedErrors, fieldRules, type RequestField } from '../../lib/formRules';
 import { canEditCustomer } from '../../lib/permissions';
 import { formProblem } from '../../lib/problems';
 import { dateFromPicker, formatDateTime, fromPicker, toPicker } from '../../lib/time';
@@ -44,6 +45,7 @@ export function FollowUpForm({ customerId, onDone }: { customerId: number; onDon
   const open = (opportunities.data?.items ?? []).filter((o) => OPEN_STAGES.has(o.stage));
   const label = (field: string) => t(`followUp.fields.${field}` as 'followUp.fields.summary', { defaultValue: field });
   const blank = (v: string | undefined) => (v && v.trim() ? v : null);
+  const rules = (f: RequestField<'FollowUpCreate'>) => fieldRules(t, 'FollowUpCreate', f);
 
   const submit = async (values: Values) => {
     setGeneral([]);
@@ -52,7 +54,7 @@ export function FollowUpForm({ customerId, onDone }: { customerId: number; onDon
         customer_id: customerId,
         method: values.method,
         at: fromPicker(values.at),
-        // Sent as typed: the server decides what a summary must be (blank is a 422).
+        // Sent as typed: the server decides what a summary must be (only spaces is a 422).
         summary: values.summary ?? '',
         feedback: blank(values.feedback),
         next_action: blank(values.next_action),
@@ -74,26 +76,27 @@ export function FollowUpForm({ customerId, onDone }: { customerId: number; onDon
   const col = (node: React.ReactNode, md = 12) => <Col xs={24} md={md}>{node}</Col>;
   return (
     <Form<Values> form={form} layout="vertical" data-testid="follow-up-form" onFinish={(v) => void submit(v)}
+      onValuesChange={(changed: object) => clearChangedErrors(form, changed)}
       initialValues={{ method: 'phone', at: toPicker(new Date().toISOString()), effective: false }}>
       {general.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 12 }} title={general.join('; ')} />}
       <Row gutter={12}>
-        {col(<Form.Item name="method" label={label('method')} rules={[{ required: true, message: t('fieldError.required') }]}>
+        {col(<Form.Item name="method" label={label('method')} rules={rules('method')}>
           <EnumSelect name="method" values={methodValues} allowClear={false} data-testid="follow-up-method" />
         </Form.Item>)}
         {col(<Form.Item name="at" label={label('at')}>
           <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} />
         </Form.Item>)}
-        {col(<Form.Item name="summary" label={label('summary')} required>
+        {col(<Form.Item name="summary" label={label('summary')} rules={rules('summary')}>
           <Input.TextArea autoSize={{ minRows: 2 }} />
         </Form.Item>, 24)}
-        {col(<Form.Item name="feedback" label={label('feedback')}>
+        {col(<Form.Item name="feedback" label={label('feedback')} rules={rules('feedback')}>
           <Input.TextArea autoSize={{ minRows: 1 }} />
         </Form.Item>, 24)}
-        {col(<Form.Item name="next_action" label={label('next_action')}><Input /></Form.Item>)}
+        {col(<Form.Item name="next_action" label={label('next_action')} rules={rules('next_action')}><Input /></Form.Item>)}
         {col(<Form.Item name="next_action_due_on" label={label('next_action_due_on')}>
           <DatePicker style={{ width: '100%' }} />
         </Form.Item>)}
-        {col(<Form.Item name="opportunity_id" label={label('opportunity_id')}>
+        {col(<Form.Item name="opportunity_id" label={label('opportunity_id')} rules={rules('opportunity_id')}>
           <Select allowClear options={open.map((o) => ({ value: o.id, label: o.title }))} />
         </Form.Item>)}
         {col(<Form.Item name="effective" label={label('effective')} valuePropName="checked">

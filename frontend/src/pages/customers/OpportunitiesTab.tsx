@@ -8,6 +8,7 @@ import { useClaims } from '../../auth/useSession';
 import { FormModal } from '../../components/FormModal';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
+import { fieldRules } from '../../lib/formRules';
 import { canEditCustomer } from '../../lib/permissions';
 import { dateFromPicker } from '../../lib/time';
 import { useCreateOpportunity, useCustomerOpportunities } from '../../queries/opportunities';
@@ -58,8 +59,8 @@ export function OpportunitiesTab({ customer }: { customer: Schemas['CustomerOut'
             budget_min: v.budget_min?.trim() || null, budget_max: v.budget_max?.trim() || null,
             expected_close_on: dateFromPicker(v.expected_close_on),
           })}>
-          <Form.Item name="title" label={label('title')} rules={[{ required: true, message: t('fieldError.required') }]}><Input /></Form.Item>
-          <Form.Item name="stage" label={label('stage')}><EnumSelect name="opportunity_stage" values={CREATE_STAGES} allowClear={false} /></Form.Item>
+          <Form.Item name="title" label={label('title')} rules={fieldRules(t, 'OpportunityCreate', 'title')}><Input /></Form.Item>
+          <Form.Item name="stage" label={label('stage')} rules={fieldRules(t, 'OpportunityCreate', 'stage')}><EnumSelect name="opportunity_stage" values={CREATE_STAGES} allowClear={false} /></Form.Item>
           <Form.Item name="budget_min" label={label('budget_min')}><Input inputMode="decimal" prefix="¥" /></Form.Item>
           <Form.Item name="budget_max" label={label('budget_max')}><Input inputMode="decimal" prefix="¥" /></Form.Item>
           <Form.Item name="expected_close_on" label={label('expected_close_on')}><DatePicker style={{ width: '100%' }} /></Form.Item>

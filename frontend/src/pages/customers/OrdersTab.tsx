@@ -9,6 +9,7 @@ import { useClaims } from '../../auth/useSession';
 import { FormModal } from '../../components/FormModal';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
+import { fieldRules, type RequestField } from '../../lib/formRules';
 import { canEditCustomer } from '../../lib/permissions';
 import { dateFromPicker } from '../../lib/time';
 import { useCreateOrder, useCustomerOrders } from '../../queries/orders';
@@ -26,6 +27,7 @@ export function OrdersTab({ customer }: { customer: Schemas['CustomerOut'] }) {
   const create = useCreateOrder(customer.id);
   const [adding, setAdding] = useState(false);
   const label = (f: string) => t(`order.fields.${f}` as 'order.fields.product', { defaultValue: f });
+  const rules = (f: RequestField<'OrderCreate'>) => fieldRules(t, 'OrderCreate', f);
   return (
     <>
       {canEditCustomer(claims, customer) && (
@@ -52,16 +54,16 @@ export function OrdersTab({ customer }: { customer: Schemas['CustomerOut'] }) {
             product: v.product, amount: v.amount.trim(), ordered_on: dateFromPicker(v.ordered_on) ?? '', status: v.status,
             order_no: v.order_no?.trim() || null, contract_no: v.contract_no?.trim() || null,
           })}>
-          <Form.Item name="product" label={label('product')} rules={[{ required: true, message: t('fieldError.required') }]}><Input /></Form.Item>
-          <Form.Item name="amount" label={label('amount')} rules={[{ required: true, message: t('fieldError.required') }]}>
+          <Form.Item name="product" label={label('product')} rules={rules('product')}><Input /></Form.Item>
+          <Form.Item name="amount" label={label('amount')} rules={rules('amount')}>
             <Input inputMode="decimal" prefix="¥" placeholder="12800.00" />
           </Form.Item>
-          <Form.Item name="ordered_on" label={label('ordered_on')} rules={[{ required: true, message: t('fieldError.required') }]}>
+          <Form.Item name="ordered_on" label={label('ordered_on')} rules={rules('ordered_on')}>
             <DatePicker style={{ width: '100%' }} />
           </Form.Item>
-          <Form.Item name="status" label={label('status')}><EnumSelect name="order_status" values={orderStatusValues} allowClear={false} /></Form.Item>
-          <Form.Item name="order_no" label={label('order_no')}><Input /></Form.Item>
-          <Form.Item name="contract_no" label={label('contract_no')}><Input /></Form.Item>
+          <Form.Item name="status" label={label('status')} rules={rules('status')}><EnumSelect name="order_status" values={orderStatusValues} allowClear={false} /></Form.Item>
+          <Form.Item name="order_no" label={label('order_no')} rules={rules('order_no')}><Input /></Form.Item>
+          <Form.Item name="contract_no" label={label('contract_no')} rules={rules('contract_no')}><Input /></Form.Item>
         </FormModal>
       )}
     </>

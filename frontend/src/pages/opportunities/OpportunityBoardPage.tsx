@@ -14,6 +14,7 @@ import { FilterBar, PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, UserSelect, useEnumLabel } from '../../components/selects';
 import { formatMoney } from '../../lib/format';
+import { fieldRules, type RequestField } from '../../lib/formRules';
 import { problemMessage } from '../../lib/problems';
 import { dateFromPicker } from '../../lib/time';
 import { useCreateOpportunity, useOpportunities, useTransitionOpportunity } from '../../queries/opportunities';
@@ -183,20 +184,20 @@ function WinModal({ opportunity, onClose, onWin }: {
 }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<WinValues>();
-  const required = [{ required: true, message: t('fieldError.required') }];
+  const rules = (f: RequestField<'WinOrderIn'>) => fieldRules(t, 'WinOrderIn', f);
   return (
     <Modal open title={t('board.winTitle', { title: opportunity.title })} onCancel={onClose} onOk={() => form.submit()}>
       <Form form={form} layout="vertical" data-testid="win-form"
         initialValues={{ product: opportunity.title, amount: opportunity.budget_max ?? opportunity.budget_min ?? '', ordered_on: dayjs() }}
         onFinish={(v) => onWin({ product: v.product.trim(), amount: v.amount.trim(), ordered_on: dateFromPicker(v.ordered_on) ?? '',
           contract_no: v.contract_no?.trim() || null })}>
-        <Form.Item name="product" label={t('order.fields.product')} rules={required}><Input /></Form.Item>
-        <Form.Item name="amount" label={t('order.fields.amount')} rules={[...required,
-          { pattern: /^\d+(\.\d{1,2})?$/, message: t('board.amountFormat') }]}>
+        <Form.Item name="product" label={t('order.fields.product')} rules={rules('product')}><Input /></Form.Item>
+        <Form.Item name="amount" label={t('order.fields.amount')} rules={[...rules('amount'),
+          { pattern: /^\s*\d+(\.\d{1,2})?\s*$/, message: t('board.amountFormat') }]}>
           <Input inputMode="decimal" prefix="¥" data-testid="win-amount" />
         </Form.Item>
-        <Form.Item name="ordered_on" label={t('order.fields.ordered_on')} rules={required}><DatePicker style={{ width: '100%' }} /></Form.Item>
-        <Form.Item name="contract_no" label={t('order.fields.contract_no')}><Input /></Form.Item>
+        <Form.Item name="ordered_on" label={t('order.fields.ordered_on')} rules={rules('ordered_on')}><DatePicker style={{ width: '100%' }} /></Form.Item>
+        <Form.Item name="contract_no" label={t('order.fields.contract_no')} rules={rules('contract_no')}><Input /></Form.Item>
       </Form>
     </Modal>
   );
@@ -209,7 +210,7 @@ function NewOpportunity({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   const create = useCreateOpportunity();
   const label = (f: string) => t(`opportunity.fields.${f}` as 'opportunity.fields.title', { defaultValue: f });
-  const required = [{ required: true, message: t('fieldError.required') }];
+  const rules = (f: RequestField<'OpportunityCreate'>) => fieldRules(t, 'OpportunityCreate', f);
   return (
     <FormModal<NewValues> title={t('opportunity.add')} fields={FIELDS} label={label} onClose={onClose} initialValues={{ stage: 'intent' }}
       onSubmit={(v) => create.mutateAsync({
@@ -217,9 +218,9 @@ function NewOpportunity({ onClose }: { onClose: () => void }) {
         budget_min: v.budget_min?.trim() || null, budget_max: v.budget_max?.trim() || null,
         expected_close_on: dateFromPicker(v.expected_close_on),
       })}>
-      <Form.Item name="customer_id" label={label('customer_id')} rules={required}><CustomerPicker /></Form.Item>
-      <Form.Item name="title" label={label('title')} rules={required}><Input /></Form.Item>
-      <Form.Item name="stage" label={label('stage')}><EnumSelect name="opportunity_stage" values={['intent', 'quote', 'contract']} allowClear={false} /></Form.Item>
+      <Form.Item name="customer_id" label={label('customer_id')} rules={rules('customer_id')}><CustomerPicker /></Form.Item>
+      <Form.Item name="title" label={label('title')} rules={rules('title')}><Input /></Form.Item>
+      <Form.Item name="stage" label={label('stage')} rules={rules('stage')}><EnumSelect name="opportunity_stage" values={['intent', 'quote', 'contract']} allowClear={false} /></Form.Item>
       <Form.Item name="budget_min" label={label('budget_min')}><Input inputMode="decimal" prefix="¥" /></Form.Item>
       <Form.Item name="budget_max" label={label('budget_max')}><Input inputMode="decimal" prefix="¥" /></Form.Item>
       <Form.Item name="expected_close_on" label={label('expected_close_on')}><DatePicker style={{ width: '100%' }} /></Form.Item>

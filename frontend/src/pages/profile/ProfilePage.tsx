@@ -7,6 +7,7 @@ import { setTokens } from '../../auth/session';
 import { QueryState } from '../../components/QueryState';
 import { useEnumLabel } from '../../components/selects';
 import { type Language } from '../../i18n';
+import { fieldRules } from '../../lib/formRules';
 import { problemMessage } from '../../lib/problems';
 import { updateMe, userKeys, useMe, useSetLanguage } from '../../queries/users';
 
@@ -165,11 +166,12 @@ function PasswordCard({ user }: { user: Schemas['UserOut'] }) {
       <Typography.Paragraph type="secondary">{t('profile.passwordRules')}</Typography.Paragraph>
       {general && <Alert type="error" showIcon style={{ marginBottom: 12 }} title={general} />}
       <Form form={form} layout="vertical" style={{ maxWidth: 420 }} onFinish={(v) => void submit(v)} data-testid="password-form">
-        <Form.Item name="current_password" label={t('profile.currentPassword')} rules={[{ required: true, message: t('fieldError.required') }]}>
+        <Form.Item name="current_password" label={t('profile.currentPassword')}
+          rules={fieldRules(t, 'UserPatch', 'current_password', { required: true })}>
           <Input.Password autoComplete="current-password" data-testid="current-password" />
         </Form.Item>
         <Form.Item name="password" label={t('profile.newPassword')} rules={[
-          { required: true, message: t('fieldError.required') },
+          ...fieldRules(t, 'UserPatch', 'password', { required: true }),
           { validator: async (_, value: string | undefined) => {
             const problem = value ? passwordProblem(value, user.username) : null;
             if (problem) throw new Error(t(`profile.${problem}`));

@@ -10,7 +10,8 @@ import { FormModal } from '../../components/FormModal';
 import { QueryState } from '../../components/QueryState';
 import { CustomerPicker, UserSelect } from '../../components/selects';
 import { fromNow } from '../../lib/format';
-import { canWriteTasks } from '../../lib/permissions';
+import { fieldRules } from '../../lib/formRules';
+import { canNameOwner, canWriteTasks } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
 import { dateFromPicker } from '../../lib/time';
 import { useCustomer } from '../../queries/customers';
@@ -103,22 +104,21 @@ function NewTask({ customerId, customerOwnerId, onClose }: { customerId?: number
   const claims = useClaims();
   const create = useCreateTask();
   const label = (f: string) => t(`tasks.fields.${f}` as 'tasks.fields.title', { defaultValue: f });
-  const admin = claims.role === 'admin';
+  const namesOwner = canNameOwner(claims);
   return (
     <FormModal<NewValues> title={t('tasks.add')} fields={FIELDS} label={label} onClose={onClose}
-      initialValues={{ due_on: dayjs().add(1, 'day'), owner_id: admin && customerOwnerId ? customerOwnerId : undefined }}
+      initialValues={{ due_on: dayjs().add(1, 'day'), owner_id: namesOwner && customerOwnerId ? customerOwnerId : undefined }}
       onSubmit={(v) => create.mutateAsync({
         title: v.title.trim(), due_on: dateFromPicker(v.due_on), customer_id: customerId ?? v.customer_id ?? null,
         owner_id: v.owner_id ?? null,
       })}>
-      <Form.Item name="title" label={label('title')} rules={[{ required: true, whitespace: true, message: t('fieldError.required') },
-        { max: 200, message: t('fieldError.tooLong', { max: 200 }) }]}>
+      <Form.Item name="title" label={label('title')} rules={fieldRules(t, 'TaskCreate', 'title', { notBlank: true })}>
         <Input data-testid="task-title" />
       </Form.Item>
       <Form.Item name="due_on" label={label('due_on')}><DatePicker style={{ width: '100%' }} /></Form.Item>
       {!customerId && <Form.Item name="customer_id" label={label('customer_id')}><CustomerPicker /></Form.Item>}
-      {admin && (
-        <Form.Item name="owner_id" label={label('owner_id')}>
+      {namesOwner && (
+        <Form.Item name="owner_id" label={label('owner_id')} rules={fieldRules(t, 'TaskCreate', 'owner_id')}>
           <UserSelect roles={['admin', 'account_manager']} />
         </Form.Item>
       )}
@@ -134,7 +134,7 @@ function Reassign({ task, onClose }: { task: Task; onClose: () => void }) {
     <FormModal<{ owner_id: number }> title={t('tasks.reassign')} fields={['owner_id']} label={label} onClose={onClose}
       initialValues={{ owner_id: task.owner_id }}
       onSubmit={(v) => update.mutateAsync({ id: task.id, version: task.version, body: { owner_id: v.owner_id } })}>
-      <Form.Item name="owner_id" label={label('owner_id')} rules={[{ required: true, message: t('fieldError.required') }]}>
+      <Form.Item name="owner_id" label={label('owner_id')} rules={fieldRules(t, 'TaskPatch', 'owner_id', { required: true })}>
         <UserSelect roles={['admin', 'account_manager']} allowClear={false} data-testid="task-assignee" />
       </Form.Item>
     </FormModal>

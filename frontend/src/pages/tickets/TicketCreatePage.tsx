@@ -7,7 +7,8 @@ import type { Schemas } from '../../api/client';
 import { channelValues, priorityValues, responsiblePartyValues, ticketTypeValues } from '../../api/schema.gen';
 import { useClaims } from '../../auth/useSession';
 import { DepartmentSelect, EnumSelect, UserSelect } from '../../components/selects';
-import { canAssignTicket } from '../../lib/permissions';
+import { clearChangedErrors, fieldRules, type RequestField } from '../../lib/formRules';
+import { canAssignTicket, canSetTicketPriority } from '../../lib/permissions';
 import { formProblem } from '../../lib/problems';
 import { fromPicker } from '../../lib/time';
 import { id as idParam } from '../../lib/urlState';
@@ -52,7 +53,6 @@ export default function TicketCreatePage() {
   const customerId = Form.useWatch('customer_id', form);
   const type = Form.useWatch('type', form);
   const contacts = useContacts(customerId);
-  const supervisor = canAssignTicket(claims);
 
   const submit = async ({ expected_resolution_at, revisit_at, ...values }: Values) => {
     setGeneral([]);
@@ -74,37 +74,38 @@ export default function TicketCreatePage() {
     }
   };
 
-  const required = [{ required: true, message: t('fieldError.required') }];
+  const rules = (f: RequestField<'TicketCreate'>) => fieldRules(t, 'TicketCreate', f);
   const label = (f: string) => t(`ticket.fields.${f}` as 'ticket.fields.title');
   return (
     <Card title={t('ticket.new')}>
       {general.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={general.join('; ')} />}
       <Form form={form} layout="vertical" onFinish={(v) => void submit(v)}
+        onValuesChange={(changed: object) => clearChangedErrors(form, changed)}
         initialValues={{ customer_id: idParam(search.get('customer_id') ?? undefined), channel: 'phone', urgent: false, important: false }}>
         <Row gutter={16}>
           <Col xs={24} md={12}>
-            <Form.Item name="customer_id" label={label('customer_id')} rules={required}><CustomerPicker /></Form.Item>
+            <Form.Item name="customer_id" label={label('customer_id')} rules={rules('customer_id')}><CustomerPicker /></Form.Item>
           </Col>
           <Col xs={24} md={12}>
-            <Form.Item name="contact_id" label={label('contact_id')}>
+            <Form.Item name="contact_id" label={label('contact_id')} rules={rules('contact_id')}>
               <Select allowClear options={(contacts.data ?? []).map((c) => ({ value: c.id, label: c.name }))} />
             </Form.Item>
           </Col>
           <Col xs={24} md={12}>
-            <Form.Item name="type" label={label('type')} rules={required}>
+            <Form.Item name="type" label={label('type')} rules={rules('type')}>
               <EnumSelect name="ticket_type" values={ticketTypeValues} data-testid="ticket-type" />
             </Form.Item>
           </Col>
           <Col xs={24} md={12}>
-            <Form.Item name="channel" label={label('channel')} rules={required}>
+            <Form.Item name="channel" label={label('channel')} rules={rules('channel')}>
               <EnumSelect name="channel" values={channelValues} allowClear={false} />
             </Form.Item>
           </Col>
           <Col xs={24}>
-            <Form.Item name="title" label={label('title')} rules={required}><Input maxLength={200} /></Form.Item>
+            <Form.Item name="title" label={label('title')} rules={rules('title')}><Input /></Form.Item>
           </Col>
           <Col xs={24}>
-            <Form.Item name="description" label={label('description')}><Input.TextArea rows={4} /></Form.Item>
+            <Form.Item name="description" label={label('description')} rules={rules('description')}><Input.TextArea rows={4} /></Form.Item>
           </Col>
           <Col xs={12} md={6}>
             <Form.Item name="urgent" label={label('urgent')} valuePropName="checked"><Switch /></Form.Item>
@@ -117,36 +118,40 @@ export default function TicketCreatePage() {
               <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} />
             </Form.Item>
           </Col>
-          {supervisor && (
-            <>
-              <Col xs={24} md={12}>
-                <Form.Item name="priority" label={label('priority')}>
-                  <Select allowClear options={priorityValues.map((p) => ({ value: p, label: p }))} />
-                </Form.Item>
-              </Col>
-              <Col xs={24} md={12}>
-                <Form.Item name="assignee_id" label={label('assignee_id')}><UserSelect /></Form.Item>
-              </Col>
-            </>
+          {canSetTicketPriority(claims) && (
+            <Col xs={24} md={12}>
+              <Form.Item name="priority" label={label('priority')} rules={rules('priority')}>
+                <Select allowClear options={priorityValues.map((p) => ({ value: p, label: p }))} />
+              </Form.Item>
+            </Col>
+          )}
+          {canAssignTicket(claims) && (
+            <Col xs={24} md={12}>
+              <Form.Item name="assignee_id" label={label('assignee_id')} rules={rules('assignee_id')}><UserSelect /></Form.Item>
+            </Col>
           )}
           <Col xs={24} md={12}>
-            <Form.Item name="collaborator_user_ids" label={label('collaborator_user_ids')}><UserSelect mode="multiple" /></Form.Item>
+            <Form.Item name="collaborator_user_ids" label={label('collaborator_user_ids')} rules={rules('collaborator_user_ids')}>
+              <UserSelect mode="multiple" />
+            </Form.Item>
           </Col>
           <Col xs={24} md={12}>
-            <Form.Item name="collaborator_department_ids" label={label('collaborator_department_ids')}><DepartmentSelect mode="multiple" /></Form.Item>
+            <Form.Item name="collaborator_department_ids" label={label('collaborator_department_ids')} rules={rules('collaborator_department_ids')}>
+              <DepartmentSelect mode="multiple" />
+            </Form.Item>
           </Col>
           {type === 'complaint' && (
             <>
               <Col xs={24} md={12}>
-                <Form.Item name="root_cause" label={label('root_cause')}><Input /></Form.Item>
+                <Form.Item name="root_cause" label={label('root_cause')} rules={rules('root_cause')}><Input /></Form.Item>
               </Col>
               <Col xs={24} md={12}>
-                <Form.Item name="responsible_party" label={label('responsible_party')}>
+                <Form.Item name="responsible_party" label={label('responsible_party')} rules={rules('responsible_party')}>
                   <EnumSelect name="responsible_party" values={responsiblePartyValues} />
                 </Form.Item>
               </Col>
               <Col xs={24} md={12}>
-                <Form.Item name="remedy" label={label('remedy')}><Input /></Form.Item>
+                <Form.Item name="remedy" label={label('remedy')} rules={rules('remedy')}><Input /></Form.Item>
               </Col>
               <Col xs={24} md={12}>
                 <Form.Item name="revisit_at" label={label('revisit_at')}>

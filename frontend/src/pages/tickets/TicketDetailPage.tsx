@@ -16,6 +16,7 @@ import { QueryState } from '../../components/QueryState';
 import { SlaBadge } from '../../components/SlaBadge';
 import { DepartmentSelect, EnumSelect, UserSelect, useEnumLabel } from '../../components/selects';
 import { canAssignTicket, canCommentTicket, canWorkTicket } from '../../lib/permissions';
+import { fieldRules } from '../../lib/formRules';
 import { problemMessage } from '../../lib/problems';
 import { formatDateTime, fromPicker, toPicker } from '../../lib/time';
 import { useContacts } from '../../queries/contacts';
@@ -171,7 +172,7 @@ function TransitionModal({ ticket, to, onClose }: { ticket: Ticket; to: Status; 
     });
   };
   const score = (name: 'response_speed' | 'resolution' | 'attitude' | 'overall') => (
-    <Form.Item name={name} label={t(`ticket.close.${name}`)} rules={[{ required: true, message: t('fieldError.required') }]}>
+    <Form.Item name={name} label={t(`ticket.close.${name}`)} rules={fieldRules(t, 'SatisfactionIn', name)}>
       <Rate data-testid={`rate-${name}`} />
     </Form.Item>
   );
@@ -189,10 +190,14 @@ function TransitionModal({ ticket, to, onClose }: { ticket: Ticket; to: Status; 
             {score('resolution')}
             {score('attitude')}
             {score('overall')}
-            <Form.Item name="comment" label={t('ticket.close.comment')}><Input.TextArea rows={2} /></Form.Item>
+            <Form.Item name="comment" label={t('ticket.close.comment')} rules={fieldRules(t, 'SatisfactionIn', 'comment')}>
+              <Input.TextArea rows={2} />
+            </Form.Item>
           </>
         )}
-        <Form.Item name="note" label={t('ticket.transitionNote')}><Input.TextArea rows={2} /></Form.Item>
+        <Form.Item name="note" label={t('ticket.transitionNote')} rules={fieldRules(t, 'TransitionIn', 'note')}>
+          <Input.TextArea rows={2} />
+        </Form.Item>
       </Form>
     </Modal>
   );
@@ -289,11 +294,15 @@ function ComplaintCard({ ticket, editable }: { ticket: Ticket; editable: boolean
     )}>
       {editing ? (
         <Form layout="vertical" onFinish={save} initialValues={{ ...ticket, revisit_at: toPicker(ticket.revisit_at) }}>
-          <Form.Item name="root_cause" label={t('ticket.fields.root_cause')}><Input.TextArea rows={2} /></Form.Item>
-          <Form.Item name="responsible_party" label={t('ticket.fields.responsible_party')}>
+          <Form.Item name="root_cause" label={t('ticket.fields.root_cause')} rules={fieldRules(t, 'TicketPatch', 'root_cause')}>
+            <Input.TextArea rows={2} />
+          </Form.Item>
+          <Form.Item name="responsible_party" label={t('ticket.fields.responsible_party')} rules={fieldRules(t, 'TicketPatch', 'responsible_party')}>
             <EnumSelect name="responsible_party" values={responsiblePartyValues} />
           </Form.Item>
-          <Form.Item name="remedy" label={t('ticket.fields.remedy')}><Input.TextArea rows={2} /></Form.Item>
+          <Form.Item name="remedy" label={t('ticket.fields.remedy')} rules={fieldRules(t, 'TicketPatch', 'remedy')}>
+            <Input.TextArea rows={2} />
+          </Form.Item>
           <Form.Item name="revisit_at" label={t('ticket.fields.revisit_at')}>
             <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} />
           </Form.Item>

@@ -7,6 +7,7 @@ import { useClaims } from '../../auth/useSession';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
 import { canCommentTicket, canWorkTicket } from '../../lib/permissions';
+import { fieldRules } from '../../lib/formRules';
 import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
 import { useCommentTicket, useRecordException, useResolveException, useTimeline } from '../../queries/tickets';
@@ -93,7 +94,8 @@ function CommentForm({ ticket, canReply }: { ticket: Ticket; canReply: boolean }
         onSuccess: () => { form.resetFields(['body']); void message.success(t('ticket.commented')); },
         onError: (error) => void message.error(problemMessage(t, error)),
       })}>
-      <Form.Item name="body" label={t('ticket.comment')} rules={[{ required: true, whitespace: true, message: t('fieldError.required') }]}>
+      {/* The server takes a comment of spaces; an empty-looking entry on the timeline helps nobody. */}
+      <Form.Item name="body" label={t('ticket.comment')} rules={fieldRules(t, 'CommentIn', 'body', { notBlank: true })}>
         <Input.TextArea rows={3} placeholder={t('ticket.commentPlaceholder')} data-testid="comment-body" />
       </Form.Item>
       <Space wrap>
@@ -142,13 +144,15 @@ function ExceptionModal({ ticket, onClose }: { ticket: Ticket; onClose: () => vo
     <Modal open title={t('ticket.exception.record')} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: record.isPending }}>
       <Form form={form} layout="vertical" onFinish={(v) => record.mutate({ ...v, handling: v.handling || null }, {
         onSuccess: onClose, onError: (error) => void message.error(problemMessage(t, error)) })}>
-        <Form.Item name="kind" label={t('ticket.exception.kind')} rules={[{ required: true, message: t('fieldError.required') }]}>
+        <Form.Item name="kind" label={t('ticket.exception.kind')} rules={fieldRules(t, 'ExceptionIn', 'kind')}>
           <EnumSelect name="exception_kind" values={exceptionInKindValues} />
         </Form.Item>
-        <Form.Item name="description" label={t('ticket.exception.description')} rules={[{ required: true, message: t('fieldError.required') }]}>
+        <Form.Item name="description" label={t('ticket.exception.description')} rules={fieldRules(t, 'ExceptionIn', 'description')}>
           <Input.TextArea rows={3} />
         </Form.Item>
-        <Form.Item name="handling" label={t('ticket.exception.handling')}><Input.TextArea rows={2} /></Form.Item>
+        <Form.Item name="handling" label={t('ticket.exception.handling')} rules={fieldRules(t, 'ExceptionIn', 'handling')}>
+          <Input.TextArea rows={2} />
+        </Form.Item>
       </Form>
     </Modal>
   );
