@@ -54,7 +54,7 @@ export function OrdersTab({ customer }: { customer: Schemas['CustomerOut'] }) {
             product: v.product, amount: v.amount.trim(), ordered_on: dateFromPicker(v.ordered_on) ?? '', status: v.status,
             order_no: v.order_no?.trim() || null, contract_no: v.contract_no?.trim() || null,
           })}>
-          <Form.Item name="product" label={label('product')} rules={rules('product')}><Input /></Form.Item>
+          <Form.Item name="product" label={label('product')} rules={fieldRules(t, 'OrderCreate', 'product', { notBlank: true })}><Input /></Form.Item>
           <Form.Item name="amount" label={label('amount')} rules={rules('amount')}>
             <Input inputMode="decimal" prefix="¥" placeholder="12800.00" />
           </Form.Item>

@@ -191,7 +191,7 @@ function WinModal({ opportunity, onClose, onWin }: {
         initialValues={{ product: opportunity.title, amount: opportunity.budget_max ?? opportunity.budget_min ?? '', ordered_on: dayjs() }}
         onFinish={(v) => onWin({ product: v.product.trim(), amount: v.amount.trim(), ordered_on: dateFromPicker(v.ordered_on) ?? '',
           contract_no: v.contract_no?.trim() || null })}>
-        <Form.Item name="product" label={t('order.fields.product')} rules={rules('product')}><Input /></Form.Item>
+        <Form.Item name="product" label={t('order.fields.product')} rules={fieldRules(t, 'WinOrderIn', 'product', { notBlank: true })}><Input /></Form.Item>
         <Form.Item name="amount" label={t('order.fields.amount')} rules={[...rules('amount'),
           { pattern: /^\s*\d+(\.\d{1,2})?\s*$/, message: t('board.amountFormat') }]}>
           <Input inputMode="decimal" prefix="¥" data-testid="win-amount" />
