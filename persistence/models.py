@@ -178,9 +178,11 @@ class CodeCounter(Base):
 class Customer(Versioned, Base):
     __tablename__ = "customer"
     __table_args__ = (
-        Index("ix_customer_owner_id_id", "owner_id", "id"),
+        # With `archived`, which every list filters on: a page and its count read the index
+        # alone (a count of 10,000 matches without visiting the table).
+        Index("ix_customer_owner_id_archived_id", "owner_id", "archived", "id"),
         Index("ix_customer_archived_id", "archived", "id"),
-        Index("ix_customer_stage_id", "stage", "id"),
+        Index("ix_customer_stage_archived_id", "stage", "archived", "id"),
         Index("ix_customer_name_id", "name", "id"),  # exact names (import duplicates)
         Index("ix_customer_name_sort_id", "name_sort", "id"),  # sort by name, pinyin order
         Index("ix_customer_created_at", "created_at"),
@@ -515,6 +517,9 @@ class Ticket(Versioned, Base):
         Index("ix_ticket_first_response_warn_at", "first_response_warn_at"),
         Index("ix_ticket_resolution_warn_at", "resolution_warn_at"),
         Index("ix_ticket_update_due_at", "update_due_at"),
+        # The list's sla_state=breached filter.
+        Index("ix_ticket_first_response_due_at", "first_response_due_at"),
+        Index("ix_ticket_resolution_due_at", "resolution_due_at"),
         # Analytics buckets tickets by these instants.
         Index("ix_ticket_opened_at", "opened_at"),
         Index("ix_ticket_resolved_at", "resolved_at"),
