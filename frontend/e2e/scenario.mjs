@@ -164,14 +164,19 @@ export async function scenario({ browser, base, artifacts, password }) {
       }
     });
 
-    await step('an invalid credit code shows the server’s field error in Chinese', async () => {
+    await step('an invalid credit code is refused in Chinese before any request', async () => {
       await page.getByTestId('new-organization').click();
       await page.waitForURL(/\/customers\/new\?kind=organization/);
+      const posts = [];
+      const onRequest = (r) => { if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/customers') posts.push(r); };
+      page.on('request', onRequest);
       await page.getByRole('textbox', { name: '名称' }).fill('闽江测试科技有限公司');
       await page.getByRole('textbox', { name: '统一社会信用代码' }).fill(BAD_CREDIT_CODE);
       await page.getByTestId('save-customer').click();
       const error = page.locator('.ant-form-item-explain-error').filter({ hasText: '统一社会信用代码校验位不正确' });
       await error.waitFor();
+      page.off('request', onRequest);
+      if (posts.length) throw new Error('the form sent a credit code it could have refused');
       await error.scrollIntoViewIfNeeded();
       await shot(page, 'desktop-customer-form-error');
     });
@@ -204,7 +209,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       await page.getByTestId('customer-tags').getByText('区域-华东').waitFor();
     });
 
-    await step('record a follow-up (a blank summary is refused by the server) and see it on the timeline', async () => {
+    await step('record a follow-up (an empty summary is refused) and see it on the timeline', async () => {
       await page.getByRole('tab', { name: '跟进记录' }).click();
       await page.getByTestId('add-follow-up').click();
       const form = page.getByTestId('follow-up-form');
@@ -419,6 +424,15 @@ export async function scenario({ browser, base, artifacts, password }) {
       await mpage.getByRole('heading', { name: '我的待跟进' }).waitFor();
       await mpage.getByTestId('due-list').or(mpage.getByText('今天没有待跟进的事项')).first().waitFor();
       await shot(mpage, 'desktop-follow-ups-due-manager');
+      // The new-customer form offers no field only an admin may set.
+      await mpage.goto(`${base}/customers/new?kind=individual`);
+      await mpage.getByRole('textbox', { name: '身份证号' }).fill('11010519491231002Y');
+      await mpage.getByTestId('save-customer').click();
+      await mpage.getByText('身份证号应为 17 位数字加一位数字或 X').waitFor();
+      for (const id of ['customer-grade', 'customer-grade-locked', 'customer-owner', 'create-into-pool']) {
+        check(await mpage.getByTestId(id).count() === 0, `an account manager is offered ${id}`);
+      }
+      await shot(mpage, 'desktop-customer-form-manager');
       await manager.close();
     });
 
