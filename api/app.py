@@ -14,6 +14,7 @@ from api.query import refuse_unknown_query
 from api.routers import (
     alerts,
     analytics,
+    api_keys,
     attachments,
     auth,
     backups,
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     app.include_router(service_settings_router.router, prefix=API_PREFIX)
     app.include_router(pool.router, prefix=API_PREFIX)
     app.include_router(change_requests.router, prefix=API_PREFIX)
+    app.include_router(api_keys.router, prefix=API_PREFIX)
     for router in (
         orders.router,
         follow_ups.router,

@@ -8,13 +8,17 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request, Security
-from fastapi.security import OAuth2PasswordBearer, SecurityScopes
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer, SecurityScopes
 
+from api import observability
 from api.security import decode_access_token
 from api.settings import Settings
-from domain.errors import Forbidden, Invalid, Unauthorized
+from domain import api_key
+from domain.errors import Forbidden, Invalid, RateLimited, Unauthorized
 from domain.roles import Actor, Role, Scope
+from persistence.api_key_repo import count_request, key_state
 from persistence.db import Database
+from persistence.settings_repo import REQUEST_API_KEY
 from persistence.uow import SqlUnitOfWork
 from persistence.user_repo import access_state
 
@@ -22,6 +26,12 @@ oauth2 = OAuth2PasswordBearer(
     tokenUrl="/api/v1/auth/token",
     auto_error=False,
     scopes={s.value: s.name.replace("_", " ").lower() for s in Scope},
+)
+# Machines: an API key in X-API-Key (or as the bearer token).
+api_key_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="An API key (`crm_live_…`); also accepted as `Authorization: Bearer`.",
 )
 
 
@@ -56,8 +66,15 @@ async def read_uow(request: Request) -> AsyncIterator[SqlUnitOfWork]:
 
 
 async def current_actor(
-    security_scopes: SecurityScopes, request: Request, token: Annotated[str | None, Depends(oauth2)]
+    security_scopes: SecurityScopes,
+    request: Request,
+    token: Annotated[str | None, Depends(oauth2)],
+    x_api_key: Annotated[str | None, Depends(api_key_header)],
 ) -> Actor:
+    secret = x_api_key or (token if token and token.startswith(api_key.PREFIX) else None)
+    REQUEST_API_KEY.set(None)
+    if secret is not None:
+        return await key_actor(request, secret, security_scopes)
     if token is None:
         raise Unauthorized("Sign in first: send `Authorization: Bearer <access token>`.")
     claims = decode_access_token(token, key=request.app.state.settings.signing_key)
@@ -76,6 +93,55 @@ async def current_actor(
     except ValueError:
         raise Unauthorized("The access token is invalid or expired.") from None
     return Actor(user_id=claims.user_id, role=role, department_id=state.department_id)
+
+
+async def key_actor(request: Request, secret: str, security_scopes: SecurityScopes) -> Actor:
+    """The actor of a request made with an API key: its owner (row-level rules and all) or,
+    without one, the admin who created it; either way limited to the key's scopes. Counted
+    against the key's limit."""
+    invalid = Unauthorized("The API key is invalid, expired or revoked.")
+    public_id = api_key.public_id_of(secret)
+    state = None if public_id is None else await key_state(request.app.state.database, public_id)
+    if state is None:
+        raise invalid
+    now = request.app.state.clock.now()
+    current = api_key.matches(secret, state.digest) or (
+        state.previous_valid_until is not None
+        and state.previous_valid_until > now
+        and api_key.matches(secret, state.previous_digest)
+    )
+    status = api_key.status(revoked_at=state.revoked_at, expires_at=state.expires_at, now=now)
+    if not current or status != "active" or state.owner_active is False:
+        raise invalid
+    if not api_key.ip_allowed(state.allowed_ips, request.client.host if request.client else None):
+        raise Forbidden("This API key may not be used from this address.")
+    usage = api_key.Usage(
+        limit=state.rate_limit_per_minute,
+        count=await count_request(
+            request.app.state.database, state.id, api_key.window_start(now), now
+        ),
+        resets_at=api_key.window_start(now) + api_key.WINDOW,
+    )
+    request.state.extra_headers = usage.headers(now)
+    if usage.exceeded:
+        raise RateLimited(
+            f"This API key may make {usage.limit} requests a minute.",
+            retry_after=int(request.state.extra_headers["Retry-After"]),
+        )
+    owner_role = None if state.owner_role is None else Role(state.owner_role)
+    scopes = api_key.effective_scopes(state.scopes, owner_role)
+    missing = sorted(set(security_scopes.scopes) - scopes)
+    if missing:
+        raise Forbidden(f"This API key lacks the scopes: {', '.join(missing)}.")
+    REQUEST_API_KEY.set(state.id)
+    user_id = state.owner_id if state.owner_id is not None else state.created_by
+    observability.user_id.set(user_id)  # the request's log line names whom the key acts as
+    return Actor(
+        user_id=user_id,
+        role=owner_role or Role.ADMIN,
+        department_id=state.owner_department_id,
+        api_key_id=state.id,
+    )
 
 
 async def if_match_version(

@@ -134,7 +134,9 @@ class BodyLimit:
 
 class SecurityHeaders:
     """nosniff, no framing and a referrer policy on everything; a CSP on the app's pages; and
-    `Cache-Control: no-store` on API answers, which carry personal data."""
+    `Cache-Control: no-store` on API answers, which carry personal data. Also the headers a
+    dependency left in `request.state.extra_headers` (an API key's RateLimit-*), which must
+    reach error answers too."""
 
     def __init__(self, app: ASGIApp, api_prefix: str) -> None:
         self.app, self.api_prefix = app, api_prefix
@@ -153,10 +155,13 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
+                left = scope.get("state", {}).get("extra_headers", {})
                 message["headers"] = [
                     *message.get("headers", []),
                     *(h for h in extra if h[0] not in present),
-                ]
+                    *((k.lower().encode(), v.encode()) for k, v in left.items()
+                      if k.lower().encode() not in present),
+                ]  # fmt: skip
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

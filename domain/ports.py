@@ -31,6 +31,7 @@ class UnitOfWork(Protocol):
     imports: Any  # import records, matching and bulk writes (persistence/imports/repo.py)
     search: Any
     saved_views: Any
+    api_keys: Any
 
 
 class PasswordHasher(Protocol):

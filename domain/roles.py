@@ -37,9 +37,10 @@ ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    user_id: int | None  # None for the system (jobs, seeding)
+    user_id: int | None  # None for the system (jobs, seeding) and API keys without an owner
     role: Role
     department_id: int | None = None
+    api_key_id: int | None = None  # a request made with an API key (as its owner, if any)
 
     @property
     def is_admin(self) -> bool:

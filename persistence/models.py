@@ -340,6 +340,44 @@ class AuditEvent(Base):
     customer_id: Mapped[int | None] = mapped_column(Id)
     action: Mapped[str] = mapped_column(String(40))
     changes: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    # The API key the change was made with (its owner, if any, is actor_id).
+    api_key_id: Mapped[int | None] = mapped_column(Id)
+
+
+class ApiKey(Versioned, Base):
+    """A machine's credential (domain/api_key.py). The secret itself is never stored."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    public_id: Mapped[str] = mapped_column(String(20), unique=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    # After a rotation the old secret keeps working until previous_valid_until.
+    previous_digest: Mapped[str | None] = mapped_column(String(64))
+    previous_valid_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    scopes: Mapped[list[str]] = mapped_column(Json, default=list)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    allowed_ips: Mapped[list[str]] = mapped_column(Json, default=list)
+    rate_limit_per_minute: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[int | None] = mapped_column(Id)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ApiKeyWindow(Base):
+    """Requests made with a key in one minute: the rate limit, shared by every server
+    process through the database."""
+
+    __tablename__ = "api_key_window"
+
+    api_key_id: Mapped[int] = mapped_column(
+        ForeignKey("api_key.id", ondelete="CASCADE"), primary_key=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
 
 
 # ---- sales: orders, follow-ups, opportunities -----------------------------------------------

@@ -1,6 +1,7 @@
 """Tags, custom field definitions and the audit trail."""
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -146,6 +147,11 @@ class SqlCustomFieldRepo:
         return {str(v) for v in (await self.session.scalars(stmt)).all()}
 
 
+# The API key the current request was made with (api/deps.py sets it for every request it
+# authenticates): each audit event the request writes names it, whatever wrote the event.
+REQUEST_API_KEY: ContextVar[int | None] = ContextVar("request_api_key", default=None)
+
+
 class SqlAuditRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -170,6 +176,7 @@ class SqlAuditRepo:
                 action=action,
                 changes=changes,
                 at=at,
+                api_key_id=REQUEST_API_KEY.get(),
             )
         )
 

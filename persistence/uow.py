@@ -4,6 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.analytics import SqlAnalyticsRepo
 from persistence.analytics.report_repo import SqlReportRepo
+from persistence.api_key_repo import SqlApiKeyRepo
 from persistence.attachment_repo import SqlAttachmentRepo
 from persistence.change_request_repo import SqlChangeRequestRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
@@ -50,3 +51,4 @@ class SqlUnitOfWork:
         self.summaries = SqlCustomerSummaryRepo(session)
         self.search = SqlSearchRepo(session)
         self.saved_views = SqlSavedViewRepo(session)
+        self.api_keys = SqlApiKeyRepo(session)

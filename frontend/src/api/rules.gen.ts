@@ -17,6 +17,17 @@ export interface FieldRule {
 }
 
 export const requestRules = {
+  "ApiKeyCreate": {
+    "allowed_ips": {"maxItems":50,"items":{"maxLength":64}},
+    "expires_at": {},
+    "name": {"required":true,"minLength":1,"maxLength":100},
+    "owner_id": {"minimum":1},
+    "rate_limit_per_minute": {"minimum":1,"maximum":100000},
+    "scopes": {"required":true,"minItems":1,"maxItems":10,"items":{"enum":["customers:read","customers:write","tags:write","users:read","users:admin","settings:admin","audit:read","tickets:read","tickets:write","notifications"]}},
+  },
+  "ApiKeyRotate": {
+    "grace_hours": {"minimum":0,"maximum":168},
+  },
   "ArchiveIn": {
     "reason": {"required":true,"minLength":1,"maxLength":500},
   },
