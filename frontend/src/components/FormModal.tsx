@@ -10,6 +10,8 @@ interface Props<T> {
   /** The form's field names: the server's errors on them show next to them. */
   fields: readonly string[];
   label?: (field: string) => string;
+  /** Fields whose whole list is one input (a tags select): an error on an entry goes next to it. */
+  lists?: readonly string[];
   onSubmit: (values: T) => Promise<unknown>;
   onClose: () => void;
   children: ReactNode | ((form: FormInstance<T>) => ReactNode);
@@ -17,7 +19,7 @@ interface Props<T> {
 
 /** A modal form that saves through the API and shows the server's field errors in place, each
  *  until its field is changed. */
-export function FormModal<T extends object>({ title, initialValues, fields, label, onSubmit, onClose, children }: Props<T>) {
+export function FormModal<T extends object>({ title, initialValues, fields, label, lists = [], onSubmit, onClose, children }: Props<T>) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<T>();
@@ -31,7 +33,9 @@ export function FormModal<T extends object>({ title, initialValues, fields, labe
       void message.success(t('common.saved'));
       onClose();
     } catch (error) {
-      const problem = formProblem(t, error, fields, label);
+      const sent = values as Record<string, unknown>;
+      const problem = formProblem(t, error, fields, label,
+        Object.fromEntries(lists.map((name) => [name, Array.isArray(sent[name]) ? sent[name] as unknown[] : null])));
       form.setFields(problem.fields as Parameters<typeof form.setFields>[0]);
       setGeneral(problem.general);
     } finally {

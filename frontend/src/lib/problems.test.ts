@@ -56,6 +56,24 @@ describe('server field errors in the user language', () => {
     expect(result.general).toEqual(['[owner_id]: 您的角色不能设置此字段']);
   });
 
+  it('says the API key form’s errors in Chinese, the scopes by their labels', () => {
+    expect(translateFieldError(t, 'scopes', "beyond the owner's role: settings:admin, users:admin"))
+      .toBe('超出代表用户角色的权限：管理系统设置、管理用户');
+    expect(translateFieldError(t, 'expires_at', 'must be in the future')).toBe('必须是将来的时间');
+    expect(translateFieldError(t, 'owner_id', 'must be an active user')).toBe('必须是在职用户');
+    expect(translateFieldError(t, 'grace_hours', 'between 0 and 168 hours')).toBe('应在 0 到 168 之间');
+    expect(translateFieldError(t, 'scopes', 'List should have at least 1 item after validation, not 0')).toBe('至少 1 项');
+    expect(translateFieldError(t, 'rate_limit_per_minute', 'Input should be greater than or equal to 1')).toBe('不能小于 1');
+  });
+
+  it('puts an error on an entry of a one-input list next to the list, naming the entry', () => {
+    const error = validation([{ field: 'allowed_ips.1', message: 'not an IP address or network' }]);
+    expect(formProblem(t, error, ['allowed_ips'], undefined, { allowed_ips: ['10.0.0.0/8', '10.0.0.300'] }).fields)
+      .toEqual([{ name: ['allowed_ips'], errors: ['10.0.0.300：不是有效的 IP 地址或网段'] }]);
+    // Without being told it is one input, the error keeps its path (a Form.List's item).
+    expect(formProblem(t, error, ['allowed_ips']).fields[0]?.name).toEqual(['allowed_ips', '1']);
+  });
+
   it('turns a problem without field errors into one message by its code', () => {
     const stale = new ApiError(412, { type: '/problems/version-mismatch', title: 'Version mismatch', status: 412,
       code: 'version-mismatch', detail: 'The record has changed; its current version is 3.', errors: [] });

@@ -3,6 +3,7 @@
 import type { TFunction } from 'i18next';
 import { ApiError, type Problem } from '../api/client';
 import i18n from '../i18n';
+import { scopeLabel } from './apiKeys';
 import { formatDateTime } from './time';
 
 type Rule = [RegExp, (t: TFunction, m: RegExpMatchArray, field: string) => string];
@@ -53,6 +54,18 @@ const RULES: Rule[] = [
   [/^cannot be in the future$/, (t) => t('fieldError.future')],
   [/^cannot merge a tag into itself$/, (t) => t('fieldError.mergeIntoItself')],
   [/^must be an active user who works/, (t) => t('fieldError.assigneeInvalid')],
+  [/^beyond the owner's role: (.+)$/, (t, m) => t('fieldError.beyondOwnerRole', {
+    scopes: (m[1] ?? '').split(', ').map((s) => scopeLabel(t, s)).join(t('apiKeys.joiner')) })],
+  [/^not an IP address or network$/, (t) => t('fieldError.ipNetwork')],
+  [/^must be in the future$/, (t) => t('fieldError.mustBeFuture')],
+  [/^must be an active user$/, (t) => t('fieldError.activeUser')],
+  [/^at least one scope$/, (t) => t('fieldError.tooFew', { min: 1 })],
+  [/^at most (\d+) entries$/, (t, m) => t('fieldError.tooMany', { max: m[1] })],
+  [/^between (\d+) and (\d+) hours$/, (t, m) => t('fieldError.range', { min: m[1], max: m[2] })],
+  [/^List should have at least (\d+) items?/, (t, m) => t('fieldError.tooFew', { min: m[1] })],
+  [/^List should have at most (\d+) items?/, (t, m) => t('fieldError.tooMany', { max: m[1] })],
+  [/^Input should be greater than or equal to (-?[\d.]+)$/, (t, m) => t('fieldError.min', { min: m[1] })],
+  [/^Input should be less than or equal to (-?[\d.]+)$/, (t, m) => t('fieldError.max', { max: m[1] })],
   [/^(Input should be|must be |one of )/, (t) => t('fieldError.invalidValue')],
 ];
 
@@ -84,18 +97,26 @@ export interface FormProblem {
 /**
  * Split a failed write into errors next to the form's fields and general ones.
  * `formFields` are the top-level field names the form shows; `custom_fields.erp` goes next to
- * the `custom_fields`→`erp` field when the form shows `custom_fields`.
+ * the `custom_fields`→`erp` field when the form shows `custom_fields`. `lists` are the values
+ * sent for fields whose whole list is one input (a tags select): `allowed_ips.2` goes next to
+ * `allowed_ips`, naming the third entry.
  */
 export function formProblem(t: TFunction, error: unknown, formFields: readonly string[],
-  label: (field: string) => string = (field) => field): FormProblem {
+  label: (field: string) => string = (field) => field,
+  lists: Readonly<Record<string, readonly unknown[] | null | undefined>> = {}): FormProblem {
   const out: FormProblem = { fields: [], general: [] };
   const problem = error instanceof ApiError ? error.problem : null;
   const errors = problem?.errors ?? [];
   for (const { field, message } of errors) {
-    const name = field.split('.');
-    const text = translateFieldError(t, field, message);
+    let name = field.split('.');
+    let text = translateFieldError(t, field, message);
+    const [head = '', index] = name;
+    if (head in lists && index !== undefined && /^\d+$/.test(index)) {
+      name = [head];
+      text = t('fieldError.item', { item: String(lists[head]?.[Number(index)] ?? Number(index) + 1), error: text });
+    }
     if (formFields.includes(name[0] ?? '')) {
-      const existing = out.fields.find((f) => f.name.join('.') === field);
+      const existing = out.fields.find((f) => f.name.join('.') === name.join('.'));
       if (existing) existing.errors.push(text);
       else out.fields.push({ name, errors: [text] });
     } else {
@@ -112,6 +133,7 @@ const DETAILS: [RegExp, (t: TFunction) => string][] = [
   [/^The tag is on customers/, (t) => t('problem.tagInUse')],
   [/^Customers hold values for this field/, (t) => t('problem.fieldInUse')],
   [/^This is the last active admin/, (t) => t('problem.lastAdmin')],
+  [/^Only an active key can be rotated/, (t) => t('problem.keyNotActive')],
 ];
 
 const PROBLEM_BLOCKS = ['pool.problem'];

@@ -14,6 +14,10 @@ export function setZone(name: string): void {
   zone = name;
 }
 
+export function zoneName(): string {
+  return zone;
+}
+
 export function formatDateTime(iso: string | null | undefined): string {
   return iso ? dayjs(iso).tz(zone).format('YYYY-MM-DD HH:mm') : '—';
 }
