@@ -52,6 +52,7 @@ export const router = createBrowserRouter([
       { path: 'pool', element: page(() => import('./pages/pool/PoolPage')) },
       { path: 'tasks', element: page(() => import('./pages/tasks/TasksPage')) },
       { path: 'profile', element: page(() => import('./pages/profile/ProfilePage')) },
+      { path: 'admin/api-keys', element: guard('settings:admin', page(() => import('./pages/admin/ApiKeysPage'))) },
       { path: 'admin/backups', element: guard('settings:admin', page(() => import('./pages/admin/BackupsPage'))) },
       { path: 'search', element: page(() => import('./pages/search/SearchResultsPage')) },
       { path: '*', element: <NotFound /> },

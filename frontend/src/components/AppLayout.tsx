@@ -1,6 +1,6 @@
 import {
   ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, CheckSquareOutlined, ClockCircleOutlined, DashboardOutlined,
-  DatabaseOutlined, FileTextOutlined, FormOutlined, FundOutlined, GlobalOutlined, IdcardOutlined, ImportOutlined, LogoutOutlined, MenuOutlined,
+  DatabaseOutlined, FileTextOutlined, FormOutlined, FundOutlined, GlobalOutlined, IdcardOutlined, ImportOutlined, KeyOutlined, LogoutOutlined, MenuOutlined,
   ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
@@ -30,6 +30,7 @@ function menuItems(claims: Claims, t: (key: string) => string): MenuProps['items
     can('tags:write') && { key: '/admin/tags', icon: <TagsOutlined />, label: t('nav.tags') },
     can('settings:admin') && { key: '/admin/cadence', icon: <CalendarOutlined />, label: t('nav.cadence') },
     can('settings:admin') && { key: '/admin/change-requests', icon: <AuditOutlined />, label: t('nav.changeRequests') },
+    can('settings:admin') && { key: '/admin/api-keys', icon: <KeyOutlined />, label: t('apiKeys.nav') },
     can('settings:admin') && { key: '/admin/backups', icon: <DatabaseOutlined />, label: t('backups.nav') },
   ].filter((item) => item !== false);
   return [
