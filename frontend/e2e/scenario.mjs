@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { importScenario } from './imports.mjs';
 import { analyticsScenario } from './analytics.mjs';
+import { apiKeysScenario } from './apiKeys.mjs';
 import { backups } from './backups.mjs';
 import { filtersScenario } from './filters.mjs';
 import { searchScenario } from './search.mjs';
@@ -441,6 +442,7 @@ export async function scenario({ browser, base, artifacts, password }) {
 
     await (await import('./webapp-tour.mjs')).webappTour({ browser, base, artifacts, password, storageState: await context.storageState(), customerUrl, ticketUrl, step, shots });
     await step('admin backups: start one, see it complete, download it', () => backups({ browser, base, artifacts, password }));
+    await apiKeysScenario({ browser, base, artifacts, password, storageState: await context.storageState(), step, shots });
     await step('search: mobile fragment, two characters, pinyin initials; a saved view', async () => searchScenario({ browser, base, artifacts, password, storageState: await context.storageState() }));
     await step('list filters: a drawer filter as a chip with the count, removed; a ticket view saved, reloaded, opened', async () => filtersScenario({ browser, base, artifacts, password, storageState: await context.storageState() }));
     check(errors.length === 0, `errors in the page: ${errors.join('; ')}`);

@@ -193,6 +193,7 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
       imports: ['/imports'],
       downloads: ['/downloads'],
       'admin/backups': ['/admin/backups'],
+      'admin/api-keys': ['/admin/api-keys'],
       search: ['/search?q=' + encodeURIComponent('杭州')],
     };
     const missing = routePatterns().map((p) => p.replace(/^\//, '')).filter((p) => !(p in paths));
@@ -205,7 +206,7 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
     try {
       await page.goto(`${base}/customers`);
       // Lists are cards on a phone.
-      const cards = { '/customers': 'customer-cards', '/tickets': 'ticket-cards', '/pool': 'pool-cards' };
+      const cards = { '/customers': 'customer-cards', '/tickets': 'ticket-cards', '/pool': 'pool-cards', '/admin/api-keys': 'api-key-cards' };
       for (const path of Object.values(paths).flat().filter(Boolean)) {
         await visit(page, base, path);
         await settle(page);
