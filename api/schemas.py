@@ -289,6 +289,18 @@ class CustomerFields(Strict):
     custom_fields: dict[Annotated[str, StringConstraints(max_length=40)], Any] | None = Field(
         None, max_length=100
     )
+    external_ids: (
+        dict[
+            Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")],
+            Annotated[str, StringConstraints(min_length=1, max_length=200)] | None,
+        ]
+        | None
+    ) = Field(
+        None,
+        max_length=10,
+        description="Ids in other systems, `{system: id}`, each unique per system. On PATCH "
+        "they merge system by system; null removes one.",
+    )
     first_contact_at: Instant | None = None  # a naive time has no instant to store
 
 
@@ -328,6 +340,7 @@ class CustomerOut(BaseModel):
     owner_id: int | None = Field(description="null while the customer is in the public pool.")
     tags: list[TagRef]
     custom_fields: dict[str, Any]
+    external_ids: dict[str, str] = Field(description="Ids in other systems, `{system: id}`.")
     archived: bool
     first_contact_at: datetime | None
     last_contact_at: datetime | None

@@ -32,6 +32,7 @@ async def customer_bodies(
     for row, in_full in zip(rows, full, strict=True):
         body = dict(zip(fields, row, strict=True))
         body["custom_fields"] = dict(body["custom_fields"] or {})
+        body["external_ids"] = body["external_ids"] or {}
         body["tags"] = [
             {"id": tag_id, "name": name}
             for tag_id, name in zip(

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain import audit, cadence_service, validation
+from domain import audit, cadence_service, external_ids, validation
 from domain import customer as rules
 from domain.custom_field import validate_values
 from domain.errors import Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
@@ -32,6 +32,7 @@ AUDITED = (
     "urgency",
     "owner_id",
     "custom_fields",
+    "external_ids",
     "archived",
     "archived_reason",
     "first_contact_at",
@@ -119,6 +120,23 @@ async def check_unique_ids(
             raise Duplicate(column, f"Another customer already has this {label}.")
 
 
+async def check_external_ids(
+    uow: UnitOfWork, ids: Mapping[str, str], except_id: int | None = None
+) -> None:
+    """Each system's id names one customer: another's is a 409 naming the id and its holder."""
+    held = {
+        s: holder
+        for s, holder in (await uow.external_ids.holders("customer", ids)).items()
+        if holder != except_id
+    }
+    if held:
+        system, holder = sorted(held.items())[0]
+        raise Duplicate(
+            f"external_ids.{system}",
+            f"The external id {system}:{ids[system]} belongs to customer {holder}.",
+        )
+
+
 async def _check_tags(uow: UnitOfWork, tag_ids: list[int]) -> list[Any]:
     tags = await uow.tags.get_many(tag_ids)
     missing = sorted(set(tag_ids) - {t.id for t in tags})
@@ -153,6 +171,7 @@ async def create(
     kind = rules.Kind(fields.pop("kind"))
     tag_ids = fields.pop("tag_ids", None) or []
     custom = fields.pop("custom_fields", None) or {}
+    external = external_ids.merged({}, fields.pop("external_ids", None) or {})
     # An admin's explicit `owner_id: null` creates the customer straight into the public pool.
     into_pool = actor.is_admin and "owner_id" in fields and fields["owner_id"] is None
     owner_id = None if into_pool else fields.pop("owner_id", None) or actor.user_id
@@ -164,6 +183,7 @@ async def create(
     if owner_id is not None:
         await check_owner(uow, owner_id)
     await check_unique_ids(uow, values)
+    await check_external_ids(uow, external)
     tags = await _check_tags(uow, tag_ids)
 
     now = clock.now()
@@ -183,12 +203,14 @@ async def create(
         kind=kind,
         owner_id=owner_id,
         custom_fields=custom,
+        external_ids=external or None,
         created_at=now,
         updated_at=now,
         **owned,
         **values,
     )
     await uow.customers.set_tags(customer.id, tag_ids)
+    await uow.external_ids.replace("customer", customer.id, {}, external)
     changes = audit.created({"code": code, **snapshot(customer, AUDITED)})
     if customer.grade_locked:
         changes["grade_locked"] = [None, True]
@@ -229,6 +251,7 @@ async def update(
     kind = rules.Kind(customer.kind)
     tag_ids = changes.pop("tag_ids", None)
     custom = changes.pop("custom_fields", None)
+    external_changes = changes.pop("external_ids", None)
     _lock_hand_set_grade(changes)
     values = rules.normalize(kind, changes)
     before = snapshot(customer, AUDITED + ("grade_locked",))
@@ -241,6 +264,12 @@ async def update(
     if "owner_id" in values:
         await check_owner(uow, values["owner_id"])
     await check_unique_ids(uow, values, except_id=customer.id)
+    external_before = dict(customer.external_ids or {})
+    if external_changes is not None:
+        external = external_ids.merged(external_before, external_changes)
+        await check_external_ids(uow, external, except_id=customer.id)
+        if external != external_before:
+            values["external_ids"] = external or None
 
     diff = audit.diff(before, {**before, **values})
     if tag_ids is not None:
@@ -263,6 +292,10 @@ async def update(
     if "tags" in diff and len(diff) == 1:
         customer.updated_at = clock.now()  # a tag change alone still bumps the version
     await uow.customers.flush()
+    if "external_ids" in values:
+        await uow.external_ids.replace(
+            "customer", customer.id, external_before, values["external_ids"] or {}
+        )
     uow.audit.add(
         actor_id=actor.user_id,
         entity_type="customer",

@@ -32,6 +32,7 @@ class UnitOfWork(Protocol):
     search: Any
     saved_views: Any
     api_keys: Any
+    external_ids: Any
 
 
 class PasswordHasher(Protocol):

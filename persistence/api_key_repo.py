@@ -39,7 +39,7 @@ class SqlApiKeyRepo:
         rows = await self.session.execute(
             select(ApiKey.id, ApiKey.name).where(ApiKey.id.in_(sorted(key_ids)))
         )
-        return dict(rows.tuples().all())
+        return dict(rows.all())
 
 
 @dataclass(frozen=True, slots=True)

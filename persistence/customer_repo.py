@@ -633,6 +633,7 @@ VIEW_COLUMNS = (
     "urgency",
     "owner_id",
     "custom_fields",
+    "external_ids",
     "archived",
     "first_contact_at",
     "last_contact_at",

@@ -234,6 +234,8 @@ class Customer(Versioned, Base):
     # NULL while the customer is in the public pool (公海).
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     custom_fields: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    # {system: id} in other systems; NULL for none (bulk loaders need not name it).
+    external_ids: Mapped[dict[str, str] | None] = mapped_column(Json)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     archived_reason: Mapped[str | None] = mapped_column(String(500))
     first_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -365,6 +367,22 @@ class ApiKey(Versioned, Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ExternalId(Base):
+    """One record's id in another system (domain/external_ids.py): unique per kind of record
+    and system, so a sync finds the record by it. The record also keeps its ids in its own
+    `external_ids` column, which its reads return without a join."""
+
+    __tablename__ = "external_id"
+    __table_args__ = (
+        UniqueConstraint("entity_type", "entity_id", "system", name="uq_external_id_entity"),
+    )
+
+    entity_type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    system: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(Id)
 
 
 class ApiKeyWindow(Base):

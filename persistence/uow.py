@@ -10,6 +10,7 @@ from persistence.change_request_repo import SqlChangeRequestRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
 from persistence.customer_summary_repo import SqlCustomerSummaryRepo
 from persistence.customer_value_repo import SqlCustomerValueRepo
+from persistence.external_id_repo import SqlExternalIdRepo
 from persistence.follow_up_repo import SqlFollowUpRepo
 from persistence.imports.repo import SqlImportRepo
 from persistence.lifecycle_repo import SqlLifecycleRepo
@@ -52,3 +53,4 @@ class SqlUnitOfWork:
         self.search = SqlSearchRepo(session)
         self.saved_views = SqlSavedViewRepo(session)
         self.api_keys = SqlApiKeyRepo(session)
+        self.external_ids = SqlExternalIdRepo(session)

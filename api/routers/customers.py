@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
@@ -36,7 +37,7 @@ from api.schemas import (
     SameCustomerOut,
     TagIdsIn,
 )
-from domain import change_request_service, customer_service
+from domain import change_request_service, customer_service, customer_sync
 from domain.change_request import ChangeRequestPending
 from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
 from persistence.pagination import InvalidCursor
@@ -144,6 +145,88 @@ async def same_as(
         uow, actor, name=name, credit_code=credit_code, id_number=id_number
     )
     return [SameCustomerOut(**row) for row in found]
+
+
+ExternalSystem = Annotated[
+    str,
+    PathParam(
+        pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="The other system's name, e.g. `erp`."
+    ),
+]
+ExternalId = Annotated[
+    str, PathParam(min_length=1, max_length=200, description="The record's id there.")
+]
+
+
+@router.get(
+    "/by-external-id/{system}/{external_id}",
+    response_model=CustomerOut,
+    operation_id="customers:get_customer_by_external_id",
+    responses=problems(NotFound, Forbidden, Invalid),
+)
+async def get_customer_by_external_id(
+    system: ExternalSystem,
+    external_id: ExternalId,
+    actor: ReaderDep,
+    uow: ReadUowDep,
+    response: Response,
+) -> CustomerOut:
+    """The customer another system knows by this id (`external_ids`)."""
+    customer = await customer_sync.find(uow, actor, system, external_id)
+    response.headers["ETag"] = etag(customer.version)
+    return await views.customer_out(uow, actor, customer)
+
+
+@router.put(
+    "/by-external-id/{system}/{external_id}",
+    response_model=CustomerOut,
+    operation_id="customers:upsert_customer_by_external_id",
+    responses={
+        **problems(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict, VersionMismatch),
+        201: {"model": CustomerOut, "description": "Created: no customer had this id."},
+        202: {
+            "model": ChangeRequestsAccepted,
+            "description": "Key fields of a non-admin's update: pending change requests.",
+        },
+    },
+)
+async def upsert_customer_by_external_id(
+    system: ExternalSystem,
+    external_id: ExternalId,
+    body: CustomerCreate,
+    actor: CustomerWriterDep,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatchDep,
+    settings: SettingsDep,
+    response: Response,
+) -> CustomerOut | JSONResponse:
+    """Create or update the customer with this external id: 201 with the new customer, or
+    200 with the updated one (fields left out keep their values; `kind` cannot change). The
+    id is added to `external_ids`. As on PATCH, a non-admin's change of a key field answers
+    202 with change requests. An external id that another customer holds is a 409."""
+    created, outcome = await customer_sync.upsert(
+        uow,
+        clock,
+        actor,
+        system,
+        external_id,
+        body.model_dump(exclude_unset=True),
+        if_match=if_match,
+        zone=ZoneInfo(settings.timezone),
+    )
+    if outcome.requests:
+        items = await pool_views.change_requests_out(uow, actor, outcome.requests)
+        accepted = ChangeRequestsAccepted(
+            detail="Waiting for an admin's approval; nothing has changed yet.", items=items
+        )
+        return JSONResponse(jsonable_encoder(accepted), status.HTTP_202_ACCEPTED)
+    customer = outcome.customer
+    response.headers["ETag"] = etag(customer.version)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+        response.headers["Location"] = f"/api/v1/customers/{customer.id}"
+    return await views.customer_out(uow, actor, customer)
 
 
 @router.get(

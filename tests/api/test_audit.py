@@ -142,7 +142,7 @@ class TestFilters:
 
     async def test_unknown_ids_give_an_empty_page(self, client, users):
         body = await events(client, users["admin"], entity_id=2**62, customer_id=2**62)
-        assert body == {"items": [], "next_cursor": None, "total": None}
+        assert body == {"items": [], "next_cursor": None, "total": None, "total_accuracy": None}
 
 
 class TestTimeWindow:

@@ -959,6 +959,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/by-external-id/{system}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Customer By External Id
+         * @description The customer another system knows by this id (`external_ids`).
+         */
+        get: operations["customers:get_customer_by_external_id"];
+        /**
+         * Upsert Customer By External Id
+         * @description Create or update the customer with this external id: 201 with the new customer, or
+         *     200 with the updated one (fields left out keep their values; `kind` cannot change). The
+         *     id is added to `external_ids`. As on PATCH, a non-admin's change of a key field answers
+         *     202 with change requests. An external id that another customer holds is a 409.
+         */
+        put: operations["customers:upsert_customer_by_external_id"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/export": {
         parameters: {
             query?: never;
@@ -3437,6 +3464,13 @@ export interface components {
             custom_fields?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
             /** First Contact At */
             first_contact_at?: string | null;
             gender?: components["schemas"]["Gender"] | null;
@@ -3502,6 +3536,13 @@ export interface components {
             /** Custom Fields */
             custom_fields: {
                 [key: string]: unknown;
+            };
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`.
+             */
+            external_ids: {
+                [key: string]: string;
             };
             /** First Contact At */
             first_contact_at: string | null;
@@ -3602,6 +3643,13 @@ export interface components {
             /** Custom Fields */
             custom_fields?: {
                 [key: string]: unknown;
+            } | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
             } | null;
             /** First Contact At */
             first_contact_at?: string | null;
@@ -9685,6 +9733,198 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "customers:get_customer_by_external_id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system's name, e.g. `erp`. */
+                system: string;
+                /** @description The record's id there. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "customers:upsert_customer_by_external_id": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                /** @description The other system's name, e.g. `erp`. */
+                system: string;
+                /** @description The record's id there. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Created: no customer had this id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerOut"];
+                };
+            };
+            /** @description Key fields of a non-admin's update: pending change requests. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangeRequestsAccepted"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
                 headers: {
                     [name: string]: unknown;
                 };

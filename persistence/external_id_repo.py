@@ -1,0 +1,58 @@
+"""External ids: which record holds a system's id, kept beside each record's own column."""
+
+from collections.abc import Mapping
+
+from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from persistence.models import ExternalId
+
+
+class SqlExternalIdRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def holder(self, entity_type: str, system: str, value: str) -> int | None:
+        return await self.session.scalar(
+            select(ExternalId.entity_id).where(
+                ExternalId.entity_type == entity_type,
+                ExternalId.system == system,
+                ExternalId.value == value,
+            )
+        )
+
+    async def holders(self, entity_type: str, ids: Mapping[str, str]) -> dict[str, int]:
+        """{system: the id of the record holding that system's id in `ids`}."""
+        if not ids:
+            return {}
+        rows = await self.session.execute(
+            select(ExternalId.system, ExternalId.entity_id).where(
+                ExternalId.entity_type == entity_type,
+                or_(*(and_(ExternalId.system == s, ExternalId.value == v) for s, v in ids.items())),
+            )
+        )
+        return dict(rows.all())
+
+    async def replace(
+        self,
+        entity_type: str,
+        entity_id: int,
+        before: Mapping[str, str],
+        after: Mapping[str, str],
+    ) -> None:
+        gone = [s for s, v in before.items() if after.get(s) != v]
+        if gone:
+            await self.session.execute(
+                delete(ExternalId).where(
+                    ExternalId.entity_type == entity_type,
+                    ExternalId.entity_id == entity_id,
+                    ExternalId.system.in_(gone),
+                )
+            )
+        new = [
+            {"entity_type": entity_type, "entity_id": entity_id, "system": s, "value": v}
+            for s, v in after.items()
+            if before.get(s) != v
+        ]
+        if new:
+            await self.session.execute(insert(ExternalId), new)
