@@ -240,6 +240,7 @@ const en: Dictionary = {
       archived: 'Archived',
       archived_reason: 'Reason for archiving',
       custom_fields: 'Custom fields',
+      external_ids: 'External ids',
     },
     filters: {
       name: 'Name contains',
@@ -880,7 +881,7 @@ const en: Dictionary = {
       decision_reason: 'Decision', status: 'Status', lost_reason: 'Lost reason', archived: 'Archived', archived_reason: 'Archive reason',
       owner_id: 'Owner', released_by: 'Released by', contact_id: 'Contact', opportunity_id: 'Opportunity', assignee_id: 'Assignee',
       department_id: 'Department', priority: 'Priority', stage: 'Stage', amount: 'Amount', budget_min: 'Budget from', budget_max: 'Budget to',
-      expected_close_on: 'Expected close', next_action_done_at: 'Next action done at', custom_fields: 'Custom fields', is_primary: 'Primary contact',
+      expected_close_on: 'Expected close', next_action_done_at: 'Next action done at', custom_fields: 'Custom fields', external_ids: 'External ids', is_primary: 'Primary contact',
       to: 'Notified', rfm_recency: 'Recency score', rfm_frequency: 'Frequency score', rfm_monetary: 'Monetary score',
       value_computed_at: 'Value assessed at', first_contact_at: 'First contact', last_contact_at: 'Last contact', body: 'Text',
       visibility: 'Visibility', ticket_type: 'Ticket type', interval_days: 'Interval (days)', day: 'Day', satisfaction: 'Satisfaction',

@@ -239,6 +239,7 @@ const zh = {
       archived: '归档',
       archived_reason: '归档原因',
       custom_fields: '自定义字段',
+      external_ids: '外部编号',
     },
     filters: {
       name: '名称包含',
@@ -878,7 +879,7 @@ const zh = {
       decision_reason: '审批意见', status: '状态', lost_reason: '输单原因', archived: '已归档', archived_reason: '归档原因',
       owner_id: '负责人', released_by: '释放人', contact_id: '联系人', opportunity_id: '商机', assignee_id: '处理人',
       department_id: '部门', priority: '优先级', stage: '阶段', amount: '金额', budget_min: '预算下限', budget_max: '预算上限',
-      expected_close_on: '预计成交日期', next_action_done_at: '下一步完成时间', custom_fields: '自定义字段', is_primary: '主联系人',
+      expected_close_on: '预计成交日期', next_action_done_at: '下一步完成时间', custom_fields: '自定义字段', external_ids: '外部编号', is_primary: '主联系人',
       to: '通知对象', rfm_recency: '最近购买得分', rfm_frequency: '购买频次得分', rfm_monetary: '购买金额得分',
       value_computed_at: '价值评估时间', first_contact_at: '首次联系时间', last_contact_at: '最近联系时间', body: '内容',
       visibility: '可见范围', ticket_type: '工单类型', interval_days: '间隔天数', day: '日期', satisfaction: '满意度',

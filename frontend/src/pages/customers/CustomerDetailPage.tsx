@@ -228,6 +228,9 @@ function BasicTab({ customer }: { customer: Customer }) {
         item('last_contact_at', formatDateTime(customer.last_contact_at)),
         item('cumulative_amount', formatMoney(customer.cumulative_amount)),
         item('created_at', formatDateTime(customer.created_at)), item('updated_at', formatDateTime(customer.updated_at)),
+        // Other systems' ids (ERP and the like), shown only where a sync set them.
+        ...(Object.keys(customer.external_ids ?? {}).length ? [item('external_ids',
+          Object.entries(customer.external_ids).map(([system, id]) => `${system}: ${id}`).join('；'))] : []),
       ]} />
       <Descriptions bordered size="small" column={{ xs: 1, md: 2 }} title={t('customer.fields.custom_fields')}
         items={fields.length ? fields.map((f) => {
