@@ -62,13 +62,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("api_key_id", "starts_at", name=op.f("pk_api_key_window")),
     )
-    with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("api_key_id", Id, nullable=True))
+    op.add_column("audit_event", sa.Column("api_key_id", Id, nullable=True))  # no rebuild
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("audit_event", schema=None) as batch_op:
-        batch_op.drop_column("api_key_id")
+    op.drop_column("audit_event", "api_key_id")
 
     op.drop_table("api_key_window")
     op.drop_table("api_key")

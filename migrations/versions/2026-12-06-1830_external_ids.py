@@ -32,11 +32,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("entity_type", "system", "value", name=op.f("pk_external_id")),
         sa.UniqueConstraint("entity_type", "entity_id", "system", name="uq_external_id_entity"),
     )
-    with op.batch_alter_table("customer", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("external_ids", Json, nullable=True))
+    # Plain ALTER TABLE on SQLite too (3.35+): a batch rebuild of customer would break the
+    # customer_tag triggers that name it.
+    op.add_column("customer", sa.Column("external_ids", Json, nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("customer", schema=None) as batch_op:
-        batch_op.drop_column("external_ids")
+    op.drop_column("customer", "external_ids")
     op.drop_table("external_id")
