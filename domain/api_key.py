@@ -50,7 +50,9 @@ def public_id_of(secret: str) -> str | None:
     if not secret.startswith(PREFIX):
         return None
     public_id, _, rest = secret[len(PREFIX) :].partition("_")
-    return public_id if len(public_id) == 12 and rest else None
+    # Letters and digits only (as new_secret makes them): nothing else reaches the database.
+    ok = len(public_id) == 12 and public_id.isascii() and public_id.isalnum() and rest
+    return public_id if ok else None
 
 
 def matches(secret: str, digest: str | None) -> bool:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import AfterValidator
 
 from api import pool_views, views
 from api.deps import (
@@ -36,6 +37,7 @@ from api.schemas import (
     Page,
     SameCustomerOut,
     TagIdsIn,
+    refuse_nul,
 )
 from domain import change_request_service, customer_service, customer_sync
 from domain.change_request import ChangeRequestPending
@@ -134,9 +136,9 @@ async def create_customer(
 async def same_as(
     actor: ReaderDep,
     uow: ReadUowDep,
-    name: Annotated[str | None, Query(max_length=200)] = None,
-    credit_code: Annotated[str | None, Query(max_length=40)] = None,
-    id_number: Annotated[str | None, Query(max_length=40)] = None,
+    name: Annotated[str | None, Query(max_length=200), AfterValidator(refuse_nul)] = None,
+    credit_code: Annotated[str | None, Query(max_length=40), AfterValidator(refuse_nul)] = None,
+    id_number: Annotated[str | None, Query(max_length=40), AfterValidator(refuse_nul)] = None,
 ) -> list[SameCustomerOut]:
     """The customers a new one would repeat: the same name, credit code or ID number (at most
     5), for the form to warn before saving. One you may open comes with its id, code and name;

@@ -524,6 +524,11 @@ class TestDuplicates:
             ),
             403,
         )
+        for field in ("name", "credit_code", "id_number"):  # PostgreSQL refuses NUL: a 422
+            nul = await client.get(
+                "/customers/same-as", params={field: "91\x0044"}, headers=users["am"].headers
+            )
+            assert nul.status_code == 422, (field, nul.text)
 
 
 class TestUnknownTags:
