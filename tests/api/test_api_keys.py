@@ -103,7 +103,7 @@ class TestUsing:
     async def test_an_account_managers_key_sees_only_their_customers(self, client, users, database):
         owner = await make_user(client, database, "account_manager")
         theirs = await create_customer(client, owner)
-        others = await create_customer(client, users["am2"])
+        others = await create_customer(client, await make_user(client, database, "account_manager"))
         key = await make_key(client, users["admin"], scopes=["customers:read"], owner_id=owner.id)
         headers = key_headers(key)
         assert (await client.get(f"/customers/{theirs['id']}", headers=headers)).status_code == 200
@@ -112,22 +112,23 @@ class TestUsing:
         assert {c["owner_id"] for c in listed["items"]} == {owner.id}
 
     async def test_writes_are_audited_under_the_key(self, client, users, database):
+        am = await make_user(client, database, "account_manager")
         key = await make_key(
             client, users["admin"], name="ERP", scopes=["customers:read", "customers:write"],
-            owner_id=users["am"].id,
+            owner_id=am.id,
         )  # fmt: skip
         made = await client.post("/customers", json=organization(), headers=key_headers(key))
         assert made.status_code == 201, made.text
-        assert made.json()["owner_id"] == users["am"].id
+        assert made.json()["owner_id"] == am.id
         async with database.session(write=False) as session:
             event = await session.scalar(
                 select(AuditEvent).where(
                     AuditEvent.entity_type == "customer", AuditEvent.entity_id == made.json()["id"]
                 )
             )
-        assert (event.api_key_id, event.actor_id) == (key["key"]["id"], users["am"].id)
+        assert (event.api_key_id, event.actor_id) == (key["key"]["id"], am.id)
         # A person's next write is theirs alone.
-        mine = await create_customer(client, users["am"])
+        mine = await create_customer(client, am)
         async with database.session(write=False) as session:
             event = await session.scalar(
                 select(AuditEvent).where(

@@ -2,7 +2,19 @@
 
 import uuid
 
-from tests.conftest import create_customer, organization
+import pytest
+
+from tests.conftest import create_customer, make_user, organization
+
+
+# Account managers of this module's own: the shared ones' customer counts matter elsewhere
+# (the pool's claim limit).
+@pytest.fixture(scope="module")
+async def managers(client, database) -> dict:
+    return {
+        "am": await make_user(client, database, "account_manager"),
+        "am2": await make_user(client, database, "account_manager"),
+    }
 
 
 def erp_id() -> str:
@@ -10,8 +22,8 @@ def erp_id() -> str:
 
 
 class TestExternalIds:
-    async def test_kept_found_merged_and_released(self, client, users):
-        am = users["am"]
+    async def test_kept_found_merged_and_released(self, client, managers):
+        am = managers["am"]
         first = erp_id()
         made = await create_customer(client, am, external_ids={"erp": first, "crm-old": "77"})
         assert made["external_ids"] == {"crm-old": "77", "erp": first}
@@ -41,8 +53,8 @@ class TestExternalIds:
         other = await create_customer(client, am, external_ids={"erp": first})
         assert other["external_ids"] == {"erp": first}
 
-    async def test_bad_ids_are_422_and_change_nothing(self, client, users):
-        am = users["am"]
+    async def test_bad_ids_are_422_and_change_nothing(self, client, managers):
+        am = managers["am"]
         made = await create_customer(client, am)
         for ids in ({"ERP": "1"}, {"erp": ""}, {"erp": "x" * 201}, {"erp": "a\x01b"}):
             response = await client.patch(
@@ -52,18 +64,18 @@ class TestExternalIds:
         after = await client.get(f"/customers/{made['id']}", headers=am.headers)
         assert after.json()["external_ids"] == {} and after.json()["version"] == made["version"]
 
-    async def test_someone_elses_customer_is_not_found_by_its_id(self, client, users):
+    async def test_someone_elses_customer_is_not_found_by_its_id(self, client, managers):
         theirs = erp_id()
-        await create_customer(client, users["am2"], external_ids={"erp": theirs})
+        await create_customer(client, managers["am2"], external_ids={"erp": theirs})
         response = await client.get(
-            f"/customers/by-external-id/erp/{theirs}", headers=users["am"].headers
+            f"/customers/by-external-id/erp/{theirs}", headers=managers["am"].headers
         )
         assert response.status_code == 404
 
 
 class TestUpsert:
-    async def test_creates_then_updates(self, client, users):
-        am = users["am"]
+    async def test_creates_then_updates(self, client, managers):
+        am = managers["am"]
         ext = erp_id()
         body = organization(stage="potential")
         created = await client.put(f"/customers/by-external-id/erp/{ext}", json=body,
@@ -85,8 +97,8 @@ class TestUpsert:
                                 json={**body, "stage": "intent"}, headers=am.headers)  # fmt: skip
         assert same.status_code == 200 and same.json()["version"] == again.json()["version"]
 
-    async def test_refuses_what_cannot_be(self, client, users):
-        am = users["am"]
+    async def test_refuses_what_cannot_be(self, client, managers):
+        am = managers["am"]
         ext = erp_id()
         made = await client.put(
             f"/customers/by-external-id/erp/{ext}", json=organization(), headers=am.headers
@@ -108,14 +120,14 @@ class TestUpsert:
         )
         assert bad_system.status_code == 422
 
-    async def test_another_owners_customer_is_404_not_taken_over(self, client, users):
+    async def test_another_owners_customer_is_404_not_taken_over(self, client, managers):
         ext = erp_id()
         await client.put(
             f"/customers/by-external-id/erp/{ext}", json=organization(),
-            headers=users["am2"].headers,
+            headers=managers["am2"].headers,
         )  # fmt: skip
         response = await client.put(
             f"/customers/by-external-id/erp/{ext}", json=organization(),
-            headers=users["am"].headers,
+            headers=managers["am"].headers,
         )  # fmt: skip
         assert response.status_code == 404
