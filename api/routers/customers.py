@@ -1,7 +1,7 @@
 """Customers (一户一档), their contacts, tags and history."""
 
 from datetime import date, datetime, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -42,6 +42,7 @@ from api.schemas import (
 from domain import change_request_service, customer_service, customer_sync
 from domain.change_request import ChangeRequestPending
 from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
+from domain.roles import Actor
 from persistence.pagination import InvalidCursor
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -149,6 +150,15 @@ async def same_as(
     return [SameCustomerOut(**row) for row in found]
 
 
+async def _waiting_for_approval(uow: Any, actor: Actor, requests: list) -> JSONResponse:
+    """202: a non-admin's change of key fields became change requests; nothing changed yet."""
+    items = await pool_views.change_requests_out(uow, actor, requests)
+    accepted = ChangeRequestsAccepted(
+        detail="Waiting for an admin's approval; nothing has changed yet.", items=items
+    )
+    return JSONResponse(jsonable_encoder(accepted), status.HTTP_202_ACCEPTED)
+
+
 ExternalSystem = Annotated[
     str,
     PathParam(
@@ -218,11 +228,7 @@ async def upsert_customer_by_external_id(
         zone=ZoneInfo(settings.timezone),
     )
     if outcome.requests:
-        items = await pool_views.change_requests_out(uow, actor, outcome.requests)
-        accepted = ChangeRequestsAccepted(
-            detail="Waiting for an admin's approval; nothing has changed yet.", items=items
-        )
-        return JSONResponse(jsonable_encoder(accepted), status.HTTP_202_ACCEPTED)
+        return await _waiting_for_approval(uow, actor, outcome.requests)
     customer = outcome.customer
     response.headers["ETag"] = etag(customer.version)
     if created:
@@ -298,11 +304,7 @@ async def update_customer(
         zone=ZoneInfo(settings.timezone),
     )
     if outcome.requests:
-        items = await pool_views.change_requests_out(uow, actor, outcome.requests)
-        accepted = ChangeRequestsAccepted(
-            detail="Waiting for an admin's approval; nothing has changed yet.", items=items
-        )
-        return JSONResponse(jsonable_encoder(accepted), status.HTTP_202_ACCEPTED)
+        return await _waiting_for_approval(uow, actor, outcome.requests)
     customer = outcome.customer
     response.headers["ETag"] = etag(customer.version)
     return await views.customer_out(uow, actor, customer)
