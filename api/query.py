@@ -23,7 +23,7 @@ from fastapi.routing import APIRoute
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
 from api.deps import MAX_ID
-from api.schemas import Day, refuse_nul
+from api.schemas import Day, Instant, refuse_nul
 from domain import customer_service
 from domain.customer import ActivityStatus, Grade, Kind, Source, Stage, Urgency, sees_amounts
 from domain.errors import DomainError, Forbidden, Invalid
@@ -258,6 +258,11 @@ class CustomerQuery(BaseModel):
     )
     created_from: Day | None = Field(None, description="Inclusive, local date.")
     created_to: Day | None = Field(None, description="Inclusive, local date.")
+    updated_since: Instant | None = Field(
+        None,
+        description="Changed at or after this instant (ISO 8601 with offset), for syncs: with "
+        "`sort=updated_at`, page through everything changed since the last run.",
+    )
     first_contact_from: Day | None = None
     first_contact_to: Day | None = None
     last_contact_from: Day | None = None
@@ -382,6 +387,7 @@ async def customer_filter(
         archived=customer_service.archived_filter(actor, q.archived),
         created_from=_start(q.created_from, zone),
         created_to=_after(q.created_to, zone),
+        updated_since=q.updated_since,
         first_contact_from=_start(q.first_contact_from, zone),
         first_contact_to=_after(q.first_contact_to, zone),
         last_contact_from=_start(q.last_contact_from, zone),

@@ -63,6 +63,7 @@ class CustomerFilter:
     tag_ids: Sequence[int] = ()  # has all of them
     archived: bool | None = False  # None: both
     created_from: datetime | None = None
+    updated_since: datetime | None = None
     created_to: datetime | None = None
     last_contact_from: datetime | None = None
     last_contact_to: datetime | None = None
@@ -215,6 +216,7 @@ class SqlCustomerRepo:
             "owner_id",
             "created_from",
             "created_to",
+            "updated_since",
             "last_contact_from",
             "last_contact_to",
         ):
@@ -510,6 +512,7 @@ def _page_statements(
     for name, column, op in (
         ("created_from", Customer.created_at, "ge"),
         ("created_to", Customer.created_at, "lt"),
+        ("updated_since", Customer.updated_at, "ge"),
         ("last_contact_from", Customer.last_contact_at, "ge"),
         ("last_contact_to", Customer.last_contact_at, "lt"),
     ):

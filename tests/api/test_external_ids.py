@@ -1,6 +1,7 @@
 """Customers by other systems' ids: kept unique per system, found, and upserted."""
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -131,3 +132,47 @@ class TestUpsert:
             headers=managers["am"].headers,
         )  # fmt: skip
         assert response.status_code == 404
+
+
+class TestUpdatedSince:
+    async def test_pages_through_what_changed_since_an_instant(self, client, database, clock):
+        am = await make_user(client, database, "account_manager")  # sees only these
+        base = datetime.now(UTC) - timedelta(days=1)
+        clock.at = base
+        old = await create_customer(client, am)
+        clock.at = base + timedelta(hours=1)
+        new = await create_customer(client, am)
+        clock.at = None  # an edit stamps updated_at with the time it happens
+        edited = await client.patch(
+            f"/customers/{old['id']}", json={"address": "北京市海淀区"}, headers=am.headers
+        )
+        assert edited.status_code == 200, edited.text
+
+        async def since(instant: datetime) -> list[int]:
+            response = await client.get(
+                "/customers",
+                params={"updated_since": instant.isoformat(), "sort": "updated_at", "limit": 1},
+                headers=am.headers,
+            )
+            assert response.status_code == 200, response.text
+            ids, body = [], response.json()
+            ids += [c["id"] for c in body["items"]]
+            while body["next_cursor"]:
+                body = (
+                    await client.get(
+                        "/customers",
+                        params={"updated_since": instant.isoformat(), "sort": "updated_at",
+                                "limit": 1, "cursor": body["next_cursor"]},
+                        headers=am.headers,
+                    )
+                ).json()  # fmt: skip
+                ids += [c["id"] for c in body["items"]]
+            return ids
+
+        assert await since(base + timedelta(minutes=30)) == [new["id"], old["id"]]
+        assert await since(base + timedelta(hours=2)) == [old["id"]]
+        assert await since(datetime.now(UTC) + timedelta(minutes=1)) == []
+        naive = await client.get(
+            "/customers", params={"updated_since": "2031-05-01T08:00:00"}, headers=am.headers
+        )
+        assert naive.status_code == 422

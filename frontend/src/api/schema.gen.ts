@@ -9608,6 +9608,8 @@ export interface operations {
                 created_from?: string | null;
                 /** @description Inclusive, local date. */
                 created_to?: string | null;
+                /** @description Changed at or after this instant (ISO 8601 with offset), for syncs: with `sort=updated_at`, page through everything changed since the last run. */
+                updated_since?: string | null;
                 first_contact_from?: string | null;
                 first_contact_to?: string | null;
                 last_contact_from?: string | null;
@@ -9990,6 +9992,8 @@ export interface operations {
                 created_from?: string | null;
                 /** @description Inclusive, local date. */
                 created_to?: string | null;
+                /** @description Changed at or after this instant (ISO 8601 with offset), for syncs: with `sort=updated_at`, page through everything changed since the last run. */
+                updated_since?: string | null;
                 first_contact_from?: string | null;
                 first_contact_to?: string | null;
                 last_contact_from?: string | null;
