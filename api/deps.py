@@ -126,7 +126,7 @@ async def key_actor(request: Request, secret: str, security_scopes: SecurityScop
     if usage.exceeded:
         raise RateLimited(
             f"This API key may make {usage.limit} requests a minute.",
-            retry_after=int(request.state.extra_headers["Retry-After"]),
+            retry_after=usage.seconds_left(now),
         )
     owner_role = None if state.owner_role is None else Role(state.owner_role)
     scopes = api_key.effective_scopes(state.scopes, owner_role)

@@ -120,9 +120,13 @@ class Usage:
     def exceeded(self) -> bool:
         return self.count > self.limit
 
+    def seconds_left(self, now: datetime) -> int:
+        """Whole seconds until the window resets (at least 1)."""
+        return max(1, int((self.resets_at - now).total_seconds() + 0.999))
+
     def headers(self, now: datetime) -> dict[str, str]:
         """The RateLimit-* headers (IETF draft) and, once exceeded, Retry-After."""
-        seconds = max(1, int((self.resets_at - now).total_seconds() + 0.999))
+        seconds = self.seconds_left(now)
         out = {
             "RateLimit-Limit": str(self.limit),
             "RateLimit-Remaining": str(max(0, self.limit - self.count)),

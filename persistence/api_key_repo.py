@@ -33,14 +33,6 @@ class SqlApiKeyRepo:
     async def flush(self) -> None:
         await self.session.flush()
 
-    async def names_of(self, key_ids: set[int]) -> dict[int, str]:
-        if not key_ids:
-            return {}
-        rows = await self.session.execute(
-            select(ApiKey.id, ApiKey.name).where(ApiKey.id.in_(sorted(key_ids)))
-        )
-        return dict(rows.all())
-
 
 @dataclass(frozen=True, slots=True)
 class KeyState:
@@ -96,12 +88,10 @@ async def count_request(database: Database, key_id: int, starts_at: datetime, no
     windows older than an hour. Returns the minute's count, this request included."""
     table = ApiKeyWindow.__table__
     values = {"api_key_id": key_id, "starts_at": starts_at, "count": 1}
-    if database.backend == "postgresql":
-        insert = pg_insert(table)
-    else:
-        insert = sqlite_insert(table)
+    make_insert = pg_insert if database.backend == "postgresql" else sqlite_insert
     stmt = (
-        insert.values(values)
+        make_insert(table)
+        .values(values)
         .on_conflict_do_update(
             index_elements=[table.c.api_key_id, table.c.starts_at],
             set_={"count": table.c.count + 1},
