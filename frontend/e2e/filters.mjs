@@ -20,11 +20,19 @@ async function total(base, token, query) {
   return (await res.json()).total.toLocaleString('zh-CN'); // as the list shows it: 1,234
 }
 
-/** Choose an option of the antd Select with this test id (in the bar or the drawer). */
+/** Choose an option of the antd (multiple) Select with this test id (in the bar or the drawer).
+ * Once in a CI run a click on the freshly opened list selected nothing (the option only took
+ * the hover), so the choice is confirmed by the option's selected state and clicked once more
+ * if it did not take. */
 async function pick(page, testId, option) {
   await page.getByTestId(testId).click();
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
-    .filter({ hasText: option }).first().click();
+  const item = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+    .filter({ hasText: option }).first();
+  await item.click();
+  const selected = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option-selected')
+    .filter({ hasText: option }).first();
+  if (!(await selected.waitFor({ timeout: 5_000 }).then(() => true, () => false))) await item.click();
+  await selected.waitFor();
 }
 
 const drawer = (page) => page.getByRole('dialog').filter({ has: page.getByTestId('filters-done') });
