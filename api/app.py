@@ -44,7 +44,7 @@ from api.settings import Settings
 from jobs import search_grams
 from jobs.scheduler import start_scheduler
 from persistence.db import Database
-from persistence.imports import files
+from persistence.imports import child, files
 
 API_PREFIX = "/api/v1"
 
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
         yield
         if app.state.scheduler is not None:
             app.state.scheduler.shutdown(wait=False)
-        files.stop_reader()
+        child.stop()
         await search_grams.stop(database)
         await database.dispose()
 

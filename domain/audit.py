@@ -33,7 +33,10 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
 
 
 def created(values: Mapping[str, Any]) -> dict[str, list[Any]]:
-    return {k: [None, jsonable(v)] for k, v in values.items() if v not in (None, [], {})}
+    # `is not None` first: most fields of a new record are empty, and an import audits 100,000
+    return {
+        k: [None, jsonable(v)] for k, v in values.items() if v is not None and v != [] and v != {}
+    }
 
 
 def deleted(values: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -20,7 +20,7 @@ from domain.imports.service import Checked, Options
 from domain.roles import Actor
 from jobs import search_grams
 from persistence.db import Database
-from persistence.imports import workbook
+from persistence.imports import child, workbook
 from persistence.imports.files import Sheet, release_freed_memory
 from persistence.models import DataImport
 from persistence.uow import SqlUnitOfWork
@@ -196,7 +196,14 @@ async def _run(
             return
         async with database.session(write=False) as session:
             checked = await service.check(
-                SqlUnitOfWork(session), actor, options, sheet.headers, sheet.rows, offload, progress
+                SqlUnitOfWork(session),
+                actor,
+                options,
+                sheet.headers,
+                sheet.rows,
+                offload,
+                child.call,
+                progress,
             )
         key = None
         if checked.plan.errors:
@@ -224,7 +231,7 @@ async def _run(
             run = await uow.imports.get(run_id)
             if run.cancel_requested:
                 raise Cancelled
-            undo = await service.apply(uow, clock, actor, run, checked, zone, offload)
+            undo = await service.apply(uow, clock, actor, run, checked, zone, child.call)
             for name, value in summary.items():
                 setattr(run, name, value)
             run.undo, run.status, run.finished_at = undo, "committed", clock.now()

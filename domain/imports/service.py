@@ -2,7 +2,8 @@
 checked plan in one transaction, and reverting a committed import."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import itertools
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -28,7 +29,8 @@ CODE_ZONE = ZoneInfo("Asia/Shanghai")  # as customer_service: the yyyymm of a co
 
 
 class Offload(Protocol):
-    """Runs CPU-bound work off the event loop (a thread pool)."""
+    """Runs CPU-bound work off the event loop: in a thread, or in the import's child process
+    (on another core, for a module-level function with picklable arguments)."""
 
     def __call__(self, function: Callable[..., Any], *args: Any) -> Awaitable[Any]: ...
 
@@ -170,6 +172,7 @@ async def check(
     headers: Sequence[str],
     rows: Sequence[tuple[int, Sequence[Any]]],
     offload: Offload,
+    in_child: Offload,
     progress: Callable[[int], Awaitable[None]] | None = None,
 ) -> Checked:
     """Map the headers, check every row with the API's rules, find duplicates and decide
@@ -197,25 +200,27 @@ async def check(
     drafts: list[CustomerDraft] = []
     hits: dict[planning.MatchKey, set[int]] = {}
 
-    async def match(batch: Sequence[CustomerDraft]) -> None:
-        keys = {k for d in batch for k in planning.keys_of(d)}
-        names = {d.values["name"] for d in batch if d.values.get("name")}
+    async def match(keys: set[planning.MatchKey], names: set[str]) -> None:
         for key, ids in (await uow.imports.match_ids(keys, names)).items():
             hits.setdefault(key, set()).update(ids)
 
-    # In batches, each batch's rows checked (in a thread) while the database looks up the
-    # previous batch's keys: the two take about as long, on different cores.
+    # In batches, all handed to the child process at once: it checks them one after the other
+    # while the server looks up each finished batch's keys in the database.
     step = 5000
-    previous: list[CustomerDraft] = []
-    for start in range(0, len(rows), step):
-        batch, _ = await asyncio.gather(
-            offload(_drafts, rows[start : start + step], index_to_key, ctx), match(previous)
-        )
-        drafts += batch
-        previous = batch
-        if progress is not None:
-            await progress(min(start + step, len(rows)))
-    await match(previous)
+    batches = [
+        asyncio.ensure_future(in_child(_drafts, rows[start : start + step], index_to_key, ctx))
+        for start in range(0, len(rows), step)
+    ]
+    try:
+        for done, batch in enumerate(batches, 1):
+            checked, keys, names = await batch
+            drafts += checked
+            await match(keys, names)
+            if progress is not None:
+                await progress(min(done * step, len(rows)))
+    finally:
+        for batch in batches:
+            batch.cancel()  # a cancelled import: the batches not yet checked are dropped
     index = await uow.imports.matched(hits)
     plan = await offload(
         planning.plan, drafts, index, actor, options.effective_mode, field_headers, definitions
@@ -225,16 +230,22 @@ async def check(
 
 def _drafts(
     rows: Sequence[tuple[int, Sequence[Any]]], index_to_key: Mapping[int, str], ctx: RowContext
-) -> list[CustomerDraft]:
-    out = []
+) -> tuple[list[CustomerDraft], set[planning.MatchKey], set[str]]:
+    """The rows checked, with the keys and names to look them up by. Runs in the import's
+    child process."""
+    drafts, keys, names = [], set(), set()
     for number, cells in rows:
         raw = {
             key: cells[i]
             for i, key in index_to_key.items()
             if i < len(cells) and cells[i] is not None
         }
-        out.append(customer_draft(number, raw, ctx))
-    return out
+        draft = customer_draft(number, raw, ctx)
+        drafts.append(draft)
+        keys.update(planning.keys_of(draft))
+        if draft.values.get("name"):
+            names.add(draft.values["name"])
+    return drafts, keys, names
 
 
 def counts(checked: Checked) -> dict[str, int]:
@@ -277,7 +288,7 @@ async def apply(
     run: Any,
     checked: Checked,
     zone: ZoneInfo,
-    offload: Offload,
+    in_child: Offload,
 ) -> dict[str, Any]:
     """Write a checked plan: creates in bulk, updates field by field, one audit entry per
     customer ("imported by … from file …") and one for the import. Returns what a revert
@@ -304,22 +315,22 @@ async def apply(
             await uow.imports.reserve_ids("contact", sum(len(d.draft.contacts) for d in creates))
         )
         context = _Creating(actor, local, now, today, cadence, tags, source)
+        stager = uow.imports.created_stager()
 
-        def stage(start: int) -> Any:
+        def slice_at(start: int) -> Awaitable[Any]:
             end = start + WRITE_SLICE
-            rows = _created_rows(
-                context, creates[start:end], customer_ids[start:end], first + start, contact_ids
-            )
-            return uow.imports.stage_created(*rows)
+            drafts = [d.draft for d in creates[start:end]]
+            contacts = list(itertools.islice(contact_ids, sum(len(d.contacts) for d in drafts)))
+            ids = customer_ids[start:end]
+            return in_child(stage_slice, stager, context, drafts, ids, first + start, contacts)
 
         # In slices, so that the rows being written, not the whole file's, are in memory; each
-        # slice is made ready (CPU) in a thread while the database takes the previous one.
+        # slice is made ready (CPU) in the child process while the database takes the previous
+        # one.
         starts = range(0, len(creates), WRITE_SLICE)
-        staged = await offload(stage, starts[0])
+        staged = await slice_at(starts[0])
         for following in starts[1:]:
-            staged, _ = await asyncio.gather(
-                offload(stage, following), uow.imports.write_created(staged)
-            )
+            staged, _ = await asyncio.gather(slice_at(following), uow.imports.write_created(staged))
         await uow.imports.write_created(staged)
         undo["created"] = {str(i): 1 for i in customer_ids}
 
@@ -416,24 +427,41 @@ class _Creating:
     source: dict[str, Any]
 
 
+def stage_slice(
+    stager: Callable[..., Any],
+    ctx: _Creating,
+    drafts: Sequence[CustomerDraft],
+    ids: Sequence[int],
+    first: int,
+    contact_ids: Sequence[int],
+) -> Any:
+    """A slice of created customers' rows made ready for writing by the repository's stager.
+    Pure and picklable: it runs in the import's child process."""
+    return stager(*_created_rows(ctx, drafts, ids, first, iter(contact_ids)))
+
+
 def _created_rows(
-    ctx: _Creating, creates: Sequence[Any], ids: Sequence[int], first: int, contact_ids: Any
+    ctx: _Creating,
+    drafts: Sequence[CustomerDraft],
+    ids: Sequence[int],
+    first: int,
+    contact_ids: Iterator[int],
 ) -> tuple[list, list, list, list]:
     """The customer, contact, tag and audit rows of a slice of created customers (ids
     reserved). Pure: no I/O."""
     now, actor = ctx.now, ctx.actor
     records, contacts, links, audit_rows = [], [], [], []
-    for n, (customer_id, d) in enumerate(zip(ids, creates, strict=True)):
-        values = dict(d.draft.values)
+    for n, (customer_id, d) in enumerate(zip(ids, drafts, strict=True)):
+        values = dict(d.values)
         stage = values.setdefault("stage", rules.Stage.POTENTIAL.value)
         record = {
             **{k: None for k in CUSTOMER_FIELDS},
             **values,
             "id": customer_id,
             "code": validation.format_customer_code(ctx.local.year, ctx.local.month, first + n),
-            "kind": d.draft.kind,
-            "owner_id": d.draft.owner_id or actor.user_id,
-            "custom_fields": d.draft.custom,
+            "kind": d.kind,
+            "owner_id": d.owner_id or actor.user_id,
+            "custom_fields": d.custom,
             "grade_locked": values.get("grade_locked", False),
             "activity_status": rules.ActivityStatus.ACTIVE.value,
             "archived": False,
@@ -446,7 +474,7 @@ def _created_rows(
             "next_follow_up_on": cadence_due(ctx.today, ctx.cadence.get(stage)),
         }
         records.append(record)
-        for i, c in enumerate(d.draft.contacts):
+        for i, c in enumerate(d.contacts):
             contacts.append(
                 {
                     **{k: None for k in ("title", "mobile", "phone", "email", "wechat")},
@@ -460,8 +488,7 @@ def _created_rows(
                 }
             )
         links += [
-            {"customer_id": customer_id, "tag_id": ctx.tags[t]}
-            for t in dict.fromkeys(d.draft.tag_names)
+            {"customer_id": customer_id, "tag_id": ctx.tags[t]} for t in dict.fromkeys(d.tag_names)
         ]
         changes = audit.created(
             {
@@ -469,10 +496,10 @@ def _created_rows(
                 for k in ("code", "kind", *CUSTOMER_FIELDS, "owner_id", "custom_fields")
             }
         )
-        if d.draft.tag_names:
-            changes["tags"] = [None, sorted(set(d.draft.tag_names))]
-        if d.draft.contacts:
-            changes["contacts"] = [None, [c["name"] for c in d.draft.contacts]]
+        if d.tag_names:
+            changes["tags"] = [None, sorted(set(d.tag_names))]
+        if d.contacts:
+            changes["contacts"] = [None, [c["name"] for c in d.contacts]]
         changes["import"] = [None, ctx.source]
         audit_rows.append(_audit(actor, customer_id, "import", changes, now))
     return records, contacts, links, audit_rows

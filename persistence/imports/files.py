@@ -7,13 +7,9 @@ import csv
 import ctypes
 import ctypes.util
 import io
-import multiprocessing
 import pickle
-import resource
-import threading
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -23,6 +19,7 @@ from typing import Any, overload
 import python_calamine
 
 from domain.errors import Invalid, UnsupportedType
+from persistence.imports import child
 
 MAX_ROWS = 200_000
 MAX_COLUMNS = 200
@@ -53,21 +50,18 @@ class Rows(Sequence[Row]):
     def __getitem__(self, index: int) -> Row: ...
 
     @overload
-    def __getitem__(self, index: slice) -> list[Row]: ...
+    def __getitem__(self, index: slice) -> "Rows": ...
 
-    def __getitem__(self, index: int | slice) -> Row | list[Row]:
-        if isinstance(index, slice):
-            return [
-                (n, pickle.loads(c))
-                for n, c in zip(  # our own pickles
-                    self._numbers[index], self._cells[index], strict=True
-                )
-            ]
-        return self._numbers[index], pickle.loads(self._cells[index])
+    def __getitem__(self, index: int | slice) -> "Row | Rows":
+        if isinstance(index, slice):  # still pickled: cheap to send to the child process
+            part = Rows()
+            part._numbers, part._cells = self._numbers[index], self._cells[index]
+            return part
+        return self._numbers[index], pickle.loads(self._cells[index])  # our own pickles
 
     def __iter__(self) -> Iterator[Row]:
-        for start in range(0, len(self), 1000):
-            yield from self[start : start + 1000]
+        for number, cells in zip(self._numbers, self._cells, strict=True):
+            yield number, pickle.loads(cells)
 
 
 @dataclass(slots=True)
@@ -268,36 +262,16 @@ def _header(value: Any) -> str:
 
 # ---- reading an upload in a child process ----
 
-READER_MEMORY = 3 << 30  # bytes of address space the reader may take before it is stopped
-_reader: ProcessPoolExecutor | None = None
-_reader_lock = threading.Lock()
-
 
 def read_upload(path: Path, filename: str, sheet: str | None) -> dict[str, Sheet]:
-    """The upload's sheets (the one asked for, else every one that has rows), read in a
-    child process. The file is the user's: a damaged or hostile workbook that makes the
-    reader crash or swallow memory stops the child (refused as unreadable), never the server,
-    and a sheet's cells, which the reader holds whole (~90 MB for 100,000 rows), are never
-    in the server's memory. The child stays for the next upload. Blocking: call it in a
-    thread."""
-    global _reader
-    with _reader_lock:
-        if _reader is None:
-            _reader = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_limit_memory,
-                initargs=(READER_MEMORY,),
-            )
-        reader = _reader
+    """The upload's sheets (the one asked for, else every one that has rows), read in the
+    imports' child process. The file is the user's: a damaged or hostile workbook that makes
+    the reader crash or swallow memory stops the child (refused as unreadable), never the
+    server, and a sheet's cells, which the reader holds whole (~90 MB for 100,000 rows), are
+    never in the server's memory. Blocking: call it in a thread."""
     try:
-        outcome, value = reader.submit(
-            _read_sheets, str(path), filename, sheet, MAX_UNPACKED
-        ).result()
+        outcome, value = child.run(_read_sheets, str(path), filename, sheet, MAX_UNPACKED)
     except BrokenProcessPool:
-        with _reader_lock:
-            if _reader is reader:
-                _reader = None  # the next upload starts a new one
         raise UnsupportedType(
             "The workbook cannot be read: reading it took more memory than allowed or failed."
         ) from None
@@ -306,19 +280,6 @@ def read_upload(path: Path, filename: str, sheet: str | None) -> dict[str, Sheet
     if outcome == "unsupported":
         raise UnsupportedType(value)
     return value
-
-
-def stop_reader() -> None:
-    """Stop the reader process, if one was started (when the server stops)."""
-    global _reader
-    with _reader_lock:
-        reader, _reader = _reader, None
-    if reader is not None:
-        reader.shutdown(wait=True, cancel_futures=True)
-
-
-def _limit_memory(limit: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _read_sheets(

@@ -3,6 +3,7 @@ there, and bulk writes (one multi-row statement per batch, not one ORM object pe
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.imports.plan import IDENTITY, Existing, MatchKey
@@ -64,14 +66,86 @@ def _copy_converter(column_type: Any) -> Any:
     return None
 
 
+Staged = tuple[str, list[str], list[Any]]  # table name, columns, COPY records (SQLite: rows)
+_TABLES = {
+    table.name: table
+    for table in (
+        Customer.__table__,
+        Contact.__table__,
+        CustomerTag.__table__,
+        AuditEvent.__table__,
+        SearchDoc.__table__,
+        SearchGram.__table__,
+    )
+}
+_POSTGRES = asyncpg_dialect()  # the types' PostgreSQL forms, as the session's dialect binds them
+
+
+def _stage(table: Any, rows: Sequence[dict[str, Any]], postgres: bool) -> Staged:
+    """Rows made ready for writing, without I/O (it may run in a thread or another process).
+    PostgreSQL: COPY records, values bound as the column types would bind them; the rows carry
+    every column that has a Python-side default. SQLite: the rows as they are."""
+    if not postgres:
+        return table.name, [], list(rows)
+    columns = list(dict.fromkeys(name for row in rows for name in row))
+    converters = [
+        _copy_converter(table.c[name].type.dialect_impl(_POSTGRES)) for name in columns
+    ]  # a variant's PostgreSQL type: JSON or array
+    converted = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
+    records = []
+    for row in rows:
+        values = [row.get(name) for name in columns]
+        for i, convert in converted:
+            values[i] = convert(values[i])
+        records.append(tuple(values))
+    return table.name, columns, records
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedStager:
+    """Makes new customers (with their reserved ids), their contacts, tags and audit entries
+    ready for write_created, with their search documents (built from these rows: there is
+    nothing to read back or replace yet). CPU only, no I/O, picklable: an import runs it in
+    its child process while the server writes the previous batch."""
+
+    postgres: bool
+
+    def __call__(
+        self,
+        customers: Sequence[dict[str, Any]],
+        contacts: Sequence[dict[str, Any]],
+        links: Sequence[dict[str, Any]],
+        audit_rows: Sequence[dict[str, Any]],
+    ) -> list[Staged]:
+        # COPY takes no column defaults: tag_ids starts empty, its triggers fill it
+        customers = [
+            {**row, "name_sort": name_sort_key(row["name"]), "tag_ids": []} for row in customers
+        ]
+        docs, grams = search_index.new_rows(
+            [(row["id"], row) for row in customers], contacts, self.postgres
+        )
+        return [
+            _stage(Customer.__table__, customers, self.postgres),
+            _stage(Contact.__table__, contacts, self.postgres),
+            _stage(CustomerTag.__table__, links, self.postgres),
+            _stage(AuditEvent.__table__, audit_rows, self.postgres),
+            _stage(SearchDoc.__table__, docs, self.postgres),
+            _stage(SearchGram.__table__, grams, self.postgres),
+        ]
+
+
 class SqlImportRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    @property
+    def _postgres(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
+
     def _among(self, column: Any, values: Sequence[Any]) -> Any:
         """column IN values: one array parameter on PostgreSQL, where rendering and preparing
         5,000 IN parameters costs far more than the query."""
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self._postgres:
             item = BigInteger() if isinstance(column.type, Integer) else String()
             return column == any_(bindparam("values", list(values), type_=ARRAY(item)))
         return column.in_(values)
@@ -275,12 +349,13 @@ class SqlImportRepo:
         transaction holds the database's write lock."""
         if count == 0:
             return []
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self._postgres:
+            # one array, not `count` rows through the result machinery (90,000 took 0.7 s)
             stmt = text(
-                f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                f"SELECT array_agg(nextval(pg_get_serial_sequence('{table.name}', 'id'))) "
                 "FROM generate_series(1, :n)"
             )
-            return sorted((await self.session.scalars(stmt, {"n": count})).all())
+            return sorted(await self.session.scalar(stmt, {"n": count}))
         last = int(await self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))))
         given = await self.session.scalar(
             text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name}
@@ -294,35 +369,16 @@ class SqlImportRepo:
         ids = await self._new_ids(table, len(rows)) if with_ids else []
         if with_ids:
             rows = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
-        await self._write_staged(self._stage(table, rows))
+        await self._write_staged(_stage(table, rows, self._postgres))
         return ids
 
-    def _stage(self, table: Any, rows: Sequence[dict[str, Any]]) -> tuple[Any, list, list]:
-        """Rows made ready for writing, without I/O (it may run in a thread). PostgreSQL:
-        COPY records, values bound as the column types would bind them; the rows carry every
-        column that has a Python-side default. SQLite: the rows as they are."""
-        dialect = self.session.get_bind().dialect
-        if dialect.name != "postgresql":
-            return table, [], list(rows)
-        columns = list(dict.fromkeys(name for row in rows for name in row))
-        converters = [
-            _copy_converter(table.c[name].type.dialect_impl(dialect)) for name in columns
-        ]  # a variant's PostgreSQL type: JSON or array
-        converted = [(i, convert) for i, convert in enumerate(converters) if convert is not None]
-        records = []
-        for row in rows:
-            values = [row.get(name) for name in columns]
-            for i, convert in converted:
-                values[i] = convert(values[i])
-            records.append(tuple(values))
-        return table, columns, records
-
-    async def _write_staged(self, staged: tuple[Any, list, list]) -> None:
+    async def _write_staged(self, staged: Staged) -> None:
         """PostgreSQL: COPY (binary, through asyncpg), several times faster than INSERTs."""
-        table, columns, records = staged
+        name, columns, records = staged
+        table = _TABLES[name]
         if not records:
             return
-        if self.session.get_bind().dialect.name != "postgresql":
+        if not self._postgres:
             for chunk in _chunks(records, 2000):  # Core executemany: multi-row VALUES batches
                 await self.session.execute(insert(table), chunk)
             return
@@ -341,35 +397,12 @@ class SqlImportRepo:
         table = {"customer": Customer.__table__, "contact": Contact.__table__}[table_name]
         return await self._new_ids(table, count)
 
-    def stage_created(
-        self,
-        customers: Sequence[dict[str, Any]],
-        contacts: Sequence[dict[str, Any]],
-        links: Sequence[dict[str, Any]],
-        audit_rows: Sequence[dict[str, Any]],
-    ) -> list[tuple[Any, list, list]]:
-        """New customers (with their reserved ids), their contacts, tags and audit entries
-        made ready for write_created, with their search documents (built from these rows:
-        there is nothing to read back or replace yet). CPU only, no I/O: it runs in a thread
-        while the previous batch is written."""
-        # COPY takes no column defaults: tag_ids starts empty, its triggers fill it
-        customers = [
-            {**row, "name_sort": name_sort_key(row["name"]), "tag_ids": []} for row in customers
-        ]
-        postgres = self.session.get_bind().dialect.name == "postgresql"
-        docs, grams = search_index.new_rows(
-            [(row["id"], row) for row in customers], contacts, postgres
-        )
-        return [
-            self._stage(Customer.__table__, customers),
-            self._stage(Contact.__table__, contacts),
-            self._stage(CustomerTag.__table__, links),
-            self._stage(AuditEvent.__table__, audit_rows),
-            self._stage(SearchDoc.__table__, docs),
-            self._stage(SearchGram.__table__, grams),
-        ]
+    def created_stager(self) -> "CreatedStager":
+        """What makes created customers' rows ready for write_created; it may run in another
+        process."""
+        return CreatedStager(self._postgres)
 
-    async def write_created(self, staged: Sequence[tuple[Any, list, list]]) -> None:
+    async def write_created(self, staged: Sequence[Staged]) -> None:
         for part in staged:
             await self._write_staged(part)
 

@@ -254,11 +254,11 @@ class TestBadFiles:
     ):
         """Files are read in a child process: a workbook that crashes it or swallows its
         memory costs that upload, not the server."""
-        from persistence.imports import files
+        from persistence.imports import child
 
         data = xlsx([company()])
         assert (await upload(client, users["admin"], data)).status_code == 201
-        for process in list(files._reader._processes.values()):  # as the kernel would
+        for process in list(child._child._processes.values()):  # as the kernel would
             process.kill()
             process.join()
         assert_problem(await upload(client, users["admin"], data), 415)
