@@ -33,6 +33,7 @@ from domain.search.normalize import name_sort_key
 from persistence.customer_repo import SqlCodeCounter
 from persistence.models import (
     AuditEvent,
+    Base,
     Contact,
     Customer,
     CustomerTag,
@@ -67,17 +68,6 @@ def _copy_converter(column_type: Any) -> Any:
 
 
 Staged = tuple[str, list[str], list[Any]]  # table name, columns, COPY records (SQLite: rows)
-_TABLES = {
-    table.name: table
-    for table in (
-        Customer.__table__,
-        Contact.__table__,
-        CustomerTag.__table__,
-        AuditEvent.__table__,
-        SearchDoc.__table__,
-        SearchGram.__table__,
-    )
-}
 _POSTGRES = asyncpg_dialect()  # the types' PostgreSQL forms, as the session's dialect binds them
 
 
@@ -375,7 +365,7 @@ class SqlImportRepo:
     async def _write_staged(self, staged: Staged) -> None:
         """PostgreSQL: COPY (binary, through asyncpg), several times faster than INSERTs."""
         name, columns, records = staged
-        table = _TABLES[name]
+        table = Base.metadata.tables[name]
         if not records:
             return
         if not self._postgres:
