@@ -47,8 +47,10 @@ async function clickFirstBar(page, testId) {
 
 async function call(base, token, method, path, body) {
   const res = await fetch(`${base}/api/v1${path}`, {
-    method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined });
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
   check(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
   return res.json();
 }
@@ -77,19 +79,28 @@ export async function analyticsScenario({ browser, base, artifacts, password, st
     page.setDefaultTimeout(TIMEOUT);
     await login(page, base, 'supervisor', password);
     await page.getByRole('heading', { name: '工作台' }).waitFor();
-    for (const id of ['fig-service-volume-chart', 'fig-service-sla-chart', 'fig-service-backlog-chart',
-      'fig-service-agents-chart', 'fig-customers-new-chart']) {
+    for (const id of [
+      'fig-service-volume-chart',
+      'fig-service-sla-chart',
+      'fig-service-backlog-chart',
+      'fig-service-agents-chart',
+      'fig-customers-new-chart',
+    ]) {
       await page.getByTestId(id).locator('canvas').waitFor();
     }
     await shot(page, 'desktop-dashboard-supervisor');
     await clickFirstBar(page, 'fig-service-volume-chart');
-    await page.waitForURL((url) => url.pathname === '/tickets' && url.searchParams.has('type')
-      && url.searchParams.has('created_from'));
+    await page.waitForURL((url) => url.pathname === '/tickets' && url.searchParams.has('type') && url.searchParams.has('created_from'));
     await page.getByRole('link', { name: /^T\d+/ }).first().waitFor();
     await shot(page, 'desktop-dashboard-drill-tickets');
 
-    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN',
-      storageState: await context.storageState() });
+    const phone = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      storageState: await context.storageState(),
+    });
     const mobile = await phone.newPage();
     mobile.setDefaultTimeout(TIMEOUT);
     await mobile.goto(`${base}/`);
@@ -106,11 +117,12 @@ export async function analyticsScenario({ browser, base, artifacts, password, st
     await login(page, base, 'zhangwei', password);
     await page.getByTestId('fig-customers-new-chart').locator('canvas').waitFor();
     await page.getByTestId('fig-sales-funnel-chart').locator('canvas').waitFor();
-    check(await page.getByTestId('fig-service-agents').count() === 0, 'an account manager sees agent workload');
+    check((await page.getByTestId('fig-service-agents').count()) === 0, 'an account manager sees agent workload');
     await shot(page, 'desktop-dashboard-manager');
     await clickFirstBar(page, 'fig-customers-new-chart');
-    await page.waitForURL((url) => url.pathname === '/customers' && url.searchParams.has('created_from')
-      && url.searchParams.has('owner_id'));
+    await page.waitForURL(
+      (url) => url.pathname === '/customers' && url.searchParams.has('created_from') && url.searchParams.has('owner_id'),
+    );
     await page.locator('.ant-table-row').first().waitFor();
     await shot(page, 'desktop-dashboard-drill-customers');
     await context.close();

@@ -21,7 +21,8 @@ async function signIn(base, username, password) {
 
 async function call(base, token, method, path, body) {
   const res = await fetch(`${base}/api/v1${path}`, {
-    method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   check(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
@@ -38,18 +39,31 @@ async function overflow(page) {
   return page.evaluate(() => {
     const width = window.innerWidth;
     if (document.documentElement.scrollWidth <= width + 1) return [];
-    return [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > width + 1)
-      .slice(0, 5).map((el) => `${el.tagName.toLowerCase()}.${String(el.className).split(' ')[0]}`);
+    return [...document.querySelectorAll('body *')]
+      .filter((el) => el.getBoundingClientRect().right > width + 1)
+      .slice(0, 5)
+      .map((el) => `${el.tagName.toLowerCase()}.${String(el.className).split(' ')[0]}`);
   });
 }
 
 /** Text that does not fit its box (cut off), among the page's and the modal's labels. */
 async function clipped(page) {
-  return page.evaluate(() => [...document.querySelectorAll(
-    '.ant-table-cell, .ant-list-item *, .ant-modal *, .ant-tag, .ant-btn > span, .ant-form-item-label > label')]
-    .filter((el) => el.children.length === 0 && el.scrollWidth > el.clientWidth + 1
-      && getComputedStyle(el).overflow !== 'visible' && getComputedStyle(el).textOverflow !== 'ellipsis')
-    .map((el) => el.textContent).slice(0, 5));
+  return page.evaluate(() =>
+    [
+      ...document.querySelectorAll(
+        '.ant-table-cell, .ant-list-item *, .ant-modal *, .ant-tag, .ant-btn > span, .ant-form-item-label > label',
+      ),
+    ]
+      .filter(
+        (el) =>
+          el.children.length === 0 &&
+          el.scrollWidth > el.clientWidth + 1 &&
+          getComputedStyle(el).overflow !== 'visible' &&
+          getComputedStyle(el).textOverflow !== 'ellipsis',
+      )
+      .map((el) => el.textContent)
+      .slice(0, 5),
+  );
 }
 
 export async function apiKeysScenario({ browser, base, artifacts, password, storageState, step, shots }) {
@@ -58,8 +72,11 @@ export async function apiKeysScenario({ browser, base, artifacts, password, stor
   const lina = users.find((u) => u.username === 'lina');
   // A second key made by another system's admin, so the list has an active key beside the revoked one.
   await call(base, admin, 'POST', '/api-keys', {
-    name: '呼叫中心工单同步', scopes: ['customers:read', 'tickets:read', 'tickets:write'], owner_id: lina.id,
-    allowed_ips: ['10.20.0.0/16', '203.0.113.7', '2001:db8::/48'], rate_limit_per_minute: 120,
+    name: '呼叫中心工单同步',
+    scopes: ['customers:read', 'tickets:read', 'tickets:write'],
+    owner_id: lina.id,
+    allowed_ips: ['10.20.0.0/16', '203.0.113.7', '2001:db8::/48'],
+    rate_limit_per_minute: 120,
     expires_at: new Date(Date.now() + 365 * 86_400_000).toISOString(),
   });
   const shot = async (page, name) => {
@@ -68,8 +85,12 @@ export async function apiKeysScenario({ browser, base, artifacts, password, stor
   };
 
   await step('API keys at 1440×900: create one, its secret shown once and working, revoke it', async () => {
-    const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', storageState,
-      permissions: ['clipboard-read', 'clipboard-write'] });
+    const context = await browser.newContext({
+      viewport: DESKTOP,
+      locale: 'zh-CN',
+      storageState,
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT);
     try {
@@ -103,10 +124,10 @@ export async function apiKeysScenario({ browser, base, artifacts, password, stor
       await page.getByText(/请求头 X-API-Key/).waitFor();
       await page.getByTestId('copy-secret').click();
       await page.getByText('已复制到剪贴板').waitFor();
-      check(await page.evaluate(() => navigator.clipboard.readText()) === secret, 'the clipboard does not hold the secret');
+      check((await page.evaluate(() => navigator.clipboard.readText())) === secret, 'the clipboard does not hold the secret');
       check((await clipped(page)).length === 0, `cut-off text in the secret modal: ${await clipped(page)}`);
       await shot(page, 'desktop-admin-api-keys-secret');
-      check(await withKey(base, secret) === 200, 'the new key is refused by the API');
+      check((await withKey(base, secret)) === 200, 'the new key is refused by the API');
 
       await page.getByTestId('close-secret').click();
       await secretBox.waitFor({ state: 'detached' });
@@ -121,8 +142,8 @@ export async function apiKeysScenario({ browser, base, artifacts, password, stor
       await confirm.getByRole('button', { name: /吊\s*销/ }).click();
       await page.getByText('密钥已吊销').waitFor();
       await row.getByText('已吊销').waitFor();
-      check(await row.getAttribute('data-status') === 'revoked', 'the revoked row is not marked');
-      check(await withKey(base, secret) === 401, 'the revoked key still works');
+      check((await row.getAttribute('data-status')) === 'revoked', 'the revoked row is not marked');
+      check((await withKey(base, secret)) === 401, 'the revoked key still works');
       await page.mouse.move(0, 0);
       await page.getByText('密钥已吊销').waitFor({ state: 'detached' });
       await page.evaluate(() => window.scrollTo(0, 0)); // clicks in the table scrolled the page under the header
@@ -146,11 +167,17 @@ export async function apiKeysScenario({ browser, base, artifacts, password, stor
       await cards.waitFor();
       await page.getByTestId('new-api-key').click();
       await page.getByRole('dialog').getByRole('checkbox', { name: '读取客户' }).waitFor();
-      await page.getByRole('dialog').getByRole('button', { name: /取\s*消/ }).click({ trial: true }); // zoomed in
+      await page
+        .getByRole('dialog')
+        .getByRole('button', { name: /取\s*消/ })
+        .click({ trial: true }); // zoomed in
       check((await overflow(page)).length === 0, `the form overflows: ${await overflow(page)}`);
       check((await clipped(page)).length === 0, `cut-off text in the form: ${await clipped(page)}`);
       await shot(page, 'phone-admin-api-keys-form');
-      await page.getByRole('dialog').getByRole('button', { name: /取\s*消/ }).click();
+      await page
+        .getByRole('dialog')
+        .getByRole('button', { name: /取\s*消/ })
+        .click();
       await page.getByRole('dialog').waitFor({ state: 'detached' });
       const card = cards.locator('.ant-list-item').filter({ hasText: '呼叫中心工单同步' });
       await card.getByRole('button', { name: /轮\s*换/ }).click();

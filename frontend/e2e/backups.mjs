@@ -36,7 +36,11 @@ export async function backups({ browser, base, artifacts, password }) {
     if (!(response.headers()['content-disposition'] ?? '').includes(name)) throw new Error('not the listed file');
     if (Number(response.headers()['content-length']) < 1024) throw new Error('the archive is empty');
     const phone = await browser.newContext({
-      viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN', storageState: await context.storageState(),
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      storageState: await context.storageState(),
     });
     const mobile = await phone.newPage();
     await mobile.goto(`${base}/admin/backups`);

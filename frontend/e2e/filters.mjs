@@ -26,12 +26,22 @@ async function total(base, token, query) {
  * if it did not take. */
 async function pick(page, testId, option) {
   await page.getByTestId(testId).click();
-  const item = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
-    .filter({ hasText: option }).first();
+  const item = page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+    .filter({ hasText: option })
+    .first();
   await item.click();
-  const selected = page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option-selected')
-    .filter({ hasText: option }).first();
-  if (!(await selected.waitFor({ timeout: 5_000 }).then(() => true, () => false))) await item.click();
+  const selected = page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option-selected')
+    .filter({ hasText: option })
+    .first();
+  if (
+    !(await selected.waitFor({ timeout: 5_000 }).then(
+      () => true,
+      () => false,
+    ))
+  )
+    await item.click();
   await selected.waitFor();
 }
 
@@ -51,17 +61,28 @@ export async function filtersScenario({ browser, base, artifacts, password, stor
     // a filter from the drawer: its chip, the count; closing the chip removes it
     await page.goto(`${base}/customers`);
     await page.getByRole('link', { name: NAME }).waitFor();
-    await page.getByTestId('result-count').filter({ hasText: `共 ${all} 个客户` }).first().waitFor();
+    await page
+      .getByTestId('result-count')
+      .filter({ hasText: `共 ${all} 个客户` })
+      .first()
+      .waitFor();
     await page.getByTestId('more-filters').click();
     await drawer(page).waitFor();
     await pick(page, 'filter-source', '展会');
     await page.waitForURL(/source=exhibition/);
-    await drawer(page).getByTestId('result-count').filter({ hasText: `共 ${exhibition} 个客户` }).waitFor();
+    await drawer(page)
+      .getByTestId('result-count')
+      .filter({ hasText: `共 ${exhibition} 个客户` })
+      .waitFor();
     await page.getByTestId('filters-done').click();
     await drawer(page).waitFor({ state: 'hidden' });
     const chip = page.getByTestId('filter-chip').filter({ hasText: '来源：展会' });
     await chip.waitFor();
-    await page.getByTestId('result-count').filter({ hasText: `共 ${exhibition} 个客户` }).first().waitFor();
+    await page
+      .getByTestId('result-count')
+      .filter({ hasText: `共 ${exhibition} 个客户` })
+      .first()
+      .waitFor();
     await shot(page, 'desktop-customers-chips');
     // opened again (the source's options closed with it): the drawer with the filter set
     await page.getByTestId('more-filters').click();
@@ -72,7 +93,11 @@ export async function filtersScenario({ browser, base, artifacts, password, stor
     await chip.getByLabel('移除条件').click();
     await page.waitForURL((url) => url.pathname === '/customers' && !url.searchParams.has('source'));
     await chip.waitFor({ state: 'detached' });
-    await page.getByTestId('result-count').filter({ hasText: `共 ${all} 个客户` }).first().waitFor();
+    await page
+      .getByTestId('result-count')
+      .filter({ hasText: `共 ${all} 个客户` })
+      .first()
+      .waitFor();
 
     // a view saved on the ticket list, reloaded and opened
     await page.goto(`${base}/tickets`);
@@ -80,7 +105,11 @@ export async function filtersScenario({ browser, base, artifacts, password, stor
     await pick(page, 'filter-status', '新建');
     await page.waitForURL(/status=new/);
     await page.getByTestId('filter-chip').filter({ hasText: '状态：新建' }).waitFor();
-    await page.getByTestId('result-count').filter({ hasText: /^共 [\d,]+ 张工单$/ }).first().waitFor();
+    await page
+      .getByTestId('result-count')
+      .filter({ hasText: /^共 [\d,]+ 张工单$/ })
+      .first()
+      .waitFor();
     await page.getByTestId('view-save-as').click();
     const viewName = `新工单 ${Date.now() % 100000}`;
     await page.getByTestId('view-name').fill(viewName);
@@ -104,12 +133,20 @@ export async function filtersScenario({ browser, base, artifacts, password, stor
     await page.getByTestId('filters-done').click();
 
     // the phone: the whole panel is the drawer
-    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN',
-      storageState: await context.storageState() });
+    const phone = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      storageState: await context.storageState(),
+    });
     const mobile = await phone.newPage();
     mobile.setDefaultTimeout(30_000);
     try {
-      for (const [list, cards] of [['customers', 'customer-cards'], ['tickets', 'ticket-cards']]) {
+      for (const [list, cards] of [
+        ['customers', 'customer-cards'],
+        ['tickets', 'ticket-cards'],
+      ]) {
         await mobile.goto(`${base}/${list}?${list === 'customers' ? 'stage=customer' : 'status=new'}`);
         await mobile.getByTestId(cards).waitFor();
         await mobile.getByTestId('filter-chip').first().waitFor();

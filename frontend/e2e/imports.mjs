@@ -58,8 +58,7 @@ export async function importScenario({ browser, base, artifacts, password, shot 
     check(await page.getByTestId('import-commit').isDisabled(), 'all-or-nothing: commit is enabled with an error');
     await shot(page, 'desktop-import-check');
 
-    const [report] = await Promise.all([
-      page.waitForEvent('download'), page.getByTestId('download-report').click()]);
+    const [report] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-report').click()]);
     check(report.suggestedFilename().endsWith('.xlsx'), `report named ${report.suggestedFilename()}`);
     await report.saveAs(join(artifacts, 'import-error-report.xlsx'));
 
@@ -72,19 +71,25 @@ export async function importScenario({ browser, base, artifacts, password, shot 
     await shot(page, 'desktop-import-done');
 
     await page.getByTestId('import-revert').click();
-    await page.locator('.ant-popconfirm').getByRole('button', { name: /确\s*定|OK/ }).click();
+    await page
+      .locator('.ant-popconfirm')
+      .getByRole('button', { name: /确\s*定|OK/ })
+      .click();
     await page.getByTestId('import-status').filter({ hasText: '已撤销' }).waitFor();
     await page.getByTestId('revert-result').getByText('已删除新增客户').waitFor();
     await shot(page, 'desktop-import-reverted');
 
     await page.goto(`${base}/customers`);
     await page.getByTestId('export-button').hover();
-    const [exported] = await Promise.all([
-      page.waitForEvent('download'), page.getByText('导出 Excel（.xlsx）').click()]);
+    const [exported] = await Promise.all([page.waitForEvent('download'), page.getByText('导出 Excel（.xlsx）').click()]);
     check(exported.suggestedFilename() === '客户.xlsx', `export named ${exported.suggestedFilename()}`);
 
-    const phone = await browser.newContext({ viewport: PHONE, locale: 'zh-CN', isMobile: true,
-      storageState: await context.storageState() });
+    const phone = await browser.newContext({
+      viewport: PHONE,
+      locale: 'zh-CN',
+      isMobile: true,
+      storageState: await context.storageState(),
+    });
     const mobile = await phone.newPage();
     mobile.setDefaultTimeout(TIMEOUT);
     await mobile.goto(`${base}/imports`);

@@ -33,15 +33,30 @@ function freePort() {
 function healthy(base, server) {
   return new Promise((ok, fail) => {
     let done = false;
-    server.once('exit', (code) => { if (!done) { done = true; fail(new Error(`crm serve exited (${code})`)); } });
+    server.once('exit', (code) => {
+      if (!done) {
+        done = true;
+        fail(new Error(`crm serve exited (${code})`));
+      }
+    });
     const deadline = Date.now() + 60_000;
     const probe = async () => {
       if (done) return;
       try {
         const res = await fetch(`${base}/api/v1/health`);
-        if (res.ok) { done = true; ok(); return; }
-      } catch { /* not listening yet */ }
-      if (Date.now() > deadline) { done = true; fail(new Error('crm serve did not become healthy')); return; }
+        if (res.ok) {
+          done = true;
+          ok();
+          return;
+        }
+      } catch {
+        /* not listening yet */
+      }
+      if (Date.now() > deadline) {
+        done = true;
+        fail(new Error('crm serve did not become healthy'));
+        return;
+      }
       setTimeout(probe, 100); // polling for readiness, not waiting for time to pass
     };
     void probe();
@@ -74,18 +89,31 @@ async function main() {
     execFileSync(crm, ['seed-demo'], { env, stdio: 'ignore' });
     server = spawn(crm, ['serve'], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let log = '';
-    server.stderr.on('data', (chunk) => { log = (log + chunk).slice(-4000); });
-    await healthy(base, server).catch((error) => { console.error(log); throw error; });
+    server.stderr.on('data', (chunk) => {
+      log = (log + chunk).slice(-4000);
+    });
+    await healthy(base, server).catch((error) => {
+      console.error(log);
+      throw error;
+    });
     // Without a UTF-8 locale (an empty environment, a bare container) Chromium saves a download
     // with a Chinese name as "download".
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox'],
-      env: { ...process.env, LANG: process.env.LANG || 'C.UTF-8' } });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--no-sandbox'],
+      env: { ...process.env, LANG: process.env.LANG || 'C.UTF-8' },
+    });
     await scenario({ browser, base, artifacts, password: PASSWORD });
     console.log(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in e2e-artifacts/`);
   } finally {
     await browser?.close();
     if (server?.pid) {
-      try { process.kill(-server.pid, 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(-server.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
     }
     rmSync(dir, { recursive: true, force: true });
   }

@@ -23,8 +23,11 @@ function check(condition, message) {
 async function pick(page, select, option, { type } = {}) {
   await select.click();
   if (type) await page.keyboard.type(type);
-  await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
-    .filter({ hasText: option }).first().click();
+  await page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
+    .filter({ hasText: option })
+    .first()
+    .click();
 }
 
 /**
@@ -47,9 +50,16 @@ async function tick(box) {
 
 /** What the page says right now (messages, alerts, field errors): context for a failed step. */
 async function pageMessages(page) {
-  const texts = await page.locator('.ant-message-notice, .ant-alert, .ant-form-item-explain-error')
-    .allInnerTexts().catch(() => []);
-  return texts.map((text) => text.trim()).filter(Boolean).join(' | ') || 'none';
+  const texts = await page
+    .locator('.ant-message-notice, .ant-alert, .ant-form-item-explain-error')
+    .allInnerTexts()
+    .catch(() => []);
+  return (
+    texts
+      .map((text) => text.trim())
+      .filter(Boolean)
+      .join(' | ') || 'none'
+  );
 }
 
 async function login(page, base, username, password, path = '/') {
@@ -85,7 +95,8 @@ async function api(base, token, path) {
 
 async function token(base, username, password) {
   const res = await fetch(`${base}/api/v1/auth/token`, {
-    method: 'POST', body: new URLSearchParams({ username, password }),
+    method: 'POST',
+    body: new URLSearchParams({ username, password }),
   });
   check(res.ok, `login ${username}: ${res.status}`);
   return (await res.json()).access_token;
@@ -144,13 +155,17 @@ export async function scenario({ browser, base, artifacts, password }) {
       await page.getByRole('columnheader', { name: '客户编号' }).waitFor({ state: 'detached' });
       await page.reload();
       await page.getByRole('link', { name: '上海云帆科技有限公司' }).waitFor();
-      check(await page.getByRole('columnheader', { name: '客户编号' }).count() === 0, 'the column choice was forgotten');
+      check((await page.getByRole('columnheader', { name: '客户编号' }).count()) === 0, 'the column choice was forgotten');
       await page.getByTestId('column-chooser').click();
       await page.getByRole('checkbox', { name: '客户编号' }).check();
       await page.getByRole('columnheader', { name: '客户编号' }).waitFor();
       await page.keyboard.press('Escape');
       for (const name of ['张三', '李梅']) {
-        await page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) }).getByRole('checkbox').check();
+        await page
+          .getByRole('row')
+          .filter({ has: page.getByRole('link', { name, exact: true }) })
+          .getByRole('checkbox')
+          .check();
       }
       await page.getByTestId('bulk-tags').click();
       const dialog = page.getByRole('dialog');
@@ -161,7 +176,11 @@ export async function scenario({ browser, base, artifacts, password }) {
       await dialog.getByRole('button', { name: '确定' }).click();
       await page.getByText('已为 2 个客户添加标签').waitFor();
       for (const name of ['张三', '李梅']) {
-        await page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) }).getByText('价值-高').waitFor();
+        await page
+          .getByRole('row')
+          .filter({ has: page.getByRole('link', { name, exact: true }) })
+          .getByText('价值-高')
+          .waitFor();
       }
     });
 
@@ -169,7 +188,9 @@ export async function scenario({ browser, base, artifacts, password }) {
       await page.getByTestId('new-organization').click();
       await page.waitForURL(/\/customers\/new\?kind=organization/);
       const posts = [];
-      const onRequest = (r) => { if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/customers') posts.push(r); };
+      const onRequest = (r) => {
+        if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/customers') posts.push(r);
+      };
       page.on('request', onRequest);
       await page.getByRole('textbox', { name: '名称' }).fill('闽江测试科技有限公司');
       await page.getByRole('textbox', { name: '统一社会信用代码' }).fill(BAD_CREDIT_CODE);
@@ -229,7 +250,6 @@ export async function scenario({ browser, base, artifacts, password }) {
       await shot(page, 'desktop-customer-follow-up-recorded');
     });
 
-
     await step('create a complaint ticket for the customer', async () => {
       await page.getByRole('tab', { name: '工单' }).click();
       await page.getByTestId('new-ticket').click();
@@ -264,17 +284,14 @@ export async function scenario({ browser, base, artifacts, password }) {
       await page.getByTestId('timeline-comment').filter({ hasText: '已远程排查' }).waitFor();
       await page.locator('input[type=file]').setInputFiles({ name: '故障截图.png', mimeType: 'image/png', buffer: PNG });
       await page.getByTestId('timeline-attachment').filter({ hasText: '故障截图.png' }).waitFor();
-      const [download] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('button', { name: '下载' }).click(),
-      ]);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '下载' }).click()]);
       check(download.suggestedFilename() === '故障截图.png', `downloaded ${download.suggestedFilename()}`);
       await move('resolved', '已解决');
       await shot(page, 'desktop-ticket-resolved');
     });
 
     await step('close it with a satisfaction score', async () => {
-      check(await page.getByTestId('transition-assigned').count() === 0, 'an illegal transition is offered');
+      check((await page.getByTestId('transition-assigned').count()) === 0, 'an illegal transition is offered');
       await page.getByTestId('transition-closed').click();
       const dialog = page.getByRole('dialog');
       await tick(dialog.getByTestId('customer-accepted'));
@@ -295,7 +312,10 @@ export async function scenario({ browser, base, artifacts, password }) {
       await history.getByText('已解决 → 已关闭').waitFor();
       await history.getByText(`统一社会信用代码：${VALID_CREDIT_CODE}`).waitFor();
       await history.getByText('打标签').waitFor();
-      await history.getByText(/^跟进内容：/).first().waitFor();
+      await history
+        .getByText(/^跟进内容：/)
+        .first()
+        .waitFor();
       await shot(page, 'desktop-customer-history');
     });
 
@@ -303,7 +323,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       await page.getByTestId('language-switch').click();
       await page.getByRole('tab', { name: 'History' }).waitFor();
       await page.getByText('Status change').first().waitFor();
-      check(await page.getByText('变更历史').count() === 0, 'Chinese left on the English page');
+      check((await page.getByText('变更历史').count()) === 0, 'Chinese left on the English page');
       await shot(page, 'desktop-customer-history-en');
       await page.goto(ticketUrl);
       await page.getByTestId('ticket-status').filter({ hasText: 'Closed' }).waitFor();
@@ -365,7 +385,10 @@ export async function scenario({ browser, base, artifacts, password }) {
 
     await step('the main screens at 390×844, and the menu in its drawer', async () => {
       const phone = await browser.newContext({
-        viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN',
+        viewport: PHONE,
+        isMobile: true,
+        hasTouch: true,
+        locale: 'zh-CN',
         storageState: await context.storageState(),
       });
       const mobile = await phone.newPage();
@@ -384,20 +407,26 @@ export async function scenario({ browser, base, artifacts, password }) {
       const apage = await agent.newPage();
       apage.setDefaultTimeout(TIMEOUT);
       await login(apage, base, 'agent', password, '/notifications');
-      await apage.getByTestId('inbox').getByText(/新工单 T\d+: 设备频繁死机/).waitFor();
+      await apage
+        .getByTestId('inbox')
+        .getByText(/新工单 T\d+: 设备频繁死机/)
+        .waitFor();
       await shot(apage, 'desktop-notifications-agent');
       await apage.getByTestId('unread-count').locator('.ant-badge-count').waitFor();
       await apage.getByRole('button', { name: '通知' }).click();
-      await apage.locator('.ant-popover').getByText(/新工单 T\d+: 设备频繁死机/).click();
+      await apage
+        .locator('.ant-popover')
+        .getByText(/新工单 T\d+: 设备频繁死机/)
+        .click();
       await apage.waitForURL(ticketUrl);
       await apage.getByTestId('timeline').waitFor();
-      check(await apage.getByRole('menuitem', { name: '用户与角色' }).count() === 0, 'an agent sees the admin menu');
+      check((await apage.getByRole('menuitem', { name: '用户与角色' }).count()) === 0, 'an agent sees the admin menu');
       const admin = await token(base, 'admin', password);
       const [zhang] = (await api(base, admin, `/customers?name=${encodeURIComponent('张三')}`)).items;
       await visit(apage, base, `/customers/${zhang.id}`);
       await apage.getByTestId('masked-id_number').filter({ hasText: '无权查看' }).waitFor();
-      check(await apage.getByRole('tab', { name: '订单' }).count() === 0, 'an agent is offered the orders tab');
-      check(await apage.getByRole('tab', { name: '商机' }).count() === 0, 'an agent is offered the opportunities tab');
+      check((await apage.getByRole('tab', { name: '订单' }).count()) === 0, 'an agent is offered the orders tab');
+      check((await apage.getByRole('tab', { name: '商机' }).count()) === 0, 'an agent is offered the opportunities tab');
       await apage.getByTestId('user-menu').hover();
       await apage.getByRole('menuitem', { name: '退出登录' }).click();
       await apage.waitForURL(/\/login\?next=/);
@@ -419,7 +448,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       await mpage.getByText('未找到').waitFor();
       await mpage.getByText('该记录不存在，或您无权查看。').waitFor();
       await shot(mpage, 'desktop-not-found');
-      check(await mpage.getByRole('menuitem', { name: '用户与角色' }).count() === 0, 'an account manager sees the admin menu');
+      check((await mpage.getByRole('menuitem', { name: '用户与角色' }).count()) === 0, 'an account manager sees the admin menu');
       await mpage.getByRole('menuitem', { name: '我的待跟进' }).click();
       await mpage.waitForURL(`${base}/follow-ups/due`);
       await mpage.getByRole('heading', { name: '我的待跟进' }).waitFor();
@@ -431,26 +460,36 @@ export async function scenario({ browser, base, artifacts, password }) {
       await mpage.getByTestId('save-customer').click();
       await mpage.getByText('身份证号应为 17 位数字加一位数字或 X').waitFor();
       for (const id of ['customer-grade', 'customer-grade-locked', 'customer-owner', 'create-into-pool']) {
-        check(await mpage.getByTestId(id).count() === 0, `an account manager is offered ${id}`);
+        check((await mpage.getByTestId(id).count()) === 0, `an account manager is offered ${id}`);
       }
       await shot(mpage, 'desktop-customer-form-manager');
       await manager.close();
     });
 
-    await step('import a file with one bad row, get the report, fix, import, revert; export', () => importScenario({ browser, base, artifacts, password, shot }));
+    await step('import a file with one bad row, get the report, fix, import, revert; export', () =>
+      importScenario({ browser, base, artifacts, password, shot }),
+    );
     await analyticsScenario({ browser, base, artifacts, password, step, shots });
 
-    await (await import('./webapp-tour.mjs')).webappTour({ browser, base, artifacts, password, storageState: await context.storageState(), customerUrl, ticketUrl, step, shots });
+    await (
+      await import('./webapp-tour.mjs')
+    ).webappTour({ browser, base, artifacts, password, storageState: await context.storageState(), customerUrl, ticketUrl, step, shots });
     await step('admin backups: start one, see it complete, download it', () => backups({ browser, base, artifacts, password }));
     await apiKeysScenario({ browser, base, artifacts, password, storageState: await context.storageState(), step, shots });
-    await step('search: mobile fragment, two characters, pinyin initials; a saved view', async () => searchScenario({ browser, base, artifacts, password, storageState: await context.storageState() }));
-    await step('list filters: a drawer filter as a chip with the count, removed; a ticket view saved, reloaded, opened', async () => filtersScenario({ browser, base, artifacts, password, storageState: await context.storageState() }));
+    await step('search: mobile fragment, two characters, pinyin initials; a saved view', async () =>
+      searchScenario({ browser, base, artifacts, password, storageState: await context.storageState() }),
+    );
+    await step('list filters: a drawer filter as a chip with the count, removed; a ticket view saved, reloaded, opened', async () =>
+      filtersScenario({ browser, base, artifacts, password, storageState: await context.storageState() }),
+    );
     check(errors.length === 0, `errors in the page: ${errors.join('; ')}`);
     console.log(`  screenshots: ${shots.join(', ')}`);
   } catch (error) {
     await page.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => undefined);
-    throw new Error(`e2e step "${current}" failed at ${page.url()} (screenshot e2e-artifacts/failure.png; `
-      + `the page says: ${await pageMessages(page)}): ${error.message}`);
+    throw new Error(
+      `e2e step "${current}" failed at ${page.url()} (screenshot e2e-artifacts/failure.png; ` +
+        `the page says: ${await pageMessages(page)}): ${error.message}`,
+    );
   } finally {
     await context.close();
   }

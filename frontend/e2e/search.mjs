@@ -32,8 +32,11 @@ export async function searchScenario({ browser, base, artifacts, password, stora
   const page = await context.newPage();
   page.setDefaultTimeout(30_000);
   const box = page.getByTestId('header-search');
-  const option = () => page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) [data-testid="search-hit-customers"]')
-    .filter({ hasText: NAME }).first();
+  const option = () =>
+    page
+      .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) [data-testid="search-hit-customers"]')
+      .filter({ hasText: NAME })
+      .first();
   try {
     await page.goto(`${base}/customers`);
     await page.getByRole('link', { name: NAME }).waitFor();
@@ -84,8 +87,13 @@ export async function searchScenario({ browser, base, artifacts, password, stora
     await page.keyboard.press('Escape');
 
     // the phone: the box in the header, and the results page
-    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN',
-      storageState: await context.storageState() });
+    const phone = await browser.newContext({
+      viewport: PHONE,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      storageState: await context.storageState(),
+    });
     const mobilePage = await phone.newPage();
     mobilePage.setDefaultTimeout(30_000);
     await mobilePage.goto(`${base}/search?q=${encodeURIComponent('云帆')}`);

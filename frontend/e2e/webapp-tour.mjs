@@ -35,7 +35,11 @@ const ENGLISH = /[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){3,}/g;
 
 async function settle(page) {
   // Wait for the screen's data: no spinner left (auto-waiting on the page, not on time).
-  await page.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: TIMEOUT }).catch(() => undefined);
+  await page
+    .locator('.ant-spin-spinning')
+    .first()
+    .waitFor({ state: 'detached', timeout: TIMEOUT })
+    .catch(() => undefined);
   await page.locator('.ant-layout-content > *').first().waitFor();
 }
 
@@ -78,7 +82,8 @@ async function visit(page, base, path) {
 
 async function call(base, token, method, path, body) {
   const res = await fetch(`${base}/api/v1${path}`, {
-    method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   check(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
@@ -120,7 +125,10 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
     ['profile', '/profile', (p) => p.getByTestId('password-form')],
   ];
 
-  for (const [size, viewport, extra] of [['desktop', DESKTOP, {}], ['phone', PHONE, { isMobile: true, hasTouch: true }]]) {
+  for (const [size, viewport, extra] of [
+    ['desktop', DESKTOP, {}],
+    ['phone', PHONE, { isMobile: true, hasTouch: true }],
+  ]) {
     await step(`the new screens at ${viewport.width}×${viewport.height}, free of raw keys and English`, async () => {
       const context = await browser.newContext({ viewport, locale: 'zh-CN', storageState, ...extra });
       const page = await context.newPage();
@@ -152,10 +160,17 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
         await page.goto(`${base}${path}`);
         await page.getByRole('menuitem', { name: 'Departments and routing' }).waitFor();
         await settle(page);
-        cut.push(...await page.evaluate(() => [...document.querySelectorAll(
-          '.ant-menu-title-content, .ant-select-selection-placeholder, .ant-picker-input input, .ant-btn > span')]
-          .filter((el) => el.scrollWidth > el.clientWidth + 1)
-          .map((el) => el.textContent || el.getAttribute('placeholder') || '')));
+        cut.push(
+          ...(await page.evaluate(() =>
+            [
+              ...document.querySelectorAll(
+                '.ant-menu-title-content, .ant-select-selection-placeholder, .ant-picker-input input, .ant-btn > span',
+              ),
+            ]
+              .filter((el) => el.scrollWidth > el.clientWidth + 1)
+              .map((el) => el.textContent || el.getAttribute('placeholder') || ''),
+          )),
+        );
       }
       await shot(page, 'desktop-pool-en');
     } finally {
@@ -196,7 +211,9 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
       'admin/api-keys': ['/admin/api-keys'],
       search: ['/search?q=' + encodeURIComponent('杭州')],
     };
-    const missing = routePatterns().map((p) => p.replace(/^\//, '')).filter((p) => !(p in paths));
+    const missing = routePatterns()
+      .map((p) => p.replace(/^\//, ''))
+      .filter((p) => !(p in paths));
     check(missing.length === 0, `routes not walked at 390×844: ${missing.join(', ')} (add them to e2e/webapp-tour.mjs)`);
 
     const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN', storageState });
@@ -206,12 +223,19 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
     try {
       await page.goto(`${base}/customers`);
       // Lists are cards on a phone.
-      const cards = { '/customers': 'customer-cards', '/tickets': 'ticket-cards', '/pool': 'pool-cards', '/admin/api-keys': 'api-key-cards' };
+      const cards = {
+        '/customers': 'customer-cards',
+        '/tickets': 'ticket-cards',
+        '/pool': 'pool-cards',
+        '/admin/api-keys': 'api-key-cards',
+      };
       for (const path of Object.values(paths).flat().filter(Boolean)) {
         await visit(page, base, path);
         await settle(page);
         if (cards[path]) {
-          await page.getByTestId(cards[path]).waitFor({ timeout: 15_000 })
+          await page
+            .getByTestId(cards[path])
+            .waitFor({ timeout: 15_000 })
             .catch(() => problems.push(`${path}: not shown as cards`));
         }
         const wide = await overflow(page);

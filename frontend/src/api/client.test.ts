@@ -11,7 +11,8 @@ function stubServer(refresh: () => Response) {
     seen.push({ url, auth: request.headers.get('Authorization') });
     if (url === '/api/v1/auth/refresh') return refresh();
     return request.headers.get('Authorization') === 'Bearer fresh'
-      ? new Response('{}', { status: 200 }) : new Response('{}', { status: 401 });
+      ? new Response('{}', { status: 200 })
+      : new Response('{}', { status: 401 });
   });
   return seen;
 }

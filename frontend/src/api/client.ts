@@ -10,7 +10,10 @@ export type Problem = Schemas['Problem'];
 
 /** A failed API call: the HTTP status and the RFC 9457 problem the server sent. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly problem: Problem | null) {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem | null,
+  ) {
     super(problem?.detail ?? `HTTP ${status}`);
   }
 }
@@ -74,8 +77,7 @@ export const api = createClient<paths>({ baseUrl: globalThis.location?.origin ??
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (!result.response.ok) {
     const body = result.error as Partial<Problem> | undefined;
-    throw new ApiError(result.response.status,
-      body && typeof body === 'object' && 'code' in body ? (body as Problem) : null);
+    throw new ApiError(result.response.status, body && typeof body === 'object' && 'code' in body ? (body as Problem) : null);
   }
   return result.data as T;
 }

@@ -4,8 +4,16 @@ import type { components } from '../api/schema.gen';
 
 export type Role = components['schemas']['Role'];
 export type Scope =
-  | 'customers:read' | 'customers:write' | 'tags:write' | 'users:read' | 'users:admin'
-  | 'settings:admin' | 'audit:read' | 'tickets:read' | 'tickets:write' | 'notifications';
+  | 'customers:read'
+  | 'customers:write'
+  | 'tags:write'
+  | 'users:read'
+  | 'users:admin'
+  | 'settings:admin'
+  | 'audit:read'
+  | 'tickets:read'
+  | 'tickets:write'
+  | 'notifications';
 
 export interface Claims {
   userId: number;
@@ -34,7 +42,11 @@ export function decodeClaims(access: string): Claims | null {
       username: String(payload.name),
       role: payload.role as Role,
       departmentId: typeof payload.dept === 'number' ? payload.dept : null,
-      scopes: new Set(String(payload.scope ?? '').split(' ').filter(Boolean)),
+      scopes: new Set(
+        String(payload.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
+      ),
     };
   } catch {
     return null;

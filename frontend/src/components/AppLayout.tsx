@@ -1,7 +1,26 @@
 import {
-  ApartmentOutlined, AppstoreOutlined, AuditOutlined, BellOutlined, CalendarOutlined, CheckSquareOutlined, ClockCircleOutlined, DashboardOutlined,
-  DatabaseOutlined, FileTextOutlined, FormOutlined, FundOutlined, GlobalOutlined, IdcardOutlined, ImportOutlined, KeyOutlined, LogoutOutlined, MenuOutlined,
-  ProfileOutlined, TagsOutlined, TeamOutlined, UserOutlined,
+  ApartmentOutlined,
+  AppstoreOutlined,
+  AuditOutlined,
+  BellOutlined,
+  CalendarOutlined,
+  CheckSquareOutlined,
+  ClockCircleOutlined,
+  DashboardOutlined,
+  DatabaseOutlined,
+  FileTextOutlined,
+  FormOutlined,
+  FundOutlined,
+  GlobalOutlined,
+  IdcardOutlined,
+  ImportOutlined,
+  KeyOutlined,
+  LogoutOutlined,
+  MenuOutlined,
+  ProfileOutlined,
+  TagsOutlined,
+  TeamOutlined,
+  UserOutlined,
 } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { App, Button, Drawer, Dropdown, Grid, Layout, Menu, Space, Spin, Typography, type MenuProps } from 'antd';
@@ -85,8 +104,15 @@ function Shell() {
   const desktop = screens.md ?? true;
   const items = menuItems(claims, (key) => String(t(key as 'nav.users')));
   const menu = (
-    <Menu mode="inline" selectedKeys={[selectedKey(location.pathname)]} items={items}
-      onClick={({ key }) => { setDrawer(false); void navigate(key); }} />
+    <Menu
+      mode="inline"
+      selectedKeys={[selectedKey(location.pathname)]}
+      items={items}
+      onClick={({ key }) => {
+        setDrawer(false);
+        void navigate(key);
+      }}
+    />
   );
 
   const logout = async () => {
@@ -98,7 +124,15 @@ function Shell() {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 12, padding: '0 16px', background: '#fff', borderBottom: '1px solid #f0f0f0' }}>
+      <Layout.Header
+        style={{
+          display: 'flex',
+          alignItems: 'center',
+          gap: 12,
+          padding: '0 16px',
+          background: '#fff',
+          borderBottom: '1px solid #f0f0f0',
+        }}>
         {!desktop && <Button type="text" icon={<MenuOutlined />} aria-label="menu" onClick={() => setDrawer(true)} />}
         <Typography.Title level={4} style={{ margin: 0, flex: 1, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
           {desktop ? t('app.title') : t('app.short')}
@@ -106,13 +140,22 @@ function Shell() {
         <Space size={desktop ? 'middle' : 'small'}>
           {claims.scopes.has('customers:read') && <HeaderSearch wide={desktop} />}
           <NotificationBell />
-          <Button data-testid="language-switch" onClick={() => void setLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')
-            .catch((error: unknown) => void message.error(problemMessage(t, error)))}>
+          <Button
+            data-testid="language-switch"
+            onClick={() =>
+              void setLanguage(i18n.language === 'en' ? 'zh-CN' : 'en').catch(
+                (error: unknown) => void message.error(problemMessage(t, error)),
+              )
+            }>
             {i18n.language === 'en' ? '中文' : 'English'}
           </Button>
-          <Dropdown menu={{ items: [
-            { key: 'profile', icon: <IdcardOutlined />, label: t('profile.title'), onClick: () => void navigate('/profile') },
-            { key: 'logout', icon: <LogoutOutlined />, label: t('common.logout'), onClick: () => void logout() }] }}>
+          <Dropdown
+            menu={{
+              items: [
+                { key: 'profile', icon: <IdcardOutlined />, label: t('profile.title'), onClick: () => void navigate('/profile') },
+                { key: 'logout', icon: <LogoutOutlined />, label: t('common.logout'), onClick: () => void logout() },
+              ],
+            }}>
             <Button type="text" icon={<UserOutlined />} data-testid="user-menu">
               {desktop && (me.data?.display_name ?? claims.username)}
             </Button>
@@ -120,7 +163,11 @@ function Shell() {
         </Space>
       </Layout.Header>
       <Layout>
-        {desktop && <Layout.Sider width={i18n.language === 'en' ? 248 : 208} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>{menu}</Layout.Sider>}
+        {desktop && (
+          <Layout.Sider width={i18n.language === 'en' ? 248 : 208} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
+            {menu}
+          </Layout.Sider>
+        )}
         {!desktop && (
           <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={260} styles={{ body: { padding: 0 } }}>
             {menu}

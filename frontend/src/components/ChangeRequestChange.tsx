@@ -7,8 +7,16 @@ export function ChangeRequestChange({ request }: { request: Schemas['ChangeReque
   const { t } = useTranslation();
   const userName = useUserName();
   if (request.field === 'owner_id') {
-    return <>{userName(request.old_value as number | null)} → {userName(request.new_value as number | null)}</>;
+    return (
+      <>
+        {userName(request.old_value as number | null)} → {userName(request.new_value as number | null)}
+      </>
+    );
   }
   const value = (v: unknown) => (request.masked_fields.length ? t('common.masked') : v == null ? '∅' : String(v));
-  return <>{value(request.old_value)} → {value(request.new_value)}</>;
+  return (
+    <>
+      {value(request.old_value)} → {value(request.new_value)}
+    </>
+  );
 }

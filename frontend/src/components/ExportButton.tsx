@@ -21,13 +21,16 @@ export function ExportButton({ path, query }: { path: string; query: object }) {
     }
   };
   return (
-    <Dropdown menu={{
-      items: [
-        { key: 'xlsx', label: t('imports.exportXlsx'), onClick: () => void run('xlsx') },
-        { key: 'csv', label: t('imports.exportCsv'), onClick: () => void run('csv') },
-      ],
-    }}>
-      <Button icon={<DownloadOutlined />} loading={busy} data-testid="export-button">{t('imports.export')}</Button>
+    <Dropdown
+      menu={{
+        items: [
+          { key: 'xlsx', label: t('imports.exportXlsx'), onClick: () => void run('xlsx') },
+          { key: 'csv', label: t('imports.exportCsv'), onClick: () => void run('csv') },
+        ],
+      }}>
+      <Button icon={<DownloadOutlined />} loading={busy} data-testid="export-button">
+        {t('imports.export')}
+      </Button>
     </Dropdown>
   );
 }
@@ -38,11 +41,17 @@ export function PdfButton({ path, name }: { path: string; name: string }) {
   const { message } = App.useApp();
   const [busy, setBusy] = useState(false);
   return (
-    <Button icon={<FilePdfOutlined />} loading={busy} data-testid="pdf-button" onClick={() => {
-      setBusy(true);
-      download(`/api/v1${path}/pdf`, null, `${name}.pdf`)
-        .catch((error: unknown) => message.error(problemMessage(t, error)))
-        .finally(() => setBusy(false));
-    }}>PDF</Button>
+    <Button
+      icon={<FilePdfOutlined />}
+      loading={busy}
+      data-testid="pdf-button"
+      onClick={() => {
+        setBusy(true);
+        download(`/api/v1${path}/pdf`, null, `${name}.pdf`)
+          .catch((error: unknown) => message.error(problemMessage(t, error)))
+          .finally(() => setBusy(false));
+      }}>
+      PDF
+    </Button>
   );
 }

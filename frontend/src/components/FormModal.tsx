@@ -34,8 +34,13 @@ export function FormModal<T extends object>({ title, initialValues, fields, labe
       onClose();
     } catch (error) {
       const sent = values as Record<string, unknown>;
-      const problem = formProblem(t, error, fields, label,
-        Object.fromEntries(lists.map((name) => [name, Array.isArray(sent[name]) ? sent[name] as unknown[] : null])));
+      const problem = formProblem(
+        t,
+        error,
+        fields,
+        label,
+        Object.fromEntries(lists.map((name) => [name, Array.isArray(sent[name]) ? (sent[name] as unknown[]) : null])),
+      );
       form.setFields(problem.fields as Parameters<typeof form.setFields>[0]);
       setGeneral(problem.general);
     } finally {
@@ -45,7 +50,11 @@ export function FormModal<T extends object>({ title, initialValues, fields, labe
   return (
     <Modal open title={title} onCancel={onClose} onOk={() => form.submit()} okButtonProps={{ loading: busy }} destroyOnHidden>
       {general.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 12 }} title={general.join('; ')} />}
-      <Form form={form} layout="vertical" initialValues={initialValues} onFinish={(v) => void submit(v)}
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={initialValues}
+        onFinish={(v) => void submit(v)}
         onValuesChange={(changed: object) => clearChangedErrors(form, changed)}>
         {typeof children === 'function' ? children(form) : children}
       </Form>

@@ -10,7 +10,11 @@ export function NotFound() {
       status="404"
       title={t('notFound.title')}
       subTitle={t('notFound.detail')}
-      extra={<Link to="/"><Button type="primary">{t('notFound.home')}</Button></Link>}
+      extra={
+        <Link to="/">
+          <Button type="primary">{t('notFound.home')}</Button>
+        </Link>
+      }
     />
   );
 }

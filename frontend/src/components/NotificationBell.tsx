@@ -14,8 +14,13 @@ export function NotificationBell() {
   const [open, setOpen] = useState(false);
   const count = useUnreadCount().data?.unread ?? 0;
   return (
-    <Popover open={open} onOpenChange={setOpen} trigger="click" placement="bottomRight"
-      content={<Latest onDone={() => setOpen(false)} />} title={t('notification.title')}>
+    <Popover
+      open={open}
+      onOpenChange={setOpen}
+      trigger="click"
+      placement="bottomRight"
+      content={<Latest onDone={() => setOpen(false)} />}
+      title={t('notification.title')}>
       <Badge count={count} size="small" data-testid="unread-count">
         <Button type="text" icon={<BellOutlined />} aria-label={t('notification.title')} />
       </Badge>
@@ -30,16 +35,27 @@ function Latest({ onDone }: { onDone: () => void }) {
   const open = useOpenNotification();
   return (
     <div style={{ width: 300, maxWidth: '80vw' }}>
-      {items.length === 0
-        ? <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('notification.empty')} />
-        : (
-          <List size="small" dataSource={items} renderItem={(n) => (
-            <List.Item style={{ cursor: 'pointer' }} onClick={() => { open(n); onDone(); }}>
+      {items.length === 0 ? (
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('notification.empty')} />
+      ) : (
+        <List
+          size="small"
+          dataSource={items}
+          renderItem={(n) => (
+            <List.Item
+              style={{ cursor: 'pointer' }}
+              onClick={() => {
+                open(n);
+                onDone();
+              }}>
               <List.Item.Meta title={notificationText(t, n)} description={fromNow(n.created_at)} />
             </List.Item>
-          )} />
-        )}
-      <Link to="/notifications" onClick={onDone}>{t('notification.viewAll')}</Link>
+          )}
+        />
+      )}
+      <Link to="/notifications" onClick={onDone}>
+        {t('notification.viewAll')}
+      </Link>
     </div>
   );
 }

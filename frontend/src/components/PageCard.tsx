@@ -8,7 +8,9 @@ export function PageCard({ title, actions, children }: { title: ReactNode; actio
   return (
     <Card>
       <Flex justify="space-between" align="center" wrap gap={8} style={{ marginBottom: 16 }}>
-        <Typography.Title level={4} style={{ margin: 0 }}>{title}</Typography.Title>
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {title}
+        </Typography.Title>
         {actions && <Space wrap>{actions}</Space>}
       </Flex>
       {children}
@@ -25,10 +27,15 @@ export function FilterBar({ active, children }: { active: number; children: Reac
     <div style={{ marginBottom: 16 }}>
       {!wide && (
         <Button icon={<FilterOutlined />} onClick={() => setOpen(!open)} style={{ marginBottom: open ? 8 : 0 }}>
-          {t('common.filters')}{active ? ` (${active})` : ''}
+          {t('common.filters')}
+          {active ? ` (${active})` : ''}
         </Button>
       )}
-      {(wide || open) && <Flex wrap gap={8}>{children}</Flex>}
+      {(wide || open) && (
+        <Flex wrap gap={8}>
+          {children}
+        </Flex>
+      )}
     </div>
   );
 }

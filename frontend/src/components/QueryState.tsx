@@ -17,9 +17,16 @@ export function QueryState<T>({ query, children }: Props<T>) {
   if (query.error) {
     if (isNotFound(query.error)) return <NotFound />;
     return (
-      <Result status="error" title={problemMessage(t, query.error)}
-        extra={<Button onClick={() => query.refetch()}>{t('common.retry')}</Button>} />
+      <Result
+        status="error"
+        title={problemMessage(t, query.error)}
+        extra={<Button onClick={() => query.refetch()}>{t('common.retry')}</Button>}
+      />
     );
   }
-  return <div style={{ padding: 48, textAlign: 'center' }}><Spin /></div>;
+  return (
+    <div style={{ padding: 48, textAlign: 'center' }}>
+      <Spin />
+    </div>
+  );
 }

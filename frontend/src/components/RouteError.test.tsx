@@ -18,10 +18,13 @@ describe('a route that fails', () => {
 
   it('shows "new version / network" with a reload button, not the router’s developer page', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => undefined);
-    const router = createMemoryRouter([{
-      path: '/', element: <Broken error={new TypeError('Failed to fetch dynamically imported module: /assets/x.js')} />,
-      errorElement: <RouteError />,
-    }]);
+    const router = createMemoryRouter([
+      {
+        path: '/',
+        element: <Broken error={new TypeError('Failed to fetch dynamically imported module: /assets/x.js')} />,
+        errorElement: <RouteError />,
+      },
+    ]);
     render(<RouterProvider router={router} />);
     expect(await screen.findByText('新版本已发布或网络异常')).toBeTruthy();
     expect(screen.getByText('请刷新页面后重试。')).toBeTruthy();

@@ -17,14 +17,21 @@ export function RouteError() {
   const error = useRouteError();
   const chunk = isChunkLoadError(error);
   return (
-    <Result status={chunk ? 'warning' : 'error'} data-testid="route-error"
+    <Result
+      status={chunk ? 'warning' : 'error'}
+      data-testid="route-error"
       title={chunk ? t('robust.chunkTitle') : t('robust.errorTitle')}
       subTitle={chunk ? t('robust.chunkDetail') : t('robust.errorDetail')}
-      extra={(
+      extra={
         <Space wrap style={{ justifyContent: 'center' }}>
-          <Button type="primary" onClick={() => window.location.reload()} data-testid="reload">{t('robust.reload')}</Button>
-          <Link to="/"><Button>{t('notFound.home')}</Button></Link>
+          <Button type="primary" onClick={() => window.location.reload()} data-testid="reload">
+            {t('robust.reload')}
+          </Button>
+          <Link to="/">
+            <Button>{t('notFound.home')}</Button>
+          </Link>
         </Space>
-      )} />
+      }
+    />
   );
 }

@@ -13,10 +13,14 @@ describe('the SLA badge', () => {
     expect(badge.dataset.state).toBe('warning');
     expect(badge.textContent).toBe('首次响应 预警 · 剩余 0分 5秒');
 
-    act(() => { vi.advanceTimersByTime(2000); });
+    act(() => {
+      vi.advanceTimersByTime(2000);
+    });
     expect(badge.textContent).toBe('首次响应 预警 · 剩余 0分 3秒');
 
-    act(() => { vi.advanceTimersByTime(4000); });
+    act(() => {
+      vi.advanceTimersByTime(4000);
+    });
     expect(badge.dataset.state).toBe('breached');
     expect(badge.textContent).toBe('首次响应 已超时 · 超时 0分 1秒');
   });

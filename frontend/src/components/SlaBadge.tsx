@@ -5,7 +5,11 @@ import { formatDateTime } from '../lib/time';
 import { useNow } from '../lib/useNow';
 
 const COLORS: Record<SlaState, string> = {
-  ok: 'green', warning: 'orange', breached: 'red', met: 'blue', paused: 'default',
+  ok: 'green',
+  warning: 'orange',
+  breached: 'red',
+  met: 'blue',
+  paused: 'default',
 };
 
 interface Props {
@@ -21,8 +25,7 @@ export function SlaBadge({ clock, calendar, fetchedAt, target }: Props) {
   const now = useNow();
   const live = liveClock(clock, calendar, fetchedAt, now);
   const parts = durationParts(live.msToDue);
-  const time = (Object.entries(parts) as [keyof typeof parts, number][])
-    .map(([unit, n]) => t(`sla.units.${unit}`, { n })).join(' ');
+  const time = (Object.entries(parts) as [keyof typeof parts, number][]).map(([unit, n]) => t(`sla.units.${unit}`, { n })).join(' ');
   let text: string = t(`enums.sla_state.${live.state}`);
   if (live.state === 'ok' || live.state === 'warning') text = `${text} · ${t('sla.dueIn', { time })}`;
   if (live.state === 'breached') text = `${text} · ${t('sla.overdue', { time })}`;

@@ -13,10 +13,34 @@ function CustomerViews() {
 }
 
 const VIEWS = [
-  { id: null, key: 'key-customers', builtin: true, name: '重点客户 (S/A)', resource: 'customers', filters: { grade: ['S', 'A'] },
-    sort: '-grade', columns: [], visibility: 'everyone', owner_id: null, mine: false, version: null },
-  { id: 12, key: '12', builtin: false, name: '华东成交', resource: 'customers', filters: { stage: ['customer'], region: ['华东'] },
-    sort: null, columns: [], visibility: 'private', owner_id: 1, mine: true, version: 3 },
+  {
+    id: null,
+    key: 'key-customers',
+    builtin: true,
+    name: '重点客户 (S/A)',
+    resource: 'customers',
+    filters: { grade: ['S', 'A'] },
+    sort: '-grade',
+    columns: [],
+    visibility: 'everyone',
+    owner_id: null,
+    mine: false,
+    version: null,
+  },
+  {
+    id: 12,
+    key: '12',
+    builtin: false,
+    name: '华东成交',
+    resource: 'customers',
+    filters: { stage: ['customer'], region: ['华东'] },
+    sort: null,
+    columns: [],
+    visibility: 'private',
+    owner_id: 1,
+    mine: true,
+    version: 3,
+  },
 ];
 
 const button = () => screen.getByTestId('views-menu');
@@ -52,8 +76,8 @@ describe('the views menu', () => {
     await user.clear(name);
     await user.type(name, '华东成交客户');
     await user.click(within(within(dialog).getByTestId('view-visibility')).getByRole('combobox'));
-    const option = (label: string) => [...document.querySelectorAll('.ant-select-item-option')]
-      .find((o) => o.textContent === label) as HTMLElement;
+    const option = (label: string) =>
+      [...document.querySelectorAll('.ant-select-item-option')].find((o) => o.textContent === label) as HTMLElement;
     await waitFor(() => expect(option('所有人')).toBeTruthy());
     expect(option('所有人').getAttribute('aria-disabled')).toBe('true'); // account managers share with their department at most
     await user.click(option('本部门'));

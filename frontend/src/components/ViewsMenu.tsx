@@ -5,9 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useClaims } from '../auth/useSession';
 import { problemMessage } from '../lib/problems';
 import type { ParamSpec } from '../lib/urlState';
-import {
-  openView, useDeleteView, useSavedViews, useSaveView, useUpdateView, type SavedView,
-} from '../queries/search';
+import { openView, useDeleteView, useSavedViews, useSaveView, useUpdateView, type SavedView } from '../queries/search';
 import { ViewFormModal, type ViewFormValues } from './ViewFormModal';
 
 type Resource = SavedView['resource'];
@@ -20,7 +18,7 @@ export function filtersOf(spec: ParamSpec, search: URLSearchParams): Filters {
     if (key === 'sort') continue;
     const values = search.getAll(key).filter((v) => v !== '');
     if (values.length === 0) continue;
-    out[key] = kind === 'many' ? values : values[0] ?? '';
+    out[key] = kind === 'many' ? values : (values[0] ?? '');
   }
   return out;
 }
@@ -41,8 +39,16 @@ export function sameQuery(a: { filters: Filters; sort: string | null }, b: { fil
 /** A list's views menu: open a built-in, own or shared view (its name then on the button while
  * the list shows its conditions), save the current filters as a view, rename, re-share or
  * delete one's own (an admin: anyone's). Built-ins cannot be changed. */
-export function ViewsMenu({ resource, spec, search, apply }: {
-  resource: Resource; spec: ParamSpec; search: URLSearchParams; apply: (next: URLSearchParams) => void;
+export function ViewsMenu({
+  resource,
+  spec,
+  search,
+  apply,
+}: {
+  resource: Resource;
+  spec: ParamSpec;
+  search: URLSearchParams;
+  apply: (next: URLSearchParams) => void;
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -59,8 +65,9 @@ export function ViewsMenu({ resource, spec, search, apply }: {
   const all = views.data ?? [];
   const sorts = 'sort' in spec;
   const here = { filters: filtersOf(spec, search), sort: sorts ? search.get('sort') : null };
-  const current = all.find((v) => sameQuery(v, here))
-    ?? (opened && sameQuery({ filters: opened.filters, sort: opened.view.sort }, here) ? opened.view : undefined);
+  const current =
+    all.find((v) => sameQuery(v, here)) ??
+    (opened && sameQuery({ filters: opened.filters, sort: opened.view.sort }, here) ? opened.view : undefined);
 
   const open = async (key: string) => {
     const result = await openView(key);
@@ -82,40 +89,72 @@ export function ViewsMenu({ resource, spec, search, apply }: {
       <Space size={6}>
         <span data-testid={`view-${v.key}`}>{v.name}</span>
         {!v.builtin && v.visibility !== 'private' && (
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t(`views.visibilities.${v.visibility}`)}</Typography.Text>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t(`views.visibilities.${v.visibility}`)}
+          </Typography.Text>
         )}
       </Space>
     ),
     onClick: () => void open(v.key).catch((error: unknown) => message.error(problemMessage(t, error))),
     extra: mayChange(v) ? (
       <Space size={10}>
-        <EditOutlined aria-label={t('views.edit')} data-testid={`view-edit-${v.key}`}
-          onClick={(e) => { e.stopPropagation(); setEditing(v); }} />
-        <DeleteOutlined aria-label={t('views.delete')} data-testid={`view-delete-${v.key}`} onClick={(e) => {
-          e.stopPropagation();
-          remove.mutateAsync(v.id as number).then(() => message.success(t('views.deleted')),
-            (error: unknown) => message.error(problemMessage(t, error)));
-        }} />
+        <EditOutlined
+          aria-label={t('views.edit')}
+          data-testid={`view-edit-${v.key}`}
+          onClick={(e) => {
+            e.stopPropagation();
+            setEditing(v);
+          }}
+        />
+        <DeleteOutlined
+          aria-label={t('views.delete')}
+          data-testid={`view-delete-${v.key}`}
+          onClick={(e) => {
+            e.stopPropagation();
+            remove.mutateAsync(v.id as number).then(
+              () => message.success(t('views.deleted')),
+              (error: unknown) => message.error(problemMessage(t, error)),
+            );
+          }}
+        />
       </Space>
     ) : undefined,
   });
   const group = (label: string, members: SavedView[]) =>
-    (members.length ? [{ type: 'group' as const, label, children: members.map(item) }] : []);
+    members.length ? [{ type: 'group' as const, label, children: members.map(item) }] : [];
   const items: MenuProps['items'] = [
-    ...group(t('views.builtin'), all.filter((v) => v.builtin)),
-    ...group(t('views.mine'), all.filter((v) => v.mine)),
-    ...group(t('views.shared'), all.filter((v) => !v.builtin && !v.mine)),
+    ...group(
+      t('views.builtin'),
+      all.filter((v) => v.builtin),
+    ),
+    ...group(
+      t('views.mine'),
+      all.filter((v) => v.mine),
+    ),
+    ...group(
+      t('views.shared'),
+      all.filter((v) => !v.builtin && !v.mine),
+    ),
   ];
 
   const submit = async (values: ViewFormValues) => {
     try {
       if (editing === 'new') {
-        await save.mutateAsync({ name: values.name, resource, visibility: values.visibility,
-          filters: here.filters, sort: here.sort || null, columns: [] });
+        await save.mutateAsync({
+          name: values.name,
+          resource,
+          visibility: values.visibility,
+          filters: here.filters,
+          sort: here.sort || null,
+          columns: [],
+        });
         message.success(t('views.saved'));
       } else if (editing) {
-        await update.mutateAsync({ id: editing.id as number, version: editing.version ?? 0,
-          body: { name: values.name, visibility: values.visibility } });
+        await update.mutateAsync({
+          id: editing.id as number,
+          version: editing.version ?? 0,
+          body: { name: values.name, visibility: values.visibility },
+        });
         message.success(t('views.updated'));
       }
       setEditing(null);
@@ -128,14 +167,22 @@ export function ViewsMenu({ resource, spec, search, apply }: {
     <>
       <Dropdown menu={{ items, selectedKeys: current ? [current.key] : [] }} trigger={['click']}>
         <Button icon={<EyeOutlined />} data-testid="views-menu" style={{ maxWidth: 220 }}>
-          <Typography.Text ellipsis style={{ maxWidth: 170, color: 'inherit' }}>{current?.name ?? t('views.menu')}</Typography.Text>
+          <Typography.Text ellipsis style={{ maxWidth: 170, color: 'inherit' }}>
+            {current?.name ?? t('views.menu')}
+          </Typography.Text>
         </Button>
       </Dropdown>
-      <Button icon={<SaveOutlined />} onClick={() => setEditing('new')} data-testid="view-save-as">{t('views.saveAs')}</Button>
+      <Button icon={<SaveOutlined />} onClick={() => setEditing('new')} data-testid="view-save-as">
+        {t('views.saveAs')}
+      </Button>
       {editing && (
-        <ViewFormModal busy={save.isPending || update.isPending} onClose={() => setEditing(null)} onSubmit={submit}
+        <ViewFormModal
+          busy={save.isPending || update.isPending}
+          onClose={() => setEditing(null)}
+          onSubmit={submit}
           title={editing === 'new' ? t('views.saveAs') : t('views.editTitle', { name: editing.name })}
-          initial={editing === 'new' ? { name: '', visibility: 'private' } : { name: editing.name, visibility: editing.visibility }} />
+          initial={editing === 'new' ? { name: '', visibility: 'private' } : { name: editing.name, visibility: editing.visibility }}
+        />
       )}
     </>
   );

@@ -17,8 +17,7 @@ type Props = Omit<SelectProps, 'options'>;
 export function EnumSelect({ name, values, ...props }: Props & { name: EnumName; values: readonly string[] }) {
   const { t } = useTranslation();
   return (
-    <Select allowClear {...props}
-      options={values.map((value) => ({ value, label: t(`enums.${name}.${value}` as 'enums.stage.lost') }))} />
+    <Select allowClear {...props} options={values.map((value) => ({ value, label: t(`enums.${name}.${value}` as 'enums.stage.lost') }))} />
   );
 }
 
@@ -29,14 +28,25 @@ export function useEnumLabel() {
 }
 
 /** `leading`: options before the users (a filter's "no owner"). */
-export function UserSelect({ roles, leading = [], ...props }: Props & {
-  roles?: Schemas['Role'][]; leading?: { value: string; label: string }[];
+export function UserSelect({
+  roles,
+  leading = [],
+  ...props
+}: Props & {
+  roles?: Schemas['Role'][];
+  leading?: { value: string; label: string }[];
 }) {
   const users = useUsers().data ?? [];
   return (
-    <Select allowClear showSearch={{ optionFilterProp: 'label' }} {...props}
-      options={[...leading, ...users.filter((u) => u.is_active && (!roles || roles.includes(u.role)))
-        .map((u) => ({ value: u.id, label: u.display_name }))]} />
+    <Select
+      allowClear
+      showSearch={{ optionFilterProp: 'label' }}
+      {...props}
+      options={[
+        ...leading,
+        ...users.filter((u) => u.is_active && (!roles || roles.includes(u.role))).map((u) => ({ value: u.id, label: u.display_name })),
+      ]}
+    />
   );
 }
 
@@ -48,11 +58,17 @@ export function DepartmentSelect(props: Props) {
 export function TagSelect(props: Props) {
   const tags = useTags().data ?? [];
   return (
-    <Select allowClear showSearch={{ optionFilterProp: 'label' }} {...props}
+    <Select
+      allowClear
+      showSearch={{ optionFilterProp: 'label' }}
+      {...props}
       options={tags.map((tag) => ({ value: tag.id, label: tag.name }))}
       tagRender={({ label, closable, onClose, value }) => (
-        <Tag color={tags.find((x) => x.id === value)?.color ?? undefined} closable={closable} onClose={onClose}>{label}</Tag>
-      )} />
+        <Tag color={tags.find((x) => x.id === value)?.color ?? undefined} closable={closable} onClose={onClose}>
+          {label}
+        </Tag>
+      )}
+    />
   );
 }
 
@@ -64,9 +80,18 @@ export function TagCategorySelect(props: Props) {
 }
 
 /** A customer found by typing part of its name. */
-export function CustomerPicker({ placeholder, style, value, onChange, selectedName }: {
-  value?: number; onChange?: (v: number | undefined) => void; placeholder?: string;
-  style?: React.CSSProperties; selectedName?: string;
+export function CustomerPicker({
+  placeholder,
+  style,
+  value,
+  onChange,
+  selectedName,
+}: {
+  value?: number;
+  onChange?: (v: number | undefined) => void;
+  placeholder?: string;
+  style?: React.CSSProperties;
+  selectedName?: string;
 }) {
   const [name, setName] = useState('');
   const found = useCustomerSearch(name).data?.items ?? [];
@@ -76,8 +101,15 @@ export function CustomerPicker({ placeholder, style, value, onChange, selectedNa
     options.unshift({ value, label: selectedName });
   }
   return (
-    <Select showSearch={{ filterOption: false, onSearch: setName }} allowClear value={value} onChange={onChange}
-      placeholder={placeholder} style={style} options={options} />
+    <Select
+      showSearch={{ filterOption: false, onSearch: setName }}
+      allowClear
+      value={value}
+      onChange={onChange}
+      placeholder={placeholder}
+      style={style}
+      options={options}
+    />
   );
 }
 
@@ -93,7 +125,12 @@ export function useIndustryLabel() {
 }
 
 /** A GB/T 4754 section or one of its divisions. */
-export function IndustrySelect(props: { value?: string | null; onChange?: (value: string | undefined) => void; style?: React.CSSProperties; placeholder?: string }) {
+export function IndustrySelect(props: {
+  value?: string | null;
+  onChange?: (value: string | undefined) => void;
+  style?: React.CSSProperties;
+  placeholder?: string;
+}) {
   const { i18n } = useTranslation();
   const industries = useIndustries().data ?? [];
   const treeData = industries.map((s) => ({
@@ -102,8 +139,15 @@ export function IndustrySelect(props: { value?: string | null; onChange?: (value
     children: s.divisions.map((d) => ({ value: d, title: d })),
   }));
   return (
-    <TreeSelect allowClear showSearch treeNodeFilterProp="title" treeData={treeData}
-      value={props.value ?? undefined} onChange={(v: string | undefined) => props.onChange?.(v)}
-      style={props.style} placeholder={props.placeholder} />
+    <TreeSelect
+      allowClear
+      showSearch
+      treeNodeFilterProp="title"
+      treeData={treeData}
+      value={props.value ?? undefined}
+      onChange={(v: string | undefined) => props.onChange?.(v)}
+      style={props.style}
+      placeholder={props.placeholder}
+    />
   );
 }

@@ -8,9 +8,18 @@ const fields: Schemas['CustomFieldOut'][] = [
 ];
 
 const customer = {
-  id: 7, code: 'C202410000007', kind: 'individual', name: '张三', id_number: '1101**********1234', birthday: '1985-03-12',
-  first_contact_at: '2024-10-08T02:30:00Z', tags: [{ id: 3, name: '区域-华北' }], custom_fields: { erp: '用友', budget: '80' },
-  masked_fields: ['id_number'], stage: 'customer', owner_id: 3,
+  id: 7,
+  code: 'C202410000007',
+  kind: 'individual',
+  name: '张三',
+  id_number: '1101**********1234',
+  birthday: '1985-03-12',
+  first_contact_at: '2024-10-08T02:30:00Z',
+  tags: [{ id: 3, name: '区域-华北' }],
+  custom_fields: { erp: '用友', budget: '80' },
+  masked_fields: ['id_number'],
+  stage: 'customer',
+  owner_id: 3,
 } as unknown as Schemas['CustomerOut'];
 
 describe('customer form values', () => {
@@ -19,8 +28,7 @@ describe('customer form values', () => {
     // The masked ID number comes back unchanged from the form and so is not sent.
     const form: FormValues = { ...initialValues(customer, fields), name: '张三丰', custom_fields: { erp: '用友', budget: 90 } };
     expect(form.id_number).toBe('1101**********1234');
-    expect(changedValues(before, apiValues(form, fields)))
-      .toEqual({ name: '张三丰', custom_fields: { budget: 90 } });
+    expect(changedValues(before, apiValues(form, fields))).toEqual({ name: '张三丰', custom_fields: { budget: 90 } });
   });
 
   it('sends dates as the API takes them, in the configured zone', () => {
@@ -30,7 +38,8 @@ describe('customer form values', () => {
   });
 
   it('leaves empty fields out of a new customer', () => {
-    expect(createValues(apiValues({ name: '新客户', region: '', credit_code: '91350100M000100Y43', custom_fields: { erp: '' } }, fields)))
-      .toEqual({ name: '新客户', credit_code: '91350100M000100Y43', custom_fields: {} });
+    expect(
+      createValues(apiValues({ name: '新客户', region: '', credit_code: '91350100M000100Y43', custom_fields: { erp: '' } }, fields)),
+    ).toEqual({ name: '新客户', credit_code: '91350100M000100Y43', custom_fields: {} });
   });
 });

@@ -17,8 +17,8 @@ export function initialValues(customer: Customer | undefined, fields: CustomFiel
   const custom: Record<string, unknown> = {};
   for (const f of fields) {
     const value = customer.custom_fields[f.key];
-    custom[f.key] = f.type === 'date' ? dateToPicker(value as string | undefined)
-      : f.type === 'number' && value != null ? Number(value) : value;
+    custom[f.key] =
+      f.type === 'date' ? dateToPicker(value as string | undefined) : f.type === 'number' && value != null ? Number(value) : value;
   }
   return {
     ...customer,
@@ -63,8 +63,9 @@ export function changedValues(before: FormValues, after: FormValues): FormValues
   const out: FormValues = {};
   for (const [key, value] of Object.entries(after)) {
     if (key === 'custom_fields') {
-      const changed = Object.fromEntries(Object.entries(value as Record<string, unknown>)
-        .filter(([k, v]) => !same(before.custom_fields?.[k], v)));
+      const changed = Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).filter(([k, v]) => !same(before.custom_fields?.[k], v)),
+      );
       if (Object.keys(changed).length) out.custom_fields = changed;
     } else if (!same(before[key], value)) {
       out[key] = value;

@@ -7,7 +7,13 @@ import { requestRules } from '../api/rules.gen';
 import i18n from '../i18n';
 import { changedNames, cleanText, creditCodeRule, fieldRules, idNumberRule, valueProblem } from './formRules';
 
-interface JsonSchema { [key: string]: unknown; anyOf?: JsonSchema[]; $ref?: string; properties?: Record<string, JsonSchema>; required?: string[] }
+interface JsonSchema {
+  [key: string]: unknown;
+  anyOf?: JsonSchema[];
+  $ref?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+}
 const openapi = JSON.parse(readFileSync('../openapi/openapi.json', 'utf8')) as { components: { schemas: Record<string, JsonSchema> } };
 const schemas = openapi.components.schemas;
 /** A field's schema in openapi.json, its null branch dropped. */
@@ -25,8 +31,11 @@ describe('rules.gen.ts, generated from openapi.json', () => {
     expect(requestRules.ContactCreate.email.maxLength).toBe(property('ContactCreate', 'email').maxLength);
     expect(requestRules.DepartmentCreate.key.pattern).toBe(property('DepartmentCreate', 'key').pattern);
     const minutes = property('SlaPolicyCreate', 'first_response_minutes');
-    expect(requestRules.SlaPolicyCreate.first_response_minutes)
-      .toEqual({ required: true, minimum: minutes.minimum, maximum: minutes.maximum });
+    expect(requestRules.SlaPolicyCreate.first_response_minutes).toEqual({
+      required: true,
+      minimum: minutes.minimum,
+      maximum: minutes.maximum,
+    });
     expect(requestRules.CustomerCreate.gender.enum).toEqual(schemas.Gender?.enum);
     expect(requestRules.CustomFieldCreate.options.items).toEqual({ minLength: 1, maxLength: 100 });
   });
@@ -37,7 +46,9 @@ describe('rules.gen.ts, generated from openapi.json', () => {
 
   it('marks required exactly the fields each request body requires', () => {
     for (const [name, fields] of Object.entries(requestRules)) {
-      const required = Object.entries(fields as Record<string, { required?: true }>).filter(([, r]) => r.required).map(([f]) => f);
+      const required = Object.entries(fields as Record<string, { required?: true }>)
+        .filter(([, r]) => r.required)
+        .map(([f]) => f);
       expect(required.sort(), name).toEqual([...(schemas[name]?.required ?? [])].sort());
     }
   });
@@ -58,7 +69,9 @@ async function message(rules: FormRule[], value: unknown): Promise<string | null
 }
 
 describe('form rules in the user language', () => {
-  beforeAll(async () => { await i18n.changeLanguage('zh-CN'); });
+  beforeAll(async () => {
+    await i18n.changeLanguage('zh-CN');
+  });
   const t = i18n.t.bind(i18n);
 
   it('says required, too long and not matching in Chinese', async () => {
@@ -67,8 +80,9 @@ describe('form rules in the user language', () => {
     expect(await message(fieldRules(t, 'CustomerCreate', 'name'), '名'.repeat(200))).toBeNull();
     expect(await message(fieldRules(t, 'UserCreate', 'username'), 'ab')).toBe('至少 3 个字符');
     expect(await message(fieldRules(t, 'DepartmentCreate', 'key'), 'After-sales')).toBe('格式不正确');
-    expect(await message(fieldRules(t, 'DepartmentCreate', 'key', { patternMessage: t('fieldError.keyFormat') }), 'After-sales'))
-      .toBe('小写字母、数字和下划线，以字母开头，最多 40 个字符');
+    expect(await message(fieldRules(t, 'DepartmentCreate', 'key', { patternMessage: t('fieldError.keyFormat') }), 'After-sales')).toBe(
+      '小写字母、数字和下划线，以字母开头，最多 40 个字符',
+    );
     expect(await message(fieldRules(t, 'SlaPolicyCreate', 'update_minutes'), 0)).toBe('应在 1 到 86400 之间');
     expect(await message(fieldRules(t, 'CustomerCreate', 'credit_code', { required: true }), undefined)).toBe('必填');
   });
@@ -102,8 +116,9 @@ describe('form rules in the user language', () => {
   it('speaks English to English readers', async () => {
     await i18n.changeLanguage('en');
     try {
-      expect(await message([creditCodeRule(t)], '91350100M000100Y44'))
-        .toBe('The check digit of the unified social credit code does not match');
+      expect(await message([creditCodeRule(t)], '91350100M000100Y44')).toBe(
+        'The check digit of the unified social credit code does not match',
+      );
       expect(await message(fieldRules(t, 'TaskCreate', 'title'), '')).toBe('Required');
     } finally {
       await i18n.changeLanguage('zh-CN');

@@ -19,8 +19,7 @@ interface Options {
 }
 
 /** The rules of `field` in the request body `schema`. */
-export function fieldRules<S extends RequestSchema>(t: TFunction, schema: S, field: RequestField<S>,
-  options: Options = {}): FormRule[] {
+export function fieldRules<S extends RequestSchema>(t: TFunction, schema: S, field: RequestField<S>, options: Options = {}): FormRule[] {
   const fields: Record<string, FieldRule> = requestRules[schema];
   const rule = fields[field] ?? {};
   const rules: FormRule[] = [];
@@ -59,7 +58,8 @@ export function valueProblem(t: TFunction, rule: FieldRule, value: unknown, patt
 // Names, titles and tags are cleaned by the server before their lengths are checked (api/schemas.py
 // `Cleaned`, domain/text.py): NFKC, invisible characters dropped, whitespace collapsed and trimmed.
 // A text passes a check when it passes as typed or as cleaned.
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]/g;
+const INVISIBLE =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]/g;
 
 export function cleanText(text: string): string {
   return text.normalize('NFKC').replace(INVISIBLE, '').replace(/\s+/g, ' ').trim();
@@ -104,10 +104,11 @@ export const idNumberRule = (t: TFunction) => codeRule(t, idNumberProblem);
 /** The names of the leaves in a Form's `onValuesChange` changes: `{custom_fields: {erp: 1}}`
  *  is `['custom_fields', 'erp']`. Dates (dayjs) and lists are leaves. */
 export function changedNames(changed: object, prefix: string[] = []): string[][] {
-  return Object.entries(changed).flatMap(([key, value]) => (
+  return Object.entries(changed).flatMap(([key, value]) =>
     value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype
       ? changedNames(value as object, [...prefix, key])
-      : [[...prefix, key]]));
+      : [[...prefix, key]],
+  );
 }
 
 /**

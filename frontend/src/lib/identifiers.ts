@@ -16,7 +16,10 @@ const RIC_CHECK = '10X98765432';
 /** A code as the server stores it: NFKC (full-width input), no whitespace, upper case. */
 export function compact(value: string): string {
   // Python's str.split() also splits on \x1c-\x1f and \x85, which \s leaves alone.
-  return value.normalize('NFKC').replace(/[\s\x1c-\x1f\x85]+/g, '').toUpperCase();
+  return value
+    .normalize('NFKC')
+    .replace(/[\s\x1c-\x1f\x85]+/g, '')
+    .toUpperCase();
 }
 
 /** The 18th character of a credit code from its first 17 (GB 32100-2015, mod 31). */
@@ -35,8 +38,11 @@ export function creditCodeProblem(value: string): CodeProblem | null {
   const code = compact(value);
   const length = [...code].length; // code points, as Python's len()
   if (length !== 18) return { key: 'creditCodeLength', got: length };
-  if (![...code].every((c) => USCC_ALPHABET.includes(c)) || !REGISTRATION_AUTHORITIES.includes(code.charAt(0))
-    || !/^[0-9]{6}$/.test(code.slice(2, 8))) {
+  if (
+    ![...code].every((c) => USCC_ALPHABET.includes(c)) ||
+    !REGISTRATION_AUTHORITIES.includes(code.charAt(0)) ||
+    !/^[0-9]{6}$/.test(code.slice(2, 8))
+  ) {
     return { key: 'creditCodeFormat' };
   }
   if (code.charAt(17) !== creditCodeCheckDigit(code)) return { key: 'creditCodeCheckDigit' };

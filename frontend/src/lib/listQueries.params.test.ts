@@ -3,7 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import openapi from '../../../openapi/openapi.json';
 import {
-  CUSTOMER_FILTERS, customerQuery, customerSortValues, pageRequest, TICKET_FILTERS, ticketQuery,
+  CUSTOMER_FILTERS,
+  customerQuery,
+  customerSortValues,
+  pageRequest,
+  TICKET_FILTERS,
+  ticketQuery,
   withoutPaging,
 } from './listQueries';
 
@@ -15,17 +20,40 @@ function declared(path: string): Set<string> {
 }
 
 const SAMPLE: Record<string, string> = {
-  kind: 'organization', stage: 'intent', grade: 'A', activity_status: 'active', archived: 'all',
-  sort: '-name', status: 'new', priority: 'P1', type: 'complaint', sla_state: 'warning',
-  source: 'online', urgency: 'high', unowned: 'true', value_level: 'high', amount_min: '100.50', amount_max: '2000',
-  order_count_min: '0', order_count_max: '5', custom: 'erp_system:用友U8|金蝶', tag_category: '区域', region: '华东-上海',
+  kind: 'organization',
+  stage: 'intent',
+  grade: 'A',
+  activity_status: 'active',
+  archived: 'all',
+  sort: '-name',
+  status: 'new',
+  priority: 'P1',
+  type: 'complaint',
+  sla_state: 'warning',
+  source: 'online',
+  urgency: 'high',
+  unowned: 'true',
+  value_level: 'high',
+  amount_min: '100.50',
+  amount_max: '2000',
+  order_count_min: '0',
+  order_count_max: '5',
+  custom: 'erp_system:用友U8|金蝶',
+  tag_category: '区域',
+  region: '华东-上海',
   channel: 'phone',
 };
 
 function everything(spec: Record<string, string>): URLSearchParams {
   const search = new URLSearchParams({ limit: '50', c: 'abc' });
   for (const key of Object.keys(spec)) {
-    const value = SAMPLE[key] ?? (key.endsWith('_from') || key.endsWith('_to') ? '2025-01-01' : key.endsWith('id') || key.startsWith('tag') || key.endsWith('days') ? '3' : 'x');
+    const value =
+      SAMPLE[key] ??
+      (key.endsWith('_from') || key.endsWith('_to')
+        ? '2025-01-01'
+        : key.endsWith('id') || key.startsWith('tag') || key.endsWith('days')
+          ? '3'
+          : 'x');
     search.append(key, value);
   }
   return search;

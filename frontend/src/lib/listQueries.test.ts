@@ -6,13 +6,18 @@ const url = (s: string) => new URLSearchParams(s);
 
 describe('customer list filters ↔ URL', () => {
   it('reads the API query from the URL', () => {
-    expect(customerQuery(url('stage=intent&stage=customer&grade=S&tag_id=3&tag_id=5&name=云帆&sort=-name&limit=50')))
-      .toEqual({ stage: ['intent', 'customer'], grade: ['S'], tag_id: [3, 5], name: '云帆', sort: '-name', limit: 50 });
+    expect(customerQuery(url('stage=intent&stage=customer&grade=S&tag_id=3&tag_id=5&name=云帆&sort=-name&limit=50'))).toEqual({
+      stage: ['intent', 'customer'],
+      grade: ['S'],
+      tag_id: [3, 5],
+      name: '云帆',
+      sort: '-name',
+      limit: 50,
+    });
   });
 
   it('drops values the API would refuse', () => {
-    expect(customerQuery(url('stage=bogus&grade=Z&tag_id=x&owner_id=-1&created_from=yesterday&sort=id&limit=7')))
-      .toEqual({ limit: 20 });
+    expect(customerQuery(url('stage=bogus&grade=Z&tag_id=x&owner_id=-1&created_from=yesterday&sort=id&limit=7'))).toEqual({ limit: 20 });
   });
 
   it('writes filters back and starts again at page one', () => {
@@ -38,8 +43,14 @@ describe('customer list filters ↔ URL', () => {
 
 describe('ticket list filters ↔ URL', () => {
   it('reads statuses, ids and the SLA state', () => {
-    expect(ticketQuery(url('status=new&status=nope&priority=P1&assignee_id=5&sla_state=breached&c=abc')))
-      .toEqual({ status: ['new'], priority: ['P1'], assignee_id: 5, sla_state: 'breached', limit: 20, cursor: 'abc' });
+    expect(ticketQuery(url('status=new&status=nope&priority=P1&assignee_id=5&sla_state=breached&c=abc'))).toEqual({
+      status: ['new'],
+      priority: ['P1'],
+      assignee_id: 5,
+      sla_state: 'breached',
+      limit: 20,
+      cursor: 'abc',
+    });
   });
 
   it('refuses an SLA state the list filter does not take', () => {

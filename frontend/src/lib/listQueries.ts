@@ -1,15 +1,22 @@
 // URL search parameters of the customer and ticket lists → the API's query parameters.
 import type { paths } from '../api/schema.gen';
 import {
-  activityStatusValues, channelValues, gradeValues, kindValues, pathsApiV1CustomersGetParametersQueryArchivedValues
-    as archivedValues, pathsApiV1CustomersGetParametersQuerySortValues as customerSortValues,
-  pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values as slaStateFilterValues, priorityValues,
-  stageValues, domain__ticket__StatusValues as statusValues, ticketTypeValues, sourceValues,
-  urgencyValues, pathsApiV1CustomersGetParametersQueryValue_levelValues as valueLevelValues,
+  activityStatusValues,
+  channelValues,
+  gradeValues,
+  kindValues,
+  pathsApiV1CustomersGetParametersQueryArchivedValues as archivedValues,
+  pathsApiV1CustomersGetParametersQuerySortValues as customerSortValues,
+  pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values as slaStateFilterValues,
+  priorityValues,
+  stageValues,
+  domain__ticket__StatusValues as statusValues,
+  ticketTypeValues,
+  sourceValues,
+  urgencyValues,
+  pathsApiV1CustomersGetParametersQueryValue_levelValues as valueLevelValues,
 } from '../api/schema.gen';
-import {
-  amount, count, cursorStack, id, ids, isoDate, known, knownOne, readParams, type ParamSpec, type ParamValues,
-} from './urlState';
+import { amount, count, cursorStack, id, ids, isoDate, known, knownOne, readParams, type ParamSpec, type ParamValues } from './urlState';
 
 export { customerSortValues, valueLevelValues };
 
@@ -26,14 +33,40 @@ function pageSize(search: URLSearchParams): number {
 }
 
 export const CUSTOMER_FILTERS = {
-  name: 'one', kind: 'one', stage: 'many', grade: 'many', activity_status: 'many',
-  industry: 'one', owner_id: 'one', tag_id: 'many', archived: 'one',
-  created_from: 'one', created_to: 'one', last_contact_from: 'one', last_contact_to: 'one',
-  sort: 'one', q: 'one', tags_any: 'many', tags_none: 'many', not_contacted_days: 'one',
-  source: 'many', urgency: 'many', region: 'many', unowned: 'one', next_follow_up_to: 'one',
-  value_level: 'many', owner_department_id: 'one', tags_all: 'many', tag_category: 'one',
-  first_contact_from: 'one', first_contact_to: 'one', amount_min: 'one', amount_max: 'one',
-  order_count_min: 'one', order_count_max: 'one', custom: 'many',
+  name: 'one',
+  kind: 'one',
+  stage: 'many',
+  grade: 'many',
+  activity_status: 'many',
+  industry: 'one',
+  owner_id: 'one',
+  tag_id: 'many',
+  archived: 'one',
+  created_from: 'one',
+  created_to: 'one',
+  last_contact_from: 'one',
+  last_contact_to: 'one',
+  sort: 'one',
+  q: 'one',
+  tags_any: 'many',
+  tags_none: 'many',
+  not_contacted_days: 'one',
+  source: 'many',
+  urgency: 'many',
+  region: 'many',
+  unowned: 'one',
+  next_follow_up_to: 'one',
+  value_level: 'many',
+  owner_department_id: 'one',
+  tags_all: 'many',
+  tag_category: 'one',
+  first_contact_from: 'one',
+  first_contact_to: 'one',
+  amount_min: 'one',
+  amount_max: 'one',
+  order_count_min: 'one',
+  order_count_max: 'one',
+  custom: 'many',
 } as const satisfies ParamSpec;
 
 export type CustomerFilterValues = ParamValues<typeof CUSTOMER_FILTERS>;
@@ -98,9 +131,21 @@ export function withoutPaging<T extends { limit?: number; cursor?: string | null
 }
 
 export const TICKET_FILTERS = {
-  status: 'many', priority: 'many', type: 'many', department_id: 'one', assignee_id: 'one',
-  customer_id: 'one', sla_state: 'one', created_from: 'one', created_to: 'one', q: 'one',
-  channel: 'many', resolved_from: 'one', resolved_to: 'one', closed_from: 'one', closed_to: 'one',
+  status: 'many',
+  priority: 'many',
+  type: 'many',
+  department_id: 'one',
+  assignee_id: 'one',
+  customer_id: 'one',
+  sla_state: 'one',
+  created_from: 'one',
+  created_to: 'one',
+  q: 'one',
+  channel: 'many',
+  resolved_from: 'one',
+  resolved_to: 'one',
+  closed_from: 'one',
+  closed_to: 'one',
   customer_tag_id: 'many',
 } as const satisfies ParamSpec;
 
@@ -132,6 +177,5 @@ export function ticketQuery(search: URLSearchParams): TicketQuery {
 
 /** Undefined and empty lists left out, so equal filters make equal query keys. */
 function dropEmpty<T extends object>(query: T): T {
-  return Object.fromEntries(Object.entries(query).filter(
-    ([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) as T;
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) as T;
 }

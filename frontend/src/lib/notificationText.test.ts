@@ -6,7 +6,9 @@ import { notificationText } from './notificationText';
 const t = i18n.t.bind(i18n);
 
 describe('notifications in the reader’s language', () => {
-  afterAll(async () => { await i18n.changeLanguage('zh-CN'); });
+  afterAll(async () => {
+    await i18n.changeLanguage('zh-CN');
+  });
 
   it('renders kind + parameters in Chinese and in English', async () => {
     const pool = { kind: 'pool_release', title: '客户 上海云帆 已退回公海', params: { name: '上海云帆' } };
@@ -18,8 +20,9 @@ describe('notifications in the reader’s language', () => {
     await i18n.changeLanguage('en');
     expect(notificationText(t, pool)).toBe('Customer 上海云帆 went back to the public pool');
     expect(notificationText(t, sla)).toBe('Ticket T1: first response is overdue');
-    expect(notificationText(t, { kind: 'ticket_assigned', title: '', params: { code: 'T2', title: 'x', new: true } }))
-      .toBe('New ticket T2: x');
+    expect(notificationText(t, { kind: 'ticket_assigned', title: '', params: { code: 'T2', title: 'x', new: true } })).toBe(
+      'New ticket T2: x',
+    );
   });
 
   it('falls back to the stored title without parameters or for an unknown kind', () => {

@@ -14,12 +14,10 @@ const RULES: Rule[] = [
   [/String should have at most (\d+) characters?/, (t, m) => t('fieldError.tooLong', { max: m[1] })],
   [/^at most (\d+) characters$/, (t, m) => t('fieldError.tooLong', { max: m[1] })], // a custom text field
   [/at least (\d+) characters/, (t, m) => t('fieldError.tooShort', { min: m[1] })],
-  [/unified social credit code has 18 characters, got (\d+)/,
-    (t, m) => t('fieldError.creditCodeLength', { got: m[1] })],
+  [/unified social credit code has 18 characters, got (\d+)/, (t, m) => t('fieldError.creditCodeLength', { got: m[1] })],
   [/unified social credit code is a registration authority/, (t) => t('fieldError.creditCodeFormat')],
   [/check digit\) of the unified social credit code/, (t) => t('fieldError.creditCodeCheckDigit')],
-  [/resident identity number has 18 characters, got (\d+)/,
-    (t, m) => t('fieldError.idNumberLength', { got: m[1] })],
+  [/resident identity number has 18 characters, got (\d+)/, (t, m) => t('fieldError.idNumberLength', { got: m[1] })],
   [/resident identity number is 17 digits/, (t) => t('fieldError.idNumberFormat')],
   [/check digit\) of the resident identity number/, (t) => t('fieldError.idNumberCheckDigit')],
   [/resident identity number are not a real date/, (t) => t('fieldError.idNumberDate')],
@@ -47,15 +45,22 @@ const RULES: Rule[] = [
   [/^duplicate option$/, (t) => t('fieldError.optionsDuplicate')],
   [/^not an IANA time zone/, (t) => t('fieldError.timezone')],
   [/^must be after opens$/, (t) => t('fieldError.closesAfterOpens')],
-  [/minutes from (\d+) to (\d+)$|^from (\d+) to (\d+)$/,
-    (t, m) => t('fieldError.range', { min: m[1] ?? m[3], max: m[2] ?? m[4] })],
+  [/minutes from (\d+) to (\d+)$|^from (\d+) to (\d+)$/, (t, m) => t('fieldError.range', { min: m[1] ?? m[3], max: m[2] ?? m[4] })],
   [/^unknown (user|department)/, (t) => t('fieldError.unknownReference')],
   [/^unknown tag ids/, (t) => t('fieldError.unknownReference')],
   [/^cannot be in the future$/, (t) => t('fieldError.future')],
   [/^cannot merge a tag into itself$/, (t) => t('fieldError.mergeIntoItself')],
   [/^must be an active user who works/, (t) => t('fieldError.assigneeInvalid')],
-  [/^beyond the owner's role: (.+)$/, (t, m) => t('fieldError.beyondOwnerRole', {
-    scopes: (m[1] ?? '').split(', ').map((s) => scopeLabel(t, s)).join(t('apiKeys.joiner')) })],
+  [
+    /^beyond the owner's role: (.+)$/,
+    (t, m) =>
+      t('fieldError.beyondOwnerRole', {
+        scopes: (m[1] ?? '')
+          .split(', ')
+          .map((s) => scopeLabel(t, s))
+          .join(t('apiKeys.joiner')),
+      }),
+  ],
   [/^not an IP address or network$/, (t) => t('fieldError.ipNetwork')],
   [/^must be in the future$/, (t) => t('fieldError.mustBeFuture')],
   [/^must be an active user$/, (t) => t('fieldError.activeUser')],
@@ -101,9 +106,13 @@ export interface FormProblem {
  * sent for fields whose whole list is one input (a tags select): `allowed_ips.2` goes next to
  * `allowed_ips`, naming the third entry.
  */
-export function formProblem(t: TFunction, error: unknown, formFields: readonly string[],
+export function formProblem(
+  t: TFunction,
+  error: unknown,
+  formFields: readonly string[],
   label: (field: string) => string = (field) => field,
-  lists: Readonly<Record<string, readonly unknown[] | null | undefined>> = {}): FormProblem {
+  lists: Readonly<Record<string, readonly unknown[] | null | undefined>> = {},
+): FormProblem {
   const out: FormProblem = { fields: [], general: [] };
   const problem = error instanceof ApiError ? error.problem : null;
   const errors = problem?.errors ?? [];

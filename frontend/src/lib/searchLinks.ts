@@ -3,8 +3,10 @@ import type { SearchHit } from '../queries/search';
 /** Where a search hit opens. */
 export function hitLink(hit: SearchHit): string {
   switch (hit.type) {
-    case 'tickets': return `/tickets/${hit.id}`;
-    default: return `/customers/${hit.customer_id ?? hit.id}`;
+    case 'tickets':
+      return `/tickets/${hit.id}`;
+    default:
+      return `/customers/${hit.customer_id ?? hit.id}`;
   }
 }
 

@@ -25,8 +25,10 @@ describe('live SLA clocks', () => {
   });
 
   it('breaches the moment the due time passes, on any calendar', () => {
-    expect(liveClock(clock({ state: 'warning' }), 'business', fetchedAt, fetchedAt + 60 * MINUTE))
-      .toEqual({ state: 'breached', msToDue: 0 });
+    expect(liveClock(clock({ state: 'warning' }), 'business', fetchedAt, fetchedAt + 60 * MINUTE)).toEqual({
+      state: 'breached',
+      msToDue: 0,
+    });
     expect(liveClock(clock({}), '24x7', fetchedAt, fetchedAt + 61 * MINUTE).msToDue).toBe(-MINUTE);
   });
 
@@ -36,8 +38,7 @@ describe('live SLA clocks', () => {
   });
 
   it('heads a list with the first response until it is met', () => {
-    const sla = { calendar: '24x7' as const, first_response: clock({}), resolution: clock({ remaining_minutes: 240 }),
-      update: clock({}) };
+    const sla = { calendar: '24x7' as const, first_response: clock({}), resolution: clock({ remaining_minutes: 240 }), update: clock({}) };
     expect(headlineClock(sla)[0]).toBe('first_response');
     expect(headlineClock({ ...sla, first_response: clock({ state: 'met' }) })[0]).toBe('resolution');
   });

@@ -37,7 +37,12 @@ export function headlineClock(sla: Schemas['SlaOut']): ['first_response' | 'reso
   return sla.first_response.state === 'met' ? ['resolution', sla.resolution] : ['first_response', sla.first_response];
 }
 
-interface Parts { d: number; h: number; m: number; s: number }
+interface Parts {
+  d: number;
+  h: number;
+  m: number;
+  s: number;
+}
 
 /** The two largest units of a duration (1d 3h, 3h 12m, 12m 5s). */
 export function durationParts(ms: number): Partial<Parts> {

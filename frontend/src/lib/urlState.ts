@@ -12,16 +12,13 @@ export const CURSOR = 'c';
 export function readParams<S extends ParamSpec>(spec: S, search: URLSearchParams): ParamValues<S> {
   const out: Record<string, string | string[] | undefined> = {};
   for (const [key, arity] of Object.entries(spec)) {
-    out[key] = arity === 'many'
-      ? search.getAll(key).filter(Boolean)
-      : search.get(key) || undefined;
+    out[key] = arity === 'many' ? search.getAll(key).filter(Boolean) : search.get(key) || undefined;
   }
   return out as ParamValues<S>;
 }
 
 /** The URL for new filter values: other parameters kept, the cursor stack dropped (page 1). */
-export function withFilters<S extends ParamSpec>(spec: S, search: URLSearchParams,
-  values: Partial<ParamValues<S>>): URLSearchParams {
+export function withFilters<S extends ParamSpec>(spec: S, search: URLSearchParams, values: Partial<ParamValues<S>>): URLSearchParams {
   const next = new URLSearchParams(search);
   next.delete(CURSOR);
   for (const [key, value] of Object.entries(values) as [string, string | string[] | undefined][]) {

@@ -49,9 +49,12 @@ export default function LoginPage() {
   };
 
   return (
-    <div style={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', padding: 16, background: '#f5f5f5' }}>
+    <div
+      style={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', padding: 16, background: '#f5f5f5' }}>
       <Card style={{ width: 380, maxWidth: '100%' }}>
-        <Typography.Title level={3} style={{ textAlign: 'center' }}>{t('app.title')}</Typography.Title>
+        <Typography.Title level={3} style={{ textAlign: 'center' }}>
+          {t('app.title')}
+        </Typography.Title>
         {error && <Alert type="error" title={error} style={{ marginBottom: 16 }} showIcon />}
         <Form layout="vertical" onFinish={submit} requiredMark={false}>
           <Form.Item name="username" label={t('login.username')} rules={[{ required: true, message: t('fieldError.required') }]}>
@@ -60,10 +63,11 @@ export default function LoginPage() {
           <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('fieldError.required') }]}>
             <Input.Password autoComplete="current-password" />
           </Form.Item>
-          <Button type="primary" htmlType="submit" block loading={busy}>{t('login.submit')}</Button>
+          <Button type="primary" htmlType="submit" block loading={busy}>
+            {t('login.submit')}
+          </Button>
         </Form>
-        <Button type="link" block style={{ marginTop: 8 }}
-          onClick={() => changeLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}>
+        <Button type="link" block style={{ marginTop: 8 }} onClick={() => changeLanguage(i18n.language === 'en' ? 'zh-CN' : 'en')}>
           {i18n.language === 'en' ? '中文' : 'English'}
         </Button>
       </Card>

@@ -16,28 +16,58 @@ export default function NotificationsPage() {
   const markAll = useMarkAllRead();
   const open = useOpenNotification();
   return (
-    <PageCard title={t('notification.title')} actions={(
-      <>
-        <Space><Switch checked={unread} onChange={setUnread} />{t('notification.unreadOnly')}</Space>
-        <Button onClick={() => markAll.mutate()} loading={markAll.isPending}>{t('notification.markAllRead')}</Button>
-      </>
-    )}>
+    <PageCard
+      title={t('notification.title')}
+      actions={
+        <>
+          <Space>
+            <Switch checked={unread} onChange={setUnread} />
+            {t('notification.unreadOnly')}
+          </Space>
+          <Button onClick={() => markAll.mutate()} loading={markAll.isPending}>
+            {t('notification.markAllRead')}
+          </Button>
+        </>
+      }>
       <QueryState query={notifications}>
         {(data) => (
           <>
-            <List data-testid="inbox" dataSource={data.pages.flatMap((p) => p.items)} locale={{ emptyText: t('notification.empty') }}
+            <List
+              data-testid="inbox"
+              dataSource={data.pages.flatMap((p) => p.items)}
+              locale={{ emptyText: t('notification.empty') }}
               renderItem={(n) => (
-                <List.Item actions={n.read_at ? [] : [
-                  <Button key="read" size="small" type="link" onClick={() => markRead.mutate(n.id)}>{t('notification.markRead')}</Button>,
-                ]}>
+                <List.Item
+                  actions={
+                    n.read_at
+                      ? []
+                      : [
+                          <Button key="read" size="small" type="link" onClick={() => markRead.mutate(n.id)}>
+                            {t('notification.markRead')}
+                          </Button>,
+                        ]
+                  }>
                   <List.Item.Meta
-                    title={<Space><Badge status={n.read_at ? 'default' : 'processing'} />
-                      <Typography.Link onClick={() => open(n)}>{notificationText(t, n)}</Typography.Link></Space>}
-                    description={<>{n.body && <div>{n.body}</div>}{formatDateTime(n.created_at)}</>} />
+                    title={
+                      <Space>
+                        <Badge status={n.read_at ? 'default' : 'processing'} />
+                        <Typography.Link onClick={() => open(n)}>{notificationText(t, n)}</Typography.Link>
+                      </Space>
+                    }
+                    description={
+                      <>
+                        {n.body && <div>{n.body}</div>}
+                        {formatDateTime(n.created_at)}
+                      </>
+                    }
+                  />
                 </List.Item>
-              )} />
+              )}
+            />
             {notifications.hasNextPage && (
-              <Button onClick={() => void notifications.fetchNextPage()} loading={notifications.isFetchingNextPage}>{t('common.loadMore')}</Button>
+              <Button onClick={() => void notifications.fetchNextPage()} loading={notifications.isFetchingNextPage}>
+                {t('common.loadMore')}
+              </Button>
             )}
           </>
         )}

@@ -3,11 +3,17 @@ import { api, unwrap, type Schemas } from '../api/client';
 import type { paths } from '../api/schema.gen';
 
 export type Figure = Schemas['FigureOut'];
-export type FigurePath = '/api/v1/analytics/customers/new' | '/api/v1/analytics/customers/activity'
-  | '/api/v1/analytics/customers/distribution' | '/api/v1/analytics/sales/funnel'
-  | '/api/v1/analytics/sales/pool' | '/api/v1/analytics/service/volume'
-  | '/api/v1/analytics/service/backlog' | '/api/v1/analytics/service/sla'
-  | '/api/v1/analytics/service/agents' | '/api/v1/analytics/service/satisfaction'
+export type FigurePath =
+  | '/api/v1/analytics/customers/new'
+  | '/api/v1/analytics/customers/activity'
+  | '/api/v1/analytics/customers/distribution'
+  | '/api/v1/analytics/sales/funnel'
+  | '/api/v1/analytics/sales/pool'
+  | '/api/v1/analytics/service/volume'
+  | '/api/v1/analytics/service/backlog'
+  | '/api/v1/analytics/service/sla'
+  | '/api/v1/analytics/service/agents'
+  | '/api/v1/analytics/service/satisfaction'
   | '/api/v1/analytics/service/top-problems';
 export type FigureQuery = NonNullable<paths['/api/v1/analytics/customers/new']['get']['parameters']['query']>;
 

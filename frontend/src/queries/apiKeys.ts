@@ -33,8 +33,12 @@ export function useRotateApiKey() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, graceHours }: { id: number; graceHours: number }) =>
-      unwrap(await api.POST('/api/v1/api-keys/{key_id}/rotate', {
-        params: { path: { key_id: id } }, body: { grace_hours: graceHours } })),
+      unwrap(
+        await api.POST('/api/v1/api-keys/{key_id}/rotate', {
+          params: { path: { key_id: id } },
+          body: { grace_hours: graceHours },
+        }),
+      ),
     onSuccess: invalidate,
     gcTime: 0,
   });
@@ -43,8 +47,7 @@ export function useRotateApiKey() {
 export function useRevokeApiKey() {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: async (id: number) =>
-      unwrap(await api.POST('/api/v1/api-keys/{key_id}/revoke', { params: { path: { key_id: id } } })),
+    mutationFn: async (id: number) => unwrap(await api.POST('/api/v1/api-keys/{key_id}/revoke', { params: { path: { key_id: id } } })),
     onSuccess: invalidate,
   });
 }

@@ -12,16 +12,24 @@ export const attachmentKeys = {
 export function useAttachments(ticketId: number) {
   return useQuery({
     queryKey: attachmentKeys.ofTicket(ticketId),
-    queryFn: async () => unwrap(await api.GET('/api/v1/tickets/{ticket_id}/attachments', {
-      params: { path: { ticket_id: ticketId } } })),
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/tickets/{ticket_id}/attachments', {
+          params: { path: { ticket_id: ticketId } },
+        }),
+      ),
   });
 }
 
 const UPLOAD: keyof paths = '/api/v1/tickets/{ticket_id}/attachments';
 
 /** XMLHttpRequest rather than fetch: only it reports upload progress. */
-function send(url: string, file: File, access: string | undefined,
-  onProgress: (percent: number) => void): Promise<{ status: number; body: unknown }> {
+function send(
+  url: string,
+  file: File,
+  access: string | undefined,
+  onProgress: (percent: number) => void,
+): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
@@ -57,19 +65,22 @@ export function useUploadAttachment(ticketId: number) {
       if (result.status >= 400) throw new ApiError(result.status, result.body as Problem | null);
       return result.body as Schemas['AttachmentOut'];
     },
-    onSuccess: () => Promise.all([
-      client.invalidateQueries({ queryKey: attachmentKeys.ofTicket(ticketId) }),
-      client.invalidateQueries({ queryKey: ticketKeys.timeline(ticketId) }),
-    ]),
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: attachmentKeys.ofTicket(ticketId) }),
+        client.invalidateQueries({ queryKey: ticketKeys.timeline(ticketId) }),
+      ]),
   });
 }
 
 /** Fetch an attachment with the session's token and hand it to the browser as a download. */
 export async function downloadAttachment(attachment: Schemas['AttachmentOut']): Promise<void> {
-  const blob = unwrap(await api.GET('/api/v1/tickets/{ticket_id}/attachments/{attachment_id}', {
-    params: { path: { ticket_id: attachment.ticket_id, attachment_id: attachment.id } },
-    parseAs: 'blob',
-  })) as Blob;
+  const blob = unwrap(
+    await api.GET('/api/v1/tickets/{ticket_id}/attachments/{attachment_id}', {
+      params: { path: { ticket_id: attachment.ticket_id, attachment_id: attachment.id } },
+      parseAs: 'blob',
+    }),
+  ) as Blob;
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;

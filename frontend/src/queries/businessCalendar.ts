@@ -15,10 +15,8 @@ export function useBusinessCalendar(enabled = true) {
 function useInvalidate() {
   const client = useQueryClient();
   // Every ticket's SLA due times move with the calendar.
-  return () => Promise.all([
-    client.invalidateQueries({ queryKey: businessCalendarKeys.all }),
-    client.invalidateQueries({ queryKey: ['tickets'] }),
-  ]);
+  return () =>
+    Promise.all([client.invalidateQueries({ queryKey: businessCalendarKeys.all }), client.invalidateQueries({ queryKey: ['tickets'] })]);
 }
 
 export function useUpdateBusinessHours() {
@@ -34,8 +32,12 @@ export function useSetCalendarOverride() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ day, body }: { day: string; body: Schemas['CalendarOverrideIn'] }) =>
-      unwrap(await api.PUT('/api/v1/business-calendar/overrides/{day}', {
-        params: { path: { day } }, body })),
+      unwrap(
+        await api.PUT('/api/v1/business-calendar/overrides/{day}', {
+          params: { path: { day } },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -43,8 +45,7 @@ export function useSetCalendarOverride() {
 export function useDeleteCalendarOverride() {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: async (day: string) =>
-      unwrap(await api.DELETE('/api/v1/business-calendar/overrides/{day}', { params: { path: { day } } })),
+    mutationFn: async (day: string) => unwrap(await api.DELETE('/api/v1/business-calendar/overrides/{day}', { params: { path: { day } } })),
     onSuccess: invalidate,
   });
 }

@@ -19,8 +19,12 @@ export function useSetCadenceRule() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ stage, days }: { stage: Schemas['Stage']; days: number }) =>
-      unwrap(await api.PUT('/api/v1/cadence-rules/{stage}', {
-        params: { path: { stage } }, body: { interval_days: days } })),
+      unwrap(
+        await api.PUT('/api/v1/cadence-rules/{stage}', {
+          params: { path: { stage } },
+          body: { interval_days: days },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

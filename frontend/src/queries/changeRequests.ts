@@ -22,25 +22,31 @@ export function useChangeRequests(status: Status | undefined) {
 export function usePendingChangeRequests(customerId: number) {
   return useQuery({
     queryKey: [...customerKeys.detail(customerId), 'change-requests'] as const,
-    queryFn: async () => unwrap(await api.GET('/api/v1/change-requests', {
-      params: { query: { customer_id: customerId, status: 'pending', limit: 200 } } })),
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/change-requests', {
+          params: { query: { customer_id: customerId, status: 'pending', limit: 200 } },
+        }),
+      ),
   });
 }
 
 function useInvalidate() {
   const client = useQueryClient();
   // An approved request changes its customer.
-  return () => Promise.all([
-    client.invalidateQueries({ queryKey: changeRequestKeys.all }),
-    client.invalidateQueries({ queryKey: customerKeys.all }),
-  ]);
+  return () =>
+    Promise.all([client.invalidateQueries({ queryKey: changeRequestKeys.all }), client.invalidateQueries({ queryKey: customerKeys.all })]);
 }
 
 export function useApproveChangeRequest() {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: async (id: number) => unwrap(await api.POST('/api/v1/change-requests/{request_id}/approve', {
-      params: { path: { request_id: id } } })),
+    mutationFn: async (id: number) =>
+      unwrap(
+        await api.POST('/api/v1/change-requests/{request_id}/approve', {
+          params: { path: { request_id: id } },
+        }),
+      ),
     onSettled: invalidate,
   });
 }
@@ -49,8 +55,12 @@ export function useRejectChangeRequest() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, reason }: { id: number; reason: string }) =>
-      unwrap(await api.POST('/api/v1/change-requests/{request_id}/reject', {
-        params: { path: { request_id: id } }, body: { reason } })),
+      unwrap(
+        await api.POST('/api/v1/change-requests/{request_id}/reject', {
+          params: { path: { request_id: id } },
+          body: { reason },
+        }),
+      ),
     onSettled: invalidate,
   });
 }
@@ -58,8 +68,12 @@ export function useRejectChangeRequest() {
 export function useWithdrawChangeRequest() {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: async (id: number) => unwrap(await api.POST('/api/v1/change-requests/{request_id}/withdraw', {
-      params: { path: { request_id: id } } })),
+    mutationFn: async (id: number) =>
+      unwrap(
+        await api.POST('/api/v1/change-requests/{request_id}/withdraw', {
+          params: { path: { request_id: id } },
+        }),
+      ),
     onSettled: invalidate,
   });
 }

@@ -11,26 +11,32 @@ export function useContacts(customerId: number | undefined) {
   return useQuery({
     queryKey: contactKeys.ofCustomer(customerId ?? 0),
     enabled: customerId !== undefined,
-    queryFn: async () => unwrap(await api.GET('/api/v1/customers/{customer_id}/contacts', {
-      params: { path: { customer_id: customerId ?? 0 } } })),
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/customers/{customer_id}/contacts', {
+          params: { path: { customer_id: customerId ?? 0 } },
+        }),
+      ),
   });
 }
 
 function useInvalidate() {
   const client = useQueryClient();
   // A customer's warnings (fewer than two ways to reach it) change with its contacts.
-  return () => Promise.all([
-    client.invalidateQueries({ queryKey: contactKeys.all }),
-    client.invalidateQueries({ queryKey: customerKeys.all }),
-  ]);
+  return () =>
+    Promise.all([client.invalidateQueries({ queryKey: contactKeys.all }), client.invalidateQueries({ queryKey: customerKeys.all })]);
 }
 
 export function useCreateContact(customerId: number) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async (body: Schemas['ContactCreate']) =>
-      unwrap(await api.POST('/api/v1/customers/{customer_id}/contacts', {
-        params: { path: { customer_id: customerId } }, body })),
+      unwrap(
+        await api.POST('/api/v1/customers/{customer_id}/contacts', {
+          params: { path: { customer_id: customerId } },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -39,8 +45,12 @@ export function useUpdateContact(customerId: number) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, version, body }: { id: number; version: number; body: Schemas['ContactPatch'] }) =>
-      unwrap(await api.PATCH('/api/v1/customers/{customer_id}/contacts/{contact_id}', {
-        params: { path: { customer_id: customerId, contact_id: id }, header: ifMatch(version) }, body })),
+      unwrap(
+        await api.PATCH('/api/v1/customers/{customer_id}/contacts/{contact_id}', {
+          params: { path: { customer_id: customerId, contact_id: id }, header: ifMatch(version) },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -49,8 +59,11 @@ export function useDeleteContact(customerId: number) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, version }: { id: number; version: number }) =>
-      unwrap(await api.DELETE('/api/v1/customers/{customer_id}/contacts/{contact_id}', {
-        params: { path: { customer_id: customerId, contact_id: id }, header: ifMatch(version) } })),
+      unwrap(
+        await api.DELETE('/api/v1/customers/{customer_id}/contacts/{contact_id}', {
+          params: { path: { customer_id: customerId, contact_id: id }, header: ifMatch(version) },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

@@ -18,8 +18,7 @@ function useInvalidate() {
 export function useCreateCustomField() {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: async (body: Schemas['CustomFieldCreate']) =>
-      unwrap(await api.POST('/api/v1/custom-fields', { body })),
+    mutationFn: async (body: Schemas['CustomFieldCreate']) => unwrap(await api.POST('/api/v1/custom-fields', { body })),
     onSuccess: invalidate,
   });
 }
@@ -28,8 +27,12 @@ export function useUpdateCustomField() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, version, body }: { id: number; version: number; body: Schemas['CustomFieldPatch'] }) =>
-      unwrap(await api.PATCH('/api/v1/custom-fields/{field_id}', {
-        params: { path: { field_id: id }, header: ifMatch(version) }, body })),
+      unwrap(
+        await api.PATCH('/api/v1/custom-fields/{field_id}', {
+          params: { path: { field_id: id }, header: ifMatch(version) },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -38,8 +41,11 @@ export function useDeleteCustomField() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, version }: { id: number; version: number }) =>
-      unwrap(await api.DELETE('/api/v1/custom-fields/{field_id}', {
-        params: { path: { field_id: id }, header: ifMatch(version) } })),
+      unwrap(
+        await api.DELETE('/api/v1/custom-fields/{field_id}', {
+          params: { path: { field_id: id }, header: ifMatch(version) },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

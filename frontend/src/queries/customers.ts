@@ -29,8 +29,15 @@ export function useCustomers(query: CustomerQuery) {
 
 /** How many customers match the list's filters (useListCount). */
 export function useCustomerCount(query: CustomerQuery) {
-  return useListCount(customerKeys.count(query), query.cursor !== undefined, async (exact) => totalOf(unwrap(await api.GET('/api/v1/customers', {
-    params: { query: { ...withoutPaging(query), limit: 1, ...(exact ? { exact_total: true } : { with_total: true }) } } }))));
+  return useListCount(customerKeys.count(query), query.cursor !== undefined, async (exact) =>
+    totalOf(
+      unwrap(
+        await api.GET('/api/v1/customers', {
+          params: { query: { ...withoutPaging(query), limit: 1, ...(exact ? { exact_total: true } : { with_total: true }) } },
+        }),
+      ),
+    ),
+  );
 }
 
 /** Customers whose name contains `name`, for pickers (not counted: no `with_total`). */
@@ -46,20 +53,30 @@ export function useCustomer(id: number, enabled = true) {
   return useQuery({
     queryKey: customerKeys.detail(id),
     enabled,
-    queryFn: async () => unwrap(await api.GET('/api/v1/customers/{customer_id}', {
-      params: { path: { customer_id: id } } })),
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/customers/{customer_id}', {
+          params: { path: { customer_id: id } },
+        }),
+      ),
   });
 }
 
-export type HistoryKind = NonNullable<NonNullable<paths['/api/v1/customers/{customer_id}/history']['get']['parameters']['query']>['entity_type']>;
+export type HistoryKind = NonNullable<
+  NonNullable<paths['/api/v1/customers/{customer_id}/history']['get']['parameters']['query']>['entity_type']
+>;
 
 /** The customer's activity timeline (its audit trail), optionally one kind of record. */
 export function useCustomerHistory(id: number, kind?: HistoryKind) {
   return useInfiniteQuery({
     queryKey: customerKeys.history(id, kind),
     initialPageParam: undefined as string | undefined,
-    queryFn: async ({ pageParam }) => unwrap(await api.GET('/api/v1/customers/{customer_id}/history', {
-      params: { path: { customer_id: id }, query: { limit: 50, cursor: pageParam, entity_type: kind } } })),
+    queryFn: async ({ pageParam }) =>
+      unwrap(
+        await api.GET('/api/v1/customers/{customer_id}/history', {
+          params: { path: { customer_id: id }, query: { limit: 50, cursor: pageParam, entity_type: kind } },
+        }),
+      ),
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
 }
@@ -72,16 +89,19 @@ function useInvalidate() {
 export function useCreateCustomer() {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: async (body: Schemas['CustomerCreate']) =>
-      unwrap(await api.POST('/api/v1/customers', { body })),
+    mutationFn: async (body: Schemas['CustomerCreate']) => unwrap(await api.POST('/api/v1/customers', { body })),
     onSuccess: invalidate,
   });
 }
 
 /** The customer as saved, or (202) the change requests its key fields wait in. */
 export async function updateCustomer(id: number, version: number, body: Schemas['CustomerPatch']) {
-  return unwrap(await api.PATCH('/api/v1/customers/{customer_id}', {
-    params: { path: { customer_id: id }, header: ifMatch(version) }, body }));
+  return unwrap(
+    await api.PATCH('/api/v1/customers/{customer_id}', {
+      params: { path: { customer_id: id }, header: ifMatch(version) },
+      body,
+    }),
+  );
 }
 
 export function useUpdateCustomer(id: number) {
@@ -106,8 +126,12 @@ export function useArchiveCustomer(id: number) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ version, reason }: { version: number; reason: string }) =>
-      unwrap(await api.POST('/api/v1/customers/{customer_id}/archive', {
-        params: { path: { customer_id: id }, header: ifMatch(version) }, body: { reason } })),
+      unwrap(
+        await api.POST('/api/v1/customers/{customer_id}/archive', {
+          params: { path: { customer_id: id }, header: ifMatch(version) },
+          body: { reason },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -116,8 +140,12 @@ export function useUnarchiveCustomer(id: number) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ version, reason }: { version: number; reason: string }) =>
-      unwrap(await api.POST('/api/v1/customers/{customer_id}/unarchive', {
-        params: { path: { customer_id: id }, header: ifMatch(version) }, body: { reason } })),
+      unwrap(
+        await api.POST('/api/v1/customers/{customer_id}/unarchive', {
+          params: { path: { customer_id: id }, header: ifMatch(version) },
+          body: { reason },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -126,8 +154,11 @@ export function useDeleteCustomer(id: number) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (version: number) =>
-      unwrap(await api.DELETE('/api/v1/customers/{customer_id}', {
-        params: { path: { customer_id: id }, header: ifMatch(version) } })),
+      unwrap(
+        await api.DELETE('/api/v1/customers/{customer_id}', {
+          params: { path: { customer_id: id }, header: ifMatch(version) },
+        }),
+      ),
     onSuccess: () => {
       client.removeQueries({ queryKey: customerKeys.detail(id) });
       return client.invalidateQueries({ queryKey: customerKeys.all });
@@ -139,12 +170,14 @@ export function useAssignTags() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async ({ customerId, tagIds }: { customerId: number; tagIds: number[] }) =>
-      unwrap(await api.POST('/api/v1/customers/{customer_id}/tags', {
-        params: { path: { customer_id: customerId } }, body: { tag_ids: tagIds } })),
-    onSettled: () => Promise.all([
-      client.invalidateQueries({ queryKey: customerKeys.all }),
-      client.invalidateQueries({ queryKey: ['tags'] }),
-    ]),
+      unwrap(
+        await api.POST('/api/v1/customers/{customer_id}/tags', {
+          params: { path: { customer_id: customerId } },
+          body: { tag_ids: tagIds },
+        }),
+      ),
+    onSettled: () =>
+      Promise.all([client.invalidateQueries({ queryKey: customerKeys.all }), client.invalidateQueries({ queryKey: ['tags'] })]),
   });
 }
 
@@ -152,12 +185,13 @@ export function useUnassignTag(customerId: number) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async (tagId: number) =>
-      unwrap(await api.DELETE('/api/v1/customers/{customer_id}/tags/{tag_id}', {
-        params: { path: { customer_id: customerId, tag_id: tagId } } })),
-    onSettled: () => Promise.all([
-      client.invalidateQueries({ queryKey: customerKeys.all }),
-      client.invalidateQueries({ queryKey: ['tags'] }),
-    ]),
+      unwrap(
+        await api.DELETE('/api/v1/customers/{customer_id}/tags/{tag_id}', {
+          params: { path: { customer_id: customerId, tag_id: tagId } },
+        }),
+      ),
+    onSettled: () =>
+      Promise.all([client.invalidateQueries({ queryKey: customerKeys.all }), client.invalidateQueries({ queryKey: ['tags'] })]),
   });
 }
 
@@ -166,8 +200,12 @@ export function useCustomerValue(id: number, enabled = true) {
   return useQuery({
     queryKey: [...customerKeys.detail(id), 'value'] as const,
     enabled,
-    queryFn: async () => unwrap(await api.GET('/api/v1/customers/{customer_id}/value', {
-      params: { path: { customer_id: id } } })),
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/customers/{customer_id}/value', {
+          params: { path: { customer_id: id } },
+        }),
+      ),
   });
 }
 
@@ -176,8 +214,12 @@ export function useVerifyCustomer(id: number) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ version, note }: { version: number; note: string | null }) =>
-      unwrap(await api.POST('/api/v1/customers/{customer_id}/verify', {
-        params: { path: { customer_id: id }, header: ifMatch(version) }, body: { note } })),
+      unwrap(
+        await api.POST('/api/v1/customers/{customer_id}/verify', {
+          params: { path: { customer_id: id }, header: ifMatch(version) },
+          body: { note },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -186,7 +228,11 @@ export function useVerifyCustomer(id: number) {
 export function useCustomerSummary(id: number) {
   return useQuery({
     queryKey: [...customerKeys.detail(id), 'summary'] as const,
-    queryFn: async () => unwrap(await api.GET('/api/v1/customers/{customer_id}/summary', {
-      params: { path: { customer_id: id } } })),
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/customers/{customer_id}/summary', {
+          params: { path: { customer_id: id } },
+        }),
+      ),
   });
 }

@@ -13,22 +13,19 @@ export function useDepartments() {
 
 export function useDepartmentName(): (id: number | null | undefined) => string {
   const departments = useDepartments().data ?? [];
-  return (id) => (id == null ? '—' : departments.find((d) => d.id === id)?.name ?? `#${id}`);
+  return (id) => (id == null ? '—' : (departments.find((d) => d.id === id)?.name ?? `#${id}`));
 }
 
 function useInvalidate() {
   const client = useQueryClient();
-  return () => Promise.all([
-    client.invalidateQueries({ queryKey: departmentKeys.all }),
-    client.invalidateQueries({ queryKey: ['routing-rules'] }),
-  ]);
+  return () =>
+    Promise.all([client.invalidateQueries({ queryKey: departmentKeys.all }), client.invalidateQueries({ queryKey: ['routing-rules'] })]);
 }
 
 export function useCreateDepartment() {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: async (body: Schemas['DepartmentCreate']) =>
-      unwrap(await api.POST('/api/v1/departments', { body })),
+    mutationFn: async (body: Schemas['DepartmentCreate']) => unwrap(await api.POST('/api/v1/departments', { body })),
     onSuccess: invalidate,
   });
 }
@@ -37,8 +34,12 @@ export function useUpdateDepartment() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, version, body }: { id: number; version: number; body: Schemas['DepartmentPatch'] }) =>
-      unwrap(await api.PATCH('/api/v1/departments/{department_id}', {
-        params: { path: { department_id: id }, header: ifMatch(version) }, body })),
+      unwrap(
+        await api.PATCH('/api/v1/departments/{department_id}', {
+          params: { path: { department_id: id }, header: ifMatch(version) },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

@@ -13,8 +13,12 @@ export function useCustomerFollowUps(customerId: number) {
   return useInfiniteQuery({
     queryKey: followUpKeys.ofCustomer(customerId),
     initialPageParam: undefined as string | undefined,
-    queryFn: async ({ pageParam }) => unwrap(await api.GET('/api/v1/customers/{customer_id}/follow-ups', {
-      params: { path: { customer_id: customerId }, query: { limit: 50, cursor: pageParam } } })),
+    queryFn: async ({ pageParam }) =>
+      unwrap(
+        await api.GET('/api/v1/customers/{customer_id}/follow-ups', {
+          params: { path: { customer_id: customerId }, query: { limit: 50, cursor: pageParam } },
+        }),
+      ),
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
 }
@@ -24,8 +28,12 @@ export function useDueFollowUps(owner: string) {
   return useInfiniteQuery({
     queryKey: followUpKeys.due(owner),
     initialPageParam: undefined as string | undefined,
-    queryFn: async ({ pageParam }) => unwrap(await api.GET('/api/v1/follow-ups/due', {
-      params: { query: { owner, limit: 100, cursor: pageParam } } })),
+    queryFn: async ({ pageParam }) =>
+      unwrap(
+        await api.GET('/api/v1/follow-ups/due', {
+          params: { query: { owner, limit: 100, cursor: pageParam } },
+        }),
+      ),
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
 }
@@ -33,13 +41,13 @@ export function useDueFollowUps(owner: string) {
 export function useCreateFollowUp() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: async (body: Schemas['FollowUpCreate']) =>
-      unwrap(await api.POST('/api/v1/follow-ups', { body })),
+    mutationFn: async (body: Schemas['FollowUpCreate']) => unwrap(await api.POST('/api/v1/follow-ups', { body })),
     // The customer's contact times, activity and history move with it, and so may opportunities.
-    onSuccess: () => Promise.all([
-      client.invalidateQueries({ queryKey: followUpKeys.all }),
-      client.invalidateQueries({ queryKey: customerKeys.all }),
-      client.invalidateQueries({ queryKey: ['opportunities'] }),
-    ]),
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: followUpKeys.all }),
+        client.invalidateQueries({ queryKey: customerKeys.all }),
+        client.invalidateQueries({ queryKey: ['opportunities'] }),
+      ]),
   });
 }

@@ -19,8 +19,12 @@ export function useNotifications(unread: boolean, limit = 20) {
   return useInfiniteQuery({
     queryKey: [...notificationKeys.list(unread), limit],
     initialPageParam: undefined as string | undefined,
-    queryFn: async ({ pageParam }) => unwrap(await api.GET('/api/v1/notifications', {
-      params: { query: { unread, limit, cursor: pageParam } } })),
+    queryFn: async ({ pageParam }) =>
+      unwrap(
+        await api.GET('/api/v1/notifications', {
+          params: { query: { unread, limit, cursor: pageParam } },
+        }),
+      ),
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
 }
@@ -33,8 +37,12 @@ function useInvalidate() {
 export function useMarkRead() {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: async (id: number) => unwrap(await api.POST('/api/v1/notifications/{notification_id}/read', {
-      params: { path: { notification_id: id } } })),
+    mutationFn: async (id: number) =>
+      unwrap(
+        await api.POST('/api/v1/notifications/{notification_id}/read', {
+          params: { path: { notification_id: id } },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

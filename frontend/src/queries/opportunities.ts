@@ -13,8 +13,12 @@ export function useCustomerOpportunities(customerId: number, enabled = true) {
   return useQuery({
     queryKey: opportunityKeys.ofCustomer(customerId),
     enabled,
-    queryFn: async () => unwrap(await api.GET('/api/v1/customers/{customer_id}/opportunities', {
-      params: { path: { customer_id: customerId }, query: { limit: 200 } } })),
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/customers/{customer_id}/opportunities', {
+          params: { path: { customer_id: customerId }, query: { limit: 200 } },
+        }),
+      ),
   });
 }
 
@@ -30,10 +34,8 @@ export function useOpportunities(query: { owner?: string; stale?: boolean } = {}
 function useInvalidate() {
   const client = useQueryClient();
   // Winning moves the customer's stage and totals.
-  return () => Promise.all([
-    client.invalidateQueries({ queryKey: opportunityKeys.all }),
-    client.invalidateQueries({ queryKey: customerKeys.all }),
-  ]);
+  return () =>
+    Promise.all([client.invalidateQueries({ queryKey: opportunityKeys.all }), client.invalidateQueries({ queryKey: customerKeys.all })]);
 }
 
 export function useCreateOpportunity() {
@@ -48,8 +50,12 @@ export function useTransitionOpportunity() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, body }: { id: number; body: Schemas['OpportunityTransitionIn'] }) =>
-      unwrap(await api.POST('/api/v1/opportunities/{opportunity_id}/transitions', {
-        params: { path: { opportunity_id: id } }, body })),
+      unwrap(
+        await api.POST('/api/v1/opportunities/{opportunity_id}/transitions', {
+          params: { path: { opportunity_id: id } },
+          body,
+        }),
+      ),
     onSettled: invalidate,
   });
 }

@@ -12,8 +12,12 @@ export function useCustomerOrders(customerId: number, enabled = true) {
   return useQuery({
     queryKey: orderKeys.ofCustomer(customerId),
     enabled,
-    queryFn: async () => unwrap(await api.GET('/api/v1/customers/{customer_id}/orders', {
-      params: { path: { customer_id: customerId }, query: { limit: 200 } } })),
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/customers/{customer_id}/orders', {
+          params: { path: { customer_id: customerId }, query: { limit: 200 } },
+        }),
+      ),
   });
 }
 
@@ -23,9 +27,7 @@ export function useCreateOrder(customerId: number) {
     mutationFn: async (body: Schemas['OrderCreate']) =>
       unwrap(await api.POST('/api/v1/customers/{customer_id}/orders', { params: { path: { customer_id: customerId } }, body })),
     // The customer's cumulative amount and dates are recomputed with every order.
-    onSuccess: () => Promise.all([
-      client.invalidateQueries({ queryKey: orderKeys.all }),
-      client.invalidateQueries({ queryKey: customerKeys.all }),
-    ]),
+    onSuccess: () =>
+      Promise.all([client.invalidateQueries({ queryKey: orderKeys.all }), client.invalidateQueries({ queryKey: customerKeys.all })]),
   });
 }

@@ -28,10 +28,12 @@ export function useCreateReport() {
 
 /** Fetch a report file with the session's token and hand it to the browser as a download. */
 export async function downloadReport(report: Report, format: 'xlsx' | 'pdf'): Promise<void> {
-  const blob = unwrap(await api.GET('/api/v1/reports/{report_id}/files/{fmt}', {
-    params: { path: { report_id: report.id, fmt: format } },
-    parseAs: 'blob',
-  })) as Blob;
+  const blob = unwrap(
+    await api.GET('/api/v1/reports/{report_id}/files/{fmt}', {
+      params: { path: { report_id: report.id, fmt: format } },
+      parseAs: 'blob',
+    }),
+  ) as Blob;
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;

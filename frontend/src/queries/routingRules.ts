@@ -19,8 +19,12 @@ export function useSetRoutingRule() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ type, departmentId }: { type: Schemas['TicketType']; departmentId: number }) =>
-      unwrap(await api.PUT('/api/v1/routing-rules/{ticket_type}', {
-        params: { path: { ticket_type: type } }, body: { department_id: departmentId } })),
+      unwrap(
+        await api.PUT('/api/v1/routing-rules/{ticket_type}', {
+          params: { path: { ticket_type: type } },
+          body: { department_id: departmentId },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -29,8 +33,11 @@ export function useResetRoutingRule() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async (type: Schemas['TicketType']) =>
-      unwrap(await api.DELETE('/api/v1/routing-rules/{ticket_type}', {
-        params: { path: { ticket_type: type } } })),
+      unwrap(
+        await api.DELETE('/api/v1/routing-rules/{ticket_type}', {
+          params: { path: { ticket_type: type } },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

@@ -22,9 +22,13 @@ export function useSearch(q: string, limit: number) {
     queryKey: searchKeys.query(text, limit),
     enabled: text.length > 0,
     placeholderData: keepPreviousData,
-    queryFn: async ({ signal }) => unwrap(await api.GET('/api/v1/search', {
-      params: { query: { q: text, limit, types: 'customers,contacts,tickets,opportunities' } }, signal,
-    })),
+    queryFn: async ({ signal }) =>
+      unwrap(
+        await api.GET('/api/v1/search', {
+          params: { query: { q: text, limit, types: 'customers,contacts,tickets,opportunities' } },
+          signal,
+        }),
+      ),
   });
 }
 
@@ -60,8 +64,12 @@ export function useUpdateView() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: async ({ id, version, body }: { id: number; version: number; body: Schemas['SavedViewPatch'] }) =>
-      unwrap(await api.PATCH('/api/v1/saved-views/{view_id}', {
-        params: { path: { view_id: id }, header: ifMatch(version) }, body })),
+      unwrap(
+        await api.PATCH('/api/v1/saved-views/{view_id}', {
+          params: { path: { view_id: id }, header: ifMatch(version) },
+          body,
+        }),
+      ),
     onSuccess: () => client.invalidateQueries({ queryKey: viewKeys.all }),
   });
 }

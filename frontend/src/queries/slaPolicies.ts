@@ -18,8 +18,7 @@ function useInvalidate() {
 export function useCreateSlaPolicy() {
   const invalidate = useInvalidate();
   return useMutation({
-    mutationFn: async (body: Schemas['SlaPolicyCreate']) =>
-      unwrap(await api.POST('/api/v1/sla-policies', { body })),
+    mutationFn: async (body: Schemas['SlaPolicyCreate']) => unwrap(await api.POST('/api/v1/sla-policies', { body })),
     onSuccess: invalidate,
   });
 }
@@ -28,8 +27,12 @@ export function useUpdateSlaPolicy() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, version, body }: { id: number; version: number; body: Schemas['SlaPolicyPatch'] }) =>
-      unwrap(await api.PATCH('/api/v1/sla-policies/{policy_id}', {
-        params: { path: { policy_id: id }, header: ifMatch(version) }, body })),
+      unwrap(
+        await api.PATCH('/api/v1/sla-policies/{policy_id}', {
+          params: { path: { policy_id: id }, header: ifMatch(version) },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -38,8 +41,11 @@ export function useDeleteSlaPolicy() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, version }: { id: number; version: number }) =>
-      unwrap(await api.DELETE('/api/v1/sla-policies/{policy_id}', {
-        params: { path: { policy_id: id }, header: ifMatch(version) } })),
+      unwrap(
+        await api.DELETE('/api/v1/sla-policies/{policy_id}', {
+          params: { path: { policy_id: id }, header: ifMatch(version) },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

@@ -17,10 +17,7 @@ export function useTags(unused = false) {
 function useInvalidate() {
   const client = useQueryClient();
   // Renames and merges show on every customer carrying the tag.
-  return () => Promise.all([
-    client.invalidateQueries({ queryKey: tagKeys.all }),
-    client.invalidateQueries({ queryKey: customerKeys.all }),
-  ]);
+  return () => Promise.all([client.invalidateQueries({ queryKey: tagKeys.all }), client.invalidateQueries({ queryKey: customerKeys.all })]);
 }
 
 export function useCreateTag() {
@@ -35,8 +32,12 @@ export function useUpdateTag() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, version, body }: { id: number; version: number; body: Schemas['TagPatch'] }) =>
-      unwrap(await api.PATCH('/api/v1/tags/{tag_id}', {
-        params: { path: { tag_id: id }, header: ifMatch(version) }, body })),
+      unwrap(
+        await api.PATCH('/api/v1/tags/{tag_id}', {
+          params: { path: { tag_id: id }, header: ifMatch(version) },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -45,8 +46,11 @@ export function useDeleteTag() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, version }: { id: number; version: number }) =>
-      unwrap(await api.DELETE('/api/v1/tags/{tag_id}', {
-        params: { path: { tag_id: id }, header: ifMatch(version) } })),
+      unwrap(
+        await api.DELETE('/api/v1/tags/{tag_id}', {
+          params: { path: { tag_id: id }, header: ifMatch(version) },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -55,8 +59,12 @@ export function useMergeTag() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, into }: { id: number; into: number }) =>
-      unwrap(await api.POST('/api/v1/tags/{tag_id}/merge', {
-        params: { path: { tag_id: id } }, body: { into_tag_id: into } })),
+      unwrap(
+        await api.POST('/api/v1/tags/{tag_id}/merge', {
+          params: { path: { tag_id: id } },
+          body: { into_tag_id: into },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

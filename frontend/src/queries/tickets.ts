@@ -34,15 +34,26 @@ export function useTickets(query: TicketQuery) {
 
 /** How many tickets match the list's filters: as useCustomerCount. */
 export function useTicketCount(query: TicketQuery) {
-  return useListCount(ticketKeys.count(query), query.cursor !== undefined, async (exact) => totalOf(unwrap(await api.GET('/api/v1/tickets', {
-    params: { query: { ...withoutPaging(query), limit: 1, ...(exact ? { exact_total: true } : { with_total: true }) } } }))));
+  return useListCount(ticketKeys.count(query), query.cursor !== undefined, async (exact) =>
+    totalOf(
+      unwrap(
+        await api.GET('/api/v1/tickets', {
+          params: { query: { ...withoutPaging(query), limit: 1, ...(exact ? { exact_total: true } : { with_total: true }) } },
+        }),
+      ),
+    ),
+  );
 }
 
 export function useTicket(id: number) {
   return useQuery({
     queryKey: ticketKeys.detail(id),
-    queryFn: async () => unwrap(await api.GET('/api/v1/tickets/{ticket_id}', {
-      params: { path: { ticket_id: id } } })),
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/tickets/{ticket_id}', {
+          params: { path: { ticket_id: id } },
+        }),
+      ),
     refetchInterval: SLA_REFRESH,
   });
 }
@@ -50,18 +61,20 @@ export function useTicket(id: number) {
 export function useTimeline(id: number) {
   return useQuery({
     queryKey: ticketKeys.timeline(id),
-    queryFn: async () => unwrap(await api.GET('/api/v1/tickets/{ticket_id}/timeline', {
-      params: { path: { ticket_id: id } } })),
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/tickets/{ticket_id}/timeline', {
+          params: { path: { ticket_id: id } },
+        }),
+      ),
   });
 }
 
 function useInvalidate() {
   const client = useQueryClient();
   // Ticket changes show in the customer's history too.
-  return () => Promise.all([
-    client.invalidateQueries({ queryKey: ticketKeys.all }),
-    client.invalidateQueries({ queryKey: customerKeys.all }),
-  ]);
+  return () =>
+    Promise.all([client.invalidateQueries({ queryKey: ticketKeys.all }), client.invalidateQueries({ queryKey: customerKeys.all })]);
 }
 
 export function useCreateTicket() {
@@ -76,8 +89,12 @@ export function useUpdateTicket(id: number) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ version, body }: { version: number; body: Schemas['TicketPatch'] }) =>
-      unwrap(await api.PATCH('/api/v1/tickets/{ticket_id}', {
-        params: { path: { ticket_id: id }, header: ifMatch(version) }, body })),
+      unwrap(
+        await api.PATCH('/api/v1/tickets/{ticket_id}', {
+          params: { path: { ticket_id: id }, header: ifMatch(version) },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -86,8 +103,12 @@ export function useTransitionTicket(id: number) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ version, body }: { version: number; body: Schemas['TransitionIn'] }) =>
-      unwrap(await api.POST('/api/v1/tickets/{ticket_id}/transitions', {
-        params: { path: { ticket_id: id }, header: ifMatch(version) }, body })),
+      unwrap(
+        await api.POST('/api/v1/tickets/{ticket_id}/transitions', {
+          params: { path: { ticket_id: id }, header: ifMatch(version) },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -96,8 +117,12 @@ export function useAssignTicket(id: number) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ version, body }: { version: number; body: Schemas['AssignIn'] }) =>
-      unwrap(await api.POST('/api/v1/tickets/{ticket_id}/assign', {
-        params: { path: { ticket_id: id }, header: ifMatch(version) }, body })),
+      unwrap(
+        await api.POST('/api/v1/tickets/{ticket_id}/assign', {
+          params: { path: { ticket_id: id }, header: ifMatch(version) },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -106,8 +131,12 @@ export function useCommentTicket(id: number) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async (body: Schemas['CommentIn']) =>
-      unwrap(await api.POST('/api/v1/tickets/{ticket_id}/comments', {
-        params: { path: { ticket_id: id } }, body })),
+      unwrap(
+        await api.POST('/api/v1/tickets/{ticket_id}/comments', {
+          params: { path: { ticket_id: id } },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -116,8 +145,12 @@ export function useRecordException(id: number) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async (body: Schemas['ExceptionIn']) =>
-      unwrap(await api.POST('/api/v1/tickets/{ticket_id}/exceptions', {
-        params: { path: { ticket_id: id } }, body })),
+      unwrap(
+        await api.POST('/api/v1/tickets/{ticket_id}/exceptions', {
+          params: { path: { ticket_id: id } },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }
@@ -126,8 +159,12 @@ export function useResolveException(id: number) {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ eventId, handling }: { eventId: number; handling: string }) =>
-      unwrap(await api.POST('/api/v1/tickets/{ticket_id}/exceptions/{event_id}/resolve', {
-        params: { path: { ticket_id: id, event_id: eventId } }, body: { handling } })),
+      unwrap(
+        await api.POST('/api/v1/tickets/{ticket_id}/exceptions/{event_id}/resolve', {
+          params: { path: { ticket_id: id, event_id: eventId } },
+          body: { handling },
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

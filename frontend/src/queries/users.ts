@@ -32,7 +32,7 @@ export function useMe() {
 /** A function naming a user id by display name, for tables and timelines. */
 export function useUserName(): (id: number | null | undefined) => string {
   const users = useUsers().data ?? [];
-  return (id) => (id == null ? '—' : users.find((u) => u.id === id)?.display_name ?? `#${id}`);
+  return (id) => (id == null ? '—' : (users.find((u) => u.id === id)?.display_name ?? `#${id}`));
 }
 
 function useInvalidate() {
@@ -52,8 +52,12 @@ export function useUpdateUser() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async ({ id, version, body }: { id: number; version: number; body: Schemas['UserPatch'] }) =>
-      unwrap(await api.PATCH('/api/v1/users/{user_id}', {
-        params: { path: { user_id: id }, header: ifMatch(version) }, body })),
+      unwrap(
+        await api.PATCH('/api/v1/users/{user_id}', {
+          params: { path: { user_id: id }, header: ifMatch(version) },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

@@ -30,21 +30,28 @@ export function useChipLookups(customerName?: (id: number) => string): ChipLooku
 }
 
 /** The active conditions above a list; closing one removes it, "clear all" removes them all. */
-export function FilterChips({ chips, onRemove, onClearAll }: {
-  chips: Chip[]; onRemove: (chip: Chip) => void; onClearAll: () => void;
-}) {
+export function FilterChips({ chips, onRemove, onClearAll }: { chips: Chip[]; onRemove: (chip: Chip) => void; onClearAll: () => void }) {
   const { t } = useTranslation();
   if (chips.length === 0) return null;
   return (
     <Flex wrap gap={6} align="center" style={{ marginBottom: 12 }} data-testid="filter-chips">
       {chips.map((chip) => (
-        <Tag key={chip.id} closable data-testid="filter-chip" style={{ marginInlineEnd: 0, whiteSpace: 'normal' }}
+        <Tag
+          key={chip.id}
+          closable
+          data-testid="filter-chip"
+          style={{ marginInlineEnd: 0, whiteSpace: 'normal' }}
           closeIcon={<CloseOutlined aria-label={t('filters.remove')} />}
-          onClose={(e) => { e.preventDefault(); onRemove(chip); }}>
+          onClose={(e) => {
+            e.preventDefault();
+            onRemove(chip);
+          }}>
           {chip.text}
         </Tag>
       ))}
-      <Typography.Link onClick={onClearAll} data-testid="clear-filters">{t('filters.clearAll')}</Typography.Link>
+      <Typography.Link onClick={onClearAll} data-testid="clear-filters">
+        {t('filters.clearAll')}
+      </Typography.Link>
     </Flex>
   );
 }

@@ -19,10 +19,19 @@ export interface FilterField {
  * a "more filters" drawer; on a phone the whole panel is the drawer, behind one button.
  * Filters apply as they change (the URL is the state), so the drawer has no "apply".
  */
-export function FilterPanel({ bar, more, tools, phoneTools, footer, onClearAll }: {
-  bar: FilterField[]; more: FilterField[];
+export function FilterPanel({
+  bar,
+  more,
+  tools,
+  phoneTools,
+  footer,
+  onClearAll,
+}: {
+  bar: FilterField[];
+  more: FilterField[];
   /** After the bar on a wide screen (column chooser…); `phoneTools` next to the button on a phone. */
-  tools?: ReactNode; phoneTools?: ReactNode;
+  tools?: ReactNode;
+  phoneTools?: ReactNode;
   /** Shown in the drawer's footer (the result count). */
   footer?: ReactNode;
   onClearAll: () => void;
@@ -35,7 +44,8 @@ export function FilterPanel({ bar, more, tools, phoneTools, footer, onClearAll }
   const title = wide ? t('filters.more') : t('filters.all');
   const button = (
     <Button icon={<FilterOutlined />} onClick={() => setOpen(true)} data-testid="more-filters">
-      {title}{activeInDrawer > 0 && <Badge count={activeInDrawer} size="small" color="blue" style={{ marginInlineStart: 4 }} />}
+      {title}
+      {activeInDrawer > 0 && <Badge count={activeInDrawer} size="small" color="blue" style={{ marginInlineStart: 4 }} />}
     </Button>
   );
   return (
@@ -45,23 +55,35 @@ export function FilterPanel({ bar, more, tools, phoneTools, footer, onClearAll }
         {button}
         {wide ? tools : phoneTools}
       </Flex>
-      <Drawer open={open} onClose={() => setOpen(false)} title={title} size={wide ? 440 : '100%'}
-        footer={(
+      <Drawer
+        open={open}
+        onClose={() => setOpen(false)}
+        title={title}
+        size={wide ? 440 : '100%'}
+        footer={
           <Flex justify="space-between" align="center" gap={8}>
-            <Typography.Link onClick={onClearAll} data-testid="drawer-clear-filters">{t('filters.clearAll')}</Typography.Link>
+            <Typography.Link onClick={onClearAll} data-testid="drawer-clear-filters">
+              {t('filters.clearAll')}
+            </Typography.Link>
             <Flex align="center" gap={12}>
               {footer}
-              <Button type="primary" onClick={() => setOpen(false)} data-testid="filters-done">{t('filters.done')}</Button>
+              <Button type="primary" onClick={() => setOpen(false)} data-testid="filters-done">
+                {t('filters.done')}
+              </Button>
             </Flex>
           </Flex>
-        )}>
+        }>
         <Form layout="vertical" component="div">
           {inDrawer.map((f, i) => (
             <Fragment key={f.key}>
               {f.group && f.group !== inDrawer[i - 1]?.group && (
-                <Typography.Title level={5} style={{ marginTop: 8 }}>{f.group}</Typography.Title>
+                <Typography.Title level={5} style={{ marginTop: 8 }}>
+                  {f.group}
+                </Typography.Title>
               )}
-              <Form.Item label={f.label} style={{ marginBottom: 16 }}>{f.render(true)}</Form.Item>
+              <Form.Item label={f.label} style={{ marginBottom: 16 }}>
+                {f.render(true)}
+              </Form.Item>
             </Fragment>
           ))}
         </Form>

@@ -36,18 +36,26 @@ const texts = (query: string, language?: 'zh-CN' | 'en') => customerChips(query,
 describe('chips say each condition in the reader’s words', () => {
   it('enum values by their labels, several joined', () => {
     expect(texts('stage=intent&stage=customer')).toEqual(['生命周期阶段：意向、成交']);
-    expect(texts('value_level=high&source=exhibition&urgency=low&kind=individual'))
-      .toEqual(['类型：个人', '价值层级：高价值', '来源：展会', '紧急程度：低']);
+    expect(texts('value_level=high&source=exhibition&urgency=low&kind=individual')).toEqual([
+      '类型：个人',
+      '价值层级：高价值',
+      '来源：展会',
+      '紧急程度：低',
+    ]);
   });
 
   it('grades and regions as they are, the search text as typed', () => {
-    expect(texts('q=云帆&grade=S&grade=A&region=华东-上海&region=华南')).toEqual([
-      '搜索：云帆', '价值等级：S、A', '区域：华东-上海、华南']);
+    expect(texts('q=云帆&grade=S&grade=A&region=华东-上海&region=华南')).toEqual(['搜索：云帆', '价值等级：S、A', '区域：华东-上海、华南']);
   });
 
   it('users, departments and tags by name, with the tag mode in the label', () => {
     expect(texts('owner_id=1&owner_department_id=3&tags_all=7&tags_all=8&tags_any=8&tags_none=7')).toEqual([
-      '负责人：张伟', '负责人部门：售后部', '标签（全部）：重点、华东', '标签（任一）：华东', '标签（排除）：重点']);
+      '负责人：张伟',
+      '负责人部门：售后部',
+      '标签（全部）：重点、华东',
+      '标签（任一）：华东',
+      '标签（排除）：重点',
+    ]);
   });
 
   it('"no owner" for unowned=true', () => {
@@ -55,20 +63,29 @@ describe('chips say each condition in the reader’s words', () => {
   });
 
   it('dates as dates, ranges open at either end', () => {
-    expect(texts('created_from=2025-01-01&created_to=2025-01-31&last_contact_to=2025-03-01&next_follow_up_to=2025-06-08'))
-      .toEqual(['创建日期：2025年1月1日 至 2025年1月31日', '最近联系日期：至 2025年3月1日', '下次跟进截至：2025年6月8日']);
+    expect(texts('created_from=2025-01-01&created_to=2025-01-31&last_contact_to=2025-03-01&next_follow_up_to=2025-06-08')).toEqual([
+      '创建日期：2025年1月1日 至 2025年1月31日',
+      '最近联系日期：至 2025年3月1日',
+      '下次跟进截至：2025年6月8日',
+    ]);
     expect(texts('first_contact_from=2024-12-05')).toEqual(['首次接触日期：2024年12月5日 起']);
   });
 
   it('days, amounts and order counts', () => {
     expect(texts('not_contacted_days=30&amount_min=10000&amount_max=50000.5&order_count_min=2')).toEqual([
-      '未联系天数：30 天及以上', '累计金额（元）：10000 至 50000.5', '订单数：2 起']);
+      '未联系天数：30 天及以上',
+      '累计金额（元）：10000 至 50000.5',
+      '订单数：2 起',
+    ]);
   });
 
   it('custom fields by their label, one chip per condition', () => {
-    expect(texts('custom=erp_system:用友U8|金蝶&custom=annual_budget:50..&custom=signed_on:2025-01-01..2025-06-30'
-      + '&custom=vip:true&custom=gone:x')).toEqual([
-      'ERP 系统：用友U8、金蝶', '年度预算：50 起', '签约日期：2025年1月1日 至 2025年6月30日', '贵宾：是', 'gone：x']);
+    expect(
+      texts(
+        'custom=erp_system:用友U8|金蝶&custom=annual_budget:50..&custom=signed_on:2025-01-01..2025-06-30' +
+          '&custom=vip:true&custom=gone:x',
+      ),
+    ).toEqual(['ERP 系统：用友U8、金蝶', '年度预算：50 起', '签约日期：2025年1月1日 至 2025年6月30日', '贵宾：是', 'gone：x']);
   });
 
   it('archived only when it is not the default', () => {
@@ -77,15 +94,28 @@ describe('chips say each condition in the reader’s words', () => {
   });
 
   it('in English on the English screen', () => {
-    expect(texts('stage=intent&created_from=2025-01-01', 'en'))
-      .toEqual(['Lifecycle stage: Intent', 'Created on: from 2025-01-01']);
+    expect(texts('stage=intent&created_from=2025-01-01', 'en')).toEqual(['Lifecycle stage: Intent', 'Created on: from 2025-01-01']);
   });
 
   it('tickets: statuses, SLA state, the customer by name, its tags', () => {
-    const chips = chipsOf(TICKET_CHIPS, readParams(TICKET_FILTERS, new URLSearchParams(
-      'status=new&status=in_progress&sla_state=warning&customer_id=9&customer_tag_id=8&assignee_id=2&closed_from=2025-02-01')), lookups());
-    expect(chips.map((c) => c.text)).toEqual(['状态：新建、处理中', 'SLA 状态：预警', '处理人：李娜',
-      '客户：上海云帆科技有限公司', '客户标签（任一）：华东', '关闭日期：2025年2月1日 起']);
+    const chips = chipsOf(
+      TICKET_CHIPS,
+      readParams(
+        TICKET_FILTERS,
+        new URLSearchParams(
+          'status=new&status=in_progress&sla_state=warning&customer_id=9&customer_tag_id=8&assignee_id=2&closed_from=2025-02-01',
+        ),
+      ),
+      lookups(),
+    );
+    expect(chips.map((c) => c.text)).toEqual([
+      '状态：新建、处理中',
+      'SLA 状态：预警',
+      '处理人：李娜',
+      '客户：上海云帆科技有限公司',
+      '客户标签（任一）：华东',
+      '关闭日期：2025年2月1日 起',
+    ]);
   });
 });
 
@@ -105,8 +135,9 @@ describe('closing a chip', () => {
   });
 
   it('removes one custom-field condition and keeps the others', () => {
-    expect(close('custom=vip:true&custom=annual_budget:1..2', '贵宾：是'))
-      .toBe(new URLSearchParams('custom=annual_budget:1..2').toString());
+    expect(close('custom=vip:true&custom=annual_budget:1..2', '贵宾：是')).toBe(
+      new URLSearchParams('custom=annual_budget:1..2').toString(),
+    );
   });
 });
 
@@ -114,7 +145,11 @@ describe('the chip specs', () => {
   const keysOf = (specs: readonly ChipSpec[]) => specs.flatMap((s) => (s.kind === 'range' ? [s.from, s.to] : [s.key]));
 
   it('cover every filter of each list', () => {
-    expect(keysOf(CUSTOMER_CHIPS).sort()).toEqual(Object.keys(CUSTOMER_FILTERS).filter((k) => k !== 'sort').sort());
+    expect(keysOf(CUSTOMER_CHIPS).sort()).toEqual(
+      Object.keys(CUSTOMER_FILTERS)
+        .filter((k) => k !== 'sort')
+        .sort(),
+    );
     expect(keysOf(TICKET_CHIPS).sort()).toEqual(Object.keys(TICKET_FILTERS).sort());
   });
 

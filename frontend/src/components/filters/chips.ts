@@ -63,7 +63,10 @@ function customChips(look: ChipLookups, conditions: string[]): Chip[] {
     } else if (field?.type === 'bool') {
       value = text === 'true' ? t('common.yes') : t('common.no');
     } else {
-      value = text.split('|').map((v) => (field?.type === 'date' ? formatDay(t, v) : v)).join(t('filters.joiner'));
+      value = text
+        .split('|')
+        .map((v) => (field?.type === 'date' ? formatDay(t, v) : v))
+        .join(t('filters.joiner'));
     }
     return {
       id: `custom:${condition}`,
@@ -76,15 +79,24 @@ function customChips(look: ChipLookups, conditions: string[]): Chip[] {
 function valueText(spec: ChipSpec & { key: string }, look: ChipLookups, value: string): string {
   const { t } = look;
   switch (spec.kind) {
-    case 'enum': return t(`enums.${spec.enumName}.${value}`, { defaultValue: value });
-    case 'user': return look.user(Number(value));
-    case 'department': return look.department(Number(value));
-    case 'tag': return look.tag(Number(value));
-    case 'customer': return look.customer(Number(value));
-    case 'date': return formatDay(t, value);
-    case 'days': return t('filters.days', { n: value });
-    case 'flag': return t(spec.text);
-    default: return value;
+    case 'enum':
+      return t(`enums.${spec.enumName}.${value}`, { defaultValue: value });
+    case 'user':
+      return look.user(Number(value));
+    case 'department':
+      return look.department(Number(value));
+    case 'tag':
+      return look.tag(Number(value));
+    case 'customer':
+      return look.customer(Number(value));
+    case 'date':
+      return formatDay(t, value);
+    case 'days':
+      return t('filters.days', { n: value });
+    case 'flag':
+      return t(spec.text);
+    default:
+      return value;
   }
 }
 

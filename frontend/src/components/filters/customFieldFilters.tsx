@@ -26,11 +26,15 @@ function bounds(value: string | undefined): [string | undefined, string | undefi
   return [low || undefined, high || undefined];
 }
 
-const between = (low: string | undefined, high: string | undefined) =>
-  (low || high ? `${low ?? ''}..${high ?? ''}` : undefined);
+const between = (low: string | undefined, high: string | undefined) => (low || high ? `${low ?? ''}..${high ?? ''}` : undefined);
 
-export function customFieldFilters(definitions: Definition[], conditions: string[],
-  onChange: (conditions: string[]) => void, t: TFunction, language: string): FilterField[] {
+export function customFieldFilters(
+  definitions: Definition[],
+  conditions: string[],
+  onChange: (conditions: string[]) => void,
+  t: TFunction,
+  language: string,
+): FilterField[] {
   return definitions.map((field) => {
     const value = conditionValue(conditions, field.key);
     const set = (next: string | undefined) => onChange(withCondition(conditions, field.key, next));
@@ -41,15 +45,31 @@ export function customFieldFilters(definitions: Definition[], conditions: string
       switch (field.type) {
         case 'enum':
           return (
-            <Select mode="multiple" allowClear style={style} placeholder={label} data-testid={testId}
-              value={value ? value.split('|') : []} options={field.options.map((o) => ({ value: o, label: o }))}
-              onChange={(picked: string[]) => set(picked.join('|') || undefined)} />
+            <Select
+              mode="multiple"
+              allowClear
+              style={style}
+              placeholder={label}
+              data-testid={testId}
+              value={value ? value.split('|') : []}
+              options={field.options.map((o) => ({ value: o, label: o }))}
+              onChange={(picked: string[]) => set(picked.join('|') || undefined)}
+            />
           );
         case 'bool':
           return (
-            <Select allowClear style={style} placeholder={label} value={value} data-testid={testId}
-              options={[{ value: 'true', label: t('common.yes') }, { value: 'false', label: t('common.no') }]}
-              onChange={(picked?: string) => set(picked)} />
+            <Select
+              allowClear
+              style={style}
+              placeholder={label}
+              value={value}
+              data-testid={testId}
+              options={[
+                { value: 'true', label: t('common.yes') },
+                { value: 'false', label: t('common.no') },
+              ]}
+              onChange={(picked?: string) => set(picked)}
+            />
           );
         case 'number': {
           const [low, high] = bounds(value);

@@ -22,8 +22,12 @@ interface Values {
 
 const FIELDS = ['name', 'scopes', 'owner_id', 'expires_at', 'allowed_ips', 'rate_limit_per_minute'];
 const LABELS: Record<string, string> = {
-  name: 'apiKeys.name', scopes: 'apiKeys.scopes', owner_id: 'apiKeys.owner', expires_at: 'apiKeys.expires',
-  allowed_ips: 'apiKeys.allowedIps', rate_limit_per_minute: 'apiKeys.form.rateLimit',
+  name: 'apiKeys.name',
+  scopes: 'apiKeys.scopes',
+  owner_id: 'apiKeys.owner',
+  expires_at: 'apiKeys.expires',
+  allowed_ips: 'apiKeys.allowedIps',
+  rate_limit_per_minute: 'apiKeys.form.rateLimit',
 };
 const DEFAULT_RATE_LIMIT = 600; // domain/api_key.py
 
@@ -64,8 +68,14 @@ export function ApiKeyCreateModal({ onCreated, onClose }: { onCreated: (shown: S
   };
 
   return (
-    <FormModal<Values> title={t('apiKeys.new')} fields={FIELDS} label={label} lists={['allowed_ips']} onClose={onClose}
-      initialValues={{ scopes: [], allowed_ips: [], rate_limit_per_minute: DEFAULT_RATE_LIMIT }} onSubmit={submit}>
+    <FormModal<Values>
+      title={t('apiKeys.new')}
+      fields={FIELDS}
+      label={label}
+      lists={['allowed_ips']}
+      onClose={onClose}
+      initialValues={{ scopes: [], allowed_ips: [], rate_limit_per_minute: DEFAULT_RATE_LIMIT }}
+      onSubmit={submit}>
       <Form.Item name="name" label={label('name')} rules={fieldRules(t, 'ApiKeyCreate', 'name', { notBlank: true })}>
         <Input placeholder="ERP" data-testid="api-key-name" />
       </Form.Item>
@@ -78,36 +88,69 @@ export function ApiKeyCreateModal({ onCreated, onClose }: { onCreated: (shown: S
                   {t(`apiKeys.scopeGroups.${group.key}`)}
                 </Typography.Text>
                 <Flex wrap gap="4px 16px">
-                  {group.scopes.map((scope) => <Checkbox key={scope} value={scope}>{scopeLabel(t, scope)}</Checkbox>)}
+                  {group.scopes.map((scope) => (
+                    <Checkbox key={scope} value={scope}>
+                      {scopeLabel(t, scope)}
+                    </Checkbox>
+                  ))}
                 </Flex>
               </div>
             ))}
           </Flex>
         </Checkbox.Group>
       </Form.Item>
-      <Form.Item name="owner_id" label={label('owner_id')} extra={t('apiKeys.form.ownerHelp')}
+      <Form.Item
+        name="owner_id"
+        label={label('owner_id')}
+        extra={t('apiKeys.form.ownerHelp')}
         rules={fieldRules(t, 'ApiKeyCreate', 'owner_id')}>
-        <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder={t('apiKeys.form.ownerPlaceholder')}
+        <Select
+          allowClear
+          showSearch={{ optionFilterProp: 'label' }}
+          placeholder={t('apiKeys.form.ownerPlaceholder')}
           data-testid="api-key-owner"
-          options={users.filter((u) => u.is_active).map((u) => ({
-            value: u.id, label: `${u.display_name} · ${enumLabel('role', u.role)}` }))} />
+          options={users
+            .filter((u) => u.is_active)
+            .map((u) => ({
+              value: u.id,
+              label: `${u.display_name} · ${enumLabel('role', u.role)}`,
+            }))}
+        />
       </Form.Item>
-      <Form.Item name="expires_at" label={label('expires_at')} extra={t('apiKeys.form.expiresHelp', { zone: zoneName() })}
+      <Form.Item
+        name="expires_at"
+        label={label('expires_at')}
+        extra={t('apiKeys.form.expiresHelp', { zone: zoneName() })}
         rules={[...fieldRules(t, 'ApiKeyCreate', 'expires_at'), futureRule]}>
-        <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }}
+        <DatePicker
+          showTime={{ format: 'HH:mm' }}
+          format="YYYY-MM-DD HH:mm"
+          style={{ width: '100%' }}
           disabledDate={(day) => day.isBefore(nowInZone(), 'day')}
           presets={[
             { label: t('apiKeys.form.in30Days'), value: inZone(30) },
             { label: t('apiKeys.form.in90Days'), value: inZone(90) },
             { label: t('apiKeys.form.in1Year'), value: inZone(365) },
-          ]} />
+          ]}
+        />
       </Form.Item>
-      <Form.Item name="allowed_ips" label={label('allowed_ips')} extra={t('apiKeys.form.allowedIpsHelp')}
+      <Form.Item
+        name="allowed_ips"
+        label={label('allowed_ips')}
+        extra={t('apiKeys.form.allowedIpsHelp')}
         rules={[...fieldRules(t, 'ApiKeyCreate', 'allowed_ips'), ipRule]}>
-        <Select mode="tags" open={false} suffixIcon={null} tokenSeparators={[',', '，', '、', ' ', '\n', ';']}
-          placeholder={t('apiKeys.form.allowedIpsPlaceholder')} data-testid="api-key-ips" />
+        <Select
+          mode="tags"
+          open={false}
+          suffixIcon={null}
+          tokenSeparators={[',', '，', '、', ' ', '\n', ';']}
+          placeholder={t('apiKeys.form.allowedIpsPlaceholder')}
+          data-testid="api-key-ips"
+        />
       </Form.Item>
-      <Form.Item name="rate_limit_per_minute" label={label('rate_limit_per_minute')}
+      <Form.Item
+        name="rate_limit_per_minute"
+        label={label('rate_limit_per_minute')}
         rules={fieldRules(t, 'ApiKeyCreate', 'rate_limit_per_minute', { required: true })}>
         <InputNumber min={1} max={100000} precision={0} style={{ width: '100%' }} suffix={t('apiKeys.form.perMinuteUnit')} />
       </Form.Item>

@@ -14,8 +14,13 @@ export interface ShownSecret {
 
 const BLOCK = {
   fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
-  background: '#fafafa', border: '1px solid #f0f0f0', borderRadius: 6, padding: '8px 12px', margin: 0,
-  whiteSpace: 'pre-wrap', wordBreak: 'break-all',
+  background: '#fafafa',
+  border: '1px solid #f0f0f0',
+  borderRadius: 6,
+  padding: '8px 12px',
+  margin: 0,
+  whiteSpace: 'pre-wrap',
+  wordBreak: 'break-all',
 } as const;
 
 /** A new secret, shown this once. The parent drops it from its state on close, and the modal
@@ -34,20 +39,40 @@ export function ApiKeySecretModal({ shown, onClose }: { shown: ShownSecret; onCl
       const selection = window.getSelection();
       if (box.current && selection) selection.selectAllChildren(box.current);
       let copied = false;
-      try { copied = document.execCommand('copy'); } catch { /* not supported */ }
+      try {
+        copied = document.execCommand('copy');
+      } catch {
+        /* not supported */
+      }
       if (copied) void message.success(t('apiKeys.secret.copied'));
       else void message.warning(t('apiKeys.secret.copyFailed'));
     }
   };
   const origin = globalThis.location?.origin ?? '';
   return (
-    <Modal open title={t(shown.kind === 'created' ? 'apiKeys.secret.createdTitle' : 'apiKeys.secret.rotatedTitle')}
-      onCancel={onClose} maskClosable={false} keyboard={false} destroyOnHidden
-      footer={<Button type="primary" onClick={onClose} data-testid="close-secret">{t('apiKeys.secret.close')}</Button>}>
+    <Modal
+      open
+      title={t(shown.kind === 'created' ? 'apiKeys.secret.createdTitle' : 'apiKeys.secret.rotatedTitle')}
+      onCancel={onClose}
+      maskClosable={false}
+      keyboard={false}
+      destroyOnHidden
+      footer={
+        <Button type="primary" onClick={onClose} data-testid="close-secret">
+          {t('apiKeys.secret.close')}
+        </Button>
+      }>
       <Typography.Paragraph strong>{shown.name}</Typography.Paragraph>
-      <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t('apiKeys.secret.warning')}
-        description={t('apiKeys.secret.warningDetail')} />
-      <pre ref={box} style={BLOCK} data-testid="api-key-secret">{shown.secret}</pre>
+      <Alert
+        type="warning"
+        showIcon
+        style={{ marginBottom: 12 }}
+        title={t('apiKeys.secret.warning')}
+        description={t('apiKeys.secret.warningDetail')}
+      />
+      <pre ref={box} style={BLOCK} data-testid="api-key-secret">
+        {shown.secret}
+      </pre>
       <Button icon={<CopyOutlined />} onClick={() => void copy()} style={{ marginTop: 8 }} data-testid="copy-secret">
         {t('apiKeys.secret.copy')}
       </Button>

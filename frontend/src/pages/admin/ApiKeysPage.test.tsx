@@ -7,10 +7,23 @@ import ApiKeysPage from './ApiKeysPage';
 
 const SECRET = 'crm_live_Ab3xYz12Qw9k_9Yq0ZrB1mS2nT3uV4wX5yZ6aB7cD8eF9gH0iJ1kL2mN';
 const key = (over: Record<string, unknown> = {}) => ({
-  id: 1, name: 'ERP 同步', prefix: 'crm_live_Ab3xYz12Qw9k', scopes: ['customers:read', 'customers:write'], owner_id: 3,
-  expires_at: null, allowed_ips: [], rate_limit_per_minute: 600, status: 'active', created_by: 1,
-  created_at: '2026-11-20T00:00:00Z', last_used_at: null, rotated_at: null, previous_valid_until: null,
-  revoked_at: null, version: 1, ...over,
+  id: 1,
+  name: 'ERP 同步',
+  prefix: 'crm_live_Ab3xYz12Qw9k',
+  scopes: ['customers:read', 'customers:write'],
+  owner_id: 3,
+  expires_at: null,
+  allowed_ips: [],
+  rate_limit_per_minute: 600,
+  status: 'active',
+  created_by: 1,
+  created_at: '2026-11-20T00:00:00Z',
+  last_used_at: null,
+  rotated_at: null,
+  previous_valid_until: null,
+  revoked_at: null,
+  version: 1,
+  ...over,
 });
 const users = [
   { id: 1, username: 'admin', display_name: '系统管理员', role: 'admin', department_id: null, is_active: true, version: 1 },
@@ -19,8 +32,19 @@ const users = [
 
 function setup(handlers: Record<string, unknown> = {}) {
   const calls = stubApi({
-    'GET /api/v1/api-keys': [key(), key({ id: 2, name: '旧呼叫中心', prefix: 'crm_live_Zz9yXw8vUt7s', owner_id: null,
-      scopes: ['tickets:read'], status: 'revoked', revoked_at: '2026-11-21T00:00:00Z', last_used_at: '2026-11-20T08:00:00Z' })],
+    'GET /api/v1/api-keys': [
+      key(),
+      key({
+        id: 2,
+        name: '旧呼叫中心',
+        prefix: 'crm_live_Zz9yXw8vUt7s',
+        owner_id: null,
+        scopes: ['tickets:read'],
+        status: 'revoked',
+        revoked_at: '2026-11-21T00:00:00Z',
+        last_used_at: '2026-11-20T08:00:00Z',
+      }),
+    ],
     'GET /api/v1/users': users,
     ...handlers,
   });
@@ -65,8 +89,12 @@ describe('the API keys screen', () => {
     await user.click(within(dialog).getByRole('button', { name: /确\s*定/ }));
     await waitFor(() => expect(posts(calls, '/api/v1/api-keys')).toHaveLength(1));
     expect(posts(calls, '/api/v1/api-keys')[0]?.body).toEqual({
-      name: '数据仓库', scopes: ['customers:read', 'tickets:read'], owner_id: null, expires_at: null,
-      allowed_ips: [], rate_limit_per_minute: 600,
+      name: '数据仓库',
+      scopes: ['customers:read', 'tickets:read'],
+      owner_id: null,
+      expires_at: null,
+      allowed_ips: [],
+      rate_limit_per_minute: 600,
     });
     expect((await screen.findByTestId('api-key-secret')).textContent).toBe(SECRET);
     expect(screen.getByText('完整密钥只显示这一次')).toBeTruthy();
@@ -96,7 +124,10 @@ describe('the API keys screen', () => {
 
   it('rotates with a grace period, showing the new secret and until when the old one works', async () => {
     const { calls, user } = setup({
-      'POST /api/v1/api-keys/1/rotate': { key: key({ rotated_at: '2026-11-20T00:00:00Z', previous_valid_until: '2026-11-21T02:00:00Z', version: 2 }), secret: SECRET },
+      'POST /api/v1/api-keys/1/rotate': {
+        key: key({ rotated_at: '2026-11-20T00:00:00Z', previous_valid_until: '2026-11-21T02:00:00Z', version: 2 }),
+        secret: SECRET,
+      },
     });
     await screen.findByText('ERP 同步');
     await user.click(within(rowOf('ERP 同步')).getByRole('button', { name: /轮换/ }));
@@ -134,8 +165,10 @@ describe('the API keys screen', () => {
         const errors = body.allowed_ips.length
           ? [{ field: 'allowed_ips.0', message: 'not an IP address or network' }]
           : [{ field: 'scopes', message: "beyond the owner's role: users:admin" }];
-        return { status: 422, body: { type: '/problems/validation', title: 'Validation', status: 422, code: 'validation',
-          detail: 'invalid', errors } };
+        return {
+          status: 422,
+          body: { type: '/problems/validation', title: 'Validation', status: 422, code: 'validation', detail: 'invalid', errors },
+        };
       },
     });
     await user.click(await screen.findByTestId('new-api-key'));

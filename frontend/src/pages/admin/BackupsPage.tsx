@@ -16,7 +16,10 @@ function size(bytes: number): string {
   const units = ['KB', 'MB', 'GB', 'TB'];
   let value = bytes / 1024;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) { value /= 1024; unit += 1; }
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
@@ -30,32 +33,62 @@ export default function BackupsPage() {
   const fail = (error: unknown) => void message.error(problemMessage(t, error));
   const running = backups.data?.some((b) => b.status === 'running') ?? false;
   return (
-    <PageCard title={t('backups.title')} actions={(
-      <Button type="primary" loading={start.isPending} disabled={running} data-testid="start-backup"
-        onClick={() => start.mutate(undefined, { onSuccess: () => void message.success(t('backups.started')), onError: fail })}>
-        {t('backups.start')}
-      </Button>
-    )}>
+    <PageCard
+      title={t('backups.title')}
+      actions={
+        <Button
+          type="primary"
+          loading={start.isPending}
+          disabled={running}
+          data-testid="start-backup"
+          onClick={() => start.mutate(undefined, { onSuccess: () => void message.success(t('backups.started')), onError: fail })}>
+          {t('backups.start')}
+        </Button>
+      }>
       <Typography.Paragraph type="secondary">{t('backups.explain')}</Typography.Paragraph>
       <QueryState query={backups}>
         {(items) => (
-          <Table<Backup> rowKey="id" size="small" dataSource={items} pagination={false} scroll={{ x: 'max-content' }}
+          <Table<Backup>
+            rowKey="id"
+            size="small"
+            dataSource={items}
+            pagination={false}
+            scroll={{ x: 'max-content' }}
             locale={{ emptyText: t('backups.empty') }}
             columns={[
               { key: 'at', title: t('backups.at'), render: (_, b) => formatDateTime(b.created_at) },
-              { key: 'status', title: t('backups.status'), render: (_, b) => (
-                <Space orientation="vertical" size={0}>
-                  <Tag color={COLORS[b.status]}>{t(`backups.statuses.${b.status}`, { defaultValue: b.status })}</Tag>
-                  {b.error && <Typography.Text type="danger">{b.error}</Typography.Text>}
-                </Space>) },
+              {
+                key: 'status',
+                title: t('backups.status'),
+                render: (_, b) => (
+                  <Space orientation="vertical" size={0}>
+                    <Tag color={COLORS[b.status]}>{t(`backups.statuses.${b.status}`, { defaultValue: b.status })}</Tag>
+                    {b.error && <Typography.Text type="danger">{b.error}</Typography.Text>}
+                  </Space>
+                ),
+              },
               { key: 'size', title: t('backups.size'), render: (_, b) => (b.status === 'complete' ? size(b.size) : '—') },
-              { key: 'actions', title: t('common.actions'), render: (_, b) => b.status === 'complete' && (
-                <Button size="small" loading={downloading === b.id} onClick={() => {
-                  setDownloading(b.id);
-                  downloadBackup(b.id, b.name).catch(fail).finally(() => setDownloading(null));
-                }}>{t('backups.download')}</Button>) },
+              {
+                key: 'actions',
+                title: t('common.actions'),
+                render: (_, b) =>
+                  b.status === 'complete' && (
+                    <Button
+                      size="small"
+                      loading={downloading === b.id}
+                      onClick={() => {
+                        setDownloading(b.id);
+                        downloadBackup(b.id, b.name)
+                          .catch(fail)
+                          .finally(() => setDownloading(null));
+                      }}>
+                      {t('backups.download')}
+                    </Button>
+                  ),
+              },
               { key: 'name', title: t('backups.file'), render: (_, b) => <Typography.Text code>{b.name}</Typography.Text> },
-            ]} />
+            ]}
+          />
         )}
       </QueryState>
     </PageCard>

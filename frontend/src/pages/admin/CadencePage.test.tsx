@@ -5,8 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { renderAt, stubApi } from '../../test/harness';
 import CadencePage from './CadencePage';
 
-const rule = (stage: string, days: number) =>
-  ({ stage, interval_days: days, version: 1, updated_at: '2026-11-20T00:00:00Z' });
+const rule = (stage: string, days: number) => ({ stage, interval_days: days, version: 1, updated_at: '2026-11-20T00:00:00Z' });
 
 describe('the follow-up cadence screen', () => {
   it('shows every stage, saves a new interval and turns a stage off', async () => {
@@ -30,7 +29,6 @@ describe('the follow-up cadence screen', () => {
     expect(calls.some((c) => c.method === 'DELETE')).toBe(false); // asked first
     expect(await screen.findByText('此阶段将不再提醒跟进，确定吗？')).toBeTruthy();
     await user.click(within(document.querySelector('.ant-popconfirm') as HTMLElement).getByRole('button', { name: '不再提醒' }));
-    await waitFor(() => expect(calls.some((c) => c.method === 'DELETE'
-      && c.path === '/api/v1/cadence-rules/potential')).toBe(true));
+    await waitFor(() => expect(calls.some((c) => c.method === 'DELETE' && c.path === '/api/v1/cadence-rules/potential')).toBe(true));
   });
 });

@@ -22,13 +22,20 @@ export default function CadencePage() {
         {(rows) => {
           const days = new Map(rows.map((r) => [r.stage, r.interval_days]));
           return (
-            <Table<{ stage: Stage }> rowKey="stage" size="middle" pagination={false}
-              dataSource={stageValues.map((stage) => ({ stage }))} columns={[
+            <Table<{ stage: Stage }>
+              rowKey="stage"
+              size="middle"
+              pagination={false}
+              dataSource={stageValues.map((stage) => ({ stage }))}
+              columns={[
                 { key: 'stage', title: t('admin.cadence.stage'), render: (_, r) => <StageName stage={r.stage} /> },
-                { key: 'days', title: t('admin.cadence.interval'), render: (_, r) => (
-                  <CadenceEditor stage={r.stage} days={days.get(r.stage)} />
-                ) },
-              ]} />
+                {
+                  key: 'days',
+                  title: t('admin.cadence.interval'),
+                  render: (_, r) => <CadenceEditor stage={r.stage} days={days.get(r.stage)} />,
+                },
+              ]}
+            />
           );
         }}
       </QueryState>
@@ -51,20 +58,45 @@ function CadenceEditor({ stage, days }: { stage: Stage; days: number | undefined
   const saved = () => void message.success(t('common.saved'));
   return (
     <Space wrap>
-      <InputNumber min={1} max={365} precision={0} value={value} aria-label={t('admin.cadence.interval')}
-        onChange={(v) => setValue(v)} style={{ width: 100 }} />
+      <InputNumber
+        min={1}
+        max={365}
+        precision={0}
+        value={value}
+        aria-label={t('admin.cadence.interval')}
+        onChange={(v) => setValue(v)}
+        style={{ width: 100 }}
+      />
       <Typography.Text>{t('admin.cadence.days')}</Typography.Text>
-      <Button type="primary" size="small" disabled={value == null || value === days} loading={set.isPending}
+      <Button
+        type="primary"
+        size="small"
+        disabled={value == null || value === days}
+        loading={set.isPending}
         onClick={() => value != null && set.mutate({ stage, days: value }, { onSuccess: saved, onError: fail })}>
         {t('common.save')}
       </Button>
-      {days != null
-        ? (
-          <Popconfirm title={t('confirm.cadenceOff')} okText={t('admin.cadence.off')} cancelText={t('common.cancel')}
-            onConfirm={() => remove.mutate(stage, { onSuccess: () => { setValue(null); saved(); }, onError: fail })}>
-            <Button size="small" danger loading={remove.isPending}>{t('admin.cadence.off')}</Button>
-          </Popconfirm>)
-        : <Typography.Text type="secondary">{t('admin.cadence.none')}</Typography.Text>}
+      {days != null ? (
+        <Popconfirm
+          title={t('confirm.cadenceOff')}
+          okText={t('admin.cadence.off')}
+          cancelText={t('common.cancel')}
+          onConfirm={() =>
+            remove.mutate(stage, {
+              onSuccess: () => {
+                setValue(null);
+                saved();
+              },
+              onError: fail,
+            })
+          }>
+          <Button size="small" danger loading={remove.isPending}>
+            {t('admin.cadence.off')}
+          </Button>
+        </Popconfirm>
+      ) : (
+        <Typography.Text type="secondary">{t('admin.cadence.none')}</Typography.Text>
+      )}
     </Space>
   );
 }

@@ -6,10 +6,23 @@ import { renderAt, stubApi } from '../../test/harness';
 import ChangeRequestsPage from './ChangeRequestsPage';
 
 const request = {
-  id: 4, customer_id: 3, customer_code: 'C0003', customer_name: '闽江测试科技有限公司', field: 'name',
-  old_value: '闽江测试科技有限公司', new_value: '闽江科技有限公司', status: 'pending', requested_by: 2,
-  comment: null, decided_at: null, decided_by: null, decision_reason: null, masked_fields: [], version: 1,
-  created_at: '2026-11-20T00:00:00Z', updated_at: '2026-11-20T00:00:00Z',
+  id: 4,
+  customer_id: 3,
+  customer_code: 'C0003',
+  customer_name: '闽江测试科技有限公司',
+  field: 'name',
+  old_value: '闽江测试科技有限公司',
+  new_value: '闽江科技有限公司',
+  status: 'pending',
+  requested_by: 2,
+  comment: null,
+  decided_at: null,
+  decided_by: null,
+  decision_reason: null,
+  masked_fields: [],
+  version: 1,
+  created_at: '2026-11-20T00:00:00Z',
+  updated_at: '2026-11-20T00:00:00Z',
 };
 
 describe('the change request screen', () => {

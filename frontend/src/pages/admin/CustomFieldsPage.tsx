@@ -10,9 +10,7 @@ import { QueryState } from '../../components/QueryState';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
 import { fieldRules, type RequestField } from '../../lib/formRules';
 import { problemMessage } from '../../lib/problems';
-import {
-  useCreateCustomField, useCustomFields, useDeleteCustomField, useUpdateCustomField,
-} from '../../queries/customFields';
+import { useCreateCustomField, useCustomFields, useDeleteCustomField, useUpdateCustomField } from '../../queries/customFields';
 
 type Field = Schemas['CustomFieldOut'];
 const FIELDS = ['key', 'label_zh', 'label_en', 'type', 'options', 'required', 'sensitive'];
@@ -31,58 +29,116 @@ export default function CustomFieldsPage() {
   const schema = editing === 'new' ? 'CustomFieldCreate' : 'CustomFieldPatch';
   const rules = (f: RequestField<typeof schema>) => fieldRules(t, schema, f, { required: f === 'label_zh' || f === 'label_en' });
   return (
-    <PageCard title={t('admin.customFields.title')} actions={<Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>{t('admin.customFields.new')}</Button>}>
+    <PageCard
+      title={t('admin.customFields.title')}
+      actions={
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
+          {t('admin.customFields.new')}
+        </Button>
+      }>
       <QueryState query={fields}>
         {(rows) => (
-          <Table<Field> rowKey="id" size="middle" dataSource={rows} pagination={false} scroll={{ x: 'max-content' }} columns={[
-            { key: 'key', title: label('key'), dataIndex: 'key' },
-            { key: 'label_zh', title: label('label_zh'), dataIndex: 'label_zh' },
-            { key: 'label_en', title: label('label_en'), dataIndex: 'label_en' },
-            { key: 'type', title: label('type'), render: (_, f) => enumLabel('field_type', f.type) },
-            { key: 'options', title: label('options'), render: (_, f) => f.options.map((o) => <Tag key={o}>{o}</Tag>) },
-            { key: 'flags', title: '', render: (_, f) => (
-              <Space>{f.required && <Tag color="blue">{label('required')}</Tag>}{f.sensitive && <Tag color="red">{t('common.masked')}</Tag>}</Space>
-            ) },
-            { key: 'actions', title: t('common.actions'), render: (_, f) => (
-              <Space>
-                <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(f)} />
-                <Popconfirm title={t('common.confirmDelete')} onConfirm={() => remove.mutate({ id: f.id, version: f.version }, {
-                  onError: (error) => void message.error(problemMessage(t, error)) })}>
-                  <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
-                </Popconfirm>
-              </Space>
-            ) },
-          ]} />
+          <Table<Field>
+            rowKey="id"
+            size="middle"
+            dataSource={rows}
+            pagination={false}
+            scroll={{ x: 'max-content' }}
+            columns={[
+              { key: 'key', title: label('key'), dataIndex: 'key' },
+              { key: 'label_zh', title: label('label_zh'), dataIndex: 'label_zh' },
+              { key: 'label_en', title: label('label_en'), dataIndex: 'label_en' },
+              { key: 'type', title: label('type'), render: (_, f) => enumLabel('field_type', f.type) },
+              { key: 'options', title: label('options'), render: (_, f) => f.options.map((o) => <Tag key={o}>{o}</Tag>) },
+              {
+                key: 'flags',
+                title: '',
+                render: (_, f) => (
+                  <Space>
+                    {f.required && <Tag color="blue">{label('required')}</Tag>}
+                    {f.sensitive && <Tag color="red">{t('common.masked')}</Tag>}
+                  </Space>
+                ),
+              },
+              {
+                key: 'actions',
+                title: t('common.actions'),
+                render: (_, f) => (
+                  <Space>
+                    <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(f)} />
+                    <Popconfirm
+                      title={t('common.confirmDelete')}
+                      onConfirm={() =>
+                        remove.mutate(
+                          { id: f.id, version: f.version },
+                          {
+                            onError: (error) => void message.error(problemMessage(t, error)),
+                          },
+                        )
+                      }>
+                      <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
+                    </Popconfirm>
+                  </Space>
+                ),
+              },
+            ]}
+          />
         )}
       </QueryState>
       {editing && (
-        <FormModal<Schemas['CustomFieldCreate']> title={editing === 'new' ? t('admin.customFields.new') : editing.key}
-          fields={FIELDS} label={label} onClose={() => setEditing(null)}
+        <FormModal<Schemas['CustomFieldCreate']>
+          title={editing === 'new' ? t('admin.customFields.new') : editing.key}
+          fields={FIELDS}
+          label={label}
+          onClose={() => setEditing(null)}
           initialValues={editing === 'new' ? { type: 'text', options: [], required: false, sensitive: false } : editing}
-          onSubmit={({ key, type, ...patch }) => (editing === 'new'
-            ? create.mutateAsync({ key, type, ...patch })
-            : update.mutateAsync({ id: editing.id, version: editing.version, body: patch }))}>
+          onSubmit={({ key, type, ...patch }) =>
+            editing === 'new'
+              ? create.mutateAsync({ key, type, ...patch })
+              : update.mutateAsync({ id: editing.id, version: editing.version, body: patch })
+          }>
           {(form) => (
             <>
               {editing === 'new' ? (
-                <Form.Item name="key" label={label('key')} validateFirst rules={[...fieldRules(t, 'CustomFieldCreate', 'key'),
-                  { pattern: KEY, message: t('fieldError.keyFormat') }]}><Input /></Form.Item>
-              ) : <Form.Item name="key" label={label('key')}><Input disabled /></Form.Item>}
-              <Form.Item name="label_zh" label={label('label_zh')} rules={rules('label_zh')}><Input /></Form.Item>
-              <Form.Item name="label_en" label={label('label_en')} rules={rules('label_en')}><Input /></Form.Item>
+                <Form.Item
+                  name="key"
+                  label={label('key')}
+                  validateFirst
+                  rules={[...fieldRules(t, 'CustomFieldCreate', 'key'), { pattern: KEY, message: t('fieldError.keyFormat') }]}>
+                  <Input />
+                </Form.Item>
+              ) : (
+                <Form.Item name="key" label={label('key')}>
+                  <Input disabled />
+                </Form.Item>
+              )}
+              <Form.Item name="label_zh" label={label('label_zh')} rules={rules('label_zh')}>
+                <Input />
+              </Form.Item>
+              <Form.Item name="label_en" label={label('label_en')} rules={rules('label_en')}>
+                <Input />
+              </Form.Item>
               <Form.Item name="type" label={label('type')} rules={fieldRules(t, 'CustomFieldCreate', 'type')}>
                 <EnumSelect name="field_type" values={fieldTypeValues} allowClear={false} disabled={editing !== 'new'} />
               </Form.Item>
               <Form.Item noStyle dependencies={['type']}>
-                {() => form.getFieldValue('type') === 'enum' && (
-                  <Form.Item name="options" label={label('options')}
-                    rules={[{ required: true, type: 'array', message: t('fieldError.optionsNeeded') }, ...rules('options')]}>
-                    <Select mode="tags" open={false} />
-                  </Form.Item>
-                )}
+                {() =>
+                  form.getFieldValue('type') === 'enum' && (
+                    <Form.Item
+                      name="options"
+                      label={label('options')}
+                      rules={[{ required: true, type: 'array', message: t('fieldError.optionsNeeded') }, ...rules('options')]}>
+                      <Select mode="tags" open={false} />
+                    </Form.Item>
+                  )
+                }
               </Form.Item>
-              <Form.Item name="required" label={label('required')} valuePropName="checked"><Switch /></Form.Item>
-              <Form.Item name="sensitive" label={label('sensitive')} valuePropName="checked"><Switch /></Form.Item>
+              <Form.Item name="required" label={label('required')} valuePropName="checked">
+                <Switch />
+              </Form.Item>
+              <Form.Item name="sensitive" label={label('sensitive')} valuePropName="checked">
+                <Switch />
+              </Form.Item>
             </>
           )}
         </FormModal>

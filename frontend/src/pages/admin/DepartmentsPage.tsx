@@ -31,29 +31,57 @@ export default function DepartmentsPage() {
     fieldRules(t, schema, f, { required: f !== 'supervisor_id', patternMessage: t('fieldError.keyFormat') });
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <PageCard title={t('admin.departments.title')} actions={<Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>{t('admin.departments.new')}</Button>}>
+      <PageCard
+        title={t('admin.departments.title')}
+        actions={
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
+            {t('admin.departments.new')}
+          </Button>
+        }>
         <QueryState query={departments}>
           {(rows) => (
-            <Table<Department> rowKey="id" size="middle" dataSource={rows} pagination={false} scroll={{ x: 'max-content' }} columns={[
-              { key: 'key', title: t('admin.departments.key'), dataIndex: 'key' },
-              { key: 'name', title: t('admin.departments.name'), dataIndex: 'name' },
-              { key: 'supervisor', title: t('admin.departments.supervisor'), render: (_, d) => userName(d.supervisor_id) },
-              { key: 'actions', title: t('common.actions'), render: (_, d) => (
-                <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(d)} />
-              ) },
-            ]} />
+            <Table<Department>
+              rowKey="id"
+              size="middle"
+              dataSource={rows}
+              pagination={false}
+              scroll={{ x: 'max-content' }}
+              columns={[
+                { key: 'key', title: t('admin.departments.key'), dataIndex: 'key' },
+                { key: 'name', title: t('admin.departments.name'), dataIndex: 'name' },
+                { key: 'supervisor', title: t('admin.departments.supervisor'), render: (_, d) => userName(d.supervisor_id) },
+                {
+                  key: 'actions',
+                  title: t('common.actions'),
+                  render: (_, d) => (
+                    <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(d)} />
+                  ),
+                },
+              ]}
+            />
           )}
         </QueryState>
       </PageCard>
       {claims.scopes.has('settings:admin') && <RoutingRules />}
       {editing && (
-        <FormModal<Schemas['DepartmentCreate']> title={editing === 'new' ? t('admin.departments.new') : editing.name}
-          fields={FIELDS} label={label} initialValues={editing === 'new' ? {} : editing} onClose={() => setEditing(null)}
-          onSubmit={(v) => (editing === 'new' ? create.mutateAsync(v)
-            : update.mutateAsync({ id: editing.id, version: editing.version, body: v }))}>
-          <Form.Item name="key" label={label('key')} rules={rules('key')}><Input /></Form.Item>
-          <Form.Item name="name" label={label('name')} rules={rules('name')}><Input /></Form.Item>
-          <Form.Item name="supervisor_id" label={label('supervisor_id')} rules={rules('supervisor_id')}><UserSelect roles={['supervisor', 'admin']} /></Form.Item>
+        <FormModal<Schemas['DepartmentCreate']>
+          title={editing === 'new' ? t('admin.departments.new') : editing.name}
+          fields={FIELDS}
+          label={label}
+          initialValues={editing === 'new' ? {} : editing}
+          onClose={() => setEditing(null)}
+          onSubmit={(v) =>
+            editing === 'new' ? create.mutateAsync(v) : update.mutateAsync({ id: editing.id, version: editing.version, body: v })
+          }>
+          <Form.Item name="key" label={label('key')} rules={rules('key')}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="name" label={label('name')} rules={rules('name')}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="supervisor_id" label={label('supervisor_id')} rules={rules('supervisor_id')}>
+            <UserSelect roles={['supervisor', 'admin']} />
+          </Form.Item>
         </FormModal>
       )}
     </Space>
@@ -72,19 +100,41 @@ function RoutingRules() {
     <PageCard title={t('admin.routing.title')}>
       <QueryState query={rules}>
         {(rows) => (
-          <Table<Schemas['RoutingRuleOut']> rowKey="ticket_type" size="middle" dataSource={rows} pagination={false} scroll={{ x: 'max-content' }} columns={[
-            { key: 'type', title: t('admin.routing.type'), render: (_, r) => enumLabel('ticket_type', r.ticket_type) },
-            { key: 'department', title: t('admin.routing.department'), render: (_, r) => (
-              <Space>
-                <DepartmentSelect allowClear={false} style={{ width: 160 }} value={r.department_id ?? undefined}
-                  onChange={(departmentId: number) => set.mutate({ type: r.ticket_type, departmentId }, { onError: fail })} />
-                {r.is_default && <Tag>{t('admin.routing.isDefault')}</Tag>}
-              </Space>
-            ) },
-            { key: 'actions', title: t('common.actions'), render: (_, r) => !r.is_default && (
-              <Button size="small" onClick={() => reset.mutate(r.ticket_type, { onError: fail })}>{t('admin.routing.reset')}</Button>
-            ) },
-          ]} />
+          <Table<Schemas['RoutingRuleOut']>
+            rowKey="ticket_type"
+            size="middle"
+            dataSource={rows}
+            pagination={false}
+            scroll={{ x: 'max-content' }}
+            columns={[
+              { key: 'type', title: t('admin.routing.type'), render: (_, r) => enumLabel('ticket_type', r.ticket_type) },
+              {
+                key: 'department',
+                title: t('admin.routing.department'),
+                render: (_, r) => (
+                  <Space>
+                    <DepartmentSelect
+                      allowClear={false}
+                      style={{ width: 160 }}
+                      value={r.department_id ?? undefined}
+                      onChange={(departmentId: number) => set.mutate({ type: r.ticket_type, departmentId }, { onError: fail })}
+                    />
+                    {r.is_default && <Tag>{t('admin.routing.isDefault')}</Tag>}
+                  </Space>
+                ),
+              },
+              {
+                key: 'actions',
+                title: t('common.actions'),
+                render: (_, r) =>
+                  !r.is_default && (
+                    <Button size="small" onClick={() => reset.mutate(r.ticket_type, { onError: fail })}>
+                      {t('admin.routing.reset')}
+                    </Button>
+                  ),
+              },
+            ]}
+          />
         )}
       </QueryState>
     </PageCard>

@@ -6,8 +6,14 @@ import { renderAt, stubApi } from '../../test/harness';
 import SlaPage from './SlaPage';
 
 const policy = (id: number, priority: string, calendar: string, first: number, resolution: number, update: number) => ({
-  id, priority, ticket_type: null, calendar, first_response_minutes: first, resolution_minutes: resolution,
-  update_minutes: update, version: 1,
+  id,
+  priority,
+  ticket_type: null,
+  calendar,
+  first_response_minutes: first,
+  resolution_minutes: resolution,
+  update_minutes: update,
+  version: 1,
 });
 
 describe('the SLA policies screen', () => {

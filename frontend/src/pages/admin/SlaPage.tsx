@@ -1,6 +1,19 @@
 import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
 import {
-  App, Button, DatePicker, Form, Input, InputNumber, Popconfirm, Select, Space, Switch, Table, Tag, TimePicker, Typography,
+  App,
+  Button,
+  DatePicker,
+  Form,
+  Input,
+  InputNumber,
+  Popconfirm,
+  Select,
+  Space,
+  Switch,
+  Table,
+  Tag,
+  TimePicker,
+  Typography,
 } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
@@ -15,7 +28,10 @@ import { clearChangedErrors, fieldRules, type RequestField } from '../../lib/for
 import { formProblem, problemMessage } from '../../lib/problems';
 import { targetParts, workdayMinutes } from '../../lib/sla';
 import {
-  useBusinessCalendar, useDeleteCalendarOverride, useSetCalendarOverride, useUpdateBusinessHours,
+  useBusinessCalendar,
+  useDeleteCalendarOverride,
+  useSetCalendarOverride,
+  useUpdateBusinessHours,
 } from '../../queries/businessCalendar';
 import { useCreateSlaPolicy, useDeleteSlaPolicy, useSlaPolicies, useUpdateSlaPolicy } from '../../queries/slaPolicies';
 
@@ -56,44 +72,82 @@ function Policies() {
     render: (_: unknown, p: Policy) => <span data-testid={`sla-target-${key}`}>{target(p[name], p.calendar)}</span>,
   });
   return (
-    <PageCard title={t('admin.sla.title')} actions={<Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>{t('admin.sla.new')}</Button>}>
+    <PageCard
+      title={t('admin.sla.title')}
+      actions={
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
+          {t('admin.sla.new')}
+        </Button>
+      }>
       <QueryState query={policies}>
         {(rows) => (
-          <Table<Policy> rowKey="id" size="middle" dataSource={rows} pagination={false} scroll={{ x: 'max-content' }}
-            footer={calendar.data ? () => (
-              <Typography.Text type="secondary" data-testid="sla-workday-note">
-                {t('admin.sla.workdayNote', {
-                  opens: calendar.data.opens.slice(0, 5), closes: calendar.data.closes.slice(0, 5),
-                  hours: Math.round((workday / 60) * 10) / 10,
-                })}
-              </Typography.Text>
-            ) : undefined}
+          <Table<Policy>
+            rowKey="id"
+            size="middle"
+            dataSource={rows}
+            pagination={false}
+            scroll={{ x: 'max-content' }}
+            footer={
+              calendar.data
+                ? () => (
+                    <Typography.Text type="secondary" data-testid="sla-workday-note">
+                      {t('admin.sla.workdayNote', {
+                        opens: calendar.data.opens.slice(0, 5),
+                        closes: calendar.data.closes.slice(0, 5),
+                        hours: Math.round((workday / 60) * 10) / 10,
+                      })}
+                    </Typography.Text>
+                  )
+                : undefined
+            }
             columns={[
-            { key: 'priority', title: label('priority'), dataIndex: 'priority' },
-            { key: 'type', title: label('ticket_type'), render: (_, p) => (p.ticket_type ? enumLabel('ticket_type', p.ticket_type) : t('admin.sla.anyType')) },
-            targetColumn('first_response', 'first_response_minutes'),
-            targetColumn('resolution', 'resolution_minutes'),
-            targetColumn('update', 'update_minutes'),
-            { key: 'calendar', title: label('calendar'), render: (_, p) => enumLabel('calendar', p.calendar) },
-            { key: 'actions', title: t('common.actions'), render: (_, p) => (
-              <Space>
-                <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(p)} />
-                <Popconfirm title={t('common.confirmDelete')} onConfirm={() => remove.mutate({ id: p.id, version: p.version }, {
-                  onError: (error) => void message.error(problemMessage(t, error)) })}>
-                  <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
-                </Popconfirm>
-              </Space>
-            ) },
-          ]} />
+              { key: 'priority', title: label('priority'), dataIndex: 'priority' },
+              {
+                key: 'type',
+                title: label('ticket_type'),
+                render: (_, p) => (p.ticket_type ? enumLabel('ticket_type', p.ticket_type) : t('admin.sla.anyType')),
+              },
+              targetColumn('first_response', 'first_response_minutes'),
+              targetColumn('resolution', 'resolution_minutes'),
+              targetColumn('update', 'update_minutes'),
+              { key: 'calendar', title: label('calendar'), render: (_, p) => enumLabel('calendar', p.calendar) },
+              {
+                key: 'actions',
+                title: t('common.actions'),
+                render: (_, p) => (
+                  <Space>
+                    <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(p)} />
+                    <Popconfirm
+                      title={t('common.confirmDelete')}
+                      onConfirm={() =>
+                        remove.mutate(
+                          { id: p.id, version: p.version },
+                          {
+                            onError: (error) => void message.error(problemMessage(t, error)),
+                          },
+                        )
+                      }>
+                      <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
+                    </Popconfirm>
+                  </Space>
+                ),
+              },
+            ]}
+          />
         )}
       </QueryState>
       {editing && (
-        <FormModal<Schemas['SlaPolicyCreate']> title={editing === 'new' ? t('admin.sla.new') : `${editing.priority}`}
-          fields={FIELDS} label={label} initialValues={editing === 'new' ? { calendar: 'business' } : editing}
+        <FormModal<Schemas['SlaPolicyCreate']>
+          title={editing === 'new' ? t('admin.sla.new') : `${editing.priority}`}
+          fields={FIELDS}
+          label={label}
+          initialValues={editing === 'new' ? { calendar: 'business' } : editing}
           onClose={() => setEditing(null)}
-          onSubmit={({ priority, ticket_type, ...patch }) => (editing === 'new'
-            ? create.mutateAsync({ priority, ticket_type: ticket_type ?? null, ...patch })
-            : update.mutateAsync({ id: editing.id, version: editing.version, body: patch }))}>
+          onSubmit={({ priority, ticket_type, ...patch }) =>
+            editing === 'new'
+              ? create.mutateAsync({ priority, ticket_type: ticket_type ?? null, ...patch })
+              : update.mutateAsync({ id: editing.id, version: editing.version, body: patch })
+          }>
           <Form.Item name="priority" label={label('priority')} rules={rules('priority')}>
             <Select disabled={editing !== 'new'} options={priorityValues.map((p) => ({ value: p, label: p }))} />
           </Form.Item>
@@ -140,7 +194,11 @@ function TargetHint({ name, target }: { name: string; target: TargetText }) {
   return <span data-testid={`sla-hint-${name}`}>{t('admin.sla.minutesHint', { target: target(value, calendar) })}</span>;
 }
 
-interface HoursValues { timezone: string; opens: Dayjs; closes: Dayjs }
+interface HoursValues {
+  timezone: string;
+  opens: Dayjs;
+  closes: Dayjs;
+}
 
 function WorkingHours() {
   const { t } = useTranslation();
@@ -159,45 +217,107 @@ function WorkingHours() {
       <QueryState query={calendar}>
         {(cal) => (
           <Space orientation="vertical" size="large" style={{ width: '100%' }}>
-            <Form form={form} layout="inline" key={cal.version}
+            <Form
+              form={form}
+              layout="inline"
+              key={cal.version}
               onValuesChange={(changed: object) => clearChangedErrors(form, changed)}
               initialValues={{ timezone: cal.timezone, opens: dayjs(cal.opens, 'HH:mm:ss'), closes: dayjs(cal.closes, 'HH:mm:ss') }}
-              onFinish={(v) => update.mutate({ version: cal.version, body: {
-                timezone: v.timezone, opens: v.opens.format('HH:mm:ss'), closes: v.closes.format('HH:mm:ss') } }, {
-                onSuccess: () => void message.success(t('common.saved')),
-                onError: (error) => {
-                  const problem = formProblem(t, error, ['timezone', 'opens', 'closes']);
-                  form.setFields(problem.fields as Parameters<typeof form.setFields>[0]);
-                  problem.general.forEach((g) => void message.error(g));
-                },
-              })}>
-              <Form.Item name="opens" label={t('admin.hours.opens')}><TimePicker format="HH:mm" /></Form.Item>
-              <Form.Item name="closes" label={t('admin.hours.closes')}><TimePicker format="HH:mm" /></Form.Item>
+              onFinish={(v) =>
+                update.mutate(
+                  {
+                    version: cal.version,
+                    body: {
+                      timezone: v.timezone,
+                      opens: v.opens.format('HH:mm:ss'),
+                      closes: v.closes.format('HH:mm:ss'),
+                    },
+                  },
+                  {
+                    onSuccess: () => void message.success(t('common.saved')),
+                    onError: (error) => {
+                      const problem = formProblem(t, error, ['timezone', 'opens', 'closes']);
+                      form.setFields(problem.fields as Parameters<typeof form.setFields>[0]);
+                      problem.general.forEach((g) => void message.error(g));
+                    },
+                  },
+                )
+              }>
+              <Form.Item name="opens" label={t('admin.hours.opens')}>
+                <TimePicker format="HH:mm" />
+              </Form.Item>
+              <Form.Item name="closes" label={t('admin.hours.closes')}>
+                <TimePicker format="HH:mm" />
+              </Form.Item>
               <Form.Item name="timezone" label={t('admin.hours.timezone')} rules={fieldRules(t, 'BusinessHoursIn', 'timezone')}>
                 <Input style={{ width: 180 }} />
               </Form.Item>
-              <Button type="primary" htmlType="submit" loading={update.isPending}>{t('common.save')}</Button>
+              <Button type="primary" htmlType="submit" loading={update.isPending}>
+                {t('common.save')}
+              </Button>
             </Form>
-            <Table<Schemas['CalendarOverrideOut']> rowKey="day" size="small" pagination={false} title={() => t('admin.hours.overrides')}
-              dataSource={cal.overrides} columns={[
+            <Table<Schemas['CalendarOverrideOut']>
+              rowKey="day"
+              size="small"
+              pagination={false}
+              title={() => t('admin.hours.overrides')}
+              dataSource={cal.overrides}
+              columns={[
                 { key: 'day', title: t('admin.hours.day'), dataIndex: 'day' },
-                { key: 'workday', title: t('admin.hours.isWorkday'),
-                  render: (_, o) => <Tag color={o.is_workday ? 'blue' : 'default'}>{o.is_workday ? t('admin.hours.workday') : t('admin.hours.dayOff')}</Tag> },
+                {
+                  key: 'workday',
+                  title: t('admin.hours.isWorkday'),
+                  render: (_, o) => (
+                    <Tag color={o.is_workday ? 'blue' : 'default'}>{o.is_workday ? t('admin.hours.workday') : t('admin.hours.dayOff')}</Tag>
+                  ),
+                },
                 { key: 'note', title: t('common.note'), render: (_, o) => o.note ?? '—' },
-                { key: 'actions', title: t('common.actions'), render: (_, o) => (
-                  <Popconfirm title={t('confirm.deleteOverride', { day: o.day })} okText={t('common.delete')} cancelText={t('common.cancel')}
-                    onConfirm={() => removeOverride.mutate(o.day, { onError: fail })}>
-                    <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} data-testid={`delete-override-${o.day}`} />
-                  </Popconfirm>
-                ) },
-              ]} />
+                {
+                  key: 'actions',
+                  title: t('common.actions'),
+                  render: (_, o) => (
+                    <Popconfirm
+                      title={t('confirm.deleteOverride', { day: o.day })}
+                      okText={t('common.delete')}
+                      cancelText={t('common.cancel')}
+                      onConfirm={() => removeOverride.mutate(o.day, { onError: fail })}>
+                      <Button
+                        size="small"
+                        danger
+                        icon={<DeleteOutlined />}
+                        aria-label={t('common.delete')}
+                        data-testid={`delete-override-${o.day}`}
+                      />
+                    </Popconfirm>
+                  ),
+                },
+              ]}
+            />
             <Space wrap>
               <DatePicker value={day} onChange={setDay} />
-              <Space><Switch checked={isWorkday} onChange={setIsWorkday} />{t('admin.hours.workday')}</Space>
+              <Space>
+                <Switch checked={isWorkday} onChange={setIsWorkday} />
+                {t('admin.hours.workday')}
+              </Space>
               <Input placeholder={t('common.note')} value={note} onChange={(e) => setNote(e.target.value)} style={{ width: 180 }} />
-              <Button disabled={!day} loading={setOverride.isPending} onClick={() => day && setOverride.mutate(
-                { day: day.format('YYYY-MM-DD'), body: { is_workday: isWorkday, note: note || null } },
-                { onSuccess: () => { setDay(null); setNote(''); }, onError: fail })}>{t('admin.hours.addOverride')}</Button>
+              <Button
+                disabled={!day}
+                loading={setOverride.isPending}
+                onClick={() =>
+                  day &&
+                  setOverride.mutate(
+                    { day: day.format('YYYY-MM-DD'), body: { is_workday: isWorkday, note: note || null } },
+                    {
+                      onSuccess: () => {
+                        setDay(null);
+                        setNote('');
+                      },
+                      onError: fail,
+                    },
+                  )
+                }>
+                {t('admin.hours.addOverride')}
+              </Button>
             </Space>
           </Space>
         )}

@@ -23,8 +23,11 @@ export function ContactsTab({ customer }: { customer: Schemas['CustomerOut'] }) 
   const [editing, setEditing] = useState<Contact | 'new' | null>(null);
   const editable = canEditCustomer(claims, customer);
   const label = (f: (typeof FIELDS)[number]) => t(`contact.fields.${f}`);
-  const masked = (c: Contact, f: 'mobile' | 'phone' | 'email' | 'wechat') =>
-    <Masked field={f} masked={c.masked_fields}>{c[f]}</Masked>;
+  const masked = (c: Contact, f: 'mobile' | 'phone' | 'email' | 'wechat') => (
+    <Masked field={f} masked={c.masked_fields}>
+      {c[f]}
+    </Masked>
+  );
 
   return (
     <>
@@ -35,27 +38,55 @@ export function ContactsTab({ customer }: { customer: Schemas['CustomerOut'] }) 
       )}
       <QueryState query={contacts}>
         {(rows) => (
-          <Table<Contact> rowKey="id" size="small" dataSource={rows} pagination={false} scroll={{ x: 'max-content' }}
+          <Table<Contact>
+            rowKey="id"
+            size="small"
+            dataSource={rows}
+            pagination={false}
+            scroll={{ x: 'max-content' }}
             locale={{ emptyText: t('contact.empty') }}
             columns={[
-              { key: 'name', title: label('name'), render: (_, c) => <>{c.name} {c.is_primary && <Tag color="blue">{t('contact.primary')}</Tag>}</> },
+              {
+                key: 'name',
+                title: label('name'),
+                render: (_, c) => (
+                  <>
+                    {c.name} {c.is_primary && <Tag color="blue">{t('contact.primary')}</Tag>}
+                  </>
+                ),
+              },
               { key: 'title', title: label('title'), render: (_, c) => c.title ?? '—' },
               { key: 'mobile', title: label('mobile'), render: (_, c) => masked(c, 'mobile') },
               { key: 'phone', title: label('phone'), render: (_, c) => masked(c, 'phone') },
               { key: 'email', title: label('email'), render: (_, c) => masked(c, 'email') },
               { key: 'wechat', title: label('wechat'), render: (_, c) => masked(c, 'wechat') },
-              ...(editable ? [{
-                key: 'actions', title: t('common.actions'), render: (_: unknown, c: Contact) => (
-                  <Space>
-                    <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(c)} />
-                    <Popconfirm title={t('common.confirmDelete')} onConfirm={() => remove.mutate({ id: c.id, version: c.version }, {
-                      onError: (error) => void message.error(problemMessage(t, error)) })}>
-                      <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
-                    </Popconfirm>
-                  </Space>
-                ),
-              }] : []),
-            ]} />
+              ...(editable
+                ? [
+                    {
+                      key: 'actions',
+                      title: t('common.actions'),
+                      render: (_: unknown, c: Contact) => (
+                        <Space>
+                          <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(c)} />
+                          <Popconfirm
+                            title={t('common.confirmDelete')}
+                            onConfirm={() =>
+                              remove.mutate(
+                                { id: c.id, version: c.version },
+                                {
+                                  onError: (error) => void message.error(problemMessage(t, error)),
+                                },
+                              )
+                            }>
+                            <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
+                          </Popconfirm>
+                        </Space>
+                      ),
+                    },
+                  ]
+                : []),
+            ]}
+          />
         )}
       </QueryState>
       {editing && <ContactModal customerId={customer.id} contact={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
@@ -78,8 +109,7 @@ function ContactModal({ customerId, contact, onClose }: { customerId: number; co
     const body = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === '' ? null : v])) as Schemas['ContactCreate'];
     try {
       if (contact) {
-        const changed = Object.fromEntries(Object.entries(body).filter(
-          ([k, v]) => (contact[k as keyof Contact] ?? null) !== (v ?? null)));
+        const changed = Object.fromEntries(Object.entries(body).filter(([k, v]) => (contact[k as keyof Contact] ?? null) !== (v ?? null)));
         await update.mutateAsync({ id: contact.id, version: contact.version, body: changed });
       } else {
         await create.mutateAsync(body);
@@ -94,18 +124,41 @@ function ContactModal({ customerId, contact, onClose }: { customerId: number; co
   };
 
   return (
-    <Modal open title={contact ? t('contact.edit') : t('contact.add')} onCancel={onClose}
-      onOk={() => form.submit()} okText={t('common.save')} okButtonProps={{ loading: create.isPending || update.isPending }}>
+    <Modal
+      open
+      title={contact ? t('contact.edit') : t('contact.add')}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t('common.save')}
+      okButtonProps={{ loading: create.isPending || update.isPending }}>
       {general.length > 0 && <Alert type="error" style={{ marginBottom: 12 }} title={general.join('; ')} />}
-      <Form form={form} layout="vertical" initialValues={contact ?? { is_primary: false }} onFinish={(v) => void submit(v)}
+      <Form
+        form={form}
+        layout="vertical"
+        initialValues={contact ?? { is_primary: false }}
+        onFinish={(v) => void submit(v)}
         onValuesChange={(changed: object) => clearChangedErrors(form, changed)}>
-        <Form.Item name="name" label={label('name')} rules={rules('name')}><Input /></Form.Item>
-        <Form.Item name="title" label={label('title')} rules={rules('title')}><Input /></Form.Item>
-        <Form.Item name="mobile" label={label('mobile')} rules={rules('mobile')}><Input /></Form.Item>
-        <Form.Item name="phone" label={label('phone')} rules={rules('phone')}><Input /></Form.Item>
-        <Form.Item name="email" label={label('email')} rules={rules('email')}><Input /></Form.Item>
-        <Form.Item name="wechat" label={label('wechat')} rules={rules('wechat')}><Input /></Form.Item>
-        <Form.Item name="is_primary" label={label('is_primary')} valuePropName="checked"><Switch /></Form.Item>
+        <Form.Item name="name" label={label('name')} rules={rules('name')}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="title" label={label('title')} rules={rules('title')}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="mobile" label={label('mobile')} rules={rules('mobile')}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="phone" label={label('phone')} rules={rules('phone')}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="email" label={label('email')} rules={rules('email')}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="wechat" label={label('wechat')} rules={rules('wechat')}>
+          <Input />
+        </Form.Item>
+        <Form.Item name="is_primary" label={label('is_primary')} valuePropName="checked">
+          <Switch />
+        </Form.Item>
       </Form>
     </Modal>
   );

@@ -12,11 +12,16 @@ export function CustomerCards({ customers }: { customers: Schemas['CustomerOut']
   const enumLabel = useEnumLabel();
   const userName = useUserName();
   return (
-    <List data-testid="customer-cards" dataSource={customers} locale={{ emptyText: t('timeline.empty') }}
+    <List
+      data-testid="customer-cards"
+      dataSource={customers}
+      locale={{ emptyText: t('timeline.empty') }}
       renderItem={(c) => (
         <List.Item key={c.id}>
           <Space orientation="vertical" size={2} style={{ minWidth: 0, width: '100%' }}>
-            <Link to={`/customers/${c.id}`}><Typography.Text strong>{c.name}</Typography.Text></Link>
+            <Link to={`/customers/${c.id}`}>
+              <Typography.Text strong>{c.name}</Typography.Text>
+            </Link>
             <Space wrap size={4}>
               <Typography.Text type="secondary">{c.code}</Typography.Text>
               <Tag color="blue">{enumLabel('stage', c.stage)}</Tag>
@@ -28,6 +33,7 @@ export function CustomerCards({ customers }: { customers: Schemas['CustomerOut']
             </Typography.Text>
           </Space>
         </List.Item>
-      )} />
+      )}
+    />
   );
 }

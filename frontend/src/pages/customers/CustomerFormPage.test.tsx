@@ -27,8 +27,15 @@ describe('the organization form', () => {
     await user.type(code, '{Backspace}3');
     await waitFor(() => expect(screen.queryByText('统一社会信用代码校验位不正确')).toBeNull());
     await user.click(screen.getByRole('button', { name: '保存' }));
-    await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ kind: 'organization',
-      name: '闽江测试科技有限公司', credit_code: '91350100M000100Y43', stage: 'potential', custom_fields: {} }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+        kind: 'organization',
+        name: '闽江测试科技有限公司',
+        credit_code: '91350100M000100Y43',
+        stage: 'potential',
+        custom_fields: {},
+      }),
+    );
   });
 
   it('says a missing name and a too long address in Chinese without a request', async () => {
@@ -47,12 +54,32 @@ describe('the organization form', () => {
   it('shows the server’s field errors in Chinese next to the fields and clears each once its field changes', async () => {
     const calls = stubApi({
       ...LOOKUPS,
-      'GET /api/v1/custom-fields': [{ id: 1, key: 'erp', label_zh: 'ERP 系统', label_en: 'ERP', type: 'text', options: [],
-        required: false, sensitive: false, version: 1 }],
+      'GET /api/v1/custom-fields': [
+        {
+          id: 1,
+          key: 'erp',
+          label_zh: 'ERP 系统',
+          label_en: 'ERP',
+          type: 'text',
+          options: [],
+          required: false,
+          sensitive: false,
+          version: 1,
+        },
+      ],
       'POST /api/v1/customers': () => ({
         status: 409,
-        body: { type: '/problems/duplicate', title: 'Duplicate', status: 409, code: 'duplicate', detail: DUPLICATE,
-          errors: [{ field: 'credit_code', message: DUPLICATE }, { field: 'custom_fields.erp', message: 'at most 2000 characters' }] },
+        body: {
+          type: '/problems/duplicate',
+          title: 'Duplicate',
+          status: 409,
+          code: 'duplicate',
+          detail: DUPLICATE,
+          errors: [
+            { field: 'credit_code', message: DUPLICATE },
+            { field: 'custom_fields.erp', message: 'at most 2000 characters' },
+          ],
+        },
       }),
     });
     renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />);
@@ -111,7 +138,10 @@ describe('the organization form', () => {
 
   it('warns of the customers a new one would repeat: a link to one it may open, the owner of another', async () => {
     const calls = stubApi({
-      'GET /api/v1/custom-fields': [], 'GET /api/v1/industries': [], 'GET /api/v1/tags': [], 'GET /api/v1/users': [],
+      'GET /api/v1/custom-fields': [],
+      'GET /api/v1/industries': [],
+      'GET /api/v1/tags': [],
+      'GET /api/v1/users': [],
       'GET /api/v1/customers/same-as': [
         { field: 'name', customer_id: 12, code: 'C202410000012', name: '闽江测试科技有限公司', in_pool: false, owner_name: '张伟' },
         { field: 'name', customer_id: null, code: null, name: null, in_pool: false, owner_name: '王经理' },
@@ -128,8 +158,12 @@ describe('the organization form', () => {
   });
   it('offers an account manager no field only an admin may set; an admin gets them', async () => {
     stubApi(LOOKUPS);
-    renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />,
-      { sub: '7', name: 'am', role: 'account_manager', scope: AM_SCOPES });
+    renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />, {
+      sub: '7',
+      name: 'am',
+      role: 'account_manager',
+      scope: AM_SCOPES,
+    });
     expect(await screen.findByRole('textbox', { name: '名称' })).toBeTruthy();
     for (const id of ['customer-grade', 'customer-grade-locked', 'customer-owner', 'create-into-pool']) {
       expect(screen.queryByTestId(id), id).toBeNull();

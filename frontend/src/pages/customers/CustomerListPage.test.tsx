@@ -6,9 +6,24 @@ import { renderAt, stubApi, type Call } from '../../test/harness';
 import CustomerListPage from './CustomerListPage';
 
 function customer(id: number, name: string) {
-  return { id, name, code: `C2024100000${id}`, kind: 'organization', stage: 'intent', activity_status: 'active',
-    grade: null, owner_id: 1, tags: [], masked_fields: [], created_at: '2024-10-08T02:00:00Z',
-    updated_at: '2024-10-08T02:00:00Z', cumulative_amount: '0.00', custom_fields: {}, warnings: [], version: id + 2 };
+  return {
+    id,
+    name,
+    code: `C2024100000${id}`,
+    kind: 'organization',
+    stage: 'intent',
+    activity_status: 'active',
+    grade: null,
+    owner_id: 1,
+    tags: [],
+    masked_fields: [],
+    created_at: '2024-10-08T02:00:00Z',
+    updated_at: '2024-10-08T02:00:00Z',
+    cumulative_amount: '0.00',
+    custom_fields: {},
+    warnings: [],
+    version: id + 2,
+  };
 }
 
 const lists = (calls: Call[]) => calls.filter((c) => c.path === '/api/v1/customers');
@@ -17,9 +32,10 @@ describe('the customer list', () => {
   it('keeps its filters and its page in the URL and pages with the cursors', async () => {
     const calls = stubApi({
       'GET /api/v1/customers': ({ search }: Call) => ({
-        body: search.get('cursor') === 'page2'
-          ? { items: [customer(2, '第二页客户')], next_cursor: 'page3', total: null }
-          : { items: [customer(1, '第一页客户')], next_cursor: 'page2', total: null },
+        body:
+          search.get('cursor') === 'page2'
+            ? { items: [customer(2, '第二页客户')], next_cursor: 'page3', total: null }
+            : { items: [customer(1, '第一页客户')], next_cursor: 'page2', total: null },
       }),
       'GET /api/v1/tags': [],
       'GET /api/v1/users': [],
@@ -47,12 +63,17 @@ describe('the customer list', () => {
   it('shows the first page’s total, and reuses it on later pages without counting again', async () => {
     const calls = stubApi({
       'GET /api/v1/customers': ({ search }: Call) => ({
-        body: search.get('cursor') === 'page2'
-          ? { items: [customer(2, '第二页客户')], next_cursor: null, total: null }
-          : { items: [customer(1, '第一页客户')], next_cursor: 'page2', total: search.get('with_total') === 'true' ? 42 : null },
+        body:
+          search.get('cursor') === 'page2'
+            ? { items: [customer(2, '第二页客户')], next_cursor: null, total: null }
+            : { items: [customer(1, '第一页客户')], next_cursor: 'page2', total: search.get('with_total') === 'true' ? 42 : null },
       }),
-      'GET /api/v1/tags': [], 'GET /api/v1/users': [], 'GET /api/v1/industries': [],
-      'GET /api/v1/custom-fields': [], 'GET /api/v1/departments': [], 'GET /api/v1/saved-views': [],
+      'GET /api/v1/tags': [],
+      'GET /api/v1/users': [],
+      'GET /api/v1/industries': [],
+      'GET /api/v1/custom-fields': [],
+      'GET /api/v1/departments': [],
+      'GET /api/v1/saved-views': [],
     });
     renderAt('/customers?stage=intent', '/customers', <CustomerListPage />);
     const user = userEvent.setup({ delay: null });
@@ -64,19 +85,26 @@ describe('the customer list', () => {
     await user.click(screen.getByRole('button', { name: '下一页' }));
     await screen.findByRole('link', { name: '第二页客户' });
     expect(screen.getAllByText('共 42 个客户').length).toBeGreaterThan(0);
-    expect(lists(calls).map((c) => [c.search.get('cursor'), c.search.get('with_total')]))
-      .toEqual([[null, 'true'], ['page2', null]]);
+    expect(lists(calls).map((c) => [c.search.get('cursor'), c.search.get('with_total')])).toEqual([
+      [null, 'true'],
+      ['page2', null],
+    ]);
   });
 
   it('shows a wide total as the estimate it is, and counts exactly when asked', async () => {
     const calls = stubApi({
       'GET /api/v1/customers': ({ search }: Call) => ({
-        body: search.get('exact_total') === 'true'
-          ? { items: [customer(1, '第一页客户')], next_cursor: null, total: 1234567, total_accuracy: 'exact' }
-          : { items: [customer(1, '第一页客户')], next_cursor: null, total: 1000000, total_accuracy: 'estimate' },
+        body:
+          search.get('exact_total') === 'true'
+            ? { items: [customer(1, '第一页客户')], next_cursor: null, total: 1234567, total_accuracy: 'exact' }
+            : { items: [customer(1, '第一页客户')], next_cursor: null, total: 1000000, total_accuracy: 'estimate' },
       }),
-      'GET /api/v1/tags': [], 'GET /api/v1/users': [], 'GET /api/v1/industries': [],
-      'GET /api/v1/custom-fields': [], 'GET /api/v1/departments': [], 'GET /api/v1/saved-views': [],
+      'GET /api/v1/tags': [],
+      'GET /api/v1/users': [],
+      'GET /api/v1/industries': [],
+      'GET /api/v1/custom-fields': [],
+      'GET /api/v1/departments': [],
+      'GET /api/v1/saved-views': [],
     });
     renderAt('/customers', '/customers', <CustomerListPage />);
     const user = userEvent.setup({ delay: null });
@@ -95,8 +123,12 @@ describe('the customer list', () => {
       'GET /api/v1/customers': ({ search }: Call) => ({
         body: { items: [customer(2, '第二页客户')], next_cursor: null, total: search.get('with_total') === 'true' ? 7 : null },
       }),
-      'GET /api/v1/tags': [], 'GET /api/v1/users': [], 'GET /api/v1/industries': [],
-      'GET /api/v1/custom-fields': [], 'GET /api/v1/departments': [], 'GET /api/v1/saved-views': [],
+      'GET /api/v1/tags': [],
+      'GET /api/v1/users': [],
+      'GET /api/v1/industries': [],
+      'GET /api/v1/custom-fields': [],
+      'GET /api/v1/departments': [],
+      'GET /api/v1/saved-views': [],
     });
     renderAt('/customers?grade=S&c=page2', '/customers', <CustomerListPage />);
     await screen.findByRole('link', { name: '第二页客户' });
@@ -110,7 +142,9 @@ describe('the customer list', () => {
       'GET /api/v1/customers': { items: [customer(1, '某客户')], next_cursor: null, total: 1 },
       'GET /api/v1/tags': [{ id: 7, name: '重点', category: null, color: null, customer_count: 1, version: 1 }],
       'GET /api/v1/users': [{ id: 5, display_name: '张伟', role: 'account_manager', is_active: true }],
-      'GET /api/v1/industries': [], 'GET /api/v1/custom-fields': [], 'GET /api/v1/departments': [],
+      'GET /api/v1/industries': [],
+      'GET /api/v1/custom-fields': [],
+      'GET /api/v1/departments': [],
       'GET /api/v1/saved-views': [],
     });
     const router = renderAt('/customers?source=online&owner_id=5&tags_all=7&sort=-name', '/customers', <CustomerListPage />);
@@ -130,14 +164,21 @@ describe('the customer list', () => {
 
   it('changes the stage of the selected customers, and transfers them (an approval where the rules say so)', async () => {
     const calls = stubApi({
-      'GET /api/v1/customers': { items: [customer(1, '甲公司'), customer(2, '乙公司'), customer(3, '丙公司')], next_cursor: null, total: 3 },
+      'GET /api/v1/customers': {
+        items: [customer(1, '甲公司'), customer(2, '乙公司'), customer(3, '丙公司')],
+        next_cursor: null,
+        total: 3,
+      },
       'PATCH /api/v1/customers/1': customer(1, '甲公司'),
       // a transfer waits for an admin's approval; a stage change is saved
       'PATCH /api/v1/customers/2': ({ body }: Call) => ({
         body: 'owner_id' in (body as object) ? { items: [{ id: 9, field: 'owner_id', new_value: 7 }] } : customer(2, '乙公司'),
       }),
-      'GET /api/v1/tags': [], 'GET /api/v1/industries': [], 'GET /api/v1/custom-fields': [],
-      'GET /api/v1/departments': [], 'GET /api/v1/saved-views': [],
+      'GET /api/v1/tags': [],
+      'GET /api/v1/industries': [],
+      'GET /api/v1/custom-fields': [],
+      'GET /api/v1/departments': [],
+      'GET /api/v1/saved-views': [],
       'GET /api/v1/users': [{ id: 7, display_name: '王经理', role: 'account_manager', is_active: true }],
     });
     renderAt('/customers', '/customers', <CustomerListPage />);
@@ -146,8 +187,8 @@ describe('the customer list', () => {
     const row = (name: string) => screen.getByRole('link', { name }).closest('tr') as HTMLElement;
     await user.click(within(row('甲公司')).getByRole('checkbox'));
     await user.click(within(row('乙公司')).getByRole('checkbox'));
-    const option = (label: string) => [...document.querySelectorAll('.ant-select-item-option')]
-      .find((o) => o.textContent === label) as HTMLElement;
+    const option = (label: string) =>
+      [...document.querySelectorAll('.ant-select-item-option')].find((o) => o.textContent === label) as HTMLElement;
 
     await user.click(screen.getByTestId('bulk-stage'));
     let dialog = await screen.findByRole('dialog');
@@ -173,14 +214,23 @@ describe('the customer list', () => {
     await user.click(within(dialog).getByRole('button', { name: /确\s*定/ }));
     expect(await screen.findByText('已更新 1 个客户')).toBeTruthy();
     expect(await screen.findByText('1 个客户的变更已提交管理员审批')).toBeTruthy();
-    expect(calls.filter((c) => c.method === 'PATCH').slice(2).map((c) => c.body)).toEqual([{ owner_id: 7 }, { owner_id: 7 }]);
+    expect(
+      calls
+        .filter((c) => c.method === 'PATCH')
+        .slice(2)
+        .map((c) => c.body),
+    ).toEqual([{ owner_id: 7 }, { owner_id: 7 }]);
   });
 
-  it('shows an admin their own customers in one click, and everyone\'s again', async () => {
+  it("shows an admin their own customers in one click, and everyone's again", async () => {
     const calls = stubApi({
       'GET /api/v1/customers': { items: [customer(1, '甲公司')], next_cursor: null, total: 1 },
-      'GET /api/v1/tags': [], 'GET /api/v1/users': [], 'GET /api/v1/industries': [], 'GET /api/v1/custom-fields': [],
-      'GET /api/v1/departments': [], 'GET /api/v1/saved-views': [],
+      'GET /api/v1/tags': [],
+      'GET /api/v1/users': [],
+      'GET /api/v1/industries': [],
+      'GET /api/v1/custom-fields': [],
+      'GET /api/v1/departments': [],
+      'GET /api/v1/saved-views': [],
     });
     const router = renderAt('/customers?stage=intent', '/customers', <CustomerListPage />, { sub: '5' });
     const user = userEvent.setup({ delay: null });

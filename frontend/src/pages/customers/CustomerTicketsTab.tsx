@@ -17,7 +17,9 @@ export function CustomerTicketsTab({ customer }: { customer: Schemas['CustomerOu
     <>
       {canCreateTicket(claims) && (
         <Link to={`/tickets/new?customer_id=${customer.id}`}>
-          <Button icon={<PlusOutlined />} style={{ marginBottom: 12 }} data-testid="new-ticket">{t('ticket.new')}</Button>
+          <Button icon={<PlusOutlined />} style={{ marginBottom: 12 }} data-testid="new-ticket">
+            {t('ticket.new')}
+          </Button>
         </Link>
       )}
       <QueryState query={tickets}>

@@ -30,8 +30,14 @@ describe('the follow-up quick entry', () => {
       'GET /api/v1/users': [],
       'POST /api/v1/follow-ups': () => ({
         status: 422,
-        body: { type: '/problems/validation', title: 'Validation', status: 422, code: 'validation',
-          detail: 'summary: Value error, required: say what happened', errors: [{ field: 'summary', message: 'Value error, required: say what happened (a short note such as "无" is fine)' }] },
+        body: {
+          type: '/problems/validation',
+          title: 'Validation',
+          status: 422,
+          code: 'validation',
+          detail: 'summary: Value error, required: say what happened',
+          errors: [{ field: 'summary', message: 'Value error, required: say what happened (a short note such as "无" is fine)' }],
+        },
       }),
     });
     renderAt('/c', '/c', <FollowUpForm customerId={5} />);
@@ -42,8 +48,16 @@ describe('the follow-up quick entry', () => {
     const error = await screen.findByText('必填');
     expect(error.closest('.ant-form-item')?.querySelector('label')?.textContent).toBe('跟进内容');
     const post = calls.find((c) => c.method === 'POST');
-    expect(post?.body).toMatchObject({ customer_id: 5, method: 'phone', summary: '   ', effective: false,
-      feedback: null, next_action: null, next_action_due_on: null, opportunity_id: null });
+    expect(post?.body).toMatchObject({
+      customer_id: 5,
+      method: 'phone',
+      summary: '   ',
+      effective: false,
+      feedback: null,
+      next_action: null,
+      next_action_due_on: null,
+      opportunity_id: null,
+    });
     // "at" defaults to now, sent with its offset.
     expect((post?.body as { at: string }).at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
   });
@@ -55,7 +69,16 @@ describe('the follow-up quick entry', () => {
       'POST /api/v1/follow-ups': { id: 1 },
     });
     let done = false;
-    renderAt('/c', '/c', <FollowUpForm customerId={5} onDone={() => { done = true; }} />);
+    renderAt(
+      '/c',
+      '/c',
+      <FollowUpForm
+        customerId={5}
+        onDone={() => {
+          done = true;
+        }}
+      />,
+    );
     const user = userEvent.setup({ delay: null });
     await user.type(await screen.findByRole('textbox', { name: '跟进内容' }), '电话沟通维保续约');
     await user.click(screen.getByRole('checkbox'));

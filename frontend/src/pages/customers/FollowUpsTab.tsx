@@ -1,6 +1,21 @@
 import { CheckCircleOutlined, PlusOutlined } from '@ant-design/icons';
 import {
-  Alert, App, Button, Card, Checkbox, Col, DatePicker, Empty, Form, Input, Row, Select, Space, Tag, Timeline, Typography,
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  DatePicker,
+  Empty,
+  Form,
+  Input,
+  Row,
+  Select,
+  Space,
+  Tag,
+  Timeline,
+  Typography,
 } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
@@ -73,37 +88,67 @@ export function FollowUpForm({ customerId, onDone }: { customerId: number; onDon
     }
   };
 
-  const col = (node: React.ReactNode, md = 12) => <Col xs={24} md={md}>{node}</Col>;
+  const col = (node: React.ReactNode, md = 12) => (
+    <Col xs={24} md={md}>
+      {node}
+    </Col>
+  );
   return (
-    <Form<Values> form={form} layout="vertical" data-testid="follow-up-form" onFinish={(v) => void submit(v)}
+    <Form<Values>
+      form={form}
+      layout="vertical"
+      data-testid="follow-up-form"
+      onFinish={(v) => void submit(v)}
       onValuesChange={(changed: object) => clearChangedErrors(form, changed)}
       initialValues={{ method: 'phone', at: toPicker(new Date().toISOString()), effective: false }}>
       {general.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 12 }} title={general.join('; ')} />}
       <Row gutter={12}>
-        {col(<Form.Item name="method" label={label('method')} rules={rules('method')}>
-          <EnumSelect name="method" values={methodValues} allowClear={false} data-testid="follow-up-method" />
-        </Form.Item>)}
-        {col(<Form.Item name="at" label={label('at')}>
-          <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} />
-        </Form.Item>)}
-        {col(<Form.Item name="summary" label={label('summary')} rules={rules('summary')}>
-          <Input.TextArea autoSize={{ minRows: 2 }} />
-        </Form.Item>, 24)}
-        {col(<Form.Item name="feedback" label={label('feedback')} rules={rules('feedback')}>
-          <Input.TextArea autoSize={{ minRows: 1 }} />
-        </Form.Item>, 24)}
-        {col(<Form.Item name="next_action" label={label('next_action')} rules={rules('next_action')}><Input /></Form.Item>)}
-        {col(<Form.Item name="next_action_due_on" label={label('next_action_due_on')}>
-          <DatePicker style={{ width: '100%' }} />
-        </Form.Item>)}
-        {col(<Form.Item name="opportunity_id" label={label('opportunity_id')} rules={rules('opportunity_id')}>
-          <Select allowClear options={open.map((o) => ({ value: o.id, label: o.title }))} />
-        </Form.Item>)}
-        {col(<Form.Item name="effective" label={label('effective')} valuePropName="checked">
-          <Checkbox>{t('followUp.effectiveHint')}</Checkbox>
-        </Form.Item>)}
+        {col(
+          <Form.Item name="method" label={label('method')} rules={rules('method')}>
+            <EnumSelect name="method" values={methodValues} allowClear={false} data-testid="follow-up-method" />
+          </Form.Item>,
+        )}
+        {col(
+          <Form.Item name="at" label={label('at')}>
+            <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} />
+          </Form.Item>,
+        )}
+        {col(
+          <Form.Item name="summary" label={label('summary')} rules={rules('summary')}>
+            <Input.TextArea autoSize={{ minRows: 2 }} />
+          </Form.Item>,
+          24,
+        )}
+        {col(
+          <Form.Item name="feedback" label={label('feedback')} rules={rules('feedback')}>
+            <Input.TextArea autoSize={{ minRows: 1 }} />
+          </Form.Item>,
+          24,
+        )}
+        {col(
+          <Form.Item name="next_action" label={label('next_action')} rules={rules('next_action')}>
+            <Input />
+          </Form.Item>,
+        )}
+        {col(
+          <Form.Item name="next_action_due_on" label={label('next_action_due_on')}>
+            <DatePicker style={{ width: '100%' }} />
+          </Form.Item>,
+        )}
+        {col(
+          <Form.Item name="opportunity_id" label={label('opportunity_id')} rules={rules('opportunity_id')}>
+            <Select allowClear options={open.map((o) => ({ value: o.id, label: o.title }))} />
+          </Form.Item>,
+        )}
+        {col(
+          <Form.Item name="effective" label={label('effective')} valuePropName="checked">
+            <Checkbox>{t('followUp.effectiveHint')}</Checkbox>
+          </Form.Item>,
+        )}
       </Row>
-      <Button type="primary" htmlType="submit" loading={create.isPending} data-testid="save-follow-up">{t('common.save')}</Button>
+      <Button type="primary" htmlType="submit" loading={create.isPending} data-testid="save-follow-up">
+        {t('common.save')}
+      </Button>
     </Form>
   );
 }
@@ -117,9 +162,16 @@ export function FollowUpsTab({ customer }: { customer: Schemas['CustomerOut'] })
   const followUps = useCustomerFollowUps(customer.id);
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      {editable && (adding
-        ? <Card size="small" title={t('followUp.add')}><FollowUpForm customerId={customer.id} onDone={() => setAdding(false)} /></Card>
-        : <Button icon={<PlusOutlined />} onClick={() => setAdding(true)} data-testid="add-follow-up">{t('followUp.add')}</Button>)}
+      {editable &&
+        (adding ? (
+          <Card size="small" title={t('followUp.add')}>
+            <FollowUpForm customerId={customer.id} onDone={() => setAdding(false)} />
+          </Card>
+        ) : (
+          <Button icon={<PlusOutlined />} onClick={() => setAdding(true)} data-testid="add-follow-up">
+            {t('followUp.add')}
+          </Button>
+        ))}
       <QueryState query={followUps}>
         {(data) => {
           const items = data.pages.flatMap((p) => p.items);
@@ -128,7 +180,9 @@ export function FollowUpsTab({ customer }: { customer: Schemas['CustomerOut'] })
             <>
               <FollowUpTimeline items={items} />
               {followUps.hasNextPage && (
-                <Button onClick={() => void followUps.fetchNextPage()} loading={followUps.isFetchingNextPage}>{t('common.loadMore')}</Button>
+                <Button onClick={() => void followUps.fetchNextPage()} loading={followUps.isFetchingNextPage}>
+                  {t('common.loadMore')}
+                </Button>
               )}
             </>
           );
@@ -143,32 +197,39 @@ export function FollowUpTimeline({ items }: { items: FollowUp[] }) {
   const enumLabel = useEnumLabel();
   const userName = useUserName();
   return (
-    <Timeline data-testid="follow-up-timeline" items={items.map((f) => ({
-      key: f.id,
-      color: f.effective ? 'green' : 'blue',
-      content: (
-        <div data-testid="follow-up">
-          <Space wrap size={4}>
-            <Typography.Text strong>{formatDateTime(f.at)}</Typography.Text>
-            <Tag>{enumLabel('method', f.method)}</Tag>
-            {f.effective && <Tag color="green">{t('followUp.effective')}</Tag>}
-            <Typography.Text type="secondary">{userName(f.owner_id)}</Typography.Text>
-          </Space>
-          <Typography.Paragraph style={{ margin: '4px 0', whiteSpace: 'pre-wrap' }}>{f.summary}</Typography.Paragraph>
-          {f.feedback && (
-            <Typography.Paragraph type="secondary" style={{ margin: '4px 0', whiteSpace: 'pre-wrap' }}>
-              {t('followUp.fields.feedback')}: {f.feedback}
-            </Typography.Paragraph>
-          )}
-          {f.next_action && (
-            <Typography.Text>
-              {t('followUp.nextAction')}: {f.next_action}
-              {f.next_action_due_on && ` (${t('followUp.due')} ${f.next_action_due_on})`}
-              {f.next_action_done_at && <Tag icon={<CheckCircleOutlined />} color="default" style={{ marginLeft: 8 }}>{t('followUp.done')}</Tag>}
-            </Typography.Text>
-          )}
-        </div>
-      ),
-    }))} />
+    <Timeline
+      data-testid="follow-up-timeline"
+      items={items.map((f) => ({
+        key: f.id,
+        color: f.effective ? 'green' : 'blue',
+        content: (
+          <div data-testid="follow-up">
+            <Space wrap size={4}>
+              <Typography.Text strong>{formatDateTime(f.at)}</Typography.Text>
+              <Tag>{enumLabel('method', f.method)}</Tag>
+              {f.effective && <Tag color="green">{t('followUp.effective')}</Tag>}
+              <Typography.Text type="secondary">{userName(f.owner_id)}</Typography.Text>
+            </Space>
+            <Typography.Paragraph style={{ margin: '4px 0', whiteSpace: 'pre-wrap' }}>{f.summary}</Typography.Paragraph>
+            {f.feedback && (
+              <Typography.Paragraph type="secondary" style={{ margin: '4px 0', whiteSpace: 'pre-wrap' }}>
+                {t('followUp.fields.feedback')}: {f.feedback}
+              </Typography.Paragraph>
+            )}
+            {f.next_action && (
+              <Typography.Text>
+                {t('followUp.nextAction')}: {f.next_action}
+                {f.next_action_due_on && ` (${t('followUp.due')} ${f.next_action_due_on})`}
+                {f.next_action_done_at && (
+                  <Tag icon={<CheckCircleOutlined />} color="default" style={{ marginLeft: 8 }}>
+                    {t('followUp.done')}
+                  </Tag>
+                )}
+              </Typography.Text>
+            )}
+          </div>
+        ),
+      }))}
+    />
   );
 }

@@ -6,15 +6,38 @@ import { renderAt, stubApi } from '../../test/harness';
 import { HistoryTab } from './HistoryTab';
 
 const event = (id: number, entity_type: string, action: string, changes: Record<string, unknown>, extra = {}) => ({
-  id, at: new Date(Date.now() - 3 * 3600_000).toISOString(), actor_id: 3, entity_type, entity_id: 7, customer_id: 9,
-  action, changes, ...extra,
+  id,
+  at: new Date(Date.now() - 3 * 3600_000).toISOString(),
+  actor_id: 3,
+  entity_type,
+  entity_id: 7,
+  customer_id: 9,
+  action,
+  changes,
+  ...extra,
 });
 const history = {
   items: [
     event(5, 'opportunity', 'transition', { stage: ['quote', 'contract'] }),
-    event(4, 'follow_up', 'create', { customer_id: [null, 9], owner_id: [null, 3], opportunity_id: [null, 7], method: [null, 'visit'], summary: [null, '上门演示'] }),
-    event(3, 'customer', 'release', { owner_id: [3, null], release_reason: [null, 'manual'], release_note: [null, '无采购计划'],
-      pool_entered_at: [null, '2026-12-01T02:00:00+00:00'] }, { actor_id: null }),
+    event(4, 'follow_up', 'create', {
+      customer_id: [null, 9],
+      owner_id: [null, 3],
+      opportunity_id: [null, 7],
+      method: [null, 'visit'],
+      summary: [null, '上门演示'],
+    }),
+    event(
+      3,
+      'customer',
+      'release',
+      {
+        owner_id: [3, null],
+        release_reason: [null, 'manual'],
+        release_note: [null, '无采购计划'],
+        pool_entered_at: [null, '2026-12-01T02:00:00+00:00'],
+      },
+      { actor_id: null },
+    ),
     event(2, 'order', 'create', { order_no: [null, 'O202612000001'], amount: [null, '50000.00'], status: [null, 'confirmed'] }),
     event(1, 'customer', 'update', { grade_locked: [false, true], budget_min: ['1000.00', '2000.00'], erp_system: [null, 'SAP'] }),
   ],

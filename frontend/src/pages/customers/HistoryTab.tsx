@@ -1,6 +1,11 @@
 import {
-  AuditOutlined, CheckSquareOutlined, CustomerServiceOutlined, FundOutlined, MessageOutlined,
-  ShoppingOutlined, UserOutlined,
+  AuditOutlined,
+  CheckSquareOutlined,
+  CustomerServiceOutlined,
+  FundOutlined,
+  MessageOutlined,
+  ShoppingOutlined,
+  UserOutlined,
 } from '@ant-design/icons';
 import { Button, Empty, Segmented, Space, Timeline, Typography } from 'antd';
 import { useState, type ReactNode } from 'react';
@@ -27,9 +32,21 @@ type Event = Schemas['AuditEventOut'];
 // Values that are enum members, per kind of record where the same field name means different
 // enums (an opportunity's stage is not a customer's).
 const ENUMS: Record<string, EnumName> = {
-  status: 'status', stage: 'stage', kind: 'kind', type: 'ticket_type', channel: 'channel', source: 'source',
-  urgency: 'urgency', gender: 'gender', activity_status: 'activity_status', responsible_party: 'responsible_party',
-  method: 'method', ticket_type: 'ticket_type', visibility: 'visibility', role: 'role', calendar: 'calendar',
+  status: 'status',
+  stage: 'stage',
+  kind: 'kind',
+  type: 'ticket_type',
+  channel: 'channel',
+  source: 'source',
+  urgency: 'urgency',
+  gender: 'gender',
+  activity_status: 'activity_status',
+  responsible_party: 'responsible_party',
+  method: 'method',
+  ticket_type: 'ticket_type',
+  visibility: 'visibility',
+  role: 'role',
+  calendar: 'calendar',
 };
 const ENTITY_ENUMS: Record<string, Record<string, EnumName>> = {
   opportunity: { stage: 'opportunity_stage' },
@@ -41,13 +58,23 @@ const PHONES = new Set(['mobile', 'phone']);
 // Fields that only repeat what the page already says (the customer it is on, its own code).
 const HIDDEN = new Set(['customer_id']);
 const LABELS: Record<string, string> = {
-  customer: 'customer.fields', contact: 'contact.fields', ticket: 'ticket.fields', follow_up: 'followUp.fields',
-  opportunity: 'opportunity.fields', order: 'order.fields', task: 'tasks.fields',
+  customer: 'customer.fields',
+  contact: 'contact.fields',
+  ticket: 'ticket.fields',
+  follow_up: 'followUp.fields',
+  opportunity: 'opportunity.fields',
+  order: 'order.fields',
+  task: 'tasks.fields',
 };
 const KINDS: HistoryKind[] = ['customer', 'contact', 'follow_up', 'order', 'opportunity', 'ticket', 'task', 'change_request'];
 const ICONS: Record<string, ReactNode> = {
-  customer: <UserOutlined />, contact: <UserOutlined />, follow_up: <MessageOutlined />, order: <ShoppingOutlined />,
-  opportunity: <FundOutlined />, ticket: <CustomerServiceOutlined />, task: <CheckSquareOutlined />,
+  customer: <UserOutlined />,
+  contact: <UserOutlined />,
+  follow_up: <MessageOutlined />,
+  order: <ShoppingOutlined />,
+  opportunity: <FundOutlined />,
+  ticket: <CustomerServiceOutlined />,
+  task: <CheckSquareOutlined />,
   change_request: <AuditOutlined />,
 };
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
@@ -69,10 +96,18 @@ export function HistoryTab({ customerId }: { customerId: number }) {
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <div style={{ overflowX: 'auto', maxWidth: '100%' }} data-scroll-x>
-        <Segmented data-testid="history-kind" value={kind} onChange={(v) => setKind(v as HistoryKind | 'all')}
-          options={[{ value: 'all', label: t('timeline.all') },
-            ...KINDS.filter((k) => sales || (k !== 'order' && k !== 'opportunity'))
-              .map((k) => ({ value: k, label: t(`customer.history.entities.${k}`) }))]} />
+        <Segmented
+          data-testid="history-kind"
+          value={kind}
+          onChange={(v) => setKind(v as HistoryKind | 'all')}
+          options={[
+            { value: 'all', label: t('timeline.all') },
+            ...KINDS.filter((k) => sales || (k !== 'order' && k !== 'opportunity')).map((k) => ({
+              value: k,
+              label: t(`customer.history.entities.${k}`),
+            })),
+          ]}
+        />
       </div>
       <QueryState query={history}>
         {(data) => {
@@ -80,11 +115,18 @@ export function HistoryTab({ customerId }: { customerId: number }) {
           if (!events.length) return <Empty description={t('timeline.empty')} />;
           return (
             <>
-              <Timeline data-testid="history" items={events.map((e) => ({
-                key: e.id, dot: ICONS[e.entity_type], children: describe(e),
-              }))} />
+              <Timeline
+                data-testid="history"
+                items={events.map((e) => ({
+                  key: e.id,
+                  dot: ICONS[e.entity_type],
+                  children: describe(e),
+                }))}
+              />
               {history.hasNextPage && (
-                <Button loading={history.isFetchingNextPage} onClick={() => void history.fetchNextPage()}>{t('common.loadMore')}</Button>
+                <Button loading={history.isFetchingNextPage} onClick={() => void history.fetchNextPage()}>
+                  {t('common.loadMore')}
+                </Button>
               )}
             </>
           );
@@ -122,7 +164,8 @@ function useDescribe(customerId: number, sales: boolean) {
     }
     if (typeof v === 'object') {
       return Object.entries(v as Record<string, unknown>)
-        .map(([k, x]) => `${fieldLabel(entity, k)}：${String(value(entity, k, x))}`).join('；');
+        .map(([k, x]) => `${fieldLabel(entity, k)}：${String(value(entity, k, x))}`)
+        .join('；');
     }
     const enumName = ENTITY_ENUMS[entity]?.[field] ?? ENUMS[field];
     if (enumName && typeof v === 'string') return enumLabel(enumName, v);
@@ -145,19 +188,33 @@ function useDescribe(customerId: number, sales: boolean) {
 
   /** The record an event is about, by its name where the page knows it. */
   const subject = (e: Event): ReactNode => {
-    const kind = t(`customer.history.entities.${e.entity_type}` as 'customer.history.entities.customer', { defaultValue: t('timeline.aRecord') });
+    const kind = t(`customer.history.entities.${e.entity_type}` as 'customer.history.entities.customer', {
+      defaultValue: t('timeline.aRecord'),
+    });
     const created = (field: string) => {
       const change = e.changes[field];
       return Array.isArray(change) ? change[1] : undefined;
     };
     switch (e.entity_type) {
-      case 'customer': return kind;
-      case 'contact': return `${kind}「${contacts.find((c) => c.id === e.entity_id)?.name ?? String(created('name') ?? '')}」`;
-      case 'ticket': return <Link to={`/tickets/${e.entity_id}`}>{kind}{created('code') ? ` ${String(created('code'))}` : ''}</Link>;
-      case 'opportunity': return `${kind}「${opportunities.find((o) => o.id === e.entity_id)?.title ?? String(created('title') ?? '')}」`;
-      case 'order': return `${kind} ${orders.find((o) => o.id === e.entity_id)?.order_no ?? String(created('order_no') ?? '')}`;
-      case 'task': return `${kind}${created('title') ? `「${String(created('title'))}」` : ''}`;
-      default: return kind;
+      case 'customer':
+        return kind;
+      case 'contact':
+        return `${kind}「${contacts.find((c) => c.id === e.entity_id)?.name ?? String(created('name') ?? '')}」`;
+      case 'ticket':
+        return (
+          <Link to={`/tickets/${e.entity_id}`}>
+            {kind}
+            {created('code') ? ` ${String(created('code'))}` : ''}
+          </Link>
+        );
+      case 'opportunity':
+        return `${kind}「${opportunities.find((o) => o.id === e.entity_id)?.title ?? String(created('title') ?? '')}」`;
+      case 'order':
+        return `${kind} ${orders.find((o) => o.id === e.entity_id)?.order_no ?? String(created('order_no') ?? '')}`;
+      case 'task':
+        return `${kind}${created('title') ? `「${String(created('title'))}」` : ''}`;
+      default:
+        return kind;
     }
   };
 
@@ -171,7 +228,9 @@ function useDescribe(customerId: number, sales: boolean) {
           <Typography.Text strong>{actor}</Typography.Text>
           <Typography.Text>{action}</Typography.Text>
           <Typography.Text>{subject(e)}</Typography.Text>
-          <Typography.Text type="secondary" title={formatDateTime(e.at)}>· {fromNow(e.at)}</Typography.Text>
+          <Typography.Text type="secondary" title={formatDateTime(e.at)}>
+            · {fromNow(e.at)}
+          </Typography.Text>
         </Space>
         {lines.map(([field, change]) => {
           const pair = Array.isArray(change) && change.length === 2;
@@ -180,7 +239,13 @@ function useDescribe(customerId: number, sales: boolean) {
           return (
             <div key={field} style={{ overflowWrap: 'anywhere' }}>
               <Typography.Text type="secondary">{fieldLabel(e.entity_type, field)}：</Typography.Text>
-              {isNew ? value(e.entity_type, field, after) : <>{value(e.entity_type, field, before)} → {value(e.entity_type, field, after)}</>}
+              {isNew ? (
+                value(e.entity_type, field, after)
+              ) : (
+                <>
+                  {value(e.entity_type, field, before)} → {value(e.entity_type, field, after)}
+                </>
+              )}
             </div>
           );
         })}
@@ -188,4 +253,3 @@ function useDescribe(customerId: number, sales: boolean) {
     );
   };
 }
-

@@ -17,7 +17,13 @@ import { useUserName } from '../../queries/users';
 type Opportunity = Schemas['OpportunityOut'];
 const FIELDS = ['title', 'stage', 'budget_min', 'budget_max', 'expected_close_on'] as const;
 const CREATE_STAGES = ['intent', 'quote', 'contract'] as const;
-interface Values { title: string; stage: Schemas['OpportunityCreate']['stage']; budget_min?: string; budget_max?: string; expected_close_on?: Dayjs | null }
+interface Values {
+  title: string;
+  stage: Schemas['OpportunityCreate']['stage'];
+  budget_min?: string;
+  budget_max?: string;
+  expected_close_on?: Dayjs | null;
+}
 
 /** The customer's opportunities; amounts stay the decimal strings the API sends. */
 export function OpportunitiesTab({ customer }: { customer: Schemas['CustomerOut'] }) {
@@ -39,31 +45,69 @@ export function OpportunitiesTab({ customer }: { customer: Schemas['CustomerOut'
       )}
       <QueryState query={opportunities}>
         {(page) => (
-          <Table<Opportunity> rowKey="id" size="small" dataSource={page.items} pagination={false} scroll={{ x: 'max-content' }}
-            locale={{ emptyText: t('opportunity.empty') }} data-testid="opportunities"
+          <Table<Opportunity>
+            rowKey="id"
+            size="small"
+            dataSource={page.items}
+            pagination={false}
+            scroll={{ x: 'max-content' }}
+            locale={{ emptyText: t('opportunity.empty') }}
+            data-testid="opportunities"
             columns={[
-              { key: 'title', title: label('title'), render: (_, o) => <>{o.title} {o.stale && <Tag color="orange">{t('opportunity.stale')}</Tag>}</> },
+              {
+                key: 'title',
+                title: label('title'),
+                render: (_, o) => (
+                  <>
+                    {o.title} {o.stale && <Tag color="orange">{t('opportunity.stale')}</Tag>}
+                  </>
+                ),
+              },
               { key: 'stage', title: label('stage'), render: (_, o) => <Tag color="blue">{enumLabel('opportunity_stage', o.stage)}</Tag> },
-              { key: 'budget', title: `${label('budget_min')} – ${label('budget_max')}`, render: (_, o) => `${money(o.budget_min)} – ${money(o.budget_max)}` },
+              {
+                key: 'budget',
+                title: `${label('budget_min')} – ${label('budget_max')}`,
+                render: (_, o) => `${money(o.budget_min)} – ${money(o.budget_max)}`,
+              },
               { key: 'expected_close_on', title: label('expected_close_on'), render: (_, o) => o.expected_close_on ?? '—' },
               { key: 'owner', title: label('owner_id'), render: (_, o) => userName(o.owner_id) },
               { key: 'lost_reason', title: label('lost_reason'), render: (_, o) => o.lost_reason ?? '—' },
-            ]} />
+            ]}
+          />
         )}
       </QueryState>
       {adding && (
-        <FormModal<Values> title={t('opportunity.add')} fields={FIELDS} label={label} onClose={() => setAdding(false)}
+        <FormModal<Values>
+          title={t('opportunity.add')}
+          fields={FIELDS}
+          label={label}
+          onClose={() => setAdding(false)}
           initialValues={{ stage: 'intent' }}
-          onSubmit={(v) => create.mutateAsync({
-            customer_id: customer.id, title: v.title, stage: v.stage,
-            budget_min: v.budget_min?.trim() || null, budget_max: v.budget_max?.trim() || null,
-            expected_close_on: dateFromPicker(v.expected_close_on),
-          })}>
-          <Form.Item name="title" label={label('title')} rules={fieldRules(t, 'OpportunityCreate', 'title')}><Input /></Form.Item>
-          <Form.Item name="stage" label={label('stage')} rules={fieldRules(t, 'OpportunityCreate', 'stage')}><EnumSelect name="opportunity_stage" values={CREATE_STAGES} allowClear={false} /></Form.Item>
-          <Form.Item name="budget_min" label={label('budget_min')}><Input inputMode="decimal" prefix="¥" /></Form.Item>
-          <Form.Item name="budget_max" label={label('budget_max')}><Input inputMode="decimal" prefix="¥" /></Form.Item>
-          <Form.Item name="expected_close_on" label={label('expected_close_on')}><DatePicker style={{ width: '100%' }} /></Form.Item>
+          onSubmit={(v) =>
+            create.mutateAsync({
+              customer_id: customer.id,
+              title: v.title,
+              stage: v.stage,
+              budget_min: v.budget_min?.trim() || null,
+              budget_max: v.budget_max?.trim() || null,
+              expected_close_on: dateFromPicker(v.expected_close_on),
+            })
+          }>
+          <Form.Item name="title" label={label('title')} rules={fieldRules(t, 'OpportunityCreate', 'title')}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="stage" label={label('stage')} rules={fieldRules(t, 'OpportunityCreate', 'stage')}>
+            <EnumSelect name="opportunity_stage" values={CREATE_STAGES} allowClear={false} />
+          </Form.Item>
+          <Form.Item name="budget_min" label={label('budget_min')}>
+            <Input inputMode="decimal" prefix="¥" />
+          </Form.Item>
+          <Form.Item name="budget_max" label={label('budget_max')}>
+            <Input inputMode="decimal" prefix="¥" />
+          </Form.Item>
+          <Form.Item name="expected_close_on" label={label('expected_close_on')}>
+            <DatePicker style={{ width: '100%' }} />
+          </Form.Item>
         </FormModal>
       )}
     </>

@@ -11,9 +11,26 @@ const customer = { id: 3, owner_id: 1, archived: false } as Schemas['CustomerOut
 describe('the orders tab', () => {
   it('shows amounts as the API sends them and sends the typed amount as a string', async () => {
     const calls = stubApi({
-      'GET /api/v1/customers/3/orders': { items: [{ id: 1, customer_id: 3, order_no: 'O202611000001', contract_no: null,
-        product: '维保服务', amount: '0.10', ordered_on: '2026-11-01', status: 'confirmed', opportunity_id: null,
-        created_by: 1, version: 1, created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z' }], next_cursor: null },
+      'GET /api/v1/customers/3/orders': {
+        items: [
+          {
+            id: 1,
+            customer_id: 3,
+            order_no: 'O202611000001',
+            contract_no: null,
+            product: '维保服务',
+            amount: '0.10',
+            ordered_on: '2026-11-01',
+            status: 'confirmed',
+            opportunity_id: null,
+            created_by: 1,
+            version: 1,
+            created_at: '2026-11-01T00:00:00Z',
+            updated_at: '2026-11-01T00:00:00Z',
+          },
+        ],
+        next_cursor: null,
+      },
       'POST /api/v1/customers/3/orders': { id: 2 },
     });
     renderAt('/c', '/c', <OrdersTab customer={customer} />);
@@ -24,7 +41,14 @@ describe('the orders tab', () => {
     await user.type(within(dialog).getByRole('textbox', { name: '产品/服务' }), '设备');
     await user.type(within(dialog).getByRole('textbox', { name: '金额（元）' }), '12800.10');
     await user.click(within(dialog).getByRole('button', { name: /确\s*定|OK/ }));
-    await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({
-      product: '设备', amount: '12800.10', status: 'confirmed', order_no: null, contract_no: null }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({
+        product: '设备',
+        amount: '12800.10',
+        status: 'confirmed',
+        order_no: null,
+        contract_no: null,
+      }),
+    );
   });
 });

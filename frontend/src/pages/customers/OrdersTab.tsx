@@ -16,7 +16,14 @@ import { useCreateOrder, useCustomerOrders } from '../../queries/orders';
 
 type Order = Schemas['OrderOut'];
 const FIELDS = ['order_no', 'contract_no', 'product', 'amount', 'ordered_on', 'status'] as const;
-interface Values { order_no?: string; contract_no?: string; product: string; amount: string; ordered_on: Dayjs; status: Schemas['OrderStatus'] }
+interface Values {
+  order_no?: string;
+  contract_no?: string;
+  product: string;
+  amount: string;
+  ordered_on: Dayjs;
+  status: Schemas['OrderStatus'];
+}
 
 /** Amounts are the API's decimal strings, sent and shown as typed, never parsed into floats. */
 export function OrdersTab({ customer }: { customer: Schemas['CustomerOut'] }) {
@@ -31,11 +38,18 @@ export function OrdersTab({ customer }: { customer: Schemas['CustomerOut'] }) {
   return (
     <>
       {canEditCustomer(claims, customer) && (
-        <Button icon={<PlusOutlined />} style={{ marginBottom: 12 }} onClick={() => setAdding(true)} data-testid="add-order">{t('order.add')}</Button>
+        <Button icon={<PlusOutlined />} style={{ marginBottom: 12 }} onClick={() => setAdding(true)} data-testid="add-order">
+          {t('order.add')}
+        </Button>
       )}
       <QueryState query={orders}>
         {(page) => (
-          <Table<Order> rowKey="id" size="small" dataSource={page.items} pagination={false} scroll={{ x: 'max-content' }}
+          <Table<Order>
+            rowKey="id"
+            size="small"
+            dataSource={page.items}
+            pagination={false}
+            scroll={{ x: 'max-content' }}
             locale={{ emptyText: t('order.empty') }}
             columns={[
               { key: 'order_no', title: label('order_no'), dataIndex: 'order_no' },
@@ -44,26 +58,45 @@ export function OrdersTab({ customer }: { customer: Schemas['CustomerOut'] }) {
               { key: 'amount', title: label('amount'), align: 'right', render: (_, o) => `¥${o.amount}` },
               { key: 'ordered_on', title: label('ordered_on'), dataIndex: 'ordered_on' },
               { key: 'status', title: label('status'), render: (_, o) => <Tag>{enumLabel('order_status', o.status)}</Tag> },
-            ]} />
+            ]}
+          />
         )}
       </QueryState>
       {adding && (
-        <FormModal<Values> title={t('order.add')} fields={FIELDS} label={label} onClose={() => setAdding(false)}
+        <FormModal<Values>
+          title={t('order.add')}
+          fields={FIELDS}
+          label={label}
+          onClose={() => setAdding(false)}
           initialValues={{ status: 'confirmed', ordered_on: dayjs() }}
-          onSubmit={(v) => create.mutateAsync({
-            product: v.product, amount: v.amount.trim(), ordered_on: dateFromPicker(v.ordered_on) ?? '', status: v.status,
-            order_no: v.order_no?.trim() || null, contract_no: v.contract_no?.trim() || null,
-          })}>
-          <Form.Item name="product" label={label('product')} rules={fieldRules(t, 'OrderCreate', 'product', { notBlank: true })}><Input /></Form.Item>
+          onSubmit={(v) =>
+            create.mutateAsync({
+              product: v.product,
+              amount: v.amount.trim(),
+              ordered_on: dateFromPicker(v.ordered_on) ?? '',
+              status: v.status,
+              order_no: v.order_no?.trim() || null,
+              contract_no: v.contract_no?.trim() || null,
+            })
+          }>
+          <Form.Item name="product" label={label('product')} rules={fieldRules(t, 'OrderCreate', 'product', { notBlank: true })}>
+            <Input />
+          </Form.Item>
           <Form.Item name="amount" label={label('amount')} rules={rules('amount')}>
             <Input inputMode="decimal" prefix="¥" placeholder="12800.00" />
           </Form.Item>
           <Form.Item name="ordered_on" label={label('ordered_on')} rules={rules('ordered_on')}>
             <DatePicker style={{ width: '100%' }} />
           </Form.Item>
-          <Form.Item name="status" label={label('status')} rules={rules('status')}><EnumSelect name="order_status" values={orderStatusValues} allowClear={false} /></Form.Item>
-          <Form.Item name="order_no" label={label('order_no')} rules={rules('order_no')}><Input /></Form.Item>
-          <Form.Item name="contract_no" label={label('contract_no')} rules={rules('contract_no')}><Input /></Form.Item>
+          <Form.Item name="status" label={label('status')} rules={rules('status')}>
+            <EnumSelect name="order_status" values={orderStatusValues} allowClear={false} />
+          </Form.Item>
+          <Form.Item name="order_no" label={label('order_no')} rules={rules('order_no')}>
+            <Input />
+          </Form.Item>
+          <Form.Item name="contract_no" label={label('contract_no')} rules={rules('contract_no')}>
+            <Input />
+          </Form.Item>
         </FormModal>
       )}
     </>

@@ -7,18 +7,37 @@ import { renderAt, stubApi } from '../../test/harness';
 import { PendingChangeRequests } from './PendingChangeRequests';
 
 const request = (over: Partial<Schemas['ChangeRequestOut']>): Schemas['ChangeRequestOut'] => ({
-  id: 11, customer_id: 3, customer_code: 'C202612000001', customer_name: '上海云帆科技有限公司',
-  field: 'name', old_value: '上海云帆科技有限公司', new_value: '上海云帆智能科技有限公司', status: 'pending',
-  requested_by: 5, comment: null, decided_by: null, decided_at: null, decision_reason: null,
-  masked_fields: [], version: 1, created_at: '2026-12-04T02:00:00Z', updated_at: '2026-12-04T02:00:00Z', ...over,
+  id: 11,
+  customer_id: 3,
+  customer_code: 'C202612000001',
+  customer_name: '上海云帆科技有限公司',
+  field: 'name',
+  old_value: '上海云帆科技有限公司',
+  new_value: '上海云帆智能科技有限公司',
+  status: 'pending',
+  requested_by: 5,
+  comment: null,
+  decided_by: null,
+  decided_at: null,
+  decision_reason: null,
+  masked_fields: [],
+  version: 1,
+  created_at: '2026-12-04T02:00:00Z',
+  updated_at: '2026-12-04T02:00:00Z',
+  ...over,
 });
 const MANAGER = { sub: '5', role: 'account_manager', scope: 'customers:read customers:write' };
 
 describe('pending change requests on the customer page', () => {
   it('lets the requester withdraw their own request, and only theirs', async () => {
     const calls = stubApi({
-      'GET /api/v1/change-requests': { items: [request({}), request({ id: 12, field: 'credit_code', requested_by: 7,
-        old_value: '91310000MA1K000001', new_value: '91310000MA1K000002' })], next_cursor: null },
+      'GET /api/v1/change-requests': {
+        items: [
+          request({}),
+          request({ id: 12, field: 'credit_code', requested_by: 7, old_value: '91310000MA1K000001', new_value: '91310000MA1K000002' }),
+        ],
+        next_cursor: null,
+      },
       'POST /api/v1/change-requests/11/withdraw': request({ status: 'withdrawn' }),
     });
     renderAt('/c', '/c', <PendingChangeRequests customerId={3} />, MANAGER);
@@ -32,8 +51,7 @@ describe('pending change requests on the customer page', () => {
     const user = userEvent.setup({ delay: null });
     await user.click(screen.getByTestId('withdraw-11'));
     await user.click(await screen.findByRole('button', { name: /确\s*定|OK/ }));
-    await waitFor(() => expect(calls.some((c) => c.method === 'POST'
-      && c.path === '/api/v1/change-requests/11/withdraw')).toBe(true));
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST' && c.path === '/api/v1/change-requests/11/withdraw')).toBe(true));
   });
 
   it('leads an admin to the approvals page', async () => {

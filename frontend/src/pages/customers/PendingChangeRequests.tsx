@@ -24,22 +24,36 @@ export function PendingChangeRequests({ customerId }: { customerId: number }) {
   const items = pending.data?.items ?? [];
   if (!items.length) return null;
   return (
-    <Alert style={{ marginTop: 12 }} type="warning" data-testid="pending-change-requests"
+    <Alert
+      style={{ marginTop: 12 }}
+      type="warning"
+      data-testid="pending-change-requests"
       title={t('changeRequest.pendingOnCustomer')}
       action={canDecideChangeRequests(claims) && <Link to="/admin/change-requests">{t('changeRequest.goApprove')}</Link>}
       description={items.map((r) => (
         <Flex key={r.id} wrap gap={8} align="center">
-          <span>{t(`customer.fields.${r.field}`)}: <ChangeRequestChange request={r} /></span>
-          <Typography.Text type="secondary">{userName(r.requested_by)} · {formatDateTime(r.created_at)}</Typography.Text>
+          <span>
+            {t(`customer.fields.${r.field}`)}: <ChangeRequestChange request={r} />
+          </span>
+          <Typography.Text type="secondary">
+            {userName(r.requested_by)} · {formatDateTime(r.created_at)}
+          </Typography.Text>
           {r.requested_by === claims.userId && (
-            <Popconfirm title={t('changeRequest.withdrawConfirm')} onConfirm={() => withdraw.mutate(r.id, {
-              onSuccess: () => void message.success(t('changeRequest.withdrawn')),
-              onError: (error) => void message.error(problemMessage(t, error)),
-            })}>
-              <Button size="small" data-testid={`withdraw-${r.id}`}>{t('changeRequest.withdraw')}</Button>
+            <Popconfirm
+              title={t('changeRequest.withdrawConfirm')}
+              onConfirm={() =>
+                withdraw.mutate(r.id, {
+                  onSuccess: () => void message.success(t('changeRequest.withdrawn')),
+                  onError: (error) => void message.error(problemMessage(t, error)),
+                })
+              }>
+              <Button size="small" data-testid={`withdraw-${r.id}`}>
+                {t('changeRequest.withdraw')}
+              </Button>
             </Popconfirm>
           )}
         </Flex>
-      ))} />
+      ))}
+    />
   );
 }

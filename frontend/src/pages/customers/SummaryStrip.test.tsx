@@ -5,21 +5,40 @@ import { renderAt, stubApi } from '../../test/harness';
 import { SummaryStrip } from './SummaryStrip';
 
 const customer = {
-  id: 9, name: '上海样例', owner_id: 1, archived: false, stage: 'intent', grade: 'A', value_level: 'medium',
-  last_contact_at: new Date(Date.now() - 2 * 86400_000).toISOString(), next_follow_up_on: '2026-12-10', version: 1,
+  id: 9,
+  name: '上海样例',
+  owner_id: 1,
+  archived: false,
+  stage: 'intent',
+  grade: 'A',
+  value_level: 'medium',
+  last_contact_at: new Date(Date.now() - 2 * 86400_000).toISOString(),
+  next_follow_up_on: '2026-12-10',
+  version: 1,
 } as never;
 const summary = {
-  customer_id: 9, contacts: 1, follow_ups: 3, orders: 2, opportunities: 2, open_opportunities: 1,
-  open_opportunity_amount: '50000.00', tickets: 4, open_tickets: 2, open_tasks: 1,
-  pool_release_on: '2026-12-09', pool_days_left: 3, pool_warning: true,
+  customer_id: 9,
+  contacts: 1,
+  follow_ups: 3,
+  orders: 2,
+  opportunities: 2,
+  open_opportunities: 1,
+  open_opportunity_amount: '50000.00',
+  tickets: 4,
+  open_tickets: 2,
+  open_tasks: 1,
+  pool_release_on: '2026-12-09',
+  pool_days_left: 3,
+  pool_warning: true,
 };
 
 describe('the customer summary strip', () => {
   it('shows how to reach them, what is open, the pool warning and the quick actions', async () => {
     stubApi({
       'GET /api/v1/customers/9/summary': summary,
-      'GET /api/v1/customers/9/contacts': [{ id: 1, name: '王经理', mobile: '+8613800138000', phone: null,
-        email: 'wang@example.cn', is_primary: true }],
+      'GET /api/v1/customers/9/contacts': [
+        { id: 1, name: '王经理', mobile: '+8613800138000', phone: null, email: 'wang@example.cn', is_primary: true },
+      ],
       'GET /api/v1/users': [{ id: 1, display_name: '管理员', username: 'admin', role: 'admin', is_active: true }],
     });
     renderAt('/c', '/c', <SummaryStrip customer={customer} />);
@@ -40,13 +59,22 @@ describe('the customer summary strip', () => {
 
   it('offers an agent no money and no owner’s actions', async () => {
     stubApi({
-      'GET /api/v1/customers/9/summary': { ...summary, orders: null, opportunities: null, open_opportunities: null,
-        open_opportunity_amount: null, pool_warning: false },
+      'GET /api/v1/customers/9/summary': {
+        ...summary,
+        orders: null,
+        opportunities: null,
+        open_opportunities: null,
+        open_opportunity_amount: null,
+        pool_warning: false,
+      },
       'GET /api/v1/customers/9/contacts': [],
       'GET /api/v1/users': [],
     });
-    renderAt('/c', '/c', <SummaryStrip customer={customer} />,
-      { sub: '5', role: 'agent', scope: 'customers:read tickets:read tickets:write users:read notifications' });
+    renderAt('/c', '/c', <SummaryStrip customer={customer} />, {
+      sub: '5',
+      role: 'agent',
+      scope: 'customers:read tickets:read tickets:write users:read notifications',
+    });
     expect(await screen.findByText('暂无联系人')).toBeTruthy();
     expect(screen.queryByTestId('summary-open-opportunities')).toBeNull();
     expect(screen.queryByTestId('pool-warning')).toBeNull();

@@ -1,5 +1,11 @@
 import {
-  CheckSquareOutlined, CustomerServiceOutlined, FundOutlined, MailOutlined, MessageOutlined, PhoneOutlined, SwapOutlined,
+  CheckSquareOutlined,
+  CustomerServiceOutlined,
+  FundOutlined,
+  MailOutlined,
+  MessageOutlined,
+  PhoneOutlined,
+  SwapOutlined,
 } from '@ant-design/icons';
 import { Alert, Button, Descriptions, Flex, Space, Tag, Tooltip, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -22,9 +28,14 @@ export function PoolWarning({ summary }: { summary: Summary | undefined }) {
   const { t } = useTranslation();
   if (!summary?.pool_warning || summary.pool_days_left == null) return null;
   return (
-    <Alert type="warning" showIcon data-testid="pool-warning" style={{ marginTop: 12 }}
+    <Alert
+      type="warning"
+      showIcon
+      data-testid="pool-warning"
+      style={{ marginTop: 12 }}
       title={summary.pool_days_left > 0 ? t('pool.warning', { n: summary.pool_days_left }) : t('pool.warningToday')}
-      description={t('pool.warningHint')} />
+      description={t('pool.warningHint')}
+    />
   );
 }
 
@@ -48,44 +59,121 @@ export function SummaryStrip({ customer }: { customer: Customer }) {
 
   return (
     <div data-testid="summary-strip" style={{ marginTop: 12 }}>
-      <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 4 }} items={[
-        { key: 'contact', label: t('summary.contact'), children: primary ? (
-          <Space wrap size={4}>
-            <span>{primary.name}</span>
-            {phone && (telHref(phone)
-              ? <a href={telHref(phone)} data-testid="call-primary"><PhoneOutlined /> {formatPhone(phone)}</a>
-              : <span>{formatPhone(phone)}</span>)}
-            {primary.email && <a href={`mailto:${primary.email}`}><MailOutlined /> {primary.email}</a>}
-          </Space>) : t('summary.noContact') },
-        { key: 'owner', label: t('customer.fields.owner_id'), children: customer.owner_id == null
-          ? <Tag color="orange">{t('pool.inPool')}</Tag> : userName(customer.owner_id) },
-        { key: 'stage', label: t('customer.fields.stage'), children: (
-          <Space size={4} wrap>
-            <Tag color="blue">{enumLabel('stage', customer.stage)}</Tag>
-            {customer.grade && <Tag color="gold">{customer.grade}</Tag>}
-            {sales && customer.value_level && <Tag>{t(`value.levels.${customer.value_level}`)}</Tag>}
-          </Space>) },
-        { key: 'last', label: t('summary.lastContact'), children: (
-          <Tooltip title={formatDateTime(customer.last_contact_at)}><span>{fromNow(customer.last_contact_at)}</span></Tooltip>) },
-        { key: 'next', label: t('summary.nextFollowUp'), children: customer.next_follow_up_on ?? '—' },
-        { key: 'tickets', label: t('summary.openTickets'), children: (
-          <Typography.Link onClick={tab('tickets')} data-testid="summary-open-tickets">{summary?.open_tickets ?? '—'}</Typography.Link>) },
-        ...(sales ? [{ key: 'opps', label: t('summary.openOpportunities'), children: (
-          <Typography.Link onClick={tab('opportunities')} data-testid="summary-open-opportunities">
-            {summary ? t('summary.opportunitiesAmount', { n: summary.open_opportunities ?? 0, amount: formatMoney(summary.open_opportunity_amount ?? '0') }) : '—'}
-          </Typography.Link>) }] : []),
-        { key: 'tasks', label: t('summary.openTasks'), children: (
-          <Typography.Link onClick={tab('tasks')}>{summary?.open_tasks ?? '—'}</Typography.Link>) },
-      ]} />
+      <Descriptions
+        size="small"
+        column={{ xs: 1, sm: 2, lg: 4 }}
+        items={[
+          {
+            key: 'contact',
+            label: t('summary.contact'),
+            children: primary ? (
+              <Space wrap size={4}>
+                <span>{primary.name}</span>
+                {phone &&
+                  (telHref(phone) ? (
+                    <a href={telHref(phone)} data-testid="call-primary">
+                      <PhoneOutlined /> {formatPhone(phone)}
+                    </a>
+                  ) : (
+                    <span>{formatPhone(phone)}</span>
+                  ))}
+                {primary.email && (
+                  <a href={`mailto:${primary.email}`}>
+                    <MailOutlined /> {primary.email}
+                  </a>
+                )}
+              </Space>
+            ) : (
+              t('summary.noContact')
+            ),
+          },
+          {
+            key: 'owner',
+            label: t('customer.fields.owner_id'),
+            children: customer.owner_id == null ? <Tag color="orange">{t('pool.inPool')}</Tag> : userName(customer.owner_id),
+          },
+          {
+            key: 'stage',
+            label: t('customer.fields.stage'),
+            children: (
+              <Space size={4} wrap>
+                <Tag color="blue">{enumLabel('stage', customer.stage)}</Tag>
+                {customer.grade && <Tag color="gold">{customer.grade}</Tag>}
+                {sales && customer.value_level && <Tag>{t(`value.levels.${customer.value_level}`)}</Tag>}
+              </Space>
+            ),
+          },
+          {
+            key: 'last',
+            label: t('summary.lastContact'),
+            children: (
+              <Tooltip title={formatDateTime(customer.last_contact_at)}>
+                <span>{fromNow(customer.last_contact_at)}</span>
+              </Tooltip>
+            ),
+          },
+          { key: 'next', label: t('summary.nextFollowUp'), children: customer.next_follow_up_on ?? '—' },
+          {
+            key: 'tickets',
+            label: t('summary.openTickets'),
+            children: (
+              <Typography.Link onClick={tab('tickets')} data-testid="summary-open-tickets">
+                {summary?.open_tickets ?? '—'}
+              </Typography.Link>
+            ),
+          },
+          ...(sales
+            ? [
+                {
+                  key: 'opps',
+                  label: t('summary.openOpportunities'),
+                  children: (
+                    <Typography.Link onClick={tab('opportunities')} data-testid="summary-open-opportunities">
+                      {summary
+                        ? t('summary.opportunitiesAmount', {
+                            n: summary.open_opportunities ?? 0,
+                            amount: formatMoney(summary.open_opportunity_amount ?? '0'),
+                          })
+                        : '—'}
+                    </Typography.Link>
+                  ),
+                },
+              ]
+            : []),
+          {
+            key: 'tasks',
+            label: t('summary.openTasks'),
+            children: <Typography.Link onClick={tab('tasks')}>{summary?.open_tasks ?? '—'}</Typography.Link>,
+          },
+        ]}
+      />
       <PoolWarning summary={summary} />
       <Flex wrap gap={8} style={{ marginTop: 12 }} data-testid="quick-actions">
-        {editable && <Button icon={<MessageOutlined />} onClick={tab('follow-ups')}>{t('summary.logFollowUp')}</Button>}
-        {canCreateTicket(claims) && !customer.archived && (
-          <Link to={`/tickets/new?customer_id=${customer.id}`}><Button icon={<CustomerServiceOutlined />}>{t('summary.newTicket')}</Button></Link>)}
-        {editable && sales && <Button icon={<FundOutlined />} onClick={tab('opportunities')}>{t('summary.newOpportunity')}</Button>}
-        {canWriteTasks(claims) && editable && <Button icon={<CheckSquareOutlined />} onClick={tab('tasks')}>{t('summary.addTask')}</Button>}
         {editable && (
-          <Link to={`/customers/${customer.id}/edit#owner_id`}><Button icon={<SwapOutlined />}>{t('summary.transfer')}</Button></Link>)}
+          <Button icon={<MessageOutlined />} onClick={tab('follow-ups')}>
+            {t('summary.logFollowUp')}
+          </Button>
+        )}
+        {canCreateTicket(claims) && !customer.archived && (
+          <Link to={`/tickets/new?customer_id=${customer.id}`}>
+            <Button icon={<CustomerServiceOutlined />}>{t('summary.newTicket')}</Button>
+          </Link>
+        )}
+        {editable && sales && (
+          <Button icon={<FundOutlined />} onClick={tab('opportunities')}>
+            {t('summary.newOpportunity')}
+          </Button>
+        )}
+        {canWriteTasks(claims) && editable && (
+          <Button icon={<CheckSquareOutlined />} onClick={tab('tasks')}>
+            {t('summary.addTask')}
+          </Button>
+        )}
+        {editable && (
+          <Link to={`/customers/${customer.id}/edit#owner_id`}>
+            <Button icon={<SwapOutlined />}>{t('summary.transfer')}</Button>
+          </Link>
+        )}
       </Flex>
     </div>
   );

@@ -7,14 +7,33 @@ import { ValueTab } from './ValueTab';
 
 const band = (score: number, min: number, max: number) => ({ score, min, max, customers: 2 });
 const value = {
-  customer_id: 9, recency_days: 12, last_order_on: '2026-11-20', frequency: 4, monetary: '128000.00',
-  scores: { recency: 4, frequency: 3, monetary: 5, total: 12 }, value_level: 'medium', grade: 'A', grade_locked: false,
-  computed_at: '2026-11-30T18:45:00Z', rule: 'R+F+M = 12 ≥ 10 → A (medium)',
-  rules: [{ min_total: 13, grade: 'S', value_level: 'high' }, { min_total: 10, grade: 'A', value_level: 'medium' },
-    { min_total: 7, grade: 'B', value_level: 'medium' }, { min_total: 3, grade: 'C', value_level: 'low' }],
-  run: { as_of: '2026-12-01', computed_at: '2026-11-30T18:45:00Z', scored: 10,
-    thresholds: { recency_days: [band(4, 5, 20)], frequency: [band(3, 3, 4)],
-      monetary: [{ score: 5, min: '100000.00', max: '500000.00', customers: 2 }] } },
+  customer_id: 9,
+  recency_days: 12,
+  last_order_on: '2026-11-20',
+  frequency: 4,
+  monetary: '128000.00',
+  scores: { recency: 4, frequency: 3, monetary: 5, total: 12 },
+  value_level: 'medium',
+  grade: 'A',
+  grade_locked: false,
+  computed_at: '2026-11-30T18:45:00Z',
+  rule: 'R+F+M = 12 ≥ 10 → A (medium)',
+  rules: [
+    { min_total: 13, grade: 'S', value_level: 'high' },
+    { min_total: 10, grade: 'A', value_level: 'medium' },
+    { min_total: 7, grade: 'B', value_level: 'medium' },
+    { min_total: 3, grade: 'C', value_level: 'low' },
+  ],
+  run: {
+    as_of: '2026-12-01',
+    computed_at: '2026-11-30T18:45:00Z',
+    scored: 10,
+    thresholds: {
+      recency_days: [band(4, 5, 20)],
+      frequency: [band(3, 3, 4)],
+      monetary: [{ score: 5, min: '100000.00', max: '500000.00', customers: 2 }],
+    },
+  },
 };
 const customer = { id: 9, owner_id: 1, archived: false, version: 3, verified_at: null } as never;
 
@@ -25,8 +44,7 @@ describe('customer value and verification', () => {
       'POST /api/v1/customers/9/verify': { id: 9 },
     });
     renderAt('/c', '/c', <ValueTab customer={customer} showValue />);
-    expect((await screen.findByTestId('value-explain')).textContent)
-      .toBe('R + F + M = 4 + 3 + 5 = 12 分，≥ 10 分 → A 级（中价值）');
+    expect((await screen.findByTestId('value-explain')).textContent).toBe('R + F + M = 4 + 3 + 5 = 12 分，≥ 10 分 → A 级（中价值）');
     expect(screen.getByText('¥128,000.00')).toBeTruthy();
     expect(screen.getByText('¥100,000.00 – ¥500,000.00')).toBeTruthy();
     expect(screen.queryByText(/medium|R\+F\+M/)).toBeNull(); // the server's English rule is not shown
@@ -40,8 +58,11 @@ describe('customer value and verification', () => {
 
   it('shows no value to an agent and no verify button to a non-owner', async () => {
     stubApi({});
-    renderAt('/c', '/c', <ValueTab customer={customer} showValue={false} />,
-      { sub: '2', role: 'agent', scope: 'customers:read tickets:read tickets:write users:read notifications' });
+    renderAt('/c', '/c', <ValueTab customer={customer} showValue={false} />, {
+      sub: '2',
+      role: 'agent',
+      scope: 'customers:read tickets:read tickets:write users:read notifications',
+    });
     expect(await screen.findByText('无权查看')).toBeTruthy();
     expect(screen.queryByTestId('verify-customer')).toBeNull();
   });

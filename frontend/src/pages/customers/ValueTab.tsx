@@ -22,7 +22,12 @@ export function useExplain() {
     const rule = v.rules.find((r) => total >= r.min_total);
     if (!rule) return null;
     return t('value.explain', {
-      r: recency, f: frequency, m: monetary, total, min: rule.min_total, grade: rule.grade,
+      r: recency,
+      f: frequency,
+      m: monetary,
+      total,
+      min: rule.min_total,
+      grade: rule.grade,
       level: t(`value.levels.${rule.value_level}`),
     });
   };
@@ -53,29 +58,69 @@ function ValueExplained({ customerId }: { customerId: number }) {
           <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="customer-value">
             <Space wrap>
               <Typography.Text>{t('value.level')}:</Typography.Text>
-              {v.value_level ? <Tag color={v.value_level === 'high' ? 'gold' : v.value_level === 'medium' ? 'blue' : 'default'}>
-                {t(`value.levels.${v.value_level}`)}</Tag> : '—'}
+              {v.value_level ? (
+                <Tag color={v.value_level === 'high' ? 'gold' : v.value_level === 'medium' ? 'blue' : 'default'}>
+                  {t(`value.levels.${v.value_level}`)}
+                </Tag>
+              ) : (
+                '—'
+              )}
               <Typography.Text>{t('value.grade')}:</Typography.Text>
               {v.grade ? <Tag color="gold">{v.grade}</Tag> : '—'}
               {v.grade_locked && <Typography.Text type="secondary">（{t('value.locked')}）</Typography.Text>}
             </Space>
             {v.frequency === 0 && <Alert type="info" showIcon title={t('value.none')} />}
             {v.frequency > 0 && !v.run && <Alert type="info" showIcon title={t('value.notRun')} />}
-            <Descriptions bordered size="small" column={{ xs: 1, md: 3 }} items={[
-              { key: 'r', label: t('value.recency'), children: (
-                <>{v.recency_days == null ? '—' : t('value.daysAgo', { n: v.recency_days })}{v.last_order_on ? `（${v.last_order_on}）` : ''}
-                  {v.scores.recency != null && <Tag style={{ marginLeft: 8 }}>{t('value.band', { score: v.scores.recency })}</Tag>}</>) },
-              { key: 'f', label: t('value.frequency'), children: (
-                <>{t('value.times', { n: v.frequency })}
-                  {v.scores.frequency != null && <Tag style={{ marginLeft: 8 }}>{t('value.band', { score: v.scores.frequency })}</Tag>}</>) },
-              { key: 'm', label: t('value.monetary'), children: (
-                <>{formatMoney(v.monetary)}
-                  {v.scores.monetary != null && <Tag style={{ marginLeft: 8 }}>{t('value.band', { score: v.scores.monetary })}</Tag>}</>) },
-            ]} />
+            <Descriptions
+              bordered
+              size="small"
+              column={{ xs: 1, md: 3 }}
+              items={[
+                {
+                  key: 'r',
+                  label: t('value.recency'),
+                  children: (
+                    <>
+                      {v.recency_days == null ? '—' : t('value.daysAgo', { n: v.recency_days })}
+                      {v.last_order_on ? `（${v.last_order_on}）` : ''}
+                      {v.scores.recency != null && <Tag style={{ marginLeft: 8 }}>{t('value.band', { score: v.scores.recency })}</Tag>}
+                    </>
+                  ),
+                },
+                {
+                  key: 'f',
+                  label: t('value.frequency'),
+                  children: (
+                    <>
+                      {t('value.times', { n: v.frequency })}
+                      {v.scores.frequency != null && <Tag style={{ marginLeft: 8 }}>{t('value.band', { score: v.scores.frequency })}</Tag>}
+                    </>
+                  ),
+                },
+                {
+                  key: 'm',
+                  label: t('value.monetary'),
+                  children: (
+                    <>
+                      {formatMoney(v.monetary)}
+                      {v.scores.monetary != null && <Tag style={{ marginLeft: 8 }}>{t('value.band', { score: v.scores.monetary })}</Tag>}
+                    </>
+                  ),
+                },
+              ]}
+            />
             {sentence && <Alert type="success" title={t('value.rule')} description={<span data-testid="value-explain">{sentence}</span>} />}
-            {v.computed_at && <Typography.Text type="secondary">{t('value.computedAt')}: {formatDateTime(v.computed_at)}</Typography.Text>}
+            {v.computed_at && (
+              <Typography.Text type="secondary">
+                {t('value.computedAt')}: {formatDateTime(v.computed_at)}
+              </Typography.Text>
+            )}
             {bands && v.run && (
-              <Table size="small" pagination={false} rowKey="score" scroll={{ x: 'max-content' }}
+              <Table
+                size="small"
+                pagination={false}
+                rowKey="score"
+                scroll={{ x: 'max-content' }}
                 title={() => t('value.bands', { date: v.run!.as_of, n: v.run!.scored })}
                 dataSource={[5, 4, 3, 2, 1].map((score) => ({
                   score,
@@ -87,8 +132,13 @@ function ValueExplained({ customerId }: { customerId: number }) {
                   { key: 'score', title: t('value.score'), render: (_, row) => t('value.band', { score: row.score }) },
                   { key: 'r', title: t('value.recency'), render: (_, row) => (row.r ? `${row.r.min}–${row.r.max}` : '—') },
                   { key: 'f', title: t('value.frequency'), render: (_, row) => (row.f ? `${row.f.min}–${row.f.max}` : '—') },
-                  { key: 'm', title: t('value.monetary'), render: (_, row) => (row.m ? `${formatMoney(row.m.min)} – ${formatMoney(row.m.max)}` : '—') },
-                ]} />
+                  {
+                    key: 'm',
+                    title: t('value.monetary'),
+                    render: (_, row) => (row.m ? `${formatMoney(row.m.min)} – ${formatMoney(row.m.max)}` : '—'),
+                  },
+                ]}
+              />
             )}
           </Space>
         );
@@ -111,14 +161,35 @@ function Verification({ customer }: { customer: Schemas['CustomerOut'] }) {
         {customer.verified_at ? fromNow(customer.verified_at) : t('value.neverVerified')}
       </Typography.Text>
       {canVerify(claims, customer) && (
-        <Button icon={<SafetyCertificateOutlined />} onClick={() => setOpen(true)} data-testid="verify-customer">{t('value.verify')}</Button>
+        <Button icon={<SafetyCertificateOutlined />} onClick={() => setOpen(true)} data-testid="verify-customer">
+          {t('value.verify')}
+        </Button>
       )}
-      <Modal open={open} title={t('value.verify')} onCancel={() => setOpen(false)} okButtonProps={{ loading: verify.isPending }}
-        onOk={() => verify.mutate({ version: customer.version, note: note.trim() || null }, {
-          onSuccess: () => { setOpen(false); setNote(''); void message.success(t('value.verified')); },
-          onError: (e) => void message.error(problemMessage(t, e)),
-        })}>
-        <Input.TextArea rows={3} maxLength={2000} placeholder={t('value.verifyNote')} value={note} onChange={(e) => setNote(e.target.value)} />
+      <Modal
+        open={open}
+        title={t('value.verify')}
+        onCancel={() => setOpen(false)}
+        okButtonProps={{ loading: verify.isPending }}
+        onOk={() =>
+          verify.mutate(
+            { version: customer.version, note: note.trim() || null },
+            {
+              onSuccess: () => {
+                setOpen(false);
+                setNote('');
+                void message.success(t('value.verified'));
+              },
+              onError: (e) => void message.error(problemMessage(t, e)),
+            },
+          )
+        }>
+        <Input.TextArea
+          rows={3}
+          maxLength={2000}
+          placeholder={t('value.verifyNote')}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+        />
       </Modal>
     </Space>
   );

@@ -10,7 +10,12 @@ echarts.use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, Tool
 
 export type ChartOption = echarts.EChartsCoreOption;
 
-export function EChart({ option, onClick, height = 260, testId }: {
+export function EChart({
+  option,
+  onClick,
+  height = 260,
+  testId,
+}: {
   option: ChartOption;
   onClick?: (seriesIndex: number, dataIndex: number) => void;
   height?: number;
@@ -30,10 +35,16 @@ export function EChart({ option, onClick, height = 260, testId }: {
     instance.on('click', (params) => click.current?.(params.seriesIndex ?? 0, params.dataIndex));
     const resize = new ResizeObserver(() => instance.resize());
     resize.observe(element.current);
-    return () => { resize.disconnect(); instance.dispose(); chart.current = null; };
+    return () => {
+      resize.disconnect();
+      instance.dispose();
+      chart.current = null;
+    };
   }, []);
 
-  useEffect(() => { chart.current?.setOption(option, true); }, [option]);
+  useEffect(() => {
+    chart.current?.setOption(option, true);
+  }, [option]);
 
   return <div ref={element} data-testid={testId} style={{ width: '100%', height }} />;
 }

@@ -22,10 +22,12 @@ function pick(figure: Figure, name: string, group: string | null = null) {
 }
 
 /** Bars per bucket, one series per (name, group) asked for; `stack` piles them. */
-export function bucketBars(figure: Figure, wanted: { name: string; group?: string | null; label: string }[],
-  options: { stack?: boolean; percent?: boolean; line?: boolean } = {}): Chart {
-  const picked = wanted.map((w) => ({ ...w, series: pick(figure, w.name, w.group ?? null) }))
-    .filter((w) => w.series);
+export function bucketBars(
+  figure: Figure,
+  wanted: { name: string; group?: string | null; label: string }[],
+  options: { stack?: boolean; percent?: boolean; line?: boolean } = {},
+): Chart {
+  const picked = wanted.map((w) => ({ ...w, series: pick(figure, w.name, w.group ?? null) })).filter((w) => w.series);
   const scale = (v: number | null) => (v === null ? null : options.percent ? Math.round(v * 1000) / 10 : v);
   return {
     points: picked.map((w) => w.series!.points),
@@ -35,11 +37,13 @@ export function bucketBars(figure: Figure, wanted: { name: string; group?: strin
       tooltip: options.percent ? { trigger: 'axis', valueFormatter: (v: number) => `${v}%` } : { trigger: 'axis' },
       xAxis: { type: 'category', data: figure.period.buckets.map((b) => bucketLabel(figure, b)) },
       // No key set to undefined: ECharts takes that as "no labels".
-      yAxis: options.percent ? { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } }
-        : { type: 'value', minInterval: 1 },
+      yAxis: options.percent ? { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } } : { type: 'value', minInterval: 1 },
       series: picked.map((w) => ({
-        name: w.label, type: options.line ? 'line' : 'bar', ...(options.stack ? { stack: 'all' } : {}),
-        connectNulls: true, data: w.series!.points.map((p) => scale(p.value)),
+        name: w.label,
+        type: options.line ? 'line' : 'bar',
+        ...(options.stack ? { stack: 'all' } : {}),
+        connectNulls: true,
+        data: w.series!.points.map((p) => scale(p.value)),
       })),
     },
   };
@@ -48,7 +52,11 @@ export function bucketBars(figure: Figure, wanted: { name: string; group?: strin
 /** Every group of one series name (opened per ticket type …), stacked per bucket. */
 export function groupBars(figure: Figure, name: string, label: Label): Chart {
   const groups = figure.series.filter((s) => s.name === name && s.group);
-  return bucketBars(figure, groups.map((s) => ({ name, group: s.group, label: label(s.group!) })), { stack: true });
+  return bucketBars(
+    figure,
+    groups.map((s) => ({ name, group: s.group, label: label(s.group!) })),
+    { stack: true },
+  );
 }
 
 /** One series as bars over its categories (x), named by `label` (or the point's own label). */
@@ -76,8 +84,7 @@ export function pie(figure: Figure, name: string, label: Label): Chart {
     option: {
       tooltip: { trigger: 'item' },
       legend: { ...LEGEND },
-      series: [{ type: 'pie', radius: ['35%', '65%'], top: 24,
-        data: points.map((p) => ({ name: label(p.x), value: p.value })) }],
+      series: [{ type: 'pie', radius: ['35%', '65%'], top: 24, data: points.map((p) => ({ name: label(p.x), value: p.value })) }],
     },
   };
 }

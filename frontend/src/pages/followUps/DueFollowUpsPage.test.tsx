@@ -9,10 +9,24 @@ describe('my due follow-ups', () => {
     const calls = stubApi({
       'GET /api/v1/follow-ups/due': {
         items: [
-          { kind: 'next_action', customer_id: 3, customer_name: '闽江测试科技有限公司', follow_up_id: 9,
-            next_action: '发送报价单', due_on: '2026-11-20', overdue_days: 3 },
-          { kind: 'cadence', customer_id: 4, customer_name: '张三', follow_up_id: null,
-            next_action: null, due_on: '2026-11-23', overdue_days: 0 },
+          {
+            kind: 'next_action',
+            customer_id: 3,
+            customer_name: '闽江测试科技有限公司',
+            follow_up_id: 9,
+            next_action: '发送报价单',
+            due_on: '2026-11-20',
+            overdue_days: 3,
+          },
+          {
+            kind: 'cadence',
+            customer_id: 4,
+            customer_name: '张三',
+            follow_up_id: null,
+            next_action: null,
+            due_on: '2026-11-23',
+            overdue_days: 0,
+          },
         ],
         next_cursor: null,
       },

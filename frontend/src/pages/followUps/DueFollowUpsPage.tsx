@@ -17,25 +17,33 @@ export default function DueFollowUpsPage() {
           if (!items.length) return <Empty description={t('due.empty')} />;
           return (
             <>
-              <List data-testid="due-list" dataSource={items}
+              <List
+                data-testid="due-list"
+                dataSource={items}
                 renderItem={(item) => (
                   <List.Item key={`${item.kind}-${item.follow_up_id ?? item.customer_id}`} data-testid="due-item">
                     <Space orientation="vertical" size={2} style={{ width: '100%' }}>
                       <Space wrap>
                         <Link to={`/customers/${item.customer_id}?tab=follow-ups`}>{item.customer_name}</Link>
                         <Tag color={item.kind === 'next_action' ? 'blue' : 'purple'}>{t(`due.kinds.${item.kind}`)}</Tag>
-                        {item.overdue_days > 0
-                          ? <Tag color="red">{t('due.overdue', { n: item.overdue_days })}</Tag>
-                          : <Tag color="orange">{t('due.today')}</Tag>}
+                        {item.overdue_days > 0 ? (
+                          <Tag color="red">{t('due.overdue', { n: item.overdue_days })}</Tag>
+                        ) : (
+                          <Tag color="orange">{t('due.today')}</Tag>
+                        )}
                       </Space>
                       <Typography.Text type="secondary">
-                        {t('due.dueOn')}: {item.due_on}{item.next_action ? ` · ${item.next_action}` : ''}
+                        {t('due.dueOn')}: {item.due_on}
+                        {item.next_action ? ` · ${item.next_action}` : ''}
                       </Typography.Text>
                     </Space>
                   </List.Item>
-                )} />
+                )}
+              />
               {due.hasNextPage && (
-                <Button onClick={() => void due.fetchNextPage()} loading={due.isFetchingNextPage}>{t('common.loadMore')}</Button>
+                <Button onClick={() => void due.fetchNextPage()} loading={due.isFetchingNextPage}>
+                  {t('common.loadMore')}
+                </Button>
               )}
             </>
           );

@@ -12,12 +12,23 @@ export default function DownloadPage() {
   const [search] = useSearchParams();
   const file = search.get('file') ?? '';
   return (
-    <Result status="success" title={t('imports.downloadTitle')} subTitle={t('imports.downloadHint')}
-      extra={(
-        <Button type="primary" icon={<DownloadOutlined />} data-testid="download-export" onClick={() => {
-          download(`/api/v1/exports/${encodeURIComponent(file)}`, null, file)
-            .catch((error: unknown) => message.error(problemMessage(t, error)));
-        }}>{t('imports.downloadButton')}</Button>
-      )} />
+    <Result
+      status="success"
+      title={t('imports.downloadTitle')}
+      subTitle={t('imports.downloadHint')}
+      extra={
+        <Button
+          type="primary"
+          icon={<DownloadOutlined />}
+          data-testid="download-export"
+          onClick={() => {
+            download(`/api/v1/exports/${encodeURIComponent(file)}`, null, file).catch((error: unknown) =>
+              message.error(problemMessage(t, error)),
+            );
+          }}>
+          {t('imports.downloadButton')}
+        </Button>
+      }
+    />
   );
 }

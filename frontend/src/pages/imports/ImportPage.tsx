@@ -1,7 +1,23 @@
 import { DownloadOutlined, InboxOutlined, RollbackOutlined } from '@ant-design/icons';
 import {
-  Alert, App, Button, Card, Checkbox, Descriptions, Flex, Popconfirm, Progress, Radio, Result, Select, Space,
-  Statistic, Steps, Table, Typography, Upload,
+  Alert,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Descriptions,
+  Flex,
+  Popconfirm,
+  Progress,
+  Radio,
+  Result,
+  Select,
+  Space,
+  Statistic,
+  Steps,
+  Table,
+  Typography,
+  Upload,
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,14 +25,37 @@ import { download } from '../../lib/download';
 import { problemMessage } from '../../lib/problems';
 import { uploadProblem } from './uploadProblem';
 import {
-  useCancelImport, useImport, useRevertImport, useUploadImport, type ImportKind, type ImportMode,
+  useCancelImport,
+  useImport,
+  useRevertImport,
+  useUploadImport,
+  type ImportKind,
+  type ImportMode,
   type ImportOut,
 } from '../../queries/imports';
 
 type CommitMode = Exclude<ImportMode, 'dry_run'>;
 const CONTACT_FIELDS = ['name', 'title', 'mobile', 'phone', 'email', 'wechat'] as const;
-const FIELDS = ['code', 'kind', 'name', 'credit_code', 'id_number', 'gender', 'birthday', 'industry', 'size',
-  'main_business', 'region', 'address', 'stage', 'grade', 'source', 'urgency', 'owner', 'tags'] as const;
+const FIELDS = [
+  'code',
+  'kind',
+  'name',
+  'credit_code',
+  'id_number',
+  'gender',
+  'birthday',
+  'industry',
+  'size',
+  'main_business',
+  'region',
+  'address',
+  'stage',
+  'grade',
+  'source',
+  'urgency',
+  'owner',
+  'tags',
+] as const;
 
 /** A field key of the import ("contact2.mobile", "custom.level") in words. */
 function useFieldLabel() {
@@ -41,8 +80,7 @@ function Counts({ run }: { run: ImportOut }) {
       <Statistic title={t('imports.counts.unchanged')} value={c.unchanged} />
       <Statistic title={t('imports.counts.skipped')} value={c.skipped} />
       <Statistic title={t('imports.counts.duplicates')} value={c.duplicates} />
-      <Statistic title={t('imports.counts.errors')} value={c.errors}
-        styles={{ content: { color: c.errors ? '#cf1322' : undefined } }} />
+      <Statistic title={t('imports.counts.errors')} value={c.errors} styles={{ content: { color: c.errors ? '#cf1322' : undefined } }} />
     </Flex>
   );
 }
@@ -58,36 +96,55 @@ function Problems({ run }: { run: ImportOut }) {
           <Flex justify="space-between" align="center" wrap gap={8}>
             <Typography.Text strong>{t('imports.errorsTitle', { n: run.counts.errors })}</Typography.Text>
             {run.report_url && (
-              <Button icon={<DownloadOutlined />} data-testid="download-report"
-                onClick={() => void download(run.report_url!, null, 'errors.xlsx').catch(
-                  (error: unknown) => message.error(problemMessage(t, error)))}>
+              <Button
+                icon={<DownloadOutlined />}
+                data-testid="download-report"
+                onClick={() =>
+                  void download(run.report_url!, null, 'errors.xlsx').catch((error: unknown) => message.error(problemMessage(t, error)))
+                }>
                 {t('imports.downloadReport')}
               </Button>
             )}
           </Flex>
-          <Table size="small" rowKey={(e) => `${e.row}-${e.column}-${e.message}`} dataSource={run.errors}
-            pagination={{ pageSize: 10, hideOnSinglePage: true }} scroll={{ x: true }} data-testid="import-errors"
+          <Table
+            size="small"
+            rowKey={(e) => `${e.row}-${e.column}-${e.message}`}
+            dataSource={run.errors}
+            pagination={{ pageSize: 10, hideOnSinglePage: true }}
+            scroll={{ x: true }}
+            data-testid="import-errors"
             columns={[
               { title: t('imports.row'), dataIndex: 'row', width: 70 },
               { title: t('imports.column'), dataIndex: 'column', width: 140 },
               { title: t('imports.value'), dataIndex: 'value', render: (v: unknown) => (v == null ? '' : String(v)) },
               { title: t('imports.message'), dataIndex: 'message' },
-            ]} />
+            ]}
+          />
         </>
       )}
       {run.duplicates.length > 0 && (
-        <Table size="small" rowKey={(d) => `${d.row}-${d.field}`} dataSource={run.duplicates}
-          pagination={{ pageSize: 5, hideOnSinglePage: true }} scroll={{ x: true }}
+        <Table
+          size="small"
+          rowKey={(d) => `${d.row}-${d.field}`}
+          dataSource={run.duplicates}
+          pagination={{ pageSize: 5, hideOnSinglePage: true }}
+          scroll={{ x: true }}
           title={() => t('imports.duplicatesTitle')}
           columns={[
             { title: t('imports.row'), dataIndex: 'row', width: 70 },
-            { title: t('imports.matchedOn'), dataIndex: 'field', render: (f: string) => t(`imports.keys.${f as 'name'}`, { defaultValue: f }) },
+            {
+              title: t('imports.matchedOn'),
+              dataIndex: 'field',
+              render: (f: string) => t(`imports.keys.${f as 'name'}`, { defaultValue: f }),
+            },
             { title: t('imports.value'), dataIndex: 'value' },
             {
-              title: t('imports.sameAs'), key: 'of',
-              render: (_, d) => (d.of_row ? t('imports.ofRow', { n: d.of_row }) : d.of_code ?? t('imports.hiddenCustomer')),
+              title: t('imports.sameAs'),
+              key: 'of',
+              render: (_, d) => (d.of_row ? t('imports.ofRow', { n: d.of_row }) : (d.of_code ?? t('imports.hiddenCustomer'))),
             },
-          ]} />
+          ]}
+        />
       )}
     </Space>
   );
@@ -113,17 +170,23 @@ export default function ImportPage() {
   const check = (overrides = mapping) => {
     if (!file) return;
     setCommitId(null);
-    upload.mutate({ kind, file, mode: 'dry_run', simulate: mode, mapping: overrides }, {
-      onSuccess: (run) => setCheckId(run.id),
-      onError: (error) => message.error(uploadProblem(t, error)),
-    });
+    upload.mutate(
+      { kind, file, mode: 'dry_run', simulate: mode, mapping: overrides },
+      {
+        onSuccess: (run) => setCheckId(run.id),
+        onError: (error) => message.error(uploadProblem(t, error)),
+      },
+    );
   };
   const commit = () => {
     if (!file) return;
-    upload.mutate({ kind, file, mode, importValidRows: validRows, mapping }, {
-      onSuccess: (run) => setCommitId(run.id),
-      onError: (error) => message.error(uploadProblem(t, error)),
-    });
+    upload.mutate(
+      { kind, file, mode, importValidRows: validRows, mapping },
+      {
+        onSuccess: (run) => setCommitId(run.id),
+        onError: (error) => message.error(uploadProblem(t, error)),
+      },
+    );
   };
   const dry = checked.data;
   const run = committed.data;
@@ -133,24 +196,42 @@ export default function ImportPage() {
     ...FIELDS.map((f) => ({ value: f, label: fieldLabel(f) })),
     ...[1, 2, 3].flatMap((n) => CONTACT_FIELDS.map((f) => ({ value: `contact${n}.${f}`, label: fieldLabel(`contact${n}.${f}`) }))),
   ];
-  const mappingRows = dry ? [
-    ...Object.entries(dry.mapping.columns).map(([header, field]) => ({ header, field })),
-    ...dry.mapping.unmapped.map((header) => ({ header, field: null as string | null })),
-  ] : [];
+  const mappingRows = dry
+    ? [
+        ...Object.entries(dry.mapping.columns).map(([header, field]) => ({ header, field })),
+        ...dry.mapping.unmapped.map((header) => ({ header, field: null as string | null })),
+      ]
+    : [];
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Card>
-        <Typography.Title level={4} style={{ marginTop: 0 }}>{t('imports.title')}</Typography.Title>
-        <Steps current={step} size="small" responsive items={[
-          { title: t('imports.steps.template') }, { title: t('imports.steps.upload') },
-          { title: t('imports.steps.check') }, { title: t('imports.steps.result') },
-        ]} />
+        <Typography.Title level={4} style={{ marginTop: 0 }}>
+          {t('imports.title')}
+        </Typography.Title>
+        <Steps
+          current={step}
+          size="small"
+          responsive
+          items={[
+            { title: t('imports.steps.template') },
+            { title: t('imports.steps.upload') },
+            { title: t('imports.steps.check') },
+            { title: t('imports.steps.result') },
+          ]}
+        />
       </Card>
       <Card title={t('imports.templateTitle')} size="small">
-        <Radio.Group value={kind} style={{ marginBottom: 12 }} data-testid="import-kind" onChange={(e) => {
-          setKind(e.target.value as ImportKind); setCheckId(null); setCommitId(null); setMapping({});
-        }}>
+        <Radio.Group
+          value={kind}
+          style={{ marginBottom: 12 }}
+          data-testid="import-kind"
+          onChange={(e) => {
+            setKind(e.target.value as ImportKind);
+            setCheckId(null);
+            setCommitId(null);
+            setMapping({});
+          }}>
           <Radio.Button value="customers">{t('imports.kinds.customers')}</Radio.Button>
           <Radio.Button value="follow_ups">{t('imports.kinds.follow_ups')}</Radio.Button>
           <Radio.Button value="orders">{t('imports.kinds.orders')}</Radio.Button>
@@ -158,11 +239,14 @@ export default function ImportPage() {
         <br />
         <Space wrap>
           <Typography.Text type="secondary">{t('imports.templateHint')}</Typography.Text>
-          <Button icon={<DownloadOutlined />} data-testid="template-zh"
+          <Button
+            icon={<DownloadOutlined />}
+            data-testid="template-zh"
             onClick={() => void download(`/api/v1/imports/templates/${kind}.xlsx`, new URLSearchParams({ lang: 'zh' }), 'template.xlsx')}>
             {t('imports.templateZh')}
           </Button>
-          <Button icon={<DownloadOutlined />}
+          <Button
+            icon={<DownloadOutlined />}
             onClick={() => void download(`/api/v1/imports/templates/${kind}.xlsx`, new URLSearchParams({ lang: 'en' }), 'template.xlsx')}>
             {t('imports.templateEn')}
           </Button>
@@ -170,9 +254,21 @@ export default function ImportPage() {
       </Card>
       <Card title={t('imports.uploadTitle')} size="small">
         <Space orientation="vertical" style={{ width: '100%' }}>
-          <Upload.Dragger accept=".xlsx,.csv" maxCount={1} showUploadList={false} data-testid="import-file"
-            beforeUpload={(f) => { setFile(f); setCheckId(null); setCommitId(null); setMapping({}); return false; }}>
-            <p className="ant-upload-drag-icon"><InboxOutlined /></p>
+          <Upload.Dragger
+            accept=".xlsx,.csv"
+            maxCount={1}
+            showUploadList={false}
+            data-testid="import-file"
+            beforeUpload={(f) => {
+              setFile(f);
+              setCheckId(null);
+              setCommitId(null);
+              setMapping({});
+              return false;
+            }}>
+            <p className="ant-upload-drag-icon">
+              <InboxOutlined />
+            </p>
             <p data-testid="import-filename">{file ? file.name : t('imports.drop')}</p>
             <Typography.Text type="secondary">{t('imports.limits')}</Typography.Text>
           </Upload.Dragger>
@@ -182,8 +278,9 @@ export default function ImportPage() {
             <Radio value="skip_duplicates">{t('imports.modes.skip_duplicates')}</Radio>
           </Radio.Group>
           <Typography.Text type="secondary">{t(`imports.modeHints.${mode}`)}</Typography.Text>
-          <Button type="primary" disabled={!file} loading={upload.isPending && !dry} onClick={() => check()}
-            data-testid="import-check">{t('imports.check')}</Button>
+          <Button type="primary" disabled={!file} loading={upload.isPending && !dry} onClick={() => check()} data-testid="import-check">
+            {t('imports.check')}
+          </Button>
         </Space>
       </Card>
       {dry && (
@@ -193,27 +290,50 @@ export default function ImportPage() {
             {dry.mapping.unmapped.length > 0 && (
               <Alert type="warning" showIcon title={t('imports.unmapped', { columns: dry.mapping.unmapped.join('、') })} />
             )}
-            <Table size="small" rowKey="header" dataSource={mappingRows} pagination={false} scroll={{ x: true }}
+            <Table
+              size="small"
+              rowKey="header"
+              dataSource={mappingRows}
+              pagination={false}
+              scroll={{ x: true }}
               title={() => t('imports.mappingTitle')}
               columns={[
                 { title: t('imports.header'), dataIndex: 'header' },
                 {
-                  title: t('imports.field'), key: 'field',
-                  render: (_, row) => (kind !== 'customers' ? (row.field ? fieldLabel(row.field) : t('imports.ignore')) : (
-                    <Select style={{ minWidth: 180 }} value={mapping[row.header] !== undefined ? mapping[row.header] ?? '' : row.field ?? ''}
-                      options={[{ value: '', label: t('imports.ignore') }, ...fieldOptions]} showSearch optionFilterProp="label"
-                      onChange={(value: string) => setMapping({ ...mapping, [row.header]: value || null })} />
-                  )),
+                  title: t('imports.field'),
+                  key: 'field',
+                  render: (_, row) =>
+                    kind !== 'customers' ? (
+                      row.field ? (
+                        fieldLabel(row.field)
+                      ) : (
+                        t('imports.ignore')
+                      )
+                    ) : (
+                      <Select
+                        style={{ minWidth: 180 }}
+                        value={mapping[row.header] !== undefined ? (mapping[row.header] ?? '') : (row.field ?? '')}
+                        options={[{ value: '', label: t('imports.ignore') }, ...fieldOptions]}
+                        showSearch
+                        optionFilterProp="label"
+                        onChange={(value: string) => setMapping({ ...mapping, [row.header]: value || null })}
+                      />
+                    ),
                 },
-              ]} />
+              ]}
+            />
             {Object.keys(mapping).length > 0 && <Button onClick={() => check()}>{t('imports.recheck')}</Button>}
             <Problems run={dry} />
             <Flex wrap gap={12} align="center">
               <Checkbox checked={validRows} onChange={(e) => setValidRows(e.target.checked)} data-testid="import-valid-rows">
                 {t('imports.validRows')}
               </Checkbox>
-              <Button type="primary" onClick={commit} loading={upload.isPending && !!dry}
-                disabled={dry.counts.errors > 0 && !validRows} data-testid="import-commit">
+              <Button
+                type="primary"
+                onClick={commit}
+                loading={upload.isPending && !!dry}
+                disabled={dry.counts.errors > 0 && !validRows}
+                data-testid="import-commit">
                 {t('imports.commit', { n: dry.counts.create + dry.counts.update })}
               </Button>
             </Flex>
@@ -230,22 +350,35 @@ export default function ImportPage() {
             </Space>
           ) : (
             <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-              <Result status={run.status === 'committed' || run.status === 'reverted' ? 'success' : 'warning'}
+              <Result
+                status={run.status === 'committed' || run.status === 'reverted' ? 'success' : 'warning'}
                 title={<span data-testid="import-status">{t(`imports.status.${run.status}`)}</span>}
-                subTitle={run.detail ?? undefined} style={{ padding: 8 }} />
+                subTitle={run.detail ?? undefined}
+                style={{ padding: 8 }}
+              />
               <Counts run={run} />
               <Problems run={run} />
               {run.revert_result && (
-                <Descriptions size="small" column={1} bordered data-testid="revert-result" items={[
-                  { key: 'd', label: t('imports.reverted.deleted'), children: run.revert_result.deleted },
-                  { key: 'r', label: t('imports.reverted.restored'), children: run.revert_result.restored },
-                  { key: 'n', label: t('imports.reverted.kept'), children: run.revert_result.not_reverted.join('、') || '—' },
-                ]} />
+                <Descriptions
+                  size="small"
+                  column={1}
+                  bordered
+                  data-testid="revert-result"
+                  items={[
+                    { key: 'd', label: t('imports.reverted.deleted'), children: run.revert_result.deleted },
+                    { key: 'r', label: t('imports.reverted.restored'), children: run.revert_result.restored },
+                    { key: 'n', label: t('imports.reverted.kept'), children: run.revert_result.not_reverted.join('、') || '—' },
+                  ]}
+                />
               )}
               {run.status === 'committed' && run.kind === 'customers' && (
-                <Popconfirm title={t('imports.revertConfirm')} onConfirm={() => revert.mutate(run.id, {
-                  onError: (error) => message.error(problemMessage(t, error)),
-                })}>
+                <Popconfirm
+                  title={t('imports.revertConfirm')}
+                  onConfirm={() =>
+                    revert.mutate(run.id, {
+                      onError: (error) => message.error(problemMessage(t, error)),
+                    })
+                  }>
                   <Button danger icon={<RollbackOutlined />} loading={revert.isPending} data-testid="import-revert">
                     {t('imports.revert')}
                   </Button>

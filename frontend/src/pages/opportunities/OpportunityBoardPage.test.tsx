@@ -6,10 +6,23 @@ import { renderAt, stubApi } from '../../test/harness';
 import OpportunityBoardPage from './OpportunityBoardPage';
 
 const opp = {
-  id: 7, customer_id: 3, customer_name: '闽江测试科技有限公司', owner_id: 1, title: '年度维保', budget_min: '10000.00',
-  budget_max: '12800.50', stage: 'intent', lost_reason: null, expected_close_on: null, closed_at: null,
-  last_effective_follow_up_at: null, stale: false, allowed_transitions: ['quote', 'lost'], version: 1,
-  created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z',
+  id: 7,
+  customer_id: 3,
+  customer_name: '闽江测试科技有限公司',
+  owner_id: 1,
+  title: '年度维保',
+  budget_min: '10000.00',
+  budget_max: '12800.50',
+  stage: 'intent',
+  lost_reason: null,
+  expected_close_on: null,
+  closed_at: null,
+  last_effective_follow_up_at: null,
+  stale: false,
+  allowed_transitions: ['quote', 'lost'],
+  version: 1,
+  created_at: '2026-11-01T00:00:00Z',
+  updated_at: '2026-11-01T00:00:00Z',
 };
 
 const drag = async (to: string) => {
@@ -35,8 +48,14 @@ describe('the opportunity board', () => {
       'GET /api/v1/users': [],
       'POST /api/v1/opportunities/7/transitions': () => ({
         status: 409,
-        body: { type: '/problems/illegal-transition', title: 'Conflict', status: 409, code: 'illegal-transition',
-          detail: 'intent → quote is not allowed', allowed: ['lost'] },
+        body: {
+          type: '/problems/illegal-transition',
+          title: 'Conflict',
+          status: 409,
+          code: 'illegal-transition',
+          detail: 'intent → quote is not allowed',
+          allowed: ['lost'],
+        },
       }),
     });
     renderAt('/opportunities/board', '/opportunities/board', <OpportunityBoardPage />);
@@ -58,7 +77,11 @@ describe('the opportunity board', () => {
     await drag('lost');
     const user = userEvent.setup({ delay: null });
     const dialog = await screen.findByRole('dialog');
-    expect(within(dialog).getByRole('button', { name: /确\s*定|OK/ }).hasAttribute('disabled')).toBe(true);
+    expect(
+      within(dialog)
+        .getByRole('button', { name: /确\s*定|OK/ })
+        .hasAttribute('disabled'),
+    ).toBe(true);
     expect(calls.some((c) => c.method === 'POST')).toBe(false);
     await user.type(screen.getByTestId('lost-reason'), '预算取消');
     await user.click(within(dialog).getByRole('button', { name: /确\s*定|OK/ }));
@@ -83,7 +106,11 @@ describe('the opportunity board', () => {
     const dialog = await screen.findByRole('dialog');
     expect((within(dialog).getByTestId('win-amount') as HTMLInputElement).value).toBe('50000.00');
     await user.click(within(dialog).getByRole('button', { name: /确\s*定|OK/ }));
-    await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({
-      to: 'won', order: { product: '年度维保', amount: '50000.00', contract_no: null } }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({
+        to: 'won',
+        order: { product: '年度维保', amount: '50000.00', contract_no: null },
+      }),
+    );
   });
 });

@@ -1,7 +1,5 @@
 import { DownOutlined, PlusOutlined } from '@ant-design/icons';
-import {
-  App, Badge, Button, Card, DatePicker, Dropdown, Empty, Flex, Form, Input, Modal, Segmented, Space, Tag, Typography,
-} from 'antd';
+import { App, Badge, Button, Card, DatePicker, Dropdown, Empty, Flex, Form, Input, Modal, Segmented, Space, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -69,22 +67,36 @@ export default function OpportunityBoardPage() {
   const writable = claims.scopes.has('customers:write');
   const stageList = (stages: readonly Stage[]) => stages.map((s) => enumLabel('opportunity_stage', s)).join('、');
 
-  const refuse = (o: Opportunity, to: Stage, allowed: readonly Stage[] = o.allowed_transitions) => void message.error(
-    allowed.length ? t('board.illegal', { to: enumLabel('opportunity_stage', to), allowed: stageList(allowed) }) : t('board.final'));
+  const refuse = (o: Opportunity, to: Stage, allowed: readonly Stage[] = o.allowed_transitions) =>
+    void message.error(
+      allowed.length ? t('board.illegal', { to: enumLabel('opportunity_stage', to), allowed: stageList(allowed) }) : t('board.final'),
+    );
   const move = (o: Opportunity, to: Stage, extra: Partial<Schemas['OpportunityTransitionIn']> = {}) => {
     setMoving((m) => ({ ...m, [o.id]: to }));
-    transition.mutate({ id: o.id, body: { to, reason: null, ...extra } }, {
-      onError: (error) => {
-        const allowed = error instanceof ApiError ? (error.problem as { allowed?: Stage[] } | null)?.allowed : undefined;
-        if (allowed) refuse(o, to, allowed); else void message.error(problemMessage(t, error));
+    transition.mutate(
+      { id: o.id, body: { to, reason: null, ...extra } },
+      {
+        onError: (error) => {
+          const allowed = error instanceof ApiError ? (error.problem as { allowed?: Stage[] } | null)?.allowed : undefined;
+          if (allowed) refuse(o, to, allowed);
+          else void message.error(problemMessage(t, error));
+        },
+        onSettled: () =>
+          setMoving((m) => {
+            const next = { ...m };
+            delete next[o.id];
+            return next;
+          }),
       },
-      onSettled: () => setMoving((m) => { const next = { ...m }; delete next[o.id]; return next; }),
-    });
+    );
   };
   const request = (o: Opportunity, to: Stage) => {
     const plan = planMove(o, to);
     if (plan === 'illegal') refuse(o, to);
-    else if (plan === 'reason') { setReason(''); setLosing(o); } else if (plan === 'order') setWinning(o);
+    else if (plan === 'reason') {
+      setReason('');
+      setLosing(o);
+    } else if (plan === 'order') setWinning(o);
     else if (plan === 'move') move(o, to);
   };
   const drop = (to: Stage) => {
@@ -94,15 +106,34 @@ export default function OpportunityBoardPage() {
   };
 
   return (
-    <PageCard title={t('opportunity.board')} actions={writable && (
-      <Button type="primary" icon={<PlusOutlined />} onClick={() => setAdding(true)} data-testid="board-add">{t('opportunity.add')}</Button>
-    )}>
+    <PageCard
+      title={t('opportunity.board')}
+      actions={
+        writable && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setAdding(true)} data-testid="board-add">
+            {t('opportunity.add')}
+          </Button>
+        )
+      }>
       <FilterBar active={(owner ? 1 : 0) + (month ? 1 : 0)}>
-        {claims.role === 'account_manager'
-          ? <Segmented value={owner ?? 'all'} onChange={(v) => setOwner(v === 'me' ? 'me' : undefined)}
-            options={[{ value: 'me', label: t('board.mine') }, { value: 'all', label: t('timeline.all') }]} />
-          : <UserSelect placeholder={t('opportunity.fields.owner_id')} style={{ width: 160 }} roles={['account_manager', 'admin']}
-            value={owner ? Number(owner) : undefined} onChange={(v?: number) => setOwner(v ? String(v) : undefined)} />}
+        {claims.role === 'account_manager' ? (
+          <Segmented
+            value={owner ?? 'all'}
+            onChange={(v) => setOwner(v === 'me' ? 'me' : undefined)}
+            options={[
+              { value: 'me', label: t('board.mine') },
+              { value: 'all', label: t('timeline.all') },
+            ]}
+          />
+        ) : (
+          <UserSelect
+            placeholder={t('opportunity.fields.owner_id')}
+            style={{ width: 160 }}
+            roles={['account_manager', 'admin']}
+            value={owner ? Number(owner) : undefined}
+            onChange={(v?: number) => setOwner(v ? String(v) : undefined)}
+          />
+        )}
         <DatePicker picker="month" placeholder={t('board.closeMonth')} value={month} onChange={setMonth} data-testid="board-month" />
       </FilterBar>
       <QueryState query={opportunities}>
@@ -120,35 +151,57 @@ export default function OpportunityBoardPage() {
                   const column = shown.filter((x) => (moving[x.id] ?? x.stage) === stage);
                   const total = column.reduce((sum, x) => sum + fen(x), 0);
                   return (
-                    <div key={stage} data-testid={`column-${stage}`}
-                      onDragOver={(e) => e.preventDefault()} onDrop={(e) => { e.preventDefault(); drop(stage); }}
+                    <div
+                      key={stage}
+                      data-testid={`column-${stage}`}
+                      onDragOver={(e) => e.preventDefault()}
+                      onDrop={(e) => {
+                        e.preventDefault();
+                        drop(stage);
+                      }}
                       style={{ flex: '0 0 240px', background: '#fafafa', borderRadius: 8, padding: 8, minHeight: 200 }}>
                       <Space style={{ marginBottom: 8 }} wrap size={4}>
                         <Typography.Text strong>{enumLabel('opportunity_stage', stage)}</Typography.Text>
                         <Badge count={column.length} showZero color="#999" />
-                        <Typography.Text type="secondary" data-testid={`total-${stage}`}>{formatMoney(yuan(total))}</Typography.Text>
+                        <Typography.Text type="secondary" data-testid={`total-${stage}`}>
+                          {formatMoney(yuan(total))}
+                        </Typography.Text>
                       </Space>
                       {column.length === 0 && <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={false} />}
                       {column.map((x) => (
-                        <Card key={x.id} size="small" style={{ marginBottom: 8, cursor: writable ? 'grab' : undefined }}
-                          data-testid={`opportunity-${x.id}`} draggable={writable && x.allowed_transitions.length > 0}
-                          onDragStart={() => setDragged(x)} onDragEnd={() => setDragged(null)}>
+                        <Card
+                          key={x.id}
+                          size="small"
+                          style={{ marginBottom: 8, cursor: writable ? 'grab' : undefined }}
+                          data-testid={`opportunity-${x.id}`}
+                          draggable={writable && x.allowed_transitions.length > 0}
+                          onDragStart={() => setDragged(x)}
+                          onDragEnd={() => setDragged(null)}>
                           <Typography.Text strong>{x.title}</Typography.Text>
-                          <div><Link to={`/customers/${x.customer_id}?tab=opportunities`}>{x.customer_name}</Link></div>
+                          <div>
+                            <Link to={`/customers/${x.customer_id}?tab=opportunities`}>{x.customer_name}</Link>
+                          </div>
                           <Space wrap size={4} style={{ marginTop: 4 }}>
                             {(x.budget_min || x.budget_max) && (
-                              <Tag>{x.budget_min && x.budget_max && x.budget_min !== x.budget_max
-                                ? `${formatMoney(x.budget_min)} – ${formatMoney(x.budget_max)}` : formatMoney(x.budget_max ?? x.budget_min)}</Tag>)}
+                              <Tag>
+                                {x.budget_min && x.budget_max && x.budget_min !== x.budget_max
+                                  ? `${formatMoney(x.budget_min)} – ${formatMoney(x.budget_max)}`
+                                  : formatMoney(x.budget_max ?? x.budget_min)}
+                              </Tag>
+                            )}
                             {x.stale && <Tag color="orange">{t('opportunity.stale')}</Tag>}
                           </Space>
                           <Typography.Text type="secondary" style={{ display: 'block', marginTop: 4 }}>
-                            {userName(x.owner_id)}{x.expected_close_on ? ` · ${x.expected_close_on}` : ''}
+                            {userName(x.owner_id)}
+                            {x.expected_close_on ? ` · ${x.expected_close_on}` : ''}
                           </Typography.Text>
                           {writable && x.allowed_transitions.length > 0 && (
-                            <Dropdown trigger={['click']} menu={{
-                              items: x.allowed_transitions.map((to) => ({ key: to, label: enumLabel('opportunity_stage', to) })),
-                              onClick: ({ key }) => request(x, key as Stage),
-                            }}>
+                            <Dropdown
+                              trigger={['click']}
+                              menu={{
+                                items: x.allowed_transitions.map((to) => ({ key: to, label: enumLabel('opportunity_stage', to) })),
+                                onClick: ({ key }) => request(x, key as Stage),
+                              }}>
                               <Button size="small" style={{ marginTop: 6 }} data-testid={`stage-menu-${x.id}`}>
                                 {t('board.moveTo')} <DownOutlined />
                               </Button>
@@ -164,47 +217,96 @@ export default function OpportunityBoardPage() {
           );
         }}
       </QueryState>
-      <Modal open={losing !== null} title={t('opportunity.lostReason')} onCancel={() => setLosing(null)}
+      <Modal
+        open={losing !== null}
+        title={t('opportunity.lostReason')}
+        onCancel={() => setLosing(null)}
         okButtonProps={{ disabled: !reason.trim() }}
-        onOk={() => { if (losing) move(losing, 'lost', { reason: reason.trim() }); setLosing(null); }}>
+        onOk={() => {
+          if (losing) move(losing, 'lost', { reason: reason.trim() });
+          setLosing(null);
+        }}>
         <Input.TextArea value={reason} onChange={(e) => setReason(e.target.value)} data-testid="lost-reason" />
       </Modal>
-      {winning && <WinModal opportunity={winning} onClose={() => setWinning(null)}
-        onWin={(order) => { move(winning, 'won', { order }); setWinning(null); }} />}
+      {winning && (
+        <WinModal
+          opportunity={winning}
+          onClose={() => setWinning(null)}
+          onWin={(order) => {
+            move(winning, 'won', { order });
+            setWinning(null);
+          }}
+        />
+      )}
       {adding && <NewOpportunity onClose={() => setAdding(false)} />}
     </PageCard>
   );
 }
 
-interface WinValues { product: string; amount: string; ordered_on: Dayjs; contract_no?: string }
+interface WinValues {
+  product: string;
+  amount: string;
+  ordered_on: Dayjs;
+  contract_no?: string;
+}
 
 /** Winning records the order (amount, date) in the same step. */
-function WinModal({ opportunity, onClose, onWin }: {
-  opportunity: Opportunity; onClose: () => void; onWin: (order: Schemas['WinOrderIn']) => void;
+function WinModal({
+  opportunity,
+  onClose,
+  onWin,
+}: {
+  opportunity: Opportunity;
+  onClose: () => void;
+  onWin: (order: Schemas['WinOrderIn']) => void;
 }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<WinValues>();
   const rules = (f: RequestField<'WinOrderIn'>) => fieldRules(t, 'WinOrderIn', f);
   return (
     <Modal open title={t('board.winTitle', { title: opportunity.title })} onCancel={onClose} onOk={() => form.submit()}>
-      <Form form={form} layout="vertical" data-testid="win-form"
+      <Form
+        form={form}
+        layout="vertical"
+        data-testid="win-form"
         initialValues={{ product: opportunity.title, amount: opportunity.budget_max ?? opportunity.budget_min ?? '', ordered_on: dayjs() }}
-        onFinish={(v) => onWin({ product: v.product.trim(), amount: v.amount.trim(), ordered_on: dateFromPicker(v.ordered_on) ?? '',
-          contract_no: v.contract_no?.trim() || null })}>
-        <Form.Item name="product" label={t('order.fields.product')} rules={fieldRules(t, 'WinOrderIn', 'product', { notBlank: true })}><Input /></Form.Item>
-        <Form.Item name="amount" label={t('order.fields.amount')} rules={[...rules('amount'),
-          { pattern: /^\s*\d+(\.\d{1,2})?\s*$/, message: t('board.amountFormat') }]}>
+        onFinish={(v) =>
+          onWin({
+            product: v.product.trim(),
+            amount: v.amount.trim(),
+            ordered_on: dateFromPicker(v.ordered_on) ?? '',
+            contract_no: v.contract_no?.trim() || null,
+          })
+        }>
+        <Form.Item name="product" label={t('order.fields.product')} rules={fieldRules(t, 'WinOrderIn', 'product', { notBlank: true })}>
+          <Input />
+        </Form.Item>
+        <Form.Item
+          name="amount"
+          label={t('order.fields.amount')}
+          rules={[...rules('amount'), { pattern: /^\s*\d+(\.\d{1,2})?\s*$/, message: t('board.amountFormat') }]}>
           <Input inputMode="decimal" prefix="¥" data-testid="win-amount" />
         </Form.Item>
-        <Form.Item name="ordered_on" label={t('order.fields.ordered_on')} rules={rules('ordered_on')}><DatePicker style={{ width: '100%' }} /></Form.Item>
-        <Form.Item name="contract_no" label={t('order.fields.contract_no')} rules={rules('contract_no')}><Input /></Form.Item>
+        <Form.Item name="ordered_on" label={t('order.fields.ordered_on')} rules={rules('ordered_on')}>
+          <DatePicker style={{ width: '100%' }} />
+        </Form.Item>
+        <Form.Item name="contract_no" label={t('order.fields.contract_no')} rules={rules('contract_no')}>
+          <Input />
+        </Form.Item>
       </Form>
     </Modal>
   );
 }
 
 const FIELDS = ['customer_id', 'title', 'stage', 'budget_min', 'budget_max', 'expected_close_on'] as const;
-interface NewValues { customer_id: number; title: string; stage: 'intent' | 'quote' | 'contract'; budget_min?: string; budget_max?: string; expected_close_on?: Dayjs }
+interface NewValues {
+  customer_id: number;
+  title: string;
+  stage: 'intent' | 'quote' | 'contract';
+  budget_min?: string;
+  budget_max?: string;
+  expected_close_on?: Dayjs;
+}
 
 function NewOpportunity({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
@@ -212,18 +314,40 @@ function NewOpportunity({ onClose }: { onClose: () => void }) {
   const label = (f: string) => t(`opportunity.fields.${f}` as 'opportunity.fields.title', { defaultValue: f });
   const rules = (f: RequestField<'OpportunityCreate'>) => fieldRules(t, 'OpportunityCreate', f);
   return (
-    <FormModal<NewValues> title={t('opportunity.add')} fields={FIELDS} label={label} onClose={onClose} initialValues={{ stage: 'intent' }}
-      onSubmit={(v) => create.mutateAsync({
-        customer_id: v.customer_id, title: v.title.trim(), stage: v.stage,
-        budget_min: v.budget_min?.trim() || null, budget_max: v.budget_max?.trim() || null,
-        expected_close_on: dateFromPicker(v.expected_close_on),
-      })}>
-      <Form.Item name="customer_id" label={label('customer_id')} rules={rules('customer_id')}><CustomerPicker /></Form.Item>
-      <Form.Item name="title" label={label('title')} rules={rules('title')}><Input /></Form.Item>
-      <Form.Item name="stage" label={label('stage')} rules={rules('stage')}><EnumSelect name="opportunity_stage" values={['intent', 'quote', 'contract']} allowClear={false} /></Form.Item>
-      <Form.Item name="budget_min" label={label('budget_min')}><Input inputMode="decimal" prefix="¥" /></Form.Item>
-      <Form.Item name="budget_max" label={label('budget_max')}><Input inputMode="decimal" prefix="¥" /></Form.Item>
-      <Form.Item name="expected_close_on" label={label('expected_close_on')}><DatePicker style={{ width: '100%' }} /></Form.Item>
+    <FormModal<NewValues>
+      title={t('opportunity.add')}
+      fields={FIELDS}
+      label={label}
+      onClose={onClose}
+      initialValues={{ stage: 'intent' }}
+      onSubmit={(v) =>
+        create.mutateAsync({
+          customer_id: v.customer_id,
+          title: v.title.trim(),
+          stage: v.stage,
+          budget_min: v.budget_min?.trim() || null,
+          budget_max: v.budget_max?.trim() || null,
+          expected_close_on: dateFromPicker(v.expected_close_on),
+        })
+      }>
+      <Form.Item name="customer_id" label={label('customer_id')} rules={rules('customer_id')}>
+        <CustomerPicker />
+      </Form.Item>
+      <Form.Item name="title" label={label('title')} rules={rules('title')}>
+        <Input />
+      </Form.Item>
+      <Form.Item name="stage" label={label('stage')} rules={rules('stage')}>
+        <EnumSelect name="opportunity_stage" values={['intent', 'quote', 'contract']} allowClear={false} />
+      </Form.Item>
+      <Form.Item name="budget_min" label={label('budget_min')}>
+        <Input inputMode="decimal" prefix="¥" />
+      </Form.Item>
+      <Form.Item name="budget_max" label={label('budget_max')}>
+        <Input inputMode="decimal" prefix="¥" />
+      </Form.Item>
+      <Form.Item name="expected_close_on" label={label('expected_close_on')}>
+        <DatePicker style={{ width: '100%' }} />
+      </Form.Item>
     </FormModal>
   );
 }

@@ -6,12 +6,43 @@ import { renderAt, stubApi } from '../../test/harness';
 import PoolPage from './PoolPage';
 
 const item = {
-  id: 42, code: 'C202611000042', kind: 'organization', name: '杭州公海测试有限公司', credit_code: null, gender: null,
-  industry: 'I65', size: null, main_business: null, region: '浙江杭州', stage: 'intent', grade: null, source: null,
-  urgency: null, tags: [], first_cooperation_on: null, last_contact_at: null, last_order_on: null,
-  pool_entered_at: new Date(Date.now() - 3 * 3600_000).toISOString(), released_by: 3,
-  contacts: [{ id: 1, customer_id: 42, name: '王经理', title: null, mobile: '+86138****5678', phone: null, email: null,
-    wechat: null, is_primary: true, version: 1, created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z', masked_fields: ['mobile'] }],
+  id: 42,
+  code: 'C202611000042',
+  kind: 'organization',
+  name: '杭州公海测试有限公司',
+  credit_code: null,
+  gender: null,
+  industry: 'I65',
+  size: null,
+  main_business: null,
+  region: '浙江杭州',
+  stage: 'intent',
+  grade: null,
+  source: null,
+  urgency: null,
+  tags: [],
+  first_cooperation_on: null,
+  last_contact_at: null,
+  last_order_on: null,
+  pool_entered_at: new Date(Date.now() - 3 * 3600_000).toISOString(),
+  released_by: 3,
+  contacts: [
+    {
+      id: 1,
+      customer_id: 42,
+      name: '王经理',
+      title: null,
+      mobile: '+86138****5678',
+      phone: null,
+      email: null,
+      wechat: null,
+      is_primary: true,
+      version: 1,
+      created_at: '2026-11-01T00:00:00Z',
+      updated_at: '2026-11-01T00:00:00Z',
+      masked_fields: ['mobile'],
+    },
+  ],
 };
 
 describe('the public pool', () => {
@@ -21,10 +52,21 @@ describe('the public pool', () => {
       'GET /api/v1/pool': { items: [item], next_cursor: null },
       'GET /api/v1/users': [{ id: 3, display_name: '张伟', username: 'zhangwei', role: 'account_manager', is_active: true }],
       'GET /api/v1/industries': [],
-      'POST /api/v1/pool/42/claim': () => (refused
-        ? { status: 409, body: { type: '/problems/claim-limit', title: 'Claim limit', status: 409, code: 'claim-limit',
-          detail: 'You already own 200 customers; the limit is 200.', owned: 200, limit: 200 } }
-        : { body: { id: 42 } }),
+      'POST /api/v1/pool/42/claim': () =>
+        refused
+          ? {
+              status: 409,
+              body: {
+                type: '/problems/claim-limit',
+                title: 'Claim limit',
+                status: 409,
+                code: 'claim-limit',
+                detail: 'You already own 200 customers; the limit is 200.',
+                owned: 200,
+                limit: 200,
+              },
+            }
+          : { body: { id: 42 } },
     });
     renderAt('/pool', '/pool', <PoolPage />);
     expect(await screen.findByText('杭州公海测试有限公司')).toBeTruthy();
@@ -41,8 +83,15 @@ describe('the public pool', () => {
   });
 
   it('filters by name and offers no claim to a supervisor', async () => {
-    const calls = stubApi({ 'GET /api/v1/pool': { items: [item], next_cursor: null }, 'GET /api/v1/users': [], 'GET /api/v1/industries': [] });
-    renderAt('/pool', '/pool', <PoolPage />, { role: 'supervisor', scope: 'customers:read tickets:read tickets:write users:read notifications' });
+    const calls = stubApi({
+      'GET /api/v1/pool': { items: [item], next_cursor: null },
+      'GET /api/v1/users': [],
+      'GET /api/v1/industries': [],
+    });
+    renderAt('/pool', '/pool', <PoolPage />, {
+      role: 'supervisor',
+      scope: 'customers:read tickets:read tickets:write users:read notifications',
+    });
     expect(await screen.findByText('杭州公海测试有限公司')).toBeTruthy();
     expect(screen.queryByTestId('claim-42')).toBeNull();
     const user = userEvent.setup({ delay: null });

@@ -33,13 +33,22 @@ export default function PoolPage() {
   const set = (patch: Partial<PoolFilters>) => setFilters((f) => ({ ...f, ...patch }));
   const active = Object.values(filters).filter((v) => (Array.isArray(v) ? v.length : v)).length;
 
-  const claimButton = (item: Item) => canClaim(claims) && (
-    <Button type="primary" size="small" data-testid={`claim-${item.id}`} loading={claim.isPending && claim.variables === item.id}
-      onClick={() => claim.mutate(item.id, {
-        onSuccess: () => void message.success(t('pool.claimed')),
-        onError: (error) => void message.error(problemMessage(t, error)),
-      })}>{t('pool.claim')}</Button>
-  );
+  const claimButton = (item: Item) =>
+    canClaim(claims) && (
+      <Button
+        type="primary"
+        size="small"
+        data-testid={`claim-${item.id}`}
+        loading={claim.isPending && claim.variables === item.id}
+        onClick={() =>
+          claim.mutate(item.id, {
+            onSuccess: () => void message.success(t('pool.claimed')),
+            onError: (error) => void message.error(problemMessage(t, error)),
+          })
+        }>
+        {t('pool.claim')}
+      </Button>
+    );
   const primary = (item: Item) => {
     const contact = item.contacts[0];
     if (!contact) return '—';
@@ -50,14 +59,34 @@ export default function PoolPage() {
   return (
     <PageCard title={t('pool.title')}>
       <FilterBar active={active}>
-        <Input.Search allowClear placeholder={t('customer.fields.name')} style={{ width: 200 }} data-testid="pool-name"
-          onSearch={(name) => set({ name: name.trim() || undefined })} />
-        <Input.Search allowClear placeholder={t('customer.fields.region')} style={{ width: 160 }}
-          onSearch={(region) => set({ region: region.trim() || undefined })} />
-        <IndustrySelect style={{ width: 200 }} placeholder={t('customer.fields.industry')} value={filters.industry}
-          onChange={(industry) => set({ industry })} />
-        <EnumSelect name="stage" values={stageValues} mode="multiple" style={{ minWidth: 160 }} placeholder={t('customer.fields.stage')}
-          value={filters.stage ?? []} onChange={(stage: PoolFilters['stage']) => set({ stage })} />
+        <Input.Search
+          allowClear
+          placeholder={t('customer.fields.name')}
+          style={{ width: 200 }}
+          data-testid="pool-name"
+          onSearch={(name) => set({ name: name.trim() || undefined })}
+        />
+        <Input.Search
+          allowClear
+          placeholder={t('customer.fields.region')}
+          style={{ width: 160 }}
+          onSearch={(region) => set({ region: region.trim() || undefined })}
+        />
+        <IndustrySelect
+          style={{ width: 200 }}
+          placeholder={t('customer.fields.industry')}
+          value={filters.industry}
+          onChange={(industry) => set({ industry })}
+        />
+        <EnumSelect
+          name="stage"
+          values={stageValues}
+          mode="multiple"
+          style={{ minWidth: 160 }}
+          placeholder={t('customer.fields.stage')}
+          value={filters.stage ?? []}
+          onChange={(stage: PoolFilters['stage']) => set({ stage })}
+        />
       </FilterBar>
       <QueryState query={pool}>
         {(data) => {
@@ -66,7 +95,12 @@ export default function PoolPage() {
           return (
             <>
               {wide ? (
-                <Table<Item> rowKey="id" size="small" dataSource={items} pagination={false} data-testid="pool-table"
+                <Table<Item>
+                  rowKey="id"
+                  size="small"
+                  dataSource={items}
+                  pagination={false}
+                  data-testid="pool-table"
                   scroll={{ x: 'max-content' }}
                   columns={[
                     { key: 'name', title: t('customer.fields.name'), render: (_, c) => <Link to={`/customers/${c.id}`}>{c.name}</Link> },
@@ -75,30 +109,56 @@ export default function PoolPage() {
                     { key: 'region', title: t('customer.fields.region'), render: (_, c) => c.region ?? '—' },
                     { key: 'stage', title: t('customer.fields.stage'), render: (_, c) => <Tag>{enumLabel('stage', c.stage)}</Tag> },
                     { key: 'contact', title: t('pool.primaryContact'), render: (_, c) => primary(c) },
-                    { key: 'entered', title: t('pool.enteredAt'), render: (_, c) => (
-                      <span title={formatDateTime(c.pool_entered_at)}>{fromNow(c.pool_entered_at)}</span>) },
-                    ...(claims.role === 'admin' ? [{ key: 'by', title: t('pool.releasedBy'),
-                      render: (_: unknown, c: Item) => (c.released_by == null ? t('customer.history.system') : userName(c.released_by)) }] : []),
+                    {
+                      key: 'entered',
+                      title: t('pool.enteredAt'),
+                      render: (_, c) => <span title={formatDateTime(c.pool_entered_at)}>{fromNow(c.pool_entered_at)}</span>,
+                    },
+                    ...(claims.role === 'admin'
+                      ? [
+                          {
+                            key: 'by',
+                            title: t('pool.releasedBy'),
+                            render: (_: unknown, c: Item) =>
+                              c.released_by == null ? t('customer.history.system') : userName(c.released_by),
+                          },
+                        ]
+                      : []),
                     { key: 'actions', title: t('common.actions'), render: (_, c) => claimButton(c) },
-                  ]} />
+                  ]}
+                />
               ) : (
-                <List data-testid="pool-cards" dataSource={items} renderItem={(c) => {
-                  const phone = c.contacts[0]?.mobile ?? c.contacts[0]?.phone;
-                  return (
-                    <List.Item key={c.id} actions={[claimButton(c)].filter(Boolean)}>
-                      <Space orientation="vertical" size={2} style={{ minWidth: 0 }}>
-                        <Link to={`/customers/${c.id}`}><Typography.Text strong ellipsis>{c.name}</Typography.Text></Link>
-                        <Space wrap size={4}>
-                          <Tag>{enumLabel('stage', c.stage)}</Tag>
-                          {c.region && <Typography.Text type="secondary">{c.region}</Typography.Text>}
+                <List
+                  data-testid="pool-cards"
+                  dataSource={items}
+                  renderItem={(c) => {
+                    const phone = c.contacts[0]?.mobile ?? c.contacts[0]?.phone;
+                    return (
+                      <List.Item key={c.id} actions={[claimButton(c)].filter(Boolean)}>
+                        <Space orientation="vertical" size={2} style={{ minWidth: 0 }}>
+                          <Link to={`/customers/${c.id}`}>
+                            <Typography.Text strong ellipsis>
+                              {c.name}
+                            </Typography.Text>
+                          </Link>
+                          <Space wrap size={4}>
+                            <Tag>{enumLabel('stage', c.stage)}</Tag>
+                            {c.region && <Typography.Text type="secondary">{c.region}</Typography.Text>}
+                          </Space>
+                          <Typography.Text type="secondary">{primary(c)}</Typography.Text>
+                          <Typography.Text type="secondary">
+                            {t('pool.enteredAt')}: {fromNow(c.pool_entered_at)}
+                          </Typography.Text>
+                          {telHref(phone) && (
+                            <a href={telHref(phone)}>
+                              <PhoneOutlined /> {formatPhone(phone)}
+                            </a>
+                          )}
                         </Space>
-                        <Typography.Text type="secondary">{primary(c)}</Typography.Text>
-                        <Typography.Text type="secondary">{t('pool.enteredAt')}: {fromNow(c.pool_entered_at)}</Typography.Text>
-                        {telHref(phone) && <a href={telHref(phone)}><PhoneOutlined /> {formatPhone(phone)}</a>}
-                      </Space>
-                    </List.Item>
-                  );
-                }} />
+                      </List.Item>
+                    );
+                  }}
+                />
               )}
               {pool.hasNextPage && (
                 <Button style={{ marginTop: 12 }} loading={pool.isFetchingNextPage} onClick={() => void pool.fetchNextPage()}>

@@ -6,8 +6,19 @@ import { getTokens } from '../../auth/session';
 import { renderAt, stubApi } from '../../test/harness';
 import ProfilePage, { passwordProblem } from './ProfilePage';
 
-const me = { id: 1, username: 'zhangwei', display_name: '张伟', role: 'account_manager', department_id: null,
-  is_active: true, language: 'zh-CN', email_muted: ['reports'], version: 2, created_at: '2026-11-01T00:00:00Z', updated_at: '2026-11-01T00:00:00Z' };
+const me = {
+  id: 1,
+  username: 'zhangwei',
+  display_name: '张伟',
+  role: 'account_manager',
+  department_id: null,
+  is_active: true,
+  language: 'zh-CN',
+  email_muted: ['reports'],
+  version: 2,
+  created_at: '2026-11-01T00:00:00Z',
+  updated_at: '2026-11-01T00:00:00Z',
+};
 
 async function fill(current: string, next: string, confirm = next) {
   const user = userEvent.setup({ delay: null });
@@ -49,8 +60,17 @@ describe('the profile page', () => {
   it('puts the server’s refusal of the current password next to that field, in Chinese', async () => {
     stubApi({
       'GET /api/v1/users/me': me,
-      'PATCH /api/v1/users/me': () => ({ status: 422, body: { type: '/problems/validation', title: 'Validation', status: 422, code: 'validation',
-        detail: 'current_password: wrong', errors: [{ field: 'current_password', message: 'does not match your current password' }] } }),
+      'PATCH /api/v1/users/me': () => ({
+        status: 422,
+        body: {
+          type: '/problems/validation',
+          title: 'Validation',
+          status: 422,
+          code: 'validation',
+          detail: 'current_password: wrong',
+          errors: [{ field: 'current_password', message: 'does not match your current password' }],
+        },
+      }),
     });
     renderAt('/profile', '/profile', <ProfilePage />);
     await fill('bad-password', 'a new passphrase');
@@ -59,7 +79,7 @@ describe('the profile page', () => {
     await waitFor(() => expect(screen.queryByText(/does not match/)).toBeNull());
   });
 
-  it('switches the language at once and keeps it as the user\'s', async () => {
+  it("switches the language at once and keeps it as the user's", async () => {
     const calls = stubApi({
       'GET /api/v1/users/me': me,
       'PATCH /api/v1/users/me': { ...me, language: 'en', version: 3 },

@@ -57,10 +57,14 @@ function Basics({ user }: { user: Schemas['UserOut'] }) {
   };
   return (
     <Card title={t('profile.title')}>
-      <Descriptions column={1} size="small" items={[
-        { key: 'username', label: t('profile.username'), children: user.username },
-        { key: 'role', label: t('profile.role'), children: enumLabel('role', user.role) },
-      ]} />
+      <Descriptions
+        column={1}
+        size="small"
+        items={[
+          { key: 'username', label: t('profile.username'), children: user.username },
+          { key: 'role', label: t('profile.role'), children: enumLabel('role', user.role) },
+        ]}
+      />
       <Form layout="vertical" style={{ marginTop: 16 }}>
         <Form.Item label={t('profile.displayName')}>
           <Space.Compact style={{ width: '100%', maxWidth: 420 }}>
@@ -71,9 +75,15 @@ function Basics({ user }: { user: Schemas['UserOut'] }) {
           </Space.Compact>
         </Form.Item>
         <Form.Item label={t('profile.language')} extra={t('profile.languageHint')}>
-          <Segmented data-testid="profile-language" value={i18n.language === 'en' ? 'en' : 'zh-CN'}
+          <Segmented
+            data-testid="profile-language"
+            value={i18n.language === 'en' ? 'en' : 'zh-CN'}
             onChange={(v) => void setLanguage(v as Language).catch((error: unknown) => void message.error(problemMessage(t, error)))}
-            options={[{ value: 'zh-CN', label: '中文' }, { value: 'en', label: 'English' }]} />
+            options={[
+              { value: 'zh-CN', label: '中文' },
+              { value: 'en', label: 'English' },
+            ]}
+          />
         </Form.Item>
       </Form>
     </Card>
@@ -108,8 +118,14 @@ function EmailTopics({ user }: { user: Schemas['UserOut'] }) {
       <Space orientation="vertical" size="small" style={{ width: '100%' }}>
         {TOPICS.map((topic) => (
           <Space key={topic} align="start">
-            <Switch size="small" data-testid={`email-topic-${topic}`} checked={!user.email_muted.includes(topic)}
-              loading={busy === topic} disabled={busy !== null} onChange={(on) => void toggle(topic, on)} />
+            <Switch
+              size="small"
+              data-testid={`email-topic-${topic}`}
+              checked={!user.email_muted.includes(topic)}
+              loading={busy === topic}
+              disabled={busy !== null}
+              onChange={(on) => void toggle(topic, on)}
+            />
             <Typography.Text>{t(`profile.topics.${topic}`)}</Typography.Text>
           </Space>
         ))}
@@ -118,7 +134,11 @@ function EmailTopics({ user }: { user: Schemas['UserOut'] }) {
   );
 }
 
-interface PasswordValues { current_password: string; password: string; confirm: string }
+interface PasswordValues {
+  current_password: string;
+  password: string;
+  confirm: string;
+}
 
 function PasswordCard({ user }: { user: Schemas['UserOut'] }) {
   const { t } = useTranslation();
@@ -144,12 +164,17 @@ function PasswordCard({ user }: { user: Schemas['UserOut'] }) {
       form.resetFields();
       void message.success(t('profile.changed'));
     } catch (error) {
-      const errors = error instanceof ApiError ? error.problem?.errors ?? [] : [];
+      const errors = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
       const fields = errors.flatMap(({ field, message: text }): { name: keyof PasswordValues; errors: string[] }[] => {
         if (field === 'current_password') return [{ name: 'current_password', errors: [t('profile.wrongCurrent')] }];
         if (field === 'password') {
-          const key = /common/i.test(text) ? 'common' : /user ?name/i.test(text) ? 'sameAsUsername'
-            : /whitespace|blank|spaces/i.test(text) ? 'blank' : 'tooShort';
+          const key = /common/i.test(text)
+            ? 'common'
+            : /user ?name/i.test(text)
+              ? 'sameAsUsername'
+              : /whitespace|blank|spaces/i.test(text)
+                ? 'blank'
+                : 'tooShort';
           return [{ name: 'password', errors: [t(`profile.${key}`)] }];
         }
         return [];
@@ -166,28 +191,43 @@ function PasswordCard({ user }: { user: Schemas['UserOut'] }) {
       <Typography.Paragraph type="secondary">{t('profile.passwordRules')}</Typography.Paragraph>
       {general && <Alert type="error" showIcon style={{ marginBottom: 12 }} title={general} />}
       <Form form={form} layout="vertical" style={{ maxWidth: 420 }} onFinish={(v) => void submit(v)} data-testid="password-form">
-        <Form.Item name="current_password" label={t('profile.currentPassword')}
+        <Form.Item
+          name="current_password"
+          label={t('profile.currentPassword')}
           rules={fieldRules(t, 'UserPatch', 'current_password', { required: true })}>
           <Input.Password autoComplete="current-password" data-testid="current-password" />
         </Form.Item>
-        <Form.Item name="password" label={t('profile.newPassword')} rules={[
-          ...fieldRules(t, 'UserPatch', 'password', { required: true }),
-          { validator: async (_, value: string | undefined) => {
-            const problem = value ? passwordProblem(value, user.username) : null;
-            if (problem) throw new Error(t(`profile.${problem}`));
-          } },
-        ]}>
+        <Form.Item
+          name="password"
+          label={t('profile.newPassword')}
+          rules={[
+            ...fieldRules(t, 'UserPatch', 'password', { required: true }),
+            {
+              validator: async (_, value: string | undefined) => {
+                const problem = value ? passwordProblem(value, user.username) : null;
+                if (problem) throw new Error(t(`profile.${problem}`));
+              },
+            },
+          ]}>
           <Input.Password autoComplete="new-password" data-testid="new-password" />
         </Form.Item>
-        <Form.Item name="confirm" label={t('profile.confirmPassword')} dependencies={['password']} rules={[
-          { required: true, message: t('fieldError.required') },
-          ({ getFieldValue }) => ({ validator: async (_, value: string | undefined) => {
-            if (value && value !== getFieldValue('password')) throw new Error(t('profile.mismatch'));
-          } }),
-        ]}>
+        <Form.Item
+          name="confirm"
+          label={t('profile.confirmPassword')}
+          dependencies={['password']}
+          rules={[
+            { required: true, message: t('fieldError.required') },
+            ({ getFieldValue }) => ({
+              validator: async (_, value: string | undefined) => {
+                if (value && value !== getFieldValue('password')) throw new Error(t('profile.mismatch'));
+              },
+            }),
+          ]}>
           <Input.Password autoComplete="new-password" data-testid="confirm-password" />
         </Form.Item>
-        <Button type="primary" htmlType="submit" loading={busy} data-testid="change-password">{t('profile.password')}</Button>
+        <Button type="primary" htmlType="submit" loading={busy} data-testid="change-password">
+          {t('profile.password')}
+        </Button>
       </Form>
     </Card>
   );

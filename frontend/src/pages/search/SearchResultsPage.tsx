@@ -16,23 +16,51 @@ export default function SearchResultsPage() {
   const moreLink: Record<string, string> = { customers: '/customers', tickets: '/tickets' };
   return (
     <PageCard title={t('search.resultsFor', { q })}>
-      {search.isPending && q ? <Spin /> : groups.length === 0 ? <Empty description={t('search.none')} /> : groups.map((g) => (
-        <div key={g.type} style={{ marginBottom: 24 }} data-testid={`search-group-${g.type}`}>
-          <Typography.Title level={5}>
-            {t(`search.groups.${g.type}`)}（{g.items.length}{g.more ? '+' : ''}）
-          </Typography.Title>
-          <List size="small" dataSource={g.items} renderItem={(hit) => (
-            <List.Item>
-              <List.Item.Meta
-                title={<Link to={hitLink(hit)}><Highlight value={hit.field === 'name' || hit.field === 'title' ? hit.value : hit.title}
-                  span={hit.field === 'name' || hit.field === 'title' ? hit.highlight : null} /></Link>}
-                description={<>{hit.subtitle}{hit.field !== 'name' && hit.field !== 'title' && (
-                  <> · {t(`search.fields.${hit.field}`, { defaultValue: t('search.fields.other') })}：<Highlight value={hit.value} span={hit.highlight} /></>)}</>} />
-            </List.Item>
-          )} />
-          {g.more && moreLink[g.type] && <Link to={`${moreLink[g.type]}?q=${encodeURIComponent(q)}`}>{t('search.more')}</Link>}
-        </div>
-      ))}
+      {search.isPending && q ? (
+        <Spin />
+      ) : groups.length === 0 ? (
+        <Empty description={t('search.none')} />
+      ) : (
+        groups.map((g) => (
+          <div key={g.type} style={{ marginBottom: 24 }} data-testid={`search-group-${g.type}`}>
+            <Typography.Title level={5}>
+              {t(`search.groups.${g.type}`)}（{g.items.length}
+              {g.more ? '+' : ''}）
+            </Typography.Title>
+            <List
+              size="small"
+              dataSource={g.items}
+              renderItem={(hit) => (
+                <List.Item>
+                  <List.Item.Meta
+                    title={
+                      <Link to={hitLink(hit)}>
+                        <Highlight
+                          value={hit.field === 'name' || hit.field === 'title' ? hit.value : hit.title}
+                          span={hit.field === 'name' || hit.field === 'title' ? hit.highlight : null}
+                        />
+                      </Link>
+                    }
+                    description={
+                      <>
+                        {hit.subtitle}
+                        {hit.field !== 'name' && hit.field !== 'title' && (
+                          <>
+                            {' '}
+                            · {t(`search.fields.${hit.field}`, { defaultValue: t('search.fields.other') })}：
+                            <Highlight value={hit.value} span={hit.highlight} />
+                          </>
+                        )}
+                      </>
+                    }
+                  />
+                </List.Item>
+              )}
+            />
+            {g.more && moreLink[g.type] && <Link to={`${moreLink[g.type]}?q=${encodeURIComponent(q)}`}>{t('search.more')}</Link>}
+          </div>
+        ))
+      )}
     </PageCard>
   );
 }

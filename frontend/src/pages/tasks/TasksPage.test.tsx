@@ -7,8 +7,16 @@ import { TaskList } from './TaskList';
 import TasksPage from './TasksPage';
 
 const task = (id: number, fields: Record<string, unknown> = {}) => ({
-  id, owner_id: 1, customer_id: 9, kind: 'activation', title: '制定激活计划', due_on: '2020-01-02', done_at: null,
-  version: 1, created_at: '2026-11-01T00:00:00Z', ...fields,
+  id,
+  owner_id: 1,
+  customer_id: 9,
+  kind: 'activation',
+  title: '制定激活计划',
+  due_on: '2020-01-02',
+  done_at: null,
+  version: 1,
+  created_at: '2026-11-01T00:00:00Z',
+  ...fields,
 });
 const customer = { id: 9, name: '上海样例科技有限公司' };
 
@@ -16,12 +24,16 @@ describe('my tasks', () => {
   it('lists open tasks with their kind, customer and overdue flag, and completes one', async () => {
     const calls = stubApi({
       'GET /api/v1/tasks': (call: { search: URLSearchParams }) => ({
-        body: { items: call.search.get('done') === 'true' ? [] : [task(1)], next_cursor: null } }),
+        body: { items: call.search.get('done') === 'true' ? [] : [task(1)], next_cursor: null },
+      }),
       'GET /api/v1/customers/9': customer,
       'GET /api/v1/users': [],
       'POST /api/v1/tasks/1/complete': task(1, { done_at: '2026-11-02T00:00:00Z' }),
     });
-    renderAt('/tasks', '/tasks', <TasksPage />, { role: 'account_manager', scope: 'customers:read customers:write tickets:read tickets:write users:read notifications' });
+    renderAt('/tasks', '/tasks', <TasksPage />, {
+      role: 'account_manager',
+      scope: 'customers:read customers:write tickets:read tickets:write users:read notifications',
+    });
     const item = await screen.findByTestId('task-item');
     expect(within(item).getByText('激活计划')).toBeTruthy(); // the kind, not the stored Chinese title
     expect(within(item).getByText('系统提醒')).toBeTruthy();
@@ -40,7 +52,10 @@ describe('my tasks', () => {
       'GET /api/v1/users': [],
       'POST /api/v1/tasks': { ...task(2), kind: 'manual' },
     });
-    renderAt('/c', '/c', <TaskList customerId={9} customerOwnerId={1} />, { role: 'account_manager', scope: 'customers:read customers:write users:read' });
+    renderAt('/c', '/c', <TaskList customerId={9} customerOwnerId={1} />, {
+      role: 'account_manager',
+      scope: 'customers:read customers:write users:read',
+    });
     expect(await screen.findByText('没有任务')).toBeTruthy();
     expect(calls.find((c) => c.path === '/api/v1/tasks')?.search.get('customer_id')).toBe('9');
     expect(calls.find((c) => c.path === '/api/v1/tasks')?.search.get('owner')).toBeNull();
@@ -51,6 +66,8 @@ describe('my tasks', () => {
     expect(calls.some((c) => c.method === 'POST')).toBe(false);
     await user.type(screen.getByTestId('task-title'), '寄送报价单');
     await user.click(screen.getByRole('button', { name: /确\s*定/ }));
-    await waitFor(() => expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ title: '寄送报价单', customer_id: 9, owner_id: null }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ title: '寄送报价单', customer_id: 9, owner_id: null }),
+    );
   });
 });

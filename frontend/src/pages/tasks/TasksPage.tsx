@@ -5,5 +5,9 @@ import { TaskList } from './TaskList';
 /** 我的任务: what the jobs asked of me (activation plans, checks) and what people gave me. */
 export default function TasksPage() {
   const { t } = useTranslation();
-  return <PageCard title={t('tasks.title')}><TaskList /></PageCard>;
+  return (
+    <PageCard title={t('tasks.title')}>
+      <TaskList />
+    </PageCard>
+  );
 }

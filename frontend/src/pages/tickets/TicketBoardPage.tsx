@@ -19,7 +19,13 @@ export default function TicketBoardPage() {
   const userName = useUserName();
   const tickets = useTickets({ status: COLUMNS, limit: 200 });
   return (
-    <PageCard title={t('nav.ticketBoard')} actions={<Link to="/tickets"><Button icon={<UnorderedListOutlined />}>{t('ticket.list')}</Button></Link>}>
+    <PageCard
+      title={t('nav.ticketBoard')}
+      actions={
+        <Link to="/tickets">
+          <Button icon={<UnorderedListOutlined />}>{t('ticket.list')}</Button>
+        </Link>
+      }>
       <QueryState query={tickets}>
         {(page) => (
           <Flex gap={12} style={{ overflowX: 'auto', paddingBottom: 8 }} data-testid="ticket-board">

@@ -14,19 +14,41 @@ function phone() {
     const min = query.match(/min-width:\s*(\d+)/);
     const max = query.match(/max-width:\s*(\d+)/);
     const matches = (!min || 390 >= Number(min[1])) && (!max || 390 <= Number(max[1]));
-    return { matches, media: query, onchange: null, addListener: () => undefined, removeListener: () => undefined,
-      addEventListener: () => undefined, removeEventListener: () => undefined, dispatchEvent: () => false };
+    return {
+      matches,
+      media: query,
+      onchange: null,
+      addListener: () => undefined,
+      removeListener: () => undefined,
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+      dispatchEvent: () => false,
+    };
   });
   vi.stubGlobal('fetch', async () => new Response('[]', { status: 200, headers: { 'Content-Type': 'application/json' } }));
 }
 
 const clock = { due_at: '2030-10-08T02:00:05Z', elapsed_minutes: 1, remaining_minutes: 100, state: 'ok' };
-const ticket = { id: 11, code: 'T202612060001', customer_id: 9, title: '设备死机', status: 'assigned', priority: 'P2', type: 'complaint',
-  assignee_id: null, created_at: '2026-12-06T01:00:00Z', sla: { calendar: 'business', first_response: clock, resolution: clock, update: clock } };
+const ticket = {
+  id: 11,
+  code: 'T202612060001',
+  customer_id: 9,
+  title: '设备死机',
+  status: 'assigned',
+  priority: 'P2',
+  type: 'complaint',
+  assignee_id: null,
+  created_at: '2026-12-06T01:00:00Z',
+  sla: { calendar: 'business', first_response: clock, resolution: clock, update: clock },
+};
 
 function show(element: ReactElement) {
   const client = new QueryClient();
-  render(<QueryClientProvider client={client}><RouterProvider router={createMemoryRouter([{ path: '/', element }])} /></QueryClientProvider>);
+  render(
+    <QueryClientProvider client={client}>
+      <RouterProvider router={createMemoryRouter([{ path: '/', element }])} />
+    </QueryClientProvider>,
+  );
 }
 
 describe('lists on a phone', () => {
@@ -41,8 +63,13 @@ describe('lists on a phone', () => {
   });
 
   it('shows customers as cards', () => {
-    show(<CustomerCards customers={[{ id: 3, name: '上海云帆', code: 'C202612000003', stage: 'intent', grade: 'A', owner_id: null,
-      last_contact_at: null } as never]} />);
+    show(
+      <CustomerCards
+        customers={[
+          { id: 3, name: '上海云帆', code: 'C202612000003', stage: 'intent', grade: 'A', owner_id: null, last_contact_at: null } as never,
+        ]}
+      />,
+    );
     expect(screen.getByRole('link', { name: '上海云帆' }).getAttribute('href')).toBe('/customers/3');
     expect(screen.getByText('公海')).toBeTruthy();
     expect(document.querySelector('table')).toBeNull();

@@ -21,9 +21,25 @@ type Values = Omit<Schemas['TicketCreate'], 'expected_resolution_at' | 'revisit_
   revisit_at?: Dayjs | null;
 };
 
-const FIELDS = ['customer_id', 'contact_id', 'type', 'channel', 'title', 'description', 'urgent', 'important',
-  'expected_resolution_at', 'priority', 'assignee_id', 'collaborator_user_ids', 'collaborator_department_ids',
-  'root_cause', 'responsible_party', 'remedy', 'revisit_at'];
+const FIELDS = [
+  'customer_id',
+  'contact_id',
+  'type',
+  'channel',
+  'title',
+  'description',
+  'urgent',
+  'important',
+  'expected_resolution_at',
+  'priority',
+  'assignee_id',
+  'collaborator_user_ids',
+  'collaborator_department_ids',
+  'root_cause',
+  'responsible_party',
+  'remedy',
+  'revisit_at',
+];
 
 /** Pick a customer by name; a preset one (from its page) is shown by name too. */
 function CustomerPicker({ value, onChange }: { value?: number; onChange?: (id: number | undefined) => void }) {
@@ -36,8 +52,16 @@ function CustomerPicker({ value, onChange }: { value?: number; onChange?: (id: n
     options.unshift({ value, label: `${preset.data.name} (${preset.data.code})` });
   }
   return (
-    <Select showSearch={{ filterOption: false, onSearch: setName }} allowClear value={value} onChange={onChange}
-      placeholder={t('ticket.customerSearch')} options={options} loading={found.isFetching} data-testid="customer-picker" />
+    <Select
+      showSearch={{ filterOption: false, onSearch: setName }}
+      allowClear
+      value={value}
+      onChange={onChange}
+      placeholder={t('ticket.customerSearch')}
+      options={options}
+      loading={found.isFetching}
+      data-testid="customer-picker"
+    />
   );
 }
 
@@ -64,7 +88,8 @@ export default function TicketCreatePage() {
     };
     try {
       const ticket = await create.mutateAsync(
-        Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== null && v !== '')) as Schemas['TicketCreate']);
+        Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== null && v !== '')) as Schemas['TicketCreate'],
+      );
       void message.success(t('ticket.created'));
       void navigate(`/tickets/${ticket.id}`);
     } catch (error) {
@@ -79,12 +104,17 @@ export default function TicketCreatePage() {
   return (
     <Card title={t('ticket.new')}>
       {general.length > 0 && <Alert type="error" showIcon style={{ marginBottom: 16 }} title={general.join('; ')} />}
-      <Form form={form} layout="vertical" onFinish={(v) => void submit(v)}
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={(v) => void submit(v)}
         onValuesChange={(changed: object) => clearChangedErrors(form, changed)}
         initialValues={{ customer_id: idParam(search.get('customer_id') ?? undefined), channel: 'phone', urgent: false, important: false }}>
         <Row gutter={16}>
           <Col xs={24} md={12}>
-            <Form.Item name="customer_id" label={label('customer_id')} rules={rules('customer_id')}><CustomerPicker /></Form.Item>
+            <Form.Item name="customer_id" label={label('customer_id')} rules={rules('customer_id')}>
+              <CustomerPicker />
+            </Form.Item>
           </Col>
           <Col xs={24} md={12}>
             <Form.Item name="contact_id" label={label('contact_id')} rules={rules('contact_id')}>
@@ -102,16 +132,24 @@ export default function TicketCreatePage() {
             </Form.Item>
           </Col>
           <Col xs={24}>
-            <Form.Item name="title" label={label('title')} rules={rules('title')}><Input /></Form.Item>
+            <Form.Item name="title" label={label('title')} rules={rules('title')}>
+              <Input />
+            </Form.Item>
           </Col>
           <Col xs={24}>
-            <Form.Item name="description" label={label('description')} rules={rules('description')}><Input.TextArea rows={4} /></Form.Item>
+            <Form.Item name="description" label={label('description')} rules={rules('description')}>
+              <Input.TextArea rows={4} />
+            </Form.Item>
           </Col>
           <Col xs={12} md={6}>
-            <Form.Item name="urgent" label={label('urgent')} valuePropName="checked"><Switch /></Form.Item>
+            <Form.Item name="urgent" label={label('urgent')} valuePropName="checked">
+              <Switch />
+            </Form.Item>
           </Col>
           <Col xs={12} md={6}>
-            <Form.Item name="important" label={label('important')} valuePropName="checked"><Switch /></Form.Item>
+            <Form.Item name="important" label={label('important')} valuePropName="checked">
+              <Switch />
+            </Form.Item>
           </Col>
           <Col xs={24} md={12}>
             <Form.Item name="expected_resolution_at" label={label('expected_resolution_at')}>
@@ -127,7 +165,9 @@ export default function TicketCreatePage() {
           )}
           {canAssignTicket(claims) && (
             <Col xs={24} md={12}>
-              <Form.Item name="assignee_id" label={label('assignee_id')} rules={rules('assignee_id')}><UserSelect /></Form.Item>
+              <Form.Item name="assignee_id" label={label('assignee_id')} rules={rules('assignee_id')}>
+                <UserSelect />
+              </Form.Item>
             </Col>
           )}
           <Col xs={24} md={12}>
@@ -136,14 +176,19 @@ export default function TicketCreatePage() {
             </Form.Item>
           </Col>
           <Col xs={24} md={12}>
-            <Form.Item name="collaborator_department_ids" label={label('collaborator_department_ids')} rules={rules('collaborator_department_ids')}>
+            <Form.Item
+              name="collaborator_department_ids"
+              label={label('collaborator_department_ids')}
+              rules={rules('collaborator_department_ids')}>
               <DepartmentSelect mode="multiple" />
             </Form.Item>
           </Col>
           {type === 'complaint' && (
             <>
               <Col xs={24} md={12}>
-                <Form.Item name="root_cause" label={label('root_cause')} rules={rules('root_cause')}><Input /></Form.Item>
+                <Form.Item name="root_cause" label={label('root_cause')} rules={rules('root_cause')}>
+                  <Input />
+                </Form.Item>
               </Col>
               <Col xs={24} md={12}>
                 <Form.Item name="responsible_party" label={label('responsible_party')} rules={rules('responsible_party')}>
@@ -151,7 +196,9 @@ export default function TicketCreatePage() {
                 </Form.Item>
               </Col>
               <Col xs={24} md={12}>
-                <Form.Item name="remedy" label={label('remedy')} rules={rules('remedy')}><Input /></Form.Item>
+                <Form.Item name="remedy" label={label('remedy')} rules={rules('remedy')}>
+                  <Input />
+                </Form.Item>
               </Col>
               <Col xs={24} md={12}>
                 <Form.Item name="revisit_at" label={label('revisit_at')}>
@@ -162,7 +209,9 @@ export default function TicketCreatePage() {
           )}
         </Row>
         <Space>
-          <Button type="primary" htmlType="submit" loading={create.isPending} data-testid="save-ticket">{t('common.save')}</Button>
+          <Button type="primary" htmlType="submit" loading={create.isPending} data-testid="save-ticket">
+            {t('common.save')}
+          </Button>
           <Button onClick={() => void navigate(-1)}>{t('common.cancel')}</Button>
         </Space>
       </Form>

@@ -1,7 +1,22 @@
 import { PdfButton } from '../../components/ExportButton';
 import { EditOutlined, UserSwitchOutlined } from '@ant-design/icons';
 import {
-  App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Flex, Form, Input, Modal, Rate, Row, Select, Space, Tag,
+  App,
+  Button,
+  Card,
+  Checkbox,
+  Col,
+  DatePicker,
+  Descriptions,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Rate,
+  Row,
+  Select,
+  Space,
+  Tag,
   Typography,
 } from 'antd';
 import type { Dayjs } from 'dayjs';
@@ -61,10 +76,14 @@ function Detail({ ticket, fetchedAt }: { ticket: Ticket; fetchedAt: number }) {
       <Card>
         <Flex justify="space-between" wrap gap={12}>
           <div>
-            <Typography.Title level={3} style={{ margin: 0 }}>{ticket.title}</Typography.Title>
+            <Typography.Title level={3} style={{ margin: 0 }}>
+              {ticket.title}
+            </Typography.Title>
             <Space wrap style={{ marginTop: 8 }}>
               <Typography.Text type="secondary">{ticket.code}</Typography.Text>
-              <Tag color="processing" data-testid="ticket-status">{enumLabel('status', ticket.status)}</Tag>
+              <Tag color="processing" data-testid="ticket-status">
+                {enumLabel('status', ticket.status)}
+              </Tag>
               <Tag color={PRIORITY_COLORS[ticket.priority]}>{ticket.priority}</Tag>
               <Tag>{enumLabel('ticket_type', ticket.type)}</Tag>
             </Space>
@@ -73,17 +92,27 @@ function Detail({ ticket, fetchedAt }: { ticket: Ticket; fetchedAt: number }) {
             <PdfButton path={`/tickets/${ticket.id}`} name={ticket.code} />
             {/* Only what the ticket can take now, named as the action: a new ticket's first step is
                 分派 (the assign dialog), not a bare "to assigned". */}
-            {workable && ticket.allowed_transitions
-              .filter((to) => to !== 'assigned')
-              .map((to) => (
-                <Button key={to} type={to === 'cancelled' ? 'default' : 'primary'} danger={to === 'cancelled'}
-                  data-testid={`transition-${to}`} onClick={() => setMoving(to)}>
-                  {t(`ticketActions.${to}` as 'ticketActions.in_progress', { defaultValue: t('ticket.moveTo', { status: enumLabel('status', to) }) })}
-                </Button>
-              ))}
+            {workable &&
+              ticket.allowed_transitions
+                .filter((to) => to !== 'assigned')
+                .map((to) => (
+                  <Button
+                    key={to}
+                    type={to === 'cancelled' ? 'default' : 'primary'}
+                    danger={to === 'cancelled'}
+                    data-testid={`transition-${to}`}
+                    onClick={() => setMoving(to)}>
+                    {t(`ticketActions.${to}` as 'ticketActions.in_progress', {
+                      defaultValue: t('ticket.moveTo', { status: enumLabel('status', to) }),
+                    })}
+                  </Button>
+                ))}
             {canAssignTicket(claims) && !['resolved', 'closed', 'cancelled'].includes(ticket.status) && (
-              <Button icon={<UserSwitchOutlined />} type={ticket.status === 'new' ? 'primary' : 'default'}
-                data-testid="assign-ticket" onClick={() => setAssigning(true)}>
+              <Button
+                icon={<UserSwitchOutlined />}
+                type={ticket.status === 'new' ? 'primary' : 'default'}
+                data-testid="assign-ticket"
+                onClick={() => setAssigning(true)}>
                 {ticket.assignee_id == null ? t('ticketActions.assign') : t('ticketActions.reassign')}
               </Button>
             )}
@@ -102,29 +131,73 @@ function Detail({ ticket, fetchedAt }: { ticket: Ticket; fetchedAt: number }) {
         <Col xs={24} lg={9}>
           <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
             <Card size="small">
-              <Descriptions size="small" column={1} items={[
-                { key: 'customer', label: t('ticket.fields.customer_id'),
-                  children: <Link to={`/customers/${ticket.customer_id}`}>{customer.data?.name ?? `#${ticket.customer_id}`}</Link> },
-                { key: 'contact', label: t('ticket.fields.contact_id'), children: contact?.name ?? '—' },
-                { key: 'channel', label: t('ticket.fields.channel'), children: enumLabel('channel', ticket.channel) },
-                { key: 'department', label: t('ticket.fields.department_id'), children: departmentName(ticket.department_id) },
-                { key: 'assignee', label: t('ticket.fields.assignee_id'), children: userName(ticket.assignee_id) },
-                { key: 'opened', label: t('ticket.fields.opened_at'), children: formatDateTime(ticket.opened_at) },
-                { key: 'expected', label: t('ticket.fields.expected_resolution_at'), children: formatDateTime(ticket.expected_resolution_at) },
-                { key: 'urgency', label: `${t('ticket.fields.urgent')} / ${t('ticket.fields.important')}`,
-                  children: `${t(ticket.urgent ? 'common.yes' : 'common.no')} / ${t(ticket.important ? 'common.yes' : 'common.no')}` },
-                { key: 'description', label: t('ticket.fields.description'),
-                  children: <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{ticket.description || '—'}</Typography.Paragraph> },
-                ...(ticket.satisfaction ? [{ key: 'satisfaction', label: t('ticket.fields.satisfaction'),
-                  children: <span data-testid="satisfaction">{t('ticket.satisfactionSummary', { ...ticket.satisfaction })}{ticket.satisfaction.comment ? ` · ${ticket.satisfaction.comment}` : ''}</span> }] : []),
-              ]} />
+              <Descriptions
+                size="small"
+                column={1}
+                items={[
+                  {
+                    key: 'customer',
+                    label: t('ticket.fields.customer_id'),
+                    children: <Link to={`/customers/${ticket.customer_id}`}>{customer.data?.name ?? `#${ticket.customer_id}`}</Link>,
+                  },
+                  { key: 'contact', label: t('ticket.fields.contact_id'), children: contact?.name ?? '—' },
+                  { key: 'channel', label: t('ticket.fields.channel'), children: enumLabel('channel', ticket.channel) },
+                  { key: 'department', label: t('ticket.fields.department_id'), children: departmentName(ticket.department_id) },
+                  { key: 'assignee', label: t('ticket.fields.assignee_id'), children: userName(ticket.assignee_id) },
+                  { key: 'opened', label: t('ticket.fields.opened_at'), children: formatDateTime(ticket.opened_at) },
+                  {
+                    key: 'expected',
+                    label: t('ticket.fields.expected_resolution_at'),
+                    children: formatDateTime(ticket.expected_resolution_at),
+                  },
+                  {
+                    key: 'urgency',
+                    label: `${t('ticket.fields.urgent')} / ${t('ticket.fields.important')}`,
+                    children: `${t(ticket.urgent ? 'common.yes' : 'common.no')} / ${t(ticket.important ? 'common.yes' : 'common.no')}`,
+                  },
+                  {
+                    key: 'description',
+                    label: t('ticket.fields.description'),
+                    children: (
+                      <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', margin: 0 }}>{ticket.description || '—'}</Typography.Paragraph>
+                    ),
+                  },
+                  ...(ticket.satisfaction
+                    ? [
+                        {
+                          key: 'satisfaction',
+                          label: t('ticket.fields.satisfaction'),
+                          children: (
+                            <span data-testid="satisfaction">
+                              {t('ticket.satisfactionSummary', { ...ticket.satisfaction })}
+                              {ticket.satisfaction.comment ? ` · ${ticket.satisfaction.comment}` : ''}
+                            </span>
+                          ),
+                        },
+                      ]
+                    : []),
+                ]}
+              />
             </Card>
-            <Card size="small" title={t('ticket.fields.collaborators')} extra={workable && (
-              <Button size="small" icon={<EditOutlined />} onClick={() => setCollaborating(true)}>{t('ticket.editCollaborators')}</Button>
-            )}>
+            <Card
+              size="small"
+              title={t('ticket.fields.collaborators')}
+              extra={
+                workable && (
+                  <Button size="small" icon={<EditOutlined />} onClick={() => setCollaborating(true)}>
+                    {t('ticket.editCollaborators')}
+                  </Button>
+                )
+              }>
               <Flex wrap gap={4}>
-                {ticket.collaborator_user_ids.map((u) => <Tag key={`u${u}`}>{userName(u)}</Tag>)}
-                {ticket.collaborator_department_ids.map((d) => <Tag key={`d${d}`} color="cyan">{departmentName(d)}</Tag>)}
+                {ticket.collaborator_user_ids.map((u) => (
+                  <Tag key={`u${u}`}>{userName(u)}</Tag>
+                ))}
+                {ticket.collaborator_department_ids.map((d) => (
+                  <Tag key={`d${d}`} color="cyan">
+                    {departmentName(d)}
+                  </Tag>
+                ))}
                 {!ticket.collaborator_user_ids.length && !ticket.collaborator_department_ids.length && t('common.none')}
               </Flex>
             </Card>
@@ -161,15 +234,28 @@ function TransitionModal({ ticket, to, onClose }: { ticket: Ticket; to: Status; 
   const submit = (v: CloseValues) => {
     const body: Schemas['TransitionIn'] = closing
       ? {
-        to, note: v.note || null, customer_accepted: true,
-        satisfaction: { response_speed: v.response_speed!, resolution: v.resolution!, attitude: v.attitude!,
-          overall: v.overall!, comment: v.comment || null },
-      }
+          to,
+          note: v.note || null,
+          customer_accepted: true,
+          satisfaction: {
+            response_speed: v.response_speed!,
+            resolution: v.resolution!,
+            attitude: v.attitude!,
+            overall: v.overall!,
+            comment: v.comment || null,
+          },
+        }
       : { to, note: v.note || null, customer_accepted: false };
-    transition.mutate({ version: ticket.version, body }, {
-      onSuccess: () => { void message.success(t('ticket.moved', { status: enumLabel('status', to) })); onClose(); },
-      onError: (error) => void message.error(problemMessage(t, error)),
-    });
+    transition.mutate(
+      { version: ticket.version, body },
+      {
+        onSuccess: () => {
+          void message.success(t('ticket.moved', { status: enumLabel('status', to) }));
+          onClose();
+        },
+        onError: (error) => void message.error(problemMessage(t, error)),
+      },
+    );
   };
   const score = (name: 'response_speed' | 'resolution' | 'attitude' | 'overall') => (
     <Form.Item name={name} label={t(`ticket.close.${name}`)} rules={fieldRules(t, 'SatisfactionIn', name)}>
@@ -177,12 +263,19 @@ function TransitionModal({ ticket, to, onClose }: { ticket: Ticket; to: Status; 
     </Form.Item>
   );
   return (
-    <Modal open title={closing ? t('ticket.close.title') : t('ticket.moveTo', { status: enumLabel('status', to) })}
-      onCancel={onClose} onOk={() => form.submit()} okText={t('common.save')} okButtonProps={{ loading: transition.isPending }}>
+    <Modal
+      open
+      title={closing ? t('ticket.close.title') : t('ticket.moveTo', { status: enumLabel('status', to) })}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t('common.save')}
+      okButtonProps={{ loading: transition.isPending }}>
       <Form form={form} layout="vertical" onFinish={submit}>
         {closing && (
           <>
-            <Form.Item name="customer_accepted" valuePropName="checked"
+            <Form.Item
+              name="customer_accepted"
+              valuePropName="checked"
               rules={[{ validator: (_, v) => (v ? Promise.resolve() : Promise.reject(new Error(t('ticket.close.acceptedRequired')))) }]}>
               <Checkbox data-testid="customer-accepted">{t('ticket.close.accepted')}</Checkbox>
             </Form.Item>
@@ -212,16 +305,24 @@ export function AssigneePicker({ value, onChange }: { value?: number; onChange: 
   const groups = new Map<number | null, typeof people>();
   for (const p of people) groups.set(p.department_id, [...(groups.get(p.department_id) ?? []), p]);
   return (
-    <Select style={{ width: '100%' }} showSearch={{ optionFilterProp: 'title' }} allowClear value={value} data-testid="assignee-picker"
-      onChange={(v?: number) => onChange(v)} placeholder={t('ticket.fields.assignee_id')}
+    <Select
+      style={{ width: '100%' }}
+      showSearch={{ optionFilterProp: 'title' }}
+      allowClear
+      value={value}
+      data-testid="assignee-picker"
+      onChange={(v?: number) => onChange(v)}
+      placeholder={t('ticket.fields.assignee_id')}
       options={[...groups.entries()].map(([department, members]) => ({
         label: department == null ? t('ticketActions.noDepartment') : departmentName(department),
         title: department == null ? t('ticketActions.noDepartment') : departmentName(department),
         options: members.map((m) => ({
-          value: m.user_id, title: m.display_name,
+          value: m.user_id,
+          title: m.display_name,
           label: `${m.display_name}（${enumLabel('role', m.role)} · ${t('ticketActions.openCount', { n: m.open_tickets })}）`,
         })),
-      }))} />
+      }))}
+    />
   );
 }
 
@@ -232,11 +333,24 @@ function AssignModal({ ticket, onClose }: { ticket: Ticket; onClose: () => void 
   const [assignee, setAssignee] = useState<number | undefined>(ticket.assignee_id ?? undefined);
   const [note, setNote] = useState('');
   return (
-    <Modal open title={t('ticket.assign')} onCancel={onClose} okButtonProps={{ disabled: !assignee, loading: assign.isPending }}
-      onOk={() => assignee && assign.mutate({ version: ticket.version, body: { assignee_id: assignee, note: note || null } }, {
-        onSuccess: () => { void message.success(t('ticket.assigned')); onClose(); },
-        onError: (error) => void message.error(problemMessage(t, error)),
-      })}>
+    <Modal
+      open
+      title={t('ticket.assign')}
+      onCancel={onClose}
+      okButtonProps={{ disabled: !assignee, loading: assign.isPending }}
+      onOk={() =>
+        assignee &&
+        assign.mutate(
+          { version: ticket.version, body: { assignee_id: assignee, note: note || null } },
+          {
+            onSuccess: () => {
+              void message.success(t('ticket.assigned'));
+              onClose();
+            },
+            onError: (error) => void message.error(problemMessage(t, error)),
+          },
+        )
+      }>
       <Space orientation="vertical" style={{ width: '100%' }}>
         <AssigneePicker value={assignee} onChange={setAssignee} />
         <Input.TextArea placeholder={t('common.note')} value={note} onChange={(e) => setNote(e.target.value)} />
@@ -252,11 +366,23 @@ function CollaboratorsModal({ ticket, onClose }: { ticket: Ticket; onClose: () =
   const [users, setUsers] = useState(ticket.collaborator_user_ids);
   const [departments, setDepartments] = useState(ticket.collaborator_department_ids);
   return (
-    <Modal open title={t('ticket.editCollaborators')} onCancel={onClose} okButtonProps={{ loading: update.isPending }}
-      onOk={() => update.mutate({ version: ticket.version, body: { collaborator_user_ids: users, collaborator_department_ids: departments } }, {
-        onSuccess: () => { void message.success(t('common.saved')); onClose(); },
-        onError: (error) => void message.error(problemMessage(t, error)),
-      })}>
+    <Modal
+      open
+      title={t('ticket.editCollaborators')}
+      onCancel={onClose}
+      okButtonProps={{ loading: update.isPending }}
+      onOk={() =>
+        update.mutate(
+          { version: ticket.version, body: { collaborator_user_ids: users, collaborator_department_ids: departments } },
+          {
+            onSuccess: () => {
+              void message.success(t('common.saved'));
+              onClose();
+            },
+            onError: (error) => void message.error(problemMessage(t, error)),
+          },
+        )
+      }>
       <Space orientation="vertical" style={{ width: '100%' }}>
         <Typography.Text>{t('ticket.fields.collaborator_user_ids')}</Typography.Text>
         <UserSelect mode="multiple" style={{ width: '100%' }} value={users} onChange={(v: number[]) => setUsers(v)} />
@@ -280,24 +406,46 @@ function ComplaintCard({ ticket, editable }: { ticket: Ticket; editable: boolean
   const enumLabel = useEnumLabel();
   const update = useUpdateTicket(ticket.id);
   const [editing, setEditing] = useState(false);
-  const save = (v: ComplaintValues) => update.mutate({
-    version: ticket.version,
-    body: { root_cause: v.root_cause || null, responsible_party: v.responsible_party ?? null,
-      remedy: v.remedy || null, revisit_at: fromPicker(v.revisit_at) },
-  }, {
-    onSuccess: () => { void message.success(t('common.saved')); setEditing(false); },
-    onError: (error) => void message.error(problemMessage(t, error)),
-  });
+  const save = (v: ComplaintValues) =>
+    update.mutate(
+      {
+        version: ticket.version,
+        body: {
+          root_cause: v.root_cause || null,
+          responsible_party: v.responsible_party ?? null,
+          remedy: v.remedy || null,
+          revisit_at: fromPicker(v.revisit_at),
+        },
+      },
+      {
+        onSuccess: () => {
+          void message.success(t('common.saved'));
+          setEditing(false);
+        },
+        onError: (error) => void message.error(problemMessage(t, error)),
+      },
+    );
   return (
-    <Card size="small" title={t('ticket.complaint')} extra={editable && !editing && (
-      <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(true)}>{t('common.edit')}</Button>
-    )}>
+    <Card
+      size="small"
+      title={t('ticket.complaint')}
+      extra={
+        editable &&
+        !editing && (
+          <Button size="small" icon={<EditOutlined />} onClick={() => setEditing(true)}>
+            {t('common.edit')}
+          </Button>
+        )
+      }>
       {editing ? (
         <Form layout="vertical" onFinish={save} initialValues={{ ...ticket, revisit_at: toPicker(ticket.revisit_at) }}>
           <Form.Item name="root_cause" label={t('ticket.fields.root_cause')} rules={fieldRules(t, 'TicketPatch', 'root_cause')}>
             <Input.TextArea rows={2} />
           </Form.Item>
-          <Form.Item name="responsible_party" label={t('ticket.fields.responsible_party')} rules={fieldRules(t, 'TicketPatch', 'responsible_party')}>
+          <Form.Item
+            name="responsible_party"
+            label={t('ticket.fields.responsible_party')}
+            rules={fieldRules(t, 'TicketPatch', 'responsible_party')}>
             <EnumSelect name="responsible_party" values={responsiblePartyValues} />
           </Form.Item>
           <Form.Item name="remedy" label={t('ticket.fields.remedy')} rules={fieldRules(t, 'TicketPatch', 'remedy')}>
@@ -307,17 +455,27 @@ function ComplaintCard({ ticket, editable }: { ticket: Ticket; editable: boolean
             <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" style={{ width: '100%' }} />
           </Form.Item>
           <Space>
-            <Button type="primary" htmlType="submit" loading={update.isPending}>{t('common.save')}</Button>
+            <Button type="primary" htmlType="submit" loading={update.isPending}>
+              {t('common.save')}
+            </Button>
             <Button onClick={() => setEditing(false)}>{t('common.cancel')}</Button>
           </Space>
         </Form>
       ) : (
-        <Descriptions size="small" column={1} items={[
-          { key: 'root_cause', label: t('ticket.fields.root_cause'), children: ticket.root_cause ?? '—' },
-          { key: 'responsible_party', label: t('ticket.fields.responsible_party'), children: enumLabel('responsible_party', ticket.responsible_party) },
-          { key: 'remedy', label: t('ticket.fields.remedy'), children: ticket.remedy ?? '—' },
-          { key: 'revisit_at', label: t('ticket.fields.revisit_at'), children: formatDateTime(ticket.revisit_at) },
-        ]} />
+        <Descriptions
+          size="small"
+          column={1}
+          items={[
+            { key: 'root_cause', label: t('ticket.fields.root_cause'), children: ticket.root_cause ?? '—' },
+            {
+              key: 'responsible_party',
+              label: t('ticket.fields.responsible_party'),
+              children: enumLabel('responsible_party', ticket.responsible_party),
+            },
+            { key: 'remedy', label: t('ticket.fields.remedy'), children: ticket.remedy ?? '—' },
+            { key: 'revisit_at', label: t('ticket.fields.revisit_at'), children: formatDateTime(ticket.revisit_at) },
+          ]}
+        />
       )}
     </Card>
   );

@@ -26,33 +26,61 @@ export default function TicketListPage() {
   const count = useTicketCount(query);
 
   return (
-    <PageCard title={t('ticket.title')} actions={(
-      <>
-        <ExportButton path="/tickets" query={query} />
-        <ViewsMenu resource="tickets" spec={TICKET_FILTERS} search={search} apply={setSearch} />
-        <Button icon={<UserOutlined />} data-testid="assigned-to-me" aria-pressed={mine}
-          type={mine ? 'primary' : 'default'} ghost={mine}
-          onClick={() => setSearch(withFilters(TICKET_FILTERS, search, { assignee_id: mine ? undefined : String(claims.userId) }))}>
-          {t('ticketActions.assignedToMe')}
-        </Button>
-        <Link to="/tickets/board"><Button icon={<AppstoreOutlined />}>{t('ticket.board')}</Button></Link>
-        {canCreateTicket(claims) && <Link to="/tickets/new"><Button type="primary" icon={<PlusOutlined />}>{t('ticket.new')}</Button></Link>}
-      </>
-    )}>
-      <TicketFilters search={search} onChange={setSearch} footer={<ResultCount count={count.data} noun="ticket" onExact={count.askExact} counting={count.counting} />} />
+    <PageCard
+      title={t('ticket.title')}
+      actions={
+        <>
+          <ExportButton path="/tickets" query={query} />
+          <ViewsMenu resource="tickets" spec={TICKET_FILTERS} search={search} apply={setSearch} />
+          <Button
+            icon={<UserOutlined />}
+            data-testid="assigned-to-me"
+            aria-pressed={mine}
+            type={mine ? 'primary' : 'default'}
+            ghost={mine}
+            onClick={() => setSearch(withFilters(TICKET_FILTERS, search, { assignee_id: mine ? undefined : String(claims.userId) }))}>
+            {t('ticketActions.assignedToMe')}
+          </Button>
+          <Link to="/tickets/board">
+            <Button icon={<AppstoreOutlined />}>{t('ticket.board')}</Button>
+          </Link>
+          {canCreateTicket(claims) && (
+            <Link to="/tickets/new">
+              <Button type="primary" icon={<PlusOutlined />}>
+                {t('ticket.new')}
+              </Button>
+            </Link>
+          )}
+        </>
+      }>
+      <TicketFilters
+        search={search}
+        onChange={setSearch}
+        footer={<ResultCount count={count.data} noun="ticket" onExact={count.askExact} counting={count.counting} />}
+      />
       <QueryState query={tickets}>
         {(data) => (
           <>
             <TicketTable tickets={data.items} fetchedAt={tickets.dataUpdatedAt} />
             <Flex justify="flex-end" align="center" gap={8} style={{ marginTop: 16 }} wrap>
               <ResultCount count={count.data} noun="ticket" onExact={count.askExact} counting={count.counting} />
-              <Button disabled={page === 1} onClick={() => setSearch(previousPage(search))}>{t('common.prev')}</Button>
+              <Button disabled={page === 1} onClick={() => setSearch(previousPage(search))}>
+                {t('common.prev')}
+              </Button>
               <Typography.Text>{t('common.page', { n: page })}</Typography.Text>
-              <Button disabled={!data.next_cursor}
-                onClick={() => data.next_cursor && setSearch(nextPage(search, data.next_cursor))}>{t('common.next')}</Button>
-              <Select value={query.limit} style={{ width: 110 }}
+              <Button disabled={!data.next_cursor} onClick={() => data.next_cursor && setSearch(nextPage(search, data.next_cursor))}>
+                {t('common.next')}
+              </Button>
+              <Select
+                value={query.limit}
+                style={{ width: 110 }}
                 options={PAGE_SIZES.map((n) => ({ value: n, label: t('common.perPage', { n }) }))}
-                onChange={(limit: number) => { const next = withFilters(TICKET_FILTERS, search, {}); next.set('limit', String(limit)); setSearch(next); }} />
+                onChange={(limit: number) => {
+                  const next = withFilters(TICKET_FILTERS, search, {});
+                  next.set('limit', String(limit));
+                  setSearch(next);
+                }}
+              />
             </Flex>
           </>
         )}

@@ -35,7 +35,10 @@ export function TicketTable({ tickets, fetchedAt, showCustomer = true }: { ticke
   if (!wide) {
     // A phone: one card per ticket with what an agent scans for, no sideways table.
     return (
-      <List data-testid="ticket-cards" dataSource={tickets} locale={{ emptyText: t('ticket.empty') }}
+      <List
+        data-testid="ticket-cards"
+        dataSource={tickets}
+        locale={{ emptyText: t('ticket.empty') }}
         renderItem={(x) => (
           <List.Item key={x.id}>
             <Space orientation="vertical" size={2} style={{ minWidth: 0, width: '100%' }}>
@@ -54,23 +57,45 @@ export function TicketTable({ tickets, fetchedAt, showCustomer = true }: { ticke
               </Typography.Text>
             </Space>
           </List.Item>
-        )} />
+        )}
+      />
     );
   }
   return (
-    <Table<Ticket> rowKey="id" size="middle" dataSource={tickets} pagination={false} scroll={{ x: 'max-content' }}
+    <Table<Ticket>
+      rowKey="id"
+      size="middle"
+      dataSource={tickets}
+      pagination={false}
+      scroll={{ x: 'max-content' }}
       locale={{ emptyText: t('ticket.empty') }}
       columns={[
         { key: 'code', title: t('ticket.fields.code'), render: (_, x) => <Link to={`/tickets/${x.id}`}>{x.code}</Link>, width: 140 },
         { key: 'title', title: t('ticket.fields.title'), dataIndex: 'title' },
-        { key: 'status', title: t('ticket.fields.status'), render: (_, x) => <Tag data-testid="ticket-status">{enumLabel('status', x.status)}</Tag> },
-        { key: 'priority', title: t('ticket.fields.priority'), render: (_, x) => <Tag color={PRIORITY_COLORS[x.priority]}>{x.priority}</Tag> },
+        {
+          key: 'status',
+          title: t('ticket.fields.status'),
+          render: (_, x) => <Tag data-testid="ticket-status">{enumLabel('status', x.status)}</Tag>,
+        },
+        {
+          key: 'priority',
+          title: t('ticket.fields.priority'),
+          render: (_, x) => <Tag color={PRIORITY_COLORS[x.priority]}>{x.priority}</Tag>,
+        },
         { key: 'sla', title: t('ticket.fields.sla'), render: (_, x) => <TicketSla ticket={x} fetchedAt={fetchedAt} /> },
         { key: 'type', title: t('ticket.fields.type'), render: (_, x) => enumLabel('ticket_type', x.type) },
-        ...(showCustomer ? [{ key: 'customer', title: t('ticket.fields.customer_id'),
-          render: (_: unknown, x: Ticket) => <CustomerLink id={x.customer_id} /> }] : []),
+        ...(showCustomer
+          ? [
+              {
+                key: 'customer',
+                title: t('ticket.fields.customer_id'),
+                render: (_: unknown, x: Ticket) => <CustomerLink id={x.customer_id} />,
+              },
+            ]
+          : []),
         { key: 'assignee', title: t('ticket.fields.assignee_id'), render: (_, x) => userName(x.assignee_id) },
         { key: 'created', title: t('ticket.fields.created_at'), render: (_, x) => formatDateTime(x.created_at) },
-      ]} />
+      ]}
+    />
   );
 }
