@@ -489,6 +489,7 @@ export async function scenario({ browser, base, artifacts, password }) {
     throw new Error(
       `e2e step "${current}" failed at ${page.url()} (screenshot e2e-artifacts/failure.png; ` +
         `the page says: ${await pageMessages(page)}): ${error.message}`,
+      { cause: error },
     );
   } finally {
     await context.close();

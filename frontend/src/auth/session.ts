@@ -56,7 +56,7 @@ export function decodeClaims(access: string): Claims | null {
 export function getTokens(): Tokens | null {
   const raw = localStorage.getItem(KEY);
   if (raw !== cached.raw) {
-    let tokens: Tokens | null = null;
+    let tokens: Tokens | null;
     try {
       tokens = raw ? (JSON.parse(raw) as Tokens) : null;
     } catch {

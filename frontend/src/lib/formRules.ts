@@ -59,6 +59,7 @@ export function valueProblem(t: TFunction, rule: FieldRule, value: unknown, patt
 // `Cleaned`, domain/text.py): NFKC, invisible characters dropped, whitespace collapsed and trimmed.
 // A text passes a check when it passes as typed or as cleaned.
 const INVISIBLE =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class -- the server's list of code points, each one on purpose
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]/g;
 
 export function cleanText(text: string): string {

@@ -13,13 +13,13 @@ const REGISTRATION_AUTHORITIES = '123456789ANY';
 const RIC_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]; // 2**(17-i) mod 11
 const RIC_CHECK = '10X98765432';
 
+// Python's str.split() also splits on \x1c-\x1f and \x85, which \s leaves alone.
+// eslint-disable-next-line no-control-regex -- those separators are control characters
+const PYTHON_WHITESPACE = /[\s\x1c-\x1f\x85]+/g;
+
 /** A code as the server stores it: NFKC (full-width input), no whitespace, upper case. */
 export function compact(value: string): string {
-  // Python's str.split() also splits on \x1c-\x1f and \x85, which \s leaves alone.
-  return value
-    .normalize('NFKC')
-    .replace(/[\s\x1c-\x1f\x85]+/g, '')
-    .toUpperCase();
+  return value.normalize('NFKC').replace(PYTHON_WHITESPACE, '').toUpperCase();
 }
 
 /** The 18th character of a credit code from its first 17 (GB 32100-2015, mod 31). */

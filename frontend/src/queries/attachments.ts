@@ -36,7 +36,7 @@ function send(
     if (access) xhr.setRequestHeader('Authorization', `Bearer ${access}`);
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(Math.round((e.loaded / e.total) * 100));
     xhr.onload = () => {
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = JSON.parse(xhr.responseText);
       } catch {

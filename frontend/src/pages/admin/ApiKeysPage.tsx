@@ -11,6 +11,7 @@ import { fromNow } from '../../lib/format';
 import { fieldRules } from '../../lib/formRules';
 import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
+import { useNow } from '../../lib/useNow';
 import { useApiKeys, useRevokeApiKey, useRotateApiKey } from '../../queries/apiKeys';
 import { useUserName } from '../../queries/users';
 import { ApiKeyCreateModal } from './ApiKeyCreateModal';
@@ -20,6 +21,18 @@ type Key = Schemas['ApiKeyOut'];
 const STATUS_COLORS: Record<Key['status'], string> = { active: 'green', expired: 'orange', revoked: 'default' };
 const MONO = { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace' };
 const DEFAULT_GRACE_HOURS = 24;
+
+/** Until when a rotated key's old secret still works; gone once that time passes. */
+function GraceNote({ until }: { until: string }) {
+  const { t } = useTranslation();
+  const now = useNow();
+  if (Date.parse(until) <= now) return null;
+  return (
+    <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+      {t('apiKeys.previousValidUntil', { time: formatDateTime(until) })}
+    </Typography.Text>
+  );
+}
 
 /** API keys for other systems (admins): create, rotate and revoke; a secret is shown once. */
 export default function ApiKeysPage() {
@@ -40,14 +53,7 @@ export default function ApiKeysPage() {
       {t(`apiKeys.statuses.${k.status}`)}
     </Tag>
   );
-  const graceNote = (k: Key) =>
-    k.status === 'active' &&
-    k.previous_valid_until &&
-    Date.parse(k.previous_valid_until) > Date.now() && (
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {t('apiKeys.previousValidUntil', { time: formatDateTime(k.previous_valid_until) })}
-      </Typography.Text>
-    );
+  const graceNote = (k: Key) => k.status === 'active' && k.previous_valid_until && <GraceNote until={k.previous_valid_until} />;
   const scopes = (k: Key) => (
     <Flex wrap gap={4}>
       {k.scopes.map((s) => (

@@ -88,6 +88,9 @@ function ChartOf({
   testId: string;
 }) {
   const { i18n } = useTranslation();
+  // `build` is a new arrow on every render of the dashboard; what it makes depends only on the
+  // figure and on the language of its labels, so the chart (and ECharts' setOption) is redone on those.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- keyed on the language, see above
   const chart = useMemo(() => build(figure), [figure, i18n.language]);
   const definition = i18n.language.startsWith('zh') ? figure.definition.zh : figure.definition.en;
   return (

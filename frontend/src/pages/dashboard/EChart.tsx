@@ -4,7 +4,7 @@ import { BarChart, LineChart, PieChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 
 echarts.use([BarChart, LineChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
@@ -23,8 +23,8 @@ export function EChart({
 }) {
   const element = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
-  const click = useRef(onClick);
-  click.current = onClick;
+  // The chart is made once; its click listener calls the latest onClick.
+  const click = useEffectEvent((seriesIndex: number, dataIndex: number) => onClick?.(seriesIndex, dataIndex));
 
   useEffect(() => {
     if (!element.current) return undefined;
@@ -32,7 +32,7 @@ export function EChart({
     chart.current = instance;
     // The browser tests find a bar's pixel position through the instance.
     (element.current as HTMLDivElement & { chart?: echarts.ECharts }).chart = instance;
-    instance.on('click', (params) => click.current?.(params.seriesIndex ?? 0, params.dataIndex));
+    instance.on('click', (params) => click(params.seriesIndex ?? 0, params.dataIndex));
     const resize = new ResizeObserver(() => instance.resize());
     resize.observe(element.current);
     return () => {
