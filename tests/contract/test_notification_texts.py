@@ -18,14 +18,23 @@ def web_texts(file: str) -> dict[str, str]:
     block = re.search(r"\n  notificationText: \{\n(.*?)\n  \},\n", source, re.S)
     assert block is not None, f"no notificationText in {file}"
     texts: dict[str, str] = {}
+    outer = None  # the key of a nested block written over several lines
     for line in block.group(1).splitlines():
         key, _, rest = line.strip().partition(": ")
+        if rest == "{":
+            outer = key
+            continue
+        if key in ("}", "},"):
+            outer = None
+            continue
         nested = re.fullmatch(r"\{ (.*) \},", rest)
-        pairs = re.findall(r"(\w+): '((?:[^'\\]|\\.)*)'", nested.group(1)) if nested else []
         if nested:
+            pairs = re.findall(r"(\w+): '((?:[^'\\]|\\.)*)'", nested.group(1))
             texts.update({f"{key}.{sub}": text for sub, text in pairs})
-        else:
-            texts[key] = re.fullmatch(r"'((?:[^'\\]|\\.)*)',?", rest).group(1)
+            continue
+        text = re.fullmatch(r"'((?:[^'\\]|\\.)*)',?", rest)
+        assert text is not None, f"unread line in {file}: {line!r}"
+        texts[f"{outer}.{key}" if outer else key] = text.group(1)
     return {k: re.sub(r"\{\{(\w+)\}\}", r"{\1}", v) for k, v in texts.items()}
 
 
