@@ -44,10 +44,11 @@ test: install lint test-python
 	@if [ -f frontend/package.json ]; then $(MAKE) --no-print-directory -C frontend test; fi
 
 # The Python code's rules and format (pyproject.toml [tool.ruff]); `ruff format .` fixes the
-# format, `ruff check --fix .` what it can of the rules.
+# format, `ruff check --fix .` what it can of the rules. Then the type checker ([tool.mypy]).
 lint: install
 	$(VENV_BIN)/ruff check .
 	$(VENV_BIN)/ruff format --check .
+	$(VENV_BIN)/mypy
 
 test-python:
 	$(VENV_BIN)/pytest -p no:cacheprovider

@@ -103,7 +103,7 @@ class FigureOut(BaseModel):
         p, f = r.period, r.filters
         return cls(
             figure=r.figure.key,
-            unit=r.figure.unit,  # type: ignore[arg-type]
+            unit=r.figure.unit,
             definition=Definition(zh=r.figure.zh, en=r.figure.en),
             period=PeriodOut(
                 from_=p.first_day,

@@ -207,9 +207,9 @@ def configure_logging(settings: Settings) -> None:
     logging.setLogRecordFactory(_with_context(logging.getLogRecordFactory()))
     root = logging.getLogger()
     if not any(h.get_name() == _HANDLER_NAME for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.set_name(_HANDLER_NAME)
-        root.addHandler(handler)
+        stderr = logging.StreamHandler(sys.stderr)
+        stderr.set_name(_HANDLER_NAME)
+        root.addHandler(stderr)
     for handler in root.handlers:
         if handler.get_name() == _HANDLER_NAME:
             handler.setFormatter(

@@ -11,7 +11,7 @@ naming any query parameter a GET route does not declare in the OpenAPI document,
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar, get_origin
@@ -36,7 +36,7 @@ from persistence.ticket_repo import TicketFilter
 M = TypeVar("M", bound=BaseModel)
 
 
-def query_model(model: type[M]) -> Callable[[Request], M]:
+def query_model(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     """A dependency giving `model` validated from the query string (unknown names are refused
     by `refuse_unknown_query`); list fields take every occurrence (`?stage=a&stage=b`)."""
     lists = frozenset(
@@ -217,13 +217,10 @@ CustomerSort = Literal[
 ]
 
 
-class CustomerQuery(BaseModel):
-    """The customer list's query parameters as one model, validated in one pass."""
+class CustomerFilters(BaseModel):
+    """Which customers, in which order: the list's parameters without its paging (an export
+    takes every match)."""
 
-    limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
-    cursor: str | None = Field(
-        None, max_length=500, description="`next_cursor` of the previous page."
-    )
     sort: CustomerSort = "-created_at"
     q: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
         None, max_length=100, description="Search, as GET /search matches customers."
@@ -289,13 +286,22 @@ class CustomerQuery(BaseModel):
     name: Annotated[str | None, AfterValidator(refuse_nul)] = Field(
         None, max_length=100, description="Name contains (case-insensitive)."
     )
+    exact_total: bool = Field(
+        False, description="Count every match exactly, however many (slower on wide filters)."
+    )
+
+
+class CustomerQuery(CustomerFilters):
+    """The customer list's query parameters as one model, validated in one pass."""
+
+    limit: int = Field(50, ge=1, le=200, description="Page size, at most 200.")
+    cursor: str | None = Field(
+        None, max_length=500, description="`next_cursor` of the previous page."
+    )
     with_total: bool = Field(
         False,
         description="Also count the matches: exactly up to 10,000, the planner's estimate past "
         "that (see `total_accuracy`).",
-    )
-    exact_total: bool = Field(
-        False, description="Count every match exactly, however many (slower on wide filters)."
     )
 
 
@@ -337,7 +343,7 @@ def parse_custom(
 
 
 async def customer_filter(
-    uow: Any, actor: Actor, q: CustomerQuery, *, zone: str, now: datetime
+    uow: Any, actor: Actor, q: CustomerFilters, *, zone: str, now: datetime
 ) -> CustomerFilter:
     """The list's filter from its query; 403 for a filter or sort on what the role may not
     see (money and what derives from it, sensitive custom fields: a filter would tell the

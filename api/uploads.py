@@ -4,7 +4,7 @@ to the attachment store, and stops as soon as the size limit is passed."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from python_multipart.exceptions import FormParserError
@@ -14,6 +14,9 @@ from starlette.requests import Request
 
 from domain.errors import Invalid, TooLarge
 from persistence.attachment_store import AttachmentStore, TempUpload
+
+if TYPE_CHECKING:  # a TypedDict its module defines for type checkers only
+    from python_multipart.multipart import MultipartCallbacks
 
 OVERHEAD = 64 * 1024  # bytes of boundaries, part headers and other fields on top of the file
 MAX_PARTS = 8
@@ -44,19 +47,16 @@ class _Parts:
         self.file_ended = self.ended = False
         self.pending: list[bytes] = []
 
-    def callbacks(self) -> dict:
+    def callbacks(self) -> "MultipartCallbacks":
         return {
-            name: getattr(self, name)
-            for name in (
-                "on_part_begin",
-                "on_part_data",
-                "on_part_end",
-                "on_header_field",
-                "on_header_value",
-                "on_header_end",
-                "on_headers_finished",
-                "on_end",
-            )
+            "on_part_begin": self.on_part_begin,
+            "on_part_data": self.on_part_data,
+            "on_part_end": self.on_part_end,
+            "on_header_field": self.on_header_field,
+            "on_header_value": self.on_header_value,
+            "on_header_end": self.on_header_end,
+            "on_headers_finished": self.on_headers_finished,
+            "on_end": self.on_end,
         }
 
     def on_part_begin(self) -> None:
@@ -154,6 +154,7 @@ async def receive_file(
             data = b"".join(parts.pending)
             parts.pending.clear()
             if data:
+                assert upload is not None  # file data comes after the part's filename
                 if upload.size + len(data) > limit:
                     raise TooLarge(limit)
                 await run_in_threadpool(upload.write, data)

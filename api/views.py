@@ -56,12 +56,13 @@ async def customer_export_rows(
     hidden = await sensitive_keys(uow)
     out: list[Sequence[Any]] = []
     for row, in_full in zip(rows, full, strict=True):
-        if not in_full:
-            values = row._asdict()
-            values["custom_fields"] = dict(values["custom_fields"] or {})
-            rules.redact(actor, row.owner_id, values, hidden)
-            row = tuple(values.values())
-        out.append(row)
+        if in_full:
+            out.append(row)
+            continue
+        values = row._asdict()
+        values["custom_fields"] = dict(values["custom_fields"] or {})
+        rules.redact(actor, row.owner_id, values, hidden)
+        out.append(tuple(values.values()))
     return out
 
 

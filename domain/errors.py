@@ -70,6 +70,7 @@ class Invalid(DomainError):
         super().__init__(
             detail or "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
         )
+        self.errors = errors
 
 
 class TooLarge(DomainError):

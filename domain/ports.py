@@ -29,6 +29,7 @@ class UnitOfWork(Protocol):
     tasks: Any
     values: Any  # customer value (RFM)
     imports: Any  # import records, matching and bulk writes (persistence/imports/repo.py)
+    summaries: Any  # a customer page's counts
     search: Any
     saved_views: Any
     api_keys: Any

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.errors import Forbidden
+
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -45,6 +47,14 @@ class Actor:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    @property
+    def person_id(self) -> int:
+        """The user acting, for what is a person's own (inbox, reports, profile). Requests
+        always have one (an API key acts as its owner, else its maker); the system has none."""
+        if self.user_id is None:
+            raise Forbidden("Only a signed-in user has this.")
+        return self.user_id
 
 
 SYSTEM = Actor(user_id=None, role=Role.ADMIN)

@@ -7,6 +7,7 @@ SLA due times included."""
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -51,7 +52,7 @@ def policy_errors(values: dict[str, Any]) -> list[dict[str, str]]:
     return errors
 
 
-def _member(kind: type[Any], value: Any, field: str) -> Any:
+def _member(kind: type[StrEnum], value: Any, field: str) -> Any:
     try:
         return kind(value).value
     except ValueError:

@@ -132,8 +132,8 @@ async def _refresh_thresholds(uow: UnitOfWork, ticket: Any, now: datetime) -> No
     facts = await sla_facts(uow, ticket)
     for column, value in thresholds(facts, paused=ticket.paused_since is not None, now=now).items():
         setattr(ticket, column, value)
-    for column, value in fulfilled_minutes(facts, resolved_at=ticket.resolved_at).items():
-        setattr(ticket, column, value)
+    for column, minutes in fulfilled_minutes(facts, resolved_at=ticket.resolved_at).items():
+        setattr(ticket, column, minutes)
 
 
 async def _apply_policy(uow: UnitOfWork, ticket: Any) -> None:
@@ -543,7 +543,7 @@ async def transition(
     if to == Status.RESOLVED:
         ticket.resolved_at = now
         ticket.first_response_at = ticket.first_response_at or now
-    if to == Status.CLOSED:
+    if to == Status.CLOSED and satisfaction is not None:  # checked above: closing takes it
         ticket.closed_at, ticket.customer_accepted = now, True
         ticket.satisfaction_response_speed = satisfaction["response_speed"]
         ticket.satisfaction_resolution = satisfaction["resolution"]

@@ -106,7 +106,7 @@ async def _run_records(
             checked = Checked(plan, mapping, unmapped, len(sheet.rows))
             if options.mode.value == "dry_run" or service.rejected(options, checked):
                 raise _Rollback(checked)
-            run = await uow.imports.get(run_id)
+            run = await _import_record(uow, run_id)
             for name, value in (await _summary(sheet, checked, reports_dir)).items():
                 setattr(run, name, value)
             run.undo = {"records": created}
@@ -129,7 +129,14 @@ async def _set(database: Database, run_id: int, **values: Any) -> bool:
     async with database.session(write=True) as session:
         await session.execute(update(DataImport).where(DataImport.id == run_id).values(**values))
         run = await session.get(DataImport, run_id)
-        return bool(run.cancel_requested)
+        return run is not None and bool(run.cancel_requested)
+
+
+async def _import_record(uow: SqlUnitOfWork, run_id: int) -> DataImport:
+    run = await uow.imports.get(run_id)
+    if run is None:  # import records are never deleted
+        raise LookupError(f"import {run_id} not found")
+    return run
 
 
 async def run_import(
@@ -228,7 +235,7 @@ async def _run(
             return
         async with database.session(write=True) as session:
             uow = SqlUnitOfWork(session)
-            run = await uow.imports.get(run_id)
+            run = await _import_record(uow, run_id)
             if run.cancel_requested:
                 raise Cancelled
             undo = await service.apply(uow, clock, actor, run, checked, zone, child.call)

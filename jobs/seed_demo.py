@@ -44,7 +44,7 @@ TAGS = [
     ("偏好本地化服务", "#eb2f96"),
     ("价值-高", "#faad14"),
 ]
-CUSTOM_FIELDS = [
+CUSTOM_FIELDS: list[dict[str, Any]] = [
     {"key": "erp_system", "label_zh": "现用ERP系统", "label_en": "Current ERP", "type": "text"},
     {
         "key": "annual_budget",
@@ -169,7 +169,7 @@ ORGANIZATIONS: list[tuple[Any, ...]] = [
         [("刘芳", "运营经理", "13880012345", None, None)],
     ),
 ]
-INDIVIDUALS = [
+INDIVIDUALS: list[tuple[Any, ...]] = [
     (
         "张三",
         id_number("110105", "19850312", 123),
@@ -226,7 +226,7 @@ async def seed_demo(
                     "password": password,
                     "role": role,
                     "display_name": display,
-                    "department_id": departments.get(department),
+                    "department_id": departments[department] if department else None,
                 },
             )
             users[username] = user.id
@@ -329,7 +329,7 @@ ORDERS = [
     ("张三", 20, {"product": "个人版年度订阅", "amount": "9800.00", "status": "confirmed"}),
 ]
 # (customer, days ago, title, stage, budget, then: None | ("won", order) | ("lost", reason))
-OPPORTUNITIES = [
+OPPORTUNITIES: list[tuple[Any, ...]] = [
     ("上海云帆科技有限公司", 25, "ERP 二期定制开发", "quote", ("300000", "500000"), None),
     ("北京华信数据服务有限公司", 45, "数据中台采购", "intent", ("800000", None), None),
     (
@@ -397,7 +397,7 @@ async def _add_sales(
     actions due or overdue), through the services so that the derived fields follow."""
 
     async def owner_of(name: str) -> tuple[Any, Actor]:
-        customer = await uow.customers.get(customers[name])
+        customer = await uow.customers.require(customers[name])
         return customer, Actor(user_id=customer.owner_id, role=Role.ACCOUNT_MANAGER)
 
     def ago(days: int) -> FixedClock:

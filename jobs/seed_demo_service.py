@@ -144,14 +144,14 @@ async def add_service_desk(
     agent = Actor(
         user_id=users["agent"],
         role=Role.AGENT,
-        department_id=(await uow.users.get(users["agent"])).department_id,
+        department_id=(await uow.users.require(users["agent"])).department_id,
     )
     # The history first, so that the list, newest first, opens with today's tickets.
     for n, (name, days, kind, title, speed, resolution, attitude, overall, comment) in enumerate(
         CLOSED
     ):
         opened = now - timedelta(days=days, hours=n % 5)
-        fields = {
+        fields: dict[str, Any] = {
             "customer_id": customers[name],
             "type": kind,
             "channel": "online_chat",
@@ -184,7 +184,7 @@ async def add_service_desk(
     oldest_first = sorted(TICKETS, key=lambda t: -t[1])
     for name, hours, kind, urgent, important, title, moves in oldest_first:
         opened = now - timedelta(hours=hours)
-        fields: dict[str, Any] = {
+        fields = {
             "customer_id": customers[name],
             "type": kind,
             "channel": "phone",

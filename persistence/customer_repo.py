@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    BindParameter,
     Boolean,
     Integer,
     Row,
@@ -37,8 +38,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.customer import ActivityStatus
+from domain.errors import NotFound
 from domain.roles import Actor, Role
-from persistence.db import AUTOCOMMIT
+from persistence.db import AUTOCOMMIT, rowcount
 from persistence.models import (
     GRADE_RANK,
     LAST_CONTACT_SORT,
@@ -118,6 +120,13 @@ class SqlCustomerRepo:
 
     async def get(self, customer_id: int) -> Customer | None:
         return await self.session.get(Customer, customer_id)
+
+    async def require(self, customer_id: int) -> Customer:
+        """A customer that must exist (the parent of a record just read or written)."""
+        customer = await self.session.get(Customer, customer_id)
+        if customer is None:
+            raise NotFound("customer", customer_id)
+        return customer
 
     async def add(self, **values: Any) -> Customer:
         customer = Customer(**values)
@@ -402,7 +411,7 @@ class SqlCustomerRepo:
             .values(activity_status=ActivityStatus.ACTIVE.value, updated_at=now)
             .execution_options(**sync)
         )
-        return woken.rowcount > 0
+        return rowcount(woken) > 0
 
 
 _VIEWS: dict[tuple[str, str], Select] = {}
@@ -591,7 +600,8 @@ def _page_statements(
     if key is Customer.id:
         order = order[:1]
     if "cursor_id" in params:
-        value, last_id = bindparam("cursor_value"), bindparam("cursor_id")
+        cursor_value: BindParameter[Any] = bindparam("cursor_value")
+        last_id: BindParameter[int] = bindparam("cursor_id")
         if key is Customer.id:
             conditions.append(Customer.id < last_id if descending else Customer.id > last_id)
         else:
@@ -599,7 +609,7 @@ def _page_statements(
             # The cursor holds amounts in fen, as stored.
             typed = BigInteger() if sort == "cumulative_amount" else key.type
             left = tuple_(type_coerce(key, typed), Customer.id)
-            right = tuple_(type_coerce(value, typed), last_id)
+            right = tuple_(type_coerce(cursor_value, typed), last_id)
             conditions.append(left < right if descending else left > right)
     # Page first, decorate after: the page's ids come from the filters and the sort's index
     # alone; only those rows get their tags and ways to reach (the view's per-row work).
@@ -785,11 +795,15 @@ class SqlCodeCounter:
         anyway: there it is part of the transaction."""
         dialect = self.session.get_bind().dialect.name
         make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = make_insert(CodeCounter).values(prefix=prefix, last_value=count)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[CodeCounter.prefix],
-            set_={"last_value": CodeCounter.last_value + count},
-        ).returning(CodeCounter.last_value)
+        stmt = (
+            make_insert(CodeCounter)
+            .values(prefix=prefix, last_value=count)
+            .on_conflict_do_update(
+                index_elements=[CodeCounter.prefix],
+                set_={"last_value": CodeCounter.last_value + count},
+            )
+            .returning(CodeCounter.last_value)
+        )
         autocommit = self.session.info.get(AUTOCOMMIT)
         if dialect == "postgresql" and autocommit is not None:
             async with autocommit.connect() as connection:

@@ -4,6 +4,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from domain.roles import Actor
 from persistence.models import Contact, CustomerOrder, FollowUp, Opportunity, Task, Ticket
@@ -33,12 +36,13 @@ class SqlCustomerSummaryRepo:
     async def counts(self, actor: Actor, customer_id: int) -> Counts:
         """One statement of scalar subqueries; tickets only those the actor may read."""
 
-        def count(model: type, *where: object) -> object:
+        def count(
+            customer_column: InstrumentedAttribute[int] | InstrumentedAttribute[int | None],
+            *where: ColumnElement[bool],
+        ) -> ScalarSelect[int]:
+            # The FROM is the column's table.
             return (
-                select(func.count())
-                .select_from(model)
-                .where(model.customer_id == customer_id, *where)
-                .scalar_subquery()
+                select(func.count()).where(customer_column == customer_id, *where).scalar_subquery()
             )
 
         readable = SqlTicketRepo(self.session)._readable(actor).with_only_columns(Ticket.id)
@@ -52,19 +56,19 @@ class SqlCustomerSummaryRepo:
         row = (
             await self.session.execute(
                 select(
-                    count(Contact),
-                    count(FollowUp),
-                    count(CustomerOrder),
-                    count(Opportunity),
-                    count(Opportunity, Opportunity.stage.in_(OPEN_STAGES)),
+                    count(Contact.customer_id),
+                    count(FollowUp.customer_id),
+                    count(CustomerOrder.customer_id),
+                    count(Opportunity.customer_id),
+                    count(Opportunity.customer_id, Opportunity.stage.in_(OPEN_STAGES)),
                     select(func.coalesce(func.sum(budget), 0))
                     .where(
                         Opportunity.customer_id == customer_id, Opportunity.stage.in_(OPEN_STAGES)
                     )
                     .scalar_subquery(),
-                    count(Ticket, tickets),
-                    count(Ticket, tickets, Ticket.status.not_in(OPEN_TICKET_EXCLUDED)),
-                    count(Task, Task.done_at.is_(None)),
+                    count(Ticket.customer_id, tickets),
+                    count(Ticket.customer_id, tickets, Ticket.status.not_in(OPEN_TICKET_EXCLUDED)),
+                    count(Task.customer_id, Task.done_at.is_(None)),
                 )
             )
         ).one()

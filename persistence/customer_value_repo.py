@@ -35,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.customer_value import CANCELLED, GRADE_RULES, QUINTILES, Raw
+from persistence.db import rowcount
 from persistence.lifecycle_scan_repo import AUDIT_COLUMNS, CUSTOMER
 from persistence.models import AuditEvent, Customer, CustomerOrder, JobRun, UtcDateTime
 
@@ -162,7 +163,7 @@ class SqlCustomerValueRepo:
             )
         )
         await self._analyze(SCORE)
-        return result.rowcount
+        return rowcount(result)
 
     async def thresholds(self, as_of: date) -> dict[str, list[dict[str, Any]]]:
         """Per dimension and score: the lowest and highest raw value that got it, and how

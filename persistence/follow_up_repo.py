@@ -100,7 +100,7 @@ class SqlFollowUpRepo:
 
     # ---- lists ----
 
-    def _readable(self, actor: Actor) -> Select[Any]:
+    def _readable(self, actor: Actor) -> Select[*tuple[Any, ...]]:
         """Follow-ups with their customer's name; archived customers are left out of lists,
         account managers see their own customers' only."""
         stmt = (
@@ -142,7 +142,9 @@ class SqlFollowUpRepo:
         )
         return await self._page(stmt, cursor, limit)
 
-    async def _page(self, stmt: Select[Any], cursor: str | None, limit: int) -> Page[Row]:
+    async def _page(
+        self, stmt: Select[*tuple[Any, ...]], cursor: str | None, limit: int
+    ) -> Page[Row]:
         if cursor:
             at, last_id = decode_cursor(cursor, kinds=(datetime, int))
             # A row comparison: the (at, id) indexes seek straight to the cursor.
@@ -155,8 +157,10 @@ class SqlFollowUpRepo:
             ).all()
         )
         more, rows = len(rows) > limit, rows[:limit]
-        last = rows[-1][0] if rows else None
-        return Page(rows, encode_cursor([last.at.isoformat(), last.id]) if more else None)
+        if not more:
+            return Page(rows, None)
+        last = rows[-1][0]
+        return Page(rows, encode_cursor([last.at.isoformat(), last.id]))
 
     async def due_page(
         self,

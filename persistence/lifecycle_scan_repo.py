@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.customer import ActivityStatus
 from domain.lifecycle import Cuts, Thresholds
 from domain.ticket import Status, TicketType
+from persistence.db import rowcount
 from persistence.models import (
     AuditEvent,
     Customer,
@@ -61,7 +62,7 @@ TICKET = Ticket.__table__.c
 AUDIT_COLUMNS = ("at", "actor_id", "entity_type", "entity_id", "customer_id", "action", "changes")
 
 
-def id_set(dialect: str, ids: Sequence[int]) -> Select[Any]:
+def id_set(dialect: str, ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
     """The ids as a one-column SELECT bound as a single parameter (an array on PostgreSQL, a
     JSON array on SQLite), so any number of them fits in one statement."""
     if dialect == "postgresql":
@@ -221,7 +222,7 @@ class SqlLifecycleScanRepo:
                 rows,
             )
         )
-        return result.rowcount
+        return rowcount(result)
 
     async def add_tasks(
         self, customer_ids: Sequence[int], kind: str, title: str, due_on: date, now: datetime
@@ -258,11 +259,11 @@ class SqlLifecycleScanRepo:
                 rows,
             )
         )
-        return result.rowcount
+        return rowcount(result)
 
     # ---- helpers ----
 
-    async def _insert_alerts(self, rows: Select[Any]) -> list[int]:
+    async def _insert_alerts(self, rows: Select[*tuple[Any, ...]]) -> list[int]:
         make_insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         stmt = (
             make_insert(LifecycleAlert)

@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -17,6 +17,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     Time,
     TypeDecorator,
@@ -93,6 +94,8 @@ class Money(TypeDecorator[Decimal]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every model here is mapped to one Table (SQLAlchemy types it as the wider FromClause).
+    __table__: ClassVar[Table]
 
 
 class Timestamped:
@@ -104,12 +107,14 @@ class Versioned(Timestamped):
     # Optimistic concurrency: every UPDATE says WHERE version = :seen and bumps it.
     version: Mapped[int] = mapped_column(Integer)
 
+    __table__: ClassVar[Table]
+
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
         return {"version_id_col": cls.__table__.c.version}
 
 
-class Department(Versioned, Base):
+class Department(Base, Versioned):
     __tablename__ = "department"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -120,7 +125,7 @@ class Department(Versioned, Base):
     )
 
 
-class User(Versioned, Base):
+class User(Base, Versioned):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -175,7 +180,7 @@ class CodeCounter(Base):
     last_value: Mapped[int] = mapped_column(Integer)
 
 
-class Customer(Versioned, Base):
+class Customer(Base, Versioned):
     __tablename__ = "customer"
     __table_args__ = (
         # With `archived`, which every list filters on: a page and its count read the index
@@ -269,7 +274,7 @@ class Customer(Versioned, Base):
         return name
 
 
-class Contact(Versioned, Base):
+class Contact(Base, Versioned):
     __tablename__ = "contact"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -285,7 +290,7 @@ class Contact(Versioned, Base):
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Tag(Versioned, Base):
+class Tag(Base, Versioned):
     __tablename__ = "tag"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -311,7 +316,7 @@ class CustomerTag(Base):
     )
 
 
-class CustomFieldDefinition(Versioned, Base):
+class CustomFieldDefinition(Base, Versioned):
     __tablename__ = "custom_field_definition"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -346,7 +351,7 @@ class AuditEvent(Base):
     api_key_id: Mapped[int | None] = mapped_column(Id)
 
 
-class ApiKey(Versioned, Base):
+class ApiKey(Base, Versioned):
     """A machine's credential (domain/api_key.py). The secret itself is never stored."""
 
     __tablename__ = "api_key"
@@ -401,7 +406,7 @@ class ApiKeyWindow(Base):
 # ---- sales: orders, follow-ups, opportunities -----------------------------------------------
 
 
-class CustomerOrder(Versioned, Base):
+class CustomerOrder(Base, Versioned):
     """An order or contract; amounts are CNY (fen in the database, Decimal in code)."""
 
     __tablename__ = "customer_order"
@@ -423,7 +428,7 @@ class CustomerOrder(Versioned, Base):
     created_by: Mapped[int | None] = mapped_column(Id)
 
 
-class Opportunity(Versioned, Base):
+class Opportunity(Base, Versioned):
     __tablename__ = "opportunity"
     __table_args__ = (
         Index("ix_opportunity_customer_id_id", "customer_id", "id"),
@@ -444,7 +449,7 @@ class Opportunity(Versioned, Base):
     last_effective_follow_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class FollowUp(Versioned, Base):
+class FollowUp(Base, Versioned):
     __tablename__ = "follow_up"
     __table_args__ = (
         Index("ix_follow_up_customer_id_at", "customer_id", "at"),
@@ -472,7 +477,7 @@ class FollowUp(Versioned, Base):
     effective: Mapped[bool] = mapped_column(Boolean, default=False)  # the customer responded
 
 
-class CadenceRule(Versioned, Base):
+class CadenceRule(Base, Versioned):
     """How often a customer in a lifecycle stage should be followed up."""
 
     __tablename__ = "cadence_rule"
@@ -482,7 +487,7 @@ class CadenceRule(Versioned, Base):
     interval_days: Mapped[int] = mapped_column(Integer)
 
 
-class LifecycleSettings(Versioned, Base):
+class LifecycleSettings(Base, Versioned):
     """The one row (id 1) of thresholds for the pool and the lifecycle and value jobs."""
 
     __tablename__ = "lifecycle_settings"
@@ -512,7 +517,7 @@ class LifecycleAlert(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class Task(Versioned, Base):
+class Task(Base, Versioned):
     """A to-do for a user that a job created (activate a dormant customer, verify a record)."""
 
     __tablename__ = "task"
@@ -529,7 +534,7 @@ class Task(Versioned, Base):
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class ChangeRequest(Versioned, Base):
+class ChangeRequest(Base, Versioned):
     """信息变更审核: a non-admin's edit of a key identity field, waiting for an admin."""
 
     __tablename__ = "change_request"
@@ -562,7 +567,7 @@ class ChangeRequest(Versioned, Base):
 # ---- service tickets ------------------------------------------------------------------------
 
 
-class Ticket(Versioned, Base):
+class Ticket(Base, Versioned):
     __tablename__ = "ticket"
     __table_args__ = (
         Index("ix_ticket_status_id", "status", "id"),
@@ -695,7 +700,7 @@ class Attachment(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
-class SlaPolicy(Versioned, Base):
+class SlaPolicy(Base, Versioned):
     """Targets per priority, optionally per ticket type (a type row wins over the plain one)."""
 
     __tablename__ = "sla_policy"
@@ -710,7 +715,7 @@ class SlaPolicy(Versioned, Base):
     calendar: Mapped[str] = mapped_column(String(10))
 
 
-class RoutingRule(Versioned, Base):
+class RoutingRule(Base, Versioned):
     __tablename__ = "routing_rule"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -718,7 +723,7 @@ class RoutingRule(Versioned, Base):
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"))
 
 
-class BusinessHours(Versioned, Base):
+class BusinessHours(Base, Versioned):
     """The one business calendar (row id 1): working hours in a zone."""
 
     __tablename__ = "business_hours"
@@ -1017,7 +1022,7 @@ def on_dialect(obj: Any, dialect: str) -> bool:
     return condition is None or condition.dialect in (None, dialect)
 
 
-class SavedView(Versioned, Base):
+class SavedView(Base, Versioned):
     """A named list query (domain/search/views.py): the list's own query parameters."""
 
     __tablename__ = "saved_view"

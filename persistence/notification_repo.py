@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persistence.db import rowcount
 from persistence.models import Notification, User
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
@@ -103,7 +104,7 @@ class SqlNotificationRepo:
             .where(Notification.id == notification_id, Notification.user_id == user_id)
             .values(read_at=func.coalesce(Notification.read_at, at))
         )
-        return result.rowcount > 0
+        return rowcount(result) > 0
 
     async def mark_all_read(self, user_id: int, at: datetime) -> int:
         result = await self.session.execute(
@@ -111,7 +112,7 @@ class SqlNotificationRepo:
             .where(Notification.user_id == user_id, Notification.read_at.is_(None))
             .values(read_at=at)
         )
-        return result.rowcount
+        return rowcount(result)
 
     # ---- e-mail outbox ----
 
@@ -150,4 +151,4 @@ class SqlNotificationRepo:
             .where(Notification.id.in_(notification_ids), Notification.emailed_at.is_(None))
             .values(emailed_at=at)
         )
-        return result.rowcount
+        return rowcount(result)

@@ -60,7 +60,7 @@ class SqlOpportunityRepo:
         )
         return DEFAULT_STALE_DAYS if days is None else int(days)
 
-    def _readable(self, actor: Actor) -> Select[Any]:
+    def _readable(self, actor: Actor) -> Select[*tuple[Any, ...]]:
         stmt = (
             select(Opportunity, Customer.name)
             .join(Customer, Customer.id == Opportunity.customer_id)
@@ -108,7 +108,7 @@ class SqlOpportunityRepo:
 
 
 async def _page(
-    session: AsyncSession, stmt: Select[Any], cursor: str | None, limit: int
+    session: AsyncSession, stmt: Select[*tuple[Any, ...]], cursor: str | None, limit: int
 ) -> Page[Row]:
     if cursor:
         stmt = stmt.where(Opportunity.id < decode_cursor(cursor, kinds=(int,))[0])

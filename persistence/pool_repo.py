@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from persistence.db import rowcount
 from persistence.models import (
     AuditEvent,
     Contact,
@@ -141,7 +142,7 @@ class SqlPoolRepo:
                 updated_at=now,
             )
         )
-        if result.rowcount != 1:
+        if rowcount(result) != 1:
             return False
         await self.session.refresh(customer)
         return True
@@ -199,7 +200,7 @@ class SqlPoolRepo:
             changes,
         ).where(C.id.in_(self._id_set(customer_ids)))
         result = await self.session.execute(insert(AuditEvent).from_select(AUDIT_COLUMNS, rows))
-        return result.rowcount
+        return rowcount(result)
 
     async def warn_unengaged(
         self, kind: str, *, since: datetime, before: datetime, now: datetime
@@ -306,7 +307,7 @@ class SqlPoolRepo:
         result = await self.session.execute(
             insert(Notification).from_select([*NOTIFICATION_COLUMNS, "params"], rows)
         )
-        return result.rowcount
+        return rowcount(result)
 
     # ---- SQL helpers --------------------------------------------------------------------
 
@@ -326,7 +327,7 @@ class SqlPoolRepo:
             return func.to_char(column, literal("YYYY-MM-DD", String))
         return cast(column, String)
 
-    def _id_set(self, ids: Sequence[int]) -> Select[Any]:
+    def _id_set(self, ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
         """The ids as a one-column SELECT bound as a single parameter (an array on
         PostgreSQL, a JSON array on SQLite), so any number of them fits in one statement."""
         if self.dialect == "postgresql":

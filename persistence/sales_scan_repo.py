@@ -31,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.roles import Role
+from persistence.db import rowcount
 from persistence.follow_up_repo import has_cadence_rule, open_next_action
 from persistence.models import (
     Customer,
@@ -215,7 +216,7 @@ class SqlSalesScanRepo:
             .exists()
         )
 
-    async def _insert_alerts(self, rows: Select[Any]) -> list[int]:
+    async def _insert_alerts(self, rows: Select[*tuple[Any, ...]]) -> list[int]:
         if self.dialect == "postgresql":
             # The probes' estimated cost triggers JIT compilation, which takes seconds and
             # saves nothing on these statements (as in sla_scan_repo).
@@ -229,13 +230,13 @@ class SqlSalesScanRepo:
         )
         return list((await self.session.scalars(stmt)).all())
 
-    async def _insert_notifications(self, rows: Select[Any], **params: Any) -> int:
+    async def _insert_notifications(self, rows: Select[*tuple[Any, ...]], **params: Any) -> int:
         """`params` (SQL expressions) become the notification's parameters."""
         rows = rows.add_columns(json_object(self.session.get_bind().dialect.name, **params))
         result = await self.session.execute(
             Notification.__table__.insert().from_select([*NOTIFICATION_COLUMNS, "params"], rows)
         )
-        return result.rowcount
+        return rowcount(result)
 
     def _title(self, prefix: str, name: Any) -> Any:
         return func.substr(literal(prefix, String) + name, 1, 200)
@@ -258,7 +259,7 @@ class SqlSalesScanRepo:
             "+00:00", String
         )
 
-    def _id_set(self, ids: Sequence[int]) -> Select[Any]:
+    def _id_set(self, ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
         """The ids as a one-column SELECT bound as one parameter, so any number fits."""
         if self.dialect == "postgresql":
             return select(func.unnest(literal(list(ids), ARRAY(BigInteger))))

@@ -5,11 +5,12 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import cast, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.custom_field import Definition, FieldType
 from domain.text import comparison_key
+from persistence.db import rowcount
 from persistence.models import AuditEvent, Customer, CustomerTag, CustomFieldDefinition, Tag
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
@@ -67,9 +68,9 @@ class SqlTagRepo:
         await self.session.execute(
             insert(CustomerTag).from_select(
                 ["customer_id", "tag_id"],
-                select(
-                    CustomerTag.customer_id, func.cast(target_id, CustomerTag.tag_id.type)
-                ).where(CustomerTag.tag_id == source_id, CustomerTag.customer_id.not_in(already)),
+                select(CustomerTag.customer_id, cast(target_id, CustomerTag.tag_id.type)).where(
+                    CustomerTag.tag_id == source_id, CustomerTag.customer_id.not_in(already)
+                ),
             )
         )
         await self.session.execute(delete(CustomerTag).where(CustomerTag.tag_id == source_id))
@@ -97,7 +98,7 @@ class SqlTagRepo:
                 CustomerTag.customer_id == customer_id, CustomerTag.tag_id == tag_id
             )
         )
-        return result.rowcount > 0
+        return rowcount(result) > 0
 
 
 class SqlCustomFieldRepo:

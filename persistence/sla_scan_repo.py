@@ -32,6 +32,7 @@ from sqlalchemy.orm import aliased
 
 from domain.roles import Role
 from domain.sla_alert import ESCALATION_KIND, ONCE, AlertRule, Target, Threshold
+from persistence.db import rowcount
 from persistence.models import (
     Department,
     Json,
@@ -124,7 +125,7 @@ class SqlSlaScanRepo:
         """One notification per recipient and ticket: the assignee, and as the rule says the
         department's supervisor and every admin. Inactive users are skipped."""
         mine = Ticket.id.in_(self._id_set(ticket_ids))
-        parts: list[Select[Any]] = [
+        parts: list[Select[*tuple[Any, ...]]] = [
             select(Ticket.id.label("ticket_id"), Ticket.assignee_id.label("user_id")).where(mine)
         ]
         if rule.notify_supervisor:
@@ -156,7 +157,7 @@ class SqlSlaScanRepo:
             literal(data, Json),
         ).where(Ticket.id.in_(self._id_set(ticket_ids)))
         result = await self.session.execute(insert(TicketEvent).from_select(EVENT_COLUMNS, rows))
-        return result.rowcount
+        return rowcount(result)
 
     async def escalate(
         self, ticket_ids: Sequence[int], rule: AlertRule, now: datetime
@@ -187,9 +188,9 @@ class SqlSlaScanRepo:
             literal("internal", String),
             data,
         )
-        escalated = (
+        escalated = rowcount(
             await self.session.execute(insert(TicketEvent).from_select(EVENT_COLUMNS, events))
-        ).rowcount
+        )
         if not escalated:
             return 0, 0
         recipients = union(
@@ -235,9 +236,9 @@ class SqlSlaScanRepo:
         result = await self.session.execute(
             insert(Notification).from_select([*NOTIFICATION_COLUMNS, "params"], rows)
         )
-        return result.rowcount
+        return rowcount(result)
 
-    def _id_set(self, ticket_ids: Sequence[int]) -> Select[Any]:
+    def _id_set(self, ticket_ids: Sequence[int]) -> Select[*tuple[Any, ...]]:
         """The ids as a one-column SELECT bound as a single parameter (an array on
         PostgreSQL, a JSON array on SQLite), so any number of them fits in one statement."""
         if self.dialect == "postgresql":

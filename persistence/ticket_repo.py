@@ -194,7 +194,10 @@ class SqlTicketRepo:
             )
             .order_by(SlaPolicy.ticket_type.is_(None))
         )
-        return (await self.session.scalars(stmt)).first()
+        policy = (await self.session.scalars(stmt)).first()
+        if policy is None:  # the migrations add one per priority, and none can be deleted
+            raise LookupError(f"no SLA policy for priority {priority}")
+        return policy
 
     async def list_policies(self) -> list[SlaPolicy]:
         stmt = select(SlaPolicy).order_by(
@@ -245,7 +248,10 @@ class SqlTicketRepo:
         )
 
     async def business_hours(self) -> BusinessHours:
-        return await self.session.get(BusinessHours, 1)
+        hours = await self.session.get(BusinessHours, 1)
+        if hours is None:  # the migrations add the one row
+            raise LookupError("no business hours")
+        return hours
 
     async def calendar_overrides(self) -> list[CalendarOverride]:
         return list(

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.db import Database
+from domain.errors import NotFound
+from persistence.db import Database, driver_connection
 from persistence.models import Department, LoginAttempt, RefreshToken, User
 
 _ACTIVE_ADMINS = (
@@ -21,6 +22,13 @@ class SqlUserRepo:
 
     async def get(self, user_id: int) -> User | None:
         return await self.session.get(User, user_id)
+
+    async def require(self, user_id: int) -> User:
+        """A user that must exist (users are deactivated, never deleted)."""
+        user = await self.session.get(User, user_id)
+        if user is None:
+            raise NotFound("user", user_id)
+        return user
 
     async def get_by_username(self, username: str) -> User | None:
         return await self.session.scalar(select(User).where(User.username == username))
@@ -166,8 +174,8 @@ async def access_state(database: Database, user_id: int) -> AccessState | None:
     primary-key read on a pooled connection, outside the request's transaction."""
     async with database.read_engine.connect() as connection:
         if connection.dialect.name == "postgresql":
-            raw = await connection.get_raw_connection()
-            row = await raw.driver_connection.fetchrow(_ACCESS_STATE_SQL, user_id)
+            raw = await driver_connection(connection)
+            row = await raw.fetchrow(_ACCESS_STATE_SQL, user_id)
         else:
             row = (await connection.execute(_ACCESS_STATE, {"user_id": user_id})).first()
     return None if row is None else AccessState(*row)

@@ -1,7 +1,7 @@
 """Ticket attachments: upload (streamed, size-capped, type sniffed from the bytes), list,
 download."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response, status
@@ -50,7 +50,7 @@ UPLOAD_BODY = {
         },
     }
 }
-FILE_RESPONSE = {
+FILE_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The file, with the content type detected at upload.",
         "content": {

@@ -23,7 +23,7 @@ import httpx
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as Path_
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -32,7 +32,7 @@ from api import views
 from api.deps import ClockDep, DatabaseDep, PathId, ReaderDep, ReadUowDep, SettingsDep, scopes
 from api.pdf_views import customer_document, ticket_document
 from api.problems import problems
-from api.query import CustomerQuery, customer_filter, query_model, query_parameters
+from api.query import CustomerFilters, customer_filter, query_model, query_parameters
 from domain.errors import Forbidden, Invalid, NotFound
 from domain.imports import exports
 from domain.roles import Actor, Scope
@@ -46,7 +46,7 @@ router = APIRouter(tags=["exports"])
 PAGE = 2000  # customers per page read for an export
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
-FILE = {
+FILE: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {
             XLSX: {"schema": {"type": "string", "format": "binary"}},
@@ -59,18 +59,11 @@ Lang = Literal["zh", "en"]
 EXPORT_PARAMS = ("format", "lang")
 
 
-# The list's filters and sort, without its paging (an export takes every match), plus the
-# file's format and language.
-CustomerExportQuery = create_model(
-    "CustomerExportQuery",
-    **{
-        name: (field.annotation, field)
-        for name, field in CustomerQuery.model_fields.items()
-        if name not in ("limit", "cursor", "with_total")
-    },
-    format=(Format, Field("xlsx", description="xlsx or csv (UTF-8 with BOM).")),
-    lang=(Lang, Field("zh", description="The language of headers and values.")),
-)
+class CustomerExportQuery(CustomerFilters):
+    """The list's filters and sort, plus the file's format and language."""
+
+    format: Format = Field("xlsx", description="xlsx or csv (UTF-8 with BOM).")
+    lang: Lang = Field("zh", description="The language of headers and values.")
 
 
 class _Sink:
@@ -258,7 +251,7 @@ async def _in_background(
                 },
             )
             uow.notifications.add(
-                actor.user_id,
+                actor.person_id,
                 "export_ready",
                 f"导出完成：客户 {sink.count} 行",
                 at=now,
@@ -365,11 +358,11 @@ async def _pages(
     async with httpx.AsyncClient(transport=transport, base_url="http://export") as client:
         cursor = None
         while True:
-            query = (
-                params
-                + ([("limit", "200")] if paged else [])
-                + ([("cursor", cursor)] if cursor else [])
-            )
+            query: list[tuple[str, str | int | float | bool | None]] = [*params]
+            if paged:
+                query.append(("limit", "200"))
+            if cursor:
+                query.append(("cursor", cursor))
             response = await client.get(f"/api/v1{path}", params=query, headers=headers)
             if response.status_code != 200:
                 raise _Relay(response)
@@ -417,9 +410,9 @@ async def _export_list(
     sink = _Sink(fmt, exports.TITLES[name][lang != "zh"], [c.header(lang) for c in cols])
     try:
         async for items in _pages(request, path, params, paged):
-            user_ids = {i.get(c.key) for i in items for c in cols if c.kind == "user"} - {None}
-            customer_ids = {i.get(c.key) for i in items for c in cols if c.kind == "customer"} - {
-                None
+            user_ids = {i[c.key] for i in items for c in cols if c.kind == "user" and i.get(c.key)}
+            customer_ids = {
+                i[c.key] for i in items for c in cols if c.kind == "customer" and i.get(c.key)
             }
             users, customers = await _names(database, user_ids, customer_ids)
             row = exports.formatter(cols, lang, zone, users, customers)
@@ -564,7 +557,9 @@ async def export_orders(
 
 # ---- PDF documents -------------------------------------------------------------------------
 
-PDF = {200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+PDF: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}
+}
 
 
 class _Api:

@@ -68,7 +68,11 @@ async def list_due(
     their customers whose cadence date has come (`kind: cadence`). Archived and pool
     customers are left out. Ordered by due date, then customer. Admins, supervisors and
     readonly users may ask for anyone; others for themselves only (403)."""
-    user = await follow_up_service.due_owner(uow, actor, owner_id_of(actor, owner))
+    user = await follow_up_service.due_owner(
+        uow,
+        actor,
+        owner_id_of(actor, owner) or actor.person_id,  # no `owner`: mine
+    )
     today = local_date(clock.now(), ZoneInfo(settings.timezone))
     page = await uow.follow_ups.due_page(
         user.id,
@@ -148,7 +152,7 @@ async def create_follow_up(
     follow_up = await follow_up_service.create(
         uow, clock, actor, body.model_dump(exclude_unset=True), zone=ZoneInfo(settings.timezone)
     )
-    customer = await uow.customers.get(follow_up.customer_id)
+    customer = await uow.customers.require(follow_up.customer_id)
     response.headers["ETag"] = etag(follow_up.version)
     response.headers["Location"] = f"/api/v1/follow-ups/{follow_up.id}"
     return follow_up_out(follow_up, customer.name)
@@ -197,7 +201,7 @@ async def update_follow_up(
         if_match=if_match,
         zone=ZoneInfo(settings.timezone),
     )
-    customer = await uow.customers.get(follow_up.customer_id)
+    customer = await uow.customers.require(follow_up.customer_id)
     response.headers["ETag"] = etag(follow_up.version)
     return follow_up_out(follow_up, customer.name)
 

@@ -158,7 +158,11 @@ async def download_template(
 
 def _shape(kind: str, fields: dict) -> dict:
     """A follow-up's or order's fields checked by the API's own request model."""
-    model = {"follow_ups": FollowUpCreate, "orders": OrderCreate}[kind]
+    models: dict[str, type[FollowUpCreate] | type[OrderCreate]] = {
+        "follow_ups": FollowUpCreate,
+        "orders": OrderCreate,
+    }
+    model = models[kind]
     try:
         return model.model_validate(fields).model_dump(exclude_unset=True)
     except ValidationError as exc:

@@ -32,7 +32,7 @@ async def list_notifications(
 ) -> Page[NotificationOut]:
     """Your notifications: unread first, newest first."""
     page = await uow.notifications.list_page(
-        actor.user_id, unread_only=unread, cursor=cursor, limit=limit
+        actor.person_id, unread_only=unread, cursor=cursor, limit=limit
     )
     return Page(
         items=[NotificationOut.model_validate(n, from_attributes=True) for n in page.items],
@@ -48,7 +48,7 @@ async def list_notifications(
 )
 async def unread_count(actor: InboxOwner, uow: ReadUowDep) -> UnreadCountOut:
     """How many notifications you have not read (for the bell)."""
-    return UnreadCountOut(unread=await uow.notifications.unread_count(actor.user_id))
+    return UnreadCountOut(unread=await uow.notifications.unread_count(actor.person_id))
 
 
 @router.post(
@@ -61,7 +61,7 @@ async def mark_read(
     notification_id: PathId, actor: InboxOwner, uow: UowDep, clock: ClockDep
 ) -> None:
     """Mark one of your notifications read."""
-    if not await uow.notifications.mark_read(actor.user_id, notification_id, clock.now()):
+    if not await uow.notifications.mark_read(actor.person_id, notification_id, clock.now()):
         raise NotFound("notification", notification_id)
 
 
@@ -73,4 +73,4 @@ async def mark_read(
 )
 async def mark_all_read(actor: InboxOwner, uow: UowDep, clock: ClockDep) -> None:
     """Mark all your notifications read."""
-    await uow.notifications.mark_all_read(actor.user_id, clock.now())
+    await uow.notifications.mark_all_read(actor.person_id, clock.now())

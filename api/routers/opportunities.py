@@ -110,7 +110,7 @@ async def create_opportunity(
     opportunity = await opportunity_service.create(
         uow, clock, actor, body.model_dump(exclude_unset=True)
     )
-    customer = await uow.customers.get(opportunity.customer_id)
+    customer = await uow.customers.require(opportunity.customer_id)
     response.headers["ETag"] = etag(opportunity.version)
     response.headers["Location"] = f"/api/v1/opportunities/{opportunity.id}"
     return opportunity_out(opportunity, customer.name, await _cutoff(uow, clock, settings))
@@ -157,7 +157,7 @@ async def update_opportunity(
     opportunity = await opportunity_service.update(
         uow, clock, actor, opportunity_id, body.model_dump(exclude_unset=True), if_match=if_match
     )
-    customer = await uow.customers.get(opportunity.customer_id)
+    customer = await uow.customers.require(opportunity.customer_id)
     response.headers["ETag"] = etag(opportunity.version)
     return opportunity_out(opportunity, customer.name, await _cutoff(uow, clock, settings))
 
@@ -193,7 +193,7 @@ async def transition_opportunity(
         if_match=if_match,
         zone=ZoneInfo(settings.timezone),
     )
-    customer = await uow.customers.get(opportunity.customer_id)
+    customer = await uow.customers.require(opportunity.customer_id)
     response.headers["ETag"] = etag(opportunity.version)
     return opportunity_out(opportunity, customer.name, await _cutoff(uow, clock, settings))
 

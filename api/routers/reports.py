@@ -31,7 +31,9 @@ async def fill_report(
     async with database.session(write=True) as session:
         uow = SqlUnitOfWork(session)
         report = await uow.reports.get(report_id)
-        user = await uow.users.get(report.recipient_id)
+        if report is None:  # reports are never deleted
+            raise LookupError(f"report {report_id} not found")
+        user = await uow.users.require(report.recipient_id)
         await report_service.fill(
             uow, clock, report, actor, user.display_name, zone, run_in_threadpool
         )
@@ -70,7 +72,7 @@ async def create_report(
 )
 async def list_reports(actor: AnyUserDep, uow: ReadUowDep) -> list[ReportOut]:
     """Your latest 50 reports, newest period first."""
-    return [ReportOut.of(r) for r in await uow.reports.list_for(actor.user_id)]
+    return [ReportOut.of(r) for r in await uow.reports.list_for(actor.person_id)]
 
 
 @router.get(
@@ -95,7 +97,7 @@ async def update_subscriptions(
 ) -> SubscriptionsOut:
     """Subscribe to or leave the daily, weekly and monthly reports."""
     for kind, enabled in body.model_dump(exclude_none=True).items():
-        await uow.reports.set_subscription(actor.user_id, kind, enabled)
+        await uow.reports.set_subscription(actor.person_id, kind, enabled)
     return SubscriptionsOut(**await report_service.subscriptions(uow, actor))
 
 

@@ -55,7 +55,7 @@ async def create_user(body: UserCreate, actor: UsersAdmin, uow: UowDep, clock: C
 )
 async def get_me(actor: AnyUserDep, uow: ReadUowDep, response: Response) -> UserOut:
     """The signed-in user."""
-    user = await user_service.get_user(uow, actor.user_id)
+    user = await user_service.get_user(uow, actor.person_id)
     response.headers["ETag"] = etag(user.version)
     return UserOut.model_validate(user)
 
@@ -77,7 +77,7 @@ async def update_me(
         clock,
         Passwords,
         actor,
-        actor.user_id,
+        actor.person_id,
         body.model_dump(exclude_unset=True),
         if_match=if_match,
     )

@@ -114,7 +114,7 @@ def _chart(t: Table) -> Drawing | None:
     line = t.over_time and t.unit in LINE_UNITS
     missing = None if line else 0.0  # a line breaks where there is no value; a bar is 0
     series = [
-        [float(r[c]) if isinstance(r[c], (int, float)) else missing for r in rows]
+        [float(v) if isinstance(v, int | float) else missing for v in (r[c] for r in rows)]
         for c in range(1, columns + 1)
     ]
     if not series or not any(any(v for v in s) for s in series):

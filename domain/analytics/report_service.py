@@ -52,9 +52,13 @@ class ReportRepo(Protocol):
 
 
 class Uow(Protocol):
-    reports: ReportRepo
-    analytics: analytics_service.AnalyticsRepo
-    notifications: Any
+    # Read-only: a unit of work's own repository classes then satisfy these Protocols.
+    @property
+    def reports(self) -> ReportRepo: ...
+    @property
+    def analytics(self) -> analytics_service.AnalyticsRepo: ...
+    @property
+    def notifications(self) -> Any: ...
 
 
 async def request(

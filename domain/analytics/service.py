@@ -342,6 +342,7 @@ async def _service_volume(
             for i in range(len(p.buckets)):
                 n = data[measure].get((i, key), 0)
                 d = _days(p, i)
+                span: dict[str, Any]
                 if measure == "opened":
                     span = {"created_from": d["first"], "created_to": d["last"]}
                 elif measure == "resolved":
@@ -478,7 +479,8 @@ async def _service_satisfaction(
         points = []
         for i in range(len(p.buckets)):
             n, means = data.get(i, (0, [None] * 4))
-            points.append(Point(_x(p, i), None if means[j] is None else round(means[j], 2), n))
+            mean = means[j]
+            points.append(Point(_x(p, i), None if mean is None else round(mean, 2), n))
         series.append(Series(dim, points))
     return series
 

@@ -191,11 +191,12 @@ def _decide(
             + "; to update it, give its code or credit code",
         )
     if draft.code is None:
+        assert draft.kind is not None  # rows.py failed a row with neither a kind nor a code
         try:
             rules.check_required(rules.Kind(draft.kind), draft.values)
             validate_values(definitions, {}, draft.custom)
         except Invalid as exc:
-            for e in exc.extensions["errors"]:
+            for e in exc.errors:
                 column = e["field"].replace("custom_fields.", "custom.")
                 result.errors.append(
                     RowError(row, result.headers.get(column, column), None, e["message"])
@@ -232,7 +233,7 @@ def _update(draft: CustomerDraft, existing: Existing, actor: Actor, result: Plan
         try:
             draft.values = rules.normalize(rules.Kind(existing.kind), draft.unchecked)
         except Invalid as exc:
-            for e in exc.extensions["errors"]:
+            for e in exc.errors:
                 result.errors.append(
                     RowError(
                         draft.row,
@@ -268,7 +269,7 @@ def _update(draft: CustomerDraft, existing: Existing, actor: Actor, result: Plan
     try:
         rules.check_required(rules.Kind(existing.kind), {**existing.values, **changes})
     except Invalid as exc:
-        e = exc.extensions["errors"][0]
+        e = exc.errors[0]
         return _error(result, draft, e["field"], None, e["message"])
     decision.changes = changes
     decision.added_tags = [t for t in draft.tag_names if t not in existing.tag_names]

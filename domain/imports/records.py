@@ -143,7 +143,7 @@ async def run(
                         uow, clock, actor, next(iter(found)), fields
                     )
         except Invalid as exc:
-            for e in exc.extensions.get("errors", []):
+            for e in exc.errors:
                 errors.append(
                     RowError(
                         number,

@@ -148,7 +148,7 @@ def _shown(value: Any) -> Any:
     return value if value is None or isinstance(value, str | int | float | bool) else str(value)
 
 
-def _industry(value: str) -> str:
+def _industry(value: str) -> str | None:
     """A section by its name or letter, or a division code (I65)."""
     try:
         return cells.choice(value, INDUSTRY_CHOICES)
@@ -194,7 +194,7 @@ def customer_draft(row: int, raw: Mapping[str, Any], ctx: RowContext) -> Custome
             # updates a customer needs only what it changes.
             draft.values = rules.normalize(rules.Kind(kind), fields)
         except Invalid as exc:
-            for e in exc.extensions["errors"]:
+            for e in exc.errors:
                 fail(e["field"], e["message"])
     if "grade" in draft.values:
         draft.values["grade_locked"] = True  # set by hand: the value job leaves it alone
@@ -233,16 +233,16 @@ def customer_draft(row: int, raw: Mapping[str, Any], ctx: RowContext) -> Custome
             optional = {k: replace(d, required=False) for k, d in ctx.definitions.items()}
             draft.custom = validate_values(optional, {}, custom)
         except Invalid as exc:
-            for e in exc.extensions["errors"]:
+            for e in exc.errors:
                 fail(e["field"].replace("custom_fields.", "custom."), e["message"])
 
     for slot, keys in _CONTACT_KEYS:
         contact = {name: values[key] for name, key in keys if values.get(key) is not None}
         if not contact:
             continue
-        contact = _contact(row, slot, contact, ctx, errors)
-        if contact is not None:
-            draft.contacts.append(contact)
+        checked = _contact(row, slot, contact, ctx, errors)
+        if checked is not None:
+            draft.contacts.append(checked)
     return draft
 
 
@@ -271,11 +271,17 @@ def _custom_value(definition: Definition, value: Any) -> Any:
     return str(value) if not isinstance(value, str) else value
 
 
+def _cn_mobile_pattern() -> str:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    pattern = metadata.mobile.national_number_pattern if metadata and metadata.mobile else None
+    if pattern is None:
+        raise RuntimeError("phonenumbers has no pattern for China's mobile numbers")
+    return pattern
+
+
 # Fast paths that give exactly the API's answer for the common case and fall back to the full
 # validators otherwise: a file of 100,000 rows has 200,000 phones and e-mails.
-_CN_MOBILE = re.compile(
-    phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern
-)
+_CN_MOBILE = re.compile(_cn_mobile_pattern())
 _CN_PREFIX = re.compile(r"^(?:\+86|0086|86)?[ -]?")
 _DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 

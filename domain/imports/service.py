@@ -337,6 +337,7 @@ async def apply(
     olds = await uow.imports.existing([d.customer_id for d in updates])
     for d in updates:
         existing = d.customer_id
+        assert existing is not None  # an update names its customer
         old = olds[existing]
         changes = dict(d.changes)
         if "stage" in changes:

@@ -4,6 +4,7 @@ functions, so a match never depends on how something was typed."""
 import functools
 import re
 import unicodedata
+from typing import Any
 
 from pypinyin import Style, lazy_pinyin
 
@@ -72,11 +73,17 @@ def syllables(name: str) -> list[str]:
     return out
 
 
+def _one_reading_each(chars: str) -> Any:
+    """pypinyin's hook for characters it has no reading of: a list keeps each one as its own
+    reading (documented; its type hints say the hook returns str)."""
+    return list(chars)
+
+
 @functools.lru_cache(maxsize=100_000)
 def _run_syllables(run: str) -> tuple[str, ...]:
     """The syllables of a run of Chinese characters. Kept: names repeat their runs (有限公司,
     科技, 上海), and pypinyin's phrase matching is most of what indexing a name costs."""
-    readings = lazy_pinyin(run, style=Style.NORMAL, errors=lambda chars: list(chars))
+    readings = lazy_pinyin(run, style=Style.NORMAL, errors=_one_reading_each)
     return tuple(readings) if len(readings) == len(run) else tuple(run)
 
 

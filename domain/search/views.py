@@ -181,7 +181,7 @@ async def update(
     if not can_change(actor, view):
         raise Forbidden("Only its owner changes a view; save a copy with another name.")
     if if_match is not None and if_match != view.version:
-        raise VersionMismatch(f"The view is at version {view.version}.")
+        raise VersionMismatch(view.version)
     if "visibility" in changes:
         check_visibility(actor, changes["visibility"])
         changes["department_id"] = (

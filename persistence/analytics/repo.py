@@ -220,7 +220,11 @@ class SqlAnalyticsRepo:
             )
         ).scalar_one()
         # Money columns: the sums come back as yuan Decimals.
-        return {"counts": counts, "won": Decimal(won_amount), "lost": Decimal(lost_amount)}
+        return {
+            "counts": counts,
+            "won": Decimal(won_amount or 0),
+            "lost": Decimal(lost_amount or 0),
+        }
 
     async def won_cycles(self, period: Period, f: Filters) -> list[tuple[datetime, datetime]]:
         """(first contact, won at) of the opportunities won in the period."""

@@ -129,7 +129,7 @@ def _xlsx(path: Path, max_unpacked: int) -> Workbook:
             sheet = book.get_sheet_by_name(name)
             merged = sheet.merged_cell_ranges or []
             # iter_rows starts at the sheet's first row but at its first used column
-            indent = [None] * sheet.start[1] if sheet.height else []
+            indent = [None] * sheet.start[1] if sheet.height and sheet.start else []
             return _sheet(
                 name, _fill_merged(([*indent, *row] for row in sheet.iter_rows()), merged)
             )
@@ -301,6 +301,6 @@ def _read_sheets(
             raise _bad("every sheet is empty")
         return "ok", sheets
     except Invalid as exc:
-        return "invalid", exc.extensions["errors"]
+        return "invalid", exc.errors
     except UnsupportedType as exc:
         return "unsupported", exc.detail

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -31,6 +31,7 @@ from domain.imports.plan import IDENTITY, Existing, MatchKey
 from domain.imports.rows import CONTACT_FIELDS, CUSTOMER_FIELDS, normal_name
 from domain.search.normalize import name_sort_key
 from persistence.customer_repo import SqlCodeCounter
+from persistence.db import driver_connection
 from persistence.models import (
     AuditEvent,
     Base,
@@ -224,10 +225,13 @@ class SqlImportRepo:
                         self._among(columns[field], chunk)
                     )
                 else:
-                    column = Contact.mobile if field == "mobile" else Contact.email
-                    stmt = select(column, Contact.customer_id).where(self._among(column, chunk))
-                for value, customer_id in (await self.session.execute(stmt)).all():
-                    key = (field, normal_name(value) if field == "name" else value)
+                    contact_column = Contact.mobile if field == "mobile" else Contact.email
+                    stmt = select(contact_column, Contact.customer_id).where(
+                        self._among(contact_column, chunk)
+                    )
+                for found, customer_id in (await self.session.execute(stmt)).all():
+                    matched = cast(str, found)  # matched with IN: never NULL
+                    key = (field, normal_name(matched) if field == "name" else matched)
                     hits.setdefault(key, set()).add(customer_id)
         return hits
 
@@ -309,16 +313,16 @@ class SqlImportRepo:
             ).all():
                 tags.setdefault(customer_id, set()).add(name)
         out = {}
-        for i, row in rows.items():
-            values = {f: row[f] for f in CUSTOMER_FIELDS}
-            values["grade_locked"] = row["grade_locked"]
-            values["custom_fields"] = row["custom_fields"] or {}
+        for i, stored in rows.items():
+            values = {f: stored[f] for f in CUSTOMER_FIELDS}
+            values["grade_locked"] = stored["grade_locked"]
+            values["custom_fields"] = stored["custom_fields"] or {}
             out[i] = Existing(
                 id=i,
-                code=row["code"],
-                kind=row["kind"],
-                owner_id=row["owner_id"],
-                archived=row["archived"],
+                code=stored["code"],
+                kind=stored["kind"],
+                owner_id=stored["owner_id"],
+                archived=stored["archived"],
                 values=values,
                 contacts=tuple(contacts.get(i, ())),
                 tag_names=frozenset(tags.get(i, ())),
@@ -373,8 +377,7 @@ class SqlImportRepo:
                 await self.session.execute(insert(table), chunk)
             return
         connection = await self.session.connection()
-        raw = await connection.get_raw_connection()
-        await raw.driver_connection.copy_records_to_table(
+        await (await driver_connection(connection)).copy_records_to_table(
             table.name, records=records, columns=columns
         )
 
@@ -434,10 +437,11 @@ class SqlImportRepo:
     # ---- revert ----
 
     async def audit_high_water(self) -> int:
-        return int(await self.session.scalar(select(func.coalesce(func.max(AuditEvent.id), 0))))
+        high = select(func.coalesce(func.max(AuditEvent.id), 0))
+        return int((await self.session.execute(high)).scalar_one())
 
     async def versions(self, ids: Sequence[int]) -> dict[int, int]:
-        out = {}
+        out: dict[int, int] = {}
         for chunk in _chunks(ids):
             out.update(
                 (
@@ -451,7 +455,7 @@ class SqlImportRepo:
     async def touched_after(self, ids: Sequence[int], audit_id: int) -> set[int]:
         """Customers with any audited change (theirs, their contacts', tickets') after
         `audit_id`."""
-        out: set[int] = set()
+        out: set[int | None] = set()
         for chunk in _chunks(ids):
             out.update(
                 (
@@ -462,7 +466,7 @@ class SqlImportRepo:
                     )
                 ).all()
             )
-        return out
+        return {customer_id for customer_id in out if customer_id is not None}
 
     async def delete_customers(self, ids: Sequence[int]) -> None:
         for chunk in _chunks(ids):

@@ -11,7 +11,7 @@ refresh_pending(session)` first; a search after the commit finds it anyway.
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, event, func, insert, inspect, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
 
 from domain.search.rules import FIELDS, ContactText, CustomerText, document, grams
+from persistence.db import driver_connection
 from persistence.models import Contact, Customer, SearchDoc, SearchGram
 
 DOC, GRAM = SearchDoc.__table__, SearchGram.__table__
@@ -231,7 +232,13 @@ async def fill_grams(session: AsyncSession, batch: int = 2000) -> int:
             update(DOC)
             .where(DOC.c.customer_id == bindparam("doc_id"), DOC.c.grams.is_(None))
             .values(grams=bindparam("doc_grams")),
-            [{"doc_id": row.customer_id, "doc_grams": grams(row._mapping)} for row in rows],
+            [
+                {
+                    "doc_id": row.customer_id,
+                    "doc_grams": grams(cast(Mapping[str, str], row._mapping)),
+                }
+                for row in rows
+            ],
         )
     return len(rows)
 
@@ -251,7 +258,7 @@ async def reindex(
         await connection.execute(delete(SearchGram))
         await connection.execute(delete(SearchDoc))
     last_id, done = 0, 0
-    raw = (await connection.get_raw_connection()).driver_connection if postgres else None
+    raw: Any = await driver_connection(connection) if postgres else None
     while True:
         customers = (
             await connection.execute(

@@ -8,8 +8,8 @@ still missing: a common word fills the page from its first tier and stops, a rar
 a few index probes per tier.
 """
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from sqlalchemy import Text, and_, bindparam, false, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from domain.roles import Actor, Role
 from domain.search.rules import NAMES, TIERS, Match, SearchQuery, hidden_fields, match, needle
 from persistence.models import Customer, SearchDoc, SearchGram
+from persistence.pagination import Page
 
 DOC = SearchDoc.__table__
 CUSTOMER = Customer.__table__
@@ -118,11 +119,13 @@ def condition(
     for field, how in conditions:
         if field not in q.fields:
             continue
-        rule = DOC.c[field].like(bindparam(None, _pattern(needle(q, field), how)), escape="/")
+        rule: ColumnElement[bool] = DOC.c[field].like(
+            bindparam(None, _pattern(needle(q, field), how)), escape="/"
+        )
         if field == NAMES and how == "prefix":
             # A name prefix is a range of ix_search_doc_names (the grams would read every name
             # containing it); SQLite does not read LIKE as a range here, so it is spelled out.
-            prefilter = rule
+            prefilter: ColumnElement[bool] = rule
             if dialect == "sqlite":
                 start = "\n" + needle(q, field)
                 prefilter = and_(
@@ -215,7 +218,7 @@ async def search_customers(
     out = []
     for customer_id in found:
         row = by_id[customer_id]
-        m = match(row._mapping, q, hidden_for(actor, row.owner_id))
+        m = match(cast(Mapping[str, str], row._mapping), q, hidden_for(actor, row.owner_id))
         if m is not None:  # None only if the row changed between the two statements
             out.append((row, m))
     return out, more
@@ -286,7 +289,7 @@ class SqlSearchRepo:
                 )
             ).all()
         )
-        return type(page)([(t, names.get(t.customer_id)) for t in page.items], page.next_cursor)
+        return Page([(t, names.get(t.customer_id)) for t in page.items], page.next_cursor)
 
     async def follow_ups(self, actor: Actor, text: str, *, limit: int) -> Any:
         from persistence.follow_up_repo import FollowUpFilter, SqlFollowUpRepo

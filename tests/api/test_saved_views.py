@@ -76,6 +76,13 @@ class TestSavedViews:
             f"/saved-views/{view['id']}", json={"name": "改名"}, headers=am.headers
         )
         assert renamed.status_code == 200 and renamed.json()["name"] == "改名"
+        stale = await client.patch(
+            f"/saved-views/{view['id']}",
+            json={"name": "又改名"},
+            headers={**am.headers, "If-Match": f'"{view["version"]}"'},
+        )
+        assert stale.status_code == 412, stale.text
+        assert stale.json()["current_version"] == renamed.json()["version"]
         others = await client.get("/saved-views", headers=users["am2"].headers)
         assert view["id"] not in [v["id"] for v in others.json()]
         assert (

@@ -9569,10 +9569,6 @@ export interface operations {
     "customers:list_customers": {
         parameters: {
             query?: {
-                /** @description Page size, at most 200. */
-                limit?: number;
-                /** @description `next_cursor` of the previous page. */
-                cursor?: string | null;
                 sort?: "created_at" | "-created_at" | "name" | "-name" | "code" | "-code" | "updated_at" | "-updated_at" | "last_contact_at" | "-last_contact_at" | "cumulative_amount" | "-cumulative_amount" | "grade" | "-grade";
                 /** @description Search, as GET /search matches customers. */
                 q?: string | null;
@@ -9626,10 +9622,14 @@ export interface operations {
                 custom?: string[];
                 /** @description Name contains (case-insensitive). */
                 name?: string | null;
-                /** @description Also count the matches: exactly up to 10,000, the planner's estimate past that (see `total_accuracy`). */
-                with_total?: boolean;
                 /** @description Count every match exactly, however many (slower on wide filters). */
                 exact_total?: boolean;
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+                /** @description Also count the matches: exactly up to 10,000, the planner's estimate past that (see `total_accuracy`). */
+                with_total?: boolean;
             };
             header?: never;
             path?: never;
