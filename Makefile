@@ -50,8 +50,9 @@ lint: install
 	$(VENV_BIN)/ruff format --check .
 	$(VENV_BIN)/mypy
 
+# The 25 slowest tests are listed at the end: the CI budget (25 minutes) is watched by them.
 test-python:
-	$(VENV_BIN)/pytest -p no:cacheprovider
+	$(VENV_BIN)/pytest -p no:cacheprovider --durations=25
 
 openapi: install
 	$(VENV_BIN)/python -m api.export_openapi
