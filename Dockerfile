@@ -19,6 +19,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-dev --no-install-project
 COPY api api
+COPY config config
 COPY domain domain
 COPY persistence persistence
 COPY jobs jobs

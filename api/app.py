@@ -40,7 +40,7 @@ from api.routers import saved_views as saved_views_router
 from api.routers import search as search_router
 from api.routers import service_settings as service_settings_router
 from api.routers import settings as settings_router
-from api.settings import Settings
+from config import Settings
 from jobs import search_grams
 from jobs.scheduler import start_scheduler
 from persistence.db import Database

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from api.settings import Settings
+from config import Settings
 
 
 def _passwords():  # noqa: ANN202

@@ -12,7 +12,7 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer, SecurityScopes
 
 from api import observability
 from api.security import decode_access_token
-from api.settings import Settings
+from config import Settings
 from domain import api_key
 from domain.errors import Forbidden, Invalid, RateLimited, Unauthorized
 from domain.roles import Actor, Role, Scope

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from api.app import create_app
-from api.settings import Settings
+from config import Settings
 
 OPENAPI_FILE = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 

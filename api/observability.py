@@ -39,8 +39,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.security import decode_access_token
-from api.settings import Settings
+from config import Settings
 from domain.sla_alert import Target, Threshold
+from jobs.metrics import JOB_DURATION, JOB_FAILURES, JOB_RUNS
 from persistence.db import Database
 from persistence.models import Notification, SlaAlert
 
@@ -65,35 +66,14 @@ LATENCY = Histogram(
     registry=REGISTRY,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-JOB_RUNS = Counter(
-    "crm_job_runs_total",
-    "Scheduled job runs by outcome: ran (this process "
-    "won the due time), skipped (another run had it), failed.",
-    ["job", "outcome"],
-    registry=REGISTRY,
-)
-JOB_FAILURES = Counter("crm_job_failures_total", "Failed job runs.", ["job"], registry=REGISTRY)
-JOB_DURATION = Histogram(
-    "crm_job_duration_seconds",
-    "Duration of job runs this process ran.",
-    ["job"],
-    registry=REGISTRY,
-    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800),
-)
+for job_metric in (JOB_RUNS, JOB_FAILURES, JOB_DURATION):
+    REGISTRY.register(job_metric)
 POOL = Gauge(
     "crm_db_pool_connections",
     "Database pool connections by pool and state.",
     ["pool", "state"],
     registry=REGISTRY,
 )
-
-
-def job_finished(job: str, outcome: str, seconds: float | None = None) -> None:
-    JOB_RUNS.labels(job, outcome).inc()
-    if outcome == "failed":
-        JOB_FAILURES.labels(job).inc()
-    if seconds is not None and outcome == "ran":
-        JOB_DURATION.labels(job).observe(seconds)
 
 
 class _DatabaseFigures:

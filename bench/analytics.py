@@ -36,7 +36,7 @@ from sqlalchemy import delete
 
 from api.app import create_app
 from api.routers.analytics import path_of
-from api.settings import Settings
+from config import Settings
 from domain.analytics.figures import FIGURES
 from persistence.models import Report
 

@@ -17,8 +17,8 @@ import httpx
 from sqlalchemy import event
 
 from api.app import create_app
-from api.settings import Settings
 from bench.generate import ADMIN, PASSWORD
+from config import Settings
 
 
 async def _plans(database_url: str, path: str, username: str, password: str) -> None:

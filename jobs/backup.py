@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from api.settings import Settings
+from config import Settings
 from domain.backup_retention import backups_to_keep
 from domain.ports import Clock
 from persistence.backup import BackupError, Tools, create_backup, list_backups

@@ -25,7 +25,7 @@ from enum import Enum
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from api.settings import Settings
+from config import Settings
 from domain.analytics import report
 from domain.analytics.report import ReportKind
 from domain.notification_email import (

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from api.settings import Settings
+from config import Settings
 from domain.analytics.report import ReportKind
 from domain.analytics.trends import Thresholds
 from domain.ports import Clock

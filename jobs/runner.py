@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from api.observability import job_finished
+from jobs.metrics import job_finished
 from jobs.registry import JOBS, JobSpec
 from persistence import job_repo
 from persistence.db import Database

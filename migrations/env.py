@@ -20,7 +20,7 @@ target_metadata = Base.metadata
 def _database_url() -> str:
     url = config.attributes.get("database_url")
     if url is None:
-        from api.settings import Settings
+        from config import Settings
 
         url = Settings().database_url
     return async_url(url)

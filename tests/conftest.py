@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.security import Passwords
-from api.settings import Settings
+from config import Settings
 from domain import user_service
 from domain.roles import SYSTEM
 from jobs import search_grams

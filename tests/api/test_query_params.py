@@ -6,7 +6,7 @@ import re
 import pytest
 
 from api.app import create_app
-from api.settings import Settings
+from config import Settings
 from tests.support import assert_problem
 
 
@@ -82,7 +82,7 @@ async def test_the_web_apps_pages_take_any_query(app, tmp_path):
     import httpx
 
     from api.app import create_app
-    from api.settings import Settings
+    from config import Settings
 
     dist = tmp_path / "dist"
     dist.mkdir()

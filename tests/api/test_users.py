@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from api.app import create_app
 from api.security import Passwords
-from api.settings import Settings
+from config import Settings
 from domain import user_service
 from domain.errors import Conflict
 from domain.roles import Actor, Role

@@ -19,8 +19,13 @@ FORBIDDEN = {
         "persistence",
         "jobs",
     },
-    "persistence": {"fastapi", "starlette", "api", "jobs"},
+    "persistence": {"fastapi", "starlette", "api", "jobs", "config"},
     "api": {"apscheduler"},
+    # Jobs run without the web server (`crm run-job`); the API starts them, not the reverse.
+    "jobs": {"fastapi", "starlette", "api"},
+    "migrations": {"fastapi", "starlette", "api", "jobs"},
+    # The configuration is read by every process and depends on none of the layers.
+    "config": {"fastapi", "starlette", "sqlalchemy", "api", "domain", "persistence", "jobs"},
 }
 
 

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from api.app import create_app
-from api.settings import Settings
+from config import Settings
 from jobs.runner import run_job
 from persistence.db import Database
 from persistence.migrate import upgrade

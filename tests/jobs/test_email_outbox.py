@@ -16,7 +16,7 @@ from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 
 from api.security import Passwords
-from api.settings import Settings
+from config import Settings
 from domain import user_service
 from domain.roles import SYSTEM, Actor, Role
 from jobs.email_outbox import parse_smtp_url, run_email_outbox

@@ -12,7 +12,7 @@ import pytest
 
 from api import cli
 from api.app import create_app
-from api.settings import Settings
+from config import Settings
 from jobs import scheduler as job_scheduler
 from jobs.registry import JOBS, JobSpec
 from jobs.runner import AsOf, UnknownJob, run_job

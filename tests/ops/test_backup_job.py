@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from api.settings import Settings
+from config import Settings
 from jobs.backup import run_backup
 from jobs.registry import JOBS
 from jobs.runner import AsOf

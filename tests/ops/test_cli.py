@@ -8,7 +8,7 @@ import pytest
 
 from api import cli
 from api.security import verify_password
-from api.settings import Settings
+from config import Settings
 from jobs.registry import JOBS
 from persistence.db import Database, async_url
 from persistence.uow import SqlUnitOfWork

@@ -14,7 +14,7 @@ import pytest
 
 from api.app import create_app
 from api.observability import JsonFormatter
-from api.settings import Settings
+from config import Settings
 from jobs.registry import JobSpec
 from jobs.runner import run_job
 from tests.conftest import PASSWORD, make_user

@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.app import create_app
 from api.security import Passwords
-from api.settings import Settings
+from config import Settings
 from domain import user_service
 from domain.roles import SYSTEM
 from persistence.migrate import upgrade

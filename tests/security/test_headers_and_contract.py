@@ -6,7 +6,7 @@ from pathlib import Path
 import httpx
 
 from api.app import create_app
-from api.settings import Settings
+from config import Settings
 
 OPENAPI = json.loads(
     (Path(__file__).resolve().parents[2] / "openapi" / "openapi.json").read_text(encoding="utf-8")

@@ -1,4 +1,5 @@
-"""Settings from CRM_* environment variables (pydantic-settings)."""
+"""The process's configuration: CRM_* environment variables (pydantic-settings), read by api/,
+jobs/ and migrations/ alike."""
 
 import secrets
 from functools import cached_property
