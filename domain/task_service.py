@@ -6,7 +6,7 @@ from typing import Any
 from domain import audit, customer_service
 from domain.errors import Forbidden, Invalid, NotFound, VersionMismatch
 from domain.lifecycle import TaskKind
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, Page, TaskRecord, UnitOfWork
 from domain.roles import Actor, Role
 
 ME = "me"
@@ -21,7 +21,7 @@ async def list_page(
     done: bool | None,
     cursor: str | None,
     limit: int,
-) -> Any:
+) -> Page[TaskRecord]:
     """Your own tasks; an admin may list anyone's (`owner` is "me" or a user id). With a
     customer, whoever may see the customer lists its tasks, whoever owns them."""
     if customer_id is not None:
@@ -68,7 +68,7 @@ async def create(
     due_on: date | None,
     customer_id: int | None,
     owner_id: int | None,
-) -> Any:
+) -> TaskRecord:
     """A manual task (kind `manual`) for the caller or, an admin's, for anyone who may work
     it; on the customer's history when it has one."""
     customer = (
@@ -101,7 +101,7 @@ async def create(
     return task
 
 
-async def _get_own(uow: UnitOfWork, actor: Actor, task_id: int) -> Any:
+async def _get_own(uow: UnitOfWork, actor: Actor, task_id: int) -> TaskRecord:
     task = await uow.tasks.get(task_id)
     if task is None or not (actor.is_admin or task.owner_id == actor.user_id):
         raise NotFound("task", task_id)
@@ -116,7 +116,7 @@ async def update(
     fields: dict[str, Any],
     *,
     if_match: int | None,
-) -> Any:
+) -> TaskRecord:
     """Reassign (`owner_id`), retitle or move the due date of a task (its owner or an
     admin). Jobs' tasks may be reassigned too: the new owner gets the reminder."""
     task = await _get_own(uow, actor, task_id)
@@ -151,7 +151,7 @@ async def update(
     return task
 
 
-async def complete(uow: UnitOfWork, clock: Clock, actor: Actor, task_id: int) -> Any:
+async def complete(uow: UnitOfWork, clock: Clock, actor: Actor, task_id: int) -> TaskRecord:
     """Mark a task done (its owner or an admin). Completing a done task changes nothing, so a
     retried request is harmless."""
     task = await _get_own(uow, actor, task_id)

@@ -1,7 +1,13 @@
-"""What the domain needs from the outside world, as structural types."""
+"""What the domain needs from the outside world, as structural types: the unit of work here,
+its repositories and the records they return in one module each."""
 
 from datetime import datetime
 from typing import Any, Protocol
+
+from domain.ports.page import Page
+from domain.ports.tasks import TaskRecord, TaskRepo
+
+__all__ = ["Clock", "Page", "PasswordHasher", "TaskRecord", "TaskRepo", "UnitOfWork"]
 
 
 class Clock(Protocol):
@@ -26,7 +32,10 @@ class UnitOfWork(Protocol):
     orders: Any
     follow_ups: Any
     opportunities: Any
-    tasks: Any
+
+    @property
+    def tasks(self) -> TaskRepo: ...
+
     values: Any  # customer value (RFM)
     imports: Any  # import records, matching and bulk writes (persistence/imports/repo.py)
     summaries: Any  # a customer page's counts
