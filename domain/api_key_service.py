@@ -1,12 +1,13 @@
 """Use cases on API keys: admins create, rotate and revoke them; a key never manages keys."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from domain import api_key as rules
 from domain import audit
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
-from domain.ports import Clock, UnitOfWork
+from domain.ports import ApiKeyRecord, Clock, UnitOfWork
 from domain.roles import Actor, Role
 
 AUDITED = ("name", "scopes", "owner_id", "expires_at", "allowed_ips", "rate_limit_per_minute")
@@ -28,7 +29,7 @@ async def _check_owner(uow: UnitOfWork, owner_id: int | None) -> Role | None:
     return Role(user.role)
 
 
-async def get(uow: UnitOfWork, actor: Actor, key_id: int) -> Any:
+async def get(uow: UnitOfWork, actor: Actor, key_id: int) -> ApiKeyRecord:
     _check_manager(actor)
     key = await uow.api_keys.get(key_id)
     if key is None:
@@ -36,14 +37,14 @@ async def get(uow: UnitOfWork, actor: Actor, key_id: int) -> Any:
     return key
 
 
-async def list_all(uow: UnitOfWork, actor: Actor) -> list[Any]:
+async def list_all(uow: UnitOfWork, actor: Actor) -> Sequence[ApiKeyRecord]:
     _check_manager(actor)
     return await uow.api_keys.list_all()
 
 
 async def create(
     uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]
-) -> tuple[Any, str]:
+) -> tuple[ApiKeyRecord, str]:
     """A new key and its secret, which is shown this once."""
     _check_manager(actor)
     now = clock.now()
@@ -78,7 +79,7 @@ async def create(
 
 async def rotate(
     uow: UnitOfWork, clock: Clock, actor: Actor, key_id: int, grace: timedelta
-) -> tuple[Any, str]:
+) -> tuple[ApiKeyRecord, str]:
     """A new secret; the old one keeps working for `grace` (zero: stops at once)."""
     key = await get(uow, actor, key_id)
     now = clock.now()
@@ -97,7 +98,7 @@ async def rotate(
     return key, secret.secret
 
 
-async def revoke(uow: UnitOfWork, clock: Clock, actor: Actor, key_id: int) -> Any:
+async def revoke(uow: UnitOfWork, clock: Clock, actor: Actor, key_id: int) -> ApiKeyRecord:
     """The key and any secret of it stop working on their next request."""
     key = await get(uow, actor, key_id)
     if key.revoked_at is not None:
@@ -112,7 +113,12 @@ async def revoke(uow: UnitOfWork, clock: Clock, actor: Actor, key_id: int) -> An
 
 
 def _audit(
-    uow: UnitOfWork, actor: Actor, key: Any, action: str, changes: dict, now: datetime
+    uow: UnitOfWork,
+    actor: Actor,
+    key: ApiKeyRecord,
+    action: str,
+    changes: dict[str, Any],
+    now: datetime,
 ) -> None:
     uow.audit.add(
         actor_id=actor.user_id,

@@ -1,11 +1,12 @@
 """Use cases on ticket attachments: who may attach, record an upload, list and fetch."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from domain import ticket as rules
 from domain.attachment import sanitize_filename
 from domain.errors import Forbidden, NotFound
-from domain.ports import Clock, UnitOfWork
+from domain.ports import AttachmentRecord, Clock, UnitOfWork
 from domain.roles import Actor
 from domain.ticket_service import get_readable
 
@@ -30,7 +31,7 @@ async def add(
     size: int,
     sha256: str,
     storage_key: str,
-) -> Any:
+) -> AttachmentRecord:
     """Record a stored upload (its type already checked) under its sanitised name, with an
     `attachment` entry on the timeline."""
     ticket = await check_upload(uow, actor, ticket_id)
@@ -61,14 +62,16 @@ async def add(
     return attachment
 
 
-async def list_readable(uow: UnitOfWork, actor: Actor, ticket_id: int) -> list[Any]:
+async def list_readable(
+    uow: UnitOfWork, actor: Actor, ticket_id: int
+) -> Sequence[AttachmentRecord]:
     ticket, _ = await get_readable(uow, actor, ticket_id)
     return await uow.attachments.list_for_ticket(ticket.id)
 
 
 async def get_readable_attachment(
     uow: UnitOfWork, actor: Actor, ticket_id: int, attachment_id: int
-) -> Any:
+) -> AttachmentRecord:
     """An attachment of a ticket the actor may see; otherwise 404."""
     ticket, _ = await get_readable(uow, actor, ticket_id)
     attachment = await uow.attachments.get(ticket.id, attachment_id)

@@ -13,7 +13,7 @@ from domain import customer_service
 from domain.audit import jsonable
 from domain.change_request import KEY_FIELDS, EditOutcome, Status
 from domain.errors import Forbidden, Invalid, NotFound
-from domain.ports import Clock, UnitOfWork
+from domain.ports import ChangeRequestRecord, Clock, UnitOfWork
 from domain.roles import Actor
 
 LABELS = {
@@ -129,7 +129,11 @@ async def edit_customer(
 
 
 async def _tell_the_admins(
-    uow: UnitOfWork, customer: Any, requests: list[Any], comment: str | None, now: datetime
+    uow: UnitOfWork,
+    customer: Any,
+    requests: list[ChangeRequestRecord],
+    comment: str | None,
+    now: datetime,
 ) -> None:
     """Requests only help if an approver sees them: one notification per edit to every
     active admin, leading to the first request (the inbox links to the approvals page)."""
@@ -153,7 +157,7 @@ def list_scope(actor: Actor) -> int | None:
     return None if actor.is_admin else (actor.user_id or 0)
 
 
-async def get_readable(uow: UnitOfWork, actor: Actor, request_id: int) -> Any:
+async def get_readable(uow: UnitOfWork, actor: Actor, request_id: int) -> ChangeRequestRecord:
     """Admins read every request, others their own; anything else is a 404."""
     request = await uow.change_requests.get(request_id)
     if request is None or not rules.can_read(actor, request.requested_by):
@@ -161,7 +165,9 @@ async def get_readable(uow: UnitOfWork, actor: Actor, request_id: int) -> Any:
     return request
 
 
-async def _pending_for_decision(uow: UnitOfWork, actor: Actor, request_id: int) -> Any:
+async def _pending_for_decision(
+    uow: UnitOfWork, actor: Actor, request_id: int
+) -> ChangeRequestRecord:
     if not rules.can_decide(actor):
         raise Forbidden("Only an admin approves or rejects change requests.")
     request = await uow.change_requests.get(request_id, for_update=True)
@@ -171,12 +177,14 @@ async def _pending_for_decision(uow: UnitOfWork, actor: Actor, request_id: int) 
     return request
 
 
-def _check_pending(request: Any) -> None:
+def _check_pending(request: ChangeRequestRecord) -> None:
     if request.status != Status.PENDING:
         raise rules.ChangeRequestDecided(request.status)
 
 
-async def approve(uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int) -> Any:
+async def approve(
+    uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int
+) -> ChangeRequestRecord:
     """Apply the change through the ordinary customer update, in this one transaction:
     validated again (format, uniqueness, owner), audited as the admin's update. 409 when the
     field no longer holds the value the request was made against."""
@@ -192,7 +200,7 @@ async def approve(uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int) 
 
 async def reject(
     uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int, *, reason: str
-) -> Any:
+) -> ChangeRequestRecord:
     """Turn the request down with a reason, which the requester is told."""
     reason = reason.strip()
     if not reason:
@@ -202,7 +210,9 @@ async def reject(
     return await _decide(uow, clock, actor, request, customer, Status.REJECTED, reason)
 
 
-async def withdraw(uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int) -> Any:
+async def withdraw(
+    uow: UnitOfWork, clock: Clock, actor: Actor, request_id: int
+) -> ChangeRequestRecord:
     """The requester takes a pending request back (a mistake, or the customer changed their
     mind), which frees the field for a new request; on the customer's history."""
     request = await uow.change_requests.get(request_id, for_update=True)
@@ -219,11 +229,11 @@ async def _decide(
     uow: UnitOfWork,
     clock: Clock,
     actor: Actor,
-    request: Any,
+    request: ChangeRequestRecord,
     customer: Any,
     status: Status,
     reason: str | None,
-) -> Any:
+) -> ChangeRequestRecord:
     now = clock.now()
     await _close(uow, now, actor, request, status, reason)
     verdict = "已通过" if status is Status.APPROVED else "被驳回"
@@ -244,7 +254,12 @@ _ACTIONS = {Status.APPROVED: "approve", Status.REJECTED: "reject", Status.WITHDR
 
 
 async def _close(
-    uow: UnitOfWork, now: datetime, actor: Actor, request: Any, status: Status, reason: str | None
+    uow: UnitOfWork,
+    now: datetime,
+    actor: Actor,
+    request: ChangeRequestRecord,
+    status: Status,
+    reason: str | None,
 ) -> None:
     """A pending request ends (approved, rejected or withdrawn by `actor`), on the history."""
     request.status, request.decided_by, request.decided_at = status.value, actor.user_id, now

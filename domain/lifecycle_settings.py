@@ -7,7 +7,7 @@ from typing import Any
 from domain import audit
 from domain.customer_service import snapshot
 from domain.errors import Forbidden, Invalid, VersionMismatch
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, LifecycleSettingsRecord, UnitOfWork
 from domain.roles import Actor, Role
 
 SETTINGS_ID = 1
@@ -89,7 +89,7 @@ def errors(values: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
-async def get(uow: UnitOfWork, actor: Actor) -> Any:
+async def get(uow: UnitOfWork, actor: Actor) -> LifecycleSettingsRecord:
     if not can_read(actor):
         raise Forbidden("Only admins, supervisors and readonly users read the lifecycle settings.")
     return await uow.lifecycle.settings()
@@ -97,7 +97,7 @@ async def get(uow: UnitOfWork, actor: Actor) -> Any:
 
 async def update(
     uow: UnitOfWork, clock: Clock, actor: Actor, changes: dict[str, Any], *, if_match: int | None
-) -> Any:
+) -> LifecycleSettingsRecord:
     """Change some thresholds (admins); the whole row must still be consistent. They apply
     from the jobs' next run; nothing is recomputed now."""
     if not actor.is_admin:

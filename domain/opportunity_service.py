@@ -12,7 +12,7 @@ from domain.customer import Stage as CustomerStage
 from domain.customer_service import get_readable as get_readable_customer
 from domain.customer_service import get_writable, snapshot
 from domain.errors import Conflict, FieldsForbidden, Invalid, NotFound, VersionMismatch
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, OpportunityRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import (
     OPEN_STAGES,
@@ -50,7 +50,9 @@ class IllegalTransition(Conflict):
         )
 
 
-async def get_readable(uow: UnitOfWork, actor: Actor, opportunity_id: int) -> tuple[Any, Any]:
+async def get_readable(
+    uow: UnitOfWork, actor: Actor, opportunity_id: int
+) -> tuple[OpportunityRecord, Any]:
     """The opportunity and its customer if the actor may see them; otherwise 404."""
     check_sees_money(actor)
     opportunity = await uow.opportunities.get(opportunity_id)
@@ -94,7 +96,9 @@ def _normalize(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]) -> Any:
+async def create(
+    uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]
+) -> OpportunityRecord:
     """Open an opportunity on a customer the caller may write, owned by the caller (an admin
     may name the owner). It starts in an open stage, `intent` unless said otherwise."""
     check_sees_money(actor)
@@ -136,7 +140,7 @@ async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, 
 
 async def _get_writable(
     uow: UnitOfWork, actor: Actor, opportunity_id: int, if_match: int | None
-) -> tuple[Any, Any]:
+) -> tuple[OpportunityRecord, Any]:
     opportunity, _ = await get_readable(uow, actor, opportunity_id)
     customer = await get_writable(uow, actor, opportunity.customer_id)
     if if_match is not None and if_match != opportunity.version:
@@ -152,7 +156,7 @@ async def update(
     changes: dict[str, Any],
     *,
     if_match: int | None,
-) -> Any:
+) -> OpportunityRecord:
     """Edit an open opportunity; the stage moves only through transitions."""
     if "owner_id" in changes and not actor.is_admin:
         raise FieldsForbidden(["owner_id"])
@@ -198,7 +202,7 @@ async def transition(
     order: dict[str, Any] | None,
     if_match: int | None,
     zone: ZoneInfo,
-) -> Any:
+) -> OpportunityRecord:
     """Move to the next stage, or to lost with a reason; 409 lists the allowed targets.
     Winning with `order` records that order (linked to the opportunity) in the same
     transaction, and a customer not yet 成交 becomes one."""

@@ -10,7 +10,7 @@ from domain import audit
 from domain.customer_service import get_readable as get_readable_customer
 from domain.customer_service import get_writable, snapshot
 from domain.errors import Duplicate, Invalid, NotFound, VersionMismatch
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, OrderRecord, UnitOfWork
 from domain.roles import Actor
 from domain.sales import SHANGHAI, OrderStatus, check_amount, check_sees_money
 
@@ -27,7 +27,7 @@ EDITABLE = (
 CODE_ZONE = SHANGHAI  # the yyyymm of an order number is China's month, as for customers
 
 
-async def get_readable(uow: UnitOfWork, actor: Actor, order_id: int) -> tuple[Any, Any]:
+async def get_readable(uow: UnitOfWork, actor: Actor, order_id: int) -> tuple[OrderRecord, Any]:
     """The order and its customer if the actor may see them; otherwise 404."""
     check_sees_money(actor)
     order = await uow.orders.get(order_id)
@@ -100,7 +100,7 @@ async def refresh_customer(uow: UnitOfWork, customer: Any, now: datetime) -> Non
 
 async def add(
     uow: UnitOfWork, clock: Clock, actor: Actor, customer: Any, fields: dict[str, Any]
-) -> Any:
+) -> OrderRecord:
     """An order for a customer the caller may write (checked by the caller)."""
     values = _normalize({"status": OrderStatus.CONFIRMED.value, **fields})
     for name in ("product", "amount", "ordered_on"):
@@ -133,7 +133,7 @@ async def add(
 
 async def create(
     uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, fields: dict[str, Any]
-) -> Any:
+) -> OrderRecord:
     """Record an order (admins, and account managers on their own customers). Without
     `order_no` the server numbers it O + yyyymm + 6 digits."""
     check_sees_money(actor)
@@ -149,7 +149,7 @@ async def update(
     changes: dict[str, Any],
     *,
     if_match: int | None,
-) -> Any:
+) -> OrderRecord:
     """Change an order; cancelling it takes it out of the customer's totals."""
     order, _ = await get_readable(uow, actor, order_id)
     customer = await get_writable(uow, actor, order.customer_id)

@@ -1,32 +1,18 @@
 """What the customer page's summary strip and tab counts show: a few counts in one round trip."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import BigInteger, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from domain.ports.summaries import Counts
 from domain.roles import Actor
 from persistence.models import Contact, CustomerOrder, FollowUp, Opportunity, Task, Ticket
 from persistence.ticket_repo import SqlTicketRepo
 
 OPEN_TICKET_EXCLUDED = ("resolved", "closed", "cancelled")
 OPEN_STAGES = ("intent", "quote", "contract")
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    contacts: int
-    follow_ups: int
-    orders: int
-    opportunities: int
-    open_opportunities: int
-    open_opportunity_fen: int
-    tickets: int
-    open_tickets: int
-    open_tasks: int
 
 
 class SqlCustomerSummaryRepo:

@@ -4,10 +4,50 @@ its repositories and the records they return in one module each."""
 from datetime import datetime
 from typing import Any, Protocol
 
+from domain.ports.api_keys import ApiKeyRecord, ApiKeyRepo
+from domain.ports.attachments import AttachmentRecord, AttachmentRepo
+from domain.ports.change_requests import ChangeRequestRecord, ChangeRequestRepo
+from domain.ports.external_ids import ExternalIdRepo
+from domain.ports.lifecycle import CustomerValueRepo, LifecycleRepo, LifecycleSettingsRecord
+from domain.ports.opportunities import OpportunityRecord, OpportunityRepo
+from domain.ports.orders import OrderRecord, OrderRepo
 from domain.ports.page import Page
+from domain.ports.pool import PoolRepo
+from domain.ports.saved_views import SavedViewRecord, SavedViewRepo
+from domain.ports.summaries import Counts, SummaryRepo
+from domain.ports.support import AuditRepo, CodeCounter, NotificationRepo
 from domain.ports.tasks import TaskRecord, TaskRepo
 
-__all__ = ["Clock", "Page", "PasswordHasher", "TaskRecord", "TaskRepo", "UnitOfWork"]
+__all__ = [
+    "ApiKeyRecord",
+    "ApiKeyRepo",
+    "AttachmentRecord",
+    "AttachmentRepo",
+    "ChangeRequestRecord",
+    "ChangeRequestRepo",
+    "ExternalIdRepo",
+    "CustomerValueRepo",
+    "LifecycleRepo",
+    "LifecycleSettingsRecord",
+    "OpportunityRecord",
+    "OpportunityRepo",
+    "OrderRecord",
+    "OrderRepo",
+    "PoolRepo",
+    "SavedViewRecord",
+    "SavedViewRepo",
+    "AuditRepo",
+    "CodeCounter",
+    "Counts",
+    "NotificationRepo",
+    "SummaryRepo",
+    "Clock",
+    "Page",
+    "PasswordHasher",
+    "TaskRecord",
+    "TaskRepo",
+    "UnitOfWork",
+]
 
 
 class Clock(Protocol):
@@ -18,31 +58,63 @@ class UnitOfWork(Protocol):
     """Repositories sharing one transaction (persistence.uow.SqlUnitOfWork)."""
 
     customers: Any
-    codes: Any
+
+    @property
+    def codes(self) -> CodeCounter: ...
+
     users: Any
     tags: Any
     custom_fields: Any
-    audit: Any
+
+    @property
+    def audit(self) -> AuditRepo: ...
+
     tickets: Any
-    attachments: Any
-    notifications: Any
-    lifecycle: Any
-    pool: Any
-    change_requests: Any
-    orders: Any
+
+    @property
+    def attachments(self) -> AttachmentRepo: ...
+
+    @property
+    def notifications(self) -> NotificationRepo: ...
+
+    @property
+    def lifecycle(self) -> LifecycleRepo: ...
+
+    @property
+    def pool(self) -> PoolRepo: ...
+
+    @property
+    def change_requests(self) -> ChangeRequestRepo: ...
+
+    @property
+    def orders(self) -> OrderRepo: ...
+
     follow_ups: Any
-    opportunities: Any
+
+    @property
+    def opportunities(self) -> OpportunityRepo: ...
 
     @property
     def tasks(self) -> TaskRepo: ...
 
-    values: Any  # customer value (RFM)
+    @property
+    def values(self) -> CustomerValueRepo: ...
+
     imports: Any  # import records, matching and bulk writes (persistence/imports/repo.py)
-    summaries: Any  # a customer page's counts
+
+    @property
+    def summaries(self) -> SummaryRepo: ...
+
     search: Any
-    saved_views: Any
-    api_keys: Any
-    external_ids: Any
+
+    @property
+    def saved_views(self) -> SavedViewRepo: ...
+
+    @property
+    def api_keys(self) -> ApiKeyRepo: ...
+
+    @property
+    def external_ids(self) -> ExternalIdRepo: ...
 
 
 class PasswordHasher(Protocol):

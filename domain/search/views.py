@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from domain.errors import Forbidden, NotFound
+from domain.errors import Conflict, Forbidden, NotFound, VersionMismatch
+from domain.ports import Clock, SavedViewRecord, UnitOfWork
 from domain.roles import Actor, Role
 
 RESOURCES = ("customers", "tickets", "follow_ups", "opportunities")
@@ -85,7 +86,7 @@ def check_visibility(actor: Actor, visibility: str) -> None:
         raise Forbidden("You are in no department to share with.")
 
 
-def can_see(actor: Actor, view: Any) -> bool:
+def can_see(actor: Actor, view: SavedViewRecord) -> bool:
     return (
         view.owner_id == actor.user_id
         or view.visibility == "everyone"
@@ -97,11 +98,11 @@ def can_see(actor: Actor, view: Any) -> bool:
     )
 
 
-def can_change(actor: Actor, view: Any) -> bool:
+def can_change(actor: Actor, view: SavedViewRecord) -> bool:
     return view.owner_id == actor.user_id or actor.is_admin
 
 
-def readable(actor: Actor, view: Any | None) -> Any:
+def readable(actor: Actor, view: SavedViewRecord | None) -> SavedViewRecord:
     if view is None or not can_see(actor, view):
         raise ViewNotFound("Saved view", getattr(view, "id", None) or "")
     return view
@@ -147,16 +148,17 @@ def unknown_names(filters: Mapping[str, Any], declared: Sequence[str]) -> list[s
     return sorted(name for name in filters if name not in allowed)
 
 
-async def create(uow: Any, clock: Any, actor: Actor, values: dict[str, Any]) -> Any:
+async def create(
+    uow: UnitOfWork, clock: Clock, actor: Actor, values: dict[str, Any]
+) -> SavedViewRecord:
     """Save a view as the actor's; its filters were validated against the list (router)."""
-    from domain.errors import Conflict
-
     check_visibility(actor, values["visibility"])
-    if await uow.saved_views.name_taken(actor.user_id, values["resource"], values["name"]):
+    owner_id = actor.person_id  # a view is a person's
+    if await uow.saved_views.name_taken(owner_id, values["resource"], values["name"]):
         raise Conflict("You already have a view of that name for this list.")
     now = clock.now()
     return await uow.saved_views.add(
-        owner_id=actor.user_id,
+        owner_id=owner_id,
         version=1,
         created_at=now,
         updated_at=now,
@@ -166,17 +168,15 @@ async def create(uow: Any, clock: Any, actor: Actor, values: dict[str, Any]) -> 
 
 
 async def update(
-    uow: Any,
-    clock: Any,
+    uow: UnitOfWork,
+    clock: Clock,
     actor: Actor,
     view_id: int,
     changes: dict[str, Any],
     *,
     if_match: int | None,
-) -> Any:
+) -> SavedViewRecord:
     """Rename, re-share or change a view: its owner (or an admin)."""
-    from domain.errors import Conflict, VersionMismatch
-
     view = readable(actor, await uow.saved_views.get(view_id))
     if not can_change(actor, view):
         raise Forbidden("Only its owner changes a view; save a copy with another name.")
@@ -198,7 +198,7 @@ async def update(
     return view
 
 
-async def delete(uow: Any, actor: Actor, view_id: int) -> None:
+async def delete(uow: UnitOfWork, actor: Actor, view_id: int) -> None:
     view = readable(actor, await uow.saved_views.get(view_id))
     if not can_change(actor, view):
         raise Forbidden("Only its owner deletes a view.")

@@ -5,6 +5,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.ports import SavedViewRecord
 from domain.roles import Actor
 from persistence.models import CustomFieldDefinition, SavedView, Tag
 
@@ -45,7 +46,7 @@ class SqlSavedViewRepo:
         await self.session.flush()
         return view
 
-    async def delete(self, view: SavedView) -> None:
+    async def delete(self, view: SavedViewRecord) -> None:
         await self.session.delete(view)
         await self.session.flush()
 

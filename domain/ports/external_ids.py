@@ -1,0 +1,16 @@
+"""Other systems' ids of our records (persistence/external_id_repo.py)."""
+
+from collections.abc import Mapping
+from typing import Protocol
+
+
+class ExternalIdRepo(Protocol):
+    async def holder(self, entity_type: str, system: str, value: str) -> int | None: ...
+    async def holders(self, entity_type: str, ids: Mapping[str, str]) -> dict[str, int]: ...
+    async def replace(
+        self,
+        entity_type: str,
+        entity_id: int,
+        before: Mapping[str, str],
+        after: Mapping[str, str],
+    ) -> None: ...
