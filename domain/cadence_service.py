@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from domain import audit
 from domain.customer import Stage
 from domain.errors import Forbidden, Invalid, VersionMismatch
-from domain.ports import Clock, UnitOfWork
+from domain.ports import CadenceRuleRecord, Clock, UnitOfWork
 from domain.roles import Actor
 from domain.sales import cadence_due, local_date
 
@@ -23,7 +23,7 @@ def _require_admin(actor: Actor) -> None:
         raise Forbidden("Only an admin changes cadence rules.")
 
 
-async def list_rules(uow: UnitOfWork) -> list[Any]:
+async def list_rules(uow: UnitOfWork) -> list[CadenceRuleRecord]:
     """The rules in the order of the lifecycle."""
     order = {stage.value: n for n, stage in enumerate(Stage)}
     return sorted(await uow.follow_ups.cadence_rules(), key=lambda r: order.get(r.stage, 99))
@@ -37,7 +37,7 @@ async def put_rule(
     interval_days: int,
     *,
     if_match: int | None,
-) -> Any:
+) -> CadenceRuleRecord:
     """Create or change the rule of a stage."""
     _require_admin(actor)
     stage = Stage(stage).value

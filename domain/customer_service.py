@@ -1,6 +1,6 @@
 """Use cases on customers and their contacts. Every write appends audit events."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,7 +9,7 @@ from domain import audit, cadence_service, external_ids, validation
 from domain import customer as rules
 from domain.custom_field import validate_values
 from domain.errors import Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, TagRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import local_date
 
@@ -137,7 +137,7 @@ async def check_external_ids(
         )
 
 
-async def _check_tags(uow: UnitOfWork, tag_ids: list[int]) -> list[Any]:
+async def _check_tags(uow: UnitOfWork, tag_ids: list[int]) -> Sequence[TagRecord]:
     tags = await uow.tags.get_many(tag_ids)
     missing = sorted(set(tag_ids) - {t.id for t in tags})
     if missing:

@@ -14,7 +14,7 @@ from domain import audit, cadence_service
 from domain.customer_service import get_readable as get_readable_customer
 from domain.customer_service import get_writable, snapshot
 from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, FollowUpRecord, OpportunityRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import (
     MAX_AHEAD,
@@ -42,7 +42,9 @@ TEXTS = ("summary", "feedback", "next_action")
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # also keeps UTC conversion in range
 
 
-async def get_readable(uow: UnitOfWork, actor: Actor, follow_up_id: int) -> tuple[Any, Any]:
+async def get_readable(
+    uow: UnitOfWork, actor: Actor, follow_up_id: int
+) -> tuple[FollowUpRecord, Any]:
     """The follow-up and its customer, if the actor may see the customer; otherwise 404.
     Agents read follow-ups too: contact records are their daily bread (DESIGN §1)."""
     follow_up = await uow.follow_ups.get(follow_up_id)
@@ -68,7 +70,9 @@ def _normalize(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def _check_opportunity(uow: UnitOfWork, customer_id: int, opportunity_id: int) -> Any:
+async def _check_opportunity(
+    uow: UnitOfWork, customer_id: int, opportunity_id: int
+) -> OpportunityRecord:
     opportunity = await uow.opportunities.get(opportunity_id)
     if opportunity is None or opportunity.customer_id != customer_id:
         raise Invalid(
@@ -136,7 +140,7 @@ async def _next_follow_up_on(
     return await cadence_service.due_after(uow, customer.stage, local_date(at, zone))
 
 
-def _done(uow: UnitOfWork, actor: Actor, follow_up: Any, at: datetime) -> None:
+def _done(uow: UnitOfWork, actor: Actor, follow_up: FollowUpRecord, at: datetime) -> None:
     uow.audit.add(
         actor_id=actor.user_id,
         entity_type="follow_up",
@@ -151,7 +155,7 @@ def _done(uow: UnitOfWork, actor: Actor, follow_up: Any, at: datetime) -> None:
 
 async def create(
     uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any], *, zone: ZoneInfo
-) -> Any:
+) -> FollowUpRecord:
     """Record a follow-up of a customer the caller may write; the caller owns it (an admin
     may name another owner)."""
     if "owner_id" in fields and not actor.is_admin:
@@ -222,7 +226,7 @@ async def update(
     *,
     if_match: int | None,
     zone: ZoneInfo,
-) -> Any:
+) -> FollowUpRecord:
     """Correct a follow-up (its author or an admin). When and with whom it happened stay.
     `next_action_done` ticks the next action off (or reopens it); `effective` can be set but
     not withdrawn, since the clocks it moved do not move back."""

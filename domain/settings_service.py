@@ -7,7 +7,7 @@ from domain import tag as tag_rules
 from domain.custom_field import FieldType, check_definition
 from domain.customer_service import snapshot
 from domain.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound, VersionMismatch
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, CustomFieldRecord, TagRecord, UnitOfWork
 from domain.roles import Actor
 from domain.validation import InvalidValue
 
@@ -45,7 +45,7 @@ def _tag_values(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def get_tag(uow: UnitOfWork, tag_id: int) -> Any:
+async def get_tag(uow: UnitOfWork, tag_id: int) -> TagRecord:
     tag = await uow.tags.get(tag_id)
     if tag is None:
         raise NotFound("tag", tag_id)
@@ -77,7 +77,7 @@ async def update_tag(
     fields: dict[str, Any],
     *,
     if_match: int | None,
-) -> Any:
+) -> TagRecord:
     """Rename or recolour; customers keep the tag (they refer to it by id)."""
     _require_admin(actor)
     tag = await get_tag(uow, tag_id)
@@ -105,7 +105,7 @@ async def update_tag(
 
 async def merge_tags(
     uow: UnitOfWork, clock: Clock, actor: Actor, source_id: int, target_id: int
-) -> Any:
+) -> TagRecord:
     """Every customer of `source` ends with `target`, once; `source` is deleted."""
     _require_admin(actor)
     if source_id == target_id:
@@ -159,7 +159,7 @@ async def delete_tag(
 # ---- custom fields -----------------------------------------------------------------------
 
 
-async def get_field(uow: UnitOfWork, field_id: int) -> Any:
+async def get_field(uow: UnitOfWork, field_id: int) -> CustomFieldRecord:
     row = await uow.custom_fields.get(field_id)
     if row is None:
         raise NotFound("custom field", field_id)
@@ -194,7 +194,7 @@ async def update_field(
     changes: dict[str, Any],
     *,
     if_match: int | None,
-) -> Any:
+) -> CustomFieldRecord:
     """Labels, required, sensitive and options can change; an option still in use can't go."""
     _require_admin(actor)
     row = await get_field(uow, field_id)

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.ports.follow_ups import CadenceRuleRecord
 from domain.roles import Actor, Role
 from persistence.models import CadenceRule, Customer, FollowUp
 from persistence.pagination import Page, decode_cursor, encode_cursor
@@ -259,7 +260,7 @@ class SqlFollowUpRepo:
         await self.session.flush()
         return rule
 
-    async def delete_cadence_rule(self, rule: CadenceRule) -> None:
+    async def delete_cadence_rule(self, rule: CadenceRuleRecord) -> None:
         await self.session.delete(rule)
         await self.session.flush()
 

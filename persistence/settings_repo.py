@@ -9,6 +9,7 @@ from sqlalchemy import cast, delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.custom_field import Definition, FieldType
+from domain.ports.settings import CustomFieldRecord, TagRecord
 from domain.text import comparison_key
 from persistence.db import rowcount
 from persistence.models import AuditEvent, Customer, CustomerTag, CustomFieldDefinition, Tag
@@ -51,7 +52,7 @@ class SqlTagRepo:
         await self.session.flush()
         return tag
 
-    async def delete(self, tag: Tag) -> None:
+    async def delete(self, tag: TagRecord) -> None:
         await self.session.delete(tag)
         await self.session.flush()
 
@@ -134,7 +135,7 @@ class SqlCustomFieldRepo:
         await self.session.flush()
         return row
 
-    async def delete(self, row: CustomFieldDefinition) -> None:
+    async def delete(self, row: CustomFieldRecord) -> None:
         await self.session.delete(row)
         await self.session.flush()
 

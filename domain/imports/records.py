@@ -13,7 +13,7 @@ from domain.errors import DomainError, Invalid
 from domain.imports.columns import COLUMNS, ImportKind, match_headers
 from domain.imports.plan import Action, Decision, Plan
 from domain.imports.rows import CustomerDraft, RowContext, RowError, read_cells
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, FollowUpRecord, OrderRecord, UnitOfWork
 from domain.roles import Actor
 
 # The API's request shape (api/sales_schemas.py) as a check: fields → validated fields, or
@@ -135,6 +135,7 @@ async def run(
                 fields["effective"] = fields["effective"] == "true"
         try:
             fields = shape(kind.value, fields)
+            record: FollowUpRecord | OrderRecord
             async with uow.imports.savepoint():
                 if kind is ImportKind.FOLLOW_UPS:
                     record = await follow_up_service.create(uow, clock, actor, fields, zone=zone)

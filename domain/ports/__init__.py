@@ -8,17 +8,26 @@ from domain.ports.api_keys import ApiKeyRecord, ApiKeyRepo
 from domain.ports.attachments import AttachmentRecord, AttachmentRepo
 from domain.ports.change_requests import ChangeRequestRecord, ChangeRequestRepo
 from domain.ports.external_ids import ExternalIdRepo
+from domain.ports.follow_ups import CadenceRuleRecord, FollowUpRecord, FollowUpRepo
 from domain.ports.lifecycle import CustomerValueRepo, LifecycleRepo, LifecycleSettingsRecord
 from domain.ports.opportunities import OpportunityRecord, OpportunityRepo
 from domain.ports.orders import OrderRecord, OrderRepo
 from domain.ports.page import Page
 from domain.ports.pool import PoolRepo
 from domain.ports.saved_views import SavedViewRecord, SavedViewRepo
+from domain.ports.settings import CustomFieldRecord, CustomFieldRepo, TagRecord, TagRepo
 from domain.ports.summaries import Counts, SummaryRepo
 from domain.ports.support import AuditRepo, CodeCounter, NotificationRepo
 from domain.ports.tasks import TaskRecord, TaskRepo
 
 __all__ = [
+    "CadenceRuleRecord",
+    "FollowUpRecord",
+    "FollowUpRepo",
+    "CustomFieldRecord",
+    "CustomFieldRepo",
+    "TagRecord",
+    "TagRepo",
     "ApiKeyRecord",
     "ApiKeyRepo",
     "AttachmentRecord",
@@ -63,8 +72,12 @@ class UnitOfWork(Protocol):
     def codes(self) -> CodeCounter: ...
 
     users: Any
-    tags: Any
-    custom_fields: Any
+
+    @property
+    def tags(self) -> TagRepo: ...
+
+    @property
+    def custom_fields(self) -> CustomFieldRepo: ...
 
     @property
     def audit(self) -> AuditRepo: ...
@@ -89,7 +102,8 @@ class UnitOfWork(Protocol):
     @property
     def orders(self) -> OrderRepo: ...
 
-    follow_ups: Any
+    @property
+    def follow_ups(self) -> FollowUpRepo: ...
 
     @property
     def opportunities(self) -> OpportunityRepo: ...
