@@ -2,10 +2,10 @@
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from api.ticket_schemas import SatisfactionOut, SlaClockOut, SlaOut, TicketOut
 from domain import ticket as rules
+from domain.ports import TicketRecord
 from domain.roles import Actor
 from domain.sla import Pause
 from domain.ticket import Status, TicketAccess
@@ -45,13 +45,15 @@ COLUMNS = (
 
 
 async def tickets_out(
-    uow: SqlUnitOfWork, actor: Actor, tickets: Sequence[Any], now: datetime
+    uow: SqlUnitOfWork, actor: Actor, tickets: Sequence[TicketRecord], now: datetime
 ) -> list[TicketOut]:
     """Four queries for any number of tickets: collaborators, pauses, hours, overrides."""
+    if not tickets:
+        return []
     ids = [t.id for t in tickets]
     collaborators = await uow.tickets.collaborators_of(ids)
     pauses = await uow.tickets.pauses_of(ids)
-    business = await uow.tickets.business_calendar() if tickets else None
+    business = await uow.tickets.business_calendar()
     out = []
     for ticket in tickets:
         users, departments = collaborators[ticket.id]
@@ -107,5 +109,7 @@ async def tickets_out(
     return out
 
 
-async def ticket_out(uow: SqlUnitOfWork, actor: Actor, ticket: Any, now: datetime) -> TicketOut:
+async def ticket_out(
+    uow: SqlUnitOfWork, actor: Actor, ticket: TicketRecord, now: datetime
+) -> TicketOut:
     return (await tickets_out(uow, actor, [ticket], now))[0]

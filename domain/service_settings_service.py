@@ -14,7 +14,7 @@ from typing import Any
 from domain import audit, ticket_service
 from domain.customer_service import snapshot
 from domain.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound, VersionMismatch
-from domain.ports import Clock, UnitOfWork
+from domain.ports import BusinessHoursRecord, Clock, SlaPolicyRecord, UnitOfWork
 from domain.roles import Actor
 from domain.sla import Pause
 from domain.ticket import DEFAULT_ROUTES, Priority, TicketType
@@ -52,25 +52,27 @@ def policy_errors(values: dict[str, Any]) -> list[dict[str, str]]:
     return errors
 
 
-def _member(kind: type[StrEnum], value: Any, field: str) -> Any:
+def _member(kind: type[StrEnum], value: str, field: str) -> str:
     try:
         return kind(value).value
     except ValueError:
         raise Invalid([{"field": field, "message": f"one of {', '.join(kind)}"}]) from None
 
 
-async def get_policy(uow: UnitOfWork, policy_id: int) -> Any:
+async def get_policy(uow: UnitOfWork, policy_id: int) -> SlaPolicyRecord:
     policy = await uow.tickets.get_policy(policy_id)
     if policy is None:
         raise NotFound("SLA policy", policy_id)
     return policy
 
 
-async def create_policy(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]) -> Any:
+async def create_policy(
+    uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]
+) -> SlaPolicyRecord:
     """A policy per priority, optionally narrowed to one ticket type (which then wins over the
     priority's base policy). One policy per (priority, ticket type)."""
     _require_admin(actor)
-    values = {name: fields.get(name) for name in POLICY_FIELDS}
+    values: dict[str, Any] = {name: fields.get(name) for name in POLICY_FIELDS}
     values["priority"] = _member(Priority, values["priority"], "priority")
     if values["ticket_type"] is not None:
         values["ticket_type"] = _member(TicketType, values["ticket_type"], "ticket_type")
@@ -107,7 +109,7 @@ async def update_policy(
     changes: dict[str, Any],
     *,
     if_match: int | None,
-) -> Any:
+) -> SlaPolicyRecord:
     """Change targets or calendar; priority and ticket type identify the policy and stay."""
     _require_admin(actor)
     policy = await get_policy(uow, policy_id)
@@ -294,7 +296,7 @@ async def _follow_calendar(
     return len(rows)
 
 
-def _hours_snapshot(hours: Any) -> dict[str, Any]:
+def _hours_snapshot(hours: BusinessHoursRecord) -> dict[str, str]:
     return {
         "timezone": hours.timezone,
         "opens": hours.opens.isoformat(),

@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 
 from domain import audit
 from domain import ticket as rules
+from domain.calendar import BusinessCalendar
 from domain.customer_service import get_readable as get_readable_customer
 from domain.customer_service import snapshot
 from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, TicketEventRecord, TicketRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sla import Pause
 from domain.ticket import Status, TicketAccess, TicketType
@@ -70,9 +71,9 @@ class IllegalTransition(Conflict):
 # ---- reading ---------------------------------------------------------------------------------
 
 
-async def access_of(uow: UnitOfWork, ticket: Any) -> TicketAccess:
+async def access_of(uow: UnitOfWork, ticket: TicketRecord) -> TicketAccess:
     users, departments = await uow.tickets.collaborators(ticket.id)
-    customer = await uow.customers.get(ticket.customer_id)
+    customer = await uow.customers.require(ticket.customer_id)
     return TicketAccess(
         customer_owner_id=customer.owner_id,
         department_id=ticket.department_id,
@@ -83,7 +84,9 @@ async def access_of(uow: UnitOfWork, ticket: Any) -> TicketAccess:
     )
 
 
-async def get_readable(uow: UnitOfWork, actor: Actor, ticket_id: int) -> tuple[Any, TicketAccess]:
+async def get_readable(
+    uow: UnitOfWork, actor: Actor, ticket_id: int
+) -> tuple[TicketRecord, TicketAccess]:
     """The ticket if the actor may see it; otherwise 404."""
     ticket = await uow.tickets.get(ticket_id)
     if ticket is None:
@@ -96,7 +99,7 @@ async def get_readable(uow: UnitOfWork, actor: Actor, ticket_id: int) -> tuple[A
 
 async def _get_workable(
     uow: UnitOfWork, actor: Actor, ticket_id: int, if_match: int | None = None
-) -> tuple[Any, TicketAccess]:
+) -> tuple[TicketRecord, TicketAccess]:
     ticket, access = await get_readable(uow, actor, ticket_id)
     if not rules.can_work(actor, access):
         raise Forbidden("Only the assignee, a supervisor or an admin works this ticket.")
@@ -108,13 +111,13 @@ async def _get_workable(
 # ---- the SLA clocks -----------------------------------------------------------------------
 
 
-async def sla_facts(uow: UnitOfWork, ticket: Any) -> SlaFacts:
+async def sla_facts(uow: UnitOfWork, ticket: TicketRecord) -> SlaFacts:
     business = await uow.tickets.business_calendar()
     pauses = [Pause(p.started_at, p.ended_at) for p in await uow.tickets.pauses(ticket.id)]
     return facts_of(ticket, business, pauses)
 
 
-def facts_of(ticket: Any, business: Any, pauses: list[Pause]) -> SlaFacts:
+def facts_of(ticket: TicketRecord, business: BusinessCalendar, pauses: list[Pause]) -> SlaFacts:
     return SlaFacts(
         calendar=calendar_named(ticket.sla_calendar, business),
         opened_at=ticket.opened_at,
@@ -128,7 +131,7 @@ def facts_of(ticket: Any, business: Any, pauses: list[Pause]) -> SlaFacts:
     )
 
 
-async def _refresh_thresholds(uow: UnitOfWork, ticket: Any, now: datetime) -> None:
+async def _refresh_thresholds(uow: UnitOfWork, ticket: TicketRecord, now: datetime) -> None:
     facts = await sla_facts(uow, ticket)
     for column, value in thresholds(facts, paused=ticket.paused_since is not None, now=now).items():
         setattr(ticket, column, value)
@@ -136,7 +139,7 @@ async def _refresh_thresholds(uow: UnitOfWork, ticket: Any, now: datetime) -> No
         setattr(ticket, column, minutes)
 
 
-async def _apply_policy(uow: UnitOfWork, ticket: Any) -> None:
+async def _apply_policy(uow: UnitOfWork, ticket: TicketRecord) -> None:
     policy = await uow.tickets.sla_policy(ticket.priority, ticket.type)
     ticket.sla_calendar = policy.calendar
     ticket.first_response_minutes = policy.first_response_minutes
@@ -193,7 +196,9 @@ async def _check_collaborators(
             )
 
 
-async def create(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]) -> Any:
+async def create(
+    uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]
+) -> TicketRecord:
     """Open a ticket: priority from urgency × importance (a supervisor may set it), routed by
     type to a department and assigned to its least-loaded member unless an assignee is named."""
     fields = dict(fields)
@@ -342,7 +347,7 @@ async def update(
     changes: dict[str, Any],
     *,
     if_match: int | None,
-) -> Any:
+) -> TicketRecord:
     """Edit fields; urgency/importance re-derive the priority (unless a supervisor fixed it)
     and a new priority brings that priority's SLA targets."""
     ticket, access = await _get_workable(uow, actor, ticket_id, if_match)
@@ -428,7 +433,7 @@ async def assign(
     *,
     if_match: int | None,
     note: str | None = None,
-) -> Any:
+) -> TicketRecord:
     """Give the ticket to someone (supervisors and admins); a new ticket becomes assigned."""
     ticket, _ = await get_readable(uow, actor, ticket_id)
     if not rules.can_assign(actor):
@@ -499,7 +504,7 @@ async def transition(
     satisfaction: dict[str, Any] | None = None,
     customer_accepted: bool = True,
     if_match: int | None = None,
-) -> Any:
+) -> TicketRecord:
     """Move a ticket along the status machine; 409 lists the allowed targets. Waiting for the
     customer pauses the SLA clocks; closing takes the customer's acceptance and survey."""
     ticket, _ = await _get_workable(uow, actor, ticket_id, if_match)
@@ -554,7 +559,9 @@ async def transition(
         ticket.closed_at = now
     if to == Status.REOPENED:
         # The time it spent resolved does not count against the resolution target.
-        await uow.tickets.add_pause(ticket.id, ticket.resolved_at or ticket.closed_at, now)
+        finished_at = ticket.resolved_at or ticket.closed_at
+        assert finished_at is not None  # only resolved and closed tickets reopen
+        await uow.tickets.add_pause(ticket.id, finished_at, now)
         ticket.resolved_at = ticket.closed_at = None
         ticket.reopen_count = (ticket.reopen_count or 0) + 1
     ticket.status = to
@@ -589,7 +596,7 @@ async def transition(
 
 async def comment(
     uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, *, body: str, visibility: str
-) -> Any:
+) -> TicketEventRecord:
     """An internal note or a reply the customer sees. The first public reply by whoever works
     the ticket is its first response; every public reply restarts the update interval.
     @username mentions notify those users."""
@@ -641,7 +648,7 @@ async def record_exception(
     kind: str,
     description: str,
     handling: str | None,
-) -> Any:
+) -> TicketEventRecord:
     """An exception in the work (resource conflict, changed requirement, external blocker)
     with how it is handled; the handling may follow later."""
     ticket, _ = await _get_workable(uow, actor, ticket_id)
@@ -659,7 +666,7 @@ async def record_exception(
 
 async def resolve_exception(
     uow: UnitOfWork, clock: Clock, actor: Actor, ticket_id: int, event_id: int, *, handling: str
-) -> Any:
+) -> TicketEventRecord:
     ticket, _ = await _get_workable(uow, actor, ticket_id)
     event = await uow.tickets.get_event(ticket.id, event_id)
     if event is None or event.kind != "exception":

@@ -20,7 +20,7 @@ from domain.errors import (
     RateLimited,
     VersionMismatch,
 )
-from domain.ports import Clock, PasswordHasher, UnitOfWork
+from domain.ports import Clock, DepartmentRecord, PasswordHasher, UnitOfWork, UserRecord
 from domain.roles import Actor, Role
 
 USER_FIELDS = (
@@ -53,7 +53,7 @@ async def _check_department(uow: UnitOfWork, department_id: int | None) -> None:
         raise Invalid([{"field": "department_id", "message": "unknown department"}])
 
 
-async def get_user(uow: UnitOfWork, user_id: int) -> Any:
+async def get_user(uow: UnitOfWork, user_id: int) -> UserRecord:
     user = await uow.users.get(user_id)
     if user is None:
         raise NotFound("user", user_id)
@@ -62,7 +62,7 @@ async def get_user(uow: UnitOfWork, user_id: int) -> Any:
 
 async def create_user(
     uow: UnitOfWork, clock: Clock, passwords: PasswordHasher, actor: Actor, fields: dict[str, Any]
-) -> Any:
+) -> UserRecord:
     if not actor.is_admin:
         raise Forbidden("Only an admin creates users.")
     errors = _password_errors(fields["password"], fields["username"])
@@ -95,7 +95,7 @@ async def update_user(
     changes: dict[str, Any],
     *,
     if_match: int | None,
-) -> Any:
+) -> UserRecord:
     """Admins change anyone; users change their own name, language, e-mail topics and
     password, never their role.
 
@@ -169,7 +169,7 @@ async def update_user(
 
 async def create_department(
     uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]
-) -> Any:
+) -> DepartmentRecord:
     if not actor.is_admin:
         raise Forbidden("Only an admin manages departments.")
     for column in ("key", "name"):
@@ -200,7 +200,7 @@ async def update_department(
     changes: dict[str, Any],
     *,
     if_match: int | None,
-) -> Any:
+) -> DepartmentRecord:
     if not actor.is_admin:
         raise Forbidden("Only an admin manages departments.")
     department = await uow.users.get_department(department_id)
@@ -240,7 +240,7 @@ async def update_department(
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    user: Any
+    user: UserRecord
     refresh_token: str
 
 
@@ -298,7 +298,7 @@ async def login_refusal(
 
 async def authenticate(
     uow: UnitOfWork, passwords: PasswordHasher, username: str, password: str
-) -> Any | None:
+) -> UserRecord | None:
     """The active user with this password, or None. Hashing runs while no transaction is open:
     the caller passes a read-only unit of work."""
     if not USERNAME.fullmatch(username):
@@ -318,7 +318,7 @@ async def login_succeeded(uow: UnitOfWork, username: str, address: str) -> None:
 
 
 async def start_session(
-    uow: UnitOfWork, clock: Clock, tokens: Any, user: Any, lifetime: timedelta, family: str
+    uow: UnitOfWork, clock: Clock, tokens: Any, user: UserRecord, lifetime: timedelta, family: str
 ) -> str:
     token, token_hash = tokens.new()
     now = clock.now()

@@ -210,10 +210,10 @@ async def seed_demo(
         bootstrap = Actor(user_id=None, role=Role.ADMIN)
         departments = {}
         for key, name in DEPARTMENTS:
-            department = await user_service.create_department(
+            created = await user_service.create_department(
                 uow, clock, bootstrap, {"key": key, "name": name}
             )
-            departments[key] = department.id
+            departments[key] = created.id
         users = {}
         for username, display, role, department in USERS:
             user = await user_service.create_user(

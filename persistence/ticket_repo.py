@@ -1,8 +1,8 @@
 """Tickets, their timeline, pauses, collaborators, SLA policies, routing and calendar."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, updat
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.calendar import BusinessCalendar
+from domain.ports.tickets import SlaPolicyRecord, TicketRecord
 from domain.roles import Actor, Role
 from domain.ticket import OPEN, Candidate
 from persistence.models import (
@@ -55,10 +56,59 @@ class SqlTicketRepo:
     async def get(self, ticket_id: int) -> Ticket | None:
         return await self.session.get(Ticket, ticket_id)
 
-    def new(self, **values: Any) -> Ticket:
-        return Ticket(**values)
+    def new(
+        self,
+        *,
+        code: str,
+        customer_id: int,
+        type: str,
+        channel: str,
+        title: str,
+        priority: str,
+        priority_overridden: bool,
+        status: str,
+        department_id: int | None,
+        assignee_id: int | None,
+        created_by: int | None,
+        opened_at: datetime,
+        last_assigned_at: datetime | None,
+        contact_id: int | None = None,
+        description: str = "",
+        urgent: bool = False,
+        important: bool = False,
+        expected_resolution_at: datetime | None = None,
+        root_cause: str | None = None,
+        responsible_party: str | None = None,
+        remedy: str | None = None,
+        revisit_at: datetime | None = None,
+    ) -> Ticket:
+        """A ticket still without its SLA targets, which the caller sets before `add`."""
+        return Ticket(
+            code=code,
+            customer_id=customer_id,
+            type=type,
+            channel=channel,
+            title=title,
+            priority=priority,
+            priority_overridden=priority_overridden,
+            status=status,
+            department_id=department_id,
+            assignee_id=assignee_id,
+            created_by=created_by,
+            opened_at=opened_at,
+            last_assigned_at=last_assigned_at,
+            contact_id=contact_id,
+            description=description,
+            urgent=urgent,
+            important=important,
+            expected_resolution_at=expected_resolution_at,
+            root_cause=root_cause,
+            responsible_party=responsible_party,
+            remedy=remedy,
+            revisit_at=revisit_at,
+        )
 
-    async def add(self, ticket: Ticket) -> None:
+    async def add(self, ticket: TicketRecord) -> None:
         self.session.add(ticket)
         await self.session.flush()
 
@@ -208,13 +258,29 @@ class SqlTicketRepo:
     async def get_policy(self, policy_id: int) -> SlaPolicy | None:
         return await self.session.get(SlaPolicy, policy_id)
 
-    async def add_policy(self, **values: Any) -> SlaPolicy:
-        policy = SlaPolicy(**values)
+    async def add_policy(
+        self,
+        *,
+        priority: str,
+        ticket_type: str | None,
+        first_response_minutes: int,
+        resolution_minutes: int,
+        update_minutes: int,
+        calendar: str,
+    ) -> SlaPolicy:
+        policy = SlaPolicy(
+            priority=priority,
+            ticket_type=ticket_type,
+            first_response_minutes=first_response_minutes,
+            resolution_minutes=resolution_minutes,
+            update_minutes=update_minutes,
+            calendar=calendar,
+        )
         self.session.add(policy)
         await self.session.flush()
         return policy
 
-    async def delete_policy(self, policy: SlaPolicy) -> None:
+    async def delete_policy(self, policy: SlaPolicyRecord) -> None:
         await self.session.delete(policy)
         await self.session.flush()
 
@@ -260,7 +326,7 @@ class SqlTicketRepo:
             ).all()
         )
 
-    async def set_override(self, day: Any, is_workday: bool | None, note: str | None) -> None:
+    async def set_override(self, day: date, is_workday: bool | None, note: str | None) -> None:
         await self.session.execute(delete(CalendarOverride).where(CalendarOverride.day == day))
         if is_workday is not None:
             self.session.add(CalendarOverride(day=day, is_workday=is_workday, note=note))
@@ -296,7 +362,7 @@ class SqlTicketRepo:
             )
         return list((await self.session.scalars(stmt.order_by(Ticket.id))).all())
 
-    async def set_sla_thresholds(self, rows: Sequence[dict[str, Any]]) -> None:
+    async def set_sla_thresholds(self, rows: Sequence[Mapping[str, object]]) -> None:
         """Re-derived threshold columns by ticket `id`. Derived data, not an edit: version and
         updated_at stay, so nobody's If-Match fails because the calendar changed."""
         if not rows:

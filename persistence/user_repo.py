@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,8 +35,26 @@ class SqlUserRepo:
     async def list_all(self) -> list[User]:
         return list((await self.session.scalars(select(User).order_by(User.id))).all())
 
-    async def add(self, **values: Any) -> User:
-        user = User(**values)
+    async def add(
+        self,
+        *,
+        username: str,
+        display_name: str,
+        password_hash: str,
+        role: str,
+        department_id: int | None = None,
+        is_active: bool = True,
+        language: str = "zh-CN",
+    ) -> User:
+        user = User(
+            username=username,
+            display_name=display_name,
+            password_hash=password_hash,
+            role=role,
+            department_id=department_id,
+            is_active=is_active,
+            language=language,
+        )
         self.session.add(user)
         await self.session.flush()
         return user
@@ -57,8 +74,10 @@ class SqlUserRepo:
     async def list_departments(self) -> list[Department]:
         return list((await self.session.scalars(select(Department).order_by(Department.id))).all())
 
-    async def add_department(self, **values: Any) -> Department:
-        department = Department(**values)
+    async def add_department(
+        self, *, key: str, name: str, supervisor_id: int | None = None
+    ) -> Department:
+        department = Department(key=key, name=name, supervisor_id=supervisor_id)
         self.session.add(department)
         await self.session.flush()
         return department
@@ -71,8 +90,22 @@ class SqlUserRepo:
 
     # ---- refresh tokens ----
 
-    async def add_refresh_token(self, **values: Any) -> RefreshToken:
-        token = RefreshToken(**values)
+    async def add_refresh_token(
+        self,
+        *,
+        user_id: int,
+        token_hash: str,
+        family: str,
+        created_at: datetime,
+        expires_at: datetime,
+    ) -> RefreshToken:
+        token = RefreshToken(
+            user_id=user_id,
+            token_hash=token_hash,
+            family=family,
+            created_at=created_at,
+            expires_at=expires_at,
+        )
         self.session.add(token)
         await self.session.flush()
         return token

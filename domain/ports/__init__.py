@@ -19,6 +19,17 @@ from domain.ports.settings import CustomFieldRecord, CustomFieldRepo, TagRecord,
 from domain.ports.summaries import Counts, SummaryRepo
 from domain.ports.support import AuditRepo, CodeCounter, NotificationRepo
 from domain.ports.tasks import TaskRecord, TaskRepo
+from domain.ports.tickets import (
+    BusinessHoursRecord,
+    CalendarOverrideRecord,
+    RoutingRuleRecord,
+    SlaPolicyRecord,
+    TicketEventRecord,
+    TicketPauseRecord,
+    TicketRecord,
+    TicketRepo,
+)
+from domain.ports.users import DepartmentRecord, RefreshTokenRecord, UserRecord, UserRepo
 
 __all__ = [
     "CadenceRuleRecord",
@@ -55,6 +66,18 @@ __all__ = [
     "PasswordHasher",
     "TaskRecord",
     "TaskRepo",
+    "BusinessHoursRecord",
+    "CalendarOverrideRecord",
+    "RoutingRuleRecord",
+    "SlaPolicyRecord",
+    "TicketEventRecord",
+    "TicketPauseRecord",
+    "TicketRecord",
+    "TicketRepo",
+    "DepartmentRecord",
+    "RefreshTokenRecord",
+    "UserRecord",
+    "UserRepo",
     "UnitOfWork",
 ]
 
@@ -71,7 +94,8 @@ class UnitOfWork(Protocol):
     @property
     def codes(self) -> CodeCounter: ...
 
-    users: Any
+    @property
+    def users(self) -> UserRepo: ...
 
     @property
     def tags(self) -> TagRepo: ...
@@ -82,7 +106,8 @@ class UnitOfWork(Protocol):
     @property
     def audit(self) -> AuditRepo: ...
 
-    tickets: Any
+    @property
+    def tickets(self) -> TicketRepo: ...
 
     @property
     def attachments(self) -> AttachmentRepo: ...
