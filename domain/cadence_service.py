@@ -5,13 +5,12 @@ computed (a follow-up, creation, a stage change); deleting one stops that stage'
 reminders at once."""
 
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain import audit
 from domain.customer import Stage
 from domain.errors import Forbidden, Invalid, VersionMismatch
-from domain.ports import CadenceRuleRecord, Clock, UnitOfWork
+from domain.ports import CadenceRuleRecord, Clock, CustomerRecord, UnitOfWork
 from domain.roles import Actor
 from domain.sales import cadence_due, local_date
 
@@ -98,7 +97,9 @@ async def due_after(uow: UnitOfWork, stage: str, base: date) -> date | None:
     return cadence_due(base, rule.interval_days if rule else None)
 
 
-async def next_for(uow: UnitOfWork, customer: Any, stage: str, zone: ZoneInfo) -> date | None:
+async def next_for(
+    uow: UnitOfWork, customer: CustomerRecord, stage: str, zone: ZoneInfo
+) -> date | None:
     """A customer's next follow-up date once it is in `stage` (on a stage change): by the
     stage's rule, from the last contact, or from the day the customer was created."""
     base: datetime = customer.last_contact_at or customer.created_at

@@ -7,6 +7,7 @@ from typing import Any
 
 from domain import validation
 from domain.errors import Conflict, Invalid
+from domain.ports import CustomerRecord
 from domain.roles import Actor
 
 # Identity fields a non-admin cannot change directly: the edit becomes a request per field.
@@ -50,7 +51,7 @@ class ChangeRequestStale(Conflict):
 class EditOutcome:
     """A customer PATCH: applied (`requests` empty), or turned into change requests."""
 
-    customer: Any
+    customer: CustomerRecord
     requests: list[Any] = field(default_factory=list)
 
 

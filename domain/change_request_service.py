@@ -13,7 +13,7 @@ from domain import customer_service
 from domain.audit import jsonable
 from domain.change_request import KEY_FIELDS, EditOutcome, Status
 from domain.errors import Forbidden, Invalid, NotFound
-from domain.ports import ChangeRequestRecord, Clock, UnitOfWork
+from domain.ports import ChangeRequestRecord, Clock, CustomerRecord, UnitOfWork
 from domain.roles import Actor
 
 LABELS = {
@@ -130,7 +130,7 @@ async def edit_customer(
 
 async def _tell_the_admins(
     uow: UnitOfWork,
-    customer: Any,
+    customer: CustomerRecord,
     requests: list[ChangeRequestRecord],
     comment: str | None,
     now: datetime,
@@ -189,7 +189,7 @@ async def approve(
     validated again (format, uniqueness, owner), audited as the admin's update. 409 when the
     field no longer holds the value the request was made against."""
     request = await _pending_for_decision(uow, actor, request_id)
-    customer = await uow.customers.get(request.customer_id)
+    customer = await uow.customers.require(request.customer_id)
     if jsonable(getattr(customer, request.field)) != request.old_value:
         raise rules.ChangeRequestStale(request.field)
     await customer_service.update(
@@ -206,7 +206,7 @@ async def reject(
     if not reason:
         raise Invalid([{"field": "reason", "message": "say why the request is rejected"}])
     request = await _pending_for_decision(uow, actor, request_id)
-    customer = await uow.customers.get(request.customer_id)
+    customer = await uow.customers.require(request.customer_id)
     return await _decide(uow, clock, actor, request, customer, Status.REJECTED, reason)
 
 
@@ -230,7 +230,7 @@ async def _decide(
     clock: Clock,
     actor: Actor,
     request: ChangeRequestRecord,
-    customer: Any,
+    customer: CustomerRecord,
     status: Status,
     reason: str | None,
 ) -> ChangeRequestRecord:

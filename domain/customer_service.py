@@ -9,7 +9,7 @@ from domain import audit, cadence_service, external_ids, validation
 from domain import customer as rules
 from domain.custom_field import validate_values
 from domain.errors import Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
-from domain.ports import Clock, TagRecord, UnitOfWork
+from domain.ports import Clock, CustomerRecord, TagRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import local_date
 
@@ -308,7 +308,7 @@ async def update(
     return customer
 
 
-def _take_on(customer: Any, now: datetime, diff: dict[str, list[Any]]) -> None:
+def _take_on(customer: CustomerRecord, now: datetime, diff: dict[str, list[Any]]) -> None:
     """A new owner starts with fresh pool clocks; a pool customer leaves the pool."""
     customer.owner_engaged_at = customer.owned_since = now
     if customer.pool_entered_at is not None:

@@ -26,9 +26,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from domain.customer import Grade
+
+if TYPE_CHECKING:  # domain.ports imports Raw from here
+    from domain.ports import CustomerRecord
 
 JOB: Final = "customer-value"  # the job's name: its runs in job_run carry the thresholds
 QUINTILES: Final = 5
@@ -91,7 +94,7 @@ class Raw:
     amount: Decimal
 
 
-def explanation(customer: Any, raw: Raw, run: dict[str, Any] | None) -> dict[str, Any]:
+def explanation(customer: "CustomerRecord", raw: Raw, run: dict[str, Any] | None) -> dict[str, Any]:
     """Why a customer has its value: its raw R/F/M, its scores and the rule that turned them
     into a level and a grade, and the score boundaries of the last run (`run`: that run's
     result as the job returned it, or None before the first run)."""
@@ -99,8 +102,16 @@ def explanation(customer: Any, raw: Raw, run: dict[str, Any] | None) -> dict[str
     recency_days = None  # as of the run; an order placed since is not scored yet
     if as_of and raw.last_order_on and raw.last_order_on <= as_of:
         recency_days = (as_of - raw.last_order_on).days
-    score_values = (customer.rfm_recency, customer.rfm_frequency, customer.rfm_monetary)
-    total = sum(score_values) if None not in score_values else None
+    recency, frequency, monetary = (
+        customer.rfm_recency,
+        customer.rfm_frequency,
+        customer.rfm_monetary,
+    )
+    total = (
+        recency + frequency + monetary
+        if recency is not None and frequency is not None and monetary is not None
+        else None
+    )
     if total is not None:
         rule = next(r for r in GRADE_RULES if total >= r.min_total)
         why = f"R+F+M = {total} ≥ {rule.min_total} → {rule.grade} ({rule.level})"

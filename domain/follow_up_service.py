@@ -14,7 +14,7 @@ from domain import audit, cadence_service
 from domain.customer_service import get_readable as get_readable_customer
 from domain.customer_service import get_writable, snapshot
 from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
-from domain.ports import Clock, FollowUpRecord, OpportunityRecord, UnitOfWork
+from domain.ports import Clock, CustomerRecord, FollowUpRecord, OpportunityRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import (
     MAX_AHEAD,
@@ -116,7 +116,9 @@ def _max(a: datetime | None, b: datetime) -> datetime:
     return b if a is None or b > a else a
 
 
-async def _engage(uow: UnitOfWork, customer: Any, follow_up: Any) -> dict[str, Any]:
+async def _engage(
+    uow: UnitOfWork, customer: CustomerRecord, follow_up: FollowUpRecord
+) -> dict[str, Any]:
     """An effective follow-up: the opportunity's quiet spell ends; returns the owner's pool
     clock to move forward (a derived column of the customer)."""
     opportunity = (
@@ -132,7 +134,7 @@ async def _engage(uow: UnitOfWork, customer: Any, follow_up: Any) -> dict[str, A
 
 
 async def _next_follow_up_on(
-    uow: UnitOfWork, customer: Any, at: datetime, due_on: Any, zone: ZoneInfo
+    uow: UnitOfWork, customer: CustomerRecord, at: datetime, due_on: Any, zone: ZoneInfo
 ) -> Any:
     """The explicit next action's due date, else the cadence from the day of the contact."""
     if due_on is not None:

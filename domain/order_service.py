@@ -10,7 +10,7 @@ from domain import audit
 from domain.customer_service import get_readable as get_readable_customer
 from domain.customer_service import get_writable, snapshot
 from domain.errors import Duplicate, Invalid, NotFound, VersionMismatch
-from domain.ports import Clock, OrderRecord, UnitOfWork
+from domain.ports import Clock, CustomerRecord, OrderRecord, UnitOfWork
 from domain.roles import Actor
 from domain.sales import SHANGHAI, OrderStatus, check_amount, check_sees_money
 
@@ -82,7 +82,7 @@ async def _order_no(uow: UnitOfWork, clock: Clock) -> str:
             return candidate
 
 
-async def refresh_customer(uow: UnitOfWork, customer: Any, now: datetime) -> None:
+async def refresh_customer(uow: UnitOfWork, customer: CustomerRecord, now: datetime) -> None:
     """The customer's derived order figures, from the orders as they now stand; the
     customer's version stays (see write_derived)."""
     total, first, last = await uow.orders.totals(customer.id)
@@ -99,7 +99,7 @@ async def refresh_customer(uow: UnitOfWork, customer: Any, now: datetime) -> Non
 
 
 async def add(
-    uow: UnitOfWork, clock: Clock, actor: Actor, customer: Any, fields: dict[str, Any]
+    uow: UnitOfWork, clock: Clock, actor: Actor, customer: CustomerRecord, fields: dict[str, Any]
 ) -> OrderRecord:
     """An order for a customer the caller may write (checked by the caller)."""
     values = _normalize({"status": OrderStatus.CONFIRMED.value, **fields})

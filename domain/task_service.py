@@ -6,7 +6,7 @@ from typing import Any
 from domain import audit, customer_service
 from domain.errors import Forbidden, Invalid, NotFound, VersionMismatch
 from domain.lifecycle import TaskKind
-from domain.ports import Clock, Page, TaskRecord, UnitOfWork
+from domain.ports import Clock, CustomerRecord, Page, TaskRecord, UnitOfWork
 from domain.roles import Actor, Role
 
 ME = "me"
@@ -39,7 +39,7 @@ async def list_page(
 
 
 async def _check_assignee(
-    uow: UnitOfWork, actor: Actor, owner_id: int, customer: Any | None
+    uow: UnitOfWork, actor: Actor, owner_id: int, customer: CustomerRecord | None
 ) -> None:
     """A task goes to an active admin or account manager; an account manager only with a
     customer they own (they could not open it otherwise). Non-admins assign to themselves or

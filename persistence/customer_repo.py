@@ -39,6 +39,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from domain.customer import ActivityStatus
 from domain.errors import NotFound
+from domain.ports.customers import ContactRecord, CustomerRecord
 from domain.roles import Actor, Role
 from persistence.db import AUTOCOMMIT, rowcount
 from persistence.models import (
@@ -134,7 +135,7 @@ class SqlCustomerRepo:
         await self.session.flush()
         return customer
 
-    async def delete(self, customer: Customer) -> None:
+    async def delete(self, customer: CustomerRecord) -> None:
         await self.session.delete(customer)
         await self.session.flush()
 
@@ -348,7 +349,7 @@ class SqlCustomerRepo:
         await self.session.flush()
         return contact
 
-    async def delete_contact(self, contact: Contact) -> None:
+    async def delete_contact(self, contact: ContactRecord) -> None:
         await self.session.delete(contact)
         await self.session.flush()
 
@@ -356,7 +357,7 @@ class SqlCustomerRepo:
 
     async def write_derived(
         self,
-        customer: Customer,
+        customer: CustomerRecord,
         now: datetime,
         *,
         later: dict[str, Any] | None = None,

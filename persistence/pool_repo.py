@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.ports.customers import CustomerRecord
 from persistence.db import rowcount
 from persistence.models import (
     AuditEvent,
@@ -127,7 +128,7 @@ class SqlPoolRepo:
         stmt = select(func.count()).where(C.owner_id == user_id, C.archived.is_(False))
         return int(await self.session.scalar(stmt) or 0)
 
-    async def take(self, customer: Customer, user_id: int, now: datetime) -> bool:
+    async def take(self, customer: CustomerRecord, user_id: int, now: datetime) -> bool:
         """Make `user_id` the owner if the customer is still in the pool: a conditional
         UPDATE, so of two concurrent claims the second finds no row to change."""
         result = await self.session.execute(

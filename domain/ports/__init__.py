@@ -7,6 +7,7 @@ from typing import Any, Protocol
 from domain.ports.api_keys import ApiKeyRecord, ApiKeyRepo
 from domain.ports.attachments import AttachmentRecord, AttachmentRepo
 from domain.ports.change_requests import ChangeRequestRecord, ChangeRequestRepo
+from domain.ports.customers import ContactRecord, CustomerRecord, CustomerRepo
 from domain.ports.external_ids import ExternalIdRepo
 from domain.ports.follow_ups import CadenceRuleRecord, FollowUpRecord, FollowUpRepo
 from domain.ports.lifecycle import CustomerValueRepo, LifecycleRepo, LifecycleSettingsRecord
@@ -32,6 +33,9 @@ from domain.ports.tickets import (
 from domain.ports.users import DepartmentRecord, RefreshTokenRecord, UserRecord, UserRepo
 
 __all__ = [
+    "ContactRecord",
+    "CustomerRecord",
+    "CustomerRepo",
     "CadenceRuleRecord",
     "FollowUpRecord",
     "FollowUpRepo",
@@ -89,7 +93,8 @@ class Clock(Protocol):
 class UnitOfWork(Protocol):
     """Repositories sharing one transaction (persistence.uow.SqlUnitOfWork)."""
 
-    customers: Any
+    @property
+    def customers(self) -> CustomerRepo: ...
 
     @property
     def codes(self) -> CodeCounter: ...
