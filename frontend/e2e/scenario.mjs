@@ -23,11 +23,23 @@ function check(condition, message) {
 async function pick(page, select, option, { type } = {}) {
   await select.click();
   if (type) await page.keyboard.type(type);
-  await page
+  const item = page
     .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
     .filter({ hasText: option })
-    .first()
-    .click();
+    .first();
+  await item.click();
+  // A click while a dialog's dropdown is still opening can be swallowed: when the option is not
+  // marked selected and its dropdown is still open, click it once more (a single select closes
+  // its dropdown on a good click; a multiple one marks the option).
+  const selected = page
+    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option-selected')
+    .filter({ hasText: option })
+    .first();
+  const marked = await selected.waitFor({ timeout: 3_000 }).then(
+    () => true,
+    () => false,
+  );
+  if (!marked && (await item.isVisible())) await item.click();
 }
 
 /**
