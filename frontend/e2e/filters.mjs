@@ -3,6 +3,7 @@
 // ticket list survives a reload and opens (its name on the views button). Screenshots of both
 // lists with the panel open at 1440×900 and 390×844.
 import { join } from 'node:path';
+import { pick, selectedOption } from './select.mjs';
 
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -20,29 +21,11 @@ async function total(base, token, query) {
   return (await res.json()).total.toLocaleString('zh-CN'); // as the list shows it: 1,234
 }
 
-/** Choose an option of the antd (multiple) Select with this test id (in the bar or the drawer).
- * Once in a CI run a click on the freshly opened list selected nothing (the option only took
- * the hover), so the choice is confirmed by the option's selected state and clicked once more
- * if it did not take. */
-async function pick(page, testId, option) {
-  await page.getByTestId(testId).click();
-  const item = page
-    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
-    .filter({ hasText: option })
-    .first();
-  await item.click();
-  const selected = page
-    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option-selected')
-    .filter({ hasText: option })
-    .first();
-  if (
-    !(await selected.waitFor({ timeout: 5_000 }).then(
-      () => true,
-      () => false,
-    ))
-  )
-    await item.click();
-  await selected.waitFor();
+/** Choose an option of the antd (multiple) Select with this test id (in the bar or the drawer)
+ * and see it marked selected. */
+async function pickFilter(page, testId, option) {
+  await pick(page, page.getByTestId(testId), option);
+  await selectedOption(page, option).waitFor();
 }
 
 const drawer = (page) => page.getByRole('dialog').filter({ has: page.getByTestId('filters-done') });
@@ -68,7 +51,7 @@ export async function filtersScenario({ browser, base, artifacts, password, stor
       .waitFor();
     await page.getByTestId('more-filters').click();
     await drawer(page).waitFor();
-    await pick(page, 'filter-source', '展会');
+    await pickFilter(page, 'filter-source', '展会');
     await page.waitForURL(/source=exhibition/);
     await drawer(page)
       .getByTestId('result-count')
@@ -102,7 +85,7 @@ export async function filtersScenario({ browser, base, artifacts, password, stor
     // a view saved on the ticket list, reloaded and opened
     await page.goto(`${base}/tickets`);
     await page.getByRole('link', { name: /^T\d+/ }).first().waitFor();
-    await pick(page, 'filter-status', '新建');
+    await pickFilter(page, 'filter-status', '新建');
     await page.waitForURL(/status=new/);
     await page.getByTestId('filter-chip').filter({ hasText: '状态：新建' }).waitFor();
     await page

@@ -7,6 +7,7 @@ import { apiKeysScenario } from './apiKeys.mjs';
 import { backups } from './backups.mjs';
 import { filtersScenario } from './filters.mjs';
 import { searchScenario } from './search.mjs';
+import { pick } from './select.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -17,29 +18,6 @@ const BAD_CREDIT_CODE = '91350100M000100Y44'; // check digit off by one
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
-}
-
-/** Choose an option of an antd Select (typing first where the select searches). */
-async function pick(page, select, option, { type } = {}) {
-  await select.click();
-  if (type) await page.keyboard.type(type);
-  const item = page
-    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option')
-    .filter({ hasText: option })
-    .first();
-  await item.click();
-  // A click while a dialog's dropdown is still opening can be swallowed: when the option is not
-  // marked selected and its dropdown is still open, click it once more (a single select closes
-  // its dropdown on a good click; a multiple one marks the option).
-  const selected = page
-    .locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option-selected')
-    .filter({ hasText: option })
-    .first();
-  const marked = await selected.waitFor({ timeout: 3_000 }).then(
-    () => true,
-    () => false,
-  );
-  if (!marked && (await item.isVisible())) await item.click();
 }
 
 /**
