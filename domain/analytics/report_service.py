@@ -174,7 +174,7 @@ async def set_role_defaults(
 
 async def subscriptions(uow: Uow, actor: Actor) -> dict[ReportKind, bool]:
     """Each kind: subscribed or not (the role's default where the user never chose)."""
-    chosen = await uow.reports.subscriptions(actor.user_id)  # type: ignore[arg-type]
+    chosen = await uow.reports.subscriptions(actor.person_id)
     defaults = (await role_defaults(uow))[actor.role]
     return {kind: chosen.get(kind, defaults[kind]) for kind in ReportKind}
 
