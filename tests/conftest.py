@@ -77,6 +77,17 @@ def database_url(
         yield url
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # An xdist worker hands the back-ends it ran to the controller, which prints the summary.
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["backends_run"] = sorted(BACKENDS_RUN)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    BACKENDS_RUN.update(getattr(node, "workeroutput", {}).get("backends_run", []))
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     ran = ", ".join(sorted(BACKENDS_RUN)) or "none"
     terminalreporter.write_line(f"database back-ends exercised: {ran}")

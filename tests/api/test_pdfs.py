@@ -5,17 +5,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import create_customer, id_number
 from tests.support import assert_problem
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed"
-)
-
 
 def text_of(data: bytes, tmp_path: Path) -> str:
+    assert shutil.which("pdftoppm"), "poppler-utils (pdftoppm, pdftotext) is needed for this test"
     path = tmp_path / "doc.pdf"
     path.write_bytes(data)
     subprocess.run(
