@@ -19,6 +19,7 @@ from domain.errors import (
     DomainError,
     Forbidden,
     Invalid,
+    InvalidCursor,
     NotFound,
     RateLimited,
     TooLarge,
@@ -26,7 +27,6 @@ from domain.errors import (
     UnsupportedType,
     VersionMismatch,
 )
-from persistence.pagination import InvalidCursor
 
 log = logging.getLogger("crm.api")
 MAX_ECHOED_ERRORS = 50  # a problem lists the first 50 field errors and counts them all

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from domain import audit, cadence_service, external_ids, validation
@@ -53,6 +53,29 @@ async def get_readable(uow: UnitOfWork, actor: Actor, customer_id: int) -> Any:
     ):
         raise NotFound("customer", customer_id)
     return customer
+
+
+class _OfACustomer(Protocol):
+    @property
+    def customer_id(self) -> int: ...
+
+
+ChildRecord = TypeVar("ChildRecord", bound=_OfACustomer)
+
+
+async def readable_child(
+    uow: UnitOfWork, actor: Actor, entity: str, record_id: int, record: ChildRecord | None
+) -> tuple[ChildRecord, Any]:
+    """A record of a customer's (follow-up, order, opportunity) and that customer, when the
+    actor may read the customer; otherwise 404 under the record's own name, so that neither
+    the record's nor the customer's existence is revealed."""
+    if record is None:
+        raise NotFound(entity, record_id)
+    try:
+        customer = await get_readable(uow, actor, record.customer_id)
+    except NotFound:
+        raise NotFound(entity, record_id) from None
+    return record, customer
 
 
 async def get_writable(

@@ -43,6 +43,20 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class IllegalTransition(Conflict):
+    """A status change the record's workflow does not allow from where it is (409)."""
+
+    code = "illegal-transition"
+
+    def __init__(self, entity: str, current: str, requested: str, allowed: list[str]) -> None:
+        super().__init__(
+            f"Cannot move a {current} {entity} to {requested}.",
+            current=current,
+            requested=requested,
+            allowed=allowed,
+        )
+
+
 class Duplicate(Conflict):
     code = "duplicate"
 
@@ -71,6 +85,12 @@ class Invalid(DomainError):
             detail or "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
         )
         self.errors = errors
+
+
+class InvalidCursor(DomainError):
+    """A page cursor this server did not hand out, or one for another list or order (400)."""
+
+    code = "invalid-cursor"
 
 
 class TooLarge(DomainError):

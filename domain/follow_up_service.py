@@ -11,9 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain import audit, cadence_service
-from domain.customer_service import get_readable as get_readable_customer
-from domain.customer_service import get_writable, snapshot
-from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
+from domain.customer_service import get_writable, readable_child, snapshot
+from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, VersionMismatch
 from domain.ports import Clock, CustomerRecord, FollowUpRecord, OpportunityRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import (
@@ -48,13 +47,7 @@ async def get_readable(
     """The follow-up and its customer, if the actor may see the customer; otherwise 404.
     Agents read follow-ups too: contact records are their daily bread (DESIGN §1)."""
     follow_up = await uow.follow_ups.get(follow_up_id)
-    if follow_up is None:
-        raise NotFound("follow-up", follow_up_id)
-    try:
-        customer = await get_readable_customer(uow, actor, follow_up.customer_id)
-    except NotFound:
-        raise NotFound("follow-up", follow_up_id) from None
-    return follow_up, customer
+    return await readable_child(uow, actor, "follow-up", follow_up_id, follow_up)
 
 
 def _normalize(fields: dict[str, Any]) -> dict[str, Any]:

@@ -10,8 +10,14 @@ from zoneinfo import ZoneInfo
 from domain import audit, cadence_service, order_service
 from domain.customer import Stage as CustomerStage
 from domain.customer_service import get_readable as get_readable_customer
-from domain.customer_service import get_writable, snapshot
-from domain.errors import Conflict, FieldsForbidden, Invalid, NotFound, VersionMismatch
+from domain.customer_service import get_writable, readable_child, snapshot
+from domain.errors import (
+    Conflict,
+    FieldsForbidden,
+    IllegalTransition,
+    Invalid,
+    VersionMismatch,
+)
 from domain.ports import Clock, OpportunityRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import (
@@ -38,31 +44,13 @@ AUDITED = (
 EDITABLE = ("title", "budget_min", "budget_max", "expected_close_on", "owner_id")
 
 
-class IllegalTransition(Conflict):
-    code = "illegal-transition"
-
-    def __init__(self, current: str, requested: str, allowed: list[str]) -> None:
-        super().__init__(
-            f"Cannot move a {current} opportunity to {requested}.",
-            current=current,
-            requested=requested,
-            allowed=allowed,
-        )
-
-
 async def get_readable(
     uow: UnitOfWork, actor: Actor, opportunity_id: int
 ) -> tuple[OpportunityRecord, Any]:
     """The opportunity and its customer if the actor may see them; otherwise 404."""
     check_sees_money(actor)
     opportunity = await uow.opportunities.get(opportunity_id)
-    if opportunity is None:
-        raise NotFound("opportunity", opportunity_id)
-    try:
-        customer = await get_readable_customer(uow, actor, opportunity.customer_id)
-    except NotFound:
-        raise NotFound("opportunity", opportunity_id) from None
-    return opportunity, customer
+    return await readable_child(uow, actor, "opportunity", opportunity_id, opportunity)
 
 
 async def readable_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> Any:
@@ -210,7 +198,7 @@ async def transition(
     current, target = Stage(opportunity.stage), Stage(to)
     allowed = allowed_targets(current)
     if target not in allowed:
-        raise IllegalTransition(current, target, sorted(allowed))
+        raise IllegalTransition("opportunity", current, target, sorted(allowed))
     reason = reason.strip() if isinstance(reason, str) else None
     if target == Stage.LOST and not reason:
         raise Invalid([{"field": "reason", "message": "say why the opportunity was lost"}])

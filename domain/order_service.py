@@ -8,8 +8,8 @@ from typing import Any
 
 from domain import audit
 from domain.customer_service import get_readable as get_readable_customer
-from domain.customer_service import get_writable, snapshot
-from domain.errors import Duplicate, Invalid, NotFound, VersionMismatch
+from domain.customer_service import get_writable, readable_child, snapshot
+from domain.errors import Duplicate, Invalid, VersionMismatch
 from domain.ports import Clock, CustomerRecord, OrderRecord, UnitOfWork
 from domain.roles import Actor
 from domain.sales import SHANGHAI, OrderStatus, check_amount, check_sees_money
@@ -31,13 +31,7 @@ async def get_readable(uow: UnitOfWork, actor: Actor, order_id: int) -> tuple[Or
     """The order and its customer if the actor may see them; otherwise 404."""
     check_sees_money(actor)
     order = await uow.orders.get(order_id)
-    if order is None:
-        raise NotFound("order", order_id)
-    try:
-        customer = await get_readable_customer(uow, actor, order.customer_id)
-    except NotFound:
-        raise NotFound("order", order_id) from None
-    return order, customer
+    return await readable_child(uow, actor, "order", order_id, order)
 
 
 async def readable_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> Any:

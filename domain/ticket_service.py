@@ -11,7 +11,15 @@ from domain import ticket as rules
 from domain.calendar import BusinessCalendar
 from domain.customer_service import get_readable as get_readable_customer
 from domain.customer_service import snapshot
-from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
+from domain.errors import (
+    Conflict,
+    FieldsForbidden,
+    Forbidden,
+    IllegalTransition,
+    Invalid,
+    NotFound,
+    VersionMismatch,
+)
 from domain.ports import Clock, TicketEventRecord, TicketRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sla import Pause
@@ -54,18 +62,6 @@ AUDITED = (
     "revisit_at",
 )
 COMPLAINT_ONLY = ("root_cause", "responsible_party", "remedy", "revisit_at")
-
-
-class IllegalTransition(Conflict):
-    code = "illegal-transition"
-
-    def __init__(self, current: str, requested: str, allowed: list[str]) -> None:
-        super().__init__(
-            f"Cannot move a {current} ticket to {requested}.",
-            current=current,
-            requested=requested,
-            allowed=allowed,
-        )
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -517,7 +513,7 @@ async def transition(
         ),
     )
     if to not in allowed:
-        raise IllegalTransition(current, to, sorted(allowed))
+        raise IllegalTransition("ticket", current, to, sorted(allowed))
     if to == Status.ASSIGNED or (to == Status.IN_PROGRESS and ticket.assignee_id is None):
         raise Conflict("Assign the ticket to someone first (POST …/assign).")
     if to == Status.CLOSED:

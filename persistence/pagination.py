@@ -12,12 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement, Select
 
-from domain.errors import DomainError
-
-
-class InvalidCursor(DomainError):
-    code = "invalid-cursor"
-
+from domain.errors import InvalidCursor
 
 T = TypeVar("T")
 

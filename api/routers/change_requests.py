@@ -13,9 +13,8 @@ from api.problems import problems
 from api.schemas import Page
 from domain import change_request_service as service
 from domain.change_request import ChangeRequestDecided, ChangeRequestStale, Status
-from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.errors import Conflict, Forbidden, Invalid, InvalidCursor, NotFound
 from persistence.change_request_repo import ChangeRequestFilter
-from persistence.pagination import InvalidCursor
 
 router = APIRouter(prefix="/change-requests", tags=["change_requests"])
 

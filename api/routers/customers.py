@@ -41,9 +41,16 @@ from api.schemas import (
 )
 from domain import change_request_service, customer_service, customer_sync
 from domain.change_request import ChangeRequestPending
-from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
+from domain.errors import (
+    Conflict,
+    FieldsForbidden,
+    Forbidden,
+    Invalid,
+    InvalidCursor,
+    NotFound,
+    VersionMismatch,
+)
 from domain.roles import Actor
-from persistence.pagination import InvalidCursor
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 

@@ -33,13 +33,12 @@ from api.deps import ClockDep, DatabaseDep, PathId, ReaderDep, ReadUowDep, Setti
 from api.pdf_views import customer_document, ticket_document
 from api.problems import problems
 from api.query import CustomerFilters, customer_filter, query_model, query_parameters
-from domain.errors import Forbidden, Invalid, NotFound
+from domain.errors import Forbidden, Invalid, InvalidCursor, NotFound
 from domain.imports import exports
 from domain.roles import Actor, Scope
 from persistence.customer_repo import EXPORT_FIELDS
 from persistence.imports import workbook
 from persistence.models import Customer, User
-from persistence.pagination import InvalidCursor
 from persistence.uow import SqlUnitOfWork
 
 router = APIRouter(tags=["exports"])

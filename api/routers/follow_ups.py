@@ -27,11 +27,18 @@ from api.sales_views import due_item_out, follow_up_out
 from api.schemas import Day, Page, refuse_nul
 from domain import follow_up_service
 from domain.customer_service import get_readable as get_readable_customer
-from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
+from domain.errors import (
+    Conflict,
+    FieldsForbidden,
+    Forbidden,
+    Invalid,
+    InvalidCursor,
+    NotFound,
+    VersionMismatch,
+)
 from domain.roles import Actor, Role
 from domain.sales import local_date
 from persistence.follow_up_repo import FollowUpFilter
-from persistence.pagination import InvalidCursor
 
 router = APIRouter(tags=["follow_ups"])
 Owner = Annotated[

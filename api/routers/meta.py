@@ -12,9 +12,8 @@ from api.problems import problems
 from api.schemas import AuditEventOut, HealthOut, IndustryOut, Instant, Page, refuse_nul
 from api.views import audit_out
 from domain.customer import INDUSTRY_SECTIONS
-from domain.errors import Forbidden
+from domain.errors import Forbidden, InvalidCursor
 from domain.roles import Actor, Scope
-from persistence.pagination import InvalidCursor
 
 router = APIRouter()
 AuditReader = Annotated[Actor, scopes(Scope.AUDIT_READ)]

@@ -9,9 +9,8 @@ from api.problems import problems
 from api.routers.customers import Cursor, Limit
 from api.schemas import Page
 from api.ticket_schemas import NotificationOut, UnreadCountOut
-from domain.errors import NotFound
+from domain.errors import InvalidCursor, NotFound
 from domain.roles import Actor, Scope
-from persistence.pagination import InvalidCursor
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 InboxOwner = Annotated[Actor, scopes(Scope.NOTIFICATIONS)]

@@ -32,11 +32,18 @@ from api.sales_schemas import (
 from api.sales_views import opportunity_out
 from api.schemas import Page, refuse_nul
 from domain import opportunity_service
-from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
-from domain.opportunity_service import IllegalTransition
+from domain.errors import (
+    Conflict,
+    FieldsForbidden,
+    Forbidden,
+    IllegalTransition,
+    Invalid,
+    InvalidCursor,
+    NotFound,
+    VersionMismatch,
+)
 from domain.sales import OpportunityStage, check_sees_money, local_date
 from persistence.opportunity_repo import OpportunityFilter
-from persistence.pagination import InvalidCursor
 
 router = APIRouter(tags=["opportunities"])
 

@@ -20,9 +20,8 @@ from api.sales_schemas import OrderCreate, OrderOut, OrderPatch
 from api.sales_views import order_out
 from api.schemas import Page
 from domain import order_service
-from domain.errors import Conflict, Forbidden, Invalid, NotFound, VersionMismatch
+from domain.errors import Conflict, Forbidden, Invalid, InvalidCursor, NotFound, VersionMismatch
 from domain.sales import OrderStatus
-from persistence.pagination import InvalidCursor
 
 router = APIRouter(tags=["orders"])
 

@@ -23,9 +23,8 @@ from api.problems import problems
 from api.schemas import ArchiveIn, CustomerOut, Page, refuse_nul
 from domain import lifecycle_settings, pool_service
 from domain.customer import Stage
-from domain.errors import Forbidden, Invalid, NotFound, VersionMismatch
+from domain.errors import Forbidden, Invalid, InvalidCursor, NotFound, VersionMismatch
 from domain.pool import AlreadyInPool, ClaimLimit, NotInPool, ReclaimCooldown
-from persistence.pagination import InvalidCursor
 from persistence.pool_repo import PoolFilter
 
 router = APIRouter()

@@ -19,8 +19,7 @@ from api.problems import problems
 from api.routers.customers import Cursor, Limit
 from api.schemas import Page
 from domain import task_service
-from domain.errors import Forbidden, Invalid, NotFound, VersionMismatch
-from persistence.pagination import InvalidCursor
+from domain.errors import Forbidden, Invalid, InvalidCursor, NotFound, VersionMismatch
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 

@@ -35,11 +35,18 @@ from api.ticket_schemas import (
     TransitionIn,
 )
 from domain import ticket_service
-from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
+from domain.errors import (
+    Conflict,
+    FieldsForbidden,
+    Forbidden,
+    IllegalTransition,
+    Invalid,
+    InvalidCursor,
+    NotFound,
+    VersionMismatch,
+)
 from domain.roles import Actor, Scope
 from domain.ticket import Channel, Priority, Status, TicketType
-from domain.ticket_service import IllegalTransition
-from persistence.pagination import InvalidCursor
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 TicketReader = Annotated[Actor, scopes(Scope.TICKETS_READ)]
