@@ -39,7 +39,7 @@ from api.routers import imports as imports_router
 from api.routers import saved_views as saved_views_router
 from api.routers import search as search_router
 from api.routers import service_settings as service_settings_router
-from api.routers import settings as settings_router
+from api.routers import tags_and_fields as tags_and_fields_router
 from config import Settings
 from jobs import search_grams
 from jobs.scheduler import start_scheduler
@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
         auth.router,
         users.router,
         customers.router,
-        settings_router.router,
+        tags_and_fields_router.router,
         tickets.router,
         notifications.router,
     ):

@@ -17,8 +17,8 @@ from domain import api_key
 from domain.errors import Forbidden, Invalid, RateLimited, Unauthorized
 from domain.roles import Actor, Role, Scope
 from persistence.api_key_repo import count_request, key_state
+from persistence.audit_repo import REQUEST_API_KEY
 from persistence.db import Database
-from persistence.settings_repo import REQUEST_API_KEY
 from persistence.uow import SqlUnitOfWork
 from persistence.user_repo import access_state
 

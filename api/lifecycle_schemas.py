@@ -1,15 +1,74 @@
-"""Request and response bodies for tasks, the check of basic information and customer value."""
+"""Request and response bodies for the lifecycle settings, tasks, the check of basic information
+and customer value."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
-from api.schemas import Id, Strict
+from api.schemas import Id, Strict, refuse_null
 from domain.customer import Grade
 from domain.customer_value import ValueLevel
 from domain.lifecycle import TaskKind
+from domain.lifecycle_settings import FIELDS, NULLABLE
+
+# Strict: 30 is a number of days, "30", 30.5 and true are not. Ranges are checked with the
+# other rules (domain.lifecycle_settings.errors), which see the whole row.
+Days = Annotated[int, Field(strict=True)]
+
+
+class LifecycleSettingsOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    pool_release_days: int = Field(
+        description="An owned customer with no effective "
+        "follow-up for this many days goes to the pool."
+    )
+    pool_warning_days: int = Field(description="The owner is warned this many days before.")
+    pool_no_order_days: int | None = Field(
+        description="Also release after this many days without an order (null: off)."
+    )
+    pool_claim_limit: int = Field(
+        description="Most non-archived customers one person may own when claiming."
+    )
+    pool_reclaim_cooldown_days: int = Field(
+        description="Days before whoever released a customer may claim it back."
+    )
+    stale_opportunity_days: int
+    dormancy_days: int
+    churn_no_order_days: int
+    churn_complaint_days: int
+    verification_days: int
+    version: int
+    updated_at: datetime
+
+
+class LifecycleSettingsPatch(Strict):
+    """Calendar days in CRM_TIMEZONE. All positive (the cooldown may be 0); the warning comes
+    before the release (pool_warning_days < pool_release_days, and < pool_no_order_days)."""
+
+    pool_release_days: Days | None = None
+    pool_warning_days: Days | None = None
+    pool_no_order_days: Days | None = Field(None, description="null turns the rule off.")
+    pool_claim_limit: Days | None = None
+    pool_reclaim_cooldown_days: Days | None = None
+    stale_opportunity_days: Days | None = None
+    dormancy_days: Days | None = None
+    churn_no_order_days: Days | None = None
+    churn_complaint_days: Days | None = None
+    verification_days: Days | None = None
+
+    @field_validator(*(name for name in FIELDS if name not in NULLABLE))
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        return refuse_null(value)
 
 
 class TaskOut(BaseModel):

@@ -15,7 +15,7 @@ from domain import (
     follow_up_service,
     opportunity_service,
     order_service,
-    settings_service,
+    tags_and_fields_service,
     user_service,
 )
 from domain.ports import Clock, PasswordHasher
@@ -244,10 +244,12 @@ async def seed_demo(
         tags = {}
         for name, color in TAGS:
             tags[name] = (
-                await settings_service.create_tag(uow, clock, admin, {"name": name, "color": color})
+                await tags_and_fields_service.create_tag(
+                    uow, clock, admin, {"name": name, "color": color}
+                )
             ).id
         for field in CUSTOM_FIELDS:
-            await settings_service.create_field(
+            await tags_and_fields_service.create_field(
                 uow, clock, admin, {"options": [], "required": False, "sensitive": False, **field}
             )
         customers = {}

@@ -6,6 +6,7 @@ from persistence.analytics import SqlAnalyticsRepo
 from persistence.analytics.report_repo import SqlReportRepo
 from persistence.api_key_repo import SqlApiKeyRepo
 from persistence.attachment_repo import SqlAttachmentRepo
+from persistence.audit_repo import SqlAuditRepo
 from persistence.change_request_repo import SqlChangeRequestRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
 from persistence.customer_summary_repo import SqlCustomerSummaryRepo
@@ -20,7 +21,7 @@ from persistence.order_repo import SqlOrderRepo
 from persistence.pool_repo import SqlPoolRepo
 from persistence.search.query import SqlSearchRepo
 from persistence.search.views import SqlSavedViewRepo
-from persistence.settings_repo import SqlAuditRepo, SqlCustomFieldRepo, SqlTagRepo
+from persistence.tags_and_fields_repo import SqlCustomFieldRepo, SqlTagRepo
 from persistence.task_repo import SqlTaskRepo
 from persistence.ticket_repo import SqlTicketRepo
 from persistence.user_repo import SqlUserRepo

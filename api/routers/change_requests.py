@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api import pool_views
+from api import change_request_views
+from api.change_request_schemas import ChangeRequestOut, RejectIn
 from api.deps import MAX_ID, ClockDep, PathId, ReaderDep, ReadUowDep, UowDep
-from api.pool_schemas import ChangeRequestOut, RejectIn
 from api.problems import problems
 from api.schemas import Page
 from domain import change_request_service as service
@@ -47,7 +47,7 @@ async def list_change_requests(
     page = await uow.change_requests.list_page(f, cursor=q.cursor, limit=q.limit)
     return Page(
         items=[
-            pool_views.change_request_out(actor, request, owner_id, code, name)
+            change_request_views.change_request_out(actor, request, owner_id, code, name)
             for request, owner_id, code, name in page.items
         ],
         next_cursor=page.next_cursor,
@@ -65,7 +65,7 @@ async def get_change_request(
 ) -> ChangeRequestOut:
     """One change request: admins any, others their own (404 otherwise)."""
     request = await service.get_readable(uow, actor, request_id)
-    return (await pool_views.change_requests_out(uow, actor, [request]))[0]
+    return (await change_request_views.change_requests_out(uow, actor, [request]))[0]
 
 
 @router.post(
@@ -84,7 +84,7 @@ async def approve_change_request(
     409 `change-request-stale` when the field changed since the request, 409
     `change-request-decided` when it is no longer pending. The requester is notified."""
     request = await service.approve(uow, clock, actor, request_id)
-    return (await pool_views.change_requests_out(uow, actor, [request]))[0]
+    return (await change_request_views.change_requests_out(uow, actor, [request]))[0]
 
 
 @router.post(
@@ -99,7 +99,7 @@ async def reject_change_request(
     """Turn a pending request down with a reason (admins only); the requester is notified
     with the reason."""
     request = await service.reject(uow, clock, actor, request_id, reason=body.reason)
-    return (await pool_views.change_requests_out(uow, actor, [request]))[0]
+    return (await change_request_views.change_requests_out(uow, actor, [request]))[0]
 
 
 @router.post(
@@ -115,4 +115,4 @@ async def withdraw_change_request(
     is then free for a new request. Others' requests are 404 (admins: 403, they reject), and
     409 `change-request-decided` when it is no longer pending."""
     request = await service.withdraw(uow, clock, actor, request_id)
-    return (await pool_views.change_requests_out(uow, actor, [request]))[0]
+    return (await change_request_views.change_requests_out(uow, actor, [request]))[0]

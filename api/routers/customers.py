@@ -10,7 +10,8 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator
 
-from api import pool_views, views
+from api import change_request_views, views
+from api.change_request_schemas import ChangeRequestsAccepted
 from api.deps import (
     ClockDep,
     CustomerWriterDep,
@@ -22,7 +23,6 @@ from api.deps import (
     UowDep,
     etag,
 )
-from api.pool_schemas import ChangeRequestsAccepted
 from api.problems import problems
 from api.query import CustomerQuery, customer_filter, query_model, query_parameters
 from api.schemas import (
@@ -159,7 +159,7 @@ async def same_as(
 
 async def _waiting_for_approval(uow: Any, actor: Actor, requests: list) -> JSONResponse:
     """202: a non-admin's change of key fields became change requests; nothing changed yet."""
-    items = await pool_views.change_requests_out(uow, actor, requests)
+    items = await change_request_views.change_requests_out(uow, actor, requests)
     accepted = ChangeRequestsAccepted(
         detail="Waiting for an admin's approval; nothing has changed yet.", items=items
     )

@@ -18,7 +18,8 @@ from api.deps import (
     UowDep,
     etag,
 )
-from api.pool_schemas import LifecycleSettingsOut, LifecycleSettingsPatch, PoolCustomerOut
+from api.lifecycle_schemas import LifecycleSettingsOut, LifecycleSettingsPatch
+from api.pool_schemas import PoolCustomerOut
 from api.problems import problems
 from api.schemas import ArchiveIn, CustomerOut, Page, refuse_nul
 from domain import lifecycle_settings, pool_service

@@ -16,9 +16,9 @@ from domain.ports.orders import OrderRecord, OrderRepo
 from domain.ports.page import Page
 from domain.ports.pool import PoolRepo
 from domain.ports.saved_views import SavedViewRecord, SavedViewRepo
-from domain.ports.settings import CustomFieldRecord, CustomFieldRepo, TagRecord, TagRepo
 from domain.ports.summaries import Counts, SummaryRepo
 from domain.ports.support import AuditRepo, CodeCounter, NotificationRepo
+from domain.ports.tags_and_fields import CustomFieldRecord, CustomFieldRepo, TagRecord, TagRepo
 from domain.ports.tasks import TaskRecord, TaskRepo
 from domain.ports.tickets import (
     BusinessHoursRecord,

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from domain.ports.settings import TagRecord
+from domain.ports.tags_and_fields import TagRecord
 
 
 class CustomerRecord(Protocol):

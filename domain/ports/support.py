@@ -1,5 +1,5 @@
 """What many services write beside their record: the audit trail, the code counters and the
-in-app notifications (persistence/settings_repo.py, customer_repo.py, notification_repo.py)."""
+in-app notifications (persistence/audit_repo.py, customer_repo.py, notification_repo.py)."""
 
 from datetime import datetime
 from typing import Any, Protocol

@@ -14,8 +14,8 @@ import pytest
 from stdnum.cn import ric, uscc
 
 from persistence import pagination
+from persistence.audit_repo import SqlAuditRepo
 from persistence.models import Customer
-from persistence.settings_repo import SqlAuditRepo
 from tests.conftest import (
     create_customer,
     credit_code,

@@ -1,4 +1,4 @@
-"""Tags and custom field definitions (persistence/settings_repo.py)."""
+"""Tags and custom field definitions (persistence/tags_and_fields_repo.py)."""
 
 from collections.abc import Sequence
 from datetime import datetime

@@ -26,7 +26,7 @@ from api.schemas import (
     TagOut,
     TagPatch,
 )
-from domain import settings_service
+from domain import tags_and_fields_service
 from domain.errors import Conflict, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.roles import Actor, Scope
 
@@ -60,7 +60,9 @@ async def list_tags(
 )
 async def create_tag(body: TagCreate, actor: TagAdmin, uow: UowDep, clock: ClockDep) -> TagOut:
     """Create a tag named `类别-值` (admins only)."""
-    tag = await settings_service.create_tag(uow, clock, actor, body.model_dump(exclude_unset=True))
+    tag = await tags_and_fields_service.create_tag(
+        uow, clock, actor, body.model_dump(exclude_unset=True)
+    )
     return views.tag_out(tag, 0)
 
 
@@ -73,7 +75,7 @@ async def create_tag(body: TagCreate, actor: TagAdmin, uow: UowDep, clock: Clock
 )
 async def get_tag(tag_id: PathId, actor: ReaderDep, uow: ReadUowDep, response: Response) -> TagOut:
     """One tag."""
-    tag = await settings_service.get_tag(uow, tag_id)
+    tag = await tags_and_fields_service.get_tag(uow, tag_id)
     response.headers["ETag"] = etag(tag.version)
     return views.tag_out(tag, len(await uow.tags.customer_ids_with(tag.id)))
 
@@ -94,7 +96,7 @@ async def update_tag(
     if_match: IfMatchDep,
 ) -> TagOut:
     """Rename or recolour a tag; every customer keeps it."""
-    tag = await settings_service.update_tag(
+    tag = await tags_and_fields_service.update_tag(
         uow, clock, actor, tag_id, body.model_dump(exclude_unset=True), if_match=if_match
     )
     return views.tag_out(tag, len(await uow.tags.customer_ids_with(tag.id)))
@@ -112,7 +114,7 @@ async def merge_tag(
 ) -> TagOut:
     """Merge this tag into `into_tag_id`: its customers get the surviving tag (once) and
     this tag is deleted. Answers the surviving tag."""
-    target = await settings_service.merge_tags(uow, clock, actor, tag_id, body.into_tag_id)
+    target = await tags_and_fields_service.merge_tags(uow, clock, actor, tag_id, body.into_tag_id)
     return views.tag_out(target, len(await uow.tags.customer_ids_with(target.id)))
 
 
@@ -127,7 +129,7 @@ async def delete_tag(
     tag_id: PathId, actor: TagAdmin, uow: UowDep, clock: ClockDep, if_match: IfMatchDep
 ) -> None:
     """Delete an unused tag (409 while customers carry it: merge instead)."""
-    await settings_service.delete_tag(uow, clock, actor, tag_id, if_match=if_match)
+    await tags_and_fields_service.delete_tag(uow, clock, actor, tag_id, if_match=if_match)
 
 
 @router.get(
@@ -154,7 +156,7 @@ async def create_custom_field(
     body: CustomFieldCreate, actor: AdminSettingsDep, uow: UowDep, clock: ClockDep
 ) -> CustomFieldOut:
     """Define a typed customer field: text, number, date, enum (with options) or bool."""
-    row = await settings_service.create_field(uow, clock, actor, body.model_dump())
+    row = await tags_and_fields_service.create_field(uow, clock, actor, body.model_dump())
     return CustomFieldOut.model_validate(row)
 
 
@@ -175,7 +177,7 @@ async def update_custom_field(
 ) -> CustomFieldOut:
     """Change labels, options, required or sensitive. Key and type never change; an enum
     option customers still hold cannot be removed (409)."""
-    row = await settings_service.update_field(
+    row = await tags_and_fields_service.update_field(
         uow, clock, actor, field_id, body.model_dump(exclude_unset=True), if_match=if_match
     )
     return CustomFieldOut.model_validate(row)
@@ -192,4 +194,4 @@ async def delete_custom_field(
     field_id: PathId, actor: AdminSettingsDep, uow: UowDep, clock: ClockDep, if_match: IfMatchDep
 ) -> None:
     """Delete a field no customer holds a value for (409 otherwise)."""
-    await settings_service.delete_field(uow, clock, actor, field_id, if_match=if_match)
+    await tags_and_fields_service.delete_field(uow, clock, actor, field_id, if_match=if_match)
