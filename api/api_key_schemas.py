@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from api.schemas import Strict, refuse_nul
-from domain import api_key as rules
+from domain.integration import api_key as rules
 from domain.roles import Scope
 
 

@@ -13,8 +13,8 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer, SecurityScopes
 from api import observability
 from api.security import decode_access_token
 from config import Settings
-from domain import api_key
 from domain.errors import Forbidden, Invalid, RateLimited, Unauthorized
+from domain.integration import api_key
 from domain.roles import Actor, Role, Scope
 from persistence.api_key_repo import count_request, key_state
 from persistence.audit_repo import REQUEST_API_KEY

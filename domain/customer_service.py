@@ -5,10 +5,11 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from domain import audit, cadence_service, external_ids, validation
+from domain import audit, cadence_service, validation
 from domain import customer as rules
 from domain.custom_field import validate_values
 from domain.errors import Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
+from domain.integration import external_ids
 from domain.ports import Clock, CustomerRecord, TagRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import local_date

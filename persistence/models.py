@@ -352,7 +352,7 @@ class AuditEvent(Base):
 
 
 class ApiKey(Base, Versioned):
-    """A machine's credential (domain/api_key.py). The secret itself is never stored."""
+    """A machine's credential (domain/integration/api_key.py). The secret itself is never stored."""
 
     __tablename__ = "api_key"
 
@@ -375,9 +375,9 @@ class ApiKey(Base, Versioned):
 
 
 class ExternalId(Base):
-    """One record's id in another system (domain/external_ids.py): unique per kind of record
-    and system, so a sync finds the record by it. The record also keeps its ids in its own
-    `external_ids` column, which its reads return without a join."""
+    """One record's id in another system (domain/integration/external_ids.py): unique per kind
+    of record and system, so a sync finds the record by it. The record also keeps its ids in its
+    own `external_ids` column, which its reads return without a join."""
 
     __tablename__ = "external_id"
     __table_args__ = (

@@ -8,9 +8,9 @@ from fastapi import APIRouter, status
 from api.api_key_schemas import ApiKeyCreate, ApiKeyOut, ApiKeyRotate, ApiKeySecretOut
 from api.deps import ClockDep, PathId, ReadUowDep, UowDep, scopes
 from api.problems import problems
-from domain import api_key as rules
-from domain import api_key_service
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.integration import api_key as rules
+from domain.integration import api_key_service
 from domain.roles import Actor, Scope
 
 router = APIRouter(prefix="/api-keys", tags=["api-keys"])

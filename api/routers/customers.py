@@ -39,7 +39,7 @@ from api.schemas import (
     TagIdsIn,
     refuse_nul,
 )
-from domain import change_request_service, customer_service, customer_sync
+from domain import change_request_service, customer_service
 from domain.change_request import ChangeRequestPending
 from domain.errors import (
     Conflict,
@@ -50,6 +50,7 @@ from domain.errors import (
     NotFound,
     VersionMismatch,
 )
+from domain.integration import customer_sync
 from domain.roles import Actor
 
 router = APIRouter(prefix="/customers", tags=["customers"])

@@ -3,9 +3,10 @@
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain import change_request_service, customer_service, external_ids
+from domain import change_request_service, customer_service
 from domain.change_request import EditOutcome
 from domain.errors import Invalid, NotFound
+from domain.integration import external_ids
 from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor
 

@@ -4,9 +4,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain import api_key as rules
 from domain import audit
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
+from domain.integration import api_key as rules
 from domain.ports import ApiKeyRecord, Clock, UnitOfWork
 from domain.roles import Actor, Role
 
