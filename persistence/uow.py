@@ -1,5 +1,7 @@
 """The unit of work: one session, one transaction, and the repositories that share it."""
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from persistence.analytics import SqlAnalyticsRepo
@@ -25,6 +27,9 @@ from persistence.tags_and_fields_repo import SqlCustomFieldRepo, SqlTagRepo
 from persistence.task_repo import SqlTaskRepo
 from persistence.ticket_repo import SqlTicketRepo
 from persistence.user_repo import SqlUserRepo
+
+if TYPE_CHECKING:
+    from domain.ports import UnitOfWork
 
 
 class SqlUnitOfWork:
@@ -55,3 +60,9 @@ class SqlUnitOfWork:
         self.saved_views = SqlSavedViewRepo(session)
         self.api_keys = SqlApiKeyRepo(session)
         self.external_ids = SqlExternalIdRepo(session)
+
+
+if TYPE_CHECKING:
+    # Where the type checker holds the SQL side to the domain's ports: each repository above
+    # must have every method its port declares, with the same signature.
+    _meets_the_ports: type[UnitOfWork] = SqlUnitOfWork

@@ -292,8 +292,7 @@ async def create_import(
     else:
         await work
     async with database.session(write=False) as session:
-        run = await SqlUnitOfWork(session).imports.get(run_id)
-        body = ImportOut.of(run)
+        body = ImportOut.of(await service.get_visible(SqlUnitOfWork(session), actor, run_id))
     return JSONResponse(
         jsonable_encoder(body),
         status.HTTP_202_ACCEPTED if background else status.HTTP_201_CREATED,

@@ -18,7 +18,8 @@ from domain.imports import records
 from domain.imports.columns import COLUMNS, Column, ImportKind, Mode, custom_columns, match_headers
 from domain.imports.plan import Action, Plan
 from domain.imports.rows import CUSTOMER_FIELDS, CustomerDraft, RowContext, RowError, customer_draft
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, ImportRecord, UnitOfWork
+from domain.ports.imports import CreatedStager, StagedRows
 from domain.roles import Actor, Role
 from domain.sales import cadence_due, local_date
 
@@ -82,10 +83,10 @@ def may_import(actor: Actor, kind: ImportKind) -> None:
 
 async def begin(
     uow: UnitOfWork, clock: Clock, actor: Actor, options: Options, total: int, sheet: str | None
-) -> Any:
+) -> ImportRecord:
     """The import's record; a second import of the same user while one runs is a 409."""
     may_import(actor, options.kind)
-    running = await uow.imports.active_for(actor.user_id)
+    running = await uow.imports.active_for(actor.person_id)
     if running is not None and clock.now() - running.created_at > STALE_AFTER:
         # Its server stopped while it ran (imports run in the server's process).
         running.status, running.detail = "failed", "interrupted: the server stopped"
@@ -94,7 +95,7 @@ async def begin(
     elif running is not None:
         raise ImportBusy(running.id)
     return await uow.imports.add(
-        user_id=actor.user_id,
+        user_id=actor.person_id,
         kind=options.kind.value,
         mode=options.mode.value,
         import_valid_rows=options.import_valid_rows,
@@ -285,7 +286,7 @@ async def apply(
     uow: UnitOfWork,
     clock: Clock,
     actor: Actor,
-    run: Any,
+    run: ImportRecord,
     checked: Checked,
     zone: ZoneInfo,
     in_child: Offload,
@@ -334,7 +335,7 @@ async def apply(
         await uow.imports.write_created(staged)
         undo["created"] = {str(i): 1 for i in customer_ids}
 
-    olds = await uow.imports.existing([d.customer_id for d in updates])
+    olds = await uow.imports.existing([d.customer_id for d in updates if d.customer_id])
     for d in updates:
         existing = d.customer_id
         assert existing is not None  # an update names its customer
@@ -429,13 +430,13 @@ class _Creating:
 
 
 def stage_slice(
-    stager: Callable[..., Any],
+    stager: CreatedStager,
     ctx: _Creating,
     drafts: Sequence[CustomerDraft],
     ids: Sequence[int],
     first: int,
     contact_ids: Sequence[int],
-) -> Any:
+) -> list[StagedRows]:
     """A slice of created customers' rows made ready for writing by the repository's stager.
     Pure and picklable: it runs in the import's child process."""
     return stager(*_created_rows(ctx, drafts, ids, first, iter(contact_ids)))
@@ -520,7 +521,7 @@ def _audit(
     }
 
 
-async def get_visible(uow: UnitOfWork, actor: Actor, import_id: int) -> Any:
+async def get_visible(uow: UnitOfWork, actor: Actor, import_id: int) -> ImportRecord:
     """An import is its importer's; admins see all. Others: 404."""
     run = await uow.imports.get(import_id)
     if run is None or not (actor.is_admin or run.user_id == actor.user_id):

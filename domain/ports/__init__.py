@@ -2,7 +2,7 @@
 its repositories and the records they return in one module each."""
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from domain.ports.api_keys import ApiKeyRecord, ApiKeyRepo
 from domain.ports.attachments import AttachmentRecord, AttachmentRepo
@@ -10,12 +10,14 @@ from domain.ports.change_requests import ChangeRequestRecord, ChangeRequestRepo
 from domain.ports.customers import ContactRecord, CustomerRecord, CustomerRepo
 from domain.ports.external_ids import ExternalIdRepo
 from domain.ports.follow_ups import CadenceRuleRecord, FollowUpRecord, FollowUpRepo
+from domain.ports.imports import ImportRecord, ImportRepo
 from domain.ports.lifecycle import CustomerValueRepo, LifecycleRepo, LifecycleSettingsRecord
 from domain.ports.opportunities import OpportunityRecord, OpportunityRepo
 from domain.ports.orders import OrderRecord, OrderRepo
 from domain.ports.page import Page
 from domain.ports.pool import PoolRepo
 from domain.ports.saved_views import SavedViewRecord, SavedViewRepo
+from domain.ports.search import SearchRepo
 from domain.ports.summaries import Counts, SummaryRepo
 from domain.ports.support import AuditRepo, CodeCounter, NotificationRepo
 from domain.ports.tags_and_fields import CustomFieldRecord, CustomFieldRepo, TagRecord, TagRepo
@@ -59,7 +61,10 @@ __all__ = [
     "OrderRepo",
     "PoolRepo",
     "SavedViewRecord",
+    "ImportRecord",
+    "ImportRepo",
     "SavedViewRepo",
+    "SearchRepo",
     "AuditRepo",
     "CodeCounter",
     "Counts",
@@ -144,12 +149,14 @@ class UnitOfWork(Protocol):
     @property
     def values(self) -> CustomerValueRepo: ...
 
-    imports: Any  # import records, matching and bulk writes (persistence/imports/repo.py)
+    @property
+    def imports(self) -> ImportRepo: ...
 
     @property
     def summaries(self) -> SummaryRepo: ...
 
-    search: Any
+    @property
+    def search(self) -> SearchRepo: ...
 
     @property
     def saved_views(self) -> SavedViewRepo: ...

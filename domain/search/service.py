@@ -2,10 +2,10 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from domain.customer import sees_amounts
 from domain.ports import UnitOfWork
+from domain.ports.search import CustomerHitRow
 from domain.roles import Actor
 from domain.search import rules
 from domain.search.normalize import normalize
@@ -39,7 +39,7 @@ class Group:
     more: bool = False
 
 
-def _customer_hit(row: Any, m: rules.Match) -> Hit:
+def _customer_hit(row: CustomerHitRow, m: rules.Match) -> Hit:
     name_field = m.field in (rules.NAMES, rules.PINYIN)
     if m.field == rules.PINYIN:
         span = rules.name_span(row.name, m)
@@ -107,7 +107,10 @@ async def search(
         contacts = await uow.search.contacts_of(list(owners))
         for contact in contacts:
             hidden = uow.search.hidden_for(actor, owners[contact.customer_id])
-            doc = rules.document(rules.CustomerText(name="", code="", contacts=[contact]))
+            contact_text = rules.ContactText(
+                contact.name, contact.mobile, contact.phone, contact.email, contact.wechat
+            )
+            doc = rules.document(rules.CustomerText(name="", code="", contacts=[contact_text]))
             m = rules.match(doc, q, hidden)
             if m is None or m.field not in _CONTACT_FIELDS:
                 continue
@@ -127,7 +130,7 @@ async def search(
         groups["contacts"].items = groups["contacts"].items[:limit]
     text_ = q.text
     if "tickets" in groups and len(text_) >= 2:
-        page = await uow.search.tickets(actor, text_, limit=limit)
+        tickets_page = await uow.search.tickets(actor, text_, limit=limit)
         groups["tickets"].items = [
             _text_hit(
                 "tickets",
@@ -143,11 +146,11 @@ async def search(
                 ],
                 text_,
             )
-            for t, name in page.items
+            for t, name in tickets_page.items
         ]
-        groups["tickets"].more = page.next_cursor is not None
+        groups["tickets"].more = tickets_page.next_cursor is not None
     if "follow_ups" in groups and len(text_) >= 2:
-        page = await uow.search.follow_ups(actor, text_, limit=limit)
+        follow_ups_page = await uow.search.follow_ups(actor, text_, limit=limit)
         groups["follow_ups"].items = [
             _text_hit(
                 "follow_ups",
@@ -158,16 +161,16 @@ async def search(
                 [("summary", f.summary), ("feedback", f.feedback)],
                 text_,
             )
-            for f, name in page.items
+            for f, name in follow_ups_page.items
         ]
-        groups["follow_ups"].more = page.next_cursor is not None
+        groups["follow_ups"].more = follow_ups_page.next_cursor is not None
     if "opportunities" in groups and len(text_) >= 2 and sees_amounts(actor):
-        page = await uow.search.opportunities(actor, text_, limit=limit)
+        opportunities_page = await uow.search.opportunities(actor, text_, limit=limit)
         groups["opportunities"].items = [
             _text_hit(
                 "opportunities", o.id, o.customer_id, o.title, name, [("title", o.title)], text_
             )
-            for o, name in page.items
+            for o, name in opportunities_page.items
         ]
-        groups["opportunities"].more = page.next_cursor is not None
+        groups["opportunities"].more = opportunities_page.next_cursor is not None
     return list(groups.values())

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 
 from domain.imports.plan import IDENTITY, Existing, MatchKey
 from domain.imports.rows import CONTACT_FIELDS, CUSTOMER_FIELDS, normal_name
@@ -169,7 +169,7 @@ class SqlImportRepo:
     async def flush(self) -> None:
         await self.session.flush()
 
-    def savepoint(self) -> Any:
+    def savepoint(self) -> AsyncSessionTransaction:
         """A nested transaction: a failed row is undone alone."""
         return self.session.begin_nested()
 

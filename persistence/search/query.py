@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from domain.roles import Actor, Role
 from domain.search.rules import NAMES, TIERS, Match, SearchQuery, hidden_fields, match, needle
-from persistence.models import Customer, SearchDoc, SearchGram
+from persistence.models import Customer, FollowUp, Opportunity, SearchDoc, SearchGram, Ticket
 from persistence.pagination import Page
 
 DOC = SearchDoc.__table__
@@ -270,7 +270,9 @@ class SqlSearchRepo:
     def hidden_for(actor: Actor, owner_id: int | None) -> frozenset[str]:
         return hidden_for(actor, owner_id)
 
-    async def tickets(self, actor: Actor, text: str, *, limit: int) -> Any:
+    async def tickets(
+        self, actor: Actor, text: str, *, limit: int
+    ) -> Page[tuple[Ticket, str | None]]:
         """Tickets the actor may read whose code, title, description or customer name
         contains `text`, newest first, each with its customer's name."""
         from datetime import UTC, datetime
@@ -291,21 +293,27 @@ class SqlSearchRepo:
         )
         return Page([(t, names.get(t.customer_id)) for t in page.items], page.next_cursor)
 
-    async def follow_ups(self, actor: Actor, text: str, *, limit: int) -> Any:
+    async def follow_ups(
+        self, actor: Actor, text: str, *, limit: int
+    ) -> Page[tuple[FollowUp, str | None]]:
         from persistence.follow_up_repo import FollowUpFilter, SqlFollowUpRepo
 
-        return await SqlFollowUpRepo(self.session).list_page(
+        page = await SqlFollowUpRepo(self.session).list_page(
             actor, FollowUpFilter(q=text), cursor=None, limit=limit
         )
+        return Page([(f, name) for f, name in page.items], page.next_cursor)
 
-    async def opportunities(self, actor: Actor, text: str, *, limit: int) -> Any:
+    async def opportunities(
+        self, actor: Actor, text: str, *, limit: int
+    ) -> Page[tuple[Opportunity, str | None]]:
         from datetime import UTC, datetime
 
         from persistence.opportunity_repo import OpportunityFilter, SqlOpportunityRepo
 
-        return await SqlOpportunityRepo(self.session).list_page(
+        page = await SqlOpportunityRepo(self.session).list_page(
             actor, OpportunityFilter(q=text), cutoff=datetime.now(UTC), cursor=None, limit=limit
         )
+        return Page([(o, name) for o, name in page.items], page.next_cursor)
 
 
 def text_contains(columns: Sequence[Any], text: str) -> ColumnElement[bool]:

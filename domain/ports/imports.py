@@ -1,0 +1,93 @@
+"""Imports (persistence/imports/repo.py): the import records, matching rows against the
+customers already there, and bulk writes of a batch."""
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Any, Protocol
+
+from domain.imports.plan import Existing, MatchKey
+
+# A batch's rows made ready for writing (table, columns, records): opaque to the domain, made by
+# the repository's stager and handed back to its write_created.
+StagedRows = tuple[str, list[str], list[Any]]
+
+
+class ImportRecord(Protocol):
+    id: int
+    user_id: int
+    kind: str
+    mode: str
+    import_valid_rows: bool
+    filename: str
+    sheet: str | None
+    status: str  # queued → running → checked | committed | rejected | failed | cancelled
+    total_rows: int
+    done_rows: int
+    counts: dict[str, Any]
+    mapping: dict[str, Any]
+    errors: list[Any]
+    duplicates: list[Any]
+    detail: str | None
+    report_key: str | None
+    undo: dict[str, Any]
+    revert_result: dict[str, Any] | None
+    cancel_requested: bool
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class CreatedStager(Protocol):
+    """Makes created customers' rows (and their contacts, tag links and audit entries) ready
+    for write_created; CPU only and picklable, so it may run in another process."""
+
+    def __call__(
+        self,
+        customers: Sequence[dict[str, Any]],
+        contacts: Sequence[dict[str, Any]],
+        links: Sequence[dict[str, Any]],
+        audit_rows: Sequence[dict[str, Any]],
+    ) -> list[StagedRows]: ...
+
+
+class ImportRepo(Protocol):
+    # ---- the import records ----
+    async def add(self, **values: Any) -> ImportRecord: ...
+    async def get(self, import_id: int) -> ImportRecord | None: ...
+    async def active_for(self, user_id: int) -> ImportRecord | None: ...
+    async def list_for(self, user_id: int | None, limit: int) -> Sequence[ImportRecord]: ...
+    async def flush(self) -> None: ...
+    def savepoint(self) -> AbstractAsyncContextManager[object]:
+        """A nested transaction: a failed row is undone alone."""
+        ...
+
+    # ---- matching ----
+    async def tags_by_name(self) -> dict[str, int]: ...
+    async def users_by_username(self, names: Sequence[str]) -> dict[str, tuple[int, str, bool]]: ...
+    async def match_ids(
+        self, keys: Iterable[MatchKey], names: Iterable[str]
+    ) -> dict[MatchKey, set[int]]: ...
+    async def matched(self, hits: dict[MatchKey, set[int]]) -> dict[MatchKey, list[Existing]]: ...
+    async def lookup(
+        self, keys: Iterable[MatchKey], names: Iterable[str]
+    ) -> dict[MatchKey, list[Existing]]: ...
+    async def existing(self, ids: Sequence[int]) -> dict[int, Existing]: ...
+
+    # ---- writing a batch ----
+    async def reserve_codes(self, prefix: str, count: int) -> int: ...
+    async def reserve_ids(self, table_name: str, count: int) -> list[int]: ...
+    def created_stager(self) -> CreatedStager: ...
+    async def write_created(self, staged: Sequence[StagedRows]) -> None: ...
+    async def insert_contacts(self, rows: Sequence[dict[str, Any]]) -> list[int]: ...
+    async def insert_customer_tags(self, rows: Sequence[dict[str, Any]]) -> None: ...
+    async def insert_audit(self, rows: Sequence[dict[str, Any]]) -> None: ...
+    async def update_customer(self, customer_id: int, changes: dict[str, Any]) -> int | None: ...
+    async def update_contact(self, contact_id: int, changes: dict[str, Any]) -> None: ...
+
+    # ---- undoing an import ----
+    async def audit_high_water(self) -> int: ...
+    async def versions(self, ids: Sequence[int]) -> dict[int, int]: ...
+    async def touched_after(self, ids: Sequence[int], audit_id: int) -> set[int]: ...
+    async def delete_customers(self, ids: Sequence[int]) -> None: ...
+    async def delete_contacts(self, ids: Sequence[int]) -> None: ...
+    async def delete_customer_tags(self, pairs: Sequence[tuple[int, int]]) -> None: ...
