@@ -1,5 +1,5 @@
 import { DownOutlined, PlusOutlined } from '@ant-design/icons';
-import { App, Badge, Button, Card, DatePicker, Dropdown, Empty, Flex, Form, Input, Modal, Segmented, Space, Tag, Typography } from 'antd';
+import { App, Button, DatePicker, Dropdown, Form, Input, Modal, Segmented, Space, Tag, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -8,6 +8,7 @@ import { ApiError, type Schemas } from '../../api/client';
 import { opportunityStageValues } from '../../api/schema.gen';
 import { useClaims } from '../../auth/useSession';
 import { FormModal } from '../../components/FormModal';
+import { KanbanBoard } from '../../components/KanbanBoard';
 import { FilterBar, PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, UserSelect, useEnumLabel } from '../../components/selects';
@@ -57,7 +58,6 @@ export default function OpportunityBoardPage() {
   const [month, setMonth] = useState<Dayjs | null>(null);
   const opportunities = useOpportunities(owner ? { owner } : {});
   const transition = useTransitionOpportunity();
-  const [dragged, setDragged] = useState<Opportunity | null>(null);
   // Where a card shows while its move is on the way; dropped again when the server has answered.
   const [moving, setMoving] = useState<Record<number, Stage>>({});
   const [losing, setLosing] = useState<Opportunity | null>(null);
@@ -65,6 +65,7 @@ export default function OpportunityBoardPage() {
   const [adding, setAdding] = useState(false);
   const [reason, setReason] = useState('');
   const writable = claims.scopes.has('customers:write');
+  const movable = (o: Opportunity) => writable && o.allowed_transitions.length > 0;
   const stageList = (stages: readonly Stage[]) => stages.map((s) => enumLabel('opportunity_stage', s)).join('、');
 
   const refuse = (o: Opportunity, to: Stage, allowed: readonly Stage[] = o.allowed_transitions) =>
@@ -98,11 +99,6 @@ export default function OpportunityBoardPage() {
       setLosing(o);
     } else if (plan === 'order') setWinning(o);
     else if (plan === 'move') move(o, to);
-  };
-  const drop = (to: Stage) => {
-    const o = dragged;
-    setDragged(null);
-    if (o) request(o, to);
   };
 
   return (
@@ -146,73 +142,61 @@ export default function OpportunityBoardPage() {
                 {t('board.forecast')}: <Typography.Text strong>{formatMoney(yuan(forecast))}</Typography.Text>
                 <Typography.Text type="secondary">（{t('board.weights')}）</Typography.Text>
               </Typography.Paragraph>
-              <Flex gap={12} style={{ overflowX: 'auto', paddingBottom: 8 }} data-testid="opportunity-board" data-scroll-x>
-                {opportunityStageValues.map((stage) => {
-                  const column = shown.filter((x) => (moving[x.id] ?? x.stage) === stage);
-                  const total = column.reduce((sum, x) => sum + fen(x), 0);
-                  return (
-                    <div
-                      key={stage}
-                      data-testid={`column-${stage}`}
-                      onDragOver={(e) => e.preventDefault()}
-                      onDrop={(e) => {
-                        e.preventDefault();
-                        drop(stage);
-                      }}
-                      style={{ flex: '0 0 240px', background: '#fafafa', borderRadius: 8, padding: 8, minHeight: 200 }}>
-                      <Space style={{ marginBottom: 8 }} wrap size={4}>
-                        <Typography.Text strong>{enumLabel('opportunity_stage', stage)}</Typography.Text>
-                        <Badge count={column.length} showZero color="#999" />
-                        <Typography.Text type="secondary" data-testid={`total-${stage}`}>
-                          {formatMoney(yuan(total))}
-                        </Typography.Text>
-                      </Space>
-                      {column.length === 0 && <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={false} />}
-                      {column.map((x) => (
-                        <Card
-                          key={x.id}
-                          size="small"
-                          style={{ marginBottom: 8, cursor: writable ? 'grab' : undefined }}
-                          data-testid={`opportunity-${x.id}`}
-                          draggable={writable && x.allowed_transitions.length > 0}
-                          onDragStart={() => setDragged(x)}
-                          onDragEnd={() => setDragged(null)}>
-                          <Typography.Text strong>{x.title}</Typography.Text>
-                          <div>
-                            <Link to={`/customers/${x.customer_id}?tab=opportunities`}>{x.customer_name}</Link>
-                          </div>
-                          <Space wrap size={4} style={{ marginTop: 4 }}>
-                            {(x.budget_min || x.budget_max) && (
-                              <Tag>
-                                {x.budget_min && x.budget_max && x.budget_min !== x.budget_max
-                                  ? `${formatMoney(x.budget_min)} – ${formatMoney(x.budget_max)}`
-                                  : formatMoney(x.budget_max ?? x.budget_min)}
-                              </Tag>
-                            )}
-                            {x.stale && <Tag color="orange">{t('opportunity.stale')}</Tag>}
-                          </Space>
-                          <Typography.Text type="secondary" style={{ display: 'block', marginTop: 4 }}>
-                            {userName(x.owner_id)}
-                            {x.expected_close_on ? ` · ${x.expected_close_on}` : ''}
-                          </Typography.Text>
-                          {writable && x.allowed_transitions.length > 0 && (
-                            <Dropdown
-                              trigger={['click']}
-                              menu={{
-                                items: x.allowed_transitions.map((to) => ({ key: to, label: enumLabel('opportunity_stage', to) })),
-                                onClick: ({ key }) => request(x, key as Stage),
-                              }}>
-                              <Button size="small" style={{ marginTop: 6 }} data-testid={`stage-menu-${x.id}`}>
-                                {t('board.moveTo')} <DownOutlined />
-                              </Button>
-                            </Dropdown>
-                          )}
-                        </Card>
-                      ))}
-                    </div>
-                  );
+              <KanbanBoard
+                data-testid="opportunity-board"
+                columnWidth={240}
+                cardTestId="opportunity"
+                columns={opportunityStageValues.map((stage) => {
+                  const items = shown.filter((x) => (moving[x.id] ?? x.stage) === stage);
+                  const total = items.reduce((sum, x) => sum + fen(x), 0);
+                  return {
+                    key: stage,
+                    title: enumLabel('opportunity_stage', stage),
+                    items,
+                    extra: (
+                      <Typography.Text type="secondary" data-testid={`total-${stage}`}>
+                        {formatMoney(yuan(total))}
+                      </Typography.Text>
+                    ),
+                  };
                 })}
-              </Flex>
+                canMove={movable}
+                onMove={request}
+                renderCard={(x) => (
+                  <>
+                    <Typography.Text strong>{x.title}</Typography.Text>
+                    <div>
+                      <Link to={`/customers/${x.customer_id}?tab=opportunities`}>{x.customer_name}</Link>
+                    </div>
+                    <Space wrap size={4} style={{ marginTop: 4 }}>
+                      {(x.budget_min || x.budget_max) && (
+                        <Tag>
+                          {x.budget_min && x.budget_max && x.budget_min !== x.budget_max
+                            ? `${formatMoney(x.budget_min)} – ${formatMoney(x.budget_max)}`
+                            : formatMoney(x.budget_max ?? x.budget_min)}
+                        </Tag>
+                      )}
+                      {x.stale && <Tag color="orange">{t('opportunity.stale')}</Tag>}
+                    </Space>
+                    <Typography.Text type="secondary" style={{ display: 'block', marginTop: 4 }}>
+                      {userName(x.owner_id)}
+                      {x.expected_close_on ? ` · ${x.expected_close_on}` : ''}
+                    </Typography.Text>
+                    {movable(x) && (
+                      <Dropdown
+                        trigger={['click']}
+                        menu={{
+                          items: x.allowed_transitions.map((to) => ({ key: to, label: enumLabel('opportunity_stage', to) })),
+                          onClick: ({ key }) => request(x, key as Stage),
+                        }}>
+                        <Button size="small" style={{ marginTop: 6 }} data-testid={`stage-menu-${x.id}`}>
+                          {t('board.moveTo')} <DownOutlined />
+                        </Button>
+                      </Dropdown>
+                    )}
+                  </>
+                )}
+              />
             </>
           );
         }}
