@@ -1,5 +1,5 @@
-import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
-import { App, Button, Form, Input, Popconfirm, Select, Space, Switch, Table, Tag } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { Button, Form, Input, Select, Space, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../../api/client';
@@ -7,9 +7,9 @@ import { fieldTypeValues } from '../../api/schema.gen';
 import { FormModal } from '../../components/FormModal';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
+import { RowActions } from '../../components/RowActions';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
 import { fieldRules, type RequestField } from '../../lib/formRules';
-import { problemMessage } from '../../lib/problems';
 import { useCreateCustomField, useCustomFields, useDeleteCustomField, useUpdateCustomField } from '../../queries/customFields';
 
 type Field = Schemas['CustomFieldOut'];
@@ -18,7 +18,6 @@ const KEY = /^[a-z][a-z0-9_]{0,39}$/; // domain/custom_field.py KEY_PATTERN
 
 export default function CustomFieldsPage() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
   const fields = useCustomFields();
   const create = useCreateCustomField();
   const update = useUpdateCustomField();
@@ -64,21 +63,7 @@ export default function CustomFieldsPage() {
                 key: 'actions',
                 title: t('common.actions'),
                 render: (_, f) => (
-                  <Space>
-                    <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(f)} />
-                    <Popconfirm
-                      title={t('common.confirmDelete')}
-                      onConfirm={() =>
-                        remove.mutate(
-                          { id: f.id, version: f.version },
-                          {
-                            onError: (error) => void message.error(problemMessage(t, error)),
-                          },
-                        )
-                      }>
-                      <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
-                    </Popconfirm>
-                  </Space>
+                  <RowActions onEdit={() => setEditing(f)} onDelete={() => remove.mutateAsync({ id: f.id, version: f.version })} />
                 ),
               },
             ]}

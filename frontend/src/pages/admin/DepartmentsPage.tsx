@@ -1,4 +1,4 @@
-import { EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { App, Button, Form, Input, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import { useClaims } from '../../auth/useSession';
 import { FormModal } from '../../components/FormModal';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
+import { RowActions } from '../../components/RowActions';
 import { DepartmentSelect, UserSelect, useEnumLabel } from '../../components/selects';
 import { fieldRules, type RequestField } from '../../lib/formRules';
 import { problemMessage } from '../../lib/problems';
@@ -53,9 +54,7 @@ export default function DepartmentsPage() {
                 {
                   key: 'actions',
                   title: t('common.actions'),
-                  render: (_, d) => (
-                    <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(d)} />
-                  ),
+                  render: (_, d) => <RowActions onEdit={() => setEditing(d)} />,
                 },
               ]}
             />

@@ -1,4 +1,4 @@
-import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import {
   App,
   Button,
@@ -23,6 +23,7 @@ import { priorityValues, slaPolicyCreateCalendarValues, ticketTypeValues } from 
 import { FormModal } from '../../components/FormModal';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
+import { RowActions } from '../../components/RowActions';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
 import { clearChangedErrors, fieldRules, type RequestField } from '../../lib/formRules';
 import { formProblem, problemMessage } from '../../lib/problems';
@@ -49,7 +50,6 @@ export default function SlaPage() {
 
 function Policies() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
   const policies = useSlaPolicies();
   const create = useCreateSlaPolicy();
   const update = useUpdateSlaPolicy();
@@ -115,21 +115,7 @@ function Policies() {
                 key: 'actions',
                 title: t('common.actions'),
                 render: (_, p) => (
-                  <Space>
-                    <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(p)} />
-                    <Popconfirm
-                      title={t('common.confirmDelete')}
-                      onConfirm={() =>
-                        remove.mutate(
-                          { id: p.id, version: p.version },
-                          {
-                            onError: (error) => void message.error(problemMessage(t, error)),
-                          },
-                        )
-                      }>
-                      <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
-                    </Popconfirm>
-                  </Space>
+                  <RowActions onEdit={() => setEditing(p)} onDelete={() => remove.mutateAsync({ id: p.id, version: p.version })} />
                 ),
               },
             ]}

@@ -1,13 +1,13 @@
-import { DeleteOutlined, EditOutlined, MergeCellsOutlined, PlusOutlined } from '@ant-design/icons';
-import { App, Button, ColorPicker, Form, Input, Popconfirm, Select, Space, Switch, Table, Tag } from 'antd';
+import { MergeCellsOutlined, PlusOutlined } from '@ant-design/icons';
+import { Button, ColorPicker, Form, Input, Select, Space, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../../api/client';
 import { FormModal } from '../../components/FormModal';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
+import { RowActions } from '../../components/RowActions';
 import { fieldRules } from '../../lib/formRules';
-import { problemMessage } from '../../lib/problems';
 import { useCreateTag, useDeleteTag, useMergeTag, useTags, useUpdateTag } from '../../queries/tags';
 
 type TagOut = Schemas['TagOut'];
@@ -15,7 +15,6 @@ const FIELDS = ['name', 'color', 'into_tag_id'];
 
 export default function TagsPage() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
   const [unused, setUnused] = useState(false);
   const tags = useTags(unused);
   const all = useTags();
@@ -57,24 +56,15 @@ export default function TagsPage() {
                 key: 'actions',
                 title: t('common.actions'),
                 render: (_, x) => (
-                  <Space>
-                    <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(x)} />
-                    <Button size="small" icon={<MergeCellsOutlined />} onClick={() => setMerging(x)}>
-                      {t('admin.tags.merge')}
-                    </Button>
-                    <Popconfirm
-                      title={t('common.confirmDelete')}
-                      onConfirm={() =>
-                        remove.mutate(
-                          { id: x.id, version: x.version },
-                          {
-                            onError: (error) => void message.error(problemMessage(t, error)),
-                          },
-                        )
-                      }>
-                      <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
-                    </Popconfirm>
-                  </Space>
+                  <RowActions
+                    onEdit={() => setEditing(x)}
+                    onDelete={() => remove.mutateAsync({ id: x.id, version: x.version })}
+                    extra={
+                      <Button size="small" icon={<MergeCellsOutlined />} onClick={() => setMerging(x)}>
+                        {t('admin.tags.merge')}
+                      </Button>
+                    }
+                  />
                 ),
               },
             ]}

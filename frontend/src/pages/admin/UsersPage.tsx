@@ -1,4 +1,4 @@
-import { EditOutlined, PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { Button, Form, Input, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,6 +7,7 @@ import { roleValues } from '../../api/schema.gen';
 import { FormModal } from '../../components/FormModal';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
+import { RowActions } from '../../components/RowActions';
 import { DepartmentSelect, EnumSelect, useEnumLabel } from '../../components/selects';
 import { fieldRules, type RequestField } from '../../lib/formRules';
 import { useDepartmentName } from '../../queries/departments';
@@ -54,9 +55,7 @@ export default function UsersPage() {
               {
                 key: 'actions',
                 title: t('common.actions'),
-                render: (_, u) => (
-                  <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(u)} />
-                ),
+                render: (_, u) => <RowActions onEdit={() => setEditing(u)} />,
               },
             ]}
           />

@@ -1,14 +1,15 @@
-import { DeleteOutlined, EditOutlined, PlusOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Form, Input, Modal, Popconfirm, Space, Switch, Table, Tag } from 'antd';
+import { PlusOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Form, Input, Modal, Switch, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../../api/client';
 import { useClaims } from '../../auth/useSession';
 import { Masked } from '../../components/Masked';
 import { QueryState } from '../../components/QueryState';
+import { RowActions } from '../../components/RowActions';
 import { clearChangedErrors, fieldRules } from '../../lib/formRules';
 import { canEditCustomer } from '../../lib/permissions';
-import { formProblem, problemMessage } from '../../lib/problems';
+import { formProblem } from '../../lib/problems';
 import { useContacts, useCreateContact, useDeleteContact, useUpdateContact } from '../../queries/contacts';
 
 type Contact = Schemas['ContactOut'];
@@ -16,7 +17,6 @@ const FIELDS = ['name', 'title', 'mobile', 'phone', 'email', 'wechat', 'is_prima
 
 export function ContactsTab({ customer }: { customer: Schemas['CustomerOut'] }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
   const claims = useClaims();
   const contacts = useContacts(customer.id);
   const remove = useDeleteContact(customer.id);
@@ -66,21 +66,7 @@ export function ContactsTab({ customer }: { customer: Schemas['CustomerOut'] }) 
                       key: 'actions',
                       title: t('common.actions'),
                       render: (_: unknown, c: Contact) => (
-                        <Space>
-                          <Button size="small" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setEditing(c)} />
-                          <Popconfirm
-                            title={t('common.confirmDelete')}
-                            onConfirm={() =>
-                              remove.mutate(
-                                { id: c.id, version: c.version },
-                                {
-                                  onError: (error) => void message.error(problemMessage(t, error)),
-                                },
-                              )
-                            }>
-                            <Button size="small" danger icon={<DeleteOutlined />} aria-label={t('common.delete')} />
-                          </Popconfirm>
-                        </Space>
+                        <RowActions onEdit={() => setEditing(c)} onDelete={() => remove.mutateAsync({ id: c.id, version: c.version })} />
                       ),
                     },
                   ]
