@@ -35,6 +35,24 @@ from persistence.ticket_repo import TicketFilter
 
 M = TypeVar("M", bound=BaseModel)
 
+# The parameters every list shares.
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size, at most 200.")]
+Cursor = Annotated[
+    str | None, Query(max_length=500, description="`next_cursor` of the previous page.")
+]
+Owner = Annotated[
+    str | None, Query(pattern=r"^(me|[1-9][0-9]{0,18})$", description="`me`, or a user id.")
+]
+
+
+def owner_id_of(actor: Actor, owner: str | None) -> int | None:
+    """`me` → the caller; a number → that user (ids past BIGINT match nobody)."""
+    if owner is None:
+        return None
+    if owner == "me":
+        return actor.user_id if actor.user_id is not None else 0
+    return min(int(owner), MAX_ID)
+
 
 def query_model(model: type[M]) -> Callable[[Request], Awaitable[M]]:
     """A dependency giving `model` validated from the query string (unknown names are refused
@@ -184,12 +202,12 @@ async def refuse_unknown_query(request: Request) -> None:
 # ---- list filters, shared by the lists and whatever else filters them (exports, views) ----
 
 
-def _start(day: date | None, zone: str) -> datetime | None:
+def day_start(day: date | None, zone: str) -> datetime | None:
     """A calendar day in the configured zone → its first instant."""
     return None if day is None else datetime.combine(day, time(), ZoneInfo(zone))
 
 
-def _after(day: date | None, zone: str) -> datetime | None:
+def day_after(day: date | None, zone: str) -> datetime | None:
     """An inclusive end day → the first instant after it."""
     return (
         None
@@ -369,7 +387,7 @@ async def customer_filter(
     not_contacted_since = None
     if q.not_contacted_days is not None:
         today = now.astimezone(ZoneInfo(zone)).date()
-        not_contacted_since = _start(
+        not_contacted_since = day_start(
             date.fromordinal(today.toordinal() - q.not_contacted_days + 1), zone
         )
     search = parse_search(q.q) if q.q and q.q.strip() else None
@@ -391,13 +409,13 @@ async def customer_filter(
         tags_none=q.tags_none,
         tag_category=q.tag_category,
         archived=customer_service.archived_filter(actor, q.archived),
-        created_from=_start(q.created_from, zone),
-        created_to=_after(q.created_to, zone),
+        created_from=day_start(q.created_from, zone),
+        created_to=day_after(q.created_to, zone),
         updated_since=q.updated_since,
-        first_contact_from=_start(q.first_contact_from, zone),
-        first_contact_to=_after(q.first_contact_to, zone),
-        last_contact_from=_start(q.last_contact_from, zone),
-        last_contact_to=_after(q.last_contact_to, zone),
+        first_contact_from=day_start(q.first_contact_from, zone),
+        first_contact_to=day_after(q.first_contact_to, zone),
+        last_contact_from=day_start(q.last_contact_from, zone),
+        last_contact_to=day_after(q.last_contact_to, zone),
         not_contacted_since=not_contacted_since,
         amount_min=q.amount_min,
         amount_max=q.amount_max,
@@ -439,14 +457,14 @@ def ticket_filter(
         assignee_id=assignee_id,
         customer_id=customer_id,
         sla_state=sla_state,
-        created_from=_start(created_from, zone),
-        created_to=_after(created_to, zone),
+        created_from=day_start(created_from, zone),
+        created_to=day_after(created_to, zone),
         channel=channel,
         customer_tag_ids=customer_tag_id,
-        resolved_from=_start(resolved_from, zone),
-        resolved_to=_after(resolved_to, zone),
-        closed_from=_start(closed_from, zone),
-        closed_to=_after(closed_to, zone),
+        resolved_from=day_start(resolved_from, zone),
+        resolved_to=day_after(resolved_to, zone),
+        closed_from=day_start(closed_from, zone),
+        closed_to=day_after(closed_to, zone),
         q=text_query(q),
     )
 

@@ -1,6 +1,5 @@
 """Customers (一户一档), their contacts, tags and history."""
 
-from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -24,7 +23,14 @@ from api.deps import (
     etag,
 )
 from api.problems import problems
-from api.query import CustomerQuery, customer_filter, query_model, query_parameters
+from api.query import (
+    Cursor,
+    CustomerQuery,
+    Limit,
+    customer_filter,
+    query_model,
+    query_parameters,
+)
 from api.schemas import (
     ArchiveIn,
     AuditEventOut,
@@ -55,27 +61,9 @@ from domain.roles import Actor
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size, at most 200.")]
-Cursor = Annotated[
-    str | None, Query(max_length=500, description="`next_cursor` of the previous page.")
-]
 Sort = Literal[
     "created_at", "-created_at", "name", "-name", "code", "-code", "updated_at", "-updated_at"
 ]
-
-
-def _start(day: date | None, zone: str) -> datetime | None:
-    """A calendar day in the configured zone → its first instant."""
-    return None if day is None else datetime.combine(day, time(), ZoneInfo(zone))
-
-
-def _after(day: date | None, zone: str) -> datetime | None:
-    """An inclusive end day → the first instant after it."""
-    return (
-        None
-        if day is None
-        else datetime.combine(date.fromordinal(day.toordinal() + 1), time(), ZoneInfo(zone))
-    )
 
 
 @router.get(

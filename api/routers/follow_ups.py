@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query, Response, status
 from pydantic import AfterValidator
 
 from api.deps import (
-    MAX_ID,
     ClockDep,
     CustomerWriterDep,
     IfMatchDep,
@@ -20,8 +19,7 @@ from api.deps import (
     etag,
 )
 from api.problems import problems
-from api.query import text_query
-from api.routers.customers import Cursor, Limit, _after, _start
+from api.query import Cursor, Limit, Owner, day_after, day_start, owner_id_of, text_query
 from api.sales_schemas import DueItemOut, FollowUpCreate, FollowUpOut, FollowUpPatch
 from api.sales_views import due_item_out, follow_up_out
 from api.schemas import Day, Page, refuse_nul
@@ -36,23 +34,11 @@ from domain.errors import (
     NotFound,
     VersionMismatch,
 )
-from domain.roles import Actor, Role
+from domain.roles import Role
 from domain.sales import local_date
 from persistence.follow_up_repo import FollowUpFilter
 
 router = APIRouter(tags=["follow_ups"])
-Owner = Annotated[
-    str | None, Query(pattern=r"^(me|[1-9][0-9]{0,18})$", description="`me`, or a user id.")
-]
-
-
-def owner_id_of(actor: Actor, owner: str | None) -> int | None:
-    """`me` → the caller; a number → that user (ids past BIGINT match nobody)."""
-    if owner is None:
-        return None
-    if owner == "me":
-        return actor.user_id if actor.user_id is not None else 0
-    return min(int(owner), MAX_ID)
 
 
 @router.get(
@@ -125,8 +111,8 @@ async def list_follow_ups(
     f = FollowUpFilter(
         customer_id=customer_id,
         owner_id=owner_id_of(actor, owner) or owner_id,
-        at_from=_start(from_, settings.timezone),
-        at_to=_after(to, settings.timezone),
+        at_from=day_start(from_, settings.timezone),
+        at_to=day_after(to, settings.timezone),
         q=text_query(q),
     )
     page = await uow.follow_ups.list_page(actor, f, cursor=cursor, limit=limit)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, status
 
 from api.deps import ClockDep, PathId, ReadUowDep, UowDep, scopes
 from api.problems import problems
-from api.routers.customers import Cursor, Limit
+from api.query import Cursor, Limit
 from api.schemas import Page
 from api.ticket_schemas import NotificationOut, UnreadCountOut
 from domain.errors import InvalidCursor, NotFound

@@ -20,9 +20,7 @@ from api.deps import (
     etag,
 )
 from api.problems import problems
-from api.query import text_query
-from api.routers.customers import Cursor, Limit
-from api.routers.follow_ups import Owner, owner_id_of
+from api.query import Cursor, Limit, Owner, owner_id_of, text_query
 from api.sales_schemas import (
     OpportunityCreate,
     OpportunityOut,

@@ -15,7 +15,7 @@ from api.deps import (
     etag,
 )
 from api.problems import problems
-from api.routers.customers import Cursor, Limit
+from api.query import Cursor, Limit
 from api.sales_schemas import OrderCreate, OrderOut, OrderPatch
 from api.sales_views import order_out
 from api.schemas import Page

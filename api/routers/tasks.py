@@ -16,7 +16,7 @@ from api.deps import (
 )
 from api.lifecycle_schemas import TaskCreate, TaskOut, TaskPatch
 from api.problems import problems
-from api.routers.customers import Cursor, Limit
+from api.query import Cursor, Limit
 from api.schemas import Page
 from domain import task_service
 from domain.errors import Forbidden, Invalid, InvalidCursor, NotFound, VersionMismatch

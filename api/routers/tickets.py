@@ -19,8 +19,7 @@ from api.deps import (
     scopes,
 )
 from api.problems import problems
-from api.query import ticket_filter
-from api.routers.customers import Cursor, Limit
+from api.query import Cursor, Limit, ticket_filter
 from api.schemas import Day, Page, refuse_nul
 from api.ticket_schemas import (
     AssigneeOut,
