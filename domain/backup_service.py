@@ -1,5 +1,6 @@
 """Backups from the admin page: only admins start or download one, and both are audited."""
 
+from domain import audit
 from domain.errors import Forbidden
 from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor
@@ -11,11 +12,4 @@ def record(
     """`action` is `create` (started) or `download`; refused to anyone but an admin."""
     if not actor.is_admin:
         raise Forbidden("Only an admin handles backups.")
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="backup",
-        entity_id=backup_id,
-        action=action,
-        changes={"name": name},
-        at=clock.now(),
-    )
+    audit.record(uow, actor, "backup", backup_id, action, {"name": name}, at=clock.now())

@@ -48,23 +48,11 @@ async def put_rule(
     now = clock.now()
     if rule is None:
         rule = await uow.follow_ups.add_cadence_rule(stage, interval_days)
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="cadence_rule",
-            entity_id=rule.id,
-            action="create",
-            changes=audit.created({"stage": stage, "interval_days": interval_days}),
-            at=now,
-        )
+        changes = audit.created({"stage": stage, "interval_days": interval_days})
+        audit.record(uow, actor, "cadence_rule", rule.id, "create", changes, at=now)
     elif rule.interval_days != interval_days:
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="cadence_rule",
-            entity_id=rule.id,
-            action="update",
-            changes={"interval_days": [rule.interval_days, interval_days]},
-            at=now,
-        )
+        changes = {"interval_days": [rule.interval_days, interval_days]}
+        audit.record(uow, actor, "cadence_rule", rule.id, "update", changes, at=now)
         rule.interval_days = interval_days
         await uow.follow_ups.flush()
     return rule
@@ -80,14 +68,8 @@ async def delete_rule(
         return
     if if_match is not None and if_match != rule.version:
         raise VersionMismatch(rule.version)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="cadence_rule",
-        entity_id=rule.id,
-        action="delete",
-        changes=audit.deleted({"stage": rule.stage, "interval_days": rule.interval_days}),
-        at=clock.now(),
-    )
+    changes = audit.deleted({"stage": rule.stage, "interval_days": rule.interval_days})
+    audit.record(uow, actor, "cadence_rule", rule.id, "delete", changes, at=clock.now())
     await uow.follow_ups.delete_cadence_rule(rule)
 
 

@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain import audit, customer_service
 from domain import change_request as rules
 from domain import customer as customer_rules
-from domain import customer_service
-from domain.audit import jsonable
 from domain.change_request import KEY_FIELDS, EditOutcome, Status
 from domain.errors import Forbidden, Invalid, NotFound
 from domain.ports import ChangeRequestRecord, Clock, CustomerRecord, UnitOfWork
@@ -64,11 +63,11 @@ async def edit_customer(
     customer = await customer_service.get_writable(uow, actor, customer_id, if_match)
     kind = customer_rules.Kind(customer.kind)
     normalized = customer_rules.normalize(kind, {name: changes[name] for name in sent})
-    current = {name: jsonable(getattr(customer, name)) for name in sent}
+    current = {name: audit.jsonable(getattr(customer, name)) for name in sent}
     wanted = {
-        name: jsonable(normalized[name])
+        name: audit.jsonable(normalized[name])
         for name in sent
-        if jsonable(normalized[name]) != current[name]
+        if audit.jsonable(normalized[name]) != current[name]
     }
     if not wanted:
         if comment is not None:
@@ -85,12 +84,9 @@ async def edit_customer(
         {name: value for name, value in changes.items() if name in wanted or name not in sent},
         list(wanted),
     )
+    requested = {name: normalized[name] for name in wanted}
     customer_rules.check_required(
-        kind,
-        {
-            **customer_service.snapshot(customer, customer_service.AUDITED),
-            **{name: normalized[name] for name in wanted},
-        },
+        kind, audit.edit(customer, customer_service.AUDITED, requested).after
     )
     if "owner_id" in wanted:
         await customer_service.check_owner(uow, wanted["owner_id"])
@@ -114,14 +110,15 @@ async def edit_customer(
         )
         if request is None:  # a concurrent request won the race for the unique index
             raise rules.ChangeRequestPending(name)
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="change_request",
-            entity_id=request.id,
-            customer_id=customer.id,
-            action="request",
-            changes={name: [current[name], new]},
+        audit.record(
+            uow,
+            actor,
+            "change_request",
+            request.id,
+            "request",
+            {name: [current[name], new]},
             at=now,
+            customer_id=customer.id,
         )
         requests.append(request)
     await _tell_the_admins(uow, customer, requests, comment, now)
@@ -190,7 +187,7 @@ async def approve(
     field no longer holds the value the request was made against."""
     request = await _pending_for_decision(uow, actor, request_id)
     customer = await uow.customers.require(request.customer_id)
-    if jsonable(getattr(customer, request.field)) != request.old_value:
+    if audit.jsonable(getattr(customer, request.field)) != request.old_value:
         raise rules.ChangeRequestStale(request.field)
     await customer_service.update(
         uow, clock, actor, customer.id, {request.field: request.new_value}, if_match=None
@@ -269,12 +266,13 @@ async def _close(
     changes: dict[str, list[Any]] = {"status": [Status.PENDING.value, status.value]}
     if reason is not None:
         changes["decision_reason"] = [None, reason]
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="change_request",
-        entity_id=request.id,
-        customer_id=request.customer_id,
-        action=_ACTIONS[status],
-        changes=changes,
+    audit.record(
+        uow,
+        actor,
+        "change_request",
+        request.id,
+        _ACTIONS[status],
+        changes,
         at=now,
+        customer_id=request.customer_id,
     )

@@ -42,10 +42,6 @@ CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email", "wechat", "is_pri
 CODE_ZONE = ZoneInfo("Asia/Shanghai")  # the yyyymm in a customer code is China's month
 
 
-def snapshot(record: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in names}
-
-
 async def get_readable(uow: UnitOfWork, actor: Actor, customer_id: int) -> Any:
     """The customer if the actor may see it; otherwise 404, so existence is not revealed."""
     customer = await uow.customers.get(customer_id)
@@ -235,19 +231,13 @@ async def create(
     )
     await uow.customers.set_tags(customer.id, tag_ids)
     await uow.external_ids.replace("customer", customer.id, {}, external)
-    changes = audit.created({"code": code, **snapshot(customer, AUDITED)})
+    changes = audit.created({"code": code, **audit.snapshot(customer, AUDITED)})
     if customer.grade_locked:
         changes["grade_locked"] = [None, True]
     if tags:
         changes["tags"] = [None, sorted(t.name for t in tags)]
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="customer",
-        entity_id=customer.id,
-        customer_id=customer.id,
-        action="create",
-        changes=changes,
-        at=now,
+    audit.record(
+        uow, actor, "customer", customer.id, "create", changes, at=now, customer_id=customer.id
     )
     return customer
 
@@ -278,9 +268,7 @@ async def update(
     external_changes = changes.pop("external_ids", None)
     _lock_hand_set_grade(changes)
     values = rules.normalize(kind, changes)
-    before = snapshot(customer, AUDITED + ("grade_locked",))
-    merged = {**before, **values}
-    rules.check_required(kind, merged)
+    rules.check_required(kind, audit.edit(customer, AUDITED, values).after)
     if custom is not None:
         values["custom_fields"] = validate_values(
             await uow.custom_fields.definitions(), customer.custom_fields, custom
@@ -295,7 +283,8 @@ async def update(
         if external != external_before:
             values["external_ids"] = external or None
 
-    diff = audit.diff(before, {**before, **values})
+    # the edit as it now stands: validated custom fields and external ids are in `values`
+    diff = audit.edit(customer, AUDITED + ("grade_locked",), values).changes
     if tag_ids is not None:
         new_tags = await _check_tags(uow, tag_ids)
         old_tags = (await uow.customers.tags_of([customer.id]))[customer.id]
@@ -311,8 +300,7 @@ async def update(
         values["next_follow_up_on"] = await cadence_service.next_for(
             uow, customer, values["stage"], zone
         )
-    for name, value in values.items():
-        setattr(customer, name, value)
+    audit.apply(customer, values)
     if "tags" in diff and len(diff) == 1:
         customer.updated_at = clock.now()  # a tag change alone still bumps the version
     await uow.customers.flush()
@@ -320,14 +308,8 @@ async def update(
         await uow.external_ids.replace(
             "customer", customer.id, external_before, values["external_ids"] or {}
         )
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="customer",
-        entity_id=customer.id,
-        customer_id=customer.id,
-        action="update",
-        changes=diff,
-        at=clock.now(),
+    audit.record(
+        uow, actor, "customer", customer.id, "update", diff, at=clock.now(), customer_id=customer.id
     )
     return customer
 
@@ -357,20 +339,16 @@ async def set_archived(
     customer = await get_writable(uow, actor, customer_id, if_match)
     if customer.archived == archived:
         return customer
-    before = snapshot(customer, ("archived", "archived_reason"))
-    customer.archived, customer.archived_reason = archived, reason
+    values = {"archived": archived, "archived_reason": reason}
+    diff = audit.edit(customer, tuple(values), values).changes
+    audit.apply(customer, values)
     if not archived and customer.owner_id is not None:
         # The time it spent archived does not count against its owner in the pool rules.
         customer.owner_engaged_at = customer.owned_since = clock.now()
     await uow.customers.flush()
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="customer",
-        entity_id=customer.id,
-        customer_id=customer.id,
-        action="archive" if archived else "unarchive",
-        changes=audit.diff(before, {"archived": archived, "archived_reason": reason}),
-        at=clock.now(),
+    action = "archive" if archived else "unarchive"
+    audit.record(
+        uow, actor, "customer", customer.id, action, diff, at=clock.now(), customer_id=customer.id
     )
     return customer
 
@@ -381,16 +359,17 @@ async def delete(
     if not actor.is_admin:
         raise Forbidden("Only an admin deletes customers; archive instead.")
     customer = await get_writable(uow, actor, customer_id, if_match)
-    changes = audit.deleted({"code": customer.code, **snapshot(customer, AUDITED)})
+    changes = audit.deleted({"code": customer.code, **audit.snapshot(customer, AUDITED)})
     await uow.customers.delete(customer)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="customer",
-        entity_id=customer_id,
-        customer_id=customer_id,
-        action="delete",
-        changes=changes,
+    audit.record(
+        uow,
+        actor,
+        "customer",
+        customer_id,
+        "delete",
+        changes,
         at=clock.now(),
+        customer_id=customer_id,
     )
 
 
@@ -404,14 +383,15 @@ async def assign_tags(
         customer.updated_at = clock.now()
         await uow.customers.flush()
         names = sorted(t.name for t in tags if t.id in added)
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="customer",
-            entity_id=customer.id,
-            customer_id=customer.id,
-            action="tag",
-            changes={"tags": [None, names]},
+        audit.record(
+            uow,
+            actor,
+            "customer",
+            customer.id,
+            "tag",
+            {"tags": [None, names]},
             at=clock.now(),
+            customer_id=customer.id,
         )
     return customer
 
@@ -425,14 +405,15 @@ async def unassign_tag(
         raise NotFound("tag on this customer", tag_id)
     customer.updated_at = clock.now()
     await uow.customers.flush()
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="customer",
-        entity_id=customer.id,
-        customer_id=customer.id,
-        action="untag",
-        changes={"tags": [[tag.name], None]},
+    audit.record(
+        uow,
+        actor,
+        "customer",
+        customer.id,
+        "untag",
+        {"tags": [[tag.name], None]},
         at=clock.now(),
+        customer_id=customer.id,
     )
     return customer
 
@@ -470,14 +451,9 @@ def _normalize_contact(fields: Mapping[str, Any]) -> dict[str, Any]:
 def _set_primary(uow: UnitOfWork, clock: Clock, actor: Actor, contact: Any, value: bool) -> None:
     """Flip the primary flag of a contact as a consequence of another one's change; that is
     a write to this contact too, so it gets its own audit entry."""
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="contact",
-        entity_id=contact.id,
-        customer_id=contact.customer_id,
-        action="update",
-        changes={"is_primary": [contact.is_primary, value]},
-        at=clock.now(),
+    diff, now = {"is_primary": [contact.is_primary, value]}, clock.now()
+    audit.record(
+        uow, actor, "contact", contact.id, "update", diff, at=now, customer_id=contact.customer_id
     )
     contact.is_primary = value
 
@@ -499,14 +475,16 @@ async def add_contact(
     existing = await uow.customers.contacts(customer.id)
     values["is_primary"] = bool(values.get("is_primary")) or not existing
     contact = await uow.customers.add_contact(customer_id=customer.id, **values)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="contact",
-        entity_id=contact.id,
-        customer_id=customer.id,
-        action="create",
-        changes=audit.created(snapshot(contact, CONTACT_FIELDS)),
+    changes = audit.created(audit.snapshot(contact, CONTACT_FIELDS))
+    audit.record(
+        uow,
+        actor,
+        "contact",
+        contact.id,
+        "create",
+        changes,
         at=clock.now(),
+        customer_id=customer.id,
     )
     if contact.is_primary:
         await _make_sole_primary(uow, clock, actor, customer.id, contact.id)
@@ -543,21 +521,20 @@ async def update_contact(
     values = _normalize_contact(changes)
     if values.get("is_primary") is False and contact.is_primary:
         raise Invalid([{"field": "is_primary", "message": "mark another contact primary instead"}])
-    before = snapshot(contact, CONTACT_FIELDS)
-    diff = audit.diff(before, {**before, **values})
-    if not diff:
+    change = audit.edit(contact, CONTACT_FIELDS, values)
+    if not change.changes:
         return contact
-    for name, value in values.items():
-        setattr(contact, name, value)
+    audit.apply(contact, values)
     await uow.customers.flush()
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="contact",
-        entity_id=contact.id,
-        customer_id=customer.id,
-        action="update",
-        changes=diff,
+    audit.record(
+        uow,
+        actor,
+        "contact",
+        contact.id,
+        "update",
+        change.changes,
         at=clock.now(),
+        customer_id=customer.id,
     )
     if values.get("is_primary"):
         await _make_sole_primary(uow, clock, actor, customer.id, contact.id)
@@ -579,17 +556,18 @@ async def delete_contact(
         raise NotFound("contact", contact_id)
     if if_match is not None and if_match != contact.version:
         raise VersionMismatch(contact.version)
-    changes = audit.deleted(snapshot(contact, CONTACT_FIELDS))
+    changes = audit.deleted(audit.snapshot(contact, CONTACT_FIELDS))
     was_primary = contact.is_primary
     await uow.customers.delete_contact(contact)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="contact",
-        entity_id=contact_id,
-        customer_id=customer.id,
-        action="delete",
-        changes=changes,
+    audit.record(
+        uow,
+        actor,
+        "contact",
+        contact_id,
+        "delete",
+        changes,
         at=clock.now(),
+        customer_id=customer.id,
     )
     if was_primary:  # keep exactly one primary while any contact is left
         rest = await uow.customers.contacts(customer.id)

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain import audit, cadence_service
-from domain.customer_service import get_writable, readable_child, snapshot
+from domain.customer_service import get_writable, readable_child
 from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, VersionMismatch
 from domain.ports import Clock, CustomerRecord, FollowUpRecord, OpportunityRecord, UnitOfWork
 from domain.roles import Actor, Role
@@ -136,14 +136,15 @@ async def _next_follow_up_on(
 
 
 def _done(uow: UnitOfWork, actor: Actor, follow_up: FollowUpRecord, at: datetime) -> None:
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="follow_up",
-        entity_id=follow_up.id,
-        customer_id=follow_up.customer_id,
-        action="update",
-        changes={"next_action_done_at": [None, at.isoformat()]},
+    audit.record(
+        uow,
+        actor,
+        "follow_up",
+        follow_up.id,
+        "update",
+        {"next_action_done_at": [None, at.isoformat()]},
         at=at,
+        customer_id=follow_up.customer_id,
     )
     follow_up.next_action_done_at = at
 
@@ -183,14 +184,9 @@ async def create(
     if values.get("next_action") and superseded_at is not None:
         values["next_action_done_at"] = superseded_at  # a later contact already happened
     follow_up = await uow.follow_ups.add(created_at=now, updated_at=now, **values)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="follow_up",
-        entity_id=follow_up.id,
-        customer_id=customer.id,
-        action="create",
-        changes=audit.created(snapshot(follow_up, AUDITED)),
-        at=now,
+    changes = audit.created(audit.snapshot(follow_up, AUDITED))
+    audit.record(
+        uow, actor, "follow_up", follow_up.id, "create", changes, at=now, customer_id=customer.id
     )
     next_on = (
         await _next_follow_up_on(uow, customer, follow_up.at, follow_up.next_action_due_on, zone)
@@ -243,8 +239,8 @@ async def update(
         and values["opportunity_id"] != follow_up.opportunity_id
     ):
         await _check_opportunity(uow, customer.id, values["opportunity_id"])
-    before = snapshot(follow_up, AUDITED)
-    after = {**before, **values}
+    change = audit.edit(follow_up, AUDITED, values)
+    after = change.after  # what the edit implies is set below in both `after` and `values`
     if not after["next_action"]:
         after["next_action_due_on"] = values["next_action_due_on"] = None
     _check_next_action(after, zone)
@@ -255,7 +251,7 @@ async def update(
         after["next_action_done_at"] = values["next_action_done_at"] = now
     elif done is False:
         after["next_action_done_at"] = values["next_action_done_at"] = None
-    diff = audit.diff(before, after)
+    diff = change.changes
     if not diff:
         return follow_up
     next_on = customer.next_follow_up_on
@@ -265,20 +261,13 @@ async def update(
             next_on = await _next_follow_up_on(
                 uow, customer, follow_up.at, after["next_action_due_on"], zone
             )
-    for name, value in values.items():
-        setattr(follow_up, name, value)
+    audit.apply(follow_up, values)
     follow_up.updated_at = now
     engaged = {}
     if follow_up.effective and ("effective" in diff or "opportunity_id" in diff):
         engaged = await _engage(uow, customer, follow_up)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="follow_up",
-        entity_id=follow_up.id,
-        customer_id=customer.id,
-        action="update",
-        changes=diff,
-        at=now,
+    audit.record(
+        uow, actor, "follow_up", follow_up.id, "update", diff, at=now, customer_id=customer.id
     )
     await uow.follow_ups.flush()
     if engaged or customer.next_follow_up_on != next_on:

@@ -27,31 +27,18 @@ async def verify(
     the check, its note and each task are on the customer's history."""
     customer = await get_writable(uow, actor, customer_id, if_match)
     now = clock.now()
-    before = {"verified_at": customer.verified_at, "verified_by": customer.verified_by}
-    customer.verified_at, customer.verified_by = now, actor.user_id
+    values = {"verified_at": now, "verified_by": actor.user_id}
+    changes = audit.edit(customer, tuple(values), values).changes
+    audit.apply(customer, values)
     await uow.customers.flush()
-    changes = audit.diff(before, {"verified_at": now, "verified_by": actor.user_id})
     if note:
         changes["note"] = [None, note]
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="customer",
-        entity_id=customer.id,
-        customer_id=customer.id,
-        action="verify",
-        changes=changes,
-        at=now,
+    audit.record(
+        uow, actor, "customer", customer.id, "verify", changes, at=now, customer_id=customer.id
     )
     for task_id in await uow.tasks.complete_open(customer.id, [TaskKind.VERIFICATION], now):
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="task",
-            entity_id=task_id,
-            customer_id=customer.id,
-            action="complete",
-            changes={"done_at": [None, now.isoformat()]},
-            at=now,
-        )
+        done = {"done_at": [None, now.isoformat()]}
+        audit.record(uow, actor, "task", task_id, "complete", done, at=now, customer_id=customer.id)
     return customer
 
 

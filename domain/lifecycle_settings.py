@@ -5,7 +5,6 @@ value jobs. Admins change them; admins, supervisors and readonly users read them
 from typing import Any
 
 from domain import audit
-from domain.customer_service import snapshot
 from domain.errors import Forbidden, Invalid, VersionMismatch
 from domain.ports import Clock, LifecycleSettingsRecord, UnitOfWork
 from domain.roles import Actor, Role
@@ -113,23 +112,16 @@ async def update(
         raise Invalid(
             [{"field": name, "message": "may be left out, but not null"} for name in nulls]
         )
-    before = snapshot(row, FIELDS)
-    after = {**before, **changes}
-    problems = errors(after)
+    change = audit.edit(row, FIELDS, changes)
+    problems = errors(change.after)
     if problems:
         raise Invalid(problems)
-    diff = audit.diff(before, after)
-    if diff:
-        for name, value in changes.items():
-            setattr(row, name, value)
-        row.updated_at = clock.now()
-        await uow.lifecycle.flush()
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="lifecycle_settings",
-            entity_id=SETTINGS_ID,
-            action="update",
-            changes=diff,
-            at=clock.now(),
-        )
+    if not change.changes:
+        return row
+    audit.apply(row, changes)
+    row.updated_at = clock.now()
+    await uow.lifecycle.flush()
+    audit.record(
+        uow, actor, "lifecycle_settings", SETTINGS_ID, "update", change.changes, at=clock.now()
+    )
     return row

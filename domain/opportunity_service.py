@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from domain import audit, cadence_service, order_service
 from domain.customer import Stage as CustomerStage
 from domain.customer_service import get_readable as get_readable_customer
-from domain.customer_service import get_writable, readable_child, snapshot
+from domain.customer_service import get_writable, readable_child
 from domain.errors import (
     Conflict,
     FieldsForbidden,
@@ -114,14 +114,16 @@ async def create(
         await _check_owner(uow, values["owner_id"])
     now = clock.now()
     opportunity = await uow.opportunities.add(created_at=now, updated_at=now, **values)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="opportunity",
-        entity_id=opportunity.id,
-        customer_id=customer.id,
-        action="create",
-        changes=audit.created(snapshot(opportunity, AUDITED)),
+    changes = audit.created(audit.snapshot(opportunity, AUDITED))
+    audit.record(
+        uow,
+        actor,
+        "opportunity",
+        opportunity.id,
+        "create",
+        changes,
         at=now,
+        customer_id=customer.id,
     )
     return opportunity
 
@@ -152,28 +154,20 @@ async def update(
     if opportunity.stage not in OPEN_STAGES:
         raise Conflict(f"A {opportunity.stage} opportunity is closed; it no longer changes.")
     values = _normalize({k: v for k, v in changes.items() if k in EDITABLE})
-    before = snapshot(opportunity, AUDITED)
-    after = {**before, **values}
-    errors = budget_errors(after["budget_min"], after["budget_max"])
+    change = audit.edit(opportunity, AUDITED, values)
+    errors = budget_errors(change.after["budget_min"], change.after["budget_max"])
     if errors:
         raise Invalid(errors)
     if "owner_id" in values and values["owner_id"] != opportunity.owner_id:
         await _check_owner(uow, values["owner_id"])
-    diff = audit.diff(before, after)
+    diff = change.changes
     if not diff:
         return opportunity
     now = clock.now()
-    for name, value in values.items():
-        setattr(opportunity, name, value)
+    audit.apply(opportunity, values)
     opportunity.updated_at = now
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="opportunity",
-        entity_id=opportunity.id,
-        customer_id=customer.id,
-        action="update",
-        changes=diff,
-        at=now,
+    audit.record(
+        uow, actor, "opportunity", opportunity.id, "update", diff, at=now, customer_id=customer.id
     )
     await uow.opportunities.flush()
     return opportunity
@@ -214,36 +208,32 @@ async def transition(
         created = await order_service.add(
             uow, clock, actor, customer, {**order, "opportunity_id": opportunity.id}
         )
-    before = snapshot(opportunity, AUDITED)
+    before = audit.snapshot(opportunity, AUDITED)
     opportunity.stage = target.value
     if target in (Stage.WON, Stage.LOST):
         opportunity.closed_at = now
     if target == Stage.LOST:
         opportunity.lost_reason = reason
     opportunity.updated_at = now
-    changes = audit.diff(before, snapshot(opportunity, AUDITED))
+    changes = audit.diff(before, audit.snapshot(opportunity, AUDITED))
     if reason and target != Stage.LOST:
         changes["reason"] = [None, reason]
     if created is not None:
         changes["order_id"] = [None, created.id]
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="opportunity",
-        entity_id=opportunity.id,
-        customer_id=customer.id,
-        action="transition",
-        changes=changes,
+    audit.record(
+        uow,
+        actor,
+        "opportunity",
+        opportunity.id,
+        "transition",
+        changes,
         at=now,
+        customer_id=customer.id,
     )
     if new_stage is not None:
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="customer",
-            entity_id=customer.id,
-            customer_id=customer.id,
-            action="update",
-            changes={"stage": [customer.stage, new_stage]},
-            at=now,
+        won = {"stage": [customer.stage, new_stage]}
+        audit.record(
+            uow, actor, "customer", customer.id, "update", won, at=now, customer_id=customer.id
         )
         customer.stage, customer.next_follow_up_on = new_stage, next_on
     await uow.opportunities.flush()

@@ -8,7 +8,7 @@ from typing import Any
 
 from domain import audit
 from domain.customer_service import get_readable as get_readable_customer
-from domain.customer_service import get_writable, readable_child, snapshot
+from domain.customer_service import get_writable, readable_child
 from domain.errors import Duplicate, Invalid, VersionMismatch
 from domain.ports import Clock, CustomerRecord, OrderRecord, UnitOfWork
 from domain.roles import Actor
@@ -112,15 +112,8 @@ async def add(
         customer_id=customer.id, created_by=actor.user_id, created_at=now, updated_at=now, **values
     )
     await refresh_customer(uow, customer, now)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="order",
-        entity_id=order.id,
-        customer_id=customer.id,
-        action="create",
-        changes=audit.created(snapshot(order, AUDITED)),
-        at=now,
-    )
+    changes = audit.created(audit.snapshot(order, AUDITED))
+    audit.record(uow, actor, "order", order.id, "create", changes, at=now, customer_id=customer.id)
     await uow.orders.flush()
     return order
 
@@ -158,23 +151,15 @@ async def update(
         and await uow.orders.order_no_taken(values["order_no"], except_id=order.id)
     ):
         raise Duplicate("order_no", "Another order already has this order number.")
-    before = snapshot(order, AUDITED)
-    diff = audit.diff(before, {**before, **values})
-    if not diff:
+    change = audit.edit(order, AUDITED, values)
+    if not change.changes:
         return order
     now = clock.now()
-    for name, value in values.items():
-        setattr(order, name, value)
+    audit.apply(order, values)
     order.updated_at = now
     await refresh_customer(uow, customer, now)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="order",
-        entity_id=order.id,
-        customer_id=customer.id,
-        action="update",
-        changes=diff,
-        at=now,
+    audit.record(
+        uow, actor, "order", order.id, "update", change.changes, at=now, customer_id=customer.id
     )
     await uow.orders.flush()
     return order

@@ -3,10 +3,9 @@ for want of follow-ups or orders is the `pool-recycle` job's (jobs/pool_recycle.
 
 from typing import Any
 
+from domain import audit, customer_service
 from domain import customer as customer_rules
-from domain import customer_service
 from domain import pool as rules
-from domain.audit import jsonable
 from domain.errors import Forbidden, NotFound
 from domain.ports import Clock, UnitOfWork
 from domain.roles import Actor
@@ -51,17 +50,12 @@ async def claim(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *
     entered_at = customer.pool_entered_at
     if not await uow.pool.take(customer, actor.user_id, now):
         raise rules.NotInPool(customer_id)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="customer",
-        entity_id=customer.id,
-        customer_id=customer.id,
-        action="claim",
-        changes={
-            "owner_id": [None, actor.user_id],
-            "pool_entered_at": [jsonable(entered_at), None],
-        },
-        at=now,
+    claimed = {
+        "owner_id": [None, actor.user_id],
+        "pool_entered_at": [audit.jsonable(entered_at), None],
+    }
+    audit.record(
+        uow, actor, "customer", customer.id, "claim", claimed, at=now, customer_id=customer.id
     )
     return customer
 
@@ -87,18 +81,13 @@ async def release(
     old_owner = customer.owner_id
     customer.owner_id, customer.released_by, customer.pool_entered_at = None, old_owner, now
     await uow.customers.flush()
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="customer",
-        entity_id=customer.id,
-        customer_id=customer.id,
-        action="release",
-        changes={
-            "owner_id": [old_owner, None],
-            "pool_entered_at": [None, jsonable(now)],
-            "release_reason": [None, rules.BY_HAND],
-            "release_note": [None, reason],
-        },
-        at=now,
+    released = {
+        "owner_id": [old_owner, None],
+        "pool_entered_at": [None, audit.jsonable(now)],
+        "release_reason": [None, rules.BY_HAND],
+        "release_note": [None, reason],
+    }
+    audit.record(
+        uow, actor, "customer", customer.id, "release", released, at=now, customer_id=customer.id
     )
     return customer

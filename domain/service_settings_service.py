@@ -12,7 +12,6 @@ from functools import lru_cache
 from typing import Any
 
 from domain import audit, ticket_service
-from domain.customer_service import snapshot
 from domain.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.ports import BusinessHoursRecord, Clock, SlaPolicyRecord, UnitOfWork
 from domain.roles import Actor
@@ -90,14 +89,8 @@ async def create_policy(
             f"{values['ticket_type'] or 'all ticket types'}.",
         )
     policy = await uow.tickets.add_policy(**values)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="sla_policy",
-        entity_id=policy.id,
-        action="create",
-        changes=audit.created(snapshot(policy, POLICY_FIELDS)),
-        at=clock.now(),
-    )
+    changes = audit.created(audit.snapshot(policy, POLICY_FIELDS))
+    audit.record(uow, actor, "sla_policy", policy.id, "create", changes, at=clock.now())
     return policy
 
 
@@ -117,24 +110,15 @@ async def update_policy(
     refused = sorted(set(changes) - set(POLICY_EDITABLE))
     if refused:
         raise Invalid([{"field": name, "message": "cannot be changed"} for name in refused])
-    before = snapshot(policy, POLICY_FIELDS)
-    after = {**before, **changes}
-    errors = policy_errors(after)
+    change = audit.edit(policy, POLICY_FIELDS, changes)
+    errors = policy_errors(change.after)
     if errors:
         raise Invalid(errors)
-    diff = audit.diff(before, after)
-    if diff:
-        for name, value in changes.items():
-            setattr(policy, name, value)
-        await uow.tickets.flush()
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="sla_policy",
-            entity_id=policy.id,
-            action="update",
-            changes=diff,
-            at=clock.now(),
-        )
+    if not change.changes:
+        return policy
+    audit.apply(policy, changes)
+    await uow.tickets.flush()
+    audit.record(uow, actor, "sla_policy", policy.id, "update", change.changes, at=clock.now())
     return policy
 
 
@@ -150,14 +134,8 @@ async def delete_policy(
         raise Conflict(
             f"The base policy of {policy.priority} cannot be deleted; change its targets instead."
         )
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="sla_policy",
-        entity_id=policy.id,
-        action="delete",
-        changes=audit.deleted(snapshot(policy, POLICY_FIELDS)),
-        at=clock.now(),
-    )
+    changes = audit.deleted(audit.snapshot(policy, POLICY_FIELDS))
+    audit.record(uow, actor, "sla_policy", policy.id, "delete", changes, at=clock.now())
     await uow.tickets.delete_policy(policy)
 
 
@@ -221,14 +199,8 @@ async def set_route(
             if before is None
             else {"department_id": [before, department_id]}
         )
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="routing_rule",
-            entity_id=rule.id,
-            action="create" if before is None else "update",
-            changes=changes,
-            at=clock.now(),
-        )
+        action = "create" if before is None else "update"
+        audit.record(uow, actor, "routing_rule", rule.id, action, changes, at=clock.now())
     return await route_of(uow, ticket_type)
 
 
@@ -239,14 +211,8 @@ async def reset_route(uow: UnitOfWork, clock: Clock, actor: Actor, ticket_type: 
     rule = next((r for r in await uow.tickets.list_routes() if r.ticket_type == ticket_type), None)
     if rule is None:
         return
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="routing_rule",
-        entity_id=rule.id,
-        action="delete",
-        changes={"ticket_type": [ticket_type, None], "department_id": [rule.department_id, None]},
-        at=clock.now(),
-    )
+    changes = {"ticket_type": [ticket_type, None], "department_id": [rule.department_id, None]}
+    audit.record(uow, actor, "routing_rule", rule.id, "delete", changes, at=clock.now())
     await uow.tickets.delete_route(ticket_type)
 
 
@@ -354,13 +320,8 @@ async def update_business_hours(
         hours.timezone, hours.opens, hours.closes = timezone, opens, closes
         await uow.tickets.flush()
         await _follow_calendar(uow, clock)
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="business_hours",
-            entity_id=BUSINESS_HOURS_ID,
-            action="update",
-            changes=diff,
-            at=clock.now(),
+        audit.record(
+            uow, actor, "business_hours", BUSINESS_HOURS_ID, "update", diff, at=clock.now()
         )
     return await calendar_settings(uow)
 
@@ -393,14 +354,10 @@ async def set_override(
         await uow.tickets.set_override(day, is_workday, note)
         if "is_workday" in diff:
             await _follow_calendar(uow, clock, due_from=await _start_of(uow, day))
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="calendar_override",
-            entity_id=override_entity_id(day),
-            action="update" if current else "create",
-            changes=diff if current else {"day": [None, day.isoformat()], **diff},
-            at=clock.now(),
-        )
+        action = "update" if current else "create"
+        changes = diff if current else {"day": [None, day.isoformat()], **diff}
+        entity_id = override_entity_id(day)
+        audit.record(uow, actor, "calendar_override", entity_id, action, changes, at=clock.now())
     return Override(day, is_workday, note)
 
 
@@ -410,17 +367,12 @@ async def remove_override(uow: UnitOfWork, clock: Clock, actor: Actor, day: date
     current = {o.day: o for o in await uow.tickets.calendar_overrides()}.get(day)
     if current is None:
         return
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="calendar_override",
-        entity_id=override_entity_id(day),
-        action="delete",
-        changes={
-            "day": [day.isoformat(), None],
-            **audit.deleted({"is_workday": current.is_workday, "note": current.note}),
-        },
-        at=clock.now(),
-    )
+    changes = {
+        "day": [day.isoformat(), None],
+        **audit.deleted({"is_workday": current.is_workday, "note": current.note}),
+    }
+    entity_id = override_entity_id(day)
+    audit.record(uow, actor, "calendar_override", entity_id, "delete", changes, at=clock.now())
     await uow.tickets.set_override(day, None, None)
     await _follow_calendar(uow, clock, due_from=await _start_of(uow, day))
 

@@ -5,7 +5,6 @@ from typing import Any
 from domain import audit
 from domain import tag as tag_rules
 from domain.custom_field import FieldType, check_definition
-from domain.customer_service import snapshot
 from domain.errors import Conflict, Duplicate, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.ports import Clock, CustomFieldRecord, TagRecord, UnitOfWork
 from domain.roles import Actor
@@ -58,14 +57,8 @@ async def create_tag(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[s
     if await uow.tags.name_taken(values["name"]):
         raise Duplicate("name", "A tag with this name exists; merge into it instead.")
     tag = await uow.tags.add(**values)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="tag",
-        entity_id=tag.id,
-        action="create",
-        changes=audit.created(snapshot(tag, TAG_FIELDS)),
-        at=clock.now(),
-    )
+    changes = audit.created(audit.snapshot(tag, TAG_FIELDS))
+    audit.record(uow, actor, "tag", tag.id, "create", changes, at=clock.now())
     return tag
 
 
@@ -86,20 +79,12 @@ async def update_tag(
     values = _tag_values(fields)
     if "name" in values and await uow.tags.name_taken(values["name"], except_id=tag.id):
         raise Duplicate("name", "A tag with this name exists; merge into it instead.")
-    before = snapshot(tag, TAG_FIELDS)
-    diff = audit.diff(before, {**before, **values})
-    if diff:
-        for name, value in values.items():
-            setattr(tag, name, value)
-        await uow.tags.flush()
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="tag",
-            entity_id=tag.id,
-            action="update",
-            changes=diff,
-            at=clock.now(),
-        )
+    change = audit.edit(tag, TAG_FIELDS, values)
+    if not change.changes:
+        return tag
+    audit.apply(tag, values)
+    await uow.tags.flush()
+    audit.record(uow, actor, "tag", tag.id, "update", change.changes, at=clock.now())
     return tag
 
 
@@ -115,23 +100,12 @@ async def merge_tags(
     await uow.tags.move_assignments(source.id, target.id)
     now = clock.now()
     for customer_id in customer_ids:
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="customer",
-            entity_id=customer_id,
-            customer_id=customer_id,
-            action="tag-merge",
-            changes={"tags": [[source.name], [target.name]]},
-            at=now,
+        moved = {"tags": [[source.name], [target.name]]}
+        audit.record(
+            uow, actor, "customer", customer_id, "tag-merge", moved, at=now, customer_id=customer_id
         )
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="tag",
-        entity_id=source.id,
-        action="merge",
-        changes={"merged_into": [None, target.name], "customers": [None, len(customer_ids)]},
-        at=now,
-    )
+    merged = {"merged_into": [None, target.name], "customers": [None, len(customer_ids)]}
+    audit.record(uow, actor, "tag", source.id, "merge", merged, at=now)
     await uow.tags.delete(source)
     return target
 
@@ -145,14 +119,8 @@ async def delete_tag(
     _checked(tag.version, if_match)
     if await uow.tags.customer_ids_with(tag.id):
         raise Conflict("The tag is on customers; merge it into another tag or untag them first.")
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="tag",
-        entity_id=tag.id,
-        action="delete",
-        changes=audit.deleted(snapshot(tag, TAG_FIELDS)),
-        at=clock.now(),
-    )
+    changes = audit.deleted(audit.snapshot(tag, TAG_FIELDS))
+    audit.record(uow, actor, "tag", tag.id, "delete", changes, at=clock.now())
     await uow.tags.delete(tag)
 
 
@@ -175,14 +143,8 @@ async def create_field(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict
     if await uow.custom_fields.key_taken(fields["key"]):
         raise Duplicate("key", "A custom field with this key exists.")
     row = await uow.custom_fields.add(**{**fields, "options": options})
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="custom_field",
-        entity_id=row.id,
-        action="create",
-        changes=audit.created(snapshot(row, FIELD_FIELDS)),
-        at=clock.now(),
-    )
+    changes = audit.created(audit.snapshot(row, FIELD_FIELDS))
+    audit.record(uow, actor, "custom_field", row.id, "create", changes, at=clock.now())
     return row
 
 
@@ -208,20 +170,12 @@ async def update_field(
         in_use = sorted(removed & await uow.custom_fields.values_in_use(row.key))
         if in_use:
             raise Conflict(f"Customers still hold the options {in_use}.", options_in_use=in_use)
-    before = snapshot(row, FIELD_FIELDS)
-    diff = audit.diff(before, {**before, **changes})
-    if diff:
-        for name, value in changes.items():
-            setattr(row, name, value)
-        await uow.custom_fields.flush()
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="custom_field",
-            entity_id=row.id,
-            action="update",
-            changes=diff,
-            at=clock.now(),
-        )
+    change = audit.edit(row, FIELD_FIELDS, changes)
+    if not change.changes:
+        return row
+    audit.apply(row, changes)
+    await uow.custom_fields.flush()
+    audit.record(uow, actor, "custom_field", row.id, "update", change.changes, at=clock.now())
     return row
 
 
@@ -234,12 +188,6 @@ async def delete_field(
     _checked(row.version, if_match)
     if await uow.custom_fields.values_in_use(row.key):
         raise Conflict("Customers hold values for this field; clear them first.")
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="custom_field",
-        entity_id=row.id,
-        action="delete",
-        changes=audit.deleted(snapshot(row, FIELD_FIELDS)),
-        at=clock.now(),
-    )
+    changes = audit.deleted(audit.snapshot(row, FIELD_FIELDS))
+    audit.record(uow, actor, "custom_field", row.id, "delete", changes, at=clock.now())
     await uow.custom_fields.delete(row)

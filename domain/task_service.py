@@ -89,15 +89,8 @@ async def create(
         due_on=due_on,
         now=now,
     )
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="task",
-        entity_id=task.id,
-        customer_id=customer_id,
-        action="create",
-        changes=audit.created({"title": title, "owner_id": owner_id, "due_on": due_on}),
-        at=now,
-    )
+    changes = audit.created({"title": title, "owner_id": owner_id, "due_on": due_on})
+    audit.record(uow, actor, "task", task.id, "create", changes, at=now, customer_id=customer_id)
     return task
 
 
@@ -127,26 +120,15 @@ async def update(
             await uow.customers.get(task.customer_id) if task.customer_id is not None else None
         )
         await _check_assignee(uow, actor, fields["owner_id"], customer)
-    before = {k: getattr(task, k) for k in fields}
-    changes = audit.diff(
-        {k: audit.jsonable(v) for k, v in before.items()},
-        {k: audit.jsonable(v) for k, v in fields.items()},
-    )
-    if not changes:
+    change = audit.edit(task, tuple(fields), fields)
+    if not change.changes:
         return task
     now = clock.now()
-    for key, value in fields.items():
-        setattr(task, key, value)
+    audit.apply(task, fields)
     task.updated_at = now
     await uow.tasks.flush()
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="task",
-        entity_id=task.id,
-        customer_id=task.customer_id,
-        action="update",
-        changes=changes,
-        at=now,
+    audit.record(
+        uow, actor, "task", task.id, "update", change.changes, at=now, customer_id=task.customer_id
     )
     return task
 
@@ -160,13 +142,8 @@ async def complete(uow: UnitOfWork, clock: Clock, actor: Actor, task_id: int) ->
     now = clock.now()
     task.done_at = task.updated_at = now
     await uow.tasks.flush()
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="task",
-        entity_id=task.id,
-        customer_id=task.customer_id,
-        action="complete",
-        changes={"done_at": [None, now.isoformat()]},
-        at=now,
+    done = {"done_at": [None, now.isoformat()]}
+    audit.record(
+        uow, actor, "task", task.id, "complete", done, at=now, customer_id=task.customer_id
     )
     return task

@@ -10,7 +10,6 @@ from domain import audit
 from domain import ticket as rules
 from domain.calendar import BusinessCalendar
 from domain.customer_service import get_readable as get_readable_customer
-from domain.customer_service import snapshot
 from domain.errors import (
     Conflict,
     FieldsForbidden,
@@ -300,25 +299,15 @@ async def create(
                     at=now,
                     params={"code": code, "title": ticket.title},
                 )
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="ticket",
-        entity_id=ticket.id,
-        customer_id=customer.id,
-        action="create",
-        changes=audit.created(snapshot(ticket, AUDITED)),
-        at=now,
+    changes = audit.created(audit.snapshot(ticket, AUDITED))
+    audit.record(
+        uow, actor, "ticket", ticket.id, "create", changes, at=now, customer_id=customer.id
     )
     # A ticket is an interaction: last contact moves up to it and a dormant customer wakes.
     if await uow.customers.record_interaction(customer.id, opened_at, now):
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="customer",
-            entity_id=customer.id,
-            customer_id=customer.id,
-            action="lifecycle",
-            changes={"activity_status": ["dormant", "active"]},
-            at=now,
+        woke = {"activity_status": ["dormant", "active"]}
+        audit.record(
+            uow, actor, "customer", customer.id, "lifecycle", woke, at=now, customer_id=customer.id
         )
     return ticket
 
@@ -358,7 +347,7 @@ async def update(
         raise Invalid([{"field": "contact_id", "message": "not a contact of this customer"}])
     user_ids = changes.pop("collaborator_user_ids", None)
     department_ids = changes.pop("collaborator_department_ids", None)
-    before = snapshot(ticket, AUDITED)
+    before = audit.snapshot(ticket, AUDITED)
     for name in EDITABLE:
         if name in changes:
             setattr(ticket, name, changes[name])
@@ -404,17 +393,11 @@ async def update(
                     at=now,
                     params={"code": ticket.code, "title": ticket.title},
                 )
-    diff = audit.diff(before, snapshot(ticket, AUDITED))
+    diff = audit.diff(before, audit.snapshot(ticket, AUDITED))
     if diff:
         ticket.updated_at = now
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="ticket",
-            entity_id=ticket.id,
-            customer_id=ticket.customer_id,
-            action="update",
-            changes=diff,
-            at=now,
+        audit.record(
+            uow, actor, "ticket", ticket.id, "update", diff, at=now, customer_id=ticket.customer_id
         )
     await uow.tickets.flush()
     return ticket
@@ -464,14 +447,9 @@ async def assign(
             at=now,
             params={"code": ticket.code, "title": ticket.title},
         )
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="ticket",
-        entity_id=ticket.id,
-        customer_id=ticket.customer_id,
-        action="assign",
-        changes={"assignee_id": [previous, assignee_id]},
-        at=now,
+    changes = {"assignee_id": [previous, assignee_id]}
+    audit.record(
+        uow, actor, "ticket", ticket.id, "assign", changes, at=now, customer_id=ticket.customer_id
     )
     await uow.tickets.flush()
     return ticket
@@ -574,14 +552,9 @@ async def transition(
             **({"satisfaction": satisfaction} if satisfaction else {}),
         },
     )
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="ticket",
-        entity_id=ticket.id,
-        customer_id=ticket.customer_id,
-        action="transition",
-        changes={"status": [current, to]},
-        at=now,
+    diff = {"status": [current, to]}
+    audit.record(
+        uow, actor, "ticket", ticket.id, "transition", diff, at=now, customer_id=ticket.customer_id
     )
     await uow.tickets.flush()
     return ticket

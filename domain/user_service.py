@@ -9,7 +9,6 @@ from typing import Any
 
 from domain import audit
 from domain import password as passwords_rules
-from domain.customer_service import snapshot
 from domain.errors import (
     Conflict,
     Duplicate,
@@ -75,14 +74,8 @@ async def create_user(
     await _check_department(uow, fields.get("department_id"))
     values = {k: v for k, v in fields.items() if k != "password"}
     user = await uow.users.add(password_hash=await passwords.hash(fields["password"]), **values)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="user",
-        entity_id=user.id,
-        action="create",
-        changes=audit.created(snapshot(user, USER_FIELDS)),
-        at=clock.now(),
-    )
+    changes = audit.created(audit.snapshot(user, USER_FIELDS))
+    audit.record(uow, actor, "user", user.id, "create", changes, at=clock.now())
     return user
 
 
@@ -138,15 +131,13 @@ async def update_user(
     )
     if losing_admin and await uow.users.count_active_admins() <= 1:
         raise Conflict("This is the last active admin.")
-    before = snapshot(user, USER_FIELDS)
-    diff = audit.diff(before, {**before, **changes})
+    diff = audit.edit(user, USER_FIELDS, changes).changes
     ends_tokens = (
         changes.get("is_active") is False
         or password is not None
         or changes.get("role", user.role) != user.role
     )
-    for name, value in changes.items():
-        setattr(user, name, value)
+    audit.apply(user, changes)
     if password is not None:
         user.password_hash = await passwords.hash(password)
         diff["password"] = ["***", "***"]
@@ -156,14 +147,7 @@ async def update_user(
         await uow.users.bump_token_version(user.id)
     if diff:
         await uow.users.flush()
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="user",
-            entity_id=user.id,
-            action="update",
-            changes=diff,
-            at=clock.now(),
-        )
+        audit.record(uow, actor, "user", user.id, "update", diff, at=clock.now())
     return user
 
 
@@ -181,14 +165,8 @@ async def create_department(
     ):
         raise Invalid([{"field": "supervisor_id", "message": "unknown user"}])
     department = await uow.users.add_department(**fields)
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="department",
-        entity_id=department.id,
-        action="create",
-        changes=audit.created(snapshot(department, DEPARTMENT_FIELDS)),
-        at=clock.now(),
-    )
+    changes = audit.created(audit.snapshot(department, DEPARTMENT_FIELDS))
+    audit.record(uow, actor, "department", department.id, "create", changes, at=clock.now())
     return department
 
 
@@ -218,20 +196,12 @@ async def update_department(
         and await uow.users.get(changes["supervisor_id"]) is None
     ):
         raise Invalid([{"field": "supervisor_id", "message": "unknown user"}])
-    before = snapshot(department, DEPARTMENT_FIELDS)
-    diff = audit.diff(before, {**before, **changes})
-    if diff:
-        for name, value in changes.items():
-            setattr(department, name, value)
-        await uow.users.flush()
-        uow.audit.add(
-            actor_id=actor.user_id,
-            entity_type="department",
-            entity_id=department.id,
-            action="update",
-            changes=diff,
-            at=clock.now(),
-        )
+    change = audit.edit(department, DEPARTMENT_FIELDS, changes)
+    if not change.changes:
+        return department
+    audit.apply(department, changes)
+    await uow.users.flush()
+    audit.record(uow, actor, "department", department.id, "update", change.changes, at=clock.now())
     return department
 
 

@@ -33,6 +33,7 @@ from api.deps import ClockDep, DatabaseDep, PathId, ReaderDep, ReadUowDep, Setti
 from api.pdf_views import customer_document, ticket_document
 from api.problems import problems
 from api.query import CustomerFilters, customer_filter, query_model, query_parameters
+from domain import audit
 from domain.errors import Forbidden, Invalid, InvalidCursor, NotFound
 from domain.imports import exports
 from domain.roles import Actor, Scope
@@ -123,18 +124,15 @@ async def _finish(
 ) -> FileResponse:
     await run_in_threadpool(sink.close)
     async with database.session(write=True) as session:
-        SqlUnitOfWork(session).audit.add(
-            actor_id=actor.user_id,
-            entity_type="export",
-            entity_id=actor.user_id or 0,
-            action="export",
-            at=datetime.now(UTC),
-            changes={
-                "list": [None, name],
-                "filters": [None, filters],
-                "rows": [None, sink.count],
-                "format": [None, sink.fmt],
-            },
+        changes = {
+            "list": [None, name],
+            "filters": [None, filters],
+            "rows": [None, sink.count],
+            "format": [None, sink.fmt],
+        }
+        uow = SqlUnitOfWork(session)
+        audit.record(
+            uow, actor, "export", actor.user_id or 0, "export", changes, at=datetime.now(UTC)
         )
     title = exports.TITLES[name][lang != "zh"]
     return FileResponse(
@@ -236,19 +234,13 @@ async def _in_background(
         async with database.session(write=True) as session:
             uow = SqlUnitOfWork(session)
             now = datetime.now(UTC)
-            uow.audit.add(
-                actor_id=actor.user_id,
-                entity_type="export",
-                entity_id=actor.user_id or 0,
-                action="export",
-                at=now,
-                changes={
-                    "list": [None, "customers"],
-                    "filters": [None, filters],
-                    "rows": [None, sink.count],
-                    "format": [None, q.format],
-                },
-            )
+            changes = {
+                "list": [None, "customers"],
+                "filters": [None, filters],
+                "rows": [None, sink.count],
+                "format": [None, q.format],
+            }
+            audit.record(uow, actor, "export", actor.user_id or 0, "export", changes, at=now)
             uow.notifications.add(
                 actor.person_id,
                 "export_ready",

@@ -1,7 +1,7 @@
 """Use cases on API keys: admins create, rotate and revoke them; a key never manages keys."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from domain import audit
@@ -73,7 +73,8 @@ async def create(
         created_at=now,
         updated_at=now,
     )
-    _audit(uow, actor, key, "create", audit.created({k: getattr(key, k) for k in AUDITED}), now)
+    changes = audit.created(audit.snapshot(key, AUDITED))
+    audit.record(uow, actor, "api_key", key.id, "create", changes, at=now)
     return key, secret.secret
 
 
@@ -94,7 +95,8 @@ async def rotate(
     key.rotated_at = now
     key.updated_at = now
     await uow.api_keys.flush()
-    _audit(uow, actor, key, "rotate", {"grace_hours": [None, grace / timedelta(hours=1)]}, now)
+    changes = {"grace_hours": [None, grace / timedelta(hours=1)]}
+    audit.record(uow, actor, "api_key", key.id, "rotate", changes, at=now)
     return key, secret.secret
 
 
@@ -108,23 +110,6 @@ async def revoke(uow: UnitOfWork, clock: Clock, actor: Actor, key_id: int) -> Ap
     key.previous_digest = key.previous_valid_until = None
     key.updated_at = now
     await uow.api_keys.flush()
-    _audit(uow, actor, key, "revoke", {"revoked_at": [None, now.isoformat()]}, now)
+    changes = {"revoked_at": [None, now.isoformat()]}
+    audit.record(uow, actor, "api_key", key.id, "revoke", changes, at=now)
     return key
-
-
-def _audit(
-    uow: UnitOfWork,
-    actor: Actor,
-    key: ApiKeyRecord,
-    action: str,
-    changes: dict[str, Any],
-    now: datetime,
-) -> None:
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="api_key",
-        entity_id=key.id,
-        action=action,
-        changes=changes,
-        at=now,
-    )
