@@ -52,7 +52,7 @@ lint: install
 
 # The 25 slowest tests are listed at the end: the CI budget (25 minutes) is watched by them.
 test-python:
-	$(VENV_BIN)/pytest -p no:cacheprovider --durations=25 -n 2 --dist loadfile
+	$(VENV_BIN)/pytest -p no:cacheprovider --durations=25 -n 2 --dist loadgroup
 
 openapi: install
 	$(VENV_BIN)/python -m api.export_openapi

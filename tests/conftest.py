@@ -77,6 +77,18 @@ def database_url(
         yield url
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test-python` spreads the tests over processes by these groups (xdist's loadgroup):
+    a module's tests stay together, in order, as they were written to run; the fuzz module,
+    the longest by far, is two groups, one per back-end, so it does not hold up the end."""
+    for item in items:
+        group = item.nodeid.split("::")[0]
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("fuzz_target")
+        if backend:
+            group = f"{group}[{backend}]"
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     # An xdist worker hands the back-ends it ran to the controller, which prints the summary.
     if hasattr(session.config, "workeroutput"):
