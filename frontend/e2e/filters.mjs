@@ -4,6 +4,7 @@
 // lists with the panel open at 1440×900 and 390×844.
 import { join } from 'node:path';
 import { pick, selectedOption } from './select.mjs';
+import { saveViewAs } from './views.mjs';
 
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -93,11 +94,8 @@ export async function filtersScenario({ browser, base, artifacts, password, stor
       .filter({ hasText: /^共 [\d,]+ 张工单$/ })
       .first()
       .waitFor();
-    await page.getByTestId('view-save-as').click();
     const viewName = `新工单 ${Date.now() % 100000}`;
-    await page.getByTestId('view-name').fill(viewName);
-    await page.getByTestId('view-save-ok').click();
-    await page.getByText('视图已保存').waitFor();
+    await saveViewAs(page, viewName);
     await page.getByTestId('views-menu').filter({ hasText: viewName }).waitFor();
     await page.goto(`${base}/tickets`);
     await page.reload();

@@ -83,15 +83,17 @@ async function main() {
   };
   let server;
   let browser;
+  let log = ''; // the server's last lines, printed when a step fails
   const started = Date.now();
   try {
     execFileSync(crm, ['migrate'], { env, stdio: 'ignore' });
     execFileSync(crm, ['seed-demo'], { env, stdio: 'ignore' });
-    server = spawn(crm, ['serve'], { env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-    let log = '';
-    server.stderr.on('data', (chunk) => {
+    server = spawn(crm, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const keep = (chunk) => {
       log = (log + chunk).slice(-4000);
-    });
+    };
+    server.stdout.on('data', keep); // uvicorn's access lines
+    server.stderr.on('data', keep);
     await healthy(base, server).catch((error) => {
       console.error(log);
       throw error;
@@ -104,7 +106,10 @@ async function main() {
       args: ['--no-sandbox'],
       env: { ...process.env, LANG: process.env.LANG || 'C.UTF-8' },
     });
-    await scenario({ browser, base, artifacts, password: PASSWORD });
+    await scenario({ browser, base, artifacts, password: PASSWORD }).catch((error) => {
+      console.error(`the server's last lines:\n${log}`);
+      throw error;
+    });
     console.log(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in e2e-artifacts/`);
   } finally {
     await browser?.close();

@@ -2,6 +2,7 @@
 // fragment, by two characters of its name and by pinyin initials; a saved view survives a
 // reload and opens. Screenshots at 1440×900 and 390×844.
 import { join } from 'node:path';
+import { saveViewAs } from './views.mjs';
 
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
@@ -70,11 +71,8 @@ export async function searchScenario({ browser, base, artifacts, password, stora
 
     // save the current filters as a view, reload, open it
     await page.goto(`${base}/customers?stage=customer`);
-    await page.getByTestId('view-save-as').click();
     const viewName = `成交客户 ${Date.now() % 100000}`;
-    await page.getByTestId('view-name').fill(viewName);
-    await page.getByTestId('view-save-ok').click();
-    await page.getByText('视图已保存').waitFor();
+    await saveViewAs(page, viewName);
     await page.goto(`${base}/customers`);
     await page.reload();
     await page.getByTestId('views-menu').click();
