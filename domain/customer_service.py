@@ -10,7 +10,7 @@ from domain import customer as rules
 from domain.custom_field import validate_values
 from domain.errors import Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.integration import external_ids
-from domain.ports import Clock, CustomerRecord, TagRecord, UnitOfWork
+from domain.ports import Clock, ContactRecord, CustomerRecord, TagRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import local_date
 
@@ -42,7 +42,7 @@ CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email", "wechat", "is_pri
 CODE_ZONE = ZoneInfo("Asia/Shanghai")  # the yyyymm in a customer code is China's month
 
 
-async def get_readable(uow: UnitOfWork, actor: Actor, customer_id: int) -> Any:
+async def get_readable(uow: UnitOfWork, actor: Actor, customer_id: int) -> CustomerRecord:
     """The customer if the actor may see it; otherwise 404, so existence is not revealed."""
     customer = await uow.customers.get(customer_id)
     if customer is None or not rules.can_read(
@@ -62,7 +62,7 @@ ChildRecord = TypeVar("ChildRecord", bound=_OfACustomer)
 
 async def readable_child(
     uow: UnitOfWork, actor: Actor, entity: str, record_id: int, record: ChildRecord | None
-) -> tuple[ChildRecord, Any]:
+) -> tuple[ChildRecord, CustomerRecord]:
     """A record of a customer's (follow-up, order, opportunity) and that customer, when the
     actor may read the customer; otherwise 404 under the record's own name, so that neither
     the record's nor the customer's existence is revealed."""
@@ -77,7 +77,7 @@ async def readable_child(
 
 async def get_writable(
     uow: UnitOfWork, actor: Actor, customer_id: int, if_match: int | None = None
-) -> Any:
+) -> CustomerRecord:
     customer = await get_readable(uow, actor, customer_id)
     if not rules.can_write(actor, owner_id=customer.owner_id):
         raise Forbidden("You may read this customer but not change it.")
@@ -179,7 +179,7 @@ async def create(
     fields: dict[str, Any],
     *,
     zone: ZoneInfo = CODE_ZONE,
-) -> Any:
+) -> CustomerRecord:
     """Create a customer. An account manager becomes its owner; only an admin names one.
     The next follow-up is due by the cadence rule of its stage, counted from today."""
     if not (actor.is_admin or actor.role is Role.ACCOUNT_MANAGER):
@@ -251,7 +251,7 @@ async def update(
     *,
     if_match: int | None,
     zone: ZoneInfo = CODE_ZONE,
-) -> Any:
+) -> CustomerRecord:
     """Change some fields. `tag_ids` replaces the tag set; custom_fields merge key by key.
     A new stage recomputes the next follow-up date by that stage's cadence rule."""
     customer = await get_writable(uow, actor, customer_id, if_match)
@@ -331,7 +331,7 @@ async def set_archived(
     archived: bool,
     reason: str,
     if_match: int | None,
-) -> Any:
+) -> CustomerRecord:
     """Archive (owner or admin) hides a customer from everyone but admins; only an admin
     brings one back."""
     if not archived and not actor.is_admin:
@@ -468,7 +468,7 @@ async def _make_sole_primary(
 
 async def add_contact(
     uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, fields: dict[str, Any]
-) -> Any:
+) -> ContactRecord:
     """Add a contact; the first one, or one marked primary, becomes the only primary."""
     customer = await get_writable(uow, actor, customer_id)
     values = _normalize_contact(fields)
@@ -511,7 +511,7 @@ async def update_contact(
     changes: dict[str, Any],
     *,
     if_match: int | None,
-) -> Any:
+) -> ContactRecord:
     customer = await get_writable(uow, actor, customer_id)
     contact = await uow.customers.get_contact(customer.id, contact_id)
     if contact is None:

@@ -43,7 +43,7 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # also keeps UTC conversion in rang
 
 async def get_readable(
     uow: UnitOfWork, actor: Actor, follow_up_id: int
-) -> tuple[FollowUpRecord, Any]:
+) -> tuple[FollowUpRecord, CustomerRecord]:
     """The follow-up and its customer, if the actor may see the customer; otherwise 404.
     Agents read follow-ups too: contact records are their daily bread (DESIGN §1)."""
     follow_up = await uow.follow_ups.get(follow_up_id)

@@ -18,7 +18,7 @@ from domain.errors import (
     Invalid,
     VersionMismatch,
 )
-from domain.ports import Clock, OpportunityRecord, UnitOfWork
+from domain.ports import Clock, CustomerRecord, OpportunityRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import (
     OPEN_STAGES,
@@ -46,14 +46,14 @@ EDITABLE = ("title", "budget_min", "budget_max", "expected_close_on", "owner_id"
 
 async def get_readable(
     uow: UnitOfWork, actor: Actor, opportunity_id: int
-) -> tuple[OpportunityRecord, Any]:
+) -> tuple[OpportunityRecord, CustomerRecord]:
     """The opportunity and its customer if the actor may see them; otherwise 404."""
     check_sees_money(actor)
     opportunity = await uow.opportunities.get(opportunity_id)
     return await readable_child(uow, actor, "opportunity", opportunity_id, opportunity)
 
 
-async def readable_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> Any:
+async def readable_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> CustomerRecord:
     check_sees_money(actor)
     return await get_readable_customer(uow, actor, customer_id)
 
@@ -130,7 +130,7 @@ async def create(
 
 async def _get_writable(
     uow: UnitOfWork, actor: Actor, opportunity_id: int, if_match: int | None
-) -> tuple[OpportunityRecord, Any]:
+) -> tuple[OpportunityRecord, CustomerRecord]:
     opportunity, _ = await get_readable(uow, actor, opportunity_id)
     customer = await get_writable(uow, actor, opportunity.customer_id)
     if if_match is not None and if_match != opportunity.version:

@@ -27,14 +27,16 @@ EDITABLE = (
 CODE_ZONE = SHANGHAI  # the yyyymm of an order number is China's month, as for customers
 
 
-async def get_readable(uow: UnitOfWork, actor: Actor, order_id: int) -> tuple[OrderRecord, Any]:
+async def get_readable(
+    uow: UnitOfWork, actor: Actor, order_id: int
+) -> tuple[OrderRecord, CustomerRecord]:
     """The order and its customer if the actor may see them; otherwise 404."""
     check_sees_money(actor)
     order = await uow.orders.get(order_id)
     return await readable_child(uow, actor, "order", order_id, order)
 
 
-async def readable_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> Any:
+async def readable_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> CustomerRecord:
     """The customer whose orders the actor wants to list."""
     check_sees_money(actor)
     return await get_readable_customer(uow, actor, customer_id)
