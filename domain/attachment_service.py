@@ -1,17 +1,16 @@
 """Use cases on ticket attachments: who may attach, record an upload, list and fetch."""
 
 from collections.abc import Sequence
-from typing import Any
 
 from domain import ticket as rules
 from domain.attachment import sanitize_filename
 from domain.errors import Forbidden, NotFound
-from domain.ports import AttachmentRecord, Clock, UnitOfWork
+from domain.ports import AttachmentRecord, Clock, TicketRecord, UnitOfWork
 from domain.roles import Actor
 from domain.ticket_service import get_readable
 
 
-async def check_upload(uow: UnitOfWork, actor: Actor, ticket_id: int) -> Any:
+async def check_upload(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TicketRecord:
     """Whoever may comment on a ticket may attach files to it (readonly never); whoever may
     not see it gets 404."""
     ticket, access = await get_readable(uow, actor, ticket_id)

@@ -9,7 +9,7 @@ from domain.customer_service import get_readable, get_writable
 from domain.customer_value import JOB, explanation
 from domain.errors import Forbidden
 from domain.lifecycle import TaskKind
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, CustomerRecord, UnitOfWork
 from domain.roles import Actor
 
 
@@ -21,7 +21,7 @@ async def verify(
     *,
     note: str | None,
     if_match: int | None,
-) -> Any:
+) -> CustomerRecord:
     """Record that the customer's basic information was checked (its owner or an admin). It
     starts the next verification cycle and completes the customer's open verification tasks;
     the check, its note and each task are on the customer's history."""

@@ -1,13 +1,11 @@
 """Use cases of the public pool: list it, claim from it, let a customer go by hand. Releasing
 for want of follow-ups or orders is the `pool-recycle` job's (jobs/pool_recycle.py)."""
 
-from typing import Any
-
 from domain import audit, customer_service
 from domain import customer as customer_rules
 from domain import pool as rules
 from domain.errors import Forbidden, NotFound
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, CustomerRecord, UnitOfWork
 from domain.roles import Actor
 
 
@@ -18,7 +16,9 @@ def check_can_list(actor: Actor) -> None:
         )
 
 
-async def claim(uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *, zone: str) -> Any:
+async def claim(
+    uow: UnitOfWork, clock: Clock, actor: Actor, customer_id: int, *, zone: str
+) -> CustomerRecord:
     """The caller becomes the owner of a pool customer: not one they released less than the
     cooldown ago, and not past their limit of owned (non-archived) customers. Of concurrent
     claims exactly one wins; the others get 409 not-in-pool."""
@@ -68,7 +68,7 @@ async def release(
     *,
     reason: str,
     if_match: int | None,
-) -> Any:
+) -> CustomerRecord:
     """The owner (or an admin) sends a customer to the pool with a reason. The old owner
     counts as its releaser, so the re-claim cooldown applies to them as after the job's
     release."""

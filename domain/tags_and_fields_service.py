@@ -51,7 +51,9 @@ async def get_tag(uow: UnitOfWork, tag_id: int) -> TagRecord:
     return tag
 
 
-async def create_tag(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]) -> Any:
+async def create_tag(
+    uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]
+) -> TagRecord:
     _require_admin(actor)
     values = _tag_values(fields)
     if await uow.tags.name_taken(values["name"]):
@@ -134,7 +136,9 @@ async def get_field(uow: UnitOfWork, field_id: int) -> CustomFieldRecord:
     return row
 
 
-async def create_field(uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]) -> Any:
+async def create_field(
+    uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any]
+) -> CustomFieldRecord:
     _require_admin(actor)
     options = fields.get("options") or []
     errors = check_definition(fields["key"], FieldType(fields["type"]), options)

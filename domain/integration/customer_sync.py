@@ -7,11 +7,11 @@ from domain import change_request_service, customer_service
 from domain.change_request import EditOutcome
 from domain.errors import Invalid, NotFound
 from domain.integration import external_ids
-from domain.ports import Clock, UnitOfWork
+from domain.ports import Clock, CustomerRecord, UnitOfWork
 from domain.roles import Actor
 
 
-async def find(uow: UnitOfWork, actor: Actor, system: str, value: str) -> Any:
+async def find(uow: UnitOfWork, actor: Actor, system: str, value: str) -> CustomerRecord:
     """The customer holding `system:value`, if the actor may see it; otherwise 404."""
     system, value = external_ids.check_system(system), external_ids.check_id(value)
     holder = await uow.external_ids.holder("customer", system, value)
