@@ -1,7 +1,7 @@
 """Reports: find-or-create one per kind, period and recipient, fill it with the recipient's
 figures (their role's rules apply, as on the dashboard), and render both files."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -24,16 +24,30 @@ from domain.analytics.report_pdf import render_pdf
 from domain.analytics.report_xlsx import render_xlsx
 from domain.analytics.scope import Filters
 from domain.errors import Forbidden
-from domain.ports import Clock
+from domain.ports import Clock, NotificationRepo
 from domain.roles import Actor, Role
 
 
+class ReportRecord(Protocol):
+    """One report (persistence.models.Report), without its files."""
+
+    id: int
+    kind: str  # daily | weekly | monthly
+    first_day: date
+    last_day: date
+    recipient_id: int
+    status: str  # pending | done | failed
+    created_at: datetime
+    finished_at: datetime | None
+    error: str | None
+
+
 class ReportRepo(Protocol):
-    async def get(self, report_id: int) -> Any: ...
+    async def get(self, report_id: int) -> ReportRecord | None: ...
     async def get_or_add(
         self, kind: str, first_day: date, last_day: date, recipient_id: int, now: datetime
-    ) -> tuple[Any, bool]: ...
-    async def list_for(self, recipient_id: int, limit: int = 50) -> list[Any]: ...
+    ) -> tuple[ReportRecord, bool]: ...
+    async def list_for(self, recipient_id: int, limit: int = 50) -> Sequence[ReportRecord]: ...
     async def store(
         self,
         report_id: int,
@@ -58,12 +72,12 @@ class Uow(Protocol):
     @property
     def analytics(self) -> analytics_service.AnalyticsRepo: ...
     @property
-    def notifications(self) -> Any: ...
+    def notifications(self) -> NotificationRepo: ...
 
 
 async def request(
     uow: Uow, clock: Clock, actor: Actor, kind: ReportKind, start: date | None, zone: ZoneInfo
-) -> tuple[Any, bool]:
+) -> tuple[ReportRecord, bool]:
     """The caller's report of `kind` for the period holding `start` (default: the last
     complete one); (report, created). Asking again gives the same report."""
     if actor.user_id is None:
@@ -73,7 +87,7 @@ async def request(
     return await uow.reports.get_or_add(kind, first, last, actor.user_id, now)
 
 
-async def get_own(uow: Uow, actor: Actor, report_id: int) -> Any:
+async def get_own(uow: Uow, actor: Actor, report_id: int) -> ReportRecord:
     """A report is its recipient's alone (anyone else: 404)."""
     report = await uow.reports.get(report_id)
     if report is None or report.recipient_id != actor.user_id:
@@ -106,7 +120,7 @@ def render(c: ReportContent) -> tuple[bytes, bytes]:
 async def fill(
     uow: Uow,
     clock: Clock,
-    report: Any,
+    report: ReportRecord,
     recipient: Actor,
     name: str,
     zone: ZoneInfo,
@@ -132,12 +146,12 @@ async def fill(
     )
 
 
-def needs_filling(report: Any, created: bool) -> bool:
+def needs_filling(report: ReportRecord, created: bool) -> bool:
     """A new report is filled; so is one that failed before (asking again retries it)."""
     return created or report.status == "failed"
 
 
-def notify(uow: Uow, report: Any, now: datetime) -> None:
+def notify(uow: Uow, report: ReportRecord, now: datetime) -> None:
     uow.notifications.add(
         report.recipient_id,
         "report_ready",
