@@ -6,14 +6,21 @@ follow-up date and a linked opportunity's last effective follow-up. Only the cus
 recent follow-up sets the next follow-up date; one logged after the fact changes history, not
 what is due next."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain import audit, cadence_service
 from domain.customer_service import get_writable, readable_child
 from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, VersionMismatch
-from domain.ports import Clock, CustomerRecord, FollowUpRecord, OpportunityRecord, UnitOfWork
+from domain.ports import (
+    Clock,
+    CustomerRecord,
+    FollowUpRecord,
+    OpportunityRecord,
+    UnitOfWork,
+    UserRecord,
+)
 from domain.roles import Actor, Role
 from domain.sales import (
     MAX_AHEAD,
@@ -127,8 +134,8 @@ async def _engage(
 
 
 async def _next_follow_up_on(
-    uow: UnitOfWork, customer: CustomerRecord, at: datetime, due_on: Any, zone: ZoneInfo
-) -> Any:
+    uow: UnitOfWork, customer: CustomerRecord, at: datetime, due_on: date | None, zone: ZoneInfo
+) -> date | None:
     """The explicit next action's due date, else the cadence from the day of the contact."""
     if due_on is not None:
         return due_on
@@ -277,7 +284,7 @@ async def update(
     return follow_up
 
 
-async def due_owner(uow: UnitOfWork, actor: Actor, owner_id: int) -> Any:
+async def due_owner(uow: UnitOfWork, actor: Actor, owner_id: int) -> UserRecord:
     """Whose due list: your own; anyone's for admins, supervisors and readonly users."""
     if not may_list_for(actor, owner_id):
         raise Forbidden("You may only list what is due for yourself (owner=me).")

@@ -3,7 +3,7 @@ won`, or `lost` (with a reason) from any open stage. Stages move only through `t
 winning may record the order in the same transaction and makes the customer a customer
 (成交). Stale: open and without an effective follow-up for `stale_opportunity_days`."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -58,7 +58,7 @@ async def readable_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> 
     return await get_readable_customer(uow, actor, customer_id)
 
 
-async def cutoff(uow: UnitOfWork, today: date, zone: ZoneInfo) -> Any:
+async def cutoff(uow: UnitOfWork, today: date, zone: ZoneInfo) -> datetime:
     """The instant before which an open opportunity's last sign of life makes it stale."""
     return stale_cutoff(today, await uow.opportunities.stale_days(), zone)
 
