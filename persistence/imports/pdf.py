@@ -42,7 +42,7 @@ def _pairs(pairs: Sequence[tuple[str, Any]], width: float) -> Table:
         cells[i] + (cells[i + 1] if i + 1 < len(cells) else [_p(""), _p("")])
         for i in range(0, len(cells), 2)
     ]
-    table = Table(rows, colWidths=[width * 0.15, width * 0.35] * 2)
+    table = Table(rows, colWidths=[width * 0.15, width * 0.35] * 2, splitInRow=1)
     table.setStyle(
         TableStyle(
             [
@@ -60,7 +60,9 @@ def _grid(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], width: float, fractions: Sequence[float]
 ) -> Table:
     data = [[_p(h) for h in headers]] + [[_p(v) for v in row] for row in rows]
-    table = Table(data, colWidths=[width * f for f in fractions], repeatRows=1)
+    # splitInRow: a row taller than a page (a note of hundreds of lines) runs onto the next
+    # page instead of failing the whole document.
+    table = Table(data, colWidths=[width * f for f in fractions], repeatRows=1, splitInRow=1)
     table.setStyle(
         TableStyle(
             [

@@ -99,3 +99,34 @@ class TestServiceRecord:
             "客户签字",
         ):
             assert expected in text, expected
+
+    async def test_text_longer_than_a_page_runs_onto_the_next_pages(self, client, users, tmp_path):
+        """A description or note of hundreds of lines is one table cell taller than a page:
+        it is split across pages, not a 500 (schemathesis found this), and no line is lost."""
+        customer = await create_customer(client, users["am"], name="长文本测试公司")
+        lines = "\n".join(f"描述第{n}行" for n in range(1, 401))
+        r = await client.post(
+            "/tickets",
+            headers=users["admin"].headers,
+            json={
+                "customer_id": customer["id"],
+                "type": "after_sales_repair",
+                "channel": "phone",
+                "title": "很长的描述",
+                "description": lines,
+            },
+        )
+        assert r.status_code == 201, r.text
+        ticket = r.json()
+        note = "\n".join(f"备注第{n}行" for n in range(1, 401))
+        r = await client.post(
+            f"/tickets/{ticket['id']}/comments",
+            headers=users["admin"].headers,
+            json={"body": note, "visibility": "public"},
+        )
+        assert r.status_code == 201, r.text
+        r = await client.get(f"/tickets/{ticket['id']}/pdf", headers=users["admin"].headers)
+        assert r.status_code == 200, r.text
+        text = text_of(r.content, tmp_path)
+        for expected in ("描述第1行", "描述第400行", "备注第1行", "备注第400行"):
+            assert expected in text, expected
