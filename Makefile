@@ -50,9 +50,12 @@ lint: install
 	$(VENV_BIN)/ruff format --check .
 	$(VENV_BIN)/mypy
 
-# The 25 slowest tests are listed at the end: the CI budget (25 minutes) is watched by them.
+# Two processes (xdist); the 25 slowest tests are listed at the end: the CI budget (25 minutes)
+# is watched by them. Tests that measure time (marked serial) run afterwards, alone: beside the
+# other process they would measure its load.
 test-python:
-	$(VENV_BIN)/pytest -p no:cacheprovider --durations=25 -n 2 --dist loadgroup
+	$(VENV_BIN)/pytest -p no:cacheprovider --durations=25 -n 2 --dist loadgroup -m "not serial"
+	$(VENV_BIN)/pytest -p no:cacheprovider -m serial
 
 openapi: install
 	$(VENV_BIN)/python -m api.export_openapi
