@@ -268,7 +268,8 @@ async def update(
     external_changes = changes.pop("external_ids", None)
     _lock_hand_set_grade(changes)
     values = rules.normalize(kind, changes)
-    rules.check_required(kind, audit.edit(customer, AUDITED, values).after)
+    before = audit.snapshot(customer, AUDITED + ("grade_locked",))
+    rules.check_required(kind, {**before, **values})
     if custom is not None:
         values["custom_fields"] = validate_values(
             await uow.custom_fields.definitions(), customer.custom_fields, custom
@@ -283,8 +284,8 @@ async def update(
         if external != external_before:
             values["external_ids"] = external or None
 
-    # the edit as it now stands: validated custom fields and external ids are in `values`
-    diff = audit.edit(customer, AUDITED + ("grade_locked",), values).changes
+    # validated custom fields and external ids are in `values` by now
+    diff = audit.diff(before, {**before, **values})
     if tag_ids is not None:
         new_tags = await _check_tags(uow, tag_ids)
         old_tags = (await uow.customers.tags_of([customer.id]))[customer.id]
@@ -451,9 +452,16 @@ def _normalize_contact(fields: Mapping[str, Any]) -> dict[str, Any]:
 def _set_primary(uow: UnitOfWork, clock: Clock, actor: Actor, contact: Any, value: bool) -> None:
     """Flip the primary flag of a contact as a consequence of another one's change; that is
     a write to this contact too, so it gets its own audit entry."""
-    diff, now = {"is_primary": [contact.is_primary, value]}, clock.now()
+    flipped = {"is_primary": [contact.is_primary, value]}
     audit.record(
-        uow, actor, "contact", contact.id, "update", diff, at=now, customer_id=contact.customer_id
+        uow,
+        actor,
+        "contact",
+        contact.id,
+        "update",
+        flipped,
+        at=clock.now(),
+        customer_id=contact.customer_id,
     )
     contact.is_primary = value
 
@@ -522,7 +530,8 @@ async def update_contact(
     if values.get("is_primary") is False and contact.is_primary:
         raise Invalid([{"field": "is_primary", "message": "mark another contact primary instead"}])
     change = audit.edit(contact, CONTACT_FIELDS, values)
-    if not change.changes:
+    diff = change.changes
+    if not diff:
         return contact
     audit.apply(contact, values)
     await uow.customers.flush()
@@ -532,7 +541,7 @@ async def update_contact(
         "contact",
         contact.id,
         "update",
-        change.changes,
+        diff,
         at=clock.now(),
         customer_id=customer.id,
     )

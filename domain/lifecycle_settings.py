@@ -116,12 +116,11 @@ async def update(
     problems = errors(change.after)
     if problems:
         raise Invalid(problems)
-    if not change.changes:
+    diff = change.changes
+    if not diff:
         return row
     audit.apply(row, changes)
     row.updated_at = clock.now()
     await uow.lifecycle.flush()
-    audit.record(
-        uow, actor, "lifecycle_settings", SETTINGS_ID, "update", change.changes, at=clock.now()
-    )
+    audit.record(uow, actor, "lifecycle_settings", SETTINGS_ID, "update", diff, at=clock.now())
     return row

@@ -154,14 +154,13 @@ async def update(
     ):
         raise Duplicate("order_no", "Another order already has this order number.")
     change = audit.edit(order, AUDITED, values)
-    if not change.changes:
+    diff = change.changes
+    if not diff:
         return order
     now = clock.now()
     audit.apply(order, values)
     order.updated_at = now
     await refresh_customer(uow, customer, now)
-    audit.record(
-        uow, actor, "order", order.id, "update", change.changes, at=now, customer_id=customer.id
-    )
+    audit.record(uow, actor, "order", order.id, "update", diff, at=now, customer_id=customer.id)
     await uow.orders.flush()
     return order

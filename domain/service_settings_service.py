@@ -114,11 +114,12 @@ async def update_policy(
     errors = policy_errors(change.after)
     if errors:
         raise Invalid(errors)
-    if not change.changes:
+    diff = change.changes
+    if not diff:
         return policy
     audit.apply(policy, changes)
     await uow.tickets.flush()
-    audit.record(uow, actor, "sla_policy", policy.id, "update", change.changes, at=clock.now())
+    audit.record(uow, actor, "sla_policy", policy.id, "update", diff, at=clock.now())
     return policy
 
 

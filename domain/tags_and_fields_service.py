@@ -82,11 +82,12 @@ async def update_tag(
     if "name" in values and await uow.tags.name_taken(values["name"], except_id=tag.id):
         raise Duplicate("name", "A tag with this name exists; merge into it instead.")
     change = audit.edit(tag, TAG_FIELDS, values)
-    if not change.changes:
+    diff = change.changes
+    if not diff:
         return tag
     audit.apply(tag, values)
     await uow.tags.flush()
-    audit.record(uow, actor, "tag", tag.id, "update", change.changes, at=clock.now())
+    audit.record(uow, actor, "tag", tag.id, "update", diff, at=clock.now())
     return tag
 
 
@@ -175,11 +176,12 @@ async def update_field(
         if in_use:
             raise Conflict(f"Customers still hold the options {in_use}.", options_in_use=in_use)
     change = audit.edit(row, FIELD_FIELDS, changes)
-    if not change.changes:
+    diff = change.changes
+    if not diff:
         return row
     audit.apply(row, changes)
     await uow.custom_fields.flush()
-    audit.record(uow, actor, "custom_field", row.id, "update", change.changes, at=clock.now())
+    audit.record(uow, actor, "custom_field", row.id, "update", diff, at=clock.now())
     return row
 
 

@@ -121,15 +121,14 @@ async def update(
         )
         await _check_assignee(uow, actor, fields["owner_id"], customer)
     change = audit.edit(task, tuple(fields), fields)
-    if not change.changes:
+    diff = change.changes
+    if not diff:
         return task
     now = clock.now()
     audit.apply(task, fields)
     task.updated_at = now
     await uow.tasks.flush()
-    audit.record(
-        uow, actor, "task", task.id, "update", change.changes, at=now, customer_id=task.customer_id
-    )
+    audit.record(uow, actor, "task", task.id, "update", diff, at=now, customer_id=task.customer_id)
     return task
 
 

@@ -197,11 +197,12 @@ async def update_department(
     ):
         raise Invalid([{"field": "supervisor_id", "message": "unknown user"}])
     change = audit.edit(department, DEPARTMENT_FIELDS, changes)
-    if not change.changes:
+    diff = change.changes
+    if not diff:
         return department
     audit.apply(department, changes)
     await uow.users.flush()
-    audit.record(uow, actor, "department", department.id, "update", change.changes, at=clock.now())
+    audit.record(uow, actor, "department", department.id, "update", diff, at=clock.now())
     return department
 
 
