@@ -119,21 +119,25 @@ async def _names(
     return users, customers
 
 
+def _audit_export(
+    uow: SqlUnitOfWork, actor: Actor, name: str, filters: dict, sink: _Sink, at: datetime
+) -> None:
+    """Every export is on the audit trail: which list, with which filters, how many rows."""
+    changes = {
+        "list": [None, name],
+        "filters": [None, filters],
+        "rows": [None, sink.count],
+        "format": [None, sink.fmt],
+    }
+    audit.record(uow, actor, "export", actor.user_id or 0, "export", changes, at=at)
+
+
 async def _finish(
     database: Any, actor: Actor, sink: _Sink, name: str, filters: dict, lang: str
 ) -> FileResponse:
     await run_in_threadpool(sink.close)
     async with database.session(write=True) as session:
-        changes = {
-            "list": [None, name],
-            "filters": [None, filters],
-            "rows": [None, sink.count],
-            "format": [None, sink.fmt],
-        }
-        uow = SqlUnitOfWork(session)
-        audit.record(
-            uow, actor, "export", actor.user_id or 0, "export", changes, at=datetime.now(UTC)
-        )
+        _audit_export(SqlUnitOfWork(session), actor, name, filters, sink, datetime.now(UTC))
     title = exports.TITLES[name][lang != "zh"]
     return FileResponse(
         sink.path,
@@ -234,13 +238,7 @@ async def _in_background(
         async with database.session(write=True) as session:
             uow = SqlUnitOfWork(session)
             now = datetime.now(UTC)
-            changes = {
-                "list": [None, "customers"],
-                "filters": [None, filters],
-                "rows": [None, sink.count],
-                "format": [None, q.format],
-            }
-            audit.record(uow, actor, "export", actor.user_id or 0, "export", changes, at=now)
+            _audit_export(uow, actor, "customers", filters, sink, now)
             uow.notifications.add(
                 actor.person_id,
                 "export_ready",
