@@ -5,6 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from tests.api.ticket_support import open_ticket
 from tests.conftest import create_customer, id_number
 from tests.support import assert_problem
 
@@ -105,19 +106,7 @@ class TestServiceRecord:
         it is split across pages, not a 500 (schemathesis found this), and no line is lost."""
         customer = await create_customer(client, users["am"], name="长文本测试公司")
         lines = "\n".join(f"描述第{n}行" for n in range(1, 401))
-        r = await client.post(
-            "/tickets",
-            headers=users["admin"].headers,
-            json={
-                "customer_id": customer["id"],
-                "type": "after_sales_repair",
-                "channel": "phone",
-                "title": "很长的描述",
-                "description": lines,
-            },
-        )
-        assert r.status_code == 201, r.text
-        ticket = r.json()
+        ticket = await open_ticket(client, users["admin"], customer["id"], description=lines)
         note = "\n".join(f"备注第{n}行" for n in range(1, 401))
         r = await client.post(
             f"/tickets/{ticket['id']}/comments",
