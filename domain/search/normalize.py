@@ -10,6 +10,8 @@ from pypinyin import Style, lazy_pinyin
 
 _SPACES = re.compile(r"\s+")
 _PHONE_LIKE = re.compile(r"^\+?[\d\s\-()./]+$")
+_CJK = "\u3400-\u9fff\uf900-\ufaff"  # as is_cjk
+_RUNS = re.compile(f"[{_CJK}]+|[^{_CJK}]+")  # runs of Chinese characters and of the others
 
 
 def normalize(text: str) -> str:
@@ -57,19 +59,12 @@ def query_digits(query: str) -> str | None:
 def syllables(name: str) -> list[str]:
     """One entry per character of `normalize(name)`: a Chinese character's pinyin syllable
     (the most common reading), any other character as it is, spaces dropped (empty)."""
-    text = normalize(name)
     out: list[str] = []
-    i = 0
-    while i < len(text):
-        j = i
-        while j < len(text) and is_cjk(text[j]) == is_cjk(text[i]):
-            j += 1
-        run = text[i:j]
+    for run in _RUNS.findall(normalize(name)):
         if is_cjk(run[0]):
             out += _run_syllables(run)
         else:
             out += ["" if ch == " " else ch for ch in run]
-        i = j
     return out
 
 
