@@ -1,7 +1,8 @@
-"""Running an import: check the rows (progress saved every few thousand rows, cancel looked
-at between them), write the error report, then commit the plan in one transaction or keep
-the dry run's result. The same function runs inside the request for small files and as a
-background task for large ones."""
+"""Running an import: check the rows in batches (progress saved after each, cancel looked at
+between them), write the error report, and for a commit write in one transaction (on
+PostgreSQL each batch's creates while the next batch is checked) or keep the dry run's
+result. The same function runs inside the request for small files and as a background task
+for large ones."""
 
 import asyncio
 import logging
@@ -15,7 +16,7 @@ from sqlalchemy import update
 
 from domain.errors import DomainError
 from domain.imports import records, service
-from domain.imports.columns import ImportKind
+from domain.imports.columns import ImportKind, Mode
 from domain.imports.service import Checked, Options
 from domain.roles import Actor
 from jobs import search_grams
@@ -139,6 +140,64 @@ async def _import_record(uow: SqlUnitOfWork, run_id: int) -> DataImport:
     return run
 
 
+async def _check(
+    uow: SqlUnitOfWork,
+    actor: Actor,
+    options: Options,
+    sheet: Sheet,
+    progress: Any,
+    writer: service.Writer | None = None,
+) -> Checked:
+    return await service.check(
+        uow, actor, options, sheet.headers, sheet.rows, offload, child.call, progress, writer
+    )
+
+
+async def _commit(
+    database: Database,
+    clock: Any,
+    actor: Actor,
+    run_id: int,
+    options: Options,
+    sheet: Sheet,
+    zone: ZoneInfo,
+    reports_dir: Path,
+    progress: Any,
+) -> dict[str, Any]:
+    """Check and write in one write transaction; _Rollback when all-or-nothing meets an
+    error. On PostgreSQL each checked batch's creates are written while the next is checked
+    (the lookups read what others committed, never this import's own rows). SQLite has one
+    writer at a time, and the import's progress is saved by transactions of their own: there
+    the rows are checked first and written after."""
+    streamed = database.backend == "postgresql"
+    if not streamed:
+        async with database.session(write=False) as reading:
+            checked = await _check(SqlUnitOfWork(reading), actor, options, sheet, progress)
+    async with database.session(write=True) as session:
+        uow = SqlUnitOfWork(session)
+        run = await _import_record(uow, run_id)
+        if run.cancel_requested:
+            raise Cancelled
+        writer = service.Writer(uow, clock, actor, run, zone, child.call)
+        try:
+            if streamed:
+                async with database.session(write=False) as reading:
+                    checked = await _check(
+                        SqlUnitOfWork(reading), actor, options, sheet, progress, writer
+                    )
+            if service.rejected(options, checked):
+                raise _Rollback(checked)
+            undo = await writer.finish(checked)
+        except Exception:
+            await writer.settle()
+            raise
+        for name, value in (await _summary(sheet, checked, reports_dir)).items():
+            setattr(run, name, value)
+        run.undo, run.status, run.finished_at = undo, "committed", clock.now()
+        run.done_rows = checked.total
+    return undo
+
+
 async def run_import(
     database: Database,
     clock: Any,
@@ -201,47 +260,32 @@ async def _run(
                 shape=shape,
             )
             return
-        async with database.session(write=False) as session:
-            checked = await service.check(
-                SqlUnitOfWork(session),
-                actor,
-                options,
-                sheet.headers,
-                sheet.rows,
-                offload,
-                child.call,
-                progress,
+        if options.mode is Mode.DRY_RUN:
+            async with database.session(write=False) as session:
+                checked = await _check(SqlUnitOfWork(session), actor, options, sheet, progress)
+            await _set(
+                database,
+                run_id,
+                status="checked",
+                done_rows=checked.total,
+                finished_at=datetime.now(UTC),
+                **(await _summary(sheet, checked, reports_dir)),
             )
-        key = None
-        if checked.plan.errors:
-            key = secrets.token_hex(16)
-            await offload(write_report, report_path(reports_dir, key), sheet, checked)
-        summary = {
-            "counts": service.counts(checked),
-            "errors": service.error_dicts(checked.plan.errors),
-            "duplicates": service.duplicate_dicts(checked),
-            "report_key": key,
-            "mapping": {
-                "columns": checked.mapping,
-                "unmapped": checked.unmapped,
-                "sheet": sheet.name,
-            },
-        }
-        if await _set(database, run_id, done_rows=checked.total):
-            raise Cancelled
-        if options.mode.value == "dry_run" or service.rejected(options, checked):
-            status = "checked" if options.mode.value == "dry_run" else "rejected"
-            await _set(database, run_id, status=status, finished_at=datetime.now(UTC), **summary)
             return
-        async with database.session(write=True) as session:
-            uow = SqlUnitOfWork(session)
-            run = await _import_record(uow, run_id)
-            if run.cancel_requested:
-                raise Cancelled
-            undo = await service.apply(uow, clock, actor, run, checked, zone, child.call)
-            for name, value in summary.items():
-                setattr(run, name, value)
-            run.undo, run.status, run.finished_at = undo, "committed", clock.now()
+        try:
+            undo = await _commit(
+                database, clock, actor, run_id, options, sheet, zone, reports_dir, progress
+            )
+        except _Rollback as rollback:
+            await _set(
+                database,
+                run_id,
+                status="rejected",
+                done_rows=rollback.checked.total,
+                finished_at=datetime.now(UTC),
+                **(await _summary(sheet, rollback.checked, reports_dir)),
+            )
+            return
         if undo["created"]:
             search_grams.start(database)  # the created customers' documents have none yet
     except Cancelled:

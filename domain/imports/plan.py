@@ -5,6 +5,7 @@ code, ID number, mobile, e-mail or normalised name. Only the identifiers (code, 
 ID number) are strong enough for `upsert` to update a customer; a match on mobile, e-mail or
 name alone is reported, never acted on."""
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -74,13 +75,26 @@ class Decision:
 
 @dataclass(slots=True)
 class Plan:
-    decisions: list[Decision]
-    duplicates: list[Duplicate]
+    """What a file's rows do: counts by action, the errors and duplicates to report, and the
+    decisions still to carry out once every row is checked (the updates; the creates too when
+    they are written after the check)."""
+
     errors: list[RowError]
+    duplicates: list[Duplicate]
     headers: Mapping[str, str] = field(default_factory=dict)  # field → header in the file
+    counts: Counter[Action] = field(default_factory=Counter)
+    updates: list[Decision] = field(default_factory=list)
+    creates: list[Decision] = field(default_factory=list)
+
+    def add(self, decision: Decision, *, keep_creates: bool = False) -> None:
+        self.counts[decision.action] += 1
+        if decision.action is Action.UPDATE:
+            self.updates.append(decision)
+        elif decision.action is Action.CREATE and keep_creates:
+            self.creates.append(decision)
 
     def count(self, action: Action) -> int:
-        return sum(1 for d in self.decisions if d.action is action)
+        return self.counts[action]
 
 
 def keys_of(draft: CustomerDraft) -> list[MatchKey]:
@@ -105,25 +119,42 @@ def keys_of(draft: CustomerDraft) -> list[MatchKey]:
     return draft.match_keys
 
 
-def plan(
-    drafts: Iterable[CustomerDraft],
-    index: Mapping[MatchKey, list[Existing]],
-    actor: Actor,
-    mode: Mode,
-    headers: Mapping[str, str] | None = None,
-    definitions: Mapping[str, Definition] | None = None,
-) -> Plan:
-    """Decide every row. `index`: what the database holds for the rows' keys (keys_of);
-    `headers`: the file's header of each field, for the error report."""
-    seen: dict[MatchKey, int] = {}
-    headers = dict(headers or {})
-    for name in ("mobile", "email"):
-        headers.setdefault(name, headers.get(f"contact1.{name}", name))
-    result = Plan([], [], [], headers)
-    for draft in drafts:
-        result.decisions.append(_decide(draft, index, seen, actor, mode, result, definitions or {}))
-        draft.match_keys = None  # decided: the keys would only hold memory until the write
-    return result
+class Planner:
+    """Decides a file's rows in their order, batch by batch as they are checked: a row is a
+    duplicate of the earlier rows and of what the database holds (`index`: the customers
+    matching the batch's keys, keys_of). Its plan keeps the counts, errors, duplicates and
+    updates; each batch's decisions go back to the caller, which writes the creates and lets
+    the rest go, so that a big file's rows are not all held at once."""
+
+    def __init__(
+        self,
+        actor: Actor,
+        mode: Mode,
+        headers: Mapping[str, str],
+        definitions: Mapping[str, Definition],
+        *,
+        keep_creates: bool = False,
+    ) -> None:
+        headers = dict(headers)
+        for name in ("mobile", "email"):
+            headers.setdefault(name, headers.get(f"contact1.{name}", name))
+        self.plan = Plan([], [], headers)
+        self._actor, self._mode, self._definitions = actor, mode, definitions
+        self._keep_creates = keep_creates
+        self._seen: dict[MatchKey, int] = {}
+
+    def decide(
+        self, drafts: Iterable[CustomerDraft], index: Mapping[MatchKey, list[Existing]]
+    ) -> list[Decision]:
+        decisions = []
+        for draft in drafts:
+            decision = _decide(
+                draft, index, self._seen, self._actor, self._mode, self.plan, self._definitions
+            )
+            draft.match_keys = None  # decided: the keys would only hold memory until the write
+            self.plan.add(decision, keep_creates=self._keep_creates)
+            decisions.append(decision)
+        return decisions
 
 
 def _decide(

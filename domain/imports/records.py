@@ -69,7 +69,7 @@ async def run(
     ctx = RowContext(
         actor=actor, columns=columns, headers=field_headers, definitions={}, tags={}, users={}
     )
-    plan = Plan([], [], [], field_headers)
+    plan = Plan([], [], field_headers)
     created: list[int] = []
     raws = []
     for number, cells in rows:
@@ -106,7 +106,7 @@ async def run(
 
         if errors:
             plan.errors.extend(errors)
-            plan.decisions.append(Decision(number, Action.ERROR, draft))
+            plan.add(Decision(number, Action.ERROR, draft))
             continue
         found = {
             e.id
@@ -116,7 +116,7 @@ async def run(
         }
         if len(found) != 1:
             key = "customer_code" if values.get("customer_code") else "customer_credit_code"
-            plan.decisions.append(
+            plan.add(
                 fail(
                     key,
                     "no customer you may see has this code"
@@ -154,13 +154,13 @@ async def run(
                     )
                 )
             plan.errors.extend(errors)
-            plan.decisions.append(Decision(number, Action.ERROR, draft))
+            plan.add(Decision(number, Action.ERROR, draft))
             continue
         except DomainError as exc:
-            plan.decisions.append(fail("customer_code", exc.detail))
+            plan.add(fail("customer_code", exc.detail))
             continue
         created.append(record.id)
-        plan.decisions.append(Decision(number, Action.CREATE, draft, customer_id=record.id))
+        plan.add(Decision(number, Action.CREATE, draft, customer_id=record.id))
     return plan, {headers[i]: k for i, k in index_to_key.items()}, unmapped, created
 
 

@@ -2,7 +2,7 @@
 checked plan in one transaction, and reverting a committed import."""
 
 import asyncio
-import itertools
+import contextlib
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -16,7 +16,7 @@ from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.imports import plan as planning
 from domain.imports import records
 from domain.imports.columns import COLUMNS, Column, ImportKind, Mode, custom_columns, match_headers
-from domain.imports.plan import Action, Plan
+from domain.imports.plan import Action, Decision, Plan
 from domain.imports.rows import CUSTOMER_FIELDS, CustomerDraft, RowContext, RowError, customer_draft
 from domain.ports import Clock, ImportRecord, UnitOfWork
 from domain.ports.imports import CreatedStager, StagedRows
@@ -24,7 +24,7 @@ from domain.roles import Actor, Role
 from domain.sales import cadence_due, local_date
 
 MAX_ERRORS_SHOWN = 100
-WRITE_SLICE = 2000  # created customers written per batch
+CHECK_BATCH = 5000  # rows checked per call of the child process
 STALE_AFTER = timedelta(hours=2)  # a "running" import older than this was interrupted
 CODE_ZONE = ZoneInfo("Asia/Shanghai")  # as customer_service: the yyyymm of a code is China's
 
@@ -175,9 +175,12 @@ async def check(
     offload: Offload,
     in_child: Offload,
     progress: Callable[[int], Awaitable[None]] | None = None,
+    writer: "Writer | None" = None,
 ) -> Checked:
     """Map the headers, check every row with the API's rules, find duplicates and decide
-    what each row does under the mode. Writes nothing."""
+    what each row does under the mode, in batches. The writer, if any, takes each batch's
+    creates as soon as they are decided (unless all-or-nothing has met an error); without
+    one, a commit's creates are kept in the plan."""
     columns = await columns_for(uow, options.kind)
     by_key = {c.key: c for c in columns}
     index_to_key, unmapped = map_headers(options, headers, columns)
@@ -198,35 +201,39 @@ async def check(
         tags=await uow.imports.tags_by_name(),
         users=await uow.imports.users_by_username([str(o).strip() for o in owners]),
     )
-    drafts: list[CustomerDraft] = []
-    hits: dict[planning.MatchKey, set[int]] = {}
-
-    async def match(keys: set[planning.MatchKey], names: set[str]) -> None:
-        for key, ids in (await uow.imports.match_ids(keys, names)).items():
-            hits.setdefault(key, set()).update(ids)
-
-    # In batches, all handed to the child process at once: it checks them one after the other
-    # while the server looks up each finished batch's keys in the database.
-    step = 5000
-    batches = [
-        asyncio.ensure_future(in_child(_drafts, rows[start : start + step], index_to_key, ctx))
-        for start in range(0, len(rows), step)
-    ]
-    try:
-        for done, batch in enumerate(batches, 1):
-            checked, keys, names = await batch
-            drafts += checked
-            await match(keys, names)
-            if progress is not None:
-                await progress(min(done * step, len(rows)))
-    finally:
-        for batch in batches:
-            batch.cancel()  # a cancelled import: the batches not yet checked are dropped
-    index = await uow.imports.matched(hits)
-    plan = await offload(
-        planning.plan, drafts, index, actor, options.effective_mode, field_headers, definitions
+    planner = planning.Planner(
+        actor,
+        options.effective_mode,
+        field_headers,
+        definitions,
+        keep_creates=writer is None and options.mode is not Mode.DRY_RUN,
     )
-    return Checked(plan, {headers[i]: key for i, key in index_to_key.items()}, unmapped, len(rows))
+
+    def checking(start: int) -> "asyncio.Future[Any]":
+        batch = rows[start : start + CHECK_BATCH]
+        return asyncio.ensure_future(in_child(_drafts, batch, index_to_key, ctx))
+
+    # One batch ahead: the child checks the next batch while the database looks up this one's
+    # keys and the writer writes the previous batch's creates.
+    ahead = checking(0) if rows else None
+    try:
+        for start in range(0, len(rows), CHECK_BATCH):
+            assert ahead is not None
+            drafts, keys, names = await ahead
+            following = start + CHECK_BATCH
+            ahead = checking(following) if following < len(rows) else None
+            index = await uow.imports.lookup(keys, names)
+            decisions = await offload(planner.decide, drafts, index)
+            refused = planner.plan.count(Action.ERROR) and not options.import_valid_rows
+            if writer is not None and not refused:
+                await writer.take([d for d in decisions if d.action is Action.CREATE])
+            if progress is not None:
+                await progress(min(following, len(rows)))
+    finally:
+        if ahead is not None:
+            ahead.cancel()  # a cancelled import: the batch being checked is dropped
+    mapping = {headers[i]: key for i, key in index_to_key.items()}
+    return Checked(planner.plan, mapping, unmapped, len(rows))
 
 
 def _drafts(
@@ -282,140 +289,6 @@ def rejected(options: Options, checked: Checked) -> bool:
     return bool(checked.plan.count(Action.ERROR)) and not options.import_valid_rows
 
 
-async def apply(
-    uow: UnitOfWork,
-    clock: Clock,
-    actor: Actor,
-    run: ImportRecord,
-    checked: Checked,
-    zone: ZoneInfo,
-    in_child: Offload,
-) -> dict[str, Any]:
-    """Write a checked plan: creates in bulk, updates field by field, one audit entry per
-    customer ("imported by … from file …") and one for the import. Returns what a revert
-    needs."""
-    now = clock.now()
-    source = {"import_id": run.id, "file": run.filename}
-    decisions = checked.plan.decisions
-    creates = [d for d in decisions if d.action is Action.CREATE]
-    updates = [d for d in decisions if d.action is Action.UPDATE]
-    tags = await uow.imports.tags_by_name()
-    today = local_date(now, zone)
-    cadence = {r.stage: r.interval_days for r in await uow.follow_ups.cadence_rules()}
-    audit_rows: list[dict[str, Any]] = []
-    undo: dict[str, Any] = {"created": {}, "updated": {}}
-
-    if creates:
-        local = now.astimezone(CODE_ZONE)
-        prefix = f"C{local.year:04d}{local.month:02d}"
-        first = await uow.imports.reserve_codes(prefix, len(creates))
-        if first + len(creates) - 1 > 999_999:
-            raise Invalid([{"field": "file", "message": "too many customers this month"}])
-        customer_ids = await uow.imports.reserve_ids("customer", len(creates))
-        contact_ids = iter(
-            await uow.imports.reserve_ids("contact", sum(len(d.draft.contacts) for d in creates))
-        )
-        context = _Creating(actor, local, now, today, cadence, tags, source)
-        stager = uow.imports.created_stager()
-
-        def slice_at(start: int) -> Awaitable[Any]:
-            end = start + WRITE_SLICE
-            drafts = [d.draft for d in creates[start:end]]
-            contacts = list(itertools.islice(contact_ids, sum(len(d.contacts) for d in drafts)))
-            ids = customer_ids[start:end]
-            return in_child(stage_slice, stager, context, drafts, ids, first + start, contacts)
-
-        # In slices, so that the rows being written, not the whole file's, are in memory; each
-        # slice is made ready (CPU) in the child process while the database takes the previous
-        # one.
-        starts = range(0, len(creates), WRITE_SLICE)
-        staged = await slice_at(starts[0])
-        for following in starts[1:]:
-            staged, _ = await asyncio.gather(slice_at(following), uow.imports.write_created(staged))
-        await uow.imports.write_created(staged)
-        undo["created"] = {str(i): 1 for i in customer_ids}
-
-    olds = await uow.imports.existing([d.customer_id for d in updates if d.customer_id])
-    for d in updates:
-        existing = d.customer_id
-        assert existing is not None  # an update names its customer
-        old = olds[existing]
-        changes = dict(d.changes)
-        if "stage" in changes:
-            changes["next_follow_up_on"] = cadence_due(today, cadence.get(changes["stage"]))
-        version = (
-            await uow.imports.update_customer(existing, {**changes, "updated_at": now})
-            if changes or d.added_tags
-            else None
-        )
-        entry: dict[str, Any] = {
-            "fields": {
-                k: audit.jsonable(old.values.get(k)) if k in old.values else None for k in d.changes
-            },
-            "owner_id": old.owner_id,
-            "contacts": {},
-            "new_contacts": [],
-            "tags": [],
-        }
-        diff = audit.diff(
-            {k: old.values.get(k) if k != "owner_id" else old.owner_id for k in d.changes},
-            d.changes,
-        )
-        if d.added_tags:
-            await uow.imports.insert_customer_tags(
-                [{"customer_id": existing, "tag_id": tags[t]} for t in d.added_tags]
-            )
-            entry["tags"] = [tags[t] for t in d.added_tags]
-            diff["tags"] = [sorted(old.tag_names), sorted(old.tag_names | set(d.added_tags))]
-        for contact_id, contact_changes in d.changed_contacts:
-            previous = next(c for c in old.contacts if c["id"] == contact_id)
-            entry["contacts"][str(contact_id)] = {k: previous.get(k) for k in contact_changes}
-            await uow.imports.update_contact(contact_id, {**contact_changes, "updated_at": now})
-            diff[f"contact:{previous['name']}"] = [
-                {k: previous.get(k) for k in contact_changes},
-                contact_changes,
-            ]
-        if d.new_contacts:
-            entry["new_contacts"] = await uow.imports.insert_contacts(
-                [
-                    {
-                        **{k: None for k in ("title", "mobile", "phone", "email", "wechat")},
-                        **c,
-                        "customer_id": existing,
-                        "is_primary": not old.contacts and i == 0,
-                        "version": 1,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for i, c in enumerate(d.new_contacts)
-                ]
-            )
-            diff["contacts"] = [None, [c["name"] for c in d.new_contacts]]
-        if version is None:
-            version = (await uow.imports.versions([existing]))[existing]
-        entry["version"] = version
-        diff["import"] = [None, source]
-        audit_rows.append(_audit(actor, existing, "import_update", diff, now))
-        undo["updated"][str(existing)] = entry
-
-    await uow.imports.insert_audit(audit_rows)
-    await uow.imports.flush()
-    undo["audit_after"] = await uow.imports.audit_high_water()
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="import",
-        entity_id=run.id,
-        action="import",
-        at=now,
-        changes={
-            "file": [None, run.filename],
-            "mode": [None, run.mode],
-            **{k: [None, v] for k, v in counts(checked).items()},
-        },
-    )
-    return undo
-
-
 @dataclass(frozen=True, slots=True)
 class _Creating:
     """What every created customer of an import shares."""
@@ -427,6 +300,175 @@ class _Creating:
     cadence: Mapping[str, int]
     tags: Mapping[str, int]
     source: dict[str, Any]
+
+
+class Writer:
+    """Writes a checked import in one transaction (`uow`): the creates batch by batch as the
+    check decides them (take), then the updates field by field, one audit entry per customer
+    ("imported by … from file …") and one for the import (finish). A batch's rows are made
+    ready (CPU) in a child process, then written while the caller looks up and decides the
+    next batches on its own connection."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        actor: Actor,
+        run: ImportRecord,
+        zone: ZoneInfo,
+        in_child: Offload,
+    ) -> None:
+        self._uow, self._actor, self._run, self._in_child = uow, actor, run, in_child
+        self._now, self._zone = clock.now(), zone
+        self._creating: _Creating | None = None  # worked out for the first batch
+        self._staging: asyncio.Future[list[StagedRows]] | None = None  # the last batch's rows
+        self._writing: asyncio.Future[None] | None = None  # the batch before it, being written
+        self._created: list[int] = []
+
+    async def take(self, creates: Sequence[Decision]) -> None:
+        """Reserve codes and ids for a batch of creates and have the child make its rows
+        ready; the previous batch is written meanwhile, while the caller goes on checking."""
+        if not creates:
+            return
+        await self._written()  # the session does one thing at a time
+        uow, ctx = self._uow, await self._context()
+        drafts = [d.draft for d in creates]
+        first = await uow.imports.reserve_codes(f"C{ctx.local:%Y%m}", len(drafts))
+        if first + len(drafts) - 1 > 999_999:
+            raise Invalid([{"field": "file", "message": "too many customers this month"}])
+        ids = await uow.imports.reserve_ids("customer", len(drafts))
+        contact_ids = await uow.imports.reserve_ids("contact", sum(len(d.contacts) for d in drafts))
+        stager = uow.imports.created_stager()
+        staging = asyncio.ensure_future(
+            self._in_child(stage_slice, stager, ctx, drafts, ids, first, contact_ids)
+        )
+        self._created += ids
+        previous, self._staging = self._staging, staging
+        if previous is not None:
+            self._writing = asyncio.ensure_future(self._write(previous))
+
+    async def _context(self) -> _Creating:
+        if self._creating is None:
+            uow, now = self._uow, self._now
+            cadence = {r.stage: r.interval_days for r in await uow.follow_ups.cadence_rules()}
+            self._creating = _Creating(
+                self._actor,
+                now.astimezone(CODE_ZONE),
+                now,
+                local_date(now, self._zone),
+                cadence,
+                await uow.imports.tags_by_name(),
+                {"import_id": self._run.id, "file": self._run.filename},
+            )
+        return self._creating
+
+    async def _write(self, staging: "asyncio.Future[list[StagedRows]]") -> None:
+        await self._uow.imports.write_created(await staging)
+
+    async def _written(self) -> None:
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            await writing
+
+    async def settle(self) -> None:
+        """Wait for the write in flight, if any, whatever its outcome: an import that ends
+        early (cancelled, refused, failed) must not end its transaction under it."""
+        with contextlib.suppress(Exception):
+            await self._written()
+
+    async def finish(self, checked: Checked) -> dict[str, Any]:
+        """The creates still to write (all of them when the check kept them), the updates and
+        the audit entries. Returns what a revert needs."""
+        creates = checked.plan.creates
+        for start in range(0, len(creates), CHECK_BATCH):
+            await self.take(creates[start : start + CHECK_BATCH])
+        await self._written()
+        if self._staging is not None:
+            staging, self._staging = self._staging, None
+            await self._write(staging)
+        return await self._updates(checked)
+
+    async def _updates(self, checked: Checked) -> dict[str, Any]:
+        uow, actor, run, now = self._uow, self._actor, self._run, self._now
+        ctx = await self._context()
+        source, tags, today, cadence = ctx.source, ctx.tags, ctx.today, ctx.cadence
+        updates = checked.plan.updates
+        audit_rows: list[dict[str, Any]] = []
+        undo: dict[str, Any] = {"created": {str(i): 1 for i in self._created}, "updated": {}}
+        olds = await uow.imports.existing([d.customer_id for d in updates if d.customer_id])
+        for d in updates:
+            existing = d.customer_id
+            assert existing is not None  # an update names its customer
+            old = olds[existing]
+            changes = dict(d.changes)
+            if "stage" in changes:
+                changes["next_follow_up_on"] = cadence_due(today, cadence.get(changes["stage"]))
+            version = (
+                await uow.imports.update_customer(existing, {**changes, "updated_at": now})
+                if changes or d.added_tags
+                else None
+            )
+            entry: dict[str, Any] = {
+                "fields": {
+                    k: audit.jsonable(old.values.get(k)) if k in old.values else None
+                    for k in d.changes
+                },
+                "owner_id": old.owner_id,
+                "contacts": {},
+                "new_contacts": [],
+                "tags": [],
+            }
+            diff = audit.diff(
+                {k: old.values.get(k) if k != "owner_id" else old.owner_id for k in d.changes},
+                d.changes,
+            )
+            if d.added_tags:
+                await uow.imports.insert_customer_tags(
+                    [{"customer_id": existing, "tag_id": tags[t]} for t in d.added_tags]
+                )
+                entry["tags"] = [tags[t] for t in d.added_tags]
+                diff["tags"] = [sorted(old.tag_names), sorted(old.tag_names | set(d.added_tags))]
+            for contact_id, contact_changes in d.changed_contacts:
+                previous = next(c for c in old.contacts if c["id"] == contact_id)
+                entry["contacts"][str(contact_id)] = {k: previous.get(k) for k in contact_changes}
+                await uow.imports.update_contact(contact_id, {**contact_changes, "updated_at": now})
+                diff[f"contact:{previous['name']}"] = [
+                    {k: previous.get(k) for k in contact_changes},
+                    contact_changes,
+                ]
+            if d.new_contacts:
+                entry["new_contacts"] = await uow.imports.insert_contacts(
+                    [
+                        {
+                            **{k: None for k in ("title", "mobile", "phone", "email", "wechat")},
+                            **c,
+                            "customer_id": existing,
+                            "is_primary": not old.contacts and i == 0,
+                            "version": 1,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                        for i, c in enumerate(d.new_contacts)
+                    ]
+                )
+                diff["contacts"] = [None, [c["name"] for c in d.new_contacts]]
+            if version is None:
+                version = (await uow.imports.versions([existing]))[existing]
+            entry["version"] = version
+            diff["import"] = [None, source]
+            audit_rows.append(_audit(actor, existing, "import_update", diff, now))
+            undo["updated"][str(existing)] = entry
+
+        await uow.imports.insert_audit(audit_rows)
+        await uow.imports.flush()
+        undo["audit_after"] = await uow.imports.audit_high_water()
+        changes = {
+            "file": [None, run.filename],
+            "mode": [None, run.mode],
+            **{k: [None, v] for k, v in counts(checked).items()},
+        }
+        audit.record(uow, actor, "import", run.id, "import", changes, at=now)
+        return undo
 
 
 def stage_slice(
@@ -607,13 +649,7 @@ async def revert(uow: UnitOfWork, clock: Clock, actor: Actor, import_id: int) ->
         "restored": len(restored),
         "not_reverted": [codes[i].code for i in sorted(kept) if i in codes],
     }
-    uow.audit.add(
-        actor_id=actor.user_id,
-        entity_type="import",
-        entity_id=run.id,
-        action="revert",
-        at=now,
-        changes={k: [None, v] for k, v in run.revert_result.items()},
-    )
+    changes = {k: [None, v] for k, v in run.revert_result.items()}
+    audit.record(uow, actor, "import", run.id, "revert", changes, at=now)
     await uow.imports.flush()
     return run

@@ -1,8 +1,9 @@
-"""The imports' child process: it reads uploads and makes created customers' rows ready for
-COPY. Both are CPU-bound Python, which in the server's process holds the interpreter lock
-against the event loop and the import's own database writes; in a child they run on the
-other core. Spawned (it shares nothing with the server but what is sent to it), capped in
-memory, started on first use and kept for the next import."""
+"""The imports' child processes: they read uploads, check rows and make created customers'
+rows ready for COPY. All are CPU-bound Python, which in the server's process holds the
+interpreter lock against the event loop and the import's own database writes. Two, so that
+a commit checks its next batch while this batch's rows are made ready. Spawned (they share
+nothing with the server but what is sent to them), each capped in memory, started on first
+use and kept for the next import."""
 
 import asyncio
 import multiprocessing
@@ -13,7 +14,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-MEMORY = 3 << 30  # bytes of address space the child may take before it is stopped
+MEMORY = 3 << 30  # bytes of address space a child may take before it is stopped
+WORKERS = 2
 
 _child: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
@@ -60,7 +62,7 @@ def _forget(child: ProcessPoolExecutor) -> None:
 
 def _start() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
-        max_workers=1,
+        max_workers=WORKERS,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_limit_memory,
         initargs=(MEMORY,),

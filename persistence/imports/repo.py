@@ -128,6 +128,7 @@ class CreatedStager:
 class SqlImportRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._reserved: dict[str, int] = {}  # SQLite: table → last id reserved, not yet written
 
     @property
     def _postgres(self) -> bool:
@@ -339,8 +340,8 @@ class SqlImportRepo:
         """Ids for `count` new rows, taken before inserting them: the rows then go in as plain
         multi-row INSERTs (RETURNING with a guaranteed order would send them one by one).
         PostgreSQL: from the table's sequence; SQLite: after the largest id ever given (an
-        AUTOINCREMENT table's sqlite_sequence remembers deleted ones), safe because the write
-        transaction holds the database's write lock."""
+        AUTOINCREMENT table's sqlite_sequence remembers deleted ones) or reserved, safe because
+        the write transaction holds the database's write lock."""
         if count == 0:
             return []
         if self._postgres:
@@ -354,7 +355,9 @@ class SqlImportRepo:
         given = await self.session.scalar(
             text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name}
         )
-        last = max(last, int(given or 0))
+        # and after those reserved in this transaction but not written yet
+        last = max(last, int(given or 0), self._reserved.get(table.name, 0))
+        self._reserved[table.name] = last + count
         return list(range(last + 1, last + count + 1))
 
     async def _insert(

@@ -6,7 +6,7 @@ import asyncio
 import io
 import json
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import python_calamine
@@ -14,7 +14,7 @@ import xlsxwriter
 from sqlalchemy import func, select
 
 from domain.search.rules import FIELDS, grams
-from persistence.models import Contact, Customer, DataImport, SearchDoc
+from persistence.models import AuditEvent, Contact, Customer, DataImport, SearchDoc
 from tests.api.import_support import HEADERS, company, csv_bytes, fake_xlsx, mobile, upload, xlsx
 from tests.api.search_support import search
 from tests.conftest import create_customer, credit_code, id_number
@@ -348,12 +348,14 @@ class TestModes:
             e["entity_id"] == body["id"] and e["changes"]["create"] == [None, 1] for e in events
         )
 
-    async def test_a_file_written_in_several_slices(self, client, users, database, monkeypatch):
-        """Slices are made ready while the previous one is written: every customer comes
-        with its own contacts, a code of its own, and a search document."""
+    async def test_a_file_checked_and_written_in_batches(
+        self, client, users, database, monkeypatch
+    ):
+        """A batch is written while the next is checked: every customer comes with its own
+        contacts, a code of its own, and a search document."""
         from domain.imports import service
 
-        monkeypatch.setattr(service, "WRITE_SLICE", 2)
+        monkeypatch.setattr(service, "CHECK_BATCH", 2)
         rows = [company(contact=f"联系人{uuid.uuid4().hex[:8]}") for _ in range(5)]
         body = (await upload(client, users["admin"], xlsx(rows), mode="insert_only")).json()
         assert body["status"] == "committed" and body["counts"]["create"] == 5, body
@@ -367,6 +369,73 @@ class TestModes:
             hits = (await search(client, users["admin"], row[3]))["customers"]["items"]
             assert [h["title"] for h in hits] == [row[0]]
         assert len(codes) == 5
+
+    async def test_bulk_writes_keep_every_character(self, database):
+        """Bulk writes (PostgreSQL: COPY) keep every character: backslashes, tabs, line
+        breaks and quotes come back as written, in text and in JSON, and an empty text stays
+        empty, not NULL."""
+        from persistence.imports.repo import SqlImportRepo
+
+        tricky = 'C:\\路\t"引号"\n第二行\r\\N {1,2}'
+        async with database.session(write=True) as session:
+            await SqlImportRepo(session).insert_audit(
+                [
+                    {
+                        "actor_id": None,
+                        "entity_type": "copy-test",
+                        "entity_id": 1,
+                        "customer_id": None,
+                        "action": "",
+                        "changes": {"note": [tricky, "x\\t"]},
+                        "at": datetime.now(UTC),
+                    }
+                ]
+            )
+        async with database.session(write=False) as session:
+            event = await session.scalar(
+                select(AuditEvent).where(AuditEvent.entity_type == "copy-test")
+            )
+        assert event is not None
+        assert (event.action, event.customer_id) == ("", None)
+        assert event.changes == {"note": [tricky, "x\\t"]}
+
+    async def test_a_later_batch_s_error_leaves_nothing_written(
+        self, client, users, database, monkeypatch
+    ):
+        """All or nothing holds across batches: the first batches' customers were written
+        when the last batch's error was found, and they are gone with it."""
+        from domain.imports import service
+
+        monkeypatch.setattr(service, "CHECK_BATCH", 2)
+        rows = [company() for _ in range(5)]
+        rows[4][1] = rows[0][1]  # row 6 repeats row 2's credit code
+        body = (await upload(client, users["admin"], xlsx(rows), mode="insert_only")).json()
+        assert body["status"] == "rejected", body
+        assert body["counts"]["errors"] == 1 and body["counts"]["create"] == 4, body["counts"]
+        assert body["errors"][0]["row"] == 6 and "row 2" in body["errors"][0]["message"]
+        for row in rows[:4]:
+            assert await by_credit_code(database, row[1]) is None
+
+    async def test_a_repeat_in_a_later_batch_is_a_repeat_of_the_file_not_of_the_database(
+        self, client, users, database, monkeypatch
+    ):
+        """The lookups of a later batch do not see the customers the import itself wrote
+        for an earlier one: the repeat is reported against its row, skipped, and the valid
+        rows of every batch are written."""
+        from domain.imports import service
+
+        monkeypatch.setattr(service, "CHECK_BATCH", 2)
+        rows = [company() for _ in range(5)]
+        rows[4][1] = rows[0][1]
+        body = (await upload(client, users["admin"], xlsx(rows), mode="skip_duplicates")).json()
+        assert body["status"] == "committed", body
+        assert body["counts"]["create"] == 4 and body["counts"]["skipped"] == 1, body["counts"]
+        assert body["duplicates"] == [
+            {"row": 6, "field": "credit_code", "value": rows[0][1], "of_row": 2, "of_code": None}
+        ]
+        for row in rows[:4]:
+            assert (await by_credit_code(database, row[1])).name == row[0]
+        assert (await by_credit_code(database, rows[0][1])).name == rows[0][0]
 
     async def test_imported_customers_are_found_by_search_at_once(self, client, users):
         """Their search documents are written with them (built from the rows, not read back),
