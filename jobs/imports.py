@@ -7,6 +7,7 @@ for large ones."""
 import asyncio
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -61,76 +62,72 @@ class _Rollback(Exception):
         self.checked = checked
 
 
-async def _summary(sheet: Sheet, checked: Checked, reports_dir: Path) -> dict[str, Any]:
-    key = None
-    if checked.plan.errors:
-        key = secrets.token_hex(16)
-        await offload(write_report, report_path(reports_dir, key), sheet, checked)
-    return {
-        "counts": service.counts(checked),
-        "errors": service.error_dicts(checked.plan.errors),
-        "duplicates": service.duplicate_dicts(checked),
-        "report_key": key,
-        "mapping": {"columns": checked.mapping, "unmapped": checked.unmapped, "sheet": sheet.name},
-    }
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One run of an import: what its steps share."""
 
+    database: Database
+    clock: Any
+    actor: Actor
+    run_id: int
+    options: Options
+    sheet: Sheet
+    zone: ZoneInfo
+    reports_dir: Path
+    shape: records.ShapeCheck | None
 
-async def _run_records(
-    database: Database,
-    clock: Any,
-    actor: Actor,
-    run_id: int,
-    options: Options,
-    sheet: Sheet,
-    *,
-    zone: ZoneInfo,
-    reports_dir: Path,
-    shape: records.ShapeCheck | None,
-) -> None:
-    """Follow-ups and orders: every row through the API's use case in one transaction,
-    rolled back for a dry run or when all-or-nothing meets an error."""
-    assert shape is not None
-    try:
-        async with database.session(write=True) as session:
-            uow = SqlUnitOfWork(session)
-            plan, mapping, unmapped, created = await records.run(
-                uow,
-                clock,
-                actor,
-                options.kind,
-                sheet.headers,
-                sheet.rows,
-                options.mapping,
-                shape,
-                zone,
+    async def set(self, **values: Any) -> bool:
+        """Update the import record in its own short transaction; True if a cancel is asked."""
+        async with self.database.session(write=True) as session:
+            await session.execute(
+                update(DataImport).where(DataImport.id == self.run_id).values(**values)
             )
-            checked = Checked(plan, mapping, unmapped, len(sheet.rows))
-            if options.mode.value == "dry_run" or service.rejected(options, checked):
-                raise _Rollback(checked)
-            run = await _import_record(uow, run_id)
-            for name, value in (await _summary(sheet, checked, reports_dir)).items():
-                setattr(run, name, value)
-            run.undo = {"records": created}
-            run.done_rows, run.status, run.finished_at = checked.total, "committed", clock.now()
-    except _Rollback as rollback:
-        checked = rollback.checked
-        status = "checked" if options.mode.value == "dry_run" else "rejected"
-        await _set(
-            database,
-            run_id,
+            run = await session.get(DataImport, self.run_id)
+            return run is not None and bool(run.cancel_requested)
+
+    async def summary(self, checked: Checked) -> dict[str, Any]:
+        """The result the import record shows, with the error report written if any."""
+        key = None
+        if checked.plan.errors:
+            key = secrets.token_hex(16)
+            await offload(write_report, report_path(self.reports_dir, key), self.sheet, checked)
+        return {
+            "counts": service.counts(checked),
+            "errors": service.error_dicts(checked.plan.errors),
+            "duplicates": service.duplicate_dicts(checked),
+            "report_key": key,
+            "mapping": {
+                "columns": checked.mapping,
+                "unmapped": checked.unmapped,
+                "sheet": self.sheet.name,
+            },
+        }
+
+    async def end_unwritten(self, status: str, checked: Checked) -> None:
+        """A dry run (checked) or an all-or-nothing import that met an error (rejected)."""
+        await self.set(
             status=status,
             done_rows=checked.total,
             finished_at=datetime.now(UTC),
-            **(await _summary(sheet, checked, reports_dir)),
+            **(await self.summary(checked)),
         )
 
+    async def progress(self, done: int) -> None:
+        if await self.set(done_rows=done):
+            raise Cancelled
 
-async def _set(database: Database, run_id: int, **values: Any) -> bool:
-    """Update the import record in its own short transaction; True if a cancel is asked."""
-    async with database.session(write=True) as session:
-        await session.execute(update(DataImport).where(DataImport.id == run_id).values(**values))
-        run = await session.get(DataImport, run_id)
-        return run is not None and bool(run.cancel_requested)
+    async def check(self, uow: SqlUnitOfWork, writer: service.Writer | None = None) -> Checked:
+        return await service.check(
+            uow,
+            self.actor,
+            self.options,
+            self.sheet.headers,
+            self.sheet.rows,
+            offload,
+            child.call,
+            self.progress,
+            writer,
+        )
 
 
 async def _import_record(uow: SqlUnitOfWork, run_id: int) -> DataImport:
@@ -140,60 +137,68 @@ async def _import_record(uow: SqlUnitOfWork, run_id: int) -> DataImport:
     return run
 
 
-async def _check(
-    uow: SqlUnitOfWork,
-    actor: Actor,
-    options: Options,
-    sheet: Sheet,
-    progress: Any,
-    writer: service.Writer | None = None,
-) -> Checked:
-    return await service.check(
-        uow, actor, options, sheet.headers, sheet.rows, offload, child.call, progress, writer
-    )
+async def _run_records(job: _Job) -> None:
+    """Follow-ups and orders: every row through the API's use case in one transaction,
+    rolled back for a dry run or when all-or-nothing meets an error."""
+    assert job.shape is not None
+    options, sheet = job.options, job.sheet
+    try:
+        async with job.database.session(write=True) as session:
+            uow = SqlUnitOfWork(session)
+            plan, mapping, unmapped, created = await records.run(
+                uow,
+                job.clock,
+                job.actor,
+                options.kind,
+                sheet.headers,
+                sheet.rows,
+                options.mapping,
+                job.shape,
+                job.zone,
+            )
+            checked = Checked(plan, mapping, unmapped, len(sheet.rows))
+            if options.mode is Mode.DRY_RUN or service.rejected(options, checked.plan):
+                raise _Rollback(checked)
+            run = await _import_record(uow, job.run_id)
+            for name, value in (await job.summary(checked)).items():
+                setattr(run, name, value)
+            run.undo = {"records": created}
+            run.done_rows, run.status, run.finished_at = checked.total, "committed", job.clock.now()
+    except _Rollback as rollback:
+        status = "checked" if options.mode is Mode.DRY_RUN else "rejected"
+        await job.end_unwritten(status, rollback.checked)
 
 
-async def _commit(
-    database: Database,
-    clock: Any,
-    actor: Actor,
-    run_id: int,
-    options: Options,
-    sheet: Sheet,
-    zone: ZoneInfo,
-    reports_dir: Path,
-    progress: Any,
-) -> dict[str, Any]:
+async def _commit(job: _Job) -> dict[str, Any]:
     """Check and write in one write transaction; _Rollback when all-or-nothing meets an
     error. On PostgreSQL each checked batch's creates are written while the next is checked
     (the lookups read what others committed, never this import's own rows). SQLite has one
     writer at a time, and the import's progress is saved by transactions of their own: there
     the rows are checked first and written after."""
+    database = job.database
     streamed = database.backend == "postgresql"
     if not streamed:
         async with database.session(write=False) as reading:
-            checked = await _check(SqlUnitOfWork(reading), actor, options, sheet, progress)
+            checked = await job.check(SqlUnitOfWork(reading))
     async with database.session(write=True) as session:
         uow = SqlUnitOfWork(session)
-        run = await _import_record(uow, run_id)
+        run = await _import_record(uow, job.run_id)
         if run.cancel_requested:
             raise Cancelled
-        writer = service.Writer(uow, clock, actor, run, zone, child.call)
+        writer = service.Writer(uow, job.clock, job.actor, run, job.zone, child.call)
         try:
             if streamed:
                 async with database.session(write=False) as reading:
-                    checked = await _check(
-                        SqlUnitOfWork(reading), actor, options, sheet, progress, writer
-                    )
-            if service.rejected(options, checked):
+                    checked = await job.check(SqlUnitOfWork(reading), writer)
+            if service.rejected(job.options, checked.plan):
                 raise _Rollback(checked)
             undo = await writer.finish(checked)
         except Exception:
             await writer.settle()
             raise
-        for name, value in (await _summary(sheet, checked, reports_dir)).items():
+        for name, value in (await job.summary(checked)).items():
             setattr(run, name, value)
-        run.undo, run.status, run.finished_at = undo, "committed", clock.now()
+        run.undo, run.status, run.finished_at = undo, "committed", job.clock.now()
         run.done_rows = checked.total
     return undo
 
@@ -213,93 +218,34 @@ async def run_import(
     """Check and (unless a dry run or rejected) commit; the record ends in checked,
     rejected, committed, cancelled or failed. Never raises: the record says what happened."""
     try:
-        await _run(
-            database,
-            clock,
-            actor,
-            run_id,
-            options,
-            sheet,
-            zone=zone,
-            reports_dir=reports_dir,
-            shape=shape,
-        )
+        await _run(_Job(database, clock, actor, run_id, options, sheet, zone, reports_dir, shape))
     finally:
         # A big file's drafts and plan are gone now: give their pages back, so that the next
         # import (often the commit of this dry run) does not pile up on top of them.
         release_freed_memory()
 
 
-async def _run(
-    database: Database,
-    clock: Any,
-    actor: Actor,
-    run_id: int,
-    options: Options,
-    sheet: Sheet,
-    *,
-    zone: ZoneInfo,
-    reports_dir: Path,
-    shape: records.ShapeCheck | None,
-) -> None:
-    async def progress(done: int) -> None:
-        if await _set(database, run_id, done_rows=done):
-            raise Cancelled
-
+async def _run(job: _Job) -> None:
     try:
-        if options.kind is not ImportKind.CUSTOMERS:
-            await _run_records(
-                database,
-                clock,
-                actor,
-                run_id,
-                options,
-                sheet,
-                zone=zone,
-                reports_dir=reports_dir,
-                shape=shape,
-            )
+        if job.options.kind is not ImportKind.CUSTOMERS:
+            await _run_records(job)
             return
-        if options.mode is Mode.DRY_RUN:
-            async with database.session(write=False) as session:
-                checked = await _check(SqlUnitOfWork(session), actor, options, sheet, progress)
-            await _set(
-                database,
-                run_id,
-                status="checked",
-                done_rows=checked.total,
-                finished_at=datetime.now(UTC),
-                **(await _summary(sheet, checked, reports_dir)),
-            )
+        if job.options.mode is Mode.DRY_RUN:
+            async with job.database.session(write=False) as session:
+                checked = await job.check(SqlUnitOfWork(session))
+            await job.end_unwritten("checked", checked)
             return
         try:
-            undo = await _commit(
-                database, clock, actor, run_id, options, sheet, zone, reports_dir, progress
-            )
+            undo = await _commit(job)
         except _Rollback as rollback:
-            await _set(
-                database,
-                run_id,
-                status="rejected",
-                done_rows=rollback.checked.total,
-                finished_at=datetime.now(UTC),
-                **(await _summary(sheet, rollback.checked, reports_dir)),
-            )
+            await job.end_unwritten("rejected", rollback.checked)
             return
         if undo["created"]:
-            search_grams.start(database)  # the created customers' documents have none yet
+            search_grams.start(job.database)  # the created customers' documents have none yet
     except Cancelled:
-        await _set(database, run_id, status="cancelled", finished_at=datetime.now(UTC))
+        await job.set(status="cancelled", finished_at=datetime.now(UTC))
     except DomainError as exc:
-        await _set(
-            database, run_id, status="failed", detail=exc.detail, finished_at=datetime.now(UTC)
-        )
+        await job.set(status="failed", detail=exc.detail, finished_at=datetime.now(UTC))
     except Exception:
-        log.exception("import %s failed", run_id)
-        await _set(
-            database,
-            run_id,
-            status="failed",
-            detail="internal error",
-            finished_at=datetime.now(UTC),
-        )
+        log.exception("import %s failed", job.run_id)
+        await job.set(status="failed", detail="internal error", finished_at=datetime.now(UTC))

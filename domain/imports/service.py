@@ -224,8 +224,7 @@ async def check(
             ahead = checking(following) if following < len(rows) else None
             index = await uow.imports.lookup(keys, names)
             decisions = await offload(planner.decide, drafts, index)
-            refused = planner.plan.count(Action.ERROR) and not options.import_valid_rows
-            if writer is not None and not refused:
+            if writer is not None and not rejected(options, planner.plan):
                 await writer.take([d for d in decisions if d.action is Action.CREATE])
             if progress is not None:
                 await progress(min(following, len(rows)))
@@ -283,10 +282,10 @@ def duplicate_dicts(checked: Checked, limit: int = MAX_ERRORS_SHOWN) -> list[dic
     ]
 
 
-def rejected(options: Options, checked: Checked) -> bool:
+def rejected(options: Options, plan: Plan) -> bool:
     """All-or-nothing: one bad row and nothing is written, unless the user chose to import
     the valid rows."""
-    return bool(checked.plan.count(Action.ERROR)) and not options.import_valid_rows
+    return bool(plan.count(Action.ERROR)) and not options.import_valid_rows
 
 
 @dataclass(frozen=True, slots=True)
