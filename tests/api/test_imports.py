@@ -266,6 +266,13 @@ class TestBadFiles:
 
 
 class TestModes:
+    @pytest.fixture
+    def batches_of_two(self, monkeypatch):
+        """Rows checked and written two at a time: a small file goes through several batches."""
+        from domain.imports import service
+
+        monkeypatch.setattr(service, "CHECK_BATCH", 2)
+
     async def test_all_or_nothing_then_valid_rows(self, client, users, database):
         good, bad = company(), company(credit_code="91440000000000000X")
         r = await upload(client, users["admin"], xlsx([good, bad]), mode="insert_only")
@@ -349,13 +356,10 @@ class TestModes:
         )
 
     async def test_a_file_checked_and_written_in_batches(
-        self, client, users, database, monkeypatch
+        self, client, users, database, batches_of_two
     ):
         """A batch is written while the next is checked: every customer comes with its own
         contacts, a code of its own, and a search document."""
-        from domain.imports import service
-
-        monkeypatch.setattr(service, "CHECK_BATCH", 2)
         rows = [company(contact=f"联系人{uuid.uuid4().hex[:8]}") for _ in range(5)]
         body = (await upload(client, users["admin"], xlsx(rows), mode="insert_only")).json()
         assert body["status"] == "committed" and body["counts"]["create"] == 5, body
@@ -400,13 +404,10 @@ class TestModes:
         assert event.changes == {"note": [tricky, "x\\t"]}
 
     async def test_a_later_batch_s_error_leaves_nothing_written(
-        self, client, users, database, monkeypatch
+        self, client, users, database, batches_of_two
     ):
         """All or nothing holds across batches: the first batches' customers were written
         when the last batch's error was found, and they are gone with it."""
-        from domain.imports import service
-
-        monkeypatch.setattr(service, "CHECK_BATCH", 2)
         rows = [company() for _ in range(5)]
         rows[4][1] = rows[0][1]  # row 6 repeats row 2's credit code
         body = (await upload(client, users["admin"], xlsx(rows), mode="insert_only")).json()
@@ -417,14 +418,11 @@ class TestModes:
             assert await by_credit_code(database, row[1]) is None
 
     async def test_a_repeat_in_a_later_batch_is_a_repeat_of_the_file_not_of_the_database(
-        self, client, users, database, monkeypatch
+        self, client, users, database, batches_of_two
     ):
         """The lookups of a later batch do not see the customers the import itself wrote
         for an earlier one: the repeat is reported against its row, skipped, and the valid
         rows of every batch are written."""
-        from domain.imports import service
-
-        monkeypatch.setattr(service, "CHECK_BATCH", 2)
         rows = [company() for _ in range(5)]
         rows[4][1] = rows[0][1]
         body = (await upload(client, users["admin"], xlsx(rows), mode="skip_duplicates")).json()
