@@ -1,4 +1,5 @@
-"""Jobs `report-daily`, `report-weekly`, `report-monthly` and `trend-alerts`.
+"""Jobs `report-daily`, `report-weekly`, `report-monthly`, `trend-alerts` and
+`analytics-rollups`.
 
 A report job makes the last complete period's report for each recipient (subscribed, or their
 role's default), stores both files and puts a link in their inbox. One transaction per
@@ -14,6 +15,7 @@ from domain.analytics.report import ReportKind, report_days
 from domain.analytics.trends import Thresholds
 from domain.ports import Clock
 from domain.roles import Actor, Role
+from persistence.analytics import rollups
 from persistence.db import Database
 from persistence.uow import SqlUnitOfWork
 
@@ -56,3 +58,17 @@ async def run_trend_alerts(
     async with database.session(write=True) as session:
         raised = await alert_service.scan(SqlUnitOfWork(session), clock.now(), zone, thresholds)
     return {"alerts": len(raised)}
+
+
+async def run_analytics_rollups(database: Database, clock: Clock, zone: ZoneInfo) -> dict[str, Any]:
+    """Sum each key's rows of the analytics rollups into one (PostgreSQL; the triggers add a
+    row per write). When the configured zone is not the one they count in (CRM_TIMEZONE was
+    changed), count them again in it: until then the figures are counted raw."""
+    if database.backend != "postgresql":
+        return {"rollups": "none"}
+    async with database.session(write=True) as session:
+        if await rollups.zone(session) != zone.key:
+            await rollups.rebuild(session, zone.key)
+            return {"rebuilt": zone.key}
+        await rollups.fold(session)
+    return {"folded": True}

@@ -16,7 +16,7 @@ from config import Settings
 from domain.analytics.report import ReportKind
 from domain.analytics.trends import Thresholds
 from domain.ports import Clock
-from jobs.analytics import run_reports, run_trend_alerts
+from jobs.analytics import run_analytics_rollups, run_reports, run_trend_alerts
 from jobs.backup import run_backup
 from jobs.customer_value import run_customer_value
 from jobs.email_outbox import run_email_outbox
@@ -130,6 +130,11 @@ JOBS: dict[str, JobSpec] = {
         _email_outbox,
         every=timedelta(minutes=1),
         description="e-mail copies of notifications (CRM_SMTP_URL)",
+    ),
+    "analytics-rollups": JobSpec(
+        _in_zone(run_analytics_rollups),
+        every=timedelta(minutes=5),
+        description="sum the analytics rollups' new rows; count them again for a new zone",
     ),
     "search-grams": JobSpec(
         run_search_grams,

@@ -8,6 +8,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
     Date,
     DateTime,
     Float,
@@ -585,6 +586,13 @@ class Ticket(Base, Versioned):
         Index("ix_ticket_opened_at", "opened_at"),
         Index("ix_ticket_resolved_at", "resolved_at"),
         Index("ix_ticket_closed_at", "closed_at"),
+        # Open tickets: where analytics counts the backlog back from.
+        Index(
+            "ix_ticket_unfinished",
+            "department_id",
+            postgresql_where=text("resolved_at IS NULL AND closed_at IS NULL"),
+            sqlite_where=text("resolved_at IS NULL AND closed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -1016,10 +1024,109 @@ Index(
 
 
 def on_dialect(obj: Any, dialect: str) -> bool:
-    """False for a schema object declared for other dialects only (`ddl_if`): Alembic's
-    comparison of models and database must skip it there, as CREATE does."""
+    """False for a schema object declared for other dialects only (`ddl_if`, or a table's
+    `info["dialect"]`): Alembic's comparison of models and database must skip it there, as
+    CREATE does."""
+    if isinstance(obj, Table):
+        return obj.info.get("dialect") in (None, dialect)
+    if isinstance(obj, Index) and obj.table is not None and not on_dialect(obj.table, dialect):
+        return False
     condition = getattr(obj, "_ddl_if", None)
     return condition is None or condition.dialect in (None, dialect)
+
+
+# ---- analytics rollups ----------------------------------------------------------------------
+# Counts the whole desk's figures read instead of the raw rows, kept by triggers on PostgreSQL
+# (migration 5b7e2c9d4a18 says how; persistence/analytics/rollups.py reads them). A key's
+# counts may be spread over several rows until the fold job sums them: always read sum().
+
+_POSTGRESQL_ONLY = {"dialect": "postgresql"}
+
+
+def _counts(*names: str) -> list[Column[int]]:
+    return [Column(n, BigInteger, nullable=False) for n in names]
+
+
+def _day_keys() -> list[Column[Any]]:
+    return [Column("day", Date, nullable=False), Column("event", String(16), nullable=False)]
+
+
+AnalyticsRollupZone = Table(
+    "analytics_rollup_zone",
+    Base.metadata,
+    Column("zone", String(64), primary_key=True),
+    info=_POSTGRESQL_ONLY,
+)
+AnalyticsTicketDay = Table(
+    "analytics_ticket_day",
+    Base.metadata,
+    *_day_keys(),
+    Column("department_id", BigInteger),
+    # all (value ''), type, channel or priority: each count is in each split once
+    Column("split", String(10), nullable=False),
+    Column("value", String(30), nullable=False),
+    *_counts(
+        "tickets",
+        "timed",
+        "on_time",
+        "reopened",
+        "speed_n",
+        "speed_sum",
+        "resolution_n",
+        "resolution_sum",
+        "attitude_n",
+        "attitude_sum",
+        "overall_n",
+        "overall_sum",
+    ),
+    Index("ix_analytics_ticket_day_day", "day"),
+    info=_POSTGRESQL_ONLY,
+)
+AnalyticsAgentDay = Table(
+    "analytics_agent_day",
+    Base.metadata,
+    *_day_keys(),
+    Column("assignee_id", BigInteger, nullable=False),
+    Column("department_id", BigInteger),
+    *_counts("tickets", "timed", "on_time"),
+    Index("ix_analytics_agent_day_day", "day"),
+    info=_POSTGRESQL_ONLY,
+)
+AnalyticsFollowUpDay = Table(
+    "analytics_follow_up_day",
+    Base.metadata,
+    *_day_keys(),
+    Column("owner_id", BigInteger, nullable=False),
+    Column("method", String(20), nullable=False),
+    *_counts("follow_ups"),
+    Index("ix_analytics_follow_up_day_day", "day"),
+    info=_POSTGRESQL_ONLY,
+)
+AnalyticsCustomerDay = Table(
+    "analytics_customer_day",
+    Base.metadata,
+    *_day_keys(),
+    *_counts("customers"),
+    Index("ix_analytics_customer_day_day", "day"),
+    info=_POSTGRESQL_ONLY,
+)
+AnalyticsCustomerCount = Table(
+    "analytics_customer_count",
+    Base.metadata,
+    Column("dimension", String(20), nullable=False),
+    Column("value", String(100)),
+    *_counts("customers"),
+    info=_POSTGRESQL_ONLY,
+)
+AnalyticsOrderUnit = Table(
+    "analytics_order_unit",
+    Base.metadata,
+    Column("granularity", String(5), nullable=False),
+    Column("first_day", Date, nullable=False),
+    *_counts("with_orders", "repeat"),
+    Index("ix_analytics_order_unit_first_day", "first_day"),
+    info=_POSTGRESQL_ONLY,
+)
 
 
 class SavedView(Base, Versioned):

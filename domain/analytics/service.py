@@ -25,7 +25,9 @@ NONE = "none"  # the category of records with the dimension left blank
 
 class AnalyticsRepo(Protocol):
     async def new_customers(self, period: Period, f: Filters) -> dict[int, int]: ...
-    async def customers_by(self, column_name: str, f: Filters) -> dict[str | None, int]: ...
+    async def customers_by(
+        self, column_name: str, f: Filters, period: Period
+    ) -> dict[str | None, int]: ...
     async def repurchase(self, period: Period, f: Filters) -> dict[int, tuple[int, int]]: ...
     async def follow_ups(self, period: Period, f: Filters) -> list[tuple[int, str, str, int]]: ...
     async def funnel(self, period: Period, f: Filters) -> dict[str, Any]: ...
@@ -168,7 +170,7 @@ async def _customers_new(
 async def _customers_activity(
     repo: AnalyticsRepo, actor: Actor, p: Period, f: Filters, dimension: str | None
 ) -> list[Series]:
-    counts = await repo.customers_by("activity_status", f)
+    counts = await repo.customers_by("activity_status", f, p)
     return [
         Series(
             "customers",
@@ -190,7 +192,7 @@ async def _customers_distribution(
 ) -> list[Series]:
     if dimension not in DIMENSIONS:
         raise Invalid([{"field": "dimension", "message": f"one of {', '.join(DIMENSIONS)}"}])
-    counts = await repo.customers_by(dimension, f)
+    counts = await repo.customers_by(dimension, f, p)
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or ""))
     points = []
     for key, n in ordered:

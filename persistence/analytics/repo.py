@@ -16,6 +16,8 @@ from sqlalchemy.sql import ColumnElement
 from domain.analytics.period import Period
 from domain.analytics.scope import Filters
 from domain.analytics.stats import percentile
+from persistence.analytics import rollups
+from persistence.analytics.buckets import day_bucket, instant_bucket
 from persistence.models import (
     AuditEvent,
     Customer,
@@ -29,16 +31,6 @@ from persistence.models import (
 
 OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_customer", "reopened")
 FUNNEL_STAGES = ("intent", "quote", "contract", "won", "lost")
-
-
-def _bucket(column: Any, period: Period) -> ColumnElement[Any]:
-    """The bucket index of a timestamp column (rows outside the period: NULL)."""
-    return case(*[(column < b.end, i) for i, b in enumerate(period.buckets)], else_=None)
-
-
-def _day_bucket(column: Any, period: Period) -> ColumnElement[Any]:
-    """The bucket index of a DATE column (already a local date)."""
-    return case(*[(column <= b.last_day, i) for i, b in enumerate(period.buckets)], else_=None)
 
 
 def _in(column: Any, period: Period) -> ColumnElement[bool]:
@@ -97,13 +89,30 @@ def _ticket_scope(f: Filters) -> list[ColumnElement[bool]]:
 
 
 class SqlAnalyticsRepo:
-    def __init__(self, session: AsyncSession) -> None:
+    """`use_rollups=False` counts everything from the raw rows (the tests compare both)."""
+
+    def __init__(self, session: AsyncSession, *, use_rollups: bool = True) -> None:
         self.session = session
+        self.use_rollups = use_rollups
         self._tuned = False
+        self._rollup_zone: str | None = None
 
     @property
     def _postgres(self) -> bool:
         return self.session.get_bind().dialect.name == "postgresql"
+
+    async def _rollups(
+        self, period: Period, f: Filters, group: str, by: str | None = None
+    ) -> rollups.RollupReader | None:
+        """The reader of the rollups when they can answer (PostgreSQL, counted in the
+        period's zone, filters they hold), else None: count the raw rows."""
+        if not (self.use_rollups and self._postgres and rollups.answers(f, group, by)):
+            return None
+        if self._rollup_zone is None:
+            self._rollup_zone = await rollups.zone(self.session)
+        if self._rollup_zone != period.zone.key:
+            return None
+        return rollups.RollupReader(self.session)
 
     def _owned_by(self, column: Any, owner_id: int) -> ColumnElement[bool]:
         """`column` (a customer id) is of a customer `owner_id` owns. On PostgreSQL as
@@ -141,7 +150,9 @@ class SqlAnalyticsRepo:
     # ---- customers ----
 
     async def new_customers(self, period: Period, f: Filters) -> dict[int, int]:
-        b = _bucket(Customer.created_at, period).label("b")
+        if reader := await self._rollups(period, f, "customers"):
+            return await reader.new_customers(period)
+        b = instant_bucket(Customer.created_at, period).label("b")
         stmt = (
             select(b, func.count())
             .where(_in(Customer.created_at, period), *_customer_scope(f))
@@ -149,7 +160,11 @@ class SqlAnalyticsRepo:
         )
         return {i: n for i, n in await self._rows(stmt)}
 
-    async def customers_by(self, column_name: str, f: Filters) -> dict[str | None, int]:
+    async def customers_by(
+        self, column_name: str, f: Filters, period: Period
+    ) -> dict[str | None, int]:
+        if reader := await self._rollups(period, f, "customers"):
+            return await reader.customers_by(column_name)
         column: Any = getattr(Customer, column_name)
         if column_name == "industry":  # the GB/T 4754 section: the code's letter
             column = func.substr(Customer.industry, 1, 1)
@@ -159,7 +174,20 @@ class SqlAnalyticsRepo:
 
     async def repurchase(self, period: Period, f: Filters) -> dict[int, tuple[int, int]]:
         """Per bucket: (customers with an order, customers with two or more)."""
-        b = _day_bucket(CustomerOrder.ordered_on, period).label("b")
+        if reader := await self._rollups(period, f, "customers"):
+            # The rollups hold whole days, weeks and months; a bucket cut by the range is
+            # counted raw, on its own.
+            counts = await reader.repurchase_units(period)
+            for i, b in enumerate(period.buckets):
+                if not rollups.is_whole_unit(b, period.granularity):
+                    one = replace(period, first_day=b.first_day, last_day=b.last_day, buckets=(b,))
+                    if found := (await self._repurchase_raw(one, f)).get(0):
+                        counts[i] = found
+            return counts
+        return await self._repurchase_raw(period, f)
+
+    async def _repurchase_raw(self, period: Period, f: Filters) -> dict[int, tuple[int, int]]:
+        b = day_bucket(CustomerOrder.ordered_on, period).label("b")
         per_customer = (
             select(b, CustomerOrder.customer_id, func.count().label("n"))
             .where(
@@ -181,6 +209,8 @@ class SqlAnalyticsRepo:
     async def follow_ups(self, period: Period, f: Filters) -> list[tuple[int, str, str, int]]:
         """(owner id, owner name, method, count), by owner then method. Counted first, named
         after: the join touches one row per owner and method, not every follow-up."""
+        if reader := await self._rollups(period, f, "customers"):
+            return await reader.follow_ups(period)
         counts = (
             select(FollowUp.owner_id, FollowUp.method, func.count().label("n"))
             .where(_in(FollowUp.at, period), self._of_customers(FollowUp.customer_id, f))
@@ -243,7 +273,7 @@ class SqlAnalyticsRepo:
     async def pool_moves(self, period: Period, f: Filters) -> dict[tuple[int, str], int]:
         """{(bucket, release|claim): count}. With an owner: their claims and the releases of
         customers they owned (the old owner is the first element of the event's owner_id)."""
-        b = _bucket(AuditEvent.at, period).label("b")
+        b = instant_bucket(AuditEvent.at, period).label("b")
         stmt = (
             select(b, AuditEvent.action, func.count())
             .where(
@@ -281,11 +311,13 @@ class SqlAnalyticsRepo:
     ) -> dict[str, dict[tuple[int, str], int]]:
         """{opened|resolved|closed: {(bucket, key): count}}, from one pass over the tickets
         that had any of the three in the period (grouped by all three buckets at once)."""
+        if reader := await self._rollups(period, f, "tickets", by):
+            return await reader.ticket_volume(period, f, by)
         key = getattr(Ticket, by)
-        opened = _bucket(Ticket.opened_at, period).label("o")
-        resolved = _bucket(Ticket.resolved_at, period).label("r")
+        opened = instant_bucket(Ticket.opened_at, period).label("o")
+        resolved = instant_bucket(Ticket.resolved_at, period).label("r")
         closed = case(
-            (Ticket.status == "cancelled", None), else_=_bucket(Ticket.closed_at, period)
+            (Ticket.status == "cancelled", None), else_=instant_bucket(Ticket.closed_at, period)
         ).label("c")
         stmt = (
             select(opened, resolved, closed, key, func.count())
@@ -307,6 +339,8 @@ class SqlAnalyticsRepo:
         return out
 
     async def backlog(self, period: Period, f: Filters) -> list[int]:
+        if reader := await self._rollups(period, f, "tickets"):
+            return await reader.backlog(period, f)
         finished = func.coalesce(Ticket.resolved_at, Ticket.closed_at)
         columns = [
             func.sum(
@@ -328,13 +362,15 @@ class SqlAnalyticsRepo:
     async def sla(self, period: Period, f: Filters) -> dict[str, dict[int, tuple[int, int, int]]]:
         """{first_response|resolution: {bucket: (fulfilled, on time, reopened)}}, from one
         pass over the tickets answered or resolved in the period."""
+        if reader := await self._rollups(period, f, "tickets"):
+            return await reader.sla(period, f)
         fr = case(
             (Ticket.first_response_elapsed_minutes.is_(None), None),
-            else_=_bucket(Ticket.first_response_at, period),
+            else_=instant_bucket(Ticket.first_response_at, period),
         ).label("f")
         res = case(
             (Ticket.resolution_elapsed_minutes.is_(None), None),
-            else_=_bucket(Ticket.resolved_at, period),
+            else_=instant_bucket(Ticket.resolved_at, period),
         ).label("r")
         fr_ok = case(
             (Ticket.first_response_elapsed_minutes <= Ticket.first_response_minutes, 1), else_=0
@@ -373,7 +409,7 @@ class SqlAnalyticsRepo:
             ("first_response", Ticket.first_response_at, Ticket.first_response_elapsed_minutes),
             ("resolution", Ticket.resolved_at, Ticket.resolution_elapsed_minutes),
         ):
-            b = _bucket(at, period).label("b")
+            b = instant_bucket(at, period).label("b")
             where = (_in(at, period), elapsed.is_not(None), *self._ticket_scope(f))
             if self._postgres:
                 stmt = (
@@ -396,6 +432,8 @@ class SqlAnalyticsRepo:
         return out
 
     async def agents(self, period: Period, f: Filters) -> list[dict[str, Any]]:
+        if reader := await self._rollups(period, f, "agents"):
+            return await reader.agents(period, f)
         scope = self._ticket_scope(f)
         in_fr = and_(
             _in(Ticket.first_response_at, period),
@@ -454,7 +492,9 @@ class SqlAnalyticsRepo:
     async def satisfaction(
         self, period: Period, f: Filters
     ) -> dict[int, tuple[int, list[float | None]]]:
-        b = _bucket(Ticket.closed_at, period).label("b")
+        if reader := await self._rollups(period, f, "tickets"):
+            return await reader.satisfaction(period, f)
+        b = instant_bucket(Ticket.closed_at, period).label("b")
         dims = (
             Ticket.satisfaction_response_speed,
             Ticket.satisfaction_resolution,
@@ -479,6 +519,8 @@ class SqlAnalyticsRepo:
     async def lowest_satisfaction(
         self, period: Period, f: Filters, limit: int = 5
     ) -> list[tuple[str, float, int]]:
+        if reader := await self._rollups(period, f, "tickets", "type"):
+            return await reader.lowest_satisfaction(period, f, limit)
         mean = func.avg(Ticket.satisfaction_overall * 1.0)
         stmt = (
             select(Ticket.type, mean, func.count())

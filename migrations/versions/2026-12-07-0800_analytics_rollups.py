@@ -1,0 +1,478 @@
+"""analytics rollups: the whole desk's counts per local day, kept by triggers (PostgreSQL)
+
+Revision ID: 5b7e2c9d4a18
+Revises: 7d2f9e4c1a63
+Create Date: 2026-12-07 08:00:00
+
+The whole desk's figures counted a year of rows per request (600,000 tickets, 3,600,000
+follow-ups or orders at a million customers). These tables hold the same counts, so a year
+is a few tens of thousands of rows:
+
+- `analytics_ticket_day`: tickets per day, event, department and one of: all of them, or a
+  type, a channel or a priority (`split`, `value`). An
+  event is what happened to a ticket that day: `opened`, `first_response` (with its stored
+  working minutes), `resolved`, `closed` (not a cancellation; with the satisfaction scores
+  when closed and rated) and `left` (resolved or closed: the day it left the backlog, never
+  before the day it came in);
+- `analytics_agent_day`: tickets per day, event, assignee and department;
+- `analytics_follow_up_day`: follow-ups per day, owner (who made it) and method;
+- `analytics_customer_day`: customers created per day;
+- `analytics_customer_count`: customers per dimension and value (activity, industry section,
+  region, grade, stage, source, value level), today;
+- `analytics_order_unit`: per calendar day, ISO week and month, the customers with an order
+  (not cancelled) dated in it and those with two or more.
+
+They count every record, archived customers' included: the few archived customers' records
+are counted from the raw tables and taken off (persistence/analytics/repo.py).
+
+They are kept exact in the writing transaction by statement triggers with transition tables,
+so every writer (the services, the jobs, imports, bulk loads) keeps them without knowing:
+each statement adds a row per key of what its new rows count minus what its old rows
+counted. Rows are only ever added, so concurrent writers never wait for each other here
+(but for orders of one customer: see _ORDER_UNITS); `analytics_rollups_fold()` (a job) sums
+each key's rows into one. `analytics_rollup_zone` holds the zone whose local days they count;
+`analytics_rollups_rebuild(zone)` counts everything again (a changed zone). PostgreSQL only:
+SQLite installations are small and count the raw rows.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "5b7e2c9d4a18"
+down_revision: str | Sequence[str] | None = "7d2f9e4c1a63"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+Id = sa.BigInteger()
+DEFAULT_ZONE = "Asia/Shanghai"  # config.Settings.timezone's default
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A table of counts and how a row of `base` counts in it. `events` is a LATERAL VALUES
+    over the base row `t` giving (event, at, measures…), `at` an instant whose local day is
+    the row's day (NULL: the event did not happen) or, with `at_is_day`, a date; `keys` are
+    the table's other key columns and `key_values` their values from `t`."""
+
+    table: str
+    base: str
+    keys: tuple[str, ...]
+    key_values: tuple[str, ...]
+    events: str
+    measures: tuple[str, ...]
+    where: str = "TRUE"
+    day_column: str = "day"
+    splits: str = ""  # another LATERAL, when a row counts under several keys
+
+    def deltas(self) -> str:
+        """INSERT … SELECT of what the rows of `%s` (the source: a transition table or the
+        base table, with a sign column) count, one row per key. `$1` is the zone."""
+        sums = [f"sum(t.sign * e.{m})" for m in self.measures]
+        columns = [self.day_column, "event", *self.keys]
+        values = ["(e.at AT TIME ZONE $1)::date", "e.event", *self.key_values]
+        group = ", ".join(str(i) for i in range(1, len(columns) + 1))
+        return f"""INSERT INTO {self.table} ({", ".join(columns)}, {", ".join(self.measures)})
+SELECT {", ".join(values)}, {", ".join(sums)}
+FROM %s AS t CROSS JOIN LATERAL {self.events} {self.splits}
+WHERE e.at IS NOT NULL AND {self.where}
+GROUP BY {group}
+HAVING {" OR ".join(f"{s} <> 0" for s in sums)}"""
+
+    def fold(self) -> str:
+        return _fold(
+            self.table, [self.day_column, "event", *self.keys], self.measures, self.day_column
+        )
+
+
+def _fold(table: str, keys: Sequence[str], measures: Sequence[str], day: str | None) -> str:
+    """One statement, one snapshot: the rows of every day that has a key with several rows
+    (of the whole table, without a day) are replaced by one row per key holding their sum
+    (none when it is all zeros). Rows other transactions add meanwhile are not seen: they
+    stay for the next fold."""
+    columns = ", ".join(keys)
+    sums = [f"sum({m})" for m in measures]
+    if day is None:
+        gone = f"DELETE FROM {table} RETURNING *"
+    else:
+        gone = f"""DELETE FROM {table} WHERE {day} IN (
+        SELECT {day} FROM {table} GROUP BY {columns} HAVING count(*) > 1)
+    RETURNING *"""
+    return f"""WITH gone AS ({gone})
+INSERT INTO {table} ({columns}, {", ".join(measures)})
+SELECT {columns}, {", ".join(sums)} FROM gone GROUP BY {columns}
+HAVING {" OR ".join(f"{s} <> 0" for s in sums)}"""
+
+
+_RATED = "t.status = 'closed' AND t.satisfaction_overall IS NOT NULL"
+
+
+def _score(column: str) -> str:
+    return (
+        f"CASE WHEN {_RATED} AND t.{column} IS NOT NULL THEN 1 ELSE 0 END, "
+        f"CASE WHEN {_RATED} THEN coalesce(t.{column}, 0) ELSE 0 END"
+    )
+
+
+_FIRST_RESPONSE_AT = (
+    "CASE WHEN t.first_response_elapsed_minutes IS NOT NULL THEN t.first_response_at END"
+)
+_FIRST_RESPONSE_ON_TIME = (
+    "CASE WHEN t.first_response_elapsed_minutes <= t.first_response_minutes THEN 1 ELSE 0 END"
+)
+_RESOLUTION_TIMED = "CASE WHEN t.resolution_elapsed_minutes IS NOT NULL THEN 1 ELSE 0 END"
+_RESOLUTION_ON_TIME = (
+    "CASE WHEN t.resolution_elapsed_minutes <= t.resolution_minutes THEN 1 ELSE 0 END"
+)
+_REOPENED = "CASE WHEN t.reopen_count > 0 THEN 1 ELSE 0 END"
+_SCORES = ", ".join(
+    _score(c)
+    for c in (
+        "satisfaction_response_speed",
+        "satisfaction_resolution",
+        "satisfaction_attitude",
+        "satisfaction_overall",
+    )
+)
+TICKET_DAY = Rollup(
+    table="analytics_ticket_day",
+    base="ticket",
+    keys=("department_id", "split", "value"),
+    key_values=("t.department_id", "s.split", "s.value"),
+    # Each count once in total and once under its type, its channel and its priority: the
+    # figures split or filter by one of them at a time (a cube of all three would be as many
+    # rows as tickets).
+    splits="""CROSS JOIN LATERAL (VALUES
+    ('all', ''), ('type', t.type), ('channel', t.channel), ('priority', t.priority)
+) AS s(split, value)""",
+    events=f"""(VALUES
+    ('opened', t.opened_at, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    ('first_response', {_FIRST_RESPONSE_AT}, 1, 1, {_FIRST_RESPONSE_ON_TIME}, {_REOPENED},
+        0, 0, 0, 0, 0, 0, 0, 0),
+    ('resolved', t.resolved_at, 1, {_RESOLUTION_TIMED}, {_RESOLUTION_ON_TIME},
+        {_RESOLUTION_TIMED} * {_REOPENED}, 0, 0, 0, 0, 0, 0, 0, 0),
+    ('closed', CASE WHEN t.status <> 'cancelled' THEN t.closed_at END, 1, 0, 0, 0, {_SCORES}),
+    ('left', CASE WHEN coalesce(t.resolved_at, t.closed_at) IS NOT NULL
+        THEN greatest(t.opened_at, coalesce(t.resolved_at, t.closed_at)) END,
+        1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+) AS e(event, at, tickets, timed, on_time, reopened, speed_n, speed_sum, resolution_n,
+       resolution_sum, attitude_n, attitude_sum, overall_n, overall_sum)""",
+    measures=(
+        "tickets",
+        "timed",
+        "on_time",
+        "reopened",
+        "speed_n",
+        "speed_sum",
+        "resolution_n",
+        "resolution_sum",
+        "attitude_n",
+        "attitude_sum",
+        "overall_n",
+        "overall_sum",
+    ),
+)
+AGENT_DAY = Rollup(
+    table="analytics_agent_day",
+    base="ticket",
+    keys=("assignee_id", "department_id"),
+    key_values=("t.assignee_id", "t.department_id"),
+    events=f"""(VALUES
+    ('opened', t.opened_at, 1, 0, 0),
+    ('first_response', {_FIRST_RESPONSE_AT}, 1, 1, {_FIRST_RESPONSE_ON_TIME}),
+    ('resolved', t.resolved_at, 1, {_RESOLUTION_TIMED}, {_RESOLUTION_ON_TIME})
+) AS e(event, at, tickets, timed, on_time)""",
+    measures=("tickets", "timed", "on_time"),
+    where="t.assignee_id IS NOT NULL",
+)
+FOLLOW_UP_DAY = Rollup(
+    table="analytics_follow_up_day",
+    base="follow_up",
+    keys=("owner_id", "method"),
+    key_values=("t.owner_id", "t.method"),
+    events="(VALUES ('made', t.at, 1)) AS e(event, at, follow_ups)",
+    measures=("follow_ups",),
+)
+CUSTOMER_DAY = Rollup(
+    table="analytics_customer_day",
+    base="customer",
+    keys=(),
+    key_values=(),
+    events="(VALUES ('created', t.created_at, 1)) AS e(event, at, customers)",
+    measures=("customers",),
+)
+DAY_ROLLUPS = (TICKET_DAY, AGENT_DAY, FOLLOW_UP_DAY, CUSTOMER_DAY)
+
+# The columns whose change can change a count, per base table: an UPDATE that changes none of
+# them (most: SLA clocks, replies, versions, last contact) counts nothing.
+COUNTED_COLUMNS = {
+    "ticket": (
+        "opened_at",
+        "first_response_at",
+        "resolved_at",
+        "closed_at",
+        "status",
+        "department_id",
+        "assignee_id",
+        "type",
+        "channel",
+        "priority",
+        "first_response_minutes",
+        "resolution_minutes",
+        "first_response_elapsed_minutes",
+        "resolution_elapsed_minutes",
+        "reopen_count",
+        "satisfaction_response_speed",
+        "satisfaction_resolution",
+        "satisfaction_attitude",
+        "satisfaction_overall",
+    ),
+    "follow_up": ("at", "owner_id", "method"),
+    "customer": (
+        "created_at",
+        "activity_status",
+        "industry",
+        "region",
+        "grade",
+        "stage",
+        "source",
+        "value_level",
+    ),
+    "customer_order": ("customer_id", "ordered_on", "status"),
+}
+
+CUSTOMER_DIMENSIONS = """(VALUES
+    ('activity_status', t.activity_status),
+    ('industry', substr(t.industry, 1, 1)),
+    ('region', t.region),
+    ('grade', t.grade),
+    ('stage', t.stage),
+    ('source', t.source),
+    ('value_level', t.value_level)
+) AS d(dimension, value)"""
+_CUSTOMER_COUNT = f"""INSERT INTO analytics_customer_count (dimension, value, customers)
+SELECT d.dimension, d.value, sum(t.sign) FROM %s AS t CROSS JOIN LATERAL {CUSTOMER_DIMENSIONS}
+GROUP BY 1, 2 HAVING sum(t.sign) <> 0"""
+
+# Orders: whether a customer has one, or two, in a day, week or month is not a sum of the
+# day's rows, so the trigger counts the customer's orders in each unit its changed orders
+# fall in (after the statement) and adds the change of "has one" and "has two". Two
+# transactions adding a customer's orders at once would each miss the other's: the
+# customers are locked first (_LOCK_CUSTOMERS), as the order services lock them anyway.
+_UNITS = """(VALUES
+    ('day', o.ordered_on, o.ordered_on),
+    ('week', date_trunc('week', o.ordered_on)::date, date_trunc('week', o.ordered_on)::date + 6),
+    ('month', date_trunc('month', o.ordered_on)::date,
+        (date_trunc('month', o.ordered_on) + interval '1 month')::date - 1)
+) AS u(granularity, first_day, last_day)"""
+_ORDER_UNITS = f"""WITH changed AS (
+    SELECT o.customer_id, u.granularity, u.first_day, u.last_day,
+        sum(CASE WHEN o.status <> 'cancelled' THEN o.sign ELSE 0 END) AS delta
+    FROM %s AS o CROSS JOIN LATERAL {_UNITS}
+    GROUP BY 1, 2, 3, 4),
+counted AS (
+    SELECT c.granularity, c.first_day, c.delta, (
+        SELECT count(*) FROM customer_order x
+        WHERE x.customer_id = c.customer_id AND x.status <> 'cancelled'
+            AND x.ordered_on BETWEEN c.first_day AND c.last_day) AS after
+    FROM changed c WHERE c.delta <> 0)
+INSERT INTO analytics_order_unit (granularity, first_day, with_orders, repeat)
+SELECT granularity, first_day,
+    sum((after >= 1)::int - (after - delta >= 1)::int),
+    sum((after >= 2)::int - (after - delta >= 2)::int)
+FROM counted GROUP BY 1, 2
+HAVING sum((after >= 1)::int - (after - delta >= 1)::int) <> 0
+    OR sum((after >= 2)::int - (after - delta >= 2)::int) <> 0"""
+_LOCK_CUSTOMERS = """PERFORM 1 FROM customer WHERE id IN (SELECT customer_id FROM %s AS o)
+ORDER BY id FOR NO KEY UPDATE"""
+_ORDER_UNITS_REBUILD = f"""INSERT INTO analytics_order_unit
+    (granularity, first_day, with_orders, repeat)
+SELECT granularity, first_day, count(*), count(*) FILTER (WHERE n >= 2) FROM (
+    SELECT u.granularity, u.first_day, o.customer_id, count(*) AS n
+    FROM customer_order o CROSS JOIN LATERAL {_UNITS}
+    WHERE o.status <> 'cancelled' GROUP BY 1, 2, 3) per_customer
+GROUP BY 1, 2"""
+
+
+def _sources(table: str) -> dict[str, str]:
+    """The rows a statement changed, old ones counted negative."""
+    changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in COUNTED_COLUMNS[table])
+    return {
+        "INSERT": "(SELECT 1 AS sign, * FROM new_rows)",
+        "DELETE": "(SELECT -1 AS sign, * FROM old_rows)",
+        "UPDATE": f"""(SELECT -1 AS sign, o.* FROM old_rows o JOIN new_rows n ON n.id = o.id
+        WHERE {changed}
+    UNION ALL
+    SELECT 1 AS sign, n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {changed})""",
+    }
+
+
+def _static(template: str, source: str, zone: str) -> str:
+    """A statement of the functions below: `%s` is the source, `$1` the zone. Written into
+    the function as it is (not EXECUTEd), so PL/pgSQL prepares it once per session."""
+    return template.replace("%s", source).replace("$1", zone)
+
+
+def _trigger_function(table: str, templates: Sequence[str]) -> str:
+    sources = _sources(table)
+
+    def branch(op: str) -> str:
+        return "\n        ".join(f"{_static(t, sources[op], 'rollup_zone')};" for t in templates)
+
+    return f"""
+CREATE FUNCTION analytics_{table}_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    rollup_zone text := (SELECT z.zone FROM analytics_rollup_zone z);
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        {branch("INSERT")}
+    ELSIF TG_OP = 'DELETE' THEN
+        {branch("DELETE")}
+    ELSE
+        {branch("UPDATE")}
+    END IF;
+    RETURN NULL;
+END $$"""
+
+
+TRIGGER_FUNCTIONS = {
+    "ticket": _trigger_function("ticket", [TICKET_DAY.deltas(), AGENT_DAY.deltas()]),
+    "follow_up": _trigger_function("follow_up", [FOLLOW_UP_DAY.deltas()]),
+    "customer": _trigger_function("customer", [CUSTOMER_DAY.deltas(), _CUSTOMER_COUNT]),
+    "customer_order": _trigger_function("customer_order", [_LOCK_CUSTOMERS, _ORDER_UNITS]),
+}
+
+
+def _rebuild_function() -> str:
+    everything = "\n    ".join(
+        f"{_static(r.deltas(), f'(SELECT 1 AS sign, * FROM {r.base})', 'new_zone')};"
+        for r in DAY_ROLLUPS
+    )
+    count = _static(_CUSTOMER_COUNT, "(SELECT 1 AS sign, * FROM customer)", "new_zone")
+    tables = [*(r.table for r in DAY_ROLLUPS), "analytics_customer_count", "analytics_order_unit"]
+    return f"""
+CREATE FUNCTION analytics_rollups_rebuild(new_zone text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    -- The counted tables' writers wait until the counts are whole again.
+    LOCK TABLE {", ".join(COUNTED_COLUMNS)} IN SHARE MODE;
+    UPDATE analytics_rollup_zone SET zone = new_zone;
+    {" ".join(f"DELETE FROM {t};" for t in tables)}
+    {everything}
+    {count};
+    {_ORDER_UNITS_REBUILD};
+END $$"""
+
+
+def _fold_function() -> str:
+    folds = [
+        *(r.fold() for r in DAY_ROLLUPS),
+        _fold("analytics_customer_count", ["dimension", "value"], ["customers"], None),
+        _fold(
+            "analytics_order_unit",
+            ["granularity", "first_day"],
+            ["with_orders", "repeat"],
+            "first_day",
+        ),
+    ]
+    body = "\n    ".join(f"{f};" for f in folds)
+    return f"""
+CREATE FUNCTION analytics_rollups_fold() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    -- One fold at a time: every server process runs the job.
+    PERFORM pg_advisory_xact_lock(hashtext('analytics_rollups_fold'));
+    {body}
+END $$"""
+
+
+def _measures(*names: str) -> list[sa.Column]:
+    return [sa.Column(m, sa.BigInteger(), nullable=False) for m in names]
+
+
+def _day_table(rollup: Rollup, *keys: sa.Column) -> None:
+    op.create_table(
+        rollup.table,
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("event", sa.String(length=16), nullable=False),
+        *keys,
+        *_measures(*rollup.measures),
+    )
+    op.create_index(f"ix_{rollup.table}_day", rollup.table, ["day"])
+
+
+def upgrade() -> None:
+    # Open tickets by department: where the backlog is counted back from.
+    op.create_index(
+        "ix_ticket_unfinished",
+        "ticket",
+        ["department_id"],
+        postgresql_where=sa.text("resolved_at IS NULL AND closed_at IS NULL"),
+        sqlite_where=sa.text("resolved_at IS NULL AND closed_at IS NULL"),
+    )
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.create_table("analytics_rollup_zone", sa.Column("zone", sa.String(64), primary_key=True))
+    op.execute(f"INSERT INTO analytics_rollup_zone (zone) VALUES ('{DEFAULT_ZONE}')")
+    _day_table(
+        TICKET_DAY,
+        sa.Column("department_id", Id),
+        sa.Column("split", sa.String(10), nullable=False),
+        sa.Column("value", sa.String(30), nullable=False),
+    )
+    _day_table(
+        AGENT_DAY, sa.Column("assignee_id", Id, nullable=False), sa.Column("department_id", Id)
+    )
+    _day_table(
+        FOLLOW_UP_DAY,
+        sa.Column("owner_id", Id, nullable=False),
+        sa.Column("method", sa.String(20), nullable=False),
+    )
+    _day_table(CUSTOMER_DAY)
+    op.create_table(
+        "analytics_customer_count",
+        sa.Column("dimension", sa.String(20), nullable=False),
+        sa.Column("value", sa.String(100)),
+        *_measures("customers"),
+    )
+    op.create_table(
+        "analytics_order_unit",
+        sa.Column("granularity", sa.String(5), nullable=False),
+        sa.Column("first_day", sa.Date(), nullable=False),
+        *_measures("with_orders", "repeat"),
+    )
+    op.create_index("ix_analytics_order_unit_first_day", "analytics_order_unit", ["first_day"])
+    for function in TRIGGER_FUNCTIONS.values():
+        op.execute(function)
+    op.execute(_rebuild_function())
+    op.execute(_fold_function())
+    op.execute("SET LOCAL work_mem = '256MB'")  # the first count hashes every order once
+    op.execute(f"SELECT analytics_rollups_rebuild('{DEFAULT_ZONE}')")
+    for table in TRIGGER_FUNCTIONS:
+        for action, references in (
+            ("insert", "NEW TABLE AS new_rows"),
+            ("update", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("delete", "OLD TABLE AS old_rows"),
+        ):
+            op.execute(
+                f"CREATE TRIGGER analytics_{table}_{action} AFTER {action.upper()} ON {table} "
+                f"REFERENCING {references} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION analytics_{table}_rollup()"
+            )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in TRIGGER_FUNCTIONS:
+            for action in ("insert", "update", "delete"):
+                op.execute(f"DROP TRIGGER analytics_{table}_{action} ON {table}")
+            op.execute(f"DROP FUNCTION analytics_{table}_rollup()")
+        op.execute("DROP FUNCTION analytics_rollups_rebuild(text)")
+        op.execute("DROP FUNCTION analytics_rollups_fold()")
+        for rollup in DAY_ROLLUPS:
+            op.drop_table(rollup.table)
+        op.drop_table("analytics_customer_count")
+        op.drop_table("analytics_order_unit")
+        op.drop_table("analytics_rollup_zone")
+    op.drop_index("ix_ticket_unfinished", table_name="ticket")
