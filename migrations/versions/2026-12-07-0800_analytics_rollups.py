@@ -22,14 +22,15 @@ is a few tens of thousands of rows:
 - `analytics_order_unit`: per calendar day, ISO week and month, the customers with an order
   (not cancelled) dated in it and those with two or more.
 
-They count every record, archived customers' included: the few archived customers' records
-are counted from the raw tables and taken off (persistence/analytics/repo.py).
+Like the figures, they leave out archived customers and their follow-ups and orders:
+archiving a customer (or bringing one back) moves its records out (or in), and a customer's
+deletion takes them off before they cascade away.
 
 They are kept exact in the writing transaction by statement triggers with transition tables,
 so every writer (the services, the jobs, imports, bulk loads) keeps them without knowing:
 each statement adds a row per key of what its new rows count minus what its old rows
 counted. Rows are only ever added, so concurrent writers never wait for each other here
-(but for orders of one customer: see _ORDER_UNITS); `analytics_rollups_fold()` (a job) sums
+(but for orders of one customer: see _UNITS); `analytics_rollups_fold()` (a job) sums
 each key's rows into one. `analytics_rollup_zone` holds the zone whose local days they count;
 `analytics_rollups_rebuild(zone)` counts everything again (a changed zone). PostgreSQL only:
 SQLite installations are small and count the raw rows.
@@ -230,8 +231,9 @@ COUNTED_COLUMNS = {
         "satisfaction_attitude",
         "satisfaction_overall",
     ),
-    "follow_up": ("at", "owner_id", "method"),
+    "follow_up": ("at", "owner_id", "method", "customer_id"),
     "customer": (
+        "archived",
         "created_at",
         "activity_status",
         "industry",
@@ -286,27 +288,57 @@ SELECT granularity, first_day,
 FROM counted GROUP BY 1, 2
 HAVING sum((after >= 1)::int - (after - delta >= 1)::int) <> 0
     OR sum((after >= 2)::int - (after - delta >= 2)::int) <> 0"""
+# Lock the customers of the changed orders (all of them, archived or not) before counting.
 _LOCK_CUSTOMERS = """PERFORM 1 FROM customer WHERE id IN (SELECT customer_id FROM %s AS o)
 ORDER BY id FOR NO KEY UPDATE"""
-_ORDER_UNITS_REBUILD = f"""INSERT INTO analytics_order_unit
+# What whole customers' orders count, `%s` giving (sign, id): a customer archived or brought
+# back, deleted, or every customer when counting again.
+_CUSTOMER_ORDER_UNITS = f"""INSERT INTO analytics_order_unit
     (granularity, first_day, with_orders, repeat)
-SELECT granularity, first_day, count(*), count(*) FILTER (WHERE n >= 2) FROM (
-    SELECT u.granularity, u.first_day, o.customer_id, count(*) AS n
-    FROM customer_order o CROSS JOIN LATERAL {_UNITS}
-    WHERE o.status <> 'cancelled' GROUP BY 1, 2, 3) per_customer
-GROUP BY 1, 2"""
+SELECT granularity, first_day, sum(sign), sum(CASE WHEN n >= 2 THEN sign ELSE 0 END) FROM (
+    SELECT x.sign, u.granularity, u.first_day, o.customer_id, count(*) AS n
+    FROM %s AS x JOIN customer_order o ON o.customer_id = x.id AND o.status <> 'cancelled'
+    CROSS JOIN LATERAL {_UNITS} GROUP BY 1, 2, 3, 4) per_customer
+GROUP BY 1, 2
+HAVING sum(sign) <> 0 OR sum(CASE WHEN n >= 2 THEN sign ELSE 0 END) <> 0"""
+
+# The rollups count records of customers that are not archived. A record's own trigger
+# looks its customer up (a deleted customer's records count nothing: the customer's BEFORE
+# DELETE trigger took them off while they were still there); the customer's triggers move a
+# customer's records in or out when it is archived or brought back.
+_KEPT = {
+    "ticket": ("", "TRUE"),
+    "follow_up": ("JOIN customer kc ON kc.id = {a}.customer_id AND NOT kc.archived", "TRUE"),
+    "customer_order": (
+        "JOIN customer kc ON kc.id = {a}.customer_id AND NOT kc.archived",
+        "TRUE",
+    ),
+    "customer": ("", "NOT {a}.archived"),
+}
+_TOGGLED = """(SELECT CASE WHEN n.archived THEN -1 ELSE 1 END AS sign, n.id
+    FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE o.archived IS DISTINCT FROM n.archived)"""
+_LOCKED = {
+    "INSERT": "(SELECT customer_id FROM new_rows)",
+    "DELETE": "(SELECT customer_id FROM old_rows)",
+    "UPDATE": "(SELECT customer_id FROM new_rows UNION SELECT customer_id FROM old_rows)",
+}
 
 
 def _sources(table: str) -> dict[str, str]:
-    """The rows a statement changed, old ones counted negative."""
+    """The rows a statement changed that count (their customer is not archived), old ones
+    with sign -1."""
     changed = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in COUNTED_COLUMNS[table])
+    join, condition = _KEPT[table]
     return {
-        "INSERT": "(SELECT 1 AS sign, * FROM new_rows)",
-        "DELETE": "(SELECT -1 AS sign, * FROM old_rows)",
+        "INSERT": f"""(SELECT 1 AS sign, n.* FROM new_rows n {join.format(a="n")}
+    WHERE {condition.format(a="n")})""",
+        "DELETE": f"""(SELECT -1 AS sign, o.* FROM old_rows o {join.format(a="o")}
+    WHERE {condition.format(a="o")})""",
         "UPDATE": f"""(SELECT -1 AS sign, o.* FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE {changed}
+        {join.format(a="o")} WHERE ({changed}) AND {condition.format(a="o")}
     UNION ALL
-    SELECT 1 AS sign, n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE {changed})""",
+    SELECT 1 AS sign, n.* FROM new_rows n JOIN old_rows o ON o.id = n.id
+        {join.format(a="n")} WHERE ({changed}) AND {condition.format(a="n")})""",
     }
 
 
@@ -316,11 +348,18 @@ def _static(template: str, source: str, zone: str) -> str:
     return template.replace("%s", source).replace("$1", zone)
 
 
-def _trigger_function(table: str, templates: Sequence[str]) -> str:
+def _trigger_function(
+    table: str, templates: Sequence[str], *, lock: bool = False, on_update: Sequence[str] = ()
+) -> str:
     sources = _sources(table)
 
     def branch(op: str) -> str:
-        return "\n        ".join(f"{_static(t, sources[op], 'rollup_zone')};" for t in templates)
+        statements = [_static(t, sources[op], "rollup_zone") for t in templates]
+        if lock:
+            statements.insert(0, _static(_LOCK_CUSTOMERS, _LOCKED[op], "rollup_zone"))
+        if op == "UPDATE":
+            statements += on_update
+        return "\n        ".join(f"{s};" for s in statements)
 
     return f"""
 CREATE FUNCTION analytics_{table}_rollup() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -338,20 +377,51 @@ BEGIN
 END $$"""
 
 
+_FOLLOW_UPS_OF = "(SELECT x.sign, f.* FROM {x} AS x JOIN follow_up f ON f.customer_id = x.id)"
 TRIGGER_FUNCTIONS = {
     "ticket": _trigger_function("ticket", [TICKET_DAY.deltas(), AGENT_DAY.deltas()]),
     "follow_up": _trigger_function("follow_up", [FOLLOW_UP_DAY.deltas()]),
-    "customer": _trigger_function("customer", [CUSTOMER_DAY.deltas(), _CUSTOMER_COUNT]),
-    "customer_order": _trigger_function("customer_order", [_LOCK_CUSTOMERS, _ORDER_UNITS]),
+    "customer": _trigger_function(
+        "customer",
+        [CUSTOMER_DAY.deltas(), _CUSTOMER_COUNT],
+        on_update=[
+            _static(FOLLOW_UP_DAY.deltas(), _FOLLOW_UPS_OF.format(x=_TOGGLED), "rollup_zone"),
+            _static(_CUSTOMER_ORDER_UNITS, _TOGGLED, "rollup_zone"),
+        ],
+    ),
+    "customer_order": _trigger_function("customer_order", [_ORDER_UNITS], lock=True),
 }
+_DELETED = "(SELECT -1 AS sign, OLD.id AS id)"
+_BEFORE_DELETE_FUNCTION = f"""
+CREATE FUNCTION analytics_customer_before_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    rollup_zone text := (SELECT z.zone FROM analytics_rollup_zone z);
+BEGIN
+    -- Its follow-ups and orders go with it (ON DELETE CASCADE), after this: take them off
+    -- while they are here.
+    IF NOT OLD.archived THEN
+        {_static(FOLLOW_UP_DAY.deltas(), _FOLLOW_UPS_OF.format(x=_DELETED), "rollup_zone")};
+        {_static(_CUSTOMER_ORDER_UNITS, _DELETED, "rollup_zone")};
+    END IF;
+    RETURN OLD;
+END $$"""
 
 
 def _rebuild_function() -> str:
+    kept = {
+        "ticket": "(SELECT 1 AS sign, * FROM ticket)",
+        "follow_up": _FOLLOW_UPS_OF.format(
+            x="(SELECT 1 AS sign, id FROM customer WHERE NOT archived)"
+        ),
+        "customer": "(SELECT 1 AS sign, * FROM customer WHERE NOT archived)",
+    }
     everything = "\n    ".join(
-        f"{_static(r.deltas(), f'(SELECT 1 AS sign, * FROM {r.base})', 'new_zone')};"
-        for r in DAY_ROLLUPS
+        f"{_static(r.deltas(), kept[r.base], 'new_zone')};" for r in DAY_ROLLUPS
     )
-    count = _static(_CUSTOMER_COUNT, "(SELECT 1 AS sign, * FROM customer)", "new_zone")
+    count = _static(_CUSTOMER_COUNT, kept["customer"], "new_zone")
+    orders = _static(
+        _CUSTOMER_ORDER_UNITS, "(SELECT 1 AS sign, id FROM customer WHERE NOT archived)", "new_zone"
+    )
     tables = [*(r.table for r in DAY_ROLLUPS), "analytics_customer_count", "analytics_order_unit"]
     return f"""
 CREATE FUNCTION analytics_rollups_rebuild(new_zone text) RETURNS void LANGUAGE plpgsql AS $$
@@ -362,7 +432,7 @@ BEGIN
     {" ".join(f"DELETE FROM {t};" for t in tables)}
     {everything}
     {count};
-    {_ORDER_UNITS_REBUILD};
+    {orders};
 END $$"""
 
 
@@ -445,6 +515,7 @@ def upgrade() -> None:
     op.create_index("ix_analytics_order_unit_first_day", "analytics_order_unit", ["first_day"])
     for function in TRIGGER_FUNCTIONS.values():
         op.execute(function)
+    op.execute(_BEFORE_DELETE_FUNCTION)
     op.execute(_rebuild_function())
     op.execute(_fold_function())
     op.execute("SET LOCAL work_mem = '256MB'")  # the first count hashes every order once
@@ -460,10 +531,16 @@ def upgrade() -> None:
                 f"REFERENCING {references} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION analytics_{table}_rollup()"
             )
+    op.execute(
+        "CREATE TRIGGER analytics_customer_before_delete BEFORE DELETE ON customer "
+        "FOR EACH ROW EXECUTE FUNCTION analytics_customer_before_delete()"
+    )
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER analytics_customer_before_delete ON customer")
+        op.execute("DROP FUNCTION analytics_customer_before_delete()")
         for table in TRIGGER_FUNCTIONS:
             for action in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER analytics_{table}_{action} ON {table}")

@@ -175,14 +175,12 @@ class SqlAnalyticsRepo:
     async def repurchase(self, period: Period, f: Filters) -> dict[int, tuple[int, int]]:
         """Per bucket: (customers with an order, customers with two or more)."""
         if reader := await self._rollups(period, f, "customers"):
-            # The rollups hold whole days, weeks and months; a bucket cut by the range is
-            # counted raw, on its own.
-            counts = await reader.repurchase_units(period)
-            for i, b in enumerate(period.buckets):
-                if not rollups.is_whole_unit(b, period.granularity):
-                    one = replace(period, first_day=b.first_day, last_day=b.last_day, buckets=(b,))
-                    if found := (await self._repurchase_raw(one, f)).get(0):
-                        counts[i] = found
+            counts, uncounted = await reader.repurchase(period)
+            for i in uncounted:  # counted raw, each bucket on its own
+                b = period.buckets[i]
+                one = replace(period, first_day=b.first_day, last_day=b.last_day, buckets=(b,))
+                if found := (await self._repurchase_raw(one, f)).get(0):
+                    counts[i] = found
             return counts
         return await self._repurchase_raw(period, f)
 

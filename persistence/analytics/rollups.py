@@ -3,22 +3,20 @@ them): the same answers as repo.SqlAnalyticsRepo's raw statements, read from a f
 thousands of per-day rows instead of a year of records. A key's counts may be spread over
 several rows until the fold job sums them, so every read is a sum.
 
-The rollups count every record; the figures leave out archived customers' customers,
-follow-ups and orders, so those (a few per cent of the customers) are counted from the raw
-tables and taken off. Which filters each rollup can answer is `FILTERS`: anything else is
-counted raw."""
+Like the figures, the rollups leave archived customers and their follow-ups and orders out.
+Which filters each rollup can answer is `FILTERS`: anything else is counted raw."""
 
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, text
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ColumnElement
 
 from domain.analytics.period import Bucket, Granularity, Period
 from domain.analytics.scope import Filters
-from persistence.analytics.buckets import day_bucket, instant_bucket
+from persistence.analytics.buckets import day_bucket
 from persistence.models import (
     AnalyticsAgentDay,
     AnalyticsCustomerCount,
@@ -27,9 +25,6 @@ from persistence.models import (
     AnalyticsOrderUnit,
     AnalyticsRollupZone,
     AnalyticsTicketDay,
-    Customer,
-    CustomerOrder,
-    FollowUp,
     Ticket,
     User,
 )
@@ -84,14 +79,6 @@ def _days(column: Any, period: Period) -> ColumnElement[bool]:
     return and_(column >= period.first_day, column <= period.last_day)
 
 
-def _of_archived(column: Any) -> ColumnElement[bool]:
-    """`column` (a customer id) is an archived customer's. As `= ANY(ARRAY(…))`: the
-    planner looks each archived customer's rows up in the column's index, where `IN
-    (SELECT …)` would scan the period's rows of everyone."""
-    archived = select(Customer.id).where(Customer.archived.is_(True)).scalar_subquery()
-    return column == func.any(func.array(archived))
-
-
 def _rows_of(f: Filters, by: str | None = None) -> list[ColumnElement[bool]]:
     conditions = ticket_rows(f, by)
     if conditions is None:  # the repository asked answers() first
@@ -111,114 +98,84 @@ class RollupReader:
     async def new_customers(self, period: Period) -> dict[int, int]:
         c = AnalyticsCustomerDay.c
         b = day_bucket(c.day, period).label("b")
-        counts: dict[int, int] = defaultdict(int)
-        for i, n in await self._rows(
+        rows = await self._rows(
             select(b, func.sum(c.customers)).where(_days(c.day, period)).group_by(b)
-        ):
-            counts[i] += int(n)
-        archived = instant_bucket(Customer.created_at, period).label("b")
-        for i, n in await self._rows(
-            select(archived, func.count())
-            .where(
-                Customer.archived.is_(True),
-                Customer.created_at >= period.start,
-                Customer.created_at < period.end,
-            )
-            .group_by(archived)
-        ):
-            counts[i] -= n
-        return {i: n for i, n in counts.items() if n}
+        )
+        return {i: int(n) for i, n in rows if n}
 
     async def customers_by(self, column_name: str) -> dict[str | None, int]:
         c = AnalyticsCustomerCount.c
-        counts: dict[str | None, int] = defaultdict(int)
-        for value, n in await self._rows(
+        rows = await self._rows(
             select(c.value, func.sum(c.customers))
             .where(c.dimension == column_name)
             .group_by(c.value)
-        ):
-            counts[value] += int(n)
-        column: Any = getattr(Customer, column_name)
-        if column_name == "industry":
-            column = func.substr(Customer.industry, 1, 1)
-        key = column.label("k")
-        for value, n in await self._rows(
-            select(key, func.count()).where(Customer.archived.is_(True)).group_by(key)
-        ):
-            counts[value] -= n
-        return {k: n for k, n in counts.items() if n}
-
-    async def repurchase_units(self, period: Period) -> dict[int, tuple[int, int]]:
-        """(customers with an order, with two or more) of the buckets that are whole
-        calendar units, archived customers' left out. The others are not in the answer."""
-        whole = {
-            i: b.first_day
-            for i, b in enumerate(period.buckets)
-            if is_whole_unit(b, period.granularity)
-        }
-        if not whole:
-            return {}
-        u = AnalyticsOrderUnit.c
-        counts: dict[int, list[int]] = {i: [0, 0] for i in whole}
-        index_of = {first: i for i, first in whole.items()}
-        for first, one, two in await self._rows(
-            select(u.first_day, func.sum(u.with_orders), func.sum(u.repeat))
-            .where(
-                u.granularity == period.granularity.value,
-                u.first_day.in_(list(whole.values())),
-            )
-            .group_by(u.first_day)
-        ):
-            counts[index_of[first]] = [int(one), int(two)]
-        b = day_bucket(CustomerOrder.ordered_on, period).label("b")
-        per_customer = (
-            select(b, CustomerOrder.customer_id, func.count().label("n"))
-            .where(
-                _days(CustomerOrder.ordered_on, period),
-                CustomerOrder.status != "cancelled",
-                _of_archived(CustomerOrder.customer_id),
-            )
-            .group_by(b, CustomerOrder.customer_id)
-            .subquery()
         )
-        for i, n, two in await self._rows(
-            select(
-                per_customer.c.b,
-                func.count(),
-                func.sum(case((per_customer.c.n >= 2, 1), else_=0)),
-            ).group_by(per_customer.c.b)
-        ):
-            if i in counts:
-                counts[i][0] -= n
-                counts[i][1] -= int(two or 0)
-        return {i: (one, two) for i, (one, two) in counts.items() if one or two}
+        return {value: int(n) for value, n in rows if n}
+
+    async def repurchase(self, period: Period) -> tuple[dict[int, tuple[int, int]], list[int]]:
+        """(customers with an order, with two or more) per bucket the rollups hold, and the
+        buckets they do not: whether a customer had two orders is not a sum of days, so the
+        rollups hold whole calendar days, weeks and months. A bucket the range cuts is its
+        unit's when no order falls in the days cut off (as when the range ends today)."""
+        g = period.granularity
+        units = [unit_of(b, g) for b in period.buckets]
+        cut_off = [
+            (first, last)
+            for b, (unit_first, unit_last) in zip(period.buckets, units, strict=True)
+            for first, last in (
+                (unit_first, b.first_day - timedelta(days=1)),
+                (b.last_day + timedelta(days=1), unit_last),
+            )
+            if first <= last
+        ]
+        u = AnalyticsOrderUnit.c
+        ordering_days: set[date] = set()
+        if cut_off:
+            ordering_days = {
+                day
+                for day, n in await self._rows(
+                    select(u.first_day, func.sum(u.with_orders))
+                    .where(
+                        u.granularity == Granularity.DAY.value,
+                        or_(*[u.first_day.between(a, z) for a, z in cut_off]),
+                    )
+                    .group_by(u.first_day)
+                )
+                if n
+            }
+        held, raw = [], []
+        for i, (unit_first, unit_last) in enumerate(units):
+            cut_off_ordering = any(unit_first <= d <= unit_last for d in ordering_days)
+            (raw if cut_off_ordering else held).append(i)
+        counts: dict[int, tuple[int, int]] = {}
+        index_of = {units[i][0]: i for i in held}
+        if held:
+            for first, one, two in await self._rows(
+                select(u.first_day, func.sum(u.with_orders), func.sum(u.repeat))
+                .where(u.granularity == g.value, u.first_day.in_(list(index_of)))
+                .group_by(u.first_day)
+            ):
+                if one or two:
+                    counts[index_of[first]] = (int(one), int(two))
+        return counts, raw
 
     # ---- sales (whole desk) ----
 
     async def follow_ups(self, period: Period) -> list[tuple[int, str, str, int]]:
         c = AnalyticsFollowUpDay.c
-        counts: dict[tuple[int, str], int] = defaultdict(int)
-        for owner, method, n in await self._rows(
-            select(c.owner_id, c.method, func.sum(c.follow_ups))
+        counts = (
+            select(c.owner_id, c.method, func.sum(c.follow_ups).label("n"))
             .where(_days(c.day, period))
             .group_by(c.owner_id, c.method)
-        ):
-            counts[(owner, method)] += int(n)
-        for owner, method, n in await self._rows(
-            select(FollowUp.owner_id, FollowUp.method, func.count())
-            .where(
-                _of_archived(FollowUp.customer_id),
-                FollowUp.at >= period.start,
-                FollowUp.at < period.end,
-            )
-            .group_by(FollowUp.owner_id, FollowUp.method)
-        ):
-            counts[(owner, method)] -= n
-        owners = sorted({o for (o, _), n in counts.items() if n})
-        names = dict(
-            await self._rows(select(User.id, User.display_name).where(User.id.in_(owners)))
+            .subquery()
         )
-        return [(o, names[o], m, n) for (o, m), n in sorted(counts.items()) if n and o in names]
+        rows = await self._rows(
+            select(counts.c.owner_id, User.display_name, counts.c.method, counts.c.n)
+            .join(User, User.id == counts.c.owner_id)
+            .where(counts.c.n != 0)
+            .order_by(counts.c.owner_id, counts.c.method)
+        )
+        return [(o, name, m, int(n)) for o, name, m, n in rows]
 
     # ---- service ----
 
@@ -391,15 +348,17 @@ class RollupReader:
         ]
 
 
-def is_whole_unit(b: Bucket, granularity: Granularity) -> bool:
-    """The bucket is a whole calendar day, ISO week or month (not cut by the range)."""
-    first, last = b.first_day, b.last_day
+def unit_of(b: Bucket, granularity: Granularity) -> tuple[date, date]:
+    """The first and last day of the calendar day, ISO week or month the bucket is in."""
+    first = b.first_day
     if granularity is Granularity.DAY:
-        return True
+        return first, first
     if granularity is Granularity.WEEK:
-        return first.weekday() == 0 and last == first + timedelta(days=6)
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return first.day == 1 and last == following - timedelta(days=1)
+        monday = first - timedelta(days=first.weekday())
+        return monday, monday + timedelta(days=6)
+    start = first.replace(day=1)
+    following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start, following - timedelta(days=1)
 
 
 async def fold(session: AsyncSession) -> None:

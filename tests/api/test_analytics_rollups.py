@@ -238,6 +238,14 @@ async def write_round(database, desk, rng: random.Random) -> None:
         )
         picked = rng.sample(ids, 6)
         await s.execute(update(Customer).where(Customer.id.in_(picked[:3])).values(archived=True))
+        await s.execute(update(Customer).where(Customer.id == picked[0]).values(archived=False))
+        # Deleted with its follow-ups and orders (ON DELETE CASCADE); one without tickets.
+        ticketless = (
+            select(Customer.id)
+            .where(Customer.name.like("rollup-%"), Customer.id.not_in(select(Ticket.customer_id)))
+            .limit(2)
+        )
+        await s.execute(delete(Customer).where(Customer.id.in_(ticketless)))
         await s.execute(
             update(Customer)
             .where(Customer.id.in_(picked[3:]))
