@@ -1092,6 +1092,15 @@ AnalyticsAgentDay = Table(
     Index("ix_analytics_agent_day_day", "day"),
     info=_POSTGRESQL_ONLY,
 )
+AnalyticsDurationDay = Table(
+    "analytics_duration_day",
+    Base.metadata,
+    *_day_keys(),
+    Column("bin", Integer, nullable=False),  # analytics_duration_bin(working minutes)
+    *_counts("tickets"),
+    Index("ix_analytics_duration_day_day", "day"),
+    info=_POSTGRESQL_ONLY,
+)
 AnalyticsFollowUpDay = Table(
     "analytics_follow_up_day",
     Base.metadata,
@@ -1127,6 +1136,29 @@ AnalyticsOrderUnit = Table(
     Index("ix_analytics_order_unit_first_day", "first_day"),
     info=_POSTGRESQL_ONLY,
 )
+
+
+def duration_bin(minutes: Any) -> Any:
+    """The bin of a duration in working minutes (a log scale, 3 % wide; the migration's SQL
+    function): the percentiles' histogram and the ticket's indexes below."""
+    return func.analytics_duration_bin(minutes)
+
+
+for _name, _minutes, _at in (
+    (
+        "ix_ticket_first_response_bin",
+        Ticket.first_response_elapsed_minutes,
+        Ticket.first_response_at,
+    ),
+    ("ix_ticket_resolution_bin", Ticket.resolution_elapsed_minutes, Ticket.resolved_at),
+):
+    Index(
+        _name,
+        duration_bin(_minutes),
+        _at,
+        postgresql_include=[_minutes.key],
+        postgresql_where=_minutes.is_not(None),
+    ).ddl_if(dialect="postgresql")
 
 
 class SavedView(Base, Versioned):

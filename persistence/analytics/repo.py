@@ -402,6 +402,8 @@ class SqlAnalyticsRepo:
         self, period: Period, f: Filters
     ) -> dict[str, dict[int, tuple[float | None, float | None]]]:
         """{first_response|resolution: {bucket: (median, p90) in working minutes}}."""
+        if reader := await self._rollups(period, f, "durations"):
+            return await reader.durations(period)
         out: dict[str, dict[int, tuple[float | None, float | None]]] = {}
         for name, at, elapsed in (
             ("first_response", Ticket.first_response_at, Ticket.first_response_elapsed_minutes),
