@@ -15,6 +15,7 @@ from sqlalchemy.sql import ColumnElement
 
 from domain.analytics.period import Period
 from domain.analytics.scope import Filters
+from domain.analytics.service import OPEN_STATUSES
 from domain.analytics.stats import percentile
 from persistence.analytics import rollups
 from persistence.analytics.buckets import day_bucket, instant_bucket
@@ -29,7 +30,6 @@ from persistence.models import (
     User,
 )
 
-OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_customer", "reopened")
 FUNNEL_STAGES = ("intent", "quote", "contract", "won", "lost")
 
 
@@ -471,20 +471,11 @@ class SqlAnalyticsRepo:
             .group_by(Ticket.assignee_id, User.display_name)
             .order_by(Ticket.assignee_id)
         )
-        keys = (
-            "open",
-            "opened",
-            "resolved",
-            "first_responses",
-            "first_response_on_time",
-            "resolutions",
-            "resolution_on_time",
-        )
         return [
             {
                 "assignee_id": a,
                 "name": name,
-                **{k: int(v or 0) for k, v in zip(keys, rest, strict=True)},
+                **{k: int(v or 0) for k, v in zip(rollups.AGENT_COUNTS, rest, strict=True)},
             }
             for a, name, *rest in await self._rows(stmt)
         ]

@@ -16,6 +16,7 @@ from sqlalchemy.sql import ColumnElement
 
 from domain.analytics.period import Bucket, Granularity, Period
 from domain.analytics.scope import Filters
+from domain.analytics.service import OPEN_STATUSES
 from persistence.analytics.buckets import day_bucket
 from persistence.models import (
     AnalyticsAgentDay,
@@ -29,7 +30,16 @@ from persistence.models import (
     User,
 )
 
-OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting_customer", "reopened")
+# What an agent's row of the agents figure counts (repo.SqlAnalyticsRepo.agents too).
+AGENT_COUNTS = (
+    "open",
+    "opened",
+    "resolved",
+    "first_responses",
+    "first_response_on_time",
+    "resolutions",
+    "resolution_on_time",
+)
 # The filters each group of figures can be answered with from the rollups (tickets: see
 # ticket_rows for which together).
 FILTERS = {
@@ -368,17 +378,9 @@ class RollupReader:
             if r["open"] or r["opened"] or r["first_responses"] or r["resolutions"]
         )
         names = dict(await self._rows(select(User.id, User.display_name).where(User.id.in_(shown))))
-        keys = (
-            "open",
-            "opened",
-            "resolved",
-            "first_responses",
-            "first_response_on_time",
-            "resolutions",
-            "resolution_on_time",
-        )
         return [
-            {"assignee_id": a, "name": names[a], **{k: counted[a][k] for k in keys}} for a in shown
+            {"assignee_id": a, "name": names[a], **{k: counted[a][k] for k in AGENT_COUNTS}}
+            for a in shown
         ]
 
 
