@@ -154,7 +154,8 @@ class RollupReader:
                 )
                 if n
             }
-        held, raw = [], []
+        held: list[int] = []
+        raw: list[int] = []
         for i, (unit_first, unit_last) in enumerate(units):
             cut_off_ordering = any(unit_first <= d <= unit_last for d in ordering_days)
             (raw if cut_off_ordering else held).append(i)
