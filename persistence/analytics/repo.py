@@ -1,7 +1,8 @@
 """Aggregates for domain/analytics. Buckets are the period's own instants (local midnights in
 the configured zone, computed in the domain), turned into a CASE over the indexed timestamp:
 no time-zone arithmetic in SQL, so SQLite and PostgreSQL count alike, daylight saving
-included. Every statement scans the period's rows once."""
+included. Every statement scans the period's rows once. On PostgreSQL, what the rollups can
+answer (rollups.py: the whole desk's figures) is read from them instead."""
 
 from collections import defaultdict
 from dataclasses import replace
