@@ -1035,6 +1035,7 @@ const en: Dictionary = {
     newOpportunity: 'New opportunity',
     addTask: 'Add task',
     transfer: 'Transfer owner',
+    transferred: 'Owner changed',
   },
   ticketActions: {
     assign: 'Assign',

@@ -1026,6 +1026,7 @@ const zh = {
     newOpportunity: '新建商机',
     addTask: '添加任务',
     transfer: '转移负责人',
+    transferred: '负责人已转移',
   },
   ticketActions: {
     assign: '分派',

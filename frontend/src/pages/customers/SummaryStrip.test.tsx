@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { renderAt, stubApi } from '../../test/harness';
 import { SummaryStrip } from './SummaryStrip';
@@ -81,5 +82,50 @@ describe('the customer summary strip', () => {
     const actions = screen.getByTestId('quick-actions');
     expect(within(actions).queryByText('记录跟进')).toBeNull();
     expect(within(actions).getByText('新建工单')).toBeTruthy();
+  });
+
+  // The form hides the owner field from account managers, so the strip asks for the new owner
+  // itself; the API saves an admin's transfer (200) and makes a manager's a change request (202).
+  it.each([
+    ['saves at once', 200, { ...(customer as object), owner_id: 7, version: 2 }, '负责人已转移'],
+    ['is sent for approval', 202, { items: [{ id: 3, field: 'owner_id', new_value: 7 }] }, '已提交审批'],
+  ])("transfers a manager's customer from a dialog: a transfer that %s", async (_, status, answer, said) => {
+    const calls = stubApi({
+      'GET /api/v1/customers/9/summary': { ...summary, pool_warning: false },
+      'GET /api/v1/customers/9/contacts': [],
+      'GET /api/v1/users': [
+        { id: 5, display_name: '李经理', username: 'li', role: 'account_manager', is_active: true },
+        { id: 7, display_name: '王经理', username: 'wang', role: 'account_manager', is_active: true },
+        { id: 8, display_name: '客服小张', username: 'zhang', role: 'agent', is_active: true },
+      ],
+      'PATCH /api/v1/customers/9': () => ({ status, body: answer }),
+    });
+    renderAt('/c', '/c', <SummaryStrip customer={{ ...(customer as object), owner_id: 5, version: 1 } as never} />, {
+      sub: '5',
+      role: 'account_manager',
+      scope: 'customers:read customers:write users:read',
+    });
+    const user = userEvent.setup({ delay: null });
+    const transfer = await screen.findByTestId('transfer-owner');
+    expect(transfer.closest('a')).toBeNull(); // no longer a link to a form without the field
+    await user.click(transfer);
+    const dialog = await screen.findByRole('dialog');
+    const ok = within(dialog).getByRole('button', { name: /确\s*定/ });
+    expect(ok.hasAttribute('disabled')).toBe(true);
+    await user.click(within(dialog).getByRole('combobox'));
+    const option = (label: string) =>
+      [...document.querySelectorAll('.ant-select-item-option')].find((o) => o.textContent === label) as HTMLElement;
+    await waitFor(() => expect(option('王经理')).toBeTruthy());
+    expect(option('客服小张')).toBeUndefined(); // agents own no customers
+    await user.click(option('王经理'));
+    await user.click(ok);
+    expect(await screen.findByText(said)).toBeTruthy();
+    const patches = calls.filter((c) => c.method === 'PATCH');
+    expect(patches.map((c) => [c.path, c.body, c.headers.get('if-match')])).toEqual([['/api/v1/customers/9', { owner_id: 7 }, '"1"']]);
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    // the customer is read again (its page's query and the strip's summary share the prefix)
+    const summaryReads = calls.filter((c) => c.path === '/api/v1/customers/9/summary');
+    expect(summaryReads).toHaveLength(2);
+    expect(calls.indexOf(summaryReads[1]!)).toBeGreaterThan(calls.indexOf(patches[0]!));
   });
 });
