@@ -96,7 +96,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "sla_escalation.resolution": "工单 {code} 解决超时，已升级给主管",
         "update_reminder.update": "工单 {code} 已到客户更新时间，请回复客户",
         "pool_release": "客户 {name} 已退回公海",
+        "pool_release.no_follow_up": "客户 {name} 已退回公海：超过 {days} 天没有有效跟进",
+        "pool_release.no_order": "客户 {name} 已退回公海：超过 {days} 天没有订单",
         "pool_warning": "客户 {name} 即将退回公海",
+        "pool_warning.no_follow_up": "客户 {name} 再过 {days} 天仍没有有效跟进，将退回公海",
+        "pool_warning.no_order": "客户 {name} 再过 {days} 天仍没有订单，将退回公海",
         "follow_up_due": "跟进到期: {name}",
         "next_action_due": "下一步行动到期: {name}",
         "stale_opportunity": "商机停滞: {title}",
@@ -123,7 +127,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "escalated to the supervisor",
         "update_reminder.update": "Ticket {code}: time to update the customer",
         "pool_release": "Customer {name} went back to the public pool",
+        "pool_release.no_follow_up": "Customer {name} went back to the public pool: no "
+        "effective follow-up for over {days} days",
+        "pool_release.no_order": "Customer {name} went back to the public pool: no order for "
+        "over {days} days",
         "pool_warning": "Customer {name} will soon go back to the public pool",
+        "pool_warning.no_follow_up": "Customer {name} goes back to the public pool in {days} "
+        "days without an effective follow-up",
+        "pool_warning.no_order": "Customer {name} goes back to the public pool in {days} days "
+        "without an order",
         "follow_up_due": "Follow-up due: {name}",
         "next_action_due": "Next action due: {name}",
         "stale_opportunity": "Opportunity stalled: {title}",

@@ -86,6 +86,7 @@ class NoOrderCutoffs:
     order is on or before `last_order_on` (or that has none) goes to the pool; the `warn_*`
     pair, `pool_warning_days` later, selects the ones to warn."""
 
+    days: int  # pool_no_order_days
     owned_before: datetime
     last_order_on: date
     warn_owned_before: datetime
@@ -119,6 +120,7 @@ def recycle_cutoffs(settings: Any, now: datetime, zone: str) -> RecycleCutoffs:
         no_order=None
         if no_order is None
         else NoOrderCutoffs(
+            days=no_order,
             owned_before=quiet_since_before(now, no_order, zone),
             last_order_on=day_on_or_before(now, no_order, zone),
             warn_owned_before=quiet_since_before(now, no_order - warning, zone),

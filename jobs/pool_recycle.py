@@ -34,7 +34,7 @@ async def run_pool_recycle(database: Database, clock: Clock, *, zone: str) -> di
             (
                 rules.NO_FOLLOW_UP,
                 await repo.release_unengaged(before=cut.release_before, now=now),
-                f"超过 {settings.pool_release_days} 天没有有效跟进",
+                settings.pool_release_days,
             )
         ]
         if cut.no_order is not None:
@@ -46,10 +46,10 @@ async def run_pool_recycle(database: Database, clock: Clock, *, zone: str) -> di
                         last_order_on=cut.no_order.last_order_on,
                         now=now,
                     ),
-                    f"超过 {settings.pool_no_order_days} 天没有订单",
+                    cut.no_order.days,
                 )
             )
-        for reason, ids, body in batches:
+        for reason, ids, days in batches:
             if not ids:
                 continue
             counts[f"released_{reason}"] += len(ids)
@@ -59,7 +59,8 @@ async def run_pool_recycle(database: Database, clock: Clock, *, zone: str) -> di
                 recipient="released_by",
                 kind=rules.RELEASE_NOTIFICATION,
                 title="客户 {name} 已退回公海",
-                body=body,
+                reason=reason,
+                days=days,
                 now=now,
             )
 
@@ -73,7 +74,8 @@ async def run_pool_recycle(database: Database, clock: Clock, *, zone: str) -> di
                 recipient="owner_id",
                 kind=rules.WARNING_NOTIFICATION,
                 title="客户 {name} 即将退回公海",
-                body=f"再过 {warning_days} 天仍没有有效跟进，将退回公海",
+                reason=rules.NO_FOLLOW_UP,
+                days=warning_days,
                 now=now,
             )
         if cut.no_order is not None:
@@ -92,7 +94,8 @@ async def run_pool_recycle(database: Database, clock: Clock, *, zone: str) -> di
                     recipient="owner_id",
                     kind=rules.WARNING_NOTIFICATION,
                     title="客户 {name} 即将因没有订单退回公海",
-                    body=f"再过 {warning_days} 天仍没有订单，将退回公海",
+                    reason=rules.NO_ORDER,
+                    days=warning_days,
                     now=now,
                 )
     keys = (

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ARRAY,
     BigInteger,
     ColumnElement,
+    Integer,
     Select,
     String,
     and_,
@@ -284,11 +285,14 @@ class SqlPoolRepo:
         recipient: str,
         kind: str,
         title: str,
-        body: str,
+        reason: str,
+        days: int,
         now: datetime,
     ) -> int:
         """One notification per customer to its `recipient` column (owner_id or released_by)
-        when that user is active; `title` has a {name} for the customer's name."""
+        when that user is active; `title` has a {name} for the customer's name. The reader's
+        language renders it from its parameters: the name, the reason (`target`: no_follow_up
+        or no_order) and the days; no body, which could only be in one language."""
         user_id = getattr(C, recipient)
         before, after = title.split("{name}")
         rows = (
@@ -296,11 +300,16 @@ class SqlPoolRepo:
                 user_id,
                 literal(kind, String),
                 func.substr(literal(before, String) + C.name + literal(after, String), 1, 200),
-                literal(body, String),
+                null(),
                 literal("customer", String),
                 C.id,
                 literal(now, UtcDateTime),
-                json_object(self.dialect, name=C.name),
+                json_object(
+                    self.dialect,
+                    name=C.name,
+                    target=literal(reason, String),
+                    days=literal(days, Integer),
+                ),
             )
             .join(User, User.id == user_id)
             .where(C.id.in_(self._id_set(customer_ids)), User.is_active.is_(True))

@@ -88,6 +88,7 @@ class TestRecycleCutoffs:
         cut = pool.recycle_cutoffs(Settings(pool_no_order_days=90), sh("2025-03-31 02:00"), ZONE)
         # 90 days before 31 March is 31 December: owned since then, last order then or never.
         assert cut.no_order == pool.NoOrderCutoffs(
+            days=90,
             owned_before=sh("2025-01-01 00:00"),
             last_order_on=date(2024, 12, 31),
             # The warning 3 days earlier: 87 days, 3 January.

@@ -257,14 +257,24 @@ class TestDelivery:
             params=change,
         )
         await notify(
+            database,
+            english_id,
+            "客户 杭州明达 已退回公海",
+            None,
+            None,
+            kind="pool_release",
+            params={"name": "杭州明达", "target": "no_order", "days": 90},
+        )
+        await notify(
             database, english_id, "客户 杭州明达 已退回公海", None, None, kind="pool_release"
         )
 
-        assert (await run_email_outbox(database, smtp_settings(port), NOW))["sent"] == 4
+        assert (await run_email_outbox(database, smtp_settings(port), NOW))["sent"] == 5
         to_english = handler.to(english)
         assert [m["Subject"] for m in to_english] == [
             "Ticket T202410080003: resolution is overdue",
             "Change request to approve: Credit code, Owner of 杭州明达",
+            "Customer 杭州明达 went back to the public pool: no order for over 90 days",
             "客户 杭州明达 已退回公海",
         ]
         assert "Open: /tickets/7" in to_english[0].get_content()
