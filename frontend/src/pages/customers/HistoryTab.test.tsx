@@ -75,4 +75,31 @@ describe('the activity timeline', () => {
     await user.click(screen.getByText('工单'));
     expect(calls.some((c) => c.path === '/api/v1/customers/9/history' && c.search.get('entity_type') === 'ticket')).toBe(true);
   });
+
+  it('labels a change request’s customer fields and its statuses', async () => {
+    stubApi({
+      'GET /api/v1/customers/9/history': {
+        items: [
+          event(2, 'change_request', 'approve', { status: ['pending', 'approved'], decision_reason: [null, '核实无误'] }),
+          event(1, 'change_request', 'request', { credit_code: ['91310000MA1FL00001', '91310000MA1FL00002'], name: ['样例', '上海样例'] }),
+        ],
+        next_cursor: null,
+      },
+      'GET /api/v1/customers/9/contacts': [],
+      'GET /api/v1/customers/9/opportunities': { items: [], next_cursor: null },
+      'GET /api/v1/customers/9/orders': { items: [], next_cursor: null },
+      'GET /api/v1/users': [{ id: 3, display_name: '张伟', username: 'zhangwei', role: 'admin', is_active: true }],
+      'GET /api/v1/tags': [],
+      'GET /api/v1/custom-fields': [],
+      'GET /api/v1/departments': [],
+    });
+    renderAt('/c', '/c', <HistoryTab customerId={9} />);
+    const timeline = await screen.findByTestId('history');
+    const [approved, requested] = await within(timeline).findAllByTestId('history-event');
+    expect(approved!.textContent).toContain('状态：待审批 → 已通过');
+    expect(approved!.textContent).toContain('审批意见：核实无误');
+    expect(requested!.textContent).toContain('统一社会信用代码：91310000MA1FL00001 → 91310000MA1FL00002');
+    expect(requested!.textContent).toContain('名称：样例 → 上海样例');
+    expect(timeline.textContent).not.toMatch(/pending|approved|其他信息/);
+  });
 });

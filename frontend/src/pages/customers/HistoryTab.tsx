@@ -48,9 +48,11 @@ const ENUMS: Record<string, EnumName> = {
   role: 'role',
   calendar: 'calendar',
 };
-const ENTITY_ENUMS: Record<string, Record<string, EnumName>> = {
-  opportunity: { stage: 'opportunity_stage' },
-  order: { status: 'order_status' },
+// The dictionary prefix of each such value's labels.
+const ENTITY_ENUMS: Record<string, Record<string, string>> = {
+  opportunity: { stage: 'enums.opportunity_stage' },
+  order: { status: 'enums.order_status' },
+  change_request: { status: 'changeRequest.statuses' },
 };
 const USERS = new Set(['owner_id', 'assignee_id', 'supervisor_id', 'released_by', 'requested_by', 'verified_by', 'actor_id']);
 const MONEY = new Set(['amount', 'budget_min', 'budget_max', 'cumulative_amount', 'monetary']);
@@ -65,6 +67,7 @@ const LABELS: Record<string, string> = {
   opportunity: 'opportunity.fields',
   order: 'order.fields',
   task: 'tasks.fields',
+  change_request: 'customer.fields', // a request changes one customer field
 };
 const KINDS: HistoryKind[] = ['customer', 'contact', 'follow_up', 'order', 'opportunity', 'ticket', 'task', 'change_request'];
 const ICONS: Record<string, ReactNode> = {
@@ -167,7 +170,9 @@ function useDescribe(customerId: number, sales: boolean) {
         .map(([k, x]) => `${fieldLabel(entity, k)}：${String(value(entity, k, x))}`)
         .join('；');
     }
-    const enumName = ENTITY_ENUMS[entity]?.[field] ?? ENUMS[field];
+    const entityEnum = ENTITY_ENUMS[entity]?.[field];
+    if (entityEnum && typeof v === 'string') return t(`${entityEnum}.${v}` as 'enums.stage.lost', { defaultValue: v });
+    const enumName = ENUMS[field];
     if (enumName && typeof v === 'string') return enumLabel(enumName, v);
     if (field === 'release_reason' && typeof v === 'string') return t(`pool.reasons.${v}` as 'pool.reasons.manual', { defaultValue: v });
     if (field === 'value_level' && typeof v === 'string') return t(`value.levels.${v}` as 'value.levels.high', { defaultValue: v });
