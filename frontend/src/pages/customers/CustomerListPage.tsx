@@ -35,6 +35,7 @@ import { CUSTOMER_FILTERS, customerQuery, customerSortValues, PAGE_SIZES } from 
 import { ViewsMenu } from '../../components/ViewsMenu';
 import { canCreateCustomer, canFilterAmounts, canTransferCustomers } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
+import { formatMoney } from '../../lib/format';
 import { formatDateTime } from '../../lib/time';
 import { cursorStack, nextPage, previousPage, withFilters } from '../../lib/urlState';
 import { customerKeys, updateCustomer, useAssignTags, useCustomerCount, useCustomers } from '../../queries/customers';
@@ -154,7 +155,8 @@ export default function CustomerListPage() {
       align: 'right',
       render: (_, c) => (
         <Masked field="cumulative_amount" masked={c.masked_fields}>
-          {c.cumulative_amount}
+          {/* a masked value is shown as the server sent it */}
+          {c.masked_fields.includes('cumulative_amount') ? c.cumulative_amount : formatMoney(c.cumulative_amount)}
         </Masked>
       ),
     },

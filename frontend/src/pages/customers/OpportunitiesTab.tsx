@@ -8,6 +8,7 @@ import { useClaims } from '../../auth/useSession';
 import { FormModal } from '../../components/FormModal';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
+import { formatMoney } from '../../lib/format';
 import { fieldRules } from '../../lib/formRules';
 import { canEditCustomer } from '../../lib/permissions';
 import { dateFromPicker } from '../../lib/time';
@@ -35,7 +36,6 @@ export function OpportunitiesTab({ customer }: { customer: Schemas['CustomerOut'
   const create = useCreateOpportunity();
   const [adding, setAdding] = useState(false);
   const label = (f: string) => t(`opportunity.fields.${f}` as 'opportunity.fields.title', { defaultValue: f });
-  const money = (v: string | null | undefined) => (v ? `¥${v}` : '—');
   return (
     <>
       {canEditCustomer(claims, customer) && (
@@ -67,7 +67,7 @@ export function OpportunitiesTab({ customer }: { customer: Schemas['CustomerOut'
               {
                 key: 'budget',
                 title: `${label('budget_min')} – ${label('budget_max')}`,
-                render: (_, o) => `${money(o.budget_min)} – ${money(o.budget_max)}`,
+                render: (_, o) => `${formatMoney(o.budget_min)} – ${formatMoney(o.budget_max)}`,
               },
               { key: 'expected_close_on', title: label('expected_close_on'), render: (_, o) => o.expected_close_on ?? '—' },
               { key: 'owner', title: label('owner_id'), render: (_, o) => userName(o.owner_id) },

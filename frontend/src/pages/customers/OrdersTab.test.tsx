@@ -9,7 +9,7 @@ import { OrdersTab } from './OrdersTab';
 const customer = { id: 3, owner_id: 1, archived: false } as Schemas['CustomerOut'];
 
 describe('the orders tab', () => {
-  it('shows amounts as the API sends them and sends the typed amount as a string', async () => {
+  it('shows amounts grouped in yuan (exact, from the API’s string) and sends the typed amount as a string', async () => {
     const calls = stubApi({
       'GET /api/v1/customers/3/orders': {
         items: [
@@ -28,6 +28,21 @@ describe('the orders tab', () => {
             created_at: '2026-11-01T00:00:00Z',
             updated_at: '2026-11-01T00:00:00Z',
           },
+          {
+            id: 2,
+            customer_id: 3,
+            order_no: 'O202611000002',
+            contract_no: null,
+            product: '设备',
+            amount: '50000',
+            ordered_on: '2026-11-02',
+            status: 'confirmed',
+            opportunity_id: null,
+            created_by: 1,
+            version: 1,
+            created_at: '2026-11-02T00:00:00Z',
+            updated_at: '2026-11-02T00:00:00Z',
+          },
         ],
         next_cursor: null,
       },
@@ -35,6 +50,7 @@ describe('the orders tab', () => {
     });
     renderAt('/c', '/c', <OrdersTab customer={customer} />);
     expect(await screen.findByText('¥0.10')).toBeTruthy();
+    expect(screen.getByText('¥50,000.00')).toBeTruthy();
     const user = userEvent.setup({ delay: null });
     await user.click(screen.getByTestId('add-order'));
     const dialog = await screen.findByRole('dialog');

@@ -9,6 +9,7 @@ import { useClaims } from '../../auth/useSession';
 import { FormModal } from '../../components/FormModal';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
+import { formatMoney } from '../../lib/format';
 import { fieldRules, type RequestField } from '../../lib/formRules';
 import { canEditCustomer } from '../../lib/permissions';
 import { dateFromPicker } from '../../lib/time';
@@ -55,7 +56,7 @@ export function OrdersTab({ customer }: { customer: Schemas['CustomerOut'] }) {
               { key: 'order_no', title: label('order_no'), dataIndex: 'order_no' },
               { key: 'contract_no', title: label('contract_no'), render: (_, o) => o.contract_no ?? '—' },
               { key: 'product', title: label('product'), dataIndex: 'product' },
-              { key: 'amount', title: label('amount'), align: 'right', render: (_, o) => `¥${o.amount}` },
+              { key: 'amount', title: label('amount'), align: 'right', render: (_, o) => formatMoney(o.amount) },
               { key: 'ordered_on', title: label('ordered_on'), dataIndex: 'ordered_on' },
               { key: 'status', title: label('status'), render: (_, o) => <Tag>{enumLabel('order_status', o.status)}</Tag> },
             ]}
