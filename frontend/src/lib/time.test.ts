@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { formatDateTime, fromPicker, setZone, toPicker } from './time';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { formatDateTime, fromPicker, setZone, todayInZone, toPicker } from './time';
 
-afterEach(() => setZone('Asia/Shanghai'));
+afterEach(() => {
+  setZone('Asia/Shanghai');
+  vi.useRealTimers();
+});
 
 describe('times in the configured zone', () => {
   it('shows a UTC instant on Shanghai wall-clock time', () => {
@@ -17,5 +20,14 @@ describe('times in the configured zone', () => {
   it('follows another configured zone', () => {
     setZone('Europe/Berlin');
     expect(formatDateTime('2024-07-01T12:00:00Z')).toBe('2024-07-01 14:00');
+  });
+
+  it("takes today from the zone's calendar, not the browser's", () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-12-06T17:30:00Z')); // Shanghai is already in the 7th
+    expect(todayInZone().format('YYYY-MM-DD')).toBe('2026-12-07');
+    expect(todayInZone().add(1, 'day').format('YYYY-MM-DD')).toBe('2026-12-08');
+    setZone('America/Los_Angeles'); // 09:30 on the 6th there
+    expect(todayInZone().format('YYYY-MM-DD')).toBe('2026-12-06');
   });
 });

@@ -32,6 +32,12 @@ export function fromPicker(value: Dayjs | null | undefined): string | null {
   return value ? dayjs.tz(value.format('YYYY-MM-DDTHH:mm:ss'), zone).format() : null;
 }
 
+/** Today in the zone (not the browser's) as a date picker value: what "today" means for
+ *  defaults, due dates and periods. Its format('YYYY-MM-DD') is the zone's date. */
+export function todayInZone(): Dayjs {
+  return dayjs(dayjs().tz(zone).format('YYYY-MM-DD'));
+}
+
 /** A date-only value (birthday, date filters) for a date picker and back. */
 export function dateToPicker(date: string | null | undefined): Dayjs | null {
   return date ? dayjs(date) : null;

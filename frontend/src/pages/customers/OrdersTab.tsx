@@ -1,6 +1,6 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { Button, DatePicker, Form, Input, Table, Tag } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../../api/client';
@@ -12,7 +12,7 @@ import { EnumSelect, useEnumLabel } from '../../components/selects';
 import { formatMoney } from '../../lib/format';
 import { fieldRules, type RequestField } from '../../lib/formRules';
 import { canEditCustomer } from '../../lib/permissions';
-import { dateFromPicker } from '../../lib/time';
+import { dateFromPicker, todayInZone } from '../../lib/time';
 import { useCreateOrder, useCustomerOrders } from '../../queries/orders';
 
 type Order = Schemas['OrderOut'];
@@ -69,7 +69,7 @@ export function OrdersTab({ customer }: { customer: Schemas['CustomerOut'] }) {
           fields={FIELDS}
           label={label}
           onClose={() => setAdding(false)}
-          initialValues={{ status: 'confirmed', ordered_on: dayjs() }}
+          initialValues={{ status: 'confirmed', ordered_on: todayInZone() }}
           onSubmit={(v) =>
             create.mutateAsync({
               product: v.product,

@@ -1,12 +1,11 @@
 import { Button, Card, Col, DatePicker, Flex, List, Row, Segmented, Space, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useMemo, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useClaims } from '../../auth/useSession';
 import { QueryState } from '../../components/QueryState';
 import { useEnumLabel } from '../../components/selects';
-import { dateFromPicker, dateToPicker } from '../../lib/time';
+import { dateFromPicker, dateToPicker, todayInZone } from '../../lib/time';
 import { useFigure, type Figure, type FigurePath, type FigureQuery } from '../../queries/analytics';
 import { useAlerts } from '../../queries/reports';
 import { bucketBars, categoryBars, drillRoute, groupBars, pie, type Chart } from './charts';
@@ -18,7 +17,7 @@ const BUCKETS: Bucket[] = ['day', 'week', 'month'];
 /** The period in the URL (so a reload or a shared link keeps it); six months by month by default. */
 function usePeriod(): [FigureQuery, (next: Partial<Record<'from' | 'to' | 'bucket', string>>) => void] {
   const [search, setSearch] = useSearchParams();
-  const today = dayjs();
+  const today = todayInZone();
   const query: FigureQuery = {
     from: search.get('from') ?? today.subtract(5, 'month').startOf('month').format('YYYY-MM-DD'),
     to: search.get('to') ?? today.format('YYYY-MM-DD'),

@@ -1,6 +1,6 @@
 import { DownOutlined, PlusOutlined } from '@ant-design/icons';
 import { App, Button, DatePicker, Dropdown, Form, Input, Modal, Segmented, Space, Tag, Typography } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -15,7 +15,7 @@ import { EnumSelect, UserSelect, useEnumLabel } from '../../components/selects';
 import { formatMoney } from '../../lib/format';
 import { fieldRules, type RequestField } from '../../lib/formRules';
 import { problemMessage } from '../../lib/problems';
-import { dateFromPicker } from '../../lib/time';
+import { dateFromPicker, todayInZone } from '../../lib/time';
 import { useCreateOpportunity, useOpportunities, useTransitionOpportunity } from '../../queries/opportunities';
 import { useUserName } from '../../queries/users';
 import { CustomerPicker } from '../../components/selects';
@@ -253,7 +253,11 @@ function WinModal({
         form={form}
         layout="vertical"
         data-testid="win-form"
-        initialValues={{ product: opportunity.title, amount: opportunity.budget_max ?? opportunity.budget_min ?? '', ordered_on: dayjs() }}
+        initialValues={{
+          product: opportunity.title,
+          amount: opportunity.budget_max ?? opportunity.budget_min ?? '',
+          ordered_on: todayInZone(),
+        }}
         onFinish={(v) =>
           onWin({
             product: v.product.trim(),

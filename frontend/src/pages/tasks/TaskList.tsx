@@ -1,6 +1,6 @@
 import { CheckOutlined, PlusOutlined, SwapOutlined } from '@ant-design/icons';
 import { App, Button, DatePicker, Empty, Form, Input, List, Segmented, Space, Tag, Typography } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -13,7 +13,7 @@ import { fromNow } from '../../lib/format';
 import { fieldRules } from '../../lib/formRules';
 import { canNameOwner, canWriteTasks } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
-import { dateFromPicker } from '../../lib/time';
+import { dateFromPicker, todayInZone } from '../../lib/time';
 import { useCustomer } from '../../queries/customers';
 import { useCompleteTask, useCreateTask, useTasks, useUpdateTask, type TaskFilters } from '../../queries/tasks';
 import { useUserName } from '../../queries/users';
@@ -38,7 +38,7 @@ export function TaskList({ customerId, customerOwnerId }: { customerId?: number;
   const tasks = useTasks(filters);
   const complete = useCompleteTask();
   const writer = canWriteTasks(claims);
-  const today = dayjs().format('YYYY-MM-DD');
+  const today = todayInZone().format('YYYY-MM-DD');
   const mayWork = (task: Task) => writer && (claims.role === 'admin' || task.owner_id === claims.userId);
 
   return (
@@ -150,7 +150,7 @@ function NewTask({ customerId, customerOwnerId, onClose }: { customerId?: number
       fields={FIELDS}
       label={label}
       onClose={onClose}
-      initialValues={{ due_on: dayjs().add(1, 'day'), owner_id: namesOwner && customerOwnerId ? customerOwnerId : undefined }}
+      initialValues={{ due_on: todayInZone().add(1, 'day'), owner_id: namesOwner && customerOwnerId ? customerOwnerId : undefined }}
       onSubmit={(v) =>
         create.mutateAsync({
           title: v.title.trim(),
