@@ -1068,6 +1068,7 @@ const en: Dictionary = {
   confirm: {
     cadenceOff: 'This stage will get no follow-up reminders. Continue?',
     deleteOverride: 'Delete the adjustment of {{day}}? The day goes back to the official schedule.',
+    resetRouting: '{{type}} tickets will be routed by the default rule again. Continue?',
   },
   notificationText: {
     separator: ', ',

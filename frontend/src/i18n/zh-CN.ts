@@ -1059,6 +1059,7 @@ const zh = {
   confirm: {
     cadenceOff: '此阶段将不再提醒跟进，确定吗？',
     deleteOverride: '删除 {{day}} 的日历调整？该日恢复为法定安排。',
+    resetRouting: '「{{type}}」工单将恢复按默认规则分派，确定吗？',
   },
   notificationText: {
     separator: '、',

@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { App, Button, Form, Input, Space, Table, Tag } from 'antd';
+import { App, Button, Form, Input, Popconfirm, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Schemas } from '../../api/client';
@@ -127,9 +127,15 @@ function RoutingRules() {
                 title: t('common.actions'),
                 render: (_, r) =>
                   !r.is_default && (
-                    <Button size="small" onClick={() => reset.mutate(r.ticket_type, { onError: fail })}>
-                      {t('admin.routing.reset')}
-                    </Button>
+                    <Popconfirm
+                      title={t('confirm.resetRouting', { type: enumLabel('ticket_type', r.ticket_type) })}
+                      okText={t('admin.routing.reset')}
+                      cancelText={t('common.cancel')}
+                      onConfirm={() => reset.mutate(r.ticket_type, { onError: fail })}>
+                      <Button size="small" danger>
+                        {t('admin.routing.reset')}
+                      </Button>
+                    </Popconfirm>
                   ),
               },
             ]}
