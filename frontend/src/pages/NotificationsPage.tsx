@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { PageCard } from '../components/PageCard';
 import { QueryState } from '../components/QueryState';
 import { useOpenNotification } from '../components/NotificationBell';
+import { fromNow } from '../lib/format';
 import { notificationText } from '../lib/notificationText';
 import { formatDateTime } from '../lib/time';
 import { useMarkAllRead, useMarkRead, useNotifications } from '../queries/notifications';
@@ -56,8 +57,11 @@ export default function NotificationsPage() {
                     }
                     description={
                       <>
+                        {/* people's own words (a comment, a reason): no kind renders them */}
                         {n.body && <div>{n.body}</div>}
-                        {formatDateTime(n.created_at)}
+                        <time dateTime={n.created_at} title={formatDateTime(n.created_at)}>
+                          {fromNow(n.created_at)}
+                        </time>
                       </>
                     }
                   />
