@@ -1087,8 +1087,16 @@ const en: Dictionary = {
       resolution: 'Ticket {{code}}: resolution overdue, escalated to the supervisor',
     },
     update_reminder: { update: 'Ticket {{code}}: time to update the customer' },
-    pool_release: 'Customer {{name}} went back to the public pool',
-    pool_warning: 'Customer {{name}} will soon go back to the public pool',
+    pool_release: {
+      default: 'Customer {{name}} went back to the public pool',
+      no_follow_up: 'Customer {{name}} went back to the public pool: no effective follow-up for over {{days}} days',
+      no_order: 'Customer {{name}} went back to the public pool: no order for over {{days}} days',
+    },
+    pool_warning: {
+      default: 'Customer {{name}} will soon go back to the public pool',
+      no_follow_up: 'Customer {{name}} goes back to the public pool in {{days}} days without an effective follow-up',
+      no_order: 'Customer {{name}} goes back to the public pool in {{days}} days without an order',
+    },
     follow_up_due: 'Follow-up due: {{name}}',
     next_action_due: 'Next action due: {{name}}',
     stale_opportunity: 'Opportunity stalled: {{title}}',

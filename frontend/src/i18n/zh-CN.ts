@@ -1072,8 +1072,16 @@ const zh = {
     sla_breach: { first_response: '工单 {{code}} 首次响应已超时', resolution: '工单 {{code}} 已超过解决时限' },
     sla_escalation: { first_response: '工单 {{code}} 首次响应超时，已升级给主管', resolution: '工单 {{code}} 解决超时，已升级给主管' },
     update_reminder: { update: '工单 {{code}} 已到客户更新时间，请回复客户' },
-    pool_release: '客户 {{name}} 已退回公海',
-    pool_warning: '客户 {{name}} 即将退回公海',
+    pool_release: {
+      default: '客户 {{name}} 已退回公海',
+      no_follow_up: '客户 {{name}} 已退回公海：超过 {{days}} 天没有有效跟进',
+      no_order: '客户 {{name}} 已退回公海：超过 {{days}} 天没有订单',
+    },
+    pool_warning: {
+      default: '客户 {{name}} 即将退回公海',
+      no_follow_up: '客户 {{name}} 再过 {{days}} 天仍没有有效跟进，将退回公海',
+      no_order: '客户 {{name}} 再过 {{days}} 天仍没有订单，将退回公海',
+    },
     follow_up_due: '跟进到期: {{name}}',
     next_action_due: '下一步行动到期: {{name}}',
     stale_opportunity: '商机停滞: {{title}}',
