@@ -95,6 +95,11 @@ export function canClaim(c: Claims): boolean {
   return c.role === 'account_manager' || c.role === 'admin';
 }
 
+/** Hand a pool customer straight to an owner (an admin's owner_id on the customer). */
+export function canAssignFromPool(c: Claims): boolean {
+  return isAdmin(c) && c.scopes.has('customers:write');
+}
+
 /** Release to the pool: the owner or an admin, of an owned, unarchived customer. */
 export function canRelease(c: Claims, customer: Schemas['CustomerOut']): boolean {
   return customer.owner_id !== null && !customer.archived && canEditCustomer(c, customer);

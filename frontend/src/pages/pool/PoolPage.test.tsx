@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { renderAt, stubApi } from '../../test/harness';
@@ -80,6 +80,59 @@ describe('the public pool', () => {
     await user.click(screen.getByTestId('claim-42'));
     expect(await screen.findByText('已领取，客户已归入您名下')).toBeTruthy();
     expect(calls.filter((c) => c.method === 'POST' && c.path === '/api/v1/pool/42/claim')).toHaveLength(2);
+  });
+
+  it('lets an admin assign a pool customer to an owner: the owner set with If-Match, the row gone', async () => {
+    let inPool = true;
+    const calls = stubApi({
+      'GET /api/v1/pool': () => ({ body: { items: inPool ? [item] : [], next_cursor: null } }),
+      'GET /api/v1/users': [
+        { id: 3, display_name: '张伟', username: 'zhangwei', role: 'account_manager', is_active: true },
+        { id: 7, display_name: '王经理', username: 'wang', role: 'account_manager', is_active: true },
+        { id: 8, display_name: '客服小张', username: 'zhang', role: 'agent', is_active: true },
+      ],
+      'GET /api/v1/industries': [],
+      'GET /api/v1/customers/42': { ...item, owner_id: null, version: 4 },
+      'PATCH /api/v1/customers/42': () => {
+        inPool = false;
+        return { body: { ...item, owner_id: 7, version: 5 } };
+      },
+    });
+    renderAt('/pool', '/pool', <PoolPage />);
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByTestId('assign-42'));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText('将「杭州公海测试有限公司」分配给')).toBeTruthy();
+    const ok = within(dialog).getByRole('button', { name: /确\s*定/ });
+    expect(ok.hasAttribute('disabled')).toBe(true);
+    await user.click(within(dialog).getByRole('combobox'));
+    const option = (label: string) =>
+      [...document.querySelectorAll('.ant-select-item-option')].find((o) => o.textContent === label) as HTMLElement;
+    await waitFor(() => expect(option('王经理')).toBeTruthy());
+    expect(option('客服小张')).toBeUndefined(); // agents own no customers
+    await user.click(option('王经理'));
+    await waitFor(() => expect(ok.hasAttribute('disabled')).toBe(false));
+    await user.click(ok);
+    expect(await screen.findByText('已分配给 王经理')).toBeTruthy();
+    const patches = calls.filter((c) => c.method === 'PATCH');
+    expect(patches.map((c) => [c.path, c.body, c.headers.get('if-match')])).toEqual([['/api/v1/customers/42', { owner_id: 7 }, '"4"']]);
+    expect(await screen.findByText('公海里暂时没有客户')).toBeTruthy();
+    expect(screen.queryByText('杭州公海测试有限公司')).toBeNull();
+  });
+
+  it('offers no assignment to an account manager', async () => {
+    stubApi({
+      'GET /api/v1/pool': { items: [item], next_cursor: null },
+      'GET /api/v1/users': [],
+      'GET /api/v1/industries': [],
+    });
+    renderAt('/pool', '/pool', <PoolPage />, {
+      sub: '3',
+      role: 'account_manager',
+      scope: 'customers:read customers:write users:read notifications',
+    });
+    expect(await screen.findByTestId('claim-42')).toBeTruthy();
+    expect(screen.queryByTestId('assign-42')).toBeNull();
   });
 
   it('filters by name and offers no claim to a supervisor', async () => {
