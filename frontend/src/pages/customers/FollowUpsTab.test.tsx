@@ -3,7 +3,7 @@ import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { renderAt, stubApi } from '../../test/harness';
-import { FollowUpForm } from './FollowUpsTab';
+import { FollowUpForm, FollowUpsTab } from './FollowUpsTab';
 
 const opportunities = {
   items: [
@@ -85,5 +85,42 @@ describe('the follow-up quick entry', () => {
     await user.click(screen.getByRole('button', { name: '保存' }));
     await waitFor(() => expect(done).toBe(true));
     expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ summary: '电话沟通维保续约', effective: true });
+  });
+});
+
+describe('the follow-ups tab', () => {
+  const stubs = {
+    'GET /api/v1/customers/5/follow-ups': { items: [], next_cursor: null },
+    'GET /api/v1/customers/5/opportunities': opportunities,
+    'GET /api/v1/users': [],
+  };
+  const owned = { id: 5, owner_id: 1, archived: false } as never;
+
+  it('opens its entry form when the URL asks for a new one (the quick action), then drops the parameter', async () => {
+    stubApi(stubs);
+    const router = renderAt('/customers/5?tab=follow-ups&new=1', '/customers/:id', <FollowUpsTab customer={owned} />);
+    expect(await screen.findByTestId('follow-up-form')).toBeTruthy();
+    expect(screen.queryByTestId('add-follow-up')).toBeNull();
+    await waitFor(() => expect(router.state.location.search).toBe('?tab=follow-ups'));
+    expect(router.state.location.pathname).toBe('/customers/5');
+  });
+
+  it('keeps the form closed without the parameter', async () => {
+    stubApi(stubs);
+    renderAt('/customers/5?tab=follow-ups', '/customers/:id', <FollowUpsTab customer={owned} />);
+    expect(await screen.findByTestId('add-follow-up')).toBeTruthy();
+    expect(screen.queryByTestId('follow-up-form')).toBeNull();
+  });
+
+  it('does not open the form for a reader who may not write, but still drops the parameter', async () => {
+    stubApi(stubs);
+    const router = renderAt('/customers/5?tab=follow-ups&new=1', '/customers/:id', <FollowUpsTab customer={owned} />, {
+      sub: '2',
+      role: 'readonly',
+      scope: 'customers:read users:read',
+    });
+    await waitFor(() => expect(router.state.location.search).toBe('?tab=follow-ups'));
+    expect(screen.queryByTestId('follow-up-form')).toBeNull();
+    expect(screen.queryByTestId('add-follow-up')).toBeNull();
   });
 });

@@ -27,6 +27,7 @@ import { QueryState } from '../../components/QueryState';
 import { EnumSelect, useEnumLabel } from '../../components/selects';
 import { clearChangedErrors, fieldRules, type RequestField } from '../../lib/formRules';
 import { canEditCustomer } from '../../lib/permissions';
+import { useNewParam } from '../../lib/useNewParam';
 import { formProblem } from '../../lib/problems';
 import { dateFromPicker, formatDateTime, fromPicker, toPicker } from '../../lib/time';
 import { useCreateFollowUp, useCustomerFollowUps } from '../../queries/followUps';
@@ -159,6 +160,7 @@ export function FollowUpsTab({ customer }: { customer: Schemas['CustomerOut'] })
   const claims = useClaims();
   const editable = canEditCustomer(claims, customer);
   const [adding, setAdding] = useState(false);
+  useNewParam(() => setAdding(true), editable);
   const followUps = useCustomerFollowUps(customer.id);
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>

@@ -58,6 +58,23 @@ describe('the customer summary strip', () => {
     expect(within(actions).getByText('新建工单').closest('a')?.getAttribute('href')).toBe('/tickets/new?customer_id=9');
   });
 
+  it.each([
+    ['quick-follow-up', '?tab=follow-ups&new=1'],
+    ['quick-opportunity', '?tab=opportunities&new=1'],
+    ['quick-task', '?tab=tasks&new=1'],
+  ])('a quick action (%s) opens its tab asking for a new record', async (testId, search) => {
+    stubApi({
+      'GET /api/v1/customers/9/summary': { ...summary, pool_warning: false },
+      'GET /api/v1/customers/9/contacts': [],
+      'GET /api/v1/users': [],
+    });
+    const router = renderAt('/customers/9', '/customers/:id', <SummaryStrip customer={customer} />);
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByTestId(testId));
+    await waitFor(() => expect(router.state.location.search).toBe(search));
+    expect(router.state.location.pathname).toBe('/customers/9');
+  });
+
   it('offers an agent no money and no owner’s actions', async () => {
     stubApi({
       'GET /api/v1/customers/9/summary': {

@@ -19,6 +19,7 @@ import { formatMoney, formatPhone, fromNow, telHref } from '../../lib/format';
 import { canCreateTicket, canEditCustomer, canSeeSales, canTransferCustomers, canWriteTasks } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
+import { NEW_PARAM } from '../../lib/useNewParam';
 import { useContacts } from '../../queries/contacts';
 import { customerKeys, updateCustomer, useCustomerSummary } from '../../queries/customers';
 import { useUserName } from '../../queries/users';
@@ -60,6 +61,8 @@ export function SummaryStrip({ customer }: { customer: Customer }) {
   const editable = canEditCustomer(claims, customer) && !customer.archived;
   const [transferring, setTransferring] = useState(false);
   const tab = (key: string) => () => void navigate(`/customers/${customer.id}?tab=${key}`, { replace: true });
+  // A quick action opens the tab's creation form (`new=1`, which the tab honours and drops).
+  const create = (key: string) => () => void navigate(`/customers/${customer.id}?tab=${key}&${NEW_PARAM}=1`, { replace: true });
 
   return (
     <div data-testid="summary-strip" style={{ marginTop: 12 }}>
@@ -154,7 +157,7 @@ export function SummaryStrip({ customer }: { customer: Customer }) {
       <PoolWarning summary={summary} />
       <Flex wrap gap={8} style={{ marginTop: 12 }} data-testid="quick-actions">
         {editable && (
-          <Button icon={<MessageOutlined />} onClick={tab('follow-ups')}>
+          <Button icon={<MessageOutlined />} onClick={create('follow-ups')} data-testid="quick-follow-up">
             {t('summary.logFollowUp')}
           </Button>
         )}
@@ -164,12 +167,12 @@ export function SummaryStrip({ customer }: { customer: Customer }) {
           </Link>
         )}
         {editable && sales && (
-          <Button icon={<FundOutlined />} onClick={tab('opportunities')}>
+          <Button icon={<FundOutlined />} onClick={create('opportunities')} data-testid="quick-opportunity">
             {t('summary.newOpportunity')}
           </Button>
         )}
         {canWriteTasks(claims) && editable && (
-          <Button icon={<CheckSquareOutlined />} onClick={tab('tasks')}>
+          <Button icon={<CheckSquareOutlined />} onClick={create('tasks')} data-testid="quick-task">
             {t('summary.addTask')}
           </Button>
         )}

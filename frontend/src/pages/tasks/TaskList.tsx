@@ -12,6 +12,7 @@ import { CustomerPicker, UserSelect } from '../../components/selects';
 import { fromNow } from '../../lib/format';
 import { fieldRules } from '../../lib/formRules';
 import { canNameOwner, canWriteTasks } from '../../lib/permissions';
+import { useNewParam } from '../../lib/useNewParam';
 import { problemMessage } from '../../lib/problems';
 import { dateFromPicker, todayInZone } from '../../lib/time';
 import { useCustomer } from '../../queries/customers';
@@ -39,6 +40,7 @@ export function TaskList({ customerId, customerOwnerId }: { customerId?: number;
   const complete = useCompleteTask();
   const writer = canWriteTasks(claims);
   const today = todayInZone().format('YYYY-MM-DD');
+  useNewParam(() => setAdding(true), writer);
   const mayWork = (task: Task) => writer && (claims.role === 'admin' || task.owner_id === claims.userId);
 
   return (

@@ -70,4 +70,26 @@ describe('my tasks', () => {
       expect(calls.find((c) => c.method === 'POST')?.body).toMatchObject({ title: '寄送报价单', customer_id: 9, owner_id: null }),
     );
   });
+
+  it('opens the new-task dialog when the URL asks for a new one (the quick action), then drops the parameter', async () => {
+    stubApi({ 'GET /api/v1/tasks': { items: [], next_cursor: null }, 'GET /api/v1/users': [] });
+    const router = renderAt('/customers/9?tab=tasks&new=1', '/customers/:id', <TaskList customerId={9} customerOwnerId={1} />, {
+      role: 'account_manager',
+      scope: 'customers:read customers:write users:read',
+    });
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText('新建任务')).toBeTruthy();
+    expect(within(dialog).getByTestId('task-title')).toBeTruthy();
+    await waitFor(() => expect(router.state.location.search).toBe('?tab=tasks'));
+  });
+
+  it('opens no dialog without the parameter', async () => {
+    stubApi({ 'GET /api/v1/tasks': { items: [], next_cursor: null }, 'GET /api/v1/users': [] });
+    renderAt('/customers/9?tab=tasks', '/customers/:id', <TaskList customerId={9} customerOwnerId={1} />, {
+      role: 'account_manager',
+      scope: 'customers:read customers:write users:read',
+    });
+    expect(await screen.findByText('没有任务')).toBeTruthy();
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
 });
