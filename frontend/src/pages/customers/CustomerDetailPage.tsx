@@ -15,6 +15,7 @@ import { useRelease } from '../../queries/pool';
 import { problemMessage } from '../../lib/problems';
 import { formatMoney } from '../../lib/format';
 import { formatDateTime } from '../../lib/time';
+import { NEW_PARAM } from '../../lib/useNewParam';
 import { useCustomFields } from '../../queries/customFields';
 import {
   useArchiveCustomer,
@@ -142,6 +143,7 @@ function Detail({ customer }: { customer: Customer }) {
           onChange={(key) => {
             const next = new URLSearchParams(search);
             next.set('tab', key);
+            next.delete(NEW_PARAM); // a quick action's "new" belongs to the tab it was for
             setSearch(next, { replace: true });
           }}
         />
