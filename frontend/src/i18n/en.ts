@@ -630,6 +630,9 @@ const en: Dictionary = {
     empty: 'No opportunities',
     stale: 'Stale',
     lostReason: 'Why was it lost?',
+    edit: 'Edit opportunity',
+    budgetFormat: 'Enter an amount in yuan with at most two decimals',
+    budgetOrder: 'The budget maximum cannot be below the minimum',
     fields: {
       title: 'Title',
       stage: 'Stage',

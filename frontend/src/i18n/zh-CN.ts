@@ -628,6 +628,9 @@ const zh = {
     empty: '暂无商机',
     stale: '久未跟进',
     lostReason: '输单原因',
+    edit: '编辑商机',
+    budgetFormat: '请输入金额（元），最多两位小数',
+    budgetOrder: '预算上限不能低于预算下限',
     fields: {
       title: '商机名称',
       stage: '阶段',

@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, unwrap, type Schemas } from '../api/client';
+import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import { customerKeys } from './customers';
 
 export const opportunityKeys = {
@@ -42,6 +42,20 @@ export function useCreateOpportunity() {
   const invalidate = useInvalidate();
   return useMutation({
     mutationFn: async (body: Schemas['OpportunityCreate']) => unwrap(await api.POST('/api/v1/opportunities', { body })),
+    onSuccess: invalidate,
+  });
+}
+
+export function useUpdateOpportunity() {
+  const invalidate = useInvalidate();
+  return useMutation({
+    mutationFn: async ({ id, version, body }: { id: number; version: number; body: Schemas['OpportunityPatch'] }) =>
+      unwrap(
+        await api.PATCH('/api/v1/opportunities/{opportunity_id}', {
+          params: { path: { opportunity_id: id }, header: ifMatch(version) },
+          body,
+        }),
+      ),
     onSuccess: invalidate,
   });
 }

@@ -1,8 +1,9 @@
 import { PlusOutlined } from '@ant-design/icons';
-import { Button, DatePicker, Form, Input, Table, Tag } from 'antd';
+import { Button, Form, Input, Table, Tag } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useSearchParams } from 'react-router';
 import type { Schemas } from '../../api/client';
 import { useClaims } from '../../auth/useSession';
 import { FormModal } from '../../components/FormModal';
@@ -14,10 +15,12 @@ import { canEditCustomer } from '../../lib/permissions';
 import { dateFromPicker } from '../../lib/time';
 import { useCreateOpportunity, useCustomerOpportunities } from '../../queries/opportunities';
 import { useUserName } from '../../queries/users';
+import { BudgetAndCloseFields, budgets, EditOpportunity, useOpportunityLabel } from '../opportunities/OpportunityForm';
 
 type Opportunity = Schemas['OpportunityOut'];
 const FIELDS = ['title', 'stage', 'budget_min', 'budget_max', 'expected_close_on'] as const;
 const CREATE_STAGES = ['intent', 'quote', 'contract'] as const;
+const OPEN_STAGES: readonly string[] = CREATE_STAGES;
 interface Values {
   title: string;
   stage: Schemas['OpportunityCreate']['stage'];
@@ -34,12 +37,30 @@ export function OpportunitiesTab({ customer }: { customer: Schemas['CustomerOut'
   const userName = useUserName();
   const opportunities = useCustomerOpportunities(customer.id);
   const create = useCreateOpportunity();
-  const [adding, setAdding] = useState(false);
-  const label = (f: string) => t(`opportunity.fields.${f}` as 'opportunity.fields.title', { defaultValue: f });
+  const [addingByButton, setAddingByButton] = useState(false);
+  const [editing, setEditing] = useState<Opportunity | null>(null);
+  const label = useOpportunityLabel();
+  const editable = canEditCustomer(claims, customer);
+  // The customer page's quick action opens the form: ?tab=opportunities&new=1.
+  const [search, setSearch] = useSearchParams();
+  const adding = editable && (addingByButton || search.get('new') === '1');
+  const closeAdding = () => {
+    setAddingByButton(false);
+    if (search.has('new')) {
+      setSearch(
+        (previous) => {
+          const next = new URLSearchParams(previous);
+          next.delete('new');
+          return next;
+        },
+        { replace: true },
+      );
+    }
+  };
   return (
     <>
-      {canEditCustomer(claims, customer) && (
-        <Button icon={<PlusOutlined />} style={{ marginBottom: 12 }} onClick={() => setAdding(true)} data-testid="add-opportunity">
+      {editable && (
+        <Button icon={<PlusOutlined />} style={{ marginBottom: 12 }} onClick={() => setAddingByButton(true)} data-testid="add-opportunity">
           {t('opportunity.add')}
         </Button>
       )}
@@ -72,6 +93,17 @@ export function OpportunitiesTab({ customer }: { customer: Schemas['CustomerOut'
               { key: 'expected_close_on', title: label('expected_close_on'), render: (_, o) => o.expected_close_on ?? '—' },
               { key: 'owner', title: label('owner_id'), render: (_, o) => userName(o.owner_id) },
               { key: 'lost_reason', title: label('lost_reason'), render: (_, o) => o.lost_reason ?? '—' },
+              {
+                key: 'actions',
+                title: '',
+                render: (_, o) =>
+                  editable &&
+                  OPEN_STAGES.includes(o.stage) && (
+                    <Button size="small" onClick={() => setEditing(o)} data-testid={`edit-opportunity-${o.id}`}>
+                      {t('common.edit')}
+                    </Button>
+                  ),
+              },
             ]}
           />
         )}
@@ -81,15 +113,14 @@ export function OpportunitiesTab({ customer }: { customer: Schemas['CustomerOut'
           title={t('opportunity.add')}
           fields={FIELDS}
           label={label}
-          onClose={() => setAdding(false)}
+          onClose={closeAdding}
           initialValues={{ stage: 'intent' }}
           onSubmit={(v) =>
             create.mutateAsync({
               customer_id: customer.id,
               title: v.title,
               stage: v.stage,
-              budget_min: v.budget_min?.trim() || null,
-              budget_max: v.budget_max?.trim() || null,
+              ...budgets(v),
               expected_close_on: dateFromPicker(v.expected_close_on),
             })
           }>
@@ -99,17 +130,10 @@ export function OpportunitiesTab({ customer }: { customer: Schemas['CustomerOut'
           <Form.Item name="stage" label={label('stage')} rules={fieldRules(t, 'OpportunityCreate', 'stage')}>
             <EnumSelect name="opportunity_stage" values={CREATE_STAGES} allowClear={false} />
           </Form.Item>
-          <Form.Item name="budget_min" label={label('budget_min')}>
-            <Input inputMode="decimal" prefix="¥" />
-          </Form.Item>
-          <Form.Item name="budget_max" label={label('budget_max')}>
-            <Input inputMode="decimal" prefix="¥" />
-          </Form.Item>
-          <Form.Item name="expected_close_on" label={label('expected_close_on')}>
-            <DatePicker style={{ width: '100%' }} />
-          </Form.Item>
+          <BudgetAndCloseFields />
         </FormModal>
       )}
+      {editing && <EditOpportunity opportunity={editing} onClose={() => setEditing(null)} />}
     </>
   );
 }

@@ -113,4 +113,21 @@ describe('the opportunity board', () => {
       }),
     );
   });
+
+  it('edits a card from the board, by tap as on a phone: the stage stays with the transitions', async () => {
+    const calls = stubApi({
+      'GET /api/v1/opportunities': { items: [opp], next_cursor: null },
+      'GET /api/v1/users': [],
+      'PATCH /api/v1/opportunities/7': { ...opp, budget_min: null },
+    });
+    renderAt('/opportunities/board', '/opportunities/board', <OpportunityBoardPage />);
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByTestId('edit-7'));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).queryByText('阶段')).toBeNull();
+    await user.clear(within(dialog).getByTestId('budget-min'));
+    await user.click(within(dialog).getByRole('button', { name: /确\s*定|OK/ }));
+    await waitFor(() => expect(calls.find((c) => c.method === 'PATCH')?.body).toMatchObject({ budget_min: null, budget_max: '12800.50' }));
+    expect(calls.find((c) => c.method === 'PATCH')?.headers.get('If-Match')).toBe('"1"');
+  });
 });

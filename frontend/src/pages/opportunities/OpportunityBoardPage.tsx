@@ -18,6 +18,7 @@ import { problemMessage } from '../../lib/problems';
 import { dateFromPicker, todayInZone } from '../../lib/time';
 import { useCreateOpportunity, useOpportunities, useTransitionOpportunity } from '../../queries/opportunities';
 import { useUserName } from '../../queries/users';
+import { BudgetAndCloseFields, budgets, EditOpportunity, useOpportunityLabel } from './OpportunityForm';
 import { CustomerPicker } from '../../components/selects';
 
 type Opportunity = Schemas['OpportunityOut'];
@@ -63,6 +64,7 @@ export default function OpportunityBoardPage() {
   const [losing, setLosing] = useState<Opportunity | null>(null);
   const [winning, setWinning] = useState<Opportunity | null>(null);
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<Opportunity | null>(null);
   const [reason, setReason] = useState('');
   const writable = claims.scopes.has('customers:write');
   const movable = (o: Opportunity) => writable && o.allowed_transitions.length > 0;
@@ -183,6 +185,15 @@ export default function OpportunityBoardPage() {
                       {x.expected_close_on ? ` · ${x.expected_close_on}` : ''}
                     </Typography.Text>
                     {movable(x) && (
+                      <Button
+                        size="small"
+                        style={{ marginTop: 6, marginRight: 6 }}
+                        onClick={() => setEditing(x)}
+                        data-testid={`edit-${x.id}`}>
+                        {t('common.edit')}
+                      </Button>
+                    )}
+                    {movable(x) && (
                       <Dropdown
                         trigger={['click']}
                         menu={{
@@ -223,6 +234,7 @@ export default function OpportunityBoardPage() {
         />
       )}
       {adding && <NewOpportunity onClose={() => setAdding(false)} />}
+      {editing && <EditOpportunity opportunity={editing} onClose={() => setEditing(null)} />}
     </PageCard>
   );
 }
@@ -299,7 +311,7 @@ interface NewValues {
 function NewOpportunity({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   const create = useCreateOpportunity();
-  const label = (f: string) => t(`opportunity.fields.${f}` as 'opportunity.fields.title', { defaultValue: f });
+  const label = useOpportunityLabel();
   const rules = (f: RequestField<'OpportunityCreate'>) => fieldRules(t, 'OpportunityCreate', f);
   return (
     <FormModal<NewValues>
@@ -313,8 +325,7 @@ function NewOpportunity({ onClose }: { onClose: () => void }) {
           customer_id: v.customer_id,
           title: v.title.trim(),
           stage: v.stage,
-          budget_min: v.budget_min?.trim() || null,
-          budget_max: v.budget_max?.trim() || null,
+          ...budgets(v),
           expected_close_on: dateFromPicker(v.expected_close_on),
         })
       }>
@@ -327,15 +338,7 @@ function NewOpportunity({ onClose }: { onClose: () => void }) {
       <Form.Item name="stage" label={label('stage')} rules={rules('stage')}>
         <EnumSelect name="opportunity_stage" values={['intent', 'quote', 'contract']} allowClear={false} />
       </Form.Item>
-      <Form.Item name="budget_min" label={label('budget_min')}>
-        <Input inputMode="decimal" prefix="¥" />
-      </Form.Item>
-      <Form.Item name="budget_max" label={label('budget_max')}>
-        <Input inputMode="decimal" prefix="¥" />
-      </Form.Item>
-      <Form.Item name="expected_close_on" label={label('expected_close_on')}>
-        <DatePicker style={{ width: '100%' }} />
-      </Form.Item>
+      <BudgetAndCloseFields />
     </FormModal>
   );
 }
