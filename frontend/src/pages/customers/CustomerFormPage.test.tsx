@@ -180,4 +180,66 @@ describe('the organization form', () => {
       expect(screen.queryByTestId(id), id).not.toBeNull();
     }
   });
+
+  it('shows the changes sent for approval (202) as the change-request list does: owners by name, masked values masked', async () => {
+    const existing = {
+      id: 12,
+      kind: 'organization',
+      code: 'C202410000012',
+      name: '闽江测试科技有限公司',
+      credit_code: '91350100M000100Y43',
+      owner_id: 7,
+      stage: 'intent',
+      tags: [],
+      custom_fields: {},
+      birthday: null,
+      first_contact_at: null,
+      archived: false,
+      version: 3,
+    };
+    const request = (id: number, field: string, old_value: unknown, new_value: unknown, masked_fields: string[] = []) => ({
+      id,
+      customer_id: 12,
+      field,
+      old_value,
+      new_value,
+      masked_fields,
+      status: 'pending',
+      requested_by: 7,
+      created_at: '2026-11-01T00:00:00Z',
+    });
+    const calls = stubApi({
+      ...LOOKUPS,
+      'GET /api/v1/users': [
+        { id: 7, display_name: '张伟', username: 'zhangwei', role: 'account_manager', is_active: true },
+        { id: 8, display_name: '李娜', username: 'lina', role: 'account_manager', is_active: true },
+      ],
+      'GET /api/v1/customers/12': existing,
+      'PATCH /api/v1/customers/12': () => ({
+        status: 202,
+        body: {
+          items: [
+            request(1, 'name', '闽江测试科技有限公司', '闽江新名科技有限公司'),
+            request(2, 'owner_id', 7, 8),
+            request(3, 'credit_code', '9135…Y43', '9135…Y44', ['old_value', 'new_value']),
+            request(4, 'id_number', null, '350102199001011234'),
+          ],
+        },
+      }),
+    });
+    renderAt('/customers/12/edit', '/customers/:id/edit', <CustomerFormPage />, { sub: '7', role: 'account_manager', scope: AM_SCOPES });
+    const name = await screen.findByRole('textbox', { name: '名称' });
+    const user = userEvent.setup({ delay: null });
+    await user.clear(name);
+    await user.type(name, '闽江新名科技有限公司');
+    await user.click(screen.getByRole('button', { name: '保存' }));
+    const list = await screen.findByTestId('pending-change-requests');
+    expect([...list.querySelectorAll('li')].map((li) => li.textContent)).toEqual([
+      '名称: 闽江测试科技有限公司 → 闽江新名科技有限公司',
+      '负责人: 张伟 → 李娜',
+      '统一社会信用代码: 已脱敏 → 已脱敏',
+      '身份证号: ∅ → 350102199001011234',
+    ]);
+    expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ name: '闽江新名科技有限公司' });
+  });
 });

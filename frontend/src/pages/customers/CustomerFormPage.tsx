@@ -22,6 +22,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { Schemas } from '../../api/client';
 import { genderValues, gradeValues, kindValues, sizeValues, sourceValues, stageValues, urgencyValues } from '../../api/schema.gen';
 import { useClaims } from '../../auth/useSession';
+import { changeRequestText } from '../../components/ChangeRequestChange';
 import { NotFound } from '../../components/NotFound';
 import { QueryState } from '../../components/QueryState';
 import { EnumSelect, IndustrySelect, TagSelect, UserSelect } from '../../components/selects';
@@ -32,6 +33,7 @@ import { clearChangedErrors, creditCodeRule, fieldRules, idNumberRule, type Requ
 import { knownOne } from '../../lib/urlState';
 import { useCustomFields } from '../../queries/customFields';
 import { useCreateCustomer, useCustomer, useSameCustomers, useUpdateCustomer } from '../../queries/customers';
+import { useUserName } from '../../queries/users';
 
 type Customer = Schemas['CustomerOut'];
 type Kind = Schemas['Kind'];
@@ -76,6 +78,7 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
   const [form] = Form.useForm<FormValues>();
   const [general, setGeneral] = useState<string[]>([]);
   const customFields = useCustomFields();
+  const userName = useUserName(); // owners by name in the change requests' dialog
   const create = useCreateCustomer();
   const update = useUpdateCustomer(customer?.id ?? 0);
   if (customer && !canEditCustomer(claims, customer)) return <NotFound />;
@@ -102,7 +105,7 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
                 <ul data-testid="pending-change-requests">
                   {saved.items.map((cr) => (
                     <li key={cr.id}>
-                      {label(cr.field)}: {String(cr.new_value ?? '∅')}
+                      {label(cr.field)}: {changeRequestText(cr, t, userName)}
                     </li>
                   ))}
                 </ul>
