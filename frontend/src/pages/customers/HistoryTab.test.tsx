@@ -102,4 +102,35 @@ describe('the activity timeline', () => {
     expect(requested!.textContent).toContain('名称：样例 → 上海样例');
     expect(timeline.textContent).not.toMatch(/pending|approved|其他信息/);
   });
+
+  it('links orders to the customer’s orders tab, as the subject of an event and where another record names one', async () => {
+    stubApi({
+      'GET /api/v1/customers/9/history': {
+        items: [
+          event(3, 'follow_up', 'create', { order_id: [null, 11], summary: [null, '回访到货'] }),
+          event(2, 'order', 'update', { status: ['confirmed', 'completed'] }, { entity_id: 11 }),
+          event(1, 'order', 'create', { order_no: [null, 'O202612000009'], amount: [null, '800.00'] }, { entity_id: 12 }),
+        ],
+        next_cursor: null,
+      },
+      'GET /api/v1/customers/9/contacts': [],
+      'GET /api/v1/customers/9/opportunities': { items: [], next_cursor: null },
+      'GET /api/v1/customers/9/orders': { items: [{ id: 11, order_no: 'O202612000001' }], next_cursor: null },
+      'GET /api/v1/users': [],
+      'GET /api/v1/tags': [],
+      'GET /api/v1/custom-fields': [],
+      'GET /api/v1/departments': [],
+    });
+    const router = renderAt('/customers/9?tab=history', '/customers/:id', <HistoryTab customerId={9} />);
+    const timeline = await screen.findByTestId('history');
+    const [followUp, updated, created] = await within(timeline).findAllByTestId('history-event');
+    const href = (node: HTMLElement, text: string) => within(node).getByText(text).closest('a')?.getAttribute('href');
+    await within(updated!).findByText('订单 O202612000001');
+    expect(href(updated!, '订单 O202612000001')).toBe('/customers/9?tab=orders');
+    expect(href(created!, '订单 O202612000009')).toBe('/customers/9?tab=orders'); // its number from the event
+    expect(href(followUp!, 'O202612000001')).toBe('/customers/9?tab=orders');
+    const user = userEvent.setup({ delay: null });
+    await user.click(within(updated!).getByText('订单 O202612000001'));
+    expect(router.state.location.search).toBe('?tab=orders');
+  });
 });

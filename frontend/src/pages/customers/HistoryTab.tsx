@@ -150,6 +150,7 @@ function useDescribe(customerId: number, sales: boolean) {
   const orders = useCustomerOrders(customerId, sales).data?.items ?? [];
   const tags = useTags().data ?? [];
   const customFields = useCustomFields().data ?? [];
+  const ordersTab = `/customers/${customerId}?tab=orders`;
 
   const fieldLabel = (entity: string, field: string): string => {
     const custom = customFields.find((f) => f.key === field);
@@ -184,7 +185,10 @@ function useDescribe(customerId: number, sales: boolean) {
       const o = opportunities.find((x) => x.id === v);
       return o ? <Link to={`/customers/${customerId}?tab=opportunities`}>{o.title}</Link> : t('timeline.aRecord');
     }
-    if (field === 'order_id' && typeof v === 'number') return orders.find((x) => x.id === v)?.order_no ?? t('timeline.aRecord');
+    if (field === 'order_id' && typeof v === 'number') {
+      const o = orders.find((x) => x.id === v);
+      return o ? <Link to={ordersTab}>{o.order_no}</Link> : t('timeline.aRecord');
+    }
     if (MONEY.has(field)) return formatMoney(v as string);
     if (PHONES.has(field) && typeof v === 'string') return formatPhone(v);
     if (typeof v === 'string' && ISO_TIME.test(v)) return formatDateTime(v);
@@ -214,8 +218,12 @@ function useDescribe(customerId: number, sales: boolean) {
         );
       case 'opportunity':
         return `${kind}「${opportunities.find((o) => o.id === e.entity_id)?.title ?? String(created('title') ?? '')}」`;
-      case 'order':
-        return `${kind} ${orders.find((o) => o.id === e.entity_id)?.order_no ?? String(created('order_no') ?? '')}`;
+      case 'order': {
+        // An order has no page of its own: its link opens the customer's orders tab.
+        const number = orders.find((o) => o.id === e.entity_id)?.order_no ?? created('order_no');
+        const name = `${kind}${number ? ` ${String(number)}` : ''}`;
+        return sales && number ? <Link to={ordersTab}>{name}</Link> : name;
+      }
       case 'task':
         return `${kind}${created('title') ? `「${String(created('title'))}」` : ''}`;
       default:
