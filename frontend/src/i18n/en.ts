@@ -851,6 +851,10 @@ const en: Dictionary = {
     releasedBy: 'Released by',
     claim: 'Claim',
     claimed: 'Claimed: the customer is now yours',
+    assign: 'Assign to…',
+    assignTitle: 'Assign "{{name}}" to',
+    assignHint: 'The customer leaves the pool and goes to the chosen owner.',
+    assigned: 'Assigned to {{owner}}',
     release: 'Release to pool',
     releaseReason: 'Reason for releasing',
     releaseHint:
@@ -911,6 +915,7 @@ const en: Dictionary = {
     verifyNote: 'What was checked (optional)',
     verified: 'Verified',
     verifiedAt: 'Last verified',
+    verificationNote: 'What was checked',
     neverVerified: 'Never verified',
   },
   profile: {

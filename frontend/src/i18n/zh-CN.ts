@@ -844,6 +844,10 @@ const zh = {
     releasedBy: '释放人',
     claim: '领取',
     claimed: '已领取，客户已归入您名下',
+    assign: '分配给…',
+    assignTitle: '将「{{name}}」分配给',
+    assignHint: '分配后该客户离开公海，归入所选负责人名下。',
+    assigned: '已分配给 {{owner}}',
     release: '释放到公海',
     releaseReason: '释放原因',
     releaseHint: '释放后该客户回到公海，其他客户经理可以领取；您在冷静期内不能再次领取。',
@@ -903,6 +907,7 @@ const zh = {
     verifyNote: '核实说明（选填）',
     verified: '已核实',
     verifiedAt: '最近核实',
+    verificationNote: '核实说明',
     neverVerified: '从未核实',
   },
   profile: {
