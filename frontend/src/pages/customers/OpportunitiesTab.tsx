@@ -3,7 +3,6 @@ import { Button, Form, Input, Table, Tag } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSearchParams } from 'react-router';
 import type { Schemas } from '../../api/client';
 import { useClaims } from '../../auth/useSession';
 import { FormModal } from '../../components/FormModal';
@@ -12,6 +11,7 @@ import { EnumSelect, useEnumLabel } from '../../components/selects';
 import { formatMoney } from '../../lib/format';
 import { fieldRules } from '../../lib/formRules';
 import { canEditCustomer } from '../../lib/permissions';
+import { useNewParam } from '../../lib/useNewParam';
 import { dateFromPicker } from '../../lib/time';
 import { useCreateOpportunity, useCustomerOpportunities } from '../../queries/opportunities';
 import { useUserName } from '../../queries/users';
@@ -37,30 +37,15 @@ export function OpportunitiesTab({ customer }: { customer: Schemas['CustomerOut'
   const userName = useUserName();
   const opportunities = useCustomerOpportunities(customer.id);
   const create = useCreateOpportunity();
-  const [addingByButton, setAddingByButton] = useState(false);
+  const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<Opportunity | null>(null);
   const label = useOpportunityLabel();
   const editable = canEditCustomer(claims, customer);
-  // The customer page's quick action opens the form: ?tab=opportunities&new=1.
-  const [search, setSearch] = useSearchParams();
-  const adding = editable && (addingByButton || search.get('new') === '1');
-  const closeAdding = () => {
-    setAddingByButton(false);
-    if (search.has('new')) {
-      setSearch(
-        (previous) => {
-          const next = new URLSearchParams(previous);
-          next.delete('new');
-          return next;
-        },
-        { replace: true },
-      );
-    }
-  };
+  useNewParam(() => setAdding(true), editable); // the summary strip's quick action
   return (
     <>
       {editable && (
-        <Button icon={<PlusOutlined />} style={{ marginBottom: 12 }} onClick={() => setAddingByButton(true)} data-testid="add-opportunity">
+        <Button icon={<PlusOutlined />} style={{ marginBottom: 12 }} onClick={() => setAdding(true)} data-testid="add-opportunity">
           {t('opportunity.add')}
         </Button>
       )}
@@ -113,7 +98,7 @@ export function OpportunitiesTab({ customer }: { customer: Schemas['CustomerOut'
           title={t('opportunity.add')}
           fields={FIELDS}
           label={label}
-          onClose={closeAdding}
+          onClose={() => setAdding(false)}
           initialValues={{ stage: 'intent' }}
           onSubmit={(v) =>
             create.mutateAsync({
