@@ -95,10 +95,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "sla_escalation.first_response": "工单 {code} 首次响应超时，已升级给主管",
         "sla_escalation.resolution": "工单 {code} 解决超时，已升级给主管",
         "update_reminder.update": "工单 {code} 已到客户更新时间，请回复客户",
-        "pool_release": "客户 {name} 已退回公海",
+        "pool_release.default": "客户 {name} 已退回公海",
         "pool_release.no_follow_up": "客户 {name} 已退回公海：超过 {days} 天没有有效跟进",
         "pool_release.no_order": "客户 {name} 已退回公海：超过 {days} 天没有订单",
-        "pool_warning": "客户 {name} 即将退回公海",
+        "pool_warning.default": "客户 {name} 即将退回公海",
         "pool_warning.no_follow_up": "客户 {name} 再过 {days} 天仍没有有效跟进，将退回公海",
         "pool_warning.no_order": "客户 {name} 再过 {days} 天仍没有订单，将退回公海",
         "follow_up_due": "跟进到期: {name}",
@@ -126,12 +126,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "sla_escalation.resolution": "Ticket {code}: resolution overdue, "
         "escalated to the supervisor",
         "update_reminder.update": "Ticket {code}: time to update the customer",
-        "pool_release": "Customer {name} went back to the public pool",
+        "pool_release.default": "Customer {name} went back to the public pool",
         "pool_release.no_follow_up": "Customer {name} went back to the public pool: no "
         "effective follow-up for over {days} days",
         "pool_release.no_order": "Customer {name} went back to the public pool: no order for "
         "over {days} days",
-        "pool_warning": "Customer {name} will soon go back to the public pool",
+        "pool_warning.default": "Customer {name} will soon go back to the public pool",
         "pool_warning.no_follow_up": "Customer {name} goes back to the public pool in {days} "
         "days without an effective follow-up",
         "pool_warning.no_order": "Customer {name} goes back to the public pool in {days} days "
@@ -164,13 +164,12 @@ def text_of(kind: str, params: Mapping[str, Any] | None, title: str, language: s
     texts = TEXTS.get(language, TEXTS["zh-CN"])
     if not params:
         return title
-    if isinstance(params.get("target"), str):
-        key = f"{kind}.{params['target']}"
-    elif kind == "ticket_assigned" and params.get("new"):
-        key = "ticket_assigned_new"
-    else:
-        key = kind
-    template = texts.get(key)
+    # A kind whose text depends on a parameter keeps its variants under the kind; `default`
+    # is for rows written before the parameter was kept (the web app's notificationText too).
+    base = "ticket_assigned_new" if kind == "ticket_assigned" and params.get("new") else kind
+    target = params.get("target")
+    keys = [f"{base}.{target}"] if isinstance(target, str) else [base, f"{base}.default"]
+    template = next((texts[k] for k in keys if k in texts), None)
     if template is None:
         return title
     values = {k: str(v) for k, v in params.items()}
