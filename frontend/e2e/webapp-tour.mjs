@@ -1,6 +1,7 @@
 // Issue 15's browser checks: the new screens photographed at 1440×900 and 390×844, every route
-// of the app walked at 390×844 failing on horizontal overflow, and every zh-CN page scanned for
-// the API's raw field keys and for English sentences (an untranslated server message).
+// of the app walked at 390×844 failing on horizontal overflow, every zh-CN page scanned for
+// the API's raw field keys and for English sentences (an untranslated server message), the
+// opportunity board worked by tap on a phone, and a screen whose code fails to load.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -254,5 +255,60 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
       await context.close();
     }
     check(problems.length === 0, `at 390×844:\n  ${problems.join('\n  ')}`);
+  });
+
+  await step('the opportunity board by tap at 390×844: edit a card, then lose it through its stage menu', async () => {
+    const opportunity = await call(base, admin, 'POST', '/opportunities', {
+      customer_id: customerId,
+      title: '手机看板演练',
+      stage: 'intent',
+      budget_max: '8000',
+    });
+    const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN', storageState });
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    try {
+      await page.goto(`${base}/opportunities/board`);
+      const card = page.getByTestId(`opportunity-${opportunity.id}`);
+      await card.getByText('¥8,000.00').waitFor();
+      await page.getByTestId(`edit-${opportunity.id}`).tap();
+      const edit = page.getByRole('dialog');
+      await edit.getByTestId('budget-max').fill('9000');
+      await edit.getByRole('button', { name: /确\s*定/ }).tap();
+      await card.getByText('¥9,000.00').waitFor();
+      await page.getByTestId(`stage-menu-${opportunity.id}`).tap();
+      await page.getByRole('menuitem', { name: '输单' }).tap();
+      const lose = page.getByRole('dialog');
+      await lose.getByTestId('lost-reason').fill('预算取消');
+      await lose.getByRole('button', { name: /确\s*定/ }).tap();
+      await page.getByTestId('column-lost').getByTestId(`opportunity-${opportunity.id}`).waitFor();
+      await lose.waitFor({ state: 'hidden' });
+      await shot(page, 'phone-opportunity-board-lost');
+      const saved = await call(base, admin, 'GET', `/opportunities/${opportunity.id}`);
+      check(saved.stage === 'lost' && saved.lost_reason === '预算取消', `the opportunity: ${JSON.stringify(saved)}`);
+      check(saved.budget_max === '9000.00', `its budget: ${saved.budget_max}`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  await step('a screen whose code cannot be loaded (a redeploy, or offline) offers a reload, not a developer error', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', storageState });
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    try {
+      await page.goto(`${base}/customers`);
+      await settle(page);
+      // The chunks the app has not loaded yet are gone, as after a redeploy.
+      await page.route(/\/assets\/.*\.js$/, (route) => route.abort());
+      await visit(page, base, '/admin/backups');
+      const error = page.getByTestId('route-error');
+      await error.getByText('新版本已发布或网络异常').waitFor();
+      await error.getByTestId('reload').waitFor();
+      await page.locator('.ant-menu').getByText('客户', { exact: true }).waitFor(); // the menu around it is still there
+      await shot(page, 'desktop-chunk-failed');
+    } finally {
+      await context.close();
+    }
   });
 }
