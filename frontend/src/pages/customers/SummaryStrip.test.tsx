@@ -116,6 +116,8 @@ describe('the customer summary strip', () => {
         { id: 8, display_name: '客服小张', username: 'zhang', role: 'agent', is_active: true },
       ],
       'PATCH /api/v1/customers/9': () => ({ status, body: answer }),
+      // the dialog reads the customer for its version (on its page, from the page's query)
+      'GET /api/v1/customers/9': { ...(customer as object), owner_id: 5, version: 1 },
     });
     renderAt('/c', '/c', <SummaryStrip customer={{ ...(customer as object), owner_id: 5, version: 1 } as never} />, {
       sub: '5',

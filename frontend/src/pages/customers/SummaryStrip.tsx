@@ -7,22 +7,21 @@ import {
   PhoneOutlined,
   SwapOutlined,
 } from '@ant-design/icons';
-import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Descriptions, Flex, Modal, Space, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Button, Descriptions, Flex, Space, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import type { Schemas } from '../../api/client';
 import { useClaims } from '../../auth/useSession';
-import { UserSelect, useEnumLabel } from '../../components/selects';
+import { useEnumLabel } from '../../components/selects';
 import { formatMoney, formatPhone, fromNow, telHref } from '../../lib/format';
 import { canCreateTicket, canEditCustomer, canSeeSales, canTransferCustomers, canWriteTasks } from '../../lib/permissions';
-import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
 import { NEW_PARAM } from '../../lib/useNewParam';
 import { useContacts } from '../../queries/contacts';
-import { customerKeys, updateCustomer, useCustomerSummary } from '../../queries/customers';
+import { useCustomerSummary } from '../../queries/customers';
 import { useUserName } from '../../queries/users';
+import { ChangeOwnerModal } from './ChangeOwnerModal';
 
 type Customer = Schemas['CustomerOut'];
 export type Summary = Schemas['CustomerSummaryOut'];
@@ -182,52 +181,15 @@ export function SummaryStrip({ customer }: { customer: Customer }) {
           </Button>
         )}
       </Flex>
-      {transferring && <TransferModal customer={customer} onClose={() => setTransferring(false)} />}
+      {transferring && (
+        <ChangeOwnerModal
+          customerId={customer.id}
+          title={t('summary.transfer')}
+          hint={t('customer.bulkOwnerHint')}
+          saved={() => t('summary.transferred')}
+          onClose={() => setTransferring(false)}
+        />
+      )}
     </div>
-  );
-}
-
-/** Hand the customer to another owner. The form does not offer account managers the owner
- *  field (an admin-only field there); here their transfer becomes a change request (202). */
-function TransferModal({ customer, onClose }: { customer: Customer; onClose: () => void }) {
-  const { t } = useTranslation();
-  const { message } = App.useApp();
-  const client = useQueryClient();
-  const [ownerId, setOwnerId] = useState<number | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    setBusy(true);
-    try {
-      const saved = await updateCustomer(customer.id, customer.version, { owner_id: ownerId });
-      if ('items' in saved) void message.info(t('changeRequest.submitted'));
-      else void message.success(t('summary.transferred'));
-      await client.invalidateQueries({ queryKey: customerKeys.all });
-      onClose();
-    } catch (error) {
-      void message.error(problemMessage(t, error));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Modal
-      open
-      title={t('summary.transfer')}
-      onCancel={onClose}
-      onOk={() => void submit()}
-      okButtonProps={{ disabled: ownerId == null || ownerId === customer.owner_id, loading: busy }}
-      destroyOnHidden>
-      <UserSelect
-        roles={['account_manager', 'admin']}
-        style={{ width: '100%' }}
-        value={ownerId ?? undefined}
-        onChange={(v: number | undefined) => setOwnerId(v ?? null)}
-        placeholder={t('customer.newOwner')}
-        data-testid="transfer-owner-select"
-      />
-      <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
-        {t('customer.bulkOwnerHint')}
-      </Typography.Paragraph>
-    </Modal>
   );
 }

@@ -1,6 +1,5 @@
 import { PhoneOutlined } from '@ant-design/icons';
-import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Empty, Grid, Input, List, Modal, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Empty, Grid, Input, List, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -9,14 +8,14 @@ import { stageValues } from '../../api/schema.gen';
 import { useClaims } from '../../auth/useSession';
 import { FilterBar, PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
-import { EnumSelect, IndustrySelect, UserSelect, useEnumLabel, useIndustryLabel } from '../../components/selects';
+import { EnumSelect, IndustrySelect, useEnumLabel, useIndustryLabel } from '../../components/selects';
 import { formatPhone, fromNow, telHref } from '../../lib/format';
 import { canAssignFromPool, canClaim } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
-import { customerKeys, updateCustomer, useCustomer } from '../../queries/customers';
 import { poolKeys, useClaim, usePool, type PoolFilters } from '../../queries/pool';
 import { useUserName } from '../../queries/users';
+import { ChangeOwnerModal } from '../customers/ChangeOwnerModal';
 
 type Item = Schemas['PoolCustomerOut'];
 
@@ -179,56 +178,16 @@ export default function PoolPage() {
           );
         }}
       </QueryState>
-      {assigning && <AssignModal item={assigning} onClose={() => setAssigning(null)} />}
+      {assigning && (
+        <ChangeOwnerModal
+          customerId={assigning.id}
+          title={t('pool.assignTitle', { name: assigning.name })}
+          hint={t('pool.assignHint')}
+          saved={(ownerId: number) => t('pool.assigned', { owner: userName(ownerId) })}
+          alsoRefresh={poolKeys.all}
+          onClose={() => setAssigning(null)}
+        />
+      )}
     </PageCard>
-  );
-}
-
-/** An admin hands a pool customer to an owner: the customer's owner_id, as any admin transfer
- *  (PATCH with If-Match; the pool list carries no version, so the customer is read first). */
-function AssignModal({ item, onClose }: { item: Item; onClose: () => void }) {
-  const { t } = useTranslation();
-  const { message } = App.useApp();
-  const client = useQueryClient();
-  const userName = useUserName();
-  const customer = useCustomer(item.id);
-  const [ownerId, setOwnerId] = useState<number | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async () => {
-    if (!customer.data || ownerId == null) return;
-    setBusy(true);
-    try {
-      const saved = await updateCustomer(item.id, customer.data.version, { owner_id: ownerId });
-      if ('items' in saved) void message.info(t('changeRequest.submitted'));
-      else void message.success(t('pool.assigned', { owner: userName(ownerId) }));
-      await Promise.all([client.invalidateQueries({ queryKey: poolKeys.all }), client.invalidateQueries({ queryKey: customerKeys.all })]);
-      onClose();
-    } catch (error) {
-      void message.error(problemMessage(t, error));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <Modal
-      open
-      title={t('pool.assignTitle', { name: item.name })}
-      onCancel={onClose}
-      onOk={() => void submit()}
-      okButtonProps={{ disabled: ownerId == null || !customer.data, loading: busy }}
-      destroyOnHidden>
-      <UserSelect
-        roles={['account_manager', 'admin']}
-        style={{ width: '100%' }}
-        value={ownerId ?? undefined}
-        onChange={(v: number | undefined) => setOwnerId(v ?? null)}
-        placeholder={t('customer.newOwner')}
-        data-testid="assign-owner-select"
-      />
-      <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>
-        {t('pool.assignHint')}
-      </Typography.Paragraph>
-      {customer.isError && <Typography.Text type="danger">{problemMessage(t, customer.error)}</Typography.Text>}
-    </Modal>
   );
 }
