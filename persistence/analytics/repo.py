@@ -339,7 +339,12 @@ class SqlAnalyticsRepo:
 
     async def backlog(self, period: Period, f: Filters) -> list[int]:
         if reader := await self._rollups(period, f, "tickets"):
-            return await reader.backlog(period, f)
+            unfinished = select(func.count()).where(
+                Ticket.resolved_at.is_(None), Ticket.closed_at.is_(None), *self._ticket_scope(f)
+            )
+            return await reader.backlog(
+                period, f, (await self.session.execute(unfinished)).scalar_one()
+            )
         finished = func.coalesce(Ticket.resolved_at, Ticket.closed_at)
         columns = [
             func.sum(
@@ -434,7 +439,16 @@ class SqlAnalyticsRepo:
 
     async def agents(self, period: Period, f: Filters) -> list[dict[str, Any]]:
         if reader := await self._rollups(period, f, "agents"):
-            return await reader.agents(period, f)
+            open_now = (
+                select(Ticket.assignee_id, func.count())
+                .where(
+                    Ticket.status.in_(OPEN_STATUSES),
+                    Ticket.assignee_id.is_not(None),
+                    *self._ticket_scope(f),
+                )
+                .group_by(Ticket.assignee_id)
+            )
+            return await reader.agents(period, f, dict(await self._rows(open_now)))
         scope = self._ticket_scope(f)
         in_fr = and_(
             _in(Ticket.first_response_at, period),

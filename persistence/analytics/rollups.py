@@ -16,7 +16,6 @@ from sqlalchemy.sql import ColumnElement
 
 from domain.analytics.period import Bucket, Granularity, Period
 from domain.analytics.scope import Filters
-from domain.analytics.service import OPEN_STATUSES
 from persistence.analytics.buckets import day_bucket
 from persistence.models import (
     AnalyticsAgentDay,
@@ -26,7 +25,6 @@ from persistence.models import (
     AnalyticsOrderUnit,
     AnalyticsRollupZone,
     AnalyticsTicketDay,
-    Ticket,
     User,
 )
 
@@ -243,19 +241,10 @@ class RollupReader:
                 out[event][(i, k)] = int(n)
         return out
 
-    async def backlog(self, period: Period, f: Filters) -> list[int]:
-        """At each bucket's end E: the tickets open now, less those opened from E on, plus
-        those that left the backlog from E on (a ticket leaves it when resolved or closed)."""
-        unfinished = select(func.count()).where(
-            Ticket.resolved_at.is_(None), Ticket.closed_at.is_(None)
-        )
-        if f.department_id is not None:
-            unfinished = unfinished.where(Ticket.department_id == f.department_id)
-        if f.ticket_type is not None:
-            unfinished = unfinished.where(Ticket.type == f.ticket_type)
-        if f.channel is not None:
-            unfinished = unfinished.where(Ticket.channel == f.channel)
-        open_now = (await self.session.execute(unfinished)).scalar_one()
+    async def backlog(self, period: Period, f: Filters, open_now: int) -> list[int]:
+        """At each bucket's end E: the tickets open now (`open_now`, with `f`: the raw tickets
+        neither resolved nor closed), less those opened from E on, plus those that left the
+        backlog from E on (a ticket leaves it when resolved or closed)."""
         after_first_end = period.buckets[0].last_day + timedelta(days=1)
         per_day: dict[date, int] = defaultdict(int)  # opened minus left, by day
         for day, event, n in await self._rows(
@@ -268,12 +257,10 @@ class RollupReader:
             .group_by(_T.day, _T.event)
         ):
             per_day[day] += int(n) if event == "opened" else -int(n)
-        days = sorted(per_day)
-        out = []
-        for b in period.buckets:
-            end = b.last_day + timedelta(days=1)
-            out.append(open_now - sum(per_day[d] for d in days if d >= end))
-        return out
+        return [
+            open_now - sum(n for day, n in per_day.items() if day > b.last_day)
+            for b in period.buckets
+        ]
 
     async def sla(self, period: Period, f: Filters) -> dict[str, dict[int, tuple[int, int, int]]]:
         b = day_bucket(_T.day, period).label("b")
@@ -334,7 +321,10 @@ class RollupReader:
         )
         return [(t, float(m), int(n)) for t, m, n in await self._rows(stmt)]
 
-    async def agents(self, period: Period, f: Filters) -> list[dict[str, Any]]:
+    async def agents(
+        self, period: Period, f: Filters, open_now: dict[int, int]
+    ) -> list[dict[str, Any]]:
+        """`open_now`: each assignee's open tickets with `f` (counted raw)."""
         counted: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         filters = []
         if f.department_id is not None:
@@ -362,14 +352,7 @@ class RollupReader:
                 row["resolved"] += int(tickets)
                 row["resolutions"] += int(timed)
                 row["resolution_on_time"] += int(on_time)
-        open_now = select(Ticket.assignee_id, func.count()).where(
-            Ticket.status.in_(OPEN_STATUSES), Ticket.assignee_id.is_not(None)
-        )
-        if f.department_id is not None:
-            open_now = open_now.where(Ticket.department_id == f.department_id)
-        if f.assignee_id is not None:
-            open_now = open_now.where(Ticket.assignee_id == f.assignee_id)
-        for assignee, n in await self._rows(open_now.group_by(Ticket.assignee_id)):
+        for assignee, n in open_now.items():
             counted[assignee]["open"] += n
         # As the raw statement: an assignee with open tickets, or opened, first responses or
         # resolutions with a stored duration in the period.
