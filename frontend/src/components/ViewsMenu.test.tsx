@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { useSearchParams } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import { CUSTOMER_FILTERS } from '../lib/listQueries';
-import { renderAt, stubApi, type Call } from '../test/harness';
+import { renderAt, stubApi, type Call, selectOption } from '../test/harness';
 import { ViewsMenu } from './ViewsMenu';
 
 function CustomerViews() {
@@ -76,11 +76,9 @@ describe('the views menu', () => {
     await user.clear(name);
     await user.type(name, '华东成交客户');
     await user.click(within(within(dialog).getByTestId('view-visibility')).getByRole('combobox'));
-    const option = (label: string) =>
-      [...document.querySelectorAll('.ant-select-item-option')].find((o) => o.textContent === label) as HTMLElement;
-    await waitFor(() => expect(option('所有人')).toBeTruthy());
-    expect(option('所有人').getAttribute('aria-disabled')).toBe('true'); // account managers share with their department at most
-    await user.click(option('本部门'));
+    await waitFor(() => expect(selectOption('所有人')).toBeTruthy());
+    expect(selectOption('所有人').getAttribute('aria-disabled')).toBe('true'); // account managers share with their department at most
+    await user.click(selectOption('本部门'));
     await user.click(within(dialog).getByTestId('view-save-ok'));
 
     await waitFor(() => expect(calls.some((c) => c.method === 'PATCH')).toBe(true));

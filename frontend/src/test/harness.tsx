@@ -74,3 +74,8 @@ export function renderAt(path: string, routePath: string, element: ReactElement,
   );
   return router;
 }
+
+/** The open antd Select's option with exactly this text (options render outside the dialog). */
+export function selectOption(label: string): HTMLElement {
+  return [...document.querySelectorAll('.ant-select-item-option')].find((o) => o.textContent === label) as HTMLElement;
+}

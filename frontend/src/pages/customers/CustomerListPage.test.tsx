@@ -2,7 +2,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { renderAt, stubApi, type Call } from '../../test/harness';
+import { renderAt, stubApi, type Call, selectOption } from '../../test/harness';
 import CustomerListPage from './CustomerListPage';
 
 function customer(id: number, name: string) {
@@ -187,14 +187,12 @@ describe('the customer list', () => {
     const row = (name: string) => screen.getByRole('link', { name }).closest('tr') as HTMLElement;
     await user.click(within(row('甲公司')).getByRole('checkbox'));
     await user.click(within(row('乙公司')).getByRole('checkbox'));
-    const option = (label: string) =>
-      [...document.querySelectorAll('.ant-select-item-option')].find((o) => o.textContent === label) as HTMLElement;
 
     await user.click(screen.getByTestId('bulk-stage'));
     let dialog = await screen.findByRole('dialog');
     await user.click(within(dialog).getByRole('combobox'));
-    await waitFor(() => expect(option('成交')).toBeTruthy());
-    await user.click(option('成交'));
+    await waitFor(() => expect(selectOption('成交')).toBeTruthy());
+    await user.click(selectOption('成交'));
     await user.click(within(dialog).getByRole('button', { name: /确\s*定/ }));
     await waitFor(() => expect(calls.filter((c) => c.method === 'PATCH')).toHaveLength(2));
     expect(await screen.findByText('已更新 2 个客户')).toBeTruthy();
@@ -209,8 +207,8 @@ describe('the customer list', () => {
     await user.click(screen.getByTestId('bulk-owner'));
     dialog = await screen.findByRole('dialog');
     await user.click(within(dialog).getByRole('combobox'));
-    await waitFor(() => expect(option('王经理')).toBeTruthy());
-    await user.click(option('王经理'));
+    await waitFor(() => expect(selectOption('王经理')).toBeTruthy());
+    await user.click(selectOption('王经理'));
     await user.click(within(dialog).getByRole('button', { name: /确\s*定/ }));
     expect(await screen.findByText('已更新 1 个客户')).toBeTruthy();
     expect(await screen.findByText('1 个客户的变更已提交管理员审批')).toBeTruthy();

@@ -2,7 +2,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { renderAt, stubApi } from '../../test/harness';
+import { renderAt, stubApi, selectOption } from '../../test/harness';
 import PoolPage from './PoolPage';
 
 const item = {
@@ -106,11 +106,9 @@ describe('the public pool', () => {
     const ok = within(dialog).getByRole('button', { name: /确\s*定/ });
     expect(ok.hasAttribute('disabled')).toBe(true);
     await user.click(within(dialog).getByRole('combobox'));
-    const option = (label: string) =>
-      [...document.querySelectorAll('.ant-select-item-option')].find((o) => o.textContent === label) as HTMLElement;
-    await waitFor(() => expect(option('王经理')).toBeTruthy());
-    expect(option('客服小张')).toBeUndefined(); // agents own no customers
-    await user.click(option('王经理'));
+    await waitFor(() => expect(selectOption('王经理')).toBeTruthy());
+    expect(selectOption('客服小张')).toBeUndefined(); // agents own no customers
+    await user.click(selectOption('王经理'));
     await waitFor(() => expect(ok.hasAttribute('disabled')).toBe(false));
     await user.click(ok);
     expect(await screen.findByText('已分配给 王经理')).toBeTruthy();
