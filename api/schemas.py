@@ -252,6 +252,15 @@ class Warning(BaseModel):
     message: str
 
 
+class ContactFields(Strict):
+    name: ContactName
+    title: Annotated[str, StringConstraints(max_length=100)] | None = None
+    mobile: Annotated[str, StringConstraints(max_length=30)] | None = None
+    phone: Annotated[str, StringConstraints(max_length=30)] | None = None
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    wechat: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
 class CustomerFields(Strict):
     name: Name | None = None
     credit_code: Annotated[str, StringConstraints(max_length=40)] | None = Field(
@@ -307,6 +316,11 @@ class CustomerFields(Strict):
 class CustomerCreate(CustomerFields):
     kind: Kind
     name: Name
+    primary_contact: ContactFields | None = Field(
+        None,
+        description="Created with the customer, in the same transaction, as its primary "
+        "contact; its errors are reported as `primary_contact.<field>`.",
+    )
 
 
 class CustomerPatch(CustomerFields):
@@ -316,6 +330,14 @@ class CustomerPatch(CustomerFields):
         description="Why: goes with the change requests a non-admin's change of name, "
         "credit_code, id_number or owner_id becomes (only then).",
     )
+
+
+class PrimaryContactOut(BaseModel):
+    id: int
+    name: str
+    mobile: str | None
+    phone: str | None
+    email: str | None
 
 
 class CustomerOut(BaseModel):
@@ -354,6 +376,14 @@ class CustomerOut(BaseModel):
         description="From RFM over orders; null before the first computation or when hidden."
     )
     grade_locked: bool = Field(description="An admin set the grade; RFM leaves it alone.")
+    verification_note: str | None = Field(description="The note of the last check, if any.")
+    primary_contact: PrimaryContactOut | None = Field(
+        description="The contact to call first; mobile and phone masked as on the contacts."
+    )
+    pool_days_left: int | None = Field(
+        description="Days until the public pool takes the customer back, while that is within "
+        "the pool's warning period (`pool_warning_days`); null otherwise."
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -369,13 +399,7 @@ class TagIdsIn(Strict):
     tag_ids: list[Id] = Field(min_length=1, max_length=100)
 
 
-class ContactCreate(Strict):
-    name: ContactName
-    title: Annotated[str, StringConstraints(max_length=100)] | None = None
-    mobile: Annotated[str, StringConstraints(max_length=30)] | None = None
-    phone: Annotated[str, StringConstraints(max_length=30)] | None = None
-    email: Annotated[str, StringConstraints(max_length=254)] | None = None
-    wechat: Annotated[str, StringConstraints(max_length=64)] | None = None
+class ContactCreate(ContactFields):
     is_primary: bool = False
 
 

@@ -2,7 +2,9 @@
 
 import copy
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Response
 from pydantic_core import to_json
@@ -11,7 +13,9 @@ from sqlalchemy import Row
 from api.schemas import AuditEventOut, ContactOut, CustomerOut, TagOut
 from domain import customer as rules
 from domain import tag as tag_rules
+from domain.customer_summary import pool_clock
 from domain.roles import Actor
+from persistence.customer_repo import POOL_CLOCK_COLUMNS
 from persistence.uow import SqlUnitOfWork
 
 
@@ -20,17 +24,24 @@ async def sensitive_keys(uow: SqlUnitOfWork) -> frozenset[str]:
 
 
 async def customer_bodies(
-    uow: SqlUnitOfWork, actor: Actor, rows: Sequence[Row]
+    uow: SqlUnitOfWork, actor: Actor, rows: Sequence[Row], *, now: datetime, zone: str
 ) -> list[dict[str, Any]]:
     """Rows of `uow.customers` views as CustomerOut-shaped dicts, masked for the actor.
-    Plain dicts: the list serialises them without validating what the database returned."""
+    Plain dicts: the list serialises them without validating what the database returned.
+    `now` and `zone` say how many days the public pool still leaves each owned customer."""
     # Definitions are only needed when someone's view is redacted (not for admins and owners).
     full = [rules.sees_in_full(actor, row.owner_id) for row in rows]
     hidden = frozenset() if all(full) else await sensitive_keys(uow)
+    contacts = await uow.customers.primary_contacts([row.id for row in rows])
+    pool_days_left = await _pool_days_left(uow, rows, now=now, zone=zone)
     bodies = []
     fields = rows[0]._fields if rows else ()  # once: Row._asdict() looks them up per row
     for row, in_full in zip(rows, full, strict=True):
         body = dict(zip(fields, row, strict=True))
+        for name in POOL_CLOCK_COLUMNS:
+            del body[name]
+        body["pool_days_left"] = pool_days_left.get(row.id)
+        body["primary_contact"] = _primary_contact(actor, row.owner_id, contacts.get(row.id))
         body["custom_fields"] = dict(body["custom_fields"] or {})
         body["external_ids"] = body["external_ids"] or {}
         body["tags"] = [
@@ -42,8 +53,46 @@ async def customer_bodies(
         body["warnings"] = rules.reach_warnings(body.pop("ways"))
         body.pop("sort_key", None)  # the list's keyset value
         body["masked_fields"] = [] if in_full else rules.redact(actor, row.owner_id, body, hidden)
+        if body["primary_contact"] and body["primary_contact"].pop("masked"):
+            body["masked_fields"].append("primary_contact")
         bodies.append(body)
     return bodies
+
+
+def _primary_contact(actor: Actor, owner_id: int | None, row: Row | None) -> dict[str, Any] | None:
+    """The primary contact as the contacts endpoint would show it to the actor; `masked` says
+    whether its numbers were masked."""
+    if row is None:
+        return None
+    values = {name: getattr(row, name) for name in ("id", "name", "mobile", "phone", "email")}
+    values["masked"] = bool(rules.redact_contact(actor, owner_id, values))
+    return values
+
+
+async def _pool_days_left(
+    uow: SqlUnitOfWork, rows: Sequence[Row], *, now: datetime, zone: str
+) -> dict[int, int]:
+    """Customer id → days until the pool takes it back, for those within the warning period."""
+    owned = [row for row in rows if row.owner_id is not None and not row.archived]
+    if not owned:
+        return {}
+    settings = await uow.lifecycle.settings()
+    today = now.astimezone(ZoneInfo(zone)).date()
+    found = {}
+    for row in owned:
+        clock = pool_clock(
+            owner_engaged_at=row.owner_engaged_at,
+            owned_since=row.owned_since,
+            last_order_on=row.last_order_on,
+            release_days=settings.pool_release_days,
+            warning_days=settings.pool_warning_days,
+            no_order_days=settings.pool_no_order_days,
+            today=today,
+            zone=zone,
+        )
+        if clock is not None and clock.warning:
+            found[row.id] = clock.days_left
+    return found
 
 
 async def customer_export_rows(
@@ -66,16 +115,14 @@ async def customer_export_rows(
     return out
 
 
-async def customers_out(uow: SqlUnitOfWork, actor: Actor, rows: Sequence[Row]) -> list[CustomerOut]:
-    return [CustomerOut.model_validate(body) for body in await customer_bodies(uow, actor, rows)]
-
-
-async def customer_page(uow: SqlUnitOfWork, actor: Actor, page: Any) -> Response:
+async def customer_page(
+    uow: SqlUnitOfWork, actor: Actor, page: Any, *, now: datetime, zone: str
+) -> Response:
     """A page of customers as JSON bytes, shaped like Page[CustomerOut]. The hottest endpoint:
     pydantic-core writes the same JSON as the model would, minus a validation pass over
     rows that came from our own database."""
     body = {
-        "items": await customer_bodies(uow, actor, page.items),
+        "items": await customer_bodies(uow, actor, page.items, now=now, zone=zone),
         "next_cursor": page.next_cursor,
         "total": page.total,
         "total_accuracy": page.total_accuracy,
@@ -83,9 +130,14 @@ async def customer_page(uow: SqlUnitOfWork, actor: Actor, page: Any) -> Response
     return Response(to_json(body), media_type="application/json")
 
 
-async def customer_out(uow: SqlUnitOfWork, actor: Actor, customer: Any) -> CustomerOut:
+async def customer_out(
+    uow: SqlUnitOfWork, actor: Actor, customer: Any, *, now: datetime, zone: str
+) -> CustomerOut:
     """One customer as the API shows it, read back after any pending change is flushed."""
-    return (await customers_out(uow, actor, await uow.customers.view_rows([customer.id])))[0]
+    rows = await uow.customers.view_rows([customer.id])
+    return CustomerOut.model_validate(
+        (await customer_bodies(uow, actor, rows, now=now, zone=zone))[0]
+    )
 
 
 def contact_out(actor: Actor, owner_id: int | None, contact: Any) -> ContactOut:

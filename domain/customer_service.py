@@ -180,8 +180,9 @@ async def create(
     *,
     zone: ZoneInfo = CODE_ZONE,
 ) -> CustomerRecord:
-    """Create a customer. An account manager becomes its owner; only an admin names one.
-    The next follow-up is due by the cadence rule of its stage, counted from today."""
+    """Create a customer, and with it its primary contact when `primary_contact` is given.
+    An account manager becomes its owner; only an admin names one. The next follow-up is due
+    by the cadence rule of its stage, counted from today."""
     if not (actor.is_admin or actor.role is Role.ACCOUNT_MANAGER):
         raise Forbidden("Only admins and account managers create customers.")
     refused = sorted(k for k in rules.ADMIN_ONLY if k in fields and not actor.is_admin)
@@ -192,6 +193,7 @@ async def create(
     tag_ids = fields.pop("tag_ids", None) or []
     custom = fields.pop("custom_fields", None) or {}
     external = external_ids.merged({}, fields.pop("external_ids", None) or {})
+    contact = _primary_contact(fields.pop("primary_contact", None))
     # An admin's explicit `owner_id: null` creates the customer straight into the public pool.
     into_pool = actor.is_admin and "owner_id" in fields and fields["owner_id"] is None
     owner_id = None if into_pool else fields.pop("owner_id", None) or actor.user_id
@@ -239,7 +241,22 @@ async def create(
     audit.record(
         uow, actor, "customer", customer.id, "create", changes, at=now, customer_id=customer.id
     )
+    if contact is not None:
+        await add_contact(uow, clock, actor, customer.id, contact)
     return customer
+
+
+def _primary_contact(fields: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The contact a new customer is created with, checked before anything is written; its
+    errors name the field as `primary_contact.<field>`."""
+    if fields is None:
+        return None
+    try:
+        return {**_normalize_contact(fields), "is_primary": True}
+    except Invalid as exc:
+        raise Invalid(
+            [{**e, "field": f"primary_contact.{e['field']}"} for e in exc.errors]
+        ) from None
 
 
 async def update(

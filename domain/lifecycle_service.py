@@ -29,7 +29,7 @@ async def verify(
     now = clock.now()
     values = {"verified_at": now, "verified_by": actor.user_id}
     changes = audit.edit(customer, tuple(values), values).changes
-    audit.apply(customer, values)
+    audit.apply(customer, {**values, "verification_note": note or None})
     await uow.customers.flush()
     if note:
         changes["note"] = [None, note]

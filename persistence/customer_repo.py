@@ -339,6 +339,21 @@ class SqlCustomerRepo:
         )
         return list((await self.session.scalars(stmt)).all())
 
+    async def primary_contacts(self, customer_ids: Sequence[int]) -> dict[int, Row]:
+        """Each customer's primary contact (id, name, mobile, phone, email), for the list's
+        call buttons; customers without contacts are left out."""
+        if not customer_ids:
+            return {}
+        stmt = select(
+            Contact.customer_id,
+            Contact.id,
+            Contact.name,
+            Contact.mobile,
+            Contact.phone,
+            Contact.email,
+        ).where(Contact.customer_id.in_(customer_ids), Contact.is_primary)
+        return {row.customer_id: row for row in await self.session.execute(stmt)}
+
     async def get_contact(self, customer_id: int, contact_id: int) -> Contact | None:
         contact = await self.session.get(Contact, contact_id)
         return contact if contact is not None and contact.customer_id == customer_id else None
@@ -657,12 +672,17 @@ VIEW_COLUMNS = (
     "next_follow_up_on",
     "pool_entered_at",
     "verified_at",
+    "verification_note",
     "value_level",
     "grade_locked",
     "version",
     "created_at",
     "updated_at",
 )
+
+
+# What the pool's warning is reckoned from (domain/customer_summary.py pool_clock); not shown.
+POOL_CLOCK_COLUMNS = ("owner_engaged_at", "owned_since")
 
 
 def _tag_lists(dialect: str) -> tuple[Any, Any, Any]:
@@ -726,6 +746,7 @@ def _view_statement(dialect: str) -> Select:
         tag_ids.label("tag_ids"),
         tag_names.label("tag_names"),
         ways.label("ways"),
+        *_columns(POOL_CLOCK_COLUMNS, dialect),
     ).select_from(source)
 
 

@@ -261,6 +261,7 @@ class Customer(Base, Versioned):
     next_follow_up_on: Mapped[date | None] = mapped_column(Date, index=True)
     verified_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     verified_by: Mapped[int | None] = mapped_column(Id)
+    verification_note: Mapped[str | None] = mapped_column(Text)  # the last check's
     # Customer value: RFM quintile scores (1-5) and the level computed from them.
     grade_locked: Mapped[bool] = mapped_column(Boolean, default=False)  # an admin set the grade
     value_level: Mapped[str | None] = mapped_column(String(10))

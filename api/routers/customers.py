@@ -96,7 +96,7 @@ async def list_customers(
         with_total=q.with_total,
         exact_total=q.exact_total,
     )
-    return await views.customer_page(uow, actor, page)
+    return await views.customer_page(uow, actor, page, now=clock.now(), zone=settings.timezone)
 
 
 @router.post(
@@ -121,7 +121,7 @@ async def create_customer(
     )
     response.headers["ETag"] = etag(customer.version)
     response.headers["Location"] = f"/api/v1/customers/{customer.id}"
-    return await views.customer_out(uow, actor, customer)
+    return await views.customer_out(uow, actor, customer, now=clock.now(), zone=settings.timezone)
 
 
 @router.get(
@@ -177,12 +177,14 @@ async def get_customer_by_external_id(
     external_id: ExternalId,
     actor: ReaderDep,
     uow: ReadUowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
     response: Response,
 ) -> CustomerOut:
     """The customer another system knows by this id (`external_ids`)."""
     customer = await customer_sync.find(uow, actor, system, external_id)
     response.headers["ETag"] = etag(customer.version)
-    return await views.customer_out(uow, actor, customer)
+    return await views.customer_out(uow, actor, customer, now=clock.now(), zone=settings.timezone)
 
 
 @router.put(
@@ -230,7 +232,7 @@ async def upsert_customer_by_external_id(
     if created:
         response.status_code = status.HTTP_201_CREATED
         response.headers["Location"] = f"/api/v1/customers/{customer.id}"
-    return await views.customer_out(uow, actor, customer)
+    return await views.customer_out(uow, actor, customer, now=clock.now(), zone=settings.timezone)
 
 
 @router.get(
@@ -240,12 +242,17 @@ async def upsert_customer_by_external_id(
     responses=problems(NotFound, Forbidden),
 )
 async def get_customer(
-    customer_id: PathId, actor: ReaderDep, uow: ReadUowDep, response: Response
+    customer_id: PathId,
+    actor: ReaderDep,
+    uow: ReadUowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    response: Response,
 ) -> CustomerOut:
     """One customer, masked for your role. `ETag` carries the version for `If-Match`."""
     customer = await customer_service.get_readable(uow, actor, customer_id)
     response.headers["ETag"] = etag(customer.version)
-    return await views.customer_out(uow, actor, customer)
+    return await views.customer_out(uow, actor, customer, now=clock.now(), zone=settings.timezone)
 
 
 @router.patch(
@@ -303,7 +310,7 @@ async def update_customer(
         return await _waiting_for_approval(uow, actor, outcome.requests)
     customer = outcome.customer
     response.headers["ETag"] = etag(customer.version)
-    return await views.customer_out(uow, actor, customer)
+    return await views.customer_out(uow, actor, customer, now=clock.now(), zone=settings.timezone)
 
 
 @router.delete(
@@ -334,6 +341,7 @@ async def archive_customer(
     body: ArchiveIn,
     actor: CustomerWriterDep,
     uow: UowDep,
+    settings: SettingsDep,
     clock: ClockDep,
     if_match: IfMatchDep,
 ) -> CustomerOut:
@@ -341,7 +349,7 @@ async def archive_customer(
     customer = await customer_service.set_archived(
         uow, clock, actor, customer_id, archived=True, reason=body.reason, if_match=if_match
     )
-    return await views.customer_out(uow, actor, customer)
+    return await views.customer_out(uow, actor, customer, now=clock.now(), zone=settings.timezone)
 
 
 @router.post(
@@ -355,6 +363,7 @@ async def unarchive_customer(
     body: ArchiveIn,
     actor: CustomerWriterDep,
     uow: UowDep,
+    settings: SettingsDep,
     clock: ClockDep,
     if_match: IfMatchDep,
 ) -> CustomerOut:
@@ -362,7 +371,7 @@ async def unarchive_customer(
     customer = await customer_service.set_archived(
         uow, clock, actor, customer_id, archived=False, reason=body.reason, if_match=if_match
     )
-    return await views.customer_out(uow, actor, customer)
+    return await views.customer_out(uow, actor, customer, now=clock.now(), zone=settings.timezone)
 
 
 HistoryKind = Literal[
@@ -408,11 +417,16 @@ async def customer_history(
     responses=problems(NotFound, Forbidden, Invalid),
 )
 async def assign_tags(
-    customer_id: PathId, body: TagIdsIn, actor: CustomerWriterDep, uow: UowDep, clock: ClockDep
+    customer_id: PathId,
+    body: TagIdsIn,
+    actor: CustomerWriterDep,
+    uow: UowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> CustomerOut:
     """Add tags to a customer (those it already has are left as they are)."""
     customer = await customer_service.assign_tags(uow, clock, actor, customer_id, body.tag_ids)
-    return await views.customer_out(uow, actor, customer)
+    return await views.customer_out(uow, actor, customer, now=clock.now(), zone=settings.timezone)
 
 
 @router.delete(
@@ -422,11 +436,16 @@ async def assign_tags(
     responses=problems(NotFound, Forbidden),
 )
 async def unassign_tag(
-    customer_id: PathId, tag_id: PathId, actor: CustomerWriterDep, uow: UowDep, clock: ClockDep
+    customer_id: PathId,
+    tag_id: PathId,
+    actor: CustomerWriterDep,
+    uow: UowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
 ) -> CustomerOut:
     """Take one tag off a customer."""
     customer = await customer_service.unassign_tag(uow, clock, actor, customer_id, tag_id)
-    return await views.customer_out(uow, actor, customer)
+    return await views.customer_out(uow, actor, customer, now=clock.now(), zone=settings.timezone)
 
 
 # ---- contacts ----

@@ -36,6 +36,7 @@ async def verify_customer(
     body: VerifyIn,
     actor: CustomerWriterDep,
     uow: UowDep,
+    settings: SettingsDep,
     clock: ClockDep,
     if_match: IfMatchDep,
     response: Response,
@@ -47,7 +48,7 @@ async def verify_customer(
         uow, clock, actor, customer_id, note=body.note, if_match=if_match
     )
     response.headers["ETag"] = etag(customer.version)
-    return await views.customer_out(uow, actor, customer)
+    return await views.customer_out(uow, actor, customer, now=clock.now(), zone=settings.timezone)
 
 
 @router.get(

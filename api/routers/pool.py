@@ -148,7 +148,7 @@ async def claim_customer(
     claims exactly one wins). Starts a fresh pool clock; `claim` on the history."""
     customer = await pool_service.claim(uow, clock, actor, customer_id, zone=settings.timezone)
     response.headers["ETag"] = etag(customer.version)
-    return await views.customer_out(uow, actor, customer)
+    return await views.customer_out(uow, actor, customer, now=clock.now(), zone=settings.timezone)
 
 
 @router.post(
@@ -163,6 +163,7 @@ async def release_customer(
     body: ArchiveIn,
     actor: CustomerWriterDep,
     uow: UowDep,
+    settings: SettingsDep,
     clock: ClockDep,
     if_match: IfMatchDep,
     response: Response,
@@ -174,4 +175,4 @@ async def release_customer(
         uow, clock, actor, customer_id, reason=body.reason, if_match=if_match
     )
     response.headers["ETag"] = etag(customer.version)
-    return await views.customer_out(uow, actor, customer)
+    return await views.customer_out(uow, actor, customer, now=clock.now(), zone=settings.timezone)

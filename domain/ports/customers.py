@@ -49,6 +49,7 @@ class CustomerRecord(Protocol):
     next_follow_up_on: date | None
     verified_at: datetime | None
     verified_by: int | None
+    verification_note: str | None
     grade_locked: bool
     value_level: str | None
     rfm_recency: int | None

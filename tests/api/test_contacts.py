@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from persistence.models import Contact
-from tests.conftest import create_customer
+from tests.conftest import create_customer, organization
 from tests.support import assert_problem
 
 WARNING = "fewer-than-two-contact-methods"
@@ -374,3 +374,56 @@ class TestContactHistory:
         assert response.status_code == 422
         after = (await client.get(f"/customers/{cid}/history", headers=am.headers)).json()
         assert after == before
+
+
+class TestCreatedWithTheCustomer:
+    async def test_a_new_customer_comes_with_its_primary_contact(self, client, users, database):
+        am = users["am"]
+        body = organization(
+            primary_contact={"name": " 王经理 ", "mobile": "138 0013 8000", "title": "采购"}
+        )
+        response = await client.post("/customers", json=body, headers=am.headers)
+        assert response.status_code == 201, response.text
+        body = response.json()
+        [stored] = await stored_contacts(database, body["id"])
+        assert (stored.name, stored.mobile, stored.title, stored.is_primary) == (
+            "王经理",
+            "+8613800138000",
+            "采购",
+            True,
+        )
+        assert body["primary_contact"] == {
+            "id": stored.id,
+            "name": "王经理",
+            "mobile": "+8613800138000",
+            "phone": None,
+            "email": None,
+        }
+        history = await client.get(f"/customers/{body['id']}/history", headers=am.headers)
+        kinds = {(e["entity_type"], e["action"]) for e in history.json()["items"]}
+        assert {("customer", "create"), ("contact", "create")} <= kinds
+
+    @pytest.mark.parametrize(
+        ("contact", "field"),
+        [
+            ({"name": "王经理", "mobile": "12345"}, "primary_contact.mobile"),
+            ({"name": "王经理", "email": "not-an-address"}, "primary_contact.email"),
+            ({"name": "  "}, "primary_contact.name"),
+            ({"mobile": "13800138000"}, "primary_contact.name"),
+            ({"name": "王经理", "is_primary": False}, "primary_contact.is_primary"),
+        ],
+    )
+    async def test_a_bad_contact_refuses_the_customer_too(
+        self, client, users, database, contact, field
+    ):
+        body = organization(primary_contact=contact)
+        response = await client.post("/customers", json=body, headers=users["am"].headers)
+        assert_problem(response, 422, field=field)
+        listed = await client.get(
+            "/customers", params={"name": body["name"]}, headers=users["am"].headers
+        )
+        assert listed.json()["items"] == []  # one transaction: no customer without its contact
+
+    async def test_without_one_the_customer_has_no_primary_contact(self, client, users):
+        customer = await create_customer(client, users["am"])
+        assert customer["primary_contact"] is None

@@ -80,11 +80,20 @@ class TestSummary:
             r.json()["pool_days_left"],
             r.json()["pool_warning"],
         ) == ("2026-03-31", 30, False)
+        listed = await client.get("/customers", headers=owner.headers)
+        assert [c["pool_days_left"] for c in listed.json()["items"]] == [None]  # not yet near
         clock.at += timedelta(days=27)
         r = await client.get(f"/customers/{customer['id']}/summary", headers=owner.headers)
         assert (r.json()["pool_days_left"], r.json()["pool_warning"]) == (3, True)
+        # The list and the record say it too, for the list's warning.
+        listed = await client.get("/customers", headers=owner.headers)
+        assert [c["pool_days_left"] for c in listed.json()["items"]] == [3]
+        one = await client.get(f"/customers/{customer['id']}", headers=owner.headers)
+        assert one.json()["pool_days_left"] == 3
         r = await client.post(
             f"/customers/{customer['id']}/release", json={"reason": "x"}, headers=owner.headers
         )
         r = await client.get(f"/customers/{customer['id']}/summary", headers=users["admin"].headers)
         assert (r.json()["pool_release_on"], r.json()["pool_warning"]) == (None, False)
+        one = await client.get(f"/customers/{customer['id']}", headers=users["admin"].headers)
+        assert one.json()["pool_days_left"] is None  # in the pool: nothing to warn of

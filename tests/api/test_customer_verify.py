@@ -33,6 +33,7 @@ class TestVerify:
         )
         assert r.status_code == 200, r.text
         assert instant(r.json()["verified_at"]) == MONDAY_9
+        assert r.json()["verification_note"] == "电话核实地址与联系人"
         assert r.json()["version"] == customer["version"] + 1
         assert r.headers["ETag"] == f'"{customer["version"] + 1}"'
         row = await stored(database, customer["id"])
@@ -49,7 +50,9 @@ class TestVerify:
         customer = await create_customer(client, users["am"])
         clock.at = MONDAY_9
         r = await client.post(
-            f"/customers/{customer['id']}/verify", json={}, headers=users["am"].headers
+            f"/customers/{customer['id']}/verify",
+            json={"note": "地址已核对"},
+            headers=users["am"].headers,
         )
         assert r.status_code == 200, r.text
         clock.at = MONDAY_9 + timedelta(days=91)
@@ -57,6 +60,9 @@ class TestVerify:
             f"/customers/{customer['id']}/verify", json={}, headers=users["admin"].headers
         )
         assert r.status_code == 200, r.text
+        # The note belongs to the check it came with: a later check without one clears it.
+        one = await client.get(f"/customers/{customer['id']}", headers=users["am"].headers)
+        assert one.json()["verification_note"] is None
         row = await stored(database, customer["id"])
         assert (row.verified_at, row.verified_by) == (clock.at, users["admin"].id)
         events = await history(client, users["admin"], customer["id"], "verify")

@@ -172,7 +172,7 @@ class TestCustomerMasking:
                 assert Decimal(body["cumulative_amount"]) == Decimal("12345.67")
                 assert body["value_level"] == "high"
                 assert body["custom_fields"] == {secret: "年收入三百万", plain: "喜欢喝茶"}
-                assert body["masked_fields"] == ["id_number"]
+                assert body["masked_fields"] == ["id_number", "primary_contact"]
             else:  # agent: contacts and preferences, no money (nor the value level derived
                 # from it), no ID number, no secrets
                 assert body["id_number"] is None
@@ -181,6 +181,13 @@ class TestCustomerMasking:
                 assert sorted(body["masked_fields"]) == sorted(
                     ["id_number", "cumulative_amount", "value_level", f"custom_fields.{secret}"]
                 )
+            # The number to call, masked as the contacts endpoint masks it (agents call).
+            contact = body["primary_contact"]
+            assert contact["name"] == "本人" and contact["email"] is None
+            if role in MASKED_SIGHT:
+                assert (contact["mobile"], contact["phone"]) == ("+86138****5678", "+86101***5678")
+            else:
+                assert (contact["mobile"], contact["phone"]) == ("+8613812345678", "+861012345678")
             assert body["birthday"] == "1985-06-12" and body["name"] == masked["name"]
         if role not in FULL_SIGHT:
             for text in (one.text, listed.text):

@@ -153,3 +153,81 @@ def test_grades_set_before_customer_value_are_locked(backend, tmp_path):
             "job": (False, "B"),
             "none": (False, None),
         }
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_last_checks_note_moves_onto_the_customer(backend, tmp_path):
+    """The note of the check that set verified_at comes from its `verify` event; an older
+    check's note, or a check without one, leaves the customer without a note."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import column, insert, select, table
+
+    from persistence.models import AuditEvent, Customer
+
+    first, last = datetime(2026, 9, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+    names = ("id", "kind", "stage", "activity_status", "custom_fields", "archived")
+    names += ("cumulative_amount", "version", "created_at", "updated_at", "code", "name")
+    names += ("name_sort", "tag_ids", "grade_locked")
+    old_customer = table(
+        "customer", *(column(n, Customer.__table__.c[n].type) for n in (*names, "verified_at"))
+    )
+    event_columns = ("at", "entity_type", "entity_id", "customer_id", "action", "changes")
+    events = table(
+        "audit_event", *(column(n, AuditEvent.__table__.c[n].type) for n in event_columns)
+    )
+
+    def add(connection):
+        base = {
+            "kind": "organization",
+            "stage": "prospect",
+            "activity_status": "active",
+            "custom_fields": {},
+            "archived": False,
+            "cumulative_amount": 0,
+            "version": 1,
+            "created_at": first,
+            "updated_at": first,
+            "grade_locked": False,
+            "name": "客户",
+            "tag_ids": [],
+        }
+        connection.execute(
+            insert(old_customer),
+            [
+                base | {"id": 1, "code": "C1", "name_sort": "a", "verified_at": last},
+                base | {"id": 2, "code": "C2", "name_sort": "b", "verified_at": last},
+                base | {"id": 3, "code": "C3", "name_sort": "c", "verified_at": None},
+            ],
+        )
+
+        def check(at, customer_id, **changes):
+            return {
+                "at": at,
+                "entity_type": "customer",
+                "entity_id": customer_id,
+                "customer_id": customer_id,
+                "action": "verify",
+                "changes": changes,
+            }
+
+        connection.execute(
+            insert(events),
+            [
+                check(first, 1, note=[None, "旧的"]),
+                check(last, 1, note=[None, "电话核实地址"]),
+                check(first, 2, note=[None, "上一次的"]),
+                check(last, 2),
+            ],
+        )
+        connection.commit()
+
+    def notes(connection):
+        return dict(connection.execute(select(Customer.code, Customer.verification_note)).all())
+
+    with fresh_database(backend, tmp_path) as url:
+        upgrade(url, "5b7e2c9d4a18")
+        _inspect(url, add)
+        upgrade(url)
+        # C1's last check had a note; C2's last had none (its note was an older check's)
+        assert _inspect(url, notes) == {"C1": "电话核实地址", "C2": None, "C3": None}

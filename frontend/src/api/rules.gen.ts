@@ -60,6 +60,14 @@ export const requestRules = {
     "title": {"maxLength":100},
     "wechat": {"maxLength":64},
   },
+  "ContactFields": {
+    "email": {"maxLength":254},
+    "mobile": {"maxLength":30},
+    "name": {"required":true,"minLength":1,"maxLength":100},
+    "phone": {"maxLength":30},
+    "title": {"maxLength":100},
+    "wechat": {"maxLength":64},
+  },
   "ContactPatch": {
     "email": {"maxLength":254},
     "is_primary": {},
@@ -101,6 +109,7 @@ export const requestRules = {
     "main_business": {"maxLength":2000},
     "name": {"required":true,"minLength":1,"maxLength":200},
     "owner_id": {"minimum":1,"maximum":4611686018427388000},
+    "primary_contact": {},
     "region": {"maxLength":200},
     "size": {"enum":["0-20","20-100","100-500","500-1000","1000+"]},
     "source": {"enum":["exhibition","online","referral","cold_call","advertising","partner","other"]},

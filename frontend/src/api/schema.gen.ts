@@ -3331,6 +3331,21 @@ export interface components {
             /** Wechat */
             wechat?: string | null;
         };
+        /** ContactFields */
+        ContactFields: {
+            /** Email */
+            email?: string | null;
+            /** Mobile */
+            mobile?: string | null;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Wechat */
+            wechat?: string | null;
+        };
         /** ContactOut */
         ContactOut: {
             /** Customer Id */
@@ -3501,6 +3516,8 @@ export interface components {
              * @description Admins only on create (an explicit null creates it straight into the public pool); on PATCH an account manager's becomes a transfer request.
              */
             owner_id?: number | null;
+            /** @description Created with the customer, in the same transaction, as its primary contact; its errors are reported as `primary_contact.<field>`. */
+            primary_contact?: components["schemas"]["ContactFields"] | null;
             /** Region */
             region?: string | null;
             size?: components["schemas"]["Size"] | null;
@@ -3589,10 +3606,17 @@ export interface components {
              */
             owner_id: number | null;
             /**
+             * Pool Days Left
+             * @description Days until the public pool takes the customer back, while that is within the pool's warning period (`pool_warning_days`); null otherwise.
+             */
+            pool_days_left: number | null;
+            /**
              * Pool Entered At
              * @description Since when it is in the public pool.
              */
             pool_entered_at: string | null;
+            /** @description The contact to call first; mobile and phone masked as on the contacts. */
+            primary_contact: components["schemas"]["PrimaryContactOut"] | null;
             /** Region */
             region: string | null;
             size: components["schemas"]["Size"] | null;
@@ -3611,6 +3635,11 @@ export interface components {
              * @description From RFM over orders; null before the first computation or when hidden.
              */
             value_level: ("high" | "medium" | "low") | null;
+            /**
+             * Verification Note
+             * @description The note of the last check, if any.
+             */
+            verification_note: string | null;
             /**
              * Verified At
              * @description Last check of the basic information.
@@ -4907,6 +4936,19 @@ export interface components {
             /** Tags */
             tags: components["schemas"]["TagRef"][];
             urgency: components["schemas"]["Urgency"] | null;
+        };
+        /** PrimaryContactOut */
+        PrimaryContactOut: {
+            /** Email */
+            email: string | null;
+            /** Id */
+            id: number;
+            /** Mobile */
+            mobile: string | null;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string | null;
         };
         /**
          * Priority
