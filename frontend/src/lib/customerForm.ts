@@ -51,9 +51,19 @@ export function apiValues(values: FormValues, fields: CustomField[]): FormValues
 
 /** A create sends only the fields given. */
 export function createValues(values: FormValues): FormValues {
-  const out: FormValues = Object.fromEntries(Object.entries(values).filter(([k, v]) => k !== 'custom_fields' && !empty(v)));
+  const out: FormValues = Object.fromEntries(
+    Object.entries(values).filter(([k, v]) => k !== 'custom_fields' && k !== 'primary_contact' && !empty(v)),
+  );
   out.custom_fields = Object.fromEntries(Object.entries(values.custom_fields ?? {}).filter(([, v]) => !empty(v)));
+  const contact = filledIn(values.primary_contact as Record<string, unknown> | undefined);
+  if (contact) out.primary_contact = contact;
   return out;
+}
+
+/** The fields of a group that hold something (blank text counts as nothing); none: undefined. */
+export function filledIn(values: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const filled = Object.entries(values ?? {}).filter(([, v]) => !empty(typeof v === 'string' ? v.trim() : v));
+  return filled.length > 0 ? Object.fromEntries(filled) : undefined;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);

@@ -12,6 +12,9 @@ export type RequestField<S extends RequestSchema> = keyof (typeof requestRules)[
 interface Options {
   /** Required although the schema may leave it out: a rule of the domain (a customer's credit code). */
   required?: boolean;
+  /** Not required although the schema says so: the field's group is optional as a whole (a new
+   *  customer's primary contact needs a name only when it is given). */
+  optional?: boolean;
   /** Only spaces count as empty: the server strips the text before its checks (a task's title). */
   notBlank?: boolean;
   /** The message when the text does not match the schema's pattern (default fieldError.pattern). */
@@ -23,7 +26,7 @@ export function fieldRules<S extends RequestSchema>(t: TFunction, schema: S, fie
   const fields: Record<string, FieldRule> = requestRules[schema];
   const rule = fields[field] ?? {};
   const rules: FormRule[] = [];
-  if (rule.required || options.required) {
+  if ((rule.required && !options.optional) || options.required) {
     // Only `required` (and a message) lets antd check by the value's type: a date, a list, a number.
     const message = t('fieldError.required');
     rules.push(options.notBlank ? { required: true, whitespace: true, message } : { required: true, message });

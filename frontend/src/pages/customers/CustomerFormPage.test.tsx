@@ -2,7 +2,7 @@
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { renderAt, stubApi } from '../../test/harness';
+import { renderAt, stubApi, type Call } from '../../test/harness';
 import CustomerFormPage from './CustomerFormPage';
 
 const LOOKUPS = { 'GET /api/v1/custom-fields': [], 'GET /api/v1/industries': [], 'GET /api/v1/tags': [], 'GET /api/v1/users': [] };
@@ -100,6 +100,50 @@ describe('the organization form', () => {
     await user.type(erp, '2');
     await waitFor(() => expect(screen.queryByText('最多 2000 个字符')).toBeNull());
     expect(screen.getByText('已有客户使用该值')).toBeTruthy();
+  });
+
+  it('creates the customer with its primary contact, asking for the contact’s name first', async () => {
+    const calls = stubApi({
+      ...LOOKUPS,
+      'POST /api/v1/customers': ({ body }: Call) =>
+        (body as { primary_contact?: { mobile?: string } }).primary_contact?.mobile === '12345'
+          ? {
+              status: 422,
+              body: {
+                type: '/problems/validation',
+                title: 'Validation',
+                status: 422,
+                code: 'validation',
+                detail: 'primary_contact.mobile: not a valid phone number',
+                errors: [{ field: 'primary_contact.mobile', message: 'not a valid phone number' }],
+              },
+            }
+          : { status: 201, body: { id: 44, name: '闽江测试科技有限公司' } },
+    });
+    const router = renderAt('/customers/new?kind=organization', '/customers/new', <CustomerFormPage />);
+    const user = userEvent.setup({ delay: null });
+    await user.type(await screen.findByRole('textbox', { name: '名称' }), '闽江测试科技有限公司');
+    await user.type(screen.getByRole('textbox', { name: '统一社会信用代码' }), '91350100M000100Y43');
+    const mobile = screen.getByTestId('primary-contact-mobile');
+    await user.type(mobile, '12345');
+    await user.click(screen.getByRole('button', { name: '保存' }));
+    expect(await screen.findByText('填写了联系方式时，请填写联系人姓名')).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'POST')).toEqual([]);
+
+    await user.type(screen.getByTestId('primary-contact-name'), '王经理');
+    await user.click(screen.getByRole('button', { name: '保存' }));
+    const error = await screen.findByText('电话号码无效（固话需带区号）');
+    expect(error.closest('.ant-form-item')?.querySelector('label')?.textContent).toBe('手机');
+
+    await user.clear(mobile);
+    await user.type(mobile, '13800138000');
+    await waitFor(() => expect(screen.queryByText('电话号码无效（固话需带区号）')).toBeNull());
+    await user.click(screen.getByRole('button', { name: '保存' }));
+    await waitFor(() => expect(router.state.location.pathname).toBe('/customers/44'));
+    expect(calls.filter((c) => c.method === 'POST').at(-1)?.body).toMatchObject({
+      name: '闽江测试科技有限公司',
+      primary_contact: { name: '王经理', mobile: '13800138000' },
+    });
   });
 
   it('opens the customer after a successful save', async () => {

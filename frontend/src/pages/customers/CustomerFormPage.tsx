@@ -14,6 +14,7 @@ import {
   Select,
   Space,
   Switch,
+  Typography,
   type FormInstance,
 } from 'antd';
 import { useEffect, useState } from 'react';
@@ -40,7 +41,10 @@ type Kind = Schemas['Kind'];
 
 const ORGANIZATION = ['credit_code', 'industry', 'size', 'main_business'];
 const INDIVIDUAL = ['id_number', 'gender', 'birthday'];
+// The new customer's primary contact (ContactFields), created with it.
+const CONTACT = ['name', 'title', 'mobile', 'phone', 'email', 'wechat'] as const;
 const COMMON = [
+  'primary_contact',
   'name',
   'region',
   'address',
@@ -287,6 +291,7 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
             </Form.Item>,
           )}
         </Row>
+        {!customer && <PrimaryContactFields />}
         {fields.length > 0 && <Divider titlePlacement="start">{label('custom_fields')}</Divider>}
         <Row gutter={16}>
           {fields.map((f) =>
@@ -320,6 +325,44 @@ function CustomerForm({ kind, customer }: { kind: Kind; customer?: Customer }) {
         </Space>
       </Form>
     </Card>
+  );
+}
+
+/** The new customer's primary contact: optional, but a name once any way to reach them is given. */
+function PrimaryContactFields() {
+  const { t } = useTranslation();
+  const form = Form.useFormInstance();
+  const others = CONTACT.filter((f) => f !== 'name').map((f) => ['primary_contact', f]);
+  return (
+    <>
+      <Divider titlePlacement="start">{t('customer.primaryContact')}</Divider>
+      <Typography.Paragraph type="secondary">{t('customer.primaryContactHint')}</Typography.Paragraph>
+      <Row gutter={16} data-testid="primary-contact">
+        {CONTACT.map((f) => (
+          <Col key={f} xs={24} md={12}>
+            <Form.Item
+              name={['primary_contact', f]}
+              label={t(`contact.fields.${f}`)}
+              dependencies={f === 'name' ? others : undefined}
+              rules={[
+                ...fieldRules(t, 'ContactFields', f, { optional: true }),
+                ...(f === 'name'
+                  ? [
+                      {
+                        validator: async (_: unknown, value: unknown) => {
+                          const filled = others.some((path) => String(form.getFieldValue(path) ?? '').trim() !== '');
+                          if (filled && String(value ?? '').trim() === '') throw new Error(t('customer.contactNameRequired'));
+                        },
+                      },
+                    ]
+                  : []),
+              ]}>
+              <Input data-testid={`primary-contact-${f}`} />
+            </Form.Item>
+          </Col>
+        ))}
+      </Row>
+    </>
   );
 }
 
