@@ -34,7 +34,7 @@ describe('the customer list', () => {
       'GET /api/v1/customers': ({ search }: Call) => ({
         body:
           search.get('cursor') === 'page2'
-            ? { items: [customer(2, '第二页客户')], next_cursor: 'page3', total: null }
+            ? { items: [{ ...customer(2, '第二页客户'), pool_days_left: 2 }], next_cursor: 'page3', total: null }
             : { items: [customer(1, '第一页客户')], next_cursor: 'page2', total: null },
       }),
       'GET /api/v1/tags': [],
@@ -46,6 +46,7 @@ describe('the customer list', () => {
 
     await screen.findByRole('link', { name: '第二页客户' });
     expect(screen.getByText('第 2 页')).toBeTruthy();
+    expect(screen.getByTestId('pool-warning-tag').textContent).toBe('2 天后将被收回公海'); // beside its name
     const first = lists(calls)[0]!;
     expect(first.search.getAll('stage')).toEqual(['intent']);
     expect(first.search.get('cursor')).toBe('page2');

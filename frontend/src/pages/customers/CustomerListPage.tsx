@@ -40,7 +40,7 @@ import { formatDateTime } from '../../lib/time';
 import { cursorStack, nextPage, previousPage, withFilters } from '../../lib/urlState';
 import { customerKeys, updateCustomer, useAssignTags, useCustomerCount, useCustomers } from '../../queries/customers';
 import { useUserName } from '../../queries/users';
-import { CustomerCards } from './CustomerCards';
+import { CustomerCards, PoolWarningTag } from './CustomerCards';
 
 type Customer = Schemas['CustomerOut'];
 type ColumnKey =
@@ -129,7 +129,12 @@ export default function CustomerListPage() {
       title: t('customer.fields.name'),
       fixed: 'left',
       width: 200,
-      render: (_, c) => <Link to={`/customers/${c.id}`}>{c.name}</Link>,
+      render: (_, c) => (
+        <Space size={4} wrap>
+          <Link to={`/customers/${c.id}`}>{c.name}</Link>
+          <PoolWarningTag customer={c} />
+        </Space>
+      ),
     },
     code: { key: 'code', title: t('customer.fields.code'), dataIndex: 'code', width: 150 },
     kind: { key: 'kind', title: t('customer.fields.kind'), render: (_, c) => enumLabel('kind', c.kind) },

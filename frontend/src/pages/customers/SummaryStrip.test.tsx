@@ -15,6 +15,7 @@ const customer = {
   value_level: 'medium',
   last_contact_at: new Date(Date.now() - 2 * 86400_000).toISOString(),
   next_follow_up_on: '2026-12-10',
+  primary_contact: { id: 1, name: '王经理', mobile: '+8613800138000', phone: null, email: 'wang@example.cn' },
   version: 1,
 } as never;
 const summary = {
@@ -37,9 +38,6 @@ describe('the customer summary strip', () => {
   it('shows how to reach them, what is open, the pool warning and the quick actions', async () => {
     stubApi({
       'GET /api/v1/customers/9/summary': summary,
-      'GET /api/v1/customers/9/contacts': [
-        { id: 1, name: '王经理', mobile: '+8613800138000', phone: null, email: 'wang@example.cn', is_primary: true },
-      ],
       'GET /api/v1/users': [{ id: 1, display_name: '管理员', username: 'admin', role: 'admin', is_active: true }],
     });
     renderAt('/c', '/c', <SummaryStrip customer={customer} />);
@@ -65,7 +63,6 @@ describe('the customer summary strip', () => {
   ])('a quick action (%s) opens its tab asking for a new record', async (testId, search) => {
     stubApi({
       'GET /api/v1/customers/9/summary': { ...summary, pool_warning: false },
-      'GET /api/v1/customers/9/contacts': [],
       'GET /api/v1/users': [],
     });
     const router = renderAt('/customers/9', '/customers/:id', <SummaryStrip customer={customer} />);
@@ -85,10 +82,9 @@ describe('the customer summary strip', () => {
         open_opportunity_amount: null,
         pool_warning: false,
       },
-      'GET /api/v1/customers/9/contacts': [],
       'GET /api/v1/users': [],
     });
-    renderAt('/c', '/c', <SummaryStrip customer={customer} />, {
+    renderAt('/c', '/c', <SummaryStrip customer={{ ...(customer as object), primary_contact: null } as never} />, {
       sub: '5',
       role: 'agent',
       scope: 'customers:read tickets:read tickets:write users:read notifications',
@@ -109,7 +105,6 @@ describe('the customer summary strip', () => {
   ])("transfers a manager's customer from a dialog: a transfer that %s", async (_, status, answer, said) => {
     const calls = stubApi({
       'GET /api/v1/customers/9/summary': { ...summary, pool_warning: false },
-      'GET /api/v1/customers/9/contacts': [],
       'GET /api/v1/users': [
         { id: 5, display_name: '李经理', username: 'li', role: 'account_manager', is_active: true },
         { id: 7, display_name: '王经理', username: 'wang', role: 'account_manager', is_active: true },

@@ -1,24 +1,16 @@
-import {
-  CheckSquareOutlined,
-  CustomerServiceOutlined,
-  FundOutlined,
-  MailOutlined,
-  MessageOutlined,
-  PhoneOutlined,
-  SwapOutlined,
-} from '@ant-design/icons';
+import { CheckSquareOutlined, CustomerServiceOutlined, FundOutlined, MailOutlined, MessageOutlined, SwapOutlined } from '@ant-design/icons';
 import { Alert, Button, Descriptions, Flex, Space, Tag, Tooltip, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import type { Schemas } from '../../api/client';
 import { useClaims } from '../../auth/useSession';
+import { CallLink } from '../../components/CallLink';
 import { useEnumLabel } from '../../components/selects';
-import { formatMoney, formatPhone, fromNow, telHref } from '../../lib/format';
+import { formatMoney, fromNow } from '../../lib/format';
 import { canCreateTicket, canEditCustomer, canSeeSales, canTransferCustomers, canWriteTasks } from '../../lib/permissions';
 import { formatDateTime } from '../../lib/time';
 import { NEW_PARAM } from '../../lib/useNewParam';
-import { useContacts } from '../../queries/contacts';
 import { useCustomerSummary } from '../../queries/customers';
 import { useUserName } from '../../queries/users';
 import { ChangeOwnerModal } from './ChangeOwnerModal';
@@ -53,8 +45,7 @@ export function SummaryStrip({ customer }: { customer: Customer }) {
   const enumLabel = useEnumLabel();
   const userName = useUserName();
   const summary = useCustomerSummary(customer.id).data;
-  const contacts = useContacts(customer.id).data ?? [];
-  const primary = contacts.find((c) => c.is_primary) ?? contacts[0];
+  const primary = customer.primary_contact;
   const phone = primary?.mobile ?? primary?.phone;
   const sales = canSeeSales(claims);
   const editable = canEditCustomer(claims, customer) && !customer.archived;
@@ -75,14 +66,7 @@ export function SummaryStrip({ customer }: { customer: Customer }) {
             children: primary ? (
               <Space wrap size={4}>
                 <span>{primary.name}</span>
-                {phone &&
-                  (telHref(phone) ? (
-                    <a href={telHref(phone)} data-testid="call-primary">
-                      <PhoneOutlined /> {formatPhone(phone)}
-                    </a>
-                  ) : (
-                    <span>{formatPhone(phone)}</span>
-                  ))}
+                {phone && <CallLink phone={phone} testId="call-primary" />}
                 {primary.email && (
                   <a href={`mailto:${primary.email}`}>
                     <MailOutlined /> {primary.email}

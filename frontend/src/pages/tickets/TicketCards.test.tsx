@@ -62,6 +62,21 @@ describe('lists on a phone', () => {
     expect(document.querySelector('table')).toBeNull();
   });
 
+  it('offers a call to the customer’s primary contact on a ticket’s card', async () => {
+    vi.stubGlobal('fetch', async (request: Request) =>
+      Response.json(
+        new URL(request.url).pathname === '/api/v1/customers/9'
+          ? { id: 9, name: '华东机电', primary_contact: { id: 5, name: '王经理', mobile: '+8613800138000', phone: null, email: null } }
+          : [],
+      ),
+    );
+    show(<TicketTable tickets={[ticket as never]} fetchedAt={Date.now()} />);
+    const call = await screen.findByTestId('call-customer');
+    expect(call.getAttribute('href')).toBe('tel:+8613800138000');
+    expect(call.textContent).toContain('138 0013 8000');
+    expect(screen.getByRole('link', { name: '华东机电' }).getAttribute('href')).toBe('/customers/9');
+  });
+
   it('shows customers as cards', () => {
     show(
       <CustomerCards

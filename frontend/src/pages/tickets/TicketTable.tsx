@@ -2,6 +2,7 @@ import { Grid, List, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { Schemas } from '../../api/client';
+import { CallLink } from '../../components/CallLink';
 import { SlaBadge } from '../../components/SlaBadge';
 import { useEnumLabel } from '../../components/selects';
 import { headlineClock } from '../../lib/sla';
@@ -25,6 +26,13 @@ export function TicketSla({ ticket, fetchedAt }: { ticket: Ticket; fetchedAt: nu
 function CustomerLink({ id }: { id: number }) {
   const customer = useCustomer(id);
   return <Link to={`/customers/${id}`}>{customer.data?.name ?? `#${id}`}</Link>;
+}
+
+/** A card's button to call the customer's primary contact, from the same customer read. */
+function CallCustomer({ id }: { id: number }) {
+  const contact = useCustomer(id).data?.primary_contact;
+  const phone = contact?.mobile ?? contact?.phone;
+  return phone ? <CallLink phone={phone} testId="call-customer" /> : null;
 }
 
 export function TicketTable({ tickets, fetchedAt, showCustomer = true }: { tickets: Ticket[]; fetchedAt: number; showCustomer?: boolean }) {
@@ -51,6 +59,7 @@ export function TicketTable({ tickets, fetchedAt, showCustomer = true }: { ticke
               <Space wrap size={4}>
                 <TicketSla ticket={x} fetchedAt={fetchedAt} />
                 {showCustomer && <CustomerLink id={x.customer_id} />}
+                <CallCustomer id={x.customer_id} />
               </Space>
               <Typography.Text type="secondary">
                 {enumLabel('ticket_type', x.type)} · {userName(x.assignee_id)} · {formatDateTime(x.created_at)}
