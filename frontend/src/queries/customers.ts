@@ -67,10 +67,9 @@ export type HistoryKind = NonNullable<
 >;
 
 /** The customer's activity timeline (its audit trail), optionally one kind of record. */
-export function useCustomerHistory(id: number, kind?: HistoryKind, enabled = true) {
+export function useCustomerHistory(id: number, kind?: HistoryKind) {
   return useInfiniteQuery({
     queryKey: customerKeys.history(id, kind),
-    enabled,
     initialPageParam: undefined as string | undefined,
     queryFn: async ({ pageParam }) =>
       unwrap(

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { screen, waitFor } from '@testing-library/react';
+import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { renderAt, stubApi } from '../../test/harness';
@@ -67,69 +67,14 @@ describe('customer value and verification', () => {
     expect(screen.queryByTestId('verify-customer')).toBeNull();
   });
 
-  it('shows the latest check’s note from the customer’s history, and no older check’s note', async () => {
-    const verifiedAt = '2026-11-28T09:30:00.123456+00:00';
-    const event = (id: number, action: string, at: string, changes: Record<string, unknown[]>) => ({
-      id,
-      action,
-      at,
-      changes,
-      actor_id: 1,
-      customer_id: 9,
-      entity_id: 9,
-      entity_type: 'customer',
-    });
-    const calls = stubApi({
-      'GET /api/v1/customers/9/value': value,
-      'GET /api/v1/customers/9/history': {
-        items: [
-          event(30, 'update', '2026-11-29T10:00:00Z', { name: ['旧', '新'] }),
-          event(29, 'verify', '2026-11-28T09:30:00.123Z', { verified_at: [null, verifiedAt], note: [null, '电话确认地址和开票信息'] }),
-          event(20, 'verify', '2026-10-01T09:00:00Z', { verified_at: [null, '2026-10-01T09:00:00Z'], note: [null, '上次的说明'] }),
-        ],
-        next_cursor: null,
-      },
-    });
-    renderAt('/c', '/c', <ValueTab customer={{ ...(customer as object), verified_at: verifiedAt } as never} showValue />);
+  it('shows the last check’s note kept on the customer', async () => {
+    stubApi({ 'GET /api/v1/customers/9/value': value });
+    const checked = { ...(customer as object), verified_at: '2026-11-28T09:30:00Z', verification_note: '电话确认地址和开票信息' };
+    renderAt('/c', '/c', <ValueTab customer={checked as never} showValue />);
     expect((await screen.findByTestId('verified-note')).textContent).toBe('核实说明: 电话确认地址和开票信息');
-    expect(screen.queryByText(/上次的说明/)).toBeNull();
-    expect(calls.find((c) => c.path === '/api/v1/customers/9/history')?.search.get('entity_type')).toBe('customer');
-  });
-
-  it('shows no note when the latest check had none (an older check’s note is not this one’s)', async () => {
-    const calls = stubApi({
-      'GET /api/v1/customers/9/value': value,
-      'GET /api/v1/customers/9/history': {
-        items: [
-          {
-            id: 29,
-            action: 'verify',
-            at: '2026-11-28T09:30:00Z',
-            changes: { verified_at: [null, '2026-11-28T09:30:00Z'] },
-            actor_id: 1,
-            customer_id: 9,
-            entity_id: 9,
-            entity_type: 'customer',
-          },
-          {
-            id: 20,
-            action: 'verify',
-            at: '2026-10-01T09:00:00Z',
-            changes: { note: [null, '上次的说明'] },
-            actor_id: 1,
-            customer_id: 9,
-            entity_id: 9,
-            entity_type: 'customer',
-          },
-        ],
-        next_cursor: null,
-      },
-    });
-    renderAt('/c', '/c', <ValueTab customer={{ ...(customer as object), verified_at: '2026-11-28T09:30:00Z' } as never} showValue />);
+    cleanup();
+    renderAt('/c', '/c', <ValueTab customer={{ ...checked, verification_note: null } as never} showValue />);
     expect(await screen.findByTestId('customer-value')).toBeTruthy();
-    await waitFor(() => expect(calls.some((c) => c.path === '/api/v1/customers/9/history')).toBe(true));
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the history answered
     expect(screen.queryByTestId('verified-note')).toBeNull();
-    expect(screen.queryByText(/上次的说明/)).toBeNull();
   });
 });

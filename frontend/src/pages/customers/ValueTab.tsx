@@ -9,7 +9,7 @@ import { formatMoney, fromNow } from '../../lib/format';
 import { canVerify } from '../../lib/permissions';
 import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
-import { useCustomerHistory, useCustomerValue, useVerifyCustomer } from '../../queries/customers';
+import { useCustomerValue, useVerifyCustomer } from '../../queries/customers';
 
 type Value = Schemas['CustomerValueOut'];
 
@@ -147,24 +147,11 @@ function ValueExplained({ customerId }: { customerId: number }) {
   );
 }
 
-/** The note of the customer's latest check: the API keeps it on the history only (the `verify`
- *  event's `note`), so it is the newest customer event of that kind, if it is the check that set
- *  `verified_at` (an older check's note would describe another check). */
-export function verificationNote(events: Schemas['AuditEventOut'][], verifiedAt: string | null): string | null {
-  if (!verifiedAt) return null;
-  const event = events.find((e) => e.action === 'verify');
-  if (!event || (event.at !== verifiedAt && Date.parse(event.at) !== Date.parse(verifiedAt))) return null;
-  const note = event.changes.note?.[1];
-  return typeof note === 'string' && note.trim() ? note : null;
-}
-
 function Verification({ customer }: { customer: Schemas['CustomerOut'] }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const claims = useClaims();
   const verify = useVerifyCustomer(customer.id);
-  const history = useCustomerHistory(customer.id, 'customer', customer.verified_at != null);
-  const lastNote = verificationNote(history.data?.pages[0]?.items ?? [], customer.verified_at);
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState('');
   return (
@@ -180,9 +167,9 @@ function Verification({ customer }: { customer: Schemas['CustomerOut'] }) {
           </Button>
         )}
       </Space>
-      {lastNote && (
+      {customer.verification_note && (
         <Typography.Text type="secondary" data-testid="verified-note" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
-          {t('value.verificationNote')}: {lastNote}
+          {t('value.verificationNote')}: {customer.verification_note}
         </Typography.Text>
       )}
       <Modal
