@@ -44,6 +44,19 @@ Owner = Annotated[
     str | None, Query(pattern=r"^(me|[1-9][0-9]{0,18})$", description="`me`, or a user id.")
 ]
 
+CloseMonth = Annotated[
+    str | None,
+    Query(
+        pattern=r"^(19[7-9][0-9]|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$",
+        description="Expected to close in this month: `YYYY-MM`, 1970-01 to 2100-12.",
+    ),
+]
+
+
+def month_start(month: str | None) -> date | None:
+    """A `YYYY-MM` the pattern let through → the month's first day."""
+    return None if month is None else date.fromisoformat(f"{month}-01")
+
 
 def owner_id_of(actor: Actor, owner: str | None) -> int | None:
     """`me` → the caller; a number → that user (ids past BIGINT match nobody)."""

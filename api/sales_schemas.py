@@ -224,6 +224,15 @@ class OpportunityOut(BaseModel):
     updated_at: datetime
 
 
+class StageTotalOut(BaseModel):
+    stage: OpportunityStage
+    count: int
+    amount: Decimal = Field(
+        description="CNY: the sum of each opportunity's `budget_max`, else its `budget_min` "
+        "(neither: 0)."
+    )
+
+
 class OpportunityTransitionIn(Strict):
     to: OpportunityStage
     reason: Note | None = Field(None, description="Required when moving to lost.")

@@ -2,14 +2,15 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, not_, or_, select
+from sqlalchemy import BigInteger, Row, Select, and_, func, not_, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.roles import Actor, Role
-from domain.sales import OPEN_STAGES
+from domain.sales import OPEN_STAGES, OpportunityStage
 from persistence.models import Customer, LifecycleSettings, Opportunity
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
@@ -23,6 +24,18 @@ class OpportunityFilter:
     stage: Sequence[str] = ()
     stale: bool | None = None
     q: str | None = None  # normalised; the title contains it
+    close_month: date | None = None  # the month's first day; expected to close within it
+
+
+@dataclass(frozen=True, slots=True)
+class StageTotal:
+    stage: str
+    count: int
+    amount: Decimal  # CNY: each one's budget_max, else budget_min, else 0
+
+
+def _next_month(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
 
 
 def stale_condition(cutoff: datetime) -> Any:
@@ -70,16 +83,11 @@ class SqlOpportunityRepo:
             stmt = stmt.where(Customer.owner_id == actor.user_id)
         return stmt
 
-    async def list_page(
-        self,
-        actor: Actor,
-        f: OpportunityFilter,
-        *,
-        cutoff: datetime,
-        cursor: str | None,
-        limit: int,
-    ) -> Page[Row]:
-        """Newest first; `stale` judged against `cutoff` (domain.sales.stale_cutoff)."""
+    def _filtered(
+        self, actor: Actor, f: OpportunityFilter, cutoff: datetime
+    ) -> Select[*tuple[Any, ...]]:
+        """The readable opportunities `f` selects; `stale` judged against `cutoff`
+        (domain.sales.stale_cutoff)."""
         stmt = self._readable(actor)
         if f.owner_id is not None:
             stmt = stmt.where(Opportunity.owner_id == f.owner_id)
@@ -94,7 +102,46 @@ class SqlOpportunityRepo:
             from persistence.search.query import text_contains
 
             stmt = stmt.where(text_contains([Opportunity.title], f.q))
-        return await _page(self.session, stmt, cursor, limit)
+        if f.close_month is not None:
+            stmt = stmt.where(
+                Opportunity.expected_close_on >= f.close_month,
+                Opportunity.expected_close_on < _next_month(f.close_month),
+            )
+        return stmt
+
+    async def list_page(
+        self,
+        actor: Actor,
+        f: OpportunityFilter,
+        *,
+        cutoff: datetime,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[Row]:
+        """Newest first."""
+        return await _page(self.session, self._filtered(actor, f, cutoff), cursor, limit)
+
+    async def stage_totals(
+        self, actor: Actor, f: OpportunityFilter, *, cutoff: datetime
+    ) -> list[StageTotal]:
+        """Count and amount of what `list_page` would list with `f`, per stage: every stage,
+        in stage order, zeros included."""
+        # The raw integer fen (Money's column) summed in SQL: exact on both back-ends.
+        fen = func.coalesce(
+            type_coerce(Opportunity.budget_max, BigInteger),
+            type_coerce(Opportunity.budget_min, BigInteger),
+            0,
+        )
+        stmt = self._filtered(actor, f, cutoff).with_only_columns(
+            Opportunity.stage, func.count(), type_coerce(func.sum(fen), BigInteger)
+        )
+        found = {
+            stage: StageTotal(stage, int(n), Decimal(int(fen_sum or 0)).scaleb(-2))
+            for stage, n, fen_sum in await self.session.execute(stmt.group_by(Opportunity.stage))
+        }
+        return [
+            found.get(s.value, StageTotal(s.value, 0, Decimal("0.00"))) for s in OpportunityStage
+        ]
 
     async def list_for_customer(
         self, customer_id: int, *, cursor: str | None, limit: int

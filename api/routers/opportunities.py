@@ -1,10 +1,11 @@
 """Opportunities (商机) and their stage transitions."""
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import AfterValidator
 
 from api.deps import (
@@ -20,12 +21,21 @@ from api.deps import (
     etag,
 )
 from api.problems import problems
-from api.query import Cursor, Limit, Owner, owner_id_of, text_query
+from api.query import (
+    CloseMonth,
+    Cursor,
+    Limit,
+    Owner,
+    month_start,
+    owner_id_of,
+    text_query,
+)
 from api.sales_schemas import (
     OpportunityCreate,
     OpportunityOut,
     OpportunityPatch,
     OpportunityTransitionIn,
+    StageTotalOut,
 )
 from api.sales_views import opportunity_out
 from api.schemas import Page, refuse_nul
@@ -52,6 +62,33 @@ async def _cutoff(uow: ReadUowDep, clock: ClockDep, settings: SettingsDep) -> da
     return await opportunity_service.cutoff(uow, local_date(clock.now(), zone), zone)
 
 
+async def _filter(
+    actor: ReaderDep,
+    owner: Owner = None,
+    customer_id: QueryId | None = None,
+    stale: Annotated[
+        bool | None, Query(description="Only stale (true) or only not stale (false) ones.")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="Title contains (case-insensitive)."),
+        AfterValidator(refuse_nul),
+    ] = None,
+    close_month: CloseMonth = None,
+) -> OpportunityFilter:
+    """The filters the list and its stage totals share."""
+    return OpportunityFilter(
+        owner_id=owner_id_of(actor, owner),
+        customer_id=customer_id,
+        stale=stale,
+        q=text_query(q),
+        close_month=month_start(close_month),
+    )
+
+
+FilterDep = Annotated[OpportunityFilter, Depends(_filter)]
+
+
 @router.get(
     "/opportunities",
     response_model=Page[OpportunityOut],
@@ -63,36 +100,43 @@ async def list_opportunities(
     uow: ReadUowDep,
     clock: ClockDep,
     settings: SettingsDep,
+    f: FilterDep,
     limit: Limit = 50,
     cursor: Cursor = None,
-    owner: Owner = None,
-    customer_id: QueryId | None = None,
     stage: Annotated[list[OpportunityStage], Query()] = [],  # noqa: B006
-    stale: Annotated[
-        bool | None, Query(description="Only stale (true) or only not stale (false) ones.")
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(max_length=100, description="Title contains (case-insensitive)."),
-        AfterValidator(refuse_nul),
-    ] = None,
 ) -> Page[OpportunityOut]:
     """The opportunities you may see, newest first (account managers: their customers';
     archived customers left out). Agents see no money: 403."""
     check_sees_money(actor)
     cutoff = await _cutoff(uow, clock, settings)
-    f = OpportunityFilter(
-        owner_id=owner_id_of(actor, owner),
-        customer_id=customer_id,
-        stage=[s.value for s in stage],
-        stale=stale,
-        q=text_query(q),
-    )
+    f = replace(f, stage=[s.value for s in stage])
     page = await uow.opportunities.list_page(actor, f, cutoff=cutoff, cursor=cursor, limit=limit)
     return Page(
         items=[opportunity_out(o, name, cutoff) for o, name in page.items],
         next_cursor=page.next_cursor,
     )
+
+
+@router.get(
+    "/opportunities/stage-totals",
+    response_model=list[StageTotalOut],
+    operation_id="opportunities:opportunity_stage_totals",
+    responses=problems(Forbidden),
+)
+async def opportunity_stage_totals(
+    actor: ReaderDep,
+    uow: ReadUowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    f: FilterDep,
+) -> list[StageTotalOut]:
+    """How many opportunities `GET /opportunities` lists at each stage with the same filters,
+    and their amount (the board's column totals and weighted forecast, whatever the number of
+    opportunities). Every stage, in stage order, zeros included. Agents see no money: 403."""
+    check_sees_money(actor)
+    cutoff = await _cutoff(uow, clock, settings)
+    totals = await uow.opportunities.stage_totals(actor, f, cutoff=cutoff)
+    return [StageTotalOut(stage=t.stage, count=t.count, amount=t.amount) for t in totals]
 
 
 @router.post(

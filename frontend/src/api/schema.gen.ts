@@ -1969,6 +1969,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/opportunities/stage-totals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Opportunity Stage Totals
+         * @description How many opportunities `GET /opportunities` lists at each stage with the same filters,
+         *     and their amount (the board's column totals and weighted forecast, whatever the number of
+         *     opportunities). Every stage, in stage order, zeros included. Agents see no money: 403.
+         */
+        get: operations["opportunities:opportunity_stage_totals"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/opportunities/{opportunity_id}": {
         parameters: {
             query?: never;
@@ -5448,6 +5470,17 @@ export interface components {
          * @enum {string}
          */
         Stage: "potential" | "intent" | "customer" | "lost";
+        /** StageTotalOut */
+        StageTotalOut: {
+            /**
+             * Amount
+             * @description CNY: the sum of each opportunity's `budget_max`, else its `budget_min` (neither: 0).
+             */
+            amount: string;
+            /** Count */
+            count: number;
+            stage: components["schemas"]["OpportunityStage"];
+        };
         /** SubscriptionsOut */
         SubscriptionsOut: {
             /** Daily */
@@ -13975,14 +14008,16 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
+                stage?: components["schemas"]["OpportunityStage"][];
                 /** @description `me`, or a user id. */
                 owner?: string | null;
                 customer_id?: number | null;
-                stage?: components["schemas"]["OpportunityStage"][];
                 /** @description Only stale (true) or only not stale (false) ones. */
                 stale?: boolean | null;
                 /** @description Title contains (case-insensitive). */
                 q?: string | null;
+                /** @description Expected to close in this month: `YYYY-MM`, 1970-01 to 2100-12. */
+                close_month?: string | null;
             };
             header?: never;
             path?: never;
@@ -14145,6 +14180,72 @@ export interface operations {
                     "application/json": unknown;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     "text/csv": string;
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "opportunities:opportunity_stage_totals": {
+        parameters: {
+            query?: {
+                /** @description `me`, or a user id. */
+                owner?: string | null;
+                customer_id?: number | null;
+                /** @description Only stale (true) or only not stale (false) ones. */
+                stale?: boolean | null;
+                /** @description Title contains (case-insensitive). */
+                q?: string | null;
+                /** @description Expected to close in this month: `YYYY-MM`, 1970-01 to 2100-12. */
+                close_month?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StageTotalOut"][];
                 };
             };
             /** @description Problem (RFC 9457) */
