@@ -1,12 +1,18 @@
-import { Badge, Card, Empty, Flex, Space, Typography } from 'antd';
+import { Badge, Card, Empty, Flex, Space, Spin, Typography } from 'antd';
 import { useState, type ReactNode } from 'react';
 
 export interface KanbanColumn<T, K extends string> {
   key: K;
   title: ReactNode;
   items: readonly T[];
+  /** The header's count when the column holds more than it has loaded; else its items'. */
+  count?: number;
   /** After the count in the header (the column's total). */
   extra?: ReactNode;
+  /** Its first cards are on the way: a spinner where "empty" would be. */
+  loading?: boolean;
+  /** After the cards ("load more"). */
+  footer?: ReactNode;
 }
 
 /**
@@ -57,10 +63,21 @@ export function KanbanBoard<T extends { id: number }, K extends string>({
           style={{ flex: `0 0 ${columnWidth}px`, background: '#fafafa', borderRadius: 8, padding: 8, minHeight: onMove ? 200 : undefined }}>
           <Space style={{ marginBottom: 8 }} wrap size={4}>
             <Typography.Text strong>{column.title}</Typography.Text>
-            <Badge count={column.items.length} showZero color="#999" />
+            <Badge
+              count={column.count ?? column.items.length}
+              overflowCount={Number.MAX_SAFE_INTEGER}
+              showZero
+              color="#999"
+              data-testid={`count-${column.key}`}
+            />
             {column.extra}
           </Space>
-          {column.items.length === 0 && <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={false} />}
+          {column.items.length === 0 &&
+            (column.loading ? (
+              <Spin style={{ display: 'block', padding: 16 }} />
+            ) : (
+              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={false} />
+            ))}
           {column.items.map((item) => {
             const movable = onMove !== undefined && canMove(item);
             return (
@@ -76,6 +93,7 @@ export function KanbanBoard<T extends { id: number }, K extends string>({
               </Card>
             );
           })}
+          {column.footer}
         </div>
       ))}
     </Flex>

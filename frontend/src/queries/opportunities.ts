@@ -1,10 +1,18 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ifMatch, unwrap, type Schemas } from '../api/client';
 import { customerKeys } from './customers';
+
+type Stage = Schemas['OpportunityStage'];
+/** What the board shows: one owner's ("me" or a user id), expected to close in one month ("2026-12"). */
+export interface BoardFilters {
+  owner?: string;
+  close_month?: string;
+}
 
 export const opportunityKeys = {
   all: ['opportunities'] as const,
   list: (query: object) => ['opportunities', 'list', query] as const,
+  stageTotals: (filters: BoardFilters) => ['opportunities', 'stage-totals', filters] as const,
   ofCustomer: (customerId: number) => ['opportunities', 'customer', customerId] as const,
 };
 
@@ -22,18 +30,30 @@ export function useCustomerOpportunities(customerId: number, enabled = true) {
   });
 }
 
-/** The opportunities the caller may see (the first 200), for the board. */
-export function useOpportunities(query: { owner?: string; stale?: boolean } = {}) {
-  return useQuery({
-    queryKey: opportunityKeys.list(query),
+/** One stage's opportunities, newest first, a page at a time: a column of the board. */
+export function useStageOpportunities(stage: Stage, filters: BoardFilters) {
+  return useInfiniteQuery({
+    queryKey: opportunityKeys.list({ ...filters, stage }),
     placeholderData: keepPreviousData,
-    queryFn: async () => unwrap(await api.GET('/api/v1/opportunities', { params: { query: { ...query, limit: 200 } } })),
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam }) =>
+      unwrap(await api.GET('/api/v1/opportunities', { params: { query: { ...filters, stage: [stage], limit: 50, cursor: pageParam } } })),
+    getNextPageParam: (page) => page.next_cursor ?? undefined,
+  });
+}
+
+/** Count and amount per stage of every opportunity the filters select (the board's headers and forecast). */
+export function useStageTotals(filters: BoardFilters) {
+  return useQuery({
+    queryKey: opportunityKeys.stageTotals(filters),
+    placeholderData: keepPreviousData,
+    queryFn: async () => unwrap(await api.GET('/api/v1/opportunities/stage-totals', { params: { query: filters } })),
   });
 }
 
 function useInvalidate() {
   const client = useQueryClient();
-  // Winning moves the customer's stage and totals.
+  // The board's columns and stage totals are all under the prefix; winning moves the customer's stage and totals.
   return () =>
     Promise.all([client.invalidateQueries({ queryKey: opportunityKeys.all }), client.invalidateQueries({ queryKey: customerKeys.all })]);
 }

@@ -16,7 +16,13 @@ import { formatMoney } from '../../lib/format';
 import { fieldRules, type RequestField } from '../../lib/formRules';
 import { problemMessage } from '../../lib/problems';
 import { dateFromPicker, todayInZone } from '../../lib/time';
-import { useCreateOpportunity, useOpportunities, useTransitionOpportunity } from '../../queries/opportunities';
+import {
+  useCreateOpportunity,
+  useStageOpportunities,
+  useStageTotals,
+  useTransitionOpportunity,
+  type BoardFilters,
+} from '../../queries/opportunities';
 import { useUserName } from '../../queries/users';
 import { BudgetAndCloseFields, budgets, EditOpportunity, useOpportunityLabel } from './OpportunityForm';
 import { CustomerPicker } from '../../components/selects';
@@ -24,8 +30,8 @@ import { CustomerPicker } from '../../components/selects';
 type Opportunity = Schemas['OpportunityOut'];
 type Stage = Schemas['OpportunityStage'];
 
-// The weighted forecast: how likely an opportunity at each stage is to be won.
-export const STAGE_WEIGHT: Record<Stage, number> = { intent: 0.2, quote: 0.5, contract: 0.8, won: 1, lost: 0 };
+// The weighted forecast: how likely an opportunity at each stage is to be won, in percent.
+export const STAGE_WEIGHT: Record<Stage, number> = { intent: 20, quote: 50, contract: 80, won: 100, lost: 0 };
 
 /** What moving a card to a stage means: nothing, refuse (not allowed from here), ask, or move. */
 export function planMove(opportunity: Opportunity, to: Stage): 'none' | 'illegal' | 'reason' | 'order' | 'move' {
@@ -35,17 +41,50 @@ export function planMove(opportunity: Opportunity, to: Stage): 'none' | 'illegal
   return to === 'won' ? 'order' : 'move';
 }
 
-/** An opportunity's amount in fen (the upper budget, else the lower), exact for sums. */
-function fen(o: Opportunity): number {
-  const value = o.budget_max ?? o.budget_min;
-  if (!value) return 0;
+/** A yuan amount ("12800.50") in fen, exact for sums (a BIGINT's worth: past 2^53). */
+function fen(value: string | null | undefined): bigint {
+  if (!value) return 0n;
   const [whole = '0', cents = ''] = value.split('.');
-  return Number(whole) * 100 + Number(cents.padEnd(2, '0').slice(0, 2));
+  return BigInt(whole) * 100n + BigInt(cents.padEnd(2, '0').slice(0, 2));
 }
-const yuan = (f: number) => `${Math.floor(f / 100)}.${String(Math.round(f % 100)).padStart(2, '0')}`;
+function yuan(f: bigint): string {
+  const abs = f < 0n ? -f : f;
+  return `${f < 0n ? '-' : ''}${abs / 100n}.${String(abs % 100n).padStart(2, '0')}`;
+}
+/** What a card adds to its column's amount: the upper budget, else the lower (as the server sums). */
+const amount = (o: Opportunity) => fen(o.budget_max ?? o.budget_min);
+
+type Sums = Record<Stage, { count: number; fen: bigint }>;
+
+/** Each stage's count and amount in fen: the server's totals, with the cards on the way moved already. */
+function stageSums(totals: readonly Schemas['StageTotalOut'][], cards: Iterable<Opportunity>, at: (o: Opportunity) => Stage): Sums {
+  const sums = Object.fromEntries(opportunityStageValues.map((s) => [s, { count: 0, fen: 0n }])) as Sums;
+  for (const total of totals) sums[total.stage] = { count: total.count, fen: fen(total.amount) };
+  for (const o of cards) {
+    const to = at(o);
+    if (to === o.stage) continue;
+    sums[o.stage].count -= 1;
+    sums[o.stage].fen -= amount(o);
+    sums[to].count += 1;
+    sums[to].fen += amount(o);
+  }
+  return sums;
+}
+
+/** One query per stage: always the same five, in the same order (the rules of hooks). */
+function useColumns(filters: BoardFilters) {
+  return {
+    intent: useStageOpportunities('intent', filters),
+    quote: useStageOpportunities('quote', filters),
+    contract: useStageOpportunities('contract', filters),
+    won: useStageOpportunities('won', filters),
+    lost: useStageOpportunities('lost', filters),
+  } satisfies Record<Stage, unknown>;
+}
 
 /**
- * A board by stage with each column's count and amount and the weighted forecast. Cards move by
+ * A board by stage. Each column loads its cards a page at a time; its count and amount, and the
+ * weighted forecast, are the server's totals over every opportunity the filters select. Cards move by
  * drag or, on a phone, by their stage menu; winning asks for the order, losing for the reason,
  * and a stage the card cannot reach says which ones it can.
  */
@@ -57,7 +96,9 @@ export default function OpportunityBoardPage() {
   const claims = useClaims();
   const [owner, setOwner] = useState<string | undefined>(claims.role === 'account_manager' ? 'me' : undefined);
   const [month, setMonth] = useState<Dayjs | null>(null);
-  const opportunities = useOpportunities(owner ? { owner } : {});
+  const filters: BoardFilters = { ...(owner && { owner }), ...(month && { close_month: month.format('YYYY-MM') }) };
+  const columns = useColumns(filters);
+  const totals = useStageTotals(filters);
   const transition = useTransitionOpportunity();
   // Where a card shows while its move is on the way; dropped again when the server has answered.
   const [moving, setMoving] = useState<Record<number, Stage>>({});
@@ -134,10 +175,18 @@ export default function OpportunityBoardPage() {
         )}
         <DatePicker picker="month" placeholder={t('board.closeMonth')} value={month} onChange={setMonth} data-testid="board-month" />
       </FilterBar>
-      <QueryState query={opportunities}>
-        {(page) => {
-          const shown = page.items.filter((x) => !month || (x.expected_close_on ?? '').startsWith(month.format('YYYY-MM')));
-          const forecast = shown.reduce((sum, x) => sum + fen(x) * STAGE_WEIGHT[moving[x.id] ?? x.stage], 0);
+      <QueryState query={totals}>
+        {(stageTotals) => {
+          // A card is in the column of its stage (the newest copy of it: during a refetch, one that
+          // moved may be in two stages' pages), or of where it is moving to.
+          const cards = new Map<number, Opportunity>();
+          for (const stage of opportunityStageValues)
+            for (const page of columns[stage].data?.pages ?? [])
+              for (const x of page.items) if ((cards.get(x.id)?.version ?? 0) < x.version) cards.set(x.id, x);
+          const at = (x: Opportunity) => moving[x.id] ?? x.stage;
+          const sums = stageSums(stageTotals, cards.values(), at);
+          const weighted = opportunityStageValues.reduce((sum, s) => sum + sums[s].fen * BigInt(STAGE_WEIGHT[s]), 0n);
+          const forecast = (weighted + 50n) / 100n; // percent of fen → fen, half up
           return (
             <>
               <Typography.Paragraph data-testid="board-forecast">
@@ -149,16 +198,35 @@ export default function OpportunityBoardPage() {
                 columnWidth={240}
                 cardTestId="opportunity"
                 columns={opportunityStageValues.map((stage) => {
-                  const items = shown.filter((x) => (moving[x.id] ?? x.stage) === stage);
-                  const total = items.reduce((sum, x) => sum + fen(x), 0);
+                  const column = columns[stage];
                   return {
                     key: stage,
                     title: enumLabel('opportunity_stage', stage),
-                    items,
+                    items: [...cards.values()].filter((x) => at(x) === stage).sort((a, b) => b.id - a.id),
+                    count: sums[stage].count,
                     extra: (
                       <Typography.Text type="secondary" data-testid={`total-${stage}`}>
-                        {formatMoney(yuan(total))}
+                        {formatMoney(yuan(sums[stage].fen))}
                       </Typography.Text>
+                    ),
+                    loading: column.isPending,
+                    footer: column.error ? (
+                      <Typography.Text type="danger">
+                        {problemMessage(t, column.error)}{' '}
+                        <Button size="small" onClick={() => void column.refetch()}>
+                          {t('common.retry')}
+                        </Button>
+                      </Typography.Text>
+                    ) : (
+                      column.hasNextPage && (
+                        <Button
+                          block
+                          onClick={() => void column.fetchNextPage()}
+                          loading={column.isFetchingNextPage}
+                          data-testid={`more-${stage}`}>
+                          {t('common.loadMore')}
+                        </Button>
+                      )
                     ),
                   };
                 })}
