@@ -41,7 +41,8 @@ async def customer_bodies(
         for name in POOL_CLOCK_COLUMNS:
             del body[name]
         body["pool_days_left"] = pool_days_left.get(row.id)
-        body["primary_contact"] = _primary_contact(actor, row.owner_id, contacts.get(row.id))
+        contact = contacts.get(row.id)
+        body["primary_contact"] = None if contact is None else _contact_to_call(contact)
         body["custom_fields"] = dict(body["custom_fields"] or {})
         body["external_ids"] = body["external_ids"] or {}
         body["tags"] = [
@@ -53,20 +54,17 @@ async def customer_bodies(
         body["warnings"] = rules.reach_warnings(body.pop("ways"))
         body.pop("sort_key", None)  # the list's keyset value
         body["masked_fields"] = [] if in_full else rules.redact(actor, row.owner_id, body, hidden)
-        if body["primary_contact"] and body["primary_contact"].pop("masked"):
+        # its numbers masked as the contacts endpoint masks them
+        if contact is not None and rules.redact_contact(
+            actor, row.owner_id, body["primary_contact"]
+        ):
             body["masked_fields"].append("primary_contact")
         bodies.append(body)
     return bodies
 
 
-def _primary_contact(actor: Actor, owner_id: int | None, row: Row | None) -> dict[str, Any] | None:
-    """The primary contact as the contacts endpoint would show it to the actor; `masked` says
-    whether its numbers were masked."""
-    if row is None:
-        return None
-    values = {name: getattr(row, name) for name in ("id", "name", "mobile", "phone", "email")}
-    values["masked"] = bool(rules.redact_contact(actor, owner_id, values))
-    return values
+def _contact_to_call(row: Row) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in ("id", "name", "mobile", "phone", "email")}
 
 
 async def _pool_days_left(
