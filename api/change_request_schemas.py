@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.schemas import Strict
-from domain.change_request import KEY_FIELDS, Status
+from domain.change_request import KEY_FIELDS, ChangeRequestStatus
 
 
 class ChangeRequestOut(BaseModel):
@@ -18,7 +18,7 @@ class ChangeRequestOut(BaseModel):
     field: Literal[KEY_FIELDS]  # type: ignore[valid-type]
     old_value: Any = Field(description="The value when the request was made.")
     new_value: Any = Field(description="The value asked for (normalised).")
-    status: Status
+    status: ChangeRequestStatus
     requested_by: int
     comment: str | None
     decided_by: int | None

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from api.schemas import Cleaned, Id, Instant, Strict
 from domain.roles import Role
 from domain.sla import SlaState
-from domain.ticket import Channel, Priority, ResponsibleParty, Status, TicketType
+from domain.ticket import Channel, Priority, ResponsibleParty, TicketStatus, TicketType
 
 Title = Annotated[str, Cleaned, StringConstraints(min_length=1, max_length=200)]
 Body = Annotated[str, StringConstraints(min_length=1, max_length=20000)]
@@ -95,7 +95,7 @@ class TicketOut(BaseModel):
     urgent: bool
     important: bool
     priority: Priority
-    status: Status
+    status: TicketStatus
     department_id: int | None
     assignee_id: int | None
     collaborator_user_ids: list[int]
@@ -112,14 +112,14 @@ class TicketOut(BaseModel):
     customer_accepted: bool | None
     satisfaction: SatisfactionOut | None
     sla: SlaOut
-    allowed_transitions: list[Status] = Field(description="Where you may move it now.")
+    allowed_transitions: list[TicketStatus] = Field(description="Where you may move it now.")
     version: int
     created_at: datetime
     updated_at: datetime
 
 
 class TransitionIn(Strict):
-    to: Status
+    to: TicketStatus
     note: Annotated[str, StringConstraints(max_length=5000)] | None = None
     satisfaction: SatisfactionIn | None = Field(None, description="Required when closing.")
     customer_accepted: bool = Field(True, description="Closing needs the customer's acceptance.")

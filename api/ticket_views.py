@@ -8,7 +8,7 @@ from domain import ticket as rules
 from domain.ports import TicketRecord
 from domain.roles import Actor
 from domain.sla import Pause
-from domain.ticket import Status, TicketAccess
+from domain.ticket import TicketAccess, TicketStatus
 from domain.ticket_service import facts_of
 from domain.ticket_sla import clocks
 from persistence.uow import SqlUnitOfWork
@@ -80,7 +80,7 @@ async def tickets_out(
         allowed = (
             sorted(
                 rules.allowed_targets(
-                    Status(ticket.status),
+                    TicketStatus(ticket.status),
                     reopen_deadline_passed=rules.reopen_deadline_passed(
                         ticket.closed_at or ticket.resolved_at, now
                     ),

@@ -14,7 +14,7 @@ from domain.roles import Actor
 KEY_FIELDS = ("name", "credit_code", "id_number", "owner_id")
 
 
-class Status(StrEnum):
+class ChangeRequestStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from domain import audit, customer_service
 from domain import change_request as rules
 from domain import customer as customer_rules
-from domain.change_request import KEY_FIELDS, EditOutcome, Status
+from domain.change_request import KEY_FIELDS, ChangeRequestStatus, EditOutcome
 from domain.errors import Forbidden, Invalid, NotFound
 from domain.ports import ChangeRequestRecord, Clock, CustomerRecord, UnitOfWork
 from domain.roles import Actor
@@ -102,7 +102,7 @@ async def edit_customer(
             field=name,
             old_value=current[name],
             new_value=new,
-            status=Status.PENDING.value,
+            status=ChangeRequestStatus.PENDING.value,
             requested_by=actor.user_id,
             comment=comment,
             created_at=now,
@@ -175,7 +175,7 @@ async def _pending_for_decision(
 
 
 def _check_pending(request: ChangeRequestRecord) -> None:
-    if request.status != Status.PENDING:
+    if request.status != ChangeRequestStatus.PENDING:
         raise rules.ChangeRequestDecided(request.status)
 
 
@@ -192,7 +192,7 @@ async def approve(
     await customer_service.update(
         uow, clock, actor, customer.id, {request.field: request.new_value}, if_match=None
     )
-    return await _decide(uow, clock, actor, request, customer, Status.APPROVED, None)
+    return await _decide(uow, clock, actor, request, customer, ChangeRequestStatus.APPROVED, None)
 
 
 async def reject(
@@ -204,7 +204,7 @@ async def reject(
         raise Invalid([{"field": "reason", "message": "say why the request is rejected"}])
     request = await _pending_for_decision(uow, actor, request_id)
     customer = await uow.customers.require(request.customer_id)
-    return await _decide(uow, clock, actor, request, customer, Status.REJECTED, reason)
+    return await _decide(uow, clock, actor, request, customer, ChangeRequestStatus.REJECTED, reason)
 
 
 async def withdraw(
@@ -218,7 +218,7 @@ async def withdraw(
     if not rules.can_withdraw(actor, request.requested_by):
         raise Forbidden("Only the requester withdraws a request; an admin rejects it.")
     _check_pending(request)
-    await _close(uow, clock.now(), actor, request, Status.WITHDRAWN, None)
+    await _close(uow, clock.now(), actor, request, ChangeRequestStatus.WITHDRAWN, None)
     return request
 
 
@@ -228,12 +228,12 @@ async def _decide(
     actor: Actor,
     request: ChangeRequestRecord,
     customer: CustomerRecord,
-    status: Status,
+    status: ChangeRequestStatus,
     reason: str | None,
 ) -> ChangeRequestRecord:
     now = clock.now()
     await _close(uow, now, actor, request, status, reason)
-    verdict = "已通过" if status is Status.APPROVED else "被驳回"
+    verdict = "已通过" if status is ChangeRequestStatus.APPROVED else "被驳回"
     uow.notifications.add(
         request.requested_by,
         f"change_request_{status.value}",
@@ -247,7 +247,11 @@ async def _decide(
     return request
 
 
-_ACTIONS = {Status.APPROVED: "approve", Status.REJECTED: "reject", Status.WITHDRAWN: "withdraw"}
+_ACTIONS = {
+    ChangeRequestStatus.APPROVED: "approve",
+    ChangeRequestStatus.REJECTED: "reject",
+    ChangeRequestStatus.WITHDRAWN: "withdraw",
+}
 
 
 async def _close(
@@ -255,7 +259,7 @@ async def _close(
     now: datetime,
     actor: Actor,
     request: ChangeRequestRecord,
-    status: Status,
+    status: ChangeRequestStatus,
     reason: str | None,
 ) -> None:
     """A pending request ends (approved, rejected or withdrawn by `actor`), on the history."""
@@ -263,7 +267,7 @@ async def _close(
     request.decision_reason = reason
     request.updated_at = now
     await uow.change_requests.flush()
-    changes: dict[str, list[Any]] = {"status": [Status.PENDING.value, status.value]}
+    changes: dict[str, list[Any]] = {"status": [ChangeRequestStatus.PENDING.value, status.value]}
     if reason is not None:
         changes["decision_reason"] = [None, reason]
     audit.record(

@@ -36,7 +36,7 @@ class Priority(StrEnum):
     P4 = "P4"
 
 
-class Status(StrEnum):
+class TicketStatus(StrEnum):
     NEW = "new"
     ASSIGNED = "assigned"
     IN_PROGRESS = "in_progress"
@@ -55,19 +55,27 @@ class ResponsibleParty(StrEnum):
 
 
 OPEN: Final = frozenset(
-    {Status.NEW, Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING_CUSTOMER, Status.REOPENED}
+    {
+        TicketStatus.NEW,
+        TicketStatus.ASSIGNED,
+        TicketStatus.IN_PROGRESS,
+        TicketStatus.WAITING_CUSTOMER,
+        TicketStatus.REOPENED,
+    }
 )
-ALLOWED: Final[Mapping[Status, frozenset[Status]]] = {
-    Status.NEW: frozenset({Status.ASSIGNED, Status.CANCELLED}),
-    Status.ASSIGNED: frozenset({Status.IN_PROGRESS, Status.CANCELLED}),
-    Status.IN_PROGRESS: frozenset({Status.WAITING_CUSTOMER, Status.RESOLVED, Status.CANCELLED}),
-    Status.WAITING_CUSTOMER: frozenset(
-        {Status.IN_PROGRESS, Status.RESOLVED, Status.CANCELLED}
+ALLOWED: Final[Mapping[TicketStatus, frozenset[TicketStatus]]] = {
+    TicketStatus.NEW: frozenset({TicketStatus.ASSIGNED, TicketStatus.CANCELLED}),
+    TicketStatus.ASSIGNED: frozenset({TicketStatus.IN_PROGRESS, TicketStatus.CANCELLED}),
+    TicketStatus.IN_PROGRESS: frozenset(
+        {TicketStatus.WAITING_CUSTOMER, TicketStatus.RESOLVED, TicketStatus.CANCELLED}
+    ),
+    TicketStatus.WAITING_CUSTOMER: frozenset(
+        {TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED, TicketStatus.CANCELLED}
     ),  # customer replied / solved
-    Status.RESOLVED: frozenset({Status.CLOSED, Status.REOPENED}),
-    Status.CLOSED: frozenset({Status.REOPENED}),
-    Status.REOPENED: frozenset({Status.IN_PROGRESS, Status.CANCELLED}),
-    Status.CANCELLED: frozenset(),
+    TicketStatus.RESOLVED: frozenset({TicketStatus.CLOSED, TicketStatus.REOPENED}),
+    TicketStatus.CLOSED: frozenset({TicketStatus.REOPENED}),
+    TicketStatus.REOPENED: frozenset({TicketStatus.IN_PROGRESS, TicketStatus.CANCELLED}),
+    TicketStatus.CANCELLED: frozenset(),
 }
 REOPEN_WINDOW: Final = timedelta(days=30)
 
@@ -95,10 +103,12 @@ def priority_of(*, urgent: bool, important: bool) -> Priority:
     return Priority.P4
 
 
-def allowed_targets(status: Status, *, reopen_deadline_passed: bool) -> frozenset[Status]:
+def allowed_targets(
+    status: TicketStatus, *, reopen_deadline_passed: bool
+) -> frozenset[TicketStatus]:
     targets = ALLOWED[status]
     if reopen_deadline_passed:
-        targets -= {Status.REOPENED}
+        targets -= {TicketStatus.REOPENED}
     return targets
 
 

@@ -22,7 +22,7 @@ from domain.errors import (
 from domain.ports import Clock, TicketEventRecord, TicketRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sla import Pause
-from domain.ticket import Status, TicketAccess, TicketType
+from domain.ticket import TicketAccess, TicketStatus, TicketType
 from domain.ticket_sla import SlaFacts, calendar_named, fulfilled_minutes, thresholds
 
 CODE_ZONE = ZoneInfo("Asia/Shanghai")
@@ -250,7 +250,7 @@ async def create(
         code=code,
         priority=priority,
         priority_overridden=explicit_priority is not None,
-        status=Status.ASSIGNED if assignee_id else Status.NEW,
+        status=TicketStatus.ASSIGNED if assignee_id else TicketStatus.NEW,
         department_id=department_id,
         assignee_id=assignee_id,
         created_by=actor.user_id,
@@ -427,8 +427,8 @@ async def assign(
     now = clock.now()
     previous = ticket.assignee_id
     ticket.assignee_id, ticket.last_assigned_at = assignee_id, now
-    if ticket.status == Status.NEW:
-        ticket.status = Status.ASSIGNED
+    if ticket.status == TicketStatus.NEW:
+        ticket.status = TicketStatus.ASSIGNED
     uow.tickets.add_event(
         ticket.id,
         now,
@@ -473,7 +473,7 @@ async def transition(
     actor: Actor,
     ticket_id: int,
     *,
-    to: Status,
+    to: TicketStatus,
     note: str | None = None,
     satisfaction: dict[str, Any] | None = None,
     customer_accepted: bool = True,
@@ -483,7 +483,7 @@ async def transition(
     customer pauses the SLA clocks; closing takes the customer's acceptance and survey."""
     ticket, _ = await _get_workable(uow, actor, ticket_id, if_match)
     now = clock.now()
-    current = Status(ticket.status)
+    current = TicketStatus(ticket.status)
     allowed = rules.allowed_targets(
         current,
         reopen_deadline_passed=rules.reopen_deadline_passed(
@@ -492,9 +492,11 @@ async def transition(
     )
     if to not in allowed:
         raise IllegalTransition("ticket", current, to, sorted(allowed))
-    if to == Status.ASSIGNED or (to == Status.IN_PROGRESS and ticket.assignee_id is None):
+    if to == TicketStatus.ASSIGNED or (
+        to == TicketStatus.IN_PROGRESS and ticket.assignee_id is None
+    ):
         raise Conflict("Assign the ticket to someone first (POST …/assign).")
-    if to == Status.CLOSED:
+    if to == TicketStatus.CLOSED:
         if not customer_accepted:
             raise Conflict(
                 "A ticket closes only with the customer's acceptance; keep it "
@@ -504,34 +506,34 @@ async def transition(
             raise Invalid(
                 [{"field": "satisfaction", "message": "closing takes the satisfaction survey"}]
             )
-    if satisfaction is not None and to != Status.CLOSED:
+    if satisfaction is not None and to != TicketStatus.CLOSED:
         raise Invalid([{"field": "satisfaction", "message": "only when closing"}])
 
-    if current == Status.WAITING_CUSTOMER:
+    if current == TicketStatus.WAITING_CUSTOMER:
         await uow.tickets.end_pause(ticket.id, now)
         ticket.paused_since = None
-    if to == Status.WAITING_CUSTOMER:
+    if to == TicketStatus.WAITING_CUSTOMER:
         await uow.tickets.start_pause(ticket.id, now)
         ticket.paused_since = now
     if (
-        to == Status.IN_PROGRESS
+        to == TicketStatus.IN_PROGRESS
         and ticket.first_response_at is None
         and actor.user_id == ticket.assignee_id
     ):
         ticket.first_response_at = now  # the assignee picking it up is the first response
-    if to == Status.RESOLVED:
+    if to == TicketStatus.RESOLVED:
         ticket.resolved_at = now
         ticket.first_response_at = ticket.first_response_at or now
-    if to == Status.CLOSED and satisfaction is not None:  # checked above: closing takes it
+    if to == TicketStatus.CLOSED and satisfaction is not None:  # checked above: closing takes it
         ticket.closed_at, ticket.customer_accepted = now, True
         ticket.satisfaction_response_speed = satisfaction["response_speed"]
         ticket.satisfaction_resolution = satisfaction["resolution"]
         ticket.satisfaction_attitude = satisfaction["attitude"]
         ticket.satisfaction_overall = satisfaction["overall"]
         ticket.satisfaction_comment = satisfaction.get("comment")
-    if to == Status.CANCELLED:
+    if to == TicketStatus.CANCELLED:
         ticket.closed_at = now
-    if to == Status.REOPENED:
+    if to == TicketStatus.REOPENED:
         # The time it spent resolved does not count against the resolution target.
         finished_at = ticket.resolved_at or ticket.closed_at
         assert finished_at is not None  # only resolved and closed tickets reopen

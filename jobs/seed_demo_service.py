@@ -14,7 +14,7 @@ from sqlalchemy import update
 from domain import customer_service, ticket_service
 from domain.ports import Clock
 from domain.roles import Actor, Role
-from domain.ticket import Status
+from domain.ticket import TicketStatus
 from persistence.db import Database
 from persistence.models import Customer
 from persistence.uow import SqlUnitOfWork
@@ -28,10 +28,10 @@ class _At:
         return self.at
 
 
-S = Status
+S = TicketStatus
 # (customer, hours ago, type, urgent, important, title, the moves after opening:
 #  [(status, hours after opening, extra)])
-TICKETS: list[tuple[str, float, str, bool, bool, str, list[tuple[Status, float, dict]]]] = [
+TICKETS: list[tuple[str, float, str, bool, bool, str, list[tuple[TicketStatus, float, dict]]]] = [
     (
         "上海云帆科技有限公司",
         0.4,
@@ -247,7 +247,7 @@ async def _move(
     actor: Actor,
     ticket: Any,
     opened: datetime,
-    moves: list[tuple[Status, float, dict]],
+    moves: list[tuple[TicketStatus, float, dict]],
 ) -> None:
     """Work a ticket as its assignee (the agent) would, at past times: the first response is
     theirs."""

@@ -7,7 +7,7 @@ lifecycle_alert's primary key (kind, customer, cycle): alerts go in with ON CONF
 NOTHING … RETURNING, and notifications and tasks follow only the ids this transaction
 inserted.
 
-Status and RFM columns are derived data: writing them leaves `version` alone (nobody's
+TicketStatus and RFM columns are derived data: writing them leaves `version` alone (nobody's
 If-Match fails because a job ran) but sets `updated_at`.
 """
 
@@ -41,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.customer import ActivityStatus
 from domain.lifecycle import Cuts, Thresholds
-from domain.ticket import Status, TicketType
+from domain.ticket import TicketStatus, TicketType
 from persistence.db import rowcount
 from persistence.models import (
     AuditEvent,
@@ -94,7 +94,7 @@ def churn_rule(no_order: Cuts, complaint: Cuts) -> ColumnElement[bool]:
     recent_complaint = exists().where(
         TICKET.customer_id == CUSTOMER.id,
         TICKET.type == TicketType.COMPLAINT.value,
-        TICKET.status != Status.CANCELLED.value,
+        TICKET.status != TicketStatus.CANCELLED.value,
         TICKET.opened_at >= complaint.since,
     )
     return and_(

@@ -12,7 +12,7 @@ from api.deps import MAX_ID, ClockDep, PathId, ReaderDep, ReadUowDep, UowDep
 from api.problems import problems
 from api.schemas import Page
 from domain import change_request_service as service
-from domain.change_request import ChangeRequestDecided, ChangeRequestStale, Status
+from domain.change_request import ChangeRequestDecided, ChangeRequestStale, ChangeRequestStatus
 from domain.errors import Conflict, Forbidden, Invalid, InvalidCursor, NotFound
 from persistence.change_request_repo import ChangeRequestFilter
 
@@ -24,7 +24,7 @@ class ChangeRequestQuery(BaseModel):
     cursor: str | None = Field(
         None, max_length=500, description="`next_cursor` of the previous page."
     )
-    status: Status | None = None
+    status: ChangeRequestStatus | None = None
     customer_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 

@@ -45,7 +45,7 @@ from domain.errors import (
     VersionMismatch,
 )
 from domain.roles import Actor, Scope
-from domain.ticket import Channel, Priority, Status, TicketType
+from domain.ticket import Channel, Priority, TicketStatus, TicketType
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 TicketReader = Annotated[Actor, scopes(Scope.TICKETS_READ)]
@@ -65,7 +65,7 @@ async def list_tickets(
     settings: SettingsDep,
     limit: Limit = 50,
     cursor: Cursor = None,
-    status_: Annotated[list[Status], Query(alias="status")] = [],  # noqa: B006
+    status_: Annotated[list[TicketStatus], Query(alias="status")] = [],  # noqa: B006
     priority: Annotated[list[Priority], Query()] = [],  # noqa: B006
     type_: Annotated[list[TicketType], Query(alias="type")] = [],  # noqa: B006
     channel: Annotated[list[Channel], Query()] = [],  # noqa: B006

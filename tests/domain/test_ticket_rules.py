@@ -12,8 +12,8 @@ from domain.ticket import (
     OPEN,
     Candidate,
     Priority,
-    Status,
     TicketAccess,
+    TicketStatus,
     allowed_targets,
     can_assign,
     can_comment,
@@ -44,7 +44,7 @@ class TestPriorityMatrix:
 
 # ---- the status machine ------------------------------------------------------------------
 
-S = Status
+S = TicketStatus
 # Written out from the design (§2.5), independently of domain.ticket.ALLOWED:
 # new → assigned → in_progress ⇄ waiting_customer → resolved → closed, resolved/closed →
 # reopened → in_progress, and cancelled from every open state.
@@ -79,19 +79,20 @@ STATUSES = [
 
 class TestStatusMachine:
     def test_there_are_exactly_eight_statuses(self):
-        assert sorted(s.value for s in Status) == sorted(STATUSES)
+        assert sorted(s.value for s in TicketStatus) == sorted(STATUSES)
 
     @pytest.mark.parametrize(("current", "target"), list(product(STATUSES, STATUSES)))
     def test_a_move_is_allowed_iff_the_design_lists_it(self, current, target):
         expected = (current, target) in EXPECTED_MOVES
-        assert (Status(target) in ALLOWED[Status(current)]) is expected
+        assert (TicketStatus(target) in ALLOWED[TicketStatus(current)]) is expected
         assert (
-            Status(target) in allowed_targets(Status(current), reopen_deadline_passed=False)
+            TicketStatus(target)
+            in allowed_targets(TicketStatus(current), reopen_deadline_passed=False)
         ) is expected
 
     def test_open_states_are_those_that_can_still_be_cancelled(self):
         assert OPEN == {S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.WAITING_CUSTOMER, S.REOPENED}
-        assert {s for s in Status if S.CANCELLED in ALLOWED[s]} == set(OPEN)
+        assert {s for s in TicketStatus if S.CANCELLED in ALLOWED[s]} == set(OPEN)
 
     def test_a_passed_reopen_deadline_removes_reopened_and_nothing_else(self):
         assert allowed_targets(S.RESOLVED, reopen_deadline_passed=True) == {S.CLOSED}

@@ -3298,7 +3298,7 @@ export interface components {
             old_value: unknown;
             /** Requested By */
             requested_by: number;
-            status: components["schemas"]["domain__change_request__Status"];
+            status: components["schemas"]["ChangeRequestStatus"];
             /**
              * Updated At
              * Format: date-time
@@ -3307,6 +3307,11 @@ export interface components {
             /** Version */
             version: number;
         };
+        /**
+         * ChangeRequestStatus
+         * @enum {string}
+         */
+        ChangeRequestStatus: "pending" | "approved" | "rejected" | "withdrawn";
         /**
          * ChangeRequestsAccepted
          * @description 202: the key fields await an admin's approval; nothing changed yet.
@@ -5690,7 +5695,7 @@ export interface components {
              * Allowed Transitions
              * @description Where you may move it now.
              */
-            allowed_transitions: components["schemas"]["domain__ticket__Status"][];
+            allowed_transitions: components["schemas"]["TicketStatus"][];
             /** Assignee Id */
             assignee_id: number | null;
             channel: components["schemas"]["Channel"];
@@ -5742,7 +5747,7 @@ export interface components {
             root_cause: string | null;
             satisfaction: components["schemas"]["SatisfactionOut"] | null;
             sla: components["schemas"]["SlaOut"];
-            status: components["schemas"]["domain__ticket__Status"];
+            status: components["schemas"]["TicketStatus"];
             /** Title */
             title: string;
             type: components["schemas"]["TicketType"];
@@ -5785,6 +5790,11 @@ export interface components {
             /** Urgent */
             urgent?: boolean | null;
         };
+        /**
+         * TicketStatus
+         * @enum {string}
+         */
+        TicketStatus: "new" | "assigned" | "in_progress" | "waiting_customer" | "resolved" | "closed" | "reopened" | "cancelled";
         /**
          * TicketType
          * @enum {string}
@@ -5852,7 +5862,7 @@ export interface components {
             note?: string | null;
             /** @description Required when closing. */
             satisfaction?: components["schemas"]["SatisfactionIn"] | null;
-            to: components["schemas"]["domain__ticket__Status"];
+            to: components["schemas"]["TicketStatus"];
         };
         /** TrendAlertOut */
         TrendAlertOut: {
@@ -6051,16 +6061,6 @@ export interface components {
             /** Product */
             product: string;
         };
-        /**
-         * Status
-         * @enum {string}
-         */
-        domain__change_request__Status: "pending" | "approved" | "rejected" | "withdrawn";
-        /**
-         * Status
-         * @enum {string}
-         */
-        domain__ticket__Status: "new" | "assigned" | "in_progress" | "waiting_customer" | "resolved" | "closed" | "reopened" | "cancelled";
     };
     responses: never;
     parameters: never;
@@ -8956,7 +8956,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                status?: components["schemas"]["domain__change_request__Status"] | null;
+                status?: components["schemas"]["ChangeRequestStatus"] | null;
                 customer_id?: number | null;
             };
             header?: never;
@@ -17203,7 +17203,7 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                status?: components["schemas"]["domain__ticket__Status"][];
+                status?: components["schemas"]["TicketStatus"][];
                 priority?: components["schemas"]["Priority"][];
                 type?: components["schemas"]["TicketType"][];
                 channel?: components["schemas"]["Channel"][];
@@ -18994,6 +18994,7 @@ export const pathsApiV1TicketsExportGetParametersQueryLangValues: ReadonlyArray<
 export const activityStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActivityStatus"]> = ["active", "dormant", "churn_risk"];
 export const apiKeyStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApiKeyStatus"]> = ["active", "expired", "revoked"];
 export const changeRequestOutFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChangeRequestOut"]["field"]> = ["name", "credit_code", "id_number", "owner_id"];
+export const changeRequestStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChangeRequestStatus"]> = ["pending", "approved", "rejected", "withdrawn"];
 export const channelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Channel"]> = ["phone", "online_chat", "email", "store", "web_form", "api"];
 export const commentInVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CommentIn"]["visibility"]> = ["internal", "public"];
 export const customerOutValue_levelAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CustomerOut"]["value_level"]> = ["high", "medium", "low"];
@@ -19037,6 +19038,7 @@ export const slaStateValues: ReadonlyArray<FlattenedDeepRequired<components>["sc
 export const sourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Source"]> = ["exhibition", "online", "referral", "cold_call", "advertising", "partner", "other"];
 export const stageValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Stage"]> = ["potential", "intent", "customer", "lost"];
 export const taskKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskKind"]> = ["activation", "verification", "manual"];
+export const ticketStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketStatus"]> = ["new", "assigned", "in_progress", "waiting_customer", "resolved", "closed", "reopened", "cancelled"];
 export const ticketTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TicketType"]> = ["presales_consult", "order_support", "after_sales_repair", "return_exchange", "complaint", "technical_consult", "training", "customization"];
 export const timelineEventOutVisibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TimelineEventOut"]["visibility"]> = ["internal", "public"];
 export const totalAccuracyValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TotalAccuracy"]> = ["exact", "at_least", "estimate"];
@@ -19048,5 +19050,3 @@ export const userOutLanguageValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const userPatchEmail_mutedAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserPatch"]["email_muted"]> = ["tickets", "sla", "customers", "approvals", "reports"];
 export const userPatchLanguageAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserPatch"]["language"]> = ["zh-CN", "en"];
 export const valueLevelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ValueLevel"]> = ["high", "medium", "low"];
-export const domain__change_request__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__change_request__Status"]> = ["pending", "approved", "rejected", "withdrawn"];
-export const domain__ticket__StatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["domain__ticket__Status"]> = ["new", "assigned", "in_progress", "waiting_customer", "resolved", "closed", "reopened", "cancelled"];

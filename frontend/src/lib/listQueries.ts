@@ -10,7 +10,7 @@ import {
   pathsApiV1TicketsGetParametersQuerySla_stateAnyOf0Values as slaStateFilterValues,
   priorityValues,
   stageValues,
-  domain__ticket__StatusValues as statusValues,
+  ticketStatusValues as statusValues,
   ticketTypeValues,
   sourceValues,
   urgencyValues,

@@ -2,7 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { api, unwrap, type Schemas } from '../api/client';
 import { customerKeys } from './customers';
 
-type Status = Schemas['domain__change_request__Status'];
+type Status = Schemas['ChangeRequestStatus'];
 
 export const changeRequestKeys = {
   all: ['change-requests'] as const,

@@ -2,7 +2,7 @@
 import { Select } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { channelValues, priorityValues, domain__ticket__StatusValues as statusValues, ticketTypeValues } from '../../api/schema.gen';
+import { channelValues, priorityValues, ticketStatusValues as statusValues, ticketTypeValues } from '../../api/schema.gen';
 import { SLA_STATE_FILTERS, TICKET_FILTERS, type TicketFilterValues } from '../../lib/listQueries';
 import { readParams, withFilters, withoutFilters } from '../../lib/urlState';
 import { useCustomer } from '../../queries/customers';

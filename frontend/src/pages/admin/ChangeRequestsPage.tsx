@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { Schemas } from '../../api/client';
-import { domain__change_request__StatusValues as statusValues } from '../../api/schema.gen';
+import { changeRequestStatusValues as statusValues } from '../../api/schema.gen';
 import { ChangeRequestChange } from '../../components/ChangeRequestChange';
 import { PageCard } from '../../components/PageCard';
 import { QueryState } from '../../components/QueryState';
@@ -13,7 +13,7 @@ import { useApproveChangeRequest, useChangeRequests, useRejectChangeRequest } fr
 import { useUserName } from '../../queries/users';
 
 type Request = Schemas['ChangeRequestOut'];
-type Status = Schemas['domain__change_request__Status'];
+type Status = Schemas['ChangeRequestStatus'];
 const COLORS: Record<Status, string> = { pending: 'orange', approved: 'green', rejected: 'red', withdrawn: 'default' };
 
 /** Key-field edits of non-admins waiting for approval; rejecting takes a reason. */

@@ -12,7 +12,7 @@ import { useUserName } from '../../queries/users';
 import { PRIORITY_COLORS, TicketSla } from './TicketTable';
 
 // The board shows work in flight; closed and cancelled tickets are in the list.
-const COLUMNS: Schemas['domain__ticket__Status'][] = ['new', 'assigned', 'in_progress', 'waiting_customer', 'reopened', 'resolved'];
+const COLUMNS: Schemas['TicketStatus'][] = ['new', 'assigned', 'in_progress', 'waiting_customer', 'reopened', 'resolved'];
 
 export default function TicketBoardPage() {
   const { t } = useTranslation();

@@ -44,7 +44,7 @@ import { PRIORITY_COLORS } from './TicketTable';
 import { TimelineCard } from './TimelineCard';
 
 type Ticket = Schemas['TicketOut'];
-type Status = Schemas['domain__ticket__Status'];
+type Status = Schemas['TicketStatus'];
 
 export default function TicketDetailPage() {
   const id = Number(useParams().id);

@@ -13,7 +13,7 @@ import { useUserName } from '../../queries/users';
 type Ticket = Schemas['TicketOut'];
 
 export const PRIORITY_COLORS: Record<Schemas['Priority'], string> = { P1: 'red', P2: 'orange', P3: 'blue', P4: 'default' };
-const CLOSED: Schemas['domain__ticket__Status'][] = ['closed', 'cancelled', 'resolved'];
+const CLOSED: Schemas['TicketStatus'][] = ['closed', 'cancelled', 'resolved'];
 
 /** The SLA clock a ticket list shows, live; none once the ticket is done. */
 export function TicketSla({ ticket, fetchedAt }: { ticket: Ticket; fetchedAt: number }) {
