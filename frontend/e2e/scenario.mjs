@@ -8,6 +8,7 @@ import { backups } from './backups.mjs';
 import { filtersScenario } from './filters.mjs';
 import { searchScenario } from './search.mjs';
 import { pick } from './select.mjs';
+import { apiFieldKeys, checkClassifier } from './texts.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -93,6 +94,7 @@ async function token(base, username, password) {
 }
 
 export async function scenario({ browser, base, artifacts, password }) {
+  checkClassifier(apiFieldKeys());
   let current = 'start';
   const step = async (name, fn) => {
     current = name;
@@ -385,7 +387,7 @@ export async function scenario({ browser, base, artifacts, password }) {
       mobile.setDefaultTimeout(TIMEOUT);
       await mobile.goto(`${base}/customers`);
       await photograph(mobile, 'phone');
-      await mobile.getByRole('button', { name: 'menu' }).click();
+      await mobile.getByRole('button', { name: '打开菜单' }).click();
       await mobile.getByRole('menuitem', { name: '工单看板' }).click();
       await mobile.waitForURL(`${base}/tickets/board`);
       await mobile.getByTestId('ticket-board').waitFor();

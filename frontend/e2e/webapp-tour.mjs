@@ -1,10 +1,11 @@
 // Issue 15's browser checks: the new screens photographed at 1440×900 and 390×844, every route
 // of the app walked at 390×844 failing on horizontal overflow, every zh-CN page scanned for
-// the API's raw field keys and for English sentences (an untranslated server message), the
-// opportunity board worked by tap on a phone, and a screen whose code fails to load.
+// the API's raw field keys and for English (texts.mjs), the opportunity board worked by tap on a
+// phone, and a screen whose code fails to load.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { apiFieldKeys, untranslatedIn } from './texts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DESKTOP = { width: 1440, height: 900 };
@@ -15,41 +16,42 @@ function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-/** Every snake_case property name of the API's schemas: a person must never read one. */
-function apiFieldKeys() {
-  const doc = JSON.parse(readFileSync(resolve(here, '../../openapi/openapi.json'), 'utf8'));
-  const keys = new Set();
-  for (const schema of Object.values(doc.components.schemas)) {
-    for (const name of Object.keys(schema.properties ?? {})) if (name.includes('_')) keys.add(name);
-  }
-  return keys;
-}
-
 /** The route patterns of src/router.tsx, so that a new screen cannot be left out of the walk. */
 function routePatterns() {
   const source = readFileSync(resolve(here, '../src/router.tsx'), 'utf8');
   return [...source.matchAll(/path: '([^']+)'/g)].map((m) => m[1]).filter((p) => p !== '*' && p !== '/');
 }
 
-// Four or more English words in a row: a sentence nobody translated.
-const ENGLISH = /[A-Za-z]{2,}(?:[ ,'’-]+[A-Za-z]{2,}){3,}/g;
-
 async function settle(page) {
-  // Wait for the screen's data: no spinner left (auto-waiting on the page, not on time).
+  // The screen left behind stays up while the next one's code loads (the navigation is a React
+  // transition): wait for the new screen, on its tab, then for its data (no spinner left).
+  await page.locator('.ant-layout-content > :not([data-e2e-left])').first().waitFor();
+  const tab = new URL(page.url()).searchParams.get('tab');
+  if (tab) await page.locator(`.ant-tabs-tab-active[data-node-key="${tab}"]`).first().waitFor();
   await page
     .locator('.ant-spin-spinning')
     .first()
     .waitFor({ state: 'detached', timeout: TIMEOUT })
     .catch(() => undefined);
-  await page.locator('.ant-layout-content > *').first().waitFor();
 }
 
-/** The raw keys and English sentences a zh-CN page shows (menu, header and content). */
+/**
+ * The raw keys and English a zh-CN page shows (menu, header and content), its inputs'
+ * placeholders and its buttons' and links' own accessible names among them; texts.mjs says what
+ * counts.
+ */
 async function untranslated(page, keys) {
-  const text = await page.locator('body').innerText();
-  const rawKeys = [...new Set((text.match(/\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b/g) ?? []).filter((w) => keys.has(w)))];
-  const english = [...new Set(text.match(ENGLISH) ?? [])];
-  return [...rawKeys.map((k) => `raw key "${k}"`), ...english.map((s) => `English "${s}"`)];
+  const text = await page.evaluate(() =>
+    [
+      document.body.innerText,
+      ...[...document.querySelectorAll('[placeholder]')].map((el) => el.getAttribute('placeholder')),
+      // Not rc-select's clear button: its "Clear" is fixed in the library (antd's locale has no say).
+      ...[...document.querySelectorAll('button[aria-label]:not(.ant-select-clear), a[aria-label]')].map((el) =>
+        el.getAttribute('aria-label'),
+      ),
+    ].join('\n'),
+  );
+  return untranslatedIn(text, keys);
 }
 
 /** Elements sticking out to the right of a phone's screen (the page scrolls sideways). */
@@ -73,6 +75,10 @@ async function visit(page, base, path) {
   if (!page.url().startsWith(base)) {
     await page.goto(`${base}${path}`);
     return;
+  }
+  if (new URL(page.url()).pathname !== new URL(path, base).pathname) {
+    // Marks the screen being left, so that settle() can wait for the next one.
+    await page.evaluate(() => document.querySelectorAll('.ant-layout-content > *').forEach((el) => el.setAttribute('data-e2e-left', '')));
   }
   await page.evaluate((to) => {
     window.history.pushState(null, '', to);
@@ -134,6 +140,7 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
       const context = await browser.newContext({ viewport, locale: 'zh-CN', storageState, ...extra });
       const page = await context.newPage();
       page.setDefaultTimeout(TIMEOUT);
+      const problems = [];
       try {
         await page.goto(`${base}/customers`);
         for (const [name, path, ready] of newScreens) {
@@ -142,11 +149,12 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
           await settle(page);
           await shot(page, `${size}-${name}`);
           const bad = await untranslated(page, keys);
-          check(bad.length === 0, `${path} (${size}) shows ${bad.join(', ')}`);
+          if (bad.length) problems.push(`${path}: ${bad.join(', ')}`);
         }
       } finally {
         await context.close();
       }
+      check(problems.length === 0, `at ${viewport.width}×${viewport.height}:\n  ${problems.join('\n  ')}`);
     });
   }
 

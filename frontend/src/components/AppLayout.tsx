@@ -133,7 +133,7 @@ function Shell() {
           background: '#fff',
           borderBottom: '1px solid #f0f0f0',
         }}>
-        {!desktop && <Button type="text" icon={<MenuOutlined />} aria-label="menu" onClick={() => setDrawer(true)} />}
+        {!desktop && <Button type="text" icon={<MenuOutlined />} aria-label={t('nav.openMenu')} onClick={() => setDrawer(true)} />}
         <Typography.Title level={4} style={{ margin: 0, flex: 1, whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}>
           {desktop ? t('app.title') : t('app.short')}
         </Typography.Title>

@@ -31,6 +31,7 @@ const en: Dictionary = {
     retry: 'Retry',
   },
   nav: {
+    openMenu: 'Open menu',
     customers: 'Customers',
     due: 'My due follow-ups',
     opportunityBoard: 'Opportunity board',

@@ -30,6 +30,7 @@ const zh = {
     retry: '重试',
   },
   nav: {
+    openMenu: '打开菜单', // the phone header's button that opens the menu drawer
     customers: '客户',
     due: '我的待跟进',
     opportunityBoard: '商机看板',
