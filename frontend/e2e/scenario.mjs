@@ -8,7 +8,7 @@ import { backups } from './backups.mjs';
 import { filtersScenario } from './filters.mjs';
 import { searchScenario } from './search.mjs';
 import { pick } from './select.mjs';
-import { apiFieldKeys, checkClassifier } from './texts.mjs';
+import { apiFieldKeys, checkClassifier, watchTransientTexts } from './texts.mjs';
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -93,13 +93,22 @@ async function token(base, username, password) {
   return (await res.json()).access_token;
 }
 
-export async function scenario({ browser, base, artifacts, password }) {
-  checkClassifier(apiFieldKeys());
+export async function scenario({ browser: plainBrowser, base, artifacts, password }) {
+  const keys = apiFieldKeys();
+  checkClassifier(keys);
+  // Every context of the run records the messages, field errors and alerts its pages show.
+  const transient = watchTransientTexts(plainBrowser, keys);
+  const browser = transient.browser;
+  const untranslatedShown = (during) => {
+    const bad = transient.take();
+    check(bad.length === 0, `shown to a zh-CN reader ${during}:\n  ${bad.join('\n  ')}`);
+  };
   let current = 'start';
   const step = async (name, fn) => {
     current = name;
     const t0 = Date.now();
     await fn();
+    untranslatedShown('in this step');
     console.log(`  ✓ ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   };
   const shots = [];
@@ -127,6 +136,15 @@ export async function scenario({ browser, base, artifacts, password }) {
       await page.getByRole('button', { name: '登录' }).click();
       await page.waitForURL(`${base}/customers`);
       await page.getByRole('link', { name: '上海云帆科技有限公司' }).waitFor();
+    });
+
+    await step('a message in English would be caught: one put on the page is recorded and refused', async () => {
+      const caught = await transient.probe(page, 'Customer 12 is not in the public pool.');
+      check(
+        caught.length === 1 &&
+          caught[0] === '/customers: English "is not in the public pool" in .ant-message-notice «Customer 12 is not in the public pool.»',
+        `the probe: ${caught.join('; ') || 'not caught'}`,
+      );
     });
 
     await step('customer list filters live in the URL', async () => {
@@ -475,6 +493,9 @@ export async function scenario({ browser, base, artifacts, password }) {
       filtersScenario({ browser, base, artifacts, password, storageState: await context.storageState() }),
     );
     check(errors.length === 0, `errors in the page: ${errors.join('; ')}`);
+    untranslatedShown('at the end of the run');
+    const zh = transient.shown.filter((entry) => entry.lang.startsWith('zh')).length;
+    console.log(`  messages, field errors and alerts seen: ${transient.shown.length} (${zh} in zh-CN, all in Chinese)`);
     console.log(`  screenshots: ${shots.join(', ')}`);
   } catch (error) {
     await page.screenshot({ path: join(artifacts, 'failure.png') }).catch(() => undefined);

@@ -1,5 +1,7 @@
-// What a Chinese reader must not be shown: the API's raw field keys and English. The classifier
-// of the pages' text (webapp-tour.mjs).
+// What a Chinese reader must not be shown: the API's raw field keys and English. One classifier
+// for the pages' text (webapp-tour.mjs) and for the messages that come and go (toasts, field
+// errors, alerts), which a page scan would miss; those are recorded as they appear in every
+// browser context of the run.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,4 +110,103 @@ export function checkClassifier(keys) {
     if (found.length) wrong.push(`"${text}" flagged: ${found.join(', ')}`);
   }
   if (wrong.length) throw new Error(`the untranslated-text classifier is off:\n  ${wrong.join('\n  ')}`);
+}
+
+// Runs in every page before the app: reports each message, notification, field error and
+// alert when it appears or its text changes, with the page's path and language at that moment.
+function recorder(selector) {
+  const last = new WeakMap();
+  const report = (el) => {
+    const text = (el.innerText || el.textContent || '').trim();
+    if (!text || last.get(el) === text) return;
+    last.set(el, text);
+    const lang = document.documentElement.lang || localStorage.getItem('crm.language') || navigator.language;
+    void window.__crmShown?.({
+      text,
+      kind: selector.split(', ').find((s) => el.matches(s)),
+      path: location.pathname + location.search,
+      lang,
+    });
+  };
+  const look = (node) => {
+    const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+    if (!el) return;
+    const own = el.closest(selector);
+    if (own) report(own);
+    if (node === el) el.querySelectorAll(selector).forEach(report);
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'characterData') look(r.target);
+      else {
+        const own = r.target.nodeType === Node.ELEMENT_NODE ? r.target.closest(selector) : null;
+        if (own) report(own);
+        r.addedNodes.forEach(look);
+      }
+    }
+  }).observe(document, { childList: true, subtree: true, characterData: true });
+}
+
+const TRANSIENT = '.ant-message-notice, .ant-notification-notice, .ant-form-item-explain-error, .ant-alert';
+
+/**
+ * A browser whose every new context records the transient texts its pages show. `shown` holds
+ * them all ({ text, kind, path, lang }); `take()` returns the zh-CN ones with a finding that
+ * were not taken before, as "path: finding in kind «text»" lines. `probe(page, text)` puts
+ * `text` on the page as a message and returns take() once it was recorded.
+ */
+export function watchTransientTexts(browser, keys) {
+  const shown = [];
+  let taken = 0;
+  let onShown = () => undefined;
+  const newContext = async (options) => {
+    const context = await browser.newContext(options);
+    await context.exposeBinding('__crmShown', (_source, entry) => {
+      shown.push(entry);
+      onShown(entry);
+    });
+    await context.addInitScript(recorder, TRANSIENT);
+    return context;
+  };
+  const watched = new Proxy(browser, {
+    get(target, prop) {
+      if (prop === 'newContext') return newContext;
+      const value = Reflect.get(target, prop);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const take = () => {
+    const fresh = shown.slice(taken);
+    taken = shown.length;
+    return fresh
+      .filter((entry) => entry.lang.startsWith('zh'))
+      .flatMap((entry) => {
+        const found = untranslatedIn(entry.text, keys);
+        // A message, a notification or a field error is one sentence: in ASCII only, it is English.
+        // eslint-disable-next-line no-control-regex
+        if (!found.length && /[A-Za-z]/.test(entry.text) && /^[\x00-\x7f]+$/.test(entry.text)) found.push(`ASCII-only "${entry.text}"`);
+        return found.map((f) => `${entry.path}: ${f} in ${entry.kind} «${entry.text}»`);
+      });
+  };
+  const probe = async (page, text) => {
+    let timer;
+    const recorded = new Promise((resolve, reject) => {
+      onShown = (entry) => entry.text === text && resolve();
+      timer = setTimeout(() => reject(new Error(`a message put on ${page.url()} was not recorded`)), 10_000);
+    });
+    try {
+      await page.evaluate((t) => {
+        const el = Object.assign(document.createElement('div'), { className: 'ant-message-notice', textContent: t });
+        el.dataset.e2eProbe = '';
+        document.body.append(el);
+      }, text);
+      await recorded;
+    } finally {
+      clearTimeout(timer);
+      onShown = () => undefined;
+      await page.evaluate(() => document.querySelector('[data-e2e-probe]')?.remove());
+    }
+    return take();
+  };
+  return { browser: watched, shown, take, probe };
 }
