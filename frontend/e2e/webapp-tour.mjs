@@ -1,7 +1,7 @@
 // Issue 15's browser checks: the new screens photographed at 1440×900 and 390×844, every route
 // of the app walked at 390×844 failing on horizontal overflow, every zh-CN page scanned for
-// the API's raw field keys and for English (texts.mjs), the opportunity board worked by tap on a
-// phone, and a screen whose code fails to load.
+// the API's raw field keys and for English (texts.mjs), an account manager's claims refused in
+// the pool, the opportunity board worked by tap on a phone, and a screen whose code fails to load.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +103,36 @@ async function token(base, username, password) {
   return (await res.json()).access_token;
 }
 
+async function signIn(page, base, username, password, path) {
+  await page.goto(`${base}${path}`);
+  await page.waitForURL(/\/login\?next=/);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: /^登\s*录$/ }).click();
+  await page.waitForURL(`${base}${path}`);
+}
+
+/** The local date (YYYY-MM-DD) of an instant in a time zone, `days` later. */
+function localDay(iso, zone, days = 0) {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A message saying `text` once it has faded in (antd's motion classes gone): a screenshot shows it. */
+function message(page, text) {
+  return page.locator('.ant-message-notice:not([class*="-appear"])').filter({ hasText: text });
+}
+
+/** Click `button` and return the answer to the claim it sends (status and problem code). */
+async function claimAnswer(page, button, customerId, how) {
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === `/api/v1/pool/${customerId}/claim`,
+  );
+  await button[how]();
+  const response = await answered;
+  return { status: response.status(), code: (await response.json()).code };
+}
+
 export async function webappTour({ browser, base, artifacts, password, storageState, customerUrl, ticketUrl, step, shots }) {
   const keys = apiFieldKeys();
   const customerPath = customerUrl.slice(base.length);
@@ -157,6 +187,70 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
       check(problems.length === 0, `at ${viewport.width}×${viewport.height}:\n  ${problems.join('\n  ')}`);
     });
   }
+
+  await step('an account manager’s claims are refused in Chinese: the cooldown at 390×844, the limit at 1440×900', async () => {
+    const before = await call(base, admin, 'GET', '/lifecycle-settings');
+    const { timezone } = await call(base, admin, 'GET', '/business-calendar');
+    // lina was the owner of `pooled` when the admin released it: she counts as its releaser.
+    const cooldown = 7;
+    await call(base, admin, 'PATCH', '/lifecycle-settings', { pool_reclaim_cooldown_days: cooldown });
+    const [inPool] = (await call(base, admin, 'GET', `/pool?name=${encodeURIComponent(pooled.name)}`)).items;
+    check(inPool?.id === pooled.id && inPool.released_by === lina.id, `${pooled.name} in the pool: ${JSON.stringify(inPool)}`);
+    // Nobody released this one: only the claim limit stands in lina's way.
+    const fresh = await call(base, admin, 'POST', '/customers', {
+      kind: 'individual',
+      name: '周公海',
+      id_number: '320102198808083574',
+      region: '江苏-南京',
+      owner_id: null, // straight into the pool
+    });
+    const owned = (await call(base, admin, 'GET', `/customers?owner_id=${lina.id}&limit=200`)).items.length;
+    const stillInPool = async (customer) => {
+      const now = await call(base, admin, 'GET', `/customers/${customer.id}`);
+      check(now.owner_id === null && !now.archived, `${customer.name} left the pool: owner ${now.owner_id}`);
+      const listed = (await call(base, admin, 'GET', `/pool?name=${encodeURIComponent(customer.name)}`)).items;
+      check(
+        listed.some((c) => c.id === customer.id),
+        `${customer.name} is not listed in the pool`,
+      );
+    };
+
+    const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    let desktop;
+    try {
+      const page = await phone.newPage();
+      page.setDefaultTimeout(TIMEOUT);
+      await signIn(page, base, 'lina', password, '/pool');
+      await page.getByTestId('pool-cards').getByText(pooled.name).waitFor();
+      // Claimable from the start of the local day `cooldown` days after the release (domain/pool.py),
+      // shown in the business calendar's zone (the server's CRM_TIMEZONE is the same here).
+      const until = `${localDay(inPool.pool_entered_at, timezone, cooldown)} 00:00`;
+      const refused = await claimAnswer(page, page.getByTestId(`claim-${pooled.id}`), pooled.id, 'tap');
+      check(refused.status === 409 && refused.code === 'reclaim-cooldown', `claiming ${pooled.name}: ${JSON.stringify(refused)}`);
+      await message(page, `该客户由您释放，${until} 起才能再次领取。`).waitFor();
+      await shot(page, 'phone-pool-claim-cooldown');
+      await stillInPool(pooled);
+
+      await call(base, admin, 'PATCH', '/lifecycle-settings', { pool_claim_limit: owned });
+      desktop = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', storageState: await phone.storageState() });
+      const wide = await desktop.newPage();
+      wide.setDefaultTimeout(TIMEOUT);
+      await wide.goto(`${base}/pool`);
+      await wide.getByTestId('pool-table').getByText(fresh.name).waitFor();
+      const limited = await claimAnswer(wide, wide.getByTestId(`claim-${fresh.id}`), fresh.id, 'click');
+      check(limited.status === 409 && limited.code === 'claim-limit', `claiming ${fresh.name}: ${JSON.stringify(limited)}`);
+      await message(wide, `您已拥有 ${owned} 个客户，达到领取上限 ${owned} 个。`).waitFor();
+      await shot(wide, 'desktop-pool-claim-limit');
+      await stillInPool(fresh);
+    } finally {
+      await desktop?.close();
+      await phone.close();
+      await call(base, admin, 'PATCH', '/lifecycle-settings', {
+        pool_claim_limit: before.pool_claim_limit,
+        pool_reclaim_cooldown_days: before.pool_reclaim_cooldown_days,
+      });
+    }
+  });
 
   await step('English labels are not cut off in the sidebar and the filters', async () => {
     const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', storageState });
