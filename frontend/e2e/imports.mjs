@@ -9,7 +9,7 @@ const ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /** A unified social credit code with its GB 32100 check character. */
-function creditCode(serial) {
+export function creditCode(serial) {
   const body = `91330100${String(serial).padStart(9, '0')}`;
   const sum = [...body].reduce((acc, ch, i) => acc + ALPHABET.indexOf(ch) * WEIGHTS[i], 0);
   return body + ALPHABET[(31 - (sum % 31)) % 31];

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { creditCode } from './imports.mjs';
 import { apiFieldKeys, untranslatedIn } from './texts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -391,6 +392,63 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
       check(saved.budget_max === '9000.00', `its budget: ${saved.budget_max}`);
     } finally {
       await context.close();
+    }
+  });
+
+  await step('a new customer with its primary contact at 390×844, called from the list in one tap, warned of the pool', async () => {
+    const before = await call(base, admin, 'GET', '/lifecycle-settings');
+    const name = `手机新建客户${Date.now() % 1_000_000}`;
+    const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN', storageState });
+    const page = await context.newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    try {
+      await page.goto(`${base}/customers/new?kind=organization`);
+      await page.getByRole('textbox', { name: '名称' }).fill(name);
+      await page.getByRole('textbox', { name: '统一社会信用代码' }).fill(creditCode(Date.now() % 1_000_000_000));
+      await page.getByTestId('primary-contact-mobile').fill('139 0013 9000');
+      await page.getByTestId('save-customer').tap();
+      // a way to reach them without a name is refused before any request
+      await page.getByText('填写了联系方式时，请填写联系人姓名').waitFor();
+      await page.getByTestId('primary-contact-name').fill('周经理');
+      await page.getByText('填写了联系方式时，请填写联系人姓名').waitFor({ state: 'detached' }); // the name given clears it
+      await page.getByTestId('primary-contact-name').scrollIntoViewIfNeeded();
+      await shot(page, 'phone-customer-new-with-contact');
+      await page.getByTestId('save-customer').tap();
+      await page.waitForURL(/\/customers\/\d+$/);
+      const id = Number(new URL(page.url()).pathname.split('/')[2]);
+      const contacts = await call(base, admin, 'GET', `/customers/${id}/contacts`);
+      check(
+        contacts.length === 1 && contacts[0].name === '周经理' && contacts[0].is_primary && contacts[0].mobile === '+8613900139000',
+        `the new customer's contacts: ${JSON.stringify(contacts)}`,
+      );
+      const strip = page.getByTestId('call-primary');
+      check((await strip.getAttribute('href')) === 'tel:+8613900139000', `the summary's call link: ${await strip.getAttribute('href')}`);
+
+      await visit(page, base, `/customers?name=${encodeURIComponent(name)}`);
+      const card = page.getByTestId('customer-cards').locator('.ant-list-item').filter({ hasText: name });
+      const dial = card.getByTestId('call-customer');
+      await dial.waitFor();
+      check((await dial.getAttribute('href')) === 'tel:+8613900139000', `the card's call link: ${await dial.getAttribute('href')}`);
+      check((await dial.innerText()).includes('139 0013 9000'), `the card's number: ${await dial.innerText()}`);
+
+      // A warning period as long as the rules allow: the demo's customers, engaged days ago,
+      // fall within it, and the list says so beside each.
+      const longest = Math.min(before.pool_release_days, before.pool_no_order_days ?? Infinity) - 1;
+      await call(base, admin, 'PATCH', '/lifecycle-settings', { pool_warning_days: longest });
+      await visit(page, base, '/customers');
+      const warned = page
+        .getByTestId('customer-cards')
+        .locator('.ant-list-item')
+        .filter({ has: page.getByTestId('pool-warning-tag') });
+      await warned
+        .first()
+        .getByText(/天后将被收回公海$|^今天将被收回公海$/)
+        .waitFor();
+      await warned.first().getByTestId('call-customer').waitFor(); // the demo's customers have a primary contact
+      await shot(page, 'phone-customer-list-call');
+    } finally {
+      await context.close();
+      await call(base, admin, 'PATCH', '/lifecycle-settings', { pool_warning_days: before.pool_warning_days });
     }
   });
 
