@@ -405,6 +405,27 @@ class ApiKeyWindow(Base):
     count: Mapped[int] = mapped_column(Integer)
 
 
+class IdempotencyKey(Base):
+    """A POST's `Idempotency-Key` (domain/integration/idempotency.py) and, once it has
+    answered, the answer a retry gets. Rows older than 24 hours are void and purged."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (
+        UniqueConstraint("caller_kind", "caller_id", "key", name="uq_idempotency_key_caller_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    caller_kind: Mapped[str] = mapped_column(String(10))  # "user" or "api_key"
+    caller_id: Mapped[int] = mapped_column(Id)  # no foreign key: the row outlives neither
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 hex
+    state: Mapped[str] = mapped_column(String(10))  # "in_flight", then "done"
+    status: Mapped[int | None] = mapped_column(Integer)
+    headers: Mapped[list[list[str]] | None] = mapped_column(Json)  # [[name, value], ...]
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
 # ---- sales: orders, follow-ups, opportunities -----------------------------------------------
 
 
