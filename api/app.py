@@ -7,7 +7,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import contract, observability, problems
+from api import contract, idempotency, observability, problems
 from api.deps import SystemClock
 from api.guards import BodyLimit, SecurityHeaders
 from api.query import refuse_unknown_query
@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     app.state.database = database
     app.state.clock = clock or SystemClock()
     problems.install(app)
+    idempotency.install(app)  # innermost middleware: it keeps answers as the routes made them
     app.add_middleware(SecurityHeaders, api_prefix=API_PREFIX)
     app.add_middleware(BodyLimit)  # before any route reads a body, it is bounded
     # Before the lists' routers: /customers/export is not /customers/{customer_id}.

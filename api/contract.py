@@ -6,11 +6,20 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from api import idempotency
+
 PROBLEM = "Problem (RFC 9457)"
 _PROBLEM_CONTENT = {
     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
 }
 _WRITES = {"post", "put", "patch", "delete"}
+IDEMPOTENCY_KEY = {"$ref": "#/components/parameters/IdempotencyKey"}
+
+
+def _takes_idempotency_key(method: str, operation: dict[str, Any]) -> bool:
+    """Authenticated POSTs, except file uploads (api/idempotency.py)."""
+    content = operation.get("requestBody", {}).get("content", {})
+    return method == "post" and "security" in operation and "multipart/form-data" not in content
 
 
 def _answers(method: str, operation: dict[str, Any]) -> set[str]:
@@ -35,8 +44,13 @@ def openapi(app: FastAPI) -> dict[str, Any]:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
+        schema.setdefault("components", {})["parameters"] = {
+            "IdempotencyKey": idempotency.openapi_parameter()
+        }
         for item in schema.get("paths", {}).values():
             for method, operation in item.items():
+                if _takes_idempotency_key(method, operation):
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
                 responses = operation.setdefault("responses", {})
                 for status in _answers(method, operation):
                     responses.setdefault(status, {"description": PROBLEM})

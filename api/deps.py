@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer, SecurityScopes
 
-from api import observability
+from api import idempotency, observability
 from api.security import decode_access_token
 from config import Settings
 from domain.errors import Forbidden, Invalid, RateLimited, Unauthorized
@@ -70,6 +70,16 @@ async def current_actor(
     request: Request,
     token: Annotated[str | None, Depends(oauth2)],
     x_api_key: Annotated[str | None, Depends(api_key_header)],
+) -> Actor:
+    """The authenticated caller; a POST's `Idempotency-Key` is claimed (or answered) as soon
+    as the caller is known, before the route's transaction opens."""
+    actor = await authenticate(security_scopes, request, token, x_api_key)
+    await idempotency.claim(request, actor)
+    return actor
+
+
+async def authenticate(
+    security_scopes: SecurityScopes, request: Request, token: str | None, x_api_key: str | None
 ) -> Actor:
     secret = x_api_key or (token if token and token.startswith(api_key.PREFIX) else None)
     REQUEST_API_KEY.set(None)

@@ -27,6 +27,7 @@ from domain.errors import (
     UnsupportedType,
     VersionMismatch,
 )
+from domain.integration.idempotency import KeyReused, KeyUnsupported
 
 log = logging.getLogger("crm.api")
 MAX_ECHOED_ERRORS = 50  # a problem lists the first 50 field errors and counts them all
@@ -42,6 +43,8 @@ STATUS: dict[type[DomainError], int] = {
     InvalidCursor: 400,
     TooLarge: 413,
     UnsupportedType: 415,
+    KeyReused: 422,
+    KeyUnsupported: 422,
 }
 
 

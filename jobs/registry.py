@@ -21,6 +21,7 @@ from jobs.backup import run_backup
 from jobs.customer_value import run_customer_value
 from jobs.email_outbox import run_email_outbox
 from jobs.follow_up_due import run_follow_up_due
+from jobs.idempotency_purge import run_idempotency_purge
 from jobs.lifecycle import run_churn_risk, run_dormancy, run_verification
 from jobs.pool_recycle import run_pool_recycle
 from jobs.search_grams import run_search_grams
@@ -140,6 +141,11 @@ JOBS: dict[str, JobSpec] = {
         run_search_grams,
         every=timedelta(minutes=1),
         description="search grams of imported customers a stopped server left unfilled",
+    ),
+    "idempotency-purge": JobSpec(
+        run_idempotency_purge,
+        every=timedelta(hours=1),
+        description="delete idempotency keys older than 24 hours",
     ),
     "pool-recycle": JobSpec(
         _pool_recycle,

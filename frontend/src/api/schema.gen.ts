@@ -6063,7 +6063,10 @@ export interface components {
         };
     };
     responses: never;
-    parameters: never;
+    parameters: {
+        /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -7545,7 +7548,10 @@ export interface operations {
     "api_keys:create_api_key": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -7690,7 +7696,10 @@ export interface operations {
     "api_keys:revoke_api_key": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 key_id: number;
             };
@@ -7766,7 +7775,10 @@ export interface operations {
     "api_keys:rotate_api_key": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 key_id: number;
             };
@@ -8252,7 +8264,10 @@ export interface operations {
     "backups:start_backup": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -9082,7 +9097,10 @@ export interface operations {
     "change_requests:approve_change_request": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 request_id: number;
             };
@@ -9158,7 +9176,10 @@ export interface operations {
     "change_requests:reject_change_request": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 request_id: number;
             };
@@ -9247,7 +9268,10 @@ export interface operations {
     "change_requests:withdraw_change_request": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 request_id: number;
             };
@@ -9379,7 +9403,10 @@ export interface operations {
     "custom_fields:create_custom_field": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -9762,7 +9789,10 @@ export interface operations {
     "customers:create_customer": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -10485,6 +10515,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` you read; the write fails with 412 if the record changed. */
                 "if-match"?: string | null;
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 customer_id: number;
@@ -10650,7 +10682,10 @@ export interface operations {
     "contacts:create_contact": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 customer_id: number;
             };
@@ -11359,7 +11394,10 @@ export interface operations {
     "orders:create_order": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 customer_id: number;
             };
@@ -11591,6 +11629,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` you read; the write fails with 412 if the record changed. */
                 "if-match"?: string | null;
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 customer_id: number;
@@ -11747,7 +11787,10 @@ export interface operations {
     "customers:assign_tags": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 customer_id: number;
             };
@@ -11916,6 +11959,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` you read; the write fails with 412 if the record changed. */
                 "if-match"?: string | null;
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 customer_id: number;
@@ -12084,6 +12129,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` you read; the write fails with 412 if the record changed. */
                 "if-match"?: string | null;
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 customer_id: number;
@@ -12238,7 +12285,10 @@ export interface operations {
     "departments:create_department": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -12548,7 +12598,10 @@ export interface operations {
     "follow_ups:create_follow_up": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -13362,7 +13415,10 @@ export interface operations {
     "imports:cancel_import": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 import_id: number;
             };
@@ -13506,7 +13562,10 @@ export interface operations {
     "imports:revert_import": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 import_id: number;
             };
@@ -13838,7 +13897,10 @@ export interface operations {
     "notifications:mark_all_read": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -13939,7 +14001,10 @@ export interface operations {
     "notifications:mark_read": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 notification_id: number;
             };
@@ -14075,7 +14140,10 @@ export interface operations {
     "opportunities:create_opportunity": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -14460,6 +14528,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` you read; the write fails with 412 if the record changed. */
                 "if-match"?: string | null;
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 opportunity_id: number;
@@ -14794,7 +14864,10 @@ export interface operations {
     "pool:claim_customer": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 customer_id: number;
             };
@@ -14917,7 +14990,10 @@ export interface operations {
     "reports:create_report": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -15617,7 +15693,10 @@ export interface operations {
     "saved_views:create_view": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -16047,7 +16126,10 @@ export interface operations {
     "service_settings:create_sla_policy": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -16438,7 +16520,10 @@ export interface operations {
     "tags:create_tag": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -16770,7 +16855,10 @@ export interface operations {
     "tags:merge_tag": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 tag_id: number;
             };
@@ -16935,7 +17023,10 @@ export interface operations {
     "tasks:create_task": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -17123,7 +17214,10 @@ export interface operations {
     "tasks:complete_task": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 task_id: number;
             };
@@ -17288,7 +17382,10 @@ export interface operations {
     "tickets:create_ticket": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -17663,6 +17760,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` you read; the write fails with 412 if the record changed. */
                 "if-match"?: string | null;
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 ticket_id: number;
@@ -18004,7 +18103,10 @@ export interface operations {
     "tickets:comment_ticket": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 ticket_id: number;
             };
@@ -18093,7 +18195,10 @@ export interface operations {
     "tickets:record_exception": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 ticket_id: number;
             };
@@ -18182,7 +18287,10 @@ export interface operations {
     "tickets:resolve_exception": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 ticket_id: number;
                 event_id: number;
@@ -18410,6 +18518,8 @@ export interface operations {
             header?: {
                 /** @description The `ETag` you read; the write fails with 412 if the record changed. */
                 "if-match"?: string | null;
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
                 ticket_id: number;
@@ -18564,7 +18674,10 @@ export interface operations {
     "users:create_user": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
