@@ -11,6 +11,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    FetchedValue,
     Float,
     ForeignKey,
     Index,
@@ -338,6 +339,8 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_event_entity", "entity_type", "entity_id", "id"),
         Index("ix_audit_event_customer_id_id", "customer_id", "id"),
+        # The change feed's order (api/routers/changes.py): finished transactions first.
+        Index("ix_audit_event_txid_id", "txid", "id").ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -351,6 +354,11 @@ class AuditEvent(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
     # The API key the change was made with (its owner, if any, is actor_id).
     api_key_id: Mapped[int | None] = mapped_column(Id)
+    # PostgreSQL: the writing transaction's id (server default pg_current_xact_id(), 0 for
+    # rows older than the column), which the change feed orders by. SQLite: NULL; its writers
+    # are serialised, so `id` is already commit order there. FetchedValue: the ORM leaves the
+    # column out of its INSERTs (it would send NULL) and creates no default itself.
+    txid: Mapped[int | None] = mapped_column(BigInteger, server_default=FetchedValue())
 
 
 class ApiKey(Base, Versioned):
