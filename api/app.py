@@ -20,6 +20,7 @@ from api.routers import (
     backups,
     cadence_rules,
     change_requests,
+    changes,
     customers,
     follow_ups,
     health,
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     app.include_router(pool.router, prefix=API_PREFIX)
     app.include_router(change_requests.router, prefix=API_PREFIX)
     app.include_router(api_keys.router, prefix=API_PREFIX)
+    app.include_router(changes.router, prefix=API_PREFIX)
     for router in (
         orders.router,
         follow_ups.router,

@@ -98,6 +98,7 @@ async def authenticate(
     missing = sorted(set(security_scopes.scopes) - claims.scopes)
     if missing:
         raise Forbidden(f"This needs the scopes: {', '.join(missing)}.")
+    request.state.scopes = claims.scopes  # what the route may check beyond its own (granted())
     try:
         role = Role(state.role)
     except ValueError:
@@ -143,6 +144,7 @@ async def key_actor(request: Request, secret: str, security_scopes: SecurityScop
     missing = sorted(set(security_scopes.scopes) - scopes)
     if missing:
         raise Forbidden(f"This API key lacks the scopes: {', '.join(missing)}.")
+    request.state.scopes = frozenset(scopes)
     REQUEST_API_KEY.set(state.id)
     user_id = state.owner_id if state.owner_id is not None else state.created_by
     observability.user_id.set(user_id)  # the request's log line names whom the key acts as
@@ -170,6 +172,11 @@ async def if_match_version(
 
 def etag(version: int) -> str:
     return f'"{version}"'
+
+
+def granted(request: Request) -> frozenset[str]:
+    """The scopes of the request's token or API key (after its actor dependency ran)."""
+    return frozenset(getattr(request.state, "scopes", ()))
 
 
 def scopes(*required: Scope):  # noqa: ANN201

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
     Conflict,
+    CursorExpired,
     DomainError,
     Forbidden,
     Invalid,
@@ -41,6 +42,7 @@ STATUS: dict[type[DomainError], int] = {
     Invalid: 422,
     RateLimited: 429,
     InvalidCursor: 400,
+    CursorExpired: 410,
     TooLarge: 413,
     UnsupportedType: 415,
     KeyReused: 422,

@@ -93,6 +93,12 @@ class InvalidCursor(DomainError):
     code = "invalid-cursor"
 
 
+class CursorExpired(DomainError):
+    """A change-feed cursor older than the window the feed keeps (410): resynchronise."""
+
+    code = "cursor-expired"
+
+
 class TooLarge(DomainError):
     """A body or file over its size limit (413)."""
 

@@ -9,6 +9,7 @@ from persistence.analytics.report_repo import SqlReportRepo
 from persistence.api_key_repo import SqlApiKeyRepo
 from persistence.attachment_repo import SqlAttachmentRepo
 from persistence.audit_repo import SqlAuditRepo
+from persistence.change_feed_repo import SqlChangeFeedRepo
 from persistence.change_request_repo import SqlChangeRequestRepo
 from persistence.customer_repo import SqlCodeCounter, SqlCustomerRepo
 from persistence.customer_summary_repo import SqlCustomerSummaryRepo
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
         self.saved_views = SqlSavedViewRepo(session)
         self.api_keys = SqlApiKeyRepo(session)
         self.external_ids = SqlExternalIdRepo(session)
+        self.changes = SqlChangeFeedRepo(session)  # the sync feed's reads of the audit trail
 
 
 if TYPE_CHECKING:

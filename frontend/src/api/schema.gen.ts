@@ -881,6 +881,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Changes
+         * @description Every create, update and delete after `since`, in commit order: a client that stores
+         *     `next_cursor` after applying a page and polls with it never misses a change and never
+         *     gets one twice, however transactions interleave (a transaction that commits late is not
+         *     passed over: the feed waits for it). An upsert carries the record as its GET endpoint
+         *     shows it to you now (masked as there; records you may not read are left out); several
+         *     changes of one record within a page are one entry with the latest body. A deletion is a
+         *     tombstone (`action` = delete, `external_ids`, `deleted_at`); deleting a customer deletes
+         *     its contacts, orders, follow-ups, opportunities and tickets with it, with no tombstones of
+         *     their own. A write of a contact, order, follow-up, opportunity or ticket is also an upsert
+         *     of its customer (whose body shows them). Keep polling while `has_more`; a page may hold
+         *     fewer entries than `limit` (or none) even then. A cursor is honoured for 30 days after it
+         *     was handed out; an older one is 410 Gone: read the lists again, then follow `since=now`.
+         */
+        get: operations["changes:list_changes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/custom-fields": {
         parameters: {
             query?: never;
@@ -3252,6 +3283,65 @@ export interface components {
             is_workday: boolean;
             /** Note */
             note: string | null;
+        };
+        /** ChangeOut */
+        ChangeOut: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "upsert" | "delete";
+            /**
+             * Body
+             * @description upsert: the record as its GET endpoint shows it to you, now.
+             */
+            body: components["schemas"]["CustomerOut"] | components["schemas"]["ContactOut"] | components["schemas"]["OrderOut"] | components["schemas"]["FollowUpOut"] | components["schemas"]["TicketOut"] | components["schemas"]["OpportunityOut"] | null;
+            /**
+             * Changed At
+             * Format: date-time
+             */
+            changed_at: string;
+            /**
+             * Customer Id
+             * @description The customer the record belongs to (itself).
+             */
+            customer_id: number | null;
+            /** Deleted At */
+            deleted_at: string | null;
+            /**
+             * External Ids
+             * @description delete: the record's ids in other systems when it was deleted.
+             */
+            external_ids: {
+                [key: string]: string;
+            } | null;
+            /** Id */
+            id: number;
+            /**
+             * Position
+             * @description The audit entry of the record's last change in this page: with `type` and `id`, unique across the feed (an entry it already applied is one a client has seen). A contact's, order's, follow-up's, opportunity's or ticket's write is also its customer's, at the same position.
+             */
+            position: number;
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "customers" | "contacts" | "orders" | "follow_ups" | "tickets" | "opportunities";
+        };
+        /** ChangePage */
+        ChangePage: {
+            /**
+             * Has More
+             * @description More entries are readable now: poll again at once.
+             */
+            has_more: boolean;
+            /** Items */
+            items: components["schemas"]["ChangeOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `since` next time; store it once applied.
+             */
+            next_cursor: string;
         };
         /** ChangeRequestOut */
         ChangeRequestOut: {
@@ -9326,6 +9416,78 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "changes:list_changes": {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of your last poll; `now` starts at the present (an empty page whose cursor skips everything written so far); none: from the start. */
+                since?: string | null;
+                /** @description Comma-separated: customers, contacts, orders, follow_ups, tickets, opportunities. Default: every type your scopes read (tickets need tickets:read, the others customers:read). */
+                types?: string | null;
+                /** @description Changes read, at most 200. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangePage"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19106,6 +19268,8 @@ export const pathsApiV1TicketsExportGetParametersQueryFormatValues: ReadonlyArra
 export const pathsApiV1TicketsExportGetParametersQueryLangValues: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tickets/export"]["get"]["parameters"]["query"]["lang"]> = ["zh", "en"];
 export const activityStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ActivityStatus"]> = ["active", "dormant", "churn_risk"];
 export const apiKeyStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApiKeyStatus"]> = ["active", "expired", "revoked"];
+export const changeOutActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChangeOut"]["action"]> = ["upsert", "delete"];
+export const changeOutTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChangeOut"]["type"]> = ["customers", "contacts", "orders", "follow_ups", "tickets", "opportunities"];
 export const changeRequestOutFieldValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChangeRequestOut"]["field"]> = ["name", "credit_code", "id_number", "owner_id"];
 export const changeRequestStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ChangeRequestStatus"]> = ["pending", "approved", "rejected", "withdrawn"];
 export const channelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Channel"]> = ["phone", "online_chat", "email", "store", "web_form", "api"];
