@@ -40,6 +40,13 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Page size, at most 200."
 Cursor = Annotated[
     str | None, Query(max_length=500, description="`next_cursor` of the previous page.")
 ]
+UpdatedSince = Annotated[
+    Instant | None,
+    Query(
+        description="Changed at or after this instant (ISO 8601 with offset), as on the "
+        "customers' list: for syncs (GET /changes also reports deletions, in commit order)."
+    ),
+]
 Owner = Annotated[
     str | None, Query(pattern=r"^(me|[1-9][0-9]{0,18})$", description="`me`, or a user id.")
 ]
@@ -460,6 +467,7 @@ def ticket_filter(
     closed_from: date | None,
     closed_to: date | None,
     q: str | None,
+    updated_since: datetime | None = None,
 ) -> TicketFilter:
     """The ticket list's filter from its query parameters."""
     return TicketFilter(
@@ -479,6 +487,7 @@ def ticket_filter(
         closed_from=day_start(closed_from, zone),
         closed_to=day_after(closed_to, zone),
         q=text_query(q),
+        updated_since=updated_since,
     )
 
 

@@ -1,6 +1,6 @@
 """Use cases on tasks: the to-do list jobs fill (activate a dormant customer, check a record)."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from domain import audit, customer_service
@@ -21,6 +21,7 @@ async def list_page(
     done: bool | None,
     cursor: str | None,
     limit: int,
+    updated_since: datetime | None = None,
 ) -> Page[TaskRecord]:
     """Your own tasks; an admin may list anyone's (`owner` is "me" or a user id). With a
     customer, whoever may see the customer lists its tasks, whoever owns them."""
@@ -34,7 +35,12 @@ async def list_page(
     if owner_id is not None and owner_id != actor.user_id and not actor.is_admin:
         raise Forbidden("Only admins list other users' tasks.")
     return await uow.tasks.list_page(
-        owner_id, customer_id=customer_id, done=done, cursor=cursor, limit=limit
+        owner_id,
+        customer_id=customer_id,
+        done=done,
+        cursor=cursor,
+        limit=limit,
+        updated_since=updated_since,
     )
 
 

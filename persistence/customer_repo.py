@@ -331,12 +331,16 @@ class SqlCustomerRepo:
 
     # ---- contacts ----
 
-    async def contacts(self, customer_id: int) -> list[Contact]:
+    async def contacts(
+        self, customer_id: int, *, updated_since: datetime | None = None
+    ) -> list[Contact]:
         stmt = (
             select(Contact)
             .where(Contact.customer_id == customer_id)
             .order_by(Contact.is_primary.desc(), Contact.id)
         )
+        if updated_since is not None:
+            stmt = stmt.where(Contact.updated_at >= updated_since)
         return list((await self.session.scalars(stmt)).all())
 
     async def primary_contacts(self, customer_ids: Sequence[int]) -> dict[int, Row]:

@@ -34,6 +34,7 @@ class FollowUpFilter:
     at_from: datetime | None = None  # inclusive
     at_to: datetime | None = None  # exclusive
     q: str | None = None  # normalised (domain.search.normalize); summary or feedback contains
+    updated_since: datetime | None = None  # inclusive, as the customers' list
 
 
 def open_next_action() -> Any:
@@ -124,6 +125,8 @@ class SqlFollowUpRepo:
             stmt = stmt.where(FollowUp.owner_id == f.owner_id)
         if f.at_from is not None:
             stmt = stmt.where(FollowUp.at >= f.at_from)
+        if f.updated_since is not None:
+            stmt = stmt.where(FollowUp.updated_at >= f.updated_since)
         if f.at_to is not None:
             stmt = stmt.where(FollowUp.at < f.at_to)
         if f.q:
@@ -133,7 +136,12 @@ class SqlFollowUpRepo:
         return await self._page(stmt, cursor, limit)
 
     async def list_for_customer(
-        self, customer_id: int, *, cursor: str | None, limit: int
+        self,
+        customer_id: int,
+        *,
+        cursor: str | None,
+        limit: int,
+        updated_since: datetime | None = None,
     ) -> Page[Row]:
         """All of one customer's follow-ups (access checked on the customer), newest first."""
         stmt = (
@@ -141,6 +149,8 @@ class SqlFollowUpRepo:
             .join(Customer, Customer.id == FollowUp.customer_id)
             .where(FollowUp.customer_id == customer_id)
         )
+        if updated_since is not None:
+            stmt = stmt.where(FollowUp.updated_at >= updated_since)
         return await self._page(stmt, cursor, limit)
 
     async def _page(

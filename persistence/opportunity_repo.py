@@ -25,6 +25,7 @@ class OpportunityFilter:
     stale: bool | None = None
     q: str | None = None  # normalised; the title contains it
     close_month: date | None = None  # the month's first day; expected to close within it
+    updated_since: datetime | None = None  # inclusive, as the customers' list
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,8 @@ class SqlOpportunityRepo:
             stmt = stmt.where(Opportunity.customer_id == f.customer_id)
         if f.stage:
             stmt = stmt.where(Opportunity.stage.in_(f.stage))
+        if f.updated_since is not None:
+            stmt = stmt.where(Opportunity.updated_at >= f.updated_since)
         if f.stale is not None:
             stale = stale_condition(cutoff)
             stmt = stmt.where(stale if f.stale else not_(stale))

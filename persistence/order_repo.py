@@ -1,6 +1,6 @@
 """Orders and contracts of customers: their SQL."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -57,12 +57,20 @@ class SqlOrderRepo:
         return Decimal(int(total or 0)).scaleb(-2), _day(first), _day(last)
 
     async def list_page(
-        self, customer_id: int, *, status: list[str], cursor: str | None, limit: int
+        self,
+        customer_id: int,
+        *,
+        status: list[str],
+        cursor: str | None,
+        limit: int,
+        updated_since: datetime | None = None,
     ) -> Page[CustomerOrder]:
         """Newest order date first, then newest id."""
         stmt = select(CustomerOrder).where(CustomerOrder.customer_id == customer_id)
         if status:
             stmt = stmt.where(CustomerOrder.status.in_(status))
+        if updated_since is not None:
+            stmt = stmt.where(CustomerOrder.updated_at >= updated_since)
         if cursor:
             day, last_id = decode_cursor(cursor, kinds=(date, int))
             stmt = stmt.where(

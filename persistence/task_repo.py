@@ -51,6 +51,7 @@ class SqlTaskRepo:
         done: bool | None,
         cursor: str | None,
         limit: int,
+        updated_since: datetime | None = None,
     ) -> Page[Task]:
         """The owner's (or the customer's) tasks, newest first; those of archived customers
         are left out."""
@@ -65,6 +66,8 @@ class SqlTaskRepo:
             stmt = stmt.where(Task.customer_id == customer_id)
         if done is not None:
             stmt = stmt.where(Task.done_at.is_not(None) if done else Task.done_at.is_(None))
+        if updated_since is not None:
+            stmt = stmt.where(Task.updated_at >= updated_since)
         if cursor:
             stmt = stmt.where(Task.id < decode_cursor(cursor, kinds=(int,))[0])
         rows = list(

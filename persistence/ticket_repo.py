@@ -40,6 +40,7 @@ class TicketFilter:
     sla_state: str | None = None  # ok | warning | breached | paused
     created_from: datetime | None = None
     created_to: datetime | None = None
+    updated_since: datetime | None = None  # inclusive, as the customers' list
     channel: Sequence[str] = ()
     resolved_from: datetime | None = None
     resolved_to: datetime | None = None
@@ -484,6 +485,8 @@ class SqlTicketRepo:
             stmt = stmt.where(Ticket.opened_at >= f.created_from)
         if f.created_to:
             stmt = stmt.where(Ticket.opened_at < f.created_to)
+        if f.updated_since:
+            stmt = stmt.where(Ticket.updated_at >= f.updated_since)
         for column, start, end in (
             (Ticket.resolved_at, f.resolved_from, f.resolved_to),
             (Ticket.closed_at, f.closed_from, f.closed_to),

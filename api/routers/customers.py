@@ -27,6 +27,7 @@ from api.query import (
     Cursor,
     CustomerQuery,
     Limit,
+    UpdatedSince,
     customer_filter,
     query_model,
     query_parameters,
@@ -458,12 +459,14 @@ async def unassign_tag(
     tags=["contacts"],
     responses=problems(NotFound, Forbidden),
 )
-async def list_contacts(customer_id: PathId, actor: ReaderDep, uow: ReadUowDep) -> list[ContactOut]:
+async def list_contacts(
+    customer_id: PathId, actor: ReaderDep, uow: ReadUowDep, updated_since: UpdatedSince = None
+) -> list[ContactOut]:
     """All contacts of a customer, the primary first."""
     customer = await customer_service.get_readable(uow, actor, customer_id)
     return [
         views.contact_out(actor, customer.owner_id, c)
-        for c in await uow.customers.contacts(customer.id)
+        for c in await uow.customers.contacts(customer.id, updated_since=updated_since)
     ]
 
 

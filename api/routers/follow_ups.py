@@ -19,7 +19,16 @@ from api.deps import (
     etag,
 )
 from api.problems import problems
-from api.query import Cursor, Limit, Owner, day_after, day_start, owner_id_of, text_query
+from api.query import (
+    Cursor,
+    Limit,
+    Owner,
+    UpdatedSince,
+    day_after,
+    day_start,
+    owner_id_of,
+    text_query,
+)
 from api.sales_schemas import DueItemOut, FollowUpCreate, FollowUpOut, FollowUpPatch
 from api.sales_views import due_item_out, follow_up_out
 from api.schemas import Day, Page, refuse_nul
@@ -101,6 +110,7 @@ async def list_follow_ups(
         Query(max_length=100, description="Summary or feedback contains (case-insensitive)."),
         AfterValidator(refuse_nul),
     ] = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[FollowUpOut]:
     """The follow-ups you may see, newest first: all customers' for admins, supervisors,
     agents and readonly users (contact records, no money); account managers their own
@@ -114,6 +124,7 @@ async def list_follow_ups(
         at_from=day_start(from_, settings.timezone),
         at_to=day_after(to, settings.timezone),
         q=text_query(q),
+        updated_since=updated_since,
     )
     page = await uow.follow_ups.list_page(actor, f, cursor=cursor, limit=limit)
     return Page(
@@ -206,11 +217,18 @@ async def update_follow_up(
     responses=problems(NotFound, Forbidden, InvalidCursor),
 )
 async def list_customer_follow_ups(
-    customer_id: PathId, actor: ReaderDep, uow: ReadUowDep, limit: Limit = 50, cursor: Cursor = None
+    customer_id: PathId,
+    actor: ReaderDep,
+    uow: ReadUowDep,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[FollowUpOut]:
     """A customer's follow-ups, newest first."""
     customer = await get_readable_customer(uow, actor, customer_id)
-    page = await uow.follow_ups.list_for_customer(customer.id, cursor=cursor, limit=limit)
+    page = await uow.follow_ups.list_for_customer(
+        customer.id, cursor=cursor, limit=limit, updated_since=updated_since
+    )
     return Page(
         items=[follow_up_out(fu, name) for fu, name in page.items], next_cursor=page.next_cursor
     )

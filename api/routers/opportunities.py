@@ -26,6 +26,7 @@ from api.query import (
     Cursor,
     Limit,
     Owner,
+    UpdatedSince,
     month_start,
     owner_id_of,
     text_query,
@@ -75,6 +76,7 @@ async def _filter(
         AfterValidator(refuse_nul),
     ] = None,
     close_month: CloseMonth = None,
+    updated_since: UpdatedSince = None,
 ) -> OpportunityFilter:
     """The filters the list and its stage totals share."""
     return OpportunityFilter(
@@ -83,6 +85,7 @@ async def _filter(
         stale=stale,
         q=text_query(q),
         close_month=month_start(close_month),
+        updated_since=updated_since,
     )
 
 

@@ -15,7 +15,7 @@ from api.deps import (
     etag,
 )
 from api.problems import problems
-from api.query import Cursor, Limit
+from api.query import Cursor, Limit, UpdatedSince
 from api.sales_schemas import OrderCreate, OrderOut, OrderPatch
 from api.sales_views import order_out
 from api.schemas import Page
@@ -39,11 +39,16 @@ async def list_customer_orders(
     limit: Limit = 50,
     cursor: Cursor = None,
     status_: Annotated[list[OrderStatus], Query(alias="status")] = [],  # noqa: B006
+    updated_since: UpdatedSince = None,
 ) -> Page[OrderOut]:
     """A customer's orders, latest order date first. Agents see no money: 403."""
     customer = await order_service.readable_customer(uow, actor, customer_id)
     page = await uow.orders.list_page(
-        customer.id, status=[s.value for s in status_], cursor=cursor, limit=limit
+        customer.id,
+        status=[s.value for s in status_],
+        cursor=cursor,
+        limit=limit,
+        updated_since=updated_since,
     )
     return Page(items=[order_out(o) for o in page.items], next_cursor=page.next_cursor)
 

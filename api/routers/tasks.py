@@ -16,7 +16,7 @@ from api.deps import (
 )
 from api.lifecycle_schemas import TaskCreate, TaskOut, TaskPatch
 from api.problems import problems
-from api.query import Cursor, Limit
+from api.query import Cursor, Limit, UpdatedSince
 from api.schemas import Page
 from domain import task_service
 from domain.errors import Forbidden, Invalid, InvalidCursor, NotFound, VersionMismatch
@@ -56,11 +56,19 @@ async def list_tasks(
     done: Annotated[
         bool | None, Query(description="false: open tasks only; true: done only; omitted: both.")
     ] = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[TaskOut]:
     """Tasks of a user (yours by default) or of a customer, newest first; those of archived
     customers are left out. Keyset paging."""
     page = await task_service.list_page(
-        uow, actor, owner=owner, customer_id=customer_id, done=done, cursor=cursor, limit=limit
+        uow,
+        actor,
+        owner=owner,
+        customer_id=customer_id,
+        done=done,
+        cursor=cursor,
+        limit=limit,
+        updated_since=updated_since,
     )
     return Page(items=[TaskOut.model_validate(t) for t in page.items], next_cursor=page.next_cursor)
 

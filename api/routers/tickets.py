@@ -19,7 +19,7 @@ from api.deps import (
     scopes,
 )
 from api.problems import problems
-from api.query import Cursor, Limit, ticket_filter
+from api.query import Cursor, Limit, UpdatedSince, ticket_filter
 from api.schemas import Day, Page, refuse_nul
 from api.ticket_schemas import (
     AssigneeOut,
@@ -103,6 +103,7 @@ async def list_tickets(
     exact_total: Annotated[
         bool, Query(description="Count every match exactly, however many (slower).")
     ] = False,
+    updated_since: UpdatedSince = None,
 ) -> Page[TicketOut]:
     """The tickets you may see, newest first, with live SLA clocks. `sla_state=warning`:
     a target in warning, none breached; `breached`: any target breached."""
@@ -125,6 +126,7 @@ async def list_tickets(
         closed_from=closed_from,
         closed_to=closed_to,
         q=q,
+        updated_since=updated_since,
     )
     page = await uow.tickets.list_page(
         actor,

@@ -40,6 +40,7 @@ class TaskRepo(Protocol):
         done: bool | None,
         cursor: str | None,
         limit: int,
+        updated_since: datetime | None = None,
     ) -> Page[TaskRecord]: ...
     async def complete_open(
         self, customer_id: int, kinds: Sequence[str], at: datetime

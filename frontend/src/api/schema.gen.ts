@@ -10776,7 +10776,10 @@ export interface operations {
     };
     "contacts:list_contacts": {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Changed at or after this instant (ISO 8601 with offset), as on the customers' list: for syncs (GET /changes also reports deletions, in commit order). */
+                updated_since?: string | null;
+            };
             header?: never;
             path: {
                 customer_id: number;
@@ -11269,6 +11272,8 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
+                /** @description Changed at or after this instant (ISO 8601 with offset), as on the customers' list: for syncs (GET /changes also reports deletions, in commit order). */
+                updated_since?: string | null;
             };
             header?: never;
             path: {
@@ -11488,6 +11493,8 @@ export interface operations {
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
                 status?: components["schemas"]["OrderStatus"][];
+                /** @description Changed at or after this instant (ISO 8601 with offset), as on the customers' list: for syncs (GET /changes also reports deletions, in commit order). */
+                updated_since?: string | null;
             };
             header?: never;
             path: {
@@ -12703,6 +12710,8 @@ export interface operations {
                 to?: string | null;
                 /** @description Summary or feedback contains (case-insensitive). */
                 q?: string | null;
+                /** @description Changed at or after this instant (ISO 8601 with offset), as on the customers' list: for syncs (GET /changes also reports deletions, in commit order). */
+                updated_since?: string | null;
             };
             header?: never;
             path?: never;
@@ -14245,6 +14254,8 @@ export interface operations {
                 q?: string | null;
                 /** @description Expected to close in this month: `YYYY-MM`, 1970-01 to 2100-12. */
                 close_month?: string | null;
+                /** @description Changed at or after this instant (ISO 8601 with offset), as on the customers' list: for syncs (GET /changes also reports deletions, in commit order). */
+                updated_since?: string | null;
             };
             header?: never;
             path?: never;
@@ -14462,6 +14473,8 @@ export interface operations {
                 q?: string | null;
                 /** @description Expected to close in this month: `YYYY-MM`, 1970-01 to 2100-12. */
                 close_month?: string | null;
+                /** @description Changed at or after this instant (ISO 8601 with offset), as on the customers' list: for syncs (GET /changes also reports deletions, in commit order). */
+                updated_since?: string | null;
             };
             header?: never;
             path?: never;
@@ -17119,6 +17132,8 @@ export interface operations {
                 customer_id?: number | null;
                 /** @description false: open tasks only; true: done only; omitted: both. */
                 done?: boolean | null;
+                /** @description Changed at or after this instant (ISO 8601 with offset), as on the customers' list: for syncs (GET /changes also reports deletions, in commit order). */
+                updated_since?: string | null;
             };
             header?: never;
             path?: never;
@@ -17487,6 +17502,8 @@ export interface operations {
                 with_total?: boolean;
                 /** @description Count every match exactly, however many (slower). */
                 exact_total?: boolean;
+                /** @description Changed at or after this instant (ISO 8601 with offset), as on the customers' list: for syncs (GET /changes also reports deletions, in commit order). */
+                updated_since?: string | null;
             };
             header?: never;
             path?: never;
