@@ -7,6 +7,8 @@ import json
 import uuid
 from typing import Any
 
+import pytest
+
 from domain import customer_service
 from domain.roles import SYSTEM
 from persistence.uow import SqlUnitOfWork
@@ -14,6 +16,11 @@ from tests.api.sales_support import follow_up, ok, opportunity, order
 from tests.api.test_api_keys import key_headers, make_key
 from tests.api.ticket_support import open_ticket
 from tests.conftest import MovableClock, create_customer
+
+# On PostgreSQL the feed waits for every write transaction open on the server (transaction ids
+# are the cluster's, not one database's): a test running beside it in another worker would hold
+# its polls back. These run alone.
+pytestmark = pytest.mark.serial
 
 Replica = dict[tuple[str, int], dict[str, Any]]
 
