@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
-from api.schemas import Strict, refuse_nul
+from api.schemas import Id, Strict, refuse_nul
 from domain.integration import api_key as rules
 from domain.roles import Scope
 
@@ -23,9 +23,8 @@ class ApiKeyCreate(Strict):
         AfterValidator(refuse_nul),
     ]  # fmt: skip
     scopes: list[Scope] = Field(min_length=1, max_length=len(Scope))
-    owner_id: int | None = Field(
+    owner_id: Id | None = Field(
         None,
-        ge=1,
         description="A user whose row-level rules the key takes (an account manager's key "
         "sees only their customers). Without one the key acts as the admin who made it.",
     )

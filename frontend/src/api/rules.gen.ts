@@ -21,7 +21,7 @@ export const requestRules = {
     "allowed_ips": {"maxItems":50,"items":{"maxLength":64}},
     "expires_at": {},
     "name": {"required":true,"minLength":1,"maxLength":100},
-    "owner_id": {"minimum":1},
+    "owner_id": {"minimum":1,"maximum":4611686018427388000},
     "rate_limit_per_minute": {"minimum":1,"maximum":100000},
     "scopes": {"required":true,"minItems":1,"maxItems":10,"items":{"enum":["customers:read","customers:write","tags:write","users:read","users:admin","settings:admin","audit:read","tickets:read","tickets:write","notifications"]}},
   },
