@@ -291,6 +291,8 @@ class Contact(Base, Versioned):
     email: Mapped[str | None] = mapped_column(String(254), index=True)  # import duplicates
     wechat: Mapped[str | None] = mapped_column(String(64))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # {system: id} in other systems (as on customer); NULL for none.
+    external_ids: Mapped[dict[str, str] | None] = mapped_column(Json)
 
 
 class Tag(Base, Versioned):
@@ -457,6 +459,8 @@ class CustomerOrder(Base, Versioned):
         ForeignKey("opportunity.id", ondelete="SET NULL")
     )
     created_by: Mapped[int | None] = mapped_column(Id)
+    # {system: id} in other systems (as on customer); NULL for none.
+    external_ids: Mapped[dict[str, str] | None] = mapped_column(Json)
 
 
 class Opportunity(Base, Versioned):
@@ -478,6 +482,8 @@ class Opportunity(Base, Versioned):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # Stale when no effective follow-up since this (or since creation) for N days.
     last_effective_follow_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # {system: id} in other systems (as on customer); NULL for none.
+    external_ids: Mapped[dict[str, str] | None] = mapped_column(Json)
 
 
 class FollowUp(Base, Versioned):
@@ -506,6 +512,8 @@ class FollowUp(Base, Versioned):
     # Open while the next action is not done; a later follow-up on the customer closes it.
     next_action_done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     effective: Mapped[bool] = mapped_column(Boolean, default=False)  # the customer responded
+    # {system: id} in other systems (as on customer); NULL for none.
+    external_ids: Mapped[dict[str, str] | None] = mapped_column(Json)
 
 
 class CadenceRule(Base, Versioned):
@@ -678,6 +686,8 @@ class Ticket(Base, Versioned):
     first_response_elapsed_minutes: Mapped[float | None] = mapped_column(Float)
     resolution_elapsed_minutes: Mapped[float | None] = mapped_column(Float)
     reopen_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # {system: id} in other systems (as on customer); NULL for none.
+    external_ids: Mapped[dict[str, str] | None] = mapped_column(Json)
 
 
 class TicketCollaborator(Base):
