@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, TypeVar, get_origin
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
@@ -495,3 +496,15 @@ def text_query(q: str | None) -> str | None:
     """`q=` on tickets, follow-ups and opportunities: normalised, None when blank."""
     text = normalize(q) if q else ""
     return text or None
+
+
+# An upsert's or lookup's path: /{plural}/by-external-id/{system}/{external_id}.
+ExternalSystem = Annotated[
+    str,
+    PathParam(
+        pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="The other system's name, e.g. `erp`."
+    ),
+]
+ExternalId = Annotated[
+    str, PathParam(min_length=1, max_length=200, description="The record's id there.")
+]

@@ -7,7 +7,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
-from api.schemas import Cleaned, Day, Id, Instant, Strict, refuse_null
+from api.schemas import (
+    EXTERNAL_IDS_IN,
+    EXTERNAL_IDS_OUT,
+    Cleaned,
+    Day,
+    ExternalIds,
+    Id,
+    Instant,
+    Strict,
+    refuse_null,
+)
 from domain.customer import Stage as CustomerStage
 from domain.sales import MAX_AMOUNT, Method, OpportunityStage, OrderStatus
 
@@ -50,6 +60,11 @@ class OrderCreate(Strict):
     ordered_on: Day
     status: OrderStatus = OrderStatus.CONFIRMED
     opportunity_id: Id | None = Field(None, description="An opportunity of the same customer.")
+    external_ids: ExternalIds | None = Field(None, max_length=10, description=EXTERNAL_IDS_IN)
+
+
+class OrderUpsert(OrderCreate):
+    customer_id: Id = Field(description="The order's customer; cannot change.")
 
 
 class OrderPatch(Strict):
@@ -60,6 +75,7 @@ class OrderPatch(Strict):
     ordered_on: Day | None = None
     status: OrderStatus | None = None
     opportunity_id: Id | None = None
+    external_ids: ExternalIds | None = Field(None, max_length=10, description=EXTERNAL_IDS_IN)
 
     @field_validator("order_no", "product", "amount", "ordered_on", "status")
     @classmethod
@@ -78,6 +94,7 @@ class OrderOut(BaseModel):
     status: OrderStatus
     opportunity_id: int | None
     created_by: int | None
+    external_ids: dict[str, str] = Field(description=EXTERNAL_IDS_OUT)
     version: int
     created_at: datetime
     updated_at: datetime
@@ -113,6 +130,7 @@ class FollowUpCreate(Strict):
     opportunity_id: Id | None = Field(None, description="An open opportunity of the customer.")
     effective: bool = Field(False, description="The customer responded.")
     owner_id: Id | None = Field(None, description="Admins only; default the caller.")
+    external_ids: ExternalIds | None = Field(None, max_length=10, description=EXTERNAL_IDS_IN)
 
     @field_validator("summary", mode="before")
     @classmethod
@@ -131,6 +149,7 @@ class FollowUpPatch(Strict):
     )
     opportunity_id: Id | None = None
     effective: bool | None = Field(None, description="Can become true, never false again.")
+    external_ids: ExternalIds | None = Field(None, max_length=10, description=EXTERNAL_IDS_IN)
 
     @field_validator("summary", mode="before")
     @classmethod
@@ -157,6 +176,7 @@ class FollowUpOut(BaseModel):
     next_action_due_on: date | None
     next_action_done_at: datetime | None = Field(description="Null while the next action is open.")
     effective: bool
+    external_ids: dict[str, str] = Field(description=EXTERNAL_IDS_OUT)
     version: int
     created_at: datetime
     updated_at: datetime
@@ -186,6 +206,7 @@ class OpportunityCreate(Strict):
     stage: Literal["intent", "quote", "contract"] = "intent"
     expected_close_on: Day | None = None
     owner_id: Id | None = Field(None, description="Admins only; default the caller.")
+    external_ids: ExternalIds | None = Field(None, max_length=10, description=EXTERNAL_IDS_IN)
 
 
 class OpportunityPatch(Strict):
@@ -194,6 +215,7 @@ class OpportunityPatch(Strict):
     budget_max: Budget | None = None
     expected_close_on: Day | None = None
     owner_id: Id | None = Field(None, description="Admins only.")
+    external_ids: ExternalIds | None = Field(None, max_length=10, description=EXTERNAL_IDS_IN)
 
     @field_validator("title", "owner_id")
     @classmethod
@@ -219,6 +241,7 @@ class OpportunityOut(BaseModel):
         "`stale_opportunity_days` calendar days."
     )
     allowed_transitions: list[OpportunityStage]
+    external_ids: dict[str, str] = Field(description=EXTERNAL_IDS_OUT)
     version: int
     created_at: datetime
     updated_at: datetime

@@ -17,6 +17,7 @@ ORDER_FIELDS = (
     "status",
     "opportunity_id",
     "created_by",
+    "external_ids",
     "version",
     "created_at",
     "updated_at",
@@ -34,6 +35,7 @@ FOLLOW_UP_FIELDS = (
     "next_action_due_on",
     "next_action_done_at",
     "effective",
+    "external_ids",
     "version",
     "created_at",
     "updated_at",
@@ -50,6 +52,7 @@ OPPORTUNITY_FIELDS = (
     "expected_close_on",
     "closed_at",
     "last_effective_follow_up_at",
+    "external_ids",
     "version",
     "created_at",
     "updated_at",
@@ -57,17 +60,20 @@ OPPORTUNITY_FIELDS = (
 
 
 def order_out(order: Any) -> OrderOut:
-    return OrderOut.model_validate({name: getattr(order, name) for name in ORDER_FIELDS})
+    values = {name: getattr(order, name) for name in ORDER_FIELDS}
+    return OrderOut.model_validate({**values, "external_ids": values["external_ids"] or {}})
 
 
 def follow_up_out(follow_up: Any, customer_name: str) -> FollowUpOut:
     values = {name: getattr(follow_up, name) for name in FOLLOW_UP_FIELDS}
+    values["external_ids"] = values["external_ids"] or {}
     return FollowUpOut.model_validate({**values, "customer_name": customer_name})
 
 
 def opportunity_out(opportunity: Any, customer_name: str, cutoff: datetime) -> OpportunityOut:
     """`cutoff`: domain.sales.stale_cutoff for today."""
     values = {name: getattr(opportunity, name) for name in OPPORTUNITY_FIELDS}
+    values["external_ids"] = values["external_ids"] or {}
     stage = OpportunityStage(opportunity.stage)
     return OpportunityOut.model_validate(
         {

@@ -88,6 +88,17 @@ def refuse_null(value: Any) -> Any:
     return value
 
 
+ExternalIds = dict[
+    Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")],
+    Annotated[str, StringConstraints(min_length=1, max_length=200)] | None,
+]
+EXTERNAL_IDS_IN = (
+    "Ids in other systems, `{system: id}`, each unique per system and kind of record. On "
+    "PATCH they merge system by system; null removes one."
+)
+EXTERNAL_IDS_OUT = "Ids in other systems, `{system: id}`."
+
+
 MAX_BODY_FIELDS = 200  # an object with more keys is refused before any key is looked at
 
 
@@ -298,18 +309,7 @@ class CustomerFields(Strict):
     custom_fields: dict[Annotated[str, StringConstraints(max_length=40)], Any] | None = Field(
         None, max_length=100
     )
-    external_ids: (
-        dict[
-            Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")],
-            Annotated[str, StringConstraints(min_length=1, max_length=200)] | None,
-        ]
-        | None
-    ) = Field(
-        None,
-        max_length=10,
-        description="Ids in other systems, `{system: id}`, each unique per system. On PATCH "
-        "they merge system by system; null removes one.",
-    )
+    external_ids: ExternalIds | None = Field(None, max_length=10, description=EXTERNAL_IDS_IN)
     first_contact_at: Instant | None = None  # a naive time has no instant to store
 
 
@@ -362,7 +362,7 @@ class CustomerOut(BaseModel):
     owner_id: int | None = Field(description="null while the customer is in the public pool.")
     tags: list[TagRef]
     custom_fields: dict[str, Any]
-    external_ids: dict[str, str] = Field(description="Ids in other systems, `{system: id}`.")
+    external_ids: dict[str, str] = Field(description=EXTERNAL_IDS_OUT)
     archived: bool
     first_contact_at: datetime | None
     last_contact_at: datetime | None
@@ -401,6 +401,11 @@ class TagIdsIn(Strict):
 
 class ContactCreate(ContactFields):
     is_primary: bool = False
+    external_ids: ExternalIds | None = Field(None, max_length=10, description=EXTERNAL_IDS_IN)
+
+
+class ContactUpsert(ContactCreate):
+    customer_id: Id = Field(description="The contact's customer; cannot change.")
 
 
 class ContactPatch(Strict):
@@ -411,6 +416,7 @@ class ContactPatch(Strict):
     email: Annotated[str, StringConstraints(max_length=254)] | None = None
     wechat: Annotated[str, StringConstraints(max_length=64)] | None = None
     is_primary: bool | None = None
+    external_ids: ExternalIds | None = Field(None, max_length=10, description=EXTERNAL_IDS_IN)
 
 
 class ContactOut(BaseModel):
@@ -423,6 +429,7 @@ class ContactOut(BaseModel):
     email: str | None
     wechat: str | None
     is_primary: bool
+    external_ids: dict[str, str] = Field(description=EXTERNAL_IDS_OUT)
     version: int
     masked_fields: list[str]
 

@@ -5,7 +5,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.schemas import Cleaned, Id, Instant, Strict
+from api.schemas import (
+    EXTERNAL_IDS_IN,
+    EXTERNAL_IDS_OUT,
+    Cleaned,
+    ExternalIds,
+    Id,
+    Instant,
+    Strict,
+)
 from domain.roles import Role
 from domain.sla import SlaState
 from domain.ticket import Channel, Priority, ResponsibleParty, TicketStatus, TicketType
@@ -32,6 +40,7 @@ class TicketFields(Strict):
     responsible_party: ResponsibleParty | None = None
     remedy: Annotated[str, StringConstraints(max_length=5000)] | None = None
     revisit_at: Instant | None = None
+    external_ids: ExternalIds | None = Field(None, max_length=10, description=EXTERNAL_IDS_IN)
 
 
 class TicketCreate(TicketFields):
@@ -113,6 +122,7 @@ class TicketOut(BaseModel):
     satisfaction: SatisfactionOut | None
     sla: SlaOut
     allowed_transitions: list[TicketStatus] = Field(description="Where you may move it now.")
+    external_ids: dict[str, str] = Field(description=EXTERNAL_IDS_OUT)
     version: int
     created_at: datetime
     updated_at: datetime

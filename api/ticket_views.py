@@ -95,6 +95,7 @@ async def tickets_out(
             collaborator_department_ids=sorted(departments),
             sla=SlaOut(calendar=ticket.sla_calendar, **sla),
             allowed_transitions=allowed,
+            external_ids=ticket.external_ids or {},
             satisfaction=SatisfactionOut(
                 response_speed=ticket.satisfaction_response_speed,
                 resolution=ticket.satisfaction_resolution,

@@ -154,6 +154,7 @@ def contact_out(actor: Actor, owner_id: int | None, contact: Any) -> ContactOut:
             "version",
         )
     }
+    values["external_ids"] = contact.external_ids or {}
     values["masked_fields"] = rules.redact_contact(actor, owner_id, values)
     return ContactOut.model_validate(values)
 

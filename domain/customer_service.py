@@ -38,7 +38,16 @@ AUDITED = (
     "archived_reason",
     "first_contact_at",
 )
-CONTACT_FIELDS = ("name", "title", "mobile", "phone", "email", "wechat", "is_primary")
+CONTACT_FIELDS = (
+    "name",
+    "title",
+    "mobile",
+    "phone",
+    "email",
+    "wechat",
+    "is_primary",
+    "external_ids",
+)
 CODE_ZONE = ZoneInfo("Asia/Shanghai")  # the yyyymm in a customer code is China's month
 
 
@@ -143,18 +152,7 @@ async def check_unique_ids(
 async def check_external_ids(
     uow: UnitOfWork, ids: Mapping[str, str], except_id: int | None = None
 ) -> None:
-    """Each system's id names one customer: another's is a 409 naming the id and its holder."""
-    held = {
-        s: holder
-        for s, holder in (await uow.external_ids.holders("customer", ids)).items()
-        if holder != except_id
-    }
-    if held:
-        system, holder = sorted(held.items())[0]
-        raise Duplicate(
-            f"external_ids.{system}",
-            f"The external id {system}:{ids[system]} belongs to customer {holder}.",
-        )
+    await external_ids.check_free(uow.external_ids, "customer", ids, except_id)
 
 
 async def _check_tags(uow: UnitOfWork, tag_ids: list[int]) -> Sequence[TagRecord]:
@@ -496,10 +494,17 @@ async def add_contact(
 ) -> ContactRecord:
     """Add a contact; the first one, or one marked primary, becomes the only primary."""
     customer = await get_writable(uow, actor, customer_id)
+    fields = dict(fields)
+    external = await external_ids.claim(
+        uow.external_ids, "contact", {}, fields.pop("external_ids", None)
+    )
     values = _normalize_contact(fields)
     existing = await uow.customers.contacts(customer.id)
     values["is_primary"] = bool(values.get("is_primary")) or not existing
-    contact = await uow.customers.add_contact(customer_id=customer.id, **values)
+    contact = await uow.customers.add_contact(
+        customer_id=customer.id, external_ids=external or None, **values
+    )
+    await uow.external_ids.replace("contact", contact.id, {}, external)
     changes = audit.created(audit.snapshot(contact, CONTACT_FIELDS))
     audit.record(
         uow,
@@ -543,15 +548,28 @@ async def update_contact(
         raise NotFound("contact", contact_id)
     if if_match is not None and if_match != contact.version:
         raise VersionMismatch(contact.version)
+    changes = dict(changes)
+    external_changes = changes.pop("external_ids", None)
     values = _normalize_contact(changes)
     if values.get("is_primary") is False and contact.is_primary:
         raise Invalid([{"field": "is_primary", "message": "mark another contact primary instead"}])
+    external_before = dict(contact.external_ids or {})
+    if external_changes is not None:
+        external = await external_ids.claim(
+            uow.external_ids, "contact", external_before, external_changes, except_id=contact.id
+        )
+        if external != external_before:
+            values["external_ids"] = external or None
     change = audit.edit(contact, CONTACT_FIELDS, values)
     diff = change.changes
     if not diff:
         return contact
     audit.apply(contact, values)
     await uow.customers.flush()
+    if "external_ids" in values:
+        await uow.external_ids.replace(
+            "contact", contact.id, external_before, values["external_ids"] or {}
+        )
     audit.record(
         uow,
         actor,
@@ -584,7 +602,9 @@ async def delete_contact(
         raise VersionMismatch(contact.version)
     changes = audit.deleted(audit.snapshot(contact, CONTACT_FIELDS))
     was_primary = contact.is_primary
+    external_before = dict(contact.external_ids or {})
     await uow.customers.delete_contact(contact)
+    await uow.external_ids.replace("contact", contact_id, external_before, {})
     audit.record(
         uow,
         actor,

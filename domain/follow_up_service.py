@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from domain import audit, cadence_service
 from domain.customer_service import get_writable, readable_child
 from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, VersionMismatch
+from domain.integration import external_ids
 from domain.ports import (
     Clock,
     CustomerRecord,
@@ -43,6 +44,7 @@ AUDITED = (
     "next_action_due_on",
     "next_action_done_at",
     "effective",
+    "external_ids",
 )
 TEXTS = ("summary", "feedback", "next_action")
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # also keeps UTC conversion in range
@@ -165,6 +167,10 @@ async def create(
         raise FieldsForbidden(["owner_id"])
     customer = await get_writable(uow, actor, fields["customer_id"])
     values = _normalize(fields)
+    values["external_ids"] = (
+        await external_ids.claim(uow.external_ids, "follow_up", {}, values.get("external_ids"))
+        or None
+    )
     now = clock.now()
     values["at"] = values.get("at") or now
     if values["at"] > now + MAX_AHEAD:
@@ -191,6 +197,7 @@ async def create(
     if values.get("next_action") and superseded_at is not None:
         values["next_action_done_at"] = superseded_at  # a later contact already happened
     follow_up = await uow.follow_ups.add(created_at=now, updated_at=now, **values)
+    await uow.external_ids.replace("follow_up", follow_up.id, {}, values["external_ids"] or {})
     changes = audit.created(audit.snapshot(follow_up, AUDITED))
     audit.record(
         uow, actor, "follow_up", follow_up.id, "create", changes, at=now, customer_id=customer.id
@@ -246,6 +253,18 @@ async def update(
         and values["opportunity_id"] != follow_up.opportunity_id
     ):
         await _check_opportunity(uow, customer.id, values["opportunity_id"])
+    values.pop("external_ids", None)
+    external_before = dict(follow_up.external_ids or {})
+    if changes.get("external_ids") is not None:
+        external = await external_ids.claim(
+            uow.external_ids,
+            "follow_up",
+            external_before,
+            changes["external_ids"],
+            except_id=follow_up.id,
+        )
+        if external != external_before:
+            values["external_ids"] = external or None
     change = audit.edit(follow_up, AUDITED, values)
     after = change.after  # what the edit implies is set below in both `after` and `values`
     if not after["next_action"]:
@@ -277,6 +296,10 @@ async def update(
         uow, actor, "follow_up", follow_up.id, "update", diff, at=now, customer_id=customer.id
     )
     await uow.follow_ups.flush()
+    if "external_ids" in values:
+        await uow.external_ids.replace(
+            "follow_up", follow_up.id, external_before, values["external_ids"] or {}
+        )
     if engaged or customer.next_follow_up_on != next_on:
         await uow.customers.write_derived(
             customer, now, later=engaged, values={"next_follow_up_on": next_on}

@@ -18,6 +18,7 @@ from domain.errors import (
     Invalid,
     VersionMismatch,
 )
+from domain.integration import external_ids
 from domain.ports import Clock, CustomerRecord, OpportunityRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sales import (
@@ -40,6 +41,7 @@ AUDITED = (
     "lost_reason",
     "expected_close_on",
     "closed_at",
+    "external_ids",
 )
 EDITABLE = ("title", "budget_min", "budget_max", "expected_close_on", "owner_id")
 
@@ -94,6 +96,10 @@ async def create(
         raise FieldsForbidden(["owner_id"])
     customer = await get_writable(uow, actor, fields["customer_id"])
     values = _normalize(fields)
+    values["external_ids"] = (
+        await external_ids.claim(uow.external_ids, "opportunity", {}, values.get("external_ids"))
+        or None
+    )
     values["stage"] = Stage(values.get("stage") or Stage.INTENT).value
     if values["stage"] not in OPEN_STAGES:
         raise Invalid(
@@ -114,6 +120,7 @@ async def create(
         await _check_owner(uow, values["owner_id"])
     now = clock.now()
     opportunity = await uow.opportunities.add(created_at=now, updated_at=now, **values)
+    await uow.external_ids.replace("opportunity", opportunity.id, {}, values["external_ids"] or {})
     changes = audit.created(audit.snapshot(opportunity, AUDITED))
     audit.record(
         uow,
@@ -154,6 +161,17 @@ async def update(
     if opportunity.stage not in OPEN_STAGES:
         raise Conflict(f"A {opportunity.stage} opportunity is closed; it no longer changes.")
     values = _normalize({k: v for k, v in changes.items() if k in EDITABLE})
+    external_before = dict(opportunity.external_ids or {})
+    if changes.get("external_ids") is not None:
+        external = await external_ids.claim(
+            uow.external_ids,
+            "opportunity",
+            external_before,
+            changes["external_ids"],
+            except_id=opportunity.id,
+        )
+        if external != external_before:
+            values["external_ids"] = external or None
     change = audit.edit(opportunity, AUDITED, values)
     errors = budget_errors(change.after["budget_min"], change.after["budget_max"])
     if errors:
@@ -170,6 +188,10 @@ async def update(
         uow, actor, "opportunity", opportunity.id, "update", diff, at=now, customer_id=customer.id
     )
     await uow.opportunities.flush()
+    if "external_ids" in values:
+        await uow.external_ids.replace(
+            "opportunity", opportunity.id, external_before, values["external_ids"] or {}
+        )
     return opportunity
 
 

@@ -10,11 +10,21 @@ from domain import audit
 from domain.customer_service import get_readable as get_readable_customer
 from domain.customer_service import get_writable, readable_child
 from domain.errors import Duplicate, Invalid, VersionMismatch
+from domain.integration import external_ids
 from domain.ports import Clock, CustomerRecord, OrderRecord, UnitOfWork
 from domain.roles import Actor
 from domain.sales import SHANGHAI, OrderStatus, check_amount, check_sees_money
 
-AUDITED = ("order_no", "contract_no", "product", "amount", "ordered_on", "status", "opportunity_id")
+AUDITED = (
+    "order_no",
+    "contract_no",
+    "product",
+    "amount",
+    "ordered_on",
+    "status",
+    "opportunity_id",
+    "external_ids",
+)
 EDITABLE = (
     "order_no",
     "contract_no",
@@ -98,6 +108,10 @@ async def add(
     uow: UnitOfWork, clock: Clock, actor: Actor, customer: CustomerRecord, fields: dict[str, Any]
 ) -> OrderRecord:
     """An order for a customer the caller may write (checked by the caller)."""
+    fields = dict(fields)
+    external = await external_ids.claim(
+        uow.external_ids, "order", {}, fields.pop("external_ids", None)
+    )
     values = _normalize({"status": OrderStatus.CONFIRMED.value, **fields})
     for name in ("product", "amount", "ordered_on"):
         if name not in values:
@@ -111,8 +125,14 @@ async def add(
         values["order_no"] = await _order_no(uow, clock)
     now = clock.now()
     order = await uow.orders.add(
-        customer_id=customer.id, created_by=actor.user_id, created_at=now, updated_at=now, **values
+        customer_id=customer.id,
+        created_by=actor.user_id,
+        created_at=now,
+        updated_at=now,
+        external_ids=external or None,
+        **values,
     )
+    await uow.external_ids.replace("order", order.id, {}, external)
     await refresh_customer(uow, customer, now)
     changes = audit.created(audit.snapshot(order, AUDITED))
     audit.record(uow, actor, "order", order.id, "create", changes, at=now, customer_id=customer.id)
@@ -153,6 +173,13 @@ async def update(
         and await uow.orders.order_no_taken(values["order_no"], except_id=order.id)
     ):
         raise Duplicate("order_no", "Another order already has this order number.")
+    external_before = dict(order.external_ids or {})
+    if changes.get("external_ids") is not None:
+        external = await external_ids.claim(
+            uow.external_ids, "order", external_before, changes["external_ids"], except_id=order.id
+        )
+        if external != external_before:
+            values["external_ids"] = external or None
     change = audit.edit(order, AUDITED, values)
     diff = change.changes
     if not diff:
@@ -163,4 +190,8 @@ async def update(
     await refresh_customer(uow, customer, now)
     audit.record(uow, actor, "order", order.id, "update", diff, at=now, customer_id=customer.id)
     await uow.orders.flush()
+    if "external_ids" in values:
+        await uow.external_ids.replace(
+            "order", order.id, external_before, values["external_ids"] or {}
+        )
     return order

@@ -19,6 +19,7 @@ from domain.errors import (
     NotFound,
     VersionMismatch,
 )
+from domain.integration import external_ids
 from domain.ports import Clock, TicketEventRecord, TicketRecord, UnitOfWork
 from domain.roles import Actor, Role
 from domain.sla import Pause
@@ -59,6 +60,7 @@ AUDITED = (
     "responsible_party",
     "remedy",
     "revisit_at",
+    "external_ids",
 )
 COMPLAINT_ONLY = ("root_cause", "responsible_party", "remedy", "revisit_at")
 
@@ -225,6 +227,9 @@ async def create(
     user_ids = fields.pop("collaborator_user_ids", None) or []
     department_ids = fields.pop("collaborator_department_ids", None) or []
     await _check_collaborators(uow, user_ids, department_ids)
+    external = await external_ids.claim(
+        uow.external_ids, "ticket", {}, fields.pop("external_ids", None)
+    )
     explicit_priority = fields.pop("priority", None)
     priority = explicit_priority or rules.priority_of(
         urgent=fields.get("urgent", False), important=fields.get("important", False)
@@ -256,10 +261,12 @@ async def create(
         created_by=actor.user_id,
         opened_at=opened_at,
         last_assigned_at=now if assignee_id else None,
+        external_ids=external or None,
         **fields,
     )
     await _apply_policy(uow, ticket)
     await uow.tickets.add(ticket)
+    await uow.external_ids.replace("ticket", ticket.id, {}, external)
     await uow.tickets.set_collaborators(ticket.id, user_ids, department_ids)
     await _refresh_thresholds(uow, ticket, now)
     uow.tickets.add_event(
@@ -347,7 +354,14 @@ async def update(
         raise Invalid([{"field": "contact_id", "message": "not a contact of this customer"}])
     user_ids = changes.pop("collaborator_user_ids", None)
     department_ids = changes.pop("collaborator_department_ids", None)
+    external_changes = changes.pop("external_ids", None)
+    external_before = dict(ticket.external_ids or {})
     before = audit.snapshot(ticket, AUDITED)
+    if external_changes is not None:
+        external = await external_ids.claim(
+            uow.external_ids, "ticket", external_before, external_changes, except_id=ticket.id
+        )
+        ticket.external_ids = external or None
     for name in EDITABLE:
         if name in changes:
             setattr(ticket, name, changes[name])
@@ -400,6 +414,10 @@ async def update(
             uow, actor, "ticket", ticket.id, "update", diff, at=now, customer_id=ticket.customer_id
         )
     await uow.tickets.flush()
+    if "external_ids" in diff:
+        await uow.external_ids.replace(
+            "ticket", ticket.id, external_before, ticket.external_ids or {}
+        )
     return ticket
 
 

@@ -362,6 +362,9 @@ class SqlCustomerRepo:
         contact = await self.session.get(Contact, contact_id)
         return contact if contact is not None and contact.customer_id == customer_id else None
 
+    async def contact(self, contact_id: int) -> Contact | None:
+        return await self.session.get(Contact, contact_id)
+
     async def add_contact(self, **values: Any) -> Contact:
         contact = Contact(**values)
         self.session.add(contact)

@@ -82,6 +82,7 @@ class SqlTicketRepo:
         responsible_party: str | None = None,
         remedy: str | None = None,
         revisit_at: datetime | None = None,
+        external_ids: dict[str, str] | None = None,
     ) -> Ticket:
         """A ticket still without its SLA targets, which the caller sets before `add`."""
         return Ticket(
@@ -107,6 +108,7 @@ class SqlTicketRepo:
             responsible_party=responsible_party,
             remedy=remedy,
             revisit_at=revisit_at,
+            external_ids=external_ids,
         )
 
     async def add(self, ticket: TicketRecord) -> None:

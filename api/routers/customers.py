@@ -4,7 +4,6 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Response, status
-from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator
@@ -26,6 +25,8 @@ from api.problems import problems
 from api.query import (
     Cursor,
     CustomerQuery,
+    ExternalId,
+    ExternalSystem,
     Limit,
     UpdatedSince,
     customer_filter,
@@ -154,17 +155,6 @@ async def _waiting_for_approval(uow: Any, actor: Actor, requests: list) -> JSONR
         detail="Waiting for an admin's approval; nothing has changed yet.", items=items
     )
     return JSONResponse(jsonable_encoder(accepted), status.HTTP_202_ACCEPTED)
-
-
-ExternalSystem = Annotated[
-    str,
-    PathParam(
-        pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="The other system's name, e.g. `erp`."
-    ),
-]
-ExternalId = Annotated[
-    str, PathParam(min_length=1, max_length=200, description="The record's id there.")
-]
 
 
 @router.get(

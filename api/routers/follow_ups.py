@@ -21,6 +21,8 @@ from api.deps import (
 from api.problems import problems
 from api.query import (
     Cursor,
+    ExternalId,
+    ExternalSystem,
     Limit,
     Owner,
     UpdatedSince,
@@ -43,6 +45,7 @@ from domain.errors import (
     NotFound,
     VersionMismatch,
 )
+from domain.integration import record_sync
 from domain.roles import Role
 from domain.sales import local_date
 from persistence.follow_up_repo import FollowUpFilter
@@ -232,3 +235,65 @@ async def list_customer_follow_ups(
     return Page(
         items=[follow_up_out(fu, name) for fu, name in page.items], next_cursor=page.next_cursor
     )
+
+
+@router.get(
+    "/follow-ups/by-external-id/{system}/{external_id}",
+    response_model=FollowUpOut,
+    operation_id="follow_ups:get_follow_up_by_external_id",
+    responses=problems(NotFound, Forbidden, Invalid),
+)
+async def get_follow_up_by_external_id(
+    system: ExternalSystem,
+    external_id: ExternalId,
+    actor: ReaderDep,
+    uow: ReadUowDep,
+    response: Response,
+) -> FollowUpOut:
+    """The follow-up another system knows by this id (`external_ids`)."""
+    follow_up = await record_sync.find_follow_up(uow, actor, system, external_id)
+    customer = await uow.customers.require(follow_up.customer_id)
+    response.headers["ETag"] = etag(follow_up.version)
+    return follow_up_out(follow_up, customer.name)
+
+
+@router.put(
+    "/follow-ups/by-external-id/{system}/{external_id}",
+    response_model=FollowUpOut,
+    operation_id="follow_ups:upsert_follow_up_by_external_id",
+    responses={
+        **problems(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict, VersionMismatch),
+        201: {"model": FollowUpOut, "description": "Created: no follow-up had this id."},
+    },
+)
+async def upsert_follow_up_by_external_id(
+    system: ExternalSystem,
+    external_id: ExternalId,
+    body: FollowUpCreate,
+    actor: CustomerWriterDep,
+    uow: UowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    if_match: IfMatchDep,
+    response: Response,
+) -> FollowUpOut:
+    """Record the follow-up with this external id (201), or correct the one that has it as
+    PATCH does (200; fields left out keep their values). When it happened, with which
+    customer and by whom stay: another value is a 422. The id is added to `external_ids`;
+    one another follow-up holds is a 409."""
+    created, follow_up = await record_sync.upsert_follow_up(
+        uow,
+        clock,
+        actor,
+        system,
+        external_id,
+        body.model_dump(exclude_unset=True),
+        if_match=if_match,
+        zone=ZoneInfo(settings.timezone),
+    )
+    customer = await uow.customers.require(follow_up.customer_id)
+    response.headers["ETag"] = etag(follow_up.version)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+        response.headers["Location"] = f"/api/v1/follow-ups/{follow_up.id}"
+    return follow_up_out(follow_up, customer.name)

@@ -24,6 +24,8 @@ from api.problems import problems
 from api.query import (
     CloseMonth,
     Cursor,
+    ExternalId,
+    ExternalSystem,
     Limit,
     Owner,
     UpdatedSince,
@@ -51,6 +53,7 @@ from domain.errors import (
     NotFound,
     VersionMismatch,
 )
+from domain.integration import record_sync
 from domain.sales import OpportunityStage, check_sees_money, local_date
 from persistence.opportunity_repo import OpportunityFilter
 
@@ -273,3 +276,66 @@ async def list_customer_opportunities(
         items=[opportunity_out(o, name, cutoff) for o, name in page.items],
         next_cursor=page.next_cursor,
     )
+
+
+@router.get(
+    "/opportunities/by-external-id/{system}/{external_id}",
+    response_model=OpportunityOut,
+    operation_id="opportunities:get_opportunity_by_external_id",
+    responses=problems(NotFound, Forbidden, Invalid),
+)
+async def get_opportunity_by_external_id(
+    system: ExternalSystem,
+    external_id: ExternalId,
+    actor: ReaderDep,
+    uow: ReadUowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    response: Response,
+) -> OpportunityOut:
+    """The opportunity another system knows by this id (`external_ids`)."""
+    opportunity = await record_sync.find_opportunity(uow, actor, system, external_id)
+    customer = await uow.customers.require(opportunity.customer_id)
+    response.headers["ETag"] = etag(opportunity.version)
+    return opportunity_out(opportunity, customer.name, await _cutoff(uow, clock, settings))
+
+
+@router.put(
+    "/opportunities/by-external-id/{system}/{external_id}",
+    response_model=OpportunityOut,
+    operation_id="opportunities:upsert_opportunity_by_external_id",
+    responses={
+        **problems(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict, VersionMismatch),
+        201: {"model": OpportunityOut, "description": "Created: no opportunity had this id."},
+    },
+)
+async def upsert_opportunity_by_external_id(
+    system: ExternalSystem,
+    external_id: ExternalId,
+    body: OpportunityCreate,
+    actor: CustomerWriterDep,
+    uow: UowDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    if_match: IfMatchDep,
+    response: Response,
+) -> OpportunityOut:
+    """Open the opportunity with this external id (201), or edit the one that has it as
+    PATCH does (200; fields left out keep their values). Its customer stays and its stage
+    moves only through transitions: another value is a 422. The id is added to
+    `external_ids`; one another opportunity holds is a 409."""
+    created, opportunity = await record_sync.upsert_opportunity(
+        uow,
+        clock,
+        actor,
+        system,
+        external_id,
+        body.model_dump(exclude_unset=True),
+        if_match=if_match,
+    )
+    customer = await uow.customers.require(opportunity.customer_id)
+    response.headers["ETag"] = etag(opportunity.version)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+        response.headers["Location"] = f"/api/v1/opportunities/{opportunity.id}"
+    return opportunity_out(opportunity, customer.name, await _cutoff(uow, clock, settings))

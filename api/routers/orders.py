@@ -15,12 +15,13 @@ from api.deps import (
     etag,
 )
 from api.problems import problems
-from api.query import Cursor, Limit, UpdatedSince
-from api.sales_schemas import OrderCreate, OrderOut, OrderPatch
+from api.query import Cursor, ExternalId, ExternalSystem, Limit, UpdatedSince
+from api.sales_schemas import OrderCreate, OrderOut, OrderPatch, OrderUpsert
 from api.sales_views import order_out
 from api.schemas import Page
 from domain import order_service
 from domain.errors import Conflict, Forbidden, Invalid, InvalidCursor, NotFound, VersionMismatch
+from domain.integration import record_sync
 from domain.sales import OrderStatus
 
 router = APIRouter(tags=["orders"])
@@ -115,4 +116,61 @@ async def update_order(
         uow, clock, actor, order_id, body.model_dump(exclude_unset=True), if_match=if_match
     )
     response.headers["ETag"] = etag(order.version)
+    return order_out(order)
+
+
+@router.get(
+    "/orders/by-external-id/{system}/{external_id}",
+    response_model=OrderOut,
+    operation_id="orders:get_order_by_external_id",
+    responses=problems(NotFound, Forbidden, Invalid),
+)
+async def get_order_by_external_id(
+    system: ExternalSystem,
+    external_id: ExternalId,
+    actor: ReaderDep,
+    uow: ReadUowDep,
+    response: Response,
+) -> OrderOut:
+    """The order another system knows by this id (`external_ids`)."""
+    order = await record_sync.find_order(uow, actor, system, external_id)
+    response.headers["ETag"] = etag(order.version)
+    return order_out(order)
+
+
+@router.put(
+    "/orders/by-external-id/{system}/{external_id}",
+    response_model=OrderOut,
+    operation_id="orders:upsert_order_by_external_id",
+    responses={
+        **problems(NotFound, Forbidden, Invalid, Conflict, VersionMismatch),
+        201: {"model": OrderOut, "description": "Created: no order had this id."},
+    },
+)
+async def upsert_order_by_external_id(
+    system: ExternalSystem,
+    external_id: ExternalId,
+    body: OrderUpsert,
+    actor: CustomerWriterDep,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatchDep,
+    response: Response,
+) -> OrderOut:
+    """Record the order with this external id for the customer `customer_id` (201), or
+    update the one that has it (200; fields left out keep their values, the customer cannot
+    change). The id is added to `external_ids`; one another order holds is a 409."""
+    created, order = await record_sync.upsert_order(
+        uow,
+        clock,
+        actor,
+        system,
+        external_id,
+        body.model_dump(exclude_unset=True),
+        if_match=if_match,
+    )
+    response.headers["ETag"] = etag(order.version)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+        response.headers["Location"] = f"/api/v1/orders/{order.id}"
     return order_out(order)

@@ -19,7 +19,7 @@ from api.deps import (
     scopes,
 )
 from api.problems import problems
-from api.query import Cursor, Limit, UpdatedSince, ticket_filter
+from api.query import Cursor, ExternalId, ExternalSystem, Limit, UpdatedSince, ticket_filter
 from api.schemas import Day, Page, refuse_nul
 from api.ticket_schemas import (
     AssigneeOut,
@@ -44,6 +44,7 @@ from domain.errors import (
     NotFound,
     VersionMismatch,
 )
+from domain.integration import record_sync
 from domain.roles import Actor, Scope
 from domain.ticket import Channel, Priority, TicketStatus, TicketType
 
@@ -348,3 +349,62 @@ async def resolve_exception(
         uow, clock, actor, ticket_id, event_id, handling=body.handling
     )
     return TimelineEventOut.model_validate(event, from_attributes=True)
+
+
+@router.get(
+    "/by-external-id/{system}/{external_id}",
+    response_model=TicketOut,
+    operation_id="tickets:get_ticket_by_external_id",
+    responses=problems(NotFound, Forbidden, Invalid),
+)
+async def get_ticket_by_external_id(
+    system: ExternalSystem,
+    external_id: ExternalId,
+    actor: TicketReader,
+    uow: ReadUowDep,
+    clock: ClockDep,
+    response: Response,
+) -> TicketOut:
+    """The ticket another system knows by this id (`external_ids`)."""
+    ticket = await record_sync.find_ticket(uow, actor, system, external_id)
+    response.headers["ETag"] = etag(ticket.version)
+    return await ticket_views.ticket_out(uow, actor, ticket, clock.now())
+
+
+@router.put(
+    "/by-external-id/{system}/{external_id}",
+    response_model=TicketOut,
+    operation_id="tickets:upsert_ticket_by_external_id",
+    responses={
+        **problems(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict, VersionMismatch),
+        201: {"model": TicketOut, "description": "Created: no ticket had this id."},
+    },
+)
+async def upsert_ticket_by_external_id(
+    system: ExternalSystem,
+    external_id: ExternalId,
+    body: TicketCreate,
+    actor: TicketWriter,
+    uow: UowDep,
+    clock: ClockDep,
+    if_match: IfMatchDep,
+    response: Response,
+) -> TicketOut:
+    """Open the ticket with this external id (201), or edit the one that has it as PATCH
+    does (200; fields left out keep their values). Its customer, type, `opened_at` and
+    assignee (see /assign) are not changed this way: another value is a 422. The id is added
+    to `external_ids`; one another ticket holds is a 409."""
+    created, ticket = await record_sync.upsert_ticket(
+        uow,
+        clock,
+        actor,
+        system,
+        external_id,
+        body.model_dump(exclude_unset=True),
+        if_match=if_match,
+    )
+    response.headers["ETag"] = etag(ticket.version)
+    if created:
+        response.status_code = status.HTTP_201_CREATED
+        response.headers["Location"] = f"/api/v1/tickets/{ticket.id}"
+    return await ticket_views.ticket_out(uow, actor, ticket, clock.now())

@@ -3,8 +3,10 @@ Each system's id is unique per kind of record, so a sync can find a record by it
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
-from domain.errors import Invalid
+from domain.errors import Duplicate, Invalid
+from domain.ports.external_ids import ExternalIdRepo
 
 SYSTEM = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 MAX_SYSTEMS = 10
@@ -39,3 +41,49 @@ def merged(current: Mapping[str, str] | None, changes: Mapping[str, str | None])
     if len(out) > MAX_SYSTEMS:
         raise Invalid([{"field": "external_ids", "message": f"at most {MAX_SYSTEMS} systems"}])
     return dict(sorted(out.items()))
+
+
+async def check_free(
+    repo: ExternalIdRepo, entity_type: str, ids: Mapping[str, str], except_id: int | None = None
+) -> None:
+    """Each system's id names one record of a type: another's is a 409 naming the id and its
+    holder."""
+    held = {
+        s: holder
+        for s, holder in (await repo.holders(entity_type, ids)).items()
+        if holder != except_id
+    }
+    if held:
+        system, holder = sorted(held.items())[0]
+        raise Duplicate(
+            f"external_ids.{system}",
+            f"The external id {system}:{ids[system]} belongs to "
+            f"{entity_type.replace('_', '-')} {holder}.",
+        )
+
+
+async def claim(
+    repo: ExternalIdRepo,
+    entity_type: str,
+    current: Mapping[str, str] | None,
+    changes: Mapping[str, str | None] | None,
+    *,
+    except_id: int | None = None,
+) -> dict[str, str]:
+    """The record's ids after `changes` (see `merged`), none held by another record."""
+    ids = merged(current, changes or {})
+    await check_free(repo, entity_type, ids, except_id)
+    return ids
+
+
+def with_path_id(system: str, value: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """An upsert's fields with the id of its path among their `external_ids`; the body may
+    repeat that id but not name another for the same system."""
+    fields = dict(fields)
+    wanted = dict(fields.pop("external_ids", None) or {})
+    if wanted.get(system, value) != value:
+        raise Invalid(
+            [{"field": f"external_ids.{system}", "message": "differs from the id in the path"}]
+        )
+    wanted[system] = value
+    return {**fields, "external_ids": wanted}

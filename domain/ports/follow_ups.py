@@ -12,6 +12,7 @@ class FollowUpRecord(Protocol):
     id: int
     customer_id: int
     owner_id: int
+    external_ids: dict[str, str] | None
     opportunity_id: int | None
     at: datetime
     method: str

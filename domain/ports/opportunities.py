@@ -12,6 +12,7 @@ class OpportunityRecord(Protocol):
     id: int
     customer_id: int
     owner_id: int
+    external_ids: dict[str, str] | None
     title: str
     budget_min: Decimal | None
     budget_max: Decimal | None

@@ -12,6 +12,7 @@ class OrderRecord(Protocol):
     id: int
     customer_id: int
     order_no: str
+    external_ids: dict[str, str] | None
     contract_no: str | None
     product: str
     amount: Decimal

@@ -13,6 +13,7 @@ class TicketRecord(Protocol):
     id: int
     code: str
     customer_id: int
+    external_ids: dict[str, str] | None
     contact_id: int | None
     type: str
     channel: str
@@ -136,6 +137,7 @@ class TicketRepo(Protocol):
         responsible_party: str | None = ...,
         remedy: str | None = ...,
         revisit_at: datetime | None = ...,
+        external_ids: dict[str, str] | None = ...,
     ) -> TicketRecord: ...
     async def add(self, ticket: TicketRecord) -> None: ...
     async def flush(self) -> None: ...

@@ -912,6 +912,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/contacts/by-external-id/{system}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Contact By External Id
+         * @description The contact another system knows by this id (`external_ids`).
+         */
+        get: operations["contacts:get_contact_by_external_id"];
+        /**
+         * Upsert Contact By External Id
+         * @description Create the contact with this external id on the customer `customer_id` (201), or
+         *     update the one that has it (200; fields left out keep their values, the customer cannot
+         *     change). The id is added to `external_ids`; one another contact holds is a 409.
+         */
+        put: operations["contacts:upsert_contact_by_external_id"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/custom-fields": {
         parameters: {
             query?: never;
@@ -1562,6 +1588,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/follow-ups/by-external-id/{system}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Follow Up By External Id
+         * @description The follow-up another system knows by this id (`external_ids`).
+         */
+        get: operations["follow_ups:get_follow_up_by_external_id"];
+        /**
+         * Upsert Follow Up By External Id
+         * @description Record the follow-up with this external id (201), or correct the one that has it as
+         *     PATCH does (200; fields left out keep their values). When it happened, with which
+         *     customer and by whom stay: another value is a 422. The id is added to `external_ids`;
+         *     one another follow-up holds is a 409.
+         */
+        put: operations["follow_ups:upsert_follow_up_by_external_id"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/follow-ups/due": {
         parameters: {
             query?: never;
@@ -1980,6 +2033,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/opportunities/by-external-id/{system}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Opportunity By External Id
+         * @description The opportunity another system knows by this id (`external_ids`).
+         */
+        get: operations["opportunities:get_opportunity_by_external_id"];
+        /**
+         * Upsert Opportunity By External Id
+         * @description Open the opportunity with this external id (201), or edit the one that has it as
+         *     PATCH does (200; fields left out keep their values). Its customer stays and its stage
+         *     moves only through transitions: another value is a 422. The id is added to
+         *     `external_ids`; one another opportunity holds is a 409.
+         */
+        put: operations["opportunities:upsert_opportunity_by_external_id"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/opportunities/export": {
         parameters: {
             query?: never;
@@ -2064,6 +2144,32 @@ export interface paths {
          *     follow), and a customer not yet at stage `customer` (成交) moves there.
          */
         post: operations["opportunities:transition_opportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/by-external-id/{system}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Order By External Id
+         * @description The order another system knows by this id (`external_ids`).
+         */
+        get: operations["orders:get_order_by_external_id"];
+        /**
+         * Upsert Order By External Id
+         * @description Record the order with this external id for the customer `customer_id` (201), or
+         *     update the one that has it (200; fields left out keep their values, the customer cannot
+         *     change). The id is added to `external_ids`; one another order holds is a 409.
+         */
+        put: operations["orders:upsert_order_by_external_id"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2652,6 +2758,33 @@ export interface paths {
          */
         get: operations["tickets:list_assignees"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/by-external-id/{system}/{external_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Ticket By External Id
+         * @description The ticket another system knows by this id (`external_ids`).
+         */
+        get: operations["tickets:get_ticket_by_external_id"];
+        /**
+         * Upsert Ticket By External Id
+         * @description Open the ticket with this external id (201), or edit the one that has it as PATCH
+         *     does (200; fields left out keep their values). Its customer, type, `opened_at` and
+         *     assignee (see /assign) are not changed this way: another value is a 422. The id is added
+         *     to `external_ids`; one another ticket holds is a 409.
+         */
+        put: operations["tickets:upsert_ticket_by_external_id"];
         post?: never;
         delete?: never;
         options?: never;
@@ -3433,6 +3566,13 @@ export interface components {
             /** Email */
             email?: string | null;
             /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
+            /**
              * Is Primary
              * @default false
              */
@@ -3469,6 +3609,13 @@ export interface components {
             customer_id: number;
             /** Email */
             email: string | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`.
+             */
+            external_ids: {
+                [key: string]: string;
+            };
             /** Id */
             id: number;
             /** Is Primary */
@@ -3492,12 +3639,51 @@ export interface components {
         ContactPatch: {
             /** Email */
             email?: string | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
             /** Is Primary */
             is_primary?: boolean | null;
             /** Mobile */
             mobile?: string | null;
             /** Name */
             name?: string | null;
+            /** Phone */
+            phone?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Wechat */
+            wechat?: string | null;
+        };
+        /** ContactUpsert */
+        ContactUpsert: {
+            /**
+             * Customer Id
+             * @description The contact's customer; cannot change.
+             */
+            customer_id: number;
+            /** Email */
+            email?: string | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
+            /**
+             * Is Primary
+             * @default false
+             */
+            is_primary: boolean;
+            /** Mobile */
+            mobile?: string | null;
+            /** Name */
+            name: string;
             /** Phone */
             phone?: string | null;
             /** Title */
@@ -3598,7 +3784,7 @@ export interface components {
             } | null;
             /**
              * External Ids
-             * @description Ids in other systems, `{system: id}`, each unique per system. On PATCH they merge system by system; null removes one.
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
              */
             external_ids?: {
                 [key: string]: string | null;
@@ -3792,7 +3978,7 @@ export interface components {
             } | null;
             /**
              * External Ids
-             * @description Ids in other systems, `{system: id}`, each unique per system. On PATCH they merge system by system; null removes one.
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
              */
             external_ids?: {
                 [key: string]: string | null;
@@ -4142,6 +4328,13 @@ export interface components {
              */
             effective: boolean;
             /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
+            /**
              * Feedback
              * @description What the customer said.
              */
@@ -4188,6 +4381,13 @@ export interface components {
             customer_name: string;
             /** Effective */
             effective: boolean;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`.
+             */
+            external_ids: {
+                [key: string]: string;
+            };
             /** Feedback */
             feedback: string | null;
             /** Id */
@@ -4223,6 +4423,13 @@ export interface components {
              * @description Can become true, never false again.
              */
             effective?: boolean | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
             /** Feedback */
             feedback?: string | null;
             method?: components["schemas"]["Method"] | null;
@@ -4586,6 +4793,13 @@ export interface components {
             /** Expected Close On */
             expected_close_on?: string | null;
             /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
+            /**
              * Owner Id
              * @description Admins only; default the caller.
              */
@@ -4626,6 +4840,13 @@ export interface components {
             customer_name: string;
             /** Expected Close On */
             expected_close_on: string | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`.
+             */
+            external_ids: {
+                [key: string]: string;
+            };
             /** Id */
             id: number;
             /** Last Effective Follow Up At */
@@ -4659,6 +4880,13 @@ export interface components {
             /** Expected Close On */
             expected_close_on?: string | null;
             /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
+            /**
              * Owner Id
              * @description Admins only.
              */
@@ -4691,6 +4919,13 @@ export interface components {
             amount: number | string;
             /** Contract No */
             contract_no?: string | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
             /**
              * Opportunity Id
              * @description An opportunity of the same customer.
@@ -4732,6 +4967,13 @@ export interface components {
             created_by: number | null;
             /** Customer Id */
             customer_id: number;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`.
+             */
+            external_ids: {
+                [key: string]: string;
+            };
             /** Id */
             id: number;
             /** Opportunity Id */
@@ -4760,6 +5002,13 @@ export interface components {
             amount?: (number | string) | null;
             /** Contract No */
             contract_no?: string | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
             /** Opportunity Id */
             opportunity_id?: number | null;
             /** Order No */
@@ -4775,6 +5024,50 @@ export interface components {
          * @enum {string}
          */
         OrderStatus: "pending" | "confirmed" | "completed" | "cancelled";
+        /** OrderUpsert */
+        OrderUpsert: {
+            /**
+             * Amount
+             * @description CNY, above 0, at most 2 decimals; send a string such as "12800.00".
+             */
+            amount: number | string;
+            /** Contract No */
+            contract_no?: string | null;
+            /**
+             * Customer Id
+             * @description The order's customer; cannot change.
+             */
+            customer_id: number;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
+            /**
+             * Opportunity Id
+             * @description An opportunity of the same customer.
+             */
+            opportunity_id?: number | null;
+            /**
+             * Order No
+             * @description Unique; left out, the server assigns O + yyyymm + 6 digits.
+             */
+            order_no?: string | null;
+            /**
+             * Ordered On
+             * Format: date
+             */
+            ordered_on: string;
+            /**
+             * Product
+             * @description Product or service.
+             */
+            product: string;
+            /** @default confirmed */
+            status: components["schemas"]["OrderStatus"];
+        };
         /** Page[AuditEventOut] */
         Page_AuditEventOut_: {
             /** Items */
@@ -5752,6 +6045,13 @@ export interface components {
             /** Expected Resolution At */
             expected_resolution_at?: string | null;
             /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
+            /**
              * Important
              * @default false
              */
@@ -5814,6 +6114,13 @@ export interface components {
             description: string;
             /** Expected Resolution At */
             expected_resolution_at: string | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`.
+             */
+            external_ids: {
+                [key: string]: string;
+            };
             /** First Response At */
             first_response_at: string | null;
             /** Id */
@@ -5864,6 +6171,13 @@ export interface components {
             description?: string | null;
             /** Expected Resolution At */
             expected_resolution_at?: string | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
             /** Important */
             important?: boolean | null;
             /** @description Supervisors and admins only; otherwise from urgent × important. */
@@ -9506,6 +9820,189 @@ export interface operations {
             };
         };
     };
+    "contacts:get_contact_by_external_id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system's name, e.g. `erp`. */
+                system: string;
+                /** @description The record's id there. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "contacts:upsert_contact_by_external_id": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                /** @description The other system's name, e.g. `erp`. */
+                system: string;
+                /** @description The record's id there. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactUpsert"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Created: no contact had this id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "custom_fields:list_custom_fields": {
         parameters: {
             query?: never;
@@ -12856,6 +13353,189 @@ export interface operations {
             };
         };
     };
+    "follow_ups:get_follow_up_by_external_id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system's name, e.g. `erp`. */
+                system: string;
+                /** @description The record's id there. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "follow_ups:upsert_follow_up_by_external_id": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                /** @description The other system's name, e.g. `erp`. */
+                system: string;
+                /** @description The record's id there. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpOut"];
+                };
+            };
+            /** @description Created: no follow-up had this id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "follow_ups:list_due": {
         parameters: {
             query?: {
@@ -14400,6 +15080,189 @@ export interface operations {
             };
         };
     };
+    "opportunities:get_opportunity_by_external_id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system's name, e.g. `erp`. */
+                system: string;
+                /** @description The record's id there. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "opportunities:upsert_opportunity_by_external_id": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                /** @description The other system's name, e.g. `erp`. */
+                system: string;
+                /** @description The record's id there. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpportunityCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityOut"];
+                };
+            };
+            /** @description Created: no opportunity had this id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpportunityOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "exports:export_opportunities": {
         parameters: {
             query?: {
@@ -14724,6 +15587,189 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OpportunityOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "orders:get_order_by_external_id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system's name, e.g. `erp`. */
+                system: string;
+                /** @description The record's id there. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "orders:upsert_order_by_external_id": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                /** @description The other system's name, e.g. `erp`. */
+                system: string;
+                /** @description The record's id there. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderUpsert"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
+                };
+            };
+            /** @description Created: no order had this id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderOut"];
                 };
             };
             /** @description Problem (RFC 9457) */
@@ -17686,6 +18732,189 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets:get_ticket_by_external_id": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The other system's name, e.g. `erp`. */
+                system: string;
+                /** @description The record's id there. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets:upsert_ticket_by_external_id": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` you read; the write fails with 412 if the record changed. */
+                "if-match"?: string | null;
+            };
+            path: {
+                /** @description The other system's name, e.g. `erp`. */
+                system: string;
+                /** @description The record's id there. */
+                external_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Created: no ticket had this id. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,6 +23,7 @@ const opp: Card = {
   last_effective_follow_up_at: null,
   stale: false,
   allowed_transitions: ['quote', 'lost'],
+  external_ids: {},
   version: 1,
   created_at: '2026-11-01T00:00:00Z',
   updated_at: '2026-11-01T00:00:00Z',
