@@ -376,6 +376,7 @@ async def delete(
         raise Forbidden("Only an admin deletes customers; archive instead.")
     customer = await get_writable(uow, actor, customer_id, if_match)
     changes = audit.deleted({"code": customer.code, **audit.snapshot(customer, AUDITED)})
+    await uow.external_ids.release_customer(customer.id)
     await uow.customers.delete(customer)
     audit.record(
         uow,

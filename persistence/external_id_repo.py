@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from persistence.models import ExternalId
+from persistence.models import Contact, CustomerOrder, ExternalId, FollowUp, Opportunity
 
 
 class SqlExternalIdRepo:
@@ -32,6 +32,28 @@ class SqlExternalIdRepo:
             )
         )
         return dict(rows.all())
+
+    async def release_customer(self, customer_id: int) -> None:
+        """Frees the ids of a customer and of the records its deletion cascades to."""
+        await self.session.execute(
+            delete(ExternalId).where(
+                ExternalId.entity_type == "customer", ExternalId.entity_id == customer_id
+            )
+        )
+        for entity_type, model in (
+            ("contact", Contact),
+            ("order", CustomerOrder),
+            ("follow_up", FollowUp),
+            ("opportunity", Opportunity),
+        ):
+            await self.session.execute(
+                delete(ExternalId).where(
+                    ExternalId.entity_type == entity_type,
+                    ExternalId.entity_id.in_(
+                        select(model.id).where(model.customer_id == customer_id)
+                    ),
+                )
+            )
 
     async def replace(
         self,

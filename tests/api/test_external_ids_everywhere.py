@@ -16,6 +16,7 @@ async def managers(client, database) -> dict:
         "am": await make_user(client, database, "account_manager"),
         "am2": await make_user(client, database, "account_manager"),
         "supervisor": await make_user(client, database, "supervisor"),
+        "admin": await make_user(client, database, "admin"),
     }
 
 
@@ -204,3 +205,44 @@ class TestExternalIds:
             url, json={**body, "external_ids": {"ERP": "1"}}, headers=am.headers
         )
         assert bad_body.status_code == 422
+
+
+class TestDeletionReleasesIds:
+    async def test_a_deleted_contact_frees_its_id(self, client, managers):
+        am = managers["am"]
+        customer = await create_customer(client, am)
+        value = erp_id()
+        contact = await create(
+            client, am, KINDS["contact"], customer["id"], external_ids={"erp": value}
+        )
+        deleted = await client.delete(
+            f"/customers/{customer['id']}/contacts/{contact['id']}", headers=am.headers
+        )
+        assert deleted.status_code == 204
+        url = f"/contacts/by-external-id/erp/{value}"
+        assert (await client.get(url, headers=am.headers)).status_code == 404
+        again = await client.put(
+            url, json=KINDS["contact"].body(customer["id"]), headers=am.headers
+        )
+        assert again.status_code == 201, again.text
+
+    async def test_a_deleted_customer_frees_its_and_its_records_ids(self, client, managers):
+        admin = managers["admin"]
+        customer = await create_customer(client, admin, external_ids={"erp": erp_id()})
+        held = {"customers": customer["external_ids"]["erp"]}
+        for name in ("contact", "order", "follow_up", "opportunity"):
+            kind = KINDS[name]
+            held[kind.plural] = erp_id()
+            await create(
+                client, admin, kind, customer["id"], external_ids={"erp": held[kind.plural]}
+            )
+        deleted = await client.delete(f"/customers/{customer['id']}", headers=admin.headers)
+        assert deleted.status_code == 204, deleted.text
+        other = await create_customer(client, admin)
+        for name in ("contact", "order", "follow_up", "opportunity"):
+            kind = KINDS[name]
+            url = f"/{kind.plural}/by-external-id/erp/{held[kind.plural]}"
+            again = await client.put(url, json=kind.body(other["id"]), headers=admin.headers)
+            assert again.status_code == 201, (name, again.text)
+        customer_url = f"/customers/by-external-id/erp/{held['customers']}"
+        assert (await client.get(customer_url, headers=admin.headers)).status_code == 404
