@@ -402,6 +402,49 @@ class ExternalId(Base):
     entity_id: Mapped[int] = mapped_column(Id)
 
 
+class WebhookSubscription(Base, Versioned):
+    """Where events are POSTed (domain/integration/webhook.py). The secret signs each body, so
+    it is kept as given (not a digest)."""
+
+    __tablename__ = "webhook_subscription"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    event_types: Mapped[list[str]] = mapped_column(Json, default=list)
+    secret: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(10), default="ok")  # ok | failing
+    created_by: Mapped[int | None] = mapped_column(Id)
+
+
+class WebhookDelivery(Base):
+    """The outbox: one event for one subscription, written in the transaction of the change,
+    sent by the `webhooks` job until the receiver answers 2xx or `expires_at` passes."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        Index("ix_webhook_delivery_state_next_attempt_at", "state", "next_attempt_at"),
+        Index("ix_webhook_delivery_subscription_id_id", "subscription_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_subscription.id", ondelete="CASCADE")
+    )
+    event_id: Mapped[str] = mapped_column(String(36))  # a UUID, the receivers' dedup key
+    event_type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(Json)
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending|delivered|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)  # no more retries after it
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class ApiKeyWindow(Base):
     """Requests made with a key in one minute: the rate limit, shared by every server
     process through the database."""
