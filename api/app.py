@@ -35,6 +35,7 @@ from api.routers import (
     tasks,
     tickets,
     users,
+    webhooks,
 )
 from api.routers import exports as exports_router
 from api.routers import imports as imports_router
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     app.include_router(change_requests.router, prefix=API_PREFIX)
     app.include_router(api_keys.router, prefix=API_PREFIX)
     app.include_router(changes.router, prefix=API_PREFIX)
+    app.include_router(webhooks.router, prefix=API_PREFIX)
     for router in (
         orders.router,
         follow_ups.router,

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     # Optional e-mail of notifications: smtp[s]://user:pass@host:port?from=crm@example.com
     # &starttls=1 (unset: in-app inbox only).
     smtp_url: str | None = None
+    # Webhooks may be sent to private, loopback and link-local addresses (tests, a receiver on
+    # the same network); off, such URLs are refused on save and before each delivery (SSRF).
+    webhooks_allow_private: bool = False
     jobs: bool = True  # CRM_JOBS=off: `crm serve` runs no scheduled jobs
     var_dir: Path = VAR_DIR
     # Uploaded files; never inside a folder the app serves (frontend_dist).

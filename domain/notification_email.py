@@ -110,6 +110,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "change_request_pending": "变更申请待审批: {name} 的{fields}",
         "change_request_approved": "变更申请已通过: {name} 的{fields}",
         "change_request_rejected": "变更申请被驳回: {name} 的{fields}",
+        "webhook_failing": "Webhook 投递持续失败（已重试 24 小时）：{url}",
     },
     "en": {
         "ticket_assigned": "Ticket {code} was assigned to you: {title}",
@@ -146,6 +147,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "change_request_pending": "Change request to approve: {fields} of {name}",
         "change_request_approved": "Change request approved: {fields} of {name}",
         "change_request_rejected": "Change request rejected: {fields} of {name}",
+        "webhook_failing": "Webhook failing: deliveries to {url} failed for 24 hours",
     },
 }
 SEPARATOR = {"zh-CN": "、", "en": ", "}

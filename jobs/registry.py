@@ -28,6 +28,7 @@ from jobs.search_grams import run_search_grams
 from jobs.sla_scan import run_sla_scan
 from jobs.stale_opportunities import run_stale_opportunities
 from jobs.update_reminder import run_update_reminder
+from jobs.webhooks import run_webhooks
 from persistence.db import Database
 
 JobFunction = Callable[[Database, Clock], Awaitable[Mapping[str, Any] | None]]
@@ -55,6 +56,10 @@ class JobSpec:
 async def _email_outbox(database: Database, clock: Clock) -> Mapping[str, Any]:
     # SMTP comes from the environment (CRM_SMTP_URL), as for `crm serve` and `crm run-job`.
     return await run_email_outbox(database, Settings(), clock.now())
+
+
+async def _webhooks(database: Database, clock: Clock) -> Mapping[str, Any]:
+    return await run_webhooks(database, clock, allow_private=Settings().webhooks_allow_private)
 
 
 async def _pool_recycle(database: Database, clock: Clock) -> Mapping[str, Any]:
@@ -131,6 +136,11 @@ JOBS: dict[str, JobSpec] = {
         _email_outbox,
         every=timedelta(minutes=1),
         description="e-mail copies of notifications (CRM_SMTP_URL)",
+    ),
+    "webhooks": JobSpec(
+        _webhooks,
+        every=timedelta(minutes=1),
+        description="POST due webhook deliveries, signed; retries with back-off for 24 hours",
     ),
     "analytics-rollups": JobSpec(
         _in_zone(run_analytics_rollups),

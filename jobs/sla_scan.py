@@ -4,8 +4,10 @@ the admins, on the ticket's timeline; P1/P2 breaches escalate to the supervisor.
 
 from collections import Counter
 
+from domain.integration import webhook
 from domain.ports import Clock
-from domain.sla_alert import SCAN_RULES
+from domain.sla_alert import SCAN_RULES, Target, Threshold
+from persistence import webhook_repo
 from persistence.db import Database
 from persistence.sla_scan_repo import SqlSlaScanRepo
 
@@ -25,6 +27,22 @@ async def run_sla_scan(database: Database, clock: Clock) -> dict[str, int]:
             counts["timeline_entries"] += await repo.add_events(
                 ticket_ids, "sla", {"target": rule.target, "threshold": rule.threshold}, now
             )
+            if rule.threshold is Threshold.BREACH and rule.target is not Target.UPDATE:
+                queued = await webhook_repo.enqueue(
+                    session,
+                    [
+                        webhook_repo.Event(
+                            webhook.SLA_BREACHED,
+                            "ticket",
+                            ticket_id,
+                            {"target": rule.target.value},
+                            now,
+                        )
+                        for ticket_id in ticket_ids
+                    ],
+                )
+                if queued:  # the counts say nothing of webhooks where none are set up
+                    counts["webhook_deliveries"] += queued
             if rule.escalate:
                 escalated, notified = await repo.escalate(ticket_ids, rule, now)
                 counts["escalations"] += escalated

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.integration import webhook
+from persistence import webhook_repo
 from persistence.models import AuditEvent
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
@@ -42,6 +44,12 @@ class SqlAuditRepo:
                 api_key_id=REQUEST_API_KEY.get(),
             )
         )
+        event_type = webhook.event_type(entity_type, action)
+        if event_type is not None:  # its deliveries go in with this entry (the outbox)
+            webhook_repo.queue_event(
+                self.session.sync_session,
+                webhook_repo.Event(event_type, entity_type, entity_id, changes, at),
+            )
 
     async def list_page(
         self,

@@ -28,6 +28,7 @@ from persistence.tags_and_fields_repo import SqlCustomFieldRepo, SqlTagRepo
 from persistence.task_repo import SqlTaskRepo
 from persistence.ticket_repo import SqlTicketRepo
 from persistence.user_repo import SqlUserRepo
+from persistence.webhook_repo import SqlWebhookRepo
 
 if TYPE_CHECKING:
     from domain.ports import UnitOfWork
@@ -61,6 +62,7 @@ class SqlUnitOfWork:
         self.saved_views = SqlSavedViewRepo(session)
         self.api_keys = SqlApiKeyRepo(session)
         self.external_ids = SqlExternalIdRepo(session)
+        self.webhooks = SqlWebhookRepo(session)
         self.changes = SqlChangeFeedRepo(session)  # the sync feed's reads of the audit trail
 
 

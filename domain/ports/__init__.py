@@ -33,6 +33,7 @@ from domain.ports.tickets import (
     TicketRepo,
 )
 from domain.ports.users import DepartmentRecord, RefreshTokenRecord, UserRecord, UserRepo
+from domain.ports.webhooks import WebhookDeliveryRecord, WebhookRepo, WebhookSubscriptionRecord
 
 __all__ = [
     "ContactRecord",
@@ -88,6 +89,9 @@ __all__ = [
     "UserRecord",
     "UserRepo",
     "UnitOfWork",
+    "WebhookDeliveryRecord",
+    "WebhookRepo",
+    "WebhookSubscriptionRecord",
 ]
 
 
@@ -166,6 +170,9 @@ class UnitOfWork(Protocol):
 
     @property
     def external_ids(self) -> ExternalIdRepo: ...
+
+    @property
+    def webhooks(self) -> WebhookRepo: ...
 
 
 class PasswordHasher(Protocol):

@@ -406,6 +406,18 @@ export const requestRules = {
   "VerifyIn": {
     "note": {"maxLength":2000},
   },
+  "WebhookCreate": {
+    "active": {},
+    "event_types": {"required":true,"minItems":1,"maxItems":8,"items":{"enum":["customer.created","customer.updated","customer.deleted","ticket.status_changed","ticket.sla_breached","follow_up.created","opportunity.stage_changed","order.created"]}},
+    "secret": {"minLength":16,"maxLength":200,"pattern":"^[\\x21-\\x7e]+$"},
+    "url": {"required":true,"minLength":8,"maxLength":2000},
+  },
+  "WebhookPatch": {
+    "active": {},
+    "event_types": {"minItems":1,"maxItems":8,"items":{"enum":["customer.created","customer.updated","customer.deleted","ticket.status_changed","ticket.sla_breached","follow_up.created","opportunity.stage_changed","order.created"]}},
+    "secret": {"minLength":16,"maxLength":200,"pattern":"^[\\x21-\\x7e]+$"},
+    "url": {"minLength":8,"maxLength":2000},
+  },
   "WinOrderIn": {
     "amount": {"required":true},
     "contract_no": {"maxLength":40},

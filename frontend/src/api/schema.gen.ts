@@ -3107,6 +3107,121 @@ export interface paths {
         patch: operations["users:update_user"];
         trace?: never;
     };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Webhooks
+         * @description Every subscription. Secrets are never shown again.
+         */
+        get: operations["webhooks:list_webhooks"];
+        put?: never;
+        /**
+         * Create Webhook
+         * @description Subscribe a URL to events, and get the signing secret, shown this once. A URL whose host
+         *     resolves to a private, loopback, link-local or reserved address is refused (422) unless
+         *     CRM_WEBHOOKS_ALLOW_PRIVATE is set. Admins only, signed in (not with a key).
+         */
+        post: operations["webhooks:create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver
+         * @description Send the event again (the same event id) at the job's next run, with a new 24 hours of
+         *     retries.
+         */
+        post: operations["webhooks:redeliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Webhook */
+        get: operations["webhooks:get_webhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete Webhook
+         * @description The subscription and its delivery log; what was not delivered yet is not sent.
+         */
+        delete: operations["webhooks:delete_webhook"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Webhook
+         * @description Change the URL (checked as on create), the events, the secret, or pause it
+         *     (`active: false`: no deliveries are written for it meanwhile).
+         */
+        patch: operations["webhooks:update_webhook"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Deliveries
+         * @description The subscription's delivery log, newest first: state, attempts, the receiver's last
+         *     status code or error.
+         */
+        get: operations["webhooks:list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{webhook_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test Webhook
+         * @description A `ping` event to this subscription, sent at the job's next run (within a minute); its
+         *     outcome is in the delivery log.
+         */
+        post: operations["webhooks:test_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5255,6 +5370,23 @@ export interface components {
             /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
             total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
         };
+        /** Page[WebhookDeliveryOut] */
+        Page_WebhookDeliveryOut_: {
+            /** Items */
+            items: components["schemas"]["WebhookDeliveryOut"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            next_cursor: string | null;
+            /**
+             * Total
+             * @description Only with `with_total=true` (counted up to 10,000; past that the planner's estimate) or `exact_total=true`. `total_accuracy` says which it is.
+             */
+            total?: number | null;
+            /** @description `exact`; `at_least` (more matches than `total`, which stopped counting); `estimate` (about `total`, more than 10,000). Null without a total. */
+            total_accuracy?: components["schemas"]["TotalAccuracy"] | null;
+        };
         /** PeriodOut */
         PeriodOut: {
             bucket: components["schemas"]["Granularity"];
@@ -6442,6 +6574,116 @@ export interface components {
             code: string;
             /** Message */
             message: string;
+        };
+        /** WebhookCreate */
+        WebhookCreate: {
+            /**
+             * Active
+             * @default true
+             */
+            active: boolean;
+            /** Event Types */
+            event_types: ("customer.created" | "customer.updated" | "customer.deleted" | "ticket.status_changed" | "ticket.sla_breached" | "follow_up.created" | "opportunity.stage_changed" | "order.created")[];
+            /**
+             * Secret
+             * @description The signing secret; one is generated (and shown once) without it.
+             */
+            secret?: string | null;
+            /**
+             * Url
+             * @description http(s); not a private, loopback or link-local address.
+             */
+            url: string;
+        };
+        /** WebhookDeliveryOut */
+        WebhookDeliveryOut: {
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /**
+             * Event Id
+             * @description Sent as X-CRM-Event-Id; the same on every retry.
+             */
+            event_id: string;
+            /** Event Type */
+            event_type: string;
+            /** Id */
+            id: number;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /** Last Error */
+            last_error: string | null;
+            /** Last Status Code */
+            last_status_code: number | null;
+            /**
+             * Next Attempt At
+             * Format: date-time
+             */
+            next_attempt_at: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "pending" | "delivered" | "failed";
+            /** Subscription Id */
+            subscription_id: number;
+        };
+        /** WebhookOut */
+        WebhookOut: {
+            /** Active */
+            active: boolean;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: number | null;
+            /** Event Types */
+            event_types: ("customer.created" | "customer.updated" | "customer.deleted" | "ticket.status_changed" | "ticket.sla_breached" | "follow_up.created" | "opportunity.stage_changed" | "order.created")[];
+            /** Id */
+            id: number;
+            /**
+             * Status
+             * @description `failing` once a delivery was given up after 24 hours of retries; `ok` again after the next delivery that succeeds.
+             * @enum {string}
+             */
+            status: "ok" | "failing";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Url */
+            url: string;
+            /** Version */
+            version: number;
+        };
+        /** WebhookPatch */
+        WebhookPatch: {
+            /** Active */
+            active?: boolean | null;
+            /** Event Types */
+            event_types?: ("customer.created" | "customer.updated" | "customer.deleted" | "ticket.status_changed" | "ticket.sla_breached" | "follow_up.created" | "opportunity.stage_changed" | "order.created")[] | null;
+            /** Secret */
+            secret?: string | null;
+            /** Url */
+            url?: string | null;
+        };
+        /** WebhookSecretOut */
+        WebhookSecretOut: {
+            /**
+             * Secret
+             * @description Shown this once: the key of X-CRM-Signature's HMAC.
+             */
+            secret: string;
+            webhook: components["schemas"]["WebhookOut"];
         };
         /**
          * WinOrderIn
@@ -20474,6 +20716,603 @@ export interface operations {
             };
         };
     };
+    "webhooks:list_webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"][];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks:create_webhook": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks:redeliver": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks:get_webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks:delete_webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks:update_webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPatch"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks:list_deliveries": {
+        parameters: {
+            query?: {
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WebhookDeliveryOut_"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "webhooks:test_webhook": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                webhook_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
 }
 type FlattenedDeepRequired<T> = {
     [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
@@ -20573,3 +21412,8 @@ export const userOutLanguageValues: ReadonlyArray<FlattenedDeepRequired<componen
 export const userPatchEmail_mutedAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserPatch"]["email_muted"]> = ["tickets", "sla", "customers", "approvals", "reports"];
 export const userPatchLanguageAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserPatch"]["language"]> = ["zh-CN", "en"];
 export const valueLevelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ValueLevel"]> = ["high", "medium", "low"];
+export const webhookCreateEvent_typesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookCreate"]["event_types"]> = ["customer.created", "customer.updated", "customer.deleted", "ticket.status_changed", "ticket.sla_breached", "follow_up.created", "opportunity.stage_changed", "order.created"];
+export const webhookDeliveryOutStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookDeliveryOut"]["state"]> = ["pending", "delivered", "failed"];
+export const webhookOutEvent_typesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookOut"]["event_types"]> = ["customer.created", "customer.updated", "customer.deleted", "ticket.status_changed", "ticket.sla_breached", "follow_up.created", "opportunity.stage_changed", "order.created"];
+export const webhookOutStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookOut"]["status"]> = ["ok", "failing"];
+export const webhookPatchEvent_typesAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WebhookPatch"]["event_types"]> = ["customer.created", "customer.updated", "customer.deleted", "ticket.status_changed", "ticket.sla_breached", "follow_up.created", "opportunity.stage_changed", "order.created"];

@@ -1118,6 +1118,7 @@ const en: Dictionary = {
     change_request_pending: 'Change request to approve: {{fields}} of {{name}}',
     change_request_approved: 'Change request approved: {{fields}} of {{name}}',
     change_request_rejected: 'Change request rejected: {{fields}} of {{name}}',
+    webhook_failing: 'Webhook failing: deliveries to {{url}} failed for 24 hours',
   },
   backups: {
     nav: 'Backups',

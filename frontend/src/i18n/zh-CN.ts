@@ -1103,6 +1103,7 @@ const zh = {
     change_request_pending: '变更申请待审批: {{name}} 的{{fields}}',
     change_request_approved: '变更申请已通过: {{name}} 的{{fields}}',
     change_request_rejected: '变更申请被驳回: {{name}} 的{{fields}}',
+    webhook_failing: 'Webhook 投递持续失败（已重试 24 小时）：{{url}}',
   },
   backups: {
     nav: '备份',
