@@ -15,7 +15,7 @@ from jobs import webhooks as job
 from persistence.models import Notification, WebhookDelivery, WebhookSubscription
 from persistence.uow import SqlUnitOfWork
 from tests.conftest import organization
-from tests.jobs.conftest import Desk
+from tests.jobs.conftest import Desk, local
 from tests.webhook_receiver import Receiver
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -199,3 +199,33 @@ class TestSsrf:
         assert receiver.requests == []
         [row] = await deliveries(desk)
         assert "private" in (row.last_error or "") and row.last_status_code is None
+
+
+class TestTicketEvents:
+    async def test_a_breach_and_a_status_change_are_events(self, desk: Desk, receiver: Receiver):
+        await subscribe(desk, receiver.url, "ticket.sla_breached", "ticket.status_changed")
+        opened = local("2024-10-14 09:00")  # a Monday: P1's first response is due at 09:30
+        t = await desk.ticket(opened, priority="P1")
+        await desk.run("sla-scan", local("2024-10-14 09:29"))
+        assert await deliveries(desk) == []  # a warning is no event
+        await desk.run("sla-scan", local("2024-10-14 09:30"))
+        [breach] = await deliveries(desk)
+        assert breach.event_type == "ticket.sla_breached"
+        assert breach.payload["data"] == {
+            "type": "ticket",
+            "id": t["id"],
+            "changes": {"target": "first_response"},
+        }
+        r = await desk.call(
+            local("2024-10-14 09:31"), "admin", "POST", f"/tickets/{t['id']}/transitions",
+            {"to": "in_progress"},
+        )  # fmt: skip
+        assert r.status_code == 200, r.text
+        _, moved = await deliveries(desk)
+        assert moved.event_type == "ticket.status_changed"
+        assert moved.payload["data"]["changes"]["status"][1] == "in_progress"
+        await desk.run("webhooks", local("2024-10-14 09:32"))
+        assert [r.json["type"] for r in receiver.requests] == [
+            "ticket.sla_breached",
+            "ticket.status_changed",
+        ]
