@@ -69,8 +69,8 @@ def _deliveries(session: Session, events: Iterable[Event]) -> list[WebhookDelive
         if item.entity_type == "customer":  # in the session already: no query
             customer = session.identity_map.get(session.identity_key(Customer, item.entity_id))
             external_ids = getattr(customer, "external_ids", None)
+        event_id = str(uuid.uuid4())  # one event, the same id at every subscriber
         for subscription_id in targets:
-            event_id = str(uuid.uuid4())
             rows.append(
                 WebhookDelivery(
                     subscription_id=subscription_id,

@@ -148,6 +148,16 @@ class TestDelivery:
             ).all()
         assert sorted(told) == sorted(desk.users[k].id for k in ("admin", "admin2"))
 
+        # the receiver is fixed: an admin redelivers, the same event arrives, the hook is ok
+        receiver.default = 204
+        later = at + timedelta(hours=1)
+        r = await desk.call(later, "admin", "POST", f"/webhooks/deliveries/{row.id}/redeliver")
+        assert r.status_code == 200 and r.json()["state"] == "pending", r.text
+        assert (await desk.run("webhooks", later))["result"] == {"delivered": 1}
+        assert receiver.requests[-1].headers["x-crm-event-id"] == row.event_id
+        r = await desk.call(later, "admin", "GET", f"/webhooks/{subscription_id}")
+        assert r.json()["status"] == "ok"
+
 
 class TestOutbox:
     async def test_the_delivery_is_written_in_the_changing_transaction(
