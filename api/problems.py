@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from domain.errors import (
+    BatchFailed,
     Conflict,
     CursorExpired,
     DomainError,
@@ -47,6 +48,7 @@ STATUS: dict[type[DomainError], int] = {
     UnsupportedType: 415,
     KeyReused: 422,
     KeyUnsupported: 422,
+    BatchFailed: 422,
 }
 
 
@@ -82,6 +84,38 @@ def problems(*errors: type[DomainError]) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def problem_body(
+    status: int, code: str, detail: str, instance: str | None, **extensions: Any
+) -> dict[str, Any]:
+    return {
+        "type": f"/problems/{code}",
+        "title": code.replace("-", " ").capitalize(),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": instance,
+        "errors": [],
+        **jsonable_encoder(extensions),
+    }
+
+
+def domain_problem(exc: DomainError, instance: str | None) -> dict[str, Any]:
+    """The problem a domain error answers with, as the body of a response or of a batch item."""
+    return problem_body(status_of(type(exc)), exc.code, exc.detail, instance, **exc.extensions)
+
+
+def validation_problem(found: list[Any], instance: str | None) -> dict[str, Any]:
+    """422 for a payload of the wrong shape: Pydantic's errors, the first 50 of them named."""
+    errors = [
+        {"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", "")}
+        for e in itertools.islice(found, MAX_ECHOED_ERRORS)
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid request."
+    if len(found) > len(errors):
+        detail += f"; and {len(found) - len(errors)} more"
+    return problem_body(422, "validation", detail, instance, errors=errors, error_count=len(found))
+
+
 def _response(
     request: Request,
     status: int,
@@ -90,16 +124,7 @@ def _response(
     headers: Mapping[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
-    body = {
-        "type": f"/problems/{code}",
-        "title": code.replace("-", " ").capitalize(),
-        "status": status,
-        "detail": detail,
-        "code": code,
-        "instance": request.url.path,
-        "errors": [],
-        **jsonable_encoder(extensions),
-    }
+    body = problem_body(status, code, detail, request.url.path, **extensions)
     return JSONResponse(body, status, headers=headers, media_type="application/problem+json")
 
 
@@ -126,15 +151,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        found = exc.errors()
-        errors = [
-            {"field": _field_name(tuple(e.get("loc", ()))), "message": e.get("msg", "")}
-            for e in itertools.islice(found, MAX_ECHOED_ERRORS)
-        ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "Invalid request."
-        if len(found) > len(errors):
-            detail += f"; and {len(found) - len(errors)} more"
-        return _response(request, 422, "validation", detail, errors=errors, error_count=len(found))
+        body = validation_problem(list(exc.errors()), request.url.path)
+        return JSONResponse(body, 422, media_type="application/problem+json")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
