@@ -12,6 +12,9 @@ JSON_BODY_LIMIT = 1024 * 1024  # bytes: JSON and form bodies (design §4)
 # Multipart uploads are streamed by their routes, which apply their own, smaller limits; this
 # only bounds what any of them can be made to read.
 UPLOAD_BODY_LIMIT = 64 * 1024 * 1024
+# A batch of up to 1,000 records (POST …/bulk) is bounded by its item count; this only stops
+# a body far beyond any batch of records.
+BULK_BODY_LIMIT = 16 * 1024 * 1024
 
 # The SPA loads its own scripts and styles only; antd writes inline styles, hence 'unsafe-inline'
 # for styles (never for scripts).
@@ -79,7 +82,13 @@ class BodyLimit:
             return
         headers = dict(scope["headers"])
         multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
-        limit = self.upload_limit if multipart else self.json_limit
+        limit = (
+            self.upload_limit
+            if multipart
+            else BULK_BODY_LIMIT
+            if scope["path"].endswith("/bulk")
+            else self.json_limit
+        )
         too_large = _problem(
             413,
             "too-large",

@@ -87,6 +87,19 @@ class Invalid(DomainError):
         self.errors = errors
 
 
+class BatchFailed(DomainError):
+    """An all-or-nothing batch with failed items: nothing was written (422)."""
+
+    code = "batch-failed"
+
+    def __init__(self, errors: list[dict[str, str]], failed: list[int]) -> None:
+        super().__init__(
+            f"{len(failed)} item(s) failed, so none was written: {failed[:20]}",
+            errors=errors,
+            failed=failed,
+        )
+
+
 class InvalidCursor(DomainError):
     """A page cursor this server did not hand out, or one for another list or order (400)."""
 

@@ -1,6 +1,7 @@
 """External ids: which record holds a system's id, kept beside each record's own column."""
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Collection, Mapping
 
 from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,6 +55,29 @@ class SqlExternalIdRepo:
                     ),
                 )
             )
+
+    async def held(
+        self, entity_type: str, pairs: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], int]:
+        """{(system, id): the record holding it} for those of `pairs` that are held: one query
+        for a whole batch."""
+        by_system: dict[str, list[str]] = defaultdict(list)
+        for system, value in pairs:
+            by_system[system].append(value)
+        if not by_system:
+            return {}
+        rows = await self.session.execute(
+            select(ExternalId.system, ExternalId.value, ExternalId.entity_id).where(
+                ExternalId.entity_type == entity_type,
+                or_(
+                    *(
+                        and_(ExternalId.system == s, ExternalId.value.in_(values))
+                        for s, values in by_system.items()
+                    )
+                ),
+            )
+        )
+        return {(system, value): entity_id for system, value, entity_id in rows.all()}
 
     async def replace(
         self,

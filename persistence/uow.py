@@ -1,9 +1,13 @@
 """The unit of work: one session, one transaction, and the repositories that share it."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.errors import Conflict
 from persistence.analytics import SqlAnalyticsRepo
 from persistence.analytics.report_repo import SqlReportRepo
 from persistence.api_key_repo import SqlApiKeyRepo
@@ -64,6 +68,19 @@ class SqlUnitOfWork:
         self.external_ids = SqlExternalIdRepo(session)
         self.webhooks = SqlWebhookRepo(session)
         self.changes = SqlChangeFeedRepo(session)  # the sync feed's reads of the audit trail
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        # The search index keeps up: its before_commit hook runs at the savepoint's release too.
+        try:
+            async with self.session.begin_nested():
+                yield
+        except IntegrityError as exc:
+            # As api/problems.py answers it for a whole request: a race past the pre-checks.
+            raise Conflict(
+                "The change conflicts with another record (a duplicate or a reference "
+                "that no longer exists)."
+            ) from exc
 
 
 if TYPE_CHECKING:

@@ -1,6 +1,7 @@
 """What the domain needs from the outside world, as structural types: the unit of work here,
 its repositories and the records they return in one module each."""
 
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -173,6 +174,11 @@ class UnitOfWork(Protocol):
 
     @property
     def webhooks(self) -> WebhookRepo: ...
+
+    def savepoint(self) -> AbstractAsyncContextManager[None]:
+        """A part of the transaction that an exception inside it undoes alone (and re-raises):
+        one item of a batch."""
+        ...
 
 
 class PasswordHasher(Protocol):

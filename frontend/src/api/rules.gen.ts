@@ -106,6 +106,9 @@ export const requestRules = {
     "required": {},
     "sensitive": {},
   },
+  "CustomerBulkIn": {
+    "items": {"required":true,"minItems":1,"maxItems":1000},
+  },
   "CustomerCreate": {
     "address": {"maxLength":300},
     "birthday": {},
@@ -171,6 +174,10 @@ export const requestRules = {
   },
   "ExceptionResolveIn": {
     "handling": {"required":true,"minLength":1,"maxLength":5000},
+  },
+  "ExternalIdIn": {
+    "id": {"required":true,"minLength":1,"maxLength":200},
+    "system": {"required":true,"pattern":"^[a-z][a-z0-9_-]{0,31}$"},
   },
   "FollowUpCreate": {
     "at": {},

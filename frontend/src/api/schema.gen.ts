@@ -1016,6 +1016,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Customers
+         * @description Create or update up to 1,000 customers at once. An item with `external_id` is an
+         *     upsert as by PUT /customers/by-external-id/{system}/{id}; one without is a create as by
+         *     POST /customers. Each is checked and audited exactly as alone, and answered on its own in
+         *     `items` (same order, `index` from 0): `status` 201 created, 200 updated, 202 sent for
+         *     approval (a non-admin's change of a key field), or the problem it would have answered
+         *     alone (`error`), in which case nothing of that item is written and the others go on. An
+         *     external id repeated in a batch is refused after its first item (422). With
+         *     `atomic=true`, any failed item fails the request with a 422 listing them; nothing is
+         *     written. An empty batch or one of more than 1,000 items is a 422.
+         */
+        post: operations["customers:bulk_customers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/by-external-id/{system}/{external_id}": {
         parameters: {
             query?: never;
@@ -3450,6 +3478,30 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** BulkItemOut */
+        BulkItemOut: {
+            error?: components["schemas"]["Problem"] | null;
+            /**
+             * Id
+             * @description The customer created, updated or to approve.
+             */
+            id?: number | null;
+            /**
+             * Index
+             * @description The item's position in `items`, from 0.
+             */
+            index: number;
+            /**
+             * Status
+             * @description 201 created, 200 updated, 202 sent for approval (change requests), or the 4xx the item would have answered alone, with `error`.
+             */
+            status: number;
+        };
+        /** BulkOut */
+        BulkOut: {
+            /** Items */
+            items: components["schemas"]["BulkItemOut"][];
+        };
         /** BusinessCalendarOut */
         BusinessCalendarOut: {
             /**
@@ -3881,6 +3933,139 @@ export interface components {
             required?: boolean | null;
             /** Sensitive */
             sensitive?: boolean | null;
+        };
+        /** CustomerBulkIn */
+        CustomerBulkIn: {
+            /** Items */
+            items: {
+                /** Address */
+                address?: string | null;
+                /** Birthday */
+                birthday?: string | null;
+                /**
+                 * Credit Code
+                 * @description 统一社会信用代码 (organizations), GB 32100 check digit.
+                 */
+                credit_code?: string | null;
+                /** Custom Fields */
+                custom_fields?: {
+                    [key: string]: unknown;
+                } | null;
+                /** @description Upsert by this id, as PUT /customers/by-external-id/{system}/{id} does; left out, the item is a plain create (POST /customers). */
+                external_id?: components["schemas"]["ExternalIdIn"] | null;
+                /**
+                 * External Ids
+                 * @description Ids in other systems, `{system: id}`, each unique per system. On PATCH they merge system by system; null removes one.
+                 */
+                external_ids?: {
+                    [key: string]: string | null;
+                } | null;
+                /** First Contact At */
+                first_contact_at?: string | null;
+                gender?: components["schemas"]["Gender"] | null;
+                /** @description Admins only; computed from RFM otherwise. */
+                grade?: components["schemas"]["Grade"] | null;
+                /**
+                 * Grade Locked
+                 * @description Admins only. Setting `grade` locks it against the customer-value job; `false` hands the grade back to RFM.
+                 */
+                grade_locked?: boolean | null;
+                /**
+                 * Id Number
+                 * @description Resident ID number (individuals), GB 11643 check digit.
+                 */
+                id_number?: string | null;
+                /**
+                 * Industry
+                 * @description GB/T 4754 section or division, e.g. `I` or `I65`.
+                 */
+                industry?: string | null;
+                kind: components["schemas"]["Kind"];
+                /** Main Business */
+                main_business?: string | null;
+                /** Name */
+                name: string;
+                /**
+                 * Owner Id
+                 * @description Admins only on create (an explicit null creates it straight into the public pool); on PATCH an account manager's becomes a transfer request.
+                 */
+                owner_id?: number | null;
+                /** @description Created with the customer, in the same transaction, as its primary contact; its errors are reported as `primary_contact.<field>`. */
+                primary_contact?: components["schemas"]["ContactFields"] | null;
+                /** Region */
+                region?: string | null;
+                size?: components["schemas"]["Size"] | null;
+                source?: components["schemas"]["Source"] | null;
+                stage?: components["schemas"]["Stage"] | null;
+                /** Tag Ids */
+                tag_ids?: number[] | null;
+                urgency?: components["schemas"]["Urgency"] | null;
+            }[];
+        };
+        /** CustomerBulkItem */
+        CustomerBulkItem: {
+            /** Address */
+            address?: string | null;
+            /** Birthday */
+            birthday?: string | null;
+            /**
+             * Credit Code
+             * @description 统一社会信用代码 (organizations), GB 32100 check digit.
+             */
+            credit_code?: string | null;
+            /** Custom Fields */
+            custom_fields?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Upsert by this id, as PUT /customers/by-external-id/{system}/{id} does; left out, the item is a plain create (POST /customers). */
+            external_id?: components["schemas"]["ExternalIdIn"] | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
+            /** First Contact At */
+            first_contact_at?: string | null;
+            gender?: components["schemas"]["Gender"] | null;
+            /** @description Admins only; computed from RFM otherwise. */
+            grade?: components["schemas"]["Grade"] | null;
+            /**
+             * Grade Locked
+             * @description Admins only. Setting `grade` locks it against the customer-value job; `false` hands the grade back to RFM.
+             */
+            grade_locked?: boolean | null;
+            /**
+             * Id Number
+             * @description Resident ID number (individuals), GB 11643 check digit.
+             */
+            id_number?: string | null;
+            /**
+             * Industry
+             * @description GB/T 4754 section or division, e.g. `I` or `I65`.
+             */
+            industry?: string | null;
+            kind: components["schemas"]["Kind"];
+            /** Main Business */
+            main_business?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Owner Id
+             * @description Admins only on create (an explicit null creates it straight into the public pool); on PATCH an account manager's becomes a transfer request.
+             */
+            owner_id?: number | null;
+            /** @description Created with the customer, in the same transaction, as its primary contact; its errors are reported as `primary_contact.<field>`. */
+            primary_contact?: components["schemas"]["ContactFields"] | null;
+            /** Region */
+            region?: string | null;
+            size?: components["schemas"]["Size"] | null;
+            source?: components["schemas"]["Source"] | null;
+            stage?: components["schemas"]["Stage"] | null;
+            /** Tag Ids */
+            tag_ids?: number[] | null;
+            urgency?: components["schemas"]["Urgency"] | null;
         };
         /** CustomerCreate */
         CustomerCreate: {
@@ -4369,6 +4554,19 @@ export interface components {
              * @constant
              */
             status: "running";
+        };
+        /** ExternalIdIn */
+        ExternalIdIn: {
+            /**
+             * Id
+             * @description The record's id there.
+             */
+            id: string;
+            /**
+             * System
+             * @description The other system's name, e.g. `erp`.
+             */
+            system: string;
         };
         /** FieldError */
         FieldError: {
@@ -10732,6 +10930,99 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "customers:bulk_customers": {
+        parameters: {
+            query?: {
+                /** @description All or nothing: any failed item fails the request (422), nothing written. */
+                atomic?: boolean;
+            };
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerBulkIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,46 @@
+"""Batches of writes (POST …/bulk): the items in, one answer per item out."""
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, SkipValidation
+
+from api.problems import Problem
+from api.schemas import CustomerCreate, Strict
+from domain.integration.customer_sync import MAX_BATCH
+
+
+class ExternalIdIn(Strict):
+    system: str = Field(
+        pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="The other system's name, e.g. `erp`."
+    )
+    id: str = Field(min_length=1, max_length=200, description="The record's id there.")
+
+
+class CustomerBulkItem(CustomerCreate):
+    external_id: ExternalIdIn | None = Field(
+        None,
+        description="Upsert by this id, as PUT /customers/by-external-id/{system}/{id} does; "
+        "left out, the item is a plain create (POST /customers).",
+    )
+
+
+class CustomerBulkIn(Strict):
+    # Each item is validated on its own by the route, so that one malformed item is that
+    # item's 422 and not the whole batch's; the schema still documents the item's shape.
+    items: Annotated[
+        list[SkipValidation[CustomerBulkItem]], Field(min_length=1, max_length=MAX_BATCH)
+    ]
+
+
+class BulkItemOut(BaseModel):
+    index: int = Field(description="The item's position in `items`, from 0.")
+    status: int = Field(
+        description="201 created, 200 updated, 202 sent for approval (change requests), "
+        "or the 4xx the item would have answered alone, with `error`."
+    )
+    id: int | None = Field(None, description="The customer created, updated or to approve.")
+    error: Problem | None = None
+
+
+class BulkOut(BaseModel):
+    items: list[BulkItemOut]

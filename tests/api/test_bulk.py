@@ -1,0 +1,241 @@
+"""POST /customers/bulk: each item an upsert by external id or a create, answered on its own;
+all or nothing with atomic=true."""
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from persistence.models import AuditEvent, ExternalId, SearchDoc
+from tests.api.test_api_keys import key_headers, make_key
+from tests.conftest import make_user, organization
+
+
+@pytest.fixture(scope="module")
+async def managers(client, database) -> dict:
+    return {
+        "am": await make_user(client, database, "account_manager"),
+        "am2": await make_user(client, database, "account_manager"),
+    }
+
+
+def erp_id() -> str:
+    return f"C-{uuid.uuid4().hex[:10]}"
+
+
+def ref(value: str, system: str = "erp") -> dict:
+    return {"system": system, "id": value}
+
+
+async def holders(database, *values: str) -> dict[str, int]:
+    async with database.session(write=False) as session:
+        rows = await session.execute(
+            select(ExternalId.value, ExternalId.entity_id).where(
+                ExternalId.entity_type == "customer",
+                ExternalId.system == "erp",
+                ExternalId.value.in_(values),
+            )
+        )
+        return dict(rows.all())
+
+
+async def audit_actions(database, customer_id: int) -> list[str]:
+    async with database.session(write=False) as session:
+        rows = await session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.entity_type == "customer", AuditEvent.entity_id == customer_id)
+            .order_by(AuditEvent.id)
+        )
+        return list(rows)
+
+
+class TestMixedBatch:
+    async def test_each_item_answered_and_written_on_its_own(self, client, database, managers):
+        am = managers["am"]
+        new, old, unused = erp_id(), erp_id(), [erp_id(), erp_id(), erp_id()]
+        existing = await client.put(
+            f"/customers/by-external-id/erp/{old}", json=organization(), headers=am.headers
+        )
+        assert existing.status_code == 201, existing.text
+        before = existing.json()
+        renamed = erp_id()
+        other = await client.put(
+            f"/customers/by-external-id/erp/{renamed}", json=organization(), headers=am.headers
+        )
+        assert other.status_code == 201, other.text
+        fresh, plain = organization(), organization()
+        items = [
+            {**fresh, "external_id": ref(new)},  # 0: created
+            {
+                "kind": "organization",
+                "name": before["name"],
+                "address": "上海市浦东新区",
+                "external_id": ref(old),
+            },  # 1: updated  # fmt: skip
+            {"name": "no kind", "external_id": ref(unused[0])},  # 2: malformed
+            {**organization(credit_code="91440300MA5XXXXXX1"), "external_id": ref(unused[1])},
+            {**organization(), "external_id": ref(new)},  # 4: the same external id again
+            {**organization(grade="A"), "external_id": ref(unused[2])},  # 5: not for an AM
+            plain,  # 6: a plain create
+            {"kind": "organization", "name": "改个名字有限公司", "external_id": ref(renamed)},  # 7
+        ]
+        response = await client.post("/customers/bulk", json={"items": items}, headers=am.headers)
+        assert response.status_code == 200, response.text
+        answers = response.json()["items"]
+        assert [a["index"] for a in answers] == list(range(8))
+        assert [a["status"] for a in answers] == [201, 200, 422, 422, 422, 403, 201, 422]
+        assert answers[1]["id"] == before["id"]
+        assert answers[2]["error"]["code"] == "validation"
+        assert answers[2]["error"]["errors"][0]["field"] == "kind"
+        assert answers[3]["error"]["errors"][0]["field"] == "credit_code"
+        assert answers[4]["error"]["errors"][0]["field"] == "external_id"
+        assert answers[5]["error"]["code"] == "fields-forbidden"
+        assert all(a["error"] is None for a in answers if a["status"] < 300)
+        assert all(a["id"] is None for a in answers if a["status"] >= 400)
+
+        assert await holders(database, new, old, *unused) == {
+            new: answers[0]["id"],
+            old: before["id"],
+        }
+        created = await client.get(f"/customers/{answers[0]['id']}", headers=am.headers)
+        assert created.json()["name"] == fresh["name"]
+        assert created.json()["owner_id"] == am.id
+        updated = await client.get(f"/customers/{before['id']}", headers=am.headers)
+        assert updated.json()["address"] == "上海市浦东新区"
+        renamed_now = await client.get(f"/customers/{other.json()['id']}", headers=am.headers)
+        assert renamed_now.json()["name"] == other.json()["name"]  # waits for approval
+        made = await client.get(f"/customers/{answers[6]['id']}", headers=am.headers)
+        assert made.json()["name"] == plain["name"] and made.json()["external_ids"] == {}
+
+        # audited as one by one: a create each, the update once
+        assert await audit_actions(database, answers[0]["id"]) == ["create"]
+        assert await audit_actions(database, answers[6]["id"]) == ["create"]
+        assert await audit_actions(database, before["id"]) == ["create", "update"]
+        # answered as alone: a rename by upsert comes with the external id, so it is refused
+        alone = await client.put(f"/customers/by-external-id/erp/{renamed}",
+                                 json={"kind": "organization", "name": "改个名字有限公司"},
+                                 headers=am.headers)  # fmt: skip
+        assert alone.status_code == answers[7]["status"]
+        assert alone.json()["errors"] == answers[7]["error"]["errors"]
+        # indexed for search, failed items around them or not
+        async with database.session(write=False) as session:
+            indexed = await session.scalar(
+                select(func.count()).select_from(SearchDoc).where(
+                    SearchDoc.customer_id.in_([answers[0]["id"], answers[6]["id"]])
+                )
+            )  # fmt: skip
+        assert indexed == 2
+
+    async def test_an_api_key_acts_as_its_owner(self, client, users, managers):
+        am = managers["am"]
+        key = await make_key(client, users["admin"], scopes=["customers:read", "customers:write"],
+                             owner_id=am.id)  # fmt: skip
+        value = erp_id()
+        response = await client.post(
+            "/customers/bulk",
+            json={"items": [{**organization(), "external_id": ref(value)}]},
+            headers=key_headers(key),
+        )
+        assert response.status_code == 200, response.text
+        [answer] = response.json()["items"]
+        assert answer["status"] == 201
+        got = await client.get(f"/customers/by-external-id/erp/{value}", headers=am.headers)
+        assert got.json()["owner_id"] == am.id
+
+    async def test_readers_may_not(self, client, users):
+        response = await client.post(
+            "/customers/bulk", json={"items": [organization()]}, headers=users["readonly"].headers
+        )
+        assert response.status_code == 403
+
+
+class TestOwnership:
+    async def test_another_managers_customer_is_404_and_unchanged(self, client, database, managers):
+        theirs = erp_id()
+        made = await client.put(f"/customers/by-external-id/erp/{theirs}", json=organization(),
+                                headers=managers["am2"].headers)  # fmt: skip
+        assert made.status_code == 201
+        mine = erp_id()
+        response = await client.post(
+            "/customers/bulk",
+            json={"items": [
+                {**organization(address="北京市"), "external_id": ref(theirs)},
+                {**organization(), "external_id": ref(mine)},
+            ]},
+            headers=managers["am"].headers,
+        )  # fmt: skip
+        assert response.status_code == 200, response.text
+        assert [a["status"] for a in response.json()["items"]] == [404, 201]
+        after = await client.get(f"/customers/{made.json()['id']}",
+                                 headers=managers["am2"].headers)  # fmt: skip
+        assert after.json()["version"] == made.json()["version"]
+        assert after.json()["owner_id"] == managers["am2"].id
+        assert await audit_actions(database, made.json()["id"]) == ["create"]
+
+
+class TestAtomic:
+    async def test_one_bad_item_writes_nothing(self, client, database, managers):
+        am = managers["am"]
+        first, third = erp_id(), erp_id()
+        response = await client.post(
+            "/customers/bulk",
+            params={"atomic": "true"},
+            json={"items": [
+                {**organization(), "external_id": ref(first)},
+                {**organization(grade="A"), "external_id": ref(erp_id())},
+                {**organization(), "external_id": ref(third)},
+                {"kind": "organization"},
+            ]},
+            headers=am.headers,
+        )  # fmt: skip
+        assert response.status_code == 422, response.text
+        problem = response.json()
+        assert response.headers["content-type"] == "application/problem+json"
+        assert problem["code"] == "batch-failed" and problem["failed"] == [1, 3]
+        assert [e["field"] for e in problem["errors"]] == ["items.1", "items.3"]
+        assert await holders(database, first, third) == {}
+
+    async def test_all_good_is_written(self, client, database, managers):
+        value = erp_id()
+        response = await client.post(
+            "/customers/bulk",
+            params={"atomic": "true"},
+            json={"items": [{**organization(), "external_id": ref(value)}]},
+            headers=managers["am"].headers,
+        )
+        assert response.status_code == 200, response.text
+        assert set(await holders(database, value)) == {value}
+
+
+class TestLimits:
+    @pytest.mark.parametrize("count", [0, 1001])
+    async def test_empty_or_over_1000_is_422(self, client, managers, count):
+        items = [{"kind": "organization", "name": f"公司{i}"} for i in range(count)]
+        response = await client.post(
+            "/customers/bulk", json={"items": items}, headers=managers["am"].headers
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "items"
+
+    async def test_not_a_list_is_422(self, client, managers):
+        response = await client.post(
+            "/customers/bulk", json=[organization()], headers=managers["am"].headers
+        )
+        assert response.status_code == 422
+
+
+async def test_later_items_see_the_ids_earlier_ones_wrote(client, managers):
+    value = erp_id()
+    first = organization(external_ids={"erp": value})
+    response = await client.post(
+        "/customers/bulk",
+        json={"items": [
+            first,
+            {"kind": "organization", "name": first["name"], "address": "杭州市",
+             "external_id": ref(value)},
+        ]},
+        headers=managers["am"].headers,
+    )  # fmt: skip
+    answers = response.json()["items"]
+    assert [a["status"] for a in answers] == [201, 200], response.text
+    assert answers[0]["id"] == answers[1]["id"]
