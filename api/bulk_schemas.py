@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, SkipValidation
 
 from api.problems import Problem
-from api.schemas import CustomerCreate, Strict
+from api.schemas import ContactCreate, CustomerCreate, Strict
 from domain.integration.customer_sync import MAX_BATCH
 
 
@@ -32,13 +32,17 @@ class CustomerBulkIn(Strict):
     ]
 
 
+class ContactBulkIn(Strict):
+    items: Annotated[list[SkipValidation[ContactCreate]], Field(min_length=1, max_length=MAX_BATCH)]
+
+
 class BulkItemOut(BaseModel):
     index: int = Field(description="The item's position in `items`, from 0.")
     status: int = Field(
         description="201 created, 200 updated, 202 sent for approval (change requests), "
         "or the 4xx the item would have answered alone, with `error`."
     )
-    id: int | None = Field(None, description="The customer created, updated or to approve.")
+    id: int | None = Field(None, description="The record created, updated or to approve.")
     error: Problem | None = None
 
 

@@ -1,11 +1,11 @@
 """Use cases on customers and their contacts. Every write appends audit events."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from domain import audit, cadence_service, validation
+from domain import audit, batch, cadence_service, validation
 from domain import customer as rules
 from domain.custom_field import validate_values
 from domain.errors import Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
@@ -520,6 +520,26 @@ async def add_contact(
     if contact.is_primary:
         await _make_sole_primary(uow, clock, actor, customer.id, contact.id)
     return contact
+
+
+async def add_contacts(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    customer_id: int,
+    items: Sequence[tuple[int, dict[str, Any]]],
+) -> list[batch.ItemResult]:
+    """Add each (index, fields) as add_contact does, each on its own (domain/batch.py). A
+    customer the actor may not change fails the whole batch, as it would each item."""
+    await get_writable(uow, actor, customer_id)
+
+    def adding(fields: dict[str, Any]) -> Callable[[], Awaitable[int]]:
+        async def add() -> int:
+            return (await add_contact(uow, clock, actor, customer_id, fields)).id
+
+        return add
+
+    return await batch.create_each(uow, [(index, adding(fields)) for index, fields in items])
 
 
 async def get_contact(

@@ -1,20 +1,31 @@
 """Batches of writes: up to 1,000 records in one request, each item answered on its own."""
 
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from api.bulk_schemas import BulkItemOut, BulkOut, CustomerBulkIn, CustomerBulkItem
-from api.deps import ClockDep, CustomerWriterDep, SettingsDep, UowDep
+from api.bulk_schemas import (
+    BulkItemOut,
+    BulkOut,
+    ContactBulkIn,
+    CustomerBulkIn,
+    CustomerBulkItem,
+)
+from api.deps import ClockDep, CustomerWriterDep, PathId, SettingsDep, UowDep
 from api.problems import domain_problem, problems, status_of, validation_problem
+from api.schemas import ContactCreate
+from domain import customer_service
+from domain.batch import ItemResult
 from domain.errors import BatchFailed, Conflict, FieldsForbidden, Forbidden, Invalid, NotFound
 from domain.integration import customer_sync
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
 _CUSTOMER_ITEM: TypeAdapter[CustomerBulkItem] = TypeAdapter(CustomerBulkItem)
+_CONTACT_ITEM: TypeAdapter[ContactCreate] = TypeAdapter(ContactCreate)
+Item = TypeVar("Item", bound=BaseModel)
 STATUS = {"created": 201, "updated": 200, "requested": 202}
 
 Atomic = Annotated[
@@ -23,11 +34,25 @@ Atomic = Annotated[
 ]
 
 
+def _validated(
+    request: Request, adapter: TypeAdapter[Item], raw: list[Any]
+) -> tuple[list[tuple[int, Item]], dict[int, BulkItemOut]]:
+    """Each item checked on its own: a malformed one is its own 422, not the batch's."""
+    valid, invalid = [], {}
+    for index, value in enumerate(raw):
+        try:
+            valid.append((index, adapter.validate_python(value)))
+        except ValidationError as exc:
+            problem = validation_problem(list(exc.errors()), f"{request.url.path}#/items/{index}")
+            invalid[index] = BulkItemOut(index=index, status=422, error=problem)
+    return valid, invalid
+
+
 def _answers(
     request: Request,
     count: int,
     invalid: dict[int, BulkItemOut],
-    results: list[customer_sync.ItemResult],
+    results: list[ItemResult],
 ) -> list[BulkItemOut]:
     answers = dict(invalid)
     for r in results:
@@ -38,7 +63,7 @@ def _answers(
                 error=domain_problem(r.error, f"{request.url.path}#/items/{r.index}"),
             )
             if r.error is not None
-            else BulkItemOut(index=r.index, status=STATUS[r.outcome or ""], id=r.customer_id)
+            else BulkItemOut(index=r.index, status=STATUS[r.outcome or ""], id=r.record_id)
         )
     return [answers[i] for i in range(count)]
 
@@ -77,21 +102,50 @@ async def bulk_customers(
     external id repeated in a batch is refused after its first item (422). With
     `atomic=true`, any failed item fails the request with a 422 listing them; nothing is
     written. An empty batch or one of more than 1,000 items is a 422."""
-    invalid: dict[int, BulkItemOut] = {}
+    valid, invalid = _validated(request, _CUSTOMER_ITEM, body.items)
     items = []
-    for index, raw in enumerate(body.items):
-        try:
-            item = _CUSTOMER_ITEM.validate_python(raw)
-        except ValidationError as exc:
-            problem = validation_problem(list(exc.errors()), f"{request.url.path}#/items/{index}")
-            invalid[index] = BulkItemOut(index=index, status=422, error=problem)
-            continue
+    for index, item in valid:
         fields = item.model_dump(exclude_unset=True)
         external = fields.pop("external_id", None)
         ref = None if external is None else (external["system"], external["id"])
         items.append(customer_sync.BatchItem(index, fields, ref))
     results = await customer_sync.upsert_many(
         uow, clock, actor, items, zone=ZoneInfo(settings.timezone)
+    )
+    answers = _answers(request, len(body.items), invalid, results)
+    if atomic:
+        _all_or_nothing(answers)
+    return BulkOut(items=answers)
+
+
+@router.post(
+    "/{customer_id}/contacts/bulk",
+    response_model=BulkOut,
+    operation_id="contacts:bulk_contacts",
+    tags=["contacts"],
+    responses=problems(NotFound, Forbidden, Invalid, BatchFailed),
+)
+async def bulk_contacts(
+    customer_id: PathId,
+    body: ContactBulkIn,
+    actor: CustomerWriterDep,
+    uow: UowDep,
+    clock: ClockDep,
+    request: Request,
+    atomic: Atomic = False,
+) -> BulkOut:
+    """Add up to 1,000 contacts to a customer at once, each as POST …/contacts would (phones
+    to E.164; the first contact, or one marked primary, becomes the only primary), answered
+    on its own in `items`: 201 with its `id`, or its problem as `error` (nothing of it
+    written; the others go on). A customer you may not change is a 404 or 403 for the whole
+    request. `atomic=true`, limits and answers as on POST /customers/bulk."""
+    valid, invalid = _validated(request, _CONTACT_ITEM, body.items)
+    results = await customer_service.add_contacts(
+        uow,
+        clock,
+        actor,
+        customer_id,
+        [(index, item.model_dump(exclude_unset=True)) for index, item in valid],
     )
     answers = _answers(request, len(body.items), invalid, results)
     if atomic:

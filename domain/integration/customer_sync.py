@@ -2,10 +2,11 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain import change_request_service, customer_service
+from domain.batch import ItemResult
 from domain.change_request import EditOutcome
 from domain.errors import DomainError, Invalid, NotFound
 from domain.integration import external_ids
@@ -75,14 +76,6 @@ class BatchItem:
     index: int
     fields: dict[str, Any]
     external_id: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    index: int
-    outcome: Literal["created", "updated", "requested"] | None = None
-    customer_id: int | None = None
-    error: DomainError | None = None
 
 
 async def upsert_many(

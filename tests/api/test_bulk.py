@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from persistence.models import AuditEvent, ExternalId, SearchDoc
 from tests.api.test_api_keys import key_headers, make_key
-from tests.conftest import make_user, organization
+from tests.conftest import create_customer, make_user, organization
 
 
 @pytest.fixture(scope="module")
@@ -239,3 +239,57 @@ async def test_later_items_see_the_ids_earlier_ones_wrote(client, managers):
     answers = response.json()["items"]
     assert [a["status"] for a in answers] == [201, 200], response.text
     assert answers[0]["id"] == answers[1]["id"]
+
+
+class TestContacts:
+    async def test_each_contact_on_its_own(self, client, database, managers):
+        am = managers["am"]
+        customer = await create_customer(client, am)
+        items = [
+            {"name": "张经理", "mobile": "13800138000"},  # the first: primary
+            {"name": "坏号码", "mobile": "12345"},
+            {"mobile": "13900139000"},  # no name
+            {"name": "李总", "email": "li@example.com", "is_primary": True},
+        ]
+        response = await client.post(
+            f"/customers/{customer['id']}/contacts/bulk", json={"items": items}, headers=am.headers
+        )
+        assert response.status_code == 200, response.text
+        answers = response.json()["items"]
+        assert [a["status"] for a in answers] == [201, 422, 422, 201]
+        assert answers[1]["error"]["errors"][0]["field"] == "mobile"
+        assert answers[2]["error"]["errors"][0]["field"] == "name"
+        contacts = await client.get(f"/customers/{customer['id']}/contacts", headers=am.headers)
+        listed = {c["id"]: c for c in contacts.json()}
+        assert set(listed) == {answers[0]["id"], answers[3]["id"]}
+        assert [c["id"] for c in contacts.json() if c["is_primary"]] == [answers[3]["id"]]
+        async with database.session(write=False) as session:
+            created = await session.scalar(
+                select(func.count()).select_from(AuditEvent).where(
+                    AuditEvent.entity_type == "contact", AuditEvent.customer_id == customer["id"],
+                    AuditEvent.action == "create",
+                )
+            )  # fmt: skip
+        assert created == 2
+
+    async def test_another_managers_customer_is_404(self, client, managers):
+        theirs = await create_customer(client, managers["am2"])
+        response = await client.post(
+            f"/customers/{theirs['id']}/contacts/bulk",
+            json={"items": [{"name": "张经理"}]},
+            headers=managers["am"].headers,
+        )
+        assert response.status_code == 404
+
+    async def test_atomic_writes_nothing(self, client, managers):
+        am = managers["am"]
+        customer = await create_customer(client, am)
+        response = await client.post(
+            f"/customers/{customer['id']}/contacts/bulk",
+            params={"atomic": "true"},
+            json={"items": [{"name": "张经理"}, {"name": "坏号码", "mobile": "12345"}]},
+            headers=am.headers,
+        )
+        assert response.status_code == 422 and response.json()["failed"] == [1]
+        contacts = await client.get(f"/customers/{customer['id']}/contacts", headers=am.headers)
+        assert contacts.json() == []

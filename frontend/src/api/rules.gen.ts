@@ -51,6 +51,9 @@ export const requestRules = {
     "body": {"required":true,"minLength":1,"maxLength":20000},
     "visibility": {"required":true,"enum":["internal","public"]},
   },
+  "ContactBulkIn": {
+    "items": {"required":true,"minItems":1,"maxItems":1000},
+  },
   "ContactCreate": {
     "email": {"maxLength":254},
     "external_ids": {},

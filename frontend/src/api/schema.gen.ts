@@ -1194,6 +1194,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/customers/{customer_id}/contacts/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Contacts
+         * @description Add up to 1,000 contacts to a customer at once, each as POST …/contacts would (phones
+         *     to E.164; the first contact, or one marked primary, becomes the only primary), answered
+         *     on its own in `items`: 201 with its `id`, or its problem as `error` (nothing of it
+         *     written; the others go on). A customer you may not change is a 404 or 403 for the whole
+         *     request. `atomic=true`, limits and answers as on POST /customers/bulk.
+         */
+        post: operations["contacts:bulk_contacts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/customers/{customer_id}/contacts/export": {
         parameters: {
             query?: never;
@@ -3483,7 +3507,7 @@ export interface components {
             error?: components["schemas"]["Problem"] | null;
             /**
              * Id
-             * @description The customer created, updated or to approve.
+             * @description The record created, updated or to approve.
              */
             id?: number | null;
             /**
@@ -3727,6 +3751,29 @@ export interface components {
              * @enum {string}
              */
             visibility: "internal" | "public";
+        };
+        /** ContactBulkIn */
+        ContactBulkIn: {
+            /** Items */
+            items: {
+                /** Email */
+                email?: string | null;
+                /**
+                 * Is Primary
+                 * @default false
+                 */
+                is_primary: boolean;
+                /** Mobile */
+                mobile?: string | null;
+                /** Name */
+                name: string;
+                /** Phone */
+                phone?: string | null;
+                /** Title */
+                title?: string | null;
+                /** Wechat */
+                wechat?: string | null;
+            }[];
         };
         /** ContactCreate */
         ContactCreate: {
@@ -11899,6 +11946,101 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ContactOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "contacts:bulk_contacts": {
+        parameters: {
+            query?: {
+                /** @description All or nothing: any failed item fails the request (422), nothing written. */
+                atomic?: boolean;
+            };
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                customer_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContactBulkIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
                 };
             };
             /** @description Problem (RFC 9457) */
