@@ -3759,6 +3759,13 @@ export interface components {
                 /** Email */
                 email?: string | null;
                 /**
+                 * External Ids
+                 * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+                 */
+                external_ids?: {
+                    [key: string]: string | null;
+                } | null;
+                /**
                  * Is Primary
                  * @default false
                  */
@@ -4002,7 +4009,7 @@ export interface components {
                 external_id?: components["schemas"]["ExternalIdIn"] | null;
                 /**
                  * External Ids
-                 * @description Ids in other systems, `{system: id}`, each unique per system. On PATCH they merge system by system; null removes one.
+                 * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
                  */
                 external_ids?: {
                     [key: string]: string | null;
@@ -4068,7 +4075,7 @@ export interface components {
             external_id?: components["schemas"]["ExternalIdIn"] | null;
             /**
              * External Ids
-             * @description Ids in other systems, `{system: id}`, each unique per system. On PATCH they merge system by system; null removes one.
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
              */
             external_ids?: {
                 [key: string]: string | null;
