@@ -50,5 +50,6 @@ async def pool_customers_out(
 
 def _pool_contact(actor: Actor, contact: Any) -> ContactOut:
     values = {name: getattr(contact, name) for name in CONTACT_FIELDS}
+    values["external_ids"] = contact.external_ids or {}
     values["masked_fields"] = rules.redact_contact(actor, values)
     return ContactOut.model_validate(values)

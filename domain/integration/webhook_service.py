@@ -115,8 +115,10 @@ async def delete(uow: UnitOfWork, clock: Clock, actor: Actor, subscription_id: i
 async def deliveries(
     uow: UnitOfWork, actor: Actor, subscription_id: int, *, cursor: str | None, limit: int
 ) -> Page[WebhookDeliveryRecord]:
+    # The page first: a forged cursor is a 400 whether or not the subscription exists.
+    page = await uow.webhooks.list_deliveries(subscription_id, cursor=cursor, limit=limit)
     await get(uow, actor, subscription_id)
-    return await uow.webhooks.list_deliveries(subscription_id, cursor=cursor, limit=limit)
+    return page
 
 
 async def redeliver(
