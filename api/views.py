@@ -13,7 +13,7 @@ from sqlalchemy import Row
 from api.schemas import AuditEventOut, ContactOut, CustomerOut, TagOut
 from domain import customer as rules
 from domain import tag as tag_rules
-from domain.customer_summary import pool_clock
+from domain.customer_summary import customer_pool_clock
 from domain.roles import Actor
 from persistence.customer_repo import POOL_CLOCK_COLUMNS
 from persistence.uow import SqlUnitOfWork
@@ -78,16 +78,7 @@ async def _pool_days_left(
     today = now.astimezone(ZoneInfo(zone)).date()
     found = {}
     for row in owned:
-        clock = pool_clock(
-            owner_engaged_at=row.owner_engaged_at,
-            owned_since=row.owned_since,
-            last_order_on=row.last_order_on,
-            release_days=settings.pool_release_days,
-            warning_days=settings.pool_warning_days,
-            no_order_days=settings.pool_no_order_days,
-            today=today,
-            zone=zone,
-        )
+        clock = customer_pool_clock(row, settings, today=today, zone=zone)
         if clock is not None and clock.warning:
             found[row.id] = clock.days_left
     return found

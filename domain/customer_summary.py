@@ -49,6 +49,23 @@ def pool_clock(
     return PoolClock(release_on, days_left <= warning_days, max(days_left, 0))
 
 
+def customer_pool_clock(
+    customer: Any, settings: Any, *, today: date, zone: str
+) -> PoolClock | None:
+    """`pool_clock` of an owned customer (a record or a row of the list) under the lifecycle
+    settings' release rules."""
+    return pool_clock(
+        owner_engaged_at=customer.owner_engaged_at,
+        owned_since=customer.owned_since,
+        last_order_on=customer.last_order_on,
+        release_days=settings.pool_release_days,
+        warning_days=settings.pool_warning_days,
+        no_order_days=settings.pool_no_order_days,
+        today=today,
+        zone=zone,
+    )
+
+
 async def summary(
     uow: UnitOfWork, actor: Actor, customer_id: int, *, now: datetime, zone: str
 ) -> dict[str, Any]:
@@ -57,16 +74,8 @@ async def summary(
     clock = None
     if customer.owner_id is not None and not customer.archived:
         settings = await uow.lifecycle.settings()
-        clock = pool_clock(
-            owner_engaged_at=customer.owner_engaged_at,
-            owned_since=customer.owned_since,
-            last_order_on=customer.last_order_on,
-            release_days=settings.pool_release_days,
-            warning_days=settings.pool_warning_days,
-            no_order_days=settings.pool_no_order_days,
-            today=now.astimezone(ZoneInfo(zone)).date(),
-            zone=zone,
-        )
+        today = now.astimezone(ZoneInfo(zone)).date()
+        clock = customer_pool_clock(customer, settings, today=today, zone=zone)
     money = rules.sees_amounts(actor)
     return {
         "customer_id": customer.id,
