@@ -1,13 +1,14 @@
 """Use cases on customers and their contacts. Every write appends audit events."""
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from domain import audit, batch, cadence_service, validation
 from domain import customer as rules
-from domain.custom_field import validate_values
+from domain.custom_field import Definition, validate_values
 from domain.errors import Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.integration import external_ids
 from domain.ports import Clock, ContactRecord, CustomerRecord, TagRecord, UnitOfWork
@@ -139,10 +140,13 @@ async def check_owner(uow: UnitOfWork, owner_id: int) -> None:
         )
 
 
+UNIQUE_IDS = (("credit_code", "credit code"), ("id_number", "ID number"))
+
+
 async def check_unique_ids(
     uow: UnitOfWork, values: Mapping[str, Any], except_id: int | None = None
 ) -> None:
-    for column, label in (("credit_code", "credit code"), ("id_number", "ID number")):
+    for column, label in UNIQUE_IDS:
         if values.get(column) and await uow.customers.id_taken(
             column, values[column], except_id=except_id
         ):
@@ -157,10 +161,14 @@ async def check_external_ids(
 
 async def _check_tags(uow: UnitOfWork, tag_ids: list[int]) -> Sequence[TagRecord]:
     tags = await uow.tags.get_many(tag_ids)
-    missing = sorted(set(tag_ids) - {t.id for t in tags})
+    missing_tags(tag_ids, {t.id: t for t in tags})
+    return tags
+
+
+def missing_tags(tag_ids: Sequence[int], known: Mapping[int, TagRecord]) -> None:
+    missing = sorted(set(tag_ids) - set(known))
     if missing:
         raise Invalid([{"field": "tag_ids", "message": f"unknown tag ids: {missing}"}])
-    return tags
 
 
 def _lock_hand_set_grade(fields: dict[str, Any]) -> None:
@@ -170,17 +178,23 @@ def _lock_hand_set_grade(fields: dict[str, Any]) -> None:
         fields["grade_locked"] = True
 
 
-async def create(
-    uow: UnitOfWork,
-    clock: Clock,
-    actor: Actor,
-    fields: dict[str, Any],
-    *,
-    zone: ZoneInfo = CODE_ZONE,
-) -> CustomerRecord:
-    """Create a customer, and with it its primary contact when `primary_contact` is given.
-    An account manager becomes its owner; only an admin names one. The next follow-up is due
-    by the cadence rule of its stage, counted from today."""
+@dataclass
+class NewCustomer:
+    """A create checked as far as it can be without reading the database."""
+
+    kind: rules.Kind
+    values: dict[str, Any]
+    owner_id: int | None
+    tag_ids: list[int]
+    custom: dict[str, Any]
+    external: dict[str, str]
+    contact: dict[str, Any] | None
+
+
+def new_customer(
+    actor: Actor, fields: Mapping[str, Any], definitions: Mapping[str, Definition]
+) -> NewCustomer:
+    """Who may create, what they may set, and the fields normalized and complete."""
     if not (actor.is_admin or actor.role is Role.ACCOUNT_MANAGER):
         raise Forbidden("Only admins and account managers create customers.")
     refused = sorted(k for k in rules.ADMIN_ONLY if k in fields and not actor.is_admin)
@@ -199,48 +213,87 @@ async def create(
     _lock_hand_set_grade(fields)
     values = rules.normalize(kind, fields)
     rules.check_required(kind, values)
-    custom = validate_values(await uow.custom_fields.definitions(), {}, custom)
-    if owner_id is not None:
-        await check_owner(uow, owner_id)
-    await check_unique_ids(uow, values)
-    await check_external_ids(uow, external)
-    tags = await _check_tags(uow, tag_ids)
-
-    now = clock.now()
-    local = now.astimezone(CODE_ZONE)
-    prefix = f"C{local.year:04d}{local.month:02d}"
-    code = validation.format_customer_code(
-        local.year, local.month, await uow.codes.next_value(prefix)
-    )
     values.setdefault("stage", rules.Stage.POTENTIAL)
-    values["next_follow_up_on"] = await cadence_service.due_after(
-        uow, rules.Stage(values["stage"]).value, local_date(now, zone)
+    custom = validate_values(definitions, {}, custom)
+    return NewCustomer(kind, values, owner_id, tag_ids, custom, external, contact)
+
+
+def customer_code(local: datetime, number: int) -> str:
+    return validation.format_customer_code(local.year, local.month, number)
+
+
+def code_prefix(local: datetime) -> str:
+    return f"C{local.year:04d}{local.month:02d}"
+
+
+def new_row(new: NewCustomer, code: str, now: datetime, next_follow_up_on: Any) -> dict[str, Any]:
+    """The customer's row. Timestamps come from the same clock as the code, so its month is
+    the month of created_at."""
+    owned = (
+        {"owner_engaged_at": now, "owned_since": now} if new.owner_id else {"pool_entered_at": now}
     )
-    # Timestamps from the same clock as the code, so its month is the month of created_at.
-    owned = {"owner_engaged_at": now, "owned_since": now} if owner_id else {"pool_entered_at": now}
-    customer = await uow.customers.add(
-        code=code,
-        kind=kind,
-        owner_id=owner_id,
-        custom_fields=custom,
-        external_ids=external or None,
-        created_at=now,
-        updated_at=now,
+    return {
+        "code": code,
+        "kind": new.kind,
+        "owner_id": new.owner_id,
+        "custom_fields": new.custom,
+        "external_ids": new.external or None,
+        "created_at": now,
+        "updated_at": now,
         **owned,
-        **values,
-    )
-    await uow.customers.set_tags(customer.id, tag_ids)
-    await uow.external_ids.replace("customer", customer.id, {}, external)
-    changes = audit.created({"code": code, **audit.snapshot(customer, AUDITED)})
+        **new.values,
+        "next_follow_up_on": next_follow_up_on,
+    }
+
+
+def created_changes(customer: CustomerRecord, tags: Sequence[TagRecord]) -> dict[str, Any]:
+    """The audit entry's changes of a new customer."""
+    changes = audit.created({"code": customer.code, **audit.snapshot(customer, AUDITED)})
     if customer.grade_locked:
         changes["grade_locked"] = [None, True]
     if tags:
         changes["tags"] = [None, sorted(t.name for t in tags)]
+    return changes
+
+
+async def create(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    fields: dict[str, Any],
+    *,
+    zone: ZoneInfo = CODE_ZONE,
+) -> CustomerRecord:
+    """Create a customer, and with it its primary contact when `primary_contact` is given.
+    An account manager becomes its owner; only an admin names one. The next follow-up is due
+    by the cadence rule of its stage, counted from today."""
+    new = new_customer(actor, fields, await uow.custom_fields.definitions())
+    if new.owner_id is not None:
+        await check_owner(uow, new.owner_id)
+    await check_unique_ids(uow, new.values)
+    await check_external_ids(uow, new.external)
+    tags = await _check_tags(uow, new.tag_ids)
+
+    now = clock.now()
+    local = now.astimezone(CODE_ZONE)
+    code = customer_code(local, await uow.codes.next_value(code_prefix(local)))
+    stage = rules.Stage(new.values["stage"]).value
+    due = await cadence_service.due_after(uow, stage, local_date(now, zone))
+    customer = await uow.customers.add(**new_row(new, code, now, due))
+    await uow.customers.set_tags(customer.id, new.tag_ids)
+    await uow.external_ids.replace("customer", customer.id, {}, new.external)
     audit.record(
-        uow, actor, "customer", customer.id, "create", changes, at=now, customer_id=customer.id
+        uow,
+        actor,
+        "customer",
+        customer.id,
+        "create",
+        created_changes(customer, tags),
+        at=now,
+        customer_id=customer.id,
     )
-    if contact is not None:
-        await add_contact(uow, clock, actor, customer.id, contact)
+    if new.contact is not None:
+        await add_contact(uow, clock, actor, customer.id, new.contact)
     return customer
 
 
@@ -257,19 +310,25 @@ def _primary_contact(fields: Mapping[str, Any] | None) -> dict[str, Any] | None:
         ) from None
 
 
-async def update(
-    uow: UnitOfWork,
-    clock: Clock,
+@dataclass
+class PlannedUpdate:
+    """An edit checked as far as it can be without reading the database: `values` the
+    normalized fields to set (custom fields merged), `external` the ids after the change
+    (None when not sent)."""
+
+    values: dict[str, Any]
+    before: dict[str, Any]
+    tag_ids: list[int] | None
+    external_before: dict[str, str]
+    external: dict[str, str] | None
+
+
+def plan_update(
     actor: Actor,
-    customer_id: int,
-    changes: dict[str, Any],
-    *,
-    if_match: int | None,
-    zone: ZoneInfo = CODE_ZONE,
-) -> CustomerRecord:
-    """Change some fields. `tag_ids` replaces the tag set; custom_fields merge key by key.
-    A new stage recomputes the next follow-up date by that stage's cadence rule."""
-    customer = await get_writable(uow, actor, customer_id, if_match)
+    customer: CustomerRecord,
+    changes: Mapping[str, Any],
+    definitions: Mapping[str, Definition],
+) -> PlannedUpdate:
     refused = sorted(k for k in rules.ADMIN_ONLY if k in changes and not actor.is_admin)
     if refused:
         raise FieldsForbidden(refused)
@@ -286,27 +345,45 @@ async def update(
     before = audit.snapshot(customer, AUDITED + ("grade_locked",))
     rules.check_required(kind, {**before, **values})
     if custom is not None:
-        values["custom_fields"] = validate_values(
-            await uow.custom_fields.definitions(), customer.custom_fields, custom
-        )
+        values["custom_fields"] = validate_values(definitions, customer.custom_fields, custom)
+    external_before = dict(customer.external_ids or {})
+    external = (
+        None if external_changes is None else external_ids.merged(external_before, external_changes)
+    )
+    return PlannedUpdate(values, before, tag_ids, external_before, external)
+
+
+async def update(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    customer_id: int,
+    changes: dict[str, Any],
+    *,
+    if_match: int | None,
+    zone: ZoneInfo = CODE_ZONE,
+) -> CustomerRecord:
+    """Change some fields. `tag_ids` replaces the tag set; custom_fields merge key by key.
+    A new stage recomputes the next follow-up date by that stage's cadence rule."""
+    customer = await get_writable(uow, actor, customer_id, if_match)
+    definitions = await uow.custom_fields.definitions() if "custom_fields" in changes else {}
+    plan = plan_update(actor, customer, changes, definitions)
+    values = plan.values
     if "owner_id" in values:
         await check_owner(uow, values["owner_id"])
     await check_unique_ids(uow, values, except_id=customer.id)
-    external_before = dict(customer.external_ids or {})
-    if external_changes is not None:
-        external = external_ids.merged(external_before, external_changes)
-        await check_external_ids(uow, external, except_id=customer.id)
-        if external != external_before:
-            values["external_ids"] = external or None
+    if plan.external is not None and plan.external != plan.external_before:
+        await check_external_ids(uow, plan.external, except_id=customer.id)
+        values["external_ids"] = plan.external or None
 
     # validated custom fields and external ids are in `values` by now
-    diff = audit.diff(before, {**before, **values})
-    if tag_ids is not None:
-        new_tags = await _check_tags(uow, tag_ids)
+    diff = audit.diff(plan.before, {**plan.before, **values})
+    if plan.tag_ids is not None:
+        new_tags = await _check_tags(uow, plan.tag_ids)
         old_tags = (await uow.customers.tags_of([customer.id]))[customer.id]
         old_names, new_names = sorted(t.name for t in old_tags), sorted(t.name for t in new_tags)
         if old_names != new_names:
-            await uow.customers.set_tags(customer.id, tag_ids)
+            await uow.customers.set_tags(customer.id, plan.tag_ids)
             diff["tags"] = [old_names, new_names]
     if not diff:
         return customer
@@ -322,7 +399,7 @@ async def update(
     await uow.customers.flush()
     if "external_ids" in values:
         await uow.external_ids.replace(
-            "customer", customer.id, external_before, values["external_ids"] or {}
+            "customer", customer.id, plan.external_before, values["external_ids"] or {}
         )
     audit.record(
         uow, actor, "customer", customer.id, "update", diff, at=clock.now(), customer_id=customer.id

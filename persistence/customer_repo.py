@@ -1,6 +1,7 @@
 """Customers, contacts and the code counter: all their SQL."""
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -36,11 +37,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from domain.customer import ActivityStatus
 from domain.errors import NotFound
 from domain.ports.customers import ContactRecord, CustomerRecord
 from domain.roles import Actor, Role
+from domain.search.normalize import name_sort_key
 from persistence.db import AUTOCOMMIT, rowcount
 from persistence.models import (
     GRADE_RANK,
@@ -52,8 +55,10 @@ from persistence.models import (
     CustomerTag,
     Tag,
     User,
+    utcnow,
 )
 from persistence.pagination import Page, capped_count, decode_cursor, encode_cursor, total_of
+from persistence.search import index as search_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +139,89 @@ class SqlCustomerRepo:
         self.session.add(customer)
         await self.session.flush()
         return customer
+
+    async def add_many(self, rows: Sequence[dict[str, Any]]) -> list[Customer]:
+        """One INSERT for them all (SQLAlchemy sends the rows together, RETURNING their ids)."""
+        customers = [Customer(**values) for values in rows]
+        self.session.add_all(customers)
+        await self.session.flush()
+        return customers
+
+    async def lock_many(self, customer_ids: Sequence[int]) -> list[Customer]:
+        """The customers, locked against other writers until commit (PostgreSQL; SQLite has
+        one writer at a time): update_many then needs no version check. Keep them referenced:
+        the session holds unchanged records weakly, and `get` would read them again."""
+        if not customer_ids:
+            return []
+        stmt = select(Customer).where(Customer.id.in_(customer_ids)).with_for_update()
+        return list(
+            (await self.session.scalars(stmt.execution_options(populate_existing=True))).all()
+        )
+
+    async def update_many(self, changes: Mapping[int, Mapping[str, Any]]) -> None:
+        """Set each customer's values, one statement per set of columns changed (sent as
+        one executemany), with a new version and update time. Takes customers loaded by
+        lock_many; they get the stored values, and their search documents are rebuilt at
+        commit as an ORM write's are."""
+        table = Customer.__table__
+        now = utcnow()
+        groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for customer_id, values in changes.items():
+            groups[tuple(sorted(values))].append(customer_id)
+        for columns, ids in groups.items():
+            sets: dict[str, Any] = {c: bindparam(c) for c in columns}
+            if "name" in columns:
+                sets["name_sort"] = bindparam("name_sort")
+            sets |= {"version": table.c.version + 1, "updated_at": bindparam("_now")}
+            stmt = update(table).where(table.c.id == bindparam("_id")).values(sets)
+            params = [
+                {
+                    **changes[i],
+                    **(
+                        {"name_sort": name_sort_key(changes[i]["name"])}
+                        if "name" in columns
+                        else {}
+                    ),
+                    "_id": i,
+                    "_now": now,
+                }
+                for i in ids
+            ]
+            await self.session.execute(stmt, params)
+        identities = self.session.sync_session.identity_map
+        for customer_id, values in changes.items():
+            customer = identities.get(identity_key(Customer, customer_id))
+            if customer is None:
+                continue
+            for name, value in values.items():
+                set_committed_value(customer, name, value)
+            if "name" in values:
+                set_committed_value(customer, "name_sort", name_sort_key(values["name"]))
+            set_committed_value(customer, "version", customer.version + 1)
+            set_committed_value(customer, "updated_at", now)
+        search_index.note(
+            self.session.sync_session,
+            [
+                i
+                for i, values in changes.items()
+                if search_index.SEARCHED_CUSTOMER_FIELDS & set(values)
+            ],
+        )
+
+    async def ids_taken(self, column: str, values: Sequence[str]) -> set[str]:
+        """Which of `values` another customer has in `column` (credit_code, id_number)."""
+        if not values:
+            return set()
+        stmt = select(getattr(Customer, column)).where(getattr(Customer, column).in_(set(values)))
+        return set((await self.session.scalars(stmt)).all())
+
+    async def add_tags(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """(customer id, tag id) pairs for customers that have none yet."""
+        if pairs:
+            await self.session.execute(
+                insert(CustomerTag),
+                [{"customer_id": c, "tag_id": t} for c, t in sorted(set(pairs))],
+            )
 
     async def delete(self, customer: CustomerRecord) -> None:
         await self.session.delete(customer)

@@ -1,7 +1,7 @@
 """External ids: which record holds a system's id, kept beside each record's own column."""
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,6 +78,15 @@ class SqlExternalIdRepo:
             )
         )
         return {(system, value): entity_id for system, value, entity_id in rows.all()}
+
+    async def add_many(self, entity_type: str, ids: Sequence[tuple[int, str, str]]) -> None:
+        """(record id, system, id) of new records: one executemany."""
+        if ids:
+            rows = [
+                {"entity_type": entity_type, "entity_id": e, "system": s, "value": v}
+                for e, s, v in ids
+            ]
+            await self.session.execute(insert(ExternalId), rows)
 
     async def replace(
         self,

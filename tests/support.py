@@ -1,8 +1,11 @@
 """Assertions and small helpers shared by the API tests."""
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import event
 
 PROBLEM = "application/problem+json"
 
@@ -53,3 +56,19 @@ async def mark_audit_position(client, users):
     )
     items = response.json()["items"]
     MARK["id"] = items[0]["id"] if items else 0
+
+
+@contextlib.contextmanager
+def statements(engine) -> Iterator[list[str]]:
+    """The SQL statements `engine` (an AsyncEngine) runs inside the block, an executemany
+    counted once: for tests that a batch is written in a few statements, not one per row."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, _context, _executemany) -> None:
+        seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", note)

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain import change_request_service, customer_service
+from domain import change_request_service, customer_batch, customer_service
 from domain.batch import ItemResult
-from domain.change_request import EditOutcome
-from domain.errors import DomainError, Invalid, NotFound
+from domain.change_request import EditOutcome, key_fields_needing_approval
+from domain.errors import Conflict, DomainError, Invalid, NotFound
 from domain.integration import external_ids
 from domain.ports import Clock, CustomerRecord, UnitOfWork
 from domain.roles import Actor
@@ -81,10 +81,81 @@ class BatchItem:
 async def upsert_many(
     uow: UnitOfWork, clock: Clock, actor: Actor, items: Sequence[BatchItem], *, zone: ZoneInfo
 ) -> list[ItemResult]:
-    """Each item as its own create or upsert would be (same rules, same audit entries), in a
-    savepoint of its own: a failed item undoes only itself and the others go on. An external
+    """Each item as its own create or upsert would be (same rules, same audit entries): a
+    failed item is answered with its error and writes nothing; the others go on. An external
     id repeated in the batch is refused after its first item (422): which one should win is
-    not for us to guess. The holders of the batch's ids are looked up in one query."""
+    not for us to guess.
+
+    The holders of the batch's ids are looked up in one query. Plain creates and edits of
+    plain fields are then checked together and written in a few statements
+    (domain/customer_batch.py); the rest go one by one afterwards, in order, each in a
+    savepoint: those with a primary contact, edits of the owner, stage, tags, ids or of a key
+    field a non-admin's edit sends for approval, and every item if the batch write meets a
+    concurrent writer's conflicting row."""
+    keys = _batch_keys(items)
+    known = await uow.external_ids.held("customer", [k for k in keys if isinstance(k, tuple)])
+    results: dict[int, ItemResult] = {}
+    creates: list[tuple[int, dict[str, Any]]] = []
+    edits: list[customer_batch.Edit] = []
+    one_by_one: list[tuple[BatchItem, tuple[str, str] | None]] = []
+    claimed: set[tuple[str, str] | None] = set()
+    for item, key in zip(items, keys, strict=True):
+        if isinstance(key, DomainError):
+            results[item.index] = ItemResult(item.index, error=key)
+            continue
+        holder = None if key is None else known.get(key)
+        try:
+            fields = item.fields if key is None else external_ids.with_path_id(*key, item.fields)
+        except DomainError as exc:
+            results[item.index] = ItemResult(item.index, error=exc)
+            continue
+        if (
+            "primary_contact" in fields
+            or (holder is not None and key_fields_needing_approval(actor, fields))
+            or key in claimed  # an upsert of what an earlier item creates: after it
+        ):
+            one_by_one.append((item, key))
+        elif holder is None:
+            creates.append((item.index, fields))
+            claimed.update(_ids_of((item, key)))
+        else:
+            edits.append(customer_batch.Edit(item.index, holder, fields))
+
+    by_index: dict[int, tuple[BatchItem, tuple[str, str] | None]] = {
+        item.index: (item, key)
+        for item, key in zip(items, keys, strict=True)
+        if not isinstance(key, DomainError)
+    }
+    try:
+        async with uow.savepoint():
+            created = await customer_batch.create_many(uow, clock, actor, creates, zone=zone)
+            updated, later = await customer_batch.update_many(uow, clock, actor, edits)
+    except Conflict:
+        created, updated = [], []
+        one_by_one += [by_index[index] for index, _ in creates]
+        later = edits
+    results |= {r.index: r for r in created + updated}
+    for r in created:
+        if r.record_id is not None:
+            known.update({pair: r.record_id for pair in _ids_of(by_index[r.index])})
+    one_by_one += [by_index[edit.index] for edit in later]
+
+    for item, key in sorted(one_by_one, key=lambda pair: pair[0].index):
+        results[item.index] = await _one(uow, clock, actor, item, key, known, zone)
+    return [results[item.index] for item in items]
+
+
+def _ids_of(entry: tuple[BatchItem, tuple[str, str] | None]) -> list[tuple[str, str]]:
+    item, key = entry
+    ids = dict(item.fields.get("external_ids") or {})
+    if key is not None:
+        ids[key[0]] = key[1]
+    return [(s, v) for s, v in ids.items() if v is not None]
+
+
+def _batch_keys(items: Sequence[BatchItem]) -> list[tuple[str, str] | DomainError | None]:
+    """Each item's (system, id), checked; None for a plain create; the error of an id that is
+    malformed or repeats an earlier item's."""
     keys: list[tuple[str, str] | DomainError | None] = []
     first: dict[tuple[str, str], int] = {}
     for item in items:
@@ -106,43 +177,41 @@ async def upsert_many(
             continue
         first[pair] = item.index
         keys.append(pair)
-    known = await uow.external_ids.held("customer", list(first))
-    held_by: dict[int, set[tuple[str, str]]] = {}
-    for held, holder in known.items():
-        held_by.setdefault(holder, set()).add(held)
+    return keys
 
-    results = []
-    for item, key in zip(items, keys, strict=True):
-        if isinstance(key, DomainError):
-            results.append(ItemResult(item.index, error=key))
-            continue
-        try:
-            async with uow.savepoint():
-                if key is None:
-                    created, outcome = (
-                        True,
-                        EditOutcome(
-                            await customer_service.create(uow, clock, actor, item.fields, zone=zone)
-                        ),
-                    )
-                else:
-                    created, outcome = await upsert(
-                        uow, clock, actor, *key, item.fields, if_match=None, zone=zone,
-                        known=known,
-                    )  # fmt: skip
-                # read inside the savepoint: a later item's rollback may expire the record
-                customer_id = outcome.customer.id
-                ids = dict(outcome.customer.external_ids or {})
-        except DomainError as exc:
-            results.append(ItemResult(item.index, error=exc))
-            continue
-        if outcome.requests:
-            results.append(ItemResult(item.index, "requested", customer_id))
-            continue
-        # The later items see the ids as this one left them, as they would one by one.
-        for gone in held_by.pop(customer_id, set()):
-            known.pop(gone, None)
-        held_by[customer_id] = set(ids.items())
-        known.update(dict.fromkeys(ids.items(), customer_id))
-        results.append(ItemResult(item.index, "created" if created else "updated", customer_id))
-    return results
+
+async def _one(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    item: BatchItem,
+    key: tuple[str, str] | None,
+    known: dict[tuple[str, str], int],
+    zone: ZoneInfo,
+) -> ItemResult:
+    """One item in a savepoint of its own; `known` follows the ids it leaves behind, so the
+    later items see them as they would one by one."""
+    try:
+        async with uow.savepoint():
+            if key is None:
+                created, outcome = (
+                    True,
+                    EditOutcome(
+                        await customer_service.create(uow, clock, actor, item.fields, zone=zone)
+                    ),
+                )
+            else:
+                created, outcome = await upsert(
+                    uow, clock, actor, *key, item.fields, if_match=None, zone=zone, known=known
+                )
+            # read inside the savepoint: a later item's rollback may expire the record
+            customer_id = outcome.customer.id
+            ids = dict(outcome.customer.external_ids or {})
+    except DomainError as exc:
+        return ItemResult(item.index, error=exc)
+    if outcome.requests:
+        return ItemResult(item.index, "requested", customer_id)
+    for gone in [pair for pair, holder in known.items() if holder == customer_id]:
+        known.pop(gone)
+    known.update(dict.fromkeys(ids.items(), customer_id))
+    return ItemResult(item.index, "created" if created else "updated", customer_id)

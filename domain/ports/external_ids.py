@@ -1,6 +1,6 @@
 """Other systems' ids of our records (persistence/external_id_repo.py)."""
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol
 
 
@@ -11,6 +11,7 @@ class ExternalIdRepo(Protocol):
     async def held(
         self, entity_type: str, pairs: Collection[tuple[str, str]]
     ) -> dict[tuple[str, str], int]: ...
+    async def add_many(self, entity_type: str, ids: Sequence[tuple[int, str, str]]) -> None: ...
     async def replace(
         self,
         entity_type: str,

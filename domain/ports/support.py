@@ -21,6 +21,7 @@ class AuditRepo(Protocol):
 
 class CodeCounter(Protocol):
     async def next_value(self, prefix: str) -> int: ...
+    async def take(self, prefix: str, count: int) -> int: ...
 
 
 class NotificationRepo(Protocol):

@@ -26,6 +26,7 @@ DOC, GRAM = SearchDoc.__table__, SearchGram.__table__
 CUSTOMER, CONTACT = Customer.__table__, Contact.__table__
 _PENDING = "search_pending"  # session.info key: ids of customers whose documents are stale
 _CUSTOMER_FIELDS = ("name", "code", "credit_code", "id_number", "address")
+SEARCHED_CUSTOMER_FIELDS = frozenset(_CUSTOMER_FIELDS)  # a change of one rebuilds the document
 _CONTACT_FIELDS = ("name", "mobile", "phone", "email", "wechat", "customer_id")
 _BATCH = 500
 
