@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Response, status
 from pydantic import AfterValidator
 
+from api import external_id_routes
 from api.deps import (
     ClockDep,
     CustomerWriterDep,
@@ -15,14 +16,14 @@ from api.deps import (
     ReaderDep,
     ReadUowDep,
     SettingsDep,
+    SystemClock,
     UowDep,
     etag,
 )
+from api.external_id_routes import UPSERT_PROBLEMS, Routes
 from api.problems import problems
 from api.query import (
     Cursor,
-    ExternalId,
-    ExternalSystem,
     Limit,
     Owner,
     UpdatedSince,
@@ -34,6 +35,7 @@ from api.query import (
 from api.sales_schemas import DueItemOut, FollowUpCreate, FollowUpOut, FollowUpPatch
 from api.sales_views import due_item_out, follow_up_out
 from api.schemas import Day, Page, refuse_nul
+from config import Settings
 from domain import follow_up_service
 from domain.customer_service import get_readable as get_readable_customer
 from domain.errors import (
@@ -46,9 +48,11 @@ from domain.errors import (
     VersionMismatch,
 )
 from domain.integration import record_sync
-from domain.roles import Role
+from domain.ports import FollowUpRecord
+from domain.roles import Actor, Role
 from domain.sales import local_date
 from persistence.follow_up_repo import FollowUpFilter
+from persistence.uow import SqlUnitOfWork
 
 router = APIRouter(tags=["follow_ups"])
 
@@ -237,63 +241,35 @@ async def list_customer_follow_ups(
     )
 
 
-@router.get(
-    "/follow-ups/by-external-id/{system}/{external_id}",
-    response_model=FollowUpOut,
-    operation_id="follow_ups:get_follow_up_by_external_id",
-    responses=problems(NotFound, Forbidden, Invalid),
-)
-async def get_follow_up_by_external_id(
-    system: ExternalSystem,
-    external_id: ExternalId,
-    actor: ReaderDep,
-    uow: ReadUowDep,
-    response: Response,
+async def _answer(
+    uow: SqlUnitOfWork,
+    actor: Actor,
+    follow_up: FollowUpRecord,
+    clock: SystemClock,
+    settings: Settings,
 ) -> FollowUpOut:
-    """The follow-up another system knows by this id (`external_ids`)."""
-    follow_up = await record_sync.find_follow_up(uow, actor, system, external_id)
     customer = await uow.customers.require(follow_up.customer_id)
-    response.headers["ETag"] = etag(follow_up.version)
     return follow_up_out(follow_up, customer.name)
 
 
-@router.put(
-    "/follow-ups/by-external-id/{system}/{external_id}",
-    response_model=FollowUpOut,
-    operation_id="follow_ups:upsert_follow_up_by_external_id",
-    responses={
-        **problems(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict, VersionMismatch),
-        201: {"model": FollowUpOut, "description": "Created: no follow-up had this id."},
-    },
+external_id_routes.add(
+    router,
+    Routes(
+        kind=record_sync.FOLLOW_UP,
+        tag="follow_ups",
+        path="/follow-ups/by-external-id/{system}/{external_id}",
+        body=FollowUpCreate,
+        out=FollowUpOut,
+        reader=ReaderDep,
+        writer=CustomerWriterDep,
+        answer=_answer,
+        location=lambda follow_up: f"/api/v1/follow-ups/{follow_up.id}",
+        get_doc="The follow-up another system knows by this id (`external_ids`).",
+        put_doc="""
+        Record the follow-up with this external id (201), or correct the one that has it as
+        PATCH does (200; fields left out keep their values). When it happened, with which
+        customer and by whom stay: another value is a 422. The id is added to `external_ids`;
+        one another follow-up holds is a 409.""",
+        put_problems=(*UPSERT_PROBLEMS, FieldsForbidden),
+    ),
 )
-async def upsert_follow_up_by_external_id(
-    system: ExternalSystem,
-    external_id: ExternalId,
-    body: FollowUpCreate,
-    actor: CustomerWriterDep,
-    uow: UowDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    if_match: IfMatchDep,
-    response: Response,
-) -> FollowUpOut:
-    """Record the follow-up with this external id (201), or correct the one that has it as
-    PATCH does (200; fields left out keep their values). When it happened, with which
-    customer and by whom stay: another value is a 422. The id is added to `external_ids`;
-    one another follow-up holds is a 409."""
-    created, follow_up = await record_sync.upsert_follow_up(
-        uow,
-        clock,
-        actor,
-        system,
-        external_id,
-        body.model_dump(exclude_unset=True),
-        if_match=if_match,
-        zone=ZoneInfo(settings.timezone),
-    )
-    customer = await uow.customers.require(follow_up.customer_id)
-    response.headers["ETag"] = etag(follow_up.version)
-    if created:
-        response.status_code = status.HTTP_201_CREATED
-        response.headers["Location"] = f"/api/v1/follow-ups/{follow_up.id}"
-    return follow_up_out(follow_up, customer.name)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import AfterValidator
 
+from api import external_id_routes
 from api.deps import (
     ClockDep,
     CustomerWriterDep,
@@ -17,15 +18,15 @@ from api.deps import (
     ReaderDep,
     ReadUowDep,
     SettingsDep,
+    SystemClock,
     UowDep,
     etag,
 )
+from api.external_id_routes import UPSERT_PROBLEMS, Routes
 from api.problems import problems
 from api.query import (
     CloseMonth,
     Cursor,
-    ExternalId,
-    ExternalSystem,
     Limit,
     Owner,
     UpdatedSince,
@@ -42,6 +43,7 @@ from api.sales_schemas import (
 )
 from api.sales_views import opportunity_out
 from api.schemas import Page, refuse_nul
+from config import Settings
 from domain import opportunity_service
 from domain.errors import (
     Conflict,
@@ -54,8 +56,11 @@ from domain.errors import (
     VersionMismatch,
 )
 from domain.integration import record_sync
+from domain.ports import OpportunityRecord
+from domain.roles import Actor
 from domain.sales import OpportunityStage, check_sees_money, local_date
 from persistence.opportunity_repo import OpportunityFilter
+from persistence.uow import SqlUnitOfWork
 
 router = APIRouter(tags=["opportunities"])
 
@@ -278,64 +283,35 @@ async def list_customer_opportunities(
     )
 
 
-@router.get(
-    "/opportunities/by-external-id/{system}/{external_id}",
-    response_model=OpportunityOut,
-    operation_id="opportunities:get_opportunity_by_external_id",
-    responses=problems(NotFound, Forbidden, Invalid),
-)
-async def get_opportunity_by_external_id(
-    system: ExternalSystem,
-    external_id: ExternalId,
-    actor: ReaderDep,
-    uow: ReadUowDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    response: Response,
+async def _answer(
+    uow: SqlUnitOfWork,
+    actor: Actor,
+    opportunity: OpportunityRecord,
+    clock: SystemClock,
+    settings: Settings,
 ) -> OpportunityOut:
-    """The opportunity another system knows by this id (`external_ids`)."""
-    opportunity = await record_sync.find_opportunity(uow, actor, system, external_id)
     customer = await uow.customers.require(opportunity.customer_id)
-    response.headers["ETag"] = etag(opportunity.version)
     return opportunity_out(opportunity, customer.name, await _cutoff(uow, clock, settings))
 
 
-@router.put(
-    "/opportunities/by-external-id/{system}/{external_id}",
-    response_model=OpportunityOut,
-    operation_id="opportunities:upsert_opportunity_by_external_id",
-    responses={
-        **problems(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict, VersionMismatch),
-        201: {"model": OpportunityOut, "description": "Created: no opportunity had this id."},
-    },
+external_id_routes.add(
+    router,
+    Routes(
+        kind=record_sync.OPPORTUNITY,
+        tag="opportunities",
+        path="/opportunities/by-external-id/{system}/{external_id}",
+        body=OpportunityCreate,
+        out=OpportunityOut,
+        reader=ReaderDep,
+        writer=CustomerWriterDep,
+        answer=_answer,
+        location=lambda opportunity: f"/api/v1/opportunities/{opportunity.id}",
+        get_doc="The opportunity another system knows by this id (`external_ids`).",
+        put_doc="""
+        Open the opportunity with this external id (201), or edit the one that has it as
+        PATCH does (200; fields left out keep their values). Its customer stays and its stage
+        moves only through transitions: another value is a 422. The id is added to
+        `external_ids`; one another opportunity holds is a 409.""",
+        put_problems=(*UPSERT_PROBLEMS, FieldsForbidden),
+    ),
 )
-async def upsert_opportunity_by_external_id(
-    system: ExternalSystem,
-    external_id: ExternalId,
-    body: OpportunityCreate,
-    actor: CustomerWriterDep,
-    uow: UowDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    if_match: IfMatchDep,
-    response: Response,
-) -> OpportunityOut:
-    """Open the opportunity with this external id (201), or edit the one that has it as
-    PATCH does (200; fields left out keep their values). Its customer stays and its stage
-    moves only through transitions: another value is a 422. The id is added to
-    `external_ids`; one another opportunity holds is a 409."""
-    created, opportunity = await record_sync.upsert_opportunity(
-        uow,
-        clock,
-        actor,
-        system,
-        external_id,
-        body.model_dump(exclude_unset=True),
-        if_match=if_match,
-    )
-    customer = await uow.customers.require(opportunity.customer_id)
-    response.headers["ETag"] = etag(opportunity.version)
-    if created:
-        response.status_code = status.HTTP_201_CREATED
-        response.headers["Location"] = f"/api/v1/opportunities/{opportunity.id}"
-    return opportunity_out(opportunity, customer.name, await _cutoff(uow, clock, settings))

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from api import external_id_routes
 from api.deps import (
     ClockDep,
     CustomerWriterDep,
@@ -11,18 +12,24 @@ from api.deps import (
     PathId,
     ReaderDep,
     ReadUowDep,
+    SystemClock,
     UowDep,
     etag,
 )
+from api.external_id_routes import Routes
 from api.problems import problems
-from api.query import Cursor, ExternalId, ExternalSystem, Limit, UpdatedSince
+from api.query import Cursor, Limit, UpdatedSince
 from api.sales_schemas import OrderCreate, OrderOut, OrderPatch, OrderUpsert
 from api.sales_views import order_out
 from api.schemas import Page
+from config import Settings
 from domain import order_service
 from domain.errors import Conflict, Forbidden, Invalid, InvalidCursor, NotFound, VersionMismatch
 from domain.integration import record_sync
+from domain.ports import OrderRecord
+from domain.roles import Actor
 from domain.sales import OrderStatus
+from persistence.uow import SqlUnitOfWork
 
 router = APIRouter(tags=["orders"])
 
@@ -119,58 +126,28 @@ async def update_order(
     return order_out(order)
 
 
-@router.get(
-    "/orders/by-external-id/{system}/{external_id}",
-    response_model=OrderOut,
-    operation_id="orders:get_order_by_external_id",
-    responses=problems(NotFound, Forbidden, Invalid),
-)
-async def get_order_by_external_id(
-    system: ExternalSystem,
-    external_id: ExternalId,
-    actor: ReaderDep,
-    uow: ReadUowDep,
-    response: Response,
+async def _answer(
+    uow: SqlUnitOfWork, actor: Actor, order: OrderRecord, clock: SystemClock, settings: Settings
 ) -> OrderOut:
-    """The order another system knows by this id (`external_ids`)."""
-    order = await record_sync.find_order(uow, actor, system, external_id)
-    response.headers["ETag"] = etag(order.version)
     return order_out(order)
 
 
-@router.put(
-    "/orders/by-external-id/{system}/{external_id}",
-    response_model=OrderOut,
-    operation_id="orders:upsert_order_by_external_id",
-    responses={
-        **problems(NotFound, Forbidden, Invalid, Conflict, VersionMismatch),
-        201: {"model": OrderOut, "description": "Created: no order had this id."},
-    },
+external_id_routes.add(
+    router,
+    Routes(
+        kind=record_sync.ORDER,
+        tag="orders",
+        path="/orders/by-external-id/{system}/{external_id}",
+        body=OrderUpsert,
+        out=OrderOut,
+        reader=ReaderDep,
+        writer=CustomerWriterDep,
+        answer=_answer,
+        location=lambda order: f"/api/v1/orders/{order.id}",
+        get_doc="The order another system knows by this id (`external_ids`).",
+        put_doc="""
+        Record the order with this external id for the customer `customer_id` (201), or
+        update the one that has it (200; fields left out keep their values, the customer cannot
+        change). The id is added to `external_ids`; one another order holds is a 409.""",
+    ),
 )
-async def upsert_order_by_external_id(
-    system: ExternalSystem,
-    external_id: ExternalId,
-    body: OrderUpsert,
-    actor: CustomerWriterDep,
-    uow: UowDep,
-    clock: ClockDep,
-    if_match: IfMatchDep,
-    response: Response,
-) -> OrderOut:
-    """Record the order with this external id for the customer `customer_id` (201), or
-    update the one that has it (200; fields left out keep their values, the customer cannot
-    change). The id is added to `external_ids`; one another order holds is a 409."""
-    created, order = await record_sync.upsert_order(
-        uow,
-        clock,
-        actor,
-        system,
-        external_id,
-        body.model_dump(exclude_unset=True),
-        if_match=if_match,
-    )
-    response.headers["ETag"] = etag(order.version)
-    if created:
-        response.status_code = status.HTTP_201_CREATED
-        response.headers["Location"] = f"/api/v1/orders/{order.id}"
-    return order_out(order)

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response, status
 from pydantic import AfterValidator, Field
 
-from api import ticket_views
+from api import external_id_routes, ticket_views
 from api.deps import (
     MAX_ID,
     ClockDep,
@@ -14,12 +14,14 @@ from api.deps import (
     QueryId,
     ReadUowDep,
     SettingsDep,
+    SystemClock,
     UowDep,
     etag,
     scopes,
 )
+from api.external_id_routes import UPSERT_PROBLEMS, Routes
 from api.problems import problems
-from api.query import Cursor, ExternalId, ExternalSystem, Limit, UpdatedSince, ticket_filter
+from api.query import Cursor, Limit, UpdatedSince, ticket_filter
 from api.schemas import Day, Page, refuse_nul
 from api.ticket_schemas import (
     AssigneeOut,
@@ -33,6 +35,7 @@ from api.ticket_schemas import (
     TimelineEventOut,
     TransitionIn,
 )
+from config import Settings
 from domain import ticket_service
 from domain.errors import (
     Conflict,
@@ -45,8 +48,10 @@ from domain.errors import (
     VersionMismatch,
 )
 from domain.integration import record_sync
+from domain.ports import TicketRecord
 from domain.roles import Actor, Scope
 from domain.ticket import Channel, Priority, TicketStatus, TicketType
+from persistence.uow import SqlUnitOfWork
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
 TicketReader = Annotated[Actor, scopes(Scope.TICKETS_READ)]
@@ -351,60 +356,30 @@ async def resolve_exception(
     return TimelineEventOut.model_validate(event, from_attributes=True)
 
 
-@router.get(
-    "/by-external-id/{system}/{external_id}",
-    response_model=TicketOut,
-    operation_id="tickets:get_ticket_by_external_id",
-    responses=problems(NotFound, Forbidden, Invalid),
-)
-async def get_ticket_by_external_id(
-    system: ExternalSystem,
-    external_id: ExternalId,
-    actor: TicketReader,
-    uow: ReadUowDep,
-    clock: ClockDep,
-    response: Response,
+async def _answer(
+    uow: SqlUnitOfWork, actor: Actor, ticket: TicketRecord, clock: SystemClock, settings: Settings
 ) -> TicketOut:
-    """The ticket another system knows by this id (`external_ids`)."""
-    ticket = await record_sync.find_ticket(uow, actor, system, external_id)
-    response.headers["ETag"] = etag(ticket.version)
     return await ticket_views.ticket_out(uow, actor, ticket, clock.now())
 
 
-@router.put(
-    "/by-external-id/{system}/{external_id}",
-    response_model=TicketOut,
-    operation_id="tickets:upsert_ticket_by_external_id",
-    responses={
-        **problems(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict, VersionMismatch),
-        201: {"model": TicketOut, "description": "Created: no ticket had this id."},
-    },
+external_id_routes.add(
+    router,
+    Routes(
+        kind=record_sync.TICKET,
+        tag="tickets",
+        path="/by-external-id/{system}/{external_id}",
+        body=TicketCreate,
+        out=TicketOut,
+        reader=TicketReader,
+        writer=TicketWriter,
+        answer=_answer,
+        location=lambda ticket: f"/api/v1/tickets/{ticket.id}",
+        get_doc="The ticket another system knows by this id (`external_ids`).",
+        put_doc="""
+        Open the ticket with this external id (201), or edit the one that has it as PATCH
+        does (200; fields left out keep their values). Its customer, type, `opened_at` and
+        assignee (see /assign) are not changed this way: another value is a 422. The id is added
+        to `external_ids`; one another ticket holds is a 409.""",
+        put_problems=(*UPSERT_PROBLEMS, FieldsForbidden),
+    ),
 )
-async def upsert_ticket_by_external_id(
-    system: ExternalSystem,
-    external_id: ExternalId,
-    body: TicketCreate,
-    actor: TicketWriter,
-    uow: UowDep,
-    clock: ClockDep,
-    if_match: IfMatchDep,
-    response: Response,
-) -> TicketOut:
-    """Open the ticket with this external id (201), or edit the one that has it as PATCH
-    does (200; fields left out keep their values). Its customer, type, `opened_at` and
-    assignee (see /assign) are not changed this way: another value is a 422. The id is added
-    to `external_ids`; one another ticket holds is a 409."""
-    created, ticket = await record_sync.upsert_ticket(
-        uow,
-        clock,
-        actor,
-        system,
-        external_id,
-        body.model_dump(exclude_unset=True),
-        if_match=if_match,
-    )
-    response.headers["ETag"] = etag(ticket.version)
-    if created:
-        response.status_code = status.HTTP_201_CREATED
-        response.headers["Location"] = f"/api/v1/tickets/{ticket.id}"
-    return await ticket_views.ticket_out(uow, actor, ticket, clock.now())

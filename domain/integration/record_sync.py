@@ -1,10 +1,11 @@
 """Contacts, orders, tickets, follow-ups and opportunities by another system's id: find one,
 or create-or-update it (upsert), as customer_sync does for customers. The ordinary services
-do the work, so their role and row rules hold: a record the caller may not see is a 404,
-never taken over."""
+do the work, so their role and row rules and their audit entries hold: a record the caller
+may not see is a 404, never taken over."""
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from domain import (
@@ -29,16 +30,37 @@ from domain.ports import (
 from domain.roles import Actor
 
 
+class Synced(Protocol):
+    id: int
+    version: int
+    customer_id: int
+    external_ids: dict[str, str] | None
+
+
+R = TypeVar("R", bound=Synced)
+
+
+@dataclass(frozen=True)
+class Kind(Generic[R]):
+    """One kind of record as the sync sees it: the services that read, create and update it,
+    and the fields set on creation that an update may repeat but not change."""
+
+    entity_type: str
+    readable: Callable[[UnitOfWork, Actor, int], Awaitable[R]]
+    create: Callable[[UnitOfWork, Clock, Actor, dict[str, Any], ZoneInfo], Awaitable[R]]
+    update: Callable[
+        [UnitOfWork, Clock, Actor, R, dict[str, Any], int | None, ZoneInfo], Awaitable[R]
+    ]
+    fixed: tuple[str, ...]
+
+    @property
+    def noun(self) -> str:
+        return self.entity_type.replace("_", "-")
+
+
 async def _holder(uow: UnitOfWork, entity_type: str, system: str, value: str) -> int | None:
     system, value = external_ids.check_system(system), external_ids.check_id(value)
     return await uow.external_ids.holder(entity_type, system, value)
-
-
-async def _found(uow: UnitOfWork, entity_type: str, system: str, value: str) -> int:
-    holder = await _holder(uow, entity_type, system, value)
-    if holder is None:
-        raise NotFound(entity_type.replace("_", "-"), f"{system}:{value}")
-    return holder
 
 
 def _fixed(record: Any, fields: dict[str, Any], names: tuple[str, ...]) -> None:
@@ -52,166 +74,130 @@ def _fixed(record: Any, fields: dict[str, Any], names: tuple[str, ...]) -> None:
         raise Invalid(errors)
 
 
-# ---- contacts ----
-
-
-async def find_contact(uow: UnitOfWork, actor: Actor, system: str, value: str) -> ContactRecord:
-    holder = await _found(uow, "contact", system, value)
-    contact, _ = await readable_child(
-        uow, actor, "contact", holder, await uow.customers.contact(holder)
-    )
-    return contact
-
-
-async def upsert_contact(
-    uow: UnitOfWork,
-    clock: Clock,
-    actor: Actor,
-    system: str,
-    value: str,
-    fields: Mapping[str, Any],
-    *,
-    if_match: int | None,
-) -> tuple[bool, ContactRecord]:
-    """Create the contact with this id on the customer `customer_id`, or update the one that
-    has it (fields left out keep their values; its customer cannot change). True: created."""
-    fields = external_ids.with_path_id(system, value, fields)
-    holder = await _holder(uow, "contact", system, value)
+async def find(uow: UnitOfWork, actor: Actor, kind: Kind[R], system: str, value: str) -> R:
+    """The record of this kind holding `system:value`, if the actor may see it; else 404."""
+    holder = await _holder(uow, kind.entity_type, system, value)
     if holder is None:
-        customer_id = fields.pop("customer_id")
-        return True, await customer_service.add_contact(uow, clock, actor, customer_id, fields)
-    contact = await find_contact(uow, actor, system, value)
-    _fixed(contact, fields, ("customer_id",))
-    return False, await customer_service.update_contact(
-        uow, clock, actor, contact.customer_id, contact.id, fields, if_match=if_match
-    )
+        raise NotFound(kind.noun, f"{system}:{value}")
+    return await kind.readable(uow, actor, holder)
 
 
-# ---- orders ----
-
-
-async def find_order(uow: UnitOfWork, actor: Actor, system: str, value: str) -> OrderRecord:
-    order, _ = await order_service.get_readable(
-        uow, actor, await _found(uow, "order", system, value)
-    )
-    return order
-
-
-async def upsert_order(
+async def upsert(
     uow: UnitOfWork,
     clock: Clock,
     actor: Actor,
-    system: str,
-    value: str,
-    fields: Mapping[str, Any],
-    *,
-    if_match: int | None,
-) -> tuple[bool, OrderRecord]:
-    """As upsert_contact, for an order of the customer `customer_id`."""
-    fields = external_ids.with_path_id(system, value, fields)
-    holder = await _holder(uow, "order", system, value)
-    if holder is None:
-        customer_id = fields.pop("customer_id")
-        return True, await order_service.create(uow, clock, actor, customer_id, fields)
-    order = await find_order(uow, actor, system, value)
-    _fixed(order, fields, ("customer_id",))
-    return False, await order_service.update(uow, clock, actor, order.id, fields, if_match=if_match)
-
-
-# ---- tickets ----
-
-
-async def find_ticket(uow: UnitOfWork, actor: Actor, system: str, value: str) -> TicketRecord:
-    ticket, _ = await ticket_service.get_readable(
-        uow, actor, await _found(uow, "ticket", system, value)
-    )
-    return ticket
-
-
-async def upsert_ticket(
-    uow: UnitOfWork,
-    clock: Clock,
-    actor: Actor,
-    system: str,
-    value: str,
-    fields: Mapping[str, Any],
-    *,
-    if_match: int | None,
-) -> tuple[bool, TicketRecord]:
-    """Open the ticket with this id, or edit the one that has it as PATCH does; its customer,
-    type, opening time and assignee (see /assign) are not changed this way."""
-    fields = external_ids.with_path_id(system, value, fields)
-    if await _holder(uow, "ticket", system, value) is None:
-        return True, await ticket_service.create(uow, clock, actor, fields)
-    ticket = await find_ticket(uow, actor, system, value)
-    _fixed(ticket, fields, ("customer_id", "type", "opened_at", "assignee_id"))
-    return False, await ticket_service.update(
-        uow, clock, actor, ticket.id, fields, if_match=if_match
-    )
-
-
-# ---- follow-ups ----
-
-
-async def find_follow_up(uow: UnitOfWork, actor: Actor, system: str, value: str) -> FollowUpRecord:
-    follow_up, _ = await follow_up_service.get_readable(
-        uow, actor, await _found(uow, "follow_up", system, value)
-    )
-    return follow_up
-
-
-async def upsert_follow_up(
-    uow: UnitOfWork,
-    clock: Clock,
-    actor: Actor,
+    kind: Kind[R],
     system: str,
     value: str,
     fields: Mapping[str, Any],
     *,
     if_match: int | None,
     zone: ZoneInfo,
-) -> tuple[bool, FollowUpRecord]:
-    """Record the follow-up with this id, or correct the one that has it as PATCH does; when
-    it happened, with whom and whose it is stay."""
+    known: Mapping[tuple[str, str], int] | None = None,
+) -> tuple[bool, R]:
+    """Create the record with this id (of the customer `customer_id`), or update the one that
+    has it as PATCH does: fields left out keep their values, `kind.fixed` ones cannot change.
+    True: created. `known`: the holders of a batch's ids, looked up at once, in place of a
+    lookup of this one."""
     fields = external_ids.with_path_id(system, value, fields)
-    if await _holder(uow, "follow_up", system, value) is None:
-        return True, await follow_up_service.create(uow, clock, actor, fields, zone=zone)
-    follow_up = await find_follow_up(uow, actor, system, value)
-    _fixed(follow_up, fields, ("customer_id", "at", "owner_id"))
-    return False, await follow_up_service.update(
+    holder = (
+        known.get((system, value))
+        if known is not None
+        else await _holder(uow, kind.entity_type, system, value)
+    )
+    if holder is None:
+        return True, await kind.create(uow, clock, actor, fields, zone)
+    record = await kind.readable(uow, actor, holder)
+    _fixed(record, fields, kind.fixed)
+    return False, await kind.update(uow, clock, actor, record, fields, if_match, zone)
+
+
+# ---- the kinds: each service called as its own route calls it ----
+
+
+async def _contact(uow: UnitOfWork, actor: Actor, contact_id: int) -> ContactRecord:
+    contact, _ = await readable_child(
+        uow, actor, "contact", contact_id, await uow.customers.contact(contact_id)
+    )
+    return contact
+
+
+async def _order(uow: UnitOfWork, actor: Actor, order_id: int) -> OrderRecord:
+    return (await order_service.get_readable(uow, actor, order_id))[0]
+
+
+async def _ticket(uow: UnitOfWork, actor: Actor, ticket_id: int) -> TicketRecord:
+    return (await ticket_service.get_readable(uow, actor, ticket_id))[0]
+
+
+async def _follow_up(uow: UnitOfWork, actor: Actor, follow_up_id: int) -> FollowUpRecord:
+    return (await follow_up_service.get_readable(uow, actor, follow_up_id))[0]
+
+
+async def _opportunity(uow: UnitOfWork, actor: Actor, opportunity_id: int) -> OpportunityRecord:
+    return (await opportunity_service.get_readable(uow, actor, opportunity_id))[0]
+
+
+def _under_customer(
+    add: Callable[[UnitOfWork, Clock, Actor, int, dict[str, Any]], Awaitable[R]],
+) -> Callable[[UnitOfWork, Clock, Actor, dict[str, Any], ZoneInfo], Awaitable[R]]:
+    """A create whose service takes the customer apart from the fields (contacts, orders)."""
+
+    async def create(
+        uow: UnitOfWork, clock: Clock, actor: Actor, fields: dict[str, Any], zone: ZoneInfo
+    ) -> R:
+        fields = dict(fields)
+        return await add(uow, clock, actor, fields.pop("customer_id"), fields)
+
+    return create
+
+
+CONTACT: Kind[ContactRecord] = Kind(
+    "contact",
+    _contact,
+    _under_customer(customer_service.add_contact),
+    lambda uow, clock, actor, contact, fields, if_match, zone: customer_service.update_contact(
+        uow, clock, actor, contact.customer_id, contact.id, fields, if_match=if_match
+    ),
+    ("customer_id",),
+)
+ORDER: Kind[OrderRecord] = Kind(
+    "order",
+    _order,
+    _under_customer(order_service.create),
+    lambda uow, clock, actor, order, fields, if_match, zone: order_service.update(
+        uow, clock, actor, order.id, fields, if_match=if_match
+    ),
+    ("customer_id",),
+)
+TICKET: Kind[TicketRecord] = Kind(
+    "ticket",
+    _ticket,
+    lambda uow, clock, actor, fields, zone: ticket_service.create(uow, clock, actor, fields),
+    lambda uow, clock, actor, ticket, fields, if_match, zone: ticket_service.update(
+        uow, clock, actor, ticket.id, fields, if_match=if_match
+    ),
+    # the assignee moves through /assign
+    ("customer_id", "type", "opened_at", "assignee_id"),
+)
+FOLLOW_UP: Kind[FollowUpRecord] = Kind(
+    "follow_up",
+    _follow_up,
+    lambda uow, clock, actor, fields, zone: follow_up_service.create(
+        uow, clock, actor, fields, zone=zone
+    ),
+    lambda uow, clock, actor, follow_up, fields, if_match, zone: follow_up_service.update(
         uow, clock, actor, follow_up.id, fields, if_match=if_match, zone=zone
-    )
-
-
-# ---- opportunities ----
-
-
-async def find_opportunity(
-    uow: UnitOfWork, actor: Actor, system: str, value: str
-) -> OpportunityRecord:
-    opportunity, _ = await opportunity_service.get_readable(
-        uow, actor, await _found(uow, "opportunity", system, value)
-    )
-    return opportunity
-
-
-async def upsert_opportunity(
-    uow: UnitOfWork,
-    clock: Clock,
-    actor: Actor,
-    system: str,
-    value: str,
-    fields: Mapping[str, Any],
-    *,
-    if_match: int | None,
-) -> tuple[bool, OpportunityRecord]:
-    """Open the opportunity with this id, or edit the one that has it as PATCH does; its
-    customer stays and its stage moves only through transitions."""
-    fields = external_ids.with_path_id(system, value, fields)
-    if await _holder(uow, "opportunity", system, value) is None:
-        return True, await opportunity_service.create(uow, clock, actor, fields)
-    opportunity = await find_opportunity(uow, actor, system, value)
-    _fixed(opportunity, fields, ("customer_id", "stage"))
-    return False, await opportunity_service.update(
+    ),
+    ("customer_id", "at", "owner_id"),
+)
+OPPORTUNITY: Kind[OpportunityRecord] = Kind(
+    "opportunity",
+    _opportunity,
+    lambda uow, clock, actor, fields, zone: opportunity_service.create(uow, clock, actor, fields),
+    lambda uow, clock, actor, opportunity, fields, if_match, zone: opportunity_service.update(
         uow, clock, actor, opportunity.id, fields, if_match=if_match
-    )
+    ),
+    # the stage moves through transitions
+    ("customer_id", "stage"),
+)

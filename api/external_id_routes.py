@@ -1,0 +1,119 @@
+"""GET and PUT …/by-external-id/{system}/{external_id} of the records that belong to a
+customer (contacts, orders, tickets, follow-ups, opportunities): one pattern, written once
+and added to each resource's router by `add` (domain/integration/record_sync.py does the
+work)."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Response, status
+from pydantic import BaseModel
+
+from api.deps import (
+    ClockDep,
+    IfMatchDep,
+    ReadUowDep,
+    SettingsDep,
+    SystemClock,
+    UowDep,
+    etag,
+)
+from api.problems import problems
+from api.query import ExternalId, ExternalSystem
+from config import Settings
+from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, VersionMismatch
+from domain.integration import record_sync
+from domain.roles import Actor
+from persistence.uow import SqlUnitOfWork
+
+R = TypeVar("R", bound=record_sync.Synced)
+UPSERT_PROBLEMS = (NotFound, Forbidden, Invalid, Conflict, VersionMismatch)
+
+
+@dataclass(frozen=True)
+class Routes(Generic[R]):
+    kind: record_sync.Kind[R]
+    tag: str  # the router's tag: operation ids are "{tag}:get_{entity_type}_by_external_id"
+    path: str  # below the router's prefix
+    body: type[BaseModel]  # of the PUT
+    out: type[BaseModel]
+    reader: Any  # the actor dependencies, Annotated[Actor, scopes(...)]
+    writer: Any
+    answer: Callable[[SqlUnitOfWork, Actor, R, SystemClock, Settings], Awaitable[BaseModel]]
+    location: Callable[[R], str]  # the record's own URL, for a 201
+    get_doc: str
+    put_doc: str
+    put_problems: tuple[type[DomainError], ...] = UPSERT_PROBLEMS
+
+
+def _endpoint(fn: Callable[..., Any], name: str, doc: str, **types: Any) -> Callable[..., Any]:
+    """FastAPI reads an operation's summary from the function's name, its description from
+    the docstring and its parameters from the annotations: the ones that differ by kind of
+    record are set here."""
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    fn.__annotations__.update(types)
+    return fn
+
+
+def add(router: APIRouter, r: Routes[R]) -> None:
+    entity = r.kind.entity_type
+
+    async def get(
+        system: ExternalSystem,
+        external_id: ExternalId,
+        actor: Actor,
+        uow: ReadUowDep,
+        clock: ClockDep,
+        settings: SettingsDep,
+        response: Response,
+    ) -> Any:
+        record = await record_sync.find(uow, actor, r.kind, system, external_id)
+        response.headers["ETag"] = etag(record.version)
+        return await r.answer(uow, actor, record, clock, settings)
+
+    async def put(
+        system: ExternalSystem,
+        external_id: ExternalId,
+        body: BaseModel,
+        actor: Actor,
+        uow: UowDep,
+        clock: ClockDep,
+        settings: SettingsDep,
+        if_match: IfMatchDep,
+        response: Response,
+    ) -> Any:
+        created, record = await record_sync.upsert(
+            uow,
+            clock,
+            actor,
+            r.kind,
+            system,
+            external_id,
+            body.model_dump(exclude_unset=True),
+            if_match=if_match,
+            zone=ZoneInfo(settings.timezone),
+        )
+        response.headers["ETag"] = etag(record.version)
+        if created:
+            response.status_code = status.HTTP_201_CREATED
+            response.headers["Location"] = r.location(record)
+        return await r.answer(uow, actor, record, clock, settings)
+
+    router.get(
+        r.path,
+        response_model=r.out,
+        operation_id=f"{r.tag}:get_{entity}_by_external_id",
+        responses=problems(NotFound, Forbidden, Invalid),
+    )(_endpoint(get, f"get_{entity}_by_external_id", r.get_doc, actor=r.reader))
+    router.put(
+        r.path,
+        response_model=r.out,
+        operation_id=f"{r.tag}:upsert_{entity}_by_external_id",
+        responses={
+            **problems(*r.put_problems),
+            201: {"model": r.out, "description": f"Created: no {r.kind.noun} had this id."},
+        },
+    )(_endpoint(put, f"upsert_{entity}_by_external_id", r.put_doc, actor=r.writer, body=r.body))
