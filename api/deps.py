@@ -191,6 +191,8 @@ DatabaseDep = Annotated[Database, Depends(get_database)]
 IfMatchDep = Annotated[int | None, Depends(if_match_version)]
 ReaderDep = Annotated[Actor, scopes(Scope.CUSTOMERS_READ)]
 CustomerWriterDep = Annotated[Actor, scopes(Scope.CUSTOMERS_WRITE)]
+TicketReaderDep = Annotated[Actor, scopes(Scope.TICKETS_READ)]
+TicketWriterDep = Annotated[Actor, scopes(Scope.TICKETS_WRITE)]
 AdminSettingsDep = Annotated[Actor, scopes(Scope.SETTINGS_ADMIN)]
 AnyUserDep = Annotated[Actor, scopes()]
 

@@ -22,6 +22,7 @@ from api.deps import (
 )
 from api.problems import problems
 from api.query import ExternalId, ExternalSystem
+from api.route_factory import endpoint
 from config import Settings
 from domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.integration import record_sync
@@ -46,16 +47,6 @@ class Routes(Generic[R]):
     get_doc: str
     put_doc: str
     put_problems: tuple[type[DomainError], ...] = UPSERT_PROBLEMS
-
-
-def _endpoint(fn: Callable[..., Any], name: str, doc: str, **types: Any) -> Callable[..., Any]:
-    """FastAPI reads an operation's summary from the function's name, its description from
-    the docstring and its parameters from the annotations: the ones that differ by kind of
-    record are set here."""
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = doc
-    fn.__annotations__.update(types)
-    return fn
 
 
 def add(router: APIRouter, r: Routes[R]) -> None:
@@ -107,7 +98,7 @@ def add(router: APIRouter, r: Routes[R]) -> None:
         response_model=r.out,
         operation_id=f"{r.tag}:get_{entity}_by_external_id",
         responses=problems(NotFound, Forbidden, Invalid),
-    )(_endpoint(get, f"get_{entity}_by_external_id", r.get_doc, actor=r.reader))
+    )(endpoint(get, f"get_{entity}_by_external_id", r.get_doc, actor=r.reader))
     router.put(
         r.path,
         response_model=r.out,
@@ -116,4 +107,4 @@ def add(router: APIRouter, r: Routes[R]) -> None:
             **problems(*r.put_problems),
             201: {"model": r.out, "description": f"Created: no {r.kind.noun} had this id."},
         },
-    )(_endpoint(put, f"upsert_{entity}_by_external_id", r.put_doc, actor=r.writer, body=r.body))
+    )(endpoint(put, f"upsert_{entity}_by_external_id", r.put_doc, actor=r.writer, body=r.body))

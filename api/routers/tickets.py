@@ -15,9 +15,10 @@ from api.deps import (
     ReadUowDep,
     SettingsDep,
     SystemClock,
+    TicketReaderDep,
+    TicketWriterDep,
     UowDep,
     etag,
-    scopes,
 )
 from api.external_id_routes import UPSERT_PROBLEMS, Routes
 from api.problems import problems
@@ -49,13 +50,11 @@ from domain.errors import (
 )
 from domain.integration import record_sync
 from domain.ports import TicketRecord
-from domain.roles import Actor, Scope
+from domain.roles import Actor
 from domain.ticket import Channel, Priority, TicketStatus, TicketType
 from persistence.uow import SqlUnitOfWork
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
-TicketReader = Annotated[Actor, scopes(Scope.TICKETS_READ)]
-TicketWriter = Annotated[Actor, scopes(Scope.TICKETS_WRITE)]
 
 
 @router.get(
@@ -65,7 +64,7 @@ TicketWriter = Annotated[Actor, scopes(Scope.TICKETS_WRITE)]
     responses=problems(Forbidden, InvalidCursor),
 )
 async def list_tickets(
-    actor: TicketReader,
+    actor: TicketReaderDep,
     uow: ReadUowDep,
     clock: ClockDep,
     settings: SettingsDep,
@@ -159,7 +158,7 @@ async def list_tickets(
     responses=problems(NotFound, Forbidden, FieldsForbidden, Invalid),
 )
 async def create_ticket(
-    body: TicketCreate, actor: TicketWriter, uow: UowDep, clock: ClockDep, response: Response
+    body: TicketCreate, actor: TicketWriterDep, uow: UowDep, clock: ClockDep, response: Response
 ) -> TicketOut:
     """Open a ticket for a customer. It is routed by type to a department and assigned to
     its least-loaded member; its SLA clocks start at `opened_at`."""
@@ -175,7 +174,7 @@ async def create_ticket(
     operation_id="tickets:list_assignees",
     responses=problems(Forbidden),
 )
-async def list_assignees(actor: TicketWriter, uow: ReadUowDep) -> list[AssigneeOut]:
+async def list_assignees(actor: TicketWriterDep, uow: ReadUowDep) -> list[AssigneeOut]:
     """Who a ticket may be assigned to (active agents, supervisors and admins) with their
     open-ticket count, by department then load: the assign picker (supervisors and admins)."""
     rows = await ticket_service.assignees(uow, actor)
@@ -192,7 +191,7 @@ async def list_assignees(actor: TicketWriter, uow: ReadUowDep) -> list[AssigneeO
     responses=problems(NotFound, Forbidden),
 )
 async def get_ticket(
-    ticket_id: PathId, actor: TicketReader, uow: ReadUowDep, clock: ClockDep, response: Response
+    ticket_id: PathId, actor: TicketReaderDep, uow: ReadUowDep, clock: ClockDep, response: Response
 ) -> TicketOut:
     """One ticket with its SLA clocks and the transitions open to you."""
     ticket, _ = await ticket_service.get_readable(uow, actor, ticket_id)
@@ -209,7 +208,7 @@ async def get_ticket(
 async def update_ticket(
     ticket_id: PathId,
     body: TicketPatch,
-    actor: TicketWriter,
+    actor: TicketWriterDep,
     uow: UowDep,
     clock: ClockDep,
     if_match: IfMatchDep,
@@ -233,7 +232,7 @@ async def update_ticket(
 async def transition_ticket(
     ticket_id: PathId,
     body: TransitionIn,
-    actor: TicketWriter,
+    actor: TicketWriterDep,
     uow: UowDep,
     clock: ClockDep,
     if_match: IfMatchDep,
@@ -266,7 +265,7 @@ async def transition_ticket(
 async def assign_ticket(
     ticket_id: PathId,
     body: AssignIn,
-    actor: TicketWriter,
+    actor: TicketWriterDep,
     uow: UowDep,
     clock: ClockDep,
     if_match: IfMatchDep,
@@ -287,7 +286,7 @@ async def assign_ticket(
     responses=problems(NotFound, Forbidden),
 )
 async def comment_ticket(
-    ticket_id: PathId, body: CommentIn, actor: TicketWriter, uow: UowDep, clock: ClockDep
+    ticket_id: PathId, body: CommentIn, actor: TicketWriterDep, uow: UowDep, clock: ClockDep
 ) -> TimelineEventOut:
     """Add an internal note or a customer-visible reply; `@username` notifies that user."""
     event = await ticket_service.comment(
@@ -303,7 +302,7 @@ async def comment_ticket(
     responses=problems(NotFound, Forbidden),
 )
 async def ticket_timeline(
-    ticket_id: PathId, actor: TicketReader, uow: ReadUowDep
+    ticket_id: PathId, actor: TicketReaderDep, uow: ReadUowDep
 ) -> list[TimelineEventOut]:
     """Everything that happened to the ticket, oldest first."""
     ticket, _ = await ticket_service.get_readable(uow, actor, ticket_id)
@@ -319,7 +318,7 @@ async def ticket_timeline(
     responses=problems(NotFound, Forbidden),
 )
 async def record_exception(
-    ticket_id: PathId, body: ExceptionIn, actor: TicketWriter, uow: UowDep, clock: ClockDep
+    ticket_id: PathId, body: ExceptionIn, actor: TicketWriterDep, uow: UowDep, clock: ClockDep
 ) -> TimelineEventOut:
     """Record a resource conflict, changed requirement or external blocker, and its handling
     if already known."""
@@ -345,7 +344,7 @@ async def resolve_exception(
     ticket_id: PathId,
     event_id: PathId,
     body: ExceptionResolveIn,
-    actor: TicketWriter,
+    actor: TicketWriterDep,
     uow: UowDep,
     clock: ClockDep,
 ) -> TimelineEventOut:
@@ -370,8 +369,8 @@ external_id_routes.add(
         path="/by-external-id/{system}/{external_id}",
         body=TicketCreate,
         out=TicketOut,
-        reader=TicketReader,
-        writer=TicketWriter,
+        reader=TicketReaderDep,
+        writer=TicketWriterDep,
         answer=_answer,
         location=lambda ticket: f"/api/v1/tickets/{ticket.id}",
         get_doc="The ticket another system knows by this id (`external_ids`).",
