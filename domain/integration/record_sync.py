@@ -1,22 +1,24 @@
 """Contacts, orders, tickets, follow-ups and opportunities by another system's id: find one,
-or create-or-update it (upsert), as customer_sync does for customers. The ordinary services
-do the work, so their role and row rules and their audit entries hold: a record the caller
-may not see is a 404, never taken over."""
+create-or-update it (upsert), or many at once, as customer_sync does for customers. The
+ordinary services do the work, so their role and row rules and their audit entries hold: a
+record the caller may not see is a 404, never taken over."""
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from domain import (
+    batch,
     customer_service,
     follow_up_service,
     opportunity_service,
     order_service,
     ticket_service,
 )
+from domain.batch import ItemResult
 from domain.customer_service import readable_child
-from domain.errors import Invalid, NotFound
+from domain.errors import DomainError, Invalid, NotFound
 from domain.integration import external_ids
 from domain.ports import (
     Clock,
@@ -201,3 +203,48 @@ OPPORTUNITY: Kind[OpportunityRecord] = Kind(
     # the stage moves through transitions
     ("customer_id", "stage"),
 )
+
+
+# ---- batches ----
+
+
+async def upsert_many(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    kind: Kind[R],
+    items: Sequence[batch.BatchItem],
+    *,
+    zone: ZoneInfo,
+) -> list[ItemResult]:
+    """Each item as its own upsert (with `external_id`) or create (without) would be: same
+    rules, same audit entries, in a savepoint of its own, so that a failed item undoes only
+    itself and the others go on. The holders of the batch's ids are looked up in one query."""
+    keys = batch.external_id_keys(items)
+    known = batch.KnownIds(
+        await uow.external_ids.held(kind.entity_type, [k for k in keys if isinstance(k, tuple)])
+    )
+
+    results = []
+    for item, key in zip(items, keys, strict=True):
+        if isinstance(key, DomainError):
+            results.append(ItemResult(item.index, error=key))
+            continue
+        try:
+            async with uow.savepoint():
+                if key is None:
+                    created = True
+                    record = await kind.create(uow, clock, actor, dict(item.fields), zone)
+                else:
+                    created, record = await upsert(
+                        uow, clock, actor, kind, *key, item.fields,
+                        if_match=None, zone=zone, known=known.holders,
+                    )  # fmt: skip
+                # read inside the savepoint: a later item's rollback may expire the record
+                record_id, ids = record.id, dict(record.external_ids or {})
+        except DomainError as exc:
+            results.append(ItemResult(item.index, error=exc))
+            continue
+        known.wrote(record_id, ids)
+        results.append(ItemResult(item.index, "created" if created else "updated", record_id))
+    return results
