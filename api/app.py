@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
         auth.router,
         users.router,
         bulk.router,
+        bulk.records_router,
         customers.router,
         contacts.router,
         tags_and_fields_router.router,

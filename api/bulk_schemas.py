@@ -1,11 +1,13 @@
 """Batches of writes (POST …/bulk): the items in, one answer per item out."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, SkipValidation
 
 from api.problems import Problem
+from api.sales_schemas import FollowUpCreate, OrderUpsert
 from api.schemas import ContactCreate, CustomerCreate, Strict
+from api.ticket_schemas import TicketCreate
 from domain.integration.customer_sync import MAX_BATCH
 
 
@@ -34,6 +36,48 @@ class CustomerBulkIn(Strict):
 
 class ContactBulkIn(Strict):
     items: Annotated[list[SkipValidation[ContactCreate]], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+def _upsert_by(put: str, post: str) -> Any:
+    return Field(
+        None,
+        description=f"Upsert by this id, as PUT {put} does; left out, the item is a plain "
+        f"create ({post}).",
+    )
+
+
+class OrderBulkItem(OrderUpsert):
+    external_id: ExternalIdIn | None = _upsert_by(
+        "/orders/by-external-id/{system}/{id}", "POST /customers/{customer_id}/orders"
+    )
+
+
+class FollowUpBulkItem(FollowUpCreate):
+    external_id: ExternalIdIn | None = _upsert_by(
+        "/follow-ups/by-external-id/{system}/{id}", "POST /follow-ups"
+    )
+
+
+class TicketBulkItem(TicketCreate):
+    external_id: ExternalIdIn | None = _upsert_by(
+        "/tickets/by-external-id/{system}/{id}", "POST /tickets"
+    )
+
+
+class OrderBulkIn(Strict):
+    items: Annotated[list[SkipValidation[OrderBulkItem]], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class FollowUpBulkIn(Strict):
+    items: Annotated[
+        list[SkipValidation[FollowUpBulkItem]], Field(min_length=1, max_length=MAX_BATCH)
+    ]
+
+
+class TicketBulkIn(Strict):
+    items: Annotated[
+        list[SkipValidation[TicketBulkItem]], Field(min_length=1, max_length=MAX_BATCH)
+    ]
 
 
 class BulkItemOut(BaseModel):

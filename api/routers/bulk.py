@@ -12,16 +12,41 @@ from api.bulk_schemas import (
     ContactBulkIn,
     CustomerBulkIn,
     CustomerBulkItem,
+    FollowUpBulkIn,
+    FollowUpBulkItem,
+    OrderBulkIn,
+    OrderBulkItem,
+    TicketBulkIn,
+    TicketBulkItem,
 )
-from api.deps import ClockDep, CustomerWriterDep, PathId, SettingsDep, UowDep
+from api.deps import (
+    ClockDep,
+    CustomerWriterDep,
+    PathId,
+    SettingsDep,
+    TicketWriterDep,
+    UowDep,
+)
 from api.problems import domain_problem, problems, status_of, validation_problem
+from api.route_factory import endpoint
 from api.schemas import ContactCreate
 from domain import customer_service
-from domain.batch import ItemResult
-from domain.errors import BatchFailed, Conflict, FieldsForbidden, Forbidden, Invalid, NotFound
-from domain.integration import customer_sync
+from domain.batch import BatchItem, ItemResult
+from domain.errors import (
+    BatchFailed,
+    Conflict,
+    DomainError,
+    FieldsForbidden,
+    Forbidden,
+    Invalid,
+    NotFound,
+)
+from domain.integration import customer_sync, record_sync
+from domain.roles import Actor
 
 router = APIRouter(prefix="/customers", tags=["customers"])
+# The records that name their customer in their body: orders, follow-ups, tickets.
+records_router = APIRouter()
 
 _CUSTOMER_ITEM: TypeAdapter[CustomerBulkItem] = TypeAdapter(CustomerBulkItem)
 _CONTACT_ITEM: TypeAdapter[ContactCreate] = TypeAdapter(ContactCreate)
@@ -151,3 +176,100 @@ async def bulk_contacts(
     if atomic:
         _all_or_nothing(answers)
     return BulkOut(items=answers)
+
+
+def _add_records_route(
+    kind: record_sync.Kind[Any],
+    *,
+    path: str,
+    tag: str,
+    body: type[BaseModel],
+    item: type[BaseModel],
+    writer: Any,
+    errors: tuple[type[DomainError], ...],
+    doc: str,
+) -> None:
+    """POST {path}: a batch of one kind of record as record_sync.upsert_many writes it."""
+    adapter: TypeAdapter[BaseModel] = TypeAdapter(item)
+    name = f"bulk_{kind.entity_type}s"
+
+    async def bulk(
+        body: Any,
+        actor: Actor,
+        uow: UowDep,
+        clock: ClockDep,
+        settings: SettingsDep,
+        request: Request,
+        atomic: Atomic = False,
+    ) -> BulkOut:
+        valid, invalid = _validated(request, adapter, body.items)
+        items = []
+        for index, value in valid:
+            fields = value.model_dump(exclude_unset=True)
+            external = fields.pop("external_id", None)
+            ref = None if external is None else (external["system"], external["id"])
+            items.append(BatchItem(index, fields, ref))
+        results = await record_sync.upsert_many(
+            uow, clock, actor, kind, items, zone=ZoneInfo(settings.timezone)
+        )
+        answers = _answers(request, len(body.items), invalid, results)
+        if atomic:
+            _all_or_nothing(answers)
+        return BulkOut(items=answers)
+
+    records_router.post(
+        path,
+        response_model=BulkOut,
+        operation_id=f"{tag}:{name}",
+        tags=[tag],
+        responses=problems(*errors, BatchFailed),
+    )(endpoint(bulk, name, doc, body=body, actor=writer))
+
+
+_add_records_route(
+    record_sync.ORDER,
+    path="/orders/bulk",
+    tag="orders",
+    body=OrderBulkIn,
+    item=OrderBulkItem,
+    writer=CustomerWriterDep,
+    errors=(NotFound, Forbidden, Invalid, Conflict),
+    doc="""
+    Record or update up to 1,000 orders at once. An item with `external_id` is an upsert
+    as by PUT /orders/by-external-id/{system}/{id}; one without is a create as by POST
+    /customers/{customer_id}/orders (`customer_id` in the item). Each is checked and audited
+    exactly as alone, and answered on its own in `items` (same order, `index` from 0):
+    `status` 201 created, 200 updated, or the problem it would have answered alone (`error`),
+    in which case nothing of that item is written and the others go on. An external id
+    repeated in a batch is refused after its first item (422). With `atomic=true`, any failed
+    item fails the request with a 422 listing them; nothing is written. An empty batch or one
+    of more than 1,000 items is a 422.""",
+)
+_add_records_route(
+    record_sync.FOLLOW_UP,
+    path="/follow-ups/bulk",
+    tag="follow_ups",
+    body=FollowUpBulkIn,
+    item=FollowUpBulkItem,
+    writer=CustomerWriterDep,
+    errors=(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict),
+    doc="""
+    Record or correct up to 1,000 follow-ups at once: an item with `external_id` as by PUT
+    /follow-ups/by-external-id/{system}/{id}, one without as by POST /follow-ups, each with
+    the same effects on its customer (last contact, pool clock, next follow-up date) as
+    alone. Answers, `atomic=true` and limits as on POST /orders/bulk.""",
+)
+_add_records_route(
+    record_sync.TICKET,
+    path="/tickets/bulk",
+    tag="tickets",
+    body=TicketBulkIn,
+    item=TicketBulkItem,
+    writer=TicketWriterDep,
+    errors=(NotFound, Forbidden, FieldsForbidden, Invalid, Conflict),
+    doc="""
+    Open or edit up to 1,000 tickets at once: an item with `external_id` as by PUT
+    /tickets/by-external-id/{system}/{id}, one without as by POST /tickets, each routed,
+    assigned and given its SLA clocks as alone. Answers, `atomic=true` and limits as on POST
+    /orders/bulk.""",
+)

@@ -182,6 +182,9 @@ export const requestRules = {
     "id": {"required":true,"minLength":1,"maxLength":200},
     "system": {"required":true,"pattern":"^[a-z][a-z0-9_-]{0,31}$"},
   },
+  "FollowUpBulkIn": {
+    "items": {"required":true,"minItems":1,"maxItems":1000},
+  },
   "FollowUpCreate": {
     "at": {},
     "customer_id": {"required":true,"minimum":1,"maximum":4611686018427388000},
@@ -240,6 +243,9 @@ export const requestRules = {
     "order": {},
     "reason": {"maxLength":5000},
     "to": {"required":true,"enum":["intent","quote","contract","won","lost"]},
+  },
+  "OrderBulkIn": {
+    "items": {"required":true,"minItems":1,"maxItems":1000},
   },
   "OrderCreate": {
     "amount": {"required":true},
@@ -350,6 +356,9 @@ export const requestRules = {
     "due_on": {},
     "owner_id": {"minimum":1,"maximum":4611686018427388000},
     "title": {"minLength":1,"maxLength":200},
+  },
+  "TicketBulkIn": {
+    "items": {"required":true,"minItems":1,"maxItems":1000},
   },
   "TicketCreate": {
     "assignee_id": {"minimum":1,"maximum":4611686018427388000},

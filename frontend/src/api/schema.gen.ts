@@ -1640,6 +1640,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/follow-ups/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Follow Ups
+         * @description Record or correct up to 1,000 follow-ups at once: an item with `external_id` as by PUT
+         *     /follow-ups/by-external-id/{system}/{id}, one without as by POST /follow-ups, each with
+         *     the same effects on its customer (last contact, pool clock, next follow-up date) as
+         *     alone. Answers, `atomic=true` and limits as on POST /orders/bulk.
+         */
+        post: operations["follow_ups:bulk_follow_ups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/follow-ups/by-external-id/{system}/{external_id}": {
         parameters: {
             query?: never;
@@ -2196,6 +2219,34 @@ export interface paths {
          *     follow), and a customer not yet at stage `customer` (成交) moves there.
          */
         post: operations["opportunities:transition_opportunity"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Orders
+         * @description Record or update up to 1,000 orders at once. An item with `external_id` is an upsert
+         *     as by PUT /orders/by-external-id/{system}/{id}; one without is a create as by POST
+         *     /customers/{customer_id}/orders (`customer_id` in the item). Each is checked and audited
+         *     exactly as alone, and answered on its own in `items` (same order, `index` from 0):
+         *     `status` 201 created, 200 updated, or the problem it would have answered alone (`error`),
+         *     in which case nothing of that item is written and the others go on. An external id
+         *     repeated in a batch is refused after its first item (422). With `atomic=true`, any failed
+         *     item fails the request with a 422 listing them; nothing is written. An empty batch or one
+         *     of more than 1,000 items is a 422.
+         */
+        post: operations["orders:bulk_orders"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2811,6 +2862,29 @@ export interface paths {
         get: operations["tickets:list_assignees"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bulk Tickets
+         * @description Open or edit up to 1,000 tickets at once: an item with `external_id` as by PUT
+         *     /tickets/by-external-id/{system}/{id}, one without as by POST /tickets, each routed,
+         *     assigned and given its SLA clocks as alone. Answers, `atomic=true` and limits as on POST
+         *     /orders/bulk.
+         */
+        post: operations["tickets:bulk_tickets"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4679,6 +4753,115 @@ export interface components {
             /** Type */
             type: string | null;
         };
+        /** FollowUpBulkIn */
+        FollowUpBulkIn: {
+            /** Items */
+            items: {
+                /**
+                 * At
+                 * @description When it happened; default now, at most one day ahead.
+                 */
+                at?: string | null;
+                /** Customer Id */
+                customer_id: number;
+                /**
+                 * Effective
+                 * @description The customer responded.
+                 * @default false
+                 */
+                effective: boolean;
+                /** @description Upsert by this id, as PUT /follow-ups/by-external-id/{system}/{id} does; left out, the item is a plain create (POST /follow-ups). */
+                external_id?: components["schemas"]["ExternalIdIn"] | null;
+                /**
+                 * External Ids
+                 * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+                 */
+                external_ids?: {
+                    [key: string]: string | null;
+                } | null;
+                /**
+                 * Feedback
+                 * @description What the customer said.
+                 */
+                feedback?: string | null;
+                method: components["schemas"]["Method"];
+                /** Next Action */
+                next_action?: string | null;
+                /**
+                 * Next Action Due On
+                 * @description Needs `next_action`; becomes the customer's next follow-up date.
+                 */
+                next_action_due_on?: string | null;
+                /**
+                 * Opportunity Id
+                 * @description An open opportunity of the customer.
+                 */
+                opportunity_id?: number | null;
+                /**
+                 * Owner Id
+                 * @description Admins only; default the caller.
+                 */
+                owner_id?: number | null;
+                /**
+                 * Summary
+                 * @description Required; a short or vague one ("无") is accepted, an empty one is not.
+                 */
+                summary: string;
+            }[];
+        };
+        /** FollowUpBulkItem */
+        FollowUpBulkItem: {
+            /**
+             * At
+             * @description When it happened; default now, at most one day ahead.
+             */
+            at?: string | null;
+            /** Customer Id */
+            customer_id: number;
+            /**
+             * Effective
+             * @description The customer responded.
+             * @default false
+             */
+            effective: boolean;
+            /** @description Upsert by this id, as PUT /follow-ups/by-external-id/{system}/{id} does; left out, the item is a plain create (POST /follow-ups). */
+            external_id?: components["schemas"]["ExternalIdIn"] | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
+            /**
+             * Feedback
+             * @description What the customer said.
+             */
+            feedback?: string | null;
+            method: components["schemas"]["Method"];
+            /** Next Action */
+            next_action?: string | null;
+            /**
+             * Next Action Due On
+             * @description Needs `next_action`; becomes the customer's next follow-up date.
+             */
+            next_action_due_on?: string | null;
+            /**
+             * Opportunity Id
+             * @description An open opportunity of the customer.
+             */
+            opportunity_id?: number | null;
+            /**
+             * Owner Id
+             * @description Admins only; default the caller.
+             */
+            owner_id?: number | null;
+            /**
+             * Summary
+             * @description Required; a short or vague one ("无") is accepted, an empty one is not.
+             */
+            summary: string;
+        };
         /** FollowUpCreate */
         FollowUpCreate: {
             /**
@@ -5276,6 +5459,101 @@ export interface components {
              */
             reason?: string | null;
             to: components["schemas"]["OpportunityStage"];
+        };
+        /** OrderBulkIn */
+        OrderBulkIn: {
+            /** Items */
+            items: {
+                /**
+                 * Amount
+                 * @description CNY, above 0, at most 2 decimals; send a string such as "12800.00".
+                 */
+                amount: number | string;
+                /** Contract No */
+                contract_no?: string | null;
+                /**
+                 * Customer Id
+                 * @description The order's customer; cannot change.
+                 */
+                customer_id: number;
+                /** @description Upsert by this id, as PUT /orders/by-external-id/{system}/{id} does; left out, the item is a plain create (POST /customers/{customer_id}/orders). */
+                external_id?: components["schemas"]["ExternalIdIn"] | null;
+                /**
+                 * External Ids
+                 * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+                 */
+                external_ids?: {
+                    [key: string]: string | null;
+                } | null;
+                /**
+                 * Opportunity Id
+                 * @description An opportunity of the same customer.
+                 */
+                opportunity_id?: number | null;
+                /**
+                 * Order No
+                 * @description Unique; left out, the server assigns O + yyyymm + 6 digits.
+                 */
+                order_no?: string | null;
+                /**
+                 * Ordered On
+                 * Format: date
+                 */
+                ordered_on: string;
+                /**
+                 * Product
+                 * @description Product or service.
+                 */
+                product: string;
+                /** @default confirmed */
+                status: components["schemas"]["OrderStatus"];
+            }[];
+        };
+        /** OrderBulkItem */
+        OrderBulkItem: {
+            /**
+             * Amount
+             * @description CNY, above 0, at most 2 decimals; send a string such as "12800.00".
+             */
+            amount: number | string;
+            /** Contract No */
+            contract_no?: string | null;
+            /**
+             * Customer Id
+             * @description The order's customer; cannot change.
+             */
+            customer_id: number;
+            /** @description Upsert by this id, as PUT /orders/by-external-id/{system}/{id} does; left out, the item is a plain create (POST /customers/{customer_id}/orders). */
+            external_id?: components["schemas"]["ExternalIdIn"] | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
+            /**
+             * Opportunity Id
+             * @description An opportunity of the same customer.
+             */
+            opportunity_id?: number | null;
+            /**
+             * Order No
+             * @description Unique; left out, the server assigns O + yyyymm + 6 digits.
+             */
+            order_no?: string | null;
+            /**
+             * Ordered On
+             * Format: date
+             */
+            ordered_on: string;
+            /**
+             * Product
+             * @description Product or service.
+             */
+            product: string;
+            /** @default confirmed */
+            status: components["schemas"]["OrderStatus"];
         };
         /** OrderCreate */
         OrderCreate: {
@@ -6407,6 +6685,123 @@ export interface components {
              * @description Days from the last order to the reference date; fewer score higher.
              */
             recency_days: components["schemas"]["CountBand"][];
+        };
+        /** TicketBulkIn */
+        TicketBulkIn: {
+            /** Items */
+            items: {
+                /**
+                 * Assignee Id
+                 * @description Supervisors and admins only; otherwise routed and auto-assigned.
+                 */
+                assignee_id?: number | null;
+                channel: components["schemas"]["Channel"];
+                /** Collaborator Department Ids */
+                collaborator_department_ids?: number[] | null;
+                /** Collaborator User Ids */
+                collaborator_user_ids?: number[] | null;
+                /** Contact Id */
+                contact_id?: number | null;
+                /** Customer Id */
+                customer_id: number;
+                /** Description */
+                description?: string | null;
+                /** Expected Resolution At */
+                expected_resolution_at?: string | null;
+                /** @description Upsert by this id, as PUT /tickets/by-external-id/{system}/{id} does; left out, the item is a plain create (POST /tickets). */
+                external_id?: components["schemas"]["ExternalIdIn"] | null;
+                /**
+                 * External Ids
+                 * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+                 */
+                external_ids?: {
+                    [key: string]: string | null;
+                } | null;
+                /**
+                 * Important
+                 * @default false
+                 */
+                important: boolean;
+                /**
+                 * Opened At
+                 * @description Admins only: tickets carried over keep their opening time.
+                 */
+                opened_at?: string | null;
+                /** @description Supervisors and admins only; otherwise from urgent × important. */
+                priority?: components["schemas"]["Priority"] | null;
+                /** Remedy */
+                remedy?: string | null;
+                responsible_party?: components["schemas"]["ResponsibleParty"] | null;
+                /** Revisit At */
+                revisit_at?: string | null;
+                /** Root Cause */
+                root_cause?: string | null;
+                /** Title */
+                title: string;
+                type: components["schemas"]["TicketType"];
+                /**
+                 * Urgent
+                 * @default false
+                 */
+                urgent: boolean;
+            }[];
+        };
+        /** TicketBulkItem */
+        TicketBulkItem: {
+            /**
+             * Assignee Id
+             * @description Supervisors and admins only; otherwise routed and auto-assigned.
+             */
+            assignee_id?: number | null;
+            channel: components["schemas"]["Channel"];
+            /** Collaborator Department Ids */
+            collaborator_department_ids?: number[] | null;
+            /** Collaborator User Ids */
+            collaborator_user_ids?: number[] | null;
+            /** Contact Id */
+            contact_id?: number | null;
+            /** Customer Id */
+            customer_id: number;
+            /** Description */
+            description?: string | null;
+            /** Expected Resolution At */
+            expected_resolution_at?: string | null;
+            /** @description Upsert by this id, as PUT /tickets/by-external-id/{system}/{id} does; left out, the item is a plain create (POST /tickets). */
+            external_id?: components["schemas"]["ExternalIdIn"] | null;
+            /**
+             * External Ids
+             * @description Ids in other systems, `{system: id}`, each unique per system and kind of record. On PATCH they merge system by system; null removes one.
+             */
+            external_ids?: {
+                [key: string]: string | null;
+            } | null;
+            /**
+             * Important
+             * @default false
+             */
+            important: boolean;
+            /**
+             * Opened At
+             * @description Admins only: tickets carried over keep their opening time.
+             */
+            opened_at?: string | null;
+            /** @description Supervisors and admins only; otherwise from urgent × important. */
+            priority?: components["schemas"]["Priority"] | null;
+            /** Remedy */
+            remedy?: string | null;
+            responsible_party?: components["schemas"]["ResponsibleParty"] | null;
+            /** Revisit At */
+            revisit_at?: string | null;
+            /** Root Cause */
+            root_cause?: string | null;
+            /** Title */
+            title: string;
+            type: components["schemas"]["TicketType"];
+            /**
+             * Urgent
+             * @default false
+             */
+            urgent: boolean;
         };
         /** TicketCreate */
         TicketCreate: {
@@ -14035,6 +14430,99 @@ export interface operations {
             };
         };
     };
+    "follow_ups:bulk_follow_ups": {
+        parameters: {
+            query?: {
+                /** @description All or nothing: any failed item fails the request (422), nothing written. */
+                atomic?: boolean;
+            };
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FollowUpBulkIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "follow_ups:get_follow_up_by_external_id": {
         parameters: {
             query?: never;
@@ -16318,6 +16806,99 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "orders:bulk_orders": {
+        parameters: {
+            query?: {
+                /** @description All or nothing: any failed item fails the request (422), nothing written. */
+                atomic?: boolean;
+            };
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderBulkIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19414,6 +19995,99 @@ export interface operations {
             };
             /** @description Problem (RFC 9457) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "tickets:bulk_tickets": {
+        parameters: {
+            query?: {
+                /** @description All or nothing: any failed item fails the request (422), nothing written. */
+                atomic?: boolean;
+            };
+            header?: {
+                /** @description Names one attempt at this request, for safe retries: for 24 hours a retry with the same key and the same body gets the first answer again (status, body, `Location`, `ETag`) with `Idempotent-Replayed: true`, and writes nothing. 1–255 printable ASCII characters (else 422 `validation`), per user or API key. The same key with another request: 422 `idempotency-key-reused`; while the first is running: 409 `idempotency-key-in-flight`. 4xx answers are kept too; a 5xx is not, and the key can be used again. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TicketBulkIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkOut"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem (RFC 9457) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
