@@ -13,7 +13,9 @@ from pydantic import BaseModel
 
 from api.deps import (
     ClockDep,
+    CustomerWriterDep,
     IfMatchDep,
+    ReaderDep,
     ReadUowDep,
     SettingsDep,
     SystemClock,
@@ -36,21 +38,24 @@ UPSERT_PROBLEMS = (NotFound, Forbidden, Invalid, Conflict, VersionMismatch)
 @dataclass(frozen=True)
 class Routes(Generic[R]):
     kind: record_sync.Kind[R]
-    tag: str  # the router's tag: operation ids are "{tag}:get_{entity_type}_by_external_id"
-    path: str  # below the router's prefix
+    collection: str  # /{collection}/by-external-id/…, as in the URL: "follow-ups"
     body: type[BaseModel]  # of the PUT
     out: type[BaseModel]
-    reader: Any  # the actor dependencies, Annotated[Actor, scopes(...)]
-    writer: Any
     answer: Callable[[SqlUnitOfWork, Actor, R, SystemClock, Settings], Awaitable[BaseModel]]
-    location: Callable[[R], str]  # the record's own URL, for a 201
-    get_doc: str
     put_doc: str
     put_problems: tuple[type[DomainError], ...] = UPSERT_PROBLEMS
+    # the actor dependencies, Annotated[Actor, scopes(...)]
+    reader: Any = ReaderDep
+    writer: Any = CustomerWriterDep
+    # the record's own URL, for a 201; default /api/v1/{collection}/{id}
+    location: Callable[[R], str] | None = None
 
 
 def add(router: APIRouter, r: Routes[R]) -> None:
-    entity = r.kind.entity_type
+    """GET and PUT /{collection}/by-external-id/{system}/{external_id} on `router` (whose
+    prefix may be the collection), with operation ids "{the router's tag}:get_{entity}_…"."""
+    entity, tag = r.kind.entity_type, router.tags[0]
+    path = f"/{r.collection}/by-external-id/{{system}}/{{external_id}}".removeprefix(router.prefix)
 
     async def get(
         system: ExternalSystem,
@@ -90,19 +95,28 @@ def add(router: APIRouter, r: Routes[R]) -> None:
         response.headers["ETag"] = etag(record.version)
         if created:
             response.status_code = status.HTTP_201_CREATED
-            response.headers["Location"] = r.location(record)
+            response.headers["Location"] = (
+                r.location(record) if r.location else f"/api/v1/{r.collection}/{record.id}"
+            )
         return await r.answer(uow, actor, record, clock, settings)
 
     router.get(
-        r.path,
+        path,
         response_model=r.out,
-        operation_id=f"{r.tag}:get_{entity}_by_external_id",
+        operation_id=f"{tag}:get_{entity}_by_external_id",
         responses=problems(NotFound, Forbidden, Invalid),
-    )(endpoint(get, f"get_{entity}_by_external_id", r.get_doc, actor=r.reader))
+    )(
+        endpoint(
+            get,
+            f"get_{entity}_by_external_id",
+            f"The {r.kind.noun} another system knows by this id (`external_ids`).",
+            actor=r.reader,
+        )
+    )
     router.put(
-        r.path,
+        path,
         response_model=r.out,
-        operation_id=f"{r.tag}:upsert_{entity}_by_external_id",
+        operation_id=f"{tag}:upsert_{entity}_by_external_id",
         responses={
             **problems(*r.put_problems),
             201: {"model": r.out, "description": f"Created: no {r.kind.noun} had this id."},

@@ -4,7 +4,7 @@
 from fastapi import APIRouter
 
 from api import external_id_routes, views
-from api.deps import CustomerWriterDep, ReaderDep, SystemClock
+from api.deps import SystemClock
 from api.external_id_routes import Routes
 from api.schemas import ContactOut, ContactUpsert
 from config import Settings
@@ -31,15 +31,11 @@ external_id_routes.add(
     router,
     Routes(
         kind=record_sync.CONTACT,
-        tag="contacts",
-        path="/by-external-id/{system}/{external_id}",
+        collection="contacts",
         body=ContactUpsert,
         out=ContactOut,
-        reader=ReaderDep,
-        writer=CustomerWriterDep,
         answer=_answer,
         location=lambda contact: f"/api/v1/customers/{contact.customer_id}/contacts/{contact.id}",
-        get_doc="The contact another system knows by this id (`external_ids`).",
         put_doc="""
         Create the contact with this external id on the customer `customer_id` (201), or
         update the one that has it (200; fields left out keep their values, the customer cannot

@@ -256,15 +256,10 @@ external_id_routes.add(
     router,
     Routes(
         kind=record_sync.FOLLOW_UP,
-        tag="follow_ups",
-        path="/follow-ups/by-external-id/{system}/{external_id}",
+        collection="follow-ups",
         body=FollowUpCreate,
         out=FollowUpOut,
-        reader=ReaderDep,
-        writer=CustomerWriterDep,
         answer=_answer,
-        location=lambda follow_up: f"/api/v1/follow-ups/{follow_up.id}",
-        get_doc="The follow-up another system knows by this id (`external_ids`).",
         put_doc="""
         Record the follow-up with this external id (201), or correct the one that has it as
         PATCH does (200; fields left out keep their values). When it happened, with which

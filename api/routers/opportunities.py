@@ -298,15 +298,10 @@ external_id_routes.add(
     router,
     Routes(
         kind=record_sync.OPPORTUNITY,
-        tag="opportunities",
-        path="/opportunities/by-external-id/{system}/{external_id}",
+        collection="opportunities",
         body=OpportunityCreate,
         out=OpportunityOut,
-        reader=ReaderDep,
-        writer=CustomerWriterDep,
         answer=_answer,
-        location=lambda opportunity: f"/api/v1/opportunities/{opportunity.id}",
-        get_doc="The opportunity another system knows by this id (`external_ids`).",
         put_doc="""
         Open the opportunity with this external id (201), or edit the one that has it as
         PATCH does (200; fields left out keep their values). Its customer stays and its stage

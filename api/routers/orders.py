@@ -136,15 +136,10 @@ external_id_routes.add(
     router,
     Routes(
         kind=record_sync.ORDER,
-        tag="orders",
-        path="/orders/by-external-id/{system}/{external_id}",
+        collection="orders",
         body=OrderUpsert,
         out=OrderOut,
-        reader=ReaderDep,
-        writer=CustomerWriterDep,
         answer=_answer,
-        location=lambda order: f"/api/v1/orders/{order.id}",
-        get_doc="The order another system knows by this id (`external_ids`).",
         put_doc="""
         Record the order with this external id for the customer `customer_id` (201), or
         update the one that has it (200; fields left out keep their values, the customer cannot

@@ -365,15 +365,12 @@ external_id_routes.add(
     router,
     Routes(
         kind=record_sync.TICKET,
-        tag="tickets",
-        path="/by-external-id/{system}/{external_id}",
+        collection="tickets",
         body=TicketCreate,
         out=TicketOut,
         reader=TicketReaderDep,
         writer=TicketWriterDep,
         answer=_answer,
-        location=lambda ticket: f"/api/v1/tickets/{ticket.id}",
-        get_doc="The ticket another system knows by this id (`external_ids`).",
         put_doc="""
         Open the ticket with this external id (201), or edit the one that has it as PATCH
         does (200; fields left out keep their values). Its customer, type, `opened_at` and
