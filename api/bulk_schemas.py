@@ -8,7 +8,7 @@ from api.problems import Problem
 from api.sales_schemas import FollowUpCreate, OrderUpsert
 from api.schemas import ContactCreate, CustomerCreate, Strict
 from api.ticket_schemas import TicketCreate
-from domain.integration.customer_sync import MAX_BATCH
+from domain.batch import MAX_BATCH
 
 
 class ExternalIdIn(Strict):

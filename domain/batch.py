@@ -34,6 +34,9 @@ async def create_each(
     return results
 
 
+MAX_BATCH = 1000  # items in one request
+
+
 @dataclass(frozen=True)
 class BatchItem:
     """One item of a batch: an upsert by `external_id` (system, id), or a plain create."""

@@ -133,7 +133,7 @@ async def bulk_customers(
         fields = item.model_dump(exclude_unset=True)
         external = fields.pop("external_id", None)
         ref = None if external is None else (external["system"], external["id"])
-        items.append(customer_sync.BatchItem(index, fields, ref))
+        items.append(BatchItem(index, fields, ref))
     results = await customer_sync.upsert_many(
         uow, clock, actor, items, zone=ZoneInfo(settings.timezone)
     )

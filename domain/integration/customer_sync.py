@@ -1,11 +1,10 @@
 """Customers by another system's id: find one, or create-or-update it (upsert), as a sync does."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain import change_request_service, customer_batch, customer_service
+from domain import batch, change_request_service, customer_batch, customer_service
 from domain.batch import ItemResult
 from domain.change_request import EditOutcome, key_fields_needing_approval
 from domain.errors import Conflict, DomainError, Invalid, NotFound
@@ -66,20 +65,8 @@ async def upsert(
     return False, outcome
 
 
-MAX_BATCH = 1000
-
-
-@dataclass(frozen=True)
-class BatchItem:
-    """One item of a batch: an upsert by `external_id` (system, id), or a plain create."""
-
-    index: int
-    fields: dict[str, Any]
-    external_id: tuple[str, str] | None = None
-
-
 async def upsert_many(
-    uow: UnitOfWork, clock: Clock, actor: Actor, items: Sequence[BatchItem], *, zone: ZoneInfo
+    uow: UnitOfWork, clock: Clock, actor: Actor, items: Sequence[batch.BatchItem], *, zone: ZoneInfo
 ) -> list[ItemResult]:
     """Each item as its own create or upsert would be (same rules, same audit entries): a
     failed item is answered with its error and writes nothing; the others go on. An external
@@ -92,18 +79,20 @@ async def upsert_many(
     savepoint: those with a primary contact, edits of the owner, stage, tags, ids or of a key
     field a non-admin's edit sends for approval, and every item if the batch write meets a
     concurrent writer's conflicting row."""
-    keys = _batch_keys(items)
-    known = await uow.external_ids.held("customer", [k for k in keys if isinstance(k, tuple)])
+    keys = batch.external_id_keys(items)
+    known = batch.KnownIds(
+        await uow.external_ids.held("customer", [k for k in keys if isinstance(k, tuple)])
+    )
     results: dict[int, ItemResult] = {}
     creates: list[tuple[int, dict[str, Any]]] = []
     edits: list[customer_batch.Edit] = []
-    one_by_one: list[tuple[BatchItem, tuple[str, str] | None]] = []
+    one_by_one: list[tuple[batch.BatchItem, tuple[str, str] | None]] = []
     claimed: set[tuple[str, str] | None] = set()
     for item, key in zip(items, keys, strict=True):
         if isinstance(key, DomainError):
             results[item.index] = ItemResult(item.index, error=key)
             continue
-        holder = None if key is None else known.get(key)
+        holder = None if key is None else known.holders.get(key)
         try:
             fields = item.fields if key is None else external_ids.with_path_id(*key, item.fields)
         except DomainError as exc:
@@ -121,7 +110,7 @@ async def upsert_many(
         else:
             edits.append(customer_batch.Edit(item.index, holder, fields))
 
-    by_index: dict[int, tuple[BatchItem, tuple[str, str] | None]] = {
+    by_index: dict[int, tuple[batch.BatchItem, tuple[str, str] | None]] = {
         item.index: (item, key)
         for item, key in zip(items, keys, strict=True)
         if not isinstance(key, DomainError)
@@ -137,7 +126,7 @@ async def upsert_many(
     results |= {r.index: r for r in created + updated}
     for r in created:
         if r.record_id is not None:
-            known.update({pair: r.record_id for pair in _ids_of(by_index[r.index])})
+            known.wrote(r.record_id, dict(_ids_of(by_index[r.index])))
     one_by_one += [by_index[edit.index] for edit in later]
 
     for item, key in sorted(one_by_one, key=lambda pair: pair[0].index):
@@ -145,7 +134,7 @@ async def upsert_many(
     return [results[item.index] for item in items]
 
 
-def _ids_of(entry: tuple[BatchItem, tuple[str, str] | None]) -> list[tuple[str, str]]:
+def _ids_of(entry: tuple[batch.BatchItem, tuple[str, str] | None]) -> list[tuple[str, str]]:
     item, key = entry
     ids = dict(item.fields.get("external_ids") or {})
     if key is not None:
@@ -153,40 +142,13 @@ def _ids_of(entry: tuple[BatchItem, tuple[str, str] | None]) -> list[tuple[str, 
     return [(s, v) for s, v in ids.items() if v is not None]
 
 
-def _batch_keys(items: Sequence[BatchItem]) -> list[tuple[str, str] | DomainError | None]:
-    """Each item's (system, id), checked; None for a plain create; the error of an id that is
-    malformed or repeats an earlier item's."""
-    keys: list[tuple[str, str] | DomainError | None] = []
-    first: dict[tuple[str, str], int] = {}
-    for item in items:
-        if item.external_id is None:
-            keys.append(None)
-            continue
-        try:
-            system, value = item.external_id
-            pair = (
-                external_ids.check_system(system, "external_id.system"),
-                external_ids.check_id(value, "external_id.id"),
-            )
-        except Invalid as exc:
-            keys.append(exc)
-            continue
-        if pair in first:
-            message = f"repeats the external id of item {first[pair]}; send one item per id"
-            keys.append(Invalid([{"field": "external_id", "message": message}]))
-            continue
-        first[pair] = item.index
-        keys.append(pair)
-    return keys
-
-
 async def _one(
     uow: UnitOfWork,
     clock: Clock,
     actor: Actor,
-    item: BatchItem,
+    item: batch.BatchItem,
     key: tuple[str, str] | None,
-    known: dict[tuple[str, str], int],
+    known: batch.KnownIds,
     zone: ZoneInfo,
 ) -> ItemResult:
     """One item in a savepoint of its own; `known` follows the ids it leaves behind, so the
@@ -202,7 +164,14 @@ async def _one(
                 )
             else:
                 created, outcome = await upsert(
-                    uow, clock, actor, *key, item.fields, if_match=None, zone=zone, known=known
+                    uow,
+                    clock,
+                    actor,
+                    *key,
+                    item.fields,
+                    if_match=None,
+                    zone=zone,
+                    known=known.holders,
                 )
             # read inside the savepoint: a later item's rollback may expire the record
             customer_id = outcome.customer.id
@@ -211,7 +180,5 @@ async def _one(
         return ItemResult(item.index, error=exc)
     if outcome.requests:
         return ItemResult(item.index, "requested", customer_id)
-    for gone in [pair for pair, holder in known.items() if holder == customer_id]:
-        known.pop(gone)
-    known.update(dict.fromkeys(ids.items(), customer_id))
+    known.wrote(customer_id, ids)
     return ItemResult(item.index, "created" if created else "updated", customer_id)
