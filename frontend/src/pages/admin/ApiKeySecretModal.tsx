@@ -1,7 +1,6 @@
-import { CopyOutlined } from '@ant-design/icons';
-import { Alert, App, Button, Modal, Typography } from 'antd';
-import { useRef } from 'react';
+import { Alert, Button, Modal, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { SECRET_BLOCK_STYLE as BLOCK, SecretBlock } from '../../components/SecretBlock';
 import { formatDateTime } from '../../lib/time';
 
 export interface ShownSecret {
@@ -12,42 +11,10 @@ export interface ShownSecret {
   oldValidUntil: string | null;
 }
 
-const BLOCK = {
-  fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
-  background: '#fafafa',
-  border: '1px solid #f0f0f0',
-  borderRadius: 6,
-  padding: '8px 12px',
-  margin: 0,
-  whiteSpace: 'pre-wrap',
-  wordBreak: 'break-all',
-} as const;
-
 /** A new secret, shown this once. The parent drops it from its state on close, and the modal
  *  does not stay mounted hidden, so the secret leaves the page with it. */
 export function ApiKeySecretModal({ shown, onClose }: { shown: ShownSecret; onClose: () => void }) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const box = useRef<HTMLPreElement>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(shown.secret);
-      void message.success(t('apiKeys.secret.copied'));
-    } catch {
-      // No clipboard API (a page served over plain HTTP) or no permission: select the secret so
-      // that one key press copies it, and try the old way once.
-      const selection = window.getSelection();
-      if (box.current && selection) selection.selectAllChildren(box.current);
-      let copied = false;
-      try {
-        copied = document.execCommand('copy');
-      } catch {
-        /* not supported */
-      }
-      if (copied) void message.success(t('apiKeys.secret.copied'));
-      else void message.warning(t('apiKeys.secret.copyFailed'));
-    }
-  };
   const origin = globalThis.location?.origin ?? '';
   return (
     <Modal
@@ -70,12 +37,7 @@ export function ApiKeySecretModal({ shown, onClose }: { shown: ShownSecret; onCl
         title={t('apiKeys.secret.warning')}
         description={t('apiKeys.secret.warningDetail')}
       />
-      <pre ref={box} style={BLOCK} data-testid="api-key-secret">
-        {shown.secret}
-      </pre>
-      <Button icon={<CopyOutlined />} onClick={() => void copy()} style={{ marginTop: 8 }} data-testid="copy-secret">
-        {t('apiKeys.secret.copy')}
-      </Button>
+      <SecretBlock secret={shown.secret} testId="api-key-secret" />
       {shown.kind === 'rotated' && shown.oldValidUntil && (
         <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0 }}>
           {t('apiKeys.secret.oldValidUntil', { time: formatDateTime(shown.oldValidUntil) })}
