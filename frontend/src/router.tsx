@@ -126,6 +126,13 @@ export const router = createBrowserRouter([
           ),
         },
         {
+          path: 'admin/webhooks',
+          element: guard(
+            'settings:admin',
+            page(() => import('./pages/admin/WebhooksPage')),
+          ),
+        },
+        {
           path: 'admin/backups',
           element: guard(
             'settings:admin',

@@ -1,5 +1,6 @@
 import {
   ApartmentOutlined,
+  ApiOutlined,
   AppstoreOutlined,
   AuditOutlined,
   BellOutlined,
@@ -50,6 +51,7 @@ function menuItems(claims: Claims, t: (key: string) => string): MenuProps['items
     can('settings:admin') && { key: '/admin/cadence', icon: <CalendarOutlined />, label: t('nav.cadence') },
     can('settings:admin') && { key: '/admin/change-requests', icon: <AuditOutlined />, label: t('nav.changeRequests') },
     can('settings:admin') && { key: '/admin/api-keys', icon: <KeyOutlined />, label: t('apiKeys.nav') },
+    can('settings:admin') && { key: '/admin/webhooks', icon: <ApiOutlined />, label: t('webhooks.nav') },
     can('settings:admin') && { key: '/admin/backups', icon: <DatabaseOutlined />, label: t('backups.nav') },
   ].filter((item) => item !== false);
   return [
