@@ -16,7 +16,7 @@ import { QueryState } from '../../components/QueryState';
 import { fromNow } from '../../lib/format';
 import { problemMessage } from '../../lib/problems';
 import { formatDateTime } from '../../lib/time';
-import { eventLabel } from '../../lib/webhooks';
+import { EVENT_GROUPS, eventLabel } from '../../lib/webhooks';
 import { useDeleteWebhook, useLastDelivery, useTestWebhook, useUpdateWebhook, useWebhooks } from '../../queries/webhooks';
 import { DeliveryResponse, DeliveryState, WebhookDeliveriesDrawer } from './WebhookDeliveriesDrawer';
 import { WebhookFormModal, type ShownWebhookSecret } from './WebhookFormModal';
@@ -26,6 +26,9 @@ type Webhook = Schemas['WebhookOut'];
 type Shown = 'ok' | 'failing' | 'paused';
 const COLORS: Record<Shown, string> = { ok: 'green', failing: 'red', paused: 'default' };
 const MONO = { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace' };
+
+const EVENT_ORDER: readonly string[] = EVENT_GROUPS.flatMap((g) => g.events);
+const rank = (e: string) => (EVENT_ORDER.includes(e) ? EVENT_ORDER.indexOf(e) : EVENT_ORDER.length); // as in the form
 
 const shownStatus = (w: Webhook): Shown => (w.active ? w.status : 'paused');
 
@@ -75,11 +78,13 @@ export default function WebhooksPage() {
   };
   const events = (w: Webhook) => (
     <Flex wrap gap={4}>
-      {w.event_types.map((e) => (
-        <Tag key={e} style={{ marginInlineEnd: 0 }}>
-          {eventLabel(t, e)}
-        </Tag>
-      ))}
+      {[...w.event_types]
+        .sort((a, b) => rank(a) - rank(b))
+        .map((e) => (
+          <Tag key={e} style={{ marginInlineEnd: 0 }}>
+            {eventLabel(t, e)}
+          </Tag>
+        ))}
     </Flex>
   );
   const url = (w: Webhook) => <span style={{ ...MONO, wordBreak: 'break-all' }}>{w.url}</span>;
