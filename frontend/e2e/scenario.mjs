@@ -7,6 +7,7 @@ import { apiKeysScenario } from './apiKeys.mjs';
 import { backups } from './backups.mjs';
 import { filtersScenario } from './filters.mjs';
 import { searchScenario } from './search.mjs';
+import { webhooksScenario } from './webhooks.mjs';
 import { pick } from './select.mjs';
 import { apiFieldKeys, checkClassifier, watchTransientTexts } from './texts.mjs';
 
@@ -93,7 +94,7 @@ async function token(base, username, password) {
   return (await res.json()).access_token;
 }
 
-export async function scenario({ browser: plainBrowser, base, artifacts, password }) {
+export async function scenario({ browser: plainBrowser, base, artifacts, password, runJob }) {
   const keys = apiFieldKeys();
   checkClassifier(keys);
   // Every context of the run records the messages, field errors and alerts its pages show.
@@ -486,6 +487,7 @@ export async function scenario({ browser: plainBrowser, base, artifacts, passwor
     ).webappTour({ browser, base, artifacts, password, storageState: await context.storageState(), customerUrl, ticketUrl, step, shots });
     await step('admin backups: start one, see it complete, download it', () => backups({ browser, base, artifacts, password }));
     await apiKeysScenario({ browser, base, artifacts, password, storageState: await context.storageState(), step, shots });
+    await webhooksScenario({ browser, base, artifacts, storageState: await context.storageState(), step, shots, runJob });
     await step('search: mobile fragment, two characters, pinyin initials; a saved view', async () =>
       searchScenario({ browser, base, artifacts, password, storageState: await context.storageState() }),
     );

@@ -313,6 +313,7 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
       downloads: ['/downloads'],
       'admin/backups': ['/admin/backups'],
       'admin/api-keys': ['/admin/api-keys'],
+      'admin/webhooks': ['/admin/webhooks'],
       search: ['/search?q=' + encodeURIComponent('杭州')],
     };
     const missing = routePatterns()
@@ -332,6 +333,7 @@ export async function webappTour({ browser, base, artifacts, password, storageSt
         '/tickets': 'ticket-cards',
         '/pool': 'pool-cards',
         '/admin/api-keys': 'api-key-cards',
+        '/admin/webhooks': 'webhook-cards',
       };
       for (const path of Object.values(paths).flat().filter(Boolean)) {
         await visit(page, base, path);
