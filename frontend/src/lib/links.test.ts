@@ -24,6 +24,10 @@ describe('where a notification leads', () => {
     expect(notificationLink(note({ kind: 'change_request_pending', entity_type: 'change_request' }))).toBe('/admin/change-requests');
   });
 
+  it('an admin told of a failing webhook, to the webhooks page', () => {
+    expect(notificationLink(note({ kind: 'webhook_failing', entity_type: 'webhook_subscription', entity_id: 3 }))).toBe('/admin/webhooks');
+  });
+
   it('nowhere when it names no record, or only a decided request', () => {
     expect(notificationLink(note({ entity_type: null, entity_id: null }))).toBeNull();
     expect(notificationLink(note({ kind: 'change_request_approved', entity_type: 'change_request' }))).toBeNull();
