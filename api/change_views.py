@@ -1,7 +1,7 @@
 """Change-feed entries → bodies: each record as its own GET endpoint shows it to the caller,
 through the same services and views (a record the caller may not read is left out)."""
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from domain import (
     order_service,
     ticket_service,
 )
-from domain.errors import Forbidden, NotFound
+from domain.errors import Forbidden
 from domain.integration.change_feed import Change
 from domain.roles import Actor
 from domain.sales import local_date
@@ -28,12 +28,18 @@ Body = dict[str, Any]
 async def change_items(
     uow: SqlUnitOfWork, actor: Actor, changes: Sequence[Change], *, now: datetime, zone: str
 ) -> list[Body]:
-    """The page's entries in order: an upsert with the record's current body, or a tombstone."""
+    """The page's entries in order: an upsert with the record's current body, or a tombstone.
+    A bounded number of reads for any page: each type's records, their customers and what
+    their bodies need are read for the whole page at once, by the lists' own body builders."""
     bodies = await _bodies(uow, actor, [c for c in changes if c.deleted is None], now, zone)
+    deleted = [c for c in changes if c.deleted is not None]
+    readable = await customer_service.get_readable_many(
+        uow, actor, {c.customer_id for c in deleted if c.type != "customers" and c.customer_id}
+    )
     items = []
     for change in changes:
         if change.deleted is not None:
-            if await _could_read_deleted(uow, actor, change):
+            if _could_read_deleted(actor, change, readable):
                 items.append(_entry(change, "delete", None, change.external_ids, change.at))
         elif (body := bodies.get((change.type, change.id))) is not None:
             items.append(_entry(change, "upsert", body, None, None))
@@ -61,121 +67,102 @@ def _entry(
     }
 
 
-async def _could_read_deleted(uow: SqlUnitOfWork, actor: Actor, change: Change) -> bool:
+def _could_read_deleted(actor: Actor, change: Change, readable: Mapping[int, object]) -> bool:
     """A tombstone goes to whoever could read the record: a customer by the values its
-    deletion recorded, anything else by its customer (gone too: the customer's own tombstone
-    says so)."""
+    deletion recorded, anything else by its customer (`readable`: the page's customers the
+    actor may read; one gone too has its own tombstone, which says so)."""
     if change.type == "customers":
         before = {k: v[0] for k, v in (change.deleted or {}).items()}
         return customer_rules.can_read(
             actor, owner_id=before.get("owner_id"), archived=bool(before.get("archived"))
         )
-    if change.customer_id is None:
-        return False
-    try:
-        await customer_service.get_readable(uow, actor, change.customer_id)
-    except (NotFound, Forbidden):
-        return False
-    return True
+    return change.customer_id is not None and change.customer_id in readable
 
 
 async def _bodies(
     uow: SqlUnitOfWork, actor: Actor, changes: Sequence[Change], now: datetime, zone: str
 ) -> dict[tuple[str, int], Body]:
-    found: dict[tuple[str, int], Body] = {}
-    customer_ids = [c.id for c in changes if c.type == "customers"]
-    if customer_ids:
-        rows = [
-            row
-            for row in await uow.customers.view_rows(customer_ids)
-            if customer_rules.can_read(actor, owner_id=row.owner_id, archived=row.archived)
-        ]
-        for body in await views.customer_bodies(uow, actor, rows, now=now, zone=zone):
-            found[("customers", body["id"])] = body
-    cutoff: list[datetime] = []  # the opportunities' stale cutoff, read once if needed
+    """(type, id) → body of the records the actor may read, one batch per type."""
+    wanted: dict[str, list[Change]] = {}
     for change in changes:
-        if change.type == "customers":
-            continue
-        one = _ONE[change.type]
+        wanted.setdefault(change.type, []).append(change)
+    found: dict[tuple[str, int], Body] = {}
+    for name, of_type in wanted.items():
         try:
-            body = await one(uow, actor, change, now, zone, cutoff)
-        except (NotFound, Forbidden):
+            bodies = await _MANY[name](uow, actor, of_type, now, zone)
+        except Forbidden:  # the whole type (agents and money): as each GET would answer
             continue
-        found[(change.type, change.id)] = body
+        found.update(((name, body["id"]), body) for body in bodies)
     return found
 
 
-async def _contact(
-    uow: SqlUnitOfWork,
-    actor: Actor,
-    change: Change,
-    now: datetime,
-    zone: str,
-    cutoff: list[datetime],
-) -> Body:
-    if change.customer_id is None:
-        raise NotFound("contact", change.id)
-    customer, contact = await customer_service.get_contact(
-        uow, actor, change.customer_id, change.id
-    )
-    return views.contact_out(actor, customer.owner_id, contact).model_dump(mode="json")
+async def _customers(
+    uow: SqlUnitOfWork, actor: Actor, changes: Sequence[Change], now: datetime, zone: str
+) -> list[Body]:
+    rows = [
+        row
+        for row in await uow.customers.view_rows([c.id for c in changes])
+        if customer_rules.can_read(actor, owner_id=row.owner_id, archived=row.archived)
+    ]
+    return await views.customer_bodies(uow, actor, rows, now=now, zone=zone)
 
 
-async def _order(
-    uow: SqlUnitOfWork,
-    actor: Actor,
-    change: Change,
-    now: datetime,
-    zone: str,
-    cutoff: list[datetime],
-) -> Body:
-    order, _ = await order_service.get_readable(uow, actor, change.id)
-    return order_out(order).model_dump(mode="json")
+async def _contacts(
+    uow: SqlUnitOfWork, actor: Actor, changes: Sequence[Change], now: datetime, zone: str
+) -> list[Body]:
+    # Under the customer its entry names, as GET /customers/{id}/contacts/{id} finds it.
+    pairs = [(c.customer_id, c.id) for c in changes if c.customer_id is not None]
+    return [
+        views.contact_out(actor, customer.owner_id, contact).model_dump(mode="json")
+        for customer, contact in await customer_service.get_contacts(uow, actor, pairs)
+    ]
 
 
-async def _follow_up(
-    uow: SqlUnitOfWork,
-    actor: Actor,
-    change: Change,
-    now: datetime,
-    zone: str,
-    cutoff: list[datetime],
-) -> Body:
-    follow_up, customer = await follow_up_service.get_readable(uow, actor, change.id)
-    return follow_up_out(follow_up, customer.name).model_dump(mode="json")
+async def _orders(
+    uow: SqlUnitOfWork, actor: Actor, changes: Sequence[Change], now: datetime, zone: str
+) -> list[Body]:
+    found = await order_service.get_readable_many(uow, actor, [c.id for c in changes])
+    return [order_out(order).model_dump(mode="json") for order, _ in found]
 
 
-async def _ticket(
-    uow: SqlUnitOfWork,
-    actor: Actor,
-    change: Change,
-    now: datetime,
-    zone: str,
-    cutoff: list[datetime],
-) -> Body:
-    ticket, _ = await ticket_service.get_readable(uow, actor, change.id)
-    return (await ticket_views.ticket_out(uow, actor, ticket, now)).model_dump(mode="json")
+async def _follow_ups(
+    uow: SqlUnitOfWork, actor: Actor, changes: Sequence[Change], now: datetime, zone: str
+) -> list[Body]:
+    found = await follow_up_service.get_readable_many(uow, actor, [c.id for c in changes])
+    return [follow_up_out(f, customer.name).model_dump(mode="json") for f, customer in found]
 
 
-async def _opportunity(
-    uow: SqlUnitOfWork,
-    actor: Actor,
-    change: Change,
-    now: datetime,
-    zone: str,
-    cutoff: list[datetime],
-) -> Body:
-    opportunity, customer = await opportunity_service.get_readable(uow, actor, change.id)
-    if not cutoff:
-        tz = ZoneInfo(zone)
-        cutoff.append(await opportunity_service.cutoff(uow, local_date(now, tz), tz))
-    return opportunity_out(opportunity, customer.name, cutoff[0]).model_dump(mode="json")
+async def _tickets(
+    uow: SqlUnitOfWork, actor: Actor, changes: Sequence[Change], now: datetime, zone: str
+) -> list[Body]:
+    tickets = await ticket_service.get_readable_many(uow, actor, [c.id for c in changes])
+    return [
+        ticket.model_dump(mode="json")
+        for ticket in await ticket_views.tickets_out(uow, actor, tickets, now)
+    ]
 
 
-_ONE: dict[str, Callable[..., Awaitable[Body]]] = {
-    "contacts": _contact,
-    "orders": _order,
-    "follow_ups": _follow_up,
-    "tickets": _ticket,
-    "opportunities": _opportunity,
+async def _opportunities(
+    uow: SqlUnitOfWork, actor: Actor, changes: Sequence[Change], now: datetime, zone: str
+) -> list[Body]:
+    found = await opportunity_service.get_readable_many(uow, actor, [c.id for c in changes])
+    if not found:
+        return []
+    tz = ZoneInfo(zone)
+    cutoff = await opportunity_service.cutoff(uow, local_date(now, tz), tz)
+    return [
+        opportunity_out(o, customer.name, cutoff).model_dump(mode="json") for o, customer in found
+    ]
+
+
+_MANY: dict[
+    str,
+    Callable[[SqlUnitOfWork, Actor, Sequence[Change], datetime, str], Awaitable[list[Body]]],
+] = {
+    "customers": _customers,
+    "contacts": _contacts,
+    "orders": _orders,
+    "follow_ups": _follow_ups,
+    "tickets": _tickets,
+    "opportunities": _opportunities,
 }

@@ -1,6 +1,6 @@
 """Use cases on customers and their contacts. Every write appends audit events."""
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -83,6 +83,27 @@ async def readable_child(
     except NotFound:
         raise NotFound(entity, record_id) from None
     return record, customer
+
+
+async def get_readable_many(
+    uow: UnitOfWork, actor: Actor, customer_ids: Collection[int]
+) -> dict[int, CustomerRecord]:
+    """get_readable for many customers in one read: those the actor may see, by id (the
+    others are left out, as get_readable's 404 leaves them out)."""
+    return {
+        customer.id: customer
+        for customer in await uow.customers.get_many(customer_ids)
+        if rules.can_read(actor, owner_id=customer.owner_id, archived=customer.archived)
+    }
+
+
+async def readable_children(
+    uow: UnitOfWork, actor: Actor, records: Sequence[ChildRecord]
+) -> list[tuple[ChildRecord, CustomerRecord]]:
+    """readable_child for many records: those whose customer the actor may read, each with
+    its customer, in the order given."""
+    customers = await get_readable_many(uow, actor, {r.customer_id for r in records})
+    return [(r, customers[r.customer_id]) for r in records if r.customer_id in customers]
 
 
 async def get_writable(
@@ -628,6 +649,20 @@ async def get_contact(
     if contact is None:
         raise NotFound("contact", contact_id)
     return customer, contact
+
+
+async def get_contacts(
+    uow: UnitOfWork, actor: Actor, wanted: Collection[tuple[int, int]]
+) -> list[tuple[CustomerRecord, ContactRecord]]:
+    """get_contact for many (customer id, contact id) pairs in two reads: the pairs whose
+    contact still belongs to that customer and whose customer the actor may see."""
+    pairs = set(wanted)
+    contacts = [
+        c
+        for c in await uow.customers.contacts_by_id({contact_id for _, contact_id in pairs})
+        if (c.customer_id, c.id) in pairs
+    ]
+    return [(customer, c) for c, customer in await readable_children(uow, actor, contacts)]
 
 
 async def update_contact(

@@ -6,12 +6,13 @@ follow-up date and a linked opportunity's last effective follow-up. Only the cus
 recent follow-up sets the next follow-up date; one logged after the fact changes history, not
 what is due next."""
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from domain import audit, cadence_service
-from domain.customer_service import get_writable, readable_child
+from domain.customer_service import get_writable, readable_child, readable_children
 from domain.errors import Conflict, FieldsForbidden, Forbidden, Invalid, VersionMismatch
 from domain.integration import external_ids
 from domain.ports import (
@@ -57,6 +58,14 @@ async def get_readable(
     Agents read follow-ups too: contact records are their daily bread (DESIGN §1)."""
     follow_up = await uow.follow_ups.get(follow_up_id)
     return await readable_child(uow, actor, "follow-up", follow_up_id, follow_up)
+
+
+async def get_readable_many(
+    uow: UnitOfWork, actor: Actor, follow_up_ids: Collection[int]
+) -> list[tuple[FollowUpRecord, CustomerRecord]]:
+    """get_readable for many in two reads: those the actor may see, each with its customer
+    (the others are left out, as get_readable's 404 leaves them out)."""
+    return await readable_children(uow, actor, await uow.follow_ups.get_many(follow_up_ids))
 
 
 def _normalize(fields: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@ won`, or `lost` (with a reason) from any open stage. Stages move only through `t
 winning may record the order in the same transaction and makes the customer a customer
 (成交). Stale: open and without an effective follow-up for `stale_opportunity_days`."""
 
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 from domain import audit, cadence_service, order_service
 from domain.customer import Stage as CustomerStage
 from domain.customer_service import get_readable as get_readable_customer
-from domain.customer_service import get_writable, readable_child
+from domain.customer_service import get_writable, readable_child, readable_children
 from domain.errors import (
     Conflict,
     FieldsForbidden,
@@ -53,6 +54,16 @@ async def get_readable(
     check_sees_money(actor)
     opportunity = await uow.opportunities.get(opportunity_id)
     return await readable_child(uow, actor, "opportunity", opportunity_id, opportunity)
+
+
+async def get_readable_many(
+    uow: UnitOfWork, actor: Actor, opportunity_ids: Collection[int]
+) -> list[tuple[OpportunityRecord, CustomerRecord]]:
+    """get_readable for many in two reads: those the actor may see, each with its customer
+    (the others are left out, as get_readable's 404 leaves them out). Agents are refused (403)
+    as by get_readable."""
+    check_sees_money(actor)
+    return await readable_children(uow, actor, await uow.opportunities.get_many(opportunity_ids))
 
 
 async def readable_customer(uow: UnitOfWork, actor: Actor, customer_id: int) -> CustomerRecord:

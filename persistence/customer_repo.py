@@ -1,7 +1,7 @@
 """Customers, contacts and the code counter: all their SQL."""
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -126,6 +126,13 @@ class SqlCustomerRepo:
 
     async def get(self, customer_id: int) -> Customer | None:
         return await self.session.get(Customer, customer_id)
+
+    async def get_many(self, customer_ids: Collection[int]) -> list[Customer]:
+        """The customers of these ids that exist, in no particular order."""
+        if not customer_ids:
+            return []
+        stmt = select(Customer).where(Customer.id.in_(customer_ids))
+        return list((await self.session.scalars(stmt)).all())
 
     async def require(self, customer_id: int) -> Customer:
         """A customer that must exist (the parent of a record just read or written)."""
@@ -452,6 +459,12 @@ class SqlCustomerRepo:
 
     async def contact(self, contact_id: int) -> Contact | None:
         return await self.session.get(Contact, contact_id)
+
+    async def contacts_by_id(self, contact_ids: Collection[int]) -> list[Contact]:
+        if not contact_ids:
+            return []
+        stmt = select(Contact).where(Contact.id.in_(contact_ids))
+        return list((await self.session.scalars(stmt)).all())
 
     async def add_contact(self, **values: Any) -> Contact:
         contact = Contact(**values)

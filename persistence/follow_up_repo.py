@@ -1,5 +1,6 @@
 """Follow-ups (跟进记录), the due list and the cadence rules: their SQL."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -54,6 +55,13 @@ class SqlFollowUpRepo:
 
     async def get(self, follow_up_id: int) -> FollowUp | None:
         return await self.session.get(FollowUp, follow_up_id)
+
+    async def get_many(self, follow_up_ids: Collection[int]) -> list[FollowUp]:
+        """The ones of these ids that exist, in no particular order."""
+        if not follow_up_ids:
+            return []
+        stmt = select(FollowUp).where(FollowUp.id.in_(follow_up_ids))
+        return list((await self.session.scalars(stmt)).all())
 
     async def add(self, **values: Any) -> FollowUp:
         follow_up = FollowUp(**values)

@@ -1,6 +1,6 @@
 """Opportunities (商机): their SQL, and the staleness threshold they are judged by."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -58,6 +58,13 @@ class SqlOpportunityRepo:
 
     async def get(self, opportunity_id: int) -> Opportunity | None:
         return await self.session.get(Opportunity, opportunity_id)
+
+    async def get_many(self, opportunity_ids: Collection[int]) -> list[Opportunity]:
+        """The ones of these ids that exist, in no particular order."""
+        if not opportunity_ids:
+            return []
+        stmt = select(Opportunity).where(Opportunity.id.in_(opportunity_ids))
+        return list((await self.session.scalars(stmt)).all())
 
     async def add(self, **values: Any) -> Opportunity:
         opportunity = Opportunity(**values)

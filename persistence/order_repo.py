@@ -1,5 +1,6 @@
 """Orders and contracts of customers: their SQL."""
 
+from collections.abc import Collection
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,13 @@ class SqlOrderRepo:
 
     async def get(self, order_id: int) -> CustomerOrder | None:
         return await self.session.get(CustomerOrder, order_id)
+
+    async def get_many(self, order_ids: Collection[int]) -> list[CustomerOrder]:
+        """The ones of these ids that exist, in no particular order."""
+        if not order_ids:
+            return []
+        stmt = select(CustomerOrder).where(CustomerOrder.id.in_(order_ids))
+        return list((await self.session.scalars(stmt)).all())
 
     async def add(self, **values: Any) -> CustomerOrder:
         order = CustomerOrder(**values)

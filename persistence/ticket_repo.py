@@ -1,6 +1,6 @@
 """Tickets, their timeline, pauses, collaborators, SLA policies, routing and calendar."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -56,6 +56,13 @@ class SqlTicketRepo:
 
     async def get(self, ticket_id: int) -> Ticket | None:
         return await self.session.get(Ticket, ticket_id)
+
+    async def get_many(self, ticket_ids: Collection[int]) -> list[Ticket]:
+        """The ones of these ids that exist, in no particular order."""
+        if not ticket_ids:
+            return []
+        stmt = select(Ticket).where(Ticket.id.in_(ticket_ids))
+        return list((await self.session.scalars(stmt)).all())
 
     def new(
         self,

@@ -1,7 +1,7 @@
 """Tickets, their timeline and pauses, and the service settings they run by: SLA policies,
 routing rules and the business calendar (persistence/ticket_repo.py)."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any, Protocol
 
@@ -112,6 +112,7 @@ class CalendarOverrideRecord(Protocol):
 
 class TicketRepo(Protocol):
     async def get(self, ticket_id: int) -> TicketRecord | None: ...
+    async def get_many(self, ticket_ids: Collection[int]) -> Sequence[TicketRecord]: ...
     def new(
         self,
         *,
@@ -143,6 +144,10 @@ class TicketRepo(Protocol):
     async def flush(self) -> None: ...
 
     async def collaborators(self, ticket_id: int) -> tuple[list[int], list[int]]: ...
+    # Ticket id → (user ids, department ids), for every id asked (empty lists: none).
+    async def collaborators_of(
+        self, ticket_ids: Sequence[int]
+    ) -> Mapping[int, tuple[list[int], list[int]]]: ...
     async def set_collaborators(
         self, ticket_id: int, user_ids: Sequence[int], department_ids: Sequence[int]
     ) -> None: ...
