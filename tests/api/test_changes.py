@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from domain import customer_service
 from domain.roles import SYSTEM
@@ -184,6 +185,74 @@ class TestWhoSeesWhat:
         await open_ticket(client, admin, customer["id"])
         _, entries = await drain(client, key, cursor)
         assert "tickets" not in {e["type"] for e in entries}
+
+
+class TestReadsPerPage:
+    async def make(self, client, user, count: int) -> set[int]:
+        """`count` customers, each with a contact (one deleted: a tombstone), an order, a
+        follow-up, an opportunity and a ticket."""
+        ids = set()
+        for _ in range(count):
+            customer = await create_customer(client, user)
+            ids.add(customer["id"])
+            for name in ("甲", "乙"):
+                contact = await ok(
+                    await client.post(
+                        f"/customers/{customer['id']}/contacts",
+                        json={"name": f"联系人{name}", "mobile": "13800138000"},
+                        headers=user.headers,
+                    ),
+                    201,
+                )
+            path = f"/customers/{customer['id']}/contacts/{contact['id']}"
+            await ok(await client.delete(path, headers=user.headers), 204)
+            await order(client, user, customer["id"])
+            await follow_up(client, user, customer["id"])
+            await opportunity(client, user, customer["id"])
+            await open_ticket(client, user, customer["id"])
+        return ids
+
+    async def test_a_page_reads_a_bounded_number_of_times_however_many_entries(
+        self, client, users, database
+    ):
+        """Bodies are read per type for the whole page: a regression to one read per record
+        makes the count grow with the page."""
+        statements = 0
+
+        def count(*_: Any) -> None:
+            nonlocal statements
+            statements += 1
+
+        engines = [database.read_engine.sync_engine, database.write_engine.sync_engine]
+        am = users["am"]
+        per_page = []
+        for size in (1, 6):
+            cursor = await start(client, am.headers)
+            ids = await self.make(client, am, size)
+            for engine in engines:
+                event.listen(engine, "before_cursor_execute", count)
+            try:
+                statements = 0
+                _, entries = await drain(client, am.headers, cursor, limit=200)
+                polls, statements = statements, 0
+                page = await ok(
+                    await client.get(
+                        "/changes", params={"since": cursor, "limit": 200}, headers=am.headers
+                    )
+                )
+                per_page.append(statements)
+            finally:
+                for engine in engines:
+                    event.remove(engine, "before_cursor_execute", count)
+            mine = [e for e in page["items"] if e["customer_id"] in ids]
+            kinds = {(e["type"], e["action"]) for e in mine}
+            assert kinds == {
+                (t, "upsert")
+                for t in ("customers", "contacts", "orders", "follow_ups", "opportunities",
+                          "tickets")
+            } | {("contacts", "delete")}, kinds  # fmt: skip
+            assert len(mine) == 7 * size and polls >= per_page[-1]
+        assert per_page[0] == per_page[1] <= 30, per_page  # the caller, the feed, each type in batch
 
 
 class TestCursors:
