@@ -12,6 +12,7 @@ from domain.custom_field import Definition, validate_values
 from domain.errors import Duplicate, FieldsForbidden, Forbidden, Invalid, NotFound, VersionMismatch
 from domain.integration import external_ids
 from domain.ports import Clock, ContactRecord, CustomerRecord, TagRecord, UnitOfWork
+from domain.ports.customers import CustomerAccess
 from domain.roles import Actor, Role
 from domain.sales import local_date
 
@@ -87,19 +88,19 @@ async def readable_child(
 
 async def get_readable_many(
     uow: UnitOfWork, actor: Actor, customer_ids: Collection[int]
-) -> dict[int, CustomerRecord]:
+) -> dict[int, CustomerAccess]:
     """get_readable for many customers in one read: those the actor may see, by id (the
     others are left out, as get_readable's 404 leaves them out)."""
     return {
         customer.id: customer
-        for customer in await uow.customers.get_many(customer_ids)
+        for customer in await uow.customers.access_of(customer_ids)
         if rules.can_read(actor, owner_id=customer.owner_id, archived=customer.archived)
     }
 
 
 async def readable_children(
     uow: UnitOfWork, actor: Actor, records: Sequence[ChildRecord]
-) -> list[tuple[ChildRecord, CustomerRecord]]:
+) -> list[tuple[ChildRecord, CustomerAccess]]:
     """readable_child for many records: those whose customer the actor may read, each with
     its customer, in the order given."""
     customers = await get_readable_many(uow, actor, {r.customer_id for r in records})
@@ -653,7 +654,7 @@ async def get_contact(
 
 async def get_contacts(
     uow: UnitOfWork, actor: Actor, wanted: Collection[tuple[int, int]]
-) -> list[tuple[CustomerRecord, ContactRecord]]:
+) -> list[tuple[CustomerAccess, ContactRecord]]:
     """get_contact for many (customer id, contact id) pairs in two reads: the pairs whose
     contact still belongs to that customer and whose customer the actor may see."""
     pairs = set(wanted)

@@ -23,6 +23,7 @@ from domain.ports import (
     UnitOfWork,
     UserRecord,
 )
+from domain.ports.customers import CustomerAccess
 from domain.roles import Actor, Role
 from domain.sales import (
     MAX_AHEAD,
@@ -62,7 +63,7 @@ async def get_readable(
 
 async def get_readable_many(
     uow: UnitOfWork, actor: Actor, follow_up_ids: Collection[int]
-) -> list[tuple[FollowUpRecord, CustomerRecord]]:
+) -> list[tuple[FollowUpRecord, CustomerAccess]]:
     """get_readable for many in two reads: those the actor may see, each with its customer
     (the others are left out, as get_readable's 404 leaves them out)."""
     return await readable_children(uow, actor, await uow.follow_ups.get_many(follow_up_ids))

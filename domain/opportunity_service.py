@@ -21,6 +21,7 @@ from domain.errors import (
 )
 from domain.integration import external_ids
 from domain.ports import Clock, CustomerRecord, OpportunityRecord, UnitOfWork
+from domain.ports.customers import CustomerAccess
 from domain.roles import Actor, Role
 from domain.sales import (
     OPEN_STAGES,
@@ -58,7 +59,7 @@ async def get_readable(
 
 async def get_readable_many(
     uow: UnitOfWork, actor: Actor, opportunity_ids: Collection[int]
-) -> list[tuple[OpportunityRecord, CustomerRecord]]:
+) -> list[tuple[OpportunityRecord, CustomerAccess]]:
     """get_readable for many in two reads: those the actor may see, each with its customer
     (the others are left out, as get_readable's 404 leaves them out). Agents are refused (403)
     as by get_readable."""

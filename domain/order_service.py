@@ -13,6 +13,7 @@ from domain.customer_service import get_writable, readable_child, readable_child
 from domain.errors import Duplicate, Invalid, VersionMismatch
 from domain.integration import external_ids
 from domain.ports import Clock, CustomerRecord, OrderRecord, UnitOfWork
+from domain.ports.customers import CustomerAccess
 from domain.roles import Actor
 from domain.sales import SHANGHAI, OrderStatus, check_amount, check_sees_money
 
@@ -49,7 +50,7 @@ async def get_readable(
 
 async def get_readable_many(
     uow: UnitOfWork, actor: Actor, order_ids: Collection[int]
-) -> list[tuple[OrderRecord, CustomerRecord]]:
+) -> list[tuple[OrderRecord, CustomerAccess]]:
     """get_readable for many in two reads: those the actor may see, each with its customer
     (the others are left out, as get_readable's 404 leaves them out). Agents are refused (403)
     as by get_readable."""

@@ -111,7 +111,7 @@ async def get_readable_many(
     actor may see (the others are left out, as get_readable's 404 leaves them out)."""
     tickets = await uow.tickets.get_many(ticket_ids)
     collaborators = await uow.tickets.collaborators_of([t.id for t in tickets])
-    customers = await uow.customers.get_many({t.customer_id for t in tickets})
+    customers = await uow.customers.access_of({t.customer_id for t in tickets})
     owners = {c.id: c.owner_id for c in customers}
     return [
         t

@@ -41,7 +41,7 @@ from sqlalchemy.orm.util import identity_key
 
 from domain.customer import ActivityStatus
 from domain.errors import NotFound
-from domain.ports.customers import ContactRecord, CustomerRecord
+from domain.ports.customers import ContactRecord, CustomerAccess, CustomerRecord
 from domain.roles import Actor, Role
 from domain.search.normalize import name_sort_key
 from persistence.db import AUTOCOMMIT, rowcount
@@ -127,12 +127,14 @@ class SqlCustomerRepo:
     async def get(self, customer_id: int) -> Customer | None:
         return await self.session.get(Customer, customer_id)
 
-    async def get_many(self, customer_ids: Collection[int]) -> list[Customer]:
-        """The customers of these ids that exist, in no particular order."""
+    async def access_of(self, customer_ids: Collection[int]) -> list[CustomerAccess]:
+        """Of the customers of these ids that exist, in no particular order."""
         if not customer_ids:
             return []
-        stmt = select(Customer).where(Customer.id.in_(customer_ids))
-        return list((await self.session.scalars(stmt)).all())
+        stmt = select(Customer.id, Customer.owner_id, Customer.archived, Customer.name).where(
+            Customer.id.in_(customer_ids)
+        )
+        return [CustomerAccess(*row) for row in await self.session.execute(stmt)]
 
     async def require(self, customer_id: int) -> Customer:
         """A customer that must exist (the parent of a record just read or written)."""

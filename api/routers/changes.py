@@ -62,7 +62,12 @@ async def list_changes(
         ),
     ] = None,
     limit: Annotated[
-        int, Query(ge=1, le=change_feed.MAX_LIMIT, description="Changes read, at most 200.")
+        int,
+        Query(
+            ge=1,
+            le=change_feed.MAX_LIMIT,
+            description=f"Changes read, at most {change_feed.MAX_LIMIT:,}.",
+        ),
     ] = 100,
 ) -> Response:
     """Every create, update and delete after `since`, in commit order: a client that stores

@@ -36,7 +36,9 @@ IMPORT_REVERT: Final = "import_revert"
 # A cursor is honoured this long after it was handed out (every poll hands out a new one).
 # Deletions are kept at least this long; the audit trail they are read from keeps them longer.
 RETENTION: Final = timedelta(days=30)
-MAX_LIMIT: Final = 200
+MAX_LIMIT: Final = 1000
+# The actions whose audit values the feed reads (is_deletion, Change.deleted).
+CARRIES_VALUES: Final = frozenset({DELETE, IMPORT_REVERT})
 
 
 @dataclass(frozen=True, slots=True)

@@ -252,7 +252,9 @@ class TestReadsPerPage:
                           "tickets")
             } | {("contacts", "delete")}, kinds  # fmt: skip
             assert len(mine) == 7 * size and polls >= per_page[-1]
-        assert per_page[0] == per_page[1] <= 30, per_page  # the caller, the feed, each type in batch
+        assert per_page[0] == per_page[1] <= 30, (
+            per_page
+        )  # the caller, the feed, each type in batch
 
 
 class TestCursors:
