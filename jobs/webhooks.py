@@ -12,9 +12,11 @@ import asyncio
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpcore
 import httpx
 
 from domain.errors import Invalid
@@ -28,6 +30,63 @@ log = logging.getLogger("crm.jobs.webhooks")
 BATCH = 50  # sent concurrently: a batch takes at most one TIMEOUT
 LEASE = timedelta(minutes=1)  # longer than a batch takes; the next minute's run resends
 MAX_BATCHES = 20  # per run: the rest waits for the next minute
+
+
+class CheckedBackend(httpcore.AsyncNetworkBackend):
+    """Connects to an address of the host that was checked in the same resolution, never to
+    one a second lookup returns: checking a name and then letting the HTTP client resolve it
+    again would let a DNS answer that changes in between (rebinding) reach a private address.
+    Only the TCP connection goes to the address: httpcore still sends the URL's host in the
+    Host header and verifies TLS (SNI and the certificate) for it."""
+
+    def __init__(self, *, allow_private: bool) -> None:
+        self.allow_private = allow_private
+        self.inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            addresses = await rules.checked_addresses(host, port, allow_private=self.allow_private)
+        except Invalid as refused:
+            raise httpcore.ConnectError(f"{host}: {refused.detail}") from None
+        return await self.inner.connect_tcp(
+            addresses[0],
+            port,
+            timeout=timeout,
+            local_address=local_address,
+            socket_options=socket_options,
+        )
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("webhooks go over TCP only")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+def checked_transport(*, allow_private: bool) -> httpx.AsyncHTTPTransport:
+    """httpx's own transport, its connection pool built on CheckedBackend (httpx takes no
+    network backend of its own; the pool's other settings are httpx's defaults)."""
+    transport = httpx.AsyncHTTPTransport()
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=100,
+        max_keepalive_connections=20,
+        keepalive_expiry=5.0,
+        network_backend=CheckedBackend(allow_private=allow_private),
+    )
+    return transport
 
 
 def body_of(payload: dict[str, Any]) -> bytes:
@@ -84,7 +143,9 @@ async def run_webhooks(
     now = clock.now()
     counts: Counter[str] = Counter()
     async with httpx.AsyncClient(
-        timeout=rules.TIMEOUT, follow_redirects=False, transport=transport
+        timeout=rules.TIMEOUT,
+        follow_redirects=False,
+        transport=transport or checked_transport(allow_private=allow_private),
     ) as client:
         for _ in range(MAX_BATCHES):
             async with database.session(write=True) as session:

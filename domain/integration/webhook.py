@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import socket
 from datetime import datetime, timedelta
 from typing import Final
 from urllib.parse import urlsplit
@@ -88,15 +89,32 @@ def check_url_shape(url: str) -> tuple[str, int]:
     return parts.hostname, port
 
 
-async def check_url(url: str, *, allow_private: bool) -> None:
-    """Refuse a URL whose host resolves to an address inside our network (SSRF), unless
-    CRM_WEBHOOKS_ALLOW_PRIVATE allows it. Checked on save and again before each delivery."""
-    host, port = check_url_shape(url)
-    if allow_private:
-        return
+async def resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to (OSError: none)."""
+    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+async def checked_addresses(host: str, port: int, *, allow_private: bool) -> list[str]:
+    """The addresses to connect to for `host`, from one resolution, every one of them checked:
+    a host with any address inside our network (SSRF) is refused, unless
+    CRM_WEBHOOKS_ALLOW_PRIVATE allows it."""
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port)
+        addresses = await resolve(host, port)
     except OSError:
         raise Invalid([{"field": "url", "message": "the host does not resolve"}]) from None
-    if not infos or any(refused_address(str(info[4][0])) for info in infos):
+    if not addresses:
+        raise Invalid([{"field": "url", "message": "the host does not resolve"}])
+    if not allow_private and any(refused_address(a) for a in addresses):
         raise Invalid([{"field": "url", "message": "resolves to a private or reserved address"}])
+    return addresses
+
+
+async def check_url(url: str, *, allow_private: bool) -> None:
+    """Refuse a URL whose host resolves to an address inside our network (SSRF), unless
+    CRM_WEBHOOKS_ALLOW_PRIVATE allows it. Checked on save and again before each delivery;
+    a delivery then connects only to an address its own resolution checked (jobs/webhooks.py),
+    so a DNS answer that changes in between (rebinding) cannot reach our network."""
+    host, port = check_url_shape(url)
+    if not allow_private:
+        await checked_addresses(host, port, allow_private=False)

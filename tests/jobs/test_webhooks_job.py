@@ -5,11 +5,13 @@ delivery time, and 24 hours of failures."""
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import delete, func, select
 
 from domain import audit
+from domain.integration import webhook as rules
 from domain.roles import SYSTEM
 from jobs import webhooks as job
 from persistence.models import Notification, WebhookDelivery, WebhookSubscription
@@ -209,6 +211,42 @@ class TestSsrf:
         assert receiver.requests == []
         [row] = await deliveries(desk)
         assert "private" in (row.last_error or "") and row.last_status_code is None
+
+    async def test_a_dns_answer_that_changes_after_the_check_does_not_reach_our_network(
+        self, desk: Desk, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    ):
+        """DNS rebinding: the host resolves to a public address when checked and to 127.0.0.1
+        when asked again. The delivery connects only to what its own resolution checked."""
+        url = f"http://hooks.example.com:{urlsplit(receiver.url).port}/hooks/crm"
+        await subscribe(desk, url)
+        await new_customer(desk, T0)
+        monkeypatch.delenv("CRM_WEBHOOKS_ALLOW_PRIVATE")
+        asked: list[str] = []
+
+        async def rebinding(host: str, port: int) -> list[str]:
+            asked.append(host)
+            return ["93.184.216.34"] if len(asked) == 1 else ["127.0.0.1"]
+
+        monkeypatch.setattr(rules, "resolve", rebinding)
+        assert (await desk.run("webhooks", T0))["result"] == {"retrying": 1}
+        assert receiver.requests == [] and len(asked) == 2
+        [row] = await deliveries(desk)
+        assert "private" in (row.last_error or "") and row.last_status_code is None
+
+    async def test_the_connection_goes_to_the_resolved_address_with_the_hosts_name(
+        self, desk: Desk, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    ):
+        port = urlsplit(receiver.url).port
+        await subscribe(desk, f"http://hooks.example.com:{port}/hooks/crm")
+        await new_customer(desk, T0)
+
+        async def local(host: str, port: int) -> list[str]:
+            return ["127.0.0.1"]  # allowed here: CRM_WEBHOOKS_ALLOW_PRIVATE is on
+
+        monkeypatch.setattr(rules, "resolve", local)
+        assert (await desk.run("webhooks", T0))["result"] == {"delivered": 1}
+        [got] = receiver.requests
+        assert got.headers["host"] == f"hooks.example.com:{port}" and got.verifies(SECRET)
 
 
 class TestTicketEvents:
