@@ -10644,7 +10644,7 @@ export interface operations {
                 since?: string | null;
                 /** @description Comma-separated: customers, contacts, orders, follow_ups, tickets, opportunities. Default: every type your scopes read (tickets need tickets:read, the others customers:read). */
                 types?: string | null;
-                /** @description Changes read, at most 200. */
+                /** @description Changes read, at most 1,000. */
                 limit?: number;
             };
             header?: never;
