@@ -154,14 +154,16 @@ async def write_changes(url: str, total: int, seed: int) -> int:
         await connection.close()
 
 
-def drain(base_url: str, token: str, cursor: str, limit: int) -> tuple[float, int, int, str]:
-    """Seconds, pages and entries of one drain from `cursor`, and the cursor it ends at."""
+def drain(base_url: str, token: str, cursor: str | None, limit: int) -> tuple[float, int, int, str]:
+    """Seconds, pages and entries of one drain from `cursor` (None: the feed's start), and the
+    cursor it ends at."""
     pages = entries = 0
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base_url, headers=headers, timeout=600) as client:
         started = time.perf_counter()
         while True:
-            response = client.get("/api/v1/changes", params={"since": cursor, "limit": limit})
+            since = {} if cursor is None else {"since": cursor}
+            response = client.get("/api/v1/changes", params={**since, "limit": limit})
             if response.status_code != 200:
                 raise RuntimeError(f"changes: {response.status_code} {response.text[:500]}")
             page = response.json()
@@ -184,8 +186,20 @@ def _txid(cursor: str) -> int:
     return int(json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))[0])
 
 
+async def _written(url: str) -> tuple[int, int]:
+    """The audit entries there are and the highest transaction id among them."""
+    connection = await asyncpg.connect(_dsn(url))
+    try:
+        count, txid = await connection.fetchrow("SELECT count(*), max(txid) FROM audit_event")
+        return int(count), int(txid or 0)
+    finally:
+        await connection.close()
+
+
 def run(args: argparse.Namespace) -> dict:
     url = args.database_url
+    if args.drain_only:
+        return measure(args, url, None)
     upgrade(url)
     if asyncio.run(_filled(url)):
         log("the database has customers already (an earlier run's): its records are reused")
@@ -197,16 +211,26 @@ def run(args: argparse.Namespace) -> dict:
                  "--follow-ups", str(args.records), "--orders", str(args.records),
                  "--tickets", str(args.records)]
             )  # fmt: skip
-    limit = MAX_LIMIT
+    return measure(args, url, "now")
+
+
+def measure(args: argparse.Namespace, url: str, since: str | None) -> dict:
+    """Write the changes after taking a cursor (`since` = now), or drain the whole feed as it
+    is (None), through a server of the code checked out."""
+    limit = args.limit
     with running_server(url, port=args.port, workers=args.workers) as server:
         token = server.login(ADMIN, PASSWORD)
-        with httpx.Client(base_url=server.base_url, timeout=600) as client:
-            start = client.get(
-                "/api/v1/changes",
-                params={"since": "now"},
-                headers={"Authorization": f"Bearer {token}"},
-            ).json()["next_cursor"]
-        last_txid = asyncio.run(write_changes(url, args.changes, args.seed))
+        start = None
+        if since == "now":
+            with httpx.Client(base_url=server.base_url, timeout=600) as client:
+                start = client.get(
+                    "/api/v1/changes",
+                    params={"since": "now"},
+                    headers={"Authorization": f"Bearer {token}"},
+                ).json()["next_cursor"]
+            last_txid = asyncio.run(write_changes(url, args.changes, args.seed))
+        else:
+            args.changes, last_txid = asyncio.run(_written(url))
         runs = []
         for n in range(args.runs):
             seconds, pages, entries, end = drain(server.base_url, token, start, limit)
@@ -257,6 +281,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--port", type=int, default=8767)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--limit", type=int, default=MAX_LIMIT, help="page size (default: the largest allowed)"
+    )
+    parser.add_argument(
+        "--drain-only",
+        action="store_true",
+        help="write nothing: drain the whole feed of a database an earlier run filled (to "
+        "compare versions of the server on the same changes)",
+    )
     args = parser.parse_args(argv)
     if args.changes < 100 or args.runs < 1:
         parser.error("--changes is at least 100, --runs at least 1")
