@@ -82,7 +82,8 @@ async def give_external_ids(url: str, count: int, tag: str) -> list[dict]:
     try:
         async with connection.transaction():
             rows = await connection.fetch(
-                "SELECT id, kind, name FROM customer WHERE NOT archived ORDER BY random() LIMIT $1",
+                "SELECT id, kind, name FROM customer WHERE NOT archived AND external_ids IS NULL "
+                "ORDER BY random() LIMIT $1",
                 count,
             )
             ids = [r["id"] for r in rows]
@@ -176,8 +177,8 @@ def run(url: str, args: argparse.Namespace) -> dict:
                 ["--customers", str(args.customers), "--database-url", url,
                  "--jobs", str(args.jobs)]
             )  # fmt: skip
-    rng = random.Random(args.seed)
     tag = f"b{uuid.uuid4().hex[:6]}"
+    rng = random.Random(f"{args.seed}-{tag}")  # new credit codes in every run on one database
     updates = asyncio.run(give_external_ids(url, args.upserts // 2, tag))
     items = updates + new_items(args.upserts - len(updates), tag, rng)
     rng.shuffle(items)
