@@ -195,8 +195,13 @@ async def update_many(
             later.append(edit)
             continue
         diff = audit.diff(plan.before, {**plan.before, **values})
-        if diff:
-            writes[customer.id] = (values, diff)
+        if diff:  # what changed, and the fields the trail does not keep
+            changed = {
+                k: v
+                for k, v in values.items()
+                if k not in plan.before or plan.before[k] != audit.jsonable(v)
+            }
+            writes[customer.id] = (changed, diff)
         results.append(ItemResult(edit.index, "updated", customer.id))
     if writes:
         await uow.customers.update_many({cid: values for cid, (values, _) in writes.items()})

@@ -150,7 +150,7 @@ JOBS: dict[str, JobSpec] = {
     "search-grams": JobSpec(
         run_search_grams,
         every=timedelta(minutes=1),
-        description="search grams of imported customers a stopped server left unfilled",
+        description="search grams of customers imported or written in bulk",
     ),
     "idempotency-purge": JobSpec(
         run_idempotency_purge,

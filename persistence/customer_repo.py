@@ -31,6 +31,8 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy import column as value_column
+from sqlalchemy import values as values_table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -172,31 +174,20 @@ class SqlCustomerRepo:
         one executemany), with a new version and update time. Takes customers loaded by
         lock_many; they get the stored values, and their search documents are rebuilt at
         commit as an ORM write's are."""
-        table = Customer.__table__
         now = utcnow()
         groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for customer_id, values in changes.items():
             groups[tuple(sorted(values))].append(customer_id)
         for columns, ids in groups.items():
-            sets: dict[str, Any] = {c: bindparam(c) for c in columns}
+            names = ["id", *columns, *(["name_sort"] if "name" in columns else [])]
+            rows = [{**changes[i], "id": i} for i in ids]
             if "name" in columns:
-                sets["name_sort"] = bindparam("name_sort")
-            sets |= {"version": table.c.version + 1, "updated_at": bindparam("_now")}
-            stmt = update(table).where(table.c.id == bindparam("_id")).values(sets)
-            params = [
-                {
-                    **changes[i],
-                    **(
-                        {"name_sort": name_sort_key(changes[i]["name"])}
-                        if "name" in columns
-                        else {}
-                    ),
-                    "_id": i,
-                    "_now": now,
-                }
-                for i in ids
-            ]
-            await self.session.execute(stmt, params)
+                for row in rows:
+                    row["name_sort"] = name_sort_key(row["name"])
+            # ≤ 30,000 parameters a statement (PostgreSQL takes 32,767)
+            size = max(1, 30_000 // len(names))
+            for start in range(0, len(rows), size):
+                await self._set_rows(names, rows[start : start + size], now)
         identities = self.session.sync_session.identity_map
         for customer_id, values in changes.items():
             customer = identities.get(identity_key(Customer, customer_id))
@@ -216,6 +207,22 @@ class SqlCustomerRepo:
                 if search_index.SEARCHED_CUSTOMER_FIELDS & set(values)
             ],
         )
+
+    async def _set_rows(self, names: list[str], rows: list[dict[str, Any]], now: datetime) -> None:
+        table = Customer.__table__
+        bumped = {"version": table.c.version + 1, "updated_at": now}
+        if self.session.get_bind().dialect.name != "postgresql":
+            sets = {n: bindparam(n) for n in names if n != "id"} | bumped
+            stmt = update(table).where(table.c.id == bindparam("_id")).values(sets)
+            await self.session.execute(stmt, [{**row, "_id": row["id"]} for row in rows])
+            return
+        # One UPDATE … FROM (VALUES …) for them all: PostgreSQL then runs the table's statement
+        # triggers (the analytics rollups) once, not once a row as for an executemany.
+        given = values_table(*(value_column(n, table.c[n].type) for n in names), name="given").data(
+            [tuple(row[n] for n in names) for row in rows]
+        )
+        sets = {n: given.c[n] for n in names if n != "id"} | bumped
+        await self.session.execute(update(table).where(table.c.id == given.c.id).values(sets))
 
     async def ids_taken(self, column: str, values: Sequence[str]) -> set[str]:
         """Which of `values` another customer has in `column` (credit_code, id_number)."""

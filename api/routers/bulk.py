@@ -88,7 +88,10 @@ def _answers(
                 error=domain_problem(r.error, f"{request.url.path}#/items/{r.index}"),
             )
             if r.error is not None
-            else BulkItemOut(index=r.index, status=STATUS[r.outcome or ""], id=r.record_id)
+            # built from our own values: checking them costs more than the write (0.2 ms each)
+            else BulkItemOut.model_construct(
+                index=r.index, status=STATUS[r.outcome or ""], id=r.record_id, error=None
+            )
         )
     return [answers[i] for i in range(count)]
 

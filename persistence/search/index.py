@@ -29,6 +29,7 @@ _CUSTOMER_FIELDS = ("name", "code", "credit_code", "id_number", "address")
 SEARCHED_CUSTOMER_FIELDS = frozenset(_CUSTOMER_FIELDS)  # a change of one rebuilds the document
 _CONTACT_FIELDS = ("name", "mobile", "phone", "email", "wechat", "customer_id")
 _BATCH = 500
+GRAMS_LATER_FROM = 100  # documents in one transaction
 
 
 def _changed(obj: Any, fields: Sequence[str]) -> bool:
@@ -117,14 +118,17 @@ def _documents(
 
 
 def _rows(
-    docs: list[tuple[int, dict[str, str]]], postgres: bool
+    docs: list[tuple[int, dict[str, str]]], postgres: bool, *, later: bool = False
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """`later`: PostgreSQL documents without their grams, for fill_grams after the commit."""
     doc_rows, gram_rows = [], []
     for customer_id, doc in docs:
-        keys = grams(doc)
-        doc_rows.append({"customer_id": customer_id, **doc, "grams": keys if postgres else None})
-        if not postgres:
-            gram_rows += [{"gram": g, "customer_id": customer_id} for g in keys]
+        if postgres:
+            keys = None if later else grams(doc)
+            doc_rows.append({"customer_id": customer_id, **doc, "grams": keys})
+        else:  # SQLite keeps the grams in rows of their own
+            doc_rows.append({"customer_id": customer_id, **doc, "grams": None})
+            gram_rows += [{"gram": g, "customer_id": customer_id} for g in grams(doc)]
     return doc_rows, gram_rows
 
 
@@ -136,6 +140,9 @@ def refresh(session: Session, customer_ids: Iterable[int]) -> None:
     connection = session.connection()
     postgres = connection.dialect.name == "postgresql"
     ids = sorted(set(customer_ids))
+    # Many documents at once (a bulk write): their grams are left to fill_grams, as an
+    # import's are; putting them into the GIN index in the transaction took most of its time.
+    later = len(ids) >= GRAMS_LATER_FROM
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start : start + _BATCH]
         customers = connection.execute(
@@ -148,7 +155,7 @@ def refresh(session: Session, customer_ids: Iterable[int]) -> None:
             .where(CONTACT.c.customer_id.in_(chunk))
             .order_by(CONTACT.c.id)
         ).all()
-        doc_rows, gram_rows = _rows(_documents(customers, contacts), postgres)
+        doc_rows, gram_rows = _rows(_documents(customers, contacts), postgres, later=later)
         if postgres:
             if doc_rows:
                 upsert = pg_insert(DOC)
