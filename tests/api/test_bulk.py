@@ -12,7 +12,7 @@ from persistence.models import AuditEvent, ExternalId, SearchDoc
 from tests.api.search_support import customer_ids
 from tests.api.test_api_keys import key_headers, make_key
 from tests.conftest import create_customer, make_user, organization
-from tests.support import audit, statements
+from tests.support import statements
 
 
 @pytest.fixture(scope="module")
@@ -352,8 +352,12 @@ class TestWrittenTogether:
             now = (await client.get(f"/customers/{customer_id}", headers=admin.headers)).json()
             assert (now["name"], now["address"]) == (f"名称{n}", f"更新路{n}号")
             assert now["version"] == names[customer_id]["version"] + 1
-            history = await audit(client, admin, entity_type="customer", entity_id=customer_id)
-            update = [e for e in history if e["action"] == "update"]
+            history = await client.get(
+                "/audit-events",
+                params={"entity_type": "customer", "entity_id": customer_id, "action": "update"},
+                headers=admin.headers,
+            )
+            update = history.json()["items"]
             assert len(update) == 1
             assert update[0]["changes"]["address"][1] == f"更新路{n}号"
             assert update[0]["changes"]["name"] == [names[customer_id]["name"], f"名称{n}"]
