@@ -625,10 +625,16 @@ async def comment(
         ticket.id, now, actor.user_id, "comment", body=body, visibility=visibility
     )
     if visibility == "public" and ticket.status in rules.OPEN:
+        before = audit.snapshot(ticket, REPLY_FIELDS)
         ticket.first_response_at = ticket.first_response_at or now
         ticket.last_public_reply_at = now
         await _refresh_thresholds(uow, ticket, now)
         ticket.updated_at = now
+        # The ticket changed: the trail says so, and with it the sync feed.
+        diff = audit.diff(before, audit.snapshot(ticket, REPLY_FIELDS))
+        audit.record(
+            uow, actor, "ticket", ticket.id, "reply", diff, at=now, customer_id=ticket.customer_id
+        )
     for username in sorted(set(MENTION.findall(body))):
         user = await uow.users.get_by_username(username)
         if (
@@ -651,6 +657,7 @@ async def comment(
     return event
 
 
+REPLY_FIELDS = ("first_response_at", "last_public_reply_at")
 EXCEPTION_KINDS = ("resource_conflict", "changed_requirement", "external_blocker")
 
 

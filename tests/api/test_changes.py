@@ -133,6 +133,43 @@ class TestEntries:
             await client.get(f"/customers/{customer['id']}", headers=am.headers)
         )
 
+    async def test_a_public_reply_changes_the_ticket_and_an_internal_note_does_not(
+        self, client, users
+    ):
+        admin = users["admin"]
+        customer = await create_customer(client, admin)
+        ticket = await open_ticket(client, admin, customer["id"])
+        cursor = await start(client, admin.headers)
+
+        async def comment(visibility: str) -> None:
+            body = {"body": f"{visibility} 回复", "visibility": visibility}
+            await ok(
+                await client.post(
+                    f"/tickets/{ticket['id']}/comments", json=body, headers=admin.headers
+                ),
+                201,
+            )
+
+        await comment("internal")
+        cursor, entries = await drain(client, admin.headers, cursor)
+        assert [e for e in entries if e["type"] == "tickets" and e["id"] == ticket["id"]] == []
+
+        await comment("public")
+        _, entries = await drain(client, admin.headers, cursor)
+        [entry] = [e for e in entries if e["type"] == "tickets" and e["id"] == ticket["id"]]
+        current = await ok(await client.get(f"/tickets/{ticket['id']}", headers=admin.headers))
+        assert entry["body"] == current
+        assert current["first_response_at"] is not None
+        history = await ok(
+            await client.get(
+                "/audit-events",
+                params={"entity_type": "ticket", "entity_id": ticket["id"], "action": "reply"},
+                headers=admin.headers,
+            )
+        )
+        [reply] = history["items"]
+        assert set(reply["changes"]) == {"first_response_at", "last_public_reply_at"}
+
 
 class TestWhoSeesWhat:
     async def test_an_account_managers_feed_holds_only_their_customers(self, client, users):

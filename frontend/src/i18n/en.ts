@@ -337,6 +337,7 @@ const en: Dictionary = {
         approve: 'Change approved',
         reject: 'Change rejected',
         withdraw: 'Change withdrawn',
+        reply: 'Public reply',
       },
       entities: {
         customer: 'Customer',
@@ -376,6 +377,8 @@ const en: Dictionary = {
     board: 'Board',
     list: 'List',
     fields: {
+      first_response_at: 'First response at',
+      last_public_reply_at: 'Last public reply at',
       code: 'Ticket',
       title: 'Title',
       type: 'Type',

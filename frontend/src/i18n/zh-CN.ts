@@ -336,6 +336,7 @@ const zh = {
         approve: '通过变更',
         reject: '驳回变更',
         withdraw: '撤回变更',
+        reply: '公开回复',
       },
       entities: {
         customer: '客户',
@@ -375,6 +376,8 @@ const zh = {
     board: '看板',
     list: '列表',
     fields: {
+      first_response_at: '首次响应时间',
+      last_public_reply_at: '最近公开回复时间',
       code: '工单号',
       title: '标题',
       type: '类型',
