@@ -47,6 +47,7 @@ from domain.ports.customers import ContactRecord, CustomerAccess, CustomerRecord
 from domain.roles import Actor, Role
 from domain.search.normalize import name_sort_key
 from persistence.db import AUTOCOMMIT, rowcount
+from persistence.ids import among
 from persistence.models import (
     GRADE_RANK,
     LAST_CONTACT_SORT,
@@ -134,7 +135,7 @@ class SqlCustomerRepo:
         if not customer_ids:
             return []
         stmt = select(Customer.id, Customer.owner_id, Customer.archived, Customer.name).where(
-            Customer.id.in_(customer_ids)
+            among(self.session, Customer.id, customer_ids)
         )
         return [CustomerAccess(*row) for row in await self.session.execute(stmt)]
 
@@ -296,7 +297,11 @@ class SqlCustomerRepo:
 
     async def view_rows(self, customer_ids: Sequence[int]) -> list[Row]:
         """The customers as the API shows them, in the order of `customer_ids`."""
-        rows = (await self.session.execute(self._view().where(Customer.id.in_(customer_ids)))).all()
+        rows = (
+            await self.session.execute(
+                self._view().where(among(self.session, Customer.id, customer_ids))
+            )
+        ).all()
         by_id = {row.id: row for row in rows}
         return [by_id[i] for i in customer_ids if i in by_id]
 
@@ -459,7 +464,7 @@ class SqlCustomerRepo:
             Contact.mobile,
             Contact.phone,
             Contact.email,
-        ).where(Contact.customer_id.in_(customer_ids), Contact.is_primary)
+        ).where(among(self.session, Contact.customer_id, customer_ids), Contact.is_primary)
         return {row.customer_id: row for row in await self.session.execute(stmt)}
 
     async def get_contact(self, customer_id: int, contact_id: int) -> Contact | None:
@@ -472,7 +477,7 @@ class SqlCustomerRepo:
     async def contacts_by_id(self, contact_ids: Collection[int]) -> list[Contact]:
         if not contact_ids:
             return []
-        stmt = select(Contact).where(Contact.id.in_(contact_ids))
+        stmt = select(Contact).where(among(self.session, Contact.id, contact_ids))
         return list((await self.session.scalars(stmt)).all())
 
     async def add_contact(self, **values: Any) -> Contact:

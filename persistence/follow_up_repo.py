@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.ports.follow_ups import CadenceRuleRecord
 from domain.roles import Actor, Role
+from persistence.ids import among
 from persistence.models import CadenceRule, Customer, FollowUp
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
@@ -60,7 +61,7 @@ class SqlFollowUpRepo:
         """The ones of these ids that exist, in no particular order."""
         if not follow_up_ids:
             return []
-        stmt = select(FollowUp).where(FollowUp.id.in_(follow_up_ids))
+        stmt = select(FollowUp).where(among(self.session, FollowUp.id, follow_up_ids))
         return list((await self.session.scalars(stmt)).all())
 
     async def add(self, **values: Any) -> FollowUp:

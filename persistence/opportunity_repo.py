@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.roles import Actor, Role
 from domain.sales import OPEN_STAGES, OpportunityStage
+from persistence.ids import among
 from persistence.models import Customer, LifecycleSettings, Opportunity
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
@@ -63,7 +64,7 @@ class SqlOpportunityRepo:
         """The ones of these ids that exist, in no particular order."""
         if not opportunity_ids:
             return []
-        stmt = select(Opportunity).where(Opportunity.id.in_(opportunity_ids))
+        stmt = select(Opportunity).where(among(self.session, Opportunity.id, opportunity_ids))
         return list((await self.session.scalars(stmt)).all())
 
     async def add(self, **values: Any) -> Opportunity:

@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, and_, func, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.sales import OrderStatus
+from persistence.ids import among
 from persistence.models import Customer, CustomerOrder
 from persistence.pagination import Page, decode_cursor, encode_cursor
 
@@ -24,7 +25,7 @@ class SqlOrderRepo:
         """The ones of these ids that exist, in no particular order."""
         if not order_ids:
             return []
-        stmt = select(CustomerOrder).where(CustomerOrder.id.in_(order_ids))
+        stmt = select(CustomerOrder).where(among(self.session, CustomerOrder.id, order_ids))
         return list((await self.session.scalars(stmt)).all())
 
     async def add(self, **values: Any) -> CustomerOrder:

@@ -13,6 +13,7 @@ from domain.calendar import BusinessCalendar
 from domain.ports.tickets import SlaPolicyRecord, TicketRecord
 from domain.roles import Actor, Role
 from domain.ticket import OPEN, Candidate
+from persistence.ids import among
 from persistence.models import (
     BusinessHours,
     CalendarOverride,
@@ -61,7 +62,7 @@ class SqlTicketRepo:
         """The ones of these ids that exist, in no particular order."""
         if not ticket_ids:
             return []
-        stmt = select(Ticket).where(Ticket.id.in_(ticket_ids))
+        stmt = select(Ticket).where(among(self.session, Ticket.id, ticket_ids))
         return list((await self.session.scalars(stmt)).all())
 
     def new(
@@ -164,7 +165,7 @@ class SqlTicketRepo:
                         TicketCollaborator.ticket_id,
                         TicketCollaborator.user_id,
                         TicketCollaborator.department_id,
-                    ).where(TicketCollaborator.ticket_id.in_(ticket_ids))
+                    ).where(among(self.session, TicketCollaborator.ticket_id, ticket_ids))
                 )
             ).all()
             for ticket_id, user_id, department_id in rows:
@@ -182,7 +183,7 @@ class SqlTicketRepo:
         if ticket_ids:
             stmt = (
                 select(TicketPause)
-                .where(TicketPause.ticket_id.in_(ticket_ids))
+                .where(among(self.session, TicketPause.ticket_id, ticket_ids))
                 .order_by(TicketPause.started_at)
             )
             for pause in (await self.session.scalars(stmt)).all():
