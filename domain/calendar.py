@@ -77,6 +77,11 @@ class BusinessCalendar:
     closes: time = time(18)
     # date -> True (working) / False (day off): admin overrides of the official schedule.
     overrides: Mapping[date, bool] = field(default_factory=dict)
+    # date -> its working hours, None on a day off: what one calendar computed (a page of
+    # tickets asks about the same few days hundreds of times).
+    _days: dict[date, tuple[datetime, datetime] | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     name = "business"
 
@@ -90,13 +95,23 @@ class BusinessCalendar:
             datetime.combine(day, self.closes, self.zone),
         )
 
+    def _hours(self, day: date) -> tuple[datetime, datetime] | None:
+        """The day's working hours [opens, closes), None on a day off."""
+        try:
+            return self._days[day]
+        except KeyError:
+            hours = self._window(day) if self.is_workday(day) else None
+            self._days[day] = hours
+            return hours
+
     def add(self, start: datetime, minutes: float) -> datetime:
         """The instant `minutes` of working time after `start`."""
         remaining = timedelta(minutes=minutes)
         day = start.astimezone(self.zone).date()
         for _ in range(3660):  # ten years of days: a bound, never reached by real targets
-            if self.is_workday(day):
-                opens, closes = self._window(day)
+            hours = self._hours(day)
+            if hours is not None:
+                opens, closes = hours
                 begin = max(opens, start)
                 if begin < closes:
                     available = closes - begin
@@ -116,9 +131,10 @@ class BusinessCalendar:
         return count
 
     def _minutes_on(self, day: date, start: datetime, end: datetime) -> timedelta:
-        if not self.is_workday(day):
+        hours = self._hours(day)
+        if hours is None:
             return timedelta()
-        opens, closes = self._window(day)
+        opens, closes = hours
         begin, finish = max(opens, start), min(closes, end)
         return finish - begin if finish > begin else timedelta()
 
