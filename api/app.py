@@ -1,5 +1,6 @@
 """The FastAPI application: API under /api/v1, the single-page app at /."""
 
+import gc
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -61,7 +62,13 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
         app.state.scheduler = start_scheduler(database) if settings.jobs else None
+        # What exists now (modules, routes, schemas) lives as long as the server: out of the
+        # collector's sight, a full collection walks only what requests made. It was ~15 % of
+        # a change-feed page of 1,000 (a full collection every few pages, 60–100 ms each).
+        gc.collect()
+        gc.freeze()
         yield
+        gc.unfreeze()  # an app made and stopped in-process (tests) can then be collected
         if app.state.scheduler is not None:
             app.state.scheduler.shutdown(wait=False)
         child.stop()

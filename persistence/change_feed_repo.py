@@ -129,12 +129,7 @@ class SqlChangeFeedRepo:
 
 
 def _event(row: Any) -> Event:
-    return Event(
-        position=row.id,
-        entity_type=row.entity_type,
-        entity_id=row.entity_id,
-        customer_id=row.customer_id,
-        action=row.action,
-        changes=row.changes or {},
-        at=row.at,
-    )
+    # By position, in the order both reads select: a page is 1,000 rows, and a Row's
+    # attribute lookups cost more than the rest of the read's Python.
+    *_, position, entity_type, entity_id, customer_id, action, changes, at = row
+    return Event(position, entity_type, entity_id, customer_id, action, changes or {}, at)
