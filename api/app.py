@@ -64,14 +64,10 @@ def create_app(settings: Settings | None = None, *, clock: object | None = None)
         app.state.scheduler = start_scheduler(database) if settings.jobs else None
         # What exists now (modules, routes, schemas) lives as long as the server: out of the
         # collector's sight, a full collection walks only what requests made. It was ~15 % of
-        # a change-feed page of 1,000 (a full collection every few pages, 60–100 ms each), and
-        # young collections every 700 allocations another ~7 %: every 10,000 instead.
-        thresholds = gc.get_threshold()
+        # a change-feed page of 1,000 (a full collection every few pages, 60–100 ms each).
         gc.collect()
         gc.freeze()
-        gc.set_threshold(10_000, *thresholds[1:])
         yield
-        gc.set_threshold(*thresholds)
         gc.unfreeze()  # an app made and stopped in-process (tests) can then be collected
         if app.state.scheduler is not None:
             app.state.scheduler.shutdown(wait=False)
