@@ -20,13 +20,13 @@ from domain.customer_service import (
     NewCustomer,
     check_owner,
     code_prefix,
-    created_changes,
     customer_code,
     get_writable,
     missing_tags,
     new_customer,
     new_row,
     plan_update,
+    record_created,
 )
 from domain.errors import DomainError, Duplicate
 from domain.ports import Clock, TagRecord, UnitOfWork
@@ -127,16 +127,7 @@ async def create_many(
             ],
         )
         for customer, (index, _, customer_tags) in zip(customers, accepted, strict=True):
-            audit.record(
-                uow,
-                actor,
-                "customer",
-                customer.id,
-                "create",
-                created_changes(customer, customer_tags),
-                at=now,
-                customer_id=customer.id,
-            )
+            record_created(uow, actor, customer, customer_tags, now)
             results[index] = ItemResult(index, "created", customer.id)
     return [results[index] for index, _ in items]
 

@@ -268,14 +268,22 @@ def new_row(new: NewCustomer, code: str, now: datetime, next_follow_up_on: Any) 
     }
 
 
-def created_changes(customer: CustomerRecord, tags: Sequence[TagRecord]) -> dict[str, Any]:
-    """The audit entry's changes of a new customer."""
+def record_created(
+    uow: UnitOfWork,
+    actor: Actor,
+    customer: CustomerRecord,
+    tags: Sequence[TagRecord],
+    now: datetime,
+) -> None:
+    """The audit entry of a new customer."""
     changes = audit.created({"code": customer.code, **audit.snapshot(customer, AUDITED)})
     if customer.grade_locked:
         changes["grade_locked"] = [None, True]
     if tags:
         changes["tags"] = [None, sorted(t.name for t in tags)]
-    return changes
+    audit.record(
+        uow, actor, "customer", customer.id, "create", changes, at=now, customer_id=customer.id
+    )
 
 
 async def create(
@@ -304,16 +312,7 @@ async def create(
     customer = await uow.customers.add(**new_row(new, code, now, due))
     await uow.customers.set_tags(customer.id, new.tag_ids)
     await uow.external_ids.replace("customer", customer.id, {}, new.external)
-    audit.record(
-        uow,
-        actor,
-        "customer",
-        customer.id,
-        "create",
-        created_changes(customer, tags),
-        at=now,
-        customer_id=customer.id,
-    )
+    record_created(uow, actor, customer, tags, now)
     if new.contact is not None:
         await add_contact(uow, clock, actor, customer.id, new.contact)
     return customer
