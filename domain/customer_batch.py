@@ -178,7 +178,7 @@ async def update_many(
             plan.tag_ids is not None
             or (plan.external is not None and plan.external != plan.external_before)
             or any(
-                plan.before.get(name) != audit.jsonable(values[name])
+                audit.jsonable(plan.before.get(name)) != audit.jsonable(values[name])
                 for name in _LOOKED_UP
                 if name in values
             )
@@ -190,7 +190,7 @@ async def update_many(
             changed = {
                 k: v
                 for k, v in values.items()
-                if k not in plan.before or plan.before[k] != audit.jsonable(v)
+                if k not in plan.before or audit.jsonable(plan.before[k]) != audit.jsonable(v)
             }
             writes[customer.id] = (changed, diff)
         results.append(ItemResult(edit.index, "updated", customer.id))
