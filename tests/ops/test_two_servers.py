@@ -105,8 +105,10 @@ async def test_two_servers_share_the_jobs_and_lose_nothing(
     )
     assert await seeded.wait() == 0, (await seeded.stderr.read()).decode()
     database = Database(postgres_url)
-    servers = [await start(postgres_url, tmp_path, name) for name in ("one", "two")]
+    # Before the servers: each runs its due jobs as it starts, and the second may take more than
+    # the 5 s of slack below to come up after the first has.
     started_at = datetime.now(UTC)
+    servers = [await start(postgres_url, tmp_path, name) for name in ("one", "two")]
     try:
         clients = [httpx.AsyncClient(base_url=base, timeout=60) for _, base, _ in servers]
         admin = [await login(c, "admin") for c in clients]
