@@ -73,6 +73,17 @@ def _validated(
     return valid, invalid
 
 
+def _batch_items(valid: list[tuple[int, Item]]) -> list[BatchItem]:
+    """The checked items as the domain takes them: fields, and the external id to upsert by."""
+    items = []
+    for index, item in valid:
+        fields = item.model_dump(exclude_unset=True)
+        external = fields.pop("external_id", None)
+        ref = None if external is None else (external["system"], external["id"])
+        items.append(BatchItem(index, fields, ref))
+    return items
+
+
 def _answers(
     request: Request,
     count: int,
@@ -131,14 +142,8 @@ async def bulk_customers(
     `atomic=true`, any failed item fails the request with a 422 listing them; nothing is
     written. An empty batch or one of more than 1,000 items is a 422."""
     valid, invalid = _validated(request, _CUSTOMER_ITEM, body.items)
-    items = []
-    for index, item in valid:
-        fields = item.model_dump(exclude_unset=True)
-        external = fields.pop("external_id", None)
-        ref = None if external is None else (external["system"], external["id"])
-        items.append(BatchItem(index, fields, ref))
     results = await customer_sync.upsert_many(
-        uow, clock, actor, items, zone=ZoneInfo(settings.timezone)
+        uow, clock, actor, _batch_items(valid), zone=ZoneInfo(settings.timezone)
     )
     answers = _answers(request, len(body.items), invalid, results)
     if atomic:
@@ -206,14 +211,8 @@ def _add_records_route(
         atomic: Atomic = False,
     ) -> BulkOut:
         valid, invalid = _validated(request, adapter, body.items)
-        items = []
-        for index, value in valid:
-            fields = value.model_dump(exclude_unset=True)
-            external = fields.pop("external_id", None)
-            ref = None if external is None else (external["system"], external["id"])
-            items.append(BatchItem(index, fields, ref))
         results = await record_sync.upsert_many(
-            uow, clock, actor, kind, items, zone=ZoneInfo(settings.timezone)
+            uow, clock, actor, kind, _batch_items(valid), zone=ZoneInfo(settings.timezone)
         )
         answers = _answers(request, len(body.items), invalid, results)
         if atomic:
