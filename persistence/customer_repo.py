@@ -165,7 +165,9 @@ class SqlCustomerRepo:
         the session holds unchanged records weakly, and `get` would read them again."""
         if not customer_ids:
             return []
-        stmt = select(Customer).where(Customer.id.in_(customer_ids)).with_for_update()
+        stmt = (
+            select(Customer).where(among(self.session, Customer.id, customer_ids)).with_for_update()
+        )
         return list(
             (await self.session.scalars(stmt.execution_options(populate_existing=True))).all()
         )
