@@ -617,6 +617,42 @@ class TestLists:
             await ok(await client.get(f"/follow-ups/{other['id']}", headers=users["admin"].headers))
         )["id"] == other["id"]
 
+    async def test_own_follow_ups_leave_out_customers_no_longer_yours(
+        self, client, database, users, clock
+    ):
+        """owner=me checks each follow-up's customer row by row (its own query plan): a
+        customer transferred away or archived takes the account manager's follow-ups with it."""
+        t = await team(client, database)
+        kept = await create_customer(client, t.owner)
+        moved = await create_customer(client, t.owner)
+        clock.at = cst(2025, 3, 10, 9)
+        on_kept = await follow_up(client, t.owner, kept["id"], at=cst(2025, 3, 1, 9))
+        await follow_up(client, t.owner, moved["id"], at=cst(2025, 3, 2, 9))
+        on_archived = await follow_up(client, t.owner, t.customer["id"], at=cst(2025, 3, 3, 9))
+
+        async def mine() -> list[int]:
+            body = await ok(
+                await client.get("/follow-ups", params={"owner": "me"}, headers=t.owner.headers)
+            )
+            return [f["id"] for f in body["items"]]
+
+        await ok(
+            await client.patch(
+                f"/customers/{moved['id']}",
+                json={"owner_id": t.other.id},
+                headers=users["admin"].headers,
+            )
+        )
+        assert await mine() == [on_archived["id"], on_kept["id"]]
+        await ok(
+            await client.post(
+                f"/customers/{t.customer['id']}/archive",
+                json={"reason": "合作结束"},
+                headers=t.owner.headers,
+            )
+        )
+        assert await mine() == [on_kept["id"]]
+
     async def test_customer_follow_ups_newest_first(self, client, database, users, clock):
         t = await team(client, database)
         clock.at = cst(2025, 3, 10, 9)
