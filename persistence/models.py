@@ -36,6 +36,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from domain.search.normalize import name_sort_key
 from domain.text import comparison_key
+from domain.ticket import OPEN
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -649,6 +650,9 @@ class ChangeRequest(Base, Versioned):
 # ---- service tickets ------------------------------------------------------------------------
 
 
+OPEN_STATUSES = "status IN ({})".format(", ".join(f"'{status}'" for status in sorted(OPEN)))
+
+
 class Ticket(Base, Versioned):
     __tablename__ = "ticket"
     __table_args__ = (
@@ -667,6 +671,14 @@ class Ticket(Base, Versioned):
         Index("ix_ticket_opened_at", "opened_at"),
         Index("ix_ticket_resolved_at", "resolved_at"),
         Index("ix_ticket_closed_at", "closed_at"),
+        # An agent's open tickets newest first (domain.ticket.OPEN).
+        Index(
+            "ix_ticket_assignee_open",
+            "assignee_id",
+            "id",
+            postgresql_where=text(OPEN_STATUSES),
+            sqlite_where=text(OPEN_STATUSES),
+        ),
         # Open tickets: where analytics counts the backlog back from.
         Index(
             "ix_ticket_unfinished",
