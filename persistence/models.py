@@ -193,6 +193,7 @@ class Customer(Base, Versioned):
         Index("ix_customer_stage_archived_id", "stage", "archived", "id"),
         Index("ix_customer_name_id", "name", "id"),  # exact names (import duplicates)
         Index("ix_customer_name_sort_id", "name_sort", "id"),  # sort by name, pinyin order
+        Index("ix_customer_owner_name_sort", "owner_id", "name_sort", "id"),  # one owner's
         Index("ix_customer_created_at", "created_at"),
         Index(
             "ix_customer_name_trgm",
@@ -530,6 +531,9 @@ class Opportunity(Base, Versioned):
     external_ids: Mapped[dict[str, str] | None] = mapped_column(Json)
 
 
+OPEN_NEXT_ACTION = "next_action IS NOT NULL AND next_action_done_at IS NULL"
+
+
 class FollowUp(Base, Versioned):
     __tablename__ = "follow_up"
     __table_args__ = (
@@ -537,7 +541,14 @@ class FollowUp(Base, Versioned):
         # The follow-up list, newest first: everyone's, and one owner's.
         Index("ix_follow_up_at_id", "at", "id"),
         Index("ix_follow_up_owner_id_at_id", "owner_id", "at", "id"),
-        Index("ix_follow_up_owner_id_next_action_due_on", "owner_id", "next_action_due_on"),
+        # The due list: open next actions only (follow_up_repo.open_next_action).
+        Index(
+            "ix_follow_up_open_next_action",
+            "owner_id",
+            "next_action_due_on",
+            postgresql_where=text(OPEN_NEXT_ACTION),
+            sqlite_where=text(OPEN_NEXT_ACTION),
+        ),
         Index("ix_follow_up_opportunity_id", "opportunity_id"),
     )
 
@@ -1094,6 +1105,7 @@ GRADE_RANK = case(
     else_=literal_column("0"),
 ).self_group()
 Index("ix_customer_last_contact_sort", LAST_CONTACT_SORT, Customer.id)
+Index("ix_customer_owner_last_contact_sort", Customer.owner_id, LAST_CONTACT_SORT, Customer.id)
 Index("ix_customer_grade_rank", GRADE_RANK, Customer.id)
 Index("ix_customer_updated_at_id", Customer.updated_at, Customer.id)
 Index("ix_customer_cumulative_amount_id", Customer.cumulative_amount, Customer.id)
