@@ -15,8 +15,14 @@ from domain import customer as rules
 from domain import tag as tag_rules
 from domain.customer_summary import customer_pool_clock
 from domain.roles import Actor
-from persistence.customer_repo import POOL_CLOCK_COLUMNS
+from persistence.customer_repo import (
+    POOL_CLOCK_COLUMNS,
+    POOL_RULE_COLUMNS,
+    PRIMARY_CONTACT_FIELDS,
+)
 from persistence.uow import SqlUnitOfWork
+
+POOL_COLUMNS = POOL_CLOCK_COLUMNS + POOL_RULE_COLUMNS  # what the bodies leave out
 
 
 async def sensitive_keys(uow: SqlUnitOfWork) -> frozenset[str]:
@@ -32,17 +38,17 @@ async def customer_bodies(
     # Definitions are only needed when someone's view is redacted (not for admins and owners).
     full = [rules.sees_in_full(actor, row.owner_id) for row in rows]
     hidden = frozenset() if all(full) else await sensitive_keys(uow)
-    contacts = await uow.customers.primary_contacts([row.id for row in rows])
-    pool_days_left = await _pool_days_left(uow, rows, now=now, zone=zone)
+    pool_days_left = _pool_days_left(rows, now=now, zone=zone)
     bodies = []
     fields = rows[0]._fields if rows else ()  # once: Row._asdict() looks them up per row
     for row, in_full in zip(rows, full, strict=True):
         body = dict(zip(fields, row, strict=True))
-        for name in POOL_CLOCK_COLUMNS:
+        for name in POOL_COLUMNS:
             del body[name]
         body["pool_days_left"] = pool_days_left.get(row.id)
-        contact = contacts.get(row.id)
-        body["primary_contact"] = None if contact is None else _contact_to_call(contact)
+        contact = row.primary_contact
+        if contact is not None:
+            body["primary_contact"] = dict(zip(PRIMARY_CONTACT_FIELDS, contact, strict=True))
         body["custom_fields"] = dict(body["custom_fields"] or {})
         body["external_ids"] = body["external_ids"] or {}
         body["tags"] = [
@@ -63,22 +69,15 @@ async def customer_bodies(
     return bodies
 
 
-def _contact_to_call(row: Row) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in ("id", "name", "mobile", "phone", "email")}
-
-
-async def _pool_days_left(
-    uow: SqlUnitOfWork, rows: Sequence[Row], *, now: datetime, zone: str
-) -> dict[int, int]:
-    """Customer id → days until the pool takes it back, for those within the warning period."""
-    owned = [row for row in rows if row.owner_id is not None and not row.archived]
-    if not owned:
-        return {}
-    settings = await uow.lifecycle.settings()
+def _pool_days_left(rows: Sequence[Row], *, now: datetime, zone: str) -> dict[int, int]:
+    """Customer id → days until the pool takes it back, for those within the warning period.
+    Each row carries the lifecycle settings' release rules (POOL_RULE_COLUMNS)."""
     today = now.astimezone(ZoneInfo(zone)).date()
     found = {}
-    for row in owned:
-        clock = customer_pool_clock(row, settings, today=today, zone=zone)
+    for row in rows:
+        if row.owner_id is None or row.archived:
+            continue
+        clock = customer_pool_clock(row, row, today=today, zone=zone)
         if clock is not None and clock.warning:
             found[row.id] = clock.days_left
     return found

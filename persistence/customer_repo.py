@@ -40,6 +40,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.sqltypes import NullType
 
 from domain.customer import ActivityStatus
 from domain.errors import NotFound
@@ -48,6 +49,7 @@ from domain.roles import Actor, Role
 from domain.search.normalize import name_sort_key
 from persistence.db import AUTOCOMMIT, rowcount
 from persistence.ids import among
+from persistence.lifecycle_repo import SETTINGS_ID as LIFECYCLE_SETTINGS_ID
 from persistence.models import (
     GRADE_RANK,
     LAST_CONTACT_SORT,
@@ -56,6 +58,7 @@ from persistence.models import (
     Customer,
     CustomerOrder,
     CustomerTag,
+    LifecycleSettings,
     Tag,
     User,
     utcnow,
@@ -454,21 +457,6 @@ class SqlCustomerRepo:
             stmt = stmt.where(Contact.updated_at >= updated_since)
         return list((await self.session.scalars(stmt)).all())
 
-    async def primary_contacts(self, customer_ids: Sequence[int]) -> dict[int, Row]:
-        """Each customer's primary contact (id, name, mobile, phone, email), for the list's
-        call buttons; customers without contacts are left out."""
-        if not customer_ids:
-            return {}
-        stmt = select(
-            Contact.customer_id,
-            Contact.id,
-            Contact.name,
-            Contact.mobile,
-            Contact.phone,
-            Contact.email,
-        ).where(among(self.session, Contact.customer_id, customer_ids), Contact.is_primary)
-        return {row.customer_id: row for row in await self.session.execute(stmt)}
-
     async def get_contact(self, customer_id: int, contact_id: int) -> Contact | None:
         contact = await self.session.get(Contact, contact_id)
         return contact if contact is not None and contact.customer_id == customer_id else None
@@ -807,6 +795,10 @@ VIEW_COLUMNS = (
 
 # What the pool's warning is reckoned from (domain/customer_summary.py pool_clock); not shown.
 POOL_CLOCK_COLUMNS = ("owner_engaged_at", "owned_since")
+# The release rules of the lifecycle settings, the same on every row of a page.
+POOL_RULE_COLUMNS = ("pool_release_days", "pool_warning_days", "pool_no_order_days")
+# The primary contact's fields a row carries, for the list's call buttons.
+PRIMARY_CONTACT_FIELDS = ("id", "name", "mobile", "phone", "email")
 
 
 def _tag_lists(dialect: str) -> tuple[Any, Any, Any]:
@@ -865,12 +857,37 @@ def _view_statement(dialect: str) -> Select:
         .where(Contact.customer_id == Customer.id)
         .scalar_subquery()
     )
+    fields = [Contact.__table__.c[name] for name in PRIMARY_CONTACT_FIELDS]
+    # A row value on PostgreSQL, which the driver decodes to a tuple; a JSON array on SQLite.
+    contact_value = (
+        func.row(*fields, type_=NullType())
+        if dialect == "postgresql"
+        else func.json_array(*fields, type_=JSON())
+    )
+    primary_contact = (
+        select(contact_value)
+        .where(Contact.customer_id == Customer.id, Contact.is_primary)
+        .order_by(Contact.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    # Uncorrelated: the database reads the settings row once per statement, not once per row,
+    # and the page needs no round trip of its own for them.
+    rules = [
+        select(LifecycleSettings.__table__.c[name])
+        .where(LifecycleSettings.id == LIFECYCLE_SETTINGS_ID)
+        .scalar_subquery()
+        .label(name)
+        for name in POOL_RULE_COLUMNS
+    ]
     return select(
         *_columns(VIEW_COLUMNS, dialect),
         tag_ids.label("tag_ids"),
         tag_names.label("tag_names"),
         ways.label("ways"),
+        primary_contact.label("primary_contact"),
         *_columns(POOL_CLOCK_COLUMNS, dialect),
+        *rules,
     ).select_from(source)
 
 
