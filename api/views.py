@@ -22,7 +22,21 @@ from persistence.customer_repo import (
 )
 from persistence.uow import SqlUnitOfWork
 
-POOL_COLUMNS = POOL_CLOCK_COLUMNS + POOL_RULE_COLUMNS  # what the bodies leave out
+# The view's columns a body leaves out (the pool's, the tag lists', the count of ways to
+# reach, the list's keyset value) or shows otherwise (the primary contact, the JSON objects).
+_NOT_AS_STORED = frozenset(
+    (
+        *POOL_CLOCK_COLUMNS,
+        *POOL_RULE_COLUMNS,
+        "tag_ids",
+        "tag_names",
+        "ways",
+        "sort_key",
+        "primary_contact",
+        "custom_fields",
+        "external_ids",
+    )
+)
 
 
 async def sensitive_keys(uow: SqlUnitOfWork) -> frozenset[str]:
@@ -40,25 +54,23 @@ async def customer_bodies(
     hidden = frozenset() if all(full) else await sensitive_keys(uow)
     pool_days_left = _pool_days_left(rows, now=now, zone=zone)
     bodies = []
-    fields = rows[0]._fields if rows else ()  # once: Row._asdict() looks them up per row
+    # Which of the row's columns the body shows as they are, worked out once for the page.
+    fields = rows[0]._fields if rows else ()
+    shown = [(name, i) for i, name in enumerate(fields) if name not in _NOT_AS_STORED]
     for row, in_full in zip(rows, full, strict=True):
-        body = dict(zip(fields, row, strict=True))
-        for name in POOL_COLUMNS:
-            del body[name]
+        body = {name: row[i] for name, i in shown}
         body["pool_days_left"] = pool_days_left.get(row.id)
         contact = row.primary_contact
-        if contact is not None:
-            body["primary_contact"] = dict(zip(PRIMARY_CONTACT_FIELDS, contact, strict=True))
-        body["custom_fields"] = dict(body["custom_fields"] or {})
-        body["external_ids"] = body["external_ids"] or {}
+        body["primary_contact"] = (
+            None if contact is None else dict(zip(PRIMARY_CONTACT_FIELDS, contact, strict=True))
+        )
+        body["custom_fields"] = dict(row.custom_fields or {})
+        body["external_ids"] = row.external_ids or {}
         body["tags"] = [
             {"id": tag_id, "name": name}
-            for tag_id, name in zip(
-                body.pop("tag_ids") or (), body.pop("tag_names") or (), strict=True
-            )
+            for tag_id, name in zip(row.tag_ids or (), row.tag_names or (), strict=True)
         ]
-        body["warnings"] = rules.reach_warnings(body.pop("ways"))
-        body.pop("sort_key", None)  # the list's keyset value
+        body["warnings"] = rules.reach_warnings(row.ways)
         body["masked_fields"] = [] if in_full else rules.redact(actor, row.owner_id, body, hidden)
         # its numbers masked as the contacts endpoint masks them
         if contact is not None and rules.redact_contact(
