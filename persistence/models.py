@@ -1081,6 +1081,9 @@ class _Epoch(ColumnElement[datetime]):
     """1970-01-01 00:00 UTC as a literal: the last contact of a customer never contacted."""
 
     type = UtcDateTime()
+    # Nothing to traverse: its cache key is its class. Without this SQLAlchemy cannot cache
+    # a statement holding it and compiles the list's sort by last contact for every request.
+    _traverse_internals = []
     inherit_cache = True
 
 

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.engine.interfaces import CacheStats
 
 from domain.search.normalize import name_sort_key
 from persistence.models import Customer, CustomerOrder, CustomerTag
@@ -290,6 +291,43 @@ class TestSorts:
         }[sort.lstrip("-")]
         values = [key(c) for c in seen]
         assert values == sorted(values, reverse=sort.startswith("-"))
+
+    @pytest.mark.parametrize(
+        "sort",
+        [
+            "created_at",
+            "name",
+            "code",
+            "updated_at",
+            "-last_contact_at",
+            "cumulative_amount",
+            "-grade",
+        ],
+    )
+    async def test_every_sort_is_compiled_once(self, client, am, database, sort):
+        """A list statement SQLAlchemy cannot key is compiled again for every request (the sort
+        by last contact once cost more to compile than to run): the second request of a sort,
+        with a cursor, runs only statements from the compiled cache."""
+        for _ in range(3):
+            await create_customer(client, am)
+        hits: list[object] = []
+
+        def note(_conn, _cursor, _statement, _params, context, _executemany) -> None:
+            if _statement.lstrip().startswith("SELECT"):  # not the driver's BEGIN
+                hits.append(context.cache_hit)
+
+        params = {"limit": 1, "sort": sort}
+        first = await client.get("/customers", params=params, headers=am.headers)
+        params["cursor"] = first.json()["next_cursor"]
+        await client.get("/customers", params=params, headers=am.headers)
+        engine = database.read_engine.sync_engine
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            response = await client.get("/customers", params=params, headers=am.headers)
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        assert response.status_code == 200, response.text
+        assert hits and all(hit is CacheStats.CACHE_HIT for hit in hits), hits
 
     @pytest.mark.parametrize("descending", [False, True])
     async def test_names_sort_in_pinyin_order_across_pages(self, client, am, database, descending):
