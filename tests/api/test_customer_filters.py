@@ -312,8 +312,8 @@ class TestSorts:
             await create_customer(client, am)
         hits: list[object] = []
 
-        def note(_conn, _cursor, _statement, _params, context, _executemany) -> None:
-            if _statement.lstrip().startswith("SELECT"):  # not the driver's BEGIN
+        def note(_conn, _cursor, statement, _params, context, _executemany) -> None:
+            if statement.lstrip().startswith("SELECT"):  # not the driver's BEGIN
                 hits.append(context.cache_hit)
 
         params = {"limit": 1, "sort": sort}
