@@ -204,6 +204,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--busy-requests", type=int, default=1000, help="per case at c=16")
     parser.add_argument("--creates", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8767)
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes, for both apps"
+    )
     parser.add_argument("--max-seconds", type=float, default=20.0, help="per measurement")
     parser.add_argument("--only", help="comma-separated case names (default: all)")
     parser.add_argument(
@@ -234,10 +237,10 @@ def main(argv: list[str] | None = None) -> None:
         headers = {"Accept": "application/json", **headers}
         return [build_request("GET", path, server.host, server.port, headers=headers)]
 
-    report: dict = {"fixtures": fixtures, "cases": {}}
+    report: dict = {"fixtures": fixtures, "workers": args.workers, "cases": {}}
     print("bare app", file=sys.stderr, flush=True)
     with running_server(
-        args.database_url, port=args.port, app="bench.bare_app:create_app"
+        args.database_url, port=args.port, workers=args.workers, app="bench.bare_app:create_app"
     ) as server:
         raw = get(server, BARE_PATH + "?limit=50", {})
         report["bare_app"] = {
@@ -247,7 +250,7 @@ def main(argv: list[str] | None = None) -> None:
     bare_rps = report["bare_app"]["c16"]["rps"]
 
     misses: list[tuple[Case, str]] = []
-    with running_server(args.database_url, port=args.port) as server:
+    with running_server(args.database_url, port=args.port, workers=args.workers) as server:
         logins = {"admin": ADMIN, "manager": "am001", "agent": fixtures["agent"]}
         auth = {
             who: {"Authorization": f"Bearer {server.login(name, PASSWORD)}"}
