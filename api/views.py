@@ -2,7 +2,7 @@
 
 import copy
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,30 +13,10 @@ from sqlalchemy import Row
 from api.schemas import AuditEventOut, ContactOut, CustomerOut, TagOut
 from domain import customer as rules
 from domain import tag as tag_rules
-from domain.customer_summary import customer_pool_clock
+from domain.customer_summary import pool_clock
 from domain.roles import Actor
-from persistence.customer_repo import (
-    POOL_CLOCK_COLUMNS,
-    POOL_RULE_COLUMNS,
-    PRIMARY_CONTACT_FIELDS,
-)
+from persistence.customer_repo import PRIMARY_CONTACT_FIELDS
 from persistence.uow import SqlUnitOfWork
-
-# The view's columns a body leaves out (the pool's, the tag lists', the count of ways to
-# reach, the list's keyset value) or shows otherwise (the primary contact, the JSON objects).
-_NOT_AS_STORED = frozenset(
-    (
-        *POOL_CLOCK_COLUMNS,
-        *POOL_RULE_COLUMNS,
-        "tag_ids",
-        "tag_names",
-        "ways",
-        "sort_key",
-        "primary_contact",
-        "custom_fields",
-        "external_ids",
-    )
-)
 
 
 async def sensitive_keys(uow: SqlUnitOfWork) -> frozenset[str]:
@@ -52,25 +32,25 @@ async def customer_bodies(
     # Definitions are only needed when someone's view is redacted (not for admins and owners).
     full = [rules.sees_in_full(actor, row.owner_id) for row in rows]
     hidden = frozenset() if all(full) else await sensitive_keys(uow)
-    pool_days_left = _pool_days_left(rows, now=now, zone=zone)
+    today = now.astimezone(ZoneInfo(zone)).date()
     bodies = []
-    # Which of the row's columns the body shows as they are, worked out once for the page.
-    fields = rows[0]._fields if rows else ()
-    shown = [(name, i) for i, name in enumerate(fields) if name not in _NOT_AS_STORED]
+    fields = rows[0]._fields if rows else ()  # once: a Row looks each name up, slowly
     for row, in_full in zip(rows, full, strict=True):
-        body = {name: row[i] for name, i in shown}
-        body["pool_days_left"] = pool_days_left.get(row.id)
-        contact = row.primary_contact
-        body["primary_contact"] = (
-            None if contact is None else dict(zip(PRIMARY_CONTACT_FIELDS, contact, strict=True))
-        )
-        body["custom_fields"] = dict(row.custom_fields or {})
-        body["external_ids"] = row.external_ids or {}
+        body = dict(zip(fields, row, strict=True))
+        body["pool_days_left"] = _pool_days_left(body, today=today, zone=zone)
+        contact = body["primary_contact"]
+        if contact is not None:  # a tuple (PostgreSQL) or a list (SQLite)
+            body["primary_contact"] = dict(zip(PRIMARY_CONTACT_FIELDS, contact, strict=True))
+        body["custom_fields"] = dict(body["custom_fields"] or {})
+        body["external_ids"] = body["external_ids"] or {}
         body["tags"] = [
             {"id": tag_id, "name": name}
-            for tag_id, name in zip(row.tag_ids or (), row.tag_names or (), strict=True)
+            for tag_id, name in zip(
+                body.pop("tag_ids") or (), body.pop("tag_names") or (), strict=True
+            )
         ]
-        body["warnings"] = rules.reach_warnings(row.ways)
+        body["warnings"] = rules.reach_warnings(body.pop("ways"))
+        body.pop("sort_key", None)  # the list's keyset value
         body["masked_fields"] = [] if in_full else rules.redact(actor, row.owner_id, body, hidden)
         # its numbers masked as the contacts endpoint masks them
         if contact is not None and rules.redact_contact(
@@ -81,18 +61,25 @@ async def customer_bodies(
     return bodies
 
 
-def _pool_days_left(rows: Sequence[Row], *, now: datetime, zone: str) -> dict[int, int]:
-    """Customer id → days until the pool takes it back, for those within the warning period.
-    Each row carries the lifecycle settings' release rules (POOL_RULE_COLUMNS)."""
-    today = now.astimezone(ZoneInfo(zone)).date()
-    found = {}
-    for row in rows:
-        if row.owner_id is None or row.archived:
-            continue
-        clock = customer_pool_clock(row, row, today=today, zone=zone)
-        if clock is not None and clock.warning:
-            found[row.id] = clock.days_left
-    return found
+def _pool_days_left(body: dict[str, Any], *, today: date, zone: str) -> int | None:
+    """Days until the pool takes the customer back, when within the warning period. Takes
+    the columns the clock is reckoned from, the settings' rules among them, out of `body`."""
+    owner_engaged_at, owned_since = body.pop("owner_engaged_at"), body.pop("owned_since")
+    release_days, warning_days = body.pop("pool_release_days"), body.pop("pool_warning_days")
+    no_order_days = body.pop("pool_no_order_days")
+    if body["owner_id"] is None or body["archived"]:
+        return None
+    clock = pool_clock(
+        owner_engaged_at=owner_engaged_at,
+        owned_since=owned_since,
+        last_order_on=body["last_order_on"],
+        release_days=release_days,
+        warning_days=warning_days,
+        no_order_days=no_order_days,
+        today=today,
+        zone=zone,
+    )
+    return clock.days_left if clock is not None and clock.warning else None
 
 
 async def customer_export_rows(
