@@ -806,7 +806,7 @@ def _tag_lists(dialect: str) -> tuple[Any, Any, Any]:
     name: on PostgreSQL native arrays, which the driver decodes without a JSON parser."""
     if dialect == "postgresql":
         # One LATERAL pass per customer gives both lists, from the customer's own copy of its
-        # tag ids (the filters' array): a third of the PostgreSQL time of a join through
+        # tag ids (the filters' array): about half the PostgreSQL time of a join through
         # customer_tag, planning included.
         tags = (
             select(

@@ -4,6 +4,7 @@ that blocked the loop would hold up the health checks measured here."""
 
 import asyncio
 import base64
+import gc
 import json
 
 import pytest
@@ -79,19 +80,28 @@ async def test_health_answers_within_200_ms_under_the_worst_inputs(client, users
         await request
     loop = asyncio.get_running_loop()
     requests = await hostile_requests(client, users, customer["id"])
+    # The server takes what exists at its start out of the collector's sight (api/app.py);
+    # this process also holds pytest and every earlier test's leftovers, whose full collection
+    # alone can take 250 ms and is no input's doing.
+    gc.collect()
+    gc.freeze()
+    try:
 
-    async def attacker(share: list) -> list:
-        return [await request for request in share]
+        async def attacker(share: list) -> list:
+            return [await request for request in share]
 
-    # Four attackers, each sending its share one request after another, as four clients would.
-    attack = asyncio.gather(*(attacker(requests[i::4]) for i in range(4)))
-    waits = []
-    while not attack.done():
-        started = loop.time()
-        response = await client.get("/health")
-        waits.append(loop.time() - started)
-        assert response.status_code == 200, response.text
-    answers = [answer for share in await attack for answer in share]
+        # Four attackers, each sending its share one request after another, as four clients
+        # would.
+        attack = asyncio.gather(*(attacker(requests[i::4]) for i in range(4)))
+        waits = []
+        while not attack.done():
+            started = loop.time()
+            response = await client.get("/health")
+            waits.append(loop.time() - started)
+            assert response.status_code == 200, response.text
+        answers = [answer for share in await attack for answer in share]
+    finally:
+        gc.unfreeze()
     assert all(r.status_code < 500 for r in answers), [r.status_code for r in answers]
     assert len(waits) >= 5, "the attack ended before it could be measured"
     assert max(waits) < BUDGET, sorted(waits)[-5:]
