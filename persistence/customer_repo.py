@@ -572,10 +572,11 @@ def _extra_conditions(f: CustomerFilter, actor: Actor, dialect: str) -> list[Any
     return out
 
 
-def _tag_conditions(params: dict[str, Any], dialect: str) -> list[Any]:
+def _tag_conditions(params: dict[str, Any], dialect: str, *, in_id_order: bool) -> list[Any]:
     """tags_all (tag_N), tags_none (tagnot_N) and tags_any. PostgreSQL reads them from the
-    customer's tag_ids in ix_customer_filters, intersected there with the other filters;
-    SQLite asks customer_tag row by row."""
+    customer's tag_ids in ix_customer_filters, intersected there with the other filters,
+    except the tags a page in id order must have (below); SQLite asks customer_tag row by
+    row."""
 
     def tags(prefix: str) -> list[Any]:
         return [
@@ -589,8 +590,18 @@ def _tag_conditions(params: dict[str, Any], dialect: str) -> list[Any]:
         def holds(op: str, ids: Any) -> Any:
             return Customer.tag_ids.op(op, return_type=Boolean())(ids)
 
-        out = []
-        if all_of:
+        out: list[Any] = []
+        if all_of and in_id_order:
+            # customer_tag's (tag_id, customer_id) index hands the page a tag's customers in
+            # id order: from the array, a rare tag's first page walked the primary key past
+            # 11,000 customers (15 ms at a million). In another order the intersection in
+            # ix_customer_filters does better (a rare tag and a stage by name: 17 against
+            # 54 ms).
+            out += [
+                exists().where(CustomerTag.customer_id == Customer.id, CustomerTag.tag_id == tag)
+                for tag in all_of
+            ]
+        elif all_of:
             out.append(holds("@>", postgresql.array(all_of, type_=BigInteger())))
         if none_of:
             out.append(~holds("&&", postgresql.array(none_of, type_=BigInteger())))
@@ -626,7 +637,7 @@ def _page_statements(
     """The page query, its count and its matches for one combination of filters, with every
     value a bound parameter named as in `params`. Built once per combination: composing a
     statement and deriving its cache key costs more than PostgreSQL takes to answer it."""
-    conditions = _tag_conditions(params, dialect)
+    conditions = _tag_conditions(params, dialect, in_id_order=SORTS[sort] is Customer.id)
     if "actor_id" in params:
         conditions.append(Customer.owner_id == bindparam("actor_id"))
     if "archived" in params:

@@ -314,13 +314,15 @@ class Tag(Base, Versioned):
 
 class CustomerTag(Base):
     __tablename__ = "customer_tag"
+    __table_args__ = (
+        # A tag's customers in id order: a list filtered by a tag seeks its page here.
+        Index("ix_customer_tag_tag_id_customer_id", "tag_id", "customer_id"),
+    )
 
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True
     )
-    tag_id: Mapped[int] = mapped_column(
-        ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True)
 
 
 class CustomFieldDefinition(Base, Versioned):
