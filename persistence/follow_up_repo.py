@@ -121,8 +121,8 @@ class SqlFollowUpRepo:
             return stmt.where(Customer.archived.is_(False), Customer.owner_id == actor.user_id)
         # With the list's owner filter: one owner's follow-ups are nearly all on that owner's
         # customers, which the planner cannot know. Joined as above it expects a few dozen rows,
-        # hashes both sides whole and sorts (24 ms at a million); checked row by row, it walks
-        # (owner_id, at, id) newest first and stops at the page.
+        # hashes both sides whole and sorts (59 ms in EXPLAIN ANALYZE at a million); checked
+        # row by row, it walks (owner_id, at, id) newest first and stops at the page.
         own_customer = (
             select(and_(Customer.owner_id == actor.user_id, Customer.archived.is_(False)))
             .where(Customer.id == FollowUp.customer_id)
