@@ -303,23 +303,36 @@ async def start_session(
     return token
 
 
+# How long a refresh token whose answer was lost may be retried (see rotate).
+REFRESH_RETRY_GRACE = timedelta(seconds=30)
+
+
 async def rotate(
     uow: UnitOfWork, clock: Clock, tokens: Any, refresh_token: str, lifetime: timedelta
 ) -> Session | None:
     """Trade a refresh token for a new one, or None when refused. A token used twice revokes
     its whole family (somebody holds a stolen copy); that revocation must be committed, so
-    this returns rather than raises."""
+    this returns rather than raises.
+
+    Except a retry: a token used again within REFRESH_RETRY_GRACE, while the token it was
+    traded for has never been used, is a client that never got the answer (a page reloaded or
+    a connection dropped mid-refresh). It gets a new pair and the unused one dies; ending the
+    session there would sign out a user who did nothing wrong."""
     now = clock.now()
     stored = await uow.users.get_refresh_token(tokens.hash(refresh_token))
     if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
         return None
     if stored.used_at is not None:
+        retry = now - stored.used_at <= REFRESH_RETRY_GRACE and not (
+            await uow.users.family_used_after(stored.family, stored.id)
+        )
         await uow.users.revoke_family(stored.family, now)
-        return None
+        if not retry:
+            return None
     user = await uow.users.get(stored.user_id)
     if user is None or not user.is_active:
         return None
-    stored.used_at = now
+    stored.used_at = stored.used_at or now  # a retry's grace counts from the first use
     token = await start_session(uow, clock, tokens, user, lifetime, stored.family)
     return Session(user=user, refresh_token=token)
 

@@ -114,6 +114,15 @@ class SqlUserRepo:
         stmt = select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
         return await self.session.scalar(stmt)
 
+    async def family_used_after(self, family: str, token_id: int) -> bool:
+        """Whether a token of the family issued after `token_id` has been used."""
+        stmt = select(RefreshToken.id).where(
+            RefreshToken.family == family,
+            RefreshToken.id > token_id,
+            RefreshToken.used_at.is_not(None),
+        )
+        return (await self.session.scalar(stmt.limit(1))) is not None
+
     async def revoke_family(self, family: str, at: datetime) -> None:
         await self.session.execute(
             update(RefreshToken)

@@ -110,7 +110,8 @@ async def refresh(
     response: Response,
 ) -> TokenOut:
     """Trade a refresh token for a new pair. Each refresh token works once; reusing one
-    revokes the whole session."""
+    revokes the whole session, except a single retry within 30 seconds while the pair it
+    was traded for is still unused (the answer was lost)."""
     async with database.session(write=True) as session:
         new = await user_service.rotate(
             SqlUnitOfWork(session),

@@ -311,19 +311,55 @@ class TestRefresh:
         # The new refresh token rotates too.
         assert (await self._refresh(client, second["refresh_token"])).status_code == 200
 
-    async def test_reusing_a_refresh_token_revokes_the_whole_family(self, client, database):
+    async def test_reusing_a_refresh_token_revokes_the_whole_family(self, client, database, clock):
         user = await make_user(client, database, "agent")
         first = await self._pair(client, user.username)
         second = (await self._refresh(client, first["refresh_token"])).json()
+        clock.advance(seconds=31)  # past the grace a lost answer's retry gets
         assert_unauthorized(await self._refresh(client, first["refresh_token"]))
         # The thief or the owner: one of them holds `second`, and it is dead too.
         assert_unauthorized(await self._refresh(client, second["refresh_token"]))
 
-    async def test_reuse_leaves_other_sessions_alone(self, client, database):
+    async def test_reuse_after_the_new_token_was_used_revokes_at_once(self, client, database):
+        user = await make_user(client, database, "agent")
+        first = await self._pair(client, user.username)
+        second = (await self._refresh(client, first["refresh_token"])).json()
+        third = (await self._refresh(client, second["refresh_token"])).json()
+        # Within the grace, but the session has moved on: this is not a lost answer.
+        assert_unauthorized(await self._refresh(client, first["refresh_token"]))
+        assert_unauthorized(await self._refresh(client, third["refresh_token"]))
+
+    async def test_a_retry_whose_answer_was_lost_gets_a_new_pair(self, client, database, clock):
+        user = await make_user(client, database, "agent")
+        first = await self._pair(client, user.username)
+        lost = (await self._refresh(client, first["refresh_token"])).json()
+        clock.advance(seconds=29)
+        retried = await self._refresh(client, first["refresh_token"])
+        assert retried.status_code == 200, retried.text
+        kept = retried.json()
+        assert kept["refresh_token"] not in (first["refresh_token"], lost["refresh_token"])
+        me = await client.get("/users/me", headers=bearer(kept["access_token"]))
+        assert me.json()["id"] == user.id
+        # Only the answer the client got lives on.
+        assert_unauthorized(await self._refresh(client, lost["refresh_token"]))
+        assert_unauthorized(await self._refresh(client, first["refresh_token"]))
+        assert (await self._refresh(client, kept["refresh_token"])).status_code == 200
+
+    async def test_a_token_is_retried_once(self, client, database, clock):
+        user = await make_user(client, database, "agent")
+        first = await self._pair(client, user.username)
+        await self._refresh(client, first["refresh_token"])
+        retried = (await self._refresh(client, first["refresh_token"])).json()
+        # The retry spent `first` for good: a third try is refused, and the session stays.
+        assert_unauthorized(await self._refresh(client, first["refresh_token"]))
+        assert (await self._refresh(client, retried["refresh_token"])).status_code == 200
+
+    async def test_reuse_leaves_other_sessions_alone(self, client, database, clock):
         user = await make_user(client, database, "agent")
         stolen = await self._pair(client, user.username)
         other = await self._pair(client, user.username)
         await self._refresh(client, stolen["refresh_token"])
+        clock.advance(minutes=1)
         assert_unauthorized(await self._refresh(client, stolen["refresh_token"]))
         assert (await self._refresh(client, other["refresh_token"])).status_code == 200
 

@@ -93,6 +93,10 @@ async def test_no_secret_reaches_the_logs_of_the_login_and_token_flows(app, clie
             await client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
         ).json()
         secrets += [rotated["access_token"], rotated["refresh_token"]]
+        rotated = (
+            await client.post("/auth/refresh", json={"refresh_token": rotated["refresh_token"]})
+        ).json()
+        secrets += [rotated["access_token"], rotated["refresh_token"]]
         reused = await client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
         assert reused.status_code == 401
         headers = {"Authorization": f"Bearer {rotated['access_token']}"}

@@ -575,7 +575,8 @@ export interface paths {
         /**
          * Refresh
          * @description Trade a refresh token for a new pair. Each refresh token works once; reusing one
-         *     revokes the whole session.
+         *     revokes the whole session, except a single retry within 30 seconds while the pair it
+         *     was traded for is still unused (the answer was lost).
          */
         post: operations["auth:refresh"];
         delete?: never;
