@@ -1,5 +1,6 @@
 """Customers, contacts and the code counter: all their SQL."""
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Integer,
     Row,
     Select,
+    Text,
     bindparam,
     case,
     cast,
@@ -31,8 +33,6 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy import column as value_column
-from sqlalchemy import values as values_table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -222,12 +222,18 @@ class SqlCustomerRepo:
             stmt = update(table).where(table.c.id == bindparam("_id")).values(sets)
             await self.session.execute(stmt, [{**row, "_id": row["id"]} for row in rows])
             return
-        # One UPDATE … FROM (VALUES …) for them all: PostgreSQL then runs the table's statement
-        # triggers (the analytics rollups) once, not once a row as for an executemany.
-        given = values_table(*(value_column(n, table.c[n].type) for n in names), name="given").data(
-            [tuple(row[n] for n in names) for row in rows]
-        )
-        sets = {n: given.c[n] for n in names if n != "id"} | bumped
+        # One UPDATE … FROM unnest(one array per column) for them all: PostgreSQL then runs the
+        # table's statement triggers (the analytics rollups) once, not once a row as for an
+        # executemany; and the statement's text depends on the columns only, so it is compiled
+        # and prepared once (a VALUES list of literal rows was compiled for every batch).
+        arrays = [
+            bindparam(
+                f"given_{n}", [_unnestable(table.c[n], row[n]) for row in rows], type_=_array_of(n)
+            )
+            for n in names
+        ]
+        given = func.unnest(*arrays).table_valued(*names).render_derived(name="given")
+        sets = {n: _from_unnested(n, given.c[n]) for n in names if n != "id"} | bumped
         await self.session.execute(update(table).where(table.c.id == given.c.id).values(sets))
 
     async def ids_taken(self, column: str, values: Sequence[str]) -> set[str]:
@@ -983,3 +989,24 @@ class SqlCodeCounter:
             async with autocommit.connect() as connection:
                 return int((await connection.execute(stmt)).scalar_one())
         return int((await self.session.execute(stmt)).scalar_one())
+
+
+def _is_json(column: Any) -> bool:
+    return isinstance(column.type, JSON)
+
+
+def _array_of(name: str) -> Any:
+    """The PostgreSQL array type that carries a column's values into UPDATE … FROM unnest:
+    JSON goes as text (asyncpg has no codec for arrays of jsonb) and is cast back."""
+    column = Customer.__table__.c[name]
+    return postgresql.ARRAY(Text if _is_json(column) else column.type)
+
+
+def _unnestable(column: Any, value: Any) -> Any:
+    return (
+        json.dumps(value, ensure_ascii=False) if _is_json(column) and value is not None else value
+    )
+
+
+def _from_unnested(name: str, value: Any) -> Any:
+    return cast(value, postgresql.JSONB) if _is_json(Customer.__table__.c[name]) else value

@@ -11,7 +11,8 @@ from persistence.customer_repo import SqlCustomerRepo
 from persistence.models import AuditEvent, ExternalId, SearchDoc
 from tests.api.search_support import customer_ids
 from tests.api.test_api_keys import key_headers, make_key
-from tests.conftest import create_customer, make_user, organization
+from tests.api.test_custom_fields import define
+from tests.conftest import create_customer, individual, make_user, organization
 from tests.support import statements
 
 
@@ -379,6 +380,47 @@ class TestWrittenTogether:
             assert await fill_all(database) >= 120
             assert await ungrammed(database, written) == 0
         assert ids[2] in await customer_ids(client, admin, "更新路2号")
+
+    async def test_the_batch_update_keeps_every_kind_of_value(self, client, users):
+        """Dates, JSON, text and cleared values go through the batch UPDATE as they are."""
+        admin = users["admin"]
+        field = await define(client, admin)
+        people = [erp_id() for _ in range(3)]
+        made = await client.post(
+            "/customers/bulk",
+            json={
+                "items": [{**individual(address="旧地址"), "external_id": ref(v)} for v in people]
+            },
+            headers=admin.headers,
+        )
+        assert [a["status"] for a in made.json()["items"]] == [201] * 3, made.text
+        before = [
+            (await client.get(f"/customers/{a['id']}", headers=admin.headers)).json()
+            for a in made.json()["items"]
+        ]
+        items = [
+            {
+                "kind": "individual",
+                "name": person["name"],
+                "birthday": f"1990-01-0{n + 1}",
+                "gender": "female",
+                "custom_fields": {field["key"]: f"值 {n}"},
+                "address": None,
+                "external_id": ref(value),
+            }
+            for n, (person, value) in enumerate(zip(before, people, strict=True))
+        ]
+        response = await client.post(
+            "/customers/bulk", json={"items": items}, headers=admin.headers
+        )
+        assert [a["status"] for a in response.json()["items"]] == [200] * 3, response.text
+        for n, person in enumerate(before):
+            now = (await client.get(f"/customers/{person['id']}", headers=admin.headers)).json()
+            assert now["birthday"] == f"1990-01-0{n + 1}"
+            assert now["gender"] == "female"
+            assert now["custom_fields"] == {field["key"]: f"值 {n}"}
+            assert now["address"] is None
+            assert now["version"] == person["version"] + 1
 
     async def test_repeats_and_taken_ids_are_refused_as_one_by_one(self, client, users):
         admin = users["admin"]
