@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 MINUTE = timedelta(minutes=1)
+ONE_DAY = timedelta(days=1)
+NO_TIME = timedelta()
 
 
 @cache  # the package scans its whole table for every date it checks (min/max of its keys)
@@ -105,21 +107,24 @@ class BusinessCalendar:
             return hours
 
     def add(self, start: datetime, minutes: float) -> datetime:
-        """The instant `minutes` of working time after `start`."""
+        """The instant `minutes` of working time after `start` (in the calendar's zone)."""
         remaining = timedelta(minutes=minutes)
-        day = start.astimezone(self.zone).date()
+        # In the zone from here on: comparing datetimes of one tzinfo skips their UTC offsets,
+        # and a page of tickets makes thousands of these comparisons.
+        start = start.astimezone(self.zone)
+        day = start.date()
         for _ in range(3660):  # ten years of days: a bound, never reached by real targets
             hours = self._hours(day)
             if hours is not None:
                 opens, closes = hours
-                begin = max(opens, start)
+                begin = start if start > opens else opens
                 if begin < closes:
                     available = closes - begin
                     if remaining <= available:
                         # At exactly zero, a start outside hours waits for the next opening.
                         return begin + remaining
                     remaining -= available
-            day += timedelta(days=1)
+            day += ONE_DAY
         raise ValueError("no working time within ten years; check the calendar overrides")
 
     def workdays(self, first: date, last: date) -> int:
@@ -133,21 +138,23 @@ class BusinessCalendar:
     def _minutes_on(self, day: date, start: datetime, end: datetime) -> timedelta:
         hours = self._hours(day)
         if hours is None:
-            return timedelta()
+            return NO_TIME
         opens, closes = hours
-        begin, finish = max(opens, start), min(closes, end)
-        return finish - begin if finish > begin else timedelta()
+        begin = start if start > opens else opens
+        finish = end if end < closes else closes
+        return finish - begin if finish > begin else NO_TIME
 
     def minutes_between(self, start: datetime, end: datetime) -> float:
         """Working minutes in [start, end): the first and last days by their hours, the whole
         days between counted, not walked."""
         if end <= start:
             return 0.0
-        first, last = start.astimezone(self.zone).date(), end.astimezone(self.zone).date()
+        start, end = start.astimezone(self.zone), end.astimezone(self.zone)  # as in add
+        first, last = start.date(), end.date()
         total = self._minutes_on(first, start, end)
         if last > first:
             total += self._minutes_on(last, start, end)
-            whole_days = self.workdays(first + timedelta(days=1), last - timedelta(days=1))
+            whole_days = self.workdays(first + ONE_DAY, last - ONE_DAY)
             opens, closes = self._window(first)
             total += whole_days * (closes - opens)
         return total.total_seconds() / 60
