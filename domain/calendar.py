@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -35,12 +35,16 @@ _WEEKDAY_HOLIDAYS = sorted(d for d in chinese_calendar.holidays if d.weekday() <
 _WEEKEND_WORKDAYS = sorted(d for d in chinese_calendar.workdays if d.weekday() >= 5)
 
 
+# _REST_WEEKDAYS[w][n]: Mondays to Fridays among n consecutive days from weekday w.
+_REST_WEEKDAYS = [[sum(1 for i in range(n) if (w + i) % 7 < 5) for n in range(7)] for w in range(7)]
+
+
 def _weekdays(first: date, last: date) -> int:
     """Mondays to Fridays in [first, last]."""
     if last < first:
         return 0
     full_weeks, rest = divmod((last - first).days + 1, 7)
-    return full_weeks * 5 + sum(1 for i in range(rest) if (first.weekday() + i) % 7 < 5)
+    return full_weeks * 5 + _REST_WEEKDAYS[first.weekday()][rest]
 
 
 def _count_in(days: list[date], first: date, last: date) -> int:
@@ -96,6 +100,11 @@ class BusinessCalendar:
             datetime.combine(day, self.opens, self.zone),
             datetime.combine(day, self.closes, self.zone),
         )
+
+    @cached_property
+    def _working_day(self) -> timedelta:
+        """The length of a working day (wall-clock, as aware datetimes of one zone subtract)."""
+        return datetime.combine(date.min, self.closes) - datetime.combine(date.min, self.opens)
 
     def _hours(self, day: date) -> tuple[datetime, datetime] | None:
         """The day's working hours [opens, closes), None on a day off."""
@@ -155,6 +164,5 @@ class BusinessCalendar:
         if last > first:
             total += self._minutes_on(last, start, end)
             whole_days = self.workdays(first + ONE_DAY, last - ONE_DAY)
-            opens, closes = self._window(first)
-            total += whole_days * (closes - opens)
+            total += whole_days * self._working_day
         return total.total_seconds() / 60
