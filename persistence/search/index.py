@@ -13,7 +13,20 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, event, func, insert, inspect, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Text,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
@@ -157,7 +170,12 @@ def refresh(session: Session, customer_ids: Iterable[int]) -> None:
         ).all()
         doc_rows, gram_rows = _rows(_documents(customers, contacts), postgres, later=later)
         if postgres:
-            if doc_rows:
+            if doc_rows and later:
+                connection.execute(
+                    _UPSERT_UNGRAMMED,
+                    {f"doc_{c}": [row[c] for row in doc_rows] for c in _UNGRAMMED_COLUMNS},
+                )
+            elif doc_rows:
                 upsert = pg_insert(DOC)
                 connection.execute(
                     upsert.on_conflict_do_update(
@@ -176,6 +194,25 @@ def refresh(session: Session, customer_ids: Iterable[int]) -> None:
 
 
 DOC_COLUMNS = ("customer_id", *FIELDS, "grams")
+_UNGRAMMED_COLUMNS = DOC_COLUMNS[:-1]
+
+
+def _upsert_ungrammed() -> Any:
+    """Many documents in one statement, their grams left NULL for fill_grams: INSERT … SELECT
+    FROM unnest(one array per field) ON CONFLICT, not a statement a row (executemany)."""
+    arrays = [
+        bindparam(f"doc_{c}", type_=ARRAY(BigInteger if c == "customer_id" else Text))
+        for c in _UNGRAMMED_COLUMNS
+    ]
+    given = func.unnest(*arrays).table_valued(*_UNGRAMMED_COLUMNS).render_derived(name="given")
+    upsert = pg_insert(DOC).from_select(_UNGRAMMED_COLUMNS, select(*given.c))
+    return upsert.on_conflict_do_update(
+        index_elements=[DOC.c.customer_id],
+        set_={name: upsert.excluded[name] for name in DOC_COLUMNS[1:]},
+    )
+
+
+_UPSERT_UNGRAMMED = _upsert_ungrammed()
 
 
 def new_rows(
