@@ -2,8 +2,9 @@
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from api.ticket_schemas import SatisfactionOut, SlaClockOut, SlaOut, TicketOut
+from api.ticket_schemas import TicketOut
 from domain import ticket as rules
 from domain.ports import TicketRecord
 from domain.roles import Actor
@@ -44,10 +45,15 @@ COLUMNS = (
 )
 
 
-async def tickets_out(
+FIELDS = tuple(TicketOut.model_fields)  # a body's keys in the model's order
+
+
+async def ticket_bodies(
     uow: SqlUnitOfWork, actor: Actor, tickets: Sequence[TicketRecord], now: datetime
-) -> list[TicketOut]:
-    """Four queries for any number of tickets: collaborators, pauses, hours, overrides."""
+) -> list[dict[str, Any]]:
+    """Tickets as TicketOut-shaped dicts, for any number of tickets in four queries
+    (collaborators, pauses, hours, overrides). Plain dicts: a list serialises them without
+    validating what the database and the SLA clocks returned."""
     if not tickets:
         return []
     ids = [t.id for t in tickets]
@@ -60,15 +66,14 @@ async def tickets_out(
         facts = facts_of(
             ticket, business, [Pause(p.started_at, p.ended_at) for p in pauses[ticket.id]]
         )
-        sla = {
-            name: SlaClockOut(
-                due_at=c.due_at.astimezone(UTC),
-                state=c.state,
-                elapsed_minutes=c.elapsed_minutes,
-                remaining_minutes=c.remaining_minutes,
-            )
-            for name, c in clocks(facts, now).items()
-        }
+        sla: dict[str, Any] = {"calendar": ticket.sla_calendar}
+        for name, c in clocks(facts, now).items():
+            sla[name] = {
+                "due_at": c.due_at.astimezone(UTC),
+                "state": c.state,
+                "elapsed_minutes": c.elapsed_minutes,
+                "remaining_minutes": c.remaining_minutes,
+            }
         # can_work looks at the role and the assignee only; the owner does not matter here.
         access = TicketAccess(
             customer_owner_id=0,
@@ -93,21 +98,27 @@ async def tickets_out(
         values.update(
             collaborator_user_ids=sorted(users),
             collaborator_department_ids=sorted(departments),
-            sla=SlaOut(calendar=ticket.sla_calendar, **sla),
+            sla=sla,
             allowed_transitions=allowed,
             external_ids=ticket.external_ids or {},
-            satisfaction=SatisfactionOut(
-                response_speed=ticket.satisfaction_response_speed,
-                resolution=ticket.satisfaction_resolution,
-                attitude=ticket.satisfaction_attitude,
-                overall=ticket.satisfaction_overall,
-                comment=ticket.satisfaction_comment,
-            )
+            satisfaction={
+                "response_speed": ticket.satisfaction_response_speed,
+                "resolution": ticket.satisfaction_resolution,
+                "attitude": ticket.satisfaction_attitude,
+                "overall": ticket.satisfaction_overall,
+                "comment": ticket.satisfaction_comment,
+            }
             if ticket.satisfaction_overall is not None
             else None,
         )
-        out.append(TicketOut.model_validate(values))
+        out.append({name: values[name] for name in FIELDS})
     return out
+
+
+async def tickets_out(
+    uow: SqlUnitOfWork, actor: Actor, tickets: Sequence[TicketRecord], now: datetime
+) -> list[TicketOut]:
+    return [TicketOut.model_validate(b) for b in await ticket_bodies(uow, actor, tickets, now)]
 
 
 async def ticket_out(

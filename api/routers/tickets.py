@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import AfterValidator, Field
+from pydantic_core import to_json
 
 from api import external_id_routes, ticket_views
 from api.deps import (
@@ -109,7 +110,7 @@ async def list_tickets(
         bool, Query(description="Count every match exactly, however many (slower).")
     ] = False,
     updated_since: UpdatedSince = None,
-) -> Page[TicketOut]:
+) -> Response:
     """The tickets you may see, newest first, with live SLA clocks. `sla_state=warning`:
     a target in warning, none breached; `breached`: any target breached."""
     now = clock.now()
@@ -142,12 +143,15 @@ async def list_tickets(
         with_total=with_total,
         exact_total=exact_total,
     )
-    return Page(
-        items=await ticket_views.tickets_out(uow, actor, page.items, now),
-        next_cursor=page.next_cursor,
-        total=page.total,
-        total_accuracy=page.total_accuracy,
-    )
+    # JSON bytes shaped like Page[TicketOut], as the customer list sends them: the clocks
+    # and the rows are ours, and validating them again cost a tenth of a page.
+    body = {
+        "items": await ticket_views.ticket_bodies(uow, actor, page.items, now),
+        "next_cursor": page.next_cursor,
+        "total": page.total,
+        "total_accuracy": page.total_accuracy,
+    }
+    return Response(to_json(body), media_type="application/json")
 
 
 @router.post(
