@@ -226,14 +226,26 @@ class SqlCustomerRepo:
         # table's statement triggers (the analytics rollups) once, not once a row as for an
         # executemany; and the statement's text depends on the columns only, so it is compiled
         # and prepared once (a VALUES list of literal rows was compiled for every batch).
+        # JSON travels as text (asyncpg has no codec for arrays of jsonb) and is cast back.
+        json_names = {n for n in names if isinstance(table.c[n].type, JSON)}
         arrays = [
             bindparam(
-                f"given_{n}", [_unnestable(table.c[n], row[n]) for row in rows], type_=_array_of(n)
+                f"given_{n}",
+                [_json_text(row[n]) for row in rows],
+                type_=postgresql.ARRAY(Text),
+            )
+            if n in json_names
+            else bindparam(
+                f"given_{n}", [row[n] for row in rows], type_=postgresql.ARRAY(table.c[n].type)
             )
             for n in names
         ]
         given = func.unnest(*arrays).table_valued(*names).render_derived(name="given")
-        sets = {n: _from_unnested(n, given.c[n]) for n in names if n != "id"} | bumped
+        sets = {
+            n: cast(given.c[n], postgresql.JSONB) if n in json_names else given.c[n]
+            for n in names
+            if n != "id"
+        } | bumped
         await self.session.execute(update(table).where(table.c.id == given.c.id).values(sets))
 
     async def ids_taken(self, column: str, values: Sequence[str]) -> set[str]:
@@ -991,22 +1003,5 @@ class SqlCodeCounter:
         return int((await self.session.execute(stmt)).scalar_one())
 
 
-def _is_json(column: Any) -> bool:
-    return isinstance(column.type, JSON)
-
-
-def _array_of(name: str) -> Any:
-    """The PostgreSQL array type that carries a column's values into UPDATE … FROM unnest:
-    JSON goes as text (asyncpg has no codec for arrays of jsonb) and is cast back."""
-    column = Customer.__table__.c[name]
-    return postgresql.ARRAY(Text if _is_json(column) else column.type)
-
-
-def _unnestable(column: Any, value: Any) -> Any:
-    return (
-        json.dumps(value, ensure_ascii=False) if _is_json(column) and value is not None else value
-    )
-
-
-def _from_unnested(name: str, value: Any) -> Any:
-    return cast(value, postgresql.JSONB) if _is_json(Customer.__table__.c[name]) else value
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
