@@ -332,7 +332,7 @@ async def rotate(
     user = await uow.users.get(stored.user_id)
     if user is None or not user.is_active:
         return None
-    stored.used_at = stored.used_at or now  # a retry's grace counts from the first use
+    stored.used_at = stored.used_at or now  # a retried token keeps the time of its first use
     token = await start_session(uow, clock, tokens, user, lifetime, stored.family)
     return Session(user=user, refresh_token=token)
 
