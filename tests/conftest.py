@@ -57,6 +57,9 @@ def fresh_database(backend: str, tmp_dir) -> Iterator[str]:
     name = f"crm_test_{uuid.uuid4().hex[:12]}"
     try:
         postgres_admin(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
+        # Thrown away afterwards: its commits need not wait for the disk (what every
+        # transaction sees is the same; only a crash of the server could lose them).
+        postgres_admin(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         if os.environ.get("CRM_TEST_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required but not reachable at {POSTGRES_URL}: {exc}")
