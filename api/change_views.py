@@ -136,10 +136,7 @@ async def _tickets(
     uow: SqlUnitOfWork, actor: Actor, changes: Sequence[Change], now: datetime, zone: str
 ) -> list[Body]:
     tickets = await ticket_service.get_readable_many(uow, actor, [c.id for c in changes])
-    return [
-        ticket.model_dump(mode="json")
-        for ticket in await ticket_views.tickets_out(uow, actor, tickets, now)
-    ]
+    return await ticket_views.ticket_bodies(uow, actor, tickets, now)
 
 
 async def _opportunities(

@@ -115,13 +115,7 @@ async def ticket_bodies(
     return out
 
 
-async def tickets_out(
-    uow: SqlUnitOfWork, actor: Actor, tickets: Sequence[TicketRecord], now: datetime
-) -> list[TicketOut]:
-    return [TicketOut.model_validate(b) for b in await ticket_bodies(uow, actor, tickets, now)]
-
-
 async def ticket_out(
     uow: SqlUnitOfWork, actor: Actor, ticket: TicketRecord, now: datetime
 ) -> TicketOut:
-    return (await tickets_out(uow, actor, [ticket], now))[0]
+    return TicketOut.model_validate((await ticket_bodies(uow, actor, [ticket], now))[0])
