@@ -14,5 +14,8 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
     testTimeout: 30_000, // antd screens in jsdom on a busy 2-core machine
+    // One test file per core: the default leaves one core to the main process, which mostly
+    // waits (on 2 cores that halves the run).
+    maxWorkers: '100%',
   },
 });
