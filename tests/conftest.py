@@ -13,8 +13,10 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import httpx
 import pytest
+from passlib.context import CryptContext
 from sqlalchemy.engine import make_url
 
+from api import security
 from api.app import create_app
 from api.security import Passwords
 from config import Settings
@@ -24,6 +26,19 @@ from jobs import search_grams
 from persistence.db import Database
 from persistence.migrate import upgrade
 from persistence.uow import SqlUnitOfWork
+
+# The tests make and sign in thousands of users: argon2id at production's cost (OWASP's
+# minimum, ~35 ms a hash or check) was a fifth of the API tests' CPU. In this process the
+# passwords are hashed at argon2id's lowest cost; servers the tests start as processes, and
+# tests/security/test_passwords.py (on PRODUCTION_PASSWORDS), keep production's.
+PRODUCTION_PASSWORDS = security._passwords
+security._passwords = CryptContext(
+    schemes=["argon2"],
+    argon2__type="ID",
+    argon2__memory_cost=8,
+    argon2__time_cost=1,
+    argon2__parallelism=1,
+)
 
 POSTGRES_URL = os.environ.get(
     "CRM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -3,7 +3,7 @@ refused on every path that sets one."""
 
 import pytest
 
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, PRODUCTION_PASSWORDS, make_user
 from tests.support import assert_problem
 
 WEAK = [
@@ -116,3 +116,11 @@ class TestStrength:
             },
         )
         assert response.status_code == 201, response.text
+
+
+def test_production_hashes_with_owasps_minimum_for_argon2id():
+    """19 MiB of memory, 2 iterations, 1 lane (the tests themselves hash at a lower cost)."""
+    stored = PRODUCTION_PASSWORDS.hash("correct-horse-1")
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert PRODUCTION_PASSWORDS.verify("correct-horse-1", stored)
+    assert not PRODUCTION_PASSWORDS.verify("correct-horse-2", stored)
