@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import httpx
 import pytest
-from passlib.context import CryptContext
 from sqlalchemy.engine import make_url
 
 from api import security
@@ -32,13 +31,7 @@ from persistence.uow import SqlUnitOfWork
 # passwords are hashed at argon2id's lowest cost; servers the tests start as processes, and
 # tests/security/test_passwords.py (on PRODUCTION_PASSWORDS), keep production's.
 PRODUCTION_PASSWORDS = security._passwords
-security._passwords = CryptContext(
-    schemes=["argon2"],
-    argon2__type="ID",
-    argon2__memory_cost=8,
-    argon2__time_cost=1,
-    argon2__parallelism=1,
-)
+security._passwords = PRODUCTION_PASSWORDS.copy(argon2__memory_cost=8, argon2__time_cost=1)
 
 POSTGRES_URL = os.environ.get(
     "CRM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
